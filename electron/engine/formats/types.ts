@@ -1,0 +1,75 @@
+// A log format as data. The ingest engine knows nothing about any particular log: it reads these definitions.
+// Adding a format = adding one file in this folder and listing it in registry.ts. Its samples are its tests.
+import type { Level } from '../../../shared/domain';
+
+export interface TimeSpec {
+  /** Where the timestamp text is: JSON keys (first non-empty wins) or regex group names. */
+  fields: string[];
+  /** DuckDB strptime formats for stamps that carry their own zone (%z). */
+  inline?: string[];
+  /** DuckDB strptime formats for naive stamps, placed with the file's timezone rule. */
+  naive?: string[];
+  /** JSON keys holding seconds since the epoch: the absolute truth when present (e.g. Python logging's `created`). */
+  epoch?: string[];
+}
+
+export interface TextPattern {
+  /** Regex that must work in both JavaScript and RE2 (DuckDB): no lookaround, no inline flags, no named groups. */
+  regex: string;
+  /** Names of the capture groups, in order. */
+  groups: string[];
+}
+
+export interface SampleExpectation {
+  ts?: string | null; // ISO UTC instant, e.g. 2023-07-29T18:43:45.400Z
+  level?: Level | null;
+  logger?: string | null;
+  message?: string | null;
+  parseStatus?: 'ok' | 'malformed' | 'unparsed';
+  lineCount?: number;
+  /** Values expected inside `fields` (dotted paths are not resolved: top-level keys only). */
+  fields?: Record<string, unknown>;
+}
+
+export interface FormatSample {
+  /** What this sample demonstrates. */
+  title: string;
+  /** The file's text (one or more records). */
+  text: string;
+  /** Path of the file inside the bundle, for detection; defaults to the first of `paths`. */
+  path?: string;
+  /** Site timezone to assume for naive stamps (default UTC). */
+  timezone?: string;
+  /** One expectation per record, in order. */
+  records: SampleExpectation[];
+}
+
+export interface FormatDefinition {
+  id: string;
+  name: string;
+  description: string;
+  /** json: one JSON object per record; text: a header regex per record; raw: no structure. */
+  kind: 'json' | 'text' | 'raw';
+  /** Server path conventions (globs on the bundle-relative path, `**` allowed). A match weighs more than content. */
+  paths: string[];
+  /** Content sniff on the first non-empty lines. For json: these keys must all be present in the first object. */
+  sniffKeys?: string[];
+  /** For text: a line matching this starts a record; lines that do not belong to the record before them. */
+  recordStart?: string;
+  /** For text: extracts the named parts of a record (applied to the whole record text; `.` matches newlines). */
+  pattern?: TextPattern;
+  /** Further patterns applied to the message, adding fields (e.g. a Celery task name and id). First match wins. */
+  extras?: TextPattern[];
+  time: TimeSpec;
+  /** Field (JSON key or group) holding the level, logger and message. */
+  level?: string;
+  logger?: string;
+  message?: string;
+  /** Level names special to this format, beyond the common map (upper-cased key). */
+  levelMap?: Record<string, Level>;
+  /** Naive local stamp and epoch seconds side by side: evidence for the site timezone. */
+  tzEvidence?: { local: string; localFormat: string; epoch: string };
+  /** Lower wins a tie between formats that match equally well. */
+  priority: number;
+  samples: FormatSample[];
+}

@@ -1,0 +1,33 @@
+// The case database schema. `events` is the documented, stable view users query (docs/EVENTS.md);
+// the tables behind it may change between versions, the view may only grow.
+export const SCHEMA_VERSION = 1;
+
+export const DDL = [
+  `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS bundles (
+     id VARCHAR PRIMARY KEY, label VARCHAR, origin VARCHAR, files INTEGER, bytes BIGINT, imported_at TIMESTAMPTZ)`,
+  // One row per imported file, written in the same transaction as its events: a row here means the file is complete.
+  `CREATE TABLE IF NOT EXISTS files (
+     file_id INTEGER PRIMARY KEY, bundle VARCHAR, path VARCHAR, sha256 VARCHAR, size BIGINT,
+     format VARCHAR, reason VARCHAR, tz_zone VARCHAR, tz_rule VARCHAR,
+     lines BIGINT, records BIGINT, ok BIGINT, malformed BIGINT, unparsed BIGINT, untimed BIGINT,
+     min_ts TIMESTAMPTZ, max_ts TIMESTAMPTZ, first_id BIGINT, last_id BIGINT,
+     rows_digest VARCHAR, note VARCHAR, imported_at TIMESTAMPTZ)`,
+  `CREATE TABLE IF NOT EXISTS event_store (
+     id BIGINT, file_id INTEGER, source VARCHAR, line BIGINT, line_count INTEGER,
+     ts TIMESTAMPTZ, ts_text VARCHAR, ts_flag VARCHAR,
+     level VARCHAR, logger VARCHAR, message VARCHAR, fields JSON, raw VARCHAR, parse_status VARCHAR)`,
+  // Identifiers extracted at ingest (issue 4): one row per (event, identifier) with where it was found.
+  `CREATE TABLE IF NOT EXISTS identifiers (event_id BIGINT, kind VARCHAR, value VARCHAR, found_in VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS saved_views (name VARCHAR PRIMARY KEY, body JSON, saved_at TIMESTAMPTZ)`,
+  `CREATE OR REPLACE VIEW events AS
+     SELECT s.id, s.ts, s.ts_text, s.source, f.path AS file, s.line, s.line_count, s.level, s.logger, s.message,
+            s.fields, s.raw, s.parse_status, f.bundle, s.file_id, s.ts_flag, f.tz_rule
+     FROM event_store s JOIN files f USING (file_id)`,
+];
+
+/** Rows written per event: the names and order the ingest appender uses. */
+export const EVENT_COLUMNS = [
+  'id', 'file_id', 'source', 'line', 'line_count', 'ts', 'ts_text', 'ts_flag',
+  'level', 'logger', 'message', 'fields', 'raw', 'parse_status',
+] as const;

@@ -1,0 +1,34 @@
+// Audit-trail and chain-of-custody types (issue 5). Pure TypeScript.
+import { z } from 'zod';
+
+export const AuditEntryView = z.object({
+  seq: z.number(),
+  time: z.string(),
+  operator: z.string(),
+  host: z.string(),
+  action: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  result: z.object({ status: z.enum(['ok', 'error']), message: z.string().optional(), counts: z.record(z.string(), z.number()).optional() }),
+  via: z.string(),
+  appVersion: z.string(),
+  hash: z.string(),
+});
+export type AuditEntryView = z.infer<typeof AuditEntryView>;
+
+export const AuditVerifyResult = z.object({
+  ok: z.boolean(),
+  entries: z.number(),
+  headHash: z.string().nullable(),
+  firstBroken: z.object({ seq: z.number().nullable(), line: z.number(), problem: z.string() }).nullable(),
+  tornTail: z.boolean(),
+  verifiedAt: z.string(),
+});
+export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
+
+export const IntegrityResult = z.object({
+  ok: z.boolean(),
+  filesChecked: z.number(),
+  problems: z.array(z.object({ bundle: z.string(), file: z.string(), problem: z.string() })),
+  verifiedAt: z.string(),
+});
+export type IntegrityResult = z.infer<typeof IntegrityResult>;

@@ -1,0 +1,46 @@
+// Correlation types (issue 4): identifiers, chains, traces. Pure TypeScript.
+import { z } from 'zod';
+import { EventRow } from './domain';
+
+export const ChainKind = z.enum(['celery_task', 'taskblade_request', 'pipeline_run', 'prefect_flow', 'metadata_entity', 'generic']);
+export type ChainKind = z.infer<typeof ChainKind>;
+export const ChainStatus = z.enum(['success', 'failure', 'running', 'unknown']);
+export type ChainStatus = z.infer<typeof ChainStatus>;
+
+export const ChainSummary = z.object({
+  key: z.string(),
+  kind: ChainKind,
+  label: z.string(),
+  status: ChainStatus,
+  first: z.string().nullable(),
+  last: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  sources: z.array(z.string()),
+  events: z.number(),
+  user: z.string().nullable(),
+  dataset: z.string().nullable(),
+});
+export type ChainSummary = z.infer<typeof ChainSummary>;
+
+export const ChainLink = z.object({
+  from: z.string(),
+  to: z.string(),
+  relation: z.string(),
+  inferred: z.boolean(),
+  rule: z.string(),
+});
+export type ChainLink = z.infer<typeof ChainLink>;
+
+export const TraceResult = z.object({
+  chain: ChainSummary.nullable(),
+  events: z.array(EventRow),
+  links: z.array(ChainLink),
+  queryMs: z.number(),
+});
+export type TraceResult = z.infer<typeof TraceResult>;
+
+export const AroundResult = z.object({
+  center: EventRow,
+  groups: z.array(z.object({ source: z.string(), events: z.array(EventRow), total: z.number() })),
+});
+export type AroundResult = z.infer<typeof AroundResult>;
