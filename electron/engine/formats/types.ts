@@ -5,6 +5,8 @@ import type { Level } from '../../../shared/domain';
 export interface TimeSpec {
   /** Where the timestamp text is: JSON keys (first non-empty wins) or regex group names. */
   fields: string[];
+  /** Rewrite ISO-ish text first (`T`→space, `,`→`.`, `Z`→`+00:00`), so a few formats cover many spellings. */
+  normalize?: boolean;
   /** DuckDB strptime formats for stamps that carry their own zone (%z). */
   inline?: string[];
   /** DuckDB strptime formats for naive stamps, placed with the file's timezone rule. */
@@ -61,14 +63,17 @@ export interface FormatDefinition {
   /** Further patterns applied to the message, adding fields (e.g. a Celery task name and id). First match wins. */
   extras?: TextPattern[];
   time: TimeSpec;
-  /** Field (JSON key or group) holding the level, logger and message. */
-  level?: string;
-  logger?: string;
-  message?: string;
+  /** Fields (JSON keys or group names) holding the level, logger and message; the first non-empty one wins. */
+  level?: string[];
+  logger?: string[];
+  message?: string[];
   /** Level names special to this format, beyond the common map (upper-cased key). */
   levelMap?: Record<string, Level>;
-  /** Naive local stamp and epoch seconds side by side: evidence for the site timezone. */
-  tzEvidence?: { local: string; localFormat: string; epoch: string };
+  /**
+   * Evidence for the site timezone. pair: a naive local stamp and epoch seconds side by side (strong);
+   * offset: stamps written in site-local time with their offset (used only when no pair evidence exists).
+   */
+  tzEvidence?: { kind: 'pair'; local: string; epoch: string } | { kind: 'offset' };
   /** Lower wins a tie between formats that match equally well. */
   priority: number;
   samples: FormatSample[];

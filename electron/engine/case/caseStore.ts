@@ -1,0 +1,127 @@
+// A case: a folder with case.json, the DuckDB file, evidence bundles, the audit log and exports.
+// The DuckDB file is opened read-only at rest and read-write only while writing, so that a second Casefile
+// instance (which does not get the advisory lock) can still open the case read-only beside us.
+import { promises as fs, existsSync } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { TimeZoneRule } from '../../../shared/domain';
+import { CaseDb } from '../store/db';
+import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
+import { acquireCaseLock, type CaseLock } from './lock';
+import { caseFiles } from './paths';
+
+export const CaseMeta = z.object({
+  format: z.literal('casefile/case@1'),
+  id: z.string(),
+  name: z.string(),
+  created: z.string(),
+  timezone: TimeZoneRule,
+  formatOverrides: z.array(z.object({ format: z.string(), glob: z.string() })).default([]),
+  savedViews: z.array(z.unknown()).default([]),
+  isDemo: z.boolean().optional(),
+});
+export type CaseMeta = z.infer<typeof CaseMeta>;
+
+export class CaseError extends Error {
+  constructor(readonly code: 'not_found' | 'read_only' | 'conflict' | 'invalid_input', message: string) { super(message); }
+}
+
+export class CaseHandle {
+  private constructor(
+    readonly dir: string,
+    public meta: CaseMeta,
+    private current: CaseDb,
+    private readonly lock: CaseLock,
+  ) {}
+
+  get files() { return caseFiles(this.dir); }
+  get readOnly(): boolean { return !this.lock.acquired; }
+  get readOnlyReason(): string | undefined {
+    return this.lock.acquired ? undefined : `This case is open for writing in another Casefile instance (${this.lock.holder}); it is open here read-only.`;
+  }
+  /** The database for reading. During a write it is the writer itself, so reads keep working in this process. */
+  get db(): CaseDb { return this.current; }
+
+  static async create(dir: string, opts: { name: string; timezone?: string; isDemo?: boolean }): Promise<CaseHandle> {
+    const f = caseFiles(dir);
+    if (existsSync(f.caseJson)) throw new CaseError('conflict', `A case already exists in ${dir}.`);
+    await mkdirPrivate(dir);
+    await mkdirPrivate(f.bundles);
+    await mkdirPrivate(f.exports);
+    const meta: CaseMeta = {
+      format: 'casefile/case@1',
+      id: randomUUID(),
+      name: opts.name,
+      created: new Date().toISOString(),
+      timezone: opts.timezone
+        ? { zone: opts.timezone, how: 'operator', evidence: 'set by the operator when the case was created' }
+        : { zone: 'UTC', how: 'default', evidence: 'no evidence yet: UTC assumed until logs show the site timezone' },
+      formatOverrides: [],
+      savedViews: [],
+      ...(opts.isDemo ? { isDemo: true } : {}),
+    };
+    await writeJsonAtomic(f.caseJson, meta);
+    return CaseHandle.open(dir);
+  }
+
+  static async open(dir: string, opts: { via?: string; readOnly?: boolean } = {}): Promise<CaseHandle> {
+    const f = caseFiles(dir);
+    let raw: string;
+    try { raw = await fs.readFile(f.caseJson, 'utf8'); } catch {
+      throw new CaseError('not_found', `No case at ${dir} (case.json is missing).`);
+    }
+    const meta = CaseMeta.parse(JSON.parse(raw));
+    const lock = opts.readOnly
+      ? { acquired: false, holder: 'this session (opened read-only on request)', release: async () => undefined }
+      : await acquireCaseLock(f.lock, opts.via);
+    try {
+      if (lock.acquired) {
+        // Recover from a crash (replays the WAL) and bring the schema up to date, then rest read-only.
+        const w = await CaseDb.open(f.db);
+        await w.run('CHECKPOINT');
+        w.close();
+      }
+      const ro = existsSync(f.db) ? await CaseDb.open(f.db, { readOnly: true }) : await CaseDb.open(':memory:');
+      return new CaseHandle(path.resolve(dir), meta, ro, lock);
+    } catch (e) {
+      await lock.release();
+      const msg = (e as Error).message;
+      if (/lock/i.test(msg)) throw new CaseError('conflict', `The case database is busy in another process (${msg.split('\n')[0]}).`);
+      throw e;
+    }
+  }
+
+  /** Runs fn with a read-write database; reads in this process use it meanwhile. */
+  async withWriter<T>(fn: (db: CaseDb) => Promise<T>): Promise<T> {
+    if (this.readOnly) throw new CaseError('read_only', this.readOnlyReason ?? 'This case is read-only.');
+    const previous = this.current;
+    previous.close();
+    let writer: CaseDb;
+    try {
+      writer = await CaseDb.open(this.files.db);
+    } catch (e) {
+      this.current = await CaseDb.open(this.files.db, { readOnly: true });
+      throw new CaseError('conflict', `Cannot write to the case while another process reads it: ${(e as Error).message.split('\n')[0]}`);
+    }
+    this.current = writer;
+    try {
+      return await fn(writer);
+    } finally {
+      await writer.run('CHECKPOINT').catch(() => undefined);
+      writer.close();
+      this.current = await CaseDb.open(this.files.db, { readOnly: true });
+    }
+  }
+
+  async saveMeta(patch: Partial<CaseMeta>): Promise<void> {
+    if (this.readOnly) throw new CaseError('read_only', this.readOnlyReason ?? 'This case is read-only.');
+    this.meta = CaseMeta.parse({ ...this.meta, ...patch });
+    await writeJsonAtomic(this.files.caseJson, this.meta);
+  }
+
+  async close(): Promise<void> {
+    this.current.close();
+    await this.lock.release();
+  }
+}

@@ -1,0 +1,42 @@
+// Advisory case lock: one writer per case. A lock file created with O_EXCL holds the owner's pid and host;
+// a lock whose process is gone on this host is stale and taken over. Others open the case read-only.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+
+export interface CaseLock { acquired: boolean; holder?: string; release(): Promise<void> }
+
+interface Holder { pid: number; host: string; since: string; via: string }
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+export async function acquireCaseLock(lockFile: string, via = 'cli'): Promise<CaseLock> {
+  const me: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), via };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await fs.open(lockFile, 'wx', 0o600);
+      await fh.writeFile(JSON.stringify(me));
+      await fh.close();
+      let released = false;
+      return {
+        acquired: true,
+        release: async () => { if (!released) { released = true; await fs.rm(lockFile, { force: true }); } },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const other = await readHolder(lockFile);
+      if (other && other.host === me.host && !alive(other.pid)) {
+        await fs.rm(lockFile, { force: true });
+        continue; // stale: its process died (kill -9); take it over
+      }
+      const holder = other ? `${other.via} pid ${other.pid} on ${other.host} since ${other.since}` : 'an unknown process';
+      return { acquired: false, holder, release: async () => undefined };
+    }
+  }
+  return { acquired: false, holder: 'a process that keeps re-creating the lock', release: async () => undefined };
+}
+
+async function readHolder(lockFile: string): Promise<Holder | null> {
+  try { return JSON.parse(await fs.readFile(lockFile, 'utf8')) as Holder; } catch { return null; }
+}

@@ -1,0 +1,29 @@
+// Where things live in a case folder and in the user's data dir. One place, so nobody spells a path twice.
+import os from 'node:os';
+import path from 'node:path';
+
+export const caseFiles = (dir: string) => ({
+  caseJson: path.join(dir, 'case.json'),
+  db: path.join(dir, 'case.duckdb'),
+  bundles: path.join(dir, 'bundles'),
+  bundle: (id: string) => path.join(dir, 'bundles', id),
+  audit: path.join(dir, 'audit.jsonl'),
+  exports: path.join(dir, 'exports'),
+  lock: path.join(dir, 'case.lock'),
+});
+
+/** The user's data dir: CASEFILE_HOME, else XDG/macOS/Windows conventions. */
+export function dataHome(): string {
+  if (process.env.CASEFILE_HOME) return process.env.CASEFILE_HOME;
+  const home = os.homedir();
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Casefile');
+  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Casefile');
+  return path.join(process.env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'casefile');
+}
+
+export const appFiles = () => ({
+  home: dataHome(),
+  cases: path.join(dataHome(), 'cases'),
+  audit: path.join(dataHome(), 'app-audit.jsonl'),
+  recent: path.join(dataHome(), 'recent-cases.json'),
+});

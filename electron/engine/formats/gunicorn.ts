@@ -1,0 +1,71 @@
+import type { FormatDefinition, TextPattern } from './types';
+
+/** `[2023-04-06 02:25:01 +0000] [31917] [DEBUG] POST /url` — gunicorn's layout, used by Doodle and the dashboard. */
+export const gunicornPattern: TextPattern = {
+  regex: '^\\[(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4})\\] \\[(\\d+)\\] \\[([A-Z]+)\\] (.*)',
+  groups: ['ts', 'pid', 'level', 'message'],
+};
+const recordStart = '^\\[\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\\] \\[\\d+\\]';
+const http: TextPattern = { regex: '^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\\S+)', groups: ['method', 'url'] };
+const time = { fields: ['ts'], inline: ['%Y-%m-%d %H:%M:%S %z'] };
+
+export const doodle: FormatDefinition = {
+  id: 'doodle',
+  name: 'Doodle metadata server log',
+  description: 'enrich/logs/doodle/doodle.log: [stamp] [pid] [LEVEL] METHOD URL; UUIDs in URLs are metadata entities.',
+  kind: 'text',
+  paths: ['**/logs/doodle/*.log*'],
+  recordStart,
+  pattern: gunicornPattern,
+  extras: [http],
+  time,
+  level: ['level'],
+  logger: ['pid'],
+  message: ['message'],
+  priority: 30,
+  samples: [
+    {
+      title: 'seed: +0000 stamps',
+      path: 'enrich/logs/doodle/doodle.log',
+      text: '[2023-04-06 02:25:01 +0000] [31917] [DEBUG] POST /metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad\n[2023-04-06 02:25:01 +0000] [31917] [DEBUG] GET /metadata/api/v1/features\n',
+      records: [
+        { ts: '2023-04-06T02:25:01.000Z', level: 'DEBUG', logger: '31917', fields: { method: 'POST', url: '/metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad' } },
+        { ts: '2023-04-06T02:25:01.000Z', fields: { method: 'GET' } },
+      ],
+    },
+  ],
+};
+
+export const gunicorn: FormatDefinition = {
+  id: 'gunicorn',
+  name: 'Dashboard (gunicorn) log',
+  description: 'enrich/logs/gunicorn/gunicorn_supervisor.log: accesses and the exceptions that miss the system log.',
+  kind: 'text',
+  paths: ['**/logs/gunicorn/*.log*'],
+  recordStart,
+  pattern: gunicornPattern,
+  extras: [http],
+  time,
+  level: ['level'],
+  logger: ['pid'],
+  message: ['message'],
+  tzEvidence: { kind: 'offset' },
+  priority: 31,
+  samples: [
+    {
+      title: 'seed: +0530 stamps; a traceback belongs to the ERROR line',
+      path: 'enrich/logs/gunicorn/gunicorn_supervisor.log',
+      text: [
+        '[2023-07-20 10:27:01 +0530] [2501] [DEBUG] GET /accounts/login/',
+        '[2023-07-20 10:27:20 +0530] [2501] [ERROR] Exception in worker process',
+        'Traceback (most recent call last):',
+        '  File "/app/gunicorn/arbiter.py", line 589, in spawn_worker',
+        'ImportError: No module named compapp',
+      ].join('\n') + '\n',
+      records: [
+        { ts: '2023-07-20T04:57:01.000Z', level: 'DEBUG', fields: { method: 'GET', url: '/accounts/login/' } },
+        { ts: '2023-07-20T04:57:20.000Z', level: 'ERROR', lineCount: 4 },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,36 @@
+import type { FormatDefinition } from './types';
+
+/** A pipeline run's own log: JSON lines with offset timestamps (+0530 and +05:30), runid, application, transform. */
+export const pipeline: FormatDefinition = {
+  id: 'pipeline',
+  name: 'Enrich pipeline run log (JSON)',
+  description: 'enrich/data/<owner>/<org>/outputs/<name>/<run-id>/log.json: one per run; runid, application, transform, conf.',
+  kind: 'json',
+  paths: ['**/outputs/*/*/log.json', '**/outputs/**/log.json'],
+  sniffKeys: ['runid', 'levelname'],
+  time: {
+    fields: ['ts', 'asctime'],
+    inline: ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%d %H:%M:%S%z'],
+    naive: ['%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S,%g', '%Y-%m-%d %H:%M:%S'],
+    epoch: ['created'],
+  },
+  level: ['levelname'],
+  logger: ['name'],
+  message: ['message'],
+  tzEvidence: { kind: 'offset' },
+  priority: 5,
+  samples: [
+    {
+      title: 'seed: +0530 asctime and +05:30 ts',
+      path: 'enrich/data/acme/Contrib/outputs/TestPy/daily-20230309-120433/log.json',
+      text: [
+        '{"asctime": "2023-03-09T12:04:48+0530", "name": "app", "levelname": "DEBUG", "message": "FileOperations - process", "transform": "FileOperations", "runid": "daily-20230309-120433", "conf": "test.py", "usecase": "Contrib", "customer": "Contrib", "application": "TestPy", "ts": "2023-03-09T12:04:48+05:30", "data": "", "logid": 125}',
+        '{"asctime": "2023-03-09T12:04:49+0530", "name": "app", "levelname": "ERROR", "message": "Process failed", "transform": "FileOperations", "runid": "daily-20230309-120433", "application": "TestPy", "logid": 129}',
+      ].join('\n') + '\n',
+      records: [
+        { ts: '2023-03-09T06:34:48.000Z', level: 'DEBUG', message: 'FileOperations - process', fields: { runid: 'daily-20230309-120433', application: 'TestPy', transform: 'FileOperations' } },
+        { ts: '2023-03-09T06:34:49.000Z', level: 'ERROR', message: 'Process failed' },
+      ],
+    },
+  ],
+};

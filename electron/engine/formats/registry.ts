@@ -1,0 +1,34 @@
+// The known formats, in detection-priority order. Add a definition file and list it here; nothing else changes.
+import type { FormatInfo } from '../../../shared/domain';
+import { celery } from './celery';
+import { genericJson, genericText, raw } from './generic';
+import { doodle, gunicorn } from './gunicorn';
+import { jupyter } from './jupyter';
+import { pipeline } from './pipeline';
+import { prefect } from './prefect';
+import { system } from './system';
+import { taskblade } from './taskblade';
+import type { FormatDefinition } from './types';
+
+export const FORMATS: readonly FormatDefinition[] = [
+  pipeline, taskblade, system, celery, prefect, doodle, gunicorn, jupyter, genericJson, genericText, raw,
+].sort((a, b) => a.priority - b.priority);
+
+export function formatById(id: string): FormatDefinition | undefined {
+  return FORMATS.find((f) => f.id === id);
+}
+
+export function formatInfo(f: FormatDefinition): FormatInfo {
+  return {
+    id: f.id,
+    name: f.name,
+    description: f.description,
+    paths: f.paths,
+    kind: f.kind,
+    multiline: f.kind === 'text',
+    timezone: f.time.epoch?.length ? 'epoch field, else site timezone'
+      : f.time.inline?.length && !f.time.naive?.length ? 'offset in each stamp'
+        : f.kind === 'raw' ? 'none' : f.time.inline?.length ? 'offset in stamp, else site timezone' : 'site timezone',
+    samples: f.samples.length,
+  };
+}

@@ -1,0 +1,98 @@
+// The site timezone: how naive stamps are placed on the UTC line, and how it is inferred from the logs themselves.
+import type { TimeZoneRule } from '../../../shared/domain';
+import { sqlString } from '../store/db';
+
+const FIXED = /^([+-])(\d{2}):?(\d{2})$/;
+
+/** SQL turning a naive TIMESTAMP expression into TIMESTAMPTZ under `zone` (IANA or fixed "+05:30"). */
+export function zoneSql(zone: string, naive: string): string {
+  const m = FIXED.exec(zone);
+  if (!m) return `timezone(${sqlString(zone)}, ${naive})`;
+  const minutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  return `timezone('UTC', ${naive} - INTERVAL (${minutes}) MINUTE)`;
+}
+
+export function isValidZone(zone: string): boolean {
+  if (FIXED.test(zone)) return true;
+  try { new Intl.DateTimeFormat('en-US', { timeZone: zone }); return true; } catch { return false; }
+}
+
+export function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const a = Math.abs(minutes);
+  return `${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+/** Offset of `zone` from UTC at `instantMs`, in minutes. */
+export function zoneOffset(zone: string, instantMs: number): number {
+  let f = offsetFormatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    offsetFormatters.set(zone, f);
+  }
+  const name = f.formatToParts(instantMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/** Zones a site is likely to be in, tried first so that +05:30 reads "Asia/Kolkata", not an obscure alias. */
+const PREFERRED = [
+  'UTC', 'Asia/Kolkata', 'Europe/London', 'Europe/Berlin', 'Europe/Paris', 'America/New_York', 'America/Chicago',
+  'America/Denver', 'America/Los_Angeles', 'America/Sao_Paulo', 'Asia/Singapore', 'Asia/Dubai', 'Asia/Tokyo',
+  'Asia/Shanghai', 'Asia/Jakarta', 'Asia/Kathmandu', 'Asia/Dhaka', 'Asia/Karachi', 'Africa/Johannesburg', 'Africa/Nairobi',
+  'Australia/Sydney', 'Pacific/Auckland',
+];
+
+/** One observation: at UTC instant `at`, the site's clocks read `offset` minutes ahead of UTC. */
+export interface OffsetSample { at: number; offset: number; file: string }
+
+export interface Inference { rule: TimeZoneRule; samples: number }
+
+/**
+ * Picks the zone whose offsets match every observation (so DST sites get their DST zone), preferring familiar zones.
+ * Falls back to the most common fixed offset when no zone fits all of them.
+ */
+export function inferZone(samples: OffsetSample[], kind: 'pair' | 'offset'): Inference | null {
+  if (samples.length === 0) return null;
+  // Few distinct (month, offset) observations are enough and keep this cheap.
+  const distinct = new Map<string, OffsetSample>();
+  for (const s of samples) distinct.set(`${Math.floor(s.at / 2.6e9)}:${s.offset}`, s);
+  const obs = [...distinct.values()];
+  const files = [...new Set(samples.map((s) => s.file))];
+  const offsets = [...new Set(samples.map((s) => s.offset))].sort((a, b) => a - b).map(formatOffset);
+  const what = kind === 'pair' ? 'naive local stamps next to epoch seconds' : 'offsets written in local stamps';
+  const where = `${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}`;
+  const all = [...PREFERRED, ...Intl.supportedValuesOf('timeZone').filter((z) => !PREFERRED.includes(z))];
+  const zone = all.find((z) => obs.every((s) => zoneOffset(z, s.at) === s.offset));
+  if (zone) {
+    return {
+      samples: samples.length,
+      rule: { zone, how: 'inferred', evidence: `${what} (${samples.length} records in ${where}) show UTC${offsets.join(', UTC')}; ${zone} matches every one` },
+    };
+  }
+  const counts = new Map<number, number>();
+  for (const s of samples) counts.set(s.offset, (counts.get(s.offset) ?? 0) + 1);
+  const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const fixed = formatOffset(best![0]);
+  return {
+    samples: samples.length,
+    rule: { zone: fixed, how: 'inferred', evidence: `${what} (${samples.length} records in ${where}) disagree (UTC${offsets.join(', UTC')}); no zone fits all, using the most common offset ${fixed}` },
+  };
+}
+
+/** Parses "2023-07-30 00:13:45,400" (or with T / dot) as if it were UTC, returning ms; null if not a stamp. */
+export function naiveAsUtcMs(text: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,6}))?/.exec(text);
+  if (!m) return null;
+  const ms = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
+}
+
+/** Offset in minutes written in a stamp (`+0530`, `+05:30`, `Z`), or null. */
+export function inlineOffset(text: string): number | null {
+  const m = /([+-])(\d{2}):?(\d{2})\]?$|Z$/.exec(text.trim());
+  if (!m) return null;
+  if (!m[1]) return 0;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+}

@@ -1,0 +1,75 @@
+// Opening a case database and running SQL on it. Every connection works in UTC so instants print the same everywhere.
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { DDL, SCHEMA_VERSION } from './schema';
+
+export type Row = Record<string, unknown>;
+export type Params = Record<string, DuckDBValue> | DuckDBValue[];
+
+export class CaseDb {
+  private constructor(readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, readonly readOnly: boolean) {}
+
+  static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<CaseDb> {
+    const config: Record<string, string> = {};
+    if (opts.readOnly) config.access_mode = 'READ_ONLY';
+    const instance = await DuckDBInstance.create(file, config);
+    const conn = await instance.connect();
+    await conn.run(`SET TimeZone = 'UTC'`);
+    const db = new CaseDb(instance, conn, !!opts.readOnly);
+    if (!opts.readOnly) await db.migrate();
+    return db;
+  }
+
+  private async migrate(): Promise<void> {
+    for (const stmt of DDL) await this.conn.run(stmt);
+    await this.conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+  }
+
+  /** Rows as JSON-safe objects (BIGINT and timestamps become strings). */
+  async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params as never);
+    return reader.getRowObjectsJson() as unknown as T[];
+  }
+
+  /** A read on its own short-lived connection: safe beside a running import or another read. */
+  async read<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    const conn = await this.instance.connect();
+    try {
+      await conn.run(`SET TimeZone = 'UTC'`);
+      const reader = await conn.runAndReadAll(sql, params as never);
+      return reader.getRowObjectsJson() as unknown as T[];
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.conn.run(sql, params as never);
+  }
+
+  /** Runs fn inside one transaction: all of it lands or none of it does (also across kill -9). */
+  async tx<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const out = await fn();
+      await this.conn.run('COMMIT');
+      return out;
+    } catch (e) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Quote a string as a SQL literal (for identifiers we build ourselves, never for user text: use params). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
