@@ -12,6 +12,10 @@ export const AuditEntryView = z.object({
   via: z.string(),
   appVersion: z.string(),
   hash: z.string(),
+  // Added with the engine (issue 5): the rest of the entry, for the detail view.
+  osUser: z.string().optional(),
+  appCommit: z.string().optional(),
+  prev: z.string().optional(),
 });
 export type AuditEntryView = z.infer<typeof AuditEntryView>;
 
@@ -22,6 +26,10 @@ export const AuditVerifyResult = z.object({
   firstBroken: z.object({ seq: z.number().nullable(), line: z.number(), problem: z.string() }).nullable(),
   tornTail: z.boolean(),
   verifiedAt: z.string(),
+  /** Seq of the last entry the chain was verified up to (headHash is its hash). */
+  headSeq: z.number().nullable().optional(),
+  /** Torn writes found and recorded by a later append (`audit.torn_tail_detected`): accepted, but shown. */
+  recordedTears: z.number().optional(),
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
 

@@ -35,6 +35,8 @@ export const EventPage = z.object({
   prev: Cursor.nullable(),
   /** Matching rows in total (may be capped; see totalCapped). */
   total: z.number(),
+  /** True when counting stopped at a cap: `total` is then a lower bound. */
+  totalCapped: z.boolean().optional(),
   queryMs: z.number(),
 });
 export type EventPage = z.infer<typeof EventPage>;
@@ -106,6 +108,12 @@ export const calls = {
   'events.around': {
     input: CaseRef.extend({ id: z.number().int(), seconds: z.number().min(1).max(86400), perSource: z.number().int().min(1).max(200) }),
     output: AroundResult,
+  },
+
+  /** Read-only SQL over the case (the documented `events` view and friends). */
+  'events.sql': {
+    input: CaseRef.extend({ sql: z.string().min(1).max(100_000), limit: z.number().int().min(1).max(100_000).optional() }),
+    output: z.object({ columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean(), queryMs: z.number() }),
   },
 
   'views.list': { input: CaseRef, output: z.array(SavedView) },

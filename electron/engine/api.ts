@@ -15,6 +15,8 @@ export interface EngineContext {
   addCase(handle: CaseHandle): string;
   removeCase(caseId: string): Promise<void>;
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void;
+  /** Appends to the audit trail of the case named in params.caseId (or the app's). */
+  audit(action: string, params: Record<string, unknown>, result: { status: 'ok' | 'error'; message?: string; counts?: Record<string, number> }): Promise<void>;
 }
 
 export type Handler<N extends CallName> = (ctx: EngineContext, input: CallInput<N>) => Promise<CallOutput<N>>;

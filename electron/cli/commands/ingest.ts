@@ -1,0 +1,141 @@
+// `casefile import | stats | query | formats`: the ingest engine from the shell, over the same contract calls
+// the app uses (so every action lands in the case's audit trail with via=cli).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import type { FileImportResult, ImportResult } from '../../../shared/domain';
+import type { CaseInfo } from '../../../shared/domain';
+import { Engine } from '../../engine/engine';
+import { FORMATS, formatInfo } from '../../engine/formats/registry';
+import { fail, printCsv, printJson, printTable } from '../output';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** Opens the case in dir (creating it when asked), returning the engine and the case id. */
+export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: CaseInfo) => Promise<T>, create?: { name?: string }): Promise<T> {
+  const engine = await Engine.create({ via: 'cli' });
+  try {
+    const exists = existsSync(path.join(dir, 'case.json'));
+    if (!exists && !create) throw new Error(`No case at ${dir}. Create one with: casefile import <bundle> --case ${dir}`);
+    const info = (exists
+      ? await engine.invoke('cases.open', { dir })
+      : await engine.invoke('cases.create', { name: create?.name ?? path.basename(path.resolve(dir)), dir })) as CaseInfo;
+    return await fn(engine, info);
+  } finally {
+    await engine.close();
+  }
+}
+
+function parseOverride(s: string): { format: string; glob: string } {
+  const i = s.indexOf('=');
+  if (i <= 0) throw new Error(`--format expects <format-id>=<glob>, got "${s}"`);
+  const format = s.slice(0, i);
+  if (!FORMATS.some((f) => f.id === format)) throw new Error(`Unknown format "${format}". Known: ${FORMATS.map((f) => f.id).join(', ')}`);
+  return { format, glob: s.slice(i + 1) };
+}
+
+function fileRow(f: FileImportResult) {
+  return {
+    file: f.file, format: f.format, why: f.reason, records: f.records, malformed: f.malformed, unparsed: f.unparsed,
+    untimed: f.untimed, tz: f.tzRule, from: f.from ?? '', to: f.to ?? '', status: f.skipped ? 'already in case' : f.note ?? 'ok',
+  };
+}
+
+export function registerIngestCommands(program: Command): void {
+  program.command('import')
+    .description('Import log bundles (folders, .tar.gz/.tgz/.tar/.zip, or files) into a case, creating it if needed')
+    .argument('<paths...>', 'bundle folders, archives or log files')
+    .requiredOption('--case <dir>', 'case folder (created if missing)')
+    .option('--name <name>', 'case name when creating it')
+    .option('--tz <zone>', 'site timezone for naive timestamps (IANA name or +05:30); default: inferred from the logs')
+    .option('--format <id=glob>', 'force a format for files matching a glob (repeatable)', collect, [] as string[])
+    .option('--json', 'print the ImportResult as JSON')
+    .action(async (paths: string[], o: { case: string; name?: string; tz?: string; format: string[]; json?: boolean }) => {
+      try {
+        const overrides = o.format.map(parseOverride);
+        await withCaseEngine(o.case, async (engine, info) => {
+          if (o.tz) await engine.invoke('cases.setTimezone', { caseId: info.id, timezone: o.tz });
+          const bar = !o.json && process.stderr.isTTY
+            ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} MB | {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+            : null;
+          const off = engine.on('import.progress', (p) => {
+            if (!bar) return;
+            if (p.phase === 'parse' && p.bytesTotal) {
+              if (!bar.getTotal() || bar.getTotal() === 100) bar.start(Math.ceil(p.bytesTotal / 1e6), 0, { file: '' });
+              bar.update(Math.floor(p.bytesDone / 1e6), { file: (p.file ?? '').slice(-50) });
+            }
+          });
+          let res: ImportResult;
+          try {
+            res = (await engine.invoke('import.paths', { caseId: info.id, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}) })) as ImportResult;
+          } finally {
+            off();
+            bar?.stop();
+          }
+          if (o.json) { printJson(res); return; }
+          printTable(res.files.map(fileRow));
+          const sum = (k: 'records' | 'malformed' | 'unparsed') => res.files.reduce((n, f) => n + f[k], 0);
+          process.stdout.write(`\n${res.files.length} files in ${res.bundles.length} bundle(s) (${res.bundles.map((b) => `${b.id}${b.reused ? ' reused' : ''}`).join(', ')}): `
+            + `${sum('records')} records, ${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s\n`
+            + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`);
+        }, { ...(o.name ? { name: o.name } : {}) });
+      } catch (e) { fail(e); }
+    });
+
+  program.command('stats')
+    .description('Events per source, level and file; time range; parse problems')
+    .requiredOption('--case <dir>', 'case folder')
+    .option('--json', 'JSON output')
+    .action(async (o: { case: string; json?: boolean }) => {
+      try {
+        await withCaseEngine(o.case, async (engine, info) => {
+          const q = async (sql: string) => ((await engine.invoke('events.sql', { caseId: info.id, sql, limit: 100_000 })) as { rows: Record<string, unknown>[] }).rows;
+          const stats = {
+            case: { name: info.name, dir: info.dir, timezone: info.timezone, events: info.eventCount, bundles: info.bundleCount, range: info.timeRange },
+            bySource: await q(`SELECT source, count(*) AS events, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS "from", strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS "to" FROM events GROUP BY 1 ORDER BY 2 DESC`),
+            byLevel: await q(`SELECT coalesce(level, '(none)') AS level, count(*) AS events FROM events GROUP BY 1 ORDER BY 2 DESC`),
+            byFile: await q(`SELECT bundle, path AS file, format, records, ok, malformed, unparsed, untimed, coalesce(note, '') AS note FROM files ORDER BY bundle, path`),
+            problems: await q(`SELECT parse_status, count(*) AS events FROM events WHERE parse_status <> 'ok' GROUP BY 1`),
+          };
+          if (o.json) { printJson(stats); return; }
+          process.stdout.write(`${info.name}: ${info.eventCount} events, ${info.bundleCount} bundle(s), ${info.timeRange ? `${info.timeRange.from} → ${info.timeRange.to}` : 'no time range'}\nsite timezone: ${info.timezone.zone} (${info.timezone.how})\n\nBy source\n`);
+          printTable(stats.bySource);
+          process.stdout.write('\nBy level\n');
+          printTable(stats.byLevel);
+          process.stdout.write('\nBy file\n');
+          printTable(stats.byFile);
+          process.stdout.write('\nParse problems\n');
+          printTable(stats.problems);
+        });
+      } catch (e) { fail(e); }
+    });
+
+  program.command('query')
+    .description('Run one read-only SQL statement over the case (see docs/EVENTS.md for the events view)')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--sql <statement>', 'SELECT …')
+    .option('--json', 'JSON output')
+    .option('--csv', 'CSV output')
+    .option('--limit <n>', 'maximum rows', '100000')
+    .action(async (o: { case: string; sql: string; json?: boolean; csv?: boolean; limit: string }) => {
+      try {
+        await withCaseEngine(o.case, async (engine, info) => {
+          const res = (await engine.invoke('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit) })) as { columns: string[]; rows: Record<string, unknown>[]; truncated: boolean };
+          if (o.json) printJson(res.rows);
+          else if (o.csv) printCsv(res.rows, res.columns);
+          else printTable(res.rows, res.columns);
+          if (res.truncated) process.stderr.write(`(truncated to ${o.limit} rows)\n`);
+        });
+      } catch (e) { fail(e); }
+    });
+
+  program.command('formats')
+    .description('The known log format definitions')
+    .option('--json', 'JSON output')
+    .action((o: { json?: boolean }) => {
+      const infos = FORMATS.map(formatInfo);
+      if (o.json) printJson(infos);
+      else printTable(infos.map((f) => ({ id: f.id, name: f.name, kind: f.kind, multiline: f.multiline, time: f.timezone, paths: f.paths.join(' '), samples: f.samples })));
+    });
+}

@@ -1,0 +1,25 @@
+// `casefile`: every engine capability from the shell, for scripting and headless use.
+import { Command } from 'commander';
+import { appInfo } from '../engine/audit/appInfo';
+import { CaseHandle } from '../engine/case/caseStore';
+import { registerIngestCommands } from './commands/ingest';
+import { registerAuditCommands } from './commands/audit';
+import { registerServeCommand } from './commands/serve';
+import { registerCorrelateCommands } from './commands/correlate';
+
+const program = new Command();
+program
+  .name('casefile')
+  .description('Casefile: investigate Enrich platform log bundles offline (cases, timeline, correlation, audit)')
+  .version((await appInfo()).version)
+  .showHelpAfterError();
+
+registerIngestCommands(program);
+registerCorrelateCommands(program);
+registerAuditCommands(program, async (dir) => {
+  const handle = await CaseHandle.open(dir, { via: 'cli' });
+  return { handle, close: () => handle.close() };
+});
+registerServeCommand(program);
+
+await program.parseAsync(process.argv);
