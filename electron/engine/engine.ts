@@ -41,13 +41,18 @@ export class ContractFailure extends Error {
 export class Engine {
   private readonly cases = new Map<string, CaseHandle>();
   private readonly bus = new EventEmitter();
-  private constructor(readonly via: Via) { this.bus.setMaxListeners(100); }
+  private readonly ctx: EngineContext;
+  private constructor(readonly via: Via) {
+    this.bus.setMaxListeners(100);
+    this.ctx = this.makeContext();
+  }
 
   static async create(opts: { via: Via }): Promise<Engine> {
     return new Engine(opts.via);
   }
 
-  private readonly ctx: EngineContext = {
+  private makeContext(): EngineContext {
+    return {
     via: this.via,
     getCase: (caseId) => {
       const h = this.cases.get(caseId);
@@ -68,7 +73,8 @@ export class Engine {
     },
     emit: (name, payload) => { this.bus.emit(name, payload); },
     audit: (action, params, result) => this.audit(action, params, result),
-  };
+    };
+  }
 
   get context(): EngineContext { return this.ctx; }
 

@@ -59,7 +59,9 @@ export function registerIngestCommands(program: Command): void {
           const bar = !o.json && process.stderr.isTTY
             ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} MB | {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
             : null;
+          const jsonl = process.env.CASEFILE_PROGRESS === 'jsonl';
           const off = engine.on('import.progress', (p) => {
+            if (jsonl) process.stderr.write(JSON.stringify(p) + '\n');
             if (!bar) return;
             if (p.phase === 'parse' && p.bytesTotal) {
               if (!bar.getTotal() || bar.getTotal() === 100) bar.start(Math.ceil(p.bytesTotal / 1e6), 0, { file: '' });

@@ -9,7 +9,7 @@ import { appInfo, currentOperator } from '../audit/appInfo';
 import { FORMATS, formatInfo } from '../formats/registry';
 import { importPaths } from '../ingest/importer';
 import { isValidZone } from '../ingest/timezone';
-import { afterFileImported, afterImportFinished } from '../correlate/ingestHooks';
+import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import { runReadOnlySql } from '../store/readonlySql';
 import { writeJsonAtomic } from '../util/atomic';
 import { CaseHandle } from './caseStore';
@@ -131,7 +131,7 @@ export const caseHandlers: HandlerMap = {
       ...(input.jobId ? { jobId: input.jobId } : {}),
       onProgress: (p) => ctx.emit('import.progress', p),
       hooks: {
-        afterFile: afterFileImported,
+        afterBatch: afterBatchImported,
         afterImport: afterImportFinished,
         auditFile: (params) => ctx.audit('import.file', { caseId: input.caseId, ...params }, { status: 'ok', counts: { records: params.records } }),
       },

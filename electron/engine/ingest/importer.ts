@@ -4,22 +4,22 @@
 import path from 'node:path';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender } from '@duckdb/node-api';
 import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } from '../../../shared/domain';
 import type { CaseHandle } from '../case/caseStore';
 import { CaseError } from '../case/caseStore';
 import type { CaseDb } from '../store/db';
-import { fileRowsDigest } from '../store/digest';
+import { ROWS_DIGEST_SQL } from '../store/digest';
 import type { FormatDefinition } from '../formats/types';
 import { detectFormat, headerRegex, type FormatOverride } from './detect';
-import { isGzipPath, readRecords, type StartsRecord } from './records';
+import { isGzipPath, readRecords, type ReadStats, type StartsRecord } from './records';
 import { stageBundles, MANIFEST, type StagedBundle } from './bundle';
 import { inferZone, inlineOffset, isValidZone, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { transformSql } from './transform';
 
 export interface ImportHooks {
-  /** Runs inside a file's transaction after its events are in (identifier extraction). */
-  afterFile?: (db: CaseDb, fileId: number) => Promise<void>;
+  /** Runs inside a batch's transaction after its events are in (identifier extraction), with the batch's file ids. */
+  afterBatch?: (db: CaseDb, fileIds: number[]) => Promise<void>;
   /** Runs once after all files (chain building). */
   afterImport?: (db: CaseDb) => Promise<void>;
   /** Audit of each file imported (chain of custody). */
@@ -115,27 +115,20 @@ function describeRule(def: FormatDefinition, zone: TimeZoneRule): string {
   return parts.length ? parts.join(', else ') : 'no timestamps: placed in file order';
 }
 
-async function stageFile(conn: DuckDBConnection, file: string, def: FormatDefinition, onBytes: (n: number) => void) {
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS stage (line INTEGER, line_count INTEGER, raw VARCHAR)');
-  await conn.run('DELETE FROM stage');
-  const app = await conn.createAppender('stage', 'main', 'temp');
-  let records = 0;
-  try {
-    const stats = await readRecords(file, startsRecordFor(def), (line, count, text) => {
-      app.appendInteger(line);
-      app.appendInteger(count);
-      app.appendVarchar(text);
-      app.endRow();
-      records++;
-    }, onBytes);
-    app.flushSync();
-    return { stats, records };
-  } finally {
-    app.closeSync();
-  }
+/** Stages one file's records (file_id, line, line_count, raw) into the temp table the transform reads. */
+async function stageFile(app: DuckDBAppender, fileId: number, file: string, def: FormatDefinition, onBytes: (n: number) => void): Promise<ReadStats> {
+  const stats = await readRecords(file, startsRecordFor(def), (line, count, text) => {
+    app.appendInteger(fileId);
+    app.appendInteger(line);
+    app.appendInteger(count);
+    app.appendVarchar(text);
+    app.endRow();
+  }, onBytes);
+  app.flushSync();
+  return stats;
 }
 
-function fileNote(stats: Awaited<ReturnType<typeof stageFile>>['stats'], size: number): string | undefined {
+function fileNote(stats: ReadStats, size: number): string | undefined {
   const notes: string[] = [];
   if (size === 0) notes.push('empty file');
   if (stats.truncatedGzip) notes.push('gzip stream is truncated: kept what decompressed before the cut');
@@ -197,20 +190,18 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
     }
     let bytesDone = 0;
     let filesDone = 0;
+    const todo: PlannedFile[] = [];
     for (const f of planned) {
-      const done = await db.one<Record<string, unknown>>(
-        `SELECT file_id, format, reason, lines, records, ok, malformed, unparsed, untimed, tz_rule, note,
-                strftime(min_ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS min_ts, strftime(max_ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS max_ts
-         FROM files WHERE bundle = $1 AND path = $2`, [f.bundle.id, f.rel]);
-      if (done) {
-        results.push(fileResult(f, done, true));
-      } else {
-        progress({ phase: 'parse', file: f.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
-        results.push(await importFile(db, f, zone, opts.hooks, (n) =>
-          progress({ phase: 'parse', file: f.rel, filesDone, filesTotal: planned.length, bytesDone: bytesDone + Math.min(n, f.size), bytesTotal })));
-      }
-      bytesDone += f.size;
-      filesDone++;
+      const done = await db.one<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS} FROM files WHERE bundle = $1 AND path = $2`, [f.bundle.id, f.rel]);
+      if (done) { results.push(fileResult(f, done, true)); bytesDone += f.size; filesDone++; } else todo.push(f);
+    }
+    for (const batch of batches(todo)) {
+      const batchResults = await importBatch(db, batch, zone, opts.hooks, (file, n) =>
+        progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }));
+      results.push(...batchResults);
+      bytesDone += batch.reduce((n, f) => n + f.size, 0);
+      filesDone += batch.length;
+      progress({ phase: 'parse', filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
     }
     progress({ phase: 'index', filesDone, filesTotal: planned.length, bytesDone, bytesTotal, message: 'linking identifiers' });
     await opts.hooks?.afterImport?.(db);
@@ -234,37 +225,100 @@ function fileResult(f: PlannedFile, row: Record<string, unknown>, skipped: boole
   };
 }
 
-async function importFile(db: CaseDb, f: PlannedFile, zone: TimeZoneRule, hooks: ImportHooks | undefined, onBytes: (n: number) => void): Promise<FileImportResult> {
-  const ids = await db.one<{ file_id: number; base: string }>(
+const FILE_RESULT_COLUMNS = `file_id, format, reason, lines, records, ok, malformed, unparsed, untimed, tz_rule, note,
+  strftime(min_ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS min_ts, strftime(max_ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS max_ts`;
+
+/** Small files share a transaction (a commit costs an fsync); a file is never split across two. */
+const BATCH_BYTES = 48 * 1024 * 1024;
+const BATCH_FILES = 400;
+
+function* batches(files: PlannedFile[]): Generator<PlannedFile[]> {
+  const byFormat = new Map<string, PlannedFile[]>();
+  for (const f of files) byFormat.set(f.format.id, [...(byFormat.get(f.format.id) ?? []), f]);
+  for (const group of byFormat.values()) {
+    let cur: PlannedFile[] = [];
+    let bytes = 0;
+    for (const f of group) {
+      if (cur.length && (bytes + f.size > BATCH_BYTES || cur.length >= BATCH_FILES)) { yield cur; cur = []; bytes = 0; }
+      cur.push(f);
+      bytes += f.size;
+    }
+    if (cur.length) yield cur;
+  }
+}
+
+/**
+ * Imports files of one format in one transaction: stage all their records, one transform statement, per-file
+ * statistics and digests by GROUP BY, then their `files` rows. Ids are base + line, so a file's ids follow its lines.
+ */
+async function importBatch(db: CaseDb, batch: PlannedFile[], zone: TimeZoneRule, hooks: ImportHooks | undefined,
+  onBytes: (file: string, n: number) => void): Promise<FileImportResult[]> {
+  const def = batch[0]!.format;
+  const next = await db.one<{ file_id: number; base: string }>(
     `SELECT coalesce(max(file_id), 0) + 1 AS file_id, (coalesce(max(last_id), 0) + 1)::VARCHAR AS base FROM files`);
-  const fileId = Number(ids!.file_id);
-  const baseId = Number(ids!.base);
-  const { stats } = await stageFile(db.conn, f.abs, f.format, onBytes);
-  const tzRule = describeRule(f.format, zone);
-  const note = fileNote(stats, f.size);
-  const { row, digest } = await db.tx(async () => {
-    await db.run(transformSql(f.format, { fileId, baseId, source: f.format.id, zone: zone.zone }));
-    await hooks?.afterFile?.(db, fileId);
-    const s = await db.one<Record<string, unknown>>(
-      `SELECT count(*) AS records, count_if(parse_status = 'ok') AS ok, count_if(parse_status = 'malformed') AS malformed,
+  let fileId = Number(next!.file_id);
+  let base = Number(next!.base);
+  await db.run('CREATE TEMP TABLE IF NOT EXISTS stage (file_id INTEGER, line INTEGER, line_count INTEGER, raw VARCHAR)');
+  await db.run('CREATE TEMP TABLE IF NOT EXISTS stage_files (file_id INTEGER, base BIGINT)');
+  await db.run('DELETE FROM stage');
+  await db.run('DELETE FROM stage_files');
+  const staged: { f: PlannedFile; fileId: number; base: number; stats: ReadStats }[] = [];
+  const app = await db.conn.createAppender('stage', 'main', 'temp');
+  try {
+    let before = 0;
+    for (const f of batch) {
+      const stats = await stageFile(app, fileId, f.abs, def, (n) => onBytes(f.rel, before + Math.min(n, f.size)));
+      before += f.size;
+      staged.push({ f, fileId, base, stats });
+      base += stats.lines + 1;
+      fileId++;
+    }
+  } finally {
+    app.closeSync();
+  }
+  const values = staged.map((x) => `(${x.fileId}, ${x.base})`).join(', ');
+  await db.run(`INSERT INTO stage_files VALUES ${values}`);
+  const ids = staged.map((x) => x.fileId);
+  const idList = ids.join(', ');
+
+  const rows = await db.tx(async () => {
+    await db.run(transformSql(def, { source: def.id, zone: zone.zone }));
+    await fixInheritedTimes(db, idList);
+    await hooks?.afterBatch?.(db, ids);
+    const stats = new Map((await db.all<Record<string, unknown>>(
+      `SELECT file_id, count(*) AS records, count_if(parse_status = 'ok') AS ok, count_if(parse_status = 'malformed') AS malformed,
               count_if(parse_status = 'unparsed') AS unparsed, count_if(ts_flag IN ('inherited', 'none')) AS untimed,
-              min(ts) AS min_ts, max(ts) AS max_ts
-       FROM event_store WHERE file_id = $1`, [fileId]);
-    const digest = await fileRowsDigest(db, fileId);
-    await db.run(
-      `INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-         $16::TIMESTAMPTZ, $17::TIMESTAMPTZ, $18, $19, $20, $21, now())`,
-      [fileId, f.bundle.id, f.rel, f.sha256, f.size, f.format.id, f.reason, zone.zone, tzRule,
-        stats.lines, Number(s!.records), Number(s!.ok), Number(s!.malformed), Number(s!.unparsed), Number(s!.untimed),
-        (s!.min_ts as string | null) ?? null, (s!.max_ts as string | null) ?? null, baseId, baseId + stats.lines, digest.digest, note ?? null]);
-    const written = await db.one<Record<string, unknown>>(
-      `SELECT format, reason, lines, records, ok, malformed, unparsed, untimed, tz_rule, note,
-              strftime(min_ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS min_ts, strftime(max_ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS max_ts
-       FROM files WHERE file_id = $1`, [fileId]);
-    return { row: written!, digest };
+              min(ts)::VARCHAR AS min_ts, max(ts)::VARCHAR AS max_ts, ${ROWS_DIGEST_SQL} AS digest
+       FROM event_store WHERE file_id IN (${idList}) GROUP BY file_id`)).map((r) => [Number(r.file_id), r]));
+    for (const x of staged) {
+      const s = stats.get(x.fileId);
+      const note = fileNote(x.stats, x.f.size);
+      await db.run(
+        `INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+           $16::TIMESTAMPTZ, $17::TIMESTAMPTZ, $18, $19, $20, $21, now())`,
+        [x.fileId, x.f.bundle.id, x.f.rel, x.f.sha256, x.f.size, def.id, x.f.reason, zone.zone, describeRule(def, zone),
+          x.stats.lines, Number(s?.records ?? 0), Number(s?.ok ?? 0), Number(s?.malformed ?? 0), Number(s?.unparsed ?? 0), Number(s?.untimed ?? 0),
+          (s?.min_ts as string | null) ?? null, (s?.max_ts as string | null) ?? null, x.base, x.base + x.stats.lines, String(s?.digest ?? '0'), note ?? null]);
+    }
+    return db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`);
   });
   await db.run('DELETE FROM stage');
-  const result = fileResult(f, row, false);
-  await hooks?.auditFile?.({ bundle: f.bundle.id, path: f.rel, sha256: f.sha256, format: f.format.id, records: result.records, rowsDigest: digest.digest });
-  return result;
+  const out: FileImportResult[] = [];
+  for (const [i, row] of rows.entries()) {
+    const x = staged[i]!;
+    const result = fileResult(x.f, row, false);
+    out.push(result);
+    await hooks?.auditFile?.({ bundle: x.f.bundle.id, path: x.f.rel, sha256: x.f.sha256, format: def.id, records: result.records, rowsDigest: String(row.rows_digest) });
+  }
+  return out;
+}
+
+/** Records whose time could not be read take the time of the record before them in the same file, flagged. */
+async function fixInheritedTimes(db: CaseDb, idList: string): Promise<void> {
+  const missing = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM event_store WHERE file_id IN (${idList}) AND ts IS NULL`);
+  if (!missing?.n) return;
+  await db.run(`UPDATE event_store e SET ts = p.prev_ts, ts_flag = 'inherited'
+    FROM (SELECT id, ts, last_value(ts IGNORE NULLS) OVER (PARTITION BY file_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_ts
+          FROM event_store WHERE file_id IN (${idList})) p
+    WHERE e.id = p.id AND p.ts IS NULL AND p.prev_ts IS NOT NULL`);
 }

@@ -36,72 +36,75 @@ function firstNonEmpty(exprs: string[]): string {
 }
 
 export interface TransformParams {
-  fileId: number;
-  baseId: number;
   source: string;
   /** Zone for naive stamps: IANA name or fixed offset "+05:30". */
   zone: string;
 }
 
-/** Time columns shared by JSON and text formats, given expressions for the stamp text and epoch seconds. */
+/**
+ * Time columns shared by JSON and text formats. DuckDB's own ISO cast is ~10x faster than strptime, so it reads the
+ * common spellings first; the format's strptime layouts catch the rest. A stamp with an offset is never read as
+ * naive and vice versa, so a cast cannot quietly drop an offset or invent one.
+ */
 function timeColumns(def: FormatDefinition, tsText: string, epoch: string | null, zone: string): string {
   const t = def.time;
-  const norm = t.normalize ? normalizeSql(tsText) : tsText;
-  const parts: string[] = [];
-  if (epoch) parts.push(`to_timestamp(${epoch})`);
-  if (t.inline?.length) parts.push(`try_strptime(${norm}, ${list(t.inline)})`);
-  if (t.naive?.length) parts.push(zoneSql(zone, `try_strptime(${norm}, ${list(t.naive)})`));
-  const flagWhens = [
-    epoch ? `WHEN ${epoch} IS NOT NULL THEN 'epoch'` : '',
-    t.inline?.length ? `WHEN try_strptime(${norm}, ${list(t.inline)}) IS NOT NULL THEN 'inline'` : '',
-    t.naive?.length ? `WHEN try_strptime(${norm}, ${list(t.naive)}) IS NOT NULL THEN 'naive'` : '',
-  ].join(' ');
-  const ts0 = parts.length ? `coalesce(${parts.join(', ')})` : 'NULL::TIMESTAMPTZ';
-  const flag = flagWhens.trim() ? `CASE ${flagWhens} ELSE NULL END` : 'NULL::VARCHAR';
-  return `${ts0} AS ts0, ${flag} AS flag0`;
+  const norm = 'ts_norm';
+  const hasOffset = 'ts_has_offset';
+  const inline = t.inline?.length
+    ? `CASE WHEN ${hasOffset} THEN coalesce(try_cast(${norm} AS TIMESTAMPTZ), try_strptime(${tsText}, ${list(t.inline)})) END`
+    : 'NULL::TIMESTAMPTZ';
+  const naive = t.naive?.length
+    ? `CASE WHEN NOT ${hasOffset} THEN ${zoneSql(zone, `coalesce(try_cast(${norm} AS TIMESTAMP), try_strptime(${tsText}, ${list(t.naive)}))`)} END`
+    : 'NULL::TIMESTAMPTZ';
+  return `${epoch ? `to_timestamp(${epoch})` : 'NULL::TIMESTAMPTZ'} AS t_epoch, ${inline} AS t_inline, ${naive} AS t_naive`;
 }
 
-/** Final projection shared by every kind: inherits a time for records without one, assigns ids. */
+/** Adds ts_norm (the stamp in ISO spelling) and ts_has_offset to a relation that has ts_text, computed once. */
+function withNorm(def: FormatDefinition, relation: string): string {
+  const norm = def.time.normalize ? normalizeSql('ts_text') : `replace(ts_text, ',', '.')`;
+  return `(SELECT *, (position('+' IN substr(ts_norm, 12)) > 0 OR position('-' IN substr(ts_norm, 12)) > 0) AS ts_has_offset
+    FROM (SELECT *, ${norm} AS ts_norm FROM ${relation} r0) r1)`;
+}
+
+/**
+ * Final projection shared by every kind: ids are the file's base + line (stage_files), so a file's ids follow its
+ * lines. Records without a readable time get one from the record before them afterwards (fixInheritedTimes).
+ */
 function finalSelect(p: TransformParams, inner: string): string {
   return `INSERT INTO event_store
-    SELECT ${p.baseId} + line AS id, ${p.fileId} AS file_id, ${sqlString(p.source)} AS source, line, line_count,
-      coalesce(ts0, last_value(ts0 IGNORE NULLS) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS ts,
-      ts_text,
-      CASE WHEN ts0 IS NOT NULL THEN flag0
-           WHEN last_value(ts0 IGNORE NULLS) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) IS NOT NULL THEN 'inherited'
-           ELSE 'none' END AS ts_flag,
+    SELECT b.base + t.line AS id, t.file_id, ${sqlString(p.source)} AS source, t.line, t.line_count,
+      coalesce(t_epoch, t_inline, t_naive) AS ts, ts_text,
+      CASE WHEN t_epoch IS NOT NULL THEN 'epoch' WHEN t_inline IS NOT NULL THEN 'inline' WHEN t_naive IS NOT NULL THEN 'naive' ELSE 'none' END AS ts_flag,
       level, logger, message, fields, raw, parse_status
-    FROM (${inner}) t`;
-}
-
-function jsonPath(key: string): string {
-  return `$.${JSON.stringify(key)}`;
+    FROM (${inner}) t JOIN stage_files b ON b.file_id = t.file_id`;
 }
 
 function jsonTransform(def: FormatDefinition, p: TransformParams): string {
   const keys = [...new Set([...def.time.fields, ...(def.time.epoch ?? []), ...(def.level ?? []), ...(def.logger ?? []), ...(def.message ?? [])])];
-  const idx = (k: string) => `v[${keys.indexOf(k) + 1}]`;
+  const col = (k: string) => `v.${JSON.stringify(k)}`;
   // Malformed lines: salvage the stamp and level by regex, so a torn record still lands in the right place.
   const salvage = (k: string) => `regexp_extract(raw, ${sqlString(`"${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*"([^"]*)"`)}, 1)`;
-  const pick = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).map(idx));
+  const pick = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).map(col));
   const pickSalvaged = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).map(salvage));
-  const epoch = def.time.epoch?.length ? `try_cast(${firstNonEmpty(def.time.epoch.map(idx))} AS DOUBLE)` : null;
-  const parsed = `SELECT line, line_count, raw, ok,
-      CASE WHEN ok THEN json_extract_string(raw, ${list(keys.map(jsonPath))}) ELSE NULL END AS v
-    FROM (SELECT line, line_count, raw, CASE WHEN json_valid(raw) THEN json_type(raw) = 'OBJECT' ELSE false END AS ok FROM stage) s`;
-  const fields = `SELECT line, line_count, raw, ok,
+  const epoch = def.time.epoch?.length ? `try_cast(${firstNonEmpty(def.time.epoch.map(col))} AS DOUBLE)` : null;
+  // One JSON parse per record, into a struct of just the keys we need; try() makes invalid JSON a NULL, not an error.
+  const shape = sqlString(JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR']))));
+  const parsed = `SELECT file_id, line, line_count, raw, v, v IS NOT NULL AND starts_with(ltrim(raw), '{') AS ok
+    FROM (SELECT file_id, line, line_count, raw, try(json_transform(raw, ${shape})) AS v FROM stage) s`;
+  const fields = `SELECT file_id, line, line_count, raw, ok,
       CASE WHEN ok THEN ${pick(def.time.fields)} ELSE ${pickSalvaged(def.time.fields)} END AS ts_text,
       ${epoch ? `CASE WHEN ok THEN ${epoch} END` : 'NULL::DOUBLE'} AS epoch,
       CASE WHEN ok THEN ${pick(def.level)} ELSE ${pickSalvaged(def.level)} END AS level_text,
       CASE WHEN ok THEN ${pick(def.logger)} ELSE ${pickSalvaged(def.logger)} END AS logger,
       CASE WHEN ok THEN ${pick(def.message)} ELSE ${pickSalvaged(def.message)} END AS message
     FROM (${parsed}) q`;
-  return finalSelect(p, `SELECT line, line_count, raw, ts_text, logger, message,
+  // A parsed JSON record's fields are its raw text: stored once (fields NULL), exposed by the events view.
+  return finalSelect(p, `SELECT file_id, line, line_count, raw, ts_text, logger, message,
       ${levelSql('level_text', def.levelMap)} AS level,
-      CASE WHEN ok THEN raw::JSON ELSE '{}'::JSON END AS fields,
+      CASE WHEN ok THEN NULL ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
       ${timeColumns(def, 'ts_text', 'epoch', p.zone)}
-    FROM (${fields}) f`);
+    FROM ${withNorm(def, `(${fields})`)} f`);
 }
 
 function extrasJson(extras: TextPattern[], on: string): string {
@@ -121,28 +124,28 @@ function textTransform(def: FormatDefinition, p: TransformParams): string {
   const messageGroup = def.message?.find((m) => pat.groups.includes(m));
   const keep = pat.groups.filter((x) => x !== messageGroup);
   const groupJson = keep.length ? `json_object(${keep.map((k) => `${sqlString(k)}, nullif(${g(k)}, '')`).join(', ')})` : `'{}'::JSON`;
-  const inner = `SELECT line, line_count, raw,
+  const inner = `SELECT file_id, line, line_count, raw,
       regexp_extract(raw, ${sqlString(pat.regex)}, ${list(pat.groups)}, 's') AS g
     FROM stage`;
-  const cols = `SELECT line, line_count, raw, g,
+  const cols = `SELECT file_id, line, line_count, raw, g,
       ${g(pat.groups[0]!)} <> '' AS ok,
       ${pickG(def.time.fields)} AS ts_text,
       ${pickG(def.level)} AS level_text,
       ${pickG(def.logger)} AS logger,
       CASE WHEN ${g(pat.groups[0]!)} <> '' THEN ${messageGroup ? g(messageGroup) : 'raw'} ELSE raw END AS message
     FROM (${inner}) i`;
-  return finalSelect(p, `SELECT line, line_count, raw, ts_text, logger, message,
+  return finalSelect(p, `SELECT file_id, line, line_count, raw, ts_text, logger, message,
       ${levelSql('level_text', def.levelMap)} AS level,
       CASE WHEN ok THEN json_merge_patch(json_merge_patch('{}', ${groupJson}), ${extrasJson(def.extras ?? [], 'message')}) ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
       ${timeColumns(def, 'ts_text', null, p.zone)}
-    FROM (${cols}) c`);
+    FROM ${withNorm(def, `(${cols})`)} c`);
 }
 
 function rawTransform(p: TransformParams): string {
-  return finalSelect(p, `SELECT line, line_count, raw, NULL::VARCHAR AS ts_text, NULL::VARCHAR AS logger, raw AS message,
+  return finalSelect(p, `SELECT file_id, line, line_count, raw, NULL::VARCHAR AS ts_text, NULL::VARCHAR AS logger, raw AS message,
       NULL::VARCHAR AS level, '{}'::JSON AS fields, 'unparsed' AS parse_status,
-      NULL::TIMESTAMPTZ AS ts0, NULL::VARCHAR AS flag0
+      NULL::TIMESTAMPTZ AS t_epoch, NULL::TIMESTAMPTZ AS t_inline, NULL::TIMESTAMPTZ AS t_naive
     FROM stage`);
 }
 

@@ -1,11 +1,14 @@
 // A digest of one file's events, recorded at import and re-computed by `casefile verify` (chain of custody).
+// One definition, used by both sides, so they cannot drift apart.
 import type { CaseDb } from './db';
 
 export interface FileDigest { records: number; digest: string }
 
+/** Aggregate over event_store rows (group by file_id): order-independent, cheap, changes when any row changes. */
+export const ROWS_DIGEST_SQL = `coalesce(bit_xor(hash(id, line, line_count, raw, ts, level, logger, message, parse_status))::VARCHAR, '0')`;
+
 export async function fileRowsDigest(db: CaseDb, fileId: number): Promise<FileDigest> {
-  const row = await db.one<{ n: string; d: string | null }>(
-    `SELECT count(*) AS n, coalesce(bit_xor(hash(id, line, line_count, raw, ts, level, logger, message, parse_status))::VARCHAR, '0') AS d
-     FROM event_store WHERE file_id = $1`, [fileId]);
+  const row = (await db.read<{ n: string; d: string | null }>(
+    `SELECT count(*)::VARCHAR AS n, ${ROWS_DIGEST_SQL} AS d FROM event_store WHERE file_id = $1`, [fileId]))[0];
   return { records: Number(row?.n ?? 0), digest: row?.d ?? '0' };
 }

@@ -22,9 +22,15 @@ export const DDL = [
   `CREATE TABLE IF NOT EXISTS saved_views (name VARCHAR PRIMARY KEY, body JSON, saved_at TIMESTAMPTZ)`,
   `CREATE OR REPLACE VIEW events AS
      SELECT s.id, s.ts, s.ts_text, s.source, f.path AS file, s.line, s.line_count, s.level, s.logger, s.message,
-            s.fields, s.raw, s.parse_status, f.bundle, s.file_id, s.ts_flag, f.tz_rule
+            coalesce(s.fields, s.raw::JSON) AS fields, s.raw, s.parse_status, f.bundle, s.file_id, s.ts_flag, f.tz_rule
      FROM event_store s JOIN files f USING (file_id)`,
 ];
+
+/**
+ * A parsed JSON record's fields are its own raw text, so they are stored once: event_store.fields is NULL then.
+ * Use this expression (or the events view) wherever fields are read from event_store directly.
+ */
+export const fieldsSql = (alias: string) => `coalesce(${alias}.fields, ${alias}.raw)`;
 
 /** Rows written per event: the names and order the ingest appender uses. */
 export const EVENT_COLUMNS = [

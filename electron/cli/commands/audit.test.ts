@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { CaseHandle } from '../../engine/case/caseStore';
+import { appendAudit, readAudit } from '../../engine/audit/trail';
+import { registerAuditCommands } from './audit';
+
+let dir: string;
+let caseDir: string;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'casefile-cli-audit-'));
+  caseDir = path.join(dir, 'case');
+  const h = await CaseHandle.create(caseDir, { name: 'cli audit' });
+  for (const action of ['cases.create', 'events.query', 'events.query', 'export.create']) {
+    await appendAudit(h.files.audit, { action, params: { q: action }, result: { status: 'ok' }, via: 'test', caseId: h.meta.id });
+  }
+  await h.close();
+});
+afterEach(async () => {
+  process.exitCode = undefined;
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function run(...args: string[]): Promise<{ stdout: string; exitCode: number }> {
+  const program = new Command().exitOverride();
+  registerAuditCommands(program, async (d) => {
+    const handle = await CaseHandle.open(d);
+    return { handle, close: () => handle.close() };
+  });
+  let stdout = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
+  process.exitCode = undefined;
+  try { await program.parseAsync(args, { from: 'user' }); } finally { spy.mockRestore(); }
+  const exitCode = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { stdout, exitCode };
+}
+
+describe('casefile audit / verify commands', () => {
+  it('audit verify passes, records itself, and fails with the first broken entry after an edit', async () => {
+    const ok = await run('audit', 'verify', '--case', caseDir);
+    expect(ok.exitCode).toBe(0);
+    expect(ok.stdout).toMatch(/Audit log OK: 4 entries/);
+    const audit = path.join(caseDir, 'audit.jsonl');
+    expect((await readAudit(audit)).at(-1)).toMatchObject({ action: 'audit.verify', via: 'cli', result: { status: 'ok' } });
+
+    const lines = (await fs.readFile(audit, 'utf8')).split('\n');
+    lines[1] = lines[1]!.replace('events.query', 'events.nothing');
+    await fs.writeFile(audit, lines.join('\n'));
+    const bad = await run('audit', 'verify', '--case', caseDir);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toMatch(/BROKEN at line 2 \(entry 2\): .*edited/);
+    const json = await run('audit', 'verify', '--case', caseDir, '--json');
+    expect(json.exitCode).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, firstBroken: { seq: 2, line: 2 } });
+  });
+
+  it('audit show filters by action and prints JSON lines', async () => {
+    const r = await run('audit', 'show', '--case', caseDir, '--action', 'events.query', '--json');
+    const entries = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number });
+    expect(entries.map((e) => e.seq)).toEqual([2, 3]);
+    const text = await run('audit', 'show', '--case', caseDir, '--since', '2000-01-01');
+    expect(text.stdout.trim().split('\n')).toHaveLength(5); // 4 + the audit.list entry of the first show
+    expect(text.stdout).toMatch(/#4 .* export.create ok/);
+  });
+
+  it('verify passes on an empty case and fails when a manifest file is missing', async () => {
+    expect((await run('verify', '--case', caseDir)).exitCode).toBe(0);
+    const b = path.join(caseDir, 'bundles', 'b1');
+    await fs.mkdir(b, { recursive: true });
+    await fs.writeFile(path.join(b, 'manifest.json'), JSON.stringify({
+      format: 'casefile/manifest@1', bundle: 'b1', created: new Date().toISOString(), origin: null,
+      files: [{ path: 'a.log', size: 3, mtime: null, sha256: '0'.repeat(64) }],
+    }));
+    const r = await run('verify', '--case', caseDir);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/b1\/a.log: Missing/);
+  });
+});

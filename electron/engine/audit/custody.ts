@@ -1,0 +1,139 @@
+// Chain of custody: is the evidence in this case still what was received, and do the events still say what the
+// import read from it? Bundle files are re-hashed against their manifests; each imported file's events are
+// re-digested and compared with the `import.file` audit entry written at import (the audit log is hash-chained,
+// the database is not, so the audit entry is the reference; the files table is checked too).
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { IntegrityResult } from '../../../shared/audit';
+import type { CaseHandle } from '../case/caseStore';
+import { fileRowsDigest } from '../store/digest';
+import { readAudit, verifyAudit } from './trail';
+
+export const MANIFEST_NAME = 'manifest.json';
+export const IMPORT_FILE_ACTION = 'import.file';
+
+export const BundleManifest = z.object({
+  format: z.literal('casefile/manifest@1'),
+  bundle: z.string(),
+  created: z.string(),
+  origin: z.unknown(),
+  files: z.array(z.object({ path: z.string(), size: z.number(), mtime: z.unknown().optional(), sha256: z.string() })),
+});
+export type BundleManifest = z.infer<typeof BundleManifest>;
+
+/** What import writes per file in its `import.file` audit entry (params). */
+export interface ImportFileRecord { bundle: string; path: string; sha256: string; records: number; rowsDigest: string }
+
+type Problem = IntegrityResult['problems'][number];
+
+interface FileRow { file_id: number; bundle: string; path: string; sha256: string | null; records: string | number | null; rows_digest: string | null }
+
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+const key = (bundle: string, p: string) => `${bundle}\u0000${p}`;
+
+export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
+  const problems: Problem[] = [];
+  const add = (bundle: string, file: string, problem: string) => problems.push({ bundle, file, problem });
+
+  // 1. The audit log must itself be intact before it can vouch for the import.
+  const chain = await verifyAudit(handle.files.audit);
+  if (!chain.ok && chain.firstBroken) add('', path.basename(handle.files.audit), `Audit log: ${chain.firstBroken.problem} (line ${chain.firstBroken.line}).`);
+  const imported = new Map<string, ImportFileRecord>();
+  for (const e of await readAudit(handle.files.audit, { action: IMPORT_FILE_ACTION })) {
+    if (e.result.status !== 'ok') continue;
+    const p = e.params as Partial<ImportFileRecord>;
+    if (typeof p.bundle === 'string' && typeof p.path === 'string') imported.set(key(p.bundle, p.path), p as ImportFileRecord);
+  }
+
+  // 2. Bundle folders against their manifests.
+  const manifests = new Map<string, Map<string, { sha256: string; size: number }>>();
+  const dbBundles = (await handle.db.read<{ id: string }>('SELECT id FROM bundles')).map((r) => r.id);
+  const rows = await handle.db.read<FileRow>('SELECT file_id, bundle, path, sha256, records, rows_digest FROM files ORDER BY bundle, path');
+  const folders = await fs.readdir(handle.files.bundles, { withFileTypes: true }).catch(() => []);
+  const bundleIds = new Set<string>([...dbBundles, ...rows.map((r) => r.bundle), ...folders.filter((d) => d.isDirectory()).map((d) => d.name)]);
+  for (const f of folders) if (!f.isDirectory()) add('', path.join('bundles', f.name), 'Unexpected entry in the bundles folder (not a bundle folder).');
+
+  let filesChecked = 0;
+  for (const id of [...bundleIds].sort()) {
+    const dir = handle.files.bundle(id);
+    if (!(await isDir(dir))) { add(id, '', 'The bundle folder is missing.'); continue; }
+    let manifest: BundleManifest;
+    try {
+      manifest = BundleManifest.parse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_NAME), 'utf8')));
+    } catch (e) {
+      add(id, MANIFEST_NAME, `The manifest is missing or unreadable (${(e as Error).message.split('\n')[0]}).`);
+      continue;
+    }
+    if (manifest.bundle !== id) add(id, MANIFEST_NAME, `The manifest names bundle "${manifest.bundle}", not this folder.`);
+    const listed = new Map<string, { sha256: string; size: number }>();
+    manifests.set(id, listed);
+    for (const m of manifest.files) {
+      filesChecked++;
+      const rel = m.path.split(/[\\/]+/).join('/');
+      listed.set(rel, { sha256: m.sha256, size: m.size });
+      if (path.isAbsolute(m.path) || rel.split('/').includes('..')) { add(id, m.path, 'The manifest path leaves the bundle folder.'); continue; }
+      const abs = path.join(dir, rel);
+      const st = await fs.lstat(abs).catch(() => null);
+      if (!st) { add(id, rel, 'Missing: listed in the manifest but not in the bundle folder.'); continue; }
+      if (!st.isFile()) { add(id, rel, 'Not a regular file (evidence must be plain files, not links or folders).'); continue; }
+      if (st.size !== m.size) add(id, rel, `Size changed: ${st.size} bytes, the manifest says ${m.size}.`);
+      const sha = await sha256File(abs);
+      if (sha !== m.sha256.toLowerCase()) add(id, rel, `Content changed: sha256 ${sha.slice(0, 16)}…, the manifest says ${m.sha256.slice(0, 16)}….`);
+    }
+    for (const rel of await walk(dir)) {
+      if (rel === MANIFEST_NAME || listed.has(rel)) continue;
+      add(id, rel, 'Extra file: in the bundle folder but not in its manifest.');
+    }
+  }
+
+  // 3. Events against what the import recorded, file by file.
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const k = key(r.bundle, r.path);
+    seen.add(k);
+    const inManifest = manifests.get(r.bundle)?.get(r.path);
+    if (manifests.has(r.bundle) && !inManifest) add(r.bundle, r.path, 'Imported file is not in the bundle manifest.');
+    if (inManifest && r.sha256 && r.sha256 !== inManifest.sha256) add(r.bundle, r.path, 'The case database records a different sha256 than the manifest.');
+    const now = await fileRowsDigest(handle.db, Number(r.file_id));
+    const rec = imported.get(k);
+    if (!rec) {
+      add(r.bundle, r.path, `No ${IMPORT_FILE_ACTION} entry in the audit log for this file: its import cannot be vouched for.`);
+    } else {
+      if (inManifest && rec.sha256 !== inManifest.sha256) add(r.bundle, r.path, 'The audit log records a different sha256 for this file than the manifest.');
+      if (Number(rec.records) !== now.records) add(r.bundle, r.path, `Events changed: ${now.records} rows now, the import recorded ${rec.records}.`);
+      else if (String(rec.rowsDigest) !== now.digest) add(r.bundle, r.path, 'Events changed: the rows no longer match the digest recorded at import.');
+    }
+    if (r.rows_digest !== null && (String(r.rows_digest) !== now.digest || Number(r.records) !== now.records)) {
+      add(r.bundle, r.path, 'Events changed: the rows no longer match the digest in the files table.');
+    }
+  }
+  for (const [k, rec] of imported) {
+    if (!seen.has(k)) add(rec.bundle, rec.path, 'The audit log records this file as imported, but the case database has no such file.');
+  }
+  const orphans = await handle.db.read<{ n: string | number }>('SELECT count(*) AS n FROM event_store WHERE file_id NOT IN (SELECT file_id FROM files)');
+  if (Number(orphans[0]?.n ?? 0) > 0) add('', '', `${orphans[0]!.n} events belong to no imported file.`);
+
+  return { ok: problems.length === 0, filesChecked, problems, verifiedAt: new Date().toISOString() };
+}
+
+async function isDir(p: string): Promise<boolean> {
+  return (await fs.lstat(p).catch(() => null))?.isDirectory() ?? false;
+}
+
+/** Every non-directory entry under dir, as '/'-separated paths relative to it. */
+async function walk(dir: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${d.name}` : d.name;
+    if (d.isDirectory()) out.push(...(await walk(dir, r)));
+    else out.push(r);
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+// The audit calls of the contract. Recording these calls themselves is the job of the central `invoke` wrapper.
+import type { AuditEntryView } from '../../../shared/audit';
+import type { HandlerMap } from '../api';
+import { verifyCase } from './custody';
+import { readAudit, verifyAudit, type AuditEntry } from './trail';
+
+/** An entry as the UI shows it. */
+export function toAuditView(e: AuditEntry): AuditEntryView {
+  const op = e.operator ?? { name: 'unknown', osUser: 'unknown' };
+  return {
+    seq: e.seq,
+    time: e.time,
+    operator: op.name === op.osUser ? op.name : `${op.name} (${op.osUser})`,
+    host: e.host,
+    action: e.action,
+    params: e.params ?? {},
+    result: e.result,
+    via: e.via,
+    appVersion: e.app?.version ?? 'unknown',
+    hash: e.hash,
+    osUser: op.osUser,
+    appCommit: e.app?.commit ?? 'unknown',
+    prev: e.prev,
+  };
+}
+
+export const auditHandlers: HandlerMap = {
+  /** Newest first. */
+  'audit.list': async (ctx, input) => {
+    const h = ctx.getCase(input.caseId);
+    const entries = await readAudit(h.files.audit, { ...(input.action ? { action: input.action } : {}), limit: input.limit });
+    return entries.reverse().map(toAuditView);
+  },
+  'audit.verify': async (ctx, input) => verifyAudit(ctx.getCase(input.caseId).files.audit),
+  'case.verify': async (ctx, input) => verifyCase(ctx.getCase(input.caseId)),
+};

@@ -1,0 +1,294 @@
+// The audit trail: an append-only, hash-chained JSONL file (one per case, one for the app). Each entry carries the
+// hash of the one before it, so editing, deleting, reordering or inserting entries breaks the chain; a sidecar head
+// record (`<file>.head`) remembers the last acknowledged entry so that cutting whole entries off the end is seen too.
+// See docs/AUDIT.md for the format, the chain rule and the torn-tail policy.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AuditVerifyResult } from '../../../shared/audit';
+import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
+import { appInfo, currentOperator, type AppInfo, type Operator } from './appInfo';
+import { canonicalJson, sha256Hex } from './canonical';
+import { withFileLock } from './fileLock';
+import { sanitizeMessage, sanitizeParams } from './sanitize';
+
+export const AUDIT_VERSION = 1;
+/** `prev` of the first entry. */
+export const GENESIS = '0'.repeat(64);
+/** Written by the next append when it finds the end of the log torn (see docs/AUDIT.md). */
+export const TORN_ACTION = 'audit.torn_tail_detected';
+
+export type AuditStatus = 'ok' | 'error';
+export interface AuditResult { status: AuditStatus; message?: string; counts?: Record<string, number> }
+
+export interface AuditInput {
+  action: string;
+  params: Record<string, unknown>;
+  result: AuditResult;
+  via: string;
+  caseId?: string;
+}
+
+export interface AuditEntry {
+  v: number;
+  seq: number;
+  time: string;
+  operator: Operator;
+  host: string;
+  action: string;
+  params: Record<string, unknown>;
+  result: AuditResult;
+  via: string;
+  caseId?: string;
+  app: AppInfo;
+  prev: string;
+  hash: string;
+}
+
+export interface AuditHead { seq: number; hash: string }
+
+export const headFile = (file: string) => `${file}.head`;
+const lockFile = (file: string) => `${file}.lock`;
+
+/** sha256 over the canonical JSON of the entry without its `hash`. */
+export function hashEntry(entry: Omit<AuditEntry, 'hash'> | AuditEntry): string {
+  return sha256Hex(canonicalJson({ ...entry, hash: undefined }));
+}
+
+// Appends from one process go one at a time (cheaper than contending on the lock file with ourselves).
+const queues = new Map<string, Promise<unknown>>();
+
+export function appendAudit(file: string, input: AuditInput): Promise<AuditHead> {
+  const key = path.resolve(file);
+  const run = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => appendLocked(key, input));
+  queues.set(key, run);
+  void run.finally(() => { if (queues.get(key) === run) queues.delete(key); }).catch(() => undefined);
+  return run;
+}
+
+async function appendLocked(file: string, input: AuditInput): Promise<AuditHead> {
+  await mkdirPrivate(path.dirname(file));
+  const [app, operator] = await Promise.all([appInfo(), currentOperator()]);
+  return withFileLock(lockFile(file), async () => {
+    const fh = await fs.open(file, 'a+', 0o600); // O_APPEND: every write lands at the end, whatever others did
+    try {
+      const { size, mode } = await fh.stat();
+      const tail = await readTail(fh, size);
+      let last: AuditHead | null = tail.last;
+      let text = '';
+      const base = { v: AUDIT_VERSION, operator, host: os.hostname(), via: input.via, app };
+
+      const garbageEndsLine = tail.garbage.length > 0 && tail.garbage[tail.garbage.length - 1] === 0x0a;
+      // Never chain onto garbage and never rewrite what is there: end the torn line, then record the tear.
+      if ((tail.garbage.length > 0 && !garbageEndsLine) || tail.missingNewline) text += '\n';
+      if (tail.garbage.length > 0) {
+        const torn = garbageEndsLine ? tail.garbage : Buffer.concat([tail.garbage, Buffer.from('\n')]);
+        const head = await readHead(file);
+        const tear = sealed({
+          ...base, seq: (last?.seq ?? 0) + 1, time: new Date().toISOString(), action: TORN_ACTION,
+          params: { tornBytes: torn.length, tornSha256: sha256Hex(torn), afterSeq: last?.seq ?? 0, headSeq: head?.seq ?? null },
+          result: { status: 'error', message: `The end of the audit log was incomplete (${torn.length} bytes after entry ${last?.seq ?? 0}); it is kept as found and this entry chains past it.` },
+          ...(input.caseId ? { caseId: input.caseId } : {}),
+          prev: last?.hash ?? GENESIS,
+        });
+        text += canonicalJson(tear) + '\n';
+        last = { seq: tear.seq, hash: tear.hash };
+      }
+
+      const result: AuditResult = { status: input.result.status };
+      const message = sanitizeMessage(input.result.message);
+      if (message !== undefined) result.message = message;
+      if (input.result.counts) result.counts = input.result.counts;
+      const entry = sealed({
+        ...base, seq: (last?.seq ?? 0) + 1, time: new Date().toISOString(), action: input.action,
+        params: sanitizeParams(input.params), result,
+        ...(input.caseId ? { caseId: input.caseId } : {}),
+        prev: last?.hash ?? GENESIS,
+      });
+      text += canonicalJson(entry) + '\n';
+
+      await fh.write(Buffer.from(text)); // one write(2) of whole lines
+      await fh.sync();
+      if ((mode & 0o777) !== 0o600) await fh.chmod(0o600);
+      const out = { seq: entry.seq, hash: entry.hash };
+      await writeJsonAtomic(headFile(file), { ...out, time: entry.time });
+      return out;
+    } finally {
+      await fh.close();
+    }
+  });
+}
+
+function sealed(e: Omit<AuditEntry, 'hash'>): AuditEntry {
+  return { ...e, hash: hashEntry(e) };
+}
+
+/** A line that looks like an entry (parses, has seq and hash). Whether its hash is right is verify's business. */
+function parseEntry(text: string): AuditEntry | null {
+  if (!text.startsWith('{')) return null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const e = v as AuditEntry;
+      if (Number.isInteger(e.seq) && typeof e.hash === 'string' && typeof e.prev === 'string') return e;
+    }
+  } catch { /* not an entry */ }
+  return null;
+}
+
+interface Tail {
+  /** The last line that parses as an entry. */
+  last: AuditHead | null;
+  /** Everything after that entry's line (a torn write, or other damage at the end). */
+  garbage: Buffer;
+  /** The last entry is complete but its newline is missing. */
+  missingNewline: boolean;
+}
+
+/** Reads backwards from the end, in growing chunks, until a whole entry line is found. */
+async function readTail(fh: fs.FileHandle, size: number): Promise<Tail> {
+  let chunk = 64 * 1024;
+  for (;;) {
+    const start = Math.max(0, size - chunk);
+    const buf = Buffer.alloc(size - start);
+    if (buf.length > 0) await fh.read(buf, 0, buf.length, start);
+    // Line starts we can trust: the file start, or just after a newline inside the chunk.
+    let pos = buf.length;
+    let end = buf.length;
+    for (;;) {
+      const nl = pos > 0 ? buf.lastIndexOf(0x0a, pos - 1) : -1;
+      if (nl < 0 && start > 0) break; // the line may begin before the chunk: read more
+      const lineStart = nl + 1;
+      const text = buf.subarray(lineStart, end).toString('utf8');
+      const e = text.length > 0 ? parseEntry(text) : null;
+      if (e) {
+        const lineEnd = end;
+        const hasNl = buf[lineEnd] === 0x0a;
+        const after = Buffer.from(buf.subarray(hasNl ? lineEnd + 1 : lineEnd));
+        return { last: { seq: e.seq, hash: e.hash }, garbage: after, missingNewline: !hasNl };
+      }
+      if (nl < 0) return { last: null, garbage: buf, missingNewline: false };
+      end = nl;
+      pos = nl;
+    }
+    chunk *= 4;
+  }
+}
+
+async function readHead(file: string): Promise<AuditHead | null> {
+  try {
+    const h = JSON.parse(await fs.readFile(headFile(file), 'utf8')) as AuditHead;
+    return Number.isInteger(h.seq) && typeof h.hash === 'string' ? { seq: h.seq, hash: h.hash } : null;
+  } catch { return null; }
+}
+
+/** The last entry in the log (for exports to embed), or null for an empty or missing log. */
+export async function auditHead(file: string): Promise<AuditHead | null> {
+  let fh: fs.FileHandle;
+  try { fh = await fs.open(file, 'r'); } catch { return null; }
+  try { return (await readTail(fh, (await fh.stat()).size)).last; } finally { await fh.close(); }
+}
+
+interface Line { no: number; start: number; end: number; terminated: boolean; entry: AuditEntry | null }
+
+function splitLines(buf: Buffer): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  let no = 1;
+  while (start < buf.length) {
+    const nl = buf.indexOf(0x0a, start);
+    const end = nl < 0 ? buf.length : nl;
+    lines.push({ no, start, end, terminated: nl >= 0, entry: parseEntry(buf.subarray(start, end).toString('utf8')) });
+    start = end + 1;
+    no++;
+  }
+  return lines;
+}
+
+export interface ReadAuditOptions { action?: string; since?: string; limit?: number }
+
+/** Entries in log order; `action` matches exactly or, ending in `*`, by prefix; `since` is an ISO date/instant; `limit` keeps the newest. */
+export async function readAudit(file: string, opts: ReadAuditOptions = {}): Promise<AuditEntry[]> {
+  let buf: Buffer;
+  try { buf = await fs.readFile(file); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const sinceMs = opts.since ? Date.parse(opts.since) : NaN;
+  if (opts.since && Number.isNaN(sinceMs)) throw new Error(`Not a date: ${opts.since}`);
+  const matchAction = opts.action === undefined ? () => true
+    : opts.action.endsWith('*') ? (a: string) => a.startsWith(opts.action!.slice(0, -1)) : (a: string) => a === opts.action;
+  const out = splitLines(buf)
+    .map((l) => l.entry)
+    .filter((e): e is AuditEntry => e !== null && matchAction(String(e.action)) && (Number.isNaN(sinceMs) || Date.parse(e.time) >= sinceMs));
+  return opts.limit !== undefined ? out.slice(Math.max(0, out.length - opts.limit)) : out;
+}
+
+/** Checks the whole chain and reports the first broken entry. */
+export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
+  const verifiedAt = new Date().toISOString();
+  const head = await readHead(file);
+  let buf: Buffer;
+  try { buf = await fs.readFile(file); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const broken = head ? { seq: 1, line: 1, problem: `The audit log is missing, but its head record says it held ${head.seq} entries.` } : null;
+    return { ok: !broken, entries: 0, headHash: null, headSeq: null, firstBroken: broken, tornTail: false, recordedTears: 0, verifiedAt };
+  }
+  const lines = splitLines(buf);
+  const lineOfSeq = new Map<number, number>();
+  for (const l of lines) if (l.entry && !lineOfSeq.has(l.entry.seq)) lineOfSeq.set(l.entry.seq, l.no);
+
+  let firstBroken: AuditVerifyResult['firstBroken'] = null;
+  let recordedTears = 0;
+  let entries = 0;
+  let last: AuditHead | null = null;
+  let expected = 1;
+  let prevHash = GENESIS;
+  let bad: Line | null = null; // first of a run of lines that are not entries
+  const hashOfSeq = new Map<number, string>();
+  const breakAt = (seq: number | null, line: number, problem: string) => { firstBroken ??= { seq, line, problem }; };
+
+  for (const l of lines) {
+    const e = l.entry;
+    if (!e) { bad ??= l; continue; }
+    entries++;
+    if (firstBroken) continue; // keep counting, the first break is what we report
+    if (bad) {
+      // Lines that are not entries are acceptable only as a tear recorded by the append right after them.
+      const torn = buf.subarray(bad.start, l.start);
+      const p = e.params ?? {};
+      const headSeq = p.headSeq;
+      const recorded = e.action === TORN_ACTION && p.tornSha256 === sha256Hex(torn) && p.tornBytes === torn.length
+        && (headSeq === null || (typeof headSeq === 'number' && headSeq <= expected - 1));
+      if (!recorded) {
+        breakAt(null, bad.no, `Line ${bad.no} is not an audit entry (damaged or inserted text in the middle of the log).`);
+        continue;
+      }
+      recordedTears++;
+      bad = null;
+    }
+    if (e.seq !== expected) {
+      if (e.seq < expected) breakAt(e.seq, l.no, `Entry ${e.seq} appears again where entry ${expected} was expected: an entry was inserted or lines were reordered.`);
+      else if (lineOfSeq.get(expected) !== undefined && lineOfSeq.get(expected)! > l.no) breakAt(e.seq, l.no, `Entry ${e.seq} comes where entry ${expected} was expected (entry ${expected} is later, at line ${lineOfSeq.get(expected)}): entries were reordered.`);
+      else breakAt(e.seq, l.no, `Entry ${e.seq} follows entry ${expected - 1}: ${e.seq - expected === 1 ? `entry ${expected} was` : `entries ${expected}–${e.seq - 1} were`} deleted.`);
+      continue;
+    }
+    if (hashEntry(e) !== e.hash) { breakAt(e.seq, l.no, `Entry ${e.seq} does not match its hash: it was edited.`); continue; }
+    if (e.prev !== prevHash) { breakAt(e.seq, l.no, `Entry ${e.seq} does not chain to the entry before it: that entry was edited or replaced, or this one was inserted.`); continue; }
+    hashOfSeq.set(e.seq, e.hash);
+    last = { seq: e.seq, hash: e.hash };
+    prevHash = e.hash;
+    expected++;
+  }
+  if (bad && !firstBroken) {
+    breakAt(null, bad.no, `The log ends in an incomplete entry at line ${bad.no} (a write was cut off, e.g. the process was killed); the next append will record it.`);
+  }
+  if (!firstBroken) {
+    const lastSeq = last?.seq ?? 0;
+    if (!head && lastSeq > 1) breakAt(null, lines.length + 1, 'The head record (audit.jsonl.head) is missing, so truncation cannot be ruled out.');
+    else if (head && head.seq > lastSeq) breakAt(lastSeq + 1, lines.length + 1, `The log ends at entry ${lastSeq} but its head record says entry ${head.seq} was written: the log was truncated.`);
+    else if (head && hashOfSeq.get(head.seq) !== head.hash) breakAt(head.seq, lineOfSeq.get(head.seq) ?? lines.length + 1, `Entry ${head.seq} differs from the one the head record acknowledged: the end of the log was rewritten.`);
+  }
+  const tornTail = lines.length > 0 && lines[lines.length - 1]!.entry === null;
+  return { ok: !firstBroken, entries, headHash: last?.hash ?? null, headSeq: last?.seq ?? null, firstBroken, tornTail, recordedTears, verifiedAt };
+}

@@ -1,0 +1,148 @@
+// Import behaviour against real files and a real DuckDB case: bad input never aborts and loses nothing,
+// re-imports add nothing, gzip rotations and truncations are read, the site timezone is inferred.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import * as tar from 'tar';
+import { CaseHandle } from '../case/caseStore';
+import { importPaths } from './importer';
+import { tempDir, removeDir } from '../test/tmp';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+function newRoot(): string {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+}
+
+function write(root: string, rel: string, data: string | Buffer): void {
+  mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  writeFileSync(path.join(root, rel), data);
+}
+
+/** Lines as a reader counts them: every \n ends one, a trailing piece without \n is one more. */
+function lineCount(buf: Buffer): number {
+  let n = 0;
+  for (const b of buf) if (b === 10) n++;
+  return buf.length > 0 && buf[buf.length - 1] !== 10 ? n + 1 : n;
+}
+
+function sysLine(local: string, created: number, msg: string, level = 'INFO'): string {
+  return JSON.stringify({ message: msg, levelname: level, name: 'app', asctime: local, created, logid: String(created) });
+}
+
+describe('import', () => {
+  it('keeps every line of bad input and counts it', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    const good = sysLine('2023-07-30 00:13:45,400', 1690656225.4, 'ok');
+    write(b, 'enrich/logs/app/app.json.log', `${good}\n{"message": "torn", "levelname": "ERR\n\n${good}\n`);
+    write(b, 'enrich/logs/app/app.json.log.1', Buffer.concat([Buffer.from(`${good}\n`), Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0a]), Buffer.from(`${good}`)]));
+    write(b, 'enrich/logs/app/app.json.log.2.gz', gzipSync(Buffer.from(`${good}\n${good}\n`)));
+    const gz = gzipSync(Buffer.from(Array.from({ length: 2000 }, (_, i) => sysLine('2023-07-30 00:13:45,400', 1690656225.4 + i, `m${i}`)).join('\n') + '\n'));
+    write(b, 'enrich/logs/app/app.json.log.3.gz', gz.subarray(0, Math.floor(gz.length / 2)));
+    write(b, 'enrich/logs/doodle/doodle.log', '');
+    write(b, 'misc/garbage.bin', Buffer.from([0, 1, 2, 3, 0x0a, 0xc3, 0x28, 0x0a, 0x7f]));
+    write(b, 'enrich/logs/celery/celery-worker.log', 'orphan continuation line\n[2023-07-06 12:07:36,774: INFO/MainProcess] Task t[320bbda6-e758-49fc-8a26-e8dc29f88f75] received\n  more\n');
+
+    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'bad' });
+    try {
+      const res = await importPaths(h, [b]);
+      const byFile = new Map(res.files.map((f) => [f.file, f]));
+      for (const f of res.files) {
+        const rows = await h.db.read<{ lines: string; records: string }>(
+          `SELECT coalesce(sum(line_count), 0)::VARCHAR AS lines, count(*)::VARCHAR AS records FROM events WHERE file = $1`, [f.file]);
+        // Line accounting: every line of every file is inside exactly one event.
+        if (!f.file.endsWith('.gz')) expect(Number(rows[0]!.lines), f.file).toBe(lineCount(readFileSync(path.join(b, f.file))));
+        expect(Number(rows[0]!.lines), f.file).toBe(f.lines);
+        expect(Number(rows[0]!.records), f.file).toBe(f.records);
+        expect(f.ok + f.malformed + f.unparsed, f.file).toBe(f.records);
+      }
+      const main = byFile.get('enrich/logs/app/app.json.log')!;
+      expect(main).toMatchObject({ records: 3, ok: 2, malformed: 1 }); // the blank line belongs to the torn record
+      const rot1 = byFile.get('enrich/logs/app/app.json.log.1')!;
+      expect(rot1).toMatchObject({ records: 3, ok: 2, malformed: 1 });
+      expect(rot1.note).toMatch(/not UTF-8/);
+      expect(rot1.note).toMatch(/NUL/);
+      expect(rot1.note).toMatch(/no newline/);
+      expect(byFile.get('enrich/logs/app/app.json.log.2.gz')).toMatchObject({ format: 'system', records: 2, ok: 2 });
+      const trunc = byFile.get('enrich/logs/app/app.json.log.3.gz')!;
+      expect(trunc.note).toMatch(/truncated/);
+      expect(trunc.records).toBeGreaterThan(0);
+      expect(trunc.records).toBeLessThan(2000);
+      expect(byFile.get('enrich/logs/doodle/doodle.log')).toMatchObject({ records: 0, lines: 0, note: 'empty file' });
+      expect(byFile.get('misc/garbage.bin')).toMatchObject({ format: 'raw', records: 3, unparsed: 3 });
+      const celery = byFile.get('enrich/logs/celery/celery-worker.log')!;
+      expect(celery).toMatchObject({ records: 2, ok: 1, malformed: 1 });
+      const raw = await h.db.read<{ raw: string }>(`SELECT raw FROM events WHERE file = 'enrich/logs/celery/celery-worker.log' ORDER BY id`);
+      expect(raw[1]!.raw).toContain('\n  more');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('adds nothing when the same evidence comes again, as a folder or as a tarball', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    write(b, 'enrich/logs/app/app.json.log', `${sysLine('2023-07-30 00:13:45,400', 1690656225.4, 'a')}\n`);
+    write(b, 'enrich/logs/celery/w.log', '[2023-07-06 12:07:36,774: INFO/MainProcess] hello\n');
+    await tar.c({ gzip: true, file: path.join(root, 'bundle.tar.gz'), cwd: b }, ['enrich']);
+    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'dup' });
+    try {
+      const first = await importPaths(h, [b]);
+      expect(first.bundles[0]!.reused).toBe(false);
+      const again = await importPaths(h, [b]);
+      const tarball = await importPaths(h, [path.join(root, 'bundle.tar.gz')]);
+      expect(again.bundles[0]!.reused).toBe(true);
+      expect(tarball.bundles[0]!.id).toBe(first.bundles[0]!.id);
+      expect(tarball.files.every((f) => f.skipped)).toBe(true);
+      const n = await h.db.read<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM events`);
+      expect(Number(n[0]!.n)).toBe(2);
+      const manifest = JSON.parse(readFileSync(path.join(h.files.bundle(first.bundles[0]!.id), 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[] };
+      expect(manifest.files.map((f) => f.path).sort()).toEqual(['enrich/logs/app/app.json.log', 'enrich/logs/celery/w.log']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('infers the site timezone from naive stamps beside epoch seconds, DST included, and applies it to naive logs', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    // New York: UTC-5 in January, UTC-4 in July.
+    const jan = Date.UTC(2023, 0, 15, 17, 0, 0) / 1000;
+    const jul = Date.UTC(2023, 6, 15, 16, 0, 0) / 1000;
+    write(b, 'enrich/logs/app/app.json.log', [sysLine('2023-01-15 12:00:00,000', jan, 'jan'), sysLine('2023-07-15 12:00:00,000', jul, 'jul')].join('\n') + '\n');
+    write(b, 'enrich/logs/celery/celery-worker.log', '[2023-07-15 12:00:00,000: INFO/MainProcess] naive local noon\n');
+    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'tz' });
+    try {
+      const res = await importPaths(h, [b]);
+      expect(res.timezone).toMatchObject({ zone: 'America/New_York', how: 'inferred' });
+      expect(h.meta.timezone.zone).toBe('America/New_York');
+      const row = await h.db.read<{ ts: string; tz_rule: string }>(`SELECT strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts, tz_rule FROM events WHERE source = 'celery'`);
+      expect(row[0]!.ts).toBe('2023-07-15T16:00:00Z');
+      expect(row[0]!.tz_rule).toMatch(/America\/New_York \(inferred\)/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('lets the operator force a format and a timezone', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    write(b, 'odd/place/worker.txt', '[2023-07-06 12:07:36,774: INFO/MainProcess] hello\n');
+    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'force' });
+    try {
+      const res = await importPaths(h, [b], { formatOverrides: [{ format: 'celery', glob: 'odd/**' }], timezone: '+05:30' });
+      expect(res.files[0]).toMatchObject({ format: 'celery', reason: 'operator override: celery=odd/**' });
+      const row = await h.db.read<{ ts: string }>(`SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts FROM events`);
+      expect(row[0]!.ts).toBe('2023-07-06T06:37:36.774Z');
+      expect(h.meta.formatOverrides).toEqual([{ format: 'celery', glob: 'odd/**' }]);
+      await expect(importPaths(h, [b], { timezone: 'Mars/Olympus' })).rejects.toThrow(/Unknown timezone/);
+    } finally {
+      await h.close();
+    }
+  });
+});
