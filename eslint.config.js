@@ -6,7 +6,7 @@ import globals from 'globals';
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'stream', 'zlib', 'http', 'net', 'url', 'worker_threads', 'util', 'events', 'readline', 'buffer'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'dist/**', '.bench/**', 'test-results/**', 'resources/**'] },
+  { ignores: ['.scratch*/**', 'out/**', 'node_modules/**', 'dist/**', '.bench/**', 'test-results/**', 'resources/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -58,7 +58,8 @@ async function readHead(file: string, maxBytes = HEAD_BYTES): Promise<string[]> 
 
 function startsRecordFor(def: FormatDefinition): StartsRecord {
   if (def.kind === 'raw') return 'every-line';
-  if (def.kind === 'json') return (l) => l.trim() !== '';
+  // JSON: every non-blank line starts a record (blank lines stay with the record above, so they are counted).
+  if (def.kind === 'json') return (l) => (l.length > 0 && l.charCodeAt(0) > 32) || l.trim() !== '';
   const re = headerRegex(def)!;
   return (l) => re.test(l);
 }

@@ -44,31 +44,40 @@ export async function readRecords(
     input = gunzip;
   }
 
+  // The hot loop: most records are one line, so a record is a string until a continuation line arrives.
   let recLine = 0;
   let recCount = 0;
-  let recParts: string[] = [];
+  let recText = '';
+  let recParts: string[] | null = null;
+  let suspect = false; // the current chunk holds U+FFFD or NUL: check lines one by one
   const flush = () => {
-    if (recCount > 0) sink(recLine, recCount, recParts.length === 1 ? recParts[0]! : recParts.join('\n'));
-    recParts = [];
+    if (recCount > 0) sink(recLine, recCount, recParts ? recParts.join('\n') : recText);
+    recParts = null;
     recCount = 0;
   };
   const push = (rawLine: string) => {
-    let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    let line = rawLine.length > 0 && rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
     stats.lines++;
-    if (line.includes('\uFFFD')) stats.badUtf8Lines++;
-    if (line.includes('\0')) { stats.nulLines++; line = line.replaceAll('\0', '\u2400'); }
-    const starts = startsRecord === 'every-line' || recCount === 0 || startsRecord(line);
-    if (starts) {
+    if (suspect) {
+      if (line.includes('\uFFFD')) stats.badUtf8Lines++;
+      if (line.includes('\0')) { stats.nulLines++; line = line.replaceAll('\0', '\u2400'); }
+    }
+    if (startsRecord === 'every-line' || recCount === 0 || startsRecord(line)) {
       flush();
       recLine = stats.lines;
+      recText = line;
+    } else if (recParts) {
+      recParts.push(line);
+    } else {
+      recParts = [recText, line];
     }
-    recParts.push(line);
     recCount++;
   };
 
   const decoder = new StringDecoder('utf8');
   let carry = '';
   const consume = (text: string) => {
+    suspect = text.includes('\uFFFD') || text.includes('\0') || carry.includes('\uFFFD') || carry.includes('\0');
     let start = 0;
     let nl = text.indexOf('\n', start);
     if (nl === -1) { carry += text; return; }
@@ -99,6 +108,7 @@ export async function readRecords(
   consume(decoder.end());
   if (carry.length > 0) {
     stats.lastLineTorn = true;
+    suspect = true;
     push(carry);
   }
   flush();

@@ -1,0 +1,98 @@
+// Main ↔ engine utility process. The engine (DuckDB, ingest) runs in its own process so the window never waits on
+// it; main keeps an EngineProxy with the engine's shape and the host answers each call with an envelope.
+import type { EventName, EventPayload } from '../../shared/contract';
+import { dispatch, EVENT_NAMES, isEventName, toWireError, type EngineLike, type WireResult } from '../serve/dispatch';
+
+export type ToHost = { t: 'invoke'; id: number; name: string; input: unknown };
+export type FromHost =
+  | { t: 'result'; id: number; result: WireResult }
+  | { t: 'event'; name: EventName; payload: unknown }
+  | { t: 'ready'; defaultCaseId: string | null }
+  | { t: 'fatal'; message: string };
+
+export interface MessagePortLike<In, Out> {
+  post(msg: Out): void;
+  onMessage(cb: (msg: In) => void): void;
+}
+
+/** Host side: answers invoke messages once the engine exists, and forwards engine events. */
+export function serveEngine(enginePromise: Promise<EngineLike>, port: MessagePortLike<unknown, FromHost>): void {
+  const ready = enginePromise.then((engine) => {
+    for (const name of EVENT_NAMES) engine.on(name, (payload) => port.post({ t: 'event', name, payload }));
+    return engine;
+  });
+  // Unhandled-rejection guard; each call reports the failure itself.
+  ready.catch(() => undefined);
+  port.onMessage((msg) => {
+    if (!isInvoke(msg)) return;
+    void (async () => {
+      let result: WireResult;
+      try {
+        result = await dispatch(await ready, msg.name, msg.input);
+      } catch (err) {
+        result = { ok: false, error: toWireError(err) };
+      }
+      port.post({ t: 'result', id: msg.id, result });
+    })();
+  });
+}
+
+function isInvoke(msg: unknown): msg is ToHost {
+  const m = msg as Partial<ToHost> | null;
+  return !!m && m.t === 'invoke' && typeof m.id === 'number' && typeof m.name === 'string';
+}
+
+/** Main side: an EngineLike whose calls travel to the host. */
+export class EngineProxy implements EngineLike {
+  private nextId = 1;
+  private pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  private listeners = new Map<EventName, Set<(p: unknown) => void>>();
+  private post: ((msg: ToHost) => void) | null = null;
+  defaultCaseId: string | null = null;
+
+  /** Points the proxy at a (new) host process. */
+  attach(post: (msg: ToHost) => void): void {
+    this.post = post;
+  }
+
+  /** Host gone: every waiting call fails with a sentence, and later calls fail until a new host is attached. */
+  detach(message: string): void {
+    this.post = null;
+    for (const p of this.pending.values()) p.reject({ code: 'internal', message });
+    this.pending.clear();
+  }
+
+  handleMessage(msg: unknown): void {
+    const m = msg as FromHost | null;
+    if (!m || typeof m !== 'object') return;
+    if (m.t === 'result') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.result.ok) p.resolve(m.result.value);
+      else p.reject(m.result.error);
+    } else if (m.t === 'event' && isEventName(m.name)) {
+      for (const cb of this.listeners.get(m.name) ?? []) cb(m.payload);
+    } else if (m.t === 'ready') {
+      this.defaultCaseId = m.defaultCaseId;
+    }
+  }
+
+  invoke(name: string, input: unknown): Promise<unknown> {
+    const post = this.post;
+    if (!post) return Promise.reject({ code: 'internal', message: 'The engine is not running. Restart Casefile.' });
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      post({ t: 'invoke', id, name, input });
+    });
+  }
+
+  on<N extends EventName>(name: N, cb: (payload: EventPayload<N>) => void): () => void {
+    const set = this.listeners.get(name) ?? new Set();
+    this.listeners.set(name, set);
+    const fn = cb as (p: unknown) => void;
+    set.add(fn);
+    return () => { set.delete(fn); };
+  }
+}

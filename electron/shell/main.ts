@@ -1,0 +1,94 @@
+// Electron main: one instance, one sandboxed window on app://, the engine in a utility process, one IPC channel.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, protocol, session, shell, utilityProcess, type UtilityProcess } from 'electron';
+import { APP_SCHEME, APP_START_URL } from './channels';
+import { EngineProxy, type FromHost } from './engineRelay';
+import { makeTrustedSenderCheck, registerIpc } from './ipc';
+import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol';
+import { hardenSession, hardenWebContents } from './security';
+import { createMainWindow } from './window';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PRELOAD = path.join(here, '../preload/index.cjs');
+const RENDERER_DIR = path.join(here, '../renderer');
+const ENGINE_HOST = path.join(here, 'engine-host.js');
+const MAX_ENGINE_RESTARTS = 3;
+
+/** `--case <dir>` or `--case=<dir>` from the command line (npm start passes it through). */
+export function caseArg(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--case') return argv[i + 1];
+    if (a.startsWith('--case=')) return a.slice('--case='.length);
+  }
+  return undefined;
+}
+
+// Must happen before 'ready': gives app:// a real, secure origin.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+app.enableSandbox();
+
+const opener = (url: string) => shell.openExternal(url);
+let win: BrowserWindow | null = null;
+
+function startEngineHost(proxy: EngineProxy, restarts = 0): UtilityProcess {
+  const resourcesDir = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources');
+  const caseDir = caseArg(process.argv);
+  const child = utilityProcess.fork(ENGINE_HOST, [], {
+    serviceName: 'Casefile engine',
+    stdio: 'inherit',
+    env: { ...process.env, CASEFILE_RESOURCES: resourcesDir, ...(caseDir ? { CASEFILE_CASE_DIR: path.resolve(caseDir) } : {}) },
+  });
+  proxy.attach((msg) => child.postMessage(msg));
+  child.on('message', (msg: FromHost) => {
+    if (msg?.t === 'fatal') console.error(`casefile: the engine failed to start: ${msg.message}`);
+    proxy.handleMessage(msg);
+  });
+  child.on('exit', (code) => {
+    proxy.detach(`The engine stopped (exit code ${code}).`);
+    if (quitting) return;
+    if (restarts < MAX_ENGINE_RESTARTS) startEngineHost(proxy, restarts + 1);
+    else console.error('casefile: the engine keeps stopping; not restarting it again.');
+  });
+  engineChild = child;
+  return child;
+}
+let engineChild: UtilityProcess | null = null;
+let quitting = false;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+
+  // Every WebContents (the window, and anything it might try to create) gets the same hooks.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, opener));
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    quitting = true;
+    engineChild?.postMessage({ t: 'shutdown' });
+  });
+
+  void app.whenReady().then(() => {
+    hardenSession(session.defaultSession);
+    protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_DIR));
+
+    const engine = new EngineProxy();
+    startEngineHost(engine);
+    registerIpc(
+      ipcMain,
+      engine,
+      makeTrustedSenderCheck(() => (win && !win.isDestroyed() ? win.webContents : null)),
+      () => (win && !win.isDestroyed() ? [win.webContents] : []),
+    );
+
+    win = createMainWindow(BrowserWindow, { preloadPath: PRELOAD, url: APP_START_URL, devTools: !app.isPackaged });
+    win.on('closed', () => { win = null; });
+  });
+}

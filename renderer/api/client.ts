@@ -1,0 +1,158 @@
+// The renderer's only door to the engine: every call of the typed contract, carried by Electron IPC (preload) when
+// present, else by the browser-mode HTTP bridge with a per-session token. Nothing else in the renderer does I/O.
+import { calls, CALL_NAMES, type Api, type CallName, type CallInput, type CallOutput, type EventName, type EventPayload } from '../../shared/contract';
+
+type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+
+/** What the sandboxed preload exposes (see electron/shell preload). */
+export interface CasefileBridge {
+  invoke(name: string, input: unknown): Promise<Envelope>;
+  on(name: string, cb: (payload: unknown) => void): (() => void) | void;
+  /** Absolute path of a dropped or picked File (Electron's webUtils, via the preload); '' when unknown. */
+  pathForFile?(file: File): string;
+}
+
+declare global {
+  interface Window { casefile?: CasefileBridge }
+}
+
+/** An error that crossed the contract: a code and a sentence meant for the operator. */
+export class ApiError extends Error {
+  constructor(readonly code: string, message: string, readonly call: string) { super(message); }
+}
+
+export type Transport = 'electron' | 'browser';
+
+/** Token from `?token=…`, taken once and removed from the address bar so it is not copied or kept in history. */
+function takeToken(): string {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get('token');
+  if (token) {
+    sessionTokenValue = token;
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+  }
+  return sessionTokenValue;
+}
+let sessionTokenValue = '';
+
+function unwrap<N extends CallName>(name: N, env: Envelope): CallOutput<N> {
+  if (!env || typeof env !== 'object' || !('ok' in env)) throw new ApiError('internal', `Malformed answer to ${name}.`, name);
+  if (!env.ok) throw new ApiError(env.error?.code ?? 'internal', env.error?.message ?? 'Unknown error', name);
+  if (import.meta.env.DEV) {
+    const parsed = calls[name].output.safeParse(env.value);
+    if (!parsed.success) {
+      console.error(`contract violation in ${name}`, parsed.error.issues);
+      throw new ApiError('internal', `The engine answered ${name} outside the contract: ${parsed.error.issues[0]?.message ?? ''}`, name);
+    }
+    return parsed.data as CallOutput<N>;
+  }
+  return env.value as CallOutput<N>;
+}
+
+export interface Client {
+  api: Api;
+  transport: Transport;
+  on<N extends EventName>(name: N, cb: (payload: EventPayload<N>) => void): () => void;
+  /** Browser mode only: store dropped files on the engine machine, returning their paths there. Files sent with
+   * the same `batch` are meant to land in one folder, keeping a dropped bundle's structure. */
+  upload: ((file: Blob, relativePath: string, batch: string) => Promise<string>) | null;
+  /** Electron only: the local path of a dropped File. */
+  pathForFile: ((file: File) => string) | null;
+}
+
+function buildApi(send: (name: CallName, input: unknown) => Promise<Envelope>): Api {
+  const api = {} as Record<CallName, (input: unknown) => Promise<unknown>>;
+  for (const name of CALL_NAMES) {
+    api[name] = async (input: unknown) => unwrap(name, await send(name, input));
+  }
+  return api as unknown as Api;
+}
+
+function electronClient(bridge: CasefileBridge): Client {
+  return {
+    transport: 'electron',
+    api: buildApi((name, input) => bridge.invoke(name, input)),
+    on(name, cb) {
+      const off = bridge.on(name, (p) => cb(p as EventPayload<typeof name>));
+      return typeof off === 'function' ? off : () => undefined;
+    },
+    upload: null,
+    pathForFile: bridge.pathForFile ? (f) => bridge.pathForFile!(f) : null,
+  };
+}
+
+function browserClient(): Client {
+  const token = takeToken();
+  const headers = { 'content-type': 'application/json', 'x-casefile-token': token };
+  const send = async (name: CallName, input: unknown): Promise<Envelope> => {
+    let res: Response;
+    try {
+      res = await fetch(`/api/${name}`, { method: 'POST', headers, body: JSON.stringify(input) });
+    } catch {
+      throw new ApiError('internal', 'Cannot reach the Casefile engine. Is `casefile serve` still running?', name);
+    }
+    try {
+      return (await res.json()) as Envelope;
+    } catch {
+      if (res.status === 401 || res.status === 403) {
+        throw new ApiError('forbidden', 'The session token was refused. Open the URL printed by `casefile serve` again.', name);
+      }
+      throw new ApiError('internal', `The engine answered ${name} with HTTP ${res.status}.`, name);
+    }
+  };
+  let source: EventSource | null = null;
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const ensureSource = (name: string) => {
+    if (!source) source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    if (!listeners.has(name)) {
+      const set = new Set<(p: unknown) => void>();
+      listeners.set(name, set);
+      source.addEventListener(name, (ev) => {
+        let payload: unknown;
+        try { payload = JSON.parse((ev as MessageEvent<string>).data); } catch { return; }
+        for (const cb of set) cb(payload);
+      });
+    }
+    return listeners.get(name)!;
+  };
+  return {
+    transport: 'browser',
+    api: buildApi(send),
+    on(name, cb) {
+      const set = ensureSource(name);
+      const fn = (p: unknown) => cb(p as EventPayload<typeof name>);
+      set.add(fn);
+      return () => { set.delete(fn); };
+    },
+    pathForFile: null,
+    async upload(file, relativePath, batch) {
+      const res = await fetch(`/api/upload?name=${encodeURIComponent(relativePath)}&batch=${encodeURIComponent(batch)}`, {
+        method: 'POST', headers: { 'x-casefile-token': token, 'content-type': 'application/octet-stream' }, body: file,
+      });
+      const env = (await res.json().catch(() => null)) as Envelope | { path?: string } | null;
+      if (env && 'path' in env && typeof env.path === 'string') return env.path;
+      if (env && 'ok' in env) {
+        if (env.ok && typeof (env.value as { path?: unknown })?.path === 'string') return (env.value as { path: string }).path;
+        if (!env.ok) throw new ApiError(env.error.code, env.error.message, 'upload');
+      }
+      throw new ApiError('internal', `Upload of ${relativePath} failed (HTTP ${res.status}).`, 'upload');
+    },
+  };
+}
+
+let current: Client | null = null;
+
+/** The client for this window: Electron preload when present, else the browser bridge. */
+export function getClient(): Client {
+  if (!current) current = window.casefile ? electronClient(window.casefile) : browserClient();
+  return current;
+}
+
+/** Tests and the dev fake replace the client before the app renders. */
+export function setClient(client: Client): void { current = client; }
+
+/** Shorthand used by stores: `call('events.page', {...})`. */
+export function call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+  return (getClient().api[name] as (i: CallInput<N>) => Promise<CallOutput<N>>)(input);
+}

@@ -1,0 +1,62 @@
+// Cases: list, create, open by path, and import into the open case.
+import { useState } from 'react';
+import { useApp } from '../../stores/app';
+import { fmtCount, fmtTime } from '../../lib/time';
+import { ImportPanel } from './ImportPanel';
+
+export function CasesView() {
+  const { cases, current, openCase, openDir, createCase, busy, info } = useApp();
+  const [name, setName] = useState('');
+  const [dir, setDir] = useState('');
+  const [tz, setTz] = useState('');
+  const [openPath, setOpenPath] = useState('');
+  return (
+    <div className="cases" data-testid="cases-view">
+      <section className="card">
+        <h3>Cases</h3>
+        {cases.length === 0 && <div className="empty">No cases yet — create one below, then import a bundle.</div>}
+        <table className="grid-table">
+          <thead><tr><th>Name</th><th>Events</th><th>Bundles</th><th>Time range (UTC)</th><th>Timezone</th><th>Folder</th><th /></tr></thead>
+          <tbody>
+            {cases.map((c) => (
+              <tr key={c.id} data-testid="case-row" data-case={c.id} className={c.id === current?.id ? 'selected' : ''}>
+                <td>{c.name}{c.isDemo && <span className="badge">demo</span>}{c.readOnly && <span className="badge warn" title={c.readOnlyReason}>read-only</span>}</td>
+                <td>{fmtCount(c.eventCount)}</td>
+                <td>{c.bundleCount}</td>
+                <td className="small">{c.timeRange ? `${fmtTime(c.timeRange.from)} → ${fmtTime(c.timeRange.to)}` : '—'}</td>
+                <td className="small" title={c.timezone.evidence}>{c.timezone.zone} ({c.timezone.how})</td>
+                <td className="mono small">{c.dir}</td>
+                <td><button data-testid="case-open" onClick={() => openCase(c)}>Open</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <div className="cols">
+        <section className="card">
+          <h3>New case</h3>
+          <form onSubmit={async (e) => {
+            e.preventDefault();
+            if (!name.trim()) return;
+            const c = await createCase(name.trim(), dir.trim() || undefined, tz.trim() || undefined);
+            if (c) { setName(''); setDir(''); }
+          }}>
+            <label>Name <input data-testid="case-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="ACME incident 2023-07-30" /></label>
+            <label>Folder <input data-testid="case-dir" value={dir} onChange={(e) => setDir(e.target.value)} placeholder="(default case folder)" /></label>
+            <label>Site timezone <input value={tz} onChange={(e) => setTz(e.target.value)} placeholder="e.g. Asia/Kolkata (optional)" /></label>
+            <button type="submit" data-testid="case-create" disabled={busy || !name.trim()}>Create case</button>
+          </form>
+        </section>
+        <section className="card">
+          <h3>Open a case folder</h3>
+          <form onSubmit={(e) => { e.preventDefault(); if (openPath.trim()) void openDir(openPath.trim()); }}>
+            <label>Folder on {info?.mode === 'browser' ? 'the engine machine' : 'this machine'}
+              <input data-testid="open-dir" value={openPath} onChange={(e) => setOpenPath(e.target.value)} placeholder="/path/to/case" /></label>
+            <button type="submit" disabled={busy || !openPath.trim()}>Open</button>
+          </form>
+        </section>
+      </div>
+      {current ? <ImportPanel /> : <section className="card muted">Create or open a case to import bundles into it.</section>}
+    </div>
+  );
+}

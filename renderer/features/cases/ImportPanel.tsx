@@ -1,0 +1,88 @@
+// Import into the open case: drop files/folders (browser mode uploads them to the engine), or type paths that
+// exist on the engine machine; progress from `import.progress`; then the per-file result table.
+import { useState } from 'react';
+import { getClient } from '../../api/client';
+import { useApp } from '../../stores/app';
+import { filesFromDrop, useImport } from '../../stores/importJob';
+import { fmtCount, fmtTime } from '../../lib/time';
+
+export function ImportPanel() {
+  const current = useApp((s) => s.current)!;
+  const setView = useApp((s) => s.setView);
+  const { running, progress, result, error, uploading, importPaths, importFiles } = useImport();
+  const [paths, setPaths] = useState('');
+  const [over, setOver] = useState(false);
+  const canUpload = !!getClient().upload || !!getClient().pathForFile;
+  const pct = progress && progress.bytesTotal > 0 ? Math.round((100 * progress.bytesDone) / progress.bytesTotal)
+    : progress && progress.filesTotal > 0 ? Math.round((100 * progress.filesDone) / progress.filesTotal) : 0;
+  return (
+    <section className="card" data-testid="import-panel">
+      <h3>Import into “{current.name}”</h3>
+      {current.readOnly && <div className="error-box">This case is open read-only ({current.readOnlyReason ?? 'another instance holds it'}); imports are disabled.</div>}
+      <div className={`dropzone${over ? ' over' : ''}`} data-testid="dropzone"
+        onDragOver={(e) => { e.preventDefault(); setOver(true); }}
+        onDragLeave={() => setOver(false)}
+        onDrop={async (e) => {
+          e.preventDefault(); setOver(false);
+          if (current.readOnly) return;
+          void importFiles(await filesFromDrop(e.dataTransfer));
+        }}>
+        {canUpload
+          ? 'Drop a bundle here (folder, .tar.gz, .zip or log files) — or give its path below.'
+          : 'Give the path of a bundle (folder, .tar.gz, .zip or log files) on this machine.'}
+        {canUpload && (
+          <label className="file-pick">or pick files
+            <input type="file" multiple data-testid="file-input" disabled={current.readOnly || running}
+              onChange={(e) => { const fs = [...(e.target.files ?? [])]; if (fs.length) void importFiles(fs.map((file) => ({ file, path: file.name }))); }} />
+          </label>
+        )}
+      </div>
+      <form className="row" onSubmit={(e) => {
+        e.preventDefault();
+        const list = paths.split('\n').map((p) => p.trim()).filter(Boolean);
+        if (list.length) void importPaths(list);
+      }}>
+        <textarea data-testid="import-paths" rows={2} value={paths} onChange={(e) => setPaths(e.target.value)}
+          placeholder="/path/to/bundle (one path per line)" />
+        <button type="submit" data-testid="import-start" disabled={running || current.readOnly || !paths.trim()}>Import</button>
+      </form>
+      {uploading && <div className="muted">Uploading {uploading.done}/{uploading.total} files…</div>}
+      {(running || progress) && (
+        <div className="progress" data-testid="import-progress">
+          <div className="progress-bar"><div style={{ width: `${running ? pct : 100}%` }} /></div>
+          <span className="small">{progress ? `${progress.phase} · ${progress.filesDone}/${progress.filesTotal} files${progress.file ? ` · ${progress.file}` : ''}${progress.message ? ` · ${progress.message}` : ''}` : 'starting…'}</span>
+        </div>
+      )}
+      {error && <div className="error-box" data-testid="import-error">Import failed: {error}</div>}
+      {result && (
+        <>
+          <div className="row">
+            <span data-testid="import-summary">{result.files.length} files · {fmtCount(result.files.reduce((a, f) => a + f.records, 0))} records · {result.seconds.toFixed(1)} s · timezone {result.timezone.zone} ({result.timezone.how})</span>
+            <span className="spacer" />
+            <button onClick={() => setView('timeline')} data-testid="goto-timeline">Open the timeline</button>
+          </div>
+          <div className="scroll-x">
+            <table className="grid-table" data-testid="import-results">
+              <thead><tr><th>File</th><th>Format</th><th>Why</th><th>Records</th><th>Malformed</th><th>Unparsed</th><th>Untimed</th><th>TZ rule</th><th>Time range (UTC)</th></tr></thead>
+              <tbody>
+                {result.files.map((f) => (
+                  <tr key={`${f.bundle}/${f.file}`} data-testid="import-file" className={f.skipped ? 'muted' : f.malformed || f.unparsed ? 'warn-row' : ''}>
+                    <td className="mono small" title={f.note}>{f.file}{f.skipped && ' (skipped)'}</td>
+                    <td>{f.format}</td>
+                    <td className="small">{f.reason}</td>
+                    <td>{fmtCount(f.records)}</td>
+                    <td className={f.malformed ? 'warn' : ''}>{fmtCount(f.malformed)}</td>
+                    <td className={f.unparsed ? 'warn' : ''}>{fmtCount(f.unparsed)}</td>
+                    <td>{fmtCount(f.untimed)}</td>
+                    <td className="small">{f.tzRule}</td>
+                    <td className="small">{f.from ? `${fmtTime(f.from)} → ${fmtTime(f.to)}` : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,119 @@
+// Chains (chains.list): find the slowest and the failed. Server-side filters narrow the list; column headers sort it.
+import { useEffect, useMemo, useState } from 'react';
+import { createColumnHelper, flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type SortingState } from '@tanstack/react-table';
+import { ChainKind, ChainStatus, type ChainSummary } from '../../../shared/correlation';
+import { call } from '../../api/client';
+import { useApp, errorText } from '../../stores/app';
+import { useSelection } from '../../stores/selection';
+import { fmtCount, fmtDuration, fmtTime } from '../../lib/time';
+import { IdChip } from '../detail/IdText';
+
+const col = createColumnHelper<ChainSummary>();
+const KINDS = ChainKind.options;
+const STATUSES = ChainStatus.options;
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`status status-${status}`} data-testid="chain-status">{status}</span>;
+}
+
+export function ChainsView() {
+  const caseId = useApp((s) => s.current?.id);
+  const version = useApp((s) => s.dataVersion);
+  const openTrace = useSelection((s) => s.openTrace);
+  const [kinds, setKinds] = useState<ChainKind[]>([]);
+  const [statuses, setStatuses] = useState<ChainStatus[]>([]);
+  const [minDur, setMinDur] = useState('');
+  const [text, setText] = useState('');
+  const [sort, setSortParam] = useState<'first' | 'duration' | 'events'>('first');
+  const [data, setData] = useState<{ chains: ChainSummary[]; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [sorting, setSorting] = useState<SortingState>([]);
+
+  useEffect(() => {
+    if (!caseId) return;
+    let live = true;
+    setLoading(true);
+    const t = setTimeout(() => {
+      const min = Number(minDur);
+      call('chains.list', {
+        caseId, limit: 1000, sort,
+        ...(kinds.length ? { kinds } : {}), ...(statuses.length ? { statuses } : {}),
+        ...(minDur && Number.isFinite(min) ? { minDurationMs: min * 1000 } : {}), ...(text ? { text } : {}),
+      }).then((r) => {
+        if (!live) return;
+        setData(r); setError(null); setLoading(false);
+        useApp.getState().noteQuery('chains.list', r.queryMs);
+      }).catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
+    }, 250);
+    return () => { live = false; clearTimeout(t); };
+  }, [caseId, version, kinds, statuses, minDur, text, sort]);
+
+  const columns = useMemo(() => [
+    col.accessor('status', { header: 'Status', cell: (c) => <StatusBadge status={c.getValue()} /> }),
+    col.accessor('kind', { header: 'Kind' }),
+    col.accessor('label', { header: 'Chain', cell: (c) => (
+      <span><span className="chain-label">{c.getValue()}</span> <IdChip id={c.row.original.key} /></span>
+    ) }),
+    col.accessor((r) => r.durationMs ?? -1, { id: 'duration', header: 'Duration', cell: (c) => fmtDuration(c.row.original.durationMs) }),
+    col.accessor((r) => r.user ?? '', { id: 'user', header: 'User' }),
+    col.accessor((r) => r.dataset ?? '', { id: 'dataset', header: 'Dataset' }),
+    col.accessor((r) => r.first ?? '', { id: 'first', header: 'First (UTC)', cell: (c) => fmtTime(c.getValue() || null) }),
+    col.accessor((r) => r.sources.join(', '), { id: 'sources', header: 'Sources' }),
+    col.accessor('events', { header: 'Events', cell: (c) => fmtCount(c.getValue()) }),
+  ], []);
+  const table = useReactTable({
+    data: data?.chains ?? [], columns, state: { sorting }, onSortingChange: setSorting,
+    getCoreRowModel: getCoreRowModel(), getSortedRowModel: getSortedRowModel(), getRowId: (r) => r.key,
+  });
+  const toggle = <T,>(list: T[], v: T) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
+
+  return (
+    <div className="chains" data-testid="chains-view">
+      <div className="filter-row card">
+        <span className="muted">Kind</span>
+        {KINDS.map((k) => (
+          <button key={k} aria-pressed={kinds.includes(k)} className={kinds.includes(k) ? 'on' : ''} onClick={() => setKinds(toggle(kinds, k))}>{k}</button>
+        ))}
+        <span className="muted">Status</span>
+        {STATUSES.map((s) => (
+          <button key={s} data-testid={`chain-status-${s}`} aria-pressed={statuses.includes(s)} className={statuses.includes(s) ? 'on' : ''}
+            onClick={() => setStatuses(toggle(statuses, s))}>{s}</button>
+        ))}
+        <label>min duration <input className="num" value={minDur} onChange={(e) => setMinDur(e.target.value)} placeholder="s" /></label>
+        <input placeholder="id, label, user, dataset…" value={text} onChange={(e) => setText(e.target.value)} data-testid="chain-text" />
+        <select value={sort} onChange={(e) => setSortParam(e.target.value as typeof sort)} title="Order the engine returns">
+          <option value="first">by first time</option><option value="duration">slowest first</option><option value="events">most events</option>
+        </select>
+      </div>
+      <div className="row muted small">
+        {data ? `${fmtCount(data.chains.length)} shown of ${fmtCount(data.total)} chains` : ''}{loading ? ' · loading…' : ''}
+      </div>
+      {error && <div className="error-box">Could not list chains: {error}</div>}
+      {data && data.chains.length === 0 && <div className="empty">No chains match — clear the kind, status or duration filter. (Chains appear after an import extracts identifiers.)</div>}
+      <div className="scroll-y">
+        <table className="grid-table sortable">
+          <thead>
+            {table.getHeaderGroups().map((hg) => (
+              <tr key={hg.id}>
+                {hg.headers.map((h) => (
+                  <th key={h.id} onClick={h.column.getToggleSortingHandler()} title="Sort">
+                    {flexRender(h.column.columnDef.header, h.getContext())}
+                    {{ asc: ' ▲', desc: ' ▼' }[h.column.getIsSorted() as string] ?? ''}
+                  </th>
+                ))}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((r) => (
+              <tr key={r.id} data-testid="chain-row" data-key={r.original.key} className="clickable" onClick={() => openTrace(r.original.key)}>
+                {r.getVisibleCells().map((c) => <td key={c.id}>{flexRender(c.column.columnDef.cell, c.getContext())}</td>)}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

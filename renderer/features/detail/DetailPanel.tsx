@@ -1,0 +1,75 @@
+// The side panel for one record: every field, the raw record, file and line, tz rule, parse status, copy buttons,
+// previous/next record in the same file, identifier chips and "Around this moment".
+import { useState } from 'react';
+import { useSelection } from '../../stores/selection';
+import { isIdField } from '../../lib/ids';
+import { levelColor } from '../../lib/levels';
+import { fmtTime } from '../../lib/time';
+import { CopyButton } from './CopyButton';
+import { IdChip, IdText } from './IdText';
+import { showValue } from './fieldValue';
+import { AroundView } from './AroundView';
+
+export function DetailPanel() {
+  const { detail, detailLoading, detailError, selectedId, loadDetail, select, loadAround, aroundLoading } = useSelection();
+  const [seconds, setSeconds] = useState(30);
+  if (selectedId == null) return null;
+  return (
+    <aside className="detail" data-testid="detail-panel">
+      <div className="detail-head">
+        <strong>Record</strong>
+        {detail && <span className="level" style={{ color: levelColor(detail.level) }}>{detail.level ?? '—'}</span>}
+        <span className="spacer" />
+        <button data-testid="detail-prev" disabled={!detail?.prevId} title="Previous record in the same file"
+          onClick={() => detail?.prevId != null && loadDetail(detail.prevId)}>◀ prev</button>
+        <button data-testid="detail-next" disabled={!detail?.nextId} title="Next record in the same file"
+          onClick={() => detail?.nextId != null && loadDetail(detail.nextId)}>next ▶</button>
+        <button data-testid="detail-close" title="Close (Esc)" onClick={() => select(null)}>×</button>
+      </div>
+      {detailLoading && !detail && <div className="empty">Loading record…</div>}
+      {detailError && <div className="error-box">Could not load the record: {detailError}</div>}
+      {detail && (
+        <div className="detail-body">
+          <dl className="meta">
+            <dt>time</dt><dd data-testid="detail-time">{fmtTime(detail.ts)} UTC {detail.tsText && <span className="muted small">(as written: {detail.tsText})</span>}</dd>
+            <dt>source</dt><dd>{detail.source}</dd>
+            <dt>file</dt><dd data-testid="detail-file"><span className="mono">{detail.file}:{detail.line}</span>
+              {detail.lineCount > 1 && <span className="muted small"> ({detail.lineCount} lines)</span>} <CopyButton text={`${detail.file}:${detail.line}`} /></dd>
+            <dt>tz rule</dt><dd className="small">{detail.tzRule}</dd>
+            <dt>parse</dt><dd data-testid="detail-parse" className={detail.parseStatus === 'ok' ? '' : 'warn'}>{detail.parseStatus}</dd>
+            {detail.logger && <><dt>logger</dt><dd className="mono">{detail.logger}</dd></>}
+            <dt>bundle</dt><dd className="mono small">{detail.bundle}</dd>
+          </dl>
+          <div className="around-row">
+            <button data-testid="around-btn" onClick={() => loadAround(detail.id, seconds)} disabled={aroundLoading}>Around this moment</button>
+            ±<input type="number" min={1} max={86400} value={seconds} className="num" onChange={(e) => setSeconds(Math.max(1, Number(e.target.value) || 30))} /> s
+          </div>
+          <h4>Message <CopyButton text={detail.message ?? ''} /></h4>
+          <pre className="message" data-testid="detail-message"><IdText text={detail.message ?? ''} /></pre>
+          <h4>Fields ({Object.keys(detail.fields).length})</h4>
+          <table className="fields">
+            <tbody>
+              {Object.entries(detail.fields).map(([k, v]) => {
+                const shown = showValue(v);
+                return (
+                  <tr key={k} data-testid="detail-field" data-field={k}>
+                    <th className="mono">{k}</th>
+                    <td>
+                      {shown.kind === 'block'
+                        ? <pre className="field-block"><IdText text={shown.text} /></pre>
+                        : isIdField(k) && shown.text ? <IdChip id={shown.text} /> : <span className="mono"><IdText text={shown.text} /></span>}
+                    </td>
+                    <td className="copy-cell"><CopyButton text={typeof v === 'string' ? v : JSON.stringify(v)} label="copy" /></td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <h4>Raw record <CopyButton text={detail.raw} /></h4>
+          <pre className="raw" data-testid="detail-raw">{detail.raw}</pre>
+        </div>
+      )}
+      <AroundView />
+    </aside>
+  );
+}

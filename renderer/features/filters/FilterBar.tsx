@@ -1,0 +1,93 @@
+// Search, level toggles, field filters with top values, saved views, and every active filter as a removable chip.
+import { useEffect, useRef, useState } from 'react';
+import { LEVELS } from '../../../shared/domain';
+import { useFilter } from '../../stores/filter';
+import { levelColor } from '../../lib/levels';
+import { fmtTime } from '../../lib/time';
+import { FieldFilterPicker } from './FieldFilterPicker';
+import { SavedViews } from './SavedViews';
+
+export function FilterBar() {
+  const filter = useFilter((s) => s.filter);
+  const { setText, setRegex, toggleLevel } = useFilter.getState();
+  const [text, setLocalText] = useState(filter.text ?? '');
+  const [regexError, setRegexError] = useState<string | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  useEffect(() => { setLocalText(filter.text ?? ''); }, [filter.text]);
+
+  const apply = (t: string, regex = !!filter.regex) => {
+    clearTimeout(timer.current);
+    if (regex && t) {
+      try { new RegExp(t); setRegexError(null); } catch (e) { setRegexError((e as Error).message); return; }
+    } else setRegexError(null);
+    setText(t, regex);
+  };
+
+  return (
+    <section className="filters" data-testid="filters">
+      <div className="filter-row">
+        <input id="search" data-testid="search-input" className="search" placeholder={filter.regex ? 'regex… (/ to focus)' : 'search text… (/ to focus)'}
+          value={text}
+          onChange={(e) => {
+            const t = e.target.value;
+            setLocalText(t);
+            clearTimeout(timer.current);
+            timer.current = setTimeout(() => apply(t), 450);
+          }}
+          onKeyDown={(e) => { if (e.key === 'Enter') apply(text); if (e.key === 'Escape') (e.target as HTMLInputElement).blur(); }} />
+        <label className="check" title="Treat the search as a regular expression">
+          <input type="checkbox" data-testid="regex-toggle" checked={!!filter.regex}
+            onChange={(e) => { setRegex(e.target.checked); if (text) apply(text, e.target.checked); }} />regex
+        </label>
+        {regexError && <span className="error-inline">invalid regex: {regexError}</span>}
+        <span className="level-toggles">
+          {LEVELS.map((l) => {
+            const on = filter.levels?.includes(l) ?? false;
+            return (
+              <button key={l} data-testid={`level-${l}`} aria-pressed={on} className={`level-btn${on ? ' on' : ''}`}
+                style={{ borderColor: levelColor(l), ...(on ? { background: levelColor(l) } : {}) }}
+                onClick={() => toggleLevel(l)}>{l}</button>
+            );
+          })}
+        </span>
+        <FieldFilterPicker />
+        <span className="spacer" />
+        <SavedViews />
+      </div>
+      <FilterChips />
+    </section>
+  );
+}
+
+function Chip({ label, onRemove, kind }: { label: string; onRemove: () => void; kind: string }) {
+  return (
+    <span className="chip" data-testid="filter-chip" data-kind={kind}>
+      {label}
+      <button className="chip-x" aria-label={`remove ${label}`} onClick={onRemove}>×</button>
+    </span>
+  );
+}
+
+export function FilterChips() {
+  const filter = useFilter((s) => s.filter);
+  const { toggleSource, clearKey, removeField, clearAll } = useFilter.getState();
+  const any = Object.keys(filter).length > 0;
+  if (!any) return <div className="chips muted small">No filters — all events of the case.</div>;
+  return (
+    <div className="chips">
+      {filter.sources?.map((s) => <Chip key={`s-${s}`} kind="source" label={`source: ${s}`} onRemove={() => toggleSource(s)} />)}
+      {filter.levels?.length ? <Chip kind="level" label={`level: ${filter.levels.join(', ')}`} onRemove={() => clearKey('levels')} /> : null}
+      {(filter.from || filter.to) && (
+        <Chip kind="range" label={`time: ${fmtTime(filter.from)} → ${fmtTime(filter.to)}`} onRemove={() => { clearKey('from'); clearKey('to'); }} />
+      )}
+      {filter.text && <Chip kind="text" label={`${filter.regex ? 'regex' : 'text'}: ${filter.text}`} onRemove={() => clearKey('text')} />}
+      {filter.fields?.map((f, i) => (
+        <Chip key={`f-${i}`} kind="field" label={`${f.field} ${f.negate ? '≠' : '='} ${f.value}`} onRemove={() => removeField(i)} />
+      ))}
+      {filter.files?.length ? <Chip kind="files" label={`files: ${filter.files.length}`} onRemove={() => clearKey('files')} /> : null}
+      {filter.parseStatus?.length ? <Chip kind="parse" label={`parse: ${filter.parseStatus.join(', ')}`} onRemove={() => clearKey('parseStatus')} /> : null}
+      <button className="link" data-testid="clear-filters" onClick={clearAll}>clear all</button>
+    </div>
+  );
+}

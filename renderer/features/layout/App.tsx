@@ -1,0 +1,109 @@
+// The window: header (case, views, integrity, theme), the current view, and the status bar.
+import { useEffect } from 'react';
+import { useApp, type View } from '../../stores/app';
+import { useEvents } from '../../stores/eventWindow';
+import { useFilter } from '../../stores/filter';
+import { useIntegrity } from '../../stores/integrity';
+import { useSelection } from '../../stores/selection';
+import { fmtCount } from '../../lib/time';
+import { AuditPanel } from '../audit/AuditPanel';
+import { IntegrityBadge } from '../audit/IntegrityBadge';
+import { CasesView } from '../cases/CasesView';
+import { ChainsView } from '../chains/ChainsView';
+import { DetailPanel } from '../detail/DetailPanel';
+import { FilterBar } from '../filters/FilterBar';
+import { EventsTable } from '../table/EventsTable';
+import { Timeline } from '../timeline/Timeline';
+import { TraceView } from '../trace/TraceView';
+import { useKeyboard } from './useKeyboard';
+
+const TABS: { id: View; label: string }[] = [
+  { id: 'timeline', label: 'Timeline' }, { id: 'chains', label: 'Chains' }, { id: 'trace', label: 'Trace' },
+  { id: 'audit', label: 'Audit' }, { id: 'cases', label: 'Cases' },
+];
+
+export function App() {
+  const { current, view, setView, theme, toggleTheme, error, clearError, info } = useApp();
+  useKeyboard();
+
+  useEffect(() => { document.documentElement.dataset.theme = theme; }, [theme]);
+  useEffect(() => { void useApp.getState().init(); }, []);
+  // A newly opened case starts clean: no filter from the previous one, fresh verification.
+  useEffect(() => {
+    useFilter.getState().clearAll();
+    useSelection.getState().select(null);
+    useIntegrity.getState().reset(current?.id ?? null);
+    if (current) { void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase(); }
+  }, [current?.id]);
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <span className="brand">Casefile</span>
+        <span className="case-name" data-testid="case-name-header">
+          {current ? current.name : 'no case open'}
+          {current?.readOnly && <span className="badge warn" title={current.readOnlyReason}>read-only</span>}
+        </span>
+        <nav className="tabs">
+          {TABS.map((t) => (
+            <button key={t.id} data-testid={`tab-${t.id}`} className={view === t.id ? 'tab on' : 'tab'}
+              disabled={!current && t.id !== 'cases'} onClick={() => setView(t.id)}>{t.label}</button>
+          ))}
+        </nav>
+        <span className="spacer" />
+        {current && <IntegrityBadge />}
+        <button data-testid="theme-toggle" onClick={toggleTheme} title="Light / dark theme">{theme === 'dark' ? '☀' : '☾'}</button>
+      </header>
+      {error && (
+        <div className="error-banner" data-testid="error-banner" role="alert">
+          {error}<button onClick={clearError}>dismiss</button>
+        </div>
+      )}
+      <main className="app-main">
+        {!current || view === 'cases' ? <CasesView /> : (
+          <>
+            <div className="view">
+              {view === 'timeline' && (
+                <div className="investigate">
+                  <FilterBar />
+                  <Timeline />
+                  <EventsTable />
+                </div>
+              )}
+              {view === 'chains' && <ChainsView />}
+              {view === 'trace' && <TraceView />}
+              {view === 'audit' && <AuditPanel />}
+            </div>
+            <DetailPanel />
+          </>
+        )}
+      </main>
+      <StatusBar mode={info?.mode} version={info?.version} />
+    </div>
+  );
+}
+
+function StatusBar({ mode, version }: { mode?: string; version?: string }) {
+  const current = useApp((s) => s.current);
+  const lastQueryMs = useApp((s) => s.lastQueryMs);
+  const lastQuery = useApp((s) => s.lastQuery);
+  const total = useEvents((s) => s.total);
+  const loading = useEvents((s) => s.loading);
+  return (
+    <footer className="status-bar" data-testid="status-bar">
+      {current ? (
+        <>
+          <span data-testid="status-case-events">{fmtCount(current.eventCount)} events in case</span>
+          <span data-testid="status-matching">{fmtCount(total)} matching</span>
+          <span>{current.bundleCount} bundles</span>
+          <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
+        </>
+      ) : <span>No case open</span>}
+      <span className="spacer" />
+      {loading && <span>loading…</span>}
+      {lastQueryMs != null && <span data-testid="status-query">{lastQuery} {lastQueryMs.toFixed(0)} ms</span>}
+      <span className="muted">j/k move · n/N errors · / search · Esc clear</span>
+      <span>{mode ?? ''} {version ?? ''}</span>
+    </footer>
+  );
+}

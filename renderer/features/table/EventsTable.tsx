@@ -1,0 +1,109 @@
+// The virtualised events table over the sliding keyset window (stores/events). Only the visible rows are in the
+// DOM and only MAX_ROWS rows are in memory; reaching either edge loads the next page from the engine.
+import { useEffect, useMemo, useRef } from 'react';
+import { flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useApp } from '../../stores/app';
+import { extraFieldsOf, useFilter } from '../../stores/filter';
+import { useEvents } from '../../stores/eventWindow';
+import { useSelection } from '../../stores/selection';
+import { fmtCount } from '../../lib/time';
+import { buildColumns, columnWidth } from './columns';
+import { ColumnPicker } from './ColumnPicker';
+import { emptyHint } from '../filters/emptyHint';
+
+export const ROW_H = 24;
+
+export function EventsTable() {
+  const caseId = useApp((s) => s.current?.id);
+  const version = useApp((s) => s.dataVersion);
+  const filter = useFilter((s) => s.filter);
+  const columns = useFilter((s) => s.columns);
+  const { rows, total, loading, error, atStart, atEnd, scroll, reload, loadAfter, loadBefore } = useEvents();
+  const selectedId = useSelection((s) => s.selectedId);
+  const select = useSelection((s) => s.select);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const extraKey = JSON.stringify(extraFieldsOf(columns));
+  const filterKey = JSON.stringify(filter);
+  useEffect(() => {
+    if (!caseId) return;
+    void reload({ caseId, filter: JSON.parse(filterKey), extraFields: JSON.parse(extraKey) });
+  }, [caseId, filterKey, extraKey, version, reload]);
+
+  const colDefs = useMemo(() => buildColumns(columns), [columns]);
+  const table = useReactTable({ data: rows, columns: colDefs, getCoreRowModel: getCoreRowModel(), getRowId: (r) => String(r.id) });
+  const grid = columns.map(columnWidth).join(' ');
+
+  const virt = useVirtualizer({
+    count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 20,
+  });
+
+  // Scroll requests from the store: keep the viewport still when rows are prepended or trimmed; go to jumps.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el || !scroll.seq) return;
+    if (scroll.shift) el.scrollTop += scroll.shift * ROW_H;
+    if (scroll.index != null) virt.scrollToIndex(scroll.index, { align: scroll.index === 0 ? 'start' : 'center' });
+  }, [scroll, virt]);
+
+  const items = virt.getVirtualItems();
+  const firstVisible = items[0]?.index ?? 0;
+  const lastVisible = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (!rows.length || loading) return;
+    if (lastVisible > rows.length - 40 && !atEnd) void loadAfter();
+    else if (firstVisible < 40 && !atStart) void loadBefore();
+  }, [firstVisible, lastVisible, rows.length, atEnd, atStart, loading, loadAfter, loadBefore]);
+
+  // Keep the keyboard-selected row in view.
+  useEffect(() => {
+    if (selectedId == null) return;
+    const idx = rows.findIndex((r) => r.id === selectedId);
+    if (idx >= 0 && (idx < firstVisible + 1 || idx > lastVisible - 1)) virt.scrollToIndex(idx, { align: 'auto' });
+  }, [selectedId]);
+
+  const tableRows = table.getRowModel().rows;
+  return (
+    <section className="events" data-testid="events-table">
+      <div className="events-head">
+        <strong>Events</strong>
+        <span data-testid="events-total">{fmtCount(total)}</span><span className="muted"> matching</span>
+        {rows.length > 0 && <span className="muted small"> · window {fmtCount(rows.length)} rows{loading ? ' · loading…' : ''}</span>}
+        <span className="spacer" />
+        <ColumnPicker />
+      </div>
+      <div className="events-header-row" style={{ gridTemplateColumns: grid }}>
+        {table.getHeaderGroups()[0]?.headers.map((h) => (
+          <div key={h.id} className="cell head">{flexRender(h.column.columnDef.header, h.getContext())}</div>
+        ))}
+      </div>
+      <div className="events-scroll" ref={scrollRef} data-testid="events-scroll">
+        {error && <div className="error-box">Could not load events: {error}</div>}
+        {!error && !loading && rows.length === 0 && (
+          <div className="empty" data-testid="events-empty">No events match — {emptyHint(filter)}.</div>
+        )}
+        {!error && loading && rows.length === 0 && <div className="empty">Loading events…</div>}
+        <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
+          {items.map((vi) => {
+            const row = tableRows[vi.index];
+            if (!row) return null;
+            const r = row.original;
+            return (
+              <div key={row.id} data-testid="event-row" data-id={r.id} data-level={r.level ?? ''}
+                className={`events-row${r.id === selectedId ? ' selected' : ''}${r.level === 'ERROR' || r.level === 'CRITICAL' ? ' severe' : ''}`}
+                style={{ transform: `translateY(${vi.start}px)`, height: ROW_H, gridTemplateColumns: grid }}
+                onClick={() => select(r)}>
+                {row.getVisibleCells().map((c) => (
+                  <div key={c.id} className={`cell c-${c.column.id}`} title={String(c.getValue() ?? '')}>
+                    {flexRender(c.column.columnDef.cell, c.getContext())}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+// Column definitions for the events table: the row's own columns plus any field chosen by the operator.
+import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
+import type { EventRow } from '../../../shared/domain';
+import { levelColor } from '../../lib/levels';
+import { fmtTime } from '../../lib/time';
+
+const col = createColumnHelper<EventRow>();
+
+export const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+export const COLUMN_LABELS: Record<string, string> = {
+  time: 'Time (UTC)', level: 'Level', source: 'Source', file: 'File:line', logger: 'Logger', message: 'Message',
+};
+
+export function columnWidth(id: string): string {
+  switch (id) {
+    case 'time': return '218px';
+    case 'level': return '84px';
+    case 'source': return '120px';
+    case 'file': return '210px';
+    case 'logger': return '170px';
+    case 'message': return 'minmax(240px, 1fr)';
+    default: return '150px';
+  }
+}
+
+export function buildColumns(ids: string[]): ColumnDef<EventRow, string>[] {
+  return ids.map((id): ColumnDef<EventRow, string> => {
+    switch (id) {
+      case 'time': return col.accessor((r) => fmtTime(r.ts) ?? r.tsText ?? '', { id, header: COLUMN_LABELS.time });
+      case 'level': return col.accessor((r) => r.level ?? '', {
+        id, header: COLUMN_LABELS.level,
+        cell: (c) => <span className="level" style={{ color: levelColor(c.getValue()) }}>{c.getValue() || '—'}</span>,
+      });
+      case 'source': return col.accessor((r) => r.source, { id, header: COLUMN_LABELS.source });
+      case 'file': return col.accessor((r) => `${basename(r.file)}:${r.line}`, { id, header: COLUMN_LABELS.file });
+      case 'logger': return col.accessor((r) => r.logger ?? '', { id, header: COLUMN_LABELS.logger });
+      case 'message': return col.accessor((r) => r.message ?? '', {
+        id, header: COLUMN_LABELS.message,
+        cell: (c) => (
+          <span className={c.row.original.parseStatus !== 'ok' ? 'unparsed' : undefined}>{c.getValue()}</span>
+        ),
+      });
+      default: return col.accessor((r) => r.extra?.[id] ?? '', { id, header: id });
+    }
+  });
+}

@@ -1,0 +1,48 @@
+// Loads the per-source lanes (events.sources) and the density histogram for the current filter and range.
+import { useEffect, useState } from 'react';
+import type { CallOutput, Histogram } from '../../../shared/contract';
+import type { EventFilter } from '../../../shared/domain';
+import { call } from '../../api/client';
+import { useApp, errorText } from '../../stores/app';
+
+export type SourceInfo = CallOutput<'events.sources'>[number];
+
+export function useSources(caseId: string | undefined, version: number) {
+  const [sources, setSources] = useState<SourceInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!caseId) return;
+    let live = true;
+    call('events.sources', { caseId })
+      .then((s) => { if (live) { setSources(s); setError(null); } })
+      .catch((e) => { if (live) setError(errorText(e)); });
+    return () => { live = false; };
+  }, [caseId, version]);
+  return { sources, error };
+}
+
+export function useHistogram(caseId: string | undefined, filter: EventFilter, buckets: number, version: number) {
+  const [hist, setHist] = useState<Histogram | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const key = JSON.stringify(filter);
+  useEffect(() => {
+    if (!caseId || buckets < 1) return;
+    const f = JSON.parse(key) as EventFilter;
+    const range = f.from && f.to ? { from: f.from, to: f.to } : undefined;
+    // The range goes in `range`; the filter keeps from/to too so counts outside the window are excluded.
+    let live = true;
+    setLoading(true);
+    const t = setTimeout(() => {
+      call('events.histogram', { caseId, filter: f, buckets, ...(range ? { range } : {}) })
+        .then((h) => {
+          if (!live) return;
+          setHist(h); setError(null); setLoading(false);
+          useApp.getState().noteQuery('events.histogram', h.queryMs);
+        })
+        .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
+    }, 60);
+    return () => { live = false; clearTimeout(t); };
+  }, [caseId, key, buckets, version]);
+  return { hist, loading, error };
+}

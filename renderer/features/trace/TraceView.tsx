@@ -1,0 +1,104 @@
+// Jaeger-style waterfall for one chain: a lane per source with its span and event markers, gaps between steps
+// labelled, the events in time order below, and the chain's links with "inferred" badges and their rule.
+import { useMemo } from 'react';
+import { useSelection } from '../../stores/selection';
+import { useApp } from '../../stores/app';
+import { levelColor } from '../../lib/levels';
+import { fmtCount, fmtDuration, fmtTime } from '../../lib/time';
+import { IdChip, IdText } from '../detail/IdText';
+import { StatusBadge } from '../chains/ChainsView';
+import { stepGaps, traceLayout } from './layout';
+
+export function TraceView() {
+  const { traceKey, trace, traceLoading, traceError, select } = useSelection();
+  const setView = useApp((s) => s.setView);
+  const layout = useMemo(() => traceLayout(trace?.events ?? []), [trace]);
+  const gaps = useMemo(() => stepGaps(trace?.events ?? []), [trace]);
+  if (!traceKey) return <div className="empty">Pick a chain in the Chains view, or click an identifier chip, to see its trace.</div>;
+  const span = Math.max(1, layout.t1 - layout.t0);
+  const pct = (t: number) => `${((t - layout.t0) / span) * 100}%`;
+  const chain = trace?.chain;
+  return (
+    <div className="trace" data-testid="trace-view">
+      <div className="card trace-head">
+        <div className="row">
+          <button onClick={() => setView('chains')}>← Chains</button>
+          <strong data-testid="trace-key">{chain?.label ?? traceKey}</strong>
+          {chain && <StatusBadge status={chain.status} />}
+          {chain && <span className="muted">{chain.kind}</span>}
+          <span className="spacer" />
+          {trace && <span className="muted small">{fmtCount(trace.events.length)} events · {trace.queryMs.toFixed(0)} ms</span>}
+        </div>
+        {chain && (
+          <div className="row small">
+            <span>duration <strong>{fmtDuration(chain.durationMs)}</strong></span>
+            <span>{fmtTime(chain.first)} → {fmtTime(chain.last)}</span>
+            {chain.user && <span>user <IdChip id={chain.user} /></span>}
+            {chain.dataset && <span>dataset {chain.dataset}</span>}
+          </div>
+        )}
+      </div>
+      {traceLoading && <div className="empty">Loading trace…</div>}
+      {traceError && <div className="error-box">No trace for “{traceKey}”: {traceError}</div>}
+      {trace && trace.events.length === 0 && <div className="empty">Nothing in this case mentions “{traceKey}”.</div>}
+      {trace && layout.lanes.length > 0 && (
+        <div className="card waterfall" data-testid="waterfall">
+          <div className="wf-axis"><span>{fmtTime(new Date(layout.t0).toISOString())}</span><span>+{fmtDuration(span)}</span></div>
+          {layout.lanes.map((l) => (
+            <div key={l.source} className="wf-lane" data-testid="trace-lane" data-source={l.source}>
+              <div className="wf-label">
+                <span>{l.source}</span>
+                <span className="muted small">{l.events.length} · {fmtDuration(l.last - l.first)}</span>
+              </div>
+              <div className="wf-track">
+                <div className="wf-span" style={{ left: pct(l.first), width: `max(2px, ${((l.last - l.first) / span) * 100}%)` }} />
+                {l.events.map((e) => (
+                  <div key={e.id} className="wf-mark" title={fmtTime(new Date(e.t).toISOString())}
+                    style={{ left: pct(e.t), background: levelColor(e.level) }} onClick={() => select({ id: e.id })} />
+                ))}
+                {l.gapMs != null && (
+                  <span className="wf-gap" data-testid="trace-gap" style={{ left: pct(l.first) }}>
+                    {l.gapMs >= 0 ? `+${fmtDuration(l.gapMs)} after previous` : `overlaps ${fmtDuration(-l.gapMs)}`}
+                  </span>
+                )}
+              </div>
+            </div>
+          ))}
+          {layout.untimed > 0 && <div className="muted small">{layout.untimed} events without a time are listed below only.</div>}
+        </div>
+      )}
+      {trace && trace.links.length > 0 && (
+        <div className="card">
+          <h4>Links</h4>
+          <ul className="links">
+            {trace.links.map((k, i) => (
+              <li key={i} data-testid="trace-link">
+                <IdChip id={k.from} /> <span className="muted">{k.relation}</span> <IdChip id={k.to} />
+                {k.inferred ? <span className="badge warn" title={k.rule}>inferred</span> : <span className="badge">evidence</span>}
+                <span className="muted small"> {k.rule}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {trace && trace.events.length > 0 && (
+        <div className="card scroll-y">
+          <table className="grid-table">
+            <thead><tr><th>Time (UTC)</th><th>Δ step</th><th>Source</th><th>Level</th><th>Message</th></tr></thead>
+            <tbody>
+              {trace.events.map((e, i) => (
+                <tr key={e.id} data-testid="trace-event" className="clickable" onClick={() => select(e)}>
+                  <td className="mono small">{fmtTime(e.ts)}</td>
+                  <td className="mono small">{gaps[i] != null ? `+${fmtDuration(gaps[i])}` : ''}</td>
+                  <td>{e.source}</td>
+                  <td style={{ color: levelColor(e.level) }}>{e.level}</td>
+                  <td className="msg"><IdText text={e.message ?? ''} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// Time helpers: the engine speaks ISO instants in UTC; the UI shows UTC too, so what the operator reads matches the logs' UTC view.
+export function toMs(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+}
+
+export function toIso(ms: number): string {
+  return new Date(Math.round(ms)).toISOString();
+}
+
+/** 2023-07-30 00:13:45.400 (UTC). */
+export function fmtTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return iso.replace('T', ' ').replace(/Z$/, '');
+}
+
+export function fmtDuration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '—';
+  const a = Math.abs(ms);
+  const sign = ms < 0 ? '-' : '';
+  if (a < 1000) return `${sign}${Math.round(a)} ms`;
+  if (a < 60_000) return `${sign}${(a / 1000).toFixed(a < 10_000 ? 2 : 1)} s`;
+  if (a < 3_600_000) return `${sign}${Math.floor(a / 60_000)} m ${Math.round((a % 60_000) / 1000)} s`;
+  if (a < 86_400_000) return `${sign}${Math.floor(a / 3_600_000)} h ${Math.round((a % 3_600_000) / 60_000)} m`;
+  return `${sign}${Math.floor(a / 86_400_000)} d ${Math.round((a % 86_400_000) / 3_600_000)} h`;
+}
+
+export function fmtCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Axis ticks at a "nice" step covering [from, to]. */
+export function timeTicks(from: number, to: number, maxTicks: number): number[] {
+  const span = Math.max(1, to - from);
+  const steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5,
+    72e5, 108e5, 216e5, 432e5, 864e5, 1728e5, 6048e5, 2592e6];
+  const step = steps.find((s) => span / s <= maxTicks) ?? span / maxTicks;
+  const out: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) out.push(t);
+  return out;
+}
+
+export function fmtTick(ms: number, spanMs: number): string {
+  const iso = toIso(ms);
+  if (spanMs > 2 * 86_400_000) return iso.slice(5, 16).replace('T', ' ');
+  if (spanMs > 60_000) return iso.slice(11, 16);
+  if (spanMs > 2_000) return iso.slice(11, 19);
+  return iso.slice(17, 23);
+}

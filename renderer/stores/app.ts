@@ -1,0 +1,130 @@
+// App-wide state: who we are (app.info), which cases exist, which one is open, which view shows, theme and status bar.
+import { create } from 'zustand';
+import type { CaseInfo } from '../../shared/domain';
+import type { CallOutput } from '../../shared/contract';
+import { call, ApiError } from '../api/client';
+
+export type View = 'timeline' | 'chains' | 'trace' | 'audit' | 'cases';
+export type Theme = 'light' | 'dark';
+
+type AppInfo = CallOutput<'app.info'>;
+
+interface AppState {
+  info: AppInfo | null;
+  cases: CaseInfo[];
+  current: CaseInfo | null;
+  view: View;
+  theme: Theme;
+  lastQueryMs: number | null;
+  lastQuery: string | null;
+  error: string | null;
+  busy: boolean;
+  /** Bumped after an import so every view re-reads the case. */
+  dataVersion: number;
+  bumpData(): void;
+  init(): Promise<void>;
+  refreshCases(): Promise<void>;
+  openCase(c: CaseInfo): void;
+  openDir(dir: string): Promise<void>;
+  createCase(name: string, dir?: string, timezone?: string): Promise<CaseInfo | null>;
+  refreshCurrent(): Promise<void>;
+  setView(v: View): void;
+  toggleTheme(): void;
+  noteQuery(name: string, ms: number): void;
+  fail(e: unknown): void;
+  clearError(): void;
+}
+
+const THEME_KEY = 'casefile.theme';
+
+function initialTheme(): Theme {
+  if (typeof localStorage === 'undefined') return 'light';
+  const saved = localStorage.getItem(THEME_KEY);
+  if (saved === 'light' || saved === 'dark') return saved;
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export const useApp = create<AppState>((set, get) => ({
+  info: null,
+  cases: [],
+  current: null,
+  view: 'timeline',
+  theme: initialTheme(),
+  lastQueryMs: null,
+  lastQuery: null,
+  error: null,
+  busy: false,
+  dataVersion: 0,
+  bumpData() { set({ dataVersion: get().dataVersion + 1 }); },
+
+  async init() {
+    try {
+      const info = await call('app.info', {});
+      set({ info });
+      await get().refreshCases();
+      const wanted = info.defaultCaseId ? get().cases.find((c) => c.id === info.defaultCaseId) : undefined;
+      if (wanted) get().openCase(wanted);
+      else if (info.defaultCaseId) {
+        const c = await call('cases.get', { caseId: info.defaultCaseId });
+        get().openCase(c);
+      } else set({ view: 'cases' });
+    } catch (e) {
+      get().fail(e);
+      set({ view: 'cases' });
+    }
+  },
+
+  async refreshCases() {
+    try { set({ cases: await call('cases.list', {}) }); } catch (e) { get().fail(e); }
+  },
+
+  openCase(c) {
+    set({ current: c, view: 'timeline', error: null });
+  },
+
+  async openDir(dir) {
+    set({ busy: true });
+    try {
+      const c = await call('cases.open', { dir });
+      await get().refreshCases();
+      get().openCase(c);
+    } catch (e) { get().fail(e); } finally { set({ busy: false }); }
+  },
+
+  async createCase(name, dir, timezone) {
+    set({ busy: true });
+    try {
+      const c = await call('cases.create', { name, ...(dir ? { dir } : {}), ...(timezone ? { timezone } : {}) });
+      await get().refreshCases();
+      set({ current: c, error: null });
+      return c;
+    } catch (e) { get().fail(e); return null; } finally { set({ busy: false }); }
+  },
+
+  async refreshCurrent() {
+    const cur = get().current;
+    if (!cur) return;
+    try {
+      const c = await call('cases.get', { caseId: cur.id });
+      set({ current: c, cases: get().cases.map((x) => (x.id === c.id ? c : x)) });
+    } catch (e) { get().fail(e); }
+  },
+
+  setView(v) { set({ view: v }); },
+
+  toggleTheme() {
+    const theme: Theme = get().theme === 'dark' ? 'light' : 'dark';
+    localStorage.setItem(THEME_KEY, theme);
+    set({ theme });
+  },
+
+  noteQuery(name, ms) { set({ lastQuery: name, lastQueryMs: ms }); },
+  fail(e) { set({ error: errorText(e) }); },
+  clearError() { set({ error: null }); },
+}));

@@ -1,0 +1,131 @@
+// The events table's sliding window over engine-side keyset pages. The window holds at most MAX_ROWS; scrolling
+// down loads `after` the last row and drops rows from the top, scrolling up does the reverse, so millions of
+// matching rows never reach the renderer. Jumps (n/N, "around", links) rebuild the window around one row.
+import { create } from 'zustand';
+import type { Cursor, EventFilter, EventRow } from '../../shared/domain';
+import { call } from '../api/client';
+import { useApp } from './app';
+
+export const PAGE = 200;
+export const MAX_ROWS = 1000;
+
+export const cursorOf = (r: EventRow): Cursor => ({ ts: r.ts, id: r.id });
+
+interface Query { caseId: string; filter: EventFilter; extraFields: string[] }
+
+interface EventsState {
+  query: Query | null;
+  rows: EventRow[];
+  total: number;
+  totalKnown: boolean;
+  atStart: boolean;
+  atEnd: boolean;
+  loading: boolean;
+  error: string | null;
+  /** Scroll requests for the table: shift by n rows (after prepend/trim) or go to an index. */
+  scroll: { seq: number; shift?: number; index?: number };
+  gen: number;
+  reload(q: Query): Promise<void>;
+  loadAfter(): Promise<void>;
+  loadBefore(): Promise<void>;
+  /** Rebuild the window so that `row` is in it, and scroll there. */
+  jumpTo(row: EventRow): Promise<void>;
+}
+
+export const useEvents = create<EventsState>((set, get) => {
+  const page = async (q: Query, extra: { after?: Cursor; before?: Cursor; limit?: number }) => {
+    const res = await call('events.page', {
+      caseId: q.caseId, filter: q.filter, limit: extra.limit ?? PAGE,
+      ...(q.extraFields.length ? { extraFields: q.extraFields } : {}),
+      ...(extra.after ? { after: extra.after } : {}),
+      ...(extra.before ? { before: extra.before } : {}),
+    });
+    useApp.getState().noteQuery('events.page', res.queryMs);
+    return res;
+  };
+  const bump = (s: EventsState, p: { shift?: number; index?: number }) => ({ scroll: { seq: s.scroll.seq + 1, ...p } });
+
+  return {
+    query: null, rows: [], total: 0, totalKnown: false, atStart: true, atEnd: true, loading: false, error: null,
+    scroll: { seq: 0 }, gen: 0,
+
+    async reload(q) {
+      const gen = get().gen + 1;
+      set({ query: q, gen, loading: true, error: null });
+      try {
+        const res = await page(q, {});
+        if (get().gen !== gen) return;
+        set((s) => ({
+          rows: res.rows, total: res.total, totalKnown: true, atStart: true, atEnd: res.next === null,
+          loading: false, ...bump(s, { index: 0 }),
+        }));
+      } catch (e) {
+        if (get().gen !== gen) return;
+        set({ loading: false, error: e instanceof Error ? e.message : String(e), rows: [], total: 0 });
+      }
+    },
+
+    async loadAfter() {
+      const { query, rows, atEnd, loading, gen } = get();
+      const last = rows[rows.length - 1];
+      if (!query || atEnd || loading || !last) return;
+      set({ loading: true });
+      try {
+        const res = await page(query, { after: cursorOf(last) });
+        if (get().gen !== gen) return;
+        let next = [...get().rows, ...res.rows];
+        const drop = Math.max(0, next.length - MAX_ROWS);
+        next = next.slice(drop);
+        set((s) => ({
+          rows: next, total: res.total, atEnd: res.next === null, atStart: s.atStart && drop === 0, loading: false,
+          ...(drop ? bump(s, { shift: -drop }) : {}),
+        }));
+      } catch (e) {
+        if (get().gen === gen) set({ loading: false, error: e instanceof Error ? e.message : String(e) });
+      }
+    },
+
+    async loadBefore() {
+      const { query, rows, atStart, loading, gen } = get();
+      const first = rows[0];
+      if (!query || atStart || loading || !first) return;
+      set({ loading: true });
+      try {
+        const res = await page(query, { before: cursorOf(first) });
+        if (get().gen !== gen) return;
+        const added = res.rows.length;
+        const next = [...res.rows, ...get().rows].slice(0, MAX_ROWS);
+        const trimmed = added + get().rows.length - next.length;
+        set((s) => ({
+          rows: next, total: res.total, atStart: res.prev === null || added === 0, atEnd: s.atEnd && trimmed === 0,
+          loading: false, ...bump(s, { shift: added }),
+        }));
+      } catch (e) {
+        if (get().gen === gen) set({ loading: false, error: e instanceof Error ? e.message : String(e) });
+      }
+    },
+
+    async jumpTo(row) {
+      const { query, rows } = get();
+      const idx = rows.findIndex((r) => r.id === row.id);
+      if (idx >= 0) { set((s) => bump(s, { index: idx })); return; }
+      if (!query) return;
+      const gen = get().gen + 1;
+      set({ gen, loading: true });
+      try {
+        const before = await page(query, { before: cursorOf(row), limit: 100 });
+        const lastBefore = before.rows[before.rows.length - 1];
+        const after = await page(query, lastBefore ? { after: cursorOf(lastBefore) } : {});
+        if (get().gen !== gen) return;
+        const next = [...before.rows, ...after.rows];
+        const at = Math.max(0, next.findIndex((r) => r.id === row.id));
+        set((s) => ({
+          rows: next, total: after.total, atStart: before.prev === null || before.rows.length === 0,
+          atEnd: after.next === null, loading: false, ...bump(s, { index: at }),
+        }));
+      } catch (e) {
+        if (get().gen === gen) set({ loading: false, error: e instanceof Error ? e.message : String(e) });
+      }
+    },
+  };
+});

@@ -1,0 +1,107 @@
+// One import at a time: paths on the engine machine (or dropped files uploaded first in browser mode),
+// progress from `import.progress`, and the per-file result table.
+import { create } from 'zustand';
+import type { ImportProgress, ImportResult } from '../../shared/domain';
+import { call, getClient } from '../api/client';
+import { useApp, errorText } from './app';
+
+export type DroppedFile = { file: File; path: string };
+
+interface ImportState {
+  running: boolean;
+  progress: ImportProgress | null;
+  result: ImportResult | null;
+  error: string | null;
+  uploading: { done: number; total: number } | null;
+  importPaths(paths: string[]): Promise<void>;
+  importFiles(files: DroppedFile[]): Promise<void>;
+}
+
+/**
+ * Where each dropped top-level item landed on the engine machine: the upload route stores `rel` under some root,
+ * so stripping `rel` from the stored path and adding back its first segment names the dropped folder or file.
+ */
+export function uploadRoots(stored: { rel: string; path: string }[]): string[] {
+  const roots = new Set<string>();
+  for (const { rel, path } of stored) {
+    const norm = path.replace(/\\/g, '/');
+    const first = rel.split('/')[0] ?? rel;
+    if (rel.includes('/') && norm.endsWith(rel)) roots.add(path.slice(0, norm.length - rel.length) + first);
+    else roots.add(path);
+  }
+  return [...roots];
+}
+
+export const useImport = create<ImportState>((set, get) => ({
+  running: false, progress: null, result: null, error: null, uploading: null,
+
+  async importPaths(paths) {
+    const app = useApp.getState();
+    const caseId = app.current?.id;
+    if (!caseId || get().running || !paths.length) return;
+    const jobId = crypto.randomUUID();
+    set({ running: true, progress: null, result: null, error: null });
+    const off = getClient().on('import.progress', (p) => { if (p.jobId === jobId) set({ progress: p }); });
+    try {
+      const result = await call('import.paths', { caseId, paths, jobId });
+      set({ result, running: false });
+      await app.refreshCurrent();
+      app.bumpData();
+    } catch (e) {
+      set({ error: errorText(e), running: false });
+    } finally { off(); }
+  },
+
+  async importFiles(files) {
+    const client = getClient();
+    if (client.pathForFile) {
+      // Electron: dropped files are local; import their top-level items by path.
+      const paths = files.map((f) => {
+        const abs = client.pathForFile!(f.file).replace(/\\/g, '/');
+        return abs && abs.endsWith(f.path) ? abs.slice(0, abs.length - f.path.length) + (f.path.split('/')[0] ?? '') : abs;
+      }).filter(Boolean);
+      if (paths.length) { await get().importPaths([...new Set(paths)]); return; }
+    }
+    if (!client.upload) {
+      set({ error: 'Dropped files cannot be read by the app here; type the folder or file path instead.' });
+      return;
+    }
+    const batch = crypto.randomUUID().replace(/-/g, '');
+    set({ uploading: { done: 0, total: files.length }, error: null });
+    const stored: { rel: string; path: string }[] = [];
+    try {
+      for (const f of files) {
+        stored.push({ rel: f.path, path: await client.upload(f.file, f.path, batch) });
+        set({ uploading: { done: stored.length, total: files.length } });
+      }
+    } catch (e) {
+      set({ uploading: null, error: errorText(e) });
+      return;
+    }
+    set({ uploading: null });
+    await get().importPaths(uploadRoots(stored));
+  },
+}));
+
+/** Walk a drop's items (folders included) into files with their relative paths. */
+export async function filesFromDrop(dt: DataTransfer): Promise<DroppedFile[]> {
+  const out: DroppedFile[] = [];
+  const entries = [...dt.items].map((i) => i.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
+  if (!entries.length) return [...dt.files].map((file) => ({ file, path: file.name }));
+  const walk = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isFile) {
+      const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
+      out.push({ file, path });
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const child of batch) await walk(child, path);
+      }
+    }
+  };
+  for (const e of entries) await walk(e, '');
+  return out;
+}
