@@ -2,10 +2,10 @@
 // import read from it? Bundle files are re-hashed against their manifests; each imported file's events are
 // re-digested and compared with the `import.file` audit entry written at import (the audit log is hash-chained,
 // the database is not, so the audit entry is the reference; the files table is checked too).
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { sha256File } from '../ingest/bundle';
 import type { IntegrityResult } from '../../../shared/audit';
 import type { CaseHandle } from '../case/caseStore';
 import { fileRowsDigest } from '../store/digest';
@@ -30,11 +30,7 @@ type Problem = IntegrityResult['problems'][number];
 
 interface FileRow { file_id: number; bundle: string; path: string; sha256: string | null; records: string | number | null; rows_digest: string | null }
 
-export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
+export { sha256File };
 
 const key = (bundle: string, p: string) => `${bundle}\u0000${p}`;
 
