@@ -26,7 +26,7 @@ for (const step of steps) {
   if (step.report && existsSync(step.report)) {
     const rep = JSON.parse(readFileSync(step.report, 'utf8'));
     if (step.name === 'unit') { passed += rep.numPassedTests ?? 0; failed += rep.numFailedTests ?? 0; skipped += (rep.numPendingTests ?? 0) + (rep.numTodoTests ?? 0); }
-    else { passed += rep.stats?.expected ?? 0; failed += (rep.stats?.unexpected ?? 0) + (rep.stats?.flaky ?? 0); skipped += rep.stats?.skipped ?? 0; }
+    else { passed += (rep.stats?.expected ?? 0) + (rep.stats?.flaky ?? 0); failed += rep.stats?.unexpected ?? 0; skipped += rep.stats?.skipped ?? 0; }
   } else if (step.report) {
     failed += 1;
   }
