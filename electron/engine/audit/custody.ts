@@ -13,6 +13,9 @@ import { readAudit, verifyAudit } from './trail';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const IMPORT_FILE_ACTION = 'import.file';
+export const IMPORT_FILES_ACTION = 'import.files';
+/** Files per `import.files` entry: few entries (each costs fsyncs), none too large to read. */
+export const IMPORT_FILES_PER_ENTRY = 100;
 
 export const BundleManifest = z.object({
   format: z.literal('casefile/manifest@1'),
@@ -42,10 +45,15 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   const chain = await verifyAudit(handle.files.audit);
   if (!chain.ok && chain.firstBroken) add('', path.basename(handle.files.audit), `Audit log: ${chain.firstBroken.problem} (line ${chain.firstBroken.line}).`);
   const imported = new Map<string, ImportFileRecord>();
-  for (const e of await readAudit(handle.files.audit, { action: IMPORT_FILE_ACTION })) {
+  // Imports record their files in `import.files` entries (up to IMPORT_FILES_PER_ENTRY each); `import.file` is one.
+  for (const e of await readAudit(handle.files.audit, { action: 'import.file*' })) {
     if (e.result.status !== 'ok') continue;
-    const p = e.params as Partial<ImportFileRecord>;
-    if (typeof p.bundle === 'string' && typeof p.path === 'string') imported.set(key(p.bundle, p.path), p as ImportFileRecord);
+    const list = e.action === IMPORT_FILES_ACTION
+      ? ((e.params as { files?: Partial<ImportFileRecord>[] }).files ?? []).map((f) => ({ ...f, bundle: (e.params as { bundle?: string }).bundle }))
+      : [e.params as Partial<ImportFileRecord>];
+    for (const p of list) {
+      if (typeof p.bundle === 'string' && typeof p.path === 'string') imported.set(key(p.bundle, p.path), p as ImportFileRecord);
+    }
   }
 
   // 2. Bundle folders against their manifests.

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TimeZoneRule } from '../../../shared/domain';
+import { IdPattern } from '../../../shared/correlation';
 import { CaseDb } from '../store/db';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { acquireCaseLock, type CaseLock } from './lock';
@@ -20,6 +21,8 @@ export const CaseMeta = z.object({
   formatOverrides: z.array(z.object({ format: z.string(), glob: z.string() })).default([]),
   savedViews: z.array(z.unknown()).default([]),
   isDemo: z.boolean().optional(),
+  /** Operator identifier patterns for correlation (issue 4); absent = the KYC-like default. */
+  idPatterns: z.array(IdPattern).max(50).optional(),
 });
 export type CaseMeta = z.infer<typeof CaseMeta>;
 

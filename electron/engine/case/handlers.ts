@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { CaseInfo } from '../../../shared/domain';
 import { EngineError, type EngineContext, type HandlerMap } from '../api';
 import { appInfo, currentOperator } from '../audit/appInfo';
+import { IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
 import { FORMATS, formatInfo } from '../formats/registry';
 import { importPaths } from '../ingest/importer';
 import { isValidZone } from '../ingest/timezone';
@@ -131,9 +132,15 @@ export const caseHandlers: HandlerMap = {
       ...(input.jobId ? { jobId: input.jobId } : {}),
       onProgress: (p) => ctx.emit('import.progress', p),
       hooks: {
-        afterBatch: afterBatchImported,
-        afterImport: afterImportFinished,
-        auditFile: (params) => ctx.audit('import.file', { caseId: input.caseId, ...params }, { status: 'ok', counts: { records: params.records } }),
+        afterBatch: (db, ids) => afterBatchImported(db, ids, { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) }),
+        afterImport: (db) => afterImportFinished(db),
+        auditFiles: async (bundle, files) => {
+          for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
+            const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
+            await ctx.audit(IMPORT_FILES_ACTION, { caseId: input.caseId, bundle, files: part },
+              { status: 'ok', counts: { files: part.length, records: part.reduce((n, f) => n + f.records, 0) } });
+          }
+        },
       },
     });
   },

@@ -22,9 +22,11 @@ export interface ImportHooks {
   afterBatch?: (db: CaseDb, fileIds: number[]) => Promise<void>;
   /** Runs once after all files (chain building). */
   afterImport?: (db: CaseDb) => Promise<void>;
-  /** Audit of each file imported (chain of custody). */
-  auditFile?: (params: { bundle: string; path: string; sha256: string; format: string; records: number; rowsDigest: string }) => Promise<void>;
+  /** Audit of the files imported (chain of custody), a batch's files of one bundle at a time. */
+  auditFiles?: (bundle: string, files: ImportedFileRecord[]) => Promise<void>;
 }
+
+export interface ImportedFileRecord { path: string; sha256: string; format: string; records: number; rowsDigest: string }
 
 export interface ImportOptions {
   formatOverrides?: FormatOverride[];
@@ -312,12 +314,16 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], zone: TimeZoneRule,
   });
   await db.run('DELETE FROM stage');
   const out: FileImportResult[] = [];
+  const audited = new Map<string, ImportedFileRecord[]>();
   for (const [i, row] of rows.entries()) {
     const x = staged[i]!;
     const result = fileResult(x.f, row, false);
     out.push(result);
-    await hooks?.auditFile?.({ bundle: x.f.bundle.id, path: x.f.rel, sha256: x.f.sha256, format: def.id, records: result.records, rowsDigest: String(row.rows_digest) });
+    const list = audited.get(x.f.bundle.id) ?? [];
+    list.push({ path: x.f.rel, sha256: x.f.sha256, format: def.id, records: result.records, rowsDigest: String(row.rows_digest) });
+    audited.set(x.f.bundle.id, list);
   }
+  for (const [bundle, files] of audited) await hooks?.auditFiles?.(bundle, files);
   return out;
 }
 
