@@ -48,6 +48,9 @@ export class Engine {
   }
 
   static async create(opts: { via: Via }): Promise<Engine> {
+    // Everything a case holds is client data: files the engine (and DuckDB, for its database and WAL) creates are
+    // owner-only, whoever creates them.
+    process.umask(0o077);
     return new Engine(opts.via);
   }
 

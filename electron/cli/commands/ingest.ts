@@ -21,6 +21,7 @@ export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: 
     const info = (exists
       ? await engine.invoke('cases.open', { dir })
       : await engine.invoke('cases.create', { name: create?.name ?? path.basename(path.resolve(dir)), dir })) as CaseInfo;
+    if (info.readOnly) process.stderr.write(`casefile: ${info.readOnlyReason ?? 'the case is open read-only'}\n`);
     return await fn(engine, info);
   } finally {
     await engine.close();
