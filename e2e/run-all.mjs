@@ -3,16 +3,19 @@
 // integration tests (real DuckDB files, real processes), the renderer build, then Playwright in Debian Chromium.
 // Ends with one plain "N passed, N failed, N skipped" line over all test runners.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 
 mkdirSync('out', { recursive: true });
+// Stale reports must not count: each runner writes its own afresh.
+for (const f of ['out/vitest.json', 'out/playwright.json']) rmSync(f, { force: true });
 const only = process.argv[2];
 const steps = [
   { name: 'typecheck', cmd: 'npx', args: ['tsc', '-b'] },
   { name: 'lint', cmd: 'npx', args: ['eslint', '.'] },
   { name: 'unit', cmd: 'npx', args: ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=out/vitest.json'], report: 'out/vitest.json' },
   { name: 'build', cmd: 'npm', args: ['run', 'build'] },
-  { name: 'e2e', cmd: 'npx', args: ['playwright', 'test', '--config', 'e2e/playwright.config.ts', '--reporter=list,json'], env: { PLAYWRIGHT_JSON_OUTPUT_NAME: 'out/playwright.json' }, report: 'out/playwright.json' },
+  { name: 'e2e', cmd: 'npx', args: ['playwright', 'test', '--config', 'e2e/playwright.config.ts', '--reporter=list,json'], env: { PLAYWRIGHT_JSON_OUTPUT_FILE: path.resolve('out/playwright.json') }, report: 'out/playwright.json' },
 ].filter((s) => !only || s.name === only);
 
 let passed = 0, failed = 0, skipped = 0;
