@@ -3,13 +3,25 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node
 import { DDL, SCHEMA_VERSION } from './schema';
 
 export type Row = Record<string, unknown>;
+
+/** CASEFILE_PROFILE=1: statements slower than 100 ms go to stderr with their time (to see where an import spends it). */
+const PROFILE = process.env.CASEFILE_PROFILE === '1';
+async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  if (!PROFILE) return run();
+  const t = performance.now();
+  try { return await run(); } finally {
+    const ms = performance.now() - t;
+    if (ms > 100) process.stderr.write(`[sql ${ms.toFixed(0)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+  }
+}
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 
 export class CaseDb {
   private constructor(readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, readonly readOnly: boolean) {}
 
   static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<CaseDb> {
-    const config: Record<string, string> = {};
+    // DuckDB's own default takes 80% of RAM; a laptop investigator must stay small, so it spills to disk instead.
+    const config: Record<string, string> = { memory_limit: process.env.CASEFILE_DUCKDB_MEMORY ?? '640MB' };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     const instance = await DuckDBInstance.create(file, config);
     const conn = await instance.connect();
@@ -26,7 +38,7 @@ export class CaseDb {
 
   /** Rows as JSON-safe objects (BIGINT and timestamps become strings). */
   async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, params as never);
+    const reader = await timed(sql, () => this.conn.runAndReadAll(sql, params as never));
     return reader.getRowObjectsJson() as unknown as T[];
   }
 
@@ -47,7 +59,7 @@ export class CaseDb {
   }
 
   async run(sql: string, params?: Params): Promise<void> {
-    await this.conn.run(sql, params as never);
+    await timed(sql, () => this.conn.run(sql, params as never));
   }
 
   /** Runs fn inside one transaction: all of it lands or none of it does (also across kill -9). */

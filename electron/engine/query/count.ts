@@ -1,0 +1,47 @@
+// Counting the events a filter matches. A case at rest is read-only, so a count taken then stays true until the
+// next write (which opens a new CaseDb): paging through one filter counts once.
+import type { EventFilter } from '../../../shared/domain';
+import type { CaseDb } from '../store/db';
+import { whereClause } from './filter';
+import { num, Params } from './sql';
+
+export interface Count { count: number; capped: boolean }
+
+const cache = new WeakMap<CaseDb, Map<string, Count>>();
+const CACHE_ENTRIES = 200;
+const keyOf = (filter: EventFilter) => JSON.stringify(filter);
+
+export function cachedCount(db: CaseDb, filter: EventFilter): Count | undefined {
+  return db.readOnly ? cache.get(db)?.get(keyOf(filter)) : undefined;
+}
+
+/** Memoises a count taken elsewhere (e.g. in the same scan as a page). */
+export function rememberCount(db: CaseDb, filter: EventFilter, n: number, capped = false): Count {
+  const out = { count: n, capped };
+  if (!db.readOnly) return out;
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  if (m.size >= CACHE_ENTRIES) m.delete(m.keys().next().value as string);
+  m.set(keyOf(filter), out);
+  return out;
+}
+
+/**
+ * Exact count of matching rows, stopping at `cap` (then `capped` is true). The cap bounds the cost only when
+ * matches are plentiful; a rare text match still scans everything, as the page query itself does.
+ */
+export async function countMatching(db: CaseDb, filter: EventFilter, cap = 10_000_000): Promise<Count> {
+  const hit = cachedCount(db, filter);
+  if (hit) return hit;
+  const p = new Params();
+  const where = whereClause(filter, p);
+  const [r] = await db.read<{ n: string | number }>(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM event_store s WHERE ${where} LIMIT ${cap + 1})`, p.values);
+  const n = num(r?.n);
+  return rememberCount(db, filter, Math.min(n, cap), n > cap);
+}
+
+/** Forget memoised counts (benchmarks measure the uncached cost). */
+export function clearCountCache(db: CaseDb): void {
+  cache.delete(db);
+}

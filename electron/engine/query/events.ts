@@ -1,0 +1,182 @@
+// Reading events: keyset pages in (ts, id) order, one record in full, and what happened around it.
+import type { AroundResult } from '../../../shared/correlation';
+import type { Cursor, EventDetail, EventFilter, EventRow } from '../../../shared/domain';
+import type { EventPage } from '../../../shared/contract';
+import { EngineError } from '../api';
+import type { CaseDb } from '../store/db';
+import { checkFilter, fieldValueExpr, scansText, whereClause } from './filter';
+import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from './rows';
+import { checkInstant, elapsedMs, num, Params } from './sql';
+import { cachedCount, countMatching, rememberCount, type Count } from './count';
+
+export interface PageRequest {
+  filter: EventFilter;
+  after?: Cursor;
+  before?: Cursor;
+  limit: number;
+  extraFields?: string[];
+}
+
+/**
+ * Rows strictly after (or before) a cursor in "ts ascending, NULL ts last, then id" order. Written as
+ * `ts >= t AND (ts > t OR id > i)` rather than a plain OR so DuckDB can push the `ts >= t` bound into the scan.
+ */
+function keysetCondition(c: Cursor, dir: 'after' | 'before', p: Params): string {
+  const id = p.add(c.id);
+  if (c.ts === null) return dir === 'after' ? `(s.ts IS NULL AND s.id > ${id})` : `(s.ts IS NOT NULL OR s.id < ${id})`;
+  const ts = p.instant(checkInstant(c.ts, 'Cursor time'));
+  return dir === 'after'
+    ? `((s.ts >= ${ts} AND (s.ts > ${ts} OR s.id > ${id})) OR s.ts IS NULL)`
+    : `(s.ts <= ${ts} AND (s.ts < ${ts} OR s.id < ${id}))`;
+}
+
+interface Key { id: string | number; ts_us: string | null }
+
+/**
+ * The page's keys, and the total when it must be counted. A filter that reads `raw` (text search) gets both from
+ * one scan: the matching keys are materialised once, then counted and paged. Others count in a separate, cheap query.
+ */
+async function pageKeys(db: CaseDb, req: PageRequest, backward: boolean): Promise<{ keys: Key[]; total: Count }> {
+  const p = new Params();
+  const where = whereClause(req.filter, p);
+  const cursor = req.after ?? req.before;
+  const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
+  const order = backward ? 's.ts DESC NULLS FIRST, s.id DESC' : 's.ts ASC NULLS LAST, s.id ASC';
+  const cached = cachedCount(db, req.filter);
+  if (cached || !scansText(req.filter)) {
+    const [keys, total] = await Promise.all([
+      db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM event_store s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
+      cached ?? countMatching(db, req.filter),
+    ]);
+    return { keys, total };
+  }
+  const [r] = await db.read<{ n: string | number; keys: { id: string | number; ts_us: string | null }[] | null }>(
+    `WITH s AS MATERIALIZED (SELECT s.id, s.ts FROM event_store s WHERE ${where})
+     SELECT (SELECT count(*) FROM s) AS n,
+            (SELECT list({'id': id, 'ts_us': ts_us}) FROM
+              (SELECT s.id, epoch_us(s.ts) AS ts_us FROM s WHERE ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1})) AS keys`,
+    p.values);
+  return { keys: r?.keys ?? [], total: rememberCount(db, req.filter, num(r?.n)) };
+}
+
+export async function page(db: CaseDb, req: PageRequest): Promise<EventPage> {
+  const t0 = performance.now();
+  if (req.after && req.before) throw new EngineError('invalid_input', 'A page request takes either "after" or "before", not both.');
+  await checkFilter(db, req.filter);
+  const backward = !!req.before;
+  const { keys, total } = await pageKeys(db, req, backward);
+  const more = keys.length > req.limit;
+  const ids = keys.slice(0, req.limit).map((k) => Number(k.id));
+  // Then the rows themselves, by id: only these rows' columns are read (and the files joined) after the sort.
+  const p = new Params();
+  const extras = (req.extraFields ?? []).map((name, i) => `${fieldValueExpr(name, p)} AS x${i}`);
+  const byId = new Map<number, RawRow>();
+  if (ids.length) {
+    // The page's time span bounds the lookup: DuckDB then reads only the row groups that can hold these rows
+    // (measured 60 → 19 ms on 2.4 M rows in file order, 6 ms in time order) instead of probing ids everywhere.
+    const page = keys.slice(0, req.limit);
+    const us = page.flatMap((k) => (k.ts_us === null ? [] : [Number(k.ts_us)]));
+    const idList = ids.map((id) => p.add(id)).join(', ');
+    const span = us.length
+      ? `s.ts BETWEEN make_timestamp(${p.add(Math.min(...us))}::BIGINT)::TIMESTAMPTZ AND make_timestamp(${p.add(Math.max(...us))}::BIGINT)::TIMESTAMPTZ`
+      : 'FALSE';
+    const untimed = us.length < page.length ? ' OR s.ts IS NULL' : '';
+    const rows = await db.read<RawRow>(
+      `SELECT ${ROW_COLUMNS}, ${FILE_COLUMNS}${extras.length ? ', ' + extras.join(', ') : ''}
+       FROM event_store s JOIN files f USING (file_id) WHERE (${span}${untimed}) AND s.id IN (${idList})`, p.values);
+    for (const r of rows) byId.set(Number(r.id), r);
+  }
+  const rows = ids.flatMap((id) => { const r = byId.get(id); return r ? [toEventRow(r, req.extraFields)] : []; });
+  if (backward) rows.reverse();
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  let next: Cursor | null;
+  let prev: Cursor | null;
+  if (backward) {
+    prev = more && first ? cursorOf(first) : null;
+    // An empty page before c still has c's own row after it: a cursor just past c leads back to it.
+    next = last ? cursorOf(last) : req.before ? { ts: req.before.ts, id: req.before.id - 1 } : null;
+  } else {
+    next = more && last ? cursorOf(last) : null;
+    prev = !req.after ? null : first ? cursorOf(first) : { ts: req.after.ts, id: req.after.id + 1 };
+  }
+  return { rows, next, prev, total: total.count, totalCapped: total.capped, queryMs: elapsedMs(t0) };
+}
+
+interface DetailRow extends RawRow { fields: string | null; raw: string | null; tz_rule: string | null; file_id: number }
+
+/** Parsed `fields`; nested JSON inside string values stays a string (the UI pretty-prints it). */
+function parseFields(text: string | null): Record<string, unknown> {
+  if (text === null) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+  } catch {
+    return { value: text };
+  }
+}
+
+async function rowsById(db: CaseDb, ids: number[]): Promise<Map<number, DetailRow>> {
+  if (!ids.length) return new Map();
+  const p = new Params();
+  const rows = await db.read<DetailRow>(
+    `SELECT ${ROW_COLUMNS}, ${FILE_COLUMNS}, s.fields, s.raw FROM event_store s JOIN files f USING (file_id) WHERE s.id IN (${ids.map((i) => p.add(i)).join(', ')})`,
+    p.values);
+  return new Map(rows.map((r) => [Number(r.id), r]));
+}
+
+export async function get(db: CaseDb, id: number): Promise<EventDetail> {
+  const r = (await rowsById(db, [id])).get(id);
+  if (!r) throw new EngineError('not_found', `No event with id ${id} in this case.`);
+  // Ids of one file are contiguous and in line order, so the neighbours in the file are the nearest ids with its file_id.
+  const [n] = await db.read<{ prev_id: string | null; next_id: string | null }>(
+    `SELECT (SELECT max(id) FROM event_store WHERE file_id = $1 AND id < $2) AS prev_id,
+            (SELECT min(id) FROM event_store WHERE file_id = $1 AND id > $2) AS next_id`,
+    [Number(r.file_id), id]);
+  return {
+    ...toEventRow(r),
+    fields: parseFields(r.fields),
+    raw: r.raw ?? '',
+    tzRule: r.tz_rule ?? '',
+    prevId: n?.prev_id == null ? null : Number(n.prev_id),
+    nextId: n?.next_id == null ? null : Number(n.next_id),
+  };
+}
+
+/**
+ * Events within ±seconds of one event's time, grouped by source: per source the `perSource` nearest in time
+ * (shown in time order) and the total in the window. An untimed event gets its neighbours in the same file.
+ */
+export async function around(db: CaseDb, id: number, seconds: number, perSource: number): Promise<AroundResult> {
+  const center = (await rowsById(db, [id])).get(id);
+  if (!center) throw new EngineError('not_found', `No event with id ${id} in this case.`);
+  const centerRow = toEventRow(center);
+  const p = new Params();
+  let sql: string;
+  if (center.ts_us === null) {
+    const half = Math.ceil(perSource / 2);
+    sql = `SELECT ${ROW_COLUMNS}, ${FILE_COLUMNS}, count(*) OVER () AS total
+      FROM event_store s JOIN files f USING (file_id)
+      WHERE s.file_id = ${p.add(Number(center.file_id))} AND s.id BETWEEN ${p.add(id - half)} AND ${p.add(id + half)}
+      ORDER BY s.id`;
+  } else {
+    const c = `make_timestamp(${p.add(Number(center.ts_us))}::BIGINT)::TIMESTAMPTZ`;
+    const w = `to_microseconds(${p.add(Math.round(seconds * 1e6))}::BIGINT)`;
+    sql = `SELECT s.*, f.path AS file, f.bundle FROM (
+        SELECT ${ROW_COLUMNS},
+               row_number() OVER (PARTITION BY s.source ORDER BY abs(epoch_us(s.ts) - epoch_us(${c})), s.id) AS rank,
+               count(*) OVER (PARTITION BY s.source) AS total
+        FROM event_store s WHERE s.ts BETWEEN ${c} - ${w} AND ${c} + ${w}) s
+      JOIN files f USING (file_id)
+      WHERE rank <= ${p.add(perSource)}
+      ORDER BY s.source, s.ts_us, s.id`;
+  }
+  const rows = await db.read<RawRow & { total: string | number }>(sql, p.values);
+  const groups = new Map<string, { source: string; events: EventRow[]; total: number }>();
+  for (const r of rows) {
+    let g = groups.get(r.source);
+    if (!g) groups.set(r.source, (g = { source: r.source, events: [], total: num(r.total) }));
+    g.events.push(toEventRow(r));
+  }
+  return { center: centerRow, groups: [...groups.values()] };
+}

@@ -1,0 +1,87 @@
+// EventFilter → SQL WHERE over `event_store s`. Every user value travels as a positional parameter; the only
+// text spliced into SQL is built here from fixed fragments. Empty lists and empty text mean "no constraint".
+import type { EventFilter } from '../../../shared/domain';
+import { EngineError } from '../api';
+import type { CaseDb } from '../store/db';
+import { checkInstant, Params } from './sql';
+
+/** Field names that mean a top-level column rather than a key inside `fields`. */
+const COLUMN_FIELDS: Record<string, (p: Params, value: string) => string> = {
+  logger: (p, v) => `s.logger = ${p.add(v)}`,
+  file: (p, v) => `s.file_id IN (SELECT file_id FROM files WHERE path = ${p.add(v)})`,
+  bundle: (p, v) => `s.file_id IN (SELECT file_id FROM files WHERE bundle = ${p.add(v)})`,
+};
+
+/** JSON pointer for one top-level key, so dots, slashes and a leading `$` in key names are taken literally. */
+export function fieldPointer(key: string): string {
+  return '/' + key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** SQL for the value of a named field as text (top-level column or `fields` key), for grouping and extra columns. */
+export function fieldValueExpr(field: string, p: Params): string {
+  switch (field) {
+    case 'logger': return 's.logger';
+    case 'file': return '(SELECT path FROM files WHERE files.file_id = s.file_id)';
+    case 'bundle': return '(SELECT bundle FROM files WHERE files.file_id = s.file_id)';
+    default: return `(s.fields ->> ${p.add(fieldPointer(field))})`;
+  }
+}
+
+/** Checks the regex with DuckDB's own engine (RE2), so the operator sees the real reason before a scan starts. */
+export async function checkRegex(db: CaseDb, pattern: string): Promise<void> {
+  try {
+    await db.read(`SELECT regexp_matches('', $1) AS ok`, [pattern]);
+  } catch (e) {
+    const why = (e as Error).message.replace(/^[\w ]*Error:\s*/, '').split('\n')[0];
+    throw new EngineError('invalid_input',
+      `The search pattern is not a valid regular expression (${why}). Patterns use RE2 syntax: no look-around or back-references; add (?i) to ignore case.`);
+  }
+}
+
+/** Validates what needs the database (the regex); call before `whereClause` for any filter from the UI. */
+export async function checkFilter(db: CaseDb, filter: EventFilter): Promise<void> {
+  if (filter.regex && filter.text) await checkRegex(db, filter.text);
+}
+
+export interface WhereOptions {
+  /** Leave out from/to (the histogram applies its own range). */
+  ignoreRange?: boolean;
+}
+
+/** The conditions of a filter, AND-ed; `TRUE` when it has none. */
+export function whereClause(filter: EventFilter, p: Params, opts: WhereOptions = {}): string {
+  const c: string[] = [];
+  if (filter.sources?.length) c.push(`s.source IN (${p.list(filter.sources)})`);
+  if (filter.levels?.length) c.push(`s.level IN (${p.list(filter.levels)})`);
+  if (filter.parseStatus?.length) c.push(`s.parse_status IN (${p.list(filter.parseStatus)})`);
+  if (filter.files?.length) c.push(`s.file_id IN (SELECT file_id FROM files WHERE path IN (${p.list(filter.files)}))`);
+  if (!opts.ignoreRange) {
+    if (filter.from) c.push(`s.ts >= ${p.instant(checkInstant(filter.from, 'Filter start'))}`);
+    if (filter.to) c.push(`s.ts <= ${p.instant(checkInstant(filter.to, 'Filter end'))}`);
+  }
+  if (filter.text) {
+    // A substring runs as a quoted RE2 pattern with (?i): on 1.2 GB of raw text that measured 1.1 s against 1.5 s for
+    // contains(lower(raw)) (which copies every string) and ~3 s for ILIKE.
+    c.push(`regexp_matches(s.raw, ${p.add(filter.regex ? filter.text : `(?i)${quoteRegex(filter.text)}`)})`);
+  }
+  for (const f of filter.fields ?? []) {
+    const column = COLUMN_FIELDS[f.field];
+    if (column) {
+      const cond = column(p, f.value);
+      // A missing value (NULL) counts as "not equal", so negation keeps records that lack the field.
+      c.push(f.negate ? `NOT coalesce(${cond}, FALSE)` : cond);
+    } else {
+      const expr = `(s.fields ->> ${p.add(fieldPointer(f.field))})`;
+      c.push(f.negate ? `${expr} IS DISTINCT FROM ${p.add(f.value)}` : `${expr} = ${p.add(f.value)}`);
+    }
+  }
+  return c.length ? c.join(' AND ') : 'TRUE';
+}
+
+/** True when the filter must read `raw`, the one expensive column: such a filter is worth a single scan. */
+export const scansText = (filter: EventFilter): boolean => !!filter.text;
+
+/** Escapes text into an RE2 pattern that matches it literally (as RE2's QuoteMeta: all but [A-Za-z0-9_] and non-ASCII). */
+export function quoteRegex(text: string): string {
+  return text.replace(/[^A-Za-z0-9_\u0080-\uffff]/g, (ch) => (ch === '\0' ? '\\x00' : '\\' + ch));
+}
