@@ -9,19 +9,18 @@ const recordStart = '^\\[\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\\]
 const http: TextPattern = { regex: '^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\\S+)', groups: ['method', 'url'] };
 const time = { fields: ['ts'], inline: ['%Y-%m-%d %H:%M:%S %z'] };
 
+/** What Doodle and the dashboard share: gunicorn's record layout, HTTP lines, offset stamps. */
+const gunicornLayout = {
+  kind: 'text', recordStart, pattern: gunicornPattern, extras: [http], time,
+  level: ['level'], logger: ['pid'], message: ['message'],
+} satisfies Partial<FormatDefinition>;
+
 export const doodle: FormatDefinition = {
   id: 'doodle',
   name: 'Doodle metadata server log',
   description: 'enrich/logs/doodle/doodle.log: [stamp] [pid] [LEVEL] METHOD URL; UUIDs in URLs are metadata entities.',
-  kind: 'text',
+  ...gunicornLayout,
   paths: ['**/logs/doodle/*.log*'],
-  recordStart,
-  pattern: gunicornPattern,
-  extras: [http],
-  time,
-  level: ['level'],
-  logger: ['pid'],
-  message: ['message'],
   priority: 30,
   samples: [
     {
@@ -40,15 +39,8 @@ export const gunicorn: FormatDefinition = {
   id: 'gunicorn',
   name: 'Dashboard (gunicorn) log',
   description: 'enrich/logs/gunicorn/gunicorn_supervisor.log: accesses and the exceptions that miss the system log.',
-  kind: 'text',
+  ...gunicornLayout,
   paths: ['**/logs/gunicorn/*.log*'],
-  recordStart,
-  pattern: gunicornPattern,
-  extras: [http],
-  time,
-  level: ['level'],
-  logger: ['pid'],
-  message: ['message'],
   tzEvidence: { kind: 'offset' },
   priority: 31,
   samples: [
