@@ -28,8 +28,23 @@ export const ChainLink = z.object({
   relation: z.string(),
   inferred: z.boolean(),
   rule: z.string(),
+  /** Human sentence with the evidence behind an inferred link (times, names). */
+  detail: z.string().optional(),
 });
 export type ChainLink = z.infer<typeof ChainLink>;
+
+/**
+ * An operator-configured identifier pattern (case.json `idPatterns`): values matching `regex` in any record are
+ * stored as identifiers of `kind` (e.g. kyc, txn). The regex must work in JavaScript and RE2: no lookaround, no backreferences.
+ */
+export const IdPattern = z.object({
+  kind: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/),
+  regex: z.string().min(1).max(500),
+});
+export type IdPattern = z.infer<typeof IdPattern>;
+
+/** Customer/KYC-like ids: 4-6 capitals then 3+ digits, as whole words (ALPHA1234). */
+export const DEFAULT_ID_PATTERNS: IdPattern[] = [{ kind: 'client_id', regex: '[A-Z]{4,6}[0-9]{3,}' }];
 
 export const TraceResult = z.object({
   chain: ChainSummary.nullable(),

@@ -1,4 +1,93 @@
-// `casefile trace | chains` (issue 4). Filled in by the correlation module.
+// `casefile trace | chains` (issue 4): follow one id across sources, and list the chains to find the slow and failed.
 import type { Command } from 'commander';
+import { ChainKind, ChainStatus, type ChainSummary, type TraceResult } from '../../../shared/correlation';
+import { fail, printJson, printTable } from '../output';
+import { withCaseEngine } from './ingest';
 
-export function registerCorrelateCommands(_program: Command): void {}
+const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+function oneOf<T extends string>(options: readonly T[], v: string, flag: string): T {
+  if (!(options as readonly string[]).includes(v)) throw new Error(`${flag} expects one of ${options.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
+/** "90s", "5m", "1.5h", "250ms" or plain milliseconds. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) throw new Error(`--min-duration expects a duration such as 500ms, 90s, 5m or 1h, got "${s}"`);
+  const n = Number(m[1]);
+  return Math.round(n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms'] ?? 1));
+}
+
+function fmtDuration(ms: number | null): string {
+  if (ms === null) return '';
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)}m`;
+  return `${(ms / 3_600_000).toFixed(1)}h`;
+}
+
+function chainRow(c: ChainSummary) {
+  return {
+    key: c.key, kind: c.kind, label: c.label, status: c.status, first: c.first ?? '', duration: fmtDuration(c.durationMs),
+    events: c.events, sources: c.sources.join(','), user: c.user ?? '', dataset: c.dataset ?? '',
+  };
+}
+
+function printTrace(t: TraceResult): void {
+  if (t.chain) {
+    const c = t.chain;
+    process.stdout.write(`${c.kind} ${c.key} (${c.label}): ${c.status}, ${c.events} events, ${fmtDuration(c.durationMs)}`
+      + ` from ${c.first ?? '?'} to ${c.last ?? '?'}; sources ${c.sources.join(', ')}\n`);
+  }
+  for (const l of t.links) {
+    process.stdout.write(`  ${l.inferred ? 'inferred' : 'evidence'}: ${l.from} ${l.relation} ${l.to} [${l.rule}]${l.detail ? ` ${l.detail}` : ''}\n`);
+  }
+  printTable(t.events.map((e) => ({ ts: e.ts ?? '', source: e.source, file: `${e.file}:${e.line}`, level: e.level ?? '', message: (e.message ?? '').split('\n')[0] })));
+}
+
+export function registerCorrelateCommands(program: Command): void {
+  program.command('trace')
+    .description('Everything that names one id (Celery task, request_id, runid, any UUID or client id), in time order')
+    .argument('<id>', 'a chain key or any identifier value')
+    .requiredOption('--case <dir>', 'case folder')
+    .option('--json', 'print the TraceResult as JSON')
+    .action(async (id: string, o: { case: string; json?: boolean }) => {
+      try {
+        await withCaseEngine(o.case, async (engine, info) => {
+          const t = (await engine.invoke('chains.trace', { caseId: info.id, key: id })) as TraceResult;
+          if (o.json) { printJson(t); return; }
+          if (!t.chain && !t.events.length) { process.stderr.write(`casefile: nothing in this case names "${id}"\n`); process.exitCode = 2; return; }
+          printTrace(t);
+        });
+      } catch (e) { fail(e); }
+    });
+
+  program.command('chains')
+    .description('Correlated chains (Celery tasks, TaskBlade requests, pipeline runs, Prefect flows, ids), slowest or latest first')
+    .requiredOption('--case <dir>', 'case folder')
+    .option('--kind <kind>', `chain kind, repeatable or comma-separated (${ChainKind.options.join(', ')})`, collect, [] as string[])
+    .option('--status <status>', `status, repeatable or comma-separated (${ChainStatus.options.join(', ')})`, collect, [] as string[])
+    .option('--min-duration <d>', 'only chains lasting at least this long (500ms, 90s, 5m, 1h)')
+    .option('--text <text>', 'key, label, user or dataset contains this')
+    .option('--sort <by>', 'first | duration | events', 'first')
+    .option('--limit <n>', 'rows to show', '100')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { case: string; kind: string[]; status: string[]; minDuration?: string; text?: string; sort: string; limit: string; json?: boolean }) => {
+      try {
+        const kinds = o.kind.map((k) => oneOf(ChainKind.options, k, '--kind'));
+        const statuses = o.status.map((s) => oneOf(ChainStatus.options, s, '--status'));
+        if (!['first', 'duration', 'events'].includes(o.sort)) throw new Error(`--sort expects first, duration or events, got "${o.sort}"`);
+        await withCaseEngine(o.case, async (engine, info) => {
+          const res = (await engine.invoke('chains.list', {
+            caseId: info.id, limit: Math.max(1, Math.min(5000, Number(o.limit) || 100)), sort: o.sort,
+            ...(kinds.length ? { kinds } : {}), ...(statuses.length ? { statuses } : {}),
+            ...(o.minDuration ? { minDurationMs: parseDuration(o.minDuration) } : {}), ...(o.text ? { text: o.text } : {}),
+          })) as { chains: ChainSummary[]; total: number; queryMs: number };
+          if (o.json) { printJson(res); return; }
+          printTable(res.chains.map(chainRow));
+          process.stderr.write(`${res.chains.length} of ${res.total} chains (${res.queryMs} ms)\n`);
+        });
+      } catch (e) { fail(e); }
+    });
+}

@@ -1,4 +1,15 @@
-// Correlation calls (issue 4). Filled in by the correlation module.
+// Correlation calls (issue 4): the chains list and the trace of one key. ('events.around' lives in query/.)
 import type { HandlerMap } from '../api';
+import { listChains, traceKey } from './query';
 
-export const correlateHandlers: HandlerMap = {};
+export const correlateHandlers: HandlerMap = {
+  'chains.list': async (ctx, i) => listChains(ctx.getCase(i.caseId).db, {
+    ...(i.kinds ? { kinds: i.kinds } : {}),
+    ...(i.statuses ? { statuses: i.statuses } : {}),
+    ...(i.minDurationMs !== undefined ? { minDurationMs: i.minDurationMs } : {}),
+    ...(i.text ? { text: i.text } : {}),
+    ...(i.sort ? { sort: i.sort } : {}),
+    limit: i.limit,
+  }),
+  'chains.trace': async (ctx, i) => traceKey(ctx.getCase(i.caseId).db, i.key),
+};

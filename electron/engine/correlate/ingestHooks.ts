@@ -1,5 +1,24 @@
 // What correlation does during an import (issue 4): identifier extraction per batch of files, chains after the import.
+import type { IdPattern } from '../../../shared/correlation';
 import type { CaseDb } from '../store/db';
+import { buildChains } from './chains';
+import { extractBatch } from './extract';
 
-export async function afterBatchImported(_db: CaseDb, _fileIds: number[]): Promise<void> {}
-export async function afterImportFinished(_db: CaseDb): Promise<void> {}
+export interface CorrelateOptions {
+  /** Operator id patterns from case.json (`idPatterns`); the KYC-like default when absent. */
+  idPatterns?: IdPattern[];
+  /** Off only to measure what extraction costs (bench:correlate). */
+  disabled?: boolean;
+}
+
+/** Inside the batch's transaction: the batch's identifiers and status evidence. */
+export async function afterBatchImported(db: CaseDb, fileIds: number[], opts: CorrelateOptions = {}): Promise<void> {
+  if (opts.disabled) return;
+  await extractBatch(db, fileIds, opts.idPatterns);
+}
+
+/** Once per import: chains, their events and links, rebuilt over the whole case. */
+export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {}): Promise<void> {
+  if (opts.disabled) return;
+  await db.tx(() => buildChains(db));
+}

@@ -1,0 +1,63 @@
+// Correlation through the engine as the app and CLI call it: case.json id patterns reach extraction, and the
+// chains.list / chains.trace calls validate and answer per the contract.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TraceResult } from '../../../shared/correlation';
+import type { CaseInfo } from '../../../shared/domain';
+import { Engine } from '../engine';
+import { removeDir, tempDir } from '../test/tmp';
+import { identifiersOf } from './query';
+
+const root = tempDir('casefile-correlate-engine-');
+let engine: Engine;
+let info: CaseInfo;
+
+const TASK = '320bbda6-e758-49fc-8a26-e8dc29f88f75';
+const celery = [
+  `[2023-07-06 12:07:36,774: INFO/MainProcess] Task search_transactions[${TASK}] received`,
+  `[2023-07-06 12:07:36,776: INFO/ForkPoolWorker-1] search_transactions[${TASK}]: [0] Chunk running SQL: SELECT * FROM t WHERE acct IN ('ACCT-000123') AND kyc = 'ALPHA1234'`,
+  `[2023-07-06 12:07:39,834: INFO/ForkPoolWorker-1] Task search_transactions[${TASK}] succeeded in 3.05s: {'records': []}`,
+].join('\n') + '\n';
+
+beforeAll(async () => {
+  process.env.CASEFILE_HOME = path.join(root, 'home');
+  const bundle = path.join(root, 'bundle');
+  mkdirSync(path.join(bundle, 'logs/celery'), { recursive: true });
+  writeFileSync(path.join(bundle, 'logs/celery/celery-worker.log'), celery);
+  engine = await Engine.create({ via: 'test' });
+  info = (await engine.invoke('cases.create', { name: 'patterns', dir: path.join(root, 'case') })) as CaseInfo;
+  // The operator's patterns replace the default: accounts are found, KYC-like ids are not.
+  await engine.context.getCase(info.id).saveMeta({ idPatterns: [{ kind: 'account', regex: 'ACCT-[0-9]{6}' }] });
+  await engine.invoke('import.paths', { caseId: info.id, paths: [bundle] });
+}, 120_000);
+
+afterAll(async () => {
+  await engine?.close();
+  removeDir(root);
+});
+
+describe('correlation through the engine', () => {
+  it('traces a task and an operator-pattern id', async () => {
+    const t = (await engine.invoke('chains.trace', { caseId: info.id, key: TASK })) as TraceResult;
+    expect(t.chain).toMatchObject({ kind: 'celery_task', label: 'search_transactions', status: 'success', events: 3, durationMs: 3060 });
+    expect(t.events.map((e) => e.line)).toEqual([1, 2, 3]);
+    const acct = (await engine.invoke('chains.trace', { caseId: info.id, key: 'ACCT-000123' })) as TraceResult;
+    expect(acct.chain).toMatchObject({ kind: 'generic', label: 'account', events: 1 });
+    const kyc = (await engine.invoke('chains.trace', { caseId: info.id, key: 'ALPHA1234' })) as TraceResult;
+    expect(kyc.events).toEqual([]);
+  });
+
+  it('tells which identifiers a record carries and where', async () => {
+    const t = (await engine.invoke('chains.trace', { caseId: info.id, key: TASK })) as TraceResult;
+    const ids = await identifiersOf(engine.context.getCase(info.id).db, [t.events[1]!.id]);
+    expect(ids.map((i) => `${i.kind}=${i.value}@${i.foundIn}`).sort()).toEqual(
+      ['account=ACCT-000123@text', `celery_task=${TASK}@task_id`, 'celery_task_name=search_transactions@task'].sort());
+  });
+
+  it('lists chains and rejects bad input per the contract', async () => {
+    const res = (await engine.invoke('chains.list', { caseId: info.id, kinds: ['celery_task'], limit: 10 })) as { total: number };
+    expect(res.total).toBe(1);
+    await expect(engine.invoke('chains.list', { caseId: info.id, kinds: ['nope'], limit: 10 })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,155 @@
+// Reading chains: the filtered, sorted list and the trace of one key (a chain key or any identifier value).
+import type { ChainKind, ChainLink, ChainStatus, ChainSummary, TraceResult } from '../../../shared/correlation';
+import type { EventRow } from '../../../shared/domain';
+import type { CaseDb } from '../store/db';
+import { FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../query/rows';
+import { elapsedMs, Params } from '../query/sql';
+import { UUID_RE } from './extract';
+
+export interface ChainListRequest {
+  kinds?: ChainKind[];
+  statuses?: ChainStatus[];
+  minDurationMs?: number;
+  text?: string;
+  sort?: 'first' | 'duration' | 'events';
+  limit: number;
+}
+
+/** Most events a trace returns; a generic identifier (a user, a host) can be named by a large part of the case. */
+export const TRACE_EVENT_LIMIT = 20_000;
+
+const ISO = (col: string) => `strftime(${col}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
+const SUMMARY_COLUMNS = `key, kind, label, status, ${ISO('first_ts')} AS first, ${ISO('last_ts')} AS last, duration_ms, sources, events, "user", dataset`;
+
+interface SummaryRow {
+  key: string; kind: string; label: string; status: string; first: string | null; last: string | null;
+  duration_ms: string | number | null; sources: string[] | null; events: string | number; user: string | null; dataset: string | null;
+}
+
+function toSummary(r: SummaryRow): ChainSummary {
+  return {
+    key: r.key, kind: r.kind as ChainKind, label: r.label, status: r.status as ChainStatus,
+    first: r.first, last: r.last, durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+    sources: r.sources ?? [], events: Number(r.events), user: r.user, dataset: r.dataset,
+  };
+}
+
+/** Whether this case has chains yet (a case imported before correlation existed, or an empty one, does not). */
+async function hasChains(db: CaseDb): Promise<boolean> {
+  const r = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN ('chains', 'chain_events', 'chain_links')`);
+  return (r[0]?.n ?? 0) === 3;
+}
+
+export async function listChains(db: CaseDb, req: ChainListRequest): Promise<{ chains: ChainSummary[]; total: number; queryMs: number }> {
+  const t0 = performance.now();
+  if (!(await hasChains(db))) return { chains: [], total: 0, queryMs: elapsedMs(t0) };
+  const p = new Params();
+  const where: string[] = [];
+  if (req.kinds?.length) where.push(`kind IN (${p.list(req.kinds)})`);
+  if (req.statuses?.length) where.push(`status IN (${p.list(req.statuses)})`);
+  if (req.minDurationMs !== undefined) where.push(`duration_ms >= ${p.add(req.minDurationMs)}`);
+  // `search` is key, label, user and dataset lower-cased at build time: one substring test per chain.
+  if (req.text?.trim()) where.push(`contains(search, ${p.add(req.text.trim().toLowerCase())})`);
+  const order = req.sort === 'duration' ? 'duration_ms DESC NULLS LAST, key'
+    : req.sort === 'events' ? 'events DESC, key'
+      : 'first_ts DESC NULLS LAST, key';
+  // The page (a top-N) and the count run side by side: a window count would make DuckDB materialise every match.
+  const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [rows, count] = await Promise.all([
+    // Top-N first, formatting after: only the page's rows get their instants printed.
+    db.read<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM (
+        SELECT * FROM chains ${cond} ORDER BY ${order} LIMIT ${Math.max(1, Math.min(5000, Math.trunc(req.limit)))}) c
+      ORDER BY ${order}`, p.values),
+    db.read<{ n: string | number }>(`SELECT count(*) AS n FROM chains ${cond}`, p.values),
+  ]);
+  const total = Number(count[0]?.n ?? 0);
+  return { chains: rows.map(toSummary), total, queryMs: elapsedMs(t0) };
+}
+
+/** Ids further apart than this are read by separate range scans (a chain spans a few files, each a tight id range). */
+const CLUSTER_GAP = 20_000;
+
+/**
+ * The events of these ids in time order. Event ids follow the files' lines and the store is written in id order, so
+ * a `BETWEEN` per cluster of nearby ids lets DuckDB skip every row group outside them instead of scanning the case.
+ */
+async function eventsByIds(db: CaseDb, idsIn: number[]): Promise<EventRow[]> {
+  const ids = [...new Set(idsIn)].sort((a, b) => a - b).slice(0, TRACE_EVENT_LIMIT);
+  if (!ids.length) return [];
+  const clusters: number[][] = [];
+  for (const id of ids) {
+    const cur = clusters[clusters.length - 1];
+    if (cur && id - cur[cur.length - 1]! <= CLUSTER_GAP) cur.push(id);
+    else clusters.push([id]);
+  }
+  const parts = clusters.map((c) => `SELECT ${ROW_COLUMNS} FROM event_store s
+    WHERE s.id BETWEEN ${c[0]} AND ${c[c.length - 1]} AND s.id IN (${c.join(', ')})`);
+  const rows = await db.read<RawRow>(
+    `SELECT q.*, ${FILE_COLUMNS} FROM (${parts.join('\n UNION ALL ')}) q JOIN files f USING (file_id)
+     ORDER BY q.ts_us NULLS LAST, q.id`);
+  return rows.map((r) => toEventRow(r));
+}
+
+async function idsWhere(db: CaseDb, sql: string, params: Params): Promise<number[]> {
+  const rows = await db.read<{ id: string | number }>(`${sql} LIMIT ${TRACE_EVENT_LIMIT + 1}`, params.values);
+  return rows.map((r) => Number(r.id));
+}
+
+async function linksOf(db: CaseDb, keys: string[]): Promise<ChainLink[]> {
+  if (!keys.length) return [];
+  const p = new Params();
+  const list = p.list(keys);
+  const rows = await db.read<{ from_key: string; to_key: string; relation: string; inferred: boolean; rule: string; detail: string | null }>(
+    `SELECT * FROM chain_links WHERE from_key IN (${list}) OR to_key IN (${list}) ORDER BY inferred, relation, from_key, to_key`, p.values);
+  return rows.map((r) => ({ from: r.from_key, to: r.to_key, relation: r.relation, inferred: r.inferred, rule: r.rule, ...(r.detail ? { detail: r.detail } : {}) }));
+}
+
+/**
+ * A chain key gives its chain. Any other identifier value gives the records that name it, with a summary computed
+ * on the spot (kind generic) and the links of the chains those records belong to.
+ */
+export async function traceKey(db: CaseDb, rawKey: string): Promise<TraceResult> {
+  const t0 = performance.now();
+  const key = new RegExp(`^${UUID_RE}$`).test(rawKey.trim()) ? rawKey.trim().toLowerCase() : rawKey.trim();
+  if (!(await hasChains(db))) return { chain: null, events: [], links: [], queryMs: elapsedMs(t0) };
+  const p = new Params();
+  const k = p.add(key);
+  const [chain] = await db.read<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM chains WHERE key = ${k}`, p.values);
+  if (chain) {
+    const [events, links] = await Promise.all([
+      idsWhere(db, `SELECT event_id AS id FROM chain_events WHERE key = ${k}`, p).then((ids) => eventsByIds(db, ids)),
+      linksOf(db, [key]),
+    ]);
+    return { chain: toSummary(chain), events, links, queryMs: elapsedMs(t0) };
+  }
+  // Not a chain key: the records that name this value anywhere (one scan of the identifiers' value column).
+  const found = await db.read<{ id: string | number; kind: string }>(
+    `SELECT DISTINCT event_id AS id, kind FROM identifiers WHERE value = ${k} ORDER BY id LIMIT ${TRACE_EVENT_LIMIT}`, p.values);
+  if (!found.length) return { chain: null, events: [], links: [], queryMs: elapsedMs(t0) };
+  const events = await eventsByIds(db, found.map((r) => Number(r.id)));
+  const timed = events.filter((e) => e.ts !== null).map((e) => e.ts!);
+  const first = timed[0] ?? null;
+  const last = timed[timed.length - 1] ?? null;
+  const summary: ChainSummary = {
+    key, kind: 'generic', label: [...new Set(found.map((r) => r.kind))].sort()[0]!, status: 'unknown', first, last,
+    durationMs: first && last ? Date.parse(last) - Date.parse(first) : null,
+    sources: [...new Set(events.map((e) => e.source))].sort(), events: new Set(found.map((r) => r.id)).size, user: null, dataset: null,
+  };
+  const ids = [...new Set(found.map((r) => Number(r.id)))];
+  const owners = await db.read<{ key: string }>(
+    `SELECT DISTINCT key FROM chain_events WHERE kind <> 'generic' AND event_id IN (${ids.slice(0, 5000).join(', ')}) LIMIT 50`);
+  return { chain: summary, events, links: await linksOf(db, owners.map((o) => o.key)), queryMs: elapsedMs(t0) };
+}
+
+export interface EventIdentifier { eventId: number; kind: string; value: string; foundIn: string }
+
+/** The identifiers stored for some events (for chips: what each record can be traced by). Not yet a contract call. */
+export async function identifiersOf(db: CaseDb, eventIds: number[]): Promise<EventIdentifier[]> {
+  const ids = [...new Set(eventIds.map((n) => Math.trunc(n)))].slice(0, 5000);
+  if (!ids.length) return [];
+  const rows = await db.read<{ event_id: string | number; kind: string; value: string; found_in: string }>(
+    `SELECT event_id, kind, value, found_in FROM identifiers
+     WHERE event_id BETWEEN ${Math.min(...ids)} AND ${Math.max(...ids)} AND event_id IN (${ids.join(', ')})
+     ORDER BY event_id, kind, value`);
+  return rows.map((r) => ({ eventId: Number(r.event_id), kind: r.kind, value: r.value, foundIn: r.found_in }));
+}
