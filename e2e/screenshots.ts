@@ -11,7 +11,7 @@ process.env.CASEFILE_HOME = home;
 const { Engine } = await import('../electron/engine/engine');
 const { startServer } = await import('../electron/serve/server');
 const engine = await Engine.create({ via: 'browser' });
-await engine.openDefaultCase();
+const caseId = await engine.openDefaultCase();
 const server = await startServer({ engine, port: 0, rendererDir: path.join(ROOT, 'out', 'renderer') });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 try {
@@ -22,14 +22,18 @@ try {
   await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/timeline.png') });
   const which = process.argv[2];
   if (which !== 'timeline') {
-    await page.getByRole('button', { name: /chains/i }).first().click().catch(() => undefined);
-    const row = page.getByTestId('chain-row').first();
-    if (await row.isVisible({ timeout: 10_000 }).catch(() => false)) {
-      await row.click();
-      await page.getByTestId('trace-lane').first().waitFor({ timeout: 30_000 });
-      await page.waitForTimeout(800);
-      await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/trace.png') });
-    }
+    await page.getByTestId('tab-chains').click();
+    await page.getByTestId('chain-row').first().waitFor({ timeout: 60_000 });
+    // A failed Celery task: the dashboard's polls, the worker's records and the traceback on one waterfall.
+    const failed = (await engine.invoke('chains.list', { caseId, kinds: ['celery_task'], statuses: ['failure'], sort: 'events', limit: 1 })) as { chains: { key: string }[] };
+    const key = failed.chains[0]!.key;
+    await page.getByTestId('chain-text').fill(key);
+    const row = page.locator(`[data-testid="chain-row"][data-key="${key}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    await page.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/trace.png') });
   }
 } finally {
   await browser.close();

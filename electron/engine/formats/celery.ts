@@ -16,7 +16,7 @@ export const celery: FormatDefinition = {
   },
   extras: [
     { regex: `^Task ([\\w.]+)\\[(${UUID})\\] (received|succeeded|raised|retry|failed|revoked)(?: in ([0-9.]+)s)?`, groups: ['task', 'task_id', 'task_event', 'runtime_s'] },
-    { regex: `^TaskPool: Apply .*?\\('([\\w.]+)', '(${UUID})'.*?'root_id': '?(None|[0-9a-fA-F-]{36})'?, 'parent_id': '?(None|[0-9a-fA-F-]{36})'?`, groups: ['task', 'task_id', 'root_id', 'parent_id'] },
+    { regex: `^TaskPool: Apply .*?\\('([\\w.]+)', '(${UUID})'.*?'root_id': (?:None|'([0-9a-fA-F-]{36})'), 'parent_id': (?:None|'([0-9a-fA-F-]{36})')`, groups: ['task', 'task_id', 'root_id', 'parent_id'] },
     { regex: `^([\\w.]+)\\[(${UUID})\\]: `, groups: ['task', 'task_id'] },
   ],
   time: { fields: ['ts'], naive: ['%Y-%m-%d %H:%M:%S,%g'] },
@@ -44,7 +44,7 @@ export const celery: FormatDefinition = {
       ],
     },
     {
-      title: 'TaskPool apply carries root and parent ids; a traceback stays with the raised record',
+      title: 'TaskPool apply carries the root id (parent None is no id); a traceback stays with the raised record',
       path: 'enrich/logs/celery/celery-worker.log',
       text: [
         "[2023-07-06 11:21:29,357: DEBUG/MainProcess] TaskPool: Apply <function fast_trace_task at 0x7f55e1ada820> (args:('search_timeline', '9080c216-f7ac-4672-8678-fd3d8f598bcf', {'lang': 'py', 'root_id': '9080c216-f7ac-4672-8678-fd3d8f598bcf', 'parent_id': None, 'argsrepr': '()'}) kwargs:{})",
@@ -54,7 +54,7 @@ export const celery: FormatDefinition = {
         "ValueError: bad",
       ].join('\n') + '\n',
       records: [
-        { ts: '2023-07-06T11:21:29.357Z', level: 'DEBUG', fields: { task: 'search_timeline', root_id: '9080c216-f7ac-4672-8678-fd3d8f598bcf', parent_id: 'None' } },
+        { ts: '2023-07-06T11:21:29.357Z', level: 'DEBUG', fields: { task: 'search_timeline', root_id: '9080c216-f7ac-4672-8678-fd3d8f598bcf', parent_id: undefined } },
         { ts: '2023-07-06T11:29:32.723Z', level: 'ERROR', lineCount: 4, fields: { task_event: 'raised' } },
       ],
     },
