@@ -1,5 +1,17 @@
 import type { FormatDefinition } from './types';
 
+/**
+ * Python logging's JSON layout (the 'app' logger config the Enrich services share): naive local `asctime` with comma
+ * millis, epoch `created` (the absolute truth), levelname/name/message. The pair is also the site-timezone evidence.
+ */
+export const pythonLogging = {
+  time: { fields: ['asctime'], naive: ['%Y-%m-%d %H:%M:%S,%g', '%Y-%m-%d %H:%M:%S'], epoch: ['created'] },
+  level: ['levelname'],
+  logger: ['name'],
+  message: ['message'],
+  tzEvidence: { kind: 'pair', local: 'asctime', epoch: 'created' },
+} satisfies Partial<FormatDefinition>;
+
 /** The Enrich system log: Python logging JSON lines, naive asctime with comma millis, epoch `created`. */
 export const system: FormatDefinition = {
   id: 'system',
@@ -8,11 +20,7 @@ export const system: FormatDefinition = {
   kind: 'json',
   paths: ['**/logs/app/app.json.log', '**/logs/app/app.json.log.*', '**/logs/app/*.json.log*'],
   sniffKeys: ['levelname', 'asctime', 'logid'],
-  time: { fields: ['asctime'], naive: ['%Y-%m-%d %H:%M:%S,%g', '%Y-%m-%d %H:%M:%S'], epoch: ['created'] },
-  level: ['levelname'],
-  logger: ['name'],
-  message: ['message'],
-  tzEvidence: { kind: 'pair', local: 'asctime', epoch: 'created' },
+  ...pythonLogging,
   priority: 10,
   samples: [
     {

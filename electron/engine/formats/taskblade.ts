@@ -1,4 +1,5 @@
 import type { FormatDefinition } from './types';
+import { pythonLogging } from './system';
 
 /** TaskBlade (LLM microservice) request log: the system JSON layout plus request_id, user, dataset, source. */
 export const taskblade: FormatDefinition = {
@@ -8,11 +9,7 @@ export const taskblade: FormatDefinition = {
   kind: 'json',
   paths: ['**/llm-agents/logs/*/app.json.log', '**/llm-agents/logs/*/app.json.log.*', '**/llm-agents/logs/**/*.log*'],
   sniffKeys: ['levelname', 'asctime', 'source'],
-  time: { fields: ['asctime'], naive: ['%Y-%m-%d %H:%M:%S,%g', '%Y-%m-%d %H:%M:%S'], epoch: ['created'] },
-  level: ['levelname'],
-  logger: ['name'],
-  message: ['message'],
-  tzEvidence: { kind: 'pair', local: 'asctime', epoch: 'created' },
+  ...pythonLogging,
   priority: 8,
   samples: [
     {
