@@ -73,6 +73,18 @@ describe('a generated tree', () => {
     expect(Number(r.rows[0]!.n)).toBeGreaterThanOrEqual(truth.faults.filter((x) => x.kind !== 'empty_file').length > 0 ? 1 : 0);
   });
 
+  it('serves the fields of JSON records (stored once, as their raw text) to detail, field filters and field lists', async () => {
+    const values = (await engine.invoke('events.fieldValues', { caseId: info.id, filter: { sources: ['taskblade'] }, field: 'user', limit: 5 })) as { values: { value: string; count: number }[] };
+    expect(values.values.length).toBeGreaterThan(0);
+    const user = values.values[0]!;
+    const page = (await engine.invoke('events.page', { caseId: info.id, filter: { fields: [{ field: 'user', value: user.value }] }, limit: 1000 })) as { rows: { id: number }[]; total: number };
+    expect(page.total).toBeGreaterThanOrEqual(user.count);
+    const detail = (await engine.invoke('events.get', { caseId: info.id, id: page.rows[0]!.id })) as { fields: Record<string, unknown> };
+    expect(detail.fields.user).toBe(user.value);
+    const names = (await engine.invoke('events.fieldNames', { caseId: info.id })) as { field: string }[];
+    expect(names.map((n) => n.field)).toEqual(expect.arrayContaining(['levelname', 'asctime', 'runid']));
+  });
+
   it('passes the chain-of-custody check, and fails after one byte of evidence or one event changes', async () => {
     const ok = (await engine.invoke('case.verify', { caseId: info.id })) as IntegrityResult;
     expect(ok.problems).toEqual([]);

@@ -8,6 +8,7 @@ import { checkFilter, fieldValueExpr, scansText, whereClause } from './filter';
 import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from './rows';
 import { checkInstant, elapsedMs, num, Params } from './sql';
 import { cachedCount, countMatching, rememberCount, type Count } from './count';
+import { fieldsSql } from '../store/schema';
 
 export interface PageRequest {
   filter: EventFilter;
@@ -120,7 +121,7 @@ async function rowsById(db: CaseDb, ids: number[]): Promise<Map<number, DetailRo
   if (!ids.length) return new Map();
   const p = new Params();
   const rows = await db.read<DetailRow>(
-    `SELECT ${ROW_COLUMNS}, ${FILE_COLUMNS}, s.fields, s.raw FROM event_store s JOIN files f USING (file_id) WHERE s.id IN (${ids.map((i) => p.add(i)).join(', ')})`,
+    `SELECT ${ROW_COLUMNS}, ${FILE_COLUMNS}, ${fieldsSql('s')} AS fields, s.raw FROM event_store s JOIN files f USING (file_id) WHERE s.id IN (${ids.map((i) => p.add(i)).join(', ')})`,
     p.values);
   return new Map(rows.map((r) => [Number(r.id), r]));
 }

@@ -3,6 +3,7 @@ import type { EventFilter } from '../../../shared/domain';
 import type { CaseDb } from '../store/db';
 import { checkFilter, fieldValueExpr, whereClause } from './filter';
 import { elapsedMs, isoFromMicros, num, Params } from './sql';
+import { fieldsSql } from '../store/schema';
 
 export interface SourceSummary { source: string; count: number; from: string | null; to: string | null }
 
@@ -32,7 +33,7 @@ export async function fieldNames(db: CaseDb, sample = FIELD_NAMES_SAMPLE): Promi
       .map((a) => `(id BETWEEN ${a} AND ${a + width - 1})`).join(' OR ');
   }
   const rows = await db.read<{ k: string | null; n: string; seen: string }>(
-    `WITH sampled AS (SELECT fields FROM event_store WHERE ${where})
+    `WITH sampled AS (SELECT ${fieldsSql('event_store')} AS fields FROM event_store WHERE ${where})
      SELECT k, count(*) AS n, (SELECT count(*) FROM sampled) AS seen
      FROM (SELECT unnest(json_keys(fields)) AS k FROM sampled WHERE json_type(fields) = 'OBJECT')
      GROUP BY k ORDER BY n DESC, k`);

@@ -4,6 +4,7 @@ import type { EventFilter } from '../../../shared/domain';
 import { EngineError } from '../api';
 import type { CaseDb } from '../store/db';
 import { checkInstant, Params } from './sql';
+import { fieldsSql } from '../store/schema';
 
 /** Field names that mean a top-level column rather than a key inside `fields`. */
 const COLUMN_FIELDS: Record<string, (p: Params, value: string) => string> = {
@@ -23,7 +24,7 @@ export function fieldValueExpr(field: string, p: Params): string {
     case 'logger': return 's.logger';
     case 'file': return '(SELECT path FROM files WHERE files.file_id = s.file_id)';
     case 'bundle': return '(SELECT bundle FROM files WHERE files.file_id = s.file_id)';
-    default: return `(s.fields ->> ${p.add(fieldPointer(field))})`;
+    default: return `(${fieldsSql('s')} ->> ${p.add(fieldPointer(field))})`;
   }
 }
 
@@ -71,7 +72,7 @@ export function whereClause(filter: EventFilter, p: Params, opts: WhereOptions =
       // A missing value (NULL) counts as "not equal", so negation keeps records that lack the field.
       c.push(f.negate ? `NOT coalesce(${cond}, FALSE)` : cond);
     } else {
-      const expr = `(s.fields ->> ${p.add(fieldPointer(f.field))})`;
+      const expr = `(${fieldsSql('s')} ->> ${p.add(fieldPointer(f.field))})`;
       c.push(f.negate ? `${expr} IS DISTINCT FROM ${p.add(f.value)}` : `${expr} = ${p.add(f.value)}`);
     }
   }
