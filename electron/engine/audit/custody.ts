@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { sha256File } from '../ingest/bundle';
 import type { IntegrityResult } from '../../../shared/audit';
 import type { CaseHandle } from '../case/caseStore';
-import { fileRowsDigest } from '../store/digest';
+import { fileRowsDigests } from '../store/digest';
 import { readAudit, verifyAudit } from './trail';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -99,13 +99,14 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
 
   // 3. Events against what the import recorded, file by file.
   const seen = new Set<string>();
+  const digests = await fileRowsDigests(handle.db);
   for (const r of rows) {
     const k = key(r.bundle, r.path);
     seen.add(k);
     const inManifest = manifests.get(r.bundle)?.get(r.path);
     if (manifests.has(r.bundle) && !inManifest) add(r.bundle, r.path, 'Imported file is not in the bundle manifest.');
     if (inManifest && r.sha256 && r.sha256 !== inManifest.sha256) add(r.bundle, r.path, 'The case database records a different sha256 than the manifest.');
-    const now = await fileRowsDigest(handle.db, Number(r.file_id));
+    const now = digests.get(Number(r.file_id)) ?? { records: 0, digest: '0' };
     const rec = imported.get(k);
     if (!rec) {
       add(r.bundle, r.path, `No ${IMPORT_FILE_ACTION} entry in the audit log for this file: its import cannot be vouched for.`);

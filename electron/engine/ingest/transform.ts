@@ -1,6 +1,6 @@
 // Turns a format definition into the one SQL statement that moves a file's staged records into event_store.
 // DuckDB does the per-record work (JSON, regex, strptime) vectorised and in parallel; JavaScript only splits lines.
-import { LEVELS, type Level } from '../../../shared/domain';
+import type { Level } from '../../../shared/domain';
 import { sqlString } from '../store/db';
 import type { FormatDefinition, TextPattern } from '../formats/types';
 import { zoneSql } from './timezone';
@@ -18,7 +18,6 @@ export function levelSql(expr: string, extra: Record<string, Level> = {}): strin
   const whens = Object.entries(map).map(([k, v]) => `WHEN ${sqlString(k)} THEN ${sqlString(v)}`).join(' ');
   return `(CASE upper(trim(${expr})) ${whens} ELSE NULL END)`;
 }
-void LEVELS;
 
 function list(items: string[]): string {
   return `[${items.map(sqlString).join(', ')}]`;

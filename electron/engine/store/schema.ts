@@ -2,6 +2,12 @@
 // the tables behind it may change between versions, the view may only grow.
 export const SCHEMA_VERSION = 1;
 
+/**
+ * A parsed JSON record's fields are its own raw text, so they are stored once: event_store.fields is NULL then.
+ * Use this expression (or the events view) wherever fields are read from event_store directly.
+ */
+export const fieldsSql = (alias: string) => `coalesce(${alias}.fields, ${alias}.raw)`;
+
 export const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS bundles (
@@ -22,18 +28,6 @@ export const DDL = [
   `CREATE TABLE IF NOT EXISTS saved_views (name VARCHAR PRIMARY KEY, body JSON, saved_at TIMESTAMPTZ)`,
   `CREATE OR REPLACE VIEW events AS
      SELECT s.id, s.ts, s.ts_text, s.source, f.path AS file, s.line, s.line_count, s.level, s.logger, s.message,
-            coalesce(s.fields, s.raw::JSON) AS fields, s.raw, s.parse_status, f.bundle, s.file_id, s.ts_flag, f.tz_rule
+            ${fieldsSql('s')}::JSON AS fields, s.raw, s.parse_status, f.bundle, s.file_id, s.ts_flag, f.tz_rule
      FROM event_store s JOIN files f USING (file_id)`,
 ];
-
-/**
- * A parsed JSON record's fields are its own raw text, so they are stored once: event_store.fields is NULL then.
- * Use this expression (or the events view) wherever fields are read from event_store directly.
- */
-export const fieldsSql = (alias: string) => `coalesce(${alias}.fields, ${alias}.raw)`;
-
-/** Rows written per event: the names and order the ingest appender uses. */
-export const EVENT_COLUMNS = [
-  'id', 'file_id', 'source', 'line', 'line_count', 'ts', 'ts_text', 'ts_flag',
-  'level', 'logger', 'message', 'fields', 'raw', 'parse_status',
-] as const;
