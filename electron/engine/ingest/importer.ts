@@ -103,9 +103,12 @@ function jsonStamp(line: string, fields: string[]): string | null {
   return null;
 }
 
+const patterns = new Map<string, RegExp>();
 function textStamp(line: string, def: FormatDefinition): string | null {
   if (!def.pattern) return null;
-  const m = new RegExp(def.pattern.regex, 's').exec(line);
+  let re = patterns.get(def.id);
+  if (!re) { re = new RegExp(def.pattern.regex, 's'); patterns.set(def.id, re); }
+  const m = re.exec(line);
   const i = def.pattern.groups.indexOf(def.time.fields[0] ?? '');
   return m && i >= 0 ? (m[i + 1] ?? null) : null;
 }
