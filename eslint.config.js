@@ -29,8 +29,9 @@ export default tseslint.config(
     languageOptions: { globals: {} },
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'shared/ is pure TypeScript.' }],
-        patterns: [{ group: ['node:*', ...nodeBuiltins], message: 'shared/ is pure TypeScript: no Node APIs.' }],
+        // Builtins by exact name: as patterns they would also match our own files (contract/events.ts).
+        paths: [{ name: 'electron', message: 'shared/ is pure TypeScript.' }, ...nodeBuiltins.map((name) => ({ name, message: 'shared/ is pure TypeScript: no Node APIs.' }))],
+        patterns: [{ group: ['node:*'], message: 'shared/ is pure TypeScript: no Node APIs.' }],
       }],
       'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer', 'require', 'localStorage', 'navigator'],
     },

@@ -8,8 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { dispatch, EVENT_NAMES, MAX_PAYLOAD_BYTES, wireError, type EngineLike, type WireResult } from './dispatch';
-import { resolveStaticPath, SECURITY_HEADERS } from './staticFiles';
+import { dispatch, EVENT_NAMES, MAX_PAYLOAD_BYTES, wireError, type EngineLike, type WireResult } from '../door/dispatch';
+import { resolveStaticPath, SECURITY_HEADERS } from '../door/staticFiles';
 import { sanitizeUploadName } from './uploadName';
 
 export interface ServerOptions {
@@ -118,7 +118,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } catch {
       return sendJson(res, 400, wireError('invalid_input', 'Request body is not valid JSON.'));
     }
-    const result: WireResult = await dispatch(opts.engine, name, input, maxBody);
+    const result: WireResult = await dispatch(opts.engine, name, input, { maxBytes: maxBody });
     sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 500), result);
   }
 
