@@ -16,7 +16,7 @@ let work = '';
 function bundlePath(): string {
   for (const p of ['resources/demo/demo-bundle.tar.gz', 'resources/demo']) if (existsSync(path.join(ROOT, p))) return path.join(ROOT, p);
   const out = path.join(work, 'synth');
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'electron/engine/synth/cli.ts',
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'electron/testkit/synth/cli.ts',
     '--out', out, '--size', '1MB', '--seed', '3'], { cwd: ROOT, stdio: 'ignore' });
   return path.join(out, 'enrich');
 }

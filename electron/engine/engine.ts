@@ -8,7 +8,7 @@ import type { CaseHandle } from './case/caseStore';
 import { openOrCreateDemo } from './case/handlers';
 import { appFiles } from './case/paths';
 import { appendAudit } from './audit/trail';
-import { auditParams, isAudited, scrubSecrets, secretValues } from './audit/policy';
+import { auditEntry, isAudited } from './audit/policy';
 import { auditSalt, hmacHex } from './audit/salt';
 import { HANDLERS } from './handlers';
 import { JobRunner } from './jobs/runner';
@@ -61,7 +61,7 @@ export class Engine {
         await h?.close();
       },
       emit: (name, payload) => { this.bus.emit(name, payload); },
-      audit: (action, params, result) => this.record(action, params, result, this.trailFor(params)),
+      audit: (action, params, result) => this.record(action, async () => ({ params, result }), this.trailFor(params)),
       jobs: this.jobs,
       call: (name, input) => this.call(name, input),
     };
@@ -109,14 +109,12 @@ export class Engine {
   }
 
   private async recordCall(name: CallName, spec: CallSpec, args: Record<string, unknown>, result: AuditOutcome, output?: unknown): Promise<void> {
-    const trail = this.trailFor(args, output);
-    const secrets = secretValues(spec, args);
-    const message = scrubSecrets(result.message, secrets);
-    const paramsFor = async (t: Trail) => {
-      const salt = await auditSalt(t.salt);
-      return auditParams(spec, args, (text) => hmacHex(salt, text));
+    const entryFor = async (t: Trail) => {
+      // The salt is made on first use: only calls with sensitive fields need it.
+      const salt = spec.sensitive?.length ? await auditSalt(t.salt) : null;
+      return auditEntry(spec, args, result, (text) => hmacHex(salt!, text));
     };
-    await this.record(name, paramsFor, { ...result, ...(message !== undefined ? { message } : {}) }, trail);
+    await this.record(name, entryFor, this.trailFor(args, output));
   }
 
   /** The trail of the case a call names (or the case its output is), else the app's. */
@@ -126,17 +124,17 @@ export class Engine {
     return h ? { file: h.files.audit, salt: h.files.auditSalt, caseId: h.meta.id } : { file: appFiles().audit, salt: appFiles().auditSalt };
   }
 
-  private async record(action: string, params: Record<string, unknown> | ((t: Trail) => Promise<Record<string, unknown>>), result: AuditOutcome, trail: Trail): Promise<void> {
-    const paramsFor = typeof params === 'function' ? params : async () => params;
+  /** Appends an entry to the trail; a case trail that cannot take it (read-only case) hands it to the app's. */
+  private async record(action: string, entryFor: (t: Trail) => Promise<{ params: Record<string, unknown>; result: AuditOutcome }>, trail: Trail): Promise<void> {
     try {
-      await appendAudit(trail.file, { action, params: await paramsFor(trail), result, via: this.via, ...(trail.caseId ? { caseId: trail.caseId } : {}) });
+      const { params, result } = await entryFor(trail);
+      await appendAudit(trail.file, { action, params, result, via: this.via, ...(trail.caseId ? { caseId: trail.caseId } : {}) });
     } catch (e) {
       if (!trail.caseId) throw e;
-      // A read-only case (another instance writes it) cannot take entries; the app trail records the action instead,
-      // with sensitive fields under the app's salt.
-      const app: Trail = { file: appFiles().audit, salt: appFiles().auditSalt };
-      await appendAudit(app.file, {
-        action, params: await paramsFor(app), via: this.via,
+      // Sensitive fields are then keyed with the app's salt.
+      const { params, result } = await entryFor({ file: appFiles().audit, salt: appFiles().auditSalt });
+      await appendAudit(appFiles().audit, {
+        action, params, via: this.via,
         result: { ...result, message: `${result.message ?? ''} (case audit unavailable: ${(e as Error).message.split('\n')[0]})`.trim() },
       });
     }

@@ -8,8 +8,9 @@ export type Access = 'read' | 'write';
 export type AuditRule<I> = 'always' | 'never' | { when: (input: I) => boolean; describe: string };
 
 type Depth = [never, 0, 1, 2, 3];
-/** Dot paths into an input type ("auth.passphrase"); arrays are walked through ("hosts.password"). */
-export type FieldPath<T, D extends number = 4> = [D] extends [never] ? never
+/** Dot paths into an input type ("auth.passphrase"); arrays are walked through ("hosts.password"). Any string for
+ * a spec seen without its types. */
+export type FieldPath<T, D extends number = 4> = unknown extends T ? string : [D] extends [never] ? never
   : T extends readonly (infer U)[] ? FieldPath<U, D>
   : T extends object ? { [K in keyof T & string]-?: K | `${K}.${FieldPath<NonNullable<T[K]>, Depth[D]>}` }[keyof T & string]
   : never;

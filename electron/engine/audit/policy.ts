@@ -2,6 +2,7 @@
 // secret fields dropped (never hashed), its sensitive fields replaced by an HMAC under the trail's salt (equal
 // values match; guesses cannot be tested without the salt), everything else as given (then bounded by the trail).
 import type { CallSpec } from '../../../shared/contract';
+import type { AuditOutcome } from '../api';
 import { canonicalJson } from './canonical';
 
 export interface SensitiveValue { hmac: string }
@@ -14,17 +15,23 @@ export function isAudited(spec: CallSpec, input: unknown): boolean {
 /** The params to record for a call's validated input. `hmac` is keyed by the salt of the trail they go to. */
 export function auditParams(spec: CallSpec, input: Record<string, unknown>, hmac: (text: string) => string): Record<string, unknown> {
   let out: unknown = input;
-  for (const p of fields(spec.secret)) out = rewrite(out, p.split('.'), () => undefined);
-  for (const p of fields(spec.sensitive)) {
+  for (const p of spec.secret ?? []) out = rewrite(out, p.split('.'), () => undefined);
+  for (const p of spec.sensitive ?? []) {
     out = rewrite(out, p.split('.'), (v) => ({ hmac: hmac(typeof v === 'string' ? v : canonicalJson(v)) } satisfies SensitiveValue));
   }
   return out as Record<string, unknown>;
 }
 
+/** What a call's entry records: its params by policy, and its result with any secret value scrubbed from the message. */
+export function auditEntry(spec: CallSpec, input: Record<string, unknown>, result: AuditOutcome, hmac: (text: string) => string): { params: Record<string, unknown>; result: AuditOutcome } {
+  const message = scrubSecrets(result.message, secretValues(spec, input));
+  return { params: auditParams(spec, input, hmac), result: message === undefined ? result : { ...result, message } };
+}
+
 /** The string values found in a call's secret fields (so an error message quoting one can be scrubbed). */
 export function secretValues(spec: CallSpec, input: unknown): string[] {
   const found: string[] = [];
-  for (const p of fields(spec.secret)) collect(input, p.split('.'), found);
+  for (const p of spec.secret ?? []) collect(input, p.split('.'), found);
   return found.filter((s) => s.length > 0);
 }
 
@@ -34,11 +41,6 @@ export function scrubSecrets(message: string | undefined, secrets: string[]): st
   let out = message;
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('[secret]');
   return out;
-}
-
-/** Field paths as declared (typed per call in the contract; plain dot paths here). */
-function fields(list: readonly unknown[] | undefined): string[] {
-  return (list ?? []) as string[];
 }
 
 /** A copy of `value` with the field at `path` (walking through arrays) replaced by fn(old); undefined removes it. */

@@ -246,7 +246,7 @@ describe('audit trail: torn tail (kill -9 mid-write)', () => {
 
 describe('audit trail: concurrent appenders', () => {
   it('two processes appending 200 entries each keep one valid chain of 400', async () => {
-    const worker = fileURLToPath(new URL('./testdata/appendMany.ts', import.meta.url));
+    const worker = fileURLToPath(new URL('../../testkit/appendMany.ts', import.meta.url));
     const start = (tag: string) => {
       const child = spawn(process.execPath, ['--import', 'tsx', worker, file, '200', tag], { stdio: ['pipe', 'pipe', 'pipe'] });
       let err = '';
@@ -280,7 +280,7 @@ describe('audit trail: concurrent appenders', () => {
   }, 120_000);
 
   it('survives a writer killed with SIGKILL mid-stream (stale lock, lagging head)', async () => {
-    const worker = fileURLToPath(new URL('./testdata/appendMany.ts', import.meta.url));
+    const worker = fileURLToPath(new URL('../../testkit/appendMany.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', worker, file, '100000', 'K'], { stdio: ['pipe', 'pipe', 'inherit'] });
     await new Promise((r) => child.stdout.once('data', r));
     child.stdin.end('go\n');
