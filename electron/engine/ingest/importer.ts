@@ -9,7 +9,8 @@ import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } fro
 import type { CaseHandle } from '../case/caseStore';
 import { CaseError } from '../case/caseStore';
 import type { CaseDb } from '../store/db';
-import { ROWS_DIGEST_SQL } from '../store/digest';
+import { EMPTY_DIGEST, ROWS_DIGEST_SQL } from '../store/digest';
+import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
 import { detectFormat, headerRegex, type FormatOverride } from './detect';
 import { isGzipPath, readRecords, type ReadStats, type StartsRecord } from './records';
@@ -134,9 +135,10 @@ async function stageFile(app: DuckDBAppender, fileId: number, file: string, def:
   return stats;
 }
 
-function fileNote(stats: ReadStats, size: number): string | undefined {
+function fileNote(stats: ReadStats, size: number, badValues: number): string | undefined {
   const notes: string[] = [];
   if (size === 0) notes.push('empty file');
+  if (badValues) notes.push(`${badValues} record(s) with a value that could not be converted (epoch out of range, NaN…): kept as text, flagged malformed`);
   if (stats.truncatedGzip) notes.push('gzip stream is truncated: kept what decompressed before the cut');
   if (stats.badUtf8Lines) notes.push(`${stats.badUtf8Lines} line(s) with bytes that are not UTF-8 (shown as U+FFFD; exact bytes kept in the bundle)`);
   if (stats.nulLines) notes.push(`${stats.nulLines} line(s) with NUL bytes (shown as \u2400)`);
@@ -191,7 +193,7 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
   const results: FileImportResult[] = [];
   await handle.withWriter(async (db) => {
     for (const b of bundles) {
-      await db.run(`INSERT INTO bundles VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING`,
+      await db.run(`INSERT INTO bundles (id, label, origin, files, bytes, imported_at) VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING`,
         [b.id, path.basename(b.manifest.origin.inputs[0] ?? b.id), b.manifest.origin.kind, b.manifest.files.length, b.bytes]);
     }
     let bytesDone = 0;
@@ -298,21 +300,23 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], zone: TimeZoneRule,
     const stats = new Map((await db.all<Record<string, unknown>>(
       `SELECT file_id, count(*) AS records, count_if(parse_status = 'ok') AS ok, count_if(parse_status = 'malformed') AS malformed,
               count_if(parse_status = 'unparsed') AS unparsed, count_if(ts_flag IN ('inherited', 'none')) AS untimed,
+              count_if(parse_status = 'malformed' AND fields IS NULL) AS bad_values,
               min(ts)::VARCHAR AS min_ts, max(ts)::VARCHAR AS max_ts, ${ROWS_DIGEST_SQL} AS digest
        FROM event_store WHERE file_id IN (${idList}) GROUP BY file_id`)).map((r) => [Number(r.file_id), r]));
     // All the batch's files rows in one statement (a statement per file costs more than the rows themselves).
-    const params: DuckDBValue[] = [];
-    const tuples = staged.map((x) => {
+    const rowsOut = staged.map((x) => {
       const s = stats.get(x.fileId);
-      const row: DuckDBValue[] = [x.fileId, x.f.bundle.id, x.f.rel, x.f.sha256, x.f.size, def.id, x.f.reason, zone.zone, describeRule(def, zone),
-        x.stats.lines, Number(s?.records ?? 0), Number(s?.ok ?? 0), Number(s?.malformed ?? 0), Number(s?.unparsed ?? 0), Number(s?.untimed ?? 0),
-        (s?.min_ts as string | null) ?? null, (s?.max_ts as string | null) ?? null, x.base, x.base + x.stats.lines, String(s?.digest ?? '0'), fileNote(x.stats, x.f.size) ?? null];
-      const at = params.length;
-      params.push(...row);
-      const p = (i: number) => `$${at + i + 1}`;
-      return `(${row.map((_, i) => (i === 15 || i === 16 ? `${p(i)}::TIMESTAMPTZ` : p(i))).join(', ')}, now())`;
+      const num = (k: string) => Number(s?.[k] ?? 0);
+      return {
+        file_id: x.fileId, bundle: x.f.bundle.id, path: x.f.rel, sha256: x.f.sha256, size: x.f.size, format: def.id,
+        reason: x.f.reason, tz_zone: zone.zone, tz_rule: describeRule(def, zone), lines: x.stats.lines,
+        records: num('records'), ok: num('ok'), malformed: num('malformed'), unparsed: num('unparsed'), untimed: num('untimed'),
+        min_ts: (s?.min_ts as string | null) ?? null, max_ts: (s?.max_ts as string | null) ?? null,
+        first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: String(s?.digest ?? EMPTY_DIGEST),
+        note: fileNote(x.stats, x.f.size, num('bad_values')) ?? null,
+      } satisfies Record<string, DuckDBValue>;
     });
-    await db.run(`INSERT INTO files VALUES ${tuples.join(', ')}`, params);
+    await insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()' });
     return db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`);
   });
   await db.run('DELETE FROM stage');
