@@ -203,7 +203,7 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
   });
   progress({ phase: 'done', filesDone: planned.length, filesTotal: planned.length, bytesDone: bytesTotal, bytesTotal });
   return {
-    bundles: bundles.map((b) => ({ id: b.id, files: b.manifest.files.length, bytes: b.bytes, reused: b.reused })),
+    bundles: bundles.map((b) => ({ id: b.id, files: b.manifest.files.length, bytes: b.bytes, reused: b.reused, ...(b.manifest.dropped?.length ? { notes: b.manifest.dropped } : {}) })),
     files: results,
     timezone: zone,
     seconds: (performance.now() - started) / 1000,
