@@ -3,7 +3,7 @@
 import { z, ZodError } from 'zod';
 
 export const ERROR_CODES = [
-  'invalid_input', 'not_found', 'read_only', 'forbidden', 'conflict', 'internal', 'unknown_call', 'cancelled', 'timeout',
+  'invalid_input', 'not_found', 'read_only', 'forbidden', 'conflict', 'busy', 'timeout', 'internal', 'unknown_call', 'cancelled',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ContractError = z.object({

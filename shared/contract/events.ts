@@ -36,7 +36,11 @@ export const EventPage = z.object({
 });
 export type EventPage = z.infer<typeof EventPage>;
 
-export const SqlResult = z.object({ columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean(), queryMs: z.number() });
+export const SqlResult = z.object({
+  columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), queryMs: z.number(),
+  /** Rows stopped at the limit (`rows`) or at the result size cap (`bytes`). */
+  truncated: z.boolean(), truncatedBy: z.enum(['rows', 'bytes']).optional(),
+});
 
 // Redrawing a histogram, listing names and scrolling an already audited query are frames, not actions: not audited.
 export const eventsArea = defineArea({

@@ -17,7 +17,7 @@ export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   'events.sources': async (ctx, i) => sources(ctx.getCase(i.caseId).db),
   'events.around': async (ctx, i) => around(ctx.getCase(i.caseId).db, i.id, i.seconds, i.perSource),
   // The SQL door itself (connection, statement checks, limits) lives in store/readonlySql.ts.
-  'events.sql': async (ctx, i) => runReadOnlySql(ctx.getCase(i.caseId), i.sql, i.limit ?? 10_000),
+  'events.sql': async (ctx, i) => runReadOnlySql(ctx.getCase(i.caseId).db, i.sql, i.limit ?? 10_000),
   'views.list': async (ctx, i) => listViews(ctx.getCase(i.caseId)),
   'views.save': async (ctx, i) => saveView(ctx.getCase(i.caseId), i.view),
   'views.delete': async (ctx, i) => deleteView(ctx.getCase(i.caseId), i.name),
