@@ -19,7 +19,7 @@ export interface LabOptions {
   targetUser?: 'nobody' | 'root';
 }
 
-export interface Relay { port: number; delayMs: number; kill(): void; close(): Promise<void>; bytes(): number }
+export interface Relay { port: number; delayMs: number; kill(): void; /** Swallow all traffic without closing (a black hole). */ freeze(): void; close(): Promise<void>; bytes(): number }
 
 export interface SshLab {
   dir: string;
@@ -194,8 +194,10 @@ export async function startLab(opts: LabOptions = {}): Promise<SshLab> {
 export async function startRelay(toPort: number, delayMs = 0): Promise<Relay> {
   const sockets = new Set<net.Socket>();
   let moved = 0;
+  let frozen = false;
   const pipe = (from: net.Socket, to: net.Socket) => {
     from.on('data', (b: Buffer) => {
+      if (frozen) return;
       moved += b.length;
       if (!delayMs) { to.write(b); return; }
       // Keep order: each chunk leaves delayMs after it arrived; pause reading while too much is queued.
@@ -219,6 +221,7 @@ export async function startRelay(toPort: number, delayMs = 0): Promise<Relay> {
   const kill = () => { for (const s of sockets) s.destroy(); };
   return {
     port, delayMs, kill,
+    freeze: () => { frozen = true; },
     bytes: () => moved,
     close: () => new Promise<void>((r) => { kill(); server.close(() => r()); }),
   };

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { profileHops, type SiteProfile } from '../../../shared/profile';
 import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
 import { MANIFEST } from '../ingest/bundle';
+import { acquireCaseLock } from '../case/lock';
 import { connectChain, type ChainOptions, type HopInfo, type SshChain } from './sshChain';
 import { discover, SOURCES, type SourceId } from './discover';
 import { plan as makePlan, type OverCap, type Plan, type PlanWindow } from './planner';
@@ -171,7 +172,12 @@ export async function runPull(o: PullOptions): Promise<PullOutcome> {
       await mkdirPrivate(dir);
       await writeJsonAtomic(stateFile(dir), state);
     }
-    return await fetchPlanned(o, chain, sftp, state, dir, thePlan, denied);
+    // One process at a time per pull: a second resume of the same pull would write the same part files.
+    const lock = await acquireCaseLock(path.join(dir, 'pull.lock'), 'pull');
+    if (!lock.acquired) throw new Error(`Pull ${state.id} is being run by ${lock.holder}.`);
+    try {
+      return await fetchPlanned(o, chain, sftp, state, dir, thePlan, denied);
+    } finally { await lock.release(); }
   } finally {
     chain.close();
   }
@@ -181,6 +187,8 @@ async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<Retur
   const tree = path.join(dir, 'files');
   const localOf = (rel: string) => path.join(tree, ...rel.split('/'));
   const done = new Map(state.done.map((d) => [d.path, d]));
+  // A file recorded as done must still be there, whole; otherwise it is fetched again.
+  for (const [p, d] of done) if ((await fs.stat(localOf(p)).catch(() => null))?.size !== d.size) done.delete(p);
   // A finished file not yet in the state (the process died in between) is fetched again: its remote stat is unknown.
   for (const f of thePlan.files) if (!done.has(f.path) && existsSync(localOf(f.path))) await fs.rm(localOf(f.path), { force: true });
   const todo = thePlan.files.filter((f) => !done.has(f.path));

@@ -3,10 +3,11 @@
 // A sidecar `<file>.part.json` records the remote size and mtime and how much of the part is known to be on disk;
 // a later call resumes from there, or starts over if the remote file changed. The sha256 is computed while writing.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { setMaxListeners } from 'node:events';
+import { constants as fsConstants, createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
-import { fsyncDir, mkdirPrivate, writeJsonAtomic } from '../util/atomic';
+import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 
 export interface RemoteStat { size: number; /** seconds since the epoch, as SFTP reports it */ mtime: number }
 export interface Sidecar extends RemoteStat { remotePath: string; /** bytes of the part file known to be durable */ synced: number }
@@ -39,6 +40,7 @@ export class SftpOpError extends Error {
 /** 255 KiB: OpenSSH's sftp-server answers reads up to this size in one packet. */
 export const DEFAULT_CHUNK = 255 * 1024;
 const SYNC_EVERY = 16 << 20;
+const DURABLE_FROM = 1 << 20;
 
 export const partPath = (localPath: string) => `${localPath}.part`;
 export const sidecarPath = (localPath: string) => `${localPath}.part.json`;
@@ -92,13 +94,15 @@ export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
   const inFlight = o.inFlight ?? 32;
   const opMs = o.opTimeoutMs ?? 30_000;
   const signals = [o.signal, o.dropped];
+  for (const sig of signals) if (sig) setMaxListeners(0, sig); // one listener per read in flight
   const op = <T>(what: string, run: (cb: (err: Error | null | undefined, v?: T) => void) => void) => sftpOp<T>(what, opMs, signals, run);
   const part = partPath(o.localPath);
   const side = sidecarPath(o.localPath);
   await mkdirPrivate(path.dirname(o.localPath));
 
   const handle = await op<Buffer>(`open ${o.remotePath}`, (cb) => o.sftp.open(o.remotePath, 'r', cb));
-  const fh = await fs.open(part, 'a+', 0o600).then(async (f) => { await f.close(); return fs.open(part, 'r+'); });
+  // Read-write, created if missing, not O_APPEND (positional writes must land where they are aimed).
+  const fh = await fs.open(part, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
   try {
     const st = await op<Stats>(`stat ${o.remotePath}`, (cb) => o.sftp.fstat(handle, cb));
     if (!st.isFile()) throw new SftpOpError(`${o.remotePath} is not a regular file`, 'sftp');
@@ -110,8 +114,10 @@ export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
     const restarted = !!prev && !same;
     await fh.truncate(resumedFrom);
     let synced = resumedFrom;
+    // The sidecar is written when there is something worth resuming (every SYNC_EVERY bytes, and when interrupted),
+    // not up front: most log files are small, and an fsync'd write per file would dominate their pull.
     const saveSidecar = () => writeJsonAtomic(side, { remotePath: o.remotePath, ...remote, synced } satisfies Sidecar);
-    await saveSidecar();
+    if (prev && !same) await fs.rm(side, { force: true });
     const hash = createHash('sha256');
     await hashPrefix(part, resumedFrom, hash);
 
@@ -169,11 +175,14 @@ export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
       await saveSidecar().catch(() => undefined);
       throw e;
     });
-    await fh.sync();
+    // Large files are made durable before the rename; for small ones an fsync each would dominate the pull (the
+    // evidence intake does not fsync copies either), and the pull re-checks finished files' sizes on resume.
+    if (remote.size - resumedFrom >= DURABLE_FROM) await fh.sync();
     await fh.close();
     await fs.rename(part, o.localPath);
-    await fs.rm(side, { force: true });
-    await fsyncDir(path.dirname(o.localPath));
+    if (prev || synced > resumedFrom) await fs.rm(side, { force: true });
+    // The directory is not fsync'd per file: a rename lost to a power cut leaves the part (restarted), and the pull
+    // checks every finished file's size again before the hand-off.
     return { ...remote, sha256: hash.digest('hex'), resumedFrom, restarted };
   } finally {
     await fh.close().catch(() => undefined);

@@ -1,6 +1,7 @@
 // An SSH connection through zero or more jump hosts (like `ssh -J`): each hop is an ssh2 Client whose socket is a
 // `forwardOut` channel of the previous one. Host keys are checked on every hop before authentication; secrets
 // (key passphrases) are passed in per call and never kept. Errors are typed so the CLI and UI can answer each case.
+import { setMaxListeners } from 'node:events';
 import { promises as fs } from 'node:fs';
 import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { Duplex } from 'node:stream';
@@ -184,6 +185,7 @@ export async function connectChain(opts: ChainOptions): Promise<SshChain> {
   const clients: Client[] = [];
   const infos: HopInfo[] = [];
   const drop = new AbortController();
+  setMaxListeners(0, drop.signal); // every SFTP operation in flight listens for a drop
   const closeAll = () => { for (const c of [...clients].reverse()) c.end(); };
   try {
     let sock: Duplex | undefined;
