@@ -3,7 +3,7 @@
 // (paths + sha256), so the same files brought in another way are recognised as the same evidence.
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { bundleId, MANIFEST, type Manifest, type ManifestFile } from '../ingest/bundle';
+import { bundleId, manifestPath, readManifest, type Manifest, type ManifestFile } from '../ingest/bundle';
 import { fsyncDir, mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import type { HopInfo } from './sshChain';
 
@@ -19,7 +19,7 @@ export interface SftpOrigin {
   pullId: string;
   hosts: HopInfo[];
 }
-export type PulledManifest = Omit<Manifest, 'origin' | 'files'> & { origin: SftpOrigin; files: PulledManifestFile[] };
+export type PulledManifest = Omit<Manifest, 'origin' | 'files' | 'dropped'> & { origin: SftpOrigin; files: PulledManifestFile[] };
 
 export interface AdoptResult { id: string; dir: string; reused: boolean; manifest: PulledManifest }
 
@@ -38,16 +38,19 @@ export async function adoptPulledTree(bundlesDir: string, tree: string, files: P
   const id = bundleId(files);
   const dir = path.join(bundlesDir, id);
   await mkdirPrivate(bundlesDir);
-  if (existsSync(path.join(dir, MANIFEST))) {
+  const existing = existsSync(dir) ? await readManifest(bundlesDir, id) : null;
+  if (existing) {
     await fs.rm(tree, { recursive: true, force: true });
-    return { id, dir, reused: true, manifest: JSON.parse(await fs.readFile(path.join(dir, MANIFEST), 'utf8')) as PulledManifest };
+    return { id, dir, reused: true, manifest: JSON.parse(existing.text) as PulledManifest };
   }
   const manifest: PulledManifest = { format: 'casefile/manifest@1', bundle: id, created: new Date().toISOString(), origin, files };
+  // As for any intake: evidence read-only, the folder lands first and its manifest (beside it) second; a folder
+  // without a manifest is a half-made bundle that the next intake of the same evidence replaces.
   for (const f of files) await fs.chmod(path.join(tree, f.path), 0o400);
-  await writeJsonAtomic(path.join(tree, MANIFEST), manifest);
-  await fs.chmod(path.join(tree, MANIFEST), 0o400);
-  if (existsSync(dir)) await fs.rm(dir, { recursive: true, force: true }); // a half-made bundle without a manifest
+  if (existsSync(dir)) await fs.rm(dir, { recursive: true, force: true });
   await fs.rename(tree, dir); // same file system (both in the case folder): a move, never a copy
   await fsyncDir(bundlesDir);
+  await writeJsonAtomic(manifestPath(bundlesDir, id), manifest);
+  await fs.chmod(manifestPath(bundlesDir, id), 0o400);
   return { id, dir, reused: false, manifest };
 }

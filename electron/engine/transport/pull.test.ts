@@ -13,7 +13,7 @@ import { connectChain, loadKnownHosts, SshError, type ChainOptions } from './ssh
 import { pullFile, partPath, sidecarPath } from './sftpReader';
 import { discover } from './discover';
 import { listPulls, readPullState, runPull } from './pull';
-import { MANIFEST } from '../ingest/bundle';
+import { manifestPath } from '../ingest/bundle';
 import type { PulledManifest } from './handoff';
 
 let lab: SshLab;
@@ -156,7 +156,7 @@ describe('pulling', () => {
     const out = await runPull({ caseDir, profile: profileOf(), chain: chainOpts() });
     const b = out.bundle!;
     expect(b.dir).toBe(path.join(caseDir, 'bundles', b.id));
-    const m = JSON.parse(readFileSync(path.join(b.dir, MANIFEST), 'utf8')) as PulledManifest;
+    const m = JSON.parse(readFileSync(manifestPath(path.join(caseDir, 'bundles'), b.id), 'utf8')) as PulledManifest;
     expect(m.origin.kind).toBe('sftp');
     expect(m.origin.hosts.map((h) => h.fingerprint)).toEqual([lab.bastion.fingerprint, lab.target.fingerprint]);
     expect(m.files.length).toBe(out.plan.files.length);
@@ -283,7 +283,8 @@ describe('pulling', () => {
       writeRemoteTree(rootLab.root);
       const profile = SiteProfile.parse({ name: 'exec', ...rootLab.hops(), logRoot: rootLab.root, capBytes: 1 << 30, allowExec: true });
       const out = await runPull({ caseDir: path.join(work, 'case-exec'), profile, chain: { trust: { knownHosts: [] }, agentSocket: rootLab.agentSocket }, sources: ['system'] });
-      const m = JSON.parse(readFileSync(path.join(out.bundle!.dir, MANIFEST), 'utf8')) as PulledManifest;
+      const m = out.bundle!.manifest;
+      expect(JSON.parse(readFileSync(manifestPath(path.dirname(out.bundle!.dir), out.bundle!.id), 'utf8'))).toEqual(m);
       expect(m.files.length).toBe(3);
       for (const f of m.files) expect(f.remote.sha256).toBe(f.sha256);
     } finally { await rootLab.stop(); }

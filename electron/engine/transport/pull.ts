@@ -8,7 +8,7 @@ import posix from 'node:path/posix';
 import { z } from 'zod';
 import { profileHops, type SiteProfile } from '../../../shared/profile';
 import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
-import { MANIFEST } from '../ingest/bundle';
+import { readManifest } from '../ingest/bundle';
 import { acquireCaseLock } from '../case/lock';
 import { connectChain, type ChainOptions, type HopInfo, type SshChain } from './sshChain';
 import { discover, SOURCES, type SourceId } from './discover';
@@ -107,8 +107,10 @@ export async function listPulls(caseDir: string): Promise<PullState[]> {
 export async function alreadyPulled(caseDir: string, profile: string, root: string): Promise<Map<string, { size: number; mtime: number }>> {
   const out = new Map<string, { size: number; mtime: number }>();
   const bundles = path.join(caseDir, 'bundles');
-  for (const id of await fs.readdir(bundles).catch(() => [] as string[])) {
-    const m = await fs.readFile(path.join(bundles, id, MANIFEST), 'utf8').then((t) => JSON.parse(t) as { origin?: Partial<SftpOrigin>; files?: PulledManifestFile[] }, () => null);
+  for (const e of await fs.readdir(bundles, { withFileTypes: true }).catch(() => [])) {
+    if (!e.isDirectory()) continue;
+    const text = (await readManifest(bundles, e.name))?.text;
+    const m = text ? JSON.parse(text) as { origin?: Partial<SftpOrigin>; files?: PulledManifestFile[] } : null;
     if (m?.origin?.kind !== 'sftp' || m.origin.profile !== profile || m.origin.root !== root) continue;
     for (const f of m.files ?? []) {
       const mtime = Date.parse(f.remote.mtime) / 1000;
