@@ -18,4 +18,8 @@ registerCorrelateCommands(program);
 registerAuditCommands(program);
 registerServeCommand(program);
 
-await program.parseAsync(process.argv);
+// Whatever escapes a command is reported as one sentence, never a stack trace.
+await program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`casefile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+  process.exitCode = 2;
+});
