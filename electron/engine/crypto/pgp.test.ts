@@ -76,7 +76,7 @@ describe('GnuPG 2.2 messages (made now)', () => {
     const otherKey = await unlockKey(await readSecretKey(Buffer.from(other.secretArmored)), 'other-pass');
     const signed = await openpgp.sign({ message: await openpgp.createMessage({ binary: Buffer.from(plain) }), signingKeys: otherKey, format: 'object' });
     const literal = signed.packets.findPacket(openpgp.enums.packet.literalData) as openpgp.LiteralDataPacket;
-    literal.setBytes(Buffer.from(plain.replace('password', 'passwOrd')), openpgp.enums.literal.binary);
+    (literal as unknown as { setBytes(b: Uint8Array, f: openpgp.enums.literal): void }).setBytes(Buffer.from(plain.replace('password', 'passwOrd')), openpgp.enums.literal.binary);
     const forged = await openpgp.encrypt({ message: signed, encryptionKeys: await readPublicKeys(Buffer.from(me.publicArmored)), format: 'binary' });
     const bad = await openSealed(forged, { keys: [myKey] }, otherPub);
     expect(bad.signatures).toEqual([{ signer: other.keyIds[0], signerUserId: other.uid, status: 'invalid' }]);

@@ -20,7 +20,7 @@ const UNKNOWN_CIPHERS: Record<number, string> = { 11: 'camellia128', 12: 'camell
 function checkCipher(algo: number | string | null | undefined): void {
   if (algo === null || algo === undefined) return;
   let name: string;
-  try { name = typeof algo === 'string' ? algo : openpgp.enums.read(openpgp.enums.symmetric, algo); } catch { name = UNKNOWN_CIPHERS[algo as number] ?? `cipher #${algo}`; }
+  try { name = typeof algo === 'string' ? algo : readEnum(openpgp.enums.symmetric, algo); } catch { name = UNKNOWN_CIPHERS[algo as number] ?? `cipher #${algo}`; }
   if (!CIPHERS.has(name)) throw new CryptoError('unsupported', `This file is encrypted with ${name}, a cipher Casefile cannot decrypt; re-encrypt it with AES.`);
 }
 
@@ -50,6 +50,8 @@ export interface OpenWith {
   sessionKey?: string;
 }
 
+/** `enums.read` is typed for a few enums only; it works for all (throws on an unknown value). */
+const readEnum = (e: object, v: number) => (openpgp.enums as unknown as { read(e: object, v: number): string }).read(e, v);
 const hex = (id: openpgp.KeyID) => id.toHex().toUpperCase();
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 
@@ -84,6 +86,7 @@ export async function readSecretKey(bytes: Uint8Array): Promise<openpgp.PrivateK
       ? await openpgp.readPrivateKey({ armoredKey: Buffer.from(bytes).toString('utf8'), config: PGP_CONFIG })
       : await openpgp.readPrivateKey({ binaryKey: bytes, config: PGP_CONFIG });
   } catch (e) {
+    if (/not of type private key|no secret key packet|not a private key/i.test(firstLine(e))) throw new CryptoError('bad_key', 'This is a public key, not a secret key: import it as a client key.');
     throw new CryptoError('bad_key', `Not a readable OpenPGP secret key: ${firstLine(e)}`);
   }
 }
@@ -130,8 +133,8 @@ export function parseSessionKey(text: string): openpgp.SessionKey {
   let algorithm: string;
   let aeadAlgorithm: string | undefined;
   try {
-    algorithm = openpgp.enums.read(openpgp.enums.symmetric, Number(m[1]));
-    aeadAlgorithm = m[2] === undefined ? undefined : openpgp.enums.read(openpgp.enums.aead, Number(m[2]));
+    algorithm = readEnum(openpgp.enums.symmetric, Number(m[1]));
+    aeadAlgorithm = m[2] === undefined ? undefined : readEnum(openpgp.enums.aead, Number(m[2]));
   } catch {
     throw new CryptoError('unsupported', `Unsupported session key algorithm ${m[1]}${m[2] ? `.${m[2]}` : ''}.`);
   }
@@ -182,7 +185,9 @@ export async function openSealed(bytes: Uint8Array, how: OpenWith, verificationK
         ...(usePassword ? { passwords: [how.password!] } : {}),
         config: PGP_CONFIG,
       });
-      sessionKey = first!;
+      if (!first) throw new Error('no session key');
+      // For GnuPG's OCB packets the cipher is named by the data packet, so `algorithm` is null here (and that is fine).
+      sessionKey = first as openpgp.SessionKey;
     } catch (e) {
       if (e instanceof CryptoError) throw e;
       if (isUnsupportedMessage(firstLine(e))) throw new CryptoError('unsupported', `Casefile cannot decrypt this file: it uses an unsupported algorithm (${firstLine(e)}).`);
@@ -215,7 +220,8 @@ export async function openSealed(bytes: Uint8Array, how: OpenWith, verificationK
 async function explainKeyFailure(message: openpgp.Message<Uint8Array>, keys: openpgp.PrivateKey[]): Promise<void> {
   for (const pkesk of message.packets.filterByTag(openpgp.enums.packet.publicKeyEncryptedSessionKey) as unknown as openpgp.PublicKeyEncryptedSessionKeyPacket[]) {
     for (const key of keys) {
-      for (const dk of await key.getDecryptionKeys(pkesk.publicKeyID, undefined, undefined, METHOD_CONFIG).catch(() => [])) {
+      const keyId = (pkesk as unknown as { publicKeyID: openpgp.KeyID }).publicKeyID;
+      for (const dk of await key.getDecryptionKeys(keyId, undefined, undefined, METHOD_CONFIG).catch(() => [])) {
         try {
           await (pkesk as unknown as { decrypt(k: unknown): Promise<void> }).decrypt(dk.keyPacket);
         } catch (e) {
@@ -229,7 +235,9 @@ async function explainKeyFailure(message: openpgp.Message<Uint8Array>, keys: ope
   }
 }
 
-async function reportSignatures(sigs: openpgp.VerificationResult[], keys: openpgp.Key[]): Promise<SignatureReport[]> {
+type VerificationResult = Awaited<ReturnType<typeof openpgp.decrypt>>['signatures'][number];
+
+async function reportSignatures(sigs: VerificationResult[], keys: openpgp.Key[]): Promise<SignatureReport[]> {
   const out: SignatureReport[] = [];
   for (const s of sigs) {
     const signer = hex(s.keyID);
