@@ -203,7 +203,7 @@ async function hashTree(dir: string, names: string[]): Promise<ManifestFile[]> {
   return out;
 }
 
-function bundleId(files: ManifestFile[]): string {
+export function bundleId(files: ManifestFile[]): string {
   const h = createHash('sha256');
   for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) h.update(`${f.path}\0${f.sha256}\n`);
   return h.digest('hex').slice(0, 16);
