@@ -22,4 +22,8 @@ registerAuditCommands(program, async (dir) => {
 });
 registerServeCommand(program);
 
-await program.parseAsync(process.argv);
+// Whatever escapes a command is reported as one sentence, never a stack trace.
+await program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`casefile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+  process.exitCode = 2;
+});

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { CaseHandle } from '../../engine/case/caseStore';
 import { verifyCase } from '../../engine/audit/custody';
 import { appendAudit, readAudit, verifyAudit, type AuditEntry } from '../../engine/audit/trail';
+import { appFiles } from '../../engine/case/paths';
 
 type Open = (caseDir: string) => Promise<{ handle: CaseHandle; close(): Promise<void> }>;
 
@@ -15,10 +16,14 @@ async function withCase<T>(open: Open, dir: string, fn: (h: CaseHandle) => Promi
   try { return await fn(c.handle); } finally { await c.close(); }
 }
 
-function record(h: CaseHandle, action: string, params: Record<string, unknown>, ok: boolean, counts: Record<string, number>, message?: string) {
-  return appendAudit(h.files.audit, {
+async function record(h: CaseHandle, action: string, params: Record<string, unknown>, ok: boolean, counts: Record<string, number>, message?: string) {
+  const entry = {
     action, params: { case: h.dir, ...params }, via: 'cli', caseId: h.meta.id,
-    result: { status: ok ? 'ok' : 'error', counts, ...(message ? { message } : {}) },
+    result: { status: ok ? 'ok' as const : 'error' as const, counts, ...(message ? { message } : {}) },
+  };
+  // A case on read-only media or a full disk cannot take the entry: the app's own trail records the check instead.
+  await appendAudit(h.files.audit, entry).catch(async (e: unknown) => {
+    await appendAudit(appFiles().audit, { ...entry, result: { ...entry.result, message: `${message ?? ''} (case audit unavailable: ${(e as Error).message.split('\n')[0]})`.trim() } });
   });
 }
 
