@@ -1,12 +1,14 @@
 // Chains (chains.list): find the slowest and the failed. Server-side filters narrow the list; column headers sort it.
 import { useEffect, useMemo, useState } from 'react';
-import { createColumnHelper, flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type SortingState } from '@tanstack/react-table';
+import { createColumnHelper, flexRender, getCoreRowModel, getSortedRowModel, useReactTable } from '@tanstack/react-table';
 import { ChainKind, ChainStatus, type ChainSummary } from '../../../shared/correlation';
 import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useSelection } from '../../stores/selection';
+import { useChainsQuery, type ChainSort } from '../../stores/chainsQuery';
 import { fmtCount, fmtDuration, fmtTime } from '../../lib/time';
 import { IdChip } from '../detail/IdText';
+import { FacetChip } from '../filters/FacetChip';
 
 const col = createColumnHelper<ChainSummary>();
 const KINDS = ChainKind.options;
@@ -20,15 +22,15 @@ export function ChainsView() {
   const caseId = useApp((s) => s.current?.id);
   const version = useApp((s) => s.dataVersion);
   const openTrace = useSelection((s) => s.openTrace);
-  const [kinds, setKinds] = useState<ChainKind[]>([]);
-  const [statuses, setStatuses] = useState<ChainStatus[]>([]);
-  const [minDur, setMinDur] = useState('');
-  const [text, setText] = useState('');
-  const [sort, setSortParam] = useState<'first' | 'duration' | 'events'>('first');
+  const { kinds, statuses, minDur, text, sort, sorting, set: setQuery } = useChainsQuery();
+  const setKinds = (v: ChainKind[]) => setQuery({ kinds: v });
+  const setStatuses = (v: ChainStatus[]) => setQuery({ statuses: v });
+  const setMinDur = (v: string) => setQuery({ minDur: v });
+  const setText = (v: string) => setQuery({ text: v });
+  const setSortParam = (v: ChainSort) => setQuery({ sort: v });
   const [data, setData] = useState<{ chains: ChainSummary[]; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const [sorting, setSorting] = useState<SortingState>([]);
 
   useEffect(() => {
     if (!caseId) return;
@@ -56,14 +58,15 @@ export function ChainsView() {
       <span><span className="chain-label">{c.getValue()}</span> <IdChip id={c.row.original.key} /></span>
     ) }),
     col.accessor((r) => r.durationMs ?? -1, { id: 'duration', header: 'Duration', cell: (c) => fmtDuration(c.row.original.durationMs) }),
-    col.accessor((r) => r.user ?? '', { id: 'user', header: 'User' }),
-    col.accessor((r) => r.dataset ?? '', { id: 'dataset', header: 'Dataset' }),
+    col.accessor((r) => r.user ?? '', { id: 'user', header: 'User', cell: (c) => (c.getValue() ? <FacetChip facet="user" value={c.getValue()} /> : '') }),
+    col.accessor((r) => r.dataset ?? '', { id: 'dataset', header: 'Dataset', cell: (c) => (c.getValue() ? <FacetChip facet="dataset" value={c.getValue()} /> : '') }),
     col.accessor((r) => r.first ?? '', { id: 'first', header: 'First (UTC)', cell: (c) => fmtTime(c.getValue() || null) }),
     col.accessor((r) => r.sources.join(', '), { id: 'sources', header: 'Sources' }),
     col.accessor('events', { header: 'Events', cell: (c) => fmtCount(c.getValue()) }),
   ], []);
   const table = useReactTable({
-    data: data?.chains ?? [], columns, state: { sorting }, onSortingChange: setSorting,
+    data: data?.chains ?? [], columns, state: { sorting },
+    onSortingChange: (u) => setQuery({ sorting: typeof u === 'function' ? u(sorting) : u }),
     getCoreRowModel: getCoreRowModel(), getSortedRowModel: getSortedRowModel(), getRowId: (r) => r.key,
   });
   const toggle = <T,>(list: T[], v: T) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
@@ -82,7 +85,7 @@ export function ChainsView() {
         ))}
         <label>min duration <input className="num" value={minDur} onChange={(e) => setMinDur(e.target.value)} placeholder="s" /></label>
         <input placeholder="id, label, user, dataset…" value={text} onChange={(e) => setText(e.target.value)} data-testid="chain-text" />
-        <select value={sort} onChange={(e) => setSortParam(e.target.value as typeof sort)} title="Order the engine returns">
+        <select value={sort} onChange={(e) => setSortParam(e.target.value as ChainSort)} title="Order the engine returns">
           <option value="first">by first time</option><option value="duration">slowest first</option><option value="events">most events</option>
         </select>
       </div>

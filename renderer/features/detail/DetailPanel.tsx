@@ -2,13 +2,14 @@
 // previous/next record in the same file, identifier chips and "Around this moment".
 import { useState } from 'react';
 import { useSelection } from '../../stores/selection';
-import { isIdField } from '../../lib/ids';
+import { isFacetField, isIdField } from '../../lib/ids';
 import { levelColor } from '../../lib/levels';
 import { fmtTime } from '../../lib/time';
 import { CopyButton } from './CopyButton';
 import { IdChip, IdText } from './IdText';
 import { showValue } from './fieldValue';
 import { AroundView } from './AroundView';
+import { FacetChip } from '../filters/FacetChip';
 
 export function DetailPanel() {
   const { detail, detailLoading, detailError, selectedId, loadDetail, select, loadAround, aroundLoading } = useSelection();
@@ -57,7 +58,9 @@ export function DetailPanel() {
                     <td>
                       {shown.kind === 'block'
                         ? <pre className="field-block"><IdText text={shown.text} /></pre>
-                        : isIdField(k) && shown.text ? <IdChip id={shown.text} /> : <span className="mono"><IdText text={shown.text} /></span>}
+                        : isIdField(k) && shown.text ? <IdChip id={shown.text} />
+                          : isFacetField(k) && shown.text ? <FacetChip facet={k} value={shown.text} />
+                            : <span className="mono"><IdText text={shown.text} /></span>}
                     </td>
                     <td className="copy-cell"><CopyButton text={typeof v === 'string' ? v : JSON.stringify(v)} label="copy" /></td>
                   </tr>

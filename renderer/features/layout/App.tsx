@@ -5,6 +5,8 @@ import { useEvents } from '../../stores/eventWindow';
 import { useFilter } from '../../stores/filter';
 import { useIntegrity } from '../../stores/integrity';
 import { useSelection } from '../../stores/selection';
+import { useChainsQuery } from '../../stores/chainsQuery';
+import { initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
 import { fmtCount } from '../../lib/time';
 import { AuditPanel } from '../audit/AuditPanel';
 import { IntegrityBadge } from '../audit/IntegrityBadge';
@@ -27,13 +29,22 @@ export function App() {
   useKeyboard();
 
   useEffect(() => { document.documentElement.dataset.theme = theme; }, [theme]);
-  useEffect(() => { void useApp.getState().init(); }, []);
-  // A newly opened case starts clean: no filter from the previous one, fresh verification.
+  useEffect(() => {
+    const stop = startUrlSync();
+    void useApp.getState().init(initialUrlState.caseId);
+    return stop;
+  }, []);
+  // A newly opened case starts clean: no filter from the previous one, fresh verification; then whatever the address
+  // asked for (a reload, a link, Back to this case).
   useEffect(() => {
     useFilter.getState().clearAll();
     useSelection.getState().select(null);
+    useChainsQuery.getState().reset();
     useIntegrity.getState().reset(current?.id ?? null);
-    if (current) { void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase(); }
+    if (current) {
+      takePendingUrlState(current.id);
+      void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase();
+    }
   }, [current?.id]);
 
   return (

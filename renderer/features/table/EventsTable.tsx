@@ -34,6 +34,8 @@ export function EventsTable() {
   const colDefs = useMemo(() => buildColumns(columns), [columns]);
   const table = useReactTable({ data: rows, columns: colDefs, getCoreRowModel: getCoreRowModel(), getRowId: (r) => String(r.id) });
   const grid = columns.map(columnWidth).join(' ');
+  // The columns' own widths: past the panel's width (extra fields, the detail panel open) the table scrolls sideways.
+  const minWidth = columns.reduce((a, id) => a + (parseInt(columnWidth(id), 10) || 240), 0);
 
   const virt = useVirtualizer({
     count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 20,
@@ -73,18 +75,18 @@ export function EventsTable() {
         <span className="spacer" />
         <ColumnPicker />
       </div>
-      <div className="events-header-row" style={{ gridTemplateColumns: grid }}>
-        {table.getHeaderGroups()[0]?.headers.map((h) => (
-          <div key={h.id} className="cell head">{flexRender(h.column.columnDef.header, h.getContext())}</div>
-        ))}
-      </div>
       <div className="events-scroll" ref={scrollRef} data-testid="events-scroll">
+        <div className="events-header-row" style={{ gridTemplateColumns: grid, minWidth }}>
+          {table.getHeaderGroups()[0]?.headers.map((h) => (
+            <div key={h.id} className="cell head">{flexRender(h.column.columnDef.header, h.getContext())}</div>
+          ))}
+        </div>
         {error && <div className="error-box">Could not load events: {error}</div>}
         {!error && !loading && rows.length === 0 && (
           <div className="empty" data-testid="events-empty">No events match — {emptyHint(filter)}.</div>
         )}
         {!error && loading && rows.length === 0 && <div className="empty">Loading events…</div>}
-        <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
+        <div style={{ height: virt.getTotalSize(), position: 'relative', minWidth }}>
           {items.map((vi) => {
             const row = tableRows[vi.index];
             if (!row) return null;

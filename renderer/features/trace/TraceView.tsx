@@ -7,6 +7,7 @@ import { levelColor } from '../../lib/levels';
 import { fmtCount, fmtDuration, fmtTime } from '../../lib/time';
 import { IdChip, IdText } from '../detail/IdText';
 import { StatusBadge } from '../chains/ChainsView';
+import { FacetChip } from '../filters/FacetChip';
 import { stepGaps, traceLayout } from './layout';
 
 export function TraceView() {
@@ -22,7 +23,7 @@ export function TraceView() {
     <div className="trace" data-testid="trace-view">
       <div className="card trace-head">
         <div className="row">
-          <button onClick={() => setView('chains')}>← Chains</button>
+          <button data-testid="trace-back" onClick={() => setView('chains')}>← Chains</button>
           <strong data-testid="trace-key">{chain?.label ?? traceKey}</strong>
           {chain && <StatusBadge status={chain.status} />}
           {chain && <span className="muted">{chain.kind}</span>}
@@ -33,8 +34,8 @@ export function TraceView() {
           <div className="row small">
             <span>duration <strong>{fmtDuration(chain.durationMs)}</strong></span>
             <span>{fmtTime(chain.first)} → {fmtTime(chain.last)}</span>
-            {chain.user && <span>user <IdChip id={chain.user} /></span>}
-            {chain.dataset && <span>dataset {chain.dataset}</span>}
+            {chain.user && <span>user <FacetChip facet="user" value={chain.user} /></span>}
+            {chain.dataset && <span>dataset <FacetChip facet="dataset" value={chain.dataset} /></span>}
           </div>
         )}
       </div>

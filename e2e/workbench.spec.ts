@@ -1,0 +1,232 @@
+// The investigator's workbench on the demo case, against the real engine and bridge (e2e/fixtures): each test is
+// one walkthrough bug that broke — an empty search, a reload, hover, coming back to Chains, the regex box, facets,
+// zoom, columns beside the detail panel, the audit counts, saving a view twice, the favicon.
+import type { Page } from '@playwright/test';
+import { expect, test, type Casefile } from './fixtures';
+
+test.use({ openDefault: true });
+
+function api<T>(casefile: Casefile, name: string, input: unknown): Promise<T> {
+  return casefile.engine.invoke(name, input) as Promise<T>;
+}
+const num = (s: string | null) => Number((s ?? '').replace(/[^\d]/g, ''));
+const eventsTotal = async (page: Page) => num(await page.getByTestId('events-total').textContent());
+
+/** Opens the demo case and waits until the timeline has drawn its range and the table its total. */
+async function openDemo(app: { page: Page; goto(p?: string): Promise<void> }, casefile: Casefile): Promise<string> {
+  await app.goto();
+  const caseId = casefile.defaultCaseId!;
+  await expect(app.page.getByTestId('timeline-range')).toContainText('→');
+  const all = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 });
+  await expect.poll(() => eventsTotal(app.page)).toBe(all.total);
+  return caseId;
+}
+
+async function search(page: Page, text: string) {
+  await page.getByTestId('search-input').fill(text);
+  await page.getByTestId('search-input').press('Enter');
+}
+
+test('a search with no results keeps the timeline where it was and says so', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  const before = await page.getByTestId('timeline-range').textContent();
+  await search(page, 'zqxjv-nothing-says-this');
+  await expect.poll(() => eventsTotal(page)).toBe(0);
+  await expect(page.getByTestId('timeline-empty')).toHaveText(/no events match/i);
+  await expect(page.getByTestId('timeline-range')).toHaveText(before!);
+  expect(problems.errors).toEqual([]);
+});
+
+test('reload keeps the session and the view; the token stays in the tab; Back stays in the app', async ({ app, casefile }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await page.getByTestId('level-ERROR').click();
+  await expect(page.locator('[data-testid="filter-chip"][data-kind="level"]')).toBeVisible();
+  await page.getByTestId('tab-chains').click();
+  await expect(page.getByTestId('chains-view')).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByTestId('chains-view')).toBeVisible();
+  await expect(page.getByTestId('case-name-header')).not.toHaveText(/no case open/);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  expect(page.url()).not.toContain(casefile.server.token);
+  expect(await page.context().cookies()).toEqual([]);
+  const stores = await page.evaluate(() => ({ session: Object.values(sessionStorage), local: Object.values(localStorage) }));
+  expect(stores.session).toContain(casefile.server.token);
+  expect(stores.local.join(' ')).not.toContain(casefile.server.token);
+
+  await page.getByTestId('tab-timeline').click();
+  await expect(page.locator('[data-testid="filter-chip"][data-kind="level"]')).toContainText('ERROR');
+  await page.goBack();
+  await expect(page.getByTestId('chains-view')).toBeVisible();
+  expect(new URL(page.url()).origin).toBe(casefile.server.origin);
+  await page.goForward();
+  await expect(page.getByTestId('timeline')).toBeVisible();
+});
+
+test('hovering the active tab keeps its colours', async ({ app, casefile }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  const tab = page.getByTestId('tab-timeline');
+  const style = () => tab.evaluate((el) => { const s = getComputedStyle(el); return `${s.backgroundColor} / ${s.color}`; });
+  const idle = await style();
+  await tab.hover();
+  expect(await style()).toBe(idle);
+});
+
+test('chains filters survive opening a trace and coming back', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const failed = await api<{ chains: { key: string }[] }>(casefile, 'chains.list', { caseId, limit: 1000, statuses: ['failure'] });
+  expect(failed.chains.length).toBeGreaterThan(0);
+  await page.getByTestId('tab-chains').click();
+  await page.getByTestId('chain-status-failure').click();
+  await expect(page.getByTestId('chain-row')).toHaveCount(failed.chains.length);
+  await page.getByTestId('chain-row').first().click();
+  await expect(page.getByTestId('trace-view')).toBeVisible();
+  await page.getByTestId('trace-back').click();
+  await expect(page.getByTestId('chain-status-failure')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('chain-row')).toHaveCount(failed.chains.length);
+});
+
+test('the regex box stays ticked on an empty search, and the next pattern runs as a regex', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  await page.getByTestId('regex-toggle').check();
+  await page.waitForTimeout(700);
+  await expect(page.getByTestId('regex-toggle')).toBeChecked();
+  await search(page, 'Trace(back)? \\(most');
+  await expect(page.locator('[data-testid="filter-chip"][data-kind="text"]')).toContainText('regex:');
+  const want = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: { text: 'Trace(back)? \\(most', regex: true }, limit: 1 });
+  expect(want.total).toBeGreaterThan(0);
+  await expect.poll(() => eventsTotal(page)).toBe(want.total);
+});
+
+test('a pattern the query engine rejects is caught before sending, shown once; case is one rule for both modes', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const sent: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/api/') && (r.postData() ?? '').includes('(?=x)')) sent.push(r.url()); });
+  await page.getByTestId('regex-toggle').check();
+  await search(page, '(?=x)foo');
+  await expect(page.getByTestId('regex-error')).toBeVisible();
+  await page.waitForTimeout(800);
+  expect(sent).toEqual([]);
+  await expect(page.getByText(/regular expression|invalid regex|RE2/i)).toHaveCount(1);
+  await expect(page.locator('.error-box')).toHaveCount(0);
+
+  // One case rule, shown: upper-case regex and lower-case text find the same records.
+  await expect(page.getByTestId('case-rule')).toHaveText(/ignores case/i);
+  await search(page, 'TRACEBACK');
+  const text = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: { text: 'traceback' }, limit: 1 });
+  expect(text.total).toBeGreaterThan(0);
+  await expect(page.getByTestId('regex-error')).toHaveCount(0);
+  await expect.poll(() => eventsTotal(page)).toBe(text.total);
+});
+
+test('a user facet opens a filter, not a trace; another trace clears the previous record', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const listed = await api<{ chains: { key: string; user: string | null }[] }>(casefile, 'chains.list', { caseId, limit: 1000 });
+  const withUser = listed.chains.find((c) => c.user);
+  expect(withUser, 'the demo has a chain with a user').toBeTruthy();
+  const other = listed.chains.find((c) => c.key !== withUser!.key)!;
+
+  await page.getByTestId('tab-chains').click();
+  await page.locator(`[data-testid="chain-row"][data-key="${withUser!.key}"]`).click();
+  await expect(page.getByTestId('trace-view')).toBeVisible();
+  await page.getByTestId('trace-event').first().click();
+  await expect(page.getByTestId('detail-panel')).toBeVisible();
+
+  // Another trace: the record of the previous one leaves the detail panel.
+  await page.getByTestId('trace-back').click();
+  await page.locator(`[data-testid="chain-row"][data-key="${other.key}"]`).click();
+  await expect(page.getByTestId('trace-view')).toBeVisible();
+  await expect(page.getByTestId('detail-panel')).toHaveCount(0);
+
+  // The user facet: a filter on the timeline, with the engine's count.
+  await page.getByTestId('trace-back').click();
+  await page.locator(`[data-testid="chain-row"][data-key="${withUser!.key}"]`).click();
+  await page.locator('[data-testid="trace-view"] [data-testid="facet-chip"][data-facet="user"]').first().click();
+  await expect(page.getByTestId('timeline')).toBeVisible();
+  await expect(page.locator('[data-testid="filter-chip"]')).toContainText([withUser!.user!]);
+  const want = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: { text: withUser!.user! }, limit: 1 });
+  await expect.poll(() => eventsTotal(page)).toBe(want.total);
+});
+
+test('zoom-out stops at the data, and the axis names the year', async ({ app, casefile }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  const full = await page.getByTestId('timeline-range').textContent();
+  await expect(page.locator('.tick-label').first()).toHaveText(/^\d{4}-\d\d-\d\d/);
+  const box = (await page.locator('.lane-plot').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 20);
+  for (let i = 0; i < 12; i++) await page.mouse.wheel(0, 400);
+  await page.waitForTimeout(600);
+  await expect(page.getByTestId('timeline-range')).toHaveText(full!);
+  await expect(page.locator('[data-testid="filter-chip"][data-kind="range"]')).toHaveCount(0);
+});
+
+test('extra columns scroll sideways with the detail panel open', async ({ app, casefile }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await page.getByTestId('event-row').first().click();
+  await expect(page.getByTestId('detail-panel')).toBeVisible();
+  await page.getByTestId('column-picker').click();
+  const fields = page.locator('[data-testid="column-popover"] .popover-list input[type="checkbox"]');
+  for (let i = 0; i < 5; i++) await fields.nth(i).check();
+  await page.getByTestId('column-picker').click();
+  const scroller = page.getByTestId('events-scroll');
+  expect(await scroller.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  await scroller.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+  const frame = (await scroller.boundingBox())!;
+  const lastHead = (await page.locator('.events-header-row .cell').last().boundingBox())!;
+  expect(lastHead.x + lastHead.width).toBeLessThanOrEqual(frame.x + frame.width + 1);
+  expect(lastHead.x).toBeGreaterThanOrEqual(frame.x - 1);
+});
+
+test('saving a view under an existing name asks first; the audit panel shows one entry count', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const saveAs = async (name: string) => {
+    await page.getByTestId('view-save').click();
+    await page.getByTestId('view-name').fill(name);
+    await page.getByTestId('view-name').press('Enter');
+  };
+  const saved = async () => (await api<{ name: string; filter: { levels?: string[] } }[]>(casefile, 'views.list', { caseId }))
+    .find((v) => v.name === 'errors')?.filter.levels;
+
+  await page.getByTestId('level-ERROR').click();
+  await saveAs('errors');
+  await expect.poll(saved).toEqual(['ERROR']);
+  await page.getByTestId('level-WARNING').click();
+  await saveAs('errors');
+  await expect(page.getByTestId('view-overwrite')).toBeVisible();
+  await page.getByTestId('view-overwrite-cancel').click();
+  expect(await saved()).toEqual(['ERROR']);
+  await saveAs('errors');
+  await page.getByTestId('view-overwrite-confirm').click();
+  await expect.poll(saved).toEqual(['ERROR', 'WARNING']);
+
+  await page.getByTestId('tab-audit').click();
+  await expect(page.getByTestId('audit-row').first()).toBeVisible();
+  await expect(page.getByTestId('audit-status')).toContainText('intact');
+  const text = (await page.getByTestId('audit-panel').textContent()) ?? '';
+  const counts = new Set([...text.matchAll(/([\d,]+) entries/g)].map((m) => m[1]));
+  expect(counts.size).toBe(1);
+  expect(Number([...counts][0]!.replace(/,/g, ''))).toBe(await page.getByTestId('audit-row').count());
+});
+
+test('the page names an icon the server has, and no request of a load answers 404', async ({ app, casefile }) => {
+  const missing: string[] = [];
+  app.page.on('response', (r) => { if (r.status() === 404) missing.push(r.url()); });
+  await openDemo(app, casefile);
+  // Without a declared icon a browser asks for /favicon.ico on every load (headless Chromium does not, hence the link check).
+  const icon = await app.page.evaluate(() => (document.querySelector('link[rel~="icon"]') as HTMLLinkElement | null)?.href ?? null);
+  expect(icon).toBeTruthy();
+  const res = await app.page.request.get(icon!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toMatch(/^image\//);
+  expect(missing).toEqual([]);
+});
