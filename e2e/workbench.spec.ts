@@ -1,6 +1,9 @@
 // The investigator's workbench on the demo case, against the real engine and bridge (e2e/fixtures): each test is
 // one walkthrough bug that broke — an empty search, a reload, hover, coming back to Chains, the regex box, facets,
 // zoom, columns beside the detail panel, the audit counts, saving a view twice, the favicon.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type Casefile } from './fixtures';
 
@@ -229,4 +232,76 @@ test('the page names an icon the server has, and no request of a load answers 40
   expect(res.status()).toBe(200);
   expect(res.headers()['content-type']).toMatch(/^image\//);
   expect(missing).toEqual([]);
+});
+
+test('keys: ? shows the map, g/G first and last record, Enter opens one, [ and ] step through chains', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  await page.locator('body').press('?');
+  await expect(page.getByTestId('keymap')).toBeVisible();
+  await expect(page.getByTestId('keymap-row')).toHaveCount(8);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('keymap')).toHaveCount(0);
+
+  const selected = () => page.locator('.events-row.selected').getAttribute('data-id').then(Number);
+  const last = await api<{ rows: { id: number }[] }>(casefile, 'events.page', { caseId, filter: {}, limit: 1, before: { ts: null, id: Number.MAX_SAFE_INTEGER } });
+  const first = await api<{ rows: { id: number }[] }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 });
+  await page.keyboard.press('G');
+  await expect(page.getByTestId('detail-panel')).toBeVisible();
+  await expect.poll(selected).toBe(last.rows[0]!.id);
+  await page.keyboard.press('g');
+  await expect.poll(selected).toBe(first.rows[0]!.id);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('detail-panel')).toHaveCount(0);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('detail-panel')).toBeVisible();
+  await expect.poll(selected).toBe(first.rows[0]!.id);
+
+  await page.getByTestId('tab-chains').click();
+  await expect(page.getByTestId('chain-row').nth(2)).toBeVisible();
+  const keys = await page.getByTestId('chain-row').evaluateAll((rs) => rs.slice(0, 3).map((r) => r.getAttribute('data-key')));
+  await page.getByTestId('chain-row').first().click();
+  const traceInUrl = () => new URL(page.url()).searchParams.get('trace');
+  await expect.poll(traceInUrl).toBe(keys[0]);
+  await page.keyboard.press(']');
+  await expect.poll(traceInUrl).toBe(keys[1]);
+  await expect(page.getByTestId('trace-view')).toBeVisible();
+  await page.keyboard.press(']');
+  await expect.poll(traceInUrl).toBe(keys[2]);
+  await page.keyboard.press('[');
+  await expect.poll(traceInUrl).toBe(keys[1]);
+});
+
+test('the demo opens with "start here" until dismissed', async ({ app, casefile }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await expect(page.getByTestId('start-here')).toContainText('n');
+  await page.getByTestId('start-here-chains').click();
+  await expect(page.getByTestId('chains-view')).toBeVisible();
+  await page.getByTestId('tab-timeline').click();
+  await page.getByTestId('start-here-dismiss').click();
+  await expect(page.getByTestId('start-here')).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('timeline')).toBeVisible();
+  await expect(page.getByTestId('start-here')).toHaveCount(0);
+});
+
+test('a case opened read-only says why in the status bar; a link to it opens it', async ({ app, casefile }) => {
+  const { page } = app;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'casefile-ro-'));
+  const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Locked elsewhere', dir: path.join(dir, 'case') });
+  await api(casefile, 'cases.close', { caseId: made.id });
+  // A live process on this host holds the lock (this test's own process stands in for another Casefile).
+  await writeFile(path.join(dir, 'case', 'case.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), via: 'cli' }));
+  const opened = await api<{ id: string; readOnly: boolean; readOnlyReason?: string }>(casefile, 'cases.open', { dir: path.join(dir, 'case') });
+  expect(opened.readOnly).toBe(true);
+  // A link to the case (view state in the URL) opens it rather than the default case.
+  const link = new URL(casefile.server.url);
+  link.searchParams.set('case', opened.id);
+  link.searchParams.set('view', 'timeline');
+  await page.goto(link.toString());
+  await expect(page.getByTestId('case-name-header')).toContainText('Locked elsewhere');
+  await expect(page.getByTestId('status-readonly')).toContainText(opened.readOnlyReason!.slice(0, 30));
+  await api(casefile, 'cases.close', { caseId: opened.id });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });

@@ -13,11 +13,13 @@ interface ChainsQueryState {
   text: string;
   sort: ChainSort;
   sorting: SortingState;
+  /** Keys of the chains as last listed, in the order shown: what [ and ] step through. */
+  shown: string[];
   set(p: Partial<Omit<ChainsQueryState, 'set' | 'reset'>>): void;
   reset(): void;
 }
 
-const EMPTY = { kinds: [], statuses: [], minDur: '', text: '', sort: 'first' as ChainSort, sorting: [] };
+const EMPTY = { kinds: [], statuses: [], minDur: '', text: '', sort: 'first' as ChainSort, sorting: [], shown: [] };
 
 export const useChainsQuery = create<ChainsQueryState>((set) => ({
   ...EMPTY,

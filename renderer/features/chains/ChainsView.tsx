@@ -69,6 +69,9 @@ export function ChainsView() {
     onSortingChange: (u) => setQuery({ sorting: typeof u === 'function' ? u(sorting) : u }),
     getCoreRowModel: getCoreRowModel(), getSortedRowModel: getSortedRowModel(), getRowId: (r) => r.key,
   });
+  // What [ and ] step through: the chains in the order shown here.
+  const shownKey = JSON.stringify(table.getRowModel().rows.map((r) => r.original.key));
+  useEffect(() => { setQuery({ shown: JSON.parse(shownKey) as string[] }); }, [shownKey, setQuery]);
   const toggle = <T,>(list: T[], v: T) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 
   return (

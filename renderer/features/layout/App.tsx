@@ -18,6 +18,8 @@ import { EventsTable } from '../table/EventsTable';
 import { Timeline } from '../timeline/Timeline';
 import { TraceView } from '../trace/TraceView';
 import { useKeyboard } from './useKeyboard';
+import { KeyMap } from './KeyMap';
+import { StartHere } from './StartHere';
 
 const TABS: { id: View; label: string }[] = [
   { id: 'timeline', label: 'Timeline' }, { id: 'chains', label: 'Chains' }, { id: 'trace', label: 'Trace' },
@@ -76,6 +78,7 @@ export function App() {
             <div className="view">
               {view === 'timeline' && (
                 <div className="investigate">
+                  <StartHere />
                   <FilterBar />
                   <Timeline />
                   <EventsTable />
@@ -90,6 +93,7 @@ export function App() {
         )}
       </main>
       <StatusBar mode={info?.mode} version={info?.version} />
+      <KeyMap />
     </div>
   );
 }
@@ -108,12 +112,15 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
           <span data-testid="status-matching">{fmtCount(total)} matching</span>
           <span>{current.bundleCount} bundles</span>
           <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
+          {current.readOnly && (
+            <span className="warn" data-testid="status-readonly">read-only: {current.readOnlyReason ?? 'the case cannot be written'}</span>
+          )}
         </>
       ) : <span>No case open</span>}
       <span className="spacer" />
       {loading && <span>loading…</span>}
       {lastQueryMs != null && <span data-testid="status-query">{lastQuery} {lastQueryMs.toFixed(0)} ms</span>}
-      <span className="muted">j/k move · n/N errors · / search · Esc clear</span>
+      <span className="muted">j/k move · n/N errors · / search · ? all keys</span>
       <span>{mode ?? ''} {version ?? ''}</span>
     </footer>
   );
