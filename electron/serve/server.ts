@@ -41,7 +41,7 @@ const HEARTBEAT_MS = 15_000;
 const DRAIN_FACTOR = 8;
 
 const STATUS_BY_CODE: Record<string, number> = {
-  invalid_input: 400, unknown_call: 404, not_found: 404, forbidden: 403, read_only: 409, conflict: 409, internal: 500,
+  invalid_input: 400, unknown_call: 404, not_found: 404, forbidden: 403, read_only: 409, conflict: 409, busy: 503, timeout: 504, internal: 500,
 };
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {

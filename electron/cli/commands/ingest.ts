@@ -124,11 +124,11 @@ export function registerIngestCommands(program: Command): void {
     .action(async (o: { case: string; sql: string; json?: boolean; csv?: boolean; limit: string }) => {
       try {
         await withCaseEngine(o.case, async (engine, info) => {
-          const res = (await engine.invoke('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit) })) as { columns: string[]; rows: Record<string, unknown>[]; truncated: boolean };
+          const res = (await engine.invoke('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit) })) as { columns: string[]; rows: Record<string, unknown>[]; truncated: boolean; truncatedBy?: 'rows' | 'bytes' };
           if (o.json) printJson(res.rows);
           else if (o.csv) printCsv(res.rows, res.columns);
           else printTable(res.rows, res.columns);
-          if (res.truncated) process.stderr.write(`(truncated to ${o.limit} rows)\n`);
+          if (res.truncated) process.stderr.write(res.truncatedBy === 'bytes' ? `(truncated at ${res.rows.length} rows: the result size cap)\n` : `(truncated to ${o.limit} rows)\n`);
         });
       } catch (e) { fail(e); }
     });

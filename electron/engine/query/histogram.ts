@@ -2,7 +2,7 @@
 import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { Histogram } from '../../../shared/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
-import type { CaseDb } from '../store/db';
+import type { SqlRead } from '../store/db';
 import { checkFilter, whereClause } from './filter';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from './sql';
 
@@ -21,7 +21,7 @@ export interface HistogramRequest {
  * Lanes: every source the filter allows that has events in the case, in name order, even if empty in this range,
  * so lanes do not jump about while zooming. `untimed` counts matching events that have no time at all (whatever the range: they cannot be placed).
  */
-export async function histogram(db: CaseDb, req: HistogramRequest): Promise<Histogram> {
+export async function histogram(db: SqlRead, req: HistogramRequest): Promise<Histogram> {
   const t0 = performance.now();
   await checkFilter(db, req.filter);
   const { from, to } = req.range
@@ -76,7 +76,7 @@ export async function histogram(db: CaseDb, req: HistogramRequest): Promise<Hist
   };
 }
 
-async function defaultRange(db: CaseDb, filter: EventFilter): Promise<{ from: string; to: string }> {
+async function defaultRange(db: SqlRead, filter: EventFilter): Promise<{ from: string; to: string }> {
   if (filter.from && filter.to) return { from: checkInstant(filter.from, 'Filter start'), to: checkInstant(filter.to, 'Filter end') };
   const p = new Params();
   const matched = await span(db, whereClause(filter, p), p.values);
@@ -88,7 +88,7 @@ async function defaultRange(db: CaseDb, filter: EventFilter): Promise<{ from: st
 
 const EPOCH = new Date(0).toISOString();
 
-async function span(db: CaseDb, where: string, values: DuckDBValue[]): Promise<{ from: string; to: string } | null> {
+async function span(db: SqlRead, where: string, values: DuckDBValue[]): Promise<{ from: string; to: string } | null> {
   const [r] = await db.read<{ lo: string | null; hi: string | null }>(
     `SELECT epoch_us(min(s.ts)) AS lo, epoch_us(max(s.ts)) AS hi FROM event_store s WHERE ${where}`, values);
   const lo = isoFromMicros(r?.lo ?? null);
