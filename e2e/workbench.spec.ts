@@ -305,3 +305,37 @@ test('a case opened read-only says why in the status bar; a link to it opens it'
   await api(casefile, 'cases.close', { caseId: opened.id });
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
+
+test('site time: UTC / site / both across table, axis, detail and chains, always labelled', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const info = await api<{ timezone: { zone: string } }>(casefile, 'cases.get', { caseId });
+  const zone = info.timezone.zone;
+  expect(zone).not.toBe('UTC');
+  const first = (await api<{ rows: { ts: string }[] }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 })).rows[0]!;
+  // The site wall clock, worked out by the browser-independent ICU of this Node: "2023-07-06 09:00:00" + ".mmm".
+  const site = new Date(first.ts).toLocaleString('sv-SE', { timeZone: zone }) + first.ts.slice(19, 23);
+  const utc = first.ts.replace('T', ' ').slice(0, 23);
+  expect(site).not.toBe(utc);
+  const firstTime = () => page.locator('[data-testid="event-row"] .c-time').first().textContent();
+
+  await expect.poll(firstTime).toBe(utc);
+  await expect(page.locator('.events-header-row')).toContainText('Time (UTC)');
+  await page.getByTestId('time-mode-site').click();
+  await expect.poll(firstTime).toBe(site);
+  await expect(page.locator('.events-header-row')).toContainText('Time (site +');
+  await expect(page.getByTestId('timeline-range')).toContainText(`${site.slice(0, 16)}`);
+  await expect(page.getByTestId('timeline-range')).toContainText('(site +');
+
+  await page.getByTestId('time-mode-both').click();
+  await expect.poll(firstTime).toBe(`${site} · ${utc.slice(11)} UTC`);
+
+  await page.getByTestId('event-row').first().click();
+  await expect(page.getByTestId('detail-time')).toContainText(`${utc} UTC`);
+  await expect(page.getByTestId('detail-site-time')).toContainText(`${site} ${zone}`);
+
+  await page.getByTestId('tab-chains').click();
+  await expect(page.locator('[data-testid="chains-view"] th').filter({ hasText: 'First (site' })).toHaveCount(1);
+  await page.reload();
+  await expect(page.getByTestId('time-mode-both')).toHaveAttribute('aria-pressed', 'true');
+});

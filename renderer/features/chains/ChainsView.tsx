@@ -6,7 +6,8 @@ import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useSelection } from '../../stores/selection';
 import { useChainsQuery, type ChainSort } from '../../stores/chainsQuery';
-import { fmtCount, fmtDuration, fmtTime } from '../../lib/time';
+import { fmtCount, fmtDuration } from '../../lib/time';
+import { useTimeFormat } from '../../stores/timeMode';
 import { IdChip } from '../detail/IdText';
 import { FacetChip } from '../filters/FacetChip';
 
@@ -51,6 +52,7 @@ export function ChainsView() {
     return () => { live = false; clearTimeout(t); };
   }, [caseId, version, kinds, statuses, minDur, text, sort]);
 
+  const time = useTimeFormat();
   const columns = useMemo(() => [
     col.accessor('status', { header: 'Status', cell: (c) => <StatusBadge status={c.getValue()} /> }),
     col.accessor('kind', { header: 'Kind' }),
@@ -60,10 +62,10 @@ export function ChainsView() {
     col.accessor((r) => r.durationMs ?? -1, { id: 'duration', header: 'Duration', cell: (c) => fmtDuration(c.row.original.durationMs) }),
     col.accessor((r) => r.user ?? '', { id: 'user', header: 'User', cell: (c) => (c.getValue() ? <FacetChip facet="user" value={c.getValue()} /> : '') }),
     col.accessor((r) => r.dataset ?? '', { id: 'dataset', header: 'Dataset', cell: (c) => (c.getValue() ? <FacetChip facet="dataset" value={c.getValue()} /> : '') }),
-    col.accessor((r) => r.first ?? '', { id: 'first', header: 'First (UTC)', cell: (c) => fmtTime(c.getValue() || null) }),
+    col.accessor((r) => r.first ?? '', { id: 'first', header: `First (${time.label})`, cell: (c) => time.fmt(c.getValue() || null) }),
     col.accessor((r) => r.sources.join(', '), { id: 'sources', header: 'Sources' }),
     col.accessor('events', { header: 'Events', cell: (c) => fmtCount(c.getValue()) }),
-  ], []);
+  ], [time]);
   const table = useReactTable({
     data: data?.chains ?? [], columns, state: { sorting },
     onSortingChange: (u) => setQuery({ sorting: typeof u === 'function' ? u(sorting) : u }),

@@ -5,6 +5,8 @@ import { useSelection } from '../../stores/selection';
 import { isFacetField, isIdField } from '../../lib/ids';
 import { levelColor } from '../../lib/levels';
 import { fmtTime } from '../../lib/time';
+import { fmtOffset, fmtZoned, zoneOffsetMs } from '../../lib/siteTime';
+import { useApp } from '../../stores/app';
 import { CopyButton } from './CopyButton';
 import { IdChip, IdText } from './IdText';
 import { showValue } from './fieldValue';
@@ -14,6 +16,7 @@ import { FacetChip } from '../filters/FacetChip';
 export function DetailPanel() {
   const { detail, detailLoading, detailError, selectedId, loadDetail, select, loadAround, aroundLoading } = useSelection();
   const [seconds, setSeconds] = useState(30);
+  const zone = useApp((s) => s.current?.timezone.zone ?? '');
   if (selectedId == null) return null;
   return (
     <aside className="detail" data-testid="detail-panel">
@@ -33,6 +36,9 @@ export function DetailPanel() {
         <div className="detail-body">
           <dl className="meta">
             <dt>time</dt><dd data-testid="detail-time">{fmtTime(detail.ts)} UTC {detail.tsText && <span className="muted small">(as written: {detail.tsText})</span>}</dd>
+            {detail.ts && zone && (
+              <><dt>site time</dt><dd data-testid="detail-site-time">{fmtZoned(detail.ts, zone)} {zone} ({fmtOffset(zoneOffsetMs(Date.parse(detail.ts), zone))})</dd></>
+            )}
             <dt>source</dt><dd>{detail.source}</dd>
             <dt>file</dt><dd data-testid="detail-file"><span className="mono">{detail.file}:{detail.line}</span>
               {detail.lineCount > 1 && <span className="muted small"> ({detail.lineCount} lines)</span>} <CopyButton text={`${detail.file}:${detail.line}`} /></dd>

@@ -20,6 +20,7 @@ import { TraceView } from '../trace/TraceView';
 import { useKeyboard } from './useKeyboard';
 import { KeyMap } from './KeyMap';
 import { StartHere } from './StartHere';
+import { TimeModeToggle } from './TimeModeToggle';
 
 const TABS: { id: View; label: string }[] = [
   { id: 'timeline', label: 'Timeline' }, { id: 'chains', label: 'Chains' }, { id: 'trace', label: 'Trace' },
@@ -64,6 +65,7 @@ export function App() {
           ))}
         </nav>
         <span className="spacer" />
+        {current && <TimeModeToggle />}
         {current && <IntegrityBadge />}
         <button data-testid="theme-toggle" onClick={toggleTheme} title="Light / dark theme">{theme === 'dark' ? '☀' : '☾'}</button>
       </header>

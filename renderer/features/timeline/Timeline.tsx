@@ -4,8 +4,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApp } from '../../stores/app';
 import { useFilter } from '../../stores/filter';
 import { LANE_LEVELS, levelColor } from '../../lib/levels';
-import { boundRange, fmtCount, fmtDuration, fmtTick, fmtTime, timeTicks, toIso, toMs } from '../../lib/time';
+import { boundRange, fmtCount, fmtDuration, fmtTick, timeTicks, toIso, toMs } from '../../lib/time';
 import { useHistogram, useSources } from './useHistogram';
+import { useTimeFormat } from '../../stores/timeMode';
 
 const LANE_H = 34;
 const AXIS_H = 22;
@@ -21,6 +22,7 @@ export function Timeline() {
   const filter = useFilter((s) => s.filter);
   const setRange = useFilter((s) => s.setRange);
   const toggleSource = useFilter((s) => s.toggleSource);
+  const time = useTimeFormat();
   const plotRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [drag, setDrag] = useState<Drag | null>(null);
@@ -138,7 +140,9 @@ export function Timeline() {
   }, [drag?.mode, extent, width]);
 
   const panShift = drag?.mode === 'pan' ? drag.x1 - drag.x0 : 0;
-  const ticks = extent ? timeTicks(extent.from, extent.to, Math.max(2, Math.floor(width / 110))) : [];
+  // Ticks fall on round times of the clock shown (site time is shifted by its offset at the range start).
+  const off = extent ? time.offset(extent.from) : 0;
+  const ticks = extent ? timeTicks(extent.from + off, extent.to + off, Math.max(2, Math.floor(width / 110))).map((t) => t - off) : [];
   const zoomed = !!(filter.from || filter.to);
   const bw = hist && width ? width / hist.buckets : 0;
   const hoverLane = hover ? laneData.get(lanes[hover.lane] ?? '') : undefined;
@@ -149,7 +153,7 @@ export function Timeline() {
       <div className="timeline-head">
         <strong>Timeline</strong>
         <span className="muted" data-testid="timeline-range">
-          {extent ? `${fmtTime(toIso(extent.from))} → ${fmtTime(toIso(extent.to))} UTC` : 'no timed events'}
+          {extent ? `${time.fmt(toIso(extent.from))} → ${time.fmt(toIso(extent.to))} (${time.label})` : 'no timed events'}
           {hist && hist.untimed > 0 ? ` · ${fmtCount(hist.untimed)} without a time` : ''}
         </span>
         {empty && <span className="warn" data-testid="timeline-empty">no events match</span>}
@@ -222,7 +226,7 @@ export function Timeline() {
                 return (
                   <g key={t} transform={`translate(${x},0)`} pointerEvents="none">
                     <line y1={0} y2={5} className="tick" />
-                    <text y={16} x={3} className="tick-label">{fmtTick(t, extent.to - extent.from, ti ? ticks[ti - 1]! : null)}</text>
+                    <text y={16} x={3} className="tick-label">{fmtTick(t + off, extent.to - extent.from, ti ? ticks[ti - 1]! + off : null)}</text>
                   </g>
                 );
               })}
@@ -232,7 +236,7 @@ export function Timeline() {
             <div className="tooltip" data-testid="timeline-tooltip"
               style={{ left: Math.min(hover.x + 12, Math.max(0, width - 220)), top: hover.y + 12 }}>
               <div><strong>{lanes[hover.lane]}</strong></div>
-              <div className="muted small">{fmtTime(toIso(timeAt(hover.bucket * bw)))} +{fmtDuration(hist.bucketMs)}</div>
+              <div className="muted small">{time.fmt(toIso(timeAt(hover.bucket * bw)))} +{fmtDuration(hist.bucketMs)}</div>
               {LANE_LEVELS.map((l, i) => (hoverCounts[i] ? (
                 <div key={l}><span className="swatch" style={{ background: levelColor(l) }} />{l}: {fmtCount(hoverCounts[i] ?? 0)}</div>
               ) : null))}
