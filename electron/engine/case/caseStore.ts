@@ -24,6 +24,8 @@ export const CaseMeta = z.object({
   isDemo: z.boolean().optional(),
   /** Operator identifier patterns for correlation (issue 4); absent = the KYC-like default. */
   idPatterns: z.array(IdPattern).max(50).optional(),
+  /** Import limits raised or lowered for this case (ingest/limits.ts: names and defaults). */
+  limits: z.record(z.string(), z.number()).optional(),
 });
 export type CaseMeta = z.infer<typeof CaseMeta>;
 

@@ -2,6 +2,9 @@
 // One definition, used by both sides, so they cannot drift apart.
 import type { SqlRead } from './db';
 
+/** The digest of a file with no events. */
+export const EMPTY_DIGEST = '0';
+
 export interface FileDigest { records: number; digest: string }
 
 /** Aggregate over event_store rows (group by file_id): order-independent, cheap, changes when any row changes. */
