@@ -1,11 +1,12 @@
 // The investigator's workbench on the demo case, against the real engine and bridge (e2e/fixtures): each test is
 // one walkthrough bug that broke — an empty search, a reload, hover, coming back to Chains, the regex box, facets,
 // zoom, columns beside the detail panel, the audit counts, saving a view twice, the favicon.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test, type Casefile } from './fixtures';
+import * as tar from 'tar';
+import { ROOT, expect, test, type Casefile } from './fixtures';
 
 test.use({ openDefault: true });
 
@@ -338,4 +339,28 @@ test('site time: UTC / site / both across table, axis, detail and chains, always
   await expect(page.locator('[data-testid="chains-view"] th').filter({ hasText: 'First (site' })).toHaveCount(1);
   await page.reload();
   await expect(page.getByTestId('time-mode-both')).toHaveAttribute('aria-pressed', 'true');
+});
+
+test('the same evidence again under other names adds no records: aliases, said in the import summary and audited', async ({ app, casefile }) => {
+  test.setTimeout(120_000);
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const before = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 });
+  // The demo bundle unpacked and imported from one folder level lower: other paths, the same bytes.
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-alias-'));
+  await tar.x({ file: path.join(ROOT, 'resources/demo/demo-bundle.tar.gz'), cwd: work });
+  const files = (await readdir(path.join(work, 'enrich'), { recursive: true, withFileTypes: true })).filter((d) => d.isFile());
+  const nonEmpty = (await Promise.all(files.map(async (d) => (await stat(path.join(d.parentPath, d.name))).size > 0))).filter(Boolean).length;
+
+  await page.getByTestId('tab-cases').click();
+  await page.getByTestId('import-paths').fill(path.join(work, 'enrich'));
+  await page.getByTestId('import-start').click();
+  await expect(page.getByTestId('import-results')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('import-aliases')).toContainText(`${nonEmpty} of ${files.length} files were already in this case`);
+  await expect(page.getByTestId('import-alias')).toHaveCount(nonEmpty);
+  const after = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 });
+  expect(after.total).toBe(before.total);
+  const audited = await api<{ params: { files: unknown[] } }[]>(casefile, 'audit.list', { caseId, action: 'import.alias', limit: 100 });
+  expect(audited.reduce((n, e) => n + e.params.files.length, 0)).toBe(nonEmpty);
+  await rm(work, { recursive: true, force: true });
 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { CaseInfo } from '../../../shared/domain';
 import { EngineError, type EngineContext, type HandlerMap } from '../api';
 import { appInfo, currentOperator } from '../audit/appInfo';
-import { IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
+import { IMPORT_ALIAS_ACTION, IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
 import { FORMATS, formatInfo } from '../formats/registry';
 import { importPaths } from '../ingest/importer';
 import { isValidZone } from '../ingest/timezone';
@@ -139,6 +139,12 @@ export const caseHandlers: HandlerMap = {
             const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
             await ctx.audit(IMPORT_FILES_ACTION, { caseId: input.caseId, bundle, files: part },
               { status: 'ok', counts: { files: part.length, records: part.reduce((n, f) => n + f.records, 0) } });
+          }
+        },
+        auditAliases: async (bundle, files) => {
+          for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
+            const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
+            await ctx.audit(IMPORT_ALIAS_ACTION, { caseId: input.caseId, bundle, files: part }, { status: 'ok', counts: { files: part.length } });
           }
         },
       },
