@@ -364,3 +364,33 @@ test('the same evidence again under other names adds no records: aliases, said i
   expect(audited.reduce((n, e) => n + e.params.files.length, 0)).toBe(nonEmpty);
   await rm(work, { recursive: true, force: true });
 });
+
+test('chains follow the timeline window, and sorting is the engine\'s over every chain', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  // Brush the middle of the timeline: the window goes into the filter (and the URL).
+  const box = (await page.locator('.lane-plot').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.4, box.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + 20, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.locator('[data-testid="filter-chip"][data-kind="range"]')).toBeVisible();
+  const filter = JSON.parse(new URL(page.url()).searchParams.get('filter') ?? '{}') as { from: string; to: string };
+  expect(filter.from).toBeTruthy();
+
+  await page.getByTestId('tab-chains').click();
+  await expect(page.getByTestId('chain-follow-window')).toBeChecked();
+  const inWindow = await api<{ chains: { key: string }[]; total: number }>(casefile, 'chains.list', { caseId, limit: 1000, from: filter.from, to: filter.to });
+  const all = await api<{ total: number }>(casefile, 'chains.list', { caseId, limit: 1 });
+  expect(inWindow.total).toBeLessThan(all.total);
+  await expect(page.getByTestId('chain-row')).toHaveCount(inWindow.chains.length);
+
+  // Slowest first, as the engine orders all of them.
+  await page.getByTestId('chain-head-duration').click();
+  const slow = await api<{ chains: { key: string }[] }>(casefile, 'chains.list', { caseId, limit: 1000, from: filter.from, to: filter.to, sort: 'duration' });
+  await expect.poll(() => page.getByTestId('chain-row').evaluateAll((rs) => rs.slice(0, 5).map((r) => r.getAttribute('data-key'))))
+    .toEqual(slow.chains.slice(0, 5).map((c) => c.key));
+
+  await page.getByTestId('chain-follow-window').uncheck();
+  await expect(page.locator('.chains .row.muted')).toContainText(`of ${all.total.toLocaleString('en-US')} chains`);
+});

@@ -130,6 +130,9 @@ export const calls = {
       statuses: z.array(ChainStatus).max(4).optional(),
       minDurationMs: z.number().min(0).optional(),
       text: z.string().max(500).optional(),
+      /** Chains with any time inside [from, to]: the timeline's window. */
+      from: IsoInstant.optional(),
+      to: IsoInstant.optional(),
       sort: z.enum(['first', 'duration', 'events']).optional(),
       limit: z.number().int().min(1).max(5000),
     }),

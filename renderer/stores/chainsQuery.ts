@@ -1,6 +1,5 @@
 // The Chains view's filters and sort, kept outside the view so opening a trace and coming back finds them as left.
 import { create } from 'zustand';
-import type { SortingState } from '@tanstack/react-table';
 import type { ChainKind, ChainStatus } from '../../shared/correlation';
 
 export type ChainSort = 'first' | 'duration' | 'events';
@@ -12,14 +11,15 @@ interface ChainsQueryState {
   minDur: string;
   text: string;
   sort: ChainSort;
-  sorting: SortingState;
+  /** Narrow to the timeline's window (filter.from/to) when it has one. */
+  followWindow: boolean;
   /** Keys of the chains as last listed, in the order shown: what [ and ] step through. */
   shown: string[];
   set(p: Partial<Omit<ChainsQueryState, 'set' | 'reset'>>): void;
   reset(): void;
 }
 
-const EMPTY = { kinds: [], statuses: [], minDur: '', text: '', sort: 'first' as ChainSort, sorting: [], shown: [] };
+const EMPTY = { kinds: [], statuses: [], minDur: '', text: '', sort: 'first' as ChainSort, followWindow: true, shown: [] };
 
 export const useChainsQuery = create<ChainsQueryState>((set) => ({
   ...EMPTY,
