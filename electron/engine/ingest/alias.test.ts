@@ -8,7 +8,7 @@ import * as tar from 'tar';
 import { verifyCase } from '../audit/custody';
 import { Engine } from '../engine';
 import type { CaseInfo, ImportResult } from '../../../shared/domain';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));

@@ -1,19 +1,21 @@
 // The import: evidence into bundles, each file's format detected, the site timezone inferred, every record parsed
 // into event_store. One transaction per file: a file is either wholly in the case or not at all, so an import
 // killed midway leaves a readable case and a re-run picks up exactly the files that are missing.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } from '../../../shared/domain';
 import type { CaseHandle } from '../case/caseStore';
 import { CaseError } from '../case/caseStore';
 import type { CaseDb } from '../store/db';
-import { EMPTY_DIGEST, ROWS_DIGEST_SQL } from '../store/digest';
+import { EMPTY_DIGEST, fileRowShas, fileRowsDigests } from '../store/digest';
 import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
 import { detectFormat, headerRegex, type FormatOverride } from './detect';
 import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
-import { stageBundles, type StagedBundle } from './bundle';
+import { loadStagedBundle, readManifest, stageBundles, type StagedBundle } from './bundle';
+import { createHash } from 'node:crypto';
 import { inferZone, inlineOffset, isValidZone, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { transformSql } from './transform';
 
@@ -23,14 +25,27 @@ export interface ImportHooks {
   /** Runs once after all files (chain building). */
   afterImport?: (db: CaseDb) => Promise<void>;
   /** Audit of the files imported (chain of custody), a batch's files of one bundle at a time. */
-  auditFiles?: (bundle: string, files: ImportedFileRecord[]) => Promise<void>;
+  auditFiles?: (bundle: AuditedBundle, files: ImportedFileRecord[]) => Promise<void>;
   /** Audit of the files recorded as aliases (content already in the case), one bundle at a time. */
   auditAliases?: (bundle: string, files: AliasRecord[]) => Promise<void>;
 }
 
 export interface AliasRecord { path: string; sha256: string; of: { bundle: string; path: string } }
 
-export interface ImportedFileRecord { path: string; sha256: string; format: string; records: number; rowsDigest: string }
+/** The bundle of an `import.files` entry: its id and the sha256 of its manifest file. */
+export interface AuditedBundle { id: string; manifestSha256: string | null }
+
+/**
+ * What an `import.files` audit entry records per file. `fileSha` pins the file's row in the `files` table
+ * (format, zone, rule, counts: store/digest.ts); `recovered` marks an entry written by a later import for a file
+ * whose batch committed but whose entry a crash prevented.
+ */
+export interface ImportedFileRecord { path: string; sha256: string; format: string; records: number; rowsDigest: string; fileSha: string; recovered?: true }
+
+/** Test-only fault injection: CASEFILE_FAULT=after-commit-before-audit kills the process in that window (kill -9). */
+function faultPoint(name: string): void {
+  if (process.env.CASEFILE_FAULT === name) process.kill(process.pid, 'SIGKILL');
+}
 
 export interface ImportOptions {
   formatOverrides?: FormatOverride[];
@@ -40,7 +55,12 @@ export interface ImportOptions {
   hooks?: ImportHooks;
 }
 
-interface PlannedFile { bundle: StagedBundle; rel: string; abs: string; size: number; sha256: string; format: FormatDefinition; reason: string; head: string[] }
+interface PlannedFile {
+  bundle: StagedBundle; rel: string; abs: string; size: number; sha256: string; format: FormatDefinition; reason: string; head: string[];
+  /** Read from this byte: what comes before is already in the case as another bundle's file. */
+  startByte?: number;
+  continues?: string;
+}
 
 function startsRecordFor(def: FormatDefinition): StartsRecord {
   if (def.kind === 'raw') return 'every-line';
@@ -113,7 +133,7 @@ async function stageFile(app: DuckDBAppender, fileId: number, f: PlannedFile, li
     app.appendInteger(count);
     app.appendVarchar(text);
     app.endRow();
-  }, { onProgress: onBytes, limits, bundle: f.bundle.expansion, label: `${f.bundle.id}/${f.rel}` });
+  }, { onProgress: onBytes, limits, bundle: f.bundle.expansion, label: `${f.bundle.id}/${f.rel}`, ...(f.startByte ? { startByte: f.startByte } : {}) });
   app.flushSync();
   return stats;
 }
@@ -132,7 +152,33 @@ function fileNote(stats: ReadStats, size: number, badValues: number): string | u
   return notes.length ? notes.join('; ') : undefined;
 }
 
+/** The start of the line holding byte `offset - 1`'s successor: `offset` itself after a newline, else the start of
+ * the torn last line of the earlier copy, which is read again whole. */
+async function lineStartAtOrBefore(file: string, offset: number): Promise<number> {
+  const fh = await fs.open(file, 'r');
+  try {
+    for (let end = offset; end > 0;) {
+      const from = Math.max(0, end - (1 << 16));
+      const buf = Buffer.alloc(end - from);
+      await fh.read(buf, 0, buf.length, from);
+      const nl = buf.lastIndexOf(10);
+      if (nl >= 0) return from + nl + 1;
+      end = from;
+    }
+    return 0;
+  } finally { await fh.close(); }
+}
+
 export async function importPaths(handle: CaseHandle, inputs: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+  return runImport(handle, (limits) => stageBundles(handle.files.bundles, inputs, limits), opts);
+}
+
+/** Imports bundles already in the case folder (a finished pull moves its files in as a bundle). */
+export async function importBundles(handle: CaseHandle, ids: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+  return runImport(handle, async () => Promise.all(ids.map((id) => loadStagedBundle(handle.files.bundles, id))), opts);
+}
+
+async function runImport(handle: CaseHandle, stage: (limits: IntakeLimits) => Promise<StagedBundle[]>, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const jobId = opts.jobId ?? `import-${Date.now()}`;
   if (handle.readOnly) throw new CaseError('read_only', handle.readOnlyReason ?? 'This case is read-only.');
@@ -151,8 +197,8 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
   }
 
   const limits = resolveLimits(handle.meta.limits);
-  progress({ phase: 'copy', filesDone: 0, filesTotal: inputs.length, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
-  const bundles = await stageBundles(handle.files.bundles, inputs, limits);
+  progress({ phase: 'copy', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
+  const bundles = await stage(limits);
 
   const planned: PlannedFile[] = [];
   for (const b of bundles) {
@@ -182,6 +228,7 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
       await db.run(`INSERT INTO bundles (id, label, origin, files, bytes, imported_at) VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING`,
         [b.id, path.basename(b.manifest.origin.inputs[0] ?? b.id), b.manifest.origin.kind, b.manifest.files.length, b.bytes]);
     }
+    await auditRecovered(db, handle.files.bundles, opts.hooks);
     let bytesDone = 0;
     let filesDone = 0;
     const todo: PlannedFile[] = [];
@@ -200,15 +247,24 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
     const aliases = new Map<string, AliasRecord[]>();
     for (const f of planned) {
       const done = already.get(`${f.bundle.id}/${f.rel}`);
-      const same = done || f.size === 0 ? undefined : known.get(f.sha256);
-      if (done) { results.push(fileResult(f, done, true)); bytesDone += f.size; filesDone++; } else if (same) {
+      if (done) { results.push(fileResult(f, done, true)); bytesDone += f.size; filesDone++; continue; }
+      const same = f.size === 0 ? undefined : known.get(f.sha256);
+      if (same) {
         results.push(aliasResult(f, same));
         aliases.set(f.bundle.id, [...(aliases.get(f.bundle.id) ?? []), { path: f.rel, sha256: f.sha256, of: same }]);
-        bytesDone += f.size; filesDone++;
-      } else {
-        if (f.size > 0) known.set(f.sha256, { bundle: f.bundle.id, path: f.rel });
-        todo.push(f);
+        bytesDone += f.size; filesDone++; continue;
       }
+      if (f.size > 0) known.set(f.sha256, { bundle: f.bundle.id, path: f.rel });
+      // Pulled logs come again as they grow and rotate: a grown file continues where its earlier copy ended.
+      if ((f.bundle.manifest.origin.kind as string) === 'sftp') {
+        const c = f.bundle.manifest.files.find((m) => m.path === f.rel)?.continues;
+        const earlier = c && await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM files WHERE bundle = $1 AND path = $2 AND sha256 = $3', [c.bundle, c.path, c.sha256]);
+        if (c && earlier?.n && c.bytes < f.size && !isGzipPath(f.rel)) {
+          f.startByte = await lineStartAtOrBefore(f.abs, c.bytes);
+          f.continues = `${c.bundle}/${c.path}`;
+        }
+      }
+      todo.push(f);
     }
     for (const [bundle, files] of aliases) await opts.hooks?.auditAliases?.(bundle, files);
     for (const batch of batches(todo)) {
@@ -314,8 +370,9 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
       `SELECT file_id, count(*) AS records, count_if(parse_status = 'ok') AS ok, count_if(parse_status = 'malformed') AS malformed,
               count_if(parse_status = 'unparsed') AS unparsed, count_if(ts_flag IN ('inherited', 'none')) AS untimed,
               count_if(parse_status = 'malformed' AND fields IS NULL) AS bad_values,
-              min(ts)::VARCHAR AS min_ts, max(ts)::VARCHAR AS max_ts, ${ROWS_DIGEST_SQL} AS digest
+              min(ts)::VARCHAR AS min_ts, max(ts)::VARCHAR AS max_ts
        FROM event_store WHERE file_id IN (${idList}) GROUP BY file_id`)).map((r) => [Number(r.file_id), r]));
+    const digests = await fileRowsDigests((sql) => db.all(sql), ids);
     // All the batch's files rows in one statement (a statement per file costs more than the rows themselves).
     const rowsOut = staged.map((x) => {
       const s = stats.get(x.fileId);
@@ -325,13 +382,17 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
         reason: x.f.reason, tz_zone: zone.zone, tz_rule: describeRule(def, zone), lines: x.stats.lines,
         records: num('records'), ok: num('ok'), malformed: num('malformed'), unparsed: num('unparsed'), untimed: num('untimed'),
         min_ts: (s?.min_ts as string | null) ?? null, max_ts: (s?.max_ts as string | null) ?? null,
-        first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: String(s?.digest ?? EMPTY_DIGEST),
-        note: fileNote(x.stats, x.f.size, num('bad_values')) ?? null,
+        first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: digests.get(x.fileId)?.digest ?? EMPTY_DIGEST,
+        note: [x.f.continues ? `continues ${x.f.continues}: read from byte ${x.f.startByte} (the bytes before are that file's events)` : null,
+          fileNote(x.stats, x.f.size, num('bad_values'))].filter(Boolean).join('; ') || null,
       } satisfies Record<string, DuckDBValue>;
     });
-    await insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()' });
-    return db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`);
+    await insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()', audited: 'false' });
+    const shas = await fileRowShas((sql) => db.all(sql), ids);
+    return (await db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`))
+      .map((r): Record<string, unknown> => ({ ...r, file_sha: shas.get(Number(r.file_id)) }));
   });
+  faultPoint('after-commit-before-audit');
   await db.run('DELETE FROM stage');
   const out: FileImportResult[] = [];
   const audited = new Map<string, ImportedFileRecord[]>();
@@ -340,10 +401,13 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
     const result = fileResult(x.f, row, false);
     out.push(result);
     const list = audited.get(x.f.bundle.id) ?? [];
-    list.push({ path: x.f.rel, sha256: x.f.sha256, format: def.id, records: result.records, rowsDigest: String(row.rows_digest) });
+    list.push({ path: x.f.rel, sha256: x.f.sha256, format: def.id, records: result.records, rowsDigest: String(row.rows_digest), fileSha: String(row.file_sha) });
     audited.set(x.f.bundle.id, list);
   }
-  for (const [bundle, files] of audited) await hooks?.auditFiles?.(bundle, files);
+  for (const [id, files] of audited) {
+    await hooks?.auditFiles?.({ id, manifestSha256: batch.find((f) => f.bundle.id === id)!.bundle.manifestSha256 }, files);
+  }
+  await db.run(`UPDATE files SET audited = true WHERE file_id IN (${idList})`);
   return out;
 }
 
@@ -355,4 +419,27 @@ async function fixInheritedTimes(db: CaseDb, idList: string): Promise<void> {
     FROM (SELECT id, ts, last_value(ts IGNORE NULLS) OVER (PARTITION BY file_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_ts
           FROM event_store WHERE file_id IN (${idList})) p
     WHERE e.id = p.id AND p.ts IS NULL AND p.prev_ts IS NOT NULL`);
+}
+
+/**
+ * Files committed by an import that died before their audit entry (kill -9, power cut): audit them now, marked
+ * recovered, from what their batch committed. Without this a re-run would skip them and custody would fail forever.
+ */
+async function auditRecovered(db: CaseDb, bundlesDir: string, hooks: ImportHooks | undefined): Promise<void> {
+  if (!hooks?.auditFiles) return;
+  const rows = await db.all<{ file_id: number; bundle: string; path: string; sha256: string; format: string; records: string; rows_digest: string }>(
+    `SELECT file_id, bundle, path, sha256, format, records::VARCHAR AS records, rows_digest FROM files WHERE audited = false ORDER BY file_id`);
+  if (!rows.length) return;
+  const shas = await fileRowShas((sql) => db.all(sql), rows.map((r) => Number(r.file_id)));
+  const byBundle = new Map<string, ImportedFileRecord[]>();
+  for (const r of rows) {
+    const list = byBundle.get(r.bundle) ?? [];
+    list.push({ path: r.path, sha256: r.sha256, format: r.format, records: Number(r.records), rowsDigest: r.rows_digest, fileSha: shas.get(Number(r.file_id))!, recovered: true });
+    byBundle.set(r.bundle, list);
+  }
+  for (const [id, files] of byBundle) {
+    const m = await readManifest(bundlesDir, id);
+    await hooks.auditFiles({ id, manifestSha256: m ? createHash('sha256').update(m.text).digest('hex') : null }, files);
+  }
+  await db.run(`UPDATE files SET audited = true WHERE file_id IN (${rows.map((r) => Number(r.file_id)).join(', ')})`);
 }

@@ -19,8 +19,8 @@ export class ReadPath implements SqlRead {
   /** At rest: the data cannot change, counts may be memoised. */
   get readOnly(): boolean { return this.db.readOnly; }
 
-  /** The operator's SQL door runs only on a locked read-only instance (never beside a writer). */
-  get sqlDoor(): boolean { return this.db.readOnly && this.db.locked; }
+  /** The operator's SQL door runs only on a locked instance: read-only, never a writer (nor beside one). */
+  get sqlDoor(): boolean { return this.db.locked; }
 
   /** Runs fn on a fresh connection of the live path (following a switch in progress), counted as in flight. */
   async withConnection<T>(fn: (conn: DuckDBConnection, path: ReadPath) => Promise<T>): Promise<T> {
