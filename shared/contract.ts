@@ -142,6 +142,8 @@ export const calls = {
     output: z.array(AuditEntryView),
   },
   'audit.verify': { input: CaseRef, output: AuditVerifyResult },
+  /** Acknowledges a recorded tear (`audit.tear` entry `tearSeq`); the call's own audit entry is the acknowledgment. */
+  'audit.ack': { input: CaseRef.extend({ tearSeq: z.number().int().min(1), note: z.string().max(500).optional() }), output: z.object({ acknowledged: z.number() }) },
   'case.verify': { input: CaseRef, output: IntegrityResult },
 } as const;
 

@@ -2,7 +2,8 @@
 import type { AuditEntryView } from '../../../shared/audit';
 import type { HandlerMap } from '../api';
 import { verifyCase } from './custody';
-import { readAudit, verifyAudit, type AuditEntry } from './trail';
+import { readAudit, TEAR_ACTION, verifyAudit, type AuditEntry } from './trail';
+import { EngineError } from '../api';
 
 /** An entry as the UI shows it. */
 export function toAuditView(e: AuditEntry): AuditEntryView {
@@ -32,5 +33,10 @@ export const auditHandlers: HandlerMap = {
     return entries.reverse().map(toAuditView);
   },
   'audit.verify': async (ctx, input) => verifyAudit(ctx.getCase(input.caseId).files.audit),
+  'audit.ack': async (ctx, input) => {
+    const tears = await readAudit(ctx.getCase(input.caseId).files.audit, { action: TEAR_ACTION });
+    if (!tears.some((t) => t.seq === input.tearSeq)) throw new EngineError('invalid_input', `Entry ${input.tearSeq} is not a recorded tear (${TEAR_ACTION}) in this case's audit log.`);
+    return { acknowledged: input.tearSeq };
+  },
   'case.verify': async (ctx, input) => verifyCase(ctx.getCase(input.caseId)),
 };
