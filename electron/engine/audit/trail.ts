@@ -249,14 +249,21 @@ export async function readAudit(file: string, opts: ReadAuditOptions = {}): Prom
 }
 
 /** Checks the whole chain and reports the first broken entry. */
-export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
+export interface VerifyOptions {
+  /** A head recorded elsewhere (the case database's mirror): the log must still hold that entry, unchanged. */
+  anchor?: AuditHead | null;
+}
+
+export async function verifyAudit(file: string, opts: VerifyOptions = {}): Promise<AuditVerifyResult> {
   const verifiedAt = new Date().toISOString();
   const head = await readHead(file);
   let buf: Buffer;
   try { buf = await fs.readFile(file); } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    const broken = head ? { seq: 1, line: 1, problem: `The audit log is missing, but its head record says it held ${head.seq} entries.` } : null;
-    return { ok: !broken, entries: 0, headHash: null, headSeq: null, firstBroken: broken, tornTail: false, recordedTears: 0, verifiedAt };
+    const broken = head ? { seq: 1, line: 1, problem: `The audit log is missing, but its head record says it held ${head.seq} entries.` }
+      : opts.anchor ? { seq: 1, line: 1, problem: `The audit log is missing, but the case database recorded entry ${opts.anchor.seq} (${opts.anchor.hash.slice(0, 16)}…): the log was deleted.` }
+        : null;
+    return { ok: !broken, entries: 0, headHash: null, headSeq: null, firstBroken: broken, tornTail: false, recordedTears: 0, verifiedAt, ...anchorOf(opts) };
   }
   const lines = splitLines(buf);
   const lineOfSeq = new Map<number, number>();
@@ -278,6 +285,7 @@ export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
   let macInvalid: number | undefined;
   const tears = new Map<number, { line: number; params: Record<string, unknown> }>();
   let acknowledgedTears = 0;
+  let ackedUpTo = 0; // entries up to this seq were cut off or rewritten by an acknowledged tear
 
   for (const l of lines) {
     const e = l.entry;
@@ -322,7 +330,13 @@ export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
       continue;
     }
     if (e.action === TEAR_ACTION) tears.set(e.seq, { line: l.no, params: e.params ?? {} });
-    if (e.action === ACK_ACTION && e.result?.status === 'ok' && tears.delete(Number((e.params ?? {}).tearSeq))) acknowledgedTears++;
+    if (e.action === ACK_ACTION && e.result?.status === 'ok') {
+      const acked = tears.get(Number((e.params ?? {}).tearSeq));
+      if (acked && tears.delete(Number((e.params ?? {}).tearSeq))) {
+        acknowledgedTears++;
+        ackedUpTo = Math.max(ackedUpTo, Number(acked.params.expectedSeq) || 0);
+      }
+    }
     hashOfSeq.set(e.seq, e.hash);
     last = { seq: e.seq, hash: e.hash };
     prevHash = e.hash;
@@ -337,6 +351,13 @@ export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
     else if (head && head.seq > lastSeq) breakAt(lastSeq + 1, lines.length + 1, `The log ends at entry ${lastSeq} but its head record says entry ${head.seq} was written: the log was truncated.`);
     else if (head && hashOfSeq.get(head.seq) !== head.hash) breakAt(head.seq, lineOfSeq.get(head.seq) ?? lines.length + 1, `Entry ${head.seq} differs from the one the head record acknowledged: the end of the log was rewritten.`);
   }
+  // The database's mirror of the head: the log must still hold it, unless an acknowledged tear explains its loss.
+  const anchor = opts.anchor;
+  if (!firstBroken && anchor && anchor.seq > ackedUpTo) {
+    const lastSeq = last?.seq ?? 0;
+    if (anchor.seq > lastSeq) breakAt(lastSeq + 1, lines.length + 1, `The log ends at entry ${lastSeq} but the case database recorded entry ${anchor.seq} (${anchor.hash.slice(0, 16)}…): the log was truncated together with its head record.`);
+    else if (hashOfSeq.get(anchor.seq) !== anchor.hash) breakAt(anchor.seq, lineOfSeq.get(anchor.seq) ?? lines.length + 1, `Entry ${anchor.seq} differs from the one the case database recorded (${anchor.hash.slice(0, 16)}…): the log was rewritten.`);
+  }
   const [tearSeq, tear] = [...tears.entries()][0] ?? [];
   if (tear && tearSeq !== undefined) {
     const p = tear.params;
@@ -344,5 +365,7 @@ export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
   }
   const tornTail = lines.length > 0 && lines[lines.length - 1]!.entry === null;
   const mac = { status: macInvalid !== undefined ? 'invalid' as const : macKeyAbsent ? 'key_absent' as const : macSeen ? 'valid' as const : 'none' as const, entries: macEntries, ...(macInvalid !== undefined ? { firstInvalidSeq: macInvalid } : {}) };
-  return { ok: !firstBroken, entries, headHash: last?.hash ?? null, headSeq: last?.seq ?? null, firstBroken, tornTail, recordedTears, acknowledgedTears, mac, verifiedAt };
+  return { ok: !firstBroken, entries, headHash: last?.hash ?? null, headSeq: last?.seq ?? null, firstBroken, tornTail, recordedTears, acknowledgedTears, mac, verifiedAt, ...anchorOf(opts) };
 }
+
+const anchorOf = (opts: VerifyOptions) => (opts.anchor ? { dbHead: { seq: opts.anchor.seq, hash: opts.anchor.hash } } : {});
