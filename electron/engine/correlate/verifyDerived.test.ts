@@ -61,7 +61,7 @@ describe('verify recomputes identifiers, statuses, chains and links', () => {
     expect((await verify()).ok).toBe(true);
   }, 120_000);
 
-  it('names an edited identifier and a deleted chain link', async () => {
+  it('names an edited identifier, a deleted chain link and a dropped table', async () => {
     const id = (await edit((db) => db.one<{ event_id: string; kind: string; value: string }>(`SELECT event_id::VARCHAR AS event_id, kind, value FROM identifiers WHERE kind = 'user' ORDER BY event_id LIMIT 1`)))!;
     await edit(async (db) => {
       await db.run(`UPDATE identifiers SET value = 'mallory' WHERE event_id = $e::BIGINT AND kind = 'user' AND value = $v`, { e: id.event_id, v: id.value });
@@ -73,5 +73,7 @@ describe('verify recomputes identifiers, statuses, chains and links', () => {
     expect(ids?.problem).toMatch(/1 stored row\(s\) not derivable from them, 1 derivable row\(s\) missing/);
     expect(ids?.problem).toMatch(/"value":"mallory"/);
     expect(r.problems.find((x) => x.file === 'chain_links')?.problem).toMatch(/0 stored row\(s\) not derivable from them, 1 derivable row\(s\) missing/);
+    await edit((db) => db.run('DROP TABLE chains'));
+    expect((await verify()).problems.find((x) => x.file === 'chains')?.problem).toMatch(/Derived table chains is missing, but the events give \d+ row\(s\) for it/);
   }, 120_000);
 });
