@@ -12,7 +12,7 @@ import { clearCountCache } from '../engine/query/count';
 import { page } from '../engine/query/events';
 import { fieldNames, fieldValues, sources } from '../engine/query/fields';
 import { histogram } from '../engine/query/histogram';
-import { isoFromMicros } from '../engine/query/sql';
+import { isoFromMicros } from '../engine/store/sql';
 import { makeSyntheticCase } from './querySynth';
 
 const opts = new Command()

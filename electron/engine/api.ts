@@ -3,10 +3,11 @@
 import type { AREAS, AreaName, CallInput, CallName, CallOutput, EventName, EventPayload } from '../../shared/contract';
 import type { CaseHandle } from './case/caseStore';
 import type { Jobs } from './jobs/runner';
+import type { AuditOutcome } from './audit/policy';
 
 export type Via = 'electron' | 'browser' | 'cli' | 'test';
 
-export interface AuditOutcome { status: 'ok' | 'error'; message?: string; counts?: Record<string, number> }
+export type { AuditOutcome } from './audit/policy';
 
 export interface EngineContext {
   via: Via;

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { LEGACY_MANIFEST, isStaging, readManifest, sha256File } from '../ingest/bundle';
+import { LEGACY_MANIFEST, isStaging, readManifest, sha256File } from '../evidence/manifest';
 import { sha256Hex } from './canonical';
 import type { IntegrityResult } from '../../../shared/audit';
 import type { CaseHandle } from '../case/caseStore';

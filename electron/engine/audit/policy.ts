@@ -2,7 +2,9 @@
 // secret fields dropped (never hashed), its sensitive fields replaced by an HMAC under the trail's salt (equal
 // values match; guesses cannot be tested without the salt), everything else as given (then bounded by the trail).
 import type { CallSpec } from '../../../shared/contract';
-import type { AuditOutcome } from '../api';
+
+/** How a call or an engine-made entry ended, as its audit entry records it. */
+export interface AuditOutcome { status: 'ok' | 'error'; message?: string; counts?: Record<string, number> }
 import { canonicalJson } from './canonical';
 
 export interface SensitiveValue { hmac: string }

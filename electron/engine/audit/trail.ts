@@ -9,7 +9,7 @@ import type { AuditVerifyResult } from '../../../shared/audit';
 import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
 import { appInfo, currentOperator, type AppInfo, type Operator } from './appInfo';
 import { canonicalJson, sha256Hex } from './canonical';
-import { withFileLock } from './fileLock';
+import { withFileLock } from '../util/fileLock';
 import { auditMacKey, macMatches, macOf } from './macKey';
 import { sanitizeMessage, sanitizeParams } from './bound';
 

@@ -2,8 +2,8 @@
 import type { ChainKind, ChainLink, ChainStatus, ChainSummary, TraceResult } from '../../../shared/correlation';
 import type { EventRow } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
-import { FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../query/rows';
-import { checkInstant, elapsedMs, Params } from '../query/sql';
+import { FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
+import { checkInstant, elapsedMs, Params } from '../store/sql';
 import { UUID_RE } from './extract';
 
 export interface ChainListRequest {

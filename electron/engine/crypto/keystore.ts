@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import type * as openpgp from 'openpgp';
 import { writeFileAtomic, writeJsonAtomic, mkdirPrivate } from '../util/atomic';
-import { withFileLock } from '../audit/fileLock';
+import { withFileLock } from '../util/fileLock';
 import { CryptoError } from './errors';
 import { cryptoFiles, FINGERPRINT } from './paths';
 import { keyIdsOf, primaryUserId, readPublicKeys, readSecretKey } from './pgp';

@@ -13,22 +13,9 @@ import { Transform } from 'node:stream';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
+import { bundleId, isStaging, manifestPath, readManifest, sha256File, type Manifest, type ManifestFile } from '../evidence/manifest';
 import { DEFAULT_LIMITS, LimitError, RATIO_FLOOR_BYTES, ensureFreeSpace, humanBytes, type IntakeLimits } from './limits';
 
-export interface ManifestFile {
-  path: string; size: number; mtime: string; sha256: string;
-  /** This file begins with the bytes of an earlier bundle's file (a log that grew, or grew and was rotated). */
-  continues?: { bundle: string; path: string; bytes: number; sha256: string };
-}
-export interface Manifest {
-  format: 'casefile/manifest@1';
-  bundle: string;
-  created: string;
-  origin: { kind: 'folder' | 'archive' | 'files'; inputs: string[]; archiveSha256?: string };
-  files: ManifestFile[];
-  /** What the input held that is not evidence and was left out (links, devices, duplicate archive members). */
-  dropped?: string[];
-}
 export interface StagedBundle {
   id: string; dir: string; manifest: Manifest; reused: boolean; bytes: number;
   /** sha256 of the manifest file's bytes (what the import's audit entry pins). */
@@ -37,30 +24,7 @@ export interface StagedBundle {
   expansion: { expanded: number };
 }
 
-/** Where a bundle's manifest is. Legacy cases kept it inside the bundle folder. */
-export const manifestPath = (bundlesDir: string, id: string) => path.join(bundlesDir, `${id}.manifest.json`);
-export const LEGACY_MANIFEST = 'manifest.json';
 const ARCHIVE = /\.(tar\.gz|tgz|tar|zip)$/i;
-
-export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  await pipeline(createReadStream(file), h);
-  return h.digest('hex');
-}
-
-/** A bundle's manifest (its text, for hashing, and parsed), from where it is or, for legacy cases, was kept. */
-export async function readManifest(bundlesDir: string, id: string): Promise<{ text: string; file: string; legacy: boolean } | null> {
-  for (const [file, legacy] of [[manifestPath(bundlesDir, id), false], [path.join(bundlesDir, id, LEGACY_MANIFEST), true]] as const) {
-    const text = await fs.readFile(file, 'utf8').catch(() => null);
-    if (text === null) continue;
-    if (legacy) {
-      // Only ours if it says so: an evidence file of that name in a new-style bundle is evidence.
-      try { if ((JSON.parse(text) as { format?: unknown; bundle?: unknown }).bundle !== id) continue; } catch { continue; }
-    }
-    return { text, file, legacy };
-  }
-  return null;
-}
 
 /** Copies src to dst (owner-only) and returns the sha256 of the bytes copied, in one pass. */
 async function copyHashed(src: string, dst: string): Promise<string> {
@@ -207,12 +171,6 @@ async function hashTree(dir: string, names: string[]): Promise<ManifestFile[]> {
   return out;
 }
 
-export function bundleId(files: ManifestFile[]): string {
-  const h = createHash('sha256');
-  for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) h.update(`${f.path}\0${f.sha256}\n`);
-  return h.digest('hex').slice(0, 16);
-}
-
 const staged = (id: string, dir: string, manifest: Manifest, text: string, reused: boolean): StagedBundle => ({
   id, dir, manifest, reused, bytes: manifest.files.reduce((n, f) => n + f.size, 0),
   manifestSha256: createHash('sha256').update(text).digest('hex'), expansion: { expanded: 0 },
@@ -307,9 +265,6 @@ async function treeBytes(dir: string): Promise<number> {
   for (const rel of await walkFiles(dir)) n += (await fs.stat(path.join(dir, rel))).size;
   return n;
 }
-
-/** Leftovers of an intake killed midway are never evidence. */
-export const isStaging = (name: string) => name.startsWith('.incoming-');
 
 /** Stages every input: each folder and archive is a bundle; all loose files together make one bundle. */
 export async function stageBundles(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS): Promise<StagedBundle[]> {

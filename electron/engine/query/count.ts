@@ -3,7 +3,7 @@
 import type { EventFilter } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
 import { whereClause } from './filter';
-import { num, Params } from './sql';
+import { num, Params } from '../store/sql';
 
 export interface Count { count: number; capped: boolean }
 

@@ -5,8 +5,8 @@ import type { EventPage } from '../../../shared/contract';
 import { EngineError } from '../util/errors';
 import type { SqlRead } from '../store/db';
 import { checkFilter, fieldValueExpr, scansText, whereClause } from './filter';
-import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from './rows';
-import { checkInstant, elapsedMs, num, Params } from './sql';
+import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
+import { checkInstant, elapsedMs, num, Params } from '../store/sql';
 import { cachedCount, countMatching, rememberCount, type Count } from './count';
 import { fieldsSql } from '../store/schema';
 

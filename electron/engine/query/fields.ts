@@ -2,7 +2,7 @@
 import type { EventFilter } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
 import { checkFilter, fieldValueExpr, whereClause } from './filter';
-import { elapsedMs, isoFromMicros, num, Params } from './sql';
+import { elapsedMs, isoFromMicros, num, Params } from '../store/sql';
 import { fieldsSql } from '../store/schema';
 
 export interface SourceSummary { source: string; count: number; from: string | null; to: string | null }

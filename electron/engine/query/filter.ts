@@ -3,7 +3,7 @@
 import type { EventFilter } from '../../../shared/domain';
 import { EngineError } from '../util/errors';
 import type { SqlRead } from '../store/db';
-import { checkInstant, Params } from './sql';
+import { checkInstant, Params } from '../store/sql';
 import { fieldsSql } from '../store/schema';
 
 /** Field names that mean a top-level column rather than a key inside `fields`. */

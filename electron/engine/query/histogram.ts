@@ -4,7 +4,7 @@ import type { Histogram } from '../../../shared/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { SqlRead } from '../store/db';
 import { checkFilter, whereClause } from './filter';
-import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from './sql';
+import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
 
 /** Slot of a level in a lane's counts: LEVELS order, then one slot for anything else (including no level). */
 const LEVEL_SLOT = `CASE s.level ${LEVELS.map((l, i) => `WHEN '${l}' THEN ${i}`).join(' ')} ELSE ${LEVELS.length} END`;

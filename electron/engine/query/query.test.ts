@@ -7,7 +7,7 @@ import { clearCountCache } from './count';
 import { around, get, page } from './events';
 import { fieldNames, fieldValues, sources } from './fields';
 import { histogram } from './histogram';
-import { isoFromMicros, microsFromIso } from './sql';
+import { isoFromMicros, microsFromIso } from '../store/sql';
 import { buildCase, generate, type GenRow } from '../../testkit/testCase';
 import { deleteView, listViews, saveView } from './views';
 

@@ -3,7 +3,7 @@
 // (paths + sha256), so the same files brought in another way are recognised as the same evidence.
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { bundleId, manifestPath, readManifest, type Manifest, type ManifestFile } from '../ingest/bundle';
+import { bundleId, manifestPath, readManifest, type Manifest, type ManifestFile } from '../evidence/manifest';
 import { fsyncDir, mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import type { HopInfo } from './sshChain';
 

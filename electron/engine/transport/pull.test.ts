@@ -13,7 +13,7 @@ import { connectChain, loadKnownHosts, SshError, type ChainOptions } from './ssh
 import { pullFile, partPath, sidecarPath } from './sftpReader';
 import { discover } from './discover';
 import { listPulls, readPullState, runPull } from './pull';
-import { manifestPath } from '../ingest/bundle';
+import { manifestPath } from '../evidence/manifest';
 import type { PulledManifest } from './handoff';
 
 let lab: SshLab;

@@ -8,7 +8,7 @@ import posix from 'node:path/posix';
 import { z } from 'zod';
 import { profileHops, type SiteProfile } from '../../../shared/profile';
 import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
-import { readManifest } from '../ingest/bundle';
+import { readManifest } from '../evidence/manifest';
 import { acquireCaseLock } from '../case/lock';
 import { connectChain, type ChainOptions, type HopInfo, type SshChain } from './sshChain';
 import { discover, SOURCES, type SourceId } from './discover';
