@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SiteProfile } from '../../../shared/profile';
 import { startLab, type SshLab } from '../../testkit/sshLab';
 import { systemLines } from '../../testkit/remoteTree';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 import { CaseHandle } from '../case/caseStore';
 import { importBundles } from '../ingest/importer';
 import { runPull } from './pull';
