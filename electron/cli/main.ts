@@ -4,6 +4,7 @@ import { appInfo } from '../engine/audit/appInfo';
 import { registerIngestCommands } from './commands/ingest';
 import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
+import { registerPullCommands } from './commands/pull';
 import { registerCorrelateCommands } from './commands/correlate';
 
 const program = new Command();
@@ -17,6 +18,7 @@ registerIngestCommands(program);
 registerCorrelateCommands(program);
 registerAuditCommands(program);
 registerServeCommand(program);
+registerPullCommands(program);
 
 // Whatever escapes a command is reported as one sentence, never a stack trace.
 await program.parseAsync(process.argv).catch((e: unknown) => {

@@ -8,6 +8,7 @@ import { correlateHandlers } from './correlate/handlers';
 import { importHandlers } from './ingest/handlers';
 import { jobHandlers } from './jobs/handlers';
 import { queryHandlers } from './query/handlers';
+import { pullHandlers } from './transport/handlers';
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
@@ -17,4 +18,5 @@ export const HANDLERS: HandlerMap = {
   ...importHandlers,
   ...jobHandlers,
   ...queryHandlers,
+  ...pullHandlers,
 };
