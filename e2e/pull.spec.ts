@@ -18,7 +18,13 @@ test.beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'casefile-pull-e2e-'));
   process.env.SSH_AUTH_SOCK = lab.agentSocket; // the engine runs in this worker
 });
-test.afterAll(async () => { await lab?.stop(); });
+test.afterAll(async ({ casefile }) => {
+  // The engine is shared by the worker's specs: leave no case open behind (the next spec starts from none).
+  for (const c of await casefile.engine.invoke('cases.list', {}) as { id: string; name: string }[]) {
+    if (c.name === 'Pull case') await casefile.engine.invoke('cases.close', { caseId: c.id }).catch(() => undefined);
+  }
+  await lab?.stop();
+});
 
 test('host-key prompt → planner → progress → events', async ({ app, casefile, problems }) => {
   test.setTimeout(180_000);
