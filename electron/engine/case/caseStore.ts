@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { TimeZoneRule } from '../../../shared/domain';
 import { IdPattern } from '../../../shared/correlation';
 import { CaseDb } from '../store/db';
+import { mirrorAuditHead } from '../audit/headMirror';
 import { deferred, ReadPath } from '../store/readPath';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { acquireCaseLock, type CaseLock } from './lock';
@@ -89,6 +90,7 @@ export class CaseHandle {
       if (lock.acquired) {
         // Recover from a crash (replays the WAL) and bring the schema up to date, then rest read-only.
         const w = await CaseDb.open(f.db);
+        await mirrorAuditHead(w, f.audit).catch(() => undefined); // a failure leaves the older anchor: verify reports
         await w.run('CHECKPOINT');
         w.close();
       }
@@ -124,6 +126,7 @@ export class CaseHandle {
     } finally {
       const after = deferred<ReadPath>();
       await this.reads.retire(after.promise);
+      await mirrorAuditHead(writer, this.files.audit).catch(() => undefined);
       await writer.run('CHECKPOINT').catch(() => undefined);
       writer.close();
       await this.reopenReadOnly(after);
