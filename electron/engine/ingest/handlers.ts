@@ -36,6 +36,7 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
         progress(stepOf(p));
       },
       hooks: {
+        remember: (learned) => h.rememberImport(learned),
         afterBatch: (db, ids) => afterBatchImported(db, ids, correlate),
         afterImport: (db) => afterImportFinished(db, correlate),
         auditFiles: async (bundle, files) => {
