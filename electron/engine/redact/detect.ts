@@ -1,0 +1,110 @@
+// The detector stack over one record: every view (raw and decoded), every detector, spans mapped back to the raw
+// text, overlaps resolved. Overlapping spans merge into one (so nothing of either survives): a secret anywhere in
+// the group makes it a secret, else the longest finding names the type.
+import type { IdPattern } from '../../../shared/correlation';
+import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
+import { ClientDetector } from './client';
+import { GitleaksDetector } from './gitleaks';
+import { Harvest, type HarvestValue } from './harvest';
+import { normaliseKey } from './keys';
+import { piiFindings } from './pii';
+import { structuralFindings } from './structural';
+import { type Finding, PLACEHOLDER } from './types';
+import { toRaw, viewsOf } from './views';
+
+export interface Span extends Finding {
+  /** The decoded value (what a pseudonym is computed from and what the re-scan looks for). */
+  value: string;
+}
+
+export interface DetectorOptions {
+  rules?: RedactionRulesInput;
+  idPatterns?: readonly IdPattern[];
+  harvest?: readonly HarvestValue[];
+}
+
+let sharedGitleaks: GitleaksDetector | null = null;
+/** Compiling 212 rules takes a second or two: once per process (or worker). */
+export function gitleaksDetector(): GitleaksDetector {
+  return (sharedGitleaks ??= new GitleaksDetector());
+}
+
+export class Detectors {
+  readonly rules: RedactionRules;
+  readonly client: ClientDetector;
+  readonly harvest: Harvest;
+  private readonly secretKeys: Set<string>;
+  private readonly gitleaks = gitleaksDetector();
+
+  constructor(opts: DetectorOptions = {}) {
+    this.rules = RedactionRules.parse(opts.rules ?? {});
+    this.client = new ClientDetector(this.rules, opts.idPatterns ?? []);
+    this.harvest = new Harvest(opts.harvest ?? []);
+    this.secretKeys = new Set(this.rules.secretKeys.map(normaliseKey));
+  }
+
+  /** Every finding on every view, mapped to raw offsets, before overlap resolution. */
+  findAll(raw: string): Span[] {
+    const spans: Span[] = [];
+    for (const v of viewsOf(raw)) {
+      const found: Finding[] = [
+        ...this.gitleaks.detect(v.text),
+        ...structuralFindings(v.text, { secretKeys: this.secretKeys }),
+        ...piiFindings(v.text),
+        ...this.client.findings(v.text),
+        ...this.harvest.findings(v.text),
+      ];
+      for (const f of found) {
+        if (f.end <= f.start) continue;
+        const [start, end] = toRaw(v, f.start, f.end);
+        spans.push({ ...f, start, end, value: v.text.slice(f.start, f.end) });
+      }
+    }
+    return dropInsidePlaceholders(raw, spans);
+  }
+
+  /** Resolved, non-overlapping spans in order. */
+  find(raw: string): Span[] {
+    return resolve(raw, this.findAll(raw));
+  }
+}
+
+function dropInsidePlaceholders(raw: string, spans: Span[]): Span[] {
+  if (!raw.includes('<') || spans.length === 0) return spans;
+  const holders = [...raw.matchAll(PLACEHOLDER)].map((m) => [m.index, m.index + m[0].length] as const);
+  if (holders.length === 0) return spans;
+  return spans.filter((s) => !holders.some(([a, b]) => s.start >= a && s.end <= b));
+}
+
+export function resolve(raw: string, spans: Span[]): Span[] {
+  if (spans.length <= 1) return spans;
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Span[] = [];
+  let group: Span[] = [sorted[0]!];
+  let end = sorted[0]!.end;
+  const flush = () => {
+    const start = group[0]!.start;
+    const secrets = group.filter((s) => s.kind === 'secret');
+    const pool = secrets.length ? secrets : group;
+    const lead = pool.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+    // the pseudonym comes from the lead's decoded value, so an entity keeps its token whatever overlapped it
+    out.push({
+      ...lead,
+      start,
+      end,
+      ...(group.some((s) => s.bare) ? { bare: true } : {}),
+    });
+  };
+  for (const s of sorted.slice(1)) {
+    if (s.start < end) {
+      group.push(s);
+      if (s.end > end) end = s.end;
+    } else {
+      flush();
+      group = [s];
+      end = s.end;
+    }
+  }
+  flush();
+  return out;
+}
