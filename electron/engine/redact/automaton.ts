@@ -64,7 +64,7 @@ export class Automaton {
     this.next = next;
     this.out = out;
     this.size = n;
-    this.verify = patterns.map((p) => (/[^\x00-\x7f]/.test(p) ? p.toLowerCase() : null));
+    this.verify = patterns.map((p) => (/[^\p{ASCII}]/u.test(p) ? p.toLowerCase() : null));
   }
 
   private readonly verify: (string | null)[];

@@ -46,7 +46,7 @@ export class Detectors {
   /** Every finding on every view, mapped to raw offsets, before overlap resolution. */
   findAll(raw: string): Span[] {
     const spans: Span[] = [];
-    for (const v of viewsOf(raw)) {
+    for (const v of viewsOf(maskPlaceholders(raw))) {
       const found: Finding[] = [
         ...this.gitleaks.detect(v.text),
         ...structuralFindings(v.text, { secretKeys: this.secretKeys }),
@@ -60,7 +60,7 @@ export class Detectors {
         spans.push({ ...f, start, end, value: v.text.slice(f.start, f.end) });
       }
     }
-    return dropInsidePlaceholders(raw, spans);
+    return spans;
   }
 
   /** Resolved, non-overlapping spans in order. */
@@ -69,11 +69,13 @@ export class Detectors {
   }
 }
 
-function dropInsidePlaceholders(raw: string, spans: Span[]): Span[] {
-  if (!raw.includes('<') || spans.length === 0) return spans;
-  const holders = [...raw.matchAll(PLACEHOLDER)].map((m) => [m.index, m.index + m[0].length] as const);
-  if (holders.length === 0) return spans;
-  return spans.filter((s) => !holders.some(([a, b]) => s.start >= a && s.end <= b));
+/**
+ * Replacements already in the text (`<secret:key-value>`, `<user:…>`) are blanked with a filler that no detector
+ * matches, same length so offsets hold: a token's letters never read as a key name or a value again.
+ */
+function maskPlaceholders(raw: string): string {
+  if (!raw.includes('<')) return raw;
+  return raw.replace(PLACEHOLDER, (m) => '\u2591'.repeat(m.length));
 }
 
 export function resolve(raw: string, spans: Span[]): Span[] {
@@ -92,7 +94,6 @@ export function resolve(raw: string, spans: Span[]): Span[] {
       ...lead,
       start,
       end,
-      ...(group.some((s) => s.bare) ? { bare: true } : {}),
     });
   };
   for (const s of sorted.slice(1)) {

@@ -116,6 +116,8 @@ export class GitleaksDetector {
   }
 
   runRule(rule: CompiledRule, text: string, out: Finding[]): void {
+    // test() runs on re2js' DFA without captures, several times faster than a matcher: most lines have no match
+    if (!rule.re.test(text)) return;
     const m = rule.re.matcher(text);
     const groups = m.groupCount();
     let from = 0;

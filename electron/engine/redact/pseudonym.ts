@@ -50,7 +50,7 @@ export function normalise(type: string, value: string): string {
     }
     case 'ip': {
       const addr = v.replace(/%.*$/, '');
-      if (net.isIPv4(addr)) return addr.split('.').map((o) => String(Number(o))).join('.');
+      if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(addr)) return addr.split('.').map((o) => String(Number(o))).join('.');
       if (net.isIPv6(addr)) {
         try {
           return new URL(`http://[${addr}]/`).hostname.slice(1, -1);
@@ -80,7 +80,8 @@ export class Pseudonymizer {
   /** Values whose token is longer than the default (a collision happened in this scope). */
   readonly lengthened = new Map<string, number>();
 
-  constructor(private readonly key: Buffer, lengths?: ReadonlyMap<string, number>) {
+  /** `chars` below the default only in tests, to make collisions happen. */
+  constructor(private readonly key: Buffer, lengths?: ReadonlyMap<string, number>, private readonly chars = TOKEN_CHARS) {
     if (key.length < 16) throw new Error('pseudonym key must be at least 128 bits');
     if (lengths) for (const [k, n] of lengths) this.lengthened.set(k, n);
   }
@@ -100,13 +101,13 @@ export class Pseudonymizer {
     const known = this.byValue.get(id);
     if (known) return known;
     const full = this.mac(type, norm);
-    let len = this.lengthened.get(id) ?? TOKEN_CHARS;
+    let len = this.lengthened.get(id) ?? this.chars;
     let token = `<${type}:${full.slice(0, len)}>`;
     while (this.byToken.has(token)) {
       len += 2;
       token = `<${type}:${full.slice(0, len)}>`;
     }
-    if (len !== TOKEN_CHARS) this.lengthened.set(id, len);
+    if (len !== this.chars) this.lengthened.set(id, len);
     this.byValue.set(id, token);
     this.byToken.set(token, { token, type, original: value, firstEvent: eventId });
     return token;

@@ -7,7 +7,7 @@ import { EMPTY_VALUE, type Finding } from './types';
 // key (optionally quoted), separator, value: quoted ("…", '…', b'…', SQL's '' inside) or bare up to a delimiter.
 // The value is only looked at (lookahead), so a value that is itself `"{"` does not hide the key after it.
 const KEY_VALUE =
-  /(?<![\w.-])(["']?)([A-Za-z_][\w.-]{0,63})\1[ \t]*(?::|=>|=)[ \t]*(?=(b?"(?:[^"\\\n]|\\.){0,4096}"|b?'(?:[^'\\\n]|\\.|''){0,4096}'|[^\s,;&'"{}[\]()<>]{1,4096}))/g;
+  /(?<![\w.<-])(["']?)([A-Za-z_][\w.-]{0,63})\1[ \t]*(?::|=>|=)[ \t]*(?=(b?"(?:[^"\\\n]|\\.){0,4096}"|b?'(?:[^'\\\n]|\\.|''){0,4096}'|[^\s,;&'"{}[\]()<>]{1,4096}))/g;
 // Header-like values run to the end of the line: `Authorization: Basic …`, `Cookie: a=1; sid=…`.
 const WHOLE_LINE_KEYS = /^(?:authorization|proxy_authorization|cookie|set_cookie|x_api_key|x_auth_token)$/;
 const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}):\/\/([^\s:/@'"<>\\]{1,256})(?::([^\s/@'"<>\\]{0,256}))?@(?=[^\s/:?#'"<>\\])/g;
@@ -26,8 +26,8 @@ export interface StructuralOptions {
 function unquote(v: string, start: number): [number, number] {
   let s = start;
   let e = start + v.length;
-  if (v.startsWith('b"') || v.startsWith("b'")) s += 2, e -= 1;
-  else if (v.startsWith('"') || v.startsWith("'")) s += 1, e -= 1;
+  if (v.startsWith('b"') || v.startsWith("b'")) { s += 2; e -= 1; }
+  else if (v.startsWith('"') || v.startsWith("'")) { s += 1; e -= 1; }
   return [s, e];
 }
 
@@ -38,9 +38,10 @@ function keyValues(text: string, opts: StructuralOptions, out: Finding[]): void 
     if (!cls) continue;
     const value = m[3]!;
     const vStart = m.index + m[0].length;
-    let [s, e] = unquote(value, vStart);
+    const [s, end] = unquote(value, vStart);
+    let e = end;
     const quoted = s !== vStart;
-    if (!quoted && cls.kind === 'secret' && WHOLE_LINE_KEYS.test(key.toLowerCase().replace(/-/g, '_'))) {
+    if (!quoted && m[1] !== '"' && cls.kind === 'secret' && WHOLE_LINE_KEYS.test(key.toLowerCase().replace(/-/g, '_'))) {
       // the rest of the line, up to a closing quote of an enclosing string
       const stop = text.slice(s).search(/[\n"']|\\[nr"']/);
       e = stop < 0 ? text.length : s + stop;
@@ -48,8 +49,7 @@ function keyValues(text: string, opts: StructuralOptions, out: Finding[]): void 
     }
     const v = text.slice(s, e);
     if (EMPTY_VALUE.test(v.trim())) continue;
-    const bare = !quoted && m[1] === '"' && /^-?[\d.]+$/.test(v);
-    out.push({ start: s, end: e, kind: cls.kind, type: cls.type, rule: cls.kind === 'secret' ? 'key-value' : `field-${cls.type}`, ...(bare ? { bare } : {}) });
+    out.push({ start: s, end: e, kind: cls.kind, type: cls.type, rule: cls.kind === 'secret' ? 'key-value' : `field-${cls.type}` });
   }
 }
 

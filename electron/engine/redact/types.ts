@@ -10,12 +10,10 @@ export interface Finding {
   type: string;
   /** The rule that found it (gitleaks rule id, structural rule, PII detector, client rule). */
   rule: string;
-  /** A JSON value written without quotes (a number): its replacement gets quotes so the JSON stays valid. */
-  bare?: boolean;
 }
 
-/** Values that mean "nothing here": never worth a replacement. */
-export const EMPTY_VALUE = /^(?:|none|null|nil|undefined|true|false|\*+|x+|-|n\/a|<[a-z]+:[A-Za-z0-9_.:-]+>)$/i;
+/** Values that mean "nothing here" (or only a blanked replacement, U+2591): never worth a replacement. */
+export const EMPTY_VALUE = /^(?:[\s,;:'"`{}[\]()\\\u2591]*|none|null|nil|undefined|true|false|\*+|x+|-|n\/a|<[a-z]+:[A-Za-z0-9_.:-]+>)$/i;
 
 /** A replacement the redactor already wrote: `<type:TOKEN>` or `<secret:RULE>`. */
 export const PLACEHOLDER = /<[a-z][a-z0-9_-]*:[A-Za-z0-9_.-]+>/g;

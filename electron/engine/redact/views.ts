@@ -84,7 +84,7 @@ function querySplit(s: string): [string, number[], number[]] | null {
 const DECODERS: Decoder[] = [
   { name: 'json', applies: (s) => s.includes('\\'), decode: unescapeBackslash },
   { name: 'url', applies: (s) => /%[0-9a-fA-F]{2}/.test(s), decode: urlDecode },
-  { name: 'sql', applies: (s) => s.includes("''"), decode: sqlQuotes },
+  { name: 'sql', applies: (s) => s.includes("''") && /\b(?:select|insert|update|delete|where|values|set)\b/i.test(s), decode: sqlQuotes },
   { name: 'query', applies: (s) => /[?&][\w.%-]{1,64}=/.test(s), decode: querySplit },
 ];
 

@@ -52,7 +52,7 @@ export interface CorpusOptions {
 // ---- encodings of a value in each context ----------------------------------------------------------------------
 const jsonEsc = (s: string) => JSON.stringify(s).slice(1, -1);
 const reprEsc = (s: string) => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n');
-const ENCODE: Record<Context, (s: string) => string> = {
+export const ENCODE: Record<Context, (s: string) => string> = {
   json: jsonEsc,
   nested: (s) => jsonEsc(jsonEsc(s)),
   repr: reprEsc,
@@ -271,7 +271,11 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
       if (which === 0) r.t(enc('mail to ')).p(p.email, 'pii', 'email', `email:${p.id}`).t(enc(' bounced'));
       else if (which === 1) r.t(enc('callback ')).p(rng.pick(phoneForms(p.phone)), 'pii', 'phone', `phone:${p.id}`).t(enc(' failed'));
       else if (which === 2) r.t(enc('search for ')).p(p.client, 'pii', 'client_id', `client:${p.id}`).t(enc(' by ')).p(p.user, 'pii', 'user', `user:${p.id}`);
-      else if (which === 3) r.t(enc('from ')).p(`10.${rng.int(0, 255)}.${i % 8}.${10 + (i % 8)}`, 'pii', 'ip', `ip:${i}`).t(enc(' and ')).p(`fd00::${(i % 8).toString(16)}:${rng.hex(4)}`, 'pii', 'ip', `ip6:${i}`);
+      else if (which === 3) {
+        const v4 = `10.${rng.int(0, 255)}.${i % 8}.${10 + (i % 8)}`;
+        const v6 = `fd00::${(i % 8).toString(16)}:${rng.hex(4)}`;
+        r.t(enc('from ')).p(v4, 'pii', 'ip', `ip:${v4}`).t(enc(' and ')).p(v6, 'pii', 'ip', `ip:${v6}`);
+      }
       else if (which === 4) r.t(enc('card ')).p(luhnComplete(rng.pick(['4', '51', '6521']), rng, 16), 'pii', 'card', `card:${i}`).t(enc(' declined'));
       else if (which === 5) r.t(enc('file /home/')).p(p.user, 'pii', 'user', `user:${p.id}`).t(enc('/notebooks/run.ipynb'));
       else r.t(enc('host ')).p(`worker${i % 5}.aip.acmeinc.com`, 'pii', 'host', `host:worker${i % 5}`).t(enc(' via ')).p(`+44 20 7946 ${String(1000 + (i % 8)).slice(0, 4)}`, 'pii', 'phone', `phone-uk:${i % 8}`);
@@ -279,7 +283,7 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
   }
   // field-based PII: names and account numbers by column
   for (const [i, p] of people.entries()) {
-    const ctx = (['json', 'repr', 'sql', 'nested'] as const)[i % 4];
+    const ctx = (['json', 'repr', 'sql', 'nested'] as const)[i % 4]!;
     add(carrier(ctx, rng, clock, (r) => r.p(p.name, 'pii', 'name', `name:${p.id}`), 'sender_name'));
     add(carrier(ctx, rng, clock, (r) => r.p(p.account, 'pii', 'account', `account:${p.id}`), 'sender_acc_id_no'));
     add(carrier(ctx, rng, clock, (r) => r.p(p.phone, 'pii', 'phone', `phone:${p.id}`), 'sending_party_mob'));
