@@ -113,7 +113,11 @@ export const calls = {
   /** Read-only SQL over the case (the documented `events` view and friends). */
   'events.sql': {
     input: CaseRef.extend({ sql: z.string().min(1).max(100_000), limit: z.number().int().min(1).max(100_000).optional() }),
-    output: z.object({ columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean(), queryMs: z.number() }),
+    output: z.object({
+      columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), queryMs: z.number(),
+      /** Rows stopped at the limit (`rows`) or at the result size cap (`bytes`). */
+      truncated: z.boolean(), truncatedBy: z.enum(['rows', 'bytes']).optional(),
+    }),
   },
 
   'views.list': { input: CaseRef, output: z.array(SavedView) },
@@ -154,7 +158,7 @@ export type EventPayload<N extends EventName> = z.infer<(typeof events)[N]>;
 
 /** Errors crossing the contract: a code and a sentence for the operator, never a stack trace. */
 export const ContractError = z.object({
-  code: z.enum(['invalid_input', 'not_found', 'read_only', 'forbidden', 'conflict', 'internal', 'unknown_call']),
+  code: z.enum(['invalid_input', 'not_found', 'read_only', 'forbidden', 'conflict', 'busy', 'timeout', 'internal', 'unknown_call']),
   message: z.string(),
 });
 export type ContractError = z.infer<typeof ContractError>;

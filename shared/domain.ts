@@ -61,7 +61,8 @@ export const FileImportResult = z.object({
 export type FileImportResult = z.infer<typeof FileImportResult>;
 
 export const ImportResult = z.object({
-  bundles: z.array(z.object({ id: z.string(), files: z.number(), bytes: z.number(), reused: z.boolean() })),
+  /** `notes`: what the input held that is not evidence and was left out (links, devices, duplicate archive members). */
+  bundles: z.array(z.object({ id: z.string(), files: z.number(), bytes: z.number(), reused: z.boolean(), notes: z.array(z.string()).optional() })),
   files: z.array(FileImportResult),
   timezone: TimeZoneRule,
   seconds: z.number(),

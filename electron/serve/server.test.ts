@@ -259,6 +259,21 @@ describe('browser-mode bridge', () => {
     expect(noToken.status).toBe(401);
   });
 
+  it('answers 409, not 500, when an upload name needs an earlier file to be a folder, or the reverse', async () => {
+    const batch = 'ab'.repeat(8);
+    const up = (name: string) => request(srv, {
+      method: 'POST', path: `/api/upload?batch=${batch}&name=${encodeURIComponent(name)}`, body: 'x\n',
+      headers: { 'x-casefile-token': srv.token, 'content-type': 'application/octet-stream' },
+    });
+    expect((await up('a')).status).toBe(200);
+    const clash = await up('a/b.log');
+    expect(clash.status).toBe(409);
+    expect(JSON.parse(clash.body)).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/clashes with an earlier upload/) } });
+    expect((await up('c/d.log')).status).toBe(200);
+    expect((await up('c')).status).toBe(409);
+    expect((await readdir(path.join(uploadDir, batch))).sort()).toEqual(['a', 'c']);
+  });
+
   it('refuses an upload over the size cap and keeps no partial file', async () => {
     const res = await request(srv, {
       method: 'POST', path: '/api/upload?name=big.log', body: Buffer.alloc(150_000, 97), chunked: true,

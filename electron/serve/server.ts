@@ -41,7 +41,7 @@ const HEARTBEAT_MS = 15_000;
 const DRAIN_FACTOR = 8;
 
 const STATUS_BY_CODE: Record<string, number> = {
-  invalid_input: 400, unknown_call: 404, not_found: 404, forbidden: 403, read_only: 409, conflict: 409, internal: 500,
+  invalid_input: 400, unknown_call: 404, not_found: 404, forbidden: 403, read_only: 409, conflict: 409, busy: 503, timeout: 504, internal: 500,
 };
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -165,7 +165,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       req.resume();
       return sendJson(res, 400, wireError('invalid_input', 'Upload name escapes the upload folder.'));
     }
-    await mkdir(path.dirname(dest), { recursive: true, mode: 0o700 });
+    // A name that needs an uploaded file to be a folder (or the reverse) is the client's mistake, not ours: 409.
+    const clash = () => sendJson(res, 409, wireError('conflict', `Upload name ${segments.join('/')} clashes with an earlier upload in this batch (one name cannot be both a file and a folder).`), true);
+    try { await mkdir(path.dirname(dest), { recursive: true, mode: 0o700 }); } catch (e) {
+      if (['EEXIST', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) { req.resume(); return clash(); }
+      throw e;
+    }
     const part = `${dest}.part-${randomBytes(4).toString('hex')}`;
     const fh = await open(part, 'wx', 0o600);
     let size: number;
@@ -199,7 +204,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (size > maxUpload) return sendJson(res, 413, wireError('invalid_input', `Upload exceeds ${maxUpload} bytes.`), true);
     if (!ok) return sendJson(res, 400, wireError('invalid_input', 'Upload was interrupted.'));
-    await rename(part, dest);
+    try { await rename(part, dest); } catch (e) {
+      await unlink(part).catch(() => undefined);
+      if (['EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) return clash();
+      throw e;
+    }
     sendJson(res, 200, { ok: true, value: { path: dest, dir, bytes: size } });
   }
 

@@ -81,7 +81,8 @@ export function registerIngestCommands(program: Command): void {
           const sum = (k: 'records' | 'malformed' | 'unparsed') => res.files.reduce((n, f) => n + f[k], 0);
           process.stdout.write(`\n${res.files.length} files in ${res.bundles.length} bundle(s) (${res.bundles.map((b) => `${b.id}${b.reused ? ' reused' : ''}`).join(', ')}): `
             + `${sum('records')} records, ${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s\n`
-            + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`);
+            + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`
+            + res.bundles.flatMap((b) => (b.notes ?? []).map((n) => `left out of bundle ${b.id}: ${n}\n`)).join(''));
         }, { ...(o.name ? { name: o.name } : {}) });
       } catch (e) { fail(e); }
     });
@@ -124,11 +125,11 @@ export function registerIngestCommands(program: Command): void {
     .action(async (o: { case: string; sql: string; json?: boolean; csv?: boolean; limit: string }) => {
       try {
         await withCaseEngine(o.case, async (engine, info) => {
-          const res = (await engine.invoke('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit) })) as { columns: string[]; rows: Record<string, unknown>[]; truncated: boolean };
+          const res = (await engine.invoke('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit) })) as { columns: string[]; rows: Record<string, unknown>[]; truncated: boolean; truncatedBy?: 'rows' | 'bytes' };
           if (o.json) printJson(res.rows);
           else if (o.csv) printCsv(res.rows, res.columns);
           else printTable(res.rows, res.columns);
-          if (res.truncated) process.stderr.write(`(truncated to ${o.limit} rows)\n`);
+          if (res.truncated) process.stderr.write(res.truncatedBy === 'bytes' ? `(truncated at ${res.rows.length} rows: the result size cap)\n` : `(truncated to ${o.limit} rows)\n`);
         });
       } catch (e) { fail(e); }
     });

@@ -134,7 +134,7 @@ describe('verifyCase (chain of custody)', () => {
 
   it('fails when the bundle folder or its manifest is gone', async () => {
     await fs.rm(path.join(handle.files.bundle('b1'), 'manifest.json'));
-    expect((await verifyCase(handle)).problems).toEqual(expect.arrayContaining([{ bundle: 'b1', file: 'manifest.json', problem: expect.stringMatching(/missing/) }]));
+    expect((await verifyCase(handle)).problems).toEqual(expect.arrayContaining([{ bundle: 'b1', file: 'b1.manifest.json', problem: expect.stringMatching(/missing/) }]));
     await fs.rm(handle.files.bundle('b1'), { recursive: true });
     expect((await verifyCase(handle)).problems).toEqual(expect.arrayContaining([{ bundle: 'b1', file: '', problem: 'The bundle folder is missing.' }]));
   });

@@ -5,13 +5,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { sha256File } from '../ingest/bundle';
+import { LEGACY_MANIFEST, isStaging, readManifest, sha256File } from '../ingest/bundle';
+import { sha256Hex } from './canonical';
 import type { IntegrityResult } from '../../../shared/audit';
 import type { CaseHandle } from '../case/caseStore';
 import { fileRowsDigests } from '../store/digest';
 import { readAudit, verifyAudit } from './trail';
 
-export const MANIFEST_NAME = 'manifest.json';
 export const IMPORT_FILE_ACTION = 'import.file';
 export const IMPORT_FILES_ACTION = 'import.files';
 /** Files per `import.files` entry: few entries (each costs fsyncs), none too large to read. */
@@ -58,24 +58,36 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
 
   // 2. Bundle folders against their manifests.
   const manifests = new Map<string, Map<string, { sha256: string; size: number }>>();
+  const manifestShas = new Map<string, string>();
   const dbBundles = (await handle.db.read<{ id: string }>('SELECT id FROM bundles')).map((r) => r.id);
   const rows = await handle.db.read<FileRow>('SELECT file_id, bundle, path, sha256, records, rows_digest FROM files ORDER BY bundle, path');
-  const folders = await fs.readdir(handle.files.bundles, { withFileTypes: true }).catch(() => []);
+  // Staging folders of an intake in progress or killed are not evidence (the next intake clears them).
+  const folders = (await fs.readdir(handle.files.bundles, { withFileTypes: true }).catch(() => [])).filter((d) => !isStaging(d.name));
   const bundleIds = new Set<string>([...dbBundles, ...rows.map((r) => r.bundle), ...folders.filter((d) => d.isDirectory()).map((d) => d.name)]);
-  for (const f of folders) if (!f.isDirectory()) add('', path.join('bundles', f.name), 'Unexpected entry in the bundles folder (not a bundle folder).');
+  const manifestFile = /^(.+)\.manifest\.json$/;
+  for (const f of folders) {
+    if (f.isDirectory()) continue;
+    const m = manifestFile.exec(f.name);
+    if (f.isFile() && m) bundleIds.add(m[1]!);
+    else add('', path.join('bundles', f.name), 'Unexpected entry in the bundles folder (not a bundle folder).');
+  }
 
   let filesChecked = 0;
   for (const id of [...bundleIds].sort()) {
     const dir = handle.files.bundle(id);
     if (!(await isDir(dir))) { add(id, '', 'The bundle folder is missing.'); continue; }
     let manifest: BundleManifest;
+    const found = await readManifest(handle.files.bundles, id);
+    const manifestName = `${id}.manifest.json`;
     try {
-      manifest = BundleManifest.parse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_NAME), 'utf8')));
+      if (!found) throw new Error('not found');
+      manifest = BundleManifest.parse(JSON.parse(found.text));
     } catch (e) {
-      add(id, MANIFEST_NAME, `The manifest is missing or unreadable (${(e as Error).message.split('\n')[0]}).`);
+      add(id, manifestName, `The manifest is missing or unreadable (${(e as Error).message.split('\n')[0]}).`);
       continue;
     }
-    if (manifest.bundle !== id) add(id, MANIFEST_NAME, `The manifest names bundle "${manifest.bundle}", not this folder.`);
+    if (manifest.bundle !== id) add(id, manifestName, `The manifest names bundle "${manifest.bundle}", not this folder.`);
+    manifestShas.set(id, sha256Hex(found.text));
     const listed = new Map<string, { sha256: string; size: number }>();
     manifests.set(id, listed);
     for (const m of manifest.files) {
@@ -92,7 +104,7 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
       if (sha !== m.sha256.toLowerCase()) add(id, rel, `Content changed: sha256 ${sha.slice(0, 16)}…, the manifest says ${m.sha256.slice(0, 16)}….`);
     }
     for (const rel of await walk(dir)) {
-      if (rel === MANIFEST_NAME || listed.has(rel)) continue;
+      if ((found.legacy && rel === LEGACY_MANIFEST) || listed.has(rel)) continue;
       add(id, rel, 'Extra file: in the bundle folder but not in its manifest.');
     }
   }

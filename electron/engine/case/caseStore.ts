@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { TimeZoneRule } from '../../../shared/domain';
 import { IdPattern } from '../../../shared/correlation';
 import { CaseDb } from '../store/db';
+import { deferred, ReadPath } from '../store/readPath';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { acquireCaseLock, type CaseLock } from './lock';
 import { caseFiles } from './paths';
@@ -23,6 +24,8 @@ export const CaseMeta = z.object({
   isDemo: z.boolean().optional(),
   /** Operator identifier patterns for correlation (issue 4); absent = the KYC-like default. */
   idPatterns: z.array(IdPattern).max(50).optional(),
+  /** Import limits raised or lowered for this case (ingest/limits.ts: names and defaults). */
+  limits: z.record(z.string(), z.number()).optional(),
 });
 export type CaseMeta = z.infer<typeof CaseMeta>;
 
@@ -34,7 +37,7 @@ export class CaseHandle {
   private constructor(
     readonly dir: string,
     public meta: CaseMeta,
-    private current: CaseDb,
+    private reads: ReadPath,
     private readonly lock: CaseLock,
   ) {}
 
@@ -43,8 +46,11 @@ export class CaseHandle {
   get readOnlyReason(): string | undefined {
     return this.lock.acquired ? undefined : `This case is open for writing in another Casefile instance (${this.lock.holder}); it is open here read-only.`;
   }
-  /** The database for reading. During a write it is the writer itself, so reads keep working in this process. */
-  get db(): CaseDb { return this.current; }
+  /**
+   * The read path: a locked read-only instance at rest; during a write, connections of the writer's instance
+   * (never the writer's own connection), so reads keep working in this process.
+   */
+  get db(): ReadPath { return this.reads; }
 
   static async create(dir: string, opts: { name: string; timezone?: string; isDemo?: boolean }): Promise<CaseHandle> {
     const f = caseFiles(dir);
@@ -85,8 +91,8 @@ export class CaseHandle {
         await w.run('CHECKPOINT');
         w.close();
       }
-      const ro = existsSync(f.db) ? await CaseDb.open(f.db, { readOnly: true }) : await CaseDb.open(':memory:');
-      return new CaseHandle(path.resolve(dir), meta, ro, lock);
+      const ro = existsSync(f.db) ? await CaseDb.open(f.db, { readOnly: true }) : await CaseDb.open(':memory:', { lockdown: true });
+      return new CaseHandle(path.resolve(dir), meta, new ReadPath(ro, true), lock);
     } catch (e) {
       await lock.release();
       const msg = (e as Error).message;
@@ -95,25 +101,41 @@ export class CaseHandle {
     }
   }
 
-  /** Runs fn with a read-write database; reads in this process use it meanwhile. */
+  /**
+   * Runs fn with a read-write database. A DuckDB file takes one writer or many readers, so the read-only instance
+   * is closed first, once the reads running on it have finished; reads meanwhile run beside the writer.
+   */
   async withWriter<T>(fn: (db: CaseDb) => Promise<T>): Promise<T> {
     if (this.readOnly) throw new CaseError('read_only', this.readOnlyReason ?? 'This case is read-only.');
-    const previous = this.current;
-    previous.close();
+    const beside = deferred<ReadPath>();
+    await this.reads.retire(beside.promise);
     let writer: CaseDb;
     try {
       writer = await CaseDb.open(this.files.db);
     } catch (e) {
-      this.current = await CaseDb.open(this.files.db, { readOnly: true });
+      await this.reopenReadOnly(beside);
       throw new CaseError('conflict', `Cannot write to the case while another process reads it: ${(e as Error).message.split('\n')[0]}`);
     }
-    this.current = writer;
+    this.reads = new ReadPath(writer, false);
+    beside.resolve(this.reads);
     try {
       return await fn(writer);
     } finally {
+      const after = deferred<ReadPath>();
+      await this.reads.retire(after.promise);
       await writer.run('CHECKPOINT').catch(() => undefined);
       writer.close();
-      this.current = await CaseDb.open(this.files.db, { readOnly: true });
+      await this.reopenReadOnly(after);
+    }
+  }
+
+  private async reopenReadOnly(next: ReturnType<typeof deferred<ReadPath>>): Promise<void> {
+    try {
+      this.reads = new ReadPath(await CaseDb.open(this.files.db, { readOnly: true }), true);
+      next.resolve(this.reads);
+    } catch (e) {
+      next.reject(e);
+      throw e;
     }
   }
 
@@ -124,7 +146,7 @@ export class CaseHandle {
   }
 
   async close(): Promise<void> {
-    this.current.close();
+    await this.reads.retire(Promise.reject(new CaseError('not_found', 'The case was closed.')));
     await this.lock.release();
   }
 }

@@ -145,5 +145,5 @@ export const caseHandlers: HandlerMap = {
     });
   },
 
-  'events.sql': async (ctx, input) => runReadOnlySql(ctx.getCase(input.caseId), input.sql, input.limit ?? 10_000),
+  'events.sql': async (ctx, input) => runReadOnlySql(ctx.getCase(input.caseId).db, input.sql, input.limit ?? 10_000),
 };

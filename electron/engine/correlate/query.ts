@@ -1,7 +1,7 @@
 // Reading chains: the filtered, sorted list and the trace of one key (a chain key or any identifier value).
 import type { ChainKind, ChainLink, ChainStatus, ChainSummary, TraceResult } from '../../../shared/correlation';
 import type { EventRow } from '../../../shared/domain';
-import type { CaseDb } from '../store/db';
+import type { SqlRead } from '../store/db';
 import { FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../query/rows';
 import { elapsedMs, Params } from '../query/sql';
 import { UUID_RE } from './extract';
@@ -35,12 +35,12 @@ function toSummary(r: SummaryRow): ChainSummary {
 }
 
 /** Whether this case has chains yet (a case imported before correlation existed, or an empty one, does not). */
-async function hasChains(db: CaseDb): Promise<boolean> {
+async function hasChains(db: SqlRead): Promise<boolean> {
   const r = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN ('chains', 'chain_events', 'chain_links')`);
   return (r[0]?.n ?? 0) === 3;
 }
 
-export async function listChains(db: CaseDb, req: ChainListRequest): Promise<{ chains: ChainSummary[]; total: number; queryMs: number }> {
+export async function listChains(db: SqlRead, req: ChainListRequest): Promise<{ chains: ChainSummary[]; total: number; queryMs: number }> {
   const t0 = performance.now();
   if (!(await hasChains(db))) return { chains: [], total: 0, queryMs: elapsedMs(t0) };
   const p = new Params();
@@ -73,7 +73,7 @@ const CLUSTER_GAP = 20_000;
  * The events of these ids in time order. Event ids follow the files' lines and the store is written in id order, so
  * a `BETWEEN` per cluster of nearby ids lets DuckDB skip every row group outside them instead of scanning the case.
  */
-async function eventsByIds(db: CaseDb, idsIn: number[]): Promise<EventRow[]> {
+async function eventsByIds(db: SqlRead, idsIn: number[]): Promise<EventRow[]> {
   const ids = [...new Set(idsIn)].sort((a, b) => a - b).slice(0, TRACE_EVENT_LIMIT);
   if (!ids.length) return [];
   const clusters: number[][] = [];
@@ -90,12 +90,12 @@ async function eventsByIds(db: CaseDb, idsIn: number[]): Promise<EventRow[]> {
   return rows.map((r) => toEventRow(r));
 }
 
-async function idsWhere(db: CaseDb, sql: string, params: Params): Promise<number[]> {
+async function idsWhere(db: SqlRead, sql: string, params: Params): Promise<number[]> {
   const rows = await db.read<{ id: string | number }>(`${sql} LIMIT ${TRACE_EVENT_LIMIT + 1}`, params.values);
   return rows.map((r) => Number(r.id));
 }
 
-async function linksOf(db: CaseDb, keys: string[]): Promise<ChainLink[]> {
+async function linksOf(db: SqlRead, keys: string[]): Promise<ChainLink[]> {
   if (!keys.length) return [];
   const p = new Params();
   const list = p.list(keys);
@@ -108,7 +108,7 @@ async function linksOf(db: CaseDb, keys: string[]): Promise<ChainLink[]> {
  * A chain key gives its chain. Any other identifier value gives the records that name it, with a summary computed
  * on the spot (kind generic) and the links of the chains those records belong to.
  */
-export async function traceKey(db: CaseDb, rawKey: string): Promise<TraceResult> {
+export async function traceKey(db: SqlRead, rawKey: string): Promise<TraceResult> {
   const t0 = performance.now();
   const key = new RegExp(`^${UUID_RE}$`).test(rawKey.trim()) ? rawKey.trim().toLowerCase() : rawKey.trim();
   if (!(await hasChains(db))) return { chain: null, events: [], links: [], queryMs: elapsedMs(t0) };
@@ -144,7 +144,7 @@ export async function traceKey(db: CaseDb, rawKey: string): Promise<TraceResult>
 export interface EventIdentifier { eventId: number; kind: string; value: string; foundIn: string }
 
 /** The identifiers stored for some events (for chips: what each record can be traced by). Not yet a contract call. */
-export async function identifiersOf(db: CaseDb, eventIds: number[]): Promise<EventIdentifier[]> {
+export async function identifiersOf(db: SqlRead, eventIds: number[]): Promise<EventIdentifier[]> {
   const ids = [...new Set(eventIds.map((n) => Math.trunc(n)))].slice(0, 5000);
   if (!ids.length) return [];
   const rows = await db.read<{ event_id: string | number; kind: string; value: string; found_in: string }>(

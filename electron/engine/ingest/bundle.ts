@@ -1,6 +1,10 @@
 // Evidence intake: a folder, an archive (.tar/.tar.gz/.tgz/.zip) or loose files become an immutable bundle folder
 // in the case, byte-for-byte, with a sha256 manifest. The bundle id is derived from the content, so the same
 // evidence imported twice (even as a folder once and a tarball the next time) is recognised and not duplicated.
+// The manifest lives beside the bundle folder (`bundles/<id>.manifest.json`), never inside it, so no evidence file
+// (an archive member, an upload) can take its name. Cases made before kept it at `bundles/<id>/manifest.json`.
+// Archives are listed before anything is written: sizes past the caps, links, devices and duplicate members are
+// refused or reported up front (limits.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +13,7 @@ import { Transform } from 'node:stream';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
+import { DEFAULT_LIMITS, LimitError, RATIO_FLOOR_BYTES, ensureFreeSpace, humanBytes, type IntakeLimits } from './limits';
 
 export interface ManifestFile { path: string; size: number; mtime: string; sha256: string }
 export interface Manifest {
@@ -17,16 +22,40 @@ export interface Manifest {
   created: string;
   origin: { kind: 'folder' | 'archive' | 'files'; inputs: string[]; archiveSha256?: string };
   files: ManifestFile[];
+  /** What the input held that is not evidence and was left out (links, devices, duplicate archive members). */
+  dropped?: string[];
 }
-export interface StagedBundle { id: string; dir: string; manifest: Manifest; reused: boolean; bytes: number }
+export interface StagedBundle {
+  id: string; dir: string; manifest: Manifest; reused: boolean; bytes: number;
+  /** sha256 of the manifest file's bytes (what the import's audit entry pins). */
+  manifestSha256: string;
+  /** Decompressed bytes read from this bundle's files so far (for the per-bundle cap). */
+  expansion: { expanded: number };
+}
 
-export const MANIFEST = 'manifest.json';
+/** Where a bundle's manifest is. Legacy cases kept it inside the bundle folder. */
+export const manifestPath = (bundlesDir: string, id: string) => path.join(bundlesDir, `${id}.manifest.json`);
+export const LEGACY_MANIFEST = 'manifest.json';
 const ARCHIVE = /\.(tar\.gz|tgz|tar|zip)$/i;
 
 export async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');
   await pipeline(createReadStream(file), h);
   return h.digest('hex');
+}
+
+/** A bundle's manifest (its text, for hashing, and parsed), from where it is or, for legacy cases, was kept. */
+export async function readManifest(bundlesDir: string, id: string): Promise<{ text: string; file: string; legacy: boolean } | null> {
+  for (const [file, legacy] of [[manifestPath(bundlesDir, id), false], [path.join(bundlesDir, id, LEGACY_MANIFEST), true]] as const) {
+    const text = await fs.readFile(file, 'utf8').catch(() => null);
+    if (text === null) continue;
+    if (legacy) {
+      // Only ours if it says so: an evidence file of that name in a new-style bundle is evidence.
+      try { if ((JSON.parse(text) as { format?: unknown; bundle?: unknown }).bundle !== id) continue; } catch { continue; }
+    }
+    return { text, file, legacy };
+  }
+  return null;
 }
 
 /** Copies src to dst (owner-only) and returns the sha256 of the bytes copied, in one pass. */
@@ -41,34 +70,123 @@ async function copyHashed(src: string, dst: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** Regular files below dir, as sorted relative POSIX paths. Symlinks and devices are not evidence: skipped. */
-export async function walkFiles(dir: string): Promise<string[]> {
+/** Regular files below dir, as sorted relative POSIX paths; what else is there (links, devices) goes to `dropped`. */
+export async function walkFiles(dir: string, dropped: string[] = []): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string) => {
     for (const e of await fs.readdir(d, { withFileTypes: true })) {
       const full = path.join(d, e.name);
+      const rel = path.relative(dir, full).split(path.sep).join('/');
       if (e.isDirectory()) await walk(full);
-      else if (e.isFile()) out.push(path.relative(dir, full).split(path.sep).join('/'));
+      else if (e.isFile()) out.push(rel);
+      else dropped.push(`${rel}: ${e.isSymbolicLink() ? 'a symbolic link' : 'not a regular file (device, FIFO or socket)'}, not evidence: left out`);
     }
   };
   await walk(dir);
   return out.sort();
 }
 
-async function extractZip(file: string, into: string): Promise<void> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(file, { lazyEntries: true, strictFileNames: true }, (e, z) => (e ? rej(e) : res(z!))));
+interface ArchiveListing { members: number; bytes: number; dropped: string[] }
+
+/** Refuses an archive whose members together or alone are past the caps, before a byte is written. */
+function checkListing(file: string, list: ArchiveListing, biggest: { path: string; size: number }, archiveSize: number, limits: IntakeLimits): void {
+  const name = path.basename(file);
+  const hint = 'Raise the limit in case.json ("limits") or the environment if this is genuine.';
+  if (biggest.size > limits.maxFileBytes) throw new LimitError(`${name}: member ${biggest.path} is ${humanBytes(biggest.size)}, over the ${humanBytes(limits.maxFileBytes)} per-file limit (maxFileBytes / CASEFILE_MAX_FILE_BYTES): refused. ${hint}`);
+  if (list.bytes > limits.maxBundleBytes) throw new LimitError(`${name} expands to ${humanBytes(list.bytes)}, over the ${humanBytes(limits.maxBundleBytes)} per-bundle limit (maxBundleBytes / CASEFILE_MAX_BUNDLE_BYTES): refused. ${hint}`);
+  if (limits.maxRatio > 0 && list.bytes > RATIO_FLOOR_BYTES && list.bytes > limits.maxRatio * archiveSize) {
+    throw new LimitError(`${name} expands more than ${limits.maxRatio}:1 (${humanBytes(archiveSize)} holds ${humanBytes(list.bytes)}): refused as a decompression bomb (maxRatio / CASEFILE_MAX_RATIO). ${hint}`);
+  }
+}
+
+const TAR_KEEP = new Set(['File', 'OldFile', 'ContiguousFile']);
+const TAR_META = new Set(['Directory', 'GlobalExtendedHeader', 'ExtendedHeader', 'NextFileHasLongLinkpath', 'NextFileHasLongPath', 'OldGnuLongPath', 'OldExtendedHeader']);
+
+/** Lists a tar (gzip or not) without extracting: sizes, and what extraction will leave out. Stops at the first cap passed. */
+async function listTar(file: string, archiveSize: number, limits: IntakeLimits): Promise<ArchiveListing> {
+  const out: ArchiveListing = { members: 0, bytes: 0, dropped: [] };
+  const seen = new Map<string, number>();
+  const biggest = { path: '', size: 0 };
+  const src = createReadStream(file);
   await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
+    const fail = (e: unknown) => { src.destroy(); reject(e instanceof LimitError ? e : damaged(file, e)); };
+    const parser = new tar.Parser({
+      strict: true,
+      onReadEntry: (e) => {
+        const p = e.path.replace(/\/+$/, '');
+        if (TAR_KEEP.has(e.type)) {
+          out.members++;
+          out.bytes += e.size;
+          if (e.size > biggest.size) { biggest.path = p; biggest.size = e.size; }
+          seen.set(p, (seen.get(p) ?? 0) + 1);
+          try { checkListing(file, out, biggest, archiveSize, limits); } catch (err) { fail(err); }
+        } else if (!TAR_META.has(e.type)) {
+          out.dropped.push(`${p}: ${e.type === 'SymbolicLink' || e.type === 'Link' ? `a ${e.type === 'Link' ? 'hard' : 'symbolic'} link to ${e.linkpath ?? '?'}` : `a ${e.type} entry`}, not evidence: left out`);
+        }
+        e.resume();
+      },
+    });
+    parser.on('error', fail);
+    parser.on('abort', fail);
+    parser.on('end', () => resolve());
+    src.on('error', fail);
+    src.pipe(parser);
+  });
+  for (const [p, n] of seen) if (n > 1) out.dropped.push(`${p}: ${n} members of this name in the archive; the last one is kept (as tar extracts), the earlier ${n - 1} left out`);
+  return out;
+}
+
+async function listZip(file: string, archiveSize: number, limits: IntakeLimits): Promise<ArchiveListing> {
+  const zip = await openZip(file);
+  const out: ArchiveListing = { members: 0, bytes: 0, dropped: [] };
+  const biggest = { path: '', size: 0 };
+  const seen = new Set<string>();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', (e) => reject(damaged(file, e)));
+      zip.on('end', resolve);
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (!/\/$/.test(entry.fileName)) {
+          if (seen.has(entry.fileName)) out.dropped.push(`${entry.fileName}: a second member of this name: refused`);
+          seen.add(entry.fileName);
+          out.members++;
+          out.bytes += entry.uncompressedSize;
+          if (entry.uncompressedSize > biggest.size) { biggest.path = entry.fileName; biggest.size = entry.uncompressedSize; }
+          try { checkListing(file, out, biggest, archiveSize, limits); } catch (e) { reject(e); return; }
+        }
+        zip.readEntry();
+      });
+      zip.readEntry();
+    });
+  } finally { zip.close(); }
+  if (out.dropped.length) throw new LimitError(`${path.basename(file)} holds the same name twice (${out.dropped[0]}); which one is evidence is ambiguous.`);
+  return out;
+}
+
+function openZip(file: string): Promise<yauzl.ZipFile> {
+  return new Promise((res, rej) => yauzl.open(file, { lazyEntries: true, strictFileNames: true }, (e, z) => (e ? rej(damaged(file, e)) : res(z!))));
+}
+
+/** A library's error about a damaged archive, as a sentence the operator can act on. */
+function damaged(file: string, e: unknown): Error {
+  const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  return new LimitError(`${path.basename(file)} is damaged or truncated (${msg.replace(/^TAR_\w+:?\s*/, '')}): nothing was imported from it.`);
+}
+
+async function extractZip(file: string, into: string): Promise<void> {
+  const zip = await openZip(file);
+  await new Promise<void>((resolve, reject) => {
+    zip.on('error', (e) => reject(damaged(file, e)));
     zip.on('end', resolve);
     zip.on('entry', (entry: yauzl.Entry) => {
       // yauzl refuses absolute and ".." names (strictFileNames); directories end with "/".
       if (/\/$/.test(entry.fileName)) { zip.readEntry(); return; }
       const dst = path.join(into, entry.fileName);
       zip.openReadStream(entry, (err, stream) => {
-        if (err || !stream) { reject(err ?? new Error('zip entry unreadable')); return; }
+        if (err || !stream) { reject(damaged(file, err ?? new Error('zip entry unreadable'))); return; }
         mkdirPrivate(path.dirname(dst))
           .then(() => pipeline(stream, createWriteStream(dst, { mode: 0o600, flags: 'wx' })))
-          .then(() => zip.readEntry(), reject);
+          .then(() => zip.readEntry(), (e: unknown) => reject(damaged(file, e)));
       });
     });
     zip.readEntry();
@@ -85,23 +203,41 @@ async function hashTree(dir: string, names: string[]): Promise<ManifestFile[]> {
   return out;
 }
 
-function bundleId(files: ManifestFile[]): string {
+export function bundleId(files: ManifestFile[]): string {
   const h = createHash('sha256');
   for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) h.update(`${f.path}\0${f.sha256}\n`);
   return h.digest('hex').slice(0, 16);
 }
 
+const staged = (id: string, dir: string, manifest: Manifest, text: string, reused: boolean): StagedBundle => ({
+  id, dir, manifest, reused, bytes: manifest.files.reduce((n, f) => n + f.size, 0),
+  manifestSha256: createHash('sha256').update(text).digest('hex'), expansion: { expanded: 0 },
+});
+
 /** Puts one input (folder, archive, or a set of loose files) into the case as a bundle. */
-async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[]): Promise<StagedBundle> {
+async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits): Promise<StagedBundle> {
+  const dropped: string[] = [];
+  let archiveSha256: string | undefined;
+  // Size what will be written before writing it.
+  if (kind === 'archive') {
+    const file = inputs[0]!;
+    const size = (await fs.stat(file)).size;
+    const list = /\.zip$/i.test(file) ? await listZip(file, size, limits) : await listTar(file, size, limits);
+    dropped.push(...list.dropped);
+    await ensureFreeSpace(bundlesDir, list.bytes, limits, `the ${humanBytes(list.bytes)} in ${path.basename(file)}`);
+  } else {
+    let bytes = 0;
+    for (const src of inputs) bytes += kind === 'folder' ? await treeBytes(src) : (await fs.stat(src)).size;
+    await ensureFreeSpace(bundlesDir, bytes, limits, `a copy of the evidence (${humanBytes(bytes)})`);
+  }
   const incoming = path.join(bundlesDir, `.incoming-${randomBytes(6).toString('hex')}`);
   await mkdirPrivate(incoming);
   try {
     let files: ManifestFile[];
-    let archiveSha256: string | undefined;
     if (kind === 'folder') {
       const root = inputs[0]!;
       files = [];
-      for (const rel of await walkFiles(root)) {
+      for (const rel of await walkFiles(root, dropped)) {
         const src = path.join(root, rel);
         const st = await fs.stat(src);
         const sha256 = await copyHashed(src, path.join(incoming, rel));
@@ -111,7 +247,10 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
       const file = inputs[0]!;
       archiveSha256 = await sha256File(file);
       if (/\.zip$/i.test(file)) await extractZip(file, incoming);
-      else await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => 'type' in entry ? entry.type === 'File' || entry.type === 'Directory' || entry.type === 'OldFile' : true });
+      else {
+        await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => ('type' in entry ? TAR_KEEP.has(entry.type) || entry.type === 'Directory' : true) })
+          .catch((e: unknown) => { throw damaged(file, e); });
+      }
       files = await hashTree(incoming, await walkFiles(incoming));
     } else {
       files = [];
@@ -127,44 +266,59 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
     }
     const id = bundleId(files);
     const dir = path.join(bundlesDir, id);
-    const bytes = files.reduce((n, f) => n + f.size, 0);
-    if (existsSync(path.join(dir, MANIFEST))) {
-      const manifest = JSON.parse(await fs.readFile(path.join(dir, MANIFEST), 'utf8')) as Manifest;
+    const existing = existsSync(dir) ? await readManifest(bundlesDir, id) : null;
+    if (existing) {
       await fs.rm(incoming, { recursive: true, force: true });
-      return { id, dir, manifest, reused: true, bytes };
+      return staged(id, dir, JSON.parse(existing.text) as Manifest, existing.text, true);
     }
     const manifest: Manifest = {
       format: 'casefile/manifest@1', bundle: id, created: new Date().toISOString(),
       origin: { kind, inputs: inputs.map((p) => path.resolve(p)), ...(archiveSha256 ? { archiveSha256 } : {}) },
       files,
+      ...(dropped.length ? { dropped } : {}),
     };
-    // Evidence is read-only from here on.
+    // Evidence is read-only from here on. The folder lands first, its manifest second: a folder without a
+    // manifest is a half-made bundle that the next intake of the same evidence replaces.
     for (const f of files) await fs.chmod(path.join(incoming, f.path), 0o400);
-    await writeJsonAtomic(path.join(incoming, MANIFEST), manifest);
-    await fs.chmod(path.join(incoming, MANIFEST), 0o400);
-    if (existsSync(dir)) await fs.rm(dir, { recursive: true, force: true }); // a half-made bundle without a manifest
+    if (existsSync(dir)) await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(incoming, dir);
-    return { id, dir, manifest, reused: false, bytes };
+    await writeJsonAtomic(manifestPath(bundlesDir, id), manifest);
+    await fs.chmod(manifestPath(bundlesDir, id), 0o400);
+    return staged(id, dir, manifest, await fs.readFile(manifestPath(bundlesDir, id), 'utf8'), false);
   } catch (e) {
     await fs.rm(incoming, { recursive: true, force: true }).catch(() => undefined);
     throw e;
   }
 }
 
+async function treeBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const rel of await walkFiles(dir)) n += (await fs.stat(path.join(dir, rel))).size;
+  return n;
+}
+
+/** Leftovers of an intake killed midway are never evidence. */
+export const isStaging = (name: string) => name.startsWith('.incoming-');
+
 /** Stages every input: each folder and archive is a bundle; all loose files together make one bundle. */
-export async function stageBundles(bundlesDir: string, inputs: string[]): Promise<StagedBundle[]> {
+export async function stageBundles(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS): Promise<StagedBundle[]> {
   await mkdirPrivate(bundlesDir);
-  // Leftovers of an intake killed midway are never evidence: clear them.
-  for (const e of await fs.readdir(bundlesDir)) if (e.startsWith('.incoming-')) await fs.rm(path.join(bundlesDir, e), { recursive: true, force: true });
-  const out: StagedBundle[] = [];
-  const loose: string[] = [];
+  for (const e of await fs.readdir(bundlesDir)) if (isStaging(e)) await fs.rm(path.join(bundlesDir, e), { recursive: true, force: true });
+  const kinds: { input: string; dir: boolean }[] = [];
   for (const input of inputs) {
     const st = await fs.stat(input).catch(() => null);
-    if (!st) throw new Error(`Cannot read ${input}: no such file or folder.`);
-    if (st.isDirectory()) out.push(await stageOne(bundlesDir, 'folder', [input]));
-    else if (ARCHIVE.test(input)) out.push(await stageOne(bundlesDir, 'archive', [input]));
+    if (!st) throw new LimitError(`Cannot read ${input}: no such file or folder.`);
+    // A FIFO or device would block the import or never end: only regular files and folders are evidence.
+    if (!st.isDirectory() && !st.isFile()) throw new LimitError(`${input} is not a regular file or folder (a FIFO, device or socket): refused.`);
+    kinds.push({ input, dir: st.isDirectory() });
+  }
+  const out: StagedBundle[] = [];
+  const loose: string[] = [];
+  for (const { input, dir } of kinds) {
+    if (dir) out.push(await stageOne(bundlesDir, 'folder', [input], limits));
+    else if (ARCHIVE.test(input)) out.push(await stageOne(bundlesDir, 'archive', [input], limits));
     else loose.push(input);
   }
-  if (loose.length) out.push(await stageOne(bundlesDir, 'files', loose));
+  if (loose.length) out.push(await stageOne(bundlesDir, 'files', loose, limits));
   return out;
 }

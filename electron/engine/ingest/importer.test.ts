@@ -101,7 +101,7 @@ describe('import', () => {
       expect(tarball.files.every((f) => f.skipped)).toBe(true);
       const n = await h.db.read<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM events`);
       expect(Number(n[0]!.n)).toBe(2);
-      const manifest = JSON.parse(readFileSync(path.join(h.files.bundle(first.bundles[0]!.id), 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[] };
+      const manifest = JSON.parse(readFileSync(path.join(h.files.bundles, `${first.bundles[0]!.id}.manifest.json`), 'utf8')) as { files: { path: string; sha256: string }[] };
       expect(manifest.files.map((f) => f.path).sort()).toEqual(['enrich/logs/app/app.json.log', 'enrich/logs/celery/w.log']);
     } finally {
       await h.close();

@@ -2,18 +2,18 @@
 // into event_store. One transaction per file: a file is either wholly in the case or not at all, so an import
 // killed midway leaves a readable case and a re-run picks up exactly the files that are missing.
 import path from 'node:path';
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } from '../../../shared/domain';
 import type { CaseHandle } from '../case/caseStore';
 import { CaseError } from '../case/caseStore';
 import type { CaseDb } from '../store/db';
-import { ROWS_DIGEST_SQL } from '../store/digest';
+import { EMPTY_DIGEST, ROWS_DIGEST_SQL } from '../store/digest';
+import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
 import { detectFormat, headerRegex, type FormatOverride } from './detect';
-import { isGzipPath, readRecords, type ReadStats, type StartsRecord } from './records';
-import { stageBundles, MANIFEST, type StagedBundle } from './bundle';
+import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
+import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
+import { stageBundles, type StagedBundle } from './bundle';
 import { inferZone, inlineOffset, isValidZone, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { transformSql } from './transform';
 
@@ -37,26 +37,6 @@ export interface ImportOptions {
 }
 
 interface PlannedFile { bundle: StagedBundle; rel: string; abs: string; size: number; sha256: string; format: FormatDefinition; reason: string; head: string[] }
-
-const HEAD_BYTES = 64 * 1024;
-
-/** The first lines of a file (decompressed), for detection and timezone evidence. */
-async function readHead(file: string, maxBytes = HEAD_BYTES): Promise<string[]> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  const src = createReadStream(file, { highWaterMark: 16 * 1024 });
-  const stream = isGzipPath(file) ? src.pipe(createGunzip()) : src;
-  try {
-    for await (const c of stream) {
-      chunks.push(c as Buffer);
-      n += (c as Buffer).length;
-      if (n >= maxBytes) break;
-    }
-  } catch { /* truncated or not gzip: what we have is the head */ } finally { src.destroy(); }
-  const lines = Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').split('\n');
-  if (n >= maxBytes) lines.pop(); // last line may be cut by the byte limit
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-}
 
 function startsRecordFor(def: FormatDefinition): StartsRecord {
   if (def.kind === 'raw') return 'every-line';
@@ -122,25 +102,29 @@ function describeRule(def: FormatDefinition, zone: TimeZoneRule): string {
 }
 
 /** Stages one file's records (file_id, line, line_count, raw) into the temp table the transform reads. */
-async function stageFile(app: DuckDBAppender, fileId: number, file: string, def: FormatDefinition, onBytes: (n: number) => void): Promise<ReadStats> {
-  const stats = await readRecords(file, startsRecordFor(def), (line, count, text) => {
+async function stageFile(app: DuckDBAppender, fileId: number, f: PlannedFile, limits: IntakeLimits, onBytes: (n: number) => void): Promise<ReadStats> {
+  const stats = await readRecords(f.abs, startsRecordFor(f.format), (line, count, text) => {
     app.appendInteger(fileId);
     app.appendInteger(line);
     app.appendInteger(count);
     app.appendVarchar(text);
     app.endRow();
-  }, onBytes);
+  }, { onProgress: onBytes, limits, bundle: f.bundle.expansion, label: `${f.bundle.id}/${f.rel}` });
   app.flushSync();
   return stats;
 }
 
-function fileNote(stats: ReadStats, size: number): string | undefined {
+function fileNote(stats: ReadStats, size: number, badValues: number): string | undefined {
   const notes: string[] = [];
-  if (size === 0) notes.push('empty file');
+  if (stats.lines === 0) notes.push('empty file');
+  if (badValues) notes.push(`${badValues} record(s) with a value that could not be converted (epoch out of range, NaN…): kept as text, flagged malformed`);
   if (stats.truncatedGzip) notes.push('gzip stream is truncated: kept what decompressed before the cut');
   if (stats.badUtf8Lines) notes.push(`${stats.badUtf8Lines} line(s) with bytes that are not UTF-8 (shown as U+FFFD; exact bytes kept in the bundle)`);
   if (stats.nulLines) notes.push(`${stats.nulLines} line(s) with NUL bytes (shown as \u2400)`);
   if (stats.lastLineTorn) notes.push('last line has no newline (torn write?)');
+  if (stats.longLines) notes.push(`${stats.longLines} line(s) longer than the line limit: cut, with their length and sha256 in the event (the evidence file holds every byte)`);
+  if (stats.splitRecords) notes.push(`${stats.splitRecords} record(s) longer than the record limit: continued in the next record`);
+  if (stats.encoding) notes.push(`decoded as ${stats.encoding.toUpperCase()} (byte order mark)`);
   return notes.length ? notes.join('; ') : undefined;
 }
 
@@ -162,15 +146,15 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
     await handle.saveMeta({ timezone: { zone: opts.timezone, how: 'operator', evidence: 'set by the operator (--tz)' } });
   }
 
+  const limits = resolveLimits(handle.meta.limits);
   progress({ phase: 'copy', filesDone: 0, filesTotal: inputs.length, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
-  const bundles = await stageBundles(handle.files.bundles, inputs);
+  const bundles = await stageBundles(handle.files.bundles, inputs, limits);
 
   const planned: PlannedFile[] = [];
   for (const b of bundles) {
     for (const f of b.manifest.files) {
-      if (f.path === MANIFEST) continue;
       const abs = path.join(b.dir, f.path);
-      const head = await readHead(abs);
+      const head = await readHeadLines(abs);
       const d = detectFormat(f.path, head, overrides);
       planned.push({ bundle: b, rel: f.path, abs, size: f.size, sha256: f.sha256, format: d.format, reason: d.reason, head });
     }
@@ -191,7 +175,7 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
   const results: FileImportResult[] = [];
   await handle.withWriter(async (db) => {
     for (const b of bundles) {
-      await db.run(`INSERT INTO bundles VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING`,
+      await db.run(`INSERT INTO bundles (id, label, origin, files, bytes, imported_at) VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING`,
         [b.id, path.basename(b.manifest.origin.inputs[0] ?? b.id), b.manifest.origin.kind, b.manifest.files.length, b.bytes]);
     }
     let bytesDone = 0;
@@ -206,7 +190,8 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
       if (done) { results.push(fileResult(f, done, true)); bytesDone += f.size; filesDone++; } else todo.push(f);
     }
     for (const batch of batches(todo)) {
-      const batchResults = await importBatch(db, batch, zone, opts.hooks, (file, n) =>
+      await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
+      const batchResults = await importBatch(db, batch, { zone, limits, ...(opts.hooks ? { hooks: opts.hooks } : {}) }, (file, n) =>
         progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }));
       results.push(...batchResults);
       bytesDone += batch.reduce((n, f) => n + f.size, 0);
@@ -218,7 +203,7 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
   });
   progress({ phase: 'done', filesDone: planned.length, filesTotal: planned.length, bytesDone: bytesTotal, bytesTotal });
   return {
-    bundles: bundles.map((b) => ({ id: b.id, files: b.manifest.files.length, bytes: b.bytes, reused: b.reused })),
+    bundles: bundles.map((b) => ({ id: b.id, files: b.manifest.files.length, bytes: b.bytes, reused: b.reused, ...(b.manifest.dropped?.length ? { notes: b.manifest.dropped } : {}) })),
     files: results,
     timezone: zone,
     seconds: (performance.now() - started) / 1000,
@@ -261,7 +246,7 @@ function* batches(files: PlannedFile[]): Generator<PlannedFile[]> {
  * Imports files of one format in one transaction: stage all their records, one transform statement, per-file
  * statistics and digests by GROUP BY, then their `files` rows. Ids are base + line, so a file's ids follow its lines.
  */
-async function importBatch(db: CaseDb, batch: PlannedFile[], zone: TimeZoneRule, hooks: ImportHooks | undefined,
+async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hooks }: { zone: TimeZoneRule; limits: IntakeLimits; hooks?: ImportHooks },
   onBytes: (file: string, n: number) => void): Promise<FileImportResult[]> {
   const def = batch[0]!.format;
   const next = await db.one<{ file_id: number; base: string }>(
@@ -277,7 +262,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], zone: TimeZoneRule,
   try {
     let before = 0;
     for (const f of batch) {
-      const stats = await stageFile(app, fileId, f.abs, def, (n) => onBytes(f.rel, before + Math.min(n, f.size)));
+      const stats = await stageFile(app, fileId, f, limits, (n) => onBytes(f.rel, before + Math.min(n, f.size)));
       before += f.size;
       staged.push({ f, fileId, base, stats });
       base += stats.lines + 1;
@@ -298,21 +283,23 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], zone: TimeZoneRule,
     const stats = new Map((await db.all<Record<string, unknown>>(
       `SELECT file_id, count(*) AS records, count_if(parse_status = 'ok') AS ok, count_if(parse_status = 'malformed') AS malformed,
               count_if(parse_status = 'unparsed') AS unparsed, count_if(ts_flag IN ('inherited', 'none')) AS untimed,
+              count_if(parse_status = 'malformed' AND fields IS NULL) AS bad_values,
               min(ts)::VARCHAR AS min_ts, max(ts)::VARCHAR AS max_ts, ${ROWS_DIGEST_SQL} AS digest
        FROM event_store WHERE file_id IN (${idList}) GROUP BY file_id`)).map((r) => [Number(r.file_id), r]));
     // All the batch's files rows in one statement (a statement per file costs more than the rows themselves).
-    const params: DuckDBValue[] = [];
-    const tuples = staged.map((x) => {
+    const rowsOut = staged.map((x) => {
       const s = stats.get(x.fileId);
-      const row: DuckDBValue[] = [x.fileId, x.f.bundle.id, x.f.rel, x.f.sha256, x.f.size, def.id, x.f.reason, zone.zone, describeRule(def, zone),
-        x.stats.lines, Number(s?.records ?? 0), Number(s?.ok ?? 0), Number(s?.malformed ?? 0), Number(s?.unparsed ?? 0), Number(s?.untimed ?? 0),
-        (s?.min_ts as string | null) ?? null, (s?.max_ts as string | null) ?? null, x.base, x.base + x.stats.lines, String(s?.digest ?? '0'), fileNote(x.stats, x.f.size) ?? null];
-      const at = params.length;
-      params.push(...row);
-      const p = (i: number) => `$${at + i + 1}`;
-      return `(${row.map((_, i) => (i === 15 || i === 16 ? `${p(i)}::TIMESTAMPTZ` : p(i))).join(', ')}, now())`;
+      const num = (k: string) => Number(s?.[k] ?? 0);
+      return {
+        file_id: x.fileId, bundle: x.f.bundle.id, path: x.f.rel, sha256: x.f.sha256, size: x.f.size, format: def.id,
+        reason: x.f.reason, tz_zone: zone.zone, tz_rule: describeRule(def, zone), lines: x.stats.lines,
+        records: num('records'), ok: num('ok'), malformed: num('malformed'), unparsed: num('unparsed'), untimed: num('untimed'),
+        min_ts: (s?.min_ts as string | null) ?? null, max_ts: (s?.max_ts as string | null) ?? null,
+        first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: String(s?.digest ?? EMPTY_DIGEST),
+        note: fileNote(x.stats, x.f.size, num('bad_values')) ?? null,
+      } satisfies Record<string, DuckDBValue>;
     });
-    await db.run(`INSERT INTO files VALUES ${tuples.join(', ')}`, params);
+    await insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()' });
     return db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`);
   });
   await db.run('DELETE FROM stage');

@@ -1,9 +1,13 @@
-// Reads a file (gzip-aware, tolerant of truncation and bad bytes) and groups its lines into records.
-// Every input line lands in exactly one record: that is the line-accounting rule the tests check.
+// Reads a file (gzip-aware, tolerant of truncation and bad bytes, UTF-8 or UTF-16 by BOM) and groups its lines into
+// records. Every input line lands in exactly one record: that is the line-accounting rule the tests check.
+// Memory is bounded whatever the input: a line longer than maxLineChars keeps its start and a note of its length and
+// sha256; a record longer than maxRecordChars continues in the next record; decompression is metered (limits.ts).
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { DEFAULT_LIMITS, ExpansionMeter, type IntakeLimits } from './limits';
 
 export interface RecordSink {
   /** One record: 1-based first line, how many lines, the text (lines joined by \n, no trailing newline). */
@@ -19,41 +23,103 @@ export interface ReadStats {
   nulLines: number;
   truncatedGzip: boolean;
   lastLineTorn: boolean;
+  /** Lines cut to maxLineChars (the event says how long the line was and its sha256). */
+  longLines: number;
+  /** Records split because they grew past maxRecordChars. */
+  splitRecords: number;
+  /** The text encoding, when a BOM said it was not UTF-8. */
+  encoding?: 'utf-16le' | 'utf-16be';
 }
 
 export type StartsRecord = ((line: string) => boolean) | 'every-line';
+
+export interface ReadOptions {
+  onProgress?: (bytesRead: number) => void;
+  limits?: IntakeLimits;
+  /** Decompressed bytes of the whole bundle so far (shared by its files), for the per-bundle cap. */
+  bundle?: { expanded: number };
+  /** Name used in messages. */
+  label?: string;
+}
 
 export function isGzipPath(file: string): boolean {
   return /\.gz$/i.test(file);
 }
 
-export async function readRecords(
-  file: string,
-  startsRecord: StartsRecord,
-  sink: RecordSink,
-  onProgress?: (bytesRead: number) => void,
-): Promise<ReadStats> {
-  const stats: ReadStats = { lines: 0, bytesRead: 0, badUtf8Lines: 0, nulLines: 0, truncatedGzip: false, lastLineTorn: false };
-  const fileStream = createReadStream(file, { highWaterMark: 1 << 20 });
-  fileStream.on('data', (b) => { stats.bytesRead += (b as Buffer).length; });
-  let input: Readable = fileStream;
-  if (isGzipPath(file)) {
-    const gunzip = createGunzip();
-    fileStream.pipe(gunzip);
-    fileStream.on('error', (e) => gunzip.destroy(e));
-    input = gunzip;
+/** Decodes a byte stream as UTF-8, or UTF-16 when it starts with a UTF-16 BOM; the BOM itself is not text. */
+class TextDecoderByBom {
+  private decoder: StringDecoder | null = null;
+  private swap = false;
+  private odd: Buffer | null = null;
+  private pending = Buffer.alloc(0);
+  encoding: 'utf8' | 'utf-16le' | 'utf-16be' = 'utf8';
+
+  write(buf: Buffer): string {
+    if (!this.decoder) {
+      this.pending = Buffer.concat([this.pending, buf]);
+      if (this.pending.length < 3) return '';
+      return this.start(this.pending);
+    }
+    return this.decode(buf);
   }
+
+  end(): string {
+    if (!this.decoder) return this.pending.length ? this.start(this.pending) + this.decoder!.end() : '';
+    return this.decoder.end();
+  }
+
+  private start(buf: Buffer): string {
+    let body = buf;
+    if (buf[0] === 0xff && buf[1] === 0xfe) { this.encoding = 'utf-16le'; body = buf.subarray(2); } else if (buf[0] === 0xfe && buf[1] === 0xff) { this.encoding = 'utf-16be'; this.swap = true; body = buf.subarray(2); } else if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) body = buf.subarray(3);
+    this.decoder = new StringDecoder(this.encoding === 'utf8' ? 'utf8' : 'utf16le');
+    this.pending = Buffer.alloc(0);
+    return this.decode(body);
+  }
+
+  private decode(buf: Buffer): string {
+    if (!this.swap) return this.decoder!.write(buf);
+    // UTF-16BE: swap each byte pair to little-endian, carrying an odd byte to the next chunk.
+    const b = this.odd ? Buffer.concat([this.odd, buf]) : Buffer.from(buf);
+    const even = b.length & ~1;
+    this.odd = even < b.length ? b.subarray(even) : null;
+    const body = b.subarray(0, even);
+    body.swap16();
+    return this.decoder!.write(body);
+  }
+}
+
+/** The decompressed bytes of a file, metered against the caps. */
+function openBytes(file: string, opts: ReadOptions, onCompressed: (n: number) => void): { input: Readable; meter: ExpansionMeter | null } {
+  const fileStream = createReadStream(file, { highWaterMark: 1 << 20 });
+  let compressed = 0;
+  fileStream.on('data', (b) => { compressed += (b as Buffer).length; onCompressed(compressed); });
+  if (!isGzipPath(file)) return { input: fileStream, meter: null };
+  const gunzip = createGunzip({ chunkSize: 1 << 16 });
+  fileStream.pipe(gunzip);
+  fileStream.on('error', (e) => gunzip.destroy(e));
+  const meter = new ExpansionMeter(opts.label ?? file, opts.limits ?? DEFAULT_LIMITS, opts.bundle);
+  const metered = gunzip as Readable & { compressedRead?: () => number };
+  metered.compressedRead = () => compressed;
+  return { input: metered, meter };
+}
+
+export async function readRecords(file: string, startsRecord: StartsRecord, sink: RecordSink, opts: ReadOptions = {}): Promise<ReadStats> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const stats: ReadStats = { lines: 0, bytesRead: 0, badUtf8Lines: 0, nulLines: 0, truncatedGzip: false, lastLineTorn: false, longLines: 0, splitRecords: 0 };
+  const { input, meter } = openBytes(file, opts, (n) => { stats.bytesRead = n; });
 
   // The hot loop: most records are one line, so a record is a string until a continuation line arrives.
   let recLine = 0;
   let recCount = 0;
   let recText = '';
   let recParts: string[] | null = null;
+  let recChars = 0;
   let suspect = false; // the current chunk holds U+FFFD or NUL: check lines one by one
   const flush = () => {
     if (recCount > 0) sink(recLine, recCount, recParts ? recParts.join('\n') : recText);
     recParts = null;
     recCount = 0;
+    recChars = 0;
   };
   const push = (rawLine: string) => {
     let line = rawLine.length > 0 && rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
@@ -62,7 +128,9 @@ export async function readRecords(
       if (line.includes('\uFFFD')) stats.badUtf8Lines++;
       if (line.includes('\0')) { stats.nulLines++; line = line.replaceAll('\0', '\u2400'); }
     }
-    if (startsRecord === 'every-line' || recCount === 0 || startsRecord(line)) {
+    const tooBig = recCount > 0 && recChars + line.length > limits.maxRecordChars;
+    if (tooBig) stats.splitRecords++;
+    if (startsRecord === 'every-line' || recCount === 0 || tooBig || startsRecord(line)) {
       flush();
       recLine = stats.lines;
       recText = line;
@@ -72,29 +140,53 @@ export async function readRecords(
       recParts = [recText, line];
     }
     recCount++;
+    recChars += line.length + 1;
   };
 
-  const decoder = new StringDecoder('utf8');
+  // A line past maxLineChars: its start is kept, the rest only counted and hashed (never held in memory).
+  let long: { hash: Hash; chars: number } | null = null;
+  const endLong = (kept: string): string => {
+    const l = long!;
+    long = null;
+    stats.longLines++;
+    return `${kept}… [line cut at ${limits.maxLineChars} of ${l.chars} characters; sha256 of the whole line's text ${l.hash.digest('hex')}; the evidence file holds every byte]`;
+  };
+
+  const decoder = new TextDecoderByBom();
   let carry = '';
+  let carrySuspect = false; // the unfinished line holds U+FFFD or NUL (a flag: scanning a long carry per chunk is quadratic)
   const consume = (text: string) => {
-    suspect = text.includes('\uFFFD') || text.includes('\0') || carry.includes('\uFFFD') || carry.includes('\0');
+    const textSuspect = text.includes('\uFFFD') || text.includes('\0');
+    suspect = textSuspect || carrySuspect;
+    carrySuspect = suspect;
     let start = 0;
     let nl = text.indexOf('\n', start);
-    if (nl === -1) { carry += text; return; }
-    push(carry + text.slice(0, nl));
+    if (nl === -1) { grow(text); return; }
+    grow(text.slice(0, nl));
+    push(long ? endLong(carry) : carry);
     carry = '';
     start = nl + 1;
     while ((nl = text.indexOf('\n', start)) !== -1) {
-      push(text.slice(start, nl));
+      if (nl - start > limits.maxLineChars) { grow(text.slice(start, nl)); push(endLong(carry)); carry = ''; } else push(text.slice(start, nl));
       start = nl + 1;
     }
-    carry = text.slice(start);
+    grow(text.slice(start));
+    carrySuspect = textSuspect && carry.length > 0;
+  };
+  const grow = (piece: string) => {
+    if (!long && carry.length + piece.length <= limits.maxLineChars) { carry += piece; return; }
+    long ??= { hash: createHash('sha256').update(carry), chars: carry.length };
+    long.hash.update(piece);
+    long.chars += piece.length;
+    if (carry.length < limits.maxLineChars) carry += piece.slice(0, limits.maxLineChars - carry.length);
   };
 
   try {
     for await (const chunk of input) {
-      consume(decoder.write(chunk as Buffer));
-      onProgress?.(stats.bytesRead);
+      const b = chunk as Buffer;
+      meter?.add(b.length, stats.bytesRead);
+      consume(decoder.write(b));
+      opts.onProgress?.(stats.bytesRead);
     }
   } catch (e) {
     // A truncated .gz still yields what was decompressed before the cut: keep it and say so.
@@ -102,15 +194,41 @@ export async function readRecords(
     if (isGzipPath(file) && (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end|incorrect header|invalid/i.test((e as Error).message))) {
       stats.truncatedGzip = true;
     } else {
+      input.destroy();
       throw e;
     }
   }
   consume(decoder.end());
-  if (carry.length > 0) {
+  if (decoder.encoding !== 'utf8') stats.encoding = decoder.encoding;
+  if (carry.length > 0 || long) {
     stats.lastLineTorn = true;
     suspect = true;
-    push(carry);
+    push(long ? endLong(carry) : carry);
   }
   flush();
   return stats;
+}
+
+/** The first lines of a file as text (decompressed, decoded as readRecords does), for detection and timezone evidence. */
+export async function readHeadLines(file: string, maxBytes = 64 * 1024): Promise<string[]> {
+  const decoder = new TextDecoderByBom();
+  let text = '';
+  let n = 0;
+  const src = createReadStream(file, { highWaterMark: 16 * 1024 });
+  const stream = isGzipPath(file) ? src.pipe(createGunzip()) : src;
+  let cut = false;
+  try {
+    for await (const c of stream) {
+      const b = c as Buffer;
+      text += decoder.write(b.subarray(0, Math.max(0, maxBytes - n)));
+      n += b.length;
+      if (n >= maxBytes) { cut = true; break; }
+    }
+    if (!cut) text += decoder.end();
+  } catch { /* truncated or not gzip: what we have is the head */ } finally { src.destroy(); }
+  const lines = text.split('\n');
+  // The last line may be cut by the byte limit: drop it, unless it is the only one (a single huge line still has
+  // a head to detect from, not "empty file").
+  if (cut && lines.length > 1) lines.pop();
+  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }

@@ -50,12 +50,13 @@ function timeColumns(def: FormatDefinition, tsText: string, epoch: string | null
   const norm = 'ts_norm';
   const hasOffset = 'ts_has_offset';
   const inline = t.inline?.length
-    ? `CASE WHEN ${hasOffset} THEN coalesce(try_cast(${norm} AS TIMESTAMPTZ), try_strptime(${tsText}, ${list(t.inline)})) END`
+    ? `CASE WHEN ${hasOffset} THEN try(coalesce(try_cast(${norm} AS TIMESTAMPTZ), try_strptime(${tsText}, ${list(t.inline)}))) END`
     : 'NULL::TIMESTAMPTZ';
   const naive = t.naive?.length
-    ? `CASE WHEN NOT ${hasOffset} THEN ${zoneSql(zone, `coalesce(try_cast(${norm} AS TIMESTAMP), try_strptime(${tsText}, ${list(t.naive)}))`)} END`
+    ? `CASE WHEN NOT ${hasOffset} THEN try(${zoneSql(zone, `coalesce(try_cast(${norm} AS TIMESTAMP), try_strptime(${tsText}, ${list(t.naive)}))`)}) END`
     : 'NULL::TIMESTAMPTZ';
-  return `${epoch ? `to_timestamp(${epoch})` : 'NULL::TIMESTAMPTZ'} AS t_epoch, ${inline} AS t_inline, ${naive} AS t_naive`;
+  // try(): an epoch out of range, NaN or infinite is a value that does not convert, never an error for the import.
+  return `${epoch ? `try(to_timestamp(${epoch}))` : 'NULL::TIMESTAMPTZ'} AS t_epoch, ${inline} AS t_inline, ${naive} AS t_naive`;
 }
 
 /** Adds ts_norm (the stamp in ISO spelling) and ts_has_offset to a relation that has ts_text, computed once. */
@@ -71,13 +72,16 @@ function withNorm(def: FormatDefinition, relation: string): string {
 /**
  * Final projection shared by every kind: ids are the file's base + line (stage_files), so a file's ids follow its
  * lines. Records without a readable time get one from the record before them afterwards (fixInheritedTimes).
+ * A parsed record with an epoch that does not convert keeps its text and fields but is flagged `malformed`
+ * (its fields stay NULL = its raw JSON, which is how the import counts these apart from unparseable lines).
  */
 function finalSelect(p: TransformParams, inner: string): string {
   return `INSERT INTO event_store
     SELECT b.base + t.line AS id, t.file_id, ${sqlString(p.source)} AS source, t.line, t.line_count,
       coalesce(t_epoch, t_inline, t_naive) AS ts, ts_text,
       CASE WHEN t_epoch IS NOT NULL THEN 'epoch' WHEN t_inline IS NOT NULL THEN 'inline' WHEN t_naive IS NOT NULL THEN 'naive' ELSE 'none' END AS ts_flag,
-      level, logger, message, fields, raw, parse_status
+      level, logger, message, fields, raw,
+      CASE WHEN parse_status = 'ok' AND epoch_text IS NOT NULL AND t_epoch IS NULL THEN 'malformed' ELSE parse_status END AS parse_status
     FROM (${inner}) t JOIN stage_files b ON b.file_id = t.file_id`;
 }
 
@@ -88,24 +92,24 @@ function jsonTransform(def: FormatDefinition, p: TransformParams): string {
   const salvage = (k: string) => `regexp_extract(raw, ${sqlString(`"${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*"([^"]*)"`)}, 1)`;
   const pick = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).map(col));
   const pickSalvaged = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).map(salvage));
-  const epoch = def.time.epoch?.length ? `try_cast(${firstNonEmpty(def.time.epoch.map(col))} AS DOUBLE)` : null;
+  const epochText = def.time.epoch?.length ? firstNonEmpty(def.time.epoch.map(col)) : null;
   // One JSON parse per record, into a struct of just the keys we need; try() makes invalid JSON a NULL, not an error.
   const shape = sqlString(JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR']))));
   const parsed = `SELECT file_id, line, line_count, raw, v, v IS NOT NULL AND starts_with(ltrim(raw), '{') AS ok
     FROM (SELECT file_id, line, line_count, raw, try(json_transform(raw, ${shape})) AS v FROM stage) s`;
   const fields = `SELECT file_id, line, line_count, raw, ok,
       CASE WHEN ok THEN ${pick(def.time.fields)} ELSE ${pickSalvaged(def.time.fields)} END AS ts_text,
-      ${epoch ? `CASE WHEN ok THEN ${epoch} END` : 'NULL::DOUBLE'} AS epoch,
+      ${epochText ? `CASE WHEN ok THEN ${epochText} END` : 'NULL::VARCHAR'} AS epoch_text,
       CASE WHEN ok THEN ${pick(def.level)} ELSE ${pickSalvaged(def.level)} END AS level_text,
       CASE WHEN ok THEN ${pick(def.logger)} ELSE ${pickSalvaged(def.logger)} END AS logger,
       CASE WHEN ok THEN ${pick(def.message)} ELSE ${pickSalvaged(def.message)} END AS message
     FROM (${parsed}) q`;
   // A parsed JSON record's fields are its raw text: stored once (fields NULL), exposed by the events view.
-  return finalSelect(p, `SELECT file_id, line, line_count, raw, ts_text, logger, message,
+  return finalSelect(p, `SELECT file_id, line, line_count, raw, ts_text, logger, message, epoch_text,
       ${levelSql('level_text', def.levelMap)} AS level,
       CASE WHEN ok THEN NULL ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
-      ${timeColumns(def, 'ts_text', 'epoch', p.zone)}
+      ${timeColumns(def, 'ts_text', epochText ? 'try_cast(epoch_text AS DOUBLE)' : null, p.zone)}
     FROM ${withNorm(def, `(${fields})`)} f`);
 }
 
@@ -136,7 +140,7 @@ function textTransform(def: FormatDefinition, p: TransformParams): string {
       ${pickG(def.logger)} AS logger,
       CASE WHEN ${g(pat.groups[0]!)} <> '' THEN ${messageGroup ? g(messageGroup) : 'raw'} ELSE raw END AS message
     FROM (${inner}) i`;
-  return finalSelect(p, `SELECT file_id, line, line_count, raw, ts_text, logger, message,
+  return finalSelect(p, `SELECT file_id, line, line_count, raw, ts_text, logger, message, NULL::VARCHAR AS epoch_text,
       ${levelSql('level_text', def.levelMap)} AS level,
       CASE WHEN ok THEN json_merge_patch(json_merge_patch('{}', ${groupJson}), ${extrasJson(def.extras ?? [], 'message')}) ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
@@ -145,7 +149,7 @@ function textTransform(def: FormatDefinition, p: TransformParams): string {
 }
 
 function rawTransform(p: TransformParams): string {
-  return finalSelect(p, `SELECT file_id, line, line_count, raw, NULL::VARCHAR AS ts_text, NULL::VARCHAR AS logger, raw AS message,
+  return finalSelect(p, `SELECT file_id, line, line_count, raw, NULL::VARCHAR AS ts_text, NULL::VARCHAR AS logger, raw AS message, NULL::VARCHAR AS epoch_text,
       NULL::VARCHAR AS level, '{}'::JSON AS fields, 'unparsed' AS parse_status,
       NULL::TIMESTAMPTZ AS t_epoch, NULL::TIMESTAMPTZ AS t_inline, NULL::TIMESTAMPTZ AS t_naive
     FROM stage`);

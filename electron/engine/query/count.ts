@@ -1,22 +1,22 @@
 // Counting the events a filter matches. A case at rest is read-only, so a count taken then stays true until the
-// next write (which opens a new CaseDb): paging through one filter counts once.
+// next write (which opens a new SqlRead): paging through one filter counts once.
 import type { EventFilter } from '../../../shared/domain';
-import type { CaseDb } from '../store/db';
+import type { SqlRead } from '../store/db';
 import { whereClause } from './filter';
 import { num, Params } from './sql';
 
 export interface Count { count: number; capped: boolean }
 
-const cache = new WeakMap<CaseDb, Map<string, Count>>();
+const cache = new WeakMap<SqlRead, Map<string, Count>>();
 const CACHE_ENTRIES = 200;
 const keyOf = (filter: EventFilter) => JSON.stringify(filter);
 
-export function cachedCount(db: CaseDb, filter: EventFilter): Count | undefined {
+export function cachedCount(db: SqlRead, filter: EventFilter): Count | undefined {
   return db.readOnly ? cache.get(db)?.get(keyOf(filter)) : undefined;
 }
 
 /** Memoises a count taken elsewhere (e.g. in the same scan as a page). */
-export function rememberCount(db: CaseDb, filter: EventFilter, n: number, capped = false): Count {
+export function rememberCount(db: SqlRead, filter: EventFilter, n: number, capped = false): Count {
   const out = { count: n, capped };
   if (!db.readOnly) return out;
   let m = cache.get(db);
@@ -30,7 +30,7 @@ export function rememberCount(db: CaseDb, filter: EventFilter, n: number, capped
  * Exact count of matching rows, stopping at `cap` (then `capped` is true). The cap bounds the cost only when
  * matches are plentiful; a rare text match still scans everything, as the page query itself does.
  */
-export async function countMatching(db: CaseDb, filter: EventFilter, cap = 10_000_000): Promise<Count> {
+export async function countMatching(db: SqlRead, filter: EventFilter, cap = 10_000_000): Promise<Count> {
   const hit = cachedCount(db, filter);
   if (hit) return hit;
   const p = new Params();
@@ -42,6 +42,6 @@ export async function countMatching(db: CaseDb, filter: EventFilter, cap = 10_00
 }
 
 /** Forget memoised counts (benchmarks measure the uncached cost). */
-export function clearCountCache(db: CaseDb): void {
+export function clearCountCache(db: SqlRead): void {
   cache.delete(db);
 }

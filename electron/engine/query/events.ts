@@ -3,7 +3,7 @@ import type { AroundResult } from '../../../shared/correlation';
 import type { Cursor, EventDetail, EventFilter, EventRow } from '../../../shared/domain';
 import type { EventPage } from '../../../shared/contract';
 import { EngineError } from '../api';
-import type { CaseDb } from '../store/db';
+import type { SqlRead } from '../store/db';
 import { checkFilter, fieldValueExpr, scansText, whereClause } from './filter';
 import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from './rows';
 import { checkInstant, elapsedMs, num, Params } from './sql';
@@ -37,7 +37,7 @@ interface Key { id: string | number; ts_us: string | null }
  * The page's keys, and the total when it must be counted. A filter that reads `raw` (text search) gets both from
  * one scan: the matching keys are materialised once, then counted and paged. Others count in a separate, cheap query.
  */
-async function pageKeys(db: CaseDb, req: PageRequest, backward: boolean): Promise<{ keys: Key[]; total: Count }> {
+async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promise<{ keys: Key[]; total: Count }> {
   const p = new Params();
   const where = whereClause(req.filter, p);
   const cursor = req.after ?? req.before;
@@ -60,7 +60,7 @@ async function pageKeys(db: CaseDb, req: PageRequest, backward: boolean): Promis
   return { keys: r?.keys ?? [], total: rememberCount(db, req.filter, num(r?.n)) };
 }
 
-export async function page(db: CaseDb, req: PageRequest): Promise<EventPage> {
+export async function page(db: SqlRead, req: PageRequest): Promise<EventPage> {
   const t0 = performance.now();
   if (req.after && req.before) throw new EngineError('invalid_input', 'A page request takes either "after" or "before", not both.');
   await checkFilter(db, req.filter);
@@ -117,7 +117,7 @@ function parseFields(text: string | null): Record<string, unknown> {
   }
 }
 
-async function rowsById(db: CaseDb, ids: number[]): Promise<Map<number, DetailRow>> {
+async function rowsById(db: SqlRead, ids: number[]): Promise<Map<number, DetailRow>> {
   if (!ids.length) return new Map();
   const p = new Params();
   const rows = await db.read<DetailRow>(
@@ -126,7 +126,7 @@ async function rowsById(db: CaseDb, ids: number[]): Promise<Map<number, DetailRo
   return new Map(rows.map((r) => [Number(r.id), r]));
 }
 
-export async function get(db: CaseDb, id: number): Promise<EventDetail> {
+export async function get(db: SqlRead, id: number): Promise<EventDetail> {
   const r = (await rowsById(db, [id])).get(id);
   if (!r) throw new EngineError('not_found', `No event with id ${id} in this case.`);
   // Ids of one file are contiguous and in line order, so the neighbours in the file are the nearest ids with its file_id.
@@ -148,7 +148,7 @@ export async function get(db: CaseDb, id: number): Promise<EventDetail> {
  * Events within ±seconds of one event's time, grouped by source: per source the `perSource` nearest in time
  * (shown in time order) and the total in the window. An untimed event gets its neighbours in the same file.
  */
-export async function around(db: CaseDb, id: number, seconds: number, perSource: number): Promise<AroundResult> {
+export async function around(db: SqlRead, id: number, seconds: number, perSource: number): Promise<AroundResult> {
   const center = (await rowsById(db, [id])).get(id);
   if (!center) throw new EngineError('not_found', `No event with id ${id} in this case.`);
   const centerRow = toEventRow(center);

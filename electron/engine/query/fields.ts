@@ -1,13 +1,13 @@
 // What is in the case: sources with their time spans, field names, and the top values of one field.
 import type { EventFilter } from '../../../shared/domain';
-import type { CaseDb } from '../store/db';
+import type { SqlRead } from '../store/db';
 import { checkFilter, fieldValueExpr, whereClause } from './filter';
 import { elapsedMs, isoFromMicros, num, Params } from './sql';
 import { fieldsSql } from '../store/schema';
 
 export interface SourceSummary { source: string; count: number; from: string | null; to: string | null }
 
-export async function sources(db: CaseDb): Promise<SourceSummary[]> {
+export async function sources(db: SqlRead): Promise<SourceSummary[]> {
   const rows = await db.read<{ source: string; n: string; lo: string | null; hi: string | null }>(
     `SELECT source, count(*) AS n, epoch_us(min(ts)) AS lo, epoch_us(max(ts)) AS hi FROM event_store GROUP BY source ORDER BY source`);
   return rows.map((r) => ({ source: r.source, count: num(r.n), from: isoFromMicros(r.lo), to: isoFromMicros(r.hi) }));
@@ -17,7 +17,7 @@ export async function sources(db: CaseDb): Promise<SourceSummary[]> {
 export const FIELD_NAMES_SAMPLE = 50_000;
 
 /** Distinct top-level keys of `fields` with how many events carry each, most common first. */
-export async function fieldNames(db: CaseDb, sample = FIELD_NAMES_SAMPLE): Promise<{ field: string; count: number }[]> {
+export async function fieldNames(db: SqlRead, sample = FIELD_NAMES_SAMPLE): Promise<{ field: string; count: number }[]> {
   const [t] = await db.read<{ n: string; lo: string | null; hi: string | null }>(
     `SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM event_store`);
   const total = num(t?.n);
@@ -44,7 +44,7 @@ export async function fieldNames(db: CaseDb, sample = FIELD_NAMES_SAMPLE): Promi
 export interface FieldValues { field: string; values: { value: string; count: number }[]; queryMs: number }
 
 /** The most common values of one field among the events a filter matches (NULL / missing left out). */
-export async function fieldValues(db: CaseDb, filter: EventFilter, field: string, limit: number): Promise<FieldValues> {
+export async function fieldValues(db: SqlRead, filter: EventFilter, field: string, limit: number): Promise<FieldValues> {
   const t0 = performance.now();
   await checkFilter(db, filter);
   const p = new Params();

@@ -2,7 +2,7 @@
 // text spliced into SQL is built here from fixed fragments. Empty lists and empty text mean "no constraint".
 import type { EventFilter } from '../../../shared/domain';
 import { EngineError } from '../api';
-import type { CaseDb } from '../store/db';
+import type { SqlRead } from '../store/db';
 import { checkInstant, Params } from './sql';
 import { fieldsSql } from '../store/schema';
 
@@ -29,7 +29,7 @@ export function fieldValueExpr(field: string, p: Params): string {
 }
 
 /** Checks the regex with DuckDB's own engine (RE2), so the operator sees the real reason before a scan starts. */
-export async function checkRegex(db: CaseDb, pattern: string): Promise<void> {
+export async function checkRegex(db: SqlRead, pattern: string): Promise<void> {
   try {
     await db.read(`SELECT regexp_matches('', $1) AS ok`, [pattern]);
   } catch (e) {
@@ -40,7 +40,7 @@ export async function checkRegex(db: CaseDb, pattern: string): Promise<void> {
 }
 
 /** Validates what needs the database (the regex); call before `whereClause` for any filter from the UI. */
-export async function checkFilter(db: CaseDb, filter: EventFilter): Promise<void> {
+export async function checkFilter(db: SqlRead, filter: EventFilter): Promise<void> {
   if (filter.regex && filter.text) await checkRegex(db, filter.text);
 }
 

@@ -1,7 +1,7 @@
 // Event density per source × time bucket × level: the timeline's lanes.
 import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { Histogram } from '../../../shared/contract';
-import type { CaseDb } from '../store/db';
+import type { SqlRead } from '../store/db';
 import { checkFilter, whereClause } from './filter';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from './sql';
 
@@ -20,7 +20,7 @@ export interface HistogramRequest {
  * Lanes: every source the filter allows that has events in the case, in name order, even if empty in this range,
  * so lanes do not jump about while zooming. `untimed` counts matching events that have no time at all (whatever the range: they cannot be placed).
  */
-export async function histogram(db: CaseDb, req: HistogramRequest): Promise<Histogram> {
+export async function histogram(db: SqlRead, req: HistogramRequest): Promise<Histogram> {
   const t0 = performance.now();
   await checkFilter(db, req.filter);
   const { from, to } = req.range
@@ -75,7 +75,7 @@ export async function histogram(db: CaseDb, req: HistogramRequest): Promise<Hist
   };
 }
 
-async function defaultRange(db: CaseDb, filter: EventFilter): Promise<{ from: string; to: string }> {
+async function defaultRange(db: SqlRead, filter: EventFilter): Promise<{ from: string; to: string }> {
   if (filter.from && filter.to) return { from: checkInstant(filter.from, 'Filter start'), to: checkInstant(filter.to, 'Filter end') };
   const p = new Params();
   const [r] = await db.read<{ lo: string | null; hi: string | null }>(

@@ -16,18 +16,46 @@ async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
 }
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 
-export class CaseDb {
-  private constructor(readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, readonly readOnly: boolean) {}
+/** The read side the query modules need: implemented by the writer (for its own reads) and by ReadPath. */
+export interface SqlRead {
+  all<T = Row>(sql: string, params?: Params): Promise<T[]>;
+  one<T = Row>(sql: string, params?: Params): Promise<T | undefined>;
+  read<T = Row>(sql: string, params?: Params): Promise<T[]>;
+  /** True when the data cannot change under this reader (counts may be memoised). */
+  readonly readOnly: boolean;
+}
 
-  static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<CaseDb> {
+/**
+ * A reader instance reaches nothing but its own database: no files, no network, no extensions, and its settings
+ * cannot be changed back by SQL (DuckDB's `enable_external_access` and `lock_configuration`).
+ */
+const LOCKDOWN: Record<string, string> = {
+  enable_external_access: 'false',
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+};
+
+export class CaseDb implements SqlRead {
+  private constructor(readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, readonly readOnly: boolean,
+    /** External access off and configuration locked (every read-only instance). */
+    readonly locked: boolean) {}
+
+  /**
+   * Read-only opens are always locked down. `lockdown` also locks a writable one once its schema exists (the
+   * in-memory stand-in of a case without a database file yet).
+   */
+  static async open(file: string, opts: { readOnly?: boolean; lockdown?: boolean } = {}): Promise<CaseDb> {
+    const locked = !!(opts.readOnly || opts.lockdown);
     // DuckDB's own default takes 80% of RAM; a laptop investigator must stay small, so it spills to disk instead.
-    const config: Record<string, string> = { memory_limit: process.env.CASEFILE_DUCKDB_MEMORY ?? '640MB' };
+    const config: Record<string, string> = { memory_limit: process.env.CASEFILE_DUCKDB_MEMORY ?? '640MB', ...(locked ? LOCKDOWN : {}) };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     const instance = await DuckDBInstance.create(file, config);
     const conn = await instance.connect();
-    await conn.run(`SET TimeZone = 'UTC'`);
-    const db = new CaseDb(instance, conn, !!opts.readOnly);
+    // GLOBAL so that every later connection (readers open their own) starts in UTC without a SET of its own.
+    await conn.run(`SET GLOBAL TimeZone = 'UTC'`);
+    const db = new CaseDb(instance, conn, !!opts.readOnly, locked);
     if (!opts.readOnly) await db.migrate();
+    if (locked) await conn.run('SET GLOBAL lock_configuration = true');
     return db;
   }
 
@@ -46,7 +74,6 @@ export class CaseDb {
   async read<T = Row>(sql: string, params?: Params): Promise<T[]> {
     const conn = await this.instance.connect();
     try {
-      await conn.run(`SET TimeZone = 'UTC'`);
       const reader = await conn.runAndReadAll(sql, params as never);
       return reader.getRowObjectsJson() as unknown as T[];
     } finally {

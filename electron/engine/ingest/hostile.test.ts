@@ -1,0 +1,177 @@
+// Hostile input at the import door (issue 8): values that do not convert, odd files, odd archives.
+// Every test imports through the real importer into a real DuckDB case.
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tar from 'tar';
+import { verifyCase } from '../audit/custody';
+import { Engine } from '../engine';
+import type { CaseInfo, ImportResult } from '../../../shared/domain';
+import { CaseHandle } from '../case/caseStore';
+import { importPaths } from './importer';
+import { tempDir, removeDir } from '../test/tmp';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+function newRoot(): string {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+}
+
+function write(root: string, rel: string, data: string | Buffer): string {
+  const p = path.join(root, rel);
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, data);
+  return p;
+}
+
+/** Through the engine, so the import is audited as in the app and `verify` can vouch for it. */
+async function withEngineCase<T>(root: string, fn: (engine: Engine, caseId: string, h: CaseHandle) => Promise<T>): Promise<T> {
+  process.env.CASEFILE_HOME = path.join(root, 'home');
+  const engine = await Engine.create({ via: 'test' });
+  try {
+    const info = (await engine.invoke('cases.create', { name: 'hostile', dir: path.join(root, 'case') })) as CaseInfo;
+    return await fn(engine, info.id, engine.context.getCase(info.id));
+  } finally { await engine.close(); }
+}
+
+async function withCase<T>(root: string, fn: (h: CaseHandle) => Promise<T>): Promise<T> {
+  const h = await CaseHandle.create(path.join(root, 'case'), { name: 'hostile' });
+  try { return await fn(h); } finally { await h.close(); }
+}
+
+describe('values that do not convert', () => {
+  it('keeps a record whose epoch is out of range or NaN, flags it, and imports the rest', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    const good = (i: number) => JSON.stringify({ message: `m${i}`, levelname: 'INFO', name: 'app', asctime: '2023-07-30 00:13:45,400', created: 1690656225.4 + i });
+    write(b, 'enrich/logs/app/app.json.log', [good(1), JSON.stringify({ message: 'nan', levelname: 'INFO', name: 'app', asctime: '2023-07-30 00:13:46,000', created: 'NaN' }), good(2)].join('\n') + '\n');
+    write(b, 'misc/events.jsonl', [JSON.stringify({ epoch: 1e13, msg: 'far future' }), JSON.stringify({ epoch: 1690656225, msg: 'fine' })].join('\n') + '\n');
+    await withCase(root, async (h) => {
+      const res = await importPaths(h, [b]);
+      const sys = res.files.find((f) => f.file === 'enrich/logs/app/app.json.log')!;
+      expect(sys).toMatchObject({ records: 3, ok: 2, malformed: 1 });
+      expect(sys.note).toMatch(/1 record\(s\) with a value that could not be converted/);
+      const gen = res.files.find((f) => f.file === 'misc/events.jsonl')!;
+      expect(gen).toMatchObject({ records: 2, ok: 1, malformed: 1 });
+      const rows = await h.db.read<{ raw: string; parse_status: string; ts: string | null }>(
+        `SELECT raw, parse_status, strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts FROM events ORDER BY id`);
+      const nan = rows.find((r) => r.raw.includes('"NaN"'))!;
+      expect(nan.parse_status).toBe('malformed');
+      expect(nan.ts).not.toBeNull(); // the naive asctime still places it
+      const far = rows.find((r) => r.raw.includes('far future'))!;
+      expect(far.parse_status).toBe('malformed');
+      expect(far.raw).toBe(JSON.stringify({ epoch: 1e13, msg: 'far future' }));
+    });
+  });
+});
+
+function tarHeader(name: string, type: string, size = 0, linkpath?: string): Buffer {
+  const b = Buffer.alloc(512);
+  new tar.Header({ path: name, size, mode: 0o644, type: type as 'File', mtime: new Date(0), ...(linkpath ? { linkpath } : {}) }).encode(b, 0);
+  return b;
+}
+const tarFile = (name: string, body: string) => {
+  const data = Buffer.from(body);
+  return Buffer.concat([tarHeader(name, 'File', data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
+};
+
+describe('odd files and archives', () => {
+  it('refuses a FIFO up front instead of hanging', async () => {
+    const root = newRoot();
+    const fifo = path.join(root, 'pipe.log');
+    execFileSync('mkfifo', [fifo]);
+    await withCase(root, async (h) => {
+      await expect(importPaths(h, [fifo])).rejects.toThrow(/pipe\.log is not a regular file or folder \(a FIFO, device or socket\): refused/);
+      expect(readdirSync(h.files.bundles)).toEqual([]);
+    });
+  });
+
+  it('reports tar links, special files and duplicate members instead of dropping them silently', async () => {
+    const root = newRoot();
+    const t = path.join(root, 'odd.tar');
+    writeFileSync(t, Buffer.concat([
+      tarFile('logs/a.log', 'first copy\n'), tarFile('logs/a.log', 'second copy\n'),
+      tarHeader('logs/link.log', 'SymbolicLink', 0, '/etc/passwd'), tarHeader('logs/hard.log', 'Link', 0, 'logs/a.log'),
+      tarHeader('logs/fifo', 'FIFO'), tarFile('logs/b.log', 'b\n'), Buffer.alloc(1024),
+    ]));
+    await withEngineCase(root, async (engine, caseId, h) => {
+      const res = (await engine.invoke('import.paths', { caseId, paths: [t] })) as ImportResult;
+      const notes = res.bundles[0]!.notes ?? [];
+      expect(notes).toEqual(expect.arrayContaining([
+        expect.stringMatching(/^logs\/link\.log: a symbolic link to \/etc\/passwd, not evidence: left out/),
+        expect.stringMatching(/^logs\/hard\.log: a hard link to logs\/a\.log/),
+        expect.stringMatching(/^logs\/fifo: a FIFO entry/),
+        expect.stringMatching(/^logs\/a\.log: 2 members of this name in the archive; the last one is kept/),
+      ]));
+      expect(res.files.map((f) => f.file).sort()).toEqual(['logs/a.log', 'logs/b.log']);
+      const manifest = JSON.parse(readFileSync(path.join(h.files.bundles, `${res.bundles[0]!.id}.manifest.json`), 'utf8')) as { dropped: string[] };
+      expect(manifest.dropped).toEqual(notes);
+      expect((await verifyCase(h)).problems).toEqual([]);
+    });
+  });
+
+  it('refuses a truncated .tar.gz with a sentence, leaves no staging folder, and verify ignores one left by a crash', async () => {
+    const root = newRoot();
+    const src = path.join(root, 'src');
+    for (let i = 0; i < 40; i++) write(src, `logs/f${i}.log`, `${'x'.repeat(3000)} ${Math.random()}\n`.repeat(50));
+    const tgz = path.join(root, 'cut.tar.gz');
+    await tar.c({ gzip: true, file: tgz, cwd: src }, ['logs']);
+    truncateSync(tgz, Math.floor(statSync(tgz).size / 2));
+    await withCase(root, async (h) => {
+      const err = (await importPaths(h, [tgz]).then(() => new Error('imported'), (e: unknown) => e as Error));
+      expect(err.message).toMatch(/^cut\.tar\.gz is damaged or truncated \(.*\): nothing was imported from it\.$/);
+      expect(err.message).not.toMatch(/TAR_|EEXIST|ENOENT/);
+      expect(readdirSync(h.files.bundles)).toEqual([]);
+      mkdirSync(path.join(h.files.bundles, '.incoming-0123456789ab', 'logs'), { recursive: true });
+      expect((await verifyCase(h)).problems).toEqual([]);
+    });
+  });
+
+  it('keeps a bundle\'s own manifest.json as evidence: ours lives outside the bundle folder', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    write(b, 'manifest.json', '{"theirs": true}\n');
+    write(b, 'logs/a.log', 'hello\n');
+    await withEngineCase(root, async (engine, caseId, h) => {
+      const res = (await engine.invoke('import.paths', { caseId, paths: [b] })) as ImportResult;
+      expect(res.files.map((f) => f.file).sort()).toEqual(['logs/a.log', 'manifest.json']);
+      expect(readFileSync(path.join(h.files.bundle(res.bundles[0]!.id), 'manifest.json'), 'utf8')).toBe('{"theirs": true}\n');
+      expect((await verifyCase(h)).problems).toEqual([]);
+    });
+  });
+
+  it('reads a 150 MB single line as one cut record, not as an empty file', async () => {
+    const root = newRoot();
+    const f = write(root, 'in/one.log', Buffer.alloc(150 * 1024 * 1024, 0x61));
+    await withCase(root, async (h) => {
+      const res = await importPaths(h, [f]);
+      expect(res.files[0]).toMatchObject({ records: 1, lines: 1 });
+      expect(res.files[0]!.note).not.toMatch(/empty file/);
+      expect(res.files[0]!.note).toMatch(/1 line\(s\) longer than the line limit/);
+    });
+  }, 60_000);
+
+  it('decodes UTF-16 files by their byte order mark, little- and big-endian', async () => {
+    const root = newRoot();
+    const text = [1, 2].map((i) => JSON.stringify({ message: `héllo ${i}`, levelname: 'INFO', name: 'app', asctime: '2023-07-30 00:13:45,400', created: 1690656225.4 + i, logid: String(i) })).join('\n') + '\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le);
+    be.swap16();
+    const b = path.join(root, 'bundle');
+    write(b, 'enrich/logs/app/app.json.log', le);
+    write(b, 'enrich/logs/app/app.json.log.1', be);
+    await withCase(root, async (h) => {
+      const res = await importPaths(h, [b]);
+      for (const f of res.files) {
+        expect(f, f.file).toMatchObject({ format: 'system', records: 2, ok: 2 });
+        expect(f.note).toMatch(/decoded as UTF-16(LE|BE)/);
+      }
+      const rows = await h.db.read<{ message: string }>(`SELECT message FROM events ORDER BY file_id, id`);
+      expect(rows.map((r) => r.message)).toEqual(['héllo 1', 'héllo 2', 'héllo 1', 'héllo 2']);
+    });
+  });
+});

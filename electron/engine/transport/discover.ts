@@ -1,0 +1,76 @@
+// Finds the Enrich logs under a server's log root (the layout of the platform's log distribution), with sizes and
+// mtimes, without reading any file. Only the directories of the known layout are listed; a directory the account
+// may not read is reported and the walk goes on. Symlinks are not followed (they could lead out of the log root).
+import path from 'node:path/posix';
+import picomatch from 'picomatch';
+import type { FileEntry, SFTPWrapper } from 'ssh2';
+import { sftpOp } from './sftpReader';
+
+export const SOURCES = ['system', 'pipeline', 'taskblade', 'workflows', 'celery', 'doodle', 'gunicorn', 'jupyter', 'netdata'] as const;
+export type SourceId = (typeof SOURCES)[number];
+
+/** Each source as path segments under the root: globs per directory level, the last one for file names. */
+const LAYOUT: Record<SourceId, { dirs: string[]; files: string; recurse?: boolean }> = {
+  system: { dirs: ['logs', 'app'], files: 'app.json.log*' },
+  pipeline: { dirs: ['data', '*', '*', 'outputs', '*', '*'], files: 'log.json' },
+  taskblade: { dirs: ['llm-agents', 'logs', '*'], files: 'app.json.log*' },
+  workflows: { dirs: ['logs', 'workflows'], files: '*.log*' },
+  celery: { dirs: ['logs', 'celery'], files: '*.log*' },
+  doodle: { dirs: ['logs', 'doodle'], files: '*', recurse: true },
+  gunicorn: { dirs: ['logs', 'gunicorn'], files: '*', recurse: true },
+  jupyter: { dirs: ['logs', 'jupyterlab'], files: '*', recurse: true },
+  netdata: { dirs: ['logs', 'netdata'], files: '*', recurse: true },
+};
+
+export interface RemoteFile { source: SourceId; /** relative to the log root, POSIX */ path: string; size: number; mtime: number }
+export interface Discovery { root: string; files: RemoteFile[]; denied: string[]; missing: SourceId[] }
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const PERMISSION_DENIED = 3;
+const NO_SUCH_FILE = 2;
+const MAX_DIRS = 100_000;
+
+export async function discover(sftp: SFTPWrapper, root: string, opts: { sources?: SourceId[]; opTimeoutMs?: number; signal?: AbortSignal; dropped?: AbortSignal } = {}): Promise<Discovery> {
+  const ms = opts.opTimeoutMs ?? 30_000;
+  const files: RemoteFile[] = [];
+  const denied = new Set<string>();
+  const missing: SourceId[] = [];
+  let dirsListed = 0;
+  const list = async (rel: string): Promise<FileEntry[] | null> => {
+    if (++dirsListed > MAX_DIRS) throw new Error(`More than ${MAX_DIRS} directories under ${root}: refusing to walk further.`);
+    try {
+      return await sftpOp<FileEntry[]>(`list ${rel || '.'}`, ms, [opts.signal, opts.dropped], (cb) => sftp.readdir(path.join(root, rel), cb));
+    } catch (e) {
+      const code = (e as { sftpCode?: number }).sftpCode;
+      if (code === PERMISSION_DENIED) { denied.add(rel || '.'); return null; }
+      if (code === NO_SUCH_FILE) return null;
+      throw e;
+    }
+  };
+  for (const source of opts.sources ?? SOURCES) {
+    const spec = LAYOUT[source];
+    const before = files.length;
+    const fileMatch = picomatch(spec.files, { dot: false });
+    const walk = async (rel: string, level: number): Promise<void> => {
+      const entries = await list(rel);
+      if (!entries) return;
+      const atFiles = level >= spec.dirs.length;
+      const dirGlob = atFiles ? null : picomatch(spec.dirs[level]!, { dot: false });
+      for (const e of entries.sort((a, b) => a.filename.localeCompare(b.filename))) {
+        const type = (e.attrs.mode ?? 0) & S_IFMT;
+        const child = rel ? `${rel}/${e.filename}` : e.filename;
+        if (type === S_IFDIR) {
+          if (dirGlob?.(e.filename)) await walk(child, level + 1);
+          else if (atFiles && spec.recurse) await walk(child, level + 1);
+        } else if (type === S_IFREG && atFiles && fileMatch(e.filename)) {
+          files.push({ source, path: child, size: e.attrs.size ?? 0, mtime: e.attrs.mtime ?? 0 });
+        }
+      }
+    };
+    await walk('', 0);
+    if (files.length === before) missing.push(source);
+  }
+  return { root, files, denied: [...denied].sort(), missing };
+}

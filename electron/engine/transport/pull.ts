@@ -1,0 +1,289 @@
+// A pull: connect through the profile's jump hosts, discover and plan (or take a given plan), fetch the planned files
+// in parallel into `<case>/pulls/<pull-id>/files/` with a state file beside them, then hand the finished tree to the
+// evidence store. A pull interrupted by a drop, a cancel or a dead process is resumed from its state file.
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import posix from 'node:path/posix';
+import { z } from 'zod';
+import { profileHops, type SiteProfile } from '../../../shared/profile';
+import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
+import { readManifest } from '../ingest/bundle';
+import { acquireCaseLock } from '../case/lock';
+import { connectChain, type ChainOptions, type HopInfo, type SshChain } from './sshChain';
+import { discover, SOURCES, type SourceId } from './discover';
+import { plan as makePlan, type OverCap, type Plan, type PlanWindow } from './planner';
+import { pullFile, resumableBytes, type PulledFile } from './sftpReader';
+import { adoptPulledTree, safeRelative, type AdoptResult, type PulledManifestFile, type SftpOrigin } from './handoff';
+
+export const pullsDir = (caseDir: string) => path.join(caseDir, 'pulls');
+const stateFile = (dir: string) => path.join(dir, 'pull.json');
+
+const FileResult = z.object({ path: z.string(), size: z.number(), mtime: z.number(), sha256: z.string(), remoteSha256: z.string().optional() });
+export type FileResult = z.infer<typeof FileResult>;
+const RemoteFileZ = z.object({ source: z.enum(SOURCES), path: z.string().refine(safeRelative), size: z.number(), mtime: z.number(), grown: z.boolean().optional() });
+
+export const PullState = z.object({
+  format: z.literal('casefile/pull@1'),
+  id: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  profile: z.string(),
+  root: z.string(),
+  created: z.string(),
+  status: z.enum(['running', 'interrupted', 'complete']),
+  window: z.object({ since: z.number().optional(), until: z.number().optional() }),
+  sources: z.array(z.enum(SOURCES)),
+  plan: z.object({ files: z.array(RemoteFileZ), bytes: z.number(), capBytes: z.number() }),
+  hosts: z.array(z.object({ host: z.string(), port: z.number(), user: z.string(), keyType: z.string(), fingerprint: z.string() })),
+  done: z.array(FileResult),
+  denied: z.array(z.string()).default([]),
+  bundle: z.string().optional(),
+  error: z.string().optional(),
+});
+export type PullState = z.infer<typeof PullState>;
+
+export interface PullProgress {
+  pullId: string;
+  bytesDone: number; bytesTotal: number;
+  filesDone: number; filesTotal: number;
+  /** bytes/s over the last seconds */
+  rate: number;
+  etaSeconds: number | null;
+  /** Files being fetched now with their bytes so far. */
+  active: { path: string; bytes: number; size: number }[];
+}
+
+export interface PullOptions {
+  caseDir: string;
+  profile: SiteProfile;
+  chain: Omit<ChainOptions, 'hops'>;
+  /** Resume this pull (its plan stands); otherwise a new pull is planned. */
+  resume?: string;
+  root?: string;
+  window?: PlanWindow;
+  sources?: SourceId[];
+  capBytes?: number;
+  overCap?: OverCap;
+  /** Stop after planning. */
+  dryRun?: boolean;
+  /** Decide on the plan before fetching (e.g. ask the operator); false stops without fetching. */
+  confirm?: (plan: Plan, denied: string[]) => Promise<boolean> | boolean;
+  parallelFiles?: number;
+  inFlight?: number;
+  opTimeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: PullProgress) => void;
+  /** Called with files as they complete (batched), so an interrupted pull still leaves a record. */
+  onFiles?: (pullId: string, files: FileResult[]) => Promise<void> | void;
+  onConnected?: (hosts: HopInfo[]) => void;
+}
+
+export interface PullOutcome {
+  pullId: string;
+  plan: Plan;
+  denied: string[];
+  hosts: HopInfo[];
+  /** Absent on a dry run or when the plan was refused or declined. */
+  bundle?: AdoptResult;
+  files: FileResult[];
+}
+
+export async function readPullState(caseDir: string, id: string): Promise<PullState> {
+  if (!/^[a-z0-9-]{1,64}$/.test(id)) throw new Error(`"${id}" is not a pull id.`);
+  return PullState.parse(JSON.parse(await fs.readFile(stateFile(path.join(pullsDir(caseDir), id)), 'utf8')));
+}
+
+/** Pulls of this case that did not finish: they can be resumed. */
+export async function listPulls(caseDir: string): Promise<PullState[]> {
+  const out: PullState[] = [];
+  for (const e of await fs.readdir(pullsDir(caseDir), { withFileTypes: true }).catch(() => [])) {
+    if (!e.isDirectory()) continue;
+    const s = await readPullState(caseDir, e.name).catch(() => null);
+    if (s) out.push(s);
+  }
+  return out.sort((a, b) => b.created.localeCompare(a.created));
+}
+
+/** What earlier pulls of this profile and root brought into the case: remote path → size and mtime. */
+export async function alreadyPulled(caseDir: string, profile: string, root: string): Promise<Map<string, { size: number; mtime: number }>> {
+  const out = new Map<string, { size: number; mtime: number }>();
+  const bundles = path.join(caseDir, 'bundles');
+  for (const e of await fs.readdir(bundles, { withFileTypes: true }).catch(() => [])) {
+    if (!e.isDirectory()) continue;
+    const text = (await readManifest(bundles, e.name))?.text;
+    const m = text ? JSON.parse(text) as { origin?: Partial<SftpOrigin>; files?: PulledManifestFile[] } : null;
+    if (m?.origin?.kind !== 'sftp' || m.origin.profile !== profile || m.origin.root !== root) continue;
+    for (const f of m.files ?? []) {
+      const mtime = Date.parse(f.remote.mtime) / 1000;
+      const prev = out.get(f.path);
+      if (!prev || f.remote.size > prev.size) out.set(f.path, { size: f.remote.size, mtime });
+    }
+  }
+  return out;
+}
+
+/** A POSIX-shell single-quoted word: safe for any file name. */
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+async function remoteSha256(chain: SshChain, remotePath: string, size: number): Promise<string | undefined> {
+  // Only the bytes pulled: a live log may have grown since.
+  const out = await chain.exec(`head -c ${size} -- ${shellQuote(remotePath)} | sha256sum`).catch(() => undefined);
+  const m = out && /^([0-9a-f]{64})\b/.exec(out);
+  return m ? m[1] : undefined;
+}
+
+export async function runPull(o: PullOptions): Promise<PullOutcome> {
+  const profile = o.profile;
+  const chain = await connectChain({ ...o.chain, hops: profileHops(profile) });
+  try {
+    o.onConnected?.(chain.hops);
+    const sftp = await chain.sftp(o.opTimeoutMs);
+    let state: PullState;
+    let thePlan: Plan;
+    let denied: string[] = [];
+    let dir: string;
+    if (o.resume) {
+      state = await readPullState(o.caseDir, o.resume);
+      if (state.status === 'complete') throw new Error(`Pull ${state.id} is already complete (bundle ${state.bundle}).`);
+      if (state.profile !== profile.name) throw new Error(`Pull ${state.id} was made with profile "${state.profile}", not "${profile.name}".`);
+      dir = path.join(pullsDir(o.caseDir), state.id);
+      thePlan = { files: state.plan.files, skipped: [], bytes: state.plan.bytes, capBytes: state.plan.capBytes, wantedBytes: state.plan.bytes, overCap: false, refused: false };
+      denied = state.denied;
+      // The host keys may only be those seen when the pull began.
+      for (const [i, h] of chain.hops.entries()) {
+        if (state.hosts[i] && state.hosts[i]!.fingerprint !== h.fingerprint) throw new Error(`Host ${h.host} presents a different key than when pull ${state.id} began.`);
+      }
+    } else {
+      const root = o.root ?? profile.logRoot;
+      const sources = o.sources ?? [...SOURCES];
+      const found = await discover(sftp, root, { sources, opTimeoutMs: o.opTimeoutMs, signal: o.signal, dropped: chain.dropped });
+      denied = found.denied;
+      thePlan = makePlan({
+        files: found.files.filter((f) => safeRelative(f.path)), sources, window: o.window,
+        capBytes: o.capBytes ?? profile.capBytes, overCap: o.overCap, pulled: await alreadyPulled(o.caseDir, profile.name, root),
+      });
+      const id = `${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`;
+      dir = path.join(pullsDir(o.caseDir), id);
+      state = {
+        format: 'casefile/pull@1', id, profile: profile.name, root, created: new Date().toISOString(), status: 'running',
+        window: o.window ?? {}, sources, plan: { files: thePlan.files, bytes: thePlan.bytes, capBytes: thePlan.capBytes },
+        hosts: chain.hops, done: [], denied,
+      };
+      if (o.dryRun || thePlan.refused || !thePlan.files.length || (o.confirm && !(await o.confirm(thePlan, denied)))) {
+        return { pullId: id, plan: thePlan, denied, hosts: chain.hops, files: [] };
+      }
+      await mkdirPrivate(dir);
+      await writeJsonAtomic(stateFile(dir), state);
+    }
+    // One process at a time per pull: a second resume of the same pull would write the same part files.
+    const lock = await acquireCaseLock(path.join(dir, 'pull.lock'), 'pull');
+    if (!lock.acquired) throw new Error(`Pull ${state.id} is being run by ${lock.holder}.`);
+    try {
+      return await fetchPlanned(o, chain, sftp, state, dir, thePlan, denied);
+    } finally { await lock.release(); }
+  } finally {
+    chain.close();
+  }
+}
+
+async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<ReturnType<SshChain['sftp']>>, state: PullState, dir: string, thePlan: Plan, denied: string[]): Promise<PullOutcome> {
+  const tree = path.join(dir, 'files');
+  const localOf = (rel: string) => path.join(tree, ...rel.split('/'));
+  const done = new Map(state.done.map((d) => [d.path, d]));
+  // A file recorded as done must still be there, whole; otherwise it is fetched again.
+  for (const [p, d] of done) if ((await fs.stat(localOf(p)).catch(() => null))?.size !== d.size) done.delete(p);
+  // A finished file not yet in the state (the process died in between) is fetched again: its remote stat is unknown.
+  for (const f of thePlan.files) if (!done.has(f.path) && existsSync(localOf(f.path))) await fs.rm(localOf(f.path), { force: true });
+  const todo = thePlan.files.filter((f) => !done.has(f.path));
+  const bytesTotal = thePlan.files.reduce((n, f) => n + f.size, 0);
+  let bytesDone = [...done.values()].reduce((n, d) => n + d.size, 0);
+  const resumable = new Map<string, number>();
+  for (const f of todo) { const n = await resumableBytes(localOf(f.path), f); resumable.set(f.path, n); bytesDone += n; }
+  const active = new Map<string, { path: string; bytes: number; size: number }>();
+  const samples: [number, number][] = [[Date.now(), bytesDone]];
+  let lastEmit = 0;
+  const emit = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastEmit < 250) return;
+    lastEmit = now;
+    samples.push([now, bytesDone]);
+    while (samples.length > 2 && now - samples[0]![0] > 5000) samples.shift();
+    const [t0, b0] = samples[0]!;
+    const rate = now > t0 ? ((bytesDone - b0) * 1000) / (now - t0) : 0;
+    o.onProgress?.({
+      pullId: state.id, bytesDone, bytesTotal, filesDone: done.size, filesTotal: thePlan.files.length, rate,
+      etaSeconds: rate > 0 ? Math.round((bytesTotal - bytesDone) / rate) : null, active: [...active.values()],
+    });
+  };
+  // State and the caller's record are written in batches as files complete, not once per file.
+  let unsaved: FileResult[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const batch = unsaved;
+    unsaved = [];
+    flushing = flushing.then(async () => {
+      await writeJsonAtomic(stateFile(dir), { ...state, done: [...done.values()] });
+      if (batch.length) await o.onFiles?.(state.id, batch);
+    });
+    return flushing;
+  };
+  let lastFlush = Date.now();
+  const finishFile = (f: FileResult) => {
+    done.set(f.path, f);
+    unsaved.push(f);
+    if (unsaved.length >= 100 || Date.now() - lastFlush > 1000) { lastFlush = Date.now(); void flush(); }
+  };
+
+  let failure: unknown;
+  const queue = [...todo];
+  const worker = async () => {
+    while (!failure && queue.length) {
+      const f = queue.shift()!;
+      const remotePath = posix.join(state.root, f.path);
+      active.set(f.path, { path: f.path, bytes: 0, size: f.size });
+      try {
+        const r: PulledFile = await pullFile({
+          sftp, remotePath, localPath: localOf(f.path), inFlight: o.inFlight, opTimeoutMs: o.opTimeoutMs,
+          signal: o.signal, dropped: chain.dropped,
+          onBytes: (n) => { bytesDone += n; active.get(f.path)!.bytes += n; emit(); },
+        });
+        // A file that changed on the server since the plan was made is pulled as it is now: correct the count.
+        bytesDone += r.resumedFrom - (resumable.get(f.path) ?? 0);
+        const remoteSha = o.profile.allowExec ? await remoteSha256(chain, remotePath, r.size) : undefined;
+        finishFile({ path: f.path, size: r.size, mtime: r.mtime, sha256: r.sha256, ...(remoteSha ? { remoteSha256: remoteSha } : {}) });
+      } catch (e) {
+        failure ??= e;
+      } finally {
+        active.delete(f.path);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallelFiles ?? 4, todo.length)) }, worker));
+  if (failure) {
+    state.status = 'interrupted';
+    state.error = (failure as Error).message;
+    await flush();
+    emit(true);
+    throw failure;
+  }
+  await flush();
+  emit(true);
+  for (const f of done.values()) {
+    if (f.remoteSha256 && f.remoteSha256 !== f.sha256) throw new Error(`${f.path}: the server's sha256 (${f.remoteSha256}) differs from the bytes received (${f.sha256}).`);
+  }
+  const files: PulledManifestFile[] = [...done.values()].sort((a, b) => a.path.localeCompare(b.path)).map((f) => ({
+    path: f.path, size: f.size, mtime: new Date(f.mtime * 1000).toISOString(), sha256: f.sha256,
+    remote: { path: posix.join(state.root, f.path), size: f.size, mtime: new Date(f.mtime * 1000).toISOString(), ...(f.remoteSha256 ? { sha256: f.remoteSha256 } : {}) },
+  }));
+  const last = state.hosts[state.hosts.length - 1]!;
+  const origin: SftpOrigin = {
+    kind: 'sftp', inputs: [`sftp://${last.user}@${last.host}:${last.port}${state.root}`],
+    profile: state.profile, root: state.root, pullId: state.id, hosts: state.hosts,
+  };
+  // Local mtimes follow the server's, so a bundle reads like the tree it came from.
+  for (const f of files) await fs.utimes(localOf(f.path), new Date(f.mtime), new Date(f.mtime));
+  const bundle = await adoptPulledTree(path.join(o.caseDir, 'bundles'), tree, files, origin);
+  state.status = 'complete';
+  state.bundle = bundle.id;
+  await writeJsonAtomic(stateFile(dir), { ...state, done: [...done.values()] });
+  return { pullId: state.id, plan: thePlan, denied, hosts: state.hosts, bundle, files: [...done.values()] };
+}

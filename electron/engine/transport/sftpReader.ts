@@ -1,0 +1,191 @@
+// Resumable, parallel download of one remote file. Many reads are in flight (one at a time is ~1 MiB/s through a jump
+// host), but bytes are written in order to `<file>.part`, so the part file is always a prefix of the remote file.
+// A sidecar `<file>.part.json` records the remote size and mtime and how much of the part is known to be on disk;
+// a later call resumes from there, or starts over if the remote file changed. The sha256 is computed while writing.
+import { createHash, type Hash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { constants as fsConstants, createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
+
+export interface RemoteStat { size: number; /** seconds since the epoch, as SFTP reports it */ mtime: number }
+export interface Sidecar extends RemoteStat { remotePath: string; /** bytes of the part file known to be durable */ synced: number }
+
+export interface PullFileOptions {
+  sftp: SFTPWrapper;
+  remotePath: string;
+  /** Final local path; `.part` and `.part.json` live beside it. */
+  localPath: string;
+  chunkSize?: number;
+  inFlight?: number;
+  opTimeoutMs?: number;
+  /** Operator cancel. */
+  signal?: AbortSignal;
+  /** The connection dropped: SFTP callbacks may never come, so this must end the wait. */
+  dropped?: AbortSignal;
+  /** Bytes newly written (not counting a resumed prefix). */
+  onBytes?: (n: number) => void;
+}
+
+export interface PulledFile extends RemoteStat { sha256: string; resumedFrom: number; restarted: boolean }
+
+export class SftpOpError extends Error {
+  constructor(message: string, readonly code: 'timeout' | 'changed' | 'sftp' | 'cancelled', readonly sftpCode?: number) {
+    super(message);
+    this.name = 'SftpOpError';
+  }
+}
+
+/** 255 KiB: OpenSSH's sftp-server answers reads up to this size in one packet. */
+export const DEFAULT_CHUNK = 255 * 1024;
+const SYNC_EVERY = 16 << 20;
+const DURABLE_FROM = 1 << 20;
+
+export const partPath = (localPath: string) => `${localPath}.part`;
+export const sidecarPath = (localPath: string) => `${localPath}.part.json`;
+
+/** Wraps one SFTP call: rejects on timeout, on cancel and on a dropped connection instead of waiting forever. */
+export function sftpOp<T>(what: string, ms: number, signals: (AbortSignal | undefined)[], run: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const live = signals.filter((s): s is AbortSignal => !!s);
+    const aborted = live.find((s) => s.aborted);
+    if (aborted) return reject(aborted.reason as Error);
+    let over = false;
+    const finish = (e: Error | null | undefined, v?: T) => {
+      if (over) return;
+      over = true;
+      clearTimeout(timer);
+      for (const s of live) s.removeEventListener('abort', onAbort);
+      if (e) {
+        const code = (e as { code?: unknown }).code;
+        reject(e instanceof SftpOpError || e.name === 'SshError' ? e : new SftpOpError(`${what}: ${e.message}`, 'sftp', typeof code === 'number' ? code : undefined));
+      } else resolve(v as T);
+    };
+    const onAbort = (ev: Event) => finish(((ev.target as AbortSignal).reason as Error) ?? new SftpOpError(`${what}: cancelled`, 'cancelled'));
+    const timer = setTimeout(() => finish(new SftpOpError(`${what} timed out after ${ms} ms`, 'timeout')), ms);
+    for (const s of live) s.addEventListener('abort', onAbort, { once: true });
+    run(finish);
+  });
+}
+
+async function readSidecar(file: string): Promise<Sidecar | null> {
+  try {
+    const s = JSON.parse(await fs.readFile(file, 'utf8')) as Sidecar;
+    return Number.isSafeInteger(s.size) && Number.isFinite(s.mtime) && Number.isSafeInteger(s.synced) ? s : null;
+  } catch { return null; }
+}
+
+async function hashPrefix(file: string, bytes: number, h: Hash): Promise<void> {
+  if (!bytes) return;
+  for await (const chunk of createReadStream(file, { start: 0, end: bytes - 1 })) h.update(chunk as Buffer);
+}
+
+/** How far an earlier attempt got, if its remote file is unchanged (for progress before the pull starts). */
+export async function resumableBytes(localPath: string, remote: RemoteStat): Promise<number> {
+  const side = await readSidecar(sidecarPath(localPath));
+  if (!side || side.size !== remote.size || side.mtime !== remote.mtime) return 0;
+  const st = await fs.stat(partPath(localPath)).catch(() => null);
+  return st ? Math.min(st.size, side.synced) : 0;
+}
+
+export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
+  const chunk = o.chunkSize ?? DEFAULT_CHUNK;
+  const inFlight = o.inFlight ?? 32;
+  const opMs = o.opTimeoutMs ?? 30_000;
+  const signals = [o.signal, o.dropped];
+  for (const sig of signals) if (sig) setMaxListeners(0, sig); // one listener per read in flight
+  const op = <T>(what: string, run: (cb: (err: Error | null | undefined, v?: T) => void) => void) => sftpOp<T>(what, opMs, signals, run);
+  const part = partPath(o.localPath);
+  const side = sidecarPath(o.localPath);
+  await mkdirPrivate(path.dirname(o.localPath));
+
+  const handle = await op<Buffer>(`open ${o.remotePath}`, (cb) => o.sftp.open(o.remotePath, 'r', cb));
+  // Read-write, created if missing, not O_APPEND (positional writes must land where they are aimed).
+  const fh = await fs.open(part, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
+  try {
+    const st = await op<Stats>(`stat ${o.remotePath}`, (cb) => o.sftp.fstat(handle, cb));
+    if (!st.isFile()) throw new SftpOpError(`${o.remotePath} is not a regular file`, 'sftp');
+    const remote: RemoteStat = { size: st.size, mtime: st.mtime };
+    const prev = await readSidecar(side);
+    const partSize = (await fh.stat()).size;
+    const same = !!prev && prev.remotePath === o.remotePath && prev.size === remote.size && prev.mtime === remote.mtime;
+    const resumedFrom = same ? Math.min(prev.synced, partSize, remote.size) : 0;
+    const restarted = !!prev && !same;
+    await fh.truncate(resumedFrom);
+    let synced = resumedFrom;
+    // The sidecar is written when there is something worth resuming (every SYNC_EVERY bytes, and when interrupted),
+    // not up front: most log files are small, and an fsync'd write per file would dominate their pull.
+    const saveSidecar = () => writeJsonAtomic(side, { remotePath: o.remotePath, ...remote, synced } satisfies Sidecar);
+    if (prev && !same) await fs.rm(side, { force: true });
+    const hash = createHash('sha256');
+    await hashPrefix(part, resumedFrom, hash);
+
+    let writePos = resumedFrom;
+    await new Promise<void>((resolve, reject) => {
+      let nextPos = resumedFrom;
+      let pending = 0;
+      let failed = false;
+      let writing = false;
+      const done = new Map<number, Buffer>();
+      const fail = (e: unknown) => { if (!failed) { failed = true; reject(e); } };
+      const drain = async () => {
+        if (writing || failed) return;
+        writing = true;
+        try {
+          for (let b = done.get(writePos); b; b = done.get(writePos)) {
+            done.delete(writePos);
+            await fh.write(b, 0, b.length, writePos);
+            hash.update(b);
+            writePos += b.length;
+            o.onBytes?.(b.length);
+            if (writePos - synced >= SYNC_EVERY) { await fh.sync(); synced = writePos; await saveSidecar(); }
+          }
+        } catch (e) { fail(e); return; } finally { writing = false; }
+        if (writePos === remote.size) resolve();
+        else pump();
+      };
+      const read = (pos: number, len: number) => {
+        pending++;
+        const buf = Buffer.allocUnsafe(len);
+        op<number>(`read ${o.remotePath} at ${pos}`, (cb) => o.sftp.read(handle, buf, 0, len, pos, (e, n) => cb(e, n)))
+          .then((n) => {
+            pending--;
+            if (failed) return;
+            if (n === 0) return fail(new SftpOpError(`${o.remotePath} shrank on the server while it was read`, 'changed'));
+            done.set(pos, n === len ? buf : buf.subarray(0, n));
+            if (n < len) read(pos + n, len - n); // a short read: ask for the rest, the order is kept by position
+            void drain();
+          }, (e: unknown) => { pending--; fail(e); });
+      };
+      // Keep at most inFlight reads outstanding and at most 2×inFlight chunks waiting to be written.
+      const pump = () => {
+        while (!failed && pending < inFlight && nextPos < remote.size && nextPos - writePos < chunk * inFlight * 2) {
+          const len = Math.min(chunk, remote.size - nextPos);
+          read(nextPos, len);
+          nextPos += len;
+        }
+      };
+      if (remote.size === resumedFrom) resolve();
+      else pump();
+    }).catch(async (e: unknown) => {
+      // Keep what is in order on disk for the next attempt.
+      await fh.sync().catch(() => undefined);
+      synced = writePos;
+      await saveSidecar().catch(() => undefined);
+      throw e;
+    });
+    // Large files are made durable before the rename; for small ones an fsync each would dominate the pull (the
+    // evidence intake does not fsync copies either), and the pull re-checks finished files' sizes on resume.
+    if (remote.size - resumedFrom >= DURABLE_FROM) await fh.sync();
+    await fh.close();
+    await fs.rename(part, o.localPath);
+    if (prev || synced > resumedFrom) await fs.rm(side, { force: true });
+    // The directory is not fsync'd per file: a rename lost to a power cut leaves the part (restarted), and the pull
+    // checks every finished file's size again before the hand-off.
+    return { ...remote, sha256: hash.digest('hex'), resumedFrom, restarted };
+  } finally {
+    await fh.close().catch(() => undefined);
+    o.sftp.close(handle, () => undefined);
+  }
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir, removeDir } from '../test/tmp';
+import { configHosts, importSshConfigHost } from './sshConfig';
+
+const dir = tempDir();
+afterAll(() => removeDir(dir));
+const opts = { logRoot: '/home/scribble/enrich', capBytes: 1e9, home: '/home/op' };
+
+describe('ssh_config import', () => {
+  const marker = path.join(dir, 'ran');
+  const text = `
+Host *
+  ServerAliveInterval 30
+Match exec "touch ${marker}"
+  User hijacked
+Host bastion
+  HostName jump.acme.example
+  User ops
+  Port 2222
+  IdentityFile ~/.ssh/jump_ed25519
+  IdentitiesOnly yes
+Host acme-enrich
+  HostName 10.20.0.5
+  User scribble
+  ProxyJump bastion
+  IdentityFile ~/.ssh/acme_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile ~/.ssh/acme_known_hosts
+  CanonicalizeHostName yes
+Host two-hop
+  HostName 10.9.9.9
+  ProxyJump admin@outer.example:2200,bastion
+`;
+
+  it('builds a profile named after the alias, with the jump host resolved through the same config', () => {
+    const p = importSshConfigHost(text, 'acme-enrich', opts);
+    expect(p.name).toBe('acme-enrich');
+    expect(p.target).toMatchObject({ host: '10.20.0.5', port: 22, user: 'scribble', auth: { kind: 'key', path: '/home/op/.ssh/acme_ed25519' }, knownHostsFile: '/home/op/.ssh/acme_known_hosts' });
+    expect(p.jumps).toEqual([expect.objectContaining({ host: 'jump.acme.example', port: 2222, user: 'ops', auth: { kind: 'key', path: '/home/op/.ssh/jump_ed25519' } })]);
+    expect(p.logRoot).toBe('/home/scribble/enrich');
+  });
+
+  it('never runs Match exec', () => {
+    const p = importSshConfigHost(text, 'acme-enrich', opts);
+    expect(existsSync(marker)).toBe(false);
+    expect(p.target.user).toBe('scribble');
+  });
+
+  it('follows a ProxyJump list in order, with user@host:port entries', () => {
+    const p = importSshConfigHost(text, 'two-hop', opts);
+    expect(p.jumps.map((j) => `${j.user}@${j.host}:${j.port}`)).toEqual(['admin@outer.example:2200', 'ops@jump.acme.example:2222']);
+    expect(p.target.host).toBe('10.9.9.9');
+  });
+
+  it('lists the concrete hosts of a config', () => {
+    expect(configHosts(text)).toEqual(['bastion', 'acme-enrich', 'two-hop']);
+  });
+});
