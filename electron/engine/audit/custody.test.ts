@@ -3,7 +3,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CaseHandle } from '../case/caseStore';
-import { fileRowsDigest } from '../store/digest';
+import { fileRowsDigests, type FileDigest } from '../store/digest';
+import type { CaseDb } from '../store/db';
+
+const fileRowsDigest = async (db: CaseDb, fileId: number): Promise<FileDigest> =>
+  (await fileRowsDigests((sql) => db.all(sql), [fileId])).get(fileId) ?? { records: 0, digest: '' };
 import { appendAudit } from './trail';
 import { IMPORT_FILE_ACTION, sha256File, verifyCase } from './custody';
 

@@ -9,7 +9,7 @@ import { LEGACY_MANIFEST, isStaging, readManifest, sha256File } from '../ingest/
 import { sha256Hex } from './canonical';
 import type { IntegrityResult } from '../../../shared/audit';
 import type { CaseHandle } from '../case/caseStore';
-import { fileRowsDigests } from '../store/digest';
+import { DIGEST_PREFIX, EMPTY_DIGEST, fileRowShas, fileRowsDigests, legacyRowsDigests, type Query } from '../store/digest';
 import { readAudit, verifyAudit } from './trail';
 
 export const IMPORT_FILE_ACTION = 'import.file';
@@ -27,7 +27,7 @@ export const BundleManifest = z.object({
 export type BundleManifest = z.infer<typeof BundleManifest>;
 
 /** What import writes per file in its `import.file` audit entry (params). */
-export interface ImportFileRecord { bundle: string; path: string; sha256: string; records: number; rowsDigest: string }
+export interface ImportFileRecord { bundle: string; path: string; sha256: string; records: number; rowsDigest: string; fileSha?: string; manifestSha256?: string | null }
 
 type Problem = IntegrityResult['problems'][number];
 
@@ -49,7 +49,7 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   for (const e of await readAudit(handle.files.audit, { action: 'import.file*' })) {
     if (e.result.status !== 'ok') continue;
     const list = e.action === IMPORT_FILES_ACTION
-      ? ((e.params as { files?: Partial<ImportFileRecord>[] }).files ?? []).map((f) => ({ ...f, bundle: (e.params as { bundle?: string }).bundle }))
+      ? ((e.params as { files?: Partial<ImportFileRecord>[] }).files ?? []).map((f) => ({ ...f, bundle: (e.params as { bundle?: string }).bundle, manifestSha256: (e.params as { manifestSha256?: string | null }).manifestSha256 }))
       : [e.params as Partial<ImportFileRecord>];
     for (const p of list) {
       if (typeof p.bundle === 'string' && typeof p.path === 'string') imported.set(key(p.bundle, p.path), p as ImportFileRecord);
@@ -111,21 +111,30 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
 
   // 3. Events against what the import recorded, file by file.
   const seen = new Set<string>();
-  const digests = await fileRowsDigests(handle.db);
+  const q: Query = (sql) => handle.db.read(sql);
+  const changedManifests = new Set<string>();
+  const digests = await fileRowsDigests(q);
+  const fileShas = await fileRowShas(q);
+  // Cases imported before the sha256 digest recorded DuckDB hash() digests: those are checked the old way.
+  const legacy = [...imported.values()].some((r) => !String(r.rowsDigest).startsWith(DIGEST_PREFIX)) ? await legacyRowsDigests(q) : null;
   for (const r of rows) {
     const k = key(r.bundle, r.path);
     seen.add(k);
     const inManifest = manifests.get(r.bundle)?.get(r.path);
     if (manifests.has(r.bundle) && !inManifest) add(r.bundle, r.path, 'Imported file is not in the bundle manifest.');
     if (inManifest && r.sha256 && r.sha256 !== inManifest.sha256) add(r.bundle, r.path, 'The case database records a different sha256 than the manifest.');
-    const now = digests.get(Number(r.file_id)) ?? { records: 0, digest: '0' };
     const rec = imported.get(k);
+    const sha = digests.get(Number(r.file_id)) ?? { records: 0, digest: EMPTY_DIGEST };
+    const now = rec && !String(rec.rowsDigest).startsWith(DIGEST_PREFIX) ? { records: sha.records, digest: legacy?.get(Number(r.file_id)) ?? '0' } : sha;
     if (!rec) {
       add(r.bundle, r.path, `No ${IMPORT_FILE_ACTION} entry in the audit log for this file: its import cannot be vouched for.`);
     } else {
       if (inManifest && rec.sha256 !== inManifest.sha256) add(r.bundle, r.path, 'The audit log records a different sha256 for this file than the manifest.');
       if (Number(rec.records) !== now.records) add(r.bundle, r.path, `Events changed: ${now.records} rows now, the import recorded ${rec.records}.`);
       else if (String(rec.rowsDigest) !== now.digest) add(r.bundle, r.path, 'Events changed: the rows no longer match the digest recorded at import.');
+      if (rec.fileSha !== undefined && rec.fileSha !== fileShas.get(Number(r.file_id))) add(r.bundle, r.path, 'The files table row changed since import (format, timezone, rule, counts or digest).');
+      const msha = manifestShas.get(r.bundle);
+      if (rec.manifestSha256 && msha && rec.manifestSha256 !== msha && !changedManifests.has(r.bundle) && changedManifests.add(r.bundle)) add(r.bundle, `${r.bundle}.manifest.json`, 'The manifest changed since import (its sha256 differs from the one in the import audit entry).');
     }
     if (r.rows_digest !== null && (String(r.rows_digest) !== now.digest || Number(r.records) !== now.records)) {
       add(r.bundle, r.path, 'Events changed: the rows no longer match the digest in the files table.');

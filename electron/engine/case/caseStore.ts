@@ -44,6 +44,7 @@ export class CaseHandle {
   get files() { return caseFiles(this.dir); }
   get readOnly(): boolean { return !this.lock.acquired; }
   get readOnlyReason(): string | undefined {
+    if (this.lock.unwritable) return `The case folder cannot be written (${this.lock.unwritable}): it is open read-only; reading and verifying work, nothing is recorded in its audit log.`;
     return this.lock.acquired ? undefined : `This case is open for writing in another Casefile instance (${this.lock.holder}); it is open here read-only.`;
   }
   /**

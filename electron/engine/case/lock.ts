@@ -3,7 +3,15 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 
-export interface CaseLock { acquired: boolean; holder?: string; release(): Promise<void> }
+export interface CaseLock {
+  acquired: boolean; holder?: string;
+  /** Why the case cannot be written at all (read-only media, full disk), when that is the reason. */
+  unwritable?: string;
+  release(): Promise<void>;
+}
+
+/** Errors that mean nothing can be written here: evidence on a write-protected drive is the normal forensic case. */
+const UNWRITABLE: Record<string, string> = { EROFS: 'read-only file system', EACCES: 'no write permission', EPERM: 'no write permission', ENOSPC: 'disk full', EDQUOT: 'disk quota exceeded' };
 
 interface Holder { pid: number; host: string; since: string; via: string }
 
@@ -24,7 +32,12 @@ export async function acquireCaseLock(lockFile: string, via = 'cli'): Promise<Ca
         release: async () => { if (!released) { released = true; await fs.rm(lockFile, { force: true }); } },
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (UNWRITABLE[code]) {
+        await fs.rm(lockFile, { force: true }).catch(() => undefined); // a lock created but not written (ENOSPC)
+        return { acquired: false, unwritable: `${UNWRITABLE[code]} (${code})`, release: async () => undefined };
+      }
+      if (code !== 'EEXIST') throw e;
       const other = await readHolder(lockFile);
       if (other && other.host === me.host && !alive(other.pid)) {
         await fs.rm(lockFile, { force: true });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from './importer';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -71,3 +71,34 @@ it('survives kill -9 midway and a re-run completes the case exactly', async () =
     await h.close();
   }
 }, 180_000);
+
+it('kill -9 between a batch\'s commit and its audit entry: the re-run audits those files, marked recovered, and verify passes', async () => {
+  const root = tempDir();
+  dirs.push(root);
+  const bundle = path.join(root, 'bundle');
+  mkdirSync(path.join(bundle, 'enrich/logs/app'), { recursive: true });
+  writeFileSync(path.join(bundle, 'enrich/logs/app/app.json.log'),
+    JSON.stringify({ message: 'm', levelname: 'INFO', name: 'app', asctime: '2023-07-30 00:13:45,400', created: 1690656225.4, logid: '1' }) + '\n');
+  const caseDir = path.join(root, 'case');
+  const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
+  const run = (args: string[], extra: Record<string, string> = {}) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
+    const c = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    c.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    c.on('close', (code, signal) => resolve({ code, signal, out }));
+  });
+  const killed = await run(['import', bundle, '--case', caseDir], { CASEFILE_FAULT: 'after-commit-before-audit' });
+  expect(killed.signal).toBe('SIGKILL');
+  const before = await run(['verify', '--case', caseDir]);
+  expect(before.code).toBe(1);
+  expect(before.out).toMatch(/No import\.file entry/);
+  const again = await run(['import', bundle, '--case', caseDir]);
+  expect(again.code, again.out).toBe(0);
+  const after = await run(['verify', '--case', caseDir]);
+  expect(after.code, after.out).toBe(0);
+  const shown = await run(['audit', 'show', '--case', caseDir, '--action', 'import.files', '--json']);
+  const entries = shown.out.trim().split('\n').map((l) => JSON.parse(l) as { params: { files: { path: string; recovered?: boolean }[] } });
+  expect(entries).toHaveLength(1);
+  expect(entries[0]!.params.files).toEqual([expect.objectContaining({ path: 'enrich/logs/app/app.json.log', recovered: true })]);
+}, 120_000);

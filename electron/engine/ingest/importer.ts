@@ -7,13 +7,14 @@ import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } fro
 import type { CaseHandle } from '../case/caseStore';
 import { CaseError } from '../case/caseStore';
 import type { CaseDb } from '../store/db';
-import { EMPTY_DIGEST, ROWS_DIGEST_SQL } from '../store/digest';
+import { EMPTY_DIGEST, fileRowShas, fileRowsDigests } from '../store/digest';
 import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
 import { detectFormat, headerRegex, type FormatOverride } from './detect';
 import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
-import { stageBundles, type StagedBundle } from './bundle';
+import { readManifest, stageBundles, type StagedBundle } from './bundle';
+import { createHash } from 'node:crypto';
 import { inferZone, inlineOffset, isValidZone, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { transformSql } from './transform';
 
@@ -23,10 +24,23 @@ export interface ImportHooks {
   /** Runs once after all files (chain building). */
   afterImport?: (db: CaseDb) => Promise<void>;
   /** Audit of the files imported (chain of custody), a batch's files of one bundle at a time. */
-  auditFiles?: (bundle: string, files: ImportedFileRecord[]) => Promise<void>;
+  auditFiles?: (bundle: AuditedBundle, files: ImportedFileRecord[]) => Promise<void>;
 }
 
-export interface ImportedFileRecord { path: string; sha256: string; format: string; records: number; rowsDigest: string }
+/** The bundle of an `import.files` entry: its id and the sha256 of its manifest file. */
+export interface AuditedBundle { id: string; manifestSha256: string | null }
+
+/**
+ * What an `import.files` audit entry records per file. `fileSha` pins the file's row in the `files` table
+ * (format, zone, rule, counts: store/digest.ts); `recovered` marks an entry written by a later import for a file
+ * whose batch committed but whose entry a crash prevented.
+ */
+export interface ImportedFileRecord { path: string; sha256: string; format: string; records: number; rowsDigest: string; fileSha: string; recovered?: true }
+
+/** Test-only fault injection: CASEFILE_FAULT=after-commit-before-audit kills the process in that window (kill -9). */
+function faultPoint(name: string): void {
+  if (process.env.CASEFILE_FAULT === name) process.kill(process.pid, 'SIGKILL');
+}
 
 export interface ImportOptions {
   formatOverrides?: FormatOverride[];
@@ -178,6 +192,7 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
       await db.run(`INSERT INTO bundles (id, label, origin, files, bytes, imported_at) VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING`,
         [b.id, path.basename(b.manifest.origin.inputs[0] ?? b.id), b.manifest.origin.kind, b.manifest.files.length, b.bytes]);
     }
+    await auditRecovered(db, handle.files.bundles, opts.hooks);
     let bytesDone = 0;
     let filesDone = 0;
     const todo: PlannedFile[] = [];
@@ -284,8 +299,9 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
       `SELECT file_id, count(*) AS records, count_if(parse_status = 'ok') AS ok, count_if(parse_status = 'malformed') AS malformed,
               count_if(parse_status = 'unparsed') AS unparsed, count_if(ts_flag IN ('inherited', 'none')) AS untimed,
               count_if(parse_status = 'malformed' AND fields IS NULL) AS bad_values,
-              min(ts)::VARCHAR AS min_ts, max(ts)::VARCHAR AS max_ts, ${ROWS_DIGEST_SQL} AS digest
+              min(ts)::VARCHAR AS min_ts, max(ts)::VARCHAR AS max_ts
        FROM event_store WHERE file_id IN (${idList}) GROUP BY file_id`)).map((r) => [Number(r.file_id), r]));
+    const digests = await fileRowsDigests((sql) => db.all(sql), ids);
     // All the batch's files rows in one statement (a statement per file costs more than the rows themselves).
     const rowsOut = staged.map((x) => {
       const s = stats.get(x.fileId);
@@ -295,13 +311,16 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
         reason: x.f.reason, tz_zone: zone.zone, tz_rule: describeRule(def, zone), lines: x.stats.lines,
         records: num('records'), ok: num('ok'), malformed: num('malformed'), unparsed: num('unparsed'), untimed: num('untimed'),
         min_ts: (s?.min_ts as string | null) ?? null, max_ts: (s?.max_ts as string | null) ?? null,
-        first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: String(s?.digest ?? EMPTY_DIGEST),
+        first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: digests.get(x.fileId)?.digest ?? EMPTY_DIGEST,
         note: fileNote(x.stats, x.f.size, num('bad_values')) ?? null,
       } satisfies Record<string, DuckDBValue>;
     });
-    await insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()' });
-    return db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`);
+    await insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()', audited: 'false' });
+    const shas = await fileRowShas((sql) => db.all(sql), ids);
+    return (await db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`))
+      .map((r): Record<string, unknown> => ({ ...r, file_sha: shas.get(Number(r.file_id)) }));
   });
+  faultPoint('after-commit-before-audit');
   await db.run('DELETE FROM stage');
   const out: FileImportResult[] = [];
   const audited = new Map<string, ImportedFileRecord[]>();
@@ -310,10 +329,13 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
     const result = fileResult(x.f, row, false);
     out.push(result);
     const list = audited.get(x.f.bundle.id) ?? [];
-    list.push({ path: x.f.rel, sha256: x.f.sha256, format: def.id, records: result.records, rowsDigest: String(row.rows_digest) });
+    list.push({ path: x.f.rel, sha256: x.f.sha256, format: def.id, records: result.records, rowsDigest: String(row.rows_digest), fileSha: String(row.file_sha) });
     audited.set(x.f.bundle.id, list);
   }
-  for (const [bundle, files] of audited) await hooks?.auditFiles?.(bundle, files);
+  for (const [id, files] of audited) {
+    await hooks?.auditFiles?.({ id, manifestSha256: batch.find((f) => f.bundle.id === id)!.bundle.manifestSha256 }, files);
+  }
+  await db.run(`UPDATE files SET audited = true WHERE file_id IN (${idList})`);
   return out;
 }
 
@@ -325,4 +347,27 @@ async function fixInheritedTimes(db: CaseDb, idList: string): Promise<void> {
     FROM (SELECT id, ts, last_value(ts IGNORE NULLS) OVER (PARTITION BY file_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_ts
           FROM event_store WHERE file_id IN (${idList})) p
     WHERE e.id = p.id AND p.ts IS NULL AND p.prev_ts IS NOT NULL`);
+}
+
+/**
+ * Files committed by an import that died before their audit entry (kill -9, power cut): audit them now, marked
+ * recovered, from what their batch committed. Without this a re-run would skip them and custody would fail forever.
+ */
+async function auditRecovered(db: CaseDb, bundlesDir: string, hooks: ImportHooks | undefined): Promise<void> {
+  if (!hooks?.auditFiles) return;
+  const rows = await db.all<{ file_id: number; bundle: string; path: string; sha256: string; format: string; records: string; rows_digest: string }>(
+    `SELECT file_id, bundle, path, sha256, format, records::VARCHAR AS records, rows_digest FROM files WHERE audited = false ORDER BY file_id`);
+  if (!rows.length) return;
+  const shas = await fileRowShas((sql) => db.all(sql), rows.map((r) => Number(r.file_id)));
+  const byBundle = new Map<string, ImportedFileRecord[]>();
+  for (const r of rows) {
+    const list = byBundle.get(r.bundle) ?? [];
+    list.push({ path: r.path, sha256: r.sha256, format: r.format, records: Number(r.records), rowsDigest: r.rows_digest, fileSha: shas.get(Number(r.file_id))!, recovered: true });
+    byBundle.set(r.bundle, list);
+  }
+  for (const [id, files] of byBundle) {
+    const m = await readManifest(bundlesDir, id);
+    await hooks.auditFiles({ id, manifestSha256: m ? createHash('sha256').update(m.text).digest('hex') : null }, files);
+  }
+  await db.run(`UPDATE files SET audited = true WHERE file_id IN (${rows.map((r) => Number(r.file_id)).join(', ')})`);
 }

@@ -1,24 +1,54 @@
-// A digest of one file's events, recorded at import and re-computed by `casefile verify` (chain of custody).
-// One definition, used by both sides, so they cannot drift apart.
-import type { SqlRead } from './db';
+// Digests of what an import stored, recorded in its audit entry and re-computed by `casefile verify` (chain of
+// custody). One definition, used by both sides, so they cannot drift apart. docs/AUDIT.md documents the encoding.
+//
+// A file's rows digest: every event row of the file is encoded canonically as a JSON array of every stored column
+// of event_store, in schema order, the time as ISO-8601 UTC (independent of the session's zone), `fields` as its
+// stored text; each row's sha256 (hex) is concatenated in id order per chunk of 65,536 ids, each chunk hashed, and
+// the chunk hashes concatenated in chunk order and hashed again: "sha256:" + that hex. Ordered, so rows cannot be
+// swapped or duplicated unseen; chunked, so no aggregate holds more than a few MB. One grouped scan for all files.
+/** Runs a query: the writer's own connection inside an import's transaction, a reader's for verify. */
+export type Query = <T>(sql: string) => Promise<T[]>;
 
 /** The digest of a file with no events. */
-export const EMPTY_DIGEST = '0';
+export const EMPTY_DIGEST = 'sha256:empty';
+export const DIGEST_PREFIX = 'sha256:';
+
+const utc = (col: string) => `strftime(timezone('UTC', ${col}), '%Y-%m-%dT%H:%M:%S.%fZ')`;
+
+/** Canonical text of one event_store row (alias e): every stored column. */
+export const EVENT_ROW_CANON = `json_array(e.id, e.file_id, e.source, e.line, e.line_count, ${utc('e.ts')}, e.ts_text, e.ts_flag,
+  e.level, e.logger, e.message, e.fields::VARCHAR, e.raw, e.parse_status)::VARCHAR`;
+
+/** Canonical text of one files row (alias f): every column the import wrote except `audited` (bookkeeping). */
+export const FILE_ROW_CANON = `json_array(f.file_id, f.bundle, f.path, f.sha256, f.size, f.format, f.reason, f.tz_zone, f.tz_rule,
+  f.lines, f.records, f.ok, f.malformed, f.unparsed, f.untimed, ${utc('f.min_ts')}, ${utc('f.max_ts')}, f.first_id, f.last_id,
+  f.rows_digest, f.note, ${utc('f.imported_at')})::VARCHAR`;
+
+/** Before the sha256 digest (legacy cases): DuckDB's hash() over some columns. Read only to verify old imports. */
+const LEGACY_ROWS_DIGEST_SQL = `coalesce(bit_xor(hash(id, line, line_count, raw, ts, level, logger, message, parse_status))::VARCHAR, '0')`;
 
 export interface FileDigest { records: number; digest: string }
 
-/** Aggregate over event_store rows (group by file_id): order-independent, cheap, changes when any row changes. */
-export const ROWS_DIGEST_SQL = `coalesce(bit_xor(hash(id, line, line_count, raw, ts, level, logger, message, parse_status))::VARCHAR, '0')`;
-
-/** Every file's digest in one scan (a case can hold ten thousand files: one query each would scan ten thousand times). */
-export async function fileRowsDigests(db: SqlRead): Promise<Map<number, FileDigest>> {
-  const rows = await db.read<{ file_id: number; n: string; d: string }>(
-    `SELECT file_id, count(*)::VARCHAR AS n, ${ROWS_DIGEST_SQL} AS d FROM event_store GROUP BY file_id`);
+/** Every file's digest (of the given file ids, or all) in one grouped scan. */
+export async function fileRowsDigests(q: Query, fileIds?: number[]): Promise<Map<number, FileDigest>> {
+  const where = fileIds ? `WHERE e.file_id IN (${fileIds.map((n) => Math.trunc(n)).join(', ') || 'NULL'})` : '';
+  const rows = await q<{ file_id: number; n: string; d: string }>(
+    `SELECT file_id, sum(c)::VARCHAR AS n, '${DIGEST_PREFIX}' || sha256(string_agg(h, '' ORDER BY chunk)) AS d
+     FROM (SELECT e.file_id, e.id // 65536 AS chunk, count(*) AS c, sha256(string_agg(sha256(${EVENT_ROW_CANON}), '' ORDER BY e.id)) AS h
+           FROM event_store e ${where} GROUP BY ALL)
+     GROUP BY file_id`);
   return new Map(rows.map((r) => [Number(r.file_id), { records: Number(r.n), digest: r.d }]));
 }
 
-export async function fileRowsDigest(db: SqlRead, fileId: number): Promise<FileDigest> {
-  const row = (await db.read<{ n: string; d: string | null }>(
-    `SELECT count(*)::VARCHAR AS n, ${ROWS_DIGEST_SQL} AS d FROM event_store WHERE file_id = $1`, [fileId]))[0];
-  return { records: Number(row?.n ?? 0), digest: row?.d ?? '0' };
+/** Legacy digests (cases imported before the sha256 digest), only when a recorded digest is of that kind. */
+export async function legacyRowsDigests(q: Query): Promise<Map<number, string>> {
+  const rows = await q<{ file_id: number; d: string }>(`SELECT file_id, ${LEGACY_ROWS_DIGEST_SQL} AS d FROM event_store GROUP BY file_id`);
+  return new Map(rows.map((r) => [Number(r.file_id), r.d]));
+}
+
+/** sha256 of each files row's canonical text. */
+export async function fileRowShas(q: Query, fileIds?: number[]): Promise<Map<number, string>> {
+  const where = fileIds ? `WHERE f.file_id IN (${fileIds.map((n) => Math.trunc(n)).join(', ') || 'NULL'})` : '';
+  const rows = await q<{ file_id: number; d: string }>(`SELECT f.file_id, sha256(${FILE_ROW_CANON}) AS d FROM files f ${where}`);
+  return new Map(rows.map((r) => [Number(r.file_id), r.d]));
 }

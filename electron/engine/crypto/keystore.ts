@@ -1,0 +1,208 @@
+// The operator's secret keys and the clients' public keys, in the data home. A secret key is stored exactly as GnuPG
+// exported it (still passphrase-protected), owner-only and written atomically; when the desktop shell offers
+// Electron safeStorage (a `Wrapper`), the stored copy is wrapped too, and only the desktop app can open it.
+import { promises as fs } from 'node:fs';
+import { z } from 'zod';
+import type * as openpgp from 'openpgp';
+import { writeFileAtomic, writeJsonAtomic, mkdirPrivate } from '../util/atomic';
+import { withFileLock } from '../audit/fileLock';
+import { CryptoError } from './errors';
+import { cryptoFiles, FINGERPRINT } from './paths';
+import { keyIdsOf, primaryUserId, readPublicKeys, readSecretKey } from './pgp';
+
+/** Wraps stored key files with an OS keychain (Electron safeStorage, offered by the desktop shell). */
+export interface Wrapper {
+  readonly name: 'safeStorage';
+  wrap(data: Uint8Array): Promise<Uint8Array>;
+  unwrap(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Where the engine runs: the desktop app (may have safeStorage), the CLI, or browser mode (neither). */
+export type Door = 'desktop' | 'cli' | 'browser';
+export type Protection = 'passphrase' | 'passphrase+safeStorage';
+
+const StoredKey = z.object({
+  fingerprint: z.string().regex(FINGERPRINT),
+  keyIds: z.array(z.string()),
+  userIds: z.array(z.string()),
+  version: z.number(),
+  algorithm: z.string(),
+  created: z.string(),
+  importedAt: z.string(),
+  protection: z.enum(['passphrase', 'passphrase+safeStorage']),
+});
+export type StoredKey = z.infer<typeof StoredKey>;
+const ClientKey = StoredKey.omit({ protection: true });
+export type ClientKey = z.infer<typeof ClientKey>;
+const Index = z.object({ version: z.literal(1), secret: z.array(StoredKey), clients: z.array(ClientKey) });
+type Index = z.infer<typeof Index>;
+
+export interface SecretKeyInfo extends StoredKey {
+  /** Which doors can open it: a safeStorage-wrapped key only in the desktop app. */
+  doors: Door[];
+}
+
+const MAX_KEY_BYTES = 1 << 20;
+
+export class Keystore {
+  constructor(private readonly wrapper: Wrapper | null = null) {}
+
+  get wrapperName(): string | null { return this.wrapper?.name ?? null; }
+
+  async listSecret(): Promise<SecretKeyInfo[]> {
+    return (await this.readIndex()).secret.map(withDoors);
+  }
+
+  async listClients(): Promise<ClientKey[]> {
+    return (await this.readIndex()).clients;
+  }
+
+  /** Imports a secret key exported by `gpg --export-secret-keys [--armor]`; it must be passphrase-protected. */
+  async importSecret(bytes: Uint8Array): Promise<SecretKeyInfo> {
+    if (bytes.byteLength > MAX_KEY_BYTES) throw new CryptoError('bad_key', 'That file is too big to be a key.');
+    const key = await readSecretKey(bytes);
+    if (!key.isPrivate()) throw new CryptoError('bad_key', 'This is a public key: import it as a client key.');
+    const packets = [key.keyPacket, ...key.subkeys.map((s) => s.keyPacket)] as openpgp.SecretKeyPacket[];
+    const real = packets.filter((p) => !p.isDummy());
+    if (!real.length) throw new CryptoError('bad_key', 'This key\'s secret parts live on a smartcard: open files with a session key from `gpg --show-session-key` instead.');
+    if (real.some((p) => p.isDecrypted())) {
+      throw new CryptoError('bad_key', 'This secret key has no passphrase. Protect it in GnuPG first (`gpg --passwd`), then export it again.');
+    }
+    const meta = await describe(key);
+    const stored: StoredKey = { ...meta, importedAt: new Date().toISOString(), protection: this.wrapper ? 'passphrase+safeStorage' : 'passphrase' };
+    const content = this.wrapper ? await this.wrapper.wrap(bytes) : bytes;
+    await this.update(async (index) => {
+      await writeFileAtomic(cryptoFiles().secret(stored.fingerprint), content);
+      index.secret = [...index.secret.filter((k) => k.fingerprint !== stored.fingerprint), stored];
+    });
+    return withDoors(stored);
+  }
+
+  /** Adds clients' public keys (one file may hold several). Secret keys are refused here. */
+  async importClients(bytes: Uint8Array): Promise<ClientKey[]> {
+    if (bytes.byteLength > MAX_KEY_BYTES) throw new CryptoError('bad_key', 'That file is too big to be a key.');
+    const keys = await readPublicKeys(bytes);
+    if (keys.some((k) => k.isPrivate())) throw new CryptoError('bad_key', 'This holds a secret key: client keys are public keys (`gpg --export --armor`).');
+    const added: ClientKey[] = [];
+    for (const k of keys) added.push({ ...(await describe(k)), importedAt: new Date().toISOString() });
+    await this.update(async (index) => {
+      await mkdirPrivate(cryptoFiles().clients);
+      for (const [i, k] of keys.entries()) await writeFileAtomic(cryptoFiles().client(added[i]!.fingerprint), k.write());
+      const fprs = new Set(added.map((a) => a.fingerprint));
+      index.clients = [...index.clients.filter((c) => !fprs.has(c.fingerprint)), ...added];
+    });
+    return added;
+  }
+
+  /** Removes an operator key or a client key by fingerprint, key id or a unique part of its user id. */
+  async remove(ref: string): Promise<{ kind: 'secret' | 'client'; key: StoredKey | ClientKey }> {
+    let removed: { kind: 'secret' | 'client'; key: StoredKey | ClientKey } | undefined;
+    await this.update(async (index) => {
+      const found = pick([...index.secret.map((k) => ({ kind: 'secret' as const, key: k })), ...index.clients.map((k) => ({ kind: 'client' as const, key: k }))], ref, (x) => x.key);
+      // Index first: a crash between the two leaves an orphan file, never an entry without its key.
+      if (found.kind === 'secret') index.secret = index.secret.filter((k) => k.fingerprint !== found.key.fingerprint);
+      else index.clients = index.clients.filter((k) => k.fingerprint !== found.key.fingerprint);
+      removed = found;
+    }, async () => {
+      if (!removed) return;
+      const f = removed.kind === 'secret' ? cryptoFiles().secret(removed.key.fingerprint) : cryptoFiles().client(removed.key.fingerprint);
+      await fs.rm(f, { force: true });
+    });
+    return removed!;
+  }
+
+  async findSecret(ref: string): Promise<StoredKey> {
+    return pick((await this.readIndex()).secret, ref, (k) => k);
+  }
+
+  /** The stored secret key (still passphrase-protected), unwrapped from safeStorage when needed. */
+  async loadSecret(fingerprint: string): Promise<openpgp.PrivateKey> {
+    const meta = await this.findSecret(fingerprint);
+    let bytes: Uint8Array = await fs.readFile(cryptoFiles().secret(meta.fingerprint));
+    if (meta.protection === 'passphrase+safeStorage') {
+      if (!this.wrapper) throw new CryptoError('unavailable', `Key ${meta.keyIds[0]} is also protected by the desktop app's safeStorage: open it in the desktop app.`);
+      bytes = await this.wrapper.unwrap(bytes);
+    }
+    return readSecretKey(bytes);
+  }
+
+  /** Public halves of the operator's keys. */
+  async operatorPublicKeys(): Promise<openpgp.Key[]> {
+    const out: openpgp.Key[] = [];
+    for (const k of await this.listSecret()) {
+      if (k.protection === 'passphrase+safeStorage' && !this.wrapper) continue;
+      out.push((await this.loadSecret(k.fingerprint)).toPublic());
+    }
+    return out;
+  }
+
+  async clientKey(ref: string): Promise<openpgp.Key> {
+    const meta = pick((await this.readIndex()).clients, ref, (k) => k);
+    const [key] = await readPublicKeys(await fs.readFile(cryptoFiles().client(meta.fingerprint)));
+    return key!;
+  }
+
+  async clientKeys(): Promise<openpgp.Key[]> {
+    const out: openpgp.Key[] = [];
+    for (const c of await this.listClients()) out.push(...(await readPublicKeys(await fs.readFile(cryptoFiles().client(c.fingerprint)))));
+    return out;
+  }
+
+  /** A recipient by reference: an operator key (its public half) or a client key. */
+  async recipient(ref: string): Promise<openpgp.Key> {
+    const index = await this.readIndex();
+    const found = pick([...index.secret.map((k) => ({ kind: 'secret', k })), ...index.clients.map((k) => ({ kind: 'client', k }))], ref, (x) => x.k);
+    return found.kind === 'secret' ? (await this.loadSecret(found.k.fingerprint)).toPublic() : this.clientKey(found.k.fingerprint);
+  }
+
+  private async readIndex(): Promise<Index> {
+    const text = await fs.readFile(cryptoFiles().index, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    if (text === null) return { version: 1, secret: [], clients: [] };
+    const parsed = Index.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new CryptoError('bad_key', `The key index ${cryptoFiles().index} is damaged; remove it and import the keys again.`);
+    return parsed.data;
+  }
+
+  /** Changes the index under a lock shared by every process (the app and the CLI may both write it). */
+  private async update(change: (index: Index) => Promise<void>, after?: () => Promise<void>): Promise<void> {
+    await mkdirPrivate(cryptoFiles().dir);
+    await withFileLock(cryptoFiles().lock, async () => {
+      const index = await this.readIndex();
+      await change(index);
+      await writeJsonAtomic(cryptoFiles().index, index);
+      await after?.();
+    });
+  }
+}
+
+function withDoors(k: StoredKey): SecretKeyInfo {
+  return { ...k, doors: k.protection === 'passphrase' ? ['desktop', 'cli', 'browser'] : ['desktop'] };
+}
+
+async function describe(key: openpgp.Key): Promise<Omit<StoredKey, 'importedAt' | 'protection'>> {
+  const uid = await primaryUserId(key);
+  const info = key.getAlgorithmInfo() as { algorithm: string; curve?: string; bits?: number };
+  return {
+    fingerprint: key.getFingerprint().toUpperCase(),
+    keyIds: keyIdsOf(key),
+    userIds: [...new Set([...(uid ? [uid] : []), ...key.getUserIDs()])],
+    version: key.keyPacket.version,
+    algorithm: info.curve ? `${info.algorithm}/${info.curve}` : `${info.algorithm}${info.bits ? `/${info.bits}` : ''}`,
+    created: key.getCreationTime().toISOString(),
+  };
+}
+
+/** One entry by fingerprint, long key id (any subkey), or a part of a user id that names exactly one key. */
+function pick<T>(items: T[], ref: string, meta: (t: T) => { fingerprint: string; keyIds: string[]; userIds: string[] }): T {
+  const r = ref.trim().replace(/^0x/i, '').replace(/\s+/g, '');
+  const up = r.toUpperCase();
+  const exact = items.filter((t) => meta(t).fingerprint === up || meta(t).keyIds.includes(up) || (up.length >= 8 && /^[0-9A-F]+$/.test(up) && meta(t).fingerprint.endsWith(up)));
+  if (exact.length === 1) return exact[0]!;
+  const byUid = items.filter((t) => meta(t).userIds.some((u) => u.toLowerCase().includes(ref.trim().toLowerCase())));
+  if (exact.length === 0 && byUid.length === 1) return byUid[0]!;
+  if (exact.length > 1 || byUid.length > 1) throw new CryptoError('no_key', `"${ref.slice(0, 100)}" names more than one key; use its fingerprint.`);
+  throw new CryptoError('no_key', `No key "${ref.slice(0, 100)}" in the keystore.`);
+}

@@ -1,0 +1,68 @@
+// Bundle formats into one tree, and hostile content refused cleanly without quoting it.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { CryptoError } from './errors';
+import { detectFormat, parseBundle, toValue } from './parse';
+import { formatPath, maskedFields, parsePath } from './sealedSession';
+
+const fail = (f: () => unknown) => {
+  try { f(); } catch (e) { expect(e).toBeInstanceOf(CryptoError); return e as CryptoError; }
+  throw new Error('did not fail');
+};
+
+describe('formats', () => {
+  it('detects by inner extension, then by content', () => {
+    expect(detectFormat('a.json.gpg', '')).toBe('json');
+    expect(detectFormat('a.yml.asc', '')).toBe('yaml');
+    expect(detectFormat('prod.env.gpg', '')).toBe('env');
+    expect(detectFormat('.env', '')).toBe('env');
+    expect(detectFormat('x.gpg', '{"a":1}')).toBe('json');
+    expect(detectFormat('x.gpg', '[db]\nk=v')).toBe('ini');
+    expect(detectFormat('x.gpg', 'A=1\nexport B=2')).toBe('env');
+    expect(detectFormat('x.gpg', 'a:\n  b: 1')).toBe('yaml');
+  });
+
+  it('parses INI and .env with comments and quotes', () => {
+    expect(toValue(parseBundle('top=1\n[s]\nk = "a b" \n; c\nq: \'x\'\n', 'ini'))).toEqual(Object.assign(Object.create(null), { top: '1', s: Object.assign(Object.create(null), { k: 'a b', q: 'x' }) }));
+    const env = toValue(parseBundle('# c\nexport A="x#y"\nB=plain # note\nC=\n', 'env')) as Record<string, string>;
+    expect({ ...env }).toEqual({ A: 'x#y', B: 'plain', C: '' });
+  });
+});
+
+describe('hostile content', () => {
+  it('keeps __proto__ and constructor as plain names', () => {
+    const n = parseBundle('{"__proto__": {"polluted": "yes"}, "constructor": "c"}', 'json');
+    expect(maskedFields(n).map((f) => f.path.join('.'))).toEqual(['__proto__', '__proto__.polluted', 'constructor']);
+    const v = toValue(n) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(v)).toBe(null);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(maskedFields(parseBundle('[__proto__]\npolluted=1\n', 'ini'))).toHaveLength(2);
+  });
+
+  it('refuses a YAML alias bomb, deep nesting and too many fields', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+    const t0 = Date.now();
+    expect(fail(() => parseBundle(bomb, 'yaml')).kind).toBe('corrupt');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(fail(() => parseBundle('['.repeat(100) + ']'.repeat(100), 'json')).message).toMatch(/deeper/);
+    expect(fail(() => parseBundle(JSON.stringify(Array.from({ length: 30_000 }, (_, i) => i)), 'json')).message).toMatch(/more than/);
+    expect(fail(() => parseBundle('x'.repeat(5 << 20), 'env')).message).toMatch(/too large/);
+  });
+
+  it('never quotes the content in a parse error', () => {
+    const secret = 'S3cr3t-value-xyz';
+    for (const [text, fmt] of [[`{"password": ${secret}}`, 'json'], [`password: "${secret}\n  - : [`, 'yaml'], [`[s]\n${secret}\n`, 'ini'], [`${secret} oops\n`, 'env']] as const) {
+      expect(fail(() => parseBundle(text, fmt)).message).not.toContain(secret);
+    }
+  });
+});
+
+describe('field paths', () => {
+  it('round-trip any segments', () => {
+    fc.assert(fc.property(fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 5 }), (segs) => {
+      expect(parsePath(formatPath(segs))).toEqual(segs);
+    }));
+    expect(formatPath(['db', 'password'])).toBe('db.password');
+    expect(formatPath(['a.b', '0'])).toBe('["a.b"].0');
+  });
+});

@@ -1,0 +1,135 @@
+// A decrypted bundle (JSON, YAML, INI or .env) as one tree of named nodes. Scalars keep their text; objects keep
+// their keys in order as pairs (never as JS object keys, so `__proto__` in a file is just a name).
+import YAML from 'yaml';
+import { CryptoError } from './errors';
+
+export type BundleFormat = 'json' | 'yaml' | 'ini' | 'env';
+export type ScalarKind = 'string' | 'number' | 'boolean' | 'null';
+export type Node =
+  | { kind: 'object'; entries: [string, Node][] }
+  | { kind: 'array'; items: Node[] }
+  | { kind: ScalarKind; value: string };
+
+export const MAX_BUNDLE_BYTES = 4 << 20;
+const MAX_NODES = 20_000;
+const MAX_DEPTH = 32;
+
+/** The format from the file name under its `.gpg`/`.pgp`/`.asc` suffix, else from the content. */
+export function detectFormat(name: string, text: string): BundleFormat {
+  const inner = name.toLowerCase().replace(/\.(gpg|pgp|asc|sealed)$/, '');
+  if (/\.json$/.test(inner)) return 'json';
+  if (/\.ya?ml$/.test(inner)) return 'yaml';
+  if (/\.(ini|cfg|conf)$/.test(inner)) return 'ini';
+  if (/(^|[/.])env$|\.env\.[\w-]+$/.test(inner)) return 'env';
+  const t = text.trimStart();
+  if (t.startsWith('{') || t.startsWith('[{') || t.startsWith('[\n') || t === '[]') return 'json';
+  const lines = t.split(/\r?\n/).filter((l) => l.trim() && !/^\s*[#;]/.test(l));
+  if (lines.some((l) => /^\s*\[[^\]]+\]\s*$/.test(l))) return 'ini';
+  if (lines.length && lines.every((l) => /^(export\s+)?[A-Za-z_][A-Za-z0-9_.]*=/.test(l))) return 'env';
+  return 'yaml';
+}
+
+export function parseBundle(text: string, format: BundleFormat): Node {
+  if (text.length > MAX_BUNDLE_BYTES) throw new CryptoError('corrupt', 'The decrypted file is too large to be a credential bundle or profile.');
+  let node: Node;
+  try {
+    switch (format) {
+      case 'json': node = fromValue(JSON.parse(text), 0); break;
+      // maxAliasCount bounds alias expansion ("billion laughs"); uniqueKeys rejects ambiguous duplicates.
+      case 'yaml': node = fromValue(YAML.parse(text, { maxAliasCount: 50, uniqueKeys: true, prettyErrors: false }), 0); break;
+      case 'ini': node = parseIni(text); break;
+      case 'env': node = parseEnv(text); break;
+    }
+  } catch (e) {
+    if (e instanceof CryptoError) throw e;
+    // The parser's message can quote the line it stopped at: keep only where, never what.
+    const where = /line (\d+)|position (\d+)/i.exec(e instanceof Error ? e.message : '');
+    throw new CryptoError('corrupt', `The decrypted content is not valid ${format.toUpperCase()}${where ? ` (${where[0]})` : ''}.`);
+  }
+  countNodes(node);
+  return node;
+}
+
+/** Back to plain data (for a profile the schema validates); objects are null-prototype so no key is special. */
+export function toValue(n: Node): unknown {
+  switch (n.kind) {
+    case 'object': {
+      const o = Object.create(null) as Record<string, unknown>;
+      for (const [k, v] of n.entries) o[k] = toValue(v);
+      return o;
+    }
+    case 'array': return n.items.map(toValue);
+    case 'number': return Number(n.value);
+    case 'boolean': return n.value === 'true';
+    case 'null': return null;
+    case 'string': return n.value;
+  }
+}
+
+function fromValue(v: unknown, depth: number): Node {
+  if (depth > MAX_DEPTH) throw new CryptoError('corrupt', `The decrypted content nests deeper than ${MAX_DEPTH} levels.`);
+  if (v === null || v === undefined) return { kind: 'null', value: '' };
+  if (typeof v === 'string') return { kind: 'string', value: v };
+  if (typeof v === 'number' || typeof v === 'bigint') return { kind: 'number', value: String(v) };
+  if (typeof v === 'boolean') return { kind: 'boolean', value: String(v) };
+  if (v instanceof Date) return { kind: 'string', value: v.toISOString() };
+  if (Array.isArray(v)) return { kind: 'array', items: v.map((x) => fromValue(x, depth + 1)) };
+  if (v instanceof Map) return { kind: 'object', entries: [...v.entries()].map(([k, x]) => [String(k), fromValue(x, depth + 1)]) };
+  if (typeof v === 'object') return { kind: 'object', entries: Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, fromValue(x, depth + 1)]) };
+  return { kind: 'string', value: String(v) };
+}
+
+function countNodes(root: Node): void {
+  let n = 0;
+  const walk = (x: Node) => {
+    if (++n > MAX_NODES) throw new CryptoError('corrupt', `The decrypted content has more than ${MAX_NODES} fields.`);
+    if (x.kind === 'object') x.entries.forEach(([, c]) => walk(c));
+    else if (x.kind === 'array') x.items.forEach(walk);
+  };
+  walk(root);
+}
+
+function unquote(v: string): string {
+  const t = v.trim();
+  if (t.length >= 2 && ((t[0] === '"' && t.endsWith('"')) || (t[0] === '\'' && t.endsWith('\'')))) {
+    const inner = t.slice(1, -1);
+    return t[0] === '"' ? inner.replace(/\\(["\\nrt])/g, (_m, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c) : inner;
+  }
+  return t;
+}
+
+/** `[section]` then `key = value` or `key: value`; `;`/`#` comments; keys before any section sit at the top. */
+function parseIni(text: string): Node {
+  const root: [string, Node][] = [];
+  let current = root;
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith(';') || line.startsWith('#')) continue;
+    const section = /^\[([^\]]+)\]$/.exec(line);
+    if (section) {
+      const entries: [string, Node][] = [];
+      root.push([section[1]!.trim(), { kind: 'object', entries }]);
+      current = entries;
+      continue;
+    }
+    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
+    if (!kv) throw new CryptoError('corrupt', `The decrypted content is not valid INI (line ${i + 1}).`);
+    current.push([kv[1]!, { kind: 'string', value: unquote(kv[2]!) }]);
+  }
+  return { kind: 'object', entries: root };
+}
+
+/** `KEY=value`, optional `export `, quotes, `#` comments (outside quotes). */
+function parseEnv(text: string): Node {
+  const entries: [string, Node][] = [];
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const kv = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
+    if (!kv) throw new CryptoError('corrupt', `The decrypted content is not valid .env (line ${i + 1}).`);
+    let value = kv[2]!;
+    if (!/^["']/.test(value)) value = value.replace(/\s+#.*$/, '');
+    entries.push([kv[1]!, { kind: 'string', value: unquote(value) }]);
+  }
+  return { kind: 'object', entries };
+}

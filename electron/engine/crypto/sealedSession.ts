@@ -1,0 +1,116 @@
+// Opened sealed bundles, in this process's memory only. Outside, a bundle is a masked tree: each field's path and
+// kind, never its value or length. One field is revealed at a time, by path. Closing a bundle, or any lock, drops it.
+import { randomBytes } from 'node:crypto';
+import { CryptoError } from './errors';
+import { detectFormat, parseBundle, type BundleFormat, type Node } from './parse';
+import type { SignatureReport } from './pgp';
+
+export type FieldKind = Node['kind'];
+export interface MaskedField { path: string[]; kind: FieldKind }
+
+export interface BundleMeta {
+  /** Display name (the sealed file's base name). */
+  name: string;
+  /** sha256 of the sealed file as read (what the audit trail names). */
+  sha256: string;
+  recipients: string[];
+  signatures: SignatureReport[];
+}
+
+export interface OpenedBundle extends BundleMeta {
+  sessionId: string;
+  format: BundleFormat;
+  fields: MaskedField[];
+  openedAt: string;
+}
+
+const MAX_OPEN = 32;
+
+export class SealedSessions {
+  private readonly open = new Map<string, { info: OpenedBundle; root: Node }>();
+
+  /** Parses decrypted bytes into a session and wipes them; returns the masked view. */
+  add(meta: BundleMeta, plaintext: Uint8Array): OpenedBundle {
+    let root: Node;
+    let format: BundleFormat;
+    try {
+      const text = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).toString('utf8');
+      format = detectFormat(meta.name, text);
+      root = parseBundle(text, format);
+    } finally {
+      plaintext.fill(0);
+    }
+    if (this.open.size >= MAX_OPEN) this.close(this.open.keys().next().value!);
+    const info: OpenedBundle = { ...meta, sessionId: randomBytes(12).toString('hex'), format, fields: maskedFields(root), openedAt: new Date().toISOString() };
+    this.open.set(info.sessionId, { info, root });
+    return info;
+  }
+
+  list(): OpenedBundle[] { return [...this.open.values()].map((s) => s.info); }
+
+  get(sessionId: string): OpenedBundle {
+    return this.session(sessionId).info;
+  }
+
+  /** One scalar's text. */
+  reveal(sessionId: string, path: string[]): { value: string; kind: FieldKind } {
+    let node: Node | undefined = this.session(sessionId).root;
+    for (const seg of path) {
+      if (node?.kind === 'object') node = node.entries.find(([k]) => k === seg)?.[1];
+      else if (node?.kind === 'array' && /^\d+$/.test(seg)) node = node.items[Number(seg)];
+      else node = undefined;
+    }
+    if (!node) throw new CryptoError('no_field', `No field ${formatPath(path)} in this file.`);
+    if (node.kind === 'object' || node.kind === 'array') throw new CryptoError('no_field', `${formatPath(path)} is ${node.kind === 'object' ? 'a section' : 'a list'}, not a value: reveal one of its fields.`);
+    return { value: node.value, kind: node.kind };
+  }
+
+  close(sessionId: string): boolean {
+    return this.open.delete(sessionId);
+  }
+
+  closeAll(): number {
+    const n = this.open.size;
+    this.open.clear();
+    return n;
+  }
+
+  private session(id: string) {
+    const s = this.open.get(id);
+    if (!s) throw new CryptoError('no_session', 'That sealed file is no longer open (closed, or keys were locked): open it again.');
+    return s;
+  }
+}
+
+export function maskedFields(root: Node): MaskedField[] {
+  const out: MaskedField[] = [];
+  const walk = (n: Node, path: string[]) => {
+    if (path.length) out.push({ path, kind: n.kind });
+    if (n.kind === 'object') for (const [k, c] of n.entries) walk(c, [...path, k]);
+    else if (n.kind === 'array') n.items.forEach((c, i) => walk(c, [...path, String(i)]));
+  };
+  walk(root, []);
+  return out;
+}
+
+const PLAIN_SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+/** `db.password`, `hosts.0.user`; a segment with other characters is written as a JSON string in brackets: `a["x.y"]`. */
+export function formatPath(path: string[]): string {
+  return path.map((s, i) => (PLAIN_SEGMENT.test(s) ? (i ? `.${s}` : s) : `[${JSON.stringify(s)}]`)).join('');
+}
+
+export function parsePath(text: string): string[] {
+  const out: string[] = [];
+  const re = /\s*(?:\[("(?:[^"\\]|\\.)*")\]|\.?([A-Za-z0-9_-]+))/y;
+  let pos = 0;
+  while (pos < text.length) {
+    re.lastIndex = pos;
+    const m = re.exec(text);
+    if (!m) throw new CryptoError('no_field', `Cannot read the field path "${text.slice(0, 200)}": use dots (db.password) and ["…"] for other names.`);
+    out.push(m[1] !== undefined ? (JSON.parse(m[1]) as string) : m[2]!);
+    pos = re.lastIndex;
+  }
+  if (!out.length) throw new CryptoError('no_field', 'Give a field path, e.g. db.password.');
+  return out;
+}

@@ -1,0 +1,69 @@
+// Unlocked keys expire after the unlock period, lock earlier when idle, and tell listeners; settings come from
+// settings.json with safe defaults.
+import { afterEach, expect, it, vi } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as openpgp from 'openpgp';
+import { removeDir, tempDir } from '../test/tmp';
+import { DEFAULT_UNLOCK, readUnlockSettings, Unlocker, type KeysState } from './unlock';
+
+afterEach(() => { vi.useRealTimers(); });
+
+async function key(): Promise<openpgp.PrivateKey> {
+  return (await openpgp.generateKey({ userIDs: [{ email: 't@example.test' }], format: 'object' })).privateKey;
+}
+
+it('expires after the unlock period and locks early when idle; use pushes idle back', async () => {
+  const k1 = await key();
+  const k2 = await key();
+  vi.useFakeTimers();
+  const u = new Unlocker({ unlockSeconds: 100, idleSeconds: 30 });
+  const states: KeysState[] = [];
+  const locked: string[] = [];
+  u.onState((s) => states.push(s));
+  u.onLock((f) => locked.push(f));
+  u.unlock('A', k1);
+  expect(u.state()).toEqual({ locked: false, keys: [{ fingerprint: 'A', secondsLeft: 30 }] });
+  vi.advanceTimersByTime(20_000);
+  expect(u.use()).toEqual([k1]); // idle pushed back to t=50
+  vi.advanceTimersByTime(20_000);
+  expect(u.isUnlocked('A')).toBe(true);
+  vi.advanceTimersByTime(11_000);
+  expect(u.isUnlocked('A')).toBe(false);
+  expect(locked).toEqual(['A']);
+  expect(states.at(-1)).toEqual({ locked: true, keys: [] });
+  expect(k1.isDecrypted()).toBe(false); // its secret numbers were dropped
+
+  u.unlock('B', k2, 1000); // asking for longer than allowed gets the configured period
+  for (let i = 0; i < 5; i++) { vi.advanceTimersByTime(25_000); u.touch(); }
+  expect(u.isUnlocked('B')).toBe(false); // 100 s cap despite use
+  expect(locked).toEqual(['A', 'B']);
+  u.dispose();
+});
+
+it('lock() locks everything at once and notifies per key', async () => {
+  const u = new Unlocker();
+  const locked: string[] = [];
+  u.onLock((f) => locked.push(f));
+  u.unlock('A', await key());
+  u.unlock('B', await key());
+  expect(u.lock()).toEqual({ locked: true, keys: [] });
+  expect(locked.sort()).toEqual(['A', 'B']);
+});
+
+it('reads settings.json, falling back to defaults for a missing, damaged or out-of-range file', async () => {
+  const root = tempDir();
+  try {
+    process.env.CASEFILE_HOME = root;
+    expect(await readUnlockSettings()).toEqual(DEFAULT_UNLOCK);
+    mkdirSync(root, { recursive: true });
+    writeFileSync(path.join(root, 'settings.json'), JSON.stringify({ keys: { unlockSeconds: 120, idleSeconds: 60 }, other: 1 }));
+    expect(await readUnlockSettings()).toEqual({ unlockSeconds: 120, idleSeconds: 60 });
+    writeFileSync(path.join(root, 'settings.json'), JSON.stringify({ keys: { unlockSeconds: 10 ** 9 } }));
+    expect(await readUnlockSettings()).toEqual(DEFAULT_UNLOCK);
+    writeFileSync(path.join(root, 'settings.json'), '{oops');
+    expect(await readUnlockSettings()).toEqual(DEFAULT_UNLOCK);
+  } finally {
+    removeDir(root);
+  }
+});
