@@ -5,7 +5,7 @@
 import { GitleaksDetector } from '../../engine/redact/gitleaks';
 import type { HarvestValue } from '../../engine/redact/harvest';
 import { GITLEAKS } from '../../engine/redact/rules/gitleaks.generated';
-import { Rng } from '../../engine/synth/prng';
+import { Rng } from '../synth/prng';
 import type { RedactionRulesInput } from '../../../shared/redaction';
 import type { IdPattern } from '../../../shared/correlation';
 import { sampleFor } from './regexSample';

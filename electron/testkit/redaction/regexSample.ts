@@ -1,6 +1,6 @@
 // A random string matching a Go/RE2 regex (the subset gitleaks rules use): literals, escapes, classes, groups,
 // alternation, quantifiers, inline flags. Anchors and \b emit nothing; callers check the sample really matches.
-import type { Rng } from '../../engine/synth/prng';
+import type { Rng } from '../synth/prng';
 
 type Node =
   | { t: 'lit'; c: string }
