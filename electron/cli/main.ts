@@ -5,6 +5,7 @@ import { registerIngestCommands } from './commands/ingest';
 import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
 import { registerCorrelateCommands } from './commands/correlate';
+import { registerExportCommands } from './commands/export';
 
 const program = new Command();
 program
@@ -15,6 +16,7 @@ program
 
 registerIngestCommands(program);
 registerCorrelateCommands(program);
+registerExportCommands(program);
 registerAuditCommands(program);
 registerServeCommand(program);
 

@@ -9,7 +9,7 @@ import { Harvest, type HarvestValue } from './harvest';
 import { normaliseKey } from './keys';
 import { piiFindings } from './pii';
 import { structuralFindings } from './structural';
-import { type Finding, PLACEHOLDER } from './types';
+import { EMPTY_VALUE, type Finding, PLACEHOLDER } from './types';
 import { toRaw, viewsOf } from './views';
 
 export interface Span extends Finding {
@@ -55,7 +55,8 @@ export class Detectors {
         ...this.harvest.findings(v.text),
       ];
       for (const f of found) {
-        if (f.end <= f.start) continue;
+        // nothing but blanked replacements (and punctuation): already redacted
+        if (f.end <= f.start || EMPTY_VALUE.test(v.text.slice(f.start, f.end))) continue;
         const [start, end] = toRaw(v, f.start, f.end);
         spans.push({ ...f, start, end, value: v.text.slice(f.start, f.end) });
       }

@@ -3,7 +3,8 @@
 import net from 'node:net';
 import type { Finding } from './types';
 
-const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![\w-])/g;
+// not the `user:password@host` of a URL (that is the URL userinfo rule's: user, secret, host)
+const EMAIL = /(?<!:\/\/[^\s/@]{0,256})[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![\w-])/g;
 const PHONE_IN = /(?<![\w+.-])(?:\+91[ -]?|0)?[6-9]\d{4}[ -]?\d{5}(?![\w.])/g;
 const PHONE_INTL = /(?<![\w+])\+[1-9](?:[ -]?\d){7,14}(?![\w.])/g;
 const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)/g;
