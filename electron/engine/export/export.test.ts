@@ -99,6 +99,14 @@ describe('export', () => {
     expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
   });
 
+  it('cancel stops the export between batches and leaves nothing behind', async () => {
+    const before = fs.readdirSync(h.files.exports).sort();
+    const ac = new AbortController();
+    ac.abort(new Error('cancelled by the operator'));
+    await expect(runExport(h, { selection: {}, format: 'jsonl', recipient: null, workers: 1, signal: ac.signal })).rejects.toThrow(/cancelled/);
+    expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
+  });
+
   it('refuses hostile --where expressions before running anything', async () => {
     for (const bad of ["1=1) UNION SELECT 1 FROM files WHERE (1=1", 'id IN (SELECT event_id FROM identifiers)', "read_csv('/etc/passwd') IS NOT NULL",
       '1=1; DROP TABLE events', "1=1 -- x", 'level = ', "getenv('HOME') = 'x'"]) {
