@@ -1,7 +1,7 @@
 // The export area: redacted extracts for clients (see docs/REDACTION.md). Wired into shared/contract.ts.
 import { z } from 'zod';
 import { EventFilter, IsoInstant } from '../domain';
-import { RedactionRules } from '../redaction';
+import { RedactionRules, Replacement } from '../redaction';
 import { CaseRef, JobId } from './common';
 import { defineArea, defineCall } from './define';
 
@@ -17,8 +17,6 @@ export const ExportSelection = z.object({
 export type ExportSelection = z.infer<typeof ExportSelection>;
 
 export const ExportFormat = z.enum(['jsonl', 'csv', 'parquet']);
-
-const Replacement = z.object({ start: z.number(), end: z.number(), kind: z.enum(['secret', 'pii']), type: z.string(), rule: z.string(), token: z.string() });
 
 export const ExportPreview = z.object({
   total: z.number(),

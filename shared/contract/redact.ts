@@ -1,10 +1,8 @@
 // The redact area: client rules and the rule tester (see docs/REDACTION.md). Wired into shared/contract.ts.
 import { z } from 'zod';
-import { RedactionRules } from '../redaction';
+import { RedactionRules, Replacement } from '../redaction';
 import { CaseRef } from './common';
 import { defineArea, defineCall } from './define';
-
-const Replacement = z.object({ start: z.number(), end: z.number(), kind: z.enum(['secret', 'pii']), type: z.string(), rule: z.string(), token: z.string() });
 
 export const redactArea = defineArea({
   calls: {
