@@ -9,6 +9,7 @@ import { TimeZoneRule } from '../../../shared/domain';
 import { IdPattern } from '../../../shared/correlation';
 import { RedactionRules } from '../../../shared/redaction';
 import { CaseDb } from '../store/db';
+import { mirrorAuditHead } from '../audit/headMirror';
 import { deferred, ReadPath } from '../store/readPath';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { acquireCaseLock, type CaseLock } from './lock';
@@ -92,6 +93,7 @@ export class CaseHandle {
       if (lock.acquired) {
         // Recover from a crash (replays the WAL) and bring the schema up to date, then rest read-only.
         const w = await CaseDb.open(f.db);
+        await mirrorAuditHead(w, f.audit).catch(() => undefined); // a failure leaves the older anchor: verify reports
         await w.run('CHECKPOINT');
         w.close();
       }
@@ -127,6 +129,7 @@ export class CaseHandle {
     } finally {
       const after = deferred<ReadPath>();
       await this.reads.retire(after.promise);
+      await mirrorAuditHead(writer, this.files.audit).catch(() => undefined);
       await writer.run('CHECKPOINT').catch(() => undefined);
       writer.close();
       await this.reopenReadOnly(after);
