@@ -6,6 +6,7 @@ import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
 import { registerPullCommands } from './commands/pull';
 import { registerCorrelateCommands } from './commands/correlate';
+import { registerExportCommands } from './commands/export';
 
 const program = new Command();
 program
@@ -16,6 +17,7 @@ program
 
 registerIngestCommands(program);
 registerCorrelateCommands(program);
+registerExportCommands(program);
 registerAuditCommands(program);
 registerServeCommand(program);
 registerPullCommands(program);

@@ -7,6 +7,8 @@ import { caseHandlers } from './case/handlers';
 import { correlateHandlers } from './correlate/handlers';
 import { importHandlers } from './ingest/handlers';
 import { jobHandlers } from './jobs/handlers';
+import { exportHandlers } from './export/handlers';
+import { redactHandlers } from './redact/handlers';
 import { queryHandlers } from './query/handlers';
 import { pullHandlers } from './transport/handlers';
 
@@ -17,6 +19,8 @@ export const HANDLERS: HandlerMap = {
   ...correlateHandlers,
   ...importHandlers,
   ...jobHandlers,
+  ...exportHandlers,
+  ...redactHandlers,
   ...queryHandlers,
   ...pullHandlers,
 };
