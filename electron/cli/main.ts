@@ -4,7 +4,9 @@ import { appInfo } from '../engine/audit/appInfo';
 import { registerIngestCommands } from './commands/ingest';
 import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
+import { registerPullCommands } from './commands/pull';
 import { registerCorrelateCommands } from './commands/correlate';
+import { registerExportCommands } from './commands/export';
 
 const program = new Command();
 program
@@ -15,8 +17,10 @@ program
 
 registerIngestCommands(program);
 registerCorrelateCommands(program);
+registerExportCommands(program);
 registerAuditCommands(program);
 registerServeCommand(program);
+registerPullCommands(program);
 
 // Whatever escapes a command is reported as one sentence, never a stack trace.
 await program.parseAsync(process.argv).catch((e: unknown) => {

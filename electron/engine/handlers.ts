@@ -7,7 +7,10 @@ import { caseHandlers } from './case/handlers';
 import { correlateHandlers } from './correlate/handlers';
 import { importHandlers } from './ingest/handlers';
 import { jobHandlers } from './jobs/handlers';
+import { exportHandlers } from './export/handlers';
+import { redactHandlers } from './redact/handlers';
 import { queryHandlers } from './query/handlers';
+import { pullHandlers } from './transport/handlers';
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
@@ -16,5 +19,8 @@ export const HANDLERS: HandlerMap = {
   ...correlateHandlers,
   ...importHandlers,
   ...jobHandlers,
+  ...exportHandlers,
+  ...redactHandlers,
   ...queryHandlers,
+  ...pullHandlers,
 };

@@ -17,6 +17,7 @@ import { FilterBar } from '../filters/FilterBar';
 import { EventsTable } from '../table/EventsTable';
 import { Timeline } from '../timeline/Timeline';
 import { TraceView } from '../trace/TraceView';
+import { PullView } from '../pull/PullView';
 import { useKeyboard } from './useKeyboard';
 import { KeyMap } from './KeyMap';
 import { StartHere } from './StartHere';
@@ -24,7 +25,7 @@ import { TimeModeToggle } from './TimeModeToggle';
 
 const TABS: { id: View; label: string }[] = [
   { id: 'timeline', label: 'Timeline' }, { id: 'chains', label: 'Chains' }, { id: 'trace', label: 'Trace' },
-  { id: 'audit', label: 'Audit' }, { id: 'cases', label: 'Cases' },
+  { id: 'audit', label: 'Audit' }, { id: 'pull', label: 'Pull' }, { id: 'cases', label: 'Cases' },
 ];
 
 export function App() {
@@ -89,6 +90,7 @@ export function App() {
               {view === 'chains' && <ChainsView />}
               {view === 'trace' && <TraceView />}
               {view === 'audit' && <AuditPanel />}
+              {view === 'pull' && <PullView />}
             </div>
             <DetailPanel />
           </>
