@@ -12,10 +12,11 @@ const RANK: Record<string, number> = {
   util: 0,
   formats: 1, store: 1, evidence: 1,
   case: 2,
-  ingest: 3, query: 3, correlate: 3, jobs: 3, crypto: 3, transport: 3,
+  ingest: 3, query: 3, correlate: 3, jobs: 3, crypto: 3, transport: 3, redact: 3,
   // Audit verifies what the features stored (custody recomputes from them), so it sits above them.
   audit: 4,
-  app: 5,
+  // An export reads the query layer, redacts and records itself in the trail.
+  export: 5, app: 5,
 };
 const WIRING = 6; // <folder>/handlers.ts and api.ts: may use any folder's modules
 const TOP = 7; // engine.ts, handlers.ts

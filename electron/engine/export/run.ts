@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { IdPattern } from '../../../shared/correlation';
 import { DEFAULT_ID_PATTERNS } from '../../../shared/correlation';
 import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
-import { EngineError } from '../api';
+import { EngineError } from '../util/errors';
 import { auditHead } from '../audit/trail';
 import type { CaseHandle } from '../case/caseStore';
 import type { RowIn } from '../redact/batch';

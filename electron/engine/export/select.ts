@@ -2,7 +2,7 @@
 // AND-ed; none: the whole case), read from the events view in keyset order (ts, id) page by page.
 import type { EventFilter } from '../../../shared/domain';
 import { checkFilter, whereClause } from '../query/filter';
-import { checkInstant, Params } from '../query/sql';
+import { checkInstant, Params } from '../store/sql';
 import type { SqlRead } from '../store/db';
 import { checkWhere } from './where';
 

@@ -1,7 +1,7 @@
 // `--where`: one boolean expression over the `events` view, never spliced as a statement. DuckDB's own parser
 // (json_serialize_sql, which parses without running) must see exactly `SELECT 1 FROM events WHERE (<expr>)`: one
 // plain SELECT of the events view, no set operation, modifiers, CTE or subquery, no table or file functions.
-import { EngineError } from '../api';
+import { EngineError } from '../util/errors';
 import type { SqlRead } from '../store/db';
 
 const FORBIDDEN_FUNCTIONS = /^(?:read_|glob$|query$|query_table$|sniff_|parquet_|iceberg_|delta_|getenv$|current_setting$|duckdb_|pragma_|sql_auto|json_execute|load|install)/i;
