@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The served UI loads under the strict CSP without a single violation, and a contract call round-trips from the
 // page through the bridge to the real engine.
-import { CSP } from '../electron/serve/staticFiles';
+import { CSP } from '../electron/door/staticFiles';
 import { expect, test } from './fixtures';
 
 test('page loads with no CSP violations and app.info round-trips', async ({ app, casefile, problems }) => {

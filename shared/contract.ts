@@ -1,168 +1,103 @@
-// The one typed contract between the UI and the engine. Electron IPC (preload) and the browser-mode HTTP bridge
-// both carry exactly these calls; each side validates with these schemas. Add a call here and nowhere else.
-import { z } from 'zod';
-import {
-  CaseInfo, Cursor, EventDetail, EventFilter, EventRow, FormatInfo, ImportProgress, ImportResult, IsoInstant,
-} from './domain';
-import { AuditEntryView, AuditVerifyResult, IntegrityResult } from './audit';
-import { ChainKind, ChainStatus, ChainSummary, TraceResult, AroundResult } from './correlation';
+// The one typed contract between the UI and the engine. Electron IPC (preload), the browser-mode HTTP bridge and
+// the CLI all carry exactly these calls. Each feature area declares its calls (schemas and policy: access, audit,
+// secret and sensitive fields, timeout) and events in its own file under contract/; this file only gathers them.
+// A new area: one file in contract/ and one line in AREAS.
+import type { z } from 'zod';
+import type { CallSpec } from './contract/define';
+import { zodMessage, type ContractError } from './contract/errors';
+import { appArea } from './contract/app';
+import { auditArea } from './contract/audit';
+import { casesArea } from './contract/cases';
+import { chainsArea } from './contract/chains';
+import { eventsArea } from './contract/events';
+import { exportArea } from './contract/export';
+import { importArea } from './contract/import';
+import { jobsArea } from './contract/jobs';
+import { keysArea } from './contract/keys';
+import { profilesArea } from './contract/profiles';
+import { pullArea } from './contract/pull';
+import { redactArea } from './contract/redact';
+import { sealedArea } from './contract/sealed';
+import { viewsArea } from './contract/views';
 
-const CaseRef = z.object({ caseId: z.string().min(1).max(128) });
-const Range = z.object({ from: IsoInstant, to: IsoInstant });
+export const AREAS = {
+  app: appArea,
+  audit: auditArea,
+  cases: casesArea,
+  chains: chainsArea,
+  events: eventsArea,
+  export: exportArea,
+  import: importArea,
+  jobs: jobsArea,
+  keys: keysArea,
+  profiles: profilesArea,
+  pull: pullArea,
+  redact: redactArea,
+  sealed: sealedArea,
+  views: viewsArea,
+};
+export type AreaName = keyof typeof AREAS;
 
-export const HistogramLane = z.object({
-  source: z.string(),
-  total: z.number(),
-  /** counts[bucket][levelIndex] with levels in LEVELS order plus a trailing "other/none". */
-  counts: z.array(z.array(z.number())),
-});
-export const Histogram = z.object({
-  from: IsoInstant,
-  to: IsoInstant,
-  bucketMs: z.number(),
-  buckets: z.number(),
-  lanes: z.array(HistogramLane),
-  untimed: z.number(),
-  queryMs: z.number(),
-});
-export type Histogram = z.infer<typeof Histogram>;
+type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
+type Flat<T> = { [K in keyof T]: T[K] };
+type Areas = (typeof AREAS)[AreaName];
+type AllCalls = Flat<UnionToIntersection<Areas['calls']>>;
+type AllEvents = Flat<UnionToIntersection<Areas['events']>>;
 
-export const EventPage = z.object({
-  rows: z.array(EventRow),
-  /** Cursor after the last row, null at the end. */
-  next: Cursor.nullable(),
-  /** Cursor before the first row, null at the start. */
-  prev: Cursor.nullable(),
-  /** Matching rows in total (may be capped; see totalCapped). */
-  total: z.number(),
-  /** True when counting stopped at a cap: `total` is then a lower bound. */
-  totalCapped: z.boolean().optional(),
-  queryMs: z.number(),
-});
-export type EventPage = z.infer<typeof EventPage>;
+function merge<K extends 'calls' | 'events'>(part: K): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [area, def] of Object.entries(AREAS)) {
+    for (const [name, spec] of Object.entries(def[part])) {
+      if (Object.prototype.hasOwnProperty.call(out, name)) throw new Error(`Contract ${part.slice(0, -1)} "${name}" is declared twice (again in area ${area}).`);
+      out[name] = spec;
+    }
+  }
+  return out;
+}
 
-export const SavedView = z.object({
-  name: z.string().min(1).max(200),
-  filter: EventFilter,
-  columns: z.array(z.string().max(200)).max(64),
-});
-export type SavedView = z.infer<typeof SavedView>;
-
-export const AppInfo = z.object({
-  version: z.string(),
-  commit: z.string(),
-  mode: z.enum(['electron', 'browser']),
-  operator: z.string(),
-  defaultCaseId: z.string().nullable(),
-});
-
-/** Every call: name → input and output schema. */
-export const calls = {
-  'app.info': { input: z.object({}), output: AppInfo },
-  'formats.list': { input: z.object({}), output: z.array(FormatInfo) },
-
-  'cases.list': { input: z.object({}), output: z.array(CaseInfo) },
-  'cases.create': {
-    input: z.object({ name: z.string().min(1).max(200), dir: z.string().max(4096).optional(), timezone: z.string().max(64).optional() }),
-    output: CaseInfo,
-  },
-  'cases.open': { input: z.object({ dir: z.string().min(1).max(4096) }), output: CaseInfo },
-  'cases.get': { input: CaseRef, output: CaseInfo },
-  'cases.close': { input: CaseRef, output: z.object({ ok: z.boolean() }) },
-  'cases.setTimezone': { input: CaseRef.extend({ timezone: z.string().min(1).max(64) }), output: CaseInfo },
-
-  /** Import files or folders that exist on the engine's machine. Progress arrives as `import.progress` events. */
-  'import.paths': {
-    input: CaseRef.extend({
-      paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
-      formatOverrides: z.array(z.object({ format: z.string().max(64), glob: z.string().max(1000) })).max(100).optional(),
-      jobId: z.string().max(64).optional(),
-    }),
-    output: ImportResult,
-  },
-
-  'events.histogram': {
-    input: CaseRef.extend({ filter: EventFilter, range: Range.optional(), buckets: z.number().int().min(1).max(2000) }),
-    output: Histogram,
-  },
-  'events.page': {
-    input: CaseRef.extend({
-      filter: EventFilter,
-      after: Cursor.optional(),
-      before: Cursor.optional(),
-      limit: z.number().int().min(1).max(1000),
-      extraFields: z.array(z.string().max(200)).max(32).optional(),
-    }),
-    output: EventPage,
-  },
-  'events.get': { input: CaseRef.extend({ id: z.number().int() }), output: EventDetail },
-  'events.fieldValues': {
-    input: CaseRef.extend({ filter: EventFilter, field: z.string().min(1).max(200), limit: z.number().int().min(1).max(200) }),
-    output: z.object({ field: z.string(), values: z.array(z.object({ value: z.string(), count: z.number() })), queryMs: z.number() }),
-  },
-  'events.fieldNames': { input: CaseRef, output: z.array(z.object({ field: z.string(), count: z.number() })) },
-  'events.sources': {
-    input: CaseRef,
-    output: z.array(z.object({ source: z.string(), count: z.number(), from: IsoInstant.nullable(), to: IsoInstant.nullable() })),
-  },
-  'events.around': {
-    input: CaseRef.extend({ id: z.number().int(), seconds: z.number().min(1).max(86400), perSource: z.number().int().min(1).max(200) }),
-    output: AroundResult,
-  },
-
-  /** Read-only SQL over the case (the documented `events` view and friends). */
-  'events.sql': {
-    input: CaseRef.extend({ sql: z.string().min(1).max(100_000), limit: z.number().int().min(1).max(100_000).optional() }),
-    output: z.object({
-      columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), queryMs: z.number(),
-      /** Rows stopped at the limit (`rows`) or at the result size cap (`bytes`). */
-      truncated: z.boolean(), truncatedBy: z.enum(['rows', 'bytes']).optional(),
-    }),
-  },
-
-  'views.list': { input: CaseRef, output: z.array(SavedView) },
-  'views.save': { input: CaseRef.extend({ view: SavedView }), output: z.array(SavedView) },
-  'views.delete': { input: CaseRef.extend({ name: z.string().min(1).max(200) }), output: z.array(SavedView) },
-
-  'chains.list': {
-    input: CaseRef.extend({
-      kinds: z.array(ChainKind).max(8).optional(),
-      statuses: z.array(ChainStatus).max(4).optional(),
-      minDurationMs: z.number().min(0).optional(),
-      text: z.string().max(500).optional(),
-      sort: z.enum(['first', 'duration', 'events']).optional(),
-      limit: z.number().int().min(1).max(5000),
-    }),
-    output: z.object({ chains: z.array(ChainSummary), total: z.number(), queryMs: z.number() }),
-  },
-  'chains.trace': { input: CaseRef.extend({ key: z.string().min(1).max(500) }), output: TraceResult },
-
-  'audit.list': {
-    input: CaseRef.extend({ action: z.string().max(100).optional(), limit: z.number().int().min(1).max(5000) }),
-    output: z.array(AuditEntryView),
-  },
-  'audit.verify': { input: CaseRef, output: AuditVerifyResult },
-  'case.verify': { input: CaseRef, output: IntegrityResult },
-} as const;
-
-export type CallName = keyof typeof calls;
-export type CallInput<N extends CallName> = z.infer<(typeof calls)[N]['input']>;
-export type CallOutput<N extends CallName> = z.infer<(typeof calls)[N]['output']>;
-
+/** Every call: name → schemas and policy. */
+export const calls = merge('calls') as unknown as AllCalls;
 /** Events pushed from engine to UI. */
-export const events = {
-  'import.progress': ImportProgress,
-} as const;
-export type EventName = keyof typeof events;
-export type EventPayload<N extends EventName> = z.infer<(typeof events)[N]>;
+export const events = merge('events') as unknown as AllEvents;
 
-/** Errors crossing the contract: a code and a sentence for the operator, never a stack trace. */
-export const ContractError = z.object({
-  code: z.enum(['invalid_input', 'not_found', 'read_only', 'forbidden', 'conflict', 'busy', 'timeout', 'internal', 'unknown_call']),
-  message: z.string(),
-});
-export type ContractError = z.infer<typeof ContractError>;
+export type CallName = keyof AllCalls & string;
+export type CallInput<N extends CallName> = z.infer<AllCalls[N]['input']>;
+export type CallOutput<N extends CallName> = z.infer<AllCalls[N]['output']>;
+export type EventName = keyof AllEvents & string;
+export type EventPayload<N extends EventName> = z.infer<AllEvents[N]>;
+
+/** A call's spec, seen without its exact types (policy code walks every call alike). */
+export function specOf(name: CallName): CallSpec {
+  return calls[name] as unknown as CallSpec;
+}
+
+/** The area a call belongs to. */
+export function areaOf(name: CallName): AreaName {
+  return (Object.keys(AREAS) as AreaName[]).find((a) => Object.prototype.hasOwnProperty.call(AREAS[a].calls, name))!;
+}
 
 /** The whole API, as the renderer uses it. */
 export type Api = { [N in CallName]: (input: CallInput<N>) => Promise<CallOutput<N>> };
 export const CALL_NAMES = Object.keys(calls) as CallName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** Validates a call's input against its schema: the one place that says how invalid input is reported. */
+export function parseInput(name: CallName, input: unknown): { ok: true; data: unknown } | { ok: false; error: ContractError } {
+  const parsed = specOf(name).input.safeParse(input ?? {});
+  return parsed.success ? { ok: true, data: parsed.data }
+    : { ok: false, error: { code: 'invalid_input', message: `Invalid input to ${name}: ${zodMessage(parsed.error)}.` } };
+}
+
+export { ContractError, ContractFailure, ERROR_CODES, toContractError, zodMessage, type ErrorCode } from './contract/errors';
+export { DEFAULT_TIMEOUT_MS, type Access, type AuditRule, type CallSpec } from './contract/define';
+export { AppInfo } from './contract/app';
+export { EventPage, Histogram, HistogramLane, SqlResult } from './contract/events';
+export { SavedView } from './contract/views';
+export { JobInfo, JobState, JobStep } from './contract/jobs';

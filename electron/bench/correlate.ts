@@ -10,10 +10,10 @@ import { listChains, traceKey } from '../engine/correlate/query';
 import { afterBatchImported, afterImportFinished } from '../engine/correlate/ingestHooks';
 import { CaseHandle } from '../engine/case/caseStore';
 import { importPaths } from '../engine/ingest/importer';
-import { generateTree } from '../engine/synth/generate';
-import { parseSize } from '../engine/synth/size';
-import { readTruth } from '../engine/synth/truth';
-import { removeDir, tempDir } from '../engine/test/tmp';
+import { generateTree } from '../testkit/synth/generate';
+import { parseSize } from '../testkit/synth/size';
+import { readTruth } from '../testkit/synth/truth';
+import { removeDir, tempDir } from '../testkit/tmp';
 
 const o = new Command()
   .option('--size <size>', 'synthetic tree volume', '200MB')

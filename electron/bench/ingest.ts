@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { generateTree } from '../engine/synth/generate';
-import { formatSize, parseSize } from '../engine/synth/size';
-import { readTruth } from '../engine/synth/truth';
+import { generateTree } from '../testkit/synth/generate';
+import { formatSize, parseSize } from '../testkit/synth/size';
+import { readTruth } from '../testkit/synth/truth';
 import { lnavArgs, lnavVersion, writeLnavConfig } from './lnav';
 import { type Measured, runMeasured } from './proc';
 

@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { SiteProfile } from '../../shared/profile';
 import { runPull } from '../engine/transport/pull';
 import type { SourceId } from '../engine/transport/discover';
-import { formatSize, parseSize } from '../engine/synth/size';
+import { formatSize, parseSize } from '../testkit/synth/size';
 import { startLab, type SshLab } from '../testkit/sshLab';
-import { removeDir, tempDir } from '../engine/test/tmp';
+import { removeDir, tempDir } from '../testkit/tmp';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TARGET_RATIO = 0.8;

@@ -1,7 +1,6 @@
 // `casefile`: every engine capability from the shell, for scripting and headless use.
 import { Command } from 'commander';
 import { appInfo } from '../engine/audit/appInfo';
-import { CaseHandle } from '../engine/case/caseStore';
 import { registerIngestCommands } from './commands/ingest';
 import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
@@ -16,10 +15,7 @@ program
 
 registerIngestCommands(program);
 registerCorrelateCommands(program);
-registerAuditCommands(program, async (dir) => {
-  const handle = await CaseHandle.open(dir, { via: 'cli' });
-  return { handle, close: () => handle.close() };
-});
+registerAuditCommands(program);
 registerServeCommand(program);
 
 // Whatever escapes a command is reported as one sentence, never a stack trace.

@@ -1,9 +1,12 @@
-// The engine behind the contract. Electron IPC, the browser-mode bridge and the CLI all call `invoke`, so every
-// call is validated the same way and leaves the same audit entry whichever door it came through.
-import { calls, type CallInput, type CallName, type CallOutput, type ContractError, type EventName, type EventPayload } from '../../shared/contract';
+// What a handler sees of the engine, and the handler types. Electron IPC, the browser-mode bridge and the CLI all
+// go through `Engine.invoke`/`Engine.call`, so every call is validated, audited and shaped the same way.
+import type { AREAS, AreaName, CallInput, CallName, CallOutput, ContractError, EventName, EventPayload } from '../../shared/contract';
 import type { CaseHandle } from './case/caseStore';
+import type { Jobs } from './jobs/runner';
 
 export type Via = 'electron' | 'browser' | 'cli' | 'test';
+
+export interface AuditOutcome { status: 'ok' | 'error'; message?: string; counts?: Record<string, number> }
 
 export interface EngineContext {
   via: Via;
@@ -15,17 +18,25 @@ export interface EngineContext {
   addCase(handle: CaseHandle): string;
   removeCase(caseId: string): Promise<void>;
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void;
-  /** Appends to the audit trail of the case named in params.caseId (or the app's). */
-  audit(action: string, params: Record<string, unknown>, result: { status: 'ok' | 'error'; message?: string; counts?: Record<string, number> }): Promise<void>;
+  /**
+   * Appends an engine-made entry (not a contract call: e.g. `import.files`) to the trail of params.caseId (or the
+   * app's). Its params are plain: never put a secret in them.
+   */
+  audit(action: string, params: Record<string, unknown>, result: AuditOutcome): Promise<void>;
+  /** Long work: one job at a time per case, cancellable, with progress (see jobs/runner.ts). */
+  jobs: Jobs;
+  /** Another contract call, with its own validation and audit (e.g. the demo case creating and importing). */
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>>;
 }
 
 export type Handler<N extends CallName> = (ctx: EngineContext, input: CallInput<N>) => Promise<CallOutput<N>>;
-export type HandlerMap = { [N in CallName]?: Handler<N> };
+export type Handlers<K extends CallName> = { [N in K]: Handler<N> };
+/** The calls of one or more contract areas. */
+export type AreaCallName<A extends AreaName> = A extends AreaName ? keyof (typeof AREAS)[A]['calls'] & CallName : never;
+/** Handlers for whole areas: leaving one of their calls out is a compile error. */
+export type AreaHandlers<A extends AreaName> = Handlers<AreaCallName<A>>;
+export type HandlerMap = Handlers<CallName>;
 
 export class EngineError extends Error {
   constructor(readonly code: ContractError['code'], message: string) { super(message); }
-}
-
-export function isCallName(name: string): name is CallName {
-  return Object.prototype.hasOwnProperty.call(calls, name);
 }

@@ -1,49 +1,35 @@
 // The engine: one object that holds the open cases and answers every contract call. The Electron utility process,
-// the browser bridge and the CLI each create one; `invoke` validates, runs, audits and shapes errors identically.
+// the browser bridge and the CLI each create one; `invoke` validates, runs, audits and shapes errors identically,
+// following each call's policy from the contract (shared/contract/*).
 import { EventEmitter } from 'node:events';
-import { ZodError } from 'zod';
-import { calls, type CallName, type ContractError, type EventName, type EventPayload } from '../../shared/contract';
-import { EngineError, isCallName, type EngineContext, type HandlerMap, type Via } from './api';
-import { CaseError, type CaseHandle } from './case/caseStore';
-import { caseHandlers, openOrCreateDemo } from './case/handlers';
-import { queryHandlers } from './query/handlers';
-import { auditHandlers } from './audit/handlers';
-import { correlateHandlers } from './correlate/handlers';
-import { appendAudit } from './audit/trail';
-import { sanitizeParams } from './audit/sanitize';
+import { ContractFailure, isCallName, parseInput, specOf, toContractError, type CallInput, type CallName, type CallOutput, type CallSpec, type EventName, type EventPayload } from '../../shared/contract';
+import type { AuditOutcome, EngineContext, Via } from './api';
+import type { CaseHandle } from './case/caseStore';
+import { openOrCreateDemo } from './case/handlers';
 import { appFiles } from './case/paths';
+import { appendAudit } from './audit/trail';
+import { auditEntry, isAudited } from './audit/policy';
+import { auditSalt, hmacHex } from './audit/salt';
+import { HANDLERS } from './handlers';
+import { JobRunner } from './jobs/runner';
+import { EngineError } from './api';
 
-const HANDLERS: HandlerMap = { ...caseHandlers, ...queryHandlers, ...auditHandlers, ...correlateHandlers };
+export { ContractFailure } from '../../shared/contract';
 
-/**
- * Calls that only read what the operator already sees, or repeat a query already audited (scrolling a result,
- * redrawing its histogram), are not written to the audit trail: it records actions, not frames.
- */
-function isAudited(name: CallName, input: Record<string, unknown>): boolean {
-  if (['app.info', 'formats.list', 'cases.list', 'cases.get', 'events.histogram', 'events.fieldNames', 'events.sources', 'audit.list'].includes(name)) return false;
-  if (name === 'events.page' && (input.after || input.before)) return false;
-  return true;
-}
-
-function toContractError(e: unknown): ContractError {
-  if (e instanceof EngineError) return { code: e.code, message: e.message };
-  if (e instanceof CaseError) return { code: e.code, message: e.message };
-  if (e instanceof ZodError) return { code: 'invalid_input', message: e.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') };
-  // DuckDB and Node errors: keep the first line (what went wrong), never the stack.
-  const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-  return { code: 'internal', message: msg.slice(0, 500) };
-}
-
-export class ContractFailure extends Error {
-  constructor(readonly error: ContractError) { super(error.message); }
-}
+/** Where an entry goes: the trail of the case a call names (or created/opened), else the app's. */
+interface Trail { file: string; salt: string; caseId?: string }
 
 export class Engine {
   private readonly cases = new Map<string, CaseHandle>();
   private readonly bus = new EventEmitter();
   private readonly ctx: EngineContext;
+  private readonly jobs: JobRunner;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | null = null;
+
   private constructor(readonly via: Via) {
     this.bus.setMaxListeners(100);
+    this.jobs = new JobRunner((info) => this.bus.emit('job.progress', info));
     this.ctx = this.makeContext();
   }
 
@@ -56,26 +42,28 @@ export class Engine {
 
   private makeContext(): EngineContext {
     return {
-    via: this.via,
-    getCase: (caseId) => {
-      const h = this.cases.get(caseId);
-      if (!h) throw new EngineError('not_found', `Case ${caseId} is not open. Open it first.`);
-      return h;
-    },
-    openCases: () => [...this.cases.values()],
-    addCase: (handle) => {
-      const existing = this.cases.get(handle.meta.id);
-      if (existing && existing !== handle) void existing.close();
-      this.cases.set(handle.meta.id, handle);
-      return handle.meta.id;
-    },
-    removeCase: async (caseId) => {
-      const h = this.cases.get(caseId);
-      this.cases.delete(caseId);
-      await h?.close();
-    },
-    emit: (name, payload) => { this.bus.emit(name, payload); },
-    audit: (action, params, result) => this.audit(action, params, result),
+      via: this.via,
+      getCase: (caseId) => {
+        const h = this.cases.get(caseId);
+        if (!h) throw new EngineError('not_found', `Case ${caseId} is not open. Open it first.`);
+        return h;
+      },
+      openCases: () => [...this.cases.values()],
+      addCase: (handle) => {
+        const existing = this.cases.get(handle.meta.id);
+        if (existing && existing !== handle) void existing.close();
+        this.cases.set(handle.meta.id, handle);
+        return handle.meta.id;
+      },
+      removeCase: async (caseId) => {
+        const h = this.cases.get(caseId);
+        this.cases.delete(caseId);
+        await h?.close();
+      },
+      emit: (name, payload) => { this.bus.emit(name, payload); },
+      audit: (action, params, result) => this.record(action, async () => ({ params, result }), this.trailFor(params)),
+      jobs: this.jobs,
+      call: (name, input) => this.call(name, input),
     };
   }
 
@@ -86,69 +74,96 @@ export class Engine {
     return () => this.bus.off(name, cb);
   }
 
-  /** Validates the call and its input, runs it, audits it, validates the output. Throws ContractFailure. */
-  async invoke(name: string, input: unknown): Promise<unknown> {
+  /** A typed call (CLI, tests, the engine itself). Throws ContractFailure. */
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+    return this.invoke(name, input) as Promise<CallOutput<N>>;
+  }
+
+  /** The untyped door (IPC, HTTP): validates the name and input, runs, audits per policy, validates the output. */
+  invoke(name: string, input: unknown): Promise<unknown> {
+    if (this.closing) return Promise.reject(new ContractFailure({ code: 'internal', message: 'The engine is shutting down.' }));
+    const run = this.run(name, input);
+    this.inFlight.add(run);
+    void run.catch(() => undefined).finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  private async run(name: string, input: unknown): Promise<unknown> {
     if (!isCallName(name)) throw new ContractFailure({ code: 'unknown_call', message: `Unknown call "${String(name).slice(0, 100)}".` });
-    const spec = calls[name];
-    const parsed = spec.input.safeParse(input ?? {});
-    if (!parsed.success) throw new ContractFailure(toContractError(parsed.error));
+    const spec = specOf(name);
+    const parsed = parseInput(name, input);
+    if (!parsed.ok) throw new ContractFailure(parsed.error);
     const args = parsed.data as Record<string, unknown>;
-    const handler = HANDLERS[name] as ((ctx: EngineContext, i: unknown) => Promise<unknown>) | undefined;
-    if (!handler) throw new ContractFailure({ code: 'unknown_call', message: `"${name}" is not available in this version.` });
+    const handler = HANDLERS[name] as unknown as (ctx: EngineContext, i: unknown) => Promise<unknown>;
+    const audited = isAudited(spec, args);
     let output: unknown;
     try {
-      output = await handler(this.ctx, args);
-      output = spec.output.parse(output);
+      output = spec.output.parse(await handler(this.ctx, args));
     } catch (e) {
       const err = toContractError(e);
-      if (isAudited(name, args)) await this.audit(name, args, { status: 'error', message: err.message });
+      if (audited) await this.recordCall(name, spec, args, { status: 'error', message: err.message });
       throw new ContractFailure(err);
     }
-    if (isAudited(name, args)) await this.audit(name, args, { status: 'ok', counts: countsOf(output) }, output);
+    if (audited) await this.recordCall(name, spec, args, { status: 'ok', ...countsOf(output) }, output);
     return output;
   }
 
-  /** The audit file for a call: the case's own when the call names an open case, else the app's. */
-  private auditFileFor(args: Record<string, unknown>, output?: unknown): string {
-    const id = typeof args.caseId === 'string' ? args.caseId : (output as { id?: string } | undefined)?.id;
-    const h = id ? this.cases.get(id) : undefined;
-    return h ? h.files.audit : appFiles().audit;
+  private async recordCall(name: CallName, spec: CallSpec, args: Record<string, unknown>, result: AuditOutcome, output?: unknown): Promise<void> {
+    const entryFor = async (t: Trail) => {
+      // The salt is made on first use: only calls with sensitive fields need it.
+      const salt = spec.sensitive?.length ? await auditSalt(t.salt) : null;
+      return auditEntry(spec, args, result, (text) => hmacHex(salt!, text));
+    };
+    await this.record(name, entryFor, this.trailFor(args, output));
   }
 
-  async audit(action: string, params: Record<string, unknown>, result: { status: 'ok' | 'error'; message?: string; counts?: Record<string, number> }, output?: unknown): Promise<void> {
+  /** The trail of the case a call names (or the case its output is), else the app's. */
+  private trailFor(args: Record<string, unknown>, output?: unknown): Trail {
+    const id = typeof args.caseId === 'string' ? args.caseId : (output as { id?: unknown } | undefined)?.id;
+    const h = typeof id === 'string' ? this.cases.get(id) : undefined;
+    return h ? { file: h.files.audit, salt: h.files.auditSalt, caseId: h.meta.id } : { file: appFiles().audit, salt: appFiles().auditSalt };
+  }
+
+  /** Appends an entry to the trail; a case trail that cannot take it (read-only case) hands it to the app's. */
+  private async record(action: string, entryFor: (t: Trail) => Promise<{ params: Record<string, unknown>; result: AuditOutcome }>, trail: Trail): Promise<void> {
     try {
-      await appendAudit(this.auditFileFor(params, output), { action, params: sanitizeParams(params), result, via: this.via, ...(typeof params.caseId === 'string' ? { caseId: params.caseId } : {}) });
+      const { params, result } = await entryFor(trail);
+      await appendAudit(trail.file, { action, params, result, via: this.via, ...(trail.caseId ? { caseId: trail.caseId } : {}) });
     } catch (e) {
-      if (this.auditFileFor(params, output) === appFiles().audit) throw e;
-      // A read-only case (another instance writes it) cannot take entries; the app trail records the action instead.
-      {
-        await appendAudit(appFiles().audit, { action, params: sanitizeParams(params), result: { ...result, message: `${result.message ?? ''} (case audit unavailable: ${(e as Error).message.split('\n')[0]})`.trim() }, via: this.via });
-      }
+      if (!trail.caseId) throw e;
+      // Sensitive fields are then keyed with the app's salt.
+      const { params, result } = await entryFor({ file: appFiles().audit, salt: appFiles().auditSalt });
+      await appendAudit(appFiles().audit, {
+        action, params, via: this.via,
+        result: { ...result, message: `${result.message ?? ''} (case audit unavailable: ${(e as Error).message.split('\n')[0]})`.trim() },
+      });
     }
   }
 
   /** Opens the case in `dir`, or the bundled demo case when none is given; returns its id. */
   async openDefaultCase(dir?: string): Promise<string> {
-    if (dir) {
-      const info = (await this.invoke('cases.open', { dir })) as { id: string };
-      return info.id;
-    }
-    const handle = await openOrCreateDemo(this.ctx, this);
-    return handle.meta.id;
+    if (dir) return (await this.call('cases.open', { dir })).id;
+    return (await openOrCreateDemo(this.ctx)).meta.id;
   }
 
   defaultCaseId(): string | null {
     return [...this.cases.keys()][0] ?? null;
   }
 
-  async close(): Promise<void> {
-    for (const id of [...this.cases.keys()]) await this.ctx.removeCase(id);
+  /** Refuses new calls, cancels queued jobs, waits for running calls and jobs, then closes the cases. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.jobs.drain();
+      await Promise.all([...this.inFlight].map((p) => p.catch(() => undefined)));
+      for (const id of [...this.cases.keys()]) await this.ctx.removeCase(id);
+    })();
+    return this.closing;
   }
 }
 
 /** Numbers worth keeping in the audit trail from a call's output (never the data itself). */
-function countsOf(output: unknown): Record<string, number> | undefined {
-  if (!output || typeof output !== 'object') return undefined;
+function countsOf(output: unknown): { counts?: Record<string, number> } {
+  if (!output || typeof output !== 'object') return {};
   const o = output as Record<string, unknown>;
   const counts: Record<string, number> = {};
   if (Array.isArray(o.rows)) counts.rows = o.rows.length;
@@ -156,5 +171,5 @@ function countsOf(output: unknown): Record<string, number> | undefined {
   if (Array.isArray(o.files)) counts.files = o.files.length;
   if (Array.isArray(o.events)) counts.events = o.events.length;
   if (typeof o.eventCount === 'number') counts.events = o.eventCount;
-  return Object.keys(counts).length ? counts : undefined;
+  return Object.keys(counts).length ? { counts } : {};
 }

@@ -8,8 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { dispatch, EVENT_NAMES, MAX_PAYLOAD_BYTES, wireError, type EngineLike, type WireResult } from './dispatch';
-import { resolveStaticPath, SECURITY_HEADERS } from './staticFiles';
+import { dispatch, EVENT_NAMES, MAX_PAYLOAD_BYTES, wireError, type EngineLike, type WireResult } from '../door/dispatch';
+import { resolveStaticPath, SECURITY_HEADERS } from '../door/staticFiles';
 import { sanitizeUploadName } from './uploadName';
 
 export interface ServerOptions {
@@ -41,7 +41,7 @@ const HEARTBEAT_MS = 15_000;
 const DRAIN_FACTOR = 8;
 
 const STATUS_BY_CODE: Record<string, number> = {
-  invalid_input: 400, unknown_call: 404, not_found: 404, forbidden: 403, read_only: 409, conflict: 409, busy: 503, timeout: 504, internal: 500,
+  invalid_input: 400, unknown_call: 404, not_found: 404, forbidden: 403, read_only: 409, conflict: 409, cancelled: 409, busy: 503, timeout: 504, internal: 500,
 };
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -118,7 +118,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } catch {
       return sendJson(res, 400, wireError('invalid_input', 'Request body is not valid JSON.'));
     }
-    const result: WireResult = await dispatch(opts.engine, name, input, maxBody);
+    const result: WireResult = await dispatch(opts.engine, name, input, { maxBytes: maxBody });
     sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 500), result);
   }
 

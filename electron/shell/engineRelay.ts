@@ -1,7 +1,8 @@
 // Main ↔ engine utility process. The engine (DuckDB, ingest) runs in its own process so the window never waits on
 // it; main keeps an EngineProxy with the engine's shape and the host answers each call with an envelope.
-import type { EventName, EventPayload } from '../../shared/contract';
-import { dispatch, EVENT_NAMES, isEventName, toWireError, type EngineLike, type WireResult } from '../serve/dispatch';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_TIMEOUT_MS, isCallName, specOf, toContractError, type EventName, type EventPayload } from '../../shared/contract';
+import { dispatch, EVENT_NAMES, isEventName, type EngineLike, type WireResult } from '../door/dispatch';
 
 export type ToHost = { t: 'invoke'; id: number; name: string; input: unknown };
 export type FromHost =
@@ -30,7 +31,7 @@ export function serveEngine(enginePromise: Promise<EngineLike>, port: MessagePor
       try {
         result = await dispatch(await ready, msg.name, msg.input);
       } catch (err) {
-        result = { ok: false, error: toWireError(err) };
+        result = { ok: false, error: toContractError(err) };
       }
       port.post({ t: 'result', id: msg.id, result });
     })();
@@ -42,13 +43,26 @@ function isInvoke(msg: unknown): msg is ToHost {
   return !!m && m.t === 'invoke' && typeof m.id === 'number' && typeof m.name === 'string';
 }
 
-/** Main side: an EngineLike whose calls travel to the host. */
+/** How long main waits for a call: its contract timeout (for a job, how long it may stay silent). */
+export function relayTimeout(name: string): number {
+  return (isCallName(name) ? specOf(name).timeoutMs : undefined) ?? DEFAULT_TIMEOUT_MS;
+}
+
+interface Pending { resolve(v: unknown): void; reject(e: unknown): void; jobId?: string; arm(): void; timer?: NodeJS.Timeout }
+
+/**
+ * Main side: an EngineLike whose calls travel to the host. No call waits forever: each fails with `timeout` after
+ * its contract timeout; a job call's timer restarts on every `job.progress` of its job (the runner sends one at
+ * least every few seconds), and a timed-out job is cancelled so the engine stops working for nobody.
+ */
 export class EngineProxy implements EngineLike {
   private nextId = 1;
-  private pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  private pending = new Map<number, Pending>();
   private listeners = new Map<EventName, Set<(p: unknown) => void>>();
   private post: ((msg: ToHost) => void) | null = null;
   defaultCaseId: string | null = null;
+
+  constructor(private readonly timeoutFor: (name: string) => number = relayTimeout) {}
 
   /** Points the proxy at a (new) host process. */
   attach(post: (msg: ToHost) => void): void {
@@ -58,7 +72,7 @@ export class EngineProxy implements EngineLike {
   /** Host gone: every waiting call fails with a sentence, and later calls fail until a new host is attached. */
   detach(message: string): void {
     this.post = null;
-    for (const p of this.pending.values()) p.reject({ code: 'internal', message });
+    for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject({ code: 'internal', message }); }
     this.pending.clear();
   }
 
@@ -69,9 +83,14 @@ export class EngineProxy implements EngineLike {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      clearTimeout(p.timer);
       if (m.result.ok) p.resolve(m.result.value);
       else p.reject(m.result.error);
     } else if (m.t === 'event' && isEventName(m.name)) {
+      if (m.name === 'job.progress') {
+        const jobId = (m.payload as { jobId?: unknown } | null)?.jobId;
+        for (const p of this.pending.values()) if (p.jobId !== undefined && p.jobId === jobId) p.arm();
+      }
       for (const cb of this.listeners.get(m.name) ?? []) cb(m.payload);
     } else if (m.t === 'ready') {
       this.defaultCaseId = m.defaultCaseId;
@@ -82,9 +101,26 @@ export class EngineProxy implements EngineLike {
     const post = this.post;
     if (!post) return Promise.reject({ code: 'internal', message: 'The engine is not running. Restart Casefile.' });
     const id = this.nextId++;
+    // A job call always carries its id, so its progress can keep it alive and a timeout can cancel it.
+    const isJob = isCallName(name) && !!specOf(name).job && !!input && typeof input === 'object' && !Array.isArray(input);
+    const jobId = isJob ? (typeof (input as { jobId?: unknown }).jobId === 'string' ? (input as { jobId: string }).jobId : randomUUID()) : undefined;
+    const sent = jobId ? { ...(input as object), jobId } : input;
+    const ms = this.timeoutFor(name);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      post({ t: 'invoke', id, name, input });
+      const p: Pending = {
+        resolve, reject, ...(jobId ? { jobId } : {}),
+        arm: () => {
+          clearTimeout(p.timer);
+          p.timer = setTimeout(() => {
+            this.pending.delete(id);
+            reject({ code: 'timeout', message: `${name} did not answer within ${Math.round(ms / 1000)} s${jobId ? ' of silence; the job was cancelled' : ''}.` });
+            if (jobId) this.post?.({ t: 'invoke', id: this.nextId++, name: 'jobs.cancel', input: { jobId } });
+          }, ms);
+        },
+      };
+      p.arm();
+      this.pending.set(id, p);
+      post({ t: 'invoke', id, name, input: sent });
     });
   }
 

@@ -1,22 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../shared/contract';
 import { EngineError } from '../engine/api';
-import type { EngineLike } from '../serve/dispatch';
+import type { EngineLike } from '../door/dispatch';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
 import { makeTrustedSenderCheck, registerIpc, type FrameLike, type IpcMainLike, type SenderEventLike } from './ipc';
 
 class TinyEngine implements EngineLike {
   calls: Array<{ name: string; input: unknown }> = [];
-  listeners = new Set<(p: unknown) => void>();
+  listeners = new Map<string, (p: unknown) => void>();
   async invoke(name: string, input: unknown) {
     this.calls.push({ name, input });
     if (name === 'app.info') return { version: '0.1.0', commit: 'c', mode: 'electron', operator: 'op', defaultCaseId: null };
     if (name === 'cases.get') throw new EngineError('not_found', 'No such case.');
     throw new TypeError("Cannot read properties of undefined (reading 'x')\n    at handler (/src/engine/x.ts:10:5)");
   }
-  on<N extends EventName>(_n: N, cb: (p: EventPayload<N>) => void) {
-    this.listeners.add(cb as (p: unknown) => void);
-    return () => { this.listeners.delete(cb as (p: unknown) => void); };
+  on<N extends EventName>(n: N, cb: (p: EventPayload<N>) => void) {
+    this.listeners.set(n, cb as (p: unknown) => void);
+    return () => { this.listeners.delete(n); };
   }
 }
 
@@ -112,7 +112,7 @@ describe('IPC invoke', () => {
 
   it('pushes engine events on the event channel and unregisters cleanly', () => {
     const { engine, sent, dispose, handlers } = setup();
-    for (const l of engine.listeners) l({ jobId: 'j', phase: 'done', filesDone: 1, filesTotal: 1, bytesDone: 1, bytesTotal: 1 });
+    engine.listeners.get('import.progress')!({ jobId: 'j', phase: 'done', filesDone: 1, filesTotal: 1, bytesDone: 1, bytesTotal: 1 });
     expect(sent).toEqual([[EVENT_CHANNEL, 'import.progress', expect.objectContaining({ jobId: 'j' })]]);
     dispose();
     expect(handlers.size).toBe(0);

@@ -1,7 +1,7 @@
 // The renderer's only channel into main: one invoke channel for every contract call, one push channel for events.
 // Each call is checked for who sent it (our window's main frame on app://), its size and its contract input.
 import type { IpcMainInvokeEvent } from 'electron';
-import { dispatch, EVENT_NAMES, wireError, type EngineLike, type WireResult } from '../serve/dispatch';
+import { dispatch, EVENT_NAMES, wireError, type EngineLike, type WireResult } from '../door/dispatch';
 import { APP_HOST, APP_SCHEME, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
 
 /** The parts of a WebFrameMain the sender check reads. */
@@ -66,7 +66,7 @@ export function registerIpc(
   ipcMain.handle(INVOKE_CHANNEL, async (event, ...args): Promise<WireResult> => {
     if (!isTrustedSender(event as unknown as SenderEventLike)) return wireError('forbidden', 'Call from an untrusted frame refused.');
     if (args.length !== 2) return wireError('invalid_input', 'Expected (name, input).');
-    return dispatch(engine, args[0], args[1]);
+    return dispatch(engine, args[0], args[1], { validate: true });
   });
   const offs = EVENT_NAMES.map((name) => engine.on(name, (payload) => {
     for (const t of pushTargets()) if (!t.isDestroyed()) t.send(EVENT_CHANNEL, name, payload);

@@ -56,6 +56,9 @@ function startEngineHost(proxy: EngineProxy, restarts = 0): UtilityProcess {
 }
 let engineChild: UtilityProcess | null = null;
 let quitting = false;
+let engineStopping = false;
+/** How long quitting waits for the engine's in-flight work before it stops it anyway. */
+const ENGINE_SHUTDOWN_MS = 30_000;
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -70,9 +73,17 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, opener));
 
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => {
+  // Quitting waits for the engine to finish what it is writing (running jobs, audit entries), up to a limit.
+  app.on('before-quit', (event) => {
     quitting = true;
-    engineChild?.postMessage({ t: 'shutdown' });
+    const child = engineChild;
+    if (!child || engineStopping) return;
+    event.preventDefault();
+    engineStopping = true;
+    const done = () => { engineChild = null; app.quit(); };
+    child.once('exit', done);
+    setTimeout(() => { child.kill(); }, ENGINE_SHUTDOWN_MS).unref();
+    child.postMessage({ t: 'shutdown' });
   });
 
   void app.whenReady().then(() => {

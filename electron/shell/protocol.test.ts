@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSP } from '../serve/staticFiles';
+import { CSP } from '../door/staticFiles';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol';
 
 describe('app:// protocol', () => {

@@ -2,7 +2,7 @@
 // renderer gets a real origin, fetch and a secure context without http:// or file://.
 import { readFile } from 'node:fs/promises';
 import type { CustomScheme } from 'electron';
-import { resolveStaticPath, SECURITY_HEADERS } from '../serve/staticFiles';
+import { resolveStaticPath, SECURITY_HEADERS } from '../door/staticFiles';
 import { APP_HOST, APP_SCHEME } from './channels';
 
 export const APP_SCHEME_PRIVILEGES: CustomScheme = {

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { tempDir, removeDir } from '../engine/test/tmp';
+import { tempDir, removeDir } from './tmp';
 import type { Hop } from '../../shared/profile';
 
 export interface LabOptions {

@@ -10,8 +10,11 @@ import { registerAuditCommands } from './audit';
 let dir: string;
 let caseDir: string;
 
+const home = process.env.CASEFILE_HOME;
+
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'casefile-cli-audit-'));
+  process.env.CASEFILE_HOME = path.join(dir, 'home');
   caseDir = path.join(dir, 'case');
   const h = await CaseHandle.create(caseDir, { name: 'cli audit' });
   for (const action of ['cases.create', 'events.query', 'events.query', 'export.create']) {
@@ -21,15 +24,13 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   process.exitCode = undefined;
+  if (home === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = home;
   await fs.rm(dir, { recursive: true, force: true });
 });
 
 async function run(...args: string[]): Promise<{ stdout: string; exitCode: number }> {
   const program = new Command().exitOverride();
-  registerAuditCommands(program, async (d) => {
-    const handle = await CaseHandle.open(d);
-    return { handle, close: () => handle.close() };
-  });
+  registerAuditCommands(program);
   let stdout = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
   process.exitCode = undefined;
@@ -43,7 +44,8 @@ describe('casefile audit / verify commands', () => {
   it('audit verify passes, records itself, and fails with the first broken entry after an edit', async () => {
     const ok = await run('audit', 'verify', '--case', caseDir);
     expect(ok.exitCode).toBe(0);
-    expect(ok.stdout).toMatch(/Audit log OK: 4 entries/);
+    // 4 written above + the cases.open of this command (the CLI opens the case through the contract, audited).
+    expect(ok.stdout).toMatch(/Audit log OK: 5 entries/);
     const audit = path.join(caseDir, 'audit.jsonl');
     expect((await readAudit(audit)).at(-1)).toMatchObject({ action: 'audit.verify', via: 'cli', result: { status: 'ok' } });
 
@@ -63,7 +65,9 @@ describe('casefile audit / verify commands', () => {
     const entries = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number });
     expect(entries.map((e) => e.seq)).toEqual([2, 3]);
     const text = await run('audit', 'show', '--case', caseDir, '--since', '2000-01-01');
-    expect(text.stdout.trim().split('\n')).toHaveLength(5); // 4 + the audit.list entry of the first show
+    // 4 + the cases.open of each show; listing the trail is not itself recorded (audit.list: audit never).
+    expect(text.stdout.trim().split('\n')).toHaveLength(6);
+    expect(text.stdout).not.toMatch(/audit\.list/);
     expect(text.stdout).toMatch(/#4 .* export.create ok/);
   });
 

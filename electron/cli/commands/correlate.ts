@@ -55,7 +55,7 @@ export function registerCorrelateCommands(program: Command): void {
     .action(async (id: string, o: { case: string; json?: boolean }) => {
       try {
         await withCaseEngine(o.case, async (engine, info) => {
-          const t = (await engine.invoke('chains.trace', { caseId: info.id, key: id })) as TraceResult;
+          const t = await engine.call('chains.trace', { caseId: info.id, key: id });
           if (o.json) { printJson(t); return; }
           if (!t.chain && !t.events.length) { process.stderr.write(`casefile: nothing in this case names "${id}"\n`); process.exitCode = 2; return; }
           printTrace(t);
@@ -77,13 +77,13 @@ export function registerCorrelateCommands(program: Command): void {
       try {
         const kinds = o.kind.map((k) => oneOf(ChainKind.options, k, '--kind'));
         const statuses = o.status.map((s) => oneOf(ChainStatus.options, s, '--status'));
-        if (!['first', 'duration', 'events'].includes(o.sort)) throw new Error(`--sort expects first, duration or events, got "${o.sort}"`);
+        const sort = oneOf(['first', 'duration', 'events'] as const, o.sort, '--sort');
         await withCaseEngine(o.case, async (engine, info) => {
-          const res = (await engine.invoke('chains.list', {
-            caseId: info.id, limit: Math.max(1, Math.min(5000, Number(o.limit) || 100)), sort: o.sort,
+          const res = await engine.call('chains.list', {
+            caseId: info.id, limit: Math.max(1, Math.min(5000, Number(o.limit) || 100)), sort,
             ...(kinds.length ? { kinds } : {}), ...(statuses.length ? { statuses } : {}),
             ...(o.minDuration ? { minDurationMs: parseDuration(o.minDuration) } : {}), ...(o.text ? { text: o.text } : {}),
-          })) as { chains: ChainSummary[]; total: number; queryMs: number };
+          });
           if (o.json) { printJson(res); return; }
           printTable(res.chains.map(chainRow));
           process.stderr.write(`${res.chains.length} of ${res.total} chains (${res.queryMs} ms)\n`);

@@ -18,9 +18,9 @@ export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: 
   try {
     const exists = existsSync(path.join(dir, 'case.json'));
     if (!exists && !create) throw new Error(`No case at ${dir}. Create one with: casefile import <bundle> --case ${dir}`);
-    const info = (exists
-      ? await engine.invoke('cases.open', { dir })
-      : await engine.invoke('cases.create', { name: create?.name ?? path.basename(path.resolve(dir)), dir })) as CaseInfo;
+    const info = exists
+      ? await engine.call('cases.open', { dir })
+      : await engine.call('cases.create', { name: create?.name ?? path.basename(path.resolve(dir)), dir });
     if (info.readOnly) process.stderr.write(`casefile: ${info.readOnlyReason ?? 'the case is open read-only'}\n`);
     return await fn(engine, info);
   } finally {
@@ -56,7 +56,7 @@ export function registerIngestCommands(program: Command): void {
       try {
         const overrides = o.format.map(parseOverride);
         await withCaseEngine(o.case, async (engine, info) => {
-          if (o.tz) await engine.invoke('cases.setTimezone', { caseId: info.id, timezone: o.tz });
+          if (o.tz) await engine.call('cases.setTimezone', { caseId: info.id, timezone: o.tz });
           const bar = !o.json && process.stderr.isTTY
             ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} MB | {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
             : null;
@@ -71,7 +71,7 @@ export function registerIngestCommands(program: Command): void {
           });
           let res: ImportResult;
           try {
-            res = (await engine.invoke('import.paths', { caseId: info.id, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}) })) as ImportResult;
+            res = await engine.call('import.paths', { caseId: info.id, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}) });
           } finally {
             off();
             bar?.stop();
@@ -94,7 +94,7 @@ export function registerIngestCommands(program: Command): void {
     .action(async (o: { case: string; json?: boolean }) => {
       try {
         await withCaseEngine(o.case, async (engine, info) => {
-          const q = async (sql: string) => ((await engine.invoke('events.sql', { caseId: info.id, sql, limit: 100_000 })) as { rows: Record<string, unknown>[] }).rows;
+          const q = async (sql: string) => (await engine.call('events.sql', { caseId: info.id, sql, limit: 100_000 })).rows;
           const stats = {
             case: { name: info.name, dir: info.dir, timezone: info.timezone, events: info.eventCount, bundles: info.bundleCount, range: info.timeRange },
             bySource: await q(`SELECT source, count(*) AS events, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS "from", strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS "to" FROM events GROUP BY 1 ORDER BY 2 DESC`),
@@ -125,7 +125,7 @@ export function registerIngestCommands(program: Command): void {
     .action(async (o: { case: string; sql: string; json?: boolean; csv?: boolean; limit: string }) => {
       try {
         await withCaseEngine(o.case, async (engine, info) => {
-          const res = (await engine.invoke('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit) })) as { columns: string[]; rows: Record<string, unknown>[]; truncated: boolean; truncatedBy?: 'rows' | 'bytes' };
+          const res = await engine.call('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit) });
           if (o.json) printJson(res.rows);
           else if (o.csv) printCsv(res.rows, res.columns);
           else printTable(res.rows, res.columns);

@@ -3,52 +3,51 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditEntryView, AuditVerifyResult, IntegrityResult } from '../../../shared/audit';
-import { EngineError, type EngineContext } from '../api';
-import { CaseHandle } from '../case/caseStore';
-import { auditHandlers } from './handlers';
-import { appendAudit } from './trail';
+import { Engine } from '../engine';
+import { appendAudit, readAudit } from './trail';
 
 let dir: string;
-let handle: CaseHandle;
-let ctx: EngineContext;
+let engine: Engine;
+let caseId: string;
+let auditFile: string;
+const home = process.env.CASEFILE_HOME;
 
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'casefile-audit-h-'));
-  handle = await CaseHandle.create(path.join(dir, 'case'), { name: 'handlers' });
-  for (const action of ['cases.create', 'events.query', 'cases.close']) {
-    await appendAudit(handle.files.audit, { action, params: { secretToken: 'abc' }, result: { status: 'ok' }, via: 'test', caseId: handle.meta.id });
+  process.env.CASEFILE_HOME = path.join(dir, 'home');
+  engine = await Engine.create({ via: 'test' });
+  const info = await engine.call('cases.create', { name: 'handlers', dir: path.join(dir, 'case') });
+  caseId = info.id;
+  auditFile = path.join(info.dir, 'audit.jsonl');
+  for (const action of ['events.query', 'cases.close']) {
+    await appendAudit(auditFile, { action, params: { note: 'abc' }, result: { status: 'ok' }, via: 'test', caseId });
   }
-  const cases = new Map([['c1', handle]]);
-  ctx = {
-    via: 'test',
-    getCase: (id) => { const h = cases.get(id); if (!h) throw new EngineError('not_found', `No open case ${id}.`); return h; },
-    openCases: () => [...cases.values()],
-    addCase: () => 'c1',
-    removeCase: async () => undefined,
-    emit: () => undefined,
-    audit: async () => undefined,
-  };
 });
 afterEach(async () => {
-  await handle.close();
+  await engine.close();
+  if (home === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = home;
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-describe('audit handlers', () => {
-  it('audit.list returns contract-valid views, newest first, filtered', async () => {
-    const views = await auditHandlers['audit.list']!(ctx, { caseId: 'c1', limit: 10 });
+describe('audit calls', () => {
+  it('audit.list returns contract-valid views, newest first, filtered, and is not itself recorded', async () => {
+    const views = await engine.call('audit.list', { caseId, limit: 10 });
     expect(views.map((v) => v.action)).toEqual(['cases.close', 'events.query', 'cases.create']);
     for (const v of views) AuditEntryView.parse(v);
-    expect(views[0]!.params.secretToken).toMatchObject({ redacted: true });
-    expect((await auditHandlers['audit.list']!(ctx, { caseId: 'c1', action: 'events.query', limit: 10 })).map((v) => v.seq)).toEqual([2]);
-    expect((await auditHandlers['audit.list']!(ctx, { caseId: 'c1', limit: 1 })).map((v) => v.seq)).toEqual([3]);
+    expect(views[0]!.params).toEqual({ note: 'abc' });
+    expect((await engine.call('audit.list', { caseId, action: 'events.query', limit: 10 })).map((v) => v.seq)).toEqual([2]);
+    expect((await engine.call('audit.list', { caseId, action: 'cases.*', limit: 10 })).map((v) => v.seq)).toEqual([3, 1]);
+    expect((await engine.call('audit.list', { caseId, limit: 1 })).map((v) => v.seq)).toEqual([3]);
+    expect(await engine.call('audit.list', { caseId, since: '2999-01-01T00:00:00Z', limit: 10 })).toEqual([]);
+    expect((await readAudit(auditFile)).map((e) => e.action)).toEqual(['cases.create', 'events.query', 'cases.close']);
   });
 
-  it('audit.verify and case.verify return contract-valid results', async () => {
-    const a = AuditVerifyResult.parse(await auditHandlers['audit.verify']!(ctx, { caseId: 'c1' }));
+  it('audit.verify and case.verify return contract-valid results and are recorded', async () => {
+    const a = AuditVerifyResult.parse(await engine.call('audit.verify', { caseId }));
     expect(a).toMatchObject({ ok: true, entries: 3, headSeq: 3 });
-    const c = IntegrityResult.parse(await auditHandlers['case.verify']!(ctx, { caseId: 'c1' }));
+    const c = IntegrityResult.parse(await engine.call('case.verify', { caseId }));
     expect(c).toMatchObject({ ok: true, filesChecked: 0, problems: [] });
-    await expect(auditHandlers['audit.verify']!(ctx, { caseId: 'nope' })).rejects.toBeInstanceOf(EngineError);
+    expect((await readAudit(auditFile)).slice(-2).map((e) => e.action)).toEqual(['audit.verify', 'case.verify']);
+    await expect(engine.call('audit.verify', { caseId: 'nope' })).rejects.toMatchObject({ error: { code: 'not_found' } });
   });
 });

@@ -1,6 +1,6 @@
 // The audit calls of the contract. Recording these calls themselves is the job of the central `invoke` wrapper.
 import type { AuditEntryView } from '../../../shared/audit';
-import type { HandlerMap } from '../api';
+import type { AreaHandlers } from '../api';
 import { verifyCase } from './custody';
 import { readAudit, verifyAudit, type AuditEntry } from './trail';
 
@@ -24,11 +24,11 @@ export function toAuditView(e: AuditEntry): AuditEntryView {
   };
 }
 
-export const auditHandlers: HandlerMap = {
+export const auditHandlers: AreaHandlers<'audit'> = {
   /** Newest first. */
   'audit.list': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
-    const entries = await readAudit(h.files.audit, { ...(input.action ? { action: input.action } : {}), limit: input.limit });
+    const entries = await readAudit(h.files.audit, { ...(input.action ? { action: input.action } : {}), ...(input.since ? { since: input.since } : {}), limit: input.limit });
     return entries.reverse().map(toAuditView);
   },
   'audit.verify': async (ctx, input) => verifyAudit(ctx.getCase(input.caseId).files.audit),

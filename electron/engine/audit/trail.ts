@@ -10,7 +10,7 @@ import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
 import { appInfo, currentOperator, type AppInfo, type Operator } from './appInfo';
 import { canonicalJson, sha256Hex } from './canonical';
 import { withFileLock } from './fileLock';
-import { sanitizeMessage, sanitizeParams } from './sanitize';
+import { sanitizeMessage, sanitizeParams } from './bound';
 
 export const AUDIT_VERSION = 1;
 /** `prev` of the first entry. */

@@ -1,17 +1,10 @@
-// Contract calls about the app, formats, cases and import.
+// The cases calls: create, open, list, close, timezone; and the demo case opened on first start.
 import { existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaseInfo } from '../../../shared/domain';
-import { EngineError, type EngineContext, type HandlerMap } from '../api';
-import { appInfo, currentOperator } from '../audit/appInfo';
-import { IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
-import { FORMATS, formatInfo } from '../formats/registry';
-import { importPaths } from '../ingest/importer';
-import { isValidZone } from '../ingest/timezone';
-import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
-import { runReadOnlySql } from '../store/readonlySql';
+import { EngineError, type AreaHandlers, type EngineContext } from '../api';
+import { isValidZone, ZONE_HINT } from '../ingest/timezone';
 import { writeJsonAtomic } from '../util/atomic';
 import { CaseHandle } from './caseStore';
 import { appFiles } from './paths';
@@ -67,31 +60,22 @@ export function demoBundlePath(): string | null {
 }
 
 /** Opens the demo case, creating it from the bundled demo logs on first start. */
-export async function openOrCreateDemo(ctx: EngineContext, engine: { invoke(n: string, i: unknown): Promise<unknown> }): Promise<CaseHandle> {
+export async function openOrCreateDemo(ctx: EngineContext): Promise<CaseHandle> {
   const dir = path.join(appFiles().cases, 'demo');
   if (!existsSync(path.join(dir, 'case.json'))) {
     const bundle = demoBundlePath();
     if (!bundle) throw new EngineError('not_found', 'The demo bundle (resources/demo/demo-bundle.tar.gz) is missing from this installation.');
     await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
-    const created = (await engine.invoke('cases.create', { name: 'Demo: Acme incident', dir })) as { id: string };
+    const created = await ctx.call('cases.create', { name: 'Demo: Acme incident', dir });
     const h = ctx.getCase(created.id);
     await h.saveMeta({ isDemo: true });
-    await engine.invoke('import.paths', { caseId: created.id, paths: [bundle] });
+    await ctx.call('import.paths', { caseId: created.id, paths: [bundle] });
     return h;
   }
   return openCase(ctx, dir);
 }
 
-export const caseHandlers: HandlerMap = {
-  'app.info': async (ctx) => {
-    const [app, op] = await Promise.all([appInfo(), currentOperator()]);
-    return {
-      version: app.version, commit: app.commit, mode: ctx.via === 'electron' ? 'electron' : 'browser',
-      operator: op.name || op.osUser, defaultCaseId: ctx.openCases()[0]?.meta.id ?? null,
-    };
-  },
-  'formats.list': async () => FORMATS.map(formatInfo),
-
+export const caseHandlers: AreaHandlers<'cases'> = {
   'cases.list': async (ctx) => {
     const out: CaseInfo[] = [];
     const open = new Map(ctx.openCases().map((c) => [c.dir, c]));
@@ -106,7 +90,7 @@ export const caseHandlers: HandlerMap = {
     return out;
   },
   'cases.create': async (ctx, input) => {
-    if (input.timezone && !isValidZone(input.timezone)) throw new EngineError('invalid_input', `Unknown timezone "${input.timezone}".`);
+    if (input.timezone && !isValidZone(input.timezone)) throw new EngineError('invalid_input', `Unknown timezone "${input.timezone}": ${ZONE_HINT}`);
     const slug = input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'case';
     const dir = input.dir ? path.resolve(input.dir) : path.join(appFiles().cases, `${slug}-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 6)}`);
     const h = await CaseHandle.create(dir, { name: input.name, ...(input.timezone ? { timezone: input.timezone } : {}) });
@@ -118,32 +102,9 @@ export const caseHandlers: HandlerMap = {
   'cases.get': async (ctx, input) => caseInfo(ctx.getCase(input.caseId)),
   'cases.close': async (ctx, input) => { await ctx.removeCase(input.caseId); return { ok: true }; },
   'cases.setTimezone': async (ctx, input) => {
-    if (!isValidZone(input.timezone)) throw new EngineError('invalid_input', `Unknown timezone "${input.timezone}": use an IANA name such as Asia/Kolkata or an offset such as +05:30.`);
+    if (!isValidZone(input.timezone)) throw new EngineError('invalid_input', `Unknown timezone "${input.timezone}": ${ZONE_HINT}`);
     const h = ctx.getCase(input.caseId);
     await h.saveMeta({ timezone: { zone: input.timezone, how: 'operator', evidence: 'set by the operator; applies to files imported from now on' } });
     return caseInfo(h);
   },
-
-  'import.paths': async (ctx, input) => {
-    const h = ctx.getCase(input.caseId);
-    const paths = input.paths.map((p) => (p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p));
-    return importPaths(h, paths, {
-      ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}),
-      ...(input.jobId ? { jobId: input.jobId } : {}),
-      onProgress: (p) => ctx.emit('import.progress', p),
-      hooks: {
-        afterBatch: (db, ids) => afterBatchImported(db, ids, { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) }),
-        afterImport: (db) => afterImportFinished(db),
-        auditFiles: async (bundle, files) => {
-          for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
-            const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
-            await ctx.audit(IMPORT_FILES_ACTION, { caseId: input.caseId, bundle: bundle.id, manifestSha256: bundle.manifestSha256, files: part },
-              { status: 'ok', counts: { files: part.length, records: part.reduce((n, f) => n + f.records, 0) } });
-          }
-        },
-      },
-    });
-  },
-
-  'events.sql': async (ctx, input) => runReadOnlySql(ctx.getCase(input.caseId).db, input.sql, input.limit ?? 10_000),
 };

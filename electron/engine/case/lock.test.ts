@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine';
 import type { CaseInfo } from '../../../shared/domain';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));

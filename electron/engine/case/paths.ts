@@ -8,6 +8,8 @@ export const caseFiles = (dir: string) => ({
   bundles: path.join(dir, 'bundles'),
   bundle: (id: string) => path.join(dir, 'bundles', id),
   audit: path.join(dir, 'audit.jsonl'),
+  /** HMAC salt of the case trail's sensitive fields (see audit/salt.ts); never leaves with an export. */
+  auditSalt: path.join(dir, 'audit.salt'),
   exports: path.join(dir, 'exports'),
   lock: path.join(dir, 'case.lock'),
 });
@@ -25,5 +27,6 @@ export const appFiles = () => ({
   home: dataHome(),
   cases: path.join(dataHome(), 'cases'),
   audit: path.join(dataHome(), 'app-audit.jsonl'),
+  auditSalt: path.join(dataHome(), 'app-audit.salt'),
   recent: path.join(dataHome(), 'recent-cases.json'),
 });

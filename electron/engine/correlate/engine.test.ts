@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { TraceResult } from '../../../shared/correlation';
 import type { CaseInfo } from '../../../shared/domain';
 import { Engine } from '../engine';
-import { removeDir, tempDir } from '../test/tmp';
+import { removeDir, tempDir } from '../../testkit/tmp';
 import { identifiersOf } from './query';
 
 const root = tempDir('casefile-correlate-engine-');

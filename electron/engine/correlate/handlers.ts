@@ -1,8 +1,8 @@
 // Correlation calls (issue 4): the chains list and the trace of one key. ('events.around' lives in query/.)
-import type { HandlerMap } from '../api';
+import type { AreaHandlers } from '../api';
 import { listChains, traceKey } from './query';
 
-export const correlateHandlers: HandlerMap = {
+export const correlateHandlers: AreaHandlers<'chains'> = {
   'chains.list': async (ctx, i) => listChains(ctx.getCase(i.caseId).db, {
     ...(i.kinds ? { kinds: i.kinds } : {}),
     ...(i.statuses ? { statuses: i.statuses } : {}),

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { FORMATS } from './registry';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from '../ingest/importer';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));

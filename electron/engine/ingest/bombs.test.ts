@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { CaseHandle } from '../case/caseStore';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));

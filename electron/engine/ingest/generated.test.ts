@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateTree, type GenerateSummary } from '../synth/generate';
-import { readTruth, type Truth } from '../synth/truth';
+import { generateTree, type GenerateSummary } from '../../testkit/synth/generate';
+import { readTruth, type Truth } from '../../testkit/synth/truth';
 import { Engine } from '../engine';
 import type { CaseInfo, ImportResult } from '../../../shared/domain';
 import type { IntegrityResult } from '../../../shared/audit';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 
 const EXPECTED_FORMAT: Record<string, string> = {
   'logs/app/': 'system', 'llm-agents/': 'taskblade', '/outputs/': 'pipeline', 'logs/workflows/': 'prefect',

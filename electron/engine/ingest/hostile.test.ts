@@ -10,7 +10,7 @@ import { Engine } from '../engine';
 import type { CaseInfo, ImportResult } from '../../../shared/domain';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from './importer';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from './importer';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));

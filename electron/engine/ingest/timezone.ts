@@ -12,6 +12,9 @@ export function zoneSql(zone: string, naive: string): string {
   return `timezone('UTC', ${naive} - INTERVAL (${minutes}) MINUTE)`;
 }
 
+/** What a valid zone looks like, for every "Unknown timezone" message. */
+export const ZONE_HINT = 'use an IANA name such as Asia/Kolkata or an offset such as +05:30.';
+
 export function isValidZone(zone: string): boolean {
   if (FIXED.test(zone)) return true;
   try { new Intl.DateTimeFormat('en-US', { timeZone: zone }); return true; } catch { return false; }

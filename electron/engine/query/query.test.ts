@@ -8,7 +8,7 @@ import { around, get, page } from './events';
 import { fieldNames, fieldValues, sources } from './fields';
 import { histogram } from './histogram';
 import { isoFromMicros, microsFromIso } from './sql';
-import { buildCase, generate, type GenRow } from './testCase';
+import { buildCase, generate, type GenRow } from '../../testkit/testCase';
 import { deleteView, listViews, saveView } from './views';
 
 const data = generate();

@@ -1,7 +1,7 @@
 // Reads and the writer are separate paths: a read never runs on the writer's connection, and switching the case
 // to writing waits for the reads in flight instead of closing their database under them.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildCase, generate } from '../query/testCase';
+import { buildCase, generate } from '../../testkit/testCase';
 import type { CaseHandle } from '../case/caseStore';
 
 let handle: CaseHandle;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseInfo } from '../../../shared/domain';
 import { startServer, type RunningServer } from '../../serve/server';
 import { Engine } from '../engine';
-import { removeDir, tempDir } from '../test/tmp';
+import { removeDir, tempDir } from '../../testkit/tmp';
 
 const run = promisify(execFile);
 const bin = path.resolve('electron/cli/bin.mjs');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hop, SiteProfile, type SiteProfileInput } from '../../../shared/profile';
 import { startLab, type SshLab } from '../../testkit/sshLab';
 import { writeRemoteTree, systemLines, DAY } from '../../testkit/remoteTree';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 import { connectChain, loadKnownHosts, SshError, type ChainOptions } from './sshChain';
 import { pullFile, partPath, sidecarPath } from './sftpReader';
 import { discover } from './discover';

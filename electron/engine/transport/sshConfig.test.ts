@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 import { configHosts, importSshConfigHost } from './sshConfig';
 
 const dir = tempDir();

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
-import { writeFileAtomic } from '../util/atomic';
+import { writeFileAtomic } from '../../engine/util/atomic';
 import { generateTree, type GenerateOptions } from './generate';
 
 export const DEMO_OPTIONS: GenerateOptions = {

@@ -1,7 +1,7 @@
 // Child process for the concurrency test: says "ready", waits for "go" on stdin (so both children really start
 // together), then appends N entries to one audit log as fast as it can.
 import { once } from 'node:events';
-import { appendAudit } from '../trail';
+import { appendAudit } from '../engine/audit/trail';
 
 const [file, countArg, tag] = process.argv.slice(2);
 const count = Number(countArg);

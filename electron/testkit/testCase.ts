@@ -3,8 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LEVELS } from '../../../shared/domain';
-import { CaseHandle } from '../case/caseStore';
+import { LEVELS } from '../../shared/domain';
+import { CaseHandle } from '../engine/case/caseStore';
 
 export interface GenRow {
   id: number; fileId: number; source: string; file: string; bundle: string; line: number; lineCount: number;

@@ -1,4 +1,4 @@
-// tsx electron/engine/synth/cli.ts --out DIR --size 50MB [--seed N] [--start ISO] [--tz ZONE] [--no-faults|--faults all]
+// tsx electron/testkit/synth/cli.ts --out DIR --size 50MB [--seed N] [--start ISO] [--tz ZONE] [--no-faults|--faults all]
 import { Command } from 'commander';
 import { generateTree } from './generate';
 import { parseSize } from './size';

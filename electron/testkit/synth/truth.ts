@@ -2,7 +2,7 @@
 // Lines are 1-based and count physical lines of the (decompressed) file; `line` is where a record starts.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fsyncDir } from '../util/atomic';
+import { fsyncDir } from '../../engine/util/atomic';
 import type { FileKind } from './sink';
 import type { FaultKind } from './emitter';
 

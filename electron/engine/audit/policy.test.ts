@@ -1,0 +1,136 @@
+// Audit policy as the contract declares it, written to real trail files: secrets never reach audit.jsonl (nor any
+// digest of them), sensitive values are keyed HMACs that match across entries, plain fields stay readable.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import { createHash, createHmac } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { CALL_NAMES, specOf, type CallSpec } from '../../../shared/contract';
+import { defineCall } from '../../../shared/contract/define';
+import { Engine } from '../engine';
+import { auditEntry, isAudited } from './policy';
+import { auditSalt, hmacHex } from './salt';
+import { appendAudit, readAudit, verifyAudit } from './trail';
+
+let dir: string;
+const home = process.env.CASEFILE_HOME;
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'casefile-policy-'));
+  process.env.CASEFILE_HOME = path.join(dir, 'home');
+});
+afterAll(async () => {
+  if (home === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = home;
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** A call shaped like the ones pull and keys will add: secrets and sensitive fields, nested and in arrays. */
+const probe = defineCall({
+  input: z.object({
+    caseId: z.string(),
+    host: z.string(),
+    passphrase: z.string(),
+    auth: z.object({ user: z.string(), password: z.string(), sessionKey: z.string() }),
+    hops: z.array(z.object({ host: z.string(), password: z.string() })),
+    note: z.string(),
+  }),
+  output: z.object({}),
+  access: 'write', audit: 'always',
+  secret: ['passphrase', 'auth.password', 'auth.sessionKey', 'hops.password'],
+  sensitive: ['host', 'auth.user', 'hops.host'],
+}) as unknown as CallSpec;
+
+function setPath(obj: Record<string, unknown>, dotted: string, value: unknown): Record<string, unknown> {
+  const [head, ...rest] = dotted.split('.') as [string, ...string[]];
+  return { ...obj, [head]: rest.length ? setPath((obj[head] as Record<string, unknown>) ?? {}, rest.join('.'), value) : value };
+}
+
+/** Every trace a value could leave: itself, its base64, the first 8 hex of its sha256 and of an HMAC under the salt. */
+function traces(value: string, salt: Buffer): string[] {
+  return [value, Buffer.from(value).toString('base64'), createHash('sha256').update(value).digest('hex').slice(0, 8), hmacHex(salt, value).slice(0, 8)];
+}
+
+describe('audit policy from the contract', () => {
+  it('every secret field of every call (and of a probe call) never reaches audit.jsonl, nor any digest of it', async () => {
+    const file = path.join(dir, 'secrets', 'audit.jsonl');
+    const salt = await auditSalt(path.join(dir, 'secrets', 'audit.salt'));
+    const fields: { name: string; spec: CallSpec; field: string }[] = [
+      ...CALL_NAMES.flatMap((name) => (specOf(name).secret ?? []).map((field) => ({ name, spec: specOf(name), field }))),
+      ...(probe.secret ?? []).map((field) => ({ name: 'probe.call', spec: probe, field })),
+    ];
+    const markers: string[] = [];
+    for (const [i, f] of fields.entries()) {
+      const marker = `s3cr3t-${i}-${f.field}-correct-horse`;
+      markers.push(marker);
+      let input: Record<string, unknown> = { caseId: 'c', host: 'h', auth: { user: 'u' }, hops: [{ host: 'a' }, { host: 'b' }] };
+      input = f.field.startsWith('hops.')
+        ? { ...input, hops: [{ host: 'a', password: marker }, { host: 'b', password: marker }] }
+        : setPath(input, f.field, marker);
+      expect(isAudited(f.spec, input) || f.spec.audit === 'never').toBe(true);
+      const entry = auditEntry(f.spec, input, { status: 'error', message: `login as u with ${marker} refused` }, (t) => hmacHex(salt, t));
+      await appendAudit(file, { action: f.name, ...entry, via: 'test' });
+    }
+    expect(fields.length).toBeGreaterThanOrEqual(4);
+    const text = await fs.readFile(file, 'utf8');
+    for (const m of markers) for (const t of traces(m, salt)) expect(text).not.toContain(t);
+    expect(text).toContain('[secret] refused');
+    expect((await verifyAudit(file)).ok).toBe(true);
+  });
+
+  it('sensitive values are HMACs under the trail salt: equal values match, other values and other trails do not', async () => {
+    const fileA = path.join(dir, 'a', 'audit.jsonl');
+    const saltA = await auditSalt(path.join(dir, 'a', 'audit.salt'));
+    const saltB = await auditSalt(path.join(dir, 'b', 'audit.salt'));
+    expect(saltA.equals(saltB)).toBe(false);
+    const base = { caseId: 'c', passphrase: 'p', auth: { user: 'acme-ops', password: 'x', sessionKey: 'k' }, note: 'plain note' };
+    const write = async (host: string, salt: Buffer) => {
+      const entry = auditEntry(probe, { ...base, host, hops: [{ host: 'jump.acme.example', password: 'x' }] }, { status: 'ok' }, (t) => hmacHex(salt, t));
+      await appendAudit(fileA, { action: 'probe.call', ...entry, via: 'test' });
+    };
+    await write('sftp.acme.example', saltA);
+    await write('sftp.acme.example', saltA);
+    await write('sftp.other.example', saltA);
+    await write('sftp.acme.example', saltB);
+    const [e1, e2, e3, e4] = (await readAudit(fileA)).map((e) => e.params as Record<string, { hmac: string } & Record<string, unknown>>);
+    expect(e1!.host).toEqual({ hmac: createHmac('sha256', saltA).update('sftp.acme.example').digest('hex') });
+    expect(e2!.host).toEqual(e1!.host);
+    expect(e3!.host).not.toEqual(e1!.host);
+    expect(e4!.host).not.toEqual(e1!.host);
+    expect(e1!.auth).toEqual({ user: { hmac: hmacHex(saltA, 'acme-ops') } });
+    expect(e1!.hops).toEqual([{ host: { hmac: hmacHex(saltA, 'jump.acme.example') } }]);
+    expect(e1!.note).toBe('plain note');
+    const text = await fs.readFile(fileA, 'utf8');
+    for (const v of ['sftp.acme.example', 'acme-ops', 'jump.acme.example']) expect(text).not.toContain(v);
+  });
+
+  it('a salt is made once, owner-only, and a damaged one is refused rather than replaced', async () => {
+    const f = path.join(dir, 'salt-once', 'audit.salt');
+    const [a, b] = await Promise.all([auditSalt(f), auditSalt(f)]);
+    expect(a.equals(b)).toBe(true);
+    expect(a).toHaveLength(32);
+    expect((await fs.stat(f)).mode & 0o777).toBe(0o600);
+    expect((await fs.readdir(path.dirname(f))).sort()).toEqual(['audit.salt']);
+    const bad = path.join(dir, 'salt-bad', 'audit.salt');
+    await fs.mkdir(path.dirname(bad), { recursive: true });
+    await fs.writeFile(bad, 'short\n');
+    await expect(auditSalt(bad)).rejects.toThrow(/damaged/);
+  });
+
+  it('through the engine: plain fields stay readable (chains.trace key), cursor pages are not recorded, no salt without sensitive fields', async () => {
+    const engine = await Engine.create({ via: 'test' });
+    try {
+      const info = await engine.call('cases.create', { name: 'policy', dir: path.join(dir, 'engine-case') });
+      await engine.call('chains.trace', { caseId: info.id, key: 'celery-4f2a-key' });
+      await engine.call('events.page', { caseId: info.id, filter: {}, limit: 10 });
+      await engine.call('events.page', { caseId: info.id, filter: {}, limit: 10, after: { ts: null, id: 5 } });
+      await engine.call('events.histogram', { caseId: info.id, filter: {}, buckets: 10 });
+      const entries = await readAudit(path.join(info.dir, 'audit.jsonl'));
+      expect(entries.map((e) => e.action)).toEqual(['cases.create', 'chains.trace', 'events.page']);
+      expect(entries[1]!.params).toEqual({ caseId: info.id, key: 'celery-4f2a-key' });
+      expect(entries[2]!.params.after).toBeUndefined();
+      await expect(fs.stat(path.join(info.dir, 'audit.salt'))).rejects.toThrow();
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -1,0 +1,20 @@
+// Every contract call's handler, gathered from the feature folders. Typed complete: a call declared in the contract
+// without a handler here is a compile error. A new area: its handlers file, and one line below.
+import type { HandlerMap } from './api';
+import { appHandlers } from './app/handlers';
+import { auditHandlers } from './audit/handlers';
+import { caseHandlers } from './case/handlers';
+import { correlateHandlers } from './correlate/handlers';
+import { importHandlers } from './ingest/handlers';
+import { jobHandlers } from './jobs/handlers';
+import { queryHandlers } from './query/handlers';
+
+export const HANDLERS: HandlerMap = {
+  ...appHandlers,
+  ...auditHandlers,
+  ...caseHandlers,
+  ...correlateHandlers,
+  ...importHandlers,
+  ...jobHandlers,
+  ...queryHandlers,
+};

@@ -1,0 +1,77 @@
+// The import call as a job, against real files and a real case: cancelled between batches it keeps what it
+// committed (and a re-run adds the rest); a second import on the same case waits for the first.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ImportProgress } from '../../../shared/domain';
+import type { JobInfo } from '../../../shared/contract';
+import { Engine } from '../engine';
+import { tempDir, removeDir } from '../../testkit/tmp';
+
+let root: string;
+let engine: Engine;
+const home = process.env.CASEFILE_HOME;
+
+function write(rel: string, data: string): void {
+  mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  writeFileSync(path.join(root, rel), data);
+}
+const sysLine = (i: number) => JSON.stringify({ message: `m${i}`, levelname: 'INFO', name: 'app', asctime: '2023-07-30 00:13:45,400', created: 1690656225.4 + i });
+const celeryLine = (i: number) => `[2023-07-06 12:07:${String(i % 60).padStart(2, '0')},774: INFO/MainProcess] Task t[320bbda6-e758-49fc-8a26-e8dc29f88f7${i % 10}] received`;
+
+beforeAll(async () => {
+  root = tempDir();
+  process.env.CASEFILE_HOME = path.join(root, 'home');
+  // Two formats: two batches, each its own transaction.
+  write('b1/enrich/logs/app/app.json.log', Array.from({ length: 500 }, (_, i) => sysLine(i)).join('\n') + '\n');
+  write('b1/enrich/logs/celery/celery-worker.log', Array.from({ length: 500 }, (_, i) => celeryLine(i)).join('\n') + '\n');
+  write('b2/enrich/logs/app/app.json.log', Array.from({ length: 50 }, (_, i) => sysLine(1000 + i)).join('\n') + '\n');
+  engine = await Engine.create({ via: 'test' });
+});
+afterAll(async () => {
+  await engine.close();
+  if (home === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = home;
+  removeDir(root);
+});
+
+describe('import as a job', () => {
+  it('cancelled after its first batch: keeps that batch, fails with cancelled, and a re-run adds only the rest', async () => {
+    const info = await engine.call('cases.create', { name: 'cancel', dir: path.join(root, 'case-cancel') });
+    const states: JobInfo[] = [];
+    const offJob = engine.on('job.progress', (j) => { if (j.jobId === 'imp-1') states.push(j); });
+    const off = engine.on('import.progress', (p: ImportProgress) => {
+      if (p.jobId === 'imp-1' && p.phase === 'parse' && p.filesDone === 1) void engine.call('jobs.cancel', { jobId: 'imp-1' });
+    });
+    await expect(engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'b1')], jobId: 'imp-1' }))
+      .rejects.toMatchObject({ error: { code: 'cancelled', message: 'The import job was cancelled.' } });
+    off(); offJob();
+    expect(states.map((s) => s.state)).toContain('running');
+    expect(states.at(-1)).toMatchObject({ state: 'cancelled', kind: 'import', caseId: info.id });
+    const kept = await engine.call('events.sql', { caseId: info.id, sql: 'SELECT count(*)::INTEGER AS files FROM files' });
+    expect(kept.rows[0]).toEqual({ files: 1 });
+    expect(readdirSync(path.join(info.dir, 'bundles')).filter((e) => e.startsWith('.incoming'))).toEqual([]);
+
+    const again = await engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'b1')] });
+    expect(again.files.map((f) => f.skipped).sort()).toEqual([false, true]);
+    expect((await engine.call('cases.get', { caseId: info.id })).eventCount).toBe(1000);
+    expect((await engine.call('jobs.list', { caseId: info.id })).map((j) => j.state)).toEqual(['done', 'cancelled']);
+  });
+
+  it('a second import on the same case is queued behind the first and both complete', async () => {
+    const info = await engine.call('cases.create', { name: 'queue', dir: path.join(root, 'case-queue') });
+    const seen: JobInfo[] = [];
+    const off = engine.on('job.progress', (j) => { if (j.caseId === info.id) seen.push(j); });
+    const [a, b] = await Promise.all([
+      engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'b1')], jobId: 'q-a' }),
+      engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'b2')], jobId: 'q-b' }),
+    ]);
+    off();
+    expect(a.files).toHaveLength(2);
+    expect(b.files).toHaveLength(1);
+    // b waited: it was queued while a ran, and started only after a was done.
+    const order = seen.map((j) => `${j.jobId}:${j.state}`).filter((s, i, all) => all.indexOf(s) === i);
+    expect(order.indexOf('q-b:queued')).toBeLessThan(order.indexOf('q-a:done'));
+    expect(order.indexOf('q-a:done')).toBeLessThan(order.indexOf('q-b:running'));
+    expect((await engine.call('cases.get', { caseId: info.id })).eventCount).toBe(1050);
+  });
+});

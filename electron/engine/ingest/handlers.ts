@@ -1,0 +1,53 @@
+// The import call: runs as an `import` job on the case (one at a time per case, so two imports never share the
+// writer or the bundle staging), cancellable between progress points.
+import os from 'node:os';
+import path from 'node:path';
+import type { ImportProgress } from '../../../shared/domain';
+import type { JobStep } from '../../../shared/contract';
+import type { AreaHandlers } from '../api';
+import { IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
+import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
+import { importPaths } from './importer';
+
+/** The importer stops where it reports progress: before copying, before detection and per parsed chunk. */
+const CANCELLABLE: ReadonlySet<ImportProgress['phase']> = new Set(['copy', 'detect', 'parse']);
+
+function stepOf(p: ImportProgress): JobStep {
+  return p.bytesTotal > 0
+    ? { phase: p.phase, done: p.bytesDone, total: p.bytesTotal, unit: 'bytes', ...(p.file ? { message: p.file } : {}) }
+    : { phase: p.phase, done: p.filesDone, total: p.filesTotal, unit: 'files', ...(p.message ? { message: p.message } : {}) };
+}
+
+export const importHandlers: AreaHandlers<'import'> = {
+  'import.paths': async (ctx, input) => ctx.jobs.run(input.caseId, 'import', async (signal, progress, jobId) => {
+    const h = ctx.getCase(input.caseId);
+    const paths = input.paths.map((p) => (p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p));
+    const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
+    try {
+      return await importPaths(h, paths, {
+        ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}),
+        jobId,
+        onProgress: (p) => {
+          if (CANCELLABLE.has(p.phase)) signal.throwIfAborted();
+          ctx.emit('import.progress', p);
+          progress(stepOf(p));
+        },
+        hooks: {
+          afterBatch: (db, ids) => afterBatchImported(db, ids, correlate),
+          afterImport: (db) => afterImportFinished(db, correlate),
+          auditFiles: async (bundle, files) => {
+            for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
+              const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
+              await ctx.audit(IMPORT_FILES_ACTION, { caseId: input.caseId, bundle, files: part },
+                { status: 'ok', counts: { files: part.length, records: part.reduce((n, f) => n + f.records, 0) } });
+            }
+          },
+        },
+      });
+    } catch (e) {
+      // Batches committed before the cancel stay (a re-run imports the rest); chains are rebuilt so they cover them.
+      if (signal.aborted && !h.readOnly) await h.withWriter((db) => afterImportFinished(db, correlate));
+      throw e;
+    }
+  }, input.jobId ? { jobId: input.jobId } : {}),
+};

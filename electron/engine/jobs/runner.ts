@@ -1,0 +1,119 @@
+// One model for long work (import now; pull and export next). A job belongs to a case; a case runs one job at a
+// time and queues the rest (two imports at once would otherwise share the case's writer and staging folder).
+// Each job has an id (the caller's, so it can follow and cancel it before the call returns), an AbortSignal the
+// work must honour, progress steps published as `job.progress`, and ends with its result or a typed error.
+import { randomUUID } from 'node:crypto';
+import type { JobInfo, JobStep } from '../../../shared/contract';
+import { EngineError } from '../api';
+
+/** The work of one job kind. Check `signal` between steps (or pass it down); report with `progress`. */
+export type JobWork<T> = (signal: AbortSignal, progress: (step: JobStep) => void, jobId: string) => Promise<T>;
+
+export interface Jobs {
+  /** Queues work behind the case's other jobs and resolves with its result (EngineError `cancelled` if cancelled). */
+  run<T>(caseId: string, kind: string, work: JobWork<T>, opts?: { jobId?: string }): Promise<T>;
+  /** Cancels a queued or running job; false when there is no such live job. */
+  cancel(jobId: string): boolean;
+  list(caseId?: string): JobInfo[];
+}
+
+interface Job { info: JobInfo; controller: AbortController; lastPublished: number }
+
+const HISTORY = 50;
+const STEP_EVERY_MS = 100;
+
+export class JobRunner implements Jobs {
+  private readonly jobs = new Map<string, Job>();
+  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly publish: (info: JobInfo) => void, heartbeatMs = 5_000) {
+    // Relays time a job call out when they hear nothing for a while: a queued or quiet job still says it is alive.
+    this.heartbeat = setInterval(() => {
+      const now = Date.now();
+      for (const j of this.live()) if (now - j.lastPublished >= heartbeatMs) this.emit(j);
+    }, Math.max(50, Math.floor(heartbeatMs / 2)));
+    this.heartbeat.unref();
+  }
+
+  run<T>(caseId: string, kind: string, work: JobWork<T>, opts: { jobId?: string } = {}): Promise<T> {
+    const jobId = opts.jobId ?? randomUUID();
+    const existing = this.jobs.get(jobId);
+    if (existing && isLive(existing)) return Promise.reject(new EngineError('conflict', `Job ${jobId} is already ${existing.info.state}.`));
+    const job: Job = {
+      info: { jobId, kind, caseId, state: 'queued', queuedAt: new Date().toISOString(), startedAt: null, endedAt: null, step: null },
+      controller: new AbortController(),
+      lastPublished: 0,
+    };
+    this.jobs.delete(jobId);
+    this.jobs.set(jobId, job);
+    this.emit(job);
+    const result = (this.tails.get(caseId) ?? Promise.resolve()).then(() => this.execute(job, work));
+    const tail = result.catch(() => undefined);
+    this.tails.set(caseId, tail);
+    void tail.then(() => { if (this.tails.get(caseId) === tail) this.tails.delete(caseId); });
+    return result;
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || !isLive(job)) return false;
+    job.controller.abort(new EngineError('cancelled', `The ${job.info.kind} job was cancelled.`));
+    return true;
+  }
+
+  list(caseId?: string): JobInfo[] {
+    const all = [...this.jobs.values()].filter((j) => !caseId || j.info.caseId === caseId);
+    return [...all.filter(isLive), ...all.filter((j) => !isLive(j)).reverse()].map((j) => ({ ...j.info }));
+  }
+
+  /** Shutdown: queued jobs are cancelled, running ones are waited for. */
+  async drain(): Promise<void> {
+    for (const j of this.live()) if (j.info.state === 'queued') this.cancel(j.info.jobId);
+    await Promise.all([...this.tails.values()]);
+    clearInterval(this.heartbeat);
+  }
+
+  private async execute<T>(job: Job, work: JobWork<T>): Promise<T> {
+    const { signal } = job.controller;
+    if (signal.aborted) throw this.end(job, 'cancelled', signal.reason);
+    job.info.state = 'running';
+    job.info.startedAt = new Date().toISOString();
+    this.emit(job);
+    try {
+      const out = await work(signal, (step) => {
+        job.info.step = step;
+        if (Date.now() - job.lastPublished >= STEP_EVERY_MS) this.emit(job);
+      }, job.info.jobId);
+      this.end(job, 'done');
+      return out;
+    } catch (e) {
+      throw signal.aborted ? this.end(job, 'cancelled', signal.reason) : this.end(job, 'failed', e);
+    }
+  }
+
+  /** Marks the job finished and returns the error its call rejects with. */
+  private end(job: Job, state: 'done' | 'failed' | 'cancelled', error?: unknown): unknown {
+    job.info.state = state;
+    job.info.endedAt = new Date().toISOString();
+    const err = state === 'cancelled' && !(error instanceof EngineError) ? new EngineError('cancelled', `The ${job.info.kind} job was cancelled.`) : error;
+    if (state !== 'done') job.info.error = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 500) : String(err);
+    this.emit(job);
+    this.trim();
+    return err;
+  }
+
+  private emit(job: Job): void {
+    job.lastPublished = Date.now();
+    this.publish({ ...job.info });
+  }
+
+  private live(): Job[] { return [...this.jobs.values()].filter(isLive); }
+
+  private trim(): void {
+    const finished = [...this.jobs.values()].filter((j) => !isLive(j));
+    for (const j of finished.slice(0, Math.max(0, finished.length - HISTORY))) this.jobs.delete(j.info.jobId);
+  }
+}
+
+function isLive(j: Job): boolean { return j.info.state === 'queued' || j.info.state === 'running'; }

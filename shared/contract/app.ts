@@ -1,0 +1,19 @@
+// The app itself and the format definitions it knows.
+import { z } from 'zod';
+import { FormatInfo } from '../domain';
+import { defineArea, defineCall } from './define';
+
+export const AppInfo = z.object({
+  version: z.string(),
+  commit: z.string(),
+  mode: z.enum(['electron', 'browser']),
+  operator: z.string(),
+  defaultCaseId: z.string().nullable(),
+});
+
+export const appArea = defineArea({
+  calls: {
+    'app.info': defineCall({ input: z.object({}), output: AppInfo, access: 'read', audit: 'never' }),
+    'formats.list': defineCall({ input: z.object({}), output: z.array(FormatInfo), access: 'read', audit: 'never' }),
+  },
+});

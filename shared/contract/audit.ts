@@ -1,0 +1,24 @@
+// The audit trail and the chain of custody.
+import { z } from 'zod';
+import { AuditEntryView, AuditVerifyResult, IntegrityResult } from '../audit';
+import { IsoInstant } from '../domain';
+import { CaseRef } from './common';
+import { defineArea, defineCall } from './define';
+
+export const auditArea = defineArea({
+  calls: {
+    /** Newest first. Reading the trail is not itself recorded in it. */
+    'audit.list': defineCall({
+      input: CaseRef.extend({
+        /** An action, or a prefix ending in `*` ("import.*"). */
+        action: z.string().max(100).optional(),
+        since: IsoInstant.optional(),
+        limit: z.number().int().min(1).max(100_000),
+      }),
+      output: z.array(AuditEntryView), access: 'read', audit: 'never',
+    }),
+    'audit.verify': defineCall({ input: CaseRef, output: AuditVerifyResult, access: 'read', audit: 'always', timeoutMs: 600_000 }),
+    /** Re-hashes every bundle file: as long as reading the evidence takes. */
+    'case.verify': defineCall({ input: CaseRef, output: IntegrityResult, access: 'read', audit: 'always', timeoutMs: 3_600_000 }),
+  },
+});

@@ -1,0 +1,24 @@
+// Correlation: the chains list and the trace of one key ('events.around' is in events).
+import { z } from 'zod';
+import { ChainKind, ChainStatus, ChainSummary, TraceResult } from '../correlation';
+import { CaseRef } from './common';
+import { defineArea, defineCall } from './define';
+
+export const chainsArea = defineArea({
+  calls: {
+    'chains.list': defineCall({
+      input: CaseRef.extend({
+        kinds: z.array(ChainKind).max(8).optional(),
+        statuses: z.array(ChainStatus).max(4).optional(),
+        minDurationMs: z.number().min(0).optional(),
+        text: z.string().max(500).optional(),
+        sort: z.enum(['first', 'duration', 'events']).optional(),
+        limit: z.number().int().min(1).max(5000),
+      }),
+      output: z.object({ chains: z.array(ChainSummary), total: z.number(), queryMs: z.number() }),
+      access: 'read', audit: 'always',
+    }),
+    /** `key` is a chain key or identifier: plain in the trail, so a reviewer can read what was traced. */
+    'chains.trace': defineCall({ input: CaseRef.extend({ key: z.string().min(1).max(500) }), output: TraceResult, access: 'read', audit: 'always' }),
+  },
+});

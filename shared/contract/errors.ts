@@ -1,0 +1,41 @@
+// Errors crossing the contract: a code and a sentence for the operator, never a stack trace. One mapper for every
+// door (engine, IPC, relay, HTTP), so the same failure reads the same whichever way it came.
+import { z, ZodError } from 'zod';
+
+export const ERROR_CODES = [
+  'invalid_input', 'not_found', 'read_only', 'forbidden', 'conflict', 'busy', 'timeout', 'internal', 'unknown_call', 'cancelled',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export const ContractError = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+});
+export type ContractError = z.infer<typeof ContractError>;
+
+/** Thrown by the engine's typed door; carries a contract error. */
+export class ContractFailure extends Error {
+  constructor(readonly error: ContractError) { super(error.message); }
+}
+
+const CODES = new Set<string>(ERROR_CODES);
+
+export function zodMessage(e: ZodError): string {
+  return e.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
+}
+
+/**
+ * Anything thrown → a contract error. Errors that carry a contract code (the engine's own, a ContractFailure, a
+ * relayed plain `{ code, message }`) keep it; anything else (DuckDB, Node) keeps one short line as `internal`.
+ */
+export function toContractError(e: unknown): ContractError {
+  if (e instanceof ContractFailure) return e.error;
+  if (e instanceof ZodError) return { code: 'invalid_input', message: zodMessage(e) };
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CODES.has(code)) return { code: code as ErrorCode, message: e.message };
+  }
+  const carried = ContractError.safeParse(e);
+  if (carried.success) return carried.data;
+  const raw = e instanceof Error ? e.message : String(e);
+  return { code: 'internal', message: raw.split('\n', 1)[0]!.slice(0, 500) || 'Internal error.' };
+}

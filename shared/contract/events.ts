@@ -1,0 +1,85 @@
+// The events of a case: pages, histogram, detail, field values, context around one event, read-only SQL.
+import { z } from 'zod';
+import { Cursor, EventDetail, EventFilter, EventRow, IsoInstant } from '../domain';
+import { AroundResult } from '../correlation';
+import { CaseRef, Range } from './common';
+import { defineArea, defineCall } from './define';
+
+export const HistogramLane = z.object({
+  source: z.string(),
+  total: z.number(),
+  /** counts[bucket][levelIndex] with levels in LEVELS order plus a trailing "other/none". */
+  counts: z.array(z.array(z.number())),
+});
+export const Histogram = z.object({
+  from: IsoInstant,
+  to: IsoInstant,
+  bucketMs: z.number(),
+  buckets: z.number(),
+  lanes: z.array(HistogramLane),
+  untimed: z.number(),
+  queryMs: z.number(),
+});
+export type Histogram = z.infer<typeof Histogram>;
+
+export const EventPage = z.object({
+  rows: z.array(EventRow),
+  /** Cursor after the last row, null at the end. */
+  next: Cursor.nullable(),
+  /** Cursor before the first row, null at the start. */
+  prev: Cursor.nullable(),
+  /** Matching rows in total (may be capped; see totalCapped). */
+  total: z.number(),
+  /** True when counting stopped at a cap: `total` is then a lower bound. */
+  totalCapped: z.boolean().optional(),
+  queryMs: z.number(),
+});
+export type EventPage = z.infer<typeof EventPage>;
+
+export const SqlResult = z.object({
+  columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), queryMs: z.number(),
+  /** Rows stopped at the limit (`rows`) or at the result size cap (`bytes`). */
+  truncated: z.boolean(), truncatedBy: z.enum(['rows', 'bytes']).optional(),
+});
+
+// Redrawing a histogram, listing names and scrolling an already audited query are frames, not actions: not audited.
+export const eventsArea = defineArea({
+  calls: {
+    'events.histogram': defineCall({
+      input: CaseRef.extend({ filter: EventFilter, range: Range.optional(), buckets: z.number().int().min(1).max(2000) }),
+      output: Histogram, access: 'read', audit: 'never',
+    }),
+    'events.page': defineCall({
+      input: CaseRef.extend({
+        filter: EventFilter,
+        after: Cursor.optional(),
+        before: Cursor.optional(),
+        limit: z.number().int().min(1).max(1000),
+        extraFields: z.array(z.string().max(200)).max(32).optional(),
+      }),
+      output: EventPage, access: 'read',
+      audit: { when: (i) => !i.after && !i.before, describe: 'first page only (no cursor)' },
+    }),
+    'events.get': defineCall({ input: CaseRef.extend({ id: z.number().int() }), output: EventDetail, access: 'read', audit: 'always' }),
+    'events.fieldValues': defineCall({
+      input: CaseRef.extend({ filter: EventFilter, field: z.string().min(1).max(200), limit: z.number().int().min(1).max(200) }),
+      output: z.object({ field: z.string(), values: z.array(z.object({ value: z.string(), count: z.number() })), queryMs: z.number() }),
+      access: 'read', audit: 'always',
+    }),
+    'events.fieldNames': defineCall({ input: CaseRef, output: z.array(z.object({ field: z.string(), count: z.number() })), access: 'read', audit: 'never' }),
+    'events.sources': defineCall({
+      input: CaseRef,
+      output: z.array(z.object({ source: z.string(), count: z.number(), from: IsoInstant.nullable(), to: IsoInstant.nullable() })),
+      access: 'read', audit: 'never',
+    }),
+    'events.around': defineCall({
+      input: CaseRef.extend({ id: z.number().int(), seconds: z.number().min(1).max(86400), perSource: z.number().int().min(1).max(200) }),
+      output: AroundResult, access: 'read', audit: 'always',
+    }),
+    /** Read-only SQL over the case (the documented `events` view and friends). */
+    'events.sql': defineCall({
+      input: CaseRef.extend({ sql: z.string().min(1).max(100_000), limit: z.number().int().min(1).max(100_000).optional() }),
+      output: SqlResult, access: 'read', audit: 'always', timeoutMs: 600_000,
+    }),
+  },
+});

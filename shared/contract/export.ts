@@ -1,0 +1,4 @@
+// The export area: its calls and events go here (see define.ts and docs/CONTRACT.md). Wired into shared/contract.ts.
+import { defineArea } from './define';
+
+export const exportArea = defineArea({ calls: {} });

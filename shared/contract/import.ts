@@ -1,0 +1,23 @@
+// Import of evidence bundles into a case. Runs as an `import` job: queued behind the case's other jobs, cancellable
+// with `jobs.cancel`, progress as `job.progress` and, in more detail, `import.progress`.
+import { z } from 'zod';
+import { ImportProgress, ImportResult } from '../domain';
+import { CaseRef, JobId } from './common';
+import { defineArea, defineCall } from './define';
+
+export const importArea = defineArea({
+  calls: {
+    /** Import files or folders that exist on the engine's machine. */
+    'import.paths': defineCall({
+      input: CaseRef.extend({
+        paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
+        formatOverrides: z.array(z.object({ format: z.string().max(64), glob: z.string().max(1000) })).max(100).optional(),
+        jobId: JobId.optional(),
+      }),
+      output: ImportResult, access: 'write', audit: 'always', job: 'import',
+    }),
+  },
+  events: {
+    'import.progress': ImportProgress,
+  },
+});
