@@ -5,6 +5,7 @@ import { appHandlers } from './app/handlers';
 import { auditHandlers } from './audit/handlers';
 import { caseHandlers } from './case/handlers';
 import { correlateHandlers } from './correlate/handlers';
+import { cryptoHandlers } from './crypto/handlers';
 import { importHandlers } from './ingest/handlers';
 import { jobHandlers } from './jobs/handlers';
 import { queryHandlers } from './query/handlers';
@@ -14,6 +15,7 @@ export const HANDLERS: HandlerMap = {
   ...auditHandlers,
   ...caseHandlers,
   ...correlateHandlers,
+  ...cryptoHandlers,
   ...importHandlers,
   ...jobHandlers,
   ...queryHandlers,

@@ -6,7 +6,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { GpgLab, type GpgKey } from '../../testkit/gpg';
-import { removeDir, tempDir } from '../test/tmp';
+import { removeDir, tempDir } from '../../testkit/tmp';
 import { CryptoError } from './errors';
 import { cryptoFiles } from './paths';
 import { CryptoService } from './service';

@@ -4,7 +4,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
-import { removeDir, tempDir } from '../test/tmp';
+import { removeDir, tempDir } from '../../testkit/tmp';
 import { DEFAULT_UNLOCK, readUnlockSettings, Unlocker, type KeysState } from './unlock';
 
 afterEach(() => { vi.useRealTimers(); });
