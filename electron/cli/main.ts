@@ -5,6 +5,7 @@ import { registerIngestCommands } from './commands/ingest';
 import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
 import { registerCorrelateCommands } from './commands/correlate';
+import { registerKeyCommands } from './commands/keys';
 
 const program = new Command();
 program
@@ -16,6 +17,7 @@ program
 registerIngestCommands(program);
 registerCorrelateCommands(program);
 registerAuditCommands(program);
+registerKeyCommands(program);
 registerServeCommand(program);
 
 // Whatever escapes a command is reported as one sentence, never a stack trace.
