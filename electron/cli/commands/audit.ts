@@ -7,6 +7,8 @@ import { fail } from '../output';
 import { withCaseEngine } from './ingest';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+/** Opens the case through the engine; read-only cases (write-protected media) are the normal case here. */
+const onCase: typeof withCaseEngine = (dir, fn) => withCaseEngine(dir, fn, undefined, { verifying: true });
 /** Everything the contract lets one call list. */
 const ALL = 100_000;
 
@@ -19,7 +21,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { case: string; json?: boolean }) => {
       try {
-        await withCaseEngine(opts.case, async (engine, info) => {
+        await onCase(opts.case, async (engine, info) => {
           const r = await engine.call('audit.verify', { caseId: info.id });
           if (opts.json) out(JSON.stringify(r, null, 2));
           else if (r.ok) {
@@ -49,7 +51,7 @@ export function registerAuditCommands(program: Command): void {
     .action(async (opts: { case: string; json?: boolean; action?: string; since?: string; limit?: number }) => {
       if (opts.since && Number.isNaN(Date.parse(opts.since))) program.error(`--since is not a date: ${opts.since}`);
       try {
-        await withCaseEngine(opts.case, async (engine, info) => {
+        await onCase(opts.case, async (engine, info) => {
           const entries = (await engine.call('audit.list', {
             caseId: info.id, limit: opts.limit ?? ALL,
             ...(opts.action ? { action: opts.action } : {}), ...(opts.since ? { since: opts.since } : {}),
@@ -67,7 +69,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { case: string; json?: boolean }) => {
       try {
-        await withCaseEngine(opts.case, async (engine, info) => {
+        await onCase(opts.case, async (engine, info) => {
           const r = await engine.call('case.verify', { caseId: info.id });
           if (opts.json) out(JSON.stringify(r, null, 2));
           else if (r.ok) out(`Chain of custody OK: ${r.filesChecked} bundle files match their manifests; the events match what the import recorded.`);

@@ -13,7 +13,7 @@ import { fail, printCsv, printJson, printTable } from '../output';
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Opens the case in dir (creating it when asked), returning the engine and the case id. */
-export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: CaseInfo) => Promise<T>, create?: { name?: string }): Promise<T> {
+export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: CaseInfo) => Promise<T>, create?: { name?: string }, opts: { verifying?: boolean } = {}): Promise<T> {
   const engine = await Engine.create({ via: 'cli' });
   try {
     const exists = existsSync(path.join(dir, 'case.json'));
@@ -21,7 +21,8 @@ export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: 
     const info = exists
       ? await engine.call('cases.open', { dir })
       : await engine.call('cases.create', { name: create?.name ?? path.basename(path.resolve(dir)), dir });
-    if (info.readOnly) process.stderr.write(`casefile: ${info.readOnlyReason ?? 'the case is open read-only'}\n`);
+    // Verification is what read-only cases are for (evidence on write-protected media): no notice there.
+    if (info.readOnly && !opts.verifying) process.stderr.write(`casefile: ${info.readOnlyReason ?? 'the case is open read-only'}\n`);
     return await fn(engine, info);
   } finally {
     await engine.close();

@@ -7,7 +7,7 @@ import * as tar from 'tar';
 import type { CaseInfo, ImportResult } from '../../../shared/domain';
 import type { IntegrityResult } from '../../../shared/audit';
 import { Engine } from '../engine';
-import { tempDir, removeDir } from '../test/tmp';
+import { tempDir, removeDir } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));

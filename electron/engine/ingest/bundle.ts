@@ -15,7 +15,11 @@ import yauzl from 'yauzl';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { DEFAULT_LIMITS, LimitError, RATIO_FLOOR_BYTES, ensureFreeSpace, humanBytes, type IntakeLimits } from './limits';
 
-export interface ManifestFile { path: string; size: number; mtime: string; sha256: string }
+export interface ManifestFile {
+  path: string; size: number; mtime: string; sha256: string;
+  /** This file begins with the bytes of an earlier bundle's file (a log that grew, or grew and was rotated). */
+  continues?: { bundle: string; path: string; bytes: number; sha256: string };
+}
 export interface Manifest {
   format: 'casefile/manifest@1';
   bundle: string;
@@ -213,6 +217,13 @@ const staged = (id: string, dir: string, manifest: Manifest, text: string, reuse
   id, dir, manifest, reused, bytes: manifest.files.reduce((n, f) => n + f.size, 0),
   manifestSha256: createHash('sha256').update(text).digest('hex'), expansion: { expanded: 0 },
 });
+
+/** A bundle already in the case (e.g. moved in by a pull), as the import takes it. */
+export async function loadStagedBundle(bundlesDir: string, id: string): Promise<StagedBundle> {
+  const found = await readManifest(bundlesDir, id);
+  if (!found) throw new LimitError(`Bundle ${id} has no manifest.`);
+  return staged(id, path.join(bundlesDir, id), JSON.parse(found.text) as Manifest, found.text, true);
+}
 
 /** Puts one input (folder, archive, or a set of loose files) into the case as a bundle. */
 async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits): Promise<StagedBundle> {

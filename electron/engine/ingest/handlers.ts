@@ -38,7 +38,7 @@ export const importHandlers: AreaHandlers<'import'> = {
           auditFiles: async (bundle, files) => {
             for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
               const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
-              await ctx.audit(IMPORT_FILES_ACTION, { caseId: input.caseId, bundle, files: part },
+              await ctx.audit(IMPORT_FILES_ACTION, { caseId: input.caseId, bundle: bundle.id, manifestSha256: bundle.manifestSha256, files: part },
                 { status: 'ok', counts: { files: part.length, records: part.reduce((n, f) => n + f.records, 0) } });
             }
           },

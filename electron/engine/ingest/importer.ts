@@ -1,6 +1,7 @@
 // The import: evidence into bundles, each file's format detected, the site timezone inferred, every record parsed
 // into event_store. One transaction per file: a file is either wholly in the case or not at all, so an import
 // killed midway leaves a readable case and a re-run picks up exactly the files that are missing.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } from '../../../shared/domain';
@@ -13,7 +14,7 @@ import type { FormatDefinition } from '../formats/types';
 import { detectFormat, headerRegex, type FormatOverride } from './detect';
 import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
-import { readManifest, stageBundles, type StagedBundle } from './bundle';
+import { loadStagedBundle, readManifest, stageBundles, type StagedBundle } from './bundle';
 import { createHash } from 'node:crypto';
 import { inferZone, inlineOffset, isValidZone, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { transformSql } from './transform';
@@ -50,7 +51,12 @@ export interface ImportOptions {
   hooks?: ImportHooks;
 }
 
-interface PlannedFile { bundle: StagedBundle; rel: string; abs: string; size: number; sha256: string; format: FormatDefinition; reason: string; head: string[] }
+interface PlannedFile {
+  bundle: StagedBundle; rel: string; abs: string; size: number; sha256: string; format: FormatDefinition; reason: string; head: string[];
+  /** Read from this byte: what comes before is already in the case as another bundle's file. */
+  startByte?: number;
+  continues?: string;
+}
 
 function startsRecordFor(def: FormatDefinition): StartsRecord {
   if (def.kind === 'raw') return 'every-line';
@@ -123,7 +129,7 @@ async function stageFile(app: DuckDBAppender, fileId: number, f: PlannedFile, li
     app.appendInteger(count);
     app.appendVarchar(text);
     app.endRow();
-  }, { onProgress: onBytes, limits, bundle: f.bundle.expansion, label: `${f.bundle.id}/${f.rel}` });
+  }, { onProgress: onBytes, limits, bundle: f.bundle.expansion, label: `${f.bundle.id}/${f.rel}`, ...(f.startByte ? { startByte: f.startByte } : {}) });
   app.flushSync();
   return stats;
 }
@@ -142,7 +148,33 @@ function fileNote(stats: ReadStats, size: number, badValues: number): string | u
   return notes.length ? notes.join('; ') : undefined;
 }
 
+/** The start of the line holding byte `offset - 1`'s successor: `offset` itself after a newline, else the start of
+ * the torn last line of the earlier copy, which is read again whole. */
+async function lineStartAtOrBefore(file: string, offset: number): Promise<number> {
+  const fh = await fs.open(file, 'r');
+  try {
+    for (let end = offset; end > 0;) {
+      const from = Math.max(0, end - (1 << 16));
+      const buf = Buffer.alloc(end - from);
+      await fh.read(buf, 0, buf.length, from);
+      const nl = buf.lastIndexOf(10);
+      if (nl >= 0) return from + nl + 1;
+      end = from;
+    }
+    return 0;
+  } finally { await fh.close(); }
+}
+
 export async function importPaths(handle: CaseHandle, inputs: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+  return runImport(handle, (limits) => stageBundles(handle.files.bundles, inputs, limits), opts);
+}
+
+/** Imports bundles already in the case folder (a finished pull moves its files in as a bundle). */
+export async function importBundles(handle: CaseHandle, ids: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+  return runImport(handle, async () => Promise.all(ids.map((id) => loadStagedBundle(handle.files.bundles, id))), opts);
+}
+
+async function runImport(handle: CaseHandle, stage: (limits: IntakeLimits) => Promise<StagedBundle[]>, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const jobId = opts.jobId ?? `import-${Date.now()}`;
   if (handle.readOnly) throw new CaseError('read_only', handle.readOnlyReason ?? 'This case is read-only.');
@@ -161,8 +193,8 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
   }
 
   const limits = resolveLimits(handle.meta.limits);
-  progress({ phase: 'copy', filesDone: 0, filesTotal: inputs.length, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
-  const bundles = await stageBundles(handle.files.bundles, inputs, limits);
+  progress({ phase: 'copy', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
+  const bundles = await stage(limits);
 
   const planned: PlannedFile[] = [];
   for (const b of bundles) {
@@ -202,7 +234,22 @@ export async function importPaths(handle: CaseHandle, inputs: string[], opts: Im
     }
     for (const f of planned) {
       const done = already.get(`${f.bundle.id}/${f.rel}`);
-      if (done) { results.push(fileResult(f, done, true)); bytesDone += f.size; filesDone++; } else todo.push(f);
+      if (done) { results.push(fileResult(f, done, true)); bytesDone += f.size; filesDone++; continue; }
+      // Pulled logs come again as they grow and rotate: the same bytes are never imported twice.
+      if ((f.bundle.manifest.origin.kind as string) === 'sftp') {
+        const same = await db.one<Record<string, unknown>>(`SELECT bundle, path, ${FILE_RESULT_COLUMNS} FROM files WHERE sha256 = $1 AND size > 0 LIMIT 1`, [f.sha256]);
+        if (same) {
+          results.push({ ...fileResult(f, same, true), note: `same content as ${String(same.bundle)}/${String(same.path)}, already in the case: not imported again` });
+          bytesDone += f.size; filesDone++; continue;
+        }
+        const c = f.bundle.manifest.files.find((m) => m.path === f.rel)?.continues;
+        const earlier = c && await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM files WHERE bundle = $1 AND path = $2 AND sha256 = $3', [c.bundle, c.path, c.sha256]);
+        if (c && earlier?.n && c.bytes < f.size && !isGzipPath(f.rel)) {
+          f.startByte = await lineStartAtOrBefore(f.abs, c.bytes);
+          f.continues = `${c.bundle}/${c.path}`;
+        }
+      }
+      todo.push(f);
     }
     for (const batch of batches(todo)) {
       await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
@@ -312,7 +359,8 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
         records: num('records'), ok: num('ok'), malformed: num('malformed'), unparsed: num('unparsed'), untimed: num('untimed'),
         min_ts: (s?.min_ts as string | null) ?? null, max_ts: (s?.max_ts as string | null) ?? null,
         first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: digests.get(x.fileId)?.digest ?? EMPTY_DIGEST,
-        note: fileNote(x.stats, x.f.size, num('bad_values')) ?? null,
+        note: [x.f.continues ? `continues ${x.f.continues}: read from byte ${x.f.startByte} (the bytes before are that file's events)` : null,
+          fileNote(x.stats, x.f.size, num('bad_values'))].filter(Boolean).join('; ') || null,
       } satisfies Record<string, DuckDBValue>;
     });
     await insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()', audited: 'false' });

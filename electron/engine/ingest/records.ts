@@ -40,6 +40,8 @@ export interface ReadOptions {
   bundle?: { expanded: number };
   /** Name used in messages. */
   label?: string;
+  /** Read a plain file from this byte (a line start): the bytes before it were imported from an earlier copy. */
+  startByte?: number;
 }
 
 export function isGzipPath(file: string): boolean {
@@ -90,7 +92,7 @@ class TextDecoderByBom {
 
 /** The decompressed bytes of a file, metered against the caps. */
 function openBytes(file: string, opts: ReadOptions, onCompressed: (n: number) => void): { input: Readable; meter: ExpansionMeter | null } {
-  const fileStream = createReadStream(file, { highWaterMark: 1 << 20 });
+  const fileStream = createReadStream(file, { highWaterMark: 1 << 20, ...(opts.startByte && !isGzipPath(file) ? { start: opts.startByte } : {}) });
   let compressed = 0;
   fileStream.on('data', (b) => { compressed += (b as Buffer).length; onCompressed(compressed); });
   if (!isGzipPath(file)) return { input: fileStream, meter: null };

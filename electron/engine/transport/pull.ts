@@ -12,14 +12,15 @@ import { readManifest } from '../ingest/bundle';
 import { acquireCaseLock } from '../case/lock';
 import { connectChain, type ChainOptions, type HopInfo, type SshChain } from './sshChain';
 import { discover, SOURCES, type SourceId } from './discover';
-import { plan as makePlan, type OverCap, type Plan, type PlanWindow } from './planner';
+import { plan as makePlan, rotation, type OverCap, type Plan, type PlanWindow } from './planner';
 import { pullFile, resumableBytes, type PulledFile } from './sftpReader';
 import { adoptPulledTree, safeRelative, type AdoptResult, type PulledManifestFile, type SftpOrigin } from './handoff';
 
 export const pullsDir = (caseDir: string) => path.join(caseDir, 'pulls');
 const stateFile = (dir: string) => path.join(dir, 'pull.json');
 
-const FileResult = z.object({ path: z.string(), size: z.number(), mtime: z.number(), sha256: z.string(), remoteSha256: z.string().optional() });
+const Continues = z.object({ bundle: z.string(), path: z.string(), bytes: z.number(), sha256: z.string() });
+const FileResult = z.object({ path: z.string(), size: z.number(), mtime: z.number(), sha256: z.string(), remoteSha256: z.string().optional(), continues: Continues.optional() });
 export type FileResult = z.infer<typeof FileResult>;
 const RemoteFileZ = z.object({ source: z.enum(SOURCES), path: z.string().refine(safeRelative), size: z.number(), mtime: z.number(), grown: z.boolean().optional() });
 
@@ -103,22 +104,37 @@ export async function listPulls(caseDir: string): Promise<PullState[]> {
   return out.sort((a, b) => b.created.localeCompare(a.created));
 }
 
-/** What earlier pulls of this profile and root brought into the case: remote path → size and mtime. */
-export async function alreadyPulled(caseDir: string, profile: string, root: string): Promise<Map<string, { size: number; mtime: number }>> {
-  const out = new Map<string, { size: number; mtime: number }>();
+/** A file an earlier pull of the same profile and root brought into the case. */
+export interface PreviousFile { bundle: string; path: string; size: number; mtime: number; sha256: string }
+
+export async function previousPulls(caseDir: string, profile: string, root: string): Promise<PreviousFile[]> {
+  const out: PreviousFile[] = [];
   const bundles = path.join(caseDir, 'bundles');
   for (const e of await fs.readdir(bundles, { withFileTypes: true }).catch(() => [])) {
     if (!e.isDirectory()) continue;
     const text = (await readManifest(bundles, e.name))?.text;
     const m = text ? JSON.parse(text) as { origin?: Partial<SftpOrigin>; files?: PulledManifestFile[] } : null;
     if (m?.origin?.kind !== 'sftp' || m.origin.profile !== profile || m.origin.root !== root) continue;
-    for (const f of m.files ?? []) {
-      const mtime = Date.parse(f.remote.mtime) / 1000;
-      const prev = out.get(f.path);
-      if (!prev || f.remote.size > prev.size) out.set(f.path, { size: f.remote.size, mtime });
-    }
+    for (const f of m.files ?? []) out.push({ bundle: e.name, path: f.path, size: f.remote.size, mtime: Date.parse(f.remote.mtime) / 1000, sha256: f.sha256 });
   }
   return out;
+}
+
+/** Remote path → size and mtime of the largest version pulled before (what the planner compares against). */
+export function pulledIndex(prev: PreviousFile[]): Map<string, { size: number; mtime: number }> {
+  const out = new Map<string, { size: number; mtime: number }>();
+  for (const f of prev) if (!out.has(f.path) || f.size > out.get(f.path)!.size) out.set(f.path, { size: f.size, mtime: f.mtime });
+  return out;
+}
+
+/**
+ * Earlier files that this one may continue: the same path (a log that grew) or the same rotation series (a log
+ * that grew, then was renamed by rotation), plain text, shorter. The pull checks which one really is a prefix.
+ */
+export function continuationCandidates(p: string, prev: PreviousFile[]): PreviousFile[] {
+  if (/\.gz$/i.test(p)) return [];
+  const base = rotation(p).base;
+  return prev.filter((f) => f.size > 0 && !/\.gz$/i.test(f.path) && rotation(f.path).base === base);
 }
 
 /** A POSIX-shell single-quoted word: safe for any file name. */
@@ -159,7 +175,7 @@ export async function runPull(o: PullOptions): Promise<PullOutcome> {
       denied = found.denied;
       thePlan = makePlan({
         files: found.files.filter((f) => safeRelative(f.path)), sources, window: o.window,
-        capBytes: o.capBytes ?? profile.capBytes, overCap: o.overCap, pulled: await alreadyPulled(o.caseDir, profile.name, root),
+        capBytes: o.capBytes ?? profile.capBytes, overCap: o.overCap, pulled: pulledIndex(await previousPulls(o.caseDir, profile.name, root)),
       });
       const id = `${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`;
       dir = path.join(pullsDir(o.caseDir), id);
@@ -234,22 +250,30 @@ async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<Retur
   };
 
   let failure: unknown;
+  const prev = await previousPulls(o.caseDir, state.profile, state.root);
   const queue = [...todo];
   const worker = async () => {
     while (!failure && queue.length) {
       const f = queue.shift()!;
       const remotePath = posix.join(state.root, f.path);
       active.set(f.path, { path: f.path, bytes: 0, size: f.size });
+      const candidates = continuationCandidates(f.path, prev);
       try {
         const r: PulledFile = await pullFile({
-          sftp, remotePath, localPath: localOf(f.path), inFlight: o.inFlight, opTimeoutMs: o.opTimeoutMs,
+          sftp, remotePath, localPath: localOf(f.path), inFlight: o.inFlight, opTimeoutMs: o.opTimeoutMs, checkpoints: candidates.map((c) => c.size),
           signal: o.signal, dropped: chain.dropped,
           onBytes: (n) => { bytesDone += n; active.get(f.path)!.bytes += n; emit(); },
         });
         // A file that changed on the server since the plan was made is pulled as it is now: correct the count.
         bytesDone += r.resumedFrom - (resumable.get(f.path) ?? 0);
         const remoteSha = o.profile.allowExec ? await remoteSha256(chain, remotePath, r.size) : undefined;
-        finishFile({ path: f.path, size: r.size, mtime: r.mtime, sha256: r.sha256, ...(remoteSha ? { remoteSha256: remoteSha } : {}) });
+        // The longest earlier file whose bytes begin this one: only what follows it is new (an equal one is the same
+        // content under another name, which the import recognises by its sha256).
+        const cont = candidates.filter((c) => c.size < r.size && r.prefixSha256.get(c.size) === c.sha256).sort((a, b) => b.size - a.size)[0];
+        finishFile({
+          path: f.path, size: r.size, mtime: r.mtime, sha256: r.sha256, ...(remoteSha ? { remoteSha256: remoteSha } : {}),
+          ...(cont ? { continues: { bundle: cont.bundle, path: cont.path, bytes: cont.size, sha256: cont.sha256 } } : {}),
+        });
       } catch (e) {
         failure ??= e;
       } finally {
@@ -273,6 +297,7 @@ async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<Retur
   const files: PulledManifestFile[] = [...done.values()].sort((a, b) => a.path.localeCompare(b.path)).map((f) => ({
     path: f.path, size: f.size, mtime: new Date(f.mtime * 1000).toISOString(), sha256: f.sha256,
     remote: { path: posix.join(state.root, f.path), size: f.size, mtime: new Date(f.mtime * 1000).toISOString(), ...(f.remoteSha256 ? { sha256: f.remoteSha256 } : {}) },
+    ...(f.continues ? { continues: f.continues } : {}),
   }));
   const last = state.hosts[state.hosts.length - 1]!;
   const origin: SftpOrigin = {

@@ -26,9 +26,15 @@ export interface PullFileOptions {
   dropped?: AbortSignal;
   /** Bytes newly written (not counting a resumed prefix). */
   onBytes?: (n: number) => void;
+  /** Offsets at which to report the sha256 of the bytes before them (is an earlier pull's file a prefix of this one?). */
+  checkpoints?: number[];
 }
 
-export interface PulledFile extends RemoteStat { sha256: string; resumedFrom: number; restarted: boolean }
+export interface PulledFile extends RemoteStat {
+  sha256: string; resumedFrom: number; restarted: boolean;
+  /** offset → sha256 of the bytes before it, for the checkpoints inside the file. */
+  prefixSha256: Map<number, string>;
+}
 
 export class SftpOpError extends Error {
   constructor(message: string, readonly code: 'timeout' | 'changed' | 'sftp' | 'cancelled', readonly sftpCode?: number) {
@@ -76,7 +82,29 @@ async function readSidecar(file: string): Promise<Sidecar | null> {
   } catch { return null; }
 }
 
-async function hashPrefix(file: string, bytes: number, h: Hash): Promise<void> {
+/** A running sha256 that also records the digest at given offsets. */
+export class CheckpointHash {
+  private readonly h: Hash = createHash('sha256');
+  private pos = 0;
+  private readonly todo: number[];
+  readonly at = new Map<number, string>();
+  constructor(checkpoints: number[] = []) { this.todo = [...new Set(checkpoints)].filter((c) => c > 0).sort((a, b) => a - b); }
+  update(b: Buffer): void {
+    let off = 0;
+    while (this.todo.length && this.todo[0]! <= this.pos + b.length - off) {
+      const cut = this.todo.shift()! - this.pos;
+      this.h.update(b.subarray(off, off + cut));
+      this.pos += cut;
+      off += cut;
+      this.at.set(this.pos, this.h.copy().digest('hex'));
+    }
+    this.h.update(b.subarray(off));
+    this.pos += b.length - off;
+  }
+  digest(): string { return this.h.digest('hex'); }
+}
+
+async function hashPrefix(file: string, bytes: number, h: CheckpointHash): Promise<void> {
   if (!bytes) return;
   for await (const chunk of createReadStream(file, { start: 0, end: bytes - 1 })) h.update(chunk as Buffer);
 }
@@ -118,7 +146,7 @@ export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
     // not up front: most log files are small, and an fsync'd write per file would dominate their pull.
     const saveSidecar = () => writeJsonAtomic(side, { remotePath: o.remotePath, ...remote, synced } satisfies Sidecar);
     if (prev && !same) await fs.rm(side, { force: true });
-    const hash = createHash('sha256');
+    const hash = new CheckpointHash(o.checkpoints);
     await hashPrefix(part, resumedFrom, hash);
 
     let writePos = resumedFrom;
@@ -183,7 +211,7 @@ export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
     if (prev || synced > resumedFrom) await fs.rm(side, { force: true });
     // The directory is not fsync'd per file: a rename lost to a power cut leaves the part (restarted), and the pull
     // checks every finished file's size again before the hand-off.
-    return { ...remote, sha256: hash.digest('hex'), resumedFrom, restarted };
+    return { ...remote, sha256: hash.digest(), resumedFrom, restarted, prefixSha256: hash.at };
   } finally {
     await fh.close().catch(() => undefined);
     o.sftp.close(handle, () => undefined);

@@ -1,0 +1,74 @@
+// A pulled bundle goes into the case through the importer, and re-pulls of growing, rotating logs never duplicate an
+// event: a grown file is read from where the earlier copy ended, a file only renamed by rotation is recognised by its
+// content. Real sshd, real DuckDB case.
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SiteProfile } from '../../../shared/profile';
+import { startLab, type SshLab } from '../../testkit/sshLab';
+import { systemLines } from '../../testkit/remoteTree';
+import { tempDir, removeDir } from '../../testkit/tmp';
+import { CaseHandle } from '../case/caseStore';
+import { importBundles } from '../ingest/importer';
+import { runPull } from './pull';
+
+let lab: SshLab;
+let work: string;
+beforeAll(async () => { lab = await startLab(); work = tempDir(); });
+afterAll(async () => { await lab?.stop(); if (work) removeDir(work); });
+
+describe('pulled logs into the case', () => {
+  it('imports only new records of grown and rotated files', async () => {
+    const app = path.join(lab.root, 'logs/app');
+    mkdirSync(app, { recursive: true, mode: 0o755 });
+    const live = path.join(app, 'app.json.log');
+    const t0 = Date.parse('2026-11-20T10:00:00Z');
+    writeFileSync(live, systemLines(t0, 100, 'a'), { mode: 0o644 });
+    // A torn last line: the server was mid-write when the first pull read the file.
+    appendFileSync(live, systemLines(t0 + 100_000, 1, 'a-torn').slice(0, 40));
+    const profile = SiteProfile.parse({ name: 'acme', ...lab.hops(), logRoot: lab.root, capBytes: 1 << 30 });
+    const h = await CaseHandle.create(path.join(work, 'case'), { name: 'pull import' });
+    const pullAndImport = async () => {
+      const out = await runPull({ caseDir: h.dir, profile, chain: { trust: { knownHosts: [] }, agentSocket: lab.agentSocket }, sources: ['system'] });
+      return { out, res: out.bundle ? await importBundles(h, [out.bundle.id]) : null };
+    };
+    const counts = async () => (await h.db.read<{ n: number; d: number }>(
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT fields->>'logid')::INTEGER AS d FROM events WHERE source = 'system'`))[0]!;
+    try {
+      const first = await pullAndImport();
+      expect(first.res!.files[0]).toMatchObject({ file: 'logs/app/app.json.log', records: 101 });
+      expect(await counts()).toEqual({ n: 101, d: 100 }); // the torn fragment is kept, malformed, without a logid
+
+      // The torn line is completed and 20 more are written: only those (and the torn one, whole) are new.
+      appendFileSync(live, systemLines(t0 + 100_000, 1, 'a-torn').slice(40) + systemLines(t0 + 200_000, 20, 'b'));
+      const grown = await pullAndImport();
+      expect(grown.out.files[0]!.continues).toMatchObject({ bundle: first.out.bundle!.id, path: 'logs/app/app.json.log' });
+      expect(grown.res!.files[0]!.records).toBe(21);
+      expect(grown.res!.files[0]!.note).toMatch(/continues/);
+      // 100 whole + the torn fragment (first import) + the torn line whole + 20.
+      expect(await counts()).toEqual({ n: 122, d: 121 });
+
+      // Rotation: the live file is renamed unchanged, a new one starts.
+      renameSync(live, path.join(app, 'app.json.log.1'));
+      writeFileSync(live, systemLines(t0 + 300_000, 5, 'c'), { mode: 0o644 });
+      const rotated = await pullAndImport();
+      const byFile = new Map(rotated.res!.files.map((f) => [f.file, f]));
+      expect(byFile.get('logs/app/app.json.log.1')).toMatchObject({ skipped: true, note: expect.stringMatching(/same content/) });
+      expect(byFile.get('logs/app/app.json.log')).toMatchObject({ records: 5, skipped: false });
+      expect(await counts()).toEqual({ n: 127, d: 126 });
+
+      // The live file grows, then rotates again: .1 → .2 (same bytes), live → .1 (its new lines only).
+      appendFileSync(live, systemLines(t0 + 400_000, 3, 'd'));
+      renameSync(path.join(app, 'app.json.log.1'), path.join(app, 'app.json.log.2'));
+      renameSync(live, path.join(app, 'app.json.log.1'));
+      writeFileSync(live, '', { mode: 0o644 });
+      const again = await pullAndImport();
+      const f2 = new Map(again.res!.files.map((f) => [f.file, f]));
+      expect(f2.get('logs/app/app.json.log.2')?.skipped).toBe(true);
+      expect(f2.get('logs/app/app.json.log.1')).toMatchObject({ records: 3 });
+      expect(await counts()).toEqual({ n: 130, d: 129 });
+    } finally {
+      await h.close();
+    }
+  });
+});
