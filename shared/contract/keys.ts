@@ -52,7 +52,7 @@ export const keysArea = defineArea({
       input: z.object({ kind: z.enum(['secret', 'client']), armored: z.string().min(1).max(1 << 20) }),
       output: z.object({ imported: z.array(z.object({ fingerprint: Fingerprint, userIds: z.array(z.string()), kind: z.enum(['secret', 'client']) })) }),
       // The key material itself never enters the trail; the handler records the fingerprints it imported.
-      access: 'write', audit: { when: () => false, describe: 'by its handler: kind and fingerprints, never the key' }, secret: ['armored'],
+      access: 'write', audit: 'handler', secret: ['armored'],
     }),
     'keys.remove': defineCall({
       input: z.object({ ref: KeyRef }),

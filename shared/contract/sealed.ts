@@ -5,8 +5,6 @@
 import { z } from 'zod';
 import { defineArea, defineCall } from './define';
 
-const BY_HANDLER = (what: string) => ({ when: () => false, describe: `by its handler: ${what}` });
-
 /** Where the sealed file is: a path on the engine's machine, or its bytes (base64, an upload in browser mode). */
 const Source = z.object({
   file: z.string().min(1).max(4096).optional(),
@@ -39,33 +37,33 @@ export const sealedArea = defineArea({
   calls: {
     'sealed.open': defineCall({
       input: z.object({ source: Source, ...Secrets }),
-      output: OpenedBundle, access: 'read', audit: BY_HANDLER('file sha256 and name, recipients, signer'), secret: ['password', 'sessionKey', 'source.content'],
+      output: OpenedBundle, access: 'read', audit: 'handler', secret: ['password', 'sessionKey', 'source.content'],
     }),
     'sealed.list': defineCall({ input: z.object({}), output: z.array(OpenedBundle), access: 'read', audit: 'never' }),
     /** The one field's value. */
     'sealed.reveal': defineCall({
       input: SessionRef.extend({ path: FieldPath }),
       output: z.object({ path: FieldPath, kind: FieldKind, value: z.string() }),
-      access: 'read', audit: BY_HANDLER('file sha256 and the field path'),
+      access: 'read', audit: 'handler',
     }),
     /** Desktop app only: the value goes engine → main → clipboard, cleared after the timeout if still there. */
     'sealed.copy': defineCall({
       input: SessionRef.extend({ path: FieldPath, clearAfterSeconds: z.number().int().min(5).max(600).optional() }),
       output: z.object({ path: FieldPath, clearAfterSeconds: z.number() }),
-      access: 'read', audit: BY_HANDLER('file sha256 and the field path'),
+      access: 'read', audit: 'handler',
     }),
-    'sealed.close': defineCall({ input: SessionRef, output: z.object({ closed: z.boolean() }), access: 'read', audit: BY_HANDLER('file sha256') }),
+    'sealed.close': defineCall({ input: SessionRef, output: z.object({ closed: z.boolean() }), access: 'read', audit: 'handler' }),
     /** Encrypts a plaintext file on the engine's machine to keys (GnuPG 2.2/2.4 read it); writes `out` (default `<file>.asc`). */
     'sealed.seal': defineCall({
       input: z.object({ file: z.string().min(1).max(4096), to: z.array(z.string().min(1).max(200)).min(1).max(20), signWith: z.string().max(200).optional(), out: z.string().max(4096).optional() }),
       output: z.object({ out: z.string(), sha256: z.string(), recipients: z.array(z.string()) }),
-      access: 'write', audit: BY_HANDLER('file, output sha256, recipient fingerprints'),
+      access: 'write', audit: 'handler',
     }),
     /** Checks a sealed site profile (decrypts in memory, validates) and keeps it, still sealed, in the data home. */
     'profiles.importSealed': defineCall({
       input: z.object({ source: Source, ...Secrets }),
       output: z.object({ name: z.string(), sha256: z.string(), hosts: z.array(z.string()), signatures: z.array(Signature) }),
-      access: 'write', audit: BY_HANDLER('profile name, file sha256, signer'), secret: ['password', 'sessionKey', 'source.content'],
+      access: 'write', audit: 'handler', secret: ['password', 'sessionKey', 'source.content'],
     }),
   },
 });
