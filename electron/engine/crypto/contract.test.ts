@@ -130,7 +130,7 @@ it('never answers or pushes an unrevealed value; audits paths and sha256 only', 
 
 it('seals a profile gpg reads, imports it sealed, and refuses a non-profile', async () => {
   engine = await Engine.create({ via: 'cli' });
-  await engine.invoke('keys.import', { kind: 'secret', armored: me.secretArmored }).catch(() => undefined);
+  await engine.invoke('keys.import', { kind: 'secret', armored: me.secretArmored }); // again: replaces the stored copy
   await engine.invoke('keys.unlock', { ref: me.fingerprint, passphrase });
   const profile = { name: 'acme', target: { host: 'enrich.acme.internal', user: 'scribble', auth: { kind: 'agent' } }, logRoot: '/home/scribble/enrich', capBytes: 1e9 };
   const plain = path.join(root, 'acme.json');
