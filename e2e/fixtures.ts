@@ -60,7 +60,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use({ engine, server, home, defaultCaseId });
     await server.close();
     await engine.close();
-    await rm(home, { recursive: true, force: true });
+    await rm(home, { recursive: true, force: true, maxRetries: 5 });
   }, { scope: 'worker', timeout: 180_000 }],
 
   problems: async ({ page }, use) => {

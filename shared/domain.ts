@@ -57,6 +57,8 @@ export const FileImportResult = z.object({
   to: IsoInstant.nullable(),
   skipped: z.boolean(),
   note: z.string().optional(),
+  /** The file's content (sha256) is already in the case under this name: recorded as an alias, never parsed again. */
+  aliasOf: z.object({ bundle: z.string(), file: z.string() }).optional(),
 });
 export type FileImportResult = z.infer<typeof FileImportResult>;
 

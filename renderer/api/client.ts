@@ -23,18 +23,22 @@ export class ApiError extends Error {
 
 export type Transport = 'electron' | 'browser';
 
-/** Token from `?token=…`, taken once and removed from the address bar so it is not copied or kept in history. */
+/** Where the token is kept for this tab: sessionStorage survives a reload and dies with the tab; never a cookie or a log. */
+const TOKEN_KEY = 'casefile.token';
+
+/** Token from `?token=…`, taken once and removed from the address bar so it is not copied or kept in history; a reload
+ * of the tab finds it in sessionStorage. */
 function takeToken(): string {
   const url = new URL(window.location.href);
   const token = url.searchParams.get('token');
   if (token) {
-    sessionTokenValue = token;
+    try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* storage off: this page load still works */ }
     url.searchParams.delete('token');
     window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+    return token;
   }
-  return sessionTokenValue;
+  try { return sessionStorage.getItem(TOKEN_KEY) ?? ''; } catch { return ''; }
 }
-let sessionTokenValue = '';
 
 function unwrap<N extends CallName>(name: N, env: Envelope): CallOutput<N> {
   if (!env || typeof env !== 'object' || !('ok' in env)) throw new ApiError('internal', `Malformed answer to ${name}.`, name);

@@ -7,6 +7,13 @@ export const ID_FIELDS = new Set([
   'task_run_id', 'entity_id', 'uuid', 'correlation_id', 'trace_id', 'job_id',
 ]);
 
+/** Fields whose value is a facet shared by many records (who, what data, where): they filter, they do not trace. */
+export const FACET_FIELDS = new Set(['user', 'username', 'dataset', 'host', 'hostname', 'client_id']);
+
+export function isFacetField(name: string): boolean {
+  return FACET_FIELDS.has(name.toLowerCase());
+}
+
 export type Piece = { text: string; id: boolean };
 
 /** Split text into plain pieces and identifier pieces (UUIDs). */

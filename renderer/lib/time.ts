@@ -41,10 +41,22 @@ export function timeTicks(from: number, to: number, maxTicks: number): number[] 
   return out;
 }
 
-export function fmtTick(ms: number, spanMs: number): string {
+/** Axis label: the first tick, and any tick on a new day, carries the full date with its year; the others only the
+ * time at the precision the span needs. */
+export function fmtTick(ms: number, spanMs: number, prevMs: number | null): string {
   const iso = toIso(ms);
-  if (spanMs > 2 * 86_400_000) return iso.slice(5, 16).replace('T', ' ');
-  if (spanMs > 60_000) return iso.slice(11, 16);
-  if (spanMs > 2_000) return iso.slice(11, 19);
-  return iso.slice(17, 23);
+  const time = spanMs > 60_000 ? iso.slice(11, 16) : spanMs > 2_000 ? iso.slice(11, 19) : iso.slice(11, 23);
+  const newDay = prevMs == null || toIso(prevMs).slice(0, 10) !== iso.slice(0, 10);
+  if (newDay) return `${iso.slice(0, 10)} ${time}`;
+  return spanMs > 2_000 ? time : iso.slice(17, 23);
+}
+
+/** A zoomed range kept inside the data: null when it covers all of it (that is no zoom at all), else shifted and cut
+ * so it never shows time where the case has no events. */
+export function boundRange(range: { from: number; to: number }, data: { from: number; to: number } | null): { from: number; to: number } | null {
+  if (!data) return range;
+  if (range.from <= data.from && range.to >= data.to) return null;
+  const span = Math.min(range.to - range.from, data.to - data.from);
+  const from = Math.min(Math.max(range.from, data.from), data.to - span);
+  return { from, to: from + span };
 }

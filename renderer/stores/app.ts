@@ -22,7 +22,8 @@ interface AppState {
   /** Bumped after an import so every view re-reads the case. */
   dataVersion: number;
   bumpData(): void;
-  init(): Promise<void>;
+  /** Loads app.info and the cases, then opens `preferCaseId` (from the address) if it exists, else the default case. */
+  init(preferCaseId?: string): Promise<void>;
   refreshCases(): Promise<void>;
   openCase(c: CaseInfo): void;
   openDir(dir: string): Promise<void>;
@@ -63,11 +64,13 @@ export const useApp = create<AppState>((set, get) => ({
   dataVersion: 0,
   bumpData() { set({ dataVersion: get().dataVersion + 1 }); },
 
-  async init() {
+  async init(preferCaseId) {
     try {
       const info = await call('app.info', {});
-      set({ info });
       await get().refreshCases();
+      set({ info });
+      const preferred = preferCaseId ? get().cases.find((c) => c.id === preferCaseId) : undefined;
+      if (preferred) { get().openCase(preferred); return; }
       const wanted = info.defaultCaseId ? get().cases.find((c) => c.id === info.defaultCaseId) : undefined;
       if (wanted) get().openCase(wanted);
       else if (info.defaultCaseId) {

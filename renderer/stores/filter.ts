@@ -16,6 +16,9 @@ type FieldFilter = NonNullable<EventFilter['fields']>[number];
 
 interface FilterState {
   filter: EventFilter;
+  /** The search box's mode. Kept apart from filter.regex (which only means something with text), so the box stays
+   * ticked while the search is empty and the next pattern runs as a regex. */
+  regex: boolean;
   columns: string[];
   setSources(sources: string[]): void;
   toggleSource(source: string): void;
@@ -50,6 +53,7 @@ export const useFilter = create<FilterState>((set, get) => {
   const patch = (p: Partial<EventFilter>) => set({ filter: normalise({ ...get().filter, ...p }) });
   return {
     filter: {},
+    regex: false,
     columns: DEFAULT_COLUMNS,
     setSources(sources) { patch({ sources }); },
     toggleSource(source) {
@@ -61,8 +65,15 @@ export const useFilter = create<FilterState>((set, get) => {
       patch({ levels: cur.includes(level) ? cur.filter((l) => l !== level) : [...cur, level] });
     },
     setLevels(levels) { patch({ levels }); },
-    setText(text, regex) { patch({ text, regex: regex ?? get().filter.regex }); },
-    setRegex(regex) { patch({ regex }); },
+    setText(text, regex) {
+      const mode = regex ?? get().regex;
+      set({ regex: mode });
+      patch({ text, regex: mode });
+    },
+    setRegex(regex) {
+      set({ regex });
+      if (get().filter.text) patch({ regex });
+    },
     addField(f) {
       const cur = get().filter.fields ?? [];
       if (cur.some((x) => x.field === f.field && x.value === f.value && !!x.negate === !!f.negate)) return;
@@ -78,6 +89,8 @@ export const useFilter = create<FilterState>((set, get) => {
     },
     clearAll() { set({ filter: {} }); },
     setColumns(columns) { set({ columns: columns.length ? columns : DEFAULT_COLUMNS }); },
-    applyView(v) { set({ filter: normalise(v.filter), columns: v.columns.length ? v.columns : DEFAULT_COLUMNS }); },
+    applyView(v) {
+      set({ filter: normalise(v.filter), columns: v.columns.length ? v.columns : DEFAULT_COLUMNS, ...(v.filter.text ? { regex: !!v.filter.regex } : {}) });
+    },
   };
 });

@@ -66,7 +66,8 @@ export const useSelection = create<SelectionState>((set, get) => ({
     const caseId = app.current?.id;
     if (!caseId) return;
     app.setView('trace');
-    set({ traceKey: key, traceLoading: true, traceError: null, trace: null });
+    // The record open from the previous trace does not belong to this one.
+    set({ traceKey: key, traceLoading: true, traceError: null, trace: null, selectedId: null, detail: null, detailError: null, around: null });
     try {
       const trace = await call('chains.trace', { caseId, key });
       app.noteQuery('chains.trace', trace.queryMs);

@@ -1,6 +1,7 @@
 // Correlation: the chains list and the trace of one key ('events.around' is in events).
 import { z } from 'zod';
 import { ChainKind, ChainStatus, ChainSummary, TraceResult } from '../correlation';
+import { IsoInstant } from '../domain';
 import { CaseRef } from './common';
 import { defineArea, defineCall } from './define';
 
@@ -12,6 +13,9 @@ export const chainsArea = defineArea({
         statuses: z.array(ChainStatus).max(4).optional(),
         minDurationMs: z.number().min(0).optional(),
         text: z.string().max(500).optional(),
+        /** Chains with any time inside [from, to]: the timeline's window. */
+        from: IsoInstant.optional(),
+        to: IsoInstant.optional(),
         sort: z.enum(['first', 'duration', 'events']).optional(),
         limit: z.number().int().min(1).max(5000),
       }),

@@ -40,7 +40,7 @@ function parseOverride(s: string): { format: string; glob: string } {
 function fileRow(f: FileImportResult) {
   return {
     file: f.file, format: f.format, why: f.reason, records: f.records, malformed: f.malformed, unparsed: f.unparsed,
-    untimed: f.untimed, tz: f.tzRule, from: f.from ?? '', to: f.to ?? '', status: f.skipped ? 'already in case' : f.note ?? 'ok',
+    untimed: f.untimed, tz: f.tzRule, from: f.from ?? '', to: f.to ?? '', status: f.aliasOf ? `alias of ${f.aliasOf.bundle}/${f.aliasOf.file} (same content)` : f.skipped ? 'already in case' : f.note ?? 'ok',
   };
 }
 

@@ -14,6 +14,8 @@ import { readAudit, verifyAudit } from './trail';
 
 export const IMPORT_FILE_ACTION = 'import.file';
 export const IMPORT_FILES_ACTION = 'import.files';
+/** Files whose content was already in the case under another name: recorded, not parsed (no events to vouch for). */
+export const IMPORT_ALIAS_ACTION = 'import.alias';
 /** Files per `import.files` entry: few entries (each costs fsyncs), none too large to read. */
 export const IMPORT_FILES_PER_ENTRY = 100;
 

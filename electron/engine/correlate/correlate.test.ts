@@ -156,6 +156,18 @@ describe('chains from a generated tree', () => {
     const user = truth.taskblade[0]!.user;
     const byText = await listChains(h.db, { text: user, kinds: ['taskblade_request'], limit: 5000 });
     expect(byText.total).toBe(truth.taskblade.filter((r) => r.user === user).length);
+
+    // A time window keeps the chains with any time inside it, over all chains (not a loaded page).
+    const timed = all.chains.filter((c) => c.first && c.last);
+    const mid = timed[Math.floor(timed.length / 2)]!;
+    const from = mid.first!;
+    const to = new Date(Date.parse(mid.first!) + 600_000).toISOString();
+    const inWindow = await listChains(h.db, { from, to, limit: 5000 });
+    const want = all.chains.filter((c) => c.first && c.last && c.last >= from && c.first <= to).map((c) => c.key).sort();
+    expect(all.total).toBe(all.chains.length);
+    expect(inWindow.chains.map((c) => c.key).sort()).toEqual(want);
+    expect(inWindow.total).toBe(want.length);
+    expect(want.length).toBeLessThan(all.total);
   });
 
   it('keeps where each identifier was found', async () => {

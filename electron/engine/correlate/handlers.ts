@@ -8,6 +8,8 @@ export const correlateHandlers: AreaHandlers<'chains'> = {
     ...(i.statuses ? { statuses: i.statuses } : {}),
     ...(i.minDurationMs !== undefined ? { minDurationMs: i.minDurationMs } : {}),
     ...(i.text ? { text: i.text } : {}),
+    ...(i.from ? { from: i.from } : {}),
+    ...(i.to ? { to: i.to } : {}),
     ...(i.sort ? { sort: i.sort } : {}),
     limit: i.limit,
   }),

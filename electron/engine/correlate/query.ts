@@ -3,7 +3,7 @@ import type { ChainKind, ChainLink, ChainStatus, ChainSummary, TraceResult } fro
 import type { EventRow } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
 import { FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../query/rows';
-import { elapsedMs, Params } from '../query/sql';
+import { checkInstant, elapsedMs, Params } from '../query/sql';
 import { UUID_RE } from './extract';
 
 export interface ChainListRequest {
@@ -11,6 +11,9 @@ export interface ChainListRequest {
   statuses?: ChainStatus[];
   minDurationMs?: number;
   text?: string;
+  /** Chains with any time inside [from, to] (the timeline's window); chains without times are left out then. */
+  from?: string;
+  to?: string;
   sort?: 'first' | 'duration' | 'events';
   limit: number;
 }
@@ -50,6 +53,8 @@ export async function listChains(db: SqlRead, req: ChainListRequest): Promise<{ 
   if (req.minDurationMs !== undefined) where.push(`duration_ms >= ${p.add(req.minDurationMs)}`);
   // `search` is key, label, user and dataset lower-cased at build time: one substring test per chain.
   if (req.text?.trim()) where.push(`contains(search, ${p.add(req.text.trim().toLowerCase())})`);
+  if (req.from) where.push(`last_ts >= ${p.instant(checkInstant(req.from, 'Range start'))}`);
+  if (req.to) where.push(`first_ts <= ${p.instant(checkInstant(req.to, 'Range end'))}`);
   const order = req.sort === 'duration' ? 'duration_ms DESC NULLS LAST, key'
     : req.sort === 'events' ? 'events DESC, key'
       : 'first_ts DESC NULLS LAST, key';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ImportProgress } from '../../../shared/domain';
 import type { JobStep } from '../../../shared/contract';
 import type { AreaHandlers } from '../api';
-import { IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
+import { IMPORT_ALIAS_ACTION, IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import { importPaths } from './importer';
 
@@ -40,6 +40,12 @@ export const importHandlers: AreaHandlers<'import'> = {
               const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
               await ctx.audit(IMPORT_FILES_ACTION, { caseId: input.caseId, bundle: bundle.id, manifestSha256: bundle.manifestSha256, files: part },
                 { status: 'ok', counts: { files: part.length, records: part.reduce((n, f) => n + f.records, 0) } });
+            }
+          },
+          auditAliases: async (bundle, files) => {
+            for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
+              const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
+              await ctx.audit(IMPORT_ALIAS_ACTION, { caseId: input.caseId, bundle, files: part }, { status: 'ok', counts: { files: part.length } });
             }
           },
         },

@@ -26,7 +26,11 @@ export interface ImportHooks {
   afterImport?: (db: CaseDb) => Promise<void>;
   /** Audit of the files imported (chain of custody), a batch's files of one bundle at a time. */
   auditFiles?: (bundle: AuditedBundle, files: ImportedFileRecord[]) => Promise<void>;
+  /** Audit of the files recorded as aliases (content already in the case), one bundle at a time. */
+  auditAliases?: (bundle: string, files: AliasRecord[]) => Promise<void>;
 }
+
+export interface AliasRecord { path: string; sha256: string; of: { bundle: string; path: string } }
 
 /** The bundle of an `import.files` entry: its id and the sha256 of its manifest file. */
 export interface AuditedBundle { id: string; manifestSha256: string | null }
@@ -232,16 +236,27 @@ async function runImport(handle: CaseHandle, stage: (limits: IntakeLimits) => Pr
     for (const b of bundles) {
       for (const r of await db.all<Record<string, unknown>>(`SELECT path, ${FILE_RESULT_COLUMNS} FROM files WHERE bundle = $1`, [b.id])) already.set(`${b.id}/${String(r.path)}`, r);
     }
+    // Content already in the case under another name (the same logs packed from another folder level, a copy) is an
+    // alias: parsing it again would show every record twice. The first name seen keeps the events; empty files have
+    // no records to double and stay files of their own.
+    const known = new Map<string, { bundle: string; path: string }>();
+    for (const r of await db.all<{ sha256: string; bundle: string; path: string }>(
+      `SELECT sha256, bundle, path FROM files WHERE sha256 IS NOT NULL AND size > 0 ORDER BY file_id`)) {
+      if (!known.has(r.sha256)) known.set(r.sha256, { bundle: r.bundle, path: r.path });
+    }
+    const aliases = new Map<string, AliasRecord[]>();
     for (const f of planned) {
       const done = already.get(`${f.bundle.id}/${f.rel}`);
       if (done) { results.push(fileResult(f, done, true)); bytesDone += f.size; filesDone++; continue; }
-      // Pulled logs come again as they grow and rotate: the same bytes are never imported twice.
+      const same = f.size === 0 ? undefined : known.get(f.sha256);
+      if (same) {
+        results.push(aliasResult(f, same));
+        aliases.set(f.bundle.id, [...(aliases.get(f.bundle.id) ?? []), { path: f.rel, sha256: f.sha256, of: same }]);
+        bytesDone += f.size; filesDone++; continue;
+      }
+      if (f.size > 0) known.set(f.sha256, { bundle: f.bundle.id, path: f.rel });
+      // Pulled logs come again as they grow and rotate: a grown file continues where its earlier copy ended.
       if ((f.bundle.manifest.origin.kind as string) === 'sftp') {
-        const same = await db.one<Record<string, unknown>>(`SELECT bundle, path, ${FILE_RESULT_COLUMNS} FROM files WHERE sha256 = $1 AND size > 0 LIMIT 1`, [f.sha256]);
-        if (same) {
-          results.push({ ...fileResult(f, same, true), note: `same content as ${String(same.bundle)}/${String(same.path)}, already in the case: not imported again` });
-          bytesDone += f.size; filesDone++; continue;
-        }
         const c = f.bundle.manifest.files.find((m) => m.path === f.rel)?.continues;
         const earlier = c && await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM files WHERE bundle = $1 AND path = $2 AND sha256 = $3', [c.bundle, c.path, c.sha256]);
         if (c && earlier?.n && c.bytes < f.size && !isGzipPath(f.rel)) {
@@ -251,6 +266,7 @@ async function runImport(handle: CaseHandle, stage: (limits: IntakeLimits) => Pr
       }
       todo.push(f);
     }
+    for (const [bundle, files] of aliases) await opts.hooks?.auditAliases?.(bundle, files);
     for (const batch of batches(todo)) {
       await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
       const batchResults = await importBatch(db, batch, { zone, limits, ...(opts.hooks ? { hooks: opts.hooks } : {}) }, (file, n) =>
@@ -279,6 +295,14 @@ function fileResult(f: PlannedFile, row: Record<string, unknown>, skipped: boole
     unparsed: Number(row.unparsed), untimed: Number(row.untimed), tzRule: String(row.tz_rule),
     from: (row.min_ts as string | null) ?? null, to: (row.max_ts as string | null) ?? null, skipped,
     ...(row.note ? { note: String(row.note) } : {}),
+  };
+}
+
+function aliasResult(f: PlannedFile, of: { bundle: string; path: string }): FileImportResult {
+  return {
+    file: f.rel, bundle: f.bundle.id, format: f.format.id, reason: f.reason, records: 0, lines: 0, ok: 0, malformed: 0,
+    unparsed: 0, untimed: 0, tzRule: '', from: null, to: null, skipped: true, aliasOf: { bundle: of.bundle, file: of.path },
+    note: `same content (sha256 ${f.sha256.slice(0, 12)}…) as ${of.bundle}/${of.path}, already in the case: recorded as an alias, not parsed again`,
   };
 }
 

@@ -1,6 +1,7 @@
 // Event density per source × time bucket × level: the timeline's lanes.
 import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { Histogram } from '../../../shared/contract';
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { SqlRead } from '../store/db';
 import { checkFilter, whereClause } from './filter';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from './sql';
@@ -78,13 +79,19 @@ export async function histogram(db: SqlRead, req: HistogramRequest): Promise<His
 async function defaultRange(db: SqlRead, filter: EventFilter): Promise<{ from: string; to: string }> {
   if (filter.from && filter.to) return { from: checkInstant(filter.from, 'Filter start'), to: checkInstant(filter.to, 'Filter end') };
   const p = new Params();
+  const matched = await span(db, whereClause(filter, p), p.values);
+  if (matched) return matched;
+  // Nothing matches: the case's own span, so an empty result never moves the timeline somewhere the data is not.
+  // A case with no timed events at all has no span; the epoch stands in (the UI draws no range for it).
+  return (await span(db, 'TRUE', [])) ?? { from: EPOCH, to: EPOCH };
+}
+
+const EPOCH = new Date(0).toISOString();
+
+async function span(db: SqlRead, where: string, values: DuckDBValue[]): Promise<{ from: string; to: string } | null> {
   const [r] = await db.read<{ lo: string | null; hi: string | null }>(
-    `SELECT epoch_us(min(s.ts)) AS lo, epoch_us(max(s.ts)) AS hi FROM event_store s WHERE ${whereClause(filter, p)}`, p.values);
+    `SELECT epoch_us(min(s.ts)) AS lo, epoch_us(max(s.ts)) AS hi FROM event_store s WHERE ${where}`, values);
   const lo = isoFromMicros(r?.lo ?? null);
   const hi = isoFromMicros(r?.hi ?? null);
-  if (lo === null || hi === null) {
-    const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-    return { from: now, to: now };
-  }
-  return { from: lo, to: hi };
+  return lo === null || hi === null ? null : { from: lo, to: hi };
 }

@@ -28,7 +28,7 @@ function matches(e: GenRow, f: EventFilter): boolean {
   if (f.from && (e.tsMs === null || e.tsMs < Date.parse(f.from))) return false;
   if (f.to && (e.tsMs === null || e.tsMs > Date.parse(f.to))) return false;
   if (f.text) {
-    if (f.regex ? !new RegExp(f.text).test(e.raw) : !e.raw.toLowerCase().includes(f.text.toLowerCase())) return false;
+    if (f.regex ? !new RegExp(f.text, 'i').test(e.raw) : !e.raw.toLowerCase().includes(f.text.toLowerCase())) return false;
   }
   for (const ff of f.fields ?? []) {
     const v = ff.field === 'logger' ? e.logger : ff.field === 'file' ? e.file : ff.field === 'bundle' ? e.bundle
@@ -52,6 +52,7 @@ const FILTERS: [string, EventFilter][] = [
   ['substring with regex characters', { text: '(most recent call' }],
   ['substring, non-ASCII any case', { text: 'übERSICHT' }],
   ['regex', { text: 'Trace(back)? \\(most', regex: true }],
+  ['regex ignores case like text', { text: 'TRACE(BACK)? \\(MOST', regex: true }],
   ['field equals', { fields: [{ field: 'user', value: 'alice' }] }],
   ['field negated keeps missing', { fields: [{ field: 'dataset', value: 'ds-1', negate: true }] }],
   ['dotted key and numbers', { fields: [{ field: 'a.b', value: 'even' }, { field: 'n', value: '3' }] }],
@@ -181,6 +182,14 @@ describe('histogram', () => {
     expect(h.from).toBe(new Date(Math.min(...ts)).toISOString());
     expect(h.to).toBe(new Date(Math.max(...ts)).toISOString());
     expect(h.lanes.map((l) => l.source)).toEqual(['gunicorn']);
+  });
+
+  it('a filter that matches nothing keeps the case span, never today', async () => {
+    const h = await histogram(db(), { filter: { text: 'zqxjv-nothing-says-this' }, buckets: 10 });
+    const ts = data.rows.filter((e) => e.tsMs !== null).map((e) => e.tsMs!);
+    expect(h.from).toBe(new Date(Math.min(...ts)).toISOString());
+    expect(h.to).toBe(new Date(Math.max(...ts)).toISOString());
+    expect(h.lanes.every((l) => l.total === 0)).toBe(true);
   });
 });
 

@@ -256,9 +256,10 @@ describe('queries never run on the writer', () => {
   it('answers busy to SQL during a real import through the bridge, while pages keep working beside the writer', async () => {
     const big = path.join(root, 'big');
     mkdirSync(path.join(big, 'enrich/logs/celery'), { recursive: true });
-    const line = (i: number) => `[2023-07-07 10:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')}: INFO/MainProcess] Task tasks.run[${i}] received payload ${i}\n`;
+    // Each worker's log differs (identical files would be one file's aliases, imported once).
+    const line = (f: number, i: number) => `[2023-07-07 10:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')}: INFO/MainProcess] Task tasks.run[${i}] received payload ${f}-${i}\n`;
     for (let f = 0; f < 4; f++) {
-      writeFileSync(path.join(big, `enrich/logs/celery/w${f}.log`), Array.from({ length: 60_000 }, (_, i) => line(i)).join(''));
+      writeFileSync(path.join(big, `enrich/logs/celery/w${f}.log`), Array.from({ length: 60_000 }, (_, i) => line(f, i)).join(''));
     }
     const importing = post('import.paths', { caseId: info.id, paths: [big] });
     let done = false;

@@ -36,7 +36,7 @@ export function AuditPanel() {
           <h4>Audit chain</h4>
           {audit ? (
             <div>
-              <div className={audit.ok ? 'ok' : 'warn'} data-testid="audit-status">{audit.ok ? '✔ intact' : '✖ BROKEN'} · {audit.entries} entries{audit.tornTail ? ' · torn last line' : ''}</div>
+              <div className={audit.ok ? 'ok' : 'warn'} data-testid="audit-status">{audit.ok ? '✔ intact' : '✖ BROKEN'} through entry #{audit.entries}{audit.tornTail ? ' · torn last line' : ''}</div>
               <div className="small">head hash <span className="mono" data-testid="audit-head">{audit.headHash ?? '—'}</span></div>
               {audit.firstBroken && <div className="error-box">First broken entry: seq {audit.firstBroken.seq ?? '?'} (line {audit.firstBroken.line}): {audit.firstBroken.problem}</div>}
               <div className="muted small">verified {fmtTime(audit.verifiedAt)}</div>
@@ -63,7 +63,10 @@ export function AuditPanel() {
           {actions.map((a) => <option key={a} value={a}>{a}</option>)}
         </select>
         <input placeholder="filter entries…" value={text} onChange={(e) => setText(e.target.value)} data-testid="audit-text" />
-        <span className="muted small">{shown.length} of {entries?.length ?? 0} entries</span>
+        {/* One count: the entries listed (the chain card says how far verification reached, not a second total). */}
+        <span className="muted small" data-testid="audit-count">
+          {text ? `${shown.length} shown of ` : ''}{entries?.length ?? 0} entries
+        </span>
       </div>
       {error && <div className="error-box">Could not read the audit log: {error}</div>}
       <div className="scroll-y">

@@ -61,13 +61,14 @@ export function ImportPanel() {
             <span className="spacer" />
             <button onClick={() => setView('timeline')} data-testid="goto-timeline">Open the timeline</button>
           </div>
+          <AliasNote files={result.files} />
           <div className="scroll-x">
             <table className="grid-table" data-testid="import-results">
               <thead><tr><th>File</th><th>Format</th><th>Why</th><th>Records</th><th>Malformed</th><th>Unparsed</th><th>Untimed</th><th>TZ rule</th><th>Time range (UTC)</th></tr></thead>
               <tbody>
                 {result.files.map((f) => (
                   <tr key={`${f.bundle}/${f.file}`} data-testid="import-file" className={f.skipped ? 'muted' : f.malformed || f.unparsed ? 'warn-row' : ''}>
-                    <td className="mono small" title={f.note}>{f.file}{f.skipped && ' (skipped)'}</td>
+                    <td className="mono small" title={f.note}>{f.file}{f.aliasOf ? <span data-testid="import-alias"> (alias of {f.aliasOf.file})</span> : f.skipped && ' (skipped)'}</td>
                     <td>{f.format}</td>
                     <td className="small">{f.reason}</td>
                     <td>{fmtCount(f.records)}</td>
@@ -84,5 +85,17 @@ export function ImportPanel() {
         </>
       )}
     </section>
+  );
+}
+
+/** Files whose content the case already had: said plainly, since they add no records. */
+function AliasNote({ files }: { files: { aliasOf?: { bundle: string; file: string } }[] }) {
+  const n = files.filter((f) => f.aliasOf).length;
+  if (!n) return null;
+  return (
+    <div className="card warn" data-testid="import-aliases" role="status">
+      {n === files.length ? 'All' : fmtCount(n)} of {fmtCount(files.length)} files were already in this case (same content under
+      another name): recorded as aliases in the audit trail, not parsed again, so no record shows twice.
+    </div>
   );
 }

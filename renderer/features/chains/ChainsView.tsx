@@ -1,14 +1,19 @@
 // Chains (chains.list): find the slowest and the failed. Server-side filters narrow the list; column headers sort it.
 import { useEffect, useMemo, useState } from 'react';
-import { createColumnHelper, flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type SortingState } from '@tanstack/react-table';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { ChainKind, ChainStatus, type ChainSummary } from '../../../shared/correlation';
 import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useSelection } from '../../stores/selection';
-import { fmtCount, fmtDuration, fmtTime } from '../../lib/time';
+import { useFilter } from '../../stores/filter';
+import { useChainsQuery, type ChainSort } from '../../stores/chainsQuery';
+import { fmtCount, fmtDuration } from '../../lib/time';
+import { useTimeFormat } from '../../stores/timeMode';
 import { IdChip } from '../detail/IdText';
+import { FacetChip } from '../filters/FacetChip';
 
 const col = createColumnHelper<ChainSummary>();
+const NO_CHAINS: ChainSummary[] = [];
 const KINDS = ChainKind.options;
 const STATUSES = ChainStatus.options;
 
@@ -20,15 +25,26 @@ export function ChainsView() {
   const caseId = useApp((s) => s.current?.id);
   const version = useApp((s) => s.dataVersion);
   const openTrace = useSelection((s) => s.openTrace);
-  const [kinds, setKinds] = useState<ChainKind[]>([]);
-  const [statuses, setStatuses] = useState<ChainStatus[]>([]);
-  const [minDur, setMinDur] = useState('');
-  const [text, setText] = useState('');
-  const [sort, setSortParam] = useState<'first' | 'duration' | 'events'>('first');
+  const kinds = useChainsQuery((s) => s.kinds);
+  const statuses = useChainsQuery((s) => s.statuses);
+  const minDur = useChainsQuery((s) => s.minDur);
+  const text = useChainsQuery((s) => s.text);
+  const sort = useChainsQuery((s) => s.sort);
+  const followWindow = useChainsQuery((s) => s.followWindow);
+  const setQuery = useChainsQuery((s) => s.set);
+  // The timeline's window (its brush) narrows the chains too, unless the operator lets go of it here.
+  const windowFrom = useFilter((s) => s.filter.from);
+  const windowTo = useFilter((s) => s.filter.to);
+  const from = followWindow ? windowFrom : undefined;
+  const to = followWindow ? windowTo : undefined;
+  const setKinds = (v: ChainKind[]) => setQuery({ kinds: v });
+  const setStatuses = (v: ChainStatus[]) => setQuery({ statuses: v });
+  const setMinDur = (v: string) => setQuery({ minDur: v });
+  const setText = (v: string) => setQuery({ text: v });
+  const setSortParam = (v: ChainSort) => setQuery({ sort: v });
   const [data, setData] = useState<{ chains: ChainSummary[]; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const [sorting, setSorting] = useState<SortingState>([]);
 
   useEffect(() => {
     if (!caseId) return;
@@ -40,6 +56,7 @@ export function ChainsView() {
         caseId, limit: 1000, sort,
         ...(kinds.length ? { kinds } : {}), ...(statuses.length ? { statuses } : {}),
         ...(minDur && Number.isFinite(min) ? { minDurationMs: min * 1000 } : {}), ...(text ? { text } : {}),
+        ...(from ? { from } : {}), ...(to ? { to } : {}),
       }).then((r) => {
         if (!live) return;
         setData(r); setError(null); setLoading(false);
@@ -47,25 +64,40 @@ export function ChainsView() {
       }).catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
     }, 250);
     return () => { live = false; clearTimeout(t); };
-  }, [caseId, version, kinds, statuses, minDur, text, sort]);
+  }, [caseId, version, kinds, statuses, minDur, text, sort, from, to]);
 
+  const time = useTimeFormat();
   const columns = useMemo(() => [
-    col.accessor('status', { header: 'Status', cell: (c) => <StatusBadge status={c.getValue()} /> }),
-    col.accessor('kind', { header: 'Kind' }),
-    col.accessor('label', { header: 'Chain', cell: (c) => (
+    col.accessor('status', { enableSorting: false, header: 'Status', cell: (c) => <StatusBadge status={c.getValue()} /> }),
+    col.accessor('kind', { enableSorting: false, header: 'Kind' }),
+    col.accessor('label', { enableSorting: false, header: 'Chain', cell: (c) => (
       <span><span className="chain-label">{c.getValue()}</span> <IdChip id={c.row.original.key} /></span>
     ) }),
     col.accessor((r) => r.durationMs ?? -1, { id: 'duration', header: 'Duration', cell: (c) => fmtDuration(c.row.original.durationMs) }),
-    col.accessor((r) => r.user ?? '', { id: 'user', header: 'User' }),
-    col.accessor((r) => r.dataset ?? '', { id: 'dataset', header: 'Dataset' }),
-    col.accessor((r) => r.first ?? '', { id: 'first', header: 'First (UTC)', cell: (c) => fmtTime(c.getValue() || null) }),
-    col.accessor((r) => r.sources.join(', '), { id: 'sources', header: 'Sources' }),
+    col.accessor((r) => r.user ?? '', { id: 'user', enableSorting: false, header: 'User', cell: (c) => (c.getValue() ? <FacetChip facet="user" value={c.getValue()} /> : '') }),
+    col.accessor((r) => r.dataset ?? '', { id: 'dataset', enableSorting: false, header: 'Dataset', cell: (c) => (c.getValue() ? <FacetChip facet="dataset" value={c.getValue()} /> : '') }),
+    col.accessor((r) => r.first ?? '', { id: 'first', header: `First (${time.label})`, cell: (c) => time.fmt(c.getValue() || null) }),
+    col.accessor((r) => r.sources.join(', '), { id: 'sources', enableSorting: false, header: 'Sources' }),
     col.accessor('events', { header: 'Events', cell: (c) => fmtCount(c.getValue()) }),
-  ], []);
+  ], [time]);
+  // Sorting is the engine's, over every chain that matches (not the page loaded here): the headers it can sort by
+  // set `sort`; the others do not sort.
+  const sorting = [{ id: sort, desc: true }];
   const table = useReactTable({
-    data: data?.chains ?? [], columns, state: { sorting }, onSortingChange: setSorting,
-    getCoreRowModel: getCoreRowModel(), getSortedRowModel: getSortedRowModel(), getRowId: (r) => r.key,
+    // A stable empty list: a fresh [] each render makes the table recompute and reset its state, render after render.
+    data: data?.chains ?? NO_CHAINS, columns, state: { sorting }, manualSorting: true,
+    enableSortingRemoval: false,
+    onSortingChange: (u) => {
+      const next = (typeof u === 'function' ? u(sorting) : u)[0]?.id;
+      if (next === 'first' || next === 'duration' || next === 'events') setSortParam(next);
+    },
+    getCoreRowModel: getCoreRowModel(), getRowId: (r) => r.key,
   });
+  // What [ and ] step through: the chains in the order shown here.
+  const shownKey = JSON.stringify(table.getRowModel().rows.map((r) => r.original.key));
+  useEffect(() => {
+    if (JSON.stringify(useChainsQuery.getState().shown) !== shownKey) setQuery({ shown: JSON.parse(shownKey) as string[] });
+  }, [shownKey, setQuery]);
   const toggle = <T,>(list: T[], v: T) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 
   return (
@@ -82,7 +114,13 @@ export function ChainsView() {
         ))}
         <label>min duration <input className="num" value={minDur} onChange={(e) => setMinDur(e.target.value)} placeholder="s" /></label>
         <input placeholder="id, label, user, dataset…" value={text} onChange={(e) => setText(e.target.value)} data-testid="chain-text" />
-        <select value={sort} onChange={(e) => setSortParam(e.target.value as typeof sort)} title="Order the engine returns">
+        {(windowFrom || windowTo) && (
+          <label className="check" title="Only chains with a record inside the timeline's window">
+            <input type="checkbox" data-testid="chain-follow-window" checked={followWindow} onChange={(e) => setQuery({ followWindow: e.target.checked })} />
+            in timeline window <span className="muted small">{time.fmt(windowFrom)} → {time.fmt(windowTo)}</span>
+          </label>
+        )}
+        <select value={sort} onChange={(e) => setSortParam(e.target.value as ChainSort)} title="Order the engine returns">
           <option value="first">by first time</option><option value="duration">slowest first</option><option value="events">most events</option>
         </select>
       </div>
@@ -97,7 +135,8 @@ export function ChainsView() {
             {table.getHeaderGroups().map((hg) => (
               <tr key={hg.id}>
                 {hg.headers.map((h) => (
-                  <th key={h.id} onClick={h.column.getToggleSortingHandler()} title="Sort">
+                  <th key={h.id} data-testid={`chain-head-${h.id}`} onClick={h.column.getCanSort() ? () => setSortParam(h.id as ChainSort) : undefined}
+                    title={h.column.getCanSort() ? 'Sort all matching chains (largest first)' : undefined} className={h.column.getCanSort() ? 'clickable' : ''}>
                     {flexRender(h.column.columnDef.header, h.getContext())}
                     {{ asc: ' ▲', desc: ' ▼' }[h.column.getIsSorted() as string] ?? ''}
                   </th>

@@ -1,17 +1,19 @@
 // "Around this moment": the records of every source within ±N seconds of one event, grouped by source.
 import { useSelection } from '../../stores/selection';
 import { levelColor } from '../../lib/levels';
-import { fmtCount, fmtDuration, fmtTime, toMs } from '../../lib/time';
+import { fmtCount, fmtDuration, toMs } from '../../lib/time';
+import { useTimeFormat } from '../../stores/timeMode';
 import { IdText } from './IdText';
 
 export function AroundView() {
   const { around, aroundSeconds, closeAround, loadDetail } = useSelection();
+  const time = useTimeFormat();
   if (!around) return null;
   const center = toMs(around.center.ts);
   return (
     <div className="around" data-testid="around-view">
       <div className="detail-head">
-        <strong>Around {fmtTime(around.center.ts)} ±{aroundSeconds}s</strong>
+        <strong>Around {time.fmt(around.center.ts)} ({time.label}) ±{aroundSeconds}s</strong>
         <span className="spacer" />
         <button onClick={closeAround}>×</button>
       </div>

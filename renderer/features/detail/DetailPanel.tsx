@@ -2,17 +2,21 @@
 // previous/next record in the same file, identifier chips and "Around this moment".
 import { useState } from 'react';
 import { useSelection } from '../../stores/selection';
-import { isIdField } from '../../lib/ids';
+import { isFacetField, isIdField } from '../../lib/ids';
 import { levelColor } from '../../lib/levels';
 import { fmtTime } from '../../lib/time';
+import { fmtOffset, fmtZoned, zoneOffsetMs } from '../../lib/siteTime';
+import { useApp } from '../../stores/app';
 import { CopyButton } from './CopyButton';
 import { IdChip, IdText } from './IdText';
 import { showValue } from './fieldValue';
 import { AroundView } from './AroundView';
+import { FacetChip } from '../filters/FacetChip';
 
 export function DetailPanel() {
   const { detail, detailLoading, detailError, selectedId, loadDetail, select, loadAround, aroundLoading } = useSelection();
   const [seconds, setSeconds] = useState(30);
+  const zone = useApp((s) => s.current?.timezone.zone ?? '');
   if (selectedId == null) return null;
   return (
     <aside className="detail" data-testid="detail-panel">
@@ -32,6 +36,9 @@ export function DetailPanel() {
         <div className="detail-body">
           <dl className="meta">
             <dt>time</dt><dd data-testid="detail-time">{fmtTime(detail.ts)} UTC {detail.tsText && <span className="muted small">(as written: {detail.tsText})</span>}</dd>
+            {detail.ts && zone && (
+              <><dt>site time</dt><dd data-testid="detail-site-time">{fmtZoned(detail.ts, zone)} {zone} ({fmtOffset(zoneOffsetMs(Date.parse(detail.ts), zone))})</dd></>
+            )}
             <dt>source</dt><dd>{detail.source}</dd>
             <dt>file</dt><dd data-testid="detail-file"><span className="mono">{detail.file}:{detail.line}</span>
               {detail.lineCount > 1 && <span className="muted small"> ({detail.lineCount} lines)</span>} <CopyButton text={`${detail.file}:${detail.line}`} /></dd>
@@ -57,7 +64,9 @@ export function DetailPanel() {
                     <td>
                       {shown.kind === 'block'
                         ? <pre className="field-block"><IdText text={shown.text} /></pre>
-                        : isIdField(k) && shown.text ? <IdChip id={shown.text} /> : <span className="mono"><IdText text={shown.text} /></span>}
+                        : isIdField(k) && shown.text ? <IdChip id={shown.text} />
+                          : isFacetField(k) && shown.text ? <FacetChip facet={k} value={shown.text} />
+                            : <span className="mono"><IdText text={shown.text} /></span>}
                     </td>
                     <td className="copy-cell"><CopyButton text={typeof v === 'string' ? v : JSON.stringify(v)} label="copy" /></td>
                   </tr>

@@ -4,30 +4,33 @@ import { LEVELS } from '../../../shared/domain';
 import { useFilter } from '../../stores/filter';
 import { levelColor } from '../../lib/levels';
 import { fmtTime } from '../../lib/time';
+import { CASE_RULE, regexProblem } from '../../lib/regex';
 import { FieldFilterPicker } from './FieldFilterPicker';
 import { SavedViews } from './SavedViews';
 
 export function FilterBar() {
   const filter = useFilter((s) => s.filter);
+  const regex = useFilter((s) => s.regex);
   const { setText, setRegex, toggleLevel } = useFilter.getState();
   const [text, setLocalText] = useState(filter.text ?? '');
   const [regexError, setRegexError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => { setLocalText(filter.text ?? ''); }, [filter.text]);
+  useEffect(() => () => clearTimeout(timer.current), []);
 
-  const apply = (t: string, regex = !!filter.regex) => {
+  // A pattern RE2 refuses is never sent: the error shows here, once, and the last good search stays applied.
+  const apply = (t: string, asRegex = regex) => {
     clearTimeout(timer.current);
-    if (regex && t) {
-      try { new RegExp(t); setRegexError(null); } catch (e) { setRegexError((e as Error).message); return; }
-    } else setRegexError(null);
-    setText(t, regex);
+    const problem = asRegex && t ? regexProblem(t) : null;
+    setRegexError(problem);
+    if (!problem) setText(t, asRegex);
   };
 
   return (
     <section className="filters" data-testid="filters">
       <div className="filter-row">
-        <input id="search" data-testid="search-input" className="search" placeholder={filter.regex ? 'regex… (/ to focus)' : 'search text… (/ to focus)'}
+        <input id="search" data-testid="search-input" className="search" placeholder={regex ? 'regex… (/ to focus)' : 'search text… (/ to focus)'}
           value={text}
           onChange={(e) => {
             const t = e.target.value;
@@ -36,11 +39,12 @@ export function FilterBar() {
             timer.current = setTimeout(() => apply(t), 450);
           }}
           onKeyDown={(e) => { if (e.key === 'Enter') apply(text); if (e.key === 'Escape') (e.target as HTMLInputElement).blur(); }} />
-        <label className="check" title="Treat the search as a regular expression">
-          <input type="checkbox" data-testid="regex-toggle" checked={!!filter.regex}
-            onChange={(e) => { setRegex(e.target.checked); if (text) apply(text, e.target.checked); }} />regex
+        <label className="check" title="Treat the search as a regular expression (RE2 syntax, as the query engine runs it)">
+          <input type="checkbox" data-testid="regex-toggle" checked={regex}
+            onChange={(e) => { setRegex(e.target.checked); apply(text, e.target.checked); }} />regex
         </label>
-        {regexError && <span className="error-inline">invalid regex: {regexError}</span>}
+        <span className="hint" data-testid="case-rule" title="Text and regex search both ignore case; start a pattern with (?-i) to match case">{CASE_RULE}</span>
+        {regexError && <span className="error-inline" data-testid="regex-error" role="alert">Not searched — invalid regex: {regexError}</span>}
         <span className="level-toggles">
           {LEVELS.map((l) => {
             const on = filter.levels?.includes(l) ?? false;

@@ -12,18 +12,22 @@ export function SavedViews() {
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState('');
+  /** A name that already has a view: saving again replaces it only once the operator says so. */
+  const [clash, setClash] = useState<string | null>(null);
 
   useEffect(() => {
     if (!caseId) return;
     call('views.list', { caseId }).then(setViews).catch((e) => useApp.getState().fail(e));
   }, [caseId]);
 
-  const save = async () => {
-    if (!caseId || !name.trim()) return;
+  const save = async (replace = false) => {
+    const wanted = name.trim();
+    if (!caseId || !wanted) return;
+    if (!replace && views.some((v) => v.name === wanted)) { setClash(wanted); return; }
     const { filter, columns } = useFilter.getState();
     try {
-      setViews(await call('views.save', { caseId, view: { name: name.trim(), filter, columns } }));
-      setChosen(name.trim()); setNaming(false); setName('');
+      setViews(await call('views.save', { caseId, view: { name: wanted, filter, columns } }));
+      setChosen(wanted); setNaming(false); setName(''); setClash(null);
     } catch (e) { useApp.getState().fail(e); }
   };
   const remove = async () => {
@@ -45,8 +49,16 @@ export function SavedViews() {
       {naming ? (
         <>
           <input autoFocus placeholder="view name" value={name} data-testid="view-name"
-            onChange={(e) => setName(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') void save(); if (e.key === 'Escape') setNaming(false); }} />
-          <button onClick={save} disabled={!name.trim()}>Save</button>
+            onChange={(e) => { setName(e.target.value); setClash(null); }}
+            onKeyDown={(e) => { if (e.key === 'Enter') void save(); if (e.key === 'Escape') { setNaming(false); setClash(null); } }} />
+          <button onClick={() => void save()} disabled={!name.trim()}>Save</button>
+          {clash && (
+            <span className="clash" data-testid="view-overwrite" role="alertdialog">
+              “{clash}” exists — replace it?
+              <button data-testid="view-overwrite-confirm" onClick={() => void save(true)}>Replace</button>
+              <button data-testid="view-overwrite-cancel" onClick={() => { setClash(null); setNaming(false); setName(''); }}>Cancel</button>
+            </span>
+          )}
         </>
       ) : (
         <button onClick={() => setNaming(true)} disabled={readOnly} data-testid="view-save"

@@ -5,6 +5,8 @@ import { useEvents } from '../../stores/eventWindow';
 import { useFilter } from '../../stores/filter';
 import { useIntegrity } from '../../stores/integrity';
 import { useSelection } from '../../stores/selection';
+import { useChainsQuery } from '../../stores/chainsQuery';
+import { initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
 import { fmtCount } from '../../lib/time';
 import { AuditPanel } from '../audit/AuditPanel';
 import { IntegrityBadge } from '../audit/IntegrityBadge';
@@ -18,6 +20,9 @@ import { EventsTable } from '../table/EventsTable';
 import { Timeline } from '../timeline/Timeline';
 import { TraceView } from '../trace/TraceView';
 import { useKeyboard } from './useKeyboard';
+import { KeyMap } from './KeyMap';
+import { StartHere } from './StartHere';
+import { TimeModeToggle } from './TimeModeToggle';
 
 const TABS: { id: View; label: string }[] = [
   { id: 'timeline', label: 'Timeline' }, { id: 'chains', label: 'Chains' }, { id: 'trace', label: 'Trace' },
@@ -31,13 +36,22 @@ export function App() {
   useKeyboard();
 
   useEffect(() => { document.documentElement.dataset.theme = theme; }, [theme]);
-  useEffect(() => { void useApp.getState().init(); }, []);
-  // A newly opened case starts clean: no filter from the previous one, fresh verification.
+  useEffect(() => {
+    const stop = startUrlSync();
+    void useApp.getState().init(initialUrlState.caseId);
+    return stop;
+  }, []);
+  // A newly opened case starts clean: no filter from the previous one, fresh verification; then whatever the address
+  // asked for (a reload, a link, Back to this case).
   useEffect(() => {
     useFilter.getState().clearAll();
     useSelection.getState().select(null);
+    useChainsQuery.getState().reset();
     useIntegrity.getState().reset(current?.id ?? null);
-    if (current) { void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase(); }
+    if (current) {
+      takePendingUrlState(current.id);
+      void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase();
+    }
   }, [current?.id]);
 
   return (
@@ -55,6 +69,7 @@ export function App() {
           ))}
         </nav>
         <span className="spacer" />
+        {current && <TimeModeToggle />}
         {current && <IntegrityBadge />}
         <button data-testid="theme-toggle" onClick={toggleTheme} title="Light / dark theme">{theme === 'dark' ? '☀' : '☾'}</button>
       </header>
@@ -69,6 +84,7 @@ export function App() {
             <div className="view">
               {view === 'timeline' && (
                 <div className="investigate">
+                  <StartHere />
                   <FilterBar />
                   <Timeline />
                   <EventsTable />
@@ -83,6 +99,7 @@ export function App() {
         )}
       </main>
       <StatusBar mode={info?.mode} version={info?.version} />
+      <KeyMap />
     </div>
   );
 }
@@ -101,12 +118,15 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
           <span data-testid="status-matching">{fmtCount(total)} matching</span>
           <span>{current.bundleCount} bundles</span>
           <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
+          {current.readOnly && (
+            <span className="warn" data-testid="status-readonly">read-only: {current.readOnlyReason ?? 'the case cannot be written'}</span>
+          )}
         </>
       ) : <span>No case open</span>}
       <span className="spacer" />
       {loading && <span>loading…</span>}
       {lastQueryMs != null && <span data-testid="status-query">{lastQuery} {lastQueryMs.toFixed(0)} ms</span>}
-      <span className="muted">j/k move · n/N errors · / search · Esc clear</span>
+      <span className="muted">j/k move · n/N errors · / search · ? all keys</span>
       <span>{mode ?? ''} {version ?? ''}</span>
     </footer>
   );

@@ -1,11 +1,14 @@
-// Keyboard: j/k move the selection, n/N jump to the next/previous ERROR-or-worse event (asking the engine when it is
-// outside the loaded window), / focuses search, Esc closes "around", then the selection.
+// Keyboard (the full list is KEYS in KeyMap.tsx, shown by `?`): j/k move the selection, g/G go to the first/last
+// record, Enter opens one, n/N jump to the next/previous ERROR-or-worse event (asking the engine when it is outside the
+// loaded window), [/] step through the Chains list, / focuses search, Esc closes the key map, "around", then the selection.
 import { useEffect } from 'react';
 import { call } from '../../api/client';
 import { useApp } from '../../stores/app';
 import { cursorOf, useEvents } from '../../stores/eventWindow';
 import { useSelection } from '../../stores/selection';
 import { SEVERE, isSevere } from '../../lib/levels';
+import { useChainsQuery } from '../../stores/chainsQuery';
+import { useKeyMap } from './KeyMap';
 
 function typing(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
@@ -23,6 +26,33 @@ async function move(step: 1 | -1) {
   const cur = rows.findIndex((r) => r.id === sel.selectedId);
   const row = rows[cur < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, cur + step))];
   if (row) sel.select(row);
+}
+
+/** First (g) or last (G) record of the whole result, loading the window there when it is elsewhere. */
+async function edge(last: boolean) {
+  const ev = useEvents.getState();
+  const sel = useSelection.getState();
+  const q = ev.query;
+  if (!q) return;
+  const inWindow = last ? (ev.atEnd ? ev.rows[ev.rows.length - 1] : undefined) : (ev.atStart ? ev.rows[0] : undefined);
+  // A cursor past every row ("NULL time last, then id") makes a backward page of one the very last record.
+  const row = inWindow ?? (await call('events.page', {
+    caseId: q.caseId, filter: q.filter, limit: 1, ...(last ? { before: { ts: null, id: Number.MAX_SAFE_INTEGER } } : {}),
+  })).rows[0];
+  if (!row) return;
+  sel.select(row);
+  await useEvents.getState().jumpTo(row);
+}
+
+/** The previous or next chain of the Chains list as last shown, opened as a trace. */
+function stepChain(step: 1 | -1): string | null {
+  const keys = useChainsQuery.getState().shown;
+  if (!keys.length) return 'Open the Chains view first: [ and ] step through its list.';
+  const at = keys.indexOf(useSelection.getState().traceKey ?? '');
+  const next = keys[at < 0 ? (step > 0 ? 0 : keys.length - 1) : at + step];
+  if (!next) return `No ${step > 0 ? 'next' : 'previous'} chain in the list.`;
+  void useSelection.getState().openTrace(next);
+  return null;
 }
 
 export async function nextSevere(step: 1 | -1): Promise<string | null> {
@@ -57,12 +87,20 @@ export function useKeyboard() {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === 'Escape') {
         if (typing(e.target)) { (e.target as HTMLElement).blur(); return; }
+        if (useKeyMap.getState().open) { useKeyMap.getState().toggle(false); return; }
         const sel = useSelection.getState();
         if (sel.around) sel.closeAround(); else sel.select(null);
         return;
       }
       if (typing(e.target)) return;
       const view = useApp.getState().view;
+      const fail = (msg: string | null) => { if (msg) useApp.setState({ error: msg }); };
+      if (e.key === '?') { e.preventDefault(); useKeyMap.getState().toggle(); return; }
+      if ((e.key === '[' || e.key === ']') && (view === 'trace' || view === 'chains')) {
+        e.preventDefault();
+        fail(stepChain(e.key === ']' ? 1 : -1));
+        return;
+      }
       if (e.key === '/') {
         e.preventDefault();
         if (view !== 'timeline') useApp.getState().setView('timeline');
@@ -72,6 +110,11 @@ export function useKeyboard() {
       if (view !== 'timeline') return;
       if (e.key === 'j') { e.preventDefault(); void move(1); }
       else if (e.key === 'k') { e.preventDefault(); void move(-1); }
+      else if (e.key === 'g' || e.key === 'G') { e.preventDefault(); edge(e.key === 'G').catch((err) => useApp.getState().fail(err)); }
+      else if (e.key === 'Enter') {
+        const ev = useEvents.getState();
+        if (useSelection.getState().selectedId == null && ev.rows[0]) { e.preventDefault(); useSelection.getState().select(ev.rows[0]); }
+      }
       else if (e.key === 'n' || e.key === 'N') {
         e.preventDefault();
         nextSevere(e.key === 'n' ? 1 : -1)

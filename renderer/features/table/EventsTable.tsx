@@ -7,6 +7,7 @@ import { useApp } from '../../stores/app';
 import { extraFieldsOf, useFilter } from '../../stores/filter';
 import { useEvents } from '../../stores/eventWindow';
 import { useSelection } from '../../stores/selection';
+import { useTimeFormat } from '../../stores/timeMode';
 import { fmtCount } from '../../lib/time';
 import { buildColumns, columnWidth } from './columns';
 import { ColumnPicker } from './ColumnPicker';
@@ -31,9 +32,13 @@ export function EventsTable() {
     void reload({ caseId, filter: JSON.parse(filterKey), extraFields: JSON.parse(extraKey) });
   }, [caseId, filterKey, extraKey, version, reload]);
 
-  const colDefs = useMemo(() => buildColumns(columns), [columns]);
+  const time = useTimeFormat();
+  const colDefs = useMemo(() => buildColumns(columns, time), [columns, time]);
   const table = useReactTable({ data: rows, columns: colDefs, getCoreRowModel: getCoreRowModel(), getRowId: (r) => String(r.id) });
-  const grid = columns.map(columnWidth).join(' ');
+  const widthOf = (id: string) => columnWidth(id, time.mode === 'both');
+  const grid = columns.map(widthOf).join(' ');
+  // The columns' own widths: past the panel's width (extra fields, the detail panel open) the table scrolls sideways.
+  const minWidth = columns.reduce((a, id) => a + (parseInt(widthOf(id), 10) || 240), 0);
 
   const virt = useVirtualizer({
     count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 20,
@@ -73,18 +78,18 @@ export function EventsTable() {
         <span className="spacer" />
         <ColumnPicker />
       </div>
-      <div className="events-header-row" style={{ gridTemplateColumns: grid }}>
-        {table.getHeaderGroups()[0]?.headers.map((h) => (
-          <div key={h.id} className="cell head">{flexRender(h.column.columnDef.header, h.getContext())}</div>
-        ))}
-      </div>
       <div className="events-scroll" ref={scrollRef} data-testid="events-scroll">
+        <div className="events-header-row" style={{ gridTemplateColumns: grid, minWidth }}>
+          {table.getHeaderGroups()[0]?.headers.map((h) => (
+            <div key={h.id} className="cell head">{flexRender(h.column.columnDef.header, h.getContext())}</div>
+          ))}
+        </div>
         {error && <div className="error-box">Could not load events: {error}</div>}
         {!error && !loading && rows.length === 0 && (
           <div className="empty" data-testid="events-empty">No events match — {emptyHint(filter)}.</div>
         )}
         {!error && loading && rows.length === 0 && <div className="empty">Loading events…</div>}
-        <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
+        <div style={{ height: virt.getTotalSize(), position: 'relative', minWidth }}>
           {items.map((vi) => {
             const row = tableRows[vi.index];
             if (!row) return null;

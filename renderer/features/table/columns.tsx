@@ -2,19 +2,19 @@
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import type { EventRow } from '../../../shared/domain';
 import { levelColor } from '../../lib/levels';
-import { fmtTime } from '../../lib/time';
+import type { TimeFormat } from '../../lib/siteTime';
 
 const col = createColumnHelper<EventRow>();
 
 export const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
 export const COLUMN_LABELS: Record<string, string> = {
-  time: 'Time (UTC)', level: 'Level', source: 'Source', file: 'File:line', logger: 'Logger', message: 'Message',
+  time: 'Time', level: 'Level', source: 'Source', file: 'File:line', logger: 'Logger', message: 'Message',
 };
 
-export function columnWidth(id: string): string {
+export function columnWidth(id: string, both = false): string {
   switch (id) {
-    case 'time': return '218px';
+    case 'time': return both ? '330px' : '218px';
     case 'level': return '84px';
     case 'source': return '120px';
     case 'file': return '210px';
@@ -24,10 +24,13 @@ export function columnWidth(id: string): string {
   }
 }
 
-export function buildColumns(ids: string[]): ColumnDef<EventRow, string>[] {
+export function buildColumns(ids: string[], time: TimeFormat): ColumnDef<EventRow, string>[] {
   return ids.map((id): ColumnDef<EventRow, string> => {
     switch (id) {
-      case 'time': return col.accessor((r) => fmtTime(r.ts) ?? r.tsText ?? '', { id, header: COLUMN_LABELS.time });
+      // The accessor keeps the instant (the table caches accessor values per row); the cell formats it per mode.
+      case 'time': return col.accessor((r) => r.ts ?? r.tsText ?? '', {
+        id, header: `Time (${time.label})`, cell: (c) => (c.row.original.ts ? time.fmt(c.row.original.ts) : c.getValue()),
+      });
       case 'level': return col.accessor((r) => r.level ?? '', {
         id, header: COLUMN_LABELS.level,
         cell: (c) => <span className="level" style={{ color: levelColor(c.getValue()) }}>{c.getValue() || '—'}</span>,

@@ -4,8 +4,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApp } from '../../stores/app';
 import { useFilter } from '../../stores/filter';
 import { LANE_LEVELS, levelColor } from '../../lib/levels';
-import { fmtCount, fmtDuration, fmtTick, fmtTime, timeTicks, toIso, toMs } from '../../lib/time';
+import { boundRange, fmtCount, fmtDuration, fmtTick, timeTicks, toIso, toMs } from '../../lib/time';
 import { useHistogram, useSources } from './useHistogram';
+import { useTimeFormat } from '../../stores/timeMode';
 
 const LANE_H = 34;
 const AXIS_H = 22;
@@ -21,6 +22,7 @@ export function Timeline() {
   const filter = useFilter((s) => s.filter);
   const setRange = useFilter((s) => s.setRange);
   const toggleSource = useFilter((s) => s.toggleSource);
+  const time = useTimeFormat();
   const plotRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [drag, setDrag] = useState<Drag | null>(null);
@@ -40,11 +42,28 @@ export function Timeline() {
     return () => ro.disconnect();
   }, []);
 
+  // Nothing matching: keep showing the range the operator was looking at, and say so.
+  const empty = !!hist && hist.untimed === 0 && hist.lanes.every((l) => l.total === 0);
+  const lastExtent = useRef<{ from: number; to: number } | null>(null);
   const extent = useMemo(() => {
     const from = toMs(hist?.from), to = toMs(hist?.to);
-    if (from == null || to == null) return null;
-    return { from, to: Math.max(to, from + 1) };
-  }, [hist]);
+    // The engine answers the epoch for a case with no timed events at all: there is no range to draw.
+    if (from == null || to == null || (from === 0 && to === 0)) return null;
+    if (empty && lastExtent.current) return lastExtent.current;
+    const ex = { from, to: Math.max(to, from + 1) };
+    if (!empty) lastExtent.current = ex;
+    return ex;
+  }, [hist, empty]);
+  // Where the case has events at all: zoom and pan stay inside it.
+  const dataExtent = useMemo(() => {
+    const froms = (sources ?? []).map((s) => toMs(s.from)).filter((t): t is number => t != null);
+    const tos = (sources ?? []).map((s) => toMs(s.to)).filter((t): t is number => t != null);
+    return froms.length && tos.length ? { from: Math.min(...froms), to: Math.max(Math.max(...tos), Math.min(...froms) + 1) } : null;
+  }, [sources]);
+  const zoomTo = (r: { from: number; to: number }) => {
+    const b = boundRange(r, wheelState.current.dataExtent);
+    if (b) setRange(toIso(b.from), toIso(b.to)); else setRange(undefined, undefined);
+  };
 
   const laneData = useMemo(() => new Map((hist?.lanes ?? []).map((l) => [l.source, l])), [hist]);
   const lanes = useMemo(() => {
@@ -57,8 +76,8 @@ export function Timeline() {
   const timeAt = (x: number) => (extent ? extent.from + x * msPerPx : 0);
 
   // Wheel zoom needs a non-passive listener to keep the page from scrolling.
-  const wheelState = useRef({ extent, width, filter });
-  wheelState.current = { extent, width, filter };
+  const wheelState = useRef({ extent, width, filter, dataExtent, zoomTo });
+  wheelState.current = { extent, width, filter, dataExtent, zoomTo };
   useEffect(() => {
     const el = plotRef.current;
     if (!el) return;
@@ -74,10 +93,11 @@ export function Timeline() {
       const at = base.from + frac * (base.to - base.from);
       const factor = e.deltaY > 0 ? 1.25 : 0.8;
       const span = Math.max(1000, (base.to - base.from) * factor);
-      pending = { from: at - frac * span, to: at + (1 - frac) * span };
+      const next = { from: at - frac * span, to: at + (1 - frac) * span };
+      pending = boundRange(next, wheelState.current.dataExtent) ?? wheelState.current.dataExtent ?? next;
       clearTimeout(timer);
       timer = setTimeout(() => {
-        if (pending) setRange(toIso(pending.from), toIso(pending.to));
+        if (pending) wheelState.current.zoomTo(pending);
         pending = null;
       }, 180);
     };
@@ -106,10 +126,10 @@ export function Timeline() {
       if (d && extent) {
         if (d.mode === 'brush' && Math.abs(d.x1 - d.x0) > 3) {
           const a = timeAt(Math.min(d.x0, d.x1)), b = timeAt(Math.max(d.x0, d.x1));
-          setRange(toIso(a), toIso(Math.max(b, a + 1)));
+          zoomTo({ from: a, to: Math.max(b, a + 1) });
         } else if (d.mode === 'pan' && Math.abs(d.x1 - d.x0) > 1) {
           const shift = -(d.x1 - d.x0) * msPerPx;
-          setRange(toIso(extent.from + shift), toIso(extent.to + shift));
+          zoomTo({ from: extent.from + shift, to: extent.to + shift });
         }
       }
       setDrag(null);
@@ -120,7 +140,9 @@ export function Timeline() {
   }, [drag?.mode, extent, width]);
 
   const panShift = drag?.mode === 'pan' ? drag.x1 - drag.x0 : 0;
-  const ticks = extent ? timeTicks(extent.from, extent.to, Math.max(2, Math.floor(width / 110))) : [];
+  // Ticks fall on round times of the clock shown (site time is shifted by its offset at the range start).
+  const off = extent ? time.offset(extent.from) : 0;
+  const ticks = extent ? timeTicks(extent.from + off, extent.to + off, Math.max(2, Math.floor(width / 110))).map((t) => t - off) : [];
   const zoomed = !!(filter.from || filter.to);
   const bw = hist && width ? width / hist.buckets : 0;
   const hoverLane = hover ? laneData.get(lanes[hover.lane] ?? '') : undefined;
@@ -131,9 +153,10 @@ export function Timeline() {
       <div className="timeline-head">
         <strong>Timeline</strong>
         <span className="muted" data-testid="timeline-range">
-          {extent ? `${fmtTime(toIso(extent.from))} → ${fmtTime(toIso(extent.to))} UTC` : 'no timed events'}
+          {extent ? `${time.fmt(toIso(extent.from))} → ${time.fmt(toIso(extent.to))} (${time.label})` : 'no timed events'}
           {hist && hist.untimed > 0 ? ` · ${fmtCount(hist.untimed)} without a time` : ''}
         </span>
+        {empty && <span className="warn" data-testid="timeline-empty">no events match</span>}
         <span className="spacer" />
         {loading && <span className="muted">loading…</span>}
         <span className="hint">drag: zoom · wheel: zoom · shift-drag / drag axis: pan</span>
@@ -198,12 +221,12 @@ export function Timeline() {
             <g className="axis" transform={`translate(0,${lanes.length * LANE_H})`}>
               <rect x={0} y={0} width={width} height={AXIS_H} className="axis-bg" data-testid="timeline-axis"
                 onMouseDown={(e) => { e.stopPropagation(); onDown(e, true); }} />
-              {extent && ticks.map((t) => {
+              {extent && ticks.map((t, ti) => {
                 const x = (t - extent.from) / msPerPx + panShift;
                 return (
                   <g key={t} transform={`translate(${x},0)`} pointerEvents="none">
                     <line y1={0} y2={5} className="tick" />
-                    <text y={16} x={3} className="tick-label">{fmtTick(t, extent.to - extent.from)}</text>
+                    <text y={16} x={3} className="tick-label">{fmtTick(t + off, extent.to - extent.from, ti ? ticks[ti - 1]! + off : null)}</text>
                   </g>
                 );
               })}
@@ -213,7 +236,7 @@ export function Timeline() {
             <div className="tooltip" data-testid="timeline-tooltip"
               style={{ left: Math.min(hover.x + 12, Math.max(0, width - 220)), top: hover.y + 12 }}>
               <div><strong>{lanes[hover.lane]}</strong></div>
-              <div className="muted small">{fmtTime(toIso(timeAt(hover.bucket * bw)))} +{fmtDuration(hist.bucketMs)}</div>
+              <div className="muted small">{time.fmt(toIso(timeAt(hover.bucket * bw)))} +{fmtDuration(hist.bucketMs)}</div>
               {LANE_LEVELS.map((l, i) => (hoverCounts[i] ? (
                 <div key={l}><span className="swatch" style={{ background: levelColor(l) }} />{l}: {fmtCount(hoverCounts[i] ?? 0)}</div>
               ) : null))}

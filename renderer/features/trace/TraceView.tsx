@@ -4,14 +4,17 @@ import { useMemo } from 'react';
 import { useSelection } from '../../stores/selection';
 import { useApp } from '../../stores/app';
 import { levelColor } from '../../lib/levels';
-import { fmtCount, fmtDuration, fmtTime } from '../../lib/time';
+import { fmtCount, fmtDuration } from '../../lib/time';
+import { useTimeFormat } from '../../stores/timeMode';
 import { IdChip, IdText } from '../detail/IdText';
 import { StatusBadge } from '../chains/ChainsView';
+import { FacetChip } from '../filters/FacetChip';
 import { stepGaps, traceLayout } from './layout';
 
 export function TraceView() {
   const { traceKey, trace, traceLoading, traceError, select } = useSelection();
   const setView = useApp((s) => s.setView);
+  const time = useTimeFormat();
   const layout = useMemo(() => traceLayout(trace?.events ?? []), [trace]);
   const gaps = useMemo(() => stepGaps(trace?.events ?? []), [trace]);
   if (!traceKey) return <div className="empty">Pick a chain in the Chains view, or click an identifier chip, to see its trace.</div>;
@@ -22,7 +25,7 @@ export function TraceView() {
     <div className="trace" data-testid="trace-view">
       <div className="card trace-head">
         <div className="row">
-          <button onClick={() => setView('chains')}>← Chains</button>
+          <button data-testid="trace-back" onClick={() => setView('chains')}>← Chains</button>
           <strong data-testid="trace-key">{chain?.label ?? traceKey}</strong>
           {chain && <StatusBadge status={chain.status} />}
           {chain && <span className="muted">{chain.kind}</span>}
@@ -32,9 +35,9 @@ export function TraceView() {
         {chain && (
           <div className="row small">
             <span>duration <strong>{fmtDuration(chain.durationMs)}</strong></span>
-            <span>{fmtTime(chain.first)} → {fmtTime(chain.last)}</span>
-            {chain.user && <span>user <IdChip id={chain.user} /></span>}
-            {chain.dataset && <span>dataset {chain.dataset}</span>}
+            <span>{time.fmt(chain.first)} → {time.fmt(chain.last)} ({time.label})</span>
+            {chain.user && <span>user <FacetChip facet="user" value={chain.user} /></span>}
+            {chain.dataset && <span>dataset <FacetChip facet="dataset" value={chain.dataset} /></span>}
           </div>
         )}
       </div>
@@ -43,7 +46,7 @@ export function TraceView() {
       {trace && trace.events.length === 0 && <div className="empty">Nothing in this case mentions “{traceKey}”.</div>}
       {trace && layout.lanes.length > 0 && (
         <div className="card waterfall" data-testid="waterfall">
-          <div className="wf-axis"><span>{fmtTime(new Date(layout.t0).toISOString())}</span><span>+{fmtDuration(span)}</span></div>
+          <div className="wf-axis"><span>{time.fmt(new Date(layout.t0).toISOString())} ({time.label})</span><span>+{fmtDuration(span)}</span></div>
           {layout.lanes.map((l) => (
             <div key={l.source} className="wf-lane" data-testid="trace-lane" data-source={l.source}>
               <div className="wf-label">
@@ -53,7 +56,7 @@ export function TraceView() {
               <div className="wf-track">
                 <div className="wf-span" style={{ left: pct(l.first), width: `max(2px, ${((l.last - l.first) / span) * 100}%)` }} />
                 {l.events.map((e) => (
-                  <div key={e.id} className="wf-mark" title={fmtTime(new Date(e.t).toISOString())}
+                  <div key={e.id} className="wf-mark" title={time.fmt(new Date(e.t).toISOString())}
                     style={{ left: pct(e.t), background: levelColor(e.level) }} onClick={() => select({ id: e.id })} />
                 ))}
                 {l.gapMs != null && (
@@ -84,11 +87,11 @@ export function TraceView() {
       {trace && trace.events.length > 0 && (
         <div className="card scroll-y">
           <table className="grid-table">
-            <thead><tr><th>Time (UTC)</th><th>Δ step</th><th>Source</th><th>Level</th><th>Message</th></tr></thead>
+            <thead><tr><th>Time ({time.label})</th><th>Δ step</th><th>Source</th><th>Level</th><th>Message</th></tr></thead>
             <tbody>
               {trace.events.map((e, i) => (
                 <tr key={e.id} data-testid="trace-event" className="clickable" onClick={() => select(e)}>
-                  <td className="mono small">{fmtTime(e.ts)}</td>
+                  <td className="mono small">{time.fmt(e.ts)}</td>
                   <td className="mono small">{gaps[i] != null ? `+${fmtDuration(gaps[i])}` : ''}</td>
                   <td>{e.source}</td>
                   <td style={{ color: levelColor(e.level) }}>{e.level}</td>
