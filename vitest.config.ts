@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Each test file gets a temp data home, so no test writes the operator's real one (audit secret, trails).
+    setupFiles: ['electron/testkit/isolatedHome.ts'],
   },
 });

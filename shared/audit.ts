@@ -30,6 +30,16 @@ export const AuditVerifyResult = z.object({
   headSeq: z.number().nullable().optional(),
   /** Torn writes found and recorded by a later append (`audit.torn_tail_detected`): accepted, but shown. */
   recordedTears: z.number().optional(),
+  /** Tears (`audit.tear`: entries cut off or rewritten) the operator acknowledged (`audit.ack`): accepted, but shown. */
+  acknowledgedTears: z.number().optional(),
+  /**
+   * Entry MACs under this install's audit secret: `valid` (every MAC checked and good), `key_absent` (some entries
+   * were made under a secret this machine does not hold), `invalid` (a MAC does not match, or is missing after
+   * entries that had one: ok is false), `none` (no entry carries one: made before MACs).
+   */
+  mac: z.object({ status: z.enum(['valid', 'key_absent', 'invalid', 'none']), entries: z.number(), firstInvalidSeq: z.number().optional() }).optional(),
+  /** The head the case database last mirrored (checked: the log must still hold that entry unchanged). */
+  dbHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
 

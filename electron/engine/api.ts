@@ -1,6 +1,6 @@
 // What a handler sees of the engine, and the handler types. Electron IPC, the browser-mode bridge and the CLI all
 // go through `Engine.invoke`/`Engine.call`, so every call is validated, audited and shaped the same way.
-import type { AREAS, AreaName, CallInput, CallName, CallOutput, ContractError, EventName, EventPayload } from '../../shared/contract';
+import type { AREAS, AreaName, CallInput, CallName, CallOutput, EventName, EventPayload } from '../../shared/contract';
 import type { CaseHandle } from './case/caseStore';
 import type { Jobs } from './jobs/runner';
 import type { CryptoService } from './crypto/service';
@@ -50,6 +50,4 @@ export type AreaCallName<A extends AreaName> = A extends AreaName ? keyof (typeo
 export type AreaHandlers<A extends AreaName> = Handlers<AreaCallName<A>>;
 export type HandlerMap = Handlers<CallName>;
 
-export class EngineError extends Error {
-  constructor(readonly code: ContractError['code'], message: string) { super(message); }
-}
+export { EngineError } from './util/errors';

@@ -18,6 +18,14 @@ export const auditArea = defineArea({
       output: z.array(AuditEntryView), access: 'read', audit: 'never',
     }),
     'audit.verify': defineCall({ input: CaseRef, output: AuditVerifyResult, access: 'read', audit: 'always', timeoutMs: 600_000 }),
+    /**
+     * Acknowledges a recorded tear (`audit.tear` entry `tearSeq`: entries were cut off or rewritten) once the operator
+     * has explained it; the call's own audit entry (action `audit.ack`, `params.tearSeq`) is the acknowledgment.
+     */
+    'audit.ack': defineCall({
+      input: CaseRef.extend({ tearSeq: z.number().int().min(1), note: z.string().max(500).optional() }),
+      output: z.object({ acknowledged: z.number() }), access: 'write', audit: 'always',
+    }),
     /** Re-hashes every bundle file: as long as reading the evidence takes. */
     'case.verify': defineCall({ input: CaseRef, output: IntegrityResult, access: 'read', audit: 'always', timeoutMs: 3_600_000 }),
   },

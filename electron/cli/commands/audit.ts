@@ -27,12 +27,37 @@ export function registerAuditCommands(program: Command): void {
           else if (r.ok) {
             out(`Audit log OK: ${r.entries} entries, head #${r.headSeq ?? 0} ${r.headHash ?? '(empty)'}`);
             if (r.recordedTears) out(`Note: ${r.recordedTears} torn write(s) were found and recorded by a later append (audit.torn_tail_detected).`);
+            if (r.acknowledgedTears) out(`Note: ${r.acknowledgedTears} tear(s) acknowledged by the operator (audit.tear, audit.ack): entries were cut off or rewritten there.`);
           } else {
             const b = r.firstBroken!;
             out(`Audit log BROKEN at line ${b.line}${b.seq !== null ? ` (entry ${b.seq})` : ''}: ${b.problem}`);
             out(`Verified up to entry ${r.headSeq ?? 0}${r.headHash ? ` ${r.headHash}` : ''}.${r.tornTail ? ' The log ends in a torn write.' : ''}`);
           }
+          if (!opts.json && r.mac) {
+            out({ valid: `MACs: ${r.mac.entries} entries carry a valid MAC under this installation's audit secret.`,
+              key_absent: 'MACs: some entries were made under an audit secret this machine does not hold; their MACs cannot be checked here.',
+              invalid: `MACs: entry ${r.mac.firstInvalidSeq ?? '?'} fails its MAC: written or rewritten without the audit secret.`,
+              none: 'MACs: no entry carries one (written before entry MACs).' }[r.mac.status]);
+          }
           if (!r.ok) process.exitCode = 1;
+        });
+      } catch (e) { fail(e); }
+    });
+
+  audit.command('ack')
+    .description('Acknowledge a recorded tear (audit.tear: entries were cut off or rewritten) once it is explained; audit verify then passes')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--seq <n>', 'the audit.tear entry to acknowledge', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--seq must be an entry number (a positive integer), got ${v}`);
+      return n;
+    })
+    .option('--note <text>', 'what happened (kept in the acknowledgment entry)')
+    .action(async (opts: { case: string; seq: number; note?: string }) => {
+      try {
+        await withCaseEngine(opts.case, async (engine, info) => {
+          await engine.call('audit.ack', { caseId: info.id, tearSeq: opts.seq, ...(opts.note ? { note: opts.note } : {}) });
+          out(`Tear at entry ${opts.seq} acknowledged.`);
         });
       } catch (e) { fail(e); }
     });

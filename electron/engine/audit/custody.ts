@@ -11,6 +11,8 @@ import type { IntegrityResult } from '../../../shared/audit';
 import type { CaseHandle } from '../case/caseStore';
 import { DIGEST_PREFIX, EMPTY_DIGEST, fileRowShas, fileRowsDigests, legacyRowsDigests, type Query } from '../store/digest';
 import { readAudit, verifyAudit } from './trail';
+import { verifyDerived } from '../correlate/verifyDerived';
+import { mirroredHead } from './headMirror';
 
 export const IMPORT_FILE_ACTION = 'import.file';
 export const IMPORT_FILES_ACTION = 'import.files';
@@ -44,7 +46,7 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   const add = (bundle: string, file: string, problem: string) => problems.push({ bundle, file, problem });
 
   // 1. The audit log must itself be intact before it can vouch for the import.
-  const chain = await verifyAudit(handle.files.audit);
+  const chain = await verifyAudit(handle.files.audit, { anchor: await mirroredHead(handle.db) });
   if (!chain.ok && chain.firstBroken) add('', path.basename(handle.files.audit), `Audit log: ${chain.firstBroken.problem} (line ${chain.firstBroken.line}).`);
   const imported = new Map<string, ImportFileRecord>();
   // Imports record their files in `import.files` entries (up to IMPORT_FILES_PER_ENTRY each); `import.file` is one.
@@ -147,6 +149,13 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   }
   const orphans = await handle.db.read<{ n: string | number }>('SELECT count(*) AS n FROM event_store WHERE file_id NOT IN (SELECT file_id FROM files)');
   if (Number(orphans[0]?.n ?? 0) > 0) add('', '', `${orphans[0]!.n} events belong to no imported file.`);
+
+  // 4. What was derived from the events (identifiers, statuses, chains, links) against a recomputation.
+  try {
+    for (const p of await verifyDerived(handle.files.db, handle.meta.idPatterns)) add('', p.table, p.problem);
+  } catch (e) {
+    add('', 'case.duckdb', `The derived tables could not be recomputed: ${(e as Error).message.split('\n')[0]}`);
+  }
 
   return { ok: problems.length === 0, filesChecked, problems, verifiedAt: new Date().toISOString() };
 }

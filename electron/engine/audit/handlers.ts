@@ -2,7 +2,9 @@
 import type { AuditEntryView } from '../../../shared/audit';
 import type { AreaHandlers } from '../api';
 import { verifyCase } from './custody';
-import { readAudit, verifyAudit, type AuditEntry } from './trail';
+import { mirroredHead } from './headMirror';
+import { readAudit, TEAR_ACTION, verifyAudit, type AuditEntry } from './trail';
+import { EngineError } from '../api';
 
 /** An entry as the UI shows it. */
 export function toAuditView(e: AuditEntry): AuditEntryView {
@@ -31,6 +33,14 @@ export const auditHandlers: AreaHandlers<'audit'> = {
     const entries = await readAudit(h.files.audit, { ...(input.action ? { action: input.action } : {}), ...(input.since ? { since: input.since } : {}), limit: input.limit });
     return entries.reverse().map(toAuditView);
   },
-  'audit.verify': async (ctx, input) => verifyAudit(ctx.getCase(input.caseId).files.audit),
+  'audit.verify': async (ctx, input) => {
+    const h = ctx.getCase(input.caseId);
+    return verifyAudit(h.files.audit, { anchor: await mirroredHead(h.db) });
+  },
+  'audit.ack': async (ctx, input) => {
+    const tears = await readAudit(ctx.getCase(input.caseId).files.audit, { action: TEAR_ACTION });
+    if (!tears.some((t) => t.seq === input.tearSeq)) throw new EngineError('invalid_input', `Entry ${input.tearSeq} is not a recorded tear (${TEAR_ACTION}) in this case's audit log.`);
+    return { acknowledged: input.tearSeq };
+  },
   'case.verify': async (ctx, input) => verifyCase(ctx.getCase(input.caseId)),
 };

@@ -1,6 +1,7 @@
 // The salt under which sensitive call fields are HMAC'd in an audit trail: one per case (kept in the case folder,
 // beside its trail) and one for the app's own trail. Created on first use, owner-only, never rewritten: equal
 // values keep matching across entries for the life of the trail, and nobody without the salt can test guesses.
+// The per-install entry-MAC secret (macKey.ts) is the same kind of file, kept in the data home.
 import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +42,11 @@ async function loadOrCreate(file: string): Promise<Buffer> {
   return made;
 }
 
+/** The secret stored at `file`, or null when there is none (never creates it). */
+export async function existingSalt(file: string): Promise<Buffer | null> {
+  return read(file);
+}
+
 async function read(file: string): Promise<Buffer | null> {
   let text: string;
   try { text = await fs.readFile(file, 'utf8'); } catch (e) {
@@ -48,7 +54,7 @@ async function read(file: string): Promise<Buffer | null> {
     throw e;
   }
   const hex = text.trim();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`The audit salt ${file} is damaged: sensitive fields cannot be recorded.`);
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`The audit salt ${file} is damaged (not 64 hex digits): audit entries cannot be recorded or checked with it.`);
   return Buffer.from(hex, 'hex');
 }
 

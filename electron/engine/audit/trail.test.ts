@@ -109,7 +109,7 @@ describe('audit trail: verify detects tampering', () => {
     expect(r.firstBroken!.problem).toMatch(/edited/);
   });
 
-  it('an edited entry whose hash was recomputed breaks the next link', async () => {
+  it('an edited entry whose hash was recomputed fails its MAC, and without MACs breaks the next link', async () => {
     const ls = await lines();
     const e = JSON.parse(ls[2]!) as AuditEntry;
     e.action = 'nothing.to.see';
@@ -117,8 +117,13 @@ describe('audit trail: verify detects tampering', () => {
     ls[2] = canonicalJson(e);
     await writeLines(ls);
     const r = await verifyAudit(file);
-    expect(r.firstBroken).toMatchObject({ seq: 4, line: 4 });
-    expect(r.firstBroken!.problem).toMatch(/does not chain/);
+    expect(r.firstBroken).toMatchObject({ seq: 3, line: 3 });
+    expect(r.firstBroken!.problem).toMatch(/MAC does not match/);
+    // The chain rule alone (a log written before MACs) still catches it at the next link.
+    await writeLines(ls.map((l) => canonicalJson({ ...(JSON.parse(l) as AuditEntry), mac: undefined })));
+    const plain = await verifyAudit(file);
+    expect(plain.firstBroken).toMatchObject({ seq: 4, line: 4 });
+    expect(plain.firstBroken!.problem).toMatch(/does not chain/);
   });
 
   it('a deleted line', async () => {
@@ -172,9 +177,14 @@ describe('audit trail: verify detects tampering', () => {
     await writeLines(ls);
     const r = await verifyAudit(file);
     expect(r.ok).toBe(false);
-    // The forgery itself chains; the real entry 4 right after it no longer does.
-    expect(r.firstBroken).toMatchObject({ seq: 4, line: 5 });
-    expect(r.firstBroken!.problem).toMatch(/inserted/);
+    // The forgery chains, but its copied MAC is not of its hash.
+    expect(r.firstBroken).toMatchObject({ seq: 4, line: 4 });
+    expect(r.firstBroken!.problem).toMatch(/MAC does not match/);
+    // Without MACs: the forgery itself chains; the real entry 4 right after it no longer does.
+    await writeLines(ls.map((l) => canonicalJson({ ...(JSON.parse(l) as AuditEntry), mac: undefined })));
+    const plain = await verifyAudit(file);
+    expect(plain.firstBroken).toMatchObject({ seq: 4, line: 5 });
+    expect(plain.firstBroken!.problem).toMatch(/inserted/);
   });
 
   it('a forged line inserted by hand (bad hash)', async () => {

@@ -10,6 +10,7 @@ import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
 import { appInfo, currentOperator, type AppInfo, type Operator } from './appInfo';
 import { canonicalJson, sha256Hex } from './canonical';
 import { withFileLock } from './fileLock';
+import { auditMacKey, macMatches, macOf } from './macKey';
 import { sanitizeMessage, sanitizeParams } from './bound';
 
 export const AUDIT_VERSION = 1;
@@ -17,6 +18,10 @@ export const AUDIT_VERSION = 1;
 export const GENESIS = '0'.repeat(64);
 /** Written by the next append when it finds the end of the log torn (see docs/AUDIT.md). */
 export const TORN_ACTION = 'audit.torn_tail_detected';
+/** Written by the next append when the log ends before, or differs from, what its head record acknowledged. */
+export const TEAR_ACTION = 'audit.tear';
+/** The operator's acknowledgment of a tear (the contract call `audit.ack`, audited like every call). */
+export const ACK_ACTION = 'audit.ack';
 
 export type AuditStatus = 'ok' | 'error';
 export interface AuditResult { status: AuditStatus; message?: string; counts?: Record<string, number> }
@@ -43,6 +48,8 @@ export interface AuditEntry {
   app: AppInfo;
   prev: string;
   hash: string;
+  /** HMAC-SHA-256 of `hash` under this install's audit secret (`key` names the secret; macKey.ts). */
+  mac?: { key: string; hmac: string };
 }
 
 export interface AuditHead { seq: number; hash: string }
@@ -50,9 +57,9 @@ export interface AuditHead { seq: number; hash: string }
 export const headFile = (file: string) => `${file}.head`;
 const lockFile = (file: string) => `${file}.lock`;
 
-/** sha256 over the canonical JSON of the entry without its `hash`. */
+/** sha256 over the canonical JSON of the entry without its `hash` (and without its `mac`, made from the hash). */
 export function hashEntry(entry: Omit<AuditEntry, 'hash'> | AuditEntry): string {
-  return sha256Hex(canonicalJson({ ...entry, hash: undefined }));
+  return sha256Hex(canonicalJson({ ...entry, hash: undefined, mac: undefined }));
 }
 
 // Appends from one process go one at a time (cheaper than contending on the lock file with ourselves).
@@ -68,7 +75,11 @@ export function appendAudit(file: string, input: AuditInput): Promise<AuditHead>
 
 async function appendLocked(file: string, input: AuditInput): Promise<AuditHead> {
   await mkdirPrivate(path.dirname(file));
-  const [app, operator] = await Promise.all([appInfo(), currentOperator()]);
+  const [app, operator, key] = await Promise.all([appInfo(), currentOperator(), auditMacKey(true)]);
+  const sealed = (e: Omit<AuditEntry, 'hash'>): AuditEntry => {
+    const hash = hashEntry(e);
+    return { ...e, hash, ...(key ? { mac: { key: key.id, hmac: macOf(key, hash) } } : {}) };
+  };
   return withFileLock(lockFile(file), async () => {
     const fh = await fs.open(file, 'a+', 0o600); // O_APPEND: every write lands at the end, whatever others did
     try {
@@ -84,10 +95,26 @@ async function appendLocked(file: string, input: AuditInput): Promise<AuditHead>
       if (tail.garbage.length > 0) {
         const torn = garbageEndsLine ? tail.garbage : Buffer.concat([tail.garbage, Buffer.from('\n')]);
         const head = await readHead(file);
-        const tear = sealed({
+        const tornEntry = sealed({
           ...base, seq: (last?.seq ?? 0) + 1, time: new Date().toISOString(), action: TORN_ACTION,
           params: { tornBytes: torn.length, tornSha256: sha256Hex(torn), afterSeq: last?.seq ?? 0, headSeq: head?.seq ?? null },
           result: { status: 'error', message: `The end of the audit log was incomplete (${torn.length} bytes after entry ${last?.seq ?? 0}); it is kept as found and this entry chains past it.` },
+          ...(input.caseId ? { caseId: input.caseId } : {}),
+          prev: last?.hash ?? GENESIS,
+        });
+        text += canonicalJson(tornEntry) + '\n';
+        last = { seq: tornEntry.seq, hash: tornEntry.hash };
+      }
+
+      // The end of the log must be what the head record acknowledged. If entries were cut off or the end rewritten,
+      // never write over it silently: record what was expected, chained to what is there (verify fails until acked).
+      const head = await readHead(file);
+      const good = tail.last; // the last whole entry, before any torn-tail record above
+      if (head && (!good || good.seq < head.seq || (good.seq === head.seq && good.hash !== head.hash))) {
+        const tear = sealed({
+          ...base, seq: (last?.seq ?? 0) + 1, time: new Date().toISOString(), action: TEAR_ACTION,
+          params: { expectedSeq: head.seq, expectedHash: head.hash, foundSeq: good?.seq ?? 0, foundHash: good?.hash ?? null },
+          result: { status: 'error', message: `The log ends at entry ${good?.seq ?? 0} but its head record acknowledged entry ${head.seq} (${head.hash.slice(0, 16)}…): entries were cut off or rewritten. Acknowledge with \`casefile audit ack\` once explained.` },
           ...(input.caseId ? { caseId: input.caseId } : {}),
           prev: last?.hash ?? GENESIS,
         });
@@ -119,9 +146,6 @@ async function appendLocked(file: string, input: AuditInput): Promise<AuditHead>
   });
 }
 
-function sealed(e: Omit<AuditEntry, 'hash'>): AuditEntry {
-  return { ...e, hash: hashEntry(e) };
-}
 
 /** A line that looks like an entry (parses, has seq and hash). Whether its hash is right is verify's business. */
 function parseEntry(text: string): AuditEntry | null {
@@ -225,14 +249,21 @@ export async function readAudit(file: string, opts: ReadAuditOptions = {}): Prom
 }
 
 /** Checks the whole chain and reports the first broken entry. */
-export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
+export interface VerifyOptions {
+  /** A head recorded elsewhere (the case database's mirror): the log must still hold that entry, unchanged. */
+  anchor?: AuditHead | null;
+}
+
+export async function verifyAudit(file: string, opts: VerifyOptions = {}): Promise<AuditVerifyResult> {
   const verifiedAt = new Date().toISOString();
   const head = await readHead(file);
   let buf: Buffer;
   try { buf = await fs.readFile(file); } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    const broken = head ? { seq: 1, line: 1, problem: `The audit log is missing, but its head record says it held ${head.seq} entries.` } : null;
-    return { ok: !broken, entries: 0, headHash: null, headSeq: null, firstBroken: broken, tornTail: false, recordedTears: 0, verifiedAt };
+    const broken = head ? { seq: 1, line: 1, problem: `The audit log is missing, but its head record says it held ${head.seq} entries.` }
+      : opts.anchor ? { seq: 1, line: 1, problem: `The audit log is missing, but the case database recorded entry ${opts.anchor.seq} (${opts.anchor.hash.slice(0, 16)}…): the log was deleted.` }
+        : null;
+    return { ok: !broken, entries: 0, headHash: null, headSeq: null, firstBroken: broken, tornTail: false, recordedTears: 0, verifiedAt, ...anchorOf(opts) };
   }
   const lines = splitLines(buf);
   const lineOfSeq = new Map<number, number>();
@@ -247,6 +278,14 @@ export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
   let bad: Line | null = null; // first of a run of lines that are not entries
   const hashOfSeq = new Map<number, string>();
   const breakAt = (seq: number | null, line: number, problem: string) => { firstBroken ??= { seq, line, problem }; };
+  const key = await auditMacKey(false);
+  let macSeen = false;
+  let macEntries = 0;
+  let macKeyAbsent = false;
+  let macInvalid: number | undefined;
+  const tears = new Map<number, { line: number; params: Record<string, unknown> }>();
+  let acknowledgedTears = 0;
+  let ackedUpTo = 0; // entries up to this seq were cut off or rewritten by an acknowledged tear
 
   for (const l of lines) {
     const e = l.entry;
@@ -275,6 +314,29 @@ export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
     }
     if (hashEntry(e) !== e.hash) { breakAt(e.seq, l.no, `Entry ${e.seq} does not match its hash: it was edited.`); continue; }
     if (e.prev !== prevHash) { breakAt(e.seq, l.no, `Entry ${e.seq} does not chain to the entry before it: that entry was edited or replaced, or this one was inserted.`); continue; }
+    // MAC: checked where this machine holds the secret that made it; once entries carry MACs, all later ones must.
+    if (e.mac) {
+      macSeen = true;
+      macEntries++;
+      if (!key || e.mac.key !== key.id) macKeyAbsent = true;
+      else if (!macMatches(key, e.hash, String(e.mac.hmac))) {
+        macInvalid ??= e.seq;
+        breakAt(e.seq, l.no, `Entry ${e.seq}'s MAC does not match: it was written or rewritten without this installation's audit secret.`);
+        continue;
+      }
+    } else if (macSeen) {
+      macInvalid ??= e.seq;
+      breakAt(e.seq, l.no, `Entry ${e.seq} has no MAC although earlier entries do: it was written without the audit secret.`);
+      continue;
+    }
+    if (e.action === TEAR_ACTION) tears.set(e.seq, { line: l.no, params: e.params ?? {} });
+    if (e.action === ACK_ACTION && e.result?.status === 'ok') {
+      const acked = tears.get(Number((e.params ?? {}).tearSeq));
+      if (acked && tears.delete(Number((e.params ?? {}).tearSeq))) {
+        acknowledgedTears++;
+        ackedUpTo = Math.max(ackedUpTo, Number(acked.params.expectedSeq) || 0);
+      }
+    }
     hashOfSeq.set(e.seq, e.hash);
     last = { seq: e.seq, hash: e.hash };
     prevHash = e.hash;
@@ -289,6 +351,21 @@ export async function verifyAudit(file: string): Promise<AuditVerifyResult> {
     else if (head && head.seq > lastSeq) breakAt(lastSeq + 1, lines.length + 1, `The log ends at entry ${lastSeq} but its head record says entry ${head.seq} was written: the log was truncated.`);
     else if (head && hashOfSeq.get(head.seq) !== head.hash) breakAt(head.seq, lineOfSeq.get(head.seq) ?? lines.length + 1, `Entry ${head.seq} differs from the one the head record acknowledged: the end of the log was rewritten.`);
   }
+  // The database's mirror of the head: the log must still hold it, unless an acknowledged tear explains its loss.
+  const anchor = opts.anchor;
+  if (!firstBroken && anchor && anchor.seq > ackedUpTo) {
+    const lastSeq = last?.seq ?? 0;
+    if (anchor.seq > lastSeq) breakAt(lastSeq + 1, lines.length + 1, `The log ends at entry ${lastSeq} but the case database recorded entry ${anchor.seq} (${anchor.hash.slice(0, 16)}…): the log was truncated together with its head record.`);
+    else if (hashOfSeq.get(anchor.seq) !== anchor.hash) breakAt(anchor.seq, lineOfSeq.get(anchor.seq) ?? lines.length + 1, `Entry ${anchor.seq} differs from the one the case database recorded (${anchor.hash.slice(0, 16)}…): the log was rewritten.`);
+  }
+  const [tearSeq, tear] = [...tears.entries()][0] ?? [];
+  if (tear && tearSeq !== undefined) {
+    const p = tear.params;
+    breakAt(tearSeq, tear.line, `Entries were cut off or rewritten: expected entry ${String(p.expectedSeq)} (${String(p.expectedHash).slice(0, 16)}…) as the head record said, found the log ending at entry ${String(p.foundSeq)}; recorded by entry ${tearSeq} (${TEAR_ACTION}). Once explained, acknowledge it: casefile audit ack --seq ${tearSeq}.`);
+  }
   const tornTail = lines.length > 0 && lines[lines.length - 1]!.entry === null;
-  return { ok: !firstBroken, entries, headHash: last?.hash ?? null, headSeq: last?.seq ?? null, firstBroken, tornTail, recordedTears, verifiedAt };
+  const mac = { status: macInvalid !== undefined ? 'invalid' as const : macKeyAbsent ? 'key_absent' as const : macSeen ? 'valid' as const : 'none' as const, entries: macEntries, ...(macInvalid !== undefined ? { firstInvalidSeq: macInvalid } : {}) };
+  return { ok: !firstBroken, entries, headHash: last?.hash ?? null, headSeq: last?.seq ?? null, firstBroken, tornTail, recordedTears, acknowledgedTears, mac, verifiedAt, ...anchorOf(opts) };
 }
+
+const anchorOf = (opts: VerifyOptions) => (opts.anchor ? { dbHead: { seq: opts.anchor.seq, hash: opts.anchor.hash } } : {});

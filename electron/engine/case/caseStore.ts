@@ -8,8 +8,10 @@ import { z } from 'zod';
 import { TimeZoneRule } from '../../../shared/domain';
 import { IdPattern } from '../../../shared/correlation';
 import { CaseDb } from '../store/db';
+import { mirrorAuditHead } from '../audit/headMirror';
 import { deferred, ReadPath } from '../store/readPath';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
+import { EngineError } from '../util/errors';
 import { acquireCaseLock, type CaseLock } from './lock';
 import { caseFiles } from './paths';
 
@@ -29,9 +31,11 @@ export const CaseMeta = z.object({
 });
 export type CaseMeta = z.infer<typeof CaseMeta>;
 
-export class CaseError extends Error {
-  constructor(readonly code: 'not_found' | 'read_only' | 'conflict' | 'invalid_input', message: string) { super(message); }
+export class CaseError extends EngineError {
+  constructor(code: 'not_found' | 'read_only' | 'conflict' | 'invalid_input', message: string) { super(code, message); }
 }
+
+
 
 export class CaseHandle {
   private constructor(
@@ -89,6 +93,7 @@ export class CaseHandle {
       if (lock.acquired) {
         // Recover from a crash (replays the WAL) and bring the schema up to date, then rest read-only.
         const w = await CaseDb.open(f.db);
+        await mirrorAuditHead(w, f.audit).catch(() => undefined); // a failure leaves the older anchor: verify reports
         await w.run('CHECKPOINT');
         w.close();
       }
@@ -124,6 +129,7 @@ export class CaseHandle {
     } finally {
       const after = deferred<ReadPath>();
       await this.reads.retire(after.promise);
+      await mirrorAuditHead(writer, this.files.audit).catch(() => undefined);
       await writer.run('CHECKPOINT').catch(() => undefined);
       writer.close();
       await this.reopenReadOnly(after);
@@ -144,6 +150,25 @@ export class CaseHandle {
     if (this.readOnly) throw new CaseError('read_only', this.readOnlyReason ?? 'This case is read-only.');
     this.meta = CaseMeta.parse({ ...this.meta, ...patch });
     await writeJsonAtomic(this.files.caseJson, this.meta);
+  }
+
+  /**
+   * Keeps what an import learned, before its first events commit: the events are placed in that zone, so case.json
+   * names it even if the import stops midway. Overrides already kept are not added twice.
+   */
+  async rememberImport(learned: { timezone?: TimeZoneRule; formatOverrides?: CaseMeta['formatOverrides'] }): Promise<void> {
+    const known = new Set(this.meta.formatOverrides.map((o) => `${o.format}=${o.glob}`));
+    const added: CaseMeta['formatOverrides'] = [];
+    for (const o of learned.formatOverrides ?? []) {
+      if (known.has(`${o.format}=${o.glob}`)) continue;
+      known.add(`${o.format}=${o.glob}`);
+      added.push(o);
+    }
+    const patch: Partial<CaseMeta> = {
+      ...(added.length ? { formatOverrides: [...this.meta.formatOverrides, ...added] } : {}),
+      ...(learned.timezone ? { timezone: learned.timezone } : {}),
+    };
+    if (Object.keys(patch).length) await this.saveMeta(patch);
   }
 
   async close(): Promise<void> {

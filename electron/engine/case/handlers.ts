@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaseInfo } from '../../../shared/domain';
 import { EngineError, type AreaHandlers, type EngineContext } from '../api';
-import { isValidZone, ZONE_HINT } from '../ingest/timezone';
+import { assertZone } from '../ingest/timezone';
 import { writeJsonAtomic } from '../util/atomic';
 import { CaseHandle } from './caseStore';
 import { appFiles } from './paths';
@@ -90,7 +90,7 @@ export const caseHandlers: AreaHandlers<'cases'> = {
     return out;
   },
   'cases.create': async (ctx, input) => {
-    if (input.timezone && !isValidZone(input.timezone)) throw new EngineError('invalid_input', `Unknown timezone "${input.timezone}": ${ZONE_HINT}`);
+    if (input.timezone) assertZone(input.timezone);
     const slug = input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'case';
     const dir = input.dir ? path.resolve(input.dir) : path.join(appFiles().cases, `${slug}-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 6)}`);
     const h = await CaseHandle.create(dir, { name: input.name, ...(input.timezone ? { timezone: input.timezone } : {}) });
@@ -102,7 +102,7 @@ export const caseHandlers: AreaHandlers<'cases'> = {
   'cases.get': async (ctx, input) => caseInfo(ctx.getCase(input.caseId)),
   'cases.close': async (ctx, input) => { await ctx.removeCase(input.caseId); return { ok: true }; },
   'cases.setTimezone': async (ctx, input) => {
-    if (!isValidZone(input.timezone)) throw new EngineError('invalid_input', `Unknown timezone "${input.timezone}": ${ZONE_HINT}`);
+    assertZone(input.timezone);
     const h = ctx.getCase(input.caseId);
     await h.saveMeta({ timezone: { zone: input.timezone, how: 'operator', evidence: 'set by the operator; applies to files imported from now on' } });
     return caseInfo(h);

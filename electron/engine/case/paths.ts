@@ -28,5 +28,7 @@ export const appFiles = () => ({
   cases: path.join(dataHome(), 'cases'),
   audit: path.join(dataHome(), 'app-audit.jsonl'),
   auditSalt: path.join(dataHome(), 'app-audit.salt'),
+  /** The per-install secret that MACs every audit entry (never inside a case). */
+  auditKey: path.join(dataHome(), 'audit.key'),
   recent: path.join(dataHome(), 'recent-cases.json'),
 });

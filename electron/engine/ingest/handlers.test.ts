@@ -1,7 +1,7 @@
 // The import call as a job, against real files and a real case: cancelled between batches it keeps what it
 // committed (and a re-run adds the rest); a second import on the same case waits for the first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ImportProgress } from '../../../shared/domain';
 import type { JobInfo } from '../../../shared/contract';
@@ -16,7 +16,9 @@ function write(rel: string, data: string): void {
   mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
   writeFileSync(path.join(root, rel), data);
 }
-const sysLine = (i: number) => JSON.stringify({ message: `m${i}`, levelname: 'INFO', name: 'app', asctime: '2023-07-30 00:13:45,400', created: 1690656225.4 + i });
+// Local stamps at +05:30 beside epoch seconds: evidence of the site zone.
+const local = (epoch: number) => new Date((epoch + 19_800) * 1000).toISOString().replace('T', ' ').replace('.', ',').slice(0, 23);
+const sysLine = (i: number) => JSON.stringify({ message: `m${i}`, levelname: 'INFO', name: 'app', asctime: local(1690656225.4 + i), created: 1690656225.4 + i, logid: String(i) });
 const celeryLine = (i: number) => `[2023-07-06 12:07:${String(i % 60).padStart(2, '0')},774: INFO/MainProcess] Task t[320bbda6-e758-49fc-8a26-e8dc29f88f7${i % 10}] received`;
 
 beforeAll(async () => {
@@ -49,6 +51,11 @@ describe('import as a job', () => {
     expect(states.at(-1)).toMatchObject({ state: 'cancelled', kind: 'import', caseId: info.id });
     const kept = await engine.call('events.sql', { caseId: info.id, sql: 'SELECT count(*)::INTEGER AS files FROM files' });
     expect(kept.rows[0]).toEqual({ files: 1 });
+    // The zone the kept batch was placed in is in case.json, written by the case, though the import stopped.
+    const onDisk = JSON.parse(readFileSync(path.join(info.dir, 'case.json'), 'utf8')) as { timezone: { zone: string; how: string } };
+    expect(onDisk.timezone).toMatchObject({ how: 'inferred' });
+    expect(onDisk.timezone.zone).toMatch(/^(Asia\/(Kolkata|Calcutta|Colombo)|\+05:30)$/);
+    expect((await engine.call('cases.get', { caseId: info.id })).timezone).toEqual(onDisk.timezone);
     expect(readdirSync(path.join(info.dir, 'bundles')).filter((e) => e.startsWith('.incoming'))).toEqual([]);
 
     const again = await engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'b1')] });

@@ -33,6 +33,7 @@ export const importHandlers: AreaHandlers<'import'> = {
           progress(stepOf(p));
         },
         hooks: {
+          remember: (learned) => h.rememberImport(learned),
           afterBatch: (db, ids) => afterBatchImported(db, ids, correlate),
           afterImport: (db) => afterImportFinished(db, correlate),
           auditFiles: async (bundle, files) => {

@@ -118,7 +118,7 @@ describe('import', () => {
     write(b, 'enrich/logs/celery/celery-worker.log', '[2023-07-15 12:00:00,000: INFO/MainProcess] naive local noon\n');
     const h = await CaseHandle.create(path.join(root, 'case'), { name: 'tz' });
     try {
-      const res = await importPaths(h, [b]);
+      const res = await importPaths(h, [b], { hooks: { remember: (l) => h.rememberImport(l) } });
       expect(res.timezone).toMatchObject({ zone: 'America/New_York', how: 'inferred' });
       expect(h.meta.timezone.zone).toBe('America/New_York');
       const row = await h.db.read<{ ts: string; tz_rule: string }>(`SELECT strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts, tz_rule FROM events WHERE source = 'celery'`);
@@ -129,18 +129,25 @@ describe('import', () => {
     }
   });
 
-  it('lets the operator force a format and a timezone', async () => {
+  it('lets the operator force a format and a timezone, and hands what it learned to the case instead of writing case.json', async () => {
     const root = newRoot();
     const b = path.join(root, 'bundle');
     write(b, 'odd/place/worker.txt', '[2023-07-06 12:07:36,774: INFO/MainProcess] hello\n');
-    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'force' });
+    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'force', timezone: '+05:30' });
     try {
-      const res = await importPaths(h, [b], { formatOverrides: [{ format: 'celery', glob: 'odd/**' }], timezone: '+05:30' });
+      const before = readFileSync(h.files.caseJson, 'utf8');
+      const learned: unknown[] = [];
+      const res = await importPaths(h, [b], { formatOverrides: [{ format: 'celery', glob: 'odd/**' }], hooks: { remember: async (l) => { learned.push(l); } } });
       expect(res.files[0]).toMatchObject({ format: 'celery', reason: 'operator override: celery=odd/**' });
       const row = await h.db.read<{ ts: string }>(`SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts FROM events`);
       expect(row[0]!.ts).toBe('2023-07-06T06:37:36.774Z');
+      // The operator's zone stands (nothing inferred); the override is reported once, and case.json is untouched.
+      expect(learned).toEqual([{ formatOverrides: [{ format: 'celery', glob: 'odd/**' }] }]);
+      expect(readFileSync(h.files.caseJson, 'utf8')).toBe(before);
+      await h.rememberImport(learned[0] as { formatOverrides: { format: string; glob: string }[] });
+      await h.rememberImport(learned[0] as { formatOverrides: { format: string; glob: string }[] });
       expect(h.meta.formatOverrides).toEqual([{ format: 'celery', glob: 'odd/**' }]);
-      await expect(importPaths(h, [b], { timezone: 'Mars/Olympus' })).rejects.toThrow(/Unknown timezone/);
+      expect(JSON.parse(readFileSync(h.files.caseJson, 'utf8'))).toMatchObject({ formatOverrides: [{ format: 'celery', glob: 'odd/**' }], timezone: { zone: '+05:30', how: 'operator' } });
     } finally {
       await h.close();
     }

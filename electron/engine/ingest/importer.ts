@@ -5,9 +5,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } from '../../../shared/domain';
-import type { CaseHandle } from '../case/caseStore';
-import { CaseError } from '../case/caseStore';
 import type { CaseDb } from '../store/db';
+import { EngineError } from '../util/errors';
 import { EMPTY_DIGEST, fileRowShas, fileRowsDigests } from '../store/digest';
 import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
@@ -16,10 +15,31 @@ import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsReco
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
 import { loadStagedBundle, readManifest, stageBundles, type StagedBundle } from './bundle';
 import { createHash } from 'node:crypto';
-import { inferZone, inlineOffset, isValidZone, naiveAsUtcMs, type OffsetSample } from './timezone';
+import { inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { transformSql } from './transform';
 
+/**
+ * What the importer needs of a case. It reads what the case remembers and never writes case.json: what it learns
+ * goes to `hooks.remember`, and the case layer keeps it.
+ */
+export interface ImportTarget {
+  readonly dir: string;
+  readonly files: { bundles: string };
+  readonly readOnly: boolean;
+  readonly readOnlyReason: string | undefined;
+  readonly meta: { timezone: TimeZoneRule; formatOverrides: FormatOverride[]; limits?: Record<string, number> | undefined };
+  withWriter<T>(fn: (db: CaseDb) => Promise<T>): Promise<T>;
+}
+
+/** What an import learned for the case to keep: the site zone it inferred, the operator's new format overrides. */
+export interface ImportLearned { timezone?: TimeZoneRule; formatOverrides?: FormatOverride[] }
+
 export interface ImportHooks {
+  /**
+   * What the case should keep, called once after detection and before any event is written (those events are
+   * placed in that zone, so it must be kept even if the import then stops).
+   */
+  remember?: (learned: ImportLearned) => Promise<void>;
   /** Runs inside a batch's transaction after its events are in (identifier extraction), with the batch's file ids. */
   afterBatch?: (db: CaseDb, fileIds: number[]) => Promise<void>;
   /** Runs once after all files (chain building). */
@@ -48,8 +68,8 @@ function faultPoint(name: string): void {
 }
 
 export interface ImportOptions {
+  /** Operator overrides for this import (before the case's remembered ones). */
   formatOverrides?: FormatOverride[];
-  timezone?: string;
   jobId?: string;
   onProgress?: (p: ImportProgress) => void;
   hooks?: ImportHooks;
@@ -169,32 +189,21 @@ async function lineStartAtOrBefore(file: string, offset: number): Promise<number
   } finally { await fh.close(); }
 }
 
-export async function importPaths(handle: CaseHandle, inputs: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importPaths(handle: ImportTarget, inputs: string[], opts: ImportOptions = {}): Promise<ImportResult> {
   return runImport(handle, (limits) => stageBundles(handle.files.bundles, inputs, limits), opts);
 }
 
 /** Imports bundles already in the case folder (a finished pull moves its files in as a bundle). */
-export async function importBundles(handle: CaseHandle, ids: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importBundles(handle: ImportTarget, ids: string[], opts: ImportOptions = {}): Promise<ImportResult> {
   return runImport(handle, async () => Promise.all(ids.map((id) => loadStagedBundle(handle.files.bundles, id))), opts);
 }
 
-async function runImport(handle: CaseHandle, stage: (limits: IntakeLimits) => Promise<StagedBundle[]>, opts: ImportOptions): Promise<ImportResult> {
+async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => Promise<StagedBundle[]>, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const jobId = opts.jobId ?? `import-${Date.now()}`;
-  if (handle.readOnly) throw new CaseError('read_only', handle.readOnlyReason ?? 'This case is read-only.');
+  if (handle.readOnly) throw new EngineError('read_only', handle.readOnlyReason ?? 'This case is read-only.');
   const progress = (p: Omit<ImportProgress, 'jobId'>) => opts.onProgress?.({ jobId, ...p });
-
-  // Remember operator overrides with the case so re-imports and other files of the same shape agree.
   const overrides = [...(opts.formatOverrides ?? []), ...handle.meta.formatOverrides];
-  if (opts.formatOverrides?.length) {
-    const known = new Set(handle.meta.formatOverrides.map((o) => `${o.format}=${o.glob}`));
-    const added = opts.formatOverrides.filter((o) => !known.has(`${o.format}=${o.glob}`));
-    if (added.length) await handle.saveMeta({ formatOverrides: [...handle.meta.formatOverrides, ...added] });
-  }
-  if (opts.timezone) {
-    if (!isValidZone(opts.timezone)) throw new CaseError('invalid_input', `Unknown timezone "${opts.timezone}": use an IANA name such as Asia/Kolkata or an offset such as +05:30.`);
-    await handle.saveMeta({ timezone: { zone: opts.timezone, how: 'operator', evidence: 'set by the operator (--tz)' } });
-  }
 
   const limits = resolveLimits(handle.meta.limits);
   progress({ phase: 'copy', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
@@ -213,14 +222,18 @@ async function runImport(handle: CaseHandle, stage: (limits: IntakeLimits) => Pr
   progress({ phase: 'detect', filesDone: 0, filesTotal: planned.length, bytesDone: 0, bytesTotal });
 
   // Site timezone: the operator's word stands; otherwise the strongest evidence in this import decides.
-  if (handle.meta.timezone.how !== 'operator') {
+  let zone = handle.meta.timezone;
+  if (zone.how !== 'operator') {
     const ev = timezoneEvidence(planned);
     const inferred = inferZone(ev.pair, 'pair') ?? inferZone(ev.offset, 'offset');
-    if (inferred && (inferred.rule.zone !== handle.meta.timezone.zone || handle.meta.timezone.how === 'default')) {
-      await handle.saveMeta({ timezone: inferred.rule });
-    }
+    if (inferred && (inferred.rule.zone !== zone.zone || zone.how === 'default')) zone = inferred.rule;
   }
-  const zone = handle.meta.timezone;
+  // Overrides are kept with the case so re-imports and other files of the same shape agree.
+  const learned: ImportLearned = {
+    ...(zone !== handle.meta.timezone ? { timezone: zone } : {}),
+    ...(opts.formatOverrides?.length ? { formatOverrides: opts.formatOverrides } : {}),
+  };
+  if (learned.timezone || learned.formatOverrides) await opts.hooks?.remember?.(learned);
 
   const results: FileImportResult[] = [];
   await handle.withWriter(async (db) => {

@@ -3,7 +3,7 @@
 // `limits`) or per run (CASEFILE_* environment variables). See docs/SECURITY.md (the import door).
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import { CaseError } from '../case/caseStore';
+import { EngineError } from '../util/errors';
 
 export const IntakeLimits = z.object({
   /** Characters of one line kept in its event; the rest is counted and hashed, the evidence keeps every byte. */
@@ -46,13 +46,13 @@ export function resolveLimits(fromCase: Record<string, number> = {}, env: NodeJS
     const v = env[name];
     if (v === undefined || v === '') continue;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new CaseError('invalid_input', `${name}=${v} is not a number of ${k === 'maxRatio' ? 'times' : 'bytes or characters'}.`);
+    if (!Number.isFinite(n) || n < 0) throw new EngineError('invalid_input', `${name}=${v} is not a number of ${k === 'maxRatio' ? 'times' : 'bytes or characters'}.`);
     out[k] = n;
   }
   return IntakeLimits.parse(out);
 }
 
-export class LimitError extends CaseError {
+export class LimitError extends EngineError {
   constructor(message: string) { super('invalid_input', message); }
 }
 

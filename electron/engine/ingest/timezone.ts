@@ -1,6 +1,7 @@
 // The site timezone: how naive stamps are placed on the UTC line, and how it is inferred from the logs themselves.
 import type { TimeZoneRule } from '../../../shared/domain';
 import { sqlString } from '../store/db';
+import { EngineError } from '../util/errors';
 
 const FIXED = /^([+-])(\d{2}):?(\d{2})$/;
 
@@ -18,6 +19,11 @@ export const ZONE_HINT = 'use an IANA name such as Asia/Kolkata or an offset suc
 export function isValidZone(zone: string): boolean {
   if (FIXED.test(zone)) return true;
   try { new Intl.DateTimeFormat('en-US', { timeZone: zone }); return true; } catch { return false; }
+}
+
+/** Refuses a zone the operator typed that is neither IANA nor a fixed offset, with the one message for it. */
+export function assertZone(zone: string): void {
+  if (!isValidZone(zone)) throw new EngineError('invalid_input', `Unknown timezone "${zone}": ${ZONE_HINT}`);
 }
 
 export function formatOffset(minutes: number): string {

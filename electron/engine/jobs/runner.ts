@@ -4,7 +4,7 @@
 // work must honour, progress steps published as `job.progress`, and ends with its result or a typed error.
 import { randomUUID } from 'node:crypto';
 import type { JobInfo, JobStep } from '../../../shared/contract';
-import { EngineError } from '../api';
+import { EngineError } from '../util/errors';
 
 /** The work of one job kind. Check `signal` between steps (or pass it down); report with `progress`. */
 export type JobWork<T> = (signal: AbortSignal, progress: (step: JobStep) => void, jobId: string) => Promise<T>;

@@ -2,7 +2,7 @@
 import type { AroundResult } from '../../../shared/correlation';
 import type { Cursor, EventDetail, EventFilter, EventRow } from '../../../shared/domain';
 import type { EventPage } from '../../../shared/contract';
-import { EngineError } from '../api';
+import { EngineError } from '../util/errors';
 import type { SqlRead } from '../store/db';
 import { checkFilter, fieldValueExpr, scansText, whereClause } from './filter';
 import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from './rows';

@@ -1,7 +1,7 @@
 // EventFilter → SQL WHERE over `event_store s`. Every user value travels as a positional parameter; the only
 // text spliced into SQL is built here from fixed fragments. Empty lists and empty text mean "no constraint".
 import type { EventFilter } from '../../../shared/domain';
-import { EngineError } from '../api';
+import { EngineError } from '../util/errors';
 import type { SqlRead } from '../store/db';
 import { checkInstant, Params } from './sql';
 import { fieldsSql } from '../store/schema';

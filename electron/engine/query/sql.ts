@@ -1,6 +1,6 @@
 // Small helpers every query module shares: positional parameters and the instant ⇄ SQL conversions.
 import type { DuckDBValue } from '@duckdb/node-api';
-import { EngineError } from '../api';
+import { EngineError } from '../util/errors';
 
 /** Collects positional parameters; `add` returns the `$n` placeholder to splice into SQL. User text only ever goes here. */
 export class Params {

@@ -7,7 +7,7 @@
 // - rows are streamed and the limit is pushed into the query, results are capped in bytes, and a query running
 //   past its time is interrupted, so one query cannot exhaust the process.
 import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { EngineError } from '../api';
+import { EngineError } from '../util/errors';
 import type { ReadPath } from './readPath';
 
 export interface SqlLimits {

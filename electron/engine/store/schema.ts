@@ -29,6 +29,8 @@ export const DDL = [
      level VARCHAR, logger VARCHAR, message VARCHAR, fields JSON, raw VARCHAR, parse_status VARCHAR)`,
   // Identifiers extracted at ingest (issue 4): one row per (event, identifier) with where it was found.
   `CREATE TABLE IF NOT EXISTS identifiers (event_id BIGINT, kind VARCHAR, value VARCHAR, found_in VARCHAR)`,
+  // The audit log's head as last mirrored by the case's writer (audit/headMirror.ts): one row, id = 1.
+  `CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY, seq BIGINT, hash VARCHAR, mirrored_at TIMESTAMPTZ)`,
   `CREATE OR REPLACE VIEW events AS
      SELECT s.id, s.ts, s.ts_text, s.source, f.path AS file, s.line, s.line_count, s.level, s.logger, s.message,
             ${fieldsSql('s')}::JSON AS fields, s.raw, s.parse_status, f.bundle, s.file_id, s.ts_flag, f.tz_rule
