@@ -18,6 +18,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/shell/main.ts'),
           'engine-host': resolve(root, 'electron/shell/engine-host.ts'),
+          // the redaction pool's worker_threads entry (electron/engine/redact/pool.ts loads it beside the engine)
+          'redact-worker': resolve(root, 'electron/engine/redact/worker.ts'),
         },
         external: NATIVE,
         output: { format: 'es', entryFileNames: '[name].js' },

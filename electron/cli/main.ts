@@ -6,6 +6,7 @@ import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
 import { registerCorrelateCommands } from './commands/correlate';
 import { registerKeyCommands } from './commands/keys';
+import { registerExportCommands } from './commands/export';
 
 const program = new Command();
 program
@@ -16,6 +17,7 @@ program
 
 registerIngestCommands(program);
 registerCorrelateCommands(program);
+registerExportCommands(program);
 registerAuditCommands(program);
 registerKeyCommands(program);
 registerServeCommand(program);

@@ -8,6 +8,8 @@ import { correlateHandlers } from './correlate/handlers';
 import { cryptoHandlers } from './crypto/handlers';
 import { importHandlers } from './ingest/handlers';
 import { jobHandlers } from './jobs/handlers';
+import { exportHandlers } from './export/handlers';
+import { redactHandlers } from './redact/handlers';
 import { queryHandlers } from './query/handlers';
 
 export const HANDLERS: HandlerMap = {
@@ -18,5 +20,7 @@ export const HANDLERS: HandlerMap = {
   ...cryptoHandlers,
   ...importHandlers,
   ...jobHandlers,
+  ...exportHandlers,
+  ...redactHandlers,
   ...queryHandlers,
 };

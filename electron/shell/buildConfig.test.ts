@@ -49,7 +49,7 @@ describe('electron.vite.config.ts', () => {
       preload: { build: { externalizeDeps: boolean; rollupOptions: { input: Record<string, string>; output: { format: string; entryFileNames: string; codeSplitting: boolean } } } };
       renderer: { build: { outDir: string } };
     };
-    expect(Object.keys(c.main.build.rollupOptions.input).sort()).toEqual(['engine-host', 'index']);
+    expect(Object.keys(c.main.build.rollupOptions.input).sort()).toEqual(['engine-host', 'index', 'redact-worker']);
     expect(c.main.build.rollupOptions.external).toContain('@duckdb/node-api');
     expect(c.preload.build.rollupOptions.output).toMatchObject({ format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false });
     expect(c.preload.build.externalizeDeps).toBe(false);

@@ -1,4 +1,65 @@
-// The export area: its calls and events go here (see define.ts and docs/CONTRACT.md). Wired into shared/contract.ts.
-import { defineArea } from './define';
+// The export area: redacted extracts for clients (see docs/REDACTION.md). Wired into shared/contract.ts.
+import { z } from 'zod';
+import { EventFilter, IsoInstant } from '../domain';
+import { RedactionRules, Replacement } from '../redaction';
+import { CaseRef, JobId } from './common';
+import { defineArea, defineCall } from './define';
 
-export const exportArea = defineArea({ calls: {} });
+export const ExportSelection = z.object({
+  filter: EventFilter.optional(),
+  since: IsoInstant.optional(),
+  until: IsoInstant.optional(),
+  chain: z.string().min(1).max(512).optional(),
+  ids: z.array(z.number().int()).max(100_000).optional(),
+  /** One boolean expression over the events view (checked by DuckDB's parser; no subqueries). */
+  where: z.string().min(1).max(4000).optional(),
+});
+export type ExportSelection = z.infer<typeof ExportSelection>;
+
+export const ExportFormat = z.enum(['jsonl', 'csv', 'parquet']);
+
+export const ExportPreview = z.object({
+  total: z.number(),
+  rows: z.array(z.object({ id: z.number(), column: z.string(), text: z.string(), replacements: z.array(Replacement) })),
+  byType: z.record(z.string(), z.number()),
+});
+
+export const ExportResult = z.object({
+  exportId: z.string(),
+  dir: z.string(),
+  format: ExportFormat,
+  events: z.number(),
+  byType: z.record(z.string(), z.number()),
+  byRule: z.record(z.string(), z.number()),
+  files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number() })),
+  encrypted: z.boolean(),
+  recipient: z.string().nullable(),
+  mapKept: z.boolean(),
+  rules: z.object({ gitleaks: z.string(), gitleaksSha256: z.string(), clientSha256: z.string() }),
+});
+export type ExportResultT = z.infer<typeof ExportResult>;
+
+export const exportArea = defineArea({
+  calls: {
+    /** The first redacted events of a selection, every replacement located (the preview shows originals only in the
+     * operator's own view of the case; this call returns the redacted text). */
+    'export.preview': defineCall({
+      input: CaseRef.extend({ selection: ExportSelection, rules: RedactionRules.partial().optional(), limit: z.number().int().min(1).max(200).default(50) }),
+      output: ExportPreview, access: 'read', audit: 'never',
+    }),
+    /** Writes the extract into <case>/exports/<id>/ after the fail-closed check; encrypted to `to` unless `plaintext`. */
+    'export.run': defineCall({
+      input: CaseRef.extend({
+        selection: ExportSelection,
+        format: ExportFormat,
+        rules: RedactionRules.partial().optional(),
+        /** Client key: fingerprint, key id or user id in the keystore. */
+        to: z.string().min(1).max(256).optional(),
+        plaintext: z.boolean().optional(),
+        jobId: JobId.optional(),
+      }).refine((i) => !!i.to !== !!i.plaintext, { message: 'give either a client key (to) or plaintext: true' }),
+      output: ExportResult, access: 'write', audit: 'always', job: 'export', timeoutMs: 600_000,
+      sensitive: ['selection.where', 'selection.chain'],
+    }),
+  },
+});

@@ -1,4 +1,19 @@
-// The redact area: its calls and events go here (see define.ts and docs/CONTRACT.md). Wired into shared/contract.ts.
-import { defineArea } from './define';
+// The redact area: client rules and the rule tester (see docs/REDACTION.md). Wired into shared/contract.ts.
+import { z } from 'zod';
+import { RedactionRules, Replacement } from '../redaction';
+import { CaseRef } from './common';
+import { defineArea, defineCall } from './define';
 
-export const redactArea = defineArea({ calls: {} });
+export const redactArea = defineArea({
+  calls: {
+    /** What the rules would change in sample lines (the operator's own text; nothing is stored). */
+    'redact.test': defineCall({
+      input: CaseRef.partial().extend({ rules: RedactionRules.partial().optional(), lines: z.array(z.string().max(100_000)).min(1).max(200) }),
+      output: z.object({ lines: z.array(z.object({ text: z.string(), replacements: z.array(Replacement) })) }),
+      access: 'read', audit: 'never',
+    }),
+    /** The case's client rules (case.json `redaction`). */
+    'redact.rules.get': defineCall({ input: CaseRef, output: RedactionRules, access: 'read', audit: 'never' }),
+    'redact.rules.save': defineCall({ input: CaseRef.extend({ rules: RedactionRules }), output: RedactionRules, access: 'write', audit: 'always' }),
+  },
+});

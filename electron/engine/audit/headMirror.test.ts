@@ -88,4 +88,20 @@ describe('audit head mirror in the case database', () => {
     expect(r.firstBroken!.problem).toMatch(/differs from the one the case database recorded/);
     expect((await verifyAudit(file, { anchor })).ok).toBe(true);
   });
+
+  it('accepts a mirrored entry lost in a tear once the tear is acknowledged', async () => {
+    const file = path.join(root, 'acked', 'audit.jsonl');
+    mkdirSync(path.dirname(file));
+    for (let i = 1; i <= 3; i++) await appendAudit(file, { action: 'events.query', params: { i }, result: { status: 'ok' }, via: 'test' });
+    const anchor = (await auditHead(file))!;
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    writeFileSync(file, lines.slice(0, -1).join('\n') + '\n'); // entry 3 cut; the next append records the tear
+    await appendAudit(file, { action: 'events.query', params: { i: 4 }, result: { status: 'ok' }, via: 'test' });
+    const torn = await verifyAudit(file, { anchor });
+    expect(torn.ok).toBe(false);
+    expect(torn.firstBroken!.problem).toMatch(/audit ack/);
+    await appendAudit(file, { action: 'audit.ack', params: { tearSeq: 3 }, result: { status: 'ok' }, via: 'test' });
+    const acked = await verifyAudit(file, { anchor });
+    expect(acked).toMatchObject({ ok: true, acknowledgedTears: 1, dbHead: anchor });
+  });
 });

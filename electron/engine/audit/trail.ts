@@ -351,17 +351,17 @@ export async function verifyAudit(file: string, opts: VerifyOptions = {}): Promi
     else if (head && head.seq > lastSeq) breakAt(lastSeq + 1, lines.length + 1, `The log ends at entry ${lastSeq} but its head record says entry ${head.seq} was written: the log was truncated.`);
     else if (head && hashOfSeq.get(head.seq) !== head.hash) breakAt(head.seq, lineOfSeq.get(head.seq) ?? lines.length + 1, `Entry ${head.seq} differs from the one the head record acknowledged: the end of the log was rewritten.`);
   }
+  const [tearSeq, tear] = [...tears.entries()][0] ?? [];
+  if (tear && tearSeq !== undefined) {
+    const p = tear.params;
+    breakAt(tearSeq, tear.line, `Entries were cut off or rewritten: expected entry ${String(p.expectedSeq)} (${String(p.expectedHash).slice(0, 16)}…) as the head record said, found the log ending at entry ${String(p.foundSeq)}; recorded by entry ${tearSeq} (${TEAR_ACTION}). Once explained, acknowledge it: casefile audit ack --seq ${tearSeq}.`);
+  }
   // The database's mirror of the head: the log must still hold it, unless an acknowledged tear explains its loss.
   const anchor = opts.anchor;
   if (!firstBroken && anchor && anchor.seq > ackedUpTo) {
     const lastSeq = last?.seq ?? 0;
     if (anchor.seq > lastSeq) breakAt(lastSeq + 1, lines.length + 1, `The log ends at entry ${lastSeq} but the case database recorded entry ${anchor.seq} (${anchor.hash.slice(0, 16)}…): the log was truncated together with its head record.`);
     else if (hashOfSeq.get(anchor.seq) !== anchor.hash) breakAt(anchor.seq, lineOfSeq.get(anchor.seq) ?? lines.length + 1, `Entry ${anchor.seq} differs from the one the case database recorded (${anchor.hash.slice(0, 16)}…): the log was rewritten.`);
-  }
-  const [tearSeq, tear] = [...tears.entries()][0] ?? [];
-  if (tear && tearSeq !== undefined) {
-    const p = tear.params;
-    breakAt(tearSeq, tear.line, `Entries were cut off or rewritten: expected entry ${String(p.expectedSeq)} (${String(p.expectedHash).slice(0, 16)}…) as the head record said, found the log ending at entry ${String(p.foundSeq)}; recorded by entry ${tearSeq} (${TEAR_ACTION}). Once explained, acknowledge it: casefile audit ack --seq ${tearSeq}.`);
   }
   const tornTail = lines.length > 0 && lines[lines.length - 1]!.entry === null;
   const mac = { status: macInvalid !== undefined ? 'invalid' as const : macKeyAbsent ? 'key_absent' as const : macSeen ? 'valid' as const : 'none' as const, entries: macEntries, ...(macInvalid !== undefined ? { firstInvalidSeq: macInvalid } : {}) };

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TimeZoneRule } from '../../../shared/domain';
 import { IdPattern } from '../../../shared/correlation';
+import { RedactionRules } from '../../../shared/redaction';
 import { CaseDb } from '../store/db';
 import { mirrorAuditHead } from '../audit/headMirror';
 import { deferred, ReadPath } from '../store/readPath';
@@ -26,6 +27,8 @@ export const CaseMeta = z.object({
   isDemo: z.boolean().optional(),
   /** Operator identifier patterns for correlation (issue 4); absent = the KYC-like default. */
   idPatterns: z.array(IdPattern).max(50).optional(),
+  /** Client redaction rules for exports (issue 12); absent = defaults. */
+  redaction: RedactionRules.optional(),
   /** Import limits raised or lowered for this case (ingest/limits.ts: names and defaults). */
   limits: z.record(z.string(), z.number()).optional(),
 });

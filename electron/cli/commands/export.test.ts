@@ -1,0 +1,57 @@
+// The export and redact-test commands as an operator runs them: a real case, the real CLI process.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeDir, tempDir } from '../../testkit/tmp';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
+const root = tempDir('casefile-cli-export-');
+afterAll(() => removeDir(root));
+const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
+const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 240_000 });
+
+describe('casefile export / redact-test', () => {
+  it('exports a case redacted (plaintext on purpose), copies the deliverable, refuses without a key choice', () => {
+    const bundle = path.join(root, 'bundle/enrich/logs/app');
+    fs.mkdirSync(bundle, { recursive: true });
+    fs.writeFileSync(path.join(bundle, 'app.json.log'), [
+      JSON.stringify({ asctime: '2023-07-28 16:54:53,016', name: 'app', levelname: 'ERROR', message: 'token=ghp_Zq81bX0pLm3nR7sTw9vYxA2bC4dE6fG8hJ0k for priya@acme-client.in', created: 1690543493.016 }),
+      JSON.stringify({ asctime: '2023-07-28 16:54:54,016', name: 'app', levelname: 'INFO', message: 'ok', created: 1690543494.016 }),
+    ].join('\n') + '\n');
+    const caseDir = path.join(root, 'case');
+    expect(cli('import', path.join(root, 'bundle'), '--case', caseDir).status).toBe(0);
+    const refused = cli('export', '--case', caseDir, '--format', 'jsonl');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/--to|--plaintext/);
+    const out = path.join(root, 'out');
+    const r = cli('export', '--case', caseDir, '--format', 'csv', '--where', "level = 'ERROR'", '--plaintext', '--out', out, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { events: number; files: { name: string }[] };
+    expect(result.events).toBe(1);
+    expect(fs.readdirSync(out).sort()).toEqual(['events.csv', 'manifest.json', 'report.json']);
+    const csv = fs.readFileSync(path.join(out, 'events.csv'), 'utf8');
+    expect(csv).not.toMatch(/ghp_Zq81|priya@/);
+    expect(csv).toMatch(/<secret:[a-z-]+>/);
+    // the map never goes to --out
+    expect(fs.readdirSync(out).some((f) => f.includes('map'))).toBe(false);
+  });
+
+  it('redact-test shows what the rules change', () => {
+    const rules = path.join(root, 'rules.yaml');
+    fs.writeFileSync(rules, 'patterns:\n  - type: txn\n    regex: "TPWU[0-9]{12}"\nwords:\n  - type: project\n    words: [Bluebird]\n    action: remove\n');
+    const sample = path.join(root, 'sample.log');
+    fs.writeFileSync(sample, "search TPWU000058115004 for Bluebird\nnothing here\n'password': 'hunter2hunter2'\n");
+    const r = cli('redact-test', '--rules', rules, sample);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1: search <txn:[A-Z2-7]{10}> for <removed:project>/);
+    expect(r.stdout).toContain("'password': '<secret:");
+    expect(r.stdout).toMatch(/3 replacement\(s\) in 2 of 3 line\(s\)/);
+    const bad = path.join(root, 'bad.yaml');
+    fs.writeFileSync(bad, 'patterns:\n  - type: x\n    regex: "(unclosed"\n');
+    const b = cli('redact-test', '--rules', bad, sample);
+    expect(b.status).not.toBe(0);
+    expect(b.stderr).toMatch(/not a valid RE2 expression/);
+  });
+});

@@ -1,0 +1,85 @@
+// `casefile export` (a redacted extract for a client) and `casefile redact-test` (what the rules would change).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import YAML from 'yaml';
+import { Engine } from '../../engine/engine';
+import { fail, printJson, printTable } from '../output';
+import { withCaseEngine } from './ingest';
+
+function readRules(file: string | undefined): Record<string, unknown> | undefined {
+  if (!file) return undefined;
+  const text = fs.readFileSync(file, 'utf8');
+  const v: unknown = YAML.parse(text);
+  if (!v || typeof v !== 'object') throw new Error(`${file} is not a rules object (YAML or JSON)`);
+  return v as Record<string, unknown>;
+}
+
+export function registerExportCommands(program: Command): void {
+  program.command('export')
+    .description('Write a redacted extract of the case for a client: fail-closed, encrypted to their key unless --plaintext')
+    .requiredOption('--case <dir>', 'case folder')
+    .option('--where <expr>', 'one boolean expression over the events view, e.g. "level = \'ERROR\'"')
+    .option('--chain <key>', 'the events of one chain')
+    .option('--since <iso>', 'from this instant (ISO 8601 with zone)')
+    .option('--until <iso>', 'before this instant')
+    .requiredOption('--format <f>', 'jsonl | csv | parquet')
+    .option('--rules <file>', 'client redaction rules (YAML or JSON); default: the case\'s')
+    .option('--to <key>', 'client key in the keystore (fingerprint, key id or user id)')
+    .option('--plaintext', 'write without encryption (explicit choice)')
+    .option('--out <dir>', 'also copy the deliverable files here (never the re-identification map)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { case: string; where?: string; chain?: string; since?: string; until?: string; format: string; rules?: string; to?: string; plaintext?: boolean; out?: string; json?: boolean }) => {
+      try {
+        if (!['jsonl', 'csv', 'parquet'].includes(o.format)) throw new Error(`--format expects jsonl, csv or parquet, got "${o.format}"`);
+        if (!o.to && !o.plaintext) throw new Error('Give the client key with --to, or --plaintext to write unencrypted on purpose.');
+        if (o.to && o.plaintext) throw new Error('--to and --plaintext exclude each other.');
+        const rules = readRules(o.rules);
+        await withCaseEngine(o.case, async (engine, info) => {
+          const selection = {
+            ...(o.where ? { where: o.where } : {}), ...(o.chain ? { chain: o.chain } : {}),
+            ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}),
+          };
+          const r = await engine.call('export.run', {
+            caseId: info.id, selection, format: o.format as 'jsonl', ...(rules ? { rules } : {}),
+            ...(o.to ? { to: o.to } : { plaintext: true }),
+          });
+          if (o.out) {
+            fs.mkdirSync(o.out, { recursive: true, mode: 0o700 });
+            for (const f of r.files) fs.copyFileSync(path.join(r.dir, f.name), path.join(o.out, f.name));
+          }
+          if (o.json) { printJson(r); return; }
+          process.stdout.write(`export ${r.exportId}: ${r.events} events, ${r.encrypted ? `encrypted to ${r.recipient}` : 'PLAINTEXT'}, `
+            + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}\n${r.dir}\n`);
+          printTable(r.files.map((f) => ({ file: f.name, bytes: f.bytes, sha256: f.sha256 })));
+          printTable(Object.entries(r.byType).map(([type, n]) => ({ type, replacements: n })));
+        });
+      } catch (e) { fail(e); }
+    });
+
+  program.command('redact-test')
+    .description('Show what the redaction rules would change in a sample file (one record per line)')
+    .requiredOption('--rules <file>', 'client redaction rules (YAML or JSON)')
+    .argument('<sample>', 'text file with sample lines')
+    .option('--json', 'print every line with its replacements as JSON')
+    .action(async (sample: string, o: { rules: string; json?: boolean }) => {
+      try {
+        const rules = readRules(o.rules);
+        const lines = fs.readFileSync(sample, 'utf8').split('\n').filter((l) => l.length > 0).slice(0, 200);
+        if (!lines.length) throw new Error(`${sample} has no lines`);
+        const engine = await Engine.create({ via: 'cli' });
+        try {
+          const r = await engine.call('redact.test', { ...(rules ? { rules } : {}), lines });
+          if (o.json) { printJson(r); return; }
+          r.lines.forEach((l, i) => {
+            if (!l.replacements.length) return;
+            process.stdout.write(`${i + 1}: ${l.text}\n   ${l.replacements.map((x) => `${x.type}/${x.rule}`).join(', ')}\n`);
+          });
+          const n = r.lines.reduce((s, l) => s + l.replacements.length, 0);
+          process.stdout.write(`${n} replacement(s) in ${r.lines.filter((l) => l.replacements.length).length} of ${lines.length} line(s)\n`);
+        } finally {
+          await engine.close();
+        }
+      } catch (e) { fail(e); }
+    });
+}

@@ -1,0 +1,117 @@
+// Exports of a real imported case: every format written, redacted, checked and (by default) encrypted with real
+// keys; the fail-closed check blocks a leak and leaves nothing behind; hostile --where expressions are refused.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as openpgp from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaseInfo } from '../../../shared/domain';
+import { removeDir, tempDir } from '../../testkit/tmp';
+import { Engine } from '../engine';
+import type { CaseHandle } from '../case/caseStore';
+import { readBack } from './formats';
+import { type Recipient, runExport } from './run';
+import { checkWhere } from './where';
+
+const root = tempDir('casefile-export-');
+let engine: Engine;
+let info: CaseInfo;
+let h: CaseHandle;
+
+const SECRET = 'Zq81bX0pLm3nR7sTw';
+const system = [
+  { asctime: '2023-07-28 16:54:53,016', name: 'app', levelname: 'INFO', message: 'login ok', user: 'venkata', created: 1690543493.016, pathname: '/home/venkata/Code/app.py' },
+  { asctime: '2023-07-28 16:54:54,016', name: 'app', levelname: 'ERROR', message: `db connect postgresql://scribble:${SECRET}@db7.acme.internal:5432/enrich failed for GAMMA1234`, created: 1690543494.016 },
+  { asctime: '2023-07-28 16:54:55,016', name: 'app', levelname: 'DEBUG', message: 'Query Status: pending', created: 1690543495.016, data: JSON.stringify({ api_key: SECRET, email: 'priya@acme-client.in' }) },
+].map((o) => JSON.stringify(o)).join('\n') + '\n';
+
+async function keyPair(name: string) {
+  const k = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name, email: `${name}@example.com` }], format: 'object' });
+  const recipient: Recipient = {
+    fingerprint: k.publicKey.getFingerprint(),
+    encrypt: async (data) => openpgp.encrypt({ message: await openpgp.createMessage({ binary: data }), encryptionKeys: k.publicKey, config: { aeadProtect: false } }) as Promise<string>,
+  };
+  const decrypt = async (armored: string) => (await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: armored }), decryptionKeys: k.privateKey, format: 'binary' })).data as Uint8Array;
+  return { recipient, decrypt };
+}
+
+beforeAll(async () => {
+  process.env.CASEFILE_HOME = path.join(root, 'home');
+  const bundle = path.join(root, 'bundle');
+  fs.mkdirSync(path.join(bundle, 'enrich/logs/app'), { recursive: true });
+  fs.writeFileSync(path.join(bundle, 'enrich/logs/app/app.json.log'), system);
+  engine = await Engine.create({ via: 'test' });
+  info = await engine.call('cases.create', { name: 'export', dir: path.join(root, 'case') });
+  await engine.call('import.paths', { caseId: info.id, paths: [bundle] });
+  h = engine.context.getCase(info.id);
+}, 120_000);
+
+afterAll(async () => {
+  await engine?.close();
+  removeDir(root);
+});
+
+describe('export', () => {
+  it('writes every format redacted, with report and manifest, encrypted to the client, map to the operator', async () => {
+    const client = await keyPair('client');
+    const operator = await keyPair('operator');
+    for (const format of ['jsonl', 'csv', 'parquet'] as const) {
+      const r = await runExport(h, { selection: {}, format, recipient: client.recipient, operator: operator.recipient, workers: 1 });
+      expect(r.events).toBe(3);
+      expect(r.encrypted).toBe(true);
+      expect(fs.readdirSync(r.dir).sort()).toEqual([`events.${format}.pgp`, 'manifest.json.pgp', 'report.json.pgp']);
+      const plain = path.join(root, `plain.${format}`);
+      fs.writeFileSync(plain, await client.decrypt(fs.readFileSync(path.join(r.dir, `events.${format}.pgp`), 'utf8')));
+      const rows = [];
+      for await (const row of readBack(plain, format)) rows.push(row);
+      const all = JSON.stringify(rows);
+      expect(all).not.toMatch(new RegExp(`${SECRET}|venkata|GAMMA1234|priya@|db7\\.acme`));
+      expect(all).toContain('<secret:');
+      expect(all).toMatch(/<user:[A-Z2-7]{10}>/);
+      const manifest = JSON.parse(Buffer.from(await client.decrypt(fs.readFileSync(path.join(r.dir, 'manifest.json.pgp'), 'utf8'))).toString()) as { auditHead: string; files: { sha256: string }[] };
+      expect(manifest.auditHead).toMatch(/^[0-9a-f]{64}$/);
+      // the map is only in the case, and only the operator reads it
+      const map = JSON.parse(Buffer.from(await operator.decrypt(fs.readFileSync(path.join(h.dir, 'redaction', `${r.exportId}.map.pgp`), 'utf8'))).toString()) as { entries: { type: string; original: string }[] };
+      expect(map.entries.some((e) => e.type === 'user' && e.original === 'venkata')).toBe(true);
+      await expect(client.decrypt(fs.readFileSync(path.join(h.dir, 'redaction', `${r.exportId}.map.pgp`), 'utf8'))).rejects.toThrow();
+    }
+    // GnuPG 2.2 reads it: SEIPD version 1 (no AEAD packet)
+    const anyExport = fs.readdirSync(h.files.exports).find((d) => !d.startsWith('.'))!;
+    const msg = await openpgp.readMessage({ armoredMessage: fs.readFileSync(path.join(h.files.exports, anyExport, 'report.json.pgp'), 'utf8') });
+    const kinds = msg.packets.map((p) => p.constructor.name);
+    expect(kinds).toContain('SymEncryptedIntegrityProtectedDataPacket');
+    expect((msg.packets.findPacket(openpgp.enums.packet.symEncryptedIntegrityProtectedData) as unknown as { version: number }).version).toBe(1);
+  });
+
+  it('plaintext only when asked; a selection narrows what leaves', async () => {
+    const r = await runExport(h, { selection: { where: "level = 'ERROR'" }, format: 'jsonl', recipient: null, workers: 1 });
+    expect(r.events).toBe(1);
+    const rows = fs.readFileSync(path.join(r.dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { message: string });
+    expect(rows[0]!.message, rows[0]!.message).toMatch(/^db connect postgresql:\/\/<user:\w+>:<secret:url-password>@<host:\w+>:5432\/enrich failed for <client_id:\w+>$/);
+  });
+
+  it('fail-closed: a value that only the re-scan sees blocks the export, names where, and leaves nothing', async () => {
+    const before = fs.readdirSync(h.files.exports).sort();
+    // the client's word list replaces "pending" in the data, but the selection itself (written, redacted, in the
+    // report and manifest) is a --where the redactor cannot rewrite inside SQL quotes: the check must catch it
+    const blocked = runExport(h, { selection: { where: "message LIKE '%Zq81bX0pLm3nR7sTw%'" }, format: 'jsonl', recipient: null, workers: 1 });
+    await expect(blocked).rejects.toThrow(/blocked by the fail-closed check/);
+    await expect(blocked).rejects.not.toThrow(new RegExp(SECRET));
+    expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
+  });
+
+  it('cancel stops the export between batches and leaves nothing behind', async () => {
+    const before = fs.readdirSync(h.files.exports).sort();
+    const ac = new AbortController();
+    ac.abort(new Error('cancelled by the operator'));
+    await expect(runExport(h, { selection: {}, format: 'jsonl', recipient: null, workers: 1, signal: ac.signal })).rejects.toThrow(/cancelled/);
+    expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
+  });
+
+  it('refuses hostile --where expressions before running anything', async () => {
+    for (const bad of ["1=1) UNION SELECT 1 FROM files WHERE (1=1", 'id IN (SELECT event_id FROM identifiers)', "read_csv('/etc/passwd') IS NOT NULL",
+      '1=1; DROP TABLE events', "1=1 -- x", 'level = ', "getenv('HOME') = 'x'"]) {
+      await expect(checkWhere(h.db, bad), bad).rejects.toThrow(/where/i);
+    }
+    await expect(checkWhere(h.db, "level = 'ERROR' AND source LIKE 'sys%'")).resolves.toBeTruthy();
+  });
+});

@@ -1,0 +1,72 @@
+// export.preview and export.run (an `export` job: progress per batch, cancel between batches). The client's key
+// and the operator's own key come from the keystore; the export's audit entry records what left, never values.
+import type { AreaHandlers, EngineContext } from '../api';
+import { EngineError } from '../api';
+import { CryptoService } from '../crypto/service';
+import { Detectors } from '../redact/detect';
+import { Pseudonymizer } from '../redact/pseudonym';
+import { Redactor } from '../redact/redactor';
+import { buildSelection, COLUMNS, pages, TEXT_COLUMNS } from './select';
+import { ExportBlocked, redactionSetupFor, type Recipient, runExport } from './run';
+
+function cryptoFor(ctx: EngineContext): CryptoService {
+  return new CryptoService(ctx.via === 'electron' ? 'desktop' : ctx.via === 'browser' ? 'browser' : 'cli');
+}
+
+async function recipients(ctx: EngineContext, to: string | undefined): Promise<{ client: Recipient | null; operator: Recipient | null }> {
+  const crypto = cryptoFor(ctx);
+  let client: Recipient | null = null;
+  if (to) {
+    const key = await crypto.keystore.recipient(to).catch((e: Error) => { throw new EngineError('invalid_input', `No client key "${to}" in the keystore: ${e.message}`); });
+    client = { fingerprint: key.getFingerprint().toUpperCase(), encrypt: (d) => crypto.encryptTo([key], d) };
+  }
+  const [mine] = await crypto.operatorKeys().catch(() => []);
+  const operator = mine ? { fingerprint: mine.getFingerprint().toUpperCase(), encrypt: (d: Uint8Array) => crypto.encryptTo([mine], d) } : null;
+  return { client, operator };
+}
+
+export const exportHandlers: AreaHandlers<'export'> = {
+  'export.preview': async (ctx, input) => {
+    const h = ctx.getCase(input.caseId);
+    const setup = await redactionSetupFor(h, { ...(h.meta.redaction ?? {}), ...(input.rules ?? {}) });
+    const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
+    const sel = await buildSelection(h.db, input.selection);
+    const [{ n } = { n: 0 }] = await h.db.read<{ n: number | string }>(`SELECT count(*) AS n FROM events s WHERE ${sel.cond}`, sel.params.values);
+    const rows = [];
+    for await (const page of pages(h.db, sel, input.limit)) {
+      for (const row of page) {
+        for (const c of COLUMNS) {
+          if (!TEXT_COLUMNS.has(c) || row[c] === null) continue;
+          const out = r.redact(String(row[c]), String(row.id));
+          if (c === 'raw' || out.replacements.length) rows.push({ id: Number(row.id), column: c, text: out.text, replacements: out.replacements });
+        }
+      }
+      break;
+    }
+    return { total: Number(n), rows, byType: Object.fromEntries(r.counts.byType) };
+  },
+
+  'export.run': async (ctx, input) => ctx.jobs.run(input.caseId, 'export', async (signal, progress) => {
+    const h = ctx.getCase(input.caseId);
+    const { client, operator } = await recipients(ctx, input.to);
+    try {
+      const r = await runExport(h, {
+        selection: input.selection, format: input.format, rules: { ...(h.meta.redaction ?? {}), ...(input.rules ?? {}) },
+        recipient: input.plaintext ? null : client, operator, signal,
+        onProgress: (p) => progress({ phase: p.phase, done: p.rows, total: p.total, unit: 'rows' }),
+      });
+      await ctx.audit('export.written', {
+        exportId: r.exportId, format: r.format, rulesVersion: r.rules.gitleaks, rulesSha256: r.rules.gitleaksSha256, clientRulesSha256: r.rules.clientSha256,
+        files: r.files, recipientFingerprint: r.recipient, mapKept: r.mapKept,
+      }, { status: 'ok', counts: { events: r.events, ...r.byType } });
+      return r;
+    } catch (e) {
+      if (e instanceof ExportBlocked) {
+        const counts: Record<string, number> = {};
+        for (const hit of e.hits) counts[`${hit.check}:${hit.detail}`] = (counts[`${hit.check}:${hit.detail}`] ?? 0) + 1;
+        await ctx.audit('export.blocked', { format: input.format }, { status: 'error', message: 'fail-closed check found hits', counts });
+      }
+      throw e;
+    }
+  }, input.jobId ? { jobId: input.jobId } : {}),
+};

@@ -1,0 +1,237 @@
+// One export: select → redact (worker pool, ~1 MiB batches, written in order) → JSONL/CSV/Parquet + report +
+// manifest in a staging folder → fail-closed re-scan of everything written (Parquet read back) → encryption to the
+// client's key (plaintext only when asked) → atomic rename to exports/<id>/. The re-identification map is
+// encrypted to the operator's own key into redaction/<id>.map.pgp; K and the map never reach any other file.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IdPattern } from '../../../shared/correlation';
+import { DEFAULT_ID_PATTERNS } from '../../../shared/correlation';
+import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
+import { EngineError } from '../api';
+import { auditHead } from '../audit/trail';
+import type { CaseHandle } from '../case/caseStore';
+import type { RowIn } from '../redact/batch';
+import { Detectors } from '../redact/detect';
+import type { HarvestValue } from '../redact/harvest';
+import { RedactPool } from '../redact/pool';
+import { type MapEntry, normalise, Pseudonymizer } from '../redact/pseudonym';
+import { Redactor } from '../redact/redactor';
+import { Rescanner, type RescanHit } from '../redact/rescan';
+import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.generated';
+import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
+import { csvHeader, csvLine, type ExportFormat, jsonlLine, jsonlToParquet, readBack } from './formats';
+import { buildSelection, COLUMNS, type EventRowOut, pages, type Selection, selectingQuery, TEXT_COLUMNS } from './select';
+
+export interface Recipient {
+  /** Shown in the report and the audit entry. */
+  fingerprint: string;
+  encrypt(data: Uint8Array): Promise<string>;
+}
+
+export interface ExportOptions {
+  selection: Selection;
+  format: ExportFormat;
+  /** Rules file or case rules; the case's idPatterns are pseudonymised in any case. */
+  rules?: RedactionRulesInput;
+  /** The client's key; absent means plaintext, which the caller must have asked for explicitly. */
+  recipient?: Recipient | null;
+  /** The operator's own key for the re-identification map; absent: the map is not kept (K is then gone for good). */
+  operator?: Recipient | null;
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { phase: 'redact' | 'check' | 'encrypt'; rows: number; total: number }) => void;
+}
+
+export interface ExportResult {
+  exportId: string;
+  dir: string;
+  format: ExportFormat;
+  events: number;
+  byType: Record<string, number>;
+  byRule: Record<string, number>;
+  files: { name: string; sha256: string; bytes: number }[];
+  encrypted: boolean;
+  recipient: string | null;
+  mapKept: boolean;
+  rules: { gitleaks: string; gitleaksSha256: string; clientSha256: string };
+}
+
+export class ExportBlocked extends EngineError {
+  constructor(readonly hits: RescanHit[]) {
+    const byCheck: Record<string, number> = {};
+    for (const h of hits) byCheck[`${h.check}:${h.detail}`] = (byCheck[`${h.check}:${h.detail}`] ?? 0) + 1;
+    super('conflict', `Export blocked by the fail-closed check: ${hits.length} hit(s) (${Object.entries(byCheck).map(([k, n]) => `${k} ×${n}`).join(', ')}); `
+      + `first at ${hits.slice(0, 5).map((h) => h.where).join(', ')}. Nothing was written.`);
+  }
+}
+
+const sha256 = (b: Uint8Array | string) => crypto.createHash('sha256').update(b).digest('hex');
+
+/** Harvest list: the case's identifiers of the harvested kinds (users, hosts, client ids…). */
+async function harvestValues(h: CaseHandle, kinds: readonly string[]): Promise<HarvestValue[]> {
+  if (!kinds.length) return [];
+  const rows = await h.db.read<{ kind: string; value: string }>(
+    `SELECT DISTINCT kind, value FROM identifiers WHERE kind IN (${kinds.map((_, i) => `$${i + 1}`).join(', ')}) LIMIT 200000`, [...kinds]);
+  return rows.map((r) => ({ type: r.kind, value: r.value }));
+}
+
+export async function redactionSetupFor(h: CaseHandle, rulesInput?: RedactionRulesInput) {
+  const rules = RedactionRules.parse(rulesInput ?? {});
+  const idPatterns: IdPattern[] = h.meta.idPatterns ?? DEFAULT_ID_PATTERNS;
+  const harvest = await harvestValues(h, rules.harvestKinds);
+  return { rules, idPatterns, harvest, rulesSha256: sha256(JSON.stringify({ rules, idPatterns })) };
+}
+
+export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<ExportResult> {
+  const exportId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${crypto.randomBytes(4).toString('hex')}`;
+  const exportsDir = h.files.exports;
+  await mkdirPrivate(exportsDir);
+  const staging = path.join(exportsDir, `.staging-${exportId}`);
+  await mkdirPrivate(staging);
+  const key = crypto.randomBytes(32);
+  try {
+    const setup = await redactionSetupFor(h, opts.rules);
+    const detectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest };
+    const sel = await buildSelection(h.db, opts.selection);
+    const [{ n: totalRaw } = { n: 0 }] = await h.db.read<{ n: number | string }>(`SELECT count(*) AS n FROM events s WHERE ${sel.cond}`, sel.params.values);
+    const total = Number(totalRaw);
+
+    // 1. redact, in order, through the pool
+    const dataName = `events.${opts.format === 'parquet' ? 'jsonl.tmp' : opts.format}`;
+    const dataFile = path.join(staging, dataName);
+    const out = fs.openSync(dataFile, 'wx', 0o600);
+    if (opts.format === 'csv') fs.writeSync(out, csvHeader());
+    const pool = new RedactPool({ detectors: detectorOptions, key }, opts.workers);
+    const byType = new Map<string, number>();
+    const byRule = new Map<string, number>();
+    const originals = new Map<string, 'secret' | 'pii'>();
+    const map = new Map<string, MapEntry>();
+    let rows = 0;
+    try {
+      await pool.ready;
+      const inFlight: { page: EventRowOut[]; result: ReturnType<RedactPool['run']> }[] = [];
+      const drain = async () => {
+        const { page, result } = inFlight.shift()!;
+        const r = await result;
+        page.forEach((row, i) => {
+          const cells = r.rows[i]!;
+          let k = 0;
+          const redacted = { ...row };
+          for (const c of COLUMNS) if (TEXT_COLUMNS.has(c)) redacted[c] = cells[k++] ?? null;
+          fs.writeSync(out, opts.format === 'csv' ? csvLine(redacted) : jsonlLine(redacted));
+        });
+        for (const [t, n] of r.byType) byType.set(t, (byType.get(t) ?? 0) + n);
+        for (const [t, n] of r.byRule) byRule.set(t, (byRule.get(t) ?? 0) + n);
+        for (const [v, kind] of r.originals) if (originals.get(v) !== 'secret') originals.set(v, kind);
+        for (const e of r.map) {
+          const known = map.get(e.token);
+          // workers share K, so one value gets one token everywhere; two values on one token is a 50-bit collision
+          if (known && normalise(known.type, known.original) !== normalise(e.type, e.original)) {
+            throw new EngineError('internal', 'Two values drew the same pseudonym (a 1 in 10^15 event): run the export again.');
+          }
+          if (!known) map.set(e.token, e);
+        }
+        rows += page.length;
+        opts.onProgress?.({ phase: 'redact', rows, total });
+      };
+      for await (const page of pages(h.db, sel)) {
+        opts.signal?.throwIfAborted();
+        const batch: RowIn[] = page.map((row) => ({ id: String(row.id), cells: COLUMNS.filter((c) => TEXT_COLUMNS.has(c)).map((c) => (row[c] === null ? null : String(row[c]))) }));
+        inFlight.push({ page, result: pool.run(batch) });
+        if (inFlight.length >= 4) await drain();
+      }
+      while (inFlight.length) await drain();
+    } finally {
+      fs.fsyncSync(out);
+      fs.closeSync(out);
+      await pool.close();
+    }
+    opts.signal?.throwIfAborted();
+
+    let finalData = dataFile;
+    if (opts.format === 'parquet') {
+      finalData = path.join(staging, 'events.parquet');
+      await jsonlToParquet(dataFile, finalData);
+      fs.rmSync(dataFile);
+    }
+
+    // 2. report and manifest (the selecting query is redacted like the data)
+    const queryRedactor = new Redactor(new Detectors(detectorOptions), new Pseudonymizer(key));
+    const report = {
+      format: 'casefile/export-report@1', exportId, createdAt: new Date().toISOString(), dataFormat: opts.format, events: rows,
+      selection: queryRedactor.redact(sel.describe).text,
+      // as rows, not objects: type names like "secret" or "url-password" must not read as keys with values
+      replacements: {
+        byType: [...byType].map(([type, count]) => ({ type, count })),
+        byRule: [...byRule].map(([rule, count]) => ({ rule, count })),
+      },
+      rules: { gitleaks: GITLEAKS_VERSION, gitleaksSha256: GITLEAKS_SHA256, clientSha256: setup.rulesSha256 },
+      settings: { pseudonymScope: 'per-export', pseudonymLength: 10, harvestedValues: setup.harvest.length, columns: [...COLUMNS] },
+      encryptedTo: opts.recipient?.fingerprint ?? null,
+      mapKept: !!opts.operator,
+    };
+    const reportText = JSON.stringify(report, null, 2) + '\n';
+    await writeFileAtomic(path.join(staging, 'report.json'), reportText);
+    const dataBytes = fs.readFileSync(finalData);
+    const head = await auditHead(h.files.audit);
+    const manifest = {
+      format: 'casefile/export-manifest@1', exportId,
+      files: [{ name: path.basename(finalData), sha256: sha256(dataBytes), bytes: dataBytes.length }, { name: 'report.json', sha256: sha256(reportText), bytes: Buffer.byteLength(reportText) }],
+      auditHead: head?.hash ?? null,
+      query: queryRedactor.redact(selectingQuery(sel)).text,
+      queryParams: sel.params.values.map((v) => queryRedactor.redact(String(v)).text),
+    };
+    const manifestText = JSON.stringify(manifest, null, 2) + '\n';
+    await writeFileAtomic(path.join(staging, 'manifest.json'), manifestText);
+
+    // 3. fail-closed: decode what was written, re-run every detector, look for every replaced original
+    for (const e of queryRedactor.originals) if (originals.get(e[0]) !== 'secret') originals.set(e[0], e[1]);
+    const rescanner = new Rescanner(new Detectors(detectorOptions), originals.keys());
+    const hits: RescanHit[] = [];
+    let checked = 0;
+    for await (const row of readBack(finalData, opts.format)) {
+      for (const [col, v] of Object.entries(row)) if (v !== null && TEXT_COLUMNS.has(col as never)) rescanner.scan(v, `event ${row.id} ${col}`, hits);
+      if (++checked % 5000 === 0) { opts.signal?.throwIfAborted(); opts.onProgress?.({ phase: 'check', rows: checked, total: rows }); }
+      if (hits.length > 1000) break;
+    }
+    rescanner.scan(reportText, 'report.json', hits);
+    rescanner.scan(manifestText, 'manifest.json', hits);
+    if (hits.length) throw new ExportBlocked(hits);
+
+    // 4. encrypt to the client (default) and keep the map for the operator
+    const deliverable = [path.basename(finalData), 'report.json', 'manifest.json'];
+    const files: ExportResult['files'] = [];
+    for (const name of deliverable) {
+      const p = path.join(staging, name);
+      if (opts.recipient) {
+        opts.onProgress?.({ phase: 'encrypt', rows, total: rows });
+        const armored = await opts.recipient.encrypt(fs.readFileSync(p));
+        await writeFileAtomic(`${p}.pgp`, armored);
+        fs.rmSync(p);
+        files.push({ name: `${name}.pgp`, sha256: sha256(armored), bytes: Buffer.byteLength(armored) });
+      } else {
+        const b = fs.readFileSync(p);
+        files.push({ name, sha256: sha256(b), bytes: b.length });
+      }
+    }
+    if (opts.operator) {
+      const redactionDir = path.join(h.dir, 'redaction');
+      await mkdirPrivate(redactionDir);
+      const body = JSON.stringify({ exportId, key: key.toString('base64'), entries: [...map.values()] });
+      await writeFileAtomic(path.join(redactionDir, `${exportId}.map.pgp`), await opts.operator.encrypt(Buffer.from(body)));
+    }
+    const dir = path.join(exportsDir, exportId);
+    fs.renameSync(staging, dir);
+    await fsyncDir(exportsDir);
+    return {
+      exportId, dir, format: opts.format, events: rows, byType: Object.fromEntries(byType), byRule: Object.fromEntries(byRule), files,
+      encrypted: !!opts.recipient, recipient: opts.recipient?.fingerprint ?? null, mapKept: !!opts.operator, rules: report.rules,
+    };
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  } finally {
+    key.fill(0);
+  }
+}

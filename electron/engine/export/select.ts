@@ -1,0 +1,71 @@
+// What an export takes: an EventFilter, a time range, a chain, chosen ids or a checked `--where` expression (all
+// AND-ed; none: the whole case), read from the events view in keyset order (ts, id) page by page.
+import type { EventFilter } from '../../../shared/domain';
+import { checkFilter, whereClause } from '../query/filter';
+import { checkInstant, Params } from '../query/sql';
+import type { SqlRead } from '../store/db';
+import { checkWhere } from './where';
+
+export interface Selection {
+  filter?: EventFilter;
+  since?: string;
+  until?: string;
+  chain?: string;
+  ids?: number[];
+  where?: string;
+}
+
+/** Every column of the events view an export writes (all text columns are redacted). */
+export const COLUMNS = ['id', 'ts', 'ts_text', 'source', 'file', 'line', 'line_count', 'level', 'logger', 'message', 'fields', 'raw', 'parse_status', 'bundle'] as const;
+export type Column = (typeof COLUMNS)[number];
+export const TEXT_COLUMNS: ReadonlySet<Column> = new Set(['ts_text', 'source', 'file', 'level', 'logger', 'message', 'fields', 'raw', 'bundle']);
+
+export interface Selected { cond: string; params: Params; describe: string }
+
+export async function buildSelection(db: SqlRead, sel: Selection): Promise<Selected> {
+  const p = new Params();
+  const c: string[] = [];
+  const describe: string[] = [];
+  if (sel.filter) {
+    await checkFilter(db, sel.filter);
+    c.push(whereClause(sel.filter, p));
+    describe.push(`filter ${JSON.stringify(sel.filter)}`);
+  }
+  if (sel.since) { c.push(`s.ts >= ${p.instant(checkInstant(sel.since, '--since'))}`); describe.push(`since ${sel.since}`); }
+  if (sel.until) { c.push(`s.ts < ${p.instant(checkInstant(sel.until, '--until'))}`); describe.push(`until ${sel.until}`); }
+  if (sel.chain) { c.push(`s.id IN (SELECT event_id FROM chain_events WHERE key = ${p.add(sel.chain)})`); describe.push(`chain ${sel.chain}`); }
+  if (sel.ids?.length) { c.push(`s.id IN (${sel.ids.map((i) => p.add(i)).join(', ')})`); describe.push(`ids ${sel.ids.length}`); }
+  if (sel.where) { c.push(`(${await checkWhere(db, sel.where)})`); describe.push(`where ${sel.where}`); }
+  return { cond: c.length ? c.join(' AND ') : 'TRUE', params: p, describe: describe.join('; ') || 'whole case' };
+}
+
+/** The selecting query as recorded in the manifest (its literal values travel separately, redacted). */
+export function selectingQuery(s: Selected): string {
+  return `SELECT ${COLUMNS.join(', ')} FROM events s WHERE ${s.cond} ORDER BY s.ts NULLS FIRST, s.id`;
+}
+
+export type EventRowOut = Record<Column, string | number | null>;
+
+const KEY = `coalesce(s.ts, '-infinity'::TIMESTAMPTZ)`;
+
+/** Pages of about `pageBytes` of raw text, in (ts, id) order, resuming after the last row of the previous page. */
+export async function* pages(db: SqlRead, s: Selected, pageRows = 2000): AsyncGenerator<EventRowOut[]> {
+  let after: { k: string; id: number } | null = null;
+  for (;;) {
+    const p = new Params();
+    p.values.push(...s.params.values);
+    const resume: string = after ? ` AND (${KEY} > ${p.add(after.k)}::TIMESTAMPTZ OR (${KEY} = ${p.add(after.k)}::TIMESTAMPTZ AND s.id > ${p.add(after.id)}))` : '';
+    const rows: (EventRowOut & { k: string })[] = await db.read<EventRowOut & { k: string }>(
+      `SELECT s.id, s.ts, s.ts_text, s.source, s.file, s.line, s.line_count, s.level, s.logger, s.message, s.fields::VARCHAR AS fields,
+              s.raw, s.parse_status, s.bundle, ${KEY}::VARCHAR AS k
+       FROM events s WHERE (${s.cond})${resume} ORDER BY ${KEY}, s.id LIMIT ${Math.max(1, Math.trunc(pageRows))}`, p.values);
+    if (rows.length === 0) return;
+    const last: EventRowOut & { k: string } = rows[rows.length - 1]!;
+    after = { k: last.k, id: Number(last.id) };
+    yield rows.map((r): EventRowOut => {
+      const { k: _k, ...row } = r;
+      return { ...row, id: Number(row.id) };
+    });
+    if (rows.length < pageRows) return;
+  }
+}

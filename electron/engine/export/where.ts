@@ -1,0 +1,40 @@
+// `--where`: one boolean expression over the `events` view, never spliced as a statement. DuckDB's own parser
+// (json_serialize_sql, which parses without running) must see exactly `SELECT 1 FROM events WHERE (<expr>)`: one
+// plain SELECT of the events view, no set operation, modifiers, CTE or subquery, no table or file functions.
+import { EngineError } from '../api';
+import type { SqlRead } from '../store/db';
+
+const FORBIDDEN_FUNCTIONS = /^(?:read_|glob$|query$|query_table$|sniff_|parquet_|iceberg_|delta_|getenv$|current_setting$|duckdb_|pragma_|sql_auto|json_execute|load|install)/i;
+
+function walk(node: unknown, visit: (n: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) { for (const x of node) walk(x, visit); return; }
+  if (node && typeof node === 'object') {
+    visit(node as Record<string, unknown>);
+    for (const v of Object.values(node)) walk(v, visit);
+  }
+}
+
+export async function checkWhere(db: SqlRead, expr: string): Promise<string> {
+  const e = expr.trim();
+  if (!e) throw new EngineError('invalid_input', '--where is empty.');
+  if (e.length > 4000) throw new EngineError('invalid_input', '--where is longer than 4,000 characters.');
+  if (/;|--|\/\*/.test(e)) throw new EngineError('invalid_input', '--where is one expression: no ";" and no comments.');
+  const [row] = await db.read<{ j: string }>('SELECT json_serialize_sql($1::VARCHAR) AS j', [`SELECT 1 FROM events WHERE (${e})`]);
+  const parsed = JSON.parse(row!.j) as { error: boolean; error_message?: string; statements?: { node: Record<string, unknown> }[] };
+  if (parsed.error) throw new EngineError('invalid_input', `--where does not parse: ${parsed.error_message ?? 'syntax error'}.`);
+  const node = parsed.statements?.length === 1 ? parsed.statements[0]!.node : null;
+  const from = node?.from_table as { type?: string; table_name?: string; schema_name?: string } | undefined;
+  const plain = node && node.type === 'SELECT_NODE' && (node.modifiers as unknown[]).length === 0
+    && ((node.cte_map as { map: unknown[] }).map.length === 0) && from?.type === 'BASE_TABLE' && from.table_name === 'events'
+    && !from.schema_name && (node.group_expressions as unknown[] | undefined ?? []).length === 0 && !node.having && !node.qualify && !node.sample;
+  if (!plain || !node.where_clause) throw new EngineError('invalid_input', '--where must be one boolean expression over the events view.');
+  walk(node.where_clause, (n) => {
+    if (n.class === 'SUBQUERY' || n.type === 'SUBQUERY' || n.type === 'TABLE_FUNCTION') {
+      throw new EngineError('invalid_input', '--where may not contain a subquery: it filters the events view only.');
+    }
+    if (typeof n.function_name === 'string' && FORBIDDEN_FUNCTIONS.test(n.function_name)) {
+      throw new EngineError('invalid_input', `--where may not call ${n.function_name}().`);
+    }
+  });
+  return e;
+}

@@ -1,0 +1,84 @@
+// The client's own rules: RE2 patterns as whole words, domains and hosts, word lists; and the case's `idPatterns`
+// (pseudonymised by default under their kind). Patterns are operator input, so they run in re2js: linear time.
+import { RE2JS } from 're2js';
+import type { IdPattern } from '../../../shared/correlation';
+import type { RedactAction, RedactionRules } from '../../../shared/redaction';
+import { Automaton } from './automaton';
+import type { Finding } from './types';
+
+interface PatternRule { type: string; action: RedactAction; re: RE2JS; rule: string }
+interface WordRule { type: string; action: RedactAction; rule: string }
+
+const WORD = /[A-Za-z0-9_]/;
+/** Token boundary on both sides; a start right after `%` is inside a URL escape (`%20name`), not a boundary. */
+export const isBoundary = (text: string, start: number, end: number) =>
+  !(start > 0 && (WORD.test(text[start - 1]!) || text[start - 1] === '%')) && !(end < text.length && WORD.test(text[end]!));
+
+export class ClientDetector {
+  private readonly patterns: PatternRule[] = [];
+  private readonly words: Automaton | null;
+  private readonly wordRules: WordRule[] = [];
+  private readonly domains: Automaton | null;
+  /** Types whose replacement is a plain removal marker. */
+  readonly removed = new Set<string>();
+
+  constructor(rules: RedactionRules, idPatterns: readonly IdPattern[] = []) {
+    for (const p of idPatterns) this.addPattern(p.kind, p.regex, 'pseudonymise', `id-${p.kind}`);
+    rules.patterns.forEach((p, i) => this.addPattern(p.type, p.regex, p.action, `client-pattern-${i + 1}`));
+    // domains: found with an automaton, then widened left over the host name's labels (cheaper than a regex)
+    this.domains = rules.domains.length ? new Automaton(rules.domains.map((d) => d.toLowerCase().replace(/^\.+/, ''))) : null;
+    const entries: string[] = [];
+    for (const h of rules.hosts) { entries.push(h); this.wordRules.push({ type: 'host', action: 'pseudonymise', rule: 'client-host' }); }
+    rules.words.forEach((w, i) => {
+      for (const word of w.words) { entries.push(word); this.wordRules.push({ type: w.type, action: w.action, rule: `client-words-${i + 1}` }); }
+      if (w.action === 'remove') this.removed.add(w.type);
+    });
+    for (const p of rules.patterns) if (p.action === 'remove') this.removed.add(p.type);
+    this.words = entries.length ? new Automaton(entries) : null;
+  }
+
+  private addPattern(type: string, regex: string, action: RedactAction, rule: string): void {
+    let re: RE2JS;
+    try {
+      re = RE2JS.compile(`(?:${regex})`);
+    } catch (e) {
+      throw new Error(`redaction pattern ${rule} (${type}) is not a valid RE2 expression: ${(e as Error).message}`, { cause: e });
+    }
+    this.patterns.push({ type, action, re, rule });
+  }
+
+  findings(text: string): Finding[] {
+    const out: Finding[] = [];
+    for (const p of this.patterns) {
+      if (!p.re.test(text)) continue; // DFA first: the matcher only where there is a match
+      const m = p.re.matcher(text);
+      let from = 0;
+      while (from <= text.length && m.find(from)) {
+        const s = m.start();
+        const e = m.end();
+        from = e > s ? e : e + 1;
+        if (e > s && isBoundary(text, s, e)) out.push({ start: s, end: e, kind: 'pii', type: p.type, rule: p.rule });
+      }
+    }
+    if (this.domains) {
+      for (const h of this.domains.search(text)) {
+        if (h.end < text.length && /[A-Za-z0-9-]/.test(text[h.end]!)) continue;
+        let s = h.start;
+        if (s > 0 && !/[.]/.test(text[s - 1]!) && /[A-Za-z0-9-]/.test(text[s - 1]!)) continue; // "xacmeinc.com"
+        // widen over labels, stopping at a URL escape (`%20worker0.…`: the 0 belongs to %20)
+        while (s > 0 && /[A-Za-z0-9.-]/.test(text[s - 1]!) && !(s >= 3 && text[s - 3] === '%')) s--;
+        while (s < h.start && /[.-]/.test(text[s]!)) s++;
+        out.push({ start: s, end: h.end, kind: 'pii', type: 'host', rule: 'client-domain' });
+      }
+    }
+    if (this.words) {
+      for (const h of this.words.search(text)) {
+        if (isBoundary(text, h.start, h.end)) {
+          const r = this.wordRules[h.pattern]!;
+          out.push({ start: h.start, end: h.end, kind: 'pii', type: r.type, rule: r.rule });
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,112 @@
+// The detector stack over one record: every view (raw and decoded), every detector, spans mapped back to the raw
+// text, overlaps resolved. Overlapping spans merge into one (so nothing of either survives): a secret anywhere in
+// the group makes it a secret, else the longest finding names the type.
+import type { IdPattern } from '../../../shared/correlation';
+import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
+import { ClientDetector } from './client';
+import { GitleaksDetector } from './gitleaks';
+import { Harvest, type HarvestValue } from './harvest';
+import { normaliseKey } from './keys';
+import { piiFindings } from './pii';
+import { structuralFindings } from './structural';
+import { EMPTY_VALUE, type Finding, PLACEHOLDER } from './types';
+import { toRaw, viewsOf } from './views';
+
+export interface Span extends Finding {
+  /** The decoded value (what a pseudonym is computed from and what the re-scan looks for). */
+  value: string;
+}
+
+export interface DetectorOptions {
+  rules?: RedactionRulesInput;
+  idPatterns?: readonly IdPattern[];
+  harvest?: readonly HarvestValue[];
+}
+
+let sharedGitleaks: GitleaksDetector | null = null;
+/** Compiling 212 rules takes a second or two: once per process (or worker). */
+export function gitleaksDetector(): GitleaksDetector {
+  return (sharedGitleaks ??= new GitleaksDetector());
+}
+
+export class Detectors {
+  readonly rules: RedactionRules;
+  readonly client: ClientDetector;
+  readonly harvest: Harvest;
+  private readonly secretKeys: Set<string>;
+  private readonly gitleaks = gitleaksDetector();
+
+  constructor(opts: DetectorOptions = {}) {
+    this.rules = RedactionRules.parse(opts.rules ?? {});
+    this.client = new ClientDetector(this.rules, opts.idPatterns ?? []);
+    this.harvest = new Harvest(opts.harvest ?? []);
+    this.secretKeys = new Set(this.rules.secretKeys.map(normaliseKey));
+  }
+
+  /** Every finding on every view, mapped to raw offsets, before overlap resolution. */
+  findAll(raw: string): Span[] {
+    const spans: Span[] = [];
+    for (const v of viewsOf(maskPlaceholders(raw))) {
+      const found: Finding[] = [
+        ...this.gitleaks.detect(v.text),
+        ...structuralFindings(v.text, { secretKeys: this.secretKeys }),
+        ...piiFindings(v.text),
+        ...this.client.findings(v.text),
+        ...this.harvest.findings(v.text),
+      ];
+      for (const f of found) {
+        // nothing but blanked replacements (and punctuation): already redacted
+        if (f.end <= f.start || EMPTY_VALUE.test(v.text.slice(f.start, f.end))) continue;
+        const [start, end] = toRaw(v, f.start, f.end);
+        spans.push({ ...f, start, end, value: v.text.slice(f.start, f.end) });
+      }
+    }
+    return spans;
+  }
+
+  /** Resolved, non-overlapping spans in order. */
+  find(raw: string): Span[] {
+    return resolve(raw, this.findAll(raw));
+  }
+}
+
+/**
+ * Replacements already in the text (`<secret:key-value>`, `<user:…>`) are blanked with a filler that no detector
+ * matches, same length so offsets hold: a token's letters never read as a key name or a value again.
+ */
+function maskPlaceholders(raw: string): string {
+  if (!raw.includes('<')) return raw;
+  return raw.replace(PLACEHOLDER, (m) => '\u2591'.repeat(m.length));
+}
+
+export function resolve(raw: string, spans: Span[]): Span[] {
+  if (spans.length <= 1) return spans;
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Span[] = [];
+  let group: Span[] = [sorted[0]!];
+  let end = sorted[0]!.end;
+  const flush = () => {
+    const start = group[0]!.start;
+    const secrets = group.filter((s) => s.kind === 'secret');
+    const pool = secrets.length ? secrets : group;
+    const lead = pool.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+    // the pseudonym comes from the lead's decoded value, so an entity keeps its token whatever overlapped it
+    out.push({
+      ...lead,
+      start,
+      end,
+    });
+  };
+  for (const s of sorted.slice(1)) {
+    if (s.start < end) {
+      group.push(s);
+      if (s.end > end) end = s.end;
+    } else {
+      flush();
+      group = [s];
+      end = s.end;
+    }
+  }
+  flush();
+  return out;
+}

@@ -1,0 +1,98 @@
+// Views, structural rules and PII detectors, on the shapes the seed logs have.
+import { describe, expect, it } from 'vitest';
+import { classifyKey } from './keys';
+import { luhn, piiFindings } from './pii';
+import { structuralFindings } from './structural';
+import { toRaw, viewsOf } from './views';
+
+const found = (fs: { start: number; end: number; rule: string; type: string }[], s: string) => fs.map((f) => `${f.rule}:${s.slice(f.start, f.end)}`);
+
+describe('decoded views', () => {
+  it('maps JSON-in-JSON, URL and SQL decodings back to raw offsets', () => {
+    const raw = '{"data": "{\\"pw\\": \\"a\\\\\\"b\\"}", "u": "x%40y.com", "q": "WHERE x = \'it\'\'s\'"}';
+    const views = viewsOf(raw);
+    const json2 = views.find((v) => v.name === 'json+json')!;
+    expect(json2.text).toContain('{"pw": "a"b"}');
+    const at = json2.text.indexOf('a"b');
+    const [s, e] = toRaw(json2, at, at + 3);
+    expect(raw.slice(s, e)).toBe('a\\\\\\"b');
+    const url = views.find((v) => v.name === 'url')!;
+    const u = url.text.indexOf('x@y.com');
+    expect(raw.slice(...toRaw(url, u, u + 7))).toBe('x%40y.com');
+    const sql = views.find((v) => v.name === 'sql')!;
+    const q = sql.text.indexOf("it's");
+    expect(raw.slice(...toRaw(sql, q, q + 4))).toBe("it''s");
+  });
+
+  it('bounds the number of views on hostile nesting', () => {
+    expect(viewsOf('\\\\\\\\\\\\\\\\"%2541%25%27\'\'&a=1'.repeat(100)).length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('key-aware rules', () => {
+  it('classifies field names by normalised tokens', () => {
+    expect(classifyKey('X-Api-Key')?.kind).toBe('secret');
+    expect(classifyKey('dbPassword')?.kind).toBe('secret');
+    expect(classifyKey('token_count')).toBeNull();
+    expect(classifyKey('password_required')).toBeNull();
+    expect(classifyKey('author')).toBeNull();
+    expect(classifyKey('sender_name')).toEqual({ kind: 'pii', type: 'name' });
+    expect(classifyKey('sender_acc_id_no')).toEqual({ kind: 'pii', type: 'account' });
+    expect(classifyKey('sending_party_mob')).toEqual({ kind: 'pii', type: 'phone' });
+    expect(classifyKey('vault_ref', new Set(['vault_ref']))?.kind).toBe('secret');
+  });
+
+  it('finds values under sensitive names in JSON, reprs, key=value, SQL, query strings and headers', () => {
+    const s = `{"db_password": "p@ss w0rd", 'api_key': b'k3y', token=abc123; UPDATE u SET secret = 'it''s' ?appid=99ff&x=1\nAuthorization: Token t0k3n-value\nCookie: a=1; sid=zz`;
+    const f = found(structuralFindings(s), s);
+    expect(f).toEqual(expect.arrayContaining([
+      'key-value:p@ss w0rd', 'key-value:k3y', 'key-value:abc123', "key-value:it''s", 'key-value:99ff',
+      'key-value:Token t0k3n-value', 'key-value:a=1; sid=zz',
+    ]));
+  });
+
+  it('leaves prose and empty values alone', () => {
+    for (const s of [`'password' has moved from NotebookApp to ServerApp.`, `token_count=512`, `{"token": null, "secret": ""}`, `"password": "<secret:key-value>"`]) {
+      expect(structuralFindings(s)).toEqual([]);
+    }
+  });
+
+  it('URL userinfo, Sentry DSN and baggage, Bearer, Basic, JWT and PEM blocks', () => {
+    const jwt = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"sub":"1"}').toString('base64url')}.c2lnbmF0dXJl`;
+    const basic = Buffer.from('svc:hunter22').toString('base64');
+    const s = `postgresql://scribble:Pa55@db:5432/x https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/2 `
+      + `sentry-public_key=e085c5e165b6441c92f29beacd0be47e Bearer abcdefghij0123456789 Basic ${basic} ${jwt} `
+      + `-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- tail`;
+    const f = found(structuralFindings(s), s);
+    expect(f).toEqual(expect.arrayContaining([
+      'url-userinfo:scribble', 'url-password:Pa55', 'sentry-dsn:0123456789abcdef0123456789abcdef',
+      'sentry-public-key:e085c5e165b6441c92f29beacd0be47e', 'bearer:abcdefghij0123456789', `basic-auth:${basic}`, `jwt:${jwt}`,
+      'private-key:-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----',
+    ]));
+    // no END: to the end of the record
+    const cut = 'x -----BEGIN PRIVATE KEY-----\nMIIE';
+    expect(found(structuralFindings(cut), cut)).toEqual(['private-key:-----BEGIN PRIVATE KEY-----\nMIIE']);
+    // not a JWT: the header has no alg
+    const notJwt = `${Buffer.from('{"typ":"x"}').toString('base64url')}.abcdefgh.ijk`;
+    expect(structuralFindings(notJwt)).toEqual([]);
+  });
+});
+
+describe('PII', () => {
+  it('emails, Indian and international phones, validated IPs, Luhn cards, home paths, internal hosts', () => {
+    const s = 'to priya.s@acme.in call +91 98765 43210 or 9876543210 or +44 20 7946 0958 from 10.1.2.3 and fd00::1:2 '
+      + 'card 4111 1111 1111 1111 /home/venkata/x db7.acme.internal';
+    const f = found(piiFindings(s), s);
+    expect(f).toEqual(expect.arrayContaining([
+      'email:priya.s@acme.in', 'phone-in:+91 98765 43210', 'phone-in:9876543210', 'phone-intl:+44 20 7946 0958',
+      'ipv4:10.1.2.3', 'ipv6:fd00::1:2', 'card:4111 1111 1111 1111', 'home-path:venkata', 'internal-host:db7.acme.internal',
+    ]));
+  });
+
+  it('not: invalid IPs, versions, timestamps, epochs, UUIDs, non-Luhn numbers', () => {
+    const s = 'v1.2.3.4 999.1.1.1 12:07:36 1690543493.016718 7386fcfe-273e-4a1d-80e8-8b1848114362 4111 1111 1111 1112 2023-07-06';
+    expect(piiFindings(s)).toEqual([]);
+    expect(luhn('4111111111111111')).toBe(true);
+    expect(luhn('4111111111111112')).toBe(false);
+  });
+});

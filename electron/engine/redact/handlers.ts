@@ -1,0 +1,25 @@
+// redact.test (what the rules would change in sample lines) and the case's client rules.
+import { RedactionRules } from '../../../shared/redaction';
+import type { AreaHandlers } from '../api';
+import { redactionSetupFor } from '../export/run';
+import { Detectors } from './detect';
+import { Pseudonymizer } from './pseudonym';
+import { Redactor } from './redactor';
+
+export const redactHandlers: AreaHandlers<'redact'> = {
+  'redact.test': async (ctx, input) => {
+    const h = input.caseId ? ctx.getCase(input.caseId) : null;
+    const rules = { ...(h?.meta.redaction ?? {}), ...(input.rules ?? {}) };
+    const setup = h ? await redactionSetupFor(h, rules) : { rules: RedactionRules.parse(rules), idPatterns: [], harvest: [] };
+    const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
+    return { lines: input.lines.map((l) => r.redact(l)) };
+  },
+  'redact.rules.get': async (ctx, input) => RedactionRules.parse(ctx.getCase(input.caseId).meta.redaction ?? {}),
+  'redact.rules.save': async (ctx, input) => {
+    const h = ctx.getCase(input.caseId);
+    // compile before saving: a bad pattern is refused with its reason, nothing is written
+    new Detectors({ rules: input.rules });
+    await h.saveMeta({ redaction: input.rules });
+    return input.rules;
+  },
+};

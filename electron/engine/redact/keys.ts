@@ -1,0 +1,39 @@
+// Which field names hold what: secrets whatever their value looks like, or personal data by its column.
+
+/** Normalise a key: camelCase and separators to `_`, lower case (`X-Api-Key`, `apiKey` → `x_api_key`, `api_key`). */
+export function normaliseKey(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+const SECRET_NAME =
+  /(?:^|_)(?:password|passwd|passphrase|pass|pwd|secret|secret_key|token|api_?key|apikey|access_?key|private_?key|client_secret|auth|authorization|cookie|set_cookie|session_?id|sessionid|session_key|dsn|appid|app_?key|app_secret|credentials?|creds|signature|otp|bearer|jwt|csrf_?token|x_api_key|refresh_token|access_token)(?:$|_)/;
+/** A sensitive word that only names an attribute of the secret: `token_count`, `password_required`, `secret_name`. */
+const NOT_SECRET =
+  /(?:^|_)(?:count|counts|type|types|len|length|limit|limits|expires?|expiry|ttl|required|url|uri|endpoint|file|path|name|names|usage|enabled|format|max|min|size|prefix|policy|version|hint|field|label|reset|changed|updated|at|in|header|algorithm|alg)$/;
+
+export interface KeyClass {
+  kind: 'secret' | 'pii';
+  type: string;
+}
+
+const PII_KEYS: [RegExp, string][] = [
+  [/(?:^|_)(?:sender|receiver|reciever|customer|cust|full|first|last|middle|account|acc|holder|beneficiary|payer|payee|person|contact|card_?holder|nominee|father|mother|spouse)_name$/, 'name'],
+  [/^(?:user_?name|username|login|user|owner|created_by|modified_by|requested_by)$/, 'user'],
+  [/(?:^|_)e_?mail(?:_id|_address)?$/, 'email'],
+  [/(?:^|_)(?:mob|mobile|phone|msisdn|tel|telephone|contact_no|party_mob)(?:_no|_num|_number)?$/, 'phone'],
+  [/(?:^|_)(?:acc|account|acct|iban|card|pan|aadhaar|aadhar|kyc|ifsc|upi)(?:_id)?_(?:no|num|number|id)$|(?:^|_)(?:iban|account_number|acc_no|upi_id)$/, 'account'],
+];
+
+/** Extra sensitive names from the client's rules are matched after normalising, as whole keys. */
+export function classifyKey(key: string, extraSecret: ReadonlySet<string> = new Set()): KeyClass | null {
+  const k = normaliseKey(key);
+  if (!k || k.length > 64) return null;
+  if (extraSecret.has(k)) return { kind: 'secret', type: 'secret' };
+  for (const [re, type] of PII_KEYS) if (re.test(k)) return { kind: 'pii', type };
+  if (SECRET_NAME.test(k) && !NOT_SECRET.test(k)) return { kind: 'secret', type: 'secret' };
+  return null;
+}

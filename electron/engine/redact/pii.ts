@@ -1,0 +1,57 @@
+// Personal data found by its shape: emails, phones (India and international), IPv4/IPv6 (validated), payment cards
+// (issuer prefix and Luhn), `/home/<user>/` paths and internal host names. Patterns are bounded: linear time.
+import net from 'node:net';
+import type { Finding } from './types';
+
+// not the `user:password@host` of a URL (that is the URL userinfo rule's: user, secret, host)
+const EMAIL = /(?<!:\/\/[^\s/@]{0,256})[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![\w-])/g;
+const PHONE_IN = /(?<![\w+.-])(?:\+91[ -]?|0)?[6-9]\d{4}[ -]?\d{5}(?![\w.])/g;
+const PHONE_INTL = /(?<![\w+])\+[1-9](?:[ -]?\d){7,14}(?![\w.])/g;
+const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)/g;
+const IPV6 = /(?<![\w:.])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)[0-9A-Fa-f:]{2,39}(?:%[\w]{1,16})?(?![\w:])/g;
+const CARD = /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w.])/g;
+const HOME = /\/(?:home|Users)\/([A-Za-z0-9._-]{1,64})(?=\/|\b)/g;
+const INTERNAL_HOST = /\b(?:[a-z0-9](?:[a-z0-9-]{0,62})\.){1,8}(?:internal|local|lan|corp|intra|intranet|localdomain|home\.arpa)\b(?![.-]\w)/gi;
+
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Card issuers' prefixes (Visa, Mastercard, Amex, Discover, RuPay, JCB, Diners, Maestro): epoch-ms and ids rarely pass. */
+const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|0|52)|35|8[12]|50|5[6-8])/;
+
+function isIPv4(s: string): boolean {
+  return s.split('.').every((o) => o.length <= 3 && Number(o) <= 255 && !(o.length > 1 && o.startsWith('0')));
+}
+
+export function piiFindings(text: string): Finding[] {
+  const out: Finding[] = [];
+  const push = (start: number, end: number, type: string, rule: string) => out.push({ start, end, kind: 'pii', type, rule });
+  if (text.includes('@')) for (const m of text.matchAll(EMAIL)) push(m.index, m.index + m[0].length, 'email', 'email');
+  if (/\d{5}/.test(text)) {
+    for (const m of text.matchAll(PHONE_IN)) push(m.index, m.index + m[0].length, 'phone', 'phone-in');
+    for (const m of text.matchAll(CARD)) {
+      const d = m[0].replace(/[ -]/g, '');
+      if (d.length >= 13 && d.length <= 19 && CARD_PREFIX.test(d) && luhn(d)) push(m.index, m.index + m[0].length, 'card', 'card');
+    }
+  }
+  if (text.includes('+')) for (const m of text.matchAll(PHONE_INTL)) push(m.index, m.index + m[0].length, 'phone', 'phone-intl');
+  if (text.includes('.')) for (const m of text.matchAll(IPV4)) if (isIPv4(m[0])) push(m.index, m.index + m[0].length, 'ip', 'ipv4');
+  if (text.includes('::') || /[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}/i.test(text)) {
+    for (const m of text.matchAll(IPV6)) {
+      const addr = m[0].replace(/%.*$/, '');
+      if (addr.length > 2 && net.isIPv6(addr) && /[0-9a-f]/i.test(addr)) push(m.index, m.index + m[0].length, 'ip', 'ipv6');
+    }
+  }
+  if (text.includes('/home/') || text.includes('/Users/')) {
+    for (const m of text.matchAll(HOME)) push(m.index + m[0].length - m[1]!.length, m.index + m[0].length, 'user', 'home-path');
+  }
+  for (const m of text.matchAll(INTERNAL_HOST)) push(m.index, m.index + m[0].length, 'host', 'internal-host');
+  return out;
+}

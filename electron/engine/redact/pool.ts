@@ -1,0 +1,72 @@
+// A worker_threads pool for redaction: batches go to idle workers, results come back in submission order (the
+// ordered writer consumes them as they complete in order). Memory is bounded by the batches in flight.
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BatchResult, RedactSetup, RowIn } from './batch';
+
+/** The worker file beside this module: TypeScript through tsx when running from source, the built .js otherwise. */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return fromSource
+    ? { url: new URL('./worker.mjs', import.meta.url), execArgv: [] }
+    : { url: new URL('./redact-worker.js', import.meta.url), execArgv: [] };
+}
+
+interface Pending { resolve: (r: BatchResult) => void; reject: (e: Error) => void }
+
+export class RedactPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { seq: number; rows: RowIn[] }[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
+  private failed: Error | null = null;
+  readonly ready: Promise<void>;
+
+  constructor(setup: RedactSetup, size = Math.max(1, os.availableParallelism())) {
+    const entry = workerEntry();
+    const readies: Promise<void>[] = [];
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(entry.url, { workerData: setup, execArgv: entry.execArgv });
+      readies.push(new Promise((resolve, reject) => {
+        w.once('error', reject);
+        w.on('message', (m: { ready?: boolean; seq?: number; result?: BatchResult; error?: string }) => {
+          if (m.ready) { resolve(); this.release(w); return; }
+          const p = this.pending.get(m.seq!);
+          this.pending.delete(m.seq!);
+          if (m.error !== undefined) p?.reject(new Error(m.error)); else p?.resolve(m.result!);
+          this.release(w);
+        });
+      }));
+      w.on('error', (e) => this.fail(e));
+      this.workers.push(w);
+    }
+    this.ready = Promise.all(readies).then(() => undefined);
+  }
+
+  private fail(e: Error): void {
+    this.failed = e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  private release(w: Worker): void {
+    const next = this.queue.shift();
+    if (next) w.postMessage(next); else this.idle.push(w);
+  }
+
+  /** Redact one batch; resolves with its result (callers await in submission order for an ordered writer). */
+  run(rows: RowIn[]): Promise<BatchResult> {
+    if (this.failed) return Promise.reject(this.failed);
+    const seq = this.seq++;
+    const p = new Promise<BatchResult>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
+    const msg = { seq, rows };
+    const w = this.idle.pop();
+    if (w) w.postMessage(msg); else this.queue.push(msg);
+    return p;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,102 @@
+// Replaces what the detectors found: secrets by `<secret:RULE>` (a type marker, no length, no token), removed
+// types by `<removed:TYPE>`, personal data and ids by `<type:TOKEN>`. Replacements contain no quote, backslash or
+// separator, so the syntax around them survives (JSON stays valid: a bare JSON number is replaced by a string).
+import type { Replacement } from '../../../shared/redaction';
+import type { Detectors, Span } from './detect';
+import type { Pseudonymizer } from './pseudonym';
+
+export interface RedactResult {
+  text: string;
+  replacements: Replacement[];
+}
+
+/** For a JSON record: which offsets are inside a string literal (1). Null when the text is not JSON. */
+export function jsonStringMask(raw: string): Uint8Array | null {
+  const first = raw.trimStart()[0];
+  const last = raw.trimEnd().slice(-1);
+  if (!((first === '{' && last === '}') || (first === '[' && last === ']'))) return null;
+  try {
+    JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const mask = new Uint8Array(raw.length);
+  let inside = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (inside) {
+      mask[i] = 1;
+      if (c === 92) { mask[i + 1] = 1; i++; } else if (c === 34) { inside = false; mask[i] = 0; }
+    } else if (c === 34) inside = true;
+  }
+  return mask;
+}
+
+/**
+ * A span found in a decoded view can straddle the raw record's string quotes (`"\\",` decodes to `\",`). In a JSON
+ * record it is cut into its pieces inside one string, or bare literals outside strings; quotes, separators and
+ * brackets stay, so the record stays valid JSON and every content character is still replaced.
+ */
+function splitAtStrings(s: Span, raw: string, inString: Uint8Array): Span[] {
+  const out: Span[] = [];
+  let i = s.start;
+  while (i < s.end) {
+    const inside = inString[i] === 1;
+    let j = i;
+    while (j < s.end && (inString[j] === 1) === inside) j++;
+    if (inside || /[A-Za-z0-9]/.test(raw.slice(i, j))) {
+      let a = i;
+      let b = j;
+      if (!inside) { while (a < b && !/[\w.+-]/.test(raw[a]!)) a++; while (b > a && !/[\w.+-]/.test(raw[b - 1]!)) b--; }
+      if (b > a) out.push({ ...s, start: a, end: b });
+    }
+    i = j;
+  }
+  return out;
+}
+
+export class Redactor {
+  /** Every replaced original (decoded value and raw form) with its kind: what the fail-closed re-scan searches for. */
+  readonly originals = new Map<string, 'secret' | 'pii'>();
+  readonly counts = { byType: new Map<string, number>(), byRule: new Map<string, number>() };
+
+  constructor(readonly detectors: Detectors, readonly pseudonyms: Pseudonymizer) {}
+
+  replacementFor(span: Span, eventId: string | null): string {
+    if (span.kind === 'secret') return `<secret:${span.rule}>`;
+    if (this.detectors.client.removed.has(span.type)) return `<removed:${span.type}>`;
+    return this.pseudonyms.token(span.type, span.value, eventId);
+  }
+
+  redact(raw: string, eventId: string | null = null): RedactResult {
+    let spans = this.detectors.find(raw);
+    if (spans.length === 0) return { text: raw, replacements: [] };
+    let text = '';
+    let at = 0;
+    const replacements: Replacement[] = [];
+    const inString = jsonStringMask(raw);
+    // what the re-scan looks for: each finding's decoded value and its raw form (before any split at quotes)
+    for (const s of spans) {
+      this.remember(s.value, s.kind);
+      this.remember(raw.slice(s.start, s.end), s.kind);
+    }
+    if (inString) spans = spans.flatMap((s) => splitAtStrings(s, raw, inString));
+    for (const s of spans) {
+      let token = this.replacementFor(s, eventId);
+      // a JSON number or literal replaced by a token becomes a string, so the record stays valid JSON
+      if (inString && !inString[s.start]) token = `"${token}"`;
+      text += raw.slice(at, s.start) + token;
+      at = s.end;
+      replacements.push({ start: s.start, end: s.end, kind: s.kind, type: s.type, rule: s.rule, token });
+      this.counts.byType.set(s.type, (this.counts.byType.get(s.type) ?? 0) + 1);
+      this.counts.byRule.set(s.rule, (this.counts.byRule.get(s.rule) ?? 0) + 1);
+    }
+    return { text: text + raw.slice(at), replacements };
+  }
+
+  private remember(value: string, kind: 'secret' | 'pii'): void {
+    const v = value.trim();
+    if (v.length === 0) return;
+    if (this.originals.get(v) !== 'secret') this.originals.set(v, kind);
+  }
+}

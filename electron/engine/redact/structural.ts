@@ -1,0 +1,110 @@
+// Structure-aware rules the secret scanners lack: values under sensitive names whatever their entropy (JSON,
+// Python reprs, key=value text, headers, SQL `col = '…'`, query parameters), URL userinfo, Sentry DSN and baggage
+// keys, Bearer/Basic credentials, JWTs and PEM private keys. Patterns have no nested unbounded quantifiers: linear.
+import { classifyKey } from './keys';
+import { EMPTY_VALUE, type Finding } from './types';
+
+// key (optionally quoted), separator, value: quoted ("…", '…', b'…', SQL's '' inside) or bare up to a delimiter.
+// The value is only looked at (lookahead), so a value that is itself `"{"` does not hide the key after it.
+const KEY_VALUE =
+  /(?<![\w.<-])(["']?)([A-Za-z_][\w.-]{0,63})\1[ \t]*(?::|=>|=)[ \t]*(?=(b?"(?:[^"\\\n]|\\.){0,4096}"|b?'(?:[^'\\\n]|\\.|''){0,4096}'|[^\s,;&'"{}[\]()<>]{1,4096}))/g;
+// Header-like values run to the end of the line: `Authorization: Basic …`, `Cookie: a=1; sid=…`.
+const WHOLE_LINE_KEYS = /^(?:authorization|proxy_authorization|cookie|set_cookie|x_api_key|x_auth_token)$/;
+const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}):\/\/([^\s:/@'"<>\\]{1,256})(?::([^\s/@'"<>\\]{0,256}))?@(?=[^\s/:?#'"<>\\])/g;
+const SENTRY_KEY = /\bsentry[-_]public[-_]key=([0-9a-f]{32})\b|\bsentry_key=([0-9a-f]{32})\b/gi;
+const BEARER = /\b(?:Bearer|Token)\s+([A-Za-z0-9._~+/=-]{8,4096})/gi;
+const BASIC = /\bBasic\s+([A-Za-z0-9+/]{6,4096}={0,2})/g;
+const JWT = /\beyJ[A-Za-z0-9_-]{5,4096}\.[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,4096}/g;
+const PEM_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+
+export interface StructuralOptions {
+  /** Extra sensitive key names (normalised) from the client's rules. */
+  secretKeys?: ReadonlySet<string>;
+}
+
+function unquote(v: string, start: number): [number, number] {
+  let s = start;
+  let e = start + v.length;
+  if (v.startsWith('b"') || v.startsWith("b'")) { s += 2; e -= 1; }
+  else if (v.startsWith('"') || v.startsWith("'")) { s += 1; e -= 1; }
+  return [s, e];
+}
+
+function keyValues(text: string, opts: StructuralOptions, out: Finding[]): void {
+  for (const m of text.matchAll(KEY_VALUE)) {
+    const key = m[2]!;
+    const cls = classifyKey(key, opts.secretKeys);
+    if (!cls) continue;
+    const value = m[3]!;
+    const vStart = m.index + m[0].length;
+    const [s, end] = unquote(value, vStart);
+    let e = end;
+    const quoted = s !== vStart;
+    if (!quoted && m[1] !== '"' && cls.kind === 'secret' && WHOLE_LINE_KEYS.test(key.toLowerCase().replace(/-/g, '_'))) {
+      // the rest of the line, up to a closing quote of an enclosing string
+      const stop = text.slice(s).search(/[\n"']|\\[nr"']/);
+      e = stop < 0 ? text.length : s + stop;
+      while (e > s && /[\s,]/.test(text[e - 1]!)) e--;
+    }
+    const v = text.slice(s, e);
+    if (EMPTY_VALUE.test(v.trim())) continue;
+    out.push({ start: s, end: e, kind: cls.kind, type: cls.type, rule: cls.kind === 'secret' ? 'key-value' : `field-${cls.type}` });
+  }
+}
+
+function urls(text: string, out: Finding[]): void {
+  for (const m of text.matchAll(URL_USERINFO)) {
+    const user = m[2]!;
+    const pass = m[3];
+    const userStart = m.index + m[1]!.length + 3;
+    if (pass === undefined && /^[0-9a-f]{32}$/i.test(user)) {
+      out.push({ start: userStart, end: userStart + user.length, kind: 'secret', type: 'secret', rule: 'sentry-dsn' });
+      continue;
+    }
+    if (!EMPTY_VALUE.test(user)) out.push({ start: userStart, end: userStart + user.length, kind: 'pii', type: 'user', rule: 'url-userinfo' });
+    if (pass) {
+      const ps = userStart + user.length + 1;
+      out.push({ start: ps, end: ps + pass.length, kind: 'secret', type: 'secret', rule: 'url-password' });
+    }
+  }
+  for (const m of text.matchAll(SENTRY_KEY)) {
+    const g = m[1] ?? m[2]!;
+    const s = m.index + m[0].length - g.length;
+    out.push({ start: s, end: s + g.length, kind: 'secret', type: 'secret', rule: 'sentry-public-key' });
+  }
+}
+
+function credentials(text: string, out: Finding[]): void {
+  for (const m of text.matchAll(BEARER)) {
+    const g = m[1]!;
+    if (!/[0-9]/.test(g) && g.length < 20) continue; // "Bearer realm" prose
+    out.push({ start: m.index + m[0].length - g.length, end: m.index + m[0].length, kind: 'secret', type: 'secret', rule: 'bearer' });
+  }
+  for (const m of text.matchAll(BASIC)) {
+    const g = m[1]!;
+    if (!Buffer.from(g, 'base64').toString('latin1').includes(':')) continue;
+    out.push({ start: m.index + m[0].length - g.length, end: m.index + m[0].length, kind: 'secret', type: 'secret', rule: 'basic-auth' });
+  }
+  for (const m of text.matchAll(JWT)) {
+    const head = m[0].slice(0, m[0].indexOf('.'));
+    let alg = false;
+    try {
+      alg = 'alg' in (JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as object);
+    } catch { /* not JSON: not a JWT */ }
+    if (alg) out.push({ start: m.index, end: m.index + m[0].length, kind: 'secret', type: 'secret', rule: 'jwt' });
+  }
+  for (const m of text.matchAll(PEM_BEGIN)) {
+    PEM_END.lastIndex = m.index + m[0].length;
+    const end = PEM_END.exec(text);
+    out.push({ start: m.index, end: end ? end.index + end[0].length : text.length, kind: 'secret', type: 'secret', rule: 'private-key' });
+  }
+}
+
+export function structuralFindings(text: string, opts: StructuralOptions = {}): Finding[] {
+  const out: Finding[] = [];
+  if (/[:=]/.test(text)) keyValues(text, opts, out);
+  if (text.includes('://') || /sentry/i.test(text)) urls(text, out);
+  credentials(text, out);
+  return out;
+}

@@ -1,0 +1,44 @@
+// The CI gate: on the small labelled corpus no planted secret or configured identifier survives, every entity keeps
+// one token, hard negatives and clean records are left alone, and the fail-closed re-scan of the output is silent.
+import { describe, expect, it } from 'vitest';
+import { CONTEXTS, ENCODE, generateRedactionCorpus } from './corpus';
+import { evaluate } from './evaluate';
+
+describe('labelled redaction corpus', () => {
+  const corpus = generateRedactionCorpus({ seed: 12 });
+
+  it('is deterministic and labelled: same seed, same records and truth; spans point at the planted values', () => {
+    const again = generateRedactionCorpus({ seed: 12 });
+    expect(again.files).toEqual(corpus.files);
+    expect(again.truth).toEqual(corpus.truth);
+    for (const p of corpus.truth) {
+      const raw = corpus.files.find((f) => f.path === p.file)!.records[p.record]!;
+      const written = raw.slice(p.start, p.end);
+      expect([p.value, ENCODE[p.context](p.value)]).toContain(written);
+    }
+    // every gitleaks rule but the multi-line YAML one has a sample; every structural case sits in every context
+    expect(corpus.unsynthesised).toEqual(['kubernetes-secret-yaml']);
+    for (const rule of ['key-value:password', 'url-password', 'sentry-dsn', 'sentry-public-key', 'bearer', 'basic-auth', 'jwt', 'private-key']) {
+      expect(new Set(corpus.truth.filter((p) => p.type === rule).map((p) => p.context))).toEqual(new Set(CONTEXTS));
+    }
+    expect(new Set(corpus.files.map((f) => f.format))).toEqual(new Set(['system', 'taskblade', 'celery', 'gunicorn', 'doodle', 'prefect']));
+  });
+
+  it('0 leaks, every secret and configured id caught, PII recall 1, consistency 100 %, no false hits, silent re-scan', () => {
+    const e = evaluate(corpus);
+    expect(e.leaks).toEqual([]);
+    for (const [type, r] of Object.entries(e.recall)) expect(r.caught, type).toBe(r.planted);
+    expect(e.recall['secret:gitleaks']!.planted).toBeGreaterThanOrEqual(200);
+    expect(e.consistency.consistent).toBe(e.consistency.entities);
+    expect(e.consistency.sharedTokens).toBe(0);
+    for (const [cls, n] of Object.entries(e.negatives)) expect(n.redacted, cls).toBe(0);
+    expect(e.cleanOverRedaction).toBe(0);
+    expect(e.rescanHits).toEqual([]);
+  });
+
+  it('the gate can fail: without the harvest list and client rules, configured ids leak', () => {
+    const e = evaluate({ ...corpus, harvest: [], idPatterns: [], rules: {} });
+    expect(e.leaks.length).toBeGreaterThan(0);
+    expect(e.recall.client_id!.caught).toBeLessThan(e.recall.client_id!.planted);
+  });
+});

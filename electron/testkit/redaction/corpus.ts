@@ -1,0 +1,328 @@
+// Labelled redaction corpus: records in every seed-000 format with planted secrets (one sample per gitleaks rule,
+// synthesised from its own regex, plus every structural case) in every context (JSON value, nested JSON string,
+// dict repr, SQL literal, URL-encoded parameter, header, key=value text), a fixed cast of people whose PII recurs
+// across files, hard negatives and clean records. Seeded: same options, same corpus, same truth.
+import { GitleaksDetector } from '../../engine/redact/gitleaks';
+import type { HarvestValue } from '../../engine/redact/harvest';
+import { GITLEAKS } from '../../engine/redact/rules/gitleaks.generated';
+import { Rng } from '../synth/prng';
+import type { RedactionRulesInput } from '../../../shared/redaction';
+import type { IdPattern } from '../../../shared/correlation';
+import { sampleFor } from './regexSample';
+
+export const CONTEXTS = ['json', 'nested', 'repr', 'sql', 'url', 'header', 'text'] as const;
+export type Context = (typeof CONTEXTS)[number];
+
+export interface Planted {
+  file: string;
+  record: number;
+  /** Raw offsets in the record (the encoded form as written). */
+  start: number;
+  end: number;
+  kind: 'secret' | 'pii' | 'negative';
+  type: string;
+  /** Same entity, same id: what pseudonym consistency is measured on. */
+  entity: string;
+  context: Context;
+  /** The planted value before encoding. */
+  value: string;
+}
+
+export interface CorpusFile { path: string; format: string; records: string[] }
+
+export interface Corpus {
+  files: CorpusFile[];
+  truth: Planted[];
+  /** What the case's identifiers table would hold for this cast. */
+  harvest: HarvestValue[];
+  rules: RedactionRulesInput;
+  idPatterns: IdPattern[];
+  /** gitleaks rules whose regex could not produce a sample the rule itself detects. */
+  unsynthesised: string[];
+}
+
+export interface CorpusOptions {
+  seed?: number;
+  /** Put every gitleaks sample in every context (full corpus) or in one rotating context (small CI corpus). */
+  allContexts?: boolean;
+  cleanRecords?: number;
+  piiRecords?: number;
+}
+
+// ---- encodings of a value in each context ----------------------------------------------------------------------
+const jsonEsc = (s: string) => JSON.stringify(s).slice(1, -1);
+const reprEsc = (s: string) => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n');
+export const ENCODE: Record<Context, (s: string) => string> = {
+  json: jsonEsc,
+  nested: (s) => jsonEsc(jsonEsc(s)),
+  repr: reprEsc,
+  sql: (s) => s.replace(/'/g, "''"),
+  url: (s) => encodeURIComponent(s),
+  header: (s) => s.replace(/\n/g, ' '),
+  text: (s) => s.replace(/\n/g, ' '),
+};
+
+/** Builds one record while recording where each planted value landed. */
+class Rec {
+  text = '';
+  plants: Omit<Planted, 'file' | 'record'>[] = [];
+  constructor(readonly context: Context) {}
+  t(s: string): this { this.text += s; return this; }
+  p(value: string, kind: Planted['kind'], type: string, entity: string, enc: (s: string) => string = ENCODE[this.context]): this {
+    const e = enc(value);
+    this.plants.push({ start: this.text.length, end: this.text.length + e.length, kind, type, entity, context: this.context, value });
+    this.text += e;
+    return this;
+  }
+}
+
+type Slot = (r: Rec) => void;
+
+// ---- carriers: one record of a seed-000 format around a slot, by context ----------------------------------------
+const FILES: Record<Context, { path: string; format: string }> = {
+  json: { path: 'enrich/logs/app/app.json.log', format: 'system' },
+  nested: { path: 'enrich/llm-agents/logs/datagpt/app.json.log', format: 'taskblade' },
+  repr: { path: 'enrich/logs/celery/celery-worker.log', format: 'celery' },
+  sql: { path: 'enrich/logs/celery/celery-sql.log', format: 'celery' },
+  url: { path: 'enrich/logs/gunicorn/gunicorn_supervisor.log', format: 'gunicorn' },
+  header: { path: 'enrich/logs/doodle/doodle.log', format: 'doodle' },
+  text: { path: 'enrich/logs/workflows/daily.log', format: 'prefect' },
+};
+
+class Clock {
+  private ms = Date.parse('2023-07-06T06:30:00Z');
+  next(rng: Rng): Date { this.ms += rng.int(5, 4000); return new Date(this.ms); }
+}
+
+function carrier(ctx: Context, rng: Rng, clock: Clock, slot: Slot, key?: string): Rec {
+  const r = new Rec(ctx);
+  const d = clock.next(rng);
+  const iso = d.toISOString();
+  const naive = iso.slice(0, 19).replace('T', ' ') + ',' + iso.slice(20, 23);
+  const uuid = rng.uuid();
+  switch (ctx) {
+    case 'json':
+      r.t(`{"asctime": "${naive}", "name": "app", "levelname": "INFO", "message": "`);
+      if (key) { r.t(`settings loaded", "${key}": "`); slot(r); r.t('"'); } else { r.t('request context: '); slot(r); r.t('"'); }
+      r.t(`, "pathname": "/app/enrich/dashboard/views.py", "lineno": ${rng.int(10, 900)}, "created": ${Math.floor(d.getTime() / 1000)}.${rng.int(100000, 999999)}}`);
+      break;
+    case 'nested':
+      r.t(`{"message": "Query Status: pending", "levelname": "DEBUG", "name": "app", "asctime": "${naive}", "source": "service", "request_id": "${uuid}", "dataset": "acme-retail", "data": "{\\n    \\"query\\": \\"how many rows?\\",\\n    \\"`);
+      r.t(key ?? 'context').t('\\": \\"');
+      slot(r);
+      r.t('\\"\\n}"}');
+      break;
+    case 'repr':
+      r.t(`[${naive}: DEBUG/MainProcess] TaskPool: Apply <function fast_trace_task at 0x7f55e1ada820> (args:('search_transactions', '${uuid}', {'lang': 'py', 'task': 'search_transactions', 'id': '${uuid}', 'argsrepr': "({'start_date': '2023-04-06', '${key ?? 'query'}': '`);
+      slot(r);
+      r.t(`'},)", 'kwargsrepr': '{}', 'retries': 0}) kwargs:{})`);
+      break;
+    case 'sql':
+      r.t(`[${naive}: INFO/ForkPoolWorker-1] search_transactions[${uuid}]: [0] Chunk running SQL: UPDATE settings\n            SET ${key ?? 'note'} = '`);
+      slot(r);
+      r.t(`'\n            WHERE (DATE(modified_on) >= '2023-04-06')`);
+      break;
+    case 'url':
+      r.t(`[${iso.slice(0, 19).replace('T', ' ')} +0530] [2501] [DEBUG] GET /dashboard/usecases/Compliance/search?${key ?? 'q'}=`);
+      slot(r);
+      r.t(`&page=${rng.int(1, 9)}`);
+      break;
+    case 'header':
+      r.t(`[${iso.slice(0, 19).replace('T', ' ')} +0000] [31917] [DEBUG] POST /metadata/api/v1/features/${uuid}\n    ${key ?? 'X-Debug-Context'}: `);
+      slot(r);
+      break;
+    case 'text':
+      r.t(`[${iso.slice(0, 19).replace('T', ' ')}.${iso.slice(20, 23)}+0530] INFO - prefect.task_runs | run_acme started with ${key ? `${key}=` : 'context '}`);
+      slot(r);
+      r.t(' retries=3');
+      break;
+  }
+  return r;
+}
+
+// ---- the cast -------------------------------------------------------------------------------------------------
+interface Person { id: string; user: string; name: string; email: string; phone: string; account: string; client: string }
+const FIRST = ['Ravi', 'Priya', 'Arjun', 'Meera', 'Sneha', 'Farah', 'Kiran', 'Deepa'];
+const LAST = ['Kumar', 'Sharma', 'Iyer', 'Nair', 'Reddy', 'Khan', 'Das', 'Menon'];
+
+function cast(rng: Rng): Person[] {
+  return FIRST.map((f, i) => {
+    const last = LAST[i]!;
+    const user = `${f.toLowerCase()}${last[0]!.toLowerCase()}${rng.int(10, 99)}`;
+    return {
+      id: `p${i}`,
+      user,
+      name: `${f} ${last}`,
+      email: `${f.toLowerCase()}.${last.toLowerCase()}@acme-client.in`,
+      phone: `${rng.pick(['9', '8', '7'])}${rng.int(100000000, 999999999)}`,
+      account: String(rng.int(10, 99)) + String(rng.int(1e9, 9.9e9)),
+      client: `${rng.pick(['ALPHA', 'GAMMA', 'SIGMA', 'KAPPA'])}${rng.int(1000, 9999)}`,
+    };
+  });
+}
+
+const phoneForms = (p: string): string[] => [p, `+91 ${p.slice(0, 5)} ${p.slice(5)}`, `+91${p}`, `0${p}`];
+
+function luhnComplete(prefix: string, rng: Rng, len: number): string {
+  let d = prefix;
+  while (d.length < len - 1) d += String(rng.int(0, 9));
+  for (let c = 0; c <= 9; c++) {
+    const cand = d + c;
+    let sum = 0;
+    for (let i = 0; i < cand.length; i++) {
+      let x = cand.charCodeAt(cand.length - 1 - i) - 48;
+      if (i % 2 === 1) { x *= 2; if (x > 9) x -= 9; }
+      sum += x;
+    }
+    if (sum % 10 === 0) return cand;
+  }
+  throw new Error('unreachable');
+}
+
+const b64url = (s: string) => Buffer.from(s).toString('base64url');
+const alnum = (rng: Rng, n: number) => Array.from({ length: n }, () => rng.pick([...'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'])).join('');
+
+export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
+  const rng = new Rng(opts.seed ?? 12);
+  const clock = new Clock();
+  const people = cast(rng);
+  const files = new Map<string, CorpusFile>();
+  const truth: Planted[] = [];
+  const add = (r: Rec) => {
+    const where = FILES[r.context];
+    let f = files.get(where.path);
+    if (!f) files.set(where.path, (f = { path: where.path, format: where.format, records: [] }));
+    for (const p of r.plants) truth.push({ ...p, file: f.path, record: f.records.length });
+    f.records.push(r.text);
+  };
+
+  // 1. gitleaks: one sample per rule, synthesised from its regex and checked against the rule itself.
+  const detector = new GitleaksDetector();
+  const unsynthesised: string[] = [];
+  let n = 0;
+  for (const rule of detector.rules) {
+    const regex = GITLEAKS.rules.find((r) => r.id === rule.id)!.regex!;
+    let sample: { text: string; start: number; end: number } | null = null;
+    for (let k = 0; k < 40 && !sample; k++) {
+      const s = sampleFor(regex, rng);
+      if (/[\n\r]/.test(s)) continue;
+      // a sample must pass the whole pipeline (keyword pre-filter included); add a keyword after it when it lacks one
+      for (const text of [s, `${s} ${GITLEAKS.rules.find((r) => r.id === rule.id)!.keywords[0] ?? ''}`]) {
+        const hit = detector.detect(text).find((f) => f.rule === rule.id);
+        if (hit && !sample) sample = { text, start: hit.start, end: hit.end };
+      }
+    }
+    if (!sample) { unsynthesised.push(rule.id); continue; }
+    const contexts = opts.allContexts ? CONTEXTS : [CONTEXTS[n++ % CONTEXTS.length]!];
+    for (const ctx of contexts) {
+      const { text, start, end } = sample;
+      // the secret part is the planted value; what surrounds it in the sample is written as-is around it
+      add(carrier(ctx, rng, clock, (r) => {
+        r.t(ENCODE[ctx](text.slice(0, start)));
+        r.p(text.slice(start, end), 'secret', rule.id, `gitleaks:${rule.id}`);
+        r.t(ENCODE[ctx](text.slice(end)));
+      }));
+    }
+  }
+
+  // 2. structural cases, each in every context
+  const secret = (rule: string, value: string, key?: string) => {
+    for (const ctx of CONTEXTS) add(carrier(ctx, rng, clock, (r) => r.p(value, 'secret', rule, `${rule}:${value}`), key));
+  };
+  for (const key of ['password', 'db_password', 'api_key', 'client_secret', 'access_token', 'appid', 'secret']) {
+    secret(`key-value:${key}`, `${alnum(rng, 4)}!${alnum(rng, 9)}`, key);
+  }
+  const pg = people[0]!;
+  for (const ctx of CONTEXTS) {
+    const pass = `${alnum(rng, 6)}#${alnum(rng, 6)}`;
+    add(carrier(ctx, rng, clock, (r) => {
+      r.t(ENCODE[ctx]('postgresql://')).p(pg.user, 'pii', 'user', `user:${pg.id}`).t(ENCODE[ctx](':'))
+        .p(pass, 'secret', 'url-password', `url-password:${pass}`).t(ENCODE[ctx]('@db7.acme.internal:5432/enrich'));
+    }));
+    const dsnKey = rng.hex(32);
+    add(carrier(ctx, rng, clock, (r) => {
+      r.t(ENCODE[ctx]('https://')).p(dsnKey, 'secret', 'sentry-dsn', `dsn:${dsnKey}`).t(ENCODE[ctx](`@o${rng.int(1000, 9999)}.ingest.sentry.io/${rng.int(1000, 9999)}`));
+    }));
+    const pub = rng.hex(32);
+    add(carrier(ctx, rng, clock, (r) => {
+      r.t(ENCODE[ctx](`sentry-trace_id=${rng.hex(32)},sentry-environment=production,sentry-public_key=`))
+        .p(pub, 'secret', 'sentry-public-key', `baggage:${pub}`).t(ENCODE[ctx](',sentry-sample_rate=0.0'));
+    }));
+    const bearer = `${alnum(rng, 24)}.${alnum(rng, 12)}`;
+    add(carrier(ctx, rng, clock, (r) => { r.t(ENCODE[ctx]('Bearer ')).p(bearer, 'secret', 'bearer', `bearer:${bearer}`); }));
+    const basic = Buffer.from(`svc_${alnum(rng, 4)}:${alnum(rng, 12)}`).toString('base64');
+    add(carrier(ctx, rng, clock, (r) => { r.t(ENCODE[ctx]('Basic ')).p(basic, 'secret', 'basic-auth', `basic:${basic}`); }));
+    const jwt = `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(`{"sub":"${pg.user}","exp":${rng.int(1.6e9, 1.8e9)}}`)}.${b64url(alnum(rng, 32))}`;
+    add(carrier(ctx, rng, clock, (r) => { r.t(ENCODE[ctx]('session ')).p(jwt, 'secret', 'jwt', `jwt:${jwt}`); }));
+    const body = Array.from({ length: 4 }, () => Buffer.from(alnum(rng, 48)).toString('base64').slice(0, 64)).join('\n');
+    const pem = `-----BEGIN RSA PRIVATE KEY-----\n${body}\n-----END RSA PRIVATE KEY-----`;
+    const penc = ctx === 'sql' || ctx === 'url' || ctx === 'json' || ctx === 'nested' || ctx === 'repr' ? ENCODE[ctx] : (s: string) => s;
+    add(carrier(ctx, rng, clock, (r) => { r.t(ENCODE[ctx]('key material ')).p(pem, 'secret', 'private-key', `pem:${body.slice(0, 16)}`, penc); }));
+  }
+
+  // 3. PII of the cast, recurring across files and contexts
+  const piiRecords = opts.piiRecords ?? 140;
+  for (let i = 0; i < piiRecords; i++) {
+    const p = people[i % people.length]!;
+    const ctx = CONTEXTS[Math.floor(i / people.length) % CONTEXTS.length]!;
+    const which = i % 7;
+    add(carrier(ctx, rng, clock, (r) => {
+      const enc = ENCODE[ctx];
+      if (which === 0) r.t(enc('mail to ')).p(p.email, 'pii', 'email', `email:${p.id}`).t(enc(' bounced'));
+      else if (which === 1) r.t(enc('callback ')).p(rng.pick(phoneForms(p.phone)), 'pii', 'phone', `phone:${p.id}`).t(enc(' failed'));
+      else if (which === 2) r.t(enc('search for ')).p(p.client, 'pii', 'client_id', `client:${p.id}`).t(enc(' by ')).p(p.user, 'pii', 'user', `user:${p.id}`);
+      else if (which === 3) {
+        const v4 = `10.${rng.int(0, 255)}.${i % 8}.${10 + (i % 8)}`;
+        const v6 = `fd00::${(i % 8).toString(16)}:${rng.hex(4)}`;
+        r.t(enc('from ')).p(v4, 'pii', 'ip', `ip:${v4}`).t(enc(' and ')).p(v6, 'pii', 'ip', `ip:${v6}`);
+      }
+      else if (which === 4) r.t(enc('card ')).p(luhnComplete(rng.pick(['4', '51', '6521']), rng, 16), 'pii', 'card', `card:${i}`).t(enc(' declined'));
+      else if (which === 5) r.t(enc('file /home/')).p(p.user, 'pii', 'user', `user:${p.id}`).t(enc('/notebooks/run.ipynb'));
+      else r.t(enc('host ')).p(`worker${i % 5}.aip.acmeinc.com`, 'pii', 'host', `host:worker${i % 5}`).t(enc(' via ')).p(`+44 20 7946 ${String(1000 + (i % 8)).slice(0, 4)}`, 'pii', 'phone', `phone-uk:${i % 8}`);
+    }));
+  }
+  // field-based PII: names and account numbers by column
+  for (const [i, p] of people.entries()) {
+    const ctx = (['json', 'repr', 'sql', 'nested'] as const)[i % 4]!;
+    add(carrier(ctx, rng, clock, (r) => r.p(p.name, 'pii', 'name', `name:${p.id}`), 'sender_name'));
+    add(carrier(ctx, rng, clock, (r) => r.p(p.account, 'pii', 'account', `account:${p.id}`), 'sender_acc_id_no'));
+    add(carrier(ctx, rng, clock, (r) => r.p(p.phone, 'pii', 'phone', `phone:${p.id}`), 'sending_party_mob'));
+  }
+
+  // 4. hard negatives
+  const negatives: [string, () => string][] = [
+    ['uuid', () => rng.uuid()],
+    ['sha256', () => rng.hex(64)],
+    ['git-sha', () => rng.hex(40)],
+    ['trace-id', () => `${rng.hex(32)}-${rng.hex(16)}-0`],
+    ['version', () => `v${rng.int(1, 9)}.${rng.int(0, 40)}.${rng.int(0, 20)}`],
+    ['token-count', () => `token_count=${rng.int(10, 9000)}`],
+    ['example-key', () => 'AKIAIOSFODNN7EXAMPLE'],
+    ['epoch', () => `${rng.int(1.6e9, 1.8e9)}.${rng.int(100000, 999999)}`],
+  ];
+  for (const [cls, make] of negatives) {
+    for (const ctx of CONTEXTS) {
+      const v = make();
+      add(carrier(ctx, rng, clock, (r) => { r.t(ENCODE[ctx]('ref ')).p(v, 'negative', cls, `neg:${cls}`); }));
+    }
+  }
+
+  // 5. clean records
+  const words = ['query', 'completed', 'rows', 'pipeline', 'transform', 'FileOperations', 'chunk', 'processed', 'status', 'success', 'Validated', 'results'];
+  for (let i = 0; i < (opts.cleanRecords ?? 300); i++) {
+    const ctx = CONTEXTS[i % CONTEXTS.length]!;
+    add(carrier(ctx, rng, clock, (r) => {
+      r.t(ENCODE[ctx](`${rng.pick(words)} ${rng.pick(words)} ${rng.int(1, 50000)} in ${rng.int(1, 900)}ms run daily-20230309-${rng.int(100000, 235959)} id ${rng.uuid()}`));
+    }));
+  }
+
+  const harvest: HarvestValue[] = people.flatMap((p) => [{ type: 'user', value: p.user }, { type: 'client_id', value: p.client }]);
+  return {
+    files: [...files.values()],
+    truth,
+    harvest,
+    rules: { domains: ['acmeinc.com'] },
+    idPatterns: [{ kind: 'client_id', regex: '[A-Z]{4,6}[0-9]{3,}' }],
+    unsynthesised,
+  };
+}

@@ -1,0 +1,35 @@
+// Client redaction rules (case.json `redaction`, a site profile's `redaction`, or a rules file) and what a
+// redaction reports. Pure TypeScript.
+import { z } from 'zod';
+
+const TypeName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a type is lower-case letters, digits and _');
+export const RedactAction = z.enum(['pseudonymise', 'remove']);
+export type RedactAction = z.infer<typeof RedactAction>;
+
+export const RedactionRules = z.object({
+  /** RE2 patterns matched as whole words (customer/KYC ids, transaction ids…). */
+  patterns: z.array(z.object({ type: TypeName, regex: z.string().min(1).max(500), action: RedactAction.default('pseudonymise') })).max(100).default([]),
+  /** Client domains: every host name under them becomes `<host:…>`. */
+  domains: z.array(z.string().min(3).max(253)).max(100).default([]),
+  /** Exact host names. */
+  hosts: z.array(z.string().min(1).max(253)).max(1000).default([]),
+  /** Word lists (names, project code names…), case-insensitive, whole words. */
+  words: z.array(z.object({ type: TypeName, words: z.array(z.string().min(1).max(200)).max(10_000), action: RedactAction.default('pseudonymise') })).max(50).default([]),
+  /** Extra field names whose values are secrets (any case, `_`/`-`/camelCase variants). */
+  secretKeys: z.array(z.string().min(1).max(64)).max(200).default([]),
+  /** Identifier kinds (the case's `identifiers` table) whose values are harvested and replaced everywhere. */
+  harvestKinds: z.array(z.string().max(32)).max(50).default(['user', 'host', 'client_id']),
+});
+export type RedactionRules = z.infer<typeof RedactionRules>;
+export type RedactionRulesInput = z.input<typeof RedactionRules>;
+
+/** One replacement in a record: where (raw offsets), what kind, which rule; never the value. */
+export const Replacement = z.object({
+  start: z.number(),
+  end: z.number(),
+  kind: z.enum(['secret', 'pii']),
+  type: z.string(),
+  rule: z.string(),
+  token: z.string(),
+});
+export type Replacement = z.infer<typeof Replacement>;
