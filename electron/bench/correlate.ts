@@ -11,7 +11,7 @@ import { afterBatchImported, afterImportFinished } from '../engine/correlate/ing
 import { CaseHandle } from '../engine/case/caseStore';
 import { importPaths } from '../engine/ingest/importer';
 import { generateTree } from '../testkit/synth/generate';
-import { parseSize } from '../testkit/synth/size';
+import { parseSize } from '../engine/util/size';
 import { readTruth } from '../testkit/synth/truth';
 import { removeDir, tempDir } from '../testkit/tmp';
 

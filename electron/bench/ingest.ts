@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateTree } from '../testkit/synth/generate';
-import { formatSize, parseSize } from '../testkit/synth/size';
+import { formatSize, parseSize } from '../engine/util/size';
 import { readTruth } from '../testkit/synth/truth';
 import { lnavArgs, lnavVersion, writeLnavConfig } from './lnav';
 import { type Measured, runMeasured } from './proc';

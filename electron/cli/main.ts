@@ -4,6 +4,7 @@ import { appInfo } from '../engine/audit/appInfo';
 import { registerIngestCommands } from './commands/ingest';
 import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
+import { registerPullCommands } from './commands/pull';
 import { registerCorrelateCommands } from './commands/correlate';
 import { registerKeyCommands } from './commands/keys';
 import { registerExportCommands } from './commands/export';
@@ -21,6 +22,7 @@ registerExportCommands(program);
 registerAuditCommands(program);
 registerKeyCommands(program);
 registerServeCommand(program);
+registerPullCommands(program);
 
 // Whatever escapes a command is reported as one sentence, never a stack trace.
 await program.parseAsync(process.argv).catch((e: unknown) => {

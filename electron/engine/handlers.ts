@@ -11,6 +11,7 @@ import { jobHandlers } from './jobs/handlers';
 import { exportHandlers } from './export/handlers';
 import { redactHandlers } from './redact/handlers';
 import { queryHandlers } from './query/handlers';
+import { pullHandlers } from './transport/handlers';
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
@@ -23,4 +24,5 @@ export const HANDLERS: HandlerMap = {
   ...exportHandlers,
   ...redactHandlers,
   ...queryHandlers,
+  ...pullHandlers,
 };

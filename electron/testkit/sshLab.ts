@@ -87,7 +87,7 @@ function connects(host: string, port: number): Promise<boolean> {
     const s = net.connect({ host, port });
     s.setTimeout(1000);
     s.once('data', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
+    s.on('error', () => resolve(false));
     s.once('timeout', () => { s.destroy(); resolve(false); });
   });
 }

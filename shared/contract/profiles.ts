@@ -1,4 +1,38 @@
-// The profiles area: its calls and events go here (see define.ts and docs/CONTRACT.md). Wired into shared/contract.ts.
-import { defineArea } from './define';
+// Site profiles (how to reach a customer's server and what may be pulled from it) and host-key decisions. Profiles
+// live owner-only in the data home and hold no secret; host keys the operator accepts go to Casefile's own
+// known_hosts (the user's ~/.ssh is only read).
+import { z } from 'zod';
+import { SiteProfile, HostKeyFingerprint } from '../profile';
+import { defineArea, defineCall } from './define';
 
-export const profilesArea = defineArea({ calls: {} });
+const Name = z.object({ name: z.string().min(1).max(64) });
+
+export const profilesArea = defineArea({
+  calls: {
+    'profiles.list': defineCall({ input: z.object({}), output: z.array(SiteProfile), access: 'read', audit: 'never' }),
+    'profiles.get': defineCall({ input: Name, output: SiteProfile, access: 'read', audit: 'never' }),
+    /** Saves a profile (a new name, or `replace` to overwrite). */
+    'profiles.save': defineCall({ input: z.object({ profile: SiteProfile, replace: z.boolean().optional() }), output: SiteProfile, access: 'write', audit: 'always' }),
+    'profiles.remove': defineCall({ input: Name, output: z.object({ removed: z.boolean() }), access: 'write', audit: 'always' }),
+    /** Builds (and saves) a profile from a host of an OpenSSH client config; `Match exec` is never run. */
+    'profiles.importSshConfig': defineCall({
+      input: z.object({
+        host: z.string().min(1).max(255),
+        file: z.string().max(4096).optional(),
+        logRoot: z.string().min(1).max(4096),
+        capBytes: z.number().int().positive(),
+        timezone: z.string().max(64).optional(),
+        save: z.boolean().optional(),
+      }),
+      output: SiteProfile, access: 'write', audit: 'always',
+    }),
+    /** The operator accepts a host key shown by a pull (`host-key-unknown`): recorded in Casefile's known_hosts. */
+    'hostkeys.accept': defineCall({
+      input: z.object({
+        host: z.string().min(1).max(255), port: z.number().int().min(1).max(65535),
+        keyType: z.string().max(64), key: z.string().max(8192), fingerprint: HostKeyFingerprint,
+      }),
+      output: z.object({ added: z.boolean() }), access: 'write', audit: 'always',
+    }),
+  },
+});

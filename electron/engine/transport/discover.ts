@@ -6,7 +6,9 @@ import picomatch from 'picomatch';
 import type { FileEntry, SFTPWrapper } from 'ssh2';
 import { sftpOp } from './sftpReader';
 
-export const SOURCES = ['system', 'pipeline', 'taskblade', 'workflows', 'celery', 'doodle', 'gunicorn', 'jupyter', 'netdata'] as const;
+import { PULL_SOURCES } from '../../../shared/contract/pull';
+
+export const SOURCES = PULL_SOURCES;
 export type SourceId = (typeof SOURCES)[number];
 
 /** Each source as path segments under the root: globs per directory level, the last one for file names. */

@@ -66,6 +66,8 @@ export interface PullOptions {
   overCap?: OverCap;
   /** Stop after planning. */
   dryRun?: boolean;
+  /** Told every new plan (also a dry run's or a refused one's), before anything is fetched. */
+  onPlan?: (plan: Plan, denied: string[]) => Promise<void> | void;
   /** Decide on the plan before fetching (e.g. ask the operator); false stops without fetching. */
   confirm?: (plan: Plan, denied: string[]) => Promise<boolean> | boolean;
   parallelFiles?: number;
@@ -184,6 +186,7 @@ export async function runPull(o: PullOptions): Promise<PullOutcome> {
         window: o.window ?? {}, sources, plan: { files: thePlan.files, bytes: thePlan.bytes, capBytes: thePlan.capBytes },
         hosts: chain.hops, done: [], denied,
       };
+      await o.onPlan?.(thePlan, denied);
       if (o.dryRun || thePlan.refused || !thePlan.files.length || (o.confirm && !(await o.confirm(thePlan, denied)))) {
         return { pullId: id, plan: thePlan, denied, hosts: chain.hops, files: [] };
       }

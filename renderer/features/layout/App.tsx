@@ -19,6 +19,7 @@ import { FilterBar } from '../filters/FilterBar';
 import { EventsTable } from '../table/EventsTable';
 import { Timeline } from '../timeline/Timeline';
 import { TraceView } from '../trace/TraceView';
+import { PullView } from '../pull/PullView';
 import { useKeyboard } from './useKeyboard';
 import { KeyMap } from './KeyMap';
 import { StartHere } from './StartHere';
@@ -26,7 +27,7 @@ import { TimeModeToggle } from './TimeModeToggle';
 
 const TABS: { id: View; label: string }[] = [
   { id: 'timeline', label: 'Timeline' }, { id: 'chains', label: 'Chains' }, { id: 'trace', label: 'Trace' },
-  { id: 'audit', label: 'Audit' }, { id: 'cases', label: 'Cases' }, { id: 'credentials', label: 'Sealed files' }, { id: 'keys', label: 'Keys' },
+  { id: 'audit', label: 'Audit' }, { id: 'pull', label: 'Pull' }, { id: 'cases', label: 'Cases' }, { id: 'credentials', label: 'Sealed files' }, { id: 'keys', label: 'Keys' },
 ];
 /** Views that need no open case. */
 const CASELESS: View[] = ['cases', 'credentials', 'keys'];
@@ -93,6 +94,7 @@ export function App() {
               {view === 'chains' && <ChainsView />}
               {view === 'trace' && <TraceView />}
               {view === 'audit' && <AuditPanel />}
+              {view === 'pull' && <PullView />}
             </div>
             <DetailPanel />
           </>

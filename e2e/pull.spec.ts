@@ -1,0 +1,70 @@
+// Browser-mode pull against the real engine and a real two-hop sshd lab (target reachable only through the bastion):
+// the unknown target key is shown as a prompt, accepted, the plan appears as a tree against the cap, the pull runs with
+// progress, and its events are in the case.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+import { startLab, type SshLab } from '../electron/testkit/sshLab';
+import { writeRemoteTree } from '../electron/testkit/remoteTree';
+
+test.describe.configure({ mode: 'serial' });
+
+let lab: SshLab;
+let work = '';
+test.beforeAll(async () => {
+  lab = await startLab({ strict: true });
+  writeRemoteTree(lab.root, Date.now(), { denied: true });
+  work = mkdtempSync(path.join(os.tmpdir(), 'casefile-pull-e2e-'));
+  process.env.SSH_AUTH_SOCK = lab.agentSocket; // the engine runs in this worker
+});
+test.afterAll(async ({ casefile }) => {
+  // The engine is shared by the worker's specs: leave no case open behind (the next spec starts from none).
+  for (const c of await casefile.engine.invoke('cases.list', {}) as { id: string; name: string }[]) {
+    if (c.name === 'Pull case') await casefile.engine.invoke('cases.close', { caseId: c.id }).catch(() => undefined);
+  }
+  await lab?.stop();
+});
+
+test('host-key prompt → planner → progress → events', async ({ app, casefile, problems }) => {
+  test.setTimeout(180_000);
+  const { page } = app;
+  const hops = lab.hops();
+  hops.target.hostKeys = [];
+  await casefile.engine.invoke('profiles.save', { profile: { name: 'acme', ...hops, logRoot: lab.root, capBytes: 50_000_000, timezone: 'Asia/Kolkata' } });
+
+  await app.goto();
+  await page.getByTestId('case-name').fill('Pull case');
+  await page.getByTestId('case-dir').fill(path.join(work, 'case'));
+  await page.getByTestId('case-create').click();
+  await expect(page.getByTestId('case-name-header')).toHaveText(/Pull case/);
+  await page.getByTestId('tab-pull').click();
+  await expect(page.getByTestId('profile-acme')).toBeVisible();
+
+  await page.getByTestId('pull-plan').click();
+  await expect(page.getByTestId('hostkey-prompt')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('hostkey-fingerprint')).toHaveText(lab.target.fingerprint);
+  await page.getByTestId('hostkey-accept').click();
+
+  await expect(page.getByTestId('pull-plan-view')).toBeVisible({ timeout: 60_000 });
+  const cases = await casefile.engine.invoke('cases.list', {}) as { id: string; name: string }[];
+  const caseId = cases.find((c) => c.name === 'Pull case')!.id;
+  const plan = await casefile.engine.invoke('pull.plan', { caseId, profile: 'acme' }) as { status: string; plan: { files: unknown[]; bytes: number } };
+  expect(plan.status).toBe('planned');
+  await expect(page.getByTestId('plan-summary')).toContainText(`${plan.plan.files.length} files`);
+  await expect(page.getByText('permission denied on the server: logs/netdata/private')).toBeVisible();
+  await expect(page.getByTestId('cap-gauge')).toBeVisible();
+
+  await page.getByTestId('pull-run').click();
+  await expect(page.getByTestId('pull-done')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('pull-progress-summary')).toContainText(`${plan.plan.files.length}/${plan.plan.files.length} files`);
+
+  const info = await casefile.engine.invoke('cases.get', { caseId }) as { eventCount: number; bundleCount: number };
+  expect(info.eventCount).toBeGreaterThan(0);
+  expect(info.bundleCount).toBe(1);
+  await expect(page.getByTestId('status-case-events')).toHaveText(`${info.eventCount.toLocaleString('en-US')} events in case`);
+  await page.getByTestId('tab-timeline').click();
+  await expect.poll(async () => Number(((await page.getByTestId('events-total').textContent()) ?? '').replace(/[^\d]/g, ''))).toBe(info.eventCount);
+  expect(problems.errors).toEqual([]);
+  expect(problems.csp).toEqual([]);
+});

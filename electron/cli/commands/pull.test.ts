@@ -1,0 +1,118 @@
+// `casefile profile` and `casefile pull` as an operator runs them: a real CLI process, a real two-hop sshd lab.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type SshLab } from '../../testkit/sshLab';
+import { writeRemoteTree } from '../../testkit/remoteTree';
+import { tempDir, removeDir } from '../../testkit/tmp';
+import { CaseHandle } from '../../engine/case/caseStore';
+import { pullIntoCase } from '../../engine/transport/service';
+import { saveProfile } from '../../engine/transport/profileStore';
+
+const BIN = path.resolve('electron/cli/bin.mjs');
+let lab: SshLab;
+let work: string;
+let env: NodeJS.ProcessEnv;
+
+function cli(args: string[], opts: { fd3?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', ...(opts.fd3 !== undefined ? ['pipe' as const] : [])] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); });
+    if (opts.fd3 !== undefined) {
+      const fd3 = child.stdio[3] as NodeJS.WritableStream;
+      fd3.on('error', () => undefined); // a child that never reads it (it failed first) resets the pipe
+      fd3.end(`${opts.fd3}\n`);
+    }
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function everyFile(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)) : [];
+}
+
+beforeAll(async () => {
+  lab = await startLab({ strict: true });
+  writeRemoteTree(lab.root, Date.now(), { denied: true });
+  work = tempDir();
+  mkdirSync(path.join(work, 'home'), { recursive: true });
+  env = { ...process.env, CASEFILE_HOME: path.join(work, 'data'), HOME: path.join(work, 'home'), SSH_AUTH_SOCK: lab.agentSocket };
+  const h = lab.hops({ target: { kind: 'key', path: lab.keys.passKey } });
+  h.target.hostKeys = []; // the target's key is met for the first time
+  writeFileSync(path.join(work, 'acme.json'), JSON.stringify({ name: 'acme', ...h, logRoot: lab.root, capBytes: 50_000_000, timezone: 'Asia/Kolkata' }));
+});
+afterAll(async () => { await lab?.stop(); if (work) removeDir(work); });
+
+describe('casefile profile / pull', () => {
+  it('adds and lists a profile, stored owner-only in the data home', async () => {
+    expect((await cli(['profile', 'add', '--file', path.join(work, 'acme.json')])).code).toBe(0);
+    const list = await cli(['profile', 'list']);
+    expect(list.stdout).toContain('acme');
+    expect(list.stdout).toContain(`nobody@127.0.0.2:${lab.target.port}`);
+    expect(statSync(path.join(work, 'data', 'profiles', 'acme.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(work, 'data', 'profiles')).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses an unknown host key without a terminal, printing its fingerprint', async () => {
+    const caseDir = path.join(work, 'case');
+    const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--passphrase-fd', '3'], { fd3: lab.keys.passphrase });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(lab.target.fingerprint);
+    expect(everyFile(path.join(caseDir, 'bundles'))).toEqual([]);
+  });
+
+  it('with --yes accepts the key, reads the passphrase from --passphrase-fd, pulls, imports; verify passes', async () => {
+    const caseDir = path.join(work, 'case');
+    const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--yes', '--passphrase-fd', '3'], { fd3: lab.keys.passphrase });
+    expect(r.stderr + r.stdout).toContain(lab.target.fingerprint);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/pulled into bundle [0-9a-f]{16}/);
+    expect(r.stdout).toContain('permission denied on the server: logs/netdata/private');
+    // Accepted into Casefile's own known_hosts (hashed); the user's ~/.ssh untouched.
+    expect(readFileSync(path.join(work, 'data', 'known_hosts'), 'utf8')).toMatch(/^\|1\|/);
+    expect(existsSync(path.join(work, 'home', '.ssh'))).toBe(false);
+    expect((await cli(['verify', '--case', caseDir])).code).toBe(0);
+    const audit = await cli(['audit', 'show', '--case', caseDir, '--json']);
+    const actions = audit.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
+    for (const a of ['pull.hostkey', 'pull.connect', 'pull.plan', 'pull.files', 'pull.done', 'import.files', 'pull.run']) expect(actions, a).toContain(a);
+    // A second run finds nothing new.
+    const again = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--passphrase-fd', '3'], { fd3: lab.keys.passphrase });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/plan: 0 files/);
+  });
+
+  it('names a wrong passphrase and leaves it nowhere on disk', async () => {
+    const caseDir = path.join(work, 'case');
+    const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--passphrase-fd', '3'], { fd3: 'not-the-passphrase' });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/Wrong passphrase/);
+    for (const f of [...everyFile(caseDir), ...everyFile(path.join(work, 'data'))]) {
+      const bytes = readFileSync(f);
+      expect(bytes.includes(lab.keys.passphrase), f).toBe(false);
+      expect(bytes.includes('not-the-passphrase'), f).toBe(false);
+    }
+  });
+
+  it('refuses a read-only case before connecting', async () => {
+    const dir = path.join(work, 'ro-case');
+    (await CaseHandle.create(dir, { name: 'ro' })).close();
+    const h = await CaseHandle.open(dir, { readOnly: true });
+    const prev = process.env.CASEFILE_HOME;
+    process.env.CASEFILE_HOME = path.join(work, 'data-ro');
+    try {
+      // The profile points at a port nobody listens on: a connection attempt would fail differently.
+      await saveProfile({ name: 'nowhere', target: { host: '127.0.0.1', port: 9, user: 'x', auth: { kind: 'agent' } }, logRoot: '/x', capBytes: 1 });
+      const audited: string[] = [];
+      await expect(pullIntoCase(h, 'c', { profile: 'nowhere' }, { audit: async (a) => { audited.push(a); }, importBundle: () => { throw new Error('no'); } }))
+        .rejects.toMatchObject({ code: 'read_only' });
+      expect(audited).toEqual([]);
+    } finally {
+      await h.close();
+      if (prev === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = prev;
+    }
+  });
+});

@@ -1,0 +1,153 @@
+// `casefile profile …` and `casefile pull …`: site profiles and pulls from the shell, over the same contract calls
+// the app uses. A key passphrase is asked without echo or read from `--passphrase-fd` (never argv); an unknown host
+// key is printed with its fingerprint and, without a terminal or --yes, refused.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline/promises';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { SiteProfile } from '../../../shared/profile';
+import type { PullAnswer } from '../../../shared/contract/pull';
+import { Engine } from '../../engine/engine';
+import { parseSize } from '../../engine/util/size';
+import { readSecret } from '../secretInput';
+import { fail, printJson, printTable } from '../output';
+import { withCaseEngine } from './ingest';
+
+const MB = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+async function withAppEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await Engine.create({ via: 'cli' });
+  try { return await fn(engine); } finally { await engine.close(); }
+}
+
+async function ask(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try { return /^y(es)?$/i.test((await rl.question(question)).trim()); } finally { rl.close(); }
+}
+
+function planTable(a: Extract<PullAnswer, { pullId: string }>): void {
+  printTable(a.plan.files.map((f) => ({ file: f.path, source: f.source, size: f.size, modified: new Date(f.mtime * 1000).toISOString(), note: f.grown ? 'grown' : '' })));
+  const skipped = a.plan.skipped.reduce<Record<string, number>>((m, f) => ({ ...m, [f.reason]: (m[f.reason] ?? 0) + 1 }), {});
+  process.stdout.write(`plan: ${a.plan.files.length} files, ${MB(a.plan.bytes)} of a ${MB(a.plan.capBytes)} cap` +
+    `${Object.keys(skipped).length ? `; skipped ${Object.entries(skipped).map(([r, n]) => `${n} ${r}`).join(', ')}` : ''}\n`);
+  for (const d of a.denied) process.stdout.write(`permission denied on the server: ${d} (not listed)\n`);
+}
+
+export function registerPullCommands(program: Command): void {
+  const profile = program.command('profile').description('Site profiles: how to reach a site through its jump hosts (no secret is stored)');
+  profile.command('list').description('List site profiles').option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      try {
+        await withAppEngine(async (engine) => {
+          const list = await engine.call('profiles.list', {});
+          if (o.json) return printJson(list);
+          printTable(list.map((p) => ({ name: p.name, target: `${p.target.user}@${p.target.host}:${p.target.port}`, via: p.jumps.map((j) => `${j.user}@${j.host}:${j.port}`).join(' → '), root: p.logRoot, cap: MB(p.capBytes) })));
+        });
+      } catch (e) { fail(e); }
+    });
+  profile.command('show').argument('<name>').description('Show one profile as JSON')
+    .action(async (name: string) => {
+      try { await withAppEngine(async (engine) => printJson(await engine.call('profiles.get', { name }))); } catch (e) { fail(e); }
+    });
+  profile.command('add').description('Add a profile from a JSON file (the site profile schema)')
+    .requiredOption('--file <profile.json>', 'profile JSON').option('--replace', 'overwrite a profile of the same name')
+    .action(async (o: { file: string; replace?: boolean }) => {
+      try {
+        const p = SiteProfile.parse(JSON.parse(readFileSync(o.file, 'utf8')));
+        await withAppEngine(async (engine) => { await engine.call('profiles.save', { profile: p, ...(o.replace ? { replace: true } : {}) }); });
+        process.stdout.write(`profile ${p.name} saved\n`);
+      } catch (e) { fail(e); }
+    });
+  profile.command('import-ssh-config').description('Make a profile from a host of an OpenSSH client config (Match exec is never run)')
+    .requiredOption('--host <alias>', 'the Host alias').option('--file <ssh_config>', 'config file', path.join(os.homedir(), '.ssh', 'config'))
+    .requiredOption('--root <dir>', 'remote log root, e.g. /home/scribble/enrich').option('--cap <size>', 'pull cap', '1GB').option('--tz <zone>', 'site timezone')
+    .action(async (o: { host: string; file: string; root: string; cap: string; tz?: string }) => {
+      try {
+        await withAppEngine(async (engine) => {
+          const p = await engine.call('profiles.importSshConfig', { host: o.host, file: o.file, logRoot: o.root, capBytes: parseSize(o.cap), ...(o.tz ? { timezone: o.tz } : {}), save: true });
+          process.stdout.write(`profile ${p.name} saved: ${[...p.jumps, p.target].map((h) => `${h.user}@${h.host}:${h.port}`).join(' → ')}\n`);
+        });
+      } catch (e) { fail(e); }
+    });
+
+  program.command('pull')
+    .description('Pull log files from a site over SFTP (through its jump hosts) into a case, then import them')
+    .requiredOption('--case <dir>', 'case folder (created if missing)')
+    .requiredOption('--profile <name>', 'site profile')
+    .option('--root <dir>', 'remote log root (default: the profile\'s)')
+    .option('--since <time>', 'only files that can hold records from this time on')
+    .option('--until <time>', 'only files that can hold records up to this time')
+    .option('--sources <list>', 'comma list: system,pipeline,taskblade,workflows,celery,doodle,gunicorn,jupyter,netdata')
+    .option('--cap <size>', 'byte cap for this pull (default: the profile\'s)')
+    .option('--trim', 'over the cap: keep the newest files that fit instead of refusing')
+    .option('--resume <pull-id>', 'resume an interrupted pull')
+    .option('--dry-run', 'plan only: show what would be fetched')
+    .option('--yes', 'accept an unknown host key (after printing it) and the plan without asking')
+    .option('--passphrase-fd <n>', 'read a key passphrase from this file descriptor')
+    .option('--json', 'print the answer as JSON')
+    .action(async (o: { case: string; profile: string; root?: string; since?: string; until?: string; sources?: string; cap?: string; trim?: boolean; resume?: string; dryRun?: boolean; yes?: boolean; passphraseFd?: string; json?: boolean }) => {
+      try {
+        await withCaseEngine(o.case, async (engine, info) => {
+          const p = await engine.call('profiles.get', { name: o.profile });
+          const needsKey = [...p.jumps, p.target].some((h) => h.auth.kind === 'key');
+          let passphrase: string | undefined;
+          const base = {
+            caseId: info.id, profile: o.profile,
+            ...(o.root ? { root: o.root } : {}), ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}),
+            ...(o.sources ? { sources: o.sources.split(',').map((s) => s.trim()) as never } : {}),
+            ...(o.cap ? { capBytes: parseSize(o.cap) } : {}), ...(o.trim ? { overCap: 'trim' as const } : {}),
+          };
+          const bar = !o.json && process.stderr.isTTY
+            ? new cliProgress.SingleBar({ format: 'pulling [{bar}] {percentage}% | {value}/{total} MB | {files} files | {rate} MB/s | eta {eta_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+            : null;
+          const jsonl = process.env.CASEFILE_PROGRESS === 'jsonl';
+          let started = false;
+          const off = engine.on('pull.progress', (pr) => {
+            if (jsonl) process.stderr.write(JSON.stringify(pr) + '\n');
+            if (!bar) return;
+            if (!started) { bar.start(Math.ceil(pr.bytesTotal / 1e6), 0, { files: '', rate: '' }); started = true; }
+            bar.update(Math.floor(pr.bytesDone / 1e6), { files: `${pr.filesDone}/${pr.filesTotal}`, rate: (pr.rate / 1e6).toFixed(1) });
+          });
+          try {
+            for (let attempt = 0; attempt < 4; attempt++) {
+              let a: PullAnswer;
+              try {
+                a = o.dryRun ? await engine.call('pull.plan', { ...base, ...(passphrase !== undefined ? { passphrase } : {}) })
+                  : await engine.call('pull.run', { ...base, ...(o.resume ? { resume: o.resume } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
+              } catch (e) {
+                // A key file wants its passphrase: ask once (never argv), then try again.
+                if (needsKey && passphrase === undefined && /passphrase/i.test((e as Error).message) && !/wrong/i.test((e as Error).message)) {
+                  passphrase = await readSecret(`Passphrase for the key of profile ${o.profile}: `, o.passphraseFd);
+                  continue;
+                }
+                throw e;
+              }
+              if (a.status === 'host-key-unknown') {
+                const k = a.presented;
+                process.stderr.write(`The ${k.keyType} host key of ${k.host}:${k.port} is not known.\n  fingerprint: ${k.fingerprint}\nCheck it with the site before accepting it.\n`);
+                const yes = o.yes || await ask('Accept this key and continue? [y/N] ');
+                if (!yes) { process.stderr.write('casefile: host key not accepted: nothing pulled.\n'); process.exitCode = 3; return; }
+                await engine.call('hostkeys.accept', { host: k.host, port: k.port, keyType: k.keyType, key: k.key, fingerprint: k.fingerprint });
+                continue;
+              }
+              if (o.json) { printJson(a); return; }
+              bar?.stop();
+              planTable(a);
+              if (a.status === 'refused') { process.stderr.write('casefile: the plan is over the cap: refused (use --trim to keep the newest files that fit, or --cap).\n'); process.exitCode = 4; return; }
+              if (a.status === 'done') {
+                process.stdout.write(`pulled into bundle ${a.bundle} (pull ${a.pullId}); imported ${a.import?.files.reduce((n, f) => n + f.records, 0) ?? 0} records from ${a.import?.files.filter((f) => !f.skipped).length ?? 0} files\n`);
+              }
+              return;
+            }
+            throw new Error('Gave up after several host-key or passphrase rounds.');
+          } finally {
+            off();
+            bar?.stop();
+          }
+        }, { name: path.basename(path.resolve(o.case)) });
+      } catch (e) { fail(e); }
+    });
+}

@@ -1,0 +1,69 @@
+// Contract calls of the profiles and pull areas. A pull runs as a `pull` job on its case and imports what it
+// fetched in the same job (a nested import job would wait behind the pull forever).
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { JobStep } from '../../../shared/contract';
+import { EngineError, type AreaHandlers, type EngineContext } from '../api';
+import type { ErrorCode } from '../../../shared/contract/errors';
+import { importBundles } from '../ingest/importer';
+import { runImportJob } from '../ingest/handlers';
+import { getProfile, listProfiles, ProfileError, removeProfile, saveProfile } from './profileStore';
+import { acceptHostKey, HostKeyError } from './hostKeyStore';
+import { importSshConfigHost } from './sshConfig';
+import { listPulls } from './pull';
+import { pullIntoCase, PullRefused, type PullAnswer, type PullRequest } from './service';
+import { SshError } from './sshChain';
+
+const SSH_CODES: Record<SshError['code'], ErrorCode> = {
+  'host-key-unknown': 'forbidden', 'host-key-changed': 'forbidden', 'host-key-revoked': 'forbidden',
+  'passphrase-needed': 'invalid_input', 'wrong-passphrase': 'invalid_input', 'key-unreadable': 'invalid_input', 'agent-missing': 'invalid_input',
+  'auth-failed': 'forbidden', 'forward-refused': 'forbidden', timeout: 'timeout', 'connect-failed': 'internal', dropped: 'internal',
+};
+
+/** Errors of this area as contract errors: a code the UI can act on and the sentence for the operator. */
+function contractError(e: unknown): unknown {
+  if (e instanceof SshError) return new EngineError(SSH_CODES[e.code], e.message);
+  if (e instanceof PullRefused) return new EngineError(e.code, e.message);
+  if (e instanceof ProfileError || e instanceof HostKeyError) return new EngineError(/No profile/.test(e.message) ? 'not_found' : 'invalid_input', e.message);
+  return e;
+}
+const mapped = <T>(p: Promise<T>): Promise<T> => p.catch((e: unknown) => { throw contractError(e); });
+
+async function pull(ctx: EngineContext, caseId: string, req: PullRequest, job?: { signal: AbortSignal; progress: (s: JobStep) => void; jobId: string }): Promise<PullAnswer> {
+  const h = ctx.getCase(caseId);
+  return mapped(pullIntoCase(h, caseId, req, {
+    audit: (action, params, result) => ctx.audit(action, params, result),
+    ...(job ? { signal: job.signal } : {}),
+    onProgress: (p) => {
+      ctx.emit('pull.progress', p);
+      job?.progress({ phase: 'pull', done: p.bytesDone, total: p.bytesTotal, unit: 'bytes', message: `${p.filesDone}/${p.filesTotal} files` });
+    },
+    importBundle: (id) => {
+      if (!job) throw new Error('A plan imports nothing.');
+      return runImportJob(ctx, caseId, job.signal, job.progress, job.jobId, (opts) => importBundles(h, [id], opts));
+    },
+  }));
+}
+
+export const pullHandlers: AreaHandlers<'profiles' | 'pull'> = {
+  'profiles.list': async () => listProfiles(),
+  'profiles.get': async (_ctx, input) => mapped(getProfile(input.name)),
+  'profiles.save': async (_ctx, input) => mapped(saveProfile(input.profile, { replace: !!input.replace })),
+  'profiles.remove': async (_ctx, input) => ({ removed: await mapped(removeProfile(input.name)) }),
+  'profiles.importSshConfig': async (_ctx, input) => {
+    const file = input.file ?? path.join(os.homedir(), '.ssh', 'config');
+    const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => { throw new EngineError('not_found', `Cannot read ${file}: ${e.code ?? e.message}.`); });
+    const profile = await mapped(Promise.resolve().then(() => importSshConfigHost(text, input.host, { logRoot: input.logRoot, capBytes: input.capBytes, ...(input.timezone ? { timezone: input.timezone } : {}) })));
+    return input.save ? mapped(saveProfile(profile)) : profile;
+  },
+  'hostkeys.accept': async (_ctx, input) => mapped(acceptHostKey(input)),
+
+  'pull.plan': async (ctx, input) => pull(ctx, input.caseId, { ...input, dryRun: true }),
+  'pull.run': async (ctx, input) => ctx.jobs.run(input.caseId, 'pull', (signal, progress, jobId) => pull(ctx, input.caseId, input, { signal, progress, jobId }),
+    input.jobId ? { jobId: input.jobId } : {}),
+  'pull.list': async (ctx, input) => (await listPulls(ctx.getCase(input.caseId).dir)).map((s) => ({
+    id: s.id, profile: s.profile, root: s.root, created: s.created, status: s.status, files: s.plan.files.length, filesDone: s.done.length,
+    bytes: s.plan.bytes, ...(s.bundle ? { bundle: s.bundle } : {}), ...(s.error ? { error: s.error } : {}),
+  })),
+};
