@@ -29,7 +29,7 @@ describe('contract', () => {
     for (const name of CALL_NAMES) {
       const s = specOf(name);
       expect(['read', 'write'], name).toContain(s.access);
-      expect(s.audit === 'always' || s.audit === 'never' || typeof s.audit.when === 'function', name).toBe(true);
+      expect(s.audit === 'always' || s.audit === 'never' || s.audit === 'handler' || typeof s.audit.when === 'function', name).toBe(true);
       for (const f of [...(s.secret ?? []), ...(s.sensitive ?? [])] as string[]) expect(hasPath(s.input, f.split('.')), `${name}: ${f}`).toBe(true);
       const both = (s.secret ?? []).filter((f) => (s.sensitive ?? []).includes(f as never));
       expect(both, `${name}: secret and sensitive at once`).toEqual([]);

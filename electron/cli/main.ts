@@ -6,6 +6,7 @@ import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
 import { registerPullCommands } from './commands/pull';
 import { registerCorrelateCommands } from './commands/correlate';
+import { registerKeyCommands } from './commands/keys';
 import { registerExportCommands } from './commands/export';
 
 const program = new Command();
@@ -19,6 +20,7 @@ registerIngestCommands(program);
 registerCorrelateCommands(program);
 registerExportCommands(program);
 registerAuditCommands(program);
+registerKeyCommands(program);
 registerServeCommand(program);
 registerPullCommands(program);
 

@@ -4,6 +4,15 @@ import type { AREAS, AreaName, CallInput, CallName, CallOutput, EventName, Event
 import type { CaseHandle } from './case/caseStore';
 import type { Jobs } from './jobs/runner';
 import type { AuditOutcome } from './audit/policy';
+import type { CryptoService } from './crypto/service';
+import type { Wrapper } from './crypto/keystore';
+
+/** What the process hosting the engine offers it: the desktop shell's safeStorage and clipboard, nothing elsewhere. */
+export interface EngineHost {
+  wrapper?: Wrapper | null;
+  /** Puts a revealed value on the system clipboard, cleared after `clearAfterMs` if it still holds it. */
+  copy?: ((value: string, clearAfterMs: number) => Promise<void>) | null;
+}
 
 export type Via = 'electron' | 'browser' | 'cli' | 'test';
 
@@ -26,6 +35,10 @@ export interface EngineContext {
   audit(action: string, params: Record<string, unknown>, result: AuditOutcome): Promise<void>;
   /** Long work: one job at a time per case, cancellable, with progress (see jobs/runner.ts). */
   jobs: Jobs;
+  /** Keys, unlock timer and open sealed files (electron/engine/crypto/service.ts). */
+  crypto: CryptoService;
+  /** The desktop shell's clipboard, or null (browser mode and the CLI cannot clear a clipboard safely). */
+  copy: EngineHost['copy'];
   /** Another contract call, with its own validation and audit (e.g. the demo case creating and importing). */
   call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>>;
 }

@@ -3,7 +3,9 @@
 // following each call's policy from the contract (shared/contract/*).
 import { EventEmitter } from 'node:events';
 import { ContractFailure, isCallName, parseInput, specOf, toContractError, type CallInput, type CallName, type CallOutput, type CallSpec, type EventName, type EventPayload } from '../../shared/contract';
-import type { AuditOutcome, EngineContext, Via } from './api';
+import type { AuditOutcome, EngineContext, EngineHost, Via } from './api';
+import { CryptoService } from './crypto/service';
+import type { Door } from './crypto/keystore';
 import type { CaseHandle } from './case/caseStore';
 import { openOrCreateDemo } from './case/handlers';
 import { appFiles } from './case/paths';
@@ -16,6 +18,8 @@ import { EngineError } from './api';
 
 export { ContractFailure } from '../../shared/contract';
 
+const DOOR_OF: Record<Via, Door> = { electron: 'desktop', browser: 'browser', cli: 'cli', test: 'cli' };
+
 /** Where an entry goes: the trail of the case a call names (or created/opened), else the app's. */
 interface Trail { file: string; salt: string; caseId?: string }
 
@@ -27,17 +31,23 @@ export class Engine {
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing: Promise<void> | null = null;
 
-  private constructor(readonly via: Via) {
+  private readonly crypto: CryptoService;
+
+  private constructor(readonly via: Via, private readonly host: EngineHost) {
     this.bus.setMaxListeners(100);
+    this.crypto = new CryptoService(DOOR_OF[via], host.wrapper ?? null);
+    this.crypto.unlocker.onState((s) => this.bus.emit('keys.state', s));
     this.jobs = new JobRunner((info) => this.bus.emit('job.progress', info));
     this.ctx = this.makeContext();
   }
 
-  static async create(opts: { via: Via }): Promise<Engine> {
+  static async create(opts: { via: Via; host?: EngineHost }): Promise<Engine> {
     // Everything a case holds is client data: files the engine (and DuckDB, for its database and WAL) creates are
     // owner-only, whoever creates them.
     process.umask(0o077);
-    return new Engine(opts.via);
+    const engine = new Engine(opts.via, opts.host ?? {});
+    await engine.crypto.loadSettings();
+    return engine;
   }
 
   private makeContext(): EngineContext {
@@ -63,6 +73,8 @@ export class Engine {
       emit: (name, payload) => { this.bus.emit(name, payload); },
       audit: (action, params, result) => this.record(action, async () => ({ params, result }), this.trailFor(params)),
       jobs: this.jobs,
+      crypto: this.crypto,
+      copy: this.host.copy ?? null,
       call: (name, input) => this.call(name, input),
     };
   }
@@ -156,6 +168,7 @@ export class Engine {
       await this.jobs.drain();
       await Promise.all([...this.inFlight].map((p) => p.catch(() => undefined)));
       for (const id of [...this.cases.keys()]) await this.ctx.removeCase(id);
+      this.crypto.dispose(); // quit locks every key and drops every open sealed file
     })();
     return this.closing;
   }

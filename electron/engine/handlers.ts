@@ -5,6 +5,7 @@ import { appHandlers } from './app/handlers';
 import { auditHandlers } from './audit/handlers';
 import { caseHandlers } from './case/handlers';
 import { correlateHandlers } from './correlate/handlers';
+import { cryptoHandlers } from './crypto/handlers';
 import { importHandlers } from './ingest/handlers';
 import { jobHandlers } from './jobs/handlers';
 import { exportHandlers } from './export/handlers';
@@ -17,6 +18,7 @@ export const HANDLERS: HandlerMap = {
   ...auditHandlers,
   ...caseHandlers,
   ...correlateHandlers,
+  ...cryptoHandlers,
   ...importHandlers,
   ...jobHandlers,
   ...exportHandlers,

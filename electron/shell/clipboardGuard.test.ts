@@ -9,38 +9,38 @@ function fakeClipboard(): ClipboardLike & { text: string } {
   return c;
 }
 
-it('clears the copied value after the timeout', () => {
+it('clears the copied value after the timeout', async () => {
   vi.useFakeTimers();
   const clip = fakeClipboard();
   const g = new ClipboardGuard(clip);
   g.copy('s3cret', 5000);
   expect(clip.text).toBe('s3cret');
-  vi.advanceTimersByTime(4999);
+  await vi.advanceTimersByTimeAsync(4999);
   expect(clip.text).toBe('s3cret');
-  vi.advanceTimersByTime(2);
+  await vi.advanceTimersByTimeAsync(2);
   expect(clip.text).toBe('');
 });
 
-it('leaves the clipboard alone when the operator copied something else meanwhile', () => {
+it('leaves the clipboard alone when the operator copied something else meanwhile', async () => {
   vi.useFakeTimers();
   const clip = fakeClipboard();
   const g = new ClipboardGuard(clip);
   g.copy('s3cret', 5000);
   clip.writeText('their own text');
-  vi.advanceTimersByTime(6000);
+  await vi.advanceTimersByTimeAsync(6000);
   expect(clip.text).toBe('their own text');
 });
 
-it('a second copy replaces the first timer; clearIfOurs clears at once (quit, lock)', () => {
+it('a second copy replaces the first timer; clearIfOurs clears at once (quit, lock)', async () => {
   vi.useFakeTimers();
   const clip = fakeClipboard();
   const g = new ClipboardGuard(clip);
   g.copy('one', 5000);
-  vi.advanceTimersByTime(3000);
+  await vi.advanceTimersByTimeAsync(3000);
   g.copy('two', 5000);
-  vi.advanceTimersByTime(3000);
+  await vi.advanceTimersByTimeAsync(3000);
   expect(clip.text).toBe('two');
-  expect(g.clearIfOurs()).toBe(true);
+  expect(await g.clearIfOurs()).toBe(true);
   expect(clip.text).toBe('');
-  expect(g.clearIfOurs()).toBe(false);
+  expect(await g.clearIfOurs()).toBe(false);
 });

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /** The parts of Electron's `clipboard` used here. */
 export interface ClipboardLike {
-  readText(): string;
+  readText(): string | Promise<string>;
   writeText(text: string): void;
   clear(): void;
 }
@@ -23,17 +23,17 @@ export class ClipboardGuard {
     this.clipboard.writeText(value);
     const salt = randomBytes(16);
     const digest = hash(salt, value);
-    const timer = this.timers.set(() => this.clearIfOurs(), Math.max(1000, Math.min(clearAfterMs, 10 * 60_000)));
+    const timer = this.timers.set(() => { void this.clearIfOurs(); }, Math.max(1000, Math.min(clearAfterMs, 10 * 60_000)));
     timer.unref?.();
     this.pending = { timer, salt, digest };
   }
 
   /** On quit or lock: clear now if the clipboard still holds what we put there. */
-  clearIfOurs(): boolean {
+  async clearIfOurs(): Promise<boolean> {
     const p = this.pending;
     if (!p) return false;
     this.cancel();
-    if (hash(p.salt, this.clipboard.readText()) !== p.digest) return false;
+    if (hash(p.salt, await this.clipboard.readText()) !== p.digest) return false;
     this.clipboard.clear();
     return true;
   }

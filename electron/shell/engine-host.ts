@@ -2,13 +2,18 @@
 // queries and imports never block the window. Talks to main only through process.parentPort.
 import { Engine } from '../engine/engine';
 import { serveEngine, type FromHost } from './engineRelay';
+import { hostClient, SAFE_STORAGE_ENV } from './hostServices';
 
 const parentPort = process.parentPort;
 const post = (msg: FromHost) => parentPort.postMessage(msg);
 
+// safeStorage and the clipboard live in main: the engine asks for them over this same port.
+const services = hostClient(post, process.env[SAFE_STORAGE_ENV] === '1');
+parentPort.on('message', (e) => { services.handleReply(e.data); });
+
 const engine = (async () => {
   // CASEFILE_HOME and CASEFILE_RESOURCES arrive in the environment main gives this process.
-  const e = await Engine.create({ via: 'electron' });
+  const e = await Engine.create({ via: 'electron', host: services.host });
   let defaultCaseId: string | null = null;
   try {
     defaultCaseId = await e.openDefaultCase(process.env.CASEFILE_CASE_DIR || undefined);

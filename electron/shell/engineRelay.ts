@@ -2,10 +2,14 @@
 // it; main keeps an EngineProxy with the engine's shape and the host answers each call with an envelope.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIMEOUT_MS, isCallName, specOf, toContractError, type EventName, type EventPayload } from '../../shared/contract';
+import type { HostReply, HostRequest } from './hostServices';
 import { dispatch, EVENT_NAMES, isEventName, type EngineLike, type WireResult } from '../door/dispatch';
 
 export type ToHost = { t: 'invoke'; id: number; name: string; input: unknown };
+/** Main also answers the engine's requests for shell services (hostServices.ts). */
+export type ToHostMessage = ToHost | HostReply;
 export type FromHost =
+  | HostRequest
   | { t: 'result'; id: number; result: WireResult }
   | { t: 'event'; name: EventName; payload: unknown }
   | { t: 'ready'; defaultCaseId: string | null }

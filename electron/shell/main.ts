@@ -1,11 +1,14 @@
 // Electron main: one instance, one sandboxed window on app://, the engine in a utility process, one IPC channel.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session, shell, utilityProcess, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, clipboard, ipcMain, protocol, safeStorage, session, shell, utilityProcess, type UtilityProcess } from 'electron';
 import { APP_SCHEME, APP_START_URL } from './channels';
+import { ClipboardGuard } from './clipboardGuard';
 import { EngineProxy, type FromHost } from './engineRelay';
+import { answerHostRequest, isHostRequest, SAFE_STORAGE_ENV } from './hostServices';
 import { makeTrustedSenderCheck, registerIpc } from './ipc';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol';
+import { safeStorageWrapper } from './safeStorageWrapper';
 import { hardenSession, hardenWebContents } from './security';
 import { createMainWindow } from './window';
 
@@ -38,10 +41,14 @@ function startEngineHost(proxy: EngineProxy, restarts = 0): UtilityProcess {
   const child = utilityProcess.fork(ENGINE_HOST, [], {
     serviceName: 'Casefile engine',
     stdio: 'inherit',
-    env: { ...process.env, CASEFILE_RESOURCES: resourcesDir, ...(caseDir ? { CASEFILE_CASE_DIR: path.resolve(caseDir) } : {}) },
+    env: { ...process.env, CASEFILE_RESOURCES: resourcesDir, ...(caseDir ? { CASEFILE_CASE_DIR: path.resolve(caseDir) } : {}), ...(keyWrapper() ? { [SAFE_STORAGE_ENV]: '1' } : {}) },
   });
   proxy.attach((msg) => child.postMessage(msg));
   child.on('message', (msg: FromHost) => {
+    if (isHostRequest(msg)) {
+      void answerHostRequest(msg, { wrapper: keyWrapper(), clipboard: clipboardGuard() }).then((reply) => child.postMessage(reply));
+      return;
+    }
     if (msg?.t === 'fatal') console.error(`casefile: the engine failed to start: ${msg.message}`);
     proxy.handleMessage(msg);
   });
@@ -55,6 +62,11 @@ function startEngineHost(proxy: EngineProxy, restarts = 0): UtilityProcess {
   return child;
 }
 let engineChild: UtilityProcess | null = null;
+/** safeStorage as the key wrapper, or null where it would not protect anything (no keychain, Linux basic_text). */
+let wrapperChecked: { w: ReturnType<typeof safeStorageWrapper> } | null = null;
+const keyWrapper = () => (wrapperChecked ??= { w: safeStorageWrapper(safeStorage) }).w;
+let guard: ClipboardGuard | null = null;
+const clipboardGuard = () => (guard ??= new ClipboardGuard(clipboard));
 let quitting = false;
 let engineStopping = false;
 /** How long quitting waits for the engine's in-flight work before it stops it anyway. */
@@ -76,6 +88,7 @@ if (!app.requestSingleInstanceLock()) {
   // Quitting waits for the engine to finish what it is writing (running jobs, audit entries), up to a limit.
   app.on('before-quit', (event) => {
     quitting = true;
+    void guard?.clearIfOurs(); // a copied secret does not outlive the app
     const child = engineChild;
     if (!child || engineStopping) return;
     event.preventDefault();

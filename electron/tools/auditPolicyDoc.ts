@@ -19,7 +19,7 @@ export function policyTable(): string {
   for (const area of Object.keys(AREAS).sort() as AreaName[]) {
     for (const name of Object.keys(AREAS[area].calls).sort() as CallName[]) {
       const s = specOf(name);
-      const audited = s.audit === 'always' ? 'always' : s.audit === 'never' ? 'never' : `when: ${s.audit.describe}`;
+      const audited = s.audit === 'always' || s.audit === 'never' ? s.audit : s.audit === 'handler' ? 'by its handler' : `when: ${s.audit.describe}`;
       const timeout = `${duration(s.timeoutMs ?? DEFAULT_TIMEOUT_MS)}${s.job ? ' of silence' : ''}`;
       rows.push(`| ${area} | \`${name}\` | ${s.access} | ${audited} | ${list(s.secret)} | ${list(s.sensitive)} | ${s.job ?? '—'} | ${timeout} |`);
     }

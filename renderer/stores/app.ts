@@ -4,7 +4,7 @@ import type { CaseInfo } from '../../shared/domain';
 import type { CallOutput } from '../../shared/contract';
 import { call, ApiError } from '../api/client';
 
-export type View = 'timeline' | 'chains' | 'trace' | 'audit' | 'pull' | 'cases';
+export type View = 'timeline' | 'chains' | 'trace' | 'audit' | 'pull' | 'cases' | 'keys' | 'credentials';
 export type Theme = 'light' | 'dark';
 
 type AppInfo = CallOutput<'app.info'>;

@@ -5,7 +5,9 @@ import type { z } from 'zod';
 export type Access = 'read' | 'write';
 
 /** When a call leaves an audit entry: always, never, or when a predicate on its (validated) input holds. */
-export type AuditRule<I> = 'always' | 'never' | { when: (input: I) => boolean; describe: string };
+/** `handler`: the call's handler records its own entry with facts known only once it runs (a file's sha256, which
+ * field was revealed) through `ctx.audit`; its secret fields are still never handed to it. */
+export type AuditRule<I> = 'always' | 'never' | 'handler' | { when: (input: I) => boolean; describe: string };
 
 type Depth = [never, 0, 1, 2, 3];
 /** Dot paths into an input type ("auth.passphrase"); arrays are walked through ("hosts.password"). Any string for

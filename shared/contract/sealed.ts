@@ -1,4 +1,69 @@
-// The sealed area: its calls and events go here (see define.ts and docs/CONTRACT.md). Wired into shared/contract.ts.
-import { defineArea } from './define';
+// Sealed (PGP-encrypted) credential bundles and site profiles. `sealed.open` answers a masked tree — each field's
+// path and kind, never a value or its length; one field at a time is revealed (or copied to the clipboard by the
+// desktop app). Passwords and session keys are `secret`. These calls record their own audit entries: the sealed
+// file's sha256 and the field paths, which are known only once the file is read — never a value.
+import { z } from 'zod';
+import { defineArea, defineCall } from './define';
 
-export const sealedArea = defineArea({ calls: {} });
+/** Where the sealed file is: a path on the engine's machine, or its bytes (base64, an upload in browser mode). */
+const Source = z.object({
+  file: z.string().min(1).max(4096).optional(),
+  content: z.string().max(12 << 20).optional(),
+  name: z.string().max(255).optional(),
+  caseId: z.string().min(1).max(128).optional(),
+}).refine((s) => (s.file === undefined) !== (s.content === undefined), 'give either file or content');
+
+/** For a file sealed with a password, or opened with a session key (`gpg --show-session-key`). */
+const Secrets = { password: z.string().max(4096).optional(), sessionKey: z.string().max(300).optional() };
+
+export const FieldPath = z.array(z.string().max(1000)).min(1).max(64);
+export const FieldKind = z.enum(['object', 'array', 'string', 'number', 'boolean', 'null']);
+export const Signature = z.object({ signer: z.string(), signerUserId: z.string().nullable(), status: z.enum(['valid', 'invalid', 'unknown_key']) });
+export const OpenedBundle = z.object({
+  sessionId: z.string(),
+  name: z.string(),
+  sha256: z.string(),
+  format: z.enum(['json', 'yaml', 'ini', 'env']),
+  fields: z.array(z.object({ path: FieldPath, kind: FieldKind })),
+  recipients: z.array(z.string()),
+  signatures: z.array(Signature),
+  openedAt: z.string(),
+});
+export type OpenedBundle = z.infer<typeof OpenedBundle>;
+
+const SessionRef = z.object({ sessionId: z.string().min(1).max(64), caseId: z.string().min(1).max(128).optional() });
+
+export const sealedArea = defineArea({
+  calls: {
+    'sealed.open': defineCall({
+      input: z.object({ source: Source, ...Secrets }),
+      output: OpenedBundle, access: 'read', audit: 'handler', secret: ['password', 'sessionKey', 'source.content'],
+    }),
+    'sealed.list': defineCall({ input: z.object({}), output: z.array(OpenedBundle), access: 'read', audit: 'never' }),
+    /** The one field's value. */
+    'sealed.reveal': defineCall({
+      input: SessionRef.extend({ path: FieldPath }),
+      output: z.object({ path: FieldPath, kind: FieldKind, value: z.string() }),
+      access: 'read', audit: 'handler',
+    }),
+    /** Desktop app only: the value goes engine → main → clipboard, cleared after the timeout if still there. */
+    'sealed.copy': defineCall({
+      input: SessionRef.extend({ path: FieldPath, clearAfterSeconds: z.number().int().min(5).max(600).optional() }),
+      output: z.object({ path: FieldPath, clearAfterSeconds: z.number() }),
+      access: 'read', audit: 'handler',
+    }),
+    'sealed.close': defineCall({ input: SessionRef, output: z.object({ closed: z.boolean() }), access: 'read', audit: 'handler' }),
+    /** Encrypts a plaintext file on the engine's machine to keys (GnuPG 2.2/2.4 read it); writes `out` (default `<file>.asc`). */
+    'sealed.seal': defineCall({
+      input: z.object({ file: z.string().min(1).max(4096), to: z.array(z.string().min(1).max(200)).min(1).max(20), signWith: z.string().max(200).optional(), out: z.string().max(4096).optional() }),
+      output: z.object({ out: z.string(), sha256: z.string(), recipients: z.array(z.string()) }),
+      access: 'write', audit: 'handler',
+    }),
+    /** Checks a sealed site profile (decrypts in memory, validates) and keeps it, still sealed, in the data home. */
+    'profiles.importSealed': defineCall({
+      input: z.object({ source: Source, ...Secrets }),
+      output: z.object({ name: z.string(), sha256: z.string(), hosts: z.array(z.string()), signatures: z.array(Signature) }),
+      access: 'write', audit: 'handler', secret: ['password', 'sessionKey', 'source.content'],
+    }),
+  },
+});

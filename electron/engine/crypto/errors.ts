@@ -12,11 +12,20 @@ export type CryptoErrorKind =
   | 'no_session'
   | 'unavailable';
 
+/** The contract error code each kind crosses the contract with (the sentence says which kind it was). */
+const CODE_OF: Record<CryptoErrorKind, 'forbidden' | 'invalid_input' | 'not_found'> = {
+  wrong_passphrase: 'forbidden', not_for_my_keys: 'forbidden', locked: 'forbidden', unavailable: 'forbidden',
+  corrupt: 'invalid_input', unsupported: 'invalid_input', bad_key: 'invalid_input',
+  no_key: 'not_found', no_field: 'not_found', no_session: 'not_found',
+};
+
 export class CryptoError extends Error {
   constructor(readonly kind: CryptoErrorKind, message: string, readonly recipients: string[] = []) {
     super(message);
     this.name = 'CryptoError';
   }
+
+  get code(): string { return CODE_OF[this.kind]; }
 }
 
 /** OpenPGP.js reports unknown algorithms and packet versions in prose; these shapes mean "we cannot read this kind". */

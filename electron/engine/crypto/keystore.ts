@@ -3,11 +3,12 @@
 // Electron safeStorage (a `Wrapper`), the stored copy is wrapped too, and only the desktop app can open it.
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
+import { SecretKeyInfo } from '../../../shared/contract/keys';
 import type * as openpgp from 'openpgp';
 import { writeFileAtomic, writeJsonAtomic, mkdirPrivate } from '../util/atomic';
 import { withFileLock } from '../util/fileLock';
 import { CryptoError } from './errors';
-import { cryptoFiles, FINGERPRINT } from './paths';
+import { cryptoFiles } from './paths';
 import { keyIdsOf, primaryUserId, readPublicKeys, readSecretKey } from './pgp';
 
 /** Wraps stored key files with an OS keychain (Electron safeStorage, offered by the desktop shell). */
@@ -21,23 +22,15 @@ export interface Wrapper {
 export type Door = 'desktop' | 'cli' | 'browser';
 export type Protection = 'passphrase' | 'passphrase+safeStorage';
 
-const StoredKey = z.object({
-  fingerprint: z.string().regex(FINGERPRINT),
-  keyIds: z.array(z.string()),
-  userIds: z.array(z.string()),
-  version: z.number(),
-  algorithm: z.string(),
-  created: z.string(),
-  importedAt: z.string(),
-  protection: z.enum(['passphrase', 'passphrase+safeStorage']),
-});
+/** One stored key as the index records it: the contract's key info without the live parts (doors, time left). */
+const StoredKey = SecretKeyInfo.omit({ doors: true, secondsLeft: true });
 export type StoredKey = z.infer<typeof StoredKey>;
 const ClientKey = StoredKey.omit({ protection: true });
 export type ClientKey = z.infer<typeof ClientKey>;
 const Index = z.object({ version: z.literal(1), secret: z.array(StoredKey), clients: z.array(ClientKey) });
 type Index = z.infer<typeof Index>;
 
-export interface SecretKeyInfo extends StoredKey {
+export interface StoredSecretKey extends StoredKey {
   /** Which doors can open it: a safeStorage-wrapped key only in the desktop app. */
   doors: Door[];
 }
@@ -49,7 +42,7 @@ export class Keystore {
 
   get wrapperName(): string | null { return this.wrapper?.name ?? null; }
 
-  async listSecret(): Promise<SecretKeyInfo[]> {
+  async listSecret(): Promise<StoredSecretKey[]> {
     return (await this.readIndex()).secret.map(withDoors);
   }
 
@@ -58,7 +51,7 @@ export class Keystore {
   }
 
   /** Imports a secret key exported by `gpg --export-secret-keys [--armor]`; it must be passphrase-protected. */
-  async importSecret(bytes: Uint8Array): Promise<SecretKeyInfo> {
+  async importSecret(bytes: Uint8Array): Promise<StoredSecretKey> {
     if (bytes.byteLength > MAX_KEY_BYTES) throw new CryptoError('bad_key', 'That file is too big to be a key.');
     const key = await readSecretKey(bytes);
     if (!key.isPrivate()) throw new CryptoError('bad_key', 'This is a public key: import it as a client key.');
@@ -178,7 +171,7 @@ export class Keystore {
   }
 }
 
-function withDoors(k: StoredKey): SecretKeyInfo {
+function withDoors(k: StoredKey): StoredSecretKey {
   return { ...k, doors: k.protection === 'passphrase' ? ['desktop', 'cli', 'browser'] : ['desktop'] };
 }
 

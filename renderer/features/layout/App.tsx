@@ -11,6 +11,8 @@ import { fmtCount } from '../../lib/time';
 import { AuditPanel } from '../audit/AuditPanel';
 import { IntegrityBadge } from '../audit/IntegrityBadge';
 import { CasesView } from '../cases/CasesView';
+import { CredentialsView } from '../credentials/CredentialsView';
+import { KeysView } from '../keys/KeysView';
 import { ChainsView } from '../chains/ChainsView';
 import { DetailPanel } from '../detail/DetailPanel';
 import { FilterBar } from '../filters/FilterBar';
@@ -25,8 +27,10 @@ import { TimeModeToggle } from './TimeModeToggle';
 
 const TABS: { id: View; label: string }[] = [
   { id: 'timeline', label: 'Timeline' }, { id: 'chains', label: 'Chains' }, { id: 'trace', label: 'Trace' },
-  { id: 'audit', label: 'Audit' }, { id: 'pull', label: 'Pull' }, { id: 'cases', label: 'Cases' },
+  { id: 'audit', label: 'Audit' }, { id: 'pull', label: 'Pull' }, { id: 'cases', label: 'Cases' }, { id: 'credentials', label: 'Sealed files' }, { id: 'keys', label: 'Keys' },
 ];
+/** Views that need no open case. */
+const CASELESS: View[] = ['cases', 'credentials', 'keys'];
 
 export function App() {
   const { current, view, setView, theme, toggleTheme, error, clearError, info } = useApp();
@@ -62,7 +66,7 @@ export function App() {
         <nav className="tabs">
           {TABS.map((t) => (
             <button key={t.id} data-testid={`tab-${t.id}`} className={view === t.id ? 'tab on' : 'tab'}
-              disabled={!current && t.id !== 'cases'} onClick={() => setView(t.id)}>{t.label}</button>
+              disabled={!current && !CASELESS.includes(t.id)} onClick={() => setView(t.id)}>{t.label}</button>
           ))}
         </nav>
         <span className="spacer" />
@@ -76,7 +80,7 @@ export function App() {
         </div>
       )}
       <main className="app-main">
-        {!current || view === 'cases' ? <CasesView /> : (
+        {view === 'keys' ? <div className="view"><KeysView /></div> : view === 'credentials' ? <div className="view"><CredentialsView /></div> : !current || view === 'cases' ? <CasesView /> : (
           <>
             <div className="view">
               {view === 'timeline' && (

@@ -1,0 +1,95 @@
+// Sealed credential bundles in browser mode against the real engine and bridge: import a key made by real gpg,
+// unlock it, open a bundle masked, reveal one field (shown, then hidden again), lock. Every /api response and every
+// SSE message is recorded: an unrevealed value never reaches the page, the revealed one only in its reveal answer,
+// and the audit trail records the reveal without the value.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GpgLab } from '../electron/testkit/gpg';
+import { expect, test } from './fixtures';
+
+const tok = (p: string) => `${p}-${randomBytes(8).toString('hex')}`;
+
+test('an unrevealed value never reaches the page; reveal shows one; audit has no value', async ({ app, casefile }) => {
+  const { page } = app;
+  const passphrase = tok('pass');
+  const values = { host: tok('host'), user: tok('user'), password: tok('pw'), token: tok('tok') };
+  const lab = GpgLab.create();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-sealed-'));
+  try {
+    const me = await lab.genKey('Operator <op@example.test>', passphrase);
+    const sealedFile = path.join(work, 'creds.yaml.gpg');
+    writeFileSync(sealedFile, await lab.encrypt(`db:\n  host: ${values.host}\n  user: ${values.user}\n  password: ${values.password}\napi:\n  token: ${values.token}\n`, { to: [me.fingerprint] }));
+
+    const answers: { url: string; body: string }[] = [];
+    page.on('response', async (r) => {
+      const url = new URL(r.url());
+      if (!url.pathname.startsWith('/api/') || url.pathname === '/api/events') return;
+      answers.push({ url: url.pathname, body: await r.text().catch(() => '') });
+    });
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { __sse: string[] }).__sse = seen;
+      const add = EventSource.prototype.addEventListener;
+      EventSource.prototype.addEventListener = function (this: EventSource, type: string, fn: unknown, opts?: unknown) {
+        const wrapped = (ev: MessageEvent) => { seen.push(`${type} ${String(ev.data)}`); (fn as (e: MessageEvent) => void)(ev); };
+        return add.call(this, type, wrapped as EventListener, opts as AddEventListenerOptions);
+      } as typeof EventSource.prototype.addEventListener;
+    });
+    await app.goto();
+
+    // Import the key and unlock it in the key manager.
+    await page.getByTestId('tab-keys').click();
+    await page.getByTestId('key-import-text').fill(me.secretArmored);
+    await page.getByTestId('key-import-submit').click();
+    await expect(page.getByTestId('key-row')).toContainText(me.fingerprint);
+    await expect(page.getByTestId('key-row')).toContainText('passphrase · desktop, cli, browser');
+    await page.getByTestId('key-unlock').click();
+    await page.getByTestId('unlock-passphrase').fill('wrong');
+    await page.getByTestId('unlock-submit').click();
+    await expect(page.getByTestId('keys-error')).toContainText('Wrong passphrase');
+    await page.getByTestId('key-unlock').click();
+    await page.getByTestId('unlock-passphrase').fill(passphrase);
+    await page.getByTestId('unlock-submit').click();
+    await expect(page.getByTestId('key-status')).toContainText(/unlocked · \d+s left/);
+
+    // Open the bundle: masked.
+    await page.getByTestId('tab-credentials').click();
+    await page.getByTestId('sealed-path').fill(sealedFile);
+    await page.getByTestId('sealed-open').click();
+    await expect(page.getByTestId('field')).toHaveCount(6);
+    await expect(page.getByTestId('field-value')).toHaveText(['•••••', '•••••', '•••••', '•••••']);
+    const pwRow = page.locator('[data-testid="field"][data-path="db.password"]');
+    await pwRow.getByTestId('field-reveal').click();
+    await expect(pwRow.getByTestId('field-value')).toHaveText(values.password);
+    await expect(pwRow.getByTestId('field-value')).toHaveText('•••••', { timeout: 15_000 }); // hidden again after a few seconds
+
+    // Lock: the open file goes away.
+    await page.getByTestId('tab-keys').click();
+    await page.getByTestId('keys-lock-all').click();
+    await expect(page.getByTestId('keys-lock-state')).toContainText('locked');
+    await page.getByTestId('tab-credentials').click();
+    await expect(page.getByTestId('masked-tree')).toHaveCount(0);
+
+    // What reached the page.
+    const sse = await page.evaluate(() => (window as unknown as { __sse: string[] }).__sse);
+    expect(sse.some((m) => m.startsWith('keys.state'))).toBe(true);
+    expect(answers.some((a) => a.url === '/api/sealed.open')).toBe(true);
+    for (const a of answers) {
+      for (const v of [values.host, values.user, values.token, passphrase]) expect(a.body, a.url).not.toContain(v);
+      if (a.url !== '/api/sealed.reveal') expect(a.body, a.url).not.toContain(values.password);
+    }
+    expect(answers.filter((a) => a.body.includes(values.password)).map((a) => a.url)).toEqual(['/api/sealed.reveal']);
+    for (const m of sse) for (const v of [...Object.values(values), passphrase]) expect(m).not.toContain(v);
+
+    // The audit trail: the reveal, named by field and file, without the value.
+    const trail = readFileSync(path.join(casefile.home, 'app-audit.jsonl'), 'utf8');
+    const reveal = trail.trim().split('\n').map((l) => JSON.parse(l) as { action: string; params: Record<string, unknown> }).find((e) => e.action === 'sealed.reveal');
+    expect(reveal?.params).toMatchObject({ field: 'db.password', name: 'creds.yaml.gpg' });
+    expect(String(reveal?.params.sha256)).toMatch(/^[0-9a-f]{64}$/);
+    for (const v of [...Object.values(values), passphrase]) expect(trail).not.toContain(v);
+  } finally {
+    lab.close();
+  }
+});

@@ -1,0 +1,117 @@
+// The key and sealed-file commands as an operator runs them: real CLI processes, real gpg, passphrases from a file
+// descriptor or a terminal without echo (a real pty via `script`), clear non-zero exits on every failure.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GpgLab, type GpgKey } from '../../testkit/gpg';
+import { removeDir, tempDir } from '../../testkit/tmp';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
+const passphrase = `pp-${randomBytes(6).toString('hex')}`;
+const secret = `pw-${randomBytes(6).toString('hex')}`;
+
+let root: string;
+let lab: GpgLab;
+let me: GpgKey;
+let other: GpgKey;
+let env: NodeJS.ProcessEnv;
+
+/** Runs the CLI; `fd3` is written to file descriptor 3 (for --passphrase-fd 3). */
+function cli(args: string[], fd3?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+    p.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const fd = p.stdio[3] as NodeJS.WritableStream;
+    fd.on('error', () => undefined);
+    fd.end(fd3 ?? '');
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  root = tempDir('casefile-cli-keys-');
+  env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
+  lab = GpgLab.create();
+  me = await lab.genKey('Operator <op@example.test>', passphrase);
+  other = await lab.genKey('Other <other@example.test>', 'other-pass');
+  writeFileSync(path.join(root, 'me.sec.asc'), me.secretArmored);
+  writeFileSync(path.join(root, 'other.pub.asc'), other.publicArmored);
+  writeFileSync(path.join(root, 'creds.json.gpg'), await lab.encrypt(JSON.stringify({ db: { user: 'enrich', password: secret } }), { to: [me.fingerprint] }));
+});
+afterAll(() => { lab?.close(); removeDir(root); });
+
+it('imports and lists keys with their protection and doors', async () => {
+  const imp = await cli(['key', 'import', path.join(root, 'me.sec.asc')]);
+  expect(imp.code, imp.stderr).toBe(0);
+  expect(imp.stdout).toContain(me.fingerprint);
+  expect((await cli(['key', 'import', '--client', path.join(root, 'other.pub.asc')])).code).toBe(0);
+  const list = await cli(['key', 'list', '--json']);
+  const r = JSON.parse(list.stdout) as { secret: { fingerprint: string; protection: string; doors: string[] }[]; clients: { fingerprint: string }[] };
+  expect(r.secret).toMatchObject([{ fingerprint: me.fingerprint, protection: 'passphrase', doors: ['desktop', 'cli', 'browser'] }]);
+  expect(r.clients.map((c) => c.fingerprint)).toEqual([other.fingerprint]);
+  expect((await cli(['key', 'list'])).stdout).toMatch(/passphrase\s+desktop,cli,browser/);
+});
+
+it('opens masked, reveals one value with --passphrase-fd, and fails clearly', async () => {
+  const file = path.join(root, 'creds.json.gpg');
+  const masked = await cli(['open', file, '--passphrase-fd', '3'], `${passphrase}\n`);
+  expect(masked.code, masked.stderr).toBe(0);
+  expect(masked.stdout).toMatch(/password\s+••••• \(string\)/);
+  expect(masked.stdout).not.toContain(secret);
+  expect(masked.stdout).not.toContain('enrich');
+
+  const revealed = await cli(['open', file, '--reveal', 'db.password', '--passphrase-fd', '3'], `${passphrase}\n`);
+  expect(revealed.code, revealed.stderr).toBe(0);
+  expect(revealed.stdout).toBe(`${secret}\n`);
+
+  const wrong = await cli(['open', file, '--reveal', 'db.password', '--passphrase-fd', '3'], 'nope\n');
+  expect(wrong.code).not.toBe(0);
+  expect(wrong.stderr).toMatch(/Wrong passphrase/);
+  expect(wrong.stdout).toBe('');
+
+  writeFileSync(path.join(root, 'theirs.gpg'), await lab.encrypt('{"a":1}', { to: [other.fingerprint] }));
+  const theirs = await cli(['open', path.join(root, 'theirs.gpg')]);
+  expect(theirs.code).not.toBe(0);
+  expect(theirs.stderr).toMatch(new RegExp(`not encrypted to any of your keys.*${other.keyIds[1]}`));
+
+  writeFileSync(path.join(root, 'cut.gpg'), readFileSync(file).subarray(0, 60));
+  const cut = await cli(['open', path.join(root, 'cut.gpg'), '--passphrase-fd', '3'], `${passphrase}\n`);
+  expect(cut.code).not.toBe(0);
+  expect(cut.stderr).toMatch(/damaged|truncated|not a readable/i);
+
+  const noTty = await cli(['open', file]);
+  expect(noTty.code).not.toBe(0);
+  expect(noTty.stderr).toMatch(/--passphrase-fd/);
+});
+
+it('asks on a terminal without echoing the passphrase', async () => {
+  const cmd = `${process.execPath} ${bin} open ${path.join(root, 'creds.json.gpg')} --reveal db.password`;
+  const p = spawn('script', ['-qec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let seen = '';
+  let typed = false;
+  p.stdout.on('data', (d: Buffer) => {
+    seen += d.toString();
+    // Type only once asked, as a person would (input sent earlier is echoed by the terminal before raw mode).
+    if (!typed && seen.includes('Passphrase for')) { typed = true; setTimeout(() => p.stdin.write(`${passphrase}\r`), 200); }
+  });
+  await new Promise((r) => p.on('close', r));
+  expect(seen).toContain('Passphrase for Operator <op@example.test>');
+  expect(seen).toContain(secret);
+  expect(seen).not.toContain(passphrase);
+});
+
+it('seals a file gpg reads, signed', async () => {
+  const plain = path.join(root, 'site.json');
+  writeFileSync(plain, '{"name":"acme"}');
+  const r = await cli(['seal', plain, '--to', 'other@example.test', '--to', me.fingerprint, '--sign', me.fingerprint, '--passphrase-fd', '3'], `${passphrase}\n`);
+  expect(r.code, r.stderr).toBe(0);
+  const sealed = readFileSync(`${plain}.asc`);
+  expect((await lab.decrypt(sealed, 'other-pass')).toString()).toBe('{"name":"acme"}');
+  expect((await lab.decrypt(sealed, passphrase)).toString()).toBe('{"name":"acme"}');
+});

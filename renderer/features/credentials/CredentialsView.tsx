@@ -1,0 +1,131 @@
+// Sealed credential bundles and site profiles: open one (a path on the engine machine, or a picked file), see its
+// fields masked (paths and kinds only), reveal one for a few seconds or — in the desktop app — copy it to the
+// clipboard (main clears it), close it; or import a sealed site profile. A file for a locked key offers the unlock.
+import { useEffect, useState } from 'react';
+import type { CallInput, CallOutput } from '../../../shared/contract';
+import { call, getClient } from '../../api/client';
+import { errorText, useApp } from '../../stores/app';
+import { UnlockPrompt } from '../keys/KeysView';
+
+type Opened = CallOutput<'sealed.open'>;
+type Source = CallInput<'sealed.open'>['source'];
+const REVEAL_SECONDS = 10;
+
+async function toBase64(f: File): Promise<string> {
+  const bytes = new Uint8Array(await f.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+export function CredentialsView() {
+  const caseId = useApp((s) => s.current?.id);
+  const [path, setPath] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [opened, setOpened] = useState<Opened | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [needsUnlock, setNeedsUnlock] = useState<string | null>(null);
+  const [profile, setProfile] = useState<CallOutput<'profiles.importSealed'> | null>(null);
+
+  // Lock (here or elsewhere) closes every open file in the engine: drop ours too.
+  useEffect(() => getClient().on('keys.state', (s) => { if (s.locked) setOpened(null); }), []);
+
+  const source = async (): Promise<Source> => {
+    const base = caseId ? { caseId } : {};
+    if (file) return { content: await toBase64(file), name: file.name, ...base };
+    return { file: path.trim(), ...base };
+  };
+  const secrets = (form: HTMLFormElement) => {
+    const pw = (form.elements.namedItem('password') as HTMLInputElement).value;
+    const sk = (form.elements.namedItem('sessionKey') as HTMLInputElement).value;
+    (form.elements.namedItem('password') as HTMLInputElement).value = '';
+    (form.elements.namedItem('sessionKey') as HTMLInputElement).value = '';
+    return { ...(pw ? { password: pw } : {}), ...(sk ? { sessionKey: sk.trim() } : {}) };
+  };
+  const onError = (e: unknown) => {
+    const msg = errorText(e);
+    const locked = /your key ([0-9A-F]{16}) .*which is locked/.exec(msg);
+    setNeedsUnlock(locked ? locked[1]! : null);
+    setError(msg);
+  };
+
+  return (
+    <div className="credentials" data-testid="credentials-view">
+      <section className="card">
+        <h3>Open a sealed file</h3>
+        <form onSubmit={async (e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const action = ((e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'open';
+          try {
+            const input = { source: await source(), ...secrets(form) };
+            if (action === 'profile') { setProfile(await call('profiles.importSealed', input)); setError(null); return; }
+            if (opened) await call('sealed.close', { sessionId: opened.sessionId }).catch(() => undefined);
+            setOpened(await call('sealed.open', input));
+            setError(null); setNeedsUnlock(null);
+          } catch (err) { onError(err); }
+        }}>
+          <div className="row">
+            <label>Path on this machine <input value={path} onChange={(e) => { setPath(e.target.value); setFile(null); }} placeholder="/path/creds.yaml.gpg" data-testid="sealed-path" /></label>
+            <label>or pick <input type="file" data-testid="sealed-file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} /></label>
+          </div>
+          <div className="row">
+            <label>Password (if sealed with one) <input name="password" type="password" autoComplete="off" /></label>
+            <label>Session key (smartcard) <input name="sessionKey" type="password" autoComplete="off" placeholder="9:HEX…" /></label>
+          </div>
+          <button type="submit" value="open" data-testid="sealed-open" disabled={!path.trim() && !file}>Open</button>
+          <button type="submit" value="profile" data-testid="profile-import" disabled={!path.trim() && !file}>Import as site profile</button>
+        </form>
+        {error && <div className="error-box" role="alert" data-testid="sealed-error">{error}</div>}
+        {needsUnlock && <UnlockPrompt fingerprint={needsUnlock} onDone={(err) => { setNeedsUnlock(null); setError(err ?? 'Unlocked: open the file again.'); }} />}
+        {profile && <div className="ok" data-testid="profile-imported">Profile “{profile.name}” kept sealed ({profile.hosts.join(' → ')}).</div>}
+      </section>
+      {opened && <MaskedTree opened={opened} caseId={caseId} onClose={() => { void call('sealed.close', { sessionId: opened.sessionId }); setOpened(null); }} onError={onError} />}
+    </div>
+  );
+}
+
+function MaskedTree({ opened, caseId, onClose, onError }: { opened: Opened; caseId: string | undefined; onClose(): void; onError(e: unknown): void }) {
+  const [shown, setShown] = useState<{ key: string; value: string } | null>(null);
+  const [copied, setCopied] = useState<string | null>(null);
+  const canCopy = getClient().transport === 'electron';
+  useEffect(() => {
+    if (!shown) return;
+    const t = setTimeout(() => setShown(null), REVEAL_SECONDS * 1000);
+    return () => clearTimeout(t);
+  }, [shown]);
+  useEffect(() => () => setShown(null), [opened.sessionId]);
+  const ref = (path: string[]) => ({ sessionId: opened.sessionId, path, ...(caseId ? { caseId } : {}) });
+  return (
+    <section className="card" data-testid="masked-tree">
+      <h3>{opened.name} <span className="muted small">({opened.format})</span></h3>
+      <div className="mono small">sha256 {opened.sha256}</div>
+      {opened.signatures.map((s) => (
+        <div key={s.signer} className={s.status === 'valid' ? 'ok' : 'warn'} data-testid="signature">
+          signature {s.status === 'valid' ? '✔ valid' : s.status === 'invalid' ? '✖ INVALID' : '? unknown key'} · {s.signerUserId ?? s.signer}
+        </div>
+      ))}
+      <ul className="tree">
+        {opened.fields.map((f) => {
+          const key = JSON.stringify(f.path);
+          const leaf = f.kind !== 'object' && f.kind !== 'array';
+          return (
+            <li key={key} style={{ paddingLeft: `${(f.path.length - 1) * 16}px` }} data-testid="field" data-path={f.path.join('.')}>
+              <span className="mono">{f.path[f.path.length - 1]}</span>
+              {leaf && (
+                <>
+                  <span className="mono" data-testid="field-value">{shown?.key === key ? shown.value : '•••••'}</span>
+                  <button data-testid="field-reveal" onClick={() => call('sealed.reveal', ref(f.path)).then((r) => setShown({ key, value: r.value }), onError)}>Reveal {REVEAL_SECONDS}s</button>
+                  {canCopy && <button onClick={() => call('sealed.copy', ref(f.path)).then((r) => setCopied(`Copied; the clipboard clears in ${r.clearAfterSeconds}s.`), onError)}>Copy</button>}
+                </>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {copied && <div className="muted small">{copied}</div>}
+      {!canCopy && <div className="muted small">Copy is offered in the desktop app only (a browser page cannot clear the clipboard safely).</div>}
+      <button onClick={onClose} data-testid="sealed-close">Close</button>
+    </section>
+  );
+}
