@@ -1,5 +1,5 @@
 // Temporary folders for tests, removed afterwards (evidence files are read-only, so chmod first).
-import { mkdtempSync, rmSync, chmodSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,4 +18,12 @@ export function removeDir(dir: string): void {
   };
   try { unlock(dir); } catch { /* best effort */ }
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Writes `data` at `root/rel`, making the folders on the way; returns the file's path. */
+export function writeAt(root: string, rel: string, data: string | Buffer): string {
+  const p = path.join(root, rel);
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, data);
+  return p;
 }

@@ -10,7 +10,7 @@ import { Engine } from '../engine';
 import type { CaseInfo, ImportResult } from '../../../shared/domain';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from './importer';
-import { tempDir, removeDir } from '../../testkit/tmp';
+import { tempDir, removeDir, writeAt } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -21,12 +21,7 @@ function newRoot(): string {
   return d;
 }
 
-function write(root: string, rel: string, data: string | Buffer): string {
-  const p = path.join(root, rel);
-  mkdirSync(path.dirname(p), { recursive: true });
-  writeFileSync(p, data);
-  return p;
-}
+const write = writeAt;
 
 /** Through the engine, so the import is audited as in the app and `verify` can vouch for it. */
 async function withEngineCase<T>(root: string, fn: (engine: Engine, caseId: string, h: CaseHandle) => Promise<T>): Promise<T> {

@@ -1,13 +1,13 @@
 // Import behaviour against real files and a real DuckDB case: bad input never aborts and loses nothing,
 // re-imports add nothing, gzip rotations and truncations are read, the site timezone is inferred.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import * as tar from 'tar';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from './importer';
-import { tempDir, removeDir } from '../../testkit/tmp';
+import { tempDir, removeDir, writeAt } from '../../testkit/tmp';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -18,10 +18,7 @@ function newRoot(): string {
   return d;
 }
 
-function write(root: string, rel: string, data: string | Buffer): void {
-  mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-  writeFileSync(path.join(root, rel), data);
-}
+const write = writeAt;
 
 /** Lines as a reader counts them: every \n ends one, a trailing piece without \n is one more. */
 function lineCount(buf: Buffer): number {
