@@ -13,6 +13,11 @@ export const importArea = defineArea({
         paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
         formatOverrides: z.array(z.object({ format: z.string().max(64), glob: z.string().max(1000) })).max(100).optional(),
         jobId: JobId.optional(),
+        /**
+         * Return as soon as the events are in (the timeline is usable), with identifiers and chains still being built
+         * by a `correlate` job. Otherwise the call returns once everything is done.
+         */
+        eventsFirst: z.boolean().optional(),
       }),
       output: ImportResult, access: 'write', audit: 'always', job: 'import',
     }),

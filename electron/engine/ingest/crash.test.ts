@@ -29,7 +29,8 @@ it('survives kill -9 midway and a re-run completes the case exactly', async () =
   }
   const caseDir = path.join(root, 'case');
   const child = spawn(process.execPath, [bin, 'import', bundle, '--case', caseDir, '--json'], {
-    env: { ...process.env, CASEFILE_PROGRESS: 'jsonl', CASEFILE_HOME: path.join(root, 'home') },
+    // Batches of ~7 files: the kill lands between two commits.
+    env: { ...process.env, CASEFILE_PROGRESS: 'jsonl', CASEFILE_HOME: path.join(root, 'home'), CASEFILE_IMPORT_BATCH_BYTES: String(4 << 20) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
