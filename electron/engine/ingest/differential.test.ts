@@ -6,10 +6,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { CaseHandle } from '../case/caseStore';
-import { CaseDb, sqlString } from '../store/db';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import { generateTree } from '../../testkit/synth/generate';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
+import { compareCases, type TableDiff } from '../../testkit/compareCases';
 import { importPaths, type ImportOptions } from './importer';
 import { correlationPending, runCorrelationStage } from './correlationStage';
 import { scanFile } from './scan';
@@ -18,18 +18,6 @@ import type { ImportResult } from '../../../shared/domain';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 const newRoot = () => { const d = tempDir(); dirs.push(d); return d; };
-
-/** Every table an import writes, with the columns that are bookkeeping of the moment (clock, audit flag) left out. */
-const TABLES: Record<string, string> = {
-  bundles: 'SELECT * EXCLUDE (imported_at) FROM {db}.bundles',
-  files: 'SELECT * EXCLUDE (imported_at, audited) FROM {db}.files',
-  event_store: 'SELECT * FROM {db}.event_store',
-  identifiers: 'SELECT * FROM {db}.identifiers',
-  event_status: 'SELECT * FROM {db}.event_status',
-  chains: 'SELECT * FROM {db}.chains',
-  chain_events: 'SELECT * FROM {db}.chain_events',
-  chain_links: 'SELECT * FROM {db}.chain_links',
-};
 
 async function importInto(dir: string, input: string, mode: 'reference' | 'fast'): Promise<{ result: ImportResult; readers: Map<string, string> }> {
   const readers = new Map<string, string>();
@@ -50,31 +38,11 @@ async function importInto(dir: string, input: string, mode: 'reference' | 'fast'
   }
 }
 
-/** Rows in one case's table and not the other's (multisets), per table; and the row counts. */
-async function compare(a: string, b: string): Promise<Record<string, { rows: number; onlyA: number; onlyB: number }>> {
-  const db = await CaseDb.open(':memory:');
-  try {
-    await db.run(`ATTACH ${sqlString(path.join(a, 'case.duckdb'))} AS a (READ_ONLY)`);
-    await db.run(`ATTACH ${sqlString(path.join(b, 'case.duckdb'))} AS b (READ_ONLY)`);
-    const out: Record<string, { rows: number; onlyA: number; onlyB: number }> = {};
-    for (const [t, sel] of Object.entries(TABLES)) {
-      const qa = sel.replace('{db}', 'a');
-      const qb = sel.replace('{db}', 'b');
-      const r = await db.one<{ rows: number; onlyA: number; onlyB: number }>(`SELECT (SELECT count(*) FROM (${qa}))::INTEGER AS rows,
-        (SELECT count(*) FROM (${qa} EXCEPT ALL ${qb}))::INTEGER AS "onlyA", (SELECT count(*) FROM (${qb} EXCEPT ALL ${qa}))::INTEGER AS "onlyB"`);
-      out[t] = r!;
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
-
-async function differential(input: string): Promise<{ tables: Awaited<ReturnType<typeof compare>>; ref: ImportResult; fast: ImportResult; readers: Map<string, string> }> {
+async function differential(input: string): Promise<{ tables: Record<string, TableDiff>; ref: ImportResult; fast: ImportResult; readers: Map<string, string> }> {
   const root = newRoot();
   const ref = await importInto(path.join(root, 'ref'), input, 'reference');
   const fast = await importInto(path.join(root, 'fast'), input, 'fast');
-  const tables = await compare(path.join(root, 'ref'), path.join(root, 'fast'));
+  const tables = await compareCases(path.join(root, 'ref'), path.join(root, 'fast'));
   for (const [t, r] of Object.entries(tables)) expect({ t, onlyRef: r.onlyA, onlyFast: r.onlyB }).toEqual({ t, onlyRef: 0, onlyFast: 0 });
   // The results the caller sees agree too (all but the clock).
   const strip = (r: ImportResult) => ({ ...r, seconds: 0 });

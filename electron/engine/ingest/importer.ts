@@ -300,6 +300,8 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
     if (reader === 'auto') await db.run(`SET checkpoint_threshold = '4GB'`);
     try {
     for (const batch of batches(todo, reader)) {
+      // Also the cancellation point before a batch the DuckDB reader takes whole.
+      progress({ phase: 'parse', file: batch[0]!.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
       await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
       const batchResults = await importBatch(db, batch, { zone, limits, reader, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) }, (file, n) =>
         progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }));
