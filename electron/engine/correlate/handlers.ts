@@ -1,6 +1,7 @@
 // Correlation calls (issue 4): the chains list and the trace of one key. ('events.around' lives in query/.)
 import type { AreaHandlers } from '../api';
 import { listChains, traceKey } from './query';
+import { chainTree } from './tree';
 
 export const correlateHandlers: AreaHandlers<'chains'> = {
   'chains.list': async (ctx, i) => listChains(ctx.getCase(i.caseId).db, {
@@ -14,4 +15,5 @@ export const correlateHandlers: AreaHandlers<'chains'> = {
     limit: i.limit,
   }),
   'chains.trace': async (ctx, i) => traceKey(ctx.getCase(i.caseId).db, i.key),
+  'chains.tree': async (ctx, i) => chainTree(ctx.getCase(i.caseId).db, i.key),
 };
