@@ -63,7 +63,7 @@ describe('chains.tree', () => {
     }
     await expect(engine.call('chains.tree', { caseId, key: 'x'.repeat(501) })).rejects.toThrow();
     await expect(engine.call('chains.tree', { caseId, key: '' })).rejects.toThrow();
-    expect((await engine.call('events.sql', { caseId, sql: 'SELECT count(*) AS n FROM chains' })).rows[0]!.n).toBe('232');
+    expect(await chains()).toBe(before);
 
     await engine.call('cases.close', { caseId });
     const db = await CaseDb.open(path.join(caseDir, 'case.duckdb'));
