@@ -16,9 +16,9 @@ async function openChains(page: Page, text: string) {
   await page.getByTestId('chain-text').fill(text);
 }
 
-test.describe('on the demo case', () => {
-  test.use({ openDefault: true });
+test.use({ openDefault: true });
 
+test.describe('linked chains on the demo case', () => {
   test('a pipeline run draws its flow, its sibling runs and its registrations as one collapsible tree', async ({ app, casefile, problems }) => {
     const { page } = app;
     const caseId = casefile.defaultCaseId!;

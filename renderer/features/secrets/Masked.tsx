@@ -30,10 +30,11 @@ export function Masked({ id, field, masked, text, children }: Props) {
   if (!isMasked(masked, field)) return <>{render(text)}</>;
   if (revealed !== undefined) return <span className="revealed" data-testid="secret-revealed" data-field={field}>{render(revealed ?? '')}</span>;
   return (
+    // The button first: a long value is cut at the cell's edge, the way to reveal it must not be.
     <span className="masked" data-testid="secret-masked" data-field={field}>
-      {render(text)}
       <button className="reveal" data-testid="secret-reveal" title="Reveal this secret (recorded in the audit trail)"
         onClick={(e) => { e.stopPropagation(); void reveal(id, field); }}>reveal</button>
+      {render(text)}
     </span>
   );
 }
