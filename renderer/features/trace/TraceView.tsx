@@ -11,6 +11,7 @@ import { StatusBadge } from '../chains/ChainsView';
 import { FacetChip } from '../filters/FacetChip';
 import { stepGaps, traceLayout } from './layout';
 import { LinkedChains } from './LinkedChains';
+import { TraceExportButton } from '../export/ExportButton';
 
 export function TraceView() {
   const { traceKey, trace, traceLoading, traceError, select } = useSelection();
@@ -32,6 +33,7 @@ export function TraceView() {
           {chain && <span className="muted">{chain.kind}</span>}
           <span className="spacer" />
           {trace && <span className="muted small">{fmtCount(trace.events.length)} events · {trace.queryMs.toFixed(0)} ms</span>}
+          <TraceExportButton />
         </div>
         {chain && (
           <div className="row small">
