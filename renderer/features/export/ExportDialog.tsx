@@ -27,7 +27,8 @@ export function ExportDialog() {
   if (!s.open || !s.source) return null;
   return (
     <div className="export-backdrop" onClick={() => s.close()}>
-      <div className="card export-dialog" role="dialog" aria-label="Export to a client" data-testid="export-dialog" onClick={(e) => e.stopPropagation()}>
+      <div className="card export-dialog" role="dialog" aria-modal="true" aria-label="Export to a client" data-testid="export-dialog" tabIndex={-1}
+        ref={(el) => { if (el && !el.contains(document.activeElement)) el.focus(); }} onClick={(e) => e.stopPropagation()}>
         <div className="row export-title">
           <h3>Export to a client</h3>
           <span className="muted" data-testid="export-source">{s.source.label}</span>
@@ -82,6 +83,7 @@ function ExportPane() {
         )}
       </section>
 
+      {s.preview && s.preview.total === 0 && <div className="empty" data-testid="export-nothing">No events in this selection: nothing to export.</div>}
       {!done && <PreviewBlock />}
 
       <div className="row export-actions">
@@ -89,8 +91,10 @@ function ExportPane() {
         {s.running && (
           <>
             <span className="progress-bar" data-testid="export-progress"><div style={{ width: `${s.step && s.step.total ? Math.min(100, (100 * s.step.done) / s.step.total) : 0}%` }} /></span>
-            <span className="muted small">{s.step ? `${s.step.phase} ${fmtCount(s.step.done)} / ${fmtCount(s.step.total)}` : 'starting…'}</span>
-            <button data-testid="export-cancel" onClick={() => void s.cancel()}>Cancel</button>
+            <span className="muted small" data-testid="export-step">{s.cancelling ? (s.jobState === 'queued' ? 'cancelled; ends when the job ahead of it does…' : 'cancelling…')
+              : s.jobState === 'queued' ? 'queued behind another job of this case…'
+              : s.step ? `${s.step.phase} ${fmtCount(s.step.done)} / ${fmtCount(s.step.total)} ${s.step.unit}` : 'starting…'}</span>
+            <button data-testid="export-cancel" disabled={s.cancelling} onClick={() => void s.cancel()}>Cancel</button>
           </>
         )}
       </div>
