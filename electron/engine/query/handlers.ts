@@ -3,6 +3,7 @@ import type { AreaHandlers } from '../api';
 import { runReadOnlySql } from '../store/readonlySql';
 import { page, get, around } from './events';
 import { histogram } from './histogram';
+import { fieldStats } from './fieldStats';
 import { fieldNames, fieldValues, sources } from './fields';
 import { deleteView, listViews, saveView } from './views';
 
@@ -13,6 +14,7 @@ export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   }),
   'events.get': async (ctx, i) => get(ctx.getCase(i.caseId).db, i.id),
   'events.fieldValues': async (ctx, i) => fieldValues(ctx.getCase(i.caseId).db, i.filter, i.field, i.limit),
+  'events.fieldStats': async (ctx, i) => fieldStats(ctx.getCase(i.caseId).db, { filter: i.filter, top: i.top, ...(i.sample ? { sample: i.sample } : {}) }),
   'events.fieldNames': async (ctx, i) => fieldNames(ctx.getCase(i.caseId).db),
   'events.sources': async (ctx, i) => sources(ctx.getCase(i.caseId).db),
   'events.around': async (ctx, i) => around(ctx.getCase(i.caseId).db, i.id, i.seconds, i.perSource),
