@@ -14,6 +14,8 @@ const HOSTILE = [`x'); DROP TABLE event_store; --`, '$.user', 'a"b', '/slash/y',
 const data = generate(6, 120);
 // Every third row carries the hostile keys, with values that are themselves SQL.
 data.rows.forEach((e, i) => { if (i % 3 === 0) for (const k of HOSTILE) e.fields[k] = `v' OR 1=1 -- ${i % 2}`; });
+// A key named like a record column: the sidebar reports the column, which is what a filter on "logger" reads.
+data.rows.forEach((e, i) => { if (i % 5 === 0) e.fields.logger = 'shadow'; });
 let handle: CaseHandle;
 let cleanup: () => Promise<void>;
 beforeAll(async () => { ({ handle, cleanup } = await buildCase(data)); });
@@ -28,9 +30,10 @@ function countFields(rows: GenRow[]): Map<string, Map<string, number>> {
     out.set(k, m);
   };
   for (const e of rows) {
-    for (const [k, v] of Object.entries(e.fields)) if (v !== null) add(k, typeof v === 'string' ? v : JSON.stringify(v));
+    for (const [k, v] of Object.entries(e.fields)) if (v !== null && k !== 'logger') add(k, typeof v === 'string' ? v : JSON.stringify(v));
     if (e.logger) add('logger', e.logger);
     add('file', e.file);
+    add('bundle', e.bundle);
   }
   return out;
 }

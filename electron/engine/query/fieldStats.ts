@@ -10,12 +10,13 @@ import { elapsedMs, num, Params } from '../store/sql';
 import { fieldsSql } from '../store/schema';
 import { EngineError } from '../util/errors';
 
-/** Matching events read when none is given; above it the statistics come from a sample. */
-export const FIELD_STATS_SAMPLE = 20_000;
+/** Matching events read when none is given; above it the statistics come from a sample. As in Kibana's Discover
+ * the default is small (the sidebar redraws on every filter change); the operator asks for more when counts matter. */
+export const FIELD_STATS_SAMPLE = 1_000;
 /** Fields reported at most (most common first): a sidebar past this is not read by anyone. */
 export const FIELD_STATS_MAX_FIELDS = 300;
 /** Record columns the sidebar offers next to the keys of `fields` (filter.ts filters on them by the same names). */
-const COLUMN_FIELDS = ['logger', 'file'] as const;
+const COLUMN_FIELDS = ['logger', 'file', 'bundle'] as const;
 
 /** The sample size spliced into SQL (DuckDB takes no parameter there): a positive safe integer or nothing. */
 function sampleRows(n: number): number {
@@ -40,12 +41,13 @@ export async function fieldStats(db: SqlRead, req: FieldStatsRequest): Promise<F
     : `SELECT s.id FROM event_store s WHERE ${where}`;
   const columns = COLUMN_FIELDS.map((c) => `${fieldValueExpr(c, p)} AS "${c}"`).join(', ');
   const top = p.add(req.top);
+  // A key of `fields` named like a record column is left out: a filter on that name reads the column.
   const rows = await db.read<{ k: string; n: string; d: string; top: { value: string; count: string | number }[] | null; seen: string }>(
     `WITH picked AS MATERIALIZED (SELECT ${fieldsSql('s')} AS f, ${columns} FROM event_store s WHERE s.id IN (${ids})),
      kv AS (
        SELECT e.key AS k, e.value ->> '$' AS v
        FROM picked, json_each(CASE WHEN json_valid(picked.f) AND json_type(picked.f) = 'OBJECT' THEN picked.f END) e
-       WHERE e.type <> 'NULL'
+       WHERE e.type <> 'NULL' AND e.key NOT IN (${COLUMN_FIELDS.map((c) => `'${c}'`).join(', ')})
        ${COLUMN_FIELDS.map((c) => `UNION ALL SELECT '${c}', "${c}" FROM picked WHERE "${c}" IS NOT NULL`).join(' ')}
      ),
      per AS (SELECT k, count(*) AS n, count(DISTINCT v) AS d FROM kv GROUP BY k ORDER BY n DESC, k LIMIT ${FIELD_STATS_MAX_FIELDS}),

@@ -1,6 +1,6 @@
 // The virtualised events table over the sliding keyset window (stores/events). Only the visible rows are in the
 // DOM and only MAX_ROWS rows are in memory; reaching either edge loads the next page from the engine.
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApp } from '../../stores/app';
@@ -14,12 +14,30 @@ import { ColumnPicker } from './ColumnPicker';
 import { emptyHint } from '../filters/emptyHint';
 
 export const ROW_H = 24;
+const MIN_COL_PX = 40;
+
+/** Drags a column's right edge: its width follows the pointer from the width it had on screen. */
+function startResize(e: React.MouseEvent<HTMLElement>, id: string): void {
+  e.preventDefault();
+  e.stopPropagation();
+  const startX = e.clientX;
+  const startW = e.currentTarget.parentElement?.getBoundingClientRect().width ?? 150;
+  const move = (m: MouseEvent) => {
+    const w = Math.round(Math.min(4000, Math.max(MIN_COL_PX, startW + m.clientX - startX)));
+    useFilter.getState().setSizes({ ...useFilter.getState().sizes, [id]: w });
+  };
+  const up = () => { window.removeEventListener('mousemove', move); window.removeEventListener('mouseup', up); };
+  window.addEventListener('mousemove', move);
+  window.addEventListener('mouseup', up);
+}
 
 export function EventsTable() {
   const caseId = useApp((s) => s.current?.id);
   const version = useApp((s) => s.dataVersion);
   const filter = useFilter((s) => s.filter);
   const columns = useFilter((s) => s.columns);
+  const sizes = useFilter((s) => s.sizes);
+  const [dragging, setDragging] = useState<string | null>(null);
   const { rows, total, loading, error, atStart, atEnd, scroll, reload, loadAfter, loadBefore } = useEvents();
   const selectedId = useSelection((s) => s.selectedId);
   const select = useSelection((s) => s.select);
@@ -35,10 +53,11 @@ export function EventsTable() {
   const time = useTimeFormat();
   const colDefs = useMemo(() => buildColumns(columns, time), [columns, time]);
   const table = useReactTable({ data: rows, columns: colDefs, getCoreRowModel: getCoreRowModel(), getRowId: (r) => String(r.id) });
-  const widthOf = (id: string) => columnWidth(id, time.mode === 'both');
-  const grid = columns.map(widthOf).join(' ');
+  const widthOf = (id: string) => (sizes[id] ? `${sizes[id]}px` : columnWidth(id, time.mode === 'both'));
+  const grid = [...columns.map(widthOf), '8px'].join(' ');
+  const moveColumn = useFilter.getState().moveColumn;
   // The columns' own widths: past the panel's width (extra fields, the detail panel open) the table scrolls sideways.
-  const minWidth = columns.reduce((a, id) => a + (parseInt(widthOf(id), 10) || 240), 0);
+  const minWidth = columns.reduce((a, id) => a + (parseInt(widthOf(id), 10) || 240), 8);
 
   const virt = useVirtualizer({
     count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 20,
@@ -81,8 +100,21 @@ export function EventsTable() {
       <div className="events-scroll" ref={scrollRef} data-testid="events-scroll">
         <div className="events-header-row" style={{ gridTemplateColumns: grid, minWidth }}>
           {table.getHeaderGroups()[0]?.headers.map((h) => (
-            <div key={h.id} className="cell head">{flexRender(h.column.columnDef.header, h.getContext())}</div>
+            // Drag a header onto another to put it before that one; drag the right edge to resize.
+            <div key={h.id} className={`cell head${dragging && dragging !== h.id ? ' drop-target' : ''}`} data-testid="column-head" data-col={h.id}
+              draggable onDragStart={(e) => { e.dataTransfer.setData('text/plain', h.id); e.dataTransfer.effectAllowed = 'move'; setDragging(h.id); }}
+              onDragEnd={() => setDragging(null)}
+              onDragOver={(e) => { if (dragging) e.preventDefault(); }}
+              onDrop={(e) => { e.preventDefault(); const id = e.dataTransfer.getData('text/plain') || dragging; if (id) moveColumn(id, h.id); setDragging(null); }}>
+              {flexRender(h.column.columnDef.header, h.getContext())}
+              <span className="col-resize" data-testid="column-resize" title="Drag to resize; double-click for the default width"
+                draggable={false} onDragStart={(e) => { e.preventDefault(); e.stopPropagation(); }}
+                onMouseDown={(e) => startResize(e, h.id)}
+                onDoubleClick={() => { const { [h.id]: _gone, ...rest } = useFilter.getState().sizes; useFilter.getState().setSizes(rest); }} />
+            </div>
           ))}
+          <div className="cell head col-end" onDragOver={(e) => { if (dragging) e.preventDefault(); }}
+            onDrop={(e) => { e.preventDefault(); const id = e.dataTransfer.getData('text/plain') || dragging; if (id) moveColumn(id, null); setDragging(null); }} />
         </div>
         {error && <div className="error-box">Could not load events: {error}</div>}
         {!error && !loading && rows.length === 0 && (
