@@ -22,6 +22,7 @@ import { FieldSidebar } from '../fields/FieldSidebar';
 import { Timeline } from '../timeline/Timeline';
 import { TraceView } from '../trace/TraceView';
 import { PullView } from '../pull/PullView';
+import { ExportDialog } from '../export/ExportDialog';
 import { useKeyboard } from './useKeyboard';
 import { KeyMap } from './KeyMap';
 import { StartHere } from './StartHere';
@@ -108,6 +109,7 @@ export function App() {
       </main>
       <StatusBar mode={info?.mode} version={info?.version} />
       <KeyMap />
+      <ExportDialog />
     </div>
   );
 }
