@@ -114,9 +114,13 @@ test('columns resize and reorder, and each case remembers its own layout', async
   const cell = (await page.locator('[data-testid="event-row"] .c-source').first().boundingBox())!;
   expect(Math.abs(cell.width - wider)).toBeLessThan(1);
 
-  // Reorder: drop "message" onto "level" puts it before level.
-  await head('message').dragTo(head('level'));
+  // Reorder: dropped on the left half of a header goes before it, on the right half after it.
+  await head('message').dragTo(head('level'), { targetPosition: { x: 6, y: 8 } });
   await expect.poll(order).toEqual(['time', 'message', 'level', 'source', 'file']);
+  const fileBox = (await head('file').boundingBox())!;
+  await head('time').dragTo(head('file'), { targetPosition: { x: fileBox.width - 12, y: 8 } });
+  await expect.poll(order).toEqual(['message', 'level', 'source', 'file', 'time']);
+  await head('time').dragTo(head('message'), { targetPosition: { x: 6, y: 8 } });
 
   // Reload: the same layout.
   await page.reload();

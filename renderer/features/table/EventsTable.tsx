@@ -55,10 +55,10 @@ export function EventsTable() {
   const colDefs = useMemo(() => buildColumns(columns, time), [columns, time]);
   const table = useReactTable({ data: rows, columns: colDefs, getCoreRowModel: getCoreRowModel(), getRowId: (r) => String(r.id) });
   const widthOf = (id: string) => (sizes[id] ? `${sizes[id]}px` : columnWidth(id, time.mode === 'both'));
-  const grid = [...columns.map(widthOf), '8px'].join(' ');
+  const grid = columns.map(widthOf).join(' ');
   const moveColumn = useFilter.getState().moveColumn;
   // The columns' own widths: past the panel's width (extra fields, the detail panel open) the table scrolls sideways.
-  const minWidth = columns.reduce((a, id) => a + (parseInt(widthOf(id), 10) || 240), 8);
+  const minWidth = columns.reduce((a, id) => a + (parseInt(widthOf(id), 10) || 240), 0);
 
   const virt = useVirtualizer({
     count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 20,
@@ -102,12 +102,21 @@ export function EventsTable() {
       <div className="events-scroll" ref={scrollRef} data-testid="events-scroll">
         <div className="events-header-row" style={{ gridTemplateColumns: grid, minWidth }}>
           {table.getHeaderGroups()[0]?.headers.map((h) => (
-            // Drag a header onto another to put it before that one; drag the right edge to resize.
+            // Drag a header onto another to put it before (left half) or after (right half) it; drag the right edge to resize.
             <div key={h.id} className={`cell head${dragging && dragging !== h.id ? ' drop-target' : ''}`} data-testid="column-head" data-col={h.id}
               draggable onDragStart={(e) => { e.dataTransfer.setData('text/plain', h.id); e.dataTransfer.effectAllowed = 'move'; setDragging(h.id); }}
               onDragEnd={() => setDragging(null)}
               onDragOver={(e) => { if (dragging) e.preventDefault(); }}
-              onDrop={(e) => { e.preventDefault(); const id = e.dataTransfer.getData('text/plain') || dragging; if (id) moveColumn(id, h.id); setDragging(null); }}>
+              onDrop={(e) => {
+                e.preventDefault();
+                const id = e.dataTransfer.getData('text/plain') || dragging;
+                setDragging(null);
+                if (!id) return;
+                // The right half of a header means "after it".
+                const box = e.currentTarget.getBoundingClientRect();
+                const after = e.clientX > box.left + box.width / 2;
+                moveColumn(id, after ? columns[columns.indexOf(h.id) + 1] ?? null : h.id);
+              }}>
               {flexRender(h.column.columnDef.header, h.getContext())}
               <span className="col-resize" data-testid="column-resize" title="Drag to resize; double-click for the default width"
                 draggable={false} onDragStart={(e) => { e.preventDefault(); e.stopPropagation(); }}
@@ -115,8 +124,6 @@ export function EventsTable() {
                 onDoubleClick={() => { const { [h.id]: _gone, ...rest } = useFilter.getState().sizes; useFilter.getState().setSizes(rest); }} />
             </div>
           ))}
-          <div className="cell head col-end" onDragOver={(e) => { if (dragging) e.preventDefault(); }}
-            onDrop={(e) => { e.preventDefault(); const id = e.dataTransfer.getData('text/plain') || dragging; if (id) moveColumn(id, null); setDragging(null); }} />
         </div>
         {error && <div className="error-box">Could not load events: {error}</div>}
         {!error && !loading && rows.length === 0 && (
