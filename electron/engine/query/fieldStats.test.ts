@@ -14,6 +14,8 @@ const HOSTILE = [`x'); DROP TABLE event_store; --`, '$.user', 'a"b', '/slash/y',
 const data = generate(6, 120);
 // Every third row carries the hostile keys, with values that are themselves SQL.
 data.rows.forEach((e, i) => { if (i % 3 === 0) for (const k of HOSTILE) e.fields[k] = `v' OR 1=1 -- ${i % 2}`; });
+// A secret the screen must not show: masked in the sidebar as in the table.
+data.rows.forEach((e, i) => { if (i % 7 === 0) e.fields.password = 'hunter2-s3cret'; });
 // A key named like a record column: the sidebar reports the column, which is what a filter on "logger" reads.
 data.rows.forEach((e, i) => { if (i % 5 === 0) e.fields.logger = 'shadow'; });
 let handle: CaseHandle;
@@ -96,5 +98,10 @@ describe('events.fieldStats', () => {
     calls['events.fieldStats'].output.parse(out);
     expect(out.total).toBe(data.rows.filter((e) => e.raw.toLowerCase().includes('timeout')).length);
     await expect(fieldStats(handle.db, { filter: { text: '(?=x)', regex: true }, top: 5 })).rejects.toThrow(/not a valid regular expression/);
+    const all = await queryHandlers['events.fieldStats']!(ctx, { caseId: 'c', filter: {}, top: 5 });
+    const pw = all.fields.find((f) => f.field === 'password')!;
+    expect(pw.top).toHaveLength(1);
+    expect(pw.top[0]!.masked).toBe(true);
+    expect(JSON.stringify(all)).not.toContain('hunter2');
   });
 });

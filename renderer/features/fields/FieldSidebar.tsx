@@ -63,7 +63,7 @@ export function FieldSidebar() {
                       <span className="bar" style={{ width: `${Math.max(2, (100 * t.count) / Math.max(1, f.count))}%` }} />
                       <span className="mono value" title={t.value}>{t.value === '' ? '(empty)' : t.value}</span>
                       <span className="muted small" data-testid="field-value-count">{fmtCount(t.count)}</span>
-                      <FieldActions field={f.field} value={t.value} />
+                      <FieldActions field={f.field} value={t.masked ? undefined : t.value} />
                     </li>
                   ))}
                   <li className="muted small">{fmtCount(f.distinct)} distinct{f.distinct > f.top.length ? ` · top ${f.top.length} shown` : ''}</li>
