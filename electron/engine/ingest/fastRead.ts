@@ -20,6 +20,8 @@ export interface FastCandidate {
   size: number;
   /** A pulled file read from the middle (it continues an earlier copy). */
   startByte?: number;
+  /** Wrapped in an envelope (a container or journal line prefix): unwrapped by the JavaScript reader. */
+  envelope?: unknown;
 }
 
 export type Eligibility = { ok: true } | { ok: false; why: string };
@@ -34,6 +36,7 @@ export function fastPathEligible(file: FastCandidate, scan: FileScan | undefined
   if (file.size === 0 || scan.bytes !== file.size) return no('empty, or changed since it was scanned');
   if (isGzipPath(file.abs)) return no('compressed');
   if (file.startByte) return no('read from the middle');
+  if (file.envelope) return no('wrapped in an envelope');
   if (GLOB.test(file.abs)) return no('name has glob characters');
   if (!scan.utf8 || scan.nul || scan.unitSeparator) return no('bytes that need the tolerant reader');
   if (scan.bom === 'utf16' || (scan.bom === 'utf8' && scan.bytes <= 3)) return no('UTF-16 or a bare byte order mark');

@@ -86,7 +86,8 @@ export const importHandlers: AreaHandlers<'import'> = {
       const h = ctx.getCase(input.caseId);
       const paths = input.paths.map((p) => (p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p));
       return runImportJob(ctx, input.caseId, signal, progress, jobId, (opts) =>
-        importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}) }), (p) => { correlated = p; });
+        importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}), ...(input.date ? { date: input.date } : {}) }),
+        (p) => { correlated = p; });
     }, input.jobId ? { jobId: input.jobId } : {}).catch(async (e: unknown) => {
       // A failed or cancelled import still settles only once what it committed is correlated (unless events first).
       if (!input.eventsFirst) await correlated?.catch(() => undefined);
