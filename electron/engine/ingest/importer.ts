@@ -414,11 +414,9 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   const stats = new Map<number, ReadStats>();
   const fast: FastFile[] = [];
   const slow: { f: PlannedFile; fileId: number }[] = [];
-  // A batch with enveloped files is transformed with their envelope side: all of it stays with the JavaScript reader.
-  const enveloped = batch.some((f) => f.envelope);
   for (const [i, f] of batch.entries()) {
     const fileId = firstId + i;
-    const scan = reader === 'auto' && !enveloped ? await scanOf(f) : undefined;
+    const scan = reader === 'auto' ? await scanOf(f) : undefined;
     if (scan && fastPathEligible(f, scan, def, limits).ok) fast.push({ fileId, abs: f.abs, scan });
     else slow.push({ f, fileId });
   }
@@ -426,7 +424,8 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   for (const x of fast) if (!back.includes(x)) stats.set(x.fileId, scanStats(x.scan));
   for (const x of back) slow.push({ f: batch[x.fileId - firstId]!, fileId: x.fileId });
   for (const [i, f] of batch.entries()) onReader?.(f.rel, stats.has(firstId + i) ? 'duckdb' : 'js');
-  const envStage = enveloped ? await EnvelopeStage.open(db) : null;
+  // Enveloped files (always the JavaScript reader's) bring their envelope side; the transform LEFT JOINs it.
+  const envStage = batch.some((f) => f.envelope) ? await EnvelopeStage.open(db) : null;
   if (slow.length) {
     const app = await db.conn.createAppender('stage', 'main', 'temp');
     try {
