@@ -3,7 +3,6 @@
 // already usable. Every step is its own transaction and the marks live in the case database, so a stage killed
 // midway is finished by the next run (after the next import, or when the case is opened).
 import type { CaseDb, SqlRead } from '../store/db';
-import { afterBatchImported, afterImportFinished, type CorrelateOptions } from '../correlate/ingestHooks';
 import { faultPoint } from './fault';
 
 /** The meta key saying chains are older than the events ('stale') or not ('ready'; absent in cases made before). */
@@ -27,11 +26,19 @@ const GROUP_FILES = 2000;
 
 export interface StageProgress { done: number; total: number; phase: 'identifiers' | 'chains' }
 
+/** What correlation computes (its rules live in correlate/; the wiring hands its entry points in). */
+export interface Correlator {
+  /** Identifiers and status evidence of these files' events (one format), inside the stage's transaction. */
+  extract(db: CaseDb, fileIds: number[]): Promise<void>;
+  /** Chains, their events and links over the whole case. */
+  build(db: CaseDb): Promise<void>;
+}
+
 /**
  * Extracts what is pending, format by format, then rebuilds the chains. Returns false when nothing was pending.
  * `signal` is honoured between steps: what is done stays done.
  */
-export async function runCorrelationStage(db: CaseDb, opts: CorrelateOptions = {}, signal?: AbortSignal,
+export async function runCorrelationStage(db: CaseDb, correlator: Correlator, signal?: AbortSignal,
   progress?: (p: StageProgress) => void): Promise<boolean> {
   if (!await correlationPending(db)) return false;
   const groups = await db.all<{ format: string; ids: number[] }>(`SELECT coalesce(f.format, '') AS format, list(DISTINCT p.file_id ORDER BY p.file_id) AS ids
@@ -44,7 +51,7 @@ export async function runCorrelationStage(db: CaseDb, opts: CorrelateOptions = {
       signal?.throwIfAborted();
       const part = ids.slice(i, i + GROUP_FILES);
       await db.tx(async () => {
-        await afterBatchImported(db, part, opts);
+        await correlator.extract(db, part);
         await db.run(`DELETE FROM correlate_pending WHERE file_id IN (${part.join(', ')})`);
       });
       done += part.length;
@@ -54,7 +61,7 @@ export async function runCorrelationStage(db: CaseDb, opts: CorrelateOptions = {
   }
   signal?.throwIfAborted();
   progress?.({ phase: 'chains', done, total });
-  await afterImportFinished(db, opts);
+  await correlator.build(db);
   await db.run(`INSERT OR REPLACE INTO meta VALUES ('${CHAINS_KEY}', 'ready')`);
   return true;
 }

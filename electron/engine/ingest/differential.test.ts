@@ -29,7 +29,7 @@ async function importInto(dir: string, input: string, mode: 'reference' | 'fast'
     const result = await importPaths(h, [input], opts);
     if (mode === 'fast') {
       expect(await correlationPending(h.db)).toBe(true);
-      await h.withWriter((db) => runCorrelationStage(db));
+      await h.withWriter((db) => runCorrelationStage(db, { extract: (d, ids) => afterBatchImported(d, ids), build: (d) => afterImportFinished(d) }));
       expect(await correlationPending(h.db)).toBe(false);
     }
     return { result, readers };

@@ -8,6 +8,8 @@ import type { AreaHandlers, EngineContext } from '../api';
 import { IMPORT_ALIAS_ACTION, IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
 import { importPaths, type ImportOptions } from './importer';
 import { runCorrelationStage } from './correlationStage';
+import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
+import type { CaseDb } from '../store/db';
 
 /** The importer stops where it reports progress: before copying, before detection and per parsed chunk. */
 const CANCELLABLE: ReadonlySet<ImportProgress['phase']> = new Set(['copy', 'detect', 'parse']);
@@ -27,7 +29,8 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
     const h = ctx.getCase(caseId);
     if (h.readOnly) return;
     const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
-    await h.withWriter((db) => runCorrelationStage(db, correlate, signal, (p) =>
+    const correlator = { extract: (db: CaseDb, ids: number[]) => afterBatchImported(db, ids, correlate), build: (db: CaseDb) => afterImportFinished(db, correlate) };
+    await h.withWriter((db) => runCorrelationStage(db, correlator, signal, (p) =>
       progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: p.phase === 'chains' ? 'building chains' : 'extracting identifiers' })));
   });
 }
