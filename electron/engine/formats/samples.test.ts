@@ -23,7 +23,7 @@ describe.each(FORMATS.map((f) => [f.id, f] as const))('format %s', (_id, def) =>
     writeFileSync(path.join(bundle, rel), sample.text);
     const handle = await CaseHandle.create(path.join(root, 'case'), { name: 't', timezone: sample.timezone ?? 'UTC' });
     try {
-      const res = await importPaths(handle, [bundle]);
+      const res = await importPaths(handle, [bundle], sample.date ? { date: sample.date } : {});
       expect(res.files[0]!.format).toBe(def.id);
       const rows = await handle.db.read<Row>(
         `SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts, level, logger, message, parse_status, line_count, fields::VARCHAR AS fields, source

@@ -10,6 +10,7 @@ import { useSelection } from '../../stores/selection';
 import { useTimeFormat } from '../../stores/timeMode';
 import { fmtCount } from '../../lib/time';
 import { buildColumns, columnWidth } from './columns';
+import { TableExportButtons } from '../export/ExportButton';
 import { ColumnPicker } from './ColumnPicker';
 import { emptyHint } from '../filters/emptyHint';
 
@@ -76,6 +77,7 @@ export function EventsTable() {
         <span data-testid="events-total">{fmtCount(total)}</span><span className="muted"> matching</span>
         {rows.length > 0 && <span className="muted small"> · window {fmtCount(rows.length)} rows{loading ? ' · loading…' : ''}</span>}
         <span className="spacer" />
+        <TableExportButtons />
         <ColumnPicker />
       </div>
       <div className="events-scroll" ref={scrollRef} data-testid="events-scroll">
