@@ -68,7 +68,7 @@ export const genericText: FormatDefinition = {
       path: 'misc/console.txt',
       date: '2024-05-01',
       timezone: 'Asia/Kolkata',
-      text: '23:59:58.100 | INFO    | engine - late\n00:00:01.500 | ERROR   | engine - after midnight\nTraceback (most recent call last):\n',
+      text: '23:59:58.100 [INFO] engine - late\n00:00:01.500 [ERROR] engine - after midnight\nTraceback (most recent call last):\n',
       records: [
         { ts: '2024-05-01T18:29:58.100Z', level: 'INFO', message: 'engine - late' },
         { ts: '2024-05-01T18:30:01.500Z', level: 'ERROR', lineCount: 2 },

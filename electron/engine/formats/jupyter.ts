@@ -16,7 +16,8 @@ export const jupyter: FormatDefinition = {
     regex: '^\\[([DIWEC]) ((?:\\d{4}-\\d{2}-\\d{2} )?\\d{2}:\\d{2}:\\d{2}\\.\\d{3}) ([\\w.\\-]+)(?: [\\w.\\-]+:\\d+)?\\] ?(.*)',
     groups: ['level', 'ts', 'logger', 'message'],
   },
-  time: { fields: ['ts'], naive: ['%Y-%m-%d %H:%M:%S.%g'] },
+  // A dated stamp is read as it was; a time of day takes its day from the file's context (flagged date-inferred).
+  time: { fields: ['ts'], naive: ['%Y-%m-%d %H:%M:%S.%g'], shapes: ['time'] },
   level: ['level'],
   logger: ['logger'],
   message: ['message'],
@@ -46,8 +47,9 @@ export const jupyter: FormatDefinition = {
       records: [{ ts: '2018-02-22T14:30:24.612Z', level: 'INFO', logger: 'SingleUserNotebookApp', message: 'Build is up to date' }],
     },
     {
-      title: 'classic Notebook: a time of day only, an uncaught exception with its request and traceback (notebook issue #5334)',
+      title: 'classic Notebook: a time of day only (the day from --date, then rolling over midnight), an uncaught exception with its request and traceback (notebook issue #5334)',
       path: 'jupyter/notebook.log',
+      date: '2020-04-05',
       text: [
         '[E 20:12:10.596 NotebookApp] Uncaught exception GET /api/contents/phg_bike.ipynb?type=notebook&_=1586045529162 (::1)',
         "    HTTPServerRequest(protocol='http', host='localhost:8888', method='GET', uri='/api/contents/phg_bike.ipynb', version='HTTP/1.1', remote_ip='::1')",
@@ -55,8 +57,8 @@ export const jupyter: FormatDefinition = {
         '[D 13:42:46.544 NotebookApp] 200 GET /api/kernelspecs (::1) 14.22ms',
       ].join('\n') + '\n',
       records: [
-        { level: 'ERROR', logger: 'NotebookApp', lineCount: 3 },
-        { level: 'DEBUG', message: '200 GET /api/kernelspecs (::1) 14.22ms' },
+        { ts: '2020-04-05T20:12:10.596Z', level: 'ERROR', logger: 'NotebookApp', lineCount: 3 },
+        { ts: '2020-04-06T13:42:46.544Z', level: 'DEBUG', message: '200 GET /api/kernelspecs (::1) 14.22ms' },
       ],
     },
   ],

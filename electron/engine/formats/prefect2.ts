@@ -23,7 +23,8 @@ export const prefect2: FormatDefinition = {
     { regex: '^Finished in state (\\w+)', groups: ['final_state'] },
     ...prefectExtras,
   ],
-  time: { fields: ['ts'], naive: ['%Y-%m-%d %H:%M:%S.%g'] },
+  // Usually a time of day: the day comes from the file's context (flagged date-inferred).
+  time: { fields: ['ts'], shapes: ['iso', 'time'] },
   level: ['level'],
   logger: ['logger'],
   message: ['message'],
@@ -32,19 +33,21 @@ export const prefect2: FormatDefinition = {
     {
       title: 'a flow run created and finished (Prefect 2 issue #8948); a print continues the record above',
       path: 'runs/prefect-worker.log',
+      date: '2023-03-27',
       text: [
         "11:48:33.097 | INFO    | prefect.engine - Created flow run 'shrewd-chihuahua' for flow 'test'",
         'test',
         "11:48:33.202 | INFO    | Flow run 'shrewd-chihuahua' - Finished in state Completed()",
       ].join('\n') + '\n',
       records: [
-        { level: 'INFO', logger: 'prefect.engine', lineCount: 2, fields: { run_kind: 'flow', run_name: 'shrewd-chihuahua', flow_or_task: 'test' } },
-        { level: 'INFO', logger: "Flow run 'shrewd-chihuahua'", message: 'Finished in state Completed()', fields: { final_state: 'Completed' } },
+        { ts: '2023-03-27T11:48:33.097Z', level: 'INFO', logger: 'prefect.engine', lineCount: 2, fields: { run_kind: 'flow', run_name: 'shrewd-chihuahua', flow_or_task: 'test' } },
+        { ts: '2023-03-27T11:48:33.202Z', level: 'INFO', logger: "Flow run 'shrewd-chihuahua'", message: 'Finished in state Completed()', fields: { final_state: 'Completed' } },
       ],
     },
     {
       title: 'debug logging puts the thread before the logger; a traceback stays with its record (Prefect issues #10826, #12804)',
       path: 'runs/prefect-worker.log',
+      date: '2023-09-26',
       text: [
         '17:46:22.308 | DEBUG   | GlobalEventLoopThread | prefect._internal.concurrency - <function _get_state_result at 0x7f9e5dd01040> --> return coroutine for internal await',
         "16:13:50.670 | ERROR | Task run 'my_first_task-0' - Encountered exception during execution:",
@@ -52,8 +55,8 @@ export const prefect2: FormatDefinition = {
         'File "/home/user/testenv/lib/python3.8/site-packages/prefect/engine.py", line 2148, in orchestrate_task_run',
       ].join('\n') + '\n',
       records: [
-        { level: 'DEBUG', logger: 'prefect._internal.concurrency', fields: { thread: 'GlobalEventLoopThread' } },
-        { level: 'ERROR', logger: "Task run 'my_first_task-0'", lineCount: 3 },
+        { ts: '2023-09-26T17:46:22.308Z', level: 'DEBUG', logger: 'prefect._internal.concurrency', fields: { thread: 'GlobalEventLoopThread' } },
+        { ts: '2023-09-26T16:13:50.670Z', level: 'ERROR', logger: "Task run 'my_first_task-0'", lineCount: 3 },
       ],
     },
     {
