@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import * as openpgp from 'openpgp';
 import type { RedactionRules } from '../shared/redaction';
+import { readBack } from '../electron/engine/export/formats';
 import { generateRedactionCorpus, type Corpus } from '../electron/testkit/redaction/corpus';
 import { expect, test as base, type Casefile } from './fixtures';
 
@@ -134,7 +135,7 @@ test('an export to a client key runs as a job; the report matches the files on d
   const { page } = app;
   await openDialog(page, casefile, planted.caseId, { sources: ['prefect'] });
   const total = Number((await page.getByTestId('export-count').innerText()).replace(/\D/g, ''));
-  await page.getByTestId('export-format-jsonl').check();
+  await page.getByTestId('export-format-parquet').check();
   await expect(page.getByTestId('export-run')).toBeDisabled();
   await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
   await expect(page.getByTestId('plaintext-warning')).toHaveCount(0);
@@ -150,19 +151,24 @@ test('an export to a client key runs as a job; the report matches the files on d
 
   const dir = await report.getByTestId('report-dir').innerText();
   const files = await report.getByTestId('report-file').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
-  expect(files.map((f) => f[0]).sort()).toEqual(['events.jsonl.pgp', 'manifest.json.pgp', 'report.json.pgp']);
+  expect(files.map((f) => f[0]).sort()).toEqual(['events.parquet.pgp', 'manifest.json.pgp', 'report.json.pgp']);
   for (const [name, , sha] of files) {
     const bytes = readFileSync(path.join(dir, name!));
     expect(createHash('sha256').update(bytes).digest('hex'), name).toBe(sha);
     const armored = bytes.toString('utf8');
     expect(armored).toMatch(/^-----BEGIN PGP MESSAGE-----/);
-    const plain = Buffer.from((await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: armored }), decryptionKeys: planted.client.privateKey, format: 'binary' })).data as Uint8Array).toString('utf8');
-    expect(leaked(plain, planted.secrets), name).toEqual([]);
-    if (name === 'events.jsonl.pgp') {
-      const rows = plain.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(rows).toHaveLength(total);
-      expect(plain).toContain('<secret:');
-    }
+    const plain = Buffer.from((await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: armored }), decryptionKeys: planted.client.privateKey, format: 'binary' })).data as Uint8Array);
+    if (name !== 'events.parquet.pgp') { expect(leaked(plain.toString('utf8'), planted.secrets), name).toEqual([]); continue; }
+    // the Parquet file decoded by DuckDB, every column
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-parquet-')), 'events.parquet');
+    writeFileSync(file, plain);
+    const rows = [];
+    for await (const row of readBack(file, 'parquet')) rows.push(row);
+    rmSync(path.dirname(file), { recursive: true, force: true });
+    expect(rows).toHaveLength(total);
+    const all = JSON.stringify(rows);
+    expect(all).toContain('<secret:');
+    expect(leaked(all, planted.secrets)).toEqual([]);
   }
 });
 
@@ -233,4 +239,48 @@ test('an export the fail-closed check blocks shows where it hit, never the value
   const jobs = await api<{ kind: string; state: string; error?: string }[]>(casefile, 'jobs.list', { caseId: planted.caseId });
   expect(jobs.find((j) => j.kind === 'export')).toMatchObject({ state: 'failed', error: expect.stringMatching(/fail-closed/) });
   expect(listExports(planted)).toEqual(before);
+});
+
+test('rows picked with Ctrl-click export exactly those events', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  await openDialog(page, casefile, planted.caseId, { sources: ['prefect'] });
+  await page.getByTestId('export-close').click();
+  const rows = page.getByTestId('event-row');
+  const ids = [Number(await rows.nth(1).getAttribute('data-id')), Number(await rows.nth(4).getAttribute('data-id'))];
+  await rows.nth(1).click({ modifiers: ['ControlOrMeta'] });
+  await rows.nth(4).click({ modifiers: ['ControlOrMeta'] });
+  await expect(page.locator('.events-row.picked')).toHaveCount(2);
+  await page.getByTestId('export-open-picked').click();
+  await expect(page.getByTestId('export-source')).toHaveText('2 picked events');
+  await expect(page.getByTestId('export-count')).toHaveText('2 events');
+  await page.getByTestId('export-recipient').selectOption('plaintext');
+  await page.getByTestId('plaintext-confirm').check();
+  await page.getByTestId('export-run').click();
+  const report = page.getByTestId('export-report');
+  await expect(report.getByTestId('report-events')).toHaveText('2', { timeout: 90_000 });
+  const out = readFileSync(path.join(await report.getByTestId('report-dir').innerText(), 'events.jsonl'), 'utf8');
+  expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { id: number }).id).sort((a, b) => a - b)).toEqual(ids.sort((a, b) => a - b));
+  expect(leaked(out, planted.secrets)).toEqual([]);
+  await page.getByTestId('export-close').click();
+  await page.getByTestId('picks-clear').click();
+  await expect(page.locator('.events-row.picked')).toHaveCount(0);
+  await expect(page.getByTestId('export-open-picked')).toHaveCount(0);
+});
+
+test('a trace exports its chain', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  const { chains } = await api<{ chains: { key: string; events: number }[] }>(casefile, 'chains.list', { caseId: planted.caseId, sort: 'events', limit: 1 });
+  const key = chains[0]!.key;
+  const url = new URL(casefile.server.url);
+  url.searchParams.set('case', planted.caseId);
+  url.searchParams.set('view', 'trace');
+  url.searchParams.set('trace', key);
+  await page.goto(url.toString());
+  await expect(page.getByTestId('trace-view')).toBeVisible();
+  await page.getByTestId('export-open-trace').click();
+  await expect(page.getByTestId('export-source')).toContainText('chain');
+  await expect(page.getByTestId('export-preview')).toBeVisible({ timeout: 60_000 });
+  const engine = await api<{ total: number }>(casefile, 'export.preview', { caseId: planted.caseId, selection: { chain: key }, limit: 1 });
+  expect(engine.total).toBe(chains[0]!.events);
+  await expect(page.getByTestId('export-count')).toHaveText(`${engine.total} events`);
 });

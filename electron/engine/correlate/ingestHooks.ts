@@ -1,6 +1,7 @@
 // What correlation does during an import (issue 4): identifier extraction per batch of files, chains after the import.
 import type { IdPattern } from '../../../shared/correlation';
 import type { CaseDb } from '../store/db';
+import { buildEventMinutes } from '../store/eventMinutes';
 import { buildChains } from './chains';
 import { extractBatch } from './extract';
 
@@ -17,8 +18,10 @@ export async function afterBatchImported(db: CaseDb, fileIds: number[], opts: Co
   await extractBatch(db, fileIds, opts.idPatterns);
 }
 
-/** Once per import: chains, their events and links, rebuilt over the whole case. */
+/** Once per import: chains, their events and links, rebuilt over the whole case; the timeline's per-minute summary. */
 export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {}): Promise<void> {
+  // The summary is not correlation: it is built even when correlation is measured off.
+  await db.tx(() => buildEventMinutes(db));
   if (opts.disabled) return;
   await db.tx(() => buildChains(db));
 }

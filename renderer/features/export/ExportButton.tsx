@@ -1,9 +1,10 @@
-// "Export…" where events are on screen: the table (its filter and time range, or the selected record) and a trace
-// (its chain, or the events shown when the trace is of a bare identifier).
+// "Export…" where events are on screen: the table (its filter and time range, the rows picked with Ctrl/⌘-click, or
+// the selected record) and a trace (its chain, or the events shown when the trace is of a bare identifier).
 import type { EventFilter } from '../../../shared/domain';
 import { useFilter } from '../../stores/filter';
 import { useSelection } from '../../stores/selection';
 import { type ExportSource, useExport } from './exportStore';
+import { usePicks } from './picks';
 
 function ExportButton({ source, testid, label, title }: { source: () => ExportSource | null; testid: string; label: string; title: string }) {
   return <button data-testid={testid} title={title} onClick={() => { const s = source(); if (s) useExport.getState().show(s); }}>{label}</button>;
@@ -23,11 +24,18 @@ export function describeFilter(f: EventFilter): string {
 
 export function TableExportButtons() {
   const selectedId = useSelection((s) => s.selectedId);
+  const picks = usePicks((s) => s.ids);
   return (
     <>
       <ExportButton testid="export-open" label="Export…" title="Redacted extract of the events matching the filter and time range"
         source={() => { const filter = useFilter.getState().filter; return { label: describeFilter(filter), selection: { filter } }; }} />
-      {selectedId != null && (
+      {picks.size > 0 ? (
+        <>
+          <ExportButton testid="export-open-picked" label={`Export ${picks.size} picked`} title="Redacted extract of the rows picked with Ctrl/⌘-click"
+            source={() => ({ label: `${picks.size} picked event${picks.size > 1 ? 's' : ''}`, selection: { ids: [...picks].sort((a, b) => a - b) } })} />
+          <button data-testid="picks-clear" title="Unpick every row" onClick={() => usePicks.getState().clear()}>✕</button>
+        </>
+      ) : selectedId != null && (
         <ExportButton testid="export-open-selected" label="Export selected" title="Redacted extract of the selected record"
           source={() => ({ label: `event #${selectedId}`, selection: { ids: [selectedId] } })} />
       )}

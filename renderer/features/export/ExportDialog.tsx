@@ -27,7 +27,8 @@ export function ExportDialog() {
   if (!s.open || !s.source) return null;
   return (
     <div className="export-backdrop" onClick={() => s.close()}>
-      <div className="card export-dialog" role="dialog" aria-label="Export to a client" data-testid="export-dialog" onClick={(e) => e.stopPropagation()}>
+      <div className="card export-dialog" role="dialog" aria-modal="true" aria-label="Export to a client" data-testid="export-dialog" tabIndex={-1}
+        ref={(el) => { if (el && !el.contains(document.activeElement)) el.focus(); }} onClick={(e) => e.stopPropagation()}>
         <div className="row export-title">
           <h3>Export to a client</h3>
           <span className="muted" data-testid="export-source">{s.source.label}</span>

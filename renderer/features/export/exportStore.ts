@@ -49,6 +49,11 @@ const idle = {
   preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, result: null, blocked: null, runError: null,
 } as const;
 
+// A dialog opened on one case's events closes when another case opens (a running job still ends and is audited).
+useApp.subscribe((s, prev) => {
+  if (s.current?.id !== prev.current?.id && useExport.getState().open) useExport.getState().close();
+});
+
 /** The places a blocked export names ("event 12 message", "manifest.json"), taken from the engine's sentence. */
 export function blockedWhere(message: string): string[] {
   const m = /first at (.*?)\. Nothing was written/s.exec(message);
