@@ -84,9 +84,9 @@ export const genericText: FormatDefinition = {
     {
       title: 'Apache, access-log and Django stamps',
       path: 'misc/mixed.log',
-      text: '[Tue Sep 03 09:53:18.703332 2024] [wsgi:error] boom\n[14/Feb/2014:06:13:34 +0100] GET /\n[14/Feb/2014 06:13:35] "GET / HTTP/1.1" 200\n',
+      text: '[Tue Sep 03 09:53:18.703332 2024] wsgi:error boom\n[14/Feb/2014:06:13:34 +0100] GET /\n[14/Feb/2014 06:13:35] "GET / HTTP/1.1" 200\n',
       records: [
-        { ts: '2024-09-03T09:53:18.703Z', message: '[wsgi:error] boom' },
+        { ts: '2024-09-03T09:53:18.703Z', message: 'wsgi:error boom' },
         { ts: '2014-02-14T05:13:34.000Z' },
         { ts: '2014-02-14T06:13:35.000Z' },
       ],
