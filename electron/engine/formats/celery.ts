@@ -1,6 +1,5 @@
+import { UUID } from './correlation';
 import type { FormatDefinition } from './types';
-
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 /** Celery worker log. Lines without the `[stamp: LEVEL/Process]` header (SQL, tracebacks) belong to the record above. */
 export const celery: FormatDefinition = {
@@ -24,6 +23,19 @@ export const celery: FormatDefinition = {
   logger: ['process'],
   message: ['message'],
   priority: 20,
+  correlation: {
+    fields: [
+      { field: 'task_id', kind: 'celery_task', role: 'key' },
+      { field: 'task', kind: 'celery_task_name', role: 'name' },
+      // A child names its root and parent: links, not members of their chains.
+      { field: 'root_id', kind: 'celery_task', role: 'link' },
+      { field: 'parent_id', kind: 'celery_task', role: 'link' },
+    ],
+    chains: [{ kind: 'celery_task', labelFrom: 'celery_task_name' }],
+    status: [{ on: 'task_event', values: { succeeded: 'success', raised: 'failure', failed: 'failure', revoked: 'failure', received: 'running', retry: 'running' } }],
+    links: [{ type: 'record', relation: 'parent_of', rule: 'celery-parent-id', from: { kind: 'celery_task', foundIn: 'parent_id' },
+      to: { kind: 'celery_task', foundIn: 'task_id' }, detail: 'Task {to} was applied with parent_id {from}' }],
+  },
   samples: [
     {
       title: 'seed: received, multi-line SQL, succeeded (naive stamps in the site zone)',

@@ -1,3 +1,4 @@
+import { UUID } from './correlation';
 import type { FormatDefinition, TextPattern } from './types';
 
 /** `[2023-04-06 02:25:01 +0000] [31917] [DEBUG] POST /url` — gunicorn's layout, used by Doodle and the dashboard. */
@@ -22,6 +23,9 @@ export const doodle: FormatDefinition = {
   ...gunicornLayout,
   paths: ['**/logs/doodle/*.log*'],
   priority: 30,
+  correlation: {
+    text: [{ regex: `/metadata/api/v[0-9]+/\\w+/(?<metadata_entity>${UUID})`, role: 'key', foundIn: 'url', hints: ['/metadata/api/'] }],
+  },
   samples: [
     {
       title: 'seed: +0000 stamps',

@@ -1,3 +1,4 @@
+import { UUID } from './correlation';
 import type { FormatDefinition } from './types';
 
 /** A pipeline run's own log: JSON lines with offset timestamps (+0530 and +05:30), runid, application, transform. */
@@ -19,6 +20,21 @@ export const pipeline: FormatDefinition = {
   message: ['message'],
   tzEvidence: { kind: 'offset' },
   priority: 5,
+  correlation: {
+    fields: [
+      { field: 'runid', kind: 'pipeline_run', role: 'key' },
+      { field: 'application', kind: 'application', role: 'name' },
+    ],
+    text: [{ regex: `Registered \\w+ (?<metadata_entity>${UUID})`, role: 'key', foundIn: 'data', hints: ['Registered '] }],
+    // A metadata entity has no outcome of its own: a failed run does not fail the entities it registered.
+    chains: [{ kind: 'pipeline_run', labelFrom: 'application' }, { kind: 'metadata_entity', outcome: false }],
+    status: [
+      { on: 'level', values: { ERROR: 'failure', CRITICAL: 'failure' } },
+      { on: 'message', values: { 'Process completed': 'success', 'Starting run': 'running' } },
+    ],
+    links: [{ type: 'record', relation: 'registered', rule: 'pipeline-metadata-register', from: { kind: 'pipeline_run' },
+      to: { kind: 'metadata_entity', foundIn: 'data' }, detail: 'Run {from} logged the registration of {to}' }],
+  },
   samples: [
     {
       title: 'seed: +0530 asctime and +05:30 ts',

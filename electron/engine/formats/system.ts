@@ -1,3 +1,4 @@
+import { UUID } from './correlation';
 import type { FormatDefinition } from './types';
 
 /**
@@ -22,6 +23,12 @@ export const system: FormatDefinition = {
   sniffKeys: ['levelname', 'asctime', 'logid'],
   ...pythonLogging,
   priority: 10,
+  correlation: {
+    // The dashboard's polls and submits of Celery tasks: "<task-uuid> -> PENDING", "<task-uuid> <- task_name ids".
+    text: [{ regex: `(?<celery_task>${UUID}) (?:->|<-) `, role: 'key', foundIn: 'data', hints: [' -> ', ' <- '] }],
+    status: [{ on: 'raw', regex: ' -> ([A-Z]+)', hints: [' -> '],
+      values: { SUCCESS: 'success', FAILURE: 'failure', REVOKED: 'failure', PENDING: 'running', STARTED: 'running', RETRY: 'running' } }],
+  },
   samples: [
     {
       title: 'seed: dashboard polling a Celery task (created wins over naive asctime)',

@@ -11,6 +11,19 @@ export const taskblade: FormatDefinition = {
   sniffKeys: ['levelname', 'asctime', 'source'],
   ...pythonLogging,
   priority: 8,
+  correlation: {
+    fields: [
+      { field: 'request_id', kind: 'taskblade_request', role: 'key' },
+      { field: 'user', kind: 'user', role: 'facet' },
+      { field: 'dataset', kind: 'dataset', role: 'facet' },
+    ],
+    chains: [{ kind: 'taskblade_request', labelPath: 'llm-agents/logs/([^/]+)/' }],
+    status: [
+      { on: 'level', values: { ERROR: 'failure', CRITICAL: 'failure' } },
+      { on: 'message', regex: '^(?:Query Status|Updated Result): (\\w+)', ignoreCase: true, hints: ['Query Status: ', 'Updated Result: '],
+        values: { success: 'success', failure: 'failure', failed: 'failure', error: 'failure', pending: 'running', running: 'running' } },
+    ],
+  },
   samples: [
     {
       title: 'seed: a request status step with JSON-in-string data',

@@ -195,7 +195,7 @@ describe('generateTree', () => {
           expect(own.get(m[1]!)?.has(`${f.file}:${i}`)).toBe(true);
         }
       });
-      expect(seen).toBe(truth.taskblade.filter((r) => r.events.some((e) => e.file === f.file)).reduce((n, r) => n + r.events.length, 0));
+      expect(seen).toBe(truth.taskblade.reduce((n, r) => n + r.events.filter((e) => e.file === f.file).length, 0));
     }
     for (const r of truth.taskblade) {
       const last = r.events.at(-1)!;
