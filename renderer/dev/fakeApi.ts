@@ -69,6 +69,7 @@ function chains(): ChainSummary[] {
     key, kind: 'celery_task', label: `enrich.run[${key.slice(0, 8)}]`, status: evs.some((e) => e.level === 'ERROR') ? 'failure' : 'success',
     first: evs[0]!.ts, last: evs[evs.length - 1]!.ts, durationMs: Date.parse(evs[evs.length - 1]!.ts!) - Date.parse(evs[0]!.ts!),
     sources: [...new Set(evs.map((e) => e.source))], events: evs.length, user: String(evs[0]!.fields.user), dataset: String(evs[0]!.fields.dataset),
+    failureReason: evs.findLast((e) => e.level === 'ERROR')?.message ?? null,
   }));
 }
 

@@ -91,6 +91,14 @@ const TRACEBACK = 'Traceback (most recent call last)';
 const REASON_TEXT = `coalesce(CASE WHEN json_valid(coalesce(s.fields, s.raw)) THEN json_extract_string(coalesce(s.fields, s.raw), '$.exc_info') END, s.message, s.raw)`;
 const LAST_LINE = (t: string) => `trim(list_filter(string_split(${t}, chr(10)), lambda x_: trim(x_) <> '')[-1])`;
 
+/**
+ * Whether a member's status evidence counts for its chain: always for the chain's own records; a mention only when
+ * the record is no other chain's own (a failed task's traceback naming a request does not fail the request).
+ * Read from chain_events, complete by the time chain rows are computed in a build or an update.
+ */
+const lends = (m: string) => `(NOT ${m}.mentioned OR NOT EXISTS (SELECT 1 FROM chain_events x
+  WHERE x.event_id = ${m}.event_id AND NOT x.mentioned AND x.kind <> 'generic'))`;
+
 /** One row per key of the members relation `m`: label, status, times, sources, facets, failure reason. */
 export function chainRowsSql(r: CompiledRules, m: string): string {
   const labelKinds = [...r.labelKinds.entries()];
@@ -107,7 +115,7 @@ export function chainRowsSql(r: CompiledRules, m: string): string {
       SELECT m.key,
         bool_or(es.status = 'failure') AS failed, bool_or(es.status = 'success' AND es.final) AS succeeded,
         bool_or(es.status = 'running') AS started
-      FROM ${m} m JOIN event_status es ON es.event_id = m.event_id GROUP BY m.key),
+      FROM ${m} m JOIN event_status es ON es.event_id = m.event_id WHERE ${lends('m')} GROUP BY m.key),
     ids AS (
       SELECT m.key,
         min(i.value) FILTER (WHERE i.kind = 'user') AS "user", min(i.value) FILTER (WHERE i.kind = 'dataset') AS dataset,
@@ -127,7 +135,7 @@ export function chainRowsSql(r: CompiledRules, m: string): string {
           row_number() OVER (PARTITION BY m.key ORDER BY contains(s.raw, '${TRACEBACK}') DESC, s.level IN ('ERROR', 'CRITICAL') DESC,
                                                        s.ts DESC NULLS LAST, s.id DESC) AS rn
         FROM ${m} m JOIN event_store s ON s.id = m.event_id LEFT JOIN event_status es ON es.event_id = m.event_id AND es.status = 'failure'
-        WHERE m.key IN (SELECT key FROM failed)
+        WHERE m.key IN (SELECT key FROM failed) AND ${lends('m')}
           AND (s.level IN ('ERROR', 'CRITICAL') OR es.event_id IS NOT NULL OR contains(s.raw, '${TRACEBACK}'))
       ) WHERE rn = 1)
     SELECT c.key, c.kind,

@@ -3,11 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TraceResult } from '../../../shared/correlation';
+import type { EventIdentifier, TraceResult } from '../../../shared/correlation';
 import type { CaseInfo } from '../../../shared/domain';
 import { Engine } from '../engine';
 import { removeDir, tempDir } from '../../testkit/tmp';
-import { identifiersOf } from './query';
 
 const root = tempDir('casefile-correlate-engine-');
 let engine: Engine;
@@ -50,9 +49,11 @@ describe('correlation through the engine', () => {
 
   it('tells which identifiers a record carries and where', async () => {
     const t = (await engine.invoke('chains.trace', { caseId: info.id, key: TASK })) as TraceResult;
-    const ids = await identifiersOf(engine.context.getCase(info.id).db, [t.events[1]!.id]);
-    expect(ids.map((i) => `${i.kind}=${i.value}@${i.foundIn}`).sort()).toEqual(
-      ['account=ACCT-000123@text', `celery_task=${TASK}@task_id`, 'celery_task_name=search_transactions@task'].sort());
+    const { identifiers } = (await engine.invoke('chains.identifiers', { caseId: info.id, eventId: t.events[1]!.id })) as { identifiers: EventIdentifier[] };
+    expect(identifiers.map((i) => `${i.kind}=${i.value}@${i.foundIn}:${i.role}`).sort()).toEqual(
+      ['account=ACCT-000123@text:facet', `celery_task=${TASK}@task_id:key`, 'celery_task_name=search_transactions@task:name'].sort());
+    expect(identifiers.find((i) => i.role === 'key')?.chain).toEqual({ key: TASK, kind: 'celery_task' });
+    await expect(engine.invoke('chains.identifiers', { caseId: info.id, eventId: -1 })).rejects.toThrow();
   });
 
   it('lists chains and rejects bad input per the contract', async () => {

@@ -18,8 +18,9 @@ export const STATUS_DDL = `CREATE TABLE IF NOT EXISTS event_status (event_id BIG
 // ONE regex pass over the record (an alternation; RE2 runs it as one automaton) and told apart afterwards on the short
 // matches. A pass per kind costs a full read of the text each; on a 1 GB case that was most of the extraction time.
 // A UUID is a mention wherever it is written; the key it is written under (`request_id=…`, `"task_id": "…"`,
-// `'parent_id': '…'`, `\"id\": \"…`) is kept as where it was found, a URL path as `url`, anything else as `text`.
-const UUID_MENTION = `(?:(?:\\\\[nrt])?[A-Za-z_][A-Za-z0-9_]*(?:=|\\\\?"\\s?:\\s?\\\\?"|'\\s?:\\s?')|/)?${UUID}`;
+// `'parent_id': '…'`, `\"id\": \"…`, SQL's `request_id = '…'`) is kept as where it was found, a URL path as `url`,
+// anything else as `text`.
+const UUID_MENTION = `(?:(?:\\\\[nrt])?[A-Za-z_][A-Za-z0-9_]*(?:\\s?=\\s?'?|\\\\?"\\s?:\\s?\\\\?"|'\\s?:\\s?')|/)?${UUID}`;
 const HOST_RE = '(?:@|https?://)[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
 const KV_RE = '\\b(?:user|dataset)=[A-Za-z][\\w.@-]{0,63}';
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])';

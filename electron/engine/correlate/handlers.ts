@@ -1,6 +1,6 @@
 // Correlation calls (issue 4): the chains list and the trace of one key. ('events.around' lives in query/.)
 import type { AreaHandlers } from '../api';
-import { listChains, traceKey } from './query';
+import { identifiersOf, listChains, traceKey } from './query';
 
 export const correlateHandlers: AreaHandlers<'chains'> = {
   'chains.list': async (ctx, i) => listChains(ctx.getCase(i.caseId).db, {
@@ -14,4 +14,5 @@ export const correlateHandlers: AreaHandlers<'chains'> = {
     limit: i.limit,
   }),
   'chains.trace': async (ctx, i) => traceKey(ctx.getCase(i.caseId).db, i.key),
+  'chains.identifiers': async (ctx, i) => ({ identifiers: await identifiersOf(ctx.getCase(i.caseId).db, i.eventId) }),
 };

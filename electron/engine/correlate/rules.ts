@@ -30,7 +30,13 @@ export interface CompiledRules {
   noOutcome: Set<string>;
   recordLinks: RecordLinkRule[];
   windowLinks: WindowLinkRule[];
+  /** Identifier kinds that are facets: the common pass's (user, dataset, host, ip) and the formats' facet fields. */
+  facetKinds: Set<string>;
+  nameKinds: Set<string>;
 }
+
+/** Kinds the common pass finds in every record that are shared context, never chain keys. */
+export const COMMON_FACETS = ['user', 'dataset', 'host', 'ip'];
 
 /** A key claimed by two kinds goes to the kind listed first in ChainKind. */
 export const kindPriority = (kind: string): number => {
@@ -41,6 +47,7 @@ export const kindPriority = (kind: string): number => {
 export function compileRules(formats: readonly FormatDefinition[]): CompiledRules {
   const out: CompiledRules = {
     bySource: new Map(), keys: [], links: [], fileChains: [], labelKinds: new Map(), labelPaths: new Map(), noOutcome: new Set(['generic']), recordLinks: [], windowLinks: [],
+    facetKinds: new Set(COMMON_FACETS), nameKinds: new Set(),
   };
   const pair = (list: IdPair[], p: IdPair) => { if (!list.some((x) => x.kind === p.kind && x.foundIn === p.foundIn)) list.push(p); };
   for (const f of formats) {
@@ -63,13 +70,13 @@ export function compileRules(formats: readonly FormatDefinition[]): CompiledRule
       };
     });
     out.bySource.set(f.id, { fields: r.fields ?? [], text, status });
-    for (const fr of r.fields ?? []) {
-      if (fr.role === 'key') pair(out.keys, { kind: fr.kind, foundIn: fr.field });
-      if (fr.role === 'link') pair(out.links, { kind: fr.kind, foundIn: fr.field });
-    }
-    for (const t of text) for (const g of t.groups) {
-      if (t.role === 'key') pair(out.keys, { kind: g.kind, foundIn: t.foundIn });
-      if (t.role === 'link') pair(out.links, { kind: g.kind, foundIn: t.foundIn });
+    const ids = [...(r.fields ?? []).map((fr) => ({ kind: fr.kind, foundIn: fr.field, role: fr.role })),
+      ...text.flatMap((t) => t.groups.map((g) => ({ kind: g.kind, foundIn: t.foundIn, role: t.role })))];
+    for (const id of ids) {
+      if (id.role === 'key') pair(out.keys, { kind: id.kind, foundIn: id.foundIn });
+      if (id.role === 'link') pair(out.links, { kind: id.kind, foundIn: id.foundIn });
+      if (id.role === 'facet') out.facetKinds.add(id.kind);
+      if (id.role === 'name') out.nameKinds.add(id.kind);
     }
     if (r.fileChain) out.fileChains.push({ source: f.id, ...r.fileChain });
     for (const c of r.chains ?? []) {

@@ -148,6 +148,9 @@ describe('generateTree', () => {
         const l = lines(a.outDir, e.file, cache)[e.line]!;
         if (e.file.endsWith('celery-worker.log')) {
           expect(l, key(e)).toMatch(new RegExp(`^\\[[^\\]]+\\] (Task \\w+\\[${t.id}\\]|TaskPool: Apply .*'id': '${t.id}'|\\w+\\[${t.id}\\]: )`));
+        } else if (e.file.endsWith('gunicorn_supervisor.log')) {
+          // The dashboard's API call that started the task names it only in its URL.
+          expect(l, key(e)).toMatch(new RegExp(`\\] POST /dashboard/api/tasks/${t.id}/$`));
         } else {
           expect(e.file).toMatch(/^enrich\/logs\/app\/app\.json\.log/);
           expect((JSON.parse(l) as { data: string }).data).toMatch(new RegExp(`^\\n${t.id} (->|<-) `));
