@@ -145,6 +145,15 @@ const impl = {
     return { chain: chains().find((c) => c.key === i.key) ?? null, events: evs.map((e) => row(e)), queryMs: 5,
       links: [{ from: i.key, to: 'run_enrich', relation: 'launched by', inferred: true, rule: 'prefect run_<app> window contains pipeline start' }] };
   },
+  'chains.identifiers': (i: CallInput<'chains.identifiers'>) => {
+    const e = EVENTS.find((x) => x.id === i.eventId);
+    if (!e) return { identifiers: [] };
+    const task = String(e.fields.task_id);
+    return { identifiers: [
+      { kind: 'celery_task', value: task, foundIn: 'task_id', role: 'key' as const, chain: { key: task, kind: 'celery_task' as const } },
+      ...(['user', 'dataset'] as const).map((k) => ({ kind: k, value: String(e.fields[k]), foundIn: k, role: 'facet' as const, chain: null })),
+    ] };
+  },
   'audit.list': () => Array.from({ length: 12 }, (_, k) => ({
     seq: k + 1, time: new Date(T0 + k * 60000).toISOString(), operator: 'dev', host: 'laptop', action: ['case.open', 'import', 'query'][k % 3]!,
     params: { k }, result: { status: 'ok' as const }, via: 'browser', appVersion: '0.1.0', hash: `${k}`.padStart(64, 'a'),

@@ -97,11 +97,6 @@ async function eventsByIds(db: SqlRead, idsIn: number[]): Promise<EventRow[]> {
   return rows.map((r) => toEventRow(r));
 }
 
-async function idsWhere(db: SqlRead, sql: string, params: Params): Promise<number[]> {
-  const rows = await db.read<{ id: string | number }>(`${sql} LIMIT ${TRACE_EVENT_LIMIT + 1}`, params.values);
-  return rows.map((r) => Number(r.id));
-}
-
 async function linksOf(db: SqlRead, keys: string[]): Promise<ChainLink[]> {
   if (!keys.length) return [];
   const p = new Params();

@@ -50,7 +50,8 @@ export const celery: FormatDefinition = {
         '[2023-07-06 12:07:36,834: INFO/ForkPoolWorker-1] Task search_transactions[320bbda6-e758-49fc-8a26-e8dc29f88f75] succeeded in 0.05865555256605148s: {\'records\': []}',
       ].join('\n') + '\n',
       records: [
-        { ts: '2023-07-06T06:37:36.774Z', level: 'INFO', logger: 'MainProcess', fields: { task: 'search_transactions', task_id: '320bbda6-e758-49fc-8a26-e8dc29f88f75', task_event: 'received' } },
+        { ts: '2023-07-06T06:37:36.774Z', level: 'INFO', logger: 'MainProcess', fields: { task: 'search_transactions', task_id: '320bbda6-e758-49fc-8a26-e8dc29f88f75', task_event: 'received' },
+          identifiers: ['celery_task=320bbda6-e758-49fc-8a26-e8dc29f88f75@task_id', 'celery_task_name=search_transactions@task'] },
         { ts: '2023-07-06T06:37:36.776Z', lineCount: 4, logger: 'ForkPoolWorker-1', fields: { task: 'search_transactions', task_id: '320bbda6-e758-49fc-8a26-e8dc29f88f75' } },
         { ts: '2023-07-06T06:37:36.834Z', fields: { task_event: 'succeeded', runtime_s: '0.05865555256605148' } },
       ],
@@ -66,7 +67,8 @@ export const celery: FormatDefinition = {
         "ValueError: bad",
       ].join('\n') + '\n',
       records: [
-        { ts: '2023-07-06T11:21:29.357Z', level: 'DEBUG', fields: { task: 'search_timeline', root_id: '9080c216-f7ac-4672-8678-fd3d8f598bcf', parent_id: undefined } },
+        { ts: '2023-07-06T11:21:29.357Z', level: 'DEBUG', fields: { task: 'search_timeline', root_id: '9080c216-f7ac-4672-8678-fd3d8f598bcf', parent_id: undefined },
+          identifiers: ['celery_task=9080c216-f7ac-4672-8678-fd3d8f598bcf@task_id', 'celery_task=9080c216-f7ac-4672-8678-fd3d8f598bcf@root_id'] },
         { ts: '2023-07-06T11:29:32.723Z', level: 'ERROR', lineCount: 4, fields: { task_event: 'raised' } },
       ],
     },

@@ -32,7 +32,8 @@ export const doodle: FormatDefinition = {
       path: 'enrich/logs/doodle/doodle.log',
       text: '[2023-04-06 02:25:01 +0000] [31917] [DEBUG] POST /metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad\n[2023-04-06 02:25:01 +0000] [31917] [DEBUG] GET /metadata/api/v1/features\n',
       records: [
-        { ts: '2023-04-06T02:25:01.000Z', level: 'DEBUG', logger: '31917', fields: { method: 'POST', url: '/metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad' } },
+        { ts: '2023-04-06T02:25:01.000Z', level: 'DEBUG', logger: '31917', fields: { method: 'POST', url: '/metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad' },
+          identifiers: ['metadata_entity=1cae096e-1b0d-4cac-bc5c-dd2e811908ad@url'] },
         { ts: '2023-04-06T02:25:01.000Z', fields: { method: 'GET' } },
       ],
     },

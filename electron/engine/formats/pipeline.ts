@@ -44,7 +44,8 @@ export const pipeline: FormatDefinition = {
         '{"asctime": "2023-03-09T12:04:49+0530", "name": "app", "levelname": "ERROR", "message": "Process failed", "transform": "FileOperations", "runid": "daily-20230309-120433", "application": "TestPy", "logid": 129}',
       ].join('\n') + '\n',
       records: [
-        { ts: '2023-03-09T06:34:48.000Z', level: 'DEBUG', message: 'FileOperations - process', fields: { runid: 'daily-20230309-120433', application: 'TestPy', transform: 'FileOperations' } },
+        { ts: '2023-03-09T06:34:48.000Z', level: 'DEBUG', message: 'FileOperations - process', fields: { runid: 'daily-20230309-120433', application: 'TestPy', transform: 'FileOperations' },
+          identifiers: ['pipeline_run=daily-20230309-120433@runid', 'application=TestPy@application'] },
         { ts: '2023-03-09T06:34:49.000Z', level: 'ERROR', message: 'Process failed' },
       ],
     },

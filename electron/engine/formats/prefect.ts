@@ -50,9 +50,9 @@ export const prefect: FormatDefinition = {
         "[2022-12-08 08:13:19+0530] INFO - prefect.TaskRunner | Task 'run_routeopt': Finished task run for task with final state: 'Success'",
       ].join('\n') + '\n',
       records: [
-        { ts: '2022-12-08T02:42:53.000Z', level: 'INFO', logger: 'prefect.TaskRunner', fields: { task: 'run_routeopt' } },
+        { ts: '2022-12-08T02:42:53.000Z', level: 'INFO', logger: 'prefect.TaskRunner', fields: { task: 'run_routeopt' }, identifiers: ['prefect_task=run_routeopt@task'] },
         { fields: { state_from: 'Pending', state_to: 'Running' } },
-        { ts: '2022-12-08T02:43:19.000Z', logger: 'prefect.run_routeopt' },
+        { ts: '2022-12-08T02:43:19.000Z', logger: 'prefect.run_routeopt', identifiers: ['prefect_task=run_routeopt@logger'] },
         { fields: { task: 'run_routeopt', final_state: 'Success' } },
       ],
     },

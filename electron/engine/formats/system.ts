@@ -34,7 +34,8 @@ export const system: FormatDefinition = {
       title: 'seed: dashboard polling a Celery task (created wins over naive asctime)',
       path: 'enrich/logs/app/app.json.log',
       text: '{"message": "Task result", "levelname": "DEBUG", "name": "app", "asctime": "2023-07-30 00:13:45,400", "funcName": "txnsearch_result", "lineno": 407, "pathname": "/home/scribble/enrich/customers/acme/Compliance/dashboard/compapp/views.py", "module": "views", "created": 1690656225.4009845, "data": "\\ne3be563f-57fa-4240-924b-27b43f2e0e0b -> PENDING [{}]", "transform": "", "logid": "1690654664.21"}\n',
-      records: [{ ts: '2023-07-29T18:43:45.400Z', level: 'DEBUG', logger: 'app', message: 'Task result', parseStatus: 'ok', fields: { funcName: 'txnsearch_result', lineno: 407, logid: '1690654664.21' } }],
+      records: [{ ts: '2023-07-29T18:43:45.400Z', level: 'DEBUG', logger: 'app', message: 'Task result', parseStatus: 'ok', fields: { funcName: 'txnsearch_result', lineno: 407, logid: '1690654664.21' },
+        identifiers: ['celery_task=e3be563f-57fa-4240-924b-27b43f2e0e0b@data'] }],
     },
     {
       title: 'naive asctime without created uses the site timezone',
