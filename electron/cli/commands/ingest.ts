@@ -52,8 +52,9 @@ export function registerIngestCommands(program: Command): void {
     .option('--name <name>', 'case name when creating it')
     .option('--tz <zone>', 'site timezone for naive timestamps (IANA name or +05:30); default: inferred from the logs')
     .option('--format <id=glob>', 'force a format for files matching a glob (repeatable)', collect, [] as string[])
+    .option('--date <YYYY-MM-DD>', 'date of the first record for stamps without a date or year (time-only, syslog); default: from envelopes, neighbouring files, else the file\'s mtime')
     .option('--json', 'print the ImportResult as JSON')
-    .action(async (paths: string[], o: { case: string; name?: string; tz?: string; format: string[]; json?: boolean }) => {
+    .action(async (paths: string[], o: { case: string; name?: string; tz?: string; format: string[]; date?: string; json?: boolean }) => {
       try {
         const overrides = o.format.map(parseOverride);
         await withCaseEngine(o.case, async (engine, info) => {
@@ -72,7 +73,7 @@ export function registerIngestCommands(program: Command): void {
           });
           let res: ImportResult;
           try {
-            res = await engine.call('import.paths', { caseId: info.id, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}) });
+            res = await engine.call('import.paths', { caseId: info.id, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}), ...(o.date ? { date: o.date } : {}) });
           } finally {
             off();
             bar?.stop();

@@ -24,7 +24,8 @@ describe.each(FORMATS.map((f) => [f.id, f] as const))('format %s', (_id, def) =>
     writeFileSync(path.join(bundle, rel), sample.text);
     const handle = await CaseHandle.create(path.join(root, 'case'), { name: 't', timezone: sample.timezone ?? 'UTC' });
     try {
-      const res = await importPaths(handle, [bundle], { hooks: { afterBatch: afterBatchImported, afterImport: afterImportFinished } });
+      const hooks = { afterBatch: afterBatchImported, afterImport: afterImportFinished };
+      const res = await importPaths(handle, [bundle], sample.date ? { date: sample.date, hooks } : { hooks });
       expect(res.files[0]!.format).toBe(def.id);
       const rows = await handle.db.read<Row>(
         `SELECT id::INTEGER AS id, strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts, level, logger, message, parse_status, line_count, fields::VARCHAR AS fields, source

@@ -2,6 +2,7 @@
 // Adding a format = adding one file in this folder and listing it in registry.ts. Its samples are its tests.
 import type { Level } from '../../../shared/domain';
 import type { CorrelationRules } from './correlation';
+import type { StampShapeId } from './stamps';
 
 export interface TimeSpec {
   /** Where the timestamp text is: JSON keys (first non-empty wins) or regex group names. */
@@ -14,6 +15,12 @@ export interface TimeSpec {
   naive?: string[];
   /** JSON keys holding seconds since the epoch: the absolute truth when present (e.g. Python logging's `created`). */
   epoch?: string[];
+  /**
+   * Shapes from the stamps library (formats/stamps.ts) the time text may take, tried in order: the first whose regex
+   * matches the whole text reads it. Shapes without a date or year (`time`, `syslog`) are completed from context
+   * (envelope, --date, neighbouring files, mtime) and flagged `date-inferred` / `year-inferred`.
+   */
+  shapes?: StampShapeId[];
 }
 
 export interface TextPattern {
@@ -45,6 +52,8 @@ export interface FormatSample {
   path?: string;
   /** Site timezone to assume for naive stamps (default UTC). */
   timezone?: string;
+  /** The operator's date (`--date YYYY-MM-DD`) for stamps without one (default: none, so the file's mtime decides). */
+  date?: string;
   /** One expectation per record, in order. */
   records: SampleExpectation[];
 }

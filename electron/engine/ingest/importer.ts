@@ -17,6 +17,7 @@ import { loadStagedBundle, stageBundles, type StagedBundle } from './bundle';
 import { readManifest } from '../evidence/manifest';
 import { createHash } from 'node:crypto';
 import { inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
+import { describeContext, fileNeedsContext, jsonStamp, stageContexts, stampContexts, textStamp, type StampContext } from './stampContext';
 import { transformSql } from './transform';
 
 /**
@@ -74,6 +75,8 @@ export interface ImportOptions {
   jobId?: string;
   onProgress?: (p: ImportProgress) => void;
   hooks?: ImportHooks;
+  /** The operator's date (YYYY-MM-DD) for stamps that carry no date or year (the first record's date). */
+  date?: string;
 }
 
 interface PlannedFile {
@@ -81,6 +84,9 @@ interface PlannedFile {
   /** Read from this byte: what comes before is already in the case as another bundle's file. */
   startByte?: number;
   continues?: string;
+  /** Modification time from the manifest (ISO), and where stamps without a date take theirs from. */
+  mtime?: string;
+  context?: StampContext;
 }
 
 function startsRecordFor(def: FormatDefinition): StartsRecord {
@@ -120,26 +126,9 @@ function timezoneEvidence(files: PlannedFile[]): { pair: OffsetSample[]; offset:
   return { pair, offset };
 }
 
-function jsonStamp(line: string, fields: string[]): string | null {
-  try {
-    const o = JSON.parse(line) as Record<string, unknown>;
-    for (const k of fields) if (typeof o[k] === 'string' && o[k]) return o[k] as string;
-  } catch { /* not JSON */ }
-  return null;
-}
-
-const patterns = new Map<string, RegExp>();
-function textStamp(line: string, def: FormatDefinition): string | null {
-  if (!def.pattern) return null;
-  let re = patterns.get(def.id);
-  if (!re) { re = new RegExp(def.pattern.regex, 's'); patterns.set(def.id, re); }
-  const m = re.exec(line);
-  const i = def.pattern.groups.indexOf(def.time.fields[0] ?? '');
-  return m && i >= 0 ? (m[i + 1] ?? null) : null;
-}
-
-function describeRule(def: FormatDefinition, zone: TimeZoneRule): string {
+function describeRule(def: FormatDefinition, zone: TimeZoneRule, context?: StampContext): string {
   const parts: string[] = [];
+  if (context) parts.push(describeContext(context));
   if (def.time.epoch?.length) parts.push(`epoch field ${def.time.epoch.join('/')} (absolute)`);
   if (def.time.inline?.length) parts.push('offset written in the stamp');
   if (def.time.naive?.length) parts.push(`naive stamps in site zone ${zone.zone} (${zone.how})`);
@@ -216,7 +205,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
       const abs = path.join(b.dir, f.path);
       const head = await readHeadLines(abs);
       const d = detectFormat(f.path, head, overrides);
-      planned.push({ bundle: b, rel: f.path, abs, size: f.size, sha256: f.sha256, format: d.format, reason: d.reason, head });
+      planned.push({ bundle: b, rel: f.path, abs, size: f.size, sha256: f.sha256, format: d.format, reason: d.reason, head, mtime: f.mtime });
     }
   }
   const bytesTotal = planned.reduce((n, f) => n + f.size, 0);
@@ -235,6 +224,8 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
     ...(opts.formatOverrides?.length ? { formatOverrides: opts.formatOverrides } : {}),
   };
   if (learned.timezone || learned.formatOverrides) await opts.hooks?.remember?.(learned);
+  const ctxFiles = planned.map((f) => ({ rel: f.rel, bundleId: f.bundle.id, format: f.format, head: f.head, ...(f.mtime ? { mtime: f.mtime } : {}), f }));
+  for (const [c, context] of stampContexts(ctxFiles, zone.zone, opts.date)) c.f.context = context;
 
   const results: FileImportResult[] = [];
   await handle.withWriter(async (db) => {
@@ -375,6 +366,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
   await db.run(`INSERT INTO stage_files VALUES ${values}`);
   const ids = staged.map((x) => x.fileId);
   const idList = ids.join(', ');
+  if (fileNeedsContext(def)) await stageContexts(db, staged.flatMap((x) => (x.f.context ? [{ fileId: x.fileId, context: x.f.context }] : [])));
 
   const rows = await db.tx(async () => {
     await db.run(transformSql(def, { source: def.id, zone: zone.zone }));
@@ -393,7 +385,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
       const num = (k: string) => Number(s?.[k] ?? 0);
       return {
         file_id: x.fileId, bundle: x.f.bundle.id, path: x.f.rel, sha256: x.f.sha256, size: x.f.size, format: def.id,
-        reason: x.f.reason, tz_zone: zone.zone, tz_rule: describeRule(def, zone), lines: x.stats.lines,
+        reason: x.f.reason, tz_zone: zone.zone, tz_rule: describeRule(def, zone, x.f.context), lines: x.stats.lines,
         records: num('records'), ok: num('ok'), malformed: num('malformed'), unparsed: num('unparsed'), untimed: num('untimed'),
         min_ts: (s?.min_ts as string | null) ?? null, max_ts: (s?.max_ts as string | null) ?? null,
         first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: digests.get(x.fileId)?.digest ?? EMPTY_DIGEST,

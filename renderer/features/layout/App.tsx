@@ -20,6 +20,7 @@ import { EventsTable } from '../table/EventsTable';
 import { Timeline } from '../timeline/Timeline';
 import { TraceView } from '../trace/TraceView';
 import { PullView } from '../pull/PullView';
+import { ExportDialog } from '../export/ExportDialog';
 import { useKeyboard } from './useKeyboard';
 import { KeyMap } from './KeyMap';
 import { StartHere } from './StartHere';
@@ -102,6 +103,7 @@ export function App() {
       </main>
       <StatusBar mode={info?.mode} version={info?.version} />
       <KeyMap />
+      <ExportDialog />
     </div>
   );
 }

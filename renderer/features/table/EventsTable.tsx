@@ -10,6 +10,8 @@ import { useSelection } from '../../stores/selection';
 import { useTimeFormat } from '../../stores/timeMode';
 import { fmtCount } from '../../lib/time';
 import { buildColumns, columnWidth } from './columns';
+import { TableExportButtons } from '../export/ExportButton';
+import { usePicks } from '../export/picks';
 import { ColumnPicker } from './ColumnPicker';
 import { emptyHint } from '../filters/emptyHint';
 
@@ -23,6 +25,7 @@ export function EventsTable() {
   const { rows, total, loading, error, atStart, atEnd, scroll, reload, loadAfter, loadBefore } = useEvents();
   const selectedId = useSelection((s) => s.selectedId);
   const select = useSelection((s) => s.select);
+  const { ids: picks, toggle: togglePick } = usePicks();
   const scrollRef = useRef<HTMLDivElement>(null);
 
   const extraKey = JSON.stringify(extraFieldsOf(columns));
@@ -76,6 +79,7 @@ export function EventsTable() {
         <span data-testid="events-total">{fmtCount(total)}</span><span className="muted"> matching</span>
         {rows.length > 0 && <span className="muted small"> · window {fmtCount(rows.length)} rows{loading ? ' · loading…' : ''}</span>}
         <span className="spacer" />
+        <TableExportButtons />
         <ColumnPicker />
       </div>
       <div className="events-scroll" ref={scrollRef} data-testid="events-scroll">
@@ -96,9 +100,9 @@ export function EventsTable() {
             const r = row.original;
             return (
               <div key={row.id} data-testid="event-row" data-id={r.id} data-level={r.level ?? ''}
-                className={`events-row${r.id === selectedId ? ' selected' : ''}${r.level === 'ERROR' || r.level === 'CRITICAL' ? ' severe' : ''}`}
+                className={`events-row${r.id === selectedId ? ' selected' : ''}${picks.has(r.id) ? ' picked' : ''}${r.level === 'ERROR' || r.level === 'CRITICAL' ? ' severe' : ''}`}
                 style={{ transform: `translateY(${vi.start}px)`, height: ROW_H, gridTemplateColumns: grid }}
-                onClick={() => select(r)}>
+                onClick={(e) => (e.ctrlKey || e.metaKey ? togglePick(r.id) : select(r))}>
                 {row.getVisibleCells().map((c) => (
                   <div key={c.id} className={`cell c-${c.column.id}`} title={String(c.getValue() ?? '')}>
                     {flexRender(c.column.columnDef.cell, c.getContext())}

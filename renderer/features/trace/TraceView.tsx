@@ -10,6 +10,7 @@ import { IdChip, IdText } from '../detail/IdText';
 import { StatusBadge } from '../chains/ChainsView';
 import { FacetChip } from '../filters/FacetChip';
 import { stepGaps, traceLayout } from './layout';
+import { TraceExportButton } from '../export/ExportButton';
 
 export function TraceView() {
   const { traceKey, trace, traceLoading, traceError, select } = useSelection();
@@ -31,6 +32,7 @@ export function TraceView() {
           {chain && <span className="muted">{chain.kind}</span>}
           <span className="spacer" />
           {trace && <span className="muted small">{fmtCount(trace.events.length)} events · {trace.queryMs.toFixed(0)} ms</span>}
+          <TraceExportButton />
         </div>
         {chain && (
           <div className="row small">
