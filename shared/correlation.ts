@@ -85,3 +85,24 @@ export const AroundResult = z.object({
   groups: z.array(z.object({ source: z.string(), events: z.array(EventRow), total: z.number() })),
 });
 export type AroundResult = z.infer<typeof AroundResult>;
+
+/** One chain in a tree of linked chains (issue 16): pre-order, each with the link that attaches it to its parent. */
+export const ChainTreeNode = z.object({
+  key: z.string(),
+  depth: z.number(),
+  parent: z.string().nullable(),
+  /** Null when a link names a key that is no chain of this case. */
+  chain: ChainSummary.nullable(),
+  link: ChainLink.nullable(),
+});
+export type ChainTreeNode = z.infer<typeof ChainTreeNode>;
+
+export const ChainTree = z.object({
+  /** The topmost chain reached from the asked key by following links backwards. */
+  root: z.string(),
+  nodes: z.array(ChainTreeNode),
+  /** Stopped at the node or depth limit. */
+  truncated: z.boolean(),
+  queryMs: z.number(),
+});
+export type ChainTree = z.infer<typeof ChainTree>;

@@ -61,6 +61,12 @@ export const eventsArea = defineArea({
       audit: { when: (i) => !i.after && !i.before, describe: 'first page only (no cursor)' },
     }),
     'events.get': defineCall({ input: CaseRef.extend({ id: z.number().int() }), output: EventDetail, access: 'read', audit: 'always' }),
+    /** One field the engine masked as a secret, unmasked, for one record (`field` as in EventRow.masked). The trail
+     * records which record and which field were revealed; the value is in the answer only, never in the trail. */
+    'events.reveal': defineCall({
+      input: CaseRef.extend({ id: z.number().int(), field: z.string().min(1).max(4200) }),
+      output: z.object({ value: z.string().nullable() }), access: 'read', audit: 'always',
+    }),
     'events.fieldValues': defineCall({
       input: CaseRef.extend({ filter: EventFilter, field: z.string().min(1).max(200), limit: z.number().int().min(1).max(200) }),
       output: z.object({ field: z.string(), values: z.array(z.object({ value: z.string(), count: z.number() })), queryMs: z.number() }),

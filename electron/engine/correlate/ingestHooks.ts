@@ -3,6 +3,7 @@
 // transaction), so the chain update after the import sees exactly the files imported since the last one.
 import type { IdPattern } from '../../../shared/correlation';
 import type { CaseDb } from '../store/db';
+import { buildEventMinutes } from '../store/eventMinutes';
 import { buildChains, updateChains } from './chains';
 import { extractBatch } from './extract';
 
@@ -25,8 +26,11 @@ export async function afterBatchImported(db: CaseDb, fileIds: number[], opts: Co
   await db.run(`INSERT INTO correlate_pending VALUES ${fileIds.map((n) => `(${Math.trunc(n)})`).join(', ')}`);
 }
 
-/** Once per import: the chains, their events and links that the imported files touch (all of them on a new case). */
+/** Once per import: the chains, their events and links that the imported files touch (all of them on a new case); the
+ * timeline's per-minute summary. */
 export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {}): Promise<void> {
+  // The summary is not correlation: it is built even when correlation is measured off.
+  await db.tx(() => buildEventMinutes(db));
   if (opts.disabled) return;
   await db.tx(async () => {
     await db.run(PENDING_DDL);

@@ -23,15 +23,15 @@ export interface ChainListRequest {
 export const TRACE_EVENT_LIMIT = 20_000;
 
 const ISO = (col: string) => `strftime(${col}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
-const SUMMARY_COLUMNS = `key, kind, label, status, ${ISO('first_ts')} AS first, ${ISO('last_ts')} AS last, duration_ms, sources, events, "user", dataset, failure_reason`;
+export const SUMMARY_COLUMNS = `key, kind, label, status, ${ISO('first_ts')} AS first, ${ISO('last_ts')} AS last, duration_ms, sources, events, "user", dataset, failure_reason`;
 
-interface SummaryRow {
+export interface SummaryRow {
   key: string; kind: string; label: string; status: string; first: string | null; last: string | null;
   duration_ms: string | number | null; sources: string[] | null; events: string | number; user: string | null; dataset: string | null;
   failure_reason: string | null;
 }
 
-function toSummary(r: SummaryRow): ChainSummary {
+export function toSummary(r: SummaryRow): ChainSummary {
   return {
     key: r.key, kind: r.kind as ChainKind, label: r.label, status: r.status as ChainStatus,
     first: r.first, last: r.last, durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
@@ -40,7 +40,7 @@ function toSummary(r: SummaryRow): ChainSummary {
 }
 
 /** Whether this case has chains yet (a case imported before correlation existed, or an empty one, does not). */
-async function hasChains(db: SqlRead): Promise<boolean> {
+export async function hasChains(db: SqlRead): Promise<boolean> {
   const r = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN ('chains', 'chain_events', 'chain_links')`);
   return (r[0]?.n ?? 0) === 3;
 }

@@ -13,6 +13,7 @@ import { showValue } from './fieldValue';
 import { AroundView } from './AroundView';
 import { FacetChip } from '../filters/FacetChip';
 import { IdentifierChips } from './IdentifierChips';
+import { fieldPath, isMasked, Masked } from '../secrets/Masked';
 
 export function DetailPanel() {
   const { detail, detailLoading, detailError, selectedId, loadDetail, select, loadAround, aroundLoading } = useSelection();
@@ -55,7 +56,9 @@ export function DetailPanel() {
           <h4>Identifiers</h4>
           <IdentifierChips eventId={detail.id} />
           <h4>Message <CopyButton text={detail.message ?? ''} /></h4>
-          <pre className="message" data-testid="detail-message"><IdText text={detail.message ?? ''} /></pre>
+          <pre className="message" data-testid="detail-message">
+            <Masked id={detail.id} field="message" masked={detail.masked} text={detail.message ?? ''}>{(t) => <IdText text={t} />}</Masked>
+          </pre>
           <h4>Fields ({Object.keys(detail.fields).length})</h4>
           <table className="fields">
             <tbody>
@@ -65,7 +68,10 @@ export function DetailPanel() {
                   <tr key={k} data-testid="detail-field" data-field={k}>
                     <th className="mono">{k}</th>
                     <td>
-                      {shown.kind === 'block'
+                      {isMasked(detail.masked, fieldPath(k))
+                        ? <Masked id={detail.id} field={fieldPath(k)} masked={detail.masked} text={shown.text}>
+                          {(t) => <pre className="field-block">{showValue(t).text}</pre>}</Masked>
+                        : shown.kind === 'block'
                         ? <pre className="field-block"><IdText text={shown.text} /></pre>
                         : isIdField(k) && shown.text ? <IdChip id={shown.text} />
                           : isFacetField(k) && shown.text ? <FacetChip facet={k} value={shown.text} />
@@ -78,7 +84,7 @@ export function DetailPanel() {
             </tbody>
           </table>
           <h4>Raw record <CopyButton text={detail.raw} /></h4>
-          <pre className="raw" data-testid="detail-raw">{detail.raw}</pre>
+          <pre className="raw" data-testid="detail-raw"><Masked id={detail.id} field="raw" masked={detail.masked} text={detail.raw} /></pre>
         </div>
       )}
       <AroundView />
