@@ -201,20 +201,37 @@ test('plaintext needs an explicit confirmation, then writes readable files with 
   expect(JSON.stringify(reportJson)).toContain('secret');
 });
 
-test('a running export shows its progress and can be cancelled; nothing is left behind', async ({ app, casefile, planted }) => {
+test('an export waits its turn behind the running job of its case, shows it, and can be cancelled; nothing is left behind', async ({ app, casefile, planted }) => {
   const { page } = app;
-  await openDialog(page, casefile, planted.caseId, { sources: ['gunicorn', 'doodle', 'prefect', 'taskblade'] });
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
   const before = listExports(planted);
-  await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
-  await page.getByTestId('export-run').click();
-  await expect(page.getByTestId('export-progress')).toBeVisible();
-  await expect(page.getByTestId('export-run')).toBeDisabled();
-  await page.getByTestId('export-cancel').click();
-  await expect(page.getByTestId('export-error')).toContainText(/cancel/i, { timeout: 60_000 });
+  // hold the case with a job of our own, so the export is queued for as long as the test needs
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(planted.caseId, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  try {
+    await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
+    await page.getByTestId('export-run').click();
+    await expect(page.getByTestId('export-progress')).toBeVisible();
+    await expect(page.getByTestId('export-step')).toHaveText(/queued/);
+    await expect(page.getByTestId('export-run')).toBeDisabled();
+    await page.getByTestId('export-cancel').click();
+    // the runner ends a cancelled queued job when its turn comes: the dialog says so meanwhile
+    await expect(page.getByTestId('export-step')).toHaveText(/cancelled; ends when the job ahead/);
+    await expect(page.getByTestId('export-cancel')).toBeDisabled();
+  } finally {
+    release();
+    await held;
+  }
+  await expect(page.getByTestId('export-error')).toContainText(/cancelled/i);
+  await expect(page.getByTestId('export-progress')).toHaveCount(0);
   await expect(page.getByTestId('export-report')).toHaveCount(0);
   const jobs = await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: planted.caseId });
   expect(jobs.find((j) => j.kind === 'export')?.state).toBe('cancelled');
   expect(listExports(planted)).toEqual(before);
+  // and the next run goes through, its progress shown while it works
+  await page.getByTestId('export-run').click();
+  await expect(page.getByTestId('export-report')).toBeVisible({ timeout: 90_000 });
+  expect(listExports(planted)).toHaveLength(before.length + 1);
 });
 
 test('an export the fail-closed check blocks shows where it hit, never the value, and writes nothing', async ({ app, casefile, planted }) => {
