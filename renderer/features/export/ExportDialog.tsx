@@ -107,7 +107,7 @@ function ExportPane() {
         </div>
       )}
       {s.runError && <div className="error-box" data-testid="export-error">{s.runError}</div>}
-      {s.result && <ReportView result={s.result} />}
+      {s.result && s.source && <ReportView result={s.result} selection={s.source.label} />}
     </>
   );
 }
