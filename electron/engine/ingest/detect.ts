@@ -47,19 +47,26 @@ const isSpecific = (def: FormatDefinition) => def.priority < GENERIC_PRIORITY;
 /** Shares closer than this are a tie. */
 const TIE = 0.02;
 
-function explain(def: FormatDefinition, lines: string[]): Explained | null {
-  const nonEmpty = lines.filter((l) => l.trim() !== '');
+/** The head's lines parsed as JSON objects once, shared by every JSON format scored on it. */
+const parsedHeads = new WeakMap<string[], (object | null)[]>();
+function jsonObjects(nonEmpty: string[]): (object | null)[] {
+  let out = parsedHeads.get(nonEmpty);
+  if (!out) {
+    out = nonEmpty.map((l) => {
+      if (!l.trimStart().startsWith('{')) return null;
+      try { const o: unknown = JSON.parse(l); return o && typeof o === 'object' && !Array.isArray(o) ? o : null; } catch { return null; }
+    });
+    parsedHeads.set(nonEmpty, out);
+  }
+  return out;
+}
+
+function explain(def: FormatDefinition, nonEmpty: string[]): Explained | null {
   const of = nonEmpty.length;
   if (of === 0) return null;
   if (def.kind === 'json') {
     const keys = def.sniffKeys ?? [];
-    let hit = 0;
-    for (const l of nonEmpty) {
-      if (!l.trimStart().startsWith('{')) continue;
-      let obj: unknown;
-      try { obj = JSON.parse(l); } catch { continue; }
-      if (obj && typeof obj === 'object' && !Array.isArray(obj) && keys.every((k) => k in (obj as object))) hit++;
-    }
+    const hit = jsonObjects(nonEmpty).filter((o) => o && keys.every((k) => k in o)).length;
     return hit ? { lines: hit, of, records: hit, skipped: 0 } : null;
   }
   if (def.kind === 'text') {
@@ -86,10 +93,11 @@ interface Candidate { def: FormatDefinition; share: number; score: number; reaso
 /** Every format that matches by content or path, best first. */
 function rankFormats(relPath: string, head: string[]): Candidate[] {
   const out: Candidate[] = [];
+  const nonEmpty = head.filter((l) => l.trim() !== '');
   for (const def of FORMATS) {
     if (def.kind === 'raw') continue;
     const glob = def.paths.find((g) => globMatch(g, relPath));
-    const e = explain(def, head);
+    const e = explain(def, nonEmpty);
     if (!glob && !e) continue;
     const share = e ? e.lines / e.of : 0;
     // A path convention weighs more than content; content alone beats a path alone.

@@ -12,6 +12,7 @@ import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
 import type { EnvelopeDefinition } from '../formats/envelopes/types';
 import { detectFormat, headerRegex, type Detection, type FormatOverride } from './detect';
+import { formatById } from '../formats/registry';
 import { unwrapper } from './envelope';
 import { EnvelopeStage, envelopeNeedsContext, envelopeYear } from './envelopeStage';
 import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
@@ -94,10 +95,12 @@ interface PlannedFile {
   envelope?: Detection['envelope'];
 }
 
+/** Is the file read as streams (an envelope naming services, pods…)? Such a file is a batch of its own. */
+const isStreamed = (f: PlannedFile) => Boolean(f.envelope?.def.stream?.length);
+
 /** The format column of a file: its format, or its streams' formats joined by `+` when it holds several. */
 function formatLabel(f: PlannedFile): string {
-  const streams = f.envelope?.streams ?? [];
-  return streams.length > 1 ? [...new Set(streams.map((s) => s.format.id))].join('+') : f.format.id;
+  return isStreamed(f) ? [...new Set(f.envelope!.streams.map((s) => s.format.id))].join('+') : f.format.id;
 }
 
 function startsRecordFor(def: FormatDefinition): StartsRecord {
@@ -346,7 +349,7 @@ const BATCH_FILES = 400;
 function* batches(files: PlannedFile[]): Generator<PlannedFile[]> {
   const byFormat = new Map<string, PlannedFile[]>();
   // A file holding several streams is a batch of its own (one transform per stream).
-  const key = (f: PlannedFile) => ((f.envelope?.streams.length ?? 0) > 1 ? `streams:${f.bundle.id}/${f.rel}` : f.format.id);
+  const key = (f: PlannedFile) => (isStreamed(f) ? `streams:${f.bundle.id}/${f.rel}` : f.format.id);
   for (const f of files) byFormat.set(key(f), [...(byFormat.get(key(f)) ?? []), f]);
   for (const group of byFormat.values()) {
     let cur: PlannedFile[] = [];
@@ -396,11 +399,13 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
   const ids = staged.map((x) => x.fileId);
   const idList = ids.join(', ');
   if (staged.some((x) => x.f.context)) await stageContexts(db, staged.flatMap((x) => (x.f.context ? [{ fileId: x.fileId, context: x.f.context }] : [])));
-  const streams = batch.length === 1 && (batch[0]!.envelope?.streams.length ?? 0) > 1 ? batch[0]!.envelope!.streams : null;
+  const streams = batch.length === 1 && isStreamed(batch[0]!) ? batch[0]!.envelope!.streams : null;
 
   const rows = await db.tx(async () => {
     if (streams) {
       for (const s of streams) await db.run(transformSql(s.format, { source: s.format.id, zone: zone.zone, envelope: true, stream: s.name }));
+      // Streams the head did not show (they start past it, or past the stream cap) are read as raw text.
+      await db.run(transformSql(formatById('raw')!, { source: 'raw', zone: zone.zone, envelope: true, otherStreams: streams.map((s) => s.name) }));
     } else {
       await db.run(transformSql(def, { source: def.id, zone: zone.zone, envelope: envStage !== null }));
     }

@@ -46,6 +46,8 @@ export interface TransformParams {
   envelope?: boolean;
   /** Only the records of this stream (a file holding several services is transformed once per stream). */
   stream?: string;
+  /** Only the records of streams not in this list. */
+  otherStreams?: string[];
 }
 
 /** The envelope columns every layer carries (NULL without an envelope). */
@@ -56,7 +58,8 @@ function stageRelation(p: TransformParams): string {
   return p.envelope
     ? `(SELECT s.file_id, s.line, s.line_count, s.raw, e.env_iso::TIMESTAMPTZ AS env_ts, e.env_ts_text, e.env_flag, e.env_fields::JSON AS env_fields, e.orig
         FROM stage s LEFT JOIN stage_env e ON e.file_id = s.file_id AND e.line = s.line
-        ${p.stream !== undefined ? `WHERE e.stream = ${sqlString(p.stream)}` : ''})`
+        ${p.stream !== undefined ? `WHERE e.stream = ${sqlString(p.stream)}` : ''}
+        ${p.otherStreams ? `WHERE e.stream NOT IN (${p.otherStreams.map(sqlString).join(', ') || 'NULL'})` : ''})`
     : `(SELECT file_id, line, line_count, raw, NULL::TIMESTAMPTZ AS env_ts, NULL::VARCHAR AS env_ts_text, NULL::VARCHAR AS env_flag,
           NULL::JSON AS env_fields, NULL::VARCHAR AS orig FROM stage)`;
 }
