@@ -9,7 +9,8 @@ import type { Finding } from './types';
 interface PatternRule { type: string; action: RedactAction; re: RE2JS; rule: string }
 interface WordRule { type: string; action: RedactAction; rule: string }
 
-const WORD = /[A-Za-z0-9_]/;
+// `_` separates: ids and names are joined into snake-case names (`Search-OMEGA3231_OMEGA7380`, `anil_report`)
+const WORD = /[A-Za-z0-9]/;
 /** Token boundary on both sides; a start right after `%` is inside a URL escape (`%20name`), not a boundary. */
 export const isBoundary = (text: string, start: number, end: number) =>
   !(start > 0 && (WORD.test(text[start - 1]!) || text[start - 1] === '%')) && !(end < text.length && WORD.test(text[end]!));
