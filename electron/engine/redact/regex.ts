@@ -19,11 +19,12 @@ export class GoRegex {
   private readonly finder: RegExp | null = null;
   readonly refusal: string | null = null;
 
-  constructor(readonly pattern: string, opts: { v8?: boolean } = {}) {
+  /** `v8: 'strict'` for operator patterns (see translateGoRegex); false keeps the pattern in re2js. */
+  constructor(readonly pattern: string, opts: { v8?: boolean | 'strict' } = {}) {
     this.re2 = RE2JS.compile(pattern);
     this.groups = this.re2.groupCount();
     if (opts.v8 === false) return;
-    const t = translateGoRegex(pattern);
+    const t = translateGoRegex(pattern, { strict: opts.v8 === 'strict' });
     if (t.ok && t.groups === this.groups) {
       this.tester = new RegExp(t.source);
       this.finder = new RegExp(t.source, 'gd');

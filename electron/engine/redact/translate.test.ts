@@ -123,6 +123,22 @@ describe('every translated gitleaks rule equals re2js', () => {
   }, 240_000);
 });
 
+describe('operator patterns (strict translation)', () => {
+  it('takes simple id patterns into V8 and equals re2js on them; leaves catastrophic and polynomial ones to re2js', () => {
+    const ids = ['[A-Z]{4,6}[0-9]{3,}', '[A-Z]+\\d{4}', 'TXN[0-9]{8,12}', '(?i)kyc-[a-z0-9]{6}'];
+    const texts = ['GAMMA1234 OMEGA3231_OMEGA7380 txn TXN123456789 KYC-ab12cd kyc-AB12CD', 'ABCD12 ABCDEFG1234 ſ K', `${'A'.repeat(300)}123`];
+    for (const p of ids) {
+      const g = new GoRegex(`(?:${p})`, { v8: 'strict' });
+      expect(g.v8, p).toBe(true);
+      for (const t of texts) expect(g.matches(t), `${p} on ${t}`).toEqual(g.re2Matches(t));
+      fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'AGMZakyTXN0129-_ ſ'.split('')), maxLength: 40 }), (t) => {
+        if (!ineligible(t)) expect(g.v8Matches(t)).toEqual(g.re2Matches(t));
+      }), { numRuns: 300, seed: 5 });
+    }
+    for (const p of ['(a+)+b', '(?:a|aa)*b', 'a*a*b', '(?:x+y+)+z']) expect(new GoRegex(`(?:${p})`, { v8: 'strict' }).v8, p).toBe(false);
+  });
+});
+
 describe('translated rules on hostile texts', () => {
   it('stay bounded on crafted texts of the largest size V8 takes (keyword floods, long runs, repeated samples)', () => {
     const rng = new Rng(3);

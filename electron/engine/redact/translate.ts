@@ -75,12 +75,13 @@ function classSource(rs: Range[]): string {
 }
 
 interface Flags { i: boolean; s: boolean }
-interface Node { src: string; captures: boolean; repeats: boolean; unbounded: boolean }
+interface Node { src: string; captures: boolean; repeats: boolean; unbounded: boolean; alternates: boolean }
 
 class Translator {
   private i = 0;
   groups = 0;
-  constructor(private readonly p: string) {}
+  private unboundedCount = 0;
+  constructor(private readonly p: string, private readonly strict: boolean) {}
 
   run(): string {
     const n = this.alternation({ i: false, s: false });
@@ -103,6 +104,7 @@ class Translator {
       captures: branches.some((b) => b.captures),
       repeats: branches.some((b) => b.repeats),
       unbounded: branches.some((b) => b.unbounded),
+      alternates: branches.length > 1 || branches.some((b) => b.alternates),
     };
   }
 
@@ -112,6 +114,7 @@ class Translator {
     let captures = false;
     let repeats = false;
     let unbounded = false;
+    let alternates = false;
     while (this.i < this.p.length && this.peek() !== '|' && this.peek() !== ')') {
       if (this.p.startsWith('(?', this.i) && /^\(\?[a-zA-Z-]+\)/.test(this.p.slice(this.i))) {
         const m = /^\(\?([a-zA-Z-]+)\)/.exec(this.p.slice(this.i))!;
@@ -124,6 +127,9 @@ class Translator {
       if (q) {
         if (q.max !== 1 && atom.captures) throw new Refused('a capturing group under a repetition');
         if ((q.max === Infinity && atom.repeats) || (q.max > 1 && atom.unbounded)) throw new Refused('a repetition of a repetition (backtracking blow-up)');
+        if (this.strict && q.max > 1 && atom.repeats) throw new Refused('a repetition of a repetition (operator pattern)');
+        if (this.strict && q.max > 1 && atom.alternates) throw new Refused('a repetition of an alternation (operator pattern)');
+        if (q.max === Infinity && ++this.unboundedCount > 1 && this.strict) throw new Refused('more than one unbounded repetition (operator pattern)');
         src += (atom.single ? atom.src : `(?:${atom.src})`) + q.src;
         repeats = true;
         if (q.max === Infinity) unbounded = true;
@@ -133,8 +139,9 @@ class Translator {
       }
       if (atom.captures) captures = true;
       if (atom.unbounded) unbounded = true;
+      if (atom.alternates) alternates = true;
     }
-    return { src, captures, repeats, unbounded };
+    return { src, captures, repeats, unbounded, alternates };
   }
 
   private setFlags(flags: Flags, spec: string): void {
@@ -175,7 +182,7 @@ class Translator {
 
   private atom(flags: Flags): Node & { single: boolean } {
     const c = this.p[this.i]!;
-    const leaf = (src: string) => ({ src, captures: false, repeats: false, unbounded: false, single: true });
+    const leaf = (src: string) => ({ src, captures: false, repeats: false, unbounded: false, alternates: false, single: true });
     switch (c) {
       case '(': {
         this.i++;
@@ -193,7 +200,7 @@ class Translator {
         const body = this.alternation(inner);
         if (this.peek() !== ')') throw new Refused('missing )');
         this.i++;
-        return { src: capture ? `(${body.src})` : `(?:${body.src})`, captures: capture || body.captures, repeats: body.repeats, unbounded: body.unbounded, single: true };
+        return { src: capture ? `(${body.src})` : `(?:${body.src})`, captures: capture || body.captures, repeats: body.repeats, unbounded: body.unbounded, alternates: body.alternates, single: true };
       }
       case '[':
         return leaf(classSource(this.bracket(flags)));
@@ -319,10 +326,14 @@ class Translator {
 const TEMPLATE_LEAD = /^\[\\w\.-\]\{0,(\d+)\}\?\(\?i:\[\\w\.-\]\{0,(\d+)\}\?/;
 const mergeTemplateLead = (p: string) => p.replace(TEMPLATE_LEAD, (_, a: string, b: string) => `(?i:[\\w.-]{0,${Number(a) + Number(b)}}?`);
 
-/** The V8 source equivalent to a Go RE2 pattern, or why there is none. */
-export function translateGoRegex(pattern: string): Translation {
+/**
+ * The V8 source equivalent to a Go RE2 pattern, or why there is none. `strict` is for operator patterns, which no
+ * differential test has seen: no repetition of a repetition or of an alternation (`(a|aa)*` is exponential) and at
+ * most one unbounded repetition, so the worst case is quadratic in the text (which MAX_V8_TEXT bounds).
+ */
+export function translateGoRegex(pattern: string, { strict = false }: { strict?: boolean } = {}): Translation {
   try {
-    const t = new Translator(mergeTemplateLead(pattern));
+    const t = new Translator(mergeTemplateLead(pattern), strict);
     const source = t.run();
     new RegExp(source); // must compile
     return { ok: true, source, groups: t.groups };
