@@ -20,6 +20,7 @@ import { Redactor } from '../redact/redactor';
 import type { RescanHit } from '../redact/rescan';
 import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.generated';
 import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
+import type { PseudonymScope } from './clientKey';
 import { csvHeader, csvLine, type ExportFormat, jsonlLine, jsonlToParquet, readBack } from './formats';
 import { buildSelection, COLUMNS, type EventRowOut, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMNS } from './select';
 import { Params } from '../store/sql';
@@ -40,6 +41,11 @@ export interface ExportOptions {
   /** The operator's own key for the re-identification map; absent: the map is not kept (K is then gone for good). */
   operator?: Recipient | null;
   workers?: number;
+  /** 'per-client' with the client's stored K (clientKey.ts); default 'per-export', a fresh random K. */
+  pseudonymScope?: PseudonymScope;
+  pseudonymKey?: Uint8Array;
+  /** Site profiles whose rules are in `rules` (named in the report). */
+  profiles?: string[];
   signal?: AbortSignal;
   onProgress?: (p: { phase: 'redact' | 'check' | 'encrypt'; rows: number; total: number }) => void;
 }
@@ -169,7 +175,8 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
   await mkdirPrivate(exportsDir);
   const staging = path.join(exportsDir, `.staging-${exportId}`);
   await mkdirPrivate(staging);
-  const key = crypto.randomBytes(32);
+  if ((opts.pseudonymScope === 'per-client') !== !!opts.pseudonymKey) throw new EngineError('invalid_input', 'A per-client export needs the client\'s pseudonym key (and only it does).');
+  const key = opts.pseudonymKey ? Buffer.from(opts.pseudonymKey) : crypto.randomBytes(32);
   const stages: Record<ExportStage, number> = { setup: 0, select: 0, redact: 0, write: 0, rescan: 0, encrypt: 0 };
   let mark = performance.now();
   /** Charges the time since the last mark to a stage. */
@@ -266,7 +273,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         byRule: [...byRule].map(([rule, count]) => ({ rule, count })),
       },
       rules: { gitleaks: GITLEAKS_VERSION, gitleaksSha256: GITLEAKS_SHA256, clientSha256: setup.rulesSha256 },
-      settings: { pseudonymScope: 'per-export', pseudonymLength: 10, harvestedValues: setup.harvest.length, columns: [...COLUMNS] },
+      settings: { pseudonymScope: opts.pseudonymScope ?? 'per-export', pseudonymLength: 10, harvestedValues: setup.harvest.length, profiles: opts.profiles ?? [], columns: [...COLUMNS] },
       encryptedTo: opts.recipient?.fingerprint ?? null,
       mapKept: !!opts.operator,
     };
