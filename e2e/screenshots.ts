@@ -19,9 +19,20 @@ try {
   await page.goto(server.url);
   await page.getByTestId('lane').first().waitFor({ timeout: 60_000 });
   await page.waitForTimeout(1500);
-  await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/timeline.png') });
   const which = process.argv[2];
-  if (which !== 'timeline') {
+  if (which !== 'export') await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/timeline.png') });
+  if (which === 'export' || !which) {
+    // The export dialog on the ERROR events: the redacted preview with its replacements counted by type.
+    await page.getByTestId('level-ERROR').click();
+    await page.getByTestId('export-open').click();
+    await page.getByTestId('preview-row').first().waitFor({ timeout: 60_000 });
+    await page.getByTestId('export-recipient').selectOption('plaintext');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/export.png') });
+    await page.getByTestId('export-close').click();
+    await page.getByTestId('level-ERROR').click();
+  }
+  if (which !== 'timeline' && which !== 'export') {
     await page.getByTestId('tab-chains').click();
     await page.getByTestId('chain-row').first().waitFor({ timeout: 60_000 });
     // A failed Celery task: the dashboard's polls, the worker's records and the traceback on one waterfall.

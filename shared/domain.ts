@@ -119,6 +119,8 @@ export const EventRow = z.object({
   bundle: z.string(),
   /** Selected extra columns from `fields`, by name. */
   extra: z.record(z.string(), z.string().nullable()).optional(),
+  /** Fields whose secrets the engine masked (`message`, `raw`, `extra:<name>`, `fields:<JSON pointer>`): events.reveal shows one. */
+  masked: z.array(z.string()).optional(),
 });
 export type EventRow = z.infer<typeof EventRow>;
 

@@ -14,6 +14,7 @@ import { auditEntry, isAudited } from './audit/policy';
 import { auditSalt, hmacHex } from './audit/salt';
 import { HANDLERS } from './handlers';
 import { JobRunner } from './jobs/runner';
+import { warmSecretsOnScreen } from './redact/onScreen';
 import { EngineError } from './api';
 
 export { ContractFailure } from '../../shared/contract';
@@ -47,6 +48,8 @@ export class Engine {
     process.umask(0o077);
     const engine = new Engine(opts.via, opts.host ?? {});
     await engine.crypto.loadSettings();
+    // Rows are masked for the screen (redact/onScreen.ts): compile its detectors off the first page's path.
+    if (opts.via === 'browser' || opts.via === 'electron') setTimeout(warmSecretsOnScreen, 0).unref();
     return engine;
   }
 

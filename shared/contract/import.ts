@@ -12,6 +12,8 @@ export const importArea = defineArea({
       input: CaseRef.extend({
         paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
         formatOverrides: z.array(z.object({ format: z.string().max(64), glob: z.string().max(1000) })).max(100).optional(),
+        /** The date (YYYY-MM-DD) of the first record for stamps that carry no date or year (time-only, syslog). */
+        date: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date as YYYY-MM-DD').optional(),
         jobId: JobId.optional(),
       }),
       output: ImportResult, access: 'write', audit: 'always', job: 'import',

@@ -1,3 +1,4 @@
+import { stampAlternation, type StampShapeId } from './stamps';
 import type { FormatDefinition } from './types';
 
 const ISO_INLINE = ['%Y-%m-%d %H:%M:%S.%f%z', '%Y-%m-%d %H:%M:%S%z'];
@@ -32,19 +33,23 @@ export const genericJson: FormatDefinition = {
   ],
 };
 
-/** Any line log that starts with a recognisable timestamp; lines without one continue the record above. */
+/** The stamp shapes a generic text log may start with, longest first (`11:16:30 AM` before `11:16:30`). */
+const LEADING: StampShapeId[] = ['iso', 'apache', 'clf', 'django', 'syslog', 'time-12h', 'time'];
+const LEVEL_WORDS = 'TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL';
+
+/** Any line log that starts with a stamp from the stamps library; lines without one continue the record above. */
 export const genericText: FormatDefinition = {
   id: 'generic-text',
   name: 'Timestamped text (generic)',
-  description: 'Any line-oriented log whose records start with an ISO-like timestamp, optionally bracketed, then an optional level.',
+  description: 'Any line-oriented log whose records start with a timestamp (ISO, Apache, access-log, Django, syslog or time of day), optionally bracketed, then an optional level.',
   kind: 'text',
   paths: [],
-  recordStart: '^\\[?\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}',
+  recordStart: `^\\[?${stampAlternation(LEADING)}(?:[\\]\\s|,:;-]|$)`,
   pattern: {
-    regex: '^\\[?(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?: ?(?:Z|[+-]\\d{2}:?\\d{2}))?)\\]?[ :]*(?:\\[?(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\\]?)?[ :\\-]*(.*)',
+    regex: `^\\[?(${stampAlternation(LEADING)})\\]?[ :|\\-]*(?:\\[?(${LEVEL_WORDS})\\]?)?[ :|\\-]*(.*)`,
     groups: ['ts', 'level', 'message'],
   },
-  time: { fields: ['ts'], normalize: true, inline: ISO_INLINE, naive: ISO_NAIVE },
+  time: { fields: ['ts'], shapes: LEADING },
   level: ['level'],
   message: ['message'],
   priority: 91,
@@ -56,6 +61,34 @@ export const genericText: FormatDefinition = {
       records: [
         { ts: '2023-05-01T10:00:00.250Z', level: 'ERROR', message: 'something broke\n  at line 2', lineCount: 2 },
         { ts: '2023-05-01T10:00:01.000Z', level: 'INFO', message: 'fine' },
+      ],
+    },
+    {
+      title: 'time-of-day stamps take the operator\'s date and roll over midnight',
+      path: 'misc/console.txt',
+      date: '2024-05-01',
+      timezone: 'Asia/Kolkata',
+      text: '23:59:58.100 [INFO] engine - late\n00:00:01.500 [ERROR] engine - after midnight\nTraceback (most recent call last):\n',
+      records: [
+        { ts: '2024-05-01T18:29:58.100Z', level: 'INFO', message: 'engine - late' },
+        { ts: '2024-05-01T18:30:01.500Z', level: 'ERROR', lineCount: 2 },
+      ],
+    },
+    {
+      title: 'syslog stamps without a year take the operator\'s year',
+      path: 'misc/messages',
+      date: '2024-07-05',
+      text: 'Jul  5 09:13:44.120 WARNING disk almost full\n',
+      records: [{ ts: '2024-07-05T09:13:44.120Z', level: 'WARNING', message: 'disk almost full' }],
+    },
+    {
+      title: 'Apache, access-log and Django stamps',
+      path: 'misc/mixed.log',
+      text: '[Tue Sep 03 09:53:18.703332 2024] wsgi:error boom\n[14/Feb/2014:06:13:34 +0100] GET /\n[14/Feb/2014 06:13:35] "GET / HTTP/1.1" 200\n',
+      records: [
+        { ts: '2024-09-03T09:53:18.703Z', message: 'wsgi:error boom' },
+        { ts: '2014-02-14T05:13:34.000Z' },
+        { ts: '2014-02-14T06:13:35.000Z' },
       ],
     },
   ],

@@ -1,6 +1,8 @@
 // A log format as data. The ingest engine knows nothing about any particular log: it reads these definitions.
 // Adding a format = adding one file in this folder and listing it in registry.ts. Its samples are its tests.
 import type { Level } from '../../../shared/domain';
+import type { CorrelationRules } from './correlation';
+import type { StampShapeId } from './stamps';
 
 export interface TimeSpec {
   /** Where the timestamp text is: JSON keys (first non-empty wins) or regex group names. */
@@ -13,6 +15,12 @@ export interface TimeSpec {
   naive?: string[];
   /** JSON keys holding seconds since the epoch: the absolute truth when present (e.g. Python logging's `created`). */
   epoch?: string[];
+  /**
+   * Shapes from the stamps library (formats/stamps.ts) the time text may take, tried in order: the first whose regex
+   * matches the whole text reads it. Shapes without a date or year (`time`, `syslog`) are completed from context
+   * (envelope, --date, neighbouring files, mtime) and flagged `date-inferred` / `year-inferred`.
+   */
+  shapes?: StampShapeId[];
 }
 
 export interface TextPattern {
@@ -20,6 +28,11 @@ export interface TextPattern {
   regex: string;
   /** Names of the capture groups, in order. */
   groups: string[];
+  /**
+   * The regex is a choice of layouts (`^(?:A|B)`): a record matched when any group is non-empty, not just the first.
+   * Each alternative names its own groups; time, level, logger and message list them (first non-empty wins).
+   */
+  alternatives?: boolean;
 }
 
 export interface SampleExpectation {
@@ -31,6 +44,8 @@ export interface SampleExpectation {
   lineCount?: number;
   /** Values expected inside `fields` (dotted paths are not resolved: top-level keys only). */
   fields?: Record<string, unknown>;
+  /** Identifiers the record must carry, as `kind=value@foundIn` (correlation rules and the common pass). */
+  identifiers?: string[];
 }
 
 export interface FormatSample {
@@ -42,6 +57,8 @@ export interface FormatSample {
   path?: string;
   /** Site timezone to assume for naive stamps (default UTC). */
   timezone?: string;
+  /** The operator's date (`--date YYYY-MM-DD`) for stamps without one (default: none, so the file's mtime decides). */
+  date?: string;
   /** One expectation per record, in order. */
   records: SampleExpectation[];
 }
@@ -76,5 +93,7 @@ export interface FormatDefinition {
   tzEvidence?: { kind: 'pair'; local: string; epoch: string } | { kind: 'offset' };
   /** Lower wins a tie between formats that match equally well. */
   priority: number;
+  /** Which identifiers its records carry, status lines, links (see correlation.ts). None: only the common pass. */
+  correlation?: CorrelationRules;
   samples: FormatSample[];
 }

@@ -66,6 +66,6 @@ export const importHandlers: AreaHandlers<'import'> = {
     const h = ctx.getCase(input.caseId);
     const paths = input.paths.map((p) => (p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p));
     return runImportJob(ctx, input.caseId, signal, progress, jobId, (opts) =>
-      importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}) }));
+      importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}), ...(input.date ? { date: input.date } : {}) }));
   }, input.jobId ? { jobId: input.jobId } : {}),
 };

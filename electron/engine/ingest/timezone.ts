@@ -13,6 +13,14 @@ export function zoneSql(zone: string, naive: string): string {
   return `timezone('UTC', ${naive} - INTERVAL (${minutes}) MINUTE)`;
 }
 
+/** SQL reading a TIMESTAMPTZ expression as the naive wall-clock TIMESTAMP of `zone` (the inverse of zoneSql). */
+export function localSql(zone: string, instant: string): string {
+  const m = FIXED.exec(zone);
+  if (!m) return `timezone(${sqlString(zone)}, ${instant})`;
+  const minutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  return `(timezone('UTC', ${instant}) + INTERVAL (${minutes}) MINUTE)`;
+}
+
 /** What a valid zone looks like, for every "Unknown timezone" message. */
 export const ZONE_HINT = 'use an IANA name such as Asia/Kolkata or an offset such as +05:30.';
 

@@ -3,6 +3,7 @@
 import type { Level } from '../../../shared/domain';
 import { sqlString } from '../store/db';
 import type { FormatDefinition, TextPattern } from '../formats/types';
+import { completePartials, needsContext, stampColumns } from './stampSql';
 import { zoneSql } from './timezone';
 
 /** Level words seen in the wild, mapped onto the normalised six. Formats can add their own (`levelMap`). */
@@ -38,6 +39,29 @@ export interface TransformParams {
   source: string;
   /** Zone for naive stamps: IANA name or fixed offset "+05:30". */
   zone: string;
+  /**
+   * Some files of the batch came inside an envelope: temp table stage_env (envelopeStage.ts) holds, per record, its
+   * stream, the envelope's stamp (env_iso) and fields and the original wrapped text (stage.raw is the inner text).
+   */
+  envelope?: boolean;
+  /** Only the records of this stream (a file holding several services is transformed once per stream). */
+  stream?: string;
+  /** Only the records of streams not in this list. */
+  otherStreams?: string[];
+}
+
+/** The envelope columns every layer carries (NULL without an envelope). */
+const ENV = 'env_ts, env_ts_text, env_flag, env_fields, orig';
+
+/** The staged records, with their envelope columns. */
+function stageRelation(p: TransformParams): string {
+  return p.envelope
+    ? `(SELECT s.file_id, s.line, s.line_count, s.raw, e.env_iso::TIMESTAMPTZ AS env_ts, e.env_ts_text, e.env_flag, e.env_fields::JSON AS env_fields, e.orig
+        FROM stage s LEFT JOIN stage_env e ON e.file_id = s.file_id AND e.line = s.line
+        ${p.stream !== undefined ? `WHERE e.stream = ${sqlString(p.stream)}` : ''}
+        ${p.otherStreams ? `WHERE e.stream NOT IN (${p.otherStreams.map(sqlString).join(', ') || 'NULL'})` : ''})`
+    : `(SELECT file_id, line, line_count, raw, NULL::TIMESTAMPTZ AS env_ts, NULL::VARCHAR AS env_ts_text, NULL::VARCHAR AS env_flag,
+          NULL::JSON AS env_fields, NULL::VARCHAR AS orig FROM stage)`;
 }
 
 /**
@@ -56,7 +80,18 @@ function timeColumns(def: FormatDefinition, tsText: string, epoch: string | null
     ? `CASE WHEN NOT ${hasOffset} THEN try(${zoneSql(zone, `coalesce(try_cast(${norm} AS TIMESTAMP), try_strptime(${tsText}, ${list(t.naive)}))`)}) END`
     : 'NULL::TIMESTAMPTZ';
   // try(): an epoch out of range, NaN or infinite is a value that does not convert, never an error for the import.
-  return `${epoch ? `try(to_timestamp(${epoch}))` : 'NULL::TIMESTAMPTZ'} AS t_epoch, ${inline} AS t_inline, ${naive} AS t_naive`;
+  const shapes = t.shapes?.length ? stampColumns(t.shapes, tsText, zone, 's')
+    : 'NULL::TIMESTAMPTZ AS s_abs, NULL::TIMESTAMPTZ AS s_naive, NULL::TIMESTAMP AS s_part, NULL::VARCHAR AS s_need';
+  return `${epoch ? `try(to_timestamp(${epoch}))` : 'NULL::TIMESTAMPTZ'} AS t_epoch, ${inline} AS t_inline, ${naive} AS t_naive, ${shapes}`;
+}
+
+/**
+ * Stamps without a date or year, completed from the envelope or the file's context (stage_ctx: ctx_anchor,
+ * ctx_date, ctx_mtime per file). Formats without such shapes skip the window functions altogether.
+ */
+function withPartials(def: FormatDefinition, p: TransformParams, relation: string): string {
+  if (!needsContext(def.time.shapes)) return `(SELECT *, NULL::TIMESTAMPTZ AS s_inferred, NULL::VARCHAR AS s_rule FROM ${relation} w)`;
+  return completePartials(`(SELECT w.*, c.ctx_anchor, c.ctx_date, c.ctx_mtime FROM ${relation} w LEFT JOIN stage_ctx c ON c.file_id = w.file_id)`, p.zone);
 }
 
 /** Adds ts_norm (the stamp in ISO spelling) and ts_has_offset to a relation that has ts_text, computed once. */
@@ -75,14 +110,22 @@ function withNorm(def: FormatDefinition, relation: string): string {
  * A parsed record with an epoch that does not convert keeps its text and fields but is flagged `malformed`
  * (its fields stay NULL = its raw JSON, which is how the import counts these apart from unparseable lines).
  */
-function finalSelect(p: TransformParams, inner: string): string {
+function finalSelect(def: FormatDefinition, p: TransformParams, inner: string): string {
+  // The record's own complete stamp wins; then its partial stamp completed (from the envelope or the file's
+  // context); then the envelope's stamp.
   return `INSERT INTO event_store
     SELECT b.base + t.line AS id, t.file_id, ${sqlString(p.source)} AS source, t.line, t.line_count,
-      coalesce(t_epoch, t_inline, t_naive) AS ts, ts_text,
-      CASE WHEN t_epoch IS NOT NULL THEN 'epoch' WHEN t_inline IS NOT NULL THEN 'inline' WHEN t_naive IS NOT NULL THEN 'naive' ELSE 'none' END AS ts_flag,
-      level, logger, message, fields, raw,
+      coalesce(t_epoch, t_inline, t_naive, s_abs, s_naive, s_inferred, env_ts) AS ts,
+      CASE WHEN coalesce(t_epoch, t_inline, t_naive, s_abs, s_naive, s_inferred) IS NULL AND env_ts IS NOT NULL THEN env_ts_text ELSE ts_text END AS ts_text,
+      CASE WHEN t_epoch IS NOT NULL THEN 'epoch' WHEN t_inline IS NOT NULL OR s_abs IS NOT NULL THEN 'inline'
+        WHEN t_naive IS NOT NULL OR s_naive IS NOT NULL THEN 'naive'
+        WHEN s_inferred IS NOT NULL THEN CASE s_need WHEN 'date' THEN 'date-inferred' ELSE 'year-inferred' END
+        WHEN env_ts IS NOT NULL THEN coalesce(env_flag, 'envelope') ELSE 'none' END AS ts_flag,
+      level, logger, message,
+      CASE WHEN env_fields IS NULL THEN fields ELSE json_merge_patch(env_fields, coalesce(fields, try_cast(raw AS JSON))) END AS fields,
+      coalesce(orig, raw) AS raw,
       CASE WHEN parse_status = 'ok' AND epoch_text IS NOT NULL AND t_epoch IS NULL THEN 'malformed' ELSE parse_status END AS parse_status
-    FROM (${inner}) t JOIN stage_files b ON b.file_id = t.file_id`;
+    FROM ${withPartials(def, p, `(${inner})`)} t JOIN stage_files b ON b.file_id = t.file_id`;
 }
 
 function jsonTransform(def: FormatDefinition, p: TransformParams): string {
@@ -95,9 +138,9 @@ function jsonTransform(def: FormatDefinition, p: TransformParams): string {
   const epochText = def.time.epoch?.length ? firstNonEmpty(def.time.epoch.map(col)) : null;
   // One JSON parse per record, into a struct of just the keys we need; try() makes invalid JSON a NULL, not an error.
   const shape = sqlString(JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR']))));
-  const parsed = `SELECT file_id, line, line_count, raw, v, v IS NOT NULL AND starts_with(ltrim(raw), '{') AS ok
-    FROM (SELECT file_id, line, line_count, raw, try(json_transform(raw, ${shape})) AS v FROM stage) s`;
-  const fields = `SELECT file_id, line, line_count, raw, ok,
+  const parsed = `SELECT file_id, line, line_count, raw, ${ENV}, v, v IS NOT NULL AND starts_with(ltrim(raw), '{') AS ok
+    FROM (SELECT file_id, line, line_count, raw, ${ENV}, try(json_transform(raw, ${shape})) AS v FROM ${stageRelation(p)} s0) s`;
+  const fields = `SELECT file_id, line, line_count, raw, ${ENV}, ok,
       CASE WHEN ok THEN ${pick(def.time.fields)} ELSE ${pickSalvaged(def.time.fields)} END AS ts_text,
       ${epochText ? `CASE WHEN ok THEN ${epochText} END` : 'NULL::VARCHAR'} AS epoch_text,
       CASE WHEN ok THEN ${pick(def.level)} ELSE ${pickSalvaged(def.level)} END AS level_text,
@@ -105,7 +148,7 @@ function jsonTransform(def: FormatDefinition, p: TransformParams): string {
       CASE WHEN ok THEN ${pick(def.message)} ELSE ${pickSalvaged(def.message)} END AS message
     FROM (${parsed}) q`;
   // A parsed JSON record's fields are its raw text: stored once (fields NULL), exposed by the events view.
-  return finalSelect(p, `SELECT file_id, line, line_count, raw, ts_text, logger, message, epoch_text,
+  return finalSelect(def, p, `SELECT file_id, line, line_count, raw, ${ENV}, ts_text, logger, message, epoch_text,
       ${levelSql('level_text', def.levelMap)} AS level,
       CASE WHEN ok THEN NULL ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
@@ -127,20 +170,24 @@ function textTransform(def: FormatDefinition, p: TransformParams): string {
   if (!pat) throw new Error(`format ${def.id}: a text format needs a pattern`);
   const g = (name: string) => `g.${JSON.stringify(name)}`;
   const pickG = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).filter((f) => pat.groups.includes(f)).map(g));
-  const messageGroup = def.message?.find((m) => pat.groups.includes(m));
-  const keep = pat.groups.filter((x) => x !== messageGroup);
+  // A pattern with alternatives (one layout or another in the same log) names a message group per alternative.
+  const messageGroups = (def.message ?? []).filter((m) => pat.groups.includes(m));
+  const keep = pat.groups.filter((x) => !messageGroups.includes(x));
   const groupJson = keep.length ? `json_object(${keep.map((k) => `${sqlString(k)}, nullif(${g(k)}, '')`).join(', ')})` : `'{}'::JSON`;
-  const inner = `SELECT file_id, line, line_count, raw,
+  const inner = `SELECT file_id, line, line_count, raw, ${ENV},
       regexp_extract(raw, ${sqlString(pat.regex)}, ${list(pat.groups)}, 's') AS g
-    FROM stage`;
-  const cols = `SELECT file_id, line, line_count, raw, g,
-      ${g(pat.groups[0]!)} <> '' AS ok,
+    FROM ${stageRelation(p)} s0`;
+  // The record parsed when the pattern matched: its first group, or with alternatives any group, is non-empty.
+  const matched = pat.alternatives ? `(${pat.groups.map((x) => `${g(x)} <> ''`).join(' OR ')})` : `${g(pat.groups[0]!)} <> ''`;
+  const message = messageGroups.length > 1 ? `coalesce(${firstNonEmpty(messageGroups.map(g))}, '')` : messageGroups.length ? g(messageGroups[0]!) : 'raw';
+  const cols = `SELECT file_id, line, line_count, raw, ${ENV}, g,
+      ${matched} AS ok,
       ${pickG(def.time.fields)} AS ts_text,
       ${pickG(def.level)} AS level_text,
       ${pickG(def.logger)} AS logger,
-      CASE WHEN ${g(pat.groups[0]!)} <> '' THEN ${messageGroup ? g(messageGroup) : 'raw'} ELSE raw END AS message
+      CASE WHEN ${matched} THEN ${message} ELSE raw END AS message
     FROM (${inner}) i`;
-  return finalSelect(p, `SELECT file_id, line, line_count, raw, ts_text, logger, message, NULL::VARCHAR AS epoch_text,
+  return finalSelect(def, p, `SELECT file_id, line, line_count, raw, ${ENV}, ts_text, logger, message, NULL::VARCHAR AS epoch_text,
       ${levelSql('level_text', def.levelMap)} AS level,
       CASE WHEN ok THEN json_merge_patch(json_merge_patch('{}', ${groupJson}), ${extrasJson(def.extras ?? [], 'message')}) ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
@@ -148,15 +195,16 @@ function textTransform(def: FormatDefinition, p: TransformParams): string {
     FROM ${withNorm(def, `(${cols})`)} c`);
 }
 
-function rawTransform(p: TransformParams): string {
-  return finalSelect(p, `SELECT file_id, line, line_count, raw, NULL::VARCHAR AS ts_text, NULL::VARCHAR AS logger, raw AS message, NULL::VARCHAR AS epoch_text,
+function rawTransform(def: FormatDefinition, p: TransformParams): string {
+  return finalSelect(def, p, `SELECT file_id, line, line_count, raw, ${ENV}, NULL::VARCHAR AS ts_text, NULL::VARCHAR AS logger, raw AS message, NULL::VARCHAR AS epoch_text,
       NULL::VARCHAR AS level, '{}'::JSON AS fields, 'unparsed' AS parse_status,
-      NULL::TIMESTAMPTZ AS t_epoch, NULL::TIMESTAMPTZ AS t_inline, NULL::TIMESTAMPTZ AS t_naive
-    FROM stage`);
+      NULL::TIMESTAMPTZ AS t_epoch, NULL::TIMESTAMPTZ AS t_inline, NULL::TIMESTAMPTZ AS t_naive,
+      NULL::TIMESTAMPTZ AS s_abs, NULL::TIMESTAMPTZ AS s_naive, NULL::TIMESTAMP AS s_part, NULL::VARCHAR AS s_need
+    FROM ${stageRelation(p)} s0`);
 }
 
 export function transformSql(def: FormatDefinition, p: TransformParams): string {
   if (def.kind === 'json') return jsonTransform(def, p);
   if (def.kind === 'text') return textTransform(def, p);
-  return rawTransform(p);
+  return rawTransform(def, p);
 }

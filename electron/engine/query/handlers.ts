@@ -3,19 +3,45 @@ import type { AreaHandlers } from '../api';
 import { runReadOnlySql } from '../store/readonlySql';
 import { page, get, around } from './events';
 import { histogram } from './histogram';
+import { fieldStats } from './fieldStats';
 import { fieldNames, fieldValues, sources } from './fields';
 import { deleteView, listViews, saveView } from './views';
+import { fieldOf, maskDetail, maskRow, maskValue } from '../redact/onScreen';
+import { EngineError } from '../util/errors';
 
 export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   'events.histogram': async (ctx, i) => histogram(ctx.getCase(i.caseId).db, { filter: i.filter, range: i.range, buckets: i.buckets }),
-  'events.page': async (ctx, i) => page(ctx.getCase(i.caseId).db, {
-    filter: i.filter, after: i.after, before: i.before, limit: i.limit, extraFields: i.extraFields,
-  }),
-  'events.get': async (ctx, i) => get(ctx.getCase(i.caseId).db, i.id),
-  'events.fieldValues': async (ctx, i) => fieldValues(ctx.getCase(i.caseId).db, i.filter, i.field, i.limit),
+  // Rows leave the engine with their secrets masked (redact/onScreen.ts); events.reveal unmasks one field.
+  'events.page': async (ctx, i) => {
+    const r = await page(ctx.getCase(i.caseId).db, { filter: i.filter, after: i.after, before: i.before, limit: i.limit, extraFields: i.extraFields });
+    return { ...r, rows: r.rows.map(maskRow) };
+  },
+  'events.get': async (ctx, i) => maskDetail(await get(ctx.getCase(i.caseId).db, i.id)),
+  'events.reveal': async (ctx, i) => {
+    const value = fieldOf(await get(ctx.getCase(i.caseId).db, i.id), i.field);
+    if (value === undefined) throw new EngineError('invalid_input', `Event ${i.id} has no field "${i.field.slice(0, 200)}" to reveal.`);
+    return { value };
+  },
+  'events.fieldValues': async (ctx, i) => {
+    const r = await fieldValues(ctx.getCase(i.caseId).db, i.filter, i.field, i.limit);
+    return { ...r, values: r.values.map((v) => ({ ...v, value: maskValue(i.field, v.value) ?? v.value })) };
+  },
+  // Top values with a secret in them are masked like fieldValues' (and cannot be filtered on from the sidebar).
+  'events.fieldStats': async (ctx, i) => {
+    const r = await fieldStats(ctx.getCase(i.caseId).db, { filter: i.filter, top: i.top, ...(i.sample ? { sample: i.sample } : {}) });
+    return {
+      ...r,
+      fields: r.fields.map((f) => ({
+        ...f, top: f.top.map((t) => { const m = maskValue(f.field, t.value); return m === null ? t : { ...t, value: m, masked: true }; }),
+      })),
+    };
+  },
   'events.fieldNames': async (ctx, i) => fieldNames(ctx.getCase(i.caseId).db),
   'events.sources': async (ctx, i) => sources(ctx.getCase(i.caseId).db),
-  'events.around': async (ctx, i) => around(ctx.getCase(i.caseId).db, i.id, i.seconds, i.perSource),
+  'events.around': async (ctx, i) => {
+    const r = await around(ctx.getCase(i.caseId).db, i.id, i.seconds, i.perSource);
+    return { center: maskRow(r.center), groups: r.groups.map((g) => ({ ...g, events: g.events.map(maskRow) })) };
+  },
   // The SQL door itself (connection, statement checks, limits) lives in store/readonlySql.ts.
   'events.sql': async (ctx, i) => runReadOnlySql(ctx.getCase(i.caseId).db, i.sql, i.limit ?? 10_000),
   'views.list': async (ctx, i) => listViews(ctx.getCase(i.caseId)),

@@ -5,9 +5,9 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import type { SqlRead } from '../store/db';
 import { checkFilter, whereClause } from './filter';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
+import { EVENT_MINUTES, eventMinutesCurrent, LEVEL_SLOT } from '../store/eventMinutes';
 
-/** Slot of a level in a lane's counts: LEVELS order, then one slot for anything else (including no level). */
-const LEVEL_SLOT = `CASE s.level ${LEVELS.map((l, i) => `WHEN '${l}' THEN ${i}`).join(' ')} ELSE ${LEVELS.length} END`;
+const EPOCH = new Date(0).toISOString();
 
 export interface HistogramRequest {
   filter: EventFilter;
@@ -24,6 +24,9 @@ export interface HistogramRequest {
 export async function histogram(db: SqlRead, req: HistogramRequest): Promise<Histogram> {
   const t0 = performance.now();
   await checkFilter(db, req.filter);
+  if (!req.range && !req.filter.from && !req.filter.to && summaryAnswers(req.filter) && await eventMinutesCurrent(db)) {
+    return { ...(await fromSummary(db, req.filter, req.buckets)), queryMs: elapsedMs(t0) };
+  }
   const { from, to } = req.range
     ? { from: checkInstant(req.range.from, 'Range start'), to: checkInstant(req.range.to, 'Range end') }
     : await defaultRange(db, req.filter);
@@ -49,11 +52,18 @@ export async function histogram(db: SqlRead, req: HistogramRequest): Promise<His
     GROUP BY ALL`;
   const lp = new Params();
   const [cells, lanesRows] = await Promise.all([
-    db.read<{ source: string; b: string | number | null; l: number; n: string | number }>(sql, p.values),
+    db.read<Cell>(sql, p.values),
     db.read<{ source: string }>(
       `SELECT DISTINCT source FROM event_store s${req.filter.sources?.length ? ` WHERE s.source IN (${lp.list(req.filter.sources)})` : ''} ORDER BY source`,
       lp.values),
   ]);
+  return { from, to, bucketMs, buckets, ...fillLanes(lanesRows, cells, buckets), queryMs: elapsedMs(t0) };
+}
+
+interface Cell { source: string; b: string | number | null; l: number; n: string | number }
+
+/** Cells (source, bucket or null for untimed, level slot, count) into lanes for every source listed. */
+function fillLanes(lanesRows: { source: string }[], cells: Cell[], buckets: number): Pick<Histogram, 'lanes' | 'untimed'> {
   const slots = LEVELS.length + 1;
   const lanes = new Map(lanesRows.map((r) => [r.source, {
     source: r.source, total: 0, counts: Array.from({ length: buckets }, () => new Array<number>(slots).fill(0)),
@@ -68,12 +78,46 @@ export async function histogram(db: SqlRead, req: HistogramRequest): Promise<His
     row[c.l] = (row[c.l] ?? 0) + n;
     lane.total += n;
   }
-  return {
-    from, to, bucketMs, buckets,
-    lanes: [...lanes.values()],
-    untimed,
-    queryMs: elapsedMs(t0),
-  };
+  return { lanes: [...lanes.values()], untimed };
+}
+
+/** The filter is only sources, levels and time: the per-minute summary holds the answer. */
+function summaryAnswers(f: EventFilter): boolean {
+  return !f.text && !f.fields?.length && !f.files?.length && !f.parseStatus?.length;
+}
+
+/**
+ * The full range from the per-minute summary: it starts on the first event's whole minute and buckets are whole
+ * minutes, so every summary cell falls in exactly one bucket and the counts are exact (the same as a scan's with
+ * that start and width). Reads a few hundred thousand summary rows at most, never the events.
+ */
+async function fromSummary(db: SqlRead, filter: EventFilter, wanted: number): Promise<Omit<Histogram, 'queryMs'>> {
+  const p = new Params();
+  const c: string[] = [];
+  if (filter.sources?.length) c.push(`s.source IN (${p.list(filter.sources)})`);
+  if (filter.levels?.length) c.push(`s.slot IN (${filter.levels.map((l) => LEVELS.indexOf(l)).filter((i) => i >= 0).join(', ') || '-1'})`);
+  const where = c.length ? c.join(' AND ') : 'TRUE';
+  const [r] = await db.read<{ lo: string | null; hi: string | null }>(
+    `SELECT epoch_us(min(lo)) AS lo, epoch_us(max(hi)) AS hi FROM ${EVENT_MINUTES} s WHERE ${where}`, p.values);
+  const MINUTE_US = 60_000_000;
+  const loUs = r?.lo == null ? null : Math.floor(Number(r.lo) / MINUTE_US) * MINUTE_US;
+  const hiUs = r?.hi == null ? null : Number(r.hi);
+  const spanMs = loUs === null || hiUs === null ? 0 : (hiUs - loUs) / 1000;
+  const bucketMs = Math.max(1, Math.ceil(spanMs / wanted / 60_000)) * 60_000;
+  const buckets = Math.max(1, Math.min(wanted, Math.ceil((spanMs + 1) / bucketMs)));
+  const lp = new Params();
+  const [cells, lanesRows] = await Promise.all([
+    db.read<Cell>(
+      `SELECT s.source, CASE WHEN s.minute IS NOT NULL THEN least((epoch_us(s.minute) - ${loUs ?? 0}) // ${bucketMs * 1000}, ${buckets - 1}) END AS b,
+              s.slot AS l, sum(s.n) AS n
+       FROM ${EVENT_MINUTES} s WHERE ${where} GROUP BY ALL`, p.values),
+    db.read<{ source: string }>(
+      `SELECT DISTINCT source FROM ${EVENT_MINUTES} s${filter.sources?.length ? ` WHERE s.source IN (${lp.list(filter.sources)})` : ''} ORDER BY source`,
+      lp.values),
+  ]);
+  const from = loUs === null ? EPOCH : isoFromMicros(String(loUs))!;
+  const to = hiUs === null ? EPOCH : isoFromMicros(String(hiUs))!;
+  return { from, to, bucketMs, buckets, ...fillLanes(lanesRows, cells, buckets) };
 }
 
 async function defaultRange(db: SqlRead, filter: EventFilter): Promise<{ from: string; to: string }> {
@@ -86,7 +130,6 @@ async function defaultRange(db: SqlRead, filter: EventFilter): Promise<{ from: s
   return (await span(db, 'TRUE', [])) ?? { from: EPOCH, to: EPOCH };
 }
 
-const EPOCH = new Date(0).toISOString();
 
 async function span(db: SqlRead, where: string, values: DuckDBValue[]): Promise<{ from: string; to: string } | null> {
   const [r] = await db.read<{ lo: string | null; hi: string | null }>(

@@ -12,6 +12,10 @@ import { IdChip, IdText } from './IdText';
 import { showValue } from './fieldValue';
 import { AroundView } from './AroundView';
 import { FacetChip } from '../filters/FacetChip';
+import { IdentifierChips } from './IdentifierChips';
+import { FieldActions } from '../fields/FieldActions';
+import { filterValue } from './fieldValue';
+import { fieldPath, isMasked, Masked } from '../secrets/Masked';
 
 export function DetailPanel() {
   const { detail, detailLoading, detailError, selectedId, loadDetail, select, loadAround, aroundLoading } = useSelection();
@@ -44,15 +48,19 @@ export function DetailPanel() {
               {detail.lineCount > 1 && <span className="muted small"> ({detail.lineCount} lines)</span>} <CopyButton text={`${detail.file}:${detail.line}`} /></dd>
             <dt>tz rule</dt><dd className="small">{detail.tzRule}</dd>
             <dt>parse</dt><dd data-testid="detail-parse" className={detail.parseStatus === 'ok' ? '' : 'warn'}>{detail.parseStatus}</dd>
-            {detail.logger && <><dt>logger</dt><dd className="mono">{detail.logger}</dd></>}
+            {detail.logger && <><dt>logger</dt><dd className="mono">{detail.logger} <FieldActions field="logger" value={detail.logger} /></dd></>}
             <dt>bundle</dt><dd className="mono small">{detail.bundle}</dd>
           </dl>
           <div className="around-row">
             <button data-testid="around-btn" onClick={() => loadAround(detail.id, seconds)} disabled={aroundLoading}>Around this moment</button>
             ±<input type="number" min={1} max={86400} value={seconds} className="num" onChange={(e) => setSeconds(Math.max(1, Number(e.target.value) || 30))} /> s
           </div>
+          <h4>Identifiers</h4>
+          <IdentifierChips eventId={detail.id} />
           <h4>Message <CopyButton text={detail.message ?? ''} /></h4>
-          <pre className="message" data-testid="detail-message"><IdText text={detail.message ?? ''} /></pre>
+          <pre className="message" data-testid="detail-message">
+            <Masked id={detail.id} field="message" masked={detail.masked} text={detail.message ?? ''}>{(t) => <IdText text={t} />}</Masked>
+          </pre>
           <h4>Fields ({Object.keys(detail.fields).length})</h4>
           <table className="fields">
             <tbody>
@@ -62,20 +70,23 @@ export function DetailPanel() {
                   <tr key={k} data-testid="detail-field" data-field={k}>
                     <th className="mono">{k}</th>
                     <td>
-                      {shown.kind === 'block'
+                      {isMasked(detail.masked, fieldPath(k))
+                        ? <Masked id={detail.id} field={fieldPath(k)} masked={detail.masked} text={shown.text}>
+                          {(t) => <pre className="field-block">{showValue(t).text}</pre>}</Masked>
+                        : shown.kind === 'block'
                         ? <pre className="field-block"><IdText text={shown.text} /></pre>
                         : isIdField(k) && shown.text ? <IdChip id={shown.text} />
                           : isFacetField(k) && shown.text ? <FacetChip facet={k} value={shown.text} />
                             : <span className="mono"><IdText text={shown.text} /></span>}
                     </td>
-                    <td className="copy-cell"><CopyButton text={typeof v === 'string' ? v : JSON.stringify(v)} label="copy" /></td>
+                    <td className="copy-cell"><FieldActions field={k} value={isMasked(detail.masked, fieldPath(k)) ? undefined : filterValue(v)} /><CopyButton text={typeof v === 'string' ? v : JSON.stringify(v)} label="copy" /></td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
           <h4>Raw record <CopyButton text={detail.raw} /></h4>
-          <pre className="raw" data-testid="detail-raw">{detail.raw}</pre>
+          <pre className="raw" data-testid="detail-raw"><Masked id={detail.id} field="raw" masked={detail.masked} text={detail.raw} /></pre>
         </div>
       )}
       <AroundView />

@@ -6,6 +6,7 @@ import { useFilter } from '../../stores/filter';
 import { useIntegrity } from '../../stores/integrity';
 import { useSelection } from '../../stores/selection';
 import { useChainsQuery } from '../../stores/chainsQuery';
+import { followLayout } from '../../stores/columnLayout';
 import { initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
 import { fmtCount } from '../../lib/time';
 import { AuditPanel } from '../audit/AuditPanel';
@@ -17,9 +18,11 @@ import { ChainsView } from '../chains/ChainsView';
 import { DetailPanel } from '../detail/DetailPanel';
 import { FilterBar } from '../filters/FilterBar';
 import { EventsTable } from '../table/EventsTable';
+import { FieldSidebar } from '../fields/FieldSidebar';
 import { Timeline } from '../timeline/Timeline';
 import { TraceView } from '../trace/TraceView';
 import { PullView } from '../pull/PullView';
+import { ExportDialog } from '../export/ExportDialog';
 import { useKeyboard } from './useKeyboard';
 import { KeyMap } from './KeyMap';
 import { StartHere } from './StartHere';
@@ -49,10 +52,11 @@ export function App() {
     useSelection.getState().select(null);
     useChainsQuery.getState().reset();
     useIntegrity.getState().reset(current?.id ?? null);
-    if (current) {
-      takePendingUrlState(current.id);
-      void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase();
-    }
+    if (!current) return;
+    const stopLayout = followLayout(current.id);
+    takePendingUrlState(current.id);
+    void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase();
+    return stopLayout;
   }, [current?.id]);
 
   return (
@@ -88,7 +92,10 @@ export function App() {
                   <StartHere />
                   <FilterBar />
                   <Timeline />
-                  <EventsTable />
+                  <div className="investigate-body">
+                    <FieldSidebar />
+                    <EventsTable />
+                  </div>
                 </div>
               )}
               {view === 'chains' && <ChainsView />}
@@ -102,6 +109,7 @@ export function App() {
       </main>
       <StatusBar mode={info?.mode} version={info?.version} />
       <KeyMap />
+      <ExportDialog />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import type { EventRow } from '../../../shared/domain';
 import { levelColor } from '../../lib/levels';
 import type { TimeFormat } from '../../lib/siteTime';
+import { Masked } from '../secrets/Masked';
 
 const col = createColumnHelper<EventRow>();
 
@@ -41,10 +42,14 @@ export function buildColumns(ids: string[], time: TimeFormat): ColumnDef<EventRo
       case 'message': return col.accessor((r) => r.message ?? '', {
         id, header: COLUMN_LABELS.message,
         cell: (c) => (
-          <span className={c.row.original.parseStatus !== 'ok' ? 'unparsed' : undefined}>{c.getValue()}</span>
+          <span className={c.row.original.parseStatus !== 'ok' ? 'unparsed' : undefined}>
+            <Masked id={c.row.original.id} field="message" masked={c.row.original.masked} text={c.getValue()} />
+          </span>
         ),
       });
-      default: return col.accessor((r) => r.extra?.[id] ?? '', { id, header: id });
+      default: return col.accessor((r) => r.extra?.[id] ?? '', {
+        id, header: id, cell: (c) => <Masked id={c.row.original.id} field={`extra:${id}`} masked={c.row.original.masked} text={c.getValue()} />,
+      });
     }
   });
 }

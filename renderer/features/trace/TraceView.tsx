@@ -10,6 +10,8 @@ import { IdChip, IdText } from '../detail/IdText';
 import { StatusBadge } from '../chains/ChainsView';
 import { FacetChip } from '../filters/FacetChip';
 import { stepGaps, traceLayout } from './layout';
+import { LinkedChains } from './LinkedChains';
+import { TraceExportButton } from '../export/ExportButton';
 
 export function TraceView() {
   const { traceKey, trace, traceLoading, traceError, select } = useSelection();
@@ -31,6 +33,7 @@ export function TraceView() {
           {chain && <span className="muted">{chain.kind}</span>}
           <span className="spacer" />
           {trace && <span className="muted small">{fmtCount(trace.events.length)} events · {trace.queryMs.toFixed(0)} ms</span>}
+          <TraceExportButton />
         </div>
         {chain && (
           <div className="row small">
@@ -44,6 +47,7 @@ export function TraceView() {
       {traceLoading && <div className="empty">Loading trace…</div>}
       {traceError && <div className="error-box">No trace for “{traceKey}”: {traceError}</div>}
       {trace && trace.events.length === 0 && <div className="empty">Nothing in this case mentions “{traceKey}”.</div>}
+      {trace?.chain && trace.chain.kind !== 'generic' && <LinkedChains traceKey={trace.chain.key} />}
       {trace && layout.lanes.length > 0 && (
         <div className="card waterfall" data-testid="waterfall">
           <div className="wf-axis"><span>{time.fmt(new Date(layout.t0).toISOString())} ({time.label})</span><span>+{fmtDuration(span)}</span></div>

@@ -1,0 +1,306 @@
+// Redacted exports from the UI against the real engine and bridge: a case imported from the labelled redaction
+// corpus (planted secrets and PII in every seed format), previewed, exported as a job and read back from disk.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import * as openpgp from 'openpgp';
+import type { RedactionRules } from '../shared/redaction';
+import { readBack } from '../electron/engine/export/formats';
+import { generateRedactionCorpus, type Corpus } from '../electron/testkit/redaction/corpus';
+import { expect, test as base, type Casefile } from './fixtures';
+
+interface Planted {
+  caseId: string;
+  /** The case's exports folder. */
+  exportsDir: string;
+  corpus: Corpus;
+  /** Every planted secret value (what must never reach the client, nor the page). */
+  secrets: string[];
+  client: { fingerprint: string; privateKey: openpgp.PrivateKey };
+}
+
+const test = base.extend<object, { planted: Planted }>({
+  planted: [async ({ casefile }, use) => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-export-'));
+    const corpus = generateRedactionCorpus({ seed: 12 });
+    for (const f of corpus.files) {
+      mkdirSync(path.dirname(path.join(root, 'bundle', f.path)), { recursive: true });
+      writeFileSync(path.join(root, 'bundle', f.path), f.records.join('\n') + '\n');
+    }
+    const info = await api<{ id: string }>(casefile, 'cases.create', { name: 'export-e2e', dir: path.join(root, 'case') });
+    await api(casefile, 'import.paths', { caseId: info.id, paths: [path.join(root, 'bundle')] });
+    await api(casefile, 'redact.rules.save', { caseId: info.id, rules: { ...emptyRules(), ...corpus.rules } });
+    const k = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Acme Client', email: 'soc@acme-client.example' }], format: 'object' });
+    const imported = await api<{ imported: { fingerprint: string }[] }>(casefile, 'keys.import', { kind: 'client', armored: k.publicKey.armor() });
+    const secrets = [...new Set(corpus.truth.filter((t) => t.kind === 'secret').map((t) => t.value))];
+    await use({ caseId: info.id, exportsDir: path.join(root, 'case', 'exports'), corpus, secrets, client: { fingerprint: imported.imported[0]!.fingerprint, privateKey: k.privateKey } });
+    rmSync(root, { recursive: true, force: true });
+  }, { scope: 'worker', timeout: 180_000 }],
+});
+
+function api<T = unknown>(casefile: Casefile, name: string, input: unknown): Promise<T> {
+  return casefile.engine.invoke(name, input) as Promise<T>;
+}
+const emptyRules = (): RedactionRules => ({ patterns: [], domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: ['user', 'host', 'client_id'] });
+
+/** Opens the case with a filter (through the address, as a link would) and the export dialog on it. */
+async function openDialog(page: Page, casefile: Casefile, caseId: string, filter: object) {
+  const url = new URL(casefile.server.url);
+  url.searchParams.set('case', caseId);
+  url.searchParams.set('filter', JSON.stringify(filter));
+  await page.goto(url.toString());
+  await expect(page.getByTestId('events-total')).not.toHaveText('0');
+  await page.getByTestId('export-open').click();
+  await expect(page.getByTestId('export-dialog')).toBeVisible();
+  await expect(page.getByTestId('export-preview')).toBeVisible({ timeout: 60_000 });
+}
+
+const listExports = (p: Planted) => (existsSync(p.exportsDir) ? readdirSync(p.exportsDir).sort() : []);
+const leaked = (text: string, secrets: string[]) => secrets.filter((s) => s.length >= 6 && text.includes(s));
+const counts = async (page: Page, testid: string): Promise<Record<string, number>> => Object.fromEntries(await page.getByTestId(testid).getByTestId('type-count')
+  .evaluateAll((els) => els.map((e) => [e.getAttribute('data-type'), Number(e.querySelector('strong')?.textContent)])));
+
+test('the preview shows the selection, every replacement highlighted and counted by type, and no original', async ({ app, casefile, planted, problems }) => {
+  const { page } = app;
+  const filter = { sources: ['gunicorn'] };
+  await openDialog(page, casefile, planted.caseId, filter);
+  const engine = await api<{ total: number; rows: { replacements: unknown[] }[]; byType: Record<string, number> }>(
+    casefile, 'export.preview', { caseId: planted.caseId, selection: { filter }, limit: 50 });
+  expect(engine.total).toBeGreaterThan(50);
+  await expect(page.getByTestId('export-count')).toContainText(`${engine.total} events`);
+  await expect(page.getByTestId('export-source')).toContainText('sources gunicorn');
+  // counts per type are the engine's, and there are secrets and PII among them
+  expect(await counts(page, 'preview-counts')).toEqual(engine.byType);
+  expect(engine.byType.secret).toBeGreaterThan(0);
+  expect(Object.keys(engine.byType).length).toBeGreaterThan(3);
+  // every replacement of every shown row is highlighted as a token, secrets apart
+  const marks = page.getByTestId('export-preview').getByTestId('replacement');
+  await expect(marks).toHaveCount(engine.rows.reduce((n, r) => n + r.replacements.length, 0));
+  for (const text of await page.locator('mark.repl.secret').allTextContents()) expect(text).toMatch(/^"?<secret:[\w-]+>"?$/);
+  for (const text of await page.locator('mark.repl.pii').allTextContents()) expect(text).toMatch(/^"?<[a-z_]+:[A-Z2-7]{10,}>"?$/);
+  expect(leaked(await page.getByTestId('export-dialog').innerText(), planted.secrets)).toEqual([]);
+  expect(problems.errors).toEqual([]);
+});
+
+test('the rules editor validates, saves a client pattern, and the tester shows it replaced', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
+  await page.getByTestId('export-pane-rules').click();
+  const editor = page.getByTestId('rules-editor');
+  await expect(editor.getByTestId('rules-domains')).toHaveValue('acmeinc.com');
+  await editor.getByTestId('add-pattern').click();
+  const row = editor.getByTestId('rule-pattern').last();
+  // an invalid type is named with its row and field, and nothing can be saved
+  await row.getByTestId('pattern-type').fill('KYC id');
+  await row.getByTestId('pattern-regex').fill('KYC\\d{6}');
+  await expect(editor.getByTestId('rules-errors')).toContainText('pattern 1 type: a type is lower-case');
+  await expect(editor.getByTestId('rules-save')).toBeDisabled();
+  // a pattern RE2 refuses is refused by the engine with its reason, and nothing is written
+  await row.getByTestId('pattern-type').fill('kyc');
+  await row.getByTestId('pattern-regex').fill('KYC(?=\\d)');
+  await editor.getByTestId('rules-save').click();
+  await expect(editor.getByTestId('rules-save-error')).toContainText('not a valid RE2 expression');
+  expect((await api<RedactionRules>(casefile, 'redact.rules.get', { caseId: planted.caseId })).patterns).toEqual([]);
+
+  await row.getByTestId('pattern-regex').fill('KYC\\d{6}');
+  await expect(editor.getByTestId('rules-errors')).toHaveCount(0);
+  await editor.getByTestId('rules-save').click();
+  await expect(editor.getByTestId('rules-saved')).toBeVisible();
+  const saved = await api<RedactionRules>(casefile, 'redact.rules.get', { caseId: planted.caseId });
+  expect(saved.patterns).toEqual([{ type: 'kyc', regex: 'KYC\\d{6}', action: 'pseudonymise' }]);
+  expect(saved.domains).toEqual(['acmeinc.com']);
+
+  await editor.getByTestId('tester-input').fill('kyc check for KYC123456 passed\nlogin from db.acmeinc.com password=Hunter2Hunter2x');
+  await editor.getByTestId('tester-run').click();
+  const lines = editor.getByTestId('tester-line');
+  await expect(lines).toHaveCount(2);
+  await expect(lines.nth(0).locator('mark[data-type="kyc"]')).toHaveText(/^<kyc:[A-Z2-7]{10,}>$/);
+  await expect(lines.nth(0)).toHaveText(/^kyc check for <kyc:[A-Z2-7]{10,}> passed$/);
+  await expect(lines.nth(1).locator('mark[data-type="host"]')).toHaveCount(1);
+  await expect(lines.nth(1).locator('mark.repl.secret')).toHaveCount(1);
+  const out = await editor.getByTestId('tester-output').innerText();
+  expect(out).not.toContain('KYC123456');
+  expect(out).not.toContain('Hunter2Hunter2x');
+  expect(await counts(page, 'tester-counts')).toMatchObject({ kyc: 1, host: 1 });
+
+  // restore the corpus rules for the next tests
+  await api(casefile, 'redact.rules.save', { caseId: planted.caseId, rules: { ...emptyRules(), ...planted.corpus.rules } });
+});
+
+test('an export to a client key runs as a job; the report matches the files on disk, which hold no planted secret', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  await openDialog(page, casefile, planted.caseId, { sources: ['prefect'] });
+  const total = Number((await page.getByTestId('export-count').innerText()).replace(/\D/g, ''));
+  await page.getByTestId('export-format-parquet').check();
+  await expect(page.getByTestId('export-run')).toBeDisabled();
+  await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
+  await expect(page.getByTestId('plaintext-warning')).toHaveCount(0);
+  await page.getByTestId('export-run').click();
+  const report = page.getByTestId('export-report');
+  await expect(report).toBeVisible({ timeout: 90_000 });
+  await expect(report.getByTestId('report-events')).toHaveText(String(total));
+  await expect(report.getByTestId('report-recipient')).toContainText(planted.client.fingerprint);
+  await expect(report.getByTestId('report-selection')).toHaveText('events matching sources prefect');
+  await expect(report.getByTestId('report-rules')).toContainText('gitleaks');
+  const byType = await counts(page, 'report-by-type');
+  expect(byType.secret).toBeGreaterThan(0);
+  expect(Number((await report.getByTestId('report-total').innerText()).replace(/\D/g, ''))).toBe(Object.values(byType).reduce((a, b) => a + b, 0));
+
+  const dir = await report.getByTestId('report-dir').innerText();
+  const files = await report.getByTestId('report-file').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  expect(files.map((f) => f[0]).sort()).toEqual(['events.parquet.pgp', 'manifest.json.pgp', 'report.json.pgp']);
+  for (const [name, , sha] of files) {
+    const bytes = readFileSync(path.join(dir, name!));
+    expect(createHash('sha256').update(bytes).digest('hex'), name).toBe(sha);
+    const armored = bytes.toString('utf8');
+    expect(armored).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    const plain = Buffer.from((await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: armored }), decryptionKeys: planted.client.privateKey, format: 'binary' })).data as Uint8Array);
+    if (name !== 'events.parquet.pgp') { expect(leaked(plain.toString('utf8'), planted.secrets), name).toEqual([]); continue; }
+    // the Parquet file decoded by DuckDB, every column
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-parquet-')), 'events.parquet');
+    writeFileSync(file, plain);
+    const rows = [];
+    for await (const row of readBack(file, 'parquet')) rows.push(row);
+    rmSync(path.dirname(file), { recursive: true, force: true });
+    expect(rows).toHaveLength(total);
+    const all = JSON.stringify(rows);
+    expect(all).toContain('<secret:');
+    expect(leaked(all, planted.secrets)).toEqual([]);
+  }
+});
+
+test('plaintext needs an explicit confirmation, then writes readable files with no planted secret', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
+  await page.getByTestId('export-format-csv').check();
+  await page.getByTestId('export-recipient').selectOption('plaintext');
+  await expect(page.getByTestId('plaintext-warning')).toContainText('unencrypted');
+  await expect(page.getByTestId('export-run')).toBeDisabled();
+  await page.getByTestId('plaintext-confirm').check();
+  await expect(page.getByTestId('export-run')).toBeEnabled();
+  // choosing again asks again
+  await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
+  await page.getByTestId('export-recipient').selectOption('plaintext');
+  await expect(page.getByTestId('plaintext-confirm')).not.toBeChecked();
+  await expect(page.getByTestId('export-run')).toBeDisabled();
+  await page.getByTestId('plaintext-confirm').check();
+  await page.getByTestId('export-run').click();
+  const report = page.getByTestId('export-report');
+  await expect(report).toBeVisible({ timeout: 90_000 });
+  await expect(report.getByTestId('report-recipient')).toContainText('plaintext');
+  const dir = await report.getByTestId('report-dir').innerText();
+  const csv = readFileSync(path.join(dir, 'events.csv'), 'utf8');
+  expect(csv.split('\n')[0]).toContain('message');
+  expect(csv).toContain('<secret:');
+  expect(leaked(csv, planted.secrets)).toEqual([]);
+  for (const f of ['report.json', 'manifest.json']) expect(leaked(readFileSync(path.join(dir, f), 'utf8'), planted.secrets)).toEqual([]);
+  const reportJson = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as Record<string, unknown>;
+  expect(JSON.stringify(reportJson)).toContain('secret');
+});
+
+test('an export waits its turn behind the running job of its case, shows it, and can be cancelled; nothing is left behind', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
+  const before = listExports(planted);
+  // hold the case with a job of our own, so the export is queued for as long as the test needs
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(planted.caseId, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  try {
+    await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
+    await page.getByTestId('export-run').click();
+    await expect(page.getByTestId('export-progress')).toBeVisible();
+    await expect(page.getByTestId('export-step')).toHaveText(/queued/);
+    await expect(page.getByTestId('export-run')).toBeDisabled();
+    await page.getByTestId('export-cancel').click();
+    // the runner ends a cancelled queued job when its turn comes: the dialog says so meanwhile
+    await expect(page.getByTestId('export-step')).toHaveText(/cancelled; ends when the job ahead/);
+    await expect(page.getByTestId('export-cancel')).toBeDisabled();
+  } finally {
+    release();
+    await held;
+  }
+  await expect(page.getByTestId('export-error')).toContainText(/cancelled/i);
+  await expect(page.getByTestId('export-progress')).toHaveCount(0);
+  await expect(page.getByTestId('export-report')).toHaveCount(0);
+  const jobs = await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: planted.caseId });
+  expect(jobs.find((j) => j.kind === 'export')?.state).toBe('cancelled');
+  expect(listExports(planted)).toEqual(before);
+  // and the next run goes through, its progress shown while it works
+  await page.getByTestId('export-run').click();
+  await expect(page.getByTestId('export-report')).toBeVisible({ timeout: 90_000 });
+  expect(listExports(planted)).toHaveLength(before.length + 1);
+});
+
+test('an export the fail-closed check blocks shows where it hit, never the value, and writes nothing', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  // searching for a planted secret puts it in the selecting query, which the manifest records: the re-scan must refuse
+  const gunicorn = planted.corpus.files.find((f) => f.format === 'gunicorn')!;
+  const secret = planted.corpus.truth.find((t) => t.file === gunicorn.path && t.kind === 'secret' && /^[A-Za-z0-9]{16,}$/.test(t.value)
+    && gunicorn.records[t.record]!.includes(t.value))!.value;
+  await openDialog(page, casefile, planted.caseId, { sources: ['gunicorn'], text: secret });
+  await page.getByTestId('export-recipient').selectOption('plaintext');
+  await page.getByTestId('plaintext-confirm').check();
+  const before = listExports(planted);
+  await page.getByTestId('export-run').click();
+  const blocked = page.getByTestId('export-blocked');
+  await expect(blocked).toBeVisible({ timeout: 90_000 });
+  await expect(blocked).toContainText('nothing was written');
+  await expect(blocked.getByTestId('blocked-where').first()).toBeVisible();
+  const where = await blocked.getByTestId('blocked-where').allTextContents();
+  for (const w of where) expect(w).toMatch(/^(event \d+ \w+|manifest\.json|report\.json)$/);
+  expect(await blocked.innerText()).not.toContain(secret);
+  await expect(page.getByTestId('export-report')).toHaveCount(0);
+  const jobs = await api<{ kind: string; state: string; error?: string }[]>(casefile, 'jobs.list', { caseId: planted.caseId });
+  expect(jobs.find((j) => j.kind === 'export')).toMatchObject({ state: 'failed', error: expect.stringMatching(/fail-closed/) });
+  expect(listExports(planted)).toEqual(before);
+});
+
+test('rows picked with Ctrl-click export exactly those events', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  await openDialog(page, casefile, planted.caseId, { sources: ['prefect'] });
+  // the dialog is modal: Esc closes it and the table's keys do not act behind it
+  await page.keyboard.press('j');
+  await expect(page.locator('.events-row.selected')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('export-dialog')).toHaveCount(0);
+  const rows = page.getByTestId('event-row');
+  const ids = [Number(await rows.nth(1).getAttribute('data-id')), Number(await rows.nth(4).getAttribute('data-id'))];
+  await rows.nth(1).click({ modifiers: ['ControlOrMeta'] });
+  await rows.nth(4).click({ modifiers: ['ControlOrMeta'] });
+  await expect(page.locator('.events-row.picked')).toHaveCount(2);
+  await page.getByTestId('export-open-picked').click();
+  await expect(page.getByTestId('export-source')).toHaveText('2 picked events');
+  await expect(page.getByTestId('export-count')).toHaveText('2 events');
+  await page.getByTestId('export-recipient').selectOption('plaintext');
+  await page.getByTestId('plaintext-confirm').check();
+  await page.getByTestId('export-run').click();
+  const report = page.getByTestId('export-report');
+  await expect(report.getByTestId('report-events')).toHaveText('2', { timeout: 90_000 });
+  const out = readFileSync(path.join(await report.getByTestId('report-dir').innerText(), 'events.jsonl'), 'utf8');
+  expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { id: number }).id).sort((a, b) => a - b)).toEqual(ids.sort((a, b) => a - b));
+  expect(leaked(out, planted.secrets)).toEqual([]);
+  await page.getByTestId('export-close').click();
+  await page.getByTestId('picks-clear').click();
+  await expect(page.locator('.events-row.picked')).toHaveCount(0);
+  await expect(page.getByTestId('export-open-picked')).toHaveCount(0);
+});
+
+test('a trace exports its chain', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  const { chains } = await api<{ chains: { key: string; events: number }[] }>(casefile, 'chains.list', { caseId: planted.caseId, sort: 'events', limit: 1 });
+  const key = chains[0]!.key;
+  const url = new URL(casefile.server.url);
+  url.searchParams.set('case', planted.caseId);
+  url.searchParams.set('view', 'trace');
+  url.searchParams.set('trace', key);
+  await page.goto(url.toString());
+  await expect(page.getByTestId('trace-view')).toBeVisible();
+  await page.getByTestId('export-open-trace').click();
+  await expect(page.getByTestId('export-source')).toContainText('chain');
+  await expect(page.getByTestId('export-preview')).toBeVisible({ timeout: 60_000 });
+  const engine = await api<{ total: number }>(casefile, 'export.preview', { caseId: planted.caseId, selection: { chain: key }, limit: 1 });
+  expect(engine.total).toBe(chains[0]!.events);
+  await expect(page.getByTestId('export-count')).toHaveText(`${engine.total} events`);
+});

@@ -1,0 +1,139 @@
+// The export dialog: selection summary, format, recipient (a client key, or plaintext confirmed), a preview of the
+// redacted events with every replacement highlighted and counted, the run as a cancellable job, then its report —
+// or, when the fail-closed check blocks it, where it hit (never what). A second pane edits the client rules.
+import { useEffect, useState } from 'react';
+import type { CallOutput } from '../../../shared/contract';
+import { call } from '../../api/client';
+import { errorText } from '../../stores/app';
+import { fmtCount } from '../../lib/time';
+import { RedactedText, TypeCounts } from '../redaction/RedactedText';
+import { RulesEditor } from '../redaction/RulesEditor';
+import { PLAINTEXT, type ExportFormat, useExport } from './exportStore';
+import { ReportView } from './ReportView';
+import './export.css';
+
+type ClientKey = CallOutput<'keys.list'>['clients'][number];
+const FORMATS: { id: ExportFormat; label: string }[] = [{ id: 'jsonl', label: 'JSONL' }, { id: 'csv', label: 'CSV' }, { id: 'parquet', label: 'Parquet' }];
+
+export function ExportDialog() {
+  const s = useExport();
+  useEffect(() => {
+    if (!s.open) return;
+    // The dialog is modal: the workbench's keys (j/k, n/N, Esc…) must not act on the events behind it.
+    const onKey = (e: KeyboardEvent) => { e.stopPropagation(); if (e.key === 'Escape') s.close(); };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [s.open]);
+  if (!s.open || !s.source) return null;
+  return (
+    <div className="export-backdrop" onClick={() => s.close()}>
+      <div className="card export-dialog" role="dialog" aria-modal="true" aria-label="Export to a client" data-testid="export-dialog" tabIndex={-1}
+        ref={(el) => { if (el && !el.contains(document.activeElement)) el.focus(); }} onClick={(e) => e.stopPropagation()}>
+        <div className="row export-title">
+          <h3>Export to a client</h3>
+          <span className="muted" data-testid="export-source">{s.source.label}</span>
+          <span className="spacer" />
+          <button className={s.pane === 'export' ? 'tab on' : 'tab'} data-testid="export-pane-export" onClick={() => s.setPane('export')}>Export</button>
+          <button className={s.pane === 'rules' ? 'tab on' : 'tab'} data-testid="export-pane-rules" onClick={() => s.setPane('rules')}>Client rules</button>
+          <button data-testid="export-close" onClick={() => s.close()} title="Close (Esc)">✕</button>
+        </div>
+        <div className="export-body">{s.pane === 'rules' ? <RulesEditor /> : <ExportPane />}</div>
+      </div>
+    </div>
+  );
+}
+
+function ExportPane() {
+  const s = useExport();
+  const [clients, setClients] = useState<ClientKey[] | null>(null);
+  const [keysError, setKeysError] = useState<string | null>(null);
+  useEffect(() => { call('keys.list', {}).then((k) => setClients(k.clients), (e) => setKeysError(errorText(e))); }, []);
+  const plaintext = s.recipient === PLAINTEXT;
+  const canRun = !!s.preview && s.preview.total > 0 && !!s.recipient && (!plaintext || s.plaintextConfirmed) && !s.running;
+  const done = !!s.result;
+
+  return (
+    <>
+      <section className="export-settings">
+        <div className="row">
+          <strong>Selection</strong>
+          {s.preview ? <span data-testid="export-count"><strong>{fmtCount(s.preview.total)}</strong> events</span> : s.previewing ? <span className="muted">counting…</span> : null}
+        </div>
+        <div className="row" role="radiogroup" aria-label="Format">
+          <strong>Format</strong>
+          {FORMATS.map((f) => (
+            <label key={f.id}><input type="radio" name="export-format" data-testid={`export-format-${f.id}`} checked={s.format === f.id} disabled={s.running} onChange={() => s.setFormat(f.id)} /> {f.label}</label>
+          ))}
+        </div>
+        <div className="row">
+          <strong>Recipient</strong>
+          <select data-testid="export-recipient" value={s.recipient} disabled={s.running} onChange={(e) => s.setRecipient(e.target.value)}>
+            <option value="">choose a client key…</option>
+            {(clients ?? []).map((k) => <option key={k.fingerprint} value={k.fingerprint}>{k.userIds[0] ?? '(no user id)'} · {k.fingerprint.slice(-16)}</option>)}
+            <option value={PLAINTEXT}>plaintext (not encrypted)</option>
+          </select>
+          {clients && clients.length === 0 && <span className="muted small" data-testid="export-no-keys">No client keys yet: import the client's public key in Keys.</span>}
+          {keysError && <span className="error-text small">{keysError}</span>}
+        </div>
+        {plaintext && (
+          <div className="warn-box" data-testid="plaintext-warning">
+            The extract will be written unencrypted: anyone who gets the files can read them.
+            <label><input type="checkbox" data-testid="plaintext-confirm" checked={s.plaintextConfirmed} disabled={s.running} onChange={(e) => s.confirmPlaintext(e.target.checked)} /> I confirm a plaintext export</label>
+          </div>
+        )}
+      </section>
+
+      {s.preview && s.preview.total === 0 && <div className="empty" data-testid="export-nothing">No events in this selection: nothing to export.</div>}
+      {!done && <PreviewBlock />}
+
+      <div className="row export-actions">
+        {!done && <button className="on" data-testid="export-run" disabled={!canRun} onClick={() => void s.run()}>Run export</button>}
+        {s.running && (
+          <>
+            <span className="progress-bar" data-testid="export-progress"><div style={{ width: `${s.step && s.step.total ? Math.min(100, (100 * s.step.done) / s.step.total) : 0}%` }} /></span>
+            <span className="muted small" data-testid="export-step">{s.cancelling ? (s.jobState === 'queued' ? 'cancelled; ends when the job ahead of it does…' : 'cancelling…')
+              : s.jobState === 'queued' ? 'queued behind another job of this case…'
+              : s.step ? `${s.step.phase} ${fmtCount(s.step.done)} / ${fmtCount(s.step.total)} ${s.step.unit}` : 'starting…'}</span>
+            <button data-testid="export-cancel" disabled={s.cancelling} onClick={() => void s.cancel()}>Cancel</button>
+          </>
+        )}
+      </div>
+      {s.blocked && (
+        <div className="error-box" data-testid="export-blocked" role="alert">
+          <strong>Export blocked by the fail-closed check: nothing was written.</strong>
+          <div>Redacted output still held something a detector flags, or a value that was replaced. Where:</div>
+          <ul>{s.blocked.where.map((w) => <li key={w} data-testid="blocked-where">{w}</li>)}</ul>
+          <div className="small">{s.blocked.message}</div>
+        </div>
+      )}
+      {s.runError && <div className="error-box" data-testid="export-error">{s.runError}</div>}
+      {s.result && s.source && <ReportView result={s.result} selection={s.source.label} />}
+    </>
+  );
+}
+
+function PreviewBlock() {
+  const { preview, previewing, previewError } = useExport();
+  if (previewError) return <div className="error-box" data-testid="preview-error">{previewError}</div>;
+  if (!preview) return <div className="empty">{previewing ? 'Redacting a preview…' : ''}</div>;
+  const shown = new Set(preview.rows.map((r) => r.id)).size;
+  const counts = Object.entries(preview.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return (
+    <section className="export-preview" data-testid="export-preview">
+      <div className="row">
+        <strong>Preview</strong>
+        <span className="muted small" title="Pseudonyms are keyed per export: the preview's tokens have the same shape, not the same letters">
+          first {fmtCount(shown)} of {fmtCount(preview.total)} events, as the client gets them (each export keys its own pseudonyms)</span>
+        <TypeCounts testid="preview-counts" counts={counts} />
+      </div>
+      <div className="preview-rows mono">
+        {preview.rows.map((r) => (
+          <div key={`${r.id}:${r.column}`} className="preview-row" data-testid="preview-row" data-column={r.column}>
+            <span className="muted small">#{r.id} {r.column}</span>
+            <RedactedText text={r.text} replacements={r.replacements} />
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,121 @@
+// The export dialog's state: what is selected (the table's filter, a chain, chosen rows), the preview of what the
+// client would get, the run as an `export` job (progress, cancel) and its report, or why it was blocked.
+import { create } from 'zustand';
+import type { CallInput, CallOutput } from '../../../shared/contract';
+import type { ExportResultT } from '../../../shared/contract/export';
+import { call, getClient, ApiError } from '../../api/client';
+import { useApp, errorText } from '../../stores/app';
+
+export type ExportSelection = CallInput<'export.preview'>['selection'];
+export type ExportFormat = CallInput<'export.run'>['format'];
+export type Preview = CallOutput<'export.preview'>;
+export type JobStep = NonNullable<CallOutput<'jobs.list'>[number]['step']>;
+
+/** What the dialog was opened on, in the operator's words, and the selection the engine gets. */
+export interface ExportSource { label: string; selection: ExportSelection }
+
+/** "plaintext" is an explicit choice; anything else is a client key's fingerprint. */
+export const PLAINTEXT = 'plaintext';
+
+interface ExportState {
+  open: boolean;
+  pane: 'export' | 'rules';
+  source: ExportSource | null;
+  format: ExportFormat;
+  recipient: string;
+  plaintextConfirmed: boolean;
+  preview: Preview | null;
+  previewing: boolean;
+  previewError: string | null;
+  running: boolean;
+  jobId: string | null;
+  step: JobStep | null;
+  /** queued (behind another job of the case) or running. */
+  jobState: string | null;
+  /** Cancel asked and accepted; the call ends when the job stops (a queued job: when its turn comes). */
+  cancelling: boolean;
+  result: ExportResultT | null;
+  /** The fail-closed check's refusal: where it hit (event and column, or a file) and which check, never a value. */
+  blocked: { message: string; where: string[] } | null;
+  runError: string | null;
+  show(source: ExportSource): void;
+  close(): void;
+  setPane(p: 'export' | 'rules'): void;
+  setFormat(f: ExportFormat): void;
+  setRecipient(r: string): void;
+  confirmPlaintext(ok: boolean): void;
+  loadPreview(): Promise<void>;
+  run(): Promise<void>;
+  cancel(): Promise<void>;
+}
+
+const idle = {
+  preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null,
+} as const;
+
+// A dialog opened on one case's events closes when another case opens (a running job still ends and is audited).
+useApp.subscribe((s, prev) => {
+  if (s.current?.id !== prev.current?.id && useExport.getState().open) useExport.getState().close();
+});
+
+/** The places a blocked export names ("event 12 message", "manifest.json"), taken from the engine's sentence. */
+export function blockedWhere(message: string): string[] {
+  const m = /first at (.*?)\. Nothing was written/s.exec(message);
+  return m ? m[1]!.split(', ').map((s) => s.trim()).filter(Boolean) : [];
+}
+
+export const useExport = create<ExportState>((set, get) => ({
+  open: false, pane: 'export', source: null, format: 'jsonl', recipient: '', plaintextConfirmed: false, ...idle,
+
+  show(source) {
+    if (get().running) { set({ open: true }); return; }
+    set({ open: true, pane: 'export', source, plaintextConfirmed: false, ...idle });
+    void get().loadPreview();
+  },
+  close() { set({ open: false }); },
+  setPane(pane) { set({ pane }); if (pane === 'export' && !get().running) void get().loadPreview(); },
+  setFormat(format) { set({ format }); },
+  setRecipient(recipient) { set({ recipient, plaintextConfirmed: false }); },
+  confirmPlaintext(ok) { set({ plaintextConfirmed: ok }); },
+
+  async loadPreview() {
+    const caseId = useApp.getState().current?.id;
+    const source = get().source;
+    if (!caseId || !source) return;
+    set({ previewing: true, previewError: null });
+    try {
+      const preview = await call('export.preview', { caseId, selection: source.selection, limit: 50 });
+      if (get().source === source) set({ preview, previewing: false });
+    } catch (e) {
+      if (get().source === source) set({ previewing: false, previewError: errorText(e) });
+    }
+  },
+
+  async run() {
+    const caseId = useApp.getState().current?.id;
+    const { source, format, recipient, plaintextConfirmed, running } = get();
+    if (!caseId || !source || running || !recipient) return;
+    const plaintext = recipient === PLAINTEXT;
+    if (plaintext && !plaintextConfirmed) return;
+    const jobId = `export-${crypto.randomUUID()}`;
+    set({ running: true, jobId, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null });
+    const off = getClient().on('job.progress', (p) => { if (p.jobId === jobId) set({ jobState: p.state, ...(p.step ? { step: p.step } : {}) }); });
+    try {
+      const result = await call('export.run', { caseId, selection: source.selection, format, jobId, ...(plaintext ? { plaintext: true } : { to: recipient }) });
+      set({ result, running: false, cancelling: false });
+      void useApp.getState().refreshCurrent();
+    } catch (e) {
+      const message = errorText(e);
+      if (e instanceof ApiError && e.code === 'conflict' && /fail-closed/.test(message)) set({ running: false, cancelling: false, blocked: { message, where: blockedWhere(message) } });
+      else set({ running: false, cancelling: false, runError: message });
+    } finally { off(); }
+  },
+
+  async cancel() {
+    const jobId = get().jobId;
+    if (!jobId || !get().running || get().cancelling) return;
+    try {
+      if ((await call('jobs.cancel', { jobId })).cancelled) set({ cancelling: true });
+    } catch (e) { set({ runError: errorText(e) }); }
+  },
+}));

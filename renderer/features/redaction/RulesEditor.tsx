@@ -1,0 +1,130 @@
+// The case's client redaction rules (patterns, domains and hosts, word lists, secret key names, harvested kinds)
+// with a tester: sample lines pasted by the operator, redacted by the draft as it stands (saved or not).
+import { useEffect, useMemo, useState } from 'react';
+import type { Replacement } from '../../../shared/redaction';
+import { call } from '../../api/client';
+import { errorText, useApp } from '../../stores/app';
+import { countByType } from './highlight';
+import { RedactedText, TypeCounts } from './RedactedText';
+import { type Draft, fromDraft, toDraft } from './rulesDraft';
+import './redaction.css';
+
+type Tested = { text: string; replacements: Replacement[] }[];
+
+export function RulesEditor() {
+  const caseId = useApp((s) => s.current?.id);
+  const readOnly = useApp((s) => !!s.current?.readOnly);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [saveState, setSaveState] = useState<{ busy: boolean; error: string | null; saved: boolean }>({ busy: false, error: null, saved: false });
+  const [sample, setSample] = useState('');
+  const [tested, setTested] = useState<Tested | null>(null);
+  const [testError, setTestError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!caseId) return;
+    call('redact.rules.get', { caseId }).then((r) => setDraft(toDraft(r)), (e) => setLoadError(errorText(e)));
+  }, [caseId]);
+
+  const checked = useMemo(() => (draft ? fromDraft(draft) : null), [draft]);
+  if (loadError) return <div className="error-box" data-testid="rules-error">{loadError}</div>;
+  if (!draft || !checked || !caseId) return <div className="empty">Loading rules…</div>;
+
+  const edit = (p: Partial<Draft>) => { setDraft({ ...draft, ...p }); setSaveState({ busy: false, error: null, saved: false }); };
+  const editRow = <K extends 'patterns' | 'words'>(key: K, i: number, p: Partial<Draft[K][number]>) =>
+    edit({ [key]: draft[key].map((row, j) => (j === i ? { ...row, ...p } : row)) } as Partial<Draft>);
+  const dropRow = (key: 'patterns' | 'words', i: number) => edit({ [key]: draft[key].filter((_, j) => j !== i) } as Partial<Draft>);
+
+  const save = async () => {
+    if (!checked.rules) return;
+    setSaveState({ busy: true, error: null, saved: false });
+    try {
+      setDraft(toDraft(await call('redact.rules.save', { caseId, rules: checked.rules })));
+      setSaveState({ busy: false, error: null, saved: true });
+    } catch (e) { setSaveState({ busy: false, error: errorText(e), saved: false }); }
+  };
+  const test = async () => {
+    const lines = sample.split('\n').filter((l) => l.trim()).slice(0, 200);
+    if (!lines.length || !checked.rules) return;
+    setTestError(null);
+    try { setTested((await call('redact.test', { caseId, rules: checked.rules, lines })).lines); } catch (e) { setTested(null); setTestError(errorText(e)); }
+  };
+
+  return (
+    <div className="rules-editor" data-testid="rules-editor">
+      <section>
+        <h4>Patterns <span className="muted small">RE2, matched as whole words</span></h4>
+        {draft.patterns.map((p, i) => (
+          <div className="row" key={i} data-testid="rule-pattern">
+            <input aria-label="type" data-testid="pattern-type" value={p.type} placeholder="type (e.g. kyc)" size={12} onChange={(e) => editRow('patterns', i, { type: e.target.value })} />
+            <input aria-label="regex" data-testid="pattern-regex" className="mono grow" value={p.regex} placeholder="[A-Z]+\d{4}" onChange={(e) => editRow('patterns', i, { regex: e.target.value })} />
+            <ActionSelect value={p.action} onChange={(action) => editRow('patterns', i, { action })} />
+            <button onClick={() => dropRow('patterns', i)} title="Remove this pattern">✕</button>
+          </div>
+        ))}
+        <button data-testid="add-pattern" onClick={() => edit({ patterns: [...draft.patterns, { type: '', regex: '', action: 'pseudonymise' }] })}>+ pattern</button>
+      </section>
+      <section>
+        <h4>Word lists <span className="muted small">one word or phrase a line, any case</span></h4>
+        {draft.words.map((w, i) => (
+          <div className="row" key={i} data-testid="rule-words">
+            <input aria-label="type" value={w.type} placeholder="type (e.g. project)" size={12} onChange={(e) => editRow('words', i, { type: e.target.value })} />
+            <textarea aria-label="words" className="grow" rows={2} value={w.words} onChange={(e) => editRow('words', i, { words: e.target.value })} />
+            <ActionSelect value={w.action} onChange={(action) => editRow('words', i, { action })} />
+            <button onClick={() => dropRow('words', i)} title="Remove this list">✕</button>
+          </div>
+        ))}
+        <button data-testid="add-words" onClick={() => edit({ words: [...draft.words, { type: '', words: '', action: 'pseudonymise' }] })}>+ word list</button>
+      </section>
+      <section className="rules-lists">
+        <ListBox label="Domains" hint="every host under them" value={draft.domains} testid="rules-domains" onChange={(domains) => edit({ domains })} />
+        <ListBox label="Hosts" hint="exact host names" value={draft.hosts} testid="rules-hosts" onChange={(hosts) => edit({ hosts })} />
+        <ListBox label="Secret key names" hint="their values become <secret:…>" value={draft.secretKeys} testid="rules-secret-keys" onChange={(secretKeys) => edit({ secretKeys })} />
+        <label className="list-box">Harvested identifier kinds <span className="muted small">comma-separated</span>
+          <input value={draft.harvestKinds} data-testid="rules-harvest" onChange={(e) => edit({ harvestKinds: e.target.value })} />
+        </label>
+      </section>
+      {checked.errors.length > 0 && (
+        <ul className="error-box rules-errors" data-testid="rules-errors">{checked.errors.map((e) => <li key={e}>{e}</li>)}</ul>
+      )}
+      {saveState.error && <div className="error-box" data-testid="rules-save-error">{saveState.error}</div>}
+      <div className="row">
+        <button className="on" data-testid="rules-save" disabled={!checked.rules || saveState.busy || readOnly} onClick={() => void save()}>Save rules</button>
+        {saveState.saved && <span className="ok" data-testid="rules-saved">Saved to the case.</span>}
+        {readOnly && <span className="muted small">read-only case</span>}
+      </div>
+      <section className="tester">
+        <h4>Tester <span className="muted small">paste sample lines; the rules above (saved or not) and every built-in detector run on them; nothing is stored</span></h4>
+        <textarea data-testid="tester-input" className="mono" rows={5} value={sample} onChange={(e) => setSample(e.target.value)}
+          placeholder="2023-07-06 12:00:01 INFO kyc check for GAMMA1234 by priya@acme.example" />
+        <div className="row">
+          <button data-testid="tester-run" disabled={!checked.rules || !sample.trim()} onClick={() => void test()}>Test</button>
+          {tested && <TypeCounts testid="tester-counts" counts={countByType(tested.map((l) => l.replacements))} />}
+        </div>
+        {testError && <div className="error-box" data-testid="tester-error">{testError}</div>}
+        {tested && (
+          <ol className="tester-out mono" data-testid="tester-output">
+            {tested.map((l, i) => <li key={i} data-testid="tester-line"><RedactedText text={l.text} replacements={l.replacements} /></li>)}
+          </ol>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function ActionSelect({ value, onChange }: { value: 'pseudonymise' | 'remove'; onChange(v: 'pseudonymise' | 'remove'): void }) {
+  return (
+    <select aria-label="action" value={value} onChange={(e) => onChange(e.target.value as 'pseudonymise' | 'remove')}>
+      <option value="pseudonymise">pseudonymise</option>
+      <option value="remove">remove</option>
+    </select>
+  );
+}
+
+function ListBox({ label, hint, value, testid, onChange }: { label: string; hint: string; value: string; testid: string; onChange(v: string): void }) {
+  return (
+    <label className="list-box">{label} <span className="muted small">{hint}</span>
+      <textarea rows={3} className="mono" data-testid={testid} value={value} onChange={(e) => onChange(e.target.value)} />
+    </label>
+  );
+}
