@@ -1,6 +1,7 @@
 // A log format as data. The ingest engine knows nothing about any particular log: it reads these definitions.
 // Adding a format = adding one file in this folder and listing it in registry.ts. Its samples are its tests.
 import type { Level } from '../../../shared/domain';
+import type { CorrelationRules } from './correlation';
 import type { StampShapeId } from './stamps';
 
 export interface TimeSpec {
@@ -27,6 +28,11 @@ export interface TextPattern {
   regex: string;
   /** Names of the capture groups, in order. */
   groups: string[];
+  /**
+   * The regex is a choice of layouts (`^(?:A|B)`): a record matched when any group is non-empty, not just the first.
+   * Each alternative names its own groups; time, level, logger and message list them (first non-empty wins).
+   */
+  alternatives?: boolean;
 }
 
 export interface SampleExpectation {
@@ -38,6 +44,8 @@ export interface SampleExpectation {
   lineCount?: number;
   /** Values expected inside `fields` (dotted paths are not resolved: top-level keys only). */
   fields?: Record<string, unknown>;
+  /** Identifiers the record must carry, as `kind=value@foundIn` (correlation rules and the common pass). */
+  identifiers?: string[];
 }
 
 export interface FormatSample {
@@ -85,5 +93,7 @@ export interface FormatDefinition {
   tzEvidence?: { kind: 'pair'; local: string; epoch: string } | { kind: 'offset' };
   /** Lower wins a tie between formats that match equally well. */
   priority: number;
+  /** Which identifiers its records carry, status lines, links (see correlation.ts). None: only the common pass. */
+  correlation?: CorrelationRules;
   samples: FormatSample[];
 }
