@@ -65,8 +65,9 @@ describe('import as a job', () => {
     expect(jobs.filter((j) => j.kind === 'import').map((j) => j.state)).toEqual(['done', 'cancelled']);
     // Each import, the cancelled one too, was followed by its correlation stage, which finished before the call settled.
     expect(jobs.filter((j) => j.kind === 'correlate').map((j) => j.state)).toEqual(['done', 'done']);
-    const chains = await engine.call('events.sql', { caseId: info.id, sql: `SELECT count(*)::INTEGER AS n FROM chains WHERE kind = 'celery_task'` });
-    expect(chains.rows[0]).toEqual({ n: 10 });
+    const ids = await engine.call('events.sql', { caseId: info.id, sql: `SELECT count(DISTINCT value)::INTEGER AS n FROM identifiers WHERE kind = 'celery_task'` });
+    expect(ids.rows[0]).toEqual({ n: 10 });
+    expect((await engine.call('cases.get', { caseId: info.id })).chainsPending).toBeUndefined();
   });
 
   it('a second import on the same case is queued behind the first and both complete', async () => {
