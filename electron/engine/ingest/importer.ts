@@ -117,8 +117,9 @@ function formatLabel(f: PlannedFile): string {
 
 function startsRecordFor(def: FormatDefinition): StartsRecord {
   if (def.kind === 'raw') return 'every-line';
-  // JSON: every non-blank line starts a record (blank lines stay with the record above, so they are counted).
-  if (def.kind === 'json') return (l) => (l.length > 0 && l.charCodeAt(0) > 32) || l.trim() !== '';
+  // JSON: every non-blank line starts a record (blank lines stay with the record above, so they are counted), unless
+  // the format says where an object starts (pretty-printed objects span lines).
+  if (def.kind === 'json' && !def.recordStart) return (l) => (l.length > 0 && l.charCodeAt(0) > 32) || l.trim() !== '';
   const re = headerRegex(def)!;
   return (l) => re.test(l);
 }
