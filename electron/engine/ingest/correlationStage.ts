@@ -4,6 +4,7 @@
 // midway is finished by the next run (after the next import, or when the case is opened).
 import type { CaseDb, SqlRead } from '../store/db';
 import { faultPoint } from './fault';
+import { timed } from './stageTimes';
 
 /** The meta key saying chains are older than the events ('stale') or not ('ready'; absent in cases made before). */
 const CHAINS_KEY = 'chains';
@@ -51,7 +52,7 @@ export async function runCorrelationStage(db: CaseDb, correlator: Correlator, si
       signal?.throwIfAborted();
       const part = ids.slice(i, i + GROUP_FILES);
       await db.tx(async () => {
-        await correlator.extract(db, part);
+        await timed('correlation: identifiers + status', () => correlator.extract(db, part));
         await db.run(`DELETE FROM correlate_pending WHERE file_id IN (${part.join(', ')})`);
       });
       done += part.length;
@@ -61,7 +62,7 @@ export async function runCorrelationStage(db: CaseDb, correlator: Correlator, si
   }
   signal?.throwIfAborted();
   progress?.({ phase: 'chains', done, total });
-  await correlator.build(db);
+  await timed('correlation: chains', () => correlator.build(db));
   await db.run(`INSERT OR REPLACE INTO meta VALUES ('${CHAINS_KEY}', 'ready')`);
   return true;
 }
