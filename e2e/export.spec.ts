@@ -62,8 +62,6 @@ const leaked = (text: string, secrets: string[]) => secrets.filter((s) => s.leng
 const counts = async (page: Page, testid: string): Promise<Record<string, number>> => Object.fromEntries(await page.getByTestId(testid).getByTestId('type-count')
   .evaluateAll((els) => els.map((e) => [e.getAttribute('data-type'), Number(e.querySelector('strong')?.textContent)])));
 
-test.describe.configure({ mode: 'serial' });
-
 test('the preview shows the selection, every replacement highlighted and counted by type, and no original', async ({ app, casefile, planted, problems }) => {
   const { page } = app;
   const filter = { sources: ['gunicorn'] };
@@ -144,6 +142,7 @@ test('an export to a client key runs as a job; the report matches the files on d
   await expect(report).toBeVisible({ timeout: 90_000 });
   await expect(report.getByTestId('report-events')).toHaveText(String(total));
   await expect(report.getByTestId('report-recipient')).toContainText(planted.client.fingerprint);
+  await expect(report.getByTestId('report-selection')).toHaveText('events matching sources prefect');
   await expect(report.getByTestId('report-rules')).toContainText('gitleaks');
   const byType = await counts(page, 'report-by-type');
   expect(byType.secret).toBeGreaterThan(0);
@@ -201,20 +200,37 @@ test('plaintext needs an explicit confirmation, then writes readable files with 
   expect(JSON.stringify(reportJson)).toContain('secret');
 });
 
-test('a running export shows its progress and can be cancelled; nothing is left behind', async ({ app, casefile, planted }) => {
+test('an export waits its turn behind the running job of its case, shows it, and can be cancelled; nothing is left behind', async ({ app, casefile, planted }) => {
   const { page } = app;
-  await openDialog(page, casefile, planted.caseId, { sources: ['gunicorn', 'doodle', 'prefect', 'taskblade'] });
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
   const before = listExports(planted);
-  await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
-  await page.getByTestId('export-run').click();
-  await expect(page.getByTestId('export-progress')).toBeVisible();
-  await expect(page.getByTestId('export-run')).toBeDisabled();
-  await page.getByTestId('export-cancel').click();
-  await expect(page.getByTestId('export-error')).toContainText(/cancel/i, { timeout: 60_000 });
+  // hold the case with a job of our own, so the export is queued for as long as the test needs
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(planted.caseId, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  try {
+    await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
+    await page.getByTestId('export-run').click();
+    await expect(page.getByTestId('export-progress')).toBeVisible();
+    await expect(page.getByTestId('export-step')).toHaveText(/queued/);
+    await expect(page.getByTestId('export-run')).toBeDisabled();
+    await page.getByTestId('export-cancel').click();
+    // the runner ends a cancelled queued job when its turn comes: the dialog says so meanwhile
+    await expect(page.getByTestId('export-step')).toHaveText(/cancelled; ends when the job ahead/);
+    await expect(page.getByTestId('export-cancel')).toBeDisabled();
+  } finally {
+    release();
+    await held;
+  }
+  await expect(page.getByTestId('export-error')).toContainText(/cancelled/i);
+  await expect(page.getByTestId('export-progress')).toHaveCount(0);
   await expect(page.getByTestId('export-report')).toHaveCount(0);
   const jobs = await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: planted.caseId });
   expect(jobs.find((j) => j.kind === 'export')?.state).toBe('cancelled');
   expect(listExports(planted)).toEqual(before);
+  // and the next run goes through, its progress shown while it works
+  await page.getByTestId('export-run').click();
+  await expect(page.getByTestId('export-report')).toBeVisible({ timeout: 90_000 });
+  expect(listExports(planted)).toHaveLength(before.length + 1);
 });
 
 test('an export the fail-closed check blocks shows where it hit, never the value, and writes nothing', async ({ app, casefile, planted }) => {
@@ -244,7 +260,11 @@ test('an export the fail-closed check blocks shows where it hit, never the value
 test('rows picked with Ctrl-click export exactly those events', async ({ app, casefile, planted }) => {
   const { page } = app;
   await openDialog(page, casefile, planted.caseId, { sources: ['prefect'] });
-  await page.getByTestId('export-close').click();
+  // the dialog is modal: Esc closes it and the table's keys do not act behind it
+  await page.keyboard.press('j');
+  await expect(page.locator('.events-row.selected')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('export-dialog')).toHaveCount(0);
   const rows = page.getByTestId('event-row');
   const ids = [Number(await rows.nth(1).getAttribute('data-id')), Number(await rows.nth(4).getAttribute('data-id'))];
   await rows.nth(1).click({ modifiers: ['ControlOrMeta'] });

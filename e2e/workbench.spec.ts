@@ -6,25 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import * as tar from 'tar';
-import { ROOT, expect, test, type Casefile } from './fixtures';
+import { ROOT, expect, test } from './fixtures';
+import { api, eventsTotal, openDemo } from './workbenchKit';
 
 test.use({ openDefault: true });
-
-function api<T>(casefile: Casefile, name: string, input: unknown): Promise<T> {
-  return casefile.engine.invoke(name, input) as Promise<T>;
-}
-const num = (s: string | null) => Number((s ?? '').replace(/[^\d]/g, ''));
-const eventsTotal = async (page: Page) => num(await page.getByTestId('events-total').textContent());
-
-/** Opens the demo case and waits until the timeline has drawn its range and the table its total. */
-async function openDemo(app: { page: Page; goto(p?: string): Promise<void> }, casefile: Casefile): Promise<string> {
-  await app.goto();
-  const caseId = casefile.defaultCaseId!;
-  await expect(app.page.getByTestId('timeline-range')).toContainText('→');
-  const all = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 });
-  await expect.poll(() => eventsTotal(app.page)).toBe(all.total);
-  return caseId;
-}
 
 async function search(page: Page, text: string) {
   await page.getByTestId('search-input').fill(text);

@@ -98,6 +98,6 @@ export function parseInput(name: CallName, input: unknown): { ok: true; data: un
 export { ContractError, ContractFailure, ERROR_CODES, toContractError, zodMessage, type ErrorCode } from './contract/errors';
 export { DEFAULT_TIMEOUT_MS, type Access, type AuditRule, type CallSpec } from './contract/define';
 export { AppInfo } from './contract/app';
-export { EventPage, Histogram, HistogramLane, SqlResult } from './contract/events';
+export { EventPage, FieldStats, Histogram, HistogramLane, SqlResult } from './contract/events';
 export { SavedView } from './contract/views';
 export { JobInfo, JobState, JobStep } from './contract/jobs';

@@ -20,6 +20,8 @@ interface FilterState {
    * ticked while the search is empty and the next pattern runs as a regex. */
   regex: boolean;
   columns: string[];
+  /** Column widths the operator dragged, in px, by column id (the rest keep their default width). */
+  sizes: Record<string, number>;
   setSources(sources: string[]): void;
   toggleSource(source: string): void;
   toggleLevel(level: Level): void;
@@ -32,6 +34,10 @@ interface FilterState {
   clearKey(key: keyof EventFilter): void;
   clearAll(): void;
   setColumns(columns: string[]): void;
+  toggleColumn(id: string): void;
+  /** Moves column `id` to just before `before` (to the end when `before` is null). */
+  moveColumn(id: string, before: string | null): void;
+  setSizes(sizes: Record<string, number>): void;
   applyView(v: SavedView): void;
 }
 
@@ -55,6 +61,7 @@ export const useFilter = create<FilterState>((set, get) => {
     filter: {},
     regex: false,
     columns: DEFAULT_COLUMNS,
+    sizes: {},
     setSources(sources) { patch({ sources }); },
     toggleSource(source) {
       const cur = get().filter.sources ?? [];
@@ -89,6 +96,18 @@ export const useFilter = create<FilterState>((set, get) => {
     },
     clearAll() { set({ filter: {} }); },
     setColumns(columns) { set({ columns: columns.length ? columns : DEFAULT_COLUMNS }); },
+    toggleColumn(id) {
+      const cur = get().columns;
+      get().setColumns(cur.includes(id) ? cur.filter((c) => c !== id) : [...cur, id]);
+    },
+    moveColumn(id, before) {
+      if (id === before) return;
+      const rest = get().columns.filter((c) => c !== id);
+      const at = before === null ? rest.length : rest.indexOf(before);
+      if (at < 0) return;
+      set({ columns: [...rest.slice(0, at), id, ...rest.slice(at)] });
+    },
+    setSizes(sizes) { set({ sizes }); },
     applyView(v) {
       set({ filter: normalise(v.filter), columns: v.columns.length ? v.columns : DEFAULT_COLUMNS, ...(v.filter.text ? { regex: !!v.filter.regex } : {}) });
     },

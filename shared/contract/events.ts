@@ -42,7 +42,23 @@ export const SqlResult = z.object({
   truncated: z.boolean(), truncatedBy: z.enum(['rows', 'bytes']).optional(),
 });
 
-// Redrawing a histogram, listing names and scrolling an already audited query are frames, not actions: not audited.
+export const FieldStats = z.object({
+  /** Events the filter matches (a lower bound when totalCapped). */
+  total: z.number(), totalCapped: z.boolean(),
+  /** True when the numbers come from a random sample of `rowsRead` matching events rather than all of them. */
+  sampled: z.boolean(), rowsRead: z.number(),
+  /** Most common fields first: events (of those read) carrying each, distinct values, the top values with counts. */
+  fields: z.array(z.object({
+    field: z.string(), count: z.number(), distinct: z.number(),
+    /** `masked`: the value holds a secret and is shown masked (not filterable from here). */
+    top: z.array(z.object({ value: z.string(), count: z.number(), masked: z.boolean().optional() })),
+  })),
+  queryMs: z.number(),
+});
+export type FieldStats = z.infer<typeof FieldStats>;
+
+// Redrawing a histogram or the field sidebar, listing names and scrolling an already audited query are frames, not
+// actions: not audited (the first page of each filter is).
 export const eventsArea = defineArea({
   calls: {
     'events.histogram': defineCall({
@@ -71,6 +87,13 @@ export const eventsArea = defineArea({
       input: CaseRef.extend({ filter: EventFilter, field: z.string().min(1).max(200), limit: z.number().int().min(1).max(200) }),
       output: z.object({ field: z.string(), values: z.array(z.object({ value: z.string(), count: z.number() })), queryMs: z.number() }),
       access: 'read', audit: 'always',
+    }),
+    /** The field sidebar: every field of the matching events with its top values (sampled past `sample` events). */
+    'events.fieldStats': defineCall({
+      input: CaseRef.extend({
+        filter: EventFilter, top: z.number().int().min(1).max(50), sample: z.number().int().min(1).max(200_000).optional(),
+      }),
+      output: FieldStats, access: 'read', audit: 'never',
     }),
     'events.fieldNames': defineCall({ input: CaseRef, output: z.array(z.object({ field: z.string(), count: z.number() })), access: 'read', audit: 'never' }),
     'events.sources': defineCall({

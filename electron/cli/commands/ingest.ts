@@ -8,6 +8,7 @@ import type { FileImportResult, ImportResult } from '../../../shared/domain';
 import type { CaseInfo } from '../../../shared/domain';
 import { Engine } from '../../engine/engine';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
+import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
 import { fail, printCsv, printJson, printTable } from '../output';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -137,11 +138,14 @@ export function registerIngestCommands(program: Command): void {
     });
 
   program.command('formats')
-    .description('The known log format definitions')
-    .option('--json', 'JSON output')
+    .description('The known log format definitions, and the envelopes (per-line wrappers) read around them')
+    .option('--json', 'JSON output: the formats, each envelope as an entry with kind "envelope"')
     .action((o: { json?: boolean }) => {
       const infos = FORMATS.map(formatInfo);
-      if (o.json) printJson(infos);
-      else printTable(infos.map((f) => ({ id: f.id, name: f.name, kind: f.kind, multiline: f.multiline, time: f.timezone, paths: f.paths.join(' '), samples: f.samples })));
+      const envelopes = ENVELOPES.map(envelopeInfo);
+      if (o.json) { printJson([...infos, ...envelopes]); return; }
+      printTable(infos.map((f) => ({ id: f.id, name: f.name, kind: f.kind, multiline: f.multiline, time: f.timezone, paths: f.paths.join(' '), samples: f.samples })));
+      process.stdout.write('\nEnvelopes (stripped before format detection; their fields and stamp are kept)\n');
+      printTable(envelopes.map((e) => ({ id: e.id, name: e.name, keeps: e.keeps.join(' '), streams: e.streams ?? '', time: e.timezone, samples: e.samples })));
     });
 }

@@ -35,7 +35,7 @@ export const genericJson: FormatDefinition = {
 
 /** The stamp shapes a generic text log may start with, longest first (`11:16:30 AM` before `11:16:30`). */
 const LEADING: StampShapeId[] = ['iso', 'apache', 'clf', 'django', 'syslog', 'time-12h', 'time'];
-const LEVEL_WORDS = 'TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL';
+const LEVEL_WORDS = 'TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL';
 
 /** Any line log that starts with a stamp from the stamps library; lines without one continue the record above. */
 export const genericText: FormatDefinition = {
@@ -78,8 +78,8 @@ export const genericText: FormatDefinition = {
       title: 'syslog stamps without a year take the operator\'s year',
       path: 'misc/messages',
       date: '2024-07-05',
-      text: 'Jul  5 09:13:44 web01 systemd[1]: Started x.\n',
-      records: [{ ts: '2024-07-05T09:13:44.000Z', message: 'web01 systemd[1]: Started x.' }],
+      text: 'Jul  5 09:13:44.120 WARNING disk almost full\n',
+      records: [{ ts: '2024-07-05T09:13:44.120Z', level: 'WARNING', message: 'disk almost full' }],
     },
     {
       title: 'Apache, access-log and Django stamps',

@@ -39,7 +39,7 @@ export const STAMP_SHAPES: readonly StampShape[] = [
   {
     id: 'iso',
     description: 'ISO 8601 and its log spellings: T or space, `,` or `.` fraction of 0–9 digits, Z, +0530, +05:30, -0500 or none',
-    regex: `\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}${FRACTION} ?(?:Z|[+-]\\d{2}:?\\d{2})?`,
+    regex: `\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}${FRACTION}(?: ?(?:Z|[+-]\\d{2}:?\\d{2}))?`,
     absolute: 'when-offset',
     examples: [
       { text: '2024-05-01T10:00:00.123Z', utc: '2024-05-01T10:00:00.123Z' },

@@ -1,9 +1,23 @@
-// Which format a file is in, and why: server path conventions weigh, content sniffing decides, the operator overrides.
+// Which format a file is in, and why: the operator overrides; otherwise each format is scored on the head (the first
+// 64 KB) by the share of its lines it explains as records (a header and its continuation lines), so a file that opens
+// with a shell command, a banner or the tail of a traceback, or is mostly one long traceback, is still recognised.
+// Server path conventions weigh on top; ties go to the more specific format. An envelope (journald, docker, kubectl,
+// CRI, a quoted ticket) is recognised the same way: it wins when it explains the lines better unwrapped.
 import picomatch from 'picomatch';
 import { FORMATS, formatById } from '../formats/registry';
+import { ENVELOPES } from '../formats/envelopes/registry';
+import type { EnvelopeDefinition } from '../formats/envelopes/types';
 import type { FormatDefinition } from '../formats/types';
+import { envelopeShare, innerHeads } from './envelope';
 
-export interface Detection { format: FormatDefinition; reason: string }
+/** One stream of an enveloped file (the whole file when the envelope has no streams: name ''). */
+export interface StreamDetection { name: string; format: FormatDefinition; reason: string; head: string[] }
+export interface Detection {
+  format: FormatDefinition;
+  reason: string;
+  /** The file is wrapped: the envelope, and the format detected on each stream's inner text. */
+  envelope?: { def: EnvelopeDefinition; streams: StreamDetection[] };
+}
 export interface FormatOverride { format: string; glob: string }
 
 const matchers = new Map<string, (p: string) => boolean>();
@@ -24,39 +38,129 @@ export function headerRegex(def: FormatDefinition): RegExp | null {
   return r;
 }
 
-/** Does the content look like this format? Returns a short description of the evidence, or null. */
-function sniff(def: FormatDefinition, lines: string[]): string | null {
-  const nonEmpty = lines.filter((l) => l.trim() !== '');
-  if (nonEmpty.length === 0) return null;
+/** How well a format explains a head: lines inside its records (from the first header on), and how many records. */
+interface Explained { lines: number; of: number; records: number; skipped: number }
+
+/** Formats below this priority are specific (a service's own log); the generic ones and raw sit above. */
+const GENERIC_PRIORITY = 90;
+const isSpecific = (def: FormatDefinition) => def.priority < GENERIC_PRIORITY;
+/** Shares closer than this are a tie. */
+const TIE = 0.02;
+
+/** The head's lines parsed as JSON objects once, shared by every JSON format scored on it. */
+const parsedHeads = new WeakMap<string[], (object | null)[]>();
+function jsonObjects(nonEmpty: string[]): (object | null)[] {
+  let out = parsedHeads.get(nonEmpty);
+  if (!out) {
+    out = nonEmpty.map((l) => {
+      if (!l.trimStart().startsWith('{')) return null;
+      try { const o: unknown = JSON.parse(l); return o && typeof o === 'object' && !Array.isArray(o) ? o : null; } catch { return null; }
+    });
+    parsedHeads.set(nonEmpty, out);
+  }
+  return out;
+}
+
+function explain(def: FormatDefinition, nonEmpty: string[]): Explained | null {
+  const of = nonEmpty.length;
+  if (of === 0) return null;
   if (def.kind === 'json') {
-    for (const l of nonEmpty.slice(0, 5)) {
-      let obj: unknown;
-      try { obj = JSON.parse(l); } catch { continue; }
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return null;
-      const keys = def.sniffKeys ?? [];
-      if (keys.every((k) => k in (obj as object))) {
-        return keys.length ? `a JSON object with ${keys.join(', ')}` : 'JSON objects, one per line';
-      }
-      return null;
-    }
-    return null;
+    const keys = def.sniffKeys ?? [];
+    const hit = jsonObjects(nonEmpty).filter((o) => o && keys.every((k) => k in o)).length;
+    return hit ? { lines: hit, of, records: hit, skipped: 0 } : null;
   }
   if (def.kind === 'text') {
     const re = headerRegex(def);
     if (!re) return null;
-    const sample = nonEmpty.slice(0, 20);
-    const hits = sample.filter((l) => re.test(l)).length;
-    // The first record must start on a header; continuation lines may outnumber headers (tracebacks, SQL).
-    if (re.test(nonEmpty[0]!) && hits >= Math.min(2, sample.length)) return `${hits} of the first ${sample.length} lines start like "${def.name}" records`;
-    if (re.test(nonEmpty[0]!) && sample.length === 1) return 'its first line starts like a record';
-    return null;
+    let first = -1;
+    let records = 0;
+    for (let i = 0; i < nonEmpty.length; i++) {
+      if (re.test(nonEmpty[i]!)) { records++; if (first < 0) first = i; }
+    }
+    return records ? { lines: of - first, of, records, skipped: first } : null;
   }
   return null;
 }
 
+function describe(def: FormatDefinition, e: Explained): string {
+  const pct = Math.round((100 * e.lines) / e.of);
+  const lead = e.skipped ? ` after ${e.skipped} leading line(s) that start no record` : '';
+  return `${e.lines} of ${e.of} non-empty lines (${pct}%) are in ${e.records} "${def.name}" record(s)${lead}`;
+}
+
+interface Candidate { def: FormatDefinition; share: number; score: number; reason: string; explained: Explained | null }
+
+/** Every format that matches by content or path, best first. */
+function rankFormats(relPath: string, head: string[]): Candidate[] {
+  const out: Candidate[] = [];
+  const nonEmpty = head.filter((l) => l.trim() !== '');
+  for (const def of FORMATS) {
+    if (def.kind === 'raw') continue;
+    const glob = def.paths.find((g) => globMatch(g, relPath));
+    const e = explain(def, nonEmpty);
+    if (!glob && !e) continue;
+    const share = e ? e.lines / e.of : 0;
+    // A path convention weighs more than content; content alone beats a path alone.
+    const score = (e ? share : 0) + (glob ? (e ? 1 : 0.25) : 0);
+    const reason = [glob ? `path matches ${glob}` : '', e ? `content: ${describe(def, e)}` : ''].filter(Boolean).join('; ');
+    out.push({ def, share, score, reason, explained: e });
+  }
+  return out.sort((a, b) => (Math.abs(a.score - b.score) > TIE ? b.score - a.score : a.def.priority - b.def.priority));
+}
+
+function formatDetection(relPath: string, head: string[]): { det: Detection; share: number } {
+  const ranked = rankFormats(relPath, head);
+  const best = ranked[0];
+  if (!best) {
+    const empty = head.every((l) => l.trim() === '');
+    return { det: { format: formatById('raw')!, reason: empty ? 'empty file' : 'no format recognised the content: kept as raw text, one event per line' }, share: 0 };
+  }
+  if (!best.explained) return { det: { format: best.def, reason: `${best.reason}; content did not confirm it (records will be flagged)` }, share: 0 };
+  const rivals = ranked.slice(1).filter((c) => c.explained);
+  const vs = rivals.length
+    ? `; best-explained share of lines over ${rivals.slice(0, 2).map((c) => `${c.def.id} ${Math.round(100 * c.share)}%`).join(', ')}${Math.abs(rivals[0]!.score - best.score) <= TIE ? ' (a tie: the more specific format wins)' : ''}`
+    : '';
+  return { det: { format: best.def, reason: best.reason + vs }, share: best.share };
+}
+
+/** The best envelope reading of a head, with its score: the envelope's share times what its streams explain. */
+function envelopeDetection(relPath: string, head: string[]): { det: Detection; score: number; specific: boolean; fields: boolean } | null {
+  let best: { det: Detection; score: number; specific: boolean; fields: boolean } | null = null;
+  for (const def of ENVELOPES) {
+    const { matched, of } = envelopeShare(def, head);
+    if (matched < Math.min(2, of) || matched / of < 0.5) continue;
+    const streams: StreamDetection[] = [];
+    let explained = 0;
+    let total = 0;
+    let specific = true;
+    // An envelope that carries fields (host, unit, service…) explains a line by itself; one with only a stamp
+    // does not beat a format that reads the stamp and more.
+    const carries = Object.keys(def.fields).length > 0 || Boolean(def.stream?.length);
+    for (const [name, inner] of innerHeads(def, head)) {
+      const { det, share } = formatDetection(relPath, inner);
+      const n = inner.filter((l) => l.trim() !== '').length;
+      total += n;
+      explained += n * (det.format.kind === 'raw' ? (carries ? 1 : 0.9) : share);
+      if (!isSpecific(det.format)) specific = false;
+      streams.push({ name, format: det.format, reason: det.reason, head: inner });
+    }
+    if (!streams.length) continue;
+    const score = (matched / of) * (total ? explained / total : 0);
+    const what = streams.length > 1 ? `${streams.length} streams (${streams.map((s) => `${s.name}: ${s.format.id}`).join(', ')})` : `inner text: ${streams[0]!.format.id}`;
+    const det: Detection = {
+      format: streams[0]!.format,
+      reason: `envelope ${def.id}: ${matched} of ${of} non-empty lines (${Math.round((100 * matched) / of)}%) are "${def.name}" lines; ${what}; ${streams.map((s) => s.reason).join(' | ')}`,
+      envelope: { def, streams },
+    };
+    if (!best || score > best.score + TIE) best = { det, score, specific, fields: carries };
+  }
+  return best;
+}
+
 /**
- * Scores: operator override wins outright; path match + content match beats content alone beats path alone.
- * The raw fallback always matches, so no file is ever refused.
+ * The operator's override wins outright; otherwise the plain reading and the best envelope reading compete on the
+ * share of lines they explain, then on being specific, then on the envelope carrying fields. The raw fallback
+ * always matches, so no file is ever refused.
  */
 export function detectFormat(relPath: string, head: string[], overrides: FormatOverride[] = []): Detection {
   for (const o of overrides) {
@@ -65,19 +169,14 @@ export function detectFormat(relPath: string, head: string[], overrides: FormatO
       if (f) return { format: f, reason: `operator override: ${o.format}=${o.glob}` };
     }
   }
-  let best: { def: FormatDefinition; score: number; reason: string } | null = null;
-  for (const def of FORMATS) {
-    const glob = def.paths.find((g) => globMatch(g, relPath));
-    const content = sniff(def, head);
-    const score = (glob ? 2 : 0) + (content ? 3 : 0);
-    if (score === 0) continue;
-    const reason = [glob ? `path matches ${glob}` : '', content ? `content: ${content}` : ''].filter(Boolean).join('; ');
-    if (!best || score > best.score) best = { def, score, reason };
+  const plain = formatDetection(relPath, head);
+  const env = envelopeDetection(relPath, head);
+  if (!env) return plain.det;
+  const plainRank = [plain.share, isSpecific(plain.det.format) ? 1 : 0, 0];
+  const envRank = [env.score, env.specific ? 1 : 0, env.fields ? 1 : 0];
+  for (let i = 0; i < 3; i++) {
+    const d = envRank[i]! - plainRank[i]!;
+    if (Math.abs(d) > (i === 0 ? TIE : 0)) return d > 0 ? env.det : plain.det;
   }
-  if (best) {
-    const onlyPath = best.score === 2;
-    return { format: best.def, reason: onlyPath ? `${best.reason}; content did not confirm it (records will be flagged)` : best.reason };
-  }
-  const empty = head.every((l) => l.trim() === '');
-  return { format: formatById('raw')!, reason: empty ? 'empty file' : 'no format recognised the content: kept as raw text, one event per line' };
+  return env.det;
 }

@@ -10,7 +10,11 @@ import { EngineError } from '../util/errors';
 import { EMPTY_DIGEST, fileRowShas, fileRowsDigests } from '../store/digest';
 import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
-import { detectFormat, headerRegex, type FormatOverride } from './detect';
+import type { EnvelopeDefinition } from '../formats/envelopes/types';
+import { detectFormat, headerRegex, type Detection, type FormatOverride } from './detect';
+import { formatById } from '../formats/registry';
+import { unwrapper } from './envelope';
+import { EnvelopeStage, envelopeNeedsContext, envelopeYear } from './envelopeStage';
 import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
 import { loadStagedBundle, stageBundles, type StagedBundle } from './bundle';
@@ -87,6 +91,16 @@ interface PlannedFile {
   /** Modification time from the manifest (ISO), and where stamps without a date take theirs from. */
   mtime?: string;
   context?: StampContext;
+  /** The file is wrapped in an envelope; its streams, each with its own format (several: one batch of its own). */
+  envelope?: Detection['envelope'];
+}
+
+/** Is the file read as streams (an envelope naming services, pods…)? Such a file is a batch of its own. */
+const isStreamed = (f: PlannedFile) => Boolean(f.envelope?.def.stream?.length);
+
+/** The format column of a file: its format, or its streams' formats joined by `+` when it holds several. */
+function formatLabel(f: PlannedFile): string {
+  return isStreamed(f) ? [...new Set(f.envelope!.streams.map((s) => s.format.id))].join('+') : f.format.id;
 }
 
 function startsRecordFor(def: FormatDefinition): StartsRecord {
@@ -126,8 +140,9 @@ function timezoneEvidence(files: PlannedFile[]): { pair: OffsetSample[]; offset:
   return { pair, offset };
 }
 
-function describeRule(def: FormatDefinition, zone: TimeZoneRule, context?: StampContext): string {
+function describeRule(def: FormatDefinition, zone: TimeZoneRule, context?: StampContext, envelope?: EnvelopeDefinition): string {
   const parts: string[] = [];
+  if (envelope) parts.push(`the record's own stamp, else its ${envelope.name} envelope's`);
   if (context) parts.push(describeContext(context));
   if (def.time.epoch?.length) parts.push(`epoch field ${def.time.epoch.join('/')} (absolute)`);
   if (def.time.inline?.length) parts.push('offset written in the stamp');
@@ -135,15 +150,26 @@ function describeRule(def: FormatDefinition, zone: TimeZoneRule, context?: Stamp
   return parts.length ? parts.join(', else ') : 'no timestamps: placed in file order';
 }
 
-/** Stages one file's records (file_id, line, line_count, raw) into the temp table the transform reads. */
-async function stageFile(app: DuckDBAppender, fileId: number, f: PlannedFile, limits: IntakeLimits, onBytes: (n: number) => void): Promise<ReadStats> {
-  const stats = await readRecords(f.abs, startsRecordFor(f.format), (line, count, text) => {
+/**
+ * Stages one file's records (file_id, line, line_count, raw) into the temp table the transform reads; an enveloped
+ * file's records are grouped per stream and their envelope side goes to stage_env.
+ */
+async function stageFile(app: DuckDBAppender, fileId: number, f: PlannedFile, limits: IntakeLimits, onBytes: (n: number) => void, envStage: EnvelopeStage | null, zone: string): Promise<ReadStats> {
+  const env = f.envelope;
+  const year = envelopeYear(f.context);
+  const streamStarts = new Map((env?.streams ?? []).map((s) => [s.name, startsRecordFor(s.format)]));
+  const stats = await readRecords(f.abs, startsRecordFor(f.format), (line, count, text, wrapped) => {
     app.appendInteger(fileId);
     app.appendInteger(line);
     app.appendInteger(count);
     app.appendVarchar(text);
     app.endRow();
-  }, { onProgress: onBytes, limits, bundle: f.bundle.expansion, label: `${f.bundle.id}/${f.rel}`, ...(f.startByte ? { startByte: f.startByte } : {}) });
+    if (wrapped && env && envStage) envStage.add(fileId, line, wrapped, env.def, zone, year);
+  }, {
+    onProgress: onBytes, limits, bundle: f.bundle.expansion, label: `${f.bundle.id}/${f.rel}`, ...(f.startByte ? { startByte: f.startByte } : {}),
+    // A stream the head did not show (it starts past 64 KB) is read as raw text: every line still lands.
+    ...(env ? { envelope: { unwrap: unwrapper(env.def), startsRecord: (s: string) => streamStarts.get(s) ?? 'every-line' } } : {}),
+  });
   app.flushSync();
   return stats;
 }
@@ -205,7 +231,8 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
       const abs = path.join(b.dir, f.path);
       const head = await readHeadLines(abs);
       const d = detectFormat(f.path, head, overrides);
-      planned.push({ bundle: b, rel: f.path, abs, size: f.size, sha256: f.sha256, format: d.format, reason: d.reason, head, mtime: f.mtime });
+      planned.push({ bundle: b, rel: f.path, abs, size: f.size, sha256: f.sha256, format: d.format, reason: d.reason,
+        head: d.envelope ? d.envelope.streams[0]!.head : head, mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}) });
     }
   }
   const bytesTotal = planned.reduce((n, f) => n + f.size, 0);
@@ -224,7 +251,8 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
     ...(opts.formatOverrides?.length ? { formatOverrides: opts.formatOverrides } : {}),
   };
   if (learned.timezone || learned.formatOverrides) await opts.hooks?.remember?.(learned);
-  const ctxFiles = planned.map((f) => ({ rel: f.rel, bundleId: f.bundle.id, format: f.format, head: f.head, ...(f.mtime ? { mtime: f.mtime } : {}), f }));
+  const ctxFiles = planned.map((f) => ({ rel: f.rel, bundleId: f.bundle.id, format: f.format, head: f.head, ...(f.mtime ? { mtime: f.mtime } : {}), f,
+    needs: envelopeNeedsContext(f.envelope?.def) || (f.envelope?.streams ?? []).some((s) => fileNeedsContext(s.format)) }));
   for (const [c, context] of stampContexts(ctxFiles, zone.zone, opts.date)) c.f.context = context;
 
   const results: FileImportResult[] = [];
@@ -320,7 +348,9 @@ const BATCH_FILES = 400;
 
 function* batches(files: PlannedFile[]): Generator<PlannedFile[]> {
   const byFormat = new Map<string, PlannedFile[]>();
-  for (const f of files) byFormat.set(f.format.id, [...(byFormat.get(f.format.id) ?? []), f]);
+  // A file holding several streams is a batch of its own (one transform per stream).
+  const key = (f: PlannedFile) => (isStreamed(f) ? `streams:${f.bundle.id}/${f.rel}` : f.format.id);
+  for (const f of files) byFormat.set(key(f), [...(byFormat.get(key(f)) ?? []), f]);
   for (const group of byFormat.values()) {
     let cur: PlannedFile[] = [];
     let bytes = 0;
@@ -350,10 +380,11 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
   await db.run('DELETE FROM stage_files');
   const staged: { f: PlannedFile; fileId: number; base: number; stats: ReadStats }[] = [];
   const app = await db.conn.createAppender('stage', 'main', 'temp');
+  const envStage = batch.some((f) => f.envelope) ? await EnvelopeStage.open(db) : null;
   try {
     let before = 0;
     for (const f of batch) {
-      const stats = await stageFile(app, fileId, f, limits, (n) => onBytes(f.rel, before + Math.min(n, f.size)));
+      const stats = await stageFile(app, fileId, f, limits, (n) => onBytes(f.rel, before + Math.min(n, f.size)), envStage, zone.zone);
       before += f.size;
       staged.push({ f, fileId, base, stats });
       base += stats.lines + 1;
@@ -361,15 +392,23 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
     }
   } finally {
     app.closeSync();
+    envStage?.close();
   }
   const values = staged.map((x) => `(${x.fileId}, ${x.base})`).join(', ');
   await db.run(`INSERT INTO stage_files VALUES ${values}`);
   const ids = staged.map((x) => x.fileId);
   const idList = ids.join(', ');
-  if (fileNeedsContext(def)) await stageContexts(db, staged.flatMap((x) => (x.f.context ? [{ fileId: x.fileId, context: x.f.context }] : [])));
+  if (staged.some((x) => x.f.context)) await stageContexts(db, staged.flatMap((x) => (x.f.context ? [{ fileId: x.fileId, context: x.f.context }] : [])));
+  const streams = batch.length === 1 && isStreamed(batch[0]!) ? batch[0]!.envelope!.streams : null;
 
   const rows = await db.tx(async () => {
-    await db.run(transformSql(def, { source: def.id, zone: zone.zone }));
+    if (streams) {
+      for (const s of streams) await db.run(transformSql(s.format, { source: s.format.id, zone: zone.zone, envelope: true, stream: s.name }));
+      // Streams the head did not show (they start past it, or past the stream cap) are read as raw text.
+      await db.run(transformSql(formatById('raw')!, { source: 'raw', zone: zone.zone, envelope: true, otherStreams: streams.map((s) => s.name) }));
+    } else {
+      await db.run(transformSql(def, { source: def.id, zone: zone.zone, envelope: envStage !== null }));
+    }
     await fixInheritedTimes(db, idList);
     await hooks?.afterBatch?.(db, ids);
     const stats = new Map((await db.all<Record<string, unknown>>(
@@ -384,8 +423,8 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
       const s = stats.get(x.fileId);
       const num = (k: string) => Number(s?.[k] ?? 0);
       return {
-        file_id: x.fileId, bundle: x.f.bundle.id, path: x.f.rel, sha256: x.f.sha256, size: x.f.size, format: def.id,
-        reason: x.f.reason, tz_zone: zone.zone, tz_rule: describeRule(def, zone, x.f.context), lines: x.stats.lines,
+        file_id: x.fileId, bundle: x.f.bundle.id, path: x.f.rel, sha256: x.f.sha256, size: x.f.size, format: formatLabel(x.f),
+        reason: x.f.reason, tz_zone: zone.zone, tz_rule: describeRule(def, zone, x.f.context, x.f.envelope?.def), lines: x.stats.lines,
         records: num('records'), ok: num('ok'), malformed: num('malformed'), unparsed: num('unparsed'), untimed: num('untimed'),
         min_ts: (s?.min_ts as string | null) ?? null, max_ts: (s?.max_ts as string | null) ?? null,
         first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: digests.get(x.fileId)?.digest ?? EMPTY_DIGEST,
@@ -407,7 +446,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
     const result = fileResult(x.f, row, false);
     out.push(result);
     const list = audited.get(x.f.bundle.id) ?? [];
-    list.push({ path: x.f.rel, sha256: x.f.sha256, format: def.id, records: result.records, rowsDigest: String(row.rows_digest), fileSha: String(row.file_sha) });
+    list.push({ path: x.f.rel, sha256: x.f.sha256, format: formatLabel(x.f), records: result.records, rowsDigest: String(row.rows_digest), fileSha: String(row.file_sha) });
     audited.set(x.f.bundle.id, list);
   }
   for (const [id, files] of audited) {

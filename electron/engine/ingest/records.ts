@@ -8,10 +8,14 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DEFAULT_LIMITS, ExpansionMeter, type IntakeLimits } from './limits';
+import { EnvelopeGrouper, type EnvelopeRecord, type Unwrap } from './envelope';
 
 export interface RecordSink {
-  /** One record: 1-based first line, how many lines, the text (lines joined by \n, no trailing newline). */
-  (line: number, lineCount: number, text: string): void;
+  /**
+   * One record: 1-based first line, how many lines, the text (lines joined by \n, no trailing newline). In an
+   * envelope the text is the inner text and `env` holds the original lines, the stream, the wrapper's fields and stamp.
+   */
+  (line: number, lineCount: number, text: string, env?: EnvelopeRecord): void;
 }
 
 export interface ReadStats {
@@ -42,6 +46,8 @@ export interface ReadOptions {
   label?: string;
   /** Read a plain file from this byte (a line start): the bytes before it were imported from an earlier copy. */
   startByte?: number;
+  /** The file is wrapped in an envelope: lines are unwrapped and grouped per stream (`startsRecord` is not used). */
+  envelope?: { unwrap: Unwrap; startsRecord: (stream: string) => StartsRecord };
 }
 
 export function isGzipPath(file: string): boolean {
@@ -109,6 +115,7 @@ export async function readRecords(file: string, startsRecord: StartsRecord, sink
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const stats: ReadStats = { lines: 0, bytesRead: 0, badUtf8Lines: 0, nulLines: 0, truncatedGzip: false, lastLineTorn: false, longLines: 0, splitRecords: 0 };
   const { input, meter } = openBytes(file, opts, (n) => { stats.bytesRead = n; });
+  const grouper = opts.envelope ? new EnvelopeGrouper(opts.envelope.unwrap, opts.envelope.startsRecord, sink, limits.maxRecordChars) : null;
 
   // The hot loop: most records are one line, so a record is a string until a continuation line arrives.
   let recLine = 0;
@@ -130,6 +137,7 @@ export async function readRecords(file: string, startsRecord: StartsRecord, sink
       if (line.includes('\uFFFD')) stats.badUtf8Lines++;
       if (line.includes('\0')) { stats.nulLines++; line = line.replaceAll('\0', '\u2400'); }
     }
+    if (grouper) { grouper.add(line, stats.lines); return; }
     const tooBig = recCount > 0 && recChars + line.length > limits.maxRecordChars;
     if (tooBig) stats.splitRecords++;
     if (startsRecord === 'every-line' || recCount === 0 || tooBig || startsRecord(line)) {
@@ -208,6 +216,7 @@ export async function readRecords(file: string, startsRecord: StartsRecord, sink
     push(long ? endLong(carry) : carry);
   }
   flush();
+  if (grouper) { grouper.end(); stats.splitRecords += grouper.splitRecords; }
   return stats;
 }
 

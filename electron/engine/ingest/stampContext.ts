@@ -11,7 +11,11 @@ import { zoneOffset } from './timezone';
 /** anchor first: `date` is the date of the file's first stamped record; last: the last record was written by `mtime`. */
 export interface StampContext { anchor: 'first' | 'last'; date?: string; mtime?: string; rule: string }
 
-export interface ContextFile { rel: string; bundleId: string; format: FormatDefinition; head: string[]; mtime?: string }
+export interface ContextFile {
+  rel: string; bundleId: string; format: FormatDefinition; head: string[]; mtime?: string;
+  /** The file needs a context even if its format does not (an envelope stamp without a year). */
+  needs?: boolean;
+}
 
 export function fileNeedsContext(def: FormatDefinition): boolean {
   return needsContext(def.time.shapes);
@@ -68,7 +72,7 @@ export function stampContexts<T extends ContextFile>(files: T[], zone: string, o
   const out = new Map<T, StampContext>();
   const dated = new Map<ContextFile, string>();
   for (const f of files) {
-    if (!fileNeedsContext(f.format)) continue;
+    if (!fileNeedsContext(f.format) && !f.needs) continue;
     if (operatorDate) { out.set(f, { anchor: 'first', date: operatorDate, rule: `the operator's date ${operatorDate} (--date) for the first record` }); continue; }
     let best: { f: T; date: string; score: number } | null = null;
     for (const g of files) {

@@ -40,11 +40,14 @@ export interface TransformParams {
   /** Zone for naive stamps: IANA name or fixed offset "+05:30". */
   zone: string;
   /**
-   * Some files of the batch came inside an envelope: temp table stage_env (file_id, line, env_ts TIMESTAMPTZ,
-   * env_ts_text, env_flag, env_fields JSON, orig) holds, per record, the envelope's stamp and fields and the
-   * original wrapped text (stage.raw is the inner text the format reads).
+   * Some files of the batch came inside an envelope: temp table stage_env (envelopeStage.ts) holds, per record, its
+   * stream, the envelope's stamp (env_iso) and fields and the original wrapped text (stage.raw is the inner text).
    */
   envelope?: boolean;
+  /** Only the records of this stream (a file holding several services is transformed once per stream). */
+  stream?: string;
+  /** Only the records of streams not in this list. */
+  otherStreams?: string[];
 }
 
 /** The envelope columns every layer carries (NULL without an envelope). */
@@ -53,8 +56,10 @@ const ENV = 'env_ts, env_ts_text, env_flag, env_fields, orig';
 /** The staged records, with their envelope columns. */
 function stageRelation(p: TransformParams): string {
   return p.envelope
-    ? `(SELECT s.file_id, s.line, s.line_count, s.raw, e.env_ts, e.env_ts_text, e.env_flag, e.env_fields, e.orig
-        FROM stage s LEFT JOIN stage_env e ON e.file_id = s.file_id AND e.line = s.line)`
+    ? `(SELECT s.file_id, s.line, s.line_count, s.raw, e.env_iso::TIMESTAMPTZ AS env_ts, e.env_ts_text, e.env_flag, e.env_fields::JSON AS env_fields, e.orig
+        FROM stage s LEFT JOIN stage_env e ON e.file_id = s.file_id AND e.line = s.line
+        ${p.stream !== undefined ? `WHERE e.stream = ${sqlString(p.stream)}` : ''}
+        ${p.otherStreams ? `WHERE e.stream NOT IN (${p.otherStreams.map(sqlString).join(', ') || 'NULL'})` : ''})`
     : `(SELECT file_id, line, line_count, raw, NULL::TIMESTAMPTZ AS env_ts, NULL::VARCHAR AS env_ts_text, NULL::VARCHAR AS env_flag,
           NULL::JSON AS env_fields, NULL::VARCHAR AS orig FROM stage)`;
 }

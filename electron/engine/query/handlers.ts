@@ -3,6 +3,7 @@ import type { AreaHandlers } from '../api';
 import { runReadOnlySql } from '../store/readonlySql';
 import { page, get, around } from './events';
 import { histogram } from './histogram';
+import { fieldStats } from './fieldStats';
 import { fieldNames, fieldValues, sources } from './fields';
 import { deleteView, listViews, saveView } from './views';
 import { fieldOf, maskDetail, maskRow, maskValue } from '../redact/onScreen';
@@ -24,6 +25,16 @@ export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   'events.fieldValues': async (ctx, i) => {
     const r = await fieldValues(ctx.getCase(i.caseId).db, i.filter, i.field, i.limit);
     return { ...r, values: r.values.map((v) => ({ ...v, value: maskValue(i.field, v.value) ?? v.value })) };
+  },
+  // Top values with a secret in them are masked like fieldValues' (and cannot be filtered on from the sidebar).
+  'events.fieldStats': async (ctx, i) => {
+    const r = await fieldStats(ctx.getCase(i.caseId).db, { filter: i.filter, top: i.top, ...(i.sample ? { sample: i.sample } : {}) });
+    return {
+      ...r,
+      fields: r.fields.map((f) => ({
+        ...f, top: f.top.map((t) => { const m = maskValue(f.field, t.value); return m === null ? t : { ...t, value: m, masked: true }; }),
+      })),
+    };
   },
   'events.fieldNames': async (ctx, i) => fieldNames(ctx.getCase(i.caseId).db),
   'events.sources': async (ctx, i) => sources(ctx.getCase(i.caseId).db),

@@ -12,6 +12,8 @@ import { IdChip, IdText } from './IdText';
 import { showValue } from './fieldValue';
 import { AroundView } from './AroundView';
 import { FacetChip } from '../filters/FacetChip';
+import { FieldActions } from '../fields/FieldActions';
+import { filterValue } from './fieldValue';
 import { fieldPath, isMasked, Masked } from '../secrets/Masked';
 
 export function DetailPanel() {
@@ -45,7 +47,7 @@ export function DetailPanel() {
               {detail.lineCount > 1 && <span className="muted small"> ({detail.lineCount} lines)</span>} <CopyButton text={`${detail.file}:${detail.line}`} /></dd>
             <dt>tz rule</dt><dd className="small">{detail.tzRule}</dd>
             <dt>parse</dt><dd data-testid="detail-parse" className={detail.parseStatus === 'ok' ? '' : 'warn'}>{detail.parseStatus}</dd>
-            {detail.logger && <><dt>logger</dt><dd className="mono">{detail.logger}</dd></>}
+            {detail.logger && <><dt>logger</dt><dd className="mono">{detail.logger} <FieldActions field="logger" value={detail.logger} /></dd></>}
             <dt>bundle</dt><dd className="mono small">{detail.bundle}</dd>
           </dl>
           <div className="around-row">
@@ -74,7 +76,7 @@ export function DetailPanel() {
                           : isFacetField(k) && shown.text ? <FacetChip facet={k} value={shown.text} />
                             : <span className="mono"><IdText text={shown.text} /></span>}
                     </td>
-                    <td className="copy-cell"><CopyButton text={typeof v === 'string' ? v : JSON.stringify(v)} label="copy" /></td>
+                    <td className="copy-cell"><FieldActions field={k} value={isMasked(detail.masked, fieldPath(k)) ? undefined : filterValue(v)} /><CopyButton text={typeof v === 'string' ? v : JSON.stringify(v)} label="copy" /></td>
                   </tr>
                 );
               })}

@@ -13,3 +13,9 @@ export function showValue(v: unknown): Shown {
   if (typeof v === 'object') return { kind: 'block', text: JSON.stringify(v, null, 2) };
   return { kind: 'inline', text: String(v) };
 }
+
+/** A field's value as the engine compares it in a field filter (the JSON value as text); none for null. */
+export function filterValue(v: unknown): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

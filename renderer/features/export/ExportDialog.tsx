@@ -83,6 +83,7 @@ function ExportPane() {
         )}
       </section>
 
+      {s.preview && s.preview.total === 0 && <div className="empty" data-testid="export-nothing">No events in this selection: nothing to export.</div>}
       {!done && <PreviewBlock />}
 
       <div className="row export-actions">
@@ -90,8 +91,10 @@ function ExportPane() {
         {s.running && (
           <>
             <span className="progress-bar" data-testid="export-progress"><div style={{ width: `${s.step && s.step.total ? Math.min(100, (100 * s.step.done) / s.step.total) : 0}%` }} /></span>
-            <span className="muted small">{s.step ? `${s.step.phase} ${fmtCount(s.step.done)} / ${fmtCount(s.step.total)}` : 'starting…'}</span>
-            <button data-testid="export-cancel" onClick={() => void s.cancel()}>Cancel</button>
+            <span className="muted small" data-testid="export-step">{s.cancelling ? (s.jobState === 'queued' ? 'cancelled; ends when the job ahead of it does…' : 'cancelling…')
+              : s.jobState === 'queued' ? 'queued behind another job of this case…'
+              : s.step ? `${s.step.phase} ${fmtCount(s.step.done)} / ${fmtCount(s.step.total)} ${s.step.unit}` : 'starting…'}</span>
+            <button data-testid="export-cancel" disabled={s.cancelling} onClick={() => void s.cancel()}>Cancel</button>
           </>
         )}
       </div>
@@ -104,7 +107,7 @@ function ExportPane() {
         </div>
       )}
       {s.runError && <div className="error-box" data-testid="export-error">{s.runError}</div>}
-      {s.result && <ReportView result={s.result} />}
+      {s.result && s.source && <ReportView result={s.result} selection={s.source.label} />}
     </>
   );
 }

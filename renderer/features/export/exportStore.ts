@@ -30,6 +30,10 @@ interface ExportState {
   running: boolean;
   jobId: string | null;
   step: JobStep | null;
+  /** queued (behind another job of the case) or running. */
+  jobState: string | null;
+  /** Cancel asked and accepted; the call ends when the job stops (a queued job: when its turn comes). */
+  cancelling: boolean;
   result: ExportResultT | null;
   /** The fail-closed check's refusal: where it hit (event and column, or a file) and which check, never a value. */
   blocked: { message: string; where: string[] } | null;
@@ -46,7 +50,7 @@ interface ExportState {
 }
 
 const idle = {
-  preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, result: null, blocked: null, runError: null,
+  preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null,
 } as const;
 
 // A dialog opened on one case's events closes when another case opens (a running job still ends and is audited).
@@ -94,22 +98,24 @@ export const useExport = create<ExportState>((set, get) => ({
     const plaintext = recipient === PLAINTEXT;
     if (plaintext && !plaintextConfirmed) return;
     const jobId = `export-${crypto.randomUUID()}`;
-    set({ running: true, jobId, step: null, result: null, blocked: null, runError: null });
-    const off = getClient().on('job.progress', (p) => { if (p.jobId === jobId && p.step) set({ step: p.step }); });
+    set({ running: true, jobId, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null });
+    const off = getClient().on('job.progress', (p) => { if (p.jobId === jobId) set({ jobState: p.state, ...(p.step ? { step: p.step } : {}) }); });
     try {
       const result = await call('export.run', { caseId, selection: source.selection, format, jobId, ...(plaintext ? { plaintext: true } : { to: recipient }) });
-      set({ result, running: false });
+      set({ result, running: false, cancelling: false });
       void useApp.getState().refreshCurrent();
     } catch (e) {
       const message = errorText(e);
-      if (e instanceof ApiError && e.code === 'conflict' && /fail-closed/.test(message)) set({ running: false, blocked: { message, where: blockedWhere(message) } });
-      else set({ running: false, runError: message });
+      if (e instanceof ApiError && e.code === 'conflict' && /fail-closed/.test(message)) set({ running: false, cancelling: false, blocked: { message, where: blockedWhere(message) } });
+      else set({ running: false, cancelling: false, runError: message });
     } finally { off(); }
   },
 
   async cancel() {
     const jobId = get().jobId;
-    if (!jobId || !get().running) return;
-    try { await call('jobs.cancel', { jobId }); } catch (e) { set({ runError: errorText(e) }); }
+    if (!jobId || !get().running || get().cancelling) return;
+    try {
+      if ((await call('jobs.cancel', { jobId })).cancelled) set({ cancelling: true });
+    } catch (e) { set({ runError: errorText(e) }); }
   },
 }));

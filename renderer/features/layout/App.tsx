@@ -6,6 +6,7 @@ import { useFilter } from '../../stores/filter';
 import { useIntegrity } from '../../stores/integrity';
 import { useSelection } from '../../stores/selection';
 import { useChainsQuery } from '../../stores/chainsQuery';
+import { followLayout } from '../../stores/columnLayout';
 import { initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
 import { fmtCount } from '../../lib/time';
 import { AuditPanel } from '../audit/AuditPanel';
@@ -17,6 +18,7 @@ import { ChainsView } from '../chains/ChainsView';
 import { DetailPanel } from '../detail/DetailPanel';
 import { FilterBar } from '../filters/FilterBar';
 import { EventsTable } from '../table/EventsTable';
+import { FieldSidebar } from '../fields/FieldSidebar';
 import { Timeline } from '../timeline/Timeline';
 import { TraceView } from '../trace/TraceView';
 import { PullView } from '../pull/PullView';
@@ -50,10 +52,11 @@ export function App() {
     useSelection.getState().select(null);
     useChainsQuery.getState().reset();
     useIntegrity.getState().reset(current?.id ?? null);
-    if (current) {
-      takePendingUrlState(current.id);
-      void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase();
-    }
+    if (!current) return;
+    const stopLayout = followLayout(current.id);
+    takePendingUrlState(current.id);
+    void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase();
+    return stopLayout;
   }, [current?.id]);
 
   return (
@@ -89,7 +92,10 @@ export function App() {
                   <StartHere />
                   <FilterBar />
                   <Timeline />
-                  <EventsTable />
+                  <div className="investigate-body">
+                    <FieldSidebar />
+                    <EventsTable />
+                  </div>
                 </div>
               )}
               {view === 'chains' && <ChainsView />}

@@ -1,6 +1,6 @@
 // The virtualised events table over the sliding keyset window (stores/events). Only the visible rows are in the
 // DOM and only MAX_ROWS rows are in memory; reaching either edge loads the next page from the engine.
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApp } from '../../stores/app';
@@ -16,12 +16,30 @@ import { ColumnPicker } from './ColumnPicker';
 import { emptyHint } from '../filters/emptyHint';
 
 export const ROW_H = 24;
+const MIN_COL_PX = 40;
+
+/** Drags a column's right edge: its width follows the pointer from the width it had on screen. */
+function startResize(e: React.MouseEvent<HTMLElement>, id: string): void {
+  e.preventDefault();
+  e.stopPropagation();
+  const startX = e.clientX;
+  const startW = e.currentTarget.parentElement?.getBoundingClientRect().width ?? 150;
+  const move = (m: MouseEvent) => {
+    const w = Math.round(Math.min(4000, Math.max(MIN_COL_PX, startW + m.clientX - startX)));
+    useFilter.getState().setSizes({ ...useFilter.getState().sizes, [id]: w });
+  };
+  const up = () => { window.removeEventListener('mousemove', move); window.removeEventListener('mouseup', up); };
+  window.addEventListener('mousemove', move);
+  window.addEventListener('mouseup', up);
+}
 
 export function EventsTable() {
   const caseId = useApp((s) => s.current?.id);
   const version = useApp((s) => s.dataVersion);
   const filter = useFilter((s) => s.filter);
   const columns = useFilter((s) => s.columns);
+  const sizes = useFilter((s) => s.sizes);
+  const [dragging, setDragging] = useState<string | null>(null);
   const { rows, total, loading, error, atStart, atEnd, scroll, reload, loadAfter, loadBefore } = useEvents();
   const selectedId = useSelection((s) => s.selectedId);
   const select = useSelection((s) => s.select);
@@ -38,8 +56,9 @@ export function EventsTable() {
   const time = useTimeFormat();
   const colDefs = useMemo(() => buildColumns(columns, time), [columns, time]);
   const table = useReactTable({ data: rows, columns: colDefs, getCoreRowModel: getCoreRowModel(), getRowId: (r) => String(r.id) });
-  const widthOf = (id: string) => columnWidth(id, time.mode === 'both');
+  const widthOf = (id: string) => (sizes[id] ? `${sizes[id]}px` : columnWidth(id, time.mode === 'both'));
   const grid = columns.map(widthOf).join(' ');
+  const moveColumn = useFilter.getState().moveColumn;
   // The columns' own widths: past the panel's width (extra fields, the detail panel open) the table scrolls sideways.
   const minWidth = columns.reduce((a, id) => a + (parseInt(widthOf(id), 10) || 240), 0);
 
@@ -85,7 +104,27 @@ export function EventsTable() {
       <div className="events-scroll" ref={scrollRef} data-testid="events-scroll">
         <div className="events-header-row" style={{ gridTemplateColumns: grid, minWidth }}>
           {table.getHeaderGroups()[0]?.headers.map((h) => (
-            <div key={h.id} className="cell head">{flexRender(h.column.columnDef.header, h.getContext())}</div>
+            // Drag a header onto another to put it before (left half) or after (right half) it; drag the right edge to resize.
+            <div key={h.id} className={`cell head${dragging && dragging !== h.id ? ' drop-target' : ''}`} data-testid="column-head" data-col={h.id}
+              draggable onDragStart={(e) => { e.dataTransfer.setData('text/plain', h.id); e.dataTransfer.effectAllowed = 'move'; setDragging(h.id); }}
+              onDragEnd={() => setDragging(null)}
+              onDragOver={(e) => { if (dragging) e.preventDefault(); }}
+              onDrop={(e) => {
+                e.preventDefault();
+                const id = e.dataTransfer.getData('text/plain') || dragging;
+                setDragging(null);
+                if (!id) return;
+                // The right half of a header means "after it".
+                const box = e.currentTarget.getBoundingClientRect();
+                const after = e.clientX > box.left + box.width / 2;
+                moveColumn(id, after ? columns[columns.indexOf(h.id) + 1] ?? null : h.id);
+              }}>
+              {flexRender(h.column.columnDef.header, h.getContext())}
+              <span className="col-resize" data-testid="column-resize" title="Drag to resize; double-click for the default width"
+                draggable={false} onDragStart={(e) => { e.preventDefault(); e.stopPropagation(); }}
+                onMouseDown={(e) => startResize(e, h.id)}
+                onDoubleClick={() => { const { [h.id]: _gone, ...rest } = useFilter.getState().sizes; useFilter.getState().setSizes(rest); }} />
+            </div>
           ))}
         </div>
         {error && <div className="error-box">Could not load events: {error}</div>}

@@ -1,0 +1,19 @@
+// Helpers the workbench specs share: engine calls beside the page, the demo case opened and settled.
+import type { Page } from '@playwright/test';
+import { expect, type Casefile } from './fixtures';
+
+export function api<T>(casefile: Casefile, name: string, input: unknown): Promise<T> {
+  return casefile.engine.invoke(name, input) as Promise<T>;
+}
+export const num = (s: string | null) => Number((s ?? '').replace(/[^\d]/g, ''));
+export const eventsTotal = async (page: Page) => num(await page.getByTestId('events-total').textContent());
+
+/** Opens the demo case and waits until the timeline has drawn its range and the table its total. */
+export async function openDemo(app: { page: Page; goto(p?: string): Promise<void> }, casefile: Casefile): Promise<string> {
+  await app.goto();
+  const caseId = casefile.defaultCaseId!;
+  await expect(app.page.getByTestId('timeline-range')).toContainText('→');
+  const all = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 });
+  await expect.poll(() => eventsTotal(app.page)).toBe(all.total);
+  return caseId;
+}

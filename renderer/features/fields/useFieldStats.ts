@@ -1,0 +1,33 @@
+// The field sidebar's data: events.fieldStats over the current filter, re-read when the filter or the case changes.
+import { useEffect, useState } from 'react';
+import type { FieldStats } from '../../../shared/contract';
+import { call } from '../../api/client';
+import { useApp, errorText } from '../../stores/app';
+import { useFilter } from '../../stores/filter';
+
+/** Top values shown per field. */
+export const TOP_VALUES = 5;
+/** Events read when the operator asks to count them all (the contract's ceiling; past it the result stays sampled). */
+export const COUNT_ALL = 200_000;
+
+export function useFieldStats(enabled: boolean, countAll: boolean): { stats: FieldStats | null; loading: boolean; error: string | null } {
+  const caseId = useApp((s) => s.current?.id);
+  const version = useApp((s) => s.dataVersion);
+  const key = JSON.stringify(useFilter((s) => s.filter));
+  const [stats, setStats] = useState<FieldStats | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!caseId || !enabled) return;
+    let live = true;
+    setLoading(true);
+    // Waits out a burst of filter changes (typing, brushing) so only the last one is read.
+    const t = setTimeout(() => {
+      call('events.fieldStats', { caseId, filter: JSON.parse(key), top: TOP_VALUES, ...(countAll ? { sample: COUNT_ALL } : {}) })
+        .then((s) => { if (live) { setStats(s); setError(null); setLoading(false); } })
+        .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
+    }, 150);
+    return () => { live = false; clearTimeout(t); };
+  }, [caseId, key, version, enabled, countAll]);
+  return { stats, loading, error };
+}
