@@ -1,6 +1,5 @@
+import { UUID } from './correlation';
 import type { FormatDefinition } from './types';
-
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 /** Celery worker log. Lines without the `[stamp: LEVEL/Process]` header (SQL, tracebacks) belong to the record above. */
 export const celery: FormatDefinition = {
@@ -24,6 +23,19 @@ export const celery: FormatDefinition = {
   logger: ['process'],
   message: ['message'],
   priority: 20,
+  correlation: {
+    fields: [
+      { field: 'task_id', kind: 'celery_task', role: 'key' },
+      { field: 'task', kind: 'celery_task_name', role: 'name' },
+      // A child names its root and parent: links, not members of their chains.
+      { field: 'root_id', kind: 'celery_task', role: 'link' },
+      { field: 'parent_id', kind: 'celery_task', role: 'link' },
+    ],
+    chains: [{ kind: 'celery_task', labelFrom: 'celery_task_name' }],
+    status: [{ on: 'task_event', values: { succeeded: 'success', raised: 'failure', failed: 'failure', revoked: 'failure', received: 'running', retry: 'running' } }],
+    links: [{ type: 'record', relation: 'parent_of', rule: 'celery-parent-id', from: { kind: 'celery_task', foundIn: 'parent_id' },
+      to: { kind: 'celery_task', foundIn: 'task_id' }, detail: 'Task {to} was applied with parent_id {from}' }],
+  },
   samples: [
     {
       title: 'seed: received, multi-line SQL, succeeded (naive stamps in the site zone)',
@@ -38,7 +50,8 @@ export const celery: FormatDefinition = {
         '[2023-07-06 12:07:36,834: INFO/ForkPoolWorker-1] Task search_transactions[320bbda6-e758-49fc-8a26-e8dc29f88f75] succeeded in 0.05865555256605148s: {\'records\': []}',
       ].join('\n') + '\n',
       records: [
-        { ts: '2023-07-06T06:37:36.774Z', level: 'INFO', logger: 'MainProcess', fields: { task: 'search_transactions', task_id: '320bbda6-e758-49fc-8a26-e8dc29f88f75', task_event: 'received' } },
+        { ts: '2023-07-06T06:37:36.774Z', level: 'INFO', logger: 'MainProcess', fields: { task: 'search_transactions', task_id: '320bbda6-e758-49fc-8a26-e8dc29f88f75', task_event: 'received' },
+          identifiers: ['celery_task=320bbda6-e758-49fc-8a26-e8dc29f88f75@task_id', 'celery_task_name=search_transactions@task'] },
         { ts: '2023-07-06T06:37:36.776Z', lineCount: 4, logger: 'ForkPoolWorker-1', fields: { task: 'search_transactions', task_id: '320bbda6-e758-49fc-8a26-e8dc29f88f75' } },
         { ts: '2023-07-06T06:37:36.834Z', fields: { task_event: 'succeeded', runtime_s: '0.05865555256605148' } },
       ],
@@ -54,7 +67,8 @@ export const celery: FormatDefinition = {
         "ValueError: bad",
       ].join('\n') + '\n',
       records: [
-        { ts: '2023-07-06T11:21:29.357Z', level: 'DEBUG', fields: { task: 'search_timeline', root_id: '9080c216-f7ac-4672-8678-fd3d8f598bcf', parent_id: undefined } },
+        { ts: '2023-07-06T11:21:29.357Z', level: 'DEBUG', fields: { task: 'search_timeline', root_id: '9080c216-f7ac-4672-8678-fd3d8f598bcf', parent_id: undefined },
+          identifiers: ['celery_task=9080c216-f7ac-4672-8678-fd3d8f598bcf@task_id', 'celery_task=9080c216-f7ac-4672-8678-fd3d8f598bcf@root_id'] },
         { ts: '2023-07-06T11:29:32.723Z', level: 'ERROR', lineCount: 4, fields: { task_event: 'raised' } },
       ],
     },

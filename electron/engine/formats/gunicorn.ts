@@ -1,3 +1,4 @@
+import { UUID } from './correlation';
 import type { FormatDefinition, TextPattern } from './types';
 
 /** `[2023-04-06 02:25:01 +0000] [31917] [DEBUG] POST /url` — gunicorn's layout, used by Doodle and the dashboard. */
@@ -22,13 +23,17 @@ export const doodle: FormatDefinition = {
   ...gunicornLayout,
   paths: ['**/logs/doodle/*.log*'],
   priority: 30,
+  correlation: {
+    text: [{ regex: `/metadata/api/v[0-9]+/\\w+/(?<metadata_entity>${UUID})`, role: 'key', foundIn: 'url', hints: ['/metadata/api/'] }],
+  },
   samples: [
     {
       title: 'seed: +0000 stamps',
       path: 'enrich/logs/doodle/doodle.log',
       text: '[2023-04-06 02:25:01 +0000] [31917] [DEBUG] POST /metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad\n[2023-04-06 02:25:01 +0000] [31917] [DEBUG] GET /metadata/api/v1/features\n',
       records: [
-        { ts: '2023-04-06T02:25:01.000Z', level: 'DEBUG', logger: '31917', fields: { method: 'POST', url: '/metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad' } },
+        { ts: '2023-04-06T02:25:01.000Z', level: 'DEBUG', logger: '31917', fields: { method: 'POST', url: '/metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad' },
+          identifiers: ['metadata_entity=1cae096e-1b0d-4cac-bc5c-dd2e811908ad@url'] },
         { ts: '2023-04-06T02:25:01.000Z', fields: { method: 'GET' } },
       ],
     },

@@ -22,6 +22,23 @@ export const prefect: FormatDefinition = {
   message: ['message'],
   tzEvidence: { kind: 'offset' },
   priority: 25,
+  correlation: {
+    fields: [{ field: 'task', kind: 'prefect_task', role: 'name' }],
+    text: [
+      { regex: "\\| (?:Beginning Flow run for |Flow )'(?<prefect_flow>[^']+)'", role: 'name', foundIn: 'text', hints: ['Flow '] },
+      // Task output lines are logged by `prefect.<task>`.
+      { regex: '^\\[[^\\]]+\\] [A-Z]+ - prefect\\.(?<prefect_task>run_[\\w.-]+) \\|', role: 'name', foundIn: 'logger', hints: ['prefect.run_'] },
+    ],
+    fileChain: { kind: 'prefect_flow', prefix: 'flow:' },
+    chains: [{ kind: 'prefect_flow', labelFrom: 'prefect_flow' }],
+    status: [
+      { on: 'flow_state', values: { SUCCESS: 'success', Success: 'success', FAILED: 'failure', Failed: 'failure' } },
+      { on: 'final_state', values: { Failed: 'failure', TriggerFailed: 'failure', TimedOut: 'failure' } },
+      { on: 'message', regex: '^Beginning Flow run', status: 'running', hints: ['Beginning Flow run'] },
+    ],
+    links: [{ type: 'window', relation: 'launched', rule: 'prefect-task-window', task: { kind: 'prefect_task', prefix: 'run_' },
+      target: { chain: 'pipeline_run', name: 'application' } }],
+  },
   samples: [
     {
       title: 'seed: task state changes',
@@ -33,9 +50,9 @@ export const prefect: FormatDefinition = {
         "[2022-12-08 08:13:19+0530] INFO - prefect.TaskRunner | Task 'run_routeopt': Finished task run for task with final state: 'Success'",
       ].join('\n') + '\n',
       records: [
-        { ts: '2022-12-08T02:42:53.000Z', level: 'INFO', logger: 'prefect.TaskRunner', fields: { task: 'run_routeopt' } },
+        { ts: '2022-12-08T02:42:53.000Z', level: 'INFO', logger: 'prefect.TaskRunner', fields: { task: 'run_routeopt' }, identifiers: ['prefect_task=run_routeopt@task'] },
         { fields: { state_from: 'Pending', state_to: 'Running' } },
-        { ts: '2022-12-08T02:43:19.000Z', logger: 'prefect.run_routeopt' },
+        { ts: '2022-12-08T02:43:19.000Z', logger: 'prefect.run_routeopt', identifiers: ['prefect_task=run_routeopt@logger'] },
         { fields: { task: 'run_routeopt', final_state: 'Success' } },
       ],
     },

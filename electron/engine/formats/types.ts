@@ -1,6 +1,7 @@
 // A log format as data. The ingest engine knows nothing about any particular log: it reads these definitions.
 // Adding a format = adding one file in this folder and listing it in registry.ts. Its samples are its tests.
 import type { Level } from '../../../shared/domain';
+import type { CorrelationRules } from './correlation';
 import type { StampShapeId } from './stamps';
 
 export interface TimeSpec {
@@ -38,6 +39,8 @@ export interface SampleExpectation {
   lineCount?: number;
   /** Values expected inside `fields` (dotted paths are not resolved: top-level keys only). */
   fields?: Record<string, unknown>;
+  /** Identifiers the record must carry, as `kind=value@foundIn` (correlation rules and the common pass). */
+  identifiers?: string[];
 }
 
 export interface FormatSample {
@@ -85,5 +88,7 @@ export interface FormatDefinition {
   tzEvidence?: { kind: 'pair'; local: string; epoch: string } | { kind: 'offset' };
   /** Lower wins a tie between formats that match equally well. */
   priority: number;
+  /** Which identifiers its records carry, status lines, links (see correlation.ts). None: only the common pass. */
+  correlation?: CorrelationRules;
   samples: FormatSample[];
 }
