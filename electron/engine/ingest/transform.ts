@@ -170,18 +170,22 @@ function textTransform(def: FormatDefinition, p: TransformParams): string {
   if (!pat) throw new Error(`format ${def.id}: a text format needs a pattern`);
   const g = (name: string) => `g.${JSON.stringify(name)}`;
   const pickG = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).filter((f) => pat.groups.includes(f)).map(g));
-  const messageGroup = def.message?.find((m) => pat.groups.includes(m));
-  const keep = pat.groups.filter((x) => x !== messageGroup);
+  // A pattern with alternatives (one layout or another in the same log) names a message group per alternative.
+  const messageGroups = (def.message ?? []).filter((m) => pat.groups.includes(m));
+  const keep = pat.groups.filter((x) => !messageGroups.includes(x));
   const groupJson = keep.length ? `json_object(${keep.map((k) => `${sqlString(k)}, nullif(${g(k)}, '')`).join(', ')})` : `'{}'::JSON`;
   const inner = `SELECT file_id, line, line_count, raw, ${ENV},
       regexp_extract(raw, ${sqlString(pat.regex)}, ${list(pat.groups)}, 's') AS g
     FROM ${stageRelation(p)} s0`;
+  // The record parsed when the pattern matched: its first group, or with alternatives any group, is non-empty.
+  const matched = pat.alternatives ? `(${pat.groups.map((x) => `${g(x)} <> ''`).join(' OR ')})` : `${g(pat.groups[0]!)} <> ''`;
+  const message = messageGroups.length > 1 ? `coalesce(${firstNonEmpty(messageGroups.map(g))}, '')` : messageGroups.length ? g(messageGroups[0]!) : 'raw';
   const cols = `SELECT file_id, line, line_count, raw, ${ENV}, g,
-      ${g(pat.groups[0]!)} <> '' AS ok,
+      ${matched} AS ok,
       ${pickG(def.time.fields)} AS ts_text,
       ${pickG(def.level)} AS level_text,
       ${pickG(def.logger)} AS logger,
-      CASE WHEN ${g(pat.groups[0]!)} <> '' THEN ${messageGroup ? g(messageGroup) : 'raw'} ELSE raw END AS message
+      CASE WHEN ${matched} THEN ${message} ELSE raw END AS message
     FROM (${inner}) i`;
   return finalSelect(def, p, `SELECT file_id, line, line_count, raw, ${ENV}, ts_text, logger, message, NULL::VARCHAR AS epoch_text,
       ${levelSql('level_text', def.levelMap)} AS level,
