@@ -68,7 +68,7 @@ export const genericText: FormatDefinition = {
       path: 'misc/console.txt',
       date: '2024-05-01',
       timezone: 'Asia/Kolkata',
-      text: '23:59:58.100 | INFO    | engine - late\n00:00:01.500 | ERROR   | engine - after midnight\nTraceback (most recent call last):\n',
+      text: '23:59:58.100 [INFO] engine - late\n00:00:01.500 [ERROR] engine - after midnight\nTraceback (most recent call last):\n',
       records: [
         { ts: '2024-05-01T18:29:58.100Z', level: 'INFO', message: 'engine - late' },
         { ts: '2024-05-01T18:30:01.500Z', level: 'ERROR', lineCount: 2 },
@@ -84,9 +84,9 @@ export const genericText: FormatDefinition = {
     {
       title: 'Apache, access-log and Django stamps',
       path: 'misc/mixed.log',
-      text: '[Tue Sep 03 09:53:18.703332 2024] [wsgi:error] boom\n[14/Feb/2014:06:13:34 +0100] GET /\n[14/Feb/2014 06:13:35] "GET / HTTP/1.1" 200\n',
+      text: '[Tue Sep 03 09:53:18.703332 2024] wsgi:error boom\n[14/Feb/2014:06:13:34 +0100] GET /\n[14/Feb/2014 06:13:35] "GET / HTTP/1.1" 200\n',
       records: [
-        { ts: '2024-09-03T09:53:18.703Z', message: '[wsgi:error] boom' },
+        { ts: '2024-09-03T09:53:18.703Z', message: 'wsgi:error boom' },
         { ts: '2014-02-14T05:13:34.000Z' },
         { ts: '2014-02-14T06:13:35.000Z' },
       ],

@@ -1,4 +1,10 @@
-import type { FormatDefinition } from './types';
+import type { FormatDefinition, TextPattern } from './types';
+
+/** Task and flow state changes in Prefect's own messages (the same words in Prefect 1 and the Enrich workflows). */
+export const prefectExtras: TextPattern[] = [
+  { regex: "^Task '([\\w.\\-]+)': (?:Finished task run for task with final state: '(\\w+)'|Handling state change from (\\w+) to (\\w+)|(Starting task run)|(Calling task\\.run))", groups: ['task', 'final_state', 'state_from', 'state_to', 'task_start', 'task_call'] },
+  { regex: "^Flow run (\\w+): (.*)", groups: ['flow_state', 'flow_text'] },
+];
 
 /** Prefect (1.x) workflow log: `[stamp+0530] LEVEL - logger | text`, one file per workflow run from cron. */
 export const prefect: FormatDefinition = {
@@ -12,10 +18,7 @@ export const prefect: FormatDefinition = {
     regex: '^\\[(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?[+-]\\d{4})\\] ([A-Z]+) - ([\\w.\\-]+) \\| (.*)',
     groups: ['ts', 'level', 'logger', 'message'],
   },
-  extras: [
-    { regex: "^Task '([\\w.\\-]+)': (?:Finished task run for task with final state: '(\\w+)'|Handling state change from (\\w+) to (\\w+)|(Starting task run)|(Calling task\\.run))", groups: ['task', 'final_state', 'state_from', 'state_to', 'task_start', 'task_call'] },
-    { regex: "^Flow run (\\w+): (.*)", groups: ['flow_state', 'flow_text'] },
-  ],
+  extras: prefectExtras,
   time: { fields: ['ts'], normalize: true, inline: ['%Y-%m-%d %H:%M:%S%z', '%Y-%m-%d %H:%M:%S.%f%z'] },
   level: ['level'],
   logger: ['logger'],

@@ -28,6 +28,11 @@ export interface TextPattern {
   regex: string;
   /** Names of the capture groups, in order. */
   groups: string[];
+  /**
+   * The regex is a choice of layouts (`^(?:A|B)`): a record matched when any group is non-empty, not just the first.
+   * Each alternative names its own groups; time, level, logger and message list them (first non-empty wins).
+   */
+  alternatives?: boolean;
 }
 
 export interface SampleExpectation {

@@ -22,7 +22,7 @@ import { readManifest } from '../evidence/manifest';
 import { createHash } from 'node:crypto';
 import { inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, jsonStamp, stageContexts, stampContexts, textStamp, type StampContext } from './stampContext';
-import { transformSql } from './transform';
+import { completeTimesSql, transformSql, type TransformParams } from './transform';
 
 /**
  * What the importer needs of a case. It reads what the case remembers and never writes case.json: what it learns
@@ -402,12 +402,17 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
   const streams = batch.length === 1 && isStreamed(batch[0]!) ? batch[0]!.envelope!.streams : null;
 
   const rows = await db.tx(async () => {
+    const transform = async (d: FormatDefinition, params: TransformParams) => {
+      await db.run(transformSql(d, params));
+      const complete = completeTimesSql(d, params, idList);
+      if (complete) await db.run(complete);
+    };
     if (streams) {
-      for (const s of streams) await db.run(transformSql(s.format, { source: s.format.id, zone: zone.zone, envelope: true, stream: s.name }));
+      for (const s of streams) await transform(s.format, { source: s.format.id, zone: zone.zone, envelope: true, stream: s.name });
       // Streams the head did not show (they start past it, or past the stream cap) are read as raw text.
-      await db.run(transformSql(formatById('raw')!, { source: 'raw', zone: zone.zone, envelope: true, otherStreams: streams.map((s) => s.name) }));
+      await transform(formatById('raw')!, { source: 'raw', zone: zone.zone, envelope: true, otherStreams: streams.map((s) => s.name) });
     } else {
-      await db.run(transformSql(def, { source: def.id, zone: zone.zone, envelope: envStage !== null }));
+      await transform(def, { source: def.id, zone: zone.zone, envelope: envStage !== null });
     }
     await fixInheritedTimes(db, idList);
     await hooks?.afterBatch?.(db, ids);

@@ -122,7 +122,8 @@ function PreviewBlock() {
     <section className="export-preview" data-testid="export-preview">
       <div className="row">
         <strong>Preview</strong>
-        <span className="muted small">first {fmtCount(shown)} of {fmtCount(preview.total)} events, as the client gets them</span>
+        <span className="muted small" title="Pseudonyms are keyed per export: the preview's tokens have the same shape, not the same letters">
+          first {fmtCount(shown)} of {fmtCount(preview.total)} events, as the client gets them (each export keys its own pseudonyms)</span>
         <TypeCounts testid="preview-counts" counts={counts} />
       </div>
       <div className="preview-rows mono">
