@@ -165,10 +165,11 @@ test('chains → trace → identifier chip → around this moment', async ({ app
   const key = (await row.getAttribute('data-key'))!;
   await row.click();
   await expect(page.getByTestId('trace-view')).toBeVisible();
-  const trace = await api<{ events: { id: number; source: string; ts: string | null }[] }>(casefile, 'chains.trace', { caseId, key });
+  const trace = await api<{ events: { id: number; source: string; ts: string | null }[]; mentions?: unknown[] }>(casefile, 'chains.trace', { caseId, key });
   await expect(page.getByTestId('trace-event')).toHaveCount(trace.events.length);
   const timedSources = new Set(trace.events.filter((e) => e.ts).map((e) => e.source));
   await expect(page.getByTestId('trace-lane')).toHaveCount(timedSources.size);
+  await expect(page.getByTestId('trace-mention')).toHaveCount(trace.mentions?.length ?? 0);
 
   // Open one event of the trace, then pivot on an identifier chip in its detail (when it has one).
   await page.getByTestId('trace-event').first().click();

@@ -43,7 +43,7 @@ export const useImport = create<ImportState>((set, get) => ({
     set({ running: true, progress: null, result: null, error: null });
     const off = getClient().on('import.progress', (p) => { if (p.jobId === jobId) set({ progress: p }); });
     try {
-      const result = await call('import.paths', { caseId, paths, jobId });
+      const result = await call('import.paths', { caseId, paths, jobId, eventsFirst: true });
       set({ result, running: false });
       await app.refreshCurrent();
       app.bumpData();

@@ -207,6 +207,10 @@ describe('the CLI', () => {
     expect(tr.events.length).toBe(t.events.length);
     const text = (await run('node', [bin, 'trace', t.id, '--case', caseDir], { env })).stdout;
     expect(text).toContain(`celery_task ${t.id}`);
+    expect(text).toContain(`  failed: ${tr.chain!.failureReason}`);
+    const req = truth.taskblade[0]!.request_id;
+    const reqText = (await run('node', [bin, 'trace', req, '--case', caseDir], { env })).stdout;
+    expect(reqText).toMatch(/\bsystem\s+\S+\s+\S+\s+mention:request_id\s/);
     const ch = JSON.parse((await run('node', [bin, 'chains', '--case', caseDir, '--kind', 'celery_task', '--status', 'failure', '--min-duration', '0s', '--json'], { env })).stdout) as { total: number };
     expect(ch.total).toBe(truth.celery.filter((c) => c.status === 'failure').length);
     const table = (await run('node', [bin, 'chains', '--case', caseDir, '--kind', 'pipeline_run', '--sort', 'duration', '--limit', '3'], { env })).stdout;

@@ -2,7 +2,8 @@
 import type { AreaHandlers } from '../api';
 import { identifiersOf, listChains, traceKey } from './query';
 import { chainTree } from './tree';
-import { maskRow, maskValue, secretSpans } from '../redact/onScreen';
+import { maskRow, maskText, maskValue, secretSpans } from '../redact/onScreen';
+import type { ChainSummary } from '../../../shared/correlation';
 import type { EventIdentifier } from '../../../shared/correlation';
 import type { SqlRead } from '../store/db';
 
@@ -19,8 +20,12 @@ async function screenIdentifiers(db: SqlRead, eventId: number): Promise<EventIde
   return ids.filter((i) => maskValue(i.foundIn, i.value) === null && !secret.some((s) => s.includes(i.value.toLowerCase())));
 }
 
+/** A failure reason is a log line: one with a secret in it (a DSN in an OperationalError) reaches the screen masked. */
+const screenReason = <C extends ChainSummary>(c: C): C => (c.failureReason ? { ...c, failureReason: maskText(c.failureReason) ?? c.failureReason } : c);
+
 export const correlateHandlers: AreaHandlers<'chains'> = {
-  'chains.list': async (ctx, i) => listChains(ctx.getCase(i.caseId).db, {
+  'chains.list': async (ctx, i) => {
+    const r = await listChains(ctx.getCase(i.caseId).db, {
     ...(i.kinds ? { kinds: i.kinds } : {}),
     ...(i.statuses ? { statuses: i.statuses } : {}),
     ...(i.minDurationMs !== undefined ? { minDurationMs: i.minDurationMs } : {}),
@@ -29,11 +34,16 @@ export const correlateHandlers: AreaHandlers<'chains'> = {
     ...(i.to ? { to: i.to } : {}),
     ...(i.sort ? { sort: i.sort } : {}),
     limit: i.limit,
-  }),
+    });
+    return { ...r, chains: r.chains.map(screenReason) };
+  },
   'chains.trace': async (ctx, i) => {
     const r = await traceKey(ctx.getCase(i.caseId).db, i.key);
-    return { ...r, events: r.events.map(maskRow) };
+    return { ...r, chain: r.chain && screenReason(r.chain), events: r.events.map(maskRow) };
   },
-  'chains.tree': async (ctx, i) => chainTree(ctx.getCase(i.caseId).db, i.key),
+  'chains.tree': async (ctx, i) => {
+    const t = await chainTree(ctx.getCase(i.caseId).db, i.key);
+    return { ...t, nodes: t.nodes.map((n) => ({ ...n, chain: n.chain && screenReason(n.chain) })) };
+  },
   'chains.identifiers': async (ctx, i) => ({ identifiers: await screenIdentifiers(ctx.getCase(i.caseId).db, i.eventId) }),
 };

@@ -37,6 +37,39 @@ export const genericJson: FormatDefinition = {
 const LEADING: StampShapeId[] = ['iso', 'apache', 'clf', 'django', 'syslog', 'time-12h', 'time'];
 const LEVEL_WORDS = 'TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL';
 
+/** Pretty-printed JSON objects (`json.dumps(record, indent=2)`, `jq .`), one object per record across its lines. */
+export const prettyJson: FormatDefinition = {
+  ...genericJson,
+  id: 'json-pretty',
+  name: 'Pretty-printed JSON objects',
+  description: 'JSON objects written over several lines, each starting with `{` at the start of a line; keys as in JSON lines.',
+  recordStart: '^\\{',
+  priority: 92,
+  samples: [
+    {
+      title: 'shaped like python-json-logger with json_indent=2 (its issue #126) and structlog with an indent (its issue #284)',
+      path: 'var/log/service.json',
+      text: [
+        '{',
+        '  "asctime": "2021-12-31 10:00:00,123",',
+        '  "levelname": "ERROR",',
+        '  "message": "upload failed",',
+        '  "lineno": 42',
+        '}',
+        '{',
+        '  "event": "retrying",',
+        '  "level": "warning",',
+        '  "timestamp": "2020-11-14T09:30:00.250000Z"',
+        '}',
+      ].join('\n') + '\n',
+      records: [
+        { ts: '2021-12-31T10:00:00.123Z', level: 'ERROR', message: 'upload failed', lineCount: 6, fields: { lineno: 42 } },
+        { ts: '2020-11-14T09:30:00.250Z', level: 'WARNING', message: 'retrying', lineCount: 5 },
+      ],
+    },
+  ],
+};
+
 /** Any line log that starts with a stamp from the stamps library; lines without one continue the record above. */
 export const genericText: FormatDefinition = {
   id: 'generic-text',

@@ -25,8 +25,7 @@ export const doodle: FormatDefinition = {
   description: 'enrich/logs/doodle/doodle.log: [stamp] [pid] [LEVEL] METHOD URL; UUIDs in URLs are metadata entities.',
   ...gunicornLayout,
   paths: ['**/logs/doodle/*.log*'],
-  // Doodle's files are known by their folder; a gunicorn-layout file found elsewhere is gunicorn's.
-  priority: 31,
+  priority: 30,
   correlation: {
     text: [{ regex: `/metadata/api/v[0-9]+/\\w+/(?<metadata_entity>${UUID})`, role: 'key', foundIn: 'url', hints: ['/metadata/api/'] }],
   },
@@ -51,7 +50,8 @@ export const gunicorn: FormatDefinition = {
   ...gunicornLayout,
   paths: ['**/logs/gunicorn/*.log*', '**/gunicorn*.log*'],
   tzEvidence: { kind: 'offset' },
-  priority: 30,
+  // Same layout as Doodle's: outside both folders, a file named gunicorn*.log is gunicorn's, any other Doodle's.
+  priority: 31,
   samples: [
     {
       title: 'seed: +0530 stamps; a traceback belongs to the ERROR line',

@@ -73,10 +73,19 @@ export interface FormatDefinition {
   paths: string[];
   /** Content sniff on the first non-empty lines. For json: these keys must all be present in the first object. */
   sniffKeys?: string[];
-  /** For text: a line matching this starts a record; lines that do not belong to the record before them. */
+  /**
+   * For text: a line matching this starts a record; lines that do not belong to the record before them. For json: set
+   * it when objects span lines (pretty-printed), and each record is the object from one start to the next.
+   */
   recordStart?: string;
   /** For text: extracts the named parts of a record (applied to the whole record text; `.` matches newlines). */
   pattern?: TextPattern;
+  /**
+   * For text: the record is `key=value` pairs (logfmt; values may be "quoted \"like this\""): every pair becomes a
+   * field (the first of a repeated key wins; the first 256 pairs), and time, level, logger and message may name keys
+   * as well as groups.
+   */
+  keyValues?: boolean;
   /** Further patterns applied to the message, adding fields (e.g. a Celery task name and id). First match wins. */
   extras?: TextPattern[];
   time: TimeSpec;

@@ -68,6 +68,7 @@ function jsonShare(nonEmpty: string[]): number {
 function explain(def: FormatDefinition, nonEmpty: string[]): Explained | null {
   const of = nonEmpty.length;
   if (of === 0) return null;
+  if (def.kind === 'json' && def.recordStart) return explainJsonBlocks(def, nonEmpty);
   if (def.kind === 'json') {
     const keys = def.sniffKeys ?? [];
     const hit = jsonObjects(nonEmpty).filter((o) => o && keys.every((k) => k in o)).length;
@@ -84,6 +85,30 @@ function explain(def: FormatDefinition, nonEmpty: string[]): Explained | null {
     return records ? { lines: of - first, of, records, skipped: first } : null;
   }
   return null;
+}
+
+/** JSON objects that span lines (pretty-printed): the lines from one record start to the next are parsed as one. */
+function explainJsonBlocks(def: FormatDefinition, nonEmpty: string[]): Explained | null {
+  const re = headerRegex(def)!;
+  const keys = def.sniffKeys ?? [];
+  let first = -1;
+  let records = 0;
+  let lines = 0;
+  for (let i = 0; i < nonEmpty.length;) {
+    if (!re.test(nonEmpty[i]!)) { i++; continue; }
+    let j = i + 1;
+    while (j < nonEmpty.length && !re.test(nonEmpty[j]!)) j++;
+    // The head may cut the last object: it counts when it parses (a cut one is left to the records it does explain).
+    let o: unknown = null;
+    try { o = JSON.parse(nonEmpty.slice(i, j).join('\n')); } catch { /* not one object */ }
+    if (o && typeof o === 'object' && !Array.isArray(o) && keys.every((k) => k in o)) {
+      records++;
+      lines += j - i;
+      if (first < 0) first = i;
+    }
+    i = j;
+  }
+  return records ? { lines, of: nonEmpty.length, records, skipped: Math.max(first, 0) } : null;
 }
 
 function describe(def: FormatDefinition, e: Explained): string {

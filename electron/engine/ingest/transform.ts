@@ -156,22 +156,42 @@ function extrasJson(extras: TextPattern[], on: string): string {
   return `(CASE ${whens.join(' ')} ELSE '{}'::JSON END)`;
 }
 
+/**
+ * logfmt: `key=value` pairs (quoted values unquoted) as a JSON object; the first of a repeated key wins. Only the first
+ * MAX_PAIRS pairs become fields (finding repeats is quadratic; a line of 50 000 pairs must not stall the import); the
+ * record's text keeps them all.
+ */
+const PAIR = '(?:^|\\s)([A-Za-z_][\\w.\\-]*)=("(?:[^"\\\\]|\\\\.)*"|\\S*)';
+const MAX_PAIRS = 256;
+function keyValueJson(text: string): string {
+  const keys = `regexp_extract_all(${text}, ${sqlString(PAIR)}, 1)[1:${MAX_PAIRS}]`;
+  const values = `list_transform(regexp_extract_all(${text}, ${sqlString(PAIR)}, 2)[1:${MAX_PAIRS}], lambda v: replace(regexp_replace(v, '^"(.*)"$', '\\1', 's'), '\\"', '"'))`;
+  return `try(to_json(map_from_entries(list_filter(list_zip(${keys}, ${values}), lambda x, i: list_position(${keys}, x[1]) = i))))`;
+}
+
 function textTransform(def: FormatDefinition, p: TransformParams): string {
   const pat = def.pattern;
   if (!pat) throw new Error(`format ${def.id}: a text format needs a pattern`);
   const g = (name: string) => `g.${JSON.stringify(name)}`;
-  const pickG = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).filter((f) => pat.groups.includes(f)).map(g));
+  // A name is a group of the pattern, or with keyValues a key of the record's pairs.
+  const named = (f: string) => (pat.groups.includes(f) ? [g(f)] : def.keyValues ? [`(kv->>${sqlString(`$.${JSON.stringify(f)}`)})`] : []);
+  const pickG = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).flatMap(named));
   // A pattern with alternatives (one layout or another in the same log) names a message group per alternative.
   const messageGroups = (def.message ?? []).filter((m) => pat.groups.includes(m));
   const keep = pat.groups.filter((x) => !messageGroups.includes(x));
   const groupJson = keep.length ? `json_object(${keep.map((k) => `${sqlString(k)}, nullif(${g(k)}, '')`).join(', ')})` : `'{}'::JSON`;
   const inner = `SELECT file_id, line, line_count, raw, ${ENV},
-      regexp_extract(raw, ${sqlString(pat.regex)}, ${list(pat.groups)}, 's') AS g
+      regexp_extract(raw, ${sqlString(pat.regex)}, ${list(pat.groups)}, 's') AS g,
+      ${def.keyValues ? keyValueJson('raw') : 'NULL::JSON'} AS kv
     FROM ${stageRelation(p)} s0`;
-  // The record parsed when the pattern matched: its first group, or with alternatives any group, is non-empty.
-  const matched = pat.alternatives ? `(${pat.groups.map((x) => `${g(x)} <> ''`).join(' OR ')})` : `${g(pat.groups[0]!)} <> ''`;
-  const message = messageGroups.length > 1 ? `coalesce(${firstNonEmpty(messageGroups.map(g))}, '')` : messageGroups.length ? g(messageGroups[0]!) : 'raw';
-  const cols = `SELECT file_id, line, line_count, raw, ${ENV}, g,
+  // The record parsed when the pattern matched: its first group, or with alternatives any group, is non-empty; a
+  // key=value record when it has pairs.
+  const groupsMatched = pat.alternatives ? `(${pat.groups.map((x) => `${g(x)} <> ''`).join(' OR ')})` : `${g(pat.groups[0]!)} <> ''`;
+  const matched = def.keyValues ? `(${groupsMatched} OR coalesce(kv::VARCHAR, '{}') <> '{}')` : groupsMatched;
+  const message = def.keyValues ? `coalesce(${pickG(def.message)}, raw)`
+    : messageGroups.length > 1 ? `coalesce(${firstNonEmpty(messageGroups.map(g))}, '')` : messageGroups.length ? g(messageGroups[0]!) : 'raw';
+  const fieldsJson = def.keyValues ? `json_merge_patch(coalesce(kv, '{}'::JSON), ${groupJson})` : `json_merge_patch('{}', ${groupJson})`;
+  const cols = `SELECT file_id, line, line_count, raw, ${ENV}, g, kv,
       ${matched} AS ok,
       ${pickG(def.time.fields)} AS ts_text,
       ${pickG(def.level)} AS level_text,
@@ -180,7 +200,7 @@ function textTransform(def: FormatDefinition, p: TransformParams): string {
     FROM (${inner}) i`;
   return finalSelect(p, `SELECT file_id, line, line_count, raw, ${ENV}, ts_text, logger, message, NULL::VARCHAR AS epoch_text,
       ${levelSql('level_text', def.levelMap)} AS level,
-      CASE WHEN ok THEN json_merge_patch(json_merge_patch('{}', ${groupJson}), ${extrasJson(def.extras ?? [], 'message')}) ELSE '{}'::JSON END AS fields,
+      CASE WHEN ok THEN json_merge_patch(${fieldsJson}, ${extrasJson(def.extras ?? [], 'message')}) ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
       ${timeColumns(def, 'ts_text', null, p.zone)}
     FROM ${withNorm(def, `(${cols})`)} c`);
