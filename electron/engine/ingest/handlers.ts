@@ -8,6 +8,8 @@ import type { AreaHandlers, EngineContext } from '../api';
 import { IMPORT_ALIAS_ACTION, IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import { importPaths, type ImportOptions } from './importer';
+import { checkIncoming } from './check';
+import { resolveLimits } from './limits';
 
 /** The importer stops where it reports progress: before copying, before detection and per parsed chunk. */
 const CANCELLABLE: ReadonlySet<ImportProgress['phase']> = new Set(['copy', 'detect', 'parse']);
@@ -61,10 +63,17 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
   }
 }
 
+/** Paths as the operator typed them: `~/` means their home, as in a shell. */
+const expandHome = (paths: string[]) => paths.map((p) => (p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p));
+
 export const importHandlers: AreaHandlers<'import'> = {
+  'import.check': async (ctx, input) => {
+    const h = ctx.getCase(input.caseId);
+    return checkIncoming(h.db, expandHome(input.paths), resolveLimits(h.meta.limits));
+  },
   'import.paths': async (ctx, input) => ctx.jobs.run(input.caseId, 'import', async (signal, progress, jobId) => {
     const h = ctx.getCase(input.caseId);
-    const paths = input.paths.map((p) => (p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p));
+    const paths = expandHome(input.paths);
     return runImportJob(ctx, input.caseId, signal, progress, jobId, (opts) =>
       importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}), ...(input.date ? { date: input.date } : {}) }));
   }, input.jobId ? { jobId: input.jobId } : {}),
