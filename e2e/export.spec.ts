@@ -62,8 +62,6 @@ const leaked = (text: string, secrets: string[]) => secrets.filter((s) => s.leng
 const counts = async (page: Page, testid: string): Promise<Record<string, number>> => Object.fromEntries(await page.getByTestId(testid).getByTestId('type-count')
   .evaluateAll((els) => els.map((e) => [e.getAttribute('data-type'), Number(e.querySelector('strong')?.textContent)])));
 
-test.describe.configure({ mode: 'serial' });
-
 test('the preview shows the selection, every replacement highlighted and counted by type, and no original', async ({ app, casefile, planted, problems }) => {
   const { page } = app;
   const filter = { sources: ['gunicorn'] };
@@ -144,6 +142,7 @@ test('an export to a client key runs as a job; the report matches the files on d
   await expect(report).toBeVisible({ timeout: 90_000 });
   await expect(report.getByTestId('report-events')).toHaveText(String(total));
   await expect(report.getByTestId('report-recipient')).toContainText(planted.client.fingerprint);
+  await expect(report.getByTestId('report-selection')).toHaveText('events matching sources prefect');
   await expect(report.getByTestId('report-rules')).toContainText('gitleaks');
   const byType = await counts(page, 'report-by-type');
   expect(byType.secret).toBeGreaterThan(0);
@@ -261,7 +260,11 @@ test('an export the fail-closed check blocks shows where it hit, never the value
 test('rows picked with Ctrl-click export exactly those events', async ({ app, casefile, planted }) => {
   const { page } = app;
   await openDialog(page, casefile, planted.caseId, { sources: ['prefect'] });
-  await page.getByTestId('export-close').click();
+  // the dialog is modal: Esc closes it and the table's keys do not act behind it
+  await page.keyboard.press('j');
+  await expect(page.locator('.events-row.selected')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('export-dialog')).toHaveCount(0);
   const rows = page.getByTestId('event-row');
   const ids = [Number(await rows.nth(1).getAttribute('data-id')), Number(await rows.nth(4).getAttribute('data-id'))];
   await rows.nth(1).click({ modifiers: ['ControlOrMeta'] });

@@ -165,14 +165,20 @@ test('chains → trace → identifier chip → around this moment', async ({ app
   const key = (await row.getAttribute('data-key'))!;
   await row.click();
   await expect(page.getByTestId('trace-view')).toBeVisible();
-  const trace = await api<{ events: { source: string; ts: string | null }[] }>(casefile, 'chains.trace', { caseId, key });
+  const trace = await api<{ events: { id: number; source: string; ts: string | null }[]; mentions?: unknown[] }>(casefile, 'chains.trace', { caseId, key });
   await expect(page.getByTestId('trace-event')).toHaveCount(trace.events.length);
   const timedSources = new Set(trace.events.filter((e) => e.ts).map((e) => e.source));
   await expect(page.getByTestId('trace-lane')).toHaveCount(timedSources.size);
+  await expect(page.getByTestId('trace-mention')).toHaveCount(trace.mentions?.length ?? 0);
 
   // Open one event of the trace, then pivot on an identifier chip in its detail (when it has one).
   await page.getByTestId('trace-event').first().click();
   await expect(page.getByTestId('detail-panel')).toBeVisible();
+  // Every identifier the engine sees in the record is a chip; the key of the chain it was opened from among them.
+  const idents = await api<{ identifiers: { role: string; value: string }[] }>(casefile, 'chains.identifiers', { caseId, eventId: trace.events[0]!.id });
+  await expect(page.getByTestId('identifier')).toHaveCount(idents.identifiers.length);
+  expect(idents.identifiers.length).toBeGreaterThan(0);
+  await expect(page.locator(`[data-testid="identifier"] [data-testid="id-chip"]`, { hasText: key }).first()).toBeVisible();
   await page.getByTestId('around-btn').click();
   await expect(page.getByTestId('around-group').first()).toBeVisible();
   const chip = page.locator('[data-testid="detail-panel"] [data-testid="id-chip"]').first();

@@ -83,6 +83,26 @@ test.describe('linked chains on the demo case', () => {
   });
 });
 
+test('the chains list says why each failed chain failed: its last ERROR or traceback line', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = casefile.defaultCaseId!;
+  await app.goto();
+  const failed = await api<{ chains: { key: string; failureReason: string | null }[] }>(casefile, 'chains.list', { caseId, statuses: ['failure'], limit: 1000 });
+  expect(failed.chains.length).toBeGreaterThan(2);
+  expect(failed.chains.every((c) => c.failureReason)).toBe(true);
+  await page.getByTestId('tab-chains').click();
+  await page.getByTestId('chain-status-failure').click();
+  await expect(page.getByTestId('chain-row')).toHaveCount(failed.chains.length);
+  for (const c of failed.chains) {
+    await expect(page.locator(`[data-testid="chain-row"][data-key="${c.key}"]`).getByTestId('chain-reason')).toHaveText(c.failureReason!);
+  }
+  // Successful chains have none.
+  await page.getByTestId('chain-status-failure').click();
+  await page.getByTestId('chain-status-success').click();
+  await expect(page.getByTestId('chain-row').first()).toBeVisible();
+  await expect(page.getByTestId('chain-reason')).toHaveCount(0);
+});
+
 test.describe('secrets on screen', () => {
   let root = '';
   test.beforeAll(async () => { root = await mkdtemp(path.join(os.tmpdir(), 'casefile-e2e-secrets-')); });
@@ -104,8 +124,8 @@ test.describe('secrets on screen', () => {
     await app.goto();
     await page.getByTestId('tab-cases').click();
     await page.locator(`[data-testid="case-row"][data-case="${info.id}"]`).getByTestId('case-open').click();
-    await expect(page.getByTestId('event-row')).toHaveCount(8);
-    const dbRow = page.getByTestId('event-row').filter({ hasText: 'postgresql://' });
+    await expect(page.getByTestId('event-row')).toHaveCount(10);
+    const dbRow = page.getByTestId('event-row').filter({ hasText: 'connecting to postgresql://' });
     await expect(dbRow.getByTestId('secret-masked')).toContainText('postgresql://enrich:••••••••@db.acme.example');
     await expect(page.getByTestId('event-row').filter({ hasText: 'pushing with token' }).getByTestId('secret-masked')).toBeVisible();
     // The detail panel: the password field and the raw record masked, each with its own reveal.
@@ -126,6 +146,10 @@ test.describe('secrets on screen', () => {
     expect(leaked()[0]!.body).not.toContain(PLANTED.dbPassword);
     await dbRow.getByTestId('secret-reveal').click();
     await expect(dbRow.getByTestId('secret-revealed')).toContainText(`postgresql://enrich:${PLANTED.dbPassword}@`);
+
+    // A failed chain's reason ends in that URL: masked in the chains list too.
+    await page.getByTestId('tab-chains').click();
+    await expect(page.getByTestId('chain-reason')).toContainText('postgresql://enrich:••••••••@db.acme.example');
 
     const trail = (await readFile(path.join(info.dir, 'audit.jsonl'), 'utf8')).split('\n').filter(Boolean)
       .map((l) => JSON.parse(l) as { action: string; params: { id?: number; field?: string } });

@@ -19,6 +19,8 @@ export const ChainSummary = z.object({
   events: z.number(),
   user: z.string().nullable(),
   dataset: z.string().nullable(),
+  /** A failed chain's reason: the exception line of its last traceback, else the first line of its last ERROR record. */
+  failureReason: z.string().nullable(),
 });
 export type ChainSummary = z.infer<typeof ChainSummary>;
 
@@ -46,13 +48,37 @@ export type IdPattern = z.infer<typeof IdPattern>;
 /** Customer/KYC-like ids: 4-6 capitals then 3+ digits, as whole words (ALPHA1234). */
 export const DEFAULT_ID_PATTERNS: IdPattern[] = [{ kind: 'client_id', regex: '[A-Z]{4,6}[0-9]{3,}' }];
 
+/** A record that joined the chain by mentioning its key (not where the chain's rules put it): where the key was found. */
+export const TraceMention = z.object({ eventId: z.number(), foundIn: z.string() });
+export type TraceMention = z.infer<typeof TraceMention>;
+
 export const TraceResult = z.object({
   chain: ChainSummary.nullable(),
   events: z.array(EventRow),
   links: z.array(ChainLink),
+  /** The events among `events` that joined by a mention. */
+  mentions: z.array(TraceMention).optional(),
   queryMs: z.number(),
 });
 export type TraceResult = z.infer<typeof TraceResult>;
+
+/**
+ * What an identifier is to correlation. key: a chain's key (opens its trace); link: names another chain (a parent id);
+ * mention: a value that is some chain's key, written elsewhere; facet: shared context (user, dataset, host, ip, client
+ * ids): opens a filter; name: what something is called; value: any other id (a UUID that is no chain's key).
+ */
+export const IdentifierRole = z.enum(['key', 'link', 'mention', 'facet', 'name', 'value']);
+export type IdentifierRole = z.infer<typeof IdentifierRole>;
+
+export const EventIdentifier = z.object({
+  kind: z.string(),
+  value: z.string(),
+  foundIn: z.string(),
+  role: IdentifierRole,
+  /** The chain this value is the key of, when there is one. */
+  chain: z.object({ key: z.string(), kind: ChainKind }).nullable(),
+});
+export type EventIdentifier = z.infer<typeof EventIdentifier>;
 
 export const AroundResult = z.object({
   center: EventRow,

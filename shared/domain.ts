@@ -38,6 +38,8 @@ export const CaseInfo = z.object({
   bundleCount: z.number(),
   timeRange: z.object({ from: IsoInstant, to: IsoInstant }).nullable(),
   isDemo: z.boolean().optional(),
+  /** Identifiers and chains are behind the events (being built, or to be rebuilt after an interrupted import). */
+  chainsPending: z.boolean().optional(),
 });
 export type CaseInfo = z.infer<typeof CaseInfo>;
 
@@ -68,6 +70,10 @@ export const ImportResult = z.object({
   files: z.array(FileImportResult),
   timezone: TimeZoneRule,
   seconds: z.number(),
+  /** Seconds until the events were committed and queryable (identifiers and chains come after, as their own job). */
+  eventsReadySeconds: z.number().optional(),
+  /** Whether identifiers and chains were built when the call returned, or are still being built. */
+  correlation: z.enum(['done', 'pending']).optional(),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 

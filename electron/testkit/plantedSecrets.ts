@@ -12,6 +12,8 @@ export const PLANTED = {
   apiKey: 'k7Gd92LmQ0pZx4Rt8VwY1bNc',
 } as const;
 
+export const FAILED_TASK = '5c2b9e1a-7d34-4f0e-8a61-3b9d2e4c7f10';
+
 /** Writes the bundle under `dir`; returns its root. */
 export function writePlantedSecretsBundle(dir: string): string {
   const root = path.join(dir, 'enrich');
@@ -27,6 +29,13 @@ export function writePlantedSecretsBundle(dir: string): string {
     PLANTED.privateKeyBody,
     '-----END RSA PRIVATE KEY-----',
     `[2023-07-06 12:07:39,834: INFO/ForkPoolWorker-1] Task sync_ledger[${T}] succeeded in 3.05s: None`,
+    // A failed task whose traceback ends in the database URL, password and all: its failure reason holds a secret.
+    `[2023-07-06 12:08:00,000: INFO/MainProcess] Task load_rates[${FAILED_TASK}] received`,
+    `[2023-07-06 12:08:01,000: ERROR/ForkPoolWorker-1] Task load_rates[${FAILED_TASK}] raised unexpected: OperationalError('connection failed')`,
+    'Traceback (most recent call last):',
+    '  File "/srv/app/tasks.py", line 10, in load_rates',
+    '    engine.connect()',
+    `sqlalchemy.exc.OperationalError: could not connect to postgresql://enrich:${PLANTED.dbPassword}@db.acme.example:5432/ledger`,
   ].join('\n') + '\n');
   const rec = (message: string, extra: Record<string, unknown>, at: string) => JSON.stringify({
     message, levelname: 'INFO', name: 'app', asctime: `2023-07-06 12:07:${at},000`, funcName: 'view', lineno: 1,

@@ -69,6 +69,7 @@ function chains(): ChainSummary[] {
     key, kind: 'celery_task', label: `enrich.run[${key.slice(0, 8)}]`, status: evs.some((e) => e.level === 'ERROR') ? 'failure' : 'success',
     first: evs[0]!.ts, last: evs[evs.length - 1]!.ts, durationMs: Date.parse(evs[evs.length - 1]!.ts!) - Date.parse(evs[0]!.ts!),
     sources: [...new Set(evs.map((e) => e.source))], events: evs.length, user: String(evs[0]!.fields.user), dataset: String(evs[0]!.fields.dataset),
+    failureReason: evs.findLast((e) => e.level === 'ERROR')?.message ?? null,
   }));
 }
 
@@ -143,6 +144,15 @@ const impl = {
     const evs = EVENTS.filter((e) => e.fields.task_id === i.key || (e.message ?? '').includes(i.key));
     return { chain: chains().find((c) => c.key === i.key) ?? null, events: evs.map((e) => row(e)), queryMs: 5,
       links: [{ from: i.key, to: 'run_enrich', relation: 'launched by', inferred: true, rule: 'prefect run_<app> window contains pipeline start' }] };
+  },
+  'chains.identifiers': (i: CallInput<'chains.identifiers'>) => {
+    const e = EVENTS.find((x) => x.id === i.eventId);
+    if (!e) return { identifiers: [] };
+    const task = String(e.fields.task_id);
+    return { identifiers: [
+      { kind: 'celery_task', value: task, foundIn: 'task_id', role: 'key' as const, chain: { key: task, kind: 'celery_task' as const } },
+      ...(['user', 'dataset'] as const).map((k) => ({ kind: k, value: String(e.fields[k]), foundIn: k, role: 'facet' as const, chain: null })),
+    ] };
   },
   'audit.list': () => Array.from({ length: 12 }, (_, k) => ({
     seq: k + 1, time: new Date(T0 + k * 60000).toISOString(), operator: 'dev', host: 'laptop', action: ['case.open', 'import', 'query'][k % 3]!,

@@ -115,7 +115,7 @@ async function runImport(paths: string[]): Promise<void> {
   useImport.setState({ running: true, progress: null, result: null, error: null, jobId });
   const off = getClient().on('import.progress', (p) => { if (p.jobId === jobId) useImport.setState({ progress: p }); });
   try {
-    const result = await call('import.paths', { caseId, paths, jobId });
+    const result = await call('import.paths', { caseId, paths, jobId, eventsFirst: true });
     useImport.setState({ result, running: false, jobId: null });
     await app.refreshCurrent();
     app.bumpData();

@@ -1,6 +1,6 @@
 // Correlation: the chains list and the trace of one key ('events.around' is in events).
 import { z } from 'zod';
-import { ChainKind, ChainStatus, ChainSummary, ChainTree, TraceResult } from '../correlation';
+import { ChainKind, ChainStatus, ChainSummary, ChainTree, EventIdentifier, TraceResult } from '../correlation';
 import { IsoInstant } from '../domain';
 import { CaseRef } from './common';
 import { defineArea, defineCall } from './define';
@@ -24,6 +24,12 @@ export const chainsArea = defineArea({
     }),
     /** `key` is a chain key or identifier: plain in the trail, so a reviewer can read what was traced. */
     'chains.trace': defineCall({ input: CaseRef.extend({ key: z.string().min(1).max(500) }), output: TraceResult, access: 'read', audit: 'always' }),
+    /** Every identifier of one record and what it is (a key, a facet…), for its chips. Viewing a record is not audited. */
+    'chains.identifiers': defineCall({
+      input: CaseRef.extend({ eventId: z.number().int().min(0) }),
+      output: z.object({ identifiers: z.array(EventIdentifier) }),
+      access: 'read', audit: 'never',
+    }),
     /** The chains linked to `key` (a flow → its pipeline runs → their registrations), as one tree from its root.
      * Drawn beside the trace that chains.trace already audited: a frame, not an action. */
     'chains.tree': defineCall({ input: CaseRef.extend({ key: z.string().min(1).max(500) }), output: ChainTree, access: 'read', audit: 'never' }),

@@ -1,6 +1,7 @@
 // The export area: redacted extracts for clients (see docs/REDACTION.md). Wired into shared/contract.ts.
 import { z } from 'zod';
 import { EventFilter, IsoInstant } from '../domain';
+import { PROFILE_NAME } from '../profile';
 import { RedactionRules, Replacement } from '../redaction';
 import { CaseRef, JobId } from './common';
 import { defineArea, defineCall } from './define';
@@ -17,6 +18,8 @@ export const ExportSelection = z.object({
 export type ExportSelection = z.infer<typeof ExportSelection>;
 
 export const ExportFormat = z.enum(['jsonl', 'csv', 'parquet']);
+export const PseudonymScope = z.enum(['per-export', 'per-client']);
+export const ProfileName = z.string().regex(PROFILE_NAME);
 
 export const ExportPreview = z.object({
   total: z.number(),
@@ -44,7 +47,11 @@ export const exportArea = defineArea({
     /** The first redacted events of a selection, every replacement located (the preview shows originals only in the
      * operator's own view of the case; this call returns the redacted text). */
     'export.preview': defineCall({
-      input: CaseRef.extend({ selection: ExportSelection, rules: RedactionRules.partial().optional(), limit: z.number().int().min(1).max(200).default(50) }),
+      input: CaseRef.extend({
+        selection: ExportSelection, rules: RedactionRules.partial().optional(), limit: z.number().int().min(1).max(200).default(50),
+        /** Site profile whose redaction rules are merged in (default: the profiles the case's evidence was pulled with). */
+        profile: ProfileName.optional(),
+      }),
       output: ExportPreview, access: 'read', audit: 'never',
     }),
     /** Writes the extract into <case>/exports/<id>/ after the fail-closed check; encrypted to `to` unless `plaintext`. */
@@ -57,6 +64,12 @@ export const exportArea = defineArea({
         to: z.string().min(1).max(256).optional(),
         plaintext: z.boolean().optional(),
         jobId: JobId.optional(),
+        profile: ProfileName.optional(),
+        /** Pseudonym key per export (default: tokens differ between extracts) or per client (same token in each of
+         * that client's extracts; the key is kept encrypted to the operator's key in the case). */
+        pseudonymScope: PseudonymScope.optional(),
+        /** Who the client is for a per-client key (default: the profile, else the recipient key's fingerprint). */
+        client: z.string().min(1).max(256).optional(),
       }).refine((i) => !!i.to !== !!i.plaintext, { message: 'give either a client key (to) or plaintext: true' }),
       output: ExportResult, access: 'write', audit: 'always', job: 'export', timeoutMs: 600_000,
       sensitive: ['selection.where', 'selection.chain'],

@@ -33,6 +33,11 @@ export const importArea = defineArea({
         /** The date (YYYY-MM-DD) of the first record for stamps that carry no date or year (time-only, syslog). */
         date: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date as YYYY-MM-DD').optional(),
         jobId: JobId.optional(),
+        /**
+         * Return as soon as the events are in (the timeline is usable), with identifiers and chains still being built
+         * by a `correlate` job. Otherwise the call returns once everything is done.
+         */
+        eventsFirst: z.boolean().optional(),
       }),
       output: ImportResult, access: 'write', audit: 'always', job: 'import',
     }),

@@ -2,13 +2,18 @@
 import { z } from 'zod';
 import { RedactionRules, Replacement } from '../redaction';
 import { CaseRef } from './common';
+import { ProfileName } from './export';
 import { defineArea, defineCall } from './define';
 
 export const redactArea = defineArea({
   calls: {
     /** What the rules would change in sample lines (the operator's own text; nothing is stored). */
     'redact.test': defineCall({
-      input: CaseRef.partial().extend({ rules: RedactionRules.partial().optional(), lines: z.array(z.string().max(100_000)).min(1).max(200) }),
+      input: CaseRef.partial().extend({
+        rules: RedactionRules.partial().optional(), lines: z.array(z.string().max(100_000)).min(1).max(200),
+        /** Site profile whose rules are merged in (default, with a case: the profiles its evidence was pulled with). */
+        profile: ProfileName.optional(),
+      }),
       output: z.object({ lines: z.array(z.object({ text: z.string(), replacements: z.array(Replacement) })) }),
       access: 'read', audit: 'never',
     }),

@@ -30,7 +30,7 @@ function fmtDuration(ms: number | null): string {
 function chainRow(c: ChainSummary) {
   return {
     key: c.key, kind: c.kind, label: c.label, status: c.status, first: c.first ?? '', duration: fmtDuration(c.durationMs),
-    events: c.events, sources: c.sources.join(','), user: c.user ?? '', dataset: c.dataset ?? '',
+    events: c.events, sources: c.sources.join(','), user: c.user ?? '', dataset: c.dataset ?? '', reason: c.failureReason ?? '',
   };
 }
 
@@ -39,11 +39,15 @@ function printTrace(t: TraceResult): void {
     const c = t.chain;
     process.stdout.write(`${c.kind} ${c.key} (${c.label}): ${c.status}, ${c.events} events, ${fmtDuration(c.durationMs)}`
       + ` from ${c.first ?? '?'} to ${c.last ?? '?'}; sources ${c.sources.join(', ')}\n`);
+    if (c.failureReason) process.stdout.write(`  failed: ${c.failureReason}\n`);
   }
+  const mentioned = new Map((t.mentions ?? []).map((m) => [m.eventId, m.foundIn]));
   for (const l of t.links) {
     process.stdout.write(`  ${l.inferred ? 'inferred' : 'evidence'}: ${l.from} ${l.relation} ${l.to} [${l.rule}]${l.detail ? ` ${l.detail}` : ''}\n`);
   }
-  printTable(t.events.map((e) => ({ ts: e.ts ?? '', source: e.source, file: `${e.file}:${e.line}`, level: e.level ?? '', message: (e.message ?? '').split('\n')[0] })));
+  // `via`: how the record joined the chain: its own key, or a mention and where it was found.
+  printTable(t.events.map((e) => ({ ts: e.ts ?? '', source: e.source, file: `${e.file}:${e.line}`, level: e.level ?? '',
+    via: mentioned.has(e.id) ? `mention:${mentioned.get(e.id)}` : 'key', message: (e.message ?? '').split('\n')[0] })));
 }
 
 export function registerCorrelateCommands(program: Command): void {

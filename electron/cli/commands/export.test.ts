@@ -54,4 +54,20 @@ describe('casefile export / redact-test', () => {
     expect(b.status).not.toBe(0);
     expect(b.stderr).toMatch(/not a valid RE2 expression/);
   });
+
+  it('reads a rules file only if it is a regular file of at most 1 MiB: devices, FIFOs, directories and symlinks to them are refused', () => {
+    const sample = path.join(root, 'sample.txt');
+    fs.writeFileSync(sample, 'password=hunter2hunter2\n');
+    const fifo = path.join(root, 'rules.fifo');
+    spawnSync('mkfifo', [fifo]);
+    const link = path.join(root, 'zero-rules.yaml');
+    fs.symlinkSync('/dev/zero', link);
+    const big = path.join(root, 'big.yaml');
+    fs.writeFileSync(big, `words: [{type: x, words: [${'"a",'.repeat(300_000)}"a"]}]\n`);
+    for (const [file, why] of [['/dev/zero', /not a regular file/], [link, /not a regular file/], [fifo, /not a regular file/], [root, /not a regular file/], [big, /larger than 1 MiB/]] as const) {
+      const r = cli('redact-test', '--rules', file, sample);
+      expect(r.status, file).not.toBe(0);
+      expect(r.stderr, file).toMatch(why);
+    }
+  });
 });

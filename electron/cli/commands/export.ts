@@ -7,9 +7,24 @@ import { Engine } from '../../engine/engine';
 import { fail, printJson, printTable } from '../output';
 import { withCaseEngine } from './ingest';
 
+const MAX_RULES_FILE = 1 << 20;
+
+/**
+ * A rules file is read only if it is a regular file (after symlinks) of at most 1 MiB, checked on the open
+ * descriptor: a FIFO, a device such as /dev/zero or a directory behind the name is refused, never read.
+ */
 function readRules(file: string | undefined): Record<string, unknown> | undefined {
   if (!file) return undefined;
-  const text = fs.readFileSync(file, 'utf8');
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  let text: string;
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new Error(`${file} is not a regular file: a rules file is YAML or JSON text`);
+    if (st.size > MAX_RULES_FILE) throw new Error(`${file} is larger than 1 MiB: too large for a rules file`);
+    text = fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
   const v: unknown = YAML.parse(text);
   if (!v || typeof v !== 'object') throw new Error(`${file} is not a rules object (YAML or JSON)`);
   return v as Record<string, unknown>;
@@ -25,13 +40,17 @@ export function registerExportCommands(program: Command): void {
     .option('--until <iso>', 'before this instant')
     .requiredOption('--format <f>', 'jsonl | csv | parquet')
     .option('--rules <file>', 'client redaction rules (YAML or JSON); default: the case\'s')
+    .option('--profile <name>', 'site profile whose redaction rules are merged in (default: the profiles the evidence was pulled with)')
+    .option('--scope <scope>', 'pseudonym key: per-export (default) or per-client (same tokens in every extract for this client)')
+    .option('--client <name>', 'who the client is for --scope per-client (default: the profile, else the --to key)')
     .option('--to <key>', 'client key in the keystore (fingerprint, key id or user id)')
     .option('--plaintext', 'write without encryption (explicit choice)')
     .option('--out <dir>', 'also copy the deliverable files here (never the re-identification map)')
     .option('--json', 'print the result as JSON')
-    .action(async (o: { case: string; where?: string; chain?: string; since?: string; until?: string; format: string; rules?: string; to?: string; plaintext?: boolean; out?: string; json?: boolean }) => {
+    .action(async (o: { case: string; where?: string; chain?: string; since?: string; until?: string; format: string; rules?: string; profile?: string; scope?: string; client?: string; to?: string; plaintext?: boolean; out?: string; json?: boolean }) => {
       try {
         if (!['jsonl', 'csv', 'parquet'].includes(o.format)) throw new Error(`--format expects jsonl, csv or parquet, got "${o.format}"`);
+        if (o.scope && o.scope !== 'per-export' && o.scope !== 'per-client') throw new Error(`--scope expects per-export or per-client, got "${o.scope}"`);
         if (!o.to && !o.plaintext) throw new Error('Give the client key with --to, or --plaintext to write unencrypted on purpose.');
         if (o.to && o.plaintext) throw new Error('--to and --plaintext exclude each other.');
         const rules = readRules(o.rules);
@@ -42,6 +61,7 @@ export function registerExportCommands(program: Command): void {
           };
           const r = await engine.call('export.run', {
             caseId: info.id, selection, format: o.format as 'jsonl', ...(rules ? { rules } : {}),
+            ...(o.profile ? { profile: o.profile } : {}), ...(o.scope ? { pseudonymScope: o.scope as 'per-client' } : {}), ...(o.client ? { client: o.client } : {}),
             ...(o.to ? { to: o.to } : { plaintext: true }),
           });
           if (o.out) {

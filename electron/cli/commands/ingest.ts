@@ -64,8 +64,13 @@ export function registerIngestCommands(program: Command): void {
             ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} MB | {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
             : null;
           const jsonl = process.env.CASEFILE_PROGRESS === 'jsonl';
+          const t0 = performance.now();
           const off = engine.on('import.progress', (p) => {
             if (jsonl) process.stderr.write(JSON.stringify(p) + '\n');
+            if (p.phase === 'done') {
+              bar?.stop();
+              process.stderr.write(`events ready after ${((performance.now() - t0) / 1000).toFixed(1)} s; building identifiers and chains\n`);
+            }
             if (!bar) return;
             if (p.phase === 'parse' && p.bytesTotal) {
               if (!bar.getTotal() || bar.getTotal() === 100) bar.start(Math.ceil(p.bytesTotal / 1e6), 0, { file: '' });
@@ -83,7 +88,8 @@ export function registerIngestCommands(program: Command): void {
           printTable(res.files.map(fileRow));
           const sum = (k: 'records' | 'malformed' | 'unparsed') => res.files.reduce((n, f) => n + f[k], 0);
           process.stdout.write(`\n${res.files.length} files in ${res.bundles.length} bundle(s) (${res.bundles.map((b) => `${b.id}${b.reused ? ' reused' : ''}`).join(', ')}): `
-            + `${sum('records')} records, ${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s\n`
+            + `${sum('records')} records, ${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s`
+            + `${res.eventsReadySeconds !== undefined ? ` (events ready after ${res.eventsReadySeconds.toFixed(1)} s)` : ''}\n`
             + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`
             + res.bundles.flatMap((b) => (b.notes ?? []).map((n) => `left out of bundle ${b.id}: ${n}\n`)).join(''));
         }, { ...(o.name ? { name: o.name } : {}) });

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { CaseInfo } from '../../../shared/domain';
 import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import { assertZone } from '../ingest/timezone';
+import { correlationPending } from '../ingest/correlationStage';
+import { scheduleCorrelation } from '../ingest/handlers';
 import { writeJsonAtomic } from '../util/atomic';
 import { CaseHandle } from './caseStore';
 import { appFiles } from './paths';
@@ -20,6 +22,7 @@ export async function caseInfo(h: CaseHandle): Promise<CaseInfo> {
     eventCount: Number(r.n), bundleCount: Number(r.b),
     timeRange: r.from && r.to ? { from: r.from, to: r.to } : null,
     ...(h.meta.isDemo ? { isDemo: true } : {}),
+    ...(await correlationPending(h.db).catch(() => false) ? { chainsPending: true } : {}),
   };
 }
 
@@ -43,6 +46,8 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
   const h = await CaseHandle.open(resolved, { via: ctx.via });
   ctx.addCase(h);
   await rememberCase(resolved);
+  // An import cut short after its events committed left identifiers and chains behind: finish them now.
+  if (!h.readOnly && await correlationPending(h.db).catch(() => false)) void scheduleCorrelation(ctx, h.meta.id).catch(() => undefined);
   return h;
 }
 

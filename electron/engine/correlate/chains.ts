@@ -1,119 +1,192 @@
-// Chains and links (issue 4), rebuilt after every import from the identifiers and status evidence read at ingest.
-// A client id or a metadata entity has no outcome of its own: its status stays unknown.
-// Membership is evidence only: a record belongs to a chain when it names the chain's key in the place that
-// defines it (a Celery record's own task_id, a dashboard poll of that id, a request_id, a runid...). A record
-// that only mentions a key (a child's parent_id) does not join that chain; the relation becomes a link instead.
+// Chains and links (issues 4, 15), from the identifiers and status evidence read at ingest and the formats' rules.
+// A full build makes every chain; an update after an import recomputes only the chains whose keys the new records
+// name (membership of a key depends only on the records naming it, so the rest stay as they were, row for row).
 import type { CaseDb } from '../store/db';
+import { sqlString } from '../store/db';
 import { STATUS_DDL } from './extract';
-
-/** Identifier kinds that are attributes (or typed keys), not generic chain keys: plain uuids and client ids are. */
-const NOT_GENERIC = ['celery_task', 'celery_task_name', 'taskblade_request', 'pipeline_run', 'application', 'metadata_entity',
-  'prefect_task', 'prefect_flow', 'user', 'dataset', 'ip', 'host'].map((k) => `'${k}'`).join(', ');
-
-/** Typed chains first: a key claimed by two kinds goes to the lower priority number. */
-const MEMBERS = `
-  SELECT value AS key, 'celery_task' AS kind, event_id, 1 AS prio FROM identifiers WHERE kind = 'celery_task' AND found_in IN ('task_id', 'data')
-  UNION ALL SELECT value, 'taskblade_request', event_id, 2 FROM identifiers WHERE kind = 'taskblade_request'
-  UNION ALL SELECT value, 'pipeline_run', event_id, 3 FROM identifiers WHERE kind = 'pipeline_run'
-  UNION ALL SELECT value, 'metadata_entity', event_id, 4 FROM identifiers WHERE kind = 'metadata_entity'
-  UNION ALL SELECT 'flow:' || f.path, 'prefect_flow', s.id, 5 FROM event_store s JOIN files f USING (file_id) WHERE s.source = 'prefect'
-  UNION ALL SELECT value, 'generic', event_id, 9 FROM identifiers WHERE kind NOT IN (${NOT_GENERIC})`;
+import { fileChainSql, membersSql } from './members';
+import { rules, type CompiledRules } from './rules';
 
 export const CHAIN_TABLES = ['chains', 'chain_events', 'chain_links'] as const;
 
-/** Seconds per step of the last build (bench:correlate reports them). */
+export interface BuildOptions { facetLimit?: number }
+
+/** Seconds per step of the last build or update (bench:correlate reports them). */
 export const lastBuildTimings: Record<string, number> = {};
 
-export async function buildChains(db: CaseDb): Promise<void> {
-  const step = async (name: string, sql: string) => {
+const LINKS_DDL = `CREATE TABLE IF NOT EXISTS chain_links (from_key VARCHAR, to_key VARCHAR, relation VARCHAR, inferred BOOLEAN, rule VARCHAR, detail VARCHAR)`;
+
+function stepper(db: CaseDb) {
+  for (const k of Object.keys(lastBuildTimings)) delete lastBuildTimings[k];
+  return async (name: string, sql: string) => {
     const t = performance.now();
     await db.run(sql);
     lastBuildTimings[name] = Math.round(performance.now() - t) / 1000;
   };
+}
+
+/** Every chain of the case, rebuilt. */
+export async function buildChains(db: CaseDb, opts: BuildOptions = {}): Promise<void> {
+  const r = rules();
+  const step = stepper(db);
   await db.run(STATUS_DDL);
   // Sorted by key so a trace reads one narrow range (DuckDB zone maps), not the whole table.
   await step('chain_events', `CREATE OR REPLACE TABLE chain_events AS
-    WITH m AS (${MEMBERS}),
-    k AS (SELECT key, arg_min(kind, prio) AS kind FROM m GROUP BY key)
-    SELECT DISTINCT m.key, m.kind, m.event_id FROM m JOIN k USING (key, kind)
-    ORDER BY m.key, m.event_id`);
+    SELECT * FROM (${membersSql(r, { ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) })}) ORDER BY key, event_id`);
+  await step('chains', `CREATE OR REPLACE TABLE chains AS ${chainRowsSql(r, 'chain_events')} ORDER BY key`);
+  await db.run(`DROP TABLE IF EXISTS chain_links`);
+  await db.run(LINKS_DDL);
+  await step('links_record', `INSERT INTO chain_links ${recordLinksSql(r, 'true')}`);
+  await step('links_window', `INSERT INTO chain_links ${windowLinksSql(r)}`);
+}
 
-  // `search`: what the list's text filter looks in, lower-cased once here rather than per query.
-  await step('chains', `CREATE OR REPLACE TABLE chains AS
-    SELECT *, lower(concat_ws(' ', key, label, "user", dataset)) AS search FROM (
-    WITH ev AS (
-      SELECT ce.key, ce.kind, ce.event_id, s.ts, s.source, s.file_id FROM chain_events ce JOIN event_store s ON s.id = ce.event_id),
-    st AS (
-      SELECT ce.key,
-        bool_or(es.status = 'failure') AS failed, bool_or(es.status = 'success' AND es.final) AS succeeded,
-        bool_or(es.status = 'running') AS started
-      FROM chain_events ce JOIN event_status es ON es.event_id = ce.event_id GROUP BY ce.key),
-    ids AS (
-      SELECT ce.key,
-        min(i.value) FILTER (WHERE i.kind = 'user') AS "user", min(i.value) FILTER (WHERE i.kind = 'dataset') AS dataset,
-        min(i.value) FILTER (WHERE i.kind = CASE ce.kind WHEN 'celery_task' THEN 'celery_task_name'
-          WHEN 'pipeline_run' THEN 'application' WHEN 'prefect_flow' THEN 'prefect_flow' END) AS label
-      FROM chain_events ce JOIN identifiers i ON i.event_id = ce.event_id
-      WHERE i.kind IN ('user', 'dataset', 'celery_task_name', 'application', 'prefect_flow') AND ce.kind <> 'generic'
-      GROUP BY ce.key),
-    gen AS (SELECT value AS key, min(kind) AS ikind FROM identifiers WHERE kind NOT IN (${NOT_GENERIC}) GROUP BY value),
-    agg AS (
-      SELECT key, any_value(kind) AS kind, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS events,
-             list(DISTINCT source ORDER BY source) AS sources, min(file_id) AS file_id
-      FROM ev GROUP BY key)
-    SELECT c.key, c.kind,
-      coalesce(ids.label,
-               CASE WHEN c.kind = 'taskblade_request' THEN nullif(regexp_extract(f.path, 'llm-agents/logs/([^/]+)/', 1), '') END,
-               CASE WHEN c.kind = 'generic' THEN gen.ikind END,
-               c.kind) AS label,
-      CASE WHEN c.kind IN ('generic', 'metadata_entity') THEN 'unknown' WHEN st.failed THEN 'failure' WHEN st.succeeded THEN 'success' WHEN st.started THEN 'running' ELSE 'unknown' END AS status,
-      c.first_ts, c.last_ts,
-      CASE WHEN c.first_ts IS NOT NULL THEN (epoch_ms(c.last_ts) - epoch_ms(c.first_ts)) END AS duration_ms,
-      c.sources, c.events,
-      ids."user", ids.dataset
-    FROM agg c LEFT JOIN st USING (key) LEFT JOIN ids USING (key) LEFT JOIN files f ON f.file_id = c.file_id
-      LEFT JOIN gen ON gen.key = c.key
-    ) ORDER BY key`);
-
-
-  await db.run(`CREATE OR REPLACE TABLE chain_links (from_key VARCHAR, to_key VARCHAR, relation VARCHAR, inferred BOOLEAN, rule VARCHAR, detail VARCHAR)`);
-  // Evidence: a Celery record names its own task_id and its parent_id (TaskPool: Apply).
-  await step('links_parent', `INSERT INTO chain_links
-    SELECT DISTINCT p.value, c.value, 'parent_of', false, 'celery-parent-id',
-      'Task ' || c.value || ' was applied with parent_id ' || p.value
-    FROM identifiers c JOIN identifiers p ON p.event_id = c.event_id
-    WHERE c.kind = 'celery_task' AND c.found_in = 'task_id' AND p.kind = 'celery_task' AND p.found_in = 'parent_id' AND p.value <> c.value`);
-  // Evidence: a pipeline record registers a metadata entity by UUID (Doodle then serves it).
-  await step('links_metadata', `INSERT INTO chain_links
-    SELECT DISTINCT r.value, m.value, 'registered', false, 'pipeline-metadata-register',
-      'Run ' || r.value || ' logged the registration of ' || m.value
-    FROM identifiers m JOIN identifiers r ON r.event_id = m.event_id
-    WHERE m.kind = 'metadata_entity' AND m.found_in = 'data' AND r.kind = 'pipeline_run'`);
-  await step('links_prefect', `INSERT INTO chain_links ${PREFECT_LINKS}`);
+/** Whether the chain tables exist in the current shape (a case correlated by an older version gets a full build). */
+async function currentShape(db: CaseDb): Promise<boolean> {
+  const rows = await db.all<{ t: string; c: string }>(`SELECT table_name AS t, column_name AS c FROM information_schema.columns
+    WHERE table_schema = 'main' AND table_name IN ('chains', 'chain_events', 'chain_links')`);
+  const has = (t: string, c: string) => rows.some((x) => x.t === t && x.c === c);
+  return has('chain_events', 'mentioned') && has('chains', 'failure_reason') && has('chain_links', 'rule');
 }
 
 /**
- * Inference: Prefect task `run_<app>` launched the pipeline run of `<app>` whose first record falls inside the
- * task's window (its first to last record in that flow log). Among several candidates the task takes the run that
- * starts first; a run claimed by several tasks goes to the task that started last before it.
+ * After importing these files: the chains their records touch, recomputed. The keys in scope are every value the new
+ * records carry plus the file chains of the new files; for each of them membership is recomputed over the whole case
+ * (old records naming it included), its rows replaced; every other chain is left untouched. Links from the new
+ * records are added; window inferences (which compare across the case) are recomputed.
  */
-const PREFECT_LINKS = `
+export async function updateChains(db: CaseDb, fileIds: number[], opts: BuildOptions = {}): Promise<void> {
+  if (!fileIds.length) return;
+  if (!(await currentShape(db))) return buildChains(db, opts);
+  const r = rules();
+  const step = stepper(db);
+  await db.run(STATUS_DDL);
+  const ids = [...new Set(fileIds.map((n) => Math.trunc(n)))];
+  const range = await db.one<{ lo: number | null; hi: number | null }>(
+    `SELECT min(id)::BIGINT AS lo, max(id)::BIGINT AS hi FROM event_store WHERE file_id BETWEEN ${Math.min(...ids)} AND ${Math.max(...ids)} AND file_id IN (${ids.join(', ')})`);
+  if (range?.lo == null || range.hi == null) return;
+  const lo = Number(range.lo);
+  const hi = Number(range.hi);
+  const newEvents = `event_id BETWEEN ${lo} AND ${hi} AND event_id IN (SELECT id FROM event_store WHERE id BETWEEN ${lo} AND ${hi} AND file_id IN (${ids.join(', ')}))`;
+  try {
+    await step('scope', `CREATE OR REPLACE TEMP TABLE corr_scope AS
+      SELECT DISTINCT value AS v FROM identifiers WHERE value IS NOT NULL AND ${newEvents}
+      UNION SELECT DISTINCT key FROM (${fileChainSql(r, `s.file_id IN (${ids.join(', ')})`)}) fc`);
+    await step('members', `CREATE OR REPLACE TEMP TABLE corr_members AS ${membersSql(r, { values: 'corr_scope', ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) })}`);
+    await step('chain_events', `DELETE FROM chain_events WHERE key IN (SELECT v FROM corr_scope)`);
+    await db.run(`INSERT INTO chain_events SELECT * FROM corr_members ORDER BY key, event_id`);
+    await db.run(`DELETE FROM chains WHERE key IN (SELECT v FROM corr_scope)`);
+    await step('chains', `INSERT INTO chains ${chainRowsSql(r, 'corr_members')} ORDER BY key`);
+    await step('links_record', `INSERT INTO chain_links SELECT * FROM (${recordLinksSql(r, newEvents.replaceAll('event_id', 'c.event_id'))}) EXCEPT SELECT * FROM chain_links`);
+    const windowRules = r.windowLinks.map((w) => sqlString(w.rule));
+    if (windowRules.length) await db.run(`DELETE FROM chain_links WHERE rule IN (${windowRules.join(', ')})`);
+    await step('links_window', `INSERT INTO chain_links ${windowLinksSql(r)}`);
+  } finally {
+    await db.run('DROP TABLE IF EXISTS corr_members');
+    await db.run('DROP TABLE IF EXISTS corr_scope');
+  }
+}
+
+/** A failed chain's reason: the exception line of its last traceback, else the first line of its last ERROR record. */
+const TRACEBACK = 'Traceback (most recent call last)';
+const REASON_TEXT = `coalesce(CASE WHEN json_valid(coalesce(s.fields, s.raw)) THEN json_extract_string(coalesce(s.fields, s.raw), '$.exc_info') END, s.message, s.raw)`;
+const LAST_LINE = (t: string) => `trim(list_filter(string_split(${t}, chr(10)), lambda x_: trim(x_) <> '')[-1])`;
+
+/**
+ * Whether a member's status evidence counts for its chain: always for the chain's own records; a mention only when
+ * the record is no other chain's own (a failed task's traceback naming a request does not fail the request).
+ * Read from chain_events, complete by the time chain rows are computed in a build or an update.
+ */
+const lends = (m: string) => `(NOT ${m}.mentioned OR NOT EXISTS (SELECT 1 FROM chain_events x
+  WHERE x.event_id = ${m}.event_id AND NOT x.mentioned AND x.kind <> 'generic'))`;
+
+/** One row per key of the members relation `m`: label, status, times, sources, facets, failure reason. */
+export function chainRowsSql(r: CompiledRules, m: string): string {
+  const labelKinds = [...r.labelKinds.entries()];
+  const labelCase = labelKinds.length ? `CASE m.kind ${labelKinds.map(([c, k]) => `WHEN ${sqlString(c)} THEN ${sqlString(k)}`).join(' ')} END` : 'NULL';
+  const labelPaths = [...r.labelPaths.entries()];
+  const pathLabel = labelPaths.length
+    ? `CASE c.kind ${labelPaths.map(([c, re]) => `WHEN ${sqlString(c)} THEN nullif(regexp_extract(f.path, ${sqlString(re)}, 1), '')`).join(' ')} END` : 'NULL';
+  const idKinds = [...new Set(['user', 'dataset', ...r.labelKinds.values()])].map(sqlString).join(', ');
+  const noOutcome = [...r.noOutcome].map(sqlString).join(', ');
+  return `SELECT *, lower(concat_ws(' ', key, label, "user", dataset)) AS search FROM (
+    WITH ev AS (
+      SELECT m.key, m.kind, m.event_id, m.mentioned, s.ts, s.source, s.file_id FROM ${m} m JOIN event_store s ON s.id = m.event_id),
+    st AS (
+      SELECT m.key,
+        bool_or(es.status = 'failure') AS failed, bool_or(es.status = 'success' AND es.final) AS succeeded,
+        bool_or(es.status = 'running') AS started
+      FROM ${m} m JOIN event_status es ON es.event_id = m.event_id WHERE ${lends('m')} GROUP BY m.key),
+    ids AS (
+      SELECT m.key,
+        min(i.value) FILTER (WHERE i.kind = 'user') AS "user", min(i.value) FILTER (WHERE i.kind = 'dataset') AS dataset,
+        min(i.value) FILTER (WHERE i.kind = ${labelCase}) AS label
+      FROM ${m} m JOIN identifiers i ON i.event_id = m.event_id
+      WHERE i.kind IN (${idKinds}) AND m.kind <> 'generic' AND NOT m.mentioned
+      GROUP BY m.key),
+    agg AS (
+      SELECT key, any_value(kind) AS kind, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS events,
+             list(DISTINCT source ORDER BY source) AS sources, coalesce(min(file_id) FILTER (WHERE NOT mentioned), min(file_id)) AS file_id
+      FROM ev GROUP BY key),
+    failed AS (SELECT a.key FROM agg a JOIN st USING (key) WHERE st.failed AND a.kind NOT IN (${noOutcome})),
+    why AS (
+      SELECT key, reason FROM (
+        SELECT m.key, left(CASE WHEN contains(${REASON_TEXT}, '${TRACEBACK}') THEN ${LAST_LINE(REASON_TEXT)}
+                                 ELSE trim(split_part(coalesce(s.message, s.raw), chr(10), 1)) END, 500) AS reason,
+          row_number() OVER (PARTITION BY m.key ORDER BY contains(s.raw, '${TRACEBACK}') DESC, s.level IN ('ERROR', 'CRITICAL') DESC,
+                                                       s.ts DESC NULLS LAST, s.id DESC) AS rn
+        FROM ${m} m JOIN event_store s ON s.id = m.event_id LEFT JOIN event_status es ON es.event_id = m.event_id AND es.status = 'failure'
+        WHERE m.key IN (SELECT key FROM failed) AND ${lends('m')}
+          AND (s.level IN ('ERROR', 'CRITICAL') OR es.event_id IS NOT NULL OR contains(s.raw, '${TRACEBACK}'))
+      ) WHERE rn = 1)
+    SELECT c.key, c.kind,
+      coalesce(ids.label, ${pathLabel}, CASE WHEN c.kind = 'generic' THEN 'uuid' END, c.kind) AS label,
+      CASE WHEN c.kind IN (${noOutcome}) THEN 'unknown' WHEN st.failed THEN 'failure' WHEN st.succeeded THEN 'success' WHEN st.started THEN 'running' ELSE 'unknown' END AS status,
+      c.first_ts, c.last_ts,
+      CASE WHEN c.first_ts IS NOT NULL THEN (epoch_ms(c.last_ts) - epoch_ms(c.first_ts)) END AS duration_ms,
+      c.sources, c.events,
+      ids."user", ids.dataset, why.reason AS failure_reason
+    FROM agg c LEFT JOIN st USING (key) LEFT JOIN ids USING (key) LEFT JOIN files f ON f.file_id = c.file_id LEFT JOIN why USING (key)
+  )`;
+}
+
+/** Evidence links: one record carries both identifiers (restricted by `where` over `c`, the "to" identifier). */
+function recordLinksSql(r: CompiledRules, where: string): string {
+  if (!r.recordLinks.length) return `SELECT * FROM chain_links WHERE false`;
+  return r.recordLinks.map((l) => `SELECT DISTINCT p.value, c.value, ${sqlString(l.relation)}, false, ${sqlString(l.rule)},
+      replace(replace(${sqlString(l.detail)}, '{from}', p.value), '{to}', c.value)
+    FROM identifiers c JOIN identifiers p ON p.event_id = c.event_id
+    WHERE c.kind = ${sqlString(l.to.kind)} ${l.to.foundIn ? `AND c.found_in = ${sqlString(l.to.foundIn)}` : ''}
+      AND p.kind = ${sqlString(l.from.kind)} ${l.from.foundIn ? `AND p.found_in = ${sqlString(l.from.foundIn)}` : ''}
+      AND p.value <> c.value AND ${where}`).join('\nUNION ');
+}
+
+/**
+ * Inference: a task (`run_<app>`) spans its first to last record in one file; the target chain whose name matches
+ * (case-insensitively) and whose first record falls inside that window was launched by the file's chain. Among
+ * several candidates the task takes the one that starts first; one claimed by several tasks goes to the task that
+ * started last before it.
+ */
+function windowLinksSql(r: CompiledRules): string {
+  if (!r.windowLinks.length) return `SELECT * FROM chain_links WHERE false`;
+  return r.windowLinks.map((w) => `
+  SELECT * FROM (
   WITH tasks AS (
     SELECT s.file_id, i.value AS task, min(s.ts) AS t0, max(s.ts) AS t1
     FROM identifiers i JOIN event_store s ON s.id = i.event_id
-    WHERE i.kind = 'prefect_task' AND s.source = 'prefect' AND starts_with(i.value, 'run_')
+    WHERE i.kind = ${sqlString(w.taskKind)} AND s.source = ${sqlString(w.source)} AND starts_with(i.value, ${sqlString(w.prefix)})
     GROUP BY s.file_id, i.value),
   runs AS (
     SELECT c.key AS runid, c.first_ts, lower(i.value) AS app
     FROM chains c JOIN chain_events e ON e.key = c.key JOIN identifiers i ON i.event_id = e.event_id
-    WHERE c.kind = 'pipeline_run' AND i.kind = 'application'
+    WHERE c.kind = ${sqlString(w.targetChain)} AND i.kind = ${sqlString(w.targetName)} AND NOT e.mentioned
     GROUP BY ALL),
   cand AS (
     SELECT t.file_id, t.task, t.t0, t.t1, r.runid, r.first_ts, r.app,
       row_number() OVER (PARTITION BY t.file_id, t.task ORDER BY r.first_ts, r.runid) AS by_task,
       row_number() OVER (PARTITION BY r.runid ORDER BY t.t0 DESC, t.file_id) AS by_run
-    FROM tasks t JOIN runs r ON r.app = substr(t.task, 5) AND r.first_ts BETWEEN t.t0 AND t.t1)
-  SELECT 'flow:' || f.path, cand.runid, 'launched', true, 'prefect-task-window',
+    FROM tasks t JOIN runs r ON r.app = lower(substr(t.task, ${w.prefix.length + 1})) AND r.first_ts BETWEEN t.t0 AND t.t1)
+  SELECT ${sqlString(w.filePrefix)} || f.path, cand.runid, ${sqlString(w.relation)}, true, ${sqlString(w.rule)},
     'Task ''' || cand.task || ''' ran ' || strftime(cand.t0, '%Y-%m-%dT%H:%M:%SZ') || ' to ' || strftime(cand.t1, '%Y-%m-%dT%H:%M:%SZ')
       || '; the ' || cand.app || ' run ' || cand.runid || ' started inside it at ' || strftime(cand.first_ts, '%Y-%m-%dT%H:%M:%SZ')
-  FROM cand JOIN files f USING (file_id) WHERE by_task = 1 AND by_run = 1`;
+  FROM cand JOIN files f USING (file_id) WHERE by_task = 1 AND by_run = 1)`).join('\nUNION ALL ');
+}

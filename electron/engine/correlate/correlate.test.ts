@@ -51,7 +51,17 @@ describe('chains from a generated tree', () => {
       const got = res.events.map((e) => key(e.file, e.line)).sort();
       const want = t.events.map((e) => key(rel(e.file), e.line)).sort();
       expect(got, t.id).toEqual(want);
+      // A task started by the dashboard's API call starts there: a record that only names the id in its URL
+      // (gunicorn writes whole seconds, so within a second of the planted instant).
+      const api = res.events.filter((e) => e.source === 'gunicorn');
+      expect(Date.parse(res.chain!.first!), t.id).toBe(Date.parse(res.events[0]!.ts!.slice(0, 23) + 'Z'));
+      if (api.length) expect(res.events[0]!.source, t.id).toBe('gunicorn');
+      expect(Math.abs(Date.parse(res.chain!.first!) - Date.parse(t.startUtc)), t.id).toBeLessThan(1000);
+      expect(res.mentions ?? [], t.id).toEqual(api.map((e) => ({ eventId: e.id, foundIn: 'url' })));
+      if (t.status === 'failure') expect(res.chain!.failureReason, t.id).toMatch(/^(ValueError|OperationalError|KeyError|MemoryError)\b/);
+      else expect(res.chain!.failureReason).toBeNull();
     }
+    expect(truth.celery.some((t) => t.events.some((e) => e.file.includes('gunicorn')))).toBe(true);
   }, 120_000);
 
   it('reassembles every planted TaskBlade request exactly, with user, dataset and status', async () => {
@@ -64,6 +74,13 @@ describe('chains from a generated tree', () => {
       expect(res.chain?.dataset).toBe(r.dataset);
       expect(res.chain?.label).toBe(r.service);
       expect(res.events.map((e) => key(e.file, e.line)).sort()).toEqual(r.events.map((e) => key(rel(e.file), e.line)).sort());
+      // The dashboard record that started it names the id inside its text (`request_id=<uuid>`): a mention, and the start.
+      const submit = res.events.filter((e) => e.source === 'system');
+      expect(submit.length, r.request_id).toBe(1);
+      expect(res.mentions).toEqual([{ eventId: submit[0]!.id, foundIn: 'request_id' }]);
+      expect(res.events[0]!.id).toBe(submit[0]!.id);
+      expect(Date.parse(res.chain!.first!)).toBe(Date.parse(r.startUtc));
+      if (r.status === 'failure') expect(res.chain!.failureReason).toMatch(/^OutputParserException: Could not parse LLM output/);
     }
   }, 120_000);
 
@@ -190,6 +207,10 @@ describe('the CLI', () => {
     expect(tr.events.length).toBe(t.events.length);
     const text = (await run('node', [bin, 'trace', t.id, '--case', caseDir], { env })).stdout;
     expect(text).toContain(`celery_task ${t.id}`);
+    expect(text).toContain(`  failed: ${tr.chain!.failureReason}`);
+    const req = truth.taskblade[0]!.request_id;
+    const reqText = (await run('node', [bin, 'trace', req, '--case', caseDir], { env })).stdout;
+    expect(reqText).toMatch(/\bsystem\s+\S+\s+\S+\s+mention:request_id\s/);
     const ch = JSON.parse((await run('node', [bin, 'chains', '--case', caseDir, '--kind', 'celery_task', '--status', 'failure', '--min-duration', '0s', '--json'], { env })).stdout) as { total: number };
     expect(ch.total).toBe(truth.celery.filter((c) => c.status === 'failure').length);
     const table = (await run('node', [bin, 'chains', '--case', caseDir, '--kind', 'pipeline_run', '--sort', 'duration', '--limit', '3'], { env })).stdout;

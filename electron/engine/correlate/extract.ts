@@ -1,96 +1,26 @@
 // Identifier extraction at ingest (issue 4): one set-based INSERT per import batch, over just that batch's rows.
-// What is read where is data (RULES below): field values per source, regexes over the record text, the operator's
-// id patterns. Each identifier keeps where it was found: the field name, or `text` for free text.
+// What is read where is data: each format's correlation rules (field values, patterns over the record text, status
+// lines; see formats/correlation.ts) plus one common pass for every record (UUIDs, hosts, user=/dataset=, IPv4, the
+// operator's id patterns). Each identifier keeps where it was found: the field name, or `text` for free text.
 import { DEFAULT_ID_PATTERNS, type IdPattern } from '../../../shared/correlation';
+import { UUID } from '../formats/correlation';
 import type { CaseDb } from '../store/db';
 import { sqlString } from '../store/db';
 import { fieldsSql } from '../store/schema';
+import { rules, type StatusLine, type TextId } from './rules';
 
-export const UUID_RE = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+export const UUID_RE = UUID;
 
 /** Status evidence per event (success/failure/running, final or not), read once at ingest so chains need no raw text. */
 export const STATUS_DDL = `CREATE TABLE IF NOT EXISTS event_status (event_id BIGINT, status VARCHAR, final BOOLEAN)`;
 
-interface FieldRule { field: string; kind: string; uuid?: boolean }
-/** `hints`: literal strings one of which a record must contain for the regex to run (a cheap test that skips most rows). */
-interface TextRule { kind: string; regex: string; foundIn: string; uuid?: boolean; hints?: string[] }
-/** `statusWhere`: a cheap condition a record must meet to carry status evidence at all (most records carry none). */
-interface SourceRules { fields?: FieldRule[]; text?: TextRule[]; status?: string; statusWhere?: string }
-
-/**
- * Per source (the format id). `status` is a SQL expression over columns level, message, f (fields JSON), raw giving
- * a STRUCT(status, final) or NULL: the event's evidence for the status of the chain it belongs to.
- */
-const RULES: Record<string, SourceRules> = {
-  celery: {
-    fields: [
-      { field: 'task_id', kind: 'celery_task', uuid: true },
-      { field: 'task', kind: 'celery_task_name' },
-      { field: 'root_id', kind: 'celery_task', uuid: true },
-      { field: 'parent_id', kind: 'celery_task', uuid: true },
-    ],
-    status: `CASE json_extract_string(f, '$.task_event')
-      WHEN 'succeeded' THEN {'status': 'success', 'final': true}
-      WHEN 'raised' THEN {'status': 'failure', 'final': true} WHEN 'failed' THEN {'status': 'failure', 'final': true}
-      WHEN 'revoked' THEN {'status': 'failure', 'final': true}
-      WHEN 'received' THEN {'status': 'running', 'final': false} WHEN 'retry' THEN {'status': 'running', 'final': false} END`,
-    statusWhere: `contains(f, '"task_event"')`,
-  },
-  system: {
-    // The dashboard's polls and submits: "<task-uuid> -> PENDING", "<task-uuid> <- task_name ids".
-    text: [{ kind: 'celery_task', regex: `(${UUID_RE}) (?:->|<-) `, foundIn: 'data', uuid: true, hints: [' -> ', ' <- '] }],
-    statusWhere: `contains(raw, ' -> ')`,
-    status: `CASE regexp_extract(raw, ' -> ([A-Z]+)', 1)
-      WHEN 'SUCCESS' THEN {'status': 'success', 'final': true}
-      WHEN 'FAILURE' THEN {'status': 'failure', 'final': true} WHEN 'REVOKED' THEN {'status': 'failure', 'final': true}
-      WHEN 'PENDING' THEN {'status': 'running', 'final': false} WHEN 'STARTED' THEN {'status': 'running', 'final': false}
-      WHEN 'RETRY' THEN {'status': 'running', 'final': false} END`,
-  },
-  taskblade: {
-    fields: [
-      { field: 'request_id', kind: 'taskblade_request', uuid: true },
-      { field: 'user', kind: 'user' },
-      { field: 'dataset', kind: 'dataset' },
-    ],
-    status: `CASE WHEN level IN ('ERROR', 'CRITICAL') THEN {'status': 'failure', 'final': true}
-      ELSE CASE lower(regexp_extract(message, '^(?:Query Status|Updated Result): (\\w+)', 1))
-        WHEN 'success' THEN {'status': 'success', 'final': true} WHEN 'failure' THEN {'status': 'failure', 'final': true}
-        WHEN 'failed' THEN {'status': 'failure', 'final': true} WHEN 'error' THEN {'status': 'failure', 'final': true}
-        WHEN 'pending' THEN {'status': 'running', 'final': false} WHEN 'running' THEN {'status': 'running', 'final': false} END END`,
-    statusWhere: `level IN ('ERROR', 'CRITICAL') OR starts_with(message, 'Query Status: ') OR starts_with(message, 'Updated Result: ')`,
-  },
-  pipeline: {
-    fields: [
-      { field: 'runid', kind: 'pipeline_run' },
-      { field: 'application', kind: 'application' },
-    ],
-    text: [{ kind: 'metadata_entity', regex: `Registered \\w+ (${UUID_RE})`, foundIn: 'data', uuid: true, hints: ['Registered '] }],
-    statusWhere: `level IN ('ERROR', 'CRITICAL') OR message IN ('Process completed', 'Starting run')`,
-    status: `CASE WHEN level IN ('ERROR', 'CRITICAL') THEN {'status': 'failure', 'final': true}
-      WHEN message = 'Process completed' THEN {'status': 'success', 'final': true}
-      WHEN message = 'Starting run' THEN {'status': 'running', 'final': false} END`,
-  },
-  prefect: {
-    fields: [{ field: 'task', kind: 'prefect_task' }],
-    text: [
-      { kind: 'prefect_flow', regex: `\\| (?:Beginning Flow run for |Flow )'([^']+)'`, foundIn: 'text', hints: ['Flow '] },
-      // Task output lines are logged by `prefect.<task>`.
-      { kind: 'prefect_task', regex: `^\\[[^\\]]+\\] [A-Z]+ - prefect\\.(run_[\\w.-]+) \\|`, foundIn: 'logger', hints: ['prefect.run_'] },
-    ],
-    status: `CASE WHEN json_extract_string(f, '$.flow_state') IN ('SUCCESS', 'Success') THEN {'status': 'success', 'final': true}
-      WHEN json_extract_string(f, '$.flow_state') IN ('FAILED', 'Failed') THEN {'status': 'failure', 'final': true}
-      WHEN json_extract_string(f, '$.final_state') IN ('Failed', 'TriggerFailed', 'TimedOut') THEN {'status': 'failure', 'final': false}
-      WHEN message LIKE 'Beginning Flow run%' THEN {'status': 'running', 'final': false} END`,
-    statusWhere: `contains(f, '_state"') OR starts_with(message, 'Beginning Flow run')`,
-  },
-  doodle: {
-    text: [{ kind: 'metadata_entity', regex: `/metadata/api/v[0-9]+/\\w+/(${UUID_RE})`, foundIn: 'url', uuid: true, hints: ['/metadata/api/'] }],
-  },
-};
-
 // Everywhere: UUIDs, host names, `user=`/`dataset=` values, IPv4 addresses and the operator's id patterns, found in
 // ONE regex pass over the record (an alternation; RE2 runs it as one automaton) and told apart afterwards on the short
 // matches. A pass per kind costs a full read of the text each; on a 1 GB case that was most of the extraction time.
+// A UUID is a mention wherever it is written; the key it is written under (`request_id=…`, `"task_id": "…"`,
+// `'parent_id': '…'`, `\"id\": \"…`, SQL's `request_id = '…'`) is kept as where it was found, a URL path as `url`,
+// anything else as `text`.
+const UUID_MENTION = `(?:(?:\\\\[nrt])?[A-Za-z_][A-Za-z0-9_]*(?:\\s?=\\s?'?|\\\\?"\\s?:\\s?\\\\?"|'\\s?:\\s?')|/)?${UUID}`;
 const HOST_RE = '(?:@|https?://)[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
 const KV_RE = '\\b(?:user|dataset)=[A-Za-z][\\w.@-]{0,63}';
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])';
@@ -99,11 +29,11 @@ const IP_RE = `\\b${OCTET}(?:\\.${OCTET}){3}\\b`;
 const ESCAPE_RE = '\\\\[nrt]';
 
 function commonSql(patterns: IdPattern[]): string {
-  const alts = [UUID_RE, HOST_RE, KV_RE, IP_RE, ...patterns.map(patternRegex)];
+  const alts = [UUID_MENTION, HOST_RE, KV_RE, IP_RE, ...patterns.map(patternRegex)];
   const combined = alts.map((x) => `(?:${x})`).join('|');
   const unescaped = `regexp_replace(m_, ${sqlString(`^${ESCAPE_RE}`)}, '')`;
   const kinds = [
-    `WHEN regexp_full_match(m_, ${sqlString(UUID_RE)}) THEN ${entry('uuid', 'lower(m_)', 'text')}`,
+    `WHEN length(m_) >= 36 AND regexp_full_match(right(m_, 36), ${sqlString(UUID)}) THEN ${entry('uuid', 'lower(right(m_, 36))', MENTION_FOUND_IN, true)}`,
     `WHEN starts_with(m_, '@') OR starts_with(m_, 'http') THEN ${entry('host', "regexp_replace(m_, '^(?:@|https?://)', '')", 'text')}`,
     `WHEN starts_with(m_, 'user=') OR starts_with(m_, 'dataset=') THEN {'kind': split_part(m_, '=', 1), 'value': substr(m_, strpos(m_, '=') + 1), 'found_in': 'text'}`,
     `WHEN regexp_full_match(m_, ${sqlString(IP_RE)}) THEN ${entry('ip', 'm_', 'text')}`,
@@ -112,11 +42,19 @@ function commonSql(patterns: IdPattern[]): string {
   return `list_filter(list_transform(regexp_extract_all(raw, ${sqlString(combined)}), lambda m_: CASE ${kinds.join(' ')} END), lambda e_: e_ IS NOT NULL)`;
 }
 
-const entry = (kind: string, value: string, foundIn: string) => `{'kind': ${sqlString(kind)}, 'value': ${value}, 'found_in': ${sqlString(foundIn)}}`;
-const fromText = (r: TextRule, on: string) => {
-  const all = `list_transform(regexp_extract_all(${on}, ${sqlString(r.regex)}, 1), lambda m_: ${entry(r.kind, r.uuid ? 'lower(m_)' : 'm_', r.foundIn)})`;
-  if (!r.hints?.length) return all;
-  return `CASE WHEN ${r.hints.map((h) => `contains(${on}, ${sqlString(h)})`).join(' OR ')} THEN ${all} ELSE [] END`;
+/** Where a UUID match was found: `url` after a slash, the key before `=`/`:`, else `text`. */
+const MENTION_FOUND_IN = `CASE WHEN length(m_) = 36 THEN 'text' WHEN starts_with(m_, '/') THEN 'url'
+  ELSE regexp_extract(m_, ${sqlString('^(?:\\\\[nrt])?([A-Za-z_][A-Za-z0-9_]*)')}, 1) END`;
+
+const entry = (kind: string, value: string, foundIn: string, foundInSql = false) =>
+  `{'kind': ${sqlString(kind)}, 'value': ${value}, 'found_in': ${foundInSql ? foundIn : sqlString(foundIn)}}`;
+/** UUIDs are stored lower-case whatever kind they are, so a mention matches its key in any spelling. */
+const norm = (v: string) => `CASE WHEN length(${v}) = 36 AND regexp_full_match(${v}, ${sqlString(UUID)}) THEN lower(${v}) ELSE ${v} END`;
+const fromText = (r: TextId, on: string) => {
+  const all = r.groups.map((g) => `list_transform(regexp_extract_all(${on}, ${sqlString(r.regex)}, ${g.index}), lambda m_: ${entry(g.kind, norm('m_'), r.foundIn)})`);
+  const list = all.length === 1 ? all[0]! : `list_concat(${all.join(', ')})`;
+  if (!r.hints.length) return list;
+  return `CASE WHEN ${r.hints.map((h) => `contains(${on}, ${sqlString(h)})`).join(' OR ')} THEN ${list} ELSE [] END`;
 };
 
 /**
@@ -140,12 +78,12 @@ export function usablePatterns(patterns: IdPattern[]): IdPattern[] {
 
 /** The INSERT that extracts one batch's identifiers. `source` is the batch's format (import batches are one format). */
 export function extractSql(source: string, where: string, patterns: IdPattern[]): string {
-  const rules = RULES[source] ?? {};
-  const fields = rules.fields ?? [];
+  const src = rules().bySource.get(source);
+  const fields = src?.fields ?? [];
   const fv = fields.length ? `json_extract_string(f, [${fields.map((r) => sqlString(`$.${r.field}`)).join(', ')}])` : 'NULL';
   const specific = [
-    ...fields.map((r, i) => `[${entry(r.kind, r.uuid ? `lower(fv[${i + 1}])` : `fv[${i + 1}]`, r.field)}]`),
-    ...(rules.text ?? []).map((r) => fromText(r, 'raw')),
+    ...fields.map((r, i) => `[${entry(r.kind, norm(`fv[${i + 1}]`), r.field)}]`),
+    ...(src?.text ?? []).map((r) => fromText(r, 'raw')),
   ];
   const specList = specific.length ? `list_concat(${specific.join(', ')})` : `[]::STRUCT(kind VARCHAR, value VARCHAR, found_in VARCHAR)[]`;
   // A UUID that a rule above already named in this record (a task_id, a request_id) is not kept again as plain `uuid`.
@@ -161,13 +99,37 @@ export function extractSql(source: string, where: string, patterns: IdPattern[])
     ) y1`;
 }
 
+/** What a status line reads: a column, or a field of the record. */
+const readOn = (on: string) => (['level', 'message', 'raw'].includes(on) ? on : `json_extract_string(f, ${sqlString(`$.${on}`)})`);
+
+/** One status line as SQL: the outcome it gives a record, or NULL. */
+function statusExpr(r: StatusLine): string {
+  const on = readOn(r.on);
+  if (r.status) return `CASE WHEN ${r.regex ? `regexp_matches(${on}, ${sqlString(r.regex)})` : `${on} IS NOT NULL`} THEN ${sqlString(r.status)} END`;
+  let read = r.regex ? `regexp_extract(${on}, ${sqlString(r.regex)}, ${r.group ?? 1})` : on;
+  if (r.ignoreCase) read = `lower(${read})`;
+  const cases = Object.entries(r.values ?? {}).map(([k, v]) => `WHEN ${sqlString(r.ignoreCase ? k.toLowerCase() : k)} THEN ${sqlString(v)}`);
+  return `CASE ${read} ${cases.join(' ')} END`;
+}
+
+/** A cheap condition a record must meet for the line to apply (most records carry no status evidence at all). */
+function statusPretest(r: StatusLine): string {
+  const on = readOn(r.on);
+  if (r.hints.length) return r.hints.map((h) => `contains(${on === 'level' ? 'level' : on.startsWith('json') ? 'f' : on}, ${sqlString(h)})`).join(' OR ');
+  if (!['level', 'message', 'raw'].includes(r.on)) return `contains(f, ${sqlString(`"${r.on}"`)})`;
+  if (r.regex) return `regexp_matches(${on}, ${sqlString(r.regex)})`;
+  if (r.values) return `${r.ignoreCase ? `lower(${on})` : on} IN (${Object.keys(r.values).map((k) => sqlString(r.ignoreCase ? k.toLowerCase() : k)).join(', ')})`;
+  return `${on} IS NOT NULL`;
+}
+
 export function statusSql(source: string, where: string): string | null {
-  const expr = RULES[source]?.status;
-  if (!expr) return null;
-  const only = RULES[source]?.statusWhere;
-  return `INSERT INTO event_status SELECT id, st.status, st.final FROM (
+  const lines = rules().bySource.get(source)?.status ?? [];
+  if (!lines.length) return null;
+  const expr = lines.length === 1 ? statusExpr(lines[0]!) : `coalesce(${lines.map(statusExpr).join(', ')})`;
+  // Success and failure are final; running is not (a later success still counts).
+  return `INSERT INTO event_status SELECT id, st, st <> 'running' FROM (
       SELECT id, ${expr} AS st FROM (SELECT id, level, message, raw, ${fieldsSql('s')} AS f FROM event_store s WHERE ${where}) b
-      ${only ? `WHERE ${only}` : ''}
+      WHERE ${lines.map((l) => `(${statusPretest(l)})`).join(' OR ')}
     ) WHERE st IS NOT NULL`;
 }
 

@@ -1,8 +1,10 @@
-// What correlation does during an import (issue 4): identifier extraction per batch of files, chains after the import.
+// What correlation does during an import (issues 4, 15): identifier extraction per batch of files, and after the
+// import the chains those files touch. The batches' file ids wait in `correlate_pending` (written in each batch's
+// transaction), so the chain update after the import sees exactly the files imported since the last one.
 import type { IdPattern } from '../../../shared/correlation';
 import type { CaseDb } from '../store/db';
 import { buildEventMinutes } from '../store/eventMinutes';
-import { buildChains } from './chains';
+import { buildChains, updateChains } from './chains';
 import { extractBatch } from './extract';
 
 export interface CorrelateOptions {
@@ -10,18 +12,32 @@ export interface CorrelateOptions {
   idPatterns?: IdPattern[];
   /** Off only to measure what extraction costs (bench:correlate). */
   disabled?: boolean;
+  /** Rebuild every chain instead of updating the touched ones (bench and differential tests). */
+  fullRebuild?: boolean;
 }
 
-/** Inside the batch's transaction: the batch's identifiers and status evidence. */
+const PENDING_DDL = `CREATE TABLE IF NOT EXISTS correlate_pending (file_id BIGINT)`;
+
+/** Inside the batch's transaction: the batch's identifiers and status evidence; its files wait for the chain update. */
 export async function afterBatchImported(db: CaseDb, fileIds: number[], opts: CorrelateOptions = {}): Promise<void> {
-  if (opts.disabled) return;
+  if (opts.disabled || !fileIds.length) return;
   await extractBatch(db, fileIds, opts.idPatterns);
+  await db.run(PENDING_DDL);
+  await db.run(`INSERT INTO correlate_pending VALUES ${fileIds.map((n) => `(${Math.trunc(n)})`).join(', ')}`);
 }
 
-/** Once per import: chains, their events and links, rebuilt over the whole case; the timeline's per-minute summary. */
+/** Once per import: the chains, their events and links that the imported files touch (all of them on a new case); the
+ * timeline's per-minute summary. */
 export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {}): Promise<void> {
   // The summary is not correlation: it is built even when correlation is measured off.
   await db.tx(() => buildEventMinutes(db));
   if (opts.disabled) return;
-  await db.tx(() => buildChains(db));
+  await db.tx(async () => {
+    await db.run(PENDING_DDL);
+    const pending = (await db.all<{ id: number | bigint }>(`SELECT DISTINCT file_id AS id FROM correlate_pending ORDER BY 1`)).map((r) => Number(r.id));
+    const chains = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'chain_events'`);
+    if (opts.fullRebuild || !chains?.n) await buildChains(db);
+    else await updateChains(db, pending);
+    await db.run(`DELETE FROM correlate_pending`);
+  });
 }

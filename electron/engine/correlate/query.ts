@@ -1,10 +1,11 @@
 // Reading chains: the filtered, sorted list and the trace of one key (a chain key or any identifier value).
-import type { ChainKind, ChainLink, ChainStatus, ChainSummary, TraceResult } from '../../../shared/correlation';
+import type { ChainKind, ChainLink, ChainStatus, ChainSummary, EventIdentifier, IdentifierRole, TraceResult } from '../../../shared/correlation';
 import type { EventRow } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
 import { FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
 import { checkInstant, elapsedMs, Params } from '../store/sql';
 import { UUID_RE } from './extract';
+import { rules } from './rules';
 
 export interface ChainListRequest {
   kinds?: ChainKind[];
@@ -22,18 +23,19 @@ export interface ChainListRequest {
 export const TRACE_EVENT_LIMIT = 20_000;
 
 const ISO = (col: string) => `strftime(${col}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
-export const SUMMARY_COLUMNS = `key, kind, label, status, ${ISO('first_ts')} AS first, ${ISO('last_ts')} AS last, duration_ms, sources, events, "user", dataset`;
+export const SUMMARY_COLUMNS = `key, kind, label, status, ${ISO('first_ts')} AS first, ${ISO('last_ts')} AS last, duration_ms, sources, events, "user", dataset, failure_reason`;
 
 export interface SummaryRow {
   key: string; kind: string; label: string; status: string; first: string | null; last: string | null;
   duration_ms: string | number | null; sources: string[] | null; events: string | number; user: string | null; dataset: string | null;
+  failure_reason: string | null;
 }
 
 export function toSummary(r: SummaryRow): ChainSummary {
   return {
     key: r.key, kind: r.kind as ChainKind, label: r.label, status: r.status as ChainStatus,
     first: r.first, last: r.last, durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-    sources: r.sources ?? [], events: Number(r.events), user: r.user, dataset: r.dataset,
+    sources: r.sources ?? [], events: Number(r.events), user: r.user, dataset: r.dataset, failureReason: r.failure_reason,
   };
 }
 
@@ -95,11 +97,6 @@ async function eventsByIds(db: SqlRead, idsIn: number[]): Promise<EventRow[]> {
   return rows.map((r) => toEventRow(r));
 }
 
-async function idsWhere(db: SqlRead, sql: string, params: Params): Promise<number[]> {
-  const rows = await db.read<{ id: string | number }>(`${sql} LIMIT ${TRACE_EVENT_LIMIT + 1}`, params.values);
-  return rows.map((r) => Number(r.id));
-}
-
 async function linksOf(db: SqlRead, keys: string[]): Promise<ChainLink[]> {
   if (!keys.length) return [];
   const p = new Params();
@@ -121,11 +118,12 @@ export async function traceKey(db: SqlRead, rawKey: string): Promise<TraceResult
   const k = p.add(key);
   const [chain] = await db.read<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM chains WHERE key = ${k}`, p.values);
   if (chain) {
-    const [events, links] = await Promise.all([
-      idsWhere(db, `SELECT event_id AS id FROM chain_events WHERE key = ${k}`, p).then((ids) => eventsByIds(db, ids)),
-      linksOf(db, [key]),
-    ]);
-    return { chain: toSummary(chain), events, links, queryMs: elapsedMs(t0) };
+    const members = await db.read<{ id: string | number; mentioned: boolean; found_in: string | null }>(
+      `SELECT event_id AS id, mentioned, found_in FROM chain_events WHERE key = ${k} LIMIT ${TRACE_EVENT_LIMIT + 1}`, p.values);
+    const [events, links] = await Promise.all([eventsByIds(db, members.map((m) => Number(m.id))), linksOf(db, [key])]);
+    const mentions = members.filter((m) => m.mentioned).map((m) => ({ eventId: Number(m.id), foundIn: m.found_in ?? 'text' }))
+      .sort((a, b) => a.eventId - b.eventId);
+    return { chain: toSummary(chain), events, links, mentions, queryMs: elapsedMs(t0) };
   }
   // Not a chain key: the records that name this value anywhere (one scan of the identifiers' value column).
   const found = await db.read<{ id: string | number; kind: string }>(
@@ -139,6 +137,7 @@ export async function traceKey(db: SqlRead, rawKey: string): Promise<TraceResult
     key, kind: 'generic', label: [...new Set(found.map((r) => r.kind))].sort()[0]!, status: 'unknown', first, last,
     durationMs: first && last ? Date.parse(last) - Date.parse(first) : null,
     sources: [...new Set(events.map((e) => e.source))].sort(), events: new Set(found.map((r) => r.id)).size, user: null, dataset: null,
+    failureReason: null,
   };
   const ids = [...new Set(found.map((r) => Number(r.id)))];
   const owners = await db.read<{ key: string }>(
@@ -146,15 +145,32 @@ export async function traceKey(db: SqlRead, rawKey: string): Promise<TraceResult
   return { chain: summary, events, links: await linksOf(db, owners.map((o) => o.key)), queryMs: elapsedMs(t0) };
 }
 
-export interface EventIdentifier { eventId: number; kind: string; value: string; foundIn: string }
-
-/** The identifiers stored for some events (for chips: what each record can be traced by). Not yet a contract call. */
-export async function identifiersOf(db: SqlRead, eventIds: number[]): Promise<EventIdentifier[]> {
-  const ids = [...new Set(eventIds.map((n) => Math.trunc(n)))].slice(0, 5000);
-  if (!ids.length) return [];
-  const rows = await db.read<{ event_id: string | number; kind: string; value: string; found_in: string }>(
-    `SELECT event_id, kind, value, found_in FROM identifiers
-     WHERE event_id BETWEEN ${Math.min(...ids)} AND ${Math.max(...ids)} AND event_id IN (${ids.join(', ')})
-     ORDER BY event_id, kind, value`);
-  return rows.map((r) => ({ eventId: Number(r.event_id), kind: r.kind, value: r.value, foundIn: r.found_in }));
+/**
+ * Every identifier of one record and what it is: where its format puts a key (key) or a link, a value that is some
+ * chain's key written elsewhere (mention), a facet (user, dataset, host, ip, operator client ids, a UUID over the facet
+ * limit), a name, or any other value (a UUID keying a generic chain); plus the file chain the record belongs to. Each
+ * with the chain it keys, if any.
+ */
+export async function identifiersOf(db: SqlRead, eventId: number): Promise<EventIdentifier[]> {
+  const id = Math.trunc(eventId);
+  if (!(await hasChains(db))) return [];
+  const rows = await db.read<{ kind: string; value: string; found_in: string; ckind: string | null }>(
+    `SELECT DISTINCT i.kind, i.value, i.found_in, c.kind AS ckind FROM identifiers i LEFT JOIN chains c ON c.key = i.value
+     WHERE i.event_id = ${id} ORDER BY i.kind, i.value, i.found_in`);
+  const files = await db.read<{ key: string; kind: string }>(
+    `SELECT key, kind FROM chain_events WHERE event_id = ${id} AND found_in = 'file' ORDER BY key`);
+  const r = rules();
+  const has = (list: { kind: string; foundIn: string }[], kind: string, foundIn: string) => list.some((p) => p.kind === kind && p.foundIn === foundIn);
+  const known = new Set(['uuid', ...r.keys.map((k) => k.kind), ...r.links.map((k) => k.kind), ...r.nameKinds, ...r.facetKinds]);
+  const roleOf = (x: { kind: string; found_in: string; ckind: string | null }): IdentifierRole =>
+    has(r.keys, x.kind, x.found_in) ? 'key' : has(r.links, x.kind, x.found_in) ? 'link'
+      : x.ckind && x.ckind !== 'generic' ? 'mention'
+        // Operator id patterns (client ids) are kinds no format declares: facets too; so is a UUID that makes no
+        // chain (named across more chains than the facet limit).
+        : r.facetKinds.has(x.kind) || !known.has(x.kind) || (x.kind === 'uuid' && !x.ckind) ? 'facet'
+          : r.nameKinds.has(x.kind) ? 'name' : 'value';
+  return [
+    ...files.map((f) => ({ kind: f.kind, value: f.key, foundIn: 'file', role: 'key' as const, chain: { key: f.key, kind: f.kind as ChainKind } })),
+    ...rows.map((x) => ({ kind: x.kind, value: x.value, foundIn: x.found_in, role: roleOf(x), chain: x.ckind ? { key: x.value, kind: x.ckind as ChainKind } : null })),
+  ];
 }

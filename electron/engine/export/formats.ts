@@ -1,5 +1,6 @@
 // Writing redacted rows as JSONL, CSV or Parquet, and reading them back for the fail-closed re-scan.
 import fs from 'node:fs';
+import readline from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { COLUMNS, type EventRowOut } from './select';
 
@@ -15,21 +16,46 @@ export const jsonlLine = (r: EventRowOut) => JSON.stringify(r) + '\n';
 export const csvHeader = () => COLUMNS.join(',') + '\r\n';
 export const csvLine = (r: EventRowOut) => COLUMNS.map((c) => csvCell(r[c])).join(',') + '\r\n';
 
-/** RFC 4180 records of a CSV text (quoted cells may span lines). */
-export function* parseCsv(text: string): Generator<string[]> {
-  let row: string[] = [];
-  let cell = '';
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (q) {
-      if (c === '"') { if (text[i + 1] === '"') { cell += '"'; i++; } else q = false; } else cell += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
-    else if (c === '\n') { row.push(cell.replace(/\r$/, '')); yield row; row = []; cell = ''; }
-    else cell += c;
+/** RFC 4180 records fed in chunks (quoted cells may span lines and chunks): a streaming reader keeps one record. */
+export class CsvParser {
+  private row: string[] = [];
+  private cell = '';
+  private q = false;
+  /** A quote seen inside a quoted cell at the end of a chunk: either `""` or the cell's end, known with the next char. */
+  private pendingQuote = false;
+
+  *push(text: string): Generator<string[]> {
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      if (this.pendingQuote) {
+        this.pendingQuote = false;
+        if (c === '"') { this.cell += '"'; continue; }
+        this.q = false;
+      }
+      if (this.q) {
+        if (c === '"') {
+          if (i + 1 === text.length) { this.pendingQuote = true; continue; }
+          if (text[i + 1] === '"') { this.cell += '"'; i++; } else this.q = false;
+        } else this.cell += c;
+      } else if (c === '"') this.q = true;
+      else if (c === ',') { this.row.push(this.cell); this.cell = ''; }
+      else if (c === '\n') { this.row.push(this.cell.replace(/\r$/, '')); yield this.row; this.row = []; this.cell = ''; }
+      else this.cell += c;
+    }
   }
-  if (cell || row.length) { row.push(cell); yield row; }
+
+  *end(): Generator<string[]> {
+    if (this.cell || this.row.length) { this.row.push(this.cell); yield this.row; }
+    this.row = [];
+    this.cell = '';
+  }
+}
+
+/** RFC 4180 records of a CSV text. */
+export function* parseCsv(text: string): Generator<string[]> {
+  const p = new CsvParser();
+  yield* p.push(text);
+  yield* p.end();
 }
 
 /** Parquet from the redacted JSONL, through an in-memory DuckDB (every column typed as the events view's). */
@@ -46,29 +72,36 @@ export async function jsonlToParquet(jsonl: string, parquet: string): Promise<vo
   }
 }
 
-/** Every row of a written file, decoded (JSONL parsed, CSV parsed, Parquet read back), as column → text. */
+/**
+ * Every row of a written file, decoded (JSONL parsed, CSV parsed, Parquet read back through DuckDB), as column →
+ * text. Streamed: a line, a CSV record or one DuckDB chunk (2,048 rows) at a time, never the whole file.
+ */
 export async function* readBack(file: string, format: ExportFormat): AsyncGenerator<Record<string, string | null>> {
+  const text = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v === null ? null : String(v)]));
   if (format === 'jsonl') {
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      if (!line) continue;
-      const o = JSON.parse(line) as Record<string, unknown>;
-      yield Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v === null ? null : String(v)]));
-    }
+    const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) if (line) yield text(JSON.parse(line) as Record<string, unknown>);
     return;
   }
   if (format === 'csv') {
+    const parser = new CsvParser();
     let header: string[] | null = null;
-    for (const row of parseCsv(fs.readFileSync(file, 'utf8'))) {
-      if (!header) { header = row; continue; }
-      yield Object.fromEntries(header.map((h, i) => [h, row[i] ?? null]));
-    }
+    const rows = function* (records: Iterable<string[]>) {
+      for (const row of records) {
+        if (!header) { header = row; continue; }
+        const h = header;
+        yield Object.fromEntries(h.map((name, i) => [name, row[i] ?? null]));
+      }
+    };
+    for await (const chunk of fs.createReadStream(file, 'utf8')) yield* rows(parser.push(chunk as string));
+    yield* rows(parser.end());
     return;
   }
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet($1)`, [file]);
-    for (const r of reader.getRowObjectsJson()) yield Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : String(v)]));
+    const result = await conn.stream(`SELECT * FROM read_parquet($1)`, [file]);
+    for await (const chunk of result.yieldRowObjectJson()) for (const r of chunk) yield text(r);
   } finally {
     conn.closeSync();
     db.closeSync();

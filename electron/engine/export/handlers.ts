@@ -2,19 +2,17 @@
 // and the operator's own key come from the keystore; the export's audit entry records what left, never values.
 import type { AreaHandlers, EngineContext } from '../api';
 import { EngineError } from '../api';
-import { CryptoService } from '../crypto/service';
 import { Detectors } from '../redact/detect';
 import { Pseudonymizer } from '../redact/pseudonym';
 import { Redactor } from '../redact/redactor';
 import { buildSelection, COLUMNS, pages, TEXT_COLUMNS } from './select';
+import { clientPseudonymKey } from './clientKey';
+import { clientRulesFor } from './clientRules';
 import { ExportBlocked, redactionSetupFor, type Recipient, runExport } from './run';
 
-function cryptoFor(ctx: EngineContext): CryptoService {
-  return new CryptoService(ctx.via === 'electron' ? 'desktop' : ctx.via === 'browser' ? 'browser' : 'cli');
-}
-
+/** Uses the engine's one keystore and unlocker (built once, not per call): the operator's unlocked key opens a stored client key. */
 async function recipients(ctx: EngineContext, to: string | undefined): Promise<{ client: Recipient | null; operator: Recipient | null }> {
-  const crypto = cryptoFor(ctx);
+  const crypto = ctx.crypto;
   let client: Recipient | null = null;
   if (to) {
     const key = await crypto.keystore.recipient(to).catch((e: Error) => { throw new EngineError('invalid_input', `No client key "${to}" in the keystore: ${e.message}`); });
@@ -28,7 +26,8 @@ async function recipients(ctx: EngineContext, to: string | undefined): Promise<{
 export const exportHandlers: AreaHandlers<'export'> = {
   'export.preview': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
-    const setup = await redactionSetupFor(h, { ...(h.meta.redaction ?? {}), ...(input.rules ?? {}) });
+    const { rules } = await clientRulesFor(h, { ...(input.profile ? { profile: input.profile } : {}), ...(input.rules ? { rules: input.rules } : {}) });
+    const setup = await redactionSetupFor(h, rules);
     const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
     const sel = await buildSelection(h.db, input.selection);
     const [{ n } = { n: 0 }] = await h.db.read<{ n: number | string }>(`SELECT count(*) AS n FROM events s WHERE ${sel.cond}`, sel.params.values);
@@ -49,9 +48,17 @@ export const exportHandlers: AreaHandlers<'export'> = {
   'export.run': async (ctx, input) => ctx.jobs.run(input.caseId, 'export', async (signal, progress) => {
     const h = ctx.getCase(input.caseId);
     const { client, operator } = await recipients(ctx, input.to);
+    const { rules, profiles } = await clientRulesFor(h, { ...(input.profile ? { profile: input.profile } : {}), ...(input.rules ? { rules: input.rules } : {}) });
+    const scope = input.pseudonymScope ?? 'per-export';
+    const pseudonymKey = scope === 'per-client'
+      ? await clientPseudonymKey(h.dir, input.client ?? input.profile ?? profiles[0] ?? client?.fingerprint ?? '', {
+        operator, decrypt: async (armored) => (await ctx.crypto.decrypt(Buffer.from(armored))).data,
+      })
+      : undefined;
     try {
       const r = await runExport(h, {
-        selection: input.selection, format: input.format, rules: { ...(h.meta.redaction ?? {}), ...(input.rules ?? {}) },
+        selection: input.selection, format: input.format, rules, profiles,
+        ...(pseudonymKey ? { pseudonymScope: scope, pseudonymKey } : {}),
         recipient: input.plaintext ? null : client, operator, signal,
         onProgress: (p) => progress({ phase: p.phase, done: p.rows, total: p.total, unit: 'rows' }),
       });

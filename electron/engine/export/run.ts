@@ -12,16 +12,18 @@ import { EngineError } from '../util/errors';
 import { auditHead } from '../audit/trail';
 import type { CaseHandle } from '../case/caseStore';
 import type { RowIn } from '../redact/batch';
-import { Detectors } from '../redact/detect';
+import { Detectors, type DetectorOptions } from '../redact/detect';
 import type { HarvestValue } from '../redact/harvest';
 import { RedactPool } from '../redact/pool';
 import { type MapEntry, normalise, Pseudonymizer } from '../redact/pseudonym';
 import { Redactor } from '../redact/redactor';
-import { Rescanner, type RescanHit } from '../redact/rescan';
+import type { RescanHit } from '../redact/rescan';
 import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.generated';
 import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
+import type { PseudonymScope } from './clientKey';
 import { csvHeader, csvLine, type ExportFormat, jsonlLine, jsonlToParquet, readBack } from './formats';
-import { buildSelection, COLUMNS, type EventRowOut, pages, type Selection, selectingQuery, TEXT_COLUMNS } from './select';
+import { buildSelection, COLUMNS, type EventRowOut, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMNS } from './select';
+import { Params } from '../store/sql';
 
 export interface Recipient {
   /** Shown in the report and the audit entry. */
@@ -39,6 +41,11 @@ export interface ExportOptions {
   /** The operator's own key for the re-identification map; absent: the map is not kept (K is then gone for good). */
   operator?: Recipient | null;
   workers?: number;
+  /** 'per-client' with the client's stored K (clientKey.ts); default 'per-export', a fresh random K. */
+  pseudonymScope?: PseudonymScope;
+  pseudonymKey?: Uint8Array;
+  /** Site profiles whose rules are in `rules` (named in the report). */
+  profiles?: string[];
   signal?: AbortSignal;
   onProgress?: (p: { phase: 'redact' | 'check' | 'encrypt'; rows: number; total: number }) => void;
 }
@@ -55,7 +62,13 @@ export interface ExportResult {
   recipient: string | null;
   mapKept: boolean;
   rules: { gitleaks: string; gitleaksSha256: string; clientSha256: string };
+  /** Main-thread wall time per stage (ms; the pool redacts while pages are read, so waiting is what is counted). */
+  stages: Record<ExportStage, number>;
+  /** Bytes of the selected events' raw text (what MB/s of input is measured on). */
+  inputBytes: number;
 }
+
+export type ExportStage = 'setup' | 'select' | 'redact' | 'write' | 'rescan' | 'encrypt';
 
 export class ExportBlocked extends EngineError {
   constructor(readonly hits: RescanHit[]) {
@@ -68,6 +81,17 @@ export class ExportBlocked extends EngineError {
 
 const sha256 = (b: Uint8Array | string) => crypto.createHash('sha256').update(b).digest('hex');
 
+/** sha256 and size of a file, streamed (an extract can be larger than memory allows in one buffer). */
+async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
 /** Harvest list: the case's identifiers of the harvested kinds (users, hosts, client ids…). */
 async function harvestValues(h: CaseHandle, kinds: readonly string[]): Promise<HarvestValue[]> {
   if (!kinds.length) return [];
@@ -76,11 +100,73 @@ async function harvestValues(h: CaseHandle, kinds: readonly string[]): Promise<H
   return rows.map((r) => ({ type: r.kind, value: r.value }));
 }
 
-export async function redactionSetupFor(h: CaseHandle, rulesInput?: RedactionRulesInput) {
+// What the context-bound user detectors take (pii.ts HOME, structural.ts URL_USERINFO), in DuckDB's RE2.
+const CONTEXT_USERS = [
+  String.raw`/(?:home|Users)/([A-Za-z0-9._-]{1,64})`,
+  String.raw`[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s:/@'"<>\\]{1,256})(?::[^\s/@'"<>\\]{0,256})?@`,
+];
+
+/**
+ * Pass 1 over the selection, in DuckDB: names that a detector replaces only in one context (`/home/<user>/`, URL
+ * userinfo) are harvested, so the same name anywhere else (`/app/<user>/…`, `file=<user>/…`) is replaced too; else
+ * the fail-closed check would rightly find the replaced original in the output and block the export.
+ */
+async function contextUsers(h: CaseHandle, sel: Selected): Promise<HarvestValue[]> {
+  const out = new Set<string>();
+  for (const re of CONTEXT_USERS) {
+    const p = new Params();
+    p.values.push(...sel.params.values);
+    const rows = await h.db.read<{ v: string }>(
+      `SELECT DISTINCT v FROM (SELECT unnest(regexp_extract_all(s.raw, ${p.add(re)}, 1)) AS v FROM events s WHERE ${sel.cond}) LIMIT 100000`, p.values);
+    for (const r of rows) {
+      const v = r.v.replace(/[.-]+$/, '');
+      if (v && !/^[0-9a-f]{32}$/i.test(v)) out.add(v); // a 32-hex userinfo is a Sentry key: a secret, not a user
+    }
+  }
+  return [...out].map((value) => ({ type: 'user', value }));
+}
+
+export async function redactionSetupFor(h: CaseHandle, rulesInput?: RedactionRulesInput, sel?: Selected) {
   const rules = RedactionRules.parse(rulesInput ?? {});
   const idPatterns: IdPattern[] = h.meta.idPatterns ?? DEFAULT_ID_PATTERNS;
-  const harvest = await harvestValues(h, rules.harvestKinds);
+  const harvest = [...await harvestValues(h, rules.harvestKinds), ...sel ? await contextUsers(h, sel) : []];
   return { rules, idPatterns, harvest, rulesSha256: sha256(JSON.stringify({ rules, idPatterns })) };
+}
+
+const SCAN_COLUMNS = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
+
+/**
+ * The fail-closed check over the worker pool: the written file decoded row by row (streamed), batches of rows
+ * scanned by every detector and for every replaced original, then the report and the manifest. Stops early after
+ * 1,000 hits (one is enough to block).
+ */
+async function rescan(file: string, opts: ExportOptions, detectors: DetectorOptions, originals: ReadonlyMap<string, 'secret' | 'pii'>,
+  documents: [string, string], total: number): Promise<RescanHit[]> {
+  const pool = new RedactPool({ detectors, rescan: [...originals] }, opts.workers);
+  const hits: RescanHit[] = [];
+  try {
+    await pool.ready;
+    const inFlight: Promise<RescanHit[]>[] = [];
+    const drain = async () => { hits.push(...await inFlight.shift()!); };
+    let batch: RowIn[] = [];
+    let checked = 0;
+    for await (const row of readBack(file, opts.format)) {
+      batch.push({ id: `event ${row.id}`, cells: SCAN_COLUMNS.map((c) => row[c] ?? null) });
+      if (batch.length < 2000) continue;
+      inFlight.push(pool.scan(batch, SCAN_COLUMNS));
+      batch = [];
+      checked += 2000;
+      if (inFlight.length >= 4) await drain();
+      opts.signal?.throwIfAborted();
+      opts.onProgress?.({ phase: 'check', rows: checked, total });
+      if (hits.length > 1000) return hits;
+    }
+    inFlight.push(pool.scan(batch, SCAN_COLUMNS), pool.scan([{ id: 'report.json', cells: [documents[0]] }, { id: 'manifest.json', cells: [documents[1]] }], []));
+    while (inFlight.length) await drain();
+    return hits;
+  } finally {
+    await pool.close();
+  }
 }
 
 export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<ExportResult> {
@@ -89,11 +175,21 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
   await mkdirPrivate(exportsDir);
   const staging = path.join(exportsDir, `.staging-${exportId}`);
   await mkdirPrivate(staging);
-  const key = crypto.randomBytes(32);
+  if ((opts.pseudonymScope === 'per-client') !== !!opts.pseudonymKey) throw new EngineError('invalid_input', 'A per-client export needs the client\'s pseudonym key (and only it does).');
+  const key = opts.pseudonymKey ? Buffer.from(opts.pseudonymKey) : crypto.randomBytes(32);
+  const stages: Record<ExportStage, number> = { setup: 0, select: 0, redact: 0, write: 0, rescan: 0, encrypt: 0 };
+  let mark = performance.now();
+  /** Charges the time since the last mark to a stage. */
+  const lap = (stage: ExportStage) => {
+    const now = performance.now();
+    stages[stage] += now - mark;
+    mark = now;
+  };
+  let inputBytes = 0;
   try {
-    const setup = await redactionSetupFor(h, opts.rules);
-    const detectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest };
     const sel = await buildSelection(h.db, opts.selection);
+    const setup = await redactionSetupFor(h, opts.rules, sel);
+    const detectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest };
     const [{ n: totalRaw } = { n: 0 }] = await h.db.read<{ n: number | string }>(`SELECT count(*) AS n FROM events s WHERE ${sel.cond}`, sel.params.values);
     const total = Number(totalRaw);
 
@@ -110,17 +206,21 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     let rows = 0;
     try {
       await pool.ready;
+      lap('setup');
       const inFlight: { page: EventRowOut[]; result: ReturnType<RedactPool['run']> }[] = [];
       const drain = async () => {
         const { page, result } = inFlight.shift()!;
         const r = await result;
+        lap('redact');
+        let chunk = '';
         page.forEach((row, i) => {
           const cells = r.rows[i]!;
           let k = 0;
           const redacted = { ...row };
           for (const c of COLUMNS) if (TEXT_COLUMNS.has(c)) redacted[c] = cells[k++] ?? null;
-          fs.writeSync(out, opts.format === 'csv' ? csvLine(redacted) : jsonlLine(redacted));
+          chunk += opts.format === 'csv' ? csvLine(redacted) : jsonlLine(redacted);
         });
+        fs.writeSync(out, chunk);
         for (const [t, n] of r.byType) byType.set(t, (byType.get(t) ?? 0) + n);
         for (const [t, n] of r.byRule) byRule.set(t, (byRule.get(t) ?? 0) + n);
         for (const [v, kind] of r.originals) if (originals.get(v) !== 'secret') originals.set(v, kind);
@@ -134,13 +234,18 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         }
         rows += page.length;
         opts.onProgress?.({ phase: 'redact', rows, total });
+        lap('write');
       };
-      for await (const page of pages(h.db, sel)) {
+      await streamPages(h.db, sel, async (page) => {
+        lap('select');
         opts.signal?.throwIfAborted();
+        for (const row of page) inputBytes += row.raw === null ? 0 : Buffer.byteLength(String(row.raw));
         const batch: RowIn[] = page.map((row) => ({ id: String(row.id), cells: COLUMNS.filter((c) => TEXT_COLUMNS.has(c)).map((c) => (row[c] === null ? null : String(row[c]))) }));
         inFlight.push({ page, result: pool.run(batch) });
         if (inFlight.length >= 4) await drain();
-      }
+        mark = performance.now(); // the next page's read is 'select'
+      });
+      lap('select');
       while (inFlight.length) await drain();
     } finally {
       fs.fsyncSync(out);
@@ -155,6 +260,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
       await jsonlToParquet(dataFile, finalData);
       fs.rmSync(dataFile);
     }
+    lap('write');
 
     // 2. report and manifest (the selecting query is redacted like the data)
     const queryRedactor = new Redactor(new Detectors(detectorOptions), new Pseudonymizer(key));
@@ -167,37 +273,30 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         byRule: [...byRule].map(([rule, count]) => ({ rule, count })),
       },
       rules: { gitleaks: GITLEAKS_VERSION, gitleaksSha256: GITLEAKS_SHA256, clientSha256: setup.rulesSha256 },
-      settings: { pseudonymScope: 'per-export', pseudonymLength: 10, harvestedValues: setup.harvest.length, columns: [...COLUMNS] },
+      settings: { pseudonymScope: opts.pseudonymScope ?? 'per-export', pseudonymLength: 10, harvestedValues: setup.harvest.length, profiles: opts.profiles ?? [], columns: [...COLUMNS] },
       encryptedTo: opts.recipient?.fingerprint ?? null,
       mapKept: !!opts.operator,
     };
     const reportText = JSON.stringify(report, null, 2) + '\n';
     await writeFileAtomic(path.join(staging, 'report.json'), reportText);
-    const dataBytes = fs.readFileSync(finalData);
+    const dataHash = await sha256File(finalData);
     const head = await auditHead(h.files.audit);
     const manifest = {
       format: 'casefile/export-manifest@1', exportId,
-      files: [{ name: path.basename(finalData), sha256: sha256(dataBytes), bytes: dataBytes.length }, { name: 'report.json', sha256: sha256(reportText), bytes: Buffer.byteLength(reportText) }],
+      files: [{ name: path.basename(finalData), sha256: dataHash.sha256, bytes: dataHash.bytes }, { name: 'report.json', sha256: sha256(reportText), bytes: Buffer.byteLength(reportText) }],
       auditHead: head?.hash ?? null,
       query: queryRedactor.redact(selectingQuery(sel)).text,
       queryParams: sel.params.values.map((v) => queryRedactor.redact(String(v)).text),
     };
     const manifestText = JSON.stringify(manifest, null, 2) + '\n';
     await writeFileAtomic(path.join(staging, 'manifest.json'), manifestText);
+    lap('write');
 
     // 3. fail-closed: decode what was written, re-run every detector, look for every replaced original
     for (const e of queryRedactor.originals) if (originals.get(e[0]) !== 'secret') originals.set(e[0], e[1]);
-    const rescanner = new Rescanner(new Detectors(detectorOptions), originals.keys());
-    const hits: RescanHit[] = [];
-    let checked = 0;
-    for await (const row of readBack(finalData, opts.format)) {
-      for (const [col, v] of Object.entries(row)) if (v !== null && TEXT_COLUMNS.has(col as never)) rescanner.scan(v, `event ${row.id} ${col}`, hits);
-      if (++checked % 5000 === 0) { opts.signal?.throwIfAborted(); opts.onProgress?.({ phase: 'check', rows: checked, total: rows }); }
-      if (hits.length > 1000) break;
-    }
-    rescanner.scan(reportText, 'report.json', hits);
-    rescanner.scan(manifestText, 'manifest.json', hits);
+    const hits = await rescan(finalData, opts, detectorOptions, originals, [reportText, manifestText], rows);
     if (hits.length) throw new ExportBlocked(hits);
+    lap('rescan');
 
     // 4. encrypt to the client (default) and keep the map for the operator
     const deliverable = [path.basename(finalData), 'report.json', 'manifest.json'];
@@ -211,8 +310,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         fs.rmSync(p);
         files.push({ name: `${name}.pgp`, sha256: sha256(armored), bytes: Buffer.byteLength(armored) });
       } else {
-        const b = fs.readFileSync(p);
-        files.push({ name, sha256: sha256(b), bytes: b.length });
+        files.push({ name, ...await sha256File(p) });
       }
     }
     if (opts.operator) {
@@ -224,9 +322,11 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     const dir = path.join(exportsDir, exportId);
     fs.renameSync(staging, dir);
     await fsyncDir(exportsDir);
+    lap('encrypt');
     return {
       exportId, dir, format: opts.format, events: rows, byType: Object.fromEntries(byType), byRule: Object.fromEntries(byRule), files,
       encrypted: !!opts.recipient, recipient: opts.recipient?.fingerprint ?? null, mapKept: !!opts.operator, rules: report.rules,
+      stages, inputBytes,
     };
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });

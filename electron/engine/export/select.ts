@@ -4,6 +4,7 @@ import type { EventFilter } from '../../../shared/domain';
 import { checkFilter, whereClause } from '../query/filter';
 import { checkInstant, Params } from '../store/sql';
 import type { SqlRead } from '../store/db';
+import type { ReadPath } from '../store/readPath';
 import { checkWhere } from './where';
 
 export interface Selection {
@@ -48,7 +49,29 @@ export type EventRowOut = Record<Column, string | number | null>;
 
 const KEY = `coalesce(s.ts, '-infinity'::TIMESTAMPTZ)`;
 
-/** Pages of about `pageBytes` of raw text, in (ts, id) order, resuming after the last row of the previous page. */
+const SELECT_COLUMNS = `s.id, s.ts, s.ts_text, s.source, s.file, s.line, s.line_count, s.level, s.logger, s.message, s.fields::VARCHAR AS fields,
+              s.raw, s.parse_status, s.bundle`;
+
+/**
+ * Every selected event in (ts, id) order, handed over in pages of `pageRows`: one query streamed from DuckDB (one
+ * sort, read chunk by chunk), awaiting each page's handler before reading on, so memory stays at a few pages.
+ */
+export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: EventRowOut[]) => Promise<void>, pageRows = 2000): Promise<void> {
+  await db.withConnection(async (conn) => {
+    const result = await conn.stream(`SELECT ${SELECT_COLUMNS} FROM events s WHERE (${s.cond}) ORDER BY ${KEY}, s.id`, s.params.values as never);
+    let page: EventRowOut[] = [];
+    for await (const chunk of result.yieldRowObjectJson()) {
+      for (const r of chunk) page.push({ ...(r as EventRowOut), id: Number(r.id) });
+      if (page.length >= pageRows) {
+        await onPage(page);
+        page = [];
+      }
+    }
+    if (page.length) await onPage(page);
+  });
+}
+
+/** Pages in (ts, id) order, each its own query resuming after the last row of the previous page (the preview's first page). */
 export async function* pages(db: SqlRead, s: Selected, pageRows = 2000): AsyncGenerator<EventRowOut[]> {
   let after: { k: string; id: number } | null = null;
   for (;;) {
@@ -56,8 +79,7 @@ export async function* pages(db: SqlRead, s: Selected, pageRows = 2000): AsyncGe
     p.values.push(...s.params.values);
     const resume: string = after ? ` AND (${KEY} > ${p.add(after.k)}::TIMESTAMPTZ OR (${KEY} = ${p.add(after.k)}::TIMESTAMPTZ AND s.id > ${p.add(after.id)}))` : '';
     const rows: (EventRowOut & { k: string })[] = await db.read<EventRowOut & { k: string }>(
-      `SELECT s.id, s.ts, s.ts_text, s.source, s.file, s.line, s.line_count, s.level, s.logger, s.message, s.fields::VARCHAR AS fields,
-              s.raw, s.parse_status, s.bundle, ${KEY}::VARCHAR AS k
+      `SELECT ${SELECT_COLUMNS}, ${KEY}::VARCHAR AS k
        FROM events s WHERE (${s.cond})${resume} ORDER BY ${KEY}, s.id LIMIT ${Math.max(1, Math.trunc(pageRows))}`, p.values);
     if (rows.length === 0) return;
     const last: EventRowOut & { k: string } = rows[rows.length - 1]!;

@@ -37,6 +37,39 @@ export const genericJson: FormatDefinition = {
 const LEADING: StampShapeId[] = ['iso', 'apache', 'clf', 'django', 'syslog', 'time-12h', 'time'];
 const LEVEL_WORDS = 'TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|CRITICAL|FATAL';
 
+/** Pretty-printed JSON objects (`json.dumps(record, indent=2)`, `jq .`), one object per record across its lines. */
+export const prettyJson: FormatDefinition = {
+  ...genericJson,
+  id: 'json-pretty',
+  name: 'Pretty-printed JSON objects',
+  description: 'JSON objects written over several lines, each starting with `{` at the start of a line; keys as in JSON lines.',
+  recordStart: '^\\{',
+  priority: 92,
+  samples: [
+    {
+      title: 'shaped like python-json-logger with json_indent=2 (its issue #126) and structlog with an indent (its issue #284)',
+      path: 'var/log/service.json',
+      text: [
+        '{',
+        '  "asctime": "2021-12-31 10:00:00,123",',
+        '  "levelname": "ERROR",',
+        '  "message": "upload failed",',
+        '  "lineno": 42',
+        '}',
+        '{',
+        '  "event": "retrying",',
+        '  "level": "warning",',
+        '  "timestamp": "2020-11-14T09:30:00.250000Z"',
+        '}',
+      ].join('\n') + '\n',
+      records: [
+        { ts: '2021-12-31T10:00:00.123Z', level: 'ERROR', message: 'upload failed', lineCount: 6, fields: { lineno: 42 } },
+        { ts: '2020-11-14T09:30:00.250Z', level: 'WARNING', message: 'retrying', lineCount: 5 },
+      ],
+    },
+  ],
+};
+
 /** Any line log that starts with a stamp from the stamps library; lines without one continue the record above. */
 export const genericText: FormatDefinition = {
   id: 'generic-text',
@@ -68,7 +101,7 @@ export const genericText: FormatDefinition = {
       path: 'misc/console.txt',
       date: '2024-05-01',
       timezone: 'Asia/Kolkata',
-      text: '23:59:58.100 | INFO    | engine - late\n00:00:01.500 | ERROR   | engine - after midnight\nTraceback (most recent call last):\n',
+      text: '23:59:58.100 [INFO] engine - late\n00:00:01.500 [ERROR] engine - after midnight\nTraceback (most recent call last):\n',
       records: [
         { ts: '2024-05-01T18:29:58.100Z', level: 'INFO', message: 'engine - late' },
         { ts: '2024-05-01T18:30:01.500Z', level: 'ERROR', lineCount: 2 },
@@ -84,9 +117,9 @@ export const genericText: FormatDefinition = {
     {
       title: 'Apache, access-log and Django stamps',
       path: 'misc/mixed.log',
-      text: '[Tue Sep 03 09:53:18.703332 2024] [wsgi:error] boom\n[14/Feb/2014:06:13:34 +0100] GET /\n[14/Feb/2014 06:13:35] "GET / HTTP/1.1" 200\n',
+      text: '[Tue Sep 03 09:53:18.703332 2024] wsgi:error boom\n[14/Feb/2014:06:13:34 +0100] GET /\n[14/Feb/2014 06:13:35] "GET / HTTP/1.1" 200\n',
       records: [
-        { ts: '2024-09-03T09:53:18.703Z', message: '[wsgi:error] boom' },
+        { ts: '2024-09-03T09:53:18.703Z', message: 'wsgi:error boom' },
         { ts: '2014-02-14T05:13:34.000Z' },
         { ts: '2014-02-14T06:13:35.000Z' },
       ],

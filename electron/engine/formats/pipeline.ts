@@ -1,3 +1,4 @@
+import { UUID } from './correlation';
 import type { FormatDefinition } from './types';
 
 /** A pipeline run's own log: JSON lines with offset timestamps (+0530 and +05:30), runid, application, transform. */
@@ -19,6 +20,21 @@ export const pipeline: FormatDefinition = {
   message: ['message'],
   tzEvidence: { kind: 'offset' },
   priority: 5,
+  correlation: {
+    fields: [
+      { field: 'runid', kind: 'pipeline_run', role: 'key' },
+      { field: 'application', kind: 'application', role: 'name' },
+    ],
+    text: [{ regex: `Registered \\w+ (?<metadata_entity>${UUID})`, role: 'key', foundIn: 'data', hints: ['Registered '] }],
+    // A metadata entity has no outcome of its own: a failed run does not fail the entities it registered.
+    chains: [{ kind: 'pipeline_run', labelFrom: 'application' }, { kind: 'metadata_entity', outcome: false }],
+    status: [
+      { on: 'level', values: { ERROR: 'failure', CRITICAL: 'failure' } },
+      { on: 'message', values: { 'Process completed': 'success', 'Starting run': 'running' } },
+    ],
+    links: [{ type: 'record', relation: 'registered', rule: 'pipeline-metadata-register', from: { kind: 'pipeline_run' },
+      to: { kind: 'metadata_entity', foundIn: 'data' }, detail: 'Run {from} logged the registration of {to}' }],
+  },
   samples: [
     {
       title: 'seed: +0530 asctime and +05:30 ts',
@@ -28,7 +44,8 @@ export const pipeline: FormatDefinition = {
         '{"asctime": "2023-03-09T12:04:49+0530", "name": "app", "levelname": "ERROR", "message": "Process failed", "transform": "FileOperations", "runid": "daily-20230309-120433", "application": "TestPy", "logid": 129}',
       ].join('\n') + '\n',
       records: [
-        { ts: '2023-03-09T06:34:48.000Z', level: 'DEBUG', message: 'FileOperations - process', fields: { runid: 'daily-20230309-120433', application: 'TestPy', transform: 'FileOperations' } },
+        { ts: '2023-03-09T06:34:48.000Z', level: 'DEBUG', message: 'FileOperations - process', fields: { runid: 'daily-20230309-120433', application: 'TestPy', transform: 'FileOperations' },
+          identifiers: ['pipeline_run=daily-20230309-120433@runid', 'application=TestPy@application'] },
         { ts: '2023-03-09T06:34:49.000Z', level: 'ERROR', message: 'Process failed' },
       ],
     },

@@ -1,17 +1,23 @@
 // The known formats, in detection-priority order. Add a definition file and list it here; nothing else changes.
 import type { FormatInfo } from '../../../shared/domain';
+import { accessLog, apacheError } from './apache';
 import { celery } from './celery';
-import { genericJson, genericText, raw } from './generic';
+import { djangoRunserver } from './django';
+import { genericJson, genericText, prettyJson, raw } from './generic';
 import { doodle, gunicorn } from './gunicorn';
 import { jupyter } from './jupyter';
+import { logfmt } from './logfmt';
 import { pipeline } from './pipeline';
 import { prefect } from './prefect';
+import { prefect1, prefect2 } from './prefect2';
+import { pythonBasic, pythonLogging } from './python';
 import { system } from './system';
 import { taskblade } from './taskblade';
 import type { FormatDefinition } from './types';
 
 export const FORMATS: readonly FormatDefinition[] = [
-  pipeline, taskblade, system, celery, prefect, doodle, gunicorn, jupyter, genericJson, genericText, raw,
+  pipeline, taskblade, system, celery, prefect, prefect2, prefect1, doodle, gunicorn, jupyter, apacheError, accessLog,
+  djangoRunserver, pythonLogging, pythonBasic, logfmt, genericJson, prettyJson, genericText, raw,
 ].sort((a, b) => a.priority - b.priority);
 
 export function formatById(id: string): FormatDefinition | undefined {

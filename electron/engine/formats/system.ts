@@ -1,3 +1,4 @@
+import { UUID } from './correlation';
 import type { FormatDefinition } from './types';
 
 /**
@@ -22,12 +23,19 @@ export const system: FormatDefinition = {
   sniffKeys: ['levelname', 'asctime', 'logid'],
   ...pythonLogging,
   priority: 10,
+  correlation: {
+    // The dashboard's polls and submits of Celery tasks: "<task-uuid> -> PENDING", "<task-uuid> <- task_name ids".
+    text: [{ regex: `(?<celery_task>${UUID}) (?:->|<-) `, role: 'key', foundIn: 'data', hints: [' -> ', ' <- '] }],
+    status: [{ on: 'raw', regex: ' -> ([A-Z]+)', hints: [' -> '],
+      values: { SUCCESS: 'success', FAILURE: 'failure', REVOKED: 'failure', PENDING: 'running', STARTED: 'running', RETRY: 'running' } }],
+  },
   samples: [
     {
       title: 'seed: dashboard polling a Celery task (created wins over naive asctime)',
       path: 'enrich/logs/app/app.json.log',
       text: '{"message": "Task result", "levelname": "DEBUG", "name": "app", "asctime": "2023-07-30 00:13:45,400", "funcName": "txnsearch_result", "lineno": 407, "pathname": "/home/scribble/enrich/customers/acme/Compliance/dashboard/compapp/views.py", "module": "views", "created": 1690656225.4009845, "data": "\\ne3be563f-57fa-4240-924b-27b43f2e0e0b -> PENDING [{}]", "transform": "", "logid": "1690654664.21"}\n',
-      records: [{ ts: '2023-07-29T18:43:45.400Z', level: 'DEBUG', logger: 'app', message: 'Task result', parseStatus: 'ok', fields: { funcName: 'txnsearch_result', lineno: 407, logid: '1690654664.21' } }],
+      records: [{ ts: '2023-07-29T18:43:45.400Z', level: 'DEBUG', logger: 'app', message: 'Task result', parseStatus: 'ok', fields: { funcName: 'txnsearch_result', lineno: 407, logid: '1690654664.21' },
+        identifiers: ['celery_task=e3be563f-57fa-4240-924b-27b43f2e0e0b@data'] }],
     },
     {
       title: 'naive asctime without created uses the site timezone',

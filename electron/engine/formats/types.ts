@@ -1,6 +1,7 @@
 // A log format as data. The ingest engine knows nothing about any particular log: it reads these definitions.
 // Adding a format = adding one file in this folder and listing it in registry.ts. Its samples are its tests.
 import type { Level } from '../../../shared/domain';
+import type { CorrelationRules } from './correlation';
 import type { StampShapeId } from './stamps';
 
 export interface TimeSpec {
@@ -27,6 +28,11 @@ export interface TextPattern {
   regex: string;
   /** Names of the capture groups, in order. */
   groups: string[];
+  /**
+   * The regex is a choice of layouts (`^(?:A|B)`): a record matched when any group is non-empty, not just the first.
+   * Each alternative names its own groups; time, level, logger and message list them (first non-empty wins).
+   */
+  alternatives?: boolean;
 }
 
 export interface SampleExpectation {
@@ -38,6 +44,8 @@ export interface SampleExpectation {
   lineCount?: number;
   /** Values expected inside `fields` (dotted paths are not resolved: top-level keys only). */
   fields?: Record<string, unknown>;
+  /** Identifiers the record must carry, as `kind=value@foundIn` (correlation rules and the common pass). */
+  identifiers?: string[];
 }
 
 export interface FormatSample {
@@ -65,10 +73,19 @@ export interface FormatDefinition {
   paths: string[];
   /** Content sniff on the first non-empty lines. For json: these keys must all be present in the first object. */
   sniffKeys?: string[];
-  /** For text: a line matching this starts a record; lines that do not belong to the record before them. */
+  /**
+   * For text: a line matching this starts a record; lines that do not belong to the record before them. For json: set
+   * it when objects span lines (pretty-printed), and each record is the object from one start to the next.
+   */
   recordStart?: string;
   /** For text: extracts the named parts of a record (applied to the whole record text; `.` matches newlines). */
   pattern?: TextPattern;
+  /**
+   * For text: the record is `key=value` pairs (logfmt; values may be "quoted \"like this\""): every pair becomes a
+   * field (the first of a repeated key wins; the first 256 pairs), and time, level, logger and message may name keys
+   * as well as groups.
+   */
+  keyValues?: boolean;
   /** Further patterns applied to the message, adding fields (e.g. a Celery task name and id). First match wins. */
   extras?: TextPattern[];
   time: TimeSpec;
@@ -85,5 +102,7 @@ export interface FormatDefinition {
   tzEvidence?: { kind: 'pair'; local: string; epoch: string } | { kind: 'offset' };
   /** Lower wins a tie between formats that match equally well. */
   priority: number;
+  /** Which identifiers its records carry, status lines, links (see correlation.ts). None: only the common pass. */
+  correlation?: CorrelationRules;
   samples: FormatSample[];
 }

@@ -6,15 +6,15 @@
 // Archives are listed before anything is written: sizes past the caps, links, devices and duplicate members are
 // refused or reported up front (limits.ts).
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
+import { constants, createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { bundleId, isStaging, manifestPath, readManifest, sha256File, type Manifest, type ManifestFile } from '../evidence/manifest';
 import { DEFAULT_LIMITS, LimitError, RATIO_FLOOR_BYTES, ensureFreeSpace, humanBytes, type IntakeLimits } from './limits';
+import { FileScanner, type FileScan } from './scan';
 
 export interface StagedBundle {
   id: string; dir: string; manifest: Manifest; reused: boolean; bytes: number;
@@ -22,20 +22,46 @@ export interface StagedBundle {
   manifestSha256: string;
   /** Decompressed bytes read from this bundle's files so far (for the per-bundle cap). */
   expansion: { expanded: number };
+  /** What the copy's single read learned of each file (scan.ts), by path; absent for a bundle staged before. */
+  scans: Map<string, FileScan>;
 }
 
 const ARCHIVE = /\.(tar\.gz|tgz|tar|zip)$/i;
 
-/** Copies src to dst (owner-only) and returns the sha256 of the bytes copied, in one pass. */
-async function copyHashed(src: string, dst: string): Promise<string> {
+interface Hashed { sha256: string; scan: FileScan }
+
+/** The sha256 of a file and its scan (scan.ts), from one read. */
+async function hashAndScan(file: string): Promise<Hashed> {
   const h = createHash('sha256');
+  const s = new FileScanner();
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    h.update(chunk as Buffer);
+    s.update(chunk as Buffer);
+  }
+  return { sha256: h.digest('hex'), scan: s.result() };
+}
+
+/**
+ * Copies src to dst (owner-only) and returns the sha256 of the copy and its scan. The copy is the kernel's (a reflink
+ * where the file system shares blocks, else copy_file_range); the hash is of the copy as it landed, read back from
+ * the page cache, so what the manifest pins is what the bundle holds.
+ */
+async function copyHashed(src: string, dst: string): Promise<Hashed> {
   await mkdirPrivate(path.dirname(dst));
-  await pipeline(
-    createReadStream(src),
-    new Transform({ transform(chunk, _enc, cb) { h.update(chunk as Buffer); cb(null, chunk); } }),
-    createWriteStream(dst, { mode: 0o600, flags: 'wx' }),
-  );
-  return h.digest('hex');
+  await fs.copyFile(src, dst, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+  await fs.chmod(dst, 0o600);
+  return hashAndScan(dst);
+}
+
+/** Files copied at once: small files are dominated by open/close latency, which overlaps. */
+const COPY_PARALLEL = 4;
+
+async function inParallel<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => { for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!); };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
 }
 
 /** Regular files below dir, as sorted relative POSIX paths; what else is there (links, devices) goes to `dropped`. */
@@ -161,19 +187,19 @@ async function extractZip(file: string, into: string): Promise<void> {
   });
 }
 
-async function hashTree(dir: string, names: string[]): Promise<ManifestFile[]> {
-  const out: ManifestFile[] = [];
-  for (const rel of names) {
+async function hashTree(dir: string, names: string[], scans: Map<string, FileScan>): Promise<ManifestFile[]> {
+  return inParallel(names, COPY_PARALLEL, async (rel) => {
     const full = path.join(dir, rel);
     const st = await fs.stat(full);
-    out.push({ path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256: await sha256File(full) });
-  }
-  return out;
+    const { sha256, scan } = await hashAndScan(full);
+    scans.set(rel, scan);
+    return { path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 };
+  });
 }
 
-const staged = (id: string, dir: string, manifest: Manifest, text: string, reused: boolean): StagedBundle => ({
+const staged = (id: string, dir: string, manifest: Manifest, text: string, reused: boolean, scans = new Map<string, FileScan>()): StagedBundle => ({
   id, dir, manifest, reused, bytes: manifest.files.reduce((n, f) => n + f.size, 0),
-  manifestSha256: createHash('sha256').update(text).digest('hex'), expansion: { expanded: 0 },
+  manifestSha256: createHash('sha256').update(text).digest('hex'), expansion: { expanded: 0 }, scans,
 });
 
 /** A bundle already in the case (e.g. moved in by a pull), as the import takes it. */
@@ -201,17 +227,18 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
   }
   const incoming = path.join(bundlesDir, `.incoming-${randomBytes(6).toString('hex')}`);
   await mkdirPrivate(incoming);
+  const scans = new Map<string, FileScan>();
+  const copyIn = async (src: string, rel: string): Promise<ManifestFile> => {
+    const st = await fs.stat(src);
+    const { sha256, scan } = await copyHashed(src, path.join(incoming, rel));
+    scans.set(rel, scan);
+    return { path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 };
+  };
   try {
     let files: ManifestFile[];
     if (kind === 'folder') {
       const root = inputs[0]!;
-      files = [];
-      for (const rel of await walkFiles(root, dropped)) {
-        const src = path.join(root, rel);
-        const st = await fs.stat(src);
-        const sha256 = await copyHashed(src, path.join(incoming, rel));
-        files.push({ path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 });
-      }
+      files = await inParallel(await walkFiles(root, dropped), COPY_PARALLEL, (rel) => copyIn(path.join(root, rel), rel));
     } else if (kind === 'archive') {
       const file = inputs[0]!;
       archiveSha256 = await sha256File(file);
@@ -220,7 +247,7 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
         await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => ('type' in entry ? TAR_KEEP.has(entry.type) || entry.type === 'Directory' : true) })
           .catch((e: unknown) => { throw damaged(file, e); });
       }
-      files = await hashTree(incoming, await walkFiles(incoming));
+      files = await hashTree(incoming, await walkFiles(incoming), scans);
     } else {
       files = [];
       const used = new Set<string>();
@@ -228,9 +255,7 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
         let rel = path.basename(src);
         for (let i = 2; used.has(rel); i++) rel = `${i}/${path.basename(src)}`;
         used.add(rel);
-        const st = await fs.stat(src);
-        const sha256 = await copyHashed(src, path.join(incoming, rel));
-        files.push({ path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 });
+        files.push(await copyIn(src, rel));
       }
     }
     const id = bundleId(files);
@@ -238,7 +263,7 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
     const existing = existsSync(dir) ? await readManifest(bundlesDir, id) : null;
     if (existing) {
       await fs.rm(incoming, { recursive: true, force: true });
-      return staged(id, dir, JSON.parse(existing.text) as Manifest, existing.text, true);
+      return staged(id, dir, JSON.parse(existing.text) as Manifest, existing.text, true, scans); // same id, same bytes
     }
     const manifest: Manifest = {
       format: 'casefile/manifest@1', bundle: id, created: new Date().toISOString(),
@@ -253,7 +278,7 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
     await fs.rename(incoming, dir);
     await writeJsonAtomic(manifestPath(bundlesDir, id), manifest);
     await fs.chmod(manifestPath(bundlesDir, id), 0o400);
-    return staged(id, dir, manifest, await fs.readFile(manifestPath(bundlesDir, id), 'utf8'), false);
+    return staged(id, dir, manifest, await fs.readFile(manifestPath(bundlesDir, id), 'utf8'), false, scans);
   } catch (e) {
     await fs.rm(incoming, { recursive: true, force: true }).catch(() => undefined);
     throw e;

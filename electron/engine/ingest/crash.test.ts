@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from './importer';
 import { tempDir, removeDir } from '../../testkit/tmp';
+import { compareCases } from '../../testkit/compareCases';
+import { generateTree } from '../../testkit/synth/generate';
+import { Engine } from '../engine';
+import type { JobInfo } from '../../../shared/contract';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -29,7 +33,8 @@ it('survives kill -9 midway and a re-run completes the case exactly', async () =
   }
   const caseDir = path.join(root, 'case');
   const child = spawn(process.execPath, [bin, 'import', bundle, '--case', caseDir, '--json'], {
-    env: { ...process.env, CASEFILE_PROGRESS: 'jsonl', CASEFILE_HOME: path.join(root, 'home') },
+    // Batches of ~7 files: the kill lands between two commits.
+    env: { ...process.env, CASEFILE_PROGRESS: 'jsonl', CASEFILE_HOME: path.join(root, 'home'), CASEFILE_IMPORT_BATCH_BYTES: String(4 << 20) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -102,3 +107,43 @@ it('kill -9 between a batch\'s commit and its audit entry: the re-run audits tho
   expect(entries).toHaveLength(1);
   expect(entries[0]!.params.files).toEqual([expect.objectContaining({ path: 'enrich/logs/app/app.json.log', recovered: true })]);
 }, 120_000);
+
+it('kill -9 while identifiers and chains are built, after the events committed: the events are whole, the case says chains are pending, and opening it finishes them exactly', async () => {
+  const root = tempDir();
+  dirs.push(root);
+  const gen = await generateTree(path.join(root, 'gen'), { targetBytes: 1_500_000, seed: 5 });
+  const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
+  const run = (args: string[], extra: Record<string, string> = {}) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
+    const c = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    c.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    c.on('close', (code, signal) => resolve({ code, signal, out }));
+  });
+  const crashed = path.join(root, 'crashed');
+  const reference = path.join(root, 'reference');
+  const killed = await run(['import', gen.root, '--case', crashed], { CASEFILE_FAULT: 'correlation-midway' });
+  expect(killed.signal, killed.out).toBe('SIGKILL');
+  expect(killed.out).toMatch(/events ready after/);
+  const ok = await run(['import', gen.root, '--case', reference]);
+  expect(ok.code, ok.out).toBe(0);
+
+  const saved = process.env.CASEFILE_HOME;
+  process.env.CASEFILE_HOME = env.CASEFILE_HOME;
+  const engine = await Engine.create({ via: 'test' });
+  try {
+    const done = new Promise<JobInfo>((resolve) => engine.on('job.progress', (j) => { if (j.kind === 'correlate' && j.state !== 'queued' && j.state !== 'running') resolve(j); }));
+    const info = await engine.call('cases.open', { dir: crashed });
+    // The events all committed before the kill; identifiers and chains are behind them, and the case says so.
+    expect(info.chainsPending).toBe(true);
+    expect(info.eventCount).toBeGreaterThanOrEqual(gen.records);
+    expect(await done).toMatchObject({ state: 'done', caseId: info.id });
+    expect((await engine.call('cases.get', { caseId: info.id })).chainsPending).toBeUndefined();
+  } finally {
+    await engine.close();
+    if (saved === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = saved;
+  }
+  const tables = await compareCases(reference, crashed);
+  for (const [t, r] of Object.entries(tables)) expect({ t, onlyReference: r.onlyA, onlyCrashed: r.onlyB }).toEqual({ t, onlyReference: 0, onlyCrashed: 0 });
+  expect(tables.chains!.rows).toBeGreaterThan(5);
+}, 240_000);

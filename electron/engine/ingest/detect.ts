@@ -47,19 +47,27 @@ const isSpecific = (def: FormatDefinition) => def.priority < GENERIC_PRIORITY;
 /** Shares closer than this are a tie. */
 const TIE = 0.02;
 
-function explain(def: FormatDefinition, lines: string[]): Explained | null {
-  const nonEmpty = lines.filter((l) => l.trim() !== '');
+/** The head's lines parsed as JSON objects once, shared by every JSON format scored on it. */
+const parsedHeads = new WeakMap<string[], (object | null)[]>();
+function jsonObjects(nonEmpty: string[]): (object | null)[] {
+  let out = parsedHeads.get(nonEmpty);
+  if (!out) {
+    out = nonEmpty.map((l) => {
+      if (!l.trimStart().startsWith('{')) return null;
+      try { const o: unknown = JSON.parse(l); return o && typeof o === 'object' && !Array.isArray(o) ? o : null; } catch { return null; }
+    });
+    parsedHeads.set(nonEmpty, out);
+  }
+  return out;
+}
+
+function explain(def: FormatDefinition, nonEmpty: string[]): Explained | null {
   const of = nonEmpty.length;
   if (of === 0) return null;
+  if (def.kind === 'json' && def.recordStart) return explainJsonBlocks(def, nonEmpty);
   if (def.kind === 'json') {
     const keys = def.sniffKeys ?? [];
-    let hit = 0;
-    for (const l of nonEmpty) {
-      if (!l.trimStart().startsWith('{')) continue;
-      let obj: unknown;
-      try { obj = JSON.parse(l); } catch { continue; }
-      if (obj && typeof obj === 'object' && !Array.isArray(obj) && keys.every((k) => k in (obj as object))) hit++;
-    }
+    const hit = jsonObjects(nonEmpty).filter((o) => o && keys.every((k) => k in o)).length;
     return hit ? { lines: hit, of, records: hit, skipped: 0 } : null;
   }
   if (def.kind === 'text') {
@@ -75,6 +83,30 @@ function explain(def: FormatDefinition, lines: string[]): Explained | null {
   return null;
 }
 
+/** JSON objects that span lines (pretty-printed): the lines from one record start to the next are parsed as one. */
+function explainJsonBlocks(def: FormatDefinition, nonEmpty: string[]): Explained | null {
+  const re = headerRegex(def)!;
+  const keys = def.sniffKeys ?? [];
+  let first = -1;
+  let records = 0;
+  let lines = 0;
+  for (let i = 0; i < nonEmpty.length;) {
+    if (!re.test(nonEmpty[i]!)) { i++; continue; }
+    let j = i + 1;
+    while (j < nonEmpty.length && !re.test(nonEmpty[j]!)) j++;
+    // The head may cut the last object: it counts when it parses (a cut one is left to the records it does explain).
+    let o: unknown = null;
+    try { o = JSON.parse(nonEmpty.slice(i, j).join('\n')); } catch { /* not one object */ }
+    if (o && typeof o === 'object' && !Array.isArray(o) && keys.every((k) => k in o)) {
+      records++;
+      lines += j - i;
+      if (first < 0) first = i;
+    }
+    i = j;
+  }
+  return records ? { lines, of: nonEmpty.length, records, skipped: Math.max(first, 0) } : null;
+}
+
 function describe(def: FormatDefinition, e: Explained): string {
   const pct = Math.round((100 * e.lines) / e.of);
   const lead = e.skipped ? ` after ${e.skipped} leading line(s) that start no record` : '';
@@ -86,10 +118,11 @@ interface Candidate { def: FormatDefinition; share: number; score: number; reaso
 /** Every format that matches by content or path, best first. */
 function rankFormats(relPath: string, head: string[]): Candidate[] {
   const out: Candidate[] = [];
+  const nonEmpty = head.filter((l) => l.trim() !== '');
   for (const def of FORMATS) {
     if (def.kind === 'raw') continue;
     const glob = def.paths.find((g) => globMatch(g, relPath));
-    const e = explain(def, head);
+    const e = explain(def, nonEmpty);
     if (!glob && !e) continue;
     const share = e ? e.lines / e.of : 0;
     // A path convention weighs more than content; content alone beats a path alone.

@@ -18,6 +18,12 @@ const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 /** Values the envelope writes for "none" (RFC 5424's NIL). */
 const isNil = (v: string | undefined) => v === undefined || v === '' || v === '-';
 
+/** Streams kept apart in one file; more (a hostile or odd file naming a service per line) share one overflow stream. */
+export const MAX_STREAMS = 256;
+export const OVERFLOW_STREAM = '(more streams)';
+/** Streams detected from a head; the rest are read as raw text. */
+export const MAX_DETECTED_STREAMS = 32;
+
 export function stripAnsi(line: string): string {
   return line.includes('\u001b') ? line.replace(ANSI, '') : line;
 }
@@ -46,7 +52,7 @@ function compile(def: EnvelopeDefinition): Unwrap {
   if (def.kind === 'json') {
     const innerKey = def.inner ?? 'log';
     return (line) => {
-      if (!line.startsWith('{')) return null;
+      if (!line.startsWith('{') || !line.includes(`"${innerKey}"`)) return null;
       let o: Record<string, unknown>;
       try { o = JSON.parse(line) as Record<string, unknown>; } catch { return null; }
       if (!o || typeof o !== 'object' || typeof o[innerKey] !== 'string') return null;
@@ -96,7 +102,8 @@ export function innerHeads(def: EnvelopeDefinition, head: string[]): Map<string,
     let text = w ? w.inner! : l;
     if (w?.partial) { pending += text; continue; }
     if (pending) { text = pending + text; pending = ''; }
-    const list = out.get(stream) ?? [];
+    const list = out.get(stream) ?? (out.size < MAX_DETECTED_STREAMS ? [] : null);
+    if (!list) continue;
     list.push(text);
     out.set(stream, list);
   }
@@ -124,7 +131,8 @@ export class EnvelopeGrouper {
     const w = this.unwrap(line);
     // A line the envelope does not read continues the stream before it (a banner first: the first stream seen).
     const u: Unwrapped = w ?? { inner: line, stream: this.last ?? '', fields: {}, partial: false };
-    const stream = u.inner === null ? this.last ?? '' : u.stream;
+    let stream = u.inner === null ? this.last ?? '' : u.stream;
+    if (!this.streams.has(stream) && this.streams.size >= MAX_STREAMS) stream = OVERFLOW_STREAM;
     this.last = stream;
     const s = this.state(stream);
     if (u.inner === null) {

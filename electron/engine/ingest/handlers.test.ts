@@ -61,7 +61,13 @@ describe('import as a job', () => {
     const again = await engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'b1')] });
     expect(again.files.map((f) => f.skipped).sort()).toEqual([false, true]);
     expect((await engine.call('cases.get', { caseId: info.id })).eventCount).toBe(1000);
-    expect((await engine.call('jobs.list', { caseId: info.id })).map((j) => j.state)).toEqual(['done', 'cancelled']);
+    const jobs = await engine.call('jobs.list', { caseId: info.id });
+    expect(jobs.filter((j) => j.kind === 'import').map((j) => j.state)).toEqual(['done', 'cancelled']);
+    // Each import, the cancelled one too, was followed by its correlation stage, which finished before the call settled.
+    expect(jobs.filter((j) => j.kind === 'correlate').map((j) => j.state)).toEqual(['done', 'done']);
+    const ids = await engine.call('events.sql', { caseId: info.id, sql: `SELECT count(DISTINCT value)::INTEGER AS n FROM identifiers WHERE kind = 'celery_task'` });
+    expect(ids.rows[0]).toEqual({ n: 10 });
+    expect((await engine.call('cases.get', { caseId: info.id })).chainsPending).toBeUndefined();
   });
 
   it('a second import on the same case is queued behind the first and both complete', async () => {

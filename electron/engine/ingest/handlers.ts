@@ -6,10 +6,12 @@ import type { ImportProgress, ImportResult } from '../../../shared/domain';
 import type { JobStep } from '../../../shared/contract';
 import type { AreaHandlers, EngineContext } from '../api';
 import { IMPORT_ALIAS_ACTION, IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
-import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import { importPaths, type ImportOptions } from './importer';
 import { checkIncoming } from './check';
 import { resolveLimits } from './limits';
+import { runCorrelationStage } from './correlationStage';
+import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
+import type { CaseDb } from '../store/db';
 
 /** The importer stops where it reports progress: before copying, before detection and per parsed chunk. */
 const CANCELLABLE: ReadonlySet<ImportProgress['phase']> = new Set(['copy', 'detect', 'parse']);
@@ -21,14 +23,35 @@ function stepOf(p: ImportProgress): JobStep {
 }
 
 /**
+ * Queues the correlation stage (identifiers, status, chains of whatever events are pending) as a `correlate` job of
+ * its own on the case: it runs after the job that queued it, while the case can be read. Resolves when it is done.
+ */
+export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise<void> {
+  return ctx.jobs.run(caseId, 'correlate', async (signal, progress) => {
+    const h = ctx.getCase(caseId);
+    if (h.readOnly) return;
+    const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
+    const correlator = { extract: (db: CaseDb, ids: number[]) => afterBatchImported(db, ids, correlate), build: (db: CaseDb) => afterImportFinished(db, correlate) };
+    await h.withWriter((db) => runCorrelationStage(db, correlator, signal, (p) =>
+      progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: p.phase === 'chains' ? 'building chains' : 'extracting identifiers' })));
+  });
+}
+
+/**
  * Runs an import inside a job with what every import needs: progress (`import.progress` and the job's steps),
- * cancellation between progress points, identifier extraction and chains, and `import.files` custody entries.
- * `run` picks what is imported (paths given by the operator, or a bundle a pull moved into the case).
+ * cancellation between progress points, `import.files` custody entries, and the correlation stage queued behind it
+ * (also when the import fails or is cancelled: what it committed gets its identifiers and chains). `correlated`
+ * receives that stage's promise. `run` picks what is imported (paths given by the operator, or a pulled bundle).
  */
 export async function runImportJob(ctx: EngineContext, caseId: string, signal: AbortSignal, progress: (s: JobStep) => void, jobId: string,
-  run: (opts: ImportOptions) => Promise<ImportResult>): Promise<ImportResult> {
+  run: (opts: ImportOptions) => Promise<ImportResult>, correlated?: (done: Promise<void>) => void): Promise<ImportResult> {
   const h = ctx.getCase(caseId);
-  const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
+  const queueCorrelation = () => {
+    if (h.readOnly) return;
+    const done = scheduleCorrelation(ctx, caseId);
+    done.catch(() => undefined); // the job's own state says it failed; the marks stay for the next run
+    correlated?.(done);
+  };
   try {
     return await run({
       jobId,
@@ -39,8 +62,6 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
       },
       hooks: {
         remember: (learned) => h.rememberImport(learned),
-        afterBatch: (db, ids) => afterBatchImported(db, ids, correlate),
-        afterImport: (db) => afterImportFinished(db, correlate),
         auditFiles: async (bundle, files) => {
           for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
             const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
@@ -56,10 +77,9 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
         },
       },
     });
-  } catch (e) {
-    // Batches committed before the cancel stay (a re-run imports the rest); chains are rebuilt so they cover them.
-    if (signal.aborted && !h.readOnly) await h.withWriter((db) => afterImportFinished(db, correlate));
-    throw e;
+  } finally {
+    // Batches committed before a cancel or failure stay (a re-run imports the rest): they are correlated too.
+    queueCorrelation();
   }
 }
 
@@ -71,10 +91,23 @@ export const importHandlers: AreaHandlers<'import'> = {
     const h = ctx.getCase(input.caseId);
     return checkIncoming(h.db, expandHome(input.paths), resolveLimits(h.meta.limits));
   },
-  'import.paths': async (ctx, input) => ctx.jobs.run(input.caseId, 'import', async (signal, progress, jobId) => {
-    const h = ctx.getCase(input.caseId);
-    const paths = expandHome(input.paths);
-    return runImportJob(ctx, input.caseId, signal, progress, jobId, (opts) =>
-      importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}), ...(input.date ? { date: input.date } : {}) }));
-  }, input.jobId ? { jobId: input.jobId } : {}),
+  // Returns once identifiers and chains are built too; with `eventsFirst`, as soon as the events are in.
+  'import.paths': async (ctx, input) => {
+    let correlated: Promise<void> | undefined;
+    const res = await ctx.jobs.run(input.caseId, 'import', async (signal, progress, jobId) => {
+      const h = ctx.getCase(input.caseId);
+      const paths = expandHome(input.paths);
+      return runImportJob(ctx, input.caseId, signal, progress, jobId, (opts) =>
+        importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}), ...(input.date ? { date: input.date } : {}) }),
+        (p) => { correlated = p; });
+    }, input.jobId ? { jobId: input.jobId } : {}).catch(async (e: unknown) => {
+      // A failed or cancelled import still settles only once what it committed is correlated (unless events first).
+      if (!input.eventsFirst) await correlated?.catch(() => undefined);
+      throw e;
+    });
+    const t0 = performance.now();
+    if (input.eventsFirst || !correlated) return { ...res, eventsReadySeconds: res.seconds, correlation: correlated ? 'pending' : 'done' };
+    await correlated;
+    return { ...res, eventsReadySeconds: res.seconds, seconds: res.seconds + (performance.now() - t0) / 1000, correlation: 'done' };
+  },
 };

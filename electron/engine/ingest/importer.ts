@@ -12,6 +12,7 @@ import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
 import type { EnvelopeDefinition } from '../formats/envelopes/types';
 import { detectFormat, headerRegex, type Detection, type FormatOverride } from './detect';
+import { formatById } from '../formats/registry';
 import { unwrapper } from './envelope';
 import { EnvelopeStage, envelopeNeedsContext, envelopeYear } from './envelopeStage';
 import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
@@ -21,7 +22,11 @@ import { readManifest } from '../evidence/manifest';
 import { createHash } from 'node:crypto';
 import { inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, jsonStamp, stageContexts, stampContexts, textStamp, type StampContext } from './stampContext';
-import { transformSql } from './transform';
+import { completeTimesSql, transformSql, type TransformParams } from './transform';
+import { fastPathEligible, stageFast, type FastFile } from './fastRead';
+import { scanFile, type FileScan } from './scan';
+import { markCorrelationPending } from './correlationStage';
+import { faultPoint } from './fault';
 
 /**
  * What the importer needs of a case. It reads what the case remembers and never writes case.json: what it learns
@@ -45,7 +50,10 @@ export interface ImportHooks {
    * placed in that zone, so it must be kept even if the import then stops).
    */
   remember?: (learned: ImportLearned) => Promise<void>;
-  /** Runs inside a batch's transaction after its events are in (identifier extraction), with the batch's file ids. */
+  /**
+   * Runs inside a batch's transaction after its events are in (identifier extraction), with the batch's file ids.
+   * Without it the batch's files are marked for the correlation stage (correlationStage.ts), run after the import.
+   */
   afterBatch?: (db: CaseDb, fileIds: number[]) => Promise<void>;
   /** Runs once after all files (chain building). */
   afterImport?: (db: CaseDb) => Promise<void>;
@@ -67,14 +75,18 @@ export interface AuditedBundle { id: string; manifestSha256: string | null }
  */
 export interface ImportedFileRecord { path: string; sha256: string; format: string; records: number; rowsDigest: string; fileSha: string; recovered?: true }
 
-/** Test-only fault injection: CASEFILE_FAULT=after-commit-before-audit kills the process in that window (kill -9). */
-function faultPoint(name: string): void {
-  if (process.env.CASEFILE_FAULT === name) process.kill(process.pid, 'SIGKILL');
-}
 
 export interface ImportOptions {
   /** Operator overrides for this import (before the case's remembered ones). */
   formatOverrides?: FormatOverride[];
+  /**
+   * `auto` (default): files that scan clean are read by DuckDB (fastRead.ts), the rest by the JavaScript reader.
+   * `js`: every file by the JavaScript reader, in the smaller batches it was built for (the reference the
+   * differential tests compare against).
+   */
+  reader?: 'auto' | 'js';
+  /** Which reader took each file (for tests and the bench's breakdown). */
+  onReader?: (file: string, reader: 'duckdb' | 'js') => void;
   jobId?: string;
   onProgress?: (p: ImportProgress) => void;
   hooks?: ImportHooks;
@@ -92,18 +104,22 @@ interface PlannedFile {
   context?: StampContext;
   /** The file is wrapped in an envelope; its streams, each with its own format (several: one batch of its own). */
   envelope?: Detection['envelope'];
+  scan?: FileScan;
 }
+
+/** Is the file read as streams (an envelope naming services, pods…)? Such a file is a batch of its own. */
+const isStreamed = (f: PlannedFile) => Boolean(f.envelope?.def.stream?.length);
 
 /** The format column of a file: its format, or its streams' formats joined by `+` when it holds several. */
 function formatLabel(f: PlannedFile): string {
-  const streams = f.envelope?.streams ?? [];
-  return streams.length > 1 ? [...new Set(streams.map((s) => s.format.id))].join('+') : f.format.id;
+  return isStreamed(f) ? [...new Set(f.envelope!.streams.map((s) => s.format.id))].join('+') : f.format.id;
 }
 
 function startsRecordFor(def: FormatDefinition): StartsRecord {
   if (def.kind === 'raw') return 'every-line';
-  // JSON: every non-blank line starts a record (blank lines stay with the record above, so they are counted).
-  if (def.kind === 'json') return (l) => (l.length > 0 && l.charCodeAt(0) > 32) || l.trim() !== '';
+  // JSON: every non-blank line starts a record (blank lines stay with the record above, so they are counted), unless
+  // the format says where an object starts (pretty-printed objects span lines).
+  if (def.kind === 'json' && !def.recordStart) return (l) => (l.length > 0 && l.charCodeAt(0) > 32) || l.trim() !== '';
   const re = headerRegex(def)!;
   return (l) => re.test(l);
 }
@@ -228,8 +244,9 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
       const abs = path.join(b.dir, f.path);
       const head = await readHeadLines(abs);
       const d = detectFormat(f.path, head, overrides);
+      const scan = b.scans.get(f.path);
       planned.push({ bundle: b, rel: f.path, abs, size: f.size, sha256: f.sha256, format: d.format, reason: d.reason,
-        head: d.envelope ? d.envelope.streams[0]!.head : head, mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}) });
+        head: d.envelope ? d.envelope.streams[0]!.head : head, mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}), ...(scan ? { scan } : {}) });
     }
   }
   const bytesTotal = planned.reduce((n, f) => n + f.size, 0);
@@ -297,17 +314,30 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
       todo.push(f);
     }
     for (const [bundle, files] of aliases) await opts.hooks?.auditAliases?.(bundle, files);
-    for (const batch of batches(todo)) {
-      await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
-      const batchResults = await importBatch(db, batch, { zone, limits, ...(opts.hooks ? { hooks: opts.hooks } : {}) }, (file, n) =>
-        progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }));
-      results.push(...batchResults);
-      bytesDone += batch.reduce((n, f) => n + f.size, 0);
-      filesDone += batch.length;
-      progress({ phase: 'parse', filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
+    const reader = opts.reader ?? 'auto';
+    // Few large commits: DuckDB's automatic checkpoint (at 16 MB of WAL) would otherwise run inside most of them;
+    // one checkpoint per batch keeps the WAL, its replay after a crash, and memory bounded by the batch size.
+    if (reader === 'auto') await db.run(`SET checkpoint_threshold = '4GB'`);
+    try {
+      for (const batch of batches(todo, reader)) {
+        // Also the cancellation point before a batch the DuckDB reader takes whole.
+        progress({ phase: 'parse', file: batch[0]!.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
+        await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
+        const batchResults = await importBatch(db, batch, { zone, limits, reader, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
+          (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }));
+        if (reader === 'auto') await db.run('CHECKPOINT');
+        results.push(...batchResults);
+        bytesDone += batch.reduce((n, f) => n + f.size, 0);
+        filesDone += batch.length;
+        progress({ phase: 'parse', filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
+      }
+    } finally {
+      if (reader === 'auto') await db.run('RESET checkpoint_threshold');
     }
-    progress({ phase: 'index', filesDone, filesTotal: planned.length, bytesDone, bytesTotal, message: 'linking identifiers' });
-    await opts.hooks?.afterImport?.(db);
+    if (opts.hooks?.afterImport) {
+      progress({ phase: 'index', filesDone, filesTotal: planned.length, bytesDone, bytesTotal, message: 'linking identifiers' });
+      await opts.hooks.afterImport(db);
+    }
   });
   progress({ phase: 'done', filesDone: planned.length, filesTotal: planned.length, bytesDone: bytesTotal, bytesTotal });
   return {
@@ -339,14 +369,19 @@ function aliasResult(f: PlannedFile, of: { bundle: string; path: string }): File
 const FILE_RESULT_COLUMNS = `file_id, format, reason, lines, records, ok, malformed, unparsed, untimed, tz_rule, note,
   strftime(min_ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS min_ts, strftime(max_ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS max_ts`;
 
-/** Small files share a transaction (a commit costs an fsync); a file is never split across two. */
-const BATCH_BYTES = 48 * 1024 * 1024;
-const BATCH_FILES = 400;
+/**
+ * Small files share a transaction (a commit costs an fsync); a file is never split across two. The DuckDB reader
+ * takes a batch in one statement, so its batches are larger; the JavaScript reader's stay as they were.
+ */
+const BATCH = { auto: { bytes: 256 * 1024 * 1024, files: 4000 }, js: { bytes: 48 * 1024 * 1024, files: 400 } } as const;
 
-function* batches(files: PlannedFile[]): Generator<PlannedFile[]> {
+function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<PlannedFile[]> {
+  const { files: BATCH_FILES } = BATCH[reader];
+  // CASEFILE_IMPORT_BATCH_BYTES: smaller batches, for tests that need several on a small tree.
+  const BATCH_BYTES = Number(process.env.CASEFILE_IMPORT_BATCH_BYTES) || BATCH[reader].bytes;
   const byFormat = new Map<string, PlannedFile[]>();
   // A file holding several streams is a batch of its own (one transform per stream).
-  const key = (f: PlannedFile) => ((f.envelope?.streams.length ?? 0) > 1 ? `streams:${f.bundle.id}/${f.rel}` : f.format.id);
+  const key = (f: PlannedFile) => (isStreamed(f) ? `streams:${f.bundle.id}/${f.rel}` : f.format.id);
   for (const f of files) byFormat.set(key(f), [...(byFormat.get(key(f)) ?? []), f]);
   for (const group of byFormat.values()) {
     let cur: PlannedFile[] = [];
@@ -364,48 +399,77 @@ function* batches(files: PlannedFile[]): Generator<PlannedFile[]> {
  * Imports files of one format in one transaction: stage all their records, one transform statement, per-file
  * statistics and digests by GROUP BY, then their `files` rows. Ids are base + line, so a file's ids follow its lines.
  */
-async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hooks }: { zone: TimeZoneRule; limits: IntakeLimits; hooks?: ImportHooks },
+async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, reader, hooks, onReader }: {
+  zone: TimeZoneRule; limits: IntakeLimits; reader: 'auto' | 'js'; hooks?: ImportHooks; onReader?: ImportOptions['onReader'] },
   onBytes: (file: string, n: number) => void): Promise<FileImportResult[]> {
   const def = batch[0]!.format;
   const next = await db.one<{ file_id: number; base: string }>(
     `SELECT coalesce(max(file_id), 0) + 1 AS file_id, (coalesce(max(last_id), 0) + 1)::VARCHAR AS base FROM files`);
-  let fileId = Number(next!.file_id);
+  const firstId = Number(next!.file_id);
   let base = Number(next!.base);
   await db.run('CREATE TEMP TABLE IF NOT EXISTS stage (file_id INTEGER, line INTEGER, line_count INTEGER, raw VARCHAR)');
   await db.run('CREATE TEMP TABLE IF NOT EXISTS stage_files (file_id INTEGER, base BIGINT)');
   await db.run('DELETE FROM stage');
   await db.run('DELETE FROM stage_files');
-  const staged: { f: PlannedFile; fileId: number; base: number; stats: ReadStats }[] = [];
-  const app = await db.conn.createAppender('stage', 'main', 'temp');
-  const envStage = batch.some((f) => f.envelope) ? await EnvelopeStage.open(db) : null;
-  try {
-    let before = 0;
-    for (const f of batch) {
-      const stats = await stageFile(app, fileId, f, limits, (n) => onBytes(f.rel, before + Math.min(n, f.size)), envStage, zone.zone);
-      before += f.size;
-      staged.push({ f, fileId, base, stats });
-      base += stats.lines + 1;
-      fileId++;
-    }
-  } finally {
-    app.closeSync();
-    envStage?.close();
+  // File ids follow the batch order; event ids (base + line) are given once every file's line count is known.
+  const stats = new Map<number, ReadStats>();
+  const fast: FastFile[] = [];
+  const slow: { f: PlannedFile; fileId: number }[] = [];
+  for (const [i, f] of batch.entries()) {
+    const fileId = firstId + i;
+    const scan = reader === 'auto' ? await scanOf(f) : undefined;
+    if (scan && fastPathEligible(f, scan, def, limits).ok) fast.push({ fileId, abs: f.abs, scan });
+    else slow.push({ f, fileId });
   }
+  const back = fast.length ? await stageFast(db, def, fast, limits) : [];
+  for (const x of fast) if (!back.includes(x)) stats.set(x.fileId, scanStats(x.scan));
+  for (const x of back) slow.push({ f: batch[x.fileId - firstId]!, fileId: x.fileId });
+  for (const [i, f] of batch.entries()) onReader?.(f.rel, stats.has(firstId + i) ? 'duckdb' : 'js');
+  // Enveloped files (always the JavaScript reader's) bring their envelope side; the transform LEFT JOINs it.
+  const envStage = batch.some((f) => f.envelope) ? await EnvelopeStage.open(db) : null;
+  if (slow.length) {
+    const app = await db.conn.createAppender('stage', 'main', 'temp');
+    try {
+      let before = 0;
+      for (const { f, fileId } of slow) {
+        stats.set(fileId, await stageFile(app, fileId, f, limits, (n) => onBytes(f.rel, before + Math.min(n, f.size)), envStage, zone.zone));
+        before += f.size;
+      }
+    } finally {
+      app.closeSync();
+      envStage?.close();
+    }
+  } else envStage?.close();
+  const staged = batch.map((f, i) => {
+    const fileId = firstId + i;
+    const s = stats.get(fileId)!;
+    const x = { f, fileId, base, stats: s };
+    base += s.lines + 1;
+    return x;
+  });
   const values = staged.map((x) => `(${x.fileId}, ${x.base})`).join(', ');
   await db.run(`INSERT INTO stage_files VALUES ${values}`);
   const ids = staged.map((x) => x.fileId);
   const idList = ids.join(', ');
   if (staged.some((x) => x.f.context)) await stageContexts(db, staged.flatMap((x) => (x.f.context ? [{ fileId: x.fileId, context: x.f.context }] : [])));
-  const streams = batch.length === 1 && (batch[0]!.envelope?.streams.length ?? 0) > 1 ? batch[0]!.envelope!.streams : null;
+  const streams = batch.length === 1 && isStreamed(batch[0]!) ? batch[0]!.envelope!.streams : null;
 
   const rows = await db.tx(async () => {
+    const transform = async (d: FormatDefinition, params: TransformParams) => {
+      await db.run(transformSql(d, params));
+      const complete = completeTimesSql(d, params, idList);
+      if (complete) await db.run(complete);
+    };
     if (streams) {
-      for (const s of streams) await db.run(transformSql(s.format, { source: s.format.id, zone: zone.zone, envelope: true, stream: s.name }));
+      for (const s of streams) await transform(s.format, { source: s.format.id, zone: zone.zone, envelope: true, stream: s.name });
+      // Streams the head did not show (they start past it, or past the stream cap) are read as raw text.
+      await transform(formatById('raw')!, { source: 'raw', zone: zone.zone, envelope: true, otherStreams: streams.map((s) => s.name) });
     } else {
-      await db.run(transformSql(def, { source: def.id, zone: zone.zone, envelope: envStage !== null }));
+      await transform(def, { source: def.id, zone: zone.zone, envelope: envStage !== null });
     }
     await fixInheritedTimes(db, idList);
-    await hooks?.afterBatch?.(db, ids);
+    if (hooks?.afterBatch) await hooks.afterBatch(db, ids);
+    else await markCorrelationPending(db, ids);
     const stats = new Map((await db.all<Record<string, unknown>>(
       `SELECT file_id, count(*) AS records, count_if(parse_status = 'ok') AS ok, count_if(parse_status = 'malformed') AS malformed,
               count_if(parse_status = 'unparsed') AS unparsed, count_if(ts_flag IN ('inherited', 'none')) AS untimed,
@@ -449,6 +513,18 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, hoo
   }
   await db.run(`UPDATE files SET audited = true WHERE file_id IN (${idList})`);
   return out;
+}
+
+/** A file's scan: from the evidence copy's read, or (a bundle staged before) a read of its own. */
+async function scanOf(f: PlannedFile): Promise<FileScan | undefined> {
+  if (f.size === 0 || isGzipPath(f.rel) || f.startByte) return undefined;
+  f.scan ??= await scanFile(f.abs);
+  return f.scan;
+}
+
+/** What the JavaScript reader would have counted for a file the scan found clean. */
+function scanStats(scan: FileScan): ReadStats {
+  return { lines: scan.lines, bytesRead: scan.bytes, badUtf8Lines: 0, nulLines: 0, truncatedGzip: false, lastLineTorn: scan.torn, longLines: 0, splitRecords: 0 };
 }
 
 /** Records whose time could not be read take the time of the record before them in the same file, flagged. */

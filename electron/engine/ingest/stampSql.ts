@@ -42,18 +42,27 @@ const SHAPE_SQL: Record<StampShapeId, ShapeSql> = {
   'time-12h': { partial: (x) => `DATE '2000-01-01' + try_strptime(upper(replace(${cutFraction(x)}, ' ', '')), ${list(['%I:%M:%S%p', '%I:%M:%S.%f%p'])})::TIME` },
 };
 
-/** The first shape whose regex matches the whole text decides; its columns, NULL where it has none. */
-function pick(shapes: readonly StampShapeId[], x: string, col: keyof ShapeSql): string {
-  const whens = shapes.map((id) => {
-    const f = SHAPE_SQL[id][col];
-    return `WHEN regexp_full_match(${x}, ${sqlString(stampShape(id).regex)}) THEN ${f ? f(x) : 'NULL'}`;
-  });
-  return `CAST((CASE ${whens.join(' ')} END) AS ${col === 'abs' ? 'TIMESTAMPTZ' : 'TIMESTAMP'})`;
+/** The stamp text as the shapes read it: trimmed, empty as NULL. */
+export const stampText = (x: string) => `nullif(trim(${x}), '')`;
+
+/** Index (in `shapes`) of the first shape whose regex matches the whole text, or NULL: computed once per record. */
+export function shapeIndexSql(shapes: readonly StampShapeId[], x: string): string {
+  const t = stampText(x);
+  return `(CASE ${shapes.map((id, i) => `WHEN regexp_full_match(${t}, ${sqlString(stampShape(id).regex)}) THEN ${i}`).join(' ')} END)`;
 }
 
-function needOf(shapes: readonly StampShapeId[], x: string): string {
-  const whens = shapes.map((id) => `WHEN regexp_full_match(${x}, ${sqlString(stampShape(id).regex)}) THEN ${stampShape(id).needs ? sqlString(stampShape(id).needs!) : 'NULL'}`);
-  return `(CASE ${whens.join(' ')} END)`;
+/** The column of the shape that matched; only that shape's conversion runs on a record. */
+function pick(shapes: readonly StampShapeId[], x: string, shape: string, col: keyof ShapeSql): string {
+  const whens = shapes.flatMap((id, i) => {
+    const f = SHAPE_SQL[id][col];
+    return f ? [`WHEN ${i} THEN ${f(x)}`] : [];
+  });
+  return whens.length ? `CAST((CASE ${shape} ${whens.join(' ')} END) AS ${col === 'abs' ? 'TIMESTAMPTZ' : 'TIMESTAMP'})` : `NULL::${col === 'abs' ? 'TIMESTAMPTZ' : 'TIMESTAMP'}`;
+}
+
+function needOf(shapes: readonly StampShapeId[], shape: string): string {
+  const whens = shapes.flatMap((id, i) => (stampShape(id).needs ? [`WHEN ${i} THEN ${sqlString(stampShape(id).needs!)}`] : []));
+  return whens.length ? `(CASE ${shape} ${whens.join(' ')} END)` : 'NULL::VARCHAR';
 }
 
 export function needsContext(shapes: readonly StampShapeId[] | undefined): boolean {
@@ -64,13 +73,13 @@ export function needsContext(shapes: readonly StampShapeId[] | undefined): boole
  * Columns of one stamp text: s_abs (TIMESTAMPTZ), s_naive (TIMESTAMPTZ placed in `zone`), s_part (placeholder
  * TIMESTAMP of a partial reading) and s_need ('date' | 'year' | NULL), with a column prefix.
  */
-export function stampColumns(shapes: readonly StampShapeId[], x: string, zone: string, prefix: string): string {
-  const t = `nullif(trim(${x}), '')`;
+export function stampColumns(shapes: readonly StampShapeId[], x: string, zone: string, prefix: string, shapeCol = shapeIndexSql(shapes, x)): string {
+  const t = stampText(x);
   const cols = [
-    `${pick(shapes, t, 'abs')} AS ${prefix}_abs`,
-    `${zoneSql(zone, pick(shapes, t, 'local'))} AS ${prefix}_naive`,
+    `${pick(shapes, t, shapeCol, 'abs')} AS ${prefix}_abs`,
+    `${zoneSql(zone, pick(shapes, t, shapeCol, 'local'))} AS ${prefix}_naive`,
   ];
-  if (needsContext(shapes)) cols.push(`${pick(shapes, t, 'partial')} AS ${prefix}_part`, `${needOf(shapes, t)} AS ${prefix}_need`);
+  if (needsContext(shapes)) cols.push(`${pick(shapes, t, shapeCol, 'partial')} AS ${prefix}_part`, `${needOf(shapes, shapeCol)} AS ${prefix}_need`);
   else cols.push(`NULL::TIMESTAMP AS ${prefix}_part`, `NULL::VARCHAR AS ${prefix}_need`);
   return cols.join(', ');
 }

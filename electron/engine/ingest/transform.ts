@@ -3,7 +3,7 @@
 import type { Level } from '../../../shared/domain';
 import { sqlString } from '../store/db';
 import type { FormatDefinition, TextPattern } from '../formats/types';
-import { completePartials, needsContext, stampColumns } from './stampSql';
+import { completePartials, needsContext, shapeIndexSql, stampColumns } from './stampSql';
 import { zoneSql } from './timezone';
 
 /** Level words seen in the wild, mapped onto the normalised six. Formats can add their own (`levelMap`). */
@@ -46,6 +46,8 @@ export interface TransformParams {
   envelope?: boolean;
   /** Only the records of this stream (a file holding several services is transformed once per stream). */
   stream?: string;
+  /** Only the records of streams not in this list. */
+  otherStreams?: string[];
 }
 
 /** The envelope columns every layer carries (NULL without an envelope). */
@@ -56,7 +58,8 @@ function stageRelation(p: TransformParams): string {
   return p.envelope
     ? `(SELECT s.file_id, s.line, s.line_count, s.raw, e.env_iso::TIMESTAMPTZ AS env_ts, e.env_ts_text, e.env_flag, e.env_fields::JSON AS env_fields, e.orig
         FROM stage s LEFT JOIN stage_env e ON e.file_id = s.file_id AND e.line = s.line
-        ${p.stream !== undefined ? `WHERE e.stream = ${sqlString(p.stream)}` : ''})`
+        ${p.stream !== undefined ? `WHERE e.stream = ${sqlString(p.stream)}` : ''}
+        ${p.otherStreams ? `WHERE e.stream NOT IN (${p.otherStreams.map(sqlString).join(', ') || 'NULL'})` : ''})`
     : `(SELECT file_id, line, line_count, raw, NULL::TIMESTAMPTZ AS env_ts, NULL::VARCHAR AS env_ts_text, NULL::VARCHAR AS env_flag,
           NULL::JSON AS env_fields, NULL::VARCHAR AS orig FROM stage)`;
 }
@@ -77,18 +80,9 @@ function timeColumns(def: FormatDefinition, tsText: string, epoch: string | null
     ? `CASE WHEN NOT ${hasOffset} THEN try(${zoneSql(zone, `coalesce(try_cast(${norm} AS TIMESTAMP), try_strptime(${tsText}, ${list(t.naive)}))`)}) END`
     : 'NULL::TIMESTAMPTZ';
   // try(): an epoch out of range, NaN or infinite is a value that does not convert, never an error for the import.
-  const shapes = t.shapes?.length ? stampColumns(t.shapes, tsText, zone, 's')
+  const shapes = t.shapes?.length ? stampColumns(t.shapes, tsText, zone, 's', 's_shape')
     : 'NULL::TIMESTAMPTZ AS s_abs, NULL::TIMESTAMPTZ AS s_naive, NULL::TIMESTAMP AS s_part, NULL::VARCHAR AS s_need';
   return `${epoch ? `try(to_timestamp(${epoch}))` : 'NULL::TIMESTAMPTZ'} AS t_epoch, ${inline} AS t_inline, ${naive} AS t_naive, ${shapes}`;
-}
-
-/**
- * Stamps without a date or year, completed from the envelope or the file's context (stage_ctx: ctx_anchor,
- * ctx_date, ctx_mtime per file). Formats without such shapes skip the window functions altogether.
- */
-function withPartials(def: FormatDefinition, p: TransformParams, relation: string): string {
-  if (!needsContext(def.time.shapes)) return `(SELECT *, NULL::TIMESTAMPTZ AS s_inferred, NULL::VARCHAR AS s_rule FROM ${relation} w)`;
-  return completePartials(`(SELECT w.*, c.ctx_anchor, c.ctx_date, c.ctx_mtime FROM ${relation} w LEFT JOIN stage_ctx c ON c.file_id = w.file_id)`, p.zone);
 }
 
 /** Adds ts_norm (the stamp in ISO spelling) and ts_has_offset to a relation that has ts_text, computed once. */
@@ -98,7 +92,7 @@ function withNorm(def: FormatDefinition, relation: string): string {
   const base = `replace(replace(replace(ts_text, ',', '.'), ' +', '+'), ' -', '-')`;
   const norm = def.time.normalize ? normalizeSql(base) : base;
   return `(SELECT *, (position('+' IN substr(ts_norm, 12)) > 0 OR position('-' IN substr(ts_norm, 12)) > 0) AS ts_has_offset
-    FROM (SELECT *, ${norm} AS ts_norm FROM ${relation} r0) r1)`;
+    FROM (SELECT *, ${norm} AS ts_norm${def.time.shapes?.length ? `, ${shapeIndexSql(def.time.shapes, 'ts_text')} AS s_shape` : ''} FROM ${relation} r0) r1)`;
 }
 
 /**
@@ -107,22 +101,22 @@ function withNorm(def: FormatDefinition, relation: string): string {
  * A parsed record with an epoch that does not convert keeps its text and fields but is flagged `malformed`
  * (its fields stay NULL = its raw JSON, which is how the import counts these apart from unparseable lines).
  */
-function finalSelect(def: FormatDefinition, p: TransformParams, inner: string): string {
-  // The record's own complete stamp wins; then its partial stamp completed (from the envelope or the file's
-  // context); then the envelope's stamp.
+function finalSelect(p: TransformParams, inner: string): string {
+  // The record's own complete stamp wins; then its partial stamp (no time yet: flagged here, completed from the
+  // envelope or the file's context by completeTimesSql); then the envelope's stamp.
   return `INSERT INTO event_store
     SELECT b.base + t.line AS id, t.file_id, ${sqlString(p.source)} AS source, t.line, t.line_count,
-      coalesce(t_epoch, t_inline, t_naive, s_abs, s_naive, s_inferred, env_ts) AS ts,
-      CASE WHEN coalesce(t_epoch, t_inline, t_naive, s_abs, s_naive, s_inferred) IS NULL AND env_ts IS NOT NULL THEN env_ts_text ELSE ts_text END AS ts_text,
+      coalesce(t_epoch, t_inline, t_naive, s_abs, s_naive, CASE WHEN s_part IS NULL THEN env_ts END) AS ts,
+      CASE WHEN coalesce(t_epoch, t_inline, t_naive, s_abs, s_naive, s_part) IS NULL AND env_ts IS NOT NULL THEN env_ts_text ELSE ts_text END AS ts_text,
       CASE WHEN t_epoch IS NOT NULL THEN 'epoch' WHEN t_inline IS NOT NULL OR s_abs IS NOT NULL THEN 'inline'
         WHEN t_naive IS NOT NULL OR s_naive IS NOT NULL THEN 'naive'
-        WHEN s_inferred IS NOT NULL THEN CASE s_need WHEN 'date' THEN 'date-inferred' ELSE 'year-inferred' END
+        WHEN s_part IS NOT NULL THEN CASE s_need WHEN 'date' THEN 'date-inferred' ELSE 'year-inferred' END
         WHEN env_ts IS NOT NULL THEN coalesce(env_flag, 'envelope') ELSE 'none' END AS ts_flag,
       level, logger, message,
       CASE WHEN env_fields IS NULL THEN fields ELSE json_merge_patch(env_fields, coalesce(fields, try_cast(raw AS JSON))) END AS fields,
       coalesce(orig, raw) AS raw,
       CASE WHEN parse_status = 'ok' AND epoch_text IS NOT NULL AND t_epoch IS NULL THEN 'malformed' ELSE parse_status END AS parse_status
-    FROM ${withPartials(def, p, `(${inner})`)} t JOIN stage_files b ON b.file_id = t.file_id`;
+    FROM (${inner}) t JOIN stage_files b ON b.file_id = t.file_id`;
 }
 
 function jsonTransform(def: FormatDefinition, p: TransformParams): string {
@@ -145,7 +139,7 @@ function jsonTransform(def: FormatDefinition, p: TransformParams): string {
       CASE WHEN ok THEN ${pick(def.message)} ELSE ${pickSalvaged(def.message)} END AS message
     FROM (${parsed}) q`;
   // A parsed JSON record's fields are its raw text: stored once (fields NULL), exposed by the events view.
-  return finalSelect(def, p, `SELECT file_id, line, line_count, raw, ${ENV}, ts_text, logger, message, epoch_text,
+  return finalSelect(p, `SELECT file_id, line, line_count, raw, ${ENV}, ts_text, logger, message, epoch_text,
       ${levelSql('level_text', def.levelMap)} AS level,
       CASE WHEN ok THEN NULL ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
@@ -162,34 +156,58 @@ function extrasJson(extras: TextPattern[], on: string): string {
   return `(CASE ${whens.join(' ')} ELSE '{}'::JSON END)`;
 }
 
+/**
+ * logfmt: `key=value` pairs (quoted values unquoted) as a JSON object; the first of a repeated key wins. Only the first
+ * MAX_PAIRS pairs become fields (finding repeats is quadratic; a line of 50 000 pairs must not stall the import); the
+ * record's text keeps them all.
+ */
+const PAIR = '(?:^|\\s)([A-Za-z_][\\w.\\-]*)=("(?:[^"\\\\]|\\\\.)*"|\\S*)';
+const MAX_PAIRS = 256;
+function keyValueJson(text: string): string {
+  const keys = `regexp_extract_all(${text}, ${sqlString(PAIR)}, 1)[1:${MAX_PAIRS}]`;
+  const values = `list_transform(regexp_extract_all(${text}, ${sqlString(PAIR)}, 2)[1:${MAX_PAIRS}], lambda v: replace(regexp_replace(v, '^"(.*)"$', '\\1', 's'), '\\"', '"'))`;
+  return `try(to_json(map_from_entries(list_filter(list_zip(${keys}, ${values}), lambda x, i: list_position(${keys}, x[1]) = i))))`;
+}
+
 function textTransform(def: FormatDefinition, p: TransformParams): string {
   const pat = def.pattern;
   if (!pat) throw new Error(`format ${def.id}: a text format needs a pattern`);
   const g = (name: string) => `g.${JSON.stringify(name)}`;
-  const pickG = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).filter((f) => pat.groups.includes(f)).map(g));
-  const messageGroup = def.message?.find((m) => pat.groups.includes(m));
-  const keep = pat.groups.filter((x) => x !== messageGroup);
+  // A name is a group of the pattern, or with keyValues a key of the record's pairs.
+  const named = (f: string) => (pat.groups.includes(f) ? [g(f)] : def.keyValues ? [`(kv->>${sqlString(`$.${JSON.stringify(f)}`)})`] : []);
+  const pickG = (fields: string[] | undefined) => firstNonEmpty((fields ?? []).flatMap(named));
+  // A pattern with alternatives (one layout or another in the same log) names a message group per alternative.
+  const messageGroups = (def.message ?? []).filter((m) => pat.groups.includes(m));
+  const keep = pat.groups.filter((x) => !messageGroups.includes(x));
   const groupJson = keep.length ? `json_object(${keep.map((k) => `${sqlString(k)}, nullif(${g(k)}, '')`).join(', ')})` : `'{}'::JSON`;
   const inner = `SELECT file_id, line, line_count, raw, ${ENV},
-      regexp_extract(raw, ${sqlString(pat.regex)}, ${list(pat.groups)}, 's') AS g
+      regexp_extract(raw, ${sqlString(pat.regex)}, ${list(pat.groups)}, 's') AS g,
+      ${def.keyValues ? keyValueJson('raw') : 'NULL::JSON'} AS kv
     FROM ${stageRelation(p)} s0`;
-  const cols = `SELECT file_id, line, line_count, raw, ${ENV}, g,
-      ${g(pat.groups[0]!)} <> '' AS ok,
+  // The record parsed when the pattern matched: its first group, or with alternatives any group, is non-empty; a
+  // key=value record when it has pairs.
+  const groupsMatched = pat.alternatives ? `(${pat.groups.map((x) => `${g(x)} <> ''`).join(' OR ')})` : `${g(pat.groups[0]!)} <> ''`;
+  const matched = def.keyValues ? `(${groupsMatched} OR coalesce(kv::VARCHAR, '{}') <> '{}')` : groupsMatched;
+  const message = def.keyValues ? `coalesce(${pickG(def.message)}, raw)`
+    : messageGroups.length > 1 ? `coalesce(${firstNonEmpty(messageGroups.map(g))}, '')` : messageGroups.length ? g(messageGroups[0]!) : 'raw';
+  const fieldsJson = def.keyValues ? `json_merge_patch(coalesce(kv, '{}'::JSON), ${groupJson})` : `json_merge_patch('{}', ${groupJson})`;
+  const cols = `SELECT file_id, line, line_count, raw, ${ENV}, g, kv,
+      ${matched} AS ok,
       ${pickG(def.time.fields)} AS ts_text,
       ${pickG(def.level)} AS level_text,
       ${pickG(def.logger)} AS logger,
-      CASE WHEN ${g(pat.groups[0]!)} <> '' THEN ${messageGroup ? g(messageGroup) : 'raw'} ELSE raw END AS message
+      CASE WHEN ${matched} THEN ${message} ELSE raw END AS message
     FROM (${inner}) i`;
-  return finalSelect(def, p, `SELECT file_id, line, line_count, raw, ${ENV}, ts_text, logger, message, NULL::VARCHAR AS epoch_text,
+  return finalSelect(p, `SELECT file_id, line, line_count, raw, ${ENV}, ts_text, logger, message, NULL::VARCHAR AS epoch_text,
       ${levelSql('level_text', def.levelMap)} AS level,
-      CASE WHEN ok THEN json_merge_patch(json_merge_patch('{}', ${groupJson}), ${extrasJson(def.extras ?? [], 'message')}) ELSE '{}'::JSON END AS fields,
+      CASE WHEN ok THEN json_merge_patch(${fieldsJson}, ${extrasJson(def.extras ?? [], 'message')}) ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
       ${timeColumns(def, 'ts_text', null, p.zone)}
     FROM ${withNorm(def, `(${cols})`)} c`);
 }
 
 function rawTransform(def: FormatDefinition, p: TransformParams): string {
-  return finalSelect(def, p, `SELECT file_id, line, line_count, raw, ${ENV}, NULL::VARCHAR AS ts_text, NULL::VARCHAR AS logger, raw AS message, NULL::VARCHAR AS epoch_text,
+  return finalSelect(p, `SELECT file_id, line, line_count, raw, ${ENV}, NULL::VARCHAR AS ts_text, NULL::VARCHAR AS logger, raw AS message, NULL::VARCHAR AS epoch_text,
       NULL::VARCHAR AS level, '{}'::JSON AS fields, 'unparsed' AS parse_status,
       NULL::TIMESTAMPTZ AS t_epoch, NULL::TIMESTAMPTZ AS t_inline, NULL::TIMESTAMPTZ AS t_naive,
       NULL::TIMESTAMPTZ AS s_abs, NULL::TIMESTAMPTZ AS s_naive, NULL::TIMESTAMP AS s_part, NULL::VARCHAR AS s_need
@@ -200,4 +218,22 @@ export function transformSql(def: FormatDefinition, p: TransformParams): string 
   if (def.kind === 'json') return jsonTransform(def, p);
   if (def.kind === 'text') return textTransform(def, p);
   return rawTransform(def, p);
+}
+
+/**
+ * Completes the stamps a transform left without a date or year (ts NULL, flagged date-/year-inferred) in one UPDATE
+ * over just those events: re-read from ts_text, dated from their envelope (stage_env) or the file's context
+ * (stage_ctx), rolled over midnight in line order. Null when the format has no such shapes.
+ */
+export function completeTimesSql(def: FormatDefinition, p: TransformParams, idList: string): string | null {
+  const shapes = def.time.shapes;
+  if (!needsContext(shapes)) return null;
+  const env = p.envelope
+    ? `LEFT JOIN stage_env e ON e.file_id = x.file_id AND e.line = x.line`
+    : `LEFT JOIN (SELECT NULL::INTEGER AS file_id, NULL::INTEGER AS line, NULL::VARCHAR AS env_iso) e ON false`;
+  const partial = `SELECT x.id, x.file_id, x.line, x.s_part, x.s_need, e.env_iso::TIMESTAMPTZ AS env_ts, c.ctx_anchor, c.ctx_date, c.ctx_mtime
+    FROM (SELECT id, file_id, line, ${stampColumns(shapes!, 'ts_text', p.zone, 's')} FROM event_store
+          WHERE file_id IN (${idList}) AND source = ${sqlString(p.source)} AND ts IS NULL AND ts_flag IN ('date-inferred', 'year-inferred')) x
+    ${env} LEFT JOIN stage_ctx c ON c.file_id = x.file_id`;
+  return `UPDATE event_store SET ts = r.s_inferred FROM ${completePartials(`(${partial})`, p.zone)} r WHERE event_store.id = r.id`;
 }

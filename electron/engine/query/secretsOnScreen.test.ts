@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EventDetail, EventRow } from '../../../shared/domain';
 import { Engine } from '../engine';
-import { PLANTED, writePlantedSecretsBundle } from '../../testkit/plantedSecrets';
+import { FAILED_TASK, PLANTED, writePlantedSecretsBundle } from '../../testkit/plantedSecrets';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { SECRET_MASK } from '../redact/onScreen';
 
@@ -38,7 +38,7 @@ describe('secrets on screen', () => {
 
   it('pages, details, traces, context and field values carry none of them', async () => {
     const page = await rows();
-    expect(page.length).toBe(8);
+    expect(page.length).toBe(10);
     expect(leaks(page)).toEqual([]);
     const db = page.find((r) => r.message?.includes('postgresql://'))!;
     expect(db.message).toContain(`postgresql://enrich:${SECRET_MASK}@db.acme.example`);
@@ -64,6 +64,12 @@ describe('secrets on screen', () => {
     expect(trace.events.length).toBe(5);
     expect(leaks(trace)).toEqual([]);
     expect(leaks(await engine.call('events.around', { caseId, id: db.id, seconds: 3600, perSource: 50 }))).toEqual([]);
+    // A failed chain's reason is a log line: masked in the list, the trace and the tree alike.
+    const failed = await engine.call('chains.list', { caseId, statuses: ['failure'], limit: 10 });
+    expect(failed.chains.map((c) => c.key)).toEqual([FAILED_TASK]);
+    expect(failed.chains[0]!.failureReason).toContain(`postgresql://enrich:${SECRET_MASK}@db.acme.example`);
+    expect(leaks(failed)).toEqual([]);
+    expect(leaks(await engine.call('chains.trace', { caseId, key: FAILED_TASK }))).toEqual([]);
     expect(leaks(await engine.call('events.fieldValues', { caseId, filter: {}, field: 'password', limit: 10 }))).toEqual([]);
     expect(leaks(await engine.call('events.page', { caseId, filter: { text: PLANTED.dbPassword }, limit: 10 }))).toEqual([]);
   });

@@ -1,15 +1,18 @@
 // The client's own rules: RE2 patterns as whole words, domains and hosts, word lists; and the case's `idPatterns`
-// (pseudonymised by default under their kind). Patterns are operator input, so they run in re2js: linear time.
-import { RE2JS } from 're2js';
+// (pseudonymised by default under their kind). Patterns are operator input: they run in re2js (linear time) unless
+// the strict translation accepts them for V8 (no nested repetition, at most one unbounded: quadratic at worst on
+// texts up to 8 KiB; a catastrophic pattern such as `(a+)+b` is refused and stays in re2js).
 import type { IdPattern } from '../../../shared/correlation';
 import type { RedactAction, RedactionRules } from '../../../shared/redaction';
 import { Automaton } from './automaton';
+import { GoRegex } from './regex';
 import type { Finding } from './types';
 
-interface PatternRule { type: string; action: RedactAction; re: RE2JS; rule: string }
+interface PatternRule { type: string; action: RedactAction; re: GoRegex; rule: string }
 interface WordRule { type: string; action: RedactAction; rule: string }
 
-const WORD = /[A-Za-z0-9_]/;
+// `_` separates: ids and names are joined into snake-case names (`Search-OMEGA3231_OMEGA7380`, `anil_report`)
+const WORD = /[A-Za-z0-9]/;
 /** Token boundary on both sides; a start right after `%` is inside a URL escape (`%20name`), not a boundary. */
 export const isBoundary = (text: string, start: number, end: number) =>
   !(start > 0 && (WORD.test(text[start - 1]!) || text[start - 1] === '%')) && !(end < text.length && WORD.test(text[end]!));
@@ -38,9 +41,9 @@ export class ClientDetector {
   }
 
   private addPattern(type: string, regex: string, action: RedactAction, rule: string): void {
-    let re: RE2JS;
+    let re: GoRegex;
     try {
-      re = RE2JS.compile(`(?:${regex})`);
+      re = new GoRegex(`(?:${regex})`, { v8: 'strict' });
     } catch (e) {
       throw new Error(`redaction pattern ${rule} (${type}) is not a valid RE2 expression: ${(e as Error).message}`, { cause: e });
     }
@@ -50,13 +53,8 @@ export class ClientDetector {
   findings(text: string): Finding[] {
     const out: Finding[] = [];
     for (const p of this.patterns) {
-      if (!p.re.test(text)) continue; // DFA first: the matcher only where there is a match
-      const m = p.re.matcher(text);
-      let from = 0;
-      while (from <= text.length && m.find(from)) {
-        const s = m.start();
-        const e = m.end();
-        from = e > s ? e : e + 1;
+      if (!p.re.test(text)) continue; // test first: the matcher only where there is a match
+      for (const { start: s, end: e } of p.re.matches(text)) {
         if (e > s && isBoundary(text, s, e)) out.push({ start: s, end: e, kind: 'pii', type: p.type, rule: p.rule });
       }
     }

@@ -43,17 +43,23 @@ export class Detectors {
     this.secretKeys = new Set(this.rules.secretKeys.map(normaliseKey));
   }
 
-  /** Every finding on every view, mapped to raw offsets, before overlap resolution. */
-  findAll(raw: string): Span[] {
+  /**
+   * Every finding on every view, mapped to raw offsets, before overlap resolution. `secretsOnly` skips the detectors
+   * that only ever report personal data (PII shapes, client rules, harvest): the re-scan's question is "any secret?",
+   * and a personal-data span never turns a merged group into a secret.
+   */
+  findAll(raw: string, secretsOnly = false): Span[] {
     const spans: Span[] = [];
     for (const v of viewsOf(maskPlaceholders(raw))) {
-      const found: Finding[] = [
-        ...this.gitleaks.detect(v.text),
-        ...structuralFindings(v.text, { secretKeys: this.secretKeys }),
-        ...piiFindings(v.text),
-        ...this.client.findings(v.text),
-        ...this.harvest.findings(v.text),
-      ];
+      const found: Finding[] = secretsOnly
+        ? [...this.gitleaks.detect(v.text), ...structuralFindings(v.text, { secretKeys: this.secretKeys }).filter((f) => f.kind === 'secret')]
+        : [
+          ...this.gitleaks.detect(v.text),
+          ...structuralFindings(v.text, { secretKeys: this.secretKeys }),
+          ...piiFindings(v.text),
+          ...this.client.findings(v.text),
+          ...this.harvest.findings(v.text),
+        ];
       for (const f of found) {
         // nothing but blanked replacements (and punctuation): already redacted
         if (f.end <= f.start || EMPTY_VALUE.test(v.text.slice(f.start, f.end))) continue;

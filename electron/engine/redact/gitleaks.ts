@@ -1,11 +1,13 @@
 // Port of gitleaks' detection semantics (detect/detect.go, v8.27) over the vendored default rules:
-// keyword pre-filter (one automaton over all keywords), every rule's regex in re2js (Go RE2 syntax, linear time),
+// keyword pre-filter (one automaton over all keywords), every rule's regex in V8 where translate.ts proves an
+// equivalent and in re2js otherwise (Go RE2 syntax, linear time),
 // the secret is `secretGroup` else the first non-empty group else the match, Shannon-entropy gate (skip when
 // entropy <= rule.entropy), then global and rule allowlists (regexes on secret/match/line, stopwords in the secret).
 // Path/commit allowlists and path-only rules do not apply to log events; a rule that also names a path runs anyway
 // (recall first).
 import { RE2JS } from 're2js';
 import { Automaton } from './automaton';
+import { GoRegex } from './regex';
 import { GITLEAKS } from './rules/gitleaks.generated';
 import type { GitleaksAllowlist, GitleaksConfig } from './rules/parse';
 import type { Finding } from './types';
@@ -20,7 +22,7 @@ interface CompiledAllowlist {
 
 interface CompiledRule {
   id: string;
-  re: RE2JS;
+  re: GoRegex;
   secretGroup: number;
   entropy: number;
   keywords: number[];
@@ -80,7 +82,8 @@ export class GitleaksDetector {
   private readonly always: CompiledRule[];
   private readonly byKeyword: CompiledRule[][];
 
-  constructor(config: GitleaksConfig = GITLEAKS) {
+  /** `v8: false` keeps every rule in re2js (the reference the differential test compares against). */
+  constructor(config: GitleaksConfig = GITLEAKS, { v8 = true }: { v8?: boolean } = {}) {
     const kwIndex = new Map<string, number>();
     for (const r of config.rules) for (const k of r.keywords) if (!kwIndex.has(k)) kwIndex.set(k, kwIndex.size);
     this.keywords = new Automaton([...kwIndex.keys()]);
@@ -89,7 +92,7 @@ export class GitleaksDetector {
       .filter((r) => r.regex !== undefined)
       .map((r) => ({
         id: r.id,
-        re: RE2JS.compile(r.regex!),
+        re: new GoRegex(r.regex!, { v8 }),
         secretGroup: r.secretGroup ?? 0,
         entropy: r.entropy ?? 0,
         keywords: r.keywords.map((k) => kwIndex.get(k)!),
@@ -116,15 +119,12 @@ export class GitleaksDetector {
   }
 
   runRule(rule: CompiledRule, text: string, out: Finding[]): void {
-    // test() runs on re2js' DFA without captures, several times faster than a matcher: most lines have no match
+    // test() first (re2js: its DFA without captures; V8: no indices), several times faster than matching
     if (!rule.re.test(text)) return;
-    const m = rule.re.matcher(text);
-    const groups = m.groupCount();
-    let from = 0;
-    while (from <= text.length && m.find(from)) {
-      let ms = m.start();
-      let me = m.end();
-      from = me > ms ? me : me + 1;
+    const groups = rule.re.groups;
+    for (const m of rule.re.matches(text)) {
+      let ms = m.start;
+      let me = m.end;
       // gitleaks trims newlines off the match
       while (ms < me && text.charCodeAt(ms) === 10) ms++;
       while (me > ms && text.charCodeAt(me - 1) === 10) me--;
@@ -132,8 +132,8 @@ export class GitleaksDetector {
       let e = me;
       if (groups >= 1) {
         const pick = (g: number) => {
-          const gs = m.start(g);
-          const ge = m.end(g);
+          const gs = m.spans[2 * g]!;
+          const ge = m.spans[2 * g + 1]!;
           if (gs >= 0 && ge > gs) { s = gs; e = ge; return true; }
           return false;
         };
@@ -145,7 +145,7 @@ export class GitleaksDetector {
           let first = 0;
           for (let g = 1; g <= groups; g++) if (pick(g)) { first = g; break; }
           for (let g = groups; g > first && first > 0; g--) {
-            if (m.end(g) > e && m.start(g) >= 0) { e = m.end(g); break; }
+            if (m.spans[2 * g + 1]! > e && m.spans[2 * g]! >= 0) { e = m.spans[2 * g + 1]!; break; }
           }
         }
       }

@@ -1,6 +1,7 @@
 // redact.test (what the rules would change in sample lines) and the case's client rules.
 import { RedactionRules } from '../../../shared/redaction';
 import type { AreaHandlers } from '../api';
+import { clientRulesFor, profileRules } from '../export/clientRules';
 import { redactionSetupFor } from '../export/run';
 import { Detectors } from './detect';
 import { Pseudonymizer } from './pseudonym';
@@ -9,8 +10,10 @@ import { Redactor } from './redactor';
 export const redactHandlers: AreaHandlers<'redact'> = {
   'redact.test': async (ctx, input) => {
     const h = input.caseId ? ctx.getCase(input.caseId) : null;
-    const rules = { ...(h?.meta.redaction ?? {}), ...(input.rules ?? {}) };
-    const setup = h ? await redactionSetupFor(h, rules) : { rules: RedactionRules.parse(rules), idPatterns: [], harvest: [] };
+    const opts = { ...(input.profile ? { profile: input.profile } : {}), ...(input.rules ? { rules: input.rules } : {}) };
+    const setup = h
+      ? await redactionSetupFor(h, (await clientRulesFor(h, opts)).rules)
+      : { rules: RedactionRules.parse(await profileRules(input.profile, input.rules)), idPatterns: [], harvest: [] };
     const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
     return { lines: input.lines.map((l) => r.redact(l)) };
   },

@@ -28,11 +28,36 @@ const PII_KEYS: [RegExp, string][] = [
   [/(?:^|_)(?:acc|account|acct|iban|card|pan|aadhaar|aadhar|kyc|ifsc|upi)(?:_id)?_(?:no|num|number|id)$|(?:^|_)(?:iban|account_number|acc_no|upi_id)$/, 'account'],
 ];
 
+/** Key names recur on every line: each is normalised once (bounded). */
+const normalised = new Map<string, string>();
+function normaliseCached(key: string): string {
+  let k = normalised.get(key);
+  if (k === undefined) {
+    k = normaliseKey(key);
+    if (normalised.size >= 10_000) normalised.clear();
+    normalised.set(key, k);
+  }
+  return k;
+}
+
+const classes = new Map<string, KeyClass | null>();
+const EMPTY: ReadonlySet<string> = new Set();
+
 /** Extra sensitive names from the client's rules are matched after normalising, as whole keys. */
-export function classifyKey(key: string, extraSecret: ReadonlySet<string> = new Set()): KeyClass | null {
-  const k = normaliseKey(key);
-  if (!k || k.length > 64) return null;
+export function classifyKey(key: string, extraSecret: ReadonlySet<string> = EMPTY): KeyClass | null {
+  const k = normaliseCached(key);
   if (extraSecret.has(k)) return { kind: 'secret', type: 'secret' };
+  let c = classes.get(k);
+  if (c === undefined) {
+    c = classifyNormalised(k);
+    if (classes.size >= 10_000) classes.clear();
+    classes.set(k, c);
+  }
+  return c;
+}
+
+function classifyNormalised(k: string): KeyClass | null {
+  if (!k || k.length > 64) return null;
   for (const [re, type] of PII_KEYS) if (re.test(k)) return { kind: 'pii', type };
   if (SECRET_NAME.test(k) && !NOT_SECRET.test(k)) return { kind: 'secret', type: 'secret' };
   return null;

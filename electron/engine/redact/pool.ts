@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BatchResult, RedactSetup, RowIn } from './batch';
+import type { RescanHit } from './rescan';
 
 /** The worker file beside this module: TypeScript through tsx when running from source, the built .js otherwise. */
 function workerEntry(): { url: URL; execArgv: string[] } {
@@ -12,12 +13,12 @@ function workerEntry(): { url: URL; execArgv: string[] } {
     : { url: new URL('./redact-worker.js', import.meta.url), execArgv: [] };
 }
 
-interface Pending { resolve: (r: BatchResult) => void; reject: (e: Error) => void }
+interface Pending { resolve: (r: never) => void; reject: (e: Error) => void }
 
 export class RedactPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { seq: number; rows: RowIn[] }[] = [];
+  private readonly queue: { seq: number; rows: RowIn[]; labels?: string[] }[] = [];
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private failed: Error | null = null;
@@ -30,7 +31,7 @@ export class RedactPool {
       const w = new Worker(entry.url, { workerData: setup, execArgv: entry.execArgv });
       readies.push(new Promise((resolve, reject) => {
         w.once('error', reject);
-        w.on('message', (m: { ready?: boolean; seq?: number; result?: BatchResult; error?: string }) => {
+        w.on('message', (m: { ready?: boolean; seq?: number; result?: never; error?: string }) => {
           if (m.ready) { resolve(); this.release(w); return; }
           const p = this.pending.get(m.seq!);
           this.pending.delete(m.seq!);
@@ -57,10 +58,19 @@ export class RedactPool {
 
   /** Redact one batch; resolves with its result (callers await in submission order for an ordered writer). */
   run(rows: RowIn[]): Promise<BatchResult> {
+    return this.post<BatchResult>({ rows });
+  }
+
+  /** Re-scan one batch (a pool set up with `rescan`): cell i of a row is labelled `labels[i]` in the hits. */
+  scan(rows: RowIn[], labels: string[]): Promise<RescanHit[]> {
+    return this.post<RescanHit[]>({ rows, labels });
+  }
+
+  private post<T>(body: { rows: RowIn[]; labels?: string[] }): Promise<T> {
     if (this.failed) return Promise.reject(this.failed);
     const seq = this.seq++;
-    const p = new Promise<BatchResult>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
-    const msg = { seq, rows };
+    const p = new Promise<T>((resolve, reject) => this.pending.set(seq, { resolve: resolve as (r: never) => void, reject }));
+    const msg = { seq, ...body };
     const w = this.idle.pop();
     if (w) w.postMessage(msg); else this.queue.push(msg);
     return p;

@@ -55,10 +55,20 @@ function splitAtStrings(s: Span, raw: string, inString: Uint8Array): Span[] {
   return out;
 }
 
+/** Texts up to this length are remembered with their result (a cell seen again costs a lookup). */
+const MEMO_TEXT = 65_536;
+const MEMO_ENTRIES = 20_000;
+
 export class Redactor {
   /** Every replaced original (decoded value and raw form) with its kind: what the fail-closed re-scan searches for. */
   readonly originals = new Map<string, 'secret' | 'pii'>();
   readonly counts = { byType: new Map<string, number>(), byRule: new Map<string, number>() };
+  /**
+   * A text's redaction depends on the text alone (detectors and key are fixed for this object, a value's token is
+   * stable), so a repeated text — `fields` equal to `raw` in JSON records, a recurring message, logger or file name —
+   * reuses its result; only the counts are added again.
+   */
+  private readonly memo = new Map<string, RedactResult>();
 
   constructor(readonly detectors: Detectors, readonly pseudonyms: Pseudonymizer) {}
 
@@ -69,6 +79,25 @@ export class Redactor {
   }
 
   redact(raw: string, eventId: string | null = null): RedactResult {
+    const known = this.memo.get(raw);
+    if (known) {
+      for (const r of known.replacements) this.count(r.type, r.rule);
+      return known;
+    }
+    const result = this.redactNew(raw, eventId);
+    if (raw.length <= MEMO_TEXT) {
+      if (this.memo.size >= MEMO_ENTRIES) this.memo.clear();
+      this.memo.set(raw, result);
+    }
+    return result;
+  }
+
+  private count(type: string, rule: string): void {
+    this.counts.byType.set(type, (this.counts.byType.get(type) ?? 0) + 1);
+    this.counts.byRule.set(rule, (this.counts.byRule.get(rule) ?? 0) + 1);
+  }
+
+  private redactNew(raw: string, eventId: string | null): RedactResult {
     let spans = this.detectors.find(raw);
     if (spans.length === 0) return { text: raw, replacements: [] };
     let text = '';
@@ -88,8 +117,7 @@ export class Redactor {
       text += raw.slice(at, s.start) + token;
       at = s.end;
       replacements.push({ start: s.start, end: s.end, kind: s.kind, type: s.type, rule: s.rule, token });
-      this.counts.byType.set(s.type, (this.counts.byType.get(s.type) ?? 0) + 1);
-      this.counts.byRule.set(s.rule, (this.counts.byRule.get(s.rule) ?? 0) + 1);
+      this.count(s.type, s.rule);
     }
     return { text: text + raw.slice(at), replacements };
   }

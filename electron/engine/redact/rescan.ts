@@ -40,37 +40,65 @@ export function variantsOf(value: string): { text: string; variant: string }[] {
   return v;
 }
 
-/** Values too short or too common to search without flooding: under 4 characters only on token boundaries. */
+/**
+ * Values too short or too common to search without flooding: under 4 characters only on token boundaries. So is
+ * personal data in plain, URL or JSON form: it is replaced on token boundaries (`anil` in `vanilla` is not the user),
+ * so that is where a survivor would be; secrets and every base64 form are searched as substrings.
+ */
 const SHORT = 4;
 
 export class Rescanner {
   private readonly automaton: Automaton | null;
   private readonly meta: { variant: string; short: boolean }[] = [];
 
-  constructor(private readonly detectors: Detectors, originals: Iterable<string>) {
+  /** `originals`: replaced values, each a secret unless its kind says 'pii'. */
+  constructor(private readonly detectors: Detectors, originals: Iterable<string> | ReadonlyMap<string, 'secret' | 'pii'>) {
     const patterns: string[] = [];
-    const seen = new Set<string>();
-    for (const o of originals) {
+    const seen = new Map<string, number>();
+    const entries: [string, 'secret' | 'pii'][] = originals instanceof Map
+      ? [...(originals as ReadonlyMap<string, 'secret' | 'pii'>)]
+      : [...(originals as Iterable<string>)].map((o) => [o, 'secret']);
+    for (const [o, kind] of entries) {
       for (const { text, variant } of variantsOf(o)) {
+        const boundary = text.length < SHORT || (kind === 'pii' && variant !== 'base64');
         const key = text.toLowerCase();
-        if (seen.has(key)) continue;
-        seen.add(key);
+        const at = seen.get(key);
+        if (at !== undefined) {
+          if (!boundary) this.meta[at]!.short = false; // a secret with the same text: substring search wins
+          continue;
+        }
+        seen.set(key, patterns.length);
         patterns.push(text);
-        this.meta.push({ variant, short: text.length < SHORT });
+        this.meta.push({ variant, short: boundary });
       }
     }
     this.automaton = patterns.length ? new Automaton(patterns) : null;
   }
 
+  /** A repeated text (`fields` equal to `raw`, a recurring message) has the same hits: looked up, not re-scanned. */
+  private readonly memo = new Map<string, Omit<RescanHit, 'where'>[]>();
+
   scan(text: string, where: string, hits: RescanHit[]): void {
-    for (const s of this.detectors.find(text)) {
-      if (s.kind === 'secret') hits.push({ where, check: 'detector', detail: s.rule });
+    let found = this.memo.get(text);
+    if (!found) {
+      found = this.check(text);
+      if (text.length <= 65_536) {
+        if (this.memo.size >= 20_000) this.memo.clear();
+        this.memo.set(text, found);
+      }
     }
-    if (!this.automaton) return;
+    for (const f of found) hits.push({ where, ...f });
+  }
+
+  private check(text: string): Omit<RescanHit, 'where'>[] {
+    const out: Omit<RescanHit, 'where'>[] = [];
+    for (const s of this.detectors.findAll(text, true)) out.push({ check: 'detector', detail: s.rule });
+    if (!this.automaton) return out;
     for (const h of this.automaton.search(text)) {
       const m = this.meta[h.pattern]!;
       if (m.short && !isBoundary(text, h.start, h.end)) continue;
-      hits.push({ where, check: 'original', detail: m.variant });
+      out.push({ check: 'original', detail: m.variant });
     }
+    return out;
   }
 }

@@ -10,75 +10,113 @@ export interface View {
   to?: Int32Array;
 }
 
-type Decoder = { name: string; applies: (s: string) => boolean; decode: (s: string) => [string, number[], number[]] | null };
+type Decoded = [string, ArrayLike<number>, ArrayLike<number>];
+type Decoder = { name: string; applies: (s: string) => boolean; decode: (s: string) => Decoded | null };
 
 const BACKSLASH: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '/': '/', '\\': '\\', '"': '"', "'": "'" };
 
-/** JSON and Python escapes: \" \' \\ \/ \n \t \r \b \f \uXXXX \xXX. */
-function unescapeBackslash(s: string): [string, number[], number[]] | null {
-  let out = '';
-  const from: number[] = [];
-  const to: number[] = [];
-  let changed = false;
-  for (let i = 0; i < s.length; ) {
-    const c = s[i]!;
-    if (c === '\\' && i + 1 < s.length) {
-      const n = s[i + 1]!;
-      const simple = BACKSLASH[n];
-      if (simple !== undefined) {
-        out += simple; from.push(i); to.push(i + 2); i += 2; changed = true; continue;
-      }
-      const hex = n === 'u' ? 4 : n === 'x' ? 2 : 0;
-      if (hex && /^[0-9a-fA-F]+$/.test(s.slice(i + 2, i + 2 + hex)) && i + 2 + hex <= s.length) {
-        out += String.fromCharCode(parseInt(s.slice(i + 2, i + 2 + hex), 16));
-        from.push(i); to.push(i + 2 + hex); i += 2 + hex; changed = true; continue;
-      }
-    }
-    out += c; from.push(i); to.push(i + 1); i++;
+/** Output text with, per output character, the raw span it came from; unchanged runs are copied as slices. */
+class Builder {
+  out = '';
+  n = 0;
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  constructor(private readonly s: string) {
+    this.from = new Int32Array(s.length);
+    this.to = new Int32Array(s.length);
   }
-  return changed ? [out, from, to] : null;
+
+  copy(a: number, b: number): void {
+    if (b <= a) return;
+    this.out += this.s.slice(a, b);
+    for (let k = a; k < b; k++) { this.from[this.n] = k; this.to[this.n] = k + 1; this.n++; }
+  }
+
+  emit(text: string, a: number, b: number): void {
+    this.out += text;
+    for (let k = 0; k < text.length; k++) { this.from[this.n] = a; this.to[this.n] = b; this.n++; }
+  }
+
+  done(): Decoded {
+    return [this.out, this.from.subarray(0, this.n), this.to.subarray(0, this.n)];
+  }
 }
 
-/** %XX (runs of bytes decoded as UTF-8) and '+' as space. */
-function urlDecode(s: string): [string, number[], number[]] | null {
-  let out = '';
-  const from: number[] = [];
-  const to: number[] = [];
+const HEX = /^[0-9a-fA-F]+$/;
+
+/** JSON and Python escapes: \" \' \\ \/ \n \t \r \b \f \uXXXX \xXX. */
+function unescapeBackslash(s: string): Decoded | null {
+  let i = s.indexOf('\\');
+  if (i < 0) return null;
+  const b = new Builder(s);
+  let at = 0;
   let changed = false;
-  for (let i = 0; i < s.length; ) {
-    if (s[i] === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+  while (i >= 0 && i + 1 < s.length) {
+    const n = s[i + 1]!;
+    const simple = BACKSLASH[n];
+    const hex = n === 'u' ? 4 : n === 'x' ? 2 : 0;
+    if (simple !== undefined) {
+      b.copy(at, i); b.emit(simple, i, i + 2); at = i + 2; changed = true;
+    } else if (hex && i + 2 + hex <= s.length && HEX.test(s.slice(i + 2, i + 2 + hex))) {
+      b.copy(at, i); b.emit(String.fromCharCode(parseInt(s.slice(i + 2, i + 2 + hex), 16)), i, i + 2 + hex); at = i + 2 + hex; changed = true;
+    } else {
+      b.copy(at, i + 1); at = i + 1; // a lone backslash stays; the next character is looked at afresh
+    }
+    i = s.indexOf('\\', at);
+  }
+  b.copy(at, s.length);
+  return changed ? b.done() : null;
+}
+
+const PCT = /^[0-9a-fA-F]{2}$/;
+
+/** %XX (runs of bytes decoded as UTF-8) and '+' as space. */
+function urlDecode(s: string): Decoded | null {
+  const b = new Builder(s);
+  let at = 0;
+  let changed = false;
+  for (let i = 0; i < s.length;) {
+    const c = s.charCodeAt(i);
+    if (c === 37 /* % */ && PCT.test(s.slice(i + 1, i + 3))) {
+      b.copy(at, i);
       const start = i;
       const bytes: number[] = [];
-      while (s[i] === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) { bytes.push(parseInt(s.slice(i + 1, i + 3), 16)); i += 3; }
-      const text = Buffer.from(bytes).toString('utf8');
-      for (const ch of text) { out += ch; for (let k = 0; k < ch.length; k++) { from.push(start); to.push(i); } }
+      while (s[i] === '%' && PCT.test(s.slice(i + 1, i + 3))) { bytes.push(parseInt(s.slice(i + 1, i + 3), 16)); i += 3; }
+      for (const ch of Buffer.from(bytes).toString('utf8')) b.emit(ch, start, i);
+      at = i;
       changed = true;
-      continue;
+    } else if (c === 43 /* + */) {
+      b.copy(at, i); b.emit(' ', i, i + 1); at = ++i; changed = true;
+    } else {
+      i++;
     }
-    if (s[i] === '+') { out += ' '; from.push(i); to.push(i + 1); i++; changed = true; continue; }
-    out += s[i]; from.push(i); to.push(i + 1); i++;
   }
-  return changed ? [out, from, to] : null;
+  b.copy(at, s.length);
+  return changed ? b.done() : null;
 }
 
 /** SQL string literals double their quotes. */
-function sqlQuotes(s: string): [string, number[], number[]] | null {
-  let out = '';
-  const from: number[] = [];
-  const to: number[] = [];
-  for (let i = 0; i < s.length; ) {
-    if (s[i] === "'" && s[i + 1] === "'") { out += "'"; from.push(i); to.push(i + 2); i += 2; continue; }
-    out += s[i]; from.push(i); to.push(i + 1); i++;
+function sqlQuotes(s: string): Decoded | null {
+  const b = new Builder(s);
+  let at = 0;
+  let i = s.indexOf("''");
+  if (i < 0) return null;
+  while (i >= 0) {
+    b.copy(at, i); b.emit("'", i, i + 2); at = i + 2;
+    i = s.indexOf("''", at);
   }
-  return out.length !== s.length ? [out, from, to] : null;
+  b.copy(at, s.length);
+  return b.done();
 }
 
 /** Query strings: `?` and `&` become line ends, so a value ends where a scanner expects a secret to end. */
-function querySplit(s: string): [string, number[], number[]] | null {
+function querySplit(s: string): Decoded | null {
   const out = s.replace(/[?&](?=[\w.%-]{1,64}=)/g, '\n');
   if (out === s) return null;
-  const idx = Array.from({ length: s.length }, (_, i) => i);
-  return [out, idx, idx.map((i) => i + 1)];
+  const from = new Int32Array(s.length);
+  const to = new Int32Array(s.length);
+  for (let i = 0; i < s.length; i++) { from[i] = i; to[i] = i + 1; }
+  return [out, from, to];
 }
 
 const DECODERS: Decoder[] = [

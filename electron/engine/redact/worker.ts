@@ -1,11 +1,15 @@
-// worker_threads entry: one BatchRedactor per worker (the gitleaks rules compile once), batches in, results out.
+// worker_threads entry: one BatchRedactor (or, for a re-scan pool, one BatchScanner) per worker (the gitleaks rules
+// compile once), batches in, results out.
 import { parentPort, workerData } from 'node:worker_threads';
-import { BatchRedactor, type RedactSetup, type RowIn } from './batch';
+import { BatchRedactor, BatchScanner, type RedactSetup, type RowIn } from './batch';
 
-const redactor = new BatchRedactor(workerData as RedactSetup);
-parentPort!.on('message', (msg: { seq: number; rows: RowIn[] }) => {
+const setup = workerData as RedactSetup;
+const redactor = setup.rescan ? null : new BatchRedactor(setup);
+const scanner = setup.rescan ? new BatchScanner(setup) : null;
+parentPort!.on('message', (msg: { seq: number; rows: RowIn[]; labels?: string[] }) => {
   try {
-    parentPort!.postMessage({ seq: msg.seq, result: redactor.run(msg.rows) });
+    const result = scanner ? scanner.run(msg.rows, msg.labels ?? []) : redactor!.run(msg.rows);
+    parentPort!.postMessage({ seq: msg.seq, result });
   } catch (e) {
     parentPort!.postMessage({ seq: msg.seq, error: (e as Error).message });
   }

@@ -29,6 +29,9 @@ export const DDL = [
      level VARCHAR, logger VARCHAR, message VARCHAR, fields JSON, raw VARCHAR, parse_status VARCHAR)`,
   // Identifiers extracted at ingest (issue 4): one row per (event, identifier) with where it was found.
   `CREATE TABLE IF NOT EXISTS identifiers (event_id BIGINT, kind VARCHAR, value VARCHAR, found_in VARCHAR)`,
+  // Files whose events are in but whose identifiers and status are not yet (the correlation stage runs after the
+  // events commit: ingest/correlationStage.ts). Written in the events' transaction, emptied in the extraction's.
+  `CREATE TABLE IF NOT EXISTS correlate_pending (file_id INTEGER)`,
   // The audit log's head as last mirrored by the case's writer (audit/headMirror.ts): one row, id = 1.
   `CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY, seq BIGINT, hash VARCHAR, mirrored_at TIMESTAMPTZ)`,
   `CREATE OR REPLACE VIEW events AS

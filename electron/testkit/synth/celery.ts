@@ -1,4 +1,5 @@
 // Celery worker log (enrich/logs/celery/celery-worker.log) plus the dashboard's polls of each task in the system log.
+import { gunicornAccess } from './services';
 import { emitSystem, kycId, VIEWS } from './system';
 import { isoUtc } from './time';
 import { HOST, PY_SITE } from './vocab';
@@ -154,6 +155,9 @@ export function celeryTask(w: World, t0: number, opts: CeleryOptions = {}): void
   const children = opts.children ?? (rng.chance(0.08) ? rng.int(1, 3) : 0);
   const fail = opts.fail ?? rng.chance(0.07);
 
+  // Some tasks start with the dashboard's API call: the task's first record only mentions its id, in a URL.
+  const viaApi = rng.chance(0.35) ? t0 - rng.int(2, 60) : null;
+  if (viaApi !== null) gunicornAccess(w, viaApi, 'POST', `/dashboard/api/tasks/${id}/`, chain);
   emitSystem(w, t0, { message: 'Task submitted', level: 'DEBUG', funcName: 'txnsearch_submit', lineno: 388, pathname: VIEWS,
     data: `\n${id} <- ${name} ${ids.join(',')}` }, chain);
   const tRecv = t0 + rng.int(3, 40);
@@ -170,7 +174,7 @@ export function celeryTask(w: World, t0: number, opts: CeleryOptions = {}): void
     : `\n${id} -> FAILURE [{'exc_type': 'TaskError', 'exc_message': ['search failed'], 'kyc_txn_ids': [${ids.map((i) => `'${i}'`).join(', ')}]}]`;
   emitSystem(w, t, { message: 'Task result', level: run.status === 'success' ? 'DEBUG' : 'ERROR', funcName: 'txnsearch_result',
     lineno: 407, pathname: VIEWS, data: final }, chain);
-  pushTruth(w, run, null, id, [t0, t], ids);
+  pushTruth(w, run, null, id, viaApi === null ? [t0, t] : [viaApi, t0, t], ids);
 }
 
 /** Worker start-up lines. */

@@ -148,6 +148,9 @@ describe('generateTree', () => {
         const l = lines(a.outDir, e.file, cache)[e.line]!;
         if (e.file.endsWith('celery-worker.log')) {
           expect(l, key(e)).toMatch(new RegExp(`^\\[[^\\]]+\\] (Task \\w+\\[${t.id}\\]|TaskPool: Apply .*'id': '${t.id}'|\\w+\\[${t.id}\\]: )`));
+        } else if (e.file.endsWith('gunicorn_supervisor.log')) {
+          // The dashboard's API call that started the task names it only in its URL.
+          expect(l, key(e)).toMatch(new RegExp(`\\] POST /dashboard/api/tasks/${t.id}/$`));
         } else {
           expect(e.file).toMatch(/^enrich\/logs\/app\/app\.json\.log/);
           expect((JSON.parse(l) as { data: string }).data).toMatch(new RegExp(`^\\n${t.id} (->|<-) `));
@@ -195,7 +198,7 @@ describe('generateTree', () => {
           expect(own.get(m[1]!)?.has(`${f.file}:${i}`)).toBe(true);
         }
       });
-      expect(seen).toBe(truth.taskblade.filter((r) => r.events.some((e) => e.file === f.file)).reduce((n, r) => n + r.events.length, 0));
+      expect(seen).toBe(truth.taskblade.reduce((n, r) => n + r.events.filter((e) => e.file === f.file).length, 0));
     }
     for (const r of truth.taskblade) {
       const last = r.events.at(-1)!;

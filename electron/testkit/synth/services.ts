@@ -41,6 +41,11 @@ function gunicornLine(w: World, ts: number, pid: number, level: string, msg: str
   return `[${w.zone.spaced(ts)}] [${pid}] [${level}] ${msg}\n`;
 }
 
+/** One dashboard access line, part of a chain when `refs` says so (an API call naming a task id in its URL). */
+export function gunicornAccess(w: World, ts: number, method: string, url: string, refs: number | number[] = -1): void {
+  w.em.emit(w.sinks.get(GUNICORN_LOG, 'gunicorn'), ts, gunicornLine(w, ts, w.rng.pick(GUNICORN_PIDS), 'DEBUG', `${method} ${url}`), refs);
+}
+
 const PAGES = [
   '/accounts/login/', '/accounts/login/', '/dashboard/', '/dashboard/usecases/Compliance/applications/persona/details',
   '/dashboard/usecases/Operations/applications/timeline/', '/dashboard/usecases/Retail/', '/static/css/app.css', '/static/js/app.js',

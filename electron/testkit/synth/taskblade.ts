@@ -1,5 +1,5 @@
 // TaskBlade request logs (enrich/llm-agents/logs/<service>/app.json.log): one request_id across status polls and results.
-import { traceback } from './system';
+import { emitSystem, traceback, VIEWS } from './system';
 import { isoUtc, pyEpoch } from './time';
 import { TASKBLADE_SERVICES, USERS } from './vocab';
 import type { World } from './world';
@@ -91,6 +91,11 @@ export function taskbladeRequest(w: World, t0: number, opts: { fail?: boolean } 
     w.em.emit(sink, ts, text, chain);
   };
 
+  // The dashboard starts the request: its record mentions the id inside its text, as `request_id=<uuid>`.
+  const submit = t0 - rng.int(20, 400);
+  times.push(submit);
+  emitSystem(w, submit, { message: 'TaskBlade request submitted', level: 'DEBUG', funcName: 'llm_query_submit', lineno: 512, pathname: VIEWS,
+    data: `\nrequest_id=${requestId} user=${c.user} dataset=${c.dataset}` }, chain);
   w.em.emit(sink, t0, line({ ...base, requestId: null }, t0, `[${svc.name}] Returning existing instance`, 'get_agent_details', 351, 'services/lib.py'));
   let t = t0 + rng.int(100, 600);
   const end = t + Math.floor(Math.min(180_000, rng.logNormal(6000, 0.9)));

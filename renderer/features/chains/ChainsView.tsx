@@ -73,6 +73,10 @@ export function ChainsView() {
     col.accessor('label', { enableSorting: false, header: 'Chain', cell: (c) => (
       <span><span className="chain-label">{c.getValue()}</span> <IdChip id={c.row.original.key} /></span>
     ) }),
+    // The last ERROR or traceback line of a failed chain (the engine's, secrets masked): why, without opening it.
+    col.accessor((r) => r.failureReason ?? '', { id: 'reason', enableSorting: false, header: 'Failure reason', cell: (c) => (
+      c.getValue() ? <span className="chain-reason mono small" data-testid="chain-reason" title={c.getValue()}>{c.getValue()}</span> : ''
+    ) }),
     col.accessor((r) => r.durationMs ?? -1, { id: 'duration', header: 'Duration', cell: (c) => fmtDuration(c.row.original.durationMs) }),
     col.accessor((r) => r.user ?? '', { id: 'user', enableSorting: false, header: 'User', cell: (c) => (c.getValue() ? <FacetChip facet="user" value={c.getValue()} /> : '') }),
     col.accessor((r) => r.dataset ?? '', { id: 'dataset', enableSorting: false, header: 'Dataset', cell: (c) => (c.getValue() ? <FacetChip facet="dataset" value={c.getValue()} /> : '') }),

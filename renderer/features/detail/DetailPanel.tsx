@@ -12,6 +12,7 @@ import { IdChip, IdText } from './IdText';
 import { showValue } from './fieldValue';
 import { AroundView } from './AroundView';
 import { FacetChip } from '../filters/FacetChip';
+import { IdentifierChips } from './IdentifierChips';
 import { FieldActions } from '../fields/FieldActions';
 import { filterValue } from './fieldValue';
 import { fieldPath, isMasked, Masked } from '../secrets/Masked';
@@ -54,6 +55,8 @@ export function DetailPanel() {
             <button data-testid="around-btn" onClick={() => loadAround(detail.id, seconds)} disabled={aroundLoading}>Around this moment</button>
             ±<input type="number" min={1} max={86400} value={seconds} className="num" onChange={(e) => setSeconds(Math.max(1, Number(e.target.value) || 30))} /> s
           </div>
+          <h4>Identifiers</h4>
+          <IdentifierChips eventId={detail.id} />
           <h4>Message <CopyButton text={detail.message ?? ''} /></h4>
           <pre className="message" data-testid="detail-message">
             <Masked id={detail.id} field="message" masked={detail.masked} text={detail.message ?? ''}>{(t) => <IdText text={t} />}</Masked>

@@ -107,7 +107,7 @@ function ExportPane() {
         </div>
       )}
       {s.runError && <div className="error-box" data-testid="export-error">{s.runError}</div>}
-      {s.result && <ReportView result={s.result} />}
+      {s.result && s.source && <ReportView result={s.result} selection={s.source.label} />}
     </>
   );
 }
@@ -122,7 +122,8 @@ function PreviewBlock() {
     <section className="export-preview" data-testid="export-preview">
       <div className="row">
         <strong>Preview</strong>
-        <span className="muted small">first {fmtCount(shown)} of {fmtCount(preview.total)} events, as the client gets them</span>
+        <span className="muted small" title="Pseudonyms are keyed per export: the preview's tokens have the same shape, not the same letters">
+          first {fmtCount(shown)} of {fmtCount(preview.total)} events, as the client gets them (each export keys its own pseudonyms)</span>
         <TypeCounts testid="preview-counts" counts={counts} />
       </div>
       <div className="preview-rows mono">

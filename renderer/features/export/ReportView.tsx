@@ -6,13 +6,14 @@ import { TypeCounts } from '../redaction/RedactedText';
 
 const sorted = (r: Record<string, number>): [string, number][] => Object.entries(r).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 
-export function ReportView({ result }: { result: ExportResultT }) {
+export function ReportView({ result, selection }: { result: ExportResultT; selection: string }) {
   const total = Object.values(result.byType).reduce((a, b) => a + b, 0);
   return (
     <div className="export-report" data-testid="export-report">
       <h4>Export {result.exportId} written</h4>
       <table className="fields">
         <tbody>
+          <tr><th>Selection</th><td data-testid="report-selection">{selection}</td></tr>
           <tr><th>Events</th><td data-testid="report-events">{fmtCount(result.events)}</td></tr>
           <tr><th>Replacements</th><td><strong data-testid="report-total">{fmtCount(total)}</strong> <TypeCounts testid="report-by-type" counts={sorted(result.byType)} /></td></tr>
           <tr><th>Format</th><td data-testid="report-format">{result.format}</td></tr>

@@ -9,6 +9,7 @@ import { useChainsQuery } from '../../stores/chainsQuery';
 import { followLayout } from '../../stores/columnLayout';
 import { initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
 import { fmtCount } from '../../lib/time';
+import { getClient } from '../../api/client';
 import { AuditPanel } from '../audit/AuditPanel';
 import { IntegrityBadge } from '../audit/IntegrityBadge';
 import { CasesView } from '../cases/CasesView';
@@ -120,6 +121,18 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
   const lastQuery = useApp((s) => s.lastQuery);
   const total = useEvents((s) => s.total);
   const loading = useEvents((s) => s.loading);
+  const caseId = current?.id;
+  // The correlate job (after an import's events are in): when it ends, chains and the pending flag are fresh.
+  useEffect(() => {
+    if (!caseId) return;
+    const off = getClient().on('job.progress', (p) => {
+      const j = p as { kind: string; caseId: string; state: string };
+      if (j.kind !== 'correlate' || j.caseId !== caseId || j.state === 'queued' || j.state === 'running') return;
+      const app = useApp.getState();
+      void app.refreshCurrent().then(() => app.bumpData());
+    });
+    return () => { if (off) off(); };
+  }, [caseId]);
   return (
     <footer className="status-bar" data-testid="status-bar">
       {current ? (
@@ -128,6 +141,7 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
           <span data-testid="status-matching">{fmtCount(total)} matching</span>
           <span>{current.bundleCount} bundles</span>
           <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
+          {current.chainsPending && <span className="muted" data-testid="status-chains">building identifiers and chains…</span>}
           {current.readOnly && (
             <span className="warn" data-testid="status-readonly">read-only: {current.readOnlyReason ?? 'the case cannot be written'}</span>
           )}

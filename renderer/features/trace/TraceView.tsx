@@ -19,6 +19,8 @@ export function TraceView() {
   const time = useTimeFormat();
   const layout = useMemo(() => traceLayout(trace?.events ?? []), [trace]);
   const gaps = useMemo(() => stepGaps(trace?.events ?? []), [trace]);
+  // Records that joined the chain by mentioning its key elsewhere (a URL, `request_id=` in a string…), and where.
+  const mentioned = useMemo(() => new Map((trace?.mentions ?? []).map((m) => [m.eventId, m.foundIn])), [trace]);
   if (!traceKey) return <div className="empty">Pick a chain in the Chains view, or click an identifier chip, to see its trace.</div>;
   const span = Math.max(1, layout.t1 - layout.t0);
   const pct = (t: number) => `${((t - layout.t0) / span) * 100}%`;
@@ -97,7 +99,9 @@ export function TraceView() {
                 <tr key={e.id} data-testid="trace-event" className="clickable" onClick={() => select(e)}>
                   <td className="mono small">{time.fmt(e.ts)}</td>
                   <td className="mono small">{gaps[i] != null ? `+${fmtDuration(gaps[i])}` : ''}</td>
-                  <td>{e.source}</td>
+                  <td>{e.source}{mentioned.has(e.id) && (
+                    <span className="badge" data-testid="trace-mention" title={`Joined by naming the key in ${mentioned.get(e.id)}`}> mention · {mentioned.get(e.id)}</span>
+                  )}</td>
                   <td style={{ color: levelColor(e.level) }}>{e.level}</td>
                   <td className="msg"><IdText text={e.message ?? ''} /></td>
                 </tr>

@@ -4,7 +4,7 @@ import { treeRows } from './treeLayout';
 
 const node = (key: string, depth: number, first: string | null, last: string | null): ChainTreeNode => ({
   key, depth, parent: null, link: null,
-  chain: { key, kind: 'generic', label: key, status: 'unknown', first, last, durationMs: null, sources: [], events: 1, user: null, dataset: null },
+  chain: { key, kind: 'generic', label: key, status: 'unknown', first, last, durationMs: null, sources: [], events: 1, user: null, dataset: null, failureReason: null },
 });
 const nodes = [
   node('flow', 0, '2023-07-06T10:00:00.000Z', '2023-07-06T10:10:00.000Z'),

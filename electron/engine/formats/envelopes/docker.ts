@@ -52,7 +52,7 @@ export const timestamps: EnvelopeDefinition = {
     {
       title: 'time-of-day stamps inside take their date from the envelope',
       text: '2024-05-01T10:41:07.311123456Z 10:41:07.311 | INFO    | prefect.engine - Created flow run \'olive-fox\'\n2024-05-01T10:41:08.002000000Z 10:41:08.001 | ERROR   | Flow run \'olive-fox\' - Finished in state Failed\n',
-      streams: [{ name: '', format: 'generic-text' }],
+      streams: [{ name: '', format: 'prefect2' }],
       records: [
         { ts: '2024-05-01T10:41:07.311Z', tsFlag: 'date-inferred', level: 'INFO', fields: { envelope_ts: '2024-05-01T10:41:07.311123456Z' } },
         { ts: '2024-05-01T10:41:08.001Z', tsFlag: 'date-inferred', level: 'ERROR' },

@@ -1,0 +1,82 @@
+// npm run bench:export -- [--size 1GB] [--seed 1] [--format jsonl|csv|parquet] [--workers N]
+// A full export (every event of the case, plaintext) of the bench:ingest tree: MB/s of input (the events' raw text)
+// and the share of each stage (select, redact, write, re-scan, encrypt). The tree and its imported case are kept
+// under .bench/ and reused. Prints a table and writes .bench/export-<size>.json. See docs/BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine } from '../engine/engine';
+import { runExport } from '../engine/export/run';
+import { formatSize, parseSize } from '../engine/util/size';
+import { generateTree } from '../testkit/synth/generate';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BENCH = path.join(REPO, '.bench');
+const CLI = path.join(REPO, 'electron/cli/bin.mjs');
+const a = process.argv.slice(2);
+const val = (k: string): string | undefined => {
+  const i = a.indexOf(k);
+  return i >= 0 ? a[i + 1] : a.find((x) => x.startsWith(`${k}=`))?.slice(k.length + 1);
+};
+const size = parseSize(val('--size') ?? '1GB');
+const seed = Number(val('--seed') ?? 1);
+const format = (val('--format') ?? 'jsonl') as 'jsonl' | 'csv' | 'parquet';
+const workers = Number(val('--workers') ?? Math.max(1, os.availableParallelism()));
+
+fs.mkdirSync(BENCH, { recursive: true, mode: 0o700 });
+// the same tree bench:ingest builds (and reuses)
+const tree = path.join(BENCH, `tree-${formatSize(size)}-${seed}`);
+if (!fs.existsSync(path.join(tree, 'truth.json'))) {
+  fs.rmSync(tree, { recursive: true, force: true });
+  process.stderr.write(`generating ${formatSize(size)} tree (seed ${seed}) in ${tree}\n`);
+  await generateTree(tree, { targetBytes: size, seed });
+}
+const caseDir = path.join(BENCH, `export-case-${formatSize(size)}-${seed}`);
+if (!fs.existsSync(path.join(caseDir, 'case.json'))) {
+  fs.rmSync(caseDir, { recursive: true, force: true });
+  process.stderr.write(`importing into ${caseDir}\n`);
+  const t = performance.now();
+  execFileSync(process.execPath, [CLI, 'import', path.join(tree, 'enrich'), '--case', caseDir, '--json'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  process.stderr.write(`  imported in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
+}
+
+process.env.CASEFILE_HOME ??= path.join(BENCH, 'export-home');
+const engine = await Engine.create({ via: 'cli' });
+try {
+  const info = await engine.call('cases.open', { dir: caseDir });
+  const h = engine.context.getCase(info.id);
+  const t = performance.now();
+  const cpu0 = process.cpuUsage();
+  let peakRss = process.memoryUsage().rss;
+  const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 200);
+  const r = await runExport(h, {
+    selection: {}, format, recipient: null, operator: null, workers,
+    onProgress: (p) => { if (p.rows % 100_000 < 2000) process.stderr.write(`\r  ${p.phase} ${p.rows}/${p.total}   `); },
+  });
+  clearInterval(rssTimer);
+  const wallMs = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000; // every thread of the process: main and workers
+  process.stderr.write('\n');
+  fs.rmSync(r.dir, { recursive: true, force: true });
+  const mbs = (bytes: number, ms: number) => (bytes / 1e6 / (ms / 1000)).toFixed(1);
+  const total = Object.values(r.stages).reduce((x, y) => x + y, 0);
+  const lines = [
+    `Export of the ${formatSize(size)} bench case (seed ${seed}): ${r.events} events, ${formatSize(r.inputBytes)} of raw text, ${format}, `
+      + `${workers} workers, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`,
+    `wall ${(wallMs / 1000).toFixed(1)} s — ${mbs(r.inputBytes, wallMs)} MB/s of input; CPU ${(cpuMs / 1000).toFixed(1)} s — `
+      + `${mbs(r.inputBytes, cpuMs)} MB per CPU-second (${mbs(r.inputBytes * Math.min(workers, os.cpus().length), cpuMs)} MB/s on ${Math.min(workers, os.cpus().length)} idle cores); output ${formatSize(r.files[0]!.bytes)}; peak RSS ${formatSize(peakRss)}`,
+    '| stage | seconds | share |', '|---|---:|---:|',
+    ...Object.entries(r.stages).map(([k, ms]) => `| ${k} | ${(ms / 1000).toFixed(1)} | ${((100 * ms) / total).toFixed(1)} % |`),
+    `replacements: ${Object.entries(r.byType).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  fs.writeFileSync(path.join(BENCH, `export-${formatSize(size)}.json`), JSON.stringify({
+    size: formatSize(size), seed, format, workers, cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version,
+    events: r.events, inputBytes: r.inputBytes, outputBytes: r.files[0]!.bytes, wallMs, cpuMs, stages: r.stages, peakRss, byType: r.byType,
+  }, null, 2) + '\n', { mode: 0o600 });
+} finally {
+  await engine.close();
+}

@@ -1,0 +1,192 @@
+// npm run bench:ui -- [--size 200MB] [--seed 1] [--runs 15] [--case <dir>]
+// The workbench as the operator feels it: Debian Chromium (Playwright) against `casefile serve` on a bench case,
+// timing from the operator's action until the page has re-rendered with the engine's answers (the first events
+// page and the histogram both arrived, then two animation frames). The case is imported once from the
+// bench:ingest tree (.bench/tree-<size>-<seed>) into .bench/ui-case-<size>-<seed>. Writes .bench/ui-<size>.json.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { chromium, type Page, type Response } from 'playwright-core';
+import { generateTree } from '../testkit/synth/generate';
+import { formatSize, parseSize } from '../engine/util/size';
+import { runMeasured } from './proc';
+
+const opts = new Command()
+  .option('--size <size>', 'bench tree size (as bench:ingest: 50MB, 200MB, 1GB)', '200MB')
+  .option('--seed <n>', 'tree seed', '1')
+  .option('--runs <n>', 'timed runs per interaction', '15')
+  .option('--case <dir>', 'measure this case folder instead of the bench case')
+  .parse()
+  .opts<{ size: string; seed: string; runs: string; case?: string }>();
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const BENCH = path.join(REPO, '.bench');
+const CLI = path.join(REPO, 'electron/cli/bin.mjs');
+const CHROMIUM = process.env.CASEFILE_CHROMIUM ?? '/usr/bin/chromium';
+const runs = Math.max(1, Number(opts.runs));
+const TARGETS = { filter: 500, search: 500, zoom: 300, histogramQuery: 100, initialLoad: 1500 };
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0;
+};
+const r0 = (x: number) => Math.round(x);
+
+/** The bench case: imported once (marker written last), from the bench:ingest tree (generated if missing). */
+async function ensureCase(): Promise<string> {
+  if (opts.case) return path.resolve(opts.case);
+  const size = parseSize(opts.size);
+  const seed = Number(opts.seed);
+  const tree = path.join(BENCH, `tree-${formatSize(size)}-${seed}`);
+  if (!existsSync(path.join(tree, 'truth.json'))) {
+    process.stderr.write(`generating the ${formatSize(size)} tree (seed ${seed}) in ${tree}\n`);
+    rmSync(tree, { recursive: true, force: true });
+    await generateTree(tree, { targetBytes: size, seed });
+  }
+  const dir = path.join(BENCH, `ui-case-${formatSize(size)}-${seed}`);
+  const done = path.join(dir, '.bench-imported');
+  if (!existsSync(done)) {
+    rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(`importing ${tree} into ${dir}\n`);
+    const m = await runMeasured(process.execPath, [CLI, 'import', path.join(tree, 'enrich'), '--case', dir], { cwd: REPO });
+    if (m.code !== 0) throw new Error(`import failed (exit ${m.code}): ${m.stderr.slice(-500)}`);
+    process.stderr.write(`imported in ${(m.wallMs / 1000).toFixed(1)} s\n`);
+    writeFileSync(done, new Date().toISOString());
+  }
+  return dir;
+}
+
+/** `casefile serve` as the operator runs it; resolves with its URL (token included) once it listens. */
+function serve(caseDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--case', caseDir, '--port', '0', '--no-open'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /URL: (\S+)/.exec(out);
+      if (m) resolve({ url: m[1]!, child });
+    });
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('exit', (code) => reject(new Error(`serve exited (${code}): ${err.slice(-500)}`)));
+  });
+}
+
+const frames = (page: Page) => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+const answer = (page: Page, call: string, since: number, pred: (body: unknown) => boolean = () => true) =>
+  page.waitForResponse(async (r: Response) => {
+    if (!r.url().endsWith(`/api/${call}`) || performance.now() < since) return false;
+    try { return pred(JSON.parse(r.request().postData() ?? '{}')); } catch { return false; }
+  }, { timeout: 120_000 });
+/** The first page (no cursor) of the events table. */
+const firstPage = (input: unknown) => !(input as { after?: unknown; before?: unknown }).after && !(input as { before?: unknown }).before;
+
+/** Time from `act` until the table's first page and the histogram it caused are in and drawn. */
+async function rerender(page: Page, act: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  const both = Promise.all([answer(page, 'events.page', t0, firstPage), answer(page, 'events.histogram', t0)]);
+  await act();
+  await both;
+  await frames(page);
+  return performance.now() - t0;
+}
+
+interface Row { name: string; target: number | null; p50: number; p95: number; max: number; n: number; note?: string }
+const row = (name: string, target: number | null, xs: number[], note?: string): Row =>
+  ({ name, target, p50: r0(pct(xs, 50)), p95: r0(pct(xs, 95)), max: r0(Math.max(...xs)), n: xs.length, ...(note ? { note } : {}) });
+
+async function main(): Promise<void> {
+  mkdirSync(BENCH, { recursive: true, mode: 0o700 });
+  const caseDir = await ensureCase();
+  if (!existsSync(path.join(REPO, 'out/renderer/index.html'))) throw new Error('No built UI: run npm run build:renderer first.');
+  const { url, child } = await serve(caseDir);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  const rows: Row[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const token = new URL(url).searchParams.get('token')!;
+    const origin = new URL(url).origin;
+
+    // Initial load: navigation until the timeline's range and the table's total are drawn from the engine's answers.
+    const loads: number[] = [];
+    for (let i = 0; i < Math.min(runs, 8); i++) {
+      const t0 = performance.now();
+      const both = Promise.all([answer(page, 'events.page', t0, firstPage), answer(page, 'events.histogram', t0)]);
+      await page.goto(i === 0 ? url : `${origin}/`);
+      await both;
+      await page.getByTestId('timeline-range').filter({ hasText: '→' }).waitFor();
+      await frames(page);
+      loads.push(performance.now() - t0);
+    }
+    rows.push(row('initial load (page open → table and timeline drawn)', TARGETS.initialLoad, loads, 'reloads of the tab; the first includes the token hand-over'));
+    const total = await page.getByTestId('events-total').textContent();
+
+    // Filter by level over the full range: toggle ERROR on and off.
+    const level: number[] = [];
+    for (let i = 0; i < runs; i++) level.push(await rerender(page, () => page.getByTestId('level-ERROR').click()));
+    rows.push(row('filter by level, full range (click → re-rendered)', TARGETS.filter, level, 'ERROR toggled on and off'));
+
+    // Text search over the full range, a different word each time, cleared in between (not timed).
+    const words = ['timeout', 'Traceback', 'KycScorer', 'ALPHA1234', 'Registered', 'connection refused', 'run_', 'POST /api'];
+    const search: number[] = [];
+    const box = page.getByTestId('search-input');
+    for (let i = 0; i < runs; i++) {
+      search.push(await rerender(page, async () => { await box.fill(words[i % words.length]!); await box.press('Enter'); }));
+      await rerender(page, async () => { await box.fill(''); await box.press('Enter'); });
+    }
+    rows.push(row('text search, full range (Enter → re-rendered)', TARGETS.search, search, `${words.length} words in turn, case-insensitive substring of the raw record`));
+
+    // Histogram zoom: drag over the middle fifth of the plot (a brush); Reset (not timed) between.
+    const plot = page.locator('[data-testid="lane-plot"]').first();
+    const zoom: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const box2 = (await page.getByTestId('timeline').locator('svg').first().boundingBox())!;
+      const y = (await plot.boundingBox())!.y + 8;
+      const x1 = box2.x + box2.width * (0.3 + 0.02 * (i % 5));
+      await page.mouse.move(x1, y);
+      await page.mouse.down();
+      await page.mouse.move(x1 + box2.width * 0.2, y, { steps: 4 });
+      const t0 = performance.now();
+      const hist = answer(page, 'events.histogram', t0);
+      await page.mouse.up();
+      await hist;
+      await frames(page);
+      zoom.push(performance.now() - t0);
+      await rerender(page, () => page.getByTestId('timeline-reset').click());
+    }
+    rows.push(row('histogram zoom (brush release → histogram re-drawn)', TARGETS.zoom, zoom, 'includes the UI\'s 60 ms request debounce'));
+
+    // The full-range histogram query itself: the engine's time and the round trip from the page.
+    const q = await page.evaluate(async ({ token: tk, n }) => {
+      const info = await (await fetch('/api/cases.list', { method: 'POST', headers: { 'content-type': 'application/json', 'x-casefile-token': tk }, body: '{}' })).json() as { value?: { id: string }[] };
+      const caseId = info.value?.[0]?.id ?? '';
+      const out: { engine: number; trip: number }[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        const r = await (await fetch('/api/events.histogram', { method: 'POST', headers: { 'content-type': 'application/json', 'x-casefile-token': tk },
+          body: JSON.stringify({ caseId, filter: {}, buckets: 600 }) })).json() as { value?: { queryMs: number } };
+        out.push({ engine: r.value?.queryMs ?? NaN, trip: performance.now() - t });
+      }
+      return out;
+    }, { token, n: Math.max(runs, 20) });
+    rows.push(row('full-range histogram query (engine)', TARGETS.histogramQuery, q.map((x) => x.engine), 'per-minute summary; 600 buckets'));
+    rows.push(row('full-range histogram query (page round trip)', null, q.map((x) => x.trip)));
+
+    // Other work on the machine shows in every number: the load average goes with them.
+    const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+    const result = { size: opts.case ? null : opts.size, case: caseDir, events: total, runs, at: new Date().toISOString(), cpus: os.cpus().length, load, rows };
+    writeFileSync(path.join(BENCH, `ui-${opts.case ? 'case' : formatSize(parseSize(opts.size))}.json`), JSON.stringify(result, null, 2));
+    console.log(`UI bench on ${caseDir} (${total} events), ${runs} runs each; ${os.cpus().length} CPUs, load average ${load}\n`);
+    console.log('| interaction | p50 ms | p95 ms | max ms | target p95 | |');
+    console.log('|---|---:|---:|---:|---:|---|');
+    for (const r of rows) console.log(`| ${r.name} | ${r.p50} | ${r.p95} | ${r.max} | ${r.target ?? '—'} | ${r.target === null ? '' : r.p95 <= r.target ? 'ok' : 'MISS'} |`);
+  } finally {
+    await browser.close();
+    child.kill('SIGTERM');
+  }
+}
+
+main().catch((e: unknown) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

@@ -1,0 +1,36 @@
+// `casefile import --date` and `casefile formats` as an operator runs them: the real CLI process, a real case.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
+const root = tempDir('casefile-cli-ingest-');
+afterAll(() => removeDir(root));
+const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
+const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+
+describe('casefile import --date / formats', () => {
+  it('dates time-of-day stamps with --date, and refuses a date that is not YYYY-MM-DD', () => {
+    const file = writeAt(root, 'paste/console.txt', '23:59:59.500 INFO late\n00:00:00.250 ERROR next day\n');
+    const caseDir = path.join(root, 'case');
+    const bad = cli('import', file, '--case', caseDir, '--date', '2024-13-01');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/YYYY-MM-DD/);
+    const r = cli('import', file, '--case', caseDir, '--date', '2024-02-28', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as { files: { from: string; to: string; tzRule: string }[] };
+    expect(res.files[0]).toMatchObject({ from: '2024-02-28T23:59:59.500000Z', to: '2024-02-29T00:00:00.250000Z' });
+    expect(res.files[0]!.tzRule).toContain('2024-02-28 (--date)');
+    const q = cli('query', '--case', caseDir, '--sql', 'SELECT ts_flag, ts_text FROM events ORDER BY id', '--json');
+    expect(JSON.parse(q.stdout)).toEqual([{ ts_flag: 'date-inferred', ts_text: '23:59:59.500' }, { ts_flag: 'date-inferred', ts_text: '00:00:00.250' }]);
+  });
+
+  it('lists the envelopes beside the formats', () => {
+    const r = cli('formats', '--json');
+    const ids = (JSON.parse(r.stdout) as { id: string; kind: string }[]).filter((x) => x.kind === 'envelope').map((x) => x.id);
+    expect(ids).toEqual(expect.arrayContaining(['journald', 'journald-iso', 'rfc5424', 'docker-compose', 'timestamps', 'docker-json', 'cri', 'kubectl-prefix', 'quoted']));
+    expect(cli('formats').stdout).toMatch(/Envelopes/);
+  });
+});

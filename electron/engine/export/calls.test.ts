@@ -1,0 +1,174 @@
+// export.preview and redact.rules.get|save through the contract (Engine.call, real case), hostile rules (oversize,
+// catastrophic patterns), a site profile's rules merged with the case's, and the per-client pseudonym key.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as openpgp from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaseInfo } from '../../../shared/domain';
+import { removeDir, tempDir } from '../../testkit/tmp';
+import { Engine } from '../engine';
+import { saveProfile } from '../transport/profileStore';
+import { clientKeyFile, clientPseudonymKey, type KeyVault } from './clientKey';
+import { mergeRules } from './clientRules';
+import { runExport } from './run';
+
+const root = tempDir('casefile-export-calls-');
+let engine: Engine;
+let info: CaseInfo;
+
+const SECRET = 'Zq81bX0pLm3nR7sTw';
+const lines = [
+  { asctime: '2023-07-28 16:54:53,016', name: 'app', levelname: 'INFO', message: 'login ok for Zorblax', user: 'venkata', created: 1690543493.016 },
+  { asctime: '2023-07-28 16:54:54,016', name: 'app', levelname: 'ERROR', message: `token=${SECRET} customer GAMMA1234 project Quuxley`, created: 1690543494.016 },
+].map((o) => JSON.stringify(o)).join('\n') + '\n';
+
+beforeAll(async () => {
+  process.env.CASEFILE_HOME = path.join(root, 'home');
+  const bundle = path.join(root, 'bundle');
+  fs.mkdirSync(path.join(bundle, 'enrich/logs/app'), { recursive: true });
+  fs.writeFileSync(path.join(bundle, 'enrich/logs/app/app.json.log'), lines);
+  engine = await Engine.create({ via: 'test' });
+  info = await engine.call('cases.create', { name: 'calls', dir: path.join(root, 'case') });
+  await engine.call('import.paths', { caseId: info.id, paths: [bundle] });
+}, 120_000);
+
+afterAll(async () => {
+  await engine?.close();
+  removeDir(root);
+});
+
+describe('export.preview through the contract', () => {
+  it('returns the first redacted events with every replacement located, never the originals', async () => {
+    const p = await engine.call('export.preview', { caseId: info.id, selection: {}, limit: 10 });
+    expect(p.total).toBe(2);
+    const all = JSON.stringify(p.rows);
+    expect(all).not.toContain(SECRET);
+    expect(all).not.toContain('venkata');
+    expect(all).not.toContain('GAMMA1234');
+    const raw = p.rows.filter((r) => r.column === 'raw');
+    expect(raw).toHaveLength(2);
+    for (const r of p.rows) for (const x of r.replacements) expect(r.text).toContain(x.token);
+    expect(p.byType.secret).toBeGreaterThan(0);
+    expect(p.byType.client_id).toBeGreaterThan(0);
+  });
+
+  it('applies the call\'s unsaved rules and refuses a bad selection with a clear error', async () => {
+    const p = await engine.call('export.preview', { caseId: info.id, selection: { where: "level = 'ERROR'" }, limit: 50, rules: { words: [{ type: 'project', words: ['Quuxley'], action: 'pseudonymise' }] } });
+    expect(p.total).toBe(1);
+    expect(JSON.stringify(p.rows)).not.toContain('Quuxley');
+    expect(JSON.stringify(p.rows)).toMatch(/<project:[A-Z2-7]{10}>/);
+    await expect(engine.call('export.preview', { caseId: info.id, selection: { where: 'id IN (SELECT event_id FROM identifiers)' }, limit: 50 })).rejects.toThrow(/subquery/);
+  });
+});
+
+describe('redact.rules.get|save through the contract', () => {
+  it('saves rules into the case and reads them back; export and the tester then apply them', async () => {
+    const rules = { patterns: [{ type: 'txn', regex: 'TXN[0-9]{6}', action: 'pseudonymise' as const }], domains: [], hosts: [], words: [{ type: 'name', words: ['Zorblax'], action: 'remove' as const }], secretKeys: ['pin'], harvestKinds: ['user'] };
+    await engine.call('redact.rules.save', { caseId: info.id, rules });
+    expect(await engine.call('redact.rules.get', { caseId: info.id })).toEqual(rules);
+    const t = await engine.call('redact.test', { caseId: info.id, lines: ['paid TXN123456 Zorblax pin=4455'] });
+    expect(t.lines[0]!.text).toMatch(/^paid <txn:[A-Z2-7]{10}> <removed:name> pin=<secret:key-value>$/);
+  });
+
+  it('refuses a bad RE2 pattern with its reason and writes nothing', async () => {
+    const before = fs.readFileSync(path.join(root, 'case', 'case.json'), 'utf8');
+    await expect(engine.call('redact.rules.save', { caseId: info.id, rules: { patterns: [{ type: 'x', regex: '(?<=a)b', action: 'pseudonymise' }], domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: [] } }))
+      .rejects.toThrow(/not a valid RE2 expression/);
+    expect(fs.readFileSync(path.join(root, 'case', 'case.json'), 'utf8')).toBe(before);
+  });
+
+  it('refuses oversize rules at the contract: long patterns, too many, huge word lists, bad type names', async () => {
+    const base = { domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: [] };
+    const bad = [
+      { ...base, patterns: [{ type: 'x', regex: 'a'.repeat(501), action: 'pseudonymise' }] },
+      { ...base, patterns: Array.from({ length: 101 }, () => ({ type: 'x', regex: 'a', action: 'pseudonymise' })) },
+      { ...base, patterns: [], words: [{ type: 'x', words: Array.from({ length: 10_001 }, (_, i) => `w${i}`), action: 'remove' }] },
+      { ...base, patterns: [{ type: 'X; DROP', regex: 'a', action: 'pseudonymise' }] },
+      { ...base, patterns: [], secretKeys: ['k'.repeat(65)] },
+    ];
+    for (const rules of bad) await expect(engine.call('redact.rules.save', { caseId: info.id, rules: rules as never })).rejects.toThrow();
+    expect((await engine.call('redact.rules.get', { caseId: info.id })).patterns[0]?.regex).toBe('TXN[0-9]{6}');
+  });
+
+  it('a catastrophic pattern is accepted as RE2 but never backtracks: it stays in re2js (linear time)', async () => {
+    const hostile = 'a'.repeat(30_000) + '!';
+    const t = performance.now();
+    const r = await engine.call('redact.test', { rules: { patterns: [{ type: 'x', regex: '(a+)+$', action: 'pseudonymise' }, { type: 'y', regex: '(?:a|aa)*c', action: 'pseudonymise' }] }, lines: [hostile, `${'a'.repeat(40)}c`] });
+    expect(performance.now() - t).toBeLessThan(20_000); // V8 backtracking would not return (2^30000 paths)
+    expect(r.lines[0]!.replacements).toEqual([]);
+    expect(r.lines[1]!.text).toMatch(/^<y:[A-Z2-7]{10}>$/);
+  });
+});
+
+describe('client rules from the site profile', () => {
+  it('merges a profile\'s rules with the case\'s (lists joined), named or found from the case\'s pulls', async () => {
+    await saveProfile({
+      name: 'acme', target: { host: 'enrich.acme.example', user: 'ops', auth: { kind: 'agent' } }, logRoot: '/home/scribble/enrich', capBytes: 1e9,
+      redaction: { words: [{ type: 'project', words: ['Quuxley'] }] },
+    }, { replace: true });
+    const t = await engine.call('redact.test', { caseId: info.id, profile: 'acme', lines: ['Quuxley met Zorblax about TXN123456'] });
+    // profile word list and case rules (word list, pattern) both apply
+    expect(t.lines[0]!.text).toMatch(/^<project:[A-Z2-7]{10}> met <removed:name> about <txn:[A-Z2-7]{10}>$/);
+    const p = await engine.call('export.preview', { caseId: info.id, profile: 'acme', selection: { where: "level = 'ERROR'" }, limit: 50 });
+    expect(JSON.stringify(p.rows)).not.toContain('Quuxley');
+    // without a case: the profile alone
+    const alone = await engine.call('redact.test', { profile: 'acme', lines: ['Quuxley and Zorblax'] });
+    expect(alone.lines[0]!.text).toMatch(/^<project:[A-Z2-7]{10}> and Zorblax$/);
+    await expect(engine.call('redact.test', { profile: 'nosuch', lines: ['x'] })).rejects.toThrow(/No profile named "nosuch"/);
+    await expect(engine.call('redact.test', { profile: '../../etc/passwd', lines: ['x'] })).rejects.toThrow();
+  });
+
+  it('mergeRules joins lists without repeats and keeps the last harvestKinds', () => {
+    expect(mergeRules({ hosts: ['a'], harvestKinds: ['user'] }, { hosts: ['a', 'b'], secretKeys: ['pin'] }, { harvestKinds: [] }))
+      .toEqual({ hosts: ['a', 'b'], secretKeys: ['pin'], harvestKinds: [] });
+  });
+});
+
+async function vaultPair(): Promise<KeyVault & { fingerprint: string }> {
+  const k = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'operator', email: 'op@example.com' }], format: 'object' });
+  return {
+    fingerprint: k.publicKey.getFingerprint(),
+    operator: {
+      fingerprint: k.publicKey.getFingerprint(),
+      encrypt: async (data) => openpgp.encrypt({ message: await openpgp.createMessage({ binary: data }), encryptionKeys: k.publicKey, config: { aeadProtect: false } }) as Promise<string>,
+    },
+    decrypt: async (armored) => (await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: armored }), decryptionKeys: k.privateKey, format: 'binary' })).data as Uint8Array,
+  };
+}
+
+describe('per-client pseudonym key', () => {
+  it('same client: the same tokens in two exports; another client or per-export: different tokens; the key is stored encrypted', async () => {
+    const h = engine.context.getCase(info.id);
+    const vault = await vaultPair();
+    const tokens = async (opts: { scope: 'per-export' } | { scope: 'per-client'; client: string }) => {
+      const key = opts.scope === 'per-client' ? await clientPseudonymKey(h.dir, opts.client, vault) : undefined;
+      const r = await runExport(h, { selection: {}, format: 'jsonl', recipient: null, workers: 1, ...(key ? { pseudonymScope: 'per-client' as const, pseudonymKey: key } : {}) });
+      const text = fs.readFileSync(path.join(r.dir, 'events.jsonl'), 'utf8');
+      const report = JSON.parse(fs.readFileSync(path.join(r.dir, 'report.json'), 'utf8')) as { settings: { pseudonymScope: string } };
+      expect(report.settings.pseudonymScope).toBe(opts.scope);
+      return [...text.matchAll(/<(?:user|client_id):[A-Z2-7]{10}>/g)].map((m) => m[0]).sort();
+    };
+    const a1 = await tokens({ scope: 'per-client', client: 'acme' });
+    const a2 = await tokens({ scope: 'per-client', client: 'acme' });
+    const b = await tokens({ scope: 'per-client', client: 'globex' });
+    const e1 = await tokens({ scope: 'per-export' });
+    const e2 = await tokens({ scope: 'per-export' });
+    expect(a1.length).toBeGreaterThan(0);
+    expect(a2).toEqual(a1);
+    expect(b.some((t) => a1.includes(t))).toBe(false);
+    expect(e1.some((t) => e2.includes(t))).toBe(false);
+    // stored in the case, outside exports/, encrypted to the operator: no key bytes, no client name in the clear
+    const file = clientKeyFile(h.dir, 'acme');
+    expect(path.relative(h.dir, file)).toMatch(/^redaction[/\\]clients[/\\][0-9a-f]{32}\.key\.pgp$/);
+    const stored = fs.readFileSync(file, 'utf8');
+    expect(stored).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    expect(stored).not.toContain('acme');
+    const key = await clientPseudonymKey(h.dir, 'acme', vault);
+    expect(stored).not.toContain(key.toString('base64'));
+    // another operator key cannot open it; without an operator key no client key is made
+    const other = await vaultPair();
+    await expect(clientPseudonymKey(h.dir, 'acme', other)).rejects.toThrow();
+    await expect(clientPseudonymKey(h.dir, 'initech', { ...vault, operator: null })).rejects.toThrow(/encrypted to your own key/);
+    expect(fs.existsSync(clientKeyFile(h.dir, 'initech'))).toBe(false);
+  }, 120_000);
+});

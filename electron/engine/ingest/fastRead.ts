@@ -1,0 +1,126 @@
+// The fast reader: files that scan clean (scan.ts) are read by DuckDB's own line reader, many files in one statement,
+// and their multi-line records grouped in SQL, into the same `stage` table the JavaScript reader (records.ts) fills.
+// It must give exactly what the JavaScript reader gives: every file that could differ (bad bytes, NUL, lone CR,
+// UTF-16, gzip, lines near the limits) is left to the JavaScript reader by `fastPathEligible`, and every file read
+// here is checked line for line against its scan.
+import type { FormatDefinition } from '../formats/types';
+import { sqlString, type CaseDb } from '../store/db';
+import { EngineError } from '../util/errors';
+import type { IntakeLimits } from './limits';
+import { isGzipPath } from './records';
+import type { FileScan } from './scan';
+
+/** DuckDB's line reader refuses lines past its max_line_size (2 MiB by default); longer ones stay with JavaScript. */
+const DUCKDB_LINE_BYTES = 2_000_000;
+/** Characters that read_csv would take as a glob in a file name. */
+const GLOB = /[*?[\]{}\\]/;
+
+export interface FastCandidate {
+  abs: string;
+  size: number;
+  /** A pulled file read from the middle (it continues an earlier copy). */
+  startByte?: number;
+  /** Wrapped in an envelope (a container or journal line prefix): unwrapped by the JavaScript reader. */
+  envelope?: unknown;
+}
+
+export type Eligibility = { ok: true } | { ok: false; why: string };
+
+/**
+ * Whether DuckDB may read this file instead of the JavaScript reader: the one place that decides, so the readers of
+ * other envelopes (compressed, UTF-16, wrapped lines) only add a rule here.
+ */
+export function fastPathEligible(file: FastCandidate, scan: FileScan | undefined, def: FormatDefinition, limits: IntakeLimits): Eligibility {
+  const no = (why: string): Eligibility => ({ ok: false, why });
+  if (!scan) return no('not scanned');
+  if (file.size === 0 || scan.bytes !== file.size) return no('empty, or changed since it was scanned');
+  if (isGzipPath(file.abs)) return no('compressed');
+  if (file.startByte) return no('read from the middle');
+  if (file.envelope) return no('wrapped in an envelope');
+  if (GLOB.test(file.abs)) return no('name has glob characters');
+  if (!scan.utf8 || scan.nul || scan.unitSeparator) return no('bytes that need the tolerant reader');
+  if (scan.bom === 'utf16' || (scan.bom === 'utf8' && scan.bytes <= 3)) return no('UTF-16 or a bare byte order mark');
+  if (scan.newline === 'mixed') return no('lone CR or mixed line ends');
+  if (scan.longestLine > Math.min(limits.maxLineChars, DUCKDB_LINE_BYTES)) return no('a line near the length limit');
+  // One-line records: the JavaScript reader judges a record's size with the line after it (records.ts), so two
+  // lines must fit. Multi-line records are checked after grouping (stageFast).
+  if (!multiLine(def, [scan]) && 2 * scan.longestLine + 1 > limits.maxRecordChars) return no('a record near the size limit');
+  if (def.kind === 'text' && !def.recordStart) return no('no record start pattern');
+  return { ok: true };
+}
+
+/** Do records of this format span lines in these files? JSON records do only where a blank or indented line follows. */
+function multiLine(def: FormatDefinition, scans: FileScan[]): boolean {
+  if (def.kind === 'raw') return false;
+  if (def.kind === 'json') return scans.some((s) => s.blankOrIndented);
+  return true;
+}
+
+/** JavaScript's String.prototype.trim() whitespace, for a JSON line that starts with a space or is blank. */
+const JS_SPACE = '[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]*';
+
+/** SQL: does `line` start a record (records.ts `startsRecordFor`)? */
+function startsSql(def: FormatDefinition): string {
+  if (def.kind === 'json') return `(line <> '' AND (ascii(line) > 32 OR NOT regexp_full_match(line, ${sqlString(JS_SPACE)})))`;
+  return `regexp_matches(line, ${sqlString(def.recordStart!)})`;
+}
+
+export interface FastFile { fileId: number; abs: string; scan: FileScan }
+
+/**
+ * Stages the records of `files` (all of format `def`) into `stage`. Returns the files the JavaScript reader must read
+ * after all (DuckDB refused them, or a record is near the size limit); their rows are not in `stage`.
+ */
+export async function stageFast(db: CaseDb, def: FormatDefinition, files: FastFile[], limits: IntakeLimits): Promise<FastFile[]> {
+  const back: FastFile[] = [];
+  for (const newline of ['lf', 'crlf'] as const) {
+    const group = files.filter((f) => f.scan.newline === newline);
+    if (group.length) back.push(...await stageGroup(db, def, group, newline, limits));
+  }
+  return back;
+}
+
+async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], newline: 'lf' | 'crlf', limits: IntakeLimits): Promise<FastFile[]> {
+  await db.run('CREATE OR REPLACE TEMP TABLE fast_files (file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT)');
+  let start = 0;
+  const rows = files.map((f) => { const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines})`; start += f.scan.lines; return r; });
+  for (let i = 0; i < rows.length; i += 1000) await db.run(`INSERT INTO fast_files VALUES ${rows.slice(i, i + 1000).join(', ')}`);
+  // Materialised once, in file order (DuckDB keeps insertion order): a line's rowid gives its place in its file.
+  try {
+    await db.run(`CREATE OR REPLACE TEMP TABLE fast_lines AS SELECT filename, line FROM read_csv([${files.map((f) => sqlString(f.abs)).join(', ')}],
+      columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', header=false, auto_detect=false, filename=true,
+      new_line=${newline === 'lf' ? `'\\n'` : `'\\r\\n'`}, compression='none', encoding='utf-8')`);
+  } catch (e) {
+    if (process.env.CASEFILE_DEBUG_FAST) process.stderr.write(`fast read refused: ${String(e)}\n`);
+    return files; // DuckDB would not read them as plain lines: the JavaScript reader will
+  }
+  try {
+    // Line accounting: every file has exactly the lines its scan counted, contiguous and in order.
+    const bad = await db.all<{ file_id: number; n: string; lines: string }>(`SELECT f.file_id, count(l.rowid)::VARCHAR AS n, any_value(f.lines)::VARCHAR AS lines
+      FROM fast_files f LEFT JOIN fast_lines l ON l.filename = f.path GROUP BY f.file_id
+      HAVING count(l.rowid) <> any_value(f.lines) OR (count(l.rowid) > 0 AND (min(l.rowid) <> any_value(f.start) OR max(l.rowid) <> any_value(f.start) + any_value(f.lines) - 1))`);
+    if (bad.length) {
+      const b = bad[0]!;
+      throw new EngineError('internal', `Line accounting failed: DuckDB read ${b.n} lines of file ${b.file_id} where the scan counted ${b.lines}. Nothing of this batch was kept.`);
+    }
+    const lines = `SELECT f.file_id, l.rowid - f.start + 1 AS line_no, coalesce(l.line, '') AS line, l.rowid AS r FROM fast_lines l JOIN fast_files f ON f.path = l.filename`;
+    if (!multiLine(def, files.map((f) => f.scan))) {
+      await db.run(`INSERT INTO stage SELECT file_id, line_no::INTEGER, 1, line FROM (${lines})`);
+      return [];
+    }
+    await db.run(`INSERT INTO stage
+      SELECT file_id, min(line_no)::INTEGER, count(*)::INTEGER, string_agg(line, E'\\n' ORDER BY line_no)
+      FROM (SELECT *, sum(CASE WHEN line_no = 1 OR ${startsSql(def)} THEN 1 ELSE 0 END) OVER (ORDER BY r ROWS UNBOUNDED PRECEDING) AS rec FROM (${lines}) x) g
+      GROUP BY file_id, rec`);
+    // The JavaScript reader splits a record that, with the line after it, passes maxRecordChars: such files go back.
+    const ids = files.map((f) => f.fileId).join(', ');
+    const longest = new Map(files.map((f) => [f.fileId, f.scan.longestLine]));
+    const sizes = await db.all<{ file_id: number; m: string }>(`SELECT file_id, max(strlen(raw))::VARCHAR AS m FROM stage WHERE file_id IN (${ids}) GROUP BY file_id`);
+    const over = new Set(sizes.filter((s) => Number(s.m) + 1 + longest.get(Number(s.file_id))! > limits.maxRecordChars).map((s) => Number(s.file_id)));
+    if (!over.size) return [];
+    await db.run(`DELETE FROM stage WHERE file_id IN (${[...over].join(', ')})`);
+    return files.filter((f) => over.has(f.fileId));
+  } finally {
+    await db.run('DROP TABLE IF EXISTS fast_lines');
+  }
+}

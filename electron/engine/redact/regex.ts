@@ -1,0 +1,89 @@
+// A Go RE2 pattern run in V8 when translate.ts proves an equivalent (and the text is eligible), else in re2js
+// (linear time, Go syntax). One iteration protocol for both: leftmost-first matches from left to right, an empty
+// match advancing by one, with the span of every group (-1 when a group did not take part).
+import { RE2JS } from 're2js';
+import { ineligible, translateGoRegex } from './translate';
+
+export interface GoMatch {
+  start: number;
+  end: number;
+  /** [start, end] of group g at [2g], [2g+1]; group 0 is the match. -1 when the group is unset. */
+  spans: number[];
+}
+
+export class GoRegex {
+  readonly re2: RE2JS;
+  readonly groups: number;
+  /** V8 tester (no flags) and finder ('gd': group indices), when the pattern translates. */
+  private readonly tester: RegExp | null = null;
+  private readonly finder: RegExp | null = null;
+  readonly refusal: string | null = null;
+
+  /** `v8: 'strict'` for operator patterns (see translateGoRegex); false keeps the pattern in re2js. */
+  constructor(readonly pattern: string, opts: { v8?: boolean | 'strict' } = {}) {
+    this.re2 = RE2JS.compile(pattern);
+    this.groups = this.re2.groupCount();
+    if (opts.v8 === false) return;
+    const t = translateGoRegex(pattern, { strict: opts.v8 === 'strict' });
+    if (t.ok && t.groups === this.groups) {
+      this.tester = new RegExp(t.source);
+      this.finder = new RegExp(t.source, 'gd');
+    } else {
+      this.refusal = t.ok ? 'group count differs' : t.reason;
+    }
+  }
+
+  get v8(): boolean {
+    return this.tester !== null;
+  }
+
+  /** Whether this text runs in V8 (translated pattern, eligible text). */
+  usesV8(text: string): boolean {
+    return this.tester !== null && !ineligible(text);
+  }
+
+  test(text: string): boolean {
+    return this.usesV8(text) ? this.tester!.test(text) : this.re2.test(text);
+  }
+
+  matches(text: string): GoMatch[] {
+    return this.usesV8(text) ? this.v8Matches(text) : this.re2Matches(text);
+  }
+
+  /** Through V8 regardless of eligibility: the differential test's side of the comparison. */
+  v8Matches(text: string): GoMatch[] {
+    const re = this.finder!;
+    const out: GoMatch[] = [];
+    let from = 0;
+    while (from <= text.length) {
+      re.lastIndex = from;
+      const m = re.exec(text);
+      if (!m) break;
+      const s = m.index;
+      const e = s + m[0].length;
+      from = e > s ? e : e + 1;
+      const spans = [s, e];
+      for (let g = 1; g <= this.groups; g++) {
+        const d = m.indices![g];
+        spans.push(d ? d[0] : -1, d ? d[1] : -1);
+      }
+      out.push({ start: s, end: e, spans });
+    }
+    return out;
+  }
+
+  re2Matches(text: string): GoMatch[] {
+    const m = this.re2.matcher(text);
+    const out: GoMatch[] = [];
+    let from = 0;
+    while (from <= text.length && m.find(from)) {
+      const s = m.start();
+      const e = m.end();
+      from = e > s ? e : e + 1;
+      const spans = [s, e];
+      for (let g = 1; g <= this.groups; g++) spans.push(m.start(g), m.end(g));
+      out.push({ start: s, end: e, spans });
+    }
+    return out;
+  }
+}
