@@ -50,9 +50,12 @@ export function membersSql(r: CompiledRules, scope: MemberScope = {}): string {
         SELECT value, event_id, min(found_in) AS found_in FROM idn i
         WHERE NOT ${pairCond(r.links, 'i')} AND (kind = 'uuid' OR value IN (SELECT key FROM k)) GROUP BY value, event_id
       ) c LEFT JOIN k ON k.key = c.value),
-    evk AS (
+    -- The chains (by evidence) of the records naming each candidate: all evidence rows in a full build; in an update,
+    -- those of the candidates' records read from the whole case (their other keys may be outside the scope).
+    evk AS (${scope.values ? `
       SELECT i.event_id, i.value AS key FROM identifiers i WHERE ${pairCond(r.keys, 'i')} AND i.event_id IN (SELECT event_id FROM cand)
-      UNION SELECT event_id, key FROM (${fileChainSql(r, 's.id IN (SELECT event_id FROM cand)')}) fc),
+      UNION SELECT event_id, key FROM (${fileChainSql(r, 's.id IN (SELECT event_id FROM cand)')}) fc`
+    : 'SELECT DISTINCT event_id, key FROM ev'}),
     seen AS (
       SELECT c.value, count(DISTINCT e.key) FILTER (WHERE e.key <> c.value) AS n
       FROM cand c LEFT JOIN evk e USING (event_id) GROUP BY c.value)

@@ -109,6 +109,12 @@ describe('mentions join chains', () => {
     expect(shared.chain).toMatchObject({ key: SHARED, kind: 'generic', label: 'uuid' });
     expect(shared.events.length).toBe(FACET_CHAIN_LIMIT + 1);
     expect((await traceKey(h.db, PAIR)).events.length).toBe(2);
+    // In a record's chips the shared UUID is a facet (a filter); the pair's UUID keys its generic chain (a trace).
+    const rec = shared.events[0]!;
+    const chips = await identifiersOf(h.db, rec.id);
+    expect(chips.find((i) => i.value === SHARED)).toMatchObject({ role: 'facet', chain: null, foundIn: 'ref' });
+    expect(chips.find((i) => i.value === PAIR)).toMatchObject({ role: 'value', chain: { key: PAIR, kind: 'generic' } });
+    expect(chips.find((i) => i.value === OVER)).toMatchObject({ role: 'mention', chain: { key: OVER, kind: 'taskblade_request' } });
   });
 
   it('users, datasets, hosts and client ids never make chains', async () => {

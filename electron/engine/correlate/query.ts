@@ -147,8 +147,9 @@ export async function traceKey(db: SqlRead, rawKey: string): Promise<TraceResult
 
 /**
  * Every identifier of one record and what it is: where its format puts a key (key) or a link, a value that is some
- * chain's key written elsewhere (mention), a facet (user, dataset, host, ip, operator client ids), a name, or any
- * other value; plus the file chain the record belongs to. Each with the chain it keys, if any.
+ * chain's key written elsewhere (mention), a facet (user, dataset, host, ip, operator client ids, a UUID over the facet
+ * limit), a name, or any other value (a UUID keying a generic chain); plus the file chain the record belongs to. Each
+ * with the chain it keys, if any.
  */
 export async function identifiersOf(db: SqlRead, eventId: number): Promise<EventIdentifier[]> {
   const id = Math.trunc(eventId);
@@ -164,8 +165,9 @@ export async function identifiersOf(db: SqlRead, eventId: number): Promise<Event
   const roleOf = (x: { kind: string; found_in: string; ckind: string | null }): IdentifierRole =>
     has(r.keys, x.kind, x.found_in) ? 'key' : has(r.links, x.kind, x.found_in) ? 'link'
       : x.ckind && x.ckind !== 'generic' ? 'mention'
-        // Operator id patterns (client ids) are kinds no format declares: facets too.
-        : r.facetKinds.has(x.kind) || !known.has(x.kind) ? 'facet'
+        // Operator id patterns (client ids) are kinds no format declares: facets too; so is a UUID that makes no
+        // chain (named across more chains than the facet limit).
+        : r.facetKinds.has(x.kind) || !known.has(x.kind) || (x.kind === 'uuid' && !x.ckind) ? 'facet'
           : r.nameKinds.has(x.kind) ? 'name' : 'value';
   return [
     ...files.map((f) => ({ kind: f.kind, value: f.key, foundIn: 'file', role: 'key' as const, chain: { key: f.key, kind: f.kind as ChainKind } })),

@@ -82,7 +82,8 @@ export interface FormatDefinition {
   pattern?: TextPattern;
   /**
    * For text: the record is `key=value` pairs (logfmt; values may be "quoted \"like this\""): every pair becomes a
-   * field (the first of a repeated key wins), and time, level, logger and message may name keys as well as groups.
+   * field (the first of a repeated key wins; the first 256 pairs), and time, level, logger and message may name keys
+   * as well as groups.
    */
   keyValues?: boolean;
   /** Further patterns applied to the message, adding fields (e.g. a Celery task name and id). First match wins. */

@@ -156,11 +156,16 @@ function extrasJson(extras: TextPattern[], on: string): string {
   return `(CASE ${whens.join(' ')} ELSE '{}'::JSON END)`;
 }
 
-/** logfmt: `key=value` pairs (quoted values unquoted) as a JSON object; the first of a repeated key wins. */
+/**
+ * logfmt: `key=value` pairs (quoted values unquoted) as a JSON object; the first of a repeated key wins. Only the first
+ * MAX_PAIRS pairs become fields (finding repeats is quadratic; a line of 50 000 pairs must not stall the import); the
+ * record's text keeps them all.
+ */
 const PAIR = '(?:^|\\s)([A-Za-z_][\\w.\\-]*)=("(?:[^"\\\\]|\\\\.)*"|\\S*)';
+const MAX_PAIRS = 256;
 function keyValueJson(text: string): string {
-  const keys = `regexp_extract_all(${text}, ${sqlString(PAIR)}, 1)`;
-  const values = `list_transform(regexp_extract_all(${text}, ${sqlString(PAIR)}, 2), lambda v: replace(regexp_replace(v, '^"(.*)"$', '\\1', 's'), '\\"', '"'))`;
+  const keys = `regexp_extract_all(${text}, ${sqlString(PAIR)}, 1)[1:${MAX_PAIRS}]`;
+  const values = `list_transform(regexp_extract_all(${text}, ${sqlString(PAIR)}, 2)[1:${MAX_PAIRS}], lambda v: replace(regexp_replace(v, '^"(.*)"$', '\\1', 's'), '\\"', '"'))`;
   return `try(to_json(map_from_entries(list_filter(list_zip(${keys}, ${values}), lambda x, i: list_position(${keys}, x[1]) = i))))`;
 }
 
