@@ -58,6 +58,9 @@ export function* parseCsv(text: string): Generator<string[]> {
   yield* p.end();
 }
 
+/** Rows per Parquet row group: a reader decodes a whole group at once, so small groups keep the read-back small. */
+export const PARQUET_ROW_GROUP = 8192;
+
 /** Parquet from the redacted JSONL, through an in-memory DuckDB (every column typed as the events view's). */
 export async function jsonlToParquet(jsonl: string, parquet: string): Promise<void> {
   const db = await DuckDBInstance.create(':memory:');
@@ -65,7 +68,7 @@ export async function jsonlToParquet(jsonl: string, parquet: string): Promise<vo
   try {
     const cols = `{id: 'BIGINT', ts: 'VARCHAR', ts_text: 'VARCHAR', source: 'VARCHAR', file: 'VARCHAR', line: 'BIGINT', line_count: 'INTEGER',
       level: 'VARCHAR', logger: 'VARCHAR', message: 'VARCHAR', fields: 'VARCHAR', raw: 'VARCHAR', parse_status: 'VARCHAR', bundle: 'VARCHAR'}`;
-    await conn.run(`COPY (SELECT * FROM read_json($1, format = 'newline_delimited', columns = ${cols})) TO '${parquet.replace(/'/g, "''")}' (FORMAT PARQUET)`, [jsonl]);
+    await conn.run(`COPY (SELECT * FROM read_json($1, format = 'newline_delimited', columns = ${cols})) TO '${parquet.replace(/'/g, "''")}' (FORMAT PARQUET, ROW_GROUP_SIZE ${PARQUET_ROW_GROUP})`, [jsonl]);
   } finally {
     conn.closeSync();
     db.closeSync();

@@ -61,6 +61,10 @@ function jsonObjects(nonEmpty: string[]): (object | null)[] {
   return out;
 }
 
+function jsonShare(nonEmpty: string[]): number {
+  return nonEmpty.length ? jsonObjects(nonEmpty).filter(Boolean).length / nonEmpty.length : 0;
+}
+
 function explain(def: FormatDefinition, nonEmpty: string[]): Explained | null {
   const of = nonEmpty.length;
   if (of === 0) return null;
@@ -119,8 +123,10 @@ interface Candidate { def: FormatDefinition; share: number; score: number; reaso
 function rankFormats(relPath: string, head: string[]): Candidate[] {
   const out: Candidate[] = [];
   const nonEmpty = head.filter((l) => l.trim() !== '');
+  // JSON lines are JSON lines: no text format can explain more of them (this keeps detection cheap on them).
+  const json = jsonShare(nonEmpty) >= 0.9;
   for (const def of FORMATS) {
-    if (def.kind === 'raw') continue;
+    if (def.kind === 'raw' || (json && def.kind === 'text')) continue;
     const glob = def.paths.find((g) => globMatch(g, relPath));
     const e = explain(def, nonEmpty);
     if (!glob && !e) continue;
@@ -151,7 +157,11 @@ function formatDetection(relPath: string, head: string[]): { det: Detection; sha
 /** The best envelope reading of a head, with its score: the envelope's share times what its streams explain. */
 function envelopeDetection(relPath: string, head: string[]): { det: Detection; score: number; specific: boolean; fields: boolean } | null {
   let best: { det: Detection; score: number; specific: boolean; fields: boolean } | null = null;
+  // A regex envelope starts its lines with a stamp, a name or a mark, never with `{`: JSON lines skip them.
+  const nonEmpty = head.filter((l) => l.trim() !== '');
+  const json = nonEmpty.length > 0 && nonEmpty.every((l) => l.trimStart().startsWith('{'));
   for (const def of ENVELOPES) {
+    if (json && def.kind !== 'json') continue;
     const { matched, of } = envelopeShare(def, head);
     if (matched < Math.min(2, of) || matched / of < 0.5) continue;
     const streams: StreamDetection[] = [];

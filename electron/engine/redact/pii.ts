@@ -11,6 +11,7 @@ const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)/g;
 const IPV6 = /(?<![\w:.])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)[0-9A-Fa-f:]{2,39}(?:%[\w]{1,16})?(?![\w:])/g;
 const CARD = /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w.])/g;
 const HOME = /\/(?:home|Users)\/([A-Za-z0-9._-]{1,64})(?=\/|\b)/g;
+const INTERNAL_SUFFIX = /\.(?:internal|local|lan|corp|intra|intranet|localdomain|home\.arpa)\b/i;
 const INTERNAL_HOST = /\b(?:[a-z0-9](?:[a-z0-9-]{0,62})\.){1,8}(?:internal|local|lan|corp|intra|intranet|localdomain|home\.arpa)\b(?![.-]\w)/gi;
 
 export function luhn(digits: string): boolean {
@@ -52,6 +53,7 @@ export function piiFindings(text: string): Finding[] {
   if (text.includes('/home/') || text.includes('/Users/')) {
     for (const m of text.matchAll(HOME)) push(m.index + m[0].length - m[1]!.length, m.index + m[0].length, 'user', 'home-path');
   }
-  for (const m of text.matchAll(INTERNAL_HOST)) push(m.index, m.index + m[0].length, 'host', 'internal-host');
+  // the suffix first (a plain search): the full pattern tries every label start of every line otherwise
+  if (INTERNAL_SUFFIX.test(text)) for (const m of text.matchAll(INTERNAL_HOST)) push(m.index, m.index + m[0].length, 'host', 'internal-host');
   return out;
 }

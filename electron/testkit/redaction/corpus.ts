@@ -47,7 +47,62 @@ export interface CorpusOptions {
   allContexts?: boolean;
   cleanRecords?: number;
   piiRecords?: number;
+  /**
+   * The held-out corpus: other names, user and email shapes, phone spellings, sensitive key names, URL schemes and
+   * surrounding words than the ones the detectors were tuned on (use with another seed). Efficacy on it is reported
+   * apart; it gates nothing.
+   */
+  heldOut?: boolean;
 }
+
+/** The surface forms a corpus is written in: the tuned set, or the held-out one. */
+interface Surface {
+  first: string[];
+  last: string[];
+  user: (f: string, l: string, n: number) => string;
+  email: (f: string, l: string) => string;
+  phoneForms: (p: string) => string[];
+  clientPrefixes: string[];
+  secretKeys: string[];
+  dbScheme: string;
+  words: { mail: string; call: string; search: string; by: string; from: string; card: string; home: string; host: string };
+  hostOf: (i: number) => string;
+  nameKey: string;
+  accountKey: string;
+  phoneKey: string;
+}
+
+const TUNED: Surface = {
+  first: ['Ravi', 'Priya', 'Arjun', 'Meera', 'Sneha', 'Farah', 'Kiran', 'Deepa'],
+  last: ['Kumar', 'Sharma', 'Iyer', 'Nair', 'Reddy', 'Khan', 'Das', 'Menon'],
+  user: (f, l, n) => `${f.toLowerCase()}${l[0]!.toLowerCase()}${n}`,
+  email: (f, l) => `${f.toLowerCase()}.${l.toLowerCase()}@acme-client.in`,
+  phoneForms: (p) => [p, `+91 ${p.slice(0, 5)} ${p.slice(5)}`, `+91${p}`, `0${p}`],
+  clientPrefixes: ['ALPHA', 'GAMMA', 'SIGMA', 'KAPPA'],
+  secretKeys: ['password', 'db_password', 'api_key', 'client_secret', 'access_token', 'appid', 'secret'],
+  dbScheme: 'postgresql',
+  words: { mail: 'mail to ', call: 'callback ', search: 'search for ', by: ' by ', from: 'from ', card: 'card ', home: 'file /home/', host: 'host ' },
+  hostOf: (i) => `worker${i % 5}.aip.acmeinc.com`,
+  nameKey: 'sender_name',
+  accountKey: 'sender_acc_id_no',
+  phoneKey: 'sending_party_mob',
+};
+
+const HELD_OUT: Surface = {
+  first: ['Wei', 'Olga', 'Tomás', 'Aisha', 'Jurgen', 'Mei', 'Bongani', 'Ines'],
+  last: ['Zhang', 'Petrova', 'Garcia', 'Bello', 'Muller', 'Tanaka', 'Dlamini', 'Costa'],
+  user: (f, l) => `${f.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}_${l.toLowerCase()}`,
+  email: (f, l) => `${f[0]!.toLowerCase()}${l.toLowerCase()}+ops@globex-corp.co.uk`,
+  phoneForms: (p) => [`+91-${p.slice(0, 5)}-${p.slice(5)}`, `+91 ${p.slice(0, 3)} ${p.slice(3, 6)} ${p.slice(6)}`, `${p.slice(0, 5)} ${p.slice(5)}`, `+91 ${p}`],
+  clientPrefixes: ['DELTA', 'OMEGA', 'THETA', 'ZETA'],
+  secretKeys: ['passphrase', 'smtpPassword', 'X-Api-Key', 'clientSecret', 'refresh_token', 'pwd', 'auth_token'],
+  dbScheme: 'mysql',
+  words: { mail: 'notify ', call: 'sms to ', search: 'lookup ', by: ' requested by ', from: 'peer ', card: 'pan ', home: 'opened /Users/', host: 'upstream ' },
+  hostOf: (i) => `etl-${i % 5}.prod.acmeinc.com`,
+  nameKey: 'beneficiary_name',
+  accountKey: 'payee_account_number',
+  phoneKey: 'customer_mobile',
+};
 
 // ---- encodings of a value in each context ----------------------------------------------------------------------
 const jsonEsc = (s: string) => JSON.stringify(s).slice(1, -1);
@@ -142,26 +197,20 @@ function carrier(ctx: Context, rng: Rng, clock: Clock, slot: Slot, key?: string)
 
 // ---- the cast -------------------------------------------------------------------------------------------------
 interface Person { id: string; user: string; name: string; email: string; phone: string; account: string; client: string }
-const FIRST = ['Ravi', 'Priya', 'Arjun', 'Meera', 'Sneha', 'Farah', 'Kiran', 'Deepa'];
-const LAST = ['Kumar', 'Sharma', 'Iyer', 'Nair', 'Reddy', 'Khan', 'Das', 'Menon'];
-
-function cast(rng: Rng): Person[] {
-  return FIRST.map((f, i) => {
-    const last = LAST[i]!;
-    const user = `${f.toLowerCase()}${last[0]!.toLowerCase()}${rng.int(10, 99)}`;
+function cast(rng: Rng, sf: Surface): Person[] {
+  return sf.first.map((f, i) => {
+    const last = sf.last[i]!;
     return {
       id: `p${i}`,
-      user,
+      user: sf.user(f, last, rng.int(10, 99)),
       name: `${f} ${last}`,
-      email: `${f.toLowerCase()}.${last.toLowerCase()}@acme-client.in`,
+      email: sf.email(f, last),
       phone: `${rng.pick(['9', '8', '7'])}${rng.int(100000000, 999999999)}`,
       account: String(rng.int(10, 99)) + String(rng.int(1e9, 9.9e9)),
-      client: `${rng.pick(['ALPHA', 'GAMMA', 'SIGMA', 'KAPPA'])}${rng.int(1000, 9999)}`,
+      client: `${rng.pick(sf.clientPrefixes)}${rng.int(1000, 9999)}`,
     };
   });
 }
-
-const phoneForms = (p: string): string[] => [p, `+91 ${p.slice(0, 5)} ${p.slice(5)}`, `+91${p}`, `0${p}`];
 
 function luhnComplete(prefix: string, rng: Rng, len: number): string {
   let d = prefix;
@@ -185,7 +234,8 @@ const alnum = (rng: Rng, n: number) => Array.from({ length: n }, () => rng.pick(
 export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
   const rng = new Rng(opts.seed ?? 12);
   const clock = new Clock();
-  const people = cast(rng);
+  const sf = opts.heldOut ? HELD_OUT : TUNED;
+  const people = cast(rng, sf);
   const files = new Map<string, CorpusFile>();
   const truth: Planted[] = [];
   const add = (r: Rec) => {
@@ -229,14 +279,14 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
   const secret = (rule: string, value: string, key?: string) => {
     for (const ctx of CONTEXTS) add(carrier(ctx, rng, clock, (r) => r.p(value, 'secret', rule, `${rule}:${value}`), key));
   };
-  for (const key of ['password', 'db_password', 'api_key', 'client_secret', 'access_token', 'appid', 'secret']) {
+  for (const key of sf.secretKeys) {
     secret(`key-value:${key}`, `${alnum(rng, 4)}!${alnum(rng, 9)}`, key);
   }
   const pg = people[0]!;
   for (const ctx of CONTEXTS) {
     const pass = `${alnum(rng, 6)}#${alnum(rng, 6)}`;
     add(carrier(ctx, rng, clock, (r) => {
-      r.t(ENCODE[ctx]('postgresql://')).p(pg.user, 'pii', 'user', `user:${pg.id}`).t(ENCODE[ctx](':'))
+      r.t(ENCODE[ctx](`${sf.dbScheme}://`)).p(pg.user, 'pii', 'user', `user:${pg.id}`).t(ENCODE[ctx](':'))
         .p(pass, 'secret', 'url-password', `url-password:${pass}`).t(ENCODE[ctx]('@db7.acme.internal:5432/enrich'));
     }));
     const dsnKey = rng.hex(32);
@@ -268,25 +318,33 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
     const which = i % 7;
     add(carrier(ctx, rng, clock, (r) => {
       const enc = ENCODE[ctx];
-      if (which === 0) r.t(enc('mail to ')).p(p.email, 'pii', 'email', `email:${p.id}`).t(enc(' bounced'));
-      else if (which === 1) r.t(enc('callback ')).p(rng.pick(phoneForms(p.phone)), 'pii', 'phone', `phone:${p.id}`).t(enc(' failed'));
-      else if (which === 2) r.t(enc('search for ')).p(p.client, 'pii', 'client_id', `client:${p.id}`).t(enc(' by ')).p(p.user, 'pii', 'user', `user:${p.id}`);
+      const w = sf.words;
+      if (which === 0) r.t(enc(w.mail)).p(p.email, 'pii', 'email', `email:${p.id}`).t(enc(' bounced'));
+      else if (which === 1) r.t(enc(w.call)).p(rng.pick(sf.phoneForms(p.phone)), 'pii', 'phone', `phone:${p.id}`).t(enc(' failed'));
+      else if (which === 2) r.t(enc(w.search)).p(p.client, 'pii', 'client_id', `client:${p.id}`).t(enc(w.by)).p(p.user, 'pii', 'user', `user:${p.id}`);
       else if (which === 3) {
         const v4 = `10.${rng.int(0, 255)}.${i % 8}.${10 + (i % 8)}`;
         const v6 = `fd00::${(i % 8).toString(16)}:${rng.hex(4)}`;
-        r.t(enc('from ')).p(v4, 'pii', 'ip', `ip:${v4}`).t(enc(' and ')).p(v6, 'pii', 'ip', `ip:${v6}`);
+        r.t(enc(w.from)).p(v4, 'pii', 'ip', `ip:${v4}`).t(enc(' and ')).p(v6, 'pii', 'ip', `ip:${v6}`);
       }
-      else if (which === 4) r.t(enc('card ')).p(luhnComplete(rng.pick(['4', '51', '6521']), rng, 16), 'pii', 'card', `card:${i}`).t(enc(' declined'));
-      else if (which === 5) r.t(enc('file /home/')).p(p.user, 'pii', 'user', `user:${p.id}`).t(enc('/notebooks/run.ipynb'));
-      else r.t(enc('host ')).p(`worker${i % 5}.aip.acmeinc.com`, 'pii', 'host', `host:worker${i % 5}`).t(enc(' via ')).p(`+44 20 7946 ${String(1000 + (i % 8)).slice(0, 4)}`, 'pii', 'phone', `phone-uk:${i % 8}`);
+      else if (which === 4) r.t(enc(w.card)).p(luhnComplete(rng.pick(['4', '51', '6521']), rng, 16), 'pii', 'card', `card:${i}`).t(enc(' declined'));
+      else if (which === 5) r.t(enc(w.home)).p(p.user, 'pii', 'user', `user:${p.id}`).t(enc('/notebooks/run.ipynb'));
+      else r.t(enc(w.host)).p(sf.hostOf(i), 'pii', 'host', `host:${sf.hostOf(i)}`).t(enc(' via ')).p(`+44 20 7946 ${String(1000 + (i % 8)).slice(0, 4)}`, 'pii', 'phone', `phone-uk:${i % 8}`);
     }));
   }
   // field-based PII: names and account numbers by column
   for (const [i, p] of people.entries()) {
     const ctx = (['json', 'repr', 'sql', 'nested'] as const)[i % 4]!;
-    add(carrier(ctx, rng, clock, (r) => r.p(p.name, 'pii', 'name', `name:${p.id}`), 'sender_name'));
-    add(carrier(ctx, rng, clock, (r) => r.p(p.account, 'pii', 'account', `account:${p.id}`), 'sender_acc_id_no'));
-    add(carrier(ctx, rng, clock, (r) => r.p(p.phone, 'pii', 'phone', `phone:${p.id}`), 'sending_party_mob'));
+    add(carrier(ctx, rng, clock, (r) => r.p(p.name, 'pii', 'name', `name:${p.id}`), sf.nameKey));
+    add(carrier(ctx, rng, clock, (r) => r.p(p.account, 'pii', 'account', `account:${p.id}`), sf.accountKey));
+    add(carrier(ctx, rng, clock, (r) => r.p(p.phone, 'pii', 'phone', `phone:${p.id}`), sf.phoneKey));
+  }
+  // held out only: a person's name in free text, under no known field (no detector claims to find these)
+  if (opts.heldOut) {
+    for (const [i, p] of people.entries()) {
+      const ctx = CONTEXTS[i % CONTEXTS.length]!;
+      add(carrier(ctx, rng, clock, (r) => { r.t(ENCODE[ctx]('refund approved by ')).p(p.name, 'pii', 'name', `name:${p.id}`).t(ENCODE[ctx](' after review')); }));
+    }
   }
 
   // 4. hard negatives
