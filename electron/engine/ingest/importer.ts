@@ -27,6 +27,7 @@ import { fastPathEligible, stageFast, type FastFile } from './fastRead';
 import { scanFile, type FileScan } from './scan';
 import { markCorrelationPending } from './correlationStage';
 import { faultPoint } from './fault';
+import { addStageTime, timed } from './stageTimes';
 
 /**
  * What the importer needs of a case. It reads what the case remembers and never writes case.json: what it learns
@@ -236,9 +237,10 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
 
   const limits = resolveLimits(handle.meta.limits);
   progress({ phase: 'copy', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
-  const bundles = await stage(limits);
+  const bundles = await timed('evidence copy + sha256 + scan', () => stage(limits));
 
   const planned: PlannedFile[] = [];
+  const detectStarted = performance.now();
   for (const b of bundles) {
     for (const f of b.manifest.files) {
       const abs = path.join(b.dir, f.path);
@@ -249,6 +251,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
         head: d.envelope ? d.envelope.streams[0]!.head : head, mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}), ...(scan ? { scan } : {}) });
     }
   }
+  addStageTime('head reading + detection', performance.now() - detectStarted);
   const bytesTotal = planned.reduce((n, f) => n + f.size, 0);
   progress({ phase: 'detect', filesDone: 0, filesTotal: planned.length, bytesDone: 0, bytesTotal });
 
@@ -316,8 +319,10 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
     for (const [bundle, files] of aliases) await opts.hooks?.auditAliases?.(bundle, files);
     const reader = opts.reader ?? 'auto';
     // Few large commits: DuckDB's automatic checkpoint (at 16 MB of WAL) would otherwise run inside most of them;
-    // one checkpoint per batch keeps the WAL, its replay after a crash, and memory bounded by the batch size.
+    // a checkpoint per batch's worth of input (formats with little data share one) keeps the WAL, its replay after a
+    // crash, and memory bounded by the batch size.
     if (reader === 'auto') await db.run(`SET checkpoint_threshold = '4GB'`);
+    let sinceCheckpoint = 0;
     try {
       for (const batch of batches(todo, reader)) {
         // Also the cancellation point before a batch the DuckDB reader takes whole.
@@ -325,7 +330,11 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
         await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
         const batchResults = await importBatch(db, batch, { zone, limits, reader, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
           (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }));
-        if (reader === 'auto') await db.run('CHECKPOINT');
+        sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
+        if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
+          await timed('checkpoint', () => db.run('CHECKPOINT'));
+          sinceCheckpoint = 0;
+        }
         results.push(...batchResults);
         bytesDone += batch.reduce((n, f) => n + f.size, 0);
         filesDone += batch.length;
@@ -375,10 +384,12 @@ const FILE_RESULT_COLUMNS = `file_id, format, reason, lines, records, ok, malfor
  */
 const BATCH = { auto: { bytes: 256 * 1024 * 1024, files: 4000 }, js: { bytes: 48 * 1024 * 1024, files: 400 } } as const;
 
+/** CASEFILE_IMPORT_BATCH_BYTES: smaller batches, for tests that need several on a small tree. */
+const batchBytes = (reader: 'auto' | 'js') => Number(process.env.CASEFILE_IMPORT_BATCH_BYTES) || BATCH[reader].bytes;
+
 function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<PlannedFile[]> {
   const { files: BATCH_FILES } = BATCH[reader];
-  // CASEFILE_IMPORT_BATCH_BYTES: smaller batches, for tests that need several on a small tree.
-  const BATCH_BYTES = Number(process.env.CASEFILE_IMPORT_BATCH_BYTES) || BATCH[reader].bytes;
+  const BATCH_BYTES = batchBytes(reader);
   const byFormat = new Map<string, PlannedFile[]>();
   // A file holding several streams is a batch of its own (one transform per stream).
   const key = (f: PlannedFile) => (isStreamed(f) ? `streams:${f.bundle.id}/${f.rel}` : f.format.id);
@@ -421,13 +432,13 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     if (scan && fastPathEligible(f, scan, def, limits).ok) fast.push({ fileId, abs: f.abs, scan });
     else slow.push({ f, fileId });
   }
-  const back = fast.length ? await stageFast(db, def, fast, limits) : [];
+  const back = fast.length ? await timed('read: DuckDB line reader + SQL grouping', () => stageFast(db, def, fast, limits)) : [];
   for (const x of fast) if (!back.includes(x)) stats.set(x.fileId, scanStats(x.scan));
   for (const x of back) slow.push({ f: batch[x.fileId - firstId]!, fileId: x.fileId });
   for (const [i, f] of batch.entries()) onReader?.(f.rel, stats.has(firstId + i) ? 'duckdb' : 'js');
   // Enveloped files (always the JavaScript reader's) bring their envelope side; the transform LEFT JOINs it.
   const envStage = batch.some((f) => f.envelope) ? await EnvelopeStage.open(db) : null;
-  if (slow.length) {
+  if (slow.length) await timed('read: JavaScript reader + appender', async () => {
     const app = await db.conn.createAppender('stage', 'main', 'temp');
     try {
       let before = 0;
@@ -439,7 +450,8 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
       app.closeSync();
       envStage?.close();
     }
-  } else envStage?.close();
+  });
+  else envStage?.close();
   const staged = batch.map((f, i) => {
     const fileId = firstId + i;
     const s = stats.get(fileId)!;
@@ -454,12 +466,12 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   if (staged.some((x) => x.f.context)) await stageContexts(db, staged.flatMap((x) => (x.f.context ? [{ fileId: x.fileId, context: x.f.context }] : [])));
   const streams = batch.length === 1 && isStreamed(batch[0]!) ? batch[0]!.envelope!.streams : null;
 
-  const rows = await db.tx(async () => {
-    const transform = async (d: FormatDefinition, params: TransformParams) => {
+  const rows = await timed('events transaction', () => db.tx(async () => {
+    const transform = async (d: FormatDefinition, params: TransformParams) => timed('transform SQL', async () => {
       await db.run(transformSql(d, params));
       const complete = completeTimesSql(d, params, idList);
       if (complete) await db.run(complete);
-    };
+    });
     if (streams) {
       for (const s of streams) await transform(s.format, { source: s.format.id, zone: zone.zone, envelope: true, stream: s.name });
       // Streams the head did not show (they start past it, or past the stream cap) are read as raw text.
@@ -495,7 +507,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     const shas = await fileRowShas((sql) => db.all(sql), ids);
     return (await db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`))
       .map((r): Record<string, unknown> => ({ ...r, file_sha: shas.get(Number(r.file_id)) }));
-  });
+  }));
   faultPoint('after-commit-before-audit');
   await db.run('DELETE FROM stage');
   const out: FileImportResult[] = [];
@@ -509,7 +521,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     audited.set(x.f.bundle.id, list);
   }
   for (const [id, files] of audited) {
-    await hooks?.auditFiles?.({ id, manifestSha256: batch.find((f) => f.bundle.id === id)!.bundle.manifestSha256 }, files);
+    await timed('audit', async () => hooks?.auditFiles?.({ id, manifestSha256: batch.find((f) => f.bundle.id === id)!.bundle.manifestSha256 }, files));
   }
   await db.run(`UPDATE files SET audited = true WHERE file_id IN (${idList})`);
   return out;

@@ -31,7 +31,7 @@ export const DDL = [
   `CREATE TABLE IF NOT EXISTS identifiers (event_id BIGINT, kind VARCHAR, value VARCHAR, found_in VARCHAR)`,
   // Files whose events are in but whose identifiers and status are not yet (the correlation stage runs after the
   // events commit: ingest/correlationStage.ts). Written in the events' transaction, emptied in the extraction's.
-  `CREATE TABLE IF NOT EXISTS correlate_pending (file_id INTEGER)`,
+  `CREATE TABLE IF NOT EXISTS extract_pending (file_id INTEGER)`,
   // The audit log's head as last mirrored by the case's writer (audit/headMirror.ts): one row, id = 1.
   `CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY, seq BIGINT, hash VARCHAR, mirrored_at TIMESTAMPTZ)`,
   `CREATE OR REPLACE VIEW events AS
