@@ -340,6 +340,10 @@ test('the same evidence again under other names adds no records: aliases, said i
   await page.getByTestId('tab-cases').click();
   await page.getByTestId('import-paths').fill(path.join(work, 'enrich'));
   await page.getByTestId('import-start').click();
+  // Warned before anything is imported, with how many files the case already has.
+  await expect(page.getByTestId('import-known')).toHaveText(`${nonEmpty} of ${files.length} files`);
+  expect(await api<unknown[]>(casefile, 'audit.list', { caseId, action: 'import.alias', limit: 100 })).toEqual([]);
+  await page.getByTestId('import-confirm').click();
   await expect(page.getByTestId('import-results')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('import-aliases')).toContainText(`${nonEmpty} of ${files.length} files were already in this case`);
   await expect(page.getByTestId('import-alias')).toHaveCount(nonEmpty);
