@@ -225,7 +225,7 @@ test('keys: ? shows the map, g/G first and last record, Enter opens one, [ and ]
   const caseId = await openDemo(app, casefile);
   await page.locator('body').press('?');
   await expect(page.getByTestId('keymap')).toBeVisible();
-  await expect(page.getByTestId('keymap-row')).toHaveCount(8);
+  await expect(page.getByTestId('keymap-row')).toHaveCount(9);
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('keymap')).toHaveCount(0);
 
@@ -340,6 +340,10 @@ test('the same evidence again under other names adds no records: aliases, said i
   await page.getByTestId('tab-cases').click();
   await page.getByTestId('import-paths').fill(path.join(work, 'enrich'));
   await page.getByTestId('import-start').click();
+  // Warned before anything is imported, with how many files the case already has.
+  await expect(page.getByTestId('import-known')).toHaveText(`${nonEmpty} of ${files.length} files`);
+  expect(await api<unknown[]>(casefile, 'audit.list', { caseId, action: 'import.alias', limit: 100 })).toEqual([]);
+  await page.getByTestId('import-confirm').click();
   await expect(page.getByTestId('import-results')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('import-aliases')).toContainText(`${nonEmpty} of ${files.length} files were already in this case`);
   await expect(page.getByTestId('import-alias')).toHaveCount(nonEmpty);

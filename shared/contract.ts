@@ -101,3 +101,4 @@ export { AppInfo } from './contract/app';
 export { EventPage, FieldStats, Histogram, HistogramLane, SqlResult } from './contract/events';
 export { SavedView } from './contract/views';
 export { JobInfo, JobState, JobStep } from './contract/jobs';
+export { ImportCheck } from './contract/import';

@@ -19,12 +19,12 @@ async function main(): Promise<void> {
   try { outcomes = await runCorpus(root, excerpts); } finally { removeDir(root); }
   for (const o of outcomes) {
     const e = excerpts.find((x) => x.id === o.id)!;
-    console.log(`${o.pass ? 'ok  ' : 'MISS'} ${o.heldOut ? 'held-out ' : ''}${o.id}: ${o.format} records ${o.records}/${e.expect.records} timed ${o.timed}/${e.expect.timed} ${o.first ?? '-'} .. ${o.last ?? '-'}${o.accounted ? '' : ' LINES NOT ACCOUNTED'}${o.known ? ` (known: ${o.known})` : ''}`);
+    console.log(`${o.pass ? 'ok  ' : 'MISS'} ${o.heldOut ? 'held-out ' : ''}${o.id}: ${o.format}${o.envelope ? ` in ${o.envelope}` : ''}${e.expect.envelope && e.expect.envelope !== o.envelope ? ` (want ${e.expect.envelope})` : ''} records ${o.records}/${e.expect.records} timed ${o.timed}/${e.expect.timed} ${o.first ?? '-'} .. ${o.last ?? '-'}${o.accounted ? '' : ' LINES NOT ACCOUNTED'}${o.known ? ` (known: ${o.known})` : ''}`);
   }
   const tuned = figures(outcomes.filter((o) => !o.heldOut), excerpts);
   const held = figures(outcomes.filter((o) => o.heldOut), excerpts);
   const table = [
-    '| set | excerpts | format recognised | lines accounted | records counted right | stamped records timed right | excerpts exactly right |',
+    '| set | excerpts | format and envelope recognised | lines accounted | records counted right | stamped records timed right | excerpts exactly right |',
     '|---|---|---|---|---|---|---|',
     row('tuned on', tuned),
     row('held out', held),

@@ -2,7 +2,8 @@
 // progress from `import.progress`, and the per-file result table.
 import { create } from 'zustand';
 import type { ImportProgress, ImportResult } from '../../shared/domain';
-import { call, getClient } from '../api/client';
+import type { ImportCheck } from '../../shared/contract';
+import { ApiError, call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
 
 export type DroppedFile = { file: File; path: string };
@@ -13,8 +14,18 @@ interface ImportState {
   result: ImportResult | null;
   error: string | null;
   uploading: { done: number; total: number } | null;
+  /** The running import's job (what Cancel cancels). */
+  jobId: string | null;
+  checking: boolean;
+  /** What import.check found for the paths waiting for the operator's word (some files are already in the case). */
+  check: ImportCheck | null;
+  awaiting: string[] | null;
+  /** Checks the paths first; imports at once when none of their files is in the case yet, else waits for confirm(). */
   importPaths(paths: string[]): Promise<void>;
   importFiles(files: DroppedFile[]): Promise<void>;
+  confirm(): Promise<void>;
+  dismiss(): void;
+  cancel(): Promise<void>;
 }
 
 /**
@@ -34,22 +45,34 @@ export function uploadRoots(stored: { rel: string; path: string }[]): string[] {
 
 export const useImport = create<ImportState>((set, get) => ({
   running: false, progress: null, result: null, error: null, uploading: null,
+  jobId: null, checking: false, check: null, awaiting: null,
 
   async importPaths(paths) {
-    const app = useApp.getState();
-    const caseId = app.current?.id;
-    if (!caseId || get().running || !paths.length) return;
-    const jobId = crypto.randomUUID();
-    set({ running: true, progress: null, result: null, error: null });
-    const off = getClient().on('import.progress', (p) => { if (p.jobId === jobId) set({ progress: p }); });
+    const caseId = useApp.getState().current?.id;
+    if (!caseId || get().running || get().checking || !paths.length) return;
+    set({ checking: true, check: null, awaiting: null, result: null, error: null, progress: null });
     try {
-      const result = await call('import.paths', { caseId, paths, jobId, eventsFirst: true });
-      set({ result, running: false });
-      await app.refreshCurrent();
-      app.bumpData();
+      const check = await call('import.check', { caseId, paths });
+      set({ checking: false, check });
+      if (check.known > 0) { set({ awaiting: paths }); return; }
     } catch (e) {
-      set({ error: errorText(e), running: false });
-    } finally { off(); }
+      set({ checking: false, error: errorText(e) });
+      return;
+    }
+    await runImport(paths);
+  },
+
+  async confirm() {
+    const paths = get().awaiting;
+    if (!paths) return;
+    set({ awaiting: null });
+    await runImport(paths);
+  },
+  dismiss() { set({ awaiting: null, check: null }); },
+  async cancel() {
+    const jobId = get().jobId;
+    if (!jobId) return;
+    try { await call('jobs.cancel', { jobId }); } catch (e) { set({ error: errorText(e) }); }
   },
 
   async importFiles(files) {
@@ -82,6 +105,26 @@ export const useImport = create<ImportState>((set, get) => ({
     await get().importPaths(uploadRoots(stored));
   },
 }));
+
+/** The import itself, as a job the panel can follow and cancel. */
+async function runImport(paths: string[]): Promise<void> {
+  const app = useApp.getState();
+  const caseId = app.current?.id;
+  if (!caseId) return;
+  const jobId = crypto.randomUUID();
+  useImport.setState({ running: true, progress: null, result: null, error: null, jobId });
+  const off = getClient().on('import.progress', (p) => { if (p.jobId === jobId) useImport.setState({ progress: p }); });
+  try {
+    const result = await call('import.paths', { caseId, paths, jobId, eventsFirst: true });
+    useImport.setState({ result, running: false, jobId: null });
+    await app.refreshCurrent();
+    app.bumpData();
+  } catch (e) {
+    const cancelled = e instanceof ApiError && e.code === 'cancelled';
+    useImport.setState({ running: false, jobId: null, error: cancelled ? 'cancelled — the files committed before the cancel stay; importing the same evidence again adds the rest' : errorText(e) });
+    if (cancelled) { await app.refreshCurrent(); app.bumpData(); }
+  } finally { off(); }
+}
 
 /** Walk a drop's items (folders included) into files with their relative paths. */
 export async function filesFromDrop(dt: DataTransfer): Promise<DroppedFile[]> {

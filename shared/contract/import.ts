@@ -5,12 +5,30 @@ import { ImportProgress, ImportResult } from '../domain';
 import { CaseRef, JobId } from './common';
 import { defineArea, defineCall } from './define';
 
+const ImportPaths = z.array(z.string().min(1).max(4096)).min(1).max(1000);
+
+export const ImportCheck = z.object({
+  /** Files the inputs hold (archive members counted one by one) and their bytes. */
+  files: z.number(), bytes: z.number(),
+  /** How many of them are byte-identical (sha256) to a file already in the case: an import records those as aliases. */
+  known: z.number(),
+  /** The first known ones (at most 50), with the name the case already has them under. */
+  already: z.array(z.object({ file: z.string(), of: z.object({ bundle: z.string(), file: z.string() }) })),
+  queryMs: z.number(),
+});
+export type ImportCheck = z.infer<typeof ImportCheck>;
+
 export const importArea = defineArea({
   calls: {
+    /** Before an import: how many of these files the case already has (by content), importing nothing. */
+    'import.check': defineCall({
+      input: CaseRef.extend({ paths: ImportPaths }),
+      output: ImportCheck, access: 'read', audit: 'always', timeoutMs: 600_000,
+    }),
     /** Import files or folders that exist on the engine's machine. */
     'import.paths': defineCall({
       input: CaseRef.extend({
-        paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
+        paths: ImportPaths,
         formatOverrides: z.array(z.object({ format: z.string().max(64), glob: z.string().max(1000) })).max(100).optional(),
         /** The date (YYYY-MM-DD) of the first record for stamps that carry no date or year (time-only, syslog). */
         date: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date as YYYY-MM-DD').optional(),

@@ -52,7 +52,7 @@ export function fastPathEligible(file: FastCandidate, scan: FileScan | undefined
 /** Do records of this format span lines in these files? JSON records do only where a blank or indented line follows. */
 function multiLine(def: FormatDefinition, scans: FileScan[]): boolean {
   if (def.kind === 'raw') return false;
-  if (def.kind === 'json') return scans.some((s) => s.blankOrIndented);
+  if (def.kind === 'json' && !def.recordStart) return scans.some((s) => s.blankOrIndented);
   return true;
 }
 
@@ -61,7 +61,8 @@ const JS_SPACE = '[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{20
 
 /** SQL: does `line` start a record (records.ts `startsRecordFor`)? */
 function startsSql(def: FormatDefinition): string {
-  if (def.kind === 'json') return `(line <> '' AND (ascii(line) > 32 OR NOT regexp_full_match(line, ${sqlString(JS_SPACE)})))`;
+  // A JSON format with a record start (pretty-printed objects) groups lines like a text format.
+  if (def.kind === 'json' && !def.recordStart) return `(line <> '' AND (ascii(line) > 32 OR NOT regexp_full_match(line, ${sqlString(JS_SPACE)})))`;
   return `regexp_matches(line, ${sqlString(def.recordStart!)})`;
 }
 

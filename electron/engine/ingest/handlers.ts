@@ -7,6 +7,8 @@ import type { JobStep } from '../../../shared/contract';
 import type { AreaHandlers, EngineContext } from '../api';
 import { IMPORT_ALIAS_ACTION, IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
 import { importPaths, type ImportOptions } from './importer';
+import { checkIncoming } from './check';
+import { resolveLimits } from './limits';
 import { runCorrelationStage } from './correlationStage';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import type { CaseDb } from '../store/db';
@@ -81,13 +83,20 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
   }
 }
 
+/** Paths as the operator typed them: `~/` means their home, as in a shell. */
+const expandHome = (paths: string[]) => paths.map((p) => (p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p));
+
 export const importHandlers: AreaHandlers<'import'> = {
+  'import.check': async (ctx, input) => {
+    const h = ctx.getCase(input.caseId);
+    return checkIncoming(h.db, expandHome(input.paths), resolveLimits(h.meta.limits));
+  },
   // Returns once identifiers and chains are built too; with `eventsFirst`, as soon as the events are in.
   'import.paths': async (ctx, input) => {
     let correlated: Promise<void> | undefined;
     const res = await ctx.jobs.run(input.caseId, 'import', async (signal, progress, jobId) => {
       const h = ctx.getCase(input.caseId);
-      const paths = input.paths.map((p) => (p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p));
+      const paths = expandHome(input.paths);
       return runImportJob(ctx, input.caseId, signal, progress, jobId, (opts) =>
         importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}), ...(input.date ? { date: input.date } : {}) }),
         (p) => { correlated = p; });

@@ -52,8 +52,9 @@ describe.each(excerpts.map((e) => [e.id, e] as const))('excerpt %s', (id, e) => 
   if (!e.heldOut) {
     it(e.known ? `is a named miss: ${e.known}` : 'meets its expectation', () => {
       const o = outcomes.get(id)!;
-      const got = { format: o.format, records: o.records, timed: o.timed, first: o.first, last: o.last };
-      const want = { format: e.expect.format.split(',').sort().join(','), records: e.expect.records, timed: e.expect.timed,
+      const got = { format: o.format, envelope: o.envelope, records: o.records, timed: o.timed, first: o.first, last: o.last };
+      const want = { format: e.expect.format.split(',').sort().join(','), envelope: (e.expect.envelope ?? '').split(',').filter(Boolean).sort().join(','),
+        records: e.expect.records, timed: e.expect.timed,
         first: e.expect.first ? new Date(e.expect.first).toISOString() : null, last: e.expect.last ? new Date(e.expect.last).toISOString() : null };
       if (e.known) expect(got, 'this excerpt now passes: drop its `known` note from the manifest').not.toEqual(want);
       else expect(got).toEqual(want);

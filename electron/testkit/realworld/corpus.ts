@@ -13,7 +13,7 @@ export const CORPUS_DIR = path.dirname(fileURLToPath(import.meta.url));
 export interface Expectation {
   /** Format id(s) the records should come out as (several when an envelope splits a file by service). */
   format: string;
-  /** Envelope id, when the lines are wrapped (journald, docker compose, kubectl …). */
+  /** Envelope id(s), when the lines are wrapped (journald, docker-compose, timestamps, quoted …), joined by `,`. */
   envelope?: string;
   /** Records a person would count (a traceback belongs to the record it follows). */
   records: number;
@@ -44,8 +44,9 @@ export interface Outcome {
   heldOut: boolean;
   known?: string;
   lines: number;
-  /** What the engine made of it. */
+  /** What the engine made of it: format id(s) and envelope id(s), each sorted and joined by `,`. */
   format: string;
+  envelope: string;
   records: number;
   timed: number;
   first: string | null;
@@ -74,7 +75,7 @@ function lineCount(text: string): number {
 
 const iso = (s: string | null | undefined) => (s ? new Date(s).toISOString() : null);
 
-interface FileRow { bundle: string; format: string; lines: number; records: number; timed: number; first: string | null; last: string | null; gaps: number; covered: number; start: number }
+interface FileRow { bundle: string; format: string; reason: string; lines: number; records: number; timed: number; first: string | null; last: string | null; gaps: number; covered: number; start: number }
 
 /** Imports every excerpt (each its own bundle) into a fresh case under `root` and measures each one. */
 export async function runCorpus(root: string, excerpts: Excerpt[] = loadManifest()): Promise<Outcome[]> {
@@ -94,14 +95,14 @@ export async function runCorpus(root: string, excerpts: Excerpt[] = loadManifest
         SELECT file_id, line, line_count, ts, ts_flag,
                line - coalesce(lag(line + line_count) OVER (PARTITION BY file_id ORDER BY id), 1) AS gap
         FROM event_store)
-      SELECT f.bundle, f.format, f.lines::INTEGER AS lines, count(ev.file_id)::INTEGER AS records,
+      SELECT f.bundle, f.format, f.reason, f.lines::INTEGER AS lines, count(ev.file_id)::INTEGER AS records,
              count_if(ev.ts IS NOT NULL AND ev.ts_flag NOT IN ('inherited', 'none'))::INTEGER AS timed,
              strftime(min(ev.ts) FILTER (WHERE ev.ts_flag NOT IN ('inherited', 'none')), '%Y-%m-%dT%H:%M:%S.%fZ') AS first,
              strftime(max(ev.ts) FILTER (WHERE ev.ts_flag NOT IN ('inherited', 'none')), '%Y-%m-%dT%H:%M:%S.%fZ') AS last,
              count_if(ev.gap <> 0)::INTEGER AS gaps, coalesce(sum(ev.line_count), 0)::INTEGER AS covered,
              coalesce(min(ev.line), 1)::INTEGER AS start
       FROM files f LEFT JOIN ev ON ev.file_id = f.file_id
-      GROUP BY f.file_id, f.bundle, f.format, f.lines ORDER BY f.file_id`);
+      GROUP BY f.file_id, f.bundle, f.format, f.reason, f.lines ORDER BY f.file_id`);
     const byExcerpt = new Map<string, FileRow[]>();
     for (const r of rows) {
       const id = bundleOf.get(r.bundle);
@@ -119,6 +120,8 @@ function measure(e: Excerpt, files: FileRow[]): Outcome {
   const pick = (k: 'first' | 'last', better: (a: string, b: string) => boolean) =>
     files.map((f) => iso(f[k])).filter((x): x is string => !!x).reduce<string | null>((m, x) => (m === null || better(x, m) ? x : m), null);
   const format = [...new Set(files.map((f) => f.format))].sort().join(',');
+  // Detection names the envelopes it unwrapped in its reason (`envelope <id>: …`).
+  const envelope = [...new Set(files.flatMap((f) => [...f.reason.matchAll(/envelope ([\w-]+):/g)].map((m) => m[1]!)))].sort().join(',');
   const records = sum('records');
   const timed = sum('timed');
   const first = pick('first', (a, b) => a < b);
@@ -128,12 +131,12 @@ function measure(e: Excerpt, files: FileRow[]): Outcome {
     && (files.length > 1 || Number(files[0]!.lines) === lines);
   const want = e.expect;
   const wantFormat = want.format.split(',').sort().join(',');
-  const recognised = format === wantFormat;
+  const recognised = format === wantFormat && envelope === (want.envelope ?? '').split(',').filter(Boolean).sort().join(',');
   const rangeRight = iso(want.first) === first && iso(want.last) === last;
   const timedCorrect = rangeRight ? Math.min(timed, want.timed) : 0;
   const pass = accounted && recognised && records === want.records && timed === want.timed && rangeRight;
   return {
-    id: e.id, heldOut: !!e.heldOut, ...(e.known ? { known: e.known } : {}), lines, format, records, timed, first, last,
+    id: e.id, heldOut: !!e.heldOut, ...(e.known ? { known: e.known } : {}), lines, format, envelope, records, timed, first, last,
     accounted, recognised, timedCorrect, pass,
   };
 }

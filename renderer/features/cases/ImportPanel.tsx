@@ -9,7 +9,7 @@ import { fmtCount, fmtTime } from '../../lib/time';
 export function ImportPanel() {
   const current = useApp((s) => s.current)!;
   const setView = useApp((s) => s.setView);
-  const { running, progress, result, error, uploading, importPaths, importFiles } = useImport();
+  const { running, progress, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel } = useImport();
   const [paths, setPaths] = useState('');
   const [over, setOver] = useState(false);
   const canUpload = !!getClient().upload || !!getClient().pathForFile;
@@ -44,12 +44,31 @@ export function ImportPanel() {
       }}>
         <textarea data-testid="import-paths" rows={2} value={paths} onChange={(e) => setPaths(e.target.value)}
           placeholder="/path/to/bundle (one path per line)" />
-        <button type="submit" data-testid="import-start" disabled={running || current.readOnly || !paths.trim()}>Import</button>
+        <button type="submit" data-testid="import-start" disabled={running || checking || !!awaiting || current.readOnly || !paths.trim()}>Import</button>
       </form>
+      {checking && <div className="muted" data-testid="import-checking">Checking which files the case already has…</div>}
+      {awaiting && check && (
+        // Said before anything is imported: files with content already in the case add no records (they become aliases).
+        <div className="card warn" data-testid="import-warning" role="alert">
+          <div>
+            <strong data-testid="import-known">{check.known === check.files ? 'All' : fmtCount(check.known)} of {fmtCount(check.files)} files</strong> are
+            already in this case (same content, sha256). Importing records them as aliases — audited, not parsed again, no record shows twice.
+          </div>
+          <ul className="small mono">
+            {check.already.slice(0, 8).map((a) => <li key={a.file}>{a.file} = {a.of.file}</li>)}
+            {check.known > 8 && <li className="muted">… and {fmtCount(check.known - 8)} more</li>}
+          </ul>
+          <div className="row">
+            <button data-testid="import-confirm" onClick={() => void confirm()}>Import anyway</button>
+            <button data-testid="import-dismiss" onClick={dismiss}>Do not import</button>
+          </div>
+        </div>
+      )}
       {uploading && <div className="muted">Uploading {uploading.done}/{uploading.total} files…</div>}
       {(running || progress) && (
         <div className="progress" data-testid="import-progress">
           <div className="progress-bar"><div style={{ width: `${running ? pct : 100}%` }} /></div>
+          {running && <button data-testid="import-cancel" title="Stop the import (files committed so far stay)" onClick={() => void cancel()}>Cancel</button>}
           <span className="small">{progress ? `${progress.phase} · ${progress.filesDone}/${progress.filesTotal} files${progress.file ? ` · ${progress.file}` : ''}${progress.message ? ` · ${progress.message}` : ''}` : 'starting…'}</span>
         </div>
       )}

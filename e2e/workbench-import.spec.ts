@@ -1,0 +1,56 @@
+// The import panel before and during an import: new evidence goes straight in, evidence the case already has is
+// said first (and can be left out), and a running import can be cancelled — real engine, Debian Chromium.
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+import { api, openDemo } from './workbenchKit';
+
+test.use({ openDefault: true });
+
+const line = (i: number) => JSON.stringify({ message: `tick ${i} ${'x'.repeat(80)}`, levelname: i % 97 ? 'INFO' : 'ERROR', name: 'gen', created: 1690656225.4 + i / 1000 });
+
+test('a new bundle imports at once; the same again is warned about and can be left out; Cancel stops a running import', async ({ app, casefile }) => {
+  test.setTimeout(150_000);
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-import-'));
+  await mkdir(path.join(work, 'small'));
+  await writeFile(path.join(work, 'small', 'a.json.log'), Array.from({ length: 50 }, (_, i) => line(i)).join('\n') + '\n');
+  const count = async () => (await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 })).total;
+  const before = await count();
+
+  await page.getByTestId('tab-cases').click();
+  await page.getByTestId('import-paths').fill(path.join(work, 'small'));
+  await page.getByTestId('import-start').click();
+  await expect(page.getByTestId('import-results')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('import-warning')).toHaveCount(0);
+  expect(await count()).toBe(before + 50);
+
+  // The same file again, copied under another name: warned, and "Do not import" imports nothing.
+  await mkdir(path.join(work, 'copy'));
+  await writeFile(path.join(work, 'copy', 'renamed.log'), Array.from({ length: 50 }, (_, i) => line(i)).join('\n') + '\n');
+  await page.getByTestId('import-paths').fill(path.join(work, 'copy'));
+  await page.getByTestId('import-start').click();
+  await expect(page.getByTestId('import-known')).toHaveText('All of 1 files');
+  await expect(page.getByTestId('import-warning')).toContainText('renamed.log = a.json.log');
+  await page.getByTestId('import-dismiss').click();
+  await expect(page.getByTestId('import-warning')).toHaveCount(0);
+  const bundles = await api<{ bundleCount: number }>(casefile, 'cases.get', { caseId });
+  expect(await count()).toBe(before + 50);
+
+  // A big file: Cancel while it runs; the job ends cancelled and says so.
+  await mkdir(path.join(work, 'big'));
+  const chunk = Array.from({ length: 20_000 }, (_, i) => line(i)).join('\n') + '\n';
+  await writeFile(path.join(work, 'big', 'big.json.log'), chunk.repeat(30));
+  await page.getByTestId('import-paths').fill(path.join(work, 'big'));
+  await page.getByTestId('import-start').click();
+  await page.getByTestId('import-cancel').click();
+  await expect(page.getByTestId('import-error')).toContainText('cancelled', { timeout: 60_000 });
+  await expect(page.getByTestId('import-cancel')).toHaveCount(0);
+  const jobs = await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId });
+  expect(jobs.find((j) => j.kind === 'import')?.state).toBe('cancelled');
+  expect(await count()).toBeLessThan(before + 50 + 600_000);
+  expect((await api<{ bundleCount: number }>(casefile, 'cases.get', { caseId })).bundleCount).toBeGreaterThanOrEqual(bundles.bundleCount);
+  await rm(work, { recursive: true, force: true });
+});

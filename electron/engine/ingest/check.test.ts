@@ -1,0 +1,99 @@
+// import.check: before an import, how many of the incoming files the case already holds (same sha256), counted
+// through the same door as an import (links, devices, bombs refused or left out) and without importing anything.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import * as tar from 'tar';
+import { calls } from '../../../shared/contract';
+import type { ImportCheck } from '../../../shared/contract';
+import type { CaseInfo } from '../../../shared/domain';
+import { Engine } from '../engine';
+import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
+
+const sys = (i: number) => JSON.stringify({ message: `m${i}`, levelname: 'INFO', name: 'app', asctime: '2023-07-30 00:13:45,400', created: 1690656225.4 + i });
+const APP = [0, 1, 2].map(sys).join('\n') + '\n';
+const CELERY = '[2023-07-06 12:07:36,774: INFO/MainProcess] hello\n';
+
+let root: string;
+let engine: Engine;
+let caseId: string;
+const check = (paths: string[]) => engine.invoke('import.check', { caseId, paths }) as Promise<ImportCheck>;
+const state = async () => ({
+  events: Number(((await engine.invoke('events.sql', { caseId, sql: 'SELECT count(*) AS n FROM events' })) as { rows: Record<string, unknown>[] }).rows[0]!.n),
+  files: Number(((await engine.invoke('events.sql', { caseId, sql: 'SELECT count(*) AS n FROM files' })) as { rows: Record<string, unknown>[] }).rows[0]!.n),
+  bundles: readdirSync(path.join(root, 'case', 'bundles')).length,
+});
+
+beforeAll(async () => {
+  root = tempDir();
+  writeAt(root, 'server/enrich/logs/app/app.json.log', APP);
+  writeAt(root, 'server/enrich/logs/celery/w.log', CELERY);
+  writeAt(root, 'server/enrich/logs/empty.log', '');
+  process.env.CASEFILE_HOME = path.join(root, 'home');
+  engine = await Engine.create({ via: 'test' });
+  caseId = ((await engine.invoke('cases.create', { name: 'check', dir: path.join(root, 'case') })) as CaseInfo).id;
+  await engine.invoke('import.paths', { caseId, paths: [path.join(root, 'server')] });
+});
+afterAll(async () => { await engine.close(); removeDir(root); });
+
+describe('import.check', () => {
+  it('counts files already in the case by content — folder, tarball, zip, loose file — and imports nothing', async () => {
+    const before = await state();
+    // The same logs packed one level lower, next to a new one; an empty file never counts as known.
+    await tar.c({ gzip: true, file: path.join(root, 'again.tar.gz'), cwd: path.join(root, 'server', 'enrich') }, ['logs']);
+    writeAt(root, 'mixed/copy-of-app.log', APP);
+    writeAt(root, 'mixed/new.json.log', sys(9) + '\n');
+    writeAt(root, 'mixed/empty.log', '');
+    execFileSync('zip', ['-qr', path.join(root, 'again.zip'), 'logs'], { cwd: path.join(root, 'server', 'enrich') });
+
+    const tgz = await check([path.join(root, 'again.tar.gz')]);
+    expect(tgz).toMatchObject({ files: 3, known: 2, bytes: APP.length + CELERY.length });
+    expect(tgz.already.map((a) => `${a.file} -> ${a.of.file}`).sort()).toEqual([
+      'logs/app/app.json.log -> enrich/logs/app/app.json.log', 'logs/celery/w.log -> enrich/logs/celery/w.log',
+    ]);
+    expect(await check([path.join(root, 'again.zip')])).toMatchObject({ files: 3, known: 2 });
+    expect(await check([path.join(root, 'mixed')])).toMatchObject({ files: 3, known: 1, already: [{ file: 'copy-of-app.log' }] });
+    expect(await check([path.join(root, 'mixed', 'new.json.log')])).toMatchObject({ files: 1, known: 0, already: [] });
+    expect(await check([path.join(root, 'server'), path.join(root, 'mixed')])).toMatchObject({ files: 6, known: 3 });
+    expect(await state()).toEqual(before);
+
+    // Audited like the import it precedes.
+    const entries = (await engine.invoke('audit.list', { caseId, action: 'import.check', limit: 100 })) as unknown[];
+    expect(entries.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('takes the import door: no such path, a FIFO, a link out of the folder, a bomb, hostile archive names', async () => {
+    await expect(check([path.join(root, 'nope')])).rejects.toThrow(/no such file or folder/);
+    const fifo = path.join(root, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(check([fifo])).rejects.toThrow(/not a regular file or folder/);
+    // A link inside a folder is not evidence: left out, its target never read.
+    writeAt(root, 'linked/real.log', 'x\n');
+    symlinkSync(path.join(root, 'server', 'enrich', 'logs', 'app', 'app.json.log'), path.join(root, 'linked', 'link.log'));
+    expect(await check([path.join(root, 'linked')])).toMatchObject({ files: 1, known: 0 });
+    // Members named to escape ("../") are only read, never written anywhere.
+    writeAt(root, 'evil-src/x.log', APP);
+    await tar.c({ file: path.join(root, 'evil.tar'), cwd: path.join(root, 'evil-src'), onWriteEntry: (e) => { e.path = '../../escape.log'; } }, ['x.log']);
+    expect(await check([path.join(root, 'evil.tar')])).toMatchObject({ files: 1, known: 1 });
+    expect(readdirSync(root)).not.toContain('escape.log');
+    // Past the per-file cap: refused while reading, whatever the header says.
+    writeAt(root, 'big-src/big.log', 'y'.repeat(50_000));
+    await tar.c({ gzip: true, file: path.join(root, 'big.tar.gz'), cwd: path.join(root, 'big-src') }, ['big.log']);
+    process.env.CASEFILE_MAX_FILE_BYTES = '10000';
+    try {
+      await expect(check([path.join(root, 'big.tar.gz')])).rejects.toThrow(/per-file limit/);
+    } finally { delete process.env.CASEFILE_MAX_FILE_BYTES; }
+    // A truncated archive is a clear error.
+    writeAt(root, 'cut.tar.gz', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]));
+    await expect(check([path.join(root, 'cut.tar.gz')])).rejects.toThrow(/damaged or truncated/);
+  });
+
+  it('the contract bounds the request', () => {
+    const input = calls['import.check'].input;
+    expect(input.safeParse({ caseId, paths: ['/x'] }).success).toBe(true);
+    expect(input.safeParse({ caseId, paths: [] }).success).toBe(false);
+    expect(input.safeParse({ caseId, paths: Array.from({ length: 1001 }, (_, i) => `/x${i}`) }).success).toBe(false);
+    expect(input.safeParse({ caseId, paths: ['/' + 'a'.repeat(5000)] }).success).toBe(false);
+  });
+});

@@ -1,0 +1,142 @@
+// Before an import: which of the files about to come in are byte-identical (sha256) to files already in the case,
+// without importing anything. The inputs pass the same door as an import: only regular files and folders, links
+// and devices inside folders left out, archive members listed against the intake caps before a byte is hashed.
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import * as tar from 'tar';
+import yauzl from 'yauzl';
+import type { SqlRead } from '../store/db';
+import { sha256File } from '../evidence/manifest';
+import { walkFiles } from './bundle';
+import { LimitError, humanBytes, type IntakeLimits } from './limits';
+
+export interface IncomingFile { input: string; file: string; size: number; sha256: string }
+export interface CheckResult {
+  files: number;
+  bytes: number;
+  /** Files whose content the case already holds (empty files never count: they have nothing to double). */
+  known: number;
+  /** The first of them, with the name the case knows them by. */
+  already: { file: string; of: { bundle: string; file: string } }[];
+  queryMs: number;
+}
+
+/** At most this many known files are named in the answer (the count covers all). */
+export const CHECK_LIST_MAX = 50;
+const ARCHIVE = /\.(tar\.gz|tgz|tar|zip)$/i;
+const TAR_KEEP = new Set(['File', 'OldFile', 'ContiguousFile']);
+
+/** Counts bytes against the intake caps as an archive is read, whatever its headers claim. */
+class Budget {
+  private bundle = 0;
+  constructor(private readonly archive: string, private readonly archiveSize: number, private readonly limits: IntakeLimits) {}
+  take(member: string, memberBytes: number, chunk: number): void {
+    this.bundle += chunk;
+    const name = path.basename(this.archive);
+    if (memberBytes > this.limits.maxFileBytes) throw new LimitError(`${name}: member ${member} is over the ${humanBytes(this.limits.maxFileBytes)} per-file limit: refused.`);
+    if (this.bundle > this.limits.maxBundleBytes) throw new LimitError(`${name} expands past the ${humanBytes(this.limits.maxBundleBytes)} per-bundle limit: refused.`);
+    if (this.limits.maxRatio > 0 && this.bundle > 64 * 1024 ** 2 && this.bundle > this.limits.maxRatio * this.archiveSize) {
+      throw new LimitError(`${name} expands more than ${this.limits.maxRatio}:1: refused as a decompression bomb.`);
+    }
+  }
+}
+
+async function hashTar(file: string, size: number, limits: IntakeLimits): Promise<IncomingFile[]> {
+  const out: IncomingFile[] = [];
+  const budget = new Budget(file, size, limits);
+  const src = createReadStream(file);
+  await new Promise<void>((resolve, reject) => {
+    const fail = (e: unknown) => { src.destroy(); reject(e instanceof LimitError ? e : new LimitError(`${path.basename(file)} is damaged or truncated: ${(e as Error).message.split('\n')[0]}`)); };
+    const parser = new tar.Parser({
+      strict: true,
+      onReadEntry: (e) => {
+        if (!TAR_KEEP.has(e.type)) { e.resume(); return; }
+        const h = createHash('sha256');
+        let n = 0;
+        e.on('data', (c: Buffer) => {
+          n += c.length;
+          try { budget.take(e.path, n, c.length); } catch (err) { fail(err); return; }
+          h.update(c);
+        });
+        e.on('end', () => out.push({ input: file, file: e.path, size: n, sha256: h.digest('hex') }));
+      },
+    });
+    parser.on('error', fail);
+    parser.on('abort', fail);
+    parser.on('end', () => resolve());
+    src.on('error', fail);
+    src.pipe(parser);
+  });
+  return out;
+}
+
+async function hashZip(file: string, size: number, limits: IntakeLimits): Promise<IncomingFile[]> {
+  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(file, { lazyEntries: true, strictFileNames: true },
+    (e, z) => (e ? rej(new LimitError(`${path.basename(file)} is damaged or not a zip: ${e.message}`)) : res(z!))));
+  const out: IncomingFile[] = [];
+  const budget = new Budget(file, size, limits);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', reject);
+      zip.on('end', resolve);
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (/\/$/.test(entry.fileName)) { zip.readEntry(); return; }
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) { reject(err ?? new Error('zip entry unreadable')); return; }
+          const h = createHash('sha256');
+          let n = 0;
+          pipeline(stream, new Writable({
+            write(c: Buffer, _enc, cb) {
+              n += c.length;
+              try { budget.take(entry.fileName, n, c.length); } catch (e) { cb(e as Error); return; }
+              h.update(c); cb();
+            },
+          })).then(() => { out.push({ input: file, file: entry.fileName, size: n, sha256: h.digest('hex') }); zip.readEntry(); }, reject);
+        });
+      });
+      zip.readEntry();
+    });
+  } finally { zip.close(); }
+  return out;
+}
+
+/** Hashes every file an import of `inputs` would bring in, refusing what an import refuses. */
+export async function hashIncoming(inputs: string[], limits: IntakeLimits): Promise<IncomingFile[]> {
+  const out: IncomingFile[] = [];
+  for (const input of inputs) {
+    const st = await fs.stat(input).catch(() => null);
+    if (!st) throw new LimitError(`Cannot read ${input}: no such file or folder.`);
+    if (!st.isDirectory() && !st.isFile()) throw new LimitError(`${input} is not a regular file or folder (a FIFO, device or socket): refused.`);
+    if (st.isDirectory()) {
+      // walkFiles leaves out links and devices, as the import does.
+      for (const rel of await walkFiles(input)) {
+        const full = path.join(input, rel);
+        out.push({ input, file: rel, size: (await fs.stat(full)).size, sha256: await sha256File(full) });
+      }
+    } else if (ARCHIVE.test(input)) {
+      out.push(...(/\.zip$/i.test(input) ? await hashZip(input, st.size, limits) : await hashTar(input, st.size, limits)));
+    } else {
+      out.push({ input, file: path.basename(input), size: st.size, sha256: await sha256File(input) });
+    }
+  }
+  return out;
+}
+
+/** Compares the incoming files with the case's files by content. */
+export async function checkIncoming(db: SqlRead, inputs: string[], limits: IntakeLimits): Promise<CheckResult> {
+  const t0 = performance.now();
+  const incoming = await hashIncoming(inputs, limits);
+  const known = new Map<string, { bundle: string; file: string }>();
+  for (const r of await db.read<{ sha256: string; bundle: string; path: string }>(
+    `SELECT sha256, bundle, path FROM files WHERE sha256 IS NOT NULL AND size > 0 ORDER BY file_id`)) {
+    if (!known.has(r.sha256)) known.set(r.sha256, { bundle: r.bundle, file: r.path });
+  }
+  const already = incoming.flatMap((f) => { const of = f.size > 0 ? known.get(f.sha256) : undefined; return of ? [{ file: f.file, of }] : []; });
+  return {
+    files: incoming.length, bytes: incoming.reduce((n, f) => n + f.size, 0), known: already.length,
+    already: already.slice(0, CHECK_LIST_MAX), queryMs: Math.round(performance.now() - t0),
+  };
+}
