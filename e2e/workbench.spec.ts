@@ -225,7 +225,7 @@ test('keys: ? shows the map, g/G first and last record, Enter opens one, [ and ]
   const caseId = await openDemo(app, casefile);
   await page.locator('body').press('?');
   await expect(page.getByTestId('keymap')).toBeVisible();
-  await expect(page.getByTestId('keymap-row')).toHaveCount(8);
+  await expect(page.getByTestId('keymap-row')).toHaveCount(9);
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('keymap')).toHaveCount(0);
 

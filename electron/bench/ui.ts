@@ -79,7 +79,7 @@ const answer = (page: Page, call: string, since: number, pred: (body: unknown) =
   page.waitForResponse(async (r: Response) => {
     if (!r.url().endsWith(`/api/${call}`) || performance.now() < since) return false;
     try { return pred(JSON.parse(r.request().postData() ?? '{}')); } catch { return false; }
-  }, { timeout: 120_000 });
+  }, { timeout: 300_000 });
 /** The first page (no cursor) of the events table. */
 const firstPage = (input: unknown) => !(input as { after?: unknown; before?: unknown }).after && !(input as { before?: unknown }).before;
 
@@ -110,6 +110,8 @@ async function main(): Promise<void> {
     const token = new URL(url).searchParams.get('token')!;
     const origin = new URL(url).origin;
 
+    const step = (name: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${name}\n`);
+    step('initial load');
     // Initial load: navigation until the timeline's range and the table's total are drawn from the engine's answers.
     const loads: number[] = [];
     for (let i = 0; i < Math.min(runs, 8); i++) {
@@ -124,11 +126,13 @@ async function main(): Promise<void> {
     rows.push(row('initial load (page open → table and timeline drawn)', TARGETS.initialLoad, loads, 'reloads of the tab; the first includes the token hand-over'));
     const total = await page.getByTestId('events-total').textContent();
 
+    step('level filter');
     // Filter by level over the full range: toggle ERROR on and off.
     const level: number[] = [];
     for (let i = 0; i < runs; i++) level.push(await rerender(page, () => page.getByTestId('level-ERROR').click()));
     rows.push(row('filter by level, full range (click → re-rendered)', TARGETS.filter, level, 'ERROR toggled on and off'));
 
+    step('text search');
     // Text search over the full range, a different word each time, cleared in between (not timed).
     const words = ['timeout', 'Traceback', 'KycScorer', 'ALPHA1234', 'Registered', 'connection refused', 'run_', 'POST /api'];
     const search: number[] = [];
@@ -139,6 +143,7 @@ async function main(): Promise<void> {
     }
     rows.push(row('text search, full range (Enter → re-rendered)', TARGETS.search, search, `${words.length} words in turn, case-insensitive substring of the raw record`));
 
+    step('zoom');
     // Histogram zoom: drag over the middle fifth of the plot (a brush); Reset (not timed) between.
     const plot = page.locator('[data-testid="lane-plot"]').first();
     const zoom: number[] = [];
@@ -159,6 +164,7 @@ async function main(): Promise<void> {
     }
     rows.push(row('histogram zoom (brush release → histogram re-drawn)', TARGETS.zoom, zoom, 'includes the UI\'s 60 ms request debounce'));
 
+    step('histogram query');
     // The full-range histogram query itself: the engine's time and the round trip from the page.
     const q = await page.evaluate(async ({ token: tk, n }) => {
       const info = await (await fetch('/api/cases.list', { method: 'POST', headers: { 'content-type': 'application/json', 'x-casefile-token': tk }, body: '{}' })).json() as { value?: { id: string }[] };

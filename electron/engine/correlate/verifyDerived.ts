@@ -6,14 +6,14 @@
 import { existsSync } from 'node:fs';
 import { DEFAULT_ID_PATTERNS, type IdPattern } from '../../../shared/correlation';
 import { CaseDb, sqlString } from '../store/db';
-import { buildEventMinutes, EVENT_MINUTES } from '../store/eventMinutes';
+import { buildEventMinutes, SUMMARY_TABLES } from '../store/eventMinutes';
 import { buildChains, CHAIN_TABLES } from './chains';
 import { extractBatch } from './extract';
 
 /** The tables verify recomputes, in the order they are derived. */
-export const DERIVED_TABLES = ['identifiers', 'event_status', ...CHAIN_TABLES, EVENT_MINUTES] as const;
+export const DERIVED_TABLES = ['identifiers', 'event_status', ...CHAIN_TABLES, ...SUMMARY_TABLES] as const;
 /** Caches a query can do without (a case from before them has none): missing is fine, but present must match. */
-const OPTIONAL: ReadonlySet<string> = new Set([EVENT_MINUTES]);
+const OPTIONAL: ReadonlySet<string> = new Set(SUMMARY_TABLES);
 const EXAMPLES = 3;
 
 export interface DerivedProblem { table: string; problem: string }

@@ -5,7 +5,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import type { SqlRead } from '../store/db';
 import { checkFilter, whereClause } from './filter';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
-import { EVENT_MINUTES, eventMinutesCurrent, LEVEL_SLOT } from '../store/eventMinutes';
+import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT } from '../store/eventMinutes';
 
 const EPOCH = new Date(0).toISOString();
 
@@ -87,37 +87,37 @@ function summaryAnswers(f: EventFilter): boolean {
 }
 
 /**
- * The full range from the per-minute summary: it starts on the first event's whole minute and buckets are whole
- * minutes, so every summary cell falls in exactly one bucket and the counts are exact (the same as a scan's with
- * that start and width). Reads a few hundred thousand summary rows at most, never the events.
+ * The full range from the summary: it starts on the first event's whole minute (whole hour, for a range long enough
+ * that buckets are hours) and buckets are whole units, so every summary cell falls in exactly one bucket and the
+ * counts are exact (the same as a scan's with that start and width). Reads summary rows only, never the events.
  */
 async function fromSummary(db: SqlRead, filter: EventFilter, wanted: number): Promise<Omit<Histogram, 'queryMs'>> {
   const p = new Params();
-  const c: string[] = [];
-  if (filter.sources?.length) c.push(`s.source IN (${p.list(filter.sources)})`);
-  if (filter.levels?.length) c.push(`s.slot IN (${filter.levels.map((l) => LEVELS.indexOf(l)).filter((i) => i >= 0).join(', ') || '-1'})`);
-  const where = c.length ? c.join(' AND ') : 'TRUE';
-  const [r] = await db.read<{ lo: string | null; hi: string | null }>(
-    `SELECT epoch_us(min(lo)) AS lo, epoch_us(max(hi)) AS hi FROM ${EVENT_MINUTES} s WHERE ${where}`, p.values);
-  const MINUTE_US = 60_000_000;
-  const loUs = r?.lo == null ? null : Math.floor(Number(r.lo) / MINUTE_US) * MINUTE_US;
-  const hiUs = r?.hi == null ? null : Number(r.hi);
+  const srcCond = filter.sources?.length ? `s.source IN (${p.list(filter.sources)})` : 'TRUE';
+  const levelCond = filter.levels?.length ? `s.slot IN (${filter.levels.map((l) => LEVELS.indexOf(l)).filter((i) => i >= 0).join(', ') || '-1'})` : 'TRUE';
+  // Lanes (every source the filter allows) and the exact span of what matches, in one pass over the hourly rows.
+  const spans = await db.read<{ source: string; lo: string | null; hi: string | null }>(
+    `SELECT s.source, epoch_us(min(s.lo) FILTER (WHERE ${levelCond})) AS lo, epoch_us(max(s.hi) FILTER (WHERE ${levelCond})) AS hi
+     FROM ${EVENT_HOURS} s WHERE ${srcCond} GROUP BY s.source ORDER BY s.source`, p.values);
+  const los = spans.flatMap((r) => (r.lo == null ? [] : [Number(r.lo)]));
+  const his = spans.flatMap((r) => (r.hi == null ? [] : [Number(r.hi)]));
+  const firstUs = los.length ? Math.min(...los) : null;
+  const hiUs = his.length ? Math.max(...his) : null;
+  // The coarsest grain whose unit is no wider than the bucket the range needs.
+  const roughMs = firstUs === null || hiUs === null ? 0 : (hiUs - firstUs) / 1000 / wanted;
+  const grain = GRAINS.find((g) => g.unitUs / 1000 <= roughMs) ?? GRAINS[1];
+  const unitMs = grain.unitUs / 1000;
+  const loUs = firstUs === null ? null : Math.floor(firstUs / grain.unitUs) * grain.unitUs;
   const spanMs = loUs === null || hiUs === null ? 0 : (hiUs - loUs) / 1000;
-  const bucketMs = Math.max(1, Math.ceil(spanMs / wanted / 60_000)) * 60_000;
+  const bucketMs = Math.max(1, Math.ceil(spanMs / wanted / unitMs)) * unitMs;
   const buckets = Math.max(1, Math.min(wanted, Math.ceil((spanMs + 1) / bucketMs)));
-  const lp = new Params();
-  const [cells, lanesRows] = await Promise.all([
-    db.read<Cell>(
-      `SELECT s.source, CASE WHEN s.minute IS NOT NULL THEN least((epoch_us(s.minute) - ${loUs ?? 0}) // ${bucketMs * 1000}, ${buckets - 1}) END AS b,
-              s.slot AS l, sum(s.n) AS n
-       FROM ${EVENT_MINUTES} s WHERE ${where} GROUP BY ALL`, p.values),
-    db.read<{ source: string }>(
-      `SELECT DISTINCT source FROM ${EVENT_MINUTES} s${filter.sources?.length ? ` WHERE s.source IN (${lp.list(filter.sources)})` : ''} ORDER BY source`,
-      lp.values),
-  ]);
+  const cells = await db.read<Cell>(
+    `SELECT s.source, CASE WHEN s.${grain.column} IS NOT NULL THEN least((epoch_us(s.${grain.column}) - ${loUs ?? 0}) // ${bucketMs * 1000}, ${buckets - 1}) END AS b,
+            s.slot AS l, sum(s.n) AS n
+     FROM ${grain.table} s WHERE ${srcCond} AND ${levelCond} GROUP BY ALL`, p.values);
   const from = loUs === null ? EPOCH : isoFromMicros(String(loUs))!;
   const to = hiUs === null ? EPOCH : isoFromMicros(String(hiUs))!;
-  return { from, to, bucketMs, buckets, ...fillLanes(lanesRows, cells, buckets) };
+  return { from, to, bucketMs, buckets, ...fillLanes(spans, cells, buckets) };
 }
 
 async function defaultRange(db: SqlRead, filter: EventFilter): Promise<{ from: string; to: string }> {

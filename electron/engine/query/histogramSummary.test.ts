@@ -63,6 +63,18 @@ describe('the per-minute summary answers the full-range histogram', () => {
     expect(Date.parse(h.to)).toBe(last);
   });
 
+  it('a long range in few buckets is read from the hourly rollup, starting on a whole hour, still exact', async () => {
+    const span = (await engine.call('events.sql', { caseId, sql: `SELECT epoch_ms(max(ts)) - epoch_ms(min(ts)) AS ms FROM events` })).rows[0]!.ms;
+    expect(Number(span)).toBeGreaterThan(3 * 3_600_000);
+    const h = await engine.call('events.histogram', { caseId, filter: {}, buckets: 3 });
+    expect(Date.parse(h.from) % 3_600_000).toBe(0);
+    expect(h.bucketMs % 3_600_000).toBe(0);
+    expect(cells(h)).toEqual(await counted(h));
+    const minutes = await engine.call('events.histogram', { caseId, filter: {}, buckets: 2000 });
+    expect(Date.parse(minutes.from) % 3_600_000).not.toBe(0);
+    expect(cells(minutes)).toEqual(await counted(minutes));
+  });
+
   it('answers level and source filters exactly, and hostile values stay values', async () => {
     const h = await engine.call('events.histogram', { caseId, filter: { levels: ['ERROR', 'WARNING'], sources: ['celery', "x') OR TRUE --"] }, buckets: 50 });
     expect(h.lanes.map((l) => l.source)).toEqual(['celery']);
@@ -81,10 +93,13 @@ describe('the per-minute summary answers the full-range histogram', () => {
     expect(stale.lanes.reduce((a, l) => a + l.total, 0)).toBe(before.lanes.reduce((a, l) => a + l.total, 0));
     const first = Number((await engine.call('events.sql', { caseId, sql: `SELECT epoch_ms(min(ts)) AS t FROM events` })).rows[0]!.t);
     expect(Date.parse(stale.from)).toBe(first);
-    expect(Date.parse(before.from)).toBe(Math.floor(first / 60_000) * 60_000);
+    expect([Math.floor(first / 60_000) * 60_000, Math.floor(first / 3_600_000) * 3_600_000]).toContain(Date.parse(before.from));
+    expect((await engine.call('case.verify', { caseId })).problems.map((p) => p.file)).toEqual(['event_minutes']);
+    await edit((db) => db.run('DROP TABLE event_hours'));
     expect((await engine.call('case.verify', { caseId })).problems.map((p) => p.file)).toEqual(['event_minutes']);
     // Dropped: a cache the histogram can do without, so verify passes and the scan answers.
     await edit((db) => db.run('DROP TABLE event_minutes'));
+    expect(Date.parse((await engine.call('events.histogram', { caseId, filter: {}, buckets: 100 })).from)).toBe(first);
     expect((await engine.call('case.verify', { caseId })).ok).toBe(true);
     expect(cells(await engine.call('events.histogram', { caseId, filter: {}, buckets: 100 })).size).toBeGreaterThan(0);
   }, 120_000);
@@ -98,5 +113,8 @@ describe('the per-minute summary answers the full-range histogram', () => {
     const r = await engine.call('case.verify', { caseId });
     expect(r.ok).toBe(false);
     expect(r.problems.find((p) => p.file === 'event_minutes')?.problem).toMatch(/1 stored row\(s\) not derivable from them, 1 derivable row\(s\) missing/);
+    expect(r.problems.map((p) => p.file)).toEqual(['event_minutes']);
+    await edit((db) => db.run(`UPDATE event_hours SET n = n - 1 WHERE rowid = (SELECT min(rowid) FROM event_hours WHERE n > 1)`));
+    expect((await engine.call('case.verify', { caseId })).problems.map((p) => p.file)).toEqual(['event_minutes', 'event_hours']);
   }, 120_000);
 });

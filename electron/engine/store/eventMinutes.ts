@@ -5,6 +5,15 @@ import { LEVELS } from '../../../shared/domain';
 import type { CaseDb, SqlRead } from './db';
 
 export const EVENT_MINUTES = 'event_minutes';
+/** The same summary rolled up per hour: what a month-long full range reads (tens of thousands of rows, not hundreds). */
+export const EVENT_HOURS = 'event_hours';
+export const SUMMARY_TABLES = [EVENT_MINUTES, EVENT_HOURS] as const;
+
+/** The summary grains, coarsest first: a query takes the coarsest whose unit fits its bucket width. */
+export const GRAINS = [
+  { table: EVENT_HOURS, column: 'hour', unitUs: 3_600_000_000 },
+  { table: EVENT_MINUTES, column: 'minute', unitUs: 60_000_000 },
+] as const;
 
 /** Slot of a level in the histogram's counts: LEVELS order, then one slot for anything else (including no level). */
 export const LEVEL_SLOT = `CASE s.level ${LEVELS.map((l, i) => `WHEN '${l}' THEN ${i}`).join(' ')} ELSE ${LEVELS.length} END`;
@@ -18,6 +27,9 @@ export async function buildEventMinutes(db: CaseDb): Promise<void> {
     SELECT s.source, date_trunc('minute', s.ts) AS minute, (${LEVEL_SLOT})::TINYINT AS slot, count(*) AS n,
            min(s.ts) AS lo, max(s.ts) AS hi
     FROM event_store s GROUP BY ALL ORDER BY minute, source, slot`);
+  await db.run(`CREATE OR REPLACE TABLE ${EVENT_HOURS} AS
+    SELECT source, date_trunc('hour', minute) AS hour, slot, sum(n)::BIGINT AS n, min(lo) AS lo, max(hi) AS hi
+    FROM ${EVENT_MINUTES} GROUP BY ALL ORDER BY hour, source, slot`);
 }
 
 /**
@@ -25,9 +37,10 @@ export async function buildEventMinutes(db: CaseDb): Promise<void> {
  * yet, or a case from before the summary, has none that fits): only then may a query trust it.
  */
 export async function eventMinutesCurrent(db: SqlRead): Promise<boolean> {
-  const [t] = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${EVENT_MINUTES}'`);
-  if (!t?.n) return false;
-  const [r] = await db.read<{ ok: boolean }>(
-    `SELECT (SELECT coalesce(sum(n), 0) FROM ${EVENT_MINUTES}) = (SELECT count(*) FROM event_store) AS ok`);
+  const [t] = await db.read<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN ('${EVENT_MINUTES}', '${EVENT_HOURS}')`);
+  if (t?.n !== 2) return false;
+  const [r] = await db.read<{ ok: boolean }>(`WITH t AS (SELECT count(*) AS total FROM event_store)
+    SELECT (SELECT coalesce(sum(n), 0) FROM ${EVENT_MINUTES}) = t.total AND (SELECT coalesce(sum(n), 0) FROM ${EVENT_HOURS}) = t.total AS ok FROM t`);
   return r?.ok === true;
 }

@@ -28,6 +28,7 @@ import { useKeyboard } from './useKeyboard';
 import { KeyMap } from './KeyMap';
 import { StartHere } from './StartHere';
 import { TimeModeToggle } from './TimeModeToggle';
+import { HistoryButtons } from './HistoryButtons';
 
 const TABS: { id: View; label: string }[] = [
   { id: 'timeline', label: 'Timeline' }, { id: 'chains', label: 'Chains' }, { id: 'trace', label: 'Trace' },
@@ -64,6 +65,7 @@ export function App() {
     <div className="app">
       <header className="app-header">
         <span className="brand">Casefile</span>
+        <HistoryButtons />
         <span className="case-name" data-testid="case-name-header">
           {current ? current.name : 'no case open'}
           {current?.readOnly && <span className="badge warn" title={current.readOnlyReason}>read-only</span>}

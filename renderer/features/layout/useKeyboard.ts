@@ -84,6 +84,12 @@ export async function nextSevere(step: 1 | -1): Promise<string | null> {
 export function useKeyboard() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // Alt+←/→: the app's own Back/Forward (views, traces and filters are history entries in the address).
+      if (e.altKey && !e.ctrlKey && !e.metaKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
+        e.preventDefault();
+        if (e.key === 'ArrowLeft') window.history.back(); else window.history.forward();
+        return;
+      }
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === 'Escape') {
         if (typing(e.target)) { (e.target as HTMLElement).blur(); return; }

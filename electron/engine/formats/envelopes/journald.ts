@@ -1,6 +1,6 @@
+import { stampShape } from '../stamps';
 import type { EnvelopeDefinition } from './types';
 
-const MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 /** `host unit[pid]: ` after the stamp: what journald and syslog write before each message. */
 const SOURCE = '(\\S+) ([^\\s\\[\\]:]+)(?:\\[(\\d+)\\])?: ?(.*)';
 const UUID = '320bbda6-e758-49fc-8a26-e8dc29f88f75';
@@ -11,7 +11,7 @@ export const journald: EnvelopeDefinition = {
   name: 'journald / syslog (short)',
   description: '`journalctl -u …` (short, short-precise) and /var/log/syslog lines: stamp without a year, host, unit[pid].',
   kind: 'regex',
-  line: { regex: `^((?:${MONTHS}) [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?) ${SOURCE}$`, groups: ['ts', 'host', 'unit', 'pid', 'inner'] },
+  line: { regex: `^(${stampShape('syslog').regex}) ${SOURCE}$`, groups: ['ts', 'host', 'unit', 'pid', 'inner'] },
   fields: { host: 'host', unit: 'unit', pid: 'pid' },
   time: { field: 'ts', shapes: ['syslog'] },
   // "-- Boot … --" and "-- Logs begin at … --" are journalctl's own lines: they match no record and stay kept.
