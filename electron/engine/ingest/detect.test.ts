@@ -13,6 +13,15 @@ const celery = (i: number, level = 'INFO') => `[2023-07-06 11:21:${String(10 + i
 const TRACE = ['Traceback (most recent call last):', '  File "/app/tasks.py", line 10, in run', '    raise ValueError("bad")', 'ValueError: bad'];
 
 describe('detection by records', () => {
+  it('an empty or blank-only file is raw, never an envelope', () => {
+    for (const head of [[], [''], ['', '  ', '']]) {
+      const d = detectFormat('logs/empty.log', head);
+      expect(d.envelope).toBeUndefined();
+      expect(d.format.id).toBe('raw');
+      expect(d.reason).not.toContain('NaN');
+    }
+  });
+
   it('a shell command before the log', () => {
     const d = detectFormat('ticket/paste.txt', ['$ docker logs --tail 50 worker', celery(1), celery(2), ...TRACE, celery(3)]);
     expect(d.format.id).toBe('celery');

@@ -163,7 +163,7 @@ function envelopeDetection(relPath: string, head: string[]): { det: Detection; s
   for (const def of ENVELOPES) {
     if (json && def.kind !== 'json') continue;
     const { matched, of } = envelopeShare(def, head);
-    if (matched < Math.min(2, of) || matched / of < 0.5) continue;
+    if (of === 0 || matched < Math.min(2, of) || matched / of < 0.5) continue; // an empty head is no envelope
     const streams: StreamDetection[] = [];
     let explained = 0;
     let total = 0;
