@@ -46,3 +46,32 @@ test('copy a link to the view and open it; Back / Forward buttons and Alt+arrows
   await expect(page.getByTestId('tab-audit')).toHaveClass(/on/);
   expect(new URL(page.url()).origin).toBe(casefile.server.origin);
 });
+
+test('around this moment: all sources merged in time order, more per source, show in timeline', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const row = page.getByTestId('event-row').nth(10);
+  const id = Number(await row.getAttribute('data-id'));
+  await row.click();
+  await page.getByTestId('around-btn').click();
+  await expect(page.getByTestId('around-group').first()).toBeVisible();
+  const want = await api<{ groups: { events: { id: number; ts: string | null }[]; total: number }[] }>(casefile, 'events.around', { caseId, id, seconds: 30, perSource: 50 });
+  await page.getByTestId('around-merged').click();
+  const merged = page.locator('[data-testid="around-all"] [data-testid="around-event"]');
+  await expect(merged).toHaveCount(want.groups.reduce((n, g) => n + g.events.length, 0));
+  // One time order across sources (ties by id), as the engine's groups say.
+  const order = want.groups.flatMap((g) => g.events).sort((a, b) => Date.parse(a.ts ?? '') - Date.parse(b.ts ?? '') || a.id - b.id).map((e) => String(e.id));
+  expect(await merged.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).toEqual(order);
+  expect(want.groups.length).toBeGreaterThan(1);
+  if (want.groups.some((g) => g.events.length < g.total)) {
+    await page.getByTestId('around-more').click();
+    const more = await api<{ groups: { events: unknown[] }[] }>(casefile, 'events.around', { caseId, id, seconds: 30, perSource: 200 });
+    await expect(merged).toHaveCount(more.groups.reduce((n, g) => n + g.events.length, 0));
+  }
+  await page.getByTestId('around-timeline').click();
+  await expect(page.locator('[data-testid="filter-chip"][data-kind="range"]')).toBeVisible();
+  const inRange = await api<{ total: number }>(casefile, 'events.page', { caseId, limit: 1, filter: {
+    from: new Date(Date.parse(want.groups.flatMap((g) => g.events).find((e) => e.id === id)!.ts!) - 30_000).toISOString(),
+    to: new Date(Date.parse(want.groups.flatMap((g) => g.events).find((e) => e.id === id)!.ts!) + 30_000).toISOString() } });
+  await expect.poll(async () => Number((await page.getByTestId('events-total').textContent())!.replace(/[^\d]/g, ''))).toBe(inRange.total);
+});

@@ -19,14 +19,16 @@ interface SelectionState {
   traceError: string | null;
   select(row: EventRow | { id: number } | null): void;
   loadDetail(id: number): Promise<void>;
-  loadAround(id: number, seconds: number): Promise<void>;
+  /** perSource: nearest records per source ("more" asks again with more, up to the contract's 200). */
+  loadAround(id: number, seconds: number, perSource?: number): Promise<void>;
+  aroundPerSource: number;
   closeAround(): void;
   openTrace(key: string): Promise<void>;
 }
 
 export const useSelection = create<SelectionState>((set, get) => ({
   selectedId: null, detail: null, detailLoading: false, detailError: null,
-  around: null, aroundSeconds: 30, aroundLoading: false,
+  around: null, aroundSeconds: 30, aroundLoading: false, aroundPerSource: 50,
   traceKey: null, trace: null, traceLoading: false, traceError: null,
 
   select(row) {
@@ -48,12 +50,12 @@ export const useSelection = create<SelectionState>((set, get) => ({
     }
   },
 
-  async loadAround(id, seconds) {
+  async loadAround(id, seconds, perSource = 50) {
     const caseId = useApp.getState().current?.id;
     if (!caseId) return;
-    set({ aroundLoading: true, aroundSeconds: seconds });
+    set({ aroundLoading: true, aroundSeconds: seconds, aroundPerSource: perSource });
     try {
-      set({ around: await call('events.around', { caseId, id, seconds, perSource: 50 }), aroundLoading: false });
+      set({ around: await call('events.around', { caseId, id, seconds, perSource }), aroundLoading: false });
     } catch (e) {
       set({ aroundLoading: false });
       useApp.getState().fail(e);
