@@ -16,6 +16,17 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin.mjs');
 
+/** Runs the CLI in a child process (so a fault can SIGKILL it), stdout and stderr together. */
+function cliRunner(env: NodeJS.ProcessEnv) {
+  return (args: string[], extra: Record<string, string> = {}) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
+    const c = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    c.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    c.on('close', (code, signal) => resolve({ code, signal, out }));
+  });
+}
+
 it('survives kill -9 midway and a re-run completes the case exactly', async () => {
   const root = tempDir();
   dirs.push(root);
@@ -86,13 +97,7 @@ it('kill -9 between a batch\'s commit and its audit entry: the re-run audits tho
     JSON.stringify({ message: 'm', levelname: 'INFO', name: 'app', asctime: '2023-07-30 00:13:45,400', created: 1690656225.4, logid: '1' }) + '\n');
   const caseDir = path.join(root, 'case');
   const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-  const run = (args: string[], extra: Record<string, string> = {}) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-    const c = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    c.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    c.on('close', (code, signal) => resolve({ code, signal, out }));
-  });
+  const run = cliRunner(env);
   const killed = await run(['import', bundle, '--case', caseDir], { CASEFILE_FAULT: 'after-commit-before-audit' });
   expect(killed.signal).toBe('SIGKILL');
   const before = await run(['verify', '--case', caseDir]);
@@ -113,13 +118,7 @@ it('kill -9 while identifiers and chains are built, after the events committed: 
   dirs.push(root);
   const gen = await generateTree(path.join(root, 'gen'), { targetBytes: 1_500_000, seed: 5 });
   const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-  const run = (args: string[], extra: Record<string, string> = {}) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-    const c = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    c.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    c.on('close', (code, signal) => resolve({ code, signal, out }));
-  });
+  const run = cliRunner(env);
   const crashed = path.join(root, 'crashed');
   const reference = path.join(root, 'reference');
   const killed = await run(['import', gen.root, '--case', crashed], { CASEFILE_FAULT: 'correlation-midway' });
