@@ -14,6 +14,8 @@ export const HistogramLane = z.object({
 export const Histogram = z.object({
   from: IsoInstant,
   to: IsoInstant,
+  /** The first matching event, when `from` was rounded down to a whole minute or hour (a summary answer). */
+  first: IsoInstant.optional(),
   bucketMs: z.number(),
   buckets: z.number(),
   lanes: z.array(HistogramLane),

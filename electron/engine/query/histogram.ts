@@ -117,7 +117,9 @@ async function fromSummary(db: SqlRead, filter: EventFilter, wanted: number): Pr
      FROM ${grain.table} s WHERE ${srcCond} AND ${levelCond} GROUP BY ALL`, p.values);
   const from = loUs === null ? EPOCH : isoFromMicros(String(loUs))!;
   const to = hiUs === null ? EPOCH : isoFromMicros(String(hiUs))!;
-  return { from, to, bucketMs, buckets, ...fillLanes(spans, cells, buckets) };
+  // Buckets start on the whole unit; the range the operator reads starts on the first event, as a scan's does.
+  const first = firstUs === null ? undefined : isoFromMicros(String(firstUs))!;
+  return { from, to, ...first !== undefined && { first }, bucketMs, buckets, ...fillLanes(spans, cells, buckets) };
 }
 
 async function defaultRange(db: SqlRead, filter: EventFilter): Promise<{ from: string; to: string }> {

@@ -61,6 +61,10 @@ describe('the per-minute summary answers the full-range histogram', () => {
     expect(cells(h)).toEqual(await counted(h));
     const last = Number((await engine.call('events.sql', { caseId, sql: `SELECT epoch_ms(max(ts)) AS t FROM events` })).rows[0]!.t);
     expect(Date.parse(h.to)).toBe(last);
+    // The bucket grid starts on a whole minute; the range shown starts on the first event, as a scan's does.
+    const firstMs = Number((await engine.call('events.sql', { caseId, sql: `SELECT epoch_ms(min(ts)) AS t FROM events` })).rows[0]!.t);
+    expect(Date.parse(h.first!)).toBe(firstMs);
+    expect([Math.floor(firstMs / 60_000) * 60_000, Math.floor(firstMs / 3_600_000) * 3_600_000]).toContain(Date.parse(h.from));
   });
 
   it('a long range in few buckets is read from the hourly rollup, starting on a whole hour, still exact', async () => {

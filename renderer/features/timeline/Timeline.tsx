@@ -153,7 +153,7 @@ export function Timeline() {
       <div className="timeline-head">
         <strong>Timeline</strong>
         <span className="muted" data-testid="timeline-range">
-          {extent ? `${time.fmt(toIso(extent.from))} → ${time.fmt(toIso(extent.to))} (${time.label})` : 'no timed events'}
+          {extent ? `${time.fmt(!empty && hist?.first ? hist.first : toIso(extent.from))} → ${time.fmt(toIso(extent.to))} (${time.label})` : 'no timed events'}
           {hist && hist.untimed > 0 ? ` · ${fmtCount(hist.untimed)} without a time` : ''}
         </span>
         {empty && <span className="warn" data-testid="timeline-empty">no events match</span>}
