@@ -65,6 +65,9 @@ export const useApp = create<AppState>((set, get) => ({
   bumpData() { set({ dataVersion: get().dataVersion + 1 }); },
 
   async init(preferCaseId) {
+    // A tab the operator clicked while the app was still loading (Keys, Sealed files) is kept, not sent back to Cases.
+    const startView = get().view;
+    const toCases = () => { if (get().view === startView) set({ view: 'cases' }); };
     try {
       const info = await call('app.info', {});
       await get().refreshCases();
@@ -76,10 +79,10 @@ export const useApp = create<AppState>((set, get) => ({
       else if (info.defaultCaseId) {
         const c = await call('cases.get', { caseId: info.defaultCaseId });
         get().openCase(c);
-      } else set({ view: 'cases' });
+      } else toCases();
     } catch (e) {
       get().fail(e);
-      set({ view: 'cases' });
+      toCases();
     }
   },
 
