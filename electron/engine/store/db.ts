@@ -47,7 +47,9 @@ export class CaseDb implements SqlRead {
   static async open(file: string, opts: { readOnly?: boolean; lockdown?: boolean } = {}): Promise<CaseDb> {
     const locked = !!(opts.readOnly || opts.lockdown);
     // DuckDB's own default takes 80% of RAM; a laptop investigator must stay small, so it spills to disk instead.
-    const config: Record<string, string> = { memory_limit: process.env.CASEFILE_DUCKDB_MEMORY ?? '640MB', ...(locked ? LOCKDOWN : {}) };
+    // The writer gets 1 GB: building chains of a 1 GB case (3.3 M events) needs more than 640 MB that it cannot spill.
+    const limit = process.env.CASEFILE_DUCKDB_MEMORY ?? (opts.readOnly || opts.lockdown ? '640MB' : '1GB');
+    const config: Record<string, string> = { memory_limit: limit, ...(locked ? LOCKDOWN : {}) };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     const instance = await DuckDBInstance.create(file, config);
     const conn = await instance.connect();
