@@ -74,6 +74,8 @@ export const useApp = create<AppState>((set, get) => ({
       set({ info });
       const preferred = preferCaseId ? get().cases.find((c) => c.id === preferCaseId) : undefined;
       if (preferred) { get().openCase(preferred); return; }
+      // The operator already went somewhere else while this loaded: do not pull them into the default case.
+      if (get().view !== startView) return;
       const wanted = info.defaultCaseId ? get().cases.find((c) => c.id === info.defaultCaseId) : undefined;
       if (wanted) get().openCase(wanted);
       else if (info.defaultCaseId) {

@@ -54,6 +54,11 @@ export function Timeline() {
     if (!empty) lastExtent.current = ex;
     return ex;
   }, [hist, empty]);
+  // The range shown starts on the first event (a summary answer's buckets start on a whole unit before it); an empty
+  // result keeps the label it had, like the extent.
+  const lastFirst = useRef<string | null>(null);
+  if (!empty && hist) lastFirst.current = hist.first ?? null;
+  const shownFrom = extent ? (lastFirst.current ?? toIso(extent.from)) : null;
   // Where the case has events at all: zoom and pan stay inside it.
   const dataExtent = useMemo(() => {
     const froms = (sources ?? []).map((s) => toMs(s.from)).filter((t): t is number => t != null);
@@ -153,7 +158,7 @@ export function Timeline() {
       <div className="timeline-head">
         <strong>Timeline</strong>
         <span className="muted" data-testid="timeline-range">
-          {extent ? `${time.fmt(!empty && hist?.first ? hist.first : toIso(extent.from))} → ${time.fmt(toIso(extent.to))} (${time.label})` : 'no timed events'}
+          {extent && shownFrom ? `${time.fmt(shownFrom)} → ${time.fmt(toIso(extent.to))} (${time.label})` : 'no timed events'}
           {hist && hist.untimed > 0 ? ` · ${fmtCount(hist.untimed)} without a time` : ''}
         </span>
         {empty && <span className="warn" data-testid="timeline-empty">no events match</span>}
