@@ -44,21 +44,17 @@ export function Timeline() {
 
   // Nothing matching: keep showing the range the operator was looking at, and say so.
   const empty = !!hist && hist.untimed === 0 && hist.lanes.every((l) => l.total === 0);
-  const lastExtent = useRef<{ from: number; to: number } | null>(null);
+  // `first`: where the shown range starts, the first event (a summary answer's buckets start on a whole unit before it).
+  const lastExtent = useRef<{ from: number; to: number; first: string } | null>(null);
   const extent = useMemo(() => {
     const from = toMs(hist?.from), to = toMs(hist?.to);
     // The engine answers the epoch for a case with no timed events at all: there is no range to draw.
     if (from == null || to == null || (from === 0 && to === 0)) return null;
     if (empty && lastExtent.current) return lastExtent.current;
-    const ex = { from, to: Math.max(to, from + 1) };
+    const ex = { from, to: Math.max(to, from + 1), first: hist?.first ?? toIso(from) };
     if (!empty) lastExtent.current = ex;
     return ex;
   }, [hist, empty]);
-  // The range shown starts on the first event (a summary answer's buckets start on a whole unit before it); an empty
-  // result keeps the label it had, like the extent.
-  const lastFirst = useRef<string | null>(null);
-  if (!empty && hist) lastFirst.current = hist.first ?? null;
-  const shownFrom = extent ? (lastFirst.current ?? toIso(extent.from)) : null;
   // Where the case has events at all: zoom and pan stay inside it.
   const dataExtent = useMemo(() => {
     const froms = (sources ?? []).map((s) => toMs(s.from)).filter((t): t is number => t != null);
@@ -158,7 +154,7 @@ export function Timeline() {
       <div className="timeline-head">
         <strong>Timeline</strong>
         <span className="muted" data-testid="timeline-range">
-          {extent && shownFrom ? `${time.fmt(shownFrom)} → ${time.fmt(toIso(extent.to))} (${time.label})` : 'no timed events'}
+          {extent ? `${time.fmt(extent.first)} → ${time.fmt(toIso(extent.to))} (${time.label})` : 'no timed events'}
           {hist && hist.untimed > 0 ? ` · ${fmtCount(hist.untimed)} without a time` : ''}
         </span>
         {empty && <span className="warn" data-testid="timeline-empty">no events match</span>}
