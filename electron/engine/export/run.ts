@@ -14,7 +14,8 @@ import type { CaseHandle } from '../case/caseStore';
 import type { RowIn } from '../redact/batch';
 import type { CleanClaim } from '../redact/cleanCells';
 import { Detectors, type DetectorOptions } from '../redact/detect';
-import type { HarvestValue } from '../redact/harvest';
+import { FieldHarvest, type HarvestValue } from '../redact/harvest';
+import { PERSON_KEY_HINT } from '../redact/keys';
 import { RedactPool } from '../redact/pool';
 import { type MapEntry, normalise, Pseudonymizer } from '../redact/pseudonym';
 import { Redactor } from '../redact/redactor';
@@ -127,10 +128,35 @@ async function contextUsers(h: CaseHandle, sel: Selected): Promise<HarvestValue[
   return [...out].map((value) => ({ type: 'user', value }));
 }
 
+/** Per open case: the names harvested from its fields, with the events they were read from (count and last id). */
+const personCache = new WeakMap<CaseHandle, { stamp: string; values: HarvestValue[] }>();
+
+/**
+ * Pass 1 over the whole case (not only the selection: a name under its field in any event is replaced in every
+ * extract): names and users under their fields (`sender_name`, `user`, `created_by`…), so the same name in free
+ * text (a Celery `argsrepr`, a message) is replaced too. DuckDB narrows the rows with a superset of the key names;
+ * the detectors' own key rules pick the values (FieldHarvest). Kept per case until its events change.
+ */
+async function personFields(h: CaseHandle): Promise<HarvestValue[]> {
+  const [st] = await h.db.read<{ n: number | string; last: number | string | null }>('SELECT count(*) AS n, max(id) AS last FROM events');
+  const stamp = `${st?.n}:${st?.last}`;
+  const known = personCache.get(h);
+  if (known?.stamp === stamp) return known.values;
+  const found = new FieldHarvest();
+  await h.db.withConnection(async (conn) => {
+    const result = await conn.stream(`SELECT s.raw, s.fields::VARCHAR AS fields FROM events s
+      WHERE regexp_matches(s.raw, $1) OR regexp_matches(s.fields::VARCHAR, $1)`, [PERSON_KEY_HINT]);
+    for await (const chunk of result.yieldRows()) for (const [raw, fields] of chunk) for (const t of [raw, fields]) if (typeof t === 'string') found.add(t);
+  });
+  const values = found.values();
+  personCache.set(h, { stamp, values });
+  return values;
+}
+
 export async function redactionSetupFor(h: CaseHandle, rulesInput?: RedactionRulesInput, sel?: Selected) {
   const rules = RedactionRules.parse(rulesInput ?? {});
   const idPatterns: IdPattern[] = h.meta.idPatterns ?? DEFAULT_ID_PATTERNS;
-  const harvest = [...await harvestValues(h, rules.harvestKinds), ...sel ? await contextUsers(h, sel) : []];
+  const harvest = [...await harvestValues(h, rules.harvestKinds), ...await personFields(h), ...sel ? await contextUsers(h, sel) : []];
   return { rules, idPatterns, harvest, rulesSha256: sha256(JSON.stringify({ rules, idPatterns })) };
 }
 
