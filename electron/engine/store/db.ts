@@ -109,6 +109,11 @@ export class CaseDb implements SqlRead {
     }
   }
 
+  /** Stops the statement this connection is running (it fails with DuckDB's interrupt error); harmless when idle. */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
