@@ -74,7 +74,7 @@ export function ChainsView() {
     col.accessor('kind', { enableSorting: false, header: 'Kind' }),
     col.accessor('label', { enableSorting: false, header: 'Chain', cell: (c) => (
       <span><span className="chain-label">{c.getValue()}</span> <IdChip id={c.row.original.key} />{' '}
-        {caseId && <CopyButton testId="copy-chain-link" label="🔗" text={() => linkTo({ caseId, view: 'trace', trace: c.row.original.key })}
+        {caseId && <CopyButton testId="copy-chain-link" label="link" text={() => linkTo({ caseId, view: 'trace', trace: c.row.original.key })}
           title="Copy a link to this chain (opens its trace)" />}</span>
     ) }),
     // The last ERROR or traceback line of a failed chain (the engine's, secrets masked): why, without opening it.

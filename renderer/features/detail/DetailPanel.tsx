@@ -30,7 +30,7 @@ export function DetailPanel() {
         <strong>Record</strong>
         {detail && <span className="level" style={{ color: levelColor(detail.level) }}>{detail.level ?? '—'}</span>}
         <span className="spacer" />
-        {detail && caseId && <CopyButton testId="copy-event-link" label="🔗 link" text={() => linkTo({ caseId, event: detail.id })}
+        {detail && caseId && <CopyButton testId="copy-event-link" label="Copy link" text={() => linkTo({ caseId, event: detail.id })}
           title="Copy a link to this record (opens it in the desktop app, or in this served app)" />}
         <button data-testid="detail-prev" disabled={!detail?.prevId} title="Previous record in the same file"
           onClick={() => detail?.prevId != null && loadDetail(detail.prevId)}>◀ prev</button>

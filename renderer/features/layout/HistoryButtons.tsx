@@ -8,7 +8,7 @@ export function HistoryButtons() {
     <span className="history-buttons">
       <button data-testid="nav-back" title="Back (Alt+←)" onClick={() => window.history.back()}>←</button>
       <button data-testid="nav-forward" title="Forward (Alt+→)" onClick={() => window.history.forward()}>→</button>
-      <CopyButton testId="copy-link" label="🔗 link" text={() => linkTo(currentPlace())}
+      <CopyButton testId="copy-link" label="Copy link" text={() => linkTo(currentPlace())}
         title="Copy a link to this view (case, view, filter, trace and selected record)" />
     </span>
   );

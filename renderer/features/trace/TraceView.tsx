@@ -38,7 +38,7 @@ export function TraceView() {
           {chain && <span className="muted">{chain.kind}</span>}
           <span className="spacer" />
           {trace && <span className="muted small">{fmtCount(trace.events.length)} events · {trace.queryMs.toFixed(0)} ms</span>}
-          {caseId && <CopyButton testId="copy-trace-link" label="🔗 link" text={() => linkTo({ caseId, view: 'trace', trace: traceKey })}
+          {caseId && <CopyButton testId="copy-trace-link" label="Copy link" text={() => linkTo({ caseId, view: 'trace', trace: traceKey })}
             title="Copy a link to this trace (opens it in the desktop app, or in this served app)" />}
           <TraceExportButton />
         </div>
