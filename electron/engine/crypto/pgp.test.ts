@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { GpgLab, type GpgKey } from '../../testkit/gpg';
 import { CryptoError } from './errors';
-import { openSealed, readPublicKeys, readSecretKey, seal, unlockKey, type OpenWith } from './pgp';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebStream } from 'node:stream/web';
+import { openSealed, readPublicKeys, readSecretKey, seal, sealStream, unlockKey, type OpenWith } from './pgp';
 import * as openpgp from 'openpgp';
 import type { PrivateKey } from 'openpgp';
 
@@ -125,6 +127,23 @@ describe('GnuPG 2.2 messages (made now)', () => {
     expect((await lab.decrypt(Buffer.from(sealed), 'op-pass')).toString()).toBe(plain);
     const back = await openSealed(Buffer.from(sealed), { keys: [myKey] }, await readPublicKeys(Buffer.from(other.publicArmored)));
     expect(back.signatures[0]!.status).toBe('valid');
+  });
+});
+
+describe('sealStream', () => {
+  it('writes what gpg reads, from a stream of many chunks', async () => {
+    const pub = await readPublicKeys(Buffer.from(me.publicArmored));
+    const chunk = Buffer.from('x'.repeat(1 << 16) + '\n');
+    let sent = 0;
+    const input = new ReadableStream<Uint8Array>({
+      pull(c) { if (sent++ < 64) c.enqueue(chunk); else c.close(); },
+    });
+    let armored = '';
+    for await (const part of Readable.fromWeb((await sealStream(input, pub)) as NodeWebStream<string>)) armored += String(part);
+    expect(armored).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    const plainBack = await lab.decrypt(Buffer.from(armored), 'op-pass');
+    expect(plainBack.length).toBe(64 * chunk.length);
+    expect(plainBack.subarray(0, chunk.length).equals(chunk)).toBe(true);
   });
 });
 

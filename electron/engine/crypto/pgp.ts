@@ -279,6 +279,27 @@ export async function seal(data: Uint8Array, recipients: openpgp.Key[], signWith
   }
 }
 
+/**
+ * seal() over a stream: the armored message comes out as the input is read, so a file larger than memory is never
+ * held whole (export deliverables). The session key stays with the stream until it ends.
+ */
+export async function sealStream(data: ReadableStream<Uint8Array>, recipients: openpgp.Key[]): Promise<ReadableStream<string>> {
+  if (!recipients.length) throw new CryptoError('no_key', 'Seal to at least one key.');
+  const v6 = recipients.find((k) => k.keyPacket.version === 6);
+  if (v6) throw new CryptoError('unsupported', `Key ${hex(v6.getKeyID())} is a v6 key, which GnuPG cannot read; use a GnuPG-made key.`);
+  try {
+    return await openpgp.encrypt({
+      message: await openpgp.createMessage({ binary: data }),
+      encryptionKeys: recipients,
+      sessionKey: { data: randomBytes(32), algorithm: 'aes256' },
+      format: 'armored',
+      config: { ...PGP_CONFIG, aeadProtect: false },
+    });
+  } catch (e) {
+    throw new CryptoError(isUnsupportedMessage(firstLine(e)) ? 'unsupported' : 'bad_key', `Could not seal: ${firstLine(e)}`);
+  }
+}
+
 function listIds(ids: string[]): string {
   return ids.length ? ids.join(', ') : 'no listed key (hidden recipients)';
 }

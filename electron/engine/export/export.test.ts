@@ -9,7 +9,8 @@ import { removeDir, tempDir } from '../../testkit/tmp';
 import { Engine } from '../engine';
 import type { CaseHandle } from '../case/caseStore';
 import { readBack } from './formats';
-import { type Recipient, runExport } from './run';
+import { sealStream } from '../crypto/pgp';
+import { type ClientRecipient, runExport } from './run';
 import { checkWhere } from './where';
 
 const root = tempDir('casefile-export-');
@@ -29,9 +30,10 @@ const system = [
 
 async function keyPair(name: string) {
   const k = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name, email: `${name}@example.com` }], format: 'object' });
-  const recipient: Recipient = {
+  const recipient: ClientRecipient = {
     fingerprint: k.publicKey.getFingerprint(),
     encrypt: async (data) => openpgp.encrypt({ message: await openpgp.createMessage({ binary: data }), encryptionKeys: k.publicKey, config: { aeadProtect: false } }) as Promise<string>,
+    encryptStream: (data) => sealStream(data, [k.publicKey]),
   };
   const decrypt = async (armored: string) => (await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: armored }), decryptionKeys: k.privateKey, format: 'binary' })).data as Uint8Array;
   return { recipient, decrypt };

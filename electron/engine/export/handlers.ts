@@ -8,15 +8,16 @@ import { Redactor } from '../redact/redactor';
 import { buildSelection, COLUMNS, pages, TEXT_COLUMNS } from './select';
 import { clientPseudonymKey } from './clientKey';
 import { clientRulesFor } from './clientRules';
-import { ExportBlocked, redactionSetupFor, type Recipient, runExport } from './run';
+import { sealStream } from '../crypto/pgp';
+import { type ClientRecipient, ExportBlocked, redactionSetupFor, type Recipient, runExport } from './run';
 
 /** Uses the engine's one keystore and unlocker (built once, not per call): the operator's unlocked key opens a stored client key. */
-async function recipients(ctx: EngineContext, to: string | undefined): Promise<{ client: Recipient | null; operator: Recipient | null }> {
+async function recipients(ctx: EngineContext, to: string | undefined): Promise<{ client: ClientRecipient | null; operator: Recipient | null }> {
   const crypto = ctx.crypto;
-  let client: Recipient | null = null;
+  let client: ClientRecipient | null = null;
   if (to) {
     const key = await crypto.keystore.recipient(to).catch((e: Error) => { throw new EngineError('invalid_input', `No client key "${to}" in the keystore: ${e.message}`); });
-    client = { fingerprint: key.getFingerprint().toUpperCase(), encrypt: (d) => crypto.encryptTo([key], d) };
+    client = { fingerprint: key.getFingerprint().toUpperCase(), encrypt: (d) => crypto.encryptTo([key], d), encryptStream: (s) => sealStream(s, [key]) };
   }
   const [mine] = await crypto.operatorKeys().catch(() => []);
   const operator = mine ? { fingerprint: mine.getFingerprint().toUpperCase(), encrypt: (d: Uint8Array) => crypto.encryptTo([mine], d) } : null;

@@ -5,6 +5,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import type { IdPattern } from '../../../shared/correlation';
 import { DEFAULT_ID_PATTERNS } from '../../../shared/correlation';
 import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
@@ -33,13 +35,18 @@ export interface Recipient {
   encrypt(data: Uint8Array): Promise<string>;
 }
 
+/** The client: deliverables are encrypted as streams (an extract can be larger than memory). */
+export interface ClientRecipient extends Recipient {
+  encryptStream(data: ReadableStream<Uint8Array>): Promise<ReadableStream<string>>;
+}
+
 export interface ExportOptions {
   selection: Selection;
   format: ExportFormat;
   /** Rules file or case rules; the case's idPatterns are pseudonymised in any case. */
   rules?: RedactionRulesInput;
   /** The client's key; absent means plaintext, which the caller must have asked for explicitly. */
-  recipient?: Recipient | null;
+  recipient?: ClientRecipient | null;
   /** The operator's own key for the re-identification map; absent: the map is not kept (K is then gone for good). */
   operator?: Recipient | null;
   workers?: number;
@@ -338,10 +345,11 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
       const p = path.join(staging, name);
       if (opts.recipient) {
         opts.onProgress?.({ phase: 'encrypt', rows, total: rows });
-        const armored = await opts.recipient.encrypt(fs.readFileSync(p));
-        await writeFileAtomic(`${p}.pgp`, armored);
+        // streamed end to end: file → OpenPGP → armored temp file (fsync, rename); memory stays at a few chunks
+        const armored = await opts.recipient.encryptStream(Readable.toWeb(fs.createReadStream(p)) as ReadableStream<Uint8Array>);
+        await writeFileAtomic(`${p}.pgp`, Readable.fromWeb(armored as NodeWebStream<string>));
         fs.rmSync(p);
-        files.push({ name: `${name}.pgp`, sha256: sha256(armored), bytes: Buffer.byteLength(armored) });
+        files.push({ name: `${name}.pgp`, ...await sha256File(`${p}.pgp`) });
       } else {
         files.push({ name, ...await sha256File(p) });
       }

@@ -3,11 +3,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array | AsyncIterable<string | Uint8Array>, mode = 0o600): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await fs.open(tmp, 'wx', mode);
   try {
-    await fh.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
+    else for await (const chunk of data) await fh.writeFile(chunk); // a stream: each chunk written whole, at the current position
     await fh.sync();
   } finally {
     await fh.close();
