@@ -17,7 +17,7 @@ import type { RowIn } from '../redact/batch';
 import type { CleanClaim } from '../redact/cleanCells';
 import { Detectors, type DetectorOptions } from '../redact/detect';
 import { FieldHarvest, type HarvestValue } from '../redact/harvest';
-import { PERSON_KEY_HINT } from '../redact/keys';
+import { PERSON_FIELD_SNIPPET, PERSON_KEY_HINT } from '../redact/keys';
 import { RedactPool } from '../redact/pool';
 import { type MapEntry, normalise, Pseudonymizer } from '../redact/pseudonym';
 import { Redactor } from '../redact/redactor';
@@ -141,20 +141,21 @@ const personCache = new WeakMap<CaseHandle, { stamp: string; values: HarvestValu
 /**
  * Pass 1 over the whole case (not only the selection: a name under its field in any event is replaced in every
  * extract): names and users under their fields (`sender_name`, `user`, `created_by`…), so the same name in free
- * text (a Celery `argsrepr`, a message) is replaced too. DuckDB narrows the rows with a superset of the key names;
- * the detectors' own key rules pick the values (FieldHarvest). Kept per case until its events change.
+ * text (a Celery `argsrepr`, a message) is replaced too. DuckDB narrows the rows with a superset of the key names
+ * and extracts the distinct key-and-value snippets; the detectors' own key rules pick the values from each snippet
+ * (FieldHarvest). Kept per case until its events change.
  */
 async function personFields(h: CaseHandle): Promise<HarvestValue[]> {
   const [st] = await h.db.read<{ n: number | string; last: number | string | null }>('SELECT count(*) AS n, max(id) AS last FROM events');
   const stamp = `${st?.n}:${st?.last}`;
   const known = personCache.get(h);
   if (known?.stamp === stamp) return known.values;
+  const rows = await h.db.read<{ v: string }>(`SELECT DISTINCT v FROM (
+      SELECT unnest(regexp_extract_all(s.raw, $2)) AS v FROM events s WHERE regexp_matches(s.raw, $1)
+      UNION ALL SELECT unnest(regexp_extract_all(s.fields::VARCHAR, $2)) AS v FROM events s WHERE regexp_matches(s.fields::VARCHAR, $1)
+    ) LIMIT 200000`, [PERSON_KEY_HINT, PERSON_FIELD_SNIPPET]);
   const found = new FieldHarvest();
-  await h.db.withConnection(async (conn) => {
-    const result = await conn.stream(`SELECT s.raw, s.fields::VARCHAR AS fields FROM events s
-      WHERE regexp_matches(s.raw, $1) OR regexp_matches(s.fields::VARCHAR, $1)`, [PERSON_KEY_HINT]);
-    for await (const chunk of result.yieldRows()) for (const [raw, fields] of chunk) for (const t of [raw, fields]) if (typeof t === 'string') found.add(t);
-  });
+  for (const r of rows) found.add(r.v);
   const values = found.values();
   personCache.set(h, { stamp, values });
   return values;

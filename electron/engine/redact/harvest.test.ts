@@ -4,7 +4,7 @@ import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { Detectors } from './detect';
 import { FieldHarvest } from './harvest';
-import { classifyKey, PERSON_KEY_HINT } from './keys';
+import { classifyKey, PERSON_FIELD_SNIPPET, PERSON_KEY_HINT } from './keys';
 import { Pseudonymizer } from './pseudonym';
 import { Redactor } from './redactor';
 
@@ -21,6 +21,25 @@ describe('field harvest', () => {
     const r = new Redactor(new Detectors({ harvest: h.values() }), new Pseudonymizer(Buffer.alloc(32, 2)));
     const out = r.redact(`'argsrepr': "({'query': 'refund approved by Tomás Garcia after review', 'note': 'wei_zhang asked'},)"`).text;
     expect(out).toMatch(/refund approved by <name:[A-Z2-7]{10}> after review', 'note': '<user:[A-Z2-7]{10}> asked'/);
+  });
+
+  it('the snippets DuckDB extracts (RE2) give the same values as the whole records', () => {
+    const records = [
+      `UPDATE settings SET beneficiary_name = 'Tomás Garcia' WHERE id = 4`,
+      JSON.stringify({ msg: 'ok', data: JSON.stringify({ createdBy: 'wei_zhang', sender_name: 'Jos\u00e9 Ruiz' }) }),
+      `{'argsrepr': "({'user': b'kiran', 'owner': 'anil k'},)"} GET /r?owner%3Dpriya.n&x=1 user=ravi limit=10`,
+    ];
+    const whole = new FieldHarvest();
+    const cut = new FieldHarvest();
+    const re = RE2JS.compile(PERSON_FIELD_SNIPPET);
+    for (const r of records) {
+      whole.add(r);
+      const m = re.matcher(r);
+      while (m.find()) cut.add(m.group()!);
+    }
+    const sorted = (h: FieldHarvest) => h.values().map((v) => `${v.type}:${v.value}`).sort();
+    expect(sorted(whole)).toHaveLength(7);
+    expect(sorted(cut)).toEqual(sorted(whole));
   });
 
   it('the SQL pre-filter (RE2) matches every key the detectors class as a name or user, in every spelling', () => {

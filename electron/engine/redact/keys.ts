@@ -34,6 +34,14 @@ const USER_KEYS = ['user_?name', 'username', 'login', 'user', 'owner', 'created_
 export const PERSON_KEY_HINT = `(?i)(?:(?:${NAME_PREFIXES.join('|')})[^a-z0-9]*name|(?:${USER_KEYS.join('|')}))(?:\\\\|["'])*[ \\t]*(?:[:=]|%3[ad])`
   .replace(/_\??/g, '[^a-z0-9]*');
 
+/**
+ * An RE2 pattern whose matches are the key-and-value snippets around those keys (`"user": "kiran"`,
+ * `beneficiary_name = 'Tomás Garcia'`, `\"createdBy\": \"wei\"`, `owner%3Dpriya`): DuckDB extracts the distinct
+ * snippets of a whole case, and the detectors read each one once (FieldHarvest) instead of every row that holds one.
+ */
+export const PERSON_FIELD_SNIPPET = `${PERSON_KEY_HINT.replace('(?i)', '(?i)(?:\\\\?["\'])?[\\w.-]*')}`
+  + `[ \\t]*(?:b?\\\\?["'](?:[^"'\\\\\\n]|\\\\[^"'\\n]){1,200}\\\\?["']|[^\\s,;&'"{}\\[\\]()<>\\\\]{1,200})`;
+
 const PII_KEYS: [RegExp, string][] = [
   [new RegExp(`(?:^|_)(?:${NAME_PREFIXES.join('|')})_name$`), 'name'],
   [new RegExp(`^(?:${USER_KEYS.join('|')})$`), 'user'],
