@@ -6,6 +6,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './features/layout/App';
 import { setClient } from './api/client';
+import { listenForOpenLinks } from './stores/urlState';
 import './styles.css';
 
 async function start() {
@@ -13,6 +14,8 @@ async function start() {
     const { fakeClient } = await import('./dev/fakeApi');
     setClient(fakeClient());
   }
+  // Before the first render: the desktop shell pushes a casefile:// link as soon as the page has loaded.
+  listenForOpenLinks();
   createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
 }
 void start();

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateTree } from '../testkit/synth/generate';
 import { formatSize, parseSize } from '../engine/util/size';
-import { readTruth } from '../testkit/synth/truth';
+import { readTruthHead } from '../testkit/synth/truth';
 import { lnavArgs, lnavVersion, writeLnavConfig } from './lnav';
 import { type Measured, runMeasured } from './proc';
 
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(BENCH, { recursive: true, mode: 0o700 });
   const tree = await ensureTree(size, seed);
   const root = path.join(tree.dir, 'enrich');
-  const truth = readTruth(path.join(tree.dir, 'truth.json'));
+  const truth = await readTruthHead(path.join(tree.dir, 'truth.json'));
   const files = listFiles(root);
   const bytes = truth.files.reduce((n, f) => n + f.bytes, 0);
   const diskBytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { DebugLogger } from 'builder-util';
 import { describe, expect, it } from 'vitest';
+import { LINK_SCHEME } from '../../shared/viewLink';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const YML = path.join(ROOT, 'electron-builder.yml');
@@ -27,6 +28,8 @@ describe('electron-builder.yml', () => {
     expect(c.npmRebuild).toBe(false);
     expect(c.extraResources).toEqual([expect.objectContaining({ from: 'resources/demo', to: 'demo' })]);
     expect(c.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, onlyLoadAppFromAsar: true });
+    // The scheme the copy-link buttons write is the one the installed app registers.
+    expect(c.protocols).toEqual([expect.objectContaining({ schemes: [LINK_SCHEME] })]);
   });
 
   it('the validator rejects a broken config (so the check above can fail)', async () => {

@@ -1,9 +1,12 @@
-// Electron main: one instance, one sandboxed window on app://, the engine in a utility process, one IPC channel.
+// Electron main: one instance, one sandboxed window on app://, the engine in a utility process, one IPC channel,
+// and casefile://open?… links (deepLinks.ts) opened in that window.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, clipboard, ipcMain, protocol, safeStorage, session, shell, utilityProcess, type UtilityProcess } from 'electron';
 import { APP_SCHEME, APP_START_URL } from './channels';
 import { ClipboardGuard } from './clipboardGuard';
+import { DeepLinkRouter, linkFromArgv } from './deepLinks';
+import { LINK_SCHEME } from '../../shared/viewLink';
 import { EngineProxy, type FromHost } from './engineRelay';
 import { answerHostRequest, isHostRequest, SAFE_STORAGE_ENV } from './hostServices';
 import { makeTrustedSenderCheck, registerIpc } from './ipc';
@@ -34,6 +37,21 @@ app.enableSandbox();
 
 const opener = (url: string) => shell.openExternal(url);
 let win: BrowserWindow | null = null;
+const engine = new EngineProxy();
+const links = new DeepLinkRouter({
+  // A link that arrives before 'ready' (macOS open-url at launch) waits for the engine to be started.
+  knownCaseIds: async () => {
+    await app.whenReady();
+    return ((await engine.invoke('cases.list', {})) as { id: string }[]).map((c) => c.id);
+  },
+  window: () => (win && !win.isDestroyed() ? win.webContents : null),
+  log: (m) => console.error(m),
+});
+const showWindow = () => {
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.focus();
+};
 
 function startEngineHost(proxy: EngineProxy, restarts = 0): UtilityProcess {
   const resourcesDir = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources');
@@ -75,10 +93,17 @@ const ENGINE_SHUTDOWN_MS = 30_000;
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (!win) return;
-    if (win.isMinimized()) win.restore();
-    win.focus();
+  // Windows and Linux start a second process for a link (or a second launch): it quits and its argv comes here.
+  app.on('second-instance', (_event, argv) => {
+    showWindow();
+    const link = linkFromArgv(argv);
+    if (link) void links.open(link);
+  });
+  // macOS hands links to the running app (also at launch, possibly before 'ready').
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    showWindow();
+    void links.open(url);
   });
 
   // Every WebContents (the window, and anything it might try to create) gets the same hooks.
@@ -101,9 +126,10 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession);
+    // Only an installed app claims casefile:// links; a development run must not take them from it.
+    if (app.isPackaged && !app.isDefaultProtocolClient(LINK_SCHEME)) app.setAsDefaultProtocolClient(LINK_SCHEME);
     protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_DIR));
 
-    const engine = new EngineProxy();
     startEngineHost(engine);
     registerIpc(
       ipcMain,
@@ -113,6 +139,11 @@ if (!app.requestSingleInstanceLock()) {
     );
 
     win = createMainWindow(BrowserWindow, { preloadPath: PRELOAD, url: APP_START_URL, devTools: !app.isPackaged });
-    win.on('closed', () => { win = null; });
+    win.on('closed', () => { win = null; links.windowUnloaded(); });
+    win.webContents.on('did-start-loading', () => links.windowUnloaded());
+    // The page subscribes to app.openLink before it renders, so a link pushed once it has loaded is not lost.
+    win.webContents.on('did-finish-load', () => links.windowLoaded());
+    const launchLink = linkFromArgv(process.argv);
+    if (launchLink) void links.open(launchLink);
   });
 }

@@ -1,69 +1,51 @@
 // View state in the address: the open case, the view, the filter, the trace and the selected record. A reload finds
 // them again and Back/Forward move between views inside the app. Moving to another view or trace pushes a history
 // entry; refining the filter or the selection replaces the current one (no entry per keystroke).
-import { EventFilter } from '../../shared/domain';
-import { useApp, type View } from './app';
+import { deepLink, formatViewQuery, LINK_VIEWS, parseViewQuery, ViewLink, type LinkView } from '../../shared/viewLink';
+import { getClient } from '../api/client';
+import { useApp } from './app';
 import { normalise, useFilter } from './filter';
 import { useSelection } from './selection';
 
-const VIEWS: readonly View[] = ['timeline', 'chains', 'trace', 'audit', 'cases'];
+export type UrlState = ViewLink;
 
-export interface UrlState {
-  caseId?: string;
-  view?: View;
-  filter?: EventFilter;
-  trace?: string;
-  event?: number;
-}
-
-/** Reads view state from a query string; anything malformed is left out rather than trusted. */
+/** Reads view state from a query string (the same parser as casefile:// links); anything malformed is left out. */
 export function parseUrlState(search: string): UrlState {
-  const q = new URLSearchParams(search);
-  const out: UrlState = {};
-  const c = q.get('case');
-  if (c) out.caseId = c;
-  const v = q.get('view') as View | null;
-  if (v && VIEWS.includes(v)) out.view = v;
-  const f = q.get('filter');
-  if (f) {
-    try {
-      const parsed = EventFilter.safeParse(JSON.parse(f));
-      if (parsed.success) out.filter = normalise(parsed.data);
-    } catch { /* not JSON: no filter */ }
-  }
-  const t = q.get('trace');
-  if (t) out.trace = t;
-  const e = Number(q.get('event'));
-  if (q.get('event') && Number.isSafeInteger(e)) out.event = e;
-  return out;
+  const s = parseViewQuery(search);
+  return s.filter ? { ...s, filter: normalise(s.filter) } : s;
 }
 
-export function formatUrlState(s: UrlState): string {
-  const q = new URLSearchParams();
-  if (s.caseId) q.set('case', s.caseId);
-  if (s.view) q.set('view', s.view);
-  if (s.filter && Object.keys(s.filter).length) q.set('filter', JSON.stringify(s.filter));
-  if (s.view === 'trace' && s.trace) q.set('trace', s.trace);
-  if (s.event != null) q.set('event', String(s.event));
-  const str = q.toString();
-  return str ? `?${str}` : '';
+export const formatUrlState = formatViewQuery;
+
+/** A link to a place that opens it where it was copied: `casefile://open?…` for the desktop app, this server's
+ * address in browser mode. Built from the state, never from the address bar, so it carries no token. */
+export function linkTo(s: UrlState): string {
+  if (getClient().transport === 'electron') return deepLink(s);
+  return `${window.location.origin}/${formatViewQuery(s)}`;
 }
 
-function current(): UrlState {
+/** Where the operator is now: case, view, filter, trace and record. */
+export function currentPlace(): UrlState {
   const { current: c, view } = useApp.getState();
   if (!c) return { view: 'cases' };
   const sel = useSelection.getState();
   return {
-    caseId: c.id, view, filter: useFilter.getState().filter,
+    // Views without a case-specific place (pull, keys, sealed files) are not written; the link opens the case.
+    caseId: c.id, view: (LINK_VIEWS as readonly string[]).includes(view) ? view as LinkView : undefined, filter: useFilter.getState().filter,
     ...(sel.traceKey ? { trace: sel.traceKey } : {}),
     ...(sel.selectedId != null ? { event: sel.selectedId } : {}),
   };
 }
 
-/** What makes a history entry: the case, the view and the trace. */
-const placeOf = (s: UrlState) => `${s.caseId ?? ''}|${s.view ?? ''}|${s.view === 'trace' ? s.trace ?? '' : ''}`;
+/** What makes a history entry: the case, the view and the trace. A case without a view is its timeline (a record link). */
+const placeOf = (s: UrlState) => {
+  const view = s.view ?? (s.caseId ? 'timeline' : '');
+  return `${s.caseId ?? ''}|${view}|${view === 'trace' ? s.trace ?? '' : ''}`;
+};
 
 let applying = false;
+/** Opens a place as a new history entry (set while the address is in sync). */
+let navigate: ((s: UrlState) => void) | null = null;
 
 /** State waiting for its case to open (Back to another case, or the first load). */
 let pendingOpen: UrlState | null = null;
@@ -80,8 +62,9 @@ export function applyUrlState(s: UrlState): void {
   applying = true;
   try {
     useFilter.setState({ filter: s.filter ?? {}, ...(s.filter?.text ? { regex: !!s.filter.regex } : {}) });
+    // A link without a view (`?case=…&event=…`) opens the case's timeline.
     if (s.view === 'trace' && s.trace) void useSelection.getState().openTrace(s.trace);
-    else if (s.view) useApp.getState().setView(s.view);
+    else useApp.getState().setView(s.view ?? 'timeline');
     if (s.event != null) useSelection.getState().select({ id: s.event });
     else useSelection.getState().select(null);
   } finally { applying = false; }
@@ -94,7 +77,7 @@ export function startUrlSync(): () => void {
   const write = () => {
     // Nothing is written while the app starts or a case waits to open: the address still holds what to restore.
     if (applying || pendingOpen || !useApp.getState().info) return;
-    const s = current();
+    const s = currentPlace();
     const url = `${window.location.pathname}${formatUrlState(s)}${window.location.hash}`;
     if (url === `${window.location.pathname}${window.location.search}${window.location.hash}`) return;
     const place = placeOf(s);
@@ -104,13 +87,22 @@ export function startUrlSync(): () => void {
     last = place;
     first = false;
   };
-  const onPop = () => {
-    const s = parseUrlState(window.location.search);
+  const onPop = () => goTo(parseUrlState(window.location.search));
+  navigate = (s) => {
+    window.history.pushState(null, '', `${window.location.pathname}${formatUrlState(s)}${window.location.hash}`);
+    goTo(s);
+  };
+  const goTo = (s: UrlState) => {
     last = placeOf(s);
     const app = useApp.getState();
     if (s.caseId && s.caseId !== app.current?.id) {
-      const c = app.cases.find((x) => x.id === s.caseId);
-      if (c) { pendingOpen = s; app.openCase(c); }
+      const open = () => {
+        const c = useApp.getState().cases.find((x) => x.id === s.caseId);
+        if (c) { pendingOpen = s; useApp.getState().openCase(c); }
+        return !!c;
+      };
+      // A case made since the list was read (a shell link is checked against the engine's registry) is looked up again.
+      if (!open()) void app.refreshCases().then(open);
       return;
     }
     if (!s.caseId) { applying = true; app.setView('cases'); applying = false; return; }
@@ -118,7 +110,7 @@ export function startUrlSync(): () => void {
   };
   const offs = [useApp.subscribe(write), useFilter.subscribe(write), useSelection.subscribe(write)];
   window.addEventListener('popstate', onPop);
-  return () => { for (const off of offs) off(); window.removeEventListener('popstate', onPop); };
+  return () => { for (const off of offs) off(); window.removeEventListener('popstate', onPop); navigate = null; };
 }
 
 /** Called once a case is open and reset: applies the URL state that was waiting for it. */
@@ -127,4 +119,27 @@ export function takePendingUrlState(caseId: string): void {
   if (!s || s.caseId !== caseId) { pendingOpen = null; return; }
   pendingOpen = null;
   applyUrlState(s);
+}
+
+/** Links the desktop shell opens (casefile://open?…, checked there): each waits until the app has loaded its cases. */
+let shellLinks: UrlState[] | null = [];
+
+/** Listens for the shell's `app.openLink` before the app renders, so a link sent as the page loads is not lost. */
+export function listenForOpenLinks(): () => void {
+  if (getClient().transport !== 'electron') return () => undefined;
+  return getClient().on('app.openLink', (payload) => {
+    // The shell checked it; the page checks it again before acting on it.
+    const s = ViewLink.safeParse(payload);
+    if (!s.success) return;
+    if (shellLinks) shellLinks.push(s.data);
+    else navigate?.(s.data);
+  });
+}
+
+/** The app has its cases (init finished): open the links that waited, the last one winning. */
+export function appReadyForLinks(): void {
+  const waiting = shellLinks ?? [];
+  shellLinks = null;
+  const last = waiting.at(-1);
+  if (last) navigate?.(last);
 }

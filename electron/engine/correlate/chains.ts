@@ -4,7 +4,7 @@
 import type { CaseDb } from '../store/db';
 import { sqlString } from '../store/db';
 import { STATUS_DDL } from './extract';
-import { fileChainSql, membersSql } from './members';
+import { fileChainSql, membersSteps, type Step } from './members';
 import { rules, type CompiledRules } from './rules';
 
 export const CHAIN_TABLES = ['chains', 'chain_events', 'chain_links'] as const;
@@ -18,22 +18,41 @@ const LINKS_DDL = `CREATE TABLE IF NOT EXISTS chain_links (from_key VARCHAR, to_
 
 function stepper(db: CaseDb) {
   for (const k of Object.keys(lastBuildTimings)) delete lastBuildTimings[k];
-  return async (name: string, sql: string) => {
+  const made: string[] = [];
+  const step = async (name: string, sql: string) => {
     const t = performance.now();
     await db.run(sql);
     lastBuildTimings[name] = Math.round(performance.now() - t) / 1000;
+  };
+  return {
+    step,
+    /** Runs the steps into their temp tables; returns the last step's SELECT (or table). */
+    async steps(prefix: string, list: Step[]): Promise<string> {
+      for (const s of list.slice(0, -1)) {
+        made.push(s.table);
+        await step(`${prefix}${s.name}`, `CREATE OR REPLACE TEMP TABLE ${s.table} AS ${s.sql}`);
+      }
+      return list[list.length - 1]!.sql;
+    },
+    async cleanup(): Promise<void> {
+      for (const t of made.splice(0)) await db.run(`DROP TABLE IF EXISTS temp.${t}`);
+    },
   };
 }
 
 /** Every chain of the case, rebuilt. */
 export async function buildChains(db: CaseDb, opts: BuildOptions = {}): Promise<void> {
   const r = rules();
-  const step = stepper(db);
+  const { step, steps, cleanup } = stepper(db);
   await db.run(STATUS_DDL);
+  // Temp tables are dropped as each phase ends; a failed build leaves them to its transaction's rollback.
+  const members = await steps('members.', membersSteps(r, { ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }));
   // Sorted by key so a trace reads one narrow range (DuckDB zone maps), not the whole table.
-  await step('chain_events', `CREATE OR REPLACE TABLE chain_events AS
-    SELECT * FROM (${membersSql(r, { ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) })}) ORDER BY key, event_id`);
-  await step('chains', `CREATE OR REPLACE TABLE chains AS ${chainRowsSql(r, 'chain_events')} ORDER BY key`);
+  await step('chain_events', `CREATE OR REPLACE TABLE chain_events AS SELECT * FROM (${members}) ORDER BY key, event_id`);
+  await cleanup();
+  const rows = await steps('chains.', chainRowsSteps(r, 'chain_events'));
+  await step('chains', `CREATE OR REPLACE TABLE chains AS ${rows} ORDER BY key`);
+  await cleanup();
   await db.run(`DROP TABLE IF EXISTS chain_links`);
   await db.run(LINKS_DDL);
   await step('links_record', `INSERT INTO chain_links ${recordLinksSql(r, 'true')}`);
@@ -58,7 +77,7 @@ export async function updateChains(db: CaseDb, fileIds: number[], opts: BuildOpt
   if (!fileIds.length) return;
   if (!(await currentShape(db))) return buildChains(db, opts);
   const r = rules();
-  const step = stepper(db);
+  const { step, steps, cleanup } = stepper(db);
   await db.run(STATUS_DDL);
   const ids = [...new Set(fileIds.map((n) => Math.trunc(n)))];
   const range = await db.one<{ lo: number | null; hi: number | null }>(
@@ -67,23 +86,24 @@ export async function updateChains(db: CaseDb, fileIds: number[], opts: BuildOpt
   const lo = Number(range.lo);
   const hi = Number(range.hi);
   const newEvents = `event_id BETWEEN ${lo} AND ${hi} AND event_id IN (SELECT id FROM event_store WHERE id BETWEEN ${lo} AND ${hi} AND file_id IN (${ids.join(', ')}))`;
-  try {
-    await step('scope', `CREATE OR REPLACE TEMP TABLE corr_scope AS
-      SELECT DISTINCT value AS v FROM identifiers WHERE value IS NOT NULL AND ${newEvents}
-      UNION SELECT DISTINCT key FROM (${fileChainSql(r, `s.file_id IN (${ids.join(', ')})`)}) fc`);
-    await step('members', `CREATE OR REPLACE TEMP TABLE corr_members AS ${membersSql(r, { values: 'corr_scope', ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) })}`);
-    await step('chain_events', `DELETE FROM chain_events WHERE key IN (SELECT v FROM corr_scope)`);
-    await db.run(`INSERT INTO chain_events SELECT * FROM corr_members ORDER BY key, event_id`);
-    await db.run(`DELETE FROM chains WHERE key IN (SELECT v FROM corr_scope)`);
-    await step('chains', `INSERT INTO chains ${chainRowsSql(r, 'corr_members')} ORDER BY key`);
-    await step('links_record', `INSERT INTO chain_links SELECT * FROM (${recordLinksSql(r, newEvents.replaceAll('event_id', 'c.event_id'))}) EXCEPT SELECT * FROM chain_links`);
-    const windowRules = r.windowLinks.map((w) => sqlString(w.rule));
-    if (windowRules.length) await db.run(`DELETE FROM chain_links WHERE rule IN (${windowRules.join(', ')})`);
-    await step('links_window', `INSERT INTO chain_links ${windowLinksSql(r)}`);
-  } finally {
-    await db.run('DROP TABLE IF EXISTS corr_members');
-    await db.run('DROP TABLE IF EXISTS corr_scope');
-  }
+  await step('scope', `CREATE OR REPLACE TEMP TABLE corr_scope AS
+    SELECT DISTINCT value AS v FROM identifiers WHERE value IS NOT NULL AND ${newEvents}
+    UNION SELECT DISTINCT key FROM (${fileChainSql(r, `s.file_id IN (${ids.join(', ')})`)}) fc`);
+  const members = await steps('members.', membersSteps(r, { values: 'corr_scope', ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }));
+  await step('members', `CREATE OR REPLACE TEMP TABLE corr_new_members AS ${members}`);
+  await cleanup();
+  await step('chain_events', `DELETE FROM chain_events WHERE key IN (SELECT v FROM corr_scope)`);
+  await db.run(`INSERT INTO chain_events SELECT * FROM corr_new_members ORDER BY key, event_id`);
+  await db.run(`DELETE FROM chains WHERE key IN (SELECT v FROM corr_scope)`);
+  const rows = await steps('chains.', chainRowsSteps(r, 'corr_new_members'));
+  await step('chains', `INSERT INTO chains ${rows} ORDER BY key`);
+  await cleanup();
+  await step('links_record', `INSERT INTO chain_links SELECT * FROM (${recordLinksSql(r, newEvents.replaceAll('event_id', 'c.event_id'))}) EXCEPT SELECT * FROM chain_links`);
+  const windowRules = r.windowLinks.map((w) => sqlString(w.rule));
+  if (windowRules.length) await db.run(`DELETE FROM chain_links WHERE rule IN (${windowRules.join(', ')})`);
+  await step('links_window', `INSERT INTO chain_links ${windowLinksSql(r)}`);
+  await db.run('DROP TABLE corr_new_members');
+  await db.run('DROP TABLE corr_scope');
 }
 
 /** A failed chain's reason: the exception line of its last traceback, else the first line of its last ERROR record. */
@@ -99,8 +119,11 @@ const LAST_LINE = (t: string) => `trim(list_filter(string_split(${t}, chr(10)), 
 const lends = (m: string) => `(NOT ${m}.mentioned OR NOT EXISTS (SELECT 1 FROM chain_events x
   WHERE x.event_id = ${m}.event_id AND NOT x.mentioned AND x.kind <> 'generic'))`;
 
-/** One row per key of the members relation `m`: label, status, times, sources, facets, failure reason. */
-export function chainRowsSql(r: CompiledRules, m: string): string {
+/**
+ * One row per key of the members relation `m`: label, status, times, sources, facets, failure reason. Computed as
+ * steps into temp tables (see membersSteps for why); the last step is the SELECT of the rows (`table` empty).
+ */
+export function chainRowsSteps(r: CompiledRules, m: string): Step[] {
   const labelKinds = [...r.labelKinds.entries()];
   const labelCase = labelKinds.length ? `CASE m.kind ${labelKinds.map(([c, k]) => `WHEN ${sqlString(c)} THEN ${sqlString(k)}`).join(' ')} END` : 'NULL';
   const labelPaths = [...r.labelPaths.entries()];
@@ -108,45 +131,55 @@ export function chainRowsSql(r: CompiledRules, m: string): string {
     ? `CASE c.kind ${labelPaths.map(([c, re]) => `WHEN ${sqlString(c)} THEN nullif(regexp_extract(f.path, ${sqlString(re)}, 1), '')`).join(' ')} END` : 'NULL';
   const idKinds = [...new Set(['user', 'dataset', ...r.labelKinds.values()])].map(sqlString).join(', ');
   const noOutcome = [...r.noOutcome].map(sqlString).join(', ');
-  return `SELECT *, lower(concat_ws(' ', key, label, "user", dataset)) AS search FROM (
-    WITH ev AS (
-      SELECT m.key, m.kind, m.event_id, m.mentioned, s.ts, s.source, s.file_id FROM ${m} m JOIN event_store s ON s.id = m.event_id),
-    st AS (
+  return [
+    // Times, counts and first file per (key, source); a key's kind is the same on all its rows. Fixed-size states.
+    { name: 'times', table: 'corr_times', sql: `
+      SELECT m.key, m.kind, s.source, min(s.ts) AS first_ts, max(s.ts) AS last_ts, count(*) AS events,
+        min(s.file_id) FILTER (WHERE NOT m.mentioned) AS own_file, min(s.file_id) AS any_file
+      FROM ${m} m JOIN event_store s ON s.id = m.event_id GROUP BY m.key, m.kind, s.source` },
+    // Sources: a short list per key, over the few (key, source) rows above.
+    { name: 'agg', table: 'corr_agg', sql: `
+      SELECT key, kind, min(first_ts) AS first_ts, max(last_ts) AS last_ts, sum(events)::BIGINT AS events,
+        list_sort(list(source), 'ASC', 'NULLS LAST') AS sources, coalesce(min(own_file), min(any_file)) AS file_id
+      FROM corr_times GROUP BY key, kind` },
+    { name: 'status', table: 'corr_st', sql: `
       SELECT m.key,
         bool_or(es.status = 'failure') AS failed, bool_or(es.status = 'success' AND es.final) AS succeeded,
         bool_or(es.status = 'running') AS started
-      FROM ${m} m JOIN event_status es ON es.event_id = m.event_id WHERE ${lends('m')} GROUP BY m.key),
-    ids AS (
-      SELECT m.key,
-        min(i.value) FILTER (WHERE i.kind = 'user') AS "user", min(i.value) FILTER (WHERE i.kind = 'dataset') AS dataset,
-        min(i.value) FILTER (WHERE i.kind = ${labelCase}) AS label
-      FROM ${m} m JOIN identifiers i ON i.event_id = m.event_id
-      WHERE i.kind IN (${idKinds}) AND m.kind <> 'generic' AND NOT m.mentioned
-      GROUP BY m.key),
-    agg AS (
-      SELECT key, any_value(kind) AS kind, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS events,
-             list(DISTINCT source ORDER BY source) AS sources, coalesce(min(file_id) FILTER (WHERE NOT mentioned), min(file_id)) AS file_id
-      FROM ev GROUP BY key),
-    failed AS (SELECT a.key FROM agg a JOIN st USING (key) WHERE st.failed AND a.kind NOT IN (${noOutcome})),
-    why AS (
-      SELECT key, reason FROM (
-        SELECT m.key, left(CASE WHEN contains(${REASON_TEXT}, '${TRACEBACK}') THEN ${LAST_LINE(REASON_TEXT)}
-                                 ELSE trim(split_part(coalesce(s.message, s.raw), chr(10), 1)) END, 500) AS reason,
+      FROM ${m} m JOIN event_status es ON es.event_id = m.event_id WHERE ${lends('m')} GROUP BY m.key` },
+    // The least value of each facet kind per chain: a window over small partitions (spills like a sort).
+    { name: 'facets', table: 'corr_ids', sql: `
+      SELECT key, any_value(value) FILTER (WHERE w = 'user') AS "user", any_value(value) FILTER (WHERE w = 'dataset') AS dataset,
+        any_value(value) FILTER (WHERE w = 'label') AS label FROM (
+        SELECT key, w, value, row_number() OVER (PARTITION BY key, w ORDER BY value) AS rn FROM (
+          SELECT m.key, unnest(list_filter([CASE WHEN i.kind IN ('user', 'dataset') THEN i.kind END, CASE WHEN i.kind = ${labelCase} THEN 'label' END],
+            lambda w_: w_ IS NOT NULL)) AS w, i.value
+          FROM ${m} m JOIN identifiers i ON i.event_id = m.event_id
+          WHERE i.kind IN (${idKinds}) AND m.kind <> 'generic' AND NOT m.mentioned)
+      ) WHERE rn = 1 GROUP BY key` },
+    // The reason is read from the one record that wins per chain, not computed for every candidate.
+    { name: 'failure_reason', table: 'corr_why', sql: `
+      SELECT key, left(CASE WHEN contains(${REASON_TEXT}, '${TRACEBACK}') THEN ${LAST_LINE(REASON_TEXT)}
+                            ELSE trim(split_part(coalesce(s.message, s.raw), chr(10), 1)) END, 500) AS reason FROM (
+        SELECT m.key, s.fields, s.raw, s.message,
           row_number() OVER (PARTITION BY m.key ORDER BY contains(s.raw, '${TRACEBACK}') DESC, s.level IN ('ERROR', 'CRITICAL') DESC,
                                                        s.ts DESC NULLS LAST, s.id DESC) AS rn
         FROM ${m} m JOIN event_store s ON s.id = m.event_id LEFT JOIN event_status es ON es.event_id = m.event_id AND es.status = 'failure'
-        WHERE m.key IN (SELECT key FROM failed) AND ${lends('m')}
+        WHERE m.key IN (SELECT a.key FROM corr_agg a JOIN corr_st st USING (key) WHERE st.failed AND a.kind NOT IN (${noOutcome}))
+          AND ${lends('m')}
           AND (s.level IN ('ERROR', 'CRITICAL') OR es.event_id IS NOT NULL OR contains(s.raw, '${TRACEBACK}'))
-      ) WHERE rn = 1)
-    SELECT c.key, c.kind,
-      coalesce(ids.label, ${pathLabel}, CASE WHEN c.kind = 'generic' THEN 'uuid' END, c.kind) AS label,
-      CASE WHEN c.kind IN (${noOutcome}) THEN 'unknown' WHEN st.failed THEN 'failure' WHEN st.succeeded THEN 'success' WHEN st.started THEN 'running' ELSE 'unknown' END AS status,
-      c.first_ts, c.last_ts,
-      CASE WHEN c.first_ts IS NOT NULL THEN (epoch_ms(c.last_ts) - epoch_ms(c.first_ts)) END AS duration_ms,
-      c.sources, c.events,
-      ids."user", ids.dataset, why.reason AS failure_reason
-    FROM agg c LEFT JOIN st USING (key) LEFT JOIN ids USING (key) LEFT JOIN files f ON f.file_id = c.file_id LEFT JOIN why USING (key)
-  )`;
+      ) s WHERE rn = 1` },
+    { name: 'rows', table: '', sql: `SELECT *, lower(concat_ws(' ', key, label, "user", dataset)) AS search FROM (
+      SELECT c.key, c.kind,
+        coalesce(ids.label, ${pathLabel}, CASE WHEN c.kind = 'generic' THEN 'uuid' END, c.kind) AS label,
+        CASE WHEN c.kind IN (${noOutcome}) THEN 'unknown' WHEN st.failed THEN 'failure' WHEN st.succeeded THEN 'success' WHEN st.started THEN 'running' ELSE 'unknown' END AS status,
+        c.first_ts, c.last_ts,
+        CASE WHEN c.first_ts IS NOT NULL THEN (epoch_ms(c.last_ts) - epoch_ms(c.first_ts)) END AS duration_ms,
+        c.sources, c.events,
+        ids."user", ids.dataset, why.reason AS failure_reason
+      FROM corr_agg c LEFT JOIN corr_st st USING (key) LEFT JOIN corr_ids ids USING (key) LEFT JOIN files f ON f.file_id = c.file_id
+        LEFT JOIN corr_why why USING (key))` },
+  ];
 }
 
 /** Evidence links: one record carries both identifiers (restricted by `where` over `c`, the "to" identifier). */

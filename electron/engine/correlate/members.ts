@@ -1,5 +1,6 @@
-// Which records make each chain (issue 15): evidence, mentions and generic ids, as one SELECT of
-// (key, kind, event_id, mentioned, found_in) over the identifiers, optionally scoped to some values (an update).
+// Which records make each chain (issue 15): evidence, mentions and generic ids, as rows of
+// (key, kind, event_id, mentioned, found_in) computed from the identifiers in steps, optionally scoped to some values
+// (an update).
 //
 // - Evidence: a record names the key where its format's rules say a key of that kind is (a task_id, a request_id,
 //   a dashboard poll), or belongs to a file chain. A key claimed by two kinds goes to the kind listed first.
@@ -32,41 +33,58 @@ export function fileChainSql(r: CompiledRules, where = 'true'): string {
     FROM event_store s JOIN files f USING (file_id) WHERE s.source = ${sqlString(c.source)} AND ${where}`).join('\nUNION ALL ');
 }
 
-export function membersSql(r: CompiledRules, scope: MemberScope = {}): string {
+/** A temp table a step writes, and the SELECT that fills it. */
+export interface Step { name: string; table: string; sql: string }
+
+/**
+ * Membership as steps, each one statement into a temp table: one or two blocking operators at a time, every one of
+ * them a plain hash join or a GROUP BY over fixed-size states (no CTE materialised over the whole identifiers table,
+ * no string or list aggregate states), so DuckDB can spill each to its temp directory under a small memory limit.
+ * The last step's table holds (key, kind, event_id, mentioned, found_in).
+ */
+export function membersSteps(r: CompiledRules, scope: MemberScope = {}): Step[] {
   const inScope = (col: string) => (scope.values ? `${col} IN (SELECT v FROM ${scope.values})` : 'true');
   const limit = Math.max(0, Math.trunc(scope.facetLimit ?? FACET_CHAIN_LIMIT));
   const kinds = [...new Set([...r.keys.map((k) => k.kind), ...r.fileChains.map((c) => c.kind)])];
+  // A key's kind: the one of highest priority among its evidence (a small integer, so the GROUP BY keeps no strings).
   const prio = kinds.length ? `CASE kind ${kinds.map((k) => `WHEN ${sqlString(k)} THEN ${kindPriority(k)}`).join(' ')} ELSE 99 END` : '99';
-  return `
-    WITH idn AS (SELECT event_id, kind, value, found_in FROM identifiers i WHERE value IS NOT NULL AND ${inScope('value')}),
-    ev AS (
-      SELECT value AS key, kind, event_id, found_in FROM idn i WHERE ${pairCond(r.keys, 'i')}
-      UNION ALL SELECT key, kind, event_id, 'file' FROM (${fileChainSql(r, inScope(`${fileKeyExpr(r)}`))}) fc),
-    k AS (SELECT key, arg_min(kind, ${prio}) AS kind FROM ev GROUP BY key),
-    evm AS (SELECT key, kind, event_id, min(found_in) AS found_in FROM ev JOIN k USING (key, kind) GROUP BY ALL),
-    -- Records naming a typed key (any kind of identifier) or a plain UUID, outside link fields: one row per record.
-    cand AS (
-      SELECT c.*, k.kind AS kkind FROM (
-        SELECT value, event_id, min(found_in) AS found_in FROM idn i
-        WHERE NOT ${pairCond(r.links, 'i')} AND (kind = 'uuid' OR value IN (SELECT key FROM k)) GROUP BY value, event_id
-      ) c LEFT JOIN k ON k.key = c.value),
-    -- The chains (by evidence) of the records naming each candidate: all evidence rows in a full build; in an update,
-    -- those of the candidates' records read from the whole case (their other keys may be outside the scope).
-    evk AS (${scope.values ? `
-      SELECT i.event_id, i.value AS key FROM identifiers i WHERE ${pairCond(r.keys, 'i')} AND i.event_id IN (SELECT event_id FROM cand)
-      UNION SELECT event_id, key FROM (${fileChainSql(r, 's.id IN (SELECT event_id FROM cand)')}) fc`
-    : 'SELECT DISTINCT event_id, key FROM ev'}),
-    seen AS (
-      SELECT c.value, count(DISTINCT e.key) FILTER (WHERE e.key <> c.value) AS n
-      FROM cand c LEFT JOIN evk e USING (event_id) GROUP BY c.value)
-    SELECT key, kind, event_id, false AS mentioned, found_in FROM evm
-    UNION ALL
-    SELECT c.value, c.kkind, c.event_id, true, c.found_in
-    FROM cand c JOIN seen USING (value) ANTI JOIN evm ON evm.key = c.value AND evm.event_id = c.event_id
-    WHERE c.kkind IS NOT NULL AND seen.n <= ${limit}
-    UNION ALL
-    SELECT c.value, 'generic', c.event_id, false, c.found_in
-    FROM cand c JOIN seen USING (value) WHERE c.kkind IS NULL AND seen.n <= ${limit}`;
+  const byPrio = kinds.length ? `CASE p ${kinds.map((k) => `WHEN ${kindPriority(k)} THEN ${sqlString(k)}`).join(' ')} END` : 'NULL';
+  return [
+    { name: 'evidence', table: 'corr_ev', sql: `
+      SELECT value AS key, kind, event_id, found_in FROM identifiers i
+      WHERE value IS NOT NULL AND ${inScope('value')} AND ${pairCond(r.keys, 'i')}
+      UNION ALL SELECT key, kind, event_id, 'file' FROM (${fileChainSql(r, inScope(`${fileKeyExpr(r)}`))}) fc` },
+    { name: 'kinds', table: 'corr_k', sql: `SELECT key, ${byPrio} AS kind FROM (SELECT key, min(${prio}) AS p FROM corr_ev GROUP BY key)` },
+    // found_in: the least of the record's places for the key (a record may name it in two fields).
+    { name: 'evidence_rows', table: 'corr_evm', sql: `
+      SELECT key, kind, event_id, min(found_in) AS found_in FROM corr_ev JOIN corr_k USING (key, kind) GROUP BY key, kind, event_id` },
+    // Records naming a typed key (any kind of identifier) or a plain UUID, outside link fields: one row per record.
+    { name: 'candidates', table: 'corr_cand', sql: `
+      SELECT c.value, c.event_id, c.found_in, k.kind AS kkind FROM (
+        SELECT value, event_id, min(found_in) AS found_in FROM identifiers i
+        WHERE value IS NOT NULL AND ${inScope('value')} AND NOT ${pairCond(r.links, 'i')} AND (kind = 'uuid' OR value IN (SELECT key FROM corr_k))
+        GROUP BY value, event_id
+      ) c LEFT JOIN corr_k k ON k.key = c.value` },
+    // The chains (by evidence) of the records naming each candidate: all evidence rows in a full build; in an update,
+    // those of the candidates' records read from the whole case (their other keys may be outside the scope). Counted
+    // over distinct (value, chain) pairs, so no DISTINCT aggregate is needed.
+    { name: 'facets', table: 'corr_seen', sql: `
+      SELECT value, count(key) FILTER (WHERE key <> value) AS n FROM (
+        SELECT DISTINCT c.value, e.key FROM corr_cand c LEFT JOIN (${scope.values ? `
+          SELECT i.event_id, i.value AS key FROM identifiers i WHERE ${pairCond(r.keys, 'i')} AND i.event_id IN (SELECT event_id FROM corr_cand)
+          UNION ALL SELECT event_id, key FROM (${fileChainSql(r, 's.id IN (SELECT event_id FROM corr_cand)')}) fc`
+        : 'SELECT event_id, key FROM corr_ev'}) e USING (event_id)
+      ) GROUP BY value` },
+    { name: 'members', table: 'corr_members', sql: `
+      SELECT key, kind, event_id, false AS mentioned, found_in FROM corr_evm
+      UNION ALL
+      SELECT c.value, c.kkind, c.event_id, true, c.found_in
+      FROM corr_cand c JOIN corr_seen USING (value) ANTI JOIN corr_evm ON corr_evm.key = c.value AND corr_evm.event_id = c.event_id
+      WHERE c.kkind IS NOT NULL AND corr_seen.n <= ${limit}
+      UNION ALL
+      SELECT c.value, 'generic', c.event_id, false, c.found_in
+      FROM corr_cand c JOIN corr_seen USING (value) WHERE c.kkind IS NULL AND corr_seen.n <= ${limit}` },
+  ];
 }
 
 /** The key of a file chain row as an expression over `s` (event_store) and `f` (files), for scoping. */

@@ -70,6 +70,27 @@ describe('import as a job', () => {
     expect((await engine.call('cases.get', { caseId: info.id })).chainsPending).toBeUndefined();
   });
 
+  it('cancelled inside a batch DuckDB reads whole: the running statement is interrupted, nothing of it stays, a re-run imports it all', async () => {
+    // One clean file, one batch, no progress inside it: only an interrupt can stop it before it commits.
+    const lines = 400_000;
+    write('big/enrich/logs/app/app.json.log', Array.from({ length: lines }, (_, i) => sysLine(i)).join('\n') + '\n');
+    const info = await engine.call('cases.create', { name: 'cancel-big', dir: path.join(root, 'case-cancel-big') });
+    let timer: NodeJS.Timeout | undefined;
+    const off = engine.on('import.progress', (p: ImportProgress) => {
+      if (p.jobId === 'imp-big' && p.phase === 'parse' && p.filesDone === 0 && !timer) {
+        timer = setTimeout(() => void engine.call('jobs.cancel', { jobId: 'imp-big' }), 300);
+      }
+    });
+    await expect(engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'big')], jobId: 'imp-big' }))
+      .rejects.toMatchObject({ error: { code: 'cancelled' } });
+    off();
+    const kept = await engine.call('events.sql', { caseId: info.id, sql: 'SELECT (SELECT count(*) FROM files)::INTEGER AS files, (SELECT count(*) FROM events)::INTEGER AS events' });
+    expect(kept.rows[0]).toEqual({ files: 0, events: 0 });
+    const again = await engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'big')] });
+    expect(again.files.map((f) => f.records)).toEqual([lines]);
+    expect((await engine.call('cases.get', { caseId: info.id })).eventCount).toBe(lines);
+  });
+
   it('a second import on the same case is queued behind the first and both complete', async () => {
     const info = await engine.call('cases.create', { name: 'queue', dir: path.join(root, 'case-queue') });
     const seen: JobInfo[] = [];

@@ -55,6 +55,7 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
   try {
     return await run({
       jobId,
+      signal,
       onProgress: (p) => {
         if (CANCELLABLE.has(p.phase)) signal.throwIfAborted();
         ctx.emit('import.progress', p);

@@ -90,6 +90,8 @@ export interface ImportOptions {
   onReader?: (file: string, reader: 'duckdb' | 'js') => void;
   jobId?: string;
   onProgress?: (p: ImportProgress) => void;
+  /** Cancels the import: a batch DuckDB is running is interrupted and rolled back; batches committed before stay. */
+  signal?: AbortSignal;
   hooks?: ImportHooks;
   /** The operator's date (YYYY-MM-DD) for stamps that carry no date or year (the first record's date). */
   date?: string;
@@ -328,8 +330,8 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
         // Also the cancellation point before a batch the DuckDB reader takes whole.
         progress({ phase: 'parse', file: batch[0]!.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
         await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
-        const batchResults = await importBatch(db, batch, { zone, limits, reader, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
-          (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }));
+        const batchResults = await interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
+          (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal })));
         sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
         if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
           await timed('checkpoint', () => db.run('CHECKPOINT'));
@@ -355,6 +357,26 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
     timezone: zone,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * Runs one batch so that a cancel stops it at once: a batch the DuckDB reader takes whole reports no progress until
+ * it ends, so the abort interrupts the statement DuckDB is running; the batch's transaction rolls back and the
+ * cancel (not DuckDB's "Interrupted!") is what the caller sees.
+ */
+async function interruptible<T>(db: CaseDb, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!signal) return fn();
+  signal.throwIfAborted();
+  const stop = () => db.interrupt();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    return await fn();
+  } catch (e) {
+    signal.throwIfAborted();
+    throw e;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
 }
 
 function fileResult(f: PlannedFile, row: Record<string, unknown>, skipped: boolean): FileImportResult {

@@ -1,4 +1,7 @@
 // Opening a case database and running SQL on it. Every connection works in UTC so instants print the same everywhere.
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DDL, SCHEMA_VERSION } from './schema';
 
@@ -46,10 +49,12 @@ export class CaseDb implements SqlRead {
    */
   static async open(file: string, opts: { readOnly?: boolean; lockdown?: boolean } = {}): Promise<CaseDb> {
     const locked = !!(opts.readOnly || opts.lockdown);
-    // DuckDB's own default takes 80% of RAM; a laptop investigator must stay small, so it spills to disk instead.
-    // The writer gets 1 GB: building chains of a 1 GB case (3.3 M events) needs more than 640 MB that it cannot spill.
-    const limit = process.env.CASEFILE_DUCKDB_MEMORY ?? (opts.readOnly || opts.lockdown ? '640MB' : '1GB');
+    // DuckDB's own default takes 80% of RAM; a laptop investigator must stay small, so it spills to disk instead:
+    // beside a case's database (DuckDB's `<file>.tmp`), or for an in-memory database (verify's scratch copy) in a
+    // directory of its own under the system temp (DuckDB's default would be `.tmp` in the working directory).
+    const limit = process.env.CASEFILE_DUCKDB_MEMORY ?? '640MB';
     const config: Record<string, string> = { memory_limit: limit, ...(locked ? LOCKDOWN : {}) };
+    if (file === ':memory:') config.temp_directory = path.join(os.tmpdir(), `casefile-duckdb-${process.pid}-${randomUUID()}`);
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     const instance = await DuckDBInstance.create(file, config);
     const conn = await instance.connect();
@@ -102,6 +107,11 @@ export class CaseDb implements SqlRead {
       await this.conn.run('ROLLBACK').catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Stops the statement this connection is running (it fails with DuckDB's interrupt error); harmless when idle. */
+  interrupt(): void {
+    this.conn.interrupt();
   }
 
   close(): void {

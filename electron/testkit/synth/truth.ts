@@ -2,6 +2,7 @@
 // Lines are 1-based and count physical lines of the (decompressed) file; `line` is where a record starts.
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fsyncDir } from '../../engine/util/atomic';
 import type { FileKind } from './sink';
 import type { FaultKind } from './emitter';
@@ -152,4 +153,21 @@ export function readTruth(file: string): Truth {
   const t = JSON.parse(fs.readFileSync(file, 'utf8')) as Truth;
   if (t.schema !== TRUTH_SCHEMA) throw new Error(`${file}: not a ${TRUTH_SCHEMA} document`);
   return t;
+}
+
+/** The head of a truth.json (everything up to and including `files`): big trees' truth outgrows a JS string. */
+export type TruthHead = Pick<Truth, 'schema' | 'seed' | 'targetBytes' | 'siteTz' | 'start' | 'end' | 'files'>;
+
+/** Reads only the head (the writer puts `files` first, one item per line), streaming, so any size of tree works. */
+export async function readTruthHead(file: string): Promise<TruthHead> {
+  const lines: string[] = [];
+  const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const line of rl) {
+    lines.push(line);
+    if (/^ {2}\],?$/.test(line)) break; // the end of the first array: `files`
+  }
+  rl.close();
+  const head = JSON.parse(`${lines.join('\n').replace(/,\s*$/, '')}\n}`) as TruthHead;
+  if (head.schema !== TRUTH_SCHEMA || !Array.isArray(head.files)) throw new Error(`${file}: not a ${TRUTH_SCHEMA} document`);
+  return head;
 }

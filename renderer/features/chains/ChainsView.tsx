@@ -11,6 +11,8 @@ import { fmtCount, fmtDuration } from '../../lib/time';
 import { useTimeFormat } from '../../stores/timeMode';
 import { IdChip } from '../detail/IdText';
 import { FacetChip } from '../filters/FacetChip';
+import { CopyButton } from '../detail/CopyButton';
+import { linkTo } from '../../stores/urlState';
 
 const col = createColumnHelper<ChainSummary>();
 const NO_CHAINS: ChainSummary[] = [];
@@ -71,7 +73,9 @@ export function ChainsView() {
     col.accessor('status', { enableSorting: false, header: 'Status', cell: (c) => <StatusBadge status={c.getValue()} /> }),
     col.accessor('kind', { enableSorting: false, header: 'Kind' }),
     col.accessor('label', { enableSorting: false, header: 'Chain', cell: (c) => (
-      <span><span className="chain-label">{c.getValue()}</span> <IdChip id={c.row.original.key} /></span>
+      <span><span className="chain-label">{c.getValue()}</span> <IdChip id={c.row.original.key} />{' '}
+        {caseId && <CopyButton testId="copy-chain-link" label="link" text={() => linkTo({ caseId, view: 'trace', trace: c.row.original.key })}
+          title="Copy a link to this chain (opens its trace)" />}</span>
     ) }),
     // The last ERROR or traceback line of a failed chain (the engine's, secrets masked): why, without opening it.
     col.accessor((r) => r.failureReason ?? '', { id: 'reason', enableSorting: false, header: 'Failure reason', cell: (c) => (
@@ -83,7 +87,7 @@ export function ChainsView() {
     col.accessor((r) => r.first ?? '', { id: 'first', header: `First (${time.label})`, cell: (c) => time.fmt(c.getValue() || null) }),
     col.accessor((r) => r.sources.join(', '), { id: 'sources', enableSorting: false, header: 'Sources' }),
     col.accessor('events', { header: 'Events', cell: (c) => fmtCount(c.getValue()) }),
-  ], [time]);
+  ], [time, caseId]);
   // Sorting is the engine's, over every chain that matches (not the page loaded here): the headers it can sort by
   // set `sort`; the others do not sort.
   const sorting = [{ id: sort, desc: true }];

@@ -8,6 +8,7 @@ import { fmtTime } from '../../lib/time';
 import { fmtOffset, fmtZoned, zoneOffsetMs } from '../../lib/siteTime';
 import { useApp } from '../../stores/app';
 import { CopyButton } from './CopyButton';
+import { linkTo } from '../../stores/urlState';
 import { IdChip, IdText } from './IdText';
 import { showValue } from './fieldValue';
 import { AroundView } from './AroundView';
@@ -21,6 +22,7 @@ export function DetailPanel() {
   const { detail, detailLoading, detailError, selectedId, loadDetail, select, loadAround, aroundLoading } = useSelection();
   const [seconds, setSeconds] = useState(30);
   const zone = useApp((s) => s.current?.timezone.zone ?? '');
+  const caseId = useApp((s) => s.current?.id);
   if (selectedId == null) return null;
   return (
     <aside className="detail" data-testid="detail-panel">
@@ -28,6 +30,8 @@ export function DetailPanel() {
         <strong>Record</strong>
         {detail && <span className="level" style={{ color: levelColor(detail.level) }}>{detail.level ?? '—'}</span>}
         <span className="spacer" />
+        {detail && caseId && <CopyButton testId="copy-event-link" label="Copy link" text={() => linkTo({ caseId, event: detail.id })}
+          title="Copy a link to this record (opens it in the desktop app, or in this served app)" />}
         <button data-testid="detail-prev" disabled={!detail?.prevId} title="Previous record in the same file"
           onClick={() => detail?.prevId != null && loadDetail(detail.prevId)}>◀ prev</button>
         <button data-testid="detail-next" disabled={!detail?.nextId} title="Next record in the same file"

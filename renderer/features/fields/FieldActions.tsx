@@ -11,7 +11,7 @@ export function FieldActions({ field, value }: { field: string; value?: string }
       {value !== undefined && (
         <>
           <button data-testid="filter-for" title={`Only events where ${field} is ${value}`}
-            onClick={(e) => { e.stopPropagation(); addField({ field, value }); }}>＋</button>
+            onClick={(e) => { e.stopPropagation(); addField({ field, value }); }}>+</button>
           <button data-testid="filter-out" title={`Leave out events where ${field} is ${value}`}
             onClick={(e) => { e.stopPropagation(); addField({ field, value, negate: true }); }}>−</button>
         </>

@@ -7,7 +7,7 @@ import { useIntegrity } from '../../stores/integrity';
 import { useSelection } from '../../stores/selection';
 import { useChainsQuery } from '../../stores/chainsQuery';
 import { followLayout } from '../../stores/columnLayout';
-import { initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
+import { appReadyForLinks, initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
 import { fmtCount } from '../../lib/time';
 import { getClient } from '../../api/client';
 import { AuditPanel } from '../audit/AuditPanel';
@@ -44,7 +44,7 @@ export function App() {
   useEffect(() => { document.documentElement.dataset.theme = theme; }, [theme]);
   useEffect(() => {
     const stop = startUrlSync();
-    void useApp.getState().init(initialUrlState.caseId);
+    void useApp.getState().init(initialUrlState.caseId).then(appReadyForLinks);
     return stop;
   }, []);
   // A newly opened case starts clean: no filter from the previous one, fresh verification; then whatever the address

@@ -14,7 +14,7 @@ export const KEYS: [string, string][] = [
   ['n / N', 'next / previous ERROR or CRITICAL record'],
   ['[ / ]', 'previous / next chain of the Chains list (in Trace and Chains)'],
   ['/', 'search'],
-  ['Alt+← / Alt+→', 'back / forward between views, traces and cases (also the ← → buttons; 🔗 copies a link to the view)'],
+  ['Alt+← / Alt+→', 'back / forward between views, traces and cases (also the ← → buttons; "Copy link" copies a link to the view)'],
   ['Esc', 'close this map, "around", then the record; leave a text box'],
 ];
 

@@ -12,10 +12,13 @@ import { FacetChip } from '../filters/FacetChip';
 import { stepGaps, traceLayout } from './layout';
 import { LinkedChains } from './LinkedChains';
 import { TraceExportButton } from '../export/ExportButton';
+import { CopyButton } from '../detail/CopyButton';
+import { linkTo } from '../../stores/urlState';
 
 export function TraceView() {
   const { traceKey, trace, traceLoading, traceError, select } = useSelection();
   const setView = useApp((s) => s.setView);
+  const caseId = useApp((s) => s.current?.id);
   const time = useTimeFormat();
   const layout = useMemo(() => traceLayout(trace?.events ?? []), [trace]);
   const gaps = useMemo(() => stepGaps(trace?.events ?? []), [trace]);
@@ -35,6 +38,8 @@ export function TraceView() {
           {chain && <span className="muted">{chain.kind}</span>}
           <span className="spacer" />
           {trace && <span className="muted small">{fmtCount(trace.events.length)} events · {trace.queryMs.toFixed(0)} ms</span>}
+          {caseId && <CopyButton testId="copy-trace-link" label="Copy link" text={() => linkTo({ caseId, view: 'trace', trace: traceKey })}
+            title="Copy a link to this trace (opens it in the desktop app, or in this served app)" />}
           <TraceExportButton />
         </div>
         {chain && (
