@@ -3,9 +3,9 @@ import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { Histogram } from '../../../shared/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { SqlRead } from '../store/db';
-import { checkFilter, whereClause } from './filter';
+import { checkFilter, summaryHolds, whereClause } from './filter';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
-import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT } from '../store/eventMinutes';
+import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
 
 const EPOCH = new Date(0).toISOString();
 
@@ -24,7 +24,7 @@ export interface HistogramRequest {
 export async function histogram(db: SqlRead, req: HistogramRequest): Promise<Histogram> {
   const t0 = performance.now();
   await checkFilter(db, req.filter);
-  if (!req.range && !req.filter.from && !req.filter.to && summaryAnswers(req.filter) && await eventMinutesCurrent(db)) {
+  if (!req.range && !req.filter.from && !req.filter.to && summaryHolds(req.filter) && await eventMinutesCurrent(db)) {
     return { ...(await fromSummary(db, req.filter, req.buckets)), queryMs: elapsedMs(t0) };
   }
   const { from, to } = req.range
@@ -81,11 +81,6 @@ function fillLanes(lanesRows: { source: string }[], cells: Cell[], buckets: numb
   return { lanes: [...lanes.values()], untimed };
 }
 
-/** The filter is only sources, levels and time: the per-minute summary holds the answer. */
-function summaryAnswers(f: EventFilter): boolean {
-  return !f.text && !f.fields?.length && !f.files?.length && !f.parseStatus?.length;
-}
-
 /**
  * The full range from the summary: it starts on the first event's whole minute (whole hour, for a range long enough
  * that buckets are hours) and buckets are whole units, so every summary cell falls in exactly one bucket and the
@@ -94,7 +89,7 @@ function summaryAnswers(f: EventFilter): boolean {
 async function fromSummary(db: SqlRead, filter: EventFilter, wanted: number): Promise<Omit<Histogram, 'queryMs'>> {
   const p = new Params();
   const srcCond = filter.sources?.length ? `s.source IN (${p.list(filter.sources)})` : 'TRUE';
-  const levelCond = filter.levels?.length ? `s.slot IN (${filter.levels.map((l) => LEVELS.indexOf(l)).filter((i) => i >= 0).join(', ') || '-1'})` : 'TRUE';
+  const levelCond = levelSlots(filter);
   // Lanes (every source the filter allows) and the exact span of what matches, in one pass over the hourly rows.
   const spans = await db.read<{ source: string; lo: string | null; hi: string | null }>(
     `SELECT s.source, epoch_us(min(s.lo) FILTER (WHERE ${levelCond})) AS lo, epoch_us(max(s.hi) FILTER (WHERE ${levelCond})) AS hi
