@@ -34,7 +34,7 @@ export const EventPage = z.object({
   total: z.number(),
   /** True when counting stopped at a cap: `total` is then a lower bound. */
   totalCapped: z.boolean().optional(),
-  /** The total is not counted yet (a text search answers its first rows first): `total` is 0, events.count has it. */
+  /** The total is not counted yet (a text search asked to count later): `total` is 0, events.count has it. */
   totalPending: z.boolean().optional(),
   queryMs: z.number(),
 });
@@ -76,6 +76,8 @@ export const eventsArea = defineArea({
         before: Cursor.optional(),
         limit: z.number().int().min(1).max(1000),
         extraFields: z.array(z.string().max(200)).max(32).optional(),
+        /** A text search may answer its first rows first and leave the total pending (the workbench asks events.count). */
+        countLater: z.boolean().optional(),
       }),
       output: EventPage, access: 'read',
       audit: { when: (i) => !i.after && !i.before, describe: 'first page only (no cursor)' },

@@ -7,7 +7,7 @@ import type { SqlRead } from '../store/db';
 import { checkFilter, fieldValueExpr, scansText, whereClause } from './filter';
 import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
 import { checkInstant, elapsedMs, num, Params } from '../store/sql';
-import { cachedCount, countMatching, type Count } from './count';
+import { cachedCount, countMatching, rememberCount, type Count } from './count';
 import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 import { fieldsSql } from '../store/schema';
 
@@ -17,6 +17,8 @@ export interface PageRequest {
   before?: Cursor;
   limit: number;
   extraFields?: string[];
+  /** A text search may answer its first rows before its total (then `totalPending`; events.count has the total). */
+  countLater?: boolean;
   /** Events in the first slice of a progressive text page (tests make it small to cross many slices). */
   firstSlice?: number;
 }
@@ -40,25 +42,36 @@ interface Key { id: string | number; ts_us: string | null }
 export const FIRST_SLICE_EVENTS = 50_000;
 
 /**
- * The page's keys, and the total when it is known. A text search (the filter reads `raw`, with no index) pages
- * progressively: time slices in the page's order, sized by the hourly summary, until the page is full, so common
- * words answer after a small part of the case. Its total is then left pending (counted by events.count).
- * Other filters count in a separate, cheap query (the summary, or a scan of narrow columns).
+ * The page's keys, and the total when it is known. A text search (the filter reads `raw`, with no index) asked to
+ * count later pages progressively: time slices in the page's order, sized by the hourly summary, until the page is
+ * full, so common words answer after a small part of the case; its total is then pending. Otherwise a text search
+ * gets keys and total from one scan (the matching keys are materialised once, then counted and paged), and other
+ * filters count in a separate, cheap query (the summary, or a scan of narrow columns).
  */
 async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promise<{ keys: Key[]; total: Count | null }> {
   const cursor = req.after ?? req.before;
   const cached = cachedCount(db, req.filter);
-  if (scansText(req.filter) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
+  if (scansText(req.filter) && (req.countLater || cached) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
     return { keys: await slicedKeys(db, req, backward), total: cached ?? null };
   }
   const p = new Params();
   const where = whereClause(req.filter, p);
   const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
-  const [keys, total] = await Promise.all([
-    db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM event_store s WHERE ${where} AND ${keyset} ORDER BY ${orderOf(backward)} LIMIT ${req.limit + 1}`, p.values),
-    cached ?? countMatching(db, req.filter),
-  ]);
-  return { keys, total };
+  const order = orderOf(backward);
+  if (cached || !scansText(req.filter)) {
+    const [keys, total] = await Promise.all([
+      db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM event_store s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
+      cached ?? countMatching(db, req.filter),
+    ]);
+    return { keys, total };
+  }
+  const [r] = await db.read<{ n: string | number; keys: Key[] | null }>(
+    `WITH s AS MATERIALIZED (SELECT s.id, s.ts FROM event_store s WHERE ${where})
+     SELECT (SELECT count(*) FROM s) AS n,
+            (SELECT list({'id': id, 'ts_us': ts_us}) FROM
+              (SELECT s.id, epoch_us(s.ts) AS ts_us FROM s WHERE ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1})) AS keys`,
+    p.values);
+  return { keys: r?.keys ?? [], total: rememberCount(db, req.filter, num(r?.n)) };
 }
 
 const orderOf = (backward: boolean) => (backward ? 's.ts DESC NULLS FIRST, s.id DESC' : 's.ts ASC NULLS LAST, s.id ASC');

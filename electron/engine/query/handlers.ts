@@ -16,7 +16,7 @@ export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   'events.histogram': async (ctx, i) => histogram(ctx.getCase(i.caseId).db, { filter: i.filter, range: i.range, buckets: i.buckets }),
   // Rows leave the engine with their secrets masked (redact/onScreen.ts); events.reveal unmasks one field.
   'events.page': async (ctx, i) => {
-    const r = await page(ctx.getCase(i.caseId).db, { filter: i.filter, after: i.after, before: i.before, limit: i.limit, extraFields: i.extraFields });
+    const r = await page(ctx.getCase(i.caseId).db, { filter: i.filter, after: i.after, before: i.before, limit: i.limit, extraFields: i.extraFields, countLater: i.countLater });
     return { ...r, rows: r.rows.map(maskRow) };
   },
   'events.count': async (ctx, i) => {

@@ -3,7 +3,8 @@ import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { Histogram } from '../../../shared/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { SqlRead } from '../store/db';
-import { checkFilter, summaryHolds, whereClause } from './filter';
+import { checkFilter, scansText, summaryHolds, whereClause } from './filter';
+import { cachedCount, countNow, rememberCount, shareCount } from './count';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
 import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
 
@@ -23,10 +24,29 @@ export interface HistogramRequest {
  */
 export async function histogram(db: SqlRead, req: HistogramRequest): Promise<Histogram> {
   const t0 = performance.now();
+  // A text search's histogram reads every match anyway: its sum is the filter's count, shared with events.count
+  // (which would otherwise scan `raw` once more) when the buckets cover all the filter matches. Offered before any
+  // await, so a count asked right after this waits for it.
+  const coversFilter = req.range ? req.filter.from === req.range.from && req.filter.to === req.range.to : !req.filter.from && !req.filter.to;
+  const answer = histogramOf(db, req);
+  if (scansText(req.filter) && coversFilter && !cachedCount(db, req.filter)) {
+    void shareCount(db, req.filter, answer.then(
+      (h) => rememberCount(db, req.filter, h.lanes.reduce((a, l) => a + l.total, 0) + (req.filter.from || req.filter.to ? 0 : h.untimed)),
+      () => countNow(db, req.filter)));
+  }
+  return { ...(await answer), queryMs: elapsedMs(t0) };
+}
+
+async function histogramOf(db: SqlRead, req: HistogramRequest): Promise<Omit<Histogram, 'queryMs'>> {
   await checkFilter(db, req.filter);
   if (!req.range && !req.filter.from && !req.filter.to && summaryHolds(req.filter) && await eventMinutesCurrent(db)) {
-    return { ...(await fromSummary(db, req.filter, req.buckets)), queryMs: elapsedMs(t0) };
+    return fromSummary(db, req.filter, req.buckets);
   }
+  return scanHistogram(db, req);
+}
+
+/** The histogram from the events themselves. */
+async function scanHistogram(db: SqlRead, req: HistogramRequest): Promise<Omit<Histogram, 'queryMs'>> {
   const { from, to } = req.range
     ? { from: checkInstant(req.range.from, 'Range start'), to: checkInstant(req.range.to, 'Range end') }
     : await defaultRange(db, req.filter);
@@ -57,7 +77,7 @@ export async function histogram(db: SqlRead, req: HistogramRequest): Promise<His
       `SELECT DISTINCT source FROM event_store s${req.filter.sources?.length ? ` WHERE s.source IN (${lp.list(req.filter.sources)})` : ''} ORDER BY source`,
       lp.values),
   ]);
-  return { from, to, bucketMs, buckets, ...fillLanes(lanesRows, cells, buckets), queryMs: elapsedMs(t0) };
+  return { from, to, bucketMs, buckets, ...fillLanes(lanesRows, cells, buckets) };
 }
 
 interface Cell { source: string; b: string | number | null; l: number; n: string | number }

@@ -6,6 +6,7 @@ import type { Cursor, EventFilter } from '../../../shared/domain';
 import { CaseHandle } from '../case/caseStore';
 import { clearCountCache, countMatching } from './count';
 import { page } from './events';
+import { histogram } from './histogram';
 import { BASE_MS, buildCase, generate, type GenRow } from '../../testkit/testCase';
 
 const base = generate();
@@ -31,7 +32,7 @@ async function walk(h: CaseHandle, filter: EventFilter, dir: 'forward' | 'backwa
   const ids: number[] = [];
   let cursor: Cursor | undefined = dir === 'backward' ? { ts: null, id: Number.MAX_SAFE_INTEGER } : undefined;
   for (let guard = 0; guard < 10_000; guard++) {
-    const pg = await page(h.db, { filter, limit, firstSlice: 40, ...(cursor ? { [dir === 'forward' ? 'after' : 'before']: cursor } : {}) });
+    const pg = await page(h.db, { filter, limit, countLater: true, firstSlice: 40, ...(cursor ? { [dir === 'forward' ? 'after' : 'before']: cursor } : {}) });
     if (dir === 'forward') ids.push(...pg.rows.map((r) => r.id)); else ids.unshift(...pg.rows.map((r) => r.id));
     cursor = (dir === 'forward' ? pg.next : pg.prev) ?? undefined;
     if (!cursor) return ids;
@@ -60,12 +61,12 @@ describe('progressive text paging (summary present)', () => {
     expect(await walk(handle, filter, 'forward', 23)).toEqual(want);
     expect(await walk(handle, filter, 'backward', 29)).toEqual(want);
     clearCountCache(handle.db);
-    const first = await page(handle.db, { filter, limit: 10, firstSlice: 40 });
+    const first = await page(handle.db, { filter, limit: 10, countLater: true, firstSlice: 40 });
     expect(first.totalPending).toBe(true);
     expect(first.rows.map((r) => r.id)).toEqual(want.slice(0, 10));
     expect((await countMatching(handle.db, filter)).count).toBe(want.length);
     // Once counted, later pages carry the total.
-    const again = await page(handle.db, { filter, limit: 10, firstSlice: 40 });
+    const again = await page(handle.db, { filter, limit: 10, countLater: true, firstSlice: 40 });
     expect(again.totalPending).toBeUndefined();
     expect(again.total).toBe(want.length);
   });
@@ -97,6 +98,27 @@ describe('counts from the summary', () => {
       expect(a).toEqual(b);
       expect(a.count).toBe(rows.filter((e) => e.raw.toLowerCase().includes('retry')).length);
       expect(scans.filter((q) => q.includes('count(*)') && q.includes('regexp_matches'))).toHaveLength(1);
+    } finally { db.read = read; }
+  });
+});
+
+describe('a text histogram counts for events.count', () => {
+  it.each<[string, EventFilter, boolean]>([
+    ['full range', { text: 'timeout' }, false],
+    ['the filter\'s own range', { text: 'request', from: new Date(BASE_MS + 3_600_000).toISOString(), to: new Date(BASE_MS + 5 * 3_600_000).toISOString() }, true],
+  ])('%s: the count it leaves is the exact count, and no second scan is made', async (_n, filter, ranged) => {
+    clearCountCache(handle.db);
+    const db = handle.db;
+    const read = db.read.bind(db);
+    const counts: string[] = [];
+    db.read = ((sql: string, params?: never) => { if (sql.includes('count(*) AS n FROM (SELECT 1')) counts.push(sql); return read(sql, params); }) as typeof db.read;
+    try {
+      const h = histogram(db, { filter, buckets: 50, ...(ranged ? { range: { from: filter.from!, to: filter.to! } } : {}) });
+      const c = await countMatching(db, filter);
+      await h;
+      expect(c).toEqual(await countMatching(plain.handle.db, filter));
+      expect(c.count).toBeGreaterThan(0);
+      expect(counts).toHaveLength(0);
     } finally { db.read = read; }
   });
 });
