@@ -57,9 +57,11 @@ export function App() {
     if (!current) return;
     const stopLayout = followLayout(current.id);
     takePendingUrlState(current.id);
-    // Verification hashes the evidence and walks the audit trail: on a large case that is seconds of both cores.
-    // It waits for the table's first page, so what the operator came to see is drawn first.
-    const stopWaiting = afterFirstPage(current.id, () => { void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase(); });
+    // Verification hashes the evidence and walks the audit trail: on a large case that is seconds of both cores, so
+    // there it waits for the table's first page (what the operator came to see is drawn first). A small case verifies
+    // at once, before an import into it can start (evidence read mid-import shows files not yet sealed).
+    const verify = () => { void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase(); };
+    const stopWaiting = current.eventCount >= VERIFY_AFTER_PAGE_EVENTS ? afterFirstPage(current.id, verify) : (verify(), () => undefined);
     return () => { stopLayout(); stopWaiting(); };
   }, [current?.id]);
 
@@ -118,6 +120,9 @@ export function App() {
     </div>
   );
 }
+
+/** Cases with this many events verify after the table's first page rather than at once. */
+const VERIFY_AFTER_PAGE_EVENTS = 500_000;
 
 /** Runs `fn` once the events table has its first page for this case (or could not get it), a moment later. */
 function afterFirstPage(caseId: string, fn: () => void): () => void {
