@@ -56,6 +56,39 @@ test('a record: the detail panel copies ?case=…&event=…, and the link opens 
   await expect(page.getByTestId('detail-file')).toContainText(`${rec.file}:${rec.line}`);
   await expect(page.getByTestId('filter-chip')).toHaveCount(0);
   expect(problems.errors).toEqual([]);
+  expect(problems.csp).toEqual([]);
+});
+
+test('a record link pasted into a new tab waits for the session, then opens that record', async ({ app, casefile, browser }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const row = page.getByTestId('event-row').nth(5);
+  const id = Number(await row.getAttribute('data-id'));
+  await row.click();
+  const link = await copied(page, 'copy-event-link', page.getByTestId('detail-panel'));
+  const rec = await api<{ file: string; line: number }>(casefile, 'events.get', { caseId, id });
+
+  // A new tab has no session token (it lives with the tab that opened the served address): the link waits, saying why.
+  const ctx = await browser.newContext();
+  try {
+    const tab = await ctx.newPage();
+    await tab.goto(link);
+    await expect(tab.getByTestId('error-banner')).toContainText('no Casefile session');
+    await expect(tab.getByTestId('detail-panel')).toHaveCount(0);
+    // The served address (with its token) in that tab: the record opens, and the token leaves the address bar.
+    await tab.goto(casefile.server.url);
+    await expect(tab.getByTestId('detail-file')).toContainText(`${rec.file}:${rec.line}`);
+    await expect.poll(() => new URL(tab.url()).searchParams.get('event')).toBe(String(id));
+    expect(tab.url()).not.toContain(casefile.server.token);
+    // Held once: a reload of the served address keeps the record from the address, not from the held link.
+    await tab.getByTestId('detail-close').click();
+    await expect.poll(() => new URL(tab.url()).searchParams.get('event')).toBeNull();
+    await tab.reload();
+    await expect(tab.getByTestId('timeline')).toBeVisible();
+    await expect(tab.getByTestId('detail-panel')).toHaveCount(0);
+  } finally {
+    await ctx.close();
+  }
 });
 
 test('a chain: its row in the Chains list copies a link that opens its trace', async ({ app, casefile, problems }) => {
@@ -80,6 +113,7 @@ test('a chain: its row in the Chains list copies a link that opens its trace', a
   await expect(page.getByTestId('trace-event')).toHaveCount(trace.events.length);
   await expect(page.getByTestId('waterfall')).toBeVisible();
   expect(problems.errors).toEqual([]);
+  expect(problems.csp).toEqual([]);
 });
 
 test('a trace: its header copies a link that opens the same trace, also for a key that is not a chain', async ({ app, casefile, problems }) => {
@@ -104,6 +138,7 @@ test('a trace: its header copies a link that opens the same trace, also for a ke
   const trace = await api<{ events: unknown[] }>(casefile, 'chains.trace', { caseId, key: tree.root });
   await expect(page.getByTestId('trace-event')).toHaveCount(trace.events.length);
   expect(problems.errors).toEqual([]);
+  expect(problems.csp).toEqual([]);
 });
 
 test('hostile links in the address open nothing they name and break nothing', async ({ app, casefile, problems }) => {
@@ -125,6 +160,7 @@ test('hostile links in the address open nothing they name and break nothing', as
     await expect(page.getByTestId('filter-chip')).toHaveCount(0);
   }
   expect(problems.errors).toEqual([]);
+  expect(problems.csp).toEqual([]);
 });
 
 test.describe('desktop links', () => {
@@ -202,5 +238,6 @@ test.describe('desktop links', () => {
     await page.evaluate(() => (window as unknown as { __shellPush(n: string, p: unknown): void }).__shellPush('app.openLink', { caseId: '../x', event: '1', token: 's' }));
     await expect(page.getByTestId('tab-audit')).toHaveClass(/on/);
     expect(problems.errors).toEqual([]);
+  expect(problems.csp).toEqual([]);
   });
 });

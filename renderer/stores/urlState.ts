@@ -51,8 +51,26 @@ let navigate: ((s: UrlState) => void) | null = null;
 let pendingOpen: UrlState | null = null;
 
 
-/** The state the app was loaded with (a reload, a pasted link), for the case it names. */
-export const initialUrlState = parseUrlState(typeof window === 'undefined' ? '' : window.location.search);
+/** Where a tab keeps a link it could not open yet: opened in a new tab (browser mode), it has no session token. */
+const HELD_KEY = 'casefile.heldPlace';
+
+/** The state the app was loaded with (a reload, a pasted link, or a link held until this tab got its session). */
+export const initialUrlState = ((): UrlState => {
+  if (typeof window === 'undefined') return {};
+  const s = parseUrlState(window.location.search);
+  let held: string | null = null;
+  try { held = sessionStorage.getItem(HELD_KEY); sessionStorage.removeItem(HELD_KEY); } catch { /* storage off */ }
+  return s.caseId || !held ? s : parseUrlState(held);
+})();
+
+/**
+ * The app could not start (browser mode in a tab without the session token: a link pasted into a new tab). The link's
+ * place is kept for this tab, and opens once the operator opens the address `casefile serve` printed here.
+ */
+export function holdPlaceWithoutSession(): boolean {
+  if (!initialUrlState.caseId || getClient().transport !== 'browser') return false;
+  try { sessionStorage.setItem(HELD_KEY, formatUrlState(initialUrlState)); return true; } catch { return false; }
+}
 pendingOpen = initialUrlState.caseId ? initialUrlState : null;
 
 /** Puts a URL's view state on the open case (after the case's own reset). */

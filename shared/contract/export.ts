@@ -72,7 +72,9 @@ export const exportArea = defineArea({
         client: z.string().min(1).max(256).optional(),
       }).refine((i) => !!i.to !== !!i.plaintext, { message: 'give either a client key (to) or plaintext: true' }),
       output: ExportResult, access: 'write', audit: 'always', job: 'export', timeoutMs: 600_000,
-      sensitive: ['selection.where', 'selection.chain'],
+      // what the operator typed to select events (search text, field values, file paths, SQL) can name a person or
+      // hold a secret: the trail keeps an HMAC, so equal selections still match across entries
+      sensitive: ['selection.where', 'selection.chain', 'selection.filter.text', 'selection.filter.fields.value', 'selection.filter.files'],
     }),
   },
 });

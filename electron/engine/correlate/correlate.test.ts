@@ -223,7 +223,7 @@ describe('the CLI', () => {
 describe('extraction SQL', () => {
   it('finds client ids as whole words, also right after an escaped newline in JSON text', () => {
     const re = new RegExp(patternRegex({ kind: 'kyc', regex: '[A-Z]{4,6}[0-9]{3,}' }), 'g');
-    const found = (s: string) => [...s.matchAll(re)].map((m) => m[1]);
+    const found = (s: string) => [...s.matchAll(re)].map((m) => m[0].replace(/^\\[nrt]/, ''));
     expect(found(`"data": "\\nALPHA1234 <- x", 'BETA99999'`)).toEqual(['ALPHA1234', 'BETA99999']);
     expect(found('XYZALPHA1234 ALPHA12 alpha1234 ALPHA1234X')).toEqual([]);
     expect(extractSql('celery', 'file_id = 1', [])).toContain(`json_extract_string(f, ['$.task_id'`);

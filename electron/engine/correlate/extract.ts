@@ -3,7 +3,7 @@
 // lines; see formats/correlation.ts) plus one common pass for every record (UUIDs, hosts, user=/dataset=, IPv4, the
 // operator's id patterns). Each identifier keeps where it was found: the field name, or `text` for free text.
 import { DEFAULT_ID_PATTERNS, type IdPattern } from '../../../shared/correlation';
-import { UUID } from '../formats/correlation';
+import { nonCapturing, UUID } from '../formats/correlation';
 import type { CaseDb } from '../store/db';
 import { sqlString } from '../store/db';
 import { fieldsSql } from '../store/schema';
@@ -29,6 +29,7 @@ const IP_RE = `\\b${OCTET}(?:\\.${OCTET}){3}\\b`;
 const ESCAPE_RE = '\\\\[nrt]';
 
 function commonSql(patterns: IdPattern[]): string {
+  // No capturing group anywhere in the alternation (see nonCapturing): the kinds are told apart on the matches below.
   const alts = [UUID_MENTION, HOST_RE, KV_RE, IP_RE, ...patterns.map(patternRegex)];
   const combined = alts.map((x) => `(?:${x})`).join('|');
   const unescaped = `regexp_replace(m_, ${sqlString(`^${ESCAPE_RE}`)}, '')`;
@@ -58,11 +59,12 @@ const fromText = (r: TextId, on: string) => {
 };
 
 /**
- * Whole-word match of an operator pattern. JSON escapes (`\n` before a value inside a string) count as a boundary,
- * so an id right after an escaped newline is still found; a longer word containing the pattern is not.
+ * Whole-word match of an operator pattern, without capturing groups. JSON escapes (`\n` before a value inside a
+ * string) count as a boundary, so an id right after an escaped newline is still found (the escape is stripped from
+ * the match); a longer word containing the pattern is not.
  */
 export function patternRegex(p: IdPattern): string {
-  return `(?:${ESCAPE_RE}|\\b)(${p.regex})\\b`;
+  return `(?:${ESCAPE_RE}|\\b)(?:${nonCapturing(p.regex)})\\b`;
 }
 
 /**

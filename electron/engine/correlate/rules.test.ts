@@ -2,7 +2,7 @@
 // use, with a sentence naming the problem; named groups become positional for RE2; a new format's rules are picked
 // up by the correlator without any change to it.
 import { describe, expect, it } from 'vitest';
-import { CorrelationRules, positionalGroups } from '../formats/correlation';
+import { CorrelationRules, nonCapturing, positionalGroups } from '../formats/correlation';
 import { FORMATS } from '../formats/registry';
 import type { FormatDefinition } from '../formats/types';
 import { compileRules, rules } from './rules';
@@ -59,5 +59,16 @@ describe('correlation rules', () => {
     expect(r.links).toContainEqual({ kind: 'celery_task', foundIn: 'cause' });
     expect(r.facetKinds.has('actor')).toBe(true);
     expect(r.bySource.get('audit-json')!.status).toEqual([{ on: 'outcome', values: { ok: 'success', err: 'failure' }, ignoreCase: false, hints: [] }]);
+  });
+
+  it('an operator pattern runs in the combined pass without capturing groups, matching what it matched before', () => {
+    const re = '(TXN|ORD)-(?<num>[0-9]{4,})[(]x\\(y\\)(?:z)?';
+    const plain = nonCapturing(re);
+    expect(plain).toBe('(?:TXN|ORD)-(?:[0-9]{4,})[(]x\\(y\\)(?:z)?');
+    expect(positionalGroups(plain).names).toEqual([]);
+    const text = 'a TXN-12345(x(y)z and ORD-9999(x(y) but not TXN-12(x(y)';
+    const all = (r: string) => [...text.matchAll(new RegExp(r, 'g'))].map((m) => m[0]);
+    expect(all(plain)).toEqual(all(re));
+    expect(all(plain)).toEqual(['TXN-12345(x(y)z', 'ORD-9999(x(y)']);
   });
 });

@@ -6,6 +6,7 @@ import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseInfo } from '../../../shared/domain';
 import { removeDir, tempDir } from '../../testkit/tmp';
+import { readAudit } from '../audit/trail';
 import { Engine } from '../engine';
 import { saveProfile } from '../transport/profileStore';
 import { clientKeyFile, clientPseudonymKey, type KeyVault } from './clientKey';
@@ -50,6 +51,19 @@ describe('export.preview through the contract', () => {
     for (const r of p.rows) for (const x of r.replacements) expect(r.text).toContain(x.token);
     expect(p.byType.secret).toBeGreaterThan(0);
     expect(p.byType.client_id).toBeGreaterThan(0);
+  });
+
+  it('export.run records what was typed into the filter as HMACs in the audit trail, never as typed', async () => {
+    const filter = { text: 'Zorblax', fields: [{ field: 'user', value: 'venkata' }], files: ['enrich/logs/app/app.json.log'] };
+    const r = await engine.call('export.run', { caseId: info.id, selection: { filter, where: "message LIKE '%Zorblax%'" }, format: 'jsonl', plaintext: true });
+    expect(r.events).toBe(1);
+    const entries = await readAudit(path.join(info.dir, 'audit.jsonl'), { action: 'export.run' });
+    expect(entries.length).toBeGreaterThan(0);
+    const recorded = JSON.stringify(entries.map((e) => e.params));
+    for (const typed of ['Zorblax', 'venkata', 'app.json.log']) expect(recorded).not.toContain(typed);
+    const sel = (entries[0]!.params as { selection: { filter: { text: unknown; fields: { field: string; value: unknown }[] } } }).selection;
+    expect(sel.filter.text).toMatchObject({ hmac: expect.stringMatching(/^[0-9a-f]{16,}$/) as unknown });
+    expect(sel.filter.fields[0]).toMatchObject({ field: 'user', value: { hmac: expect.any(String) as unknown } });
   });
 
   it('applies the call\'s unsaved rules and refuses a bad selection with a clear error', async () => {

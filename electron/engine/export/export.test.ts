@@ -22,6 +22,9 @@ const system = [
   { asctime: '2023-07-28 16:54:53,016', name: 'app', levelname: 'INFO', message: 'login ok', user: 'venkata', created: 1690543493.016, pathname: '/home/venkata/Code/app.py' },
   { asctime: '2023-07-28 16:54:54,016', name: 'app', levelname: 'ERROR', message: `db connect postgresql://scribble:${SECRET}@db7.acme.internal:5432/enrich failed for GAMMA1234`, created: 1690543494.016 },
   { asctime: '2023-07-28 16:54:55,016', name: 'app', levelname: 'DEBUG', message: 'Query Status: pending', created: 1690543495.016, data: JSON.stringify({ api_key: SECRET, email: 'priya@acme-client.in' }) },
+  // a name under its field in one event and in free text (a Celery argsrepr) in another
+  { asctime: '2023-07-28 16:54:56,016', name: 'app', levelname: 'INFO', message: 'refund queued', beneficiary_name: 'Tomás Garcia', created: 1690543496.016 },
+  { asctime: '2023-07-28 16:54:57,016', name: 'app', levelname: 'DEBUG', message: `Apply (args:({'query': 'refund approved by Tomás Garcia after review'},))`, created: 1690543497.016 },
 ].map((o) => JSON.stringify(o)).join('\n') + '\n';
 
 async function keyPair(name: string) {
@@ -56,7 +59,7 @@ describe('export', () => {
     const operator = await keyPair('operator');
     for (const format of ['jsonl', 'csv', 'parquet'] as const) {
       const r = await runExport(h, { selection: {}, format, recipient: client.recipient, operator: operator.recipient, workers: 1 });
-      expect(r.events).toBe(3);
+      expect(r.events).toBe(5);
       expect(r.encrypted).toBe(true);
       expect(fs.readdirSync(r.dir).sort()).toEqual([`events.${format}.pgp`, 'manifest.json.pgp', 'report.json.pgp']);
       const plain = path.join(root, `plain.${format}`);
@@ -87,6 +90,17 @@ describe('export', () => {
     expect(r.events).toBe(1);
     const rows = fs.readFileSync(path.join(r.dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { message: string });
     expect(rows[0]!.message, rows[0]!.message).toMatch(/^db connect postgresql:\/\/<user:\w+>:<secret:url-password>@<host:\w+>:5432\/enrich failed for <client_id:\w+>$/);
+  });
+
+  it('a name under its field anywhere in the case is replaced in free text too: the preview shows it, the export is not blocked', async () => {
+    const where = "message LIKE 'Apply%'";
+    const preview = await engine.call('export.preview', { caseId: info.id, selection: { where }, limit: 10 });
+    const raw = preview.rows.find((r) => r.column === 'raw')!;
+    expect(raw.text).toMatch(/refund approved by <name:[A-Z2-7]{10}> after review/);
+    const r = await runExport(h, { selection: {}, format: 'jsonl', recipient: null, workers: 1 });
+    const out = fs.readFileSync(path.join(r.dir, 'events.jsonl'), 'utf8');
+    expect(out).not.toContain('Garcia');
+    expect(out.match(/<name:[A-Z2-7]{10}>/g)!.length).toBeGreaterThanOrEqual(2);
   });
 
   it('fail-closed: a value that only the re-scan sees blocks the export, names where, and leaves nothing', async () => {

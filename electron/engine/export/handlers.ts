@@ -27,9 +27,10 @@ export const exportHandlers: AreaHandlers<'export'> = {
   'export.preview': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
     const { rules } = await clientRulesFor(h, { ...(input.profile ? { profile: input.profile } : {}), ...(input.rules ? { rules: input.rules } : {}) });
-    const setup = await redactionSetupFor(h, rules);
-    const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
     const sel = await buildSelection(h.db, input.selection);
+    // the same pass 1 as the export (identifiers, context users, names under their fields): preview = export
+    const setup = await redactionSetupFor(h, rules, sel);
+    const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
     const [{ n } = { n: 0 }] = await h.db.read<{ n: number | string }>(`SELECT count(*) AS n FROM events s WHERE ${sel.cond}`, sel.params.values);
     const rows = [];
     for await (const page of pages(h.db, sel, input.limit)) {

@@ -12,8 +12,10 @@ import { EngineError } from '../util/errors';
 import { auditHead } from '../audit/trail';
 import type { CaseHandle } from '../case/caseStore';
 import type { RowIn } from '../redact/batch';
+import type { CleanClaim } from '../redact/cleanCells';
 import { Detectors, type DetectorOptions } from '../redact/detect';
-import type { HarvestValue } from '../redact/harvest';
+import { FieldHarvest, type HarvestValue } from '../redact/harvest';
+import { PERSON_KEY_HINT } from '../redact/keys';
 import { RedactPool } from '../redact/pool';
 import { type MapEntry, normalise, Pseudonymizer } from '../redact/pseudonym';
 import { Redactor } from '../redact/redactor';
@@ -126,10 +128,35 @@ async function contextUsers(h: CaseHandle, sel: Selected): Promise<HarvestValue[
   return [...out].map((value) => ({ type: 'user', value }));
 }
 
+/** Per open case: the names harvested from its fields, with the events they were read from (count and last id). */
+const personCache = new WeakMap<CaseHandle, { stamp: string; values: HarvestValue[] }>();
+
+/**
+ * Pass 1 over the whole case (not only the selection: a name under its field in any event is replaced in every
+ * extract): names and users under their fields (`sender_name`, `user`, `created_by`…), so the same name in free
+ * text (a Celery `argsrepr`, a message) is replaced too. DuckDB narrows the rows with a superset of the key names;
+ * the detectors' own key rules pick the values (FieldHarvest). Kept per case until its events change.
+ */
+async function personFields(h: CaseHandle): Promise<HarvestValue[]> {
+  const [st] = await h.db.read<{ n: number | string; last: number | string | null }>('SELECT count(*) AS n, max(id) AS last FROM events');
+  const stamp = `${st?.n}:${st?.last}`;
+  const known = personCache.get(h);
+  if (known?.stamp === stamp) return known.values;
+  const found = new FieldHarvest();
+  await h.db.withConnection(async (conn) => {
+    const result = await conn.stream(`SELECT s.raw, s.fields::VARCHAR AS fields FROM events s
+      WHERE regexp_matches(s.raw, $1) OR regexp_matches(s.fields::VARCHAR, $1)`, [PERSON_KEY_HINT]);
+    for await (const chunk of result.yieldRows()) for (const [raw, fields] of chunk) for (const t of [raw, fields]) if (typeof t === 'string') found.add(t);
+  });
+  const values = found.values();
+  personCache.set(h, { stamp, values });
+  return values;
+}
+
 export async function redactionSetupFor(h: CaseHandle, rulesInput?: RedactionRulesInput, sel?: Selected) {
   const rules = RedactionRules.parse(rulesInput ?? {});
   const idPatterns: IdPattern[] = h.meta.idPatterns ?? DEFAULT_ID_PATTERNS;
-  const harvest = [...await harvestValues(h, rules.harvestKinds), ...sel ? await contextUsers(h, sel) : []];
+  const harvest = [...await harvestValues(h, rules.harvestKinds), ...await personFields(h), ...sel ? await contextUsers(h, sel) : []];
   return { rules, idPatterns, harvest, rulesSha256: sha256(JSON.stringify({ rules, idPatterns })) };
 }
 
@@ -137,11 +164,12 @@ const SCAN_COLUMNS = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
 
 /**
  * The fail-closed check over the worker pool: the written file decoded row by row (streamed), batches of rows
- * scanned by every detector and for every replaced original, then the report and the manifest. Stops early after
- * 1,000 hits (one is enough to block).
+ * scanned by every detector and for every replaced original, then the report and the manifest. Batches follow the
+ * redaction's batches, each with its clean-cell claim (cells the same detectors already found nothing in are only
+ * searched for originals, where the claim verifies: cleanCells.ts). Stops early after 1,000 hits (one is enough).
  */
 async function rescan(file: string, opts: ExportOptions, detectors: DetectorOptions, originals: ReadonlyMap<string, 'secret' | 'pii'>,
-  documents: [string, string], total: number): Promise<RescanHit[]> {
+  documents: [string, string], total: number, claims: readonly CleanClaim[]): Promise<RescanHit[]> {
   const pool = new RedactPool({ detectors, rescan: [...originals] }, opts.workers);
   const hits: RescanHit[] = [];
   try {
@@ -150,18 +178,21 @@ async function rescan(file: string, opts: ExportOptions, detectors: DetectorOpti
     const drain = async () => { hits.push(...await inFlight.shift()!); };
     let batch: RowIn[] = [];
     let checked = 0;
+    let b = 0;
     for await (const row of readBack(file, opts.format)) {
       batch.push({ id: `event ${row.id}`, cells: SCAN_COLUMNS.map((c) => row[c] ?? null) });
-      if (batch.length < 2000) continue;
-      inFlight.push(pool.scan(batch, SCAN_COLUMNS));
+      const claim = claims[b];
+      if (batch.length < (claim ? claim.masks.length : 2000)) continue;
+      inFlight.push(pool.scan(batch, SCAN_COLUMNS, claim));
+      checked += batch.length;
       batch = [];
-      checked += 2000;
+      b++;
       if (inFlight.length >= 4) await drain();
       opts.signal?.throwIfAborted();
       opts.onProgress?.({ phase: 'check', rows: checked, total });
       if (hits.length > 1000) return hits;
     }
-    inFlight.push(pool.scan(batch, SCAN_COLUMNS), pool.scan([{ id: 'report.json', cells: [documents[0]] }, { id: 'manifest.json', cells: [documents[1]] }], []));
+    inFlight.push(pool.scan(batch, SCAN_COLUMNS, claims[b]), pool.scan([{ id: 'report.json', cells: [documents[0]] }, { id: 'manifest.json', cells: [documents[1]] }], []));
     while (inFlight.length) await drain();
     return hits;
   } finally {
@@ -203,6 +234,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     const byRule = new Map<string, number>();
     const originals = new Map<string, 'secret' | 'pii'>();
     const map = new Map<string, MapEntry>();
+    const claims: CleanClaim[] = [];
     let rows = 0;
     try {
       await pool.ready;
@@ -221,6 +253,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
           chunk += opts.format === 'csv' ? csvLine(redacted) : jsonlLine(redacted);
         });
         fs.writeSync(out, chunk);
+        claims.push(r.clean);
         for (const [t, n] of r.byType) byType.set(t, (byType.get(t) ?? 0) + n);
         for (const [t, n] of r.byRule) byRule.set(t, (byRule.get(t) ?? 0) + n);
         for (const [v, kind] of r.originals) if (originals.get(v) !== 'secret') originals.set(v, kind);
@@ -240,7 +273,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         lap('select');
         opts.signal?.throwIfAborted();
         for (const row of page) inputBytes += row.raw === null ? 0 : Buffer.byteLength(String(row.raw));
-        const batch: RowIn[] = page.map((row) => ({ id: String(row.id), cells: COLUMNS.filter((c) => TEXT_COLUMNS.has(c)).map((c) => (row[c] === null ? null : String(row[c]))) }));
+        const batch: RowIn[] = page.map((row) => ({ id: String(row.id), cells: SCAN_COLUMNS.map((c) => (row[c] === null ? null : String(row[c]))) }));
         inFlight.push({ page, result: pool.run(batch) });
         if (inFlight.length >= 4) await drain();
         mark = performance.now(); // the next page's read is 'select'
@@ -294,7 +327,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
 
     // 3. fail-closed: decode what was written, re-run every detector, look for every replaced original
     for (const e of queryRedactor.originals) if (originals.get(e[0]) !== 'secret') originals.set(e[0], e[1]);
-    const hits = await rescan(finalData, opts, detectorOptions, originals, [reportText, manifestText], rows);
+    const hits = await rescan(finalData, opts, detectorOptions, originals, [reportText, manifestText], rows, claims);
     if (hits.length) throw new ExportBlocked(hits);
     lap('rescan');
 

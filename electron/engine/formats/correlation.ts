@@ -49,6 +49,28 @@ export function positionalGroups(regex: string): { regex: string; names: (string
   return { regex: out, names };
 }
 
+/**
+ * The pattern with every group made non-capturing. RE2 finds where a match is with its fast automaton only when no
+ * group has to be reported: in the one combined pass over every record a single capturing group made it ~2.5× slower.
+ */
+export function nonCapturing(regex: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < regex.length; i++) {
+    const c = regex[i]!;
+    if (c === '\\') { out += c + (regex[i + 1] ?? ''); i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; out += c; continue; }
+    if (c === '[') { inClass = true; out += c; continue; }
+    if (c === '(') {
+      const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(regex.slice(i));
+      if (named) { out += '(?:'; i += named[0].length - 1; continue; }
+      if (regex[i + 1] !== '?') { out += '(?:'; continue; }
+    }
+    out += c;
+  }
+  return out;
+}
+
 export const FieldIdRule = z.object({ field: z.string().min(1), kind: IdKind, role: IdRole }).strict();
 
 /** Identifiers found in the record's text. With named groups each group is an identifier of the group's name; without, group 1 is one of `kind`. */

@@ -100,7 +100,9 @@ function explainJsonBlocks(def: FormatDefinition, nonEmpty: string[]): Explained
     while (j < nonEmpty.length && !re.test(nonEmpty[j]!)) j++;
     // The head may cut the last object: it counts when it parses (a cut one is left to the records it does explain).
     let o: unknown = null;
-    try { o = JSON.parse(nonEmpty.slice(i, j).join('\n')); } catch { /* not one object */ }
+    // A one-line object is parsed once for every JSON format (jsonObjects); a block is joined and parsed here.
+    if (j === i + 1) o = jsonObjects(nonEmpty)[i];
+    else try { o = JSON.parse(nonEmpty.slice(i, j).join('\n')); } catch { /* not one object */ }
     if (o && typeof o === 'object' && !Array.isArray(o) && keys.every((k) => k in o)) {
       records++;
       lines += j - i;

@@ -75,6 +75,11 @@ function edgeTree(root: string): string {
   writeAt(b, 'enrich/logs/celery/celery-worker.log.1', crlf(celeryLines.map((l) => l.replace('received', 'again'))));
   // A continuation before any header: the first line always starts a record.
   writeAt(b, 'enrich/logs/celery/celery-beat.log', lf(['orphan line', celery(4), 'cont']));
+  // Record boundaries at file boundaries within one batch: a file ending in a multi-line record before a one-line
+  // file, and a file whose lines are all continuations of its first.
+  writeAt(b, 'enrich/logs/celery/celery-a.log', lf([celery(7), 'trace 1', 'trace 2']));
+  writeAt(b, 'enrich/logs/celery/celery-b.log', lf([celery(8)]));
+  writeAt(b, 'enrich/logs/celery/celery-c.log', lf(['x', 'y', 'z']));
   // Bytes that are not plain text: NUL, U+FFFD written literally, invalid UTF-8, the unit separator, UTF-16.
   writeAt(b, 'enrich/logs/doodle/doodle.log', Buffer.concat([Buffer.from('2023-07-30 00:13:45,400 INFO a\n2023-07-30 00:13:46,400 INFO b\0c\n')]));
   writeAt(b, 'enrich/logs/doodle/doodle.log.1', '2023-07-30 00:13:45,400 INFO \uFFFD literal\n');
@@ -117,7 +122,8 @@ describe('fast import = reference import, every table', () => {
     expect(tables.files!.rows).toBe(fast.files.length);
     const want = (r: string, files: string[]) => expect(Object.fromEntries(files.map((f) => [f, readers.get(f)]))).toEqual(Object.fromEntries(files.map((f) => [f, r])));
     want('duckdb', ['enrich/logs/app/app.json.log', 'enrich/logs/app/app.json.log.1', 'enrich/logs/app/app.json.log.2', 'enrich/logs/celery/celery-worker.log',
-      'enrich/logs/celery/celery-worker.log.1', 'enrich/logs/celery/celery-beat.log', 'misc/notes.txt', 'misc/unicode.log', 'misc/long.log']);
+      'enrich/logs/celery/celery-worker.log.1', 'enrich/logs/celery/celery-beat.log', 'enrich/logs/celery/celery-a.log',
+      'enrich/logs/celery/celery-b.log', 'enrich/logs/celery/celery-c.log', 'misc/notes.txt', 'misc/unicode.log', 'misc/long.log']);
     want('js', ['enrich/llm-agents/logs/datagpt/app.json.log', 'enrich/logs/doodle/doodle.log', 'enrich/logs/doodle/doodle.log.1', 'enrich/logs/doodle/doodle.log.2',
       'enrich/logs/doodle/doodle.log.3', 'enrich/logs/doodle/doodle.log.4', 'misc/empty.log', 'misc/bom.log', 'misc/cr-end.log', 'misc/[odd]*name?.log']);
     // The scan's verdicts the differential relies on: these are eligible, those are not.

@@ -109,10 +109,16 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
       await db.run(`INSERT INTO stage SELECT file_id, line_no::INTEGER, 1, line FROM (${lines})`);
       return [];
     }
+    // A record is a start line and the lines up to the next start (a file's first line starts one). Records of one line
+    // (a start followed by a start, or the end) go straight through: an ordered aggregate per record costs several
+    // times the whole read, so only the lines of longer records are grouped.
     await db.run(`INSERT INTO stage
+      WITH w AS (SELECT *, sum(st) OVER (ORDER BY r ROWS UNBOUNDED PRECEDING) AS rec, coalesce(lead(st) OVER (ORDER BY r), 1) AS next_st
+        FROM (SELECT *, CASE WHEN line_no = 1 OR ${startsSql(def)} THEN 1 ELSE 0 END AS st FROM (${lines}) x) y)
+      SELECT file_id, line_no::INTEGER, 1, line FROM w WHERE st = 1 AND next_st = 1
+      UNION ALL
       SELECT file_id, min(line_no)::INTEGER, count(*)::INTEGER, string_agg(line, E'\\n' ORDER BY line_no)
-      FROM (SELECT *, sum(CASE WHEN line_no = 1 OR ${startsSql(def)} THEN 1 ELSE 0 END) OVER (ORDER BY r ROWS UNBOUNDED PRECEDING) AS rec FROM (${lines}) x) g
-      GROUP BY file_id, rec`);
+      FROM w WHERE st = 0 OR next_st = 0 GROUP BY file_id, rec`);
     // The JavaScript reader splits a record that, with the line after it, passes maxRecordChars: such files go back.
     const ids = files.map((f) => f.fileId).join(', ');
     const longest = new Map(files.map((f) => [f.fileId, f.scan.longestLine]));

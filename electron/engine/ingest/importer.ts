@@ -488,6 +488,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   if (staged.some((x) => x.f.context)) await stageContexts(db, staged.flatMap((x) => (x.f.context ? [{ fileId: x.fileId, context: x.f.context }] : [])));
   const streams = batch.length === 1 && isStreamed(batch[0]!) ? batch[0]!.envelope!.streams : null;
 
+  let bodyDone = 0;
   const rows = await timed('events transaction', () => db.tx(async () => {
     const transform = async (d: FormatDefinition, params: TransformParams) => timed('transform SQL', async () => {
       await db.run(transformSql(d, params));
@@ -501,16 +502,16 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     } else {
       await transform(def, { source: def.id, zone: zone.zone, envelope: envStage !== null });
     }
-    await fixInheritedTimes(db, idList);
+    await timed('events: inherited times', () => fixInheritedTimes(db, idList));
     if (hooks?.afterBatch) await hooks.afterBatch(db, ids);
     else await markCorrelationPending(db, ids);
-    const stats = new Map((await db.all<Record<string, unknown>>(
+    const stats = new Map((await timed('events: per-file stats', () => db.all<Record<string, unknown>>(
       `SELECT file_id, count(*) AS records, count_if(parse_status = 'ok') AS ok, count_if(parse_status = 'malformed') AS malformed,
               count_if(parse_status = 'unparsed') AS unparsed, count_if(ts_flag IN ('inherited', 'none')) AS untimed,
               count_if(parse_status = 'malformed' AND fields IS NULL) AS bad_values,
               min(ts)::VARCHAR AS min_ts, max(ts)::VARCHAR AS max_ts
-       FROM event_store WHERE file_id IN (${idList}) GROUP BY file_id`)).map((r) => [Number(r.file_id), r]));
-    const digests = await fileRowsDigests((sql) => db.all(sql), ids);
+       FROM event_store WHERE file_id IN (${idList}) GROUP BY file_id`))).map((r) => [Number(r.file_id), r]));
+    const digests = await timed('events: rows digests', () => fileRowsDigests((sql) => db.all(sql), ids));
     // All the batch's files rows in one statement (a statement per file costs more than the rows themselves).
     const rowsOut = staged.map((x) => {
       const s = stats.get(x.fileId);
@@ -525,11 +526,14 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
           fileNote(x.stats, x.f.size, num('bad_values'))].filter(Boolean).join('; ') || null,
       } satisfies Record<string, DuckDBValue>;
     });
-    await insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()', audited: 'false' });
-    const shas = await fileRowShas((sql) => db.all(sql), ids);
-    return (await db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`))
+    await timed('events: files rows', () => insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()', audited: 'false' }));
+    const shas = await timed('events: files rows', () => fileRowShas((sql) => db.all(sql), ids));
+    const out = (await db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`))
       .map((r): Record<string, unknown> => ({ ...r, file_sha: shas.get(Number(r.file_id)) }));
+    bodyDone = performance.now();
+    return out;
   }));
+  addStageTime('events: COMMIT', performance.now() - bodyDone);
   faultPoint('after-commit-before-audit');
   await db.run('DELETE FROM stage');
   const out: FileImportResult[] = [];

@@ -1,6 +1,7 @@
 // The detector stack over one record: every view (raw and decoded), every detector, spans mapped back to the raw
 // text, overlaps resolved. Overlapping spans merge into one (so nothing of either survives): a secret anywhere in
 // the group makes it a secret, else the longest finding names the type.
+import crypto from 'node:crypto';
 import type { IdPattern } from '../../../shared/correlation';
 import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
 import { ClientDetector } from './client';
@@ -8,6 +9,7 @@ import { GitleaksDetector } from './gitleaks';
 import { Harvest, type HarvestValue } from './harvest';
 import { normaliseKey } from './keys';
 import { piiFindings } from './pii';
+import { GITLEAKS_SHA256 } from './rules/gitleaks.generated';
 import { structuralFindings } from './structural';
 import { EMPTY_VALUE, type Finding, PLACEHOLDER } from './types';
 import { toRaw, viewsOf } from './views';
@@ -35,12 +37,16 @@ export class Detectors {
   readonly harvest: Harvest;
   private readonly secretKeys: Set<string>;
   private readonly gitleaks = gitleaksDetector();
+  /** Names this exact detector set (rules as data and every option): two equal fingerprints find the same spans. */
+  readonly fingerprint: string;
 
   constructor(opts: DetectorOptions = {}) {
     this.rules = RedactionRules.parse(opts.rules ?? {});
     this.client = new ClientDetector(this.rules, opts.idPatterns ?? []);
     this.harvest = new Harvest(opts.harvest ?? []);
     this.secretKeys = new Set(this.rules.secretKeys.map(normaliseKey));
+    this.fingerprint = crypto.createHash('sha256')
+      .update(JSON.stringify([GITLEAKS_SHA256, this.rules, opts.idPatterns ?? [], opts.harvest ?? []])).digest('hex');
   }
 
   /**

@@ -21,6 +21,8 @@ interface CompiledAllowlist {
 }
 
 interface CompiledRule {
+  /** Position in config order. */
+  index: number;
   id: string;
   re: GoRegex;
   secretGroup: number;
@@ -90,7 +92,8 @@ export class GitleaksDetector {
     this.global = config.allowlists.map(compileAllowlist);
     this.rules = config.rules
       .filter((r) => r.regex !== undefined)
-      .map((r) => ({
+      .map((r, index) => ({
+        index,
         id: r.id,
         re: new GoRegex(r.regex!, { v8 }),
         secretGroup: r.secretGroup ?? 0,
@@ -107,9 +110,12 @@ export class GitleaksDetector {
   candidates(text: string): CompiledRule[] {
     const present = this.keywords.present(text);
     if (present.size === 0) return this.always;
-    const set = new Set<CompiledRule>(this.always);
-    for (const k of present) for (const r of this.byKeyword[k]!) set.add(r);
-    return this.rules.filter((r) => set.has(r));
+    const mark = new Uint8Array(this.rules.length);
+    for (const r of this.always) mark[r.index] = 1;
+    for (const k of present) for (const r of this.byKeyword[k]!) mark[r.index] = 1;
+    const out: CompiledRule[] = [];
+    for (let i = 0; i < mark.length; i++) if (mark[i]) out.push(this.rules[i]!);
+    return out;
   }
 
   detect(text: string): Finding[] {

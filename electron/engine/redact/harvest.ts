@@ -3,6 +3,8 @@
 // any output is written, so the first record already knows every value.
 import { Automaton } from './automaton';
 import { isBoundary } from './client';
+import { structuralFindings } from './structural';
+import { viewsOf } from './views';
 import type { Finding } from './types';
 
 export interface HarvestValue { type: string; value: string }
@@ -19,8 +21,8 @@ export class Harvest {
     const seen = new Map<string, string>();
     for (const v of values) {
       const value = v.value.trim();
-      // ASCII only (the automaton's alphabet); ≥ 3 characters; not a common word
-      if (value.length < 3 || value.length > 200 || !/^[\x20-\x7e]+$/.test(value) || COMMON.has(value.toLowerCase())) continue;
+      // ≥ 3 characters, no control characters, not a common word (non-ASCII letters are verified by the automaton)
+      if (value.length < 3 || value.length > 200 || /[\p{Cc}]/u.test(value) || COMMON.has(value.toLowerCase())) continue;
       if (!seen.has(value.toLowerCase())) seen.set(value.toLowerCase(), v.type);
     }
     this.types = [...seen.values()];
@@ -35,5 +37,33 @@ export class Harvest {
       if (isBoundary(text, h.start, h.end)) out.push({ start: h.start, end: h.end, kind: 'pii', type: this.types[h.pattern]!, rule: 'harvest' });
     }
     return out;
+  }
+}
+
+/** Kinds of field value that name a person: harvested from their fields and then replaced anywhere. */
+const PERSON_TYPES = new Set(['name', 'user']);
+
+/**
+ * Pass 1 from the records themselves: the values under fields that name a person (`sender_name`, `user`,
+ * `created_by`… in JSON, reprs, key=value, on every decoded view), so the same name in free text elsewhere (a
+ * Celery `argsrepr`, a message) is replaced too, not only under its field. Bounded to `limit` distinct values.
+ */
+export class FieldHarvest {
+  private readonly found = new Map<string, string>();
+  constructor(private readonly limit = 100_000) {}
+
+  add(text: string): void {
+    if (this.found.size >= this.limit) return;
+    for (const v of viewsOf(text)) {
+      for (const f of structuralFindings(v.text)) {
+        if (!PERSON_TYPES.has(f.type)) continue;
+        const value = v.text.slice(f.start, f.end).trim();
+        if (!this.found.has(value)) this.found.set(value, f.type);
+      }
+    }
+  }
+
+  values(): HarvestValue[] {
+    return [...this.found].map(([value, type]) => ({ type, value }));
   }
 }

@@ -20,9 +20,23 @@ export interface KeyClass {
   type: string;
 }
 
+/** `<prefix>_name` holds a person's name; these whole keys hold a user name (normalised forms). */
+const NAME_PREFIXES = ['sender', 'receiver', 'reciever', 'customer', 'cust', 'full', 'first', 'last', 'middle', 'account', 'acc', 'holder',
+  'beneficiary', 'payer', 'payee', 'person', 'contact', 'card_?holder', 'nominee', 'father', 'mother', 'spouse'];
+const USER_KEYS = ['user_?name', 'username', 'login', 'user', 'owner', 'created_by', 'modified_by', 'requested_by'];
+
+/**
+ * An RE2 pattern (DuckDB's regexp_matches) true for every text holding a key the detectors class as a name or a
+ * user, followed by its separator: a superset (it does not look at where the key starts), so a case's rows can be
+ * narrowed in SQL before the harvest pass reads their fields in JS. Escaped (`\"user\":`) and URL-encoded
+ * (`user%3D`) separators count: the detectors find those keys in decoded views.
+ */
+export const PERSON_KEY_HINT = `(?i)(?:(?:${NAME_PREFIXES.join('|')})[^a-z0-9]*name|(?:${USER_KEYS.join('|')}))(?:\\\\|["'])*[ \\t]*(?:[:=]|%3[ad])`
+  .replace(/_\??/g, '[^a-z0-9]*');
+
 const PII_KEYS: [RegExp, string][] = [
-  [/(?:^|_)(?:sender|receiver|reciever|customer|cust|full|first|last|middle|account|acc|holder|beneficiary|payer|payee|person|contact|card_?holder|nominee|father|mother|spouse)_name$/, 'name'],
-  [/^(?:user_?name|username|login|user|owner|created_by|modified_by|requested_by)$/, 'user'],
+  [new RegExp(`(?:^|_)(?:${NAME_PREFIXES.join('|')})_name$`), 'name'],
+  [new RegExp(`^(?:${USER_KEYS.join('|')})$`), 'user'],
   [/(?:^|_)e_?mail(?:_id|_address)?$/, 'email'],
   [/(?:^|_)(?:mob|mobile|phone|msisdn|tel|telephone|contact_no|party_mob)(?:_no|_num|_number)?$/, 'phone'],
   [/(?:^|_)(?:acc|account|acct|iban|card|pan|aadhaar|aadhar|kyc|ifsc|upi)(?:_id)?_(?:no|num|number|id)$|(?:^|_)(?:iban|account_number|acc_no|upi_id)$/, 'account'],

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BatchResult, RedactSetup, RowIn } from './batch';
+import type { CleanClaim } from './cleanCells';
 import type { RescanHit } from './rescan';
 
 /** The worker file beside this module: TypeScript through tsx when running from source, the built .js otherwise. */
@@ -18,7 +19,7 @@ interface Pending { resolve: (r: never) => void; reject: (e: Error) => void }
 export class RedactPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { seq: number; rows: RowIn[]; labels?: string[] }[] = [];
+  private readonly queue: { seq: number; rows: RowIn[]; labels?: string[]; claim?: CleanClaim }[] = [];
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private failed: Error | null = null;
@@ -61,12 +62,15 @@ export class RedactPool {
     return this.post<BatchResult>({ rows });
   }
 
-  /** Re-scan one batch (a pool set up with `rescan`): cell i of a row is labelled `labels[i]` in the hits. */
-  scan(rows: RowIn[], labels: string[]): Promise<RescanHit[]> {
-    return this.post<RescanHit[]>({ rows, labels });
+  /**
+   * Re-scan one batch (a pool set up with `rescan`): cell i of a row is labelled `labels[i]` in the hits; `claim`
+   * is the redaction pass's clean-cell claim for exactly these rows (trusted only where it verifies).
+   */
+  scan(rows: RowIn[], labels: string[], claim?: CleanClaim): Promise<RescanHit[]> {
+    return this.post<RescanHit[]>({ rows, labels, claim });
   }
 
-  private post<T>(body: { rows: RowIn[]; labels?: string[] }): Promise<T> {
+  private post<T>(body: { rows: RowIn[]; labels?: string[]; claim?: CleanClaim }): Promise<T> {
     if (this.failed) return Promise.reject(this.failed);
     const seq = this.seq++;
     const p = new Promise<T>((resolve, reject) => this.pending.set(seq, { resolve: resolve as (r: never) => void, reject }));

@@ -76,23 +76,36 @@ export class Rescanner {
   }
 
   /** A repeated text (`fields` equal to `raw`, a recurring message) has the same hits: looked up, not re-scanned. */
-  private readonly memo = new Map<string, Omit<RescanHit, 'where'>[]>();
+  private readonly memo = { detector: new Map<string, Omit<RescanHit, 'where'>[]>(), original: new Map<string, Omit<RescanHit, 'where'>[]>() };
 
-  scan(text: string, where: string, hits: RescanHit[]): void {
-    let found = this.memo.get(text);
-    if (!found) {
-      found = this.check(text);
-      if (text.length <= 65_536) {
-        if (this.memo.size >= 20_000) this.memo.clear();
-        this.memo.set(text, found);
-      }
-    }
-    for (const f of found) hits.push({ where, ...f });
+  /**
+   * Hits in `text`: every replaced original in every variant, and (unless `detectors` is false: a cell the
+   * redaction pass proved clean with these same detectors, cleanCells.ts) every detector's secret findings.
+   */
+  scan(text: string, where: string, hits: RescanHit[], detectors = true): void {
+    if (detectors) for (const f of this.memoised('detector', text)) hits.push({ where, ...f });
+    for (const f of this.memoised('original', text)) hits.push({ where, ...f });
   }
 
-  private check(text: string): Omit<RescanHit, 'where'>[] {
+  private memoised(check: 'detector' | 'original', text: string): Omit<RescanHit, 'where'>[] {
+    const memo = this.memo[check];
+    let found = memo.get(text);
+    if (!found) {
+      found = check === 'detector' ? this.detectorHits(text) : this.originalHits(text);
+      if (text.length <= 65_536) {
+        if (memo.size >= 20_000) memo.clear();
+        memo.set(text, found);
+      }
+    }
+    return found;
+  }
+
+  private detectorHits(text: string): Omit<RescanHit, 'where'>[] {
+    return this.detectors.findAll(text, true).map((s) => ({ check: 'detector', detail: s.rule }));
+  }
+
+  private originalHits(text: string): Omit<RescanHit, 'where'>[] {
     const out: Omit<RescanHit, 'where'>[] = [];
-    for (const s of this.detectors.findAll(text, true)) out.push({ check: 'detector', detail: s.rule });
     if (!this.automaton) return out;
     for (const h of this.automaton.search(text)) {
       const m = this.meta[h.pattern]!;

@@ -6,7 +6,7 @@ import { EMPTY_VALUE, type Finding } from './types';
 
 // key (optionally quoted), separator, value: quoted ("…", '…', b'…', SQL's '' inside) or bare up to a delimiter.
 // The value is only looked at (lookahead), so a value that is itself `"{"` does not hide the key after it.
-const KEY_VALUE =
+export const KEY_VALUE =
   /(?<![\w.<-])(["']?)([A-Za-z_][\w.-]{0,63})\1[ \t]*(?::|=>|=)[ \t]*(?=(b?"(?:[^"\\\n]|\\.){0,4096}"|b?'(?:[^'\\\n]|\\.|''){0,4096}'|[^\s,;&'"{}[\]()<>]{1,4096}))/g;
 // Header-like values run to the end of the line: `Authorization: Basic …`, `Cookie: a=1; sid=…`.
 const WHOLE_LINE_KEYS = /^(?:authorization|proxy_authorization|cookie|set_cookie|x_api_key|x_auth_token)$/;
@@ -31,8 +31,56 @@ function unquote(v: string, start: number): [number, number] {
   return [s, e];
 }
 
+/** `KEY_VALUE` anchored at one position (sticky): tried only where `keyStarts` says a key can begin. */
+const KEY_VALUE_AT = new RegExp(KEY_VALUE.source, 'y');
+
+const isKeyChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+const isKeyLead = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/**
+ * Where `KEY_VALUE` can match, in order: every match is `[quote]key[quote][ \t]*` before a `:` or `=`, and its key is
+ * a whole run of key characters (the lookbehind refuses a start inside one). So from each separator, look back over
+ * blanks, a quote and the run: the quote's position and the run's start are the only candidates. One pass over
+ * the text instead of the pattern tried at every position (keyValues.test.ts checks it against the global scan).
+ */
+export function keyStarts(text: string): number[] {
+  const out: number[] = [];
+  let colon = text.indexOf(':');
+  let equals = text.indexOf('=');
+  while (colon >= 0 || equals >= 0) {
+    let i: number;
+    if (equals < 0 || (colon >= 0 && colon < equals)) { i = colon; colon = text.indexOf(':', i + 1); } else { i = equals; equals = text.indexOf('=', i + 1); }
+    let j = i;
+    while (j > 0 && (text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) j--;
+    const close = j > 0 ? text.charCodeAt(j - 1) : -1;
+    if (close === 34 || close === 39) j--;
+    const end = j;
+    while (j > 0 && end - j <= 64 && isKeyChar(text.charCodeAt(j - 1))) j--;
+    if (j === end || end - j > 64 || !isKeyLead(text.charCodeAt(j))) continue;
+    const open = j > 0 ? text.charCodeAt(j - 1) : -1;
+    if (open === 34 || open === 39) out.push(j - 1);
+    out.push(j);
+  }
+  return out;
+}
+
+/** Every `KEY_VALUE` match, as `text.matchAll(KEY_VALUE)` gives them, found from the separators. */
+export function keyValueMatches(text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  let from = 0;
+  for (const at of keyStarts(text)) {
+    if (at < from) continue;
+    KEY_VALUE_AT.lastIndex = at;
+    const m = KEY_VALUE_AT.exec(text);
+    if (!m) continue;
+    from = at + m[0].length;
+    out.push(m);
+  }
+  return out;
+}
+
 function keyValues(text: string, opts: StructuralOptions, out: Finding[]): void {
-  for (const m of text.matchAll(KEY_VALUE)) {
+  for (const m of keyValueMatches(text)) {
     const key = m[2]!;
     const cls = classifyKey(key, opts.secretKeys);
     if (!cls) continue;
@@ -75,7 +123,11 @@ function urls(text: string, out: Finding[]): void {
   }
 }
 
+/** Every credential pattern below needs one of these words (case-folded: a superset of what each pattern takes). */
+const CREDENTIAL_HINT = /bearer|token|basic|eyj|-----begin/i;
+
 function credentials(text: string, out: Finding[]): void {
+  if (!CREDENTIAL_HINT.test(text)) return;
   for (const m of text.matchAll(BEARER)) {
     const g = m[1]!;
     if (!/[0-9]/.test(g) && g.length < 20) continue; // "Bearer realm" prose

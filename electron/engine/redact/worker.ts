@@ -2,13 +2,14 @@
 // compile once), batches in, results out.
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchRedactor, BatchScanner, type RedactSetup, type RowIn } from './batch';
+import type { CleanClaim } from './cleanCells';
 
 const setup = workerData as RedactSetup;
 const redactor = setup.rescan ? null : new BatchRedactor(setup);
 const scanner = setup.rescan ? new BatchScanner(setup) : null;
-parentPort!.on('message', (msg: { seq: number; rows: RowIn[]; labels?: string[] }) => {
+parentPort!.on('message', (msg: { seq: number; rows: RowIn[]; labels?: string[]; claim?: CleanClaim }) => {
   try {
-    const result = scanner ? scanner.run(msg.rows, msg.labels ?? []) : redactor!.run(msg.rows);
+    const result = scanner ? scanner.run(msg.rows, msg.labels ?? [], msg.claim) : redactor!.run(msg.rows);
     parentPort!.postMessage({ seq: msg.seq, result });
   } catch (e) {
     parentPort!.postMessage({ seq: msg.seq, error: (e as Error).message });

@@ -1,6 +1,7 @@
 // Efficacy of the redactor on a labelled corpus: leaks, recall per type, over-redaction (clean records, hard
 // negatives), pseudonym consistency, and the fail-closed re-scan over the output.
 import { Detectors } from '../../engine/redact/detect';
+import { FieldHarvest } from '../../engine/redact/harvest';
 import { Pseudonymizer } from '../../engine/redact/pseudonym';
 import { Redactor } from '../../engine/redact/redactor';
 import { Rescanner, type RescanHit } from '../../engine/redact/rescan';
@@ -31,7 +32,10 @@ function survives(p: Planted, out: string): boolean {
 
 export function evaluate(corpus: Corpus, key = Buffer.alloc(32, 1)): Efficacy {
   const began = performance.now();
-  const detectors = new Detectors({ rules: corpus.rules, idPatterns: corpus.idPatterns, harvest: corpus.harvest });
+  // pass 1, as an export runs it: names and users under their fields are harvested before anything is redacted
+  const fields = new FieldHarvest();
+  for (const f of corpus.files) for (const r of f.records) fields.add(r);
+  const detectors = new Detectors({ rules: corpus.rules, idPatterns: corpus.idPatterns, harvest: [...corpus.harvest, ...fields.values()] });
   const redactor = new Redactor(detectors, new Pseudonymizer(key));
   const byRecord = new Map<string, Planted[]>();
   for (const p of corpus.truth) {

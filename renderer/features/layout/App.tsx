@@ -7,7 +7,7 @@ import { useIntegrity } from '../../stores/integrity';
 import { useSelection } from '../../stores/selection';
 import { useChainsQuery } from '../../stores/chainsQuery';
 import { followLayout } from '../../stores/columnLayout';
-import { appReadyForLinks, initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
+import { appReadyForLinks, holdPlaceWithoutSession, initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
 import { fmtCount } from '../../lib/time';
 import { getClient } from '../../api/client';
 import { AuditPanel } from '../audit/AuditPanel';
@@ -44,7 +44,13 @@ export function App() {
   useEffect(() => { document.documentElement.dataset.theme = theme; }, [theme]);
   useEffect(() => {
     const stop = startUrlSync();
-    void useApp.getState().init(initialUrlState.caseId).then(appReadyForLinks);
+    void useApp.getState().init(initialUrlState.caseId).then(() => {
+      const app = useApp.getState();
+      if (!app.info && holdPlaceWithoutSession()) {
+        app.fail(new Error('This tab has no Casefile session, so the link cannot open yet: open the address `casefile serve` printed (with its token) in this tab, and the link opens.'));
+      }
+      appReadyForLinks();
+    });
     return stop;
   }, []);
   // A newly opened case starts clean: no filter from the previous one, fresh verification; then whatever the address

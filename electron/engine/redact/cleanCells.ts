@@ -1,0 +1,34 @@
+// Which output cells the redaction pass already proved clean, so the fail-closed re-scan need not run the detectors
+// over them again. A cell is "clean" when the full detector stack found nothing in it: its output is its input,
+// byte for byte, and the re-scan's secret detectors (a subset of that stack, same views) cannot find anything either.
+// The claim is only trusted when it verifies: a batch carries a digest over the detectors' fingerprint and every
+// clean cell's text with its row and column; the re-scan recomputes it over the cells it decoded from the written
+// file with its own detectors' fingerprint. Any difference (another detector set, a cell the writer or reader
+// changed, rows out of order, a short batch) and the whole batch is scanned by every detector. The search for
+// replaced originals always covers every cell.
+import crypto from 'node:crypto';
+
+export interface CleanClaim {
+  /** Per row: bit i set when cell i was clean in the redaction pass. */
+  masks: number[];
+  /** sha256 over the fingerprint and every clean cell (row, column, length, text). */
+  digest: string;
+}
+
+export function cleanDigest(fingerprint: string, rows: readonly (readonly (string | null)[])[], masks: readonly number[]): string {
+  const parts: string[] = [fingerprint, String(rows.length)];
+  rows.forEach((cells, r) => {
+    const m = masks[r] ?? 0;
+    if (m === 0) return;
+    cells.forEach((c, i) => {
+      if (m & (1 << i)) parts.push(`${r}:${i}:${c === null ? -1 : c.length}:`, c ?? '');
+    });
+  });
+  return crypto.createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+/** The masks when the claim verifies against these decoded rows, else null (scan everything). */
+export function verifiedMasks(claim: CleanClaim | undefined, fingerprint: string, rows: readonly (readonly (string | null)[])[]): readonly number[] | null {
+  if (!claim || claim.masks.length !== rows.length) return null;
+  return cleanDigest(fingerprint, rows, claim.masks) === claim.digest ? claim.masks : null;
+}
