@@ -7,7 +7,7 @@ import { DDL, SCHEMA_VERSION } from './schema';
 
 export type Row = Record<string, unknown>;
 
-/** CASEFILE_PROFILE=1: statements slower than 100 ms go to stderr with their time (to see where an import spends it). */
+/** CASEFILE_PROFILE=1: statements slower than 100 ms go to stderr with their time (to see where an import or a query spends it). */
 const PROFILE = process.env.CASEFILE_PROFILE === '1';
 async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
   if (!PROFILE) return run();
@@ -81,7 +81,7 @@ export class CaseDb implements SqlRead {
   async read<T = Row>(sql: string, params?: Params): Promise<T[]> {
     const conn = await this.instance.connect();
     try {
-      const reader = await conn.runAndReadAll(sql, params as never);
+      const reader = await timed(sql, () => conn.runAndReadAll(sql, params as never));
       return reader.getRowObjectsJson() as unknown as T[];
     } finally {
       conn.closeSync();
