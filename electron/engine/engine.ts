@@ -183,7 +183,7 @@ function countsOf(output: unknown): { counts?: Record<string, number> } {
   const o = output as Record<string, unknown>;
   const counts: Record<string, number> = {};
   if (Array.isArray(o.rows)) counts.rows = o.rows.length;
-  if (typeof o.total === 'number') counts.total = o.total;
+  if (typeof o.total === 'number' && !o.totalPending) counts.total = o.total;
   if (Array.isArray(o.files)) counts.files = o.files.length;
   if (Array.isArray(o.events)) counts.events = o.events.length;
   if (typeof o.eventCount === 'number') counts.events = o.eventCount;

@@ -1,5 +1,6 @@
 // A generated case for the query tests: a few thousand rows over several sources, files and bundles, with
 // NULL levels, inherited times, ties in time across files and one file without any time. Deterministic.
+import { buildEventMinutes } from '../engine/store/eventMinutes';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,7 +69,8 @@ export function generate(files = 18, rowsPerFile = 180, seed = 42): { files: Gen
   return { files: outFiles, rows };
 }
 
-export async function buildCase(data = generate()): Promise<{ handle: CaseHandle; dir: string; cleanup: () => Promise<void> }> {
+/** The generated case in a real case folder; `summary` also builds the per-minute summary, as an import does. */
+export async function buildCase(data = generate(), opts: { summary?: boolean } = {}): Promise<{ handle: CaseHandle; dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'casefile-query-'));
   const handle = await CaseHandle.create(path.join(dir, 'case'), { name: 'query test' });
   await handle.withWriter(async (db) => {
@@ -90,6 +92,7 @@ export async function buildCase(data = generate()): Promise<{ handle: CaseHandle
       });
       await db.run(`INSERT INTO event_store VALUES ${tuples.join(', ')}`, params);
     }
+    if (opts.summary) await buildEventMinutes(db);
   });
   return { handle, dir, cleanup: async () => { await handle.close(); await rm(dir, { recursive: true, force: true }); } };
 }

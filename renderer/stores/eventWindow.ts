@@ -13,10 +13,14 @@ export const cursorOf = (r: EventRow): Cursor => ({ ts: r.ts, id: r.id });
 
 interface Query { caseId: string; filter: EventFilter; extraFields: string[] }
 
+/** A later page's total, unless it is pending (then the one already shown, or still being counted, stays). */
+const totalOf = (res: { total: number; totalPending?: boolean }) => (res.totalPending ? {} : { total: res.total, totalKnown: true });
+
 interface EventsState {
   query: Query | null;
   rows: EventRow[];
   total: number;
+  /** False while the total is being counted (a text search shows its first rows first). */
   totalKnown: boolean;
   atStart: boolean;
   atEnd: boolean;
@@ -35,7 +39,8 @@ interface EventsState {
 export const useEvents = create<EventsState>((set, get) => {
   const page = async (q: Query, extra: { after?: Cursor; before?: Cursor; limit?: number }) => {
     const res = await call('events.page', {
-      caseId: q.caseId, filter: q.filter, limit: extra.limit ?? PAGE,
+      // A text search draws its first rows before its total is counted (countTotal fills it).
+      caseId: q.caseId, filter: q.filter, limit: extra.limit ?? PAGE, countLater: true,
       ...(q.extraFields.length ? { extraFields: q.extraFields } : {}),
       ...(extra.after ? { after: extra.after } : {}),
       ...(extra.before ? { before: extra.before } : {}),
@@ -43,10 +48,20 @@ export const useEvents = create<EventsState>((set, get) => {
     useApp.getState().noteQuery('events.page', res.queryMs);
     return res;
   };
+  /** The total a page left pending, counted while the rows are already on screen. */
+  // Tied to the query, not the generation: a jump within the same result must not drop the count.
+  const countTotal = async (q: Query) => {
+    try {
+      const c = await call('events.count', { caseId: q.caseId, filter: q.filter });
+      if (get().query === q) set({ total: c.total, totalKnown: true });
+    } catch (e) {
+      if (get().query === q) set({ error: e instanceof Error ? e.message : String(e) });
+    }
+  };
   const bump = (s: EventsState, p: { shift?: number; index?: number }) => ({ scroll: { seq: s.scroll.seq + 1, ...p } });
 
   return {
-    query: null, rows: [], total: 0, totalKnown: false, atStart: true, atEnd: true, loading: false, error: null,
+    query: null, rows: [], total: 0, totalKnown: true, atStart: true, atEnd: true, loading: false, error: null,
     scroll: { seq: 0 }, gen: 0,
 
     async reload(q) {
@@ -56,9 +71,10 @@ export const useEvents = create<EventsState>((set, get) => {
         const res = await page(q, {});
         if (get().gen !== gen) return;
         set((s) => ({
-          rows: res.rows, total: res.total, totalKnown: true, atStart: true, atEnd: res.next === null,
+          rows: res.rows, total: res.total, totalKnown: !res.totalPending, atStart: true, atEnd: res.next === null,
           loading: false, ...bump(s, { index: 0 }),
         }));
+        if (res.totalPending) void countTotal(q);
       } catch (e) {
         if (get().gen !== gen) return;
         set({ loading: false, error: e instanceof Error ? e.message : String(e), rows: [], total: 0 });
@@ -77,7 +93,7 @@ export const useEvents = create<EventsState>((set, get) => {
         const drop = Math.max(0, next.length - MAX_ROWS);
         next = next.slice(drop);
         set((s) => ({
-          rows: next, total: res.total, atEnd: res.next === null, atStart: s.atStart && drop === 0, loading: false,
+          rows: next, ...totalOf(res), atEnd: res.next === null, atStart: s.atStart && drop === 0, loading: false,
           ...(drop ? bump(s, { shift: -drop }) : {}),
         }));
       } catch (e) {
@@ -97,7 +113,7 @@ export const useEvents = create<EventsState>((set, get) => {
         const next = [...res.rows, ...get().rows].slice(0, MAX_ROWS);
         const trimmed = added + get().rows.length - next.length;
         set((s) => ({
-          rows: next, total: res.total, atStart: res.prev === null || added === 0, atEnd: s.atEnd && trimmed === 0,
+          rows: next, ...totalOf(res), atStart: res.prev === null || added === 0, atEnd: s.atEnd && trimmed === 0,
           loading: false, ...bump(s, { shift: added }),
         }));
       } catch (e) {
@@ -120,7 +136,7 @@ export const useEvents = create<EventsState>((set, get) => {
         const next = [...before.rows, ...after.rows];
         const at = Math.max(0, next.findIndex((r) => r.id === row.id));
         set((s) => ({
-          rows: next, total: after.total, atStart: before.prev === null || before.rows.length === 0,
+          rows: next, ...totalOf(after), atStart: before.prev === null || before.rows.length === 0,
           atEnd: after.next === null, loading: false, ...bump(s, { index: at }),
         }));
       } catch (e) {

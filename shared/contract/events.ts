@@ -34,6 +34,8 @@ export const EventPage = z.object({
   total: z.number(),
   /** True when counting stopped at a cap: `total` is then a lower bound. */
   totalCapped: z.boolean().optional(),
+  /** The total is not counted yet (a text search asked to count later): `total` is 0, events.count has it. */
+  totalPending: z.boolean().optional(),
   queryMs: z.number(),
 });
 export type EventPage = z.infer<typeof EventPage>;
@@ -74,9 +76,16 @@ export const eventsArea = defineArea({
         before: Cursor.optional(),
         limit: z.number().int().min(1).max(1000),
         extraFields: z.array(z.string().max(200)).max(32).optional(),
+        /** A text search may answer its first rows first and leave the total pending (the workbench asks events.count). */
+        countLater: z.boolean().optional(),
       }),
       output: EventPage, access: 'read',
       audit: { when: (i) => !i.after && !i.before, describe: 'first page only (no cursor)' },
+    }),
+    /** The exact number of events a filter matches (a lower bound when capped): the total a page left pending. */
+    'events.count': defineCall({
+      input: CaseRef.extend({ filter: EventFilter }),
+      output: z.object({ total: z.number(), totalCapped: z.boolean(), queryMs: z.number() }), access: 'read', audit: 'never',
     }),
     'events.get': defineCall({ input: CaseRef.extend({ id: z.number().int() }), output: EventDetail, access: 'read', audit: 'always' }),
     /** One field the engine masked as a secret, unmasked, for one record (`field` as in EventRow.masked). The trail

@@ -2,8 +2,9 @@
 // next write (which opens a new SqlRead): paging through one filter counts once.
 import type { EventFilter } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
-import { whereClause } from './filter';
+import { summaryHolds, whereClause } from './filter';
 import { num, Params } from '../store/sql';
+import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 
 export interface Count { count: number; capped: boolean }
 
@@ -13,6 +14,23 @@ const keyOf = (filter: EventFilter) => JSON.stringify(filter);
 
 export function cachedCount(db: SqlRead, filter: EventFilter): Count | undefined {
   return db.readOnly ? cache.get(db)?.get(keyOf(filter)) : undefined;
+}
+
+const inflight = new WeakMap<SqlRead, Map<string, Promise<Count>>>();
+
+/**
+ * A count being taken (by countMatching, or by a query that gets it on the way, e.g. a full-range histogram): a
+ * second caller for the same filter waits for it instead of scanning again. Read-only handles only, as the cache.
+ */
+export function shareCount(db: SqlRead, filter: EventFilter, pending: Promise<Count>): Promise<Count> {
+  if (!db.readOnly) return pending;
+  let m = inflight.get(db);
+  if (!m) inflight.set(db, (m = new Map()));
+  const key = keyOf(filter);
+  m.set(key, pending);
+  const done = () => { if (m.get(key) === pending) m.delete(key); };
+  pending.then(done, done);
+  return pending;
 }
 
 /** Memoises a count taken elsewhere (e.g. in the same scan as a page). */
@@ -33,6 +51,22 @@ export function rememberCount(db: SqlRead, filter: EventFilter, n: number, cappe
 export async function countMatching(db: SqlRead, filter: EventFilter, cap = 10_000_000): Promise<Count> {
   const hit = cachedCount(db, filter);
   if (hit) return hit;
+  const going = db.readOnly ? inflight.get(db)?.get(keyOf(filter)) : undefined;
+  if (going) return going;
+  return shareCount(db, filter, countNow(db, filter, cap));
+}
+
+/** Counts now, whatever is in flight (for a query whose own way of counting failed). */
+export async function countNow(db: SqlRead, filter: EventFilter, cap = 10_000_000): Promise<Count> {
+  // Only sources and levels over the whole case: the hourly summary holds the exact count (a sum over ~10k rows
+  // instead of a scan of every event). With a time range the edges would need the events: those scan.
+  if (summaryHolds(filter) && !filter.from && !filter.to && await eventMinutesCurrent(db)) {
+    const p = new Params();
+    const src = filter.sources?.length ? `s.source IN (${p.list(filter.sources)})` : 'TRUE';
+    const [r] = await db.read<{ n: string | number }>(
+      `SELECT coalesce(sum(s.n), 0) AS n FROM ${EVENT_HOURS} s WHERE ${src} AND ${levelSlots(filter)}`, p.values);
+    return rememberCount(db, filter, num(r?.n));
+  }
   const p = new Params();
   const where = whereClause(filter, p);
   const [r] = await db.read<{ n: string | number }>(

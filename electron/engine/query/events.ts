@@ -8,6 +8,7 @@ import { checkFilter, fieldValueExpr, scansText, whereClause } from './filter';
 import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
 import { checkInstant, elapsedMs, num, Params } from '../store/sql';
 import { cachedCount, countMatching, rememberCount, type Count } from './count';
+import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 import { fieldsSql } from '../store/schema';
 
 export interface PageRequest {
@@ -16,6 +17,10 @@ export interface PageRequest {
   before?: Cursor;
   limit: number;
   extraFields?: string[];
+  /** A text search may answer its first rows before its total (then `totalPending`; events.count has the total). */
+  countLater?: boolean;
+  /** Events in the first slice of a progressive text page (tests make it small to cross many slices). */
+  firstSlice?: number;
 }
 
 /**
@@ -33,17 +38,26 @@ function keysetCondition(c: Cursor, dir: 'after' | 'before', p: Params): string 
 
 interface Key { id: string | number; ts_us: string | null }
 
+/** Events the first time slice of a progressive text page holds; each next slice holds twice as many. */
+export const FIRST_SLICE_EVENTS = 50_000;
+
 /**
- * The page's keys, and the total when it must be counted. A filter that reads `raw` (text search) gets both from
- * one scan: the matching keys are materialised once, then counted and paged. Others count in a separate, cheap query.
+ * The page's keys, and the total when it is known. A text search (the filter reads `raw`, with no index) asked to
+ * count later pages progressively: time slices in the page's order, sized by the hourly summary, until the page is
+ * full, so common words answer after a small part of the case; its total is then pending. Otherwise a text search
+ * gets keys and total from one scan (the matching keys are materialised once, then counted and paged), and other
+ * filters count in a separate, cheap query (the summary, or a scan of narrow columns).
  */
-async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promise<{ keys: Key[]; total: Count }> {
+async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promise<{ keys: Key[]; total: Count | null }> {
+  const cursor = req.after ?? req.before;
+  const cached = cachedCount(db, req.filter);
+  if (scansText(req.filter) && (req.countLater || cached) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
+    return { keys: await slicedKeys(db, req, backward), total: cached ?? null };
+  }
   const p = new Params();
   const where = whereClause(req.filter, p);
-  const cursor = req.after ?? req.before;
   const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
-  const order = backward ? 's.ts DESC NULLS FIRST, s.id DESC' : 's.ts ASC NULLS LAST, s.id ASC';
-  const cached = cachedCount(db, req.filter);
+  const order = orderOf(backward);
   if (cached || !scansText(req.filter)) {
     const [keys, total] = await Promise.all([
       db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM event_store s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
@@ -51,13 +65,81 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
     ]);
     return { keys, total };
   }
-  const [r] = await db.read<{ n: string | number; keys: { id: string | number; ts_us: string | null }[] | null }>(
+  const [r] = await db.read<{ n: string | number; keys: Key[] | null }>(
     `WITH s AS MATERIALIZED (SELECT s.id, s.ts FROM event_store s WHERE ${where})
      SELECT (SELECT count(*) FROM s) AS n,
             (SELECT list({'id': id, 'ts_us': ts_us}) FROM
               (SELECT s.id, epoch_us(s.ts) AS ts_us FROM s WHERE ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1})) AS keys`,
     p.values);
   return { keys: r?.keys ?? [], total: rememberCount(db, req.filter, num(r?.n)) };
+}
+
+const orderOf = (backward: boolean) => (backward ? 's.ts DESC NULLS FIRST, s.id DESC' : 's.ts ASC NULLS LAST, s.id ASC');
+
+/**
+ * Keys of one page, read slice by slice: hours of the summary (those the filter's sources, levels and range can
+ * match, from the cursor on, in the page's direction) grouped into slices of growing size. Every slice is scanned
+ * whole, so once `limit + 1` keys are in, nothing earlier in the order is left unread and they are the page's keys.
+ * What no slice covered (untimed events, last in ascending order) is read by one last query if the page is not full.
+ */
+async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean): Promise<Key[]> {
+  const cursor = req.after ?? req.before;
+  const hp = new Params();
+  const conds = [req.filter.sources?.length ? `s.source IN (${hp.list(req.filter.sources)})` : 'TRUE', levelSlots(req.filter)];
+  const from = req.filter.from ?? (cursor && !backward ? cursor.ts : null);
+  const to = req.filter.to ?? (cursor && backward ? cursor.ts : null);
+  // Ranges and cursors hold full instants; the summary's hours start on the hour, hence the truncation.
+  if (from) conds.push(`s.hour >= date_trunc('hour', ${hp.instant(checkInstant(from, 'Filter start'))})`);
+  if (to) conds.push(`s.hour <= ${hp.instant(checkInstant(to, 'Filter end'))}`);
+  const hours = await db.read<{ h: string; n: string | number }>(
+    `SELECT epoch_us(s.hour) AS h, sum(s.n) AS n FROM ${EVENT_HOURS} s WHERE s.hour IS NOT NULL AND ${conds.join(' AND ')}
+     GROUP BY s.hour ORDER BY s.hour ${backward ? 'DESC' : 'ASC'}`, hp.values);
+  const HOUR_US = 3_600_000_000;
+  const keys: Key[] = [];
+  const read = async (span: (p: Params) => string, limit: number) => {
+    const p = new Params();
+    const where = whereClause(req.filter, p);
+    const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
+    keys.push(...await db.read<Key>(
+      `SELECT s.id, epoch_us(s.ts) AS ts_us FROM event_store s WHERE ${where} AND ${keyset} AND ${span(p)} ORDER BY ${orderOf(backward)} LIMIT ${limit}`,
+      p.values));
+  };
+  const instant = (p: Params, us: number) => `make_timestamp(${p.add(us)}::BIGINT)::TIMESTAMPTZ`;
+  let size = req.firstSlice ?? FIRST_SLICE_EVENTS;
+  let i = 0;
+  while (i < hours.length && keys.length <= req.limit) {
+    let n = 0;
+    const start = i;
+    while (i < hours.length && (n < size || i === start)) n += num(hours[i++]!.n);
+    const a = Number(hours[backward ? i - 1 : start]!.h);
+    const b = Number(hours[backward ? start : i - 1]!.h) + HOUR_US;
+    await read((p) => `s.ts >= ${instant(p, a)} AND s.ts < ${instant(p, b)}`, req.limit + 1 - keys.length);
+    size *= 2;
+  }
+  if (keys.length <= req.limit) {
+    // Whatever the hours did not cover: untimed events, and (should the summary miss any) timed ones.
+    const lo = hours.length ? Math.min(...hours.map((h) => Number(h.h))) : 0;
+    const hi = hours.length ? Math.max(...hours.map((h) => Number(h.h))) + HOUR_US : 0;
+    const seen = new Set(keys.map((k) => String(k.id)));
+    const before = keys.length;
+    await read((p) => hours.length ? `(s.ts IS NULL OR s.ts < ${instant(p, lo)} OR s.ts >= ${instant(p, hi)})` : 'TRUE', req.limit + 1 - keys.length);
+    const rest = keys.splice(before).filter((k) => !seen.has(String(k.id)));
+    keys.push(...rest);
+    keys.sort((x, y) => compareKeys(x, y) * (backward ? -1 : 1));
+    keys.splice(req.limit + 1);
+  }
+  return keys;
+}
+
+/** (ts ascending, NULL last, then id), as the page's SQL order. */
+function compareKeys(x: Key, y: Key): number {
+  if (x.ts_us !== y.ts_us) {
+    if (x.ts_us === null) return 1;
+    if (y.ts_us === null) return -1;
+    const d = Number(x.ts_us) - Number(y.ts_us);
+    if (d !== 0) return d;
+  }
+  return Number(x.id) - Number(y.id);
 }
 
 export async function page(db: SqlRead, req: PageRequest): Promise<EventPage> {
@@ -101,7 +183,7 @@ export async function page(db: SqlRead, req: PageRequest): Promise<EventPage> {
     next = more && last ? cursorOf(last) : null;
     prev = !req.after ? null : first ? cursorOf(first) : { ts: req.after.ts, id: req.after.id + 1 };
   }
-  return { rows, next, prev, total: total.count, totalCapped: total.capped, queryMs: elapsedMs(t0) };
+  return { rows, next, prev, total: total?.count ?? 0, totalCapped: total?.capped ?? false, ...total ? {} : { totalPending: true }, queryMs: elapsedMs(t0) };
 }
 
 interface DetailRow extends RawRow { fields: string | null; raw: string | null; tz_rule: string | null; file_id: number }

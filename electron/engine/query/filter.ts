@@ -80,6 +80,9 @@ export function whereClause(filter: EventFilter, p: Params, opts: WhereOptions =
   return c.length ? c.join(' AND ') : 'TRUE';
 }
 
+/** The filter is only sources, levels and time: the per-minute summary (store/eventMinutes.ts) holds its counts. */
+export const summaryHolds = (f: EventFilter): boolean => !f.text && !f.fields?.length && !f.files?.length && !f.parseStatus?.length;
+
 /** True when the filter must read `raw`, the one expensive column: such a filter is worth a single scan. */
 export const scansText = (filter: EventFilter): boolean => !!filter.text;
 

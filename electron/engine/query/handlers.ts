@@ -8,13 +8,23 @@ import { fieldNames, fieldValues, sources } from './fields';
 import { deleteView, listViews, saveView } from './views';
 import { fieldOf, maskDetail, maskRow, maskValue } from '../redact/onScreen';
 import { EngineError } from '../util/errors';
+import { countMatching } from './count';
+import { checkFilter } from './filter';
+import { elapsedMs } from '../store/sql';
 
 export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   'events.histogram': async (ctx, i) => histogram(ctx.getCase(i.caseId).db, { filter: i.filter, range: i.range, buckets: i.buckets }),
   // Rows leave the engine with their secrets masked (redact/onScreen.ts); events.reveal unmasks one field.
   'events.page': async (ctx, i) => {
-    const r = await page(ctx.getCase(i.caseId).db, { filter: i.filter, after: i.after, before: i.before, limit: i.limit, extraFields: i.extraFields });
+    const r = await page(ctx.getCase(i.caseId).db, { filter: i.filter, after: i.after, before: i.before, limit: i.limit, extraFields: i.extraFields, countLater: i.countLater });
     return { ...r, rows: r.rows.map(maskRow) };
+  },
+  'events.count': async (ctx, i) => {
+    const t0 = performance.now();
+    const db = ctx.getCase(i.caseId).db;
+    await checkFilter(db, i.filter);
+    const c = await countMatching(db, i.filter);
+    return { total: c.count, totalCapped: c.capped, queryMs: elapsedMs(t0) };
   },
   'events.get': async (ctx, i) => maskDetail(await get(ctx.getCase(i.caseId).db, i.id)),
   'events.reveal': async (ctx, i) => {

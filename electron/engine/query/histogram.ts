@@ -3,9 +3,10 @@ import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { Histogram } from '../../../shared/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { SqlRead } from '../store/db';
-import { checkFilter, whereClause } from './filter';
+import { checkFilter, scansText, summaryHolds, whereClause } from './filter';
+import { cachedCount, countNow, rememberCount, shareCount } from './count';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
-import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT } from '../store/eventMinutes';
+import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
 
 const EPOCH = new Date(0).toISOString();
 
@@ -23,10 +24,29 @@ export interface HistogramRequest {
  */
 export async function histogram(db: SqlRead, req: HistogramRequest): Promise<Histogram> {
   const t0 = performance.now();
-  await checkFilter(db, req.filter);
-  if (!req.range && !req.filter.from && !req.filter.to && summaryAnswers(req.filter) && await eventMinutesCurrent(db)) {
-    return { ...(await fromSummary(db, req.filter, req.buckets)), queryMs: elapsedMs(t0) };
+  // A text search's histogram reads every match anyway: its sum is the filter's count, shared with events.count
+  // (which would otherwise scan `raw` once more) when the buckets cover all the filter matches. Offered before any
+  // await, so a count asked right after this waits for it.
+  const coversFilter = req.range ? req.filter.from === req.range.from && req.filter.to === req.range.to : !req.filter.from && !req.filter.to;
+  const answer = histogramOf(db, req);
+  if (scansText(req.filter) && coversFilter && !cachedCount(db, req.filter)) {
+    void shareCount(db, req.filter, answer.then(
+      (h) => rememberCount(db, req.filter, h.lanes.reduce((a, l) => a + l.total, 0) + (req.filter.from || req.filter.to ? 0 : h.untimed)),
+      () => countNow(db, req.filter)));
   }
+  return { ...(await answer), queryMs: elapsedMs(t0) };
+}
+
+async function histogramOf(db: SqlRead, req: HistogramRequest): Promise<Omit<Histogram, 'queryMs'>> {
+  await checkFilter(db, req.filter);
+  if (!req.range && !req.filter.from && !req.filter.to && summaryHolds(req.filter) && await eventMinutesCurrent(db)) {
+    return fromSummary(db, req.filter, req.buckets);
+  }
+  return scanHistogram(db, req);
+}
+
+/** The histogram from the events themselves. */
+async function scanHistogram(db: SqlRead, req: HistogramRequest): Promise<Omit<Histogram, 'queryMs'>> {
   const { from, to } = req.range
     ? { from: checkInstant(req.range.from, 'Range start'), to: checkInstant(req.range.to, 'Range end') }
     : await defaultRange(db, req.filter);
@@ -57,7 +77,7 @@ export async function histogram(db: SqlRead, req: HistogramRequest): Promise<His
       `SELECT DISTINCT source FROM event_store s${req.filter.sources?.length ? ` WHERE s.source IN (${lp.list(req.filter.sources)})` : ''} ORDER BY source`,
       lp.values),
   ]);
-  return { from, to, bucketMs, buckets, ...fillLanes(lanesRows, cells, buckets), queryMs: elapsedMs(t0) };
+  return { from, to, bucketMs, buckets, ...fillLanes(lanesRows, cells, buckets) };
 }
 
 interface Cell { source: string; b: string | number | null; l: number; n: string | number }
@@ -81,11 +101,6 @@ function fillLanes(lanesRows: { source: string }[], cells: Cell[], buckets: numb
   return { lanes: [...lanes.values()], untimed };
 }
 
-/** The filter is only sources, levels and time: the per-minute summary holds the answer. */
-function summaryAnswers(f: EventFilter): boolean {
-  return !f.text && !f.fields?.length && !f.files?.length && !f.parseStatus?.length;
-}
-
 /**
  * The full range from the summary: it starts on the first event's whole minute (whole hour, for a range long enough
  * that buckets are hours) and buckets are whole units, so every summary cell falls in exactly one bucket and the
@@ -94,7 +109,7 @@ function summaryAnswers(f: EventFilter): boolean {
 async function fromSummary(db: SqlRead, filter: EventFilter, wanted: number): Promise<Omit<Histogram, 'queryMs'>> {
   const p = new Params();
   const srcCond = filter.sources?.length ? `s.source IN (${p.list(filter.sources)})` : 'TRUE';
-  const levelCond = filter.levels?.length ? `s.slot IN (${filter.levels.map((l) => LEVELS.indexOf(l)).filter((i) => i >= 0).join(', ') || '-1'})` : 'TRUE';
+  const levelCond = levelSlots(filter);
   // Lanes (every source the filter allows) and the exact span of what matches, in one pass over the hourly rows.
   const spans = await db.read<{ source: string; lo: string | null; hi: string | null }>(
     `SELECT s.source, epoch_us(min(s.lo) FILTER (WHERE ${levelCond})) AS lo, epoch_us(max(s.hi) FILTER (WHERE ${levelCond})) AS hi

@@ -7,7 +7,7 @@ import { DDL, SCHEMA_VERSION } from './schema';
 
 export type Row = Record<string, unknown>;
 
-/** CASEFILE_PROFILE=1: statements slower than 100 ms go to stderr with their time (to see where an import spends it). */
+/** CASEFILE_PROFILE=1: statements slower than 100 ms go to stderr with their time (to see where an import or a query spends it). */
 const PROFILE = process.env.CASEFILE_PROFILE === '1';
 async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
   if (!PROFILE) return run();
@@ -53,8 +53,9 @@ export class CaseDb implements SqlRead {
     // beside a case's database (DuckDB's `<file>.tmp`), or for an in-memory database (verify's scratch copy) in a
     // directory of its own under the system temp (DuckDB's default would be `.tmp` in the working directory).
     const limit = process.env.CASEFILE_DUCKDB_MEMORY ?? '640MB';
-    const config: Record<string, string> = { memory_limit: limit, ...(locked ? LOCKDOWN : {}) };
-    if (file === ':memory:') config.temp_directory = path.join(os.tmpdir(), `casefile-duckdb-${process.pid}-${randomUUID()}`);
+    // Set before the lockdown: with external access off DuckDB refuses to change it.
+    const temp: Record<string, string> = file === ':memory:' ? { temp_directory: path.join(os.tmpdir(), `casefile-duckdb-${process.pid}-${randomUUID()}`) } : {};
+    const config: Record<string, string> = { memory_limit: limit, ...temp, ...(locked ? LOCKDOWN : {}) };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     const instance = await DuckDBInstance.create(file, config);
     const conn = await instance.connect();
@@ -81,7 +82,7 @@ export class CaseDb implements SqlRead {
   async read<T = Row>(sql: string, params?: Params): Promise<T[]> {
     const conn = await this.instance.connect();
     try {
-      const reader = await conn.runAndReadAll(sql, params as never);
+      const reader = await timed(sql, () => conn.runAndReadAll(sql, params as never));
       return reader.getRowObjectsJson() as unknown as T[];
     } finally {
       conn.closeSync();

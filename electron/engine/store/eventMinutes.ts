@@ -1,7 +1,7 @@
 // The per-minute summary of the events (issue 16): counts per source × minute × level slot, with each cell's first
 // and last instant, built after an import. The timeline's histogram answers from it when the filter is only
 // sources, levels and time (the full-range view of a large case) instead of scanning every event.
-import { LEVELS } from '../../../shared/domain';
+import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { CaseDb, SqlRead } from './db';
 
 export const EVENT_MINUTES = 'event_minutes';
@@ -17,6 +17,12 @@ export const GRAINS = [
 
 /** Slot of a level in the histogram's counts: LEVELS order, then one slot for anything else (including no level). */
 export const LEVEL_SLOT = `CASE s.level ${LEVELS.map((l, i) => `WHEN '${l}' THEN ${i}`).join(' ')} ELSE ${LEVELS.length} END`;
+
+/** A summary table's condition (alias `s`) for the filter's levels, by slot; `TRUE` when it names none. */
+export function levelSlots(filter: EventFilter): string {
+  if (!filter.levels?.length) return 'TRUE';
+  return `s.slot IN (${filter.levels.map((l) => LEVELS.indexOf(l)).filter((i) => i >= 0).join(', ') || '-1'})`;
+}
 
 /**
  * Rebuilt whole (a GROUP BY over ts, source and level only: a second or two per million events). `minute` is NULL
@@ -37,6 +43,16 @@ export async function buildEventMinutes(db: CaseDb): Promise<void> {
  * yet, or a case from before the summary, has none that fits): only then may a query trust it.
  */
 export async function eventMinutesCurrent(db: SqlRead): Promise<boolean> {
+  // A read-only handle sees no writes: its answer holds for its life (every count and histogram asks).
+  if (!db.readOnly) return summaryCurrent(db);
+  let known = current.get(db);
+  if (!known) current.set(db, (known = summaryCurrent(db).catch((e: unknown) => { current.delete(db); throw e; })));
+  return known;
+}
+
+const current = new WeakMap<SqlRead, Promise<boolean>>();
+
+async function summaryCurrent(db: SqlRead): Promise<boolean> {
   const [t] = await db.read<{ n: number }>(
     `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN ('${EVENT_MINUTES}', '${EVENT_HOURS}')`);
   if (t?.n !== 2) return false;

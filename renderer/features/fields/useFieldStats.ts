@@ -4,6 +4,7 @@ import type { FieldStats } from '../../../shared/contract';
 import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useFilter } from '../../stores/filter';
+import { useEvents } from '../../stores/eventWindow';
 
 /** Top values shown per field. */
 export const TOP_VALUES = 5;
@@ -14,11 +15,14 @@ export function useFieldStats(enabled: boolean, countAll: boolean): { stats: Fie
   const caseId = useApp((s) => s.current?.id);
   const version = useApp((s) => s.dataVersion);
   const key = JSON.stringify(useFilter((s) => s.filter));
+  // The sidebar reads a sample of the matching events: on a large case that competes with the table for both cores,
+  // so it starts once the table's page and total are in.
+  const tableDone = useEvents((s) => !s.loading && s.totalKnown);
   const [stats, setStats] = useState<FieldStats | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    if (!caseId || !enabled) return;
+    if (!caseId || !enabled || !tableDone) return;
     let live = true;
     setLoading(true);
     // Waits out a burst of filter changes (typing, brushing) so only the last one is read.
@@ -28,6 +32,6 @@ export function useFieldStats(enabled: boolean, countAll: boolean): { stats: Fie
         .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
     }, 150);
     return () => { live = false; clearTimeout(t); };
-  }, [caseId, key, version, enabled, countAll]);
+  }, [caseId, key, version, enabled, countAll, tableDone]);
   return { stats, loading, error };
 }

@@ -63,8 +63,12 @@ export function App() {
     if (!current) return;
     const stopLayout = followLayout(current.id);
     takePendingUrlState(current.id);
-    void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase();
-    return stopLayout;
+    // Verification hashes the evidence and walks the audit trail: on a large case that is seconds of both cores, so
+    // there it waits for the table's first page (what the operator came to see is drawn first). A small case verifies
+    // at once, before an import into it can start (evidence read mid-import shows files not yet sealed).
+    const verify = () => { void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase(); };
+    const stopWaiting = current.eventCount >= VERIFY_AFTER_PAGE_EVENTS ? afterFirstPage(current.id, verify) : (verify(), () => undefined);
+    return () => { stopLayout(); stopWaiting(); };
   }, [current?.id]);
 
   return (
@@ -123,11 +127,25 @@ export function App() {
   );
 }
 
+/** Cases with this many events verify after the table's first page rather than at once. */
+const VERIFY_AFTER_PAGE_EVENTS = 500_000;
+
+/** Runs `fn` once the events table has its first page for this case (or could not get it), a moment later. */
+function afterFirstPage(caseId: string, fn: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ready = (s: ReturnType<typeof useEvents.getState>) => s.query?.caseId === caseId && !s.loading;
+  const go = () => { stop(); timer = setTimeout(fn, 300); };
+  const stop = useEvents.subscribe((s) => { if (ready(s)) go(); });
+  if (ready(useEvents.getState())) go();
+  return () => { stop(); clearTimeout(timer); };
+}
+
 function StatusBar({ mode, version }: { mode?: string; version?: string }) {
   const current = useApp((s) => s.current);
   const lastQueryMs = useApp((s) => s.lastQueryMs);
   const lastQuery = useApp((s) => s.lastQuery);
   const total = useEvents((s) => s.total);
+  const totalKnown = useEvents((s) => s.totalKnown);
   const loading = useEvents((s) => s.loading);
   const caseId = current?.id;
   // The correlate job (after an import's events are in): when it ends, chains and the pending flag are fresh.
@@ -146,7 +164,7 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
       {current ? (
         <>
           <span data-testid="status-case-events">{fmtCount(current.eventCount)} events in case</span>
-          <span data-testid="status-matching">{fmtCount(total)} matching</span>
+          <span data-testid="status-matching">{totalKnown ? fmtCount(total) : 'counting…'} matching</span>
           <span>{current.bundleCount} bundles</span>
           <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
           {current.chainsPending && <span className="muted" data-testid="status-chains">building identifiers and chains…</span>}

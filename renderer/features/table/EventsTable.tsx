@@ -40,7 +40,7 @@ export function EventsTable() {
   const columns = useFilter((s) => s.columns);
   const sizes = useFilter((s) => s.sizes);
   const [dragging, setDragging] = useState<string | null>(null);
-  const { rows, total, loading, error, atStart, atEnd, scroll, reload, loadAfter, loadBefore } = useEvents();
+  const { rows, total, totalKnown, loading, error, atStart, atEnd, scroll, reload, loadAfter, loadBefore } = useEvents();
   const selectedId = useSelection((s) => s.selectedId);
   const select = useSelection((s) => s.select);
   const { ids: picks, toggle: togglePick } = usePicks();
@@ -95,7 +95,7 @@ export function EventsTable() {
     <section className="events" data-testid="events-table">
       <div className="events-head">
         <strong>Events</strong>
-        <span data-testid="events-total">{fmtCount(total)}</span><span className="muted"> matching</span>
+        <span data-testid="events-total">{totalKnown ? fmtCount(total) : 'counting…'}</span><span className="muted"> matching</span>
         {rows.length > 0 && <span className="muted small"> · window {fmtCount(rows.length)} rows{loading ? ' · loading…' : ''}</span>}
         <span className="spacer" />
         <TableExportButtons />

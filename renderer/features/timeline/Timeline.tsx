@@ -159,7 +159,7 @@ export function Timeline() {
         </span>
         {empty && <span className="warn" data-testid="timeline-empty">no events match</span>}
         <span className="spacer" />
-        {loading && <span className="muted">loading…</span>}
+        {loading && <span className="muted" data-testid="timeline-loading">{filter.text ? 'counting…' : 'loading…'}</span>}
         <span className="hint">drag: zoom · wheel: zoom · shift-drag / drag axis: pan</span>
         <button data-testid="timeline-reset" disabled={!zoomed} onClick={() => setRange(undefined, undefined)}>Reset</button>
       </div>

@@ -1,0 +1,43 @@
+// The evidence copy hashes and scans each file in one read with reused buffers: its sha256 and scan must equal a
+// fresh read's, also where a CR, a multi-byte character or a line end straddles the 1 MB read boundary, and when
+// several files are read at once.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { stageBundles } from './bundle';
+import { scanFile } from './scan';
+
+const root = mkdtempSync(path.join(tmpdir(), 'bundle-scan-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const MB = 1 << 20;
+
+it('gives each file the sha256 and scan of a fresh read', async () => {
+  const src = path.join(root, 'src');
+  const files: Record<string, Buffer> = {
+    'crlf-straddle.log': Buffer.from('a'.repeat(MB - 1) + '\r\n' + 'b\r\n'),
+    'lone-cr-straddle.log': Buffer.from('a'.repeat(MB - 1) + '\rX\n'),
+    'utf8-straddle.log': Buffer.from('a'.repeat(MB - 1) + 'é✓\n' + 'z'.repeat(MB) + '\n'),
+    'bad-utf8-straddle.log': Buffer.concat([Buffer.from('a'.repeat(MB - 1)), Buffer.from([0xc3, 0x28, 0x0a])]),
+    'torn.log': Buffer.from('x\ny'),
+    'empty.log': Buffer.alloc(0),
+    ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`small/${i}.log`, Buffer.from(`line ${i}\n`.repeat(i + 1))])),
+  };
+  for (const [rel, bytes] of Object.entries(files)) {
+    const f = path.join(src, rel);
+    mkdirSync(path.dirname(f), { recursive: true });
+    writeFileSync(f, bytes);
+  }
+  const [b] = await stageBundles(path.join(root, 'bundles'), [src]);
+  for (const m of b!.manifest.files) {
+    const copy = path.join(b!.dir, m.path);
+    expect(readFileSync(copy).equals(files[m.path]!)).toBe(true);
+    expect(m.sha256).toBe(createHash('sha256').update(files[m.path]!).digest('hex'));
+    expect({ path: m.path, scan: b!.scans.get(m.path) }).toEqual({ path: m.path, scan: await scanFile(copy) });
+  }
+  expect(b!.scans.get('lone-cr-straddle.log')).toMatchObject({ newline: 'mixed' });
+  expect(b!.scans.get('crlf-straddle.log')).toMatchObject({ newline: 'crlf', lines: 2 });
+  expect(b!.scans.get('bad-utf8-straddle.log')).toMatchObject({ utf8: false });
+  expect(b!.scans.get('utf8-straddle.log')).toMatchObject({ utf8: true, lines: 2 });
+}, 60_000);

@@ -1,0 +1,124 @@
+// Query paths that lean on the per-minute summary, against the plain answer on a real DuckDB case: a text search
+// pages progressively in time slices (its total left pending, then counted), a source/level filter is counted from
+// the summary. The generated events are spread over ten hours so that pages cross many slices.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cursor, EventFilter } from '../../../shared/domain';
+import { CaseHandle } from '../case/caseStore';
+import { clearCountCache, countMatching } from './count';
+import { page } from './events';
+import { histogram } from './histogram';
+import { BASE_MS, buildCase, generate, type GenRow } from '../../testkit/testCase';
+
+const base = generate();
+// Ten minutes of events stretched to about ten hours (raw text kept: searches read it, not the times).
+const rows: GenRow[] = base.rows.map((e) => {
+  if (e.tsMs === null) return e;
+  const tsMs = BASE_MS + (e.tsMs - BASE_MS) * 37;
+  return { ...e, tsMs, ts: new Date(tsMs).toISOString() };
+});
+let handle: CaseHandle;
+let cleanup: () => Promise<void>;
+let plain: { handle: CaseHandle; cleanup: () => Promise<void> };
+
+beforeAll(async () => {
+  ({ handle, cleanup } = await buildCase({ files: base.files, rows }, { summary: true }));
+  plain = await buildCase({ files: base.files, rows }); // the same events, no summary: the plain full query
+});
+afterAll(async () => { await cleanup(); await plain.cleanup(); });
+
+const hours = new Set(rows.flatMap((e) => (e.tsMs === null ? [] : [Math.floor(e.tsMs / 3_600_000)])));
+
+async function walk(h: CaseHandle, filter: EventFilter, dir: 'forward' | 'backward', limit: number): Promise<number[]> {
+  const ids: number[] = [];
+  let cursor: Cursor | undefined = dir === 'backward' ? { ts: null, id: Number.MAX_SAFE_INTEGER } : undefined;
+  for (let guard = 0; guard < 10_000; guard++) {
+    const pg = await page(h.db, { filter, limit, countLater: true, firstSlice: 40, ...(cursor ? { [dir === 'forward' ? 'after' : 'before']: cursor } : {}) });
+    if (dir === 'forward') ids.push(...pg.rows.map((r) => r.id)); else ids.unshift(...pg.rows.map((r) => r.id));
+    cursor = (dir === 'forward' ? pg.next : pg.prev) ?? undefined;
+    if (!cursor) return ids;
+  }
+  throw new Error('paging did not end');
+}
+
+const TEXT: [string, EventFilter][] = [
+  ['common substring', { text: 'timeout' }],
+  ['rare substring', { text: '#1234 ' }],
+  ['regex', { text: 'Trace(back)? \\(most', regex: true }],
+  ['text + level + source', { text: 'request', levels: ['ERROR', 'INFO'], sources: ['system', 'celery'] }],
+  ['text + time range', { text: 'heartbeat', from: new Date(BASE_MS + 2 * 3_600_000 + 123_000).toISOString(), to: new Date(BASE_MS + 6 * 3_600_000 + 5_000).toISOString() }],
+  ['text on the untimed file', { text: 'übersicht', sources: ['raw'] }],
+  ['nothing matches', { text: 'no such text anywhere' }],
+];
+
+describe('progressive text paging (summary present)', () => {
+  it('the data crosses many summary hours and has untimed events', () => {
+    expect(hours.size).toBeGreaterThan(6);
+    expect(rows.some((e) => e.ts === null)).toBe(true);
+  });
+
+  it.each(TEXT)('%s: pages forward and backward equal the plain query; the total is pending, then exact', async (_n, filter) => {
+    const want = await walk(plain.handle, filter, 'forward', 1000);
+    expect(await walk(handle, filter, 'forward', 23)).toEqual(want);
+    expect(await walk(handle, filter, 'backward', 29)).toEqual(want);
+    clearCountCache(handle.db);
+    const first = await page(handle.db, { filter, limit: 10, countLater: true, firstSlice: 40 });
+    expect(first.totalPending).toBe(true);
+    expect(first.rows.map((r) => r.id)).toEqual(want.slice(0, 10));
+    expect((await countMatching(handle.db, filter)).count).toBe(want.length);
+    // Once counted, later pages carry the total.
+    const again = await page(handle.db, { filter, limit: 10, countLater: true, firstSlice: 40 });
+    expect(again.totalPending).toBeUndefined();
+    expect(again.total).toBe(want.length);
+  });
+});
+
+describe('counts from the summary', () => {
+  it.each<[string, EventFilter]>([
+    ['everything', {}],
+    ['one level', { levels: ['ERROR'] }],
+    ['levels and sources', { levels: ['WARNING', 'CRITICAL'], sources: ['celery', 'raw'] }],
+    ['a source with untimed events', { sources: ['raw'] }],
+  ])('%s: the same exact count as a scan', async (_n, filter) => {
+    clearCountCache(handle.db);
+    const fromSummary = await countMatching(handle.db, filter);
+    const scanned = await countMatching(plain.handle.db, filter);
+    expect(fromSummary).toEqual(scanned);
+    expect(scanned.count).toBeGreaterThan(0);
+  });
+
+  it('two callers of one count share the scan', async () => {
+    clearCountCache(handle.db);
+    const f: EventFilter = { text: 'retry' };
+    const db = handle.db;
+    const read = db.read.bind(db);
+    const scans: string[] = [];
+    db.read = ((sql: string, params?: never) => { if (sql.includes('event_store')) scans.push(sql); return read(sql, params); }) as typeof db.read;
+    try {
+      const [a, b] = await Promise.all([countMatching(db, f), countMatching(db, f)]);
+      expect(a).toEqual(b);
+      expect(a.count).toBe(rows.filter((e) => e.raw.toLowerCase().includes('retry')).length);
+      expect(scans.filter((q) => q.includes('count(*)') && q.includes('regexp_matches'))).toHaveLength(1);
+    } finally { db.read = read; }
+  });
+});
+
+describe('a text histogram counts for events.count', () => {
+  it.each<[string, EventFilter, boolean]>([
+    ['full range', { text: 'timeout' }, false],
+    ['the filter\'s own range', { text: 'request', from: new Date(BASE_MS + 3_600_000).toISOString(), to: new Date(BASE_MS + 5 * 3_600_000).toISOString() }, true],
+  ])('%s: the count it leaves is the exact count, and no second scan is made', async (_n, filter, ranged) => {
+    clearCountCache(handle.db);
+    const db = handle.db;
+    const read = db.read.bind(db);
+    const counts: string[] = [];
+    db.read = ((sql: string, params?: never) => { if (sql.includes('count(*) AS n FROM (SELECT 1')) counts.push(sql); return read(sql, params); }) as typeof db.read;
+    try {
+      const h = histogram(db, { filter, buckets: 50, ...(ranged ? { range: { from: filter.from!, to: filter.to! } } : {}) });
+      const c = await countMatching(db, filter);
+      await h;
+      expect(c).toEqual(await countMatching(plain.handle.db, filter));
+      expect(c.count).toBeGreaterThan(0);
+      expect(counts).toHaveLength(0);
+    } finally { db.read = read; }
+  });
+});
