@@ -53,8 +53,9 @@ export class CaseDb implements SqlRead {
     // beside a case's database (DuckDB's `<file>.tmp`), or for an in-memory database (verify's scratch copy) in a
     // directory of its own under the system temp (DuckDB's default would be `.tmp` in the working directory).
     const limit = process.env.CASEFILE_DUCKDB_MEMORY ?? '640MB';
-    const config: Record<string, string> = { memory_limit: limit, ...(locked ? LOCKDOWN : {}) };
-    if (file === ':memory:') config.temp_directory = path.join(os.tmpdir(), `casefile-duckdb-${process.pid}-${randomUUID()}`);
+    // Set before the lockdown: with external access off DuckDB refuses to change it.
+    const temp: Record<string, string> = file === ':memory:' ? { temp_directory: path.join(os.tmpdir(), `casefile-duckdb-${process.pid}-${randomUUID()}`) } : {};
+    const config: Record<string, string> = { memory_limit: limit, ...temp, ...(locked ? LOCKDOWN : {}) };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     const instance = await DuckDBInstance.create(file, config);
     const conn = await instance.connect();
