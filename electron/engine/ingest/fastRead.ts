@@ -46,8 +46,14 @@ export function fastPathEligible(file: FastCandidate, scan: FileScan | undefined
   // lines must fit. Multi-line records are checked after grouping (stageFast).
   if (!multiLine(def, [scan]) && 2 * scan.longestLine + 1 > limits.maxRecordChars) return no('a record near the size limit');
   if (def.kind === 'text' && !def.recordStart) return no('no record start pattern');
+  // Grouping runs window functions over the batch's lines, which DuckDB holds in memory: a file larger than a batch
+  // would not fit the writer's memory limit (a 1.5 GB Celery log did not at 640 MB). The streaming reader groups it.
+  if (multiLine(def, [scan]) && scan.bytes > FAST_GROUP_MAX_BYTES) return no('multi-line records in a file larger than a batch');
   return { ok: true };
 }
+
+/** The largest file whose multi-line records the DuckDB reader groups (the auto reader's batch size). */
+export const FAST_GROUP_MAX_BYTES = 256 * 1024 * 1024;
 
 /** Do records of this format span lines in these files? JSON records do only where a blank or indented line follows. */
 function multiLine(def: FormatDefinition, scans: FileScan[]): boolean {

@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, jsonStamp, stageContexts, stampContexts, textStamp, type StampContext } from './stampContext';
 import { completeTimesSql, transformSql, type TransformParams } from './transform';
-import { fastPathEligible, stageFast, type FastFile } from './fastRead';
+import { FAST_GROUP_MAX_BYTES, fastPathEligible, stageFast, type FastFile } from './fastRead';
 import { scanFile, type FileScan } from './scan';
 import { markCorrelationPending } from './correlationStage';
 import { faultPoint } from './fault';
@@ -404,7 +404,7 @@ const FILE_RESULT_COLUMNS = `file_id, format, reason, lines, records, ok, malfor
  * Small files share a transaction (a commit costs an fsync); a file is never split across two. The DuckDB reader
  * takes a batch in one statement, so its batches are larger; the JavaScript reader's stay as they were.
  */
-const BATCH = { auto: { bytes: 256 * 1024 * 1024, files: 4000 }, js: { bytes: 48 * 1024 * 1024, files: 400 } } as const;
+const BATCH = { auto: { bytes: FAST_GROUP_MAX_BYTES, files: 4000 }, js: { bytes: 48 * 1024 * 1024, files: 400 } } as const;
 
 /** CASEFILE_IMPORT_BATCH_BYTES: smaller batches, for tests that need several on a small tree. */
 const batchBytes = (reader: 'auto' | 'js') => Number(process.env.CASEFILE_IMPORT_BATCH_BYTES) || BATCH[reader].bytes;
