@@ -32,20 +32,7 @@ function checkPortable(regex: string, ctx: z.RefinementCtx): void {
  */
 export function positionalGroups(regex: string): { regex: string; names: (string | null)[] } {
   const names: (string | null)[] = [];
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < regex.length; i++) {
-    const c = regex[i]!;
-    if (c === '\\') { out += c + (regex[i + 1] ?? ''); i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; out += c; continue; }
-    if (c === '[') { inClass = true; out += c; continue; }
-    if (c === '(') {
-      const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(regex.slice(i));
-      if (named) { names.push(named[1]!); out += '('; i += named[0].length - 1; continue; }
-      if (regex[i + 1] !== '?') names.push(null);
-    }
-    out += c;
-  }
+  const out = rewriteGroups(regex, (name) => { names.push(name); return '('; });
   return { regex: out, names };
 }
 
@@ -54,6 +41,11 @@ export function positionalGroups(regex: string): { regex: string; names: (string
  * group has to be reported: in the one combined pass over every record a single capturing group made it ~2.5× slower.
  */
 export function nonCapturing(regex: string): string {
+  return rewriteGroups(regex, () => '(?:');
+}
+
+/** Rewrites each capturing group's opening (outside escapes and classes) as `open` says, given its name or null. */
+function rewriteGroups(regex: string, open: (name: string | null) => string): string {
   let out = '';
   let inClass = false;
   for (let i = 0; i < regex.length; i++) {
@@ -63,8 +55,8 @@ export function nonCapturing(regex: string): string {
     if (c === '[') { inClass = true; out += c; continue; }
     if (c === '(') {
       const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(regex.slice(i));
-      if (named) { out += '(?:'; i += named[0].length - 1; continue; }
-      if (regex[i + 1] !== '?') { out += '(?:'; continue; }
+      if (named) { out += open(named[1]!); i += named[0].length - 1; continue; }
+      if (regex[i + 1] !== '?') { out += open(null); continue; }
     }
     out += c;
   }
