@@ -2,7 +2,7 @@
 // next write (which opens a new SqlRead): paging through one filter counts once.
 import type { EventFilter } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
-import { summaryHolds, whereClause } from './filter';
+import { sourcesCond, summaryHolds, whereClause } from './filter';
 import { num, Params } from '../store/sql';
 import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 
@@ -62,9 +62,8 @@ export async function countNow(db: SqlRead, filter: EventFilter, cap = 10_000_00
   // instead of a scan of every event). With a time range the edges would need the events: those scan.
   if (summaryHolds(filter) && !filter.from && !filter.to && await eventMinutesCurrent(db)) {
     const p = new Params();
-    const src = filter.sources?.length ? `s.source IN (${p.list(filter.sources)})` : 'TRUE';
     const [r] = await db.read<{ n: string | number }>(
-      `SELECT coalesce(sum(s.n), 0) AS n FROM ${EVENT_HOURS} s WHERE ${src} AND ${levelSlots(filter)}`, p.values);
+      `SELECT coalesce(sum(s.n), 0) AS n FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, p)} AND ${levelSlots(filter)}`, p.values);
     return rememberCount(db, filter, num(r?.n));
   }
   const p = new Params();

@@ -4,7 +4,7 @@ import type { Cursor, EventDetail, EventFilter, EventRow } from '../../../shared
 import type { EventPage } from '../../../shared/contract';
 import { EngineError } from '../util/errors';
 import type { SqlRead } from '../store/db';
-import { checkFilter, fieldValueExpr, scansText, whereClause } from './filter';
+import { checkFilter, fieldValueExpr, scansText, sourcesCond, whereClause } from './filter';
 import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
 import { checkInstant, elapsedMs, num, Params } from '../store/sql';
 import { cachedCount, countMatching, rememberCount, type Count } from './count';
@@ -87,7 +87,7 @@ const orderOf = (backward: boolean) => (backward ? 's.ts DESC NULLS FIRST, s.id 
 async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean): Promise<Key[]> {
   const cursor = req.after ?? req.before;
   const hp = new Params();
-  const conds = [req.filter.sources?.length ? `s.source IN (${hp.list(req.filter.sources)})` : 'TRUE', levelSlots(req.filter)];
+  const conds = [sourcesCond(req.filter, hp), levelSlots(req.filter)];
   const from = req.filter.from ?? (cursor && !backward ? cursor.ts : null);
   const to = req.filter.to ?? (cursor && backward ? cursor.ts : null);
   // Ranges and cursors hold full instants; the summary's hours start on the hour, hence the truncation.

@@ -52,7 +52,7 @@ export interface WhereOptions {
 /** The conditions of a filter, AND-ed; `TRUE` when it has none. */
 export function whereClause(filter: EventFilter, p: Params, opts: WhereOptions = {}): string {
   const c: string[] = [];
-  if (filter.sources?.length) c.push(`s.source IN (${p.list(filter.sources)})`);
+  if (filter.sources?.length) c.push(sourcesCond(filter, p));
   if (filter.levels?.length) c.push(`s.level IN (${p.list(filter.levels)})`);
   if (filter.parseStatus?.length) c.push(`s.parse_status IN (${p.list(filter.parseStatus)})`);
   if (filter.files?.length) c.push(`s.file_id IN (SELECT file_id FROM files WHERE path IN (${p.list(filter.files)}))`);
@@ -78,6 +78,11 @@ export function whereClause(filter: EventFilter, p: Params, opts: WhereOptions =
     }
   }
   return c.length ? c.join(' AND ') : 'TRUE';
+}
+
+/** The filter's sources as a condition on alias `s` (the events or a summary table); `TRUE` when it names none. */
+export function sourcesCond(filter: EventFilter, p: Params): string {
+  return filter.sources?.length ? `s.source IN (${p.list(filter.sources)})` : 'TRUE';
 }
 
 /** The filter is only sources, levels and time: the per-minute summary (store/eventMinutes.ts) holds its counts. */

@@ -3,7 +3,7 @@ import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { Histogram } from '../../../shared/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { SqlRead } from '../store/db';
-import { checkFilter, scansText, summaryHolds, whereClause } from './filter';
+import { checkFilter, scansText, sourcesCond, summaryHolds, whereClause } from './filter';
 import { cachedCount, countNow, rememberCount, shareCount } from './count';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
 import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
@@ -108,7 +108,7 @@ function fillLanes(lanesRows: { source: string }[], cells: Cell[], buckets: numb
  */
 async function fromSummary(db: SqlRead, filter: EventFilter, wanted: number): Promise<Omit<Histogram, 'queryMs'>> {
   const p = new Params();
-  const srcCond = filter.sources?.length ? `s.source IN (${p.list(filter.sources)})` : 'TRUE';
+  const srcCond = sourcesCond(filter, p);
   const levelCond = levelSlots(filter);
   // Lanes (every source the filter allows) and the exact span of what matches, in one pass over the hourly rows.
   const spans = await db.read<{ source: string; lo: string | null; hi: string | null }>(
