@@ -94,7 +94,22 @@ export class CaseDb implements SqlRead {
   }
 
   async run(sql: string, params?: Params): Promise<void> {
-    await timed(sql, () => this.conn.run(sql, params as never));
+    try {
+      await timed(sql, () => this.conn.run(sql, params as never));
+    } catch (e) {
+      if (PROFILE && String(e).includes('Out of Memory')) await this.reportMemory(sql);
+      throw e;
+    }
+  }
+
+  /** CASEFILE_PROFILE=1: what DuckDB's memory held when a statement ran out of it (to see which statement and why). */
+  private async reportMemory(sql: string): Promise<void> {
+    const c = await this.instance.connect();
+    try {
+      const m = await c.runAndReadAll(`SELECT tag, memory_usage_bytes // 1000000 AS mb, temporary_storage_bytes // 1000000 AS tmp_mb
+        FROM duckdb_memory() WHERE memory_usage_bytes + temporary_storage_bytes > 1000000 ORDER BY 2 DESC`);
+      process.stderr.write(`[out of memory] ${sql.replace(/\s+/g, ' ').slice(0, 300)}\n[out of memory] ${JSON.stringify(m.getRowObjectsJson())}\n`);
+    } finally { c.closeSync(); }
   }
 
   /** Runs fn inside one transaction: all of it lands or none of it does (also across kill -9). */
