@@ -110,6 +110,15 @@ export class CaseDb implements SqlRead {
     }
   }
 
+  /**
+   * An empty temp table, made anew. DuckDB keeps a temp table's deleted rows (and their version info, which it cannot
+   * spill) until the table is dropped: emptied by DELETE for every batch, a staging table grows with the whole import
+   * and a large import runs out of memory.
+   */
+  async freshTemp(name: string, columns: string): Promise<void> {
+    await this.run(`CREATE OR REPLACE TEMP TABLE ${name} (${columns})`);
+  }
+
   /** Stops the statement this connection is running (it fails with DuckDB's interrupt error); harmless when idle. */
   interrupt(): void {
     this.conn.interrupt();
