@@ -86,6 +86,13 @@ describe('the per-minute summary answers the full-range histogram', () => {
     expect(h.lanes[0]!.total).toBeGreaterThan(0);
   });
 
+  it('lists the sources with their counts and spans, the same as the events give', async () => {
+    const got = await engine.call('events.sources', { caseId });
+    const own = await engine.call('events.sql', { caseId, sql: `SELECT source, count(*) AS n, epoch_ms(min(ts)) AS lo, epoch_ms(max(ts)) AS hi FROM events GROUP BY source ORDER BY source` });
+    expect(got.map((s) => [s.source, s.count, s.from && Date.parse(s.from), s.to && Date.parse(s.to)]))
+      .toEqual(own.rows.map((r) => [r.source, Number(r.n), r.lo === null ? null : Number(r.lo), r.hi === null ? null : Number(r.hi)]));
+  });
+
   it('a text filter, a zoomed range or a stale summary is answered by the scan', async () => {
     const text = await engine.call('events.histogram', { caseId, filter: { text: 'task' }, buckets: 100 });
     const firstTask = Number((await engine.call('events.sql', { caseId, sql: `SELECT epoch_ms(min(ts)) AS t FROM events WHERE raw ILIKE '%task%'` })).rows[0]!.t);
