@@ -39,8 +39,11 @@ export async function histogram(db: SqlRead, req: HistogramRequest): Promise<His
 
 async function histogramOf(db: SqlRead, req: HistogramRequest): Promise<Omit<Histogram, 'queryMs'>> {
   await checkFilter(db, req.filter);
-  if (!req.range && !req.filter.from && !req.filter.to && summaryHolds(req.filter) && await eventMinutesCurrent(db)) {
-    return fromSummary(db, req.filter, req.buckets);
+  if (summaryHolds(req.filter) && await eventMinutesCurrent(db)) {
+    if (!req.range && !req.filter.from && !req.filter.to) return fromSummary(db, req.filter, req.buckets);
+    const range = req.range ?? (req.filter.from && req.filter.to ? { from: req.filter.from, to: req.filter.to } : null);
+    const zoomed = range && await rangeFromSummary(db, req.filter, range, req.buckets);
+    if (zoomed) return zoomed;
   }
   return scanHistogram(db, req);
 }
@@ -135,6 +138,47 @@ async function fromSummary(db: SqlRead, filter: EventFilter, wanted: number): Pr
   // Buckets start on the whole unit; the range the operator reads starts on the first event, as a scan's does.
   const first = firstUs === null ? undefined : isoFromMicros(String(firstUs))!;
   return { from, to, ...first !== undefined && { first }, bucketMs, buckets, ...fillLanes(spans, cells, buckets) };
+}
+
+/**
+ * A range (a zoom) from the summary: the grain's whole units inside the range from its rows, the partial units at
+ * the range's two ends from the events (two short time slices of narrow columns). Buckets start on the unit at or
+ * before the range start and are whole units wide, so both kinds fall in exactly one bucket and the counts are
+ * those of a scan with that start and width. Null when buckets would be narrower than a minute (the scan answers).
+ */
+async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from: string; to: string }, wanted: number): Promise<Omit<Histogram, 'queryMs'> | null> {
+  const from = checkInstant(range.from, 'Range start');
+  const to = checkInstant(range.to, 'Range end');
+  const fromUs = Number(microsFromIso(from));
+  const toUs = Number(microsFromIso(to));
+  const grain = GRAINS.find((g) => g.unitUs <= (toUs - fromUs) / wanted);
+  if (!grain || toUs <= fromUs) return null;
+  const unit = grain.unitUs;
+  const loUs = Math.floor(fromUs / unit) * unit;
+  // Whole units inside [from, to]: [inA, inB). The unit holding `to` is partial (it ends after `to`).
+  const inA = Math.ceil(fromUs / unit) * unit;
+  const inB = Math.floor(toUs / unit) * unit;
+  const bucketUs = Math.max(1, Math.ceil((toUs - loUs) / wanted / unit)) * unit;
+  const buckets = Math.max(1, Math.min(wanted, Math.ceil((toUs - loUs + 1) / bucketUs)));
+  const p = new Params();
+  const at = (us: number) => `make_timestamp(${p.add(us)}::BIGINT)::TIMESTAMPTZ`;
+  const bucket = (col: string) => `least((epoch_us(${col}) - ${p.add(loUs)}) // ${p.add(bucketUs)}, ${buckets - 1})`;
+  const srcCond = sourcesCond(filter, p);
+  const levelCond = levelSlots(filter);
+  const where = whereClause(filter, p, { ignoreRange: true });
+  const col = `s.${grain.column}`;
+  const cells = await db.read<Cell>(
+    `SELECT s.source, ${bucket(col)} AS b, s.slot AS l, sum(s.n) AS n FROM ${grain.table} s
+       WHERE ${srcCond} AND ${levelCond} AND ${col} >= ${at(inA)} AND ${col} < ${at(inB)} GROUP BY ALL
+     UNION ALL
+     SELECT s.source, ${bucket('s.ts')} AS b, ${LEVEL_SLOT} AS l, count(*) AS n FROM event_store s
+       WHERE ${where} AND ((s.ts >= ${p.instant(from)} AND s.ts < ${at(inA)}) OR (s.ts >= ${at(inB)} AND s.ts <= ${p.instant(to)})) GROUP BY ALL
+     UNION ALL
+     SELECT s.source, NULL AS b, s.slot AS l, sum(s.n) AS n FROM ${EVENT_HOURS} s WHERE ${srcCond} AND ${levelCond} AND s.hour IS NULL GROUP BY ALL`,
+    p.values);
+  const lp = new Params();
+  const lanes = await db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values);
+  return { from: isoFromMicros(String(loUs))!, to, ...loUs !== fromUs && { first: from }, bucketMs: bucketUs / 1000, buckets, ...fillLanes(lanes, cells, buckets) };
 }
 
 async function defaultRange(db: SqlRead, filter: EventFilter): Promise<{ from: string; to: string }> {
