@@ -52,3 +52,23 @@ test('a rare word: its first page carries the total, then the histogram; nothing
   expect(total).toBe(await histogramTotal(casefile, caseId, 'Traceback'));
   expect(problems.errors).toEqual([]);
 });
+
+test('the field sidebar reads the result the operator stops on, not each one clicked through', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await expect(page.getByTestId('field-sidebar')).toBeVisible();
+  const asked: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('/api/events.fieldStats')) asked.push(r.postData() ?? ''); });
+  // Three level toggles, each once the table has re-drawn, a moment apart (as a quick operator clicks).
+  for (const level of ['ERROR', 'WARNING', 'INFO']) {
+    const drawn = page.waitForResponse((r) => r.url().endsWith('/api/events.page'));
+    await page.getByTestId(`level-${level}`).click();
+    await drawn;
+    await page.waitForTimeout(300);
+  }
+  await expect.poll(() => asked.length).toBe(1);
+  expect(JSON.parse(asked[0]!).filter.levels.sort()).toEqual(['ERROR', 'INFO', 'WARNING']);
+  await page.waitForTimeout(1000);
+  expect(asked).toHaveLength(1);
+  expect(problems.errors).toEqual([]);
+});
