@@ -3,14 +3,16 @@
 import type { EventFilter } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
 import { sourcesCond, summaryHolds, whereClause } from './filter';
-import { num, Params } from '../store/sql';
-import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
+import { checkInstant, num, Params } from '../store/sql';
+import { EVENT_HOURS, EVENT_MINUTES, eventMinutesCurrent, GRAINS, levelSlots } from '../store/eventMinutes';
+import { edgeEvents, insideUnits, splitRange } from './summaryRange';
 
 export interface Count { count: number; capped: boolean }
 
 const cache = new WeakMap<SqlRead, Map<string, Count>>();
 const CACHE_ENTRIES = 200;
 const keyOf = (filter: EventFilter) => JSON.stringify(filter);
+const MINUTE_US = GRAINS[1].unitUs;
 
 export function cachedCount(db: SqlRead, filter: EventFilter): Count | undefined {
   return db.readOnly ? cache.get(db)?.get(keyOf(filter)) : undefined;
@@ -59,11 +61,23 @@ export async function countMatching(db: SqlRead, filter: EventFilter, cap = 10_0
 /** Counts now, whatever is in flight (for a query whose own way of counting failed). */
 export async function countNow(db: SqlRead, filter: EventFilter, cap = 10_000_000): Promise<Count> {
   // Only sources and levels over the whole case: the hourly summary holds the exact count (a sum over ~10k rows
-  // instead of a scan of every event). With a time range the edges would need the events: those scan.
+  // instead of a scan of every event).
   if (summaryHolds(filter) && !filter.from && !filter.to && await eventMinutesCurrent(db)) {
     const p = new Params();
     const [r] = await db.read<{ n: string | number }>(
       `SELECT coalesce(sum(s.n), 0) AS n FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, p)} AND ${levelSlots(filter)}`, p.values);
+    return rememberCount(db, filter, num(r?.n));
+  }
+  // A time range (a zoom): the whole minutes inside it from the per-minute summary, the partial minutes at its two
+  // ends from the events, split as the zoomed histogram splits it. Untimed events never match a range.
+  const split = summaryHolds(filter) && filter.from && filter.to
+    ? splitRange(checkInstant(filter.from, 'Filter start'), checkInstant(filter.to, 'Filter end'), MINUTE_US) : null;
+  if (split && await eventMinutesCurrent(db)) {
+    const p = new Params();
+    const inside = `SELECT coalesce(sum(s.n), 0) FROM ${EVENT_MINUTES} s
+      WHERE ${sourcesCond(filter, p)} AND ${levelSlots(filter)} AND ${insideUnits('s.minute', split, p)}`;
+    const edges = `SELECT count(*) FROM event_store s WHERE ${whereClause(filter, p, { ignoreRange: true })} AND ${edgeEvents(split, p)}`;
+    const [r] = await db.read<{ n: string | number }>(`SELECT (${inside}) + (${edges}) AS n`, p.values);
     return rememberCount(db, filter, num(r?.n));
   }
   const p = new Params();

@@ -7,6 +7,7 @@ import { checkFilter, scansText, sourcesCond, summaryHolds, whereClause } from '
 import { cachedCount, countNow, knownMatches, rememberCount, shareCount } from './count';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
 import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
+import { edgeEvents, insideUnits, splitRange } from './summaryRange';
 
 const EPOCH = new Date(0).toISOString();
 
@@ -159,16 +160,13 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   const fromUs = Number(microsFromIso(from));
   const toUs = Number(microsFromIso(to));
   const grain = GRAINS.find((g) => g.unitUs <= (toUs - fromUs) / wanted);
-  if (!grain || toUs <= fromUs) return null;
+  const split = grain && splitRange(from, to, grain.unitUs);
+  if (!grain || !split) return null;
   const unit = grain.unitUs;
   const loUs = Math.floor(fromUs / unit) * unit;
-  // Whole units inside [from, to]: [inA, inB). The unit holding `to` is partial (it ends after `to`).
-  const inA = Math.ceil(fromUs / unit) * unit;
-  const inB = Math.floor(toUs / unit) * unit;
   const bucketUs = Math.max(1, Math.ceil((toUs - loUs) / wanted / unit)) * unit;
   const buckets = Math.max(1, Math.min(wanted, Math.ceil((toUs - loUs + 1) / bucketUs)));
   const p = new Params();
-  const at = (us: number) => `make_timestamp(${p.add(us)}::BIGINT)::TIMESTAMPTZ`;
   const bucket = (col: string) => `least((epoch_us(${col}) - ${p.add(loUs)}) // ${p.add(bucketUs)}, ${buckets - 1})`;
   const srcCond = sourcesCond(filter, p);
   const levelCond = levelSlots(filter);
@@ -176,10 +174,10 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   const col = `s.${grain.column}`;
   const cells = await db.read<Cell>(
     `SELECT s.source, ${bucket(col)} AS b, s.slot AS l, sum(s.n) AS n FROM ${grain.table} s
-       WHERE ${srcCond} AND ${levelCond} AND ${col} >= ${at(inA)} AND ${col} < ${at(inB)} GROUP BY ALL
+       WHERE ${srcCond} AND ${levelCond} AND ${insideUnits(col, split, p)} GROUP BY ALL
      UNION ALL
      SELECT s.source, ${bucket('s.ts')} AS b, ${LEVEL_SLOT} AS l, count(*) AS n FROM event_store s
-       WHERE ${where} AND ((s.ts >= ${p.instant(from)} AND s.ts < ${at(inA)}) OR (s.ts >= ${at(inB)} AND s.ts <= ${p.instant(to)})) GROUP BY ALL
+       WHERE ${where} AND ${edgeEvents(split, p)} GROUP BY ALL
      UNION ALL
      SELECT s.source, NULL AS b, s.slot AS l, sum(s.n) AS n FROM ${EVENT_HOURS} s WHERE ${srcCond} AND ${levelCond} AND s.hour IS NULL GROUP BY ALL`,
     p.values);

@@ -2,11 +2,12 @@
 // engine; the full-range histogram answered from the summary equals a count of the events themselves, a stale or
 // missing summary falls back to the scan, and verify names an edited summary.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../engine';
 import { CaseDb } from '../store/db';
 import { buildEventMinutes } from '../store/eventMinutes';
-import { LEVELS } from '../../../shared/domain';
+import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { Histogram } from '../../../shared/contract';
 import { generateTree } from '../../testkit/synth/generate';
 import { removeDir, tempDir } from '../../testkit/tmp';
@@ -108,6 +109,53 @@ describe('the per-minute summary answers the full-range histogram', () => {
       expect(h.untimed).toBe(untimed);
     }
   });
+
+  it('counts a time range from the summary inside it and the events at its two partial-minute ends, exactly', async () => {
+    // Lines with no time at all (a plain notes file): events of the case that no time range may count.
+    const notes = path.join(root, 'notes', 'operator-notes.txt');
+    mkdirSync(path.dirname(notes), { recursive: true });
+    writeFileSync(notes, Array.from({ length: 40 }, (_, i) => `note ${i}: restarted the worker by hand`).join('\n') + '\n');
+    await engine.call('import.paths', { caseId, paths: [notes] });
+    // Ends mid-minute, each with events between it and the minute boundary, so dropping either edge changes the count.
+    const q = await engine.call('events.sql', { caseId, sql: `SELECT epoch_us(quantile_disc(ts, 0.25)) AS a, epoch_us(quantile_disc(ts, 0.7)) AS b FROM events WHERE ts IS NOT NULL` });
+    const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString().replace('Z', `${String(us % 1000).padStart(3, '0')}Z`);
+    const from = iso(Number(q.rows[0]!.a) - 1);
+    const to = iso(Number(q.rows[0]!.b) + 1);
+    expect(Date.parse(from) % 60_000).not.toBe(0);
+    expect(Date.parse(to) % 60_000).not.toBe(0);
+    const sql = async (where: string) => Number((await engine.call('events.sql', { caseId, sql: `SELECT count(*) AS n FROM events WHERE ${where}` })).rows[0]!.n);
+    const inRange = `ts BETWEEN TIMESTAMPTZ '${from}' AND TIMESTAMPTZ '${to}'`;
+    expect(await sql(`ts >= TIMESTAMPTZ '${from}' AND ts < date_trunc('minute', TIMESTAMPTZ '${from}') + INTERVAL 1 MINUTE`)).toBeGreaterThan(0);
+    expect(await sql(`ts >= date_trunc('minute', TIMESTAMPTZ '${to}') AND ts <= TIMESTAMPTZ '${to}'`)).toBeGreaterThan(0);
+    // Untimed events exist (the unfiltered case below matches them but for the range): the count must leave them out.
+    expect(await sql('ts IS NULL')).toBeGreaterThan(0);
+    const cases: [EventFilter, string][] = [
+      [{}, 'TRUE'],
+      [{ sources: ['celery'] }, `source = 'celery'`],
+      [{ levels: ['ERROR', 'INFO'] }, `level IN ('ERROR', 'INFO')`],
+      [{ sources: ['celery', 'gunicorn'], levels: ['ERROR', 'INFO'] }, `source IN ('celery', 'gunicorn') AND level IN ('ERROR', 'INFO')`],
+    ];
+    for (const [filter, where] of cases) {
+      const want = await sql(`${inRange} AND ${where}`);
+      expect(want).toBeGreaterThan(0);
+      expect((await engine.call('events.count', { caseId, filter: { ...filter, from, to } })).total).toBe(want);
+    }
+    // A range inside one minute has no whole minute: the events answer it alone.
+    const short = { from, to: iso(Math.floor(Number(q.rows[0]!.a) / 60e6) * 60e6 + 59e6) };
+    expect((await engine.call('events.count', { caseId, filter: short })).total)
+      .toBe(await sql(`ts BETWEEN TIMESTAMPTZ '${short.from}' AND TIMESTAMPTZ '${short.to}'`));
+    // The summary is what answers the whole minutes: one event moved (in the summary only) from a minute outside the
+    // range to one inside keeps the summary's total current, and the range's count follows it.
+    await edit((db) => db.run(`UPDATE event_minutes SET n = n + CASE WHEN minute > TIMESTAMPTZ '${from}' + INTERVAL 1 MINUTE THEN 1 ELSE -1 END
+      WHERE rowid IN ((SELECT min(rowid) FROM event_minutes WHERE minute > TIMESTAMPTZ '${from}' + INTERVAL 1 MINUTE AND minute < TIMESTAMPTZ '${to}' - INTERVAL 1 MINUTE),
+                      (SELECT min(rowid) FROM event_minutes WHERE minute < TIMESTAMPTZ '${from}' - INTERVAL 1 MINUTE))`));
+    try {
+      expect((await engine.call('events.count', { caseId, filter: { from, to } })).total).toBe(await sql(inRange) + 1);
+    } finally {
+      await edit((db) => buildEventMinutes(db));
+    }
+    expect((await engine.call('events.count', { caseId, filter: { from, to } })).total).toBe(await sql(inRange));
+  }, 120_000);
 
   it('lists the sources with their counts and spans, the same as the events give', async () => {
     const got = await engine.call('events.sources', { caseId });
