@@ -8,6 +8,8 @@ import { useApp } from './app';
 
 export const PAGE = 200;
 export const MAX_ROWS = 1000;
+/** Wait before counting a pending total: the timeline's histogram for the same filter reaches the engine first. */
+const COUNT_AFTER_MS = 200;
 
 export const cursorOf = (r: EventRow): Cursor => ({ ts: r.ts, id: r.id });
 
@@ -74,7 +76,9 @@ export const useEvents = create<EventsState>((set, get) => {
           rows: res.rows, total: res.total, totalKnown: !res.totalPending, atStart: true, atEnd: res.next === null,
           loading: false, ...bump(s, { index: 0 }),
         }));
-        if (res.totalPending) void countTotal(q);
+        // The histogram asked for the same text search (once these rows are in) counts on its way: the engine hands
+        // its count to events.count if that arrives after it, instead of reading every record's text once more.
+        if (res.totalPending) setTimeout(() => { if (get().query === q) void countTotal(q); }, COUNT_AFTER_MS);
       } catch (e) {
         if (get().gen !== gen) return;
         set({ loading: false, error: e instanceof Error ? e.message : String(e), rows: [], total: 0 });

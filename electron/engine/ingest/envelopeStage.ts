@@ -11,9 +11,8 @@ export class EnvelopeStage {
   private constructor(private app: DuckDBAppender) {}
 
   static async open(db: CaseDb): Promise<EnvelopeStage> {
-    await db.run(`CREATE TEMP TABLE IF NOT EXISTS stage_env (file_id INTEGER, line INTEGER, stream VARCHAR, env_iso VARCHAR,
-      env_ts_text VARCHAR, env_flag VARCHAR, env_fields VARCHAR, orig VARCHAR)`);
-    await db.run('DELETE FROM stage_env');
+    await db.freshTemp('stage_env', `file_id INTEGER, line INTEGER, stream VARCHAR, env_iso VARCHAR,
+      env_ts_text VARCHAR, env_flag VARCHAR, env_fields VARCHAR, orig VARCHAR`);
     return new EnvelopeStage(await db.conn.createAppender('stage_env', 'main', 'temp'));
   }
 

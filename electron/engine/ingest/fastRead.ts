@@ -88,7 +88,7 @@ export async function stageFast(db: CaseDb, def: FormatDefinition, files: FastFi
 }
 
 async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], newline: 'lf' | 'crlf', limits: IntakeLimits): Promise<FastFile[]> {
-  await db.run('CREATE OR REPLACE TEMP TABLE fast_files (file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT)');
+  await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT');
   let start = 0;
   const rows = files.map((f) => { const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines})`; start += f.scan.lines; return r; });
   for (let i = 0; i < rows.length; i += 1000) await db.run(`INSERT INTO fast_files VALUES ${rows.slice(i, i + 1000).join(', ')}`);

@@ -20,8 +20,8 @@ import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
 import { loadStagedBundle, stageBundles, type StagedBundle } from './bundle';
 import { readManifest } from '../evidence/manifest';
 import { createHash } from 'node:crypto';
-import { inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
-import { describeContext, fileNeedsContext, jsonStamp, stageContexts, stampContexts, textStamp, type StampContext } from './stampContext';
+import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
+import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageContexts, stampContexts, textStamp, type FirstStamp, type StampContext } from './stampContext';
 import { completeTimesSql, transformSql, type TransformParams } from './transform';
 import { FAST_GROUP_MAX_BYTES, fastPathEligible, stageFast, type FastFile } from './fastRead';
 import { scanFile, type FileScan } from './scan';
@@ -98,7 +98,13 @@ export interface ImportOptions {
 }
 
 interface PlannedFile {
-  bundle: StagedBundle; rel: string; abs: string; size: number; sha256: string; format: FormatDefinition; reason: string; head: string[];
+  bundle: StagedBundle; rel: string; abs: string; size: number; sha256: string; format: FormatDefinition; reason: string;
+  /**
+   * What the head showed, kept instead of the head (a tree of 100,000 files would hold gigabytes of heads until its
+   * last file is in): the site timezone's evidence and the first complete stamp.
+   */
+  tz?: { kind: 'pair' | 'offset'; samples: OffsetSample[] };
+  first: FirstStamp | null;
   /** Read from this byte: what comes before is already in the case as another bundle's file. */
   startByte?: number;
   continues?: string;
@@ -127,33 +133,38 @@ function startsRecordFor(def: FormatDefinition): StartsRecord {
   return (l) => re.test(l);
 }
 
-/** Evidence for the site timezone from the heads of the files about to be imported. */
-function timezoneEvidence(files: PlannedFile[]): { pair: OffsetSample[]; offset: OffsetSample[] } {
-  const pair: OffsetSample[] = [];
-  const offset: OffsetSample[] = [];
-  for (const f of files) {
-    const ev = f.format.tzEvidence;
-    if (!ev) continue;
-    for (const line of f.head.slice(0, 300)) {
-      if (ev.kind === 'pair' && f.format.kind === 'json') {
-        let o: Record<string, unknown>;
-        try { o = JSON.parse(line) as Record<string, unknown>; } catch { continue; }
-        const local = typeof o[ev.local] === 'string' ? naiveAsUtcMs(o[ev.local] as string) : null;
-        const epoch = Number(o[ev.epoch]);
-        if (local === null || !Number.isFinite(epoch)) continue;
-        const minutes = Math.round((local - epoch * 1000) / 60000 / 15) * 15; // zones move in quarter hours
-        pair.push({ at: epoch * 1000, offset: minutes, file: f.rel });
-      } else if (ev.kind === 'offset') {
-        const stamp = f.format.kind === 'json' ? jsonStamp(line, f.format.time.fields) : textStamp(line, f.format);
-        if (!stamp) continue;
-        const off = inlineOffset(stamp);
-        const local = naiveAsUtcMs(stamp);
-        if (off === null || local === null) continue;
-        offset.push({ at: local - off * 60000, offset: off, file: f.rel });
-      }
+/** Evidence for the site timezone in a file's head (compacted: the head itself is not kept). */
+function headTzEvidence(def: FormatDefinition, head: string[], rel: string): PlannedFile['tz'] {
+  const ev = def.tzEvidence;
+  if (!ev) return undefined;
+  const samples: OffsetSample[] = [];
+  for (const line of head.slice(0, 300)) {
+    if (ev.kind === 'pair' && def.kind === 'json') {
+      let o: Record<string, unknown>;
+      try { o = JSON.parse(line) as Record<string, unknown>; } catch { continue; }
+      const local = typeof o[ev.local] === 'string' ? naiveAsUtcMs(o[ev.local] as string) : null;
+      const epoch = Number(o[ev.epoch]);
+      if (local === null || !Number.isFinite(epoch)) continue;
+      const minutes = Math.round((local - epoch * 1000) / 60000 / 15) * 15; // zones move in quarter hours
+      samples.push({ at: epoch * 1000, offset: minutes, file: rel });
+    } else if (ev.kind === 'offset') {
+      const stamp = def.kind === 'json' ? jsonStamp(line, def.time.fields) : textStamp(line, def);
+      if (!stamp) continue;
+      const off = inlineOffset(stamp);
+      const local = naiveAsUtcMs(stamp);
+      if (off === null || local === null) continue;
+      samples.push({ at: local - off * 60000, offset: off, file: rel });
     }
   }
-  return { pair, offset };
+  return samples.length ? { kind: ev.kind, samples: compactSamples(samples) } : undefined;
+}
+
+/** The site timezone's evidence over all files about to be imported. */
+function timezoneEvidence(files: PlannedFile[]): { pair: OffsetSample[]; offset: OffsetSample[] } {
+  return {
+    pair: files.flatMap((f) => (f.tz?.kind === 'pair' ? f.tz.samples : [])),
+    offset: files.flatMap((f) => (f.tz?.kind === 'offset' ? f.tz.samples : [])),
+  };
 }
 
 function describeRule(def: FormatDefinition, zone: TimeZoneRule, context?: StampContext, envelope?: EnvelopeDefinition): string {
@@ -249,8 +260,11 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
       const head = await readHeadLines(abs);
       const d = detectFormat(f.path, head, overrides);
       const scan = b.scans.get(f.path);
+      const shown = d.envelope ? d.envelope.streams[0]!.head : head;
+      const tz = headTzEvidence(d.format, shown, f.path);
       planned.push({ bundle: b, rel: f.path, abs, size: f.size, sha256: f.sha256, format: d.format, reason: d.reason,
-        head: d.envelope ? d.envelope.streams[0]!.head : head, mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}), ...(scan ? { scan } : {}) });
+        first: headFirstStamp(shown, d.format), ...(tz ? { tz } : {}), mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}), ...(scan ? { scan } : {}) });
+      for (const s of d.envelope?.streams ?? []) s.head = [];
     }
   }
   addStageTime('head reading + detection', performance.now() - detectStarted);
@@ -270,7 +284,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
     ...(opts.formatOverrides?.length ? { formatOverrides: opts.formatOverrides } : {}),
   };
   if (learned.timezone || learned.formatOverrides) await opts.hooks?.remember?.(learned);
-  const ctxFiles = planned.map((f) => ({ rel: f.rel, bundleId: f.bundle.id, format: f.format, head: f.head, ...(f.mtime ? { mtime: f.mtime } : {}), f,
+  const ctxFiles = planned.map((f) => ({ rel: f.rel, bundleId: f.bundle.id, format: f.format, first: f.first, ...(f.mtime ? { mtime: f.mtime } : {}), f,
     needs: envelopeNeedsContext(f.envelope?.def) || (f.envelope?.streams ?? []).some((s) => fileNeedsContext(s.format)) }));
   for (const [c, context] of stampContexts(ctxFiles, zone.zone, opts.date)) c.f.context = context;
 
@@ -344,6 +358,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
       }
     } finally {
       if (reader === 'auto') await db.run('RESET checkpoint_threshold');
+      await dropStage(db);
     }
     if (opts.hooks?.afterImport) {
       progress({ phase: 'index', filesDone, filesTotal: planned.length, bytesDone, bytesTotal, message: 'linking identifiers' });
@@ -440,10 +455,8 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     `SELECT coalesce(max(file_id), 0) + 1 AS file_id, (coalesce(max(last_id), 0) + 1)::VARCHAR AS base FROM files`);
   const firstId = Number(next!.file_id);
   let base = Number(next!.base);
-  await db.run('CREATE TEMP TABLE IF NOT EXISTS stage (file_id INTEGER, line INTEGER, line_count INTEGER, raw VARCHAR)');
-  await db.run('CREATE TEMP TABLE IF NOT EXISTS stage_files (file_id INTEGER, base BIGINT)');
-  await db.run('DELETE FROM stage');
-  await db.run('DELETE FROM stage_files');
+  await db.freshTemp('stage', 'file_id INTEGER, line INTEGER, line_count INTEGER, raw VARCHAR');
+  await db.freshTemp('stage_files', 'file_id INTEGER, base BIGINT');
   // File ids follow the batch order; event ids (base + line) are given once every file's line count is known.
   const stats = new Map<number, ReadStats>();
   const fast: FastFile[] = [];
@@ -535,7 +548,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   }));
   addStageTime('events: COMMIT', performance.now() - bodyDone);
   faultPoint('after-commit-before-audit');
-  await db.run('DELETE FROM stage');
+  await dropStage(db);
   const out: FileImportResult[] = [];
   const audited = new Map<string, ImportedFileRecord[]>();
   for (const [i, row] of rows.entries()) {
@@ -551,6 +564,12 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   }
   await db.run(`UPDATE files SET audited = true WHERE file_id IN (${idList})`);
   return out;
+}
+
+/** The staging tables a batch fills (each made anew per batch: db.freshTemp); dropped once their batch is in. */
+const STAGE_TABLES = ['stage', 'stage_files', 'stage_ctx', 'stage_env', 'fast_files'] as const;
+async function dropStage(db: CaseDb): Promise<void> {
+  for (const t of STAGE_TABLES) await db.run(`DROP TABLE IF EXISTS temp.${t}`);
 }
 
 /** A file's scan: from the evidence copy's read, or (a bundle staged before) a read of its own. */

@@ -12,7 +12,9 @@ import { zoneOffset } from './timezone';
 export interface StampContext { anchor: 'first' | 'last'; date?: string; mtime?: string; rule: string }
 
 export interface ContextFile {
-  rel: string; bundleId: string; format: FormatDefinition; head: string[]; mtime?: string;
+  rel: string; bundleId: string; format: FormatDefinition; mtime?: string;
+  /** The file's first complete stamp (headFirstStamp), kept instead of its head. */
+  first: FirstStamp | null;
   /** The file needs a context even if its format does not (an envelope stamp without a year). */
   needs?: boolean;
 }
@@ -46,16 +48,26 @@ export function textStamp(line: string, def: FormatDefinition): string | null {
   return m && i >= 0 ? (m[i + 1] ?? null) : null;
 }
 
-/** The local date (YYYY-MM-DD in `zone`) of the first complete stamp in a head, or null. */
-function firstDate(f: ContextFile, zone: string): string | null {
-  for (const line of f.head.slice(0, 200)) {
-    const text = headStamp(line, f.format);
+/** A complete stamp: an instant (`utcMs`), or a naive local time (`localMs`, read as if UTC) placed in the site zone. */
+export interface FirstStamp { utcMs?: number; localMs?: number }
+
+/** The first complete stamp (with a date and year) among a head's first 200 lines, or null. */
+export function headFirstStamp(head: string[], def: FormatDefinition): FirstStamp | null {
+  for (const line of head.slice(0, 200)) {
+    const text = headStamp(line, def);
     const s = text ? readStamp(text) : null;
     if (!s || s.needs) continue;
-    const local = s.utcMs !== undefined ? s.utcMs + zoneOffset(zone, s.utcMs) * 60000 : s.localMs!;
-    return new Date(local).toISOString().slice(0, 10);
+    return s.utcMs !== undefined ? { utcMs: s.utcMs } : { localMs: s.localMs! };
   }
   return null;
+}
+
+/** The local date (YYYY-MM-DD in `zone`) of a file's first complete stamp, or null. */
+function firstDate(f: ContextFile, zone: string): string | null {
+  const s = f.first;
+  if (!s) return null;
+  const local = s.utcMs !== undefined ? s.utcMs + zoneOffset(zone, s.utcMs) * 60000 : s.localMs!;
+  return new Date(local).toISOString().slice(0, 10);
 }
 
 /** Shared leading folders of two bundle-relative paths: the nearer the folder, the better the neighbour. */
@@ -96,8 +108,7 @@ export function describeContext(c: StampContext): string {
 
 /** Writes the temp table stage_ctx the transform joins (file_id, ctx_anchor, ctx_date, ctx_mtime). */
 export async function stageContexts(db: CaseDb, rows: { fileId: number; context: StampContext }[]): Promise<void> {
-  await db.run('CREATE TEMP TABLE IF NOT EXISTS stage_ctx (file_id INTEGER, ctx_anchor VARCHAR, ctx_date DATE, ctx_mtime TIMESTAMPTZ)');
-  await db.run('DELETE FROM stage_ctx');
+  await db.freshTemp('stage_ctx', 'file_id INTEGER, ctx_anchor VARCHAR, ctx_date DATE, ctx_mtime TIMESTAMPTZ');
   for (const r of rows) {
     await db.run('INSERT INTO stage_ctx VALUES ($1, $2, $3::DATE, $4::TIMESTAMPTZ)', [r.fileId, r.context.anchor, r.context.date ?? null, r.context.mtime ?? null]);
   }

@@ -62,7 +62,26 @@ const PREFERRED = [
 ];
 
 /** One observation: at UTC instant `at`, the site's clocks read `offset` minutes ahead of UTC. */
-export interface OffsetSample { at: number; offset: number; file: string }
+/** An observed offset at an instant; `n` records observed it (1 when absent: compactSamples merges). */
+export interface OffsetSample { at: number; offset: number; file: string; n?: number }
+
+/** Few distinct (month, offset) observations are enough: the key under which samples are merged. */
+const observation = (s: OffsetSample) => `${Math.floor(s.at / 2.6e9)}:${s.offset}`;
+const weight = (s: OffsetSample) => s.n ?? 1;
+
+/**
+ * One sample per distinct observation, weighted by how many it stands for: what an import keeps per file instead of
+ * the file's head (a tree of 100,000 files would otherwise hold gigabytes of heads until its last file is in).
+ */
+export function compactSamples(samples: OffsetSample[]): OffsetSample[] {
+  const out = new Map<string, OffsetSample>();
+  for (const s of samples) {
+    const k = observation(s);
+    const o = out.get(k);
+    if (o) o.n = weight(o) + weight(s); else out.set(k, { ...s, n: weight(s) });
+  }
+  return [...out.values()];
+}
 
 export interface Inference { rule: TimeZoneRule; samples: number }
 
@@ -72,10 +91,8 @@ export interface Inference { rule: TimeZoneRule; samples: number }
  */
 export function inferZone(samples: OffsetSample[], kind: 'pair' | 'offset'): Inference | null {
   if (samples.length === 0) return null;
-  // Few distinct (month, offset) observations are enough and keep this cheap.
-  const distinct = new Map<string, OffsetSample>();
-  for (const s of samples) distinct.set(`${Math.floor(s.at / 2.6e9)}:${s.offset}`, s);
-  const obs = [...distinct.values()];
+  const obs = compactSamples(samples);
+  const total = samples.reduce((n, s) => n + weight(s), 0);
   const files = [...new Set(samples.map((s) => s.file))];
   const offsets = [...new Set(samples.map((s) => s.offset))].sort((a, b) => a - b).map(formatOffset);
   const what = kind === 'pair' ? 'naive local stamps next to epoch seconds' : 'offsets written in local stamps';
@@ -84,17 +101,17 @@ export function inferZone(samples: OffsetSample[], kind: 'pair' | 'offset'): Inf
   const zone = all.find((z) => obs.every((s) => zoneOffset(z, s.at) === s.offset));
   if (zone) {
     return {
-      samples: samples.length,
-      rule: { zone, how: 'inferred', evidence: `${what} (${samples.length} records in ${where}) show UTC${offsets.join(', UTC')}; ${zone} matches every one` },
+      samples: total,
+      rule: { zone, how: 'inferred', evidence: `${what} (${total} records in ${where}) show UTC${offsets.join(', UTC')}; ${zone} matches every one` },
     };
   }
   const counts = new Map<number, number>();
-  for (const s of samples) counts.set(s.offset, (counts.get(s.offset) ?? 0) + 1);
+  for (const s of samples) counts.set(s.offset, (counts.get(s.offset) ?? 0) + weight(s));
   const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
   const fixed = formatOffset(best![0]);
   return {
-    samples: samples.length,
-    rule: { zone: fixed, how: 'inferred', evidence: `${what} (${samples.length} records in ${where}) disagree (UTC${offsets.join(', UTC')}); no zone fits all, using the most common offset ${fixed}` },
+    samples: total,
+    rule: { zone: fixed, how: 'inferred', evidence: `${what} (${total} records in ${where}) disagree (UTC${offsets.join(', UTC')}); no zone fits all, using the most common offset ${fixed}` },
   };
 }
 

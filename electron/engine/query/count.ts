@@ -74,7 +74,27 @@ export async function countNow(db: SqlRead, filter: EventFilter, cap = 10_000_00
   return rememberCount(db, filter, Math.min(n, cap), n > cap);
 }
 
+const matches = new WeakMap<SqlRead, Map<string, number[]>>();
+
+/**
+ * Every event a filter matches, when a query has seen them all and they are few (a rare word's first page read the
+ * whole case): the histogram then reads these rows instead of every record's text. Read-only handles, as counts.
+ */
+export function rememberMatches(db: SqlRead, filter: EventFilter, ids: number[]): void {
+  if (!db.readOnly) return;
+  let m = matches.get(db);
+  if (!m) matches.set(db, (m = new Map()));
+  if (m.size >= CACHE_ENTRIES) m.delete(m.keys().next().value as string);
+  m.set(keyOf(filter), ids);
+  rememberCount(db, filter, ids.length);
+}
+
+export function knownMatches(db: SqlRead, filter: EventFilter): number[] | undefined {
+  return db.readOnly ? matches.get(db)?.get(keyOf(filter)) : undefined;
+}
+
 /** Forget memoised counts (benchmarks measure the uncached cost). */
 export function clearCountCache(db: SqlRead): void {
   cache.delete(db);
+  matches.delete(db);
 }

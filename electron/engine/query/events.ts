@@ -7,7 +7,7 @@ import type { SqlRead } from '../store/db';
 import { checkFilter, fieldValueExpr, scansText, sourcesCond, whereClause } from './filter';
 import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
 import { checkInstant, elapsedMs, num, Params } from '../store/sql';
-import { cachedCount, countMatching, rememberCount, type Count } from './count';
+import { cachedCount, countMatching, rememberCount, rememberMatches, type Count } from './count';
 import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 import { fieldsSql } from '../store/schema';
 
@@ -54,7 +54,8 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
   const cursor = req.after ?? req.before;
   const cached = cachedCount(db, req.filter);
   if (scansText(req.filter) && (req.countLater || cached) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
-    return { keys: await slicedKeys(db, req, backward), total: cached ?? null };
+    const keys = await slicedKeys(db, req, backward);
+    return { keys, total: cached ?? cachedCount(db, req.filter) ?? null };
   }
   const p = new Params();
   const where = whereClause(req.filter, p);
@@ -129,6 +130,8 @@ async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean): Pro
     keys.push(...rest);
     keys.sort((x, y) => compareKeys(x, y) * (backward ? -1 : 1));
     keys.splice(req.limit + 1);
+    // From no cursor, a page left short read every slice: these are all the filter's matches, hence its total.
+    if (!cursor && keys.length <= req.limit) rememberMatches(db, req.filter, keys.map((k) => Number(k.id)));
   }
   return keys;
 }

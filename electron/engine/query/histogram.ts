@@ -4,7 +4,7 @@ import type { Histogram } from '../../../shared/contract';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { SqlRead } from '../store/db';
 import { checkFilter, scansText, sourcesCond, summaryHolds, whereClause } from './filter';
-import { cachedCount, countNow, rememberCount, shareCount } from './count';
+import { cachedCount, countNow, knownMatches, rememberCount, shareCount } from './count';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
 import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
 
@@ -27,9 +27,8 @@ export async function histogram(db: SqlRead, req: HistogramRequest): Promise<His
   // A text search's histogram reads every match anyway: its sum is the filter's count, shared with events.count
   // (which would otherwise scan `raw` once more) when the buckets cover all the filter matches. Offered before any
   // await, so a count asked right after this waits for it.
-  const coversFilter = req.range ? req.filter.from === req.range.from && req.filter.to === req.range.to : !req.filter.from && !req.filter.to;
   const answer = histogramOf(db, req);
-  if (scansText(req.filter) && coversFilter && !cachedCount(db, req.filter)) {
+  if (scansText(req.filter) && coversFilterOf(req) && !cachedCount(db, req.filter)) {
     void shareCount(db, req.filter, answer.then(
       (h) => rememberCount(db, req.filter, h.lanes.reduce((a, l) => a + l.total, 0) + (req.filter.from || req.filter.to ? 0 : h.untimed)),
       () => countNow(db, req.filter)));
@@ -39,17 +38,28 @@ export async function histogram(db: SqlRead, req: HistogramRequest): Promise<His
 
 async function histogramOf(db: SqlRead, req: HistogramRequest): Promise<Omit<Histogram, 'queryMs'>> {
   await checkFilter(db, req.filter);
-  if (!req.range && !req.filter.from && !req.filter.to && summaryHolds(req.filter) && await eventMinutesCurrent(db)) {
-    return fromSummary(db, req.filter, req.buckets);
+  if (summaryHolds(req.filter) && await eventMinutesCurrent(db)) {
+    if (!req.range && !req.filter.from && !req.filter.to) return fromSummary(db, req.filter, req.buckets);
+    const range = req.range ?? (req.filter.from && req.filter.to ? { from: req.filter.from, to: req.filter.to } : null);
+    const zoomed = range && await rangeFromSummary(db, req.filter, range, req.buckets);
+    if (zoomed) return zoomed;
   }
-  return scanHistogram(db, req);
+  // A text filter whose every match a page has already found (a rare word): those rows, not every record's text.
+  const known = scansText(req.filter) && coversFilterOf(req) ? knownMatches(db, req.filter) : undefined;
+  return scanHistogram(db, req, known);
 }
 
-/** The histogram from the events themselves. */
-async function scanHistogram(db: SqlRead, req: HistogramRequest): Promise<Omit<Histogram, 'queryMs'>> {
+/** The buckets cover everything the filter matches (its own range, or none). */
+const coversFilterOf = (req: HistogramRequest) =>
+  (req.range ? req.filter.from === req.range.from && req.filter.to === req.range.to : !req.filter.from && !req.filter.to);
+
+/** The histogram from the events themselves (`known`: the filter's matches by id, when all are known). */
+async function scanHistogram(db: SqlRead, req: HistogramRequest, known?: number[]): Promise<Omit<Histogram, 'queryMs'>> {
+  const matchSql = (p: Params, opts?: { ignoreRange?: boolean }) =>
+    known ? (known.length ? `s.id IN (${known.map((id) => p.add(id)).join(', ')})` : 'FALSE') : whereClause(req.filter, p, opts);
   const { from, to } = req.range
     ? { from: checkInstant(req.range.from, 'Range start'), to: checkInstant(req.range.to, 'Range end') }
-    : await defaultRange(db, req.filter);
+    : await defaultRange(db, req.filter, matchSql);
   const fromUs = microsFromIso(from);
   const toUs = microsFromIso(to);
   const spanUs = toUs > fromUs ? toUs - fromUs : 0n;
@@ -60,7 +70,7 @@ async function scanHistogram(db: SqlRead, req: HistogramRequest): Promise<Omit<H
   // Micros as JS numbers (exact below 2^53, i.e. for any real instant): BigInt parameters bind as HUGEINT,
   // which made this query ten times slower.
   const p = new Params();
-  const where = whereClause(req.filter, p, { ignoreRange: true });
+  const where = matchSql(p, { ignoreRange: true });
   const f = p.add(Number(fromUs));
   const bucketUs = p.add(bucketMs * 1000);
   // Untimed events come out of the same scan (b is NULL; least() would skip a NULL, hence the CASE): a text filter reads `raw` once, not twice.
@@ -137,10 +147,51 @@ async function fromSummary(db: SqlRead, filter: EventFilter, wanted: number): Pr
   return { from, to, ...first !== undefined && { first }, bucketMs, buckets, ...fillLanes(spans, cells, buckets) };
 }
 
-async function defaultRange(db: SqlRead, filter: EventFilter): Promise<{ from: string; to: string }> {
+/**
+ * A range (a zoom) from the summary: the grain's whole units inside the range from its rows, the partial units at
+ * the range's two ends from the events (two short time slices of narrow columns). Buckets start on the unit at or
+ * before the range start and are whole units wide, so both kinds fall in exactly one bucket and the counts are
+ * those of a scan with that start and width. Null when buckets would be narrower than a minute (the scan answers).
+ */
+async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from: string; to: string }, wanted: number): Promise<Omit<Histogram, 'queryMs'> | null> {
+  const from = checkInstant(range.from, 'Range start');
+  const to = checkInstant(range.to, 'Range end');
+  const fromUs = Number(microsFromIso(from));
+  const toUs = Number(microsFromIso(to));
+  const grain = GRAINS.find((g) => g.unitUs <= (toUs - fromUs) / wanted);
+  if (!grain || toUs <= fromUs) return null;
+  const unit = grain.unitUs;
+  const loUs = Math.floor(fromUs / unit) * unit;
+  // Whole units inside [from, to]: [inA, inB). The unit holding `to` is partial (it ends after `to`).
+  const inA = Math.ceil(fromUs / unit) * unit;
+  const inB = Math.floor(toUs / unit) * unit;
+  const bucketUs = Math.max(1, Math.ceil((toUs - loUs) / wanted / unit)) * unit;
+  const buckets = Math.max(1, Math.min(wanted, Math.ceil((toUs - loUs + 1) / bucketUs)));
+  const p = new Params();
+  const at = (us: number) => `make_timestamp(${p.add(us)}::BIGINT)::TIMESTAMPTZ`;
+  const bucket = (col: string) => `least((epoch_us(${col}) - ${p.add(loUs)}) // ${p.add(bucketUs)}, ${buckets - 1})`;
+  const srcCond = sourcesCond(filter, p);
+  const levelCond = levelSlots(filter);
+  const where = whereClause(filter, p, { ignoreRange: true });
+  const col = `s.${grain.column}`;
+  const cells = await db.read<Cell>(
+    `SELECT s.source, ${bucket(col)} AS b, s.slot AS l, sum(s.n) AS n FROM ${grain.table} s
+       WHERE ${srcCond} AND ${levelCond} AND ${col} >= ${at(inA)} AND ${col} < ${at(inB)} GROUP BY ALL
+     UNION ALL
+     SELECT s.source, ${bucket('s.ts')} AS b, ${LEVEL_SLOT} AS l, count(*) AS n FROM event_store s
+       WHERE ${where} AND ((s.ts >= ${p.instant(from)} AND s.ts < ${at(inA)}) OR (s.ts >= ${at(inB)} AND s.ts <= ${p.instant(to)})) GROUP BY ALL
+     UNION ALL
+     SELECT s.source, NULL AS b, s.slot AS l, sum(s.n) AS n FROM ${EVENT_HOURS} s WHERE ${srcCond} AND ${levelCond} AND s.hour IS NULL GROUP BY ALL`,
+    p.values);
+  const lp = new Params();
+  const lanes = await db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values);
+  return { from: isoFromMicros(String(loUs))!, to, ...loUs !== fromUs && { first: from }, bucketMs: bucketUs / 1000, buckets, ...fillLanes(lanes, cells, buckets) };
+}
+
+async function defaultRange(db: SqlRead, filter: EventFilter, matchSql: (p: Params) => string): Promise<{ from: string; to: string }> {
   if (filter.from && filter.to) return { from: checkInstant(filter.from, 'Filter start'), to: checkInstant(filter.to, 'Filter end') };
   const p = new Params();
-  const matched = await span(db, whereClause(filter, p), p.values);
+  const matched = await span(db, matchSql(p), p.values);
   if (matched) return matched;
   // Nothing matches: the case's own span, so an empty result never moves the timeline somewhere the data is not.
   // A case with no timed events at all has no span; the epoch stands in (the UI draws no range for it).

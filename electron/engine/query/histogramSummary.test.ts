@@ -86,7 +86,37 @@ describe('the per-minute summary answers the full-range histogram', () => {
     expect(h.lanes[0]!.total).toBeGreaterThan(0);
   });
 
-  it('a text filter, a zoomed range or a stale summary is answered by the scan', async () => {
+  it('a zoomed range is read from the summary inside it and from the events at its two ends, still exact', async () => {
+    // Both ends on an event's own instant (inclusive), and both mid-minute, so every edge case of the split shows.
+    const q = await engine.call('events.sql', { caseId, sql: `SELECT epoch_ms(quantile_disc(ts, 0.2)) AS a, epoch_ms(quantile_disc(ts, 0.8)) AS b FROM events WHERE ts IS NOT NULL AND epoch_ms(ts) % 60000 <> 0` });
+    const from = new Date(Number(q.rows[0]!.a)).toISOString();
+    const to = new Date(Number(q.rows[0]!.b)).toISOString();
+    for (const filter of [{ from, to }, { from, to, levels: ['ERROR', 'INFO'] as ('ERROR' | 'INFO')[], sources: ['celery', 'gunicorn'] }]) {
+      const h = await engine.call('events.histogram', { caseId, filter, range: { from, to }, buckets: 40 });
+      expect(Date.parse(h.from) % 60_000).toBe(0);
+      expect(h.first).toBe(from);
+      expect(h.to).toBe(to);
+      expect(h.bucketMs % 60_000).toBe(0);
+      const where = [`ts BETWEEN TIMESTAMPTZ '${from}' AND TIMESTAMPTZ '${to}'`,
+        ...(filter.levels ? [`level IN ('ERROR', 'INFO') AND source IN ('celery', 'gunicorn')`] : [])].join(' AND ');
+      const want = await counted(h, where);
+      expect(want.size).toBeGreaterThan(0);
+      expect(cells(h)).toEqual(want);
+      const total = await engine.call('events.page', { caseId, filter, limit: 1 });
+      const untimed = Number((await engine.call('events.sql', { caseId, sql: `SELECT count(*) AS n FROM events WHERE ts IS NULL${filter.levels ? ` AND level IN ('ERROR', 'INFO') AND source IN ('celery', 'gunicorn')` : ''}` })).rows[0]!.n);
+      expect(h.lanes.reduce((a, l) => a + l.total, 0)).toBe(total.total);
+      expect(h.untimed).toBe(untimed);
+    }
+  });
+
+  it('lists the sources with their counts and spans, the same as the events give', async () => {
+    const got = await engine.call('events.sources', { caseId });
+    const own = await engine.call('events.sql', { caseId, sql: `SELECT source, count(*) AS n, epoch_ms(min(ts)) AS lo, epoch_ms(max(ts)) AS hi FROM events GROUP BY source ORDER BY source` });
+    expect(got.map((s) => [s.source, s.count, s.from && Date.parse(s.from), s.to && Date.parse(s.to)]))
+      .toEqual(own.rows.map((r) => [r.source, Number(r.n), r.lo === null ? null : Number(r.lo), r.hi === null ? null : Number(r.hi)]));
+  });
+
+  it('a text filter or a stale summary is answered by the scan', async () => {
     const text = await engine.call('events.histogram', { caseId, filter: { text: 'task' }, buckets: 100 });
     const firstTask = Number((await engine.call('events.sql', { caseId, sql: `SELECT epoch_ms(min(ts)) AS t FROM events WHERE raw ILIKE '%task%'` })).rows[0]!.t);
     expect(Date.parse(text.from)).toBe(firstTask);

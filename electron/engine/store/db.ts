@@ -94,7 +94,22 @@ export class CaseDb implements SqlRead {
   }
 
   async run(sql: string, params?: Params): Promise<void> {
-    await timed(sql, () => this.conn.run(sql, params as never));
+    try {
+      await timed(sql, () => this.conn.run(sql, params as never));
+    } catch (e) {
+      if (PROFILE && String(e).includes('Out of Memory')) await this.reportMemory(sql);
+      throw e;
+    }
+  }
+
+  /** CASEFILE_PROFILE=1: what DuckDB's memory held when a statement ran out of it (to see which statement and why). */
+  private async reportMemory(sql: string): Promise<void> {
+    const c = await this.instance.connect();
+    try {
+      const m = await c.runAndReadAll(`SELECT tag, memory_usage_bytes // 1000000 AS mb, temporary_storage_bytes // 1000000 AS tmp_mb
+        FROM duckdb_memory() WHERE memory_usage_bytes + temporary_storage_bytes > 1000000 ORDER BY 2 DESC`);
+      process.stderr.write(`[out of memory] ${sql.replace(/\s+/g, ' ').slice(0, 300)}\n[out of memory] ${JSON.stringify(m.getRowObjectsJson())}\n`);
+    } finally { c.closeSync(); }
   }
 
   /** Runs fn inside one transaction: all of it lands or none of it does (also across kill -9). */
@@ -108,6 +123,15 @@ export class CaseDb implements SqlRead {
       await this.conn.run('ROLLBACK').catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * An empty temp table, made anew. DuckDB keeps a temp table's deleted rows (and their version info, which it cannot
+   * spill) until the table is dropped: emptied by DELETE for every batch, a staging table grows with the whole import
+   * and a large import runs out of memory.
+   */
+  async freshTemp(name: string, columns: string): Promise<void> {
+    await this.run(`CREATE OR REPLACE TEMP TABLE ${name} (${columns})`);
   }
 
   /** Stops the statement this connection is running (it fails with DuckDB's interrupt error); harmless when idle. */

@@ -5,7 +5,10 @@
 // of event_store, in schema order, the time as ISO-8601 UTC (independent of the session's zone), `fields` as its
 // stored text; each row's sha256 (hex) is concatenated in id order per chunk of 65,536 ids, each chunk hashed, and
 // the chunk hashes concatenated in chunk order and hashed again: "sha256:" + that hex. Ordered, so rows cannot be
-// swapped or duplicated unseen; chunked, so no aggregate holds more than a few MB. One grouped scan for all files.
+// swapped or duplicated unseen. DuckDB computes the chunk hashes a window of whole chunks at a time (its ordered
+// aggregate holds a window's row hashes in memory, so a window is bounded, not a file); the file's hash is taken here.
+import { createHash } from 'node:crypto';
+
 /** Runs a query: the writer's own connection inside an import's transaction, a reader's for verify. */
 export type Query = <T>(sql: string) => Promise<T[]>;
 
@@ -29,15 +32,35 @@ const LEGACY_ROWS_DIGEST_SQL = `coalesce(bit_xor(hash(id, line, line_count, raw,
 
 export interface FileDigest { records: number; digest: string }
 
-/** Every file's digest (of the given file ids, or all) in one grouped scan. */
-export async function fileRowsDigests(q: Query, fileIds?: number[]): Promise<Map<number, FileDigest>> {
-  const where = fileIds ? `WHERE e.file_id IN (${fileIds.map((n) => Math.trunc(n)).join(', ') || 'NULL'})` : '';
-  const rows = await q<{ file_id: number; n: string; d: string }>(
-    `SELECT file_id, sum(c)::VARCHAR AS n, '${DIGEST_PREFIX}' || sha256(string_agg(h, '' ORDER BY chunk)) AS d
-     FROM (SELECT e.file_id, e.id // 65536 AS chunk, count(*) AS c, sha256(string_agg(sha256(${EVENT_ROW_CANON}), '' ORDER BY e.id)) AS h
-           FROM event_store e ${where} GROUP BY ALL)
-     GROUP BY file_id`);
-  return new Map(rows.map((r) => [Number(r.file_id), { records: Number(r.n), digest: r.d }]));
+/** Ids per digest query: whole chunks (a multiple of 65,536), so each (file, chunk) group is inside one window. */
+const WINDOW_IDS = 16 * 65536;
+
+/**
+ * Every file's digest (of the given file ids, or all). The chunk hashes are computed a window of ids at a time and
+ * combined here (the same sha256 over the same hex, in chunk order): one grouped scan over a file of millions of
+ * records held every row's hash in DuckDB's ordered aggregate at once, which it cannot spill, and ran out of memory.
+ */
+export async function fileRowsDigests(q: Query, fileIds?: number[], windowIds = WINDOW_IDS): Promise<Map<number, FileDigest>> {
+  const files = fileIds ? `e.file_id IN (${fileIds.map((n) => Math.trunc(n)).join(', ') || 'NULL'})` : 'true';
+  const [range] = await q<{ lo: string | null; hi: string | null }>(`SELECT min(id)::VARCHAR AS lo, max(id)::VARCHAR AS hi FROM event_store e WHERE ${files}`);
+  const chunks = new Map<number, { n: number; h: Map<number, string> }>();
+  if (range?.lo != null && range.hi != null) {
+    for (let from = Math.floor(Number(range.lo) / windowIds) * windowIds; from <= Number(range.hi); from += windowIds) {
+      const rows = await q<{ file_id: number; chunk: string; n: string; h: string }>(
+        `SELECT e.file_id, (e.id // 65536)::VARCHAR AS chunk, count(*)::VARCHAR AS n, sha256(string_agg(sha256(${EVENT_ROW_CANON}), '' ORDER BY e.id)) AS h
+         FROM event_store e WHERE ${files} AND e.id >= ${from} AND e.id < ${from + windowIds} GROUP BY ALL`);
+      for (const r of rows) {
+        const f = chunks.get(Number(r.file_id)) ?? { n: 0, h: new Map<number, string>() };
+        f.n += Number(r.n);
+        f.h.set(Number(r.chunk), r.h);
+        chunks.set(Number(r.file_id), f);
+      }
+    }
+  }
+  return new Map([...chunks].map(([id, f]) => {
+    const hex = [...f.h].sort((a, b) => a[0] - b[0]).map(([, h]) => h).join('');
+    return [id, { records: f.n, digest: DIGEST_PREFIX + createHash('sha256').update(hex).digest('hex') }];
+  }));
 }
 
 /** Legacy digests (cases imported before the sha256 digest), only when a recorded digest is of that kind. */

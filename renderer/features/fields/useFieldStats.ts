@@ -10,6 +10,8 @@ import { useEvents } from '../../stores/eventWindow';
 export const TOP_VALUES = 5;
 /** Events read when the operator asks to count them all (the contract's ceiling; past it the result stays sampled). */
 export const COUNT_ALL = 200_000;
+/** How long a result must stay on screen before the sidebar reads it. */
+export const SETTLE_MS = 500;
 
 export function useFieldStats(enabled: boolean, countAll: boolean): { stats: FieldStats | null; loading: boolean; error: string | null } {
   const caseId = useApp((s) => s.current?.id);
@@ -25,12 +27,13 @@ export function useFieldStats(enabled: boolean, countAll: boolean): { stats: Fie
     if (!caseId || !enabled || !tableDone) return;
     let live = true;
     setLoading(true);
-    // Waits out a burst of filter changes (typing, brushing) so only the last one is read.
+    // Waits out a burst of filter changes (typing, toggling levels, brushing) so only the result the operator stops
+    // on is read: a read started between two changes ran beside the next change's page and histogram.
     const t = setTimeout(() => {
       call('events.fieldStats', { caseId, filter: JSON.parse(key), top: TOP_VALUES, ...(countAll ? { sample: COUNT_ALL } : {}) })
         .then((s) => { if (live) { setStats(s); setError(null); setLoading(false); } })
         .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
-    }, 150);
+    }, SETTLE_MS);
     return () => { live = false; clearTimeout(t); };
   }, [caseId, key, version, enabled, countAll, tableDone]);
   return { stats, loading, error };

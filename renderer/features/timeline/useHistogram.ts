@@ -4,6 +4,7 @@ import type { CallOutput, Histogram } from '../../../shared/contract';
 import type { EventFilter } from '../../../shared/domain';
 import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
+import { useEvents } from '../../stores/eventWindow';
 
 export type SourceInfo = CallOutput<'events.sources'>[number];
 
@@ -26,8 +27,13 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const key = JSON.stringify(filter);
+  // A text search's histogram reads every record's text, as do the table's first rows when the word is rare: on two
+  // cores the two scans halve each other. The rows come first (the operator reads them); the histogram, which also
+  // gives the total, is asked once they are in.
+  const pageFor = useEvents((s) => (s.query && !s.loading ? JSON.stringify(s.query.filter) : null));
+  const waiting = !!filter.text && pageFor !== key;
   useEffect(() => {
-    if (!caseId || buckets < 1) return;
+    if (!caseId || buckets < 1 || waiting) return;
     const f = JSON.parse(key) as EventFilter;
     const range = f.from && f.to ? { from: f.from, to: f.to } : undefined;
     // The range goes in `range`; the filter keeps from/to too so counts outside the window are excluded.
@@ -41,8 +47,8 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
           useApp.getState().noteQuery('events.histogram', h.queryMs);
         })
         .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
-    }, 60);
+    }, f.text ? 0 : 60);
     return () => { live = false; clearTimeout(t); };
-  }, [caseId, key, buckets, version]);
+  }, [caseId, key, buckets, version, waiting]);
   return { hist, loading, error };
 }

@@ -1,0 +1,74 @@
+// Issue 16's speed on two cores, as the order of the engine calls a text search makes: its first rows are asked
+// alone (a rare word reads every record's text), the histogram once they are in; a common word's pending total is
+// asked after the histogram, so the engine hands the histogram's count to events.count instead of scanning the
+// text a third time, and a rare word's short first page carries its total (no count asked at all).
+import type { Page, Request } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { api, eventsTotal, openDemo } from './workbenchKit';
+import type { Casefile } from './fixtures';
+
+test.use({ openDefault: true });
+
+/** Searches `word`; returns the text search's engine calls in the order they were asked and answered, and the total. */
+async function searchCalls(page: Page, word: string) {
+  const seen: { what: string; at: number }[] = [];
+  const isText = (r: Request) => (r.postData() ?? '').includes(`"text":"${word}"`);
+  const callOf = (r: Request) => /\/api\/([\w.]+)$/.exec(r.url())?.[1];
+  page.on('request', (r) => { if (isText(r)) seen.push({ what: `ask ${callOf(r)}`, at: performance.now() }); });
+  page.on('requestfinished', (r) => { if (isText(r)) seen.push({ what: `got ${callOf(r)}`, at: performance.now() }); });
+  await page.getByTestId('search-input').fill(word);
+  await page.getByTestId('search-input').press('Enter');
+  await expect(page.getByTestId('events-total')).not.toHaveText(/counting/);
+  await expect.poll(() => seen.filter((s) => s.what === 'got events.histogram').length).toBe(1);
+  await page.waitForTimeout(500); // a count asked late would show (the field sidebar reads its sample meanwhile)
+  const at = (what: string) => seen.find((s) => s.what === what)?.at ?? NaN;
+  return { at, asked: seen.filter((s) => /^ask events\.(page|histogram|count)$/.test(s.what)).map((s) => s.what).sort(), total: await eventsTotal(page) };
+}
+
+/** The total shown is what the histogram counts (timed lanes plus untimed matches). */
+async function histogramTotal(casefile: Casefile, caseId: string, word: string): Promise<number> {
+  const h = await api<{ lanes: { total: number }[]; untimed: number }>(casefile, 'events.histogram', { caseId, filter: { text: word }, buckets: 50 });
+  return h.lanes.reduce((a, l) => a + l.total, 0) + h.untimed;
+}
+
+test('a common word: rows first, then the histogram, then the total it counted', async ({ app, casefile, problems }) => {
+  const caseId = await openDemo(app, casefile);
+  const { at, asked, total } = await searchCalls(app.page, 'INFO');
+  expect(total).toBeGreaterThan(200);
+  expect(at('got events.page')).toBeLessThanOrEqual(at('ask events.histogram'));
+  expect(at('ask events.histogram')).toBeLessThan(at('ask events.count'));
+  expect(asked).toEqual(['ask events.count', 'ask events.histogram', 'ask events.page']);
+  expect(total).toBe(await histogramTotal(casefile, caseId, 'INFO'));
+  expect(problems.errors).toEqual([]);
+});
+
+test('a rare word: its first page carries the total, then the histogram; nothing counts again', async ({ app, casefile, problems }) => {
+  const caseId = await openDemo(app, casefile);
+  const { at, asked, total } = await searchCalls(app.page, 'Traceback');
+  expect(total).toBeGreaterThan(0);
+  expect(total).toBeLessThanOrEqual(200);
+  expect(at('got events.page')).toBeLessThanOrEqual(at('ask events.histogram'));
+  expect(asked).toEqual(['ask events.histogram', 'ask events.page']);
+  expect(total).toBe(await histogramTotal(casefile, caseId, 'Traceback'));
+  expect(problems.errors).toEqual([]);
+});
+
+test('the field sidebar reads the result the operator stops on, not each one clicked through', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await expect(page.getByTestId('field-sidebar')).toBeVisible();
+  const asked: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('/api/events.fieldStats')) asked.push(r.postData() ?? ''); });
+  // Three level toggles, each once the table has re-drawn, a moment apart (as a quick operator clicks).
+  for (const level of ['ERROR', 'WARNING', 'INFO']) {
+    const drawn = page.waitForResponse((r) => r.url().endsWith('/api/events.page'));
+    await page.getByTestId(`level-${level}`).click();
+    await drawn;
+    await page.waitForTimeout(300);
+  }
+  await expect.poll(() => asked.length).toBe(1);
+  expect(JSON.parse(asked[0]!).filter.levels.sort()).toEqual(['ERROR', 'INFO', 'WARNING']);
+  await page.waitForTimeout(1000);
+  expect(asked).toHaveLength(1);
+  expect(problems.errors).toEqual([]);
+});
