@@ -186,38 +186,29 @@ async function rescan(file: string, opts: ExportOptions, detectors: DetectorOpti
     const drain = async () => { hits.push(...await inFlight.shift()!); };
     let checked = 0;
     let b = 0;
-    const submit = (sent: Promise<RescanHit[]>, n: number) => {
-      inFlight.push(sent);
-      checked += n;
-      b++;
-      opts.signal?.throwIfAborted();
-      opts.onProgress?.({ phase: 'check', rows: checked, total });
-    };
-    const size = () => claims[b]?.masks.length ?? 2000;
-    if (opts.format === 'jsonl') {
-      // JSONL: the lines go to the workers as they are and are parsed there (this thread only reads the file)
-      let lines: string[] = [];
-      for await (const line of jsonlLines(file)) {
-        lines.push(line);
-        if (lines.length < size()) continue;
-        submit(pool.scanLines(lines, SCAN_COLUMNS, claims[b]), lines.length);
-        lines = [];
-        if (inFlight.length >= 4) await drain();
-        if (hits.length > 1000) return hits;
-      }
-      inFlight.push(pool.scanLines(lines, SCAN_COLUMNS, claims[b]));
-    } else {
-      let batch: RowIn[] = [];
-      for await (const row of readBack(file, opts.format)) {
-        batch.push({ id: `event ${row.id}`, cells: SCAN_COLUMNS.map((c) => row[c] ?? null) });
-        if (batch.length < size()) continue;
-        submit(pool.scan(batch, SCAN_COLUMNS, claims[b]), batch.length);
+    /** Items in the redaction's batches (each with its claim), sent as they fill; false when enough hits are in. */
+    const inBatches = async <T>(items: AsyncIterable<T>, send: (batch: T[], claim?: CleanClaim) => Promise<RescanHit[]>): Promise<boolean> => {
+      let batch: T[] = [];
+      for await (const item of items) {
+        batch.push(item);
+        if (batch.length < (claims[b]?.masks.length ?? 2000)) continue;
+        inFlight.push(send(batch, claims[b++]));
+        checked += batch.length;
         batch = [];
         if (inFlight.length >= 4) await drain();
-        if (hits.length > 1000) return hits;
+        opts.signal?.throwIfAborted();
+        opts.onProgress?.({ phase: 'check', rows: checked, total });
+        if (hits.length > 1000) return false;
       }
-      inFlight.push(pool.scan(batch, SCAN_COLUMNS, claims[b]));
-    }
+      inFlight.push(send(batch, claims[b]));
+      return true;
+    };
+    const complete = opts.format === 'jsonl'
+      // JSONL: the lines go to the workers as they are and are parsed there (this thread only reads the file)
+      ? await inBatches(jsonlLines(file), (lines, claim) => pool.scanLines(lines, SCAN_COLUMNS, claim))
+      : await inBatches(readBack(file, opts.format), (rows, claim) => pool.scan(
+        rows.map((row) => ({ id: `event ${row.id}`, cells: SCAN_COLUMNS.map((c) => row[c] ?? null) })), SCAN_COLUMNS, claim));
+    if (!complete) return hits;
     inFlight.push(pool.scan([{ id: 'report.json', cells: [documents[0]] }, { id: 'manifest.json', cells: [documents[1]] }], []));
     while (inFlight.length) await drain();
     return hits;
