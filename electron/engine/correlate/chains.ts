@@ -4,6 +4,7 @@
 import type { CaseDb } from '../store/db';
 import { sqlString } from '../store/db';
 import { STATUS_DDL } from './extract';
+import { failureReasonSql, hasReasons } from './failureReasons';
 import { fileChainSql, membersSteps, type Step } from './members';
 import { rules, type CompiledRules } from './rules';
 
@@ -50,7 +51,7 @@ export async function buildChains(db: CaseDb, opts: BuildOptions = {}): Promise<
   // Sorted by key so a trace reads one narrow range (DuckDB zone maps), not the whole table.
   await step('chain_events', `CREATE OR REPLACE TABLE chain_events AS SELECT * FROM (${members}) ORDER BY key, event_id`);
   await cleanup();
-  const rows = await steps('chains.', chainRowsSteps(r, 'chain_events'));
+  const rows = await steps('chains.', chainRowsSteps(r, 'chain_events', await hasReasons(db)));
   await step('chains', `CREATE OR REPLACE TABLE chains AS ${rows} ORDER BY key`);
   await cleanup();
   await db.run(`DROP TABLE IF EXISTS chain_links`);
@@ -95,7 +96,7 @@ export async function updateChains(db: CaseDb, fileIds: number[], opts: BuildOpt
   await step('chain_events', `DELETE FROM chain_events WHERE key IN (SELECT v FROM corr_scope)`);
   await db.run(`INSERT INTO chain_events SELECT * FROM corr_new_members ORDER BY key, event_id`);
   await db.run(`DELETE FROM chains WHERE key IN (SELECT v FROM corr_scope)`);
-  const rows = await steps('chains.', chainRowsSteps(r, 'corr_new_members'));
+  const rows = await steps('chains.', chainRowsSteps(r, 'corr_new_members', await hasReasons(db)));
   await step('chains', `INSERT INTO chains ${rows} ORDER BY key`);
   await cleanup();
   await step('links_record', `INSERT INTO chain_links SELECT * FROM (${recordLinksSql(r, newEvents.replaceAll('event_id', 'c.event_id'))}) EXCEPT SELECT * FROM chain_links`);
@@ -105,11 +106,6 @@ export async function updateChains(db: CaseDb, fileIds: number[], opts: BuildOpt
   await db.run('DROP TABLE corr_new_members');
   await db.run('DROP TABLE corr_scope');
 }
-
-/** A failed chain's reason: the exception line of its last traceback, else the first line of its last ERROR record. */
-const TRACEBACK = 'Traceback (most recent call last)';
-const REASON_TEXT = `coalesce(CASE WHEN json_valid(coalesce(s.fields, s.raw)) THEN json_extract_string(coalesce(s.fields, s.raw), '$.exc_info') END, s.message, s.raw)`;
-const LAST_LINE = (t: string) => `trim(list_filter(string_split(${t}, chr(10)), lambda x_: trim(x_) <> '')[-1])`;
 
 /**
  * Whether a member's status evidence counts for its chain: always for the chain's own records; a mention only when
@@ -123,7 +119,7 @@ const lends = (m: string) => `(NOT ${m}.mentioned OR NOT EXISTS (SELECT 1 FROM c
  * One row per key of the members relation `m`: label, status, times, sources, facets, failure reason. Computed as
  * steps into temp tables (see membersSteps for why); the last step is the SELECT of the rows (`table` empty).
  */
-export function chainRowsSteps(r: CompiledRules, m: string): Step[] {
+export function chainRowsSteps(r: CompiledRules, m: string, reasons: boolean): Step[] {
   const labelKinds = [...r.labelKinds.entries()];
   const labelCase = labelKinds.length ? `CASE m.kind ${labelKinds.map(([c, k]) => `WHEN ${sqlString(c)} THEN ${sqlString(k)}`).join(' ')} END` : 'NULL';
   const labelPaths = [...r.labelPaths.entries()];
@@ -158,17 +154,8 @@ export function chainRowsSteps(r: CompiledRules, m: string): Step[] {
           WHERE i.kind IN (${idKinds}) AND m.kind <> 'generic' AND NOT m.mentioned)
       ) WHERE rn = 1 GROUP BY key` },
     // The reason is read from the one record that wins per chain, not computed for every candidate.
-    { name: 'failure_reason', table: 'corr_why', sql: `
-      SELECT key, left(CASE WHEN contains(${REASON_TEXT}, '${TRACEBACK}') THEN ${LAST_LINE(REASON_TEXT)}
-                            ELSE trim(split_part(coalesce(s.message, s.raw), chr(10), 1)) END, 500) AS reason FROM (
-        SELECT m.key, s.fields, s.raw, s.message,
-          row_number() OVER (PARTITION BY m.key ORDER BY contains(s.raw, '${TRACEBACK}') DESC, s.level IN ('ERROR', 'CRITICAL') DESC,
-                                                       s.ts DESC NULLS LAST, s.id DESC) AS rn
-        FROM ${m} m JOIN event_store s ON s.id = m.event_id LEFT JOIN event_status es ON es.event_id = m.event_id AND es.status = 'failure'
-        WHERE m.key IN (SELECT a.key FROM corr_agg a JOIN corr_st st USING (key) WHERE st.failed AND a.kind NOT IN (${noOutcome}))
-          AND ${lends('m')}
-          AND (s.level IN ('ERROR', 'CRITICAL') OR es.event_id IS NOT NULL OR contains(s.raw, '${TRACEBACK}'))
-      ) s WHERE rn = 1` },
+    { name: 'failure_reason', table: 'corr_why', sql: failureReasonSql(m,
+      `SELECT a.key FROM corr_agg a JOIN corr_st st USING (key) WHERE st.failed AND a.kind NOT IN (${noOutcome})`, lends('m'), reasons) },
     { name: 'rows', table: '', sql: `SELECT *, lower(concat_ws(' ', key, label, "user", dataset)) AS search FROM (
       SELECT c.key, c.kind,
         coalesce(ids.label, ${pathLabel}, CASE WHEN c.kind = 'generic' THEN 'uuid' END, c.kind) AS label,

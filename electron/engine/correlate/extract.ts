@@ -7,6 +7,7 @@ import { nonCapturing, UUID } from '../formats/correlation';
 import type { CaseDb } from '../store/db';
 import { sqlString } from '../store/db';
 import { fieldsSql } from '../store/schema';
+import { errorLevel, keepsReasons, reasonOf, tracebackIn } from './failureReasons';
 import { rules, type StatusLine, type TextId } from './rules';
 
 export const UUID_RE = UUID;
@@ -124,15 +125,23 @@ function statusPretest(r: StatusLine): string {
   return `${on} IS NOT NULL`;
 }
 
-export function statusSql(source: string, where: string): string | null {
+/**
+ * One pass over the batch's rows for what only a few records carry: status evidence, and what can give a failed
+ * chain its reason (failureReasons.ts). Into a temp table of just those records, from which both tables are filled.
+ * Null when there is nothing to read (no status lines, no reasons kept).
+ */
+export function flagsSql(source: string, where: string, reasons: boolean): string | null {
   const lines = rules().bySource.get(source)?.status ?? [];
-  if (!lines.length) return null;
+  if (!lines.length && !reasons) return null;
+  const pretest = lines.map((l) => `(${statusPretest(l)})`).join(' OR ');
   const expr = lines.length === 1 ? statusExpr(lines[0]!) : `coalesce(${lines.map(statusExpr).join(', ')})`;
-  // Success and failure are final; running is not (a later success still counts).
-  return `INSERT INTO event_status SELECT id, st, st <> 'running' FROM (
-      SELECT id, ${expr} AS st FROM (SELECT id, level, message, raw, ${fieldsSql('s')} AS f FROM event_store s WHERE ${where}) b
-      WHERE ${lines.map((l) => `(${statusPretest(l)})`).join(' OR ')}
-    ) WHERE st IS NOT NULL`;
+  const st = lines.length ? `CASE WHEN ${pretest} THEN ${expr} END` : 'NULL::VARCHAR';
+  const keep = [...(lines.length ? [pretest] : []), ...(reasons ? [errorLevel('s'), tracebackIn('s')] : [])].join(' OR ');
+  return `CREATE OR REPLACE TEMP TABLE corr_flags AS
+    SELECT id, st, ts, tb, err, CASE WHEN ${reasons ? "err OR st = 'failure' OR tb" : 'false'} THEN ${reasonOf('s')} END AS reason FROM (
+      SELECT *, ${st} AS st, ${tracebackIn('s')} AS tb, ${errorLevel('s')} AS err FROM (
+        SELECT id, ts, level, message, raw, fields, ${fieldsSql('e')} AS f FROM event_store e WHERE ${where}) s
+      WHERE ${keep}) s`;
 }
 
 /**
@@ -152,6 +161,12 @@ export async function extractBatch(db: CaseDb, fileIds: number[], patterns: IdPa
   const src = await db.one<{ source: string | null }>(`SELECT any_value(source) AS source FROM event_store WHERE ${where}`);
   if (!src?.source) return;
   await db.run(extractSql(src.source, where, usablePatterns(patterns)));
-  const st = statusSql(src.source, where);
-  if (st) await db.run(st);
+  const reasons = await keepsReasons(db, fileIds);
+  const flags = flagsSql(src.source, where, reasons);
+  if (!flags) return;
+  await db.run(flags);
+  // Success and failure are final; running is not (a later success still counts).
+  await db.run(`INSERT INTO event_status SELECT id, st, st <> 'running' FROM corr_flags WHERE st IS NOT NULL`);
+  if (reasons) await db.run(`INSERT INTO event_reasons SELECT id, ts, tb, err, reason FROM corr_flags WHERE err OR st = 'failure' OR tb`);
+  await db.run('DROP TABLE temp.corr_flags');
 }

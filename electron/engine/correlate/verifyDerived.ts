@@ -9,11 +9,12 @@ import { CaseDb, sqlString } from '../store/db';
 import { buildEventMinutes, SUMMARY_TABLES } from '../store/eventMinutes';
 import { buildChains, CHAIN_TABLES } from './chains';
 import { extractBatch } from './extract';
+import { REASONS_DDL } from './failureReasons';
 
 /** The tables verify recomputes, in the order they are derived. */
-export const DERIVED_TABLES = ['identifiers', 'event_status', ...CHAIN_TABLES, ...SUMMARY_TABLES] as const;
+export const DERIVED_TABLES = ['identifiers', 'event_status', 'event_reasons', ...CHAIN_TABLES, ...SUMMARY_TABLES] as const;
 /** Caches a query can do without (a case from before them has none): missing is fine, but present must match. */
-const OPTIONAL: ReadonlySet<string> = new Set(SUMMARY_TABLES);
+const OPTIONAL: ReadonlySet<string> = new Set([...SUMMARY_TABLES, 'event_reasons']);
 const EXAMPLES = 3;
 
 export interface DerivedProblem { table: string; problem: string }
@@ -32,6 +33,8 @@ export async function verifyDerived(dbFile: string, idPatterns: IdPattern[] = DE
       await db.run(`DROP TABLE ${t}`);
       await db.run(`CREATE VIEW ${t} AS SELECT * FROM src.${t}`);
     }
+    // Every file is extracted here from scratch: the reasons table is kept as on a new case.
+    await db.run(REASONS_DDL);
     for (const g of groups) await extractBatch(db, g.ids.map(Number), idPatterns);
     await buildChains(db);
     await buildEventMinutes(db);

@@ -75,6 +75,12 @@ export async function jsonlToParquet(jsonl: string, parquet: string): Promise<vo
   }
 }
 
+/** The non-empty lines of a JSONL file, streamed (the re-scan's workers parse them). */
+export async function* jsonlLines(file: string): AsyncGenerator<string> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) if (line) yield line;
+}
+
 /**
  * Every row of a written file, decoded (JSONL parsed, CSV parsed, Parquet read back through DuckDB), as column →
  * text. Streamed: a line, a CSV record or one DuckDB chunk (2,048 rows) at a time, never the whole file.
@@ -82,8 +88,7 @@ export async function jsonlToParquet(jsonl: string, parquet: string): Promise<vo
 export async function* readBack(file: string, format: ExportFormat): AsyncGenerator<Record<string, string | null>> {
   const text = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v === null ? null : String(v)]));
   if (format === 'jsonl') {
-    const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines) if (line) yield text(JSON.parse(line) as Record<string, unknown>);
+    for await (const line of jsonlLines(file)) yield text(JSON.parse(line) as Record<string, unknown>);
     return;
   }
   if (format === 'csv') {

@@ -25,7 +25,7 @@ import type { RescanHit } from '../redact/rescan';
 import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.generated';
 import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import type { PseudonymScope } from './clientKey';
-import { csvHeader, csvLine, type ExportFormat, jsonlLine, jsonlToParquet, readBack } from './formats';
+import { csvHeader, csvLine, type ExportFormat, jsonlLine, jsonlLines, jsonlToParquet, readBack } from './formats';
 import { buildSelection, COLUMNS, type EventRowOut, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMNS } from './select';
 import { Params } from '../store/sql';
 
@@ -184,23 +184,32 @@ async function rescan(file: string, opts: ExportOptions, detectors: DetectorOpti
     await pool.ready;
     const inFlight: Promise<RescanHit[]>[] = [];
     const drain = async () => { hits.push(...await inFlight.shift()!); };
-    let batch: RowIn[] = [];
     let checked = 0;
     let b = 0;
-    for await (const row of readBack(file, opts.format)) {
-      batch.push({ id: `event ${row.id}`, cells: SCAN_COLUMNS.map((c) => row[c] ?? null) });
-      const claim = claims[b];
-      if (batch.length < (claim ? claim.masks.length : 2000)) continue;
-      inFlight.push(pool.scan(batch, SCAN_COLUMNS, claim));
-      checked += batch.length;
-      batch = [];
-      b++;
-      if (inFlight.length >= 4) await drain();
-      opts.signal?.throwIfAborted();
-      opts.onProgress?.({ phase: 'check', rows: checked, total });
-      if (hits.length > 1000) return hits;
-    }
-    inFlight.push(pool.scan(batch, SCAN_COLUMNS, claims[b]), pool.scan([{ id: 'report.json', cells: [documents[0]] }, { id: 'manifest.json', cells: [documents[1]] }], []));
+    /** Items in the redaction's batches (each with its claim), sent as they fill; false when enough hits are in. */
+    const inBatches = async <T>(items: AsyncIterable<T>, send: (batch: T[], claim?: CleanClaim) => Promise<RescanHit[]>): Promise<boolean> => {
+      let batch: T[] = [];
+      for await (const item of items) {
+        batch.push(item);
+        if (batch.length < (claims[b]?.masks.length ?? 2000)) continue;
+        inFlight.push(send(batch, claims[b++]));
+        checked += batch.length;
+        batch = [];
+        if (inFlight.length >= 4) await drain();
+        opts.signal?.throwIfAborted();
+        opts.onProgress?.({ phase: 'check', rows: checked, total });
+        if (hits.length > 1000) return false;
+      }
+      inFlight.push(send(batch, claims[b]));
+      return true;
+    };
+    const complete = opts.format === 'jsonl'
+      // JSONL: the lines go to the workers as they are and are parsed there (this thread only reads the file)
+      ? await inBatches(jsonlLines(file), (lines, claim) => pool.scanLines(lines, SCAN_COLUMNS, claim))
+      : await inBatches(readBack(file, opts.format), (rows, claim) => pool.scan(
+        rows.map((row) => ({ id: `event ${row.id}`, cells: SCAN_COLUMNS.map((c) => row[c] ?? null) })), SCAN_COLUMNS, claim));
+    if (!complete) return hits;
+    inFlight.push(pool.scan([{ id: 'report.json', cells: [documents[0]] }, { id: 'manifest.json', cells: [documents[1]] }], []));
     while (inFlight.length) await drain();
     return hits;
   } finally {

@@ -74,6 +74,18 @@ export class BatchScanner {
     this.rescanner = new Rescanner(this.detectors, new Map(setup.rescan ?? []));
   }
 
+  /**
+   * Rows of a JSONL file, parsed here (in the worker, not on the thread that reads the file): cell i is the record's
+   * field `labels[i]` as text, the row is `event <id>`; then as run().
+   */
+  runLines(lines: readonly string[], labels: readonly string[], claim?: CleanClaim): RescanHit[] {
+    const rows = lines.map((line): RowIn => {
+      const o = JSON.parse(line) as Record<string, unknown>;
+      return { id: `event ${String(o.id)}`, cells: labels.map((c) => (o[c] === null || o[c] === undefined ? null : String(o[c]))) };
+    });
+    return this.run(rows, labels, claim);
+  }
+
   /** `labels[i]` names cell i (a column); hits are `<row id> <label>`. */
   run(rows: RowIn[], labels: readonly string[], claim?: CleanClaim): RescanHit[] {
     const hits: RescanHit[] = [];

@@ -13,28 +13,34 @@ export interface HarvestValue { type: string; value: string }
 const COMMON = new Set(['admin', 'root', 'user', 'test', 'none', 'null', 'true', 'false', 'default', 'system', 'app', 'api', 'service', 'main', 'info', 'debug', 'error', 'local', 'localhost']);
 
 export class Harvest {
-  private readonly automaton: Automaton | null;
-  private readonly types: string[] = [];
+  private built: { automaton: Automaton; types: string[] } | null = null;
+  private readonly entries = new Map<string, string>();
   readonly size: number;
 
   constructor(values: readonly HarvestValue[]) {
-    const seen = new Map<string, string>();
     for (const v of values) {
       const value = v.value.trim();
       // ≥ 3 characters, no control characters, not a common word (non-ASCII letters are verified by the automaton)
       if (value.length < 3 || value.length > 200 || /[\p{Cc}]/u.test(value) || COMMON.has(value.toLowerCase())) continue;
-      if (!seen.has(value.toLowerCase())) seen.set(value.toLowerCase(), v.type);
+      if (!this.entries.has(value.toLowerCase())) this.entries.set(value.toLowerCase(), v.type);
     }
-    this.types = [...seen.values()];
-    this.automaton = seen.size ? new Automaton([...seen.keys()]) : null;
-    this.size = seen.size;
+    this.size = this.entries.size;
+  }
+
+  /**
+   * Built on first use: a case's harvest can hold 100,000 ids (tens of MB of table per worker), and the re-scan's
+   * workers only ever ask for secrets, so they never build it.
+   */
+  private matcher(): { automaton: Automaton; types: string[] } {
+    return (this.built ??= { automaton: new Automaton([...this.entries.keys()]), types: [...this.entries.values()] });
   }
 
   findings(text: string): Finding[] {
-    if (!this.automaton) return [];
+    if (this.size === 0) return [];
+    const { automaton, types } = this.matcher();
     const out: Finding[] = [];
-    for (const h of this.automaton.search(text)) {
-      if (isBoundary(text, h.start, h.end)) out.push({ start: h.start, end: h.end, kind: 'pii', type: this.types[h.pattern]!, rule: 'harvest' });
+    for (const h of automaton.search(text)) {
+      if (isBoundary(text, h.start, h.end)) out.push({ start: h.start, end: h.end, kind: 'pii', type: types[h.pattern]!, rule: 'harvest' });
     }
     return out;
   }

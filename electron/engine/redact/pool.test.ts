@@ -26,4 +26,28 @@ describe('redaction worker pool', () => {
       await pool.close();
     }
   });
+
+  it('re-scans JSONL lines in the workers: a surviving original or secret is named by event and column, a clean claim only skips clean cells', async () => {
+    const labels = ['message', 'raw'];
+    const redacted = new BatchRedactor(setup).run([
+      { id: '7', cells: ['login by venkata', 'plain text'] },
+      { id: '8', cells: ['nothing here', 'still nothing'] },
+    ]);
+    const line = (id: number, cells: (string | null)[]) => JSON.stringify({ id, message: cells[0], raw: cells[1] });
+    const pool = new RedactPool({ detectors: setup.detectors, rescan: [['venkata', 'pii'], ['s3cr3t-zz', 'secret']] }, 2);
+    try {
+      await pool.ready;
+      // as written: no hit, and the claim (row 8 clean in both cells, row 7's raw clean) verifies
+      expect(await pool.scanLines(redacted.rows.map((c, i) => line(7 + i, c)), labels, redacted.clean)).toEqual([]);
+      // a writer that dropped a replacement: the original is found in event 7's message
+      const leaked = [line(7, ['login by venkata', 'plain text']), line(8, redacted.rows[1]!)];
+      expect(await pool.scanLines(leaked, labels, redacted.clean)).toEqual([{ where: 'event 7 message', check: 'original', detail: 'exact' }]);
+      // a cell claimed clean that changed (an inserted secret): the claim no longer verifies, the detectors run
+      const changed = [line(7, redacted.rows[0]!), line(8, ['nothing here', 'password=hunter2-Zq81bX0pLm'])];
+      const hits = await pool.scanLines(changed, labels, redacted.clean);
+      expect(hits).toContainEqual({ where: 'event 8 raw', check: 'detector', detail: 'key-value' });
+    } finally {
+      await pool.close();
+    }
+  });
 });

@@ -19,7 +19,7 @@ interface Pending { resolve: (r: never) => void; reject: (e: Error) => void }
 export class RedactPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { seq: number; rows: RowIn[]; labels?: string[]; claim?: CleanClaim }[] = [];
+  private readonly queue: { seq: number; rows: RowIn[]; lines?: string[]; labels?: string[]; claim?: CleanClaim }[] = [];
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private failed: Error | null = null;
@@ -70,7 +70,12 @@ export class RedactPool {
     return this.post<RescanHit[]>({ rows, labels, claim });
   }
 
-  private post<T>(body: { rows: RowIn[]; labels?: string[]; claim?: CleanClaim }): Promise<T> {
+  /** Re-scan the records of these JSONL lines (parsed in the worker), cell i being field `labels[i]`. */
+  scanLines(lines: string[], labels: string[], claim?: CleanClaim): Promise<RescanHit[]> {
+    return this.post<RescanHit[]>({ rows: [], lines, labels, claim });
+  }
+
+  private post<T>(body: { rows: RowIn[]; lines?: string[]; labels?: string[]; claim?: CleanClaim }): Promise<T> {
     if (this.failed) return Promise.reject(this.failed);
     const seq = this.seq++;
     const p = new Promise<T>((resolve, reject) => this.pending.set(seq, { resolve: resolve as (r: never) => void, reject }));

@@ -1,0 +1,45 @@
+// Failure reasons read at extraction (event_reasons) against reading them from the records (a case extracted before
+// that table): the same reason for every failed chain, and the table holds exactly the records that can give one.
+import { afterAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { CaseHandle } from '../case/caseStore';
+import { importPaths } from '../ingest/importer';
+import { generateTree } from '../../testkit/synth/generate';
+import { removeDir, tempDir } from '../../testkit/tmp';
+import { buildChains } from './chains';
+import { hasReasons } from './failureReasons';
+import { afterBatchImported, afterImportFinished } from './ingestHooks';
+
+const root = tempDir('casefile-reasons-');
+afterAll(() => removeDir(root));
+
+describe('failure reasons', () => {
+  it('come from event_reasons when the case keeps it, and equal those read from the records', async () => {
+    const g = await generateTree(path.join(root, 'tree'), { targetBytes: 1_500_000, seed: 5, faults: false });
+    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'reasons' });
+    await importPaths(h, [g.root], { hooks: { afterBatch: afterBatchImported, afterImport: afterImportFinished } });
+    const reasons = async () => h.db.read<{ key: string; failure_reason: string | null }>(
+      `SELECT key, failure_reason FROM chains WHERE status = 'failure' ORDER BY key`);
+    const kept = await reasons();
+    expect(kept.length).toBeGreaterThan(5);
+    expect(kept.filter((c) => c.failure_reason).length).toBeGreaterThan(5);
+    await h.withWriter(async (db) => {
+      expect(await hasReasons(db)).toBe(true);
+      // Exactly the records that are ERROR/CRITICAL, hold a traceback, or carry failure evidence.
+      const w = `SELECT s.id FROM event_store s WHERE s.level IN ('ERROR', 'CRITICAL') OR contains(s.raw, 'Traceback (most recent call last)')
+        OR s.id IN (SELECT event_id FROM event_status WHERE status = 'failure')`;
+      const [d] = await db.all<{ extra: number; lost: number }>(`SELECT
+        (SELECT count(*) FROM (SELECT event_id FROM event_reasons EXCEPT ALL ${w}))::INTEGER AS extra,
+        (SELECT count(*) FROM (${w} EXCEPT ALL SELECT event_id FROM event_reasons))::INTEGER AS lost`);
+      expect(d).toEqual({ extra: 0, lost: 0 });
+      // An older case: no table, reasons read from the records.
+      await db.tx(async () => {
+        await db.run('DROP TABLE event_reasons');
+        await buildChains(db);
+      });
+      expect(await hasReasons(db)).toBe(false);
+    });
+    expect(await reasons()).toEqual(kept);
+    await h.close();
+  });
+});
