@@ -4,6 +4,7 @@
 import type { IdPattern } from '../../../shared/correlation';
 import type { CaseDb } from '../store/db';
 import { buildEventMinutes } from '../store/eventMinutes';
+import { SUMMARY_STAGE, timed } from '../ingest/stageTimes';
 import { buildChains, updateChains } from './chains';
 import { extractBatch } from './extract';
 
@@ -30,7 +31,7 @@ export async function afterBatchImported(db: CaseDb, fileIds: number[], opts: Co
  * timeline's per-minute summary. */
 export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {}): Promise<void> {
   // The summary is not correlation: it is built even when correlation is measured off.
-  await db.tx(() => buildEventMinutes(db));
+  await timed(SUMMARY_STAGE, () => db.tx(() => buildEventMinutes(db)));
   if (opts.disabled) return;
   await db.tx(async () => {
     await db.run(PENDING_DDL);

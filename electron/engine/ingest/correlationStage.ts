@@ -6,7 +6,7 @@
 // case is opened), with nothing done twice.
 import type { CaseDb, SqlRead } from '../store/db';
 import { faultPoint } from './fault';
-import { timed } from './stageTimes';
+import { CHAINS_STAGE, EXTRACT_STAGE, timed } from './stageTimes';
 
 /** In the events' transaction: these files still need their identifiers, and the chains an update. */
 export async function markCorrelationPending(db: CaseDb, fileIds: number[]): Promise<void> {
@@ -51,7 +51,7 @@ export async function runCorrelationStage(db: CaseDb, correlator: Correlator, si
       signal?.throwIfAborted();
       const part = ids.slice(i, i + GROUP_FILES);
       await db.tx(async () => {
-        await timed('correlation: identifiers + status', () => correlator.extract(db, part));
+        await timed(EXTRACT_STAGE, () => correlator.extract(db, part));
         await db.run(`DELETE FROM extract_pending WHERE file_id IN (${part.join(', ')})`);
       });
       done += part.length;
@@ -61,6 +61,6 @@ export async function runCorrelationStage(db: CaseDb, correlator: Correlator, si
   }
   signal?.throwIfAborted();
   progress?.({ phase: 'chains', done, total });
-  await timed('correlation: chains + timeline summary', () => correlator.build(db));
+  await timed(CHAINS_STAGE, () => correlator.build(db));
   return true;
 }

@@ -2,6 +2,11 @@
 // makes the CLI print them (one `stage-times {json}` line on stderr) when the import ends.
 const times = new Map<string, number>();
 
+/** The stage names the bench reads: correlation's two, and the timeline's summary inside the second (not correlation). */
+export const EXTRACT_STAGE = 'correlation: identifiers + status';
+export const CHAINS_STAGE = 'correlation: chains + timeline summary';
+export const SUMMARY_STAGE = 'timeline summary (per-minute counts, inside the chains stage)';
+
 export async function timed<T>(stage: string, fn: () => Promise<T>): Promise<T> {
   const t = performance.now();
   try { return await fn(); } finally { times.set(stage, (times.get(stage) ?? 0) + performance.now() - t); }
