@@ -11,7 +11,7 @@ import { generateTree } from '../testkit/synth/generate';
 import { formatSize, parseSize } from '../engine/util/size';
 import { readTruthHead } from '../testkit/synth/truth';
 import { lnavArgs, lnavVersion, writeLnavConfig } from './lnav';
-import { CHAINS_STAGE, EXTRACT_STAGE, SUMMARY_STAGE } from '../engine/ingest/stageTimes';
+import { CHAINS_STAGE, EXTRACT_STAGE, SUMMARY_STAGE } from '../engine/util/stageTimes';
 import { type Measured, runMeasured } from './proc';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -8,7 +8,7 @@ import type { FileImportResult, ImportResult } from '../../../shared/domain';
 import type { CaseInfo } from '../../../shared/domain';
 import { Engine } from '../../engine/engine';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
-import { takeStageTimes } from '../../engine/ingest/stageTimes';
+import { takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
 import { fail, printCsv, printJson, printTable } from '../output';
 

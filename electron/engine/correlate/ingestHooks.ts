@@ -4,7 +4,7 @@
 import type { IdPattern } from '../../../shared/correlation';
 import type { CaseDb } from '../store/db';
 import { buildEventMinutes } from '../store/eventMinutes';
-import { SUMMARY_STAGE, timed } from '../ingest/stageTimes';
+import { SUMMARY_STAGE, timed } from '../util/stageTimes';
 import { buildChains, updateChains } from './chains';
 import { extractBatch } from './extract';
 

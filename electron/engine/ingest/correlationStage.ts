@@ -6,7 +6,7 @@
 // case is opened), with nothing done twice.
 import type { CaseDb, SqlRead } from '../store/db';
 import { faultPoint } from './fault';
-import { CHAINS_STAGE, EXTRACT_STAGE, timed } from './stageTimes';
+import { CHAINS_STAGE, EXTRACT_STAGE, timed } from '../util/stageTimes';
 
 /** In the events' transaction: these files still need their identifiers, and the chains an update. */
 export async function markCorrelationPending(db: CaseDb, fileIds: number[]): Promise<void> {

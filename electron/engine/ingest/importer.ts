@@ -27,7 +27,7 @@ import { FAST_GROUP_MAX_BYTES, fastPathEligible, stageFast, type FastFile } from
 import { scanFile, type FileScan } from './scan';
 import { markCorrelationPending } from './correlationStage';
 import { faultPoint } from './fault';
-import { addStageTime, timed } from './stageTimes';
+import { addStageTime, timed } from '../util/stageTimes';
 
 /**
  * What the importer needs of a case. It reads what the case remembers and never writes case.json: what it learns
