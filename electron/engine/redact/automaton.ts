@@ -99,6 +99,29 @@ export class Automaton {
     return seen;
   }
 
+  /**
+   * A scanner for the OR of `masks[k]` over the keywords k that occur in a text: one pass, no hit lists, stopping
+   * once every bit of `all` is in. Keywords with non-ASCII letters are not verified (every non-ASCII code unit is
+   * one symbol), so it answers for a superset of what search() finds.
+   */
+  masker(masks: readonly number[]): (text: string, all: number) => number {
+    const state = new Int32Array(this.size);
+    this.out.forEach((o, s) => { if (o) for (const p of o) state[s]! |= masks[p]!; });
+    const next = this.next;
+    const column = this.column;
+    const W = this.width;
+    return (text, all) => {
+      let s = 0;
+      let m = 0;
+      for (let i = 0; i < text.length; i++) {
+        s = next[s * W + column[fold(text.charCodeAt(i))]!]!;
+        const o = state[s]!;
+        if (o !== 0) { m |= o; if ((m & all) === all) return m; }
+      }
+      return m;
+    };
+  }
+
   private scan(text: string, from: number, to: number, emit: (pattern: number, end: number) => void): void {
     const next = this.next;
     const out = this.out;
