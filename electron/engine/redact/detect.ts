@@ -6,7 +6,7 @@ import type { IdPattern } from '../../../shared/correlation';
 import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
 import { ClientDetector } from './client';
 import { GitleaksDetector } from './gitleaks';
-import { Harvest, type HarvestValue } from './harvest';
+import { Harvest, type HarvestMatcher, type HarvestValue } from './harvest';
 import { normaliseKey } from './keys';
 import { piiFindings } from './pii';
 import { ALL_BITS, GITLEAKS_BIT, PII_BIT, Prefilter, SECRET_BITS, STRUCTURAL_BIT } from './prefilter';
@@ -24,6 +24,8 @@ export interface DetectorOptions {
   rules?: RedactionRulesInput;
   idPatterns?: readonly IdPattern[];
   harvest?: readonly HarvestValue[];
+  /** The matcher built from `harvest` on another thread (Harvest.matcherData()): shared, not built again. */
+  harvestMatcher?: HarvestMatcher;
 }
 
 let sharedGitleaks: GitleaksDetector | null = null;
@@ -45,7 +47,7 @@ export class Detectors {
   constructor(opts: DetectorOptions = {}) {
     this.rules = RedactionRules.parse(opts.rules ?? {});
     this.client = new ClientDetector(this.rules, opts.idPatterns ?? []);
-    this.harvest = new Harvest(opts.harvest ?? []);
+    this.harvest = new Harvest(opts.harvest ?? [], opts.harvestMatcher);
     this.secretKeys = new Set(this.rules.secretKeys.map(normaliseKey));
     this.prefilter = new Prefilter(this.gitleaks.keywords.patterns, this.secretKeys);
     this.fingerprint = crypto.createHash('sha256')
