@@ -13,7 +13,7 @@ import { ALL_BITS, GITLEAKS_BIT, PII_BIT, Prefilter, SECRET_BITS, STRUCTURAL_BIT
 import { GITLEAKS_SHA256 } from './rules/gitleaks.generated';
 import { structuralFindings } from './structural';
 import { EMPTY_VALUE, type Finding, PLACEHOLDER } from './types';
-import { toRaw, viewsOf } from './views';
+import { toRaw, type View, viewsOf } from './views';
 
 export interface Span extends Finding {
   /** The decoded value (what a pseudonym is computed from and what the re-scan looks for). */
@@ -60,24 +60,12 @@ export class Detectors {
    * and a personal-data span never turns a merged group into a secret.
    *
    * Each view is screened first (prefilter.ts): a detector runs on a view only where its condition holds there, and
-   * a text no detector can find anything in costs the decoding and one automaton pass per view. `screen: false` runs every detector on every view (the reference the
-   * pre-filter's tests compare against).
+   * a text no detector can find anything in costs the decoding and one automaton pass per view. `screen: false`
+   * runs every detector on every view (the reference the pre-filter's tests compare against).
    */
   findAll(raw: string, secretsOnly = false, { screen = true }: { screen?: boolean } = {}): Span[] {
-    const masked = maskPlaceholders(raw);
-    const wanted = secretsOnly ? SECRET_BITS : ALL_BITS;
-    const views = viewsOf(masked);
-    const bits: number[] = [];
-    const exact: Finding[][] = [];
-    let any = false;
-    for (const { text } of views) {
-      const b = screen ? this.prefilter.bits(text, wanted) : wanted;
-      // client rules and the harvest are one automaton or pattern test each: run exactly, no screen
-      const found = secretsOnly ? [] : [...this.client.findings(text), ...this.harvest.findings(text)];
-      bits.push(b);
-      exact.push(found);
-      if (b !== 0 || found.length > 0) any = true;
-    }
+    const views = viewsOf(maskPlaceholders(raw));
+    const { bits, exact, any } = this.screen(views, secretsOnly, screen);
     if (!any) return [];
     const spans: Span[] = [];
     views.forEach((v, i) => {
@@ -100,9 +88,24 @@ export class Detectors {
 
   /** Whether any detector may find something in `raw` (false: findAll() finds nothing, with no detector run). */
   mayFind(raw: string, secretsOnly = false): boolean {
+    return this.screen(viewsOf(maskPlaceholders(raw)), secretsOnly, true).any;
+  }
+
+  /** Per view: the detectors that may find something there (bits), and what the client rules and harvest found. */
+  private screen(views: readonly View[], secretsOnly: boolean, screen: boolean): { bits: number[]; exact: Finding[][]; any: boolean } {
     const wanted = secretsOnly ? SECRET_BITS : ALL_BITS;
-    return viewsOf(maskPlaceholders(raw)).some(({ text }) => this.prefilter.bits(text, wanted) !== 0
-      || (!secretsOnly && (this.client.findings(text).length > 0 || this.harvest.findings(text).length > 0)));
+    const bits: number[] = [];
+    const exact: Finding[][] = [];
+    let any = false;
+    for (const { text } of views) {
+      const b = screen ? this.prefilter.bits(text, wanted) : wanted;
+      // client rules and the harvest are one automaton or pattern test each: run exactly, no screen
+      const found = secretsOnly ? [] : [...this.client.findings(text), ...this.harvest.findings(text)];
+      bits.push(b);
+      exact.push(found);
+      if (b !== 0 || found.length > 0) any = true;
+    }
+    return { bits, exact, any };
   }
 
   /** Resolved, non-overlapping spans in order. */

@@ -8,7 +8,7 @@
 //   digits led by 6-9 (Indian phone), thirteen digits with single separators (card), `+`, a digit and seven more
 //   (international phone), dotted digits (IPv4), four hex groups (IPv6).
 // Client rules and the harvest list are not pre-filtered: they are one automaton or one anchored test each and run
-// exactly. Detectors.findAll applies it per decoded view; prefilter.test.ts proves it never drops a finding.
+// exactly. Detectors.findAll applies it per decoded view; prefilter.test.ts checks that it drops no finding.
 import { Automaton } from './automaton';
 import { KEY_ATOMS } from './keys';
 
