@@ -111,9 +111,9 @@ function traceCalls(page: Page): void {
   });
 }
 
-interface Row { name: string; target: number | null; p50: number; p95: number; max: number; n: number; note?: string }
+interface Row { name: string; target: number | null; p50: number; p95: number; max: number; n: number; note?: string; each: number[] }
 const row = (name: string, target: number | null, xs: number[], note?: string): Row =>
-  ({ name, target, p50: r0(pct(xs, 50)), p95: r0(pct(xs, 95)), max: r0(Math.max(...xs)), n: xs.length, ...(note ? { note } : {}) });
+  ({ name, target, p50: r0(pct(xs, 50)), p95: r0(pct(xs, 95)), max: r0(Math.max(...xs)), n: xs.length, ...(note ? { note } : {}), each: xs.map(r0) });
 
 async function main(): Promise<void> {
   mkdirSync(BENCH, { recursive: true, mode: 0o700 });
@@ -247,6 +247,8 @@ async function main(): Promise<void> {
     console.log('| interaction | p50 ms | p95 ms | max ms | target p95 | |');
     console.log('|---|---:|---:|---:|---:|---|');
     for (const r of rows) console.log(`| ${r.name} | ${r.p50} | ${r.p95} | ${r.max} | ${r.target ?? '—'} | ${r.target === null ? '' : r.p95 <= r.target ? 'ok' : 'MISS'} |`);
+    console.log('\nEach run, in order (ms):');
+    for (const r of rows) console.log(`  ${r.name}: ${r.each.join(' ')}`);
   } finally {
     await browser.close();
     child.kill('SIGTERM');

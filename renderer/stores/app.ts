@@ -70,6 +70,11 @@ export const useApp = create<AppState>((set, get) => ({
     const toCases = () => { if (get().view === startView) set({ view: 'cases' }); };
     try {
       const info = await call('app.info', {});
+      // The case a reload or link names, or the default one, is usually open in the engine: asked for alone, it opens
+      // without waiting for the list (which peeks into every recent case folder); the Cases view reads the list.
+      const wantedId = preferCaseId ?? info.defaultCaseId;
+      const open = wantedId ? await call('cases.get', { caseId: wantedId }).catch(() => undefined) : undefined;
+      if (open && (preferCaseId || get().view === startView)) { set({ info }); get().openCase(open); return; }
       await get().refreshCases();
       set({ info });
       const preferred = preferCaseId ? get().cases.find((c) => c.id === preferCaseId) : undefined;

@@ -30,7 +30,7 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
   // A text search's histogram reads every record's text, as do the table's first rows when the word is rare: on two
   // cores the two scans halve each other. The rows come first (the operator reads them); the histogram, which also
   // gives the total, is asked once they are in.
-  const pageFor = useEvents((s) => (s.query && !s.loading ? JSON.stringify(s.query.filter) : null));
+  const pageFor = useEvents((s) => (s.shown ? JSON.stringify(s.shown.filter) : null));
   const waiting = !!filter.text && pageFor !== key;
   useEffect(() => {
     if (!caseId || buckets < 1 || waiting) return;
@@ -39,8 +39,10 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
     // The range goes in `range`; the filter keeps from/to too so counts outside the window are excluded.
     let live = true;
     setLoading(true);
+    // A histogram the next filter replaces is aborted: the engine stops reading for it.
+    const stop = new AbortController();
     const t = setTimeout(() => {
-      call('events.histogram', { caseId, filter: f, buckets, ...(range ? { range } : {}) })
+      call('events.histogram', { caseId, filter: f, buckets, ...(range ? { range } : {}) }, { signal: stop.signal })
         .then((h) => {
           if (!live) return;
           setHist(h); setError(null); setLoading(false);
@@ -48,7 +50,7 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
         })
         .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
     }, f.text ? 0 : 60);
-    return () => { live = false; clearTimeout(t); };
+    return () => { live = false; clearTimeout(t); stop.abort(); };
   }, [caseId, key, buckets, version, waiting]);
   return { hist, loading, error };
 }
