@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { chromium, type Page, type Response } from 'playwright-core';
+import { chromium, type Page, type Request, type Response } from 'playwright-core';
 import { generateTree } from '../testkit/synth/generate';
 import { formatSize, parseSize } from '../engine/util/size';
 import { runMeasured } from './proc';
@@ -19,8 +19,9 @@ const opts = new Command()
   .option('--runs <n>', 'timed runs per interaction', '15')
   .option('--case <dir>', 'measure this case folder instead of the bench case')
   .option('--trace', 'also list the engine calls each interaction made (first run of each), with their times')
+  .option('--trace-all', 'list the engine calls of every run, without the pause --trace makes after the first')
   .parse()
-  .opts<{ size: string; seed: string; runs: string; case?: string; trace?: boolean }>();
+  .opts<{ size: string; seed: string; runs: string; case?: string; trace?: boolean; traceAll?: boolean }>();
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const BENCH = path.join(REPO, '.bench');
@@ -101,14 +102,17 @@ const benchStart = Date.now();
 /** Engine calls the page made from `since` (ms since the bench began) on, for the trace. */
 const callsSince = (since: number) => calls.filter((c) => c.at >= since).map((c) => ({ ...c, at: c.at - since }));
 function traceCalls(page: Page): void {
-  page.on('requestfinished', (r) => {
+  const note = (r: Request, aborted: boolean) => {
     const m = /\/api\/([\w.]+)$/.exec(r.url());
     if (!m) return;
     const t = r.timing();
     let input = r.postData() ?? '';
     input = input.replace(/"caseId":"[^"]*",?/, '');
-    calls.push({ call: m[1]!, at: Math.round(t.startTime - benchStart), ms: Math.round(t.responseEnd), input: input.slice(0, 160) });
-  });
+    // An aborted call (superseded by the next action) has no end: its duration shows as -1.
+    calls.push({ call: aborted ? `${m[1]!} (aborted)` : m[1]!, at: Math.round(t.startTime - benchStart), ms: aborted ? -1 : Math.round(t.responseEnd), input: input.slice(0, 160) });
+  };
+  page.on('requestfinished', (r) => note(r, false));
+  page.on('requestfailed', (r) => note(r, true));
 }
 
 interface Row { name: string; target: number | null; p50: number; p95: number; max: number; n: number; note?: string; each: number[] }
@@ -127,11 +131,14 @@ async function main(): Promise<void> {
     const page = await context.newPage();
     traceCalls(page);
     const traces: Record<string, Call[]> = {};
+    /** --trace-all: when each run began; its calls are those that started before the next run (read at the end). */
+    const runStarts: { name: string; since: number }[] = [];
     /** The calls the first timed run of an interaction made (read after the run). */
     const firstRun = async <T>(name: string, i: number, run: () => Promise<T>): Promise<T> => {
       const since = Date.now() - benchStart;
       const out = await run();
-      if (i === 0) { await page.waitForTimeout(opts.trace ? 3000 : 0); traces[name] = callsSince(since); }
+      if (opts.traceAll) runStarts.push({ name: `${name} #${i + 1}`, since });
+      else if (i === 0) { await page.waitForTimeout(opts.trace ? 3000 : 0); traces[name] = callsSince(since); }
       return out;
     };
     const token = new URL(url).searchParams.get('token')!;
@@ -234,10 +241,14 @@ async function main(): Promise<void> {
     rows.push(row('full-range histogram query (page round trip)', null, q.map((x) => x.trip)));
 
     // Other work on the machine shows in every number: the load average goes with them.
+    runStarts.forEach((r, i) => {
+      const end = runStarts[i + 1]?.since ?? Infinity;
+      traces[r.name] = calls.filter((c) => c.at >= r.since && c.at < end).map((c) => ({ ...c, at: c.at - r.since }));
+    });
     const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
     const result = { size: opts.case ? null : opts.size, case: caseDir, events: total, runs, at: new Date().toISOString(), cpus: os.cpus().length, load, rows };
-    writeFileSync(path.join(BENCH, `ui-${opts.case ? 'case' : formatSize(parseSize(opts.size))}.json`), JSON.stringify({ ...result, ...(opts.trace ? { traces } : {}) }, null, 2));
-    if (opts.trace) {
+    writeFileSync(path.join(BENCH, `ui-${opts.case ? 'case' : formatSize(parseSize(opts.size))}.json`), JSON.stringify({ ...result, ...(opts.trace || opts.traceAll ? { traces } : {}) }, null, 2));
+    if (opts.trace || opts.traceAll) {
       for (const [name, cs] of Object.entries(traces)) {
         console.log(`${name}: ${cs.length} engine calls (start ms after the action, duration ms)`);
         for (const c of cs) console.log(`  +${c.at} ${c.ms} ${c.call} ${c.input}`);

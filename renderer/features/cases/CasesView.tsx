@@ -7,7 +7,8 @@ import { ImportPanel } from './ImportPanel';
 export function CasesView() {
   const { cases, current, openCase, openDir, createCase, busy, info, refreshCases } = useApp();
   // Opening a case does not read the list (it peeks into every recent case): it is read here, fresh each time.
-  useEffect(() => { void refreshCases(); }, [refreshCases]);
+  // (Once the app knows what it opens: before that, this view stands in while a reload reopens its case.)
+  useEffect(() => { if (info) void refreshCases(); }, [info, refreshCases]);
   const [name, setName] = useState('');
   const [dir, setDir] = useState('');
   const [tz, setTz] = useState('');
