@@ -69,11 +69,13 @@ export const useApp = create<AppState>((set, get) => ({
     const startView = get().view;
     const toCases = () => { if (get().view === startView) set({ view: 'cases' }); };
     try {
-      const info = await call('app.info', {});
       // The case a reload or link names, or the default one, is usually open in the engine: asked for alone, it opens
       // without waiting for the list (which peeks into every recent case folder); the Cases view reads the list.
+      const get1 = (caseId: string) => call('cases.get', { caseId }).catch(() => undefined);
+      const named = preferCaseId ? get1(preferCaseId) : undefined;
+      const info = await call('app.info', {});
       const wantedId = preferCaseId ?? info.defaultCaseId;
-      const open = wantedId ? await call('cases.get', { caseId: wantedId }).catch(() => undefined) : undefined;
+      const open = await (named ?? (wantedId ? get1(wantedId) : undefined));
       if (open && (preferCaseId || get().view === startView)) { get().openCase(open); set({ info }); return; }
       if (preferCaseId) {
         // A link to a case not open here: the list says whether it is a known one.

@@ -1,5 +1,5 @@
 // Loads the per-source lanes (events.sources) and the density histogram for the current filter and range.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CallOutput, Histogram } from '../../../shared/contract';
 import type { EventFilter } from '../../../shared/domain';
 import { call } from '../../api/client';
@@ -22,6 +22,9 @@ export function useSources(caseId: string | undefined, version: number) {
   return { sources, error };
 }
 
+/** Changes closer together than this (wheel zoom, panning) are asked as one, the last; a lone change at once. */
+const DEBOUNCE_MS = 60;
+
 export function useHistogram(caseId: string | undefined, filter: EventFilter, buckets: number, version: number) {
   const [hist, setHist] = useState<Histogram | null>(null);
   const [loading, setLoading] = useState(false);
@@ -32,6 +35,7 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
   // gives the total, is asked once they are in.
   const pageFor = useEvents((s) => (s.shown ? JSON.stringify(s.shown.filter) : null));
   const waiting = !!filter.text && pageFor !== key;
+  const lastAsk = useRef(-Infinity);
   useEffect(() => {
     if (!caseId || buckets < 1 || waiting) return;
     const f = JSON.parse(key) as EventFilter;
@@ -49,7 +53,8 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
           useApp.getState().noteQuery('events.histogram', h.queryMs);
         })
         .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
-    }, f.text ? 0 : 60);
+    }, f.text || performance.now() - lastAsk.current > DEBOUNCE_MS ? 0 : DEBOUNCE_MS);
+    lastAsk.current = performance.now();
     return () => { live = false; clearTimeout(t); stop.abort(); };
   }, [caseId, key, buckets, version, waiting]);
   return { hist, loading, error };
