@@ -1,5 +1,5 @@
 // Loads the per-source lanes (events.sources) and the density histogram for the current filter and range.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CallOutput, Histogram } from '../../../shared/contract';
 import type { EventFilter } from '../../../shared/domain';
 import { call } from '../../api/client';
@@ -22,6 +22,9 @@ export function useSources(caseId: string | undefined, version: number) {
   return { sources, error };
 }
 
+/** Changes closer together than this (wheel zoom, panning) are asked as one, the last; a lone change at once. */
+const DEBOUNCE_MS = 60;
+
 export function useHistogram(caseId: string | undefined, filter: EventFilter, buckets: number, version: number) {
   const [hist, setHist] = useState<Histogram | null>(null);
   const [loading, setLoading] = useState(false);
@@ -30,8 +33,9 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
   // A text search's histogram reads every record's text, as do the table's first rows when the word is rare: on two
   // cores the two scans halve each other. The rows come first (the operator reads them); the histogram, which also
   // gives the total, is asked once they are in.
-  const pageFor = useEvents((s) => (s.query && !s.loading ? JSON.stringify(s.query.filter) : null));
+  const pageFor = useEvents((s) => (s.shown ? JSON.stringify(s.shown.filter) : null));
   const waiting = !!filter.text && pageFor !== key;
+  const lastAsk = useRef(-Infinity);
   useEffect(() => {
     if (!caseId || buckets < 1 || waiting) return;
     const f = JSON.parse(key) as EventFilter;
@@ -39,16 +43,19 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
     // The range goes in `range`; the filter keeps from/to too so counts outside the window are excluded.
     let live = true;
     setLoading(true);
+    // A histogram the next filter replaces is aborted: the engine stops reading for it.
+    const stop = new AbortController();
     const t = setTimeout(() => {
-      call('events.histogram', { caseId, filter: f, buckets, ...(range ? { range } : {}) })
+      call('events.histogram', { caseId, filter: f, buckets, ...(range ? { range } : {}) }, { signal: stop.signal })
         .then((h) => {
           if (!live) return;
           setHist(h); setError(null); setLoading(false);
           useApp.getState().noteQuery('events.histogram', h.queryMs);
         })
         .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
-    }, f.text ? 0 : 60);
-    return () => { live = false; clearTimeout(t); };
+    }, f.text || performance.now() - lastAsk.current > DEBOUNCE_MS ? 0 : DEBOUNCE_MS);
+    lastAsk.current = performance.now();
+    return () => { live = false; clearTimeout(t); stop.abort(); };
   }, [caseId, key, buckets, version, waiting]);
   return { hist, loading, error };
 }
