@@ -98,20 +98,22 @@ window.fetch = async (input, init) => {
       requestAnimationFrame(() => requestAnimationFrame(() => { a.drawn = performance.now(); })); return v; };
   }
   return res;
-};`;
-/** One answer an interaction waits for: the call, and for events.page only the first page (no cursor). */
-type Need = 'events.page' | 'events.histogram';
-/** In-page ms from the interaction's input event (or the navigation's start) until every needed answer is drawn. */
-const drawnInPage = (page: Page, need: Need[], sinceNavigation = false) => page.evaluate(({ need: n, nav }) => new Promise<number>((resolve) => {
-  const w = window as unknown as { __lastInput: number | null; __answers: { call: string; body: string; t: number; drawn: number | null }[] };
-  const from = nav ? 0 : w.__lastInput ?? NaN;
+};
+window.__drawnInPage = (need, nav) => new Promise((resolve) => {
+  const from = nav ? 0 : (window.__lastInput ?? NaN);
   const check = () => {
-    const got = n.map((c) => w.__answers.find((a) => a.t >= from && a.call === c && (c !== 'events.page' || !/"(after|before)"/.test(a.body))));
-    if (got.every((a) => a && a.drawn !== null)) resolve(Math.max(...got.map((a) => a!.drawn!)) - from);
+    const got = need.map((c) => window.__answers.find((a) => a.t >= from && a.call === c && (c !== 'events.page' || !/"(after|before)"/.test(a.body))));
+    if (got.every((a) => a && a.drawn !== null)) resolve(Math.max(...got.map((a) => a.drawn)) - from);
     else requestAnimationFrame(check);
   };
   check();
-}), { need, nav: sinceNavigation });
+});`;
+/** One answer an interaction waits for: the call, and for events.page only the first page (no cursor). */
+type Need = 'events.page' | 'events.histogram';
+/** In-page ms from the interaction's input event (or the navigation's start) until every needed answer is drawn
+ * (the page's own `__drawnInPage`, from INPUT_SCRIPT: tsx would name a function written here, which the page lacks). */
+const drawnInPage = (page: Page, need: Need[], sinceNavigation = false) =>
+  page.evaluate(([n, nav]) => (window as unknown as { __drawnInPage: (n: Need[], nav: boolean) => Promise<number> }).__drawnInPage(n, nav), [need, sinceNavigation] as [Need[], boolean]);
 const drawnSinceInput = (page: Page, sinceNavigation = false) => page.evaluate((nav) => new Promise<number>((r) => requestAnimationFrame(() => requestAnimationFrame(() => {
   const w = window as unknown as { __lastInput: number | null };
   r(performance.now() - (nav ? 0 : w.__lastInput ?? NaN));
