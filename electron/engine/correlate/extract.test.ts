@@ -3,11 +3,10 @@
 // cheap tests in front of each kind's regex (a UUID's dashes, an address's first digit, an escape) let through exactly
 // what the regex accepts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from '../ingest/importer';
-import { removeDir, tempDir } from '../../testkit/tmp';
+import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
 import { afterBatchImported, afterImportFinished } from './ingestHooks';
 
 const root = tempDir('casefile-extract-');
@@ -21,11 +20,7 @@ const py = (data: string, sec: number) => JSON.stringify({
   created: 1690543450 + sec, data, logid: `${sec}`,
 });
 
-function write(rel: string, text: string): void {
-  const file = path.join(root, 'bundle', rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
-}
+const write = (rel: string, text: string) => writeAt(path.join(root, 'bundle'), rel, text);
 
 beforeAll(async () => {
   write('logs/app/app.json.log', [
