@@ -16,6 +16,7 @@ import { HANDLERS } from './handlers';
 import { JobRunner } from './jobs/runner';
 import { warmSecretsOnScreen } from './redact/onScreen';
 import { EngineError } from './api';
+import { detached } from './util/cancel';
 
 export { ContractFailure } from '../../shared/contract';
 
@@ -113,7 +114,9 @@ export class Engine {
     const audited = isAudited(spec, args);
     let output: unknown;
     try {
-      output = spec.output.parse(await handler(this.ctx, args));
+      // Only reads may be cancelled by a caller that went away (util/cancel.ts): a change runs to its end.
+      const ran = spec.access === 'read' ? handler(this.ctx, args) : detached(() => handler(this.ctx, args));
+      output = spec.output.parse(await ran);
     } catch (e) {
       const err = toContractError(e);
       if (audited) await this.recordCall(name, spec, args, { status: 'error', message: err.message });

@@ -11,6 +11,7 @@ import { Engine } from '../engine/engine';
 import type { EngineLike } from '../door/dispatch';
 import { CSP } from '../door/staticFiles';
 import { startServer, type RunningServer } from './server';
+import { cancellable } from '../engine/util/cancel';
 
 class TinyEngine implements EngineLike {
   calls: Array<{ name: string; input: unknown }> = [];
@@ -308,5 +309,40 @@ describe('server lifecycle', () => {
     await srv.close();
     await expect(stat(srv.uploadDir)).rejects.toThrow();
     await rm(rendererDir, { recursive: true, force: true });
+  });
+});
+
+describe('a caller that goes away', () => {
+  it('closing a request mid-call interrupts the reads of that call, and only that call', async () => {
+    const rendererDir = await mkdtemp(path.join(os.tmpdir(), 'casefile-serve-r-'));
+    const interrupted: string[] = [];
+    let started!: () => void;
+    const slowStarted = new Promise<void>((r) => { started = r; });
+    // A read of "slow" runs until interrupted (as a DuckDB statement does); any other call answers at once.
+    const engine: EngineLike = {
+      on: () => () => undefined,
+      invoke: (name) => cancellable(() => { interrupted.push(name); }, () => {
+        if (name !== 'events.sql') return Promise.resolve({ ok: true });
+        started();
+        return new Promise((_, reject) => { const t = setInterval(() => { if (interrupted.includes(name)) { clearInterval(t); reject(new Error('interrupted')); } }, 5); });
+      }),
+    };
+    const srv = await startServer({ engine, rendererDir });
+    try {
+      const req = http.request({ host: '127.0.0.1', port: srv.port, method: 'POST', path: '/api/events.sql',
+        headers: { host: `127.0.0.1:${srv.port}`, 'content-type': 'application/json', 'x-casefile-token': srv.token } });
+      req.on('error', () => undefined);
+      req.end(JSON.stringify({ caseId: 'c', sql: 'SELECT 1' }));
+      await slowStarted;
+      expect(interrupted).toEqual([]);
+      req.destroy(); // the browser aborting its fetch
+      await expect.poll(() => interrupted).toEqual(['events.sql']);
+      // Another call on the same server still answers, uninterrupted.
+      expect((await api(srv, 'app.info', {})).status).toBe(200);
+      expect(interrupted).toEqual(['events.sql']);
+    } finally {
+      await srv.close();
+      await rm(rendererDir, { recursive: true, force: true });
+    }
   });
 });

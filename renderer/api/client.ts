@@ -65,10 +65,16 @@ export interface Client {
   pathForFile: ((file: File) => string) | null;
 }
 
-function buildApi(send: (name: CallName, input: unknown) => Promise<Envelope>): Api {
-  const api = {} as Record<CallName, (input: unknown) => Promise<unknown>>;
+/** What a call may be given besides its input. */
+export interface CallOptions {
+  /** Aborting it drops the answer and, in browser mode, tells the engine to stop the call's reads (the request closes). */
+  signal?: AbortSignal;
+}
+
+function buildApi(send: (name: CallName, input: unknown, opts?: CallOptions) => Promise<Envelope>): Api {
+  const api = {} as Record<CallName, (input: unknown, opts?: CallOptions) => Promise<unknown>>;
   for (const name of CALL_NAMES) {
-    api[name] = async (input: unknown) => unwrap(name, await send(name, input));
+    api[name] = async (input: unknown, opts?: CallOptions) => unwrap(name, await send(name, input, opts));
   }
   return api as unknown as Api;
 }
@@ -76,7 +82,12 @@ function buildApi(send: (name: CallName, input: unknown) => Promise<Envelope>): 
 function electronClient(bridge: CasefileBridge): Client {
   return {
     transport: 'electron',
-    api: buildApi((name, input) => bridge.invoke(name, input)),
+    // IPC cannot take a call back: an aborted call's answer is dropped, the engine finishes it.
+    api: buildApi(async (name, input, opts) => {
+      const env = await bridge.invoke(name, input);
+      if (opts?.signal?.aborted) throw cancelled(name);
+      return env;
+    }),
     on(name, cb) {
       const off = bridge.on(name, (p) => cb(p as EventPayload<typeof name>));
       return typeof off === 'function' ? off : () => undefined;
@@ -89,11 +100,12 @@ function electronClient(bridge: CasefileBridge): Client {
 function browserClient(): Client {
   const token = takeToken();
   const headers = { 'content-type': 'application/json', 'x-casefile-token': token };
-  const send = async (name: CallName, input: unknown): Promise<Envelope> => {
+  const send = async (name: CallName, input: unknown, opts?: CallOptions): Promise<Envelope> => {
     let res: Response;
     try {
-      res = await fetch(`/api/${name}`, { method: 'POST', headers, body: JSON.stringify(input) });
+      res = await fetch(`/api/${name}`, { method: 'POST', headers, body: JSON.stringify(input), ...(opts?.signal ? { signal: opts.signal } : {}) });
     } catch {
+      if (opts?.signal?.aborted) throw cancelled(name);
       throw new ApiError('internal', 'Cannot reach the Casefile engine. Is `casefile serve` still running?', name);
     }
     try {
@@ -157,6 +169,8 @@ export function getClient(): Client {
 export function setClient(client: Client): void { current = client; }
 
 /** Shorthand used by stores: `call('events.page', {...})`. */
-export function call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
-  return (getClient().api[name] as (i: CallInput<N>) => Promise<CallOutput<N>>)(input);
+export function call<N extends CallName>(name: N, input: CallInput<N>, opts?: CallOptions): Promise<CallOutput<N>> {
+  return (getClient().api[name] as (i: CallInput<N>, o?: CallOptions) => Promise<CallOutput<N>>)(input, opts);
 }
+
+const cancelled = (name: string) => new ApiError('cancelled', 'Cancelled: the answer is no longer wanted.', name);

@@ -1,17 +1,15 @@
-// Search patterns are checked with RE2 (re2js), the syntax DuckDB's regexp_matches runs, before any query is sent:
-// a pattern V8 accepts but RE2 refuses (look-around, back-references) is reported once, here, instead of failing the
-// table and the timeline separately. Both search modes ignore case; a pattern may opt out with (?-i).
-import { RE2JS } from 're2js';
+// The search's case rule, and the RE2 check of a pattern (lib/regexCheck.ts) loaded only when a pattern is checked:
+// RE2 is a third of the renderer's code, and the first paint of a case does not need it.
 
 export const CASE_RULE = 'ignores case';
 
+let loading: Promise<typeof import('./regexCheck')> | null = null;
+const load = () => (loading ??= import('./regexCheck'));
+
+/** Starts loading the checker ahead of use (the regex box was ticked). */
+export function preloadRegexCheck(): void { void load(); }
+
 /** Why RE2 refuses the pattern, in the operator's words; null when it compiles. */
-export function regexProblem(pattern: string): string | null {
-  try {
-    RE2JS.compile(`(?i)${pattern}`);
-    return null;
-  } catch (e) {
-    const why = (e as Error).message.replace(/^error parsing regexp:\s*/, '').replace(/: `\(\?i\)/, ': `');
-    return `${why} — patterns use RE2 syntax: no look-around or back-references`;
-  }
+export async function regexProblem(pattern: string): Promise<string | null> {
+  return (await load()).regexProblem(pattern);
 }

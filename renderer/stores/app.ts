@@ -69,19 +69,25 @@ export const useApp = create<AppState>((set, get) => ({
     const startView = get().view;
     const toCases = () => { if (get().view === startView) set({ view: 'cases' }); };
     try {
+      // The case a reload or link names, or the default one, is usually open in the engine: asked for alone, it opens
+      // without waiting for the list (which peeks into every recent case folder); the Cases view reads the list.
+      const get1 = (caseId: string) => call('cases.get', { caseId }).catch(() => undefined);
+      const named = preferCaseId ? get1(preferCaseId) : undefined;
       const info = await call('app.info', {});
-      await get().refreshCases();
+      const wantedId = preferCaseId ?? info.defaultCaseId;
+      const open = await (named ?? (wantedId ? get1(wantedId) : undefined));
+      if (open && (preferCaseId || get().view === startView)) { get().openCase(open); set({ info }); return; }
+      if (preferCaseId) {
+        // A link to a case not open here: the list says whether it is a known one.
+        await get().refreshCases();
+        const preferred = get().cases.find((c) => c.id === preferCaseId);
+        if (preferred) { get().openCase(preferred); set({ info }); return; }
+      }
       set({ info });
-      const preferred = preferCaseId ? get().cases.find((c) => c.id === preferCaseId) : undefined;
-      if (preferred) { get().openCase(preferred); return; }
       // The operator already went somewhere else while this loaded: do not pull them into the default case.
       if (get().view !== startView) return;
-      const wanted = info.defaultCaseId ? get().cases.find((c) => c.id === info.defaultCaseId) : undefined;
-      if (wanted) get().openCase(wanted);
-      else if (info.defaultCaseId) {
-        const c = await call('cases.get', { caseId: info.defaultCaseId });
-        get().openCase(c);
-      } else toCases();
+      if (info.defaultCaseId) get().openCase(open ?? await call('cases.get', { caseId: info.defaultCaseId }));
+      else toCases();
     } catch (e) {
       get().fail(e);
       toCases();

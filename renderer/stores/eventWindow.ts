@@ -31,6 +31,8 @@ interface EventsState {
   /** Scroll requests for the table: shift by n rows (after prepend/trim) or go to an index. */
   scroll: { seq: number; shift?: number; index?: number };
   gen: number;
+  /** The query whose first page is on screen (later pages loading do not unset it). */
+  shown: Query | null;
   reload(q: Query): Promise<void>;
   loadAfter(): Promise<void>;
   loadBefore(): Promise<void>;
@@ -39,14 +41,17 @@ interface EventsState {
 }
 
 export const useEvents = create<EventsState>((set, get) => {
+  /** Aborted when the query changes: its page and count are no longer wanted (the engine stops their reads). */
+  let current = new AbortController();
   const page = async (q: Query, extra: { after?: Cursor; before?: Cursor; limit?: number }) => {
+    const { signal } = current;
     const res = await call('events.page', {
       // A text search draws its first rows before its total is counted (countTotal fills it).
       caseId: q.caseId, filter: q.filter, limit: extra.limit ?? PAGE, countLater: true,
       ...(q.extraFields.length ? { extraFields: q.extraFields } : {}),
       ...(extra.after ? { after: extra.after } : {}),
       ...(extra.before ? { before: extra.before } : {}),
-    });
+    }, { signal });
     useApp.getState().noteQuery('events.page', res.queryMs);
     return res;
   };
@@ -54,7 +59,7 @@ export const useEvents = create<EventsState>((set, get) => {
   // Tied to the query, not the generation: a jump within the same result must not drop the count.
   const countTotal = async (q: Query) => {
     try {
-      const c = await call('events.count', { caseId: q.caseId, filter: q.filter });
+      const c = await call('events.count', { caseId: q.caseId, filter: q.filter }, { signal: current.signal });
       if (get().query === q) set({ total: c.total, totalKnown: true });
     } catch (e) {
       if (get().query === q) set({ error: e instanceof Error ? e.message : String(e) });
@@ -64,24 +69,26 @@ export const useEvents = create<EventsState>((set, get) => {
 
   return {
     query: null, rows: [], total: 0, totalKnown: true, atStart: true, atEnd: true, loading: false, error: null,
-    scroll: { seq: 0 }, gen: 0,
+    scroll: { seq: 0 }, gen: 0, shown: null,
 
     async reload(q) {
       const gen = get().gen + 1;
+      current.abort();
+      current = new AbortController();
       set({ query: q, gen, loading: true, error: null });
       try {
         const res = await page(q, {});
         if (get().gen !== gen) return;
         set((s) => ({
           rows: res.rows, total: res.total, totalKnown: !res.totalPending, atStart: true, atEnd: res.next === null,
-          loading: false, ...bump(s, { index: 0 }),
+          loading: false, shown: q, ...bump(s, { index: 0 }),
         }));
         // The histogram asked for the same text search (once these rows are in) counts on its way: the engine hands
         // its count to events.count if that arrives after it, instead of reading every record's text once more.
         if (res.totalPending) setTimeout(() => { if (get().query === q) void countTotal(q); }, COUNT_AFTER_MS);
       } catch (e) {
         if (get().gen !== gen) return;
-        set({ loading: false, error: e instanceof Error ? e.message : String(e), rows: [], total: 0 });
+        set({ loading: false, shown: q, error: e instanceof Error ? e.message : String(e), rows: [], total: 0 });
       }
     },
 

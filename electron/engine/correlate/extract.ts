@@ -131,6 +131,9 @@ function statusPretest(r: StatusLine): string {
   return `${on} IS NOT NULL`;
 }
 
+/** Which flagged records can give a failed chain its reason (over corr_flags' columns): read at extraction and when filling event_reasons. */
+const REASON_CANDIDATE = "err OR st = 'failure' OR tb";
+
 /**
  * One pass over the batch's rows for what only a few records carry: status evidence, and what can give a failed
  * chain its reason (failureReasons.ts). Into a temp table of just those records, from which both tables are filled.
@@ -144,7 +147,7 @@ export function flagsSql(source: string, where: string, reasons: boolean): strin
   const st = lines.length ? `CASE WHEN ${pretest} THEN ${expr} END` : 'NULL::VARCHAR';
   const keep = [...(lines.length ? [pretest] : []), ...(reasons ? [errorLevel('s'), tracebackIn('s')] : [])].join(' OR ');
   return `CREATE OR REPLACE TEMP TABLE corr_flags AS
-    SELECT id, st, ts, tb, err, CASE WHEN ${reasons ? "err OR st = 'failure' OR tb" : 'false'} THEN ${reasonOf('s')} END AS reason FROM (
+    SELECT id, st, ts, tb, err, CASE WHEN ${reasons ? REASON_CANDIDATE : 'false'} THEN ${reasonOf('s')} END AS reason FROM (
       SELECT *, ${st} AS st, ${tracebackIn('s')} AS tb, ${errorLevel('s')} AS err FROM (
         SELECT id, ts, level, message, raw, fields, ${fieldsSql('e')} AS f FROM event_store e WHERE ${where}) s
       WHERE ${keep}) s`;
@@ -173,6 +176,6 @@ export async function extractBatch(db: CaseDb, fileIds: number[], patterns: IdPa
   await db.run(flags);
   // Success and failure are final; running is not (a later success still counts).
   await db.run(`INSERT INTO event_status SELECT id, st, st <> 'running' FROM corr_flags WHERE st IS NOT NULL`);
-  if (reasons) await db.run(`INSERT INTO event_reasons SELECT id, ts, tb, err, reason FROM corr_flags WHERE err OR st = 'failure' OR tb`);
+  if (reasons) await db.run(`INSERT INTO event_reasons SELECT id, ts, tb, err, reason FROM corr_flags WHERE ${REASON_CANDIDATE}`);
   await db.run('DROP TABLE temp.corr_flags');
 }

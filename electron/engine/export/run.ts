@@ -21,7 +21,7 @@ import { PERSON_FIELD_SNIPPET, PERSON_KEY_HINT } from '../redact/keys';
 import { RedactPool } from '../redact/pool';
 import { type MapEntry, normalise, Pseudonymizer } from '../redact/pseudonym';
 import { Redactor } from '../redact/redactor';
-import type { RescanHit } from '../redact/rescan';
+import { type RescanHit, Rescanner } from '../redact/rescan';
 import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.generated';
 import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import type { PseudonymScope } from './clientKey';
@@ -178,7 +178,8 @@ const SCAN_COLUMNS = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
  */
 async function rescan(file: string, opts: ExportOptions, detectors: DetectorOptions, originals: ReadonlyMap<string, 'secret' | 'pii'>,
   documents: [string, string], total: number, claims: readonly CleanClaim[]): Promise<RescanHit[]> {
-  const pool = new RedactPool({ detectors, rescan: [...originals] }, opts.workers);
+  // the originals' search tables are built once here and shared by the workers (not built in each)
+  const pool = new RedactPool({ detectors, rescan: Rescanner.tables(originals) }, opts.workers);
   const hits: RescanHit[] = [];
   try {
     await pool.ready;
@@ -237,7 +238,9 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
   try {
     const sel = await buildSelection(h.db, opts.selection);
     const setup = await redactionSetupFor(h, opts.rules, sel);
-    const detectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest };
+    // the harvest matcher is built once here (the report's redactor needs it too) and shared by every worker
+    const mainDetectors = new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest });
+    const detectorOptions: DetectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest, harvestMatcher: mainDetectors.harvest.matcherData() };
     const [{ n: totalRaw } = { n: 0 }] = await h.db.read<{ n: number | string }>(`SELECT count(*) AS n FROM events s WHERE ${sel.cond}`, sel.params.values);
     const total = Number(totalRaw);
 
@@ -313,7 +316,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     lap('write');
 
     // 2. report and manifest (the selecting query is redacted like the data)
-    const queryRedactor = new Redactor(new Detectors(detectorOptions), new Pseudonymizer(key));
+    const queryRedactor = new Redactor(mainDetectors, new Pseudonymizer(key));
     const report = {
       format: 'casefile/export-report@1', exportId, createdAt: new Date().toISOString(), dataFormat: opts.format, events: rows,
       selection: queryRedactor.redact(sel.describe).text,

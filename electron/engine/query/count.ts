@@ -6,6 +6,7 @@ import { sourcesCond, summaryHolds, whereClause } from './filter';
 import { checkInstant, num, Params } from '../store/sql';
 import { EVENT_HOURS, EVENT_MINUTES, eventMinutesCurrent, GRAINS, levelSlots } from '../store/eventMinutes';
 import { edgeEvents, insideUnits, splitRange } from './summaryRange';
+import { isCancelled } from '../util/cancel';
 
 export interface Count { count: number; capped: boolean }
 
@@ -54,7 +55,8 @@ export async function countMatching(db: SqlRead, filter: EventFilter, cap = 10_0
   const hit = cachedCount(db, filter);
   if (hit) return hit;
   const going = db.readOnly ? inflight.get(db)?.get(keyOf(filter)) : undefined;
-  if (going) return going;
+  // A shared count cancelled with the call that was taking it (its caller went away) is taken again for this one.
+  if (going) return going.catch((e: unknown) => { if (isCancelled(e)) return countMatching(db, filter, cap); throw e; });
   return shareCount(db, filter, countNow(db, filter, cap));
 }
 

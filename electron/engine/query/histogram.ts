@@ -8,6 +8,7 @@ import { cachedCount, countNow, knownMatches, rememberCount, shareCount } from '
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
 import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
 import { edgeEvents, insideUnits, splitRange } from './summaryRange';
+import { isCancelled } from '../util/cancel';
 
 const EPOCH = new Date(0).toISOString();
 
@@ -32,7 +33,8 @@ export async function histogram(db: SqlRead, req: HistogramRequest): Promise<His
   if (scansText(req.filter) && coversFilterOf(req) && !cachedCount(db, req.filter)) {
     void shareCount(db, req.filter, answer.then(
       (h) => rememberCount(db, req.filter, h.lanes.reduce((a, l) => a + l.total, 0) + (req.filter.from || req.filter.to ? 0 : h.untimed)),
-      () => countNow(db, req.filter)));
+      // Cancelled with this call: a waiting events.count takes the count itself (countMatching).
+      (e: unknown) => (isCancelled(e) ? Promise.reject(e) : countNow(db, req.filter))));
   }
   return { ...(await answer), queryMs: elapsedMs(t0) };
 }

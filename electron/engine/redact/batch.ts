@@ -3,7 +3,7 @@ import { type CleanClaim, cleanDigest, verifiedMasks } from './cleanCells';
 import { Detectors, type DetectorOptions } from './detect';
 import { type MapEntry, Pseudonymizer } from './pseudonym';
 import { Redactor } from './redactor';
-import { Rescanner, type RescanHit } from './rescan';
+import { Rescanner, type RescanHit, type RescanTables } from './rescan';
 
 export interface RowIn { id: string; cells: (string | null)[] }
 export interface BatchResult {
@@ -22,8 +22,8 @@ export interface RedactSetup {
   /** The pseudonym key (a redaction pool only; never sent to a re-scan pool). */
   key?: Uint8Array;
   lengths?: [string, number][];
-  /** Set for a re-scan pool: the replaced originals with their kind (the workers then scan instead of redacting). */
-  rescan?: [string, 'secret' | 'pii'][];
+  /** Set for a re-scan pool: the originals search over the replaced originals (the workers scan instead of redacting). */
+  rescan?: RescanTables;
 }
 
 export class BatchRedactor {
@@ -71,7 +71,7 @@ export class BatchScanner {
 
   constructor(setup: RedactSetup) {
     this.detectors = new Detectors(setup.detectors);
-    this.rescanner = new Rescanner(this.detectors, new Map(setup.rescan ?? []));
+    this.rescanner = new Rescanner(this.detectors, setup.rescan ?? Rescanner.tables([]));
   }
 
   /**

@@ -2,6 +2,7 @@
 // for replaced originals covers every cell. Each door that could let a secret through a skipped cell is tried here.
 import { describe, expect, it } from 'vitest';
 import { BatchRedactor, BatchScanner, type RedactSetup, type RowIn } from './batch';
+import { Rescanner } from './rescan';
 
 const LABELS = ['message', 'raw'];
 const base: RedactSetup = { detectors: { harvest: [{ type: 'user', value: 'venkata' }] }, key: new Uint8Array(32).fill(3) };
@@ -16,7 +17,7 @@ function roundTrip(redactWith: RedactSetup, scanWith: RedactSetup, tamper?: (out
   const r = new BatchRedactor(redactWith).run(rows);
   const out = r.rows.map((c) => [...c]);
   tamper?.(out);
-  const scanner = new BatchScanner({ detectors: scanWith.detectors, rescan: r.originals });
+  const scanner = new BatchScanner({ detectors: scanWith.detectors, rescan: Rescanner.tables(new Map(r.originals)) });
   const hits = scanner.run(out.map((cells, i) => ({ id: rows[i]!.id, cells })), LABELS, r.clean);
   return { r, out, hits, stats: scanner.stats };
 }
@@ -50,7 +51,7 @@ describe('clean-cell claims in the fail-closed re-scan', () => {
     const swapped = roundTrip(base, base, (out) => { out.reverse(); });
     expect(swapped.stats.refused).toBe(1);
     const r = new BatchRedactor(base).run(rows);
-    const scanner = new BatchScanner({ detectors: base.detectors, rescan: r.originals });
+    const scanner = new BatchScanner({ detectors: base.detectors, rescan: Rescanner.tables(new Map(r.originals)) });
     scanner.run(r.rows.slice(0, 2).map((cells, i) => ({ id: String(i), cells })), LABELS, r.clean);
     expect(scanner.stats).toEqual({ detected: 4, skipped: 0, refused: 1 });
   });

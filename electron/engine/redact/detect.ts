@@ -6,13 +6,14 @@ import type { IdPattern } from '../../../shared/correlation';
 import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
 import { ClientDetector } from './client';
 import { GitleaksDetector } from './gitleaks';
-import { Harvest, type HarvestValue } from './harvest';
+import { Harvest, type HarvestMatcher, type HarvestValue } from './harvest';
 import { normaliseKey } from './keys';
 import { piiFindings } from './pii';
+import { ALL_BITS, GITLEAKS_BIT, PII_BIT, Prefilter, SECRET_BITS, STRUCTURAL_BIT } from './prefilter';
 import { GITLEAKS_SHA256 } from './rules/gitleaks.generated';
 import { structuralFindings } from './structural';
 import { EMPTY_VALUE, type Finding, PLACEHOLDER } from './types';
-import { toRaw, viewsOf } from './views';
+import { toRaw, type View, viewsOf } from './views';
 
 export interface Span extends Finding {
   /** The decoded value (what a pseudonym is computed from and what the re-scan looks for). */
@@ -23,6 +24,8 @@ export interface DetectorOptions {
   rules?: RedactionRulesInput;
   idPatterns?: readonly IdPattern[];
   harvest?: readonly HarvestValue[];
+  /** The matcher built from `harvest` on another thread (Harvest.matcherData()): shared, not built again. */
+  harvestMatcher?: HarvestMatcher;
 }
 
 let sharedGitleaks: GitleaksDetector | null = null;
@@ -37,14 +40,16 @@ export class Detectors {
   readonly harvest: Harvest;
   private readonly secretKeys: Set<string>;
   private readonly gitleaks = gitleaksDetector();
+  private readonly prefilter: Prefilter;
   /** Names this exact detector set (rules as data and every option): two equal fingerprints find the same spans. */
   readonly fingerprint: string;
 
   constructor(opts: DetectorOptions = {}) {
     this.rules = RedactionRules.parse(opts.rules ?? {});
     this.client = new ClientDetector(this.rules, opts.idPatterns ?? []);
-    this.harvest = new Harvest(opts.harvest ?? []);
+    this.harvest = new Harvest(opts.harvest ?? [], opts.harvestMatcher);
     this.secretKeys = new Set(this.rules.secretKeys.map(normaliseKey));
+    this.prefilter = new Prefilter(this.gitleaks.keywords.patterns, this.secretKeys);
     this.fingerprint = crypto.createHash('sha256')
       .update(JSON.stringify([GITLEAKS_SHA256, this.rules, opts.idPatterns ?? [], opts.harvest ?? []])).digest('hex');
   }
@@ -53,27 +58,54 @@ export class Detectors {
    * Every finding on every view, mapped to raw offsets, before overlap resolution. `secretsOnly` skips the detectors
    * that only ever report personal data (PII shapes, client rules, harvest): the re-scan's question is "any secret?",
    * and a personal-data span never turns a merged group into a secret.
+   *
+   * Each view is screened first (prefilter.ts): a detector runs on a view only where its condition holds there, and
+   * a text no detector can find anything in costs the decoding and one automaton pass per view. `screen: false`
+   * runs every detector on every view (the reference the pre-filter's tests compare against).
    */
-  findAll(raw: string, secretsOnly = false): Span[] {
+  findAll(raw: string, secretsOnly = false, { screen = true }: { screen?: boolean } = {}): Span[] {
+    const views = viewsOf(maskPlaceholders(raw));
+    const { bits, exact, any } = this.screen(views, secretsOnly, screen);
+    if (!any) return [];
     const spans: Span[] = [];
-    for (const v of viewsOf(maskPlaceholders(raw))) {
-      const found: Finding[] = secretsOnly
-        ? [...this.gitleaks.detect(v.text), ...structuralFindings(v.text, { secretKeys: this.secretKeys }).filter((f) => f.kind === 'secret')]
-        : [
-          ...this.gitleaks.detect(v.text),
-          ...structuralFindings(v.text, { secretKeys: this.secretKeys }),
-          ...piiFindings(v.text),
-          ...this.client.findings(v.text),
-          ...this.harvest.findings(v.text),
-        ];
+    views.forEach((v, i) => {
+      const b = bits[i]!;
+      const found: Finding[] = [
+        ...(b & GITLEAKS_BIT ? this.gitleaks.detect(v.text) : []),
+        ...(b & STRUCTURAL_BIT ? structuralFindings(v.text, { secretKeys: this.secretKeys }).filter((f) => !secretsOnly || f.kind === 'secret') : []),
+        ...(b & PII_BIT ? piiFindings(v.text) : []),
+        ...exact[i]!,
+      ];
       for (const f of found) {
         // nothing but blanked replacements (and punctuation): already redacted
         if (f.end <= f.start || EMPTY_VALUE.test(v.text.slice(f.start, f.end))) continue;
         const [start, end] = toRaw(v, f.start, f.end);
         spans.push({ ...f, start, end, value: v.text.slice(f.start, f.end) });
       }
-    }
+    });
     return spans;
+  }
+
+  /** Whether any detector may find something in `raw` (false: findAll() finds nothing, with no detector run). */
+  mayFind(raw: string, secretsOnly = false): boolean {
+    return this.screen(viewsOf(maskPlaceholders(raw)), secretsOnly, true).any;
+  }
+
+  /** Per view: the detectors that may find something there (bits), and what the client rules and harvest found. */
+  private screen(views: readonly View[], secretsOnly: boolean, screen: boolean): { bits: number[]; exact: Finding[][]; any: boolean } {
+    const wanted = secretsOnly ? SECRET_BITS : ALL_BITS;
+    const bits: number[] = [];
+    const exact: Finding[][] = [];
+    let any = false;
+    for (const { text } of views) {
+      const b = screen ? this.prefilter.bits(text, wanted) : wanted;
+      // client rules and the harvest are one automaton or pattern test each: run exactly, no screen
+      const found = secretsOnly ? [] : [...this.client.findings(text), ...this.harvest.findings(text)];
+      bits.push(b);
+      exact.push(found);
+      if (b !== 0 || found.length > 0) any = true;
+    }
+    return { bits, exact, any };
   }
 
   /** Resolved, non-overlapping spans in order. */

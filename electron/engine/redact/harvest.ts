@@ -1,13 +1,15 @@
 // Harvest: values from trusted structured fields (the case's `identifiers` table: users, client ids, hosts; known
 // keys) replaced wherever they appear, found with one automaton on token boundaries. Pass 1 (collect) ends before
 // any output is written, so the first record already knows every value.
-import { Automaton } from './automaton';
+import { Automaton, type AutomatonData } from './automaton';
 import { isBoundary } from './client';
 import { structuralFindings } from './structural';
 import { viewsOf } from './views';
 import type { Finding } from './types';
 
 export interface HarvestValue { type: string; value: string }
+/** A built harvest matcher, as data a pool's workers share (automaton.ts). */
+export interface HarvestMatcher { automaton: AutomatonData; types: string[] }
 
 /** Too common to replace everywhere unless a client rule names them. */
 const COMMON = new Set(['admin', 'root', 'user', 'test', 'none', 'null', 'true', 'false', 'default', 'system', 'app', 'api', 'service', 'main', 'info', 'debug', 'error', 'local', 'localhost']);
@@ -17,7 +19,9 @@ export class Harvest {
   private readonly entries = new Map<string, string>();
   readonly size: number;
 
-  constructor(values: readonly HarvestValue[]) {
+  /** `prebuilt`: the matcher another thread built from these same values (matcherData()), used as is. */
+  constructor(values: readonly HarvestValue[], prebuilt?: HarvestMatcher) {
+    if (prebuilt) this.built = { automaton: new Automaton(prebuilt.automaton), types: prebuilt.types };
     for (const v of values) {
       const value = v.value.trim();
       // ≥ 3 characters, no control characters, not a common word (non-ASCII letters are verified by the automaton)
@@ -33,6 +37,12 @@ export class Harvest {
    */
   private matcher(): { automaton: Automaton; types: string[] } {
     return (this.built ??= { automaton: new Automaton([...this.entries.keys()]), types: [...this.entries.values()] });
+  }
+
+  /** The matcher, built once here, for workers to share instead of each building its own copy. */
+  matcherData(): HarvestMatcher {
+    const m = this.matcher();
+    return { automaton: m.automaton.data(), types: m.types };
   }
 
   findings(text: string): Finding[] {

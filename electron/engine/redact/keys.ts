@@ -42,6 +42,22 @@ export const PERSON_KEY_HINT = `(?i)(?:(?:${NAME_PREFIXES.join('|')})[^a-z0-9]*n
 export const PERSON_FIELD_SNIPPET = `${PERSON_KEY_HINT.replace('(?i)', '(?i)(?:\\\\?["\'])?[\\w.-]*')}`
   + `[ \\t]*(?:b?\\\\?["'](?:[^"'\\\\\\n]|\\\\[^"'\\n]){1,200}\\\\?["']|[^\\s,;&'"{}\\[\\]()<>\\\\]{1,200})`;
 
+/**
+ * Pieces of which every key classifyKey() accepts holds at least one, case-folded, in the key as written (the
+ * normalisation lower-cases and puts `_` between words, never inside one): the pre-filter's key names
+ * (prefilter.ts). Checked against every word of the patterns here and generated keys (prefilter.test.ts).
+ */
+export const KEY_ATOMS = [
+  // secret names (SECRET_NAME)
+  'pass', 'pwd', 'secret', 'token', 'key', 'auth', 'cookie', 'session', 'dsn', 'appid', 'cred', 'signature', 'otp', 'bearer', 'jwt',
+  // personal-data keys (PII_KEYS)
+  'name', 'user', 'login', 'owner', 'created', 'modified', 'requested', 'mail', 'mob', 'phone', 'msisdn', 'tel', 'contact',
+  'acc', 'iban', 'card', 'pan', 'aadha', 'kyc', 'ifsc', 'upi',
+] as const;
+
+/** The patterns classifyKey() decides with (for the pre-filter's proof: every word they name holds a key atom). */
+export const keyPatternSources = (): string[] => [SECRET_NAME.source, ...PII_KEYS.map(([re]) => re.source)];
+
 const PII_KEYS: [RegExp, string][] = [
   [new RegExp(`(?:^|_)(?:${NAME_PREFIXES.join('|')})_name$`), 'name'],
   [new RegExp(`^(?:${USER_KEYS.join('|')})$`), 'user'],

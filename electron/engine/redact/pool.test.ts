@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BatchRedactor, type RowIn } from './batch';
+import { Detectors } from './detect';
 import { RedactPool } from './pool';
+import { Rescanner } from './rescan';
 
 const setup = { detectors: { harvest: [{ type: 'user', value: 'venkata' }] }, key: new Uint8Array(32).fill(5) };
 const rows = (n: number, off: number): RowIn[] => Array.from({ length: n }, (_, i) => ({
@@ -27,6 +29,22 @@ describe('redaction worker pool', () => {
     }
   });
 
+  it('workers use a harvest matcher built once on this thread (shared memory): same rows as building their own', async () => {
+    const harvest = [{ type: 'user', value: 'venkata' }, { type: 'client_id', value: 'ALPHA1234' }];
+    const own = new BatchRedactor({ ...setup, detectors: { harvest } }).run([{ id: '1', cells: ['venkata paid ALPHA1234 twice'] }]);
+    const matcher = new Detectors({ harvest }).harvest.matcherData();
+    expect(matcher.automaton.next.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const pool = new RedactPool({ ...setup, detectors: { harvest, harvestMatcher: matcher } }, 2);
+    try {
+      await pool.ready;
+      const got = await pool.run([{ id: '1', cells: ['venkata paid ALPHA1234 twice'] }]);
+      expect(got.rows).toEqual(own.rows);
+      expect(got.rows[0]![0]).toMatch(/^<user:\w+> paid <client_id:\w+> twice$/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('re-scans JSONL lines in the workers: a surviving original or secret is named by event and column, a clean claim only skips clean cells', async () => {
     const labels = ['message', 'raw'];
     const redacted = new BatchRedactor(setup).run([
@@ -34,7 +52,7 @@ describe('redaction worker pool', () => {
       { id: '8', cells: ['nothing here', 'still nothing'] },
     ]);
     const line = (id: number, cells: (string | null)[]) => JSON.stringify({ id, message: cells[0], raw: cells[1] });
-    const pool = new RedactPool({ detectors: setup.detectors, rescan: [['venkata', 'pii'], ['s3cr3t-zz', 'secret']] }, 2);
+    const pool = new RedactPool({ detectors: setup.detectors, rescan: Rescanner.tables(new Map([['venkata', 'pii'], ['s3cr3t-zz', 'secret']])) }, 2);
     try {
       await pool.ready;
       // as written: no hit, and the claim (row 8 clean in both cells, row 7's raw clean) verifies

@@ -1,7 +1,7 @@
 // Fail-closed re-scan: the written output, decoded again, must show no secret to any detector and contain none of
 // the replaced originals in any variant (exact, case-folded, URL-encoded, JSON-escaped, base64 standard and
 // URL-safe in all three alignments). Hits carry where and which check, never the value.
-import { Automaton } from './automaton';
+import { Automaton, type AutomatonData } from './automaton';
 import { isBoundary } from './client';
 import type { Detectors } from './detect';
 
@@ -47,13 +47,29 @@ export function variantsOf(value: string): { text: string; variant: string }[] {
  */
 const SHORT = 4;
 
+const VARIANTS = ['exact', 'url-encoded', 'json-escaped', 'base64'];
+
+/**
+ * The originals search, built: one automaton over every variant of every replaced original, and per pattern its
+ * variant and whether it only counts on token boundaries (bit 4). Built once on the thread that collected the
+ * originals and shared with the re-scan's workers (a big export replaces 100,000 values: hundreds of MB of table).
+ */
+export interface RescanTables { automaton: AutomatonData | null; meta: Uint8Array }
+
 export class Rescanner {
   private readonly automaton: Automaton | null;
-  private readonly meta: { variant: string; short: boolean }[] = [];
+  private readonly meta: Uint8Array;
 
-  /** `originals`: replaced values, each a secret unless its kind says 'pii'. */
-  constructor(private readonly detectors: Detectors, originals: Iterable<string> | ReadonlyMap<string, 'secret' | 'pii'>) {
+  /** `originals`: replaced values, each a secret unless its kind says 'pii'; or their tables (tables()). */
+  constructor(private readonly detectors: Detectors, originals: Iterable<string> | ReadonlyMap<string, 'secret' | 'pii'> | RescanTables) {
+    const t = isTables(originals) ? originals : Rescanner.tables(originals);
+    this.automaton = t.automaton ? new Automaton(t.automaton) : null;
+    this.meta = t.meta;
+  }
+
+  static tables(originals: Iterable<string> | ReadonlyMap<string, 'secret' | 'pii'>): RescanTables {
     const patterns: string[] = [];
+    const meta: number[] = [];
     const seen = new Map<string, number>();
     const entries: [string, 'secret' | 'pii'][] = originals instanceof Map
       ? [...(originals as ReadonlyMap<string, 'secret' | 'pii'>)]
@@ -64,15 +80,17 @@ export class Rescanner {
         const key = text.toLowerCase();
         const at = seen.get(key);
         if (at !== undefined) {
-          if (!boundary) this.meta[at]!.short = false; // a secret with the same text: substring search wins
+          if (!boundary) meta[at] = meta[at]! & 3; // a secret with the same text: substring search wins
           continue;
         }
         seen.set(key, patterns.length);
         patterns.push(text);
-        this.meta.push({ variant, short: boundary });
+        meta.push(VARIANTS.indexOf(variant) | (boundary ? 4 : 0));
       }
     }
-    this.automaton = patterns.length ? new Automaton(patterns) : null;
+    const shared = new Uint8Array(new SharedArrayBuffer(Math.max(1, meta.length)));
+    shared.set(meta);
+    return { automaton: patterns.length ? new Automaton(patterns).data() : null, meta: shared };
   }
 
   /** A repeated text (`fields` equal to `raw`, a recurring message) has the same hits: looked up, not re-scanned. */
@@ -109,9 +127,13 @@ export class Rescanner {
     if (!this.automaton) return out;
     for (const h of this.automaton.search(text)) {
       const m = this.meta[h.pattern]!;
-      if (m.short && !isBoundary(text, h.start, h.end)) continue;
-      out.push({ check: 'original', detail: m.variant });
+      if ((m & 4) && !isBoundary(text, h.start, h.end)) continue;
+      out.push({ check: 'original', detail: VARIANTS[m & 3]! });
     }
     return out;
   }
+}
+
+function isTables(o: unknown): o is RescanTables {
+  return typeof o === 'object' && o !== null && 'meta' in o && (o as RescanTables).meta instanceof Uint8Array;
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DDL, SCHEMA_VERSION } from './schema';
+import { cancellable } from '../util/cancel';
 
 export type Row = Record<string, unknown>;
 
@@ -82,7 +83,7 @@ export class CaseDb implements SqlRead {
   async read<T = Row>(sql: string, params?: Params): Promise<T[]> {
     const conn = await this.instance.connect();
     try {
-      const reader = await timed(sql, () => conn.runAndReadAll(sql, params as never));
+      const reader = await cancellable(() => conn.interrupt(), () => timed(sql, () => conn.runAndReadAll(sql, params as never)));
       return reader.getRowObjectsJson() as unknown as T[];
     } finally {
       conn.closeSync();

@@ -32,8 +32,10 @@ const LEGACY_ROWS_DIGEST_SQL = `coalesce(bit_xor(hash(id, line, line_count, raw,
 
 export interface FileDigest { records: number; digest: string }
 
-/** Ids per digest query: whole chunks (a multiple of 65,536), so each (file, chunk) group is inside one window. */
-const WINDOW_IDS = 16 * 65536;
+/** Ids per digest chunk: a file's digest hashes its chunks' hashes in chunk order. */
+const CHUNK_IDS = 65536;
+/** Ids per digest query: whole chunks, so each (file, chunk) group is inside one window. */
+const WINDOW_IDS = 16 * CHUNK_IDS;
 
 /**
  * Every file's digest (of the given file ids, or all). The chunk hashes are computed a window of ids at a time and
@@ -47,7 +49,7 @@ export async function fileRowsDigests(q: Query, fileIds?: number[], windowIds = 
   if (range?.lo != null && range.hi != null) {
     for (let from = Math.floor(Number(range.lo) / windowIds) * windowIds; from <= Number(range.hi); from += windowIds) {
       const rows = await q<{ file_id: number; chunk: string; n: string; h: string }>(
-        `SELECT e.file_id, (e.id // 65536)::VARCHAR AS chunk, count(*)::VARCHAR AS n, sha256(string_agg(sha256(${EVENT_ROW_CANON}), '' ORDER BY e.id)) AS h
+        `SELECT e.file_id, (e.id // ${CHUNK_IDS})::VARCHAR AS chunk, count(*)::VARCHAR AS n, sha256(string_agg(sha256(${EVENT_ROW_CANON}), '' ORDER BY e.id)) AS h
          FROM event_store e WHERE ${files} AND e.id >= ${from} AND e.id < ${from + windowIds} GROUP BY ALL`);
       for (const r of rows) {
         const f = chunks.get(Number(r.file_id)) ?? { n: 0, h: new Map<number, string>() };

@@ -3,6 +3,7 @@
 // sources, levels and time (the full-range view of a large case) instead of scanning every event.
 import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { CaseDb, SqlRead } from './db';
+import { detached } from '../util/cancel';
 
 export const EVENT_MINUTES = 'event_minutes';
 /** The same summary rolled up per hour: what a month-long full range reads (tens of thousands of rows, not hundreds). */
@@ -46,7 +47,8 @@ export async function eventMinutesCurrent(db: SqlRead): Promise<boolean> {
   // A read-only handle sees no writes: its answer holds for its life (every count and histogram asks).
   if (!db.readOnly) return summaryCurrent(db);
   let known = current.get(db);
-  if (!known) current.set(db, (known = summaryCurrent(db).catch((e: unknown) => { current.delete(db); throw e; })));
+  // Shared by every later call: not cancelled with the call that happened to ask first.
+  if (!known) current.set(db, (known = detached(() => summaryCurrent(db)).catch((e: unknown) => { current.delete(db); throw e; })));
   return known;
 }
 

@@ -3,6 +3,7 @@
 // connections beside the writer) waits for the reads in flight instead of closing their database under them.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CaseDb, Params, Row, SqlRead } from './db';
+import { cancellable } from '../util/cancel';
 
 export class ReadPath implements SqlRead {
   private inflight = 0;
@@ -35,7 +36,9 @@ export class ReadPath implements SqlRead {
   }
 
   async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
-    return this.withConnection(async (conn) => (await conn.runAndReadAll(sql, params as never)).getRowObjectsJson() as unknown as T[]);
+    // A call cancelled by its caller interrupts its statement (util/cancel.ts).
+    return this.withConnection(async (conn) => cancellable(() => conn.interrupt(),
+      async () => (await conn.runAndReadAll(sql, params as never)).getRowObjectsJson() as unknown as T[]));
   }
 
   read<T = Row>(sql: string, params?: Params): Promise<T[]> { return this.all<T>(sql, params); }

@@ -8,6 +8,7 @@
 //   past its time is interrupted, so one query cannot exhaust the process.
 import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { EngineError } from '../util/errors';
+import { cancellable } from '../util/cancel';
 import type { ReadPath } from './readPath';
 
 export interface SqlLimits {
@@ -74,7 +75,8 @@ const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 
 export async function runReadOnlySql(reads: ReadPath, sql: string, limit: number, limits: SqlLimits = defaultSqlLimits()): Promise<SqlResult> {
   if (!sql.trim()) throw new EngineError('invalid_input', ONLY_READS);
-  return reads.withConnection(async (conn, path) => {
+  // A caller that went away (util/cancel.ts) interrupts its query, as the time limit does.
+  return reads.withConnection(async (conn, path) => cancellable(() => conn.interrupt(), async () => {
     if (!path.sqlDoor) throw new EngineError('busy', 'An import is writing to this case; SQL queries run again when it has finished.');
     const started = performance.now();
     let timedOut = false;
@@ -101,5 +103,5 @@ export async function runReadOnlySql(reads: ReadPath, sql: string, limit: number
     } finally {
       clearTimeout(timer);
     }
-  });
+  }));
 }

@@ -1,11 +1,14 @@
 // Cases: list, create, open by path, and import into the open case.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApp } from '../../stores/app';
 import { fmtCount, fmtTime } from '../../lib/time';
 import { ImportPanel } from './ImportPanel';
 
 export function CasesView() {
-  const { cases, current, openCase, openDir, createCase, busy, info } = useApp();
+  const { cases, current, openCase, openDir, createCase, busy, info, refreshCases } = useApp();
+  // Opening a case does not read the list (it peeks into every recent case): it is read here, fresh each time.
+  // (Once the app knows what it opens: before that, this view stands in while a reload reopens its case.)
+  useEffect(() => { if (info) void refreshCases(); }, [info, refreshCases]);
   const [name, setName] = useState('');
   const [dir, setDir] = useState('');
   const [tz, setTz] = useState('');

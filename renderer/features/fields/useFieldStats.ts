@@ -28,13 +28,15 @@ export function useFieldStats(enabled: boolean, countAll: boolean): { stats: Fie
     let live = true;
     setLoading(true);
     // Waits out a burst of filter changes (typing, toggling levels, brushing) so only the result the operator stops
-    // on is read: a read started between two changes ran beside the next change's page and histogram.
+    // on is read: a read started between two changes ran beside the next change's page and histogram. One still
+    // running when the result changes is aborted (the engine stops its reads).
+    const stop = new AbortController();
     const t = setTimeout(() => {
-      call('events.fieldStats', { caseId, filter: JSON.parse(key), top: TOP_VALUES, ...(countAll ? { sample: COUNT_ALL } : {}) })
+      call('events.fieldStats', { caseId, filter: JSON.parse(key), top: TOP_VALUES, ...(countAll ? { sample: COUNT_ALL } : {}) }, { signal: stop.signal })
         .then((s) => { if (live) { setStats(s); setError(null); setLoading(false); } })
         .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
     }, SETTLE_MS);
-    return () => { live = false; clearTimeout(t); };
+    return () => { live = false; clearTimeout(t); stop.abort(); };
   }, [caseId, key, version, enabled, countAll, tableDone]);
   return { stats, loading, error };
 }

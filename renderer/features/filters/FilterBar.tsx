@@ -4,7 +4,7 @@ import { LEVELS } from '../../../shared/domain';
 import { useFilter } from '../../stores/filter';
 import { levelColor } from '../../lib/levels';
 import { fmtTime } from '../../lib/time';
-import { CASE_RULE, regexProblem } from '../../lib/regex';
+import { CASE_RULE, preloadRegexCheck, regexProblem } from '../../lib/regex';
 import { FieldFilterPicker } from './FieldFilterPicker';
 import { SavedViews } from './SavedViews';
 
@@ -20,12 +20,19 @@ export function FilterBar() {
   useEffect(() => () => clearTimeout(timer.current), []);
 
   // A pattern RE2 refuses is never sent: the error shows here, once, and the last good search stays applied.
+  const applied = useRef(0);
   const apply = (t: string, asRegex = regex) => {
     clearTimeout(timer.current);
-    const problem = asRegex && t ? regexProblem(t) : null;
-    setRegexError(problem);
-    if (!problem) setText(t, asRegex);
+    const mine = ++applied.current;
+    if (!asRegex || !t) { setRegexError(null); setText(t, asRegex); return; }
+    // The checker may still be loading: only the last search asked for is applied.
+    void regexProblem(t).then((problem) => {
+      if (mine !== applied.current) return;
+      setRegexError(problem);
+      if (!problem) setText(t, asRegex);
+    });
   };
+  useEffect(() => { if (regex) preloadRegexCheck(); }, [regex]);
 
   return (
     <section className="filters" data-testid="filters">

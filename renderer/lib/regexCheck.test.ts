@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regexProblem } from './regex';
+import { regexProblem } from './regexCheck';
 
 describe('regexProblem (RE2, as the query engine)', () => {
   it('accepts what RE2 runs', () => {
