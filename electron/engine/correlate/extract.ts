@@ -33,12 +33,15 @@ function commonSql(patterns: IdPattern[]): string {
   // No capturing group anywhere in the alternation (see nonCapturing): the kinds are told apart on the matches below.
   const alts = [UUID_MENTION, HOST_RE, KV_RE, IP_RE, ...patterns.map(patternRegex)];
   const combined = alts.map((x) => `(?:${x})`).join('|');
-  const unescaped = `regexp_replace(m_, ${sqlString(`^${ESCAPE_RE}`)}, '')`;
+  // A leading JSON escape (ESCAPE_RE at the start) stripped without a regex call.
+  const unescaped = `CASE WHEN starts_with(m_, '\\') AND substr(m_, 2, 1) IN ('n', 'r', 't') THEN substr(m_, 3) ELSE m_ END`;
+  // Each regex test is behind a cheap test the match must pass anyway (a UUID's last dash, an address's first digit):
+  // most matches are user names and client ids, which then reach their own branch without a regex call per kind.
   const kinds = [
-    `WHEN length(m_) >= 36 AND regexp_full_match(right(m_, 36), ${sqlString(UUID)}) THEN ${entry('uuid', 'lower(right(m_, 36))', MENTION_FOUND_IN, true)}`,
+    `WHEN length(m_) >= 36 AND substr(m_, length(m_) - 12, 1) = '-' AND regexp_full_match(right(m_, 36), ${sqlString(UUID)}) THEN ${entry('uuid', 'lower(right(m_, 36))', MENTION_FOUND_IN, true)}`,
     `WHEN starts_with(m_, '@') OR starts_with(m_, 'http') THEN ${entry('host', "regexp_replace(m_, '^(?:@|https?://)', '')", 'text')}`,
     `WHEN starts_with(m_, 'user=') OR starts_with(m_, 'dataset=') THEN {'kind': split_part(m_, '=', 1), 'value': substr(m_, strpos(m_, '=') + 1), 'found_in': 'text'}`,
-    `WHEN regexp_full_match(m_, ${sqlString(IP_RE)}) THEN ${entry('ip', 'm_', 'text')}`,
+    `WHEN substr(m_, 1, 1) BETWEEN '0' AND '9' AND regexp_full_match(m_, ${sqlString(IP_RE)}) THEN ${entry('ip', 'm_', 'text')}`,
     ...patterns.map((p) => `WHEN regexp_full_match(${unescaped}, ${sqlString(p.regex)}) THEN ${entry(p.kind, unescaped, 'text')}`),
   ];
   return `list_filter(list_transform(regexp_extract_all(raw, ${sqlString(combined)}), lambda m_: CASE ${kinds.join(' ')} END), lambda e_: e_ IS NOT NULL)`;
@@ -51,7 +54,7 @@ const MENTION_FOUND_IN = `CASE WHEN length(m_) = 36 THEN 'text' WHEN starts_with
 const entry = (kind: string, value: string, foundIn: string, foundInSql = false) =>
   `{'kind': ${sqlString(kind)}, 'value': ${value}, 'found_in': ${foundInSql ? foundIn : sqlString(foundIn)}}`;
 /** UUIDs are stored lower-case whatever kind they are, so a mention matches its key in any spelling. */
-const norm = (v: string) => `CASE WHEN length(${v}) = 36 AND regexp_full_match(${v}, ${sqlString(UUID)}) THEN lower(${v}) ELSE ${v} END`;
+const norm = (v: string) => `CASE WHEN length(${v}) = 36 AND substr(${v}, 9, 1) = '-' AND regexp_full_match(${v}, ${sqlString(UUID)}) THEN lower(${v}) ELSE ${v} END`;
 const fromText = (r: TextId, on: string) => {
   const all = r.groups.map((g) => `list_transform(regexp_extract_all(${on}, ${sqlString(r.regex)}, ${g.index}), lambda m_: ${entry(g.kind, norm('m_'), r.foundIn)})`);
   const list = all.length === 1 ? all[0]! : `list_concat(${all.join(', ')})`;
@@ -84,23 +87,26 @@ export function extractSql(source: string, where: string, patterns: IdPattern[])
   const src = rules().bySource.get(source);
   const fields = src?.fields ?? [];
   const fv = fields.length ? `json_extract_string(f, [${fields.map((r) => sqlString(`$.${r.field}`)).join(', ')}])` : 'NULL';
-  const specific = [
-    ...fields.map((r, i) => `[${entry(r.kind, norm(`fv[${i + 1}]`), r.field)}]`),
-    ...(src?.text ?? []).map((r) => fromText(r, 'raw')),
-  ];
-  const specList = specific.length ? `list_concat(${specific.join(', ')})` : `[]::STRUCT(kind VARCHAR, value VARCHAR, found_in VARCHAR)[]`;
+  const fieldList = fields.length ? [`[${fields.map((r, i) => entry(r.kind, norm(`fv[${i + 1}]`), r.field)).join(', ')}]`] : [];
+  const specific = [...fieldList, ...(src?.text ?? []).map((r) => fromText(r, 'raw'))];
+  const from = `SELECT id, raw, ${fv} AS fv FROM (SELECT id, raw, ${fieldsSql('s')} AS f FROM event_store s WHERE ${where}) b1`;
+  if (!specific.length) return `INSERT INTO identifiers ${entryRows(commonSql(patterns), from)}`;
+  const specList = specific.length === 1 ? specific[0]! : `list_concat(${specific.join(', ')})`;
   // A UUID that a rule above already named in this record (a task_id, a request_id) is not kept again as plain `uuid`.
-  return `INSERT INTO identifiers
-    SELECT id, e.kind, e.value, e.found_in FROM (
-      SELECT id, unnest(list_distinct(list_concat(spec,
-        list_filter(${commonSql(patterns)},
-                    lambda c_: c_.kind <> 'uuid' OR NOT list_contains(list_transform(spec, lambda s: s.value), c_.value))))) AS e
-      FROM (
-        SELECT id, raw, list_filter(${specList}, lambda s: s.value IS NOT NULL AND s.value <> '' AND s.value <> 'None') AS spec
-        FROM (SELECT id, raw, ${fv} AS fv FROM (SELECT id, raw, ${fieldsSql('s')} AS f FROM event_store s WHERE ${where}) b1) v1
-      ) x1
-    ) y1`;
+  const list = `list_concat(spec, CASE WHEN len(spec) = 0 THEN c_all ELSE list_filter(c_all,
+      lambda c_: c_.kind <> 'uuid' OR NOT list_contains(list_transform(spec, lambda s: s.value), c_.value)) END)`;
+  return `INSERT INTO identifiers ${entryRows(list, `SELECT id, spec, ${commonSql(patterns)} AS c_all FROM (
+      SELECT id, raw, list_filter(${specList}, lambda s: s.value IS NOT NULL AND s.value <> '' AND s.value <> 'None') AS spec FROM (${from}) v1) x1`)}`;
 }
+
+/**
+ * One row per distinct entry of each record's list (`list` over the columns of `from`). A duplicate is dropped by
+ * keeping each entry's first place (list_position): cheaper than list_distinct's hash set per record, and most records
+ * have one entry or none. Entries never hold a NULL (list_position would not find it).
+ */
+const entryRows = (list: string, from: string) => `SELECT id, e.kind, e.value, e.found_in FROM (
+    SELECT id, unnest(CASE WHEN len(l_) < 2 THEN l_ ELSE list_filter(l_, lambda x_, i_: list_position(l_, x_) = i_) END) AS e
+    FROM (SELECT id, ${list} AS l_ FROM (${from}) y0))`;
 
 /** What a status line reads: a column, or a field of the record. */
 const readOn = (on: string) => (['level', 'message', 'raw'].includes(on) ? on : `json_extract_string(f, ${sqlString(`$.${on}`)})`);

@@ -6,6 +6,8 @@ import { useEvents } from '../../stores/eventWindow';
 
 type FieldName = { field: string; count: number };
 const cache = new Map<string, FieldName[]>();
+/** How long the table must stay still before the names are read (they fill pickers; the operator's clicks come first). */
+const READ_WHEN_STILL_MS = 1000;
 /** One request per case and data version, however many pickers ask at once. */
 const asked = new Map<string, Promise<FieldName[]>>();
 
@@ -14,20 +16,23 @@ export function useFieldNames(): FieldName[] {
   const version = useApp((s) => s.dataVersion);
   const key = `${caseId}:${version}`;
   const [names, setNames] = useState<FieldName[]>(cache.get(key) ?? []);
-  // Read after the table's first page: the names only fill pickers, the page is what a case opens to.
+  // Read once the table's first page is in and the operator pauses (a page read restarts the wait): the names only
+  // fill pickers, the page and the first clicks are what a case opens to.
   const tableIn = useEvents((s) => s.query?.caseId === caseId && !s.loading);
   useEffect(() => {
     if (!caseId || !tableIn) return;
     const hit = cache.get(key);
     if (hit) { setNames(hit); return; }
     let live = true;
-    let going = asked.get(key);
-    if (!going) {
-      asked.set(key, (going = call('events.fieldNames', { caseId })));
-      going.then((n) => cache.set(key, n), () => undefined).finally(() => asked.delete(key));
-    }
-    going.then((n) => { if (live) setNames(n); }).catch((e) => { if (live) useApp.getState().fail(e); });
-    return () => { live = false; };
+    const t = setTimeout(() => {
+      let going = asked.get(key);
+      if (!going) {
+        asked.set(key, (going = call('events.fieldNames', { caseId })));
+        going.then((n) => cache.set(key, n), () => undefined).finally(() => asked.delete(key));
+      }
+      going.then((n) => { if (live) setNames(n); }).catch((e) => { if (live) useApp.getState().fail(e); });
+    }, READ_WHEN_STILL_MS);
+    return () => { live = false; clearTimeout(t); };
   }, [caseId, key, tableIn]);
   return names;
 }

@@ -64,8 +64,9 @@ export function App() {
     const stopLayout = followLayout(current.id);
     takePendingUrlState(current.id);
     // Verification hashes the evidence and walks the audit trail: on a large case that is seconds of both cores, so
-    // there it waits for the table's first page (what the operator came to see is drawn first). A small case verifies
-    // at once, before an import into it can start (evidence read mid-import shows files not yet sealed).
+    // there it waits until the table's first page is drawn and the operator has paused (what they came to see, and
+    // their first clicks, are not slowed by it). A small case verifies at once, before an import into it can start
+    // (evidence read mid-import shows files not yet sealed).
     const verify = () => { void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase(); };
     const stopWaiting = current.eventCount >= VERIFY_AFTER_PAGE_EVENTS ? afterFirstPage(current.id, verify) : (verify(), () => undefined);
     return () => { stopLayout(); stopWaiting(); };
@@ -130,13 +131,17 @@ export function App() {
 /** Cases with this many events verify after the table's first page rather than at once. */
 const VERIFY_AFTER_PAGE_EVENTS = 500_000;
 
-/** Runs `fn` once the events table has its first page for this case (or could not get it), a moment later. */
+/** How long the table must stay still (no page being read) before a large case's verification starts. */
+const VERIFY_WHEN_STILL_MS = 1000;
+
+/** Runs `fn` once the events table has a page for this case (or could not get it) and no other is asked for a moment. */
 function afterFirstPage(caseId: string, fn: () => void): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const ready = (s: ReturnType<typeof useEvents.getState>) => s.query?.caseId === caseId && !s.loading;
-  const go = () => { stop(); timer = setTimeout(fn, 300); };
-  const stop = useEvents.subscribe((s) => { if (ready(s)) go(); });
-  if (ready(useEvents.getState())) go();
+  const arm = () => { clearTimeout(timer); timer = setTimeout(() => { stop(); fn(); }, VERIFY_WHEN_STILL_MS); };
+  // Every page read disarms it, every page drawn re-arms it: it runs in the operator's first pause.
+  const stop = useEvents.subscribe((s) => { if (ready(s)) arm(); else clearTimeout(timer); });
+  if (ready(useEvents.getState())) arm();
   return () => { stop(); clearTimeout(timer); };
 }
 

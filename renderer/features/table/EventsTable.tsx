@@ -48,8 +48,26 @@ export function EventsTable() {
 
   const extraKey = JSON.stringify(extraFieldsOf(columns));
   const filterKey = JSON.stringify(filter);
+  // A filter change asks for its page at once, from the store, before React re-draws the view for it (on a busy
+  // machine that drawing delayed the request by 50–300 ms); the effect below then finds that query already asked.
+  const asked = useRef('');
+  const keyOf = (c: string, f: string, x: string, v: number) => `${c}\n${f}\n${x}\n${v}`;
   useEffect(() => {
     if (!caseId) return;
+    return useFilter.subscribe((s, prev) => {
+      if (s.filter === prev.filter && s.columns === prev.columns) return;
+      const f = JSON.stringify(s.filter), x = JSON.stringify(extraFieldsOf(s.columns));
+      const key = keyOf(caseId, f, x, useApp.getState().dataVersion);
+      if (key === asked.current) return;
+      asked.current = key;
+      void useEvents.getState().reload({ caseId, filter: s.filter, extraFields: JSON.parse(x) });
+    });
+  }, [caseId]);
+  useEffect(() => {
+    if (!caseId) return;
+    const key = keyOf(caseId, filterKey, extraKey, version);
+    if (key === asked.current && useEvents.getState().query?.caseId === caseId) return;
+    asked.current = key;
     void reload({ caseId, filter: JSON.parse(filterKey), extraFields: JSON.parse(extraKey) });
   }, [caseId, filterKey, extraKey, version, reload]);
 

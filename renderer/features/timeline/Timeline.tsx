@@ -5,7 +5,7 @@ import { useApp } from '../../stores/app';
 import { useFilter } from '../../stores/filter';
 import { LANE_LEVELS, levelColor } from '../../lib/levels';
 import { boundRange, fmtCount, fmtDuration, fmtTick, timeTicks, toIso, toMs } from '../../lib/time';
-import { useHistogram, useSources } from './useHistogram';
+import { askAhead, useHistogram, useSources } from './useHistogram';
 import { useTimeFormat } from '../../stores/timeMode';
 
 const LANE_H = 34;
@@ -32,6 +32,8 @@ export function Timeline() {
   const buckets = Math.max(10, Math.min(400, Math.floor(width / 5)));
   const { sources, error: srcError } = useSources(caseId, version);
   const { hist, loading, error } = useHistogram(caseId, filter, width ? buckets : 0, version);
+  // A filter change asks for its histogram straight from the store, before this view re-draws for it.
+  useEffect(() => (caseId ? useFilter.subscribe((s, prev) => { if (s.filter !== prev.filter) askAhead(caseId, s.filter); }) : undefined), [caseId]);
 
   useEffect(() => {
     const el = plotRef.current;

@@ -1,5 +1,5 @@
 // Loads the per-source lanes (events.sources) and the density histogram for the current filter and range.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CallOutput, Histogram } from '../../../shared/contract';
 import type { EventFilter } from '../../../shared/domain';
 import { call } from '../../api/client';
@@ -25,6 +25,30 @@ export function useSources(caseId: string | undefined, version: number) {
 /** Changes closer together than this (wheel zoom, panning) are asked as one, the last; a lone change at once. */
 const DEBOUNCE_MS = 60;
 
+type HistogramInput = { caseId: string; filter: EventFilter; buckets: number; range?: { from: string; to: string } };
+const inputOf = (caseId: string, f: EventFilter, buckets: number): HistogramInput =>
+  ({ caseId, filter: f, buckets, ...(f.from && f.to ? { range: { from: f.from, to: f.to } } : {}) });
+/** When the last histogram was asked, and the bucket count the timeline draws (for asking ahead of it). */
+let lastAsk = -Infinity;
+let drawnBuckets = 0;
+/** A histogram asked straight from a filter change, before the timeline re-drew: its effect takes it over. */
+let ahead: { key: string; answer: Promise<Histogram>; stop: AbortController } | null = null;
+const ask = (input: HistogramInput, stop: AbortController) => call('events.histogram', input, { signal: stop.signal });
+
+/**
+ * Asks the histogram of a filter change at once, as the table asks its page (EventsTable): a lone change of levels,
+ * sources or range (not text: its histogram waits for the rows), not one of a burst.
+ */
+export function askAhead(caseId: string, f: EventFilter): void {
+  if (f.text || drawnBuckets < 1 || performance.now() - lastAsk <= DEBOUNCE_MS) return;
+  ahead?.stop.abort();
+  const input = inputOf(caseId, f, drawnBuckets);
+  const stop = new AbortController();
+  ahead = { key: JSON.stringify(input), answer: ask(input, stop), stop };
+  ahead.answer.catch(() => undefined);
+  lastAsk = performance.now();
+}
+
 export function useHistogram(caseId: string | undefined, filter: EventFilter, buckets: number, version: number) {
   const [hist, setHist] = useState<Histogram | null>(null);
   const [loading, setLoading] = useState(false);
@@ -35,26 +59,29 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
   // gives the total, is asked once they are in.
   const pageFor = useEvents((s) => (s.shown ? JSON.stringify(s.shown.filter) : null));
   const waiting = !!filter.text && pageFor !== key;
-  const lastAsk = useRef(-Infinity);
   useEffect(() => {
     if (!caseId || buckets < 1 || waiting) return;
-    const f = JSON.parse(key) as EventFilter;
-    const range = f.from && f.to ? { from: f.from, to: f.to } : undefined;
+    drawnBuckets = buckets;
     // The range goes in `range`; the filter keeps from/to too so counts outside the window are excluded.
+    const input = inputOf(caseId, JSON.parse(key) as EventFilter, buckets);
+    const inputKey = JSON.stringify(input);
+    const taken = ahead?.key === inputKey && !ahead.stop.signal.aborted ? ahead : null;
+    if (!taken) ahead?.stop.abort();
+    ahead = null;
     let live = true;
     setLoading(true);
     // A histogram the next filter replaces is aborted: the engine stops reading for it.
-    const stop = new AbortController();
+    const stop = taken?.stop ?? new AbortController();
     const t = setTimeout(() => {
-      call('events.histogram', { caseId, filter: f, buckets, ...(range ? { range } : {}) }, { signal: stop.signal })
+      (taken?.answer ?? ask(input, stop))
         .then((h) => {
           if (!live) return;
           setHist(h); setError(null); setLoading(false);
           useApp.getState().noteQuery('events.histogram', h.queryMs);
         })
         .catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
-    }, f.text || performance.now() - lastAsk.current > DEBOUNCE_MS ? 0 : DEBOUNCE_MS);
-    lastAsk.current = performance.now();
+    }, taken || input.filter.text || performance.now() - lastAsk > DEBOUNCE_MS ? 0 : DEBOUNCE_MS);
+    if (!taken) lastAsk = performance.now();
     return () => { live = false; clearTimeout(t); stop.abort(); };
   }, [caseId, key, buckets, version, waiting]);
   return { hist, loading, error };
