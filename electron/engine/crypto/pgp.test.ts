@@ -93,6 +93,12 @@ describe('GnuPG 2.2 messages (made now)', () => {
     await expectCryptoError(openSealed(await lab.encrypt(plain, { to: [other.fingerprint], password: 'bundle-pw' }), { password: 'not-it' }), 'wrong_passphrase');
   });
 
+  it('reports wrong password when the wrong one yields a plausible session key (a file also sealed to a key)', async () => {
+    const both = new Uint8Array(readFileSync(path.join(here, 'testdata/gnupg-2.2/both-plausible-wrong-password.json.gpg')));
+    expect(text((await openSealed(both, { password: 'bundle-pw' })).data)).toBe(readFileSync(path.join(here, 'testdata/gnupg-2.2/bundle.json'), 'utf8'));
+    await expectCryptoError(openSealed(both, { password: 'wrong-39' }), 'wrong_passphrase', /Wrong password/);
+  });
+
   it('reports a file not encrypted to my keys, listing its recipients', async () => {
     const msg = await lab.encrypt(plain, { to: [other.fingerprint, stranger.fingerprint] });
     const e = await expectCryptoError(openSealed(msg, { keys: [myKey] }), 'not_for_my_keys', /not encrypted to any of your keys/);

@@ -207,8 +207,9 @@ export async function openSealed(bytes: Uint8Array, how: OpenWith, verificationK
     const msg = firstLine(e);
     if (isUnsupportedMessage(msg)) throw new CryptoError('unsupported', `Casefile cannot decrypt this file: it uses an unsupported algorithm (${msg}).`);
     if (how.sessionKey !== undefined) throw new CryptoError('wrong_passphrase', 'This session key does not open this file (or the file is damaged).');
-    // A password-only file made by `gpg -c` carries no check of the password itself: a wrong one shows up here.
-    if (viaPasswordOnly && !recipients.length) throw new CryptoError('wrong_passphrase', 'Wrong password for this file (or the file is damaged).');
+    // A password-encrypted session key carries no check of the password itself (`gpg -c`, alone or beside keys): a
+    // wrong one can decrypt to a plausible session key, and then shows up only here.
+    if (viaPasswordOnly) throw new CryptoError('wrong_passphrase', 'Wrong password for this file (or the file is damaged).');
     throw new CryptoError('corrupt', 'The file is damaged or truncated: its encrypted data does not check out.');
   }
 }
