@@ -156,3 +156,20 @@ export const useEvents = create<EventsState>((set, get) => {
     },
   };
 });
+
+/** How long the table must stay still (no page being read) before work that fills in around the operator starts. */
+export const STILL_MS = 1000;
+
+/**
+ * Runs `fn` once, when the events table has a page for this case (or could not get it) and no other page has been
+ * asked for STILL_MS: background reads (a large case's verification, the field names for pickers) wait out the
+ * operator's first clicks. Every page read disarms it, every page drawn re-arms it. Returns a stop.
+ */
+export function whenTableStill(caseId: string, fn: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ready = (s: EventsState) => s.query?.caseId === caseId && !s.loading;
+  const arm = () => { clearTimeout(timer); timer = setTimeout(() => { stop(); fn(); }, STILL_MS); };
+  const stop = useEvents.subscribe((s) => { if (ready(s)) arm(); else clearTimeout(timer); });
+  if (ready(useEvents.getState())) arm();
+  return () => { stop(); clearTimeout(timer); };
+}

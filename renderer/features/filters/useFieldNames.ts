@@ -2,12 +2,10 @@
 import { useEffect, useState } from 'react';
 import { call } from '../../api/client';
 import { useApp } from '../../stores/app';
-import { useEvents } from '../../stores/eventWindow';
+import { useEvents, whenTableStill } from '../../stores/eventWindow';
 
 type FieldName = { field: string; count: number };
 const cache = new Map<string, FieldName[]>();
-/** How long the table must stay still before the names are read (they fill pickers; the operator's clicks come first). */
-const READ_WHEN_STILL_MS = 1000;
 /** One request per case and data version, however many pickers ask at once. */
 const asked = new Map<string, Promise<FieldName[]>>();
 
@@ -24,15 +22,15 @@ export function useFieldNames(): FieldName[] {
     const hit = cache.get(key);
     if (hit) { setNames(hit); return; }
     let live = true;
-    const t = setTimeout(() => {
+    const stop = whenTableStill(caseId, () => {
       let going = asked.get(key);
       if (!going) {
         asked.set(key, (going = call('events.fieldNames', { caseId })));
         going.then((n) => cache.set(key, n), () => undefined).finally(() => asked.delete(key));
       }
       going.then((n) => { if (live) setNames(n); }).catch((e) => { if (live) useApp.getState().fail(e); });
-    }, READ_WHEN_STILL_MS);
-    return () => { live = false; clearTimeout(t); };
+    });
+    return () => { live = false; stop(); };
   }, [caseId, key, tableIn]);
   return names;
 }

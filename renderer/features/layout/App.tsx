@@ -1,7 +1,7 @@
 // The window: header (case, views, integrity, theme), the current view, and the status bar.
 import { useEffect } from 'react';
 import { useApp, type View } from '../../stores/app';
-import { useEvents } from '../../stores/eventWindow';
+import { useEvents, whenTableStill } from '../../stores/eventWindow';
 import { useFilter } from '../../stores/filter';
 import { useIntegrity } from '../../stores/integrity';
 import { useSelection } from '../../stores/selection';
@@ -68,7 +68,7 @@ export function App() {
     // their first clicks, are not slowed by it). A small case verifies at once, before an import into it can start
     // (evidence read mid-import shows files not yet sealed).
     const verify = () => { void useIntegrity.getState().verifyAudit(); void useIntegrity.getState().verifyCase(); };
-    const stopWaiting = current.eventCount >= VERIFY_AFTER_PAGE_EVENTS ? afterFirstPage(current.id, verify) : (verify(), () => undefined);
+    const stopWaiting = current.eventCount >= VERIFY_AFTER_PAGE_EVENTS ? whenTableStill(current.id, verify) : (verify(), () => undefined);
     return () => { stopLayout(); stopWaiting(); };
   }, [current?.id]);
 
@@ -130,20 +130,6 @@ export function App() {
 
 /** Cases with this many events verify after the table's first page rather than at once. */
 const VERIFY_AFTER_PAGE_EVENTS = 500_000;
-
-/** How long the table must stay still (no page being read) before a large case's verification starts. */
-const VERIFY_WHEN_STILL_MS = 1000;
-
-/** Runs `fn` once the events table has a page for this case (or could not get it) and no other is asked for a moment. */
-function afterFirstPage(caseId: string, fn: () => void): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const ready = (s: ReturnType<typeof useEvents.getState>) => s.query?.caseId === caseId && !s.loading;
-  const arm = () => { clearTimeout(timer); timer = setTimeout(() => { stop(); fn(); }, VERIFY_WHEN_STILL_MS); };
-  // Every page read disarms it, every page drawn re-arms it: it runs in the operator's first pause.
-  const stop = useEvents.subscribe((s) => { if (ready(s)) arm(); else clearTimeout(timer); });
-  if (ready(useEvents.getState())) arm();
-  return () => { stop(); clearTimeout(timer); };
-}
 
 function StatusBar({ mode, version }: { mode?: string; version?: string }) {
   const current = useApp((s) => s.current);
