@@ -11,13 +11,14 @@ import { EngineError } from '../util/errors';
 import { countMatching } from './count';
 import { checkFilter } from './filter';
 import { elapsedMs } from '../store/sql';
+import { phase } from '../util/phases';
 
 export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   'events.histogram': async (ctx, i) => histogram(ctx.getCase(i.caseId).db, { filter: i.filter, range: i.range, buckets: i.buckets }),
   // Rows leave the engine with their secrets masked (redact/onScreen.ts); events.reveal unmasks one field.
   'events.page': async (ctx, i) => {
     const r = await page(ctx.getCase(i.caseId).db, { filter: i.filter, after: i.after, before: i.before, limit: i.limit, extraFields: i.extraFields, countLater: i.countLater });
-    return { ...r, rows: r.rows.map(maskRow) };
+    return { ...r, rows: phase('mask', () => r.rows.map(maskRow)) };
   },
   'events.count': async (ctx, i) => {
     const t0 = performance.now();
