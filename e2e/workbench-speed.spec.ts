@@ -4,8 +4,7 @@
 // text a third time, and a rare word's short first page carries its total (no count asked at all).
 import type { Page, Request } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { api, eventsTotal, openDemo } from './workbenchKit';
-import type { Casefile } from './fixtures';
+import { eventsTotal, histogramTotal, openDemo } from './workbenchKit';
 
 test.use({ openDefault: true });
 
@@ -23,12 +22,6 @@ async function searchCalls(page: Page, word: string) {
   await page.waitForTimeout(500); // a count asked late would show (the field sidebar reads its sample meanwhile)
   const at = (what: string) => seen.find((s) => s.what === what)?.at ?? NaN;
   return { at, asked: seen.filter((s) => /^ask events\.(page|histogram|count)$/.test(s.what)).map((s) => s.what).sort(), total: await eventsTotal(page) };
-}
-
-/** The total shown is what the histogram counts (timed lanes plus untimed matches). */
-async function histogramTotal(casefile: Casefile, caseId: string, word: string): Promise<number> {
-  const h = await api<{ lanes: { total: number }[]; untimed: number }>(casefile, 'events.histogram', { caseId, filter: { text: word }, buckets: 50 });
-  return h.lanes.reduce((a, l) => a + l.total, 0) + h.untimed;
 }
 
 test('a common word: rows first, then the histogram, then the total it counted', async ({ app, casefile, problems }) => {

@@ -8,6 +8,12 @@ export function api<T>(casefile: Casefile, name: string, input: unknown): Promis
 export const num = (s: string | null) => Number((s ?? '').replace(/[^\d]/g, ''));
 export const eventsTotal = async (page: Page) => num(await page.getByTestId('events-total').textContent());
 
+/** The total a text search shows is what the histogram counts (timed lanes plus untimed matches). */
+export async function histogramTotal(casefile: Casefile, caseId: string, word: string): Promise<number> {
+  const h = await api<{ lanes: { total: number }[]; untimed: number }>(casefile, 'events.histogram', { caseId, filter: { text: word }, buckets: 50 });
+  return h.lanes.reduce((a, l) => a + l.total, 0) + h.untimed;
+}
+
 /** Opens the demo case and waits until the timeline has drawn its range and the table its total. */
 export async function openDemo(app: { page: Page; goto(p?: string): Promise<void> }, casefile: Casefile): Promise<string> {
   await app.goto();
