@@ -9,6 +9,7 @@ import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } fr
 import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
 import { edgeEvents, insideUnits, splitRange } from './summaryRange';
 import { isCancelled } from '../util/cancel';
+import { eventsFrom } from './textIndex';
 
 const EPOCH = new Date(0).toISOString();
 
@@ -65,7 +66,7 @@ async function scanHistogram(db: SqlRead, req: HistogramRequest, known?: number[
     known ? (known.length ? `s.id IN (${known.map((id) => p.add(id)).join(', ')})` : 'FALSE') : whereClause(req.filter, p, opts);
   const { from, to } = req.range
     ? { from: checkInstant(req.range.from, 'Range start'), to: checkInstant(req.range.to, 'Range end') }
-    : await defaultRange(db, req.filter, matchSql);
+    : await defaultRange(db, req.filter, matchSql, known ? 'event_store s' : await eventsFrom(db, req.filter));
   const fromUs = microsFromIso(from);
   const toUs = microsFromIso(to);
   const spanUs = toUs > fromUs ? toUs - fromUs : 0n;
@@ -83,7 +84,7 @@ async function scanHistogram(db: SqlRead, req: HistogramRequest, known?: number[
   // The range as a plain comparison on ts, so DuckDB can skip row groups by their min/max (epoch_us(ts) would not).
   const sql = `
     SELECT s.source, CASE WHEN s.ts IS NOT NULL THEN least((epoch_us(s.ts) - ${f}) // ${bucketUs}, ${buckets - 1}) END AS b, ${LEVEL_SLOT} AS l, count(*) AS n
-    FROM event_store s
+    FROM ${known ? 'event_store s' : await eventsFrom(db, req.filter)}
     WHERE ${where} AND (s.ts BETWEEN ${p.instant(from)} AND ${p.instant(to)} OR s.ts IS NULL)
     GROUP BY ALL`;
   const lp = new Params();
@@ -191,20 +192,20 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   return { from: isoFromMicros(String(loUs))!, to, ...loUs !== fromUs && { first: from }, bucketMs: bucketUs / 1000, buckets, ...fillLanes(lanes, cells, buckets) };
 }
 
-async function defaultRange(db: SqlRead, filter: EventFilter, matchSql: (p: Params) => string): Promise<{ from: string; to: string }> {
+async function defaultRange(db: SqlRead, filter: EventFilter, matchSql: (p: Params) => string, from: string): Promise<{ from: string; to: string }> {
   if (filter.from && filter.to) return { from: checkInstant(filter.from, 'Filter start'), to: checkInstant(filter.to, 'Filter end') };
   const p = new Params();
-  const matched = await span(db, matchSql(p), p.values);
+  const matched = await span(db, matchSql(p), p.values, from);
   if (matched) return matched;
   // Nothing matches: the case's own span, so an empty result never moves the timeline somewhere the data is not.
   // A case with no timed events at all has no span; the epoch stands in (the UI draws no range for it).
-  return (await span(db, 'TRUE', [])) ?? { from: EPOCH, to: EPOCH };
+  return (await span(db, 'TRUE', [], 'event_store s')) ?? { from: EPOCH, to: EPOCH };
 }
 
 
-async function span(db: SqlRead, where: string, values: DuckDBValue[]): Promise<{ from: string; to: string } | null> {
+async function span(db: SqlRead, where: string, values: DuckDBValue[], from: string): Promise<{ from: string; to: string } | null> {
   const [r] = await db.read<{ lo: string | null; hi: string | null }>(
-    `SELECT epoch_us(min(s.ts)) AS lo, epoch_us(max(s.ts)) AS hi FROM event_store s WHERE ${where}`, values);
+    `SELECT epoch_us(min(s.ts)) AS lo, epoch_us(max(s.ts)) AS hi FROM ${from} WHERE ${where}`, values);
   const lo = isoFromMicros(r?.lo ?? null);
   const hi = isoFromMicros(r?.hi ?? null);
   return lo === null || hi === null ? null : { from: lo, to: hi };
