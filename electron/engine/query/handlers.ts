@@ -11,6 +11,7 @@ import { EngineError } from '../util/errors';
 import { countMatching } from './count';
 import { checkFilter } from './filter';
 import { elapsedMs } from '../store/sql';
+import { phase } from '../util/phases';
 import { textIndexReady } from './textIndex';
 import { buildTextIndex } from './textIndexBuild';
 
@@ -19,7 +20,7 @@ export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   // Rows leave the engine with their secrets masked (redact/onScreen.ts); events.reveal unmasks one field.
   'events.page': async (ctx, i) => {
     const r = await page(ctx.getCase(i.caseId).db, { filter: i.filter, after: i.after, before: i.before, limit: i.limit, extraFields: i.extraFields, countLater: i.countLater });
-    return { ...r, rows: r.rows.map(maskRow) };
+    return { ...r, rows: phase('mask', () => r.rows.map(maskRow)) };
   },
   'events.count': async (ctx, i) => {
     const t0 = performance.now();

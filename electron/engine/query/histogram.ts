@@ -27,11 +27,14 @@ export interface HistogramRequest {
  */
 export async function histogram(db: SqlRead, req: HistogramRequest): Promise<Histogram> {
   const t0 = performance.now();
-  // A text search's histogram reads every match anyway: its sum is the filter's count, shared with events.count
-  // (which would otherwise scan `raw` once more) when the buckets cover all the filter matches. Offered before any
-  // await, so a count asked right after this waits for it.
+  // A histogram whose buckets cover all the filter matches counts them on its way: its sum is the filter's count,
+  // shared with the table's page and events.count. A text search's would otherwise scan `raw` once more; a zoom's
+  // would read the summary and scan the range's two partial minutes again, beside the histogram the operator waits
+  // for. Offered before any await, so a count asked right after this waits for it. (Sources and levels over the
+  // whole case are counted from the hourly summary in a few ms: nothing to share.)
   const answer = histogramOf(db, req);
-  if (scansText(req.filter) && coversFilterOf(req) && !cachedCount(db, req.filter)) {
+  const cheapCount = summaryHolds(req.filter) && !req.filter.from && !req.filter.to;
+  if (coversFilterOf(req) && !cheapCount && !cachedCount(db, req.filter)) {
     void shareCount(db, req.filter, answer.then(
       (h) => rememberCount(db, req.filter, h.lanes.reduce((a, l) => a + l.total, 0) + (req.filter.from || req.filter.to ? 0 : h.untimed)),
       // Cancelled with this call: a waiting events.count takes the count itself (countMatching).
@@ -175,7 +178,8 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   const levelCond = levelSlots(filter);
   const where = whereClause(filter, p, { ignoreRange: true });
   const col = `s.${grain.column}`;
-  const cells = await db.read<Cell>(
+  const lp = new Params();
+  const [cells, lanes] = await Promise.all([db.read<Cell>(
     `SELECT s.source, ${bucket(col)} AS b, s.slot AS l, sum(s.n) AS n FROM ${grain.table} s
        WHERE ${srcCond} AND ${levelCond} AND ${insideUnits(col, split, p)} GROUP BY ALL
      UNION ALL
@@ -183,9 +187,8 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
        WHERE ${where} AND ${edgeEvents(split, p)} GROUP BY ALL
      UNION ALL
      SELECT s.source, NULL AS b, s.slot AS l, sum(s.n) AS n FROM ${EVENT_HOURS} s WHERE ${srcCond} AND ${levelCond} AND s.hour IS NULL GROUP BY ALL`,
-    p.values);
-  const lp = new Params();
-  const lanes = await db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values);
+    p.values),
+  db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values)]);
   return { from: isoFromMicros(String(loUs))!, to, ...loUs !== fromUs && { first: from }, bucketMs: bucketUs / 1000, buckets, ...fillLanes(lanes, cells, buckets) };
 }
 
