@@ -74,3 +74,24 @@ test('the field sidebar reads the result the operator stops on, not each one cli
   expect(asked).toHaveLength(1);
   expect(problems.errors).toEqual([]);
 });
+
+test('the timeline draws each lane as a few shapes, one per level, whatever the bucket count', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await expect(page.getByTestId('lane-bars').first()).toBeVisible();
+  const lanes = await page.getByTestId('lane-plot').evaluateAll((gs) => gs.map((g) => ({
+    shapes: g.querySelectorAll('rect, path').length,
+    bars: [...g.querySelectorAll('path')].reduce((a, p) => a + (p.getAttribute('d')?.match(/M/g)?.length ?? 0), 0),
+    levels: [...g.querySelectorAll('path')].map((p) => p.getAttribute('data-level')),
+  })));
+  expect(lanes.length).toBeGreaterThan(1);
+  // The lane's background and at most one path per level (six levels and "other"), however many buckets are drawn.
+  for (const l of lanes) expect(l.shapes).toBeLessThanOrEqual(8);
+  expect(lanes.reduce((a, l) => a + l.bars, 0)).toBeGreaterThan(lanes.length * 8);
+  expect(lanes.flatMap((l) => l.levels)).toContain('ERROR');
+  // Hovering a bar still names its counts.
+  const box = (await page.locator('.lane-plot').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 20);
+  await expect(page.getByTestId('timeline-tooltip')).toContainText('total:');
+  expect(problems.errors).toEqual([]);
+});

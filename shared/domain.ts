@@ -40,6 +40,9 @@ export const CaseInfo = z.object({
   isDemo: z.boolean().optional(),
   /** Identifiers and chains are behind the events (being built, or to be rebuilt after an interrupted import). */
   chainsPending: z.boolean().optional(),
+  /** The text index is behind the events (being built, or missing on a case opened read-only): searches still
+   * answer exactly, the records it does not cover are read in full. */
+  textIndexPending: z.boolean().optional(),
 });
 export type CaseInfo = z.infer<typeof CaseInfo>;
 

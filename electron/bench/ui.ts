@@ -88,16 +88,26 @@ const INPUT_SCRIPT = `window.__lastInput = null;
 for (const type of ['click', 'keydown', 'mouseup']) addEventListener(type, (e) => { window.__lastInput = e.timeStamp; }, { capture: true });
 window.__answers = [];
 const pageFetch = window.fetch.bind(window);
+window.__calls = [];
 window.fetch = async (input, init) => {
-  const res = await pageFetch(input, init);
   const m = /\\/api\\/(events\\.\\w+)$/.exec(String(input));
-  if (m) {
-    const a = { call: m[1], body: String((init && init.body) || ''), t: 0, drawn: null };
+  const a = m ? { call: m[1], body: String((init && init.body) || ''), sent: performance.now(), head: 0, t: 0, drawn: null } : null;
+  if (a) window.__calls.push(a);
+  const res = await pageFetch(input, init);
+  if (a) {
+    a.head = performance.now();
     const json = res.json.bind(res);
     res.json = async () => { const v = await json(); a.t = performance.now(); window.__answers.push(a);
       requestAnimationFrame(() => requestAnimationFrame(() => { a.drawn = performance.now(); })); return v; };
   }
   return res;
+};
+window.__steps = () => {
+  const from = window.__lastInput ?? 0;
+  const r = (x) => Math.round(x - from);
+  return window.__calls.filter((a) => a.sent >= from - 1).map((a) => ({
+    call: a.call + (/"(after|before)"/.test(a.body) ? ' (next page)' : ''), sent: r(a.sent), head: a.head ? r(a.head) : -1, parsed: a.t ? r(a.t) : -1, drawn: a.drawn === null ? null : r(a.drawn),
+  }));
 };
 window.__drawnInPage = (need, nav) => new Promise((resolve) => {
   const from = nav ? 0 : (window.__lastInput ?? NaN);
@@ -119,6 +129,12 @@ const drawnSinceInput = (page: Page, sinceNavigation = false) => page.evaluate((
   r(performance.now() - (nav ? 0 : w.__lastInput ?? NaN));
 }))), sinceNavigation);
 const clearInput = (page: Page) => page.evaluate(() => { (window as unknown as { __lastInput: number | null }).__lastInput = null; });
+/** Each events call the page made since the interaction's input: when it was sent, its answer's headers came, the
+ * page parsed it and drew two frames later, in ms from the input; and the server's phases (Server-Timing). */
+interface PageStep { call: string; sent: number; head: number; parsed: number; drawn: number | null }
+// The page's own `__steps` (INPUT_SCRIPT): tsx names the functions written here, which the page lacks.
+const pageSteps = (page: Page) => page.evaluate(() => (window as unknown as { __steps: () => PageStep[] }).__steps());
+const steps: Record<string, PageStep[]> = {};
 /** In-page times of each interaction, by row name. */
 const inPage: Record<string, number[]> = {};
 const notePage = (name: string, ms: number) => { (inPage[name] ??= []).push(ms); };
@@ -143,23 +159,27 @@ async function rerender(page: Page, act: () => Promise<void>, name?: string): Pr
 }
 
 /** One engine call the page made: when it started (ms since the bench began), how long it took, what it asked. */
-interface Call { call: string; at: number; ms: number; input: string }
+interface Call { call: string; at: number; ms: number; input: string; server?: string }
 const calls: Call[] = [];
 const benchStart = Date.now();
 /** Engine calls the page made from `since` (ms since the bench began) on, for the trace. */
 const callsSince = (since: number) => calls.filter((c) => c.at >= since).map((c) => ({ ...c, at: c.at - since }));
 function traceCalls(page: Page): void {
-  const note = (r: Request, aborted: boolean) => {
+  // When each request left, as the bench saw it (an aborted request's own timing has no start).
+  const sentAt = new WeakMap<Request, number>();
+  page.on('request', (r) => { sentAt.set(r, Date.now()); });
+  const note = async (r: Request, aborted: boolean) => {
     const m = /\/api\/([\w.]+)$/.exec(r.url());
     if (!m) return;
+    const server = aborted ? undefined : (await r.response())?.headers()['server-timing'];
     const t = r.timing();
     let input = r.postData() ?? '';
     input = input.replace(/"caseId":"[^"]*",?/, '');
     // An aborted call (superseded by the next action) has no end: its duration shows as -1.
-    calls.push({ call: aborted ? `${m[1]!} (aborted)` : m[1]!, at: Math.round(t.startTime - benchStart), ms: aborted ? -1 : Math.round(t.responseEnd), input: input.slice(0, 160) });
+    calls.push({ call: aborted ? `${m[1]!} (aborted)` : m[1]!, at: Math.round((t.startTime > 0 ? t.startTime : sentAt.get(r) ?? 0) - benchStart), ms: aborted ? -1 : Math.round(t.responseEnd), input: input.slice(0, 160), ...(server ? { server } : {}) });
   };
-  page.on('requestfinished', (r) => note(r, false));
-  page.on('requestfailed', (r) => note(r, true));
+  page.on('requestfinished', (r) => { void note(r, false); });
+  page.on('requestfailed', (r) => { void note(r, true); });
 }
 
 interface Row { name: string; target: number | null; p50: number; p95: number; max: number; n: number; note?: string; each: number[] }
@@ -214,7 +234,10 @@ async function main(): Promise<void> {
     step('level filter');
     // Filter by level over the full range: toggle ERROR on and off.
     const level: number[] = [];
-    for (let i = 0; i < runs; i++) level.push(await firstRun('level filter', i, () => rerender(page, () => page.getByTestId('level-ERROR').click(), 'level')));
+    for (let i = 0; i < runs; i++) {
+      level.push(await firstRun('level filter', i, () => rerender(page, () => page.getByTestId('level-ERROR').click(), 'level')));
+      if (opts.trace || opts.traceAll) steps[`level filter #${i + 1}`] = await pageSteps(page);
+    }
     rows.push(row('filter by level, full range (click → re-rendered)', TARGETS.filter, level, 'ERROR toggled on and off'));
     rows.push(row('— in page (click event → drawn)', TARGETS.filter, inPage.level!));
 
@@ -240,6 +263,7 @@ async function main(): Promise<void> {
         await rowsIn;
         notePage('search', await drawnInPage(page, ['events.page']));
         searchRows.push(performance.now() - t0);
+        if (opts.trace || opts.traceAll) steps[`text search #${i + 1} (${words[i % words.length]!})`] = await pageSteps(page);
         await histIn;
         await page.getByTestId('events-total').filter({ hasNotText: 'counting' }).waitFor({ timeout: 300_000 });
         notePage('searchAll', await drawnSinceInput(page));
@@ -272,11 +296,15 @@ async function main(): Promise<void> {
         await hist;
         notePage('zoom', await drawnInPage(page, ['events.histogram']));
         zoom.push(performance.now() - t0);
+        // The table follows the histogram (its total is the histogram's count): timed too, not part of the target.
+        notePage('zoomTable', await drawnInPage(page, ['events.page']));
+        if (opts.trace || opts.traceAll) steps[`zoom #${i + 1}`] = await pageSteps(page);
       });
       await rerender(page, () => page.getByTestId('timeline-reset').click());
     }
     rows.push(row('histogram zoom (brush release → histogram re-drawn)', TARGETS.zoom, zoom, 'a lone change is asked at once; changes closer than 60 ms are asked as one'));
     rows.push(row('— in page (mouse-up → histogram drawn)', TARGETS.zoom, inPage.zoom!));
+    rows.push(row('— in page (mouse-up → the table\'s first page drawn)', null, inPage.zoomTable!));
 
     step('histogram query');
     // The full-range histogram query itself: the engine's time and the round trip from the page.
@@ -302,11 +330,15 @@ async function main(): Promise<void> {
     });
     const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
     const result = { size: opts.case ? null : opts.size, case: caseDir, events: total, runs, at: new Date().toISOString(), cpus: os.cpus().length, load, rows };
-    writeFileSync(path.join(BENCH, `ui-${opts.case ? 'case' : formatSize(parseSize(opts.size))}.json`), JSON.stringify({ ...result, ...(opts.trace || opts.traceAll ? { traces } : {}) }, null, 2));
+    writeFileSync(path.join(BENCH, `ui-${opts.case ? 'case' : formatSize(parseSize(opts.size))}.json`), JSON.stringify({ ...result, ...(opts.trace || opts.traceAll ? { traces, steps } : {}) }, null, 2));
     if (opts.trace || opts.traceAll) {
       for (const [name, cs] of Object.entries(traces)) {
         console.log(`${name}: ${cs.length} engine calls (start ms after the action, duration ms)`);
-        for (const c of cs) console.log(`  +${c.at} ${c.ms} ${c.call} ${c.input}`);
+        for (const c of cs) console.log(`  +${c.at} ${c.ms} ${c.call} ${c.input}${c.server ? ` [${c.server}]` : ''}`);
+      }
+      console.log('\nIn page, ms from the input event: sent → headers → parsed → drawn');
+      for (const [name, ss] of Object.entries(steps)) {
+        console.log(`${name}: ${ss.map((x) => `${x.call} ${x.sent}→${x.head}→${x.parsed}→${x.drawn ?? '-'}`).join('; ')}`);
       }
     }
     console.log(`UI bench on ${caseDir} (${total} events), ${runs} runs each; ${os.cpus().length} CPUs, load average ${load}\n`);

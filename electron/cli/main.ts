@@ -8,6 +8,7 @@ import { registerPullCommands } from './commands/pull';
 import { registerCorrelateCommands } from './commands/correlate';
 import { registerKeyCommands } from './commands/keys';
 import { registerExportCommands } from './commands/export';
+import { registerTextIndexCommand } from './commands/textIndex';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ program
 
 registerIngestCommands(program);
 registerCorrelateCommands(program);
+registerTextIndexCommand(program);
 registerExportCommands(program);
 registerAuditCommands(program);
 registerKeyCommands(program);

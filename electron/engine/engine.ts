@@ -17,6 +17,7 @@ import { JobRunner } from './jobs/runner';
 import { warmSecretsOnScreen } from './redact/onScreen';
 import { EngineError } from './api';
 import { detached, withSignal } from './util/cancel';
+import { phase } from './util/phases';
 
 export { ContractFailure } from '../../shared/contract';
 
@@ -110,7 +111,7 @@ export class Engine {
   private async run(name: string, input: unknown): Promise<unknown> {
     if (!isCallName(name)) throw new ContractFailure({ code: 'unknown_call', message: `Unknown call "${String(name).slice(0, 100)}".` });
     const spec = specOf(name);
-    const parsed = parseInput(name, input);
+    const parsed = phase('in', () => parseInput(name, input));
     if (!parsed.ok) throw new ContractFailure(parsed.error);
     const args = parsed.data as Record<string, unknown>;
     const handler = HANDLERS[name] as unknown as (ctx: EngineContext, i: unknown) => Promise<unknown>;
@@ -118,8 +119,9 @@ export class Engine {
     let output: unknown;
     try {
       // Only reads may be cancelled by a caller that went away (util/cancel.ts): a change runs to its end.
-      const ran = spec.access === 'read' ? handler(this.ctx, args) : detached(() => handler(this.ctx, args));
-      output = spec.output.parse(await ran);
+      const ran = phase('run', () => (spec.access === 'read' ? handler(this.ctx, args) : detached(() => handler(this.ctx, args))));
+      const value = await ran;
+      output = phase('out', () => spec.output.parse(value));
     } catch (e) {
       const err = toContractError(e);
       if (audited) await this.recordCall(name, spec, args, { status: 'error', message: err.message });

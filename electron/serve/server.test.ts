@@ -12,6 +12,7 @@ import type { EngineLike } from '../door/dispatch';
 import { CSP } from '../door/staticFiles';
 import { startServer, type RunningServer } from './server';
 import { cancellable, withSignal } from '../engine/util/cancel';
+import { phase } from '../engine/util/phases';
 
 class TinyEngine implements EngineLike {
   calls: Array<{ name: string; input: unknown }> = [];
@@ -341,6 +342,38 @@ describe('a caller that goes away', () => {
       // Another call on the same server still answers, uninterrupted.
       expect((await api(srv, 'app.info', {})).status).toBe(200);
       expect(interrupted).toEqual(['events.sql']);
+    } finally {
+      await srv.close();
+      await rm(rendererDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('where a call spent its time', () => {
+  it('answers with a Server-Timing header of phase names and milliseconds only, never a value', async () => {
+    const rendererDir = await mkdtemp(path.join(os.tmpdir(), 'casefile-serve-r-'));
+    const secret = 'postgres://u:hunter2@db/x';
+    // The phases the engine's own code notes (SQL, masking) ride with the call through its awaits.
+    const engine: EngineLike = {
+      on: () => () => undefined,
+      invoke: async () => {
+        await phase('sql', () => new Promise((r) => setTimeout(r, 20)));
+        return phase('mask', () => ({ rows: [{ message: secret }] }));
+      },
+    };
+    const srv = await startServer({ engine, rendererDir });
+    try {
+      const res = await api(srv, 'events.page', { caseId: 'c', filter: { text: secret } });
+      expect(res.status).toBe(200);
+      const timing = String(res.headers['server-timing']);
+      expect(timing).toMatch(/^[a-z]+;dur=\d+\.\d(, [a-z]+;dur=\d+\.\d)*$/);
+      const phases = Object.fromEntries(timing.split(', ').map((p) => { const [n, d] = p.split(';dur='); return [n, Number(d)]; }));
+      expect(Object.keys(phases).sort()).toEqual(['call', 'json', 'mask', 'parse', 'read', 'sql']);
+      expect(phases.sql).toBeGreaterThanOrEqual(15);
+      expect(phases.call).toBeGreaterThanOrEqual(phases.sql!);
+      expect(timing).not.toContain('hunter2');
+      // A refused call says nothing about time.
+      expect((await api(srv, 'events.page', {}, { 'x-casefile-token': 'wrong' })).headers['server-timing']).toBeUndefined();
     } finally {
       await srv.close();
       await rm(rendererDir, { recursive: true, force: true });

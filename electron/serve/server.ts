@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { phase, serverTiming, withPhases, type Phases } from '../engine/util/phases';
 import { dispatch, EVENT_NAMES, MAX_PAYLOAD_BYTES, wireError, type EngineLike, type WireResult } from '../door/dispatch';
 import { resolveStaticPath, SECURITY_HEADERS } from '../door/staticFiles';
 import { sanitizeUploadName } from './uploadName';
@@ -108,22 +109,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       req.resume();
       return sendJson(res, 415, wireError('invalid_input', 'Content-Type must be application/json.'));
     }
-    const body = await readBody(req, maxBody);
+    // Where the call's time went (Server-Timing: names and ms only), for the page's and the UI bench's traces.
+    const phases: Phases = new Map();
+    const body = await withPhases(phases, () => phase('read', () => readBody(req, maxBody)));
     if (body === 'too_large') {
       return sendJson(res, 413, wireError('invalid_input', `Request body exceeds ${maxBody} bytes.`), true);
     }
     let input: unknown;
     try {
-      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+      input = body.length === 0 ? {} : withPhases(phases, () => phase('parse', () => JSON.parse(body.toString('utf8')) as unknown));
     } catch {
       return sendJson(res, 400, wireError('invalid_input', 'Request body is not valid JSON.'));
     }
     // A browser that aborts the request (a superseded filter, a reload) closes it: the engine stops the call's reads.
     const gone = new AbortController();
     res.on('close', () => { if (!res.writableFinished) gone.abort(); });
-    const result: WireResult = await dispatch(opts.engine, name, input, { maxBytes: maxBody, signal: gone.signal });
+    const result: WireResult = await withPhases(phases, () => phase('call', () =>
+      dispatch(opts.engine, name, input, { maxBytes: maxBody, signal: gone.signal })));
     if (gone.signal.aborted) return;
-    sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 500), result);
+    sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 500), result, false, phases);
   }
 
   function openEventStream(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -301,9 +305,12 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too
   });
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown, closeConnection = false): void {
+function sendJson(res: http.ServerResponse, status: number, body: unknown, closeConnection = false, phases?: Phases): void {
+  const t0 = performance.now();
   const json = JSON.stringify(body);
+  if (phases) phases.set('json', performance.now() - t0);
   res.writeHead(status, {
+    ...(phases ? { 'server-timing': serverTiming(phases) } : {}),
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(json),
     'cache-control': 'no-store',

@@ -7,6 +7,8 @@ import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import { assertZone } from '../ingest/timezone';
 import { correlationPending } from '../ingest/correlationStage';
 import { scheduleCorrelation } from '../ingest/handlers';
+import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
+import { textIndexReady } from '../query/textIndex';
 import { writeJsonAtomic } from '../util/atomic';
 import { CaseHandle } from './caseStore';
 import { appFiles } from './paths';
@@ -23,6 +25,7 @@ export async function caseInfo(h: CaseHandle): Promise<CaseInfo> {
     timeRange: r.from && r.to ? { from: r.from, to: r.to } : null,
     ...(h.meta.isDemo ? { isDemo: true } : {}),
     ...(await correlationPending(h.db).catch(() => false) ? { chainsPending: true } : {}),
+    ...(await textIndexReady(h.db).catch(() => true) ? {} : { textIndexPending: true }),
   };
 }
 
@@ -48,6 +51,8 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
   await rememberCase(resolved);
   // An import cut short after its events committed left identifiers and chains behind: finish them now.
   if (!h.readOnly && await correlationPending(h.db).catch(() => false)) void scheduleCorrelation(ctx, h.meta.id).catch(() => undefined);
+  // A case imported by the CLI (which does not wait for it), or from before the index: build it behind the operator.
+  if (!h.readOnly && textIndexWanted(ctx) && !await textIndexReady(h.db).catch(() => true)) void scheduleTextIndex(ctx, h.meta.id).catch(() => undefined);
   return h;
 }
 

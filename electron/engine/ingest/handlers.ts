@@ -12,6 +12,7 @@ import { resolveLimits } from './limits';
 import { runCorrelationStage } from './correlationStage';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import type { CaseDb } from '../store/db';
+import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
 
 /** The importer stops where it reports progress: before copying, before detection and per parsed chunk. */
 const CANCELLABLE: ReadonlySet<ImportProgress['phase']> = new Set(['copy', 'detect', 'parse']);
@@ -51,6 +52,8 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
     const done = scheduleCorrelation(ctx, caseId);
     done.catch(() => undefined); // the job's own state says it failed; the marks stay for the next run
     correlated?.(done);
+    // Queued behind the correlation, so an import's identifiers come first.
+    if (textIndexWanted(ctx)) void scheduleTextIndex(ctx, caseId).catch(() => undefined);
   };
   try {
     return await run({

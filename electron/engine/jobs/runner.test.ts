@@ -59,6 +59,27 @@ describe('job runner', () => {
     await jobs.drain();
   });
 
+  it('shutdown cancels a running background job but waits for a running foreground one', async () => {
+    const fg = new JobRunner(() => undefined);
+    const work = gate();
+    const r = fg.run('A', 'import', work.work);
+    await tick();
+    const drained = fg.drain();
+    await tick();
+    expect(work.seen.aborted).toBe(false);
+    work.open('done');
+    await drained;
+    expect(await r).toBe('done');
+
+    const bg = new JobRunner(() => undefined);
+    const index = gate();
+    const ri = bg.run('A', 'text-index', index.work, { background: true });
+    await tick();
+    await bg.drain();
+    expect(index.seen.aborted).toBe(true);
+    await expect(ri).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
   it('a failed job rejects with its own error and the next one still runs', async () => {
     const jobs = new JobRunner(() => undefined);
     const bad = jobs.run('A', 'import', async () => { throw Object.assign(new Error('disk full'), { code: 'internal' }); });

@@ -10,14 +10,17 @@ import { EngineError } from '../util/errors';
 export type JobWork<T> = (signal: AbortSignal, progress: (step: JobStep) => void, jobId: string) => Promise<T>;
 
 export interface Jobs {
-  /** Queues work behind the case's other jobs and resolves with its result (EngineError `cancelled` if cancelled). */
-  run<T>(caseId: string, kind: string, work: JobWork<T>, opts?: { jobId?: string }): Promise<T>;
+  /**
+   * Queues work behind the case's other jobs and resolves with its result (EngineError `cancelled` if cancelled).
+   * A `background` job (derived data a later run redoes) is cancelled at shutdown even while it runs.
+   */
+  run<T>(caseId: string, kind: string, work: JobWork<T>, opts?: { jobId?: string; background?: boolean }): Promise<T>;
   /** Cancels a queued or running job; false when there is no such live job. */
   cancel(jobId: string): boolean;
   list(caseId?: string): JobInfo[];
 }
 
-interface Job { info: JobInfo; controller: AbortController; lastPublished: number }
+interface Job { info: JobInfo; controller: AbortController; lastPublished: number; background: boolean }
 
 const HISTORY = 50;
 const STEP_EVERY_MS = 100;
@@ -36,7 +39,7 @@ export class JobRunner implements Jobs {
     this.heartbeat.unref();
   }
 
-  run<T>(caseId: string, kind: string, work: JobWork<T>, opts: { jobId?: string } = {}): Promise<T> {
+  run<T>(caseId: string, kind: string, work: JobWork<T>, opts: { jobId?: string; background?: boolean } = {}): Promise<T> {
     const jobId = opts.jobId ?? randomUUID();
     const existing = this.jobs.get(jobId);
     if (existing && isLive(existing)) return Promise.reject(new EngineError('conflict', `Job ${jobId} is already ${existing.info.state}.`));
@@ -44,6 +47,7 @@ export class JobRunner implements Jobs {
       info: { jobId, kind, caseId, state: 'queued', queuedAt: new Date().toISOString(), startedAt: null, endedAt: null, step: null },
       controller: new AbortController(),
       lastPublished: 0,
+      background: !!opts.background,
     };
     this.jobs.delete(jobId);
     this.jobs.set(jobId, job);
@@ -67,9 +71,9 @@ export class JobRunner implements Jobs {
     return [...all.filter(isLive), ...all.filter((j) => !isLive(j)).reverse()].map((j) => ({ ...j.info }));
   }
 
-  /** Shutdown: queued jobs are cancelled, running ones are waited for. */
+  /** Shutdown: queued and background jobs are cancelled, other running ones are waited for. */
   async drain(): Promise<void> {
-    for (const j of this.live()) if (j.info.state === 'queued') this.cancel(j.info.jobId);
+    for (const j of this.live()) if (j.info.state === 'queued' || j.background) this.cancel(j.info.jobId);
     await Promise.all([...this.tails.values()]);
     clearInterval(this.heartbeat);
   }

@@ -10,6 +10,7 @@ import { checkInstant, elapsedMs, num, Params } from '../store/sql';
 import { cachedCount, countMatching, rememberCount, rememberMatches, type Count } from './count';
 import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 import { fieldsSql } from '../store/schema';
+import { eventSource } from './textIndex';
 
 export interface PageRequest {
   filter: EventFilter;
@@ -53,7 +54,9 @@ export const FIRST_SLICE_EVENTS = 50_000;
 async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promise<{ keys: Key[]; total: Count | null }> {
   const cursor = req.after ?? req.before;
   const cached = cachedCount(db, req.filter);
-  if (scansText(req.filter) && (req.countLater || cached) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
+  // A search the text index narrows to a few blocks reads them all at once (keys and total), never by time slices.
+  const source = await eventSource(db, req.filter);
+  if (scansText(req.filter) && !source.narrowed && (req.countLater || cached) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
     const keys = await slicedKeys(db, req, backward);
     return { keys, total: cached ?? cachedCount(db, req.filter) ?? null };
   }
@@ -63,13 +66,13 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
   const order = orderOf(backward);
   if (cached || !scansText(req.filter)) {
     const [keys, total] = await Promise.all([
-      db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM event_store s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
+      db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source.sql} s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
       cached ?? countMatching(db, req.filter),
     ]);
     return { keys, total };
   }
   const [r] = await db.read<{ n: string | number; keys: Key[] | null }>(
-    `WITH s AS MATERIALIZED (SELECT s.id, s.ts FROM event_store s WHERE ${where})
+    `WITH s AS MATERIALIZED (SELECT s.id, s.ts FROM ${source.sql} s WHERE ${where})
      SELECT (SELECT count(*) FROM s) AS n,
             (SELECT list({'id': id, 'ts_us': ts_us}) FROM
               (SELECT s.id, epoch_us(s.ts) AS ts_us FROM s WHERE ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1})) AS keys`,

@@ -10,6 +10,7 @@ import { elapsedMs, num, Params } from '../store/sql';
 import { fieldsSql } from '../store/schema';
 import { EngineError } from '../util/errors';
 import { inIdWindows, windowsOfIds } from './idWindows';
+import { eventSource } from './textIndex';
 
 /** Matching events read when none is given; above it the statistics come from a sample. As in Kibana's Discover
  * the default is small (the sidebar redraws on every filter change); the operator asks for more when counts matter. */
@@ -63,10 +64,12 @@ export async function fieldStats(db: SqlRead, req: FieldStatsRequest): Promise<F
   const blocks = sampled && req.blockSample !== false ? await blockPercent(db, total.count, sampleRows(sample)) : null;
   const ip = new Params();
   const where = whereClause(req.filter, ip);
-  const from = blocks === null ? 'event_store s' : `event_store s TABLESAMPLE ${blocks}% (system, 16)`;
+  // Only the blocks the text index leaves (if it narrows the search) are sampled or read.
+  const source = await eventSource(db, req.filter);
+  const from = blocks === null || source.narrowed ? `${source.sql} s` : `event_store s TABLESAMPLE ${blocks}% (system, 16)`;
   const ids = (await db.read<{ id: string | number }>(sampled
     ? `SELECT id FROM (SELECT s.id FROM ${from} WHERE ${where}) USING SAMPLE reservoir(${sampleRows(sample)} ROWS) REPEATABLE (16)`
-    : `SELECT s.id FROM event_store s WHERE ${where}`, ip.values)).map((r) => num(r.id));
+    : `SELECT s.id FROM ${source.sql} s WHERE ${where}`, ip.values)).map((r) => num(r.id));
   const p = new Params();
   const columns = COLUMN_FIELDS.map((c) => `${fieldValueExpr(c, p)} AS "${c}"`).join(', ');
   const top = p.add(req.top);

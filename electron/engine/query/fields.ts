@@ -6,6 +6,7 @@ import { elapsedMs, isoFromMicros, num, Params } from '../store/sql';
 import { fieldsSql } from '../store/schema';
 import { inIdWindows } from './idWindows';
 import { EVENT_HOURS, eventMinutesCurrent } from '../store/eventMinutes';
+import { eventsFrom } from './textIndex';
 
 export interface SourceSummary { source: string; count: number; from: string | null; to: string | null }
 
@@ -55,7 +56,7 @@ export async function fieldValues(db: SqlRead, filter: EventFilter, field: strin
   const where = whereClause(filter, p);
   const expr = fieldValueExpr(field, p);
   const rows = await db.read<{ v: string; n: string }>(
-    `SELECT v, count(*) AS n FROM (SELECT ${expr} AS v FROM event_store s WHERE ${where}) WHERE v IS NOT NULL
+    `SELECT v, count(*) AS n FROM (SELECT ${expr} AS v FROM ${await eventsFrom(db, filter)} WHERE ${where}) WHERE v IS NOT NULL
      GROUP BY v ORDER BY n DESC, v LIMIT ${p.add(limit)}`, p.values);
   return { field, values: rows.map((r) => ({ value: r.v, count: num(r.n) })), queryMs: elapsedMs(t0) };
 }

@@ -1,5 +1,5 @@
 // The contract's events.* and views.* calls. Inputs arrive already validated against the contract.
-import type { AreaHandlers } from '../api';
+import type { AreaHandlers, EngineContext } from '../api';
 import { runReadOnlySql } from '../store/readonlySql';
 import { page, get, around } from './events';
 import { histogram } from './histogram';
@@ -11,13 +11,16 @@ import { EngineError } from '../util/errors';
 import { countMatching } from './count';
 import { checkFilter } from './filter';
 import { elapsedMs } from '../store/sql';
+import { phase } from '../util/phases';
+import { textIndexReady } from './textIndex';
+import { buildTextIndex } from './textIndexBuild';
 
 export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   'events.histogram': async (ctx, i) => histogram(ctx.getCase(i.caseId).db, { filter: i.filter, range: i.range, buckets: i.buckets }),
   // Rows leave the engine with their secrets masked (redact/onScreen.ts); events.reveal unmasks one field.
   'events.page': async (ctx, i) => {
     const r = await page(ctx.getCase(i.caseId).db, { filter: i.filter, after: i.after, before: i.before, limit: i.limit, extraFields: i.extraFields, countLater: i.countLater });
-    return { ...r, rows: r.rows.map(maskRow) };
+    return { ...r, rows: phase('mask', () => r.rows.map(maskRow)) };
   },
   'events.count': async (ctx, i) => {
     const t0 = performance.now();
@@ -58,3 +61,23 @@ export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   'views.save': async (ctx, i) => saveView(ctx.getCase(i.caseId), i.view),
   'views.delete': async (ctx, i) => deleteView(ctx.getCase(i.caseId), i.name),
 };
+
+/**
+ * Queues the text index's build on a writable case whose index is missing or behind (after an import, on open) as a
+ * background `text-index` job: searches read in full whatever it does not cover yet, and shutdown cancels it (the
+ * groups already committed stay). Resolves when it is done.
+ */
+export function scheduleTextIndex(ctx: EngineContext, caseId: string): Promise<void> {
+  return ctx.jobs.run(caseId, 'text-index', async (signal, progress) => {
+    const h = ctx.getCase(caseId);
+    if (h.readOnly || await textIndexReady(h.db)) return;
+    await h.withWriter((db) => buildTextIndex(db, {
+      signal, progress: (done, total) => progress({ phase: 'text-index', done, total, unit: 'items', message: 'building the text index' }),
+    }));
+  }, { background: true });
+}
+
+/** The app and the browser build the index behind the operator; the CLI's commands do not wait for it. */
+export function textIndexWanted(ctx: EngineContext): boolean {
+  return ctx.via === 'electron' || ctx.via === 'browser';
+}

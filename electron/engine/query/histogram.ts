@@ -9,6 +9,7 @@ import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } fr
 import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
 import { edgeEvents, insideUnits, splitRange } from './summaryRange';
 import { isCancelled } from '../util/cancel';
+import { eventsFrom } from './textIndex';
 
 const EPOCH = new Date(0).toISOString();
 
@@ -26,11 +27,14 @@ export interface HistogramRequest {
  */
 export async function histogram(db: SqlRead, req: HistogramRequest): Promise<Histogram> {
   const t0 = performance.now();
-  // A text search's histogram reads every match anyway: its sum is the filter's count, shared with events.count
-  // (which would otherwise scan `raw` once more) when the buckets cover all the filter matches. Offered before any
-  // await, so a count asked right after this waits for it.
+  // A histogram whose buckets cover all the filter matches counts them on its way: its sum is the filter's count,
+  // shared with the table's page and events.count. A text search's would otherwise scan `raw` once more; a zoom's
+  // would read the summary and scan the range's two partial minutes again, beside the histogram the operator waits
+  // for. Offered before any await, so a count asked right after this waits for it. (Sources and levels over the
+  // whole case are counted from the hourly summary in a few ms: nothing to share.)
   const answer = histogramOf(db, req);
-  if (scansText(req.filter) && coversFilterOf(req) && !cachedCount(db, req.filter)) {
+  const cheapCount = summaryHolds(req.filter) && !req.filter.from && !req.filter.to;
+  if (coversFilterOf(req) && !cheapCount && !cachedCount(db, req.filter)) {
     void shareCount(db, req.filter, answer.then(
       (h) => rememberCount(db, req.filter, h.lanes.reduce((a, l) => a + l.total, 0) + (req.filter.from || req.filter.to ? 0 : h.untimed)),
       // Cancelled with this call: a waiting events.count takes the count itself (countMatching).
@@ -62,7 +66,7 @@ async function scanHistogram(db: SqlRead, req: HistogramRequest, known?: number[
     known ? (known.length ? `s.id IN (${known.map((id) => p.add(id)).join(', ')})` : 'FALSE') : whereClause(req.filter, p, opts);
   const { from, to } = req.range
     ? { from: checkInstant(req.range.from, 'Range start'), to: checkInstant(req.range.to, 'Range end') }
-    : await defaultRange(db, req.filter, matchSql);
+    : await defaultRange(db, req.filter, matchSql, known ? 'event_store s' : await eventsFrom(db, req.filter));
   const fromUs = microsFromIso(from);
   const toUs = microsFromIso(to);
   const spanUs = toUs > fromUs ? toUs - fromUs : 0n;
@@ -80,7 +84,7 @@ async function scanHistogram(db: SqlRead, req: HistogramRequest, known?: number[
   // The range as a plain comparison on ts, so DuckDB can skip row groups by their min/max (epoch_us(ts) would not).
   const sql = `
     SELECT s.source, CASE WHEN s.ts IS NOT NULL THEN least((epoch_us(s.ts) - ${f}) // ${bucketUs}, ${buckets - 1}) END AS b, ${LEVEL_SLOT} AS l, count(*) AS n
-    FROM event_store s
+    FROM ${known ? 'event_store s' : await eventsFrom(db, req.filter)}
     WHERE ${where} AND (s.ts BETWEEN ${p.instant(from)} AND ${p.instant(to)} OR s.ts IS NULL)
     GROUP BY ALL`;
   const lp = new Params();
@@ -174,7 +178,8 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   const levelCond = levelSlots(filter);
   const where = whereClause(filter, p, { ignoreRange: true });
   const col = `s.${grain.column}`;
-  const cells = await db.read<Cell>(
+  const lp = new Params();
+  const [cells, lanes] = await Promise.all([db.read<Cell>(
     `SELECT s.source, ${bucket(col)} AS b, s.slot AS l, sum(s.n) AS n FROM ${grain.table} s
        WHERE ${srcCond} AND ${levelCond} AND ${insideUnits(col, split, p)} GROUP BY ALL
      UNION ALL
@@ -182,26 +187,25 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
        WHERE ${where} AND ${edgeEvents(split, p)} GROUP BY ALL
      UNION ALL
      SELECT s.source, NULL AS b, s.slot AS l, sum(s.n) AS n FROM ${EVENT_HOURS} s WHERE ${srcCond} AND ${levelCond} AND s.hour IS NULL GROUP BY ALL`,
-    p.values);
-  const lp = new Params();
-  const lanes = await db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values);
+    p.values),
+  db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values)]);
   return { from: isoFromMicros(String(loUs))!, to, ...loUs !== fromUs && { first: from }, bucketMs: bucketUs / 1000, buckets, ...fillLanes(lanes, cells, buckets) };
 }
 
-async function defaultRange(db: SqlRead, filter: EventFilter, matchSql: (p: Params) => string): Promise<{ from: string; to: string }> {
+async function defaultRange(db: SqlRead, filter: EventFilter, matchSql: (p: Params) => string, from: string): Promise<{ from: string; to: string }> {
   if (filter.from && filter.to) return { from: checkInstant(filter.from, 'Filter start'), to: checkInstant(filter.to, 'Filter end') };
   const p = new Params();
-  const matched = await span(db, matchSql(p), p.values);
+  const matched = await span(db, matchSql(p), p.values, from);
   if (matched) return matched;
   // Nothing matches: the case's own span, so an empty result never moves the timeline somewhere the data is not.
   // A case with no timed events at all has no span; the epoch stands in (the UI draws no range for it).
-  return (await span(db, 'TRUE', [])) ?? { from: EPOCH, to: EPOCH };
+  return (await span(db, 'TRUE', [], 'event_store s')) ?? { from: EPOCH, to: EPOCH };
 }
 
 
-async function span(db: SqlRead, where: string, values: DuckDBValue[]): Promise<{ from: string; to: string } | null> {
+async function span(db: SqlRead, where: string, values: DuckDBValue[], from: string): Promise<{ from: string; to: string } | null> {
   const [r] = await db.read<{ lo: string | null; hi: string | null }>(
-    `SELECT epoch_us(min(s.ts)) AS lo, epoch_us(max(s.ts)) AS hi FROM event_store s WHERE ${where}`, values);
+    `SELECT epoch_us(min(s.ts)) AS lo, epoch_us(max(s.ts)) AS hi FROM ${from} WHERE ${where}`, values);
   const lo = isoFromMicros(r?.lo ?? null);
   const hi = isoFromMicros(r?.hi ?? null);
   return lo === null || hi === null ? null : { from: lo, to: hi };

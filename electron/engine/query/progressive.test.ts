@@ -148,3 +148,34 @@ describe('a text histogram counts for events.count', () => {
     } finally { db.read = read; }
   });
 });
+
+describe('a zoom\'s histogram counts for the table\'s page', () => {
+  // Mid-minute ends, so the count has partial minutes to scan at both ends (as the timeline's brush leaves them).
+  const from = new Date(BASE_MS + 2 * 3_600_000 + 17_123).toISOString();
+  const to = new Date(BASE_MS + 7 * 3_600_000 + 41_456).toISOString();
+  it.each<[string, EventFilter]>([
+    ['a range', { from, to }],
+    ['a range, levels and sources', { levels: ['ERROR', 'INFO'], sources: ['celery', 'system'], from, to }],
+  ])('%s: the page asked beside the histogram carries its exact count, and nothing counts again', async (_n, filter) => {
+    clearCountCache(handle.db);
+    const db = handle.db;
+    expect(db.readOnly).toBe(true);
+    const read = db.read.bind(db);
+    const counts: string[] = [];
+    // The range's own count (summary minutes plus the events of the two partial minutes, count.ts).
+    db.read = ((sql: string, params?: never) => { if (/AS n$/.test(sql.trim()) && sql.includes('count(*)')) counts.push(sql); return read(sql, params); }) as typeof db.read;
+    try {
+      // As the UI asks them on a brush's release: the histogram, then the table's first page.
+      const [h, pg] = await Promise.all([
+        histogram(db, { filter, range: { from, to }, buckets: 60 }),
+        page(db, { filter, limit: 20, countLater: true }),
+      ]);
+      const want = await countMatching(plain.handle.db, filter);
+      expect(want.count).toBeGreaterThan(20);
+      expect(h.lanes.reduce((a, l) => a + l.total, 0)).toBe(want.count);
+      expect([pg.total, pg.totalPending]).toEqual([want.count, undefined]);
+      expect(pg.rows.map((r) => r.id)).toEqual((await walk(plain.handle, filter, 'forward', 1000)).slice(0, 20));
+      expect(counts).toEqual([]);
+    } finally { db.read = read; }
+  });
+});

@@ -4,6 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CaseDb, Params, Row, SqlRead } from './db';
 import { cancellable } from '../util/cancel';
+import { phase } from '../util/phases';
 
 export class ReadPath implements SqlRead {
   private inflight = 0;
@@ -37,8 +38,8 @@ export class ReadPath implements SqlRead {
 
   async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
     // A call cancelled by its caller interrupts its statement (util/cancel.ts).
-    return this.withConnection(async (conn) => cancellable(() => conn.interrupt(),
-      async () => (await conn.runAndReadAll(sql, params as never)).getRowObjectsJson() as unknown as T[]));
+    return phase('sql', () => this.withConnection(async (conn) => cancellable(() => conn.interrupt(),
+      async () => (await conn.runAndReadAll(sql, params as never)).getRowObjectsJson() as unknown as T[])));
   }
 
   read<T = Row>(sql: string, params?: Params): Promise<T[]> { return this.all<T>(sql, params); }

@@ -6,12 +6,11 @@ import { useFilter } from '../../stores/filter';
 import { LANE_LEVELS, levelColor } from '../../lib/levels';
 import { boundRange, fmtCount, fmtDuration, fmtTick, timeTicks, toIso, toMs } from '../../lib/time';
 import { askAhead, useHistogram, useSources } from './useHistogram';
+import { laneBars } from './laneBars';
 import { useTimeFormat } from '../../stores/timeMode';
 
 const LANE_H = 34;
 const AXIS_H = 22;
-/** Stack order bottom-up: the severe levels sit on the baseline so they stay visible. */
-const STACK = [5, 4, 3, 2, 1, 0, 6];
 
 type Drag = { mode: 'brush' | 'pan'; x0: number; x1: number };
 type Hover = { lane: number; bucket: number; x: number; y: number };
@@ -74,6 +73,10 @@ export function Timeline() {
     for (const l of hist?.lanes ?? []) if (!names.includes(l.source)) names.push(l.source);
     return names;
   }, [sources, hist]);
+
+  const bw = hist && width ? width / hist.buckets : 0;
+  // Built once per answer (hover and drag re-draw the view often).
+  const bars = useMemo(() => new Map(lanes.map((name, li) => [name, laneBars(laneData.get(name)?.counts ?? [], bw, li * LANE_H, LANE_H)])), [lanes, laneData, bw]);
 
   const msPerPx = extent && width ? (extent.to - extent.from) / width : 0;
   const timeAt = (x: number) => (extent ? extent.from + x * msPerPx : 0);
@@ -147,7 +150,6 @@ export function Timeline() {
   const off = extent ? time.offset(extent.from) : 0;
   const ticks = extent ? timeTicks(extent.from + off, extent.to + off, Math.max(2, Math.floor(width / 110))).map((t) => t - off) : [];
   const zoomed = !!(filter.from || filter.to);
-  const bw = hist && width ? width / hist.buckets : 0;
   const hoverLane = hover ? laneData.get(lanes[hover.lane] ?? '') : undefined;
   const hoverCounts = hoverLane?.counts[hover?.bucket ?? -1];
 
@@ -197,23 +199,13 @@ export function Timeline() {
             }}>
             <g transform={`translate(${panShift},0)`}>
               {lanes.map((name, li) => {
-                const lane = laneData.get(name);
-                const max = Math.max(1, ...(lane?.counts.map((c) => c.reduce((a, b) => a + b, 0)) ?? [1]));
                 const top = li * LANE_H;
                 return (
                   <g key={name} data-testid="lane-plot" data-source={name}>
                     <rect x={0} y={top} width={width} height={LANE_H} className={li % 2 ? 'lane-bg odd' : 'lane-bg'} />
-                    {lane?.counts.map((c, bi) => {
-                      let y = top + LANE_H - 2;
-                      return STACK.map((lvl) => {
-                        const n = c[lvl] ?? 0;
-                        if (!n) return null;
-                        const h = Math.max(1, (n / max) * (LANE_H - 6));
-                        y -= h;
-                        return <rect key={`${bi}-${lvl}`} x={bi * bw + 0.5} y={y} width={Math.max(1, bw - 1)} height={h}
-                          fill={levelColor(LANE_LEVELS[lvl])} />;
-                      });
-                    })}
+                    {(bars.get(name) ?? []).map(({ level, d }) => (
+                      <path key={level} d={d} fill={levelColor(LANE_LEVELS[level])} data-testid="lane-bars" data-level={LANE_LEVELS[level]} />
+                    ))}
                   </g>
                 );
               })}
