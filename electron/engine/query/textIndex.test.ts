@@ -137,6 +137,9 @@ describe('text index: exact against the plain scan', () => {
     // An absent word reads only what the index does not cover (nothing here).
     expect((await eventSource(handle.db, { text: 'no such text anywhere' })).sql).not.toContain('BETWEEN');
     expect((await eventSource(handle.db, { text: 'ab' })).narrowed).toBe(false);
+    // Both page paths run: one scan of very few blocks, and time slices over a larger narrowed share.
+    const shares = await Promise.all(WORDS.map(async (w) => (await eventSource(handle.db, { text: w }))));
+    expect(shares.some((s) => s.narrowed && s.share > 0.05), JSON.stringify(WORDS.map((w, i) => [w, shares[i]!.share]))).toBe(true);
     expect((await eventSource(handle.db, { text: 'zebrafish', regex: true })).narrowed).toBe(false);
   });
 
