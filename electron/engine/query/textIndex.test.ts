@@ -46,7 +46,7 @@ const WORDS = [
   'timeout', 'alice', 'request', '#1234 ', '#12', 'no such text anywhere', 'a', 'zz', 'ab', 'ALICE', 'TimeOut',
   'zebrafish', 'quokka', 'groupedge quokka t', 'KELVINWORD', 'kelvinword', '\u212Aelvinword', 'kelvin', 'k',
   'MISSISSIPPI-LONGS', 'mi\u017Fsissippi', 'straße', 'STRASSE', 'café', 'Größe', 'übersicht', 'a.b*c?(d)', '[e]{f}|g^h$i\\j+k',
-  '(d)', 'mixed case needle', 'MIXED CASE', '🦊 fox', 'fox den', ' ', 'boundary', 'e)', '#77',
+  '(d)', 'mixed case needle', 'MIXED CASE', '🦊 fox', 'fox den', ' ', 'boundary', 'e)', '#77', ' #3', ' #2 ', ' #1',
 ];
 
 let handle: CaseHandle;
