@@ -8,10 +8,11 @@ import { Command } from 'commander';
 import type { Cursor, EventFilter } from '../../shared/domain';
 import type { EngineContext, HandlerMap } from '../engine/api';
 import { CaseHandle } from '../engine/case/caseStore';
-import { clearCountCache } from '../engine/query/count';
+import { clearCountCache, countMatching } from '../engine/query/count';
 import { page } from '../engine/query/events';
 import { fieldNames, fieldValues, sources } from '../engine/query/fields';
 import { histogram } from '../engine/query/histogram';
+import { eventSource, forgetEventSources } from '../engine/query/textIndex';
 import { isoFromMicros } from '../engine/store/sql';
 import { makeSyntheticCase } from './querySynth';
 
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
   const substring: EventFilter = { text: 'connection reset by PEER' };
   const regex: EventFilter = { text: 'Timeout after \\d+s', regex: true };
   // Every timed run pays for its count: the per-DB count memo would otherwise answer runs 2..n.
-  const uncached = <T>(fn: () => Promise<T>) => async () => { clearCountCache(db()); return fn(); };
+  const uncached = <T>(fn: () => Promise<T>) => async () => { clearCountCache(db()); forgetEventSources(db()); return fn(); };
 
   console.log(`case ${dir}: ${Number(info!.n).toLocaleString()} events, ${Math.round(Number(info!.mb))} MB of raw text, ${srcs.length} sources; ${runs} runs each`);
   console.log(`${'query'.padEnd(44)} ${'cold ms'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'target'.padStart(7)}`);
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   results.push(await measure('text search (substring), page 1 + count', 1000, uncached(() => page(db(), { filter: substring, limit: 200 }))));
   results.push(await measure('regex search, page 1 + count', 1000, uncached(() => page(db(), { filter: regex, limit: 200 }))));
   results.push(await measure('histogram with text search', 1000, () => histogram(db(), { filter: substring, buckets: 400 })));
+  results.push(...await textIndexBenches(db));
   results.push(await measure('fieldValues user (all events)', null, () => fieldValues(db(), {}, 'user', 20)));
   results.push(await measure('fieldValues user (ERROR + source)', null, () => fieldValues(db(), errFilter, 'user', 20)));
   results.push(await measure('fieldNames (sampled)', null, () => fieldNames(db())));
@@ -117,6 +119,33 @@ async function main(): Promise<void> {
   await writeFile(file, JSON.stringify(out, null, 2) + '\n');
   console.log(`written ${file}`);
   await handle.close();
+}
+
+/**
+ * Substring searches the text index narrows (a rare word, a rarer one whose trigrams are common, an absent one), with
+ * the index and without it (CASEFILE_TEXT_INDEX=off: the plain scan of every record's text), first page with its
+ * total as the UI asks it (countLater) and the full-range histogram.
+ */
+async function textIndexBenches(db: () => CaseHandle['db']): Promise<Result[]> {
+  const out: Result[] = [];
+  const uncached = <T>(fn: () => Promise<T>) => async () => { clearCountCache(db()); forgetEventSources(db()); return fn(); };
+  for (const [kind, text] of [['rare', 'Registered'], ['rare, common trigrams', 'ALPHA1234'], ['absent', 'connection refused']] as const) {
+    const filter: EventFilter = { text };
+    const s = await eventSource(db(), filter);
+    const note = s.narrowed ? `index reads ${(s.sql.match(/BETWEEN/g) ?? []).length} id range(s) + the uncovered tail` : 'index not used (too many blocks, or none built)';
+    for (const mode of ['index', 'no index'] as const) {
+      if (mode === 'no index') process.env.CASEFILE_TEXT_INDEX = 'off'; else delete process.env.CASEFILE_TEXT_INDEX;
+      try {
+        out.push(await measure(`text ${kind} "${text}" (${mode}): first page`, 500,
+          uncached(() => page(db(), { filter, limit: 200, countLater: true })), mode === 'index' ? note : 'as the UI asks it: the total may follow'));
+        out.push(await measure(`text ${kind} "${text}" (${mode}): count`, 500, uncached(() => countMatching(db(), filter))));
+        out.push(await measure(`text ${kind} "${text}" (${mode}): histogram`, 500, uncached(() => histogram(db(), { filter, buckets: 400 }))));
+      } finally {
+        delete process.env.CASEFILE_TEXT_INDEX;
+      }
+    }
+  }
+  return out;
 }
 
 /** chains.list and a trace, when the correlation handlers exist (issue 4); skipped otherwise. */

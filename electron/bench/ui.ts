@@ -190,6 +190,10 @@ async function main(): Promise<void> {
   mkdirSync(BENCH, { recursive: true, mode: 0o700 });
   const caseDir = await ensureCase();
   if (!existsSync(path.join(REPO, 'out/renderer/index.html'))) throw new Error('No built UI: run npm run build:renderer first.');
+  // The text index: serve would build it in the background beside the timed runs; built (or found current) first.
+  const ti = await runMeasured(process.execPath, [CLI, 'text-index', '--case', caseDir, '--json'], { cwd: REPO });
+  if (ti.code !== 0) throw new Error(`text-index failed (exit ${ti.code}): ${ti.stderr.slice(-500)}`);
+  const textIndex = JSON.parse(ti.stdout) as { groups: number; seconds: number; rows: number; bytes: number };
   const { url, child } = await serve(caseDir);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
   const rows: Row[] = [];
@@ -329,7 +333,7 @@ async function main(): Promise<void> {
       traces[r.name] = calls.filter((c) => c.at >= r.since && c.at < end).map((c) => ({ ...c, at: c.at - r.since }));
     });
     const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
-    const result = { size: opts.case ? null : opts.size, case: caseDir, events: total, runs, at: new Date().toISOString(), cpus: os.cpus().length, load, rows };
+    const result = { size: opts.case ? null : opts.size, case: caseDir, events: total, runs, at: new Date().toISOString(), cpus: os.cpus().length, load, textIndex, rows };
     writeFileSync(path.join(BENCH, `ui-${opts.case ? 'case' : formatSize(parseSize(opts.size))}.json`), JSON.stringify({ ...result, ...(opts.trace || opts.traceAll ? { traces, steps } : {}) }, null, 2));
     if (opts.trace || opts.traceAll) {
       for (const [name, cs] of Object.entries(traces)) {
@@ -342,6 +346,7 @@ async function main(): Promise<void> {
       }
     }
     console.log(`UI bench on ${caseDir} (${total} events), ${runs} runs each; ${os.cpus().length} CPUs, load average ${load}\n`);
+    console.log(`text index: ${textIndex.groups ? `built ${textIndex.groups} group(s) in ${textIndex.seconds.toFixed(1)} s` : 'already current'}, ${textIndex.rows} rows, ${(textIndex.bytes / 1e6).toFixed(1)} MB\n`);
     console.log('| interaction | p50 ms | p95 ms | max ms | target p95 | |');
     console.log('|---|---:|---:|---:|---:|---|');
     for (const r of rows) console.log(`| ${r.name} | ${r.p50} | ${r.p95} | ${r.max} | ${r.target ?? '—'} | ${r.target === null ? '' : r.p95 <= r.target ? 'ok' : 'MISS'} |`);

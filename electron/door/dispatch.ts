@@ -15,9 +15,12 @@ export type WireResult = { ok: true; value: unknown } | { ok: false; error: Wire
 
 /** What the transports need from the engine (the real `Engine` and the relay's proxy satisfy it). */
 export interface EngineLike {
-  invoke(name: string, input: unknown): Promise<unknown>;
+  /** `signal`: the caller went away (a closed request, a cancel over IPC); the engine stops the call's reads. */
+  invoke(name: string, input: unknown, opts?: InvokeOptions): Promise<unknown>;
   on<N extends EventName>(name: N, cb: (payload: EventPayload<N>) => void): () => void;
 }
+
+export interface InvokeOptions { signal?: AbortSignal }
 
 export function wireError(code: WireError['code'], message: string): { ok: false; error: WireError } {
   return { ok: false, error: { code, message } };
@@ -37,6 +40,8 @@ export interface DispatchOptions {
   maxBytes?: number;
   /** Validate the input here too: for a door whose engine runs in another process. */
   validate?: boolean;
+  /** Aborted when the caller is gone: passed to the engine, which stops the call's reads. */
+  signal?: AbortSignal;
 }
 
 /** Check, then invoke; always resolves to an envelope. */
@@ -53,7 +58,7 @@ export async function dispatch(engine: EngineLike, name: unknown, input: unknown
     value = parsed.data;
   }
   try {
-    return { ok: true, value: await engine.invoke(name, value) };
+    return { ok: true, value: await engine.invoke(name, value, opts.signal ? { signal: opts.signal } : undefined) };
   } catch (err) {
     return { ok: false, error: toContractError(err) };
   }

@@ -16,7 +16,7 @@ import { HANDLERS } from './handlers';
 import { JobRunner } from './jobs/runner';
 import { warmSecretsOnScreen } from './redact/onScreen';
 import { EngineError } from './api';
-import { detached } from './util/cancel';
+import { detached, withSignal } from './util/cancel';
 import { phase } from './util/phases';
 
 export { ContractFailure } from '../../shared/contract';
@@ -96,10 +96,13 @@ export class Engine {
     return this.invoke(name, input) as Promise<CallOutput<N>>;
   }
 
-  /** The untyped door (IPC, HTTP): validates the name and input, runs, audits per policy, validates the output. */
-  invoke(name: string, input: unknown): Promise<unknown> {
+  /**
+   * The untyped door (IPC, HTTP): validates the name and input, runs, audits per policy, validates the output.
+   * `signal` is the caller's: once it aborts, the call's reads stop (util/cancel.ts).
+   */
+  invoke(name: string, input: unknown, opts?: { signal?: AbortSignal }): Promise<unknown> {
     if (this.closing) return Promise.reject(new ContractFailure({ code: 'internal', message: 'The engine is shutting down.' }));
-    const run = this.run(name, input);
+    const run = opts?.signal ? withSignal(opts.signal, () => this.run(name, input)) : this.run(name, input);
     this.inFlight.add(run);
     void run.catch(() => undefined).finally(() => this.inFlight.delete(run));
     return run;

@@ -11,7 +11,7 @@ import { Engine } from '../engine/engine';
 import type { EngineLike } from '../door/dispatch';
 import { CSP } from '../door/staticFiles';
 import { startServer, type RunningServer } from './server';
-import { cancellable } from '../engine/util/cancel';
+import { cancellable, withSignal } from '../engine/util/cancel';
 import { phase } from '../engine/util/phases';
 
 class TinyEngine implements EngineLike {
@@ -319,14 +319,15 @@ describe('a caller that goes away', () => {
     const interrupted: string[] = [];
     let started!: () => void;
     const slowStarted = new Promise<void>((r) => { started = r; });
-    // A read of "slow" runs until interrupted (as a DuckDB statement does); any other call answers at once.
+    // A read of "slow" runs until interrupted (as a DuckDB statement does); any other call answers at once. As
+    // Engine.invoke does, the caller's signal rides with the call.
     const engine: EngineLike = {
       on: () => () => undefined,
-      invoke: (name) => cancellable(() => { interrupted.push(name); }, () => {
+      invoke: (name, _input, opts) => withSignal(opts?.signal, () => cancellable(() => { interrupted.push(name); }, () => {
         if (name !== 'events.sql') return Promise.resolve({ ok: true });
         started();
         return new Promise((_, reject) => { const t = setInterval(() => { if (interrupted.includes(name)) { clearInterval(t); reject(new Error('interrupted')); } }, 5); });
-      }),
+      })),
     };
     const srv = await startServer({ engine, rendererDir });
     try {

@@ -8,7 +8,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { withSignal } from '../engine/util/cancel';
 import { phase, serverTiming, withPhases, type Phases } from '../engine/util/phases';
 import { dispatch, EVENT_NAMES, MAX_PAYLOAD_BYTES, wireError, type EngineLike, type WireResult } from '../door/dispatch';
 import { resolveStaticPath, SECURITY_HEADERS } from '../door/staticFiles';
@@ -126,7 +125,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const gone = new AbortController();
     res.on('close', () => { if (!res.writableFinished) gone.abort(); });
     const result: WireResult = await withPhases(phases, () => phase('call', () =>
-      withSignal(gone.signal, () => dispatch(opts.engine, name, input, { maxBytes: maxBody }))));
+      dispatch(opts.engine, name, input, { maxBytes: maxBody, signal: gone.signal })));
     if (gone.signal.aborted) return;
     sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 500), result, false, phases);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CALL_NAMES } from '../../shared/contract';
 import { createBridge, type IpcRendererLike } from './bridge';
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
+import { CANCEL_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
 
 function fakeIpcRenderer() {
   const invoked: unknown[][] = [];
@@ -15,9 +15,21 @@ function fakeIpcRenderer() {
 }
 
 describe('preload bridge', () => {
-  it('exposes only invoke, on and pathForFile', () => {
+  it('exposes only invoke, cancel, on and pathForFile', () => {
     const { ipc } = fakeIpcRenderer();
-    expect(Object.keys(createBridge(ipc, () => '')).sort()).toEqual(['invoke', 'on', 'pathForFile']);
+    expect(Object.keys(createBridge(ipc, () => '')).sort()).toEqual(['cancel', 'invoke', 'on', 'pathForFile']);
+  });
+
+  it('passes a call id only when it is well formed, and cancels only such ids', async () => {
+    const { ipc, invoked } = fakeIpcRenderer();
+    const bridge = createBridge(ipc, () => '');
+    await bridge.invoke('app.info', {}, 'id-1');
+    await bridge.invoke('app.info', {}, '../x' as string);
+    await bridge.invoke('app.info', {}, 42 as unknown as string);
+    bridge.cancel('id-1');
+    bridge.cancel('x'.repeat(65));
+    bridge.cancel({} as unknown as string);
+    expect(invoked).toEqual([[INVOKE_CHANNEL, 'app.info', {}, 'id-1'], [INVOKE_CHANNEL, 'app.info', {}], [INVOKE_CHANNEL, 'app.info', {}], [CANCEL_CHANNEL, 'id-1']]);
   });
 
   it('forwards contract calls on the one invoke channel and refuses other names', async () => {

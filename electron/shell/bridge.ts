@@ -1,7 +1,7 @@
 // What the preload exposes as window.casefile, built from an ipcRenderer-shaped object so it can be tested
 // without Electron. Only contract call and event names pass; the page never sees ipcRenderer or an IPC event.
 import { CALL_NAMES, events } from '../../shared/contract';
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
+import { CALL_ID, CANCEL_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
 
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -10,7 +10,10 @@ export interface IpcRendererLike {
 }
 
 export interface CasefileBridge {
-  invoke(name: string, input: unknown): Promise<unknown>;
+  /** `callId`: the page's own id for the call, so that `cancel(callId)` can stop it. */
+  invoke(name: string, input: unknown, callId?: string): Promise<unknown>;
+  /** The answer of that call is no longer wanted: the engine stops its reads (the call fails with `cancelled`). */
+  cancel(callId: string): void;
   on(name: string, cb: (payload: unknown) => void): () => void;
   /** Absolute path of a file the user dropped or picked (Electron only; browser mode uploads instead). */
   pathForFile(file: unknown): string;
@@ -21,11 +24,14 @@ const EVENTS = new Set<string>(Object.keys(events));
 
 export function createBridge(ipc: IpcRendererLike, pathForFile: (file: unknown) => string): CasefileBridge {
   return {
-    invoke(name, input) {
+    invoke(name, input, callId) {
       if (typeof name !== 'string' || !CALLS.has(name)) {
         return Promise.resolve({ ok: false, error: { code: 'unknown_call', message: `Unknown call: ${String(name).slice(0, 100)}.` } });
       }
-      return ipc.invoke(INVOKE_CHANNEL, name, input);
+      return typeof callId === 'string' && CALL_ID.test(callId) ? ipc.invoke(INVOKE_CHANNEL, name, input, callId) : ipc.invoke(INVOKE_CHANNEL, name, input);
+    },
+    cancel(callId) {
+      if (typeof callId === 'string' && CALL_ID.test(callId)) ipc.invoke(CANCEL_CHANNEL, callId).catch(() => undefined);
     },
     on(name, cb) {
       if (typeof name !== 'string' || !EVENTS.has(name) || typeof cb !== 'function') return () => undefined;

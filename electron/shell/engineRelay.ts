@@ -3,9 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIMEOUT_MS, isCallName, specOf, toContractError, type EventName, type EventPayload } from '../../shared/contract';
 import type { HostReply, HostRequest } from './hostServices';
-import { dispatch, EVENT_NAMES, isEventName, type EngineLike, type WireResult } from '../door/dispatch';
+import { cancelledError } from '../engine/util/cancel';
+import { dispatch, EVENT_NAMES, isEventName, type EngineLike, type InvokeOptions, type WireResult } from '../door/dispatch';
 
-export type ToHost = { t: 'invoke'; id: number; name: string; input: unknown };
+/** `cancel`: the caller of call `id` went away (the renderer aborted it); the host aborts that call's signal. */
+export type ToHost = { t: 'invoke'; id: number; name: string; input: unknown } | { t: 'cancel'; id: number };
 /** Main also answers the engine's requests for shell services (hostServices.ts). */
 export type ToHostMessage = ToHost | HostReply;
 export type FromHost =
@@ -28,23 +30,35 @@ export function serveEngine(enginePromise: Promise<EngineLike>, port: MessagePor
   });
   // Unhandled-rejection guard; each call reports the failure itself.
   ready.catch(() => undefined);
+  // The calls still running, so a cancel from main can reach the one it names.
+  const running = new Map<number, AbortController>();
   port.onMessage((msg) => {
+    if (isCancel(msg)) { running.get(msg.id)?.abort(); return; }
     if (!isInvoke(msg)) return;
+    const gone = new AbortController();
+    running.set(msg.id, gone);
     void (async () => {
       let result: WireResult;
       try {
-        result = await dispatch(await ready, msg.name, msg.input);
+        result = await dispatch(await ready, msg.name, msg.input, { signal: gone.signal });
       } catch (err) {
         result = { ok: false, error: toContractError(err) };
+      } finally {
+        running.delete(msg.id);
       }
       port.post({ t: 'result', id: msg.id, result });
     })();
   });
 }
 
-function isInvoke(msg: unknown): msg is ToHost {
-  const m = msg as Partial<ToHost> | null;
+function isInvoke(msg: unknown): msg is Extract<ToHost, { t: 'invoke' }> {
+  const m = msg as Partial<Extract<ToHost, { t: 'invoke' }>> | null;
   return !!m && m.t === 'invoke' && typeof m.id === 'number' && typeof m.name === 'string';
+}
+
+function isCancel(msg: unknown): msg is Extract<ToHost, { t: 'cancel' }> {
+  const m = msg as Partial<Extract<ToHost, { t: 'cancel' }>> | null;
+  return !!m && m.t === 'cancel' && typeof m.id === 'number';
 }
 
 /** How long main waits for a call: its contract timeout (for a job, how long it may stay silent). */
@@ -101,9 +115,12 @@ export class EngineProxy implements EngineLike {
     }
   }
 
-  invoke(name: string, input: unknown): Promise<unknown> {
+  /** `signal`: the caller went away; the call fails with `cancelled` at once and the host stops its reads. */
+  invoke(name: string, input: unknown, opts?: InvokeOptions): Promise<unknown> {
     const post = this.post;
     if (!post) return Promise.reject({ code: 'internal', message: 'The engine is not running. Restart Casefile.' });
+    const signal = opts?.signal;
+    if (signal?.aborted) return Promise.reject(toContractError(cancelledError()));
     const id = this.nextId++;
     // A job call always carries its id, so its progress can keep it alive and a timeout can cancel it.
     const isJob = isCallName(name) && !!specOf(name).job && !!input && typeof input === 'object' && !Array.isArray(input);
@@ -125,6 +142,12 @@ export class EngineProxy implements EngineLike {
       p.arm();
       this.pending.set(id, p);
       post({ t: 'invoke', id, name, input: sent });
+      signal?.addEventListener('abort', () => {
+        if (!this.pending.delete(id)) return;
+        clearTimeout(p.timer);
+        this.post?.({ t: 'cancel', id });
+        reject(toContractError(cancelledError()));
+      }, { once: true });
     });
   }
 

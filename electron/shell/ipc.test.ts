@@ -1,15 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../shared/contract';
 import { EngineError } from '../engine/api';
-import type { EngineLike } from '../door/dispatch';
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
+import type { EngineLike, InvokeOptions } from '../door/dispatch';
+import { cancelledError } from '../engine/util/cancel';
+import { CANCEL_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
 import { makeTrustedSenderCheck, registerIpc, type FrameLike, type IpcMainLike, type SenderEventLike } from './ipc';
 
 class TinyEngine implements EngineLike {
   calls: Array<{ name: string; input: unknown }> = [];
   listeners = new Map<string, (p: unknown) => void>();
-  async invoke(name: string, input: unknown) {
+  /** The signals `events.page` calls were given; such a call runs until its signal aborts, as a long scan would. */
+  signals: AbortSignal[] = [];
+  async invoke(name: string, input: unknown, opts?: InvokeOptions) {
     this.calls.push({ name, input });
+    if (name === 'events.page' && opts?.signal) {
+      const signal = opts.signal;
+      this.signals.push(signal);
+      await new Promise((r) => { signal.addEventListener('abort', r, { once: true }); });
+      throw cancelledError();
+    }
     if (name === 'app.info') return { version: '0.1.0', commit: 'c', mode: 'electron', operator: 'op', defaultCaseId: null };
     if (name === 'cases.get') throw new EngineError('not_found', 'No such case.');
     throw new TypeError("Cannot read properties of undefined (reading 'x')\n    at handler (/src/engine/x.ts:10:5)");
@@ -40,7 +49,8 @@ function setup() {
   const sent: unknown[][] = [];
   const dispose = registerIpc(ipc, engine, trusted, () => [{ send: (...a: unknown[]) => { sent.push(a); }, isDestroyed: () => false }]);
   const call = (event: unknown, ...args: unknown[]) => handlers.get(INVOKE_CHANNEL)!(event, ...args);
-  return { engine, handlers, sent, dispose, call };
+  const cancel = (event: unknown, ...args: unknown[]) => handlers.get(CANCEL_CHANNEL)!(event, ...args);
+  return { engine, handlers, sent, dispose, call, cancel };
 }
 
 describe('IPC sender check', () => {
@@ -69,7 +79,7 @@ describe('IPC sender check', () => {
 describe('IPC invoke', () => {
   it('registers exactly one invoke channel and round-trips a call', async () => {
     const { handlers, call, engine } = setup();
-    expect([...handlers.keys()]).toEqual([INVOKE_CHANNEL]);
+    expect([...handlers.keys()]).toEqual([INVOKE_CHANNEL, CANCEL_CHANNEL]);
     expect(await call(goodEvent, 'app.info', {})).toEqual({ ok: true, value: expect.objectContaining({ mode: 'electron' }) });
     expect(engine.calls).toEqual([{ name: 'app.info', input: {} }]);
   });
@@ -108,6 +118,52 @@ describe('IPC invoke', () => {
     expect(crash.error.code).toBe('internal');
     expect(crash.error.message).not.toMatch(/\bat\b.*\.ts/);
     expect(crash.error.message).not.toContain('\n');
+  });
+
+  it('a page cancels its own call by the id it gave: the engine gets the abort and the call answers cancelled', async () => {
+    const { call, cancel, engine } = setup();
+    const page = { caseId: 'c', filter: { text: 'rare' }, limit: 50 };
+    const running = call(goodEvent, 'events.page', page, 'call-1');
+    const other = call(goodEvent, 'events.page', page, 'call-2');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(engine.signals).toHaveLength(2);
+    // Untrusted frames, ids never given, hostile ids and extra arguments change nothing.
+    cancel({ sender: { id: 3 }, senderFrame: { ...mainFrame, parent: mainFrame } }, 'call-1');
+    cancel({ sender: { id: 4 }, senderFrame: mainFrame }, 'call-1');
+    for (const id of ['call-9', '', 'x'.repeat(65), '../call-1', 'call-1\n', 1, null, { id: 'call-1' }]) cancel(goodEvent, id);
+    cancel(goodEvent, 'call-1', 'extra');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(engine.signals.map((s) => s.aborted)).toEqual([false, false]);
+    cancel(goodEvent, 'call-1');
+    expect(await running).toEqual({ ok: false, error: { code: 'cancelled', message: expect.any(String) } });
+    expect(engine.signals.map((s) => s.aborted)).toEqual([true, false]);
+    // The id is free again once its call has answered; the other call still runs until it is cancelled too.
+    cancel(goodEvent, 'call-2');
+    expect(await other).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+  });
+
+  it('refuses a malformed call id or one already running, before touching the engine', async () => {
+    const { call, cancel, engine } = setup();
+    for (const id of ['', 'x'.repeat(65), '../etc', 'a b', 7, null, {}]) {
+      expect(await call(goodEvent, 'app.info', {}, id)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    }
+    expect(await call(goodEvent, 'app.info', {}, 'a', 'b')).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(engine.calls).toHaveLength(0);
+    const page = { caseId: 'c', filter: {}, limit: 5 };
+    const first = call(goodEvent, 'events.page', page, 'same');
+    expect(await call(goodEvent, 'events.page', page, 'same')).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    cancel(goodEvent, 'same');
+    expect(await first).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(await call(goodEvent, 'app.info', {}, 'same')).toMatchObject({ ok: true });
+  });
+
+  it('unregistering stops the calls still running', async () => {
+    const { call, dispose, engine } = setup();
+    const running = call(goodEvent, 'events.page', { caseId: 'c', filter: {}, limit: 5 }, 'left');
+    await new Promise((r) => setTimeout(r, 10));
+    dispose();
+    expect(await running).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(engine.signals[0]!.aborted).toBe(true);
   });
 
   it('pushes engine events on the event channel and unregisters cleanly', () => {

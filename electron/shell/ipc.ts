@@ -2,7 +2,7 @@
 // Each call is checked for who sent it (our window's main frame on app://), its size and its contract input.
 import type { IpcMainInvokeEvent } from 'electron';
 import { dispatch, EVENT_NAMES, wireError, type EngineLike, type WireResult } from '../door/dispatch';
-import { APP_HOST, APP_SCHEME, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
+import { APP_HOST, APP_SCHEME, CALL_ID, CANCEL_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
 
 /** The parts of a WebFrameMain the sender check reads. */
 export interface FrameLike {
@@ -54,8 +54,10 @@ export function makeTrustedSenderCheck(getContents: () => WindowContentsLike | n
 }
 
 /**
- * Registers the invoke handler and forwards engine events to the push targets. Returns a function that undoes both.
- * Answers are envelopes ({ ok, value } | { ok: false, error: { code, message } }); nothing thrown crosses IPC.
+ * Registers the invoke and cancel handlers and forwards engine events to the push targets. Returns a function that
+ * undoes them. Answers are envelopes ({ ok, value } | { ok: false, error: { code, message } }); nothing thrown
+ * crosses IPC. A call may carry the renderer's id for it; a cancel naming that id (from the same WebContents)
+ * aborts the call's signal, so the engine stops its reads as it does for a closed HTTP request.
  */
 export function registerIpc(
   ipcMain: IpcMainLike,
@@ -63,16 +65,38 @@ export function registerIpc(
   isTrustedSender: SenderCheck,
   pushTargets: () => PushTarget[] = () => [],
 ): () => void {
+  // Calls that carry an id and are still running, by sender and id: a page can only cancel its own calls.
+  const running = new Map<string, AbortController>();
+  const keyOf = (event: SenderEventLike, id: string) => `${event.sender.id}:${id}`;
   ipcMain.handle(INVOKE_CHANNEL, async (event, ...args): Promise<WireResult> => {
     if (!isTrustedSender(event as unknown as SenderEventLike)) return wireError('forbidden', 'Call from an untrusted frame refused.');
-    if (args.length !== 2) return wireError('invalid_input', 'Expected (name, input).');
-    return dispatch(engine, args[0], args[1], { validate: true });
+    if (args.length !== 2 && args.length !== 3) return wireError('invalid_input', 'Expected (name, input) or (name, input, callId).');
+    if (args.length === 2) return dispatch(engine, args[0], args[1], { validate: true });
+    const id = args[2];
+    if (typeof id !== 'string' || !CALL_ID.test(id)) return wireError('invalid_input', 'A call id is 1 to 64 letters, digits or dashes.');
+    const key = keyOf(event as unknown as SenderEventLike, id);
+    if (running.has(key)) return wireError('invalid_input', 'A call with this id is already running.');
+    const gone = new AbortController();
+    running.set(key, gone);
+    try {
+      return await dispatch(engine, args[0], args[1], { validate: true, signal: gone.signal });
+    } finally {
+      running.delete(key);
+    }
+  });
+  ipcMain.handle(CANCEL_CHANNEL, (event, ...args): void => {
+    if (!isTrustedSender(event as unknown as SenderEventLike)) return;
+    const id = args[0];
+    if (args.length !== 1 || typeof id !== 'string' || !CALL_ID.test(id)) return;
+    running.get(keyOf(event as unknown as SenderEventLike, id))?.abort();
   });
   const offs = EVENT_NAMES.map((name) => engine.on(name, (payload) => {
     for (const t of pushTargets()) if (!t.isDestroyed()) t.send(EVENT_CHANNEL, name, payload);
   }));
   return () => {
     ipcMain.removeHandler(INVOKE_CHANNEL);
+    ipcMain.removeHandler(CANCEL_CHANNEL);
+    for (const gone of running.values()) gone.abort();
     for (const off of offs) off();
   };
 }

@@ -6,7 +6,9 @@ type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: strin
 
 /** What the sandboxed preload exposes (see electron/shell preload). */
 export interface CasefileBridge {
-  invoke(name: string, input: unknown): Promise<Envelope>;
+  /** `callId`: this page's id for the call, so `cancel(callId)` can stop it in the engine. */
+  invoke(name: string, input: unknown, callId?: string): Promise<Envelope>;
+  cancel?(callId: string): void;
   on(name: string, cb: (payload: unknown) => void): (() => void) | void;
   /** Absolute path of a dropped or picked File (Electron's webUtils, via the preload); '' when unknown. */
   pathForFile?(file: File): string;
@@ -67,7 +69,7 @@ export interface Client {
 
 /** What a call may be given besides its input. */
 export interface CallOptions {
-  /** Aborting it drops the answer and, in browser mode, tells the engine to stop the call's reads (the request closes). */
+  /** Aborting it drops the answer and tells the engine to stop the call's reads (the request closes, or main is told over IPC). */
   signal?: AbortSignal;
 }
 
@@ -79,14 +81,24 @@ function buildApi(send: (name: CallName, input: unknown, opts?: CallOptions) => 
   return api as unknown as Api;
 }
 
-function electronClient(bridge: CasefileBridge): Client {
+export function electronClient(bridge: CasefileBridge): Client {
   return {
     transport: 'electron',
-    // IPC cannot take a call back: an aborted call's answer is dropped, the engine finishes it.
+    // An aborted call is named to main, which aborts its signal: the engine stops its reads, as for a closed
+    // HTTP request. Its answer (if one still comes) is dropped.
     api: buildApi(async (name, input, opts) => {
-      const env = await bridge.invoke(name, input);
-      if (opts?.signal?.aborted) throw cancelled(name);
-      return env;
+      const signal = opts?.signal;
+      if (signal?.aborted) throw cancelled(name);
+      const callId = signal && bridge.cancel ? crypto.randomUUID() : undefined;
+      const stop = () => { bridge.cancel!(callId!); };
+      if (callId) signal!.addEventListener('abort', stop, { once: true });
+      try {
+        const env = await bridge.invoke(name, input, ...(callId ? [callId] : []));
+        if (signal?.aborted) throw cancelled(name);
+        return env;
+      } finally {
+        signal?.removeEventListener('abort', stop);
+      }
     }),
     on(name, cb) {
       const off = bridge.on(name, (p) => cb(p as EventPayload<typeof name>));

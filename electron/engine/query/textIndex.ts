@@ -59,6 +59,11 @@ const disabled = () => process.env.CASEFILE_TEXT_INDEX === 'off';
 
 const cache = new WeakMap<SqlRead, Map<string, EventSource>>();
 
+/** Forget memoised sources (benchmarks measure the lookup too). */
+export function forgetEventSources(db: SqlRead): void {
+  cache.delete(db);
+}
+
 /**
  * The source of `event_store` rows for a filter: narrowed by the index for a substring search whose text has at
  * least one all-ASCII trigram, else the table. Memoised on a read-only handle (its data cannot change).

@@ -144,9 +144,11 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
     if (!caseId) return;
     const off = getClient().on('job.progress', (p) => {
       const j = p as { kind: string; caseId: string; state: string };
-      if (j.kind !== 'correlate' || j.caseId !== caseId || j.state === 'queued' || j.state === 'running') return;
+      if (j.caseId !== caseId || j.state === 'queued' || j.state === 'running') return;
       const app = useApp.getState();
-      void app.refreshCurrent().then(() => app.bumpData());
+      // The text index changes no answer, only how fast searches come: the status line is all it refreshes.
+      if (j.kind === 'text-index') void app.refreshCurrent();
+      if (j.kind === 'correlate') void app.refreshCurrent().then(() => app.bumpData());
     });
     return () => { if (off) off(); };
   }, [caseId]);
@@ -159,6 +161,9 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
           <span>{current.bundleCount} bundles</span>
           <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
           {current.chainsPending && <span className="muted" data-testid="status-chains">building identifiers and chains…</span>}
+          {current.textIndexPending && !current.readOnly && (
+            <span className="muted" data-testid="status-text-index" title="Searches are exact meanwhile; records not yet indexed are read in full">indexing text…</span>
+          )}
           {current.readOnly && (
             <span className="warn" data-testid="status-readonly">read-only: {current.readOnlyReason ?? 'the case cannot be written'}</span>
           )}
