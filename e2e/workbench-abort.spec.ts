@@ -5,7 +5,7 @@
 import type { Request } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { eventsTotal, histogramTotal, openDemo } from './workbenchKit';
-import { cancellable } from '../electron/engine/util/cancel';
+import { cancellable, withSignal } from '../electron/engine/util/cancel';
 
 test.use({ openDefault: true });
 
@@ -16,7 +16,9 @@ test('a search replaced before it answers is aborted by the page and stopped in 
   const invoke = engine.invoke.bind(engine);
   const held = { asked: 0, stopped: 0, released: 0 };
   // The first word's page waits in the engine as a long scan would, until its caller is gone (or 30 s pass).
-  engine.invoke = (async (name: string, input: { filter?: { text?: string } }) => {
+  // The door hands the caller's signal to invoke (Engine.invoke's `signal`): the held read runs under it, as the
+  // engine's own reads do.
+  engine.invoke = (async (name: string, input: { filter?: { text?: string } }, opts?: { signal?: AbortSignal }) => withSignal(opts?.signal, async () => {
     if (name === 'events.page' && input?.filter?.text === 'Traceback') {
       held.asked++;
       // As DuckDB's interrupt does, the stop makes the running statement fail.
@@ -25,8 +27,8 @@ test('a search replaced before it answers is aborted by the page and stopped in 
       await cancellable(() => { held.stopped++; stop(); }, () => statement);
       held.released++;
     }
-    return invoke(name as never, input as never);
-  }) as typeof engine.invoke;
+    return invoke(name as never, input as never, opts);
+  })) as typeof engine.invoke;
   const failed: string[] = [];
   const onFailed = (r: Request) => {
     if (r.url().endsWith('/api/events.page') && (r.postData() ?? '').includes('"text":"Traceback"')) failed.push(r.failure()?.errorText ?? '');

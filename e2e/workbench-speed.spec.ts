@@ -26,12 +26,14 @@ async function searchCalls(page: Page, word: string) {
 
 test('a common word: rows first, then the histogram, then the total it counted', async ({ app, casefile, problems }) => {
   const caseId = await openDemo(app, casefile);
-  const { at, asked, total } = await searchCalls(app.page, 'INFO');
+  // A word no other spec searches: the engine (one per worker) remembers a word's count once taken, and then nothing
+  // is left to ask (workbench-abort searches INFO).
+  const { at, asked, total } = await searchCalls(app.page, 'DEBUG');
   expect(total).toBeGreaterThan(200);
   expect(at('got events.page')).toBeLessThanOrEqual(at('ask events.histogram'));
   expect(at('ask events.histogram')).toBeLessThan(at('ask events.count'));
   expect(asked).toEqual(['ask events.count', 'ask events.histogram', 'ask events.page']);
-  expect(total).toBe(await histogramTotal(casefile, caseId, 'INFO'));
+  expect(total).toBe(await histogramTotal(casefile, caseId, 'DEBUG'));
   expect(problems.errors).toEqual([]);
 });
 

@@ -127,7 +127,8 @@ export class Engine {
       if (audited) await this.recordCall(name, spec, args, { status: 'error', message: err.message });
       throw new ContractFailure(err);
     }
-    if (audited) await this.recordCall(name, spec, args, { status: 'ok', ...countsOf(output) }, output);
+    // The answer waits for its entry (locked, appended and synced): timed apart, as it can outlast the read itself.
+    if (audited) await phase('audit', () => this.recordCall(name, spec, args, { status: 'ok', ...countsOf(output) }, output));
     return output;
   }
 

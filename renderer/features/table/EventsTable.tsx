@@ -14,6 +14,7 @@ import { TableExportButtons } from '../export/ExportButton';
 import { usePicks } from '../export/picks';
 import { ColumnPicker } from './ColumnPicker';
 import { emptyHint } from '../filters/emptyHint';
+import { AskAhead } from '../../lib/askAhead';
 
 export const ROW_H = 24;
 const MIN_COL_PX = 40;
@@ -50,26 +51,26 @@ export function EventsTable() {
   const filterKey = JSON.stringify(filter);
   // A filter change asks for its page at once, from the store, before React re-draws the view for it (on a busy
   // machine that drawing delayed the request by 50–300 ms); the effect below then finds that query already asked.
-  const asked = useRef('');
+  // (The store aborts a replaced page itself: the slot's own abort has nothing to stop here.)
+  const [ahead] = useState(() => new AskAhead<void>());
   const keyOf = (c: string, f: string, x: string, v: number) => `${c}\n${f}\n${x}\n${v}`;
   useEffect(() => {
     if (!caseId) return;
     return useFilter.subscribe((s, prev) => {
       if (s.filter === prev.filter && s.columns === prev.columns) return;
       const f = JSON.stringify(s.filter), x = JSON.stringify(extraFieldsOf(s.columns));
-      const key = keyOf(caseId, f, x, useApp.getState().dataVersion);
-      if (key === asked.current) return;
-      asked.current = key;
-      void useEvents.getState().reload({ caseId, filter: s.filter, extraFields: JSON.parse(x) });
+      ahead.ask(keyOf(caseId, f, x, useApp.getState().dataVersion),
+        () => useEvents.getState().reload({ caseId, filter: s.filter, extraFields: JSON.parse(x) as string[] }));
     });
-  }, [caseId]);
+  }, [caseId, ahead]);
   useEffect(() => {
     if (!caseId) return;
     const key = keyOf(caseId, filterKey, extraKey, version);
-    if (key === asked.current && useEvents.getState().query?.caseId === caseId) return;
-    asked.current = key;
+    const taken = ahead.take(key);
+    const again = ahead.asking(key);
+    if ((taken || again) && useEvents.getState().query?.caseId === caseId) return;
     void reload({ caseId, filter: JSON.parse(filterKey), extraFields: JSON.parse(extraKey) });
-  }, [caseId, filterKey, extraKey, version, reload]);
+  }, [caseId, filterKey, extraKey, version, reload, ahead]);
 
   const time = useTimeFormat();
   const colDefs = useMemo(() => buildColumns(columns, time), [columns, time]);

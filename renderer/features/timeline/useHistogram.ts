@@ -5,6 +5,7 @@ import type { EventFilter } from '../../../shared/domain';
 import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useEvents } from '../../stores/eventWindow';
+import { AskAhead } from '../../lib/askAhead';
 
 export type SourceInfo = CallOutput<'events.sources'>[number];
 
@@ -32,8 +33,8 @@ const inputOf = (caseId: string, f: EventFilter, buckets: number): HistogramInpu
 let lastAsk = -Infinity;
 let drawnBuckets = 0;
 /** A histogram asked straight from a filter change, before the timeline re-drew: its effect takes it over. */
-let ahead: { key: string; answer: Promise<Histogram>; stop: AbortController } | null = null;
-const ask = (input: HistogramInput, stop: AbortController) => call('events.histogram', input, { signal: stop.signal });
+const ahead = new AskAhead<Histogram>();
+const ask = (input: HistogramInput, signal: AbortSignal) => call('events.histogram', input, { signal });
 
 /**
  * Asks the histogram of a filter change at once, as the table asks its page (EventsTable): a lone change of levels,
@@ -41,12 +42,8 @@ const ask = (input: HistogramInput, stop: AbortController) => call('events.histo
  */
 export function askAhead(caseId: string, f: EventFilter): void {
   if (f.text || drawnBuckets < 1 || performance.now() - lastAsk <= DEBOUNCE_MS) return;
-  ahead?.stop.abort();
   const input = inputOf(caseId, f, drawnBuckets);
-  const stop = new AbortController();
-  ahead = { key: JSON.stringify(input), answer: ask(input, stop), stop };
-  ahead.answer.catch(() => undefined);
-  lastAsk = performance.now();
+  if (ahead.ask(JSON.stringify(input), (signal) => ask(input, signal))) lastAsk = performance.now();
 }
 
 export function useHistogram(caseId: string | undefined, filter: EventFilter, buckets: number, version: number) {
@@ -65,15 +62,15 @@ export function useHistogram(caseId: string | undefined, filter: EventFilter, bu
     // The range goes in `range`; the filter keeps from/to too so counts outside the window are excluded.
     const input = inputOf(caseId, JSON.parse(key) as EventFilter, buckets);
     const inputKey = JSON.stringify(input);
-    const taken = ahead?.key === inputKey && !ahead.stop.signal.aborted ? ahead : null;
-    if (!taken) ahead?.stop.abort();
-    ahead = null;
+    const taken = ahead.take(inputKey);
+    // Asked here (a new data version, a burst's last change): the same filter's next ask ahead is not repeated.
+    if (!taken) ahead.asking(inputKey);
     let live = true;
     setLoading(true);
     // A histogram the next filter replaces is aborted: the engine stops reading for it.
     const stop = taken?.stop ?? new AbortController();
     const t = setTimeout(() => {
-      (taken?.answer ?? ask(input, stop))
+      (taken?.answer ?? ask(input, stop.signal))
         .then((h) => {
           if (!live) return;
           setHist(h); setError(null); setLoading(false);
