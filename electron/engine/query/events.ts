@@ -54,10 +54,11 @@ export const FIRST_SLICE_EVENTS = 50_000;
 async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promise<{ keys: Key[]; total: Count | null }> {
   const cursor = req.after ?? req.before;
   const cached = cachedCount(db, req.filter);
-  // A search the text index narrows to a few blocks reads them all at once (keys and total), never by time slices.
+  // A search the text index narrows to very few blocks reads them all at once (keys and total); one it narrows less
+  // still reads its blocks by time slices (a word in a tenth of the blocks may fill a page from the first slice).
   const source = await eventSource(db, req.filter);
-  if (scansText(req.filter) && !source.narrowed && (req.countLater || cached) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
-    const keys = await slicedKeys(db, req, backward);
+  if (scansText(req.filter) && source.share > ONE_SCAN_SHARE && (req.countLater || cached) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
+    const keys = await slicedKeys(db, req, backward, source.sql);
     return { keys, total: cached ?? cachedCount(db, req.filter) ?? null };
   }
   const p = new Params();
@@ -80,6 +81,9 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
   return { keys: r?.keys ?? [], total: rememberCount(db, req.filter, num(r?.n)) };
 }
 
+/** At most this share of the blocks read, a text search's page takes keys and total from one scan of them. */
+const ONE_SCAN_SHARE = 0.05;
+
 const orderOf = (backward: boolean) => (backward ? 's.ts DESC NULLS FIRST, s.id DESC' : 's.ts ASC NULLS LAST, s.id ASC');
 
 /**
@@ -88,7 +92,7 @@ const orderOf = (backward: boolean) => (backward ? 's.ts DESC NULLS FIRST, s.id 
  * whole, so once `limit + 1` keys are in, nothing earlier in the order is left unread and they are the page's keys.
  * What no slice covered (untimed events, last in ascending order) is read by one last query if the page is not full.
  */
-async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean): Promise<Key[]> {
+async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, source: string): Promise<Key[]> {
   const cursor = req.after ?? req.before;
   const hp = new Params();
   const conds = [sourcesCond(req.filter, hp), levelSlots(req.filter)];
@@ -107,7 +111,7 @@ async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean): Pro
     const where = whereClause(req.filter, p);
     const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
     keys.push(...await db.read<Key>(
-      `SELECT s.id, epoch_us(s.ts) AS ts_us FROM event_store s WHERE ${where} AND ${keyset} AND ${span(p)} ORDER BY ${orderOf(backward)} LIMIT ${limit}`,
+      `SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source} s WHERE ${where} AND ${keyset} AND ${span(p)} ORDER BY ${orderOf(backward)} LIMIT ${limit}`,
       p.values));
   };
   const instant = (p: Params, us: number) => `make_timestamp(${p.add(us)}::BIGINT)::TIMESTAMPTZ`;

@@ -46,7 +46,7 @@ const WORDS = [
   'timeout', 'alice', 'request', '#1234 ', '#12', 'no such text anywhere', 'a', 'zz', 'ab', 'ALICE', 'TimeOut',
   'zebrafish', 'quokka', 'groupedge quokka t', 'KELVINWORD', 'kelvinword', '\u212Aelvinword', 'kelvin', 'k',
   'MISSISSIPPI-LONGS', 'mi\u017Fsissippi', 'straße', 'STRASSE', 'café', 'Größe', 'übersicht', 'a.b*c?(d)', '[e]{f}|g^h$i\\j+k',
-  '(d)', 'mixed case needle', 'MIXED CASE', '🦊 fox', 'fox den', ' ', 'boundary', 'e)', '#77',
+  '(d)', 'mixed case needle', 'MIXED CASE', '🦊 fox', 'fox den', ' ', 'boundary', 'e)', '#77', ' #3', ' #2 ', ' #1',
 ];
 
 let handle: CaseHandle;
@@ -137,6 +137,9 @@ describe('text index: exact against the plain scan', () => {
     // An absent word reads only what the index does not cover (nothing here).
     expect((await eventSource(handle.db, { text: 'no such text anywhere' })).sql).not.toContain('BETWEEN');
     expect((await eventSource(handle.db, { text: 'ab' })).narrowed).toBe(false);
+    // Both page paths run: one scan of very few blocks, and time slices over a larger narrowed share.
+    const shares = await Promise.all(WORDS.map(async (w) => (await eventSource(handle.db, { text: w }))));
+    expect(shares.some((s) => s.narrowed && s.share > 0.05), JSON.stringify(WORDS.map((w, i) => [w, shares[i]!.share]))).toBe(true);
     expect((await eventSource(handle.db, { text: 'zebrafish', regex: true })).narrowed).toBe(false);
   });
 
