@@ -21,23 +21,28 @@ export function foldUnit(c: number): number {
   return c;
 }
 
-/** Calls `add` with the code of every all-ASCII trigram of `text` after the fold (repeats included). */
-export function eachGram(text: string, add: (gram: number) => void): void {
+/**
+ * Writes the code of every all-ASCII trigram of `text` after the fold (repeats included) into `out` from index 0 and
+ * returns how many; `out` must have room for `text.length` codes. (An array, not a callback: the build runs this on
+ * every character of the case.)
+ */
+export function gramsInto(text: string, out: Int32Array): number {
   // `run` counts the ASCII units just seen (capped at 3); `g` holds the last three as 7-bit fields.
   let g = 0;
   let run = 0;
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = foldUnit(text.charCodeAt(i));
     if (c >= 128) { run = 0; continue; }
     g = ((g << 7) | c) & (GRAM_SPACE - 1);
     if (run < 3) run++;
-    if (run === 3) add(g);
+    if (run === 3) out[n++] = g;
   }
+  return n;
 }
 
 /** The distinct grams a substring search for `text` needs every match to hold (empty: the index cannot help). */
 export function queryGrams(text: string): number[] {
-  const out = new Set<number>();
-  eachGram(text, (g) => out.add(g));
-  return [...out].sort((a, b) => a - b);
+  const out = new Int32Array(text.length);
+  return [...new Set(out.subarray(0, gramsInto(text, out)))].sort((a, b) => a - b);
 }

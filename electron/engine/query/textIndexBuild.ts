@@ -5,7 +5,7 @@
 // A later import adds ids above the covered one: only the last, partial group is rebuilt and new groups added.
 import { DuckDBBitValue } from '@duckdb/node-api';
 import type { CaseDb } from '../store/db';
-import { BLOCK_IDS, eachGram, GRAM_SPACE, GROUP_BLOCKS, GROUP_IDS, TEXT_INDEX_VERSION } from './textGrams';
+import { BLOCK_IDS, GRAM_SPACE, gramsInto, GROUP_BLOCKS, GROUP_IDS, TEXT_INDEX_VERSION } from './textGrams';
 import { readTextIndexMeta, TEXT_GRAMS, TEXT_INDEX_KEY, type TextIndexMeta } from './textIndex';
 
 export interface TextIndexBuilt { groups: number; covered: number; seconds: number; bytes: number; rows: number }
@@ -76,6 +76,7 @@ async function groupBitmaps(db: CaseDb, lo: number, hi: number, slotOf: Int32Arr
   slotOf.fill(-1);
   let pool = new Uint8Array(SLOT * 65_536);
   let used = 0;
+  let grams = new Int32Array(1 << 16);
   const conn = await db.instance.connect();
   try {
     const result = await conn.stream(`SELECT id, raw FROM event_store WHERE id BETWEEN ${lo} AND ${hi}`);
@@ -91,7 +92,10 @@ async function groupBitmaps(db: CaseDb, lo: number, hi: number, slotOf: Int32Arr
         const block = Math.floor((Number(ids[r]) - lo) / BLOCK_IDS);
         const byte = 1 + (block >> 3);
         const bit = 0x80 >> (block & 7);
-        eachGram(text, (gram) => {
+        if (grams.length < text.length) grams = new Int32Array(text.length * 2);
+        const n = gramsInto(text, grams);
+        for (let k = 0; k < n; k++) {
+          const gram = grams[k]!;
           let s = slotOf[gram]!;
           if (s < 0) {
             if ((used + 1) * SLOT > pool.length) { const grown = new Uint8Array(pool.length * 2); grown.set(pool); pool = grown; }
@@ -99,7 +103,7 @@ async function groupBitmaps(db: CaseDb, lo: number, hi: number, slotOf: Int32Arr
           }
           const at = s * SLOT + byte;
           pool[at] = pool[at]! | bit;
-        });
+        }
       }
     }
   } finally {
