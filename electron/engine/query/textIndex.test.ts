@@ -140,12 +140,20 @@ describe('text index: exact against the plain scan', () => {
     // Both page paths run: one scan of very few blocks, and time slices over a larger narrowed share.
     const shares = await Promise.all(WORDS.map(async (w) => (await eventSource(handle.db, { text: w }))));
     expect(shares.some((s) => s.narrowed && s.share > 0.05), JSON.stringify(WORDS.map((w, i) => [w, shares[i]!.share]))).toBe(true);
-    expect((await eventSource(handle.db, { text: 'zebrafish', regex: true })).narrowed).toBe(false);
+    expect((await eventSource(handle.db, { text: 'zebra.ish', regex: true })).narrowed).toBe(false);
+    expect((await eventSource(handle.db, { text: '(?-i)zebrafish', regex: true })).narrowed).toBe(false);
+    // A regex with no special character is a literal: narrowed as the substring is.
+    expect((await eventSource(handle.db, { text: 'zebrafish', regex: true })).narrowed).toBe(true);
   });
 
   it.each(WORDS)('%j: pages, counts, histogram and field statistics equal the plain scan', async (w) => {
     await expectSame({ text: w });
   });
+
+  it.each(['zebrafish', 'ZEBRAFISH', 'KELVINWORD', 'groupedge quokka t', 'no such text', 'straße', 'zebra.ish', 'quokka (one|two)', '(?-i)Zebrafish', '#12\\d'])(
+    'regex %j: the same as the plain scan (a plain literal is narrowed, any other pattern is not)', async (w) => {
+      await expectSame({ text: w, regex: true });
+    });
 
   it('with other filters beside the text (levels, sources, time range, a field)', async () => {
     await expectSame({ text: 'zebrafish', levels: ['ERROR', 'INFO', 'WARNING', 'DEBUG'] });

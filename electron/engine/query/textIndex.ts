@@ -69,12 +69,16 @@ export function forgetEventSources(db: SqlRead): void {
   cache.delete(db);
 }
 
+/** A regex with none of RE2's special characters matches its text literally (the search adds `(?i)` as to a substring). */
+const LITERAL = /^[^\\.^$*+?()[\]{}|]+$/;
+
 /**
- * The source of `event_store` rows for a filter: narrowed by the index for a substring search whose text has at
- * least one all-ASCII trigram, else the table. Memoised on a read-only handle (its data cannot change).
+ * The source of `event_store` rows for a filter: narrowed by the index for a substring search (or a regex that is a
+ * plain literal) whose text has at least one all-ASCII trigram, else the table. Memoised on a read-only handle (its
+ * data cannot change).
  */
 export async function eventSource(db: SqlRead, filter: EventFilter): Promise<EventSource> {
-  if (!filter.text || filter.regex || disabled()) return PLAIN;
+  if (!filter.text || (filter.regex && !LITERAL.test(filter.text)) || disabled()) return PLAIN;
   const grams = queryGrams(filter.text);
   if (!grams.length) return PLAIN;
   const key = grams.join(',');
