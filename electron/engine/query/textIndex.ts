@@ -1,7 +1,7 @@
 // The text index (issue 16): which blocks of event ids can hold a substring, so a text search reads only those
 // instead of every record's `raw`. Stored in the case (textIndexBuild.ts builds it) as `text_grams` rows (group,
-// trigram, bitmap of the group's blocks) and a `meta` row naming the covered ids. A search ANDs the bitmaps of its
-// trigrams; when few blocks remain, the events are read as a UNION ALL of id ranges (each a BETWEEN that DuckDB
+// gram, bitmap of the group's blocks) and a `meta` row naming the covered ids. A search ANDs the bitmaps of its
+// grams (textGrams.ts); when few blocks remain, the events are read as a UNION ALL of id ranges (each a BETWEEN that DuckDB
 // answers from its min/max statistics, skipping the rest: idWindows.ts) plus every id above the covered one. The
 // text condition still runs on what is read, so results are exact: the index only leaves out blocks that cannot match.
 import type { EventFilter } from '../../../shared/domain';

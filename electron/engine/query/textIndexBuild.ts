@@ -1,4 +1,4 @@
-// Building the text index (textIndex.ts reads it): for every group of blocks, one row per trigram present, holding
+// Building the text index (textIndex.ts reads it): for every group of blocks, one row per gram present, holding
 // the bitmap of the group's blocks whose records contain it. Built one group at a time from `raw` streamed in id
 // order, so memory stays at one group's bitmaps whatever the case's size; each group lands in one transaction
 // together with the index's meta row, so a crash leaves the index as it was before that group, never a wrong one.
@@ -92,7 +92,7 @@ async function groupBitmaps(db: CaseDb, lo: number, hi: number, slotOf: Int32Arr
         const block = Math.floor((Number(ids[r]) - lo) / BLOCK_IDS);
         const byte = 1 + (block >> 3);
         const bit = 0x80 >> (block & 7);
-        if (grams.length < text.length) grams = new Int32Array(text.length * 2);
+        if (grams.length < 2 * text.length) grams = new Int32Array(text.length * 4);
         const n = gramsInto(text, grams);
         for (let k = 0; k < n; k++) {
           const gram = grams[k]!;
