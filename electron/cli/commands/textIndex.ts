@@ -15,7 +15,7 @@ export function registerTextIndexCommand(program: Command): void {
       try {
         const h = await CaseHandle.open(path.resolve(o.case), { via: 'cli' });
         try {
-          const r = await h.withWriter((db) => buildTextIndex(db));
+          const r = await buildTextIndex(h);
           if (o.json) printJson(r);
           else process.stdout.write(`text index: ${r.groups ? `${r.groups} group(s) built` : 'already up to date'} in ${r.seconds.toFixed(1)} s; covers ids up to ${r.covered}; ${r.rows.toLocaleString()} rows, ${(r.bytes / 1e6).toFixed(1)} MB\n`);
         } finally {

@@ -71,9 +71,9 @@ export function scheduleTextIndex(ctx: EngineContext, caseId: string): Promise<v
   return ctx.jobs.run(caseId, 'text-index', async (signal, progress) => {
     const h = ctx.getCase(caseId);
     if (h.readOnly || await textIndexReady(h.db)) return;
-    await h.withWriter((db) => buildTextIndex(db, {
+    await buildTextIndex(h, {
       signal, progress: (done, total) => progress({ phase: 'text-index', done, total, unit: 'items', message: 'building the text index' }),
-    }));
+    });
   }, { background: true });
 }
 

@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Cursor, EventFilter } from '../../../shared/domain';
 import type { CaseHandle } from '../case/caseStore';
-import type { CaseDb } from '../store/db';
 import { clearCountCache, countMatching } from './count';
 import { page } from './events';
 import { histogram } from './histogram';
 import { fieldStats } from './fieldStats';
 import { eventSource, mergeNearest, readTextIndexMeta, textIndexReady } from './textIndex';
-import { buildTextIndex } from './textIndexBuild';
+import { buildTextIndex, type IndexedCase } from './textIndexBuild';
 import { BLOCK_IDS, GROUP_IDS, queryGrams } from './textGrams';
 import { BASE_MS, buildCase, generate, type GenRow } from '../../testkit/testCase';
 
@@ -96,7 +95,7 @@ async function expectSame(filter: EventFilter): Promise<{ matches: number }> {
   return { matches: want.count.count };
 }
 
-async function build(db: CaseDb, signal?: AbortSignal) { return buildTextIndex(db, signal ? { signal } : {}); }
+async function build(signal?: AbortSignal) { return buildTextIndex(handle, signal ? { signal } : {}); }
 
 beforeAll(async () => {
   expect(SPECIALS.every((s) => !taken.has(s.id))).toBe(true);
@@ -123,7 +122,7 @@ describe('the case fold is exactly as wide as RE2 (?i) on ASCII', () => {
 
 describe('text index: exact against the plain scan', () => {
   beforeAll(async () => {
-    const r = await handle.withWriter((db) => build(db));
+    const r = await build();
     expect(r.groups).toBe(2);
     expect(await textIndexReady(handle.db)).toBe(true);
   });
@@ -204,12 +203,12 @@ describe('text index: records it does not cover, and builds cut short', () => {
       await expectSame({ text: w });
     }
     expect((await withIndex(true, () => countMatching(handle.db, { text: 'wombat' }))).count).toBe(2);
-    const r = await handle.withWriter((db) => build(db));
+    const r = await build();
     expect(r.groups).toBe(2); // group 1 (partial before) rebuilt, group 2 new
     expect(r.covered).toBe(4_500_000);
     expect(await textIndexReady(handle.db)).toBe(true);
     for (const w of ['wombat', 'zebrafish', 'kelvinword', 'quokka']) await expectSame({ text: w });
-    expect((await handle.withWriter((db) => build(db))).groups).toBe(0);
+    expect((await build()).groups).toBe(0);
   });
 
   it('a build cut short keeps the groups it committed; searches stay exact; the next build finishes it', async () => {
@@ -217,12 +216,12 @@ describe('text index: records it does not cover, and builds cut short', () => {
     expect(await textIndexReady(handle.db)).toBe(false);
     expect((await eventSource(handle.db, { text: 'zebrafish' })).narrowed).toBe(false);
     const ctl = new AbortController();
-    await expect(handle.withWriter((db) => buildTextIndex(db, { signal: ctl.signal, progress: () => ctl.abort(new Error('stop')) }))).rejects.toThrow('stop');
+    await expect(buildTextIndex(handle, { signal: ctl.signal, progress: () => ctl.abort(new Error('stop')) })).rejects.toThrow('stop');
     const meta = (await readTextIndexMeta(handle.db))!;
     expect(meta.covered).toBe(GROUP_IDS - 1);
     for (const w of ['zebrafish', 'quokka', 'wombat', 'kelvinword', '#1234 ', 'timeout']) await expectSame({ text: w });
     expect((await eventSource(handle.db, { text: 'wombat' })).sql).toContain(`id > ${GROUP_IDS - 1}`);
-    expect((await handle.withWriter((db) => build(db))).groups).toBe(2);
+    expect((await build()).groups).toBe(2);
     expect(await textIndexReady(handle.db)).toBe(true);
   });
 
@@ -231,8 +230,49 @@ describe('text index: records it does not cover, and builds cut short', () => {
     expect(await textIndexReady(handle.db)).toBe(false);
     expect((await eventSource(handle.db, { text: 'zebrafish' })).narrowed).toBe(false);
     await expectSame({ text: 'zebrafish' });
-    expect((await handle.withWriter((db) => build(db))).groups).toBe(3);
+    expect((await build()).groups).toBe(3);
     expect((await eventSource(handle.db, { text: 'zebrafish' })).narrowed).toBe(true);
+    await expectSame({ text: 'zebrafish' });
+  });
+});
+
+describe('the build holds the writer only to store a group', () => {
+  it('computes each group on the case at rest (the SQL door open), then takes the writer once per group', async () => {
+    await handle.withWriter((db) => db.run(`DELETE FROM meta WHERE key = 'text_index'`));
+    const log: string[] = [];
+    const watched: IndexedCase = {
+      // The case's live read path (it changes with each writer), noting whether it is at rest when the text is read.
+      db: {
+        get readOnly() { return handle.db.readOnly; },
+        all: (sql, params) => handle.db.all(sql, params),
+        one: (sql, params) => handle.db.one(sql, params),
+        read: (sql, params) => handle.db.read(sql, params),
+        withConnection: (fn) => { log.push(handle.db.sqlDoor ? 'read at rest' : 'read beside the writer'); return handle.db.withConnection(fn); },
+      },
+      withWriter: (fn) => { log.push('write'); return handle.withWriter(fn); },
+    };
+    const r = await buildTextIndex(watched);
+    expect(r.groups).toBe(3);
+    expect(log).toEqual(['read at rest', 'write', 'read at rest', 'write', 'read at rest', 'write']);
+    expect(await textIndexReady(handle.db)).toBe(true);
+    await expectSame({ text: 'zebrafish' });
+  });
+
+  it('a group whose events changed between its read and its write is not stored; the index stays as it was', async () => {
+    await handle.withWriter((db) => db.run(`DELETE FROM meta WHERE key = 'text_index'`));
+    let writes = 0;
+    const racing: IndexedCase = {
+      get db() { return handle.db; },
+      // An import (here: a repair) lands after the first group was read and before it is stored.
+      withWriter: (fn) => handle.withWriter(async (db) => {
+        if (writes++ === 0) await db.run(`DELETE FROM event_store WHERE id = ${BLOCK_IDS}`);
+        return fn(db);
+      }),
+    };
+    await expect(buildTextIndex(racing)).rejects.toMatchObject({ code: 'conflict' });
+    expect(await readTextIndexMeta(handle.db)).toBeNull();
+    await expectSame({ text: 'zebrafish' });
+    expect((await build()).groups).toBe(3);
     await expectSame({ text: 'zebrafish' });
   });
 });

@@ -3,8 +3,11 @@
 // order, so memory stays at one group's bitmaps whatever the case's size; each group lands in one transaction
 // together with the index's meta row, so a crash leaves the index as it was before that group, never a wrong one.
 // A later import adds ids above the covered one: only the last, partial group is rebuilt and new groups added.
-import { DuckDBBitValue } from '@duckdb/node-api';
-import type { CaseDb } from '../store/db';
+// A group's bitmaps are computed on the case's reads, at rest, and the writer is taken only to store them: holding
+// it for the whole build (26–95 s per GB) kept the SQL door busy and counts unmemoised that long after each open.
+import { DuckDBBitValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { CaseDb, SqlRead } from '../store/db';
+import { EngineError } from '../util/errors';
 import { BLOCK_IDS, GRAM_SPACE, gramsInto, GROUP_BLOCKS, GROUP_IDS, TEXT_INDEX_VERSION } from './textGrams';
 import { readTextIndexMeta, TEXT_GRAMS, TEXT_INDEX_KEY, type TextIndexMeta } from './textIndex';
 
@@ -13,13 +16,18 @@ export interface TextIndexBuilt { groups: number; covered: number; seconds: numb
 /** Bytes of one stored bitmap (DuckDB BIT: one byte of padding count, then the bits, first block in the top bit). */
 const SLOT = 1 + GROUP_BLOCKS / 8;
 
+/** What the build needs of a case (CaseHandle): its reads, and the writer for a moment per group. */
+export interface IndexedCase {
+  readonly db: SqlRead & { withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> };
+  withWriter<T>(fn: (db: CaseDb) => Promise<T>): Promise<T>;
+}
+
 /** Brings the case's text index up to date (nothing to do when it covers every event). */
-export async function buildTextIndex(db: CaseDb, opts: { signal?: AbortSignal; progress?: (done: number, total: number) => void } = {}): Promise<TextIndexBuilt> {
+export async function buildTextIndex(c: IndexedCase, opts: { signal?: AbortSignal; progress?: (done: number, total: number) => void } = {}): Promise<TextIndexBuilt> {
   const t0 = performance.now();
-  await db.run(`CREATE TABLE IF NOT EXISTS ${TEXT_GRAMS} (grp INTEGER, gram INTEGER, bits BIT)`);
-  const [m] = await db.all<{ hi: string | null }>('SELECT max(id)::VARCHAR AS hi FROM event_store');
+  const [m] = await c.db.read<{ hi: string | null }>('SELECT max(id)::VARCHAR AS hi FROM event_store');
   const maxId = m?.hi == null ? -1 : Number(m.hi);
-  const state = await usableMeta(db);
+  const state = await usableMeta(c.db);
   let covered = state?.covered ?? -1;
   let reset = !state;
   const first = Math.floor((covered + 1) / GROUP_IDS);
@@ -30,41 +38,49 @@ export async function buildTextIndex(db: CaseDb, opts: { signal?: AbortSignal; p
     opts.signal?.throwIfAborted();
     const lo = g * GROUP_IDS;
     const hi = Math.min(lo + GROUP_IDS - 1, maxId);
-    const pool = await groupBitmaps(db, lo, hi, slotOf, opts.signal);
-    await db.freshTemp('text_grams_stage', 'gram INTEGER, bits BIT');
-    const app = await db.conn.createAppender('text_grams_stage', 'main', 'temp');
-    for (let gram = 0; gram < GRAM_SPACE; gram++) {
-      const s = slotOf[gram]!;
-      if (s < 0) continue;
-      app.appendInteger(gram);
-      app.appendBit(new DuckDBBitValue(pool.slice(s * SLOT, (s + 1) * SLOT)));
-      app.endRow();
-    }
-    app.closeSync();
-    await db.tx(async () => {
-      await db.run(reset ? `DELETE FROM ${TEXT_GRAMS}` : `DELETE FROM ${TEXT_GRAMS} WHERE grp >= ${g}`);
-      await db.run(`INSERT INTO ${TEXT_GRAMS} SELECT ${g}, gram, bits FROM text_grams_stage ORDER BY gram`);
-      const [n] = await db.all<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${hi}`);
-      const meta: TextIndexMeta = { version: TEXT_INDEX_VERSION, blockIds: BLOCK_IDS, groupBlocks: GROUP_BLOCKS, covered: hi, events: Number(n!.n) };
-      await db.run(`INSERT OR REPLACE INTO meta VALUES ('${TEXT_INDEX_KEY}', $1)`, [JSON.stringify(meta)]);
+    const pool = await groupBitmaps(c.db, lo, hi, slotOf, opts.signal);
+    const [seen] = await c.db.read<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${hi}`);
+    opts.signal?.throwIfAborted();
+    await c.withWriter(async (db) => {
+      await db.run(`CREATE TABLE IF NOT EXISTS ${TEXT_GRAMS} (grp INTEGER, gram INTEGER, bits BIT)`);
+      await db.freshTemp('text_grams_stage', 'gram INTEGER, bits BIT');
+      const app = await db.conn.createAppender('text_grams_stage', 'main', 'temp');
+      for (let gram = 0; gram < GRAM_SPACE; gram++) {
+        const s = slotOf[gram]!;
+        if (s < 0) continue;
+        app.appendInteger(gram);
+        app.appendBit(new DuckDBBitValue(pool.slice(s * SLOT, (s + 1) * SLOT)));
+        app.endRow();
+      }
+      app.closeSync();
+      await db.tx(async () => {
+        // The events the bitmaps were computed from, unless an import or a repair came between the read and now.
+        const [n] = await db.all<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${hi}`);
+        if (n!.n !== seen!.n) throw new EngineError('conflict', 'The events changed while the text index was being built; it is built again on the next open.');
+        await db.run(reset ? `DELETE FROM ${TEXT_GRAMS}` : `DELETE FROM ${TEXT_GRAMS} WHERE grp >= ${g}`);
+        await db.run(`INSERT INTO ${TEXT_GRAMS} SELECT ${g}, gram, bits FROM text_grams_stage ORDER BY gram`);
+        const meta: TextIndexMeta = { version: TEXT_INDEX_VERSION, blockIds: BLOCK_IDS, groupBlocks: GROUP_BLOCKS, covered: hi, events: Number(n!.n) };
+        await db.run(`INSERT OR REPLACE INTO meta VALUES ('${TEXT_INDEX_KEY}', $1)`, [JSON.stringify(meta)]);
+      });
+      await db.run('DROP TABLE IF EXISTS text_grams_stage');
     });
-    await db.run('DROP TABLE IF EXISTS text_grams_stage');
     reset = false;
     covered = hi;
     groups++;
     opts.progress?.(g - first + 1, last - first + 1);
   }
-  const [size] = await db.all<{ rows: string }>(`SELECT count(*)::VARCHAR AS rows FROM ${TEXT_GRAMS}`);
-  const rows = Number(size!.rows);
+  const [t] = await c.db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${TEXT_GRAMS}' AND schema_name = 'main'`);
+  const [size] = t?.n ? await c.db.read<{ rows: string }>(`SELECT count(*)::VARCHAR AS rows FROM ${TEXT_GRAMS}`) : [];
+  const rows = Number(size?.rows ?? 0);
   // Uncompressed: a bitmap and its two integers per row (DuckDB stores it about so: bitmaps hardly compress).
   return { groups, covered, seconds: (performance.now() - t0) / 1000, rows, bytes: rows * (SLOT + 8) };
 }
 
 /** The stored index's meta when it can be extended: same layout, and no event below its covered id came or went. */
-async function usableMeta(db: CaseDb): Promise<TextIndexMeta | null> {
+async function usableMeta(db: SqlRead): Promise<TextIndexMeta | null> {
   const meta = await readTextIndexMeta(db);
   if (!meta) return null;
-  const [n] = await db.all<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${meta.covered}`);
+  const [n] = await db.read<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${meta.covered}`);
   return Number(n!.n) === meta.events ? meta : null;
 }
 
@@ -72,13 +88,12 @@ async function usableMeta(db: CaseDb): Promise<TextIndexMeta | null> {
  * The group's bitmaps: `slotOf[gram]` is the gram's slot in `pool` (-1: absent), each slot SLOT bytes in DuckDB's
  * BIT layout. Records are streamed in chunks (DuckDB's vectors), never all held at once.
  */
-async function groupBitmaps(db: CaseDb, lo: number, hi: number, slotOf: Int32Array, signal?: AbortSignal): Promise<Uint8Array> {
+async function groupBitmaps(reads: IndexedCase['db'], lo: number, hi: number, slotOf: Int32Array, signal?: AbortSignal): Promise<Uint8Array> {
   slotOf.fill(-1);
   let pool = new Uint8Array(SLOT * 65_536);
   let used = 0;
   let grams = new Int32Array(1 << 16);
-  const conn = await db.instance.connect();
-  try {
+  return reads.withConnection(async (conn) => {
     const result = await conn.stream(`SELECT id, raw FROM event_store WHERE id BETWEEN ${lo} AND ${hi}`);
     for (;;) {
       const chunk = await result.fetchChunk();
@@ -106,8 +121,6 @@ async function groupBitmaps(db: CaseDb, lo: number, hi: number, slotOf: Int32Arr
         }
       }
     }
-  } finally {
-    conn.closeSync();
-  }
-  return pool;
+    return pool;
+  });
 }
