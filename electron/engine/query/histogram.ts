@@ -62,11 +62,13 @@ const coversFilterOf = (req: HistogramRequest) =>
 
 /** The histogram from the events themselves (`known`: the filter's matches by id, when all are known). */
 async function scanHistogram(db: SqlRead, req: HistogramRequest, known?: number[]): Promise<Omit<Histogram, 'queryMs'>> {
+  // Known ids are read by id; otherwise only the blocks the text index leaves (asked once, for the range and the cells).
+  const source = known ? 'event_store s' : await eventsFrom(db, req.filter);
   const matchSql = (p: Params, opts?: { ignoreRange?: boolean }) =>
     known ? (known.length ? `s.id IN (${known.map((id) => p.add(id)).join(', ')})` : 'FALSE') : whereClause(req.filter, p, opts);
   const { from, to } = req.range
     ? { from: checkInstant(req.range.from, 'Range start'), to: checkInstant(req.range.to, 'Range end') }
-    : await defaultRange(db, req.filter, matchSql, known ? 'event_store s' : await eventsFrom(db, req.filter));
+    : await defaultRange(db, req.filter, matchSql, source);
   const fromUs = microsFromIso(from);
   const toUs = microsFromIso(to);
   const spanUs = toUs > fromUs ? toUs - fromUs : 0n;
@@ -84,7 +86,7 @@ async function scanHistogram(db: SqlRead, req: HistogramRequest, known?: number[
   // The range as a plain comparison on ts, so DuckDB can skip row groups by their min/max (epoch_us(ts) would not).
   const sql = `
     SELECT s.source, CASE WHEN s.ts IS NOT NULL THEN least((epoch_us(s.ts) - ${f}) // ${bucketUs}, ${buckets - 1}) END AS b, ${LEVEL_SLOT} AS l, count(*) AS n
-    FROM ${known ? 'event_store s' : await eventsFrom(db, req.filter)}
+    FROM ${source}
     WHERE ${where} AND (s.ts BETWEEN ${p.instant(from)} AND ${p.instant(to)} OR s.ts IS NULL)
     GROUP BY ALL`;
   const lp = new Params();

@@ -50,6 +50,24 @@ function parseMeta(text: string): TextIndexMeta | null {
   }
 }
 
+/** Events with id ≤ `id`: what a meta's `events` is checked against (ids only grow, so the number changes only when
+ * events at or below it came or went). On `all`, so a writer counts on its own connection, inside its transaction. */
+export async function eventsUpTo(db: Pick<SqlRead, 'all'>, id: number): Promise<number> {
+  const [n] = await db.all<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${id}`);
+  return Number(n?.n ?? 0);
+}
+
+/** The index still describes the events at or below its covered id (else it is not used, and rebuilt whole). */
+export async function stillCovers(db: SqlRead, meta: TextIndexMeta): Promise<boolean> {
+  return (await eventsUpTo(db, meta.covered)) === meta.events;
+}
+
+/** The gram table exists (a case whose index was never built has none). */
+export async function hasGramTable(db: SqlRead): Promise<boolean> {
+  const [t] = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${TEXT_GRAMS}' AND schema_name = 'main'`);
+  return t?.n === 1;
+}
+
 /** True when the index covers every event (an empty case needs none). */
 export async function textIndexReady(db: SqlRead): Promise<boolean> {
   const meta = await readTextIndexMeta(db);
@@ -96,8 +114,7 @@ export async function eventSource(db: SqlRead, filter: EventFilter): Promise<Eve
 
 /** Id ranges [lo, hi] of the blocks whose records hold every gram, within the covered ids; null when too many. */
 async function candidateRanges(db: SqlRead, grams: number[]): Promise<{ ranges: [number, number][]; covered: number; share: number } | null> {
-  const [t] = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${TEXT_GRAMS}' AND schema_name = 'main'`);
-  if (t?.n !== 1) return null;
+  if (!await hasGramTable(db)) return null;
   // One statement, one snapshot: the meta row and the bitmaps it describes, even while a build commits beside it.
   const [r] = await db.read<{ value: string; groups: { grp: number; b: string; k: number }[] | null }>(
     `SELECT m.value, (SELECT list({'grp': grp, 'b': b, 'k': k}) FROM (
@@ -106,9 +123,7 @@ async function candidateRanges(db: SqlRead, grams: number[]): Promise<{ ranges: 
      FROM meta m WHERE m.key = '${TEXT_INDEX_KEY}'`);
   const meta = r ? parseMeta(r.value) : null;
   if (!r || !meta) return null;
-  // Ids only grow (base + line past the last file's), so this holds unless events below the covered id came or went.
-  const [n] = await db.read<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${meta.covered}`);
-  if (Number(n?.n) !== meta.events) return null;
+  if (!await stillCovers(db, meta)) return null;
   const blocks: number[] = [];
   for (const g of r.groups ?? []) {
     if (g.k !== grams.length) continue; // a gram absent from the group: none of its blocks can match

@@ -9,7 +9,7 @@ import { DuckDBBitValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { CaseDb, SqlRead } from '../store/db';
 import { EngineError } from '../util/errors';
 import { BLOCK_IDS, GRAM_SPACE, gramsInto, GROUP_BLOCKS, GROUP_IDS, TEXT_INDEX_VERSION } from './textGrams';
-import { readTextIndexMeta, TEXT_GRAMS, TEXT_INDEX_KEY, type TextIndexMeta } from './textIndex';
+import { eventsUpTo, hasGramTable, readTextIndexMeta, stillCovers, TEXT_GRAMS, TEXT_INDEX_KEY, type TextIndexMeta } from './textIndex';
 
 export interface TextIndexBuilt { groups: number; covered: number; seconds: number; bytes: number; rows: number }
 
@@ -39,7 +39,7 @@ export async function buildTextIndex(c: IndexedCase, opts: { signal?: AbortSigna
     const lo = g * GROUP_IDS;
     const hi = Math.min(lo + GROUP_IDS - 1, maxId);
     const pool = await groupBitmaps(c.db, lo, hi, slotOf, opts.signal);
-    const [seen] = await c.db.read<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${hi}`);
+    const seen = await eventsUpTo(c.db, hi);
     opts.signal?.throwIfAborted();
     await c.withWriter(async (db) => {
       await db.run(`CREATE TABLE IF NOT EXISTS ${TEXT_GRAMS} (grp INTEGER, gram INTEGER, bits BIT)`);
@@ -55,11 +55,11 @@ export async function buildTextIndex(c: IndexedCase, opts: { signal?: AbortSigna
       app.closeSync();
       await db.tx(async () => {
         // The events the bitmaps were computed from, unless an import or a repair came between the read and now.
-        const [n] = await db.all<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${hi}`);
-        if (n!.n !== seen!.n) throw new EngineError('conflict', 'The events changed while the text index was being built; it is built again on the next open.');
+        const events = await eventsUpTo(db, hi);
+        if (events !== seen) throw new EngineError('conflict', 'The events changed while the text index was being built; it is built again on the next open.');
         await db.run(reset ? `DELETE FROM ${TEXT_GRAMS}` : `DELETE FROM ${TEXT_GRAMS} WHERE grp >= ${g}`);
         await db.run(`INSERT INTO ${TEXT_GRAMS} SELECT ${g}, gram, bits FROM text_grams_stage ORDER BY gram`);
-        const meta: TextIndexMeta = { version: TEXT_INDEX_VERSION, blockIds: BLOCK_IDS, groupBlocks: GROUP_BLOCKS, covered: hi, events: Number(n!.n) };
+        const meta: TextIndexMeta = { version: TEXT_INDEX_VERSION, blockIds: BLOCK_IDS, groupBlocks: GROUP_BLOCKS, covered: hi, events };
         await db.run(`INSERT OR REPLACE INTO meta VALUES ('${TEXT_INDEX_KEY}', $1)`, [JSON.stringify(meta)]);
       });
       await db.run('DROP TABLE IF EXISTS text_grams_stage');
@@ -69,8 +69,7 @@ export async function buildTextIndex(c: IndexedCase, opts: { signal?: AbortSigna
     groups++;
     opts.progress?.(g - first + 1, last - first + 1);
   }
-  const [t] = await c.db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${TEXT_GRAMS}' AND schema_name = 'main'`);
-  const [size] = t?.n ? await c.db.read<{ rows: string }>(`SELECT count(*)::VARCHAR AS rows FROM ${TEXT_GRAMS}`) : [];
+  const [size] = await hasGramTable(c.db) ? await c.db.read<{ rows: string }>(`SELECT count(*)::VARCHAR AS rows FROM ${TEXT_GRAMS}`) : [];
   const rows = Number(size?.rows ?? 0);
   // Uncompressed: a bitmap and its two integers per row (DuckDB stores it about so: bitmaps hardly compress).
   return { groups, covered, seconds: (performance.now() - t0) / 1000, rows, bytes: rows * (SLOT + 8) };
@@ -79,9 +78,7 @@ export async function buildTextIndex(c: IndexedCase, opts: { signal?: AbortSigna
 /** The stored index's meta when it can be extended: same layout, and no event below its covered id came or went. */
 async function usableMeta(db: SqlRead): Promise<TextIndexMeta | null> {
   const meta = await readTextIndexMeta(db);
-  if (!meta) return null;
-  const [n] = await db.read<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM event_store WHERE id <= ${meta.covered}`);
-  return Number(n!.n) === meta.events ? meta : null;
+  return meta && await stillCovers(db, meta) ? meta : null;
 }
 
 /**
