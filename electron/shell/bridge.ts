@@ -1,7 +1,7 @@
 // What the preload exposes as window.casefile, built from an ipcRenderer-shaped object so it can be tested
 // without Electron. Only contract call and event names pass; the page never sees ipcRenderer or an IPC event.
 import { CALL_NAMES, events } from '../../shared/contract';
-import { CALL_ID, CANCEL_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
+import { CANCEL_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL, isCallId } from './channels';
 
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -28,10 +28,10 @@ export function createBridge(ipc: IpcRendererLike, pathForFile: (file: unknown) 
       if (typeof name !== 'string' || !CALLS.has(name)) {
         return Promise.resolve({ ok: false, error: { code: 'unknown_call', message: `Unknown call: ${String(name).slice(0, 100)}.` } });
       }
-      return typeof callId === 'string' && CALL_ID.test(callId) ? ipc.invoke(INVOKE_CHANNEL, name, input, callId) : ipc.invoke(INVOKE_CHANNEL, name, input);
+      return isCallId(callId) ? ipc.invoke(INVOKE_CHANNEL, name, input, callId) : ipc.invoke(INVOKE_CHANNEL, name, input);
     },
     cancel(callId) {
-      if (typeof callId === 'string' && CALL_ID.test(callId)) ipc.invoke(CANCEL_CHANNEL, callId).catch(() => undefined);
+      if (isCallId(callId)) ipc.invoke(CANCEL_CHANNEL, callId).catch(() => undefined);
     },
     on(name, cb) {
       if (typeof name !== 'string' || !EVENTS.has(name) || typeof cb !== 'function') return () => undefined;

@@ -2,7 +2,7 @@
 // Each call is checked for who sent it (our window's main frame on app://), its size and its contract input.
 import type { IpcMainInvokeEvent } from 'electron';
 import { dispatch, EVENT_NAMES, wireError, type EngineLike, type WireResult } from '../door/dispatch';
-import { APP_HOST, APP_SCHEME, CALL_ID, CANCEL_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
+import { APP_HOST, APP_SCHEME, CANCEL_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL, isCallId } from './channels';
 
 /** The parts of a WebFrameMain the sender check reads. */
 export interface FrameLike {
@@ -67,14 +67,14 @@ export function registerIpc(
 ): () => void {
   // Calls that carry an id and are still running, by sender and id: a page can only cancel its own calls.
   const running = new Map<string, AbortController>();
-  const keyOf = (event: SenderEventLike, id: string) => `${event.sender.id}:${id}`;
+  const keyOf = (event: unknown, id: string) => `${(event as SenderEventLike).sender.id}:${id}`;
   ipcMain.handle(INVOKE_CHANNEL, async (event, ...args): Promise<WireResult> => {
     if (!isTrustedSender(event as unknown as SenderEventLike)) return wireError('forbidden', 'Call from an untrusted frame refused.');
     if (args.length !== 2 && args.length !== 3) return wireError('invalid_input', 'Expected (name, input) or (name, input, callId).');
     if (args.length === 2) return dispatch(engine, args[0], args[1], { validate: true });
     const id = args[2];
-    if (typeof id !== 'string' || !CALL_ID.test(id)) return wireError('invalid_input', 'A call id is 1 to 64 letters, digits or dashes.');
-    const key = keyOf(event as unknown as SenderEventLike, id);
+    if (!isCallId(id)) return wireError('invalid_input', 'A call id is 1 to 64 letters, digits or dashes.');
+    const key = keyOf(event, id);
     if (running.has(key)) return wireError('invalid_input', 'A call with this id is already running.');
     const gone = new AbortController();
     running.set(key, gone);
@@ -87,8 +87,8 @@ export function registerIpc(
   ipcMain.handle(CANCEL_CHANNEL, (event, ...args): void => {
     if (!isTrustedSender(event as unknown as SenderEventLike)) return;
     const id = args[0];
-    if (args.length !== 1 || typeof id !== 'string' || !CALL_ID.test(id)) return;
-    running.get(keyOf(event as unknown as SenderEventLike, id))?.abort();
+    if (args.length !== 1 || !isCallId(id)) return;
+    running.get(keyOf(event, id))?.abort();
   });
   const offs = EVENT_NAMES.map((name) => engine.on(name, (payload) => {
     for (const t of pushTargets()) if (!t.isDestroyed()) t.send(EVENT_CHANNEL, name, payload);
