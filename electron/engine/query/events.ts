@@ -10,7 +10,7 @@ import { checkInstant, elapsedMs, num, Params } from '../store/sql';
 import { cachedCount, countMatching, rememberCount, rememberMatches, type Count } from './count';
 import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 import { fieldsSql } from '../store/schema';
-import { eventSource } from './textIndex';
+import { eventSource, type EventSource } from './textIndex';
 
 export interface PageRequest {
   filter: EventFilter;
@@ -59,22 +59,23 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
   // reads its blocks by time slices, as a plain search reads the case.
   const source = await eventSource(db, req.filter);
   if (scansText(req.filter) && source.share > ONE_SCAN_SHARE && (req.countLater || cached) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
-    const keys = await slicedKeys(db, req, backward, source.sql);
+    const keys = await slicedKeys(db, req, backward, source);
     return { keys, total: cached ?? cachedCount(db, req.filter) ?? null };
   }
   const p = new Params();
-  const where = whereClause(req.filter, p);
+  const where = whereClause(source.rest, p);
   const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
   const order = orderOf(backward);
+  const from = source.from(p);
   if (cached || !scansText(req.filter)) {
     const [keys, total] = await Promise.all([
-      db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source.sql} s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
+      db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${from} s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
       cached ?? countMatching(db, req.filter),
     ]);
     return { keys, total };
   }
   const [r] = await db.read<{ n: string | number; keys: Key[] | null }>(
-    `WITH s AS MATERIALIZED (SELECT s.id, s.ts FROM ${source.sql} s WHERE ${where})
+    `WITH s AS MATERIALIZED (SELECT s.id, s.ts FROM ${from} s WHERE ${where})
      SELECT (SELECT count(*) FROM s) AS n,
             (SELECT list({'id': id, 'ts_us': ts_us}) FROM
               (SELECT s.id, epoch_us(s.ts) AS ts_us FROM s WHERE ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1})) AS keys`,
@@ -93,7 +94,7 @@ const orderOf = (backward: boolean) => (backward ? 's.ts DESC NULLS FIRST, s.id 
  * whole, so once `limit + 1` keys are in, nothing earlier in the order is left unread and they are the page's keys.
  * What no slice covered (untimed events, last in ascending order) is read by one last query if the page is not full.
  */
-async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, source: string): Promise<Key[]> {
+async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, source: EventSource): Promise<Key[]> {
   const cursor = req.after ?? req.before;
   const hp = new Params();
   const conds = [sourcesCond(req.filter, hp), levelSlots(req.filter)];
@@ -109,10 +110,10 @@ async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, sour
   const keys: Key[] = [];
   const read = async (span: (p: Params) => string, limit: number) => {
     const p = new Params();
-    const where = whereClause(req.filter, p);
+    const where = whereClause(source.rest, p);
     const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
     keys.push(...await db.read<Key>(
-      `SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source} s WHERE ${where} AND ${keyset} AND ${span(p)} ORDER BY ${orderOf(backward)} LIMIT ${limit}`,
+      `SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source.from(p)} s WHERE ${where} AND ${keyset} AND ${span(p)} ORDER BY ${orderOf(backward)} LIMIT ${limit}`,
       p.values));
   };
   const instant = (p: Params, us: number) => `make_timestamp(${p.add(us)}::BIGINT)::TIMESTAMPTZ`;
