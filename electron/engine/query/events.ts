@@ -11,6 +11,7 @@ import { cachedCount, countMatching, rememberCount, rememberMatches, type Count 
 import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 import { fieldsSql } from '../store/schema';
 import { eventSource, type EventSource } from './textIndex';
+import { inIdWindows, windowsOfIds } from './idWindows';
 
 export interface PageRequest {
   filter: EventFilter;
@@ -82,6 +83,9 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
     p.values);
   return { keys: r?.keys ?? [], total: rememberCount(db, req.filter, num(r?.n)) };
 }
+
+/** A page whose ids fall in at most this many clusters reads them by id ranges rather than by its time span. */
+const FEW_WINDOWS = 16;
 
 /** At most this share of the blocks read, a text search's page takes keys and total from one scan of them. */
 const ONE_SCAN_SHARE = 0.1;
@@ -169,18 +173,26 @@ export async function page(db: SqlRead, req: PageRequest): Promise<EventPage> {
   const extras = (req.extraFields ?? []).map((name, i) => `${fieldValueExpr(name, p)} AS x${i}`);
   const byId = new Map<number, RawRow>();
   if (ids.length) {
-    // The page's time span bounds the lookup: DuckDB then reads only the row groups that can hold these rows
-    // (measured 60 → 19 ms on 2.4 M rows in file order, 6 ms in time order) instead of probing ids everywhere.
-    const page = keys.slice(0, req.limit);
-    const us = page.flatMap((k) => (k.ts_us === null ? [] : [Number(k.ts_us)]));
-    const idList = ids.map((id) => p.add(id)).join(', ');
-    const span = us.length
-      ? `s.ts BETWEEN make_timestamp(${p.add(Math.min(...us))}::BIGINT)::TIMESTAMPTZ AND make_timestamp(${p.add(Math.max(...us))}::BIGINT)::TIMESTAMPTZ`
-      : 'FALSE';
-    const untimed = us.length < page.length ? ' OR s.ts IS NULL' : '';
+    const windows = windowsOfIds(ids);
+    let from: string;
+    if (windows.length <= FEW_WINDOWS) {
+      // A few clusters of ids (a rare word's matches, spread over months): a short id range each, whatever their
+      // times (9 rows over 8 months: 11–14 ms against 110–190 ms by their time span).
+      from = `(${inIdWindows('*', windows, p)}) s`;
+    } else {
+      // The page's time span bounds the lookup: DuckDB then reads only the row groups that can hold these rows
+      // (measured 60 → 19 ms on 2.4 M rows in file order, 6 ms in time order) instead of probing ids everywhere.
+      const page = keys.slice(0, req.limit);
+      const us = page.flatMap((k) => (k.ts_us === null ? [] : [Number(k.ts_us)]));
+      const span = us.length
+        ? `s.ts BETWEEN make_timestamp(${p.add(Math.min(...us))}::BIGINT)::TIMESTAMPTZ AND make_timestamp(${p.add(Math.max(...us))}::BIGINT)::TIMESTAMPTZ`
+        : 'FALSE';
+      const untimed = us.length < page.length ? ' OR s.ts IS NULL' : '';
+      from = `(SELECT * FROM event_store s WHERE (${span}${untimed}) AND s.id IN (${ids.map((id) => p.add(id)).join(', ')})) s`;
+    }
     const rows = await db.read<RawRow>(
       `SELECT ${ROW_COLUMNS}, ${FILE_COLUMNS}${extras.length ? ', ' + extras.join(', ') : ''}
-       FROM event_store s JOIN files f USING (file_id) WHERE (${span}${untimed}) AND s.id IN (${idList})`, p.values);
+       FROM ${from} JOIN files f USING (file_id)`, p.values);
     for (const r of rows) byId.set(Number(r.id), r);
   }
   const rows = ids.flatMap((id) => { const r = byId.get(id); return r ? [toEventRow(r, req.extraFields)] : []; });

@@ -4,12 +4,15 @@
 // grams (textGrams.ts); when few blocks remain, the events are read as a UNION ALL of id ranges (each a BETWEEN that DuckDB
 // answers from its min/max statistics, skipping the rest: idWindows.ts) plus every id above the covered one. The
 // text condition still runs on what is read, so results are exact: the index only leaves out blocks that cannot match.
+// When those blocks hold few matches, one scan finds them and every query of the search reads only those rows
+// (textMatches.ts).
 import { listValue } from '@duckdb/node-api';
 import type { EventFilter } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
 import type { Params } from '../store/sql';
 import { textPattern } from './filter';
 import { forgetMatches, sharedMatches } from './textMatches';
+import { detached } from '../util/cancel';
 import { BLOCK_IDS, GROUP_BLOCKS, queryGrams, TEXT_INDEX_VERSION } from './textGrams';
 
 export const TEXT_GRAMS = 'text_grams';
@@ -92,7 +95,7 @@ export async function textIndexReady(db: SqlRead): Promise<boolean> {
 /** Off for comparisons (tests and the query bench measure the plain scan beside the index). */
 const disabled = () => process.env.CASEFILE_TEXT_INDEX === 'off';
 
-const cache = new WeakMap<SqlRead, Map<string, Blocks>>();
+const cache = new WeakMap<SqlRead, Map<string, Promise<Blocks>>>();
 
 /** Forget memoised sources and matched ids (benchmarks measure the lookup and the scan too). */
 export function forgetEventSources(db: SqlRead): void {
@@ -125,22 +128,29 @@ export async function eventSource(db: SqlRead, filter: EventFilter): Promise<Eve
   };
 }
 
-/** The blocks the index leaves for a filter's text, or the table. Memoised on a read-only handle (its data cannot change). */
+/**
+ * The blocks the index leaves for a filter's text, or the table. Memoised on a read-only handle (its data cannot
+ * change), the lookup itself too: the page and the histogram of one search ask at once.
+ */
 export async function indexedBlocks(db: SqlRead, filter: EventFilter): Promise<Blocks> {
   if (!filter.text || (filter.regex && !LITERAL.test(filter.text)) || disabled()) return PLAIN;
   const grams = queryGrams(filter.text);
   if (!grams.length) return PLAIN;
+  if (!db.readOnly) return narrowed(db, grams);
   const key = grams.join(',');
-  const known = db.readOnly ? cache.get(db)?.get(key) : undefined;
-  if (known) return known;
-  const source = await narrowed(db, grams);
-  if (db.readOnly) {
-    let m = cache.get(db);
-    if (!m) cache.set(db, (m = new Map()));
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  let known = m.get(key);
+  if (!known) {
+    // Looked up beyond the caller's cancellation: another query of the search may be waiting for it.
+    const lookup = detached(() => narrowed(db, grams));
+    known = lookup;
     if (m.size >= 64) m.delete(m.keys().next().value as string);
-    m.set(key, source);
+    m.set(key, lookup);
+    const mine = m;
+    lookup.catch(() => { if (mine.get(key) === lookup) mine.delete(key); });
   }
-  return source;
+  return known;
 }
 
 /** Id ranges [lo, hi] of the blocks whose records hold every gram, within the covered ids; null when too many. */
