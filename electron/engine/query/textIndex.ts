@@ -31,8 +31,6 @@ export interface TextIndexMeta {
 const MAX_SHARE = 0.25;
 /** UNION ALL branches at most: past it the nearest ranges are merged (a longer plan costs more than a few blocks). */
 const MAX_RANGES = 64;
-/** The same for the one scan that finds a search's matches: its branches are planned once, not per query. */
-const MAX_SCAN_RANGES = Number(process.env.XR) || 64;
 
 /** What a text-filtered query reads as `event_store`: the table itself, only the blocks that can match, or only the
  * rows that match (the search's shared matched ids: textMatches.ts). */
@@ -47,13 +45,9 @@ export interface EventSource {
 }
 
 /** A source's FROM text, when it binds nothing (the table or block ranges). */
-export interface Blocks {
-  sql: string; narrowed: boolean; share: number;
-  /** The same blocks in more, shorter ranges, for the one scan that finds a search's matches (textMatches.ts). */
-  scanSql: string;
-}
+export interface Blocks { sql: string; narrowed: boolean; share: number }
 
-const PLAIN: Blocks = { sql: 'event_store', scanSql: 'event_store', narrowed: false, share: 1 };
+const PLAIN: Blocks = { sql: 'event_store', narrowed: false, share: 1 };
 
 export async function readTextIndexMeta(db: SqlRead): Promise<TextIndexMeta | null> {
   const [r] = await db.read<{ value: string }>(`SELECT value FROM meta WHERE key = '${TEXT_INDEX_KEY}'`);
@@ -119,7 +113,7 @@ const LITERAL = /^[^\\.^$*+?()[\]{}|]+$/;
  */
 export async function eventSource(db: SqlRead, filter: EventFilter): Promise<EventSource> {
   const blocks = await indexedBlocks(db, filter);
-  const ids = blocks.narrowed ? await sharedMatches(db, textPattern(filter.text!, !!filter.regex), blocks.scanSql) : null;
+  const ids = blocks.narrowed ? await sharedMatches(db, textPattern(filter.text!, !!filter.regex), blocks.sql) : null;
   if (!ids) return { from: () => blocks.sql, rest: filter, narrowed: blocks.narrowed, share: blocks.share };
   const rest: EventFilter = { ...filter };
   delete rest.text;
@@ -159,7 +153,7 @@ export async function indexedBlocks(db: SqlRead, filter: EventFilter): Promise<B
   return known;
 }
 
-/** Id ranges [lo, hi] of the blocks whose records hold every gram (neighbours joined), within the covered ids; null when too many. */
+/** Id ranges [lo, hi] of the blocks whose records hold every gram, within the covered ids; null when too many. */
 async function candidateRanges(db: SqlRead, grams: number[]): Promise<{ ranges: [number, number][]; covered: number; share: number } | null> {
   if (!await hasGramTable(db)) return null;
   // One statement, one snapshot: the meta row and the bitmaps it describes, even while a build commits beside it.
@@ -187,7 +181,7 @@ async function candidateRanges(db: SqlRead, grams: number[]): Promise<{ ranges: 
     const prev = ranges[ranges.length - 1];
     if (prev && prev[1] + 1 >= lo) prev[1] = hi; else ranges.push([lo, hi]);
   }
-  return { ranges, covered: meta.covered, share: blocks.length / total };
+  return { ranges: mergeNearest(ranges, MAX_RANGES), covered: meta.covered, share: blocks.length / total };
 }
 
 /** At most `max` ranges: the smallest gaps are closed first (reading a gap's blocks costs less than more branches). */
@@ -209,7 +203,7 @@ async function narrowed(db: SqlRead, grams: number[]): Promise<Blocks> {
   const c = await candidateRanges(db, grams);
   if (!c) return PLAIN;
   // Whole integers computed here, never user text: spliced as literals (DuckDB folds them into the scan's filter).
-  const union = (ranges: [number, number][]) => `(${[...ranges.map(([lo, hi]) => `SELECT * FROM event_store WHERE id BETWEEN ${lo} AND ${hi}`),
-    `SELECT * FROM event_store WHERE id > ${c.covered}`].join(' UNION ALL ')})`;
-  return { sql: union(mergeNearest(c.ranges, MAX_RANGES)), scanSql: union(mergeNearest(c.ranges, MAX_SCAN_RANGES)), narrowed: true, share: c.share };
+  const branches = [...c.ranges.map(([lo, hi]) => `SELECT * FROM event_store WHERE id BETWEEN ${lo} AND ${hi}`),
+    `SELECT * FROM event_store WHERE id > ${c.covered}`];
+  return { sql: `(${branches.join(' UNION ALL ')})`, narrowed: true, share: c.share };
 }
