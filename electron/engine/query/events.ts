@@ -7,7 +7,7 @@ import type { SqlRead } from '../store/db';
 import { checkFilter, fieldValueExpr, scansText, sourcesCond, whereClause } from './filter';
 import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
 import { checkInstant, elapsedMs, num, Params } from '../store/sql';
-import { cachedCount, countMatching, rememberCount, rememberMatches, type Count } from './count';
+import { cachedCount, countInFlight, countMatching, rememberCount, rememberMatches, type Count } from './count';
 import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 import { fieldsSql } from '../store/schema';
 import { eventSource } from './textIndex';
@@ -67,6 +67,13 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
   const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
   const order = orderOf(backward);
   if (cached || !scansText(req.filter)) {
+    // A zoom's histogram counts this filter on its way (the page's total is its sum): the page reads its keys once
+    // that count is in, so the histogram the operator watches has both cores to itself meanwhile.
+    if (!cached && countInFlight(db, req.filter)) {
+      const total = await countMatching(db, req.filter);
+      const keys = await db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source.sql} s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values);
+      return { keys, total };
+    }
     const [keys, total] = await Promise.all([
       db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source.sql} s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
       cached ?? countMatching(db, req.filter),
