@@ -77,6 +77,8 @@ export interface MapEntry {
 export class Pseudonymizer {
   private readonly byValue = new Map<string, string>();
   private readonly byToken = new Map<string, MapEntry>();
+  /** Entries made since the last takeAdded(). */
+  private added: MapEntry[] = [];
   /** Values whose token is longer than the default (a collision happened in this scope). */
   readonly lengthened = new Map<string, number>();
 
@@ -109,13 +111,22 @@ export class Pseudonymizer {
     }
     if (len !== this.chars) this.lengthened.set(id, len);
     this.byValue.set(id, token);
-    this.byToken.set(token, { token, type, original: value, firstEvent: eventId });
+    const entry = { token, type, original: value, firstEvent: eventId };
+    this.byToken.set(token, entry);
+    this.added.push(entry);
     return token;
   }
 
   /** The re-identification map: token → type, original, first event. For the encrypted map only. */
   entries(): MapEntry[] {
     return [...this.byToken.values()];
+  }
+
+  /** The entries made since the last call (a long-lived redactor hands its map over batch by batch). */
+  takeAdded(): MapEntry[] {
+    const out = this.added;
+    this.added = [];
+    return out;
   }
 
   get size(): number {
