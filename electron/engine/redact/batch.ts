@@ -43,6 +43,11 @@ export class BatchRedactor {
     this.redactor = new Redactor(this.detectors, new Pseudonymizer(Buffer.from(setup.key ?? []), new Map(setup.lengths ?? [])));
   }
 
+  /** Zeroes this redactor's copy of the pseudonym key (it redacts no more). */
+  forgetKey(): void {
+    this.redactor.pseudonyms.forgetKey();
+  }
+
   run(rows: RowIn[]): BatchResult {
     const r = this.redactor;
     const masks: number[] = [];
