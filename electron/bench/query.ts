@@ -12,7 +12,7 @@ import { clearCountCache, countMatching } from '../engine/query/count';
 import { page } from '../engine/query/events';
 import { fieldNames, fieldValues, sources } from '../engine/query/fields';
 import { histogram } from '../engine/query/histogram';
-import { eventSource, forgetEventSources } from '../engine/query/textIndex';
+import { forgetEventSources, indexedBlocks } from '../engine/query/textIndex';
 import { isoFromMicros } from '../engine/store/sql';
 import { makeSyntheticCase } from './querySynth';
 
@@ -131,7 +131,7 @@ async function textIndexBenches(db: () => CaseHandle['db']): Promise<Result[]> {
   const uncached = <T>(fn: () => Promise<T>) => async () => { clearCountCache(db()); forgetEventSources(db()); return fn(); };
   for (const [kind, text] of [['rare', 'Registered'], ['rare, common trigrams', 'ALPHA1234'], ['absent', 'connection refused']] as const) {
     const filter: EventFilter = { text };
-    const s = await eventSource(db(), filter);
+    const s = await indexedBlocks(db(), filter);
     const note = s.narrowed ? `index reads ${(s.sql.match(/BETWEEN/g) ?? []).length} id range(s) + the uncovered tail` : 'index not used (too many blocks, or none built)';
     for (const mode of ['index', 'no index'] as const) {
       if (mode === 'no index') process.env.CASEFILE_TEXT_INDEX = 'off'; else delete process.env.CASEFILE_TEXT_INDEX;

@@ -7,7 +7,7 @@ import { checkInstant, num, Params } from '../store/sql';
 import { EVENT_HOURS, EVENT_MINUTES, eventMinutesCurrent, GRAINS, levelSlots } from '../store/eventMinutes';
 import { edgeEvents, hasEdges, insideUnits, splitRange, widenSplit } from './summaryRange';
 import { isCancelled } from '../util/cancel';
-import { eventsFrom } from './textIndex';
+import { eventSource } from './textIndex';
 
 export interface Count { count: number; capped: boolean }
 
@@ -89,10 +89,11 @@ export async function countNow(db: SqlRead, filter: EventFilter, cap = 10_000_00
     const [r] = await db.read<{ n: string | number }>(`SELECT (${inside})${edges} AS n`, p.values);
     return rememberCount(db, filter, num(r?.n));
   }
+  const source = await eventSource(db, filter);
   const p = new Params();
-  const where = whereClause(filter, p);
+  const where = whereClause(source.rest, p);
   const [r] = await db.read<{ n: string | number }>(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM ${await eventsFrom(db, filter)} WHERE ${where} LIMIT ${cap + 1})`, p.values);
+    `SELECT count(*) AS n FROM (SELECT 1 FROM ${source.from(p)} s WHERE ${where} LIMIT ${cap + 1})`, p.values);
   const n = num(r?.n);
   return rememberCount(db, filter, Math.min(n, cap), n > cap);
 }

@@ -10,7 +10,8 @@ import { checkInstant, elapsedMs, num, Params } from '../store/sql';
 import { cachedCount, countInFlight, countMatching, rememberCount, rememberMatches, type Count } from './count';
 import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 import { fieldsSql } from '../store/schema';
-import { eventSource } from './textIndex';
+import { eventSource, type EventSource } from './textIndex';
+import { inIdWindows, windowsOfIds } from './idWindows';
 
 export interface PageRequest {
   filter: EventFilter;
@@ -59,13 +60,14 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
   // reads its blocks by time slices, as a plain search reads the case.
   const source = await eventSource(db, req.filter);
   if (scansText(req.filter) && source.share > ONE_SCAN_SHARE && (req.countLater || cached) && cursor?.ts !== null && await eventMinutesCurrent(db)) {
-    const keys = await slicedKeys(db, req, backward, source.sql);
+    const keys = await slicedKeys(db, req, backward, source);
     return { keys, total: cached ?? cachedCount(db, req.filter) ?? null };
   }
   const p = new Params();
-  const where = whereClause(req.filter, p);
+  const where = whereClause(source.rest, p);
   const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
   const order = orderOf(backward);
+  const from = source.from(p);
   if (cached || !scansText(req.filter)) {
     // A zoom's histogram counts this filter on its way (the page's total is its sum): the page reads its keys once
     // that count is in, so the histogram the operator watches has both cores to itself meanwhile.
@@ -75,19 +77,22 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
       return { keys, total };
     }
     const [keys, total] = await Promise.all([
-      db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source.sql} s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
+      db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${from} s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
       cached ?? countMatching(db, req.filter),
     ]);
     return { keys, total };
   }
   const [r] = await db.read<{ n: string | number; keys: Key[] | null }>(
-    `WITH s AS MATERIALIZED (SELECT s.id, s.ts FROM ${source.sql} s WHERE ${where})
+    `WITH s AS MATERIALIZED (SELECT s.id, s.ts FROM ${from} s WHERE ${where})
      SELECT (SELECT count(*) FROM s) AS n,
             (SELECT list({'id': id, 'ts_us': ts_us}) FROM
               (SELECT s.id, epoch_us(s.ts) AS ts_us FROM s WHERE ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1})) AS keys`,
     p.values);
   return { keys: r?.keys ?? [], total: rememberCount(db, req.filter, num(r?.n)) };
 }
+
+/** A page whose ids fall in at most this many clusters reads them by id ranges rather than by its time span. */
+const FEW_WINDOWS = 16;
 
 /** At most this share of the blocks read, a text search's page takes keys and total from one scan of them. */
 const ONE_SCAN_SHARE = 0.1;
@@ -100,7 +105,7 @@ const orderOf = (backward: boolean) => (backward ? 's.ts DESC NULLS FIRST, s.id 
  * whole, so once `limit + 1` keys are in, nothing earlier in the order is left unread and they are the page's keys.
  * What no slice covered (untimed events, last in ascending order) is read by one last query if the page is not full.
  */
-async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, source: string): Promise<Key[]> {
+async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, source: EventSource): Promise<Key[]> {
   const cursor = req.after ?? req.before;
   const hp = new Params();
   const conds = [sourcesCond(req.filter, hp), levelSlots(req.filter)];
@@ -116,10 +121,10 @@ async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, sour
   const keys: Key[] = [];
   const read = async (span: (p: Params) => string, limit: number) => {
     const p = new Params();
-    const where = whereClause(req.filter, p);
+    const where = whereClause(source.rest, p);
     const keyset = cursor ? keysetCondition(cursor, backward ? 'before' : 'after', p) : 'TRUE';
     keys.push(...await db.read<Key>(
-      `SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source} s WHERE ${where} AND ${keyset} AND ${span(p)} ORDER BY ${orderOf(backward)} LIMIT ${limit}`,
+      `SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source.from(p)} s WHERE ${where} AND ${keyset} AND ${span(p)} ORDER BY ${orderOf(backward)} LIMIT ${limit}`,
       p.values));
   };
   const instant = (p: Params, us: number) => `make_timestamp(${p.add(us)}::BIGINT)::TIMESTAMPTZ`;
@@ -175,18 +180,26 @@ export async function page(db: SqlRead, req: PageRequest): Promise<EventPage> {
   const extras = (req.extraFields ?? []).map((name, i) => `${fieldValueExpr(name, p)} AS x${i}`);
   const byId = new Map<number, RawRow>();
   if (ids.length) {
-    // The page's time span bounds the lookup: DuckDB then reads only the row groups that can hold these rows
-    // (measured 60 → 19 ms on 2.4 M rows in file order, 6 ms in time order) instead of probing ids everywhere.
-    const page = keys.slice(0, req.limit);
-    const us = page.flatMap((k) => (k.ts_us === null ? [] : [Number(k.ts_us)]));
-    const idList = ids.map((id) => p.add(id)).join(', ');
-    const span = us.length
-      ? `s.ts BETWEEN make_timestamp(${p.add(Math.min(...us))}::BIGINT)::TIMESTAMPTZ AND make_timestamp(${p.add(Math.max(...us))}::BIGINT)::TIMESTAMPTZ`
-      : 'FALSE';
-    const untimed = us.length < page.length ? ' OR s.ts IS NULL' : '';
+    const windows = windowsOfIds(ids);
+    let from: string;
+    if (windows.length <= FEW_WINDOWS) {
+      // A few clusters of ids (a rare word's matches, spread over months): a short id range each, whatever their
+      // times (9 rows over 8 months: 11–14 ms against 110–190 ms by their time span).
+      from = `(${inIdWindows('*', windows, p)}) s`;
+    } else {
+      // The page's time span bounds the lookup: DuckDB then reads only the row groups that can hold these rows
+      // (measured 60 → 19 ms on 2.4 M rows in file order, 6 ms in time order) instead of probing ids everywhere.
+      const page = keys.slice(0, req.limit);
+      const us = page.flatMap((k) => (k.ts_us === null ? [] : [Number(k.ts_us)]));
+      const span = us.length
+        ? `s.ts BETWEEN make_timestamp(${p.add(Math.min(...us))}::BIGINT)::TIMESTAMPTZ AND make_timestamp(${p.add(Math.max(...us))}::BIGINT)::TIMESTAMPTZ`
+        : 'FALSE';
+      const untimed = us.length < page.length ? ' OR s.ts IS NULL' : '';
+      from = `(SELECT * FROM event_store s WHERE (${span}${untimed}) AND s.id IN (${ids.map((id) => p.add(id)).join(', ')})) s`;
+    }
     const rows = await db.read<RawRow>(
       `SELECT ${ROW_COLUMNS}, ${FILE_COLUMNS}${extras.length ? ', ' + extras.join(', ') : ''}
-       FROM event_store s JOIN files f USING (file_id) WHERE (${span}${untimed}) AND s.id IN (${idList})`, p.values);
+       FROM ${from} JOIN files f USING (file_id)`, p.values);
     for (const r of rows) byId.set(Number(r.id), r);
   }
   const rows = ids.flatMap((id) => { const r = byId.get(id); return r ? [toEventRow(r, req.extraFields)] : []; });

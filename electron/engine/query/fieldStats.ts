@@ -62,14 +62,14 @@ export async function fieldStats(db: SqlRead, req: FieldStatsRequest): Promise<F
   // `raw` once more): a large result is first narrowed to a block sample of vectors expected to hold several times
   // the sample, so only those vectors are read.
   const blocks = sampled && req.blockSample !== false ? await blockPercent(db, total.count, sampleRows(sample)) : null;
-  const ip = new Params();
-  const where = whereClause(req.filter, ip);
-  // Only the blocks the text index leaves (if it narrows the search) are sampled or read.
+  // Only the blocks the text index leaves (if it narrows the search), or its matched rows, are sampled or read.
   const source = await eventSource(db, req.filter);
-  const from = blocks === null || source.narrowed ? `${source.sql} s` : `event_store s TABLESAMPLE ${blocks}% (system, 16)`;
+  const ip = new Params();
+  const where = whereClause(source.rest, ip);
+  const from = blocks === null || source.narrowed ? `${source.from(ip)} s` : `event_store s TABLESAMPLE ${blocks}% (system, 16)`;
   const ids = (await db.read<{ id: string | number }>(sampled
     ? `SELECT id FROM (SELECT s.id FROM ${from} WHERE ${where}) USING SAMPLE reservoir(${sampleRows(sample)} ROWS) REPEATABLE (16)`
-    : `SELECT s.id FROM ${source.sql} s WHERE ${where}`, ip.values)).map((r) => num(r.id));
+    : `SELECT s.id FROM ${from} WHERE ${where}`, ip.values)).map((r) => num(r.id));
   const p = new Params();
   const columns = COLUMN_FIELDS.map((c) => `${fieldValueExpr(c, p)} AS "${c}"`).join(', ');
   const top = p.add(req.top);

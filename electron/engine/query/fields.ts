@@ -6,7 +6,7 @@ import { elapsedMs, isoFromMicros, num, Params } from '../store/sql';
 import { fieldsSql } from '../store/schema';
 import { inIdWindows } from './idWindows';
 import { EVENT_HOURS, eventMinutesCurrent } from '../store/eventMinutes';
-import { eventsFrom } from './textIndex';
+import { eventSource } from './textIndex';
 
 export interface SourceSummary { source: string; count: number; from: string | null; to: string | null }
 
@@ -52,11 +52,12 @@ export interface FieldValues { field: string; values: { value: string; count: nu
 export async function fieldValues(db: SqlRead, filter: EventFilter, field: string, limit: number): Promise<FieldValues> {
   const t0 = performance.now();
   await checkFilter(db, filter);
+  const source = await eventSource(db, filter);
   const p = new Params();
-  const where = whereClause(filter, p);
+  const where = whereClause(source.rest, p);
   const expr = fieldValueExpr(field, p);
   const rows = await db.read<{ v: string; n: string }>(
-    `SELECT v, count(*) AS n FROM (SELECT ${expr} AS v FROM ${await eventsFrom(db, filter)} WHERE ${where}) WHERE v IS NOT NULL
+    `SELECT v, count(*) AS n FROM (SELECT ${expr} AS v FROM ${source.from(p)} s WHERE ${where}) WHERE v IS NOT NULL
      GROUP BY v ORDER BY n DESC, v LIMIT ${p.add(limit)}`, p.values);
   return { field, values: rows.map((r) => ({ value: r.v, count: num(r.n) })), queryMs: elapsedMs(t0) };
 }

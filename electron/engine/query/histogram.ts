@@ -9,7 +9,7 @@ import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } fr
 import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
 import { edgeEvents, hasEdges, insideUnits, splitRange, widenSplit } from './summaryRange';
 import { isCancelled } from '../util/cancel';
-import { eventsFrom } from './textIndex';
+import { eventSource } from './textIndex';
 
 const EPOCH = new Date(0).toISOString();
 
@@ -62,13 +62,15 @@ const coversFilterOf = (req: HistogramRequest) =>
 
 /** The histogram from the events themselves (`known`: the filter's matches by id, when all are known). */
 async function scanHistogram(db: SqlRead, req: HistogramRequest, known?: number[]): Promise<Omit<Histogram, 'queryMs'>> {
-  // Known ids are read by id; otherwise only the blocks the text index leaves (asked once, for the range and the cells).
-  const source = known ? 'event_store s' : await eventsFrom(db, req.filter);
+  // Known ids are read by id; otherwise only the blocks the text index leaves, or the search's matched rows (asked
+  // once, for the range and the cells).
+  const source = known ? null : await eventSource(db, req.filter);
+  const fromOf = (p: Params) => (source ? `${source.from(p)} s` : 'event_store s');
   const matchSql = (p: Params, opts?: { ignoreRange?: boolean }) =>
-    known ? (known.length ? `s.id IN (${known.map((id) => p.add(id)).join(', ')})` : 'FALSE') : whereClause(req.filter, p, opts);
+    known ? (known.length ? `s.id IN (${known.map((id) => p.add(id)).join(', ')})` : 'FALSE') : whereClause(source!.rest, p, opts);
   const { from, to } = req.range
     ? { from: checkInstant(req.range.from, 'Range start'), to: checkInstant(req.range.to, 'Range end') }
-    : await defaultRange(db, req.filter, matchSql, source);
+    : await defaultRange(db, req.filter, matchSql, fromOf);
   const fromUs = microsFromIso(from);
   const toUs = microsFromIso(to);
   const spanUs = toUs > fromUs ? toUs - fromUs : 0n;
@@ -86,7 +88,7 @@ async function scanHistogram(db: SqlRead, req: HistogramRequest, known?: number[
   // The range as a plain comparison on ts, so DuckDB can skip row groups by their min/max (epoch_us(ts) would not).
   const sql = `
     SELECT s.source, CASE WHEN s.ts IS NOT NULL THEN least((epoch_us(s.ts) - ${f}) // ${bucketUs}, ${buckets - 1}) END AS b, ${LEVEL_SLOT} AS l, count(*) AS n
-    FROM ${source}
+    FROM ${fromOf(p)}
     WHERE ${where} AND (s.ts BETWEEN ${p.instant(from)} AND ${p.instant(to)} OR s.ts IS NULL)
     GROUP BY ALL`;
   const lp = new Params();
@@ -195,10 +197,11 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   return { from: isoFromMicros(String(loUs))!, to, ...loUs !== fromUs && { first: from }, bucketMs: bucketUs / 1000, buckets, ...fillLanes(lanes, cells, buckets) };
 }
 
-async function defaultRange(db: SqlRead, filter: EventFilter, matchSql: (p: Params) => string, from: string): Promise<{ from: string; to: string }> {
+async function defaultRange(db: SqlRead, filter: EventFilter, matchSql: (p: Params) => string, fromOf: (p: Params) => string): Promise<{ from: string; to: string }> {
   if (filter.from && filter.to) return { from: checkInstant(filter.from, 'Filter start'), to: checkInstant(filter.to, 'Filter end') };
   const p = new Params();
-  const matched = await span(db, matchSql(p), p.values, from);
+  const where = matchSql(p);
+  const matched = await span(db, where, p.values, fromOf(p));
   if (matched) return matched;
   // Nothing matches: the case's own span, so an empty result never moves the timeline somewhere the data is not.
   // A case with no timed events at all has no span; the epoch stands in (the UI draws no range for it).

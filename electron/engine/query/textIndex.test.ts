@@ -10,7 +10,7 @@ import { clearCountCache, countMatching } from './count';
 import { page } from './events';
 import { histogram } from './histogram';
 import { fieldStats } from './fieldStats';
-import { eventSource, mergeNearest, readTextIndexMeta, textIndexReady } from './textIndex';
+import { eventSource, indexedBlocks, mergeNearest, readTextIndexMeta, textIndexReady } from './textIndex';
 import { buildTextIndex, type IndexedCase } from './textIndexBuild';
 import { BLOCK_IDS, GROUP_IDS, queryGrams } from './textGrams';
 import { BASE_MS, buildCase, generate, type GenRow } from '../../testkit/testCase';
@@ -129,15 +129,15 @@ describe('text index: exact against the plain scan', () => {
 
   it('narrows rare and absent words to a few blocks, and leaves short, regex and common searches to the scan', async () => {
     for (const w of ['zebrafish', 'kelvinword', '#1234 ', 'no such text anywhere', 'mixed case needle']) {
-      const s = await eventSource(handle.db, { text: w });
+      const s = await indexedBlocks(handle.db, { text: w });
       expect(s.narrowed, w).toBe(true);
       expect((s.sql.match(/BETWEEN/g) ?? []).length, w).toBeLessThanOrEqual(4);
     }
     // An absent word reads only what the index does not cover (nothing here).
-    expect((await eventSource(handle.db, { text: 'no such text anywhere' })).sql).not.toContain('BETWEEN');
+    expect((await indexedBlocks(handle.db, { text: 'no such text anywhere' })).sql).not.toContain('BETWEEN');
     expect((await eventSource(handle.db, { text: 'ab' })).narrowed).toBe(false);
     // Both page paths run: one scan of very few blocks, and time slices over a larger narrowed share.
-    const shares = await Promise.all(WORDS.map(async (w) => (await eventSource(handle.db, { text: w }))));
+    const shares = await Promise.all(WORDS.map(async (w) => (await indexedBlocks(handle.db, { text: w }))));
     expect(shares.some((s) => s.narrowed && s.share > 0.1), JSON.stringify(WORDS.map((w, i) => [w, shares[i]!.share]))).toBe(true);
     expect(shares.some((s) => s.narrowed && s.share <= 0.1 && s.share > 0)).toBe(true);
     expect((await eventSource(handle.db, { text: 'zebra.ish', regex: true })).narrowed).toBe(false);
@@ -199,7 +199,7 @@ describe('text index: records it does not cover, and builds cut short', () => {
     const before = (await readTextIndexMeta(handle.db))!.covered;
     expect(before).toBeLessThan(3_000_000);
     for (const w of ['wombat', 'zebrafish', 'kelvinword', 'late', 'no such text anywhere']) {
-      expect((await eventSource(handle.db, { text: w })).sql, w).toContain(`id > ${before}`);
+      expect((await indexedBlocks(handle.db, { text: w })).sql, w).toContain(`id > ${before}`);
       await expectSame({ text: w });
     }
     expect((await withIndex(true, () => countMatching(handle.db, { text: 'wombat' }))).count).toBe(2);
@@ -220,7 +220,7 @@ describe('text index: records it does not cover, and builds cut short', () => {
     const meta = (await readTextIndexMeta(handle.db))!;
     expect(meta.covered).toBe(GROUP_IDS - 1);
     for (const w of ['zebrafish', 'quokka', 'wombat', 'kelvinword', '#1234 ', 'timeout']) await expectSame({ text: w });
-    expect((await eventSource(handle.db, { text: 'wombat' })).sql).toContain(`id > ${GROUP_IDS - 1}`);
+    expect((await indexedBlocks(handle.db, { text: 'wombat' })).sql).toContain(`id > ${GROUP_IDS - 1}`);
     expect((await build()).groups).toBe(2);
     expect(await textIndexReady(handle.db)).toBe(true);
   });

@@ -4,8 +4,15 @@
 // grams (textGrams.ts); when few blocks remain, the events are read as a UNION ALL of id ranges (each a BETWEEN that DuckDB
 // answers from its min/max statistics, skipping the rest: idWindows.ts) plus every id above the covered one. The
 // text condition still runs on what is read, so results are exact: the index only leaves out blocks that cannot match.
+// When those blocks hold few matches, one scan finds them and every query of the search reads only those rows
+// (textMatches.ts).
+import { listValue } from '@duckdb/node-api';
 import type { EventFilter } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
+import type { Params } from '../store/sql';
+import { textPattern } from './filter';
+import { forgetMatches, sharedMatches } from './textMatches';
+import { detached } from '../util/cancel';
 import { BLOCK_IDS, GROUP_BLOCKS, queryGrams, TEXT_INDEX_VERSION } from './textGrams';
 
 export const TEXT_GRAMS = 'text_grams';
@@ -25,14 +32,22 @@ const MAX_SHARE = 0.25;
 /** UNION ALL branches at most: past it the nearest ranges are merged (a longer plan costs more than a few blocks). */
 const MAX_RANGES = 64;
 
-/** What a text-filtered query reads as `event_store`: the table itself, or only the blocks that can match. */
+/** What a text-filtered query reads as `event_store`: the table itself, only the blocks that can match, or only the
+ * rows that match (the search's shared matched ids: textMatches.ts). */
 export interface EventSource {
-  sql: string; narrowed: boolean;
-  /** Share of the covered blocks read (1 for the table). */
+  /** The FROM text (without an alias); a source of matched ids binds them as one list in `p`. */
+  from(p: Params): string;
+  /** The filter the rows read must still pass: without its text when they all match it. */
+  rest: EventFilter;
+  narrowed: boolean;
+  /** Share of the covered blocks read (1 for the table, 0 for matched ids). */
   share: number;
 }
 
-const PLAIN: EventSource = { sql: 'event_store', narrowed: false, share: 1 };
+/** A source's FROM text, when it binds nothing (the table or block ranges). */
+export interface Blocks { sql: string; narrowed: boolean; share: number }
+
+const PLAIN: Blocks = { sql: 'event_store', narrowed: false, share: 1 };
 
 export async function readTextIndexMeta(db: SqlRead): Promise<TextIndexMeta | null> {
   const [r] = await db.read<{ value: string }>(`SELECT value FROM meta WHERE key = '${TEXT_INDEX_KEY}'`);
@@ -80,36 +95,62 @@ export async function textIndexReady(db: SqlRead): Promise<boolean> {
 /** Off for comparisons (tests and the query bench measure the plain scan beside the index). */
 const disabled = () => process.env.CASEFILE_TEXT_INDEX === 'off';
 
-const cache = new WeakMap<SqlRead, Map<string, EventSource>>();
+const cache = new WeakMap<SqlRead, Map<string, Promise<Blocks>>>();
 
-/** Forget memoised sources (benchmarks measure the lookup too). */
+/** Forget memoised sources and matched ids (benchmarks measure the lookup and the scan too). */
 export function forgetEventSources(db: SqlRead): void {
   cache.delete(db);
+  forgetMatches(db);
 }
 
 /** A regex with none of RE2's special characters matches its text literally (the search adds `(?i)` as to a substring). */
 const LITERAL = /^[^\\.^$*+?()[\]{}|]+$/;
 
 /**
- * The source of `event_store` rows for a filter: narrowed by the index for a substring search (or a regex that is a
- * plain literal) whose text has at least one all-ASCII trigram, else the table. Memoised on a read-only handle (its
- * data cannot change).
+ * The source of `event_store` rows for a filter: for a substring search (or a regex that is a plain literal) whose
+ * text has at least one all-ASCII trigram, the blocks the index leaves, and when the search matches few events
+ * there, only those (found by one scan shared by every query of the search: textMatches.ts); else the table.
  */
 export async function eventSource(db: SqlRead, filter: EventFilter): Promise<EventSource> {
+  const blocks = await indexedBlocks(db, filter);
+  const ids = blocks.narrowed ? await sharedMatches(db, textPattern(filter.text!, !!filter.regex), blocks.sql) : null;
+  if (!ids) return { from: () => blocks.sql, rest: filter, narrowed: blocks.narrowed, share: blocks.share };
+  const rest: EventFilter = { ...filter };
+  delete rest.text;
+  delete rest.regex;
+  // The ids bound as one list (a list of 20,000 spliced into SQL costs 60 ms to parse); the BETWEEN lets DuckDB skip
+  // the row groups outside them by their min/max.
+  return {
+    from: (p) => (ids.length
+      ? `(SELECT * FROM event_store WHERE id BETWEEN ${ids[0]} AND ${ids[ids.length - 1]} AND id IN (SELECT unnest(${p.add(listValue(ids))}::BIGINT[])))`
+      : '(SELECT * FROM event_store WHERE FALSE)'),
+    rest, narrowed: true, share: 0,
+  };
+}
+
+/**
+ * The blocks the index leaves for a filter's text, or the table. Memoised on a read-only handle (its data cannot
+ * change), the lookup itself too: the page and the histogram of one search ask at once.
+ */
+export async function indexedBlocks(db: SqlRead, filter: EventFilter): Promise<Blocks> {
   if (!filter.text || (filter.regex && !LITERAL.test(filter.text)) || disabled()) return PLAIN;
   const grams = queryGrams(filter.text);
   if (!grams.length) return PLAIN;
+  if (!db.readOnly) return narrowed(db, grams);
   const key = grams.join(',');
-  const known = db.readOnly ? cache.get(db)?.get(key) : undefined;
-  if (known) return known;
-  const source = await narrowed(db, grams);
-  if (db.readOnly) {
-    let m = cache.get(db);
-    if (!m) cache.set(db, (m = new Map()));
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  let known = m.get(key);
+  if (!known) {
+    // Looked up beyond the caller's cancellation: another query of the search may be waiting for it.
+    const lookup = detached(() => narrowed(db, grams));
+    known = lookup;
     if (m.size >= 64) m.delete(m.keys().next().value as string);
-    m.set(key, source);
+    m.set(key, lookup);
+    const mine = m;
+    lookup.catch(() => { if (mine.get(key) === lookup) mine.delete(key); });
   }
-  return source;
+  return known;
 }
 
 /** Id ranges [lo, hi] of the blocks whose records hold every gram, within the covered ids; null when too many. */
@@ -158,16 +199,11 @@ export function mergeNearest(ranges: [number, number][], max: number): [number, 
   return out;
 }
 
-async function narrowed(db: SqlRead, grams: number[]): Promise<EventSource> {
+async function narrowed(db: SqlRead, grams: number[]): Promise<Blocks> {
   const c = await candidateRanges(db, grams);
   if (!c) return PLAIN;
   // Whole integers computed here, never user text: spliced as literals (DuckDB folds them into the scan's filter).
   const branches = [...c.ranges.map(([lo, hi]) => `SELECT * FROM event_store WHERE id BETWEEN ${lo} AND ${hi}`),
     `SELECT * FROM event_store WHERE id > ${c.covered}`];
   return { sql: `(${branches.join(' UNION ALL ')})`, narrowed: true, share: c.share };
-}
-
-/** `FROM` text for the events a filter reads, aliased `s`: every query with a text filter reads through here. */
-export async function eventsFrom(db: SqlRead, filter: EventFilter): Promise<string> {
-  return `${(await eventSource(db, filter)).sql} s`;
 }

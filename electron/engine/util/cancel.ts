@@ -12,6 +12,11 @@ export function withSignal<T>(signal: AbortSignal | undefined, fn: () => T): T {
   return current.run(signal, fn);
 }
 
+/** The signal of the call running now, if any (for work shared between calls, which waits on it itself). */
+export function currentSignal(): AbortSignal | undefined {
+  return current.getStore();
+}
+
 /** Runs `fn` beyond any caller's cancellation: work whose result other calls share (memoised answers). */
 export function detached<T>(fn: () => T): T {
   return current.run(undefined, fn);
