@@ -172,6 +172,10 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   const grain = GRAINS.find((g) => g.unitUs <= (toUs - fromUs) / wanted);
   const cut = grain && splitRange(from, to, grain.unitUs);
   if (!grain || !cut) return null;
+  // The lanes are read beside the look at the range's end units (then the cells): two short statements, not three in a row.
+  const lp = new Params();
+  const lanesRead = db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values);
+  lanesRead.catch(() => undefined); // awaited below; a failure of the split's read must not leave it unhandled
   const split = await widenSplit(db, filter, cut, grain);
   const unit = grain.unitUs;
   const loUs = Math.floor(fromUs / unit) * unit;
@@ -183,7 +187,6 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   const levelCond = levelSlots(filter);
   const where = hasEdges(split) ? whereClause(filter, p, { ignoreRange: true }) : '';
   const col = `s.${grain.column}`;
-  const lp = new Params();
   const [cells, lanes] = await Promise.all([db.read<Cell>(
     `SELECT s.source, ${bucket(col)} AS b, s.slot AS l, sum(s.n) AS n FROM ${grain.table} s
        WHERE ${srcCond} AND ${levelCond} AND ${insideUnits(col, split, p)} GROUP BY ALL
@@ -192,8 +195,7 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
        WHERE ${where} AND ${edgeEvents(split, p)} GROUP BY ALL
      UNION ALL` : ''}
      SELECT s.source, NULL AS b, s.slot AS l, sum(s.n) AS n FROM ${EVENT_HOURS} s WHERE ${srcCond} AND ${levelCond} AND s.hour IS NULL GROUP BY ALL`,
-    p.values),
-  db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values)]);
+    p.values), lanesRead]);
   return { from: isoFromMicros(String(loUs))!, to, ...loUs !== fromUs && { first: from }, bucketMs: bucketUs / 1000, buckets, ...fillLanes(lanes, cells, buckets) };
 }
 
