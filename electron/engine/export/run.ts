@@ -176,46 +176,42 @@ const SCAN_COLUMNS = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
  * redaction's batches, each with its clean-cell claim (cells the same detectors already found nothing in are only
  * searched for originals, where the claim verifies: cleanCells.ts). Stops early after 1,000 hits (one is enough).
  */
-async function rescan(file: string, opts: ExportOptions, detectors: DetectorOptions, originals: ReadonlyMap<string, 'secret' | 'pii'>,
+async function rescan(pool: RedactPool, file: string, opts: ExportOptions, originals: ReadonlyMap<string, 'secret' | 'pii'>,
   documents: [string, string], total: number, claims: readonly CleanClaim[]): Promise<RescanHit[]> {
-  // the originals' search tables are built once here and shared by the workers (not built in each)
-  const pool = new RedactPool({ detectors, rescan: Rescanner.tables(originals) }, opts.workers);
+  // the originals' search tables are built once here and shared by the workers (not built in each); the redaction's
+  // workers turn into the re-scan's (same detectors, the key zeroed), so none is started and compiled twice
+  await pool.rescanWith(Rescanner.tables(originals));
   const hits: RescanHit[] = [];
-  try {
-    await pool.ready;
-    const inFlight: Promise<RescanHit[]>[] = [];
-    const drain = async () => { hits.push(...await inFlight.shift()!); };
-    let checked = 0;
-    let b = 0;
-    /** Items in the redaction's batches (each with its claim), sent as they fill; false when enough hits are in. */
-    const inBatches = async <T>(items: AsyncIterable<T>, send: (batch: T[], claim?: CleanClaim) => Promise<RescanHit[]>): Promise<boolean> => {
-      let batch: T[] = [];
-      for await (const item of items) {
-        batch.push(item);
-        if (batch.length < (claims[b]?.masks.length ?? 2000)) continue;
-        inFlight.push(send(batch, claims[b++]));
-        checked += batch.length;
-        batch = [];
-        if (inFlight.length >= 4) await drain();
-        opts.signal?.throwIfAborted();
-        opts.onProgress?.({ phase: 'check', rows: checked, total });
-        if (hits.length > 1000) return false;
-      }
-      inFlight.push(send(batch, claims[b]));
-      return true;
-    };
-    const complete = opts.format === 'jsonl'
-      // JSONL: the lines go to the workers as they are and are parsed there (this thread only reads the file)
-      ? await inBatches(jsonlLines(file), (lines, claim) => pool.scanLines(lines, SCAN_COLUMNS, claim))
-      : await inBatches(readBack(file, opts.format), (rows, claim) => pool.scan(
-        rows.map((row) => ({ id: `event ${row.id}`, cells: SCAN_COLUMNS.map((c) => row[c] ?? null) })), SCAN_COLUMNS, claim));
-    if (!complete) return hits;
-    inFlight.push(pool.scan([{ id: 'report.json', cells: [documents[0]] }, { id: 'manifest.json', cells: [documents[1]] }], []));
-    while (inFlight.length) await drain();
-    return hits;
-  } finally {
-    await pool.close();
-  }
+  const inFlight: Promise<RescanHit[]>[] = [];
+  const drain = async () => { hits.push(...await inFlight.shift()!); };
+  let checked = 0;
+  let b = 0;
+  /** Items in the redaction's batches (each with its claim), sent as they fill; false when enough hits are in. */
+  const inBatches = async <T>(items: AsyncIterable<T>, send: (batch: T[], claim?: CleanClaim) => Promise<RescanHit[]>): Promise<boolean> => {
+    let batch: T[] = [];
+    for await (const item of items) {
+      batch.push(item);
+      if (batch.length < (claims[b]?.masks.length ?? 2000)) continue;
+      inFlight.push(send(batch, claims[b++]));
+      checked += batch.length;
+      batch = [];
+      if (inFlight.length >= 4) await drain();
+      opts.signal?.throwIfAborted();
+      opts.onProgress?.({ phase: 'check', rows: checked, total });
+      if (hits.length > 1000) return false;
+    }
+    inFlight.push(send(batch, claims[b]));
+    return true;
+  };
+  const complete = opts.format === 'jsonl'
+    // JSONL: the lines go to the workers as they are and are parsed there (this thread only reads the file)
+    ? await inBatches(jsonlLines(file), (lines, claim) => pool.scanLines(lines, SCAN_COLUMNS, claim))
+    : await inBatches(readBack(file, opts.format), (rows, claim) => pool.scan(
+      rows.map((row) => ({ id: `event ${row.id}`, cells: SCAN_COLUMNS.map((c) => row[c] ?? null) })), SCAN_COLUMNS, claim));
+  if (!complete) return hits;
+  inFlight.push(pool.scan([{ id: 'report.json', cells: [documents[0]] }, { id: 'manifest.json', cells: [documents[1]] }], []));
+  while (inFlight.length) await drain();
+  return hits;
 }
 
 export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<ExportResult> {
@@ -235,6 +231,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     mark = now;
   };
   let inputBytes = 0;
+  let pool: RedactPool | null = null;
   try {
     const sel = await buildSelection(h.db, opts.selection);
     const setup = await redactionSetupFor(h, opts.rules, sel);
@@ -249,7 +246,9 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     const dataFile = path.join(staging, dataName);
     const out = fs.openSync(dataFile, 'wx', 0o600);
     if (opts.format === 'csv') fs.writeSync(out, csvHeader());
-    const pool = new RedactPool({ detectors: detectorOptions, key }, opts.workers);
+    // one pool for the redaction and then the re-scan (rescanWith); closed in the end whatever happens
+    const workers = new RedactPool({ detectors: detectorOptions, key }, opts.workers);
+    pool = workers;
     const byType = new Map<string, number>();
     const byRule = new Map<string, number>();
     const originals = new Map<string, 'secret' | 'pii'>();
@@ -257,7 +256,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     const claims: CleanClaim[] = [];
     let rows = 0;
     try {
-      await pool.ready;
+      await workers.ready;
       lap('setup');
       const inFlight: { page: EventRowOut[]; result: ReturnType<RedactPool['run']> }[] = [];
       const drain = async () => {
@@ -294,7 +293,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         opts.signal?.throwIfAborted();
         for (const row of page) inputBytes += row.raw === null ? 0 : Buffer.byteLength(String(row.raw));
         const batch: RowIn[] = page.map((row) => ({ id: String(row.id), cells: SCAN_COLUMNS.map((c) => (row[c] === null ? null : String(row[c]))) }));
-        inFlight.push({ page, result: pool.run(batch) });
+        inFlight.push({ page, result: workers.run(batch) });
         if (inFlight.length >= 4) await drain();
         mark = performance.now(); // the next page's read is 'select'
       });
@@ -303,7 +302,6 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     } finally {
       fs.fsyncSync(out);
       fs.closeSync(out);
-      await pool.close();
     }
     opts.signal?.throwIfAborted();
 
@@ -347,7 +345,9 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
 
     // 3. fail-closed: decode what was written, re-run every detector, look for every replaced original
     for (const e of queryRedactor.originals) if (originals.get(e[0]) !== 'secret') originals.set(e[0], e[1]);
-    const hits = await rescan(finalData, opts, detectorOptions, originals, [reportText, manifestText], rows, claims);
+    const hits = await rescan(workers, finalData, opts, originals, [reportText, manifestText], rows, claims);
+    pool = null;
+    await workers.close();
     if (hits.length) throw new ExportBlocked(hits);
     lap('rescan');
 
@@ -386,6 +386,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     fs.rmSync(staging, { recursive: true, force: true });
     throw e;
   } finally {
+    await pool?.close();
     key.fill(0);
   }
 }

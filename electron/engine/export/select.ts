@@ -1,5 +1,6 @@
 // What an export takes: an EventFilter, a time range, a chain, chosen ids or a checked `--where` expression (all
 // AND-ed; none: the whole case), read from the events view in keyset order (ts, id) page by page.
+import { JsonDuckDBValueConverter } from '@duckdb/node-api';
 import type { EventFilter } from '../../../shared/domain';
 import { checkFilter, whereClause } from '../query/filter';
 import { checkInstant, Params } from '../store/sql';
@@ -53,18 +54,36 @@ const SELECT_COLUMNS = `s.id, s.ts, s.ts_text, s.source, s.file, s.line, s.line_
               s.raw, s.parse_status, s.bundle`;
 
 /**
+ * The streamed export's columns: as SELECT_COLUMNS, but `fields` is only sent when it differs from `raw` (a JSON
+ * record's fields are its raw text: half the rows of a JSON-heavy case), with a flag saying it does not.
+ */
+const STREAM_COLUMNS = SELECT_COLUMNS.replace('s.fields::VARCHAR AS fields', `CASE WHEN s.fields::VARCHAR = s.raw THEN NULL ELSE s.fields::VARCHAR END AS fields`)
+  + `, coalesce(s.fields::VARCHAR = s.raw, false) AS fields_is_raw`;
+
+/**
  * Every selected event in (ts, id) order, handed over in pages of `pageRows`: one query streamed from DuckDB (one
- * sort, read chunk by chunk), awaiting each page's handler before reading on, so memory stays at a few pages.
+ * sort, read chunk by chunk), awaiting each page's handler before reading on, so memory stays at a few pages. Each
+ * chunk is read column by column (the values as the row readers give them: BIGINT and timestamps as text), and
+ * `fields` equal to `raw` is the same string, not a second copy decoded.
  */
 export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: EventRowOut[]) => Promise<void>, pageRows = 2000): Promise<void> {
   await db.withConnection(async (conn) => {
-    const result = await conn.stream(`SELECT ${SELECT_COLUMNS} FROM events s WHERE (${s.cond}) ORDER BY ${KEY}, s.id`, s.params.values as never);
+    const result = await conn.stream(`SELECT ${STREAM_COLUMNS} FROM events s WHERE (${s.cond}) ORDER BY ${KEY}, s.id`, s.params.values as never);
+    const fieldsIsRaw = COLUMNS.length;
     let page: EventRowOut[] = [];
-    for await (const chunk of result.yieldRowObjectJson()) {
-      for (const r of chunk) page.push({ ...(r as EventRowOut), id: Number(r.id) });
-      if (page.length >= pageRows) {
-        await onPage(page);
-        page = [];
+    for await (const chunk of result) {
+      const cols = COLUMNS.map((_, i) => chunk.convertColumnValues(i, JsonDuckDBValueConverter) as (string | number | null)[]);
+      const sameAsRaw = chunk.convertColumnValues(fieldsIsRaw, JsonDuckDBValueConverter);
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const row = {} as EventRowOut;
+        COLUMNS.forEach((c, i) => { row[c] = cols[i]![r]!; });
+        row.id = Number(row.id);
+        if (sameAsRaw[r]) row.fields = row.raw;
+        page.push(row);
+        if (page.length >= pageRows) {
+          await onPage(page);
+          page = [];
+        }
       }
     }
     if (page.length) await onPage(page);

@@ -10,7 +10,10 @@ export interface BatchResult {
   rows: (string | null)[][];
   byType: [string, number][];
   byRule: [string, number][];
-  /** Replaced originals with their kind: only ever kept in memory for the re-scan. */
+  /**
+   * Replaced originals with their kind: only ever kept in memory for the re-scan. Like `map`, only what this
+   * worker had not already reported with an earlier batch: the export takes the union of all batches.
+   */
   originals: [string, 'secret' | 'pii'][];
   map: MapEntry[];
   /** Cells the detectors found nothing in (their output is their input): the re-scan's detectors may skip them. */
@@ -28,13 +31,25 @@ export interface RedactSetup {
 
 export class BatchRedactor {
   private readonly detectors: Detectors;
+  /**
+   * One redactor for every batch this object (a worker) is given: the key and detectors are fixed for an export, so a
+   * text's redaction is the same in any batch, and a text seen in an earlier batch (a recurring message, a path) is
+   * looked up instead of redacted again (bounded memo, memo.ts).
+   */
+  private readonly redactor: Redactor;
 
-  constructor(private readonly setup: RedactSetup) {
+  constructor(setup: RedactSetup) {
     this.detectors = new Detectors(setup.detectors);
+    this.redactor = new Redactor(this.detectors, new Pseudonymizer(Buffer.from(setup.key ?? []), new Map(setup.lengths ?? [])));
+  }
+
+  /** Zeroes this redactor's copy of the pseudonym key (it redacts no more). */
+  forgetKey(): void {
+    this.redactor.pseudonyms.forgetKey();
   }
 
   run(rows: RowIn[]): BatchResult {
-    const r = new Redactor(this.detectors, new Pseudonymizer(Buffer.from(this.setup.key ?? []), new Map(this.setup.lengths ?? [])));
+    const r = this.redactor;
     const masks: number[] = [];
     const out = rows.map((row) => {
       let mask = 0;
@@ -47,14 +62,7 @@ export class BatchRedactor {
       masks.push(mask);
       return cells;
     });
-    return {
-      rows: out,
-      clean: { masks, digest: cleanDigest(this.detectors.fingerprint, out, masks) },
-      byType: [...r.counts.byType],
-      byRule: [...r.counts.byRule],
-      originals: [...r.originals],
-      map: r.pseudonyms.entries(),
-    };
+    return { rows: out, clean: { masks, digest: cleanDigest(this.detectors.fingerprint, out, masks) }, ...r.take() };
   }
 }
 

@@ -68,4 +68,35 @@ describe('redaction worker pool', () => {
       await pool.close();
     }
   });
+
+  it('turns into a re-scan pool once the redaction is done: same hits as a pool started for the re-scan, and it redacts no more', async () => {
+    const labels = ['message', 'raw'];
+    const pool = new RedactPool(setup, 2);
+    const fresh = new RedactPool({ detectors: setup.detectors, rescan: Rescanner.tables(new Map([['venkata', 'pii']])) }, 2);
+    try {
+      await Promise.all([pool.ready, fresh.ready]);
+      const redacted = await pool.run([{ id: '7', cells: ['login by venkata', 'plain text'] }, { id: '8', cells: ['nothing here', 'still nothing'] }]);
+      const r = new Map(redacted.originals);
+      expect(r.get('venkata')).toBe('pii');
+      const inFlight = pool.run(rows(2, 0));
+      await expect(pool.rescanWith(Rescanner.tables(r))).rejects.toThrow(/in flight/);
+      await inFlight;
+      await pool.rescanWith(Rescanner.tables(r));
+      const line = (id: number, cells: (string | null)[]) => JSON.stringify({ id, message: cells[0], raw: cells[1] });
+      const cases = [
+        redacted.rows.map((c, i) => line(7 + i, c)),
+        [line(7, ['login by venkata', 'plain text']), line(8, redacted.rows[1]!)],
+        [line(7, redacted.rows[0]!), line(8, ['nothing here', 'password=hunter2-Zq81bX0pLm'])],
+      ];
+      for (const lines of cases) {
+        expect(await pool.scanLines(lines, labels, redacted.clean)).toEqual(await fresh.scanLines(lines, labels, redacted.clean));
+      }
+      expect(await pool.scanLines(cases[1]!, labels, redacted.clean)).toEqual([{ where: 'event 7 message', check: 'original', detail: 'exact' }]);
+      // its workers zeroed their key and dropped their redactor
+      await expect(pool.run(rows(1, 0))).rejects.toThrow();
+    } finally {
+      await pool.close();
+      await fresh.close();
+    }
+  });
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BatchResult, RedactSetup, RowIn } from './batch';
 import type { CleanClaim } from './cleanCells';
-import type { RescanHit } from './rescan';
+import type { RescanHit, RescanTables } from './rescan';
 
 /** The worker file beside this module: TypeScript through tsx when running from source, the built .js otherwise. */
 function workerEntry(): { url: URL; execArgv: string[] } {
@@ -73,6 +73,23 @@ export class RedactPool {
   /** Re-scan the records of these JSONL lines (parsed in the worker), cell i being field `labels[i]`. */
   scanLines(lines: string[], labels: string[], claim?: CleanClaim): Promise<RescanHit[]> {
     return this.post<RescanHit[]>({ rows: [], lines, labels, claim });
+  }
+
+  /**
+   * Turns a redaction pool into a re-scan pool once every batch is back: each worker forgets its redactor (its copy
+   * of the pseudonym key is zeroed) and scans with the same detectors and these originals' tables. Saves starting
+   * and compiling a second set of workers.
+   */
+  async rescanWith(tables: RescanTables): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (this.pending.size || this.queue.length) throw new Error('the pool still has batches in flight');
+    this.idle.length = 0; // every worker is idle: each is released again by its answer
+    await Promise.all(this.workers.map((w) => {
+      const seq = this.seq++;
+      const p = new Promise<void>((resolve, reject) => this.pending.set(seq, { resolve: resolve as (r: never) => void, reject }));
+      w.postMessage({ seq, rows: [], rescan: tables });
+      return p;
+    }));
   }
 
   private post<T>(body: { rows: RowIn[]; lines?: string[]; labels?: string[]; claim?: CleanClaim }): Promise<T> {

@@ -77,6 +77,9 @@ export interface MapEntry {
 export class Pseudonymizer {
   private readonly byValue = new Map<string, string>();
   private readonly byToken = new Map<string, MapEntry>();
+  private forgotten = false;
+  /** Entries made since the last takeAdded(). */
+  private added: MapEntry[] = [];
   /** Values whose token is longer than the default (a collision happened in this scope). */
   readonly lengthened = new Map<string, number>();
 
@@ -100,6 +103,7 @@ export class Pseudonymizer {
     const id = `${type}\u0000${norm}`;
     const known = this.byValue.get(id);
     if (known) return known;
+    if (this.forgotten) throw new Error('the pseudonym key was zeroed: no new token can be made');
     const full = this.mac(type, norm);
     let len = this.lengthened.get(id) ?? this.chars;
     let token = `<${type}:${full.slice(0, len)}>`;
@@ -109,13 +113,28 @@ export class Pseudonymizer {
     }
     if (len !== this.chars) this.lengthened.set(id, len);
     this.byValue.set(id, token);
-    this.byToken.set(token, { token, type, original: value, firstEvent: eventId });
+    const entry = { token, type, original: value, firstEvent: eventId };
+    this.byToken.set(token, entry);
+    this.added.push(entry);
     return token;
   }
 
   /** The re-identification map: token → type, original, first event. For the encrypted map only. */
   entries(): MapEntry[] {
     return [...this.byToken.values()];
+  }
+
+  /** Zeroes the key: no new token can be made after this (a value already tokenised keeps its token). */
+  forgetKey(): void {
+    this.key.fill(0);
+    this.forgotten = true;
+  }
+
+  /** The entries made since the last call (a long-lived redactor hands its map over batch by batch). */
+  takeAdded(): MapEntry[] {
+    const out = this.added;
+    this.added = [];
+    return out;
   }
 
   get size(): number {

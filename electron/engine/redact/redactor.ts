@@ -3,7 +3,8 @@
 // separator, so the syntax around them survives (JSON stays valid: a bare JSON number is replaced by a string).
 import type { Replacement } from '../../../shared/redaction';
 import type { Detectors, Span } from './detect';
-import type { Pseudonymizer } from './pseudonym';
+import { TextMemo } from './memo';
+import type { MapEntry, Pseudonymizer } from './pseudonym';
 
 export interface RedactResult {
   text: string;
@@ -55,10 +56,6 @@ function splitAtStrings(s: Span, raw: string, inString: Uint8Array): Span[] {
   return out;
 }
 
-/** Texts up to this length are remembered with their result (a cell seen again costs a lookup). */
-const MEMO_TEXT = 65_536;
-const MEMO_ENTRIES = 20_000;
-
 export class Redactor {
   /** Every replaced original (decoded value and raw form) with its kind: what the fail-closed re-scan searches for. */
   readonly originals = new Map<string, 'secret' | 'pii'>();
@@ -66,9 +63,10 @@ export class Redactor {
   /**
    * A text's redaction depends on the text alone (detectors and key are fixed for this object, a value's token is
    * stable), so a repeated text — `fields` equal to `raw` in JSON records, a recurring message, logger or file name —
-   * reuses its result; only the counts are added again.
+   * reuses its result; only the counts are added again. Its originals and map entries were recorded when it was first
+   * redacted by this object (take() hands them over once).
    */
-  private readonly memo = new Map<string, RedactResult>();
+  private readonly memo = new TextMemo<RedactResult>();
 
   constructor(readonly detectors: Detectors, readonly pseudonyms: Pseudonymizer) {}
 
@@ -85,11 +83,21 @@ export class Redactor {
       return known;
     }
     const result = this.redactNew(raw, eventId);
-    if (raw.length <= MEMO_TEXT) {
-      if (this.memo.size >= MEMO_ENTRIES) this.memo.clear();
-      this.memo.set(raw, result);
-    }
+    this.memo.set(raw, result);
     return result;
+  }
+
+  /**
+   * What was counted and replaced since the last take(), then forgotten here: counts, originals (with their kind) and
+   * the map entries made. A redactor kept across batches reports each batch's share; a text first redacted in an
+   * earlier batch adds only its counts (its originals and tokens went out with that batch).
+   */
+  take(): { byType: [string, number][]; byRule: [string, number][]; originals: [string, 'secret' | 'pii'][]; map: MapEntry[] } {
+    const out = { byType: [...this.counts.byType], byRule: [...this.counts.byRule], originals: [...this.originals], map: this.pseudonyms.takeAdded() };
+    this.counts.byType.clear();
+    this.counts.byRule.clear();
+    this.originals.clear();
+    return out;
   }
 
   private count(type: string, rule: string): void {

@@ -4,6 +4,7 @@
 import { Automaton, type AutomatonData } from './automaton';
 import { isBoundary } from './client';
 import type { Detectors } from './detect';
+import { TextMemo } from './memo';
 
 export interface RescanHit {
   /** Where the hit is (event id and column, or a file name). */
@@ -94,7 +95,7 @@ export class Rescanner {
   }
 
   /** A repeated text (`fields` equal to `raw`, a recurring message) has the same hits: looked up, not re-scanned. */
-  private readonly memo = { detector: new Map<string, Omit<RescanHit, 'where'>[]>(), original: new Map<string, Omit<RescanHit, 'where'>[]>() };
+  private readonly memo = { detector: new TextMemo<Omit<RescanHit, 'where'>[]>(), original: new TextMemo<Omit<RescanHit, 'where'>[]>() };
 
   /**
    * Hits in `text`: every replaced original in every variant, and (unless `detectors` is false: a cell the
@@ -110,10 +111,7 @@ export class Rescanner {
     let found = memo.get(text);
     if (!found) {
       found = check === 'detector' ? this.detectorHits(text) : this.originalHits(text);
-      if (text.length <= 65_536) {
-        if (memo.size >= 20_000) memo.clear();
-        memo.set(text, found);
-      }
+      memo.set(text, found);
     }
     return found;
   }

@@ -1,17 +1,33 @@
-// worker_threads entry: one BatchRedactor (or, for a re-scan pool, one BatchScanner) per worker (the gitleaks rules
-// compile once), batches in, results out.
+// worker_threads entry: one BatchRedactor per worker (the gitleaks rules compile once), batches in, results out; when
+// the redaction is done (or for a pool started as one) one BatchScanner for the fail-closed re-scan.
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchRedactor, BatchScanner, type RedactSetup, type RowIn } from './batch';
 import type { CleanClaim } from './cleanCells';
+import type { RescanTables } from './rescan';
 
 const setup = workerData as RedactSetup;
-const redactor = setup.rescan ? null : new BatchRedactor(setup);
-const scanner = setup.rescan ? new BatchScanner(setup) : null;
-parentPort!.on('message', (msg: { seq: number; rows: RowIn[]; lines?: string[]; labels?: string[]; claim?: CleanClaim }) => {
+let redactor = setup.rescan ? null : new BatchRedactor(setup);
+let scanner = setup.rescan ? new BatchScanner(setup) : null;
+parentPort!.on('message', (msg: { seq: number; rows: RowIn[]; lines?: string[]; labels?: string[]; claim?: CleanClaim; rescan?: RescanTables }) => {
   try {
-    const result = scanner
-      ? msg.lines ? scanner.runLines(msg.lines, msg.labels ?? [], msg.claim) : scanner.run(msg.rows, msg.labels ?? [], msg.claim)
-      : redactor!.run(msg.rows);
+    if (msg.rescan) {
+      // the redaction is over: from now on this worker re-scans (pool.rescanWith), without the pseudonym key
+      redactor?.forgetKey();
+      setup.key?.fill(0);
+      redactor = null;
+      scanner = new BatchScanner({ detectors: setup.detectors, rescan: msg.rescan });
+      parentPort!.postMessage({ seq: msg.seq, result: null });
+      return;
+    }
+    // a re-scan request names its columns (labels); a redaction request does not
+    let result;
+    if (msg.labels) {
+      if (!scanner) throw new Error('this worker redacts: it was not given the re-scan tables');
+      result = msg.lines ? scanner.runLines(msg.lines, msg.labels, msg.claim) : scanner.run(msg.rows, msg.labels, msg.claim);
+    } else {
+      if (!redactor) throw new Error('this worker re-scans: it no longer redacts');
+      result = redactor.run(msg.rows);
+    }
     parentPort!.postMessage({ seq: msg.seq, result });
   } catch (e) {
     parentPort!.postMessage({ seq: msg.seq, error: (e as Error).message });
