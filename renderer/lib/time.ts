@@ -26,8 +26,10 @@ export function fmtDuration(ms: number | null | undefined): string {
   return `${sign}${Math.floor(a / 86_400_000)} d ${Math.round((a % 86_400_000) / 3_600_000)} h`;
 }
 
+// One formatter for every count on screen (toLocaleString builds a new one per call: thousands per re-draw).
+const COUNT = new Intl.NumberFormat('en-US');
 export function fmtCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return COUNT.format(n);
 }
 
 /** Axis ticks at a "nice" step covering [from, to]. */
@@ -49,6 +51,20 @@ export function fmtTick(ms: number, spanMs: number, prevMs: number | null): stri
   const newDay = prevMs == null || toIso(prevMs).slice(0, 10) !== iso.slice(0, 10);
   if (newDay) return `${iso.slice(0, 10)} ${time}`;
   return spanMs > 2_000 ? time : iso.slice(17, 23);
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * A range the operator drew on the timeline, as the filter's ISO ends. Where one pixel of the view it opens spans a
+ * minute or more, it runs from the start of its first minute to the last microsecond of its last one (it moves by less
+ * than a pixel): a range on whole minutes is counted from the per-minute summary alone, reading no events at its ends.
+ */
+export function rangeIso(range: { from: number; to: number }, msPerPx: number): { from: string; to: string } {
+  if (!(msPerPx >= MINUTE_MS)) return { from: toIso(range.from), to: toIso(range.to) };
+  const from = Math.floor(range.from / MINUTE_MS) * MINUTE_MS;
+  const last = Math.floor(range.to / MINUTE_MS) * MINUTE_MS + MINUTE_MS - 1;
+  return { from: toIso(from), to: toIso(last).replace(/Z$/, '999Z') };
 }
 
 /** A zoomed range kept inside the data: null when it covers all of it (that is no zoom at all), else shifted and cut

@@ -126,7 +126,15 @@ export function startUrlSync(): () => void {
     if (!s.caseId) { applying = true; app.setView('cases'); applying = false; return; }
     applyUrlState(s);
   };
-  const offs = [useApp.subscribe(write), useFilter.subscribe(write), useSelection.subscribe(write)];
+  // Written once the store change's own work is done (a filter change asks the engine first: the address's
+  // replaceState took 5-15 ms of the main thread before a zoom's histogram was asked); still in the same task.
+  let queued = false;
+  const writeSoon = () => {
+    if (queued || applying) return;
+    queued = true;
+    queueMicrotask(() => { queued = false; write(); });
+  };
+  const offs = [useApp.subscribe(writeSoon), useFilter.subscribe(writeSoon), useSelection.subscribe(writeSoon)];
   window.addEventListener('popstate', onPop);
   return () => { for (const off of offs) off(); window.removeEventListener('popstate', onPop); navigate = null; };
 }

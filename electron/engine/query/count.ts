@@ -5,7 +5,7 @@ import type { SqlRead } from '../store/db';
 import { sourcesCond, summaryHolds, whereClause } from './filter';
 import { checkInstant, num, Params } from '../store/sql';
 import { EVENT_HOURS, EVENT_MINUTES, eventMinutesCurrent, GRAINS, levelSlots } from '../store/eventMinutes';
-import { edgeEvents, insideUnits, splitRange } from './summaryRange';
+import { edgeEvents, hasEdges, insideUnits, splitRange, widenSplit } from './summaryRange';
 import { isCancelled } from '../util/cancel';
 import { eventSource } from './textIndex';
 
@@ -35,6 +35,11 @@ export function shareCount(db: SqlRead, filter: EventFilter, pending: Promise<Co
   const done = () => { if (m.get(key) === pending) m.delete(key); };
   pending.then(done, done);
   return pending;
+}
+
+/** A count of this filter is being taken (by a histogram on its way, or another call) and not yet known. */
+export function countInFlight(db: SqlRead, filter: EventFilter): boolean {
+  return db.readOnly && !!inflight.get(db)?.has(keyOf(filter));
 }
 
 /** Memoises a count taken elsewhere (e.g. in the same scan as a page). */
@@ -73,14 +78,15 @@ export async function countNow(db: SqlRead, filter: EventFilter, cap = 10_000_00
   }
   // A time range (a zoom): the whole minutes inside it from the per-minute summary, the partial minutes at its two
   // ends from the events, split as the zoomed histogram splits it. Untimed events never match a range.
-  const split = summaryHolds(filter) && filter.from && filter.to
+  const cut = summaryHolds(filter) && filter.from && filter.to
     ? splitRange(checkInstant(filter.from, 'Filter start'), checkInstant(filter.to, 'Filter end'), MINUTE_US) : null;
-  if (split && await eventMinutesCurrent(db)) {
+  if (cut && await eventMinutesCurrent(db)) {
+    const split = await widenSplit(db, filter, cut, GRAINS[1]);
     const p = new Params();
     const inside = `SELECT coalesce(sum(s.n), 0) FROM ${EVENT_MINUTES} s
       WHERE ${sourcesCond(filter, p)} AND ${levelSlots(filter)} AND ${insideUnits('s.minute', split, p)}`;
-    const edges = `SELECT count(*) FROM event_store s WHERE ${whereClause(filter, p, { ignoreRange: true })} AND ${edgeEvents(split, p)}`;
-    const [r] = await db.read<{ n: string | number }>(`SELECT (${inside}) + (${edges}) AS n`, p.values);
+    const edges = hasEdges(split) ? ` + (SELECT count(*) FROM event_store s WHERE ${whereClause(filter, p, { ignoreRange: true })} AND ${edgeEvents(split, p)})` : '';
+    const [r] = await db.read<{ n: string | number }>(`SELECT (${inside})${edges} AS n`, p.values);
     return rememberCount(db, filter, num(r?.n));
   }
   const source = await eventSource(db, filter);

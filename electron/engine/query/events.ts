@@ -7,7 +7,7 @@ import type { SqlRead } from '../store/db';
 import { checkFilter, fieldValueExpr, scansText, sourcesCond, whereClause } from './filter';
 import { cursorOf, FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
 import { checkInstant, elapsedMs, num, Params } from '../store/sql';
-import { cachedCount, countMatching, rememberCount, rememberMatches, type Count } from './count';
+import { cachedCount, countInFlight, countMatching, rememberCount, rememberMatches, type Count } from './count';
 import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinutes';
 import { fieldsSql } from '../store/schema';
 import { eventSource, type EventSource } from './textIndex';
@@ -69,10 +69,14 @@ async function pageKeys(db: SqlRead, req: PageRequest, backward: boolean): Promi
   const order = orderOf(backward);
   const from = source.from(p);
   if (cached || !scansText(req.filter)) {
-    const [keys, total] = await Promise.all([
-      db.read<Key>(`SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${from} s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`, p.values),
-      cached ?? countMatching(db, req.filter),
-    ]);
+    const keysSql = `SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${from} s WHERE ${where} AND ${keyset} ORDER BY ${order} LIMIT ${req.limit + 1}`;
+    // A zoom's histogram counts this filter on its way (the page's total is its sum): the page reads its keys once
+    // that count is in, so the histogram the operator watches has both cores to itself meanwhile.
+    if (!cached && countInFlight(db, req.filter)) {
+      const total = await countMatching(db, req.filter);
+      return { keys: await db.read<Key>(keysSql, p.values), total };
+    }
+    const [keys, total] = await Promise.all([db.read<Key>(keysSql, p.values), cached ?? countMatching(db, req.filter)]);
     return { keys, total };
   }
   const [r] = await db.read<{ n: string | number; keys: Key[] | null }>(

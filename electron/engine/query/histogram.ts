@@ -7,7 +7,7 @@ import { checkFilter, scansText, sourcesCond, summaryHolds, whereClause } from '
 import { cachedCount, countNow, knownMatches, rememberCount, shareCount } from './count';
 import { checkInstant, elapsedMs, isoFromMicros, microsFromIso, num, Params } from '../store/sql';
 import { EVENT_HOURS, eventMinutesCurrent, GRAINS, LEVEL_SLOT, levelSlots } from '../store/eventMinutes';
-import { edgeEvents, insideUnits, splitRange } from './summaryRange';
+import { edgeEvents, hasEdges, insideUnits, splitRange, widenSplit } from './summaryRange';
 import { isCancelled } from '../util/cancel';
 import { eventSource } from './textIndex';
 
@@ -170,8 +170,13 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   const fromUs = Number(microsFromIso(from));
   const toUs = Number(microsFromIso(to));
   const grain = GRAINS.find((g) => g.unitUs <= (toUs - fromUs) / wanted);
-  const split = grain && splitRange(from, to, grain.unitUs);
-  if (!grain || !split) return null;
+  const cut = grain && splitRange(from, to, grain.unitUs);
+  if (!grain || !cut) return null;
+  // The lanes are read beside the look at the range's end units (then the cells): two short statements, not three in a row.
+  const lp = new Params();
+  const lanesRead = db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values);
+  lanesRead.catch(() => undefined); // awaited below; a failure of the split's read must not leave it unhandled
+  const split = await widenSplit(db, filter, cut, grain);
   const unit = grain.unitUs;
   const loUs = Math.floor(fromUs / unit) * unit;
   const bucketUs = Math.max(1, Math.ceil((toUs - loUs) / wanted / unit)) * unit;
@@ -180,19 +185,17 @@ async function rangeFromSummary(db: SqlRead, filter: EventFilter, range: { from:
   const bucket = (col: string) => `least((epoch_us(${col}) - ${p.add(loUs)}) // ${p.add(bucketUs)}, ${buckets - 1})`;
   const srcCond = sourcesCond(filter, p);
   const levelCond = levelSlots(filter);
-  const where = whereClause(filter, p, { ignoreRange: true });
+  const where = hasEdges(split) ? whereClause(filter, p, { ignoreRange: true }) : '';
   const col = `s.${grain.column}`;
-  const lp = new Params();
   const [cells, lanes] = await Promise.all([db.read<Cell>(
     `SELECT s.source, ${bucket(col)} AS b, s.slot AS l, sum(s.n) AS n FROM ${grain.table} s
        WHERE ${srcCond} AND ${levelCond} AND ${insideUnits(col, split, p)} GROUP BY ALL
-     UNION ALL
+     UNION ALL${hasEdges(split) ? `
      SELECT s.source, ${bucket('s.ts')} AS b, ${LEVEL_SLOT} AS l, count(*) AS n FROM event_store s
        WHERE ${where} AND ${edgeEvents(split, p)} GROUP BY ALL
-     UNION ALL
+     UNION ALL` : ''}
      SELECT s.source, NULL AS b, s.slot AS l, sum(s.n) AS n FROM ${EVENT_HOURS} s WHERE ${srcCond} AND ${levelCond} AND s.hour IS NULL GROUP BY ALL`,
-    p.values),
-  db.read<{ source: string }>(`SELECT DISTINCT s.source FROM ${EVENT_HOURS} s WHERE ${sourcesCond(filter, lp)} ORDER BY s.source`, lp.values)]);
+    p.values), lanesRead]);
   return { from: isoFromMicros(String(loUs))!, to, ...loUs !== fromUs && { first: from }, bucketMs: bucketUs / 1000, buckets, ...fillLanes(lanes, cells, buckets) };
 }
 

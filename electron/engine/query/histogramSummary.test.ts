@@ -30,8 +30,9 @@ async function edit<T>(fn: (db: CaseDb) => Promise<T>): Promise<T> {
 /** The same cells counted from the events, with the histogram's own start and bucket width. */
 async function counted(h: Histogram, where = 'TRUE'): Promise<Map<string, number>> {
   const slot = `CASE level ${LEVELS.map((l, i) => `WHEN '${l}' THEN ${i}`).join(' ')} ELSE ${LEVELS.length} END`;
+  // In microseconds, as the engine buckets (a range may start between two milliseconds).
   const r = await engine.call('events.sql', { caseId, sql: `
-    SELECT source, least((epoch_ms(ts) - epoch_ms(TIMESTAMPTZ '${h.from}')) // ${h.bucketMs}, ${h.buckets - 1}) AS b, ${slot} AS l, count(*) AS n
+    SELECT source, least((epoch_us(ts) - epoch_us(TIMESTAMPTZ '${h.from}')) // ${h.bucketMs * 1000}, ${h.buckets - 1}) AS b, ${slot} AS l, count(*) AS n
     FROM events WHERE ts IS NOT NULL AND ${where} GROUP BY ALL` });
   return new Map(r.rows.map((x) => [`${String(x.source)}/${Number(x.b)}/${Number(x.l)}`, Number(x.n)]));
 }
@@ -155,6 +156,62 @@ describe('the per-minute summary answers the full-range histogram', () => {
       await edit((db) => buildEventMinutes(db));
     }
     expect((await engine.call('events.count', { caseId, filter: { from, to } })).total).toBe(await sql(inRange));
+  }, 120_000);
+
+  it('a range on whole minutes (as the timeline snaps a brush) reads its two end minutes from the summary too, exactly', async () => {
+    const q = await engine.call('events.sql', { caseId, sql: `SELECT epoch_us(quantile_disc(ts, 0.3)) AS a, epoch_us(quantile_disc(ts, 0.65)) AS b FROM events WHERE ts IS NOT NULL` });
+    const MIN = 60e6;
+    const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString().replace('Z', `${String(us % 1000).padStart(3, '0')}Z`);
+    const fromUs = Math.floor(Number(q.rows[0]!.a) / MIN) * MIN;
+    const toUs = Math.floor(Number(q.rows[0]!.b) / MIN) * MIN + MIN - 1;
+    const [from, to] = [iso(fromUs), iso(toUs)];
+    expect(to).toMatch(/:59\.999999Z$/);
+    const sql = async (where: string) => Number((await engine.call('events.sql', { caseId, sql: `SELECT count(*) AS n FROM events WHERE ${where}` })).rows[0]!.n);
+    const inRange = `ts BETWEEN TIMESTAMPTZ '${from}' AND TIMESTAMPTZ '${to}'`;
+    // Both end minutes hold events, so leaving either out (or counting a neighbour) changes the numbers.
+    expect(await sql(`date_trunc('minute', ts) = TIMESTAMPTZ '${from}'`)).toBeGreaterThan(0);
+    expect(await sql(`date_trunc('minute', ts) = date_trunc('minute', TIMESTAMPTZ '${to}')`)).toBeGreaterThan(0);
+    const want = await sql(inRange);
+    const histTotal = async () => (await engine.call('events.histogram', { caseId, filter: { from, to }, range: { from, to }, buckets: 40 })).lanes.reduce((a, l) => a + l.total, 0);
+    const h = await engine.call('events.histogram', { caseId, filter: { from, to }, range: { from, to }, buckets: 40 });
+    expect(cells(h)).toEqual(await counted(h, inRange));
+    expect(await histTotal()).toBe(want);
+    expect((await engine.call('events.count', { caseId, filter: { from, to } })).total).toBe(want);
+    // The end minutes come from the summary: one count added (in the summary only) to a cell of each end minute and
+    // taken from two cells outside the range keeps the summary's total current, and the range's numbers follow it.
+    await edit((db) => db.run(`UPDATE event_minutes SET n = n + CASE WHEN minute BETWEEN TIMESTAMPTZ '${from}' AND TIMESTAMPTZ '${to}' THEN 1 ELSE -1 END
+      WHERE rowid IN ((SELECT min(rowid) FROM event_minutes WHERE minute = TIMESTAMPTZ '${from}'),
+                      (SELECT min(rowid) FROM event_minutes WHERE minute = date_trunc('minute', TIMESTAMPTZ '${to}')),
+                      (SELECT min(rowid) FROM event_minutes WHERE n > 1 AND minute < TIMESTAMPTZ '${from}' - INTERVAL 1 MINUTE),
+                      (SELECT max(rowid) FROM event_minutes WHERE n > 1 AND minute > TIMESTAMPTZ '${to}' + INTERVAL 1 MINUTE))`));
+    try {
+      expect((await engine.call('events.count', { caseId, filter: { from, to } })).total).toBe(want + 2);
+      expect(await histTotal()).toBe(want + 2);
+    } finally {
+      await edit((db) => buildEventMinutes(db));
+    }
+    expect(await histTotal()).toBe(want);
+  }, 120_000);
+
+  it('any range\'s count and histogram equal the events\' own, whether its ends fall on minutes, events or between', async () => {
+    const q = await engine.call('events.sql', { caseId, sql: `SELECT list(epoch_us(ts) ORDER BY ts) AS ts FROM (SELECT ts FROM events WHERE ts IS NOT NULL USING SAMPLE 40 ROWS (reservoir, 3))` });
+    const instants = (q.rows[0]!.ts as (string | number)[]).map(Number);
+    const MIN = 60e6;
+    const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString().replace('Z', `${String(us % 1000).padStart(3, '0')}Z`);
+    // From each sampled instant: itself, a microsecond either side, its minute's start and its minute's last microsecond.
+    const ends = (us: number) => [us, us - 1, us + 1, Math.floor(us / MIN) * MIN, Math.floor(us / MIN) * MIN + MIN - 1];
+    const sql = async (where: string) => Number((await engine.call('events.sql', { caseId, sql: `SELECT count(*) AS n FROM events WHERE ${where}` })).rows[0]!.n);
+    for (let i = 0; i + 1 < instants.length; i += 3) {
+      const a = ends(instants[i]!)[i % 5]!, b = ends(instants[i + 1 + (i % 7 === 0 ? 5 : 0)] ?? instants[i + 1]!)[(i + 2) % 5]!;
+      if (b <= a) continue;
+      const [from, to] = [iso(a), iso(b)];
+      const want = await sql(`ts BETWEEN TIMESTAMPTZ '${from}' AND TIMESTAMPTZ '${to}'`);
+      expect((await engine.call('events.count', { caseId, filter: { from, to, levels: ['INFO', 'ERROR', 'WARNING', 'DEBUG', 'CRITICAL'] } })).total)
+        .toBe(await sql(`ts BETWEEN TIMESTAMPTZ '${from}' AND TIMESTAMPTZ '${to}' AND level IN ('INFO', 'ERROR', 'WARNING', 'DEBUG', 'CRITICAL')`));
+      const h = await engine.call('events.histogram', { caseId, filter: { from, to }, range: { from, to }, buckets: 30 });
+      expect(h.lanes.reduce((x, l) => x + l.total, 0)).toBe(want);
+      expect(cells(h)).toEqual(await counted(h, `ts BETWEEN TIMESTAMPTZ '${from}' AND TIMESTAMPTZ '${to}'`));
+    }
   }, 120_000);
 
   it('lists the sources with their counts and spans, the same as the events give', async () => {

@@ -1,7 +1,8 @@
 // The virtualised events table over the sliding keyset window (stores/events). Only the visible rows are in the
 // DOM and only MAX_ROWS rows are in memory; reaching either edge loads the next page from the engine.
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { flexRender, getCoreRowModel, useReactTable, type Row } from '@tanstack/react-table';
+import type { EventRow } from '../../../shared/domain';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApp } from '../../stores/app';
 import { extraFieldsOf, useFilter } from '../../stores/filter';
@@ -155,22 +156,36 @@ export function EventsTable() {
           {items.map((vi) => {
             const row = tableRows[vi.index];
             if (!row) return null;
-            const r = row.original;
-            return (
-              <div key={row.id} data-testid="event-row" data-id={r.id} data-level={r.level ?? ''}
-                className={`events-row${r.id === selectedId ? ' selected' : ''}${picks.has(r.id) ? ' picked' : ''}${r.level === 'ERROR' || r.level === 'CRITICAL' ? ' severe' : ''}`}
-                style={{ transform: `translateY(${vi.start}px)`, height: ROW_H, gridTemplateColumns: grid }}
-                onClick={(e) => (e.ctrlKey || e.metaKey ? togglePick(r.id) : select(r))}>
-                {row.getVisibleCells().map((c) => (
-                  <div key={c.id} className={`cell c-${c.column.id}`} title={String(c.getValue() ?? '')}>
-                    {flexRender(c.column.columnDef.cell, c.getContext())}
-                  </div>
-                ))}
-              </div>
-            );
+            const id = row.original.id;
+            return <EventRowView key={row.id} row={row} cols={colDefs} top={vi.start} grid={grid} selected={id === selectedId} picked={picks.has(id)} select={select} togglePick={togglePick} />;
           })}
         </div>
       </div>
     </section>
   );
 }
+
+/**
+ * One row, drawn again only when its record, place, columns or marks change: a filter change re-draws the table's
+ * head at once (the old rows stay, "loading…") and its rows when the new page is in (a zoom re-drew every visible
+ * row's cells while its histogram was being read).
+ */
+// `cols`: the column definitions the cells are drawn with (a time mode or column change keeps the same row objects).
+const EventRowView = memo(function EventRowView({ row, top, grid, selected, picked, select, togglePick }: {
+  row: Row<EventRow>; cols: unknown; top: number; grid: string; selected: boolean; picked: boolean;
+  select: (r: EventRow) => void; togglePick: (id: number) => void;
+}) {
+  const r = row.original;
+  return (
+    <div data-testid="event-row" data-id={r.id} data-level={r.level ?? ''}
+      className={`events-row${selected ? ' selected' : ''}${picked ? ' picked' : ''}${r.level === 'ERROR' || r.level === 'CRITICAL' ? ' severe' : ''}`}
+      style={{ transform: `translateY(${top}px)`, height: ROW_H, gridTemplateColumns: grid }}
+      onClick={(e) => (e.ctrlKey || e.metaKey ? togglePick(r.id) : select(r))}>
+      {row.getVisibleCells().map((c) => (
+        <div key={c.id} className={`cell c-${c.column.id}`} title={String(c.getValue() ?? '')}>
+          {flexRender(c.column.columnDef.cell, c.getContext())}
+        </div>
+      ))}
+    </div>
+  );
+});

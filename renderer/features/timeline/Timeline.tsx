@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApp } from '../../stores/app';
 import { useFilter } from '../../stores/filter';
 import { LANE_LEVELS, levelColor } from '../../lib/levels';
-import { boundRange, fmtCount, fmtDuration, fmtTick, timeTicks, toIso, toMs } from '../../lib/time';
+import { boundRange, fmtCount, fmtDuration, fmtTick, rangeIso, timeTicks, toIso, toMs } from '../../lib/time';
 import { askAhead, useHistogram, useSources } from './useHistogram';
 import { laneBars } from './laneBars';
 import { useTimeFormat } from '../../stores/timeMode';
@@ -64,7 +64,10 @@ export function Timeline() {
   }, [sources]);
   const zoomTo = (r: { from: number; to: number }) => {
     const b = boundRange(r, wheelState.current.dataExtent);
-    if (b) setRange(toIso(b.from), toIso(b.to)); else setRange(undefined, undefined);
+    if (!b) { setRange(undefined, undefined); return; }
+    // Snapped to whole minutes where a pixel of the new view spans one or more: less than a pixel moves.
+    const iso = rangeIso(b, (b.to - b.from) / Math.max(1, wheelState.current.width));
+    setRange(iso.from, iso.to);
   };
 
   const laneData = useMemo(() => new Map((hist?.lanes ?? []).map((l) => [l.source, l])), [hist]);
