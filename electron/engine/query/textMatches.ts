@@ -66,9 +66,11 @@ function start(db: SqlRead, m: Map<string, Flight>, key: string, pattern: string
   scans.set(db, matchScans(db) + 1);
   // Under its own signal, not the first caller's: it is stopped only when every caller has gone.
   const most = cap();
-  f.promise = withSignal(stop.signal, () => db.read<{ id: string | number }>(
-    `SELECT s.id FROM ${from} s WHERE regexp_matches(s.raw, $1) LIMIT ${most + 1}`, [pattern]))
-    .then((rows) => (rows.length > most ? null : rows.map((r) => Number(r.id)).sort((a, b) => a - b)));
+  // One aggregate, not a list of rows: DuckDB then scans the blocks on every thread (a LIMIT, or rows returned in
+  // order, measured twice as slow: 0.9-1.5 s against 0.45-0.8 s for the 1 GB case's "ALPHA1234" under load).
+  f.promise = withSignal(stop.signal, () => db.read<{ n: string | number; ids: (string | number)[] | null }>(
+    `SELECT count(*) AS n, CASE WHEN count(*) <= ${most} THEN coalesce(list(s.id), []::BIGINT[]) END AS ids FROM ${from} s WHERE regexp_matches(s.raw, $1)`, [pattern]))
+    .then(([r]) => (r?.ids ? r.ids.map(Number).sort((a, b) => a - b) : null));
   f.promise.then(() => { f.settled = true; }, () => {
     // A failed or stopped scan is not kept: the next caller runs it again.
     f.settled = true;
