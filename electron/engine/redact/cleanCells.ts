@@ -16,15 +16,16 @@ export interface CleanClaim {
 }
 
 export function cleanDigest(fingerprint: string, rows: readonly (readonly (string | null)[])[], masks: readonly number[]): string {
-  const parts: string[] = [fingerprint, String(rows.length)];
+  // parts separated by NUL, fed to the hash as they come (no joined copy of every clean cell)
+  const hash = crypto.createHash('sha256').update(`${fingerprint}\u0000${rows.length}`);
   rows.forEach((cells, r) => {
     const m = masks[r] ?? 0;
     if (m === 0) return;
     cells.forEach((c, i) => {
-      if (m & (1 << i)) parts.push(`${r}:${i}:${c === null ? -1 : c.length}:`, c ?? '');
+      if (m & (1 << i)) hash.update(`\u0000${r}:${i}:${c === null ? -1 : c.length}:\u0000`).update(c ?? '');
     });
   });
-  return crypto.createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return hash.digest('hex');
 }
 
 /** The masks when the claim verifies against these decoded rows, else null (scan everything). */

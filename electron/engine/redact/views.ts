@@ -10,7 +10,7 @@ export interface View {
   to?: Int32Array;
 }
 
-type Decoded = [string, ArrayLike<number>, ArrayLike<number>];
+type Decoded = [string, Int32Array, Int32Array];
 type Decoder = { name: string; applies: (s: string) => boolean; decode: (s: string) => Decoded | null };
 
 const BACKSLASH: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '/': '/', '\\': '\\', '"': '"', "'": "'" };
@@ -141,11 +141,20 @@ export function viewsOf(raw: string): View[] {
       if (!r || seen.has(r[0])) continue;
       seen.add(r[0]);
       const [text, f, t] = r;
-      const from = new Int32Array(text.length);
-      const to = new Int32Array(text.length);
-      for (let i = 0; i < text.length; i++) {
-        from[i] = v.from ? v.from[f[i]!]! : f[i]!;
-        to[i] = v.to ? v.to[t[i]! - 1]! : t[i]!;
+      // a decoding of the raw text maps to it already; a decoding of a decoded view is mapped through that view's map
+      let from = f;
+      let to = t;
+      if (v.from && v.to) {
+        const vf = v.from;
+        const vt = v.to;
+        const ff = new Int32Array(text.length);
+        const tt = new Int32Array(text.length);
+        for (let i = 0; i < text.length; i++) {
+          ff[i] = vf[f[i]!]!;
+          tt[i] = vt[t[i]! - 1]!;
+        }
+        from = ff;
+        to = tt;
       }
       views.push({ name: v.name === 'raw' ? d.name : `${v.name}+${d.name}`, text, from, to });
     }
