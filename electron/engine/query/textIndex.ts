@@ -10,7 +10,7 @@ import { listValue } from '@duckdb/node-api';
 import type { EventFilter } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
 import type { Params } from '../store/sql';
-import { textPattern } from './filter';
+import { LITERAL_REGEX } from './filter';
 import { forgetMatches, sharedMatches } from './textMatches';
 import { detached } from '../util/cancel';
 import { BLOCK_IDS, GROUP_BLOCKS, queryGrams, TEXT_INDEX_VERSION } from './textGrams';
@@ -103,8 +103,6 @@ export function forgetEventSources(db: SqlRead): void {
   forgetMatches(db);
 }
 
-/** A regex with none of RE2's special characters matches its text literally (the search adds `(?i)` as to a substring). */
-const LITERAL = /^[^\\.^$*+?()[\]{}|]+$/;
 
 /**
  * The source of `event_store` rows for a filter: for a substring search (or a regex that is a plain literal) whose
@@ -113,7 +111,7 @@ const LITERAL = /^[^\\.^$*+?()[\]{}|]+$/;
  */
 export async function eventSource(db: SqlRead, filter: EventFilter): Promise<EventSource> {
   const blocks = await indexedBlocks(db, filter);
-  const ids = blocks.narrowed ? await sharedMatches(db, textPattern(filter.text!, !!filter.regex), blocks.sql) : null;
+  const ids = blocks.narrowed ? await sharedMatches(db, filter.text!, !!filter.regex, blocks.sql) : null;
   if (!ids) return { from: () => blocks.sql, rest: filter, narrowed: blocks.narrowed, share: blocks.share };
   const rest: EventFilter = { ...filter };
   delete rest.text;
@@ -133,7 +131,7 @@ export async function eventSource(db: SqlRead, filter: EventFilter): Promise<Eve
  * change), the lookup itself too: the page and the histogram of one search ask at once.
  */
 export async function indexedBlocks(db: SqlRead, filter: EventFilter): Promise<Blocks> {
-  if (!filter.text || (filter.regex && !LITERAL.test(filter.text)) || disabled()) return PLAIN;
+  if (!filter.text || (filter.regex && !LITERAL_REGEX.test(filter.text)) || disabled()) return PLAIN;
   const grams = queryGrams(filter.text);
   if (!grams.length) return PLAIN;
   if (!db.readOnly) return narrowed(db, grams);

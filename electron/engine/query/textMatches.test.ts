@@ -11,7 +11,6 @@ import { page } from './events';
 import { histogram } from './histogram';
 import { fieldStats } from './fieldStats';
 import { fieldValues } from './fields';
-import { textPattern } from './filter';
 import { eventSource, forgetEventSources, indexedBlocks } from './textIndex';
 import { buildTextIndex } from './textIndexBuild';
 import { matchScans, sharedMatches } from './textMatches';
@@ -172,8 +171,8 @@ describe('cancelling one caller of a shared scan', () => {
     const sql = await from(db, 'zebrafish');
     const stop = new AbortController();
     const before = matchScans(db);
-    const first = withSignal(stop.signal, () => sharedMatches(db, textPattern('zebrafish', false), sql));
-    const second = sharedMatches(db, textPattern('zebrafish', false), sql);
+    const first = withSignal(stop.signal, () => sharedMatches(db, 'zebrafish', false, sql));
+    const second = sharedMatches(db, 'zebrafish', false, sql);
     stop.abort();
     const gone = await first.then(() => null, (e: unknown) => e);
     expect(isCancelled(gone)).toBe(true);
@@ -187,7 +186,7 @@ describe('cancelling one caller of a shared scan', () => {
     const slow = '(SELECT e.* FROM event_store e, range(100000) r)';
     const stop = new AbortController();
     const t0 = performance.now();
-    const first = withSignal(stop.signal, () => sharedMatches(db, textPattern('zebrafish', false), slow));
+    const first = withSignal(stop.signal, () => sharedMatches(db, 'zebrafish', false, slow));
     setTimeout(() => stop.abort(), 100);
     expect(isCancelled(await first.then(() => null, (e: unknown) => e))).toBe(true);
     expect(ended).toHaveLength(1);
@@ -201,16 +200,39 @@ describe('cancelling one caller of a shared scan', () => {
     forgetEventSources(db);
     const stop = new AbortController();
     const before = matchScans(db);
-    const first = withSignal(stop.signal, () => sharedMatches(db, textPattern('zebrafish', false), sql));
+    const first = withSignal(stop.signal, () => sharedMatches(db, 'zebrafish', false, sql));
     stop.abort();
     expect(isCancelled(await first.then(() => null, (e: unknown) => e))).toBe(true);
-    expect(await sharedMatches(db, textPattern('zebrafish', false), sql)).toEqual([5, 1_000_001, 2_000_003, 5_000_000]);
+    expect(await sharedMatches(db, 'zebrafish', false, sql)).toEqual([5, 1_000_001, 2_000_003, 5_000_000]);
     expect(matchScans(db) - before).toBe(2);
     // Kept now: no third scan.
-    await sharedMatches(db, textPattern('zebrafish', false), sql);
+    await sharedMatches(db, 'zebrafish', false, sql);
     expect(matchScans(db) - before).toBe(2);
     // A caller already gone asks nothing.
-    expect(isCancelled(await withSignal(AbortSignal.abort(), () => sharedMatches(db, textPattern('alice', false), sql)).then(() => null, (e: unknown) => e))).toBe(true);
+    expect(isCancelled(await withSignal(AbortSignal.abort(), () => sharedMatches(db, 'alice', false, sql)).then(() => null, (e: unknown) => e))).toBe(true);
     expect(matchScans(db) - before).toBe(2);
   });
+});
+
+describe('the caseless run a text condition checks first', () => {
+  it('no character but itself matches an ASCII digit, punctuation or space under (?i) (so contains() keeps every match)', async () => {
+    const hits = await handle.db.read<{ c: number }>(
+      `SELECT c::INTEGER AS c FROM range(1, 65536) t(c)
+       WHERE (c < 55296 OR c > 57343) AND NOT (c BETWEEN 1 AND 64 OR c BETWEEN 91 AND 96 OR c BETWEEN 123 AND 127)
+         AND regexp_matches(chr(c::INTEGER), '(?i)^[\\x01-\\x40\\x5B-\\x60\\x7B-\\x7F]$')`);
+    expect(hits).toEqual([]);
+  });
+
+  it.each(['#12', '#1234 ', '50%_OFF', 'retry 50%', `' AND "`, '(MOST RECENT', 'st)', ' #1', '#77', 'a.b*c?', '. #'])(
+    '%j counts what the regexp alone counts, over every record', async (text) => {
+      const want = await handle.db.read<{ n: number }>(
+        `SELECT count(*)::INTEGER AS n FROM event_store WHERE regexp_matches(raw, $1)`, [`(?i)${text.replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`)}`]);
+      const { db } = probed();
+      const got = await withEnv(PLAIN, () => countMatching(db, { text }));
+      expect(got.count).toBe(want[0]!.n);
+      const regex = text.replace(/[^A-Za-z0-9_ #%'"]/g, '');
+      const got2 = await withEnv(PLAIN, () => countMatching(db, { text: regex, regex: true }));
+      const want2 = await handle.db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM event_store WHERE regexp_matches(raw, $1)`, [`(?i)${regex}`]);
+      expect(got2.count).toBe(want2[0]!.n);
+    });
 });

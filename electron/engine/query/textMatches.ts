@@ -5,6 +5,8 @@
 // those blocks with only the text condition and keeps the matching ids (when there are few); the others, and every
 // later query of that search whatever its other filters, wait for that scan and then read only those rows.
 import type { SqlRead } from '../store/db';
+import { Params } from '../store/sql';
+import { textCondition } from './filter';
 import { cancelledError, currentSignal, withSignal } from '../util/cancel';
 
 /** At most this many ids are kept; past it the search reads its blocks as before. Reading the rows of a kept set
@@ -40,27 +42,27 @@ export const matchScans = (db: SqlRead): number => scans.get(db) ?? 0;
 
 /**
  * The sorted ids of the events `from` (a FROM text over event_store: the blocks the index leaves) whose `raw`
- * matches `pattern` (the filter's own RE2 pattern, so the case rule is the filter's), or null: more than
+ * matches a search's text (the filter's own condition, so the case rule is the filter's), or null: more than
  * MATCHES_CAP of them, sharing switched off, or a handle whose data can change (a write opens a new handle, so a set
- * never outlives the events it was read from). Keyed by the pattern and `from`, which names the index's covered id
+ * never outlives the events it was read from). Keyed by the text and `from`, which names the index's covered id
  * and its ranges. A caller that goes away stops waiting; the scan stops only when no caller waits any more (and the
  * next caller runs it again).
  */
-export async function sharedMatches(db: SqlRead, pattern: string, from: string): Promise<number[] | null> {
+export async function sharedMatches(db: SqlRead, text: string, regex: boolean, from: string): Promise<number[] | null> {
   if (!db.readOnly || disabled()) return null;
   if (currentSignal()?.aborted) throw cancelledError();
   let m = flights.get(db);
   if (!m) flights.set(db, (m = new Map()));
-  const key = `${pattern}\u0000${from}`;
+  const key = `${JSON.stringify([text, regex])}\u0000${from}`;
   let f = m.get(key);
   if (!f) {
-    f = start(db, m, key, pattern, from);
+    f = start(db, m, key, text, regex, from);
     if (m.size > KEPT) m.delete(m.keys().next().value as string);
   }
   return wait(f, m, key);
 }
 
-function start(db: SqlRead, m: Map<string, Flight>, key: string, pattern: string, from: string): Flight {
+function start(db: SqlRead, m: Map<string, Flight>, key: string, text: string, regex: boolean, from: string): Flight {
   const stop = new AbortController();
   const f: Flight = { promise: Promise.resolve(null), waiters: 0, settled: false, stop };
   scans.set(db, matchScans(db) + 1);
@@ -68,8 +70,10 @@ function start(db: SqlRead, m: Map<string, Flight>, key: string, pattern: string
   const most = cap();
   // One aggregate, not a list of rows: DuckDB then scans the blocks on every thread (a LIMIT, or rows returned in
   // order, measured twice as slow: 0.9-1.5 s against 0.45-0.8 s for the 1 GB case's "ALPHA1234" under load).
+  const p = new Params();
+  const cond = textCondition(text, regex, p);
   f.promise = withSignal(stop.signal, () => db.read<{ n: string | number; ids: (string | number)[] | null }>(
-    `SELECT count(*) AS n, CASE WHEN count(*) <= ${most} THEN coalesce(list(s.id), []::BIGINT[]) END AS ids FROM ${from} s WHERE regexp_matches(s.raw, $1)`, [pattern]))
+    `SELECT count(*) AS n, CASE WHEN count(*) <= ${most} THEN coalesce(list(s.id), []::BIGINT[]) END AS ids FROM ${from} s WHERE ${cond}`, p.values))
     .then(([r]) => (r?.ids ? r.ids.map(Number).sort((a, b) => a - b) : null));
   f.promise.then(() => { f.settled = true; }, () => {
     // A failed or stopped scan is not kept: the next caller runs it again.
