@@ -185,13 +185,12 @@ describe('cancelling one caller of a shared scan', () => {
     // A FROM that would take minutes to scan.
     const slow = '(SELECT e.* FROM event_store e, range(100000) r)';
     const stop = new AbortController();
-    const t0 = performance.now();
     const first = withSignal(stop.signal, () => sharedMatches(db, 'zebrafish', false, slow));
     setTimeout(() => stop.abort(), 100);
     expect(isCancelled(await first.then(() => null, (e: unknown) => e))).toBe(true);
     expect(ended).toHaveLength(1);
+    // Its statement ended interrupted, not finished (a wall-clock bound here failed once on a loaded machine).
     expect(isCancelled(await ended[0])).toBe(true);
-    expect(performance.now() - t0).toBeLessThan(5000);
   });
 
   it('a scan whose only caller went away is stopped and not kept: the next caller runs it again', async () => {
