@@ -37,6 +37,9 @@ const SPECIALS = [
   special(17_001, 'regex meta a.b*c?(d)[e]{f}|g^h$i\\j+k'),
   special(21_001, 'MiXeD CaSe Needle'),
   special(25_001, 'emoji 🦊 fox den'),
+  // An id whose every 4-gram its neighbours hold too (as "ALPHA1234" beside "ALPHA1230" and "1234" elsewhere).
+  special(29_001, 'kyc QUOLL5678 cleared'),
+  ...[33_001, 37_001, 41_001, 49_001].map((id) => special(id, `kyc QUOLL5670 ref y5678 #${id}`)),
 ];
 const rows = [...spread, ...SPECIALS].sort((a, b) => a.id - b.id);
 const taken = new Set(spread.map((e) => e.id));
@@ -144,6 +147,15 @@ describe('text index: exact against the plain scan', () => {
     expect((await eventSource(handle.db, { text: '(?-i)zebrafish', regex: true })).narrowed).toBe(false);
     // A regex with no special character is a literal: narrowed as the substring is.
     expect((await eventSource(handle.db, { text: 'zebrafish', regex: true })).narrowed).toBe(true);
+  });
+
+  it('an id whose 4-grams its neighbours share is narrowed to its own block by its 5-grams', async () => {
+    const s = await indexedBlocks(handle.db, { text: 'quoll5678' });
+    expect(s.sql.match(/BETWEEN \d+ AND \d+/g)).toEqual([`BETWEEN ${Math.floor(29_001 / BLOCK_IDS) * BLOCK_IDS} AND ${(Math.floor(29_001 / BLOCK_IDS) + 1) * BLOCK_IDS - 1}`]);
+    // The neighbours themselves are still found.
+    expect((await indexedBlocks(handle.db, { text: 'QUOLL5670' })).sql.match(/BETWEEN/g)).toHaveLength(4);
+    expect((await expectSame({ text: 'QUOLL5678' })).matches).toBe(1);
+    expect((await expectSame({ text: 'quoll567' })).matches).toBe(5);
   });
 
   it.each(WORDS)('%j: pages, counts, histogram and field statistics equal the plain scan', async (w) => {

@@ -29,6 +29,8 @@ export interface TextIndexMeta {
 /** At most this share of the covered blocks, else the plain scan (a word in 41 % of the blocks paged no faster through
  * 64 ranges than the plain scan's time slices). */
 const MAX_SHARE = 0.25;
+/** Grams looked up at most (one UNION ALL branch each: a pasted line of 200 characters has some 600). */
+const MAX_GRAMS = 24;
 /** UNION ALL branches at most: past it the nearest ranges are merged (a longer plan costs more than a few blocks). */
 const MAX_RANGES = 64;
 
@@ -132,7 +134,8 @@ export async function eventSource(db: SqlRead, filter: EventFilter): Promise<Eve
  */
 export async function indexedBlocks(db: SqlRead, filter: EventFilter): Promise<Blocks> {
   if (!filter.text || (filter.regex && !LITERAL_REGEX.test(filter.text)) || disabled()) return PLAIN;
-  const grams = queryGrams(filter.text);
+  // Any subset of a search's grams keeps every block that can match; the longest (most selective) are kept.
+  const grams = queryGrams(filter.text).slice(-MAX_GRAMS);
   if (!grams.length) return PLAIN;
   if (!db.readOnly) return narrowed(db, grams);
   const key = grams.join(',');

@@ -8,7 +8,7 @@
 import { DuckDBBitValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { CaseDb, SqlRead } from '../store/db';
 import { EngineError } from '../util/errors';
-import { BLOCK_IDS, GRAM_SPACE, gramsInto, GROUP_BLOCKS, GROUP_IDS, TEXT_INDEX_VERSION } from './textGrams';
+import { BLOCK_IDS, GRAM_SPACE, GRAMS_PER_UNIT, gramsInto, GROUP_BLOCKS, GROUP_IDS, TEXT_INDEX_VERSION } from './textGrams';
 import { eventsUpTo, hasGramTable, readTextIndexMeta, stillCovers, TEXT_GRAMS, TEXT_INDEX_KEY, type TextIndexMeta } from './textIndex';
 
 export interface TextIndexBuilt { groups: number; covered: number; seconds: number; bytes: number; rows: number }
@@ -104,7 +104,7 @@ async function groupBitmaps(reads: IndexedCase['db'], lo: number, hi: number, sl
         const block = Math.floor((Number(ids[r]) - lo) / BLOCK_IDS);
         const byte = 1 + (block >> 3);
         const bit = 0x80 >> (block & 7);
-        if (grams.length < 2 * text.length) grams = new Int32Array(text.length * 4);
+        if (grams.length < GRAMS_PER_UNIT * text.length) grams = new Int32Array(text.length * 2 * GRAMS_PER_UNIT);
         const n = gramsInto(text, grams);
         for (let k = 0; k < n; k++) {
           const gram = grams[k]!;
