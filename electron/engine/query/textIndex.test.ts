@@ -10,7 +10,8 @@ import { clearCountCache, countMatching } from './count';
 import { page } from './events';
 import { histogram } from './histogram';
 import { fieldStats } from './fieldStats';
-import { eventSource, indexedBlocks, mergeNearest, readTextIndexMeta, textIndexReady } from './textIndex';
+import { eventSource, forgetEventSources, indexedBlocks, mergeNearest, readTextIndexMeta, textIndexReady } from './textIndex';
+import { matchScans } from './textMatches';
 import { buildTextIndex, type IndexedCase } from './textIndexBuild';
 import { BLOCK_IDS, GROUP_IDS, queryGrams } from './textGrams';
 import { BASE_MS, buildCase, generate, type GenRow } from '../../testkit/testCase';
@@ -156,6 +157,22 @@ describe('text index: exact against the plain scan', () => {
     expect((await indexedBlocks(handle.db, { text: 'QUOLL5670' })).sql.match(/BETWEEN/g)).toHaveLength(4);
     expect((await expectSame({ text: 'QUOLL5678' })).matches).toBe(1);
     expect((await expectSame({ text: 'quoll567' })).matches).toBe(5);
+  });
+
+  it('the first page of a search narrowed to a few ranges of many blocks is read by time slices over them, before any scan of them all', async () => {
+    const sliced: string[] = [];
+    for (const w of WORDS) if ((await eventSource(handle.db, { text: w }, { fewRanges: 4 })).slices) sliced.push(w);
+    expect(sliced.length, 'no word takes the path').toBeGreaterThan(0);
+    for (const w of sliced) {
+      forgetEventSources(handle.db);
+      clearCountCache(handle.db);
+      const scans = matchScans(handle.db);
+      const first = await page(handle.db, { filter: { text: w }, limit: 20, countLater: true, firstSlice: 60 });
+      expect(matchScans(handle.db), w).toBe(scans);
+      const want = await withIndex(false, () => page(handle.db, { filter: { text: w }, limit: 20 }));
+      expect(first.rows.map((r) => r.id), w).toEqual(want.rows.map((r) => r.id));
+      await expectSame({ text: w });
+    }
   });
 
   it.each(WORDS)('%j: pages, counts, histogram and field statistics equal the plain scan', async (w) => {

@@ -11,7 +11,7 @@ import type { EventFilter } from '../../../shared/domain';
 import type { SqlRead } from '../store/db';
 import type { Params } from '../store/sql';
 import { LITERAL_REGEX } from './filter';
-import { forgetMatches, sharedMatches } from './textMatches';
+import { forgetMatches, matchesKept, sharedMatches } from './textMatches';
 import { detached } from '../util/cancel';
 import { BLOCK_IDS, GROUP_BLOCKS, queryGrams, TEXT_INDEX_VERSION } from './textGrams';
 
@@ -44,12 +44,18 @@ export interface EventSource {
   narrowed: boolean;
   /** Share of the covered blocks read (1 for the table, 0 for matched ids). */
   share: number;
+  /** Few block ranges, to be paged by time slices (eventSource's `fewRanges`). */
+  slices?: boolean;
 }
 
-/** A source's FROM text, when it binds nothing (the table or block ranges). */
-export interface Blocks { sql: string; narrowed: boolean; share: number }
+/** Below this share of the blocks a source is scanned whole even by a caller that pages by time slices (a few
+ * blocks are read at once faster than the hourly summary is asked). */
+const SLICE_SHARE = 0.02;
 
-const PLAIN: Blocks = { sql: 'event_store', narrowed: false, share: 1 };
+/** A source's FROM text, when it binds nothing (the table or block ranges); `ranges`: its id ranges (0: the table). */
+export interface Blocks { sql: string; narrowed: boolean; share: number; ranges: number }
+
+const PLAIN: Blocks = { sql: 'event_store', narrowed: false, share: 1, ranges: 0 };
 
 export async function readTextIndexMeta(db: SqlRead): Promise<TextIndexMeta | null> {
   const [r] = await db.read<{ value: string }>(`SELECT value FROM meta WHERE key = '${TEXT_INDEX_KEY}'`);
@@ -111,10 +117,16 @@ export function forgetEventSources(db: SqlRead): void {
  * text has at least one all-ASCII trigram, the blocks the index leaves, and when the search matches few events
  * there, only those (found by one scan shared by every query of the search: textMatches.ts); else the table.
  */
-export async function eventSource(db: SqlRead, filter: EventFilter): Promise<EventSource> {
+export async function eventSource(db: SqlRead, filter: EventFilter, opts: { fewRanges?: number } = {}): Promise<EventSource> {
   const blocks = await indexedBlocks(db, filter);
+  const asBlocks: EventSource = { from: () => blocks.sql, rest: filter, narrowed: blocks.narrowed, share: blocks.share };
+  // A caller that pages by time slices reads a source of few ranges as it is, unless its set is ready (it need not
+  // wait for the scan of every block: slices in the page's order stop once the page is full).
+  if (blocks.narrowed && opts.fewRanges !== undefined && blocks.ranges >= 1 && blocks.ranges <= opts.fewRanges
+    && blocks.share >= SLICE_SHARE
+    && !matchesKept(db, filter.text!, !!filter.regex, blocks.sql)) return { ...asBlocks, slices: true };
   const ids = blocks.narrowed ? await sharedMatches(db, filter.text!, !!filter.regex, blocks.sql) : null;
-  if (!ids) return { from: () => blocks.sql, rest: filter, narrowed: blocks.narrowed, share: blocks.share };
+  if (!ids) return asBlocks;
   const rest: EventFilter = { ...filter };
   delete rest.text;
   delete rest.regex;
@@ -211,5 +223,5 @@ async function narrowed(db: SqlRead, grams: number[]): Promise<Blocks> {
   // Whole integers computed here, never user text: spliced as literals (DuckDB folds them into the scan's filter).
   const branches = [...c.ranges.map(([lo, hi]) => `SELECT * FROM event_store WHERE id BETWEEN ${lo} AND ${hi}`),
     `SELECT * FROM event_store WHERE id > ${c.covered}`];
-  return { sql: `(${branches.join(' UNION ALL ')})`, narrowed: true, share: c.share };
+  return { sql: `(${branches.join(' UNION ALL ')})`, narrowed: true, share: c.share, ranges: c.ranges.length };
 }

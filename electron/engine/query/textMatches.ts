@@ -24,6 +24,8 @@ const cap = () => Number(process.env.CASEFILE_TEXT_MATCHES_CAP) || MATCHES_CAP;
 interface Flight {
   /** Sorted ids, or null when more than MATCHES_CAP match. */
   promise: Promise<number[] | null>;
+  /** Whether the scan has ended with a set (its promise resolved to ids). */
+  kept?: boolean;
   waiters: number;
   settled: boolean;
   stop: AbortController;
@@ -62,6 +64,11 @@ export async function sharedMatches(db: SqlRead, text: string, regex: boolean, f
   return wait(f, m, key);
 }
 
+/** Whether a search's set is kept and ready (its scan ended under the cap): then reading it costs nothing more. */
+export function matchesKept(db: SqlRead, text: string, regex: boolean, from: string): boolean {
+  return !disabled() && flights.get(db)?.get(`${JSON.stringify([text, regex])}\u0000${from}`)?.kept === true;
+}
+
 function start(db: SqlRead, m: Map<string, Flight>, key: string, text: string, regex: boolean, from: string): Flight {
   const stop = new AbortController();
   const f: Flight = { promise: Promise.resolve(null), waiters: 0, settled: false, stop };
@@ -75,7 +82,7 @@ function start(db: SqlRead, m: Map<string, Flight>, key: string, text: string, r
   f.promise = withSignal(stop.signal, () => db.read<{ n: string | number; ids: (string | number)[] | null }>(
     `SELECT count(*) AS n, CASE WHEN count(*) <= ${most} THEN coalesce(list(s.id), []::BIGINT[]) END AS ids FROM ${from} s WHERE ${cond}`, p.values))
     .then(([r]) => (r?.ids ? r.ids.map(Number).sort((a, b) => a - b) : null));
-  f.promise.then(() => { f.settled = true; }, () => {
+  f.promise.then((ids) => { f.settled = true; f.kept = ids !== null; }, () => {
     // A failed or stopped scan is not kept: the next caller runs it again.
     f.settled = true;
     if (m.get(key) === f) m.delete(key);
