@@ -2,6 +2,7 @@
 // histogram's count), drawn only once the new page is in; a zoom replaced before its page answered leaves no stale
 // page behind; and where one pixel of the new view spans a minute or more, the range runs over whole minutes (the
 // engine then counts it from the per-minute summary alone).
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type Casefile } from './fixtures';
@@ -32,8 +33,10 @@ const shownIds = (page: Page) => page.getByTestId('event-row').evaluateAll((rs) 
 
 /** A generated case spanning three weeks (the demo's few hours put well under a minute in a pixel), opened in the page. */
 async function openLongCase(page: Page, casefile: Casefile): Promise<string> {
-  const tree = await generateTree(path.join(casefile.home, 'long-tree'), { targetBytes: 300_000, seed: 5, spanHours: 21 * 24 });
-  const { id } = await api<{ id: string }>(casefile, 'cases.create', { name: 'three weeks', dir: path.join(casefile.home, 'cases', 'long') });
+  // Each test its own tree and case: the server (and its home) may be shared by the tests of this file.
+  const tag = randomUUID().slice(0, 8);
+  const tree = await generateTree(path.join(casefile.home, `long-tree-${tag}`), { targetBytes: 300_000, seed: 5, spanHours: 21 * 24 });
+  const { id } = await api<{ id: string }>(casefile, 'cases.create', { name: 'three weeks', dir: path.join(casefile.home, 'cases', `long-${tag}`) });
   await api(casefile, 'import.paths', { caseId: id, paths: [tree.root] });
   const url = new URL(casefile.server.url);
   url.searchParams.set('case', id);
