@@ -12,6 +12,7 @@ import { EVENT_HOURS, eventMinutesCurrent, levelSlots } from '../store/eventMinu
 import { fieldsSql } from '../store/schema';
 import { eventSource, type EventSource } from './textIndex';
 import { inIdWindows, windowsOfIds } from './idWindows';
+import { atMicros } from './summaryRange';
 
 export interface PageRequest {
   filter: EventFilter;
@@ -134,7 +135,6 @@ async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, sour
       `SELECT s.id, epoch_us(s.ts) AS ts_us FROM ${source.from(p)} s WHERE ${where} AND ${keyset} AND ${span(p)} ORDER BY ${orderOf(backward)} LIMIT ${limit}`,
       p.values));
   };
-  const instant = (p: Params, us: number) => `make_timestamp(${p.add(us)}::BIGINT)::TIMESTAMPTZ`;
   let size = req.firstSlice ?? FIRST_SLICE_EVENTS;
   let i = 0;
   while (i < hours.length && keys.length <= req.limit) {
@@ -143,7 +143,7 @@ async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, sour
     while (i < hours.length && (n < size || i === start)) n += num(hours[i++]!.n);
     const a = Number(hours[backward ? i - 1 : start]!.h);
     const b = Number(hours[backward ? start : i - 1]!.h) + HOUR_US;
-    await read((p) => `s.ts >= ${instant(p, a)} AND s.ts < ${instant(p, b)}`, req.limit + 1 - keys.length);
+    await read((p) => `s.ts >= ${atMicros(p, a)} AND s.ts < ${atMicros(p, b)}`, req.limit + 1 - keys.length);
     size *= 4;
   }
   if (keys.length <= req.limit) {
@@ -152,7 +152,7 @@ async function slicedKeys(db: SqlRead, req: PageRequest, backward: boolean, sour
     const hi = hours.length ? Math.max(...hours.map((h) => Number(h.h))) + HOUR_US : 0;
     const seen = new Set(keys.map((k) => String(k.id)));
     const before = keys.length;
-    await read((p) => hours.length ? `(s.ts IS NULL OR s.ts < ${instant(p, lo)} OR s.ts >= ${instant(p, hi)})` : 'TRUE', req.limit + 1 - keys.length);
+    await read((p) => hours.length ? `(s.ts IS NULL OR s.ts < ${atMicros(p, lo)} OR s.ts >= ${atMicros(p, hi)})` : 'TRUE', req.limit + 1 - keys.length);
     const rest = keys.splice(before).filter((k) => !seen.has(String(k.id)));
     keys.push(...rest);
     keys.sort((x, y) => compareKeys(x, y) * (backward ? -1 : 1));
@@ -199,7 +199,7 @@ export async function page(db: SqlRead, req: PageRequest): Promise<EventPage> {
       const page = keys.slice(0, req.limit);
       const us = page.flatMap((k) => (k.ts_us === null ? [] : [Number(k.ts_us)]));
       const span = us.length
-        ? `s.ts BETWEEN make_timestamp(${p.add(Math.min(...us))}::BIGINT)::TIMESTAMPTZ AND make_timestamp(${p.add(Math.max(...us))}::BIGINT)::TIMESTAMPTZ`
+        ? `s.ts BETWEEN ${atMicros(p, Math.min(...us))} AND ${atMicros(p, Math.max(...us))}`
         : 'FALSE';
       const untimed = us.length < page.length ? ' OR s.ts IS NULL' : '';
       from = `(SELECT * FROM event_store s WHERE (${span}${untimed}) AND s.id IN (${ids.map((id) => p.add(id)).join(', ')})) s`;
@@ -283,7 +283,7 @@ export async function around(db: SqlRead, id: number, seconds: number, perSource
       WHERE s.file_id = ${p.add(Number(center.file_id))} AND s.id BETWEEN ${p.add(id - half)} AND ${p.add(id + half)}
       ORDER BY s.id`;
   } else {
-    const c = `make_timestamp(${p.add(Number(center.ts_us))}::BIGINT)::TIMESTAMPTZ`;
+    const c = atMicros(p, Number(center.ts_us));
     const w = `to_microseconds(${p.add(Math.round(seconds * 1e6))}::BIGINT)`;
     sql = `SELECT s.*, f.path AS file, f.bundle FROM (
         SELECT ${ROW_COLUMNS},

@@ -111,7 +111,6 @@ export function forgetEventSources(db: SqlRead): void {
   forgetMatches(db);
 }
 
-
 /**
  * The source of `event_store` rows for a filter: for a substring search (or a regex that is a plain literal) whose
  * text has at least one all-ASCII trigram, the blocks the index leaves, and when the search matches few events

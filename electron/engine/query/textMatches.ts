@@ -32,6 +32,8 @@ interface Flight {
 }
 
 const flights = new WeakMap<SqlRead, Map<string, Flight>>();
+/** A search's key: its text, its mode and the blocks it reads (which name the index's covered id and ranges). */
+const keyOf = (text: string, regex: boolean, from: string) => `${JSON.stringify([text, regex])}\u0000${from}`;
 
 /** Forget kept sets (benchmarks measure the scan too). */
 export function forgetMatches(db: SqlRead): void {
@@ -55,7 +57,7 @@ export async function sharedMatches(db: SqlRead, text: string, regex: boolean, f
   if (currentSignal()?.aborted) throw cancelledError();
   let m = flights.get(db);
   if (!m) flights.set(db, (m = new Map()));
-  const key = `${JSON.stringify([text, regex])}\u0000${from}`;
+  const key = keyOf(text, regex, from);
   let f = m.get(key);
   if (!f) {
     f = start(db, m, key, text, regex, from);
@@ -66,7 +68,7 @@ export async function sharedMatches(db: SqlRead, text: string, regex: boolean, f
 
 /** Whether a search's set is kept and ready (its scan ended under the cap): then reading it costs nothing more. */
 export function matchesKept(db: SqlRead, text: string, regex: boolean, from: string): boolean {
-  return !disabled() && flights.get(db)?.get(`${JSON.stringify([text, regex])}\u0000${from}`)?.kept === true;
+  return !disabled() && flights.get(db)?.get(keyOf(text, regex, from))?.kept === true;
 }
 
 function start(db: SqlRead, m: Map<string, Flight>, key: string, text: string, regex: boolean, from: string): Flight {
