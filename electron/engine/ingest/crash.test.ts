@@ -105,7 +105,8 @@ it('kill -9 between the digests\' commit and the audit entry: verify says custod
   // Read as it was left (the CLI would open it through the engine, which finishes custody first).
   const h = await CaseHandle.open(caseDir);
   try {
-    expect((await verifyCase(h)).problems).toEqual([{ bundle: expect.any(String), file: 'enrich/logs/app/app.json.log', problem: CUSTODY_PENDING }]);
+    expect((await verifyCase(h)).problems).toEqual([{ bundle: expect.any(String), file: 'enrich/logs/app/app.json.log', problem: CUSTODY_PENDING },
+      { bundle: '', file: '', problem: CORRELATION_PENDING }]);
   } finally { await h.close(); }
   const again = await run(['import', bundle, '--case', caseDir]);
   expect(again.code, again.out).toBe(0);
