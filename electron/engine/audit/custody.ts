@@ -51,6 +51,10 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   const problems: Problem[] = [];
   const add = (bundle: string, file: string, problem: string) => problems.push({ bundle, file, problem });
 
+  // Read before the audit log: a file whose custody the job after an import records meanwhile is pending here, or has
+  // its entry in the log read next (its digest commits before its entry is written, its flag after).
+  const rows = await handle.db.read<FileRow>('SELECT file_id, bundle, path, sha256, records, rows_digest FROM files ORDER BY bundle, path');
+  const pending = new Set(await custodyPendingFiles(handle.db));
   // 1. The audit log must itself be intact before it can vouch for the import.
   const chain = await verifyAudit(handle.files.audit, { anchor: await mirroredHead(handle.db) });
   if (!chain.ok && chain.firstBroken) add('', path.basename(handle.files.audit), `Audit log: ${chain.firstBroken.problem} (line ${chain.firstBroken.line}).`);
@@ -70,7 +74,6 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   const manifests = new Map<string, Map<string, { sha256: string; size: number }>>();
   const manifestShas = new Map<string, string>();
   const dbBundles = (await handle.db.read<{ id: string }>('SELECT id FROM bundles')).map((r) => r.id);
-  const rows = await handle.db.read<FileRow>('SELECT file_id, bundle, path, sha256, records, rows_digest FROM files ORDER BY bundle, path');
   // Staging folders of an intake in progress or killed are not evidence (the next intake clears them).
   const folders = (await fs.readdir(handle.files.bundles, { withFileTypes: true }).catch(() => [])).filter((d) => !isStaging(d.name));
   const bundleIds = new Set<string>([...dbBundles, ...rows.map((r) => r.bundle), ...folders.filter((d) => d.isDirectory()).map((d) => d.name)]);
@@ -123,7 +126,6 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   const seen = new Set<string>();
   const q: Query = (sql) => handle.db.read(sql);
   const changedManifests = new Set<string>();
-  const pending = new Set(await custodyPendingFiles(handle.db));
   const digests = await fileRowsDigests(q);
   const fileShas = await fileRowShas(q);
   // Cases imported before the sha256 digest recorded DuckDB hash() digests: those are checked the old way.

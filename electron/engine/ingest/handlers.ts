@@ -64,6 +64,9 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
  */
 export async function runImportJob(ctx: EngineContext, caseId: string, signal: AbortSignal, progress: (s: JobStep) => void, jobId: string,
   run: (opts: ImportOptions) => Promise<ImportResult>, correlated?: (done: Promise<void>) => void): Promise<ImportResult> {
+  // With a caller that follows the job queued below, the digests and audit entries are its first step and the import
+  // ends when the events are in; without one (a pull, whose process may end before that job runs) the import records them.
+  const custodyAfter = correlated !== undefined;
   const h = ctx.getCase(caseId);
   const queueCorrelation = () => {
     if (h.readOnly) return;
@@ -77,8 +80,7 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
     return await run({
       jobId,
       signal,
-      // Digests and audit entries are the job queued below's first step: the import ends when the events are in.
-      custodyAfter: true,
+      custodyAfter,
       onProgress: (p) => {
         if (CANCELLABLE.has(p.phase)) signal.throwIfAborted();
         ctx.emit('import.progress', p);
