@@ -66,14 +66,14 @@ describe('a transform cut into many statements', () => {
 
     await importCase(path.join(root, 'whole'), [gen.root, extra]);
     const run = vi.spyOn(CaseDb.prototype, 'run');
-    let calls: string[] = [];
+    const calls: string[] = [];
     const saved = process.env.CASEFILE_TRANSFORM_CUT_BYTES;
     process.env.CASEFILE_TRANSFORM_CUT_BYTES = '4096';
     try {
       await importCase(path.join(root, 'cut'), [gen.root, extra]);
     } finally {
       if (saved === undefined) delete process.env.CASEFILE_TRANSFORM_CUT_BYTES; else process.env.CASEFILE_TRANSFORM_CUT_BYTES = saved;
-      calls = run.mock.calls.map(([sql]) => sql);
+      calls.push(...run.mock.calls.map(([sql]) => sql));
       run.mockRestore();
     }
     const statements = calls.filter((sql) => sql.startsWith('INSERT INTO event_store'));
