@@ -8,49 +8,37 @@ import { EVENT_HOURS, EVENT_MINUTES, eventMinutesCurrent, GRAINS, levelSlots } f
 import { edgeEvents, hasEdges, insideUnits, splitRange, widenSplit } from './summaryRange';
 import { isCancelled } from '../util/cancel';
 import { eventSource } from './textIndex';
+import { HandleMemo, whileRunning } from '../store/handleMemo';
 
 export interface Count { count: number; capped: boolean }
 
-const cache = new WeakMap<SqlRead, Map<string, Count>>();
 const CACHE_ENTRIES = 200;
+const counts = new HandleMemo<Count>(CACHE_ENTRIES);
 const keyOf = (filter: EventFilter) => JSON.stringify(filter);
 const MINUTE_US = GRAINS[1].unitUs;
 
 export function cachedCount(db: SqlRead, filter: EventFilter): Count | undefined {
-  return db.readOnly ? cache.get(db)?.get(keyOf(filter)) : undefined;
+  return counts.get(db, keyOf(filter));
 }
 
-const inflight = new WeakMap<SqlRead, Map<string, Promise<Count>>>();
+const inflight = new HandleMemo<Promise<Count>>();
 
 /**
  * A count being taken (by countMatching, or by a query that gets it on the way, e.g. a full-range histogram): a
  * second caller for the same filter waits for it instead of scanning again. Read-only handles only, as the cache.
  */
 export function shareCount(db: SqlRead, filter: EventFilter, pending: Promise<Count>): Promise<Count> {
-  if (!db.readOnly) return pending;
-  let m = inflight.get(db);
-  if (!m) inflight.set(db, (m = new Map()));
-  const key = keyOf(filter);
-  m.set(key, pending);
-  const done = () => { if (m.get(key) === pending) m.delete(key); };
-  pending.then(done, done);
-  return pending;
+  return db.readOnly ? whileRunning(inflight, db, keyOf(filter), pending) : pending;
 }
 
 /** A count of this filter is being taken (by a histogram on its way, or another call) and not yet known. */
 export function countInFlight(db: SqlRead, filter: EventFilter): boolean {
-  return db.readOnly && !!inflight.get(db)?.has(keyOf(filter));
+  return inflight.has(db, keyOf(filter));
 }
 
 /** Memoises a count taken elsewhere (e.g. in the same scan as a page). */
 export function rememberCount(db: SqlRead, filter: EventFilter, n: number, capped = false): Count {
-  const out = { count: n, capped };
-  if (!db.readOnly) return out;
-  let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
-  if (m.size >= CACHE_ENTRIES) m.delete(m.keys().next().value as string);
-  m.set(keyOf(filter), out);
-  return out;
+  return counts.set(db, keyOf(filter), { count: n, capped });
 }
 
 /**
@@ -60,7 +48,7 @@ export function rememberCount(db: SqlRead, filter: EventFilter, n: number, cappe
 export async function countMatching(db: SqlRead, filter: EventFilter, cap = 10_000_000): Promise<Count> {
   const hit = cachedCount(db, filter);
   if (hit) return hit;
-  const going = db.readOnly ? inflight.get(db)?.get(keyOf(filter)) : undefined;
+  const going = inflight.get(db, keyOf(filter));
   // A shared count cancelled with the call that was taking it (its caller went away) is taken again for this one.
   if (going) return going.catch((e: unknown) => { if (isCancelled(e)) return countMatching(db, filter, cap); throw e; });
   return shareCount(db, filter, countNow(db, filter, cap));
@@ -98,27 +86,23 @@ export async function countNow(db: SqlRead, filter: EventFilter, cap = 10_000_00
   return rememberCount(db, filter, Math.min(n, cap), n > cap);
 }
 
-const matches = new WeakMap<SqlRead, Map<string, number[]>>();
+const matches = new HandleMemo<number[]>(CACHE_ENTRIES);
 
 /**
  * Every event a filter matches, when a query has seen them all and they are few (a rare word's first page read the
  * whole case): the histogram then reads these rows instead of every record's text. Read-only handles, as counts.
  */
 export function rememberMatches(db: SqlRead, filter: EventFilter, ids: number[]): void {
-  if (!db.readOnly) return;
-  let m = matches.get(db);
-  if (!m) matches.set(db, (m = new Map()));
-  if (m.size >= CACHE_ENTRIES) m.delete(m.keys().next().value as string);
-  m.set(keyOf(filter), ids);
+  matches.set(db, keyOf(filter), ids);
   rememberCount(db, filter, ids.length);
 }
 
 export function knownMatches(db: SqlRead, filter: EventFilter): number[] | undefined {
-  return db.readOnly ? matches.get(db)?.get(keyOf(filter)) : undefined;
+  return matches.get(db, keyOf(filter));
 }
 
 /** Forget memoised counts (benchmarks measure the uncached cost). */
 export function clearCountCache(db: SqlRead): void {
-  cache.delete(db);
-  matches.delete(db);
+  counts.forget(db);
+  matches.forget(db);
 }

@@ -13,6 +13,7 @@ import type { Params } from '../store/sql';
 import { LITERAL_REGEX } from './filter';
 import { forgetMatches, matchesKept, sharedMatches } from './textMatches';
 import { detached } from '../util/cancel';
+import { HandleMemo, sharedPromise } from '../store/handleMemo';
 import { BLOCK_IDS, GROUP_BLOCKS, queryGrams, TEXT_INDEX_VERSION } from './textGrams';
 
 export const TEXT_GRAMS = 'text_grams';
@@ -103,11 +104,11 @@ export async function textIndexReady(db: SqlRead): Promise<boolean> {
 /** Off for comparisons (tests and the query bench measure the plain scan beside the index). */
 const disabled = () => process.env.CASEFILE_TEXT_INDEX === 'off';
 
-const cache = new WeakMap<SqlRead, Map<string, Promise<Blocks>>>();
+const lookups = new HandleMemo<Promise<Blocks>>(64);
 
 /** Forget memoised sources and matched ids (benchmarks measure the lookup and the scan too). */
 export function forgetEventSources(db: SqlRead): void {
-  cache.delete(db);
+  lookups.forget(db);
   forgetMatches(db);
 }
 
@@ -149,20 +150,8 @@ export async function indexedBlocks(db: SqlRead, filter: EventFilter): Promise<B
   const grams = queryGrams(filter.text).slice(-MAX_GRAMS);
   if (!grams.length) return PLAIN;
   if (!db.readOnly) return narrowed(db, grams);
-  const key = grams.join(',');
-  let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
-  let known = m.get(key);
-  if (!known) {
-    // Looked up beyond the caller's cancellation: another query of the search may be waiting for it.
-    const lookup = detached(() => narrowed(db, grams));
-    known = lookup;
-    if (m.size >= 64) m.delete(m.keys().next().value as string);
-    m.set(key, lookup);
-    const mine = m;
-    lookup.catch(() => { if (mine.get(key) === lookup) mine.delete(key); });
-  }
-  return known;
+  // Looked up beyond the caller's cancellation: another query of the search may be waiting for it.
+  return sharedPromise(lookups, db, grams.join(','), () => detached(() => narrowed(db, grams)));
 }
 
 /** Id ranges [lo, hi] of the blocks whose records hold every gram, within the covered ids; null when too many. */

@@ -8,6 +8,7 @@ import type { SqlRead } from '../store/db';
 import { Params } from '../store/sql';
 import { textCondition } from './filter';
 import { cancelledError, currentSignal, withSignal } from '../util/cancel';
+import { HandleMemo } from '../store/handleMemo';
 
 /** At most this many ids are kept; past it the search reads its blocks as before. Reading the rows of a kept set
  * costs about 15 ms at 2,000 ids, 70–80 ms at 20,000 and 190–300 ms at 50,000 (measured on the 1 GB bench case,
@@ -31,13 +32,13 @@ interface Flight {
   stop: AbortController;
 }
 
-const flights = new WeakMap<SqlRead, Map<string, Flight>>();
+const flights = new HandleMemo<Flight>(KEPT);
 /** A search's key: its text, its mode and the blocks it reads (which name the index's covered id and ranges). */
 const keyOf = (text: string, regex: boolean, from: string) => `${JSON.stringify([text, regex])}\u0000${from}`;
 
 /** Forget kept sets (benchmarks measure the scan too). */
 export function forgetMatches(db: SqlRead): void {
-  flights.delete(db);
+  flights.forget(db);
 }
 
 /** Scans of the text done so far on a handle (tests check that concurrent queries share one). */
@@ -55,23 +56,17 @@ export const matchScans = (db: SqlRead): number => scans.get(db) ?? 0;
 export async function sharedMatches(db: SqlRead, text: string, regex: boolean, from: string): Promise<number[] | null> {
   if (!db.readOnly || disabled()) return null;
   if (currentSignal()?.aborted) throw cancelledError();
-  let m = flights.get(db);
-  if (!m) flights.set(db, (m = new Map()));
   const key = keyOf(text, regex, from);
-  let f = m.get(key);
-  if (!f) {
-    f = start(db, m, key, text, regex, from);
-    if (m.size > KEPT) m.delete(m.keys().next().value as string);
-  }
-  return wait(f, m, key);
+  const f = flights.get(db, key) ?? flights.set(db, key, start(db, key, text, regex, from));
+  return wait(f, () => flights.delete(db, key, f));
 }
 
 /** Whether a search's set is kept and ready (its scan ended under the cap): then reading it costs nothing more. */
 export function matchesKept(db: SqlRead, text: string, regex: boolean, from: string): boolean {
-  return !disabled() && flights.get(db)?.get(keyOf(text, regex, from))?.kept === true;
+  return !disabled() && flights.get(db, keyOf(text, regex, from))?.kept === true;
 }
 
-function start(db: SqlRead, m: Map<string, Flight>, key: string, text: string, regex: boolean, from: string): Flight {
+function start(db: SqlRead, key: string, text: string, regex: boolean, from: string): Flight {
   const stop = new AbortController();
   const f: Flight = { promise: Promise.resolve(null), waiters: 0, settled: false, stop };
   scans.set(db, matchScans(db) + 1);
@@ -87,14 +82,13 @@ function start(db: SqlRead, m: Map<string, Flight>, key: string, text: string, r
   f.promise.then((ids) => { f.settled = true; f.kept = ids !== null; }, () => {
     // A failed or stopped scan is not kept: the next caller runs it again.
     f.settled = true;
-    if (m.get(key) === f) m.delete(key);
+    flights.delete(db, key, f);
   });
-  m.set(key, f);
   return f;
 }
 
 /** Waits for the scan as long as the caller does; the last caller to go away before it ends stops it. */
-async function wait(f: Flight, m: Map<string, Flight>, key: string): Promise<number[] | null> {
+async function wait(f: Flight, drop: () => void): Promise<number[] | null> {
   const signal = currentSignal();
   f.waiters++;
   try {
@@ -106,7 +100,7 @@ async function wait(f: Flight, m: Map<string, Flight>, key: string): Promise<num
     });
   } finally {
     if (--f.waiters === 0 && !f.settled) {
-      if (m.get(key) === f) m.delete(key);
+      drop();
       f.stop.abort();
     }
   }

@@ -4,6 +4,7 @@
 import { LEVELS, type EventFilter } from '../../../shared/domain';
 import type { CaseDb, SqlRead } from './db';
 import { detached } from '../util/cancel';
+import { HandleMemo, sharedPromise } from './handleMemo';
 
 export const EVENT_MINUTES = 'event_minutes';
 /** The same summary rolled up per hour: what a month-long full range reads (tens of thousands of rows, not hundreds). */
@@ -46,13 +47,11 @@ export async function buildEventMinutes(db: CaseDb): Promise<void> {
 export async function eventMinutesCurrent(db: SqlRead): Promise<boolean> {
   // A read-only handle sees no writes: its answer holds for its life (every count and histogram asks).
   if (!db.readOnly) return summaryCurrent(db);
-  let known = current.get(db);
   // Shared by every later call: not cancelled with the call that happened to ask first.
-  if (!known) current.set(db, (known = detached(() => summaryCurrent(db)).catch((e: unknown) => { current.delete(db); throw e; })));
-  return known;
+  return sharedPromise(current, db, '', () => detached(() => summaryCurrent(db)));
 }
 
-const current = new WeakMap<SqlRead, Promise<boolean>>();
+const current = new HandleMemo<Promise<boolean>>();
 
 async function summaryCurrent(db: SqlRead): Promise<boolean> {
   const [t] = await db.read<{ n: number }>(
