@@ -10,6 +10,8 @@ import { tempDir, removeDir } from '../../testkit/tmp';
 import { compareCases } from '../../testkit/compareCases';
 import { generateTree } from '../../testkit/synth/generate';
 import { Engine } from '../engine';
+import { CORRELATION_PENDING, CUSTODY_PENDING, verifyCase } from '../audit/custody';
+import { readAudit } from '../audit/trail';
 import type { JobInfo } from '../../../shared/contract';
 
 const dirs: string[] = [];
@@ -88,7 +90,7 @@ it('survives kill -9 midway and a re-run completes the case exactly', async () =
   }
 }, 180_000);
 
-it('kill -9 between a batch\'s commit and its audit entry: the re-run audits those files, marked recovered, and verify passes', async () => {
+it('kill -9 between the digests\' commit and the audit entry: verify says custody is pending, the re-run audits those files, marked recovered, and verify passes', async () => {
   const root = tempDir();
   dirs.push(root);
   const bundle = path.join(root, 'bundle');
@@ -100,9 +102,12 @@ it('kill -9 between a batch\'s commit and its audit entry: the re-run audits tho
   const run = cliRunner(env);
   const killed = await run(['import', bundle, '--case', caseDir], { CASEFILE_FAULT: 'after-commit-before-audit' });
   expect(killed.signal).toBe('SIGKILL');
-  const before = await run(['verify', '--case', caseDir]);
-  expect(before.code).toBe(1);
-  expect(before.out).toMatch(/No import\.file entry/);
+  // Read as it was left (the CLI would open it through the engine, which finishes custody first).
+  const h = await CaseHandle.open(caseDir);
+  try {
+    expect((await verifyCase(h)).problems).toEqual([{ bundle: expect.any(String), file: 'enrich/logs/app/app.json.log', problem: CUSTODY_PENDING },
+      { bundle: '', file: '', problem: CORRELATION_PENDING }]);
+  } finally { await h.close(); }
   const again = await run(['import', bundle, '--case', caseDir]);
   expect(again.code, again.out).toBe(0);
   const after = await run(['verify', '--case', caseDir]);
@@ -145,4 +150,67 @@ it('kill -9 while identifiers and chains are built, after the events committed: 
   const tables = await compareCases(reference, crashed);
   for (const [t, r] of Object.entries(tables)) expect({ t, onlyReference: r.onlyA, onlyCrashed: r.onlyB }).toEqual({ t, onlyReference: 0, onlyCrashed: 0 });
   expect(tables.chains!.rows).toBeGreaterThan(5);
+}, 240_000);
+
+/** Engine-side: opens the case and waits for the job that follows an import (custody, then correlation). */
+async function openAndFinish(home: string, dir: string): Promise<void> {
+  const saved = process.env.CASEFILE_HOME;
+  process.env.CASEFILE_HOME = home;
+  const engine = await Engine.create({ via: 'test' });
+  try {
+    const done = new Promise<JobInfo>((resolve) => engine.on('job.progress', (j) => { if (j.kind === 'correlate' && j.state !== 'queued' && j.state !== 'running') resolve(j); }));
+    const info = await engine.call('cases.open', { dir });
+    expect(await done).toMatchObject({ state: 'done', caseId: info.id });
+  } finally {
+    await engine.close();
+    if (saved === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = saved;
+  }
+}
+
+it('kill -9 after the events committed and before their digests: the events are queryable, verify says custody is pending (not changed), and opening the case records the same digests and audit entries as an import that was not killed', async () => {
+  const root = tempDir();
+  dirs.push(root);
+  const gen = await generateTree(path.join(root, 'gen'), { targetBytes: 1_500_000, seed: 7 });
+  const home = path.join(root, 'home');
+  const run = cliRunner({ ...process.env, CASEFILE_HOME: home });
+  const crashed = path.join(root, 'crashed');
+  const reference = path.join(root, 'reference');
+  const killed = await run(['import', gen.root, '--case', crashed, '--json'], { CASEFILE_FAULT: 'before-digests' });
+  expect(killed.signal, killed.out).toBe('SIGKILL');
+  const ok = await run(['import', gen.root, '--case', reference]);
+  expect(ok.code, ok.out).toBe(0);
+
+  const h = await CaseHandle.open(crashed);
+  try {
+    const [s] = await h.db.read<{ files: number; pending: number; digested: number; events: string; records: string }>(
+      `SELECT (SELECT count(*) FROM files)::INTEGER AS files, (SELECT count(*) FROM digest_pending)::INTEGER AS pending,
+              (SELECT count(rows_digest) FROM files)::INTEGER AS digested, (SELECT count(*) FROM event_store)::VARCHAR AS events,
+              (SELECT sum(records) FROM files)::VARCHAR AS records`);
+    // Every file's events committed (queryable), none digested yet.
+    expect(s!.files).toBeGreaterThan(5);
+    expect(s).toMatchObject({ pending: s!.files, digested: 0 });
+    expect(Number(s!.events)).toBe(Number(s!.records));
+    expect(Number(s!.events)).toBeGreaterThanOrEqual(gen.records);
+    const v = await verifyCase(h);
+    expect(v.ok).toBe(false);
+    expect(new Set(v.problems.map((p) => p.problem))).toEqual(new Set([CUSTODY_PENDING, CORRELATION_PENDING]));
+    expect(v.problems).toHaveLength(s!.files + 1);
+  } finally { await h.close(); }
+  expect(await readAudit(path.join(crashed, 'audit.jsonl'), { action: 'import.files' })).toEqual([]);
+
+  await openAndFinish(home, crashed);
+  // Same rows, same digests (files compared column by column but for the clock and the audit flag).
+  const tables = await compareCases(reference, crashed);
+  for (const [t, r] of Object.entries(tables)) expect({ t, onlyReference: r.onlyA, onlyCrashed: r.onlyB }).toEqual({ t, onlyReference: 0, onlyCrashed: 0 });
+  // The same audit records but for the files row's sha (it pins the row's import time) and the recovered mark.
+  const recorded = async (dir: string) => (await readAudit(path.join(dir, 'audit.jsonl'), { action: 'import.files' }))
+    .flatMap((e) => (e.params as { files: Record<string, unknown>[] }).files)
+    .map((f): Record<string, unknown> => ({ ...f, fileSha: typeof f.fileSha, recovered: f.recovered }))
+    .sort((a, b) => String(a.path).localeCompare(String(b.path)));
+  const want = await recorded(reference);
+  expect(want.length).toBeGreaterThan(5);
+  expect(want.every((f) => f.recovered === undefined && String(f.rowsDigest).startsWith('sha256:'))).toBe(true);
+  expect(await recorded(crashed)).toEqual(want.map((f) => ({ ...f, recovered: true })));
+  const verified = await run(['verify', '--case', crashed]);
+  expect(verified.code, verified.out).toBe(0);
 }, 240_000);

@@ -10,6 +10,7 @@ import { importPaths, type ImportOptions } from './importer';
 import { checkIncoming } from './check';
 import { resolveLimits } from './limits';
 import { runCorrelationStage } from './correlationStage';
+import { finishCustody, type AuditFiles } from './custodyStage';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import type { CaseDb } from '../store/db';
 import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
@@ -23,9 +24,22 @@ function stepOf(p: ImportProgress): JobStep {
     : { phase: p.phase, done: p.filesDone, total: p.filesTotal, unit: 'files', ...(p.message ? { message: p.message } : {}) };
 }
 
+/** The `import.files` custody entries of imported files, IMPORT_FILES_PER_ENTRY files an entry. */
+function auditImported(ctx: EngineContext, caseId: string): AuditFiles {
+  return async (bundle, files) => {
+    for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
+      const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
+      await ctx.audit(IMPORT_FILES_ACTION, { caseId, bundle: bundle.id, manifestSha256: bundle.manifestSha256, files: part },
+        { status: 'ok', counts: { files: part.length, records: part.reduce((n, f) => n + f.records, 0) } });
+    }
+  };
+}
+
 /**
- * Queues the correlation stage (identifiers, status, chains of whatever events are pending) as a `correlate` job of
- * its own on the case: it runs after the job that queued it, while the case can be read. Resolves when it is done.
+ * Queues what follows the events as a `correlate` job of its own on the case: first the custody of the files whose
+ * events are in (rows digests and audit entries: custodyStage.ts), then the correlation stage (identifiers, status,
+ * chains of whatever events are pending). It runs after the job that queued it, while the case can be read.
+ * Resolves when it is done.
  */
 export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise<void> {
   return ctx.jobs.run(caseId, 'correlate', async (signal, progress) => {
@@ -33,8 +47,12 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
     if (h.readOnly) return;
     const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
     const correlator = { extract: (db: CaseDb, ids: number[]) => afterBatchImported(db, ids, correlate), build: (db: CaseDb) => afterImportFinished(db, correlate) };
-    await h.withWriter((db) => runCorrelationStage(db, correlator, signal, (p) =>
-      progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: p.phase === 'chains' ? 'building chains' : 'extracting identifiers' })));
+    await h.withWriter(async (db) => {
+      progress({ phase: 'custody', done: 0, total: 1, unit: 'items', message: 'recording digests and audit entries' });
+      await finishCustody(db, h.dir, h.files.bundles, auditImported(ctx, caseId), signal);
+      await runCorrelationStage(db, correlator, signal, (p) =>
+        progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: p.phase === 'chains' ? 'building chains' : 'extracting identifiers' }));
+    });
   });
 }
 
@@ -46,6 +64,9 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
  */
 export async function runImportJob(ctx: EngineContext, caseId: string, signal: AbortSignal, progress: (s: JobStep) => void, jobId: string,
   run: (opts: ImportOptions) => Promise<ImportResult>, correlated?: (done: Promise<void>) => void): Promise<ImportResult> {
+  // With a caller that follows the job queued below, the digests and audit entries are its first step and the import
+  // ends when the events are in; without one (a pull, whose process may end before that job runs) the import records them.
+  const custodyAfter = correlated !== undefined;
   const h = ctx.getCase(caseId);
   const queueCorrelation = () => {
     if (h.readOnly) return;
@@ -59,6 +80,7 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
     return await run({
       jobId,
       signal,
+      custodyAfter,
       onProgress: (p) => {
         if (CANCELLABLE.has(p.phase)) signal.throwIfAborted();
         ctx.emit('import.progress', p);
@@ -66,13 +88,7 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
       },
       hooks: {
         remember: (learned) => h.rememberImport(learned),
-        auditFiles: async (bundle, files) => {
-          for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
-            const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);
-            await ctx.audit(IMPORT_FILES_ACTION, { caseId, bundle: bundle.id, manifestSha256: bundle.manifestSha256, files: part },
-              { status: 'ok', counts: { files: part.length, records: part.reduce((n, f) => n + f.records, 0) } });
-          }
-        },
+        auditFiles: auditImported(ctx, caseId),
         auditAliases: async (bundle, files) => {
           for (let i = 0; i < files.length; i += IMPORT_FILES_PER_ENTRY) {
             const part = files.slice(i, i + IMPORT_FILES_PER_ENTRY);

@@ -7,7 +7,6 @@ import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } from '../../../shared/domain';
 import type { CaseDb } from '../store/db';
 import { EngineError } from '../util/errors';
-import { EMPTY_DIGEST, fileRowShas, fileRowsDigests } from '../store/digest';
 import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
 import type { EnvelopeDefinition } from '../formats/envelopes/types';
@@ -18,15 +17,13 @@ import { EnvelopeStage, envelopeNeedsContext, envelopeYear } from './envelopeSta
 import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
 import { loadStagedBundle, stageBundles, type StagedBundle } from './bundle';
-import { readManifest } from '../evidence/manifest';
-import { createHash } from 'node:crypto';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageContexts, stampContexts, textStamp, type FirstStamp, type StampContext } from './stampContext';
 import { completeTimesSql, transformSql, type TransformParams } from './transform';
 import { FAST_GROUP_MAX_BYTES, fastPathEligible, stageFast, type FastFile } from './fastRead';
 import { scanFile, type FileScan } from './scan';
 import { markCorrelationPending } from './correlationStage';
-import { faultPoint } from './fault';
+import { finishCustody, markDigestPending, noteCommitted } from './custodyStage';
 import { addStageTime, timed } from '../util/stageTimes';
 
 /**
@@ -58,7 +55,7 @@ export interface ImportHooks {
   afterBatch?: (db: CaseDb, fileIds: number[]) => Promise<void>;
   /** Runs once after all files (chain building). */
   afterImport?: (db: CaseDb) => Promise<void>;
-  /** Audit of the files imported (chain of custody), a batch's files of one bundle at a time. */
+  /** Audit of the files imported (chain of custody), one bundle's files at a time, once their digests are in (custodyStage.ts). */
   auditFiles?: (bundle: AuditedBundle, files: ImportedFileRecord[]) => Promise<void>;
   /** Audit of the files recorded as aliases (content already in the case), one bundle at a time. */
   auditAliases?: (bundle: string, files: AliasRecord[]) => Promise<void>;
@@ -71,8 +68,8 @@ export interface AuditedBundle { id: string; manifestSha256: string | null }
 
 /**
  * What an `import.files` audit entry records per file. `fileSha` pins the file's row in the `files` table
- * (format, zone, rule, counts: store/digest.ts); `recovered` marks an entry written by a later import for a file
- * whose batch committed but whose entry a crash prevented.
+ * (format, zone, rule, counts: store/digest.ts); `recovered` marks an entry written by a later process for a file
+ * whose events a process killed before their custody committed (custodyStage.ts).
  */
 export interface ImportedFileRecord { path: string; sha256: string; format: string; records: number; rowsDigest: string; fileSha: string; recovered?: true }
 
@@ -89,6 +86,11 @@ export interface ImportOptions {
   /** Which reader took each file (for tests and the bench's breakdown). */
   onReader?: (file: string, reader: 'duckdb' | 'js') => void;
   jobId?: string;
+  /**
+   * The rows digests and audit entries are left to the job that follows the import (custodyStage.ts, run before
+   * correlation), so the import returns when the events are queryable. Without it the import records them itself.
+   */
+  custodyAfter?: boolean;
   onProgress?: (p: ImportProgress) => void;
   /** Cancels the import: a batch DuckDB is running is interrupted and rolled back; batches committed before stay. */
   signal?: AbortSignal;
@@ -294,7 +296,8 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
       await db.run(`INSERT INTO bundles (id, label, origin, files, bytes, imported_at) VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING`,
         [b.id, path.basename(b.manifest.origin.inputs[0] ?? b.id), b.manifest.origin.kind, b.manifest.files.length, b.bytes]);
     }
-    await auditRecovered(db, handle.files.bundles, opts.hooks);
+    // What an import or job killed before custody left (digests, audit entries) is recorded first.
+    await finishCustody(db, handle.dir, handle.files.bundles, opts.hooks?.auditFiles);
     let bytesDone = 0;
     let filesDone = 0;
     const todo: PlannedFile[] = [];
@@ -344,7 +347,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
         // Also the cancellation point before a batch the DuckDB reader takes whole.
         progress({ phase: 'parse', file: batch[0]!.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
         await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
-        const batchResults = await interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
+        const batchResults = await interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
           (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal })));
         sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
         if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
@@ -360,6 +363,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
       if (reader === 'auto') await db.run('RESET checkpoint_threshold');
       await dropStage(db);
     }
+    if (!opts.custodyAfter) await finishCustody(db, handle.dir, handle.files.bundles, opts.hooks?.auditFiles);
     if (opts.hooks?.afterImport) {
       progress({ phase: 'index', filesDone, filesTotal: planned.length, bytesDone, bytesTotal, message: 'linking identifiers' });
       await opts.hooks.afterImport(db);
@@ -447,8 +451,8 @@ function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<Planne
  * Imports files of one format in one transaction: stage all their records, one transform statement, per-file
  * statistics and digests by GROUP BY, then their `files` rows. Ids are base + line, so a file's ids follow its lines.
  */
-async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, reader, hooks, onReader }: {
-  zone: TimeZoneRule; limits: IntakeLimits; reader: 'auto' | 'js'; hooks?: ImportHooks; onReader?: ImportOptions['onReader'] },
+async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, reader, caseDir, hooks, onReader }: {
+  zone: TimeZoneRule; limits: IntakeLimits; reader: 'auto' | 'js'; caseDir: string; hooks?: ImportHooks; onReader?: ImportOptions['onReader'] },
   onBytes: (file: string, n: number) => void): Promise<FileImportResult[]> {
   const def = batch[0]!.format;
   const next = await db.one<{ file_id: number; base: string }>(
@@ -518,13 +522,14 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     await timed('events: inherited times', () => fixInheritedTimes(db, idList));
     if (hooks?.afterBatch) await hooks.afterBatch(db, ids);
     else await markCorrelationPending(db, ids);
+    // Rows digests and audit entries follow the commit (custodyStage.ts): the events are queryable first.
+    await markDigestPending(db, ids);
     const stats = new Map((await timed('events: per-file stats', () => db.all<Record<string, unknown>>(
       `SELECT file_id, count(*) AS records, count_if(parse_status = 'ok') AS ok, count_if(parse_status = 'malformed') AS malformed,
               count_if(parse_status = 'unparsed') AS unparsed, count_if(ts_flag IN ('inherited', 'none')) AS untimed,
               count_if(parse_status = 'malformed' AND fields IS NULL) AS bad_values,
               min(ts)::VARCHAR AS min_ts, max(ts)::VARCHAR AS max_ts
        FROM event_store WHERE file_id IN (${idList}) GROUP BY file_id`))).map((r) => [Number(r.file_id), r]));
-    const digests = await timed('events: rows digests', () => fileRowsDigests((sql) => db.all(sql), ids));
     // All the batch's files rows in one statement (a statement per file costs more than the rows themselves).
     const rowsOut = staged.map((x) => {
       const s = stats.get(x.fileId);
@@ -534,36 +539,20 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
         reason: x.f.reason, tz_zone: zone.zone, tz_rule: describeRule(def, zone, x.f.context, x.f.envelope?.def), lines: x.stats.lines,
         records: num('records'), ok: num('ok'), malformed: num('malformed'), unparsed: num('unparsed'), untimed: num('untimed'),
         min_ts: (s?.min_ts as string | null) ?? null, max_ts: (s?.max_ts as string | null) ?? null,
-        first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: digests.get(x.fileId)?.digest ?? EMPTY_DIGEST,
+        first_id: x.base, last_id: x.base + x.stats.lines, rows_digest: null,
         note: [x.f.continues ? `continues ${x.f.continues}: read from byte ${x.f.startByte} (the bytes before are that file's events)` : null,
           fileNote(x.stats, x.f.size, num('bad_values'))].filter(Boolean).join('; ') || null,
       } satisfies Record<string, DuckDBValue>;
     });
     await timed('events: files rows', () => insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()', audited: 'false' }));
-    const shas = await timed('events: files rows', () => fileRowShas((sql) => db.all(sql), ids));
-    const out = (await db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS}, rows_digest FROM files WHERE file_id IN (${idList}) ORDER BY file_id`))
-      .map((r): Record<string, unknown> => ({ ...r, file_sha: shas.get(Number(r.file_id)) }));
+    const out = await db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS} FROM files WHERE file_id IN (${idList}) ORDER BY file_id`);
     bodyDone = performance.now();
     return out;
   }));
   addStageTime('events: COMMIT', performance.now() - bodyDone);
-  faultPoint('after-commit-before-audit');
+  noteCommitted(caseDir, ids);
   await dropStage(db);
-  const out: FileImportResult[] = [];
-  const audited = new Map<string, ImportedFileRecord[]>();
-  for (const [i, row] of rows.entries()) {
-    const x = staged[i]!;
-    const result = fileResult(x.f, row, false);
-    out.push(result);
-    const list = audited.get(x.f.bundle.id) ?? [];
-    list.push({ path: x.f.rel, sha256: x.f.sha256, format: formatLabel(x.f), records: result.records, rowsDigest: String(row.rows_digest), fileSha: String(row.file_sha) });
-    audited.set(x.f.bundle.id, list);
-  }
-  for (const [id, files] of audited) {
-    await timed('audit', async () => hooks?.auditFiles?.({ id, manifestSha256: batch.find((f) => f.bundle.id === id)!.bundle.manifestSha256 }, files));
-  }
-  await db.run(`UPDATE files SET audited = true WHERE file_id IN (${idList})`);
-  return out;
+  return rows.map((row, i) => fileResult(staged[i]!.f, row, false));
 }
 
 /** The staging tables a batch fills (each made anew per batch: db.freshTemp); dropped once their batch is in. */
@@ -592,27 +581,4 @@ async function fixInheritedTimes(db: CaseDb, idList: string): Promise<void> {
     FROM (SELECT id, ts, last_value(ts IGNORE NULLS) OVER (PARTITION BY file_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_ts
           FROM event_store WHERE file_id IN (${idList})) p
     WHERE e.id = p.id AND p.ts IS NULL AND p.prev_ts IS NOT NULL`);
-}
-
-/**
- * Files committed by an import that died before their audit entry (kill -9, power cut): audit them now, marked
- * recovered, from what their batch committed. Without this a re-run would skip them and custody would fail forever.
- */
-async function auditRecovered(db: CaseDb, bundlesDir: string, hooks: ImportHooks | undefined): Promise<void> {
-  if (!hooks?.auditFiles) return;
-  const rows = await db.all<{ file_id: number; bundle: string; path: string; sha256: string; format: string; records: string; rows_digest: string }>(
-    `SELECT file_id, bundle, path, sha256, format, records::VARCHAR AS records, rows_digest FROM files WHERE audited = false ORDER BY file_id`);
-  if (!rows.length) return;
-  const shas = await fileRowShas((sql) => db.all(sql), rows.map((r) => Number(r.file_id)));
-  const byBundle = new Map<string, ImportedFileRecord[]>();
-  for (const r of rows) {
-    const list = byBundle.get(r.bundle) ?? [];
-    list.push({ path: r.path, sha256: r.sha256, format: r.format, records: Number(r.records), rowsDigest: r.rows_digest, fileSha: shas.get(Number(r.file_id))!, recovered: true });
-    byBundle.set(r.bundle, list);
-  }
-  for (const [id, files] of byBundle) {
-    const m = await readManifest(bundlesDir, id);
-    await hooks.auditFiles({ id, manifestSha256: m ? createHash('sha256').update(m.text).digest('hex') : null }, files);
-  }
-  await db.run(`UPDATE files SET audited = true WHERE file_id IN (${rows.map((r) => Number(r.file_id)).join(', ')})`);
 }

@@ -19,8 +19,8 @@ export const DDL = [
      lines BIGINT, records BIGINT, ok BIGINT, malformed BIGINT, unparsed BIGINT, untimed BIGINT,
      min_ts TIMESTAMPTZ, max_ts TIMESTAMPTZ, first_id BIGINT, last_id BIGINT,
      rows_digest VARCHAR, note VARCHAR, imported_at TIMESTAMPTZ, audited BOOLEAN)`,
-  // Commit-then-audit: a files row is written with audited = false in its batch's transaction and set true once its
-  // audit entry is on disk; the next import audits any left false (a crash between the two), marked recovered.
+  // Commit-then-audit: a files row is written with audited = false (and no rows_digest) in its batch's transaction and
+  // set true once its digest and audit entry are written (ingest/custodyStage.ts).
   // Cases made before have no such column: their rows (NULL) were audited in the old way.
   `ALTER TABLE files ADD COLUMN IF NOT EXISTS audited BOOLEAN`,
   `CREATE TABLE IF NOT EXISTS event_store (
@@ -32,6 +32,9 @@ export const DDL = [
   // Files whose events are in but whose identifiers and status are not yet (the correlation stage runs after the
   // events commit: ingest/correlationStage.ts). Written in the events' transaction, emptied in the extraction's.
   `CREATE TABLE IF NOT EXISTS extract_pending (file_id INTEGER)`,
+  // Files whose events are in but whose rows digest is not yet (custody runs after the events commit:
+  // ingest/custodyStage.ts). Written in the events' transaction, emptied in the digests'.
+  `CREATE TABLE IF NOT EXISTS digest_pending (file_id INTEGER)`,
   // The audit log's head as last mirrored by the case's writer (audit/headMirror.ts): one row, id = 1.
   `CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY, seq BIGINT, hash VARCHAR, mirrored_at TIMESTAMPTZ)`,
   `CREATE OR REPLACE VIEW events AS
