@@ -105,6 +105,19 @@ describe('export', () => {
     expect(out.match(/<name:[A-Z2-7]{10}>/g)!.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('the selection named in the report and manifest is redacted like the data, with the same tokens', async () => {
+    const r = await runExport(h, { selection: { where: "raw LIKE '%\"venkata\"%'" }, format: 'jsonl', recipient: null, workers: 1 });
+    expect(r.events).toBe(1);
+    const data = fs.readFileSync(path.join(r.dir, 'events.jsonl'), 'utf8');
+    const report = JSON.parse(fs.readFileSync(path.join(r.dir, 'report.json'), 'utf8')) as { selection: string };
+    const manifest = JSON.parse(fs.readFileSync(path.join(r.dir, 'manifest.json'), 'utf8')) as { query: string };
+    const token = /<user:[A-Z2-7]{10}>/.exec(data)![0];
+    for (const text of [report.selection, manifest.query]) {
+      expect(text).not.toContain('venkata');
+      expect(text).toContain(token);
+    }
+  });
+
   it('fail-closed: a value that only the re-scan sees blocks the export, names where, and leaves nothing', async () => {
     const before = fs.readdirSync(h.files.exports).sort();
     // the client's word list replaces "pending" in the data, but the selection itself (written, redacted, in the

@@ -15,12 +15,11 @@ import { auditHead } from '../audit/trail';
 import type { CaseHandle } from '../case/caseStore';
 import type { RowIn } from '../redact/batch';
 import type { CleanClaim } from '../redact/cleanCells';
-import { Detectors, type DetectorOptions } from '../redact/detect';
-import { FieldHarvest, type HarvestValue } from '../redact/harvest';
+import type { DetectorOptions } from '../redact/detect';
+import { FieldHarvest, Harvest, type HarvestValue } from '../redact/harvest';
 import { PERSON_FIELD_SNIPPET, PERSON_KEY_HINT } from '../redact/keys';
 import { RedactPool } from '../redact/pool';
-import { type MapEntry, normalise, Pseudonymizer } from '../redact/pseudonym';
-import { Redactor } from '../redact/redactor';
+import { type MapEntry, normalise } from '../redact/pseudonym';
 import { type RescanHit, Rescanner } from '../redact/rescan';
 import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.generated';
 import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
@@ -235,9 +234,9 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
   try {
     const sel = await buildSelection(h.db, opts.selection);
     const setup = await redactionSetupFor(h, opts.rules, sel);
-    // the harvest matcher is built once here (the report's redactor needs it too) and shared by every worker
-    const mainDetectors = new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest });
-    const detectorOptions: DetectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest, harvestMatcher: mainDetectors.harvest.matcherData() };
+    // the harvest matcher is built once here and shared by every worker; this thread runs no detector (the selection's
+    // own texts are redacted by the workers too), so it never compiles the rule set
+    const detectorOptions: DetectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest, harvestMatcher: new Harvest(setup.harvest).matcherData() };
     const [{ n: totalRaw } = { n: 0 }] = await h.db.read<{ n: number | string }>(`SELECT count(*) AS n FROM events s WHERE ${sel.cond}`, sel.params.values);
     const total = Number(totalRaw);
 
@@ -254,6 +253,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     const originals = new Map<string, 'secret' | 'pii'>();
     const map = new Map<string, MapEntry>();
     const claims: CleanClaim[] = [];
+    let selection: string[] = [];
     let rows = 0;
     try {
       await workers.ready;
@@ -299,6 +299,13 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
       });
       lap('select');
       while (inFlight.length) await drain();
+      // the selection as the report and manifest name it (its description, the query, each value), redacted like the
+      // data with the same key; its counts and map entries are not the data's, its originals are searched for too
+      const texts = [sel.describe, selectingQuery(sel), ...sel.params.values.map((v) => String(v))];
+      const q = await workers.run([{ id: 'selection', cells: texts }]);
+      selection = q.rows[0]!.map((c) => c ?? '');
+      for (const [v, kind] of q.originals) if (originals.get(v) !== 'secret') originals.set(v, kind);
+      lap('redact');
     } finally {
       fs.fsyncSync(out);
       fs.closeSync(out);
@@ -313,11 +320,11 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     }
     lap('write');
 
-    // 2. report and manifest (the selecting query is redacted like the data)
-    const queryRedactor = new Redactor(mainDetectors, new Pseudonymizer(key));
+    // 2. report and manifest (the selecting query redacted like the data, above)
+    const [describe, query, ...queryParams] = selection;
     const report = {
       format: 'casefile/export-report@1', exportId, createdAt: new Date().toISOString(), dataFormat: opts.format, events: rows,
-      selection: queryRedactor.redact(sel.describe).text,
+      selection: describe,
       // as rows, not objects: type names like "secret" or "url-password" must not read as keys with values
       replacements: {
         byType: [...byType].map(([type, count]) => ({ type, count })),
@@ -336,15 +343,14 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
       format: 'casefile/export-manifest@1', exportId,
       files: [{ name: path.basename(finalData), sha256: dataHash.sha256, bytes: dataHash.bytes }, { name: 'report.json', sha256: sha256(reportText), bytes: Buffer.byteLength(reportText) }],
       auditHead: head?.hash ?? null,
-      query: queryRedactor.redact(selectingQuery(sel)).text,
-      queryParams: sel.params.values.map((v) => queryRedactor.redact(String(v)).text),
+      query,
+      queryParams,
     };
     const manifestText = JSON.stringify(manifest, null, 2) + '\n';
     await writeFileAtomic(path.join(staging, 'manifest.json'), manifestText);
     lap('write');
 
     // 3. fail-closed: decode what was written, re-run every detector, look for every replaced original
-    for (const e of queryRedactor.originals) if (originals.get(e[0]) !== 'secret') originals.set(e[0], e[1]);
     const hits = await rescan(workers, finalData, opts, originals, [reportText, manifestText], rows, claims);
     pool = null;
     await workers.close();

@@ -21,7 +21,12 @@ export interface Hit {
  */
 export interface AutomatonData {
   patterns: readonly string[];
+  /**
+   * The transitions: state s (at offset s × width) on column c goes to `next[s × width + c]`, the next state's offset,
+   * bitwise-negated when that state has keywords (so the scan looks up outputs only there, and multiplies nothing).
+   */
   next: Int32Array;
+  /** Code unit (ASCII; 127 for every other) → column, upper case folded to lower. */
   column: Uint8Array;
   width: number;
   /** Per state s: its keyword indexes (own and via suffix links) are outList[outStart[s] .. outStart[s + 1]). */
@@ -96,9 +101,13 @@ export class Automaton {
       let s = 0;
       let m = 0;
       for (let i = 0; i < text.length; i++) {
-        s = next[s * W + column[fold(text.charCodeAt(i))]!]!;
-        const o = state[s]!;
-        if (o !== 0) { m |= o; if ((m & all) === all) return m; }
+        const c = text.charCodeAt(i);
+        s = next[s + column[c < ALPHA ? c : 127]!]!;
+        if (s < 0) {
+          s = ~s;
+          m |= state[s / W]!;
+          if ((m & all) === all) return m;
+        }
       }
       return m;
     };
@@ -112,10 +121,13 @@ export class Automaton {
     const W = this.width;
     let s = 0;
     for (let i = from; i < to; i++) {
-      s = next[s * W + column[fold(text.charCodeAt(i))]!]!;
-      const a = outStart[s]!;
-      const b = outStart[s + 1]!;
-      for (let k = a; k < b; k++) emit(outList[k]!, i + 1);
+      const c = text.charCodeAt(i);
+      s = next[s + column[c < ALPHA ? c : 127]!]!;
+      if (s < 0) {
+        s = ~s;
+        const st = s / W;
+        for (let k = outStart[st]!; k < outStart[st + 1]!; k++) emit(outList[k]!, i + 1);
+      }
     }
   }
 }
@@ -173,6 +185,12 @@ function build(patterns: readonly string[]): AutomatonData {
   outStart[n] = total;
   const outList = shared((b) => new Int32Array(b), Math.max(1, total) * 4);
   for (let s = 0; s < n; s++) out[s]?.forEach((p, k) => { outList[outStart[s]! + k] = p; });
+  // states as offsets into the table, negated where keywords end; upper case read through the lower case columns
+  for (let i = 0; i < next.length; i++) {
+    const t = next[i]!;
+    next[i] = outStart[t + 1]! > outStart[t]! ? ~(t * W) : t * W;
+  }
+  for (let c = 65; c <= 90; c++) column[c] = column[c | 0x20]!;
   return { patterns, next, column, width, outStart, outList };
 }
 

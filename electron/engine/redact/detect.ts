@@ -68,21 +68,24 @@ export class Detectors {
     const { bits, exact, any } = this.screen(views, secretsOnly, screen);
     if (!any) return [];
     const spans: Span[] = [];
-    views.forEach((v, i) => {
+    for (let i = 0; i < views.length; i++) {
+      const v = views[i]!;
       const b = bits[i]!;
-      const found: Finding[] = [
-        ...(b & GITLEAKS_BIT ? this.gitleaks.detect(v.text) : []),
-        ...(b & STRUCTURAL_BIT ? structuralFindings(v.text, { secretKeys: this.secretKeys }).filter((f) => !secretsOnly || f.kind === 'secret') : []),
-        ...(b & PII_BIT ? piiFindings(v.text) : []),
-        ...exact[i]!,
-      ];
-      for (const f of found) {
-        // nothing but blanked replacements (and punctuation): already redacted
-        if (f.end <= f.start || EMPTY_VALUE.test(v.text.slice(f.start, f.end))) continue;
-        const [start, end] = toRaw(v, f.start, f.end);
-        spans.push({ ...f, start, end, value: v.text.slice(f.start, f.end) });
-      }
-    });
+      const add = (found: readonly Finding[]) => {
+        for (const f of found) {
+          if (f.end <= f.start || (secretsOnly && f.kind !== 'secret')) continue;
+          const value = v.text.slice(f.start, f.end);
+          // nothing but blanked replacements (and punctuation): already redacted
+          if (EMPTY_VALUE.test(value)) continue;
+          const [start, end] = toRaw(v, f.start, f.end);
+          spans.push({ start, end, kind: f.kind, type: f.type, rule: f.rule, value });
+        }
+      };
+      if (b & GITLEAKS_BIT) add(this.gitleaks.detect(v.text));
+      if (b & STRUCTURAL_BIT) add(structuralFindings(v.text, { secretKeys: this.secretKeys }));
+      if (b & PII_BIT) add(piiFindings(v.text));
+      add(exact[i]!);
+    }
     return spans;
   }
 

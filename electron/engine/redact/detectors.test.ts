@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyKey } from './keys';
-import { EMAIL, luhn, piiFindings } from './pii';
+import { EMAIL, hasFourHexGroups, luhn, piiFindings } from './pii';
 import { structuralFindings } from './structural';
 import { toRaw, viewsOf } from './views';
 
@@ -90,8 +90,10 @@ describe('PII', () => {
     ]));
   });
 
-  it('property: the e-mails found are exactly the full pattern\'s matches (its URL look-behind skipped only where no `://` is)', () => {
-    const piece = fc.constantFrom('priya.s', '@', 'acme', '.in', '.co.uk', '://', 'https', 'user:pw', ' ', '/', '-', '_x', '9', 'a', '\n', '"');
+  it('property: the e-mails found are exactly the full pattern\'s matches (found from the `@`s; its URL look-behind skipped only where no `://` is)', () => {
+    // local parts up to and over the 64-character bound, every local-part character, adjacent and repeated `@`s
+    const piece = fc.constantFrom('priya.s', '@', '@@', 'acme', '.in', '.co.uk', '://', 'https', 'user:pw', ' ', '/', '-', '_x', '9', 'a', '\n', '"',
+      '%', '+', 'x'.repeat(30), 'y'.repeat(63), 'z'.repeat(64), 'w'.repeat(65), 'ab.cd-ef_gh%ij+kl', '.x.', 'a@b.cd@e.fg');
     const text = fc.array(piece, { maxLength: 30 }).map((p) => p.join(''));
     fc.assert(fc.property(text, (s) => {
       const got = piiFindings(s).filter((f) => f.rule === 'email').map((f) => [f.start, f.end]);
@@ -99,6 +101,16 @@ describe('PII', () => {
     }), { numRuns: 3000 });
     // the look-behind still holds where a URL is: userinfo is not an e-mail, a later address is
     expect(found(piiFindings('https://user:pw@db.acme.in/x mail ops@acme.in'), 'https://user:pw@db.acme.in/x mail ops@acme.in')).toEqual(['email:ops@acme.in']);
+  });
+
+  it('property: the IPv6 gate found from the colons is the four-hex-groups pattern', () => {
+    const piece = fc.constantFrom(':', '::', '1', 'a', 'F', 'g', 'ab', '12345', 'fe80', 'ffff', 'x', ' ', '.', '-', '0:0', 'dead:beef');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 25 }), (ps) => {
+      const s = ps.join('');
+      expect(hasFourHexGroups(s), s).toBe(/[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}/i.test(s));
+    }), { numRuns: 5000 });
+    expect(hasFourHexGroups('at 12:07:36:1 ok')).toBe(true);
+    expect(hasFourHexGroups('12:07:36 and 2023-07-06T00:04:46')).toBe(false);
   });
 
   it('not: invalid IPs, versions, timestamps, epochs, UUIDs, non-Luhn numbers', () => {

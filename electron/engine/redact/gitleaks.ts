@@ -83,6 +83,9 @@ export class GitleaksDetector {
   private readonly global: CompiledAllowlist[];
   private readonly always: CompiledRule[];
   private readonly byKeyword: CompiledRule[][];
+  /** Per rule: the number of the last candidates() call that took it (a mark array not allocated per call). */
+  private readonly taken: Int32Array;
+  private calls = 0;
 
   /** `v8: false` keeps every rule in re2js (the reference the differential test compares against). */
   constructor(config: GitleaksConfig = GITLEAKS, { v8 = true }: { v8?: boolean } = {}) {
@@ -102,6 +105,7 @@ export class GitleaksDetector {
         allowlists: r.allowlists.map(compileAllowlist),
       }));
     this.always = this.rules.filter((r) => r.keywords.length === 0);
+    this.taken = new Int32Array(this.rules.length);
     this.byKeyword = [...kwIndex.keys()].map(() => []);
     for (const r of this.rules) for (const k of r.keywords) this.byKeyword[k]!.push(r);
   }
@@ -110,12 +114,16 @@ export class GitleaksDetector {
   candidates(text: string): CompiledRule[] {
     const present = this.keywords.present(text);
     if (present.size === 0) return this.always;
-    const mark = new Uint8Array(this.rules.length);
-    for (const r of this.always) mark[r.index] = 1;
-    for (const k of present) for (const r of this.byKeyword[k]!) mark[r.index] = 1;
+    // a rule is taken once (marked with this call's number), then the few taken are put in config order
+    const call = ++this.calls;
     const out: CompiledRule[] = [];
-    for (let i = 0; i < mark.length; i++) if (mark[i]) out.push(this.rules[i]!);
-    return out;
+    for (const r of this.always) { this.taken[r.index] = call; out.push(r); }
+    for (const k of present) {
+      for (const r of this.byKeyword[k]!) {
+        if (this.taken[r.index] !== call) { this.taken[r.index] = call; out.push(r); }
+      }
+    }
+    return out.sort((a, b) => a.index - b.index);
   }
 
   detect(text: string): Finding[] {

@@ -11,6 +11,7 @@
 // exactly. Detectors.findAll applies it per decoded view; prefilter.test.ts checks that it drops no finding.
 import { Automaton } from './automaton';
 import { KEY_ATOMS } from './keys';
+import { hasFourHexGroups } from './pii';
 
 export const GITLEAKS_BIT = 1;
 export const STRUCTURAL_BIT = 2;
@@ -20,8 +21,8 @@ export const ALL_BITS = SECRET_BITS | PII_BIT;
 
 const STRUCTURAL_WORDS = ['bearer', 'token', 'basic', 'eyj', '-----begin', 'sentry', '@'];
 const PII_WORDS = ['@', '/home/', '/users/', '::', '.internal', '.local', '.lan', '.corp', '.intra', '.home.arpa'];
-/** A part of every match of pii.ts' PHONE_IN, CARD, PHONE_INTL and IPV4, and its IPv6 gate (`::` is a word above). */
-const PII_SHAPES = /[6-9]\d{4}[ -]?\d{5}|\d(?:[ -]?\d){12}|\+[1-9](?:[ -]?\d){7}|\d\.\d{1,3}\.\d{1,3}\.\d|[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}/i;
+/** A part of every match of pii.ts' PHONE_IN, CARD, PHONE_INTL and IPV4; its IPv6 gate is hasFourHexGroups() (`::` is a word above). */
+const PII_SHAPES = /[6-9]\d{4}[ -]?\d{5}|\d(?:[ -]?\d){12}|\+[1-9](?:[ -]?\d){7}|\d\.\d{1,3}\.\d{1,3}\.\d/;
 
 export class Prefilter {
   private readonly scan: (text: string, all: number) => number;
@@ -50,7 +51,7 @@ export class Prefilter {
   bits(text: string, wanted: number): number {
     let b = this.scan(text, wanted) & wanted;
     if (this.anyKey) b |= STRUCTURAL_BIT & wanted;
-    if ((wanted & PII_BIT) && !(b & PII_BIT) && PII_SHAPES.test(text)) b |= PII_BIT;
+    if ((wanted & PII_BIT) && !(b & PII_BIT) && (PII_SHAPES.test(text) || hasFourHexGroups(text))) b |= PII_BIT;
     return b;
   }
 }
