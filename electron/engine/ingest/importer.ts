@@ -449,7 +449,7 @@ function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<Planne
 
 /**
  * Imports files of one format in one transaction: stage all their records, one transform statement, per-file
- * statistics and digests by GROUP BY, then their `files` rows. Ids are base + line, so a file's ids follow its lines.
+ * statistics by GROUP BY, then their `files` rows (their digests follow the commit: custodyStage.ts). Ids are base + line, so a file's ids follow its lines.
  */
 async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, reader, caseDir, hooks, onReader }: {
   zone: TimeZoneRule; limits: IntakeLimits; reader: 'auto' | 'js'; caseDir: string; hooks?: ImportHooks; onReader?: ImportOptions['onReader'] },
