@@ -45,7 +45,7 @@ const LOCKDOWN: Record<string, string> = {
 };
 
 /** The memory limit of a case file's writer (readers keep 640 MB). */
-const WRITER_MEMORY = '256MB';
+const WRITER_MEMORY = '384MB';
 
 export class CaseDb implements SqlRead {
   private constructor(readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, readonly readOnly: boolean,
