@@ -72,6 +72,7 @@ export async function finishCustody(db: CaseDb, caseDir: string, bundlesDir: str
   if (!audit) {
     const mine = rows.filter((r) => here.has(Number(r.file_id)));
     if (mine.length) await db.run(`UPDATE files SET audited = true WHERE file_id IN (${mine.map((r) => Number(r.file_id)).join(', ')})`);
+    for (const r of mine) here.delete(Number(r.file_id));
     return 0;
   }
   if (!rows.length) return 0;
@@ -90,6 +91,7 @@ export async function finishCustody(db: CaseDb, caseDir: string, bundlesDir: str
       await audit({ id, manifestSha256: m ? createHash('sha256').update(m.text).digest('hex') : null }, files);
     }
     await db.run(`UPDATE files SET audited = true WHERE file_id IN (${rows.map((r) => Number(r.file_id)).join(', ')})`);
+    for (const r of rows) here.delete(Number(r.file_id));
   });
   return rows.length;
 }

@@ -19,7 +19,7 @@ import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
 import { loadStagedBundle, stageBundles, type StagedBundle } from './bundle';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageContexts, stampContexts, textStamp, type FirstStamp, type StampContext } from './stampContext';
-import { completeTimesSql, transformSql, type TransformParams } from './transform';
+import { completeTimesSql, transformCuts, transformSql, type TransformParams } from './transform';
 import { FAST_GROUP_MAX_BYTES, fastPathEligible, stageFast, type FastFile } from './fastRead';
 import { scanFile, type FileScan } from './scan';
 import { markCorrelationPending } from './correlationStage';
@@ -449,7 +449,7 @@ function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<Planne
 
 /**
  * Imports files of one format in one transaction: stage all their records, one transform statement, per-file
- * statistics and digests by GROUP BY, then their `files` rows. Ids are base + line, so a file's ids follow its lines.
+ * statistics by GROUP BY, then their `files` rows (their digests follow the commit: custodyStage.ts). Ids are base + line, so a file's ids follow its lines.
  */
 async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, reader, caseDir, hooks, onReader }: {
   zone: TimeZoneRule; limits: IntakeLimits; reader: 'auto' | 'js'; caseDir: string; hooks?: ImportHooks; onReader?: ImportOptions['onReader'] },
@@ -507,8 +507,11 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
 
   let bodyDone = 0;
   const rows = await timed('events transaction', () => db.tx(async () => {
+    // Cut by staged rowids so that one statement's working set stays bounded whatever the batch or file size.
+    const cuts = transformCuts(Number((await db.one<{ n: string }>('SELECT (coalesce(max(rowid), -1) + 1)::VARCHAR AS n FROM stage'))!.n),
+      batch.reduce((n, f) => n + f.size, 0));
     const transform = async (d: FormatDefinition, params: TransformParams) => timed('transform SQL', async () => {
-      await db.run(transformSql(d, params));
+      for (const rows of cuts) await db.run(transformSql(d, cuts.length > 1 ? { ...params, rows } : params));
       const complete = completeTimesSql(d, params, idList);
       if (complete) await db.run(complete);
     });

@@ -48,6 +48,11 @@ export interface TransformParams {
   stream?: string;
   /** Only the records of streams not in this list. */
   otherStreams?: string[];
+  /**
+   * Only the staged records whose rowid is in [from, to): a large batch is transformed in several statements (each
+   * record's row depends on that record alone), so one statement's working set stays bounded (transformCuts).
+   */
+  rows?: { from: number; to: number };
 }
 
 /** The envelope columns every layer carries (NULL without an envelope). */
@@ -55,13 +60,31 @@ const ENV = 'env_ts, env_ts_text, env_flag, env_fields, orig';
 
 /** The staged records, with their envelope columns. */
 function stageRelation(p: TransformParams): string {
+  const rows = p.rows ? [`s.rowid >= ${Math.trunc(p.rows.from)} AND s.rowid < ${Math.trunc(p.rows.to)}`] : [];
+  const where = (conds: string[]) => (conds.length ? `WHERE ${conds.join(' AND ')}` : '');
   return p.envelope
     ? `(SELECT s.file_id, s.line, s.line_count, s.raw, e.env_iso::TIMESTAMPTZ AS env_ts, e.env_ts_text, e.env_flag, e.env_fields::JSON AS env_fields, e.orig
         FROM stage s LEFT JOIN stage_env e ON e.file_id = s.file_id AND e.line = s.line
-        ${p.stream !== undefined ? `WHERE e.stream = ${sqlString(p.stream)}` : ''}
-        ${p.otherStreams ? `WHERE e.stream NOT IN (${p.otherStreams.map(sqlString).join(', ') || 'NULL'})` : ''})`
+        ${where([...rows,
+          ...(p.stream !== undefined ? [`e.stream = ${sqlString(p.stream)}`] : []),
+          ...(p.otherStreams ? [`e.stream NOT IN (${p.otherStreams.map(sqlString).join(', ') || 'NULL'})`] : [])])})`
     : `(SELECT file_id, line, line_count, raw, NULL::TIMESTAMPTZ AS env_ts, NULL::VARCHAR AS env_ts_text, NULL::VARCHAR AS env_flag,
-          NULL::JSON AS env_fields, NULL::VARCHAR AS orig FROM stage)`;
+          NULL::JSON AS env_fields, NULL::VARCHAR AS orig FROM stage s ${where(rows)})`;
+}
+
+/** CASEFILE_TRANSFORM_CUT_BYTES: the input one transform statement takes at most (tests inject a tiny one). */
+export const transformCutBytes = () => Number(process.env.CASEFILE_TRANSFORM_CUT_BYTES) || 64 * 1024 * 1024;
+
+/**
+ * The rowid ranges a batch's transform is cut into: about `cutBytes` of the batch's `bytes` each, over the staged
+ * rowids [0, end). One range (the whole stage) when the batch is small.
+ */
+export function transformCuts(end: number, bytes: number, cutBytes = transformCutBytes()): { from: number; to: number }[] {
+  const n = Math.max(1, Math.min(end, Math.ceil(bytes / cutBytes)));
+  const step = Math.ceil(end / n);
+  const out: { from: number; to: number }[] = [];
+  for (let from = 0; from < end || !out.length; from += step) out.push({ from, to: Math.min(end, from + step) });
+  return out;
 }
 
 /**

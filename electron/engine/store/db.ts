@@ -10,12 +10,17 @@ export type Row = Record<string, unknown>;
 
 /** CASEFILE_PROFILE=1: statements slower than 100 ms go to stderr with their time (to see where an import or a query spends it). */
 const PROFILE = process.env.CASEFILE_PROFILE === '1';
+/** With PROFILE, the process's RSS is sampled while a statement runs (its event loop is free meanwhile): the peak is printed. */
+let rssPeak = 0;
+if (PROFILE) setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage.rss()); }, 50).unref();
 async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
   if (!PROFILE) return run();
   const t = performance.now();
+  rssPeak = process.memoryUsage.rss();
   try { return await run(); } finally {
     const ms = performance.now() - t;
-    if (ms > 100) process.stderr.write(`[sql ${ms.toFixed(0)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+    const mb = Math.max(rssPeak, process.memoryUsage.rss()) / 1e6;
+    if (ms > 100 || mb > 700) process.stderr.write(`[sql ${ms.toFixed(0)} ms, peak RSS ${mb.toFixed(0)} MB] ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
   }
 }
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
@@ -39,6 +44,9 @@ const LOCKDOWN: Record<string, string> = {
   autoload_known_extensions: 'false',
 };
 
+/** The memory limit of a case file's writer (readers keep 640 MB). */
+const WRITER_MEMORY = '384MB';
+
 export class CaseDb implements SqlRead {
   private constructor(readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, readonly readOnly: boolean,
     /** External access off and configuration locked (every read-only instance). */
@@ -53,7 +61,11 @@ export class CaseDb implements SqlRead {
     // DuckDB's own default takes 80% of RAM; a laptop investigator must stay small, so it spills to disk instead:
     // beside a case's database (DuckDB's `<file>.tmp`), or for an in-memory database (verify's scratch copy) in a
     // directory of its own under the system temp (DuckDB's default would be `.tmp` in the working directory).
-    const limit = process.env.CASEFILE_DUCKDB_MEMORY ?? '640MB';
+    // The writer of a case file (imports, correlation) gets less: DuckDB holds memory beyond what its pool tracks
+    // against the limit (a statement's working set, pages the allocator keeps), and the import's peak RSS follows the
+    // limit (docs/BENCHMARKS.md, issue 13). CASEFILE_DUCKDB_WRITER_MEMORY sets it apart from the readers'.
+    const writer = !opts.readOnly && file !== ':memory:';
+    const limit = (writer ? process.env.CASEFILE_DUCKDB_WRITER_MEMORY : undefined) ?? process.env.CASEFILE_DUCKDB_MEMORY ?? (writer ? WRITER_MEMORY : '640MB');
     // Set before the lockdown: with external access off DuckDB refuses to change it.
     const temp: Record<string, string> = file === ':memory:' ? { temp_directory: path.join(os.tmpdir(), `casefile-duckdb-${process.pid}-${randomUUID()}`) } : {};
     const config: Record<string, string> = { memory_limit: limit, ...temp, ...(locked ? LOCKDOWN : {}) };
@@ -118,7 +130,7 @@ export class CaseDb implements SqlRead {
     await this.conn.run('BEGIN TRANSACTION');
     try {
       const out = await fn();
-      await this.conn.run('COMMIT');
+      await timed('COMMIT', () => this.conn.run('COMMIT'));
       return out;
     } catch (e) {
       await this.conn.run('ROLLBACK').catch(() => undefined);
