@@ -26,6 +26,8 @@ export interface StructuralOptions {
    * pattern at every key first (the reference the pre-filter's tests compare against).
    */
   keysFirst?: boolean;
+  /** Only secrets are wanted (the re-scan): with keysFirst, keys that only ever name personal data are skipped too. */
+  secretsOnly?: boolean;
 }
 
 function unquote(v: string, start: number): [number, number] {
@@ -97,7 +99,9 @@ export function keyValueMatches(text: string, keep?: (key: string) => boolean): 
 }
 
 function keyValues(text: string, opts: StructuralOptions, out: Finding[]): void {
-  const keep = opts.keysFirst === false ? undefined : (key: string) => classifyKey(key, opts.secretKeys) !== null;
+  const keep = opts.keysFirst === false ? undefined : opts.secretsOnly
+    ? (key: string) => classifyKey(key, opts.secretKeys)?.kind === 'secret'
+    : (key: string) => classifyKey(key, opts.secretKeys) !== null;
   for (const m of keyValueMatches(text, keep)) {
     const key = m[2]!;
     const cls = classifyKey(key, opts.secretKeys);
