@@ -71,20 +71,10 @@ export class Detectors {
     for (let i = 0; i < views.length; i++) {
       const v = views[i]!;
       const b = bits[i]!;
-      const add = (found: readonly Finding[]) => {
-        for (const f of found) {
-          if (f.end <= f.start || (secretsOnly && f.kind !== 'secret')) continue;
-          const value = v.text.slice(f.start, f.end);
-          // nothing but blanked replacements (and punctuation): already redacted
-          if (EMPTY_VALUE.test(value)) continue;
-          const [start, end] = toRaw(v, f.start, f.end);
-          spans.push({ start, end, kind: f.kind, type: f.type, rule: f.rule, value });
-        }
-      };
-      if (b & GITLEAKS_BIT) add(this.gitleaks.detect(v.text));
-      if (b & STRUCTURAL_BIT) add(structuralFindings(v.text, { secretKeys: this.secretKeys }));
-      if (b & PII_BIT) add(piiFindings(v.text));
-      add(exact[i]!);
+      if (b & GITLEAKS_BIT) addSpans(spans, v, this.gitleaks.detect(v.text), secretsOnly);
+      if (b & STRUCTURAL_BIT) addSpans(spans, v, structuralFindings(v.text, { secretKeys: this.secretKeys, keysFirst: screen, secretsOnly }), secretsOnly);
+      if (b & PII_BIT) addSpans(spans, v, piiFindings(v.text), secretsOnly);
+      addSpans(spans, v, exact[i]!, secretsOnly);
     }
     return spans;
   }
@@ -114,6 +104,18 @@ export class Detectors {
   /** Resolved, non-overlapping spans in order. */
   find(raw: string): Span[] {
     return resolve(raw, this.findAll(raw));
+  }
+}
+
+/** A view's findings as spans of the raw text (secrets only when asked). */
+function addSpans(spans: Span[], v: View, found: readonly Finding[], secretsOnly: boolean): void {
+  for (const f of found) {
+    if (f.end <= f.start || (secretsOnly && f.kind !== 'secret')) continue;
+    const value = v.text.slice(f.start, f.end);
+    // nothing but blanked replacements (and punctuation): already redacted
+    if (EMPTY_VALUE.test(value)) continue;
+    const [start, end] = toRaw(v, f.start, f.end);
+    spans.push({ start, end, kind: f.kind, type: f.type, rule: f.rule, value });
   }
 }
 

@@ -25,6 +25,26 @@ describe('decoded views', () => {
     expect(raw.slice(...toRaw(sql, q, q + 4))).toBe("it''s");
   });
 
+  it('property: every character of every view maps to the raw characters it was decoded from, in order', () => {
+    const ch = fc.constantFrom('a', 'Z', '0', ' ', '"', "'", "''", '\\', '\\\\', '\\"', '\\n', '\\u0041', '\\x41', '%41', '%2', '%C3%A9', '%F0%9F%98%80',
+      '+', '?', '&', 'x=1', 'where ', '=', '\n');
+    fc.assert(fc.property(fc.array(ch, { maxLength: 40 }), (parts) => {
+      const raw = parts.join('');
+      for (const v of viewsOf(raw).slice(1)) {
+        let last: [number, number] = [0, 0];
+        for (let k = 0; k < v.text.length; k++) {
+          const [a, b] = toRaw(v, k, k + 1);
+          expect(0 <= a && a < b && b <= raw.length, `${v.name} ${k}`).toBe(true);
+          expect(a >= last[0] && b >= last[1], `${v.name} ${k}: in order`).toBe(true);
+          // a character mapped to one raw character is that character (or a query separator made a line end, a URL `+` a space)
+          if (b - a === 1) expect([raw[a], raw[a] === '+' ? ' ' : raw[a], '?&'.includes(raw[a]!) ? '\n' : raw[a]], `${v.name} ${k}`).toContain(v.text[k]);
+          expect(toRaw(v, 0, k + 1), `${v.name} 0..${k}`).toEqual([toRaw(v, 0, 1)[0], b]);
+          last = [a, b];
+        }
+      }
+    }), { numRuns: 2000 });
+  });
+
   it('bounds the number of views on hostile nesting', () => {
     expect(viewsOf('\\\\\\\\\\\\\\\\"%2541%25%27\'\'&a=1'.repeat(100)).length).toBeLessThanOrEqual(8);
   });

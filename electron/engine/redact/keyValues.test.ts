@@ -2,6 +2,7 @@
 // give exactly the matches of the global scan, on any text.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { classifyKey } from './keys';
 import { KEY_VALUE, keyValueMatches } from './structural';
 
 const globalScan = (t: string) => [...t.matchAll(KEY_VALUE)].map((m) => [m.index, ...m]);
@@ -14,6 +15,18 @@ describe('key=value matches found from the separators', () => {
     fc.assert(fc.property(fc.array(piece, { maxLength: 60 }), (parts) => {
       const t = parts.join('');
       expect(fromSeparators(t)).toEqual(globalScan(t));
+    }), { numRuns: 5000 });
+  });
+
+  it('with keys refused before their values are matched: the global scan\'s matches whose key is kept, the others unchanged', () => {
+    const piece = fc.constantFrom('a', 'Z', '_', '9', '.', '-', '<', '"', "'", ' ', '\t', ':', '=', '>', ',', ';', '{', '}', '\\', '\n', 'b',
+      'password', 'api_key', 'user', 'b"', "b'", '=>', '::', "''", 'ab', 'ba');
+    const keeps = [(k: string) => k.includes('a'), (k: string) => k.length % 2 === 0, (k: string) => classifyKey(k) !== null];
+    fc.assert(fc.property(fc.array(piece, { maxLength: 60 }), fc.constantFrom(0, 1, 2), (parts, which) => {
+      const t = parts.join('');
+      const keep = keeps[which]!;
+      const kept = [...keyValueMatches(t, keep)].map((m) => [m.index, ...m]);
+      expect(kept, t).toEqual(globalScan(t).filter((m) => keep(m[3] as string)));
     }), { numRuns: 5000 });
   });
 

@@ -21,6 +21,13 @@ const PEM_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 export interface StructuralOptions {
   /** Extra sensitive key names (normalised) from the client's rules. */
   secretKeys?: ReadonlySet<string>;
+  /**
+   * Classify each key before matching its value, and skip the pattern for keys no rule takes (default). False: the
+   * pattern at every key first (the reference the pre-filter's tests compare against).
+   */
+  keysFirst?: boolean;
+  /** Only secrets are wanted (the re-scan): with keysFirst, keys that only ever name personal data are skipped too. */
+  secretsOnly?: boolean;
 }
 
 function unquote(v: string, start: number): [number, number] {
@@ -64,12 +71,24 @@ export function keyStarts(text: string): number[] {
   return out;
 }
 
-/** Every `KEY_VALUE` match, as `text.matchAll(KEY_VALUE)` gives them, found from the separators. */
-export function keyValueMatches(text: string): RegExpExecArray[] {
+/**
+ * Every `KEY_VALUE` match, as `text.matchAll(KEY_VALUE)` gives them, found from the separators. With `keep`, only
+ * those whose key it keeps: a key is the whole run of key characters at its start (so the pattern is not tried for a
+ * key `keep` refuses); skipping such a match changes no other, as every start inside it (between its key and the
+ * blanks after its separator) is its own unquoted twin, with the same key.
+ */
+export function keyValueMatches(text: string, keep?: (key: string) => boolean): RegExpExecArray[] {
   const out: RegExpExecArray[] = [];
   let from = 0;
   for (const at of keyStarts(text)) {
     if (at < from) continue;
+    if (keep) {
+      const c = text.charCodeAt(at);
+      const k = c === 34 || c === 39 ? at + 1 : at;
+      let e = k;
+      while (e < text.length && isKeyChar(text.charCodeAt(e))) e++;
+      if (!keep(text.slice(k, e))) continue;
+    }
     KEY_VALUE_AT.lastIndex = at;
     const m = KEY_VALUE_AT.exec(text);
     if (!m) continue;
@@ -80,7 +99,10 @@ export function keyValueMatches(text: string): RegExpExecArray[] {
 }
 
 function keyValues(text: string, opts: StructuralOptions, out: Finding[]): void {
-  for (const m of keyValueMatches(text)) {
+  const keep = opts.keysFirst === false ? undefined : opts.secretsOnly
+    ? (key: string) => classifyKey(key, opts.secretKeys)?.kind === 'secret'
+    : (key: string) => classifyKey(key, opts.secretKeys) !== null;
+  for (const m of keyValueMatches(text, keep)) {
     const key = m[2]!;
     const cls = classifyKey(key, opts.secretKeys);
     if (!cls) continue;

@@ -5,40 +5,54 @@
 export interface View {
   name: string;
   text: string;
-  /** Raw start / end (exclusive) of each character of `text`; absent for the raw view itself. */
-  from?: Int32Array;
-  to?: Int32Array;
+  /** Where each character of `text` came from in the raw text; absent for the raw view itself. */
+  map?: Runs;
 }
 
-type Decoded = [string, Int32Array, Int32Array];
+/**
+ * A decoded view's offset map as runs, not one entry per character: run j covers view characters [at[j], at[j+1]).
+ * A copied run (end[j] = -1) maps character k to k - at[j] + src[j] of the text it was decoded from, one character
+ * each; an emitted run maps each of its characters to the whole escape [src[j], end[j]) it came from. A view decoded
+ * from another decoded view maps through that view's runs (`parent`).
+ */
+export interface Runs {
+  at: number[];
+  src: number[];
+  end: number[];
+  parent?: Runs;
+}
+
+type Decoded = [string, Runs];
 type Decoder = { name: string; applies: (s: string) => boolean; decode: (s: string) => Decoded | null };
 
 const BACKSLASH: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '/': '/', '\\': '\\', '"': '"', "'": "'" };
 
-/** Output text with, per output character, the raw span it came from; unchanged runs are copied as slices. */
+/** Output text with the runs it came from; unchanged runs are copied as slices. */
 class Builder {
   out = '';
   n = 0;
-  readonly from: Int32Array;
-  readonly to: Int32Array;
-  constructor(private readonly s: string) {
-    this.from = new Int32Array(s.length);
-    this.to = new Int32Array(s.length);
-  }
+  private readonly runs: Runs = { at: [], src: [], end: [] };
+  constructor(private readonly s: string) {}
 
   copy(a: number, b: number): void {
     if (b <= a) return;
     this.out += this.s.slice(a, b);
-    for (let k = a; k < b; k++) { this.from[this.n] = k; this.to[this.n] = k + 1; this.n++; }
+    const { at, src, end } = this.runs;
+    const j = at.length - 1;
+    // a copy that continues the previous copied run (a lone backslash kept) extends it
+    if (!(j >= 0 && end[j] === -1 && src[j]! + (this.n - at[j]!) === a)) { at.push(this.n); src.push(a); end.push(-1); }
+    this.n += b - a;
   }
 
   emit(text: string, a: number, b: number): void {
+    if (!text) return;
     this.out += text;
-    for (let k = 0; k < text.length; k++) { this.from[this.n] = a; this.to[this.n] = b; this.n++; }
+    this.runs.at.push(this.n); this.runs.src.push(a); this.runs.end.push(b);
+    this.n += text.length;
   }
 
   done(): Decoded {
-    return [this.out, this.from.subarray(0, this.n), this.to.subarray(0, this.n)];
+    return [this.out, this.runs];
   }
 }
 
@@ -113,10 +127,7 @@ function sqlQuotes(s: string): Decoded | null {
 function querySplit(s: string): Decoded | null {
   const out = s.replace(/[?&](?=[\w.%-]{1,64}=)/g, '\n');
   if (out === s) return null;
-  const from = new Int32Array(s.length);
-  const to = new Int32Array(s.length);
-  for (let i = 0; i < s.length; i++) { from[i] = i; to[i] = i + 1; }
-  return [out, from, to];
+  return [out, { at: [0], src: [0], end: [-1] }]; // one character for one, in place
 }
 
 const DECODERS: Decoder[] = [
@@ -140,23 +151,10 @@ export function viewsOf(raw: string): View[] {
       const r = d.decode(v.text);
       if (!r || seen.has(r[0])) continue;
       seen.add(r[0]);
-      const [text, f, t] = r;
-      // a decoding of the raw text maps to it already; a decoding of a decoded view is mapped through that view's map
-      let from = f;
-      let to = t;
-      if (v.from && v.to) {
-        const vf = v.from;
-        const vt = v.to;
-        const ff = new Int32Array(text.length);
-        const tt = new Int32Array(text.length);
-        for (let i = 0; i < text.length; i++) {
-          ff[i] = vf[f[i]!]!;
-          tt[i] = vt[t[i]! - 1]!;
-        }
-        from = ff;
-        to = tt;
-      }
-      views.push({ name: v.name === 'raw' ? d.name : `${v.name}+${d.name}`, text, from, to });
+      const [text, runs] = r;
+      // a decoding of the raw text maps to it already; a decoding of a decoded view maps through that view's runs
+      if (v.map) runs.parent = v.map;
+      views.push({ name: v.name === 'raw' ? d.name : `${v.name}+${d.name}`, text, map: runs });
     }
   }
   return views;
@@ -164,6 +162,31 @@ export function viewsOf(raw: string): View[] {
 
 /** Raw span of a view span [start, end). */
 export function toRaw(v: View, start: number, end: number): [number, number] {
-  if (!v.from || !v.to || end <= start) return [start, end];
-  return [v.from[start]!, v.to[end - 1]!];
+  if (!v.map || end <= start) return [start, end];
+  return [rawStart(v.map, start), rawEnd(v.map, end - 1)];
+}
+
+/** The run holding view character k: the last one starting at or before it. */
+function runOf(m: Runs, k: number): number {
+  let lo = 0;
+  let hi = m.at.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (m.at[mid]! <= k) lo = mid; else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Raw start of view character k. */
+function rawStart(m: Runs, k: number): number {
+  const j = runOf(m, k);
+  const from = m.end[j] === -1 ? m.src[j]! + (k - m.at[j]!) : m.src[j]!;
+  return m.parent ? rawStart(m.parent, from) : from;
+}
+
+/** Raw end (exclusive) of view character k. */
+function rawEnd(m: Runs, k: number): number {
+  const j = runOf(m, k);
+  const to = m.end[j] === -1 ? m.src[j]! + (k - m.at[j]!) + 1 : m.end[j]!;
+  return m.parent ? rawEnd(m.parent, to - 1) : to;
 }
