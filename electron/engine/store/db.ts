@@ -45,7 +45,7 @@ const LOCKDOWN: Record<string, string> = {
 };
 
 /** The memory limit of a case file's writer (readers keep 640 MB). */
-const WRITER_MEMORY = '384MB';
+const WRITER_MEMORY = '320MB';
 
 export class CaseDb implements SqlRead {
   private constructor(readonly instance: DuckDBInstance, readonly conn: DuckDBConnection, readonly readOnly: boolean,
@@ -61,7 +61,7 @@ export class CaseDb implements SqlRead {
     // DuckDB's own default takes 80% of RAM; a laptop investigator must stay small, so it spills to disk instead:
     // beside a case's database (DuckDB's `<file>.tmp`), or for an in-memory database (verify's scratch copy) in a
     // directory of its own under the system temp (DuckDB's default would be `.tmp` in the working directory).
-    // The writer of a case file (custody, correlation; the import's batches go lower still, importer.ts) gets less:
+    // The writer of a case file (custody, correlation; the import's batches go lower still, importer.ts) gets 320 MB:
     // DuckDB holds memory beyond what its pool tracks against the limit (a statement's working set, pages the
     // allocator keeps), and the import's peak RSS follows the limit (docs/BENCHMARKS.md, issue 13); 256 MB was too
     // little for correlating a 1.5 GB log. CASEFILE_DUCKDB_WRITER_MEMORY sets it apart from the readers'.
