@@ -11,6 +11,7 @@ import { checkIncoming } from './check';
 import { resolveLimits } from './limits';
 import { runCorrelationStage } from './correlationStage';
 import { finishCustody, type AuditFiles } from './custodyStage';
+import { withMemoryRetry } from '../store/memoryRetry';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import type { CaseDb } from '../store/db';
 import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
@@ -49,9 +50,12 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
     const correlator = { extract: (db: CaseDb, ids: number[]) => afterBatchImported(db, ids, correlate), build: (db: CaseDb) => afterImportFinished(db, correlate) };
     await h.withWriter(async (db) => {
       progress({ phase: 'custody', done: 0, total: 1, unit: 'items', message: 'recording digests and audit entries' });
-      await finishCustody(db, h.dir, h.files.bundles, auditImported(ctx, caseId), signal);
-      await runCorrelationStage(db, correlator, signal, (p) =>
-        progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: p.phase === 'chains' ? 'building chains' : 'extracting identifiers' }));
+      // Both steps resume from their pending marks, so a step that ran out of memory is run again with more.
+      await withMemoryRetry(db, async () => {
+        await finishCustody(db, h.dir, h.files.bundles, auditImported(ctx, caseId), signal);
+        await runCorrelationStage(db, correlator, signal, (p) =>
+          progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: p.phase === 'chains' ? 'building chains' : 'extracting identifiers' }));
+      });
     });
   });
 }

@@ -1,0 +1,28 @@
+// The case writer runs at a small DuckDB memory limit so an import stays under 1 GB (docs/BENCHMARKS.md, issue 13):
+// what DuckDB can spill, it spills. A statement whose working set it cannot spill fails instead ("Out of Memory"),
+// as the post-import job did on a 10 GB tree at 320 MB. Such a step is tried once more at a larger limit rather than
+// leaving the case without custody and chains: the steps it wraps resume from their own pending marks.
+import type { CaseDb } from './db';
+import { sqlString } from './db';
+
+/** The limit of the second try. */
+export const RETRY_MEMORY = '1GB';
+
+export const isOutOfMemory = (e: unknown): boolean => /Out of Memory/i.test(String(e));
+
+/** Runs `step`; if DuckDB runs out of memory, once more at RETRY_MEMORY, then puts the writer's limit back. */
+export async function withMemoryRetry<T>(db: CaseDb, step: () => Promise<T>, onRetry?: () => void): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (!isOutOfMemory(e)) throw e;
+    const was = (await db.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m;
+    onRetry?.();
+    await db.run(`SET memory_limit = ${sqlString(RETRY_MEMORY)}`);
+    try {
+      return await step();
+    } finally {
+      await db.run(`SET memory_limit = ${sqlString(was)}`);
+    }
+  }
+}
