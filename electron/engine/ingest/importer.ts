@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } from '../../../shared/domain';
-import { sqlString, type CaseDb } from '../store/db';
+import type { CaseDb } from '../store/db';
 import { EngineError } from '../util/errors';
 import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
@@ -24,6 +24,7 @@ import { FAST_GROUP_MAX_BYTES, fastPathEligible, stageFast, type FastFile } from
 import { scanFile, type FileScan } from './scan';
 import { markCorrelationPending } from './correlationStage';
 import { finishCustody, markDigestPending, noteCommitted } from './custodyStage';
+import { withMemoryLimit } from '../store/memoryRetry';
 import { addStageTime, timed } from '../util/stageTimes';
 
 /**
@@ -341,30 +342,29 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
     // a checkpoint per batch's worth of input (formats with little data share one) keeps the WAL, its replay after a
     // crash, and memory bounded by the batch size.
     if (reader === 'auto') await db.run(`SET checkpoint_threshold = '4GB'`);
-    // The events phase's staging spills well, so it runs at less memory than the writer's other work (peak RSS).
-    const writerLimit = (await db.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m;
-    await db.run(`SET memory_limit = ${sqlString(IMPORT_MEMORY)}`);
     let sinceCheckpoint = 0;
     try {
-      for (const batch of batches(todo, reader)) {
-        // Also the cancellation point before a batch the DuckDB reader takes whole.
-        progress({ phase: 'parse', file: batch[0]!.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
-        await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
-        const batchResults = await interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
-          (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal })));
-        sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
-        if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
-          await timed('checkpoint', () => db.run('CHECKPOINT'));
-          sinceCheckpoint = 0;
+      // The events phase's staging spills well, so it runs at less memory than the writer's other work (peak RSS).
+      await withMemoryLimit(db, IMPORT_MEMORY, async () => {
+        for (const batch of batches(todo, reader)) {
+          // Also the cancellation point before a batch the DuckDB reader takes whole.
+          progress({ phase: 'parse', file: batch[0]!.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
+          await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
+          const batchResults = await interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
+            (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal })));
+          sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
+          if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
+            await timed('checkpoint', () => db.run('CHECKPOINT'));
+            sinceCheckpoint = 0;
+          }
+          results.push(...batchResults);
+          bytesDone += batch.reduce((n, f) => n + f.size, 0);
+          filesDone += batch.length;
+          progress({ phase: 'parse', filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
         }
-        results.push(...batchResults);
-        bytesDone += batch.reduce((n, f) => n + f.size, 0);
-        filesDone += batch.length;
-        progress({ phase: 'parse', filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
-      }
+      });
     } finally {
       if (reader === 'auto') await db.run('RESET checkpoint_threshold');
-      await db.run(`SET memory_limit = ${sqlString(writerLimit)}`); // RESET would give DuckDB's default, 80 % of RAM
       await dropStage(db);
     }
     if (!opts.custodyAfter) await finishCustody(db, handle.dir, handle.files.bundles, opts.hooks?.auditFiles);

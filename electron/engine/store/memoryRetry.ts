@@ -10,19 +10,25 @@ export const RETRY_MEMORY = '1GB';
 
 export const isOutOfMemory = (e: unknown): boolean => /Out of Memory/i.test(String(e));
 
+/** Runs `fn` at DuckDB memory `limit`, then puts the connection's own limit back (RESET would give DuckDB's default,
+ * 80 % of RAM). */
+export async function withMemoryLimit<T>(db: CaseDb, limit: string, fn: () => Promise<T>): Promise<T> {
+  const was = (await db.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m;
+  await db.run(`SET memory_limit = ${sqlString(limit)}`);
+  try {
+    return await fn();
+  } finally {
+    await db.run(`SET memory_limit = ${sqlString(was)}`);
+  }
+}
+
 /** Runs `step`; if DuckDB runs out of memory, once more at RETRY_MEMORY, then puts the writer's limit back. */
 export async function withMemoryRetry<T>(db: CaseDb, step: () => Promise<T>, onRetry?: () => void): Promise<T> {
   try {
     return await step();
   } catch (e) {
     if (!isOutOfMemory(e)) throw e;
-    const was = (await db.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m;
     onRetry?.();
-    await db.run(`SET memory_limit = ${sqlString(RETRY_MEMORY)}`);
-    try {
-      return await step();
-    } finally {
-      await db.run(`SET memory_limit = ${sqlString(was)}`);
-    }
+    return withMemoryLimit(db, RETRY_MEMORY, step);
   }
 }
