@@ -138,6 +138,15 @@ describe('fast import = reference import, every table', () => {
     expect(await scan('misc/cr-end.log')).toMatchObject({ newline: 'mixed', torn: true, lines: 2 });
   }, 120_000);
 
+  it('a batch of more files than one read_csv statement takes: every file on the fast reader, lines in place', async () => {
+    const b = path.join(newRoot(), 'many');
+    // 1,201 files: three read_csv statements (500 files each), multi-line records ending at chunk boundaries.
+    for (let i = 0; i <= 1200; i++) writeAt(b, `enrich/logs/celery/w${String(i).padStart(4, '0')}.log`, [celery(i, ` f${i}`), ...(i % 3 ? [] : [`  more ${i}`, 'end']), celery(i + 1)].join('\n') + '\n');
+    const { readers } = await differential(b);
+    expect(readers.size).toBe(1201);
+    expect([...readers.values()].every((r) => r === 'duckdb')).toBe(true);
+  }, 240_000);
+
   it('under tight line and record limits (cut lines, split records: the JavaScript reader\'s cases)', async () => {
     const saved = { line: process.env.CASEFILE_MAX_LINE_CHARS, rec: process.env.CASEFILE_MAX_RECORD_CHARS };
     process.env.CASEFILE_MAX_LINE_CHARS = '1000';
