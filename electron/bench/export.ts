@@ -1,8 +1,11 @@
-// npm run bench:export -- [--size 1GB] [--seed 1] [--format jsonl|csv|parquet] [--workers N]
+// npm run bench:export -- [--size 1GB] [--seed 1] [--format jsonl|csv|parquet] [--workers N] [--digest]
+// --digest: a fixed pseudonym key, and the sha256 of the data file and of the counts are printed (a before/after
+// check that a speed change left the output byte for byte the same).
 // A full export (every event of the case, plaintext) of the bench:ingest tree: MB/s of input (the events' raw text)
 // and the share of each stage (select, redact, write, re-scan, encrypt). The tree and its imported case are kept
 // under .bench/ and reused. Prints a table and writes .bench/export-<size>.json. See docs/BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +27,7 @@ const size = parseSize(val('--size') ?? '1GB');
 const seed = Number(val('--seed') ?? 1);
 const format = (val('--format') ?? 'jsonl') as 'jsonl' | 'csv' | 'parquet';
 const workers = Number(val('--workers') ?? Math.max(1, os.availableParallelism()));
+const digest = a.includes('--digest');
 
 fs.mkdirSync(BENCH, { recursive: true, mode: 0o700 });
 // the same tree bench:ingest builds (and reuses)
@@ -53,6 +57,7 @@ try {
   const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 200);
   const r = await runExport(h, {
     selection: {}, format, recipient: null, operator: null, workers,
+    ...digest ? { pseudonymScope: 'per-client' as const, pseudonymKey: new Uint8Array(32).fill(7) } : {},
     onProgress: (p) => { if (p.rows % 100_000 < 2000) process.stderr.write(`\r  ${p.phase} ${p.rows}/${p.total}   `); },
   });
   clearInterval(rssTimer);
@@ -60,6 +65,10 @@ try {
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000; // every thread of the process: main and workers
   process.stderr.write('\n');
+  if (digest) {
+    const counts = JSON.stringify([r.byType, r.byRule, r.events, r.inputBytes]);
+    process.stdout.write(`digest: data ${r.files[0]!.sha256} counts ${crypto.createHash('sha256').update(counts).digest('hex')}\n`);
+  }
   fs.rmSync(r.dir, { recursive: true, force: true });
   const mbs = (bytes: number, ms: number) => (bytes / 1e6 / (ms / 1000)).toFixed(1);
   const total = Object.values(r.stages).reduce((x, y) => x + y, 0);

@@ -2,19 +2,18 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { COLUMNS, type EventRowOut } from './select';
+import { csvLine as csvLineOf, type LineLayout } from '../redact/lines';
+import { COLUMNS, type EventRowOut, TEXT_COLUMNS } from './select';
 
 export type ExportFormat = 'jsonl' | 'csv' | 'parquet';
 
-const csvCell = (v: string | number | null) => {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-export const jsonlLine = (r: EventRowOut) => JSON.stringify(r) + '\n';
+// rows are written by the redaction's workers (redact/lines.ts), Parquet through a JSONL file
+export { jsonlLine } from '../redact/lines';
 export const csvHeader = () => COLUMNS.join(',') + '\r\n';
-export const csvLine = (r: EventRowOut) => COLUMNS.map((c) => csvCell(r[c])).join(',') + '\r\n';
+export const csvLine = (r: EventRowOut) => csvLineOf(r, COLUMNS);
+export const lineLayout = (format: ExportFormat): LineLayout => ({
+  format: format === 'csv' ? 'csv' : 'jsonl', columns: COLUMNS, text: COLUMNS.map((c) => TEXT_COLUMNS.has(c)),
+});
 
 /** RFC 4180 records fed in chunks (quoted cells may span lines and chunks): a streaming reader keeps one record. */
 export class CsvParser {

@@ -24,8 +24,8 @@ import { type RescanHit, Rescanner } from '../redact/rescan';
 import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.generated';
 import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import type { PseudonymScope } from './clientKey';
-import { csvHeader, csvLine, type ExportFormat, jsonlLine, jsonlLines, jsonlToParquet, readBack } from './formats';
-import { buildSelection, COLUMNS, type EventRowOut, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMNS } from './select';
+import { csvHeader, type ExportFormat, jsonlLines, jsonlToParquet, lineLayout, readBack } from './formats';
+import { buildSelection, COLUMNS, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMNS } from './select';
 import { Params } from '../store/sql';
 
 export interface Recipient {
@@ -168,6 +168,20 @@ export async function redactionSetupFor(h: CaseHandle, rulesInput?: RedactionRul
 }
 
 const SCAN_COLUMNS = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
+const OTHER_COLUMNS = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
+
+/** Where each redaction batch's lines are in the written file ([start, end) bytes), in order. */
+type Ranges = { start: number; end: number }[];
+
+/** The ranges when they cover the whole file, line batch after line batch from byte 0; else null (read it as lines). */
+function tiling(ranges: Ranges, file: string): Ranges | null {
+  let at = 0;
+  for (const r of ranges) {
+    if (r.start !== at || r.end < r.start) return null;
+    at = r.end;
+  }
+  return at === fs.statSync(file).size ? ranges : null;
+}
 
 /**
  * The fail-closed check over the worker pool: the written file decoded row by row (streamed), batches of rows
@@ -176,7 +190,7 @@ const SCAN_COLUMNS = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
  * searched for originals, where the claim verifies: cleanCells.ts). Stops early after 1,000 hits (one is enough).
  */
 async function rescan(pool: RedactPool, file: string, opts: ExportOptions, originals: ReadonlyMap<string, 'secret' | 'pii'>,
-  documents: [string, string], total: number, claims: readonly CleanClaim[]): Promise<RescanHit[]> {
+  documents: [string, string], total: number, claims: readonly CleanClaim[], written: Ranges): Promise<RescanHit[]> {
   // the originals' search tables are built once here and shared by the workers (not built in each); the redaction's
   // workers turn into the re-scan's (same detectors, the key zeroed), so none is started and compiled twice
   await pool.rescanWith(Rescanner.tables(originals));
@@ -186,13 +200,14 @@ async function rescan(pool: RedactPool, file: string, opts: ExportOptions, origi
   let checked = 0;
   let b = 0;
   /** Items in the redaction's batches (each with its claim), sent as they fill; false when enough hits are in. */
-  const inBatches = async <T>(items: AsyncIterable<T>, send: (batch: T[], claim?: CleanClaim) => Promise<RescanHit[]>): Promise<boolean> => {
+  const inBatches = async <T>(items: AsyncIterable<T>, send: (batch: T[], claim?: CleanClaim) => Promise<RescanHit[]>,
+    size = () => claims[b]?.masks.length ?? 2000): Promise<boolean> => {
     let batch: T[] = [];
     for await (const item of items) {
       batch.push(item);
-      if (batch.length < (claims[b]?.masks.length ?? 2000)) continue;
+      if (batch.length < size()) continue;
+      checked += claims[b]?.masks.length ?? batch.length;
       inFlight.push(send(batch, claims[b++]));
-      checked += batch.length;
       batch = [];
       if (inFlight.length >= 4) await drain();
       opts.signal?.throwIfAborted();
@@ -202,7 +217,12 @@ async function rescan(pool: RedactPool, file: string, opts: ExportOptions, origi
     inFlight.push(send(batch, claims[b]));
     return true;
   };
-  const complete = opts.format === 'jsonl'
+  const ranges = opts.format === 'jsonl' ? tiling(written, file) : null;
+  const complete = ranges
+    // JSONL written batch by batch: each worker reads and parses one batch's bytes itself (whole lines, checked
+    // there); the ranges cover the file from its first byte to its size, so no byte goes unread
+    ? await inBatches((async function* () { yield* ranges; })(), ([r], claim) => (r ? pool.scanRange(file, r.start, r.end, SCAN_COLUMNS, claim) : Promise.resolve([])), () => 1)
+    : opts.format === 'jsonl'
     // JSONL: the lines go to the workers as they are and are parsed there (this thread only reads the file)
     ? await inBatches(jsonlLines(file), (lines, claim) => pool.scanLines(lines, SCAN_COLUMNS, claim))
     : await inBatches(readBack(file, opts.format), (rows, claim) => pool.scan(
@@ -244,7 +264,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     const dataName = `events.${opts.format === 'parquet' ? 'jsonl.tmp' : opts.format}`;
     const dataFile = path.join(staging, dataName);
     const out = fs.openSync(dataFile, 'wx', 0o600);
-    if (opts.format === 'csv') fs.writeSync(out, csvHeader());
+    let at = opts.format === 'csv' ? fs.writeSync(out, csvHeader()) : 0;
     // one pool for the redaction and then the re-scan (rescanWith); closed in the end whatever happens
     const workers = new RedactPool({ detectors: detectorOptions, key }, opts.workers);
     pool = workers;
@@ -253,25 +273,22 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     const originals = new Map<string, 'secret' | 'pii'>();
     const map = new Map<string, MapEntry>();
     const claims: CleanClaim[] = [];
+    const written: Ranges = [];
+    const layout = lineLayout(opts.format);
     let selection: string[] = [];
     let rows = 0;
     try {
       await workers.ready;
       lap('setup');
-      const inFlight: { page: EventRowOut[]; result: ReturnType<RedactPool['run']> }[] = [];
+      const inFlight: { rows: number; result: ReturnType<RedactPool['run']> }[] = [];
       const drain = async () => {
-        const { page, result } = inFlight.shift()!;
+        const { rows: n, result } = inFlight.shift()!;
         const r = await result;
         lap('redact');
-        let chunk = '';
-        page.forEach((row, i) => {
-          const cells = r.rows[i]!;
-          let k = 0;
-          const redacted = { ...row };
-          for (const c of COLUMNS) if (TEXT_COLUMNS.has(c)) redacted[c] = cells[k++] ?? null;
-          chunk += opts.format === 'csv' ? csvLine(redacted) : jsonlLine(redacted);
-        });
-        fs.writeSync(out, chunk);
+        // the worker wrote the rows (lines.ts); where they land is kept for the re-scan's workers to read them back
+        for (let done = 0; done < r.chunk!.length;) done += fs.writeSync(out, r.chunk!, done);
+        written.push({ start: at, end: at + r.chunk!.length });
+        at += r.chunk!.length;
         claims.push(r.clean);
         for (const [t, n] of r.byType) byType.set(t, (byType.get(t) ?? 0) + n);
         for (const [t, n] of r.byRule) byRule.set(t, (byRule.get(t) ?? 0) + n);
@@ -284,7 +301,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
           }
           if (!known) map.set(e.token, e);
         }
-        rows += page.length;
+        rows += n;
         opts.onProgress?.({ phase: 'redact', rows, total });
         lap('write');
       };
@@ -292,8 +309,10 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         lap('select');
         opts.signal?.throwIfAborted();
         for (const row of page) inputBytes += row.raw === null ? 0 : Buffer.byteLength(String(row.raw));
-        const batch: RowIn[] = page.map((row) => ({ id: String(row.id), cells: SCAN_COLUMNS.map((c) => (row[c] === null ? null : String(row[c]))) }));
-        inFlight.push({ page, result: workers.run(batch) });
+        const batch: RowIn[] = page.map((row) => ({
+          id: String(row.id), cells: SCAN_COLUMNS.map((c) => (row[c] === null ? null : String(row[c]))), others: OTHER_COLUMNS.map((c) => row[c]),
+        }));
+        inFlight.push({ rows: page.length, result: workers.run(batch, layout) });
         if (inFlight.length >= 4) await drain();
         mark = performance.now(); // the next page's read is 'select'
       });
@@ -351,7 +370,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     lap('write');
 
     // 3. fail-closed: decode what was written, re-run every detector, look for every replaced original
-    const hits = await rescan(workers, finalData, opts, originals, [reportText, manifestText], rows, claims);
+    const hits = await rescan(workers, finalData, opts, originals, [reportText, manifestText], rows, claims, written);
     pool = null;
     await workers.close();
     if (hits.length) throw new ExportBlocked(hits);

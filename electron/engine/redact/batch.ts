@@ -1,13 +1,18 @@
 // Redacting a batch of rows (every column of each): the unit of work of one worker, also used inline.
 import { type CleanClaim, cleanDigest, verifiedMasks } from './cleanCells';
 import { Detectors, type DetectorOptions } from './detect';
+import { type LineLayout, readLines, renderLines, type RowValue } from './lines';
 import { type MapEntry, Pseudonymizer } from './pseudonym';
 import { Redactor } from './redactor';
 import { Rescanner, type RescanHit, type RescanTables } from './rescan';
 
-export interface RowIn { id: string; cells: (string | null)[] }
+/** `cells`: the texts to redact; `others`: the row's other columns, only to be written as they are (LineLayout). */
+export interface RowIn { id: string; cells: (string | null)[]; others?: RowValue[] }
 export interface BatchResult {
+  /** The redacted cells per row; empty when the batch was asked for its written form (`chunk`) instead. */
   rows: (string | null)[][];
+  /** The rows as written (LineLayout), UTF-8: the export writes it as it is. */
+  chunk?: Uint8Array;
   byType: [string, number][];
   byRule: [string, number][];
   /**
@@ -48,7 +53,7 @@ export class BatchRedactor {
     this.redactor.pseudonyms.forgetKey();
   }
 
-  run(rows: RowIn[]): BatchResult {
+  run(rows: RowIn[], layout?: LineLayout): BatchResult {
     const r = this.redactor;
     const masks: number[] = [];
     const out = rows.map((row) => {
@@ -62,7 +67,10 @@ export class BatchRedactor {
       masks.push(mask);
       return cells;
     });
-    return { rows: out, clean: { masks, digest: cleanDigest(this.detectors.fingerprint, out, masks) }, ...r.take() };
+    const clean = { masks, digest: cleanDigest(this.detectors.fingerprint, out, masks) };
+    if (!layout) return { rows: out, clean, ...r.take() };
+    const chunk = new TextEncoder().encode(renderLines(layout, out, rows.map((row) => row.others ?? [])));
+    return { rows: [], chunk, clean, ...r.take() };
   }
 }
 
@@ -92,6 +100,11 @@ export class BatchScanner {
       return { id: `event ${String(o.id)}`, cells: labels.map((c) => (o[c] === null || o[c] === undefined ? null : String(o[c]))) };
     });
     return this.run(rows, labels, claim);
+  }
+
+  /** The lines of bytes [start, end) of a JSONL file, read here (whole lines only: lines.ts), then as runLines(). */
+  runRange(file: string, start: number, end: number, labels: readonly string[], claim?: CleanClaim): RescanHit[] {
+    return this.runLines(readLines(file, start, end), labels, claim);
   }
 
   /** `labels[i]` names cell i (a column); hits are `<row id> <label>`. */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BatchResult, RedactSetup, RowIn } from './batch';
 import type { CleanClaim } from './cleanCells';
+import type { LineLayout } from './lines';
 import type { RescanHit, RescanTables } from './rescan';
 
 /** The worker file beside this module: TypeScript through tsx when running from source, the built .js otherwise. */
@@ -15,11 +16,15 @@ function workerEntry(): { url: URL; execArgv: string[] } {
 }
 
 interface Pending { resolve: (r: never) => void; reject: (e: Error) => void }
+interface Body {
+  rows: RowIn[]; lines?: string[]; range?: { file: string; start: number; end: number };
+  labels?: string[]; claim?: CleanClaim; layout?: LineLayout;
+}
 
 export class RedactPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { seq: number; rows: RowIn[]; lines?: string[]; labels?: string[]; claim?: CleanClaim }[] = [];
+  private readonly queue: ({ seq: number } & Body)[] = [];
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private failed: Error | null = null;
@@ -57,9 +62,12 @@ export class RedactPool {
     if (next) w.postMessage(next); else this.idle.push(w);
   }
 
-  /** Redact one batch; resolves with its result (callers await in submission order for an ordered writer). */
-  run(rows: RowIn[]): Promise<BatchResult> {
-    return this.post<BatchResult>({ rows });
+  /**
+   * Redact one batch; resolves with its result (callers await in submission order for an ordered writer). With a
+   * `layout` the result carries the rows as written (`chunk`) instead of their cells.
+   */
+  run(rows: RowIn[], layout?: LineLayout): Promise<BatchResult> {
+    return this.post<BatchResult>(layout ? { rows, layout } : { rows });
   }
 
   /**
@@ -73,6 +81,11 @@ export class RedactPool {
   /** Re-scan the records of these JSONL lines (parsed in the worker), cell i being field `labels[i]`. */
   scanLines(lines: string[], labels: string[], claim?: CleanClaim): Promise<RescanHit[]> {
     return this.post<RescanHit[]>({ rows: [], lines, labels, claim });
+  }
+
+  /** Re-scan the records of bytes [start, end) of a JSONL file (whole lines; read and parsed in the worker). */
+  scanRange(file: string, start: number, end: number, labels: string[], claim?: CleanClaim): Promise<RescanHit[]> {
+    return this.post<RescanHit[]>({ rows: [], range: { file, start, end }, labels, claim });
   }
 
   /**
@@ -92,7 +105,7 @@ export class RedactPool {
     }));
   }
 
-  private post<T>(body: { rows: RowIn[]; lines?: string[]; labels?: string[]; claim?: CleanClaim }): Promise<T> {
+  private post<T>(body: Body): Promise<T> {
     if (this.failed) return Promise.reject(this.failed);
     const seq = this.seq++;
     const p = new Promise<T>((resolve, reject) => this.pending.set(seq, { resolve: resolve as (r: never) => void, reject }));

@@ -3,12 +3,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchRedactor, BatchScanner, type RedactSetup, type RowIn } from './batch';
 import type { CleanClaim } from './cleanCells';
+import type { LineLayout } from './lines';
 import type { RescanTables } from './rescan';
 
 const setup = workerData as RedactSetup;
 let redactor = setup.rescan ? null : new BatchRedactor(setup);
 let scanner = setup.rescan ? new BatchScanner(setup) : null;
-parentPort!.on('message', (msg: { seq: number; rows: RowIn[]; lines?: string[]; labels?: string[]; claim?: CleanClaim; rescan?: RescanTables }) => {
+interface Request {
+  seq: number; rows: RowIn[]; lines?: string[]; range?: { file: string; start: number; end: number };
+  labels?: string[]; claim?: CleanClaim; rescan?: RescanTables; layout?: LineLayout;
+}
+parentPort!.on('message', (msg: Request) => {
   try {
     if (msg.rescan) {
       // the redaction is over: from now on this worker re-scans (pool.rescanWith), without the pseudonym key
@@ -23,10 +28,14 @@ parentPort!.on('message', (msg: { seq: number; rows: RowIn[]; lines?: string[]; 
     let result;
     if (msg.labels) {
       if (!scanner) throw new Error('this worker redacts: it was not given the re-scan tables');
-      result = msg.lines ? scanner.runLines(msg.lines, msg.labels, msg.claim) : scanner.run(msg.rows, msg.labels, msg.claim);
+      result = msg.range ? scanner.runRange(msg.range.file, msg.range.start, msg.range.end, msg.labels, msg.claim)
+        : msg.lines ? scanner.runLines(msg.lines, msg.labels, msg.claim) : scanner.run(msg.rows, msg.labels, msg.claim);
     } else {
       if (!redactor) throw new Error('this worker re-scans: it no longer redacts');
-      result = redactor.run(msg.rows);
+      const r = redactor.run(msg.rows, msg.layout);
+      // the written chunk is moved to the export's thread, not copied
+      parentPort!.postMessage({ seq: msg.seq, result: r }, r.chunk ? [r.chunk.buffer as ArrayBuffer] : []);
+      return;
     }
     parentPort!.postMessage({ seq: msg.seq, result });
   } catch (e) {
