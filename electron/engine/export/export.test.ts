@@ -10,7 +10,8 @@ import { Engine } from '../engine';
 import type { CaseHandle } from '../case/caseStore';
 import { readBack } from './formats';
 import { sealStream } from '../crypto/pgp';
-import { type ClientRecipient, runExport } from './run';
+import { type ClientRecipient, redactionSetupFor, runExport } from './run';
+import { buildSelection } from './select';
 import { checkWhere } from './where';
 
 const root = tempDir('casefile-export-');
@@ -103,6 +104,15 @@ describe('export', () => {
     const out = fs.readFileSync(path.join(r.dir, 'events.jsonl'), 'utf8');
     expect(out).not.toContain('Garcia');
     expect(out.match(/<name:[A-Z2-7]{10}>/g)!.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('harvests the users that only a /home/ path or URL userinfo names (rows without those literals are not searched)', async () => {
+    const { harvest } = await redactionSetupFor(h, undefined, await buildSelection(h.db, {}));
+    const users = harvest.filter((v) => v.type === 'user').map((v) => v.value);
+    expect(users).toEqual(expect.arrayContaining(['venkata', 'scribble']));
+    // in a selection without the userinfo row, that user is not harvested from it
+    const { harvest: narrow } = await redactionSetupFor(h, undefined, await buildSelection(h.db, { where: "level = 'INFO'" }));
+    expect(narrow.filter((v) => v.type === 'user').map((v) => v.value)).not.toContain('scribble');
   });
 
   it('the selection named in the report and manifest is redacted like the data, with the same tokens', async () => {
