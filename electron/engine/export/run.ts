@@ -146,7 +146,7 @@ const personCache = new WeakMap<CaseHandle, { stamp: string; values: HarvestValu
  * extract): names and users under their fields (`sender_name`, `user`, `created_by`…), so the same name in free
  * text (a Celery `argsrepr`, a message) is replaced too. DuckDB narrows the rows with a superset of the key names
  * and extracts the distinct key-and-value snippets; the detectors' own key rules pick the values from each snippet
- * (FieldHarvest). Kept per case until its events change.
+ * (FieldHarvest). Kept per case until its events change. A JSON record's fields are its raw text: searched once.
  */
 async function personFields(h: CaseHandle): Promise<HarvestValue[]> {
   const [st] = await h.db.read<{ n: number | string; last: number | string | null }>('SELECT count(*) AS n, max(id) AS last FROM events');
@@ -155,7 +155,8 @@ async function personFields(h: CaseHandle): Promise<HarvestValue[]> {
   if (known?.stamp === stamp) return known.values;
   const rows = await h.db.read<{ v: string }>(`SELECT DISTINCT v FROM (
       SELECT unnest(regexp_extract_all(s.raw, $2)) AS v FROM events s WHERE regexp_matches(s.raw, $1)
-      UNION ALL SELECT unnest(regexp_extract_all(s.fields::VARCHAR, $2)) AS v FROM events s WHERE regexp_matches(s.fields::VARCHAR, $1)
+      UNION ALL SELECT unnest(regexp_extract_all(s.fields::VARCHAR, $2)) AS v FROM events s
+        WHERE s.fields::VARCHAR IS DISTINCT FROM s.raw AND regexp_matches(s.fields::VARCHAR, $1)
     ) LIMIT 200000`, [PERSON_KEY_HINT, PERSON_FIELD_SNIPPET]);
   const found = new FieldHarvest();
   for (const r of rows) found.add(r.v);
