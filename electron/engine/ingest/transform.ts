@@ -170,7 +170,38 @@ function jsonTransform(def: FormatDefinition, p: TransformParams): string {
     FROM ${withNorm(def, `(${fields})`)} f`);
 }
 
-function extrasJson(extras: TextPattern[], on: string): string {
+/**
+ * The extras a parsed record's fields take, found once: x_which is the first extra whose regex matches `on`, and x<i>
+ * that extra's groups as a struct (one regex pass for all of them, only on the records it matched).
+ */
+export function extrasLayers(extras: TextPattern[], on: string, relation: string): string {
+  if (!extras.length) return relation;
+  const which = `(CASE WHEN ok THEN CASE ${extras.map((x, i) => `WHEN regexp_matches(${on}, ${sqlString(x.regex)}, 's') THEN ${i}`).join(' ')} END END)`;
+  const structs = extras.flatMap((x, i) => (x.groups.length
+    ? [`CASE WHEN x_which = ${i} THEN regexp_extract(${on}, ${sqlString(x.regex)}, ${list(x.groups)}, 's') END AS x${i}`] : []));
+  return `(SELECT *${structs.map((c) => `, ${c}`).join('')} FROM (SELECT *, ${which} AS x_which FROM ${relation} x_0) x_1)`;
+}
+
+/**
+ * A text record's fields built as text over extrasLayers: the members `"name":"value"` whose value is non-empty,
+ * the pattern's groups first, then the matching extra's. The same bytes as
+ * json_merge_patch(json_merge_patch('{}', json_object(groups)), extrasJson(...)) (yyjson's minified object, nulls
+ * dropped, a patch's new names appended) without parsing or writing JSON per record. Null when the names would make
+ * the merge do more than append (a name twice, or in both): the caller keeps the merge then.
+ */
+export function fieldsText(groups: string[], g: (name: string) => string, extras: TextPattern[]): string | null {
+  const extraNames = extras.flatMap((x) => x.groups);
+  if (new Set(groups).size !== groups.length || extras.some((x) => new Set(x.groups).size !== x.groups.length)
+    || extraNames.some((n) => groups.includes(n)) || [...groups, ...extraNames].some((n) => !/^[\w.-]+$/.test(n))) return null;
+  // to_json writes a string as json_object does (the same yyjson writer, the same escapes).
+  const member = (name: string, value: string) => `CASE WHEN ${value} <> '' THEN ${sqlString(`${JSON.stringify(name)}:`)} || to_json(${value})::VARCHAR END`;
+  const extra = extras.some((x) => x.groups.length) ? [`(CASE x_which ${extras.flatMap((x, i) => (x.groups.length
+    ? [`WHEN ${i} THEN nullif(concat_ws(',', ${x.groups.map((n) => member(n, `x${i}.${JSON.stringify(n)}`)).join(', ')}), '')`] : [])).join(' ')} END)`] : [];
+  const members = [...groups.map((n) => member(n, g(n))), ...extra];
+  return `('{' || concat_ws(',', ${members.length ? members.join(', ') : "''"}) || '}')`;
+}
+
+export function extrasJson(extras: TextPattern[], on: string): string {
   if (!extras.length) return `'{}'::JSON`;
   const whens = extras.map((x) => {
     const obj = x.groups.map((g, i) => `${sqlString(g)}, nullif(regexp_extract(${on}, ${sqlString(x.regex)}, ${i + 1}, 's'), '')`).join(', ');
@@ -221,12 +252,15 @@ function textTransform(def: FormatDefinition, p: TransformParams): string {
       ${pickG(def.logger)} AS logger,
       CASE WHEN ${matched} THEN ${message} ELSE raw END AS message
     FROM (${inner}) i`;
+  const extras = def.extras ?? [];
+  const asText = def.keyValues ? null : fieldsText(keep, g, extras);
+  const fields = asText ? `${asText}::JSON` : `json_merge_patch(${fieldsJson}, ${extrasJson(extras, 'message')})`;
   return finalSelect(p, `SELECT file_id, line, line_count, raw, ${ENV}, ts_text, logger, message, NULL::VARCHAR AS epoch_text,
       ${levelSql('level_text', def.levelMap)} AS level,
-      CASE WHEN ok THEN json_merge_patch(${fieldsJson}, ${extrasJson(def.extras ?? [], 'message')}) ELSE '{}'::JSON END AS fields,
+      CASE WHEN ok THEN ${fields} ELSE '{}'::JSON END AS fields,
       CASE WHEN ok THEN 'ok' ELSE 'malformed' END AS parse_status,
       ${timeColumns(def, 'ts_text', null, p.zone)}
-    FROM ${withNorm(def, `(${cols})`)} c`);
+    FROM ${withNorm(def, asText ? extrasLayers(extras, 'message', `(${cols})`) : `(${cols})`)} c`);
 }
 
 function rawTransform(def: FormatDefinition, p: TransformParams): string {
