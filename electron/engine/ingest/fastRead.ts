@@ -12,6 +12,8 @@ import type { FileScan } from './scan';
 
 /** DuckDB's line reader refuses lines past its max_line_size (2 MiB by default); longer ones stay with JavaScript. */
 const DUCKDB_LINE_BYTES = 2_000_000;
+/** The longest line DuckDB's reader may take. */
+export const fastLineBytes = (limits: IntakeLimits) => Math.min(limits.maxLineChars, DUCKDB_LINE_BYTES);
 /** Characters that read_csv would take as a glob in a file name. */
 const GLOB = /[*?[\]{}\\]/;
 
@@ -33,15 +35,16 @@ export type Eligibility = { ok: true } | { ok: false; why: string };
 export function fastPathEligible(file: FastCandidate, scan: FileScan | undefined, def: FormatDefinition, limits: IntakeLimits): Eligibility {
   const no = (why: string): Eligibility => ({ ok: false, why });
   if (!scan) return no('not scanned');
-  if (file.size === 0 || scan.bytes !== file.size) return no('empty, or changed since it was scanned');
-  if (isGzipPath(file.abs)) return no('compressed');
+  // A .gz file's scan is of its decompressed text (scanGzip); one that did not decompress whole has none.
+  if (isGzipPath(file.abs) !== (scan.compressedBytes !== undefined)) return no('compressed, not scanned decompressed');
+  if (file.size === 0 || (scan.compressedBytes ?? scan.bytes) !== file.size || scan.bytes === 0) return no('empty, or changed since it was scanned');
   if (file.startByte) return no('read from the middle');
   if (file.envelope) return no('wrapped in an envelope');
   if (GLOB.test(file.abs)) return no('name has glob characters');
   if (!scan.utf8 || scan.nul || scan.unitSeparator) return no('bytes that need the tolerant reader');
   if (scan.bom === 'utf16' || (scan.bom === 'utf8' && scan.bytes <= 3)) return no('UTF-16 or a bare byte order mark');
   if (scan.newline === 'mixed') return no('lone CR or mixed line ends');
-  if (scan.longestLine > Math.min(limits.maxLineChars, DUCKDB_LINE_BYTES)) return no('a line near the length limit');
+  if (scan.longestLine > fastLineBytes(limits)) return no('a line near the length limit');
   // One-line records: the JavaScript reader judges a record's size with the line after it (records.ts), so two
   // lines must fit. Multi-line records are checked after grouping (stageFast).
   if (!multiLine(def, [scan]) && 2 * scan.longestLine + 1 > limits.maxRecordChars) return no('a record near the size limit');
@@ -83,14 +86,17 @@ export interface FastFile { fileId: number; abs: string; scan: FileScan }
  */
 export async function stageFast(db: CaseDb, def: FormatDefinition, files: FastFile[], limits: IntakeLimits): Promise<FastFile[]> {
   const back: FastFile[] = [];
+  // read_csv takes one line end and one compression per statement.
   for (const newline of ['lf', 'crlf'] as const) {
-    const group = files.filter((f) => f.scan.newline === newline);
-    if (group.length) back.push(...await stageGroup(db, def, group, newline, limits));
+    for (const gzip of [false, true]) {
+      const group = files.filter((f) => f.scan.newline === newline && (f.scan.compressedBytes !== undefined) === gzip);
+      if (group.length) back.push(...await stageGroup(db, def, group, newline, gzip, limits));
+    }
   }
   return back;
 }
 
-async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], newline: 'lf' | 'crlf', limits: IntakeLimits): Promise<FastFile[]> {
+async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], newline: 'lf' | 'crlf', gzip: boolean, limits: IntakeLimits): Promise<FastFile[]> {
   await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT');
   let start = 0;
   const rows = files.map((f) => { const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines})`; start += f.scan.lines; return r; });
@@ -103,7 +109,7 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
       const list = files.slice(i, i + READ_CSV_FILES).map((f) => sqlString(f.abs)).join(', ');
       await db.run(`${i === 0 ? 'CREATE OR REPLACE TEMP TABLE fast_lines AS' : 'INSERT INTO fast_lines'} SELECT filename, line FROM read_csv([${list}],
         columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', header=false, auto_detect=false, filename=true,
-        new_line=${newline === 'lf' ? `'\\n'` : `'\\r\\n'`}, compression='none', encoding='utf-8')`);
+        new_line=${newline === 'lf' ? `'\\n'` : `'\\r\\n'`}, compression=${gzip ? `'gzip'` : `'none'`}, encoding='utf-8')`);
     }
   } catch (e) {
     if (process.env.CASEFILE_DEBUG_FAST) process.stderr.write(`fast read refused: ${String(e)}\n`);

@@ -20,8 +20,8 @@ import { loadStagedBundle, stageBundles, type StagedBundle } from './bundle';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageContexts, stampContexts, textStamp, type FirstStamp, type StampContext } from './stampContext';
 import { completeTimesSql, transformCuts, transformSql, type TransformParams } from './transform';
-import { FAST_GROUP_MAX_BYTES, fastPathEligible, stageFast, type FastFile } from './fastRead';
-import { scanFile, type FileScan } from './scan';
+import { FAST_GROUP_MAX_BYTES, fastLineBytes, fastPathEligible, stageFast, type FastFile } from './fastRead';
+import { scanFile, scanGzip, type FileScan } from './scan';
 import { markCorrelationPending } from './correlationStage';
 import { finishCustody, markDigestPending, noteCommitted } from './custodyStage';
 import { withMemoryLimit } from '../store/memoryRetry';
@@ -477,12 +477,17 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   const slow: { f: PlannedFile; fileId: number }[] = [];
   for (const [i, f] of batch.entries()) {
     const fileId = firstId + i;
-    const scan = reader === 'auto' ? await scanOf(f) : undefined;
-    if (scan && fastPathEligible(f, scan, def, limits).ok) fast.push({ fileId, abs: f.abs, scan });
-    else slow.push({ f, fileId });
+    const scan = reader === 'auto' ? await scanOf(f, limits) : undefined;
+    if (scan && fastPathEligible(f, scan, def, limits).ok) {
+      fast.push({ fileId, abs: f.abs, scan });
+      // What DuckDB will decompress counts toward the bundle's cap (limits.ts) as the JavaScript reader's does.
+      if (scan.compressedBytes !== undefined) f.bundle.expansion.expanded += scan.bytes;
+    } else slow.push({ f, fileId });
   }
   const back = fast.length ? await timed('read: DuckDB line reader + SQL grouping', () => stageFast(db, def, fast, limits)) : [];
   for (const x of fast) if (!back.includes(x)) stats.set(x.fileId, scanStats(x.scan));
+  // The JavaScript reader counts what it decompresses itself.
+  for (const x of back) if (x.scan.compressedBytes !== undefined) batch[x.fileId - firstId]!.bundle.expansion.expanded -= x.scan.bytes;
   for (const x of back) slow.push({ f: batch[x.fileId - firstId]!, fileId: x.fileId });
   for (const [i, f] of batch.entries()) onReader?.(f.rel, stats.has(firstId + i) ? 'duckdb' : 'js');
   // Enveloped files (always the JavaScript reader's) bring their envelope side; the transform LEFT JOINs it.
@@ -574,16 +579,21 @@ async function dropStage(db: CaseDb): Promise<void> {
   for (const t of STAGE_TABLES) await db.run(`DROP TABLE IF EXISTS temp.${t}`);
 }
 
-/** A file's scan: from the evidence copy's read, or (a bundle staged before) a read of its own. */
-async function scanOf(f: PlannedFile): Promise<FileScan | undefined> {
-  if (f.size === 0 || isGzipPath(f.rel) || f.startByte) return undefined;
+/**
+ * A file's scan: from the evidence copy's read, or (a bundle staged before) a read of its own. A .gz file's is of its
+ * decompressed text, read here (the copy hashes the compressed bytes); the bundle's running total of decompressed
+ * bytes is what the files of it read before have added (the JavaScript reader's or the DuckDB reader's).
+ */
+async function scanOf(f: PlannedFile, limits: IntakeLimits): Promise<FileScan | undefined> {
+  if (f.size === 0 || f.startByte) return undefined;
+  if (isGzipPath(f.rel)) return timed('read: gzip scan', () => scanGzip(f.abs, limits, f.bundle.expansion, fastLineBytes(limits)));
   f.scan ??= await scanFile(f.abs);
   return f.scan;
 }
 
 /** What the JavaScript reader would have counted for a file the scan found clean. */
 function scanStats(scan: FileScan): ReadStats {
-  return { lines: scan.lines, bytesRead: scan.bytes, badUtf8Lines: 0, nulLines: 0, truncatedGzip: false, lastLineTorn: scan.torn, longLines: 0, splitRecords: 0 };
+  return { lines: scan.lines, bytesRead: scan.compressedBytes ?? scan.bytes, badUtf8Lines: 0, nulLines: 0, truncatedGzip: false, lastLineTorn: scan.torn, longLines: 0, splitRecords: 0 };
 }
 
 /** Records whose time could not be read take the time of the record before them in the same file, flagged. */

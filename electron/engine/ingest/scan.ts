@@ -3,6 +3,8 @@
 // the sha256 of the evidence copy (bundle.ts), so the bytes are read once for both.
 import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { createGunzip } from 'node:zlib';
+import { ExpansionMeter, type IntakeLimits } from './limits';
 
 export interface FileScan {
   bytes: number;
@@ -23,6 +25,8 @@ export interface FileScan {
   blankOrIndented: boolean;
   /** The last line has no newline. */
   torn: boolean;
+  /** A .gz file: what is above describes its decompressed text, and this is its size on disk. */
+  compressedBytes?: number;
 }
 
 const REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
@@ -97,6 +101,11 @@ export class FileScanner {
     this.tail = Buffer.from(buf.subarray(cut));
   }
 
+  /** Already holds what keeps a file from DuckDB's reader: a line past `lineBytes`, or bytes other than plain UTF-8. */
+  disqualified(lineBytes: number): boolean {
+    return this.longest > lineBytes || this.lineLen > lineBytes || !this.utf8 || this.nul || this.us;
+  }
+
   result(): FileScan {
     const torn = this.bytes > 0 && this.last !== 10;
     if (torn && this.lineLen > this.longest) this.longest = this.lineLen;
@@ -116,4 +125,34 @@ export async function scanFile(file: string): Promise<FileScan> {
   const s = new FileScanner();
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) s.update(chunk as Buffer);
   return s.result();
+}
+
+/**
+ * Scans a .gz file's decompressed text, decompressed as the JavaScript reader does (records.ts: the same streams and
+ * the same meter). Undefined when the stream is damaged or passes a cap: the JavaScript reader then reads it and
+ * keeps what decompressed with its note, or refuses it with the cap's message. So too, early, when the text already
+ * has what keeps it from DuckDB's reader (`stopLineBytes`, bad bytes). The meter counts against a copy of
+ * the bundle's total: the file's bytes join the bundle's only when DuckDB has read them (`expansion`).
+ */
+export async function scanGzip(file: string, limits: IntakeLimits, bundle: { expanded: number }, stopLineBytes: number): Promise<FileScan | undefined> {
+  const s = new FileScanner();
+  const meter = new ExpansionMeter(file, limits, { expanded: bundle.expanded });
+  const src = createReadStream(file, { highWaterMark: 1 << 20 });
+  let compressed = 0;
+  src.on('data', (b) => { compressed += (b as Buffer).length; });
+  const gunzip = createGunzip({ chunkSize: 1 << 16 });
+  src.on('error', (e) => gunzip.destroy(e));
+  try {
+    for await (const chunk of src.pipe(gunzip)) {
+      meter.add((chunk as Buffer).length, compressed);
+      s.update(chunk as Buffer);
+      // No need to decompress the rest (a 5 GiB line, say): the JavaScript reader will read the file anyway.
+      if (s.disqualified(stopLineBytes)) throw new Error('not for the fast reader');
+    }
+  } catch {
+    gunzip.destroy();
+    src.destroy();
+    return undefined;
+  }
+  return { ...s.result(), compressedBytes: compressed };
 }
