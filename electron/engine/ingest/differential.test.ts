@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
 import { CaseHandle } from '../case/caseStore';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import { generateTree } from '../../testkit/synth/generate';
@@ -43,7 +44,7 @@ async function importInto(dir: string, inputs: string[], mode: 'reference' | 'fa
   }
 }
 
-async function differential(...inputs: string[]): Promise<{ tables: Record<string, TableDiff>; ref: ImportResult; fast: ImportResult; readers: Map<string, string> }> {
+async function differential(...inputs: string[]): Promise<{ tables: Record<string, TableDiff>; ref: ImportResult; fast: ImportResult; readers: Map<string, string>; fastCase: string }> {
   const root = newRoot();
   const ref = await importInto(path.join(root, 'ref'), inputs, 'reference');
   const fast = await importInto(path.join(root, 'fast'), inputs, 'fast');
@@ -52,7 +53,7 @@ async function differential(...inputs: string[]): Promise<{ tables: Record<strin
   // The results the caller sees agree too (all but the clock).
   const strip = (r: ImportResult) => ({ ...r, seconds: 0 });
   expect(strip(fast.result)).toEqual(strip(ref.result));
-  return { tables, ref: ref.result, fast: fast.result, readers: fast.readers };
+  return { tables, ref: ref.result, fast: fast.result, readers: fast.readers, fastCase: path.join(root, 'fast') };
 }
 
 const sys = (i: number, extra = '') => JSON.stringify({ message: `m${i}${extra}`, levelname: i % 7 ? 'INFO' : 'ERROR', name: 'app', asctime: '2023-07-30 00:13:45,400', created: 1690656225.4 + i, logid: String(i) });
@@ -98,6 +99,14 @@ function edgeTree(root: string): string {
   // A long line and a long multi-line record: fine by default, past the tight limits below.
   writeAt(b, 'misc/long.log', lf(['short', 'L'.repeat(5000), 'after']));
   writeAt(b, 'enrich/logs/celery/celery-long.log', lf([celery(5), ...Array.from({ length: 60 }, (_, i) => `  line ${i} ${'y'.repeat(20)}`), celery(6)]));
+  // A few lines that are not UTF-8 (read by DuckDB from a repaired copy): a bad sequence mid-line, a lead byte before
+  // LF, before CRLF, at the torn end, inside a multi-line record, after a BOM; past the cap of bad lines: JavaScript's.
+  const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+  writeAt(b, 'enrich/logs/doodle/doodle.log.6', bytes('2023-07-30 00:13:45,400 INFO ok\n2023-07-30 00:13:45,500 INFO x', [0xe2], '\n2023-07-30 00:13:45,600 INFO y', [0xf0, 0x9f, 0x98], '\n', [0xff, 0xfe, 0x41], '\n2023-07-30 00:13:45,700 INFO torn', [0xe2, 0x82]));
+  writeAt(b, 'enrich/logs/doodle/doodle.log.7', bytes('2023-07-30 00:13:45,400 INFO crlf', [0xe2], '\r\n2023-07-30 00:13:45,500 INFO b', [0xc0, 0xaf], '\r\n'));
+  writeAt(b, 'enrich/logs/celery/celery-bad.log', bytes(lf([celery(20), 'SELECT *']), 'FROM ', [0xe9], 't\n', lf([celery(21), ' trailing', celery(22)])));
+  writeAt(b, 'enrich/logs/app/app.json.log.6', bytes([0xef, 0xbb, 0xbf], sys(400), [0x80], '\n', lf(sysLines.slice(0, 5).map((l) => l.replace('"m', '"bom')))));
+  writeAt(b, 'enrich/logs/doodle/doodle.log.8', bytes(...Array.from({ length: 1002 }, (_, i): number[] | string => (i % 2 ? [0xc3, 0x28, 10] : `2023-07-30 00:13:45,400 INFO many ${i}\n`)), ...Array.from({ length: 1002 }, () => [0x9f, 10])));
   // Compressed: clean, CRLF with a BOM, torn, multi-line records in two gzip members: DuckDB's (decompressed by both
   // readers alike). Truncated, invalid UTF-8 inside, trailing zeros after the stream (Node ignores them, DuckDB refuses
   // the file): the JavaScript reader's.
@@ -130,17 +139,21 @@ describe('fast import = reference import, every table', () => {
   it('on hand-made edge cases, and every clean file really went through the fast reader', async () => {
     const root = newRoot();
     const b = edgeTree(root);
-    const { tables, fast, readers } = await differential(b);
+    const { tables, fast, readers, fastCase } = await differential(b);
     expect(tables.files!.rows).toBe(fast.files.length);
     const want = (r: string, files: string[]) => expect(Object.fromEntries(files.map((f) => [f, readers.get(f)]))).toEqual(Object.fromEntries(files.map((f) => [f, r])));
     want('duckdb', ['enrich/logs/app/app.json.log', 'enrich/logs/app/app.json.log.1', 'enrich/logs/app/app.json.log.2', 'enrich/logs/celery/celery-worker.log',
       'enrich/logs/celery/celery-worker.log.1', 'enrich/logs/celery/celery-beat.log', 'enrich/logs/celery/celery-a.log',
       'enrich/logs/celery/celery-b.log', 'enrich/logs/celery/celery-c.log', 'misc/notes.txt', 'misc/unicode.log', 'misc/long.log',
-      'enrich/logs/app/app.json.log.3.gz', 'enrich/logs/app/app.json.log.4.gz', 'enrich/logs/app/app.json.log.5.gz', 'enrich/logs/celery/celery-worker.log.2.gz']);
-    want('js', ['enrich/llm-agents/logs/datagpt/app.json.log', 'enrich/logs/doodle/doodle.log', 'enrich/logs/doodle/doodle.log.1', 'enrich/logs/doodle/doodle.log.2',
+      'enrich/logs/app/app.json.log.3.gz', 'enrich/logs/app/app.json.log.4.gz', 'enrich/logs/app/app.json.log.5.gz', 'enrich/logs/celery/celery-worker.log.2.gz',
+      'enrich/logs/doodle/doodle.log.1', 'enrich/logs/doodle/doodle.log.2', 'enrich/logs/doodle/doodle.log.6', 'enrich/logs/doodle/doodle.log.7',
+      'enrich/logs/celery/celery-bad.log', 'enrich/logs/app/app.json.log.6']);
+    want('js', ['enrich/llm-agents/logs/datagpt/app.json.log', 'enrich/logs/doodle/doodle.log', 'enrich/logs/doodle/doodle.log.8',
       'enrich/logs/doodle/doodle.log.3', 'enrich/logs/doodle/doodle.log.4', 'misc/empty.log', 'misc/bom.log', 'misc/cr-end.log', 'misc/[odd]*name?.log',
       'enrich/logs/celery/celery-worker.log.3.gz', 'enrich/logs/doodle/doodle.log.5.gz', 'misc/zeros.log.gz']);
     expect(fast.files.find((f) => f.file === 'enrich/logs/celery/celery-worker.log.3.gz')?.note).toMatch(/gzip stream is truncated/);
+    expect(fast.files.find((f) => f.file === 'enrich/logs/doodle/doodle.log.6')?.note).toMatch(/^4 line\(s\) with bytes that are not UTF-8.*; last line has no newline/);
+    expect(existsSync(path.join(fastCase, '.repair'))).toBe(false); // the repaired copies are gone
     // The scan's verdicts the differential relies on: these are eligible, those are not.
     const scan = (rel: string) => scanFile(path.join(b, rel));
     expect(await scan('enrich/logs/app/app.json.log.1')).toMatchObject({ newline: 'crlf', utf8: true });

@@ -22,6 +22,7 @@ import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageCont
 import { completeTimesSql, transformCuts, transformSql, type TransformParams } from './transform';
 import { FAST_GROUP_MAX_BYTES, fastLineBytes, fastPathEligible, stageFast, type FastFile } from './fastRead';
 import { scanFile, scanGzip, type FileScan } from './scan';
+import { REPAIR_DIR, repairedCopy } from './repair';
 import { markCorrelationPending } from './correlationStage';
 import { finishCustody, markDigestPending, noteCommitted } from './custodyStage';
 import { withMemoryLimit } from '../store/memoryRetry';
@@ -342,6 +343,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
     // a checkpoint per batch's worth of input (formats with little data share one) keeps the WAL, its replay after a
     // crash, and memory bounded by the batch size.
     if (reader === 'auto') await db.run(`SET checkpoint_threshold = '4GB'`);
+    await fs.rm(path.join(handle.dir, REPAIR_DIR), { recursive: true, force: true }); // a killed import's copies
     let sinceCheckpoint = 0;
     try {
       // The events phase's staging spills well, so it runs at less memory than the writer's other work (peak RSS).
@@ -475,6 +477,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   const stats = new Map<number, ReadStats>();
   const fast: FastFile[] = [];
   const slow: { f: PlannedFile; fileId: number }[] = [];
+  const repairedLines = new Map<number, number>();
   for (const [i, f] of batch.entries()) {
     const fileId = firstId + i;
     const scan = reader === 'auto' ? await scanOf(f, limits) : undefined;
@@ -482,10 +485,23 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
       fast.push({ fileId, abs: f.abs, scan });
       // What DuckDB will decompress counts toward the bundle's cap (limits.ts) as the JavaScript reader's does.
       if (scan.compressedBytes !== undefined) f.bundle.expansion.expanded += scan.bytes;
+      continue;
+    }
+    // Clean but for a few lines that are not UTF-8: DuckDB reads a copy with those lines decoded (repair.ts).
+    const fixed = scan && !scan.utf8 && scan.compressedBytes === undefined && fastPathEligible(f, { ...scan, utf8: true }, def, limits).ok
+      ? await timed('read: repaired copies', () => repairedCopy(f.abs, path.join(caseDir, REPAIR_DIR, `${fileId}.log`))) : undefined;
+    if (fixed && fastPathEligible({ abs: fixed.abs, size: fixed.scan.bytes }, fixed.scan, def, limits).ok) {
+      fast.push({ fileId, abs: fixed.abs, scan: fixed.scan });
+      repairedLines.set(fileId, fixed.badLines);
     } else slow.push({ f, fileId });
   }
-  const back = fast.length ? await timed('read: DuckDB line reader + SQL grouping', () => stageFast(db, def, fast, limits)) : [];
-  for (const x of fast) if (!back.includes(x)) stats.set(x.fileId, scanStats(x.scan));
+  let back: FastFile[] = [];
+  try {
+    if (fast.length) back = await timed('read: DuckDB line reader + SQL grouping', () => stageFast(db, def, fast, limits));
+  } finally {
+    if (repairedLines.size) await fs.rm(path.join(caseDir, REPAIR_DIR), { recursive: true, force: true });
+  }
+  for (const x of fast) if (!back.includes(x)) stats.set(x.fileId, { ...scanStats(x.scan), badUtf8Lines: repairedLines.get(x.fileId) ?? 0 });
   // The JavaScript reader counts what it decompresses itself.
   for (const x of back) if (x.scan.compressedBytes !== undefined) batch[x.fileId - firstId]!.bundle.expansion.expanded -= x.scan.bytes;
   for (const x of back) slow.push({ f: batch[x.fileId - firstId]!, fileId: x.fileId });

@@ -51,6 +51,9 @@ export class FileScanner {
   /** An incomplete UTF-8 sequence at the end of the previous chunk (or the tail kept to find U+FFFD across chunks). */
   private tail = Buffer.alloc(0);
 
+  /** `replacementOk`: U+FFFD is text (a repaired copy, repair.ts, whose bad lines are counted there). */
+  constructor(private readonly opts: { replacementOk?: boolean } = {}) {}
+
   update(chunk: Buffer): void {
     if (!chunk.length) return;
     if (this.head && this.head.length < 3) this.head = Buffer.concat([this.head, chunk.subarray(0, 3)]).subarray(0, 3);
@@ -97,7 +100,7 @@ export class FileScanner {
       break;
     }
     const whole = buf.subarray(0, cut);
-    if (!isUtf8(whole) || whole.indexOf(REPLACEMENT) >= 0) this.utf8 = false;
+    if (!isUtf8(whole) || (!this.opts.replacementOk && whole.indexOf(REPLACEMENT) >= 0)) this.utf8 = false;
     this.tail = Buffer.from(buf.subarray(cut));
   }
 
