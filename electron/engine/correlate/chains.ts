@@ -5,7 +5,7 @@ import type { CaseDb } from '../store/db';
 import { sqlString } from '../store/db';
 import { STATUS_DDL } from './extract';
 import { failureReasonSql, hasReasons } from './failureReasons';
-import { fileChainSql, membersSteps, type Step } from './members';
+import { fileChainSql, inPart, membersSteps, WHOLE_KEYS, type Part, type Step } from './members';
 import { rules, type CompiledRules } from './rules';
 
 export const CHAIN_TABLES = ['chains', 'chain_events', 'chain_links'] as const;
@@ -20,20 +20,39 @@ const LINKS_DDL = `CREATE TABLE IF NOT EXISTS chain_links (from_key VARCHAR, to_
 function stepper(db: CaseDb) {
   for (const k of Object.keys(lastBuildTimings)) delete lastBuildTimings[k];
   const made: string[] = [];
-  const step = async (name: string, sql: string) => {
+  const timedRun = async (name: string, run: () => Promise<void>) => {
     const t = performance.now();
-    await db.run(sql);
+    await run();
     lastBuildTimings[name] = Math.round(performance.now() - t) / 1000;
   };
+  /**
+   * A statement; or `table` filled from a step's SELECT (made as a temp table or a case table, or appended to), one
+   * part of the keys at a time, in key order, when there are parts and the step can be cut.
+   */
+  function step(name: string, sql: string): Promise<void>;
+  function step(name: string, table: string, s: Step, parts: Part[], how: 'temp' | 'table' | 'insert', order?: string): Promise<void>;
+  function step(name: string, a: string, s?: Step, parts: Part[] = [], how = 'temp', order = ''): Promise<void> {
+    if (!s) return timedRun(name, () => db.run(a));
+    const make = how === 'insert' ? `INSERT INTO ${a}` : `CREATE OR REPLACE ${how === 'temp' ? 'TEMP ' : ''}TABLE ${a} AS`;
+    const sel = (sql: string) => (order ? `SELECT * FROM (${sql}) ORDER BY ${order}` : sql);
+    return timedRun(name, async () => {
+      if (!s.part || parts.length <= 1) return db.run(`${make} ${sel(s.sql)}`);
+      await db.run(`${make} ${sel(s.part(parts[0]!))}`);
+      for (const p of parts.slice(1)) await db.run(`INSERT INTO ${a} ${sel(s.part(p))}`);
+    });
+  }
   return {
     step,
-    /** Runs the steps into their temp tables; returns the last step's SELECT (or table). */
-    async steps(prefix: string, list: Step[]): Promise<string> {
+    /**
+     * Runs the steps into their temp tables, a step that can be cut one part of the keys at a time, so; returns the
+     * last step (its SELECT, or its parts', is the caller's to write).
+     */
+    async steps(prefix: string, list: Step[], parts: Part[] = []): Promise<Step> {
       for (const s of list.slice(0, -1)) {
         made.push(s.table);
-        await step(`${prefix}${s.name}`, `CREATE OR REPLACE TEMP TABLE ${s.table} AS ${s.sql}`);
+        await step(`${prefix}${s.name}`, s.table, s, parts, 'temp');
       }
-      return list[list.length - 1]!.sql;
+      return list[list.length - 1]!;
     },
     async cleanup(): Promise<void> {
       for (const t of made.splice(0)) await db.run(`DROP TABLE IF EXISTS temp.${t}`);
@@ -41,18 +60,53 @@ function stepper(db: CaseDb) {
   };
 }
 
+/**
+ * Bytes of DuckDB memory per identifier row that the membership and chain steps need at most to run as one statement:
+ * a 1 GB case (4.2 M identifiers) built at 320 MB but not at 160 MB; cut into 3 parts, it built at 160 MB (identical
+ * tables). So parts get at most memory / 75 rows: a 1 GB case at the writer's 320 MB stays one part, a 10 GB case
+ * (~42 M) is cut into ~10. CASEFILE_CORRELATE_PART_ROWS: smaller parts (tests).
+ */
+const BYTES_PER_ROW = 75;
+
+/** DuckDB's memory limit in bytes (it prints it as '305.1 MiB'). */
+async function memoryLimit(db: CaseDb): Promise<number> {
+  const m = (await db.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m;
+  const x = /^([\d.]+)\s*([KMGT]?)i?B$/i.exec(m.trim());
+  const unit = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[(x?.[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  return x ? Number(x[1]) * unit : 320 * 2 ** 20;
+}
+
+/**
+ * The key ranges the membership and chain steps are cut into, by the identifiers they read and the memory they may
+ * use: none (one statement each) when they fit, else parts of about equal size, bounded by the values of a sample of
+ * the identifiers (uneven ranges only cost time; every key falls in exactly one).
+ */
+export async function keyParts(db: CaseDb): Promise<Part[]> {
+  const n = Number((await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM identifiers`))!.n);
+  const perPart = Number(process.env.CASEFILE_CORRELATE_PART_ROWS) || (await memoryLimit(db)) / BYTES_PER_ROW;
+  const count = Math.ceil(n / perPart);
+  if (count <= 1) return [];
+  // Sorted by DuckDB, whose string order the ranges are read in (JavaScript's differs past the BMP).
+  const sample = (await db.all<{ v: string }>(`SELECT DISTINCT v FROM (SELECT value AS v FROM identifiers WHERE value IS NOT NULL
+    USING SAMPLE reservoir(${SAMPLE_ROWS} ROWS) REPEATABLE (13)) ORDER BY v`)).map((r) => r.v);
+  const bounds = [...new Set(Array.from({ length: count - 1 }, (_, i) => sample[Math.floor(((i + 1) * sample.length) / count)]!))];
+  return [null, ...bounds].map((lo, i) => ({ lo, hi: bounds[i] ?? null }));
+}
+const SAMPLE_ROWS = 10_000;
+
 /** Every chain of the case, rebuilt. */
 export async function buildChains(db: CaseDb, opts: BuildOptions = {}): Promise<void> {
   const r = rules();
   const { step, steps, cleanup } = stepper(db);
   await db.run(STATUS_DDL);
   // Temp tables are dropped as each phase ends; a failed build leaves them to its transaction's rollback.
-  const members = await steps('members.', membersSteps(r, { ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }));
+  const parts = await keyParts(db);
+  const members = await steps('members.', membersSteps(r, { ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }), parts);
   // Sorted by key so a trace reads one narrow range (DuckDB zone maps), not the whole table.
-  await step('chain_events', `CREATE OR REPLACE TABLE chain_events AS SELECT * FROM (${members}) ORDER BY key, event_id`);
+  await step('chain_events', 'chain_events', members, parts, 'table', 'key, event_id');
   await cleanup();
-  const rows = await steps('chains.', chainRowsSteps(r, 'chain_events', await hasReasons(db)));
-  await step('chains', `CREATE OR REPLACE TABLE chains AS ${rows} ORDER BY key`);
+  const rows = await steps('chains.', chainRowsSteps(r, 'chain_events', await hasReasons(db)), parts);
+  await step('chains', 'chains', rows, parts, 'table', 'key');
   await cleanup();
   await db.run(`DROP TABLE IF EXISTS chain_links`);
   await db.run(LINKS_DDL);
@@ -90,14 +144,15 @@ export async function updateChains(db: CaseDb, fileIds: number[], opts: BuildOpt
   await step('scope', `CREATE OR REPLACE TEMP TABLE corr_scope AS
     SELECT DISTINCT value AS v FROM identifiers WHERE value IS NOT NULL AND ${newEvents}
     UNION SELECT DISTINCT key FROM (${fileChainSql(r, `s.file_id IN (${ids.join(', ')})`)}) fc`);
-  const members = await steps('members.', membersSteps(r, { values: 'corr_scope', ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }));
-  await step('members', `CREATE OR REPLACE TEMP TABLE corr_new_members AS ${members}`);
+  const parts = await keyParts(db);
+  const members = await steps('members.', membersSteps(r, { values: 'corr_scope', ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }), parts);
+  await step('members', 'corr_new_members', members, parts, 'temp');
   await cleanup();
   await step('chain_events', `DELETE FROM chain_events WHERE key IN (SELECT v FROM corr_scope)`);
   await db.run(`INSERT INTO chain_events SELECT * FROM corr_new_members ORDER BY key, event_id`);
   await db.run(`DELETE FROM chains WHERE key IN (SELECT v FROM corr_scope)`);
-  const rows = await steps('chains.', chainRowsSteps(r, 'corr_new_members', await hasReasons(db)));
-  await step('chains', `INSERT INTO chains ${rows} ORDER BY key`);
+  const rows = await steps('chains.', chainRowsSteps(r, 'corr_new_members', await hasReasons(db)), parts);
+  await step('chains', 'chains', rows, parts, 'insert', 'key');
   await cleanup();
   await step('links_record', `INSERT INTO chain_links SELECT * FROM (${recordLinksSql(r, newEvents.replaceAll('event_id', 'c.event_id'))}) EXCEPT SELECT * FROM chain_links`);
   const windowRules = r.windowLinks.map((w) => sqlString(w.rule));
@@ -127,36 +182,40 @@ export function chainRowsSteps(r: CompiledRules, m: string, reasons: boolean): S
     ? `CASE c.kind ${labelPaths.map(([c, re]) => `WHEN ${sqlString(c)} THEN nullif(regexp_extract(f.path, ${sqlString(re)}, 1), '')`).join(' ')} END` : 'NULL';
   const idKinds = [...new Set(['user', 'dataset', ...r.labelKinds.values()])].map(sqlString).join(', ');
   const noOutcome = [...r.noOutcome].map(sqlString).join(', ');
+  // Each step over one part of the keys: the members of those keys (chain_events is sorted by key: zone maps).
+  const T = (t: string, p: Part) => (inPart('key', p) === 'true' ? t : `(SELECT * FROM ${t} WHERE ${inPart('key', p)})`);
+  const M = (p: Part) => T(m, p);
+  const step = (name: string, table: string, sql: (p: Part) => string): Step => ({ name, table, sql: sql(WHOLE_KEYS), part: sql });
   return [
     // Times, counts and first file per (key, source); a key's kind is the same on all its rows. Fixed-size states.
-    { name: 'times', table: 'corr_times', sql: `
+    step('times', 'corr_times', (p) => `
       SELECT m.key, m.kind, s.source, min(s.ts) AS first_ts, max(s.ts) AS last_ts, count(*) AS events,
         min(s.file_id) FILTER (WHERE NOT m.mentioned) AS own_file, min(s.file_id) AS any_file
-      FROM ${m} m JOIN event_store s ON s.id = m.event_id GROUP BY m.key, m.kind, s.source` },
+      FROM ${M(p)} m JOIN event_store s ON s.id = m.event_id GROUP BY m.key, m.kind, s.source`),
     // Sources: a short list per key, over the few (key, source) rows above.
-    { name: 'agg', table: 'corr_agg', sql: `
+    step('agg', 'corr_agg', (p) => `
       SELECT key, kind, min(first_ts) AS first_ts, max(last_ts) AS last_ts, sum(events)::BIGINT AS events,
         list_sort(list(source), 'ASC', 'NULLS LAST') AS sources, coalesce(min(own_file), min(any_file)) AS file_id
-      FROM corr_times GROUP BY key, kind` },
-    { name: 'status', table: 'corr_st', sql: `
+      FROM ${T('corr_times', p)} t GROUP BY key, kind`),
+    step('status', 'corr_st', (p) => `
       SELECT m.key,
         bool_or(es.status = 'failure') AS failed, bool_or(es.status = 'success' AND es.final) AS succeeded,
         bool_or(es.status = 'running') AS started
-      FROM ${m} m JOIN event_status es ON es.event_id = m.event_id WHERE ${lends('m')} GROUP BY m.key` },
+      FROM ${M(p)} m JOIN event_status es ON es.event_id = m.event_id WHERE ${lends('m')} GROUP BY m.key`),
     // The least value of each facet kind per chain: a window over small partitions (spills like a sort).
-    { name: 'facets', table: 'corr_ids', sql: `
+    step('facets', 'corr_ids', (p) => `
       SELECT key, any_value(value) FILTER (WHERE w = 'user') AS "user", any_value(value) FILTER (WHERE w = 'dataset') AS dataset,
         any_value(value) FILTER (WHERE w = 'label') AS label FROM (
         SELECT key, w, value, row_number() OVER (PARTITION BY key, w ORDER BY value) AS rn FROM (
           SELECT m.key, unnest(list_filter([CASE WHEN i.kind IN ('user', 'dataset') THEN i.kind END, CASE WHEN i.kind = ${labelCase} THEN 'label' END],
             lambda w_: w_ IS NOT NULL)) AS w, i.value
-          FROM ${m} m JOIN identifiers i ON i.event_id = m.event_id
+          FROM ${M(p)} m JOIN identifiers i ON i.event_id = m.event_id
           WHERE i.kind IN (${idKinds}) AND m.kind <> 'generic' AND NOT m.mentioned)
-      ) WHERE rn = 1 GROUP BY key` },
+      ) WHERE rn = 1 GROUP BY key`),
     // The reason is read from the one record that wins per chain, not computed for every candidate.
-    { name: 'failure_reason', table: 'corr_why', sql: failureReasonSql(m,
-      `SELECT a.key FROM corr_agg a JOIN corr_st st USING (key) WHERE st.failed AND a.kind NOT IN (${noOutcome})`, lends('m'), reasons) },
-    { name: 'rows', table: '', sql: `SELECT *, lower(concat_ws(' ', key, label, "user", dataset)) AS search FROM (
+    step('failure_reason', 'corr_why', (p) => failureReasonSql(M(p),
+      `SELECT a.key FROM corr_agg a JOIN corr_st st USING (key) WHERE st.failed AND a.kind NOT IN (${noOutcome})`, lends('m'), reasons)),
+    step('rows', '', (p) => `SELECT *, lower(concat_ws(' ', key, label, "user", dataset)) AS search FROM (
       SELECT c.key, c.kind,
         coalesce(ids.label, ${pathLabel}, CASE WHEN c.kind = 'generic' THEN 'uuid' END, c.kind) AS label,
         CASE WHEN c.kind IN (${noOutcome}) THEN 'unknown' WHEN st.failed THEN 'failure' WHEN st.succeeded THEN 'success' WHEN st.started THEN 'running' ELSE 'unknown' END AS status,
@@ -164,8 +223,8 @@ export function chainRowsSteps(r: CompiledRules, m: string, reasons: boolean): S
         CASE WHEN c.first_ts IS NOT NULL THEN (epoch_ms(c.last_ts) - epoch_ms(c.first_ts)) END AS duration_ms,
         c.sources, c.events,
         ids."user", ids.dataset, why.reason AS failure_reason
-      FROM corr_agg c LEFT JOIN corr_st st USING (key) LEFT JOIN corr_ids ids USING (key) LEFT JOIN files f ON f.file_id = c.file_id
-        LEFT JOIN corr_why why USING (key))` },
+      FROM ${T('corr_agg', p)} c LEFT JOIN ${T('corr_st', p)} st USING (key) LEFT JOIN ${T('corr_ids', p)} ids USING (key)
+        LEFT JOIN files f ON f.file_id = c.file_id LEFT JOIN ${T('corr_why', p)} why USING (key))`),
   ];
 }
 

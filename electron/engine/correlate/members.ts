@@ -34,7 +34,27 @@ export function fileChainSql(r: CompiledRules, where = 'true'): string {
 }
 
 /** A temp table a step writes, and the SELECT that fills it. */
-export interface Step { name: string; table: string; sql: string }
+export interface Step {
+  name: string; table: string; sql: string;
+  /**
+   * The same SELECT over one of `n` parts of the keys (by hash), for a step whose every join and GROUP BY includes the
+   * key: the parts' rows together are the step's rows. A whole-case GROUP BY over (key, event_id) did not fit the
+   * writer's 320 MB on a 10 GB case ("could not allocate block"), and spilling did not save it.
+   */
+  part?: (p: Part) => string;
+}
+
+/**
+ * A range of keys [lo, hi) (null: unbounded). Ranges, not hashes: parts written in order keep chain_events sorted by
+ * key, which traces read by zone maps.
+ */
+export interface Part { lo: string | null; hi: string | null }
+
+/** SQL: is key expression `col` in part `p`? */
+export const inPart = (col: string, p: Part): string =>
+  [...(p.lo !== null ? [`${col} >= ${sqlString(p.lo)}`] : []), ...(p.hi !== null ? [`${col} < ${sqlString(p.hi)}`] : [])].join(' AND ') || 'true';
+/** Every key: one statement per step. */
+export const WHOLE_KEYS: Part = { lo: null, hi: null };
 
 /**
  * Membership as steps, each one statement into a temp table: one or two blocking operators at a time, every one of
@@ -49,41 +69,49 @@ export function membersSteps(r: CompiledRules, scope: MemberScope = {}): Step[] 
   // A key's kind: the one of highest priority among its evidence (a small integer, so the GROUP BY keeps no strings).
   const prio = kinds.length ? `CASE kind ${kinds.map((k) => `WHEN ${sqlString(k)} THEN ${kindPriority(k)}`).join(' ')} ELSE 99 END` : '99';
   const byPrio = kinds.length ? `CASE p ${kinds.map((k) => `WHEN ${kindPriority(k)} THEN ${sqlString(k)}`).join(' ')} END` : 'NULL';
+  const kinds_ = (p: Part) => `SELECT key, ${byPrio} AS kind FROM (SELECT key, min(${prio}) AS p FROM corr_ev WHERE ${inPart('key', p)} GROUP BY key)`;
+  // found_in: the least of the record's places for the key (a record may name it in two fields).
+  const evidenceRows = (p: Part) => `
+      SELECT key, kind, event_id, min(found_in) AS found_in FROM (SELECT * FROM corr_ev WHERE ${inPart('key', p)}) ev
+      JOIN (SELECT * FROM corr_k WHERE ${inPart('key', p)}) k USING (key, kind) GROUP BY key, kind, event_id`;
+  // Records naming a typed key (any kind of identifier) or a plain UUID, outside link fields: one row per record.
+  const candidates = (p: Part) => `
+      SELECT c.value, c.event_id, c.found_in, k.kind AS kkind FROM (
+        SELECT value, event_id, min(found_in) AS found_in FROM identifiers i
+        WHERE value IS NOT NULL AND ${inScope('value')} AND ${inPart('value', p)} AND NOT ${pairCond(r.links, 'i')}
+          AND (kind = 'uuid' OR value IN (SELECT key FROM corr_k WHERE ${inPart('key', p)}))
+        GROUP BY value, event_id
+      ) c LEFT JOIN (SELECT * FROM corr_k WHERE ${inPart('key', p)}) k ON k.key = c.value`;
+  // The chains (by evidence) of the records naming each candidate: all evidence rows in a full build; in an update,
+  // those of the candidates' records read from the whole case (their other keys may be outside the scope). Counted
+  // over distinct (value, chain) pairs, so no DISTINCT aggregate is needed.
+  const facets = (p: Part) => `
+      SELECT value, count(key) FILTER (WHERE key <> value) AS n FROM (
+        SELECT DISTINCT c.value, e.key FROM (SELECT * FROM corr_cand WHERE ${inPart('value', p)}) c LEFT JOIN (${scope.values ? `
+          SELECT i.event_id, i.value AS key FROM identifiers i WHERE ${pairCond(r.keys, 'i')} AND i.event_id IN (SELECT event_id FROM corr_cand)
+          UNION ALL SELECT event_id, key FROM (${fileChainSql(r, 's.id IN (SELECT event_id FROM corr_cand)')}) fc`
+        : 'SELECT event_id, key FROM corr_ev'}) e USING (event_id)
+      ) GROUP BY value`;
+  const step = (name: string, table: string, sql: (p: Part) => string): Step => ({ name, table, sql: sql(WHOLE_KEYS), part: sql });
   return [
     { name: 'evidence', table: 'corr_ev', sql: `
       SELECT value AS key, kind, event_id, found_in FROM identifiers i
       WHERE value IS NOT NULL AND ${inScope('value')} AND ${pairCond(r.keys, 'i')}
       UNION ALL SELECT key, kind, event_id, 'file' FROM (${fileChainSql(r, inScope(`${fileKeyExpr(r)}`))}) fc` },
-    { name: 'kinds', table: 'corr_k', sql: `SELECT key, ${byPrio} AS kind FROM (SELECT key, min(${prio}) AS p FROM corr_ev GROUP BY key)` },
-    // found_in: the least of the record's places for the key (a record may name it in two fields).
-    { name: 'evidence_rows', table: 'corr_evm', sql: `
-      SELECT key, kind, event_id, min(found_in) AS found_in FROM corr_ev JOIN corr_k USING (key, kind) GROUP BY key, kind, event_id` },
-    // Records naming a typed key (any kind of identifier) or a plain UUID, outside link fields: one row per record.
-    { name: 'candidates', table: 'corr_cand', sql: `
-      SELECT c.value, c.event_id, c.found_in, k.kind AS kkind FROM (
-        SELECT value, event_id, min(found_in) AS found_in FROM identifiers i
-        WHERE value IS NOT NULL AND ${inScope('value')} AND NOT ${pairCond(r.links, 'i')} AND (kind = 'uuid' OR value IN (SELECT key FROM corr_k))
-        GROUP BY value, event_id
-      ) c LEFT JOIN corr_k k ON k.key = c.value` },
-    // The chains (by evidence) of the records naming each candidate: all evidence rows in a full build; in an update,
-    // those of the candidates' records read from the whole case (their other keys may be outside the scope). Counted
-    // over distinct (value, chain) pairs, so no DISTINCT aggregate is needed.
-    { name: 'facets', table: 'corr_seen', sql: `
-      SELECT value, count(key) FILTER (WHERE key <> value) AS n FROM (
-        SELECT DISTINCT c.value, e.key FROM corr_cand c LEFT JOIN (${scope.values ? `
-          SELECT i.event_id, i.value AS key FROM identifiers i WHERE ${pairCond(r.keys, 'i')} AND i.event_id IN (SELECT event_id FROM corr_cand)
-          UNION ALL SELECT event_id, key FROM (${fileChainSql(r, 's.id IN (SELECT event_id FROM corr_cand)')}) fc`
-        : 'SELECT event_id, key FROM corr_ev'}) e USING (event_id)
-      ) GROUP BY value` },
-    { name: 'members', table: 'corr_members', sql: `
-      SELECT key, kind, event_id, false AS mentioned, found_in FROM corr_evm
+    // A key's kind: its evidence of highest priority.
+    step('kinds', 'corr_k', kinds_),
+    step('evidence_rows', 'corr_evm', evidenceRows),
+    step('candidates', 'corr_cand', candidates),
+    step('facets', 'corr_seen', facets),
+    step('members', 'corr_members', (p) => `
+      SELECT key, kind, event_id, false AS mentioned, found_in FROM corr_evm WHERE ${inPart('key', p)}
       UNION ALL
       SELECT c.value, c.kkind, c.event_id, true, c.found_in
       FROM corr_cand c JOIN corr_seen USING (value) ANTI JOIN corr_evm ON corr_evm.key = c.value AND corr_evm.event_id = c.event_id
-      WHERE c.kkind IS NOT NULL AND corr_seen.n <= ${limit}
+      WHERE c.kkind IS NOT NULL AND corr_seen.n <= ${limit} AND ${inPart('c.value', p)}
       UNION ALL
       SELECT c.value, 'generic', c.event_id, false, c.found_in
-      FROM corr_cand c JOIN corr_seen USING (value) WHERE c.kkind IS NULL AND corr_seen.n <= ${limit}` },
+      FROM corr_cand c JOIN corr_seen USING (value) WHERE c.kkind IS NULL AND corr_seen.n <= ${limit} AND ${inPart('c.value', p)}`),
   ];
 }
 
