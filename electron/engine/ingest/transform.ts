@@ -5,6 +5,7 @@ import { sqlString } from '../store/db';
 import type { FormatDefinition, TextPattern } from '../formats/types';
 import { completePartials, needsContext, shapeIndexSql, stampColumns } from './stampSql';
 import { zoneSql } from './timezone';
+import { patternRelation } from './patternSql';
 
 /** Level words seen in the wild, mapped onto the normalised six. Formats can add their own (`levelMap`). */
 const COMMON_LEVELS: Record<string, Level> = {
@@ -234,10 +235,9 @@ function textTransform(def: FormatDefinition, p: TransformParams): string {
   const messageGroups = (def.message ?? []).filter((m) => pat.groups.includes(m));
   const keep = pat.groups.filter((x) => !messageGroups.includes(x));
   const groupJson = keep.length ? `json_object(${keep.map((k) => `${sqlString(k)}, nullif(${g(k)}, '')`).join(', ')})` : `'{}'::JSON`;
-  const inner = `SELECT file_id, line, line_count, raw, ${ENV},
-      regexp_extract(raw, ${sqlString(pat.regex)}, ${list(pat.groups)}, 's') AS g,
+  const inner = `SELECT file_id, line, line_count, raw, ${ENV}, g,
       ${def.keyValues ? keyValueJson('raw') : 'NULL::JSON'} AS kv
-    FROM ${stageRelation(p)} s0`;
+    FROM ${patternRelation(pat, 'raw', stageRelation(p))} s0`;
   // The record parsed when the pattern matched: its first group, or with alternatives any group, is non-empty; a
   // key=value record when it has pairs.
   const groupsMatched = pat.alternatives ? `(${pat.groups.map((x) => `${g(x)} <> ''`).join(' OR ')})` : `${g(pat.groups[0]!)} <> ''`;
