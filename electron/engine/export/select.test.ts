@@ -24,7 +24,10 @@ beforeAll(async () => {
   const bundle = path.join(root, 'bundle');
   fs.mkdirSync(path.join(bundle, 'enrich/logs/app'), { recursive: true });
   fs.writeFileSync(path.join(bundle, 'enrich/logs/app/app.json.log'), json);
-  fs.writeFileSync(path.join(bundle, 'enrich/logs/app/worker.log'), text + 'a line with no stamp at all\n');
+  // texts travel from DuckDB as one JSON array per row: quotes, backslashes, control and separator characters,
+  // astral code points must come back as the very strings
+  const odd = '2023-07-28 16:56:00,100 WARNING worker.0: odd "q" \\ \t \u0001 \u2028 \u00fc \u{1F600} </script> user=anil\n';
+  fs.writeFileSync(path.join(bundle, 'enrich/logs/app/worker.log'), text + odd + 'a line with no stamp at all\n');
   engine = await Engine.create({ via: 'test' });
   const info = await engine.call('cases.create', { name: 'select', dir: path.join(root, 'case') });
   await engine.call('import.paths', { caseId: info.id, paths: [bundle] });
@@ -45,6 +48,7 @@ describe('streamed selection', () => {
     // both kinds of record are there: JSON ones whose fields are their raw text, text ones whose fields differ
     expect(expected.some((r) => r.fields === r.raw)).toBe(true);
     expect(expected.some((r) => r.fields !== null && r.fields !== r.raw)).toBe(true);
+    expect(expected.some((r) => String(r.raw).includes('\u2028') && String(r.raw).includes('\u{1F600}') && String(r.message).includes('\u0001'))).toBe(true);
     for (const pageRows of [7, 2000]) {
       const got: EventRowOut[] = [];
       await streamPages(h.db, sel, async (page) => {

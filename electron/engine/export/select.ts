@@ -53,11 +53,19 @@ const KEY = `coalesce(s.ts, '-infinity'::TIMESTAMPTZ)`;
 const SELECT_COLUMNS = `s.id, s.ts, s.ts_text, s.source, s.file, s.line, s.line_count, s.level, s.logger, s.message, s.fields::VARCHAR AS fields,
               s.raw, s.parse_status, s.bundle`;
 
+const FIELDS_UNLESS_RAW = `CASE WHEN s.fields::VARCHAR = s.raw THEN NULL ELSE s.fields::VARCHAR END`;
+const STREAM_TEXT = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
+const STREAM_OTHER = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
+
 /**
- * The streamed export's columns: as SELECT_COLUMNS, but `fields` is only sent when it differs from `raw` (a JSON
- * record's fields are its raw text: half the rows of a JSON-heavy case), with a flag saying it does not.
+ * The streamed export's columns: the non-text ones as SELECT_COLUMNS reads them, then every text column of a row in
+ * one JSON array (one string to fetch and decode per row instead of one per cell: DuckDB's string conversion was most
+ * of the export thread's select), where `fields` is null when it equals `raw` (a JSON record's fields are its raw
+ * text: half the rows of a JSON-heavy case), with a flag saying so. The text columns are all VARCHAR, so the array
+ * holds strings and nulls, and JSON.parse gives back the very strings (select.test.ts: the row-object reader's rows).
  */
-const STREAM_COLUMNS = SELECT_COLUMNS.replace('s.fields::VARCHAR AS fields', `CASE WHEN s.fields::VARCHAR = s.raw THEN NULL ELSE s.fields::VARCHAR END AS fields`)
+const STREAM_COLUMNS = STREAM_OTHER.map((c) => `s.${c}`).join(', ')
+  + `, to_json([${STREAM_TEXT.map((c) => (c === 'fields' ? FIELDS_UNLESS_RAW : `s.${c}`)).join(', ')}])::VARCHAR AS texts`
   + `, coalesce(s.fields::VARCHAR = s.raw, false) AS fields_is_raw`;
 
 /**
@@ -69,16 +77,22 @@ const STREAM_COLUMNS = SELECT_COLUMNS.replace('s.fields::VARCHAR AS fields', `CA
 export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: EventRowOut[]) => Promise<void>, pageRows = 2000): Promise<void> {
   await db.withConnection(async (conn) => {
     const result = await conn.stream(`SELECT ${STREAM_COLUMNS} FROM events s WHERE (${s.cond}) ORDER BY ${KEY}, s.id`, s.params.values as never);
-    const fieldsIsRaw = COLUMNS.length;
+    const textsAt = STREAM_OTHER.length;
+    const fieldsIsRaw = textsAt + 1;
+    const rawAt = STREAM_TEXT.indexOf('raw');
     let page: EventRowOut[] = [];
     for await (const chunk of result) {
-      const cols = COLUMNS.map((_, i) => chunk.convertColumnValues(i, JsonDuckDBValueConverter) as (string | number | null)[]);
+      const others = STREAM_OTHER.map((_, i) => chunk.convertColumnValues(i, JsonDuckDBValueConverter) as (string | number | null)[]);
+      const texts = chunk.convertColumnValues(textsAt, JsonDuckDBValueConverter) as string[];
       const sameAsRaw = chunk.convertColumnValues(fieldsIsRaw, JsonDuckDBValueConverter);
       for (let r = 0; r < chunk.rowCount; r++) {
+        const t = JSON.parse(texts[r]!) as (string | null)[];
         const row = {} as EventRowOut;
-        COLUMNS.forEach((c, i) => { row[c] = cols[i]![r]!; });
+        let o = 0;
+        let k = 0;
+        for (const c of COLUMNS) row[c] = TEXT_COLUMNS.has(c) ? t[k++]! : others[o++]![r]!;
         row.id = Number(row.id);
-        if (sameAsRaw[r]) row.fields = row.raw;
+        if (sameAsRaw[r]) row.fields = t[rawAt]!;
         page.push(row);
         if (page.length >= pageRows) {
           await onPage(page);
