@@ -1,8 +1,9 @@
 // The fast reader: files that scan clean (scan.ts) are read by DuckDB's own line reader, many files in one statement,
 // and their multi-line records grouped in SQL, into the same `stage` table the JavaScript reader (records.ts) fills.
 // It must give exactly what the JavaScript reader gives: every file that could differ (bad bytes, NUL, lone CR,
-// UTF-16, gzip, lines near the limits) is left to the JavaScript reader by `fastPathEligible`, and every file read
-// here is checked line for line against its scan.
+// UTF-16, a damaged gzip stream, lines near the limits) is left to the JavaScript reader by `fastPathEligible`, and
+// every file read here is checked line for line against its scan. A .gz file is scanned decompressed (scanGzip); a
+// file with a few lines that are not UTF-8 is read from a repaired copy (repair.ts).
 import type { FormatDefinition } from '../formats/types';
 import { sqlString, type CaseDb } from '../store/db';
 import { EngineError } from '../util/errors';

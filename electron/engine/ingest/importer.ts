@@ -602,7 +602,8 @@ async function dropStage(db: CaseDb): Promise<void> {
  */
 async function scanOf(f: PlannedFile, limits: IntakeLimits): Promise<FileScan | undefined> {
   if (f.size === 0 || f.startByte) return undefined;
-  if (isGzipPath(f.rel)) return timed('read: gzip scan', () => scanGzip(f.abs, limits, f.bundle.expansion, fastLineBytes(limits)));
+  // An enveloped file is the JavaScript reader's whatever its text: no need to decompress it twice.
+  if (isGzipPath(f.rel)) return f.envelope ? undefined : timed('read: gzip scan', () => scanGzip(f.abs, limits, f.bundle.expansion, fastLineBytes(limits)));
   f.scan ??= await scanFile(f.abs);
   return f.scan;
 }
