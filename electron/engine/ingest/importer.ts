@@ -539,8 +539,11 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   let bodyDone = 0;
   const rows = await timed('events transaction', () => db.tx(async () => {
     // Cut by staged rowids so that one statement's working set stays bounded whatever the batch or file size.
-    const cuts = transformCuts(Number((await db.one<{ n: string }>('SELECT (coalesce(max(rowid), -1) + 1)::VARCHAR AS n FROM stage'))!.n),
-      batch.reduce((n, f) => n + f.size, 0));
+    // A compressed file's size says little of its text (a rotated log is often a tenth of it): measure what was staged.
+    const bytes = batch.some((f) => isGzipPath(f.rel))
+      ? Number((await db.one<{ n: string }>('SELECT coalesce(sum(strlen(raw)), 0)::VARCHAR AS n FROM stage'))!.n)
+      : batch.reduce((n, f) => n + f.size, 0);
+    const cuts = transformCuts(Number((await db.one<{ n: string }>('SELECT (coalesce(max(rowid), -1) + 1)::VARCHAR AS n FROM stage'))!.n), bytes);
     const transform = async (d: FormatDefinition, params: TransformParams) => timed('transform SQL', async () => {
       for (const rows of cuts) await db.run(transformSql(d, cuts.length > 1 ? { ...params, rows } : params));
       const complete = completeTimesSql(d, params, idList);

@@ -73,8 +73,12 @@ function stageRelation(p: TransformParams): string {
           NULL::JSON AS env_fields, NULL::VARCHAR AS orig FROM stage s ${where(rows)})`;
 }
 
-/** CASEFILE_TRANSFORM_CUT_BYTES: the input one transform statement takes at most (tests inject a tiny one). */
-export const transformCutBytes = () => Number(process.env.CASEFILE_TRANSFORM_CUT_BYTES) || 64 * 1024 * 1024;
+/**
+ * CASEFILE_TRANSFORM_CUT_BYTES: the input one transform statement takes at most (tests inject a tiny one). The size
+ * of a DuckDB reader batch, so only a file larger than a batch is cut: each statement costs time of its own (the 1 GB
+ * tree: 10 % less CPU than 64 MB cuts, peak RSS 844–869 MB against 831–911 MB; docs/BENCHMARKS.md).
+ */
+export const transformCutBytes = () => Number(process.env.CASEFILE_TRANSFORM_CUT_BYTES) || 256 * 1024 * 1024;
 
 /**
  * The rowid ranges a batch's transform is cut into: about `cutBytes` of the batch's `bytes` each, over the staged
