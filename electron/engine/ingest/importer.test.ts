@@ -149,4 +149,21 @@ describe('import', () => {
       await h.close();
     }
   });
+  it('a cancel that comes while no statement runs (between the read and the transaction) still rolls its batch back', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    write(b, 'enrich/logs/app/app.json.log', Array.from({ length: 50 }, (_, i) => sysLine('2023-07-30 00:13:45,400', 1690656225.4 + i, `m${i}`)).join('\n') + '\n');
+    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'cancel-gap' });
+    try {
+      const ctl = new AbortController();
+      // onReader runs in the batch after its files are read and before its transaction: DuckDB is idle then.
+      await expect(importPaths(h, [b], { signal: ctl.signal, onReader: () => ctl.abort(new Error('stop')) })).rejects.toThrow('stop');
+      const n = await h.db.read<{ files: number; events: number }>('SELECT (SELECT count(*) FROM files)::INTEGER AS files, (SELECT count(*) FROM events)::INTEGER AS events');
+      expect(n[0]).toEqual({ files: 0, events: 0 });
+      const again = await importPaths(h, [b]);
+      expect(again.files.map((f) => f.records)).toEqual([50]);
+    } finally {
+      await h.close();
+    }
+  });
 });

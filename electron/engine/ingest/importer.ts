@@ -352,7 +352,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
           // Also the cancellation point before a batch the DuckDB reader takes whole.
           progress({ phase: 'parse', file: batch[0]!.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
           await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
-          const batchResults = await interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
+          const batchResults = await interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
             (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal })));
           sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
           if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
@@ -463,8 +463,8 @@ function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<Planne
  * Imports files of one format in one transaction: stage all their records, one transform statement, per-file
  * statistics by GROUP BY, then their `files` rows (their digests follow the commit: custodyStage.ts). Ids are base + line, so a file's ids follow its lines.
  */
-async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, reader, caseDir, hooks, onReader }: {
-  zone: TimeZoneRule; limits: IntakeLimits; reader: 'auto' | 'js'; caseDir: string; hooks?: ImportHooks; onReader?: ImportOptions['onReader'] },
+async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, reader, caseDir, signal, hooks, onReader }: {
+  zone: TimeZoneRule; limits: IntakeLimits; reader: 'auto' | 'js'; caseDir: string; signal?: AbortSignal; hooks?: ImportHooks; onReader?: ImportOptions['onReader'] },
   onBytes: (file: string, n: number) => void): Promise<FileImportResult[]> {
   const def = batch[0]!.format;
   const next = await db.one<{ file_id: number; base: string }>(
@@ -583,6 +583,8 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     });
     await timed('events: files rows', () => insertRows(db, 'files', rowsOut, { min_ts: 'TIMESTAMPTZ', max_ts: 'TIMESTAMPTZ' }, { imported_at: 'now()', audited: 'false' }));
     const out = await db.all<Record<string, unknown>>(`SELECT ${FILE_RESULT_COLUMNS} FROM files WHERE file_id IN (${idList}) ORDER BY file_id`);
+    // A cancel that came while no statement ran (the interrupt then stops nothing) still rolls the batch back.
+    signal?.throwIfAborted();
     bodyDone = performance.now();
     return out;
   }));
