@@ -25,7 +25,7 @@ import { scanFile, scanGzip, type FileScan } from './scan';
 import { REPAIR_DIR, repairedCopy } from './repair';
 import { markCorrelationPending } from './correlationStage';
 import { finishCustody, markDigestPending, noteCommitted } from './custodyStage';
-import { withMemoryLimit } from '../store/memoryRetry';
+import { withMemoryLimit, withMemoryRetry } from '../store/memoryRetry';
 import { addStageTime, timed } from '../util/stageTimes';
 
 /**
@@ -347,13 +347,15 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
     let sinceCheckpoint = 0;
     try {
       // The events phase's staging spills well, so it runs at less memory than the writer's other work (peak RSS).
-      await withMemoryLimit(db, IMPORT_MEMORY, async () => {
+      await withMemoryLimit(db, importMemory(), async () => {
         for (const batch of batches(todo, reader)) {
           // Also the cancellation point before a batch the DuckDB reader takes whole.
           progress({ phase: 'parse', file: batch[0]!.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
           await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
-          const batchResults = await interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
-            (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal })));
+          // A batch whose working set DuckDB cannot spill at that limit (a window over one very large multi-line file) is
+          // tried once more at the retry's limit: its transaction rolled back, and it stages afresh.
+          const batchResults = await withMemoryRetry(db, () => interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
+            (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }))));
           sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
           if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
             await timed('checkpoint', () => db.run('CHECKPOINT'));
@@ -435,7 +437,7 @@ const BATCH = { auto: { bytes: FAST_GROUP_MAX_BYTES, files: 4000 }, js: { bytes:
  * DuckDB's memory limit while batches are imported. 256 MB kept the 1 GB import under 0.9 GB RSS; the correlation
  * stage ran out of memory at 256 MB on a 1.5 GB log, so the writer's own limit (store/db.ts) holds outside this phase.
  */
-const IMPORT_MEMORY = process.env.CASEFILE_IMPORT_MEMORY ?? '256MB';
+const importMemory = () => process.env.CASEFILE_IMPORT_MEMORY ?? '256MB';
 
 /** CASEFILE_IMPORT_BATCH_BYTES: smaller batches, for tests that need several on a small tree. */
 const batchBytes = (reader: 'auto' | 'js') => Number(process.env.CASEFILE_IMPORT_BATCH_BYTES) || BATCH[reader].bytes;

@@ -8,7 +8,8 @@ import { sqlString } from './db';
 /** The limit of the second try. */
 export const RETRY_MEMORY = '1GB';
 
-export const isOutOfMemory = (e: unknown): boolean => /Out of Memory/i.test(String(e));
+// DuckDB's own error says "Out of Memory"; the appender's wraps it as "Failed to append: could not allocate block".
+export const isOutOfMemory = (e: unknown): boolean => /Out of Memory|could not allocate block/i.test(String(e));
 
 /** Runs `fn` at DuckDB memory `limit`, then puts the connection's own limit back (RESET would give DuckDB's default,
  * 80 % of RAM). */
