@@ -353,9 +353,12 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
           progress({ phase: 'parse', file: batch[0]!.rel, filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
           await ensureFreeSpace(handle.dir, batch.reduce((n, f) => n + f.size * (isGzipPath(f.rel) ? 20 : 2), 0), limits, 'the next files\' events');
           // A batch whose working set DuckDB cannot spill at that limit (a window over one very large multi-line file) is
-          // tried once more at the retry's limit: its transaction rolled back, and it stages afresh.
+          // tried once more at the retry's limit: its transaction rolled back, and it stages afresh. What its first try
+          // decompressed leaves its bundles' expansion totals, or the second try would count it twice against the cap.
+          const expanded = new Map(batch.map((f) => [f.bundle.expansion, f.bundle.expansion.expanded]));
           const batchResults = await withMemoryRetry(db, () => interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
-            (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }))));
+            (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }))),
+          () => { for (const [meter, before] of expanded) meter.expanded = before; });
           sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
           if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
             await timed('checkpoint', () => db.run('CHECKPOINT'));
