@@ -3,9 +3,10 @@
 // name (membership of a key depends only on the records naming it, so the rest stay as they were, row for row).
 import type { CaseDb } from '../store/db';
 import { sqlString } from '../store/db';
+import { memoryLimitBytes } from '../store/memoryRetry';
 import { STATUS_DDL } from './extract';
 import { failureReasonSql, hasReasons } from './failureReasons';
-import { fileChainSql, inPart, membersSteps, WHOLE_KEYS, type Part, type Step } from './members';
+import { fileChainSql, membersSteps, partOf, partStep, type Part, type Step } from './members';
 import { rules, type CompiledRules } from './rules';
 
 export const CHAIN_TABLES = ['chains', 'chain_events', 'chain_links'] as const;
@@ -68,14 +69,6 @@ function stepper(db: CaseDb) {
  */
 const BYTES_PER_ROW = 75;
 
-/** DuckDB's memory limit in bytes (it prints it as '305.1 MiB'). */
-async function memoryLimit(db: CaseDb): Promise<number> {
-  const m = (await db.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m;
-  const x = /^([\d.]+)\s*([KMGT]?)i?B$/i.exec(m.trim());
-  const unit = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[(x?.[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
-  return x ? Number(x[1]) * unit : 320 * 2 ** 20;
-}
-
 /**
  * The key ranges the membership and chain steps are cut into, by the identifiers they read and the memory they may
  * use: none (one statement each) when they fit, else parts of about equal size, bounded by the values of a sample of
@@ -83,7 +76,7 @@ async function memoryLimit(db: CaseDb): Promise<number> {
  */
 export async function keyParts(db: CaseDb): Promise<Part[]> {
   const n = Number((await db.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM identifiers`))!.n);
-  const perPart = Number(process.env.CASEFILE_CORRELATE_PART_ROWS) || (await memoryLimit(db)) / BYTES_PER_ROW;
+  const perPart = Number(process.env.CASEFILE_CORRELATE_PART_ROWS) || (await memoryLimitBytes(db)) / BYTES_PER_ROW;
   const count = Math.ceil(n / perPart);
   if (count <= 1) return [];
   // Sorted by DuckDB, whose string order the ranges are read in (JavaScript's differs past the BMP).
@@ -183,9 +176,8 @@ export function chainRowsSteps(r: CompiledRules, m: string, reasons: boolean): S
   const idKinds = [...new Set(['user', 'dataset', ...r.labelKinds.values()])].map(sqlString).join(', ');
   const noOutcome = [...r.noOutcome].map(sqlString).join(', ');
   // Each step over one part of the keys: the members of those keys (chain_events is sorted by key: zone maps).
-  const T = (t: string, p: Part) => (inPart('key', p) === 'true' ? t : `(SELECT * FROM ${t} WHERE ${inPart('key', p)})`);
-  const M = (p: Part) => T(m, p);
-  const step = (name: string, table: string, sql: (p: Part) => string): Step => ({ name, table, sql: sql(WHOLE_KEYS), part: sql });
+  const M = (p: Part) => partOf(m, p);
+  const step = partStep;
   return [
     // Times, counts and first file per (key, source); a key's kind is the same on all its rows. Fixed-size states.
     step('times', 'corr_times', (p) => `
@@ -196,7 +188,7 @@ export function chainRowsSteps(r: CompiledRules, m: string, reasons: boolean): S
     step('agg', 'corr_agg', (p) => `
       SELECT key, kind, min(first_ts) AS first_ts, max(last_ts) AS last_ts, sum(events)::BIGINT AS events,
         list_sort(list(source), 'ASC', 'NULLS LAST') AS sources, coalesce(min(own_file), min(any_file)) AS file_id
-      FROM ${T('corr_times', p)} t GROUP BY key, kind`),
+      FROM ${partOf('corr_times', p)} t GROUP BY key, kind`),
     step('status', 'corr_st', (p) => `
       SELECT m.key,
         bool_or(es.status = 'failure') AS failed, bool_or(es.status = 'success' AND es.final) AS succeeded,
@@ -223,8 +215,8 @@ export function chainRowsSteps(r: CompiledRules, m: string, reasons: boolean): S
         CASE WHEN c.first_ts IS NOT NULL THEN (epoch_ms(c.last_ts) - epoch_ms(c.first_ts)) END AS duration_ms,
         c.sources, c.events,
         ids."user", ids.dataset, why.reason AS failure_reason
-      FROM ${T('corr_agg', p)} c LEFT JOIN ${T('corr_st', p)} st USING (key) LEFT JOIN ${T('corr_ids', p)} ids USING (key)
-        LEFT JOIN files f ON f.file_id = c.file_id LEFT JOIN ${T('corr_why', p)} why USING (key))`),
+      FROM ${partOf('corr_agg', p)} c LEFT JOIN ${partOf('corr_st', p)} st USING (key) LEFT JOIN ${partOf('corr_ids', p)} ids USING (key)
+        LEFT JOIN files f ON f.file_id = c.file_id LEFT JOIN ${partOf('corr_why', p)} why USING (key))`),
   ];
 }
 

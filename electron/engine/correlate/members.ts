@@ -37,8 +37,8 @@ export function fileChainSql(r: CompiledRules, where = 'true'): string {
 export interface Step {
   name: string; table: string; sql: string;
   /**
-   * The same SELECT over one of `n` parts of the keys (by hash), for a step whose every join and GROUP BY includes the
-   * key: the parts' rows together are the step's rows. A whole-case GROUP BY over (key, event_id) did not fit the
+   * The same SELECT over one part of the keys (a range), for a step whose every join and GROUP BY includes the key:
+   * the parts' rows together are the step's rows. A whole-case GROUP BY over (key, event_id) did not fit the
    * writer's 320 MB on a 10 GB case ("could not allocate block"), and spilling did not save it.
    */
   part?: (p: Part) => string;
@@ -55,6 +55,13 @@ export const inPart = (col: string, p: Part): string =>
   [...(p.lo !== null ? [`${col} >= ${sqlString(p.lo)}`] : []), ...(p.hi !== null ? [`${col} < ${sqlString(p.hi)}`] : [])].join(' AND ') || 'true';
 /** Every key: one statement per step. */
 export const WHOLE_KEYS: Part = { lo: null, hi: null };
+/** SQL: the rows of `table` whose `col` is in part `p` (the table itself for every key). */
+export const partOf = (table: string, p: Part, col = 'key'): string => {
+  const cond = inPart(col, p);
+  return cond === 'true' ? table : `(SELECT * FROM ${table} WHERE ${cond})`;
+};
+/** A step that can be cut by keys: its SELECT over every key, and over one part. */
+export const partStep = (name: string, table: string, sql: (p: Part) => string): Step => ({ name, table, sql: sql(WHOLE_KEYS), part: sql });
 
 /**
  * Membership as steps, each one statement into a temp table: one or two blocking operators at a time, every one of
@@ -72,8 +79,8 @@ export function membersSteps(r: CompiledRules, scope: MemberScope = {}): Step[] 
   const kinds_ = (p: Part) => `SELECT key, ${byPrio} AS kind FROM (SELECT key, min(${prio}) AS p FROM corr_ev WHERE ${inPart('key', p)} GROUP BY key)`;
   // found_in: the least of the record's places for the key (a record may name it in two fields).
   const evidenceRows = (p: Part) => `
-      SELECT key, kind, event_id, min(found_in) AS found_in FROM (SELECT * FROM corr_ev WHERE ${inPart('key', p)}) ev
-      JOIN (SELECT * FROM corr_k WHERE ${inPart('key', p)}) k USING (key, kind) GROUP BY key, kind, event_id`;
+      SELECT key, kind, event_id, min(found_in) AS found_in FROM ${partOf('corr_ev', p)} ev
+      JOIN ${partOf('corr_k', p)} k USING (key, kind) GROUP BY key, kind, event_id`;
   // Records naming a typed key (any kind of identifier) or a plain UUID, outside link fields: one row per record.
   const candidates = (p: Part) => `
       SELECT c.value, c.event_id, c.found_in, k.kind AS kkind FROM (
@@ -81,18 +88,18 @@ export function membersSteps(r: CompiledRules, scope: MemberScope = {}): Step[] 
         WHERE value IS NOT NULL AND ${inScope('value')} AND ${inPart('value', p)} AND NOT ${pairCond(r.links, 'i')}
           AND (kind = 'uuid' OR value IN (SELECT key FROM corr_k WHERE ${inPart('key', p)}))
         GROUP BY value, event_id
-      ) c LEFT JOIN (SELECT * FROM corr_k WHERE ${inPart('key', p)}) k ON k.key = c.value`;
+      ) c LEFT JOIN ${partOf('corr_k', p)} k ON k.key = c.value`;
   // The chains (by evidence) of the records naming each candidate: all evidence rows in a full build; in an update,
   // those of the candidates' records read from the whole case (their other keys may be outside the scope). Counted
   // over distinct (value, chain) pairs, so no DISTINCT aggregate is needed.
   const facets = (p: Part) => `
       SELECT value, count(key) FILTER (WHERE key <> value) AS n FROM (
-        SELECT DISTINCT c.value, e.key FROM (SELECT * FROM corr_cand WHERE ${inPart('value', p)}) c LEFT JOIN (${scope.values ? `
+        SELECT DISTINCT c.value, e.key FROM ${partOf('corr_cand', p, 'value')} c LEFT JOIN (${scope.values ? `
           SELECT i.event_id, i.value AS key FROM identifiers i WHERE ${pairCond(r.keys, 'i')} AND i.event_id IN (SELECT event_id FROM corr_cand)
           UNION ALL SELECT event_id, key FROM (${fileChainSql(r, 's.id IN (SELECT event_id FROM corr_cand)')}) fc`
         : 'SELECT event_id, key FROM corr_ev'}) e USING (event_id)
       ) GROUP BY value`;
-  const step = (name: string, table: string, sql: (p: Part) => string): Step => ({ name, table, sql: sql(WHOLE_KEYS), part: sql });
+  const step = partStep;
   return [
     { name: 'evidence', table: 'corr_ev', sql: `
       SELECT value AS key, kind, event_id, found_in FROM identifiers i

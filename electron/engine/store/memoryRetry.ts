@@ -4,6 +4,7 @@
 // leaving the case without custody and chains: the steps it wraps resume from their own pending marks.
 import type { CaseDb } from './db';
 import { sqlString } from './db';
+import { parseSize } from '../util/size';
 
 /** The limit of the second try. */
 export const RETRY_MEMORY = '1GB';
@@ -11,10 +12,22 @@ export const RETRY_MEMORY = '1GB';
 // DuckDB's own error says "Out of Memory"; the appender's wraps it as "Failed to append: could not allocate block".
 export const isOutOfMemory = (e: unknown): boolean => /Out of Memory|could not allocate block/i.test(String(e));
 
+/** The connection's DuckDB memory limit as DuckDB prints it ('305.1 MiB'). */
+const memoryLimitSetting = async (db: CaseDb): Promise<string> => (await db.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m;
+
+/** The connection's DuckDB memory limit in bytes (the writer's 320 MiB if DuckDB prints something unexpected). */
+export async function memoryLimitBytes(db: CaseDb): Promise<number> {
+  try {
+    return parseSize(await memoryLimitSetting(db));
+  } catch {
+    return 320 * 2 ** 20;
+  }
+}
+
 /** Runs `fn` at DuckDB memory `limit`, then puts the connection's own limit back (RESET would give DuckDB's default,
  * 80 % of RAM). */
 export async function withMemoryLimit<T>(db: CaseDb, limit: string, fn: () => Promise<T>): Promise<T> {
-  const was = (await db.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m;
+  const was = await memoryLimitSetting(db);
   await db.run(`SET memory_limit = ${sqlString(limit)}`);
   try {
     return await fn();
