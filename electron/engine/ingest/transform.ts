@@ -76,7 +76,8 @@ function stageRelation(p: TransformParams): string {
 /**
  * CASEFILE_TRANSFORM_CUT_BYTES: the input one transform statement takes at most (tests inject a tiny one). The size
  * of a DuckDB reader batch, so only a file larger than a batch is cut: each statement costs time of its own (the 1 GB
- * tree: 10 % less CPU than 64 MB cuts, peak RSS 844–869 MB against 831–911 MB; docs/BENCHMARKS.md).
+ * tree: 10 % less CPU than 64 MB cuts). It costs memory on many small files: the 10 GB tree's pipeline runs peaked
+ * at 1229 MB against 1117 MB at 64 MB cuts (docs/BENCHMARKS.md).
  */
 export const transformCutBytes = () => Number(process.env.CASEFILE_TRANSFORM_CUT_BYTES) || 256 * 1024 * 1024;
 
