@@ -25,7 +25,7 @@ import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.gene
 import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import type { PseudonymScope } from './clientKey';
 import { csvHeader, type ExportFormat, jsonlLines, jsonlToParquet, lineLayout, readBack } from './formats';
-import { buildSelection, COLUMNS, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMNS } from './select';
+import { buildSelection, COLUMNS, OTHER_COLUMN_LIST, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMN_LIST } from './select';
 import { Params } from '../store/sql';
 
 export interface Recipient {
@@ -172,8 +172,6 @@ export async function redactionSetupFor(h: CaseHandle, rulesInput?: RedactionRul
   return { rules, idPatterns, harvest, rulesSha256: sha256(JSON.stringify({ rules, idPatterns })) };
 }
 
-const SCAN_COLUMNS = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
-const OTHER_COLUMNS = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
 
 /** Where each redaction batch's lines are in the written file ([start, end) bytes), in order. */
 type Ranges = { start: number; end: number }[];
@@ -226,12 +224,12 @@ async function rescan(pool: RedactPool, file: string, opts: ExportOptions, origi
   const complete = ranges
     // JSONL written batch by batch: each worker reads and parses one batch's bytes itself (whole lines, checked
     // there); the ranges cover the file from its first byte to its size, so no byte goes unread
-    ? await inBatches((async function* () { yield* ranges; })(), ([r], claim) => (r ? pool.scanRange(file, r.start, r.end, SCAN_COLUMNS, claim) : Promise.resolve([])), () => 1)
+    ? await inBatches((async function* () { yield* ranges; })(), ([r], claim) => (r ? pool.scanRange(file, r.start, r.end, TEXT_COLUMN_LIST, claim) : Promise.resolve([])), () => 1)
     : opts.format === 'jsonl'
     // JSONL: the lines go to the workers as they are and are parsed there (this thread only reads the file)
-    ? await inBatches(jsonlLines(file), (lines, claim) => pool.scanLines(lines, SCAN_COLUMNS, claim))
+    ? await inBatches(jsonlLines(file), (lines, claim) => pool.scanLines(lines, TEXT_COLUMN_LIST, claim))
     : await inBatches(readBack(file, opts.format), (rows, claim) => pool.scan(
-      rows.map((row) => ({ id: `event ${row.id}`, cells: SCAN_COLUMNS.map((c) => row[c] ?? null) })), SCAN_COLUMNS, claim));
+      rows.map((row) => ({ id: `event ${row.id}`, cells: TEXT_COLUMN_LIST.map((c) => row[c] ?? null) })), TEXT_COLUMN_LIST, claim));
   if (!complete) return hits;
   inFlight.push(pool.scan([{ id: 'report.json', cells: [documents[0]] }, { id: 'manifest.json', cells: [documents[1]] }], []));
   while (inFlight.length) await drain();
@@ -315,7 +313,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         opts.signal?.throwIfAborted();
         for (const row of page) inputBytes += row.raw === null ? 0 : Buffer.byteLength(String(row.raw));
         const batch: RowIn[] = page.map((row) => ({
-          id: String(row.id), cells: SCAN_COLUMNS.map((c) => (row[c] === null ? null : String(row[c]))), others: OTHER_COLUMNS.map((c) => row[c]),
+          id: String(row.id), cells: TEXT_COLUMN_LIST.map((c) => (row[c] === null ? null : String(row[c]))), others: OTHER_COLUMN_LIST.map((c) => row[c]),
         }));
         inFlight.push({ rows: page.length, result: workers.run(batch, layout) });
         if (inFlight.length >= 4) await drain();

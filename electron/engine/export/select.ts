@@ -54,8 +54,9 @@ const SELECT_COLUMNS = `s.id, s.ts, s.ts_text, s.source, s.file, s.line, s.line_
               s.raw, s.parse_status, s.bundle`;
 
 const FIELDS_UNLESS_RAW = `CASE WHEN s.fields::VARCHAR = s.raw THEN NULL ELSE s.fields::VARCHAR END`;
-const STREAM_TEXT = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
-const STREAM_OTHER = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
+/** The text columns (the ones redacted and re-scanned) and the others, each in COLUMNS order. */
+export const TEXT_COLUMN_LIST = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
+export const OTHER_COLUMN_LIST = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
 
 /**
  * The streamed export's columns: the non-text ones as SELECT_COLUMNS reads them, then every text column of a row in
@@ -64,8 +65,8 @@ const STREAM_OTHER = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
  * text: half the rows of a JSON-heavy case), with a flag saying so. The text columns are all VARCHAR, so the array
  * holds strings and nulls, and JSON.parse gives back the very strings (select.test.ts: the row-object reader's rows).
  */
-const STREAM_COLUMNS = STREAM_OTHER.map((c) => `s.${c}`).join(', ')
-  + `, to_json([${STREAM_TEXT.map((c) => (c === 'fields' ? FIELDS_UNLESS_RAW : `s.${c}`)).join(', ')}])::VARCHAR AS texts`
+const STREAM_COLUMNS = OTHER_COLUMN_LIST.map((c) => `s.${c}`).join(', ')
+  + `, to_json([${TEXT_COLUMN_LIST.map((c) => (c === 'fields' ? FIELDS_UNLESS_RAW : `s.${c}`)).join(', ')}])::VARCHAR AS texts`
   + `, coalesce(s.fields::VARCHAR = s.raw, false) AS fields_is_raw`;
 
 /**
@@ -77,12 +78,12 @@ const STREAM_COLUMNS = STREAM_OTHER.map((c) => `s.${c}`).join(', ')
 export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: EventRowOut[]) => Promise<void>, pageRows = 2000): Promise<void> {
   await db.withConnection(async (conn) => {
     const result = await conn.stream(`SELECT ${STREAM_COLUMNS} FROM events s WHERE (${s.cond}) ORDER BY ${KEY}, s.id`, s.params.values as never);
-    const textsAt = STREAM_OTHER.length;
+    const textsAt = OTHER_COLUMN_LIST.length;
     const fieldsIsRaw = textsAt + 1;
-    const rawAt = STREAM_TEXT.indexOf('raw');
+    const rawAt = TEXT_COLUMN_LIST.indexOf('raw');
     let page: EventRowOut[] = [];
     for await (const chunk of result) {
-      const others = STREAM_OTHER.map((_, i) => chunk.convertColumnValues(i, JsonDuckDBValueConverter) as (string | number | null)[]);
+      const others = OTHER_COLUMN_LIST.map((_, i) => chunk.convertColumnValues(i, JsonDuckDBValueConverter) as (string | number | null)[]);
       const texts = chunk.convertColumnValues(textsAt, JsonDuckDBValueConverter) as string[];
       const sameAsRaw = chunk.convertColumnValues(fieldsIsRaw, JsonDuckDBValueConverter);
       for (let r = 0; r < chunk.rowCount; r++) {

@@ -16,7 +16,8 @@ function workerEntry(): { url: URL; execArgv: string[] } {
 }
 
 interface Pending { resolve: (r: never) => void; reject: (e: Error) => void }
-interface Body {
+/** What the pool asks of a worker (worker.ts): a batch to redact, or with `labels` one to re-scan. */
+export interface Body {
   rows: RowIn[]; lines?: string[]; range?: { file: string; start: number; end: number };
   labels?: string[]; claim?: CleanClaim; layout?: LineLayout;
 }

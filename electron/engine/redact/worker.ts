@@ -1,18 +1,14 @@
 // worker_threads entry: one BatchRedactor per worker (the gitleaks rules compile once), batches in, results out; when
 // the redaction is done (or for a pool started as one) one BatchScanner for the fail-closed re-scan.
 import { parentPort, workerData } from 'node:worker_threads';
-import { BatchRedactor, BatchScanner, type RedactSetup, type RowIn } from './batch';
-import type { CleanClaim } from './cleanCells';
-import type { LineLayout } from './lines';
+import { BatchRedactor, BatchScanner, type RedactSetup } from './batch';
+import type { Body } from './pool';
 import type { RescanTables } from './rescan';
 
 const setup = workerData as RedactSetup;
 let redactor = setup.rescan ? null : new BatchRedactor(setup);
 let scanner = setup.rescan ? new BatchScanner(setup) : null;
-interface Request {
-  seq: number; rows: RowIn[]; lines?: string[]; range?: { file: string; start: number; end: number };
-  labels?: string[]; claim?: CleanClaim; rescan?: RescanTables; layout?: LineLayout;
-}
+interface Request extends Body { seq: number; rescan?: RescanTables }
 parentPort!.on('message', (msg: Request) => {
   try {
     if (msg.rescan) {
