@@ -15,8 +15,9 @@ import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { bundleId, isStaging, manifestPath, readManifest, sha256File, type Manifest, type ManifestFile } from '../evidence/manifest';
 import { DEFAULT_LIMITS, LimitError, RATIO_FLOOR_BYTES, ensureFreeSpace, humanBytes, type IntakeLimits } from './limits';
 import { FileScanner, type FileScan } from './scan';
+import { HEAD_BYTES, headLines, isGzipPath } from './records';
 
-export interface StagedBundle {
+export interface StagedBundle<H = unknown> {
   id: string; dir: string; manifest: Manifest; reused: boolean; bytes: number;
   /** sha256 of the manifest file's bytes (what the import's audit entry pins). */
   manifestSha256: string;
@@ -24,21 +25,37 @@ export interface StagedBundle {
   expansion: { expanded: number };
   /** What the copy's single read learned of each file (scan.ts), by path; absent for a bundle staged before. */
   scans: Map<string, FileScan>;
+  /** What `inspectHead` made of each plain file's head, by path; absent for a bundle staged before and for .gz files. */
+  heads: Map<string, H>;
 }
+
+/**
+ * Looks at a copied file's head (its first lines, as readHeadLines gives them) while the other files copy: the
+ * copy's read has those bytes, so detection needs no read of its own and runs in the time the copies wait on I/O.
+ * What it returns is kept (not the head: a tree of 100,000 files would hold gigabytes of heads).
+ */
+export type HeadInspector<H> = (rel: string, head: string[]) => H;
+
+/** Who sees the heads of one intake, and where what they make of them goes. */
+interface HeadSink { inspect: HeadInspector<unknown>; into: Map<string, unknown> }
 
 const ARCHIVE = /\.(tar\.gz|tgz|tar|zip)$/i;
 
 interface Hashed { sha256: string; scan: FileScan }
 
-/** Read buffers, reused: a stream allocates a fresh 1 MB buffer per file, and across thousands of small files the
- * garbage collector then costs more than the hashing. */
-const READ_BUFFERS: Buffer[] = [];
+/** Read buffers (and head buffers), reused: a stream allocates a fresh 1 MB buffer per file, and across thousands of
+ * small files the garbage collector then costs more than the hashing. */
+const READ_BUFFERS: { buf: Buffer; head: Buffer }[] = [];
 
-/** The sha256 of a file and its scan (scan.ts), from one read. */
-async function hashAndScan(file: string): Promise<Hashed> {
+/** The sha256 of a file and its scan (scan.ts), from one read; its head goes to `sink` (a plain file's, not a .gz). */
+async function hashAndScan(file: string, rel: string, sink?: HeadSink): Promise<Hashed> {
   const h = createHash('sha256');
   const s = new FileScanner();
-  const buf = READ_BUFFERS.pop() ?? Buffer.allocUnsafe(1 << 20);
+  const bufs = READ_BUFFERS.pop() ?? { buf: Buffer.allocUnsafe(1 << 20), head: Buffer.allocUnsafe(HEAD_BYTES) };
+  const { buf, head } = bufs;
+  let headTo = sink && !isGzipPath(rel) ? sink : undefined;
+  let headN = 0;
+  const giveHead = (cut: boolean) => { headTo!.into.set(rel, headTo!.inspect(rel, headLines(head.subarray(0, headN), cut))); headTo = undefined; };
   try {
     const fh = await fs.open(file, 'r');
     try {
@@ -46,9 +63,14 @@ async function hashAndScan(file: string): Promise<Hashed> {
         const chunk = buf.subarray(0, n);
         h.update(chunk);
         s.update(chunk);
+        if (headTo) {
+          headN += chunk.copy(head, headN, 0, Math.min(n, HEAD_BYTES - headN));
+          if (headN === HEAD_BYTES) giveHead(true);
+        }
       }
+      if (headTo) giveHead(false);
     } finally { await fh.close(); }
-  } finally { READ_BUFFERS.push(buf); }
+  } finally { READ_BUFFERS.push(bufs); }
   return { sha256: h.digest('hex'), scan: s.result() };
 }
 
@@ -57,11 +79,11 @@ async function hashAndScan(file: string): Promise<Hashed> {
  * where the file system shares blocks, else copy_file_range); the hash is of the copy as it landed, read back from
  * the page cache, so what the manifest pins is what the bundle holds.
  */
-async function copyHashed(src: string, dst: string): Promise<Hashed> {
+async function copyHashed(src: string, dst: string, rel: string, sink?: HeadSink): Promise<Hashed> {
   await mkdirPrivate(path.dirname(dst));
   await fs.copyFile(src, dst, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
   await fs.chmod(dst, 0o600);
-  return hashAndScan(dst);
+  return hashAndScan(dst, rel, sink);
 }
 
 /** Files copied at once: small files are dominated by open/close latency, which overlaps. */
@@ -198,30 +220,30 @@ async function extractZip(file: string, into: string): Promise<void> {
   });
 }
 
-async function hashTree(dir: string, names: string[], scans: Map<string, FileScan>): Promise<ManifestFile[]> {
+async function hashTree(dir: string, names: string[], scans: Map<string, FileScan>, sink?: HeadSink): Promise<ManifestFile[]> {
   return inParallel(names, COPY_PARALLEL, async (rel) => {
     const full = path.join(dir, rel);
     const st = await fs.stat(full);
-    const { sha256, scan } = await hashAndScan(full);
+    const { sha256, scan } = await hashAndScan(full, rel, sink);
     scans.set(rel, scan);
     return { path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 };
   });
 }
 
-const staged = (id: string, dir: string, manifest: Manifest, text: string, reused: boolean, scans = new Map<string, FileScan>()): StagedBundle => ({
+const staged = <H>(id: string, dir: string, manifest: Manifest, text: string, reused: boolean, scans = new Map<string, FileScan>(), heads = new Map<string, H>()): StagedBundle<H> => ({
   id, dir, manifest, reused, bytes: manifest.files.reduce((n, f) => n + f.size, 0),
-  manifestSha256: createHash('sha256').update(text).digest('hex'), expansion: { expanded: 0 }, scans,
+  manifestSha256: createHash('sha256').update(text).digest('hex'), expansion: { expanded: 0 }, scans, heads,
 });
 
 /** A bundle already in the case (e.g. moved in by a pull), as the import takes it. */
-export async function loadStagedBundle(bundlesDir: string, id: string): Promise<StagedBundle> {
+export async function loadStagedBundle<H = never>(bundlesDir: string, id: string): Promise<StagedBundle<H>> {
   const found = await readManifest(bundlesDir, id);
   if (!found) throw new LimitError(`Bundle ${id} has no manifest.`);
-  return staged(id, path.join(bundlesDir, id), JSON.parse(found.text) as Manifest, found.text, true);
+  return staged<H>(id, path.join(bundlesDir, id), JSON.parse(found.text) as Manifest, found.text, true);
 }
 
 /** Puts one input (folder, archive, or a set of loose files) into the case as a bundle. */
-async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits): Promise<StagedBundle> {
+async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits, inspectHead?: HeadInspector<H>): Promise<StagedBundle<H>> {
   const dropped: string[] = [];
   let archiveSha256: string | undefined;
   // Size what will be written before writing it.
@@ -239,9 +261,11 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
   const incoming = path.join(bundlesDir, `.incoming-${randomBytes(6).toString('hex')}`);
   await mkdirPrivate(incoming);
   const scans = new Map<string, FileScan>();
+  const heads = new Map<string, H>();
+  const sink = inspectHead ? { inspect: inspectHead, into: heads as Map<string, unknown> } : undefined;
   const copyIn = async (src: string, rel: string): Promise<ManifestFile> => {
     const st = await fs.stat(src);
-    const { sha256, scan } = await copyHashed(src, path.join(incoming, rel));
+    const { sha256, scan } = await copyHashed(src, path.join(incoming, rel), rel, sink);
     scans.set(rel, scan);
     return { path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 };
   };
@@ -258,7 +282,7 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
         await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => ('type' in entry ? TAR_KEEP.has(entry.type) || entry.type === 'Directory' : true) })
           .catch((e: unknown) => { throw damaged(file, e); });
       }
-      files = await hashTree(incoming, await walkFiles(incoming), scans);
+      files = await hashTree(incoming, await walkFiles(incoming), scans, sink);
     } else {
       files = [];
       const used = new Set<string>();
@@ -274,7 +298,7 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
     const existing = existsSync(dir) ? await readManifest(bundlesDir, id) : null;
     if (existing) {
       await fs.rm(incoming, { recursive: true, force: true });
-      return staged(id, dir, JSON.parse(existing.text) as Manifest, existing.text, true, scans); // same id, same bytes
+      return staged(id, dir, JSON.parse(existing.text) as Manifest, existing.text, true, scans, heads); // same id, same bytes
     }
     const manifest: Manifest = {
       format: 'casefile/manifest@1', bundle: id, created: new Date().toISOString(),
@@ -289,7 +313,7 @@ async function stageOne(bundlesDir: string, kind: Manifest['origin']['kind'], in
     await fs.rename(incoming, dir);
     await writeJsonAtomic(manifestPath(bundlesDir, id), manifest);
     await fs.chmod(manifestPath(bundlesDir, id), 0o400);
-    return staged(id, dir, manifest, await fs.readFile(manifestPath(bundlesDir, id), 'utf8'), false, scans);
+    return staged(id, dir, manifest, await fs.readFile(manifestPath(bundlesDir, id), 'utf8'), false, scans, heads);
   } catch (e) {
     await fs.rm(incoming, { recursive: true, force: true }).catch(() => undefined);
     throw e;
@@ -303,7 +327,7 @@ async function treeBytes(dir: string): Promise<number> {
 }
 
 /** Stages every input: each folder and archive is a bundle; all loose files together make one bundle. */
-export async function stageBundles(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS): Promise<StagedBundle[]> {
+export async function stageBundles<H = never>(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS, inspectHead?: HeadInspector<H>): Promise<StagedBundle<H>[]> {
   await mkdirPrivate(bundlesDir);
   for (const e of await fs.readdir(bundlesDir)) if (isStaging(e)) await fs.rm(path.join(bundlesDir, e), { recursive: true, force: true });
   const kinds: { input: string; dir: boolean }[] = [];
@@ -314,13 +338,13 @@ export async function stageBundles(bundlesDir: string, inputs: string[], limits:
     if (!st.isDirectory() && !st.isFile()) throw new LimitError(`${input} is not a regular file or folder (a FIFO, device or socket): refused.`);
     kinds.push({ input, dir: st.isDirectory() });
   }
-  const out: StagedBundle[] = [];
+  const out: StagedBundle<H>[] = [];
   const loose: string[] = [];
   for (const { input, dir } of kinds) {
-    if (dir) out.push(await stageOne(bundlesDir, 'folder', [input], limits));
-    else if (ARCHIVE.test(input)) out.push(await stageOne(bundlesDir, 'archive', [input], limits));
+    if (dir) out.push(await stageOne(bundlesDir, 'folder', [input], limits, inspectHead));
+    else if (ARCHIVE.test(input)) out.push(await stageOne(bundlesDir, 'archive', [input], limits, inspectHead));
     else loose.push(input);
   }
-  if (loose.length) out.push(await stageOne(bundlesDir, 'files', loose, limits));
+  if (loose.length) out.push(await stageOne(bundlesDir, 'files', loose, limits, inspectHead));
   return out;
 }

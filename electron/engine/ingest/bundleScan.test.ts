@@ -1,13 +1,15 @@
 // The evidence copy hashes and scans each file in one read with reused buffers: its sha256 and scan must equal a
 // fresh read's, also where a CR, a multi-byte character or a line end straddles the 1 MB read boundary, and when
-// several files are read at once.
+// several files are read at once. The head detection reads comes from that same read, as a read of its own gives it.
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { stageBundles } from './bundle';
 import { scanFile } from './scan';
+import { HEAD_BYTES, readHeadLines } from './records';
 
 const root = mkdtempSync(path.join(tmpdir(), 'bundle-scan-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -40,4 +42,33 @@ it('gives each file the sha256 and scan of a fresh read', async () => {
   expect(b!.scans.get('crlf-straddle.log')).toMatchObject({ newline: 'crlf', lines: 2 });
   expect(b!.scans.get('bad-utf8-straddle.log')).toMatchObject({ utf8: false });
   expect(b!.scans.get('utf8-straddle.log')).toMatchObject({ utf8: true, lines: 2 });
+}, 60_000);
+
+it('gives each plain file the head a read of its own gives, from the copy\'s read', async () => {
+  const src = path.join(root, 'heads');
+  const K = HEAD_BYTES;
+  const files: Record<string, Buffer> = {
+    'exact.log': Buffer.from('x'.repeat(K - 1) + '\n'),
+    'one-more.log': Buffer.from('x'.repeat(K) + '\n'),
+    'short.log': Buffer.from('a\r\nb\r\nc'),
+    'char-at-the-cut.log': Buffer.from('a\n' + 'b'.repeat(K - 4) + 'é\nrest\n'),
+    'long-line.log': Buffer.from('y'.repeat(3 * K)),
+    'bom.log': Buffer.from('\ufeff{"a":1}\n'),
+    'utf16.log': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('one\ntwo\n', 'utf16le')]),
+    'bad-bytes.log': Buffer.from([0x61, 0xc3, 0x0a, 0x62, 0x0a]),
+    'tiny.log': Buffer.from('ab'),
+    'empty.log': Buffer.alloc(0),
+    'packed.log.gz': gzipSync(Buffer.from('zipped\n')),
+  };
+  for (const [rel, bytes] of Object.entries(files)) {
+    mkdirSync(src, { recursive: true });
+    writeFileSync(path.join(src, rel), bytes);
+  }
+  const [b] = await stageBundles(path.join(root, 'bundles-heads'), [src], undefined, (_rel, head) => head);
+  for (const m of b!.manifest.files) {
+    if (m.path.endsWith('.gz')) { expect(b!.heads.has(m.path)).toBe(false); continue; }
+    expect({ path: m.path, head: b!.heads.get(m.path) }).toEqual({ path: m.path, head: await readHeadLines(path.join(b!.dir, m.path)) });
+  }
+  expect(b!.heads.get('char-at-the-cut.log')).toEqual(['a']);
+  expect(b!.heads.get('short.log')).toEqual(['a', 'b', 'c']);
 }, 60_000);

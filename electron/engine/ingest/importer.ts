@@ -16,7 +16,7 @@ import { unwrapper } from './envelope';
 import { EnvelopeStage, envelopeNeedsContext, envelopeYear } from './envelopeStage';
 import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
-import { loadStagedBundle, stageBundles, type StagedBundle } from './bundle';
+import { loadStagedBundle, stageBundles, type HeadInspector, type StagedBundle } from './bundle';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageContexts, stampContexts, textStamp, type FirstStamp, type StampContext } from './stampContext';
 import { completeTimesSql, transformCuts, transformSql, type TransformParams } from './transform';
@@ -101,8 +101,25 @@ export interface ImportOptions {
   date?: string;
 }
 
+/**
+ * What detection makes of a file's head, kept instead of the head (a tree of 100,000 files would hold gigabytes of
+ * heads until its last file is in). Made during the evidence copy (bundle.ts) for plain files, after it for the rest.
+ */
+interface HeadInfo { d: Detection; first: FirstStamp | null; tz?: PlannedFile['tz'] }
+
+function headInspector(overrides: FormatOverride[]): HeadInspector<HeadInfo> {
+  return (rel, head) => {
+    const d = detectFormat(rel, head, overrides);
+    const shown = d.envelope ? d.envelope.streams[0]!.head : head;
+    const tz = headTzEvidence(d.format, shown, rel);
+    const first = headFirstStamp(shown, d.format);
+    for (const s of d.envelope?.streams ?? []) s.head = [];
+    return { d, first, ...(tz ? { tz } : {}) };
+  };
+}
+
 interface PlannedFile {
-  bundle: StagedBundle; rel: string; abs: string; size: number; sha256: string; format: FormatDefinition; reason: string;
+  bundle: StagedBundle<HeadInfo>; rel: string; abs: string; size: number; sha256: string; format: FormatDefinition; reason: string;
   /**
    * What the head showed, kept instead of the head (a tree of 100,000 files would hold gigabytes of heads until its
    * last file is in): the site timezone's evidence and the first complete stamp.
@@ -237,15 +254,15 @@ async function lineStartAtOrBefore(file: string, offset: number): Promise<number
 }
 
 export async function importPaths(handle: ImportTarget, inputs: string[], opts: ImportOptions = {}): Promise<ImportResult> {
-  return runImport(handle, (limits) => stageBundles(handle.files.bundles, inputs, limits), opts);
+  return runImport(handle, (limits, inspect) => stageBundles(handle.files.bundles, inputs, limits, inspect), opts);
 }
 
 /** Imports bundles already in the case folder (a finished pull moves its files in as a bundle). */
 export async function importBundles(handle: ImportTarget, ids: string[], opts: ImportOptions = {}): Promise<ImportResult> {
-  return runImport(handle, async () => Promise.all(ids.map((id) => loadStagedBundle(handle.files.bundles, id))), opts);
+  return runImport(handle, async () => Promise.all(ids.map((id) => loadStagedBundle<HeadInfo>(handle.files.bundles, id))), opts);
 }
 
-async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => Promise<StagedBundle[]>, opts: ImportOptions): Promise<ImportResult> {
+async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, inspect: HeadInspector<HeadInfo>) => Promise<StagedBundle<HeadInfo>[]>, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const jobId = opts.jobId ?? `import-${Date.now()}`;
   if (handle.readOnly) throw new EngineError('read_only', handle.readOnlyReason ?? 'This case is read-only.');
@@ -254,22 +271,21 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits) => 
 
   const limits = resolveLimits(handle.meta.limits);
   progress({ phase: 'copy', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
-  const bundles = await timed('evidence copy + sha256 + scan', () => stage(limits));
+  const inspect = headInspector(overrides);
+  // Plain files are detected as they are copied (in the copy's stage time); .gz files and bundles staged before here.
+  const bundles = await timed('evidence copy + sha256 + scan', () => stage(limits, inspect));
 
   const planned: PlannedFile[] = [];
   const detectStarted = performance.now();
   for (const b of bundles) {
     for (const f of b.manifest.files) {
       const abs = path.join(b.dir, f.path);
-      const head = await readHeadLines(abs);
-      const d = detectFormat(f.path, head, overrides);
+      const { d, first, tz } = b.heads.get(f.path) ?? inspect(f.path, await readHeadLines(abs));
       const scan = b.scans.get(f.path);
-      const shown = d.envelope ? d.envelope.streams[0]!.head : head;
-      const tz = headTzEvidence(d.format, shown, f.path);
       planned.push({ bundle: b, rel: f.path, abs, size: f.size, sha256: f.sha256, format: d.format, reason: d.reason,
-        first: headFirstStamp(shown, d.format), ...(tz ? { tz } : {}), mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}), ...(scan ? { scan } : {}) });
-      for (const s of d.envelope?.streams ?? []) s.head = [];
+        first, ...(tz ? { tz } : {}), mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}), ...(scan ? { scan } : {}) });
     }
+    b.heads.clear();
   }
   addStageTime('head reading + detection', performance.now() - detectStarted);
   const bytesTotal = planned.reduce((n, f) => n + f.size, 0);

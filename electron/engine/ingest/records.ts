@@ -220,8 +220,11 @@ export async function readRecords(file: string, startsRecord: StartsRecord, sink
   return stats;
 }
 
+/** How much of a file's start detection reads (its head). */
+export const HEAD_BYTES = 64 * 1024;
+
 /** The first lines of a file as text (decompressed, decoded as readRecords does), for detection and timezone evidence. */
-export async function readHeadLines(file: string, maxBytes = 64 * 1024): Promise<string[]> {
+export async function readHeadLines(file: string, maxBytes = HEAD_BYTES): Promise<string[]> {
   const decoder = new TextDecoderByBom();
   let text = '';
   let cut = false;
@@ -248,10 +251,21 @@ export async function readHeadLines(file: string, maxBytes = 64 * 1024): Promise
         for (let got = -1; got !== 0 && n < maxBytes; n += got) got = readSync(fd, buf, n, maxBytes - n, n);
       } finally { closeSync(fd); }
     } catch { /* unreadable: what we have is the head */ }
-    cut = n >= maxBytes;
-    text = decoder.write(buf.subarray(0, n));
-    if (!cut) text += decoder.end();
+    return headLines(buf.subarray(0, n), n >= maxBytes);
   }
+  return splitHead(text, cut);
+}
+
+/**
+ * The head's lines from a plain file's first bytes (`cut`: the file goes on past them), as readHeadLines gives them:
+ * the evidence copy reads those bytes anyway (bundle.ts), so the head needs no read of its own.
+ */
+export function headLines(bytes: Buffer, cut: boolean): string[] {
+  const decoder = new TextDecoderByBom();
+  return splitHead(decoder.write(bytes) + (cut ? '' : decoder.end()), cut);
+}
+
+function splitHead(text: string, cut: boolean): string[] {
   const lines = text.split('\n');
   // The last line may be cut by the byte limit: drop it, unless it is the only one (a single huge line still has
   // a head to detect from, not "empty file").
