@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from '../ingest/importer';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
+import { extractBatch } from './extract';
 import { afterBatchImported, afterImportFinished } from './ingestHooks';
 
 const root = tempDir('casefile-extract-');
@@ -67,5 +68,24 @@ describe('identifier extraction, row by row', () => {
     expect(await rowsOf('Task export_report')).toEqual([
       `celery_task=${TASK.toLowerCase()}@task_id`, 'celery_task_name=export_report@task',
     ]);
+  });
+
+  it('extracts a batch mixing formats by the rules of each record\'s format: the same rows as one batch per format', async () => {
+    // The import's batches are one format each; the correlation stage's groups mix formats.
+    const rows = () => h.withWriter(async (db) => ({
+      identifiers: await db.all(`SELECT event_id::VARCHAR AS e, kind, value, found_in FROM identifiers ORDER BY ALL`),
+      status: await db.all(`SELECT event_id::VARCHAR AS e, status, final FROM event_status ORDER BY ALL`),
+      reasons: await db.all(`SELECT event_id::VARCHAR AS e, traceback, error, reason FROM event_reasons ORDER BY ALL`),
+    }));
+    const perFormat = await rows();
+    await h.withWriter(async (db) => {
+      const files = await db.all<{ id: number; sources: number }>(`SELECT list(DISTINCT file_id) AS id, count(DISTINCT source)::INTEGER AS sources FROM event_store`);
+      expect(files[0]!.sources).toBe(2);
+      for (const t of ['identifiers', 'event_status', 'event_reasons']) await db.run(`DELETE FROM ${t}`);
+      await extractBatch(db, (files[0]!.id as unknown as number[]).map(Number));
+    });
+    expect(await rows()).toEqual(perFormat);
+    expect(perFormat.identifiers.length).toBeGreaterThan(5);
+    expect(perFormat.status.length).toBeGreaterThan(0);
   });
 });

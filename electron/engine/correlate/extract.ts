@@ -82,20 +82,48 @@ export function usablePatterns(patterns: IdPattern[]): IdPattern[] {
   });
 }
 
-/** The INSERT that extracts one batch's identifiers. `source` is the batch's format (import batches are one format). */
-export function extractSql(source: string, where: string, patterns: IdPattern[]): string {
+/**
+ * An expression that differs by format: `expr` of each source that has one (null: none), told apart by the row's
+ * `source` when there are several. With one source it applies to every row, as a batch of one format always did.
+ */
+function bySource(sources: string[], expr: (source: string) => string | null, otherwise: string): string | null {
+  const arms = sources.flatMap((s) => { const e = expr(s); return e === null ? [] : [[s, e] as const]; });
+  if (!arms.length) return null;
+  if (sources.length === 1) return arms[0]![1];
+  return `CASE source ${arms.map(([s, e]) => `WHEN ${sqlString(s)} THEN ${e}`).join(' ')} ELSE ${otherwise} END`;
+}
+
+/** A format's declared fields, read at once from the record's fields (`f`). */
+function fieldValuesSql(source: string): string | null {
+  const fields = rules().bySource.get(source)?.fields ?? [];
+  return fields.length ? `json_extract_string(f, [${fields.map((r) => sqlString(`$.${r.field}`)).join(', ')}])` : null;
+}
+
+/** A format's own identifiers of a record (its fields' values in `fv`, its patterns over the text) as one list. */
+function specificSql(source: string): string | null {
   const src = rules().bySource.get(source);
   const fields = src?.fields ?? [];
-  const fv = fields.length ? `json_extract_string(f, [${fields.map((r) => sqlString(`$.${r.field}`)).join(', ')}])` : 'NULL';
   const fieldList = fields.length ? [`[${fields.map((r, i) => entry(r.kind, norm(`fv[${i + 1}]`), r.field)).join(', ')}]`] : [];
   const specific = [...fieldList, ...(src?.text ?? []).map((r) => fromText(r, 'raw'))];
-  const from = `SELECT id, raw, ${fv} AS fv FROM (SELECT id, raw, ${fieldsSql('s')} AS f FROM event_store s WHERE ${where}) b1`;
-  if (!specific.length) return `INSERT INTO identifiers ${entryRows(commonSql(patterns), from)}`;
-  const specList = specific.length === 1 ? specific[0]! : `list_concat(${specific.join(', ')})`;
+  if (!specific.length) return null;
+  return specific.length === 1 ? specific[0]! : `list_concat(${specific.join(', ')})`;
+}
+
+/**
+ * The INSERT that extracts the identifiers of the rows `where` selects, each row by the rules of its format
+ * (`sources`: the formats among those rows). One statement over many formats' files keeps both cores busy: DuckDB
+ * scans a row group on one thread, and a small format's files often fit in one.
+ */
+export function extractSql(sources: string | string[], where: string, patterns: IdPattern[]): string {
+  const list = typeof sources === 'string' ? [sources] : sources;
+  const fv = bySource(list, fieldValuesSql, 'NULL') ?? 'NULL';
+  const specList = bySource(list, specificSql, '[]');
+  const from = `SELECT id, source, raw, ${fv} AS fv FROM (SELECT id, source, raw, ${fieldsSql('s')} AS f FROM event_store s WHERE ${where}) b1`;
+  if (!specList) return `INSERT INTO identifiers ${entryRows(commonSql(patterns), from)}`;
   // A UUID that a rule above already named in this record (a task_id, a request_id) is not kept again as plain `uuid`.
-  const list = `list_concat(spec, CASE WHEN len(spec) = 0 THEN c_all ELSE list_filter(c_all,
+  const merged = `list_concat(spec, CASE WHEN len(spec) = 0 THEN c_all ELSE list_filter(c_all,
       lambda c_: c_.kind <> 'uuid' OR NOT list_contains(list_transform(spec, lambda s: s.value), c_.value)) END)`;
-  return `INSERT INTO identifiers ${entryRows(list, `SELECT id, spec, ${commonSql(patterns)} AS c_all FROM (
+  return `INSERT INTO identifiers ${entryRows(merged, `SELECT id, spec, ${commonSql(patterns)} AS c_all FROM (
       SELECT id, raw, list_filter(${specList}, lambda s: s.value IS NOT NULL AND s.value <> '' AND s.value <> 'None') AS spec FROM (${from}) v1) x1`)}`;
 }
 
@@ -137,19 +165,26 @@ const REASON_CANDIDATE = "err OR st = 'failure' OR tb";
 /**
  * One pass over the batch's rows for what only a few records carry: status evidence, and what can give a failed
  * chain its reason (failureReasons.ts). Into a temp table of just those records, from which both tables are filled.
- * Null when there is nothing to read (no status lines, no reasons kept).
+ * Null when there is nothing to read (no status lines, no reasons kept). Each row by its own format's status lines.
  */
-export function flagsSql(source: string, where: string, reasons: boolean): string | null {
-  const lines = rules().bySource.get(source)?.status ?? [];
-  if (!lines.length && !reasons) return null;
-  const pretest = lines.map((l) => `(${statusPretest(l)})`).join(' OR ');
-  const expr = lines.length === 1 ? statusExpr(lines[0]!) : `coalesce(${lines.map(statusExpr).join(', ')})`;
-  const st = lines.length ? `CASE WHEN ${pretest} THEN ${expr} END` : 'NULL::VARCHAR';
-  const keep = [...(lines.length ? [pretest] : []), ...(reasons ? [errorLevel('s'), tracebackIn('s')] : [])].join(' OR ');
+export function flagsSql(sources: string | string[], where: string, reasons: boolean): string | null {
+  const list = typeof sources === 'string' ? [sources] : sources;
+  const linesOf = (s: string) => rules().bySource.get(s)?.status ?? [];
+  const pretestOf = (s: string) => (linesOf(s).length ? linesOf(s).map((l) => `(${statusPretest(l)})`).join(' OR ') : null);
+  const statusOf = (s: string) => {
+    const lines = linesOf(s);
+    if (!lines.length) return null;
+    const expr = lines.length === 1 ? statusExpr(lines[0]!) : `coalesce(${lines.map(statusExpr).join(', ')})`;
+    return `CASE WHEN ${pretestOf(s)!} THEN ${expr} END`;
+  };
+  const pretest = bySource(list, pretestOf, 'false');
+  if (!pretest && !reasons) return null;
+  const st = bySource(list, statusOf, 'NULL') ?? 'NULL::VARCHAR';
+  const keep = [...(pretest ? [pretest] : []), ...(reasons ? [errorLevel('s'), tracebackIn('s')] : [])].join(' OR ');
   return `CREATE OR REPLACE TEMP TABLE corr_flags AS
     SELECT id, st, ts, tb, err, CASE WHEN ${reasons ? REASON_CANDIDATE : 'false'} THEN ${reasonOf('s')} END AS reason FROM (
       SELECT *, ${st} AS st, ${tracebackIn('s')} AS tb, ${errorLevel('s')} AS err FROM (
-        SELECT id, ts, level, message, raw, fields, ${fieldsSql('e')} AS f FROM event_store e WHERE ${where}) s
+        SELECT id, source, ts, level, message, raw, fields, ${fieldsSql('e')} AS f FROM event_store e WHERE ${where}) s
       WHERE ${keep}) s`;
 }
 
@@ -162,16 +197,17 @@ export function batchWhere(fileIds: number[]): string {
   return `file_id BETWEEN ${Math.min(...ids)} AND ${Math.max(...ids)} AND file_id IN (${ids.join(', ')})`;
 }
 
-/** Extracts identifiers and status evidence for the events of these files (all of one format). */
+/** Extracts identifiers and status evidence for the events of these files (of any formats). */
 export async function extractBatch(db: CaseDb, fileIds: number[], patterns: IdPattern[] = DEFAULT_ID_PATTERNS): Promise<void> {
   if (!fileIds.length) return;
   const where = batchWhere(fileIds);
   await db.run(STATUS_DDL);
-  const src = await db.one<{ source: string | null }>(`SELECT any_value(source) AS source FROM event_store WHERE ${where}`);
-  if (!src?.source) return;
-  await db.run(extractSql(src.source, where, usablePatterns(patterns)));
+  const sources = (await db.all<{ source: string }>(`SELECT DISTINCT source FROM event_store WHERE ${where} AND source IS NOT NULL ORDER BY 1`))
+    .map((r) => r.source);
+  if (!sources.length) return;
+  await db.run(extractSql(sources, where, usablePatterns(patterns)));
   const reasons = await keepsReasons(db, fileIds);
-  const flags = flagsSql(src.source, where, reasons);
+  const flags = flagsSql(sources, where, reasons);
   if (!flags) return;
   await db.run(flags);
   // Success and failure are final; running is not (a later success still counts).

@@ -17,6 +17,9 @@ export const DERIVED_TABLES = ['identifiers', 'event_status', 'event_reasons', .
 const OPTIONAL: ReadonlySet<string> = new Set([...SUMMARY_TABLES, 'event_reasons']);
 const EXAMPLES = 3;
 
+/** Files per extraction statement when recomputing. */
+const VERIFY_GROUP_FILES = 2000;
+
 export interface DerivedProblem { table: string; problem: string }
 
 export async function verifyDerived(dbFile: string, idPatterns: IdPattern[] = DEFAULT_ID_PATTERNS): Promise<DerivedProblem[]> {
@@ -25,8 +28,8 @@ export async function verifyDerived(dbFile: string, idPatterns: IdPattern[] = DE
   try {
     await db.run(`ATTACH ${sqlString(dbFile)} AS src (READ_ONLY)`);
     const stored = new Set((await db.all<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = 'main'`)).map((r) => r.t));
-    const groups = await db.all<{ source: string; ids: number[] }>('SELECT source, list(DISTINCT file_id ORDER BY file_id) AS ids FROM src.event_store GROUP BY source ORDER BY source');
-    if (groups.length === 0) return [];
+    const fileIds = (await db.all<{ id: number }>('SELECT DISTINCT file_id AS id FROM src.event_store ORDER BY 1')).map((r) => Number(r.id));
+    if (fileIds.length === 0) return [];
 
     // The scratch schema reads the stored events and files; everything derived is rebuilt beside it.
     for (const t of ['event_store', 'files']) {
@@ -35,7 +38,8 @@ export async function verifyDerived(dbFile: string, idPatterns: IdPattern[] = DE
     }
     // Every file is extracted here from scratch: the reasons table is kept as on a new case.
     await db.run(REASONS_DDL);
-    for (const g of groups) await extractBatch(db, g.ids.map(Number), idPatterns);
+    // Each file once, each row by its own format's rules, as the import's stage does (in groups of files).
+    for (let i = 0; i < fileIds.length; i += VERIFY_GROUP_FILES) await extractBatch(db, fileIds.slice(i, i + VERIFY_GROUP_FILES), idPatterns);
     await buildChains(db);
     await buildEventMinutes(db);
 

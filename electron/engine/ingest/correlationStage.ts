@@ -21,43 +21,58 @@ export async function correlationPending(db: SqlRead): Promise<boolean> {
   return Number(r?.n) > 0;
 }
 
-/** Files extracted per transaction (one format each). */
+/** At most this many files, and about this many events, are extracted per transaction (whatever their formats). */
 const GROUP_FILES = 2000;
+const GROUP_EVENTS = 1 << 20;
+
+/**
+ * Pending files (id, events) cut into groups in file order, mixing formats: a group of several row groups keeps
+ * both cores busy (DuckDB scans a row group on one thread; one format's small files often fit in one), and fewer
+ * statements run. A file larger than the bound is a group of its own.
+ */
+export function extractGroups(files: { id: number; events: number }[], maxFiles = GROUP_FILES, maxEvents = GROUP_EVENTS): number[][] {
+  const groups: number[][] = [];
+  let cur: number[] = [];
+  let events = 0;
+  for (const f of files) {
+    if (cur.length && (cur.length >= maxFiles || events + f.events > maxEvents)) { groups.push(cur); cur = []; events = 0; }
+    cur.push(f.id);
+    events += f.events;
+  }
+  if (cur.length) groups.push(cur);
+  return groups;
+}
 
 export interface StageProgress { done: number; total: number; phase: 'identifiers' | 'chains' }
 
 /** What correlation computes (its rules live in correlate/; the wiring hands its entry points in). */
 export interface Correlator {
-  /** Identifiers and status evidence of these files' events (one format), inside the stage's transaction. */
+  /** Identifiers and status evidence of these files' events (any formats), inside the stage's transaction. */
   extract(db: CaseDb, fileIds: number[]): Promise<void>;
   /** Chains, their events and links for what was extracted since the last build. */
   build(db: CaseDb): Promise<void>;
 }
 
 /**
- * Extracts what is pending, format by format, then updates the chains. Returns false when nothing was pending.
+ * Extracts what is pending, a group of files at a time, then updates the chains. Returns false when nothing was pending.
  * `signal` is honoured between steps: what is done stays done.
  */
 export async function runCorrelationStage(db: CaseDb, correlator: Correlator, signal?: AbortSignal,
   progress?: (p: StageProgress) => void): Promise<boolean> {
   if (!await correlationPending(db)) return false;
-  const groups = await db.all<{ format: string; ids: number[] }>(`SELECT coalesce(f.format, '') AS format, list(DISTINCT p.file_id ORDER BY p.file_id) AS ids
-    FROM extract_pending p LEFT JOIN files f USING (file_id) GROUP BY 1 ORDER BY 1`);
-  const total = groups.reduce((n, g) => n + g.ids.length, 0);
+  const files = await db.all<{ id: number; events: string }>(`SELECT p.file_id AS id, coalesce(f.records, 0)::VARCHAR AS events
+    FROM (SELECT DISTINCT file_id FROM extract_pending) p LEFT JOIN files f USING (file_id) ORDER BY 1`);
+  const total = files.length;
   let done = 0;
-  for (const g of groups) {
-    const ids = g.ids.map(Number);
-    for (let i = 0; i < ids.length; i += GROUP_FILES) {
-      signal?.throwIfAborted();
-      const part = ids.slice(i, i + GROUP_FILES);
-      await db.tx(async () => {
-        await timed(EXTRACT_STAGE, () => correlator.extract(db, part));
-        await db.run(`DELETE FROM extract_pending WHERE file_id IN (${part.join(', ')})`);
-      });
-      done += part.length;
-      faultPoint('correlation-midway');
-      progress?.({ phase: 'identifiers', done, total });
-    }
+  for (const part of extractGroups(files.map((f) => ({ id: Number(f.id), events: Number(f.events) })))) {
+    signal?.throwIfAborted();
+    await db.tx(async () => {
+      await timed(EXTRACT_STAGE, () => correlator.extract(db, part));
+      await db.run(`DELETE FROM extract_pending WHERE file_id IN (${part.join(', ')})`);
+    });
+    done += part.length;
+    faultPoint('correlation-midway');
+    progress?.({ phase: 'identifiers', done, total });
   }
   signal?.throwIfAborted();
   progress?.({ phase: 'chains', done, total });
