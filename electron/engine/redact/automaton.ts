@@ -76,6 +76,14 @@ export class Automaton {
     return hits;
   }
 
+  /** Calls `found` with every occurrence's keyword (verified), in order of their end: no hit list, no set. */
+  visit(text: string, found: (pattern: number) => void): void {
+    this.scan(text, 0, text.length, (p, end) => {
+      const v = this.verify[p];
+      if (v === null || v === undefined || text.slice(end - v.length, end).toLowerCase() === v) found(p);
+    });
+  }
+
   /** Which keywords occur at all (a set of indexes). */
   present(text: string): Set<number> {
     const seen = new Set<number>();

@@ -72,7 +72,7 @@ export class Detectors {
       const v = views[i]!;
       const b = bits[i]!;
       if (b & GITLEAKS_BIT) addSpans(spans, v, this.gitleaks.detect(v.text), secretsOnly);
-      if (b & STRUCTURAL_BIT) addSpans(spans, v, structuralFindings(v.text, { secretKeys: this.secretKeys, keysFirst: screen, secretsOnly }), secretsOnly);
+      if (b & STRUCTURAL_BIT) addSpans(spans, v, structuralFindings(v.text, { secretKeys: this.secretKeys, keysFirst: screen, hints: screen, secretsOnly }), secretsOnly);
       if (b & PII_BIT) addSpans(spans, v, piiFindings(v.text), secretsOnly);
       addSpans(spans, v, exact[i]!, secretsOnly);
     }

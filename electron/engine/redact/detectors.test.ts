@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyKey } from './keys';
 import { EMAIL, hasFourHexGroups, luhn, piiFindings } from './pii';
 import { structuralFindings } from './structural';
-import { toRaw, viewsOf } from './views';
+import { hasPercentEscape, hasQueryParam, toRaw, viewsOf } from './views';
 
 const found = (fs: { start: number; end: number; rule: string; type: string }[], s: string) => fs.map((f) => `${f.rule}:${s.slice(f.start, f.end)}`);
 
@@ -43,6 +43,18 @@ describe('decoded views', () => {
         }
       }
     }), { numRuns: 2000 });
+  });
+
+  it('decides which decoders apply as their patterns do (fast-check)', () => {
+    const ch = fc.constantFrom('a', 'Z', '0', 'f', 'F', 'g', '_', '.', '-', '%', '%2', '%4f', '?', '&', '=', '==', ' ', 'x'.repeat(63), 'é', '\n');
+    fc.assert(fc.property(fc.array(ch, { maxLength: 30 }), (parts) => {
+      const s = parts.join('');
+      expect(hasPercentEscape(s), s).toBe(/%[0-9a-fA-F]{2}/.test(s));
+      expect(hasQueryParam(s), s).toBe(/[?&][\w.%-]{1,64}=/.test(s));
+    }), { numRuns: 5000 });
+    for (const n of [1, 63, 64, 65, 66]) {
+      for (const s of [`?${'k'.repeat(n)}=`, `&${'k'.repeat(n)}=v`, `?${'k'.repeat(n)}`]) expect(hasQueryParam(s), s).toBe(/[?&][\w.%-]{1,64}=/.test(s));
+    }
   });
 
   it('bounds the number of views on hostile nesting', () => {

@@ -85,6 +85,8 @@ export class GitleaksDetector {
   private readonly byKeyword: CompiledRule[][];
   /** Per rule: the number of the last candidates() call that took it (a mark array not allocated per call). */
   private readonly taken: Int32Array;
+  /** Per keyword: the number of the last candidates() call that met it. */
+  private readonly seen: Int32Array;
   private calls = 0;
 
   /** `v8: false` keeps every rule in re2js (the reference the differential test compares against). */
@@ -106,24 +108,25 @@ export class GitleaksDetector {
       }));
     this.always = this.rules.filter((r) => r.keywords.length === 0);
     this.taken = new Int32Array(this.rules.length);
+    this.seen = new Int32Array(kwIndex.size);
     this.byKeyword = [...kwIndex.keys()].map(() => []);
     for (const r of this.rules) for (const k of r.keywords) this.byKeyword[k]!.push(r);
   }
 
   /** Rules whose keywords occur in `text` (plus rules without keywords), once each, in config order. */
   candidates(text: string): CompiledRule[] {
-    const present = this.keywords.present(text);
-    if (present.size === 0) return this.always;
-    // a rule is taken once (marked with this call's number), then the few taken are put in config order
+    // a keyword and a rule are taken once (marked with this call's number), then the few taken are put in config order
     const call = ++this.calls;
     const out: CompiledRule[] = [];
     for (const r of this.always) { this.taken[r.index] = call; out.push(r); }
-    for (const k of present) {
+    this.keywords.visit(text, (k) => {
+      if (this.seen[k] === call) return;
+      this.seen[k] = call;
       for (const r of this.byKeyword[k]!) {
         if (this.taken[r.index] !== call) { this.taken[r.index] = call; out.push(r); }
       }
-    }
-    return out.sort((a, b) => a.index - b.index);
+    });
+    return out.length > 1 ? out.sort((a, b) => a.index - b.index) : out;
   }
 
   detect(text: string): Finding[] {

@@ -66,32 +66,21 @@ const PII_KEYS: [RegExp, string][] = [
   [/(?:^|_)(?:acc|account|acct|iban|card|pan|aadhaar|aadhar|kyc|ifsc|upi)(?:_id)?_(?:no|num|number|id)$|(?:^|_)(?:iban|account_number|acc_no|upi_id)$/, 'account'],
 ];
 
-/** Key names recur on every line: each is normalised once (bounded). */
-const normalised = new Map<string, string>();
-function normaliseCached(key: string): string {
-  let k = normalised.get(key);
-  if (k === undefined) {
-    k = normaliseKey(key);
-    if (normalised.size >= 10_000) normalised.clear();
-    normalised.set(key, k);
-  }
-  return k;
-}
-
-const classes = new Map<string, KeyClass | null>();
+/** Key names recur on every line: each as written is normalised and classified once (one lookup, bounded). */
+const known = new Map<string, { normalised: string; cls: KeyClass | null }>();
 const EMPTY: ReadonlySet<string> = new Set();
+const CLIENT_SECRET: KeyClass = { kind: 'secret', type: 'secret' };
 
 /** Extra sensitive names from the client's rules are matched after normalising, as whole keys. */
 export function classifyKey(key: string, extraSecret: ReadonlySet<string> = EMPTY): KeyClass | null {
-  const k = normaliseCached(key);
-  if (extraSecret.has(k)) return { kind: 'secret', type: 'secret' };
-  let c = classes.get(k);
-  if (c === undefined) {
-    c = classifyNormalised(k);
-    if (classes.size >= 10_000) classes.clear();
-    classes.set(k, c);
+  let k = known.get(key);
+  if (k === undefined) {
+    const normalised = normaliseKey(key);
+    k = { normalised, cls: classifyNormalised(normalised) };
+    if (known.size >= 10_000) known.clear();
+    known.set(key, k);
   }
-  return c;
+  return extraSecret.size && extraSecret.has(k.normalised) ? CLIENT_SECRET : k.cls;
 }
 
 function classifyNormalised(k: string): KeyClass | null {

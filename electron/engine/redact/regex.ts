@@ -11,6 +11,13 @@ export interface GoMatch {
   spans: number[];
 }
 
+/**
+ * A leading class repeated from zero (`[\w.-]{0,50}?`, gitleaks' template lead, or `*`): whether a text holds a match
+ * does not depend on it (a match after k lead characters is a match of the rest there, and the rest's match is one
+ * with k = 0), and V8 tries it at every position of the text. The tester goes without it; the finder keeps it.
+ */
+const OPTIONAL_LEAD = /^(?:\[(?:[^\]\\]|\\.)*\]|\\[dDsSwW])(?:\{0,\d+\}|\*)\??/;
+
 export class GoRegex {
   readonly re2: RE2JS;
   readonly groups: number;
@@ -26,7 +33,7 @@ export class GoRegex {
     if (opts.v8 === false) return;
     const t = translateGoRegex(pattern, { strict: opts.v8 === 'strict' });
     if (t.ok && t.groups === this.groups) {
-      this.tester = new RegExp(t.source);
+      this.tester = new RegExp(t.source.replace(OPTIONAL_LEAD, ''));
       this.finder = new RegExp(t.source, 'gd');
     } else {
       this.refusal = t.ok ? 'group count differs' : t.reason;
@@ -48,6 +55,11 @@ export class GoRegex {
 
   matches(text: string): GoMatch[] {
     return this.usesV8(text) ? this.v8Matches(text) : this.re2Matches(text);
+  }
+
+  /** test() through V8 regardless of eligibility (the differential test's side of the comparison). */
+  v8Test(text: string): boolean {
+    return this.tester!.test(text);
   }
 
   /** Through V8 regardless of eligibility: the differential test's side of the comparison. */

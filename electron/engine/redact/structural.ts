@@ -1,6 +1,7 @@
 // Structure-aware rules the secret scanners lack: values under sensitive names whatever their entropy (JSON,
 // Python reprs, key=value text, headers, SQL `col = '…'`, query parameters), URL userinfo, Sentry DSN and baggage
 // keys, Bearer/Basic credentials, JWTs and PEM private keys. Patterns have no nested unbounded quantifiers: linear.
+import { Automaton } from './automaton';
 import { classifyKey } from './keys';
 import { EMPTY_VALUE, type Finding } from './types';
 
@@ -10,7 +11,7 @@ export const KEY_VALUE =
   /(?<![\w.<-])(["']?)([A-Za-z_][\w.-]{0,63})\1[ \t]*(?::|=>|=)[ \t]*(?=(b?"(?:[^"\\\n]|\\.){0,4096}"|b?'(?:[^'\\\n]|\\.|''){0,4096}'|[^\s,;&'"{}[\]()<>]{1,4096}))/g;
 // Header-like values run to the end of the line: `Authorization: Basic …`, `Cookie: a=1; sid=…`.
 const WHOLE_LINE_KEYS = /^(?:authorization|proxy_authorization|cookie|set_cookie|x_api_key|x_auth_token)$/;
-const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}):\/\/([^\s:/@'"<>\\]{1,256})(?::([^\s/@'"<>\\]{0,256}))?@(?=[^\s/:?#'"<>\\])/g;
+export const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}):\/\/([^\s:/@'"<>\\]{1,256})(?::([^\s/@'"<>\\]{0,256}))?@(?=[^\s/:?#'"<>\\])/g;
 const SENTRY_KEY = /\bsentry[-_]public[-_]key=([0-9a-f]{32})\b|\bsentry_key=([0-9a-f]{32})\b/gi;
 const BEARER = /\b(?:Bearer|Token)\s+([A-Za-z0-9._~+/=-]{8,4096})/gi;
 const BASIC = /\bBasic\s+([A-Za-z0-9+/]{6,4096}={0,2})/g;
@@ -28,6 +29,11 @@ export interface StructuralOptions {
   keysFirst?: boolean;
   /** Only secrets are wanted (the re-scan): with keysFirst, keys that only ever name personal data are skipped too. */
   secretsOnly?: boolean;
+  /**
+   * Run each credential and URL pattern only on texts holding its word, and look for userinfo from the `://`s
+   * (default). False: every pattern scans every text (the reference the pre-filter's tests compare against).
+   */
+  hints?: boolean;
 }
 
 function unquote(v: string, start: number): [number, number] {
@@ -123,8 +129,30 @@ function keyValues(text: string, opts: StructuralOptions, out: Finding[]): void 
   }
 }
 
-function urls(text: string, out: Finding[]): void {
-  for (const m of text.matchAll(URL_USERINFO)) {
+/** `URL_USERINFO` anchored at one position (sticky): tried only within a scheme's reach of a `://`. */
+const URL_USERINFO_AT = new RegExp(URL_USERINFO.source, 'y');
+
+/**
+ * Every `URL_USERINFO` match, as `text.matchAll(URL_USERINFO)` gives them, found from the `://`s instead of the
+ * pattern tried at every word start. A match starts with its scheme (2-21 characters, no `:`) right before the first
+ * `:` after its start, which is a `://`; so the starts within 21 characters before each `://`, in order and not
+ * before the previous match's end, are the only ones to try, and the first that matches is the leftmost.
+ */
+export function userinfoMatches(text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  let from = 0;
+  for (let c = text.indexOf('://'); c >= 0; c = text.indexOf('://', c + 1)) {
+    for (let s = Math.max(from, c - 21); s <= c - 2; s++) {
+      URL_USERINFO_AT.lastIndex = s;
+      const m = URL_USERINFO_AT.exec(text);
+      if (m) { out.push(m); from = s + m[0].length; break; }
+    }
+  }
+  return out;
+}
+
+function urls(text: string, words: number, hinted: boolean, out: Finding[]): void {
+  for (const m of hinted ? userinfoMatches(text) : text.matchAll(URL_USERINFO)) {
     const user = m[2]!;
     const pass = m[3];
     const userStart = m.index + m[1]!.length + 3;
@@ -138,29 +166,38 @@ function urls(text: string, out: Finding[]): void {
       out.push({ start: ps, end: ps + pass.length, kind: 'secret', type: 'secret', rule: 'url-password' });
     }
   }
-  for (const m of text.matchAll(SENTRY_KEY)) {
+  if (words & SENTRY_WORD) for (const m of text.matchAll(SENTRY_KEY)) {
     const g = m[1] ?? m[2]!;
     const s = m.index + m[0].length - g.length;
     out.push({ start: s, end: s + g.length, kind: 'secret', type: 'secret', rule: 'sentry-public-key' });
   }
 }
 
-/** Every credential pattern below needs one of these words (case-folded: a superset of what each pattern takes). */
-const CREDENTIAL_HINT = /bearer|token|basic|eyj|-----begin/i;
+const BEARER_WORD = 1;
+const BASIC_WORD = 2;
+const JWT_WORD = 4;
+const PEM_WORD = 8;
+const SENTRY_WORD = 16;
+/**
+ * The word each pattern below (and the Sentry checks) needs, case-folded (a superset of what each takes: `Basic`,
+ * `eyJ` and `-----BEGIN` are case-sensitive in their patterns), found in one automaton pass: a pattern runs only on
+ * a text holding its word.
+ */
+const HINTS: [string, number][] = [['bearer', BEARER_WORD], ['token', BEARER_WORD], ['basic', BASIC_WORD], ['eyj', JWT_WORD], ['-----begin', PEM_WORD], ['sentry', SENTRY_WORD]];
+const hints = new Automaton(HINTS.map(([w]) => w)).masker(HINTS.map(([, b]) => b));
 
-function credentials(text: string, out: Finding[]): void {
-  if (!CREDENTIAL_HINT.test(text)) return;
-  for (const m of text.matchAll(BEARER)) {
+function credentials(text: string, words: number, out: Finding[]): void {
+  if (words & BEARER_WORD) for (const m of text.matchAll(BEARER)) {
     const g = m[1]!;
     if (!/[0-9]/.test(g) && g.length < 20) continue; // "Bearer realm" prose
     out.push({ start: m.index + m[0].length - g.length, end: m.index + m[0].length, kind: 'secret', type: 'secret', rule: 'bearer' });
   }
-  for (const m of text.matchAll(BASIC)) {
+  if (words & BASIC_WORD) for (const m of text.matchAll(BASIC)) {
     const g = m[1]!;
     if (!Buffer.from(g, 'base64').toString('latin1').includes(':')) continue;
     out.push({ start: m.index + m[0].length - g.length, end: m.index + m[0].length, kind: 'secret', type: 'secret', rule: 'basic-auth' });
   }
-  for (const m of text.matchAll(JWT)) {
+  if (words & JWT_WORD) for (const m of text.matchAll(JWT)) {
     const head = m[0].slice(0, m[0].indexOf('.'));
     let alg = false;
     try {
@@ -168,7 +205,7 @@ function credentials(text: string, out: Finding[]): void {
     } catch { /* not JSON: not a JWT */ }
     if (alg) out.push({ start: m.index, end: m.index + m[0].length, kind: 'secret', type: 'secret', rule: 'jwt' });
   }
-  for (const m of text.matchAll(PEM_BEGIN)) {
+  if (words & PEM_WORD) for (const m of text.matchAll(PEM_BEGIN)) {
     PEM_END.lastIndex = m.index + m[0].length;
     const end = PEM_END.exec(text);
     out.push({ start: m.index, end: end ? end.index + end[0].length : text.length, kind: 'secret', type: 'secret', rule: 'private-key' });
@@ -178,7 +215,9 @@ function credentials(text: string, out: Finding[]): void {
 export function structuralFindings(text: string, opts: StructuralOptions = {}): Finding[] {
   const out: Finding[] = [];
   if (/[:=]/.test(text)) keyValues(text, opts, out);
-  if (text.includes('://') || /sentry/i.test(text)) urls(text, out);
-  credentials(text, out);
+  const hinted = opts.hints !== false;
+  const words = hinted ? hints(text, 31) : 31;
+  if (text.includes('://') || (words & SENTRY_WORD)) urls(text, words, hinted, out);
+  if (words & ~SENTRY_WORD) credentials(text, words, out);
   return out;
 }

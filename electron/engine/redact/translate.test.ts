@@ -83,6 +83,8 @@ describe('every translated gitleaks rule equals re2js', () => {
         if (rule.keywords.length && !rule.keywords.some((k) => lower.includes(k))) continue;
         const a = re.v8Matches(text);
         expect(a, `${rule.id} on ${JSON.stringify(text.slice(0, 200))}`).toEqual(re.re2Matches(text));
+        // the tester (without an optional lead) says whether there is a match as re2js does
+        expect(re.v8Test(text), `${rule.id} test on ${JSON.stringify(text.slice(0, 200))}`).toBe(a.length > 0);
         compared++;
         if (a.length) matched++;
       }
@@ -115,7 +117,11 @@ describe('every translated gitleaks rule equals re2js', () => {
       }));
       const text = fc.oneof(fc.array(piece, { maxLength: 12 }).map((a) => a.join('')), mutated, fc.tuple(piece, mutated, piece).map((a) => a.join('')));
       fc.assert(fc.property(text, (text) => {
-        if (!ineligible(text)) expect(re.v8Matches(text), `${rule.id} on ${JSON.stringify(text)}`).toEqual(re.re2Matches(text));
+        if (!ineligible(text)) {
+          const a = re.v8Matches(text);
+          expect(a, `${rule.id} on ${JSON.stringify(text)}`).toEqual(re.re2Matches(text));
+          expect(re.v8Test(text), `${rule.id} test on ${JSON.stringify(text)}`).toBe(a.length > 0);
+        }
         // the production path routes ineligible texts to re2js, so it equals re2js on every text
         expect(re.matches(text)).toEqual(re.re2Matches(text));
       }), { numRuns: 100, seed: 12 });

@@ -130,11 +130,35 @@ function querySplit(s: string): Decoded | null {
   return [out, { at: [0], src: [0], end: [-1] }]; // one character for one, in place
 }
 
+const isHexDigit = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+const isQueryKeyChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 37 || c === 45;
+
+/** `/%[0-9a-fA-F]{2}/.test(s)`, from the `%`s. */
+export function hasPercentEscape(s: string): boolean {
+  for (let i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
+    if (isHexDigit(s.charCodeAt(i + 1)) && isHexDigit(s.charCodeAt(i + 2))) return true;
+  }
+  return false;
+}
+
+/** `/[?&][\w.%-]{1,64}=/.test(s)`, from the `?`s and `&`s: a run of 1-64 key characters, then `=`. */
+export function hasQueryParam(s: string): boolean {
+  for (const sep of ['?', '&']) {
+    for (let i = s.indexOf(sep); i >= 0; i = s.indexOf(sep, i + 1)) {
+      // `=` is no key character, so only the run's end (within 64) can be followed by it
+      let j = i + 1;
+      while (j - i <= 64 && isQueryKeyChar(s.charCodeAt(j))) j++;
+      if (j > i + 1 && s.charCodeAt(j) === 61) return true;
+    }
+  }
+  return false;
+}
+
 const DECODERS: Decoder[] = [
   { name: 'json', applies: (s) => s.includes('\\'), decode: unescapeBackslash },
-  { name: 'url', applies: (s) => /%[0-9a-fA-F]{2}/.test(s), decode: urlDecode },
+  { name: 'url', applies: hasPercentEscape, decode: urlDecode },
   { name: 'sql', applies: (s) => s.includes("''") && /\b(?:select|insert|update|delete|where|values|set)\b/i.test(s), decode: sqlQuotes },
-  { name: 'query', applies: (s) => /[?&][\w.%-]{1,64}=/.test(s), decode: querySplit },
+  { name: 'query', applies: hasQueryParam, decode: querySplit },
 ];
 
 const MAX_VIEWS = 8;
