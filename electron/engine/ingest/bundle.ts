@@ -47,8 +47,12 @@ interface Hashed { sha256: string; scan: FileScan }
  * small files the garbage collector then costs more than the hashing. */
 const READ_BUFFERS: { buf: Buffer; head: Buffer }[] = [];
 
-/** The sha256 of a file and its scan (scan.ts), from one read; its head goes to `sink` (a plain file's, not a .gz). */
-async function hashAndScan(file: string, rel: string, sink?: HeadSink): Promise<Hashed> {
+/**
+ * The sha256 of a file and its scan (scan.ts), from one read; its head goes to `sink` (a plain file's, not a .gz).
+ * With `copyTo`, each chunk read is also written there (a file opened for writing): the hash and the scan are of
+ * exactly the bytes the copy holds, also when the source is a live log that grows while it is read.
+ */
+async function hashAndScan(file: string, rel: string, sink?: HeadSink, copyTo?: fs.FileHandle): Promise<Hashed> {
   const h = createHash('sha256');
   const s = new FileScanner();
   const bufs = READ_BUFFERS.pop() ?? { buf: Buffer.allocUnsafe(1 << 20), head: Buffer.allocUnsafe(HEAD_BYTES) };
@@ -61,8 +65,11 @@ async function hashAndScan(file: string, rel: string, sink?: HeadSink): Promise<
     try {
       for (let n = (await fh.read(buf, 0, buf.length, null)).bytesRead; n > 0; n = (await fh.read(buf, 0, buf.length, null)).bytesRead) {
         const chunk = buf.subarray(0, n);
+        // The write runs in libuv while the chunk is hashed and scanned; the buffer is not read again before it ends.
+        const written = copyTo ? writeAll(copyTo, chunk) : undefined;
         h.update(chunk);
         s.update(chunk);
+        await written;
         if (headTo) {
           headN += chunk.copy(head, headN, 0, Math.min(n, HEAD_BYTES - headN));
           if (headN === HEAD_BYTES) giveHead(true);
@@ -74,17 +81,52 @@ async function hashAndScan(file: string, rel: string, sink?: HeadSink): Promise<
   return { sha256: h.digest('hex'), scan: s.result() };
 }
 
-/**
- * Copies src to dst (owner-only) and returns the sha256 of the copy and its scan. The copy is the kernel's (a reflink
- * where the file system shares blocks, else copy_file_range); the hash is of the copy as it landed, read back from
- * the page cache, so what the manifest pins is what the bundle holds.
- */
-async function copyHashed(src: string, dst: string, rel: string, sink?: HeadSink): Promise<Hashed> {
-  await mkdirPrivate(path.dirname(dst));
-  await fs.copyFile(src, dst, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-  await fs.chmod(dst, 0o600);
-  return hashAndScan(dst, rel, sink);
+async function writeAll(fh: fs.FileHandle, chunk: Buffer): Promise<void> {
+  for (let at = 0; at < chunk.length;) at += (await fh.write(chunk, at, chunk.length - at)).bytesWritten;
 }
+
+/**
+ * How one intake copies its files. A reflink where the file system shares blocks (btrfs, XFS, APFS), the copy then
+ * read back for its hash and scan; else one read of the source that hashes, scans and writes the copy, where the
+ * kernel's copy_file_range followed by that read back read every byte twice. Both hash what the bundle holds. The
+ * first file tells which: a file system that cannot share blocks refuses every file alike.
+ */
+class Copier {
+  private reflink: boolean | undefined;
+  private readonly dirs = new Set<string>();
+
+  constructor(private readonly sink?: HeadSink) {}
+
+  async copy(src: string, dst: string, rel: string): Promise<Hashed> {
+    const dir = path.dirname(dst);
+    if (!this.dirs.has(dir)) { await mkdirPrivate(dir); this.dirs.add(dir); }
+    if (this.reflink !== false && await this.cloned(src, dst)) {
+      await fs.chmod(dst, 0o600);
+      return hashAndScan(dst, rel, this.sink);
+    }
+    const out = await fs.open(dst, 'wx', 0o600);
+    try {
+      return await hashAndScan(src, rel, this.sink, out);
+    } finally { await out.close(); }
+  }
+
+  /** A reflink of src at dst, or false where there can be none (copyFile then leaves no dst behind). */
+  private async cloned(src: string, dst: string): Promise<boolean> {
+    try {
+      await fs.copyFile(src, dst, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+      this.reflink = true;
+      return true;
+    } catch (e) {
+      if (!NO_REFLINK.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      // Once one file has shared blocks, a refusal is that file's (another file system below the folder): keep trying.
+      this.reflink ??= false;
+      return false;
+    }
+  }
+}
+
+/** What copyFile says when the file system cannot share blocks (or the two paths are on different ones). */
+const NO_REFLINK = new Set(['ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EINVAL', 'ENOTTY']);
 
 /** Files copied at once: small files are dominated by open/close latency, which overlaps. */
 const COPY_PARALLEL = 4;
@@ -253,9 +295,12 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
     const list = /\.zip$/i.test(file) ? await listZip(file, size, limits) : await listTar(file, size, limits);
     dropped.push(...list.dropped);
     await ensureFreeSpace(bundlesDir, list.bytes, limits, `the ${humanBytes(list.bytes)} in ${path.basename(file)}`);
-  } else {
-    let bytes = 0;
-    for (const src of inputs) bytes += kind === 'folder' ? await treeBytes(src) : (await fs.stat(src)).size;
+  }
+  // A folder is listed once: the same list (names, sizes, modification times) sizes the copy and drives it.
+  const tree = kind === 'folder' ? await treeStats(inputs[0]!, dropped) : undefined;
+  if (kind !== 'archive') {
+    let bytes = tree?.bytes ?? 0;
+    if (!tree) for (const src of inputs) bytes += (await fs.stat(src)).size;
     await ensureFreeSpace(bundlesDir, bytes, limits, `a copy of the evidence (${humanBytes(bytes)})`);
   }
   const incoming = path.join(bundlesDir, `.incoming-${randomBytes(6).toString('hex')}`);
@@ -263,17 +308,19 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
   const scans = new Map<string, FileScan>();
   const heads = new Map<string, H>();
   const sink = inspectHead ? { inspect: inspectHead, into: heads as Map<string, unknown> } : undefined;
-  const copyIn = async (src: string, rel: string): Promise<ManifestFile> => {
-    const st = await fs.stat(src);
-    const { sha256, scan } = await copyHashed(src, path.join(incoming, rel), rel, sink);
+  const copier = new Copier(sink);
+  // The size is the copy's (a live log may have grown since it was listed), so the manifest describes the bundle.
+  const copyIn = async (src: string, rel: string, mtime?: Date): Promise<ManifestFile> => {
+    const when = mtime ?? (await fs.stat(src)).mtime;
+    const { sha256, scan } = await copier.copy(src, path.join(incoming, rel), rel);
     scans.set(rel, scan);
-    return { path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 };
+    return { path: rel, size: scan.bytes, mtime: when.toISOString(), sha256 };
   };
   try {
     let files: ManifestFile[];
     if (kind === 'folder') {
       const root = inputs[0]!;
-      files = await inParallel(await walkFiles(root, dropped), COPY_PARALLEL, (rel) => copyIn(path.join(root, rel), rel));
+      files = await inParallel(tree!.files, COPY_PARALLEL, (f) => copyIn(path.join(root, f.rel), f.rel, f.mtime));
     } else if (kind === 'archive') {
       const file = inputs[0]!;
       archiveSha256 = await sha256File(file);
@@ -320,10 +367,14 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
   }
 }
 
-async function treeBytes(dir: string): Promise<number> {
-  let n = 0;
-  for (const rel of await walkFiles(dir)) n += (await fs.stat(path.join(dir, rel))).size;
-  return n;
+async function treeStats(dir: string, dropped: string[]): Promise<{ files: { rel: string; mtime: Date }[]; bytes: number }> {
+  let bytes = 0;
+  const files = await inParallel(await walkFiles(dir, dropped), COPY_PARALLEL, async (rel) => {
+    const st = await fs.stat(path.join(dir, rel));
+    bytes += st.size;
+    return { rel, mtime: st.mtime };
+  });
+  return { files, bytes };
 }
 
 /** Stages every input: each folder and archive is a bundle; all loose files together make one bundle. */

@@ -2,7 +2,7 @@
 // fresh read's, also where a CR, a multi-byte character or a line end straddles the 1 MB read boundary, and when
 // several files are read at once. The head detection reads comes from that same read, as a read of its own gives it.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -71,4 +71,24 @@ it('gives each plain file the head a read of its own gives, from the copy\'s rea
   }
   expect(b!.heads.get('char-at-the-cut.log')).toEqual(['a']);
   expect(b!.heads.get('short.log')).toEqual(['a', 'b', 'c']);
+}, 60_000);
+
+it('describes the copy as it landed when the source grows while it is copied (a live log)', async () => {
+  const src = path.join(root, 'live');
+  mkdirSync(src, { recursive: true });
+  const log = path.join(src, 'app.log');
+  const before = Buffer.from('old line\n'.repeat(300_000)); // 2.7 MB: read in several chunks
+  writeFileSync(log, before);
+  const more = Buffer.from('written during the copy\n');
+  // The head is looked at after the first read, while the rest of the file is still to be read.
+  const [b] = await stageBundles(path.join(root, 'bundles-live'), [src], undefined, () => appendFileSync(log, more));
+  const m = b!.manifest.files[0]!;
+  const copy = readFileSync(path.join(b!.dir, m.path));
+  // A reflink takes the file as it was; a read-and-write copy takes what was there when it got to it.
+  expect([before.length, before.length + more.length]).toContain(copy.length);
+  expect(copy.subarray(0, before.length).equals(before)).toBe(true);
+  expect(m.size).toBe(copy.length);
+  expect(b!.bytes).toBe(copy.length);
+  expect(m.sha256).toBe(createHash('sha256').update(copy).digest('hex'));
+  expect(b!.scans.get(m.path)).toEqual(await scanFile(path.join(b!.dir, m.path)));
 }, 60_000);
