@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { CaseHandle } from '../engine/case/caseStore';
+import { EVENT_COLUMNS } from '../engine/store/schema';
 
 const SOURCES = ['system', 'pipeline', 'taskblade', 'prefect', 'celery', 'doodle', 'gunicorn', 'jupyter', 'generic-json', 'raw'];
 
@@ -23,7 +24,7 @@ export async function makeSyntheticCase(dir: string, rows: number, opts: { sorte
              f * ${rowsPerFile}, f * ${rowsPerFile} + ${rowsPerFile} - 1, ${rowsPerFile}, ${rowsPerFile}
       FROM range(0, ${files}) t(f)`);
     // File start: anywhere in 7 days; 'system' files span days, the rest minutes to an hour.
-    await db.run(`INSERT INTO event_store
+    await db.run(`INSERT INTO event_store (${EVENT_COLUMNS.join(', ')})
       WITH r AS (
         SELECT i AS id, i // ${rowsPerFile} AS f, i % ${rowsPerFile} AS line, (hash(i) % 1000000007)::BIGINT AS h FROM range(0, ${rows}) t(i)),
       e AS (

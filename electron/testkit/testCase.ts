@@ -1,6 +1,7 @@
 // A generated case for the query tests: a few thousand rows over several sources, files and bundles, with
 // NULL levels, inherited times, ties in time across files and one file without any time. Deterministic.
 import { buildEventMinutes } from '../engine/store/eventMinutes';
+import { EVENT_COLUMNS } from '../engine/store/schema';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,7 +91,7 @@ export async function buildCase(data = generate(), opts: { summary?: boolean } =
         ph[11] = `${ph[11]}::JSON`;
         return `(${ph.join(', ')})`;
       });
-      await db.run(`INSERT INTO event_store VALUES ${tuples.join(', ')}`, params);
+      await db.run(`INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
     }
     if (opts.summary) await buildEventMinutes(db);
   });

@@ -39,6 +39,8 @@ const SQL_EDITS: [string, string][] = [
   ['level', `UPDATE event_store SET level = 'ERROR' WHERE id = (SELECT min(id) FROM event_store)`],
   ['ts_text', `UPDATE event_store SET ts_text = 'x' WHERE id = (SELECT min(id) FROM event_store)`],
   ['line', `UPDATE event_store SET line = line + 1000 WHERE id = (SELECT min(id) FROM event_store)`],
+  // A message stored as where it is in raw: moving that place changes the message as read.
+  ['msg_at', `UPDATE event_store SET msg_at = msg_at + 1 WHERE id = (SELECT min(id) FROM event_store WHERE msg_at IS NOT NULL)`],
   ['files.format', `UPDATE files SET format = 'raw' WHERE file_id = 1`],
   ['files.tz_zone', `UPDATE files SET tz_zone = 'Asia/Kolkata', tz_rule = 'made up' WHERE file_id = 1`],
 ];

@@ -6,7 +6,7 @@ import { DEFAULT_ID_PATTERNS, type IdPattern } from '../../../shared/correlation
 import { nonCapturing, UUID } from '../formats/correlation';
 import type { CaseDb } from '../store/db';
 import { sqlString } from '../store/db';
-import { fieldsSql } from '../store/schema';
+import { fieldsSql, messageSql } from '../store/schema';
 import { errorLevel, keepsReasons, reasonOf, tracebackIn } from './failureReasons';
 import { rules, type StatusLine, type TextId } from './rules';
 
@@ -184,7 +184,7 @@ export function flagsSql(sources: string | string[], where: string, reasons: boo
   return `CREATE OR REPLACE TEMP TABLE corr_flags AS
     SELECT id, st, ts, tb, err, CASE WHEN ${reasons ? REASON_CANDIDATE : 'false'} THEN ${reasonOf('s')} END AS reason FROM (
       SELECT *, ${st} AS st, ${tracebackIn('s')} AS tb, ${errorLevel('s')} AS err FROM (
-        SELECT id, source, ts, level, message, raw, fields, ${fieldsSql('e')} AS f FROM event_store e WHERE ${where}) s
+        SELECT id, source, ts, level, ${messageSql('e')} AS message, raw, fields, ${fieldsSql('e')} AS f FROM event_store e WHERE ${where}) s
       WHERE ${keep}) s`;
 }
 

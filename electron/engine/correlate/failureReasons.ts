@@ -5,6 +5,7 @@
 // every record of every failed chain again. A case extracted before this table has none: its chains read the
 // reasons from the records, as before (same result).
 import type { CaseDb } from '../store/db';
+import { messageSql } from '../store/schema';
 
 export const REASONS_DDL = `CREATE TABLE IF NOT EXISTS event_reasons (event_id BIGINT, ts TIMESTAMPTZ, traceback BOOLEAN, error BOOLEAN, reason VARCHAR)`;
 
@@ -56,7 +57,7 @@ export function failureReasonSql(m: string, failed: string, lends: string, fromT
       ) WHERE rn = 1`;
   }
   return `SELECT key, ${reasonOf('s')} AS reason FROM (
-        SELECT m.key, s.fields, s.raw, s.message,
+        SELECT m.key, s.fields, s.raw, ${messageSql('s')} AS message,
           row_number() OVER (PARTITION BY m.key ORDER BY ${tracebackIn('s')} DESC, ${errorLevel('s')} DESC, s.ts DESC NULLS LAST, s.id DESC) AS rn
         FROM ${m} m JOIN event_store s ON s.id = m.event_id LEFT JOIN event_status es ON es.event_id = m.event_id AND es.status = 'failure'
         WHERE m.key IN (${failed}) AND ${lends}

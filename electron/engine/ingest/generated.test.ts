@@ -10,6 +10,7 @@ import { Engine } from '../engine';
 import type { CaseInfo, ImportResult } from '../../../shared/domain';
 import type { IntegrityResult } from '../../../shared/audit';
 import { tempDir, removeDir } from '../../testkit/tmp';
+import { messageSql } from '../store/schema';
 
 const EXPECTED_FORMAT: Record<string, string> = {
   'logs/app/': 'system', 'llm-agents/': 'taskblade', '/outputs/': 'pipeline', 'logs/workflows/': 'prefect',
@@ -103,7 +104,7 @@ describe('a generated tree', () => {
     writeFileSync(victim, original);
 
     const h = engine.context.getCase(info.id);
-    await h.withWriter((db) => db.run(`UPDATE event_store SET message = message || ' (edited)' WHERE id = (SELECT min(id) FROM event_store WHERE source = 'doodle')`));
+    await h.withWriter((db) => db.run(`UPDATE event_store SET message = ${messageSql('event_store')} || ' (edited)' WHERE id = (SELECT min(id) FROM event_store WHERE source = 'doodle')`));
     const edited = (await engine.invoke('case.verify', { caseId: info.id })) as IntegrityResult;
     expect(edited.ok).toBe(false);
     expect(edited.problems.some((p) => /doodle/.test(p.file))).toBe(true);

@@ -2,6 +2,7 @@
 // DuckDB does the per-record work (JSON, regex, strptime) vectorised and in parallel; JavaScript only splits lines.
 import type { Level } from '../../../shared/domain';
 import { sqlString } from '../store/db';
+import { EVENT_COLUMNS, tsTextSql } from '../store/schema';
 import type { FormatDefinition, TextPattern } from '../formats/types';
 import { completePartials, needsContext, shapeIndexSql, stampColumns } from './stampSql';
 import { zoneSql } from './timezone';
@@ -125,6 +126,27 @@ function withNorm(def: FormatDefinition, relation: string): string {
 }
 
 /**
+ * CASEFILE_STORE_TEXT=1: store message and ts_text as text beside raw, as cases made before did (the reference the
+ * tests compare the derived text with, and the A/B switch of the bench).
+ */
+const storeText = () => process.env.CASEFILE_STORE_TEXT === '1';
+
+/**
+ * The rows of `select` with message and ts_text NULL where they are verbatim in raw, and where (msg_at/ts_at,
+ * msg_len/ts_len): the first occurrence (any is the same text), kept only when that substring is the very value
+ * (schema.ts messageSql/tsTextSql read it back), so an escaped, trimmed or joined text is stored as it is.
+ */
+function storedSpans(select: string): string {
+  const cols = [['message', 'msg'], ['ts_text', 'ts']] as const;
+  const span = cols.map(([c, k]) => `position(${c} IN raw) AS ${k}_at0, length(${c}) AS ${k}_len0`).join(', ');
+  const kept = cols.map(([c, k]) => `(${k}_at0 > 0 AND substr(raw, ${k}_at0, ${k}_len0) = ${c}) AS ${k}_kept`).join(', ');
+  const work = cols.flatMap(([, k]) => [`${k}_at0`, `${k}_len0`, `${k}_kept`]).join(', ');
+  return `SELECT * EXCLUDE (${work}) REPLACE (${cols.map(([c, k]) => `CASE WHEN ${k}_kept THEN NULL ELSE ${c} END AS ${c}`).join(', ')}),
+      ${cols.map(([, k]) => `CASE WHEN ${k}_kept THEN ${k}_at0 END, CASE WHEN ${k}_kept THEN ${k}_len0 END`).join(', ')}
+    FROM (SELECT *, ${kept} FROM (SELECT *, ${span} FROM (${select}) r0) r1) r2`;
+}
+
+/**
  * Final projection shared by every kind: ids are the file's base + line (stage_files), so a file's ids follow its
  * lines. Records without a readable time get one from the record before them afterwards (fixInheritedTimes).
  * A parsed record with an epoch that does not convert keeps its text and fields but is flagged `malformed`
@@ -133,8 +155,7 @@ function withNorm(def: FormatDefinition, relation: string): string {
 function finalSelect(p: TransformParams, inner: string): string {
   // The record's own complete stamp wins; then its partial stamp (no time yet: flagged here, completed from the
   // envelope or the file's context by completeTimesSql); then the envelope's stamp.
-  return `INSERT INTO event_store
-    SELECT b.base + t.line AS id, t.file_id, ${sqlString(p.source)} AS source, t.line, t.line_count,
+  const select = `SELECT b.base + t.line AS id, t.file_id, ${sqlString(p.source)} AS source, t.line, t.line_count,
       coalesce(t_epoch, t_inline, t_naive, s_abs, s_naive, CASE WHEN s_part IS NULL THEN env_ts END) AS ts,
       CASE WHEN coalesce(t_epoch, t_inline, t_naive, s_abs, s_naive, s_part) IS NULL AND env_ts IS NOT NULL THEN env_ts_text ELSE ts_text END AS ts_text,
       CASE WHEN t_epoch IS NOT NULL THEN 'epoch' WHEN t_inline IS NOT NULL OR s_abs IS NOT NULL THEN 'inline'
@@ -146,6 +167,8 @@ function finalSelect(p: TransformParams, inner: string): string {
       coalesce(orig, raw) AS raw,
       CASE WHEN parse_status = 'ok' AND epoch_text IS NOT NULL AND t_epoch IS NULL THEN 'malformed' ELSE parse_status END AS parse_status
     FROM (${inner}) t JOIN stage_files b ON b.file_id = t.file_id`;
+  return storeText() ? `INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}) ${select}`
+    : `INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}, msg_at, msg_len, ts_at, ts_len) ${storedSpans(select)}`;
 }
 
 function jsonTransform(def: FormatDefinition, p: TransformParams): string {
@@ -294,8 +317,8 @@ export function completeTimesSql(def: FormatDefinition, p: TransformParams, idLi
     ? `LEFT JOIN stage_env e ON e.file_id = x.file_id AND e.line = x.line`
     : `LEFT JOIN (SELECT NULL::INTEGER AS file_id, NULL::INTEGER AS line, NULL::VARCHAR AS env_iso) e ON false`;
   const partial = `SELECT x.id, x.file_id, x.line, x.s_part, x.s_need, e.env_iso::TIMESTAMPTZ AS env_ts, c.ctx_anchor, c.ctx_date, c.ctx_mtime
-    FROM (SELECT id, file_id, line, ${stampColumns(shapes!, 'ts_text', p.zone, 's')} FROM event_store
-          WHERE file_id IN (${idList}) AND source = ${sqlString(p.source)} AND ts IS NULL AND ts_flag IN ('date-inferred', 'year-inferred')) x
+    FROM (SELECT id, file_id, line, ${stampColumns(shapes!, 'ts_text', p.zone, 's')} FROM (SELECT id, file_id, line, ${tsTextSql('e')} AS ts_text
+          FROM event_store e WHERE file_id IN (${idList}) AND source = ${sqlString(p.source)} AND ts IS NULL AND ts_flag IN ('date-inferred', 'year-inferred')) e) x
     ${env} LEFT JOIN stage_ctx c ON c.file_id = x.file_id`;
   return `UPDATE event_store SET ts = r.s_inferred FROM ${completePartials(`(${partial})`, p.zone)} r WHERE event_store.id = r.id`;
 }

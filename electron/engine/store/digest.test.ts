@@ -4,13 +4,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CaseDb } from './db';
 import { EVENT_ROW_CANON, fileRowsDigests } from './digest';
+import { EVENT_COLUMNS } from './schema';
 
 let db: CaseDb;
 beforeAll(async () => {
   db = await CaseDb.open(':memory:');
   // File 1: ids 1..200,000 (four chunks); file 2: a few rows inside file 1's last chunk's range of ids and beyond;
   // file 3: one row far away. Rows are inserted out of id order: the digest's order is the ids', not storage's.
-  await db.run(`INSERT INTO event_store SELECT id, file_id, 'system', id::INTEGER, 1, TIMESTAMPTZ '2023-07-30 00:00:00+00' + to_microseconds(id * 1000),
+  await db.run(`INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}) SELECT id, file_id, 'system', id::INTEGER, 1, TIMESTAMPTZ '2023-07-30 00:00:00+00' + to_microseconds(id * 1000),
       'ts ' || id, 'naive', 'INFO', 'app', 'message ' || id, NULL, 'raw line ' || id, 'ok'
     FROM (SELECT i AS id, CASE WHEN i <= 200000 THEN 1 WHEN i <= 262150 THEN 2 ELSE 3 END AS file_id
           FROM (SELECT unnest(range(1, 262150)) AS i UNION ALL SELECT 5000000) ORDER BY hash(i))`);
@@ -46,4 +47,18 @@ it('changes when a row changes or two rows swap', async () => {
   expect(swapped).not.toBe(before);
   await db.run(`UPDATE event_store SET raw = 'raw line ' || id WHERE id IN (70000, 70001)`);
   expect((await fileRowsDigests(q, [1], 65536)).get(1)!.digest).toBe(before);
+});
+
+it('canonicalises message and ts_text as read: a row stored with its text and with where it is in raw digest alike', async () => {
+  const m = await CaseDb.open(':memory:');
+  try {
+    await m.run(`INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}, msg_at, msg_len, ts_at, ts_len) VALUES
+      (1, 1, 'celery', 1, 1, NULL, '2023-07-06 12:07:01,774', 'naive', 'INFO', NULL, 'Task é received', NULL, '[2023-07-06 12:07:01,774: INFO] Task é received', 'ok', NULL, NULL, NULL, NULL),
+      (2, 1, 'celery', 1, 1, NULL, NULL, 'naive', 'INFO', NULL, NULL, NULL, '[2023-07-06 12:07:01,774: INFO] Task é received', 'ok', 33, 15, 2, 23)`);
+    const rows = await m.all<{ id: string; c: string }>(`SELECT id::VARCHAR AS id, ${EVENT_ROW_CANON} AS c FROM event_store e ORDER BY id`);
+    expect(rows[0]!.c.replace('[1,', '[2,')).toBe(rows[1]!.c);
+    expect(JSON.parse(rows[1]!.c)).toContain('Task é received');
+  } finally {
+    m.close();
+  }
 });

@@ -8,6 +8,7 @@
 // swapped or duplicated unseen. DuckDB computes the chunk hashes a window of whole chunks at a time (its ordered
 // aggregate holds a window's row hashes in memory, so a window is bounded, not a file); the file's hash is taken here.
 import { createHash } from 'node:crypto';
+import { messageSql, tsTextSql } from './schema';
 
 /** Runs a query: the writer's own connection inside an import's transaction, a reader's for verify. */
 export type Query = <T>(sql: string) => Promise<T[]>;
@@ -18,9 +19,12 @@ export const DIGEST_PREFIX = 'sha256:';
 
 const utc = (col: string) => `strftime(timezone('UTC', ${col}), '%Y-%m-%dT%H:%M:%S.%fZ')`;
 
-/** Canonical text of one event_store row (alias e): every stored column. */
-export const EVENT_ROW_CANON = `json_array(e.id, e.file_id, e.source, e.line, e.line_count, ${utc('e.ts')}, e.ts_text, e.ts_flag,
-  e.level, e.logger, e.message, e.fields::VARCHAR, e.raw, e.parse_status)::VARCHAR`;
+/**
+ * Canonical text of one event_store row (alias e): every stored column, message and ts_text as read (schema.ts: the
+ * text, or where it is in raw), so a row has the same digest however its text is stored.
+ */
+export const EVENT_ROW_CANON = `json_array(e.id, e.file_id, e.source, e.line, e.line_count, ${utc('e.ts')}, ${tsTextSql('e')}, e.ts_flag,
+  e.level, e.logger, ${messageSql('e')}, e.fields::VARCHAR, e.raw, e.parse_status)::VARCHAR`;
 
 /** Canonical text of one files row (alias f): every column the import wrote except `audited` (bookkeeping). */
 export const FILE_ROW_CANON = `json_array(f.file_id, f.bundle, f.path, f.sha256, f.size, f.format, f.reason, f.tz_zone, f.tz_rule,
@@ -28,7 +32,7 @@ export const FILE_ROW_CANON = `json_array(f.file_id, f.bundle, f.path, f.sha256,
   f.rows_digest, f.note, ${utc('f.imported_at')})::VARCHAR`;
 
 /** Before the sha256 digest (legacy cases): DuckDB's hash() over some columns. Read only to verify old imports. */
-const LEGACY_ROWS_DIGEST_SQL = `coalesce(bit_xor(hash(id, line, line_count, raw, ts, level, logger, message, parse_status))::VARCHAR, '0')`;
+const LEGACY_ROWS_DIGEST_SQL = `coalesce(bit_xor(hash(e.id, e.line, e.line_count, e.raw, e.ts, e.level, e.logger, ${messageSql('e')}, e.parse_status))::VARCHAR, '0')`;
 
 export interface FileDigest { records: number; digest: string }
 
@@ -67,7 +71,7 @@ export async function fileRowsDigests(q: Query, fileIds?: number[], windowIds = 
 
 /** Legacy digests (cases imported before the sha256 digest), only when a recorded digest is of that kind. */
 export async function legacyRowsDigests(q: Query): Promise<Map<number, string>> {
-  const rows = await q<{ file_id: number; d: string }>(`SELECT file_id, ${LEGACY_ROWS_DIGEST_SQL} AS d FROM event_store GROUP BY file_id`);
+  const rows = await q<{ file_id: number; d: string }>(`SELECT e.file_id, ${LEGACY_ROWS_DIGEST_SQL} AS d FROM event_store e GROUP BY e.file_id`);
   return new Map(rows.map((r) => [Number(r.file_id), r.d]));
 }
 

@@ -1,10 +1,11 @@
 // The one place that turns event rows from SQL into the contract's EventRow, and the SELECT list that feeds it.
 import type { Cursor, EventRow, ParseStatus } from '../../../shared/domain';
 import { isoFromMicros, num } from './sql';
+import { messageSql, tsTextSql } from './schema';
 
 /** Columns of `event_store s` an EventRow needs (file path and bundle come from `files f`). */
-export const ROW_COLUMNS =
-  `s.id, epoch_us(s.ts) AS ts_us, s.ts_text, s.source, s.file_id, s.line, s.line_count, s.level, s.logger, s.message, s.parse_status`;
+export const ROW_COLUMNS = `s.id, epoch_us(s.ts) AS ts_us, ${tsTextSql('s')} AS ts_text, s.source, s.file_id, s.line, s.line_count, s.level,
+  s.logger, ${messageSql('s')} AS message, s.parse_status`;
 export const FILE_COLUMNS = `f.path AS file, f.bundle, f.tz_rule`;
 
 export interface RawRow {

@@ -8,6 +8,20 @@ export const SCHEMA_VERSION = 1;
  */
 export const fieldsSql = (alias: string) => `coalesce(${alias}.fields, ${alias}.raw)`;
 
+/**
+ * A record's message and stamp text are most often verbatim in its raw text (a text log's message is the end of its
+ * line, a JSON record's the value of its `message` key): the transform then stores NULL and where the text is in raw
+ * (msg_at/ts_at, 1-based characters, and its length); otherwise the text itself (an escaped JSON value; every row of
+ * a case made before, whose offsets are NULL). Use these (or the events view) wherever message or ts_text is read
+ * from event_store directly.
+ */
+export const messageSql = (alias: string) => `coalesce(${alias}.message, substr(${alias}.raw, ${alias}.msg_at, ${alias}.msg_len))`;
+export const tsTextSql = (alias: string) => `coalesce(${alias}.ts_text, substr(${alias}.raw, ${alias}.ts_at, ${alias}.ts_len))`;
+
+/** event_store's columns that hold a record, as every case has them (the text offsets follow them). */
+export const EVENT_COLUMNS = ['id', 'file_id', 'source', 'line', 'line_count', 'ts', 'ts_text', 'ts_flag', 'level', 'logger',
+  'message', 'fields', 'raw', 'parse_status'] as const;
+
 export const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS bundles (
@@ -27,6 +41,9 @@ export const DDL = [
      id BIGINT, file_id INTEGER, source VARCHAR, line BIGINT, line_count INTEGER,
      ts TIMESTAMPTZ, ts_text VARCHAR, ts_flag VARCHAR,
      level VARCHAR, logger VARCHAR, message VARCHAR, fields JSON, raw VARCHAR, parse_status VARCHAR)`,
+  // Where message and ts_text are in raw when they are stored NULL (messageSql, tsTextSql). Cases made before have
+  // no such columns: their rows (NULL) keep the text itself.
+  ...['msg_at', 'msg_len', 'ts_at', 'ts_len'].map((c) => `ALTER TABLE event_store ADD COLUMN IF NOT EXISTS ${c} INTEGER`),
   // Identifiers extracted at ingest (issue 4): one row per (event, identifier) with where it was found.
   `CREATE TABLE IF NOT EXISTS identifiers (event_id BIGINT, kind VARCHAR, value VARCHAR, found_in VARCHAR)`,
   // Files whose events are in but whose identifiers and status are not yet (the correlation stage runs after the
@@ -38,7 +55,8 @@ export const DDL = [
   // The audit log's head as last mirrored by the case's writer (audit/headMirror.ts): one row, id = 1.
   `CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY, seq BIGINT, hash VARCHAR, mirrored_at TIMESTAMPTZ)`,
   `CREATE OR REPLACE VIEW events AS
-     SELECT s.id, s.ts, s.ts_text, s.source, f.path AS file, s.line, s.line_count, s.level, s.logger, s.message,
+     SELECT s.id, s.ts, ${tsTextSql('s')} AS ts_text, s.source, f.path AS file, s.line, s.line_count, s.level, s.logger,
+            ${messageSql('s')} AS message,
             ${fieldsSql('s')}::JSON AS fields, s.raw, s.parse_status, f.bundle, s.file_id, s.ts_flag, f.tz_rule
      FROM event_store s JOIN files f USING (file_id)`,
 ];
