@@ -8,7 +8,7 @@ import type { FileImportResult, ImportResult } from '../../../shared/domain';
 import type { CaseInfo } from '../../../shared/domain';
 import { Engine } from '../../engine/engine';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
-import { takeStageTimes } from '../../engine/util/stageTimes';
+import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
 import { fail, printCsv, printJson, printTable } from '../output';
 
@@ -85,7 +85,9 @@ export function registerIngestCommands(program: Command): void {
             off();
             bar?.stop();
           }
-          if (process.env.CASEFILE_IMPORT_TIMINGS === '1') process.stderr.write(`stage-times ${JSON.stringify(takeStageTimes())}\n`);
+          if (process.env.CASEFILE_IMPORT_TIMINGS === '1') {
+            process.stderr.write(`stage-times ${JSON.stringify(takeStageTimes())}\nstage-cpu ${JSON.stringify(takeStageCpu())}\n`);
+          }
           if (o.json) { printJson(res); return; }
           printTable(res.files.map(fileRow));
           const sum = (k: 'records' | 'malformed' | 'unparsed') => res.files.reduce((n, f) => n + f[k], 0);
