@@ -47,12 +47,8 @@ interface Hashed { sha256: string; scan: FileScan }
  * small files the garbage collector then costs more than the hashing. */
 const READ_BUFFERS: { buf: Buffer; head: Buffer }[] = [];
 
-/**
- * The sha256 of a file and its scan (scan.ts), from one read; its head goes to `sink` (a plain file's, not a .gz).
- * With `copyTo`, each chunk read is also written there (a file opened for writing): the hash and the scan are of
- * exactly the bytes the copy holds, also when the source is a live log that grows while it is read.
- */
-async function hashAndScan(file: string, rel: string, sink?: HeadSink, copyTo?: fs.FileHandle): Promise<Hashed> {
+/** The sha256 of a file and its scan (scan.ts), from one read; its head goes to `sink` (a plain file's, not a .gz). */
+async function hashAndScan(file: string, rel: string, sink?: HeadSink): Promise<Hashed> {
   const h = createHash('sha256');
   const s = new FileScanner();
   const bufs = READ_BUFFERS.pop() ?? { buf: Buffer.allocUnsafe(1 << 20), head: Buffer.allocUnsafe(HEAD_BYTES) };
@@ -65,11 +61,8 @@ async function hashAndScan(file: string, rel: string, sink?: HeadSink, copyTo?: 
     try {
       for (let n = (await fh.read(buf, 0, buf.length, null)).bytesRead; n > 0; n = (await fh.read(buf, 0, buf.length, null)).bytesRead) {
         const chunk = buf.subarray(0, n);
-        // The write runs in libuv while the chunk is hashed and scanned; the buffer is not read again before it ends.
-        const written = copyTo ? writeAll(copyTo, chunk) : undefined;
         h.update(chunk);
         s.update(chunk);
-        await written;
         if (headTo) {
           headN += chunk.copy(head, headN, 0, Math.min(n, HEAD_BYTES - headN));
           if (headN === HEAD_BYTES) giveHead(true);
@@ -81,18 +74,12 @@ async function hashAndScan(file: string, rel: string, sink?: HeadSink, copyTo?: 
   return { sha256: h.digest('hex'), scan: s.result() };
 }
 
-async function writeAll(fh: fs.FileHandle, chunk: Buffer): Promise<void> {
-  for (let at = 0; at < chunk.length;) at += (await fh.write(chunk, at, chunk.length - at)).bytesWritten;
-}
-
 /**
- * How one intake copies its files. A reflink where the file system shares blocks (btrfs, XFS, APFS), the copy then
- * read back for its hash and scan; else one read of the source that hashes, scans and writes the copy, where the
- * kernel's copy_file_range followed by that read back read every byte twice. Both hash what the bundle holds. The
- * first file tells which: a file system that cannot share blocks refuses every file alike.
+ * Copies one intake's files (owner-only) and returns the sha256 of each copy and its scan. The copy is the kernel's
+ * (a reflink where the file system shares blocks, else copy_file_range); the hash is of the copy as it landed, read
+ * back from the page cache, so what the manifest pins is what the bundle holds. Each folder is made once.
  */
 class Copier {
-  private reflink: boolean | undefined;
   private readonly dirs = new Set<string>();
 
   constructor(private readonly sink?: HeadSink) {}
@@ -100,33 +87,11 @@ class Copier {
   async copy(src: string, dst: string, rel: string): Promise<Hashed> {
     const dir = path.dirname(dst);
     if (!this.dirs.has(dir)) { await mkdirPrivate(dir); this.dirs.add(dir); }
-    if (this.reflink !== false && await this.cloned(src, dst)) {
-      await fs.chmod(dst, 0o600);
-      return hashAndScan(dst, rel, this.sink);
-    }
-    const out = await fs.open(dst, 'wx', 0o600);
-    try {
-      return await hashAndScan(src, rel, this.sink, out);
-    } finally { await out.close(); }
-  }
-
-  /** A reflink of src at dst, or false where there can be none (copyFile then leaves no dst behind). */
-  private async cloned(src: string, dst: string): Promise<boolean> {
-    try {
-      await fs.copyFile(src, dst, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
-      this.reflink = true;
-      return true;
-    } catch (e) {
-      if (!NO_REFLINK.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
-      // Once one file has shared blocks, a refusal is that file's (another file system below the folder): keep trying.
-      this.reflink ??= false;
-      return false;
-    }
+    await fs.copyFile(src, dst, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    await fs.chmod(dst, 0o600);
+    return hashAndScan(dst, rel, this.sink);
   }
 }
-
-/** What copyFile says when the file system cannot share blocks (or the two paths are on different ones). */
-const NO_REFLINK = new Set(['ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EINVAL', 'ENOTTY']);
 
 /** Files copied at once: small files are dominated by open/close latency, which overlaps. */
 const COPY_PARALLEL = 4;
