@@ -7,6 +7,7 @@ import path from 'node:path';
 import { expect, test } from './fixtures';
 import { startLab, type SshLab } from '../electron/testkit/sshLab';
 import { writeRemoteTree } from '../electron/testkit/remoteTree';
+import { removeDir } from '../electron/testkit/tmp';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -24,6 +25,7 @@ test.afterAll(async ({ casefile }) => {
     if (c.name === 'Pull case') await casefile.engine.invoke('cases.close', { caseId: c.id }).catch(() => undefined);
   }
   await lab?.stop();
+  if (work) removeDir(work); // the case is closed: nothing holds its files
 });
 
 test('host-key prompt → planner → progress → events', async ({ app, casefile, problems }) => {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GpgLab } from '../electron/testkit/gpg';
+import { removeDir } from '../electron/testkit/tmp';
 import { expect, test } from './fixtures';
 
 const tok = (p: string) => `${p}-${randomBytes(8).toString('hex')}`;
@@ -91,5 +92,6 @@ test('an unrevealed value never reaches the page; reveal shows one; audit has no
     for (const v of [...Object.values(values), passphrase]) expect(trail).not.toContain(v);
   } finally {
     lab.close();
+    removeDir(work);
   }
 });

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { ROOT, expect, test, type Casefile } from './fixtures';
+import { removeDir } from '../electron/testkit/tmp';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -22,6 +23,13 @@ function bundlePath(): string {
 }
 
 test.beforeAll(() => { work = mkdtempSync(path.join(os.tmpdir(), 'casefile-ui-')); });
+// The engine is shared by the worker's specs: close this file's case before its folder goes.
+test.afterAll(async ({ casefile }) => {
+  for (const c of await api<{ id: string; name: string }[]>(casefile, 'cases.list', {})) {
+    if (c.name === 'Playwright case') await api(casefile, 'cases.close', { caseId: c.id }).catch(() => undefined);
+  }
+  if (work) removeDir(work);
+});
 
 function api<T>(casefile: Casefile, name: string, input: unknown): Promise<T> {
   return casefile.engine.invoke(name, input) as Promise<T>;
