@@ -8,7 +8,7 @@ import { DEFAULT_ID_PATTERNS, type IdPattern } from '../../../shared/correlation
 import { CaseDb, sqlString } from '../store/db';
 import { buildEventMinutes, SUMMARY_TABLES } from '../store/eventMinutes';
 import { buildChains, CHAIN_TABLES } from './chains';
-import { extractBatch } from './extract';
+import { extractBatch, extractGroups } from './extract';
 import { REASONS_DDL } from './failureReasons';
 
 /** The tables verify recomputes, in the order they are derived. */
@@ -16,9 +16,6 @@ export const DERIVED_TABLES = ['identifiers', 'event_status', 'event_reasons', .
 /** Caches a query can do without (a case from before them has none): missing is fine, but present must match. */
 const OPTIONAL: ReadonlySet<string> = new Set([...SUMMARY_TABLES, 'event_reasons']);
 const EXAMPLES = 3;
-
-/** Files per extraction statement when recomputing. */
-const VERIFY_GROUP_FILES = 2000;
 
 export interface DerivedProblem { table: string; problem: string }
 
@@ -28,8 +25,9 @@ export async function verifyDerived(dbFile: string, idPatterns: IdPattern[] = DE
   try {
     await db.run(`ATTACH ${sqlString(dbFile)} AS src (READ_ONLY)`);
     const stored = new Set((await db.all<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = 'main'`)).map((r) => r.t));
-    const fileIds = (await db.all<{ id: number }>('SELECT DISTINCT file_id AS id FROM src.event_store ORDER BY 1')).map((r) => Number(r.id));
-    if (fileIds.length === 0) return [];
+    const files = (await db.all<{ id: number; events: string }>('SELECT file_id AS id, count(*)::VARCHAR AS events FROM src.event_store GROUP BY 1 ORDER BY 1'))
+      .map((r) => ({ id: Number(r.id), events: Number(r.events) }));
+    if (files.length === 0) return [];
 
     // The scratch schema reads the stored events and files; everything derived is rebuilt beside it.
     for (const t of ['event_store', 'files']) {
@@ -38,8 +36,8 @@ export async function verifyDerived(dbFile: string, idPatterns: IdPattern[] = DE
     }
     // Every file is extracted here from scratch: the reasons table is kept as on a new case.
     await db.run(REASONS_DDL);
-    // Each file once, each row by its own format's rules, as the import's stage does (in groups of files).
-    for (let i = 0; i < fileIds.length; i += VERIFY_GROUP_FILES) await extractBatch(db, fileIds.slice(i, i + VERIFY_GROUP_FILES), idPatterns);
+    // Each file once, each row by its own format's rules, in the import stage's groups.
+    for (const group of extractGroups(files)) await extractBatch(db, group, idPatterns);
     await buildChains(db);
     await buildEventMinutes(db);
 

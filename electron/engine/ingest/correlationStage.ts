@@ -5,6 +5,7 @@
 // in its transaction: a stage killed at any point is finished by the next run (after the next import, or when the
 // case is opened), with nothing done twice.
 import type { CaseDb, SqlRead } from '../store/db';
+import { extractGroups } from '../correlate/extract';
 import { faultPoint } from './fault';
 import { CHAINS_STAGE, EXTRACT_STAGE, timed } from '../util/stageTimes';
 
@@ -19,28 +20,6 @@ export async function correlationPending(db: SqlRead): Promise<boolean> {
   const [r] = await db.read<{ n: number }>(`SELECT ((SELECT count(*) FROM extract_pending)
     ${t?.n ? '+ (SELECT count(*) FROM correlate_pending)' : ''})::INTEGER AS n`);
   return Number(r?.n) > 0;
-}
-
-/** At most this many files, and about this many events, are extracted per transaction (whatever their formats). */
-const GROUP_FILES = 2000;
-const GROUP_EVENTS = 1 << 20;
-
-/**
- * Pending files (id, events) cut into groups in file order, mixing formats: a group of several row groups keeps
- * both cores busy (DuckDB scans a row group on one thread; one format's small files often fit in one), and fewer
- * statements run. A file larger than the bound is a group of its own.
- */
-export function extractGroups(files: { id: number; events: number }[], maxFiles = GROUP_FILES, maxEvents = GROUP_EVENTS): number[][] {
-  const groups: number[][] = [];
-  let cur: number[] = [];
-  let events = 0;
-  for (const f of files) {
-    if (cur.length && (cur.length >= maxFiles || events + f.events > maxEvents)) { groups.push(cur); cur = []; events = 0; }
-    cur.push(f.id);
-    events += f.events;
-  }
-  if (cur.length) groups.push(cur);
-  return groups;
 }
 
 export interface StageProgress { done: number; total: number; phase: 'identifiers' | 'chains' }
