@@ -27,6 +27,18 @@ describe('keyword automaton', () => {
     }), { numRuns: 3000 });
   });
 
+  it('visits the keywords search finds, in the same order, also one whose lower case is longer (İ)', () => {
+    const seen = (a: Automaton, text: string) => { const out: number[] = []; a.visit(text, (p) => out.push(p)); return out; };
+    fc.assert(fc.property(fc.array(word, { minLength: 1, maxLength: 8 }), fc.array(ch, { maxLength: 80 }), (patterns, t) => {
+      const a = new Automaton(patterns);
+      const text = t.join('');
+      expect(seen(a, text)).toEqual(a.search(text).map((h) => h.pattern));
+    }), { numRuns: 1000 });
+    const dotted = new Automaton(['İd', 'x']);
+    expect(dotted.search('xİd').map((h) => h.pattern)).toEqual([1, 0]);
+    expect(seen(dotted, 'xİd')).toEqual([1, 0]);
+  });
+
   it('keeps its table to the keywords\' symbols: 100,000 ids take a fraction of a full ASCII table', () => {
     const ids = Array.from({ length: 100_000 }, (_, i) => `ACME${String(i * 7919).padStart(8, '0')}`);
     const a = new Automaton(ids);

@@ -69,29 +69,23 @@ export class Automaton {
   search(text: string, from = 0, to = text.length): Hit[] {
     const hits: Hit[] = [];
     this.scan(text, from, to, (pattern, end) => {
-      const start = end - this.patterns[pattern]!.length;
-      const v = this.verify[pattern];
-      if (v === null || v === undefined || text.slice(start, end).toLowerCase() === v) hits.push({ pattern, start, end });
+      if (this.verified(text, pattern, end)) hits.push({ pattern, start: end - this.patterns[pattern]!.length, end });
     });
     return hits;
   }
 
   /** Calls `found` with every occurrence's keyword (verified), in order of their end: no hit list, no set. */
   visit(text: string, found: (pattern: number) => void): void {
-    this.scan(text, 0, text.length, (p, end) => {
-      const v = this.verify[p];
-      if (v === null || v === undefined || text.slice(end - v.length, end).toLowerCase() === v) found(p);
-    });
+    this.scan(text, 0, text.length, (p, end) => { if (this.verified(text, p, end)) found(p); });
   }
 
-  /** Which keywords occur at all (a set of indexes). */
-  present(text: string): Set<number> {
-    const seen = new Set<number>();
-    this.scan(text, 0, text.length, (p, end) => {
-      const v = this.verify[p];
-      if (v === null || v === undefined || text.slice(end - v.length, end).toLowerCase() === v) seen.add(p);
-    });
-    return seen;
+  /**
+   * A keyword with non-ASCII letters, ending at `end`, is really there (the tables fold every non-ASCII unit alike).
+   * The text compared is the match's own span (the keyword's length: its lower case may be longer, as for `İ`).
+   */
+  private verified(text: string, pattern: number, end: number): boolean {
+    const v = this.verify[pattern];
+    return v === null || v === undefined || text.slice(end - this.patterns[pattern]!.length, end).toLowerCase() === v;
   }
 
   /**
