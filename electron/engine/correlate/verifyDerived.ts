@@ -8,7 +8,8 @@ import { DEFAULT_ID_PATTERNS, type IdPattern } from '../../../shared/correlation
 import { CaseDb, sqlString } from '../store/db';
 import { buildEventMinutes, SUMMARY_TABLES } from '../store/eventMinutes';
 import { buildChains, CHAIN_TABLES } from './chains';
-import { extractBatch, extractGroups } from './extract';
+import { extractBatch } from './extract';
+import { extractGroups } from '../util/extractGroups';
 import { REASONS_DDL } from './failureReasons';
 
 /** The tables verify recomputes, in the order they are derived. */

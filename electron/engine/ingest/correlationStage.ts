@@ -5,7 +5,7 @@
 // in its transaction: a stage killed at any point is finished by the next run (after the next import, or when the
 // case is opened), with nothing done twice.
 import type { CaseDb, SqlRead } from '../store/db';
-import { extractGroups } from '../correlate/extract';
+import { extractGroups } from '../util/extractGroups';
 import { faultPoint } from './fault';
 import { CHAINS_STAGE, EXTRACT_STAGE, timed } from '../util/stageTimes';
 

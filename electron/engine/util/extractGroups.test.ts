@@ -1,7 +1,7 @@
 // How extraction cuts files into groups (the import's correlation stage, verify's recomputation): in file order,
 // mixing formats, bounded by files and by events, a file larger than the bound alone; every file in exactly one group.
 import { describe, expect, it } from 'vitest';
-import { extractGroups } from './extract';
+import { extractGroups } from './extractGroups';
 
 describe('extraction groups', () => {
   it('keeps file order and cuts at the file and event bounds', () => {
