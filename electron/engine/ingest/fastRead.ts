@@ -132,14 +132,18 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
       return [];
     }
     // A record is a start line and the lines up to the next start (a file's first line starts one). Records of one line
-    // (a start followed by a start, or the end) go straight through: an ordered aggregate per record costs several
-    // times the whole read, so only the lines of longer records are grouped.
+    // (a start followed by a start, or the end) go straight through: only the lines of longer records are grouped.
+    // The windows run over the line numbers alone, joined back to the lines (a window carrying the text sorted it
+    // all), and a record's lines are put in order by sorting its list, not by an ordered aggregate (string_agg with
+    // ORDER BY sorted per group at several times the cost): the 150 MB Celery log took 2.1 s of CPU, not 5.
     await db.run(`INSERT INTO stage
-      WITH w AS (SELECT *, sum(st) OVER (ORDER BY r ROWS UNBOUNDED PRECEDING) AS rec, coalesce(lead(st) OVER (ORDER BY r), 1) AS next_st
-        FROM (SELECT *, CASE WHEN line_no = 1 OR ${startsSql(def)} THEN 1 ELSE 0 END AS st FROM (${lines}) x) y)
+      WITH k AS (SELECT r, st, sum(st) OVER (ORDER BY r ROWS UNBOUNDED PRECEDING) AS rec, coalesce(lead(st) OVER (ORDER BY r), 1) AS next_st
+        FROM (SELECT r, CASE WHEN line_no = 1 OR ${startsSql(def)} THEN 1 ELSE 0 END AS st FROM (${lines}) x) y),
+      w AS (SELECT x.file_id, x.line_no, x.line, k.st, k.rec, k.next_st FROM (${lines}) x JOIN k ON k.r = x.r)
       SELECT file_id, line_no::INTEGER, 1, line FROM w WHERE st = 1 AND next_st = 1
       UNION ALL
-      SELECT file_id, min(line_no)::INTEGER, count(*)::INTEGER, string_agg(line, E'\\n' ORDER BY line_no)
+      SELECT file_id, min(line_no)::INTEGER, count(*)::INTEGER,
+        array_to_string(list_transform(list_sort(list({'n': line_no, 'l': line})), lambda x: x.l), E'\\n')
       FROM w WHERE st = 0 OR next_st = 0 GROUP BY file_id, rec`);
     // The JavaScript reader splits a record that, with the line after it, passes maxRecordChars: such files go back.
     const ids = files.map((f) => f.fileId).join(', ');
