@@ -5,12 +5,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CaseDb, Params, Row, SqlRead } from './db';
 import { cancellable } from '../util/cancel';
 import { phase } from '../util/phases';
+import { legacyColumnViews } from './legacyColumns';
 
 export class ReadPath implements SqlRead {
   private inflight = 0;
   private idle: (() => void)[] = [];
   /** Set once this path is being replaced: new reads go to its successor. */
   private next?: Promise<ReadPath>;
+  /** What each connection of a read-only instance runs first: a case made before some columns existed sees them. */
+  private legacy?: Promise<string[]>;
 
   /**
    * `db` is a read-only instance this path owns (closed when retired) or, during a write, the writer whose
@@ -30,10 +33,18 @@ export class ReadPath implements SqlRead {
     this.inflight++;
     try {
       const conn = await this.db.instance.connect();
-      try { return await fn(conn, this); } finally { conn.closeSync(); }
+      try {
+        if (this.db.readOnly) for (const stmt of await (this.legacy ??= this.legacyViews(conn))) await conn.run(stmt);
+        return await fn(conn, this);
+      } finally { conn.closeSync(); }
     } finally {
       if (--this.inflight === 0) for (const wake of this.idle.splice(0)) wake();
     }
+  }
+
+  /** Asked once per path; a failure is asked again by the next read rather than kept. */
+  private legacyViews(conn: DuckDBConnection): Promise<string[]> {
+    return legacyColumnViews(conn).catch((e: unknown) => { this.legacy = undefined; throw e; });
   }
 
   async all<T = Row>(sql: string, params?: Params): Promise<T[]> {

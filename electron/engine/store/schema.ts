@@ -22,6 +22,21 @@ export const tsTextSql = (alias: string) => `coalesce(${alias}.ts_text, substr($
 export const EVENT_COLUMNS = ['id', 'file_id', 'source', 'line', 'line_count', 'ts', 'ts_text', 'ts_flag', 'level', 'logger',
   'message', 'fields', 'raw', 'parse_status'] as const;
 
+/**
+ * Columns added to a table after cases were made with it (each one's reason is at its ALTER in DDL). A writer's open
+ * adds them; a read-only instance cannot, so its connections see such a case's table through a view that adds them
+ * as NULL (store/legacyColumns.ts), which is what a writer's open would give those rows.
+ */
+export const ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+  { table: 'files', column: 'audited', type: 'BOOLEAN' },
+  ...['msg_at', 'msg_len', 'ts_at', 'ts_len'].map((column) => ({ table: 'event_store', column, type: 'INTEGER' })),
+];
+
+function addColumnSql(table: string, column: string): string {
+  const c = ADDED_COLUMNS.find((a) => a.table === table && a.column === column)!;
+  return `ALTER TABLE ${c.table} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type}`;
+}
+
 export const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS bundles (
@@ -36,14 +51,14 @@ export const DDL = [
   // Commit-then-audit: a files row is written with audited = false (and no rows_digest) in its batch's transaction and
   // set true once its digest and audit entry are written (ingest/custodyStage.ts).
   // Cases made before have no such column: their rows (NULL) were audited in the old way.
-  `ALTER TABLE files ADD COLUMN IF NOT EXISTS audited BOOLEAN`,
+  addColumnSql('files', 'audited'),
   `CREATE TABLE IF NOT EXISTS event_store (
      id BIGINT, file_id INTEGER, source VARCHAR, line BIGINT, line_count INTEGER,
      ts TIMESTAMPTZ, ts_text VARCHAR, ts_flag VARCHAR,
      level VARCHAR, logger VARCHAR, message VARCHAR, fields JSON, raw VARCHAR, parse_status VARCHAR)`,
   // Where message and ts_text are in raw when they are stored NULL (messageSql, tsTextSql). Cases made before have
   // no such columns: their rows (NULL) keep the text itself.
-  ...['msg_at', 'msg_len', 'ts_at', 'ts_len'].map((c) => `ALTER TABLE event_store ADD COLUMN IF NOT EXISTS ${c} INTEGER`),
+  ...['msg_at', 'msg_len', 'ts_at', 'ts_len'].map((c) => addColumnSql('event_store', c)),
   // Identifiers extracted at ingest (issue 4): one row per (event, identifier) with where it was found.
   `CREATE TABLE IF NOT EXISTS identifiers (event_id BIGINT, kind VARCHAR, value VARCHAR, found_in VARCHAR)`,
   // Files whose events are in but whose identifiers and status are not yet (the correlation stage runs after the
