@@ -136,7 +136,17 @@ describe('fast import = reference import, every table', () => {
     expect(tables.chain_links!.rows).toBeGreaterThan(0);
   }, 240_000);
 
-  it('on hand-made edge cases, and every clean file really went through the fast reader', async () => {
+  // Small files are read whole and split in SQL, larger ones by read_csv (fastRead.ts): each way alone, and both in one batch.
+  const readerWays = [['small files whole', undefined], ['read_csv only', '0'], ['both in one batch', '215']] as const;
+  const withWholeBytes = async <T>(bytes: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    const saved = process.env.CASEFILE_WHOLE_FILE_BYTES;
+    if (bytes === undefined) delete process.env.CASEFILE_WHOLE_FILE_BYTES; else process.env.CASEFILE_WHOLE_FILE_BYTES = bytes;
+    try { return await fn(); } finally {
+      if (saved === undefined) delete process.env.CASEFILE_WHOLE_FILE_BYTES; else process.env.CASEFILE_WHOLE_FILE_BYTES = saved;
+    }
+  };
+
+  it.each(readerWays)('on hand-made edge cases, and every clean file really went through the fast reader (%s)', (_way, bytes) => withWholeBytes(bytes, async () => {
     const root = newRoot();
     const b = edgeTree(root);
     const { tables, fast, readers, fastCase } = await differential(b);
@@ -164,16 +174,16 @@ describe('fast import = reference import, every table', () => {
     expect(await scan('enrich/logs/doodle/doodle.log.2')).toMatchObject({ utf8: false });
     expect(await scan('enrich/logs/doodle/doodle.log.3')).toMatchObject({ unitSeparator: true });
     expect(await scan('misc/cr-end.log')).toMatchObject({ newline: 'mixed', torn: true, lines: 2 });
-  }, 120_000);
+  }), 120_000);
 
-  it('a batch of more files than one read_csv statement takes: every file on the fast reader, lines in place', async () => {
+  it.each(readerWays)('a batch of more files than one read_csv statement takes: every file on the fast reader, lines in place (%s)', (_way, bytes) => withWholeBytes(bytes, async () => {
     const b = path.join(newRoot(), 'many');
     // 1,201 files: three read_csv statements (500 files each), multi-line records ending at chunk boundaries.
     for (let i = 0; i <= 1200; i++) writeAt(b, `enrich/logs/celery/w${String(i).padStart(4, '0')}.log`, [celery(i, ` f${i}`), ...(i % 3 ? [] : [`  more ${i}`, 'end']), celery(i + 1)].join('\n') + '\n');
     const { readers } = await differential(b);
     expect(readers.size).toBe(1201);
     expect([...readers.values()].every((r) => r === 'duckdb')).toBe(true);
-  }, 240_000);
+  }), 240_000);
 
   it('under tight line and record limits (cut lines, split records: the JavaScript reader\'s cases)', async () => {
     const saved = { line: process.env.CASEFILE_MAX_LINE_CHARS, rec: process.env.CASEFILE_MAX_RECORD_CHARS };

@@ -78,6 +78,15 @@ function startsSql(def: FormatDefinition): string {
 
 /** Files per read_csv statement (its memory grows with the list; 500 files took well under 256 MB). */
 const READ_CSV_FILES = 500;
+/**
+ * Files up to this size are read whole (read_text) and split into lines in SQL: read_csv's cost per file is many
+ * times a small file's reading (the 1 GB tree's 6,790 pipeline logs of 22 KB: 1.4 CPU seconds, split: 0.5).
+ */
+const WHOLE_FILE_BYTES = 1024 * 1024;
+/** CASEFILE_WHOLE_FILE_BYTES: another bound (tests: 0 sends every file to read_csv, a small one mixes both readers). */
+const wholeFileBytes = () => (process.env.CASEFILE_WHOLE_FILE_BYTES ? Number(process.env.CASEFILE_WHOLE_FILE_BYTES) : WHOLE_FILE_BYTES);
+/** Bytes per read_text statement: a file's text is held whole while it is split. */
+const WHOLE_STATEMENT_BYTES = 32 * 1024 * 1024;
 
 export interface FastFile { fileId: number; abs: string; scan: FileScan }
 
@@ -97,40 +106,86 @@ export async function stageFast(db: CaseDb, def: FormatDefinition, files: FastFi
   return back;
 }
 
+/** Statements of at most `files` files and `bytes` bytes (a larger file alone). */
+function chunks(files: FastFile[], maxFiles: number, maxBytes: number): FastFile[][] {
+  const out: FastFile[][] = [];
+  let cur: FastFile[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (cur.length && (cur.length >= maxFiles || bytes + f.scan.bytes > maxBytes)) { out.push(cur); cur = []; bytes = 0; }
+    cur.push(f);
+    bytes += f.scan.bytes;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
 async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], newline: 'lf' | 'crlf', gzip: boolean, limits: IntakeLimits): Promise<FastFile[]> {
-  await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT');
+  const single = !multiLine(def, files.map((f) => f.scan));
+  // Small plain files without a byte order mark are read whole (read_text keeps a BOM, read_csv drops it); into stage
+  // itself when every record is one line, else into fast_text to be grouped with read_csv's lines.
+  const whole = new Set(gzip ? [] : files.filter((f) => f.scan.bom === null && f.scan.bytes <= wholeFileBytes()));
+  const lineFiles = files.filter((f) => !whole.has(f));
+  const wholeFiles = files.filter((f) => whole.has(f));
+  // A line's place r: read_csv's lines are its rowid in fast_lines (its files first, in order); a whole file's
+  // lines follow them.
+  await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT, whole BOOLEAN');
   let start = 0;
-  const rows = files.map((f) => { const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines})`; start += f.scan.lines; return r; });
+  const rows = [...lineFiles, ...wholeFiles].map((f) => {
+    const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines}, ${whole.has(f)})`;
+    start += f.scan.lines;
+    return r;
+  });
   for (let i = 0; i < rows.length; i += 1000) await db.run(`INSERT INTO fast_files VALUES ${rows.slice(i, i + 1000).join(', ')}`);
+  await db.freshTemp('fast_lines', 'filename VARCHAR, line VARCHAR');
+  await db.freshTemp('fast_text', 'file_id INTEGER, line_no BIGINT, line VARCHAR');
+  const ids = files.map((f) => f.fileId).join(', ');
   // Materialised once, in file order (DuckDB keeps insertion order): a line's rowid gives its place in its file.
   // A few hundred files per statement: read_csv's memory grows with its file list (3,168 files of 19 MB ran out of
   // memory at the import's 256 MB and the whole batch fell back to the JavaScript reader).
   try {
-    for (let i = 0; i < files.length; i += READ_CSV_FILES) {
-      const list = files.slice(i, i + READ_CSV_FILES).map((f) => sqlString(f.abs)).join(', ');
-      await db.run(`${i === 0 ? 'CREATE OR REPLACE TEMP TABLE fast_lines AS' : 'INSERT INTO fast_lines'} SELECT filename, line FROM read_csv([${list}],
+    for (const part of chunks(lineFiles, READ_CSV_FILES, Infinity)) {
+      await db.run(`INSERT INTO fast_lines SELECT filename, line FROM read_csv([${part.map((f) => sqlString(f.abs)).join(', ')}],
         columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', header=false, auto_detect=false, filename=true,
         new_line=${newline === 'lf' ? `'\\n'` : `'\\r\\n'`}, compression=${gzip ? `'gzip'` : `'none'`}, encoding='utf-8')`);
+    }
+    // A whole file split at its line ends: the element after the last line end is empty and dropped; any other past
+    // the scan's count is kept, so that the accounting below fails on it.
+    for (const part of chunks(wholeFiles, Infinity, WHOLE_STATEMENT_BYTES)) {
+      await db.run(`INSERT INTO ${single ? 'stage' : 'fast_text'} SELECT f.file_id, x.n${single ? '::INTEGER, 1' : ''}, x.l
+        FROM (SELECT filename, unnest(parts) AS l, generate_subscripts(parts, 1) AS n
+          FROM (SELECT filename, string_split(content, ${newline === 'lf' ? `E'\\n'` : `E'\\r\\n'`}) AS parts
+            FROM read_text([${part.map((f) => sqlString(f.abs)).join(', ')}])) p) x
+        JOIN fast_files f ON f.path = x.filename WHERE x.n <= f.lines OR x.l <> ''`);
     }
   } catch (e) {
     if (process.env.CASEFILE_DEBUG_FAST) process.stderr.write(`fast read refused: ${String(e)}\n`);
     await db.run('DROP TABLE IF EXISTS fast_lines');
+    await db.run('DROP TABLE IF EXISTS fast_text');
+    if (single && wholeFiles.length) await db.run(`DELETE FROM stage WHERE file_id IN (${ids})`);
     return files; // DuckDB would not read them as plain lines: the JavaScript reader will
   }
   try {
     // Line accounting: every file has exactly the lines its scan counted, contiguous and in order.
+    const wholeLines = single ? 'SELECT file_id, line AS line_no FROM stage' : 'SELECT file_id, line_no FROM fast_text';
     const bad = await db.all<{ file_id: number; n: string; lines: string }>(`SELECT f.file_id, count(l.rowid)::VARCHAR AS n, any_value(f.lines)::VARCHAR AS lines
-      FROM fast_files f LEFT JOIN fast_lines l ON l.filename = f.path GROUP BY f.file_id
-      HAVING count(l.rowid) <> any_value(f.lines) OR (count(l.rowid) > 0 AND (min(l.rowid) <> any_value(f.start) OR max(l.rowid) <> any_value(f.start) + any_value(f.lines) - 1))`);
+      FROM fast_files f LEFT JOIN fast_lines l ON l.filename = f.path WHERE NOT f.whole GROUP BY f.file_id
+      HAVING count(l.rowid) <> any_value(f.lines) OR (count(l.rowid) > 0 AND (min(l.rowid) <> any_value(f.start) OR max(l.rowid) <> any_value(f.start) + any_value(f.lines) - 1))
+      UNION ALL
+      SELECT f.file_id, count(t.line_no)::VARCHAR AS n, any_value(f.lines)::VARCHAR AS lines
+      FROM fast_files f LEFT JOIN (${wholeLines}) t ON t.file_id = f.file_id WHERE f.whole GROUP BY f.file_id
+      HAVING count(t.line_no) <> any_value(f.lines) OR coalesce(max(t.line_no), 0) <> any_value(f.lines)`);
     if (bad.length) {
       const b = bad[0]!;
       throw new EngineError('internal', `Line accounting failed: DuckDB read ${b.n} lines of file ${b.file_id} where the scan counted ${b.lines}. Nothing of this batch was kept.`);
     }
-    const lines = `SELECT f.file_id, l.rowid - f.start + 1 AS line_no, coalesce(l.line, '') AS line, l.rowid AS r FROM fast_lines l JOIN fast_files f ON f.path = l.filename`;
-    if (!multiLine(def, files.map((f) => f.scan))) {
-      await db.run(`INSERT INTO stage SELECT file_id, line_no::INTEGER, 1, line FROM (${lines})`);
+    const csvLines = `SELECT f.file_id, l.rowid - f.start + 1 AS line_no, coalesce(l.line, '') AS line, l.rowid AS r FROM fast_lines l JOIN fast_files f ON f.path = l.filename`;
+    if (single) {
+      if (lineFiles.length) await db.run(`INSERT INTO stage SELECT file_id, line_no::INTEGER, 1, line FROM (${csvLines})`);
       return [];
     }
+    const lines = `${csvLines} UNION ALL
+      SELECT t.file_id, t.line_no, t.line, f.start + t.line_no - 1 AS r FROM fast_text t JOIN fast_files f ON f.file_id = t.file_id`;
     // A record is a start line and the lines up to the next start (a file's first line starts one). Records of one line
     // (a start followed by a start, or the end) go straight through: only the lines of longer records are grouped.
     // The windows run over the line numbers alone, joined back to the lines (a window carrying the text sorted it
@@ -146,7 +201,6 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
         array_to_string(list_transform(list_sort(list({'n': line_no, 'l': line})), lambda x: x.l), E'\\n')
       FROM w WHERE st = 0 OR next_st = 0 GROUP BY file_id, rec`);
     // The JavaScript reader splits a record that, with the line after it, passes maxRecordChars: such files go back.
-    const ids = files.map((f) => f.fileId).join(', ');
     const longest = new Map(files.map((f) => [f.fileId, f.scan.longestLine]));
     const sizes = await db.all<{ file_id: number; m: string }>(`SELECT file_id, max(strlen(raw))::VARCHAR AS m FROM stage WHERE file_id IN (${ids}) GROUP BY file_id`);
     const over = new Set(sizes.filter((s) => Number(s.m) + 1 + longest.get(Number(s.file_id))! > limits.maxRecordChars).map((s) => Number(s.file_id)));
@@ -155,5 +209,6 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
     return files.filter((f) => over.has(f.fileId));
   } finally {
     await db.run('DROP TABLE IF EXISTS fast_lines');
+    await db.run('DROP TABLE IF EXISTS fast_text');
   }
 }
