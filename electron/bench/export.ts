@@ -46,6 +46,38 @@ if (!fs.existsSync(path.join(caseDir, 'case.json'))) {
   process.stderr.write(`  imported in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
 }
 
+/**
+ * CPU-seconds per thread of this process (Linux: /proc/self/task/<tid>/stat, utime + stime), sampled: a thread is
+ * counted up to its last sample before it ended. Shows whether the export's own thread or the workers bound it, and
+ * what V8's helper threads (garbage collection, compilation) and DuckDB's take beside them.
+ */
+function threadSampler(): { tick: () => void; report: () => { main: number; others: number[] } } {
+  const ticks = new Map<string, { first: number; last: number }>();
+  const tick = () => {
+    let tasks: string[];
+    try { tasks = fs.readdirSync('/proc/self/task'); } catch { return; }
+    for (const tid of tasks) {
+      try {
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const n = Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+        const known = ticks.get(tid);
+        if (known) known.last = n; else ticks.set(tid, { first: n, last: n });
+      } catch { /* the thread ended */ }
+    }
+  };
+  const hz = 100; // USER_HZ
+  const report = () => {
+    const others: number[] = [];
+    let main = 0;
+    for (const [tid, { first, last }] of ticks) {
+      if (Number(tid) === process.pid) main = (last - first) / hz; else others.push((last - first) / hz);
+    }
+    return { main, others: others.filter((s) => s >= 0.1).sort((x, y) => y - x) };
+  };
+  return { tick, report };
+}
+
 process.env.CASEFILE_HOME ??= path.join(BENCH, 'export-home');
 const engine = await Engine.create({ via: 'cli' });
 try {
@@ -54,13 +86,17 @@ try {
   const t = performance.now();
   const cpu0 = process.cpuUsage();
   let peakRss = process.memoryUsage().rss;
-  const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 200);
+  const threads = threadSampler();
+  threads.tick();
+  const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); threads.tick(); }, 200);
   const r = await runExport(h, {
     selection: {}, format, recipient: null, operator: null, workers,
     ...digest ? { pseudonymScope: 'per-client' as const, pseudonymKey: new Uint8Array(32).fill(7) } : {},
     onProgress: (p) => { if (p.rows % 100_000 < 2000) process.stderr.write(`\r  ${p.phase} ${p.rows}/${p.total}   `); },
   });
   clearInterval(rssTimer);
+  threads.tick();
+  const perThread = threads.report();
   const wallMs = performance.now() - t;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000; // every thread of the process: main and workers
@@ -77,6 +113,7 @@ try {
       + `${workers} workers, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`,
     `wall ${(wallMs / 1000).toFixed(1)} s — ${mbs(r.inputBytes, wallMs)} MB/s of input; CPU ${(cpuMs / 1000).toFixed(1)} s — `
       + `${mbs(r.inputBytes, cpuMs)} MB per CPU-second (${mbs(r.inputBytes * Math.min(workers, os.cpus().length), cpuMs)} MB/s on ${Math.min(workers, os.cpus().length)} idle cores); output ${formatSize(r.files[0]!.bytes)}; peak RSS ${formatSize(peakRss)}`,
+    `CPU-seconds per thread: export's own ${perThread.main.toFixed(1)}, others (workers, V8 and DuckDB helpers) ${perThread.others.map((x) => x.toFixed(1)).join(', ')}`,
     '| stage | seconds | share |', '|---|---:|---:|',
     ...Object.entries(r.stages).map(([k, ms]) => `| ${k} | ${(ms / 1000).toFixed(1)} | ${((100 * ms) / total).toFixed(1)} % |`),
     `replacements: ${Object.entries(r.byType).map(([k, n]) => `${k} ${n}`).join(', ')}`,
@@ -84,7 +121,7 @@ try {
   process.stdout.write(lines.join('\n') + '\n');
   fs.writeFileSync(path.join(BENCH, `export-${formatSize(size)}.json`), JSON.stringify({
     size: formatSize(size), seed, format, workers, cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version,
-    events: r.events, inputBytes: r.inputBytes, outputBytes: r.files[0]!.bytes, wallMs, cpuMs, stages: r.stages, peakRss, byType: r.byType,
+    events: r.events, inputBytes: r.inputBytes, outputBytes: r.files[0]!.bytes, wallMs, cpuMs, cpuPerThread: perThread, stages: r.stages, peakRss, byType: r.byType,
   }, null, 2) + '\n', { mode: 0o600 });
 } finally {
   await engine.close();
