@@ -3,11 +3,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CaseHandle } from '../case/caseStore';
-import { fileRowsDigests, type FileDigest } from '../store/digest';
+import { DIGEST_VERSION, fileRowsDigests, type DigestVersion, type FileDigest } from '../store/digest';
 import type { CaseDb } from '../store/db';
 
-const fileRowsDigest = async (db: CaseDb, fileId: number): Promise<FileDigest> =>
-  (await fileRowsDigests((sql) => db.all(sql), [fileId])).get(fileId) ?? { records: 0, digest: '' };
+const fileRowsDigest = async (db: CaseDb, fileId: number, version = DIGEST_VERSION): Promise<FileDigest> =>
+  (await fileRowsDigests((sql) => db.all(sql), [fileId], version)).get(fileId) ?? { records: 0, digest: '' };
 import { appendAudit } from './trail';
 import { IMPORT_FILE_ACTION, sha256File, verifyCase } from './custody';
 
@@ -24,7 +24,8 @@ const FILES: Record<string, string[]> = {
 let dir: string;
 let handle: CaseHandle;
 
-async function importBundle(h: CaseHandle, bundle: string): Promise<void> {
+/** Imports FILES as `bundle`, recording rows digests of `version` (1: as cases imported before v2 did). */
+async function importBundle(h: CaseHandle, bundle: string, version: DigestVersion = DIGEST_VERSION): Promise<void> {
   const bdir = h.files.bundle(bundle);
   const manifestFiles: Array<{ path: string; size: number; mtime: string; sha256: string }> = [];
   for (const [rel, lines] of Object.entries(FILES)) {
@@ -37,8 +38,9 @@ async function importBundle(h: CaseHandle, bundle: string): Promise<void> {
   await fs.writeFile(path.join(bdir, 'manifest.json'), JSON.stringify({
     format: 'casefile/manifest@1', bundle, created: new Date().toISOString(), origin: { kind: 'local', path: '/evidence' }, files: manifestFiles,
   }));
-  let fileId = 0;
-  let eventId = 0;
+  const [ids] = await h.db.read<{ f: number; e: number }>('SELECT coalesce(max(file_id), 0)::INTEGER AS f, (SELECT coalesce(max(id), 0)::INTEGER FROM event_store) AS e FROM files');
+  let fileId = ids!.f;
+  let eventId = ids!.e;
   const records: Array<{ path: string; sha256: string; records: number; rowsDigest: string }> = [];
   await h.withWriter(async (db) => {
     await db.run(`INSERT INTO bundles VALUES ($1, $1, 'local', $2, 0, now())`, [bundle, manifestFiles.length]);
@@ -53,7 +55,7 @@ async function importBundle(h: CaseHandle, bundle: string): Promise<void> {
                       VALUES ($1, $2, 'app', $3, 1, TIMESTAMPTZ '2024-05-01 10:00:00+00' + to_seconds($4::BIGINT), 'INFO', 'api', $5, $6, 'ok')`,
         [eventId, fileId, i + 1, eventId, `message ${eventId}`, raw]);
       }
-      const d = await fileRowsDigest(db, fileId);
+      const d = await fileRowsDigest(db, fileId, version);
       await db.run(`UPDATE files SET rows_digest = $1 WHERE file_id = $2`, [d.digest, fileId]);
       records.push({ path: m.path, sha256: m.sha256, records: d.records, rowsDigest: d.digest });
     }
@@ -141,5 +143,33 @@ describe('verifyCase (chain of custody)', () => {
     expect((await verifyCase(handle)).problems).toEqual(expect.arrayContaining([{ bundle: 'b1', file: 'b1.manifest.json', problem: expect.stringMatching(/missing/) }]));
     await fs.rm(handle.files.bundle('b1'), { recursive: true });
     expect((await verifyCase(handle)).problems).toEqual(expect.arrayContaining([{ bundle: 'b1', file: '', problem: 'The bundle folder is missing.' }]));
+  });
+
+  it('checks each file with the digest version it was recorded with: v1 files of a case imported before, v2 beside them', async () => {
+    await importBundle(handle, 'b0', 1);
+    const recorded = await handle.db.read<{ bundle: string; d: string }>(`SELECT bundle, rows_digest AS d FROM files ORDER BY file_id`);
+    expect(recorded.map((r) => [r.bundle, r.d.split(':')[0]])).toEqual([['b1', 'sha256v2'], ['b1', 'sha256v2'], ['b0', 'sha256'], ['b0', 'sha256']]);
+    expect((await verifyCase(handle)).problems).toEqual([]);
+    // A change to a v1 file's rows is seen with the v1 definition, and one to a v2 file's with v2.
+    const [v1, v2] = [5, 2];
+    await handle.withWriter((db) => db.run(`UPDATE event_store SET raw = raw || ' ' WHERE id IN (${v1}, ${v2})`));
+    expect((await verifyCase(handle)).problems.map((p) => [p.bundle, p.file, p.problem])).toEqual([
+      ['b0', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest recorded at import/)],
+      ['b0', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest in the files table/)],
+      ['b1', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest recorded at import/)],
+      ['b1', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest in the files table/)],
+    ]);
+  });
+
+  it('does not take a files row rewritten to the other version for the recorded one', async () => {
+    await handle.withWriter(async (db) => {
+      await db.run(`UPDATE event_store SET raw = 'nothing happened' WHERE id = 2`);
+      const d = await fileRowsDigest(db, 1, 1);
+      await db.run(`UPDATE files SET rows_digest = $1 WHERE file_id = 1`, [d.digest]);
+    });
+    expect((await verifyCase(handle)).problems.map((p) => p.problem)).toEqual([
+      expect.stringMatching(/digest recorded at import/),
+      expect.stringMatching(/digest in the files table/),
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import { LEGACY_MANIFEST, isStaging, readManifest, sha256File } from '../evidenc
 import { sha256Hex } from './canonical';
 import type { IntegrityResult } from '../../../shared/audit';
 import type { CaseHandle } from '../case/caseStore';
-import { DIGEST_PREFIX, EMPTY_DIGEST, fileRowShas, fileRowsDigests, legacyRowsDigests, type Query } from '../store/digest';
+import { digestVersion, emptyDigest, fileRowShas, fileRowsDigests, legacyRowsDigests, type DigestVersion, type FileDigest, type Query } from '../store/digest';
 import { readAudit, verifyAudit } from './trail';
 import { verifyDerived } from '../correlate/verifyDerived';
 import { mirroredHead } from './headMirror';
@@ -126,10 +126,21 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   const seen = new Set<string>();
   const q: Query = (sql) => handle.db.read(sql);
   const changedManifests = new Set<string>();
-  const digests = await fileRowsDigests(q);
   const fileShas = await fileRowShas(q);
-  // Cases imported before the sha256 digest recorded DuckDB hash() digests: those are checked the old way.
-  const legacy = [...imported.values()].some((r) => !String(r.rowsDigest).startsWith(DIGEST_PREFIX)) ? await legacyRowsDigests(q) : null;
+  // Each file is recomputed with the digest version it was recorded with (the audit entry's, which is chained, else the
+  // files row's): cases imported before keep their v1 or legacy hash() digests, new imports have v2.
+  const versionOf = (r: FileRow): DigestVersion | null => digestVersion(String(imported.get(key(r.bundle, r.path))?.rowsDigest ?? r.rows_digest ?? emptyDigest()));
+  const byVersion = new Map<DigestVersion | null, number[]>();
+  for (const r of rows) {
+    const ids = byVersion.get(versionOf(r)) ?? [];
+    ids.push(Number(r.file_id));
+    byVersion.set(versionOf(r), ids);
+  }
+  const digests = new Map<DigestVersion | null, Map<number, FileDigest>>();
+  for (const [v, ids] of byVersion) {
+    const only = byVersion.size === 1 ? undefined : ids;
+    digests.set(v, v === null ? await legacyRowsDigests(q) : await fileRowsDigests(q, only, v));
+  }
   for (const r of rows) {
     const k = key(r.bundle, r.path);
     seen.add(k);
@@ -139,8 +150,8 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
     const rec = imported.get(k);
     // Pending only while no entry vouches for the file: a file with an entry is checked against it whatever the marks say.
     if (!rec && pending.has(Number(r.file_id))) { add(r.bundle, r.path, CUSTODY_PENDING); continue; }
-    const sha = digests.get(Number(r.file_id)) ?? { records: 0, digest: EMPTY_DIGEST };
-    const now = rec && !String(rec.rowsDigest).startsWith(DIGEST_PREFIX) ? { records: sha.records, digest: legacy?.get(Number(r.file_id)) ?? '0' } : sha;
+    const v = versionOf(r);
+    const now = digests.get(v)?.get(Number(r.file_id)) ?? { records: 0, digest: v === null ? '0' : emptyDigest(v) };
     if (!rec) {
       add(r.bundle, r.path, `No ${IMPORT_FILE_ACTION} entry in the audit log for this file: its import cannot be vouched for.`);
     } else {

@@ -41,6 +41,18 @@ const SQL_EDITS: [string, string][] = [
   ['line', `UPDATE event_store SET line = line + 1000 WHERE id = (SELECT min(id) FROM event_store)`],
   // A message stored as where it is in raw: moving that place changes the message as read.
   ['msg_at', `UPDATE event_store SET msg_at = msg_at + 1 WHERE id = (SELECT min(id) FROM event_store WHERE msg_at IS NOT NULL)`],
+  // The rest of event_store's columns (the rows digest covers each as stored: store/digest.ts, digest.test.ts).
+  ['id', `UPDATE event_store SET id = id + 100000 WHERE id = (SELECT max(id) FROM event_store)`],
+  ['file_id', `UPDATE event_store SET file_id = file_id + 1 WHERE id = (SELECT min(id) FROM event_store)`],
+  ['line_count', `UPDATE event_store SET line_count = line_count + 1 WHERE id = (SELECT min(id) FROM event_store)`],
+  ['ts', `UPDATE event_store SET ts = ts + INTERVAL 1 MICROSECOND WHERE id = (SELECT min(id) FROM event_store WHERE ts IS NOT NULL)`],
+  ['logger', `UPDATE event_store SET logger = 'other' WHERE id = (SELECT min(id) FROM event_store)`],
+  ['message', `UPDATE event_store SET message = 'x' WHERE id = (SELECT min(id) FROM event_store)`],
+  ['raw', `UPDATE event_store SET raw = raw || ' ' WHERE id = (SELECT min(id) FROM event_store)`],
+  ['parse_status', `UPDATE event_store SET parse_status = 'malformed' WHERE id = (SELECT min(id) FROM event_store)`],
+  ['msg_len', `UPDATE event_store SET msg_len = msg_len - 1 WHERE id = (SELECT min(id) FROM event_store WHERE msg_len IS NOT NULL)`],
+  ['ts_at', `UPDATE event_store SET ts_at = NULL WHERE id = (SELECT min(id) FROM event_store WHERE ts_at IS NOT NULL)`],
+  ['ts_len', `UPDATE event_store SET ts_len = ts_len + 1 WHERE id = (SELECT min(id) FROM event_store WHERE ts_len IS NOT NULL)`],
   ['files.format', `UPDATE files SET format = 'raw' WHERE file_id = 1`],
   ['files.tz_zone', `UPDATE files SET tz_zone = 'Asia/Kolkata', tz_rule = 'made up' WHERE file_id = 1`],
 ];

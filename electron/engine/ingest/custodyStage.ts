@@ -8,7 +8,7 @@
 //    two writes the entry twice: verify reads the same content).
 import { createHash } from 'node:crypto';
 import type { CaseDb, SqlRead } from '../store/db';
-import { EMPTY_DIGEST, fileRowShas, fileRowsDigests } from '../store/digest';
+import { emptyDigest, fileRowShas, fileRowsDigests } from '../store/digest';
 import { readManifest } from '../evidence/manifest';
 import { faultPoint } from './fault';
 import { timed } from '../util/stageTimes';
@@ -59,8 +59,8 @@ export async function finishCustody(db: CaseDb, caseDir: string, bundlesDir: str
     const part = pending.slice(i, i + GROUP_FILES);
     await timed(DIGEST_STAGE, () => db.tx(async () => {
       const digests = await fileRowsDigests((sql) => db.all(sql), part);
-      // Digests are 'sha256:' + hex (or EMPTY_DIGEST) and ids integers: nothing here comes from the evidence.
-      const values = part.map((id) => `(${id}, '${digests.get(id)?.digest ?? EMPTY_DIGEST}')`).join(', ');
+      // Digests are a version's prefix + hex (or its empty digest) and ids integers: nothing here comes from the evidence.
+      const values = part.map((id) => `(${id}, '${digests.get(id)?.digest ?? emptyDigest()}')`).join(', ');
       await db.run(`UPDATE files SET rows_digest = d.digest FROM (VALUES ${values}) d(file_id, digest) WHERE files.file_id = d.file_id`);
       await db.run(`DELETE FROM digest_pending WHERE file_id IN (${part.join(', ')})`);
     }));

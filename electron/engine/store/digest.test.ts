@@ -1,10 +1,12 @@
 // The rows digest computed a window of ids at a time must be the digest as documented (docs/AUDIT.md): every row's
 // sha256 in id order per chunk of 65,536 ids, chunk hashes in order, hashed again. Here it is checked against that
-// definition written as one SQL statement, on files that span several chunks and several windows.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+// definition written as one SQL statement, on files that span several chunks and several windows, for each version.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseDb } from './db';
-import { EVENT_ROW_CANON, fileRowsDigests } from './digest';
+import { EVENT_ROW_CANON_V1, EVENT_ROW_CANON_V2, digestVersion, emptyDigest, fileRowsDigests, type DigestVersion } from './digest';
 import { EVENT_COLUMNS } from './schema';
+
+const VERSIONS: [DigestVersion, string, string][] = [[1, 'sha256:', EVENT_ROW_CANON_V1], [2, 'sha256v2:', EVENT_ROW_CANON_V2]];
 
 let db: CaseDb;
 beforeAll(async () => {
@@ -18,44 +20,94 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-async function definition(): Promise<Map<number, { records: number; digest: string }>> {
+async function definition(prefix: string, canon: string): Promise<Map<number, { records: number; digest: string }>> {
   const rows = await db.all<{ file_id: number; n: string; d: string }>(
-    `SELECT file_id, sum(c)::VARCHAR AS n, 'sha256:' || sha256(string_agg(h, '' ORDER BY chunk)) AS d
-     FROM (SELECT e.file_id, e.id // 65536 AS chunk, count(*) AS c, sha256(string_agg(sha256(${EVENT_ROW_CANON}), '' ORDER BY e.id)) AS h
+    `SELECT file_id, sum(c)::VARCHAR AS n, '${prefix}' || sha256(string_agg(h, '' ORDER BY chunk)) AS d
+     FROM (SELECT e.file_id, e.id // 65536 AS chunk, count(*) AS c, sha256(string_agg(sha256(${canon}), '' ORDER BY e.id)) AS h
            FROM event_store e GROUP BY ALL)
      GROUP BY file_id`);
   return new Map(rows.map((r) => [Number(r.file_id), { records: Number(r.n), digest: r.d }]));
 }
 
-it('equals the documented digest, whatever the window, for all files or some', async () => {
-  const want = await definition();
+it.each(VERSIONS)('v%s equals the documented digest, whatever the window, for all files or some', async (v, prefix, canon) => {
+  const want = await definition(prefix, canon);
   expect([...want.keys()].sort()).toEqual([1, 2, 3]);
+  expect([...want.values()].every((d) => digestVersion(d.digest) === v)).toBe(true);
   const q = <T>(sql: string) => db.all<T>(sql);
   for (const window of [65536, 2 * 65536, 16 * 65536]) {
-    expect(await fileRowsDigests(q, undefined, window)).toEqual(want);
-    expect(await fileRowsDigests(q, [2, 3], window)).toEqual(new Map([[2, want.get(2)], [3, want.get(3)]]));
+    expect(await fileRowsDigests(q, undefined, v, window)).toEqual(want);
+    expect(await fileRowsDigests(q, [2, 3], v, window)).toEqual(new Map([[2, want.get(2)], [3, want.get(3)]]));
   }
-  expect(await fileRowsDigests(q)).toEqual(want);
-  expect((await fileRowsDigests(q, [9])).size).toBe(0);
+  expect(await fileRowsDigests(q, undefined, v)).toEqual(want);
+  expect((await fileRowsDigests(q, [9], v)).size).toBe(0);
 });
 
-it('changes when a row changes or two rows swap', async () => {
+it('names the version by its prefix; imports take v2', async () => {
+  expect((await fileRowsDigests(<T>(sql: string) => db.all<T>(sql), [3])).get(3)!.digest).toMatch(/^sha256v2:[0-9a-f]{64}$/);
+  expect([digestVersion('sha256:ab'), digestVersion('sha256v2:ab'), digestVersion(emptyDigest(1)), digestVersion(emptyDigest()), digestVersion('-123')])
+    .toEqual([1, 2, 1, 2, null]);
+});
+
+it.each(VERSIONS)('v%s changes when a row changes or two rows swap', async (v) => {
   const q = <T>(sql: string) => db.all<T>(sql);
-  const before = (await fileRowsDigests(q, [1], 65536)).get(1)!.digest;
+  const before = (await fileRowsDigests(q, [1], v, 65536)).get(1)!.digest;
   await db.run(`UPDATE event_store SET raw = CASE id WHEN 70000 THEN 'raw line 70001' ELSE 'raw line 70000' END WHERE id IN (70000, 70001)`);
-  const swapped = (await fileRowsDigests(q, [1], 65536)).get(1)!.digest;
+  const swapped = (await fileRowsDigests(q, [1], v, 65536)).get(1)!.digest;
   expect(swapped).not.toBe(before);
   await db.run(`UPDATE event_store SET raw = 'raw line ' || id WHERE id IN (70000, 70001)`);
-  expect((await fileRowsDigests(q, [1], 65536)).get(1)!.digest).toBe(before);
+  expect((await fileRowsDigests(q, [1], v, 65536)).get(1)!.digest).toBe(before);
 });
 
-it('canonicalises message and ts_text as read: a row stored with its text and with where it is in raw digest alike', async () => {
+describe('v2 covers every stored column of event_store', () => {
+  let m: CaseDb;
+  beforeAll(async () => {
+    m = await CaseDb.open(':memory:');
+    // A text row (message and stamp where they are in raw, fields stored) and a JSON row with an escaped message.
+    await m.run(`INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}, msg_at, msg_len, ts_at, ts_len) VALUES
+      (1, 1, 'celery', 1, 1, TIMESTAMPTZ '2023-07-06 12:07:01.774+00', NULL, 'naive', 'INFO', NULL, NULL, '{"level":"INFO"}', '[2023-07-06 12:07:01,774: INFO] Task é received', 'ok', 33, 15, 2, 23),
+      (2, 1, 'system', 2, 1, TIMESTAMPTZ '2023-07-06 12:07:02+00', '2023-07-06 12:07:02', 'inline', 'WARN', 'app', 'a "b"', NULL, '{"message":"a \\"b\\""}', 'ok', NULL, NULL, NULL, NULL)`);
+  });
+  afterAll(() => m.close());
+  const digest = async () => (await fileRowsDigests(<T>(sql: string) => m.all<T>(sql), [1, 2], 2)).get(1)?.digest;
+
+  /** Another value of the same type for `col` of row `id`: an edit no reader might see but verify must. */
+  const edits = (col: string, type: string): string[] => {
+    const other = /INT/.test(type) ? `coalesce(${col}, 0) + 1` : type.startsWith('TIMESTAMP') ? `coalesce(${col}, now()) + INTERVAL 1 MICROSECOND`
+      : type === 'JSON' ? `coalesce(${col}::VARCHAR, '{}') || ' '` : `coalesce(${col}, '') || 'x'`;
+    return [`SET ${col} = ${other}`, `SET ${col} = NULL`];
+  };
+
+  it('changes with any edit to any column, and to NULL or from it', async () => {
+    const cols = await m.all<{ name: string; type: string }>(`SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE table_name = 'event_store' ORDER BY column_index`);
+    expect(cols.map((c) => c.name)).toEqual([...EVENT_COLUMNS, 'msg_at', 'msg_len', 'ts_at', 'ts_len']);
+    const before = await digest();
+    expect(before).toMatch(/^sha256v2:/);
+    const unchanged: string[] = [];
+    for (const { name, type } of cols) {
+      for (const id of [1, 2]) {
+        for (const set of edits(name, type)) {
+          const [row] = await m.all<{ v: string | null }>(`SELECT ${name}::VARCHAR AS v FROM event_store WHERE id = ${id}`);
+          if (set.endsWith('NULL') && row!.v === null) continue;
+          await m.run('BEGIN');
+          await m.run(`UPDATE event_store ${set} WHERE id = ${id}`);
+          // file_id moves the row to another file: file 1's digest changes all the same.
+          if ((await digest()) === before) unchanged.push(`${name} of row ${id}: ${set}`);
+          await m.run('ROLLBACK');
+        }
+      }
+    }
+    expect(unchanged).toEqual([]);
+    expect(await digest()).toBe(before);
+  });
+});
+
+it('v1 canonicalises message and ts_text as read: a row stored with its text and with where it is in raw digest alike', async () => {
   const m = await CaseDb.open(':memory:');
   try {
     await m.run(`INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}, msg_at, msg_len, ts_at, ts_len) VALUES
       (1, 1, 'celery', 1, 1, NULL, '2023-07-06 12:07:01,774', 'naive', 'INFO', NULL, 'Task é received', NULL, '[2023-07-06 12:07:01,774: INFO] Task é received', 'ok', NULL, NULL, NULL, NULL),
       (2, 1, 'celery', 1, 1, NULL, NULL, 'naive', 'INFO', NULL, NULL, NULL, '[2023-07-06 12:07:01,774: INFO] Task é received', 'ok', 33, 15, 2, 23)`);
-    const rows = await m.all<{ id: string; c: string }>(`SELECT id::VARCHAR AS id, ${EVENT_ROW_CANON} AS c FROM event_store e ORDER BY id`);
+    const rows = await m.all<{ id: string; c: string }>(`SELECT id::VARCHAR AS id, ${EVENT_ROW_CANON_V1} AS c FROM event_store e ORDER BY id`);
     expect(rows[0]!.c.replace('[1,', '[2,')).toBe(rows[1]!.c);
     expect(JSON.parse(rows[1]!.c)).toContain('Task é received');
   } finally {
