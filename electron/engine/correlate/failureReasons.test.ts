@@ -7,7 +7,7 @@ import { importPaths } from '../ingest/importer';
 import { generateTree } from '../../testkit/synth/generate';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { buildChains } from './chains';
-import { hasReasons } from './failureReasons';
+import { hasReasons, keepsReasons } from './failureReasons';
 import { afterBatchImported, afterImportFinished } from './ingestHooks';
 
 const root = tempDir('casefile-reasons-');
@@ -37,6 +37,9 @@ describe('failure reasons', () => {
         await db.run('DROP TABLE event_reasons');
         await buildChains(db);
       });
+      expect(await hasReasons(db)).toBe(false);
+      // Nor does a later batch give it a partial one: records were extracted before it.
+      await db.tx(async () => expect(await keepsReasons(db, [1_000_000])).toBe(false));
       expect(await hasReasons(db)).toBe(false);
     });
     expect(await reasons()).toEqual(kept);

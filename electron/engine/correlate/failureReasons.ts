@@ -30,8 +30,12 @@ export const errorLevel = (s: string) => `${s}.level IN ('ERROR', 'CRITICAL')`;
 export async function keepsReasons(db: CaseDb, batchFileIds: number[]): Promise<boolean> {
   if (await hasReasons(db)) return true;
   // Records of files extracted before this batch (a file whose records are not pending): none on a new case.
-  const earlier = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM event_store
-    WHERE file_id NOT IN (${batchFileIds.map((n) => Math.trunc(n)).join(', ')}) AND file_id NOT IN (SELECT file_id FROM extract_pending) LIMIT 1)`);
+  const notHere = `file_id NOT IN (${batchFileIds.map((n) => Math.trunc(n)).join(', ')}) AND file_id NOT IN (SELECT file_id FROM extract_pending)`;
+  // A file's events commit with its files row: on a new case no row is outside the batch and the pending files, and the
+  // events (every row of them, since none matches) need not be read to know it.
+  const files = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM files WHERE ${notHere}`);
+  const earlier = Number(files?.n) > 0
+    ? await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM event_store WHERE ${notHere} LIMIT 1)`) : null;
   if (Number(earlier?.n) > 0) return false;
   await db.run(REASONS_DDL);
   return true;
