@@ -129,10 +129,10 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
   const wholeFiles = files.filter((f) => whole.has(f));
   // A line's place r: read_csv's lines are its rowid in fast_lines (its files first, in order); a whole file's
   // lines follow them.
-  await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT, whole BOOLEAN');
+  await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT, whole BOOLEAN, torn BOOLEAN');
   let start = 0;
   const rows = [...lineFiles, ...wholeFiles].map((f) => {
-    const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines}, ${whole.has(f)})`;
+    const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines}, ${whole.has(f)}, ${f.scan.torn})`;
     start += f.scan.lines;
     return r;
   });
@@ -149,14 +149,14 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
         columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', header=false, auto_detect=false, filename=true,
         new_line=${newline === 'lf' ? `'\\n'` : `'\\r\\n'`}, compression=${gzip ? `'gzip'` : `'none'`}, encoding='utf-8')`);
     }
-    // A whole file split at its line ends: the element after the last line end is empty and dropped; any other past
-    // the scan's count is kept, so that the accounting below fails on it.
+    // A whole file split at its line ends: the empty element after its last line end is dropped (where the scan saw
+    // one), every other element is a line, so that the accounting below fails on any count the scan did not see.
     for (const part of chunks(wholeFiles, Infinity, WHOLE_STATEMENT_BYTES)) {
       await db.run(`INSERT INTO ${single ? 'stage' : 'fast_text'} SELECT f.file_id, x.n${single ? '::INTEGER, 1' : ''}, x.l
-        FROM (SELECT filename, unnest(parts) AS l, generate_subscripts(parts, 1) AS n
+        FROM (SELECT filename, unnest(parts) AS l, generate_subscripts(parts, 1) AS n, len(parts) AS k
           FROM (SELECT filename, string_split(content, ${newline === 'lf' ? `E'\\n'` : `E'\\r\\n'`}) AS parts
             FROM read_text([${part.map((f) => sqlString(f.abs)).join(', ')}])) p) x
-        JOIN fast_files f ON f.path = x.filename WHERE x.n <= f.lines OR x.l <> ''`);
+        JOIN fast_files f ON f.path = x.filename WHERE NOT (x.n = x.k AND x.l = '' AND NOT f.torn)`);
     }
   } catch (e) {
     if (process.env.CASEFILE_DEBUG_FAST) process.stderr.write(`fast read refused: ${String(e)}\n`);
