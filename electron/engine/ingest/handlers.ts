@@ -12,6 +12,7 @@ import { resolveLimits } from './limits';
 import { runCorrelationStage } from './correlationStage';
 import { finishCustody, type AuditFiles } from './custodyStage';
 import { withMemoryRetry } from '../store/memoryRetry';
+import { settleHeap } from '../util/heap';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import type { CaseDb } from '../store/db';
 import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
@@ -48,6 +49,9 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
     if (h.readOnly) return;
     const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
     const correlator = { extract: (db: CaseDb, ids: number[]) => afterBatchImported(db, ids, correlate), build: (db: CaseDb) => afterImportFinished(db, correlate) };
+    // What the import left on the Node heap (its planned files, one per file) is dead now: collected before this job's
+    // own peak, not on top of it (util/heap.ts).
+    settleHeap(true);
     await h.withWriter(async (db) => {
       progress({ phase: 'custody', done: 0, total: 1, unit: 'items', message: 'recording digests and audit entries' });
       // Both steps resume from their pending marks, so a step that ran out of memory is run again with more.

@@ -13,6 +13,23 @@ const PROFILE = process.env.CASEFILE_PROFILE === '1';
 /** With PROFILE, the process's RSS is sampled while a statement runs (its event loop is free meanwhile): the peak is printed. */
 let rssPeak = 0;
 if (PROFILE) setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage.rss()); }, 50).unref();
+const mb = (n: number) => (n / 1e6).toFixed(0);
+/** CASEFILE_MEMLOG=1 (with PROFILE): the process's memory split (Node heap, buffers, the rest: DuckDB and the allocator) twice a second. */
+let memWriter: DuckDBInstance | null = null;
+if (PROFILE && process.env.CASEFILE_MEMLOG === '1') setInterval(() => {
+  const m = process.memoryUsage();
+  const line = (duck: string) => process.stderr.write(`[mem ${process.uptime().toFixed(1)} s] rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} ext ${mb(m.external)} ab ${mb(m.arrayBuffers)}${duck}\n`);
+  const inst = memWriter;
+  if (!inst) { line(''); return; }
+  void (async () => {
+    let c: DuckDBConnection | undefined;
+    try {
+      c = await inst.connect();
+      const r = (await c.runAndReadAll(`SELECT tag, (memory_usage_bytes // 1000000)::INTEGER AS mb FROM duckdb_memory() WHERE memory_usage_bytes > 5000000 ORDER BY 2 DESC`)).getRowObjectsJson();
+      line(` duck ${r.map((x) => `${String(x.tag)}=${String(x.mb)}`).join(' ')}`);
+    } catch { line(' duck ?'); } finally { c?.closeSync(); }
+  })();
+}, 500).unref();
 async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
   if (!PROFILE) return run();
   const t = performance.now();
@@ -20,7 +37,7 @@ async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
   try { return await run(); } finally {
     const ms = performance.now() - t;
     const mb = Math.max(rssPeak, process.memoryUsage.rss()) / 1e6;
-    if (ms > 100 || mb > 700) process.stderr.write(`[sql ${ms.toFixed(0)} ms, peak RSS ${mb.toFixed(0)} MB] ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+    if (ms > 100 || mb > 700) process.stderr.write(`[sql ${process.uptime().toFixed(1)} s: ${ms.toFixed(0)} ms, peak RSS ${mb.toFixed(0)} MB] ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
   }
 }
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
@@ -76,6 +93,7 @@ export class CaseDb implements SqlRead {
     // GLOBAL so that every later connection (readers open their own) starts in UTC without a SET of its own.
     await conn.run(`SET GLOBAL TimeZone = 'UTC'`);
     const db = new CaseDb(instance, conn, !!opts.readOnly, locked);
+    if (writer) memWriter = instance;
     if (!opts.readOnly) await db.migrate();
     if (locked) await conn.run('SET GLOBAL lock_configuration = true');
     return db;
