@@ -382,6 +382,8 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     await db.run('SET max_vacuum_tasks = 0');
     await fs.rm(path.join(handle.dir, REPAIR_DIR), { recursive: true, force: true }); // a killed import's copies
     let sinceCheckpoint = 0;
+    // What the copy and detection left dead (per-file reads, heads) goes before the first batch, not after it.
+    settleHeap(true);
     try {
       // The events phase's staging spills well, so it runs at less memory than the writer's other work (peak RSS).
       await withMemoryLimit(db, importMemory(), async () => {
