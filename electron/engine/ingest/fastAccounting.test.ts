@@ -55,3 +55,27 @@ describe.each([['whole, split in SQL', true], ['read_csv', false]] as const)('li
     }
   });
 });
+
+describe('order', () => {
+  it('small files read whole are staged in file and line order (event_store keeps it: id lookups rely on it)', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const files: FastFile[] = [];
+    const FILES = 3000;
+    const LINES = 150;
+    for (let i = 0; i < FILES; i++) {
+      const rel = `f${String(i).padStart(4, '0')}.json.log`;
+      writeAt(dir, rel, Array.from({ length: LINES }, (_, j) => json(i * LINES + j)).join('\n') + '\n');
+      files.push({ fileId: i + 1, abs: path.join(dir, rel), scan: await scanFile(path.join(dir, rel)) });
+    }
+    const db = await CaseDb.open(':memory:');
+    try {
+      await db.run('CREATE TEMP TABLE stage (file_id INTEGER, line INTEGER, line_count INTEGER, raw VARCHAR)');
+      expect(await stageFast(db, formatById('system')!, files, DEFAULT_LIMITS)).toEqual([]);
+      const r = await db.one<{ n: number; back: number }>(`SELECT count(*)::INTEGER AS n,
+          count(*) FILTER (WHERE pf IS NOT NULL AND (file_id < pf OR (file_id = pf AND line < pl)))::INTEGER AS back
+        FROM (SELECT file_id, line, lag(file_id) OVER (ORDER BY rowid) AS pf, lag(line) OVER (ORDER BY rowid) AS pl FROM stage)`);
+      expect(r).toEqual({ n: FILES * LINES, back: 0 });
+    } finally { db.close(); }
+  }, 120_000);
+});
