@@ -376,10 +376,6 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     // a checkpoint per batch's worth of input (formats with little data share one) keeps the WAL, its replay after a
     // crash, and memory bounded by the batch size.
     if (reader === 'auto') await db.run(`SET checkpoint_threshold = '4GB'`);
-    // Each batch's commit leaves a partly filled row group at event_store's end, and every checkpoint would merge
-    // (decompress and compress again) the ones before it: most of the checkpoints' CPU (the 1 GB tree: 4.1 of 4.8 s).
-    // They are merged once, by the first checkpoint after the events phase (the job that follows it).
-    await db.run('SET max_vacuum_tasks = 0');
     await fs.rm(path.join(handle.dir, REPAIR_DIR), { recursive: true, force: true }); // a killed import's copies
     let sinceCheckpoint = 0;
     // What the copy and detection left dead (per-file reads, heads) goes before the first batch, not after it.
@@ -413,7 +409,6 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
       });
     } finally {
       if (reader === 'auto') await db.run('RESET checkpoint_threshold');
-      await db.run('RESET max_vacuum_tasks');
       await dropStage(db);
     }
     if (!opts.custodyAfter) await finishCustody(db, handle.dir, handle.files.bundles, opts.hooks?.auditFiles);
