@@ -132,9 +132,10 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   const versionOf = (r: FileRow): DigestVersion | null => digestVersion(String(imported.get(key(r.bundle, r.path))?.rowsDigest ?? r.rows_digest ?? emptyDigest()));
   const byVersion = new Map<DigestVersion | null, number[]>();
   for (const r of rows) {
-    const ids = byVersion.get(versionOf(r)) ?? [];
+    const v = versionOf(r);
+    const ids = byVersion.get(v) ?? [];
     ids.push(Number(r.file_id));
-    byVersion.set(versionOf(r), ids);
+    byVersion.set(v, ids);
   }
   const digests = new Map<DigestVersion | null, Map<number, FileDigest>>();
   for (const [v, ids] of byVersion) {

@@ -7,6 +7,7 @@
 import type { FormatDefinition } from '../formats/types';
 import { sqlString, type CaseDb } from '../store/db';
 import { EngineError } from '../util/errors';
+import { cutGroups } from '../util/cutGroups';
 import type { IntakeLimits } from './limits';
 import { isGzipPath } from './records';
 import type { FileScan } from './scan';
@@ -106,19 +107,8 @@ export async function stageFast(db: CaseDb, def: FormatDefinition, files: FastFi
   return back;
 }
 
-/** Statements of at most `files` files and `bytes` bytes (a larger file alone). */
-function chunks(files: FastFile[], maxFiles: number, maxBytes: number): FastFile[][] {
-  const out: FastFile[][] = [];
-  let cur: FastFile[] = [];
-  let bytes = 0;
-  for (const f of files) {
-    if (cur.length && (cur.length >= maxFiles || bytes + f.scan.bytes > maxBytes)) { out.push(cur); cur = []; bytes = 0; }
-    cur.push(f);
-    bytes += f.scan.bytes;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
+/** Statements of at most `maxFiles` files and `maxBytes` bytes (a larger file alone). */
+const chunks = (files: FastFile[], maxFiles: number, maxBytes: number) => cutGroups(files, maxFiles, maxBytes, (f) => f.scan.bytes);
 
 async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], newline: 'lf' | 'crlf', gzip: boolean, limits: IntakeLimits): Promise<FastFile[]> {
   const single = !multiLine(def, files.map((f) => f.scan));

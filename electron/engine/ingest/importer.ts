@@ -28,6 +28,7 @@ import { finishCustody, markDigestPending, noteCommitted } from './custodyStage'
 import { withMemoryLimit, withMemoryRetry } from '../store/memoryRetry';
 import { addStageTime, timed } from '../util/stageTimes';
 import { settleHeap } from '../util/heap';
+import { cutGroups } from '../util/cutGroups';
 
 /**
  * What the importer needs of a case. It reads what the case remembers and never writes case.json: what it learns
@@ -494,16 +495,7 @@ function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<Planne
     const group = byFormat.get(key(f));
     if (group) group.push(f); else byFormat.set(key(f), [f]);
   }
-  for (const group of byFormat.values()) {
-    let cur: PlannedFile[] = [];
-    let bytes = 0;
-    for (const f of group) {
-      if (cur.length && (bytes + f.size > BATCH_BYTES || cur.length >= BATCH_FILES)) { yield cur; cur = []; bytes = 0; }
-      cur.push(f);
-      bytes += f.size;
-    }
-    if (cur.length) yield cur;
-  }
+  for (const group of byFormat.values()) yield* cutGroups(group, BATCH_FILES, BATCH_BYTES, (f) => f.size);
 }
 
 /**

@@ -1,5 +1,6 @@
 // The extraction's groups of files, shared by the import's correlation stage (ingest/) and verify's recomputation
 // (correlate/), which are peers: one definition below both.
+import { cutGroups } from './cutGroups';
 
 /**
  * At most this many files, and about this many events, are extracted per statement (whatever their formats): by the
@@ -14,14 +15,5 @@ const GROUP_EVENTS = 1 << 20;
  * statements run. A file larger than the bound is a group of its own.
  */
 export function extractGroups(files: { id: number; events: number }[], maxFiles = GROUP_FILES, maxEvents = GROUP_EVENTS): number[][] {
-  const groups: number[][] = [];
-  let cur: number[] = [];
-  let events = 0;
-  for (const f of files) {
-    if (cur.length && (cur.length >= maxFiles || events + f.events > maxEvents)) { groups.push(cur); cur = []; events = 0; }
-    cur.push(f.id);
-    events += f.events;
-  }
-  if (cur.length) groups.push(cur);
-  return groups;
+  return cutGroups(files, maxFiles, maxEvents, (f) => f.events).map((g) => g.map((f) => f.id));
 }
