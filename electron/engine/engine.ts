@@ -152,7 +152,8 @@ export class Engine {
   private async record(action: string, entryFor: (t: Trail) => Promise<{ params: Record<string, unknown>; result: AuditOutcome }>, trail: Trail): Promise<void> {
     try {
       const { params, result } = await entryFor(trail);
-      await appendAudit(trail.file, { action, params, result, via: this.via, ...(trail.caseId ? { caseId: trail.caseId } : {}) });
+      await appendAudit(trail.file, { action, params, result, via: this.via, ...(trail.caseId ? { caseId: trail.caseId } : {}) },
+        { folder: trail.caseId ? 'must-exist' : 'make' });
     } catch (e) {
       if (!trail.caseId) throw e;
       // Sensitive fields are then keyed with the app's salt.

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AuditEntryView, AuditVerifyResult, IntegrityResult } from '../../../shared/audit';
 import { Engine } from '../engine';
+import { appFiles } from '../case/paths';
 import { appendAudit, readAudit } from './trail';
 
 let dir: string;
@@ -49,5 +50,20 @@ describe('audit calls', () => {
     expect(c).toMatchObject({ ok: true, filesChecked: 0, problems: [] });
     expect((await readAudit(auditFile)).slice(-2).map((e) => e.action)).toEqual(['audit.verify', 'case.verify']);
     await expect(engine.call('audit.verify', { caseId: 'nope' })).rejects.toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('a case folder that is gone while the case is open', () => {
+  it('is not made again by the next entry: the entry goes to the app trail, saying why', async () => {
+    // The folder deleted, moved or unmounted under an open case (a pulled USB disk; a test's rm after closing the
+    // case while the page's verify was still running).
+    const caseDir = path.dirname(auditFile);
+    await fs.rm(caseDir, { recursive: true, force: true });
+    await engine.call('audit.verify', { caseId }).catch(() => undefined);
+    await expect(fs.stat(caseDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    const app = await readAudit(appFiles().audit);
+    const last = app[app.length - 1]!;
+    expect(last).toMatchObject({ action: 'audit.verify', params: { caseId } });
+    expect(last.result.message).toMatch(/case audit unavailable: the case folder .* is gone/);
   });
 });

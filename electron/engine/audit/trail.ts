@@ -65,16 +65,23 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'> | AuditEntry): string 
 // Appends from one process go one at a time (cheaper than contending on the lock file with ourselves).
 const queues = new Map<string, Promise<unknown>>();
 
-export function appendAudit(file: string, input: AuditInput): Promise<AuditHead> {
+/**
+ * `folder: 'must-exist'` for a case's trail: the case folder is never made again by an append (a folder deleted,
+ * moved or unmounted under an open case would come back holding only an audit file); the append fails instead.
+ */
+export function appendAudit(file: string, input: AuditInput, opts: { folder?: 'make' | 'must-exist' } = {}): Promise<AuditHead> {
   const key = path.resolve(file);
-  const run = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => appendLocked(key, input));
+  const run = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => appendLocked(key, input, opts.folder ?? 'make'));
   queues.set(key, run);
   void run.finally(() => { if (queues.get(key) === run) queues.delete(key); }).catch(() => undefined);
   return run;
 }
 
-async function appendLocked(file: string, input: AuditInput): Promise<AuditHead> {
-  await mkdirPrivate(path.dirname(file));
+async function appendLocked(file: string, input: AuditInput, folder: 'make' | 'must-exist'): Promise<AuditHead> {
+  if (folder === 'make') await mkdirPrivate(path.dirname(file));
+  else if (!(await fs.stat(path.dirname(file)).catch(() => null))?.isDirectory()) {
+    throw new Error(`the case folder ${path.dirname(file)} is gone (deleted, moved or unmounted)`);
+  }
   const [app, operator, key] = await Promise.all([appInfo(), currentOperator(), auditMacKey(true)]);
   const sealed = (e: Omit<AuditEntry, 'hash'>): AuditEntry => {
     const hash = hashEntry(e);
