@@ -10,6 +10,8 @@ export interface ManifestFile {
   path: string; size: number; mtime: string; sha256: string;
   /** This file begins with the bytes of an earlier bundle's file (a log that grew, or grew and was rotated). */
   continues?: { bundle: string; path: string; bytes: number; sha256: string };
+  /** Hex of the file's relative path as its bytes were in the input, when they are not UTF-8 (`path` says them %XX). */
+  sourceName?: string;
 }
 export interface Manifest {
   format: 'casefile/manifest@1';
@@ -25,7 +27,7 @@ export interface Manifest {
 export const manifestPath = (bundlesDir: string, id: string) => path.join(bundlesDir, `${id}.manifest.json`);
 export const LEGACY_MANIFEST = 'manifest.json';
 
-export async function sha256File(file: string): Promise<string> {
+export async function sha256File(file: string | Buffer): Promise<string> {
   const h = createHash('sha256');
   await pipeline(createReadStream(file), h);
   return h.digest('hex');

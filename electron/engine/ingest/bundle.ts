@@ -48,7 +48,7 @@ interface Hashed { sha256: string; scan: FileScan }
 const READ_BUFFERS: { buf: Buffer; head: Buffer }[] = [];
 
 /** The sha256 of a file and its scan (scan.ts), from one read; its head goes to `sink` (a plain file's, not a .gz). */
-async function hashAndScan(file: string, rel: string, sink?: HeadSink): Promise<Hashed> {
+async function hashAndScan(file: string | Buffer, rel: string, sink?: HeadSink): Promise<Hashed> {
   const h = createHash('sha256');
   const s = new FileScanner();
   const bufs = READ_BUFFERS.pop() ?? { buf: Buffer.allocUnsafe(1 << 20), head: Buffer.allocUnsafe(HEAD_BYTES) };
@@ -84,7 +84,7 @@ class Copier {
 
   constructor(private readonly sink?: HeadSink) {}
 
-  async copy(src: string, dst: string, rel: string): Promise<Hashed> {
+  async copy(src: string | Buffer, dst: string, rel: string): Promise<Hashed> {
     const dir = path.dirname(dst);
     if (!this.dirs.has(dir)) { await mkdirPrivate(dir); this.dirs.add(dir); }
     await fs.copyFile(src, dst, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
@@ -104,20 +104,60 @@ async function inParallel<T, R>(items: T[], n: number, fn: (item: T) => Promise<
   return out;
 }
 
-/** Regular files below dir, as sorted relative POSIX paths; what else is there (links, devices) goes to `dropped`. */
-export async function walkFiles(dir: string, dropped: string[] = []): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await fs.readdir(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      const rel = path.relative(dir, full).split(path.sep).join('/');
-      if (e.isDirectory()) await walk(full);
-      else if (e.isFile()) out.push(rel);
-      else dropped.push(`${rel}: ${e.isSymbolicLink() ? 'a symbolic link' : 'not a regular file (device, FIFO or socket)'}, not evidence: left out`);
+/** A regular file found below a folder: its name in the bundle, and where it is. */
+export interface WalkedFile {
+  /** Relative POSIX path; bytes of a name that are not UTF-8 are written %XX (the original name is `sourceName`). */
+  rel: string;
+  /** The file's path: the bytes themselves (a Buffer) where a name on the way is not UTF-8, which no string can say. */
+  src: string | Buffer;
+  /** Hex of the relative path's bytes, when they are not UTF-8. */
+  sourceName?: string;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A file name's bytes as text: UTF-8 as is, each byte outside a valid UTF-8 sequence as %XX. */
+export function nameText(name: Buffer): { text: string; utf8: boolean } {
+  try { return { text: STRICT_UTF8.decode(name), utf8: true }; } catch { /* below */ }
+  let text = '';
+  for (let i = 0; i < name.length;) {
+    const b = name[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let piece: string | null = null;
+    if (len > 0 && i + len <= name.length) {
+      try { piece = STRICT_UTF8.decode(name.subarray(i, i + len)); } catch { piece = null; }
+    }
+    if (piece === null) { text += `%${b.toString(16).toUpperCase().padStart(2, '0')}`; i += 1; } else { text += piece; i += len; }
+  }
+  return { text, utf8: false };
+}
+
+/**
+ * Regular files below dir, sorted by their relative POSIX path; what else is there (links, devices) goes to
+ * `dropped`. Names are read as bytes: a file whose name is not UTF-8 (a Latin-1 name from an old server) is evidence
+ * like any other, not an unreadable path.
+ */
+export async function walkFiles(dir: string, dropped: string[] = []): Promise<WalkedFile[]> {
+  const out: WalkedFile[] = [];
+  const sep = Buffer.from(path.sep);
+  const walk = async (d: Buffer, relBytes: Buffer[], relText: string[], utf8: boolean) => {
+    for (const e of await fs.readdir(d, { withFileTypes: true, encoding: 'buffer' })) {
+      const name = nameText(e.name);
+      const full = Buffer.concat([d, sep, e.name]);
+      const bytes = [...relBytes, e.name];
+      const texts = [...relText, name.text];
+      const rel = texts.join('/');
+      const whole = utf8 && name.utf8;
+      if (e.isDirectory()) await walk(full, bytes, texts, whole);
+      else if (e.isFile()) {
+        out.push(whole
+          ? { rel, src: full.toString('utf8') }
+          : { rel, src: full, sourceName: Buffer.concat(bytes.flatMap((b, i) => (i ? [Buffer.from('/'), b] : [b]))).toString('hex') });
+      } else dropped.push(`${rel}: ${e.isSymbolicLink() ? 'a symbolic link' : 'not a regular file (device, FIFO or socket)'}, not evidence: left out`);
     }
   };
-  await walk(dir);
-  return out.sort();
+  await walk(Buffer.from(path.resolve(dir)), [], [], true);
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 interface ArchiveListing { members: number; bytes: number; dropped: string[] }
@@ -227,11 +267,10 @@ async function extractZip(file: string, into: string): Promise<void> {
   });
 }
 
-async function hashTree(dir: string, names: string[], scans: Map<string, FileScan>, sink?: HeadSink): Promise<ManifestFile[]> {
-  return inParallel(names, COPY_PARALLEL, async (rel) => {
-    const full = path.join(dir, rel);
-    const st = await fs.stat(full);
-    const { sha256, scan } = await hashAndScan(full, rel, sink);
+async function hashTree(names: WalkedFile[], scans: Map<string, FileScan>, sink?: HeadSink): Promise<ManifestFile[]> {
+  return inParallel(names, COPY_PARALLEL, async ({ rel, src }) => {
+    const st = await fs.stat(src);
+    const { sha256, scan } = await hashAndScan(src, rel, sink);
     scans.set(rel, scan);
     return { path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 };
   });
@@ -275,17 +314,16 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
   const sink = inspectHead ? { inspect: inspectHead, into: heads as Map<string, unknown> } : undefined;
   const copier = new Copier(sink);
   // The size is the copy's (a live log may have grown since it was listed), so the manifest describes the bundle.
-  const copyIn = async (src: string, rel: string, mtime?: Date): Promise<ManifestFile> => {
+  const copyIn = async (src: string | Buffer, rel: string, mtime?: Date, sourceName?: string): Promise<ManifestFile> => {
     const when = mtime ?? (await fs.stat(src)).mtime;
     const { sha256, scan } = await copier.copy(src, path.join(incoming, rel), rel);
     scans.set(rel, scan);
-    return { path: rel, size: scan.bytes, mtime: when.toISOString(), sha256 };
+    return { path: rel, size: scan.bytes, mtime: when.toISOString(), sha256, ...(sourceName ? { sourceName } : {}) };
   };
   try {
     let files: ManifestFile[];
     if (kind === 'folder') {
-      const root = inputs[0]!;
-      files = await inParallel(tree!.files, COPY_PARALLEL, (f) => copyIn(path.join(root, f.rel), f.rel, f.mtime));
+      files = await inParallel(tree!.files, COPY_PARALLEL, (f) => copyIn(f.src, f.rel, f.mtime, f.sourceName));
     } else if (kind === 'archive') {
       const file = inputs[0]!;
       archiveSha256 = await sha256File(file);
@@ -294,7 +332,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
         await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => ('type' in entry ? TAR_KEEP.has(entry.type) || entry.type === 'Directory' : true) })
           .catch((e: unknown) => { throw damaged(file, e); });
       }
-      files = await hashTree(incoming, await walkFiles(incoming), scans, sink);
+      files = await hashTree(await walkFiles(incoming), scans, sink);
     } else {
       files = [];
       const used = new Set<string>();
@@ -332,12 +370,12 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
   }
 }
 
-async function treeStats(dir: string, dropped: string[]): Promise<{ files: { rel: string; mtime: Date }[]; bytes: number }> {
+async function treeStats(dir: string, dropped: string[]): Promise<{ files: (WalkedFile & { mtime: Date })[]; bytes: number }> {
   let bytes = 0;
-  const files = await inParallel(await walkFiles(dir, dropped), COPY_PARALLEL, async (rel) => {
-    const st = await fs.stat(path.join(dir, rel));
+  const files = await inParallel(await walkFiles(dir, dropped), COPY_PARALLEL, async (f) => {
+    const st = await fs.stat(f.src);
     bytes += st.size;
-    return { rel, mtime: st.mtime };
+    return { ...f, mtime: st.mtime };
   });
   return { files, bytes };
 }

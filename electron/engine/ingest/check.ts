@@ -112,9 +112,8 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits): Prom
     if (!st.isDirectory() && !st.isFile()) throw new LimitError(`${input} is not a regular file or folder (a FIFO, device or socket): refused.`);
     if (st.isDirectory()) {
       // walkFiles leaves out links and devices, as the import does.
-      for (const rel of await walkFiles(input)) {
-        const full = path.join(input, rel);
-        out.push({ input, file: rel, size: (await fs.stat(full)).size, sha256: await sha256File(full) });
+      for (const { rel, src } of await walkFiles(input)) {
+        out.push({ input, file: rel, size: (await fs.stat(src)).size, sha256: await sha256File(src) });
       }
     } else if (ARCHIVE.test(input)) {
       out.push(...(/\.zip$/i.test(input) ? await hashZip(input, st.size, limits) : await hashTar(input, st.size, limits)));

@@ -126,6 +126,28 @@ describe('odd files and archives', () => {
     });
   });
 
+  it('imports a folder holding file and folder names that are not UTF-8 (Latin-1 from an old server), their bytes kept', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    write(b, 'logs/ok.log', 'plain\n');
+    // Node's string paths cannot name these: readdir's text would be a name that does not exist (ENOENT).
+    mkdirSync(Buffer.from(path.join(b, 'logs/')), { recursive: true });
+    mkdirSync(Buffer.concat([Buffer.from(path.join(b, 'caf')), Buffer.from([0xe9])]));
+    writeFileSync(Buffer.concat([Buffer.from(path.join(b, 'logs/celery-')), Buffer.from([0xe9, 0xff]), Buffer.from('.log')]), '[2023-07-06 03:30:00,000: INFO/MainProcess] latin-1 name\n');
+    writeFileSync(Buffer.concat([Buffer.from(path.join(b, 'caf')), Buffer.from([0xe9]), Buffer.from('/r\u00e9sum\u00e9.log')]), 'utf-8 name in a latin-1 folder\n');
+    await withEngineCase(root, async (engine, caseId, h) => {
+      const res = (await engine.invoke('import.paths', { caseId, paths: [b] })) as ImportResult;
+      expect(res.files.map((f) => f.file).sort()).toEqual(['caf%E9/r\u00e9sum\u00e9.log', 'logs/celery-%E9%FF.log', 'logs/ok.log']);
+      expect(res.files.find((f) => f.file === 'logs/celery-%E9%FF.log')).toMatchObject({ format: 'celery', ok: 1 });
+      const manifest = JSON.parse(readFileSync(path.join(h.files.bundles, `${res.bundles[0]!.id}.manifest.json`), 'utf8')) as { files: { path: string; sourceName?: string }[] };
+      const names = Object.fromEntries(manifest.files.map((f) => [f.path, f.sourceName ? Buffer.from(f.sourceName, 'hex') : undefined]));
+      expect(names['logs/celery-%E9%FF.log']).toEqual(Buffer.concat([Buffer.from('logs/celery-'), Buffer.from([0xe9, 0xff]), Buffer.from('.log')]));
+      expect(names['caf%E9/r\u00e9sum\u00e9.log']).toEqual(Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from('/r\u00e9sum\u00e9.log')]));
+      expect(names['logs/ok.log']).toBeUndefined();
+      expect((await verifyCase(h)).problems).toEqual([]);
+    });
+  });
+
   it('keeps a bundle\'s own manifest.json as evidence: ours lives outside the bundle folder', async () => {
     const root = newRoot();
     const b = path.join(root, 'bundle');
