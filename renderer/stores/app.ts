@@ -25,7 +25,10 @@ interface AppState {
   /** Loads app.info and the cases, then opens `preferCaseId` (from the address) if it exists, else the default case. */
   init(preferCaseId?: string): Promise<void>;
   refreshCases(): Promise<void>;
+  /** Shows a case the engine has open (what cases.open / cases.get / cases.create returned). */
   openCase(c: CaseInfo): void;
+  /** Opens a case of the list in the engine (a recent case is listed without being open there), then shows it. */
+  openListed(c: CaseInfo): Promise<void>;
   openDir(dir: string): Promise<void>;
   createCase(name: string, dir?: string, timezone?: string): Promise<CaseInfo | null>;
   refreshCurrent(): Promise<void>;
@@ -81,13 +84,15 @@ export const useApp = create<AppState>((set, get) => ({
         // A link to a case not open here: the list says whether it is a known one.
         await get().refreshCases();
         const preferred = get().cases.find((c) => c.id === preferCaseId);
-        if (preferred) { get().openCase(preferred); set({ info }); return; }
+        if (preferred) { set({ info }); await get().openListed(preferred); return; }
       }
       set({ info });
       // The operator already went somewhere else while this loaded: do not pull them into the default case.
       if (get().view !== startView) return;
       if (info.defaultCaseId) get().openCase(open ?? await call('cases.get', { caseId: info.defaultCaseId }));
       else toCases();
+      // Said after the other case opened (opening one clears the message): the link's case is not the one shown.
+      if (preferCaseId) get().fail(new Error(`The linked case (${preferCaseId}) is not open here and not among the recent cases: it was deleted, moved, or is on another machine. Open its folder from Cases.`));
     } catch (e) {
       get().fail(e);
       toCases();
@@ -100,6 +105,14 @@ export const useApp = create<AppState>((set, get) => ({
 
   openCase(c) {
     set({ current: c, view: 'timeline', error: null });
+  },
+
+  async openListed(c) {
+    set({ busy: true });
+    try {
+      // By its folder: the engine hands back the case it already has open there, or opens it (read-only if locked).
+      get().openCase(await call('cases.open', { dir: c.dir }));
+    } catch (e) { get().fail(e); } finally { set({ busy: false }); }
   },
 
   async openDir(dir) {

@@ -116,7 +116,11 @@ export function startUrlSync(): () => void {
     if (s.caseId && s.caseId !== app.current?.id) {
       const open = () => {
         const c = useApp.getState().cases.find((x) => x.id === s.caseId);
-        if (c) { pendingOpen = s; useApp.getState().openCase(c); }
+        if (c) {
+          pendingOpen = s;
+          // Not opened (its folder gone, say): nothing waits any more, or the address would stop following the app.
+          void useApp.getState().openListed(c).then(() => { if (useApp.getState().current?.id !== s.caseId && pendingOpen === s) pendingOpen = null; });
+        }
         return !!c;
       };
       // A case made since the list was read (a shell link is checked against the engine's registry) is looked up again.

@@ -5,7 +5,7 @@ import { fmtCount, fmtTime } from '../../lib/time';
 import { ImportPanel } from './ImportPanel';
 
 export function CasesView() {
-  const { cases, current, openCase, openDir, createCase, busy, info, refreshCases } = useApp();
+  const { cases, current, openListed, openDir, createCase, busy, info, refreshCases } = useApp();
   // Opening a case does not read the list (it peeks into every recent case): it is read here, fresh each time.
   // (Once the app knows what it opens: before that, this view stands in while a reload reopens its case.)
   useEffect(() => { if (info) void refreshCases(); }, [info, refreshCases]);
@@ -29,7 +29,7 @@ export function CasesView() {
                 <td className="small">{c.timeRange ? `${fmtTime(c.timeRange.from)} → ${fmtTime(c.timeRange.to)}` : '—'}</td>
                 <td className="small" title={c.timezone.evidence}>{c.timezone.zone} ({c.timezone.how})</td>
                 <td className="mono small">{c.dir}</td>
-                <td><button data-testid="case-open" onClick={() => openCase(c)}>Open</button></td>
+                <td><button data-testid="case-open" disabled={busy} onClick={() => void openListed(c)}>Open</button></td>
               </tr>
             ))}
           </tbody>
