@@ -68,8 +68,13 @@ export const FileImportResult = z.object({
 export type FileImportResult = z.infer<typeof FileImportResult>;
 
 export const ImportResult = z.object({
-  /** `notes`: what the input held that is not evidence and was left out (links, devices, duplicate archive members). */
-  bundles: z.array(z.object({ id: z.string(), files: z.number(), bytes: z.number(), reused: z.boolean(), notes: z.array(z.string()).optional() })),
+  /**
+   * `notes`: what the input held that is not evidence and was left out (links, devices, duplicate archive members, the
+   * contents of an archive inside it that could not be expanded). `from`: the bundle is the contents of an archive
+   * that is a file of another bundle.
+   */
+  bundles: z.array(z.object({ id: z.string(), files: z.number(), bytes: z.number(), reused: z.boolean(), notes: z.array(z.string()).optional(),
+    from: z.object({ bundle: z.string(), file: z.string() }).optional() })),
   files: z.array(FileImportResult),
   timezone: TimeZoneRule,
   seconds: z.number(),

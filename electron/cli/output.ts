@@ -5,7 +5,8 @@ export function printTable(rows: Record<string, unknown>[], columns?: string[]):
   if (rows.length === 0) { process.stdout.write('(no rows)\n'); return; }
   const cols = columns ?? Object.keys(rows[0]!);
   const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ');
-  const widths = cols.map((c) => Math.min(80, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
+  // The last column is never cut (nothing follows it): a file's note is read whole.
+  const widths = cols.map((c, i) => Math.min(i === cols.length - 1 ? Infinity : 80, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
   const fmt = (vals: string[]) => vals.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd();
   process.stdout.write(fmt(cols) + '\n' + fmt(widths.map((w) => '-'.repeat(w))) + '\n');
   for (const r of rows) process.stdout.write(fmt(cols.map((c) => cell(r[c]))) + '\n');

@@ -95,6 +95,7 @@ export function registerIngestCommands(program: Command): void {
             + `${sum('records')} records, ${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s`
             + `${res.eventsReadySeconds !== undefined ? ` (events ready after ${res.eventsReadySeconds.toFixed(1)} s)` : ''}\n`
             + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`
+            + res.bundles.flatMap((b) => (b.from ? [`bundle ${b.id}: the contents of the archive ${b.from.bundle}/${b.from.file}\n`] : [])).join('')
             + res.bundles.flatMap((b) => (b.notes ?? []).map((n) => `left out of bundle ${b.id}: ${n}\n`)).join(''));
         }, { ...(o.name ? { name: o.name } : {}) });
       } catch (e) { fail(e); }

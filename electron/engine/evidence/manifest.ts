@@ -17,7 +17,11 @@ export interface Manifest {
   format: 'casefile/manifest@1';
   bundle: string;
   created: string;
-  origin: { kind: 'folder' | 'archive' | 'files'; inputs: string[]; archiveSha256?: string };
+  /**
+   * `from`: the archive this bundle's files came out of is a file of another bundle (its id and the file's path; that
+   * bundle's manifest pins the archive's sha256, as `archiveSha256` here does).
+   */
+  origin: { kind: 'folder' | 'archive' | 'files'; inputs: string[]; archiveSha256?: string; from?: { bundle: string; path: string } };
   files: ManifestFile[];
   /** What the input held that is not evidence and was left out (links, devices, duplicate archive members). */
   dropped?: string[];

@@ -4,7 +4,9 @@
 // The manifest lives beside the bundle folder (`bundles/<id>.manifest.json`), never inside it, so no evidence file
 // (an archive member, an upload) can take its name. Cases made before kept it at `bundles/<id>/manifest.json`.
 // Archives are listed before anything is written: sizes past the caps, links, devices and duplicate members are
-// refused or reported up front (limits.ts).
+// refused or reported up front (limits.ts). An archive found inside a bundle (its content confirming its name) is
+// kept there as evidence and its contents become a bundle of their own, through the same archive intake, one level
+// deep: an archive inside that one is kept and noted, never expanded (expandArchives).
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,7 @@ import { bundleId, isStaging, manifestPath, readManifest, sha256File, type Manif
 import { DEFAULT_LIMITS, LimitError, RATIO_FLOOR_BYTES, ensureFreeSpace, humanBytes, type IntakeLimits } from './limits';
 import { FileScanner, type FileScan } from './scan';
 import { HEAD_BYTES, headLines, isGzipPath } from './records';
+import { ARCHIVE_NAME, archiveByContent } from './magic';
 
 export interface StagedBundle<H = unknown> {
   id: string; dir: string; manifest: Manifest; reused: boolean; bytes: number;
@@ -27,19 +30,30 @@ export interface StagedBundle<H = unknown> {
   scans: Map<string, FileScan>;
   /** What `inspectHead` made of each plain file's head, by path; absent for a bundle staged before and for .gz files. */
   heads: Map<string, H>;
+  /** The archives among this bundle's files (their content confirming their name), by path: what became of them. */
+  archives: Map<string, NestedArchive>;
+  /** This bundle is the contents of an archive in another bundle (that bundle's id and the archive's path). */
+  from?: { bundle: string; path: string };
 }
+
+/**
+ * An archive inside a bundle: expanded into a bundle of its own, or not (damaged, past the caps, or inside an
+ * archive that was itself expanded), with why. `what` says what it is ("zip archive").
+ */
+export type NestedArchive = { what: string } & (
+  | { state: 'expanded'; bundle: string; files: number }
+  | { state: 'failed'; why: string }
+  | { state: 'inner'; within: string });
 
 /**
  * Looks at a copied file's head (its first lines, as readHeadLines gives them) while the other files copy: the
  * copy's read has those bytes, so detection needs no read of its own and runs in the time the copies wait on I/O.
  * What it returns is kept (not the head: a tree of 100,000 files would hold gigabytes of heads).
  */
-export type HeadInspector<H> = (rel: string, head: string[]) => H;
+export type HeadInspector<H> = (rel: string, head: string[], raw: Buffer) => H;
 
 /** Who sees the heads of one intake, and where what they make of them goes. */
 interface HeadSink { inspect: HeadInspector<unknown>; into: Map<string, unknown> }
-
-const ARCHIVE = /\.(tar\.gz|tgz|tar|zip)$/i;
 
 interface Hashed { sha256: string; scan: FileScan }
 
@@ -55,7 +69,7 @@ async function hashAndScan(file: string | Buffer, rel: string, sink?: HeadSink):
   const { buf, head } = bufs;
   let headTo = sink && !isGzipPath(rel) ? sink : undefined;
   let headN = 0;
-  const giveHead = (cut: boolean) => { headTo!.into.set(rel, headTo!.inspect(rel, headLines(head.subarray(0, headN), cut))); headTo = undefined; };
+  const giveHead = (cut: boolean) => { headTo!.into.set(rel, headTo!.inspect(rel, headLines(head.subarray(0, headN), cut), head.subarray(0, headN))); headTo = undefined; };
   try {
     const fh = await fs.open(file, 'r');
     try {
@@ -278,7 +292,7 @@ async function hashTree(names: WalkedFile[], scans: Map<string, FileScan>, sink?
 
 const staged = <H>(id: string, dir: string, manifest: Manifest, text: string, reused: boolean, scans = new Map<string, FileScan>(), heads = new Map<string, H>()): StagedBundle<H> => ({
   id, dir, manifest, reused, bytes: manifest.files.reduce((n, f) => n + f.size, 0),
-  manifestSha256: createHash('sha256').update(text).digest('hex'), expansion: { expanded: 0 }, scans, heads,
+  manifestSha256: createHash('sha256').update(text).digest('hex'), expansion: { expanded: 0 }, scans, heads, archives: new Map(),
 });
 
 /** A bundle already in the case (e.g. moved in by a pull), as the import takes it. */
@@ -289,7 +303,7 @@ export async function loadStagedBundle<H = never>(bundlesDir: string, id: string
 }
 
 /** Puts one input (folder, archive, or a set of loose files) into the case as a bundle. */
-async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits, inspectHead?: HeadInspector<H>): Promise<StagedBundle<H>> {
+async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits, inspectHead?: HeadInspector<H>, from?: Manifest['origin']['from']): Promise<StagedBundle<H>> {
   const dropped: string[] = [];
   let archiveSha256: string | undefined;
   // Size what will be written before writing it.
@@ -352,7 +366,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
     }
     const manifest: Manifest = {
       format: 'casefile/manifest@1', bundle: id, created: new Date().toISOString(),
-      origin: { kind, inputs: inputs.map((p) => path.resolve(p)), ...(archiveSha256 ? { archiveSha256 } : {}) },
+      origin: { kind, inputs: inputs.map((p) => path.resolve(p)), ...(archiveSha256 ? { archiveSha256 } : {}), ...(from ? { from } : {}) },
       files,
       ...(dropped.length ? { dropped } : {}),
     };
@@ -380,8 +394,12 @@ async function treeStats(dir: string, dropped: string[]): Promise<{ files: (Walk
   return { files, bytes };
 }
 
-/** Stages every input: each folder and archive is a bundle; all loose files together make one bundle. */
-export async function stageBundles<H = never>(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS, inspectHead?: HeadInspector<H>): Promise<StagedBundle<H>[]> {
+/**
+ * Stages every input: each folder and archive is a bundle; all loose files together make one bundle; each archive
+ * inside them, a bundle of its own (expandArchives). `readAsLines`: files the operator's overrides read as lines,
+ * archives or not (never expanded).
+ */
+export async function stageBundles<H = never>(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS, inspectHead?: HeadInspector<H>, readAsLines?: (rel: string) => boolean): Promise<StagedBundle<H>[]> {
   await mkdirPrivate(bundlesDir);
   for (const e of await fs.readdir(bundlesDir)) if (isStaging(e)) await fs.rm(path.join(bundlesDir, e), { recursive: true, force: true });
   const kinds: { input: string; dir: boolean }[] = [];
@@ -396,9 +414,54 @@ export async function stageBundles<H = never>(bundlesDir: string, inputs: string
   const loose: string[] = [];
   for (const { input, dir } of kinds) {
     if (dir) out.push(await stageOne(bundlesDir, 'folder', [input], limits, inspectHead));
-    else if (ARCHIVE.test(input)) out.push(await stageOne(bundlesDir, 'archive', [input], limits, inspectHead));
+    else if (ARCHIVE_NAME.test(input)) out.push(await stageOne(bundlesDir, 'archive', [input], limits, inspectHead));
     else loose.push(input);
   }
   if (loose.length) out.push(await stageOne(bundlesDir, 'files', loose, limits, inspectHead));
-  return out;
+  return expandArchives(bundlesDir, out, limits, inspectHead, readAsLines);
+}
+
+/**
+ * The archives inside `bundles` (a .tar.gz/.tgz/.tar/.zip name the content confirms: magic.ts) become bundles of their
+ * own through the same archive intake as an input archive (listing first, caps, bomb ratio, links refused, free
+ * space). The archive stays in its bundle, byte-for-byte; the new bundle's manifest names it (`origin.from`). One
+ * level deep: an archive inside an expanded one is kept and noted, never expanded, so no nest or quine goes further.
+ * The same archive twice (by content) is expanded once. One that cannot be expanded (damaged, past a cap) is noted
+ * with why; the import goes on. Returns `bundles` and the new ones after them, each bundle once.
+ */
+export async function expandArchives<H>(bundlesDir: string, bundles: StagedBundle<H>[], limits: IntakeLimits, inspectHead?: HeadInspector<H>, readAsLines?: (rel: string) => boolean): Promise<StagedBundle<H>[]> {
+  const out = [...bundles];
+  const ids = new Set(bundles.map((b) => b.id));
+  const bySha = new Map<string, NestedArchive>();
+  for (const outer of bundles) {
+    for (const f of outer.manifest.files) {
+      const archive = ARCHIVE_NAME.test(f.path) && !readAsLines?.(f.path) ? await archiveByContent(path.join(outer.dir, f.path), f.path) : null;
+      if (!archive) continue;
+      let got = bySha.get(f.sha256);
+      if (!got) {
+        try {
+          const inner = await stageOne(bundlesDir, 'archive', [path.join(outer.dir, f.path)], limits, inspectHead, { bundle: outer.id, path: f.path });
+          inner.from = { bundle: outer.id, path: f.path };
+          got = { what: archive.what, state: 'expanded', bundle: inner.id, files: inner.manifest.files.length };
+          if (!ids.has(inner.id)) { ids.add(inner.id); out.push(inner); await markInner(inner, readAsLines); }
+        } catch (e) {
+          // Damage and the caps are LimitErrors (a sentence for the operator); anything else is a fault of ours.
+          if (!(e instanceof LimitError)) throw e;
+          got = { what: archive.what, state: 'failed', why: e.message };
+        }
+        bySha.set(f.sha256, got);
+      }
+      outer.archives.set(f.path, got);
+    }
+  }
+  // Each bundle once (the same evidence given twice, or given and also inside another).
+  return out.filter((b, i) => out.findIndex((o) => o.id === b.id) === i);
+}
+
+/** The archives inside an expanded archive: kept and noted, not expanded. */
+async function markInner<H>(inner: StagedBundle<H>, readAsLines?: (rel: string) => boolean): Promise<void> {
+  for (const f of inner.manifest.files) {
+    const archive = ARCHIVE_NAME.test(f.path) && !readAsLines?.(f.path) ? await archiveByContent(path.join(inner.dir, f.path), f.path) : null;
+    if (archive) inner.archives.set(f.path, { what: archive.what, state: 'inner', within: `${inner.from!.bundle}/${inner.from!.path}` });
+  }
 }

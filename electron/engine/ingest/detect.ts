@@ -194,18 +194,25 @@ function envelopeDetection(relPath: string, head: string[]): { det: Detection; s
   return best;
 }
 
-/**
- * The operator's override wins outright; otherwise the plain reading and the best envelope reading compete on the
- * share of lines they explain, then on being specific, then on the envelope carrying fields. The raw fallback
- * always matches, so no file is ever refused.
- */
-export function detectFormat(relPath: string, head: string[], overrides: FormatOverride[] = []): Detection {
+/** The operator's override for a file, if one names it: it wins over detection, and over magic bytes (magic.ts). */
+export function overridden(relPath: string, overrides: FormatOverride[]): Detection | null {
   for (const o of overrides) {
     if (globMatch(o.glob, relPath)) {
       const f = formatById(o.format);
       if (f) return { format: f, reason: `operator override: ${o.format}=${o.glob}` };
     }
   }
+  return null;
+}
+
+/**
+ * The operator's override wins outright; otherwise the plain reading and the best envelope reading compete on the
+ * share of lines they explain, then on being specific, then on the envelope carrying fields. The raw fallback
+ * always matches, so no file is ever refused.
+ */
+export function detectFormat(relPath: string, head: string[], overrides: FormatOverride[] = []): Detection {
+  const forced = overridden(relPath, overrides);
+  if (forced) return forced;
   const plain = formatDetection(relPath, head);
   const env = envelopeDetection(relPath, head);
   if (!env) return plain.det;

@@ -10,13 +10,15 @@ import { EngineError } from '../util/errors';
 import { insertRows } from '../store/insert';
 import type { FormatDefinition } from '../formats/types';
 import type { EnvelopeDefinition } from '../formats/envelopes/types';
-import { detectFormat, headerRegex, type Detection, type FormatOverride } from './detect';
+import { detectFormat, headerRegex, overridden, type Detection, type FormatOverride } from './detect';
 import { formatById } from '../formats/registry';
 import { unwrapper } from './envelope';
 import { EnvelopeStage, envelopeNeedsContext, envelopeYear } from './envelopeStage';
-import { isGzipPath, readHeadLines, readRecords, type ReadStats, type StartsRecord } from './records';
+import { isGzipPath, readHead, readRecords, type ReadStats, type StartsRecord } from './records';
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
-import { loadStagedBundle, stageBundles, type HeadInspector, type StagedBundle } from './bundle';
+import { expandArchives, loadStagedBundle, stageBundles, type HeadInspector, type NestedArchive, type StagedBundle } from './bundle';
+import { keptNote, sniffMagic, type Magic } from './magic';
+import { recordKeptFiles, type KeptFile } from './keptFiles';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageContexts, stampContexts, textStamp, type FirstStamp, type StampContext } from './stampContext';
 import { completeTimesSql, transformCuts, transformSql, type TransformParams } from './transform';
@@ -107,10 +109,13 @@ export interface ImportOptions {
  * What detection makes of a file's head, kept instead of the head (a tree of 100,000 files would hold gigabytes of
  * heads until its last file is in). Made during the evidence copy (bundle.ts) for plain files, after it for the rest.
  */
-interface HeadInfo { d: Detection; first: FirstStamp | null; tz?: PlannedFile['tz'] }
+interface HeadInfo { d: Detection; first: FirstStamp | null; tz?: PlannedFile['tz']; magic?: Magic }
 
 function headInspector(overrides: FormatOverride[]): HeadInspector<HeadInfo> {
-  return (rel, head) => {
+  return (rel, head, raw) => {
+    // Content with a known magic (an image, a database…) is not read as lines, unless the operator says it is.
+    const magic = overridden(rel, overrides) ? null : sniffMagic(raw, rel, isGzipPath(rel));
+    if (magic) return { d: { format: formatById('raw')!, reason: `magic bytes: ${magic.what}` }, first: null, magic };
     const d = detectFormat(rel, head, overrides);
     const shown = d.envelope ? d.envelope.streams[0]!.head : head;
     const tz = headTzEvidence(d.format, shown, rel);
@@ -137,6 +142,8 @@ interface PlannedFile {
   /** The file is wrapped in an envelope; its streams, each with its own format (several: one batch of its own). */
   envelope?: Detection['envelope'];
   scan?: FileScan;
+  /** Kept as evidence, not read as lines (magic.ts): the files row's format and note. */
+  kept?: { format: KeptFile['format']; note: string };
 }
 
 /**
@@ -270,15 +277,24 @@ async function lineStartAtOrBefore(file: string, offset: number): Promise<number
 }
 
 export async function importPaths(handle: ImportTarget, inputs: string[], opts: ImportOptions = {}): Promise<ImportResult> {
-  return runImport(handle, (limits, inspect) => stageBundles(handle.files.bundles, inputs, limits, inspect), opts);
+  return runImport(handle, (limits, inspect, asLines) => stageBundles(handle.files.bundles, inputs, limits, inspect, asLines), opts);
 }
 
-/** Imports bundles already in the case folder (a finished pull moves its files in as a bundle). */
+/** Imports bundles already in the case folder (a finished pull moves its files in as a bundle), and the archives in them. */
 export async function importBundles(handle: ImportTarget, ids: string[], opts: ImportOptions = {}): Promise<ImportResult> {
-  return runImport(handle, async () => Promise.all(ids.map((id) => loadStagedBundle<HeadInfo>(handle.files.bundles, id))), opts);
+  return runImport(handle, async (limits, inspect, asLines) => expandArchives(handle.files.bundles,
+    await Promise.all(ids.map((id) => loadStagedBundle<HeadInfo>(handle.files.bundles, id))), limits, inspect, asLines), opts);
 }
 
-async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, inspect: HeadInspector<HeadInfo>) => Promise<StagedBundle<HeadInfo>[]>, opts: ImportOptions): Promise<ImportResult> {
+/** The note of an archive inside a bundle: what it is, and which bundle its contents became (or why none). */
+function archiveNote(a: NestedArchive): string {
+  const kept = `${a.what}: kept as evidence, not read as log lines`;
+  if (a.state === 'expanded') return `${kept}; its ${a.files} file(s) were imported as bundle ${a.bundle}`;
+  if (a.state === 'failed') return `${kept}; its contents could not be imported: ${a.why}`;
+  return `${kept}, and not expanded: it is inside the archive ${a.within}, and archives are expanded one level deep only`;
+}
+
+async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, inspect: HeadInspector<HeadInfo>, readAsLines: (rel: string) => boolean) => Promise<StagedBundle<HeadInfo>[]>, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const jobId = opts.jobId ?? `import-${Date.now()}`;
   if (handle.readOnly) throw new EngineError('read_only', handle.readOnlyReason ?? 'This case is read-only.');
@@ -289,17 +305,25 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
   progress({ phase: 'copy', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
   const inspect = headInspector(overrides);
   // Plain files are detected as they are copied (in the copy's stage time); .gz files and bundles staged before here.
-  const bundles = await timed('evidence copy + sha256 + scan', () => stage(limits, inspect));
+  const bundles = await timed('evidence copy + sha256 + scan', () => stage(limits, inspect, (rel) => overridden(rel, overrides) !== null));
 
   const planned: PlannedFile[] = [];
   const reasons = new Map<string, string>();
   const detectStarted = performance.now();
   for (const b of bundles) {
     for (const f of b.manifest.files) {
-      const { d, first, tz } = b.heads.get(f.path) ?? inspect(f.path, await readHeadLines(path.join(b.dir, f.path)));
+      let info = b.heads.get(f.path);
+      if (!info) {
+        const head = await readHead(path.join(b.dir, f.path));
+        info = inspect(f.path, head.lines, head.raw);
+      }
+      const { d, first, tz, magic } = info;
       const scan = b.scans.get(f.path);
-      planned.push({ bundle: b, rel: f.path, size: f.size, sha256: f.sha256, format: d.format, reason: interned(reasons, d.reason),
-        first, ...(tz ? { tz } : {}), mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}), ...(scan ? { scan } : {}) });
+      const archive = b.archives.get(f.path);
+      const kept = archive ? { format: 'archive' as const, note: archiveNote(archive) } : magic ? { format: 'binary' as const, note: keptNote(magic) } : undefined;
+      planned.push({ bundle: b, rel: f.path, size: f.size, sha256: f.sha256, format: d.format,
+        reason: interned(reasons, archive ? `magic bytes: ${archive.what}` : d.reason),
+        first, ...(tz ? { tz } : {}), mtime: f.mtime, ...(d.envelope ? { envelope: d.envelope } : {}), ...(scan ? { scan } : {}), ...(kept ? { kept } : {}) });
     }
     b.heads.clear();
   }
@@ -320,7 +344,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     ...(opts.formatOverrides?.length ? { formatOverrides: opts.formatOverrides } : {}),
   };
   if (learned.timezone || learned.formatOverrides) await opts.hooks?.remember?.(learned);
-  const ctxFiles = planned.map((f) => ({ rel: f.rel, bundleId: f.bundle.id, format: f.format, first: f.first, ...(f.mtime ? { mtime: f.mtime } : {}), f,
+  const ctxFiles = planned.filter((f) => !f.kept).map((f) => ({ rel: f.rel, bundleId: f.bundle.id, format: f.format, first: f.first, ...(f.mtime ? { mtime: f.mtime } : {}), f,
     needs: envelopeNeedsContext(f.envelope?.def) || (f.envelope?.streams ?? []).some((s) => fileNeedsContext(s.format)) }));
   for (const [c, context] of stampContexts(ctxFiles, zone.zone, opts.date)) c.f.context = context;
 
@@ -335,6 +359,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     let bytesDone = 0;
     let filesDone = 0;
     const todo: PlannedFile[] = [];
+    const kept: PlannedFile[] = [];
     const already = new Map<string, Record<string, unknown>>();
     for (const b of bundles) {
       for (const r of await db.all<Record<string, unknown>>(`SELECT path, ${FILE_RESULT_COLUMNS} FROM files WHERE bundle = $1`, [b.id])) already.set(`${b.id}/${String(r.path)}`, r);
@@ -369,9 +394,13 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
           f.continues = `${c.bundle}/${c.path}`;
         }
       }
-      todo.push(f);
+      if (f.kept) kept.push(f); else todo.push(f);
     }
     for (const [bundle, files] of aliases) await opts.hooks?.auditAliases?.(bundle, files);
+    // Files kept as evidence but not read (images, archives…): their rows, no events (keptFiles.ts).
+    results.push(...await recordKeptFiles(db, kept.map((f) => ({ bundle: f.bundle.id, path: f.rel, sha256: f.sha256, size: f.size,
+      format: f.kept!.format, reason: f.reason, note: f.kept!.note })), zone.zone, handle.dir));
+    for (const f of kept) { bytesDone += f.size; filesDone++; }
     const reader = opts.reader ?? 'auto';
     // Few large commits: DuckDB's automatic checkpoint (at 16 MB of WAL) would otherwise run inside most of them;
     // a checkpoint per batch's worth of input (formats with little data share one) keeps the WAL, its replay after a
@@ -420,7 +449,11 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
   });
   progress({ phase: 'done', filesDone: planned.length, filesTotal: planned.length, bytesDone: bytesTotal, bytesTotal });
   return {
-    bundles: bundles.map((b) => ({ id: b.id, files: b.manifest.files.length, bytes: b.bytes, reused: b.reused, ...(b.manifest.dropped?.length ? { notes: b.manifest.dropped } : {}) })),
+    bundles: bundles.map((b) => {
+      // An archive in the bundle whose contents could not be imported is said here too, beside what was left out.
+      const notes = [...(b.manifest.dropped ?? []), ...[...b.archives].flatMap(([p, a]) => (a.state === 'failed' ? [`${p}: an archive whose contents could not be imported (the archive itself is kept as evidence): ${a.why}`] : []))];
+      return { id: b.id, files: b.manifest.files.length, bytes: b.bytes, reused: b.reused, ...(notes.length ? { notes } : {}), ...(b.from ? { from: { bundle: b.from.bundle, file: b.from.path } } : {}) };
+    }),
     files: results,
     timezone: zone,
     seconds: (performance.now() - started) / 1000,

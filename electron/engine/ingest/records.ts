@@ -225,35 +225,45 @@ export const HEAD_BYTES = 64 * 1024;
 
 /** The first lines of a file as text (decompressed, decoded as readRecords does), for detection and timezone evidence. */
 export async function readHeadLines(file: string, maxBytes = HEAD_BYTES): Promise<string[]> {
-  const decoder = new TextDecoderByBom();
-  let text = '';
-  let cut = false;
+  return (await readHead(file, maxBytes)).lines;
+}
+
+/**
+ * A file's head: its first bytes (a .gz file's decompressed; for the magic numbers: ingest/magic.ts) and their lines.
+ * `raw` may be a reused buffer's view: look at it, do not keep it.
+ */
+export async function readHead(file: string, maxBytes = HEAD_BYTES): Promise<{ lines: string[]; raw: Buffer }> {
   if (isGzipPath(file)) {
+    const parts: Buffer[] = [];
     let n = 0;
+    let cut = false;
+    let whole = false;
     const src = createReadStream(file, { highWaterMark: 16 * 1024 });
     try {
       for await (const c of src.pipe(createGunzip())) {
         const b = c as Buffer;
-        text += decoder.write(b.subarray(0, Math.max(0, maxBytes - n)));
+        parts.push(b.subarray(0, Math.max(0, maxBytes - n)));
         n += b.length;
         if (n >= maxBytes) { cut = true; break; }
       }
-      if (!cut) text += decoder.end();
+      whole = !cut;
     } catch { /* truncated or not gzip: what we have is the head */ } finally { src.destroy(); }
-  } else {
-    // One synchronous read of the head: a stream, or even a promise per call, costs more than the read itself
-    // across thousands of small files (the head is a few page-cache pages; the event loop waits well under 1 ms).
-    const buf = Buffer.allocUnsafe(maxBytes);
-    let n = 0;
-    try {
-      const fd = openSync(file, 'r');
-      try {
-        for (let got = -1; got !== 0 && n < maxBytes; n += got) got = readSync(fd, buf, n, maxBytes - n, n);
-      } finally { closeSync(fd); }
-    } catch { /* unreadable: what we have is the head */ }
-    return headLines(buf.subarray(0, n), n >= maxBytes);
+    const raw = Buffer.concat(parts);
+    const decoder = new TextDecoderByBom();
+    // A stream that broke off is not flushed (its last partial character is not text), nor is a cut one.
+    return { lines: splitHead(decoder.write(raw) + (whole ? decoder.end() : ''), cut), raw };
   }
-  return splitHead(text, cut);
+  // One synchronous read of the head: a stream, or even a promise per call, costs more than the read itself
+  // across thousands of small files (the head is a few page-cache pages; the event loop waits well under 1 ms).
+  const buf = Buffer.allocUnsafe(maxBytes);
+  let n = 0;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      for (let got = -1; got !== 0 && n < maxBytes; n += got) got = readSync(fd, buf, n, maxBytes - n, n);
+    } finally { closeSync(fd); }
+  } catch { /* unreadable: what we have is the head */ }
+  return { lines: headLines(buf.subarray(0, n), n >= maxBytes), raw: buf.subarray(0, n) };
 }
 
 /**

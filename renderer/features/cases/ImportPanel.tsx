@@ -87,7 +87,9 @@ export function ImportPanel() {
               <tbody>
                 {result.files.map((f) => (
                   <tr key={`${f.bundle}/${f.file}`} data-testid="import-file" className={f.skipped ? 'muted' : f.malformed || f.unparsed ? 'warn-row' : ''}>
-                    <td className="mono small" title={f.note}>{f.file}{f.aliasOf ? <span data-testid="import-alias"> (alias of {f.aliasOf.file})</span> : f.skipped && ' (skipped)'}</td>
+                    <td className="mono small" title={f.note}>{f.file}{f.aliasOf ? <span data-testid="import-alias"> (alias of {f.aliasOf.file})</span> : f.skipped && ' (skipped)'}
+                      {/* What the file is and what became of it (kept as evidence, an archive's bundle, a torn last line…). */}
+                      {f.note && !f.aliasOf && <div className="muted" data-testid="import-note">{f.note}</div>}</td>
                     <td>{f.format}</td>
                     <td className="small">{f.reason}</td>
                     <td>{fmtCount(f.records)}</td>
