@@ -2,6 +2,7 @@
 // a lock whose process is gone on this host is stale and taken over. Others open the case read-only.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
+import { processAlive as alive } from '../util/process';
 
 export interface CaseLock {
   acquired: boolean; holder?: string;
@@ -14,10 +15,6 @@ export interface CaseLock {
 const UNWRITABLE: Record<string, string> = { EROFS: 'read-only file system', EACCES: 'no write permission', EPERM: 'no write permission', ENOSPC: 'disk full', EDQUOT: 'disk quota exceeded' };
 
 interface Holder { pid: number; host: string; since: string; via: string }
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
 
 export async function acquireCaseLock(lockFile: string, via = 'cli'): Promise<CaseLock> {
   const me: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), via };

@@ -1,6 +1,8 @@
 // Exports of a real imported case: every format written, redacted, checked and (by default) encrypted with real
 // keys; the fail-closed check blocks a leak and leaves nothing behind; hostile --where expressions are refused.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +146,31 @@ describe('export', () => {
     ac.abort(new Error('cancelled by the operator'));
     await expect(runExport(h, { selection: {}, format: 'jsonl', recipient: null, workers: 1, signal: ac.signal })).rejects.toThrow(/cancelled/);
     expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
+  });
+
+  it('removes the partial extract an export killed midway left (its process gone), never a live or another host\'s one', async () => {
+    // What a CLI export stopped with Ctrl-C or killed leaves: its staging folder, a partial extract not yet re-scanned.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const leftover = (name: string, ageMs = 0) => {
+      const d = path.join(h.files.exports, name);
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, 'events.jsonl'), '{"message":"partial"}\n');
+      const t = new Date(Date.now() - ageMs);
+      fs.utimesSync(d, t, t);
+      return name;
+    };
+    const killed = leftover(`.staging-20260101T000000-0badc0de@${os.hostname()}@${dead}`);
+    const old = leftover('.staging-20260101T000000-0ld0ld00', 2 * 3_600_000); // made before staging names said whose
+    const live = leftover(`.staging-20260101T000000-11ve11ve@${os.hostname()}@${process.ppid}`);
+    const foreign = leftover(`.staging-20260101T000000-f0e1f0e1@other-host.example@${dead}`);
+    const recent = leftover('.staging-20260101T000000-4ecen700');
+    const r = await runExport(h, { selection: { where: "level = 'ERROR'" }, format: 'jsonl', recipient: null, workers: 1 });
+    const left = fs.readdirSync(h.files.exports);
+    expect(left).toContain(path.basename(r.dir));
+    expect(left).not.toContain(killed);
+    expect(left).not.toContain(old);
+    expect(left).toEqual(expect.arrayContaining([live, foreign, recent]));
+    for (const n of [live, foreign, recent]) fs.rmSync(path.join(h.files.exports, n), { recursive: true });
   });
 
   it('refuses hostile --where expressions before running anything', async () => {

@@ -4,6 +4,7 @@
 // encrypted to the operator's own key into redaction/<id>.map.pgp; K and the map never reach any other file.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
@@ -23,6 +24,7 @@ import { type MapEntry, normalise } from '../redact/pseudonym';
 import { type RescanHit, Rescanner } from '../redact/rescan';
 import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.generated';
 import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
+import { processAlive } from '../util/process';
 import type { PseudonymScope } from './clientKey';
 import { csvHeader, type ExportFormat, jsonlLines, jsonlToParquet, lineLayout, readBack } from './formats';
 import { buildSelection, COLUMNS, OTHER_COLUMN_LIST, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMN_LIST } from './select';
@@ -236,11 +238,33 @@ async function rescan(pool: RedactPool, file: string, opts: ExportOptions, origi
   return hits;
 }
 
+/**
+ * An export is written in `.staging-<exportId>@<host>@<pid>` until complete. One whose process is gone (a CLI export
+ * stopped with Ctrl-C, a crash) holds a partial extract not yet re-scanned: the next export removes it. Another live
+ * process's (a read-only instance beside the writer) and another host's (a shared folder) are left alone.
+ */
+const STAGING = /^\.staging-[^@]+(?:@(.+)@(\d+))?$/;
+const STALE_UNOWNED_MS = 3_600_000; // a staging folder of a version that did not name its process
+
+async function sweepStaging(exportsDir: string): Promise<void> {
+  const host = os.hostname();
+  for (const name of await fs.promises.readdir(exportsDir).catch(() => [] as string[])) {
+    const m = STAGING.exec(name);
+    if (!m) continue;
+    const dir = path.join(exportsDir, name);
+    const stale = m[1] !== undefined
+      ? m[1] === host && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))
+      : Date.now() - ((await fs.promises.stat(dir).catch(() => null))?.mtimeMs ?? Date.now()) > STALE_UNOWNED_MS;
+    if (stale) await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<ExportResult> {
   const exportId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${crypto.randomBytes(4).toString('hex')}`;
   const exportsDir = h.files.exports;
   await mkdirPrivate(exportsDir);
-  const staging = path.join(exportsDir, `.staging-${exportId}`);
+  await sweepStaging(exportsDir);
+  const staging = path.join(exportsDir, `.staging-${exportId}@${os.hostname()}@${process.pid}`);
   await mkdirPrivate(staging);
   if ((opts.pseudonymScope === 'per-client') !== !!opts.pseudonymKey) throw new EngineError('invalid_input', 'A per-client export needs the client\'s pseudonym key (and only it does).');
   const key = opts.pseudonymKey ? Buffer.from(opts.pseudonymKey) : crypto.randomBytes(32);

@@ -4,15 +4,12 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { processAlive as alive } from './process';
 
 interface Holder { pid: number; host: string; nonce: string; since: string }
 
 const MAX_BACKOFF_MS = 3;
 const STALE_FOREIGN_MS = 60_000; // a lock from another host (shared folder) whose pid we cannot check
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
