@@ -257,8 +257,10 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
 
 /** A library's error about a damaged archive, as a sentence the operator can act on. */
 function damaged(file: string, e: unknown): Error {
-  const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-  return new LimitError(`${path.basename(file)} is damaged or truncated (${msg.replace(/^TAR_\w+:?\s*/, '')}): nothing was imported from it.`);
+  const msg = (e instanceof Error ? e.message.split('\n')[0]! : String(e)).replace(/^TAR_\w+:?\s*/, '');
+  // node-tar refuses a member named to leave the extraction folder: the archive is hostile, not damaged.
+  if (/path contains '\.\.'|absolute path/i.test(msg)) return new LimitError(`${path.basename(file)} holds a member whose name leaves the archive's folder (${msg}): refused, nothing was imported from it.`);
+  return new LimitError(`${path.basename(file)} is damaged or truncated (${msg}): nothing was imported from it.`);
 }
 
 async function extractZip(file: string, into: string): Promise<void> {

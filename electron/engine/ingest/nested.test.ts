@@ -199,11 +199,9 @@ describe('archives and binaries inside a bundle', () => {
       // The escaping member lands nowhere outside the case's bundle folders, whatever became of its archive.
       expect(existsSync(path.join(root, 'escape.log'))).toBe(false);
       expect(existsSync(path.join(h.files.bundles, '..', 'escape.log'))).toBe(false);
-      const evil = file(res, 'archive/evil.tar');
-      expect(evil).toMatchObject({ format: 'archive', records: 0 });
-      const evilBundle = res.bundles.find((x) => x.from?.file === 'archive/evil.tar');
-      if (evilBundle) expect(res.files.filter((f) => f.bundle === evilBundle.id).every((f) => !f.file.includes('..'))).toBe(true);
-      else expect(evil.note).toMatch(/its contents could not be imported: evil\.tar/);
+      expect(file(res, 'archive/evil.tar')).toMatchObject({ format: 'archive', records: 0 });
+      expect(file(res, 'archive/evil.tar').note).toMatch(/its contents could not be imported: evil\.tar holds a member whose name leaves the archive's folder \(path contains '\.\.'\): refused/);
+      expect(res.bundles.some((x) => x.from?.file === 'archive/evil.tar')).toBe(false);
       expect(readdirSync(h.files.bundles).filter((e) => e.startsWith('.incoming-'))).toEqual([]);
       expect((await verifyCase(h)).problems).toEqual([]);
     });
