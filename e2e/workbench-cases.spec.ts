@@ -1,9 +1,11 @@
 // Cases as the operator comes back to them, against the real engine and bridge: yesterday's case (in the recent list,
-// not open in this engine) opened from the Cases list, from a link and by Back; a link to a case that is gone.
+// not open in this engine) opened from the Cases list, from a link and by Back; a link to a case that is gone; a case
+// another instance holds, whose chains that instance has still to build.
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from './fixtures';
+import { ROOT, expect, test } from './fixtures';
 import { api, eventsTotal } from './workbenchKit';
 
 test.use({ openDefault: true });
@@ -74,4 +76,26 @@ test('a link to a case that is gone says so, and shows the default case without 
   await expect(page.getByTestId('error-banner')).toContainText(`The linked case (${c.id}) is not open here`);
   await expect(page.getByTestId('case-name-header')).toContainText('Demo');
   await expect(page.getByTestId('search-input')).toHaveValue('');
+});
+
+test('a read-only case whose chains are not built says so, instead of "building" for ever', async ({ app, casefile }) => {
+  const { page } = app;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'casefile-cases-'));
+  const caseDir = path.join(dir, 'case');
+  // A CLI import killed while it extracted identifiers: the events are in, the chains are not.
+  const cli = spawnSync(process.execPath, [path.join(ROOT, 'electron/cli/bin.mjs'), 'import', path.join(ROOT, 'resources/demo/demo-bundle.tar.gz'), '--case', caseDir],
+    { env: { ...process.env, CASEFILE_HOME: casefile.home, CASEFILE_FAULT: 'correlation-midway' }, encoding: 'utf8' });
+  expect(cli.signal).toBe('SIGKILL');
+  // Another live Casefile holds it (this test's own process stands in), so this one opens it read-only and runs no job.
+  await writeFile(path.join(caseDir, 'case.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), via: 'cli' }));
+  const opened = await api<{ id: string; readOnly: boolean; chainsPending?: boolean }>(casefile, 'cases.open', { dir: caseDir });
+  expect(opened).toMatchObject({ readOnly: true, chainsPending: true });
+  const link = new URL(casefile.server.url);
+  link.searchParams.set('case', opened.id);
+  link.searchParams.set('view', 'chains');
+  await page.goto(link.toString());
+  await expect(page.getByTestId('status-chains')).toHaveText('chains not built (read-only)');
+  await expect(page.getByTestId('chains-pending')).toContainText('the instance that holds this case for writing builds them');
+  await api(casefile, 'cases.close', { caseId: opened.id });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });

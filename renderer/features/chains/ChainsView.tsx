@@ -19,6 +19,13 @@ const NO_CHAINS: ChainSummary[] = [];
 const KINDS = ChainKind.options;
 const STATUSES = ChainStatus.options;
 
+/** What the case's pending identifiers and chains wait for: this app's job, or the instance that holds the case. */
+export function chainsPendingText(readOnly: boolean): string {
+  return readOnly
+    ? 'Identifiers and chains of the last import are not built: the instance that holds this case for writing builds them (open it there, or here once it is closed there).'
+    : 'Building identifiers and chains of the last import…';
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`status status-${status}`} data-testid="chain-status">{status}</span>;
 }
@@ -26,6 +33,8 @@ export function StatusBadge({ status }: { status: string }) {
 export function ChainsView() {
   const caseId = useApp((s) => s.current?.id);
   const version = useApp((s) => s.dataVersion);
+  const pending = useApp((s) => !!s.current?.chainsPending);
+  const readOnly = useApp((s) => !!s.current?.readOnly);
   const openTrace = useSelection((s) => s.openTrace);
   const kinds = useChainsQuery((s) => s.kinds);
   const statuses = useChainsQuery((s) => s.statuses);
@@ -136,7 +145,10 @@ export function ChainsView() {
         {data ? `${fmtCount(data.chains.length)} shown of ${fmtCount(data.total)} chains` : ''}{loading ? ' · loading…' : ''}
       </div>
       {error && <div className="error-box">Could not list chains: {error}</div>}
-      {data && data.chains.length === 0 && <div className="empty">No chains match — clear the kind, status or duration filter. (Chains appear after an import extracts identifiers.)</div>}
+      {data && data.chains.length === 0 && (pending
+        // Not the filter's doing: the chains of the last import are not built (yet).
+        ? <div className="empty" data-testid="chains-pending">{chainsPendingText(readOnly)}</div>
+        : <div className="empty">No chains match — clear the kind, status or duration filter. (Chains appear after an import extracts identifiers.)</div>)}
       <div className="scroll-y">
         <table className="grid-table sortable">
           <thead>
