@@ -259,7 +259,7 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
 function damaged(file: string, e: unknown): Error {
   const msg = (e instanceof Error ? e.message.split('\n')[0]! : String(e)).replace(/^TAR_\w+:?\s*/, '');
   // node-tar refuses a member named to leave the extraction folder: the archive is hostile, not damaged.
-  if (/path contains '\.\.'|absolute path/i.test(msg)) return new LimitError(`${path.basename(file)} holds a member whose name leaves the archive's folder (${msg}): refused, nothing was imported from it.`);
+  if (/path contains '\.\.'|absolute path|invalid relative path/i.test(msg)) return new LimitError(`${path.basename(file)} holds a member whose name leaves the archive's folder (${msg}): refused, nothing was imported from it.`);
   return new LimitError(`${path.basename(file)} is damaged or truncated (${msg}): nothing was imported from it.`);
 }
 

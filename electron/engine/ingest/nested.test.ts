@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { verifyCase } from '../audit/custody';
 import { Engine } from '../engine';
@@ -29,6 +29,22 @@ function newRoot(): string {
 
 const celery = (i: number) => `[2023-07-06 09:12:${String(10 + i).padStart(2, '0')},100: INFO/MainProcess] Task app.tasks.run[6f1c0a8e-0000-4000-8000-00000000000${i}] received`;
 const CELERY = [1, 2, 3].map(celery).join('\n') + '\n';
+
+/** A one-member zip, stored (no compression), byte by byte: for member names no zip tool will write. */
+function storedZip(name: string, data: Buffer): Buffer {
+  const n = Buffer.from(name);
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(n.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20); central.writeUInt32LE(data.length, 24); central.writeUInt16LE(n.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(46 + n.length, 12); end.writeUInt32LE(30 + n.length + data.length, 16);
+  return Buffer.concat([local, n, data, central, n, end]);
+}
 
 /** Through the engine, so the import is audited as in the app and verify can vouch for it. */
 async function withEngineCase<T>(root: string, fn: (engine: Engine, caseId: string, h: CaseHandle) => Promise<T>): Promise<T> {
@@ -185,6 +201,8 @@ describe('archives and binaries inside a bundle', () => {
     // A member named to escape the bundle.
     writeAt(root, 'evil-src/x.log', 'escaped\n');
     await tar.c({ file: writeAt(b, 'archive/evil.tar', ''), cwd: path.join(root, 'evil-src'), onWriteEntry: (e) => { e.path = '../../escape.log'; } }, ['x.log']);
+    // The same in a zip (Info-ZIP will not write such a name).
+    writeAt(b, 'archive/evil.zip', storedZip('../up.log', Buffer.from('up\n')));
     await withEngineCase(root, async (engine, caseId, h) => {
       const res = await importInto(engine, caseId, [b]);
       const outer = res.bundles[0]!;
@@ -201,7 +219,9 @@ describe('archives and binaries inside a bundle', () => {
       expect(existsSync(path.join(h.files.bundles, '..', 'escape.log'))).toBe(false);
       expect(file(res, 'archive/evil.tar')).toMatchObject({ format: 'archive', records: 0 });
       expect(file(res, 'archive/evil.tar').note).toMatch(/its contents could not be imported: evil\.tar holds a member whose name leaves the archive's folder \(path contains '\.\.'\): refused/);
-      expect(res.bundles.some((x) => x.from?.file === 'archive/evil.tar')).toBe(false);
+      expect(file(res, 'archive/evil.zip').note).toMatch(/its contents could not be imported: evil\.zip holds a member whose name leaves the archive's folder \(invalid relative path: \.\.\/up\.log\): refused/);
+      expect(res.bundles.some((x) => x.from?.file === 'archive/evil.tar' || x.from?.file === 'archive/evil.zip')).toBe(false);
+      expect(existsSync(path.join(h.files.bundles, 'up.log'))).toBe(false);
       expect(readdirSync(h.files.bundles).filter((e) => e.startsWith('.incoming-'))).toEqual([]);
       expect((await verifyCase(h)).problems).toEqual([]);
     });
