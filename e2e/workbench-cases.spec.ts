@@ -99,3 +99,30 @@ test('a read-only case whose chains are not built says so, instead of "building"
   await api(casefile, 'cases.close', { caseId: opened.id });
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
+
+test('the Cases view scrolls: an import\'s results below the list and forms can be read to the end on a small window', async ({ app, casefile }) => {
+  const { page } = app;
+  await page.setViewportSize({ width: 1100, height: 560 });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'casefile-cases-'));
+  await writeFile(path.join(dir, 'celery-worker.log'), '[2023-07-06 03:30:00,000: INFO/MainProcess] Connected to redis://localhost:6379/0\n');
+  const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Small window', dir: path.join(dir, 'case') });
+  const link = new URL(casefile.server.url);
+  link.searchParams.set('case', made.id);
+  link.searchParams.set('view', 'cases');
+  await page.goto(link.toString());
+  await page.getByTestId('import-paths').fill(path.join(dir, 'celery-worker.log'));
+  await page.getByTestId('import-start').click();
+  const last = page.getByTestId('import-file').last();
+  await expect(last).toContainText('celery-worker.log');
+  // The view scrolls inside the window, between the header and the status bar: the page itself never does, and
+  // nothing is drawn under the status bar where it cannot be read or clicked.
+  expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(560);
+  await last.scrollIntoViewIfNeeded();
+  await expect(last).toBeInViewport();
+  const [row, bar] = [await last.boundingBox(), await page.getByTestId('status-bar').boundingBox()];
+  expect(row!.y + row!.height).toBeLessThanOrEqual(bar!.y + 1);
+  await page.getByTestId('goto-timeline').click({ timeout: 5_000 });
+  await expect.poll(() => eventsTotal(page)).toBe(1);
+  await api(casefile, 'cases.close', { caseId: made.id });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+});

@@ -98,7 +98,7 @@ export function App() {
         </div>
       )}
       <main className="app-main">
-        {view === 'keys' ? <div className="view"><KeysView /></div> : view === 'credentials' ? <div className="view"><CredentialsView /></div> : !current || view === 'cases' ? <CasesView /> : (
+        {view === 'keys' ? <div className="view"><KeysView /></div> : view === 'credentials' ? <div className="view"><CredentialsView /></div> : !current || view === 'cases' ? <div className="view"><CasesView /></div> : (
           <>
             <div className="view">
               {view === 'timeline' && (
