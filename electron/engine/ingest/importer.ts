@@ -203,6 +203,22 @@ function headTzEvidence(def: FormatDefinition, head: string[], rel: string): Pla
   return samples.length ? { kind: ev.kind, samples: compactSamples(samples) } : undefined;
 }
 
+/**
+ * Each file's stamp context (where stamps without a date or year take it from). What only planning needs of a file
+ * (its head's timezone evidence, first stamp, modification time) is dropped here: the events phase keeps the planned
+ * files, and on the 10 GB tree these and the context's own list held ~1 KB a file of heap beside DuckDB's peak.
+ */
+function assignContexts(planned: PlannedFile[], zone: string, operatorDate?: string): void {
+  const ctxFiles = planned.filter((f) => !f.kept).map((f) => ({ rel: f.rel, bundleId: f.bundle.id, format: f.format, first: f.first, ...(f.mtime ? { mtime: f.mtime } : {}), f,
+    needs: envelopeNeedsContext(f.envelope?.def) || (f.envelope?.streams ?? []).some((s) => fileNeedsContext(s.format)) }));
+  for (const [c, context] of stampContexts(ctxFiles, zone, operatorDate)) c.f.context = context;
+  for (const f of planned) {
+    f.tz = undefined;
+    f.first = null;
+    f.mtime = undefined;
+  }
+}
+
 /** The site timezone's evidence over all files about to be imported. */
 function timezoneEvidence(files: PlannedFile[]): { pair: OffsetSample[]; offset: OffsetSample[] } {
   return {
@@ -344,9 +360,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     ...(opts.formatOverrides?.length ? { formatOverrides: opts.formatOverrides } : {}),
   };
   if (learned.timezone || learned.formatOverrides) await opts.hooks?.remember?.(learned);
-  const ctxFiles = planned.filter((f) => !f.kept).map((f) => ({ rel: f.rel, bundleId: f.bundle.id, format: f.format, first: f.first, ...(f.mtime ? { mtime: f.mtime } : {}), f,
-    needs: envelopeNeedsContext(f.envelope?.def) || (f.envelope?.streams ?? []).some((s) => fileNeedsContext(s.format)) }));
-  for (const [c, context] of stampContexts(ctxFiles, zone.zone, opts.date)) c.f.context = context;
+  assignContexts(planned, zone.zone, opts.date);
 
   const results: FileImportResult[] = [];
   await handle.withWriter(async (db) => {
@@ -401,6 +415,10 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     results.push(...await recordKeptFiles(db, kept.map((f) => ({ bundle: f.bundle.id, path: f.rel, sha256: f.sha256, size: f.size,
       format: f.kept!.format, reason: f.reason, note: f.kept!.note })), zone.zone, handle.dir));
     for (const f of kept) { bytesDone += f.size; filesDone++; }
+    // Through the events phase these would hold a record per file (99,434 on the 10 GB tree) beside DuckDB's peak.
+    already.clear();
+    known.clear();
+    aliases.clear();
     const reader = opts.reader ?? 'auto';
     // Few large commits: DuckDB's automatic checkpoint (at 16 MB of WAL) would otherwise run inside most of them;
     // a checkpoint per batch's worth of input (formats with little data share one) keeps the WAL, its replay after a
