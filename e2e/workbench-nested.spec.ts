@@ -1,0 +1,37 @@
+// Archives and binaries inside a bundle, as the operator sees the import report: a screenshot and a nested tarball
+// next to the logs are each named in the report (kept as evidence, not read as lines; the tarball's bundle) and add
+// no records of their own — real engine, Debian Chromium.
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+import { openDemo } from './workbenchKit';
+
+test.use({ openDefault: true });
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+test('the import report names a PNG and a nested tar.gz kept as evidence, and the bundle the tarball became', async ({ app, casefile }) => {
+  test.setTimeout(120_000);
+  const { page } = app;
+  await openDemo(app, casefile);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-nested-'));
+  await mkdir(path.join(work, 'b', 'logs', 'archive'), { recursive: true });
+  await copyFile(path.join(ROOT, 'docs/screenshots/timeline.png'), path.join(work, 'b', 'logs', 'timeline.png'));
+  await copyFile(path.join(ROOT, 'resources/demo/demo-bundle.tar.gz'), path.join(work, 'b', 'logs', 'archive', 'old.tar.gz'));
+  await writeFile(path.join(work, 'b', 'logs', 'app.log'), '2023-07-06T09:12:10.000Z INFO nested e2e hello\n');
+
+  await page.getByTestId('tab-cases').click();
+  await page.getByTestId('import-paths').fill(path.join(work, 'b'));
+  await page.getByTestId('import-start').click();
+  // The demo case holds the tarball's logs already: the check says so; import anyway (they become aliases).
+  const confirm = page.getByTestId('import-confirm');
+  await expect(page.getByTestId('import-results').or(confirm)).toBeVisible({ timeout: 60_000 });
+  if (await confirm.isVisible()) await confirm.click();
+  await expect(page.getByTestId('import-results')).toBeVisible({ timeout: 60_000 });
+  const row = (file: string) => page.getByTestId('import-file').filter({ hasText: file });
+  await expect(row('logs/timeline.png').getByTestId('import-note')).toHaveText('PNG image: kept as evidence, not read as log lines');
+  await expect(row('logs/archive/old.tar.gz').getByTestId('import-note'))
+    .toHaveText(/^tar archive \(gzip-compressed\): kept as evidence, not read as log lines; its 17 file\(s\) were imported as bundle [0-9a-f]{16}$/);
+  await rm(work, { recursive: true, force: true });
+});
