@@ -102,6 +102,10 @@ describe('key-aware rules', () => {
       'sentry-public-key:e085c5e165b6441c92f29beacd0be47e', 'bearer:abcdefghij0123456789', `basic-auth:${basic}`, `jwt:${jwt}`,
       'private-key:-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----',
     ]));
+    // Redis URLs (Celery's broker) carry a password with no user: the password is a secret all the same.
+    const redis = 'broker redis://:Sup3rS3cretRedisPw@redis.acme.internal:6379/0 and amqp://:G00dPassw0rd@rabbit//';
+    expect(found(structuralFindings(redis), redis)).toEqual(expect.arrayContaining(['url-password:Sup3rS3cretRedisPw', 'url-password:G00dPassw0rd']));
+    expect(found(structuralFindings(redis), redis).filter((x) => x.startsWith('url-userinfo'))).toEqual([]);
     // no END: to the end of the record
     const cut = 'x -----BEGIN PRIVATE KEY-----\nMIIE';
     expect(found(structuralFindings(cut), cut)).toEqual(['private-key:-----BEGIN PRIVATE KEY-----\nMIIE']);

@@ -11,7 +11,8 @@ export const KEY_VALUE =
   /(?<![\w.<-])(["']?)([A-Za-z_][\w.-]{0,63})\1[ \t]*(?::|=>|=)[ \t]*(?=(b?"(?:[^"\\\n]|\\.){0,4096}"|b?'(?:[^'\\\n]|\\.|''){0,4096}'|[^\s,;&'"{}[\]()<>]{1,4096}))/g;
 // Header-like values run to the end of the line: `Authorization: Basic …`, `Cookie: a=1; sid=…`.
 const WHOLE_LINE_KEYS = /^(?:authorization|proxy_authorization|cookie|set_cookie|x_api_key|x_auth_token)$/;
-export const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}):\/\/([^\s:/@'"<>\\]{1,256})(?::([^\s/@'"<>\\]{0,256}))?@(?=[^\s/:?#'"<>\\])/g;
+// The user may be empty: `redis://:password@host` is how Redis (Celery's broker and result backend) URLs carry a password.
+export const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}):\/\/([^\s:/@'"<>\\]{0,256})(?::([^\s/@'"<>\\]{0,256}))?@(?=[^\s/:?#'"<>\\])/g;
 const SENTRY_KEY = /\bsentry[-_]public[-_]key=([0-9a-f]{32})\b|\bsentry_key=([0-9a-f]{32})\b/gi;
 const BEARER = /\b(?:Bearer|Token)\s+([A-Za-z0-9._~+/=-]{8,4096})/gi;
 const BASIC = /\bBasic\s+([A-Za-z0-9+/]{6,4096}={0,2})/g;
