@@ -54,3 +54,36 @@ test('a new bundle imports at once; the same again is warned about and can be le
   expect((await api<{ bundleCount: number }>(casefile, 'cases.get', { caseId })).bundleCount).toBeGreaterThanOrEqual(bundles.bundleCount);
   await rm(work, { recursive: true, force: true });
 });
+
+test('an import still running when the page reloads is followed again: its progress shows and Cancel stops it', async ({ app, casefile }) => {
+  test.setTimeout(150_000);
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-import-'));
+  try {
+    const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Reloaded mid-import', dir: path.join(work, 'case') });
+    await mkdir(path.join(work, 'big'));
+    const chunk = Array.from({ length: 20_000 }, (_, i) => line(i)).join('\n') + '\n';
+    await writeFile(path.join(work, 'big', 'big.json.log'), chunk.repeat(40));
+    const link = new URL(casefile.server.url);
+    link.searchParams.set('case', made.id);
+    link.searchParams.set('view', 'cases');
+    await page.goto(link.toString());
+    await page.getByTestId('import-paths').fill(path.join(work, 'big'));
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-cancel')).toBeVisible();
+    await page.reload();
+    // The engine goes on importing; the reloaded page finds the job and follows it.
+    await expect(page.getByTestId('import-progress')).toBeVisible();
+    await page.getByTestId('import-cancel').click();
+    await expect(page.getByTestId('import-error')).toContainText('cancelled', { timeout: 60_000 });
+    await expect(page.getByTestId('import-cancel')).toHaveCount(0);
+    const jobs = await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: made.id });
+    expect(jobs.find((j) => j.kind === 'import')?.state).toBe('cancelled');
+    // What was committed before the cancel shows in the case.
+    const info = await api<{ eventCount: number }>(casefile, 'cases.get', { caseId: made.id });
+    await expect(page.getByTestId('status-case-events')).toHaveText(`${info.eventCount.toLocaleString('en-US')} events in case`);
+    await api(casefile, 'cases.close', { caseId: made.id });
+  } finally {
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

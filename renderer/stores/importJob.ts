@@ -26,6 +26,11 @@ interface ImportState {
   confirm(): Promise<void>;
   dismiss(): void;
   cancel(): Promise<void>;
+  /**
+   * Follows an import of the case that runs without this page's call (started before a reload, or in another tab):
+   * its progress shows and Cancel stops it, instead of a panel that says nothing while the engine imports.
+   */
+  attach(caseId: string): Promise<void>;
 }
 
 /**
@@ -73,6 +78,36 @@ export const useImport = create<ImportState>((set, get) => ({
     const jobId = get().jobId;
     if (!jobId) return;
     try { await call('jobs.cancel', { jobId }); } catch (e) { set({ error: errorText(e) }); }
+  },
+
+  async attach(caseId) {
+    if (get().running || get().checking) return;
+    let jobs: Awaited<ReturnType<typeof call<'jobs.list'>>>;
+    try { jobs = await call('jobs.list', { caseId }); } catch { return; }
+    const job = jobs.find((j) => j.kind === 'import' && (j.state === 'running' || j.state === 'queued'));
+    if (!job || get().running || useApp.getState().current?.id !== caseId) return;
+    useImport.setState({ running: true, progress: null, result: null, error: null, jobId: job.jobId });
+    const client = getClient();
+    let done = false;
+    const finish = (j: { state: string; error?: string }) => {
+      if (done) return;
+      done = true;
+      for (const off of offs) off?.();
+      useImport.setState({
+        running: false, jobId: null,
+        error: j.state === 'cancelled' ? 'cancelled — the files committed before the cancel stay; importing the same evidence again adds the rest'
+          : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
+      });
+      const app = useApp.getState();
+      void app.refreshCurrent().then(() => app.bumpData());
+    };
+    const offs = [
+      client.on('import.progress', (p) => { if (p.jobId === job.jobId && !done) useImport.setState({ progress: p }); }),
+      client.on('job.progress', (j) => { if (j.jobId === job.jobId && j.state !== 'queued' && j.state !== 'running') finish(j); }),
+    ];
+    // It may have ended between the list and the subscription.
+    const now = (await call('jobs.list', { caseId }).catch(() => [])).find((j) => j.jobId === job.jobId);
+    if (now && now.state !== 'queued' && now.state !== 'running') finish(now);
   },
 
   async importFiles(files) {

@@ -1,6 +1,6 @@
 // Import into the open case: drop files/folders (browser mode uploads them to the engine), or type paths that
 // exist on the engine machine; progress from `import.progress`; then the per-file result table.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { getClient } from '../../api/client';
 import { useApp } from '../../stores/app';
 import { filesFromDrop, useImport } from '../../stores/importJob';
@@ -11,6 +11,8 @@ export function ImportPanel() {
   const setView = useApp((s) => s.setView);
   const { running, progress, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel } = useImport();
   const [paths, setPaths] = useState('');
+  // An import of this case already running (this page was reloaded while it ran): follow it.
+  useEffect(() => { void useImport.getState().attach(current.id); }, [current.id]);
   const [over, setOver] = useState(false);
   const canUpload = !!getClient().upload || !!getClient().pathForFile;
   const pct = progress && progress.bytesTotal > 0 ? Math.round((100 * progress.bytesDone) / progress.bytesTotal)
