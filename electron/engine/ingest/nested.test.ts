@@ -11,7 +11,10 @@ import * as tar from 'tar';
 import { verifyCase } from '../audit/custody';
 import { Engine } from '../engine';
 import type { CaseInfo, ImportResult } from '../../../shared/domain';
-import type { CaseHandle } from '../case/caseStore';
+import { CaseHandle } from '../case/caseStore';
+import { sha256File } from '../evidence/manifest';
+import { adoptPulledTree } from '../transport/handoff';
+import { importBundles } from './importer';
 import { sniffMagic } from './magic';
 import { tempDir, removeDir, writeAt } from '../../testkit/tmp';
 
@@ -241,6 +244,32 @@ describe('archives and binaries inside a bundle', () => {
       expect(file(res, 'logs/old.tar').records).toBeGreaterThan(0);
       expect((await verifyCase(h)).problems).toEqual([]);
     });
+  });
+});
+
+describe('a pulled bundle', () => {
+  it('expands an archive pulled with the logs, as an import from a folder does', async () => {
+    const root = newRoot();
+    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'pulled' });
+    try {
+      // A pull's finished tree (in the case folder, as a pull leaves it), handed to the evidence store.
+      const tree = path.join(root, 'case', 'pull-tree');
+      writeAt(path.join(root, 'src'), 'logs/celery/worker.log', CELERY);
+      await tar.c({ gzip: true, file: writeAt(tree, 'logs/archive/old.tar.gz', ''), cwd: path.join(root, 'src') }, ['logs']);
+      writeAt(tree, 'logs/timeline.png', PNG);
+      const files = await Promise.all(['logs/archive/old.tar.gz', 'logs/timeline.png'].map(async (rel) => {
+        const st = statSync(path.join(tree, rel));
+        const sha256 = await sha256File(path.join(tree, rel));
+        return { path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256, remote: { path: `/srv/${rel}`, size: st.size, mtime: st.mtime.toISOString(), sha256 } };
+      }));
+      const adopted = await adoptPulledTree(h.files.bundles, tree, files, { kind: 'sftp', inputs: ['acme:/srv'], profile: 'acme', root: '/srv', pullId: 'p1', hosts: [] });
+      const res = await importBundles(h, [adopted.id]);
+      expect(res.bundles.map((x) => x.id)).toEqual([adopted.id, expect.stringMatching(/^[0-9a-f]{16}$/)]);
+      expect(res.bundles[1]!.from).toEqual({ bundle: adopted.id, file: 'logs/archive/old.tar.gz' });
+      expect(file(res, 'logs/archive/old.tar.gz').note).toBe(`tar archive (gzip-compressed): kept as evidence, not read as log lines; its 1 file(s) were imported as bundle ${res.bundles[1]!.id}`);
+      expect(file(res, 'logs/timeline.png')).toMatchObject({ format: 'binary', records: 0 });
+      expect(file(res, 'logs/celery/worker.log')).toMatchObject({ bundle: res.bundles[1]!.id, format: 'celery', records: 3 });
+    } finally { await h.close(); }
   });
 });
 
