@@ -20,4 +20,16 @@ describe('site time', () => {
     expect(both.label).toBe('site +05:30 · UTC');
     expect(both.fmt(iso)).toBe('2023-07-06 10:50:00.123 · 05:20:00.123 UTC');
   });
+  it('names the zone and both offsets when the case\'s range crosses a DST change, not the first offset alone', () => {
+    // Logs from March into April in London: rows before the 26th are +00:00, after it +01:00.
+    const from = Date.parse('2023-03-20T08:00:00Z');
+    const to = Date.parse('2023-04-02T08:00:00Z');
+    expect(timeFormat('site', 'Europe/London', from, to).label).toBe('site Europe/London +00:00/+01:00');
+    expect(timeFormat('both', 'Europe/London', from, to).label).toBe('site Europe/London +00:00/+01:00 · UTC');
+    // Across two changes (March to November) the range starts and ends on the same offset.
+    expect(timeFormat('site', 'Europe/London', Date.parse('2023-03-01T00:00:00Z'), Date.parse('2023-11-30T00:00:00Z')).label)
+      .toBe('site Europe/London +00:00/+01:00');
+    expect(timeFormat('site', 'Europe/London', Date.parse('2023-07-01T00:00:00Z'), Date.parse('2023-07-30T00:00:00Z')).label).toBe('site +01:00');
+    expect(timeFormat('site', 'Asia/Kolkata', from, to).label).toBe('site +05:30');
+  });
 });

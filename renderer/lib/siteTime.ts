@@ -54,8 +54,24 @@ export interface TimeFormat {
   offset(ms: number): number;
 }
 
-export function timeFormat(mode: TimeMode, zone: string, at: number = Date.now()): TimeFormat {
-  const site = `site ${fmtOffset(zoneOffsetMs(at, zone))}`;
+/** Every offset the zone has between two instants (a DST change inside a case's range gives two), in time order. */
+export function zoneOffsets(zone: string, from: number, to: number): number[] {
+  const out: number[] = [];
+  const add = (ms: number) => { const o = zoneOffsetMs(ms, zone); if (!out.includes(o)) out.push(o); };
+  // Offsets change at most twice a year and stay for months: a look every week (at most 520) sees each one.
+  const step = Math.max(7 * 86_400_000, (to - from) / 520);
+  for (let t = from; t < to; t += step) add(t);
+  add(to);
+  return out;
+}
+
+/**
+ * `at` (and `until`): the instants the label speaks for, the open case's range. Over a DST change one offset would
+ * mislabel half the rows: the label then names the zone and its offsets ("site Europe/London +00:00/+01:00").
+ */
+export function timeFormat(mode: TimeMode, zone: string, at: number = Date.now(), until: number = at): TimeFormat {
+  const offsets = zone ? zoneOffsets(zone, at, Math.max(at, until)) : [0];
+  const site = offsets.length > 1 ? `site ${zone} ${offsets.map(fmtOffset).join('/')}` : `site ${fmtOffset(offsets[0]!)}`;
   if (mode === 'utc' || !zone) return { mode: 'utc', zone, label: 'UTC', fmt: fmtTime, offset: () => 0 };
   if (mode === 'site') return { mode, zone, label: site, fmt: (iso) => fmtZoned(iso, zone), offset: (ms) => zoneOffsetMs(ms, zone) };
   return {

@@ -22,5 +22,6 @@ export function useTimeFormat(): TimeFormat {
   const mode = useTimeMode((s) => s.mode);
   const zone = useApp((s) => s.current?.timezone.zone ?? '');
   const at = useApp((s) => (s.current?.timeRange ? Date.parse(s.current.timeRange.from) : undefined));
-  return useMemo(() => timeFormat(mode, zone, at), [mode, zone, at]);
+  const until = useApp((s) => (s.current?.timeRange ? Date.parse(s.current.timeRange.to) : undefined));
+  return useMemo(() => timeFormat(mode, zone, at, until ?? at), [mode, zone, at, until]);
 }
