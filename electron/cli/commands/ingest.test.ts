@@ -1,5 +1,6 @@
 // `casefile import --date` and `casefile formats` as an operator runs them: the real CLI process, a real case.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,5 +33,19 @@ describe('casefile import --date / formats', () => {
     const ids = (JSON.parse(r.stdout) as { id: string; kind: string }[]).filter((x) => x.kind === 'envelope').map((x) => x.id);
     expect(ids).toEqual(expect.arrayContaining(['journald', 'journald-iso', 'rfc5424', 'docker-compose', 'timestamps', 'docker-json', 'cri', 'kubectl-prefix', 'quoted']));
     expect(cli('formats').stdout).toMatch(/Envelopes/);
+  });
+
+  it('a mistyped bundle path makes no case; a --case that is a file says so', () => {
+    const caseDir = path.join(root, 'typo-case');
+    const r = cli('import', path.join(root, 'no-such-bundle'), '--case', caseDir);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/Cannot read .*no-such-bundle: no such file or folder/);
+    expect(existsSync(caseDir)).toBe(false);
+    const file = writeAt(root, 'paste/notes.txt', 'not a case\n');
+    const log = writeAt(root, 'paste/app.log', '2023-07-06 03:30:00 INFO hello\n');
+    const onFile = cli('import', log, '--case', file);
+    expect(onFile.status).not.toBe(0);
+    expect(onFile.stderr).toMatch(/notes\.txt is a file, not a case folder/);
+    expect(onFile.stderr).not.toMatch(/EEXIST/);
   });
 });

@@ -1,6 +1,6 @@
 // `casefile import | stats | query | formats`: the ingest engine from the shell, over the same contract calls
 // the app uses (so every action lands in the case's audit trail with via=cli).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -16,6 +16,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Opens the case in dir (creating it when asked), returning the engine and the case id. */
 export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: CaseInfo) => Promise<T>, create?: { name?: string }, opts: { verifying?: boolean } = {}): Promise<T> {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a case folder: give --case a folder (new or existing).`);
   const engine = await Engine.create({ via: 'cli' });
   try {
     const exists = existsSync(path.join(dir, 'case.json'));
@@ -59,6 +60,8 @@ export function registerIngestCommands(program: Command): void {
     .action(async (paths: string[], o: { case: string; name?: string; tz?: string; format: string[]; date?: string; json?: boolean }) => {
       try {
         const overrides = o.format.map(parseOverride);
+        // A mistyped path must not leave a new, empty case behind: the inputs are checked before the case is made.
+        for (const p of paths) if (!existsSync(p)) throw new Error(`Cannot read ${p}: no such file or folder.`);
         await withCaseEngine(o.case, async (engine, info) => {
           if (o.tz) await engine.call('cases.setTimezone', { caseId: info.id, timezone: o.tz });
           const bar = !o.json && process.stderr.isTTY
