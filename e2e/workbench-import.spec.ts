@@ -1,6 +1,6 @@
 // The import panel before and during an import: new evidence goes straight in, evidence the case already has is
 // said first (and can be left out), and a running import can be cancelled — real engine, Debian Chromium.
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './fixtures';
@@ -86,4 +86,18 @@ test('an import still running when the page reloads is followed again: its progr
   } finally {
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
+});
+
+test('files picked in the browser are uploaded, imported, and their upload removed once the import is done', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const before = (await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 })).total;
+  await page.getByTestId('tab-cases').click();
+  await page.getByTestId('file-input').setInputFiles({
+    name: 'picked.json.log', mimeType: 'text/plain', buffer: Buffer.from(Array.from({ length: 7 }, (_, i) => line(1000 + i)).join('\n') + '\n'),
+  });
+  await expect(page.getByTestId('import-file')).toContainText(['picked.json.log']);
+  expect((await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 })).total).toBe(before + 7);
+  // The case has its own copy of the evidence: the upload in the temp folder is gone, not kept until the server stops.
+  expect(await readdir(casefile.server.uploadDir)).toEqual([]);
 });

@@ -126,8 +126,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.on('close', () => { if (!res.writableFinished) gone.abort(); });
     const result: WireResult = await withPhases(phases, () => phase('call', () =>
       dispatch(opts.engine, name, input, { maxBytes: maxBody, signal: gone.signal })));
+    if (name === 'import.paths') await dropImportedUploads(input);
     if (gone.signal.aborted) return;
     sendJson(res, result.ok ? 200 : (STATUS_BY_CODE[result.error.code] ?? 500), result, false, phases);
+  }
+
+  /**
+   * Once an import of dropped files has ended (done, failed or cancelled), their upload batches go: the case holds its
+   * own copy of the evidence, and a drop of gigabytes must not stay in the temp folder until the server stops. A drop
+   * is uploaded afresh each time, so nothing needs them again.
+   */
+  async function dropImportedUploads(input: unknown): Promise<void> {
+    const paths = (input as { paths?: unknown } | null)?.paths;
+    if (!Array.isArray(paths)) return;
+    const batches = new Set<string>();
+    for (const p of paths) {
+      if (typeof p !== 'string') continue;
+      const rel = path.relative(uploadDir, path.resolve(p));
+      const batch = rel.split(path.sep)[0] ?? '';
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel) && /^[0-9a-f]{16,64}$/.test(batch)) batches.add(batch);
+    }
+    for (const b of batches) await rm(path.join(uploadDir, b), { recursive: true, force: true }).catch(() => undefined);
   }
 
   function openEventStream(req: http.IncomingMessage, res: http.ServerResponse): void {
