@@ -1,6 +1,7 @@
 // `casefile import --date` and `casefile formats` as an operator runs them: the real CLI process, a real case.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,5 +48,16 @@ describe('casefile import --date / formats', () => {
     expect(onFile.status).not.toBe(0);
     expect(onFile.stderr).toMatch(/notes\.txt is a file, not a case folder/);
     expect(onFile.stderr).not.toMatch(/EEXIST/);
+  });
+
+  it('an import into a case another instance holds says why once, and fails', () => {
+    const caseDir = path.join(root, 'held-case');
+    const log = writeAt(root, 'held/app.log', '2023-07-06 03:30:00 INFO hello\n');
+    expect(cli('import', log, '--case', caseDir).status).toBe(0);
+    // This test's own process stands in for the Casefile that holds the case.
+    writeFileSync(path.join(caseDir, 'case.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), via: 'browser' }));
+    const r = cli('import', writeAt(root, 'held/more.log', '2023-07-06 03:31:00 INFO more\n'), '--case', caseDir);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.match(/open for writing in another Casefile instance/g)).toHaveLength(1);
   });
 });

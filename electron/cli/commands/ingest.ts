@@ -15,7 +15,7 @@ import { fail, printCsv, printJson, printTable } from '../output';
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Opens the case in dir (creating it when asked), returning the engine and the case id. */
-export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: CaseInfo) => Promise<T>, create?: { name?: string }, opts: { verifying?: boolean } = {}): Promise<T> {
+export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: CaseInfo) => Promise<T>, create?: { name?: string }, opts: { verifying?: boolean; writing?: boolean } = {}): Promise<T> {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a case folder: give --case a folder (new or existing).`);
   const engine = await Engine.create({ via: 'cli' });
   try {
@@ -25,7 +25,8 @@ export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: 
       ? await engine.call('cases.open', { dir })
       : await engine.call('cases.create', { name: create?.name ?? path.basename(path.resolve(dir)), dir });
     // Verification is what read-only cases are for (evidence on write-protected media): no notice there.
-    if (info.readOnly && !opts.verifying) process.stderr.write(`casefile: ${info.readOnlyReason ?? 'the case is open read-only'}\n`);
+    // A command that writes fails with the same reason: said once, by its error.
+    if (info.readOnly && !opts.verifying && !opts.writing) process.stderr.write(`casefile: ${info.readOnlyReason ?? 'the case is open read-only'}\n`);
     return await fn(engine, info);
   } finally {
     await engine.close();
@@ -100,7 +101,7 @@ export function registerIngestCommands(program: Command): void {
             + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`
             + res.bundles.flatMap((b) => (b.from ? [`bundle ${b.id}: the contents of the archive ${b.from.bundle}/${b.from.file}\n`] : [])).join('')
             + res.bundles.flatMap((b) => (b.notes ?? []).map((n) => `left out of bundle ${b.id}: ${n}\n`)).join(''));
-        }, { ...(o.name ? { name: o.name } : {}) });
+        }, { ...(o.name ? { name: o.name } : {}) }, { writing: true });
       } catch (e) { fail(e); }
     });
 
