@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import * as tar from 'tar';
 import { CaseHandle } from '../case/caseStore';
+import { CaseDb } from '../store/db';
 import { importPaths } from './importer';
 import { tempDir, removeDir, writeAt } from '../../testkit/tmp';
 
@@ -163,6 +164,32 @@ describe('import', () => {
       const again = await importPaths(h, [b]);
       expect(again.files.map((f) => f.records)).toEqual([50]);
     } finally {
+      await h.close();
+    }
+  });
+  it('a batch whose step after COMMIT runs out of memory is not imported a second time by the memory retry', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    write(b, 'enrich/logs/app/app.json.log', Array.from({ length: 40 }, (_, i) => sysLine('2023-07-30 00:13:45,400', 1690656225.4 + i, `m${i}`)).join('\n') + '\n');
+    const h = await CaseHandle.create(path.join(root, 'case'), { name: 'oom-after-commit' });
+    // The batch's events are committed; dropping its staging tables then fails as DuckDB does when out of memory.
+    const run = CaseDb.prototype.run;
+    let failed = 0;
+    CaseDb.prototype.run = async function (this: CaseDb, sql, params) {
+      if (!failed && /DROP TABLE IF EXISTS temp\.stage\b/.test(sql) && (await run.call(this, sql, params), true)) {
+        failed++;
+        throw new Error('Out of Memory Error: could not allocate block of size 256.0 KiB');
+      }
+      return run.call(this, sql, params);
+    };
+    try {
+      const res = await importPaths(h, [b]);
+      expect(failed).toBe(1);
+      expect(res.files.map((f) => [f.records, f.lines])).toEqual([[40, 40]]);
+      const n = await h.db.read<{ files: number; events: number }>('SELECT (SELECT count(*) FROM files)::INTEGER AS files, (SELECT count(*) FROM events)::INTEGER AS events');
+      expect(n[0]).toEqual({ files: 1, events: 40 });
+    } finally {
+      CaseDb.prototype.run = run;
       await h.close();
     }
   });

@@ -439,9 +439,12 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
           // tried once more at the retry's limit: its transaction rolled back, and it stages afresh. What its first try
           // decompressed leaves its bundles' expansion totals, or the second try would count it twice against the cap.
           const expanded = new Map(batch.map((f) => [f.bundle.expansion, f.bundle.expansion.expanded]));
-          const batchResults = await withMemoryRetry(db, () => interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
-            (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }))),
-          () => { for (const [meter, before] of expanded) meter.expanded = before; });
+          const runBatch = () => interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
+            (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal })));
+          // A step after the batch's COMMIT (dropping its staging) can run out of memory too: the retry then takes the
+          // committed rows as they are instead of importing the batch a second time.
+          const batchResults = await withMemoryRetry(db, runBatch, () => { for (const [meter, before] of expanded) meter.expanded = before; },
+            async () => (await committedBatch(db, handle.dir, batch)) ?? runBatch());
           sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
           if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
             await timed('checkpoint', () => db.run('CHECKPOINT'));
@@ -686,6 +689,20 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   noteCommitted(caseDir, ids);
   await dropStage(db);
   return rows.map((row, i) => fileResult(staged[i]!.f, row, false));
+}
+
+/** The results of a batch whose transaction committed (its files rows are in), else null (nothing of it is). */
+async function committedBatch(db: CaseDb, caseDir: string, batch: PlannedFile[]): Promise<FileImportResult[] | null> {
+  const rows = new Map<string, Record<string, unknown>>();
+  for (const id of new Set(batch.map((f) => f.bundle.id))) {
+    for (const r of await db.all<Record<string, unknown>>(`SELECT path, ${FILE_RESULT_COLUMNS} FROM files WHERE bundle = $1`, [id])) rows.set(`${id}/${String(r.path)}`, r);
+  }
+  const done = batch.map((f) => rows.get(`${f.bundle.id}/${f.rel}`));
+  if (!done.some(Boolean)) return null;
+  // One transaction wrote them all: a part of a batch is a fault of ours, not something to import again.
+  if (!done.every(Boolean)) throw new Error(`A batch of ${batch.length} files is partly in the case (${done.filter(Boolean).length}): not imported again.`);
+  noteCommitted(caseDir, done.map((r) => Number(r!.file_id)));
+  return done.map((r, i) => fileResult(batch[i]!, r!, false));
 }
 
 /** The staging tables a batch fills (each made anew per batch: db.freshTemp); dropped once their batch is in. */

@@ -36,13 +36,16 @@ export async function withMemoryLimit<T>(db: CaseDb, limit: string, fn: () => Pr
   }
 }
 
-/** Runs `step`; if DuckDB runs out of memory, once more at RETRY_MEMORY, then puts the writer's limit back. */
-export async function withMemoryRetry<T>(db: CaseDb, step: () => Promise<T>, onRetry?: () => void): Promise<T> {
+/**
+ * Runs `step`; if DuckDB runs out of memory, `again` (by default `step` itself) at RETRY_MEMORY, then puts the
+ * writer's limit back. A step that may have committed before it failed passes an `again` that first looks.
+ */
+export async function withMemoryRetry<T>(db: CaseDb, step: () => Promise<T>, onRetry?: () => void, again: () => Promise<T> = step): Promise<T> {
   try {
     return await step();
   } catch (e) {
     if (!isOutOfMemory(e)) throw e;
     onRetry?.();
-    return withMemoryLimit(db, RETRY_MEMORY, step);
+    return withMemoryLimit(db, RETRY_MEMORY, again);
   }
 }
