@@ -149,3 +149,12 @@ it('seals a profile gpg reads, imports it sealed, and refuses a non-profile', as
   await expect(engine.invoke('sealed.copy', { sessionId: 'x', path: ['a'] })).rejects.toMatchObject({ message: expect.stringMatching(/no longer open/) });
   await engine.close();
 });
+
+it('says what a path that is not a sealed file is: missing, a folder, a device', async () => {
+  engine = await Engine.create({ via: 'cli' });
+  expect(await fails('sealed.open', { source: { file: path.join(root, 'missing.gpg') } })).toMatch(/^No such file: .*missing\.gpg$/);
+  expect(await fails('sealed.open', { source: { file: root } })).toMatch(/is a folder, not a file/);
+  expect(await fails('sealed.open', { source: { file: '/dev/null' } })).toMatch(/is not a regular file/);
+  expect(await fails('sealed.seal', { file: root, to: [me.fingerprint] })).toMatch(/is a folder/);
+  await engine.close();
+});

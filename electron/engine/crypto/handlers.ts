@@ -7,7 +7,7 @@ import path from 'node:path';
 import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import { writeFileAtomic } from '../util/atomic';
 import { importSealedProfile } from './sealedProfile';
-import type { OpenSecrets, SealedSource } from './service';
+import { notAFile, type OpenSecrets, type SealedSource } from './service';
 import { formatPath } from './sealedSession';
 import { MAX_BUNDLE_BYTES } from './parse';
 
@@ -114,7 +114,7 @@ export const cryptoHandlers: AreaHandlers<'keys' | 'sealed'> = {
     const out = path.resolve(i.out ?? `${i.file}.asc`);
     if (out === src) throw new EngineError('invalid_input', 'The sealed file cannot replace the plaintext it is made from.');
     const st = await fs.stat(src).catch(() => null);
-    if (!st?.isFile()) throw new EngineError('not_found', `No such file: ${i.file}`);
+    if (!st?.isFile()) throw new EngineError(st ? 'invalid_input' : 'not_found', notAFile(i.file, st));
     if (st.size > MAX_BUNDLE_BYTES) throw new EngineError('invalid_input', `${path.basename(src)} is too large for a profile or credential bundle.`);
     const plain = await fs.readFile(src);
     const keys = [];

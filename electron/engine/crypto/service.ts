@@ -56,7 +56,7 @@ export class CryptoService {
     let name: string;
     if ('file' in src) {
       const st = await fs.stat(src.file).catch(() => null);
-      if (!st?.isFile()) throw new CryptoError('corrupt', `No such file: ${src.file}`);
+      if (!st?.isFile()) throw new CryptoError('corrupt', notAFile(src.file, st));
       if (st.size > MAX_SEALED_BYTES) throw new CryptoError('corrupt', `${path.basename(src.file)} is too large to be a sealed profile or credential bundle.`);
       bytes = await fs.readFile(src.file);
       name = path.basename(src.file);
@@ -124,4 +124,10 @@ export class CryptoService {
     this.sessions.closeAll();
     this.unlocker.dispose();
   }
+}
+
+/** Why a path given as a sealed file (or a file to seal) is not one: missing, a folder, or a device or pipe. */
+export function notAFile(file: string, st: { isDirectory(): boolean } | null): string {
+  if (!st) return `No such file: ${file}`;
+  return st.isDirectory() ? `${file} is a folder, not a file.` : `${file} is not a regular file (a device, pipe or socket).`;
 }
