@@ -183,6 +183,26 @@ describe('pulling', () => {
     expect(grown.files[0]!.sha256).toBe(sha256(live));
   });
 
+  it('never pulls more than the plan agreed to when a live log grows after planning (the cap holds); the rest comes next time', async () => {
+    const root = path.join(lab.root, 'grow-root');
+    mkdirSync(path.join(root, 'logs/celery'), { recursive: true, mode: 0o755 });
+    const live = path.join(root, 'logs/celery/worker.log');
+    const first = 'x'.repeat(999) + '\n';
+    writeFileSync(live, first, { mode: 0o644 });
+    const caseDir = path.join(work, 'case-grow');
+    const out = await runPull({
+      caseDir, profile: profileOf({ capBytes: 2000 }), chain: chainOpts(), root, sources: ['celery'],
+      confirm: () => { appendFileSync(live, 'y'.repeat(99_999) + '\n'); return true; }, // the log grows between plan and fetch
+    });
+    expect(out.plan.bytes).toBe(1000);
+    expect(out.files.map((f) => [f.path, f.size])).toEqual([['logs/celery/worker.log', 1000]]);
+    expect(readFileSync(path.join(out.bundle!.dir, 'logs/celery/worker.log'), 'utf8')).toBe(first);
+    // The next pull plans the file as grown and continues from the bytes already held.
+    const next = await runPull({ caseDir, profile: profileOf(), chain: chainOpts(), root, sources: ['celery'] });
+    expect(next.plan.files.map((f) => [f.path, f.size, f.grown])).toEqual([['logs/celery/worker.log', 101_000, true]]);
+    expect(next.files[0]!.continues).toMatchObject({ path: 'logs/celery/worker.log', bytes: 1000 });
+  });
+
   it('resumes a file after the connection is killed mid-transfer (sha256 equal)', async () => {
     const big = path.join(lab.root, 'logs/celery/big.log');
     writeFileSync(big, randomBytes(48 << 20), { mode: 0o644 });

@@ -264,10 +264,12 @@ async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<Retur
       try {
         const r: PulledFile = await pullFile({
           sftp, remotePath, localPath: localOf(f.path), inFlight: o.inFlight, opTimeoutMs: o.opTimeoutMs, checkpoints: candidates.map((c) => c.size),
+          maxBytes: f.size,
           signal: o.signal, dropped: chain.dropped,
           onBytes: (n) => { bytesDone += n; active.get(f.path)!.bytes += n; emit(); },
         });
-        // A file that changed on the server since the plan was made is pulled as it is now: correct the count.
+        // A file replaced or shrunk on the server since the plan was made is pulled as it is now (one that grew, only
+        // up to its planned size): correct the count.
         bytesDone += r.resumedFrom - (resumable.get(f.path) ?? 0);
         const remoteSha = o.profile.allowExec ? await remoteSha256(chain, remotePath, r.size) : undefined;
         // The longest earlier file whose bytes begin this one: only what follows it is new (an equal one is the same

@@ -28,6 +28,8 @@ export interface PullFileOptions {
   onBytes?: (n: number) => void;
   /** Offsets at which to report the sha256 of the bytes before them (is an earlier pull's file a prefix of this one?). */
   checkpoints?: number[];
+  /** Fetch at most this many bytes (the size the plan agreed to): a live log that grew since is cut there. */
+  maxBytes?: number;
 }
 
 export interface PulledFile extends RemoteStat {
@@ -134,7 +136,9 @@ export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
   try {
     const st = await op<Stats>(`stat ${o.remotePath}`, (cb) => o.sftp.fstat(handle, cb));
     if (!st.isFile()) throw new SftpOpError(`${o.remotePath} is not a regular file`, 'sftp');
-    const remote: RemoteStat = { size: st.size, mtime: st.mtime };
+    // A file that grew since it was planned is cut at its planned size: the cap is on bytes pulled, and the rest
+    // comes with the next pull (it is then planned as grown).
+    const remote: RemoteStat = { size: Math.min(st.size, o.maxBytes ?? Infinity), mtime: st.mtime };
     const prev = await readSidecar(side);
     const partSize = (await fh.stat()).size;
     const same = !!prev && prev.remotePath === o.remotePath && prev.size === remote.size && prev.mtime === remote.mtime;
