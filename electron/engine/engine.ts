@@ -128,7 +128,7 @@ export class Engine {
       throw new ContractFailure(err);
     }
     // The answer waits for its entry (locked, appended and synced): timed apart, as it can outlast the read itself.
-    if (audited) await phase('audit', () => this.recordCall(name, spec, args, { status: 'ok', ...countsOf(output) }, output));
+    if (audited) await phase('audit', () => this.recordCall(name, spec, args, { status: 'ok', ...countsOf(output), ...findingsOf(output) }, output));
     return output;
   }
 
@@ -187,6 +187,21 @@ export class Engine {
   }
 }
 
+/**
+ * What a verification found, when it found something (case.verify, audit.verify answer `ok: false`): the call
+ * itself succeeded, but an entry that said only "ok" would hide the failed check from whoever reads the trail.
+ */
+function findingsOf(output: unknown): { message?: string } {
+  if (!output || typeof output !== 'object' || (output as { ok?: unknown }).ok !== false) return {};
+  const o = output as { problems?: { bundle: string; file: string; problem: string }[]; firstBroken?: { seq: number | null; problem: string } | null };
+  if (Array.isArray(o.problems) && o.problems.length) {
+    const p = o.problems[0]!;
+    return { message: `verification failed: ${o.problems.length} problem(s); first: ${p.bundle}/${p.file}: ${p.problem}` };
+  }
+  if (o.firstBroken) return { message: `verification failed at entry ${o.firstBroken.seq ?? '?'}: ${o.firstBroken.problem}` };
+  return { message: 'verification failed' };
+}
+
 /** Numbers worth keeping in the audit trail from a call's output (never the data itself). */
 function countsOf(output: unknown): { counts?: Record<string, number> } {
   if (!output || typeof output !== 'object') return {};
@@ -195,6 +210,8 @@ function countsOf(output: unknown): { counts?: Record<string, number> } {
   if (Array.isArray(o.rows)) counts.rows = o.rows.length;
   if (typeof o.total === 'number' && !o.totalPending) counts.total = o.total;
   if (Array.isArray(o.files)) counts.files = o.files.length;
+  if (typeof o.filesChecked === 'number') counts.files = o.filesChecked;
+  if (Array.isArray(o.problems)) counts.problems = o.problems.length;
   if (Array.isArray(o.events)) counts.events = o.events.length;
   if (typeof o.eventCount === 'number') counts.events = o.eventCount;
   return Object.keys(counts).length ? { counts } : {};

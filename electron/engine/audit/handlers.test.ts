@@ -67,3 +67,26 @@ describe('a case folder that is gone while the case is open', () => {
     expect(last.result.message).toMatch(/case audit unavailable: the case folder .* is gone/);
   });
 });
+
+describe('a verification that finds a problem', () => {
+  it('is recorded with what it found, not as a bare "ok"', async () => {
+    const bundle = path.join(dir, 'bundle');
+    await fs.mkdir(bundle, { recursive: true });
+    await fs.writeFile(path.join(bundle, 'app.log'), '2023-07-06 03:30:00 INFO hello\n');
+    await engine.call('import.paths', { caseId, paths: [bundle] });
+    const clean = await engine.call('case.verify', { caseId });
+    expect(clean.ok).toBe(true);
+    expect((await readAudit(auditFile)).at(-1)!.result).toEqual({ status: 'ok', counts: { files: 1, problems: 0 } });
+    // The evidence copy edited behind the case's back.
+    const info = await engine.call('cases.get', { caseId });
+    const [b] = (await fs.readdir(path.join(info.dir, 'bundles'))).filter((n) => !n.endsWith('.json'));
+    const copy = path.join(info.dir, 'bundles', b!, 'app.log');
+    await fs.chmod(copy, 0o600);
+    await fs.writeFile(copy, '2023-07-06 03:30:00 INFO hellO\n');
+    const found = await engine.call('case.verify', { caseId });
+    expect(found.ok).toBe(false);
+    const entry = (await readAudit(auditFile)).at(-1)!;
+    expect(entry).toMatchObject({ action: 'case.verify', result: { counts: { problems: 1 } } });
+    expect(entry.result.message).toMatch(/^verification failed: 1 problem\(s\); first: .*app\.log: Content changed/);
+  });
+});
