@@ -34,6 +34,7 @@ function planTable(a: Extract<PullAnswer, { pullId: string }>): void {
   process.stdout.write(`plan: ${a.plan.files.length} files, ${MB(a.plan.bytes)} of a ${MB(a.plan.capBytes)} cap` +
     `${Object.keys(skipped).length ? `; skipped ${Object.entries(skipped).map(([r, n]) => `${n} ${r}`).join(', ')}` : ''}\n`);
   for (const d of a.denied) process.stdout.write(`permission denied on the server: ${d} (not listed)\n`);
+  for (const f of a.plan.skipped) if (f.reason === 'name-not-utf8') process.stdout.write(`not fetched, its name is not UTF-8 (SFTP cannot open it): ${f.path}\n`);
 }
 
 export function registerPullCommands(program: Command): void {

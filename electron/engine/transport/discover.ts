@@ -25,7 +25,11 @@ const LAYOUT: Record<SourceId, { dirs: string[]; files: string; recurse?: boolea
 };
 
 export interface RemoteFile { source: SourceId; /** relative to the log root, POSIX */ path: string; size: number; mtime: number }
-export interface Discovery { root: string; files: RemoteFile[]; denied: string[]; missing: SourceId[] }
+/**
+ * `unaddressable`: files whose names are not UTF-8. SFTP (ssh2) hands names over decoded, so such a name arrives with
+ * U+FFFD in it and no longer names the file; it is reported instead of failing the whole pull on its open.
+ */
+export interface Discovery { root: string; files: RemoteFile[]; unaddressable: RemoteFile[]; denied: string[]; missing: SourceId[] }
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -37,6 +41,7 @@ const MAX_DIRS = 100_000;
 export async function discover(sftp: SFTPWrapper, root: string, opts: { sources?: SourceId[]; opTimeoutMs?: number; signal?: AbortSignal; dropped?: AbortSignal } = {}): Promise<Discovery> {
   const ms = opts.opTimeoutMs ?? 30_000;
   const files: RemoteFile[] = [];
+  const unaddressable: RemoteFile[] = [];
   const denied = new Set<string>();
   const missing: SourceId[] = [];
   let dirsListed = 0;
@@ -67,12 +72,12 @@ export async function discover(sftp: SFTPWrapper, root: string, opts: { sources?
           if (dirGlob?.(e.filename)) await walk(child, level + 1);
           else if (atFiles && spec.recurse) await walk(child, level + 1);
         } else if (type === S_IFREG && atFiles && fileMatch(e.filename)) {
-          files.push({ source, path: child, size: e.attrs.size ?? 0, mtime: e.attrs.mtime ?? 0 });
+          (e.filename.includes('\uFFFD') ? unaddressable : files).push({ source, path: child, size: e.attrs.size ?? 0, mtime: e.attrs.mtime ?? 0 });
         }
       }
     };
     await walk('', 0);
     if (files.length === before) missing.push(source);
   }
-  return { root, files, denied: [...denied].sort(), missing };
+  return { root, files, unaddressable, denied: [...denied].sort(), missing };
 }

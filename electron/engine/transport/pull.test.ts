@@ -2,7 +2,7 @@
 // through the bastion (network namespace). Every failure mode the operator can meet is provoked for real.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hop, SiteProfile, type SiteProfileInput } from '../../../shared/profile';
@@ -124,6 +124,20 @@ describe('discovery and plan', () => {
     expect(paths).toContain('logs/jupyterlab/lab/jupyter.log');
     expect(paths).not.toContain('other/not-a-log.txt');
     expect(existsSync(path.join(work, 'case-plan', 'pulls'))).toBe(false); // a dry run writes nothing
+  });
+
+  it('pulls names with spaces, skips (and names) a file whose name is not UTF-8 and a symlink loop, and goes on', async () => {
+    const root = path.join(lab.root, 'odd-root');
+    const doodle = path.join(root, 'logs/doodle');
+    mkdirSync(path.join(doodle, 'sub dir'), { recursive: true, mode: 0o755 });
+    writeFileSync(path.join(doodle, 'sub dir', "it's here.log"), 'spaced\n', { mode: 0o644 });
+    // latin-1 "café.log": SFTP hands the name over as UTF-8 with U+FFFD, which opens nothing.
+    writeFileSync(Buffer.concat([Buffer.from(`${doodle}/caf`), Buffer.from([0xe9]), Buffer.from('.log')]), 'latin1\n', { mode: 0o644 });
+    symlinkSync(doodle, path.join(doodle, 'loop'));
+    const out = await runPull({ caseDir: path.join(work, 'case-odd'), profile: profileOf(), chain: chainOpts(), root, sources: ['doodle'] });
+    expect(out.files.map((f) => f.path)).toEqual(["logs/doodle/sub dir/it's here.log"]);
+    expect(readFileSync(path.join(out.bundle!.dir, "logs/doodle/sub dir/it's here.log"), 'utf8')).toBe('spaced\n');
+    expect(out.plan.skipped.map((f) => [f.path, f.reason])).toEqual([['logs/doodle/caf\uFFFD.log', 'name-not-utf8']]);
   });
 
   it('skips files that cannot hold records in the window, rotations included', async () => {

@@ -76,6 +76,7 @@ export function PullView() {
           <div data-testid="plan-summary">{plan.files.length} files · {MB(plan.bytes)} of a {MB(plan.capBytes)} cap
             {plan.refused ? ' · REFUSED: over the cap' : ''}{plan.skipped.length ? ` · ${plan.skipped.length} skipped` : ''}</div>
           {s.answer?.denied.map((d) => <div key={d} className="small warn">permission denied on the server: {d}</div>)}
+          {plan.skipped.filter((f) => f.reason === 'name-not-utf8').map((f) => <div key={f.path} className="small warn">not fetched, its name is not UTF-8 (SFTP cannot open it): {f.path}</div>)}
           <ul className="plan-tree">
             {tree.map((d) => (
               <li key={d.dir}><span className="mono">{d.dir}/</span> <span className="muted">{MB(d.bytes)}</span>
