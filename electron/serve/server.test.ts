@@ -298,6 +298,23 @@ describe('browser-mode bridge', () => {
 });
 
 describe('server lifecycle', () => {
+  it('a port already taken fails the start and leaves no upload folder behind', async () => {
+    const rendererDir = await mkdtemp(path.join(os.tmpdir(), 'casefile-serve-r-'));
+    const first = await startServer({ engine: new TinyEngine(), rendererDir });
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'casefile-serve-tmp-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp; // where the second server would make its upload folder
+    try {
+      await expect(startServer({ engine: new TinyEngine(), port: first.port, rendererDir })).rejects.toThrow(/EADDRINUSE/);
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before;
+      await first.close();
+      await rm(tmp, { recursive: true, force: true });
+      await rm(rendererDir, { recursive: true, force: true });
+    }
+  });
+
   it('closes with an SSE client attached and removes its own upload folder', async () => {
     const rendererDir = await mkdtemp(path.join(os.tmpdir(), 'casefile-serve-r-'));
     const srv = await startServer({ engine: new TinyEngine(), rendererDir });

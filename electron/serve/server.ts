@@ -258,13 +258,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     createReadStream(found.file).on('error', () => res.destroy()).pipe(res);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    // The port taken (another `casefile serve`): the upload folder made for this server goes with it.
+    if (ownsUploadDir) await rm(uploadDir, { recursive: true, force: true });
+    throw e;
+  }
   port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
 

@@ -69,7 +69,14 @@ export async function runServe(opts: ServeOptions): Promise<void> {
     // Still serve: the UI lists and creates cases; say why the first case did not open.
     caseNote = `no case open (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
   }
-  const server = await startServer({ engine, port: opts.port, rendererDir: opts.renderer });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ engine, port: opts.port, rendererDir: opts.renderer });
+  } catch (e) {
+    await engine.close(); // the case it opened is closed and unlocked, not left to a dying process
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`Port ${opts.port} on 127.0.0.1 is taken (another casefile serve?): give another with --port, or --port 0 for any free one.`, { cause: e });
+    throw e;
+  }
   process.stdout.write(
     'Casefile browser mode (127.0.0.1 only)\n'
     + `  Opened: ${caseNote}\n`
