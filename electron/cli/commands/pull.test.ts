@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type SshLab } from '../../testkit/sshLab';
-import { writeRemoteTree } from '../../testkit/remoteTree';
+import { writeRemoteTree, systemLines } from '../../testkit/remoteTree';
 import { tempDir, removeDir } from '../../testkit/tmp';
 import { CaseHandle } from '../../engine/case/caseStore';
 import { pullIntoCase } from '../../engine/transport/service';
@@ -95,6 +95,41 @@ describe('casefile profile / pull', () => {
       expect(bytes.includes(lab.keys.passphrase), f).toBe(false);
       expect(bytes.includes('not-the-passphrase'), f).toBe(false);
     }
+  });
+
+  it('Ctrl-C stops the pull and names the command that resumes it; the resume finishes; the trail has the cancel', async () => {
+    const relay = await lab.relay(20); // a slow link, so the pull is still running when interrupted
+    try {
+      const root = path.join(lab.root, 'slow-root');
+      mkdirSync(path.join(root, 'logs/app'), { recursive: true, mode: 0o755 });
+      writeFileSync(path.join(root, 'logs/app/app.json.log'), systemLines(Date.now() - 3_600_000, 100_000, 'slow'), { mode: 0o644 });
+      writeFileSync(path.join(work, 'slow.json'), JSON.stringify({ name: 'slow', ...lab.hops({}, { host: '127.0.0.1', port: relay.port }), logRoot: root, capBytes: 50_000_000, timezone: 'UTC' }));
+      expect((await cli(['profile', 'add', '--file', path.join(work, 'slow.json')])).code).toBe(0);
+      const caseDir = path.join(work, 'case-interrupted');
+      const first = await new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'pull', '--case', caseDir, '--profile', 'slow'], { env: { ...env, CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stdout.resume();
+        child.stderr.on('data', (b: Buffer) => {
+          stderr += b.toString();
+          if (/"bytesDone":[1-9]/.test(stderr) && !child.killed) child.kill('SIGINT'); // the operator presses Ctrl-C mid-file
+        });
+        child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+      });
+      expect(first.signal).toBeNull();
+      expect(first.code).not.toBe(0);
+      const id = /--resume (\S+)/.exec(first.stderr)?.[1];
+      expect(id, first.stderr.split('\n').filter((l) => !l.startsWith('{')).join('\n')).toMatch(/^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}$/);
+      expect(JSON.parse(readFileSync(path.join(caseDir, 'pulls', id!, 'pull.json'), 'utf8'))).toMatchObject({ status: 'interrupted' });
+      // The operator resumes it: the plan stands, what was fetched is kept.
+      const resumed = await cli(['pull', '--case', caseDir, '--profile', 'slow', '--resume', id!]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toContain(`(pull ${id})`);
+      const audit = await cli(['audit', 'show', '--case', caseDir, '--json']);
+      const entries = audit.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; result: { status: string; message?: string } });
+      expect(entries.filter((e) => e.action === 'pull.run').map((e) => [e.result.status, e.result.message])).toEqual([['error', 'The pull job was cancelled.'], ['ok', undefined]]);
+      expect((await cli(['audit', 'verify', '--case', caseDir])).code).toBe(0);
+    } finally { await relay.close(); }
   });
 
   it('refuses a read-only case before connecting', async () => {

@@ -1,6 +1,8 @@
 // `casefile profile …` and `casefile pull …`: site profiles and pulls from the shell, over the same contract calls
 // the app uses. A key passphrase is asked without echo or read from `--passphrase-fd` (never argv); an unknown host
-// key is printed with its fingerprint and, without a terminal or --yes, refused.
+// key is printed with its fingerprint and, without a terminal or --yes, refused. Ctrl-C cancels the pull job (its
+// state is kept) and a pull that did not finish is named with the command that resumes it.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,18 +114,37 @@ export function registerPullCommands(program: Command): void {
             if (!started) { bar.start(Math.ceil(pr.bytesTotal / 1e6), 0, { files: '', rate: '' }); started = true; }
             bar.update(Math.floor(pr.bytesDone / 1e6), { files: `${pr.filesDone}/${pr.filesTotal}`, rate: (pr.rate / 1e6).toFixed(1) });
           });
+          const unfinished = async () => (await engine.call('pull.list', { caseId: info.id })).filter((p) => p.profile === o.profile && p.status !== 'complete');
+          const resumeWith = (id: string) => `casefile pull --case ${o.case} --profile ${o.profile} --resume ${id}`;
+          if (!o.resume && !o.dryRun) {
+            for (const p of await unfinished()) process.stderr.write(`casefile: pull ${p.id} of profile ${o.profile} did not finish (${p.filesDone} of ${p.files} files); this starts a new one. To resume it instead: ${resumeWith(p.id)}\n`);
+          }
+          // Ctrl-C cancels the job, so the engine records the pull as interrupted and the trail says so; twice quits.
+          let jobId: string | undefined;
+          let stopping = false;
+          const onSigint = () => {
+            if (stopping || !jobId) process.exit(130);
+            stopping = true;
+            process.stderr.write('\ncasefile: stopping the pull (Ctrl-C again to quit at once)\n');
+            void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
+          };
+          process.on('SIGINT', onSigint);
           try {
             for (let attempt = 0; attempt < 4; attempt++) {
               let a: PullAnswer;
               try {
+                jobId = o.dryRun ? undefined : `cli-pull-${randomBytes(6).toString('hex')}`;
                 a = o.dryRun ? await engine.call('pull.plan', { ...base, ...(passphrase !== undefined ? { passphrase } : {}) })
-                  : await engine.call('pull.run', { ...base, ...(o.resume ? { resume: o.resume } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
+                  : await engine.call('pull.run', { ...base, jobId, ...(o.resume ? { resume: o.resume } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
               } catch (e) {
                 // A key file wants its passphrase: ask once (never argv), then try again.
                 if (needsKey && passphrase === undefined && /passphrase/i.test((e as Error).message) && !/wrong/i.test((e as Error).message)) {
                   passphrase = await readSecret(`Passphrase for the key of profile ${o.profile}: `, o.passphraseFd);
                   continue;
                 }
+                const left = o.dryRun ? [] : await unfinished().catch(() => []);
+                const mine = left.find((p) => p.id === o.resume) ?? left[0];
+                if (mine) process.stderr.write(`casefile: pull ${mine.id} did not finish (${mine.filesDone} of ${mine.files} files); what was fetched is kept. Resume it with: ${resumeWith(mine.id)}\n`);
                 throw e;
               }
               if (a.status === 'host-key-unknown') {
@@ -145,6 +166,7 @@ export function registerPullCommands(program: Command): void {
             }
             throw new Error('Gave up after several host-key or passphrase rounds.');
           } finally {
+            process.off('SIGINT', onSigint);
             off();
             bar?.stop();
           }
