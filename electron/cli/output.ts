@@ -8,7 +8,8 @@ export function printTable(rows: Record<string, unknown>[], columns?: string[]):
   // The last column is never cut (nothing follows it): a file's note is read whole.
   const widths = cols.map((c, i) => Math.min(i === cols.length - 1 ? Infinity : 80, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
   const fmt = (vals: string[]) => vals.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  process.stdout.write(fmt(cols) + '\n' + fmt(widths.map((w) => '-'.repeat(w))) + '\n');
+  // The rule under the last column stops at the width of the others: a cut 1 MB line must not draw 1 MB of dashes.
+  process.stdout.write(fmt(cols) + '\n' + fmt(widths.map((w, i) => '-'.repeat(i === cols.length - 1 ? Math.min(w, Math.max(80, cols[i]!.length)) : w))) + '\n');
   for (const r of rows) process.stdout.write(fmt(cols.map((c) => cell(r[c]))) + '\n');
 }
 
