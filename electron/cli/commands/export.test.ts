@@ -70,4 +70,17 @@ describe('casefile export / redact-test', () => {
       expect(r.stderr, file).toMatch(why);
     }
   });
+
+  it('refuses an --out that is a file before exporting anything', () => {
+    const caseDir = path.join(root, 'case');
+    const exportsDir = path.join(caseDir, 'exports');
+    const before = fs.existsSync(exportsDir) ? fs.readdirSync(exportsDir).sort() : [];
+    const file = path.join(root, 'deliver.txt');
+    fs.writeFileSync(file, 'not a folder\n');
+    const r = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--out', file);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--out .*deliver\.txt is a file: give a folder/);
+    expect(r.stderr).not.toMatch(/EEXIST/);
+    expect(fs.existsSync(exportsDir) ? fs.readdirSync(exportsDir).sort() : []).toEqual(before);
+  });
 });

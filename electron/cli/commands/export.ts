@@ -53,6 +53,8 @@ export function registerExportCommands(program: Command): void {
         if (o.scope && o.scope !== 'per-export' && o.scope !== 'per-client') throw new Error(`--scope expects per-export or per-client, got "${o.scope}"`);
         if (!o.to && !o.plaintext) throw new Error('Give the client key with --to, or --plaintext to write unencrypted on purpose.');
         if (o.to && o.plaintext) throw new Error('--to and --plaintext exclude each other.');
+        // Said before the export runs: else it is written into the case and then the copy fails.
+        if (o.out && fs.existsSync(o.out) && !fs.statSync(o.out).isDirectory()) throw new Error(`--out ${o.out} is a file: give a folder (made if missing) for the deliverable files.`);
         const rules = readRules(o.rules);
         await withCaseEngine(o.case, async (engine, info) => {
           const selection = {
