@@ -27,6 +27,16 @@ describe('formats', () => {
     const env = toValue(parseBundle('# c\nexport A="x#y"\nB=plain # note\nC=\n', 'env')) as Record<string, string>;
     expect({ ...env }).toEqual({ A: 'x#y', B: 'plain', C: '' });
   });
+
+  it('reads a repeated .env key, INI key or INI section as one field holding the last value (as a shell or dotenv does)', () => {
+    // Two fields with one path: the masked view listed both, and reveal gave the first, stale value for either.
+    const env = parseBundle('A=old\nB=b\nexport A=new\n', 'env');
+    expect(maskedFields(env).map((f) => formatPath(f.path))).toEqual(['A', 'B']);
+    expect({ ...(toValue(env) as object) }).toEqual({ A: 'new', B: 'b' });
+    const ini = parseBundle('[db]\npassword=old\n[api]\nk=1\n[db]\npassword=new\nuser=u\n', 'ini');
+    expect(maskedFields(ini).map((f) => formatPath(f.path))).toEqual(['db', 'db.password', 'db.user', 'api', 'api.k']);
+    expect((toValue(ini) as Record<string, Record<string, string>>).db!.password).toBe('new');
+  });
 });
 
 describe('hostile content', () => {

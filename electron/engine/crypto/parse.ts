@@ -89,6 +89,15 @@ function countNodes(root: Node): void {
   walk(root);
 }
 
+/** A repeated key replaces the earlier value in place: one path, one field, the value a shell or dotenv would use. */
+const entryIndex = new WeakMap<[string, Node][], Map<string, number>>(); // a 4 MiB file holds ~400k lines: no scans
+function setEntry(entries: [string, Node][], key: string, node: Node): void {
+  let index = entryIndex.get(entries);
+  if (!index) entryIndex.set(entries, (index = new Map()));
+  const at = index.get(key);
+  if (at === undefined) { index.set(key, entries.length); entries.push([key, node]); } else entries[at] = [key, node];
+}
+
 function unquote(v: string): string {
   const t = v.trim();
   if (t.length >= 2 && ((t[0] === '"' && t.endsWith('"')) || (t[0] === '\'' && t.endsWith('\'')))) {
@@ -107,14 +116,19 @@ function parseIni(text: string): Node {
     if (!line || line.startsWith(';') || line.startsWith('#')) continue;
     const section = /^\[([^\]]+)\]$/.exec(line);
     if (section) {
+      // A section met again continues the first one.
+      const name = section[1]!.trim();
+      const seen = entryIndex.get(root)?.get(name);
+      const prev = seen === undefined ? undefined : root[seen]![1];
+      if (prev?.kind === 'object') { current = prev.entries; continue; }
       const entries: [string, Node][] = [];
-      root.push([section[1]!.trim(), { kind: 'object', entries }]);
+      setEntry(root, name, { kind: 'object', entries });
       current = entries;
       continue;
     }
     const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
     if (!kv) throw new CryptoError('corrupt', `The decrypted content is not valid INI (line ${i + 1}).`);
-    current.push([kv[1]!, { kind: 'string', value: unquote(kv[2]!) }]);
+    setEntry(current, kv[1]!, { kind: 'string', value: unquote(kv[2]!) });
   }
   return { kind: 'object', entries: root };
 }
@@ -129,7 +143,7 @@ function parseEnv(text: string): Node {
     if (!kv) throw new CryptoError('corrupt', `The decrypted content is not valid .env (line ${i + 1}).`);
     let value = kv[2]!;
     if (!/^["']/.test(value)) value = value.replace(/\s+#.*$/, '');
-    entries.push([kv[1]!, { kind: 'string', value: unquote(value) }]);
+    setEntry(entries, kv[1]!, { kind: 'string', value: unquote(value) });
   }
   return { kind: 'object', entries };
 }
