@@ -1,5 +1,7 @@
 // Opened sealed bundles, in this process's memory only. Outside, a bundle is a masked tree: each field's path and
-// kind, never its value or length. One field is revealed at a time, by path. Closing a bundle, or any lock, drops it.
+// kind, never its value or length. One field is revealed at a time, by path. Closing a bundle, or any lock, drops it;
+// so do the unlock period and the idle timeout, counted per bundle: one opened by password or session key while no
+// key is unlocked has no key lock to end it.
 import { randomBytes } from 'node:crypto';
 import { CryptoError } from './errors';
 import { detectFormat, parseBundle, type BundleFormat, type Node } from './parse';
@@ -26,8 +28,15 @@ export interface OpenedBundle extends BundleMeta {
 
 const MAX_OPEN = 32;
 
+/** How long a bundle may stay open: at most `unlockSeconds`, and `idleSeconds` after its last reveal. */
+export interface SessionLimits { unlockSeconds: number; idleSeconds: number }
+
+interface Session { info: OpenedBundle; root: Node; until: number; idleUntil: number; timer?: NodeJS.Timeout }
+
 export class SealedSessions {
-  private readonly open = new Map<string, { info: OpenedBundle; root: Node }>();
+  private readonly open = new Map<string, Session>();
+
+  constructor(private readonly limits: () => SessionLimits, private readonly now: () => number = Date.now) {}
 
   /** Parses decrypted bytes into a session and wipes them; returns the masked view. */
   add(meta: BundleMeta, plaintext: Uint8Array): OpenedBundle {
@@ -42,7 +51,11 @@ export class SealedSessions {
     }
     if (this.open.size >= MAX_OPEN) this.close(this.open.keys().next().value!);
     const info: OpenedBundle = { ...meta, sessionId: randomBytes(12).toString('hex'), format, fields: maskedFields(root), openedAt: new Date().toISOString() };
-    this.open.set(info.sessionId, { info, root });
+    const t = this.now();
+    const { unlockSeconds, idleSeconds } = this.limits();
+    const session: Session = { info, root, until: t + unlockSeconds * 1000, idleUntil: t + idleSeconds * 1000 };
+    this.open.set(info.sessionId, session);
+    this.arm(info.sessionId, session);
     return info;
   }
 
@@ -54,7 +67,10 @@ export class SealedSessions {
 
   /** One scalar's text. */
   reveal(sessionId: string, path: string[]): { value: string; kind: FieldKind } {
-    let node: Node | undefined = this.session(sessionId).root;
+    const session = this.session(sessionId);
+    session.idleUntil = this.now() + this.limits().idleSeconds * 1000; // a reveal is use
+    this.arm(sessionId, session);
+    let node: Node | undefined = session.root;
     for (const seg of path) {
       if (node?.kind === 'object') node = node.entries.find(([k]) => k === seg)?.[1];
       else if (node?.kind === 'array' && /^\d+$/.test(seg)) node = node.items[Number(seg)];
@@ -66,13 +82,22 @@ export class SealedSessions {
   }
 
   close(sessionId: string): boolean {
+    clearTimeout(this.open.get(sessionId)?.timer);
     return this.open.delete(sessionId);
   }
 
   closeAll(): number {
     const n = this.open.size;
+    for (const s of this.open.values()) clearTimeout(s.timer);
     this.open.clear();
     return n;
+  }
+
+  /** Unref'd: an open bundle never keeps the process alive. */
+  private arm(sessionId: string, s: Session): void {
+    clearTimeout(s.timer);
+    s.timer = setTimeout(() => this.close(sessionId), Math.max(0, Math.min(s.until, s.idleUntil) - this.now()));
+    s.timer.unref();
   }
 
   private session(id: string) {

@@ -23,7 +23,7 @@ const MAX_SEALED_BYTES = MAX_BUNDLE_BYTES * 2;
 export class CryptoService {
   readonly keystore: Keystore;
   readonly unlocker = new Unlocker();
-  readonly sessions = new SealedSessions();
+  readonly sessions = new SealedSessions(() => this.unlocker.limits());
 
   constructor(readonly door: Door, wrapper: Wrapper | null = null) {
     this.keystore = new Keystore(wrapper);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { DEFAULT_UNLOCK, readUnlockSettings, Unlocker, type KeysState } from './unlock';
+import { CryptoService } from './service';
 
 afterEach(() => { vi.useRealTimers(); });
 
@@ -66,4 +67,24 @@ it('reads settings.json, falling back to defaults for a missing, damaged or out-
   } finally {
     removeDir(root);
   }
+});
+
+it('a bundle opened by password with no key unlocked still closes when idle (a reveal pushes it back) and at the unlock period', () => {
+  vi.useFakeTimers();
+  const crypto = new CryptoService('cli');
+  crypto.unlocker.setSettings({ unlockSeconds: 100, idleSeconds: 30 });
+  const meta = { name: 'creds.env.gpg', sha256: '0'.repeat(64), recipients: [], signatures: [] };
+  const a = crypto.sessions.add(meta, Buffer.from('PASSWORD=s3cret\n'));
+  expect(crypto.state().locked).toBe(true); // no key holds it open or could close it
+  vi.advanceTimersByTime(20_000);
+  expect(crypto.reveal(a.sessionId, ['PASSWORD']).value).toBe('s3cret'); // use: idle until t=50
+  vi.advanceTimersByTime(29_000);
+  expect(crypto.sessions.list().map((s) => s.sessionId)).toEqual([a.sessionId]);
+  vi.advanceTimersByTime(2_000);
+  expect(crypto.sessions.list()).toEqual([]);
+  expect(() => crypto.reveal(a.sessionId, ['PASSWORD'])).toThrow(/no longer open/);
+
+  const b = crypto.sessions.add(meta, Buffer.from('PASSWORD=s3cret\n'));
+  for (let i = 0; i < 5; i++) { vi.advanceTimersByTime(25_000); if (crypto.sessions.list().length) crypto.reveal(b.sessionId, ['PASSWORD']); }
+  expect(crypto.sessions.list()).toEqual([]); // 100 s at most, however often it is used
 });

@@ -42,6 +42,9 @@ export class Unlocker {
 
   setSettings(s: UnlockSettings): void { this.settings = s; }
 
+  /** The unlock period and idle timeout in force (open sealed bundles keep to them too). */
+  limits(): UnlockSettings { return this.settings; }
+
   /** Keeps a decrypted key for `seconds` (at most the configured unlock period). */
   unlock(fingerprint: string, key: openpgp.PrivateKey, seconds?: number): KeysState {
     this.drop(fingerprint, false);
