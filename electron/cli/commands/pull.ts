@@ -18,6 +18,8 @@ import { fail, printJson, printTable } from '../output';
 import { withCaseEngine } from './ingest';
 
 const MB = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+/** Why discovery set a found file aside (the plan's skip reasons that need the operator's eye). */
+const SET_ASIDE: Record<string, string> = { 'name-not-utf8': 'its name is not UTF-8 (SFTP cannot open it)', symlink: 'a symbolic link (not followed)' };
 
 async function withAppEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
   const engine = await Engine.create({ via: 'cli' });
@@ -36,7 +38,7 @@ function planTable(a: Extract<PullAnswer, { pullId: string }>): void {
   process.stdout.write(`plan: ${a.plan.files.length} files, ${MB(a.plan.bytes)} of a ${MB(a.plan.capBytes)} cap` +
     `${Object.keys(skipped).length ? `; skipped ${Object.entries(skipped).map(([r, n]) => `${n} ${r}`).join(', ')}` : ''}\n`);
   for (const d of a.denied) process.stdout.write(`permission denied on the server: ${d} (not listed)\n`);
-  for (const f of a.plan.skipped) if (f.reason === 'name-not-utf8') process.stdout.write(`not fetched, its name is not UTF-8 (SFTP cannot open it): ${f.path}\n`);
+  for (const f of a.plan.skipped) if (SET_ASIDE[f.reason]) process.stdout.write(`not fetched, ${SET_ASIDE[f.reason]}: ${f.path}\n`);
 }
 
 export function registerPullCommands(program: Command): void {

@@ -26,14 +26,17 @@ const LAYOUT: Record<SourceId, { dirs: string[]; files: string; recurse?: boolea
 
 export interface RemoteFile { source: SourceId; /** relative to the log root, POSIX */ path: string; size: number; mtime: number }
 /**
- * `unaddressable`: files whose names are not UTF-8. SFTP (ssh2) hands names over decoded, so such a name arrives with
- * U+FFFD in it and no longer names the file; it is reported instead of failing the whole pull on its open.
+ * Files of the layout that are found but not fetched, and why: a name that is not UTF-8 (SFTP, via ssh2, hands names
+ * over decoded, so it arrives with U+FFFD and no longer names the file: its open would fail the whole pull), or a
+ * symbolic link (files or folders; not followed, it could lead out of the log root or round in a loop).
  */
-export interface Discovery { root: string; files: RemoteFile[]; unaddressable: RemoteFile[]; denied: string[]; missing: SourceId[] }
+export interface SetAside extends RemoteFile { reason: 'name-not-utf8' | 'symlink' }
+export interface Discovery { root: string; files: RemoteFile[]; setAside: SetAside[]; denied: string[]; missing: SourceId[] }
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
 const PERMISSION_DENIED = 3;
 const NO_SUCH_FILE = 2;
 const MAX_DIRS = 100_000;
@@ -41,7 +44,7 @@ const MAX_DIRS = 100_000;
 export async function discover(sftp: SFTPWrapper, root: string, opts: { sources?: SourceId[]; opTimeoutMs?: number; signal?: AbortSignal; dropped?: AbortSignal } = {}): Promise<Discovery> {
   const ms = opts.opTimeoutMs ?? 30_000;
   const files: RemoteFile[] = [];
-  const unaddressable: RemoteFile[] = [];
+  const setAside: SetAside[] = [];
   const denied = new Set<string>();
   const missing: SourceId[] = [];
   let dirsListed = 0;
@@ -68,16 +71,20 @@ export async function discover(sftp: SFTPWrapper, root: string, opts: { sources?
       for (const e of entries.sort((a, b) => a.filename.localeCompare(b.filename))) {
         const type = (e.attrs.mode ?? 0) & S_IFMT;
         const child = rel ? `${rel}/${e.filename}` : e.filename;
-        if (type === S_IFDIR) {
+        const entry = { source, path: child, size: e.attrs.size ?? 0, mtime: e.attrs.mtime ?? 0 };
+        // A linked folder on the way (e.g. `logs`) is met by every source's walk: said once.
+        if (type === S_IFLNK && (atFiles ? fileMatch(e.filename) || spec.recurse : dirGlob?.(e.filename))) { if (!setAside.some((x) => x.path === child)) setAside.push({ ...entry, reason: 'symlink' }); }
+        else if (type === S_IFDIR) {
           if (dirGlob?.(e.filename)) await walk(child, level + 1);
           else if (atFiles && spec.recurse) await walk(child, level + 1);
         } else if (type === S_IFREG && atFiles && fileMatch(e.filename)) {
-          (e.filename.includes('\uFFFD') ? unaddressable : files).push({ source, path: child, size: e.attrs.size ?? 0, mtime: e.attrs.mtime ?? 0 });
+          if (e.filename.includes('\uFFFD')) setAside.push({ ...entry, reason: 'name-not-utf8' });
+          else files.push(entry);
         }
       }
     };
     await walk('', 0);
     if (files.length === before) missing.push(source);
   }
-  return { root, files, unaddressable, denied: [...denied].sort(), missing };
+  return { root, files, setAside, denied: [...denied].sort(), missing };
 }

@@ -4,7 +4,7 @@ import type { RemoteFile, SourceId } from './discover';
 
 export interface PlanWindow { since?: number; until?: number } // epoch ms
 export type OverCap = 'refuse' | 'trim';
-export type SkipReason = 'before-window' | 'after-window' | 'unchanged' | 'over-cap' | 'source-not-selected' | 'name-not-utf8';
+export type SkipReason = 'before-window' | 'after-window' | 'unchanged' | 'over-cap' | 'source-not-selected' | 'name-not-utf8' | 'symlink';
 
 export interface PlannedFile extends RemoteFile { /** grown since an earlier pull (only what is new gets imported) */ grown?: boolean }
 export interface SkippedFile extends RemoteFile { reason: SkipReason }
@@ -28,8 +28,8 @@ export interface PlanInput {
   overCap?: OverCap;
   /** Remote path → size and mtime of what earlier pulls fetched. */
   pulled?: Map<string, { size: number; mtime: number }>;
-  /** Files found whose names SFTP cannot give back (not UTF-8): listed as skipped, never fetched. */
-  unaddressable?: RemoteFile[];
+  /** Files discovery found but will not fetch (a name SFTP cannot give back, a symbolic link): listed as skipped. */
+  setAside?: (RemoteFile & { reason: 'name-not-utf8' | 'symlink' })[];
 }
 
 /** `app.json.log.2.gz` → `app.json.log`: the series a rotated file belongs to, and its age (0 = live file). */
@@ -65,7 +65,7 @@ export function plan(input: PlanInput): Plan {
   const { window = {}, capBytes } = input;
   const spans = recordSpan(input.files);
   const wanted: PlannedFile[] = [];
-  const skipped: SkippedFile[] = (input.unaddressable ?? []).map((f) => ({ ...f, reason: 'name-not-utf8' as const }));
+  const skipped: SkippedFile[] = (input.setAside ?? []).filter((f) => !input.sources || input.sources.includes(f.source)).map((f) => ({ ...f }));
   for (const f of input.files) {
     if (input.sources && !input.sources.includes(f.source)) { skipped.push({ ...f, reason: 'source-not-selected' }); continue; }
     const span = spans.get(f)!;

@@ -126,7 +126,7 @@ describe('discovery and plan', () => {
     expect(existsSync(path.join(work, 'case-plan', 'pulls'))).toBe(false); // a dry run writes nothing
   });
 
-  it('pulls names with spaces, skips (and names) a file whose name is not UTF-8 and a symlink loop, and goes on', async () => {
+  it('pulls names with spaces; sets aside (and names) a file whose name is not UTF-8, a symlinked log and a symlink loop, and goes on', async () => {
     const root = path.join(lab.root, 'odd-root');
     const doodle = path.join(root, 'logs/doodle');
     mkdirSync(path.join(doodle, 'sub dir'), { recursive: true, mode: 0o755 });
@@ -134,10 +134,12 @@ describe('discovery and plan', () => {
     // latin-1 "café.log": SFTP hands the name over as UTF-8 with U+FFFD, which opens nothing.
     writeFileSync(Buffer.concat([Buffer.from(`${doodle}/caf`), Buffer.from([0xe9]), Buffer.from('.log')]), 'latin1\n', { mode: 0o644 });
     symlinkSync(doodle, path.join(doodle, 'loop'));
+    symlinkSync('sub dir/it\'s here.log', path.join(doodle, 'current.log')); // a live log that is a link to the real file
     const out = await runPull({ caseDir: path.join(work, 'case-odd'), profile: profileOf(), chain: chainOpts(), root, sources: ['doodle'] });
     expect(out.files.map((f) => f.path)).toEqual(["logs/doodle/sub dir/it's here.log"]);
     expect(readFileSync(path.join(out.bundle!.dir, "logs/doodle/sub dir/it's here.log"), 'utf8')).toBe('spaced\n');
-    expect(out.plan.skipped.map((f) => [f.path, f.reason])).toEqual([['logs/doodle/caf\uFFFD.log', 'name-not-utf8']]);
+    // Set aside, and said: the operator sees what was found and not fetched.
+    expect(out.plan.skipped.map((f) => [f.path, f.reason])).toEqual([['logs/doodle/caf\uFFFD.log', 'name-not-utf8'], ['logs/doodle/current.log', 'symlink'], ['logs/doodle/loop', 'symlink']]);
   });
 
   it('skips files that cannot hold records in the window, rotations included', async () => {

@@ -176,7 +176,7 @@ export async function runPull(o: PullOptions): Promise<PullOutcome> {
       const found = await discover(sftp, root, { sources, opTimeoutMs: o.opTimeoutMs, signal: o.signal, dropped: chain.dropped });
       denied = found.denied;
       thePlan = makePlan({
-        files: found.files.filter((f) => safeRelative(f.path)), unaddressable: found.unaddressable, sources, window: o.window,
+        files: found.files.filter((f) => safeRelative(f.path)), setAside: found.setAside, sources, window: o.window,
         capBytes: o.capBytes ?? profile.capBytes, overCap: o.overCap, pulled: pulledIndex(await previousPulls(o.caseDir, profile.name, root)),
       });
       const id = `${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`;

@@ -8,6 +8,8 @@ import { usePull, type Source } from '../../stores/pullJob';
 import { ProfilesPanel } from '../profiles/ProfilesPanel';
 
 const MB = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)} MB`;
+/** Why discovery set a found file aside (the plan's skip reasons that need the operator's eye). */
+const SET_ASIDE: Record<string, string> = { 'name-not-utf8': 'its name is not UTF-8 (SFTP cannot open it)', symlink: 'a symbolic link (not followed)' };
 
 /** Planned files grouped by folder, folders in order, each with its bytes. */
 function folders(plan: PullPlan): { dir: string; bytes: number; files: PullPlan['files'] }[] {
@@ -76,7 +78,7 @@ export function PullView() {
           <div data-testid="plan-summary">{plan.files.length} files · {MB(plan.bytes)} of a {MB(plan.capBytes)} cap
             {plan.refused ? ' · REFUSED: over the cap' : ''}{plan.skipped.length ? ` · ${plan.skipped.length} skipped` : ''}</div>
           {s.answer?.denied.map((d) => <div key={d} className="small warn">permission denied on the server: {d}</div>)}
-          {plan.skipped.filter((f) => f.reason === 'name-not-utf8').map((f) => <div key={f.path} className="small warn">not fetched, its name is not UTF-8 (SFTP cannot open it): {f.path}</div>)}
+          {plan.skipped.filter((f) => SET_ASIDE[f.reason]).map((f) => <div key={f.path} className="small warn">not fetched, {SET_ASIDE[f.reason]}: {f.path}</div>)}
           <ul className="plan-tree">
             {tree.map((d) => (
               <li key={d.dir}><span className="mono">{d.dir}/</span> <span className="muted">{MB(d.bytes)}</span>
