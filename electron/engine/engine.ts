@@ -10,7 +10,7 @@ import type { CaseHandle } from './case/caseStore';
 import { openOrCreateDemo } from './case/handlers';
 import { appFiles } from './case/paths';
 import { appendAudit } from './audit/trail';
-import { auditEntry, isAudited } from './audit/policy';
+import { auditEntry, hasSensitiveValues, isAudited } from './audit/policy';
 import { auditSalt, hmacHex } from './audit/salt';
 import { HANDLERS } from './handlers';
 import { JobRunner } from './jobs/runner';
@@ -134,8 +134,8 @@ export class Engine {
 
   private async recordCall(name: CallName, spec: CallSpec, args: Record<string, unknown>, result: AuditOutcome, output?: unknown): Promise<void> {
     const entryFor = async (t: Trail) => {
-      // The salt is made on first use: only calls with sensitive fields need it.
-      const salt = spec.sensitive?.length ? await auditSalt(t.salt) : null;
+      // The salt is made on first use: only calls given a value in a sensitive field need it.
+      const salt = hasSensitiveValues(spec, args) ? await auditSalt(t.salt) : null;
       return auditEntry(spec, args, result, (text) => hmacHex(salt!, text));
     };
     await this.record(name, entryFor, this.trailFor(args, output));

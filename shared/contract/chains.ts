@@ -20,10 +20,11 @@ export const chainsArea = defineArea({
         limit: z.number().int().min(1).max(5000),
       }),
       output: z.object({ chains: z.array(ChainSummary), total: z.number(), queryMs: z.number() }),
-      access: 'read', audit: 'always',
+      access: 'read', audit: 'always', sensitive: ['text'],
     }),
-    /** `key` is a chain key or identifier: plain in the trail, so a reviewer can read what was traced. */
-    'chains.trace': defineCall({ input: CaseRef.extend({ key: z.string().min(1).max(500) }), output: TraceResult, access: 'read', audit: 'always' }),
+    /** `key` is a chain key or identifier the operator may have typed or pasted (a token, a user name): sensitive, so
+     * the trail keeps an HMAC; traces of one key still match across entries. */
+    'chains.trace': defineCall({ input: CaseRef.extend({ key: z.string().min(1).max(500) }), output: TraceResult, access: 'read', audit: 'always', sensitive: ['key'] }),
     /** Every identifier of one record and what it is (a key, a facet…), for its chips. Viewing a record is not audited. */
     'chains.identifiers': defineCall({
       input: CaseRef.extend({ eventId: z.number().int().min(0) }),

@@ -63,6 +63,10 @@ export type FieldStats = z.infer<typeof FieldStats>;
 
 // Redrawing a histogram or the field sidebar, listing names and scrolling an already audited query are frames, not
 // actions: not audited (the first page of each filter is).
+/** What the operator types into a filter (search text, field values, file paths) can hold a secret or name a person:
+ * the trail keeps an HMAC (equal filters still match; which kinds were used stays readable). As in export.run. */
+export const FILTER_SENSITIVE = ['filter.text', 'filter.fields.value', 'filter.files'] as const;
+
 export const eventsArea = defineArea({
   calls: {
     'events.histogram': defineCall({
@@ -80,7 +84,7 @@ export const eventsArea = defineArea({
         countLater: z.boolean().optional(),
       }),
       output: EventPage, access: 'read',
-      audit: { when: (i) => !i.after && !i.before, describe: 'first page only (no cursor)' },
+      audit: { when: (i) => !i.after && !i.before, describe: 'first page only (no cursor)' }, sensitive: FILTER_SENSITIVE,
     }),
     /** The exact number of events a filter matches (a lower bound when capped): the total a page left pending. */
     'events.count': defineCall({
@@ -97,7 +101,7 @@ export const eventsArea = defineArea({
     'events.fieldValues': defineCall({
       input: CaseRef.extend({ filter: EventFilter, field: z.string().min(1).max(200), limit: z.number().int().min(1).max(200) }),
       output: z.object({ field: z.string(), values: z.array(z.object({ value: z.string(), count: z.number() })), queryMs: z.number() }),
-      access: 'read', audit: 'always',
+      access: 'read', audit: 'always', sensitive: FILTER_SENSITIVE,
     }),
     /** The field sidebar: every field of the matching events with its top values (sampled past `sample` events). */
     'events.fieldStats': defineCall({
@@ -116,10 +120,10 @@ export const eventsArea = defineArea({
       input: CaseRef.extend({ id: z.number().int(), seconds: z.number().min(1).max(86400), perSource: z.number().int().min(1).max(200) }),
       output: AroundResult, access: 'read', audit: 'always',
     }),
-    /** Read-only SQL over the case (the documented `events` view and friends). */
+    /** Read-only SQL over the case (the documented `events` view and friends). The query is typed text: sensitive. */
     'events.sql': defineCall({
       input: CaseRef.extend({ sql: z.string().min(1).max(100_000), limit: z.number().int().min(1).max(100_000).optional() }),
-      output: SqlResult, access: 'read', audit: 'always', timeoutMs: 600_000,
+      output: SqlResult, access: 'read', audit: 'always', timeoutMs: 600_000, sensitive: ['sql'],
     }),
   },
 });

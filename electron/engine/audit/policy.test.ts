@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { CALL_NAMES, specOf, type CallSpec } from '../../../shared/contract';
 import { defineCall } from '../../../shared/contract/define';
 import { Engine } from '../engine';
+import { canonicalJson } from './canonical';
 import { auditEntry, isAudited } from './policy';
 import { auditSalt, hmacHex } from './salt';
 import { appendAudit, readAudit, verifyAudit } from './trail';
@@ -116,19 +117,58 @@ describe('audit policy from the contract', () => {
     await expect(auditSalt(bad)).rejects.toThrow(/damaged/);
   });
 
-  it('through the engine: plain fields stay readable (chains.trace key), cursor pages are not recorded, no salt without sensitive fields', async () => {
+  it('through the engine: plain fields stay readable, cursor pages are not recorded, no salt without sensitive values', async () => {
     const engine = await Engine.create({ via: 'test' });
     try {
       const info = await engine.call('cases.create', { name: 'policy', dir: path.join(dir, 'engine-case') });
-      await engine.call('chains.trace', { caseId: info.id, key: 'celery-4f2a-key' });
-      await engine.call('events.page', { caseId: info.id, filter: {}, limit: 10 });
+      await engine.call('events.page', { caseId: info.id, filter: { levels: ['ERROR'], regex: false }, limit: 10 });
       await engine.call('events.page', { caseId: info.id, filter: {}, limit: 10, after: { ts: null, id: 5 } });
       await engine.call('events.histogram', { caseId: info.id, filter: {}, buckets: 10 });
       const entries = await readAudit(path.join(info.dir, 'audit.jsonl'));
-      expect(entries.map((e) => e.action)).toEqual(['cases.create', 'chains.trace', 'events.page']);
-      expect(entries[1]!.params).toEqual({ caseId: info.id, key: 'celery-4f2a-key' });
-      expect(entries[2]!.params.after).toBeUndefined();
+      expect(entries.map((e) => e.action)).toEqual(['cases.create', 'events.page']);
+      expect(entries[1]!.params).toEqual({ caseId: info.id, filter: { levels: ['ERROR'], regex: false }, limit: 10 });
       await expect(fs.stat(path.join(info.dir, 'audit.salt'))).rejects.toThrow();
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('through the engine: text the operator types (search, field values, paths, SQL, chain text, trace key, a saved view) is an HMAC, as in an export; which filter kinds were used stays readable', async () => {
+    const engine = await Engine.create({ via: 'test' });
+    try {
+      const info = await engine.call('cases.create', { name: 'typed', dir: path.join(dir, 'typed-case') });
+      const caseId = info.id;
+      const secret = 'hunter2-Sup3rS3cret';
+      const filter = { text: secret, regex: false, fields: [{ field: 'user', value: `${secret}-user` }], files: [`/var/log/${secret}.log`] };
+      await engine.call('events.page', { caseId, filter, limit: 10 });
+      await engine.call('events.page', { caseId, filter, limit: 10 });
+      await engine.call('events.fieldValues', { caseId, filter, field: 'user', limit: 5 });
+      await engine.call('events.sql', { caseId, sql: `SELECT count(*) AS n FROM events WHERE message LIKE '%${secret}%'` });
+      // An error that quotes the query does not undo its HMAC.
+      await expect(engine.call('events.sql', { caseId, sql: `SELEC '${secret}'` })).rejects.toThrow();
+      await engine.call('chains.list', { caseId, text: secret, limit: 10 });
+      await engine.call('chains.trace', { caseId, key: secret });
+      await engine.call('views.save', { caseId, view: { name: 'mine', filter, columns: [] } });
+      const file = path.join(info.dir, 'audit.jsonl');
+      const text = await fs.readFile(file, 'utf8');
+      expect(text).not.toContain(secret);
+      const salt = await auditSalt(path.join(info.dir, 'audit.salt'));
+      const h = (v: string) => ({ hmac: hmacHex(salt, v) });
+      const hashed = { text: h(secret), regex: false, fields: [{ field: 'user', value: h(`${secret}-user`) }], files: { hmac: hmacHex(salt, canonicalJson([`/var/log/${secret}.log`])) } };
+      const by = (a: string) => entries.filter((e) => e.action === a).map((e) => e.params);
+      const entries = await readAudit(file);
+      expect(by('events.page')).toEqual([{ caseId, filter: hashed, limit: 10 }, { caseId, filter: hashed, limit: 10 }]);
+      expect(by('events.fieldValues')).toEqual([{ caseId, filter: hashed, field: 'user', limit: 5 }]);
+      expect(by('chains.list')[0]).toMatchObject({ text: h(secret) });
+      expect(by('chains.trace')).toEqual([{ caseId, key: h(secret) }]);
+      expect(by('views.save')).toEqual([{ caseId, view: { name: 'mine', filter: hashed, columns: [] } }]);
+      const sql = entries.filter((e) => e.action === 'events.sql');
+      expect(sql.map((e) => Object.keys(e.params.sql as object))).toEqual([['hmac'], ['hmac']]);
+      expect(sql[1]!.result.status).toBe('error');
+      // The audit view shows these entries as they are recorded.
+      const views = await engine.call('audit.list', { caseId, action: 'events.page', limit: 10 });
+      expect(views[0]!.params).toEqual({ caseId, filter: hashed, limit: 10 });
+      expect((await verifyAudit(file)).ok).toBe(true);
     } finally {
       await engine.close();
     }

@@ -24,24 +24,39 @@ export function auditParams(spec: CallSpec, input: Record<string, unknown>, hmac
   return out as Record<string, unknown>;
 }
 
-/** What a call's entry records: its params by policy, and its result with any secret value scrubbed from the message. */
+/** What a call's entry records: its params by policy, and its result with any secret value scrubbed from the message
+ * (and any sensitive value: an error quoting the search text or the SQL would otherwise undo its HMAC). */
 export function auditEntry(spec: CallSpec, input: Record<string, unknown>, result: AuditOutcome, hmac: (text: string) => string): { params: Record<string, unknown>; result: AuditOutcome } {
-  const message = scrubSecrets(result.message, secretValues(spec, input));
+  const message = scrubSecrets(scrubSecrets(result.message, secretValues(spec, input)), fieldValues(spec.sensitive, input).filter((s) => s.length >= MIN_SCRUB), '[sensitive]');
   return { params: auditParams(spec, input, hmac), result: message === undefined ? result : { ...result, message } };
 }
 
 /** The string values found in a call's secret fields (so an error message quoting one can be scrubbed). */
 export function secretValues(spec: CallSpec, input: unknown): string[] {
+  return fieldValues(spec.secret, input);
+}
+
+/** Whether the input holds a value in any of the call's sensitive fields (only then does its trail need a salt). */
+export function hasSensitiveValues(spec: CallSpec, input: unknown): boolean {
   const found: string[] = [];
-  for (const p of spec.secret ?? []) collect(input, p.split('.'), found);
+  for (const p of spec.sensitive ?? []) collect(input, p.split('.'), found);
+  return found.length > 0;
+}
+
+/** Sensitive values shorter than this stay in a message: scrubbing "a" or "id" would garble it and hide nothing. */
+const MIN_SCRUB = 4;
+
+function fieldValues(paths: readonly string[] | undefined, input: unknown): string[] {
+  const found: string[] = [];
+  for (const p of paths ?? []) collect(input, p.split('.'), found);
   return found.filter((s) => s.length > 0);
 }
 
 /** Replaces every occurrence of the given secret values in a message. */
-export function scrubSecrets(message: string | undefined, secrets: string[]): string | undefined {
+export function scrubSecrets(message: string | undefined, secrets: string[], mark = '[secret]'): string | undefined {
   if (message === undefined) return undefined;
   let out = message;
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('[secret]');
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(mark);
   return out;
 }
 
