@@ -142,7 +142,7 @@ describe('casefile profile / pull', () => {
       // The profile points at a port nobody listens on: a connection attempt would fail differently.
       await saveProfile({ name: 'nowhere', target: { host: '127.0.0.1', port: 9, user: 'x', auth: { kind: 'agent' } }, logRoot: '/x', capBytes: 1 });
       const audited: string[] = [];
-      await expect(pullIntoCase(h, 'c', { profile: 'nowhere' }, { audit: async (a) => { audited.push(a); }, importBundle: () => { throw new Error('no'); } }))
+      await expect(pullIntoCase(h, 'c', { profile: 'nowhere' }, { audit: async (a) => { audited.push(a); }, importBundles: () => { throw new Error('no'); } }))
         .rejects.toMatchObject({ code: 'read_only' });
       expect(audited).toEqual([]);
     } finally {

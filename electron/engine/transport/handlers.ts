@@ -39,9 +39,9 @@ async function pull(ctx: EngineContext, caseId: string, req: PullRequest, job?: 
       ctx.emit('pull.progress', p);
       job?.progress({ phase: 'pull', done: p.bytesDone, total: p.bytesTotal, unit: 'bytes', message: `${p.filesDone}/${p.filesTotal} files` });
     },
-    importBundle: (id) => {
+    importBundles: (ids) => {
       if (!job) throw new Error('A plan imports nothing.');
-      return runImportJob(ctx, caseId, job.signal, job.progress, job.jobId, (opts) => importBundles(h, [id], opts));
+      return runImportJob(ctx, caseId, job.signal, job.progress, job.jobId, (opts) => importBundles(h, ids, opts));
     },
   }));
 }

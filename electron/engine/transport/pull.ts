@@ -38,6 +38,8 @@ export const PullState = z.object({
   done: z.array(FileResult),
   denied: z.array(z.string()).default([]),
   bundle: z.string().optional(),
+  /** The bundle was imported into the case (a pull cancelled or failed between the hand-off and the import is not). */
+  imported: z.boolean().optional(),
   error: z.string().optional(),
 });
 export type PullState = z.infer<typeof PullState>;
@@ -104,6 +106,21 @@ export async function listPulls(caseDir: string): Promise<PullState[]> {
     if (s) out.push(s);
   }
   return out.sort((a, b) => b.created.localeCompare(a.created));
+}
+
+/** Notes that a complete pull's bundle is now imported into the case. */
+export async function markImported(caseDir: string, id: string): Promise<void> {
+  const s = await readPullState(caseDir, id);
+  await writeJsonAtomic(stateFile(path.join(pullsDir(caseDir), id)), { ...s, imported: true });
+}
+
+/**
+ * Bundles of complete pulls that were never imported (cancelled, failed or killed after the hand-off): their files
+ * count as pulled, so no later plan fetches them again, and only importing them brings their records in.
+ */
+export async function unimportedBundles(caseDir: string): Promise<{ pullId: string; bundle: string }[]> {
+  return (await listPulls(caseDir)).filter((s) => s.status === 'complete' && s.bundle && !s.imported).reverse()
+    .map((s) => ({ pullId: s.id, bundle: s.bundle! }));
 }
 
 /** A file an earlier pull of the same profile and root brought into the case. */

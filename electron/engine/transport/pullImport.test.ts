@@ -10,7 +10,9 @@ import { systemLines } from '../../testkit/remoteTree';
 import { tempDir, removeDir } from '../../testkit/tmp';
 import { CaseHandle } from '../case/caseStore';
 import { importBundles } from '../ingest/importer';
-import { runPull } from './pull';
+import { readPullState, runPull } from './pull';
+import { pullIntoCase } from './service';
+import { saveProfile } from './profileStore';
 
 let lab: SshLab;
 let work: string;
@@ -69,6 +71,42 @@ describe('pulled logs into the case', () => {
       expect(await counts()).toEqual({ n: 130, d: 129 });
     } finally {
       await h.close();
+    }
+  });
+
+  it('imports a bundle whose import was cancelled or failed after the pull, with the next pull (whose plan is empty)', async () => {
+    const root = path.join(lab.root, 'cancel-root');
+    mkdirSync(path.join(root, 'logs/app'), { recursive: true, mode: 0o755 });
+    writeFileSync(path.join(root, 'logs/app/app.json.log'), systemLines(Date.parse('2026-11-21T10:00:00Z'), 50, 'x'), { mode: 0o644 });
+    const prevHome = process.env.CASEFILE_HOME;
+    const prevSock = process.env.SSH_AUTH_SOCK;
+    process.env.CASEFILE_HOME = path.join(work, 'data-cancel');
+    process.env.SSH_AUTH_SOCK = lab.agentSocket;
+    const h = await CaseHandle.create(path.join(work, 'case-cancel'), { name: 'cancelled import' });
+    try {
+      await saveProfile({ name: 'acme', ...lab.hops(), logRoot: root, capBytes: 1 << 30 });
+      const deps = (importBundles_: (ids: string[]) => Promise<never> | ReturnType<typeof importBundles>) => ({ audit: async () => undefined, importBundles: importBundles_ });
+      // The operator cancels (or the import fails) once the files are in the case, before their records are.
+      const first = await pullIntoCase(h, h.meta.id, { profile: 'acme' }, deps(() => Promise.reject(new Error('The pull job was cancelled.')))).catch((e: Error) => e);
+      expect(first).toBeInstanceOf(Error);
+      const events = async () => (await h.db.read<{ n: number }>('SELECT count(*)::INTEGER AS n FROM events'))[0]!.n;
+      expect(await events()).toBe(0);
+      // The next pull has nothing to fetch, and imports what the first one brought.
+      const imported: string[][] = [];
+      const next = await pullIntoCase(h, h.meta.id, { profile: 'acme' }, deps((ids) => { imported.push(ids); return importBundles(h, ids); }));
+      expect(next.status).toBe('done');
+      expect(next.status === 'done' && next.plan.files).toEqual([]);
+      expect(imported).toHaveLength(1);
+      expect(await events()).toBe(50);
+      expect((await readPullState(h.dir, next.status === 'done' ? next.pullId : '')).imported).toBe(true);
+      // And once only.
+      const third = await pullIntoCase(h, h.meta.id, { profile: 'acme' }, deps((ids) => { imported.push(ids); return importBundles(h, ids); }));
+      expect(third.status).toBe('planned');
+      expect(imported).toHaveLength(1);
+    } finally {
+      await h.close();
+      if (prevHome === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = prevHome;
+      if (prevSock === undefined) delete process.env.SSH_AUTH_SOCK; else process.env.SSH_AUTH_SOCK = prevSock;
     }
   });
 });

@@ -6,7 +6,7 @@ import type { ImportResult } from '../../../shared/domain';
 import type { CaseHandle } from '../case/caseStore';
 import { getProfile } from './profileStore';
 import { trustFor } from './hostKeyStore';
-import { runPull, type FileResult, type PullProgress } from './pull';
+import { markImported, runPull, unimportedBundles, type FileResult, type PullProgress } from './pull';
 import { SshError, type PresentedKey } from './sshChain';
 import type { SourceId } from './discover';
 import type { OverCap, Plan } from './planner';
@@ -39,7 +39,8 @@ export type PullAnswer =
 export interface PullDeps {
   audit(action: string, params: Record<string, unknown>, result: { status: 'ok' | 'error'; message?: string; counts?: Record<string, number> }): Promise<void>;
   onProgress?(p: PullProgress): void;
-  importBundle(id: string): Promise<ImportResult>;
+  /** Imports these bundles of the case (one import job). */
+  importBundles(ids: string[]): Promise<ImportResult>;
   signal?: AbortSignal;
 }
 
@@ -91,10 +92,16 @@ export async function pullIntoCase(h: CaseHandle, caseId: string, req: PullReque
     const hosts = out.hosts.map(({ host, port, fingerprint }) => ({ host, port, fingerprint }));
     const common = { pullId: out.pullId, plan: summary(out.plan), denied: out.denied, hosts };
     if (out.plan.refused) return { status: 'refused', ...common };
-    if (!out.bundle) return { status: 'planned', ...common };
-    await deps.audit('pull.done', { ...base, pullId: out.pullId, bundle: out.bundle.id }, { status: 'ok', counts: { files: out.files.length, bytes: out.files.reduce((n, f) => n + f.size, 0) } });
-    const imported = await deps.importBundle(out.bundle.id);
-    return { status: 'done', ...common, bundle: out.bundle.id, import: imported };
+    // Bundles pulled earlier but never imported (cancelled or failed between the hand-off and the import, or killed)
+    // come in with this pull: their files count as pulled, so no plan would fetch them again.
+    const pending = req.dryRun ? [] : (await unimportedBundles(h.dir)).filter((p) => p.bundle !== out.bundle?.id);
+    if (!out.bundle && !pending.length) return { status: 'planned', ...common };
+    if (out.bundle) await deps.audit('pull.done', { ...base, pullId: out.pullId, bundle: out.bundle.id }, { status: 'ok', counts: { files: out.files.length, bytes: out.files.reduce((n, f) => n + f.size, 0) } });
+    const pulls = [...pending, ...(out.bundle ? [{ pullId: out.pullId, bundle: out.bundle.id }] : [])];
+    const imported = await deps.importBundles([...new Set(pulls.map((p) => p.bundle))]);
+    for (const p of pulls) await markImported(h.dir, p.pullId);
+    const last = pulls.at(-1)!;
+    return { status: 'done', ...common, pullId: last.pullId, bundle: last.bundle, import: imported };
   } catch (e) {
     if (e instanceof SshError && e.presented) {
       const decision = e.code === 'host-key-unknown' ? 'shown to the operator (unknown)' : `refused (${e.code.replace('host-key-', '')})`;
