@@ -10,7 +10,7 @@ export function normaliseKey(key: string): string {
 }
 
 const SECRET_NAME =
-  /(?:^|_)(?:password|passwd|passphrase|pass|pwd|secret|secret_key|token|api_?key|apikey|access_?key|private_?key|client_secret|auth|authorization|cookie|set_cookie|session_?id|sessionid|session_key|dsn|appid|app_?key|app_secret|credentials?|creds|signature|otp|bearer|jwt|csrf_?token|x_api_key|refresh_token|access_token)(?:$|_)/;
+  /(?:^|_)(?:password|passwd|passphrase|pass|pwd|pgpassword|secret|secret_key|token|api_?key|apikey|access_?key|private_?key|client_secret|auth|authorization|cookie|set_cookie|session_?id|sessionid|session_key|dsn|appid|app_?key|app_secret|credentials?|creds|signature|otp|bearer|jwt|csrf_?token|x_api_key|refresh_token|access_token)(?:$|_)/;
 /** A sensitive word that only names an attribute of the secret: `token_count`, `password_required`, `secret_name`. */
 const NOT_SECRET =
   /(?:^|_)(?:count|counts|type|types|len|length|limit|limits|expires?|expiry|ttl|required|url|uri|endpoint|file|path|name|names|usage|enabled|format|max|min|size|prefix|policy|version|hint|field|label|reset|changed|updated|at|in|header|algorithm|alg)$/;

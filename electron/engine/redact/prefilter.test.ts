@@ -51,9 +51,11 @@ describe('the detectors pre-filter', () => {
       'AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdefghijABCDEFGHIJ012345', 'xoxb-123456789012-1234567890123-abcdefghijABCDEFGHIJabcd',
       'X-Vault-Ref: v.abc', 'xVaultRef=q', '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----', 'smtpPassword=x9',
       'beneficiary_name="Wei Zhang"', 'sender_acc_id_no=00123', 'customer_mobile: 9876543210', '?appid=abc123&x=1', 'token_count=3',
+      "sshpass -p 'S3cr3t!x' ssh", 'mysql -u root -pS3cr3tX db', '--password S3cr3tX', '--db-password=S3cr3tX', 'PGPASSWORD=S3cr3tX psql',
+      "password 'S3cr3tX'", '--password-file /etc/pw', 'PasswordAuthentication yes',
     );
     const filler = fc.constantFrom(' ', ' ', 'INFO', '2023-07-01 00:04:46,778', 'task done', ':', '=', '"', "'", '\\', '\\"', '%', '%2F', '&', '?',
-      '/', '.', '-', '_', '+', '@', '{', '}', '[', ']', '\n', '\t', "''", 'where', '12345', '9', 'name', 'api', 'key', 'select', '::', '<user:ab12>');
+      '/', '.', '-', '_', '+', '@', '{', '}', '[', ']', '\n', '\t', "''", 'where', '12345', '9', 'name', 'api', 'key', 'select', '::', '<user:ab12>', '-p', 'mysql', 'sshpass', '--password');
     const enc = fc.constantFrom(...CONTEXTS);
     fc.assert(fc.property(fc.array(fc.oneof(planted, filler, fc.tuple(enc, planted).map(([c, p]) => ENCODE[c](p))), { maxLength: 24 }), enc, (parts, outer) => {
       const line = parts.join('');

@@ -3,7 +3,8 @@
 // by a condition every one of its findings needs:
 // - gitleaks: one of its keywords occurs (a rule is only tried when one of its keywords does; no rule is keyword-less);
 // - structural: a key name one of classifyKey()'s words is in (KEY_ATOMS, the client's extra secret keys), or a
-//   word of a credential or URL pattern (`bearer`, `token`, `basic`, `eyj`, `-----begin`, `sentry`, `@` of userinfo);
+//   word of a credential or URL pattern (`bearer`, `token`, `basic`, `eyj`, `-----begin`, `sentry`, `@` of userinfo),
+//   or of a command-line password (`pass` of sshpass/--password/prose, `mysql` of `mysql -p<pw>`);
 // - personal data: `@` (e-mail), `/home/` or `/users/`, an internal domain suffix, `::`, or the core of a shape: ten
 //   digits led by 6-9 (Indian phone), thirteen digits with single separators (card), `+`, a digit and seven more
 //   (international phone), dotted digits (IPv4), four hex groups (IPv6).
@@ -19,7 +20,7 @@ export const PII_BIT = 4;
 export const SECRET_BITS = GITLEAKS_BIT | STRUCTURAL_BIT;
 export const ALL_BITS = SECRET_BITS | PII_BIT;
 
-const STRUCTURAL_WORDS = ['bearer', 'token', 'basic', 'eyj', '-----begin', 'sentry', '@'];
+const STRUCTURAL_WORDS = ['bearer', 'token', 'basic', 'eyj', '-----begin', 'sentry', '@', 'pass', 'mysql'];
 const PII_WORDS = ['@', '/home/', '/users/', '::', '.internal', '.local', '.lan', '.corp', '.intra', '.home.arpa'];
 /** A part of every match of pii.ts' PHONE_IN, CARD, PHONE_INTL and IPV4; its IPv6 gate is hasFourHexGroups() (`::` is a word above). */
 const PII_SHAPES = /[6-9]\d{4}[ -]?\d{5}|\d(?:[ -]?\d){12}|\+[1-9](?:[ -]?\d){7}|\d\.\d{1,3}\.\d{1,3}\.\d/;

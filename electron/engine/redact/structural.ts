@@ -19,6 +19,17 @@ const BASIC = /\bBasic\s+([A-Za-z0-9+/]{6,4096}={0,2})/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,4096}\.[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,4096}/g;
 const PEM_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 const PEM_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+// Passwords on command lines and in prose, where no key=value shape holds them. A value is quoted or a bare word;
+// a bare one never starts with `-` (the next option) and is never a placeholder the redactor wrote.
+const ARG = `'([^'\\n]{1,256})'|"([^"\\n]{1,256})"|([^\\s'"-][^\\s'"]{0,255})`;
+/** `sshpass -p 'pw' ssh …` (the value attached or after one blank). */
+const SSHPASS = new RegExp(`\\bsshpass\\s+-p\\s?(?:${ARG})`, 'g');
+/** The MySQL clients take `-p<pw>` attached (`-p` alone prompts, and the next word is the database). */
+const MYSQL_P = new RegExp(`\\bmysql(?:dump|admin|import|check|slap|sh)?\\b[^\\n|;&]{0,300}?\\s-p(?:${ARG})`, 'g');
+/** `--password pw`, `--password=pw`, `--db-password=pw` (not `--password-file /path`, not `--password` alone). */
+const LONG_PASSWORD = new RegExp(`(?<![\\w-])--(?:[a-z0-9]+-){0,3}(?:password|passwd|passphrase)(?:=|[ \\t]+)(?:${ARG})`, 'gi');
+/** Prose: `password 'pw'`, `password is "pw"` (quoted only: `password reset requested` stays). */
+const PROSE_PASSWORD = new RegExp(`\\b(?:password|passwd|passphrase)[ \\t]+(?:is[ \\t]+|was[ \\t]+|set to[ \\t]+)?(?:'([^'\\n]{1,256})'|"([^"\\n]{1,256})")`, 'gi');
 
 export interface StructuralOptions {
   /** Extra sensitive key names (normalised) from the client's rules. */
@@ -179,12 +190,16 @@ const BASIC_WORD = 2;
 const JWT_WORD = 4;
 const PEM_WORD = 8;
 const SENTRY_WORD = 16;
+const PASS_WORD = 32;
+const MYSQL_WORD = 64;
 /**
  * The word each pattern below (and the Sentry checks) needs, case-folded (a superset of what each takes: `Basic`,
  * `eyJ` and `-----BEGIN` are case-sensitive in their patterns), found in one automaton pass: a pattern runs only on
  * a text holding its word.
  */
-const HINTS: [string, number][] = [['bearer', BEARER_WORD], ['token', BEARER_WORD], ['basic', BASIC_WORD], ['eyj', JWT_WORD], ['-----begin', PEM_WORD], ['sentry', SENTRY_WORD]];
+const HINTS: [string, number][] = [['bearer', BEARER_WORD], ['token', BEARER_WORD], ['basic', BASIC_WORD], ['eyj', JWT_WORD], ['-----begin', PEM_WORD], ['sentry', SENTRY_WORD],
+  ['pass', PASS_WORD], ['mysql', MYSQL_WORD]];
+const ALL_WORDS = 127;
 const hints = new Automaton(HINTS.map(([w]) => w)).masker(HINTS.map(([, b]) => b));
 
 function credentials(text: string, words: number, out: Finding[]): void {
@@ -213,12 +228,30 @@ function credentials(text: string, words: number, out: Finding[]): void {
   }
 }
 
+function commandLines(text: string, words: number, out: Finding[]): void {
+  const add = (re: RegExp, rule: string) => {
+    for (const m of text.matchAll(re)) {
+      const g = m[1] ?? m[2] ?? m[3]!;
+      const e = m.index + m[0].length - (m[3] === undefined ? 1 : 0);
+      if (EMPTY_VALUE.test(g)) continue;
+      out.push({ start: e - g.length, end: e, kind: 'secret', type: 'secret', rule });
+    }
+  };
+  if (words & PASS_WORD) {
+    add(SSHPASS, 'sshpass');
+    add(LONG_PASSWORD, 'password-option');
+    add(PROSE_PASSWORD, 'password-prose');
+  }
+  if (words & MYSQL_WORD) add(MYSQL_P, 'mysql-password');
+}
+
 export function structuralFindings(text: string, opts: StructuralOptions = {}): Finding[] {
   const out: Finding[] = [];
   if (/[:=]/.test(text)) keyValues(text, opts, out);
   const hinted = opts.hints !== false;
-  const words = hinted ? hints(text, 31) : 31;
+  const words = hinted ? hints(text, ALL_WORDS) : ALL_WORDS;
   if (text.includes('://') || (words & SENTRY_WORD)) urls(text, words, hinted, out);
-  if (words & ~SENTRY_WORD) credentials(text, words, out);
+  if (words & (BEARER_WORD | BASIC_WORD | JWT_WORD | PEM_WORD)) credentials(text, words, out);
+  if (words & (PASS_WORD | MYSQL_WORD)) commandLines(text, words, out);
   return out;
 }

@@ -18,7 +18,8 @@ describe('labelled redaction corpus', () => {
     }
     // every gitleaks rule but the multi-line YAML one has a sample; every structural case sits in every context
     expect(corpus.unsynthesised).toEqual(['kubernetes-secret-yaml']);
-    for (const rule of ['key-value:password', 'url-password', 'sentry-dsn', 'sentry-public-key', 'bearer', 'basic-auth', 'jwt', 'private-key']) {
+    for (const rule of ['key-value:password', 'url-password', 'sentry-dsn', 'sentry-public-key', 'bearer', 'basic-auth', 'jwt', 'private-key',
+      'sshpass', 'mysql-password', 'password-option', 'key-value:PGPASSWORD', 'password-prose']) {
       expect(new Set(corpus.truth.filter((p) => p.type === rule).map((p) => p.context))).toEqual(new Set(CONTEXTS));
     }
     expect(new Set(corpus.files.map((f) => f.format))).toEqual(new Set(['system', 'taskblade', 'celery', 'gunicorn', 'doodle', 'prefect']));

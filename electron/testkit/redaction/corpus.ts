@@ -308,6 +308,19 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
     const pem = `-----BEGIN RSA PRIVATE KEY-----\n${body}\n-----END RSA PRIVATE KEY-----`;
     const penc = ctx === 'sql' || ctx === 'url' || ctx === 'json' || ctx === 'nested' || ctx === 'repr' ? ENCODE[ctx] : (s: string) => s;
     add(carrier(ctx, rng, clock, (r) => { r.t(ENCODE[ctx]('key material ')).p(pem, 'secret', 'private-key', `pem:${body.slice(0, 16)}`, penc); }));
+    // passwords on command lines and in prose (no key=value shape holds them)
+    const cli: [string, string, string][] = [
+      ['sshpass', "sshpass -p '", "' ssh -o BatchMode=yes backup-host uptime"],
+      ['mysql-password', 'mysqldump -u root -p', ' --single-transaction enrich'],
+      ['password-option', 'restic backup --password ', ' /srv/data'],
+      ['password-option', 'pg_dump --db-password=', ' enrich'],
+      ['key-value:PGPASSWORD', 'PGPASSWORD=', ' psql -h db7 -U app enrich'],
+      ['password-prose', "login failed with password '", "' for svc_report"],
+    ];
+    for (const [rule, before, after] of cli) {
+      const pw = `${alnum(rng, 5)}!${alnum(rng, 7)}`;
+      add(carrier(ctx, rng, clock, (r) => { r.t(ENCODE[ctx](before)).p(pw, 'secret', rule, `${rule}:${pw}`).t(ENCODE[ctx](after)); }));
+    }
   }
 
   // 3. PII of the cast, recurring across files and contexts
@@ -357,6 +370,11 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
     ['token-count', () => `token_count=${rng.int(10, 9000)}`],
     ['example-key', () => 'AKIAIOSFODNN7EXAMPLE'],
     ['epoch', () => `${rng.int(1.6e9, 1.8e9)}.${rng.int(100000, 999999)}`],
+    // near the command-line and prose password rules, holding no password
+    ['password-file', () => `restic backup --password-file /etc/restic/pw${rng.int(1, 9)} /srv/data`],
+    ['password-reset', () => 'password reset requested for user'],
+    ['sshd-option', () => `PasswordAuthentication ${rng.pick(['yes', 'no'])}`],
+    ['port-option', () => rng.pick([`docker run -p ${rng.int(1024, 9999)}:80 nginx`, `nc -l -p ${rng.int(1024, 9999)}`, 'mysql -u root -p enrich'])],
   ];
   for (const [cls, make] of negatives) {
     for (const ctx of CONTEXTS) {
