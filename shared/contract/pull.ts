@@ -42,6 +42,8 @@ export type PullProgress = z.infer<typeof PullProgress>;
 export const PullSummary = z.object({
   id: z.string(), profile: z.string(), root: z.string(), created: IsoInstant, status: z.enum(['running', 'interrupted', 'complete']),
   files: z.number(), filesDone: z.number(), bytes: z.number(), bundle: z.string().optional(), error: z.string().optional(),
+  /** Its bundle is in the case's records (a complete pull without it is resumed to import it). */
+  imported: z.boolean().optional(),
 });
 export type PullSummary = z.infer<typeof PullSummary>;
 

@@ -116,10 +116,11 @@ export function registerPullCommands(program: Command): void {
             if (!started) { bar.start(Math.ceil(pr.bytesTotal / 1e6), 0, { files: '', rate: '' }); started = true; }
             bar.update(Math.floor(pr.bytesDone / 1e6), { files: `${pr.filesDone}/${pr.filesTotal}`, rate: (pr.rate / 1e6).toFixed(1) });
           });
-          const unfinished = async () => (await engine.call('pull.list', { caseId: info.id })).filter((p) => p.profile === o.profile && p.status !== 'complete');
+          const unfinished = async () => (await engine.call('pull.list', { caseId: info.id })).filter((p) => p.profile === o.profile && (p.status !== 'complete' || (!!p.bundle && !p.imported)));
+          const state = (p: { status: string; filesDone: number; files: number }) => (p.status === 'complete' ? 'was pulled but not imported' : `did not finish (${p.filesDone} of ${p.files} files)`);
           const resumeWith = (id: string) => `casefile pull --case ${o.case} --profile ${o.profile} --resume ${id}`;
           if (!o.resume && !o.dryRun) {
-            for (const p of await unfinished()) process.stderr.write(`casefile: pull ${p.id} of profile ${o.profile} did not finish (${p.filesDone} of ${p.files} files); this starts a new one. To resume it instead: ${resumeWith(p.id)}\n`);
+            for (const p of await unfinished()) process.stderr.write(`casefile: pull ${p.id} of profile ${o.profile} ${state(p)}; this starts a new one. To resume it instead: ${resumeWith(p.id)}\n`);
           }
           // Ctrl-C cancels the job, so the engine records the pull as interrupted and the trail says so; twice quits.
           let jobId: string | undefined;
@@ -146,7 +147,7 @@ export function registerPullCommands(program: Command): void {
                 }
                 const left = o.dryRun ? [] : await unfinished().catch(() => []);
                 const mine = left.find((p) => p.id === o.resume) ?? left[0];
-                if (mine) process.stderr.write(`casefile: pull ${mine.id} did not finish (${mine.filesDone} of ${mine.files} files); what was fetched is kept. Resume it with: ${resumeWith(mine.id)}\n`);
+                if (mine) process.stderr.write(`casefile: pull ${mine.id} ${state(mine)}; what was fetched is kept. Resume it with: ${resumeWith(mine.id)}\n`);
                 throw e;
               }
               if (a.status === 'host-key-unknown') {

@@ -64,6 +64,6 @@ export const pullHandlers: AreaHandlers<'profiles' | 'pull'> = {
     input.jobId ? { jobId: input.jobId } : {}),
   'pull.list': async (ctx, input) => (await listPulls(ctx.getCase(input.caseId).dir)).map((s) => ({
     id: s.id, profile: s.profile, root: s.root, created: s.created, status: s.status, files: s.plan.files.length, filesDone: s.done.length,
-    bytes: s.plan.bytes, ...(s.bundle ? { bundle: s.bundle } : {}), ...(s.error ? { error: s.error } : {}),
+    bytes: s.plan.bytes, ...(s.bundle ? { bundle: s.bundle } : {}), ...(s.error ? { error: s.error } : {}), ...(s.imported ? { imported: true } : {}),
   })),
 };

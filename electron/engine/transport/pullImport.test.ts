@@ -10,7 +10,7 @@ import { systemLines } from '../../testkit/remoteTree';
 import { tempDir, removeDir } from '../../testkit/tmp';
 import { CaseHandle } from '../case/caseStore';
 import { importBundles } from '../ingest/importer';
-import { readPullState, runPull } from './pull';
+import { listPulls, readPullState, runPull } from './pull';
 import { pullIntoCase } from './service';
 import { saveProfile } from './profileStore';
 
@@ -103,6 +103,13 @@ describe('pulled logs into the case', () => {
       const third = await pullIntoCase(h, h.meta.id, { profile: 'acme' }, deps((ids) => { imported.push(ids); return importBundles(h, ids); }));
       expect(third.status).toBe('planned');
       expect(imported).toHaveLength(1);
+      // Or resumed by its id (the app's unfinished list, the CLI's --resume hint): its bundle is imported.
+      appendFileSync(path.join(root, 'logs/app/app.json.log'), systemLines(Date.parse('2026-11-21T11:00:00Z'), 7, 'y'));
+      await pullIntoCase(h, h.meta.id, { profile: 'acme' }, deps(() => Promise.reject(new Error('Out of memory')))).catch(() => undefined);
+      const [left] = (await listPulls(h.dir)).filter((p) => p.status === 'complete' && !p.imported);
+      const resumed = await pullIntoCase(h, h.meta.id, { profile: 'acme', resume: left!.id }, deps((ids) => { imported.push(ids); return importBundles(h, ids); }));
+      expect(resumed).toMatchObject({ status: 'done', pullId: left!.id, bundle: left!.bundle });
+      expect(await events()).toBe(57);
     } finally {
       await h.close();
       if (prevHome === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = prevHome;

@@ -6,7 +6,7 @@ import type { ImportResult } from '../../../shared/domain';
 import type { CaseHandle } from '../case/caseStore';
 import { getProfile } from './profileStore';
 import { trustFor } from './hostKeyStore';
-import { markImported, runPull, unimportedBundles, type FileResult, type PullProgress } from './pull';
+import { markImported, readPullState, runPull, unimportedBundles, type FileResult, type PullProgress } from './pull';
 import { SshError, type PresentedKey } from './sshChain';
 import type { SourceId } from './discover';
 import type { OverCap, Plan } from './planner';
@@ -68,6 +68,17 @@ export async function pullIntoCase(h: CaseHandle, caseId: string, req: PullReque
   const window = { since: instant(req.since, '--since'), until: instant(req.until, '--until') };
   const trust = await trustFor(profile);
   const base = { caseId, profile: profile.name };
+  // Resuming a pull whose files are all in the case but were never imported: import them, nothing to connect for.
+  const done = req.resume && !req.dryRun ? await readPullState(h.dir, req.resume).catch(() => null) : null;
+  if (done?.status === 'complete' && done.bundle && !done.imported) {
+    const imported = await deps.importBundles([done.bundle]);
+    await markImported(h.dir, done.id);
+    return {
+      status: 'done', pullId: done.id, bundle: done.bundle, import: imported, denied: done.denied,
+      hosts: done.hosts.map(({ host, port, fingerprint }) => ({ host, port, fingerprint })),
+      plan: { files: done.plan.files.map(({ path, source, size, mtime }) => ({ path, source, size, mtime })), skipped: [], bytes: done.plan.bytes, wantedBytes: done.plan.bytes, capBytes: done.plan.capBytes, overCap: false, refused: false },
+    };
+  }
   try {
     const out = await runPull({
       caseDir: h.dir, profile,

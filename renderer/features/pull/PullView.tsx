@@ -28,7 +28,8 @@ export function PullView() {
   const tree = useMemo(() => (s.answer ? folders(s.answer.plan) : []), [s.answer]);
   const plan = s.answer?.plan;
   const p = s.progress;
-  const resumable = s.pulls.filter((x) => x.status !== 'complete');
+  // A complete pull whose import was cancelled or failed is resumed to import its bundle.
+  const resumable = s.pulls.filter((x) => x.status !== 'complete' || (x.bundle && !x.imported));
 
   return (
     <div className="pull-view" data-testid="pull-view">
@@ -104,7 +105,7 @@ export function PullView() {
         <section className="card" data-testid="pull-resumable">
           <h4>Unfinished pulls</h4>
           {resumable.map((x) => (
-            <div key={x.id} className="small">{x.id} · {x.profile} · {x.filesDone}/{x.files} files{x.error ? ` · ${x.error}` : ''}
+            <div key={x.id} className="small">{x.id} · {x.profile} · {x.status === 'complete' ? 'pulled, not imported' : `${x.filesDone}/${x.files} files`}{x.error ? ` · ${x.error}` : ''}
               <button disabled={!!s.busy} onClick={() => { s.setForm({ profile: x.profile }); void s.run(x.id); }}>Resume</button></div>
           ))}
         </section>
