@@ -63,11 +63,12 @@ function stepper(db: CaseDb) {
 
 /**
  * Bytes of DuckDB memory per identifier row that the membership and chain steps need at most to run as one statement:
- * a 1 GB case (4.2 M identifiers) built at 320 MB but not at 160 MB; cut into 3 parts, it built at 160 MB (identical
- * tables). So parts get at most memory / 75 rows: a 1 GB case at the writer's 320 MB stays one part, a 10 GB case
- * (~42 M) is cut into ~10. CASEFILE_CORRELATE_PART_ROWS: smaller parts (tests).
+ * a 1 GB case (4.2 M identifiers) built at 320 MB and at 256 MB but not at 160 MB; cut into 3 parts, it built at
+ * 160 MB (identical tables). So parts get at most memory / 60 rows: a 1 GB case at the import's chain limit of 256 MB
+ * (ingestHooks.ts) stays one part (4.47 M rows a part, as at 320 MB / 75 before), a 10 GB case (~42 M) is cut into
+ * ~10. CASEFILE_CORRELATE_PART_ROWS: smaller parts (tests).
  */
-const BYTES_PER_ROW = 75;
+const BYTES_PER_ROW = 60;
 
 /**
  * The key ranges the membership and chain steps are cut into, by the identifiers they read and the memory they may

@@ -4,6 +4,7 @@
 import type { IdPattern } from '../../../shared/correlation';
 import type { CaseDb } from '../store/db';
 import { buildEventMinutes } from '../store/eventMinutes';
+import { withMemoryLimit, withMemoryRetry } from '../store/memoryRetry';
 import { SUMMARY_STAGE, timed } from '../util/stageTimes';
 import { buildChains, updateChains } from './chains';
 import { extractBatch } from './extract';
@@ -33,12 +34,18 @@ export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {
   // The summary is not correlation: it is built even when correlation is measured off.
   await timed(SUMMARY_STAGE, () => db.tx(() => buildEventMinutes(db)));
   if (opts.disabled) return;
-  await db.tx(async () => {
+  // The chain build's hash tables and sorts grow to DuckDB's limit, and RSS with them: at the writer's 320 MB the 10 GB
+  // tree's job peaked at 974 MB in it (docs/BENCHMARKS.md, issue 13). It runs at less, cut into parts by that limit
+  // (chains.ts keyParts); a build that still runs out is its transaction rolled back and run again at the retry's limit.
+  await withMemoryLimit(db, CHAIN_MEMORY, () => withMemoryRetry(db, () => db.tx(async () => {
     await db.run(PENDING_DDL);
     const pending = (await db.all<{ id: number | bigint }>(`SELECT DISTINCT file_id AS id FROM correlate_pending ORDER BY 1`)).map((r) => Number(r.id));
     const chains = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'chain_events'`);
     if (opts.fullRebuild || !chains?.n) await buildChains(db);
     else await updateChains(db, pending);
     await db.run(`DELETE FROM correlate_pending`);
-  });
+  })));
 }
+
+/** DuckDB's memory limit while the chains are built after an import. */
+const CHAIN_MEMORY = '256MB';

@@ -429,7 +429,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     // What the copy and detection left dead (per-file reads, heads) goes before the first batch, not after it.
     settleHeap(true);
     try {
-      // The events phase's staging spills well, so it runs at less memory than the writer's other work (peak RSS).
+      // The events phase's staging spills well: its own limit (peak RSS), whatever the writer's is.
       await withMemoryLimit(db, importMemory(), async () => {
         for (const batch of batches(todo, reader)) {
           // Also the cancellation point before a batch the DuckDB reader takes whole.
@@ -530,8 +530,8 @@ const FILE_RESULT_COLUMNS = `file_id, format, reason, lines, records, ok, malfor
 const BATCH = { auto: { bytes: FAST_GROUP_MAX_BYTES, files: 4000 }, js: { bytes: 48 * 1024 * 1024, files: 400 } } as const;
 
 /**
- * DuckDB's memory limit while batches are imported. 256 MB kept the 1 GB import under 0.9 GB RSS; the correlation
- * stage ran out of memory at 256 MB on a 1.5 GB log, so the writer's own limit (store/db.ts) holds outside this phase.
+ * DuckDB's memory limit while batches are imported. 256 MB kept the 1 GB import under 0.9 GB RSS; the writer's own
+ * limit (store/db.ts: 320 MB, which the rows digests need) holds outside this phase, the chain build's below it.
  */
 const importMemory = () => process.env.CASEFILE_IMPORT_MEMORY ?? '256MB';
 

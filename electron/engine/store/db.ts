@@ -86,10 +86,11 @@ export class CaseDb implements SqlRead {
     // DuckDB's own default takes 80% of RAM; a laptop investigator must stay small, so it spills to disk instead:
     // beside a case's database (DuckDB's `<file>.tmp`), or for an in-memory database (verify's scratch copy) in a
     // directory of its own under the system temp (DuckDB's default would be `.tmp` in the working directory).
-    // The writer of a case file (custody, correlation; the import's batches go lower still, importer.ts) gets 320 MB:
-    // DuckDB holds memory beyond what its pool tracks against the limit (a statement's working set, pages the
-    // allocator keeps), and the import's peak RSS follows the limit (docs/BENCHMARKS.md, issue 13); 256 MB was too
-    // little for correlating a 1.5 GB log. CASEFILE_DUCKDB_WRITER_MEMORY sets it apart from the readers'.
+    // The writer of a case file (custody, correlation; the import's batches and the chain build go lower still,
+    // importer.ts, correlate/ingestHooks.ts) gets 320 MB: DuckDB holds memory beyond what its pool tracks against the
+    // limit (a statement's working set, pages the allocator keeps), and the import's peak RSS follows the limit
+    // (docs/BENCHMARKS.md, issue 13); at 256 MB the 10 GB tree's rows digests ran out of memory (custody: the job then
+    // ran at the retry's 1 GB, 1.6 GB RSS). CASEFILE_DUCKDB_WRITER_MEMORY sets it apart from the readers'.
     const writer = !opts.readOnly && file !== ':memory:';
     const limit = (writer ? process.env.CASEFILE_DUCKDB_WRITER_MEMORY : undefined) ?? process.env.CASEFILE_DUCKDB_MEMORY ?? (writer ? WRITER_MEMORY : '640MB');
     // Set before the lockdown: with external access off DuckDB refuses to change it.

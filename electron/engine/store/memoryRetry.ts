@@ -5,6 +5,7 @@
 import type { CaseDb } from './db';
 import { sqlString } from './db';
 import { parseSize } from '../util/size';
+import { addStageTime } from '../util/stageTimes';
 
 /** The limit of the second try. */
 export const RETRY_MEMORY = '1GB';
@@ -45,6 +46,9 @@ export async function withMemoryRetry<T>(db: CaseDb, step: () => Promise<T>, onR
     return await step();
   } catch (e) {
     if (!isOutOfMemory(e)) throw e;
+    // Seen in the import's stage times (CASEFILE_IMPORT_TIMINGS): a retry is the exception, its RSS well above the
+    // writer's, and a run that needed one says so.
+    addStageTime(`memory retry at ${RETRY_MEMORY}`, 0);
     onRetry?.();
     return withMemoryLimit(db, RETRY_MEMORY, again);
   }
