@@ -101,3 +101,20 @@ test('files picked in the browser are uploaded, imported, and their upload remov
   // The case has its own copy of the evidence: the upload in the temp folder is gone, not kept until the server stops.
   expect(await readdir(casefile.server.uploadDir)).toEqual([]);
 });
+
+test('a dropped bundle the case already has, declined with "Do not import", leaves no upload behind', async ({ app, casefile }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await page.getByTestId('tab-cases').click();
+  const file = { name: 'again.json.log', mimeType: 'text/plain', buffer: Buffer.from(Array.from({ length: 5 }, (_, i) => line(2000 + i)).join('\n') + '\n') };
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('import-file')).toContainText(['again.json.log']);
+  // The same file picked again: the case already has it, the operator declines.
+  await page.getByTestId('file-input').setInputFiles([]);
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('import-known')).toHaveText('All of 1 files');
+  await page.getByTestId('import-dismiss').click();
+  await expect(page.getByTestId('import-warning')).toHaveCount(0);
+  // Nothing was imported, so no import's end removed it: the decline did.
+  await expect.poll(() => readdir(casefile.server.uploadDir)).toEqual([]);
+});

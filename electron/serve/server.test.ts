@@ -256,6 +256,25 @@ describe('browser-mode bridge', () => {
     expect(value.bytes).toBe(14);
   });
 
+  it('removes a declined upload batch on request (token required), and only a batch', async () => {
+    const batch = 'cd'.repeat(8);
+    const up = await request(srv, {
+      method: 'POST', path: `/api/upload?batch=${batch}&name=${encodeURIComponent('bundle/app.log')}`, body: 'x\n',
+      headers: { 'x-casefile-token': srv.token, 'content-type': 'application/octet-stream' },
+    });
+    expect(up.status).toBe(200);
+    const discard = (b: string, headers: Record<string, string> = { 'x-casefile-token': srv.token }) =>
+      request(srv, { method: 'POST', path: `/api/upload.discard?batch=${encodeURIComponent(b)}`, body: '', headers });
+    expect((await discard(batch, {})).status).toBe(401);
+    expect(await readdir(uploadDir)).toContain(batch);
+    for (const bad of ['..', '../x', '', 'ABCDEF0123456789']) expect((await discard(bad)).status, bad).toBe(400);
+    const res = await discard(batch);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ ok: true, value: { removed: true } });
+    expect(await readdir(uploadDir)).not.toContain(batch);
+    expect(JSON.parse((await discard(batch)).body)).toEqual({ ok: true, value: { removed: false } });
+  });
+
   it('refuses upload names that climb out, are absolute or carry control characters', async () => {
     const before = await readdir(dir);
     for (const name of ['../../escape.txt', '/etc/passwd', 'a/../../b', '..\\..\\evil.txt', 'C:\\x.txt', 'a\u0000b', '', 'ok/..']) {

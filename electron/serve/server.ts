@@ -3,7 +3,7 @@
 // checks stop DNS-rebinding and cross-site pages from reaching the API even though they can reach the port.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -102,6 +102,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return sendJson(res, 401, wireError('forbidden', 'Missing or wrong token.'));
     }
     if (name === 'upload') return receiveUpload(req, res, url);
+    if (name === 'upload.discard') return discardUpload(req, res, url);
 
     // application/json forces a CORS preflight from any other origin, which we never answer.
     const type = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
@@ -147,6 +148,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (rel && !rel.startsWith('..') && !path.isAbsolute(rel) && /^[0-9a-f]{16,64}$/.test(batch)) batches.add(batch);
     }
     for (const b of batches) await rm(path.join(uploadDir, b), { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /**
+   * A drop the operator declined ("Do not import": the case already has that evidence) is not imported, so no import's
+   * end removes it: the page says so here, and its batch goes at once rather than when the server stops.
+   */
+  async function discardUpload(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    req.resume();
+    const batch = url.searchParams.get('batch') ?? '';
+    if (!/^[0-9a-f]{16,64}$/.test(batch)) return sendJson(res, 400, wireError('invalid_input', 'No upload batch named.'));
+    const dir = path.join(uploadDir, batch);
+    const existed = await stat(dir).then(() => true, () => false);
+    await rm(dir, { recursive: true, force: true });
+    sendJson(res, 200, { ok: true, value: { removed: existed } });
   }
 
   function openEventStream(req: http.IncomingMessage, res: http.ServerResponse): void {

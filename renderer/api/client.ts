@@ -63,6 +63,8 @@ export interface Client {
   /** Browser mode only: store dropped files on the engine machine, returning their paths there. Files sent with
    * the same `batch` are meant to land in one folder, keeping a dropped bundle's structure. */
   upload: ((file: Blob, relativePath: string, batch: string) => Promise<string>) | null;
+  /** Browser mode only: remove an upload batch that will not be imported (a declined or failed drop). */
+  discardUpload?: (batch: string) => Promise<void>;
   /** Electron only: the local path of a dropped File. */
   pathForFile: ((file: File) => string) | null;
 }
@@ -165,6 +167,9 @@ function browserClient(): Client {
         if (!env.ok) throw new ApiError(env.error.code, env.error.message, 'upload');
       }
       throw new ApiError('internal', `Upload of ${relativePath} failed (HTTP ${res.status}).`, 'upload');
+    },
+    async discardUpload(batch) {
+      await fetch(`/api/upload.discard?batch=${encodeURIComponent(batch)}`, { method: 'POST', headers: { 'x-casefile-token': token } });
     },
   };
 }

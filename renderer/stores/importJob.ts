@@ -48,13 +48,22 @@ export function uploadRoots(stored: { rel: string; path: string }[]): string[] {
   return [...roots];
 }
 
+/** The upload batch (browser mode) the paths being checked or awaiting a decision came from: removed on the server
+ * when they are not imported after all (an import's end removes it otherwise). */
+let pendingUpload: string | null = null;
+function discardPendingUpload(): void {
+  const batch = pendingUpload;
+  pendingUpload = null;
+  if (batch) void getClient().discardUpload?.(batch).catch(() => undefined);
+}
+
 export const useImport = create<ImportState>((set, get) => ({
   running: false, progress: null, result: null, error: null, uploading: null,
   jobId: null, checking: false, check: null, awaiting: null,
 
   async importPaths(paths) {
     const caseId = useApp.getState().current?.id;
-    if (!caseId || get().running || get().checking || !paths.length) return;
+    if (!caseId || get().running || get().checking || !paths.length) { discardPendingUpload(); return; }
     set({ checking: true, check: null, awaiting: null, result: null, error: null, progress: null });
     try {
       const check = await call('import.check', { caseId, paths });
@@ -62,8 +71,10 @@ export const useImport = create<ImportState>((set, get) => ({
       if (check.known > 0) { set({ awaiting: paths }); return; }
     } catch (e) {
       set({ checking: false, error: errorText(e) });
+      discardPendingUpload();
       return;
     }
+    pendingUpload = null;
     await runImport(paths);
   },
 
@@ -71,9 +82,13 @@ export const useImport = create<ImportState>((set, get) => ({
     const paths = get().awaiting;
     if (!paths) return;
     set({ awaiting: null });
+    pendingUpload = null;
     await runImport(paths);
   },
-  dismiss() { set({ awaiting: null, check: null }); },
+  dismiss() {
+    set({ awaiting: null, check: null });
+    discardPendingUpload();
+  },
   async cancel() {
     const jobId = get().jobId;
     if (!jobId) return;
@@ -134,9 +149,12 @@ export const useImport = create<ImportState>((set, get) => ({
       }
     } catch (e) {
       set({ uploading: null, error: errorText(e) });
+      pendingUpload = batch;
+      discardPendingUpload();
       return;
     }
     set({ uploading: null });
+    pendingUpload = batch;
     await get().importPaths(uploadRoots(stored));
   },
 }));
