@@ -186,3 +186,19 @@ describe('per-client pseudonym key', () => {
     expect(fs.existsSync(clientKeyFile(h.dir, 'initech'))).toBe(false);
   }, 120_000);
 });
+
+describe('an export into a case whose folder is gone', () => {
+  it('is refused in words and does not make the case folder again', async () => {
+    const gone = await engine.call('cases.create', { name: 'gone', dir: path.join(root, 'gone-case') });
+    await engine.call('import.paths', { caseId: gone.id, paths: [path.join(root, 'bundle')] });
+    // The folder deleted (or moved, or its disk pulled) while the case is open.
+    fs.rmSync(gone.dir, { recursive: true, force: true });
+    const run = engine.call('export.run', { caseId: gone.id, selection: {}, format: 'jsonl', plaintext: true });
+    await expect(run).rejects.toMatchObject({ error: { code: 'not_found', message: expect.stringMatching(/case folder .*gone-case is gone .*nothing was exported/) } });
+    expect(fs.existsSync(gone.dir)).toBe(false);
+    // runExport itself refuses too (the job's handler is not its only caller)
+    const h = engine.context.getCase(gone.id);
+    await expect(runExport(h, { selection: {}, format: 'jsonl', recipient: null, workers: 1 })).rejects.toThrow(/is gone/);
+    expect(fs.existsSync(gone.dir)).toBe(false);
+  }, 120_000);
+});

@@ -9,7 +9,7 @@ import { buildSelection, COLUMNS, pages, TEXT_COLUMNS } from './select';
 import { clientPseudonymKey } from './clientKey';
 import { clientRulesFor } from './clientRules';
 import { sealStream } from '../crypto/pgp';
-import { type ClientRecipient, ExportBlocked, redactionSetupFor, type Recipient, runExport } from './run';
+import { type ClientRecipient, ExportBlocked, redactionSetupFor, type Recipient, requireCaseFolder, runExport } from './run';
 
 /** Uses the engine's one keystore and unlocker (built once, not per call): the operator's unlocked key opens a stored client key. */
 async function recipients(ctx: EngineContext, to: string | undefined): Promise<{ client: ClientRecipient | null; operator: Recipient | null }> {
@@ -49,6 +49,7 @@ export const exportHandlers: AreaHandlers<'export'> = {
 
   'export.run': async (ctx, input) => ctx.jobs.run(input.caseId, 'export', async (signal, progress) => {
     const h = ctx.getCase(input.caseId);
+    await requireCaseFolder(h.dir);
     const { client, operator } = await recipients(ctx, input.to);
     const { rules, profiles } = await clientRulesFor(h, { ...(input.profile ? { profile: input.profile } : {}), ...(input.rules ? { rules: input.rules } : {}) });
     const scope = input.pseudonymScope ?? 'per-export';

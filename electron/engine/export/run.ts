@@ -259,9 +259,20 @@ async function sweepStaging(exportsDir: string): Promise<void> {
   }
 }
 
+/**
+ * Refuses to write into a case whose folder is gone (deleted, moved or unmounted while the case was open): making
+ * exports/ would make the case folder again, holding only an extract and no case.
+ */
+export async function requireCaseFolder(caseDir: string): Promise<void> {
+  if (!(await fs.promises.stat(caseDir).catch(() => null))?.isDirectory()) {
+    throw new EngineError('not_found', `The case folder ${caseDir} is gone (deleted, moved or unmounted): nothing was exported. Close the case, and open it again where it is now.`);
+  }
+}
+
 export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<ExportResult> {
   const exportId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${crypto.randomBytes(4).toString('hex')}`;
   const exportsDir = h.files.exports;
+  await requireCaseFolder(h.dir);
   await mkdirPrivate(exportsDir);
   await sweepStaging(exportsDir);
   const staging = path.join(exportsDir, `.staging-${exportId}@${os.hostname()}@${process.pid}`);
@@ -419,6 +430,8 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         files.push({ name, ...await sha256File(p) });
       }
     }
+    // the folder may have gone while the extract was written (into staging, under it): still never made again
+    await requireCaseFolder(h.dir);
     if (opts.operator) {
       const redactionDir = path.join(h.dir, 'redaction');
       await mkdirPrivate(redactionDir);
