@@ -79,3 +79,23 @@ describe('order', () => {
     } finally { db.close(); }
   }, 120_000);
 });
+
+describe('a record past the size limit', () => {
+  it('sends its file back to the JavaScript reader with nothing of it staged', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    // One Celery record of 200,000 base64-like lines of 100 characters: 20 MB, past the 8 MiB record limit.
+    const body = Array.from({ length: 200_000 }, (_, i) => `${String(i).padStart(8, '0')}${'QUJD'.repeat(23)}`).join('\n');
+    const abs = writeAt(dir, 'celery-worker.log', `${celery(1)}\n${body}\n${celery(2)}\n`);
+    const file: FastFile = { fileId: 1, abs, scan: await scanFile(abs) };
+    const db = await CaseDb.open(path.join(dir, 'case.duckdb'));
+    try {
+      await db.run('CREATE TEMP TABLE stage (file_id INTEGER, line INTEGER, line_count INTEGER, raw VARCHAR)');
+      const back = await stageFast(db, formatById('celery')!, [file], DEFAULT_LIMITS);
+      expect(back.map((f) => f.fileId)).toEqual([1]);
+      expect((await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM stage'))!.n).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -179,29 +179,35 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
     }
     const lines = `${csvLines} UNION ALL
       SELECT t.file_id, t.line_no, t.line, f.start + t.line_no - 1 AS r FROM fast_text t JOIN fast_files f ON f.file_id = t.file_id`;
+    // Records first as numbers (a line's place, its length, whether it starts one), so that a file with a record the
+    // JavaScript reader would split (it passes maxRecordChars with the line after it) goes back before its lines are
+    // joined: one 56 MB record of base64 lines ran out of memory at the import's limit and took 1 GB at the retry's,
+    // only to be thrown away.
+    await db.run(`CREATE OR REPLACE TEMP TABLE fast_k AS
+      SELECT r, file_id, len, st, sum(st) OVER (ORDER BY r ROWS UNBOUNDED PRECEDING) AS rec, coalesce(lead(st) OVER (ORDER BY r), 1) AS next_st
+      FROM (SELECT r, file_id, strlen(line) AS len, CASE WHEN line_no = 1 OR ${startsSql(def)} THEN 1 ELSE 0 END AS st FROM (${lines}) x) y`);
+    const longest = new Map(files.map((f) => [f.fileId, f.scan.longestLine]));
+    // A record's text is its lines and the newlines between them: sum(len + 1) - 1 characters.
+    const sizes = await db.all<{ file_id: number; m: string }>(`SELECT file_id, max(b)::VARCHAR AS m FROM
+      (SELECT file_id, sum(len + 1) - 1 AS b FROM fast_k GROUP BY file_id, rec) GROUP BY file_id`);
+    const over = new Set(sizes.filter((s) => Number(s.m) + 1 + longest.get(Number(s.file_id))! > limits.maxRecordChars).map((s) => Number(s.file_id)));
+    const keep = over.size ? `WHERE k.file_id NOT IN (${[...over].join(', ')})` : '';
     // A record is a start line and the lines up to the next start (a file's first line starts one). Records of one line
     // (a start followed by a start, or the end) go straight through: only the lines of longer records are grouped.
-    // The windows run over the line numbers alone, joined back to the lines (a window carrying the text sorted it
-    // all), and a record's lines are put in order by sorting its list, not by an ordered aggregate (string_agg with
+    // The windows ran over the line numbers alone (fast_k), joined back to the lines (a window carrying the text sorted
+    // it all), and a record's lines are put in order by sorting its list, not by an ordered aggregate (string_agg with
     // ORDER BY sorted per group at several times the cost): the 150 MB Celery log took 2.1 s of CPU, not 5.
     await db.run(`INSERT INTO stage
-      WITH k AS (SELECT r, st, sum(st) OVER (ORDER BY r ROWS UNBOUNDED PRECEDING) AS rec, coalesce(lead(st) OVER (ORDER BY r), 1) AS next_st
-        FROM (SELECT r, CASE WHEN line_no = 1 OR ${startsSql(def)} THEN 1 ELSE 0 END AS st FROM (${lines}) x) y),
-      w AS (SELECT x.file_id, x.line_no, x.line, k.st, k.rec, k.next_st FROM (${lines}) x JOIN k ON k.r = x.r)
+      WITH w AS (SELECT x.file_id, x.line_no, x.line, k.st, k.rec, k.next_st FROM (${lines}) x JOIN fast_k k ON k.r = x.r ${keep})
       SELECT file_id, line_no::INTEGER, 1, line FROM w WHERE st = 1 AND next_st = 1
       UNION ALL
       SELECT file_id, min(line_no)::INTEGER, count(*)::INTEGER,
         array_to_string(list_transform(list_sort(list({'n': line_no, 'l': line})), lambda x: x.l), E'\\n')
       FROM w WHERE st = 0 OR next_st = 0 GROUP BY file_id, rec`);
-    // The JavaScript reader splits a record that, with the line after it, passes maxRecordChars: such files go back.
-    const longest = new Map(files.map((f) => [f.fileId, f.scan.longestLine]));
-    const sizes = await db.all<{ file_id: number; m: string }>(`SELECT file_id, max(strlen(raw))::VARCHAR AS m FROM stage WHERE file_id IN (${ids}) GROUP BY file_id`);
-    const over = new Set(sizes.filter((s) => Number(s.m) + 1 + longest.get(Number(s.file_id))! > limits.maxRecordChars).map((s) => Number(s.file_id)));
-    if (!over.size) return [];
-    await db.run(`DELETE FROM stage WHERE file_id IN (${[...over].join(', ')})`);
     return files.filter((f) => over.has(f.fileId));
   } finally {
     await db.run('DROP TABLE IF EXISTS fast_lines');
     await db.run('DROP TABLE IF EXISTS fast_text');
+    await db.run('DROP TABLE IF EXISTS fast_k');
   }
 }
