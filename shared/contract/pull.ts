@@ -64,7 +64,7 @@ const PullInput = CaseRef.extend({
 export const pullArea = defineArea({
   calls: {
     /** Connects, discovers and plans; fetches nothing. */
-    'pull.plan': defineCall({ input: PullInput.omit({ resume: true }), output: PullAnswer, access: 'read', audit: 'always', secret: ['passphrase'], timeoutMs: 120_000 }),
+    'pull.plan': defineCall({ input: PullInput.omit({ resume: true }), output: PullAnswer, access: 'read', audit: 'handler', secret: ['passphrase'], timeoutMs: 120_000 }),
     /** Plans (or resumes) and fetches into an immutable bundle, then imports it. */
     'pull.run': defineCall({ input: PullInput.extend({ jobId: JobId.optional() }), output: PullAnswer, access: 'write', audit: 'always', secret: ['passphrase'], job: 'pull' }),
     /** The case's pulls, unfinished ones first: they can be resumed. */

@@ -85,6 +85,23 @@ describe('casefile profile / pull', () => {
     expect(again.stdout).toMatch(/plan: 0 files/);
   });
 
+  it('a plan (--dry-run) leaves one pull.plan entry, with its counts; a failed plan one error entry', async () => {
+    const caseDir = path.join(work, 'case');
+    const plans = async () => (await cli(['audit', 'show', '--case', caseDir, '--json'])).stdout.trim().split('\n')
+      .map((l) => JSON.parse(l) as { action: string; result: { status: string; counts?: Record<string, number> } }).filter((e) => e.action === 'pull.plan');
+    const before = (await plans()).length;
+    const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--dry-run', '--passphrase-fd', '3'], { fd3: lab.keys.passphrase });
+    expect(r.code, r.stderr).toBe(0);
+    const after = await plans();
+    expect(after.length, JSON.stringify(after)).toBe(before + 1);
+    expect(after.at(-1)!.result.counts).toHaveProperty('capBytes', 50_000_000);
+    const bad = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--dry-run', '--passphrase-fd', '3'], { fd3: 'not-the-passphrase' });
+    expect(bad.code).not.toBe(0);
+    const failed = await plans();
+    expect(failed.length).toBe(before + 2);
+    expect(failed.at(-1)!.result.status).toBe('error');
+  });
+
   it('names a wrong passphrase and leaves it nowhere on disk', async () => {
     const caseDir = path.join(work, 'case');
     const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--passphrase-fd', '3'], { fd3: 'not-the-passphrase' });

@@ -32,8 +32,12 @@ const mapped = <T>(p: Promise<T>): Promise<T> => p.catch((e: unknown) => { throw
 
 async function pull(ctx: EngineContext, caseId: string, req: PullRequest, job?: { signal: AbortSignal; progress: (s: JobStep) => void; jobId: string }): Promise<PullAnswer> {
   const h = ctx.getCase(caseId);
-  return mapped(pullIntoCase(h, caseId, req, {
-    audit: (action, params, result) => ctx.audit(action, params, result),
+  let planned = false;
+  const answer = pullIntoCase(h, caseId, req, {
+    audit: (action, params, result) => {
+      if (action === 'pull.plan') planned = true;
+      return ctx.audit(action, params, result);
+    },
     ...(job ? { signal: job.signal } : {}),
     onProgress: (p) => {
       ctx.emit('pull.progress', p);
@@ -43,6 +47,18 @@ async function pull(ctx: EngineContext, caseId: string, req: PullRequest, job?: 
       if (!job) throw new Error('A plan imports nothing.');
       return runImportJob(ctx, caseId, job.signal, job.progress, job.jobId, (opts) => importBundles(h, ids, opts));
     },
+  });
+  if (job) return mapped(answer);
+  // A plan (audit rule 'handler') leaves one entry: the plan step's, with its counts; or, when it never got that far
+  // (no connection, a wrong passphrase), this one with the failure. A host-key prompt is its own entry (pull.hostkey)
+  // and a key asking for its passphrase is a question, not an outcome: the plan asked again with it is the entry.
+  return mapped(answer.catch(async (e: unknown) => {
+    if (!planned && !(e instanceof SshError && e.code === 'passphrase-needed')) {
+      const message = e instanceof Error ? e.message : String(e);
+      await ctx.audit('pull.plan', { caseId, profile: req.profile, since: req.since, until: req.until, sources: req.sources, dryRun: true },
+        { status: 'error', message: req.passphrase ? message.split(req.passphrase).join('[secret]') : message });
+    }
+    throw e;
   }));
 }
 
