@@ -1,6 +1,7 @@
 // Browser-mode pull against the real engine and a real two-hop sshd lab (target reachable only through the bastion):
 // the unknown target key is shown as a prompt, accepted, the plan appears as a tree against the cap, the pull runs with
-// progress, and its events are in the case.
+// progress, and its events are in the case. The target's key is passphrase-protected: typed once, it serves the plan,
+// the host-key prompt's retry and the pull, and is forgotten when the pull ends or the view is left.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,10 +29,10 @@ test.afterAll(async ({ casefile }) => {
   if (work) removeDir(work); // the case is closed: nothing holds its files
 });
 
-test('host-key prompt → planner → progress → events', async ({ app, casefile, problems }) => {
+test('host-key prompt → planner → progress → events, the key passphrase typed once', async ({ app, casefile, problems }) => {
   test.setTimeout(180_000);
   const { page } = app;
-  const hops = lab.hops();
+  const hops = lab.hops({ target: { kind: 'key', path: lab.keys.passKey } });
   hops.target.hostKeys = [];
   await casefile.engine.invoke('profiles.save', { profile: { name: 'acme', ...hops, logRoot: lab.root, capBytes: 50_000_000, timezone: 'Asia/Kolkata' } });
 
@@ -43,6 +44,7 @@ test('host-key prompt → planner → progress → events', async ({ app, casefi
   await page.getByTestId('tab-pull').click();
   await expect(page.getByTestId('profile-acme')).toBeVisible();
 
+  await page.getByTestId('pull-passphrase').fill(lab.keys.passphrase);
   await page.getByTestId('pull-plan').click();
   await expect(page.getByTestId('hostkey-prompt')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('hostkey-fingerprint')).toHaveText(lab.target.fingerprint);
@@ -51,7 +53,7 @@ test('host-key prompt → planner → progress → events', async ({ app, casefi
   await expect(page.getByTestId('pull-plan-view')).toBeVisible({ timeout: 60_000 });
   const cases = await casefile.engine.invoke('cases.list', {}) as { id: string; name: string }[];
   const caseId = cases.find((c) => c.name === 'Pull case')!.id;
-  const plan = await casefile.engine.invoke('pull.plan', { caseId, profile: 'acme' }) as { status: string; plan: { files: unknown[]; bytes: number } };
+  const plan = await casefile.engine.invoke('pull.plan', { caseId, profile: 'acme', passphrase: lab.keys.passphrase }) as { status: string; plan: { files: unknown[]; bytes: number } };
   expect(plan.status).toBe('planned');
   await expect(page.getByTestId('plan-summary')).toContainText(`${plan.plan.files.length} files`);
   await expect(page.getByText('permission denied on the server: logs/netdata/private')).toBeVisible();
@@ -60,6 +62,11 @@ test('host-key prompt → planner → progress → events', async ({ app, casefi
   await page.getByTestId('pull-run').click();
   await expect(page.getByTestId('pull-done')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('pull-progress-summary')).toContainText(`${plan.plan.files.length}/${plan.plan.files.length} files`);
+  await expect(page.getByTestId('pull-passphrase')).toHaveValue(''); // the pull is over: forgotten
+  await page.getByTestId('pull-passphrase').fill('typed-then-left');
+  await page.getByTestId('tab-timeline').click();
+  await page.getByTestId('tab-pull').click();
+  await expect(page.getByTestId('pull-passphrase')).toHaveValue(''); // leaving the view forgets it
 
   const info = await casefile.engine.invoke('cases.get', { caseId }) as { eventCount: number; bundleCount: number };
   expect(info.eventCount).toBeGreaterThan(0);

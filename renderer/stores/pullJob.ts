@@ -1,6 +1,7 @@
 // One pull at a time for the open case: plan (pull.plan), an unknown host key turned into a prompt (hostkeys.accept),
 // then the pull job (pull.run) with `pull.progress`, cancel (jobs.cancel) and the resumable pulls (pull.list).
-// The passphrase lives only in this store while a call needs it and is cleared after each call.
+// The passphrase lives only in this store (the page's memory, never persisted) for one pull: typed once, it serves the
+// plan, a host-key prompt's retry and the pull, and is cleared when the pull ends, is refused, or the view is left.
 import { create } from 'zustand';
 import type { PullAnswer, PullProgress, PullSummary, PresentedHostKey } from '../../shared/contract/pull';
 import { PULL_SOURCES } from '../../shared/contract/pull';
@@ -23,6 +24,8 @@ interface PullState {
   error: string | null;
   setForm(p: Partial<PullForm>): void;
   setPassphrase(p: string): void;
+  /** Forgets the passphrase (the pull ended, or the operator left the pull view). */
+  forgetPassphrase(): void;
   plan(): Promise<void>;
   run(resume?: string): Promise<void>;
   acceptHostKey(): Promise<void>;
@@ -53,6 +56,7 @@ export const usePull = create<PullState>((set, get) => {
     passphrase: '', busy: null, hostKey: null, answer: null, progress: null, jobId: null, pulls: [], error: null,
     setForm: (p) => set({ form: { ...get().form, ...p } }),
     setPassphrase: (passphrase) => set({ passphrase }),
+    forgetPassphrase: () => set({ passphrase: '' }),
 
     async plan() {
       const caseId = useApp.getState().current?.id;
@@ -60,7 +64,10 @@ export const usePull = create<PullState>((set, get) => {
       set({ busy: 'plan', error: null, answer: null, progress: null });
       try {
         answered(await call('pull.plan', { caseId, ...input(get().form, get().passphrase) }), () => get().plan());
-      } catch (e) { set({ error: errorText(e) }); } finally { set({ busy: null, passphrase: '' }); }
+      } catch (e) {
+        // A wrong passphrase is typed again; any other failure keeps it for the next Plan or the Pull.
+        set({ error: errorText(e), ...(/wrong passphrase/i.test(errorText(e)) ? { passphrase: '' } : {}) });
+      } finally { set({ busy: null }); }
     },
 
     async run(resume) {
@@ -76,7 +83,8 @@ export const usePull = create<PullState>((set, get) => {
         app.bumpData();
       } catch (e) { set({ error: errorText(e) }); } finally {
         off();
-        set({ busy: null, jobId: null, passphrase: '' });
+        // The pull is over unless it stopped at a host-key prompt, whose retry needs the passphrase again.
+        set({ busy: null, jobId: null, ...(get().hostKey ? {} : { passphrase: '' }) });
         void get().loadPulls();
       }
     },
@@ -92,7 +100,7 @@ export const usePull = create<PullState>((set, get) => {
         await again?.();
       } catch (e) { set({ error: errorText(e) }); }
     },
-    rejectHostKey: () => { retry = null; set({ hostKey: null, error: 'Host key not accepted: nothing was pulled.' }); },
+    rejectHostKey: () => { retry = null; set({ hostKey: null, passphrase: '', error: 'Host key not accepted: nothing was pulled.' }); },
 
     async cancel() {
       const jobId = get().jobId;

@@ -24,7 +24,10 @@ function folders(plan: PullPlan): { dir: string; bytes: number; files: PullPlan[
 export function PullView() {
   const readOnly = useApp((s) => s.current?.readOnly);
   const s = usePull();
-  useEffect(() => { void s.loadPulls(); }, []);
+  useEffect(() => {
+    void s.loadPulls();
+    return () => usePull.getState().forgetPassphrase(); // leaving the pull view forgets the key's passphrase
+  }, []);
   const tree = useMemo(() => (s.answer ? folders(s.answer.plan) : []), [s.answer]);
   const plan = s.answer?.plan;
   const p = s.progress;
