@@ -95,3 +95,31 @@ test('an unrevealed value never reaches the page; reveal shows one; audit has no
     removeDir(work);
   }
 });
+
+test('a sealed file that closes on its own while shown is shown closed, with why', async ({ app, casefile }) => {
+  const { page } = app;
+  const lab = GpgLab.create();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-sealed-idle-'));
+  const crypto = casefile.engine.context.crypto;
+  const before = crypto.unlocker.limits();
+  try {
+    const password = tok('pw');
+    const sealedFile = path.join(work, 'idle.env.gpg');
+    writeFileSync(sealedFile, await lab.encrypt(`TOKEN=${tok('tok')}\n`, { password }));
+    // Below the settings file's 10 s floor, so the spec need not wait: the engine's timer is what is under test.
+    crypto.unlocker.setSettings({ unlockSeconds: 600, idleSeconds: 2 });
+    await app.goto();
+    await page.getByTestId('tab-credentials').click();
+    await page.getByTestId('sealed-path').fill(sealedFile);
+    await page.locator('input[name="password"]').fill(password);
+    await page.getByTestId('sealed-open').click();
+    await expect(page.getByTestId('masked-tree')).toBeVisible();
+    await expect(page.getByTestId('masked-tree')).toHaveCount(0, { timeout: 15_000 });
+    await expect(page.getByTestId('sealed-closed')).toHaveText('idle.env.gpg closed after 2 seconds idle: open it again.');
+  } finally {
+    crypto.unlocker.setSettings(before);
+    crypto.sessions.closeAll();
+    lab.close();
+    removeDir(work);
+  }
+});

@@ -40,6 +40,7 @@ export class Engine {
     this.bus.setMaxListeners(100);
     this.crypto = new CryptoService(DOOR_OF[via], host.wrapper ?? null);
     this.crypto.unlocker.onState((s) => this.bus.emit('keys.state', s));
+    this.crypto.sessions.onExpire((e) => this.bus.emit('sealed.closed', e));
     this.jobs = new JobRunner((info) => this.bus.emit('job.progress', info));
     this.ctx = this.makeContext();
   }

@@ -66,4 +66,8 @@ export const sealedArea = defineArea({
       access: 'write', audit: 'handler', secret: ['password', 'sessionKey', 'source.content'],
     }),
   },
+  events: {
+    /** An open sealed file closed on its own: idle past the idle timeout, or at the end of the unlock period. */
+    'sealed.closed': z.object({ sessionId: z.string(), name: z.string(), reason: z.enum(['idle', 'period']), seconds: z.number() }),
+  },
 });

@@ -33,8 +33,12 @@ export interface SessionLimits { unlockSeconds: number; idleSeconds: number }
 
 interface Session { info: OpenedBundle; root: Node; until: number; idleUntil: number; timer?: NodeJS.Timeout }
 
+/** A bundle that closed on its own, so the page showing it can say so (not find out at its next reveal). */
+export interface SessionExpired { sessionId: string; name: string; reason: 'idle' | 'period'; seconds: number }
+
 export class SealedSessions {
   private readonly open = new Map<string, Session>();
+  private readonly expired = new Set<(e: SessionExpired) => void>();
 
   constructor(private readonly limits: () => SessionLimits, private readonly now: () => number = Date.now) {}
 
@@ -57,6 +61,11 @@ export class SealedSessions {
     this.open.set(info.sessionId, session);
     this.arm(info.sessionId, session);
     return info;
+  }
+
+  onExpire(cb: (e: SessionExpired) => void): () => void {
+    this.expired.add(cb);
+    return () => this.expired.delete(cb);
   }
 
   list(): OpenedBundle[] { return [...this.open.values()].map((s) => s.info); }
@@ -96,7 +105,14 @@ export class SealedSessions {
   /** Unref'd: an open bundle never keeps the process alive. */
   private arm(sessionId: string, s: Session): void {
     clearTimeout(s.timer);
-    s.timer = setTimeout(() => this.close(sessionId), Math.max(0, Math.min(s.until, s.idleUntil) - this.now()));
+    s.timer = setTimeout(() => {
+      if (!this.close(sessionId)) return;
+      const { unlockSeconds, idleSeconds } = this.limits();
+      const e: SessionExpired = s.until <= s.idleUntil
+        ? { sessionId, name: s.info.name, reason: 'period', seconds: unlockSeconds }
+        : { sessionId, name: s.info.name, reason: 'idle', seconds: idleSeconds };
+      for (const cb of this.expired) cb(e);
+    }, Math.max(0, Math.min(s.until, s.idleUntil) - this.now()));
     s.timer.unref();
   }
 

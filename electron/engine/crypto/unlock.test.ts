@@ -88,3 +88,22 @@ it('a bundle opened by password with no key unlocked still closes when idle (a r
   for (let i = 0; i < 5; i++) { vi.advanceTimersByTime(25_000); if (crypto.sessions.list().length) crypto.reveal(b.sessionId, ['PASSWORD']); }
   expect(crypto.sessions.list()).toEqual([]); // 100 s at most, however often it is used
 });
+
+it('tells who listens when a bundle closes on its own, and why (idle or the unlock period); a close asked for is not told', () => {
+  vi.useFakeTimers();
+  const crypto = new CryptoService('cli');
+  crypto.unlocker.setSettings({ unlockSeconds: 100, idleSeconds: 30 });
+  const told: unknown[] = [];
+  crypto.sessions.onExpire((e) => told.push(e));
+  const meta = { name: 'creds.env.gpg', sha256: '0'.repeat(64), recipients: [], signatures: [] };
+  const a = crypto.sessions.add(meta, Buffer.from('PASSWORD=s3cret\n'));
+  vi.advanceTimersByTime(31_000);
+  expect(told).toEqual([{ sessionId: a.sessionId, name: 'creds.env.gpg', reason: 'idle', seconds: 30 }]);
+  const b = crypto.sessions.add(meta, Buffer.from('PASSWORD=s3cret\n'));
+  for (let i = 0; i < 5; i++) { vi.advanceTimersByTime(25_000); if (crypto.sessions.list().length) crypto.reveal(b.sessionId, ['PASSWORD']); }
+  expect(told.at(-1)).toEqual({ sessionId: b.sessionId, name: 'creds.env.gpg', reason: 'period', seconds: 100 });
+  const c = crypto.sessions.add(meta, Buffer.from('PASSWORD=s3cret\n'));
+  crypto.sessions.close(c.sessionId);
+  vi.advanceTimersByTime(200_000);
+  expect(told).toHaveLength(2);
+});

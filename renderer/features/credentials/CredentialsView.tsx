@@ -1,7 +1,7 @@
 // Sealed credential bundles and site profiles: open one (a path on the engine machine, or a picked file), see its
 // fields masked (paths and kinds only), reveal one for a few seconds or — in the desktop app — copy it to the
 // clipboard (main clears it), close it; or import a sealed site profile. A file for a locked key offers the unlock.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CallInput, CallOutput } from '../../../shared/contract';
 import { call, getClient } from '../../api/client';
 import { errorText, useApp } from '../../stores/app';
@@ -18,6 +18,9 @@ async function toBase64(f: File): Promise<string> {
   return btoa(bin);
 }
 
+/** "5 minutes", "1 minute", "45 seconds". */
+const span = (seconds: number) => (seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} seconds`);
+
 export function CredentialsView() {
   const caseId = useApp((s) => s.current?.id);
   const [path, setPath] = useState('');
@@ -29,6 +32,15 @@ export function CredentialsView() {
 
   // Lock (here or elsewhere) closes every open file in the engine: drop ours too.
   useEffect(() => getClient().on('keys.state', (s) => { if (s.locked) setOpened(null); }), []);
+  // A file that closed on its own (idle, or the unlock period ran out) is shown closed, not found so at the next reveal.
+  const [closedNote, setClosedNote] = useState<string | null>(null);
+  const openedRef = useRef(opened);
+  openedRef.current = opened;
+  useEffect(() => getClient().on('sealed.closed', (e) => {
+    if (openedRef.current?.sessionId !== e.sessionId) return;
+    setOpened(null);
+    setClosedNote(`${e.name} closed after ${span(e.seconds)} ${e.reason === 'idle' ? 'idle' : '(the unlock period)'}: open it again.`);
+  }), []);
 
   const source = async (): Promise<Source> => {
     const base = caseId ? { caseId } : {};
@@ -62,6 +74,7 @@ export function CredentialsView() {
             if (action === 'profile') { setProfile(await call('profiles.importSealed', input)); setError(null); return; }
             if (opened) await call('sealed.close', { sessionId: opened.sessionId }).catch(() => undefined);
             setOpened(await call('sealed.open', input));
+            setClosedNote(null);
             setError(null); setNeedsUnlock(null);
           } catch (err) { onError(err); }
         }}>
@@ -77,6 +90,7 @@ export function CredentialsView() {
           <button type="submit" value="profile" data-testid="profile-import" disabled={!path.trim() && !file}>Import as site profile</button>
         </form>
         {error && <div className="error-box" role="alert" data-testid="sealed-error">{error}</div>}
+        {closedNote && !opened && <div className="muted" role="status" data-testid="sealed-closed">{closedNote}</div>}
         {needsUnlock && <UnlockPrompt fingerprint={needsUnlock} onDone={(err) => { setNeedsUnlock(null); setError(err ?? 'Unlocked: open the file again.'); }} />}
         {profile && <div className="ok" data-testid="profile-imported">Profile “{profile.name}” kept sealed ({profile.hosts.join(' → ')}).</div>}
       </section>
