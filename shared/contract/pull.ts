@@ -14,6 +14,8 @@ export const PullPlan = z.object({
   files: z.array(RemoteFile),
   skipped: z.array(RemoteFile.extend({ reason: z.string() })),
   bytes: z.number(), wantedBytes: z.number(), capBytes: z.number(), overCap: z.boolean(), refused: z.boolean(),
+  /** Refused although trimming was asked: the newest file alone is over the cap (raise the cap to at least its size). */
+  newestOverCap: z.object({ path: z.string(), size: z.number() }).optional(),
 });
 export type PullPlan = z.infer<typeof PullPlan>;
 

@@ -102,6 +102,13 @@ describe('casefile profile / pull', () => {
     expect(failed.at(-1)!.result.status).toBe('error');
   });
 
+  it('--trim with a cap smaller than the newest file refuses and names it, rather than pulling older files', async () => {
+    const caseDir = path.join(work, 'case-small-cap'); // nothing pulled yet: the newest file is wanted
+    const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--dry-run', '--trim', '--cap', '1KB', '--passphrase-fd', '3'], { fd3: lab.keys.passphrase });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/the newest file \S+ alone is [\d.]+ MB, over the cap of 0\.0 MB: refused .*--cap \d+MB/);
+  });
+
   it('names a wrong passphrase and leaves it nowhere on disk', async () => {
     const caseDir = path.join(work, 'case');
     const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--passphrase-fd', '3'], { fd3: 'not-the-passphrase' });

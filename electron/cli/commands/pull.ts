@@ -161,7 +161,13 @@ export function registerPullCommands(program: Command): void {
               if (o.json) { printJson(a); return; }
               bar?.stop();
               planTable(a);
-              if (a.status === 'refused') { process.stderr.write('casefile: the plan is over the cap: refused (use --trim to keep the newest files that fit, or --cap).\n'); process.exitCode = 4; return; }
+              if (a.status === 'refused') {
+                const n = a.plan.newestOverCap;
+                process.stderr.write(n
+                  ? `casefile: the newest file ${n.path} alone is ${MB(n.size)}, over the cap of ${MB(a.plan.capBytes)}: refused (older files are not pulled in its place; raise the cap: --cap ${Math.ceil(n.size / 1e6)}MB).\n`
+                  : 'casefile: the plan is over the cap: refused (use --trim to keep the newest files that fit, or --cap).\n');
+                process.exitCode = 4; return;
+              }
               if (a.status === 'done') {
                 process.stdout.write(`pulled into bundle ${a.bundle} (pull ${a.pullId}); imported ${a.import?.files.reduce((n, f) => n + f.records, 0) ?? 0} records from ${a.import?.files.filter((f) => !f.skipped).length ?? 0} files\n`);
               }

@@ -28,6 +28,18 @@ describe('planner', () => {
     expect(p.skipped.map((x) => [x.path, x.reason])).toEqual([['a.log.1', 'unchanged']]);
   });
 
+  it('trimming keeps the newest files that fit, but never pulls older files in place of a newest one over the cap', () => {
+    const files = [f('app.log', 600, 300), f('app.log.1', 300, 200), f('app.log.2', 300, 100)];
+    const trimmed = plan({ files, capBytes: 700, overCap: 'trim' });
+    expect(trimmed.files.map((x) => x.path)).toEqual(['app.log']);
+    expect(trimmed.newestOverCap).toBeUndefined();
+    const tooSmall = plan({ files, capBytes: 500, overCap: 'trim' });
+    expect(tooSmall.refused).toBe(true);
+    expect(tooSmall.files).toEqual([]);
+    expect(tooSmall.newestOverCap).toEqual({ path: 'app.log', size: 600 });
+    expect(tooSmall.skipped.map((x) => [x.path, x.reason])).toEqual([['app.log', 'over-cap'], ['app.log.1', 'over-cap'], ['app.log.2', 'over-cap']]);
+  });
+
   it('never plans more than the cap, whatever the files', () => {
     fc.assert(fc.property(
       fc.array(fc.record({ size: fc.nat({ max: 10_000 }), mtime: fc.nat({ max: 1e6 }) }), { maxLength: 40 }),
@@ -39,6 +51,10 @@ describe('planner', () => {
         expect(p.bytes).toBe(p.files.reduce((n, x) => n + x.size, 0));
         expect(p.files.length + p.skipped.length).toBe(files.length);
         if (p.refused) expect(p.files).toEqual([]);
+        // A trimmed plan always holds the newest wanted file (else it is refused and names it).
+        const newest = [...files].sort((a, b) => b.mtime - a.mtime || a.path.localeCompare(b.path))[0];
+        if (trim && newest && !p.refused) expect(p.files).toContainEqual(newest);
+        if (trim && p.refused) expect(p.newestOverCap).toEqual({ path: newest!.path, size: newest!.size });
       }));
   });
 });

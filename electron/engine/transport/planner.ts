@@ -18,6 +18,9 @@ export interface Plan {
   overCap: boolean;
   /** Refused: over the cap and the operator asked to refuse. Nothing is fetched. */
   refused: boolean;
+  /** Refused although trimming was asked: the newest file alone is over the cap. Older files are not pulled in its
+   * place (the operator in an incident wants the newest records): the cap must be raised to at least its size. */
+  newestOverCap?: { path: string; size: number };
 }
 
 export interface PlanInput {
@@ -84,7 +87,13 @@ export function plan(input: PlanInput): Plan {
   let bytes = 0;
   if (overCap) {
     // Trim: the newest records matter most in an incident; keep the most recently written files that fit.
-    for (const f of [...wanted].sort((a, b) => b.mtime - a.mtime || a.path.localeCompare(b.path))) {
+    const newestFirst = [...wanted].sort((a, b) => b.mtime - a.mtime || a.path.localeCompare(b.path));
+    const newest = newestFirst[0]!;
+    if (newest.size > capBytes) {
+      return { files: [], skipped: [...skipped, ...wanted.map((f) => ({ ...f, reason: 'over-cap' as const }))], bytes: 0, capBytes, wantedBytes, overCap, refused: true,
+        newestOverCap: { path: newest.path, size: newest.size } };
+    }
+    for (const f of newestFirst) {
       if (bytes + f.size <= capBytes) { files.push(f); bytes += f.size; } else skipped.push({ ...f, reason: 'over-cap' });
     }
     files.sort((a, b) => a.path.localeCompare(b.path));

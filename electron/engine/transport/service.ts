@@ -29,6 +29,7 @@ export interface PlanSummary {
   files: { path: string; source: string; size: number; mtime: number; grown?: boolean }[];
   skipped: { path: string; source: string; size: number; mtime: number; reason: string }[];
   bytes: number; wantedBytes: number; capBytes: number; overCap: boolean; refused: boolean;
+  newestOverCap?: { path: string; size: number };
 }
 
 export type PullAnswer =
@@ -52,6 +53,7 @@ const summary = (p: Plan): PlanSummary => ({
   files: p.files.map(({ path, source, size, mtime, grown }) => ({ path, source, size, mtime, ...(grown ? { grown } : {}) })),
   skipped: p.skipped.map(({ path, source, size, mtime, reason }) => ({ path, source, size, mtime, reason })),
   bytes: p.bytes, wantedBytes: p.wantedBytes, capBytes: p.capBytes, overCap: p.overCap, refused: p.refused,
+  ...(p.newestOverCap ? { newestOverCap: p.newestOverCap } : {}),
 });
 
 function instant(s: string | undefined, what: string): number | undefined {
@@ -95,7 +97,9 @@ export async function pullIntoCase(h: CaseHandle, caseId: string, req: PullReque
       onConnected: (hosts) => void deps.audit('pull.connect', { ...base, hosts: hosts.map(({ host, port, user, keyType, fingerprint }) => ({ host, port, user, keyType, fingerprint })) }, { status: 'ok' }),
       onPlan: (plan, denied) => deps.audit('pull.plan', { ...base, since: req.since, until: req.until, sources: req.sources, dryRun: !!req.dryRun, denied },
         plan.refused
-          ? { status: 'error', message: `Refused: the plan needs ${plan.wantedBytes} bytes, over the cap of ${plan.capBytes}.`, counts: { files: plan.files.length, bytes: plan.wantedBytes, capBytes: plan.capBytes } }
+          ? { status: 'error', message: plan.newestOverCap
+            ? `Refused: the newest file ${plan.newestOverCap.path} alone is ${plan.newestOverCap.size} bytes, over the cap of ${plan.capBytes}; older files are not pulled in its place.`
+            : `Refused: the plan needs ${plan.wantedBytes} bytes, over the cap of ${plan.capBytes}.`, counts: { files: plan.files.length, bytes: plan.wantedBytes, capBytes: plan.capBytes } }
           : { status: 'ok', counts: { files: plan.files.length, bytes: plan.bytes, capBytes: plan.capBytes, skipped: plan.skipped.length } }),
       onFiles: (pullId, files: FileResult[]) => deps.audit('pull.files', { ...base, pullId, files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, ...(f.remoteSha256 ? { remoteSha256: f.remoteSha256 } : {}), ...(f.continues ? { continues: `${f.continues.bundle}/${f.continues.path}@${f.continues.bytes}` } : {}) })) },
         { status: 'ok', counts: { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) } }),

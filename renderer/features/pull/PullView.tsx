@@ -81,6 +81,14 @@ export function PullView() {
           </div>
           <div data-testid="plan-summary">{plan.files.length} files · {MB(plan.bytes)} of a {MB(plan.capBytes)} cap
             {plan.refused ? ' · REFUSED: over the cap' : ''}{plan.skipped.length ? ` · ${plan.skipped.length} skipped` : ''}</div>
+          {plan.newestOverCap && (
+            <div className="warn" data-testid="plan-newest-over-cap">
+              The newest file, {plan.newestOverCap.path}, is {MB(plan.newestOverCap.size)} on its own, over the {MB(plan.capBytes)} cap: older files are not
+              pulled in its place.{' '}
+              <button data-testid="plan-raise-cap" disabled={!!s.busy} onClick={() => { s.setForm({ capMB: String(Math.ceil(plan.newestOverCap!.size / 1e6)) }); void s.plan(); }}>
+                Raise the cap to {Math.ceil(plan.newestOverCap.size / 1e6)} MB and plan again</button>
+            </div>
+          )}
           {s.answer?.denied.map((d) => <div key={d} className="small warn">permission denied on the server: {d}</div>)}
           {plan.skipped.filter((f) => SET_ASIDE[f.reason]).map((f) => <div key={f.path} className="small warn">not fetched, {SET_ASIDE[f.reason]}: {f.path}</div>)}
           <ul className="plan-tree">
