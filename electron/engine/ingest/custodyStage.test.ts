@@ -10,6 +10,8 @@ import { finishCustody, type AuditFiles } from './custodyStage';
 import { appendAudit, readAudit } from '../audit/trail';
 import { CORRELATION_PENDING, CUSTODY_PENDING, IMPORT_FILES_ACTION, verifyCase } from '../audit/custody';
 import { fileRowsDigests } from '../store/digest';
+import { withMemoryLimit } from '../store/memoryRetry';
+import { takeStageTimes } from '../util/stageTimes';
 import { tempDir, removeDir } from '../../testkit/tmp';
 
 const dirs: string[] = [];
@@ -68,3 +70,36 @@ it('events are in before their custody; verify says pending until the job has wr
     await h.close();
   }
 }, 60_000);
+
+// A dump of base64 lines in a Celery log: records of a few MiB each. Hashed a window of ids at a time, their canonical
+// text went past the writer's limit and the digests took the memory retry at 1 GB; they are now cut by bytes.
+it('records of a few MiB get their rows digests at the writer\'s limit, without the memory retry, with the digest the definition gives', async () => {
+  const root = tempDir();
+  dirs.push(root);
+  const bundle = path.join(root, 'bundle');
+  mkdirSync(path.join(bundle, 'logs/celery'), { recursive: true });
+  const records = Array.from({ length: 8 }, (_, r) => `[2026-11-27 10:00:0${r},000: INFO/MainProcess] dump ${r} follows\n`
+    + Array.from({ length: 30_000 }, (_, i) => `${r}:${i}:`.padEnd(100, 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo')).join('\n') + '\n');
+  writeFileSync(path.join(bundle, 'logs/celery/celery-worker.log'), records.join(''));
+  process.env.CASEFILE_DUCKDB_WRITER_MEMORY = '128MB';
+  const h = await CaseHandle.create(path.join(root, 'case'), { name: 'large rows' });
+  try {
+    const audit: AuditFiles = async (b, files) => {
+      await appendAudit(h.files.audit, { action: IMPORT_FILES_ACTION, params: { bundle: b.id, manifestSha256: b.manifestSha256, files }, result: { status: 'ok' }, via: 'test', caseId: h.meta.id });
+    };
+    takeStageTimes();
+    const res = await importPaths(h, [bundle], { hooks: { auditFiles: audit } });
+    const stages = Object.keys(takeStageTimes());
+    expect(stages).toContain('custody: rows digests');
+    expect(stages.filter((s) => s.startsWith('memory retry'))).toEqual([]);
+    expect(res.files.map((f) => f.records)).toEqual([8]);
+    const [f] = await h.db.read<{ file_id: number; rows_digest: string }>('SELECT file_id, rows_digest FROM files');
+    // One window holding every row, as before, which needs more memory.
+    const whole = await h.withWriter((db) => withMemoryLimit(db, '1GB', () => fileRowsDigests((sql) => db.all(sql), undefined, 2, { largeRowBytes: 2 ** 52 })));
+    expect(f!.rows_digest).toBe(whole.get(f!.file_id)!.digest);
+    expect((await verifyCase(h)).problems.filter((p) => p.problem !== CORRELATION_PENDING)).toEqual([]);
+  } finally {
+    delete process.env.CASEFILE_DUCKDB_WRITER_MEMORY;
+    await h.close();
+  }
+});

@@ -3,7 +3,7 @@
 // definition written as one SQL statement, on files that span several chunks and several windows, for each version.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseDb } from './db';
-import { EVENT_ROW_CANON_V1, EVENT_ROW_CANON_V2, digestVersion, emptyDigest, fileRowsDigests, type DigestVersion } from './digest';
+import { EVENT_ROW_CANON_V1, EVENT_ROW_CANON_V2, digestVersion, emptyDigest, fileRowsDigests, pieces, type DigestVersion } from './digest';
 import { EVENT_COLUMNS } from './schema';
 
 const VERSIONS: [DigestVersion, string, string][] = [[1, 'sha256:', EVENT_ROW_CANON_V1], [2, 'sha256v2:', EVENT_ROW_CANON_V2]];
@@ -40,6 +40,12 @@ it.each(VERSIONS)('v%s equals the documented digest, whatever the window, for al
   }
   expect(await fileRowsDigests(q, undefined, v)).toEqual(want);
   expect((await fileRowsDigests(q, [9], v)).size).toBe(0);
+  // Every row "large" (its text past 10 bytes): windows are hashed in pieces cut by bytes and inside chunks.
+  for (const largeBytesPerStatement of [1, 200_000]) {
+    const pieced = { windowIds: 2 * 65536, largeRowBytes: 10, largeBytesPerStatement };
+    if (largeBytesPerStatement === 1) expect(await fileRowsDigests(q, [3], v, pieced)).toEqual(new Map([[3, want.get(3)]]));
+    else expect(await fileRowsDigests(q, undefined, v, pieced)).toEqual(want);
+  }
 });
 
 it('names the version by its prefix; imports take v2', async () => {
@@ -113,4 +119,11 @@ it('v1 canonicalises message and ts_text as read: a row stored with its text and
   } finally {
     m.close();
   }
+});
+
+it('pieces cover the window in order, never cross a chunk edge, and hold at most the budget of large rows unless one alone', () => {
+  const large = [{ id: 10, bytes: 3 }, { id: 11, bytes: 3 }, { id: 12, bytes: 9 }, { id: 65540, bytes: 1 }];
+  expect(pieces(0, 2 * 65536, large, 6)).toEqual([[0, 12], [12, 65536], [65536, 131072]]);
+  expect(pieces(0, 2 * 65536, large, 5)).toEqual([[0, 11], [11, 12], [12, 65536], [65536, 131072]]);
+  expect(pieces(65536, 3 * 65536, [], 5)).toEqual([[65536, 131072], [131072, 196608]]);
 });
