@@ -10,6 +10,7 @@ import type { RedactionRules } from '../shared/redaction';
 import { readBack } from '../electron/engine/export/formats';
 import { generateRedactionCorpus, type Corpus } from '../electron/testkit/redaction/corpus';
 import { expect, test as base, type Casefile } from './fixtures';
+import { caseLink } from './workbenchKit';
 
 interface Planted {
   caseId: string;
@@ -291,11 +292,7 @@ test('a trace exports its chain', async ({ app, casefile, planted }) => {
   const { page } = app;
   const { chains } = await api<{ chains: { key: string; events: number }[] }>(casefile, 'chains.list', { caseId: planted.caseId, sort: 'events', limit: 1 });
   const key = chains[0]!.key;
-  const url = new URL(casefile.server.url);
-  url.searchParams.set('case', planted.caseId);
-  url.searchParams.set('view', 'trace');
-  url.searchParams.set('trace', key);
-  await page.goto(url.toString());
+  await page.goto(caseLink(casefile, planted.caseId, 'trace', { trace: key }));
   await expect(page.getByTestId('trace-view')).toBeVisible();
   await page.getByTestId('export-open-trace').click();
   await expect(page.getByTestId('export-source')).toContainText('chain');

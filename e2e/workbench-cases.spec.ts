@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, expect, test } from './fixtures';
-import { api, eventsTotal } from './workbenchKit';
+import { api, eventsTotal, caseLink } from './workbenchKit';
 
 test.use({ openDefault: true });
 
@@ -42,10 +42,7 @@ test('a recent case not open in the engine opens from the Cases list, with its e
 test('a link to a recent case not open in the engine opens it; Back to it after it closed opens it again', async ({ app, casefile }) => {
   const { page } = app;
   const c = await closedCase(casefile, 'Linked yesterday');
-  const link = new URL(casefile.server.url);
-  link.searchParams.set('case', c.id);
-  link.searchParams.set('view', 'timeline');
-  await page.goto(link.toString());
+  await page.goto(caseLink(casefile, c.id, 'timeline'));
   await expect(page.getByTestId('case-name-header')).toContainText('Linked yesterday');
   await expect.poll(() => eventsTotal(page)).toBe(3);
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
@@ -68,11 +65,7 @@ test('a link to a case that is gone says so, and shows the default case without 
   const { page } = app;
   const c = await closedCase(casefile, 'Deleted since');
   await rm(c.dir, { recursive: true, force: true, maxRetries: 5 });
-  const link = new URL(casefile.server.url);
-  link.searchParams.set('case', c.id);
-  link.searchParams.set('view', 'timeline');
-  link.searchParams.set('filter', JSON.stringify({ text: 'boom' }));
-  await page.goto(link.toString());
+  await page.goto(caseLink(casefile, c.id, 'timeline', { filter: JSON.stringify({ text: 'boom' }) }));
   await expect(page.getByTestId('error-banner')).toContainText(`The linked case (${c.id}) is not open here`);
   await expect(page.getByTestId('case-name-header')).toContainText('Demo');
   await expect(page.getByTestId('search-input')).toHaveValue('');
@@ -90,10 +83,7 @@ test('a read-only case whose chains are not built says so, instead of "building"
   await writeFile(path.join(caseDir, 'case.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), via: 'cli' }));
   const opened = await api<{ id: string; readOnly: boolean; chainsPending?: boolean }>(casefile, 'cases.open', { dir: caseDir });
   expect(opened).toMatchObject({ readOnly: true, chainsPending: true });
-  const link = new URL(casefile.server.url);
-  link.searchParams.set('case', opened.id);
-  link.searchParams.set('view', 'chains');
-  await page.goto(link.toString());
+  await page.goto(caseLink(casefile, opened.id, 'chains'));
   await expect(page.getByTestId('status-chains')).toHaveText('chains not built (read-only)');
   await expect(page.getByTestId('chains-pending')).toContainText('the instance that holds this case for writing builds them');
   await api(casefile, 'cases.close', { caseId: opened.id });
@@ -106,10 +96,7 @@ test('the Cases view scrolls: an import\'s results below the list and forms can 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'casefile-cases-'));
   await writeFile(path.join(dir, 'celery-worker.log'), '[2023-07-06 03:30:00,000: INFO/MainProcess] Connected to redis://localhost:6379/0\n');
   const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Small window', dir: path.join(dir, 'case') });
-  const link = new URL(casefile.server.url);
-  link.searchParams.set('case', made.id);
-  link.searchParams.set('view', 'cases');
-  await page.goto(link.toString());
+  await page.goto(caseLink(casefile, made.id, 'cases'));
   await page.getByTestId('import-paths').fill(path.join(dir, 'celery-worker.log'));
   await page.getByTestId('import-start').click();
   const last = page.getByTestId('import-file').last();

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './fixtures';
-import { api, openDemo } from './workbenchKit';
+import { api, openDemo, caseLink } from './workbenchKit';
 
 test.use({ openDefault: true });
 
@@ -64,10 +64,7 @@ test('an import still running when the page reloads is followed again: its progr
     await mkdir(path.join(work, 'big'));
     const chunk = Array.from({ length: 20_000 }, (_, i) => line(i)).join('\n') + '\n';
     await writeFile(path.join(work, 'big', 'big.json.log'), chunk.repeat(40));
-    const link = new URL(casefile.server.url);
-    link.searchParams.set('case', made.id);
-    link.searchParams.set('view', 'cases');
-    await page.goto(link.toString());
+    await page.goto(caseLink(casefile, made.id, 'cases'));
     await page.getByTestId('import-paths').fill(path.join(work, 'big'));
     await page.getByTestId('import-start').click();
     await expect(page.getByTestId('import-cancel')).toBeVisible();

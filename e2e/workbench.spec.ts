@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import * as tar from 'tar';
 import { ROOT, expect, test } from './fixtures';
-import { api, eventsTotal, openDemo } from './workbenchKit';
+import { api, eventsTotal, openDemo, caseLink } from './workbenchKit';
 
 test.use({ openDefault: true });
 
@@ -282,10 +282,7 @@ test('a case opened read-only says why in the status bar; a link to it opens it'
   const opened = await api<{ id: string; readOnly: boolean; readOnlyReason?: string }>(casefile, 'cases.open', { dir: path.join(dir, 'case') });
   expect(opened.readOnly).toBe(true);
   // A link to the case (view state in the URL) opens it rather than the default case.
-  const link = new URL(casefile.server.url);
-  link.searchParams.set('case', opened.id);
-  link.searchParams.set('view', 'timeline');
-  await page.goto(link.toString());
+  await page.goto(caseLink(casefile, opened.id, 'timeline'));
   await expect(page.getByTestId('case-name-header')).toContainText('Locked elsewhere');
   await expect(page.getByTestId('status-readonly')).toContainText(opened.readOnlyReason!.slice(0, 30));
   await api(casefile, 'cases.close', { caseId: opened.id });

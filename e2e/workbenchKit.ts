@@ -23,3 +23,12 @@ export async function openDemo(app: { page: Page; goto(p?: string): Promise<void
   await expect.poll(() => eventsTotal(app.page)).toBe(all.total);
   return caseId;
 }
+
+/** The page's address for one case in one view (the link an operator shares), with any other view state given. */
+export function caseLink(casefile: Casefile, caseId: string, view: string, extra: Record<string, string> = {}): string {
+  const link = new URL(casefile.server.url);
+  link.searchParams.set('case', caseId);
+  link.searchParams.set('view', view);
+  for (const [k, v] of Object.entries(extra)) link.searchParams.set(k, v);
+  return link.toString();
+}

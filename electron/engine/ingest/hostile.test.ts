@@ -6,11 +6,11 @@ import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFile
 import path from 'node:path';
 import * as tar from 'tar';
 import { verifyCase } from '../audit/custody';
-import { Engine } from '../engine';
-import type { CaseInfo, ImportResult } from '../../../shared/domain';
+import type { ImportResult } from '../../../shared/domain';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from './importer';
 import { tempDir, removeDir, writeAt } from '../../testkit/tmp';
+import { withEngineCase } from '../../testkit/engineCase';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -23,15 +23,6 @@ function newRoot(): string {
 
 const write = writeAt;
 
-/** Through the engine, so the import is audited as in the app and `verify` can vouch for it. */
-async function withEngineCase<T>(root: string, fn: (engine: Engine, caseId: string, h: CaseHandle) => Promise<T>): Promise<T> {
-  process.env.CASEFILE_HOME = path.join(root, 'home');
-  const engine = await Engine.create({ via: 'test' });
-  try {
-    const info = (await engine.invoke('cases.create', { name: 'hostile', dir: path.join(root, 'case') })) as CaseInfo;
-    return await fn(engine, info.id, engine.context.getCase(info.id));
-  } finally { await engine.close(); }
-}
 
 async function withCase<T>(root: string, fn: (h: CaseHandle) => Promise<T>): Promise<T> {
   const h = await CaseHandle.create(path.join(root, 'case'), { name: 'hostile' });
@@ -93,7 +84,7 @@ describe('odd files and archives', () => {
       tarHeader('logs/link.log', 'SymbolicLink', 0, '/etc/passwd'), tarHeader('logs/hard.log', 'Link', 0, 'logs/a.log'),
       tarHeader('logs/fifo', 'FIFO'), tarFile('logs/b.log', 'b\n'), Buffer.alloc(1024),
     ]));
-    await withEngineCase(root, async (engine, caseId, h) => {
+    await withEngineCase(root, 'hostile', async (engine, caseId, h) => {
       const res = (await engine.invoke('import.paths', { caseId, paths: [t] })) as ImportResult;
       const notes = res.bundles[0]!.notes ?? [];
       expect(notes).toEqual(expect.arrayContaining([
@@ -135,7 +126,7 @@ describe('odd files and archives', () => {
     mkdirSync(Buffer.concat([Buffer.from(path.join(b, 'caf')), Buffer.from([0xe9])]));
     writeFileSync(Buffer.concat([Buffer.from(path.join(b, 'logs/celery-')), Buffer.from([0xe9, 0xff]), Buffer.from('.log')]), '[2023-07-06 03:30:00,000: INFO/MainProcess] latin-1 name\n');
     writeFileSync(Buffer.concat([Buffer.from(path.join(b, 'caf')), Buffer.from([0xe9]), Buffer.from('/r\u00e9sum\u00e9.log')]), 'utf-8 name in a latin-1 folder\n');
-    await withEngineCase(root, async (engine, caseId, h) => {
+    await withEngineCase(root, 'hostile', async (engine, caseId, h) => {
       const res = (await engine.invoke('import.paths', { caseId, paths: [b] })) as ImportResult;
       expect(res.files.map((f) => f.file).sort()).toEqual(['caf%E9/r\u00e9sum\u00e9.log', 'logs/celery-%E9%FF.log', 'logs/ok.log']);
       expect(res.files.find((f) => f.file === 'logs/celery-%E9%FF.log')).toMatchObject({ format: 'celery', ok: 1 });
@@ -153,7 +144,7 @@ describe('odd files and archives', () => {
     const b = path.join(root, 'bundle');
     write(b, 'manifest.json', '{"theirs": true}\n');
     write(b, 'logs/a.log', 'hello\n');
-    await withEngineCase(root, async (engine, caseId, h) => {
+    await withEngineCase(root, 'hostile', async (engine, caseId, h) => {
       const res = (await engine.invoke('import.paths', { caseId, paths: [b] })) as ImportResult;
       expect(res.files.map((f) => f.file).sort()).toEqual(['logs/a.log', 'manifest.json']);
       expect(readFileSync(path.join(h.files.bundle(res.bundles[0]!.id), 'manifest.json'), 'utf8')).toBe('{"theirs": true}\n');

@@ -10,13 +10,14 @@ import { crc32, gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { verifyCase } from '../audit/custody';
 import { Engine } from '../engine';
-import type { CaseInfo, ImportResult } from '../../../shared/domain';
+import type { ImportResult } from '../../../shared/domain';
 import { CaseHandle } from '../case/caseStore';
 import { sha256File } from '../evidence/manifest';
 import { adoptPulledTree } from '../transport/handoff';
 import { importBundles } from './importer';
 import { sniffMagic } from './magic';
 import { tempDir, removeDir, writeAt } from '../../testkit/tmp';
+import { withEngineCase } from '../../testkit/engineCase';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -49,15 +50,6 @@ function storedZip(name: string, data: Buffer): Buffer {
   return Buffer.concat([local, n, data, central, n, end]);
 }
 
-/** Through the engine, so the import is audited as in the app and verify can vouch for it. */
-async function withEngineCase<T>(root: string, fn: (engine: Engine, caseId: string, h: CaseHandle) => Promise<T>): Promise<T> {
-  process.env.CASEFILE_HOME = path.join(root, 'home');
-  const engine = await Engine.create({ via: 'test' });
-  try {
-    const info = (await engine.invoke('cases.create', { name: 'nested', dir: path.join(root, 'case') })) as CaseInfo;
-    return await fn(engine, info.id, engine.context.getCase(info.id));
-  } finally { await engine.close(); }
-}
 
 const importInto = async (engine: Engine, caseId: string, paths: string[], formatOverrides?: { format: string; glob: string }[]) =>
   (await engine.invoke('import.paths', { caseId, paths, ...(formatOverrides ? { formatOverrides } : {}) })) as ImportResult;
@@ -127,7 +119,7 @@ describe('archives and binaries inside a bundle', () => {
     // A crash log with NUL runs has no magic: it is still read as lines.
     writeAt(b, 'logs/crash.log', Buffer.from('2023-07-06T09:12:11.000Z ERROR dying\n\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\n2023-07-06T09:12:12.000Z INFO back\n', 'latin1'));
 
-    await withEngineCase(root, async (engine, caseId, h) => {
+    await withEngineCase(root, 'nested', async (engine, caseId, h) => {
       const res = await importInto(engine, caseId, [b]);
       expect(res.bundles).toHaveLength(2);
       const [outer, nested] = res.bundles;
@@ -176,7 +168,7 @@ describe('archives and binaries inside a bundle', () => {
     const b = path.join(root, 'bundle');
     await tar.c({ file: writeAt(b, 'a/old.tar', ''), cwd: src }, ['logs']);
     writeAt(b, 'b/copy.tar', readFileSync(path.join(b, 'a/old.tar')));
-    await withEngineCase(root, async (engine, caseId, h) => {
+    await withEngineCase(root, 'nested', async (engine, caseId, h) => {
       const res = await importInto(engine, caseId, [b]);
       expect(res.bundles).toHaveLength(2);
       expect(file(res, 'a/old.tar')).toMatchObject({ format: 'archive', records: 0 });
@@ -206,7 +198,7 @@ describe('archives and binaries inside a bundle', () => {
     await tar.c({ file: writeAt(b, 'archive/evil.tar', ''), cwd: path.join(root, 'evil-src'), onWriteEntry: (e) => { e.path = '../../escape.log'; } }, ['x.log']);
     // The same in a zip (Info-ZIP will not write such a name).
     writeAt(b, 'archive/evil.zip', storedZip('../up.log', Buffer.from('up\n')));
-    await withEngineCase(root, async (engine, caseId, h) => {
+    await withEngineCase(root, 'nested', async (engine, caseId, h) => {
       const res = await importInto(engine, caseId, [b]);
       const outer = res.bundles[0]!;
       expect(file(res, 'logs/celery/worker.log')).toMatchObject({ records: 3 });
@@ -236,7 +228,7 @@ describe('archives and binaries inside a bundle', () => {
     writeAt(b, 'logs/timeline.png', PNG);
     writeAt(root, 'src/logs/a.log', 'inside\n');
     await tar.c({ file: writeAt(b, 'logs/old.tar', ''), cwd: path.join(root, 'src') }, ['logs']);
-    await withEngineCase(root, async (engine, caseId, h) => {
+    await withEngineCase(root, 'nested', async (engine, caseId, h) => {
       const res = await importInto(engine, caseId, [b], [{ format: 'raw', glob: 'logs/*' }]);
       expect(res.bundles).toHaveLength(1); // the archive read as lines is not expanded
       expect(file(res, 'logs/timeline.png')).toMatchObject({ format: 'raw', reason: 'operator override: raw=logs/*' });
