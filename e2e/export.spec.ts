@@ -75,7 +75,7 @@ test('the preview shows the selection, every replacement highlighted and counted
   // counts per type are the engine's, and there are secrets and PII among them
   expect(await counts(page, 'preview-counts')).toEqual(engine.byType);
   expect(engine.byType.secret).toBeGreaterThan(0);
-  expect(Object.keys(engine.byType).length).toBeGreaterThan(3);
+  expect(Object.keys(engine.byType).filter((t) => t !== 'secret').length).toBeGreaterThanOrEqual(2);
   // every replacement of every shown row is highlighted as a token, secrets apart
   const marks = page.getByTestId('export-preview').getByTestId('replacement');
   await expect(marks).toHaveCount(engine.rows.reduce((n, r) => n + r.replacements.length, 0));

@@ -64,11 +64,12 @@ function stepper(db: CaseDb) {
 /**
  * Bytes of DuckDB memory per identifier row that the membership and chain steps need at most to run as one statement:
  * a 1 GB case (4.2 M identifiers) built at 320 MB and at 256 MB but not at 160 MB; cut into 3 parts, it built at
- * 160 MB (identical tables). So parts get at most memory / 60 rows: a 1 GB case at the import's chain limit of 256 MB
- * (ingestHooks.ts) stays one part (4.47 M rows a part, as at 320 MB / 75 before), a 10 GB case (~42 M) is cut into
- * ~10. CASEFILE_CORRELATE_PART_ROWS: smaller parts (tests).
+ * 160 MB (identical tables). Parts of memory / 60 rows at the import's chain limit of 256 MB (ingestHooks.ts) ran out
+ * of memory once on the 10 GB tree (~42 M rows, 10 parts of 4.47 M; the retry at 1 GB took 1.8 GB of RSS) and not
+ * another time: parts get at most memory / 90 rows (2.98 M), so a 1 GB case is two parts and a 10 GB case ~15.
+ * CASEFILE_CORRELATE_PART_ROWS: smaller parts (tests).
  */
-const BYTES_PER_ROW = 60;
+const BYTES_PER_ROW = 90;
 
 /**
  * The key ranges the membership and chain steps are cut into, by the identifiers they read and the memory they may
