@@ -437,7 +437,7 @@ export async function expandArchives<H>(bundlesDir: string, bundles: StagedBundl
   const bySha = new Map<string, NestedArchive>();
   for (const outer of bundles) {
     for (const f of outer.manifest.files) {
-      const archive = ARCHIVE_NAME.test(f.path) && !readAsLines?.(f.path) ? await archiveByContent(path.join(outer.dir, f.path), f.path) : null;
+      const archive = await archiveIn(outer, f.path, readAsLines);
       if (!archive) continue;
       let got = bySha.get(f.sha256);
       if (!got) {
@@ -460,10 +460,15 @@ export async function expandArchives<H>(bundlesDir: string, bundles: StagedBundl
   return out.filter((b, i) => out.findIndex((o) => o.id === b.id) === i);
 }
 
+/** A bundle's file as an archive (its name and content say so), unless the operator's overrides read it as lines. */
+async function archiveIn(b: StagedBundle<unknown>, rel: string, readAsLines?: (rel: string) => boolean) {
+  return ARCHIVE_NAME.test(rel) && !readAsLines?.(rel) ? archiveByContent(path.join(b.dir, rel), rel) : null;
+}
+
 /** The archives inside an expanded archive: kept and noted, not expanded. */
 async function markInner<H>(inner: StagedBundle<H>, readAsLines?: (rel: string) => boolean): Promise<void> {
   for (const f of inner.manifest.files) {
-    const archive = ARCHIVE_NAME.test(f.path) && !readAsLines?.(f.path) ? await archiveByContent(path.join(inner.dir, f.path), f.path) : null;
+    const archive = await archiveIn(inner, f.path, readAsLines);
     if (archive) inner.archives.set(f.path, { what: archive.what, state: 'inner', within: `${inner.from!.bundle}/${inner.from!.path}` });
   }
 }

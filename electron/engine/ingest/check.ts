@@ -12,6 +12,7 @@ import type { SqlRead } from '../store/db';
 import { sha256File } from '../evidence/manifest';
 import { walkFiles } from './bundle';
 import { LimitError, humanBytes, type IntakeLimits } from './limits';
+import { ARCHIVE_NAME } from './magic';
 
 export interface IncomingFile { input: string; file: string; size: number; sha256: string }
 export interface CheckResult {
@@ -26,7 +27,6 @@ export interface CheckResult {
 
 /** At most this many known files are named in the answer (the count covers all). */
 export const CHECK_LIST_MAX = 50;
-const ARCHIVE = /\.(tar\.gz|tgz|tar|zip)$/i;
 const TAR_KEEP = new Set(['File', 'OldFile', 'ContiguousFile']);
 
 /** Counts bytes against the intake caps as an archive is read, whatever its headers claim. */
@@ -115,7 +115,7 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits): Prom
       for (const { rel, src } of await walkFiles(input)) {
         out.push({ input, file: rel, size: (await fs.stat(src)).size, sha256: await sha256File(src) });
       }
-    } else if (ARCHIVE.test(input)) {
+    } else if (ARCHIVE_NAME.test(input)) {
       out.push(...(/\.zip$/i.test(input) ? await hashZip(input, st.size, limits) : await hashTar(input, st.size, limits)));
     } else {
       out.push({ input, file: path.basename(input), size: st.size, sha256: await sha256File(input) });

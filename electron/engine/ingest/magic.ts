@@ -3,8 +3,7 @@
 // as evidence but not read as lines (its "lines" would be binary garbage in the timeline). A name alone decides
 // nothing: the content must confirm it, and content with no known magic is read as lines as before (a log with NUL
 // runs from a crash is still a log).
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { gunzipStart, readStart } from './records';
 
 /** What a file's first bytes say it is. `unread`: compressed in a form Casefile does not decompress. */
 export interface Magic { what: string; archive?: 'tar' | 'zip'; unread?: true }
@@ -84,32 +83,6 @@ export async function archiveByContent(file: string, rel: string): Promise<{ typ
   const head = readStart(file, MAGIC_BYTES);
   if (/^zip$/i.test(m[1]!)) return isZip(head) ? { type: 'zip', what: 'zip archive' } : null;
   const gz = isGzip(head);
-  const tarHead = gz ? await gunzipStart(file, MAGIC_BYTES) : head;
+  const tarHead = gz ? (await gunzipStart(file, MAGIC_BYTES)).raw : head;
   return startsWith(tarHead, 'ustar', 257) ? { type: 'tar', what: gz ? 'tar archive (gzip-compressed)' : 'tar archive' } : null;
-}
-
-/** A file's first `n` bytes (fewer if it is shorter). */
-function readStart(file: string, n: number): Buffer {
-  const buf = Buffer.alloc(n);
-  const fd = openSync(file, 'r');
-  try {
-    let got = 0;
-    for (let r = -1; r !== 0 && got < n; got += r) r = readSync(fd, buf, got, n - got, got);
-    return buf.subarray(0, got);
-  } finally { closeSync(fd); }
-}
-
-/** The first `n` decompressed bytes of a gzip file (what decompressed before damage, if it is damaged). */
-async function gunzipStart(file: string, n: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let got = 0;
-  const src = createReadStream(file, { highWaterMark: 16 * 1024 });
-  try {
-    for await (const c of src.pipe(createGunzip())) {
-      parts.push(c as Buffer);
-      got += (c as Buffer).length;
-      if (got >= n) break;
-    }
-  } catch { /* damaged: what decompressed is the head */ } finally { src.destroy(); }
-  return Buffer.concat(parts).subarray(0, n);
 }

@@ -234,36 +234,50 @@ export async function readHeadLines(file: string, maxBytes = HEAD_BYTES): Promis
  */
 export async function readHead(file: string, maxBytes = HEAD_BYTES): Promise<{ lines: string[]; raw: Buffer }> {
   if (isGzipPath(file)) {
-    const parts: Buffer[] = [];
-    let n = 0;
-    let cut = false;
-    let whole = false;
-    const src = createReadStream(file, { highWaterMark: 16 * 1024 });
-    try {
-      for await (const c of src.pipe(createGunzip())) {
-        const b = c as Buffer;
-        parts.push(b.subarray(0, Math.max(0, maxBytes - n)));
-        n += b.length;
-        if (n >= maxBytes) { cut = true; break; }
-      }
-      whole = !cut;
-    } catch { /* truncated or not gzip: what we have is the head */ } finally { src.destroy(); }
-    const raw = Buffer.concat(parts);
+    const { raw, cut, whole } = await gunzipStart(file, maxBytes);
     const decoder = new TextDecoderByBom();
     // A stream that broke off is not flushed (its last partial character is not text), nor is a cut one.
     return { lines: splitHead(decoder.write(raw) + (whole ? decoder.end() : ''), cut), raw };
   }
-  // One synchronous read of the head: a stream, or even a promise per call, costs more than the read itself
-  // across thousands of small files (the head is a few page-cache pages; the event loop waits well under 1 ms).
-  const buf = Buffer.allocUnsafe(maxBytes);
-  let n = 0;
+  let raw: Buffer = Buffer.alloc(0);
+  try { raw = readStart(file, maxBytes); } catch { /* unreadable: what we have is the head */ }
+  return { lines: headLines(raw, raw.length >= maxBytes), raw };
+}
+
+/**
+ * A file's first `n` bytes (fewer if it is shorter), in one synchronous read: a stream, or even a promise per call,
+ * costs more than the read itself across thousands of small files (a head is a few page-cache pages).
+ */
+export function readStart(file: string, n: number): Buffer {
+  const buf = Buffer.allocUnsafe(n);
+  let got = 0;
+  const fd = openSync(file, 'r');
   try {
-    const fd = openSync(file, 'r');
-    try {
-      for (let got = -1; got !== 0 && n < maxBytes; n += got) got = readSync(fd, buf, n, maxBytes - n, n);
-    } finally { closeSync(fd); }
-  } catch { /* unreadable: what we have is the head */ }
-  return { lines: headLines(buf.subarray(0, n), n >= maxBytes), raw: buf.subarray(0, n) };
+    for (let r = -1; r !== 0 && got < n; got += r) r = readSync(fd, buf, got, n - got, got);
+  } finally { closeSync(fd); }
+  return buf.subarray(0, got);
+}
+
+/**
+ * The first `n` decompressed bytes of a gzip file. `cut`: it holds more; `whole`: the stream ended cleanly before
+ * them. A truncated or non-gzip stream is neither: what decompressed before it broke off is the start.
+ */
+export async function gunzipStart(file: string, n: number): Promise<{ raw: Buffer; cut: boolean; whole: boolean }> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  let cut = false;
+  let whole = false;
+  const src = createReadStream(file, { highWaterMark: 16 * 1024 });
+  try {
+    for await (const c of src.pipe(createGunzip())) {
+      const b = c as Buffer;
+      parts.push(b.subarray(0, Math.max(0, n - got)));
+      got += b.length;
+      if (got >= n) { cut = true; break; }
+    }
+    whole = !cut;
+  } catch { /* truncated or not gzip */ } finally { src.destroy(); }
+  return { raw: Buffer.concat(parts), cut, whole };
 }
 
 /**
