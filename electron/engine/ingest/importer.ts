@@ -374,10 +374,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     let filesDone = 0;
     const todo: PlannedFile[] = [];
     const kept: PlannedFile[] = [];
-    const already = new Map<string, Record<string, unknown>>();
-    for (const b of bundles) {
-      for (const r of await db.all<Record<string, unknown>>(`SELECT path, ${FILE_RESULT_COLUMNS} FROM files WHERE bundle = $1`, [b.id])) already.set(`${b.id}/${String(r.path)}`, r);
-    }
+    const already = await fileRows(db, bundles.map((b) => b.id));
     // Content already in the case under another name (the same logs packed from another folder level, a copy) is an
     // alias: parsing it again would show every record twice. The first name seen keeps the events; empty files have
     // no records to double and stay files of their own.
@@ -691,12 +688,18 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   return rows.map((row, i) => fileResult(staged[i]!.f, row, false));
 }
 
-/** The results of a batch whose transaction committed (its files rows are in), else null (nothing of it is). */
-async function committedBatch(db: CaseDb, caseDir: string, batch: PlannedFile[]): Promise<FileImportResult[] | null> {
+/** The files rows the case holds of these bundles (their result columns), by `bundle/path`. */
+async function fileRows(db: CaseDb, bundleIds: Iterable<string>): Promise<Map<string, Record<string, unknown>>> {
   const rows = new Map<string, Record<string, unknown>>();
-  for (const id of new Set(batch.map((f) => f.bundle.id))) {
+  for (const id of bundleIds) {
     for (const r of await db.all<Record<string, unknown>>(`SELECT path, ${FILE_RESULT_COLUMNS} FROM files WHERE bundle = $1`, [id])) rows.set(`${id}/${String(r.path)}`, r);
   }
+  return rows;
+}
+
+/** The results of a batch whose transaction committed (its files rows are in), else null (nothing of it is). */
+async function committedBatch(db: CaseDb, caseDir: string, batch: PlannedFile[]): Promise<FileImportResult[] | null> {
+  const rows = await fileRows(db, new Set(batch.map((f) => f.bundle.id)));
   const done = batch.map((f) => rows.get(`${f.bundle.id}/${f.rel}`));
   if (!done.some(Boolean)) return null;
   // One transaction wrote them all: a part of a batch is a fault of ours, not something to import again.

@@ -35,8 +35,8 @@ it.each(VERSIONS)('v%s equals the documented digest, whatever the window, for al
   expect([...want.values()].every((d) => digestVersion(d.digest) === v)).toBe(true);
   const q = <T>(sql: string) => db.all<T>(sql);
   for (const window of [65536, 2 * 65536, 16 * 65536]) {
-    expect(await fileRowsDigests(q, undefined, v, window)).toEqual(want);
-    expect(await fileRowsDigests(q, [2, 3], v, window)).toEqual(new Map([[2, want.get(2)], [3, want.get(3)]]));
+    expect(await fileRowsDigests(q, undefined, v, { windowIds: window })).toEqual(want);
+    expect(await fileRowsDigests(q, [2, 3], v, { windowIds: window })).toEqual(new Map([[2, want.get(2)], [3, want.get(3)]]));
   }
   expect(await fileRowsDigests(q, undefined, v)).toEqual(want);
   expect((await fileRowsDigests(q, [9], v)).size).toBe(0);
@@ -56,12 +56,12 @@ it('names the version by its prefix; imports take v2', async () => {
 
 it.each(VERSIONS)('v%s changes when a row changes or two rows swap', async (v) => {
   const q = <T>(sql: string) => db.all<T>(sql);
-  const before = (await fileRowsDigests(q, [1], v, 65536)).get(1)!.digest;
+  const before = (await fileRowsDigests(q, [1], v, { windowIds: 65536 })).get(1)!.digest;
   await db.run(`UPDATE event_store SET raw = CASE id WHEN 70000 THEN 'raw line 70001' ELSE 'raw line 70000' END WHERE id IN (70000, 70001)`);
-  const swapped = (await fileRowsDigests(q, [1], v, 65536)).get(1)!.digest;
+  const swapped = (await fileRowsDigests(q, [1], v, { windowIds: 65536 })).get(1)!.digest;
   expect(swapped).not.toBe(before);
   await db.run(`UPDATE event_store SET raw = 'raw line ' || id WHERE id IN (70000, 70001)`);
-  expect((await fileRowsDigests(q, [1], v, 65536)).get(1)!.digest).toBe(before);
+  expect((await fileRowsDigests(q, [1], v, { windowIds: 65536 })).get(1)!.digest).toBe(before);
 });
 
 describe('v2 covers every stored column of event_store', () => {

@@ -82,8 +82,8 @@ export interface DigestWindows { windowIds?: number; largeRowBytes?: number; lar
  * A window holding large rows is hashed in pieces of at most one chunk and LARGE_BYTES_PER_STATEMENT of large rows,
  * each returning its rows' hashes as hex, which are joined here in id order and hashed: the same value.
  */
-export async function fileRowsDigests(q: Query, fileIds?: number[], version: DigestVersion = DIGEST_VERSION, windows: DigestWindows | number = {}): Promise<Map<number, FileDigest>> {
-  const { windowIds = WINDOW_IDS, largeRowBytes = LARGE_ROW_BYTES, largeBytesPerStatement = LARGE_BYTES_PER_STATEMENT } = typeof windows === 'number' ? { windowIds: windows } : windows;
+export async function fileRowsDigests(q: Query, fileIds?: number[], version: DigestVersion = DIGEST_VERSION, windows: DigestWindows = {}): Promise<Map<number, FileDigest>> {
+  const { windowIds = WINDOW_IDS, largeRowBytes = LARGE_ROW_BYTES, largeBytesPerStatement = LARGE_BYTES_PER_STATEMENT } = windows;
   const files = fileIds ? `e.file_id IN (${fileIds.map((n) => Math.trunc(n)).join(', ') || 'NULL'})` : 'true';
   const [range] = await q<{ lo: string | null; hi: string | null }>(`SELECT min(id)::VARCHAR AS lo, max(id)::VARCHAR AS hi FROM event_store e WHERE ${files}`);
   const large = await largeRows(q, files, largeRowBytes);
