@@ -45,6 +45,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   invalid_input: 400, unknown_call: 404, not_found: 404, forbidden: 403, read_only: 409, conflict: 409, cancelled: 409, busy: 503, timeout: 504, internal: 500,
 };
 
+/** An upload batch's folder name under the upload folder (the page names its batch; the server makes one if not). */
+const UPLOAD_BATCH = /^[0-9a-f]{16,64}$/;
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = randomBytes(32).toString('base64url');
   const tokenDigest = digest(token);
@@ -145,7 +148,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (typeof p !== 'string') continue;
       const rel = path.relative(uploadDir, path.resolve(p));
       const batch = rel.split(path.sep)[0] ?? '';
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel) && /^[0-9a-f]{16,64}$/.test(batch)) batches.add(batch);
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel) && UPLOAD_BATCH.test(batch)) batches.add(batch);
     }
     for (const b of batches) await rm(path.join(uploadDir, b), { recursive: true, force: true }).catch(() => undefined);
   }
@@ -157,7 +160,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function discardUpload(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     req.resume();
     const batch = url.searchParams.get('batch') ?? '';
-    if (!/^[0-9a-f]{16,64}$/.test(batch)) return sendJson(res, 400, wireError('invalid_input', 'No upload batch named.'));
+    if (!UPLOAD_BATCH.test(batch)) return sendJson(res, 400, wireError('invalid_input', 'No upload batch named.'));
     const dir = path.join(uploadDir, batch);
     const existed = await stat(dir).then(() => true, () => false);
     await rm(dir, { recursive: true, force: true });
@@ -200,7 +203,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // Each drop gets its own folder (the client's batch id, else a fresh one) so names from different drops never
     // collide and the files of one dropped folder stay together: the importer sees one bundle, with its structure.
     const asked = url.searchParams.get('batch') ?? '';
-    const batch = /^[0-9a-f]{16,64}$/.test(asked) ? asked : randomBytes(8).toString('hex');
+    const batch = UPLOAD_BATCH.test(asked) ? asked : randomBytes(8).toString('hex');
     const dir = path.join(uploadDir, batch);
     const dest = path.join(dir, ...segments);
     if (!dest.startsWith(dir + path.sep)) {

@@ -48,6 +48,9 @@ export function uploadRoots(stored: { rel: string; path: string }[]): string[] {
   return [...roots];
 }
 
+/** What a cancelled import leaves, as the panel says it (the page's own import, or one it follows). */
+const CANCELLED = 'cancelled — the files committed before the cancel stay; importing the same evidence again adds the rest';
+
 /** The upload batch (browser mode) the paths being checked or awaiting a decision came from: removed on the server
  * when they are not imported after all (an import's end removes it otherwise). */
 let pendingUpload: string | null = null;
@@ -110,7 +113,7 @@ export const useImport = create<ImportState>((set, get) => ({
       for (const off of offs) off?.();
       useImport.setState({
         running: false, jobId: null,
-        error: j.state === 'cancelled' ? 'cancelled — the files committed before the cancel stay; importing the same evidence again adds the rest'
+        error: j.state === 'cancelled' ? CANCELLED
           : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
       });
       const app = useApp.getState();
@@ -174,7 +177,7 @@ async function runImport(paths: string[]): Promise<void> {
     app.bumpData();
   } catch (e) {
     const cancelled = e instanceof ApiError && e.code === 'cancelled';
-    useImport.setState({ running: false, jobId: null, error: cancelled ? 'cancelled — the files committed before the cancel stay; importing the same evidence again adds the rest' : errorText(e) });
+    useImport.setState({ running: false, jobId: null, error: cancelled ? CANCELLED : errorText(e) });
     if (cancelled) { await app.refreshCurrent(); app.bumpData(); }
   } finally { off(); }
 }
