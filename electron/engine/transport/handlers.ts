@@ -8,6 +8,7 @@ import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import type { ErrorCode } from '../../../shared/contract/errors';
 import { importBundles } from '../ingest/importer';
 import { runImportJob } from '../ingest/handlers';
+import { scrubSecrets } from '../audit/policy';
 import { getProfile, listProfiles, ProfileError, removeProfile, saveProfile } from './profileStore';
 import { acceptHostKey, HostKeyError } from './hostKeyStore';
 import { importSshConfigHost } from './sshConfig';
@@ -56,7 +57,7 @@ async function pull(ctx: EngineContext, caseId: string, req: PullRequest, job?: 
     if (!planned && !(e instanceof SshError && e.code === 'passphrase-needed')) {
       const message = e instanceof Error ? e.message : String(e);
       await ctx.audit('pull.plan', { caseId, profile: req.profile, since: req.since, until: req.until, sources: req.sources, dryRun: true },
-        { status: 'error', message: req.passphrase ? message.split(req.passphrase).join('[secret]') : message });
+        { status: 'error', message: scrubSecrets(message, req.passphrase ? [req.passphrase] : [])! });
     }
     throw e;
   }));
