@@ -7,7 +7,8 @@ import { importPaths } from '../ingest/importer';
 import { generateTree } from '../../testkit/synth/generate';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { buildChains } from './chains';
-import { hasReasons, keepsReasons } from './failureReasons';
+import { hasReasons, keepsReasons, reasonOf } from './failureReasons';
+import { CaseDb } from '../store/db';
 import { afterBatchImported, afterImportFinished } from './ingestHooks';
 
 const root = tempDir('casefile-reasons-');
@@ -44,5 +45,19 @@ describe('failure reasons', () => {
     });
     expect(await reasons()).toEqual(kept);
     await h.close();
+  });
+
+  it("take a traceback's exception line, also from a one-line record whose traceback is an escaped bytes repr", async () => {
+    const db = await CaseDb.open(':memory:');
+    const reason = async (message: string) => (await db.all<{ r: string }>(
+      `SELECT ${reasonOf('s')} AS r FROM (SELECT NULL::VARCHAR AS fields, $m AS raw, $m AS message) s`, { m: message }))[0]!.r;
+    // Prefect's run logger writes a failed task's stderr as Python bytes: one line, newlines escaped.
+    expect(await reason(String.raw`Error: b'Traceback (most recent call last):\n  File "/app/run_pipeline.py", line 88, in <module>\n    run(spec)\nKeyError: customer_id\n'`))
+      .toBe('KeyError: customer_id');
+    // A real multi-line traceback is split on its newlines only: an escaped \n inside its last line stays.
+    expect(await reason('Task failed\nTraceback (most recent call last):\n  File "x.py", line 2\nValueError: bad value \'a\\nb\'\n'))
+      .toBe("ValueError: bad value 'a\\nb'");
+    expect(await reason('connection refused')).toBe('connection refused');
+    await db.close();
   });
 });

@@ -13,7 +13,13 @@ const TRACEBACK = 'Traceback (most recent call last)';
 /** Where a record's exception text is: `exc_info` of a JSON record, else its message, else its text. */
 const reasonText = (s: string) =>
   `coalesce(CASE WHEN json_valid(coalesce(${s}.fields, ${s}.raw)) THEN json_extract_string(coalesce(${s}.fields, ${s}.raw), '$.exc_info') END, ${s}.message, ${s}.raw)`;
-const lastLine = (t: string) => `trim(list_filter(string_split(${t}, chr(10)), lambda x_: trim(x_) <> '')[-1])`;
+/**
+ * The last line holding a letter or digit. A text with no newline is split on escaped ones (`\n`): a traceback
+ * written as Python bytes on one line (Prefect's `Error: b'Traceback …\nKeyError: customer_id\n'`), whose last
+ * piece is the repr's closing quote.
+ */
+const lastLine = (t: string) => `trim(list_filter(CASE WHEN contains(${t}, chr(10)) THEN string_split(${t}, chr(10)) ELSE string_split(${t}, '\\n') END,
+  lambda x_: regexp_matches(x_, '[[:alnum:]]'))[-1])`;
 
 /** The line a record gives as a reason (over event_store columns of `s`): its traceback's last line, else its first. */
 export const reasonOf = (s: string) => `left(CASE WHEN contains(${reasonText(s)}, '${TRACEBACK}') THEN ${lastLine(reasonText(s))}
