@@ -24,7 +24,8 @@ export interface Casefile {
 }
 
 export interface PageProblems {
-  /** CSP violations reported by the page (securitypolicyviolation events and console reports). */
+  /** CSP violations reported by the page (securitypolicyviolation events and console reports), and the console's
+   *  complaints about our Permissions-Policy header (a feature Chromium does not know is a policy that does nothing). */
   csp: string[];
   /** Uncaught exceptions in the page. */
   errors: string[];
@@ -72,7 +73,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           .__casefileCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
       });
     });
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) problems.csp.push(m.text()); });
+    page.on('console', (m) => { if (/Content Security Policy|Permissions-Policy/i.test(m.text())) problems.csp.push(m.text()); });
     page.on('pageerror', (e) => problems.errors.push(e.message));
     await use(problems);
   },
