@@ -96,6 +96,12 @@ test('the chains list says why each failed chain failed: its last ERROR or trace
   for (const c of failed.chains) {
     await expect(page.locator(`[data-testid="chain-row"][data-key="${c.key}"]`).getByTestId('chain-reason')).toHaveText(c.failureReason!);
   }
+  // Prefect's traceback, written as one line of Python bytes, gives its exception line.
+  expect(failed.chains.map((c) => c.failureReason)).toContain('KeyError: customer_id');
+  // Its trace says the same at the top.
+  await page.locator(`[data-testid="chain-row"][data-key="${failed.chains[0]!.key}"]`).click();
+  await expect(page.getByTestId('trace-reason')).toHaveText(failed.chains[0]!.failureReason!);
+  await page.getByTestId('trace-back').click();
   // Successful chains have none.
   await page.getByTestId('chain-status-failure').click();
   await page.getByTestId('chain-status-success').click();
@@ -150,6 +156,9 @@ test.describe('secrets on screen', () => {
     // A failed chain's reason ends in that URL: masked in the chains list too.
     await page.getByTestId('tab-chains').click();
     await expect(page.getByTestId('chain-reason')).toContainText('postgresql://enrich:••••••••@db.acme.example');
+    // And at the top of its trace.
+    await page.getByTestId('chain-row').filter({ has: page.getByTestId('chain-reason') }).first().click();
+    await expect(page.getByTestId('trace-reason')).toContainText('postgresql://enrich:••••••••@db.acme.example');
 
     const trail = (await readFile(path.join(info.dir, 'audit.jsonl'), 'utf8')).split('\n').filter(Boolean)
       .map((l) => JSON.parse(l) as { action: string; params: { id?: number; field?: string } });

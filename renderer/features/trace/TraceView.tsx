@@ -50,6 +50,11 @@ export function TraceView() {
             {chain.dataset && <span>dataset <FacetChip facet="dataset" value={chain.dataset} /></span>}
           </div>
         )}
+        {chain?.failureReason && (
+          <div className="row small">
+            <span>failed: <span className="trace-reason mono" data-testid="trace-reason">{chain.failureReason}</span></span>
+          </div>
+        )}
       </div>
       {traceLoading && <div className="empty">Loading trace…</div>}
       {traceError && <div className="error-box">No trace for “{traceKey}”: {traceError}</div>}
