@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { appInfo } from '../engine/audit/appInfo';
 import { registerIngestCommands } from './commands/ingest';
+import { registerQueryCommand } from './commands/query';
 import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
 import { registerPullCommands } from './commands/pull';
@@ -18,6 +19,7 @@ program
   .showHelpAfterError();
 
 registerIngestCommands(program);
+registerQueryCommand(program);
 registerCorrelateCommands(program);
 registerTextIndexCommand(program);
 registerExportCommands(program);

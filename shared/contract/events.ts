@@ -44,6 +44,8 @@ export const SqlResult = z.object({
   columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), queryMs: z.number(),
   /** Rows stopped at the limit (`rows`) or at the result size cap (`bytes`). */
   truncated: z.boolean(), truncatedBy: z.enum(['rows', 'bytes']).optional(),
+  /** Values masked as secrets (as on screen), when the call did not ask to reveal them. */
+  masked: z.number().optional(),
 });
 
 export const FieldStats = z.object({
@@ -122,7 +124,11 @@ export const eventsArea = defineArea({
     }),
     /** Read-only SQL over the case (the documented `events` view and friends). The query is typed text: sensitive. */
     'events.sql': defineCall({
-      input: CaseRef.extend({ sql: z.string().min(1).max(100_000), limit: z.number().int().min(1).max(100_000).optional() }),
+      input: CaseRef.extend({
+        sql: z.string().min(1).max(100_000), limit: z.number().int().min(1).max(100_000).optional(),
+        /** Secrets in the rows as stored, not masked (recorded plainly in the call's audit entry). */
+        reveal: z.boolean().optional(),
+      }),
       output: SqlResult, access: 'read', audit: 'always', timeoutMs: 600_000, sensitive: ['sql'],
     }),
   },

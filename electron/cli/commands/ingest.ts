@@ -1,4 +1,4 @@
-// `casefile import | stats | query | formats`: the ingest engine from the shell, over the same contract calls
+// `casefile import | stats | formats`: the ingest engine from the shell, over the same contract calls
 // the app uses (so every action lands in the case's audit trail with via=cli).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { Engine } from '../../engine/engine';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
 import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
-import { fail, printCsv, printJson, printTable } from '../output';
+import { fail, printJson, printTable } from '../output';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -129,25 +129,6 @@ export function registerIngestCommands(program: Command): void {
           printTable(stats.byFile);
           process.stdout.write('\nParse problems\n');
           printTable(stats.problems);
-        });
-      } catch (e) { fail(e); }
-    });
-
-  program.command('query')
-    .description('Run one read-only SQL statement over the case (see docs/EVENTS.md for the events view)')
-    .requiredOption('--case <dir>', 'case folder')
-    .requiredOption('--sql <statement>', 'SELECT …')
-    .option('--json', 'JSON output')
-    .option('--csv', 'CSV output')
-    .option('--limit <n>', 'maximum rows', '100000')
-    .action(async (o: { case: string; sql: string; json?: boolean; csv?: boolean; limit: string }) => {
-      try {
-        await withCaseEngine(o.case, async (engine, info) => {
-          const res = await engine.call('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit) });
-          if (o.json) printJson(res.rows);
-          else if (o.csv) printCsv(res.rows, res.columns);
-          else printTable(res.rows, res.columns);
-          if (res.truncated) process.stderr.write(res.truncatedBy === 'bytes' ? `(truncated at ${res.rows.length} rows: the result size cap)\n` : `(truncated to ${o.limit} rows)\n`);
         });
       } catch (e) { fail(e); }
     });

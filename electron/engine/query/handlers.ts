@@ -6,7 +6,7 @@ import { histogram } from './histogram';
 import { fieldStats } from './fieldStats';
 import { fieldNames, fieldValues, sources } from './fields';
 import { deleteView, listViews, saveView } from './views';
-import { fieldOf, maskDetail, maskRow, maskValue } from '../redact/onScreen';
+import { fieldOf, maskDetail, maskRow, maskSqlRow, maskValue } from '../redact/onScreen';
 import { EngineError } from '../util/errors';
 import { countMatching } from './count';
 import { checkFilter } from './filter';
@@ -55,8 +55,16 @@ export const queryHandlers: AreaHandlers<'events' | 'views'> = {
     const r = await around(ctx.getCase(i.caseId).db, i.id, i.seconds, i.perSource);
     return { center: maskRow(r.center), groups: r.groups.map((g) => ({ ...g, events: g.events.map(maskRow) })) };
   },
-  // The SQL door itself (connection, statement checks, limits) lives in store/readonlySql.ts.
-  'events.sql': async (ctx, i) => runReadOnlySql(ctx.getCase(i.caseId).db, i.sql, i.limit ?? 10_000),
+  // The SQL door itself (connection, statement checks, limits) lives in store/readonlySql.ts. Its rows leave the
+  // engine masked like every other call's (a CLI query's output is pasted into tickets), unless the call asks to
+  // reveal them: `reveal` is recorded plainly in the call's audit entry.
+  'events.sql': async (ctx, i) => {
+    const r = await runReadOnlySql(ctx.getCase(i.caseId).db, i.sql, i.limit ?? 10_000);
+    if (i.reveal) return r;
+    let masked = 0;
+    const rows = phase('mask', () => r.rows.map((row) => { const m = maskSqlRow(row); masked += m.masked; return m.row; }));
+    return { ...r, rows, ...(masked ? { masked } : {}) };
+  },
   'views.list': async (ctx, i) => listViews(ctx.getCase(i.caseId)),
   'views.save': async (ctx, i) => saveView(ctx.getCase(i.caseId), i.view),
   'views.delete': async (ctx, i) => deleteView(ctx.getCase(i.caseId), i.name),

@@ -89,6 +89,16 @@ function maskFields(v: unknown, path: string[], masked: string[]): unknown {
   return v;
 }
 
+/**
+ * A row of the SQL door (events.sql): each cell masked by its column's name (a column `password` whole) and by the
+ * detectors, nested values by their own keys, as the detail panel masks fields. Returns how many values it masked.
+ */
+export function maskSqlRow(row: Record<string, unknown>): { row: Record<string, unknown>; masked: number } {
+  const masked: string[] = [];
+  const out = maskFields(row, [], masked) as Record<string, unknown>;
+  return masked.length ? { row: out, masked: masked.length } : { row, masked: 0 };
+}
+
 export function maskDetail(d: EventDetail): EventDetail {
   const out = maskRow(d);
   const masked = [...(out.masked ?? [])];

@@ -1,0 +1,29 @@
+// `casefile query`: one read-only SQL statement over the case (events.sql, audited with the SQL as an HMAC). Its
+// output is what gets pasted into tickets, so the rows come masked as the app shows them (secrets as ••••••••,
+// personal data as stored); --reveal-secrets prints them as stored, and the call's audit entry records that it did.
+import type { Command } from 'commander';
+import { fail, printCsv, printJson, printTable } from '../output';
+import { withCaseEngine } from './ingest';
+
+export function registerQueryCommand(program: Command): void {
+  program.command('query')
+    .description('Run one read-only SQL statement over the case (see docs/EVENTS.md for the events view); secrets in the rows are masked as in the app')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--sql <statement>', 'SELECT …')
+    .option('--json', 'JSON output')
+    .option('--csv', 'CSV output')
+    .option('--limit <n>', 'maximum rows', '100000')
+    .option('--reveal-secrets', 'print secrets as stored instead of masked (recorded in the case audit trail)')
+    .action(async (o: { case: string; sql: string; json?: boolean; csv?: boolean; limit: string; revealSecrets?: boolean }) => {
+      try {
+        await withCaseEngine(o.case, async (engine, info) => {
+          const res = await engine.call('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit), ...(o.revealSecrets ? { reveal: true } : {}) });
+          if (o.json) printJson(res.rows);
+          else if (o.csv) printCsv(res.rows, res.columns);
+          else printTable(res.rows, res.columns);
+          if (res.truncated) process.stderr.write(res.truncatedBy === 'bytes' ? `(truncated at ${res.rows.length} rows: the result size cap)\n` : `(truncated to ${o.limit} rows)\n`);
+          if (res.masked) process.stderr.write(`(${res.masked} ${res.masked === 1 ? 'value' : 'values'} masked as secrets; --reveal-secrets prints them, recorded in the audit trail)\n`);
+        });
+      } catch (e) { fail(e); }
+    });
+}
