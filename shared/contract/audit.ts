@@ -26,6 +26,16 @@ export const auditArea = defineArea({
       input: CaseRef.extend({ tearSeq: z.number().int().min(1), note: z.string().max(500).optional() }),
       output: z.object({ acknowledged: z.number() }), access: 'write', audit: 'always',
     }),
+    /**
+     * Which hashed inputs of the case's trail (typed text the policy records as an HMAC: searches, SQL, traced keys)
+     * equal a text the operator remembers. The engine takes the text's HMAC under the case's salt and compares; the
+     * salt and the HMAC never leave it. A hashed file list matches one path. The check is recorded, its text hashed.
+     */
+    'audit.matchText': defineCall({
+      input: CaseRef.extend({ text: z.string().min(1).max(100_000) }),
+      output: z.object({ matches: z.array(z.object({ seq: z.number(), action: z.string(), path: z.string() })) }),
+      access: 'read', audit: 'always', sensitive: ['text'],
+    }),
     /** Re-hashes every bundle file: as long as reading the evidence takes. */
     'case.verify': defineCall({ input: CaseRef, output: IntegrityResult, access: 'read', audit: 'always', timeoutMs: 3_600_000 }),
   },

@@ -53,6 +53,39 @@ describe('audit calls', () => {
   });
 });
 
+describe('audit.matchText: a remembered text against the hashed inputs', () => {
+  it('names each entry and input whose HMAC the text gives, and leaks neither the salt nor the text', async () => {
+    const salt = path.join(dir, 'case', 'audit.salt');
+    // Before any typed text was recorded there is no salt: nothing matches (the check's own entry then makes one).
+    await expect(fs.stat(salt)).rejects.toThrow();
+    expect(await engine.call('audit.matchText', { caseId, text: 'sneha' })).toEqual({ matches: [] });
+
+    await engine.call('events.page', { caseId, filter: { text: 'sneha', files: ['enrich/logs/a.log'], fields: [{ field: 'user', value: 'priya' }] }, limit: 10 });
+    await engine.call('events.sql', { caseId, sql: 'SELECT 1 AS one' });
+    const seqOf = async (action: string) => (await engine.call('audit.list', { caseId, action, limit: 1 }))[0]!.seq;
+    const page = await seqOf('events.page');
+    const sql = await seqOf('events.sql');
+    const match = (text: string) => engine.call('audit.matchText', { caseId, text });
+    expect(await match('sneha')).toEqual({ matches: [{ seq: page, action: 'events.page', path: 'filter.text' }] });
+    expect(await match('enrich/logs/a.log')).toEqual({ matches: [{ seq: page, action: 'events.page', path: 'filter.files' }] });
+    expect(await match('priya')).toEqual({ matches: [{ seq: page, action: 'events.page', path: 'filter.fields[0].value' }] });
+    expect(await match('SELECT 1 AS one')).toEqual({ matches: [{ seq: sql, action: 'events.sql', path: 'sql' }] });
+    // Near misses do not match: the HMAC is of the exact text.
+    expect(await match('Sneha')).toEqual({ matches: [] });
+    expect(await match('sneh')).toEqual({ matches: [] });
+
+    // Each check is on the trail with its text hashed; earlier checks are not counted as uses of the text.
+    const checks = await engine.call('audit.list', { caseId, action: 'audit.matchText', limit: 100 });
+    expect(checks).toHaveLength(7);
+    expect(checks.every((c) => !('hmac' in c.params) && Object.keys(c.params).sort().join() === 'caseId,text')).toBe(true);
+    expect(checks[0]!.params.text).toEqual({ hmac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((await match('sneha')).matches).toHaveLength(1);
+    const trail = await fs.readFile(auditFile, 'utf8');
+    expect(trail).not.toMatch(/sneha|priya|a\.log|SELECT 1/);
+    expect(trail).not.toContain((await fs.readFile(salt, 'utf8')).trim());
+  });
+});
+
 describe('a case folder that is gone while the case is open', () => {
   it('is not made again by the next entry: the entry goes to the app trail, saying why', async () => {
     // The folder deleted, moved or unmounted under an open case (a pulled USB disk; a test's rm after closing the

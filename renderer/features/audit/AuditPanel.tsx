@@ -5,6 +5,8 @@ import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useIntegrity } from '../../stores/integrity';
 import { fmtTime } from '../../lib/time';
+import { describeAction } from '../../../shared/auditDisplay';
+import { AuditEntryDetail } from './AuditEntryDetail';
 
 export function AuditPanel() {
   const caseId = useApp((s) => s.current?.id);
@@ -27,7 +29,8 @@ export function AuditPanel() {
   }, [caseId, action, version, tick]);
 
   const actions = useMemo(() => [...new Set((entries ?? []).map((e) => e.action))].sort(), [entries]);
-  const shown = (entries ?? []).filter((e) => !text || JSON.stringify(e).toLowerCase().includes(text.toLowerCase()));
+  // The filter reads what the view shows: the stored entry and the action in words.
+  const shown = (entries ?? []).filter((e) => !text || `${describeAction(e.action)} ${JSON.stringify(e)}`.toLowerCase().includes(text.toLowerCase()));
 
   return (
     <div className="audit" data-testid="audit-panel">
@@ -79,14 +82,12 @@ export function AuditPanel() {
                   <td>{e.seq}</td>
                   <td className="mono small">{fmtTime(e.time)}</td>
                   <td>{e.operator}@{e.host}</td>
-                  <td>{e.action}</td>
+                  <td title={describeAction(e.action)}>{e.action}</td>
                   <td>{e.via}</td>
                   <td className={e.result.status === 'ok' ? '' : 'warn'}>{e.result.status}{e.result.message ? `: ${e.result.message}` : ''}</td>
                   <td className="mono small" title={e.hash}>{e.hash.slice(0, 12)}…</td>
                 </tr>
-                {open === e.seq && (
-                  <tr><td colSpan={7}><pre className="raw">{JSON.stringify({ params: e.params, result: e.result, appVersion: e.appVersion }, null, 2)}</pre></td></tr>
-                )}
+                {open === e.seq && caseId && <tr><td colSpan={7}><AuditEntryDetail entry={e} caseId={caseId} /></td></tr>}
               </Fragment>
             ))}
           </tbody>
