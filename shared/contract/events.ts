@@ -126,7 +126,8 @@ export const eventsArea = defineArea({
     'events.sql': defineCall({
       input: CaseRef.extend({
         sql: z.string().min(1).max(100_000), limit: z.number().int().min(1).max(100_000).optional(),
-        /** Secrets in the rows as stored, not masked (recorded plainly in the call's audit entry). */
+        /** Secrets in the rows as stored, not masked (recorded plainly in the call's audit entry). The command line's only:
+         *  refused from the app's and the browser's doors, where a secret reaches the page one revealed field at a time. */
         reveal: z.boolean().optional(),
       }),
       output: SqlResult, access: 'read', audit: 'always', timeoutMs: 600_000, sensitive: ['sql'],

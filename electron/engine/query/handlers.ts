@@ -59,6 +59,10 @@ export const queryHandlers: AreaHandlers<'events' | 'views'> = {
   // engine masked like every other call's (a CLI query's output is pasted into tickets), unless the call asks to
   // reveal them: `reveal` is recorded plainly in the call's audit entry.
   'events.sql': async (ctx, i) => {
+    // A page gets a secret only by revealing that one field (events.reveal); reveal-all is the command line's.
+    if (i.reveal && (ctx.via === 'browser' || ctx.via === 'electron')) {
+      throw new EngineError('forbidden', 'Revealing every secret of a query is for the command line (casefile query --reveal-secrets); in the app, reveal one field at a time.');
+    }
     const r = await runReadOnlySql(ctx.getCase(i.caseId).db, i.sql, i.limit ?? 10_000);
     if (i.reveal) return r;
     let masked = 0;

@@ -103,4 +103,19 @@ describe('secrets on screen', () => {
     await expect(engine.call('events.reveal', { caseId, id, field: 'x'.repeat(5000) })).rejects.toThrow();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it("the page's doors cannot ask the SQL door to reveal: one field at a time is the only way a secret reaches a page", async () => {
+    await engine.close();
+    engine = await Engine.create({ via: 'browser' });
+    const opened = await engine.call('cases.open', { dir: caseDir });
+    await expect(engine.call('events.sql', { caseId: opened.id, sql: 'SELECT raw FROM events', reveal: true })).rejects.toThrow(/command line/);
+    // Masked rows come once the page door's background text index has been built (SQL waits for a writer).
+    let masked: unknown = null;
+    await expect.poll(async () => {
+      masked = await engine.call('events.sql', { caseId: opened.id, sql: 'SELECT raw FROM events' }).catch(() => null);
+      return masked !== null;
+    }, { timeout: 60_000 }).toBe(true);
+    expect(JSON.stringify(masked)).toContain(SECRET_MASK);
+    expect(leaks(masked)).toEqual([]);
+  });
 });
