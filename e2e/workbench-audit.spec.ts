@@ -1,9 +1,11 @@
 // The audit view as the operator reads it on the demo case, against the real engine and bridge (e2e/fixtures): an
 // entry says what was done and with which inputs; what they typed (a search) is recorded as an HMAC, labelled so,
 // and a text they remember can be checked against it without the key ever reaching the page.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { openDemo } from './workbenchKit';
+import { api, openDemo } from './workbenchKit';
 
 test.use({ openDefault: true });
 
@@ -44,5 +46,56 @@ test('an entry shows its inputs readably, a hashed one labelled, and checks a re
   const checks = await casefile.engine.invoke('audit.list', { caseId, action: 'audit.matchText', limit: 10 }) as { params: Record<string, unknown> }[];
   expect(checks).toHaveLength(2);
   expect(JSON.stringify(checks)).not.toMatch(/sneha|priya/);
+  expect(problems.errors).toEqual([]);
+});
+
+test('a tampered trail: verify names where it broke and how far it held, and a tear can be acknowledged here', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const { dir } = await api<{ dir: string }>(casefile, 'cases.get', { caseId });
+  const file = path.join(dir, 'audit.jsonl');
+  await page.getByTestId('tab-audit').click();
+  const verify = page.getByRole('button', { name: 'Verify audit chain' });
+  const status = page.getByTestId('audit-status');
+  await expect(status).toContainText('intact');
+
+  // Someone edits entry 3 in the file.
+  const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+  const edited = lines[2]!.replace(/"via":"\w+"/, '"via":"cli"');
+  expect(edited).not.toBe(lines[2]);
+  await writeFile(file, [...lines.slice(0, 2), edited, ...lines.slice(3)].join('\n') + '\n');
+  await verify.click();
+  // Broken at entry 3; the chain holds up to entry 2 (not "through" the last entry).
+  await expect(status).toContainText('BROKEN at entry 3');
+  await expect(page.getByTestId('audit-verified-to')).toContainText('entry #2');
+  await expect(page.locator('[data-testid="audit-row"][data-broken="true"]')).toHaveText(/^3/);
+  // The list shows the verification it just recorded.
+  await expect(page.getByTestId('audit-row').first()).toContainText('audit.verify');
+
+  // Put it back: intact again.
+  const now = (await readFile(file, 'utf8')).trimEnd().split('\n');
+  now[2] = lines[2]!;
+  await writeFile(file, now.join('\n') + '\n');
+  await verify.click();
+  await expect(status).toContainText('intact');
+
+  // Someone cuts the last two entries; the next action records the tear.
+  const all = (await readFile(file, 'utf8')).trimEnd().split('\n');
+  await writeFile(file, all.slice(0, -2).join('\n') + '\n');
+  await verify.click();
+  // This check sees the cut; its own entry is the next append, which records the tear: checking again names it.
+  await expect(page.getByTestId('audit-broken')).toContainText('truncated');
+  await expect(page.getByTestId('audit-broken')).toContainText('records it as a tear');
+  await verify.click();
+  await expect(page.getByTestId('audit-broken')).toContainText('Entries were cut off');
+  const tear = (await api<{ seq: number }[]>(casefile, 'audit.list', { caseId, action: 'audit.tear', limit: 1 }))[0]!;
+  await expect(page.getByTestId('audit-broken')).toContainText(`casefile audit ack --case ${dir} --seq ${tear.seq}`);
+  // Explained, then acknowledged from the view: verify passes and says a tear was acknowledged.
+  await page.getByTestId('audit-ack-note').fill('cut by a restore from backup (ticket 4711)');
+  await page.getByTestId('audit-ack').click();
+  await expect(status).toContainText('intact');
+  await expect(page.getByTestId('audit-chain-notes')).toContainText('1 acknowledged tear');
+  const acks = await api<{ params: Record<string, unknown> }[]>(casefile, 'audit.list', { caseId, action: 'audit.ack', limit: 10 });
+  expect(acks.map((a) => a.params)).toEqual([expect.objectContaining({ tearSeq: tear.seq, note: 'cut by a restore from backup (ticket 4711)' })]);
   expect(problems.errors).toEqual([]);
 });

@@ -38,6 +38,8 @@ export const AuditVerifyResult = z.object({
    * entries that had one: ok is false), `none` (no entry carries one: made before MACs).
    */
   mac: z.object({ status: z.enum(['valid', 'key_absent', 'invalid', 'none']), entries: z.number(), firstInvalidSeq: z.number().optional() }).optional(),
+  /** The recorded tear (`audit.tear` seq) that is the break reported: acknowledging it (`audit.ack`) lets verify pass. */
+  openTear: z.number().optional(),
   /** The head the case database last mirrored (checked: the log must still hold that entry unchanged). */
   dbHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
 });

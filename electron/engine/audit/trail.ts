@@ -118,10 +118,11 @@ async function appendLocked(file: string, input: AuditInput, folder: 'make' | 'm
       const head = await readHead(file);
       const good = tail.last; // the last whole entry, before any torn-tail record above
       if (head && (!good || good.seq < head.seq || (good.seq === head.seq && good.hash !== head.hash))) {
+        const seq = (last?.seq ?? 0) + 1;
         const tear = sealed({
-          ...base, seq: (last?.seq ?? 0) + 1, time: new Date().toISOString(), action: TEAR_ACTION,
+          ...base, seq, time: new Date().toISOString(), action: TEAR_ACTION,
           params: { expectedSeq: head.seq, expectedHash: head.hash, foundSeq: good?.seq ?? 0, foundHash: good?.hash ?? null },
-          result: { status: 'error', message: `The log ends at entry ${good?.seq ?? 0} but its head record acknowledged entry ${head.seq} (${head.hash.slice(0, 16)}…): entries were cut off or rewritten. Acknowledge with \`casefile audit ack\` once explained.` },
+          result: { status: 'error', message: `The log ends at entry ${good?.seq ?? 0} but its head record acknowledged entry ${head.seq} (${head.hash.slice(0, 16)}…): entries were cut off or rewritten. ${ackHint(file, seq)}` },
           ...(input.caseId ? { caseId: input.caseId } : {}),
           prev: last?.hash ?? GENESIS,
         });
@@ -355,14 +356,16 @@ export async function verifyAudit(file: string, opts: VerifyOptions = {}): Promi
   if (!firstBroken) {
     const lastSeq = last?.seq ?? 0;
     if (!head && lastSeq > 1) breakAt(null, lines.length + 1, 'The head record (audit.jsonl.head) is missing, so truncation cannot be ruled out.');
-    else if (head && head.seq > lastSeq) breakAt(lastSeq + 1, lines.length + 1, `The log ends at entry ${lastSeq} but its head record says entry ${head.seq} was written: the log was truncated.`);
-    else if (head && hashOfSeq.get(head.seq) !== head.hash) breakAt(head.seq, lineOfSeq.get(head.seq) ?? lines.length + 1, `Entry ${head.seq} differs from the one the head record acknowledged: the end of the log was rewritten.`);
+    else if (head && head.seq > lastSeq) breakAt(lastSeq + 1, lines.length + 1, `The log ends at entry ${lastSeq} but its head record says entry ${head.seq} was written: the log was truncated. The next entry written to this log records it as a tear (${TEAR_ACTION}), to acknowledge once explained.`);
+    else if (head && hashOfSeq.get(head.seq) !== head.hash) breakAt(head.seq, lineOfSeq.get(head.seq) ?? lines.length + 1, `Entry ${head.seq} differs from the one the head record acknowledged: the end of the log was rewritten. The next entry written to this log records it as a tear (${TEAR_ACTION}), to acknowledge once explained.`);
   }
   const [tearSeq, tear] = [...tears.entries()][0] ?? [];
   if (tear && tearSeq !== undefined) {
     const p = tear.params;
-    breakAt(tearSeq, tear.line, `Entries were cut off or rewritten: expected entry ${String(p.expectedSeq)} (${String(p.expectedHash).slice(0, 16)}…) as the head record said, found the log ending at entry ${String(p.foundSeq)}; recorded by entry ${tearSeq} (${TEAR_ACTION}). Once explained, acknowledge it: casefile audit ack --seq ${tearSeq}.`);
+    breakAt(tearSeq, tear.line, `Entries were cut off or rewritten: expected entry ${String(p.expectedSeq)} (${String(p.expectedHash).slice(0, 16)}…) as the head record said, found the log ending at entry ${String(p.foundSeq)}; recorded by entry ${tearSeq} (${TEAR_ACTION}). ${ackHint(file, tearSeq)}`);
   }
+  // The break reported is that tear (no earlier one): acknowledging it is what lets verify pass.
+  const openTear = tearSeq !== undefined && firstBroken !== null && (firstBroken as { seq: number | null }).seq === tearSeq ? tearSeq : undefined;
   // The database's mirror of the head: the log must still hold it, unless an acknowledged tear explains its loss.
   const anchor = opts.anchor;
   if (!firstBroken && anchor && anchor.seq > ackedUpTo) {
@@ -372,7 +375,15 @@ export async function verifyAudit(file: string, opts: VerifyOptions = {}): Promi
   }
   const tornTail = lines.length > 0 && lines[lines.length - 1]!.entry === null;
   const mac = { status: macInvalid !== undefined ? 'invalid' as const : macKeyAbsent ? 'key_absent' as const : macSeen ? 'valid' as const : 'none' as const, entries: macEntries, ...(macInvalid !== undefined ? { firstInvalidSeq: macInvalid } : {}) };
-  return { ok: !firstBroken, entries, headHash: last?.hash ?? null, headSeq: last?.seq ?? null, firstBroken, tornTail, recordedTears, acknowledgedTears, mac, verifiedAt, ...anchorOf(opts) };
+  return { ok: !firstBroken, entries, headHash: last?.hash ?? null, headSeq: last?.seq ?? null, firstBroken, tornTail, recordedTears, acknowledgedTears, mac, verifiedAt, ...anchorOf(opts), ...(openTear !== undefined ? { openTear } : {}) };
+}
+
+/** How to acknowledge a tear, as a command the operator can paste (a case's log is `<case>/audit.jsonl`). */
+function ackHint(file: string, seq: number): string {
+  if (path.basename(file) !== 'audit.jsonl') return `Once explained, acknowledge it (audit.ack, entry ${seq}).`;
+  const dir = path.dirname(path.resolve(file));
+  const arg = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`;
+  return `Once explained, acknowledge it in the Audit view or with: casefile audit ack --case ${arg} --seq ${seq}.`;
 }
 
 const anchorOf = (opts: VerifyOptions) => (opts.anchor ? { dbHead: { seq: opts.anchor.seq, hash: opts.anchor.hash } } : {});

@@ -1,12 +1,13 @@
 // The case's audit trail (audit.list) with its verification (audit.verify) and the evidence check (case.verify).
 import { Fragment, useEffect, useMemo, useState } from 'react';
-import type { AuditEntryView } from '../../../shared/audit';
+import type { AuditEntryView, AuditVerifyResult } from '../../../shared/audit';
 import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useIntegrity } from '../../stores/integrity';
 import { fmtTime } from '../../lib/time';
 import { describeAction } from '../../../shared/auditDisplay';
 import { AuditEntryDetail } from './AuditEntryDetail';
+import './audit.css';
 
 export function AuditPanel() {
   const caseId = useApp((s) => s.current?.id);
@@ -17,7 +18,6 @@ export function AuditPanel() {
   const [action, setAction] = useState('');
   const [text, setText] = useState('');
   const [open, setOpen] = useState<number | null>(null);
-  const [tick, setTick] = useState(0);
 
   useEffect(() => {
     if (!caseId) return;
@@ -26,8 +26,11 @@ export function AuditPanel() {
       .then((e) => { if (live) { setEntries(e); setError(null); } })
       .catch((e) => { if (live) setError(errorText(e)); });
     return () => { live = false; };
-  }, [caseId, action, version, tick]);
+    // A verification (here or from the header's badge) adds its own entry: read the list again once it is in.
+  }, [caseId, action, version, audit?.verifiedAt, evidence?.verifiedAt]);
 
+  // The entry where verification found the chain broken (not a line that is no entry at all).
+  const brokenSeq = audit && !audit.ok ? audit.firstBroken?.seq ?? null : null;
   const actions = useMemo(() => [...new Set((entries ?? []).map((e) => e.action))].sort(), [entries]);
   // The filter reads what the view shows: the stored entry and the action in words.
   const shown = (entries ?? []).filter((e) => !text || `${describeAction(e.action)} ${JSON.stringify(e)}`.toLowerCase().includes(text.toLowerCase()));
@@ -37,15 +40,8 @@ export function AuditPanel() {
       <div className="cols">
         <section className="card" data-testid="audit-verify">
           <h4>Audit chain</h4>
-          {audit ? (
-            <div>
-              <div className={audit.ok ? 'ok' : 'warn'} data-testid="audit-status">{audit.ok ? '✔ intact' : '✖ BROKEN'} through entry #{audit.entries}{audit.tornTail ? ' · torn last line' : ''}</div>
-              <div className="small">head hash <span className="mono" data-testid="audit-head">{audit.headHash ?? '—'}</span></div>
-              {audit.firstBroken && <div className="error-box">First broken entry: seq {audit.firstBroken.seq ?? '?'} (line {audit.firstBroken.line}): {audit.firstBroken.problem}</div>}
-              <div className="muted small">verified {fmtTime(audit.verifiedAt)}</div>
-            </div>
-          ) : <div className="muted">Not verified yet.</div>}
-          <button onClick={() => { void verifyAudit(); setTick(tick + 1); }} disabled={auditBusy}>{auditBusy ? 'Verifying…' : 'Verify audit chain'}</button>
+          {audit ? <ChainResult audit={audit} caseId={caseId} onAcknowledged={() => { void verifyAudit(); }} /> : <div className="muted">Not verified yet.</div>}
+          <button onClick={() => { void verifyAudit(); }} disabled={auditBusy}>{auditBusy ? 'Verifying…' : 'Verify audit chain'}</button>
         </section>
         <section className="card" data-testid="case-verify">
           <h4>Evidence (chain of custody)</h4>
@@ -78,7 +74,8 @@ export function AuditPanel() {
           <tbody>
             {shown.map((e) => (
               <Fragment key={e.seq}>
-                <tr data-testid="audit-row" className="clickable" onClick={() => setOpen(open === e.seq ? null : e.seq)}>
+                <tr data-testid="audit-row" className={`clickable${brokenSeq === e.seq ? ' broken' : ''}`} data-broken={brokenSeq === e.seq ? 'true' : undefined}
+                  title={brokenSeq === e.seq ? `The chain breaks here: ${audit?.firstBroken?.problem ?? ''}` : undefined} onClick={() => setOpen(open === e.seq ? null : e.seq)}>
                   <td>{e.seq}</td>
                   <td className="mono small">{fmtTime(e.time)}</td>
                   <td>{e.operator}@{e.host}</td>
@@ -95,5 +92,65 @@ export function AuditPanel() {
         {entries && entries.length === 0 && <div className="empty">No audit entries yet.</div>}
       </div>
     </div>
+  );
+}
+
+const MAC_NOTES: Record<string, string | null> = {
+  valid: null,
+  key_absent: 'Some entries were made under an audit secret this machine does not hold (a case from another install): their MACs cannot be checked here, only the chain.',
+  invalid: 'An entry fails its MAC: it was written or rewritten without this installation\'s audit secret.',
+  none: null,
+};
+
+/** What audit.verify found: where the chain broke and how far it held, notes, and a tear's acknowledgment. */
+function ChainResult({ audit, caseId, onAcknowledged }: { audit: AuditVerifyResult; caseId: string | undefined; onAcknowledged: () => void }) {
+  const b = audit.firstBroken;
+  const notes = [
+    audit.acknowledgedTears ? `${audit.acknowledgedTears} acknowledged ${audit.acknowledgedTears === 1 ? 'tear' : 'tears'} (entries were cut off or rewritten there; see audit.tear and audit.ack)` : null,
+    audit.recordedTears ? `${audit.recordedTears} torn ${audit.recordedTears === 1 ? 'write' : 'writes'} recorded by a later append` : null,
+    audit.mac ? MAC_NOTES[audit.mac.status] : null,
+  ].filter((n): n is string => !!n);
+  return (
+    <div>
+      <div className={audit.ok ? 'ok' : 'warn'} data-testid="audit-status">
+        {audit.ok ? `✔ intact through entry #${audit.headSeq ?? audit.entries}` : `✖ BROKEN ${b?.seq != null ? `at entry ${b.seq}` : `at line ${b?.line ?? '?'}`}`}
+        {audit.tornTail ? ' · torn last line' : ''}
+      </div>
+      {!audit.ok && (
+        <div className="small" data-testid="audit-verified-to">
+          {audit.headSeq ? `The chain holds up to entry #${audit.headSeq}.` : 'No entry could be verified.'} {audit.entries.toLocaleString()} entries in the log.
+        </div>
+      )}
+      <div className="small">{audit.ok ? 'head hash' : 'last good hash'} <span className="mono" data-testid="audit-head">{audit.headHash ?? '—'}</span></div>
+      {b && <div className="error-box" data-testid="audit-broken">{b.seq != null ? `Entry ${b.seq} (line ${b.line})` : `Line ${b.line}`}: {b.problem}</div>}
+      {audit.openTear !== undefined && caseId && <AckTear caseId={caseId} tearSeq={audit.openTear} onDone={onAcknowledged} />}
+      {notes.length > 0 && <div className="small muted" data-testid="audit-chain-notes">{notes.join(' · ')}</div>}
+      <div className="muted small">verified {fmtTime(audit.verifiedAt)}</div>
+    </div>
+  );
+}
+
+/** A recorded tear is explained by the operator, then acknowledged (audit.ack, whose entry is the acknowledgment). */
+function AckTear({ caseId, tearSeq, onDone }: { caseId: string; tearSeq: number; onDone: () => void }) {
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const ack = async () => {
+    setBusy(true);
+    try {
+      await call('audit.ack', { caseId, tearSeq, ...(note.trim() ? { note: note.trim() } : {}) });
+      setError(null);
+      onDone();
+    } catch (e) { setError(errorText(e)); } finally { setBusy(false); }
+  };
+  return (
+    <form className="filter-row" onSubmit={(e) => { e.preventDefault(); void ack(); }}>
+      <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} placeholder="what happened (kept in the acknowledgment)"
+        data-testid="audit-ack-note" style={{ minWidth: 280 }} />
+      <button type="submit" disabled={busy || !note.trim()} data-testid="audit-ack" title="Records an audit.ack entry naming this tear; verify then passes and reports it as acknowledged">
+        {busy ? 'Acknowledging…' : `Acknowledge tear (entry ${tearSeq})`}
+      </button>
+      {error && <span className="error-text">{error}</span>}
+    </form>
   );
 }
