@@ -2,15 +2,17 @@
 // redaction reports. Pure TypeScript.
 import { z } from 'zod';
 
-const TypeName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a type is lower-case letters, digits and _');
+// Messages in the operator's words: the rules editor shows them beside the row and field they name.
+const TypeName = z.string().min(1, { message: 'empty: name the type (e.g. kyc), or remove the row', abort: true })
+  .regex(/^[a-z][a-z0-9_]{0,31}$/, 'a type is lower-case letters, digits and _');
 export const RedactAction = z.enum(['pseudonymise', 'remove']);
 export type RedactAction = z.infer<typeof RedactAction>;
 
 export const RedactionRules = z.object({
   /** RE2 patterns matched as whole words (customer/KYC ids, transaction ids…). */
-  patterns: z.array(z.object({ type: TypeName, regex: z.string().min(1).max(500), action: RedactAction.default('pseudonymise') })).max(100).default([]),
+  patterns: z.array(z.object({ type: TypeName, regex: z.string().min(1, 'empty: write an RE2 pattern, or remove the row').max(500, 'longer than 500 characters'), action: RedactAction.default('pseudonymise') })).max(100).default([]),
   /** Client domains: every host name under them becomes `<host:…>`. */
-  domains: z.array(z.string().min(3).max(253)).max(100).default([]),
+  domains: z.array(z.string().min(3, 'a domain has at least 3 characters (e.g. acme.com)').max(253, 'longer than a host name can be (253)')).max(100).default([]),
   /** Exact host names. */
   hosts: z.array(z.string().min(1).max(253)).max(1000).default([]),
   /** Word lists (names, project code names…), case-insensitive, whole words. */

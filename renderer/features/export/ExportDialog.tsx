@@ -4,10 +4,11 @@
 import { useEffect, useState } from 'react';
 import type { CallOutput } from '../../../shared/contract';
 import { call } from '../../api/client';
-import { errorText } from '../../stores/app';
+import { errorText, useApp } from '../../stores/app';
 import { fmtCount } from '../../lib/time';
 import { RedactedText, TypeCounts } from '../redaction/RedactedText';
 import { RulesEditor } from '../redaction/RulesEditor';
+import { rulesUnsaved, useRules } from '../redaction/rulesStore';
 import { PLAINTEXT, type ExportFormat, useExport } from './exportStore';
 import { ReportView } from './ReportView';
 import './export.css';
@@ -17,6 +18,8 @@ const FORMATS: { id: ExportFormat; label: string }[] = [{ id: 'jsonl', label: 'J
 
 export function ExportDialog() {
   const s = useExport();
+  const caseId = useApp((a) => a.current?.id);
+  const unsaved = useRules((r) => rulesUnsaved(r, caseId));
   useEffect(() => {
     if (!s.open) return;
     // The dialog is modal: the workbench's keys (j/k, n/N, Esc…) must not act on the events behind it.
@@ -34,7 +37,8 @@ export function ExportDialog() {
           <span className="muted" data-testid="export-source">{s.source.label}</span>
           <span className="spacer" />
           <button className={s.pane === 'export' ? 'tab on' : 'tab'} data-testid="export-pane-export" onClick={() => s.setPane('export')}>Export</button>
-          <button className={s.pane === 'rules' ? 'tab on' : 'tab'} data-testid="export-pane-rules" onClick={() => s.setPane('rules')}>Client rules</button>
+          <button className={s.pane === 'rules' ? 'tab on' : 'tab'} data-testid="export-pane-rules" data-unsaved={unsaved ? 'true' : undefined}
+            title={unsaved ? 'The client rules have unsaved changes' : undefined} onClick={() => s.setPane('rules')}>Client rules{unsaved ? ' •' : ''}</button>
           <button data-testid="export-close" onClick={() => s.close()} title="Close (Esc)">✕</button>
         </div>
         <div className="export-body">{s.pane === 'rules' ? <RulesEditor /> : <ExportPane />}</div>
@@ -45,6 +49,8 @@ export function ExportDialog() {
 
 function ExportPane() {
   const s = useExport();
+  const caseId = useApp((a) => a.current?.id);
+  const unsaved = useRules((r) => rulesUnsaved(r, caseId));
   const [clients, setClients] = useState<ClientKey[] | null>(null);
   const [keysError, setKeysError] = useState<string | null>(null);
   useEffect(() => { call('keys.list', {}).then((k) => setClients(k.clients), (e) => setKeysError(errorText(e))); }, []);
@@ -83,6 +89,12 @@ function ExportPane() {
         )}
       </section>
 
+      {unsaved && !done && (
+        <div className="warn-box" data-testid="rules-unsaved">
+          The client rules have unsaved changes: this preview and the export use the saved rules.
+          <span><button className="link" onClick={() => s.setPane('rules')}>Back to the client rules</button></span>
+        </div>
+      )}
       {s.preview && s.preview.total === 0 && <div className="empty" data-testid="export-nothing">No events in this selection: nothing to export.</div>}
       {!done && <PreviewBlock />}
 

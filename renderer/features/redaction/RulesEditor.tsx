@@ -1,36 +1,34 @@
 // The case's client redaction rules (patterns, domains and hosts, word lists, secret key names, harvested kinds)
 // with a tester: sample lines pasted by the operator, redacted by the draft as it stands (saved or not).
 import { useEffect, useMemo, useState } from 'react';
-import type { Replacement } from '../../../shared/redaction';
 import { call } from '../../api/client';
 import { errorText, useApp } from '../../stores/app';
 import { countByType } from './highlight';
 import { RedactedText, TypeCounts } from './RedactedText';
-import { type Draft, fromDraft, toDraft } from './rulesDraft';
+import { type Draft, fromDraft } from './rulesDraft';
+import { rulesUnsaved, sampleLines, testKey, useRules } from './rulesStore';
 import './redaction.css';
-
-type Tested = { text: string; replacements: Replacement[] }[];
 
 export function RulesEditor() {
   const caseId = useApp((s) => s.current?.id);
   const readOnly = useApp((s) => !!s.current?.readOnly);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  // The draft lives in the rules store, not here: leaving this pane or closing the dialog must not lose it.
+  const { loadError, sample, tested, load, saved_, setSample, setTested } = useRules();
+  const draft = useRules((s) => (s.caseId === caseId ? s.draft : null));
+  const unsaved = useRules((s) => rulesUnsaved(s, caseId));
   const [saveState, setSaveState] = useState<{ busy: boolean; error: string | null; saved: boolean }>({ busy: false, error: null, saved: false });
-  const [sample, setSample] = useState('');
-  const [tested, setTested] = useState<Tested | null>(null);
   const [testError, setTestError] = useState<string | null>(null);
 
-  useEffect(() => {
-    if (!caseId) return;
-    call('redact.rules.get', { caseId }).then((r) => setDraft(toDraft(r)), (e) => setLoadError(errorText(e)));
-  }, [caseId]);
+  useEffect(() => { if (caseId) void load(caseId); }, [caseId, load]);
 
   const checked = useMemo(() => (draft ? fromDraft(draft) : null), [draft]);
+  const lines = useMemo(() => sampleLines(sample), [sample]);
   if (loadError) return <div className="error-box" data-testid="rules-error">{loadError}</div>;
   if (!draft || !checked || !caseId) return <div className="empty">Loading rules…</div>;
+  // A result made by other rules or another sample than what is on screen says so (until tested again).
+  const stale = !!tested && (!checked.rules || tested.key !== testKey(checked.rules, lines));
 
-  const edit = (p: Partial<Draft>) => { setDraft({ ...draft, ...p }); setSaveState({ busy: false, error: null, saved: false }); };
+  const edit = (p: Partial<Draft>) => { useRules.getState().edit(p); setSaveState({ busy: false, error: null, saved: false }); };
   const editRow = <K extends 'patterns' | 'words'>(key: K, i: number, p: Partial<Draft[K][number]>) =>
     edit({ [key]: draft[key].map((row, j) => (j === i ? { ...row, ...p } : row)) } as Partial<Draft>);
   const dropRow = (key: 'patterns' | 'words', i: number) => edit({ [key]: draft[key].filter((_, j) => j !== i) } as Partial<Draft>);
@@ -39,15 +37,15 @@ export function RulesEditor() {
     if (!checked.rules) return;
     setSaveState({ busy: true, error: null, saved: false });
     try {
-      setDraft(toDraft(await call('redact.rules.save', { caseId, rules: checked.rules })));
+      saved_(await call('redact.rules.save', { caseId, rules: checked.rules }));
       setSaveState({ busy: false, error: null, saved: true });
     } catch (e) { setSaveState({ busy: false, error: errorText(e), saved: false }); }
   };
   const test = async () => {
-    const lines = sample.split('\n').filter((l) => l.trim()).slice(0, 200);
-    if (!lines.length || !checked.rules) return;
+    const rules = checked.rules;
+    if (!lines.length || !rules) return;
     setTestError(null);
-    try { setTested((await call('redact.test', { caseId, rules: checked.rules, lines })).lines); } catch (e) { setTested(null); setTestError(errorText(e)); }
+    try { setTested({ lines: (await call('redact.test', { caseId, rules, lines })).lines, key: testKey(rules, lines) }); } catch (e) { setTested(null); setTestError(errorText(e)); }
   };
 
   return (
@@ -90,7 +88,8 @@ export function RulesEditor() {
       {saveState.error && <div className="error-box" data-testid="rules-save-error">{saveState.error}</div>}
       <div className="row">
         <button className="on" data-testid="rules-save" disabled={!checked.rules || saveState.busy || readOnly} onClick={() => void save()}>Save rules</button>
-        {saveState.saved && <span className="ok" data-testid="rules-saved">Saved to the case.</span>}
+        {saveState.saved && !unsaved && <span className="ok" data-testid="rules-saved">Saved to the case.</span>}
+        {unsaved && <span className="muted small" data-testid="rules-draft">unsaved changes: exports use the saved rules until you save</span>}
         {readOnly && <span className="muted small">read-only case</span>}
       </div>
       <section className="tester">
@@ -99,12 +98,14 @@ export function RulesEditor() {
           placeholder="2023-07-06 12:00:01 INFO kyc check for GAMMA1234 by priya@acme.example" />
         <div className="row">
           <button data-testid="tester-run" disabled={!checked.rules || !sample.trim()} onClick={() => void test()}>Test</button>
-          {tested && <TypeCounts testid="tester-counts" counts={countByType(tested.map((l) => l.replacements))} />}
+          {tested && <TypeCounts testid="tester-counts" counts={countByType(tested.lines.map((l) => l.replacements))} />}
+          {sample.split('\n').filter((l) => l.trim()).length > lines.length && <span className="muted small">the first {lines.length} lines are tested</span>}
         </div>
         {testError && <div className="error-box" data-testid="tester-error">{testError}</div>}
+        {stale && <div className="warn small" data-testid="tester-stale">The rules or the sample changed since this test: Test again to see what these rules do.</div>}
         {tested && (
-          <ol className="tester-out mono" data-testid="tester-output">
-            {tested.map((l, i) => <li key={i} data-testid="tester-line"><RedactedText text={l.text} replacements={l.replacements} /></li>)}
+          <ol className={`tester-out mono${stale ? ' stale' : ''}`} data-testid="tester-output" data-stale={stale ? 'true' : undefined}>
+            {tested.lines.map((l, i) => <li key={i} data-testid="tester-line"><RedactedText text={l.text} replacements={l.replacements} /></li>)}
           </ol>
         )}
       </section>

@@ -23,4 +23,15 @@ describe('rules draft', () => {
       expect.stringMatching(/^domain 2: /),
     ]));
   });
+
+  it('says in words what an empty row or a short domain lacks, one error per field', () => {
+    const d = toDraft(RedactionRules.parse({}));
+    d.patterns.push({ type: '', regex: '', action: 'pseudonymise' });
+    d.domains = 'ab';
+    expect(fromDraft(d).errors).toEqual([
+      'pattern 1 type: empty: name the type (e.g. kyc), or remove the row',
+      'pattern 1 regex: empty: write an RE2 pattern, or remove the row',
+      'domain 1: a domain has at least 3 characters (e.g. acme.com)',
+    ]);
+  });
 });

@@ -1,0 +1,62 @@
+// The client rules editor and its tester as the operator uses them on the demo case, against the real engine and
+// bridge (e2e/fixtures): a draft survives moving between the dialog's panes and closing it, the export pane says
+// when the rules it runs with are not the draft, a test result that no longer matches the draft says so, and an
+// empty row says what is missing.
+import { expect, test } from './fixtures';
+import { api, openDemo } from './workbenchKit';
+
+test.use({ openDefault: true });
+
+test('a draft of client rules is not lost between panes, and a stale test says so', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const saved = await api<object>(casefile, 'redact.rules.get', { caseId });
+  await page.getByTestId('export-open').click();
+  await expect(page.getByTestId('export-preview')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('rules-unsaved')).toHaveCount(0);
+  await page.getByTestId('export-pane-rules').click();
+  const editor = page.getByTestId('rules-editor');
+  await editor.getByTestId('add-pattern').click();
+  // An empty row says what it lacks, in words.
+  await expect(editor.getByTestId('rules-errors')).toContainText('pattern 1 regex: empty');
+  const row = editor.getByTestId('rule-pattern').last();
+  await row.getByTestId('pattern-type').fill('kyc');
+  await row.getByTestId('pattern-regex').fill('KYC\\d{6}');
+  await expect(editor.getByTestId('rules-errors')).toHaveCount(0);
+
+  await editor.getByTestId('tester-input').fill('kyc check for KYC123456 passed');
+  await editor.getByTestId('tester-run').click();
+  await expect(editor.getByTestId('tester-line').locator('mark[data-type="kyc"]')).toHaveCount(1);
+  await expect(editor.getByTestId('tester-stale')).toHaveCount(0);
+  // The draft changes: the result shown was made by other rules, and says so until tested again.
+  await row.getByTestId('pattern-regex').fill('KYC\\d{7}');
+  await expect(editor.getByTestId('tester-stale')).toBeVisible();
+  await expect(editor.getByTestId('tester-output')).toHaveAttribute('data-stale', 'true');
+  await editor.getByTestId('tester-run').click();
+  await expect(editor.getByTestId('tester-stale')).toHaveCount(0);
+  await expect(editor.getByTestId('tester-line').locator('mark[data-type="kyc"]')).toHaveCount(0);
+
+  // To the export pane and back: the draft and the sample are still there, and the export pane says the preview
+  // and the export run with the saved rules, not this draft.
+  await page.getByTestId('export-pane-export').click();
+  await expect(page.getByTestId('rules-unsaved')).toBeVisible();
+  await expect(page.getByTestId('export-pane-rules')).toHaveAttribute('data-unsaved', 'true');
+  await page.getByTestId('export-pane-rules').click();
+  await expect(editor.getByTestId('pattern-regex')).toHaveValue('KYC\\d{7}');
+  await expect(editor.getByTestId('tester-input')).toHaveValue('kyc check for KYC123456 passed');
+  // Closing the dialog keeps it too.
+  await page.getByTestId('export-close').click();
+  await page.getByTestId('export-open').click();
+  await page.getByTestId('export-pane-rules').click();
+  await expect(editor.getByTestId('pattern-regex')).toHaveValue('KYC\\d{7}');
+  expect(await api<object>(casefile, 'redact.rules.get', { caseId })).toEqual(saved);
+
+  // Saved: nothing is pending any more.
+  await editor.getByTestId('rules-save').click();
+  await expect(editor.getByTestId('rules-saved')).toBeVisible();
+  await page.getByTestId('export-pane-export').click();
+  await expect(page.getByTestId('rules-unsaved')).toHaveCount(0);
+  await expect(page.getByTestId('export-pane-rules')).not.toHaveAttribute('data-unsaved', 'true');
+  await api(casefile, 'redact.rules.save', { caseId, rules: saved });
+  expect(problems.errors).toEqual([]);
+});
