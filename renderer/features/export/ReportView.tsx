@@ -24,7 +24,7 @@ export function ReportView({ result, selection }: { result: ExportResultT; selec
               : <span className="warn">plaintext (not encrypted)</span>}</td>
           </tr>
           <tr><th>Re-identification map</th><td>{result.mapKept ? 'kept in the case, encrypted to your key' : 'not kept (no operator key in the keystore)'}</td></tr>
-          <tr><th>Rules</th><td data-testid="report-rules">gitleaks {result.rules.gitleaks} <span className="muted small mono">sha256 {result.rules.gitleaksSha256.slice(0, 16)}…</span> · client rules <span className="muted small mono">sha256 {result.rules.clientSha256.slice(0, 16)}…</span></td></tr>
+          <tr><th>Rules</th><td data-testid="report-rules">{result.rules.gitleaks} <span className="muted small mono">sha256 {result.rules.gitleaksSha256.slice(0, 16)}…</span> · client rules <span className="muted small mono">sha256 {result.rules.clientSha256.slice(0, 16)}…</span></td></tr>
           <tr><th>Folder</th><td className="mono small" data-testid="report-dir">{result.dir}</td></tr>
         </tbody>
       </table>
