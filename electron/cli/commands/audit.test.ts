@@ -60,6 +60,15 @@ describe('casefile audit / verify commands', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, firstBroken: { seq: 2, line: 2 } });
   });
 
+  it('audit show prints each input as name=value, a hashed one labelled, not as JSON', async () => {
+    const h = await CaseHandle.open(caseDir);
+    await appendAudit(h.files.audit, { action: 'events.sql', params: { caseId: h.meta.id, sql: { hmac: 'ab'.repeat(32) }, limit: 10 }, result: { status: 'ok', counts: { rows: 3 } }, via: 'test', caseId: h.meta.id });
+    await h.close();
+    const text = await run('audit', 'show', '--case', caseDir, '--action', 'events.sql');
+    expect(text.stdout.trim()).toMatch(new RegExp(`^#5 \\S+ .* via test events\\.sql ok rows=3 limit=10 sql=‹hashed ${'ab'.repeat(6)}…›$`));
+    expect(text.stdout).not.toContain('hmac');
+  });
+
   it('audit show filters by action and prints JSON lines', async () => {
     const r = await run('audit', 'show', '--case', caseDir, '--action', 'events.query', '--json');
     const entries = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number });
