@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { appendAudit } from '../electron/engine/audit/trail';
 import { api, openDemo } from './workbenchKit';
 
 test.use({ openDefault: true });
@@ -110,5 +111,22 @@ test('a tampered trail: verify names where it broke and how far it held, and a t
   await expect(page.getByTestId('audit-chain-notes')).toContainText('1 acknowledged tear');
   const acks = await api<{ params: Record<string, unknown> }[]>(casefile, 'audit.list', { caseId, action: 'audit.ack', limit: 10 });
   expect(acks.map((a) => a.params)).toEqual([expect.objectContaining({ tearSeq: tear.seq, note: 'cut by a restore from backup (ticket 4711)' })]);
+  expect(problems.errors).toEqual([]);
+});
+
+test('a long trail says the list holds only the newest entries, and older actions can still be chosen', async ({ app, casefile, problems }) => {
+  test.setTimeout(180_000);
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const { dir } = await api<{ dir: string }>(casefile, 'cases.get', { caseId });
+  // A day of searching: more entries than the view lists at once, all newer than the import.
+  for (let i = 0; i < 2050; i++) await appendAudit(path.join(dir, 'audit.jsonl'), { action: 'test.bulk', params: { i }, result: { status: 'ok' }, via: 'test', caseId });
+  await page.getByTestId('tab-audit').click();
+  await expect(page.getByTestId('audit-count')).toContainText('newest 2,000');
+  await expect(page.getByTestId('audit-more')).toBeVisible();
+  // The import is older than every listed entry, yet its action is there to choose.
+  await page.getByTestId('audit-action').selectOption('import.files');
+  await expect(page.getByTestId('audit-row').first()).toContainText('import.files');
+  await expect(page.getByTestId('audit-more')).toHaveCount(0);
   expect(problems.errors).toEqual([]);
 });

@@ -81,6 +81,9 @@ const ACTIONS: Record<string, string> = {
 
 export const describeAction = (action: string): string => ACTIONS[action] ?? action;
 
+/** Every action named above: what a trail may hold beyond the entries a view has read. */
+export const KNOWN_ACTIONS: readonly string[] = Object.keys(ACTIONS);
+
 /** Lists of records longer than this are shown one line per record instead of one line per field. */
 const SPREAD_ITEMS = 5;
 /** The case id is the view's own case: not an input worth a line. */

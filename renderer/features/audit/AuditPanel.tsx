@@ -5,9 +5,12 @@ import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useIntegrity } from '../../stores/integrity';
 import { fmtTime } from '../../lib/time';
-import { describeAction } from '../../../shared/auditDisplay';
+import { describeAction, KNOWN_ACTIONS } from '../../../shared/auditDisplay';
 import { AuditEntryDetail } from './AuditEntryDetail';
 import './audit.css';
+
+/** Entries listed at once, newest first. */
+const LISTED = 2000;
 
 export function AuditPanel() {
   const caseId = useApp((s) => s.current?.id);
@@ -18,12 +21,14 @@ export function AuditPanel() {
   const [action, setAction] = useState('');
   const [text, setText] = useState('');
   const [open, setOpen] = useState<number | null>(null);
+  const [more, setMore] = useState(false);
 
   useEffect(() => {
     if (!caseId) return;
     let live = true;
-    call('audit.list', { caseId, limit: 2000, ...(action ? { action } : {}) })
-      .then((e) => { if (live) { setEntries(e); setError(null); } })
+    // One more than is listed: whether older entries exist beyond the list (the count must not pass for the log's).
+    call('audit.list', { caseId, limit: LISTED + 1, ...(action ? { action } : {}) })
+      .then((e) => { if (live) { setEntries(e.slice(0, LISTED)); setMore(e.length > LISTED); setError(null); } })
       .catch((e) => { if (live) setError(errorText(e)); });
     return () => { live = false; };
     // A verification (here or from the header's badge) adds its own entry: read the list again once it is in.
@@ -31,7 +36,9 @@ export function AuditPanel() {
 
   // The entry where verification found the chain broken (not a line that is no entry at all).
   const brokenSeq = audit && !audit.ok ? audit.firstBroken?.seq ?? null : null;
-  const actions = useMemo(() => [...new Set((entries ?? []).map((e) => e.action))].sort(), [entries]);
+  // The listed entries' actions, and every known one when older entries are not listed (an import hides behind a
+  // day of searches otherwise).
+  const actions = useMemo(() => [...new Set([...(entries ?? []).map((e) => e.action), ...(more ? KNOWN_ACTIONS : []), ...(action ? [action] : [])])].sort(), [entries, more, action]);
   // The filter reads what the view shows: the stored entry and the action in words.
   const shown = (entries ?? []).filter((e) => !text || `${describeAction(e.action)} ${JSON.stringify(e)}`.toLowerCase().includes(text.toLowerCase()));
 
@@ -64,8 +71,9 @@ export function AuditPanel() {
         <input placeholder="filter entries…" value={text} onChange={(e) => setText(e.target.value)} data-testid="audit-text" />
         {/* One count: the entries listed (the chain card says how far verification reached, not a second total). */}
         <span className="muted small" data-testid="audit-count">
-          {text ? `${shown.length} shown of ` : ''}{entries?.length ?? 0} entries
+          {text ? `${shown.length} shown of ` : ''}{more ? `the newest ${LISTED.toLocaleString('en-US')}` : (entries?.length ?? 0).toLocaleString('en-US')} entries
         </span>
+        {more && <span className="muted small" data-testid="audit-more">older entries are not listed: choose an action, or use casefile audit show</span>}
       </div>
       {error && <div className="error-box">Could not read the audit log: {error}</div>}
       <div className="scroll-y">
