@@ -48,9 +48,19 @@ test('an entry shows its inputs readably, a hashed one labelled, and checks a re
   await detail.getByTestId('audit-check').click();
   await expect(detail.getByTestId('audit-check-result')).toContainText(/no hashed input of this entry/i);
 
-  // The check is itself on the trail, with the text as an HMAC like every typed text.
+  // The list's filter reads what is stored, so a remembered search is not found there as text; asked to, it finds
+  // the entries whose hashed inputs it matches.
+  await page.getByTestId('audit-action').selectOption('');
+  await page.getByTestId('audit-text').fill('sneha');
+  await expect(page.getByTestId('audit-count')).toContainText('0 shown');
+  await page.getByTestId('audit-text-hashed').click();
+  await expect(page.getByTestId('audit-hashed-found')).toContainText('1 entry');
+  await expect(rowOf(page, searched.seq)).toBeVisible();
+  await expect(page.getByTestId('audit-row')).toHaveCount(1);
+
+  // The checks are themselves on the trail, with the text as an HMAC like every typed text.
   const checks = await casefile.engine.invoke('audit.list', { caseId, action: 'audit.matchText', limit: 10 }) as { params: Record<string, unknown> }[];
-  expect(checks).toHaveLength(2);
+  expect(checks).toHaveLength(3);
   expect(JSON.stringify(checks)).not.toMatch(/sneha|priya/);
   expect(problems.errors).toEqual([]);
 });

@@ -22,6 +22,7 @@ export function AuditPanel() {
   const [text, setText] = useState('');
   const [open, setOpen] = useState<number | null>(null);
   const [more, setMore] = useState(false);
+  const [hashed, setHashed] = useState<{ text: string; seqs: Set<number>; error: string | null } | null>(null);
 
   useEffect(() => {
     if (!caseId) return;
@@ -39,8 +40,17 @@ export function AuditPanel() {
   // The listed entries' actions, and every known one when older entries are not listed (an import hides behind a
   // day of searches otherwise).
   const actions = useMemo(() => [...new Set([...(entries ?? []).map((e) => e.action), ...(more ? KNOWN_ACTIONS : []), ...(action ? [action] : [])])].sort(), [entries, more, action]);
-  // The filter reads what the view shows: the stored entry and the action in words.
-  const shown = (entries ?? []).filter((e) => !text || `${describeAction(e.action)} ${JSON.stringify(e)}`.toLowerCase().includes(text.toLowerCase()));
+  // The filter reads what the view shows: the stored entry and the action in words; asked to, also the entries whose
+  // hashed inputs (typed text kept as an HMAC) the text matches exactly.
+  const found = hashed && hashed.text === text ? hashed : null;
+  const shown = (entries ?? []).filter((e) => !text || found?.seqs.has(e.seq) || `${describeAction(e.action)} ${JSON.stringify(e)}`.toLowerCase().includes(text.toLowerCase()));
+  const findHashed = async () => {
+    if (!caseId || !text) return;
+    try {
+      const r = await call('audit.matchText', { caseId, text });
+      setHashed({ text, seqs: new Set(r.matches.map((m) => m.seq)), error: null });
+    } catch (e) { setHashed({ text, seqs: new Set(), error: errorText(e) }); }
+  };
 
   return (
     <div className="audit" data-testid="audit-panel">
@@ -73,6 +83,15 @@ export function AuditPanel() {
         <span className="muted small" data-testid="audit-count">
           {text ? `${shown.length} shown of ` : ''}{more ? `the newest ${LISTED.toLocaleString('en-US')}` : (entries?.length ?? 0).toLocaleString('en-US')} entries
         </span>
+        {text && (
+          <button className="link small" data-testid="audit-text-hashed" onClick={() => void findHashed()}
+            title="Searches, SQL and traced keys are kept as HMACs: the engine checks this exact text against them (the check is recorded, the text hashed)">
+            also as a hashed input
+          </button>
+        )}
+        {found && (found.error
+          ? <span className="error-text small">{found.error}</span>
+          : <span className="muted small" data-testid="audit-hashed-found">{found.seqs.size === 1 ? '1 entry' : `${found.seqs.size} entries`} used this exact text as a hashed input</span>)}
         {more && <span className="muted small" data-testid="audit-more">older entries are not listed: choose an action, or use casefile audit show</span>}
       </div>
       {error && <div className="error-box">Could not read the audit log: {error}</div>}
