@@ -173,7 +173,7 @@ function AckTear({ caseId, tearSeq, onDone }: { caseId: string; tearSeq: number;
   return (
     <form className="filter-row" onSubmit={(e) => { e.preventDefault(); void ack(); }}>
       <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} placeholder="what happened (kept in the acknowledgment)"
-        data-testid="audit-ack-note" style={{ minWidth: 280 }} />
+        data-testid="audit-ack-note" className="ack-note" />
       <button type="submit" disabled={busy || !note.trim()} data-testid="audit-ack" title="Records an audit.ack entry naming this tear; verify then passes and reports it as acknowledged">
         {busy ? 'Acknowledging…' : `Acknowledge tear (entry ${tearSeq})`}
       </button>
