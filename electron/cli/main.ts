@@ -10,13 +10,18 @@ import { registerCorrelateCommands } from './commands/correlate';
 import { registerKeyCommands } from './commands/keys';
 import { registerExportCommands } from './commands/export';
 import { registerTextIndexCommand } from './commands/textIndex';
+import { EXIT } from './output';
 
 const program = new Command();
 program
   .name('casefile')
   .description('Casefile: investigate Enrich platform log bundles offline (cases, timeline, correlation, audit)')
   .version((await appInfo()).version)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText('after', `
+Exit codes: 0 done; ${EXIT.error} an error (a wrong flag, an unknown command, no case, an unreadable file, a failed check);
+${EXIT.nothingFound} trace: nothing names the id; ${EXIT.hostKeyRefused} pull: host key not accepted; ${EXIT.overCap} pull: the plan is over the cap.
+With --json only the JSON goes to stdout; progress, notes and errors go to stderr.`);
 
 registerIngestCommands(program);
 registerQueryCommand(program);
@@ -28,8 +33,9 @@ registerKeyCommands(program);
 registerServeCommand(program);
 registerPullCommands(program);
 
-// Whatever escapes a command is reported as one sentence, never a stack trace.
+// Whatever escapes a command (an option parser's refusal) is reported as one sentence, never a stack trace, and
+// exits 1 like every other error: 2 means "nothing found".
 await program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`casefile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
-  process.exitCode = 2;
+  process.exitCode = EXIT.error;
 });

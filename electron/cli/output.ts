@@ -1,5 +1,10 @@
-// Shared CLI output helpers: aligned tables for people, JSON/CSV for scripts, one way to fail.
+// Shared CLI output helpers: aligned tables for people, JSON/CSV for scripts, one way to fail, and the checks of
+// what the operator typed (numbers, input files) that every command words the same way.
+import { readFileSync } from 'node:fs';
 import { ContractFailure } from '../engine/engine';
+
+/** The exit codes of every command, in one place (README, "Exit codes"). */
+export const EXIT = { ok: 0, error: 1, nothingFound: 2, hostKeyRefused: 3, overCap: 4 } as const;
 
 export function printTable(rows: Record<string, unknown>[], columns?: string[]): void {
   if (rows.length === 0) { process.stdout.write('(no rows)\n'); return; }
@@ -30,5 +35,32 @@ export function printJson(value: unknown): void {
 export function fail(e: unknown): void {
   const msg = e instanceof ContractFailure ? `${e.error.message}` : e instanceof Error ? e.message.split('\n')[0] : String(e);
   process.stderr.write(`casefile: ${msg}\n`);
-  process.exitCode = 1;
+  process.exitCode = EXIT.error;
+}
+
+/** A commander option parser for a whole number from 1 to max; anything else is refused, naming the flag. */
+export function intFrom1To(flag: string, max: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\s*\d+\s*$/.test(v) || n < 1 || n > max) throw new Error(`${flag} must be an integer from 1 to ${max}, got ${v}`);
+    return n;
+  };
+}
+
+/** A file the operator named that cannot be read, as a sentence instead of an errno (ENOENT, EISDIR…). */
+export function inputFileError(file: string, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return new Error(`Cannot read ${file}: no such file.`, { cause: e });
+  if (code === 'EISDIR') return new Error(`${file} is a folder, not a file.`, { cause: e });
+  if (code === 'EACCES' || code === 'EPERM') return new Error(`Cannot read ${file}: permission denied.`, { cause: e });
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** Reads a file the operator named (a sample, a key, a profile), refusing a missing one or a folder with a sentence. */
+export function readInputFile(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw inputFileError(file, e);
+  }
 }

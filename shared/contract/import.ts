@@ -18,6 +18,9 @@ export const ImportCheck = z.object({
 });
 export type ImportCheck = z.infer<typeof ImportCheck>;
 
+/** The date (YYYY-MM-DD) an import gives stamps that carry no date or year. */
+export const ImportDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date as YYYY-MM-DD');
+
 export const importArea = defineArea({
   calls: {
     /** Before an import: how many of these files the case already has (by content), importing nothing. */
@@ -31,7 +34,7 @@ export const importArea = defineArea({
         paths: ImportPaths,
         formatOverrides: z.array(z.object({ format: z.string().max(64), glob: z.string().max(1000) })).max(100).optional(),
         /** The date (YYYY-MM-DD) of the first record for stamps that carry no date or year (time-only, syslog). */
-        date: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date as YYYY-MM-DD').optional(),
+        date: ImportDate.optional(),
         jobId: JobId.optional(),
         /**
          * Return as soon as the events are in (the timeline is usable), with identifiers and chains still being built

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { AuditEntryView } from '../../../shared/audit';
 import { paramLines } from '../../../shared/auditDisplay';
-import { fail } from '../output';
+import { fail, intFrom1To } from '../output';
 import { withCaseEngine } from './ingest';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
@@ -69,14 +69,10 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print entries as JSON lines')
     .option('--action <name>', 'only this action (a trailing * matches a prefix, e.g. "import.*")')
     .option('--since <date>', 'only entries at or after this ISO date or instant')
-    .option('--limit <n>', 'only the newest n entries', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > ALL) throw new Error(`--limit must be an integer from 1 to ${ALL}, got ${v}`);
-      return n;
-    })
+    .option('--limit <n>', 'only the newest n entries', intFrom1To('--limit', ALL))
     .action(async (opts: { case: string; json?: boolean; action?: string; since?: string; limit?: number }) => {
-      if (opts.since && Number.isNaN(Date.parse(opts.since))) program.error(`--since is not a date: ${opts.since}`);
       try {
+        if (opts.since && Number.isNaN(Date.parse(opts.since))) throw new Error(`--since is not a date: ${opts.since}`);
         await onCase(opts.case, async (engine, info) => {
           const entries = (await engine.call('audit.list', {
             caseId: info.id, limit: opts.limit ?? ALL,

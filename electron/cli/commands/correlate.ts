@@ -1,7 +1,7 @@
 // `casefile trace | chains` (issue 4): follow one id across sources, and list the chains to find the slow and failed.
 import type { Command } from 'commander';
 import { ChainKind, ChainStatus, type ChainSummary, type TraceResult } from '../../../shared/correlation';
-import { fail, printJson, printTable } from '../output';
+import { EXIT, fail, intFrom1To, printJson, printTable } from '../output';
 import { withCaseEngine } from './ingest';
 
 const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -60,9 +60,11 @@ export function registerCorrelateCommands(program: Command): void {
       try {
         await withCaseEngine(o.case, async (engine, info) => {
           const t = await engine.call('chains.trace', { caseId: info.id, key: id });
-          if (o.json) { printJson(t); return; }
-          if (!t.chain && !t.events.length) { process.stderr.write(`casefile: nothing in this case names "${id}"\n`); process.exitCode = 2; return; }
-          printTrace(t);
+          const nothing = !t.chain && !t.events.length;
+          if (o.json) printJson(t);
+          else if (!nothing) printTrace(t);
+          // Exit 2 with or without --json, so a script tells "nothing names it" from an error (1).
+          if (nothing) { process.stderr.write(`casefile: nothing in this case names "${id}"\n`); process.exitCode = EXIT.nothingFound; }
         });
       } catch (e) { fail(e); }
     });
@@ -75,16 +77,16 @@ export function registerCorrelateCommands(program: Command): void {
     .option('--min-duration <d>', 'only chains lasting at least this long (500ms, 90s, 5m, 1h)')
     .option('--text <text>', 'key, label, user or dataset contains this')
     .option('--sort <by>', 'first | duration | events', 'first')
-    .option('--limit <n>', 'rows to show', '100')
+    .option('--limit <n>', 'rows to show (1 to 5000)', intFrom1To('--limit', 5000), 100)
     .option('--json', 'print the result as JSON')
-    .action(async (o: { case: string; kind: string[]; status: string[]; minDuration?: string; text?: string; sort: string; limit: string; json?: boolean }) => {
+    .action(async (o: { case: string; kind: string[]; status: string[]; minDuration?: string; text?: string; sort: string; limit: number; json?: boolean }) => {
       try {
         const kinds = o.kind.map((k) => oneOf(ChainKind.options, k, '--kind'));
         const statuses = o.status.map((s) => oneOf(ChainStatus.options, s, '--status'));
         const sort = oneOf(['first', 'duration', 'events'] as const, o.sort, '--sort');
         await withCaseEngine(o.case, async (engine, info) => {
           const res = await engine.call('chains.list', {
-            caseId: info.id, limit: Math.max(1, Math.min(5000, Number(o.limit) || 100)), sort,
+            caseId: info.id, limit: o.limit, sort,
             ...(kinds.length ? { kinds } : {}), ...(statuses.length ? { statuses } : {}),
             ...(o.minDuration ? { minDurationMs: parseDuration(o.minDuration) } : {}), ...(o.text ? { text: o.text } : {}),
           });

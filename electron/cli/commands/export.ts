@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { Engine } from '../../engine/engine';
-import { fail, printJson, printTable } from '../output';
+import { fail, inputFileError, printJson, printTable, readInputFile } from '../output';
 import { withCaseEngine } from './ingest';
 
 const MAX_RULES_FILE = 1 << 20;
@@ -15,7 +15,12 @@ const MAX_RULES_FILE = 1 << 20;
  */
 function readRules(file: string | undefined): Record<string, unknown> | undefined {
   if (!file) return undefined;
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    throw inputFileError(file, e);
+  }
   let text: string;
   try {
     const st = fs.fstatSync(fd);
@@ -87,7 +92,7 @@ export function registerExportCommands(program: Command): void {
     .action(async (sample: string, o: { rules: string; json?: boolean }) => {
       try {
         const rules = readRules(o.rules);
-        const lines = fs.readFileSync(sample, 'utf8').split('\n').filter((l) => l.length > 0).slice(0, 200);
+        const lines = readInputFile(sample).toString('utf8').split('\n').filter((l) => l.length > 0).slice(0, 200);
         if (!lines.length) throw new Error(`${sample} has no lines`);
         const engine = await Engine.create({ via: 'cli' });
         try {

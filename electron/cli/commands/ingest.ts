@@ -6,7 +6,9 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { FileImportResult, ImportResult } from '../../../shared/domain';
 import type { CaseInfo } from '../../../shared/domain';
+import { ImportDate } from '../../../shared/contract/import';
 import { Engine } from '../../engine/engine';
+import { assertZone } from '../../engine/ingest/timezone';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
 import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
@@ -14,13 +16,27 @@ import { fail, printJson, printTable } from '../output';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** Opens the case in dir (creating it when asked), returning the engine and the case id. */
-export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: CaseInfo) => Promise<T>, create?: { name?: string }, opts: { verifying?: boolean; writing?: boolean } = {}): Promise<T> {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a case folder: give --case a folder (new or existing).`);
+/**
+ * Refuses a --case that cannot be the case folder (a file) or, unless one is to be made there, holds no case. Every
+ * command that takes --case says it with these words.
+ */
+export function checkCaseDir(dir: string, creating: boolean): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new Error(`${dir} is a file, not a case folder: give --case ${creating ? 'a folder (new or existing)' : 'the case\'s folder'}.`);
+  }
+  if (!creating && !existsSync(path.join(dir, 'case.json'))) throw new Error(`No case at ${dir}. Create one with: casefile import <bundle> --case ${dir}`);
+}
+
+/**
+ * Opens the case in dir (creating it when asked), returning the engine and the case id. `create.check` runs before a
+ * new case is made: what it refuses leaves no empty case behind.
+ */
+export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: CaseInfo) => Promise<T>, create?: { name?: string; check?: (engine: Engine) => Promise<void> }, opts: { verifying?: boolean; writing?: boolean } = {}): Promise<T> {
+  checkCaseDir(dir, !!create);
   const engine = await Engine.create({ via: 'cli' });
   try {
     const exists = existsSync(path.join(dir, 'case.json'));
-    if (!exists && !create) throw new Error(`No case at ${dir}. Create one with: casefile import <bundle> --case ${dir}`);
+    if (!exists) await create?.check?.(engine);
     const info = exists
       ? await engine.call('cases.open', { dir })
       : await engine.call('cases.create', { name: create?.name ?? path.basename(path.resolve(dir)), dir });
@@ -61,8 +77,10 @@ export function registerIngestCommands(program: Command): void {
     .action(async (paths: string[], o: { case: string; name?: string; tz?: string; format: string[]; date?: string; json?: boolean }) => {
       try {
         const overrides = o.format.map(parseOverride);
-        // A mistyped path must not leave a new, empty case behind: the inputs are checked before the case is made.
+        // A mistyped path, zone or date must not leave a new, empty case behind: they are checked before the case is made.
         for (const p of paths) if (!existsSync(p)) throw new Error(`Cannot read ${p}: no such file or folder.`);
+        if (o.tz) assertZone(o.tz);
+        if (o.date && !ImportDate.safeParse(o.date).success) throw new Error(`--date expects a date as YYYY-MM-DD, got "${o.date}"`);
         await withCaseEngine(o.case, async (engine, info) => {
           if (o.tz) await engine.call('cases.setTimezone', { caseId: info.id, timezone: o.tz });
           const bar = !o.json && process.stderr.isTTY

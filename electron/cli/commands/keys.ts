@@ -1,10 +1,9 @@
 // `casefile key import|list|remove`, `casefile open`, `casefile seal`: the operator's keys and sealed files from the
 // shell. Passphrases, passwords and session keys are asked without echo or read from `--passphrase-fd`, never argv.
 // Every action goes through the engine's contract calls, so it is audited exactly as in the app.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Engine, ContractFailure } from '../../engine/engine';
-import { fail, printJson, printTable } from '../output';
+import { fail, printJson, printTable, readInputFile } from '../output';
 import { readSecret } from '../secretInput';
 import { formatPath, parsePath } from '../../engine/crypto/sealedSession';
 import type { OpenedBundle } from '../../../shared/contract/sealed';
@@ -40,7 +39,7 @@ export function registerKeyCommands(program: Command): void {
     .action(async (file: string, opts: { client?: boolean }) => {
       try {
         await withEngine(async (engine) => {
-          const bytes = readFileSync(file);
+          const bytes = readInputFile(file);
           const armored = /^\s*-----BEGIN PGP/.test(bytes.subarray(0, 100).toString('latin1')) ? bytes.toString('utf8') : bytes.toString('base64');
           const r = await engine.call('keys.import', { kind: opts.client ? 'client' : 'secret', armored });
           for (const k of r.imported) out(`Imported ${k.kind} key ${k.fingerprint} ${k.userIds[0] ?? ''}`.trimEnd());

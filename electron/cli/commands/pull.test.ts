@@ -107,6 +107,10 @@ describe('casefile profile / pull', () => {
     const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--dry-run', '--trim', '--cap', '1KB', '--passphrase-fd', '3'], { fd3: lab.keys.passphrase });
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/the newest file \S+ alone is [\d.]+ MB, over the cap of 0\.0 MB: refused .*--cap \d+MB/);
+    // A script reading --json gets the same exit code, the refused plan alone on stdout.
+    const j = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--dry-run', '--trim', '--cap', '1KB', '--json', '--passphrase-fd', '3'], { fd3: lab.keys.passphrase });
+    expect(j.code, j.stderr).toBe(4);
+    expect(JSON.parse(j.stdout)).toMatchObject({ status: 'refused' });
   });
 
   it('names a wrong passphrase and leaves it nowhere on disk', async () => {

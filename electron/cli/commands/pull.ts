@@ -3,7 +3,6 @@
 // key is printed with its fingerprint and, without a terminal or --yes, refused. Ctrl-C cancels the pull job (its
 // state is kept) and a pull that did not finish is named with the command that resumes it.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline/promises';
@@ -14,12 +13,21 @@ import type { PullAnswer } from '../../../shared/contract/pull';
 import { Engine } from '../../engine/engine';
 import { parseSize } from '../../engine/util/size';
 import { readSecret } from '../secretInput';
-import { fail, printJson, printTable } from '../output';
+import { EXIT, fail, printJson, printTable, readInputFile } from '../output';
 import { withCaseEngine } from './ingest';
 
 const MB = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 /** Why discovery set a found file aside (the plan's skip reasons that need the operator's eye). */
 const SET_ASIDE: Record<string, string> = { 'name-not-utf8': 'its name is not UTF-8 (SFTP cannot open it)', symlink: 'a symbolic link (not followed)' };
+
+function parseJsonFile(file: string): unknown {
+  const text = readInputFile(file).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file} is not JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
 
 async function withAppEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
   const engine = await Engine.create({ via: 'cli' });
@@ -61,7 +69,7 @@ export function registerPullCommands(program: Command): void {
     .requiredOption('--file <profile.json>', 'profile JSON').option('--replace', 'overwrite a profile of the same name')
     .action(async (o: { file: string; replace?: boolean }) => {
       try {
-        const p = SiteProfile.parse(JSON.parse(readFileSync(o.file, 'utf8')));
+        const p = SiteProfile.parse(parseJsonFile(o.file));
         await withAppEngine(async (engine) => { await engine.call('profiles.save', { profile: p, ...(o.replace ? { replace: true } : {}) }); });
         process.stdout.write(`profile ${p.name} saved\n`);
       } catch (e) { fail(e); }
@@ -154,10 +162,12 @@ export function registerPullCommands(program: Command): void {
                 const k = a.presented;
                 process.stderr.write(`The ${k.keyType} host key of ${k.host}:${k.port} is not known.\n  fingerprint: ${k.fingerprint}\nCheck it with the site before accepting it.\n`);
                 const yes = o.yes || await ask('Accept this key and continue? [y/N] ');
-                if (!yes) { process.stderr.write('casefile: host key not accepted: nothing pulled.\n'); process.exitCode = 3; return; }
+                if (!yes) { process.stderr.write('casefile: host key not accepted: nothing pulled.\n'); process.exitCode = EXIT.hostKeyRefused; return; }
                 await engine.call('hostkeys.accept', { host: k.host, port: k.port, keyType: k.keyType, key: k.key, fingerprint: k.fingerprint });
                 continue;
               }
+              // Over the cap is exit 4 with or without --json: a script reads the code, not the text.
+              if (a.status === 'refused') process.exitCode = EXIT.overCap;
               if (o.json) { printJson(a); return; }
               bar?.stop();
               planTable(a);
@@ -166,7 +176,7 @@ export function registerPullCommands(program: Command): void {
                 process.stderr.write(n
                   ? `casefile: the newest file ${n.path} alone is ${MB(n.size)}, over the cap of ${MB(a.plan.capBytes)}: refused (older files are not pulled in its place; raise the cap: --cap ${Math.ceil(n.size / 1e6)}MB).\n`
                   : 'casefile: the plan is over the cap: refused (use --trim to keep the newest files that fit, or --cap).\n');
-                process.exitCode = 4; return;
+                return;
               }
               if (a.status === 'done') {
                 process.stdout.write(`pulled into bundle ${a.bundle} (pull ${a.pullId}); imported ${a.import?.files.reduce((n, f) => n + f.records, 0) ?? 0} records from ${a.import?.files.filter((f) => !f.skipped).length ?? 0} files\n`);
@@ -179,7 +189,11 @@ export function registerPullCommands(program: Command): void {
             off();
             bar?.stop();
           }
-        }, { name: path.basename(path.resolve(o.case)) });
+        }, {
+          name: path.basename(path.resolve(o.case)),
+          // A profile that does not exist is refused before a new case is made for it.
+          check: async (engine) => { await engine.call('profiles.get', { name: o.profile }); },
+        });
       } catch (e) { fail(e); }
     });
 }

@@ -1,8 +1,8 @@
 // `casefile query`: one read-only SQL statement over the case (events.sql, audited with the SQL as an HMAC). Its
 // output is what gets pasted into tickets, so the rows come masked as the app shows them (secrets as ••••••••,
 // personal data as stored); --reveal-secrets prints them as stored, and the call's audit entry records that it did.
-import type { Command } from 'commander';
-import { fail, printCsv, printJson, printTable } from '../output';
+import { type Command, Option } from 'commander';
+import { fail, intFrom1To, printCsv, printJson, printTable } from '../output';
 import { withCaseEngine } from './ingest';
 
 export function registerQueryCommand(program: Command): void {
@@ -11,13 +11,13 @@ export function registerQueryCommand(program: Command): void {
     .requiredOption('--case <dir>', 'case folder')
     .requiredOption('--sql <statement>', 'SELECT …')
     .option('--json', 'JSON output')
-    .option('--csv', 'CSV output')
-    .option('--limit <n>', 'maximum rows', '100000')
+    .addOption(new Option('--csv', 'CSV output').conflicts('json'))
+    .option('--limit <n>', 'maximum rows (1 to 100000)', intFrom1To('--limit', 100_000), 100_000)
     .option('--reveal-secrets', 'print secrets as stored instead of masked (recorded in the case audit trail)')
-    .action(async (o: { case: string; sql: string; json?: boolean; csv?: boolean; limit: string; revealSecrets?: boolean }) => {
+    .action(async (o: { case: string; sql: string; json?: boolean; csv?: boolean; limit: number; revealSecrets?: boolean }) => {
       try {
         await withCaseEngine(o.case, async (engine, info) => {
-          const res = await engine.call('events.sql', { caseId: info.id, sql: o.sql, limit: Number(o.limit), ...(o.revealSecrets ? { reveal: true } : {}) });
+          const res = await engine.call('events.sql', { caseId: info.id, sql: o.sql, limit: o.limit, ...(o.revealSecrets ? { reveal: true } : {}) });
           if (o.json) printJson(res.rows);
           else if (o.csv) printCsv(res.rows, res.columns);
           else printTable(res.rows, res.columns);

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { CaseHandle } from '../../engine/case/caseStore';
 import { buildTextIndex } from '../../engine/query/textIndexBuild';
 import { fail, printJson } from '../output';
+import { checkCaseDir } from './ingest';
 
 export function registerTextIndexCommand(program: Command): void {
   program.command('text-index')
@@ -13,6 +14,7 @@ export function registerTextIndexCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (o: { case: string; json?: boolean }) => {
       try {
+        checkCaseDir(o.case, false);
         const h = await CaseHandle.open(path.resolve(o.case), { via: 'cli' });
         try {
           const r = await buildTextIndex(h);

@@ -1,0 +1,95 @@
+// The CLI as a script uses it: the real `casefile` process, its exit codes (0, 1 for every error, 2 when `trace` finds
+// nothing), JSON alone on stdout, one `casefile: …` sentence on stderr, and no case left behind by a refused command.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, tempDir, writeAt } from '../testkit/tmp';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bin.mjs');
+const root = tempDir('casefile-cli-scripting-');
+afterAll(() => removeDir(root));
+const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
+const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+const caseDir = path.join(root, 'case');
+const log = writeAt(root, 'logs/app.log', '2023-07-06 03:30:00 INFO hello\n2023-07-06 03:30:01 ERROR boom\n');
+const aFile = writeAt(root, 'notes.txt', 'not a case\n');
+const aFolder = path.join(root, 'folder');
+
+beforeAll(() => {
+  mkdirSync(aFolder, { recursive: true });
+  const r = cli('import', log, '--case', caseDir);
+  expect(r.status, r.stderr).toBe(0);
+});
+
+/** One clear sentence on stderr, nothing on stdout, exit 1. */
+function refused(r: ReturnType<typeof cli>, message: RegExp): void {
+  expect(r.stderr, r.stderr).toMatch(message);
+  expect(r.stderr).toMatch(/^casefile: /);
+  expect(r.stdout).toBe('');
+  expect(r.status).toBe(1);
+}
+
+describe('casefile exit codes and errors', () => {
+  it('a bad option value is exit 1 with its sentence, as every other error', () => {
+    refused(cli('serve', '--port', 'abc', '--no-open'), /--port must be 0\.\.65535, got abc/);
+    refused(cli('audit', 'show', '--case', caseDir, '--limit', 'x'), /--limit must be an integer from 1 to 100000, got x/);
+    refused(cli('chains', '--case', caseDir, '--limit', 'x'), /--limit must be an integer from 1 to 5000, got x/);
+    refused(cli('query', '--case', caseDir, '--sql', 'SELECT 1', '--limit', '0'), /--limit must be an integer from 1 to 100000, got 0/);
+  });
+
+  it('audit show --since that is not a date says so about itself, not with the whole program help', () => {
+    const r = cli('audit', 'show', '--case', caseDir, '--since', 'notadate');
+    refused(r, /--since is not a date: notadate/);
+    expect(r.stderr).not.toMatch(/Usage: casefile \[options\] \[command\]/);
+  });
+
+  it('--json and --csv together are refused, not one silently dropped', () => {
+    const r = cli('query', '--case', caseDir, '--sql', 'SELECT 1', '--json', '--csv');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--csv.*cannot be used with.*--json|--json.*cannot be used with.*--csv/);
+  });
+
+  it('trace of an id nothing names exits 2 with --json too, the JSON still alone on stdout', () => {
+    const text = cli('trace', 'no-such-id', '--case', caseDir);
+    expect(text.status).toBe(2);
+    expect(text.stderr).toMatch(/nothing in this case names "no-such-id"/);
+    const json = cli('trace', 'no-such-id', '--case', caseDir, '--json');
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ chain: null, events: [] });
+    expect(json.stderr).toMatch(/nothing in this case names "no-such-id"/);
+  });
+
+  it('text-index says what the other case commands say about a missing case and a file given as --case', () => {
+    refused(cli('text-index', '--case', path.join(root, 'nowhere')), /No case at .*nowhere\. Create one with: casefile import <bundle> --case /);
+    refused(cli('text-index', '--case', aFile), /notes\.txt is a file, not a case folder/);
+    refused(cli('stats', '--case', aFile), /notes\.txt is a file, not a case folder: give --case the case's folder\./);
+  });
+
+  it('an import refused for its --tz or --date, or a pull for its profile, leaves no new case behind', () => {
+    const tz = path.join(root, 'tz-case');
+    refused(cli('import', log, '--case', tz, '--tz', 'Mars/Base'), /Unknown timezone "Mars\/Base"/);
+    expect(existsSync(tz)).toBe(false);
+    const date = path.join(root, 'date-case');
+    refused(cli('import', log, '--case', date, '--date', '2026-13-45'), /--date expects a date as YYYY-MM-DD, got "2026-13-45"/);
+    expect(existsSync(date)).toBe(false);
+    const pulled = path.join(root, 'pull-case');
+    refused(cli('pull', '--case', pulled, '--profile', 'nope'), /No profile named "nope"/);
+    expect(existsSync(pulled)).toBe(false);
+  });
+
+  it('a missing input file or a folder in its place is named in a sentence, not an errno', () => {
+    const rules = writeAt(root, 'rules.json', '{}');
+    const missing = path.join(root, 'missing.txt');
+    refused(cli('redact-test', '--rules', rules, missing), /Cannot read .*missing\.txt: no such file\./);
+    refused(cli('redact-test', '--rules', rules, aFolder), /folder is a folder, not a file\./);
+    refused(cli('redact-test', '--rules', missing, log), /Cannot read .*missing\.txt: no such file\./);
+    refused(cli('key', 'import', missing), /Cannot read .*missing\.txt: no such file\./);
+    refused(cli('key', 'import', aFolder), /folder is a folder, not a file\./);
+    refused(cli('profile', 'add', '--file', missing), /Cannot read .*missing\.txt: no such file\./);
+    refused(cli('profile', 'add', '--file', aFile), /notes\.txt is not JSON: /);
+    for (const r of [cli('redact-test', '--rules', rules, missing), cli('key', 'import', aFolder)]) expect(r.stderr).not.toMatch(/ENOENT|EISDIR/);
+  });
+});
