@@ -302,3 +302,37 @@ test('a trace exports its chain', async ({ app, casefile, planted }) => {
   expect(engine.total).toBe(chains[0]!.events);
   await expect(page.getByTestId('export-count')).toHaveText(`${engine.total} events`);
 });
+
+test('an export still running when the page reloads is followed again: the dialog shows its progress, then how it ended', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
+  const before = listExports(planted);
+  // hold the case with a job of our own, so the export is still queued when the page reloads
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(planted.caseId, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  try {
+    await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
+    await page.getByTestId('export-run').click();
+    await expect(page.getByTestId('export-step')).toHaveText(/queued/);
+    await page.reload();
+    // the engine still holds the export: the reloaded page finds it and follows it, with no run button of its own
+    await expect(page.getByTestId('export-dialog')).toBeVisible();
+    await expect(page.getByTestId('export-source')).toHaveText(/already running/);
+    await expect(page.getByTestId('export-step')).toHaveText(/queued/);
+    await expect(page.getByTestId('export-cancel')).toBeEnabled();
+    await expect(page.getByTestId('export-run')).toHaveCount(0);
+  } finally {
+    release();
+    await held;
+  }
+  await expect(page.getByTestId('export-outcome')).toContainText(/events written to .*encrypted to/, { timeout: 90_000 });
+  await expect(page.getByTestId('export-progress')).toHaveCount(0);
+  const made = listExports(planted);
+  expect(made).toHaveLength(before.length + 1);
+  await expect(page.getByTestId('export-outcome')).toContainText(made.find((m) => !before.includes(m))!);
+  // closed, the next Export… opens on the table's selection as usual
+  await page.getByTestId('export-close').click();
+  await page.getByTestId('export-open').click();
+  await expect(page.getByTestId('export-preview')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('export-run')).toBeVisible();
+});

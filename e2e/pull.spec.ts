@@ -23,7 +23,7 @@ test.beforeAll(async () => {
 test.afterAll(async ({ casefile }) => {
   // The engine is shared by the worker's specs: leave no case open behind (the next spec starts from none).
   for (const c of await casefile.engine.invoke('cases.list', {}) as { id: string; name: string }[]) {
-    if (c.name === 'Pull case') await casefile.engine.invoke('cases.close', { caseId: c.id }).catch(() => undefined);
+    if (c.name.startsWith('Pull case')) await casefile.engine.invoke('cases.close', { caseId: c.id }).catch(() => undefined);
   }
   await lab?.stop();
   if (work) removeDir(work); // the case is closed: nothing holds its files
@@ -76,4 +76,38 @@ test('host-key prompt → planner → progress → events, the key passphrase ty
   await expect.poll(async () => Number(((await page.getByTestId('events-total').textContent()) ?? '').replace(/[^\d]/g, ''))).toBe(info.eventCount);
   expect(problems.errors).toEqual([]);
   expect(problems.csp).toEqual([]);
+});
+
+test('a pull still running when the page reloads is followed again: its state, Cancel, then how it ended', async ({ app, casefile }) => {
+  test.setTimeout(180_000);
+  const { page } = app;
+  const made = await casefile.engine.invoke('cases.create', { name: 'Pull case reloaded', dir: path.join(work, 'case-reloaded') }) as { id: string };
+  const url = new URL(casefile.server.url);
+  url.searchParams.set('case', made.id);
+  url.searchParams.set('view', 'pull');
+  await page.goto(url.toString());
+  await expect(page.getByTestId('profile-acme')).toBeVisible();
+  await page.getByTestId('pull-passphrase').fill(lab.keys.passphrase);
+  await page.getByTestId('pull-plan').click();
+  await expect(page.getByTestId('pull-plan-view')).toBeVisible({ timeout: 60_000 });
+  // hold the case with a job of our own, so the pull is still queued when the page reloads
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(made.id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  try {
+    await page.getByTestId('pull-run').click();
+    await expect(page.getByTestId('pull-cancel')).toBeVisible();
+    await page.reload();
+    await expect(page.getByTestId('pull-view')).toBeVisible();
+    await expect(page.getByTestId('pull-run')).toHaveText('Pulling…');
+    await expect(page.getByTestId('pull-cancel')).toBeVisible();
+  } finally {
+    release();
+    await held;
+  }
+  await expect(page.getByTestId('pull-outcome')).toContainText(/Pulled \d+ files into bundle .*: \d+ events imported/, { timeout: 120_000 });
+  await expect(page.getByTestId('pull-cancel')).toHaveCount(0);
+  await expect(page.getByTestId('pull-progress-summary')).toContainText(/files/);
+  const info = await casefile.engine.invoke('cases.get', { caseId: made.id }) as { eventCount: number };
+  expect(info.eventCount).toBeGreaterThan(0);
+  await expect(page.getByTestId('status-case-events')).toHaveText(`${info.eventCount.toLocaleString('en-US')} events in case`);
 });

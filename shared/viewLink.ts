@@ -10,7 +10,7 @@ export const LINK_HOST = 'open';
 /** Longer than any link the app writes (a full filter is well under this); past it a link is refused unread. */
 export const MAX_LINK_CHARS = 8192;
 
-export const LINK_VIEWS = ['timeline', 'chains', 'trace', 'audit', 'cases'] as const;
+export const LINK_VIEWS = ['timeline', 'chains', 'trace', 'audit', 'pull', 'cases'] as const;
 /** Case ids are UUIDs, or a folder-safe name in cases made elsewhere: letters, digits, `.`, `_`, `-`. */
 export const LinkCaseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/);
 /** A chain or identifier key as `chains.trace` takes it, without control characters. */

@@ -5,6 +5,7 @@ import type { ImportProgress, ImportResult } from '../../shared/domain';
 import type { ImportCheck } from '../../shared/contract';
 import { ApiError, call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
+import { followJob } from './followJob';
 
 export type DroppedFile = { file: File; path: string };
 
@@ -99,33 +100,19 @@ export const useImport = create<ImportState>((set, get) => ({
   },
 
   async attach(caseId) {
-    if (get().running || get().checking) return;
-    let jobs: Awaited<ReturnType<typeof call<'jobs.list'>>>;
-    try { jobs = await call('jobs.list', { caseId }); } catch { return; }
-    const job = jobs.find((j) => j.kind === 'import' && (j.state === 'running' || j.state === 'queued'));
-    if (!job || get().running || useApp.getState().current?.id !== caseId) return;
-    useImport.setState({ running: true, progress: null, result: null, error: null, jobId: job.jobId });
-    const client = getClient();
-    let done = false;
-    const finish = (j: { state: string; error?: string }) => {
-      if (done) return;
-      done = true;
-      for (const off of offs) off?.();
-      useImport.setState({
-        running: false, jobId: null,
-        error: j.state === 'cancelled' ? CANCELLED
-          : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
-      });
-      const app = useApp.getState();
-      void app.refreshCurrent().then(() => app.bumpData());
-    };
-    const offs = [
-      client.on('import.progress', (p) => { if (p.jobId === job.jobId && !done) useImport.setState({ progress: p }); }),
-      client.on('job.progress', (j) => { if (j.jobId === job.jobId && j.state !== 'queued' && j.state !== 'running') finish(j); }),
-    ];
-    // It may have ended between the list and the subscription.
-    const now = (await call('jobs.list', { caseId }).catch(() => [])).find((j) => j.jobId === job.jobId);
-    if (now && now.state !== 'queued' && now.state !== 'running') finish(now);
+    await followJob(caseId, 'import', {
+      busy: () => get().running || get().checking,
+      start: (job) => set({ running: true, progress: null, result: null, error: null, jobId: job.jobId }),
+      events: (jobId) => [getClient().on('import.progress', (p) => { if (p.jobId === jobId) set({ progress: p }); })],
+      end: (j) => {
+        set({
+          running: false, jobId: null,
+          error: j.state === 'cancelled' ? CANCELLED : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
+        });
+        const app = useApp.getState();
+        void app.refreshCurrent().then(() => app.bumpData());
+      },
+    });
   },
 
   async importFiles(files) {

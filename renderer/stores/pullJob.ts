@@ -7,6 +7,7 @@ import type { PullAnswer, PullProgress, PullSummary, PresentedHostKey } from '..
 import { PULL_SOURCES } from '../../shared/contract/pull';
 import { call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
+import { followJob } from './followJob';
 
 export type Source = (typeof PULL_SOURCES)[number];
 export interface PullForm { profile: string; since: string; until: string; sources: Source[]; capMB: string; trim: boolean }
@@ -22,6 +23,8 @@ interface PullState {
   jobId: string | null;
   pulls: PullSummary[];
   error: string | null;
+  /** How a pull this page followed (started before a reload, or in another window) ended, in the engine's words. */
+  outcome: string | null;
   setForm(p: Partial<PullForm>): void;
   setPassphrase(p: string): void;
   /** Forgets the passphrase (the pull ended, or the operator left the pull view). */
@@ -32,6 +35,8 @@ interface PullState {
   rejectHostKey(): void;
   cancel(): Promise<void>;
   loadPulls(): Promise<void>;
+  /** Follows the case's pull that runs without this page's call: its progress, Cancel, and how it ended. */
+  attach(caseId: string): Promise<void>;
 }
 
 function input(f: PullForm, passphrase: string) {
@@ -53,7 +58,7 @@ export const usePull = create<PullState>((set, get) => {
   };
   return {
     form: { profile: '', since: '', until: '', sources: [...PULL_SOURCES], capMB: '', trim: false },
-    passphrase: '', busy: null, hostKey: null, answer: null, progress: null, jobId: null, pulls: [], error: null,
+    passphrase: '', busy: null, hostKey: null, answer: null, progress: null, jobId: null, pulls: [], error: null, outcome: null,
     setForm: (p) => set({ form: { ...get().form, ...p } }),
     setPassphrase: (passphrase) => set({ passphrase }),
     forgetPassphrase: () => set({ passphrase: '' }),
@@ -61,7 +66,7 @@ export const usePull = create<PullState>((set, get) => {
     async plan() {
       const caseId = useApp.getState().current?.id;
       if (!caseId || !get().form.profile) return;
-      set({ busy: 'plan', error: null, answer: null, progress: null });
+      set({ busy: 'plan', error: null, answer: null, progress: null, outcome: null });
       try {
         answered(await call('pull.plan', { caseId, ...input(get().form, get().passphrase) }), () => get().plan());
       } catch (e) {
@@ -75,8 +80,8 @@ export const usePull = create<PullState>((set, get) => {
       const caseId = app.current?.id;
       if (!caseId || !get().form.profile) return;
       const jobId = crypto.randomUUID();
-      set({ busy: 'pull', error: null, progress: null, jobId });
-      const off = getClient().on('pull.progress', (p) => set({ progress: p }));
+      set({ busy: 'pull', error: null, progress: null, jobId, outcome: null });
+      const off = getClient().on('pull.progress', (p) => { if (p.jobId === jobId) set({ progress: p }); });
       try {
         answered(await call('pull.run', { caseId, jobId, ...input(get().form, get().passphrase), ...(resume ? { resume } : {}) }), () => get().run(resume));
         await app.refreshCurrent();
@@ -105,6 +110,20 @@ export const usePull = create<PullState>((set, get) => {
     async cancel() {
       const jobId = get().jobId;
       if (jobId) await call('jobs.cancel', { jobId }).catch(() => undefined);
+    },
+
+    async attach(caseId) {
+      await followJob(caseId, 'pull', {
+        busy: () => !!get().busy,
+        start: (job) => set({ busy: 'pull', jobId: job.jobId, progress: null, answer: null, error: null, outcome: null }),
+        events: (jobId) => [getClient().on('pull.progress', (p) => { if (p.jobId === jobId) set({ progress: p }); })],
+        end: (j) => {
+          set({ busy: null, jobId: null, ...(j.state === 'done' ? { outcome: j.outcome ?? 'The pull finished.' } : { error: j.error ?? `The pull ${j.state === 'cancelled' ? 'was cancelled' : 'failed'}.` }) });
+          const app = useApp.getState();
+          void app.refreshCurrent().then(() => app.bumpData());
+          void get().loadPulls();
+        },
+      });
     },
 
     async loadPulls() {

@@ -6,6 +6,9 @@ describe('view state in the address', () => {
     const s = { caseId: 'c1', view: 'trace' as const, filter: { levels: ['ERROR' as const], text: 'a&b=c', regex: true }, trace: 'k/1?x', event: 42 };
     expect(parseUrlState(formatUrlState(s))).toEqual(s);
   });
+  it('keeps the pull view, where a reload during a pull finds it running again', () => {
+    expect(parseUrlState(formatUrlState({ caseId: 'c1', view: 'pull' }))).toEqual({ caseId: 'c1', view: 'pull' });
+  });
   it('leaves out what is malformed instead of trusting it', () => {
     expect(parseUrlState('?case=c1&view=drop&filter={bad&event=1e400')).toEqual({ caseId: 'c1' });
     expect(parseUrlState(`?filter=${encodeURIComponent(JSON.stringify({ levels: ['LOUD'] }))}`)).toEqual({});

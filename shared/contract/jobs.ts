@@ -28,6 +28,8 @@ export const JobInfo = z.object({
   step: JobStep.nullable(),
   /** Why it failed, or "cancelled". */
   error: z.string().optional(),
+  /** What a finished job made, in one sentence: a page that followed it (reloaded, or another window) says this. */
+  outcome: z.string().max(500).optional(),
 });
 export type JobInfo = z.infer<typeof JobInfo>;
 

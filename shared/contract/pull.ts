@@ -35,6 +35,8 @@ export const PullAnswer = z.discriminatedUnion('status', [
 export type PullAnswer = z.infer<typeof PullAnswer>;
 
 export const PullProgress = z.object({
+  /** The pull job's id (a page following the job after a reload takes only its progress). */
+  jobId: z.string().optional(),
   pullId: z.string(), bytesDone: z.number(), bytesTotal: z.number(), filesDone: z.number(), filesTotal: z.number(),
   rate: z.number(), etaSeconds: z.number().nullable(),
   active: z.array(z.object({ path: z.string(), bytes: z.number(), size: z.number() })),

@@ -66,6 +66,14 @@ describe('export.preview through the contract', () => {
     expect(sel.filter.fields[0]).toMatchObject({ field: 'user', value: { hmac: expect.any(String) as unknown } });
   });
 
+  it('runs as the job the caller named, which says when it ends what it wrote (a reloaded page follows the job by that id)', async () => {
+    const jobId = 'export-named-by-the-caller';
+    const r = await engine.call('export.run', { caseId: info.id, selection: {}, format: 'jsonl', plaintext: true, jobId });
+    const job = (await engine.call('jobs.list', { caseId: info.id })).find((j) => j.jobId === jobId);
+    expect(job).toMatchObject({ kind: 'export', state: 'done' });
+    expect(job!.outcome).toBe(`${r.events} events written to ${r.dir} (plaintext)`);
+  });
+
   it('applies the call\'s unsaved rules and refuses a bad selection with a clear error', async () => {
     const p = await engine.call('export.preview', { caseId: info.id, selection: { where: "level = 'ERROR'" }, limit: 50, rules: { words: [{ type: 'project', words: ['Quuxley'], action: 'pseudonymise' }] } });
     expect(p.total).toBe(1);

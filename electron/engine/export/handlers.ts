@@ -78,5 +78,5 @@ export const exportHandlers: AreaHandlers<'export'> = {
       }
       throw e;
     }
-  }, input.jobId ? { jobId: input.jobId } : {}),
+  }, { ...(input.jobId ? { jobId: input.jobId } : {}), outcome: (r) => `${r.events} events written to ${r.dir} (${r.encrypted ? `encrypted to ${r.recipient}` : 'plaintext'})` }),
 };

@@ -9,12 +9,15 @@ import { EngineError } from '../util/errors';
 /** The work of one job kind. Check `signal` between steps (or pass it down); report with `progress`. */
 export type JobWork<T> = (signal: AbortSignal, progress: (step: JobStep) => void, jobId: string) => Promise<T>;
 
+export interface RunOptions<T> { jobId?: string; background?: boolean; outcome?: (result: T) => string }
+
 export interface Jobs {
   /**
    * Queues work behind the case's other jobs and resolves with its result (EngineError `cancelled` if cancelled).
    * A `background` job (derived data a later run redoes) is cancelled at shutdown even while it runs.
+   * `outcome` says in one sentence what a finished job made (JobInfo.outcome), for a page that only followed it.
    */
-  run<T>(caseId: string, kind: string, work: JobWork<T>, opts?: { jobId?: string; background?: boolean }): Promise<T>;
+  run<T>(caseId: string, kind: string, work: JobWork<T>, opts?: RunOptions<T>): Promise<T>;
   /** Cancels a queued or running job; false when there is no such live job. */
   cancel(jobId: string): boolean;
   list(caseId?: string): JobInfo[];
@@ -39,7 +42,7 @@ export class JobRunner implements Jobs {
     this.heartbeat.unref();
   }
 
-  run<T>(caseId: string, kind: string, work: JobWork<T>, opts: { jobId?: string; background?: boolean } = {}): Promise<T> {
+  run<T>(caseId: string, kind: string, work: JobWork<T>, opts: RunOptions<T> = {}): Promise<T> {
     const jobId = opts.jobId ?? randomUUID();
     const existing = this.jobs.get(jobId);
     if (existing && isLive(existing)) return Promise.reject(new EngineError('conflict', `Job ${jobId} is already ${existing.info.state}.`));
@@ -52,7 +55,7 @@ export class JobRunner implements Jobs {
     this.jobs.delete(jobId);
     this.jobs.set(jobId, job);
     this.emit(job);
-    const result = (this.tails.get(caseId) ?? Promise.resolve()).then(() => this.execute(job, work));
+    const result = (this.tails.get(caseId) ?? Promise.resolve()).then(() => this.execute(job, work, opts.outcome));
     const tail = result.catch(() => undefined);
     this.tails.set(caseId, tail);
     void tail.then(() => { if (this.tails.get(caseId) === tail) this.tails.delete(caseId); });
@@ -78,7 +81,7 @@ export class JobRunner implements Jobs {
     clearInterval(this.heartbeat);
   }
 
-  private async execute<T>(job: Job, work: JobWork<T>): Promise<T> {
+  private async execute<T>(job: Job, work: JobWork<T>, outcome?: (result: T) => string): Promise<T> {
     const { signal } = job.controller;
     if (signal.aborted) throw this.end(job, 'cancelled', signal.reason);
     job.info.state = 'running';
@@ -89,6 +92,7 @@ export class JobRunner implements Jobs {
         job.info.step = step;
         if (Date.now() - job.lastPublished >= STEP_EVERY_MS) this.emit(job);
       }, job.info.jobId);
+      if (outcome) job.info.outcome = outcome(out).slice(0, 500);
       this.end(job, 'done');
       return out;
     } catch (e) {

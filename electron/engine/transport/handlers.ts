@@ -41,7 +41,7 @@ async function pull(ctx: EngineContext, caseId: string, req: PullRequest, job?: 
     },
     ...(job ? { signal: job.signal } : {}),
     onProgress: (p) => {
-      ctx.emit('pull.progress', p);
+      ctx.emit('pull.progress', job ? { ...p, jobId: job.jobId } : p);
       job?.progress({ phase: 'pull', done: p.bytesDone, total: p.bytesTotal, unit: 'bytes', message: `${p.filesDone}/${p.filesTotal} files` });
     },
     importBundles: (ids) => {
@@ -63,6 +63,15 @@ async function pull(ctx: EngineContext, caseId: string, req: PullRequest, job?: 
   }));
 }
 
+/** A finished pull job in one sentence (JobInfo.outcome), for a page that followed it after a reload. */
+export function pullOutcome(a: PullAnswer): string {
+  if (a.status === 'host-key-unknown') return `Stopped at the unknown host key of ${a.presented.host}:${a.presented.port} (${a.presented.fingerprint}); nothing was pulled. Plan again to compare and accept it.`;
+  if (a.status === 'refused') return 'Refused: the plan is over the cap; nothing was pulled.';
+  if (a.status === 'planned') return 'Nothing new to pull: no planned file was fetched.';
+  const events = a.import?.files.reduce((n, f) => n + f.records, 0) ?? 0;
+  return `Pulled ${a.plan.files.length} files into bundle ${a.bundle ?? '?'}: ${events} events imported.`;
+}
+
 export const pullHandlers: AreaHandlers<'profiles' | 'pull'> = {
   'profiles.list': async () => listProfiles(),
   'profiles.get': async (_ctx, input) => mapped(getProfile(input.name)),
@@ -78,7 +87,7 @@ export const pullHandlers: AreaHandlers<'profiles' | 'pull'> = {
 
   'pull.plan': async (ctx, input) => pull(ctx, input.caseId, { ...input, dryRun: true }),
   'pull.run': async (ctx, input) => ctx.jobs.run(input.caseId, 'pull', (signal, progress, jobId) => pull(ctx, input.caseId, input, { signal, progress, jobId }),
-    input.jobId ? { jobId: input.jobId } : {}),
+    { ...(input.jobId ? { jobId: input.jobId } : {}), outcome: pullOutcome }),
   'pull.list': async (ctx, input) => (await listPulls(ctx.getCase(input.caseId).dir)).map((s) => ({
     id: s.id, profile: s.profile, root: s.root, created: s.created, status: s.status, files: s.plan.files.length, filesDone: s.done.length,
     bytes: s.plan.bytes, ...(s.bundle ? { bundle: s.bundle } : {}), ...(s.error ? { error: s.error } : {}), ...(s.imported ? { imported: true } : {}),

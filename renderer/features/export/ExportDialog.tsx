@@ -60,7 +60,7 @@ function ExportPane() {
 
   return (
     <>
-      <section className="export-settings">
+      {!s.source?.followed && <section className="export-settings">
         <div className="row">
           <strong>Selection</strong>
           {s.preview ? <span data-testid="export-count"><strong>{fmtCount(s.preview.total)}</strong> events</span> : s.previewing ? <span className="muted">counting…</span> : null}
@@ -87,7 +87,7 @@ function ExportPane() {
             <label><input type="checkbox" data-testid="plaintext-confirm" checked={s.plaintextConfirmed} disabled={s.running} onChange={(e) => s.confirmPlaintext(e.target.checked)} /> I confirm a plaintext export</label>
           </div>
         )}
-      </section>
+      </section>}
 
       {unsaved && !done && (
         <div className="warn-box" data-testid="rules-unsaved">
@@ -96,10 +96,10 @@ function ExportPane() {
         </div>
       )}
       {s.preview && s.preview.total === 0 && <div className="empty" data-testid="export-nothing">No events in this selection: nothing to export.</div>}
-      {!done && <PreviewBlock />}
+      {!done && !s.source?.followed && <PreviewBlock />}
 
       <div className="row export-actions">
-        {!done && <button className="on" data-testid="export-run" disabled={!canRun} onClick={() => void s.run()}>Run export</button>}
+        {!done && !s.source?.followed && <button className="on" data-testid="export-run" disabled={!canRun} onClick={() => void s.run()}>Run export</button>}
         {s.running && (
           <>
             <span className="progress-bar" data-testid="export-progress"><div style={{ width: `${s.step && s.step.total ? Math.min(100, (100 * s.step.done) / s.step.total) : 0}%` }} /></span>
@@ -119,6 +119,7 @@ function ExportPane() {
         </div>
       )}
       {s.runError && <div className="error-box" data-testid="export-error">{s.runError}</div>}
+      {s.outcome && <div className="ok" data-testid="export-outcome">{s.outcome}</div>}
       {s.result && s.source && <ReportView result={s.result} selection={s.source.label} />}
     </>
   );

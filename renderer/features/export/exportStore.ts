@@ -5,14 +5,16 @@ import type { CallInput, CallOutput } from '../../../shared/contract';
 import type { ExportResultT } from '../../../shared/contract/export';
 import { call, getClient, ApiError } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
+import { followJob } from '../../stores/followJob';
 
 export type ExportSelection = CallInput<'export.preview'>['selection'];
 export type ExportFormat = CallInput<'export.run'>['format'];
 export type Preview = CallOutput<'export.preview'>;
 export type JobStep = NonNullable<CallOutput<'jobs.list'>[number]['step']>;
 
-/** What the dialog was opened on, in the operator's words, and the selection the engine gets. */
-export interface ExportSource { label: string; selection: ExportSelection }
+/** What the dialog was opened on, in the operator's words, and the selection the engine gets. `followed`: an export
+ * this page did not start (it ran on through a reload, or another window started it), shown until it ends. */
+export interface ExportSource { label: string; selection: ExportSelection; followed?: true }
 
 /** "plaintext" is an explicit choice; anything else is a client key's fingerprint. */
 export const PLAINTEXT = 'plaintext';
@@ -38,6 +40,8 @@ interface ExportState {
   /** The fail-closed check's refusal: where it hit (event and column, or a file) and which check, never a value. */
   blocked: { message: string; where: string[] } | null;
   runError: string | null;
+  /** How a followed export ended, in the engine's words (its report is in the case's exports folder). */
+  outcome: string | null;
   show(source: ExportSource): void;
   close(): void;
   setPane(p: 'export' | 'rules'): void;
@@ -47,10 +51,12 @@ interface ExportState {
   loadPreview(): Promise<void>;
   run(): Promise<void>;
   cancel(): Promise<void>;
+  /** Follows the case's export that runs without this page's call: the dialog opens on its progress and Cancel. */
+  attach(caseId: string): Promise<void>;
 }
 
 const idle = {
-  preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null,
+  preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, outcome: null,
 } as const;
 
 // A dialog opened on one case's events closes when another case opens (a running job still ends and is audited).
@@ -94,7 +100,7 @@ export const useExport = create<ExportState>((set, get) => ({
   async run() {
     const caseId = useApp.getState().current?.id;
     const { source, format, recipient, plaintextConfirmed, running } = get();
-    if (!caseId || !source || running || !recipient) return;
+    if (!caseId || !source || source.followed || running || !recipient) return;
     const plaintext = recipient === PLAINTEXT;
     if (plaintext && !plaintextConfirmed) return;
     const jobId = `export-${crypto.randomUUID()}`;
@@ -117,5 +123,25 @@ export const useExport = create<ExportState>((set, get) => ({
     try {
       if ((await call('jobs.cancel', { jobId })).cancelled) set({ cancelling: true });
     } catch (e) { set({ runError: errorText(e) }); }
+  },
+
+  async attach(caseId) {
+    await followJob(caseId, 'export', {
+      busy: () => get().running,
+      start: (job) => set({
+        open: true, pane: 'export', source: { label: 'an export already running in this case (started before this page was loaded)', selection: {}, followed: true },
+        ...idle, running: true, jobId: job.jobId, jobState: job.state, step: job.step,
+      }),
+      progress: (j) => set({ jobState: j.state, ...(j.step ? { step: j.step } : {}) }),
+      end: (j) => {
+        const message = j.error ?? `The export ${j.state === 'cancelled' ? 'was cancelled' : 'failed'}.`;
+        set({
+          running: false, cancelling: false,
+          ...(j.state === 'done' ? { outcome: j.outcome ?? 'The export finished.' }
+            : j.state === 'failed' && /fail-closed/.test(message) ? { blocked: { message, where: blockedWhere(message) } } : { runError: message }),
+        });
+        if (j.state === 'done') void useApp.getState().refreshCurrent();
+      },
+    });
   },
 }));

@@ -24,6 +24,7 @@ import { Timeline } from '../timeline/Timeline';
 import { TraceView } from '../trace/TraceView';
 import { PullView } from '../pull/PullView';
 import { ExportDialog } from '../export/ExportDialog';
+import { useExport } from '../export/exportStore';
 import { useKeyboard } from './useKeyboard';
 import { KeyMap } from './KeyMap';
 import { StartHere } from './StartHere';
@@ -63,6 +64,8 @@ export function App() {
     if (!current) return;
     const stopLayout = followLayout(current.id);
     takePendingUrlState(current.id);
+    // An export of this case still running (the page was reloaded, or another window started it): its dialog follows it.
+    void useExport.getState().attach(current.id);
     // Verification hashes the evidence and walks the audit trail: on a large case that is seconds of both cores, so
     // there it waits until the table's first page is drawn and the operator has paused (what they came to see, and
     // their first clicks, are not slowed by it). A small case verifies at once, before an import into it can start

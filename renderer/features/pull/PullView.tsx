@@ -24,6 +24,8 @@ function folders(plan: PullPlan): { dir: string; bytes: number; files: PullPlan[
 export function PullView() {
   const readOnly = useApp((s) => s.current?.readOnly);
   const s = usePull();
+  const caseId = useApp((a) => a.current?.id);
+  useEffect(() => { if (caseId) void usePull.getState().attach(caseId); }, [caseId]);
   useEffect(() => {
     void s.loadPulls();
     return () => usePull.getState().forgetPassphrase(); // leaving the pull view forgets the key's passphrase
@@ -72,6 +74,7 @@ export function PullView() {
         </section>
       )}
       {s.error && <div className="error-box" data-testid="pull-error">{s.error}</div>}
+      {s.outcome && <div className="ok" data-testid="pull-outcome">{s.outcome}</div>}
 
       {plan && (
         <section className="card" data-testid="pull-plan-view">
