@@ -81,6 +81,10 @@ test('host-key prompt → planner → progress → events, the key passphrase ty
 test('a pull still running when the page reloads is followed again: its state, Cancel, then how it ended', async ({ app, casefile }) => {
   test.setTimeout(180_000);
   const { page } = app;
+  // the profile of the test above (saved again, so this test also runs alone)
+  const hops = lab.hops({ target: { kind: 'key', path: lab.keys.passKey } });
+  hops.target.hostKeys = [];
+  await casefile.engine.invoke('profiles.save', { profile: { name: 'acme', ...hops, logRoot: lab.root, capBytes: 50_000_000, timezone: 'Asia/Kolkata' }, replace: true });
   const made = await casefile.engine.invoke('cases.create', { name: 'Pull case reloaded', dir: path.join(work, 'case-reloaded') }) as { id: string };
   const url = new URL(casefile.server.url);
   url.searchParams.set('case', made.id);
@@ -89,6 +93,8 @@ test('a pull still running when the page reloads is followed again: its state, C
   await expect(page.getByTestId('profile-acme')).toBeVisible();
   await page.getByTestId('pull-passphrase').fill(lab.keys.passphrase);
   await page.getByTestId('pull-plan').click();
+  await expect(page.getByTestId('pull-plan-view').or(page.getByTestId('hostkey-prompt'))).toBeVisible({ timeout: 60_000 });
+  if (await page.getByTestId('hostkey-prompt').isVisible()) await page.getByTestId('hostkey-accept').click();
   await expect(page.getByTestId('pull-plan-view')).toBeVisible({ timeout: 60_000 });
   // hold the case with a job of our own, so the pull is still queued when the page reloads
   let release!: () => void;
