@@ -18,7 +18,7 @@ import { isGzipPath, readHead, readRecords, type ReadStats, type StartsRecord } 
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
 import { expandArchives, loadStagedBundle, stageBundles, type HeadInspector, type NestedArchive, type StagedBundle } from './bundle';
 import { keptNote, sniffMagic, type Magic } from './magic';
-import { recordKeptFiles, type KeptFile } from './keptFiles';
+import { recordKeptFiles, renoteKeptFiles, type KeptFile } from './keptFiles';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageContexts, stampContexts, textStamp, type FirstStamp, type StampContext } from './stampContext';
 import { completeTimesSql, transformCuts, transformSql, type TransformParams } from './transform';
@@ -384,9 +384,16 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
       if (!known.has(r.sha256)) known.set(r.sha256, { bundle: r.bundle, path: r.path });
     }
     const aliases = new Map<string, AliasRecord[]>();
+    const renoted: { fileId: number; note: string }[] = [];
     for (const f of planned) {
       const done = already.get(`${f.bundle.id}/${f.rel}`);
-      if (done) { results.push(fileResult(f, done, true)); bytesDone += f.size; filesDone++; continue; }
+      if (done) {
+        if (f.bundle.archives.get(f.rel)?.state === 'expanded' && done.note !== f.kept!.note) {
+          renoted.push({ fileId: Number(done.file_id), note: f.kept!.note });
+          done.note = f.kept!.note;
+        }
+        results.push(fileResult(f, done, true)); bytesDone += f.size; filesDone++; continue;
+      }
       const same = f.size === 0 ? undefined : known.get(f.sha256);
       if (same) {
         results.push(aliasResult(f, same));
@@ -408,6 +415,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
       if (f.kept) kept.push(f); else todo.push(f);
     }
     for (const [bundle, files] of aliases) await opts.hooks?.auditAliases?.(bundle, files);
+    await renoteKeptFiles(db, renoted, handle.dir);
     // Files kept as evidence but not read (images, archives…): their rows, no events (keptFiles.ts).
     results.push(...await recordKeptFiles(db, kept.map((f) => ({ bundle: f.bundle.id, path: f.rel, sha256: f.sha256, size: f.size,
       format: f.kept!.format, reason: f.reason, note: f.kept!.note })), zone.zone, handle.dir));

@@ -40,3 +40,16 @@ export async function recordKeptFiles(db: CaseDb, files: KeptFile[], zone: strin
     unparsed: 0, untimed: 0, tzRule: TZ_RULE, from: null, to: null, skipped: false, note: f.note,
   }));
 }
+
+/**
+ * An archive noted at an earlier import as not expanded (damaged, or over a limit since raised) whose contents came in
+ * at this one: its row's note says so now, not the stale "could not be imported". The files row's canonical text holds
+ * the note, so the row is audited again (custody stage) and verify vouches for the new note.
+ */
+export async function renoteKeptFiles(db: CaseDb, rows: { fileId: number; note: string }[], caseDir: string): Promise<void> {
+  if (!rows.length) return;
+  await db.tx(async () => {
+    for (const r of rows) await db.run('UPDATE files SET note = $1, audited = false WHERE file_id = $2', [r.note, r.fileId]);
+  });
+  noteCommitted(caseDir, rows.map((r) => r.fileId));
+}

@@ -222,6 +222,28 @@ describe('archives and binaries inside a bundle', () => {
     });
   }, 120_000);
 
+  it('an archive refused at one import and expanded at a later one (a limit raised) has its note brought up to date', async () => {
+    const root = newRoot();
+    const b = path.join(root, 'bundle');
+    writeAt(b, 'logs/celery/worker.log', CELERY);
+    const src = path.join(root, 'src');
+    writeAt(src, 'logs/celery/old.log', [4, 5, 6].map(celery).join('\n') + '\n' + `${'y'.repeat(4000)}\n`);
+    await tar.c({ gzip: true, file: writeAt(b, 'archive/old.tar.gz', ''), cwd: src }, ['logs']);
+    await withEngineCase(root, 'renoted', async (engine, caseId, h) => {
+      process.env.CASEFILE_MAX_FILE_BYTES = '3000';
+      let first: ImportResult;
+      try { first = await importInto(engine, caseId, [b]); } finally { delete process.env.CASEFILE_MAX_FILE_BYTES; }
+      expect(file(first, 'archive/old.tar.gz').note).toMatch(/its contents could not be imported/);
+      const again = await importInto(engine, caseId, [b]);
+      const inner = again.bundles.find((x) => x.from?.file === 'archive/old.tar.gz');
+      expect(inner).toBeDefined();
+      const [row] = await h.db.read<{ note: string }>(`SELECT note FROM files WHERE bundle = '${first.bundles[0]!.id}' AND path = 'archive/old.tar.gz'`);
+      expect(file(again, 'archive/old.tar.gz').note).toMatch(/were imported as bundle/);
+      expect(row!.note).toMatch(new RegExp(`its 1 file\\(s\\) were imported as bundle ${inner!.id}$`));
+      expect((await verifyCase(h)).problems).toEqual([]);
+    });
+  }, 120_000);
+
   it('an operator override still reads a binary or an archive as lines', async () => {
     const root = newRoot();
     const b = path.join(root, 'bundle');
