@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AREAS, CALL_NAMES, EVENT_NAMES, areaOf, specOf } from './contract';
 
-/** Does a dot path (walking through arrays, optionals, nullables) name a field of the schema? */
+/** Does a dot path (walking through arrays, optionals, nullables, defaults) name a field of the schema? */
 function hasPath(schema: z.ZodType, pathParts: string[]): boolean {
   let s: z.ZodType = schema;
   for (;;) {
-    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
     else if (s instanceof z.ZodArray) s = s.element as z.ZodType;
     else break;
   }

@@ -23,6 +23,24 @@ export const RedactionRules = z.object({
   harvestKinds: z.array(z.string().max(32)).max(50).default(['user', 'host', 'client_id']),
 });
 export type RedactionRules = z.infer<typeof RedactionRules>;
+
+/** What the audit trail keeps of client rules given to a call: their contents (word lists of people's and customers'
+ * names, patterns, the client's domains and hosts) are typed text, so HMACs under the case's salt (as a search is);
+ * rule types, actions, secret field names and harvested kinds stay plain, with the counts below. */
+export const RULES_SENSITIVE = ['rules.patterns.regex', 'rules.words.words', 'rules.domains', 'rules.hosts'] as const;
+export function rulesCounts(r: Partial<RedactionRules> | undefined): Record<string, number> {
+  if (!r) return {};
+  const counts: Record<string, number> = {};
+  const add = (k: string, n: number | undefined) => { if (n !== undefined) counts[k] = n; };
+  add('patterns', r.patterns?.length);
+  add('wordLists', r.words?.length);
+  add('words', r.words?.reduce((n, w) => n + w.words.length, 0));
+  add('domains', r.domains?.length);
+  add('hosts', r.hosts?.length);
+  add('secretKeys', r.secretKeys?.length);
+  add('harvestKinds', r.harvestKinds?.length);
+  return counts;
+}
 export type RedactionRulesInput = z.input<typeof RedactionRules>;
 
 /** One replacement in a record: where (raw offsets), what kind, which rule; never the value. */

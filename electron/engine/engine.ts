@@ -134,6 +134,8 @@ export class Engine {
   }
 
   private async recordCall(name: CallName, spec: CallSpec, args: Record<string, unknown>, result: AuditOutcome, output?: unknown): Promise<void> {
+    const plain = spec.auditCounts?.(args);
+    if (plain && Object.keys(plain).length) result = { ...result, counts: { ...result.counts, ...plain } };
     const entryFor = async (t: Trail) => {
       // The salt is made on first use: only calls given a value in a sensitive field need it.
       const salt = hasSensitiveValues(spec, args) ? await auditSalt(t.salt) : null;

@@ -27,6 +27,8 @@ export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType =
   secret?: readonly FieldPath<z.output<I>>[];
   /** Stored in the trail as an HMAC-SHA-256 under a per-case (or per-app) salt: equal values still match. */
   sensitive?: readonly FieldPath<z.output<I>>[];
+  /** Numbers the entry keeps in plain beside hashed inputs (how many words a hashed list held), in `result.counts`. */
+  auditCounts?: (input: z.output<I>) => Record<string, number>;
   /** The call runs as a job of this kind (queued per case, cancellable, progress as `job.progress`). */
   job?: string;
   /** A relayed call fails with `timeout` after this long (for a job: this long without a `job.progress`). */

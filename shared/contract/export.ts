@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { EventFilter, IsoInstant } from '../domain';
 import { PROFILE_NAME } from '../profile';
-import { RedactionRules, Replacement } from '../redaction';
+import { RedactionRules, Replacement, RULES_SENSITIVE } from '../redaction';
 import { CaseRef, JobId } from './common';
 import { defineArea, defineCall } from './define';
 
@@ -74,7 +74,8 @@ export const exportArea = defineArea({
       output: ExportResult, access: 'write', audit: 'always', job: 'export', timeoutMs: 600_000,
       // what the operator typed to select events (search text, field values, file paths, SQL) can name a person or
       // hold a secret: the trail keeps an HMAC, so equal selections still match across entries
-      sensitive: ['selection.where', 'selection.chain', 'selection.filter.text', 'selection.filter.fields.value', 'selection.filter.files'],
+      // and so can the client rules given with it (casefile export --rules): names, patterns, the client's domains
+      sensitive: ['selection.where', 'selection.chain', 'selection.filter.text', 'selection.filter.fields.value', 'selection.filter.files', ...RULES_SENSITIVE],
     }),
   },
 });

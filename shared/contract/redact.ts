@@ -1,6 +1,6 @@
 // The redact area: client rules and the rule tester (see docs/REDACTION.md). Wired into shared/contract.ts.
 import { z } from 'zod';
-import { RedactionRules, Replacement } from '../redaction';
+import { RedactionRules, Replacement, RULES_SENSITIVE, rulesCounts } from '../redaction';
 import { CaseRef } from './common';
 import { ProfileName } from './export';
 import { defineArea, defineCall } from './define';
@@ -19,6 +19,9 @@ export const redactArea = defineArea({
     }),
     /** The case's client rules (case.json `redaction`). */
     'redact.rules.get': defineCall({ input: CaseRef, output: RedactionRules, access: 'read', audit: 'never' }),
-    'redact.rules.save': defineCall({ input: CaseRef.extend({ rules: RedactionRules }), output: RedactionRules, access: 'write', audit: 'always' }),
+    'redact.rules.save': defineCall({
+      input: CaseRef.extend({ rules: RedactionRules }), output: RedactionRules, access: 'write', audit: 'always',
+      sensitive: RULES_SENSITIVE, auditCounts: (i) => rulesCounts(i.rules),
+    }),
   },
 });

@@ -173,4 +173,40 @@ describe('audit policy from the contract', () => {
       await engine.close();
     }
   });
+  it('client rules: word lists, patterns, domains and hosts are HMACs (saved, refused, or given to an export); counts, types, actions and kinds stay readable', async () => {
+    const engine = await Engine.create({ via: 'test' });
+    try {
+      const info = await engine.call('cases.create', { name: 'rules', dir: path.join(dir, 'rules-case') });
+      const caseId = info.id;
+      const rules = {
+        patterns: [{ type: 'kyc', regex: 'KYC-Zelda[0-9]+', action: 'pseudonymise' as const }],
+        domains: ['zelda-bank.example'], hosts: ['db1.zelda-bank.example'],
+        words: [{ type: 'customer', words: ['Zelda Fitzgerald', 'Ottoline Morrell'], action: 'pseudonymise' as const }],
+        secretKeys: ['sessionKey'], harvestKinds: ['user', 'host'],
+      };
+      await engine.call('redact.rules.save', { caseId, rules });
+      // A pattern RE2 refuses: the error names it, the entry does not.
+      await expect(engine.call('redact.rules.save', { caseId, rules: { ...rules, patterns: [{ type: 'kyc', regex: 'Zelda(', action: 'pseudonymise' }] } })).rejects.toThrow();
+      const file = path.join(info.dir, 'audit.jsonl');
+      const text = await fs.readFile(file, 'utf8');
+      for (const s of ['Zelda', 'Ottoline', 'zelda-bank']) expect(text).not.toContain(s);
+      const salt = await auditSalt(path.join(info.dir, 'audit.salt'));
+      const h = (v: unknown) => ({ hmac: hmacHex(salt, typeof v === 'string' ? v : canonicalJson(v)) });
+      const saves = (await readAudit(file)).filter((e) => e.action === 'redact.rules.save');
+      expect(saves[0]!.params).toEqual({ caseId, rules: {
+        patterns: [{ type: 'kyc', regex: h(rules.patterns[0]!.regex), action: 'pseudonymise' }],
+        domains: h(rules.domains), hosts: h(rules.hosts),
+        words: [{ type: 'customer', words: h(rules.words[0]!.words), action: 'pseudonymise' }],
+        secretKeys: ['sessionKey'], harvestKinds: ['user', 'host'],
+      } });
+      expect(saves[0]!.result).toEqual({ status: 'ok', counts: { patterns: 1, wordLists: 1, words: 2, domains: 1, hosts: 1, secretKeys: 1, harvestKinds: 2 } });
+      expect(saves[1]!.result.status).toBe('error');
+      // An export given a rules file (casefile export --rules) records them the same way.
+      const exp = auditEntry(specOf('export.run'), { caseId, selection: {}, format: 'jsonl', plaintext: true, rules }, { status: 'ok' }, (t) => hmacHex(salt, t));
+      expect(JSON.stringify(exp)).not.toContain('Zelda');
+      expect((exp.params.rules as { words: unknown[] }).words).toEqual([{ type: 'customer', words: h(rules.words[0]!.words), action: 'pseudonymise' }]);
+    } finally {
+      await engine.close();
+    }
+  });
 });
