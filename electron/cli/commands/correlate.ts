@@ -76,7 +76,7 @@ export function registerCorrelateCommands(program: Command): void {
     .option('--status <status>', `status, repeatable or comma-separated (${ChainStatus.options.join(', ')})`, collect, [] as string[])
     .option('--min-duration <d>', 'only chains lasting at least this long (500ms, 90s, 5m, 1h)')
     .option('--text <text>', 'key, label, user or dataset contains this')
-    .option('--sort <by>', 'first | duration | events', 'first')
+    .option('--sort <by>', 'first (the latest first) | duration (the slowest first) | events (the most first)', 'first')
     .option('--limit <n>', 'rows to show (1 to 5000)', intFrom1To('--limit', 5000), 100)
     .option('--json', 'print the result as JSON')
     .action(async (o: { case: string; kind: string[]; status: string[]; minDuration?: string; text?: string; sort: string; limit: number; json?: boolean }) => {
