@@ -28,14 +28,22 @@ describe('casefile export / redact-test', () => {
     const out = path.join(root, 'out');
     const r = cli('export', '--case', caseDir, '--format', 'csv', '--where', "level = 'ERROR'", '--plaintext', '--out', out, '--json');
     expect(r.status, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { events: number; files: { name: string }[] };
+    const result = JSON.parse(r.stdout) as { events: number; files: { name: string }[]; dir: string; copiedTo?: string };
     expect(result.events).toBe(1);
+    // where the copy went is said beside the case's own export folder
+    expect(result.copiedTo).toBe(path.resolve(out));
+    expect(result.dir).toContain(path.join(caseDir, 'exports'));
     expect(fs.readdirSync(out).sort()).toEqual(['events.csv', 'manifest.json', 'report.json']);
     const csv = fs.readFileSync(path.join(out, 'events.csv'), 'utf8');
     expect(csv).not.toMatch(/ghp_Zq81|priya@/);
     expect(csv).toMatch(/<secret:[a-z-]+>/);
     // the map never goes to --out
     expect(fs.readdirSync(out).some((f) => f.includes('map'))).toBe(false);
+    const out2 = path.join(root, 'out2');
+    const t = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--out', out2);
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stdout).toContain(`copied to ${path.resolve(out2)}`);
+    expect(fs.readdirSync(out2).sort()).toEqual(['events.jsonl', 'manifest.json', 'report.json']);
   });
 
   it('redact-test shows what the rules change', () => {

@@ -71,13 +71,15 @@ export function registerExportCommands(program: Command): void {
             ...(o.profile ? { profile: o.profile } : {}), ...(o.scope ? { pseudonymScope: o.scope as 'per-client' } : {}), ...(o.client ? { client: o.client } : {}),
             ...(o.to ? { to: o.to } : { plaintext: true }),
           });
-          if (o.out) {
-            fs.mkdirSync(o.out, { recursive: true, mode: 0o700 });
-            for (const f of r.files) fs.copyFileSync(path.join(r.dir, f.name), path.join(o.out, f.name));
+          // the operator asked for the copy: it is where they will look, so it is said beside the case's own folder
+          const copiedTo = o.out ? path.resolve(o.out) : undefined;
+          if (copiedTo) {
+            fs.mkdirSync(copiedTo, { recursive: true, mode: 0o700 });
+            for (const f of r.files) fs.copyFileSync(path.join(r.dir, f.name), path.join(copiedTo, f.name));
           }
-          if (o.json) { printJson(r); return; }
+          if (o.json) { printJson(copiedTo ? { ...r, copiedTo } : r); return; }
           process.stdout.write(`export ${r.exportId}: ${r.events} events, ${r.encrypted ? `encrypted to ${r.recipient}` : 'PLAINTEXT'}, `
-            + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}\n${r.dir}\n`);
+            + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}\n${r.dir}\n${copiedTo ? `copied to ${copiedTo}\n` : ''}`);
           printTable(r.files.map((f) => ({ file: f.name, bytes: f.bytes, sha256: f.sha256 })));
           printTable(Object.entries(r.byType).map(([type, n]) => ({ type, replacements: n })));
         });
