@@ -18,7 +18,8 @@ interface ImportState {
   /** The running import's job (what Cancel cancels). */
   jobId: string | null;
   checking: boolean;
-  /** What import.check found for the paths waiting for the operator's word (some files are already in the case). */
+  /** What import.check found for the paths waiting for the operator's word (some files are already in the case, or an
+   * archive inside them will not be expanded). */
   check: ImportCheck | null;
   awaiting: string[] | null;
   /** Checks the paths first; imports at once when none of their files is in the case yet, else waits for confirm(). */
@@ -72,7 +73,8 @@ export const useImport = create<ImportState>((set, get) => ({
     try {
       const check = await call('import.check', { caseId, paths });
       set({ checking: false, check });
-      if (check.known > 0) { set({ awaiting: paths }); return; }
+      // Known content, or an archive inside the bundle the import will not expand: said first, the operator decides.
+      if (check.known > 0 || check.archives.some((x) => x.action !== 'expand')) { set({ awaiting: paths }); return; }
     } catch (e) {
       set({ checking: false, error: errorText(e) });
       discardPendingUpload();

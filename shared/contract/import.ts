@@ -14,6 +14,10 @@ export const ImportCheck = z.object({
   known: z.number(),
   /** The first known ones (at most 50), with the name the case already has them under. */
   already: z.array(z.object({ file: z.string(), of: z.object({ bundle: z.string(), file: z.string() }) })),
+  /** The archives inside the inputs (at most 50) and what the import will do with each: keep it and import its contents
+   * as a bundle of their own (`expand`; `files`: how many, when the check read them), keep it unexpanded (`keep`: inside
+   * another archive, one level deep only), or keep it and note why its contents cannot come in (`refused`). */
+  archives: z.array(z.object({ file: z.string(), action: z.enum(['expand', 'keep', 'refused']), files: z.number().optional(), why: z.string().optional() })),
   queryMs: z.number(),
 });
 export type ImportCheck = z.infer<typeof ImportCheck>;

@@ -2,7 +2,7 @@
 // through the same door as an import (links, devices, bombs refused or left out) and without importing anything.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, symlinkSync } from 'node:fs';
+import { readdirSync, statSync, symlinkSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
 import { calls } from '../../../shared/contract';
@@ -87,6 +87,32 @@ describe('import.check', () => {
     // A truncated archive is a clear error.
     writeAt(root, 'cut.tar.gz', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]));
     await expect(check([path.join(root, 'cut.tar.gz')])).rejects.toThrow(/damaged or truncated/);
+  });
+
+  it('looks inside the archives of a bundle and says what the import will do with each: expand, keep one level down, or refuse', async () => {
+    const before = await state();
+    // A folder holding the same logs packed (its members are the case's files), an archive inside that archive, a damaged one.
+    const inner = path.join(root, 'nest-src');
+    writeAt(inner, 'deep/deep.log', CELERY.replace('hello', 'deeper'));
+    await tar.c({ gzip: true, file: writeAt(root, 'nest-src2/logs/deeper.tar.gz', ''), cwd: inner }, ['deep']);
+    execFileSync('cp', ['-r', path.join(root, 'server', 'enrich', 'logs', 'app'), path.join(root, 'nest-src2', 'logs', 'app')]);
+    await tar.c({ gzip: true, file: writeAt(root, 'nested/archive/packed.tar.gz', ''), cwd: path.join(root, 'nest-src2') }, ['logs']);
+    for (let i = 0; i < 20; i++) writeAt(root, `cut-src/logs/f${i}.log`, `${'x'.repeat(3000)} ${Math.random()}\n`.repeat(50));
+    const cut = writeAt(root, 'nested/archive/cut.tar.gz', '');
+    await tar.c({ gzip: true, file: cut, cwd: path.join(root, 'cut-src') }, ['logs']);
+    truncateSync(cut, Math.floor(statSync(cut).size / 2));
+    writeAt(root, 'nested/new.log', CELERY.replace('hello', 'new'));
+    const c = await check([path.join(root, 'nested')]);
+    expect(c.archives).toEqual([
+      { file: 'archive/cut.tar.gz', action: 'refused', why: expect.stringMatching(/cut\.tar\.gz is damaged or truncated/) as unknown },
+      { file: 'archive/packed.tar.gz', action: 'expand', files: 2 },
+      { file: 'archive/packed.tar.gz/logs/deeper.tar.gz', action: 'keep', why: expect.stringMatching(/one level deep only/) as unknown },
+    ].sort((a, b) => (a.file < b.file ? -1 : 1)));
+    // Three files of the folder and the two members of packed.tar.gz; app.json.log inside it is already in the case.
+    expect(c).toMatchObject({ files: 5, known: 1, already: [{ file: 'logs/app/app.json.log', of: { file: 'enrich/logs/app/app.json.log' } }] });
+    // An archive given itself is the bundle: the archives among its members are expanded in turn.
+    expect((await check([path.join(root, 'nested', 'archive', 'packed.tar.gz')])).archives).toEqual([{ file: 'logs/deeper.tar.gz', action: 'expand' }]);
+    expect(await state()).toEqual(before);
   });
 
   it('the contract bounds the request', () => {

@@ -12,9 +12,16 @@ import type { SqlRead } from '../store/db';
 import { sha256File } from '../evidence/manifest';
 import { walkFiles } from './bundle';
 import { LimitError, humanBytes, type IntakeLimits } from './limits';
-import { ARCHIVE_NAME } from './magic';
+import { ARCHIVE_NAME, archiveByContent } from './magic';
 
 export interface IncomingFile { input: string; file: string; size: number; sha256: string }
+/**
+ * What the import will do with an archive inside a bundle (README, "Archives and binaries inside a bundle"): keep it
+ * and import its contents as a bundle of their own (`expand`, with their count when the check could read them), keep
+ * it and note it as not expanded (`keep`: inside another archive, one level deep only), or keep it and note why its
+ * contents cannot come in (`refused`: damaged, or over the intake caps); the rest of the bundle imports either way.
+ */
+export interface NestedArchivePlan { file: string; action: 'expand' | 'keep' | 'refused'; files?: number; why?: string }
 export interface CheckResult {
   files: number;
   bytes: number;
@@ -22,6 +29,8 @@ export interface CheckResult {
   known: number;
   /** The first of them, with the name the case knows them by. */
   already: { file: string; of: { bundle: string; file: string } }[];
+  /** The archives inside the inputs (the first CHECK_LIST_MAX), and what the import will do with each. */
+  archives: NestedArchivePlan[];
   queryMs: number;
 }
 
@@ -103,9 +112,17 @@ async function hashZip(file: string, size: number, limits: IntakeLimits): Promis
   return out;
 }
 
-/** Hashes every file an import of `inputs` would bring in, refusing what an import refuses. */
-export async function hashIncoming(inputs: string[], limits: IntakeLimits): Promise<IncomingFile[]> {
+/** Hashes every file an import of `inputs` would bring in, refusing what an import refuses; `archives` collects the
+ * archives inside them and what the import will do with each (their contents are hashed with the rest). */
+export async function hashIncoming(inputs: string[], limits: IntakeLimits, archives: NestedArchivePlan[] = []): Promise<IncomingFile[]> {
   const out: IncomingFile[] = [];
+  const nested = (within: string, members: IncomingFile[], expands: boolean) => {
+    for (const m of members) {
+      if (!ARCHIVE_NAME.test(m.file)) continue;
+      archives.push(expands ? { file: m.file, action: 'expand' }
+        : { file: `${within}/${m.file}`, action: 'keep', why: `inside the archive ${within}: archives are expanded one level deep only` });
+    }
+  };
   for (const input of inputs) {
     const st = await fs.stat(input).catch(() => null);
     if (!st) throw new LimitError(`Cannot read ${input}: no such file or folder.`);
@@ -113,10 +130,26 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits): Prom
     if (st.isDirectory()) {
       // walkFiles leaves out links and devices, as the import does.
       for (const { rel, src } of await walkFiles(input)) {
-        out.push({ input, file: rel, size: (await fs.stat(src)).size, sha256: await sha256File(src) });
+        const size = (await fs.stat(src)).size;
+        out.push({ input, file: rel, size, sha256: await sha256File(src) });
+        // An archive in a folder (its content confirming its name) stays as evidence; its contents come in as a bundle.
+        const kind = typeof src === 'string' ? await archiveByContent(src, rel) : null;
+        if (!kind || typeof src !== 'string') continue;
+        try {
+          const members = kind.type === 'zip' ? await hashZip(src, size, limits) : await hashTar(src, size, limits);
+          archives.push({ file: rel, action: 'expand', files: members.length });
+          out.push(...members);
+          nested(rel, members, false);
+        } catch (e) {
+          if (!(e instanceof LimitError)) throw e;
+          archives.push({ file: rel, action: 'refused', why: e.message });
+        }
       }
     } else if (ARCHIVE_NAME.test(input)) {
-      out.push(...(/\.zip$/i.test(input) ? await hashZip(input, st.size, limits) : await hashTar(input, st.size, limits)));
+      const members = /\.zip$/i.test(input) ? await hashZip(input, st.size, limits) : await hashTar(input, st.size, limits);
+      out.push(...members);
+      // The archive given is the bundle: archives among its members are expanded in turn (their contents not read here).
+      nested(path.basename(input), members, true);
     } else {
       out.push({ input, file: path.basename(input), size: st.size, sha256: await sha256File(input) });
     }
@@ -127,7 +160,8 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits): Prom
 /** Compares the incoming files with the case's files by content. */
 export async function checkIncoming(db: SqlRead, inputs: string[], limits: IntakeLimits): Promise<CheckResult> {
   const t0 = performance.now();
-  const incoming = await hashIncoming(inputs, limits);
+  const archives: NestedArchivePlan[] = [];
+  const incoming = await hashIncoming(inputs, limits, archives);
   const known = new Map<string, { bundle: string; file: string }>();
   for (const r of await db.read<{ sha256: string; bundle: string; path: string }>(
     `SELECT sha256, bundle, path FROM files WHERE sha256 IS NOT NULL AND size > 0 ORDER BY file_id`)) {
@@ -136,6 +170,6 @@ export async function checkIncoming(db: SqlRead, inputs: string[], limits: Intak
   const already = incoming.flatMap((f) => { const of = f.size > 0 ? known.get(f.sha256) : undefined; return of ? [{ file: f.file, of }] : []; });
   return {
     files: incoming.length, bytes: incoming.reduce((n, f) => n + f.size, 0), known: already.length,
-    already: already.slice(0, CHECK_LIST_MAX), queryMs: Math.round(performance.now() - t0),
+    already: already.slice(0, CHECK_LIST_MAX), archives: archives.slice(0, CHECK_LIST_MAX), queryMs: Math.round(performance.now() - t0),
   };
 }

@@ -5,6 +5,14 @@ import { getClient } from '../../api/client';
 import { useApp } from '../../stores/app';
 import { filesFromDrop, useImport } from '../../stores/importJob';
 import { fmtCount, fmtTime } from '../../lib/time';
+import type { ImportCheck } from '../../../shared/contract';
+
+/** What the import will do with one archive inside the bundle, as the check found it. */
+function archiveAction(a: ImportCheck['archives'][number]): string {
+  if (a.action === 'expand') return `kept as evidence; its ${a.files !== undefined ? `${fmtCount(a.files)} file(s)` : 'contents'} come in as a bundle of their own`;
+  if (a.action === 'keep') return `kept as evidence, not expanded (${a.why ?? 'archives are expanded one level deep only'})`;
+  return `kept as evidence; its contents cannot be imported: ${a.why ?? 'unreadable'}. The rest imports.`;
+}
 
 export function ImportPanel() {
   const current = useApp((s) => s.current)!;
@@ -52,14 +60,21 @@ export function ImportPanel() {
       {awaiting && check && (
         // Said before anything is imported: files with content already in the case add no records (they become aliases).
         <div className="card warn" data-testid="import-warning" role="alert">
-          <div>
+          {check.known > 0 && <><div>
             <strong data-testid="import-known">{check.known === check.files ? 'All' : fmtCount(check.known)} of {fmtCount(check.files)} files</strong> are
             already in this case (same content, sha256). Importing records them as aliases — audited, not parsed again, no record shows twice.
           </div>
           <ul className="small mono">
             {check.already.slice(0, 8).map((a) => <li key={a.file}>{a.file} = {a.of.file}</li>)}
             {check.known > 8 && <li className="muted">… and {fmtCount(check.known - 8)} more</li>}
-          </ul>
+          </ul></>}
+          {check.archives.length > 0 && (
+            // What the import does with the archives inside the bundle (README: one level deep; a damaged one is noted).
+            <ul className="small" data-testid="import-archives">
+              {check.archives.slice(0, 8).map((a) => <li key={a.file} data-testid="import-archive"><span className="mono">{a.file}</span>: {archiveAction(a)}</li>)}
+              {check.archives.length > 8 && <li className="muted">… and {fmtCount(check.archives.length - 8)} more</li>}
+            </ul>
+          )}
           <div className="row">
             <button data-testid="import-confirm" onClick={() => void confirm()}>Import anyway</button>
             <button data-testid="import-dismiss" onClick={dismiss}>Do not import</button>
