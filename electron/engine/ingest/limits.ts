@@ -56,7 +56,9 @@ export class LimitError extends EngineError {
   constructor(message: string) { super('invalid_input', message); }
 }
 
-const human = (n: number) => (n >= GiB ? `${(n / GiB).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
+// A cap set small (tests, a cautious operator) reads in its own unit, not as "0.0 MiB".
+const human = (n: number) => (n >= GiB ? `${(n / GiB).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB`
+  : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`);
 export { human as humanBytes };
 
 /** Tracks one decompressing stream (or archive) against the ratio and size caps; throws LimitError past them. */
