@@ -125,6 +125,15 @@ test('the rules editor validates, saves a client pattern, and the tester shows i
   expect(out).not.toContain('KYC123456');
   expect(out).not.toContain('Hunter2Hunter2x');
   expect(await counts(page, 'tester-counts')).toMatchObject({ kyc: 1, host: 1 });
+  await expect(editor.getByTestId('tester-warnings')).toHaveCount(0);
+
+  // a harvested kind with a typo harvests nothing: the tester says so (the rules still run); a malformed one is refused
+  await editor.getByTestId('rules-harvest').fill('usr, host');
+  await editor.getByTestId('tester-run').click();
+  await expect(editor.getByTestId('tester-warnings')).toContainText('harvested identifier kind "usr" is not one this case has or any format defines (did you mean "user"?)');
+  await expect(lines).toHaveCount(2);
+  await editor.getByTestId('rules-harvest').fill('User Name');
+  await expect(editor.getByTestId('rules-errors')).toContainText('an identifier kind is a lower-case word');
 
   // restore the corpus rules for the next tests
   await api(casefile, 'redact.rules.save', { caseId: planted.caseId, rules: { ...emptyRules(), ...planted.corpus.rules } });

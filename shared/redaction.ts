@@ -20,7 +20,8 @@ export const RedactionRules = z.object({
   /** Extra field names whose values are secrets (any case, `_`/`-`/camelCase variants). */
   secretKeys: z.array(z.string().min(1).max(64)).max(200).default([]),
   /** Identifier kinds (the case's `identifiers` table) whose values are harvested and replaced everywhere. */
-  harvestKinds: z.array(z.string().max(32)).max(50).default(['user', 'host', 'client_id']),
+  // A malformed kind is refused; a well-formed one the case and formats lack is warned about (harvestKinds.ts).
+  harvestKinds: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'an identifier kind is a lower-case word (user, host, client_id…)')).max(50).default(['user', 'host', 'client_id']),
 });
 export type RedactionRules = z.infer<typeof RedactionRules>;
 

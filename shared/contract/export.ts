@@ -39,6 +39,8 @@ export const ExportResult = z.object({
   recipient: z.string().nullable(),
   mapKept: z.boolean(),
   rules: z.object({ gitleaks: z.string(), gitleaksSha256: z.string(), clientSha256: z.string() }),
+  /** Harvested identifier kinds that neither the case nor any format has (a typo harvests nothing). */
+  warnings: z.array(z.string()).default([]),
 });
 export type ExportResultT = z.infer<typeof ExportResult>;
 

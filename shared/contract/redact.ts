@@ -14,7 +14,11 @@ export const redactArea = defineArea({
         /** Site profile whose rules are merged in (default, with a case: the profiles its evidence was pulled with). */
         profile: ProfileName.optional(),
       }),
-      output: z.object({ lines: z.array(z.object({ text: z.string(), replacements: z.array(Replacement) })) }),
+      output: z.object({
+        lines: z.array(z.object({ text: z.string(), replacements: z.array(Replacement) })),
+        /** Harvested identifier kinds that neither the case nor any format has (a typo harvests nothing). */
+        warnings: z.array(z.string()),
+      }),
       access: 'read', audit: 'never',
     }),
     /** The case's client rules (case.json `redaction`). */

@@ -63,6 +63,21 @@ describe('casefile export / redact-test', () => {
     expect(b.stderr).toMatch(/not a valid RE2 expression/);
   });
 
+  it('redact-test and export warn about a harvested kind that does not exist (a typo), and still run', () => {
+    const rules = path.join(root, 'typo.yaml');
+    fs.writeFileSync(rules, 'harvestKinds: [usr, host]\n');
+    const sample = path.join(root, 'sample-typo.log');
+    fs.writeFileSync(sample, 'hello\n');
+    const r = cli('redact-test', '--rules', rules, sample);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning: harvested identifier kind "usr" is not one any format defines (did you mean "user"?)');
+    const j = cli('redact-test', '--rules', rules, sample, '--json');
+    expect((JSON.parse(j.stdout) as { warnings: string[] }).warnings).toHaveLength(1);
+    const e = cli('export', '--case', path.join(root, 'case'), '--format', 'jsonl', '--plaintext', '--rules', rules);
+    expect(e.status, e.stderr).toBe(0);
+    expect(e.stderr).toContain('warning: harvested identifier kind "usr" is not one this case has or any format defines');
+  });
+
   it('reads a rules file only if it is a regular file of at most 1 MiB: devices, FIFOs, directories and symlinks to them are refused', () => {
     const sample = path.join(root, 'sample.txt');
     fs.writeFileSync(sample, 'password=hunter2hunter2\n');

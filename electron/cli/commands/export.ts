@@ -77,6 +77,7 @@ export function registerExportCommands(program: Command): void {
             fs.mkdirSync(copiedTo, { recursive: true, mode: 0o700 });
             for (const f of r.files) fs.copyFileSync(path.join(r.dir, f.name), path.join(copiedTo, f.name));
           }
+          warn(r.warnings);
           if (o.json) { printJson(copiedTo ? { ...r, copiedTo } : r); return; }
           process.stdout.write(`export ${r.exportId}: ${r.events} events, ${r.encrypted ? `encrypted to ${r.recipient}` : 'PLAINTEXT'}, `
             + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}\n${r.dir}\n${copiedTo ? `copied to ${copiedTo}\n` : ''}`);
@@ -99,6 +100,7 @@ export function registerExportCommands(program: Command): void {
         const engine = await Engine.create({ via: 'cli' });
         try {
           const r = await engine.call('redact.test', { ...(rules ? { rules } : {}), lines });
+          warn(r.warnings);
           if (o.json) { printJson(r); return; }
           r.lines.forEach((l, i) => {
             if (!l.replacements.length) return;
@@ -111,4 +113,9 @@ export function registerExportCommands(program: Command): void {
         }
       } catch (e) { fail(e); }
     });
+}
+
+/** Said on stderr (also with --json, whose object carries them too): the command still ran. */
+function warn(warnings: readonly string[]): void {
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
 }

@@ -92,6 +92,23 @@ describe('redact.rules.get|save through the contract', () => {
     expect(t.lines[0]!.text).toMatch(/^paid <txn:[A-Z2-7]{10}> <removed:name> pin=<secret:key-value>$/);
   });
 
+  it('warns about a harvested identifier kind neither the case nor any format has (a typo harvests nothing); refuses a malformed one', async () => {
+    const rules = { harvestKinds: ['usr', 'user', 'celery_task', 'client_id'] };
+    const t = await engine.call('redact.test', { caseId: info.id, rules, lines: ['venkata was here'] });
+    expect(t.warnings).toEqual(['harvested identifier kind "usr" is not one this case has or any format defines (did you mean "user"?): no values are harvested for it']);
+    // the case's own kind (user) is harvested: the name is replaced in a line that does not say user=
+    expect(t.lines[0]!.text).not.toContain('venkata');
+    const alone = await engine.call('redact.test', { rules: { harvestKinds: ['user', 'zzzz_kind'] }, lines: ['x'] });
+    expect(alone.warnings).toEqual(['harvested identifier kind "zzzz_kind" is not one any format defines: no values are harvested for it']);
+    const ok = await engine.call('redact.test', { caseId: info.id, lines: ['x'] });
+    expect(ok.warnings).toEqual([]);
+    const r = await engine.call('export.run', { caseId: info.id, selection: {}, format: 'jsonl', plaintext: true, rules });
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toContain('"usr"');
+    await expect(engine.call('redact.rules.save', { caseId: info.id, rules: { patterns: [], domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: ['User Name'] } }))
+      .rejects.toThrow(/identifier kind is a lower-case word/);
+  });
+
   it('refuses a bad RE2 pattern with its reason and writes nothing', async () => {
     const before = fs.readFileSync(path.join(root, 'case', 'case.json'), 'utf8');
     await expect(engine.call('redact.rules.save', { caseId: info.id, rules: { patterns: [{ type: 'x', regex: '(?<=a)b', action: 'pseudonymise' }], domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: [] } }))

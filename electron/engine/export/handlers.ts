@@ -9,6 +9,8 @@ import { buildSelection, COLUMNS, pages, TEXT_COLUMNS } from './select';
 import { clientPseudonymKey } from './clientKey';
 import { clientRulesFor } from './clientRules';
 import { sealStream } from '../crypto/pgp';
+import { RedactionRules } from '../../../shared/redaction';
+import { harvestKindWarnings } from './harvestKinds';
 import { type ClientRecipient, ExportBlocked, redactionSetupFor, type Recipient, requireCaseFolder, runExport } from './run';
 
 /** Uses the engine's one keystore and unlocker (built once, not per call): the operator's unlocked key opens a stored client key. */
@@ -69,7 +71,7 @@ export const exportHandlers: AreaHandlers<'export'> = {
         exportId: r.exportId, format: r.format, rulesVersion: r.rules.gitleaks, rulesSha256: r.rules.gitleaksSha256, clientRulesSha256: r.rules.clientSha256,
         files: r.files, recipientFingerprint: r.recipient, mapKept: r.mapKept,
       }, { status: 'ok', counts: { events: r.events, ...r.byType } });
-      return r;
+      return { ...r, warnings: await harvestKindWarnings(h, RedactionRules.parse(rules).harvestKinds) };
     } catch (e) {
       if (e instanceof ExportBlocked) {
         const counts: Record<string, number> = {};

@@ -2,6 +2,7 @@
 import { RedactionRules } from '../../../shared/redaction';
 import type { AreaHandlers } from '../api';
 import { clientRulesFor, profileRules } from '../export/clientRules';
+import { harvestKindWarnings } from '../export/harvestKinds';
 import { redactionSetupFor } from '../export/run';
 import { Detectors } from './detect';
 import { Pseudonymizer } from './pseudonym';
@@ -15,7 +16,7 @@ export const redactHandlers: AreaHandlers<'redact'> = {
       ? await redactionSetupFor(h, (await clientRulesFor(h, opts)).rules)
       : { rules: RedactionRules.parse(await profileRules(input.profile, input.rules)), idPatterns: [], harvest: [] };
     const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
-    return { lines: input.lines.map((l) => r.redact(l)) };
+    return { lines: input.lines.map((l) => r.redact(l)), warnings: await harvestKindWarnings(h, setup.rules.harvestKinds) };
   },
   'redact.rules.get': async (ctx, input) => RedactionRules.parse(ctx.getCase(input.caseId).meta.redaction ?? {}),
   'redact.rules.save': async (ctx, input) => {

@@ -45,7 +45,10 @@ export function RulesEditor() {
     const rules = checked.rules;
     if (!lines.length || !rules) return;
     setTestError(null);
-    try { setTested({ lines: (await call('redact.test', { caseId, rules, lines })).lines, key: testKey(rules, lines) }); } catch (e) { setTested(null); setTestError(errorText(e)); }
+    try {
+      const r = await call('redact.test', { caseId, rules, lines });
+      setTested({ lines: r.lines, warnings: r.warnings, key: testKey(rules, lines) });
+    } catch (e) { setTested(null); setTestError(errorText(e)); }
   };
 
   return (
@@ -102,6 +105,9 @@ export function RulesEditor() {
           {sample.split('\n').filter((l) => l.trim()).length > lines.length && <span className="muted small">the first {lines.length} lines are tested</span>}
         </div>
         {testError && <div className="error-box" data-testid="tester-error">{testError}</div>}
+        {tested && tested.warnings.length > 0 && (
+          <ul className="warn small" data-testid="tester-warnings">{tested.warnings.map((w) => <li key={w}>{w}</li>)}</ul>
+        )}
         {stale && <div className="warn small" data-testid="tester-stale">The rules or the sample changed since this test: Test again to see what these rules do.</div>}
         {tested && (
           <ol className={`tester-out mono${stale ? ' stale' : ''}`} data-testid="tester-output" data-stale={stale ? 'true' : undefined}>

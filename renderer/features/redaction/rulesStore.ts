@@ -9,6 +9,8 @@ import { type Draft, fromDraft, toDraft } from './rulesDraft';
 
 export interface TestResult {
   lines: { text: string; replacements: Replacement[] }[];
+  /** What the engine found wrong but ran anyway (a harvested kind nothing has: a typo that harvests nothing). */
+  warnings: string[];
   /** What was tested (the rules and the lines): the result is stale once the draft or the sample differs. */
   key: string;
 }
