@@ -3,6 +3,7 @@
 // known_hosts (the user's ~/.ssh is only read).
 import { z } from 'zod';
 import { SiteProfile, HostKeyFingerprint } from '../profile';
+import { RedactionRules as ClientRules, rulesCounts } from '../redaction';
 import { defineArea, defineCall } from './define';
 
 const Name = z.object({ name: z.string().min(1).max(64) });
@@ -12,7 +13,12 @@ export const profilesArea = defineArea({
     'profiles.list': defineCall({ input: z.object({}), output: z.array(SiteProfile), access: 'read', audit: 'never' }),
     'profiles.get': defineCall({ input: Name, output: SiteProfile, access: 'read', audit: 'never' }),
     /** Saves a profile (a new name, or `replace` to overwrite). */
-    'profiles.save': defineCall({ input: z.object({ profile: SiteProfile, replace: z.boolean().optional() }), output: SiteProfile, access: 'write', audit: 'always' }),
+    // The profile's client redaction rules hold customers' and people's names: one HMAC, as a case's rules are
+    // (redact.rules.save); their counts stay readable.
+    'profiles.save': defineCall({
+      input: z.object({ profile: SiteProfile, replace: z.boolean().optional() }), output: SiteProfile, access: 'write', audit: 'always',
+      sensitive: ['profile.redaction'], auditCounts: (i) => rulesCounts(ClientRules.partial().safeParse(i.profile.redaction).data),
+    }),
     'profiles.remove': defineCall({ input: Name, output: z.object({ removed: z.boolean() }), access: 'write', audit: 'always' }),
     /** Builds (and saves) a profile from a host of an OpenSSH client config; `Match exec` is never run. */
     'profiles.importSshConfig': defineCall({

@@ -205,6 +205,13 @@ describe('audit policy from the contract', () => {
       const exp = auditEntry(specOf('export.run'), { caseId, selection: {}, format: 'jsonl', plaintext: true, rules }, { status: 'ok' }, (t) => hmacHex(salt, t));
       expect(JSON.stringify(exp)).not.toContain('Zelda');
       expect((exp.params.rules as { words: unknown[] }).words).toEqual([{ type: 'customer', words: h(rules.words[0]!.words), action: 'pseudonymise' }]);
+      // A site profile's rules (profiles.save, to the app trail) are one HMAC; the counts stay readable.
+      const profile = { name: 'zelda', target: { host: 'sftp.example', user: 'ops', auth: { kind: 'agent' as const } }, logRoot: '/srv/logs', capBytes: 1e9, redaction: { words: [{ type: 'customer', words: ['Zelda Fitzgerald'] }] } };
+      const spec = specOf('profiles.save');
+      const saved = auditEntry(spec, { profile }, { status: 'ok' }, (t) => hmacHex(salt, t));
+      expect(JSON.stringify(saved)).not.toContain('Zelda F');
+      expect((saved.params.profile as { redaction: unknown }).redaction).toEqual(h(profile.redaction));
+      expect(spec.auditCounts?.({ profile } as never)).toMatchObject({ wordLists: 1, words: 1 });
     } finally {
       await engine.close();
     }
