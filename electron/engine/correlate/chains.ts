@@ -15,23 +15,16 @@ export interface BuildOptions { facetLimit?: number }
 
 /** Seconds per step of the last build or update (bench:correlate reports them). */
 export const lastBuildTimings: Record<string, number> = {};
-/** CPU seconds (the process's, DuckDB's threads included) per step of the last build or update: steadier than wall
- * time on a shared machine. */
-export const lastBuildCpu: Record<string, number> = {};
 
 const LINKS_DDL = `CREATE TABLE IF NOT EXISTS chain_links (from_key VARCHAR, to_key VARCHAR, relation VARCHAR, inferred BOOLEAN, rule VARCHAR, detail VARCHAR)`;
 
 function stepper(db: CaseDb) {
   for (const k of Object.keys(lastBuildTimings)) delete lastBuildTimings[k];
-  for (const k of Object.keys(lastBuildCpu)) delete lastBuildCpu[k];
   const made: string[] = [];
   const timedRun = async (name: string, run: () => Promise<void>) => {
     const t = performance.now();
-    const c = process.cpuUsage();
     await run();
     lastBuildTimings[name] = Math.round(performance.now() - t) / 1000;
-    const d = process.cpuUsage(c);
-    lastBuildCpu[name] = Math.round((d.user + d.system) / 1000) / 1000;
   };
   /**
    * A statement; or `table` filled from a step's SELECT (made as a temp table or a case table, or appended to), one
@@ -103,7 +96,7 @@ export async function buildChains(db: CaseDb, opts: BuildOptions = {}): Promise<
   await db.run(STATUS_DDL);
   // Temp tables are dropped as each phase ends; a failed build leaves them to its transaction's rollback.
   const parts = await keyParts(db);
-  const members = await steps('members.', membersSteps(r, { parted: parts.length > 1, ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }), parts);
+  const members = await steps('members.', membersSteps(r, { ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }), parts);
   // Sorted by key so a trace reads one narrow range (DuckDB zone maps), not the whole table.
   await step('chain_events', 'chain_events', members, parts, 'table', 'key, event_id');
   await cleanup();
@@ -147,7 +140,7 @@ export async function updateChains(db: CaseDb, fileIds: number[], opts: BuildOpt
     SELECT DISTINCT value AS v FROM identifiers WHERE value IS NOT NULL AND ${newEvents}
     UNION SELECT DISTINCT key FROM (${fileChainSql(r, `s.file_id IN (${ids.join(', ')})`)}) fc`);
   const parts = await keyParts(db);
-  const members = await steps('members.', membersSteps(r, { values: 'corr_scope', parted: parts.length > 1, ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }), parts);
+  const members = await steps('members.', membersSteps(r, { values: 'corr_scope', ...(opts.facetLimit !== undefined ? { facetLimit: opts.facetLimit } : {}) }), parts);
   await step('members', 'corr_new_members', members, parts, 'temp');
   await cleanup();
   await step('chain_events', `DELETE FROM chain_events WHERE key IN (SELECT v FROM corr_scope)`);
@@ -169,13 +162,8 @@ export async function updateChains(db: CaseDb, fileIds: number[], opts: BuildOpt
  * the record is no other chain's own (a failed task's traceback naming a request does not fail the request).
  * Read from chain_events, complete by the time chain rows are computed in a build or an update.
  */
-const lends = (m: string) => `(NOT ${m}.mentioned OR ${m}.event_id NOT IN (SELECT event_id FROM corr_owned))`;
-/**
- * The records some chain owns among those `m` mentions (few): found once, so that a part's `lends` reads this small
- * table instead of the whole of chain_events.
- */
-const ownedSql = (m: string) => `SELECT DISTINCT x.event_id FROM chain_events x
-  WHERE NOT x.mentioned AND x.kind <> 'generic' AND x.event_id IN (SELECT event_id FROM ${m} WHERE mentioned)`;
+const lends = (m: string) => `(NOT ${m}.mentioned OR NOT EXISTS (SELECT 1 FROM chain_events x
+  WHERE x.event_id = ${m}.event_id AND NOT x.mentioned AND x.kind <> 'generic'))`;
 
 /**
  * One row per key of the members relation `m`: label, status, times, sources, facets, failure reason. Computed as
@@ -193,7 +181,6 @@ export function chainRowsSteps(r: CompiledRules, m: string, reasons: boolean): S
   const M = (p: Part) => partOf(m, p);
   const step = partStep;
   return [
-    { name: 'owned', table: 'corr_owned', sql: ownedSql(m) },
     // Times, counts and first file per (key, source); a key's kind is the same on all its rows. Fixed-size states.
     step('times', 'corr_times', (p) => `
       SELECT m.key, m.kind, s.source, min(s.ts) AS first_ts, max(s.ts) AS last_ts, count(*) AS events,

@@ -21,12 +21,6 @@ export interface MemberScope {
   /** A SQL relation with one column `v`: the values (keys) to recompute. Absent: every key. */
   values?: string;
   facetLimit?: number;
-  /**
-   * The steps run in key-range parts: the identifiers are first copied part after part (corr_byvalue), so each part's
-   * later reads of them, and of the evidence taken from them, skip the other parts by zone maps instead of scanning
-   * the whole table again (on the 10 GB tree, ~15 parts, the build had grown faster than the data).
-   */
-  parted?: boolean;
 }
 
 const pairCond = (pairs: IdPair[], a: string) =>
@@ -77,9 +71,6 @@ export const partStep = (name: string, table: string, sql: (p: Part) => string):
  */
 export function membersSteps(r: CompiledRules, scope: MemberScope = {}): Step[] {
   const inScope = (col: string) => (scope.values ? `${col} IN (SELECT v FROM ${scope.values})` : 'true');
-  const ids = scope.parted ? 'corr_byvalue' : 'identifiers';
-  // corr_byvalue holds only the values in scope already.
-  const idsInScope = (col: string) => (scope.parted ? 'true' : inScope(col));
   const limit = Math.max(0, Math.trunc(scope.facetLimit ?? FACET_CHAIN_LIMIT));
   const kinds = [...new Set([...r.keys.map((k) => k.kind), ...r.fileChains.map((c) => c.kind)])];
   // A key's kind: the one of highest priority among its evidence (a small integer, so the GROUP BY keeps no strings).
@@ -93,8 +84,8 @@ export function membersSteps(r: CompiledRules, scope: MemberScope = {}): Step[] 
   // Records naming a typed key (any kind of identifier) or a plain UUID, outside link fields: one row per record.
   const candidates = (p: Part) => `
       SELECT c.value, c.event_id, c.found_in, k.kind AS kkind FROM (
-        SELECT value, event_id, min(found_in) AS found_in FROM ${ids} i
-        WHERE value IS NOT NULL AND ${idsInScope('value')} AND ${inPart('value', p)} AND NOT ${pairCond(r.links, 'i')}
+        SELECT value, event_id, min(found_in) AS found_in FROM identifiers i
+        WHERE value IS NOT NULL AND ${inScope('value')} AND ${inPart('value', p)} AND NOT ${pairCond(r.links, 'i')}
           AND (kind = 'uuid' OR value IN (SELECT key FROM corr_k WHERE ${inPart('key', p)}))
         GROUP BY value, event_id
       ) c LEFT JOIN ${partOf('corr_k', p)} k ON k.key = c.value`;
@@ -106,21 +97,14 @@ export function membersSteps(r: CompiledRules, scope: MemberScope = {}): Step[] 
         SELECT DISTINCT c.value, e.key FROM ${partOf('corr_cand', p, 'value')} c LEFT JOIN (${scope.values ? `
           SELECT i.event_id, i.value AS key FROM identifiers i WHERE ${pairCond(r.keys, 'i')} AND i.event_id IN (SELECT event_id FROM corr_cand)
           UNION ALL SELECT event_id, key FROM (${fileChainSql(r, 's.id IN (SELECT event_id FROM corr_cand)')}) fc`
-        : `SELECT event_id, key FROM ${scope.parted ? 'corr_eve' : 'corr_ev'}`}) e USING (event_id)
+        : 'SELECT event_id, key FROM corr_ev'}) e USING (event_id)
       ) GROUP BY value`;
-  // Rows of evidence: a record names a key where its format's rules put one, or belongs to a file chain.
-  const evidence = (from: string, scoped: (col: string) => string) => `
-      SELECT value AS key, kind, event_id, found_in FROM ${from} i
-      WHERE value IS NOT NULL AND ${scoped('value')} AND ${pairCond(r.keys, 'i')}
-      UNION ALL SELECT key, kind, event_id, 'file' FROM (${fileChainSql(r, inScope(`${fileKeyExpr(r)}`))}) fc`;
   const step = partStep;
   return [
-    ...(scope.parted ? [step('by_value', 'corr_byvalue', (p) => `
-      SELECT value, kind, event_id, found_in FROM identifiers WHERE value IS NOT NULL AND ${inScope('value')} AND ${inPart('value', p)}`)] : []),
-    { name: 'evidence', table: 'corr_ev', sql: evidence(ids, idsInScope) },
-    // In parts, corr_ev is in part order; the facets' join by record reads the evidence in record order (the join's
-    // filters on event_id then skip most of it).
-    ...(scope.parted && !scope.values ? [{ name: 'evidence_by_event', table: 'corr_eve', sql: `SELECT event_id, key FROM (${evidence('identifiers', inScope)})` }] : []),
+    { name: 'evidence', table: 'corr_ev', sql: `
+      SELECT value AS key, kind, event_id, found_in FROM identifiers i
+      WHERE value IS NOT NULL AND ${inScope('value')} AND ${pairCond(r.keys, 'i')}
+      UNION ALL SELECT key, kind, event_id, 'file' FROM (${fileChainSql(r, inScope(`${fileKeyExpr(r)}`))}) fc` },
     // A key's kind: its evidence of highest priority.
     step('kinds', 'corr_k', kinds_),
     step('evidence_rows', 'corr_evm', evidenceRows),
@@ -130,12 +114,11 @@ export function membersSteps(r: CompiledRules, scope: MemberScope = {}): Step[] 
       SELECT key, kind, event_id, false AS mentioned, found_in FROM corr_evm WHERE ${inPart('key', p)}
       UNION ALL
       SELECT c.value, c.kkind, c.event_id, true, c.found_in
-      FROM corr_cand c JOIN ${partOf('corr_seen', p, 'value')} s USING (value)
-        ANTI JOIN ${partOf('corr_evm', p)} e ON e.key = c.value AND e.event_id = c.event_id
-      WHERE c.kkind IS NOT NULL AND s.n <= ${limit} AND ${inPart('c.value', p)}
+      FROM corr_cand c JOIN corr_seen USING (value) ANTI JOIN corr_evm ON corr_evm.key = c.value AND corr_evm.event_id = c.event_id
+      WHERE c.kkind IS NOT NULL AND corr_seen.n <= ${limit} AND ${inPart('c.value', p)}
       UNION ALL
       SELECT c.value, 'generic', c.event_id, false, c.found_in
-      FROM corr_cand c JOIN ${partOf('corr_seen', p, 'value')} s USING (value) WHERE c.kkind IS NULL AND s.n <= ${limit} AND ${inPart('c.value', p)}`),
+      FROM corr_cand c JOIN corr_seen USING (value) WHERE c.kkind IS NULL AND corr_seen.n <= ${limit} AND ${inPart('c.value', p)}`),
   ];
 }
 
