@@ -56,6 +56,7 @@ const ACTIONS: Record<string, string> = {
   'import.files': 'Recorded imported files (their digests)',
   'import.file': 'Recorded an imported file (its digest)',
   'import.alias': 'Recorded files already in the case under another name',
+  'correlate.rederive': 'Derived identifiers and chains again (the case was derived by other rules)',
   'export.run': 'Exported a redacted extract',
   'export.written': 'Wrote a redacted extract',
   'export.blocked': 'Blocked an extract (the re-scan found something)',

@@ -12,6 +12,7 @@ import type { CaseHandle } from '../case/caseStore';
 import { digestVersion, emptyDigest, fileRowShas, fileRowsDigests, legacyRowsDigests, type DigestVersion, type FileDigest, type Query } from '../store/digest';
 import { readAudit, verifyAudit } from './trail';
 import { verifyDerived } from '../correlate/verifyDerived';
+import { derivationStale } from '../correlate/derivation';
 import { mirroredHead } from './headMirror';
 import { custodyPendingFiles } from '../ingest/custodyStage';
 import { correlationPending } from '../ingest/correlationStage';
@@ -23,6 +24,8 @@ export const IMPORT_ALIAS_ACTION = 'import.alias';
 /** A file whose events are in but whose digest and audit entry are not yet written: neither verified nor tampered. */
 export const CUSTODY_PENDING = 'Custody pending: the events are in the case, but their digest and import.files audit entry are not written yet (an import still finishing, or one cut short: opening the case or the next import writes them). Not verified.';
 /** Identifiers and chains not yet built for some events: the derived tables cannot be compared with them yet. */
+/** Not a sign of tampering: what verify would recompute them with is not what made them. */
+export const DERIVED_BY_OTHER_RULES = 'Identifiers and chains were derived by other correlation rules than this build\'s (an older Casefile, or the case\'s id patterns changed): they are not verified. Opening the case in the app (or `casefile serve --case`, or an import into it) derives them again; the events themselves are checked above.';
 export const CORRELATION_PENDING = 'Identifiers and chains are still being built for some events (an import still finishing, or one cut short: opening the case finishes them): the derived tables are not verified yet.';
 /** Files per `import.files` entry: few entries (each costs fsyncs), none too large to read. */
 export const IMPORT_FILES_PER_ENTRY = 100;
@@ -175,6 +178,7 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
 
   // 4. What was derived from the events (identifiers, statuses, chains, links) against a recomputation.
   if (await correlationPending(handle.db)) add('', '', CORRELATION_PENDING);
+  else if (await derivationStale(handle.db, handle.meta.idPatterns)) add('', '', DERIVED_BY_OTHER_RULES);
   else try {
     for (const p of await verifyDerived(handle.files.db, handle.meta.idPatterns)) add('', p.table, p.problem);
   } catch (e) {

@@ -6,6 +6,7 @@ import type { CaseInfo } from '../../../shared/domain';
 import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import { assertZone } from '../ingest/timezone';
 import { correlationPending } from '../ingest/correlationStage';
+import { derivationStale } from '../correlate/derivation';
 import { custodyPendingFiles } from '../ingest/custodyStage';
 import { scheduleCorrelation } from '../ingest/handlers';
 import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
@@ -51,7 +52,9 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
   ctx.addCase(h);
   await rememberCase(resolved);
   // An import cut short after its events committed left custody, identifiers or chains behind: finish them now.
-  if (!h.readOnly && (await correlationPending(h.db).catch(() => false) || (await custodyPendingFiles(h.db).catch(() => [])).length > 0)) void scheduleCorrelation(ctx, h.meta.id).catch(() => undefined);
+  // Derived by other rules (an upgrade): the correlation job derives the case again (correlate/derivation.ts).
+  if (!h.readOnly && (await correlationPending(h.db).catch(() => false) || (await custodyPendingFiles(h.db).catch(() => [])).length > 0
+    || await derivationStale(h.db, h.meta.idPatterns).catch(() => false))) void scheduleCorrelation(ctx, h.meta.id).catch(() => undefined);
   // A case imported by the CLI (which does not wait for it), or from before the index: build it behind the operator.
   if (!h.readOnly && textIndexWanted(ctx) && !await textIndexReady(h.db).catch(() => true)) void scheduleTextIndex(ctx, h.meta.id).catch(() => undefined);
   return h;

@@ -8,6 +8,7 @@ import { withMemoryLimit, withMemoryRetry } from '../store/memoryRetry';
 import { SUMMARY_STAGE, timed } from '../util/stageTimes';
 import { buildChains, updateChains } from './chains';
 import { extractBatch } from './extract';
+import { recordDerivation, storedDerivation } from './derivation';
 
 export interface CorrelateOptions {
   /** Operator id patterns from case.json (`idPatterns`); the KYC-like default when absent. */
@@ -44,6 +45,8 @@ export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {
     if (opts.fullRebuild || !chains?.n) await buildChains(db);
     else await updateChains(db, pending);
     await db.run(`DELETE FROM correlate_pending`);
+    // A new case's first build: its rules are this build's (a case derived by others was re-derived first: derivation.ts).
+    if (await storedDerivation(db) === null) await recordDerivation(db, opts.idPatterns);
   })));
 }
 

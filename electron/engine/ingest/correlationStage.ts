@@ -30,6 +30,8 @@ export interface Correlator {
   extract(db: CaseDb, fileIds: number[]): Promise<void>;
   /** Chains, their events and links for what was extracted since the last build. */
   build(db: CaseDb): Promise<void>;
+  /** Before anything else: marks every file pending again when the case was derived by other rules. */
+  prepare?(db: CaseDb): Promise<unknown>;
 }
 
 /**
@@ -38,6 +40,7 @@ export interface Correlator {
  */
 export async function runCorrelationStage(db: CaseDb, correlator: Correlator, signal?: AbortSignal,
   progress?: (p: StageProgress) => void): Promise<boolean> {
+  await correlator.prepare?.(db);
   if (!await correlationPending(db)) return false;
   const files = await db.all<{ id: number; events: string }>(`SELECT p.file_id AS id, coalesce(f.records, 0)::VARCHAR AS events
     FROM (SELECT DISTINCT file_id FROM extract_pending) p LEFT JOIN files f USING (file_id) ORDER BY 1`);

@@ -14,6 +14,7 @@ import { finishCustody, type AuditFiles } from './custodyStage';
 import { withMemoryRetry } from '../store/memoryRetry';
 import { settleHeap } from '../util/heap';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
+import { REDERIVE_ACTION, rederiveIfStale } from '../correlate/derivation';
 import type { CaseDb } from '../store/db';
 import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
 
@@ -48,7 +49,14 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
     const h = ctx.getCase(caseId);
     if (h.readOnly) return;
     const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
-    const correlator = { extract: (db: CaseDb, ids: number[]) => afterBatchImported(db, ids, correlate), build: (db: CaseDb) => afterImportFinished(db, correlate) };
+    const correlator = {
+      extract: (db: CaseDb, ids: number[]) => afterBatchImported(db, ids, correlate), build: (db: CaseDb) => afterImportFinished(db, correlate),
+      // Recorded: verify's check of the derived tables starts again from the events (a tamperer's edit is gone too).
+      prepare: async (db: CaseDb) => {
+        const r = await rederiveIfStale(db, h.meta.idPatterns);
+        if (r) await ctx.audit(REDERIVE_ACTION, { caseId, from: r.from, to: r.to }, { status: 'ok' });
+      },
+    };
     // What the import left on the Node heap (its planned files, one per file) is dead now: collected before this job's
     // own peak, not on top of it (util/heap.ts).
     settleHeap(true);
