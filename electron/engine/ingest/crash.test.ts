@@ -214,37 +214,3 @@ it('kill -9 after the events committed and before their digests: the events are 
   const verified = await run(['verify', '--case', crashed]);
   expect(verified.code, verified.out).toBe(0);
 }, 240_000);
-
-it('kill -9 while a checkpoint runs beside the next batch\'s staging: the case is readable with whole batches only, and a re-run completes it exactly', async () => {
-  const root = tempDir();
-  dirs.push(root);
-  const gen = await generateTree(path.join(root, 'gen'), { targetBytes: 1_500_000, seed: 7 });
-  const home = path.join(root, 'home');
-  // Batches of ≤ 256 KB, a checkpoint after each: the second batch stages beside the first one's checkpoint.
-  const run = cliRunner({ ...process.env, CASEFILE_HOME: home, CASEFILE_IMPORT_BATCH_BYTES: String(256 << 10) });
-  const crashed = path.join(root, 'crashed');
-  const reference = path.join(root, 'reference');
-  const killed = await run(['import', gen.root, '--case', crashed, '--json'], { CASEFILE_FAULT: 'checkpoint-beside-staging' });
-  expect(killed.signal, killed.out).toBe('SIGKILL');
-
-  const h = await CaseHandle.open(crashed);
-  try {
-    const [s] = await h.db.read<{ files: number; events: string; records: string }>(
-      `SELECT (SELECT count(*) FROM files)::INTEGER AS files, (SELECT count(*) FROM event_store)::VARCHAR AS events,
-              (SELECT coalesce(sum(records), 0) FROM files)::VARCHAR AS records`);
-    // The batch before the checkpoint is in, the one staged beside it is not, and no file is in by halves.
-    expect(s!.files).toBeGreaterThan(0);
-    expect(Number(s!.events)).toBe(Number(s!.records));
-    expect(Number(s!.events)).toBeLessThan(gen.records);
-  } finally { await h.close(); }
-
-  const resumed = await run(['import', gen.root, '--case', crashed]);
-  expect(resumed.code, resumed.out).toBe(0);
-  const ok = await run(['import', gen.root, '--case', reference]);
-  expect(ok.code, ok.out).toBe(0);
-  const tables = await compareCases(reference, crashed);
-  for (const [t, r] of Object.entries(tables)) expect({ t, onlyReference: r.onlyA, onlyCrashed: r.onlyB }).toEqual({ t, onlyReference: 0, onlyCrashed: 0 });
-  expect(tables.event_store!.rows).toBeGreaterThanOrEqual(gen.records);
-  const verified = await run(['verify', '--case', crashed]);
-  expect(verified.code, verified.out).toBe(0);
-}, 240_000);

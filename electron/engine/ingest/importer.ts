@@ -31,7 +31,6 @@ import { withMemoryLimit, withMemoryRetry } from '../store/memoryRetry';
 import { addStageTime, timed } from '../util/stageTimes';
 import { settleHeap } from '../util/heap';
 import { cutGroups } from '../util/cutGroups';
-import { faultPoint } from './fault';
 
 /**
  * What the importer needs of a case. It reads what the case remembers and never writes case.json: what it learns
@@ -431,7 +430,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     // crash, and memory bounded by the batch size.
     if (reader === 'auto') await db.run(`SET checkpoint_threshold = '4GB'`);
     await fs.rm(path.join(handle.dir, REPAIR_DIR), { recursive: true, force: true }); // a killed import's copies
-    const checkpoints = new Checkpointer(db);
+    let sinceCheckpoint = 0;
     // What the copy and detection left dead (per-file reads, heads) goes before the first batch, not after it.
     settleHeap(true);
     try {
@@ -445,13 +444,17 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
           // tried once more at the retry's limit: its transaction rolled back, and it stages afresh. What its first try
           // decompressed leaves its bundles' expansion totals, or the second try would count it twice against the cap.
           const expanded = new Map(batch.map((f) => [f.bundle.expansion, f.bundle.expansion.expanded]));
-          const runBatch = () => interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, beforeEvents: () => checkpoints.settle(), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
+          const runBatch = () => interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
             (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal })));
           // A step after the batch's COMMIT (dropping its staging) can run out of memory too: the retry then takes the
           // committed rows as they are instead of importing the batch a second time.
           const batchResults = await withMemoryRetry(db, runBatch, () => { for (const [meter, before] of expanded) meter.expanded = before; },
             async () => (await committedBatch(db, handle.dir, batch)) ?? runBatch());
-          if (reader === 'auto') checkpoints.after(batch.reduce((n, f) => n + f.size, 0), batchBytes(reader));
+          sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
+          if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
+            await timed('checkpoint', () => db.run('CHECKPOINT'));
+            sinceCheckpoint = 0;
+          }
           results.push(...batchResults);
           const gcStarted = performance.now();
           if (settleHeap()) addStageTime('heap collection between batches', performance.now() - gcStarted);
@@ -459,11 +462,8 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
           filesDone += batch.length;
           progress({ phase: 'parse', filesDone, filesTotal: planned.length, bytesDone, bytesTotal });
         }
-        // The last checkpoint ends inside the events phase's memory limit, as it did in series.
-        await checkpoints.settle();
       });
     } finally {
-      await checkpoints.settled();
       if (reader === 'auto') await db.run('RESET checkpoint_threshold');
       await dropStage(db);
     }
@@ -561,10 +561,8 @@ function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<Planne
  * Imports files of one format in one transaction: stage all their records, one transform statement, per-file
  * statistics by GROUP BY, then their `files` rows (their digests follow the commit: custodyStage.ts). Ids are base + line, so a file's ids follow its lines.
  */
-async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, reader, caseDir, signal, hooks, onReader, beforeEvents }: {
-  zone: TimeZoneRule; limits: IntakeLimits; reader: 'auto' | 'js'; caseDir: string; signal?: AbortSignal; hooks?: ImportHooks; onReader?: ImportOptions['onReader'];
-  /** Awaited after the staging, before the events transaction (the checkpoint of the batches before: Checkpointer). */
-  beforeEvents?: () => Promise<void> },
+async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, reader, caseDir, signal, hooks, onReader }: {
+  zone: TimeZoneRule; limits: IntakeLimits; reader: 'auto' | 'js'; caseDir: string; signal?: AbortSignal; hooks?: ImportHooks; onReader?: ImportOptions['onReader'] },
   onBytes: (file: string, n: number) => void): Promise<FileImportResult[]> {
   const def = batch[0]!.format;
   const next = await db.one<{ file_id: number; base: string }>(
@@ -640,7 +638,6 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   if (staged.some((x) => x.f.context)) await stageContexts(db, staged.flatMap((x) => (x.f.context ? [{ fileId: x.fileId, context: x.f.context }] : [])));
   const streams = batch.length === 1 && isStreamed(batch[0]!) ? batch[0]!.envelope!.streams : null;
 
-  await beforeEvents?.();
   let bodyDone = 0;
   const rows = await timed('events transaction', () => db.tx(async () => {
     // Cut by staged rowids so that one statement's working set stays bounded whatever the batch or file size.
@@ -697,50 +694,6 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   noteCommitted(caseDir, ids);
   await dropStage(db);
   return rows.map((row, i) => fileResult(staged[i]!.f, row, false));
-}
-
-/**
- * The events phase's checkpoints: one per batch's worth of input (formats with little data share one), which keeps
- * the WAL, its replay after a crash, and memory bounded by the batch size. A checkpoint runs on a connection of its
- * own while the next batch stages its lines into this connection's temp tables (DuckDB checkpoints the case file only,
- * and the staging writes none of it); the next batch's events transaction waits for it (`settle`), so at most one
- * checkpoint runs, and never beside a write to the case. A kill meanwhile is a kill in a checkpoint: the WAL is
- * replayed on open, and the staged batch, which nothing committed, is imported again.
- */
-class Checkpointer {
-  private since = 0;
-  private running: Promise<void> | undefined;
-
-  constructor(private readonly db: CaseDb) {}
-
-  /** A batch of `bytes` committed: a checkpoint starts once `every` bytes have since. */
-  after(bytes: number, every: number): void {
-    this.since += bytes;
-    if (this.since < every || this.running) return;
-    this.since = 0;
-    const running = timed('checkpoint', () => this.db.runBeside('CHECKPOINT'));
-    // Its failure is thrown where it is awaited (settle), not as an unhandled rejection before.
-    running.catch(() => undefined);
-    this.running = running;
-  }
-
-  /** Waits for the running checkpoint (its failure is the batch's). */
-  async settle(): Promise<void> {
-    const running = this.running;
-    if (!running) return;
-    faultPoint('checkpoint-beside-staging');
-    const waited = performance.now();
-    try { await running; } finally {
-      this.running = undefined;
-      addStageTime('checkpoint: events waited for it', performance.now() - waited);
-    }
-  }
-
-  /** Waits for it whatever it gives (on the way out of a failed events phase, whose error is the one to report). */
-  async settled(): Promise<void> {
-    await this.running?.catch(() => undefined);
-    this.running = undefined;
-  }
 }
 
 /** The files rows the case holds of these bundles (their result columns), by `bundle/path`. */

@@ -130,19 +130,6 @@ export class CaseDb implements SqlRead {
     }
   }
 
-  /**
-   * A statement on a connection of its own, so this connection can go on meanwhile (the import's checkpoint of the
-   * batches before, beside the next batch's staging into this connection's temp tables).
-   */
-  async runBeside(sql: string): Promise<void> {
-    const conn = await this.instance.connect();
-    try {
-      await timed(sql, () => conn.run(sql));
-    } finally {
-      conn.closeSync();
-    }
-  }
-
   async one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
