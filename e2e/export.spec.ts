@@ -59,6 +59,27 @@ async function openDialog(page: Page, casefile: Casefile, caseId: string, filter
 }
 
 const listExports = (p: Planted) => (existsSync(p.exportsDir) ? readdirSync(p.exportsDir).sort() : []);
+
+/**
+ * Starts an export of the doodle events to the client's key while the case is held by a job of the test's own, so the
+ * export stays queued for as long as the test needs; `release` lets the hold end (`held` settles when it has).
+ */
+async function queueHeldExport(page: Page, casefile: Casefile, planted: Planted) {
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
+  const before = listExports(planted);
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(planted.caseId, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  try {
+    await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
+    await page.getByTestId('export-run').click();
+    await expect(page.getByTestId('export-step')).toHaveText(/queued/);
+  } catch (e) {
+    release();
+    await held;
+    throw e;
+  }
+  return { before, release, held };
+}
 const leaked = (text: string, secrets: string[]) => secrets.filter((s) => s.length >= 6 && text.includes(s));
 const counts = async (page: Page, testid: string): Promise<Record<string, number>> => Object.fromEntries(await page.getByTestId(testid).getByTestId('type-count')
   .evaluateAll((els) => els.map((e) => [e.getAttribute('data-type'), Number(e.querySelector('strong')?.textContent)])));
@@ -213,16 +234,9 @@ test('plaintext needs an explicit confirmation, then writes readable files with 
 
 test('an export waits its turn behind the running job of its case, shows it, and can be cancelled; nothing is left behind', async ({ app, casefile, planted }) => {
   const { page } = app;
-  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
-  const before = listExports(planted);
-  // hold the case with a job of our own, so the export is queued for as long as the test needs
-  let release!: () => void;
-  const held = casefile.engine.context.jobs.run(planted.caseId, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  const { before, release, held } = await queueHeldExport(page, casefile, planted);
   try {
-    await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
-    await page.getByTestId('export-run').click();
     await expect(page.getByTestId('export-progress')).toBeVisible();
-    await expect(page.getByTestId('export-step')).toHaveText(/queued/);
     await expect(page.getByTestId('export-run')).toBeDisabled();
     await page.getByTestId('export-cancel').click();
     // the runner ends a cancelled queued job when its turn comes: the dialog says so meanwhile
@@ -314,15 +328,9 @@ test('a trace exports its chain', async ({ app, casefile, planted }) => {
 
 test('an export still running when the page reloads is followed again: the dialog shows its progress, then how it ended', async ({ app, casefile, planted }) => {
   const { page } = app;
-  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
-  const before = listExports(planted);
-  // hold the case with a job of our own, so the export is still queued when the page reloads
-  let release!: () => void;
-  const held = casefile.engine.context.jobs.run(planted.caseId, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  // the export is still queued when the page reloads
+  const { before, release, held } = await queueHeldExport(page, casefile, planted);
   try {
-    await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
-    await page.getByTestId('export-run').click();
-    await expect(page.getByTestId('export-step')).toHaveText(/queued/);
     await page.reload();
     // the engine still holds the export: the reloaded page finds it and follows it, with no run button of its own
     await expect(page.getByTestId('export-dialog')).toBeVisible();
