@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_ID_PATTERNS, type IdPattern } from '../../../shared/correlation';
 import { FORMATS } from '../formats/registry';
-import type { CaseDb, SqlRead } from '../store/db';
+import { hasTable, type CaseDb, type SqlRead } from '../store/db';
 import { CHAIN_TABLES } from './chains';
 
 /**
@@ -23,16 +23,10 @@ export function derivationVersion(idPatterns: IdPattern[] = DEFAULT_ID_PATTERNS)
   return `${CODE}:${createHash('sha256').update(rules).digest('hex').slice(0, 16)}`;
 }
 
-async function hasTable(db: SqlRead, name: string): Promise<boolean> {
-  const [r] = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database()
-    AND schema_name = 'main' AND table_name = '${name}'`);
-  return Number(r?.n) > 0;
-}
-
 /** The version the case's derived tables were made by; null when none is recorded (a case from before this). */
 export async function storedDerivation(db: SqlRead): Promise<string | null> {
   if (!(await hasTable(db, TABLE))) return null;
-  const [r] = await db.read<{ v: string }>(`SELECT version AS v FROM ${TABLE} LIMIT 1`);
+  const r = await db.one<{ v: string }>(`SELECT version AS v FROM ${TABLE} LIMIT 1`);
   return r?.v ?? null;
 }
 
@@ -45,7 +39,7 @@ export async function derivationStale(db: SqlRead, idPatterns?: IdPattern[]): Pr
   if (stored !== null) return stored !== derivationVersion(idPatterns);
   if (await hasTable(db, 'chain_events')) return true;
   if (!(await hasTable(db, 'identifiers'))) return false;
-  const [r] = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM identifiers LIMIT 1)`);
+  const r = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM identifiers LIMIT 1)`);
   return Number(r?.n) > 0;
 }
 

@@ -4,7 +4,7 @@
 // evidence, into `event_reasons`; the chain build then ranks a failed chain's rows there instead of reading the text of
 // every record of every failed chain again. A case extracted before this table has none: its chains read the
 // reasons from the records, as before (same result).
-import type { CaseDb } from '../store/db';
+import { hasTable, type CaseDb } from '../store/db';
 import { messageSql } from '../store/schema';
 
 export const REASONS_DDL = `CREATE TABLE IF NOT EXISTS event_reasons (event_id BIGINT, ts TIMESTAMPTZ, traceback BOOLEAN, error BOOLEAN, reason VARCHAR)`;
@@ -48,9 +48,7 @@ export async function keepsReasons(db: CaseDb, batchFileIds: number[]): Promise<
 }
 
 export async function hasReasons(db: CaseDb): Promise<boolean> {
-  const r = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables()
-    WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'event_reasons'`);
-  return Number(r?.n) > 0;
+  return hasTable(db, 'event_reasons');
 }
 
 /**

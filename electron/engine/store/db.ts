@@ -52,6 +52,16 @@ export interface SqlRead {
 }
 
 /**
+ * Whether the case's own schema holds this table (a temp table of the same name does not count). Asked on the caller's
+ * connection: a writer sees a table its open transaction made.
+ */
+export async function hasTable(db: SqlRead, name: string): Promise<boolean> {
+  const r = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database()
+    AND schema_name = 'main' AND table_name = $name`, { name });
+  return Number(r?.n) > 0;
+}
+
+/**
  * A reader instance reaches nothing but its own database: no files, no network, no extensions, and its settings
  * cannot be changed back by SQL (DuckDB's `enable_external_access` and `lock_configuration`).
  */
