@@ -133,8 +133,9 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
         const size = (await fs.stat(src)).size;
         out.push({ input, file: rel, size, sha256: await sha256File(src) });
         // An archive in a folder (its content confirming its name) stays as evidence; its contents come in as a bundle.
-        const kind = typeof src === 'string' ? await archiveByContent(src, rel) : null;
-        if (!kind || typeof src !== 'string') continue;
+        if (typeof src !== 'string') continue;
+        const kind = await archiveByContent(src, rel);
+        if (!kind) continue;
         try {
           const members = kind.type === 'zip' ? await hashZip(src, size, limits) : await hashTar(src, size, limits);
           archives.push({ file: rel, action: 'expand', files: members.length });
