@@ -4,6 +4,7 @@
 import { ChainKind } from '../../../shared/correlation';
 import { CorrelationRules, positionalGroups, type IdRole, type Outcome } from '../formats/correlation';
 import { FORMATS } from '../formats/registry';
+import { COMMON_ID_KINDS } from '../formats/kinds';
 import type { FormatDefinition } from '../formats/types';
 
 export interface FieldId { field: string; kind: string; role: IdRole }
@@ -35,8 +36,8 @@ export interface CompiledRules {
   nameKinds: Set<string>;
 }
 
-/** Kinds the common pass finds in every record that are shared context, never chain keys. */
-export const COMMON_FACETS = ['user', 'dataset', 'host', 'ip'];
+/** Kinds the common pass finds in every record that are shared context, never chain keys: all but its UUID mentions. */
+export const COMMON_FACETS: readonly string[] = COMMON_ID_KINDS.filter((k) => k !== 'uuid');
 
 /** A key claimed by two kinds goes to the kind listed first in ChainKind. */
 export const kindPriority = (kind: string): number => {

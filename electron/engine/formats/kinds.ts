@@ -4,7 +4,8 @@
 import { positionalGroups } from './correlation';
 import { FORMATS } from './registry';
 
-/** The common pass: UUID mentions, hosts, `user=`/`dataset=` pairs, IPv4 addresses. */
+/** The common pass: UUID mentions, hosts, `user=`/`dataset=` pairs, IPv4 addresses (all but the UUIDs are facets:
+ * correlate/rules.ts COMMON_FACETS). */
 export const COMMON_ID_KINDS = ['uuid', 'host', 'user', 'dataset', 'ip'] as const;
 
 export function formatIdentifierKinds(): Set<string> {
