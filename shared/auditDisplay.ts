@@ -93,7 +93,8 @@ const SKIP = new Set(['caseId']);
 const labelOf = (path: string) => LABELS[path.replace(/\[\d+\]/g, '[]')] ?? path;
 const scalar = (v: unknown) => (v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v));
 const flat = (v: unknown) => v === null || typeof v !== 'object' || isHashed(v);
-const short = (hmac: string) => `hashed ${hmac.slice(0, 12)}…`;
+/** A hashed input in one line of text (its HMAC's first characters): `‹hashed 3f2a…›`. */
+export const hashedText = (hmac: string): string => `‹hashed ${hmac.slice(0, 12)}…›`;
 
 /** What names a record comes first in its line (the stored keys are sorted: `fileSha` before `path`). */
 const FIRST = ['path', 'name', 'file', 'id', 'seq'];
@@ -101,7 +102,7 @@ const rank = (k: string) => (FIRST.includes(k) ? FIRST.indexOf(k) : FIRST.length
 
 /** One record of a long list as a line: `path=a.log, format=celery, sql=‹hashed 3f2a…›`. */
 function itemLine(v: unknown): string {
-  if (isHashed(v)) return `‹${short(v.hmac)}›`;
+  if (isHashed(v)) return hashedText(v.hmac);
   if (flat(v)) return scalar(v);
   if (Array.isArray(v)) return v.map(itemLine).join(', ');
   return Object.entries(v as Record<string, unknown>).sort(([a], [b]) => rank(a) - rank(b)).map(([k, x]) => `${k}=${flat(x) || Array.isArray(x) ? itemLine(x) : JSON.stringify(x)}`).join(', ');

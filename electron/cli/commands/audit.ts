@@ -3,7 +3,7 @@
 // engine's contract calls, so they are audited by the same policy as the app's (docs/AUDIT.md).
 import type { Command } from 'commander';
 import type { AuditEntryView } from '../../../shared/audit';
-import { paramLines } from '../../../shared/auditDisplay';
+import { hashedText, paramLines } from '../../../shared/auditDisplay';
 import { fail, intFrom1To } from '../output';
 import { withCaseEngine } from './ingest';
 
@@ -109,6 +109,6 @@ function formatEntry(e: AuditEntryView): string {
   const counts = e.result.counts ? ' ' + Object.entries(e.result.counts).map(([k, v]) => `${k}=${v}`).join(' ') : '';
   const msg = e.result.message ? ` — ${e.result.message}` : '';
   // Each input as path=value (paths have no spaces, values may), a hashed one labelled, a list of records in brackets.
-  const params = paramLines(e.params).map((l) => ` ${l.path}=${l.hmac !== undefined ? `‹hashed ${l.hmac.slice(0, 12)}…›` : l.items ? `[${l.items.join('; ')}]` : l.value ?? ''}`).join('');
+  const params = paramLines(e.params).map((l) => ` ${l.path}=${l.hmac !== undefined ? hashedText(l.hmac) : l.items ? `[${l.items.join('; ')}]` : l.value ?? ''}`).join('');
   return `#${e.seq} ${e.time} ${e.operator}@${e.host} via ${e.via} ${e.action} ${e.result.status}${counts}${msg}${params}`;
 }
