@@ -6,10 +6,16 @@ import type { AuditEntryView } from '../../../shared/audit';
 import { hashedText, paramLines } from '../../../shared/auditDisplay';
 import { fail, intFrom1To } from '../output';
 import { withCaseEngine } from './ingest';
+import { waitForCorrelation } from './verifyWait';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 /** Opens the case through the engine; read-only cases (write-protected media) are the normal case here. */
 const onCase: typeof withCaseEngine = (dir, fn) => withCaseEngine(dir, fn, undefined, { verifying: true });
+/** As onCase, once the correlation job that opening the case may start has finished (verifyWait.ts). */
+const onSettledCase: typeof withCaseEngine = (dir, fn) => onCase(dir, async (engine, info) => {
+  await waitForCorrelation(engine, info.id);
+  return fn(engine, info);
+});
 /** Everything the contract lets one call list. */
 const ALL = 100_000;
 
@@ -22,7 +28,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { case: string; json?: boolean }) => {
       try {
-        await onCase(opts.case, async (engine, info) => {
+        await onSettledCase(opts.case, async (engine, info) => {
           const r = await engine.call('audit.verify', { caseId: info.id });
           if (opts.json) out(JSON.stringify(r, null, 2));
           else if (r.ok) {
@@ -91,7 +97,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { case: string; json?: boolean }) => {
       try {
-        await onCase(opts.case, async (engine, info) => {
+        await onSettledCase(opts.case, async (engine, info) => {
           const r = await engine.call('case.verify', { caseId: info.id });
           if (opts.json) out(JSON.stringify(r, null, 2));
           else if (r.ok) out(`Chain of custody OK: ${r.filesChecked} bundle files match their manifests; the events match what the import recorded.`);
