@@ -6,6 +6,7 @@ import type { ImportCheck } from '../../shared/contract';
 import { ApiError, call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
 import { followJob } from './followJob';
+import { perCase } from './perCase';
 
 export type DroppedFile = { file: File; path: string };
 
@@ -22,8 +23,11 @@ interface ImportState {
    * archive inside them will not be expanded). */
   check: ImportCheck | null;
   awaiting: string[] | null;
-  /** Checks the paths first; imports at once when none of their files is in the case yet, else waits for confirm(). */
-  importPaths(paths: string[]): Promise<void>;
+  /**
+   * Checks the paths first; imports at once when none of their files is in the case yet, else waits for confirm().
+   * Into the open case, or `caseId` (the case a browser upload was dropped on, if the operator switched meanwhile).
+   */
+  importPaths(paths: string[], caseId?: string): Promise<void>;
   importFiles(files: DroppedFile[]): Promise<void>;
   confirm(): Promise<void>;
   dismiss(): void;
@@ -62,34 +66,39 @@ function discardPendingUpload(): void {
   if (batch) void getClient().discardUpload?.(batch).catch(() => undefined);
 }
 
-export const useImport = create<ImportState>((set, get) => ({
-  running: false, progress: null, result: null, error: null, uploading: null,
-  jobId: null, checking: false, check: null, awaiting: null,
+/** The fields that belong to the case the import is in (perCase.ts): another case shows its own. */
+const IDLE = {
+  running: false, progress: null, result: null, error: null, uploading: null, jobId: null, checking: false, check: null, awaiting: null,
+} satisfies Partial<ImportState>;
 
-  async importPaths(paths) {
-    const caseId = useApp.getState().current?.id;
-    if (!caseId || get().running || get().checking || !paths.length) { discardPendingUpload(); return; }
-    set({ checking: true, check: null, awaiting: null, result: null, error: null, progress: null });
+export const useImport = create<ImportState>((set, get) => ({
+  ...IDLE,
+
+  async importPaths(paths, into) {
+    const caseId = into ?? useApp.getState().current?.id;
+    if (!caseId || jobs.get(caseId).running || jobs.get(caseId).checking || !paths.length) { discardPendingUpload(); return; }
+    jobs.set(caseId, { checking: true, check: null, awaiting: null, result: null, error: null, progress: null });
     try {
       const check = await call('import.check', { caseId, paths });
-      set({ checking: false, check });
+      jobs.set(caseId, { checking: false, check });
       // Known content, or an archive inside the bundle the import will not expand: said first, the operator decides.
-      if (check.known > 0 || check.archives.some((x) => x.action !== 'expand')) { set({ awaiting: paths }); return; }
+      if (check.known > 0 || check.archives.some((x) => x.action !== 'expand')) { jobs.set(caseId, { awaiting: paths }); return; }
     } catch (e) {
-      set({ checking: false, error: errorText(e) });
+      jobs.set(caseId, { checking: false, error: errorText(e) });
       discardPendingUpload();
       return;
     }
     pendingUpload = null;
-    await runImport(paths);
+    await runImport(caseId, paths);
   },
 
   async confirm() {
+    const caseId = useApp.getState().current?.id;
     const paths = get().awaiting;
-    if (!paths) return;
+    if (!caseId || !paths) return;
     set({ awaiting: null });
     pendingUpload = null;
-    await runImport(paths);
+    await runImport(caseId, paths);
   },
   dismiss() {
     set({ awaiting: null, check: null });
@@ -103,21 +112,23 @@ export const useImport = create<ImportState>((set, get) => ({
 
   async attach(caseId) {
     await followJob(caseId, 'import', {
-      busy: () => get().running || get().checking,
-      start: (job) => set({ running: true, progress: null, result: null, error: null, jobId: job.jobId }),
-      events: (jobId) => [getClient().on('import.progress', (p) => { if (p.jobId === jobId) set({ progress: p }); })],
+      busy: () => jobs.get(caseId).running || jobs.get(caseId).checking,
+      start: (job) => jobs.set(caseId, { running: true, progress: null, result: null, error: null, jobId: job.jobId }),
+      events: (jobId) => [getClient().on('import.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p }); })],
       end: (j) => {
-        set({
+        jobs.set(caseId, {
           running: false, jobId: null,
           error: j.state === 'cancelled' ? CANCELLED : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
         });
-        const app = useApp.getState();
-        void app.refreshCurrent().then(() => app.bumpData());
+        void refreshIfOpen(caseId);
       },
     });
   },
 
   async importFiles(files) {
+    // The case the files were dropped on, even if the operator opens another while they upload.
+    const caseId = useApp.getState().current?.id;
+    if (!caseId) return;
     const client = getClient();
     if (client.pathForFile) {
       // Electron: dropped files are local; import their top-level items by path.
@@ -125,49 +136,56 @@ export const useImport = create<ImportState>((set, get) => ({
         const abs = client.pathForFile!(f.file).replace(/\\/g, '/');
         return abs && abs.endsWith(f.path) ? abs.slice(0, abs.length - f.path.length) + (f.path.split('/')[0] ?? '') : abs;
       }).filter(Boolean);
-      if (paths.length) { await get().importPaths([...new Set(paths)]); return; }
+      if (paths.length) { await get().importPaths([...new Set(paths)], caseId); return; }
     }
     if (!client.upload) {
-      set({ error: 'Dropped files cannot be read by the app here; type the folder or file path instead.' });
+      jobs.set(caseId, { error: 'Dropped files cannot be read by the app here; type the folder or file path instead.' });
       return;
     }
     const batch = crypto.randomUUID().replace(/-/g, '');
-    set({ uploading: { done: 0, total: files.length }, error: null });
+    jobs.set(caseId, { uploading: { done: 0, total: files.length }, error: null });
     const stored: { rel: string; path: string }[] = [];
     try {
       for (const f of files) {
         stored.push({ rel: f.path, path: await client.upload(f.file, f.path, batch) });
-        set({ uploading: { done: stored.length, total: files.length } });
+        jobs.set(caseId, { uploading: { done: stored.length, total: files.length } });
       }
     } catch (e) {
-      set({ uploading: null, error: errorText(e) });
+      jobs.set(caseId, { uploading: null, error: errorText(e) });
       pendingUpload = batch;
       discardPendingUpload();
       return;
     }
-    set({ uploading: null });
+    jobs.set(caseId, { uploading: null });
     pendingUpload = batch;
-    await get().importPaths(uploadRoots(stored));
+    await get().importPaths(uploadRoots(stored), caseId);
   },
 }));
 
-/** The import itself, as a job the panel can follow and cancel. */
-async function runImport(paths: string[]): Promise<void> {
+const jobs = perCase(useImport, IDLE);
+
+/** After an import the case's counts are read again and the views redrawn: only while that case is the open one (its
+ * counts are read when it is opened again). */
+async function refreshIfOpen(caseId: string): Promise<void> {
   const app = useApp.getState();
-  const caseId = app.current?.id;
-  if (!caseId) return;
+  if (app.current?.id !== caseId) return;
+  await app.refreshCurrent();
+  app.bumpData();
+}
+
+/** The import itself, as a job the panel can follow and cancel. */
+async function runImport(caseId: string, paths: string[]): Promise<void> {
   const jobId = crypto.randomUUID();
-  useImport.setState({ running: true, progress: null, result: null, error: null, jobId });
-  const off = getClient().on('import.progress', (p) => { if (p.jobId === jobId) useImport.setState({ progress: p }); });
+  jobs.set(caseId, { running: true, progress: null, result: null, error: null, jobId });
+  const off = getClient().on('import.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p }); });
   try {
     const result = await call('import.paths', { caseId, paths, jobId, eventsFirst: true });
-    useImport.setState({ result, running: false, jobId: null });
-    await app.refreshCurrent();
-    app.bumpData();
+    jobs.set(caseId, { result, running: false, jobId: null });
+    await refreshIfOpen(caseId);
   } catch (e) {
     const cancelled = e instanceof ApiError && e.code === 'cancelled';
-    useImport.setState({ running: false, jobId: null, error: cancelled ? CANCELLED : errorText(e) });
-    if (cancelled) { await app.refreshCurrent(); app.bumpData(); }
+    jobs.set(caseId, { running: false, jobId: null, error: cancelled ? CANCELLED : errorText(e) });
+    if (cancelled) await refreshIfOpen(caseId);
   } finally { off(); }
 }
 

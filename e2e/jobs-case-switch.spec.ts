@@ -1,0 +1,62 @@
+// Jobs belong to a case: an import running (or just finished) in one case is not shown in another the operator
+// switches to, and switching back shows it again — real engine, Debian Chromium.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { api, caseLink } from './workbenchKit';
+
+const line = (i: number) => JSON.stringify({ message: `tick ${i}`, levelname: 'INFO', name: 'gen', created: 1690656225.4 + i });
+
+/** Opens a listed case from the Cases view, then goes back there (where the import panel is). */
+async function switchTo(page: Page, caseId: string, name: string): Promise<void> {
+  await page.getByTestId('tab-cases').click();
+  await page.locator(`[data-testid="case-row"][data-case="${caseId}"]`).getByTestId('case-open').click();
+  await expect(page.getByTestId('case-name-header')).toContainText(name);
+  await page.getByTestId('tab-cases').click();
+  await expect(page.getByTestId('import-panel')).toContainText(`Import into “${name}”`);
+}
+
+test('an import of one case is not shown in another; switching back shows it running, then how it ended', async ({ app, casefile }) => {
+  test.setTimeout(120_000);
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-switch-'));
+  const a = await api<{ id: string }>(casefile, 'cases.create', { name: 'Switch A', dir: path.join(work, 'a') });
+  const b = await api<{ id: string }>(casefile, 'cases.create', { name: 'Switch B', dir: path.join(work, 'b') });
+  await writeFile(path.join(work, 'few.json.log'), Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
+  // A job of the test's own holds case A, so its import stays queued (live) for as long as the test needs.
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(a.id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  try {
+    await page.goto(caseLink(casefile, a.id, 'cases'));
+    await page.getByTestId('import-paths').fill(path.join(work, 'few.json.log'));
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-cancel')).toBeVisible();
+
+    await switchTo(page, b.id, 'Switch B');
+    await expect(page.getByTestId('import-cancel')).toHaveCount(0);
+    await expect(page.getByTestId('import-progress')).toHaveCount(0);
+    await page.getByTestId('import-paths').fill('/nowhere');
+    await expect(page.getByTestId('import-start')).toBeEnabled(); // B is free to import
+
+    await switchTo(page, a.id, 'Switch A');
+    await expect(page.getByTestId('import-cancel')).toBeVisible();
+
+    // A's import ends while B is shown: B stays clean, and A shows its result when the operator comes back.
+    await switchTo(page, b.id, 'Switch B');
+    release();
+    await expect.poll(async () => (await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: a.id }))
+      .filter((j) => j.kind === 'import' || j.kind === 'correlate').map((j) => j.state), { timeout: 60_000 }).toEqual(['done', 'done']);
+    await expect(page.getByTestId('import-file')).toHaveCount(0);
+    await expect(page.getByTestId('import-cancel')).toHaveCount(0);
+    await switchTo(page, a.id, 'Switch A');
+    await expect(page.getByTestId('import-file')).toContainText(['few.json.log']);
+    await expect(page.getByTestId('import-cancel')).toHaveCount(0);
+  } finally {
+    release();
+    await held;
+    for (const c of [a, b]) await api(casefile, 'cases.close', { caseId: c.id }).catch(() => undefined);
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});
