@@ -2,7 +2,7 @@
 // import the chains those files touch. The batches' file ids wait in `correlate_pending` (written in each batch's
 // transaction), so the chain update after the import sees exactly the files imported since the last one.
 import type { IdPattern } from '../../../shared/correlation';
-import type { CaseDb } from '../store/db';
+import { hasTable, type CaseDb } from '../store/db';
 import { buildEventMinutes } from '../store/eventMinutes';
 import { withMemoryLimit, withMemoryRetry } from '../store/memoryRetry';
 import { SUMMARY_STAGE, timed } from '../util/stageTimes';
@@ -41,8 +41,7 @@ export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {
   await withMemoryLimit(db, CHAIN_MEMORY, () => withMemoryRetry(db, () => db.tx(async () => {
     await db.run(PENDING_DDL);
     const pending = (await db.all<{ id: number | bigint }>(`SELECT DISTINCT file_id AS id FROM correlate_pending ORDER BY 1`)).map((r) => Number(r.id));
-    const chains = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'chain_events'`);
-    if (opts.fullRebuild || !chains?.n) await buildChains(db);
+    if (opts.fullRebuild || !(await hasTable(db, 'chain_events'))) await buildChains(db);
     else await updateChains(db, pending);
     await db.run(`DELETE FROM correlate_pending`);
     // A new case's first build: its rules are this build's (a case derived by others was re-derived first: derivation.ts).

@@ -1,7 +1,7 @@
 // Reading chains: the filtered, sorted list and the trace of one key (a chain key or any identifier value).
 import type { ChainKind, ChainLink, ChainStatus, ChainSummary, EventIdentifier, IdentifierRole, TraceResult } from '../../../shared/correlation';
 import type { EventRow } from '../../../shared/domain';
-import type { SqlRead } from '../store/db';
+import { hasTables, type SqlRead } from '../store/db';
 import { FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
 import { checkInstant, elapsedMs, Params } from '../store/sql';
 import { UUID_RE } from './extract';
@@ -41,8 +41,7 @@ export function toSummary(r: SummaryRow): ChainSummary {
 
 /** Whether this case has chains yet (a case imported before correlation existed, or an empty one, does not). */
 export async function hasChains(db: SqlRead): Promise<boolean> {
-  const r = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN ('chains', 'chain_events', 'chain_links')`);
-  return (r[0]?.n ?? 0) === 3;
+  return hasTables(db, ['chains', 'chain_events', 'chain_links'], true);
 }
 
 export async function listChains(db: SqlRead, req: ChainListRequest): Promise<{ chains: ChainSummary[]; total: number; queryMs: number }> {

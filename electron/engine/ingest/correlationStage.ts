@@ -4,7 +4,7 @@
 // correlation's own `correlate_pending` (the files the chain update has not seen), and the chain update empties that
 // in its transaction: a stage killed at any point is finished by the next run (after the next import, or when the
 // case is opened), with nothing done twice.
-import type { CaseDb, SqlRead } from '../store/db';
+import { hasTables, type CaseDb, type SqlRead } from '../store/db';
 import { extractGroups } from '../util/extractGroups';
 import { faultPoint } from './fault';
 import { CHAINS_STAGE, EXTRACT_STAGE, timed } from '../util/stageTimes';
@@ -16,9 +16,9 @@ export async function markCorrelationPending(db: CaseDb, fileIds: number[]): Pro
 
 /** Is correlation behind the events (a stage pending, running, or cut short)? */
 export async function correlationPending(db: SqlRead): Promise<boolean> {
-  const [t] = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'correlate_pending'`);
+  const stage = await hasTables(db, ['correlate_pending'], true);
   const [r] = await db.read<{ n: number }>(`SELECT ((SELECT count(*) FROM extract_pending)
-    ${t?.n ? '+ (SELECT count(*) FROM correlate_pending)' : ''})::INTEGER AS n`);
+    ${stage ? '+ (SELECT count(*) FROM correlate_pending)' : ''})::INTEGER AS n`);
   return Number(r?.n) > 0;
 }
 

@@ -7,7 +7,7 @@
 // 2. audit: files with `audited = false` whose digest is in get their entry, then `audited = true` (a kill between the
 //    two writes the entry twice: verify reads the same content).
 import { createHash } from 'node:crypto';
-import type { CaseDb, SqlRead } from '../store/db';
+import { hasTables, type CaseDb, type SqlRead } from '../store/db';
 import { emptyDigest, fileRowShas, fileRowsDigests } from '../store/digest';
 import { readManifest } from '../evidence/manifest';
 import { faultPoint } from './fault';
@@ -27,8 +27,7 @@ export async function markDigestPending(db: CaseDb, fileIds: number[]): Promise<
 
 /** Files whose events are in but whose custody (digest, audit entry) is not yet recorded; [] in cases made before. */
 export async function custodyPendingFiles(db: SqlRead): Promise<number[]> {
-  const [t] = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'digest_pending'`);
-  if (!t?.n) return [];
+  if (!(await hasTables(db, ['digest_pending'], true))) return [];
   const rows = await db.read<{ file_id: number }>(`SELECT file_id FROM files WHERE file_id IN (SELECT file_id FROM digest_pending) OR audited = false ORDER BY file_id`);
   return rows.map((r) => Number(r.file_id));
 }

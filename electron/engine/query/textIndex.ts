@@ -8,7 +8,7 @@
 // (textMatches.ts).
 import { listValue } from '@duckdb/node-api';
 import type { EventFilter } from '../../../shared/domain';
-import type { SqlRead } from '../store/db';
+import { hasTables, type SqlRead } from '../store/db';
 import type { Params } from '../store/sql';
 import { LITERAL_REGEX } from './filter';
 import { forgetMatches, matchesKept, sharedMatches } from './textMatches';
@@ -88,8 +88,7 @@ export async function stillCovers(db: SqlRead, meta: TextIndexMeta): Promise<boo
 
 /** The gram table exists (a case whose index was never built has none). */
 export async function hasGramTable(db: SqlRead): Promise<boolean> {
-  const [t] = await db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${TEXT_GRAMS}' AND schema_name = 'main'`);
-  return t?.n === 1;
+  return hasTables(db, [TEXT_GRAMS], true);
 }
 
 /** True when the index covers every event (an empty case needs none). */

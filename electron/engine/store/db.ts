@@ -56,9 +56,18 @@ export interface SqlRead {
  * connection: a writer sees a table its open transaction made.
  */
 export async function hasTable(db: SqlRead, name: string): Promise<boolean> {
-  const r = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database()
-    AND schema_name = 'main' AND table_name = $name`, { name });
-  return Number(r?.n) > 0;
+  return hasTables(db, [name]);
+}
+
+/**
+ * Whether the case's own schema holds every one of these tables. `committed`: asked as `db.read` sees the case (what
+ * is committed), for callers whose next reads go through `db.read` too, so both see the same tables.
+ */
+export async function hasTables(db: SqlRead, names: string[], committed = false): Promise<boolean> {
+  const sql = `SELECT count(DISTINCT table_name)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database()
+    AND schema_name = 'main' AND table_name IN (${names.map(sqlString).join(', ')})`;
+  const [r] = committed ? await db.read<{ n: number }>(sql) : [await db.one<{ n: number }>(sql)];
+  return Number(r?.n) === names.length;
 }
 
 /**

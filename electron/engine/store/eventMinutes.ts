@@ -2,7 +2,7 @@
 // and last instant, built after an import. The timeline's histogram answers from it when the filter is only
 // sources, levels and time (the full-range view of a large case) instead of scanning every event.
 import { LEVELS, type EventFilter } from '../../../shared/domain';
-import type { CaseDb, SqlRead } from './db';
+import { hasTables, type CaseDb, type SqlRead } from './db';
 import { detached } from '../util/cancel';
 import { HandleMemo, sharedPromise } from './handleMemo';
 
@@ -54,9 +54,7 @@ export async function eventMinutesCurrent(db: SqlRead): Promise<boolean> {
 const current = new HandleMemo<Promise<boolean>>();
 
 async function summaryCurrent(db: SqlRead): Promise<boolean> {
-  const [t] = await db.read<{ n: number }>(
-    `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN ('${EVENT_MINUTES}', '${EVENT_HOURS}')`);
-  if (t?.n !== 2) return false;
+  if (!(await hasTables(db, [EVENT_MINUTES, EVENT_HOURS], true))) return false;
   const [r] = await db.read<{ ok: boolean }>(`WITH t AS (SELECT count(*) AS total FROM event_store)
     SELECT (SELECT coalesce(sum(n), 0) FROM ${EVENT_MINUTES}) = t.total AND (SELECT coalesce(sum(n), 0) FROM ${EVENT_HOURS}) = t.total AS ok FROM t`);
   return r?.ok === true;
