@@ -2,12 +2,13 @@
 // the unknown target key is shown as a prompt, accepted, the plan appears as a tree against the cap, the pull runs with
 // progress, and its events are in the case. The target's key is passphrase-protected: typed once, it serves the plan,
 // the host-key prompt's retry and the pull, and is forgotten when the pull ends or the view is left.
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { startLab, type SshLab } from '../electron/testkit/sshLab';
-import { writeRemoteTree } from '../electron/testkit/remoteTree';
+import { systemLines, writeRemoteTree } from '../electron/testkit/remoteTree';
 import { removeDir } from '../electron/testkit/tmp';
 
 test.describe.configure({ mode: 'serial' });
@@ -116,4 +117,81 @@ test('a pull still running when the page reloads is followed again: its state, C
   const info = await casefile.engine.invoke('cases.get', { caseId: made.id }) as { eventCount: number };
   expect(info.eventCount).toBeGreaterThan(0);
   await expect(page.getByTestId('status-case-events')).toHaveText(`${info.eventCount.toLocaleString('en-US')} events in case`);
+});
+
+/** Opens a listed case from the Cases view and goes to its Pull view. */
+async function pullViewOf(page: Page, caseId: string, name: string): Promise<void> {
+  await page.getByTestId('tab-cases').click();
+  await page.locator(`[data-testid="case-row"][data-case="${caseId}"]`).getByTestId('case-open').click();
+  await expect(page.getByTestId('case-name-header')).toContainText(name);
+  await page.getByTestId('tab-pull').click();
+  await expect(page.getByTestId('pull-view')).toBeVisible();
+}
+
+test('a pull through the jump host belongs to its case; after a reload it is listed once, as running; cancelled, it says how to resume, and resumes', async ({ app, casefile }) => {
+  test.setTimeout(240_000);
+  const { page } = app;
+  const relay = await lab.relay(0, { bytesPerSecond: 250_000 }); // a slow link: the pull runs while the operator walks around
+  try {
+    const root = path.join(lab.root, 'slow-root');
+    mkdirSync(path.join(root, 'logs/app'), { recursive: true });
+    writeFileSync(path.join(root, 'logs/app/app.json.log'), systemLines(Date.now() - 3_600_000, 100_000, 'slow'));
+    // Readable by the lab's SFTP account whatever this process's umask (the engine in this worker keeps its files private).
+    for (const p of ['', 'logs', 'logs/app']) chmodSync(path.join(root, p), 0o755);
+    chmodSync(path.join(root, 'logs/app/app.json.log'), 0o644);
+    const slow = (via?: { host: string; port: number }) => ({ name: 'slow', ...lab.hops({}, via), logRoot: root, capBytes: 50_000_000, timezone: 'UTC' });
+    await casefile.engine.invoke('profiles.save', { profile: slow({ host: '127.0.0.1', port: relay.port }), replace: true });
+    const a = await casefile.engine.invoke('cases.create', { name: 'Pull case switch A', dir: path.join(work, 'switch-a') }) as { id: string };
+    const b = await casefile.engine.invoke('cases.create', { name: 'Pull case switch B', dir: path.join(work, 'switch-b') }) as { id: string };
+    const url = new URL(casefile.server.url);
+    url.searchParams.set('case', a.id);
+    url.searchParams.set('view', 'pull');
+    await page.goto(url.toString());
+    await page.getByTestId('profile-slow').getByRole('radio').check();
+    await page.getByTestId('pull-plan').click();
+    await expect(page.getByTestId('pull-plan-view')).toBeVisible({ timeout: 60_000 });
+    await page.getByTestId('pull-run').click({ timeout: 10_000 });
+    await expect(page.getByTestId('pull-progress-summary')).toContainText(/^[1-9]|0\.[0-9]*[1-9]/, { timeout: 60_000 });
+
+    // Case B has no pull: none of A's shows there. Back in A, its pull is shown running again.
+    await pullViewOf(page, b.id, 'Pull case switch B');
+    await expect(page.getByTestId('pull-cancel')).toHaveCount(0);
+    await expect(page.getByTestId('pull-progress')).toHaveCount(0);
+    await expect(page.getByTestId('pull-run')).toHaveText('Pull');
+    await pullViewOf(page, a.id, 'Pull case switch A');
+    await expect(page.getByTestId('pull-cancel')).toBeVisible();
+    await expect(page.getByTestId('pull-progress')).toBeVisible();
+
+    // Reloaded mid-pull: the pull is followed, shown once (running), not also offered as unfinished.
+    const pulls = async () => await casefile.engine.invoke('pull.list', { caseId: a.id }) as { id: string; status: string }[];
+    const [running] = await pulls();
+    expect(running?.status).toBe('running');
+    await page.reload();
+    await expect(page.getByTestId('pull-cancel')).toBeVisible();
+    await expect(page.getByTestId('pull-progress')).toContainText(running!.id);
+    await expect(page.getByTestId('pull-resumable')).toHaveCount(0);
+    await expect(page.getByText(running!.id)).toHaveCount(1);
+    // The operator looks elsewhere and comes back (the view lists the case's pulls again): still once, as running.
+    await page.getByTestId('tab-timeline').click();
+    await page.getByTestId('tab-pull').click();
+    await expect(page.getByTestId('pull-progress')).toContainText(running!.id);
+    await expect(page.getByTestId('pull-resumable')).toHaveCount(0);
+    await expect(page.getByText(running!.id)).toHaveCount(1);
+
+    // Cancelled: the page says what was kept and how to go on; the pull is offered for resume once.
+    await page.getByTestId('pull-cancel').click();
+    await expect(page.getByTestId('pull-error')).toContainText('Resume', { timeout: 60_000 });
+    await expect(page.getByTestId('pull-cancel')).toHaveCount(0);
+    await expect(page.getByTestId('pull-resumable')).toContainText(running!.id);
+    await page.reload();
+    await expect(page.getByTestId('pull-resumable')).toContainText(running!.id);
+
+    // Resumed over the direct link (the plan stands; what was fetched is kept): it ends with its events in the case.
+    await casefile.engine.invoke('profiles.save', { profile: slow(), replace: true });
+    await page.getByTestId('pull-resumable').getByRole('button', { name: 'Resume' }).click();
+    await expect(page.getByTestId('pull-done')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('pull-resumable')).toHaveCount(0);
+    expect((await pulls()).map((p) => [p.id, p.status])).toEqual([[running!.id, 'complete']]);
+    for (const c of [a, b]) await casefile.engine.invoke('cases.close', { caseId: c.id }).catch(() => undefined);
+  } finally { await relay.close(); }
 });

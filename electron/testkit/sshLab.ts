@@ -37,7 +37,8 @@ export interface SshLab {
   /** The directory the target serves as the remote log root. */
   root: string;
   hops(auth?: { bastion?: Hop['auth']; target?: Hop['auth'] }, via?: { host: string; port: number }): { jumps: Hop[]; target: Hop };
-  relay(delayMs?: number): Promise<Relay>;
+  /** `bytesPerSecond` caps each direction (a slow site link: a transfer that stays running for a while). */
+  relay(delayMs?: number, opts?: { bytesPerSecond?: number }): Promise<Relay>;
   /** A direct TCP connect to the target from here: resolves true if it was accepted. */
   canReachTargetDirectly(): Promise<boolean>;
   stop(): Promise<void>;
@@ -179,7 +180,7 @@ export async function startLab(opts: LabOptions = {}): Promise<SshLab> {
         jumps: [{ host: via?.host ?? '127.0.0.1', port: via?.port ?? bastionPort, user: 'nobody', hostKeys: [lab.bastion.fingerprint], auth: auth.bastion ?? { kind: 'agent' } }],
         target: { host: '127.0.0.2', port: p2, user: targetUser, hostKeys: [lab.target.fingerprint], auth: auth.target ?? { kind: 'agent' } },
       }),
-      relay: async (delayMs = 0) => { const r = await startRelay(bastionPort, delayMs); relays.push(r); return r; },
+      relay: async (delayMs = 0, o = {}) => { const r = await startRelay(bastionPort, delayMs, o); relays.push(r); return r; },
       canReachTargetDirectly: () => connects('127.0.0.2', p2),
       stop,
     };
@@ -190,15 +191,28 @@ export async function startLab(opts: LabOptions = {}): Promise<SshLab> {
   }
 }
 
-/** A TCP relay to the bastion that can hold every chunk back by delayMs (one way each direction) and be cut at once. */
-export async function startRelay(toPort: number, delayMs = 0): Promise<Relay> {
+/**
+ * A TCP relay to the bastion that can hold every chunk back by delayMs (one way each direction), cap each direction's
+ * rate, and be cut at once.
+ */
+export async function startRelay(toPort: number, delayMs = 0, opts: { bytesPerSecond?: number } = {}): Promise<Relay> {
   const sockets = new Set<net.Socket>();
   let moved = 0;
   let frozen = false;
   const pipe = (from: net.Socket, to: net.Socket) => {
+    let nextFree = 0;
     from.on('data', (b: Buffer) => {
       if (frozen) return;
       moved += b.length;
+      if (opts.bytesPerSecond) {
+        // One chunk at a time, each leaving when the cap allows it (order kept: reading waits meanwhile).
+        const now = Date.now();
+        const at = Math.max(now, nextFree);
+        nextFree = at + (b.length * 1000) / opts.bytesPerSecond;
+        from.pause();
+        setTimeout(() => { if (!to.destroyed) to.write(b); from.resume(); }, at - now + delayMs);
+        return;
+      }
       if (!delayMs) { to.write(b); return; }
       // Keep order: each chunk leaves delayMs after it arrived; pause reading while too much is queued.
       if (to.writableLength > 8 << 20) from.pause();

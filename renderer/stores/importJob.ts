@@ -6,7 +6,7 @@ import type { ImportCheck } from '../../shared/contract';
 import { ApiError, call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
 import { followJob } from './followJob';
-import { perCase } from './perCase';
+import { perCase, refreshIfOpen } from './perCase';
 
 export type DroppedFile = { file: File; path: string };
 
@@ -164,14 +164,6 @@ export const useImport = create<ImportState>((set, get) => ({
 
 const jobs = perCase(useImport, IDLE);
 
-/** After an import the case's counts are read again and the views redrawn: only while that case is the open one (its
- * counts are read when it is opened again). */
-async function refreshIfOpen(caseId: string): Promise<void> {
-  const app = useApp.getState();
-  if (app.current?.id !== caseId) return;
-  await app.refreshCurrent();
-  app.bumpData();
-}
 
 /** The import itself, as a job the panel can follow and cancel. */
 async function runImport(caseId: string, paths: string[]): Promise<void> {

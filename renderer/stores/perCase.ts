@@ -35,3 +35,12 @@ export function perCase<S extends object, K extends keyof S>(store: StoreApi<S>,
     get: (caseId) => (caseId === shown ? pick(store.getState()) : kept.get(caseId) ?? idle),
   };
 }
+
+/** A job of the case ended: its counts are read again and the views redrawn while that case is the open one (another
+ * case's counts are read when it is opened again). */
+export async function refreshIfOpen(caseId: string): Promise<void> {
+  const app = useApp.getState();
+  if (app.current?.id !== caseId) return;
+  await app.refreshCurrent();
+  app.bumpData();
+}

@@ -2,12 +2,14 @@
 // then the pull job (pull.run) with `pull.progress`, cancel (jobs.cancel) and the resumable pulls (pull.list).
 // The passphrase lives only in this store (the page's memory, never persisted) for one pull: typed once, it serves the
 // plan, a host-key prompt's retry and the pull, and is cleared when the pull ends, is refused, or the view is left.
+// A pull belongs to its case: the job fields are the open case's (perCase.ts); the form and the passphrase are the page's.
 import { create } from 'zustand';
 import type { PullAnswer, PullProgress, PullSummary, PresentedHostKey } from '../../shared/contract/pull';
 import { PULL_SOURCES } from '../../shared/contract/pull';
 import { call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
 import { followJob } from './followJob';
+import { perCase, refreshIfOpen } from './perCase';
 
 export type Source = (typeof PULL_SOURCES)[number];
 export interface PullForm { profile: string; since: string; until: string; sources: Source[]; capMB: string; trim: boolean }
@@ -22,6 +24,8 @@ interface PullState {
   progress: PullProgress | null;
   jobId: string | null;
   pulls: PullSummary[];
+  /** The pull the job runs or ran last (known from its progress, or the one resumed): listed once, as running. */
+  pullId: string | null;
   error: string | null;
   /** How a pull this page followed (started before a reload, or in another window) ended, in the engine's words. */
   outcome: string | null;
@@ -50,15 +54,24 @@ function input(f: PullForm, passphrase: string) {
   };
 }
 
+/** The fields of the case's pull (perCase.ts): another case shows its own. */
+const IDLE = {
+  busy: null, hostKey: null, answer: null, progress: null, jobId: null, pulls: [], pullId: null, error: null, outcome: null,
+} satisfies Partial<PullState>;
+
 export const usePull = create<PullState>((set, get) => {
-  /** After an accepted host key, the call that met it is made again. */
-  let retry: (() => Promise<void>) | null = null;
-  const answered = (a: PullAnswer, again: () => Promise<void>) => {
-    if (a.status === 'host-key-unknown') { retry = again; set({ hostKey: a.presented }); } else set({ answer: a, hostKey: null });
+  /** After an accepted host key, the call that met it is made again (per case: each case has its own prompt). */
+  const retry = new Map<string, () => Promise<void>>();
+  const answered = (caseId: string, a: PullAnswer, again: () => Promise<void>) => {
+    if (a.status === 'host-key-unknown') { retry.set(caseId, again); jobs.set(caseId, { hostKey: a.presented }); } else jobs.set(caseId, { answer: a, hostKey: null });
   };
+  /** Progress of the case's pull job: shown, and its pull id noted. */
+  const onProgress = (caseId: string, jobId: string) => getClient().on('pull.progress', (p) => {
+    if (p.jobId === jobId) jobs.set(caseId, { progress: p, pullId: p.pullId });
+  });
   return {
     form: { profile: '', since: '', until: '', sources: [...PULL_SOURCES], capMB: '', trim: false },
-    passphrase: '', busy: null, hostKey: null, answer: null, progress: null, jobId: null, pulls: [], error: null, outcome: null,
+    passphrase: '', ...IDLE,
     setForm: (p) => set({ form: { ...get().form, ...p } }),
     setPassphrase: (passphrase) => set({ passphrase }),
     forgetPassphrase: () => set({ passphrase: '' }),
@@ -66,46 +79,51 @@ export const usePull = create<PullState>((set, get) => {
     async plan() {
       const caseId = useApp.getState().current?.id;
       if (!caseId || !get().form.profile) return;
-      set({ busy: 'plan', error: null, answer: null, progress: null, outcome: null });
+      jobs.set(caseId, { busy: 'plan', error: null, answer: null, progress: null, outcome: null });
       try {
-        answered(await call('pull.plan', { caseId, ...input(get().form, get().passphrase) }), () => get().plan());
+        answered(caseId, await call('pull.plan', { caseId, ...input(get().form, get().passphrase) }), () => get().plan());
       } catch (e) {
         // A wrong passphrase is typed again; any other failure keeps it for the next Plan or the Pull.
-        set({ error: errorText(e), ...(/wrong passphrase/i.test(errorText(e)) ? { passphrase: '' } : {}) });
-      } finally { set({ busy: null }); }
+        jobs.set(caseId, { error: errorText(e) });
+        if (/wrong passphrase/i.test(errorText(e))) set({ passphrase: '' });
+      } finally { jobs.set(caseId, { busy: null }); }
     },
 
     async run(resume) {
-      const app = useApp.getState();
-      const caseId = app.current?.id;
+      const caseId = useApp.getState().current?.id;
       if (!caseId || !get().form.profile) return;
       const jobId = crypto.randomUUID();
-      set({ busy: 'pull', error: null, progress: null, jobId, outcome: null });
-      const off = getClient().on('pull.progress', (p) => { if (p.jobId === jobId) set({ progress: p }); });
+      jobs.set(caseId, { busy: 'pull', error: null, progress: null, jobId, pullId: resume ?? null, outcome: null });
+      const off = onProgress(caseId, jobId);
       try {
-        answered(await call('pull.run', { caseId, jobId, ...input(get().form, get().passphrase), ...(resume ? { resume } : {}) }), () => get().run(resume));
-        await app.refreshCurrent();
-        app.bumpData();
-      } catch (e) { set({ error: errorText(e) }); } finally {
+        answered(caseId, await call('pull.run', { caseId, jobId, ...input(get().form, get().passphrase), ...(resume ? { resume } : {}) }), () => get().run(resume));
+        await refreshIfOpen(caseId);
+      } catch (e) { jobs.set(caseId, { error: errorText(e) }); } finally {
         off();
         // The pull is over unless it stopped at a host-key prompt, whose retry needs the passphrase again.
-        set({ busy: null, jobId: null, ...(get().hostKey ? {} : { passphrase: '' }) });
-        void get().loadPulls();
+        if (!jobs.get(caseId).hostKey) set({ passphrase: '' });
+        jobs.set(caseId, { busy: null, jobId: null });
+        void loadPulls(caseId);
       }
     },
 
     async acceptHostKey() {
       const k = get().hostKey;
-      if (!k) return;
+      const caseId = useApp.getState().current?.id;
+      if (!k || !caseId) return;
       try {
         await call('hostkeys.accept', k);
-        set({ hostKey: null });
-        const again = retry;
-        retry = null;
+        jobs.set(caseId, { hostKey: null });
+        const again = retry.get(caseId);
+        retry.delete(caseId);
         await again?.();
-      } catch (e) { set({ error: errorText(e) }); }
+      } catch (e) { jobs.set(caseId, { error: errorText(e) }); }
     },
-    rejectHostKey: () => { retry = null; set({ hostKey: null, passphrase: '', error: 'Host key not accepted: nothing was pulled.' }); },
+    rejectHostKey: () => {
+      const caseId = useApp.getState().current?.id;
+      if (caseId) retry.delete(caseId);
+      set({ hostKey: null, passphrase: '', error: 'Host key not accepted: nothing was pulled.' });
+    },
 
     async cancel() {
       const jobId = get().jobId;
@@ -114,22 +132,37 @@ export const usePull = create<PullState>((set, get) => {
 
     async attach(caseId) {
       await followJob(caseId, 'pull', {
-        busy: () => !!get().busy,
-        start: (job) => set({ busy: 'pull', jobId: job.jobId, progress: null, answer: null, error: null, outcome: null }),
-        events: (jobId) => [getClient().on('pull.progress', (p) => { if (p.jobId === jobId) set({ progress: p }); })],
+        busy: () => !!jobs.get(caseId).busy,
+        start: (job) => jobs.set(caseId, { busy: 'pull', jobId: job.jobId, progress: null, pullId: null, answer: null, error: null, outcome: null }),
+        events: (jobId) => [onProgress(caseId, jobId)],
         end: (j) => {
-          set({ busy: null, jobId: null, ...(j.state === 'done' ? { outcome: j.outcome ?? 'The pull finished.' } : { error: j.error ?? `The pull ${j.state === 'cancelled' ? 'was cancelled' : 'failed'}.` }) });
-          const app = useApp.getState();
-          void app.refreshCurrent().then(() => app.bumpData());
-          void get().loadPulls();
+          jobs.set(caseId, { busy: null, jobId: null, ...(j.state === 'done' ? { outcome: j.outcome ?? 'The pull finished.' } : { error: j.error ?? `The pull ${j.state === 'cancelled' ? 'was cancelled' : 'failed'}.` }) });
+          void refreshIfOpen(caseId);
+          void loadPulls(caseId);
         },
       });
     },
 
     async loadPulls() {
       const caseId = useApp.getState().current?.id;
-      if (!caseId) return;
-      try { set({ pulls: await call('pull.list', { caseId }) }); } catch (e) { set({ error: errorText(e) }); }
+      if (caseId) await loadPulls(caseId);
     },
   };
 });
+
+const jobs = perCase(usePull, IDLE);
+
+async function loadPulls(caseId: string): Promise<void> {
+  try { jobs.set(caseId, { pulls: await call('pull.list', { caseId }) }); } catch (e) { jobs.set(caseId, { error: errorText(e) }); }
+}
+
+/**
+ * The case's pulls that can be resumed: not complete, or complete with a bundle not imported. The pull the case's job
+ * runs is shown as running, not offered too: once its id is known it is left out; before (the job still queued, or no
+ * progress yet after a reload), the pulls marked running are, as Resume is disabled while a pull runs anyway.
+ */
+export function resumablePulls(s: Pick<PullState, 'pulls' | 'busy' | 'pullId'>): PullSummary[] {
+  const running = s.busy === 'pull';
+  return s.pulls.filter((x) => (x.status !== 'complete' || (x.bundle && !x.imported))
+    && !(running && (s.pullId ? x.id === s.pullId : x.status === 'running')));
+}

@@ -4,7 +4,7 @@
 import { useEffect, useMemo } from 'react';
 import { PULL_SOURCES, type PullPlan } from '../../../shared/contract/pull';
 import { useApp } from '../../stores/app';
-import { usePull, type Source } from '../../stores/pullJob';
+import { resumablePulls, usePull, type Source } from '../../stores/pullJob';
 import { ProfilesPanel } from '../profiles/ProfilesPanel';
 
 const MB = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)} MB`;
@@ -25,16 +25,16 @@ export function PullView() {
   const readOnly = useApp((s) => s.current?.readOnly);
   const s = usePull();
   const caseId = useApp((a) => a.current?.id);
-  useEffect(() => { if (caseId) void usePull.getState().attach(caseId); }, [caseId]);
-  useEffect(() => {
-    void s.loadPulls();
-    return () => usePull.getState().forgetPassphrase(); // leaving the pull view forgets the key's passphrase
-  }, []);
+  // Keyed by the case: after a reload the view can mount before the case is open, and its pulls are listed once it is.
+  useEffect(() => { if (caseId) { void usePull.getState().attach(caseId); void usePull.getState().loadPulls(); } }, [caseId]);
+  useEffect(() => () => usePull.getState().forgetPassphrase(), []); // leaving the pull view forgets the key's passphrase
   const tree = useMemo(() => (s.answer ? folders(s.answer.plan) : []), [s.answer]);
   const plan = s.answer?.plan;
   const p = s.progress;
-  // A complete pull whose import was cancelled or failed is resumed to import its bundle.
-  const resumable = s.pulls.filter((x) => x.status !== 'complete' || (x.bundle && !x.imported));
+  // A complete pull whose import was cancelled or failed is resumed to import its bundle; the running one is not offered.
+  const resumable = resumablePulls(s);
+  // A pull that stopped (cancelled, or failed mid-transfer) keeps what it fetched: the operator is told how to go on.
+  const canResume = !s.busy && !!s.pullId && resumable.some((x) => x.id === s.pullId);
 
   return (
     <div className="pull-view" data-testid="pull-view">
@@ -73,7 +73,8 @@ export function PullView() {
           <button data-testid="hostkey-reject" onClick={s.rejectHostKey}>Reject</button>
         </section>
       )}
-      {s.error && <div className="error-box" data-testid="pull-error">{s.error}</div>}
+      {s.error && <div className="error-box" data-testid="pull-error">{s.error}
+        {canResume && <div>The files fetched so far are kept: Resume pull {s.pullId} under Unfinished pulls below to fetch the rest and import them.</div>}</div>}
       {s.outcome && <div className="ok" data-testid="pull-outcome">{s.outcome}</div>}
 
       {plan && (
@@ -107,7 +108,7 @@ export function PullView() {
 
       {p && (
         <section className="card" data-testid="pull-progress">
-          <h4>Transfer</h4>
+          <h4>Transfer <span className="muted small mono">pull {p.pullId}</span></h4>
           <div data-testid="pull-progress-summary">{MB(p.bytesDone)} / {MB(p.bytesTotal)} · {p.filesDone}/{p.filesTotal} files · {(p.rate / 1e6).toFixed(1)} MB/s{p.etaSeconds != null ? ` · ${p.etaSeconds}s left` : ''}</div>
           {p.active.map((f) => (
             <div key={f.path} className="small"><span className="mono">{f.path}</span> <progress max={f.size || 1} value={f.bytes} /></div>
