@@ -2,13 +2,13 @@
 // the unknown target key is shown as a prompt, accepted, the plan appears as a tree against the cap, the pull runs with
 // progress, and its events are in the case. The target's key is passphrase-protected: typed once, it serves the plan,
 // the host-key prompt's retry and the pull, and is forgotten when the pull ends or the view is left.
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { startLab, type SshLab } from '../electron/testkit/sshLab';
-import { systemLines, writeRemoteTree } from '../electron/testkit/remoteTree';
+import { systemLines, writePublic, writeRemoteTree } from '../electron/testkit/remoteTree';
 import { removeDir } from '../electron/testkit/tmp';
 
 test.describe.configure({ mode: 'serial' });
@@ -134,11 +134,7 @@ test('a pull through the jump host belongs to its case; after a reload it is lis
   const relay = await lab.relay(0, { bytesPerSecond: 250_000 }); // a slow link: the pull runs while the operator walks around
   try {
     const root = path.join(lab.root, 'slow-root');
-    mkdirSync(path.join(root, 'logs/app'), { recursive: true });
-    writeFileSync(path.join(root, 'logs/app/app.json.log'), systemLines(Date.now() - 3_600_000, 100_000, 'slow'));
-    // Readable by the lab's SFTP account whatever this process's umask (the engine in this worker keeps its files private).
-    for (const p of ['', 'logs', 'logs/app']) chmodSync(path.join(root, p), 0o755);
-    chmodSync(path.join(root, 'logs/app/app.json.log'), 0o644);
+    writePublic(root, 'logs/app/app.json.log', systemLines(Date.now() - 3_600_000, 100_000, 'slow'));
     const slow = (via?: { host: string; port: number }) => ({ name: 'slow', ...lab.hops({}, via), logRoot: root, capBytes: 50_000_000, timezone: 'UTC' });
     await casefile.engine.invoke('profiles.save', { profile: slow({ host: '127.0.0.1', port: relay.port }), replace: true });
     const a = await casefile.engine.invoke('cases.create', { name: 'Pull case switch A', dir: path.join(work, 'switch-a') }) as { id: string };

@@ -16,6 +16,19 @@ export function systemLines(from: number, n: number, tag = 'x'): string {
 
 export interface TreeFile { rel: string; mtime: number }
 
+/**
+ * Writes a file under root readable by the lab's SFTP account (nobody), its folders listable, whatever this process's
+ * umask: an Engine created in the same process (a test worker) sets it to 077, which `mode` options do not override.
+ */
+export function writePublic(root: string, rel: string, body: string): string {
+  const full = path.join(root, rel);
+  mkdirSync(path.dirname(full), { recursive: true });
+  writeFileSync(full, body);
+  chmodSync(full, 0o644);
+  for (let dir = path.dirname(full); dir.startsWith(root); dir = path.dirname(dir)) chmodSync(dir, 0o755);
+  return full;
+}
+
 export function writeRemoteTree(root: string, now = Date.now(), opts: { denied?: boolean } = {}): TreeFile[] {
   const files: [string, string, number][] = [
     ['logs/app/app.json.log', systemLines(now - 3600_000, 200, 'live'), now],
@@ -31,17 +44,14 @@ export function writeRemoteTree(root: string, now = Date.now(), opts: { denied?:
     ['other/not-a-log.txt', 'not in the layout\n', now],
   ];
   for (const [rel, body, mtime] of files) {
-    const full = path.join(root, rel);
-    mkdirSync(path.dirname(full), { recursive: true, mode: 0o755 });
-    writeFileSync(full, body, { mode: 0o644 });
+    const full = writePublic(root, rel, body);
     utimesSync(full, new Date(mtime), new Date(mtime));
   }
   if (opts.denied) {
     const secret = path.join(root, 'logs/netdata/private');
-    mkdirSync(secret, { recursive: true, mode: 0o755 });
-    writeFileSync(path.join(secret, 'netdata.log'), 'hidden\n', { mode: 0o644 });
+    writePublic(root, 'logs/netdata/private/netdata.log', 'hidden\n');
     chmodSync(secret, 0o700); // owned by root: the lab's SFTP account (nobody) may not list it
-    writeFileSync(path.join(root, 'logs/netdata/access.log'), 'visible\n', { mode: 0o644 });
+    writePublic(root, 'logs/netdata/access.log', 'visible\n');
   }
   return files.map(([rel, , mtime]) => ({ rel, mtime }));
 }

@@ -114,9 +114,12 @@ export async function startLab(opts: LabOptions = {}): Promise<SshLab> {
     keygen(k('agent_key'), 'ed25519');
     const passphrase = `lab-${randomBytes(9).toString('base64url')}`;
     keygen(k('pass_key'), 'ed25519', passphrase);
-    writeFileSync(k('authorized_keys'), `${pubBlob(k('agent_key'))}\n${pubBlob(k('pass_key'))}\n`, { mode: 0o644 });
+    // Explicit modes: sshd reads these as the unprivileged user, and an Engine in this process set the umask to 077.
+    writeFileSync(k('authorized_keys'), `${pubBlob(k('agent_key'))}\n${pubBlob(k('pass_key'))}\n`);
+    chmodSync(k('authorized_keys'), 0o644);
     const root = k('root');
-    mkdirSync(root, { mode: 0o755 });
+    mkdirSync(root);
+    chmodSync(root, 0o755);
 
     const [p1, p2] = opts.strict ? [2201, 2202] : [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
     const common = (name: string, listen: string, hostKeys: string[]) => [
