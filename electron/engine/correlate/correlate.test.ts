@@ -129,6 +129,7 @@ describe('chains from a generated tree', () => {
     for (const m of truth.metadata.slice(0, 150)) {
       const res = await trace(m.uuid);
       expect(res.chain?.kind).toBe('metadata_entity');
+      expect(res.chain?.label, m.uuid).toBe(m.entity);
       expect(res.events.map((e) => key(e.file, e.line)).sort()).toEqual(m.events.map((e) => key(rel(e.file), e.line)).sort());
       if (m.runid) expect(res.links).toContainEqual(expect.objectContaining({ from: m.runid, to: m.uuid, relation: 'registered', inferred: false }));
     }
@@ -191,7 +192,7 @@ describe('chains from a generated tree', () => {
     const rows = await h.db.read<{ kind: string; found_in: string }>(`SELECT DISTINCT kind, found_in FROM identifiers`);
     const pairs = new Set(rows.map((r) => `${r.kind}/${r.found_in}`));
     for (const p of ['celery_task/task_id', 'celery_task/parent_id', 'celery_task/data', 'celery_task_name/task', 'taskblade_request/request_id',
-      'pipeline_run/runid', 'application/application', 'prefect_task/task', 'prefect_flow/text', 'metadata_entity/url', 'user/user',
+      'pipeline_run/runid', 'application/application', 'prefect_task/task', 'prefect_flow/text', 'metadata_entity/url', 'metadata_type/url', 'user/user',
       'dataset/dataset', 'user/text', 'client_id/text', 'ip/text', 'host/text']) expect(pairs, p).toContain(p);
   });
 });

@@ -27,7 +27,11 @@ export const doodle: FormatDefinition = {
   paths: ['**/logs/doodle/*.log*'],
   priority: 30,
   correlation: {
-    text: [{ regex: `/metadata/api/v[0-9]+/\\w+/(?<metadata_entity>${UUID})`, role: 'key', foundIn: 'url', hints: ['/metadata/api/'] }],
+    text: [
+      { regex: `/metadata/api/v[0-9]+/\\w+/(?<metadata_entity>${UUID})`, role: 'key', foundIn: 'url', hints: ['/metadata/api/'] },
+      // The API's resource (features, sources): what the entity is, its chain's label (one URL per record).
+      { regex: `/metadata/api/v[0-9]+/(?<metadata_type>\\w+)/${UUID}`, role: 'name', foundIn: 'url', hints: ['/metadata/api/'] },
+    ],
   },
   samples: [
     {
@@ -36,7 +40,7 @@ export const doodle: FormatDefinition = {
       text: '[2023-04-06 02:25:01 +0000] [31917] [DEBUG] POST /metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad\n[2023-04-06 02:25:01 +0000] [31917] [DEBUG] GET /metadata/api/v1/features\n',
       records: [
         { ts: '2023-04-06T02:25:01.000Z', level: 'DEBUG', logger: '31917', fields: { method: 'POST', url: '/metadata/api/v1/features/1cae096e-1b0d-4cac-bc5c-dd2e811908ad' },
-          identifiers: ['metadata_entity=1cae096e-1b0d-4cac-bc5c-dd2e811908ad@url'] },
+          identifiers: ['metadata_entity=1cae096e-1b0d-4cac-bc5c-dd2e811908ad@url', 'metadata_type=features@url'] },
         { ts: '2023-04-06T02:25:01.000Z', fields: { method: 'GET' } },
       ],
     },

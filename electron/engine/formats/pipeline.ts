@@ -26,8 +26,10 @@ export const pipeline: FormatDefinition = {
       { field: 'application', kind: 'application', role: 'name' },
     ],
     text: [{ regex: `Registered \\w+ (?<metadata_entity>${UUID})`, role: 'key', foundIn: 'data', hints: ['Registered '] }],
-    // A metadata entity has no outcome of its own: a failed run does not fail the entities it registered.
-    chains: [{ kind: 'pipeline_run', labelFrom: 'application' }, { kind: 'metadata_entity', outcome: false }],
+    // A metadata entity has no outcome of its own: a failed run does not fail the entities it registered. Its label is
+    // what Doodle's URL says it is (features, sources; gunicorn.ts). Not read here: one record may register entities of
+    // several types, and a name on a record cannot say which key it goes with.
+    chains: [{ kind: 'pipeline_run', labelFrom: 'application' }, { kind: 'metadata_entity', labelFrom: 'metadata_type', outcome: false }],
     status: [
       { on: 'level', values: { ERROR: 'failure', CRITICAL: 'failure' } },
       { on: 'message', values: { 'Process completed': 'success', 'Starting run': 'running' } },
