@@ -33,6 +33,8 @@ test('an import of one case is not shown in another; switching back shows it run
     await page.getByTestId('import-paths').fill(path.join(work, 'few.json.log'));
     await page.getByTestId('import-start').click();
     await expect(page.getByTestId('import-cancel')).toBeVisible();
+    // Queued behind the case's other job: the panel says so instead of "starting…" for as long as it waits.
+    await expect(page.getByTestId('import-progress')).toContainText("Waiting for the case's test-hold job to finish: a case runs one job at a time.");
 
     await switchTo(page, b.id, 'Switch B');
     await expect(page.getByTestId('import-cancel')).toHaveCount(0);
@@ -42,6 +44,7 @@ test('an import of one case is not shown in another; switching back shows it run
 
     await switchTo(page, a.id, 'Switch A');
     await expect(page.getByTestId('import-cancel')).toBeVisible();
+    await expect(page.getByTestId('import-progress')).toContainText('Waiting for');
 
     // A's import ends while B is shown: B stays clean, and A shows its result when the operator comes back.
     await switchTo(page, b.id, 'Switch B');

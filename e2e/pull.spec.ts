@@ -107,6 +107,8 @@ test('a pull still running when the page reloads is followed again: its state, C
     await expect(page.getByTestId('pull-view')).toBeVisible();
     await expect(page.getByTestId('pull-run')).toHaveText('Pulling…');
     await expect(page.getByTestId('pull-cancel')).toBeVisible();
+    // Queued behind the case's other job: said, so a wait is not taken for a hang.
+    await expect(page.getByTestId('pull-waiting')).toContainText("Waiting for the case's test-hold job to finish");
   } finally {
     release();
     await held;

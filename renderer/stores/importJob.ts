@@ -7,6 +7,7 @@ import { ApiError, call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
 import { followJob } from './followJob';
 import { perCase, refreshIfOpen } from './perCase';
+import { followQueue } from './jobQueue';
 
 export type DroppedFile = { file: File; path: string };
 
@@ -18,6 +19,8 @@ interface ImportState {
   uploading: { done: number; total: number } | null;
   /** The running import's job (what Cancel cancels). */
   jobId: string | null;
+  /** What the import waits for while the case runs another job (jobQueue.ts). */
+  waiting: string | null;
   checking: boolean;
   /** What import.check found for the paths waiting for the operator's word (some files are already in the case, or an
    * archive inside them will not be expanded). */
@@ -68,7 +71,7 @@ function discardPendingUpload(): void {
 
 /** The fields that belong to the case the import is in (perCase.ts): another case shows its own. */
 const IDLE = {
-  running: false, progress: null, result: null, error: null, uploading: null, jobId: null, checking: false, check: null, awaiting: null,
+  running: false, progress: null, result: null, error: null, uploading: null, jobId: null, waiting: null, checking: false, check: null, awaiting: null,
 } satisfies Partial<ImportState>;
 
 export const useImport = create<ImportState>((set, get) => ({
@@ -114,10 +117,13 @@ export const useImport = create<ImportState>((set, get) => ({
     await followJob(caseId, 'import', {
       busy: () => jobs.get(caseId).running || jobs.get(caseId).checking,
       start: (job) => jobs.set(caseId, { running: true, progress: null, result: null, error: null, jobId: job.jobId }),
-      events: (jobId) => [getClient().on('import.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p }); })],
+      events: (jobId) => [
+        getClient().on('import.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p }); }),
+        followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
+      ],
       end: (j) => {
         jobs.set(caseId, {
-          running: false, jobId: null,
+          running: false, jobId: null, waiting: null,
           error: j.state === 'cancelled' ? CANCELLED : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
         });
         void refreshIfOpen(caseId);
@@ -169,7 +175,10 @@ const jobs = perCase(useImport, IDLE);
 async function runImport(caseId: string, paths: string[]): Promise<void> {
   const jobId = crypto.randomUUID();
   jobs.set(caseId, { running: true, progress: null, result: null, error: null, jobId });
-  const off = getClient().on('import.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p }); });
+  const offs = [
+    getClient().on('import.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p }); }),
+    followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
+  ];
   try {
     const result = await call('import.paths', { caseId, paths, jobId, eventsFirst: true });
     jobs.set(caseId, { result, running: false, jobId: null });
@@ -178,7 +187,10 @@ async function runImport(caseId: string, paths: string[]): Promise<void> {
     const cancelled = e instanceof ApiError && e.code === 'cancelled';
     jobs.set(caseId, { running: false, jobId: null, error: cancelled ? CANCELLED : errorText(e) });
     if (cancelled) await refreshIfOpen(caseId);
-  } finally { off(); }
+  } finally {
+    for (const off of offs) off();
+    jobs.set(caseId, { waiting: null });
+  }
 }
 
 /** Walk a drop's items (folders included) into files with their relative paths. */

@@ -10,6 +10,7 @@ import { call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
 import { followJob } from './followJob';
 import { perCase, refreshIfOpen } from './perCase';
+import { followQueue } from './jobQueue';
 
 export type Source = (typeof PULL_SOURCES)[number];
 export interface PullForm { profile: string; since: string; until: string; sources: Source[]; capMB: string; trim: boolean }
@@ -26,6 +27,8 @@ interface PullState {
   pulls: PullSummary[];
   /** The pull the job runs or ran last (known from its progress, or the one resumed): listed once, as running. */
   pullId: string | null;
+  /** What the pull waits for while the case runs another job (jobQueue.ts). */
+  waiting: string | null;
   error: string | null;
   /** How a pull this page followed (started before a reload, or in another window) ended, in the engine's words. */
   outcome: string | null;
@@ -56,7 +59,7 @@ function input(f: PullForm, passphrase: string) {
 
 /** The fields of the case's pull (perCase.ts): another case shows its own. */
 const IDLE = {
-  busy: null, hostKey: null, answer: null, progress: null, jobId: null, pulls: [], pullId: null, error: null, outcome: null,
+  busy: null, hostKey: null, answer: null, progress: null, jobId: null, pulls: [], pullId: null, waiting: null, error: null, outcome: null,
 } satisfies Partial<PullState>;
 
 export const usePull = create<PullState>((set, get) => {
@@ -65,10 +68,11 @@ export const usePull = create<PullState>((set, get) => {
   const answered = (caseId: string, a: PullAnswer, again: () => Promise<void>) => {
     if (a.status === 'host-key-unknown') { retry.set(caseId, again); jobs.set(caseId, { hostKey: a.presented }); } else jobs.set(caseId, { answer: a, hostKey: null });
   };
-  /** Progress of the case's pull job: shown, and its pull id noted. */
-  const onProgress = (caseId: string, jobId: string) => getClient().on('pull.progress', (p) => {
-    if (p.jobId === jobId) jobs.set(caseId, { progress: p, pullId: p.pullId });
-  });
+  /** Progress of the case's pull job (its pull id noted), and what it waits for while queued; returns the unsubscribes. */
+  const follow = (caseId: string, jobId: string) => [
+    getClient().on('pull.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p, pullId: p.pullId }); }),
+    followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
+  ];
   return {
     form: { profile: '', since: '', until: '', sources: [...PULL_SOURCES], capMB: '', trim: false },
     passphrase: '', ...IDLE,
@@ -94,15 +98,15 @@ export const usePull = create<PullState>((set, get) => {
       if (!caseId || !get().form.profile) return;
       const jobId = crypto.randomUUID();
       jobs.set(caseId, { busy: 'pull', error: null, progress: null, jobId, pullId: resume ?? null, outcome: null });
-      const off = onProgress(caseId, jobId);
+      const offs = follow(caseId, jobId);
       try {
         answered(caseId, await call('pull.run', { caseId, jobId, ...input(get().form, get().passphrase), ...(resume ? { resume } : {}) }), () => get().run(resume));
         await refreshIfOpen(caseId);
       } catch (e) { jobs.set(caseId, { error: errorText(e) }); } finally {
-        off();
+        for (const off of offs) off();
         // The pull is over unless it stopped at a host-key prompt, whose retry needs the passphrase again.
         if (!jobs.get(caseId).hostKey) set({ passphrase: '' });
-        jobs.set(caseId, { busy: null, jobId: null });
+        jobs.set(caseId, { busy: null, jobId: null, waiting: null });
         void loadPulls(caseId);
       }
     },
@@ -134,9 +138,9 @@ export const usePull = create<PullState>((set, get) => {
       await followJob(caseId, 'pull', {
         busy: () => !!jobs.get(caseId).busy,
         start: (job) => jobs.set(caseId, { busy: 'pull', jobId: job.jobId, progress: null, pullId: null, answer: null, error: null, outcome: null }),
-        events: (jobId) => [onProgress(caseId, jobId)],
+        events: (jobId) => follow(caseId, jobId),
         end: (j) => {
-          jobs.set(caseId, { busy: null, jobId: null, ...(j.state === 'done' ? { outcome: j.outcome ?? 'The pull finished.' } : { error: j.error ?? `The pull ${j.state === 'cancelled' ? 'was cancelled' : 'failed'}.` }) });
+          jobs.set(caseId, { busy: null, jobId: null, waiting: null, ...(j.state === 'done' ? { outcome: j.outcome ?? 'The pull finished.' } : { error: j.error ?? `The pull ${j.state === 'cancelled' ? 'was cancelled' : 'failed'}.` }) });
           void refreshIfOpen(caseId);
           void loadPulls(caseId);
         },

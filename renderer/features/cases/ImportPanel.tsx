@@ -17,7 +17,7 @@ function archiveAction(a: ImportCheck['archives'][number]): string {
 export function ImportPanel() {
   const current = useApp((s) => s.current)!;
   const setView = useApp((s) => s.setView);
-  const { running, progress, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel } = useImport();
+  const { running, progress, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel, waiting } = useImport();
   const [paths, setPaths] = useState('');
   // An import of this case already running (this page was reloaded while it ran): follow it.
   useEffect(() => { void useImport.getState().attach(current.id); }, [current.id]);
@@ -86,7 +86,7 @@ export function ImportPanel() {
         <div className="progress" data-testid="import-progress">
           <div className="progress-bar"><div style={{ width: `${running ? pct : 100}%` }} /></div>
           {running && <button data-testid="import-cancel" title="Stop the import (files committed so far stay)" onClick={() => void cancel()}>Cancel</button>}
-          <span className="small">{progress ? `${progress.phase} · ${progress.filesDone}/${progress.filesTotal} files${progress.file ? ` · ${progress.file}` : ''}${progress.message ? ` · ${progress.message}` : ''}` : 'starting…'}</span>
+          <span className="small">{progress ? `${progress.phase} · ${progress.filesDone}/${progress.filesTotal} files${progress.file ? ` · ${progress.file}` : ''}${progress.message ? ` · ${progress.message}` : ''}` : waiting ?? 'starting…'}</span>
         </div>
       )}
       {error && <div className="error-box" data-testid="import-error">Import failed: {error}</div>}

@@ -60,6 +60,7 @@ export function PullView() {
               title={readOnly ? 'This case is read-only' : undefined} onClick={() => void s.run()}>{s.busy === 'pull' ? 'Pulling…' : 'Pull'}</button>
             {s.busy === 'pull' && <button data-testid="pull-cancel" onClick={() => void s.cancel()}>Cancel</button>}
           </div>
+          {s.busy === 'pull' && s.waiting && <div className="muted small" data-testid="pull-waiting">{s.waiting}</div>}
         </section>
       </div>
 
