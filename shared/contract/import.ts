@@ -6,6 +6,8 @@ import { CaseRef, JobId } from './common';
 import { defineArea, defineCall } from './define';
 
 const ImportPaths = z.array(z.string().min(1).max(4096)).min(1).max(1000);
+/** Formats forced on the files a glob names (inside each bundle), before the case's remembered ones. */
+const FormatOverrides = z.array(z.object({ format: z.string().max(64), glob: z.string().max(1000) })).max(100);
 
 export const ImportCheck = z.object({
   /** Files the inputs hold (archive members counted one by one) and their bytes. */
@@ -18,6 +20,9 @@ export const ImportCheck = z.object({
    * as a bundle of their own (`expand`; `files`: how many, when the check read them), keep it unexpanded (`keep`: inside
    * another archive, one level deep only), or keep it and note why its contents cannot come in (`refused`). */
   archives: z.array(z.object({ file: z.string(), action: z.enum(['expand', 'keep', 'refused']), files: z.number().optional(), why: z.string().optional() })),
+  /** Files the format overrides (the given ones and the case's) name: the import reads them in the forced format, an
+   * archive among them as lines, not expanded. 0 with overrides given: their globs name nothing. */
+  overridden: z.number(),
   queryMs: z.number(),
 });
 export type ImportCheck = z.infer<typeof ImportCheck>;
@@ -27,16 +32,17 @@ export const ImportDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\
 
 export const importArea = defineArea({
   calls: {
-    /** Before an import: how many of these files the case already has (by content), importing nothing. */
+    /** Before an import: how many of these files the case already has (by content), importing nothing. Given the
+     * import's format overrides, it answers for the import with them. */
     'import.check': defineCall({
-      input: CaseRef.extend({ paths: ImportPaths }),
+      input: CaseRef.extend({ paths: ImportPaths, formatOverrides: FormatOverrides.optional() }),
       output: ImportCheck, access: 'read', audit: 'always', timeoutMs: 600_000,
     }),
     /** Import files or folders that exist on the engine's machine. */
     'import.paths': defineCall({
       input: CaseRef.extend({
         paths: ImportPaths,
-        formatOverrides: z.array(z.object({ format: z.string().max(64), glob: z.string().max(1000) })).max(100).optional(),
+        formatOverrides: FormatOverrides.optional(),
         /** The date (YYYY-MM-DD) of the first record for stamps that carry no date or year (time-only, syslog). */
         date: ImportDate.optional(),
         jobId: JobId.optional(),

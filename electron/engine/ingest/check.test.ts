@@ -115,11 +115,40 @@ describe('import.check', () => {
     expect(await state()).toEqual(before);
   });
 
+  it('honours format overrides as the import does: given ones and the case\'s remembered ones', async () => {
+    // An archive an override reads as lines is one file of the folder: not expanded, its members not counted.
+    const inner = path.join(root, 'ov-src');
+    writeAt(inner, 'logs/a.log', CELERY.replace('hello', 'ov-a'));
+    writeAt(inner, 'logs/b.log', CELERY.replace('hello', 'ov-b'));
+    await tar.c({ gzip: true, file: writeAt(root, 'ov/packed.tar.gz', ''), cwd: inner }, ['logs']);
+    writeAt(root, 'ov/plain.log', CELERY.replace('hello', 'ov-plain'));
+    const dir = path.join(root, 'ov');
+    const plain = await check([dir]);
+    expect(plain).toMatchObject({ files: 4, archives: [{ file: 'packed.tar.gz', action: 'expand', files: 2 }], overridden: 0 });
+    const formatOverrides = [{ format: 'raw', glob: '**/*.tar.gz' }];
+    const forced = await engine.invoke('import.check', { caseId, paths: [dir], formatOverrides }) as ImportCheck;
+    expect(forced).toMatchObject({ files: 2, archives: [], overridden: 1 });
+
+    // The import with the same overrides brings in what the check said; then the case remembers them for the next check.
+    const other = ((await engine.invoke('cases.create', { name: 'check-ov', dir: path.join(root, 'case-ov') })) as CaseInfo).id;
+    const res = await engine.invoke('import.paths', { caseId: other, paths: [dir], formatOverrides }) as { files: unknown[] };
+    expect(res.files).toHaveLength(forced.files);
+    const again = await engine.invoke('import.check', { caseId: other, paths: [dir] }) as ImportCheck;
+    expect(again).toMatchObject({ files: 2, known: 2, archives: [], overridden: 1 });
+    // An archive given itself is still the bundle (overrides name files inside bundles); its archive members follow them.
+    await tar.c({ file: writeAt(root, 'ov2/outer.tar', ''), cwd: root }, ['ov']);
+    expect(await engine.invoke('import.check', { caseId, paths: [path.join(root, 'ov2', 'outer.tar')], formatOverrides }))
+      .toMatchObject({ files: 2, archives: [], overridden: 1 });
+    expect(await check([path.join(root, 'ov2', 'outer.tar')])).toMatchObject({ archives: [{ file: 'ov/packed.tar.gz', action: 'expand' }], overridden: 0 });
+  });
+
   it('the contract bounds the request', () => {
     const input = calls['import.check'].input;
     expect(input.safeParse({ caseId, paths: ['/x'] }).success).toBe(true);
     expect(input.safeParse({ caseId, paths: [] }).success).toBe(false);
     expect(input.safeParse({ caseId, paths: Array.from({ length: 1001 }, (_, i) => `/x${i}`) }).success).toBe(false);
     expect(input.safeParse({ caseId, paths: ['/' + 'a'.repeat(5000)] }).success).toBe(false);
+    expect(input.safeParse({ caseId, paths: ['/x'], formatOverrides: [{ format: 'raw', glob: '*.log' }] }).success).toBe(true);
+    expect(input.safeParse({ caseId, paths: ['/x'], formatOverrides: Array.from({ length: 101 }, () => ({ format: 'raw', glob: '*' })) }).success).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import yauzl from 'yauzl';
 import type { SqlRead } from '../store/db';
 import { sha256File } from '../evidence/manifest';
 import { walkFiles } from './bundle';
+import { overridden, type FormatOverride } from './detect';
 import { LimitError, humanBytes, type IntakeLimits } from './limits';
 import { ARCHIVE_NAME, archiveByContent } from './magic';
 
@@ -31,6 +32,8 @@ export interface CheckResult {
   already: { file: string; of: { bundle: string; file: string } }[];
   /** The archives inside the inputs (the first CHECK_LIST_MAX), and what the import will do with each. */
   archives: NestedArchivePlan[];
+  /** Files the format overrides name (read in the forced format; an archive among them read as lines, not expanded). */
+  overridden: number;
   queryMs: number;
 }
 
@@ -113,12 +116,14 @@ async function hashZip(file: string, size: number, limits: IntakeLimits): Promis
 }
 
 /** Hashes every file an import of `inputs` would bring in, refusing what an import refuses; `archives` collects the
- * archives inside them and what the import will do with each (their contents are hashed with the rest). */
-export async function hashIncoming(inputs: string[], limits: IntakeLimits, archives: NestedArchivePlan[] = []): Promise<IncomingFile[]> {
+ * archives inside them and what the import will do with each (their contents are hashed with the rest). `readAsLines`:
+ * the files (paths inside their bundle) the operator's format overrides name, which the import never expands
+ * (bundle.ts archiveIn); an input archive is a bundle whatever they say, as in stageBundles. */
+export async function hashIncoming(inputs: string[], limits: IntakeLimits, archives: NestedArchivePlan[] = [], readAsLines: (rel: string) => boolean = () => false): Promise<IncomingFile[]> {
   const out: IncomingFile[] = [];
   const nested = (within: string, members: IncomingFile[], expands: boolean) => {
     for (const m of members) {
-      if (!ARCHIVE_NAME.test(m.file)) continue;
+      if (!ARCHIVE_NAME.test(m.file) || readAsLines(m.file)) continue;
       archives.push(expands ? { file: m.file, action: 'expand' }
         : { file: `${within}/${m.file}`, action: 'keep', why: `inside the archive ${within}: archives are expanded one level deep only` });
     }
@@ -133,7 +138,7 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
         const size = (await fs.stat(src)).size;
         out.push({ input, file: rel, size, sha256: await sha256File(src) });
         // An archive in a folder (its content confirming its name) stays as evidence; its contents come in as a bundle.
-        if (typeof src !== 'string') continue;
+        if (typeof src !== 'string' || readAsLines(rel)) continue;
         const kind = await archiveByContent(src, rel);
         if (!kind) continue;
         try {
@@ -158,11 +163,12 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
   return out;
 }
 
-/** Compares the incoming files with the case's files by content. */
-export async function checkIncoming(db: SqlRead, inputs: string[], limits: IntakeLimits): Promise<CheckResult> {
+/** Compares the incoming files with the case's files by content, as an import with these format overrides reads them. */
+export async function checkIncoming(db: SqlRead, inputs: string[], limits: IntakeLimits, overrides: FormatOverride[] = []): Promise<CheckResult> {
   const t0 = performance.now();
   const archives: NestedArchivePlan[] = [];
-  const incoming = await hashIncoming(inputs, limits, archives);
+  const readAsLines = (rel: string) => overridden(rel, overrides) !== null;
+  const incoming = await hashIncoming(inputs, limits, archives, readAsLines);
   const known = new Map<string, { bundle: string; file: string }>();
   for (const r of await db.read<{ sha256: string; bundle: string; path: string }>(
     `SELECT sha256, bundle, path FROM files WHERE sha256 IS NOT NULL AND size > 0 ORDER BY file_id`)) {
@@ -171,6 +177,7 @@ export async function checkIncoming(db: SqlRead, inputs: string[], limits: Intak
   const already = incoming.flatMap((f) => { const of = f.size > 0 ? known.get(f.sha256) : undefined; return of ? [{ file: f.file, of }] : []; });
   return {
     files: incoming.length, bytes: incoming.reduce((n, f) => n + f.size, 0), known: already.length,
-    already: already.slice(0, CHECK_LIST_MAX), archives: archives.slice(0, CHECK_LIST_MAX), queryMs: Math.round(performance.now() - t0),
+    already: already.slice(0, CHECK_LIST_MAX), archives: archives.slice(0, CHECK_LIST_MAX),
+    overridden: incoming.filter((f) => readAsLines(f.file)).length, queryMs: Math.round(performance.now() - t0),
   };
 }

@@ -128,7 +128,8 @@ const expandHome = (paths: string[]) => paths.map((p) => (p.startsWith('~/') ? p
 export const importHandlers: AreaHandlers<'import'> = {
   'import.check': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
-    return checkIncoming(h.db, expandHome(input.paths), resolveLimits(h.meta.limits));
+    // The overrides the import would apply, in its order (importer.ts runImport): the given ones, then the case's.
+    return checkIncoming(h.db, expandHome(input.paths), resolveLimits(h.meta.limits), [...input.formatOverrides ?? [], ...h.meta.formatOverrides]);
   },
   // Returns once identifiers and chains are built too; with `eventsFirst`, as soon as the events are in.
   'import.paths': async (ctx, input) => {
