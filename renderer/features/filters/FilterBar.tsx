@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LEVELS } from '../../../shared/domain';
 import { useFilter } from '../../stores/filter';
 import { levelColor } from '../../lib/levels';
-import { fmtTime } from '../../lib/time';
+import { useTimeFormat } from '../../stores/timeMode';
 import { CASE_RULE, preloadRegexCheck, regexProblem } from '../../lib/regex';
 import { FieldFilterPicker } from './FieldFilterPicker';
 import { SavedViews } from './SavedViews';
@@ -83,6 +83,8 @@ function Chip({ label, onRemove, kind }: { label: string; onRemove: () => void; 
 export function FilterChips() {
   const filter = useFilter((s) => s.filter);
   const { toggleSource, clearKey, removeField, clearAll } = useFilter.getState();
+  // The range in the zone the table and axis show, named: a UTC range under a site-time table reads as the wrong hour.
+  const time = useTimeFormat();
   const any = Object.keys(filter).length > 0;
   if (!any) return <div className="chips muted small">No filters — all events of the case.</div>;
   return (
@@ -90,7 +92,7 @@ export function FilterChips() {
       {filter.sources?.map((s) => <Chip key={`s-${s}`} kind="source" label={`source: ${s}`} onRemove={() => toggleSource(s)} />)}
       {filter.levels?.length ? <Chip kind="level" label={`level: ${filter.levels.join(', ')}`} onRemove={() => clearKey('levels')} /> : null}
       {(filter.from || filter.to) && (
-        <Chip kind="range" label={`time: ${fmtTime(filter.from)} → ${fmtTime(filter.to)}`} onRemove={() => { clearKey('from'); clearKey('to'); }} />
+        <Chip kind="range" label={`time: ${time.fmt(filter.from)} → ${time.fmt(filter.to)} (${time.label})`} onRemove={() => { clearKey('from'); clearKey('to'); }} />
       )}
       {filter.text && <Chip kind="text" label={`${filter.regex ? 'regex' : 'text'}: ${filter.text}`} onRemove={() => clearKey('text')} />}
       {filter.fields?.map((f, i) => (
