@@ -63,3 +63,49 @@ test('an import of one case is not shown in another; switching back shows it run
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('the re-read of a case whose import ended does not take the operator back to it once they opened another', async ({ app, casefile }) => {
+  test.setTimeout(90_000);
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-reread-'));
+  const a = await api<{ id: string }>(casefile, 'cases.create', { name: 'Reread A', dir: path.join(work, 'a') });
+  const b = await api<{ id: string }>(casefile, 'cases.create', { name: 'Reread B', dir: path.join(work, 'b') });
+  await writeFile(path.join(work, 'few.json.log'), Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
+  // A's re-read once its import ended (cases.get) is held on the wire until the operator has opened B: a slow answer.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  let holding = false;
+  let held = false;
+  await page.route('**/api/cases.get', async (route) => {
+    if (holding && !held && (route.request().postDataJSON() as { caseId?: string }).caseId === a.id) { held = true; await gate; }
+    await route.continue();
+  });
+  // The import waits behind a job of the test's own, so the hold above starts before the import can end.
+  let releaseJob!: () => void;
+  const job = casefile.engine.context.jobs.run(a.id, 'test-hold', () => new Promise<void>((r) => { releaseJob = r; }));
+  try {
+    await page.goto(caseLink(casefile, a.id, 'cases'));
+    await page.getByTestId('import-paths').fill(path.join(work, 'few.json.log'));
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-cancel')).toBeVisible();
+    holding = true;
+    releaseJob();
+    await expect.poll(() => held, { timeout: 60_000 }).toBe(true);
+    await page.locator(`[data-testid="case-row"][data-case="${b.id}"]`).getByTestId('case-open').click();
+    await expect(page.getByTestId('case-name-header')).toContainText('Reread B');
+    await expect(page.getByTestId('events-total')).toBeVisible();
+    // After the held answer is taken in, the import's end redraws the views (bumpData): the next events.page says so.
+    const redrawn = page.waitForRequest((r) => r.url().endsWith('/api/events.page'));
+    release();
+    await redrawn;
+    await expect(page.getByTestId('case-name-header')).toContainText('Reread B');
+    await expect(page.getByTestId('case-name-header')).not.toContainText('Reread A');
+  } finally {
+    release();
+    releaseJob();
+    await job;
+    await page.unroute('**/api/cases.get');
+    for (const c of [a, b]) await api(casefile, 'cases.close', { caseId: c.id }).catch(() => undefined);
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

@@ -139,7 +139,8 @@ export const useApp = create<AppState>((set, get) => ({
     if (!cur) return;
     try {
       const c = await call('cases.get', { caseId: cur.id });
-      set({ current: c, cases: get().cases.map((x) => (x.id === c.id ? c : x)) });
+      // The operator may have opened another case meanwhile (a job's end re-reads its case): that one stays open.
+      set({ ...(get().current?.id === c.id ? { current: c } : {}), cases: get().cases.map((x) => (x.id === c.id ? c : x)) });
     } catch (e) { get().fail(e); }
   },
 
