@@ -119,11 +119,11 @@ test('the rules editor validates, saves a client pattern, and the tester shows i
   await row.getByTestId('pattern-regex').fill('KYC\\d{6}');
   await expect(editor.getByTestId('rules-errors')).toContainText('pattern 1 type: a type is lower-case');
   await expect(editor.getByTestId('rules-save')).toBeDisabled();
-  // a pattern RE2 refuses is refused by the engine with its reason, and nothing is written
+  // a pattern RE2 refuses is named by the engine with its reason while it is typed, before any Save, and nothing is written
   await row.getByTestId('pattern-type').fill('kyc');
   await row.getByTestId('pattern-regex').fill('KYC(?=\\d)');
-  await editor.getByTestId('rules-save').click();
-  await expect(editor.getByTestId('rules-save-error')).toContainText('not a valid RE2 expression');
+  await expect(editor.getByTestId('rules-errors')).toContainText('pattern 1 regex: not a valid RE2 expression');
+  await expect(editor.getByTestId('rules-save')).toBeDisabled();
   expect((await api<RedactionRules>(casefile, 'redact.rules.get', { caseId: planted.caseId })).patterns).toEqual([]);
 
   await row.getByTestId('pattern-regex').fill('KYC\\d{6}');
@@ -148,7 +148,12 @@ test('the rules editor validates, saves a client pattern, and the tester shows i
   expect(await counts(page, 'tester-counts')).toMatchObject({ kyc: 1, host: 1 });
   await expect(editor.getByTestId('tester-warnings')).toHaveCount(0);
 
-  // a harvested kind with a typo harvests nothing: the tester says so (the rules still run); a malformed one is refused
+  // a harvested kind with a typo harvests nothing: the editor says so as it is typed, in the engine's words, and the
+  // tester too (the rules still run); a malformed one is refused
+  await editor.getByTestId('rules-harvest').fill('usr, host');
+  await expect(editor.getByTestId('rules-warnings')).toContainText('harvested identifier kind "usr" is not one this case has or any format defines (did you mean "user"?)');
+  await editor.getByTestId('rules-harvest').fill('user, host');
+  await expect(editor.getByTestId('rules-warnings')).toHaveCount(0);
   await editor.getByTestId('rules-harvest').fill('usr, host');
   await editor.getByTestId('tester-run').click();
   await expect(editor.getByTestId('tester-warnings')).toContainText('harvested identifier kind "usr" is not one this case has or any format defines (did you mean "user"?)');
@@ -158,6 +163,25 @@ test('the rules editor validates, saves a client pattern, and the tester shows i
 
   // restore the corpus rules for the next tests
   await api(casefile, 'redact.rules.save', { caseId: planted.caseId, rules: { ...emptyRules(), ...planted.corpus.rules } });
+});
+
+test('the export\'s warnings show before it runs, and in its report', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  await api(casefile, 'redact.rules.save', { caseId: planted.caseId, rules: { ...emptyRules(), ...planted.corpus.rules, harvestKinds: ['usr', 'host'] } });
+  try {
+    await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
+    const warning = 'harvested identifier kind "usr" is not one this case has or any format defines (did you mean "user"?)';
+    await expect(page.getByTestId('export-warnings')).toContainText(warning);
+    await page.getByTestId('export-recipient').selectOption('plaintext');
+    await page.getByTestId('plaintext-confirm').check();
+    await page.getByTestId('export-run').click();
+    await expect(page.getByTestId('export-report')).toBeVisible({ timeout: 90_000 });
+    await expect(page.getByTestId('report-warnings')).toContainText(warning);
+  } finally {
+    await api(casefile, 'redact.rules.save', { caseId: planted.caseId, rules: { ...emptyRules(), ...planted.corpus.rules } });
+  }
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
+  await expect(page.getByTestId('export-warnings')).toHaveCount(0);
 });
 
 test('an export to a client key runs as a job; the report matches the files on disk, which hold no planted secret', async ({ app, casefile, planted }) => {

@@ -25,6 +25,8 @@ export const ExportPreview = z.object({
   total: z.number(),
   rows: z.array(z.object({ id: z.number(), column: z.string(), text: z.string(), replacements: z.array(Replacement) })),
   byType: z.record(z.string(), z.number()),
+  /** What the export of this selection with these rules would warn about (ExportResult.warnings), before it runs. */
+  warnings: z.array(z.string()),
 });
 
 export const ExportResult = z.object({

@@ -21,6 +21,17 @@ export const redactArea = defineArea({
       }),
       access: 'read', audit: 'never',
     }),
+    /** What the engine would say of rules being edited, before they are saved or tested: patterns RE2 refuses (refused
+     * on save) and harvested kinds nothing has (warned about by the tester and the export). Nothing is stored. */
+    'redact.rules.check': defineCall({
+      input: CaseRef.partial().extend({ rules: RedactionRules }),
+      output: z.object({
+        /** Each refusal naming its row and field as the editor does ("pattern 2 regex: …"). */
+        errors: z.array(z.string()),
+        warnings: z.array(z.string()),
+      }),
+      access: 'read', audit: 'never',
+    }),
     /** The case's client rules (case.json `redaction`). */
     'redact.rules.get': defineCall({ input: CaseRef, output: RedactionRules, access: 'read', audit: 'never' }),
     'redact.rules.save': defineCall({

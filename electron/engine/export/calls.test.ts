@@ -109,6 +109,27 @@ describe('redact.rules.get|save through the contract', () => {
       .rejects.toThrow(/identifier kind is a lower-case word/);
   });
 
+  it('export.preview warns as the export will, before it runs', async () => {
+    const p = await engine.call('export.preview', { caseId: info.id, selection: {}, limit: 10, rules: { harvestKinds: ['usr', 'user'] } });
+    expect(p.warnings).toEqual(['harvested identifier kind "usr" is not one this case has or any format defines (did you mean "user"?): no values are harvested for it']);
+    expect((await engine.call('export.preview', { caseId: info.id, selection: {}, limit: 10, rules: { harvestKinds: ['user'] } })).warnings).toEqual([]);
+  });
+
+  it('redact.rules.check says of rules being edited what the tester and a save would: the kinds nothing has, the patterns RE2 refuses', async () => {
+    const rules = { patterns: [{ type: 'ok', regex: 'TXN[0-9]{6}', action: 'pseudonymise' as const }, { type: 'bad', regex: 'KYC(?=\\d)', action: 'remove' as const }],
+      domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: ['usr', 'user'] };
+    const c = await engine.call('redact.rules.check', { caseId: info.id, rules });
+    const tested = await engine.call('redact.test', { caseId: info.id, rules, lines: ['x'] }).catch((e: Error) => e);
+    expect(tested).toBeInstanceOf(Error);
+    expect(c.errors).toEqual([expect.stringMatching(/^pattern 2 regex: not a valid RE2 expression: \S/)]);
+    expect(c.warnings).toEqual((await engine.call('redact.test', { caseId: info.id, rules: { ...rules, patterns: [] }, lines: ['x'] })).warnings);
+    expect(c.warnings[0]).toContain('(did you mean "user"?)');
+    // without a case: the formats' kinds only, as the tester says
+    expect((await engine.call('redact.rules.check', { rules: { ...rules, patterns: [], harvestKinds: ['zzzz_kind'] } }))).toEqual({
+      errors: [], warnings: ['harvested identifier kind "zzzz_kind" is not one any format defines: no values are harvested for it'],
+    });
+  });
+
   it('refuses a bad RE2 pattern with its reason and writes nothing', async () => {
     const before = fs.readFileSync(path.join(root, 'case', 'case.json'), 'utf8');
     await expect(engine.call('redact.rules.save', { caseId: info.id, rules: { patterns: [{ type: 'x', regex: '(?<=a)b', action: 'pseudonymise' }], domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: [] } }))

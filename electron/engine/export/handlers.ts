@@ -46,7 +46,7 @@ export const exportHandlers: AreaHandlers<'export'> = {
       }
       break;
     }
-    return { total: Number(n), rows, byType: Object.fromEntries(r.counts.byType) };
+    return { total: Number(n), rows, byType: Object.fromEntries(r.counts.byType), warnings: await harvestKindWarnings(h, setup.rules.harvestKinds) };
   },
 
   'export.run': async (ctx, input) => ctx.jobs.run(input.caseId, 'export', async (signal, progress) => {

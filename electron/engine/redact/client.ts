@@ -17,6 +17,9 @@ const WORD = /[A-Za-z0-9]/;
 export const isBoundary = (text: string, start: number, end: number) =>
   !(start > 0 && (WORD.test(text[start - 1]!) || text[start - 1] === '%')) && !(end < text.length && WORD.test(text[end]!));
 
+/** A client pattern as the detector runs it; throws RE2's reason for one it refuses (the rules check says it early). */
+export const compilePattern = (regex: string) => new GoRegex(`(?:${regex})`, { v8: 'strict' });
+
 export class ClientDetector {
   private readonly patterns: PatternRule[] = [];
   private readonly words: Automaton | null;
@@ -43,7 +46,7 @@ export class ClientDetector {
   private addPattern(type: string, regex: string, action: RedactAction, rule: string): void {
     let re: GoRegex;
     try {
-      re = new GoRegex(`(?:${regex})`, { v8: 'strict' });
+      re = compilePattern(regex);
     } catch (e) {
       throw new Error(`redaction pattern ${rule} (${type}) is not a valid RE2 expression: ${(e as Error).message}`, { cause: e });
     }

@@ -1,4 +1,4 @@
-// redact.test (what the rules would change in sample lines) and the case's client rules.
+// redact.test (what the rules would change in sample lines), the check of rules being edited, and the case's client rules.
 import { RedactionRules } from '../../../shared/redaction';
 import type { AreaHandlers } from '../api';
 import { clientRulesFor, profileRules } from '../export/clientRules';
@@ -7,6 +7,7 @@ import { redactionSetupFor } from '../export/run';
 import { Detectors } from './detect';
 import { Pseudonymizer } from './pseudonym';
 import { Redactor } from './redactor';
+import { patternErrors } from './rulesCheck';
 
 export const redactHandlers: AreaHandlers<'redact'> = {
   'redact.test': async (ctx, input) => {
@@ -18,6 +19,11 @@ export const redactHandlers: AreaHandlers<'redact'> = {
     const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
     return { lines: input.lines.map((l) => r.redact(l)), warnings: await harvestKindWarnings(h, setup.rules.harvestKinds) };
   },
+  // The draft's own rules, without the profile's merged in: the editor asks about what it shows.
+  'redact.rules.check': async (ctx, input) => ({
+    errors: patternErrors(input.rules),
+    warnings: await harvestKindWarnings(input.caseId ? ctx.getCase(input.caseId) : null, input.rules.harvestKinds),
+  }),
   'redact.rules.get': async (ctx, input) => RedactionRules.parse(ctx.getCase(input.caseId).meta.redaction ?? {}),
   'redact.rules.save': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);

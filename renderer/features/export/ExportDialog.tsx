@@ -95,6 +95,14 @@ function ExportPane() {
           <span><button className="link" onClick={() => s.setPane('rules')}>Back to the client rules</button></span>
         </div>
       )}
+      {s.preview && s.preview.warnings.length > 0 && !done && (
+        // Before the run, not in its report only: a typo in the rules leaves names in the extract the client gets.
+        <div className="warn-box" data-testid="export-warnings">
+          <strong>The export will run, but its rules may not do what you expect:</strong>
+          <ul>{s.preview.warnings.map((w) => <li key={w} data-testid="export-warning">{w}</li>)}</ul>
+          <span><button className="link" onClick={() => s.setPane('rules')}>Check the client rules</button></span>
+        </div>
+      )}
       {s.preview && s.preview.total === 0 && <div className="empty" data-testid="export-nothing">No events in this selection: nothing to export.</div>}
       {!done && !s.source?.followed && <PreviewBlock />}
 

@@ -25,6 +25,9 @@ export function ReportView({ result, selection }: { result: ExportResultT; selec
           </tr>
           <tr><th>Re-identification map</th><td>{result.mapKept ? 'kept in the case, encrypted to your key' : 'not kept (no operator key in the keystore)'}</td></tr>
           <tr><th>Rules</th><td data-testid="report-rules">{result.rules.gitleaks} <span className="muted small mono">sha256 {result.rules.gitleaksSha256.slice(0, 16)}…</span> · client rules <span className="muted small mono">sha256 {result.rules.clientSha256.slice(0, 16)}…</span></td></tr>
+          {result.warnings.length > 0 && (
+            <tr><th>Warnings</th><td className="warn" data-testid="report-warnings">{result.warnings.map((w) => <div key={w}>{w}</div>)}</td></tr>
+          )}
           <tr><th>Folder</th><td className="mono small" data-testid="report-dir">{result.dir}</td></tr>
         </tbody>
       </table>

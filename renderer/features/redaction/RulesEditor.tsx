@@ -7,6 +7,7 @@ import { countByType } from './highlight';
 import { RedactedText, TypeCounts } from './RedactedText';
 import { type Draft, fromDraft } from './rulesDraft';
 import { rulesUnsaved, sampleLines, testKey, useRules } from './rulesStore';
+import { useRulesCheck } from './useRulesCheck';
 import './redaction.css';
 
 export function RulesEditor() {
@@ -23,10 +24,14 @@ export function RulesEditor() {
 
   const checked = useMemo(() => (draft ? fromDraft(draft) : null), [draft]);
   const lines = useMemo(() => sampleLines(sample), [sample]);
+  const engineCheck = useRulesCheck(caseId, checked?.rules ?? null);
   if (loadError) return <div className="error-box" data-testid="rules-error">{loadError}</div>;
   if (!draft || !checked || !caseId) return <div className="empty">Loading rules…</div>;
   // A result made by other rules or another sample than what is on screen says so (until tested again).
   const stale = !!tested && (!checked.rules || tested.key !== testKey(checked.rules, lines));
+  // The draft's own errors, then what the engine refuses in it (a pattern RE2 rejects): either way Save is off.
+  const errors = [...checked.errors, ...engineCheck?.errors ?? []];
+  const warnings = engineCheck?.warnings ?? [];
 
   const edit = (p: Partial<Draft>) => { useRules.getState().edit(p); setSaveState({ busy: false, error: null, saved: false }); };
   const editRow = <K extends 'patterns' | 'words'>(key: K, i: number, p: Partial<Draft[K][number]>) =>
@@ -85,12 +90,15 @@ export function RulesEditor() {
           <input value={draft.harvestKinds} data-testid="rules-harvest" onChange={(e) => edit({ harvestKinds: e.target.value })} />
         </label>
       </section>
-      {checked.errors.length > 0 && (
-        <ul className="error-box rules-errors" data-testid="rules-errors">{checked.errors.map((e) => <li key={e}>{e}</li>)}</ul>
+      {errors.length > 0 && (
+        <ul className="error-box rules-errors" data-testid="rules-errors">{errors.map((e) => <li key={e}>{e}</li>)}</ul>
+      )}
+      {warnings.length > 0 && (
+        <ul className="warn small" data-testid="rules-warnings">{warnings.map((w) => <li key={w}>{w}</li>)}</ul>
       )}
       {saveState.error && <div className="error-box" data-testid="rules-save-error">{saveState.error}</div>}
       <div className="row">
-        <button className="on" data-testid="rules-save" disabled={!checked.rules || saveState.busy || readOnly} onClick={() => void save()}>Save rules</button>
+        <button className="on" data-testid="rules-save" disabled={!checked.rules || errors.length > 0 || saveState.busy || readOnly} onClick={() => void save()}>Save rules</button>
         {saveState.saved && !unsaved && <span className="ok" data-testid="rules-saved">Saved to the case.</span>}
         {unsaved && <span className="muted small" data-testid="rules-draft">unsaved changes: exports use the saved rules until you save</span>}
         {readOnly && <span className="muted small">read-only case</span>}
