@@ -1,7 +1,7 @@
 // The operator's walk through an incident on the demo case (qa10): each test is one place where what the screen said
 // did not match what the operator had asked for.
 import { expect, test } from './fixtures';
-import { api, caseLink, openDemo } from './workbenchKit';
+import { api, caseLink, eventsTotal, openDemo } from './workbenchKit';
 
 test.use({ openDefault: true });
 
@@ -18,4 +18,35 @@ test('the time-range chip speaks the zone the rest of the screen is in, and says
   await expect(chip).toContainText('2023-07-06 05:20:00.000 → 2023-07-06 05:30:00.000 (UTC)');
   await page.getByTestId('time-mode-site').click();
   await expect(chip).toContainText(`${site(from)}.000 → ${site(to)}.000 (site +05:30)`);
+});
+
+test('a time typed on the clock shown (site or UTC) becomes the range: that minute, on the day in view', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  // 10:54 at the site (Asia/Kolkata) is 05:24 UTC: the minute the RouteOpt run and the TaskBlade request failed.
+  const minute = { from: '2023-07-06T05:24:00.000Z', to: '2023-07-06T05:24:59.999Z' };
+  const inMinute = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: minute, limit: 1 });
+  expect(inMinute.total).toBeGreaterThan(0);
+  const chip = page.locator('[data-testid="filter-chip"][data-kind="range"]');
+  const firstTime = () => page.locator('[data-testid="event-row"] .c-time').first().textContent();
+
+  await page.getByTestId('time-mode-site').click();
+  await expect(page.getByTestId('goto-time')).toHaveAttribute('placeholder', 'go to time (site +05:30)');
+  await page.getByTestId('goto-time').fill('10:54');
+  await page.getByTestId('goto-time').press('Enter');
+  await expect(chip).toContainText('2023-07-06 10:54:00.000 → 2023-07-06 10:54:59.999 (site +05:30)');
+  await expect.poll(() => eventsTotal(page)).toBe(inMinute.total);
+  await expect.poll(firstTime).toMatch(/^2023-07-06 10:54:/);
+
+  // The same minute typed on the UTC clock; a typo says so and leaves the range alone.
+  await page.getByTestId('timeline-reset').click();
+  await page.getByTestId('time-mode-utc').click();
+  await page.getByTestId('goto-time').fill('05:24');
+  await page.getByTestId('goto-time').press('Enter');
+  await expect(chip).toContainText('2023-07-06 05:24:00.000 → 2023-07-06 05:24:59.999 (UTC)');
+  await expect.poll(() => eventsTotal(page)).toBe(inMinute.total);
+  await page.getByTestId('goto-time').fill('05:61');
+  await page.getByTestId('goto-time').press('Enter');
+  await expect(page.getByTestId('goto-time-error')).toContainText('not a time');
+  await expect(chip).toContainText('05:24:00.000');
 });

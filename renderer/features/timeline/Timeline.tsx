@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApp } from '../../stores/app';
 import { useFilter } from '../../stores/filter';
+import { GoToTime } from './GoToTime';
 import { LANE_LEVELS, levelColor } from '../../lib/levels';
 import { boundRange, fmtCount, fmtDuration, fmtTick, rangeIso, timeTicks, toIso, toMs } from '../../lib/time';
 import { askAhead, useHistogram, useSources } from './useHistogram';
@@ -167,6 +168,7 @@ export function Timeline() {
         {empty && <span className="warn" data-testid="timeline-empty">no events match</span>}
         <span className="spacer" />
         {loading && <span className="muted" data-testid="timeline-loading">{filter.text ? 'counting…' : 'loading…'}</span>}
+        <GoToTime viewStart={extent?.first ?? null} />
         <span className="hint">drag: zoom · wheel: zoom · shift-drag / drag axis: pan</span>
         <button data-testid="timeline-reset" disabled={!zoomed} onClick={() => setRange(undefined, undefined)}>Reset</button>
       </div>
