@@ -11,7 +11,8 @@ export const ExportSelection = z.object({
   since: IsoInstant.optional(),
   until: IsoInstant.optional(),
   chain: z.string().min(1).max(512).optional(),
-  ids: z.array(z.number().int()).max(100_000).optional(),
+  // An empty list would add no condition and select every event of the case: refused, never read as "all".
+  ids: z.array(z.number().int()).min(1, 'no events picked: pick at least one, or leave ids out to export by the other terms').max(100_000).optional(),
   /** One boolean expression over the events view (checked by DuckDB's parser; no subqueries). */
   where: z.string().min(1).max(4000).optional(),
 });

@@ -74,6 +74,16 @@ describe('export.preview through the contract', () => {
     expect(job!.outcome).toBe(`${r.events} events written to ${r.dir} (plaintext)`);
   });
 
+  it('refuses an empty list of picked ids instead of reading it as no condition (every event of the case)', async () => {
+    const exports = () => (fs.existsSync(path.join(info.dir, 'exports')) ? fs.readdirSync(path.join(info.dir, 'exports')).length : 0);
+    const before = exports();
+    await expect(engine.call('export.preview', { caseId: info.id, selection: { ids: [] }, limit: 10 })).rejects.toThrow(/ids: no events picked/);
+    await expect(engine.call('export.run', { caseId: info.id, selection: { ids: [] }, format: 'jsonl', plaintext: true })).rejects.toThrow(/ids: no events picked/);
+    expect(exports()).toBe(before);
+    const id = (await engine.call('export.preview', { caseId: info.id, selection: {}, limit: 1 })).rows[0]!.id;
+    expect((await engine.call('export.preview', { caseId: info.id, selection: { ids: [id] }, limit: 10 })).total).toBe(1);
+  });
+
   it('applies the call\'s unsaved rules and refuses a bad selection with a clear error', async () => {
     const p = await engine.call('export.preview', { caseId: info.id, selection: { where: "level = 'ERROR'" }, limit: 50, rules: { words: [{ type: 'project', words: ['Quuxley'], action: 'pseudonymise' }] } });
     expect(p.total).toBe(1);
