@@ -109,3 +109,29 @@ test('the re-read of a case whose import ended does not take the operator back t
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('an import queued behind another job of the case is cancelled at once, not when that job ends', async ({ app, casefile }) => {
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-queued-'));
+  const a = await api<{ id: string }>(casefile, 'cases.create', { name: 'Queued cancel', dir: path.join(work, 'a') });
+  await writeFile(path.join(work, 'few.json.log'), Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(a.id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  try {
+    await page.goto(caseLink(casefile, a.id, 'cases'));
+    await page.getByTestId('import-paths').fill(path.join(work, 'few.json.log'));
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-progress')).toContainText('Waiting for');
+    await page.getByTestId('import-cancel').click();
+    // The job ahead is still running (held): the import ended anyway, and says so.
+    await expect(page.getByTestId('import-error')).toContainText('cancelled');
+    await expect(page.getByTestId('import-cancel')).toHaveCount(0);
+    expect((await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: a.id })).map((j) => [j.kind, j.state]))
+      .toEqual([['test-hold', 'running'], ['import', 'cancelled']]);
+  } finally {
+    release();
+    await held;
+    await api(casefile, 'cases.close', { caseId: a.id }).catch(() => undefined);
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

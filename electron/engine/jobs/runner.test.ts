@@ -41,6 +41,30 @@ describe('job runner', () => {
     await jobs.drain();
   });
 
+  it('ends a cancelled queued job at once, while the job ahead of it runs on; the next one still waits its turn', async () => {
+    // The operator cancels an import queued behind a long pull: the panel must not say "running" until the pull ends.
+    const events: JobInfo[] = [];
+    const jobs = new JobRunner((i) => events.push(i));
+    const pull = gate(); const queued = gate(); const next = gate();
+    const r1 = jobs.run('A', 'pull', pull.work, { jobId: 'p' });
+    const r2 = jobs.run('A', 'import', queued.work, { jobId: 'q' });
+    await tick();
+    expect(jobs.cancel('q')).toBe(true);
+    await expect(r2).rejects.toMatchObject({ code: 'cancelled', message: 'The import job was cancelled.' });
+    expect(jobs.list('A').map((j) => [j.jobId, j.state])).toEqual([['p', 'running'], ['q', 'cancelled']]);
+    expect(events.filter((e) => e.jobId === 'q').map((e) => e.state)).toEqual(['queued', 'cancelled']);
+    const r3 = jobs.run('A', 'import', next.work, { jobId: 'n' });
+    await tick();
+    expect([pull.seen.aborted, queued.seen.started, next.seen.started]).toEqual([false, false, false]);
+    pull.open('pulled');
+    expect(await r1).toBe('pulled');
+    await tick();
+    expect(next.seen.started).toBe(true);
+    next.open('imported');
+    expect(await r3).toBe('imported');
+    await jobs.drain();
+  });
+
   it('cancels a running job through its signal and a queued one before it starts', async () => {
     const jobs = new JobRunner(() => undefined);
     const running = gate(); const queued = gate();

@@ -55,8 +55,11 @@ export class JobRunner implements Jobs {
     this.jobs.delete(jobId);
     this.jobs.set(jobId, job);
     this.emit(job);
-    const result = (this.tails.get(caseId) ?? Promise.resolve()).then(() => this.execute(job, work, opts.outcome));
-    const tail = result.catch(() => undefined);
+    const ahead = this.tails.get(caseId) ?? Promise.resolve();
+    // A cancelled queued job ends at once (execute() sees the abort), not when the jobs ahead of it finish: its
+    // caller is told now. The queue still waits for those jobs: the next job's turn comes after both.
+    const result = untilTurnOrAbort(ahead, job.controller.signal).then(() => this.execute(job, work, opts.outcome));
+    const tail = Promise.allSettled([ahead, result]);
     this.tails.set(caseId, tail);
     void tail.then(() => { if (this.tails.get(caseId) === tail) this.tails.delete(caseId); });
     return result;
@@ -125,3 +128,13 @@ export class JobRunner implements Jobs {
 }
 
 function isLive(j: Job): boolean { return j.info.state === 'queued' || j.info.state === 'running'; }
+
+/** Resolves when the jobs ahead have settled, or as soon as the job is cancelled. */
+function untilTurnOrAbort(ahead: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const go = () => { signal.removeEventListener('abort', go); resolve(); };
+    signal.addEventListener('abort', go, { once: true });
+    void ahead.then(go, go);
+  });
+}
