@@ -50,3 +50,35 @@ test('a time typed on the clock shown (site or UTC) becomes the range: that minu
   await expect(page.getByTestId('goto-time-error')).toContainText('not a time');
   await expect(chip).toContainText('05:24:00.000');
 });
+
+test('the Chains view\'s filters and sort are in the address: a reload or a shared link finds the failed pipeline runs again', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const failedRuns = await api<{ chains: { key: string }[] }>(casefile, 'chains.list', { caseId, kinds: ['pipeline_run'], statuses: ['failure'], limit: 1000 });
+  const all = await api<{ chains: unknown[] }>(casefile, 'chains.list', { caseId, limit: 1000 });
+  expect(failedRuns.chains.length).toBeGreaterThan(1);
+  expect(failedRuns.chains.length).toBeLessThan(all.chains.length);
+  await page.getByTestId('tab-chains').click();
+  await page.getByTestId('chain-kind-pipeline_run').click();
+  await page.getByTestId('chain-status-failure').click();
+  await page.getByTestId('chain-head-duration').click();
+  await expect(page.getByTestId('chain-row')).toHaveCount(failedRuns.chains.length);
+  const order = await page.getByTestId('chain-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+
+  await page.reload();
+  await expect(page.getByTestId('chain-kind-pipeline_run')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('chain-status-failure')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('chain-row')).toHaveCount(failedRuns.chains.length);
+  expect(await page.getByTestId('chain-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(order);
+
+  // The address as a link opened afresh (another operator's tab: the store starts empty).
+  const link = page.url();
+  await page.goto(caseLink(casefile, caseId, 'timeline'));
+  await expect(page.getByTestId('timeline')).toBeVisible();
+  await page.goto(link);
+  await expect(page.getByTestId('chain-row')).toHaveCount(failedRuns.chains.length);
+  // A link to Chains without them is every chain again.
+  await page.goto(caseLink(casefile, caseId, 'chains'));
+  await expect(page.getByTestId('chain-status-failure')).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.getByTestId('chain-row')).toHaveCount(all.chains.length);
+});

@@ -14,6 +14,18 @@ describe('links: one format for the address bar and casefile://open', () => {
     expect(parseViewQuery(new URL(`http://127.0.0.1:4173/${formatViewQuery(s)}`).search)).toEqual(s);
   });
 
+  it('carries the Chains view\'s filters with that view only, and drops a malformed or unknown one whole', () => {
+    const chains = { kinds: ['pipeline_run' as const], statuses: ['failure' as const], text: 'sneha & co', minDur: '5', sort: 'duration' as const, followWindow: false };
+    const s: ViewLink = { caseId: CASE, view: 'chains', chains };
+    expect(parseViewQuery(formatViewQuery(s))).toEqual(s);
+    expect(parseDeepLink(deepLink(s))).toEqual({ ok: true, link: s });
+    expect(formatViewQuery({ caseId: CASE, view: 'timeline', chains })).not.toContain('chains=');
+    const bad = (c: unknown) => parseViewQuery(`?case=${CASE}&view=chains&chains=${encodeURIComponent(JSON.stringify(c))}`);
+    expect(bad({ kinds: ['no_such_kind'] })).toEqual({ caseId: CASE, view: 'chains' });
+    expect(bad({ statuses: ['failure'], sql: 'x' })).toEqual({ caseId: CASE, view: 'chains' });
+    expect(parseViewQuery(`?case=${CASE}&view=chains&chains=%7Bnot-json`)).toEqual({ caseId: CASE, view: 'chains' });
+  });
+
   it('round-trips any valid place (property)', () => {
     const place = fc.record({
       caseId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$/),

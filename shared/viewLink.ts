@@ -4,6 +4,7 @@
 // A link never carries the bridge token or any secret: only the members below are read or written.
 import { z } from 'zod';
 import { EventFilter } from './domain';
+import { ChainKind, ChainStatus } from './correlation';
 
 export const LINK_SCHEME = 'casefile';
 export const LINK_HOST = 'open';
@@ -18,6 +19,19 @@ export const LinkCaseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
 export const LinkTraceKey = z.string().min(1).max(500).regex(/^[^\u0000-\u001f\u007f]+$/);
 export const LinkEventId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/** The Chains view's own filters and sort, so a link can say "the failed pipeline runs, slowest first". */
+export const ChainsLink = z.object({
+  kinds: z.array(ChainKind).max(ChainKind.options.length).optional(),
+  statuses: z.array(ChainStatus).max(ChainStatus.options.length).optional(),
+  text: z.string().max(500).optional(),
+  /** Minimum duration in seconds, as typed. */
+  minDur: z.string().max(32).optional(),
+  sort: z.enum(['first', 'duration', 'events']).optional(),
+  /** false: list every chain even when the timeline is zoomed. */
+  followWindow: z.boolean().optional(),
+}).strict();
+export type ChainsLink = z.infer<typeof ChainsLink>;
+
 /** A place in the app, every member checked. Also the payload of the shell's `app.openLink` push. */
 export const ViewLink = z.object({
   caseId: LinkCaseId.optional(),
@@ -25,6 +39,7 @@ export const ViewLink = z.object({
   filter: EventFilter.strict().optional(),
   trace: LinkTraceKey.optional(),
   event: LinkEventId.optional(),
+  chains: ChainsLink.optional(),
 }).strict();
 export type ViewLink = z.infer<typeof ViewLink>;
 export type LinkView = ViewLink['view'];
@@ -52,6 +67,13 @@ export function parseViewQuery(search: string): ViewLink {
     const filter = pick(EventFilter.strict(), json);
     if (filter) out.filter = filter;
   }
+  const chains = q.get('chains');
+  if (chains) {
+    let json: unknown;
+    try { json = JSON.parse(chains); } catch { json = undefined; }
+    const c = pick(ChainsLink, json);
+    if (c) out.chains = c;
+  }
   const trace = pick(LinkTraceKey, q.get('trace'));
   if (trace) out.trace = trace;
   const ev = q.get('event');
@@ -61,13 +83,15 @@ export function parseViewQuery(search: string): ViewLink {
   return out;
 }
 
-/** The query string of a place (`?case=…&event=…`, or '' for none). A trace is written only with the trace view. */
+/** The query string of a place (`?case=…&event=…`, or '' for none). A trace is written only with the trace view, the
+ * Chains view's filters only with that view. */
 export function formatViewQuery(s: ViewLink): string {
   const q = new URLSearchParams();
   if (s.caseId) q.set('case', s.caseId);
   if (s.view) q.set('view', s.view);
   if (s.filter && Object.keys(s.filter).length) q.set('filter', JSON.stringify(s.filter));
   if (s.view === 'trace' && s.trace) q.set('trace', s.trace);
+  if (s.view === 'chains' && s.chains && Object.keys(s.chains).length) q.set('chains', JSON.stringify(s.chains));
   if (s.event != null) q.set('event', String(s.event));
   const str = q.toString();
   return str ? `?${str}` : '';

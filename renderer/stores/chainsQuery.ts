@@ -1,8 +1,9 @@
 // The Chains view's filters and sort, kept outside the view so opening a trace and coming back finds them as left.
 import { create } from 'zustand';
 import type { ChainKind, ChainStatus } from '../../shared/correlation';
+import type { ChainsLink } from '../../shared/viewLink';
 
-export type ChainSort = 'first' | 'duration' | 'events';
+export type ChainSort = NonNullable<ChainsLink['sort']>;
 
 interface ChainsQueryState {
   kinds: ChainKind[];
@@ -15,8 +16,10 @@ interface ChainsQueryState {
   followWindow: boolean;
   /** Keys of the chains as last listed, in the order shown: what [ and ] step through. */
   shown: string[];
-  set(p: Partial<Omit<ChainsQueryState, 'set' | 'reset'>>): void;
+  set(p: Partial<Omit<ChainsQueryState, 'set' | 'reset' | 'applyLink'>>): void;
   reset(): void;
+  /** Puts a link's filters on the view; what the link leaves out is the default (a link without any: every chain). */
+  applyLink(link: ChainsLink | undefined): void;
 }
 
 const EMPTY = { kinds: [], statuses: [], minDur: '', text: '', sort: 'first' as ChainSort, followWindow: true, shown: [] };
@@ -25,4 +28,17 @@ export const useChainsQuery = create<ChainsQueryState>((set) => ({
   ...EMPTY,
   set(p) { set(p); },
   reset() { set(EMPTY); },
+  applyLink(link) { set({ ...EMPTY, ...link }); },
 }));
+
+/** The filters that differ from the defaults, for the address: an unfiltered list writes nothing. */
+export function chainsLinkOf(q: ChainsQueryState): ChainsLink {
+  const out: ChainsLink = {};
+  if (q.kinds.length) out.kinds = q.kinds;
+  if (q.statuses.length) out.statuses = q.statuses;
+  if (q.text) out.text = q.text;
+  if (q.minDur) out.minDur = q.minDur;
+  if (q.sort !== EMPTY.sort) out.sort = q.sort;
+  if (q.followWindow !== EMPTY.followWindow) out.followWindow = q.followWindow;
+  return out;
+}

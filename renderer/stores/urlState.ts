@@ -4,6 +4,7 @@
 import { deepLink, formatViewQuery, LINK_VIEWS, parseViewQuery, ViewLink, type LinkView } from '../../shared/viewLink';
 import { getClient } from '../api/client';
 import { useApp } from './app';
+import { chainsLinkOf, useChainsQuery } from './chainsQuery';
 import { normalise, useFilter } from './filter';
 import { useSelection } from './selection';
 
@@ -34,6 +35,8 @@ export function currentPlace(): UrlState {
     caseId: c.id, view: (LINK_VIEWS as readonly string[]).includes(view) ? view as LinkView : undefined, filter: useFilter.getState().filter,
     ...(sel.traceKey ? { trace: sel.traceKey } : {}),
     ...(sel.selectedId != null ? { event: sel.selectedId } : {}),
+    // The Chains view's filters travel with it: a reload or a shared link lists the same chains.
+    ...(view === 'chains' ? { chains: chainsLinkOf(useChainsQuery.getState()) } : {}),
   };
 }
 
@@ -81,6 +84,7 @@ export function applyUrlState(s: UrlState): void {
   try {
     useFilter.setState({ filter: s.filter ?? {}, ...(s.filter?.text ? { regex: !!s.filter.regex } : {}) });
     // A link without a view (`?case=…&event=…`) opens the case's timeline.
+    if (s.view === 'chains') useChainsQuery.getState().applyLink(s.chains);
     if (s.view === 'trace' && s.trace) void useSelection.getState().openTrace(s.trace);
     else useApp.getState().setView(s.view ?? 'timeline');
     if (s.event != null) useSelection.getState().select({ id: s.event });
@@ -138,7 +142,7 @@ export function startUrlSync(): () => void {
     queued = true;
     queueMicrotask(() => { queued = false; write(); });
   };
-  const offs = [useApp.subscribe(writeSoon), useFilter.subscribe(writeSoon), useSelection.subscribe(writeSoon)];
+  const offs = [useApp.subscribe(writeSoon), useFilter.subscribe(writeSoon), useSelection.subscribe(writeSoon), useChainsQuery.subscribe(writeSoon)];
   window.addEventListener('popstate', onPop);
   return () => { for (const off of offs) off(); window.removeEventListener('popstate', onPop); navigate = null; };
 }

@@ -122,7 +122,7 @@ export function ChainsView() {
       <div className="filter-row card">
         <span className="muted">Kind</span>
         {KINDS.map((k) => (
-          <button key={k} aria-pressed={kinds.includes(k)} className={kinds.includes(k) ? 'on' : ''} onClick={() => setKinds(toggle(kinds, k))}>{k}</button>
+          <button key={k} data-testid={`chain-kind-${k}`} aria-pressed={kinds.includes(k)} className={kinds.includes(k) ? 'on' : ''} onClick={() => setKinds(toggle(kinds, k))}>{k}</button>
         ))}
         <span className="muted">Status</span>
         {STATUSES.map((s) => (
