@@ -60,3 +60,28 @@ test('a draft of client rules is not lost between panes, and a stale test says s
   await api(casefile, 'redact.rules.save', { caseId, rules: saved });
   expect(problems.errors).toEqual([]);
 });
+
+test('a huge pasted sample: a line past the tester\'s length is cut and says so, and Test says it is working until the engine answers', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await page.getByTestId('export-open').click();
+  await page.getByTestId('export-pane-rules').click();
+  const editor = page.getByTestId('rules-editor');
+  // A pasted log with one line longer than the engine takes (a minified JSON blob), among ordinary ones.
+  const long = `token=Zq81bX0pLm3nR7sTw ${'x'.repeat(150_000)}`;
+  await editor.getByTestId('tester-input').fill(['first line user=alice', long, 'last line'].join('\n'));
+  await expect(editor.getByTestId('tester-cut')).toContainText('line 2 is tested up to its first 100,000 characters');
+  // Hold the engine's answer: the button says the test is under way and cannot be pressed again.
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  await page.route('**/api/redact.test', async (route) => { await held; await route.continue(); });
+  await editor.getByTestId('tester-run').click();
+  await expect(editor.getByTestId('tester-run')).toHaveText('Testing…');
+  await expect(editor.getByTestId('tester-run')).toBeDisabled();
+  release();
+  await expect(editor.getByTestId('tester-line')).toHaveCount(3);
+  await expect(editor.getByTestId('tester-error')).toHaveCount(0);
+  await expect(editor.getByTestId('tester-run')).toHaveText('Test');
+  await expect(editor.getByTestId('tester-line').nth(1).locator('mark.repl.secret')).toHaveCount(1);
+  expect(problems.errors).toEqual([]);
+});

@@ -5,12 +5,16 @@ import { CaseRef } from './common';
 import { ProfileName } from './export';
 import { defineArea, defineCall } from './define';
 
+/** What one redact.test takes: lines, and characters a line (the tester cuts a pasted sample to these and says so). */
+export const TESTER_MAX_LINES = 200;
+export const TESTER_MAX_CHARS = 100_000;
+
 export const redactArea = defineArea({
   calls: {
     /** What the rules would change in sample lines (the operator's own text; nothing is stored). */
     'redact.test': defineCall({
       input: CaseRef.partial().extend({
-        rules: RedactionRules.partial().optional(), lines: z.array(z.string().max(100_000)).min(1).max(200),
+        rules: RedactionRules.partial().optional(), lines: z.array(z.string().max(TESTER_MAX_CHARS)).min(1).max(TESTER_MAX_LINES),
         /** Site profile whose rules are merged in (default, with a case: the profiles its evidence was pulled with). */
         profile: ProfileName.optional(),
       }),

@@ -2,11 +2,14 @@
 // with a tester: sample lines pasted by the operator, redacted by the draft as it stands (saved or not).
 import { useEffect, useMemo, useState } from 'react';
 import { call } from '../../api/client';
+import { TESTER_MAX_CHARS } from '../../../shared/contract/redact';
+import { fmtCount } from '../../lib/time';
 import { errorText, useApp } from '../../stores/app';
 import { countByType } from './highlight';
 import { RedactedText, TypeCounts } from './RedactedText';
 import { type Draft, fromDraft } from './rulesDraft';
-import { rulesUnsaved, sampleLines, testKey, useRules } from './rulesStore';
+import { rulesUnsaved, testKey, useRules } from './rulesStore';
+import { testerSample } from './testerSample';
 import { useRulesCheck } from './useRulesCheck';
 import './redaction.css';
 
@@ -19,11 +22,14 @@ export function RulesEditor() {
   const unsaved = useRules((s) => rulesUnsaved(s, caseId));
   const [saveState, setSaveState] = useState<{ busy: boolean; error: string | null; saved: boolean }>({ busy: false, error: null, saved: false });
   const [testError, setTestError] = useState<string | null>(null);
+  // A big or dense sample takes the engine seconds: the button says so, and a second press does not queue another.
+  const [testing, setTesting] = useState(false);
 
   useEffect(() => { if (caseId) void load(caseId); }, [caseId, load]);
 
   const checked = useMemo(() => (draft ? fromDraft(draft) : null), [draft]);
-  const lines = useMemo(() => sampleLines(sample), [sample]);
+  const pasted = useMemo(() => testerSample(sample), [sample]);
+  const lines = pasted.lines;
   const engineCheck = useRulesCheck(caseId, checked?.rules ?? null);
   if (loadError) return <div className="error-box" data-testid="rules-error">{loadError}</div>;
   if (!draft || !checked || !caseId) return <div className="empty">Loading rules…</div>;
@@ -48,12 +54,13 @@ export function RulesEditor() {
   };
   const test = async () => {
     const rules = checked.rules;
-    if (!lines.length || !rules) return;
+    if (!lines.length || !rules || testing) return;
     setTestError(null);
+    setTesting(true);
     try {
       const r = await call('redact.test', { caseId, rules, lines });
       setTested({ lines: r.lines, warnings: r.warnings, key: testKey(rules, lines) });
-    } catch (e) { setTested(null); setTestError(errorText(e)); }
+    } catch (e) { setTested(null); setTestError(errorText(e)); } finally { setTesting(false); }
   };
 
   return (
@@ -108,10 +115,15 @@ export function RulesEditor() {
         <textarea data-testid="tester-input" className="mono" rows={5} value={sample} onChange={(e) => setSample(e.target.value)}
           placeholder="2023-07-06 12:00:01 INFO kyc check for GAMMA1234 by priya@acme.example" />
         <div className="row">
-          <button data-testid="tester-run" disabled={!checked.rules || !sample.trim()} onClick={() => void test()}>Test</button>
+          <button data-testid="tester-run" disabled={!checked.rules || !sample.trim() || testing} onClick={() => void test()}>{testing ? 'Testing…' : 'Test'}</button>
           {tested && <TypeCounts testid="tester-counts" counts={countByType(tested.lines.map((l) => l.replacements))} />}
-          {sample.split('\n').filter((l) => l.trim()).length > lines.length && <span className="muted small">the first {lines.length} lines are tested</span>}
+          {pasted.dropped > 0 && <span className="muted small" data-testid="tester-dropped">the first {fmtCount(lines.length)} lines are tested ({fmtCount(pasted.dropped)} more are not)</span>}
         </div>
+        {pasted.cut.length > 0 && (
+          <div className="muted small" data-testid="tester-cut">
+            {pasted.cut.length === 1 ? `line ${pasted.cut[0]} is` : `lines ${pasted.cut.slice(0, 5).join(', ')}${pasted.cut.length > 5 ? '…' : ''} are`} tested up to {pasted.cut.length === 1 ? 'its' : 'their'} first {fmtCount(TESTER_MAX_CHARS)} characters
+          </div>
+        )}
         {testError && <div className="error-box" data-testid="tester-error">{testError}</div>}
         {tested && tested.warnings.length > 0 && (
           <ul className="warn small" data-testid="tester-warnings">{tested.warnings.map((w) => <li key={w}>{w}</li>)}</ul>

@@ -56,9 +56,6 @@ useApp.subscribe((s, prev) => {
 /** The key of a test of these rules on these lines (see TestResult.key). */
 export const testKey = (rules: RedactionRules, lines: string[]) => JSON.stringify([rules, lines]);
 
-/** The tester's lines from its sample: non-blank lines, at most the contract's 200. */
-export const sampleLines = (sample: string) => sample.split('\n').filter((l) => l.trim()).slice(0, 200);
-
 /** Whether this case's draft differs from its saved rules (an invalid draft differs). */
 export function rulesUnsaved(s: Pick<RulesState, 'caseId' | 'saved' | 'draft'>, caseId: string | undefined): boolean {
   if (!caseId || s.caseId !== caseId || !s.draft || !s.saved) return false;
