@@ -34,7 +34,7 @@ interface ExportState {
   step: JobStep | null;
   /** queued (behind another job of the case) or running. */
   jobState: string | null;
-  /** Cancel asked and accepted; the call ends when the job stops (a queued job: when its turn comes). */
+  /** Cancel asked and accepted; the call ends when the job stops (a queued job: at once). */
   cancelling: boolean;
   result: ExportResultT | null;
   /** The fail-closed check's refusal: where it hit (event and column, or a file) and which check, never a value. */
