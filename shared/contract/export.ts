@@ -42,7 +42,8 @@ export const ExportResult = z.object({
   recipient: z.string().nullable(),
   mapKept: z.boolean(),
   rules: z.object({ gitleaks: z.string(), gitleaksSha256: z.string(), clientSha256: z.string() }),
-  /** Harvested identifier kinds that neither the case nor any format has (a typo harvests nothing). */
+  /** What the rules ran but did not do as meant (as redact.test's warnings: domains or hosts that match nothing,
+   * harvested kinds nothing has). */
   warnings: z.array(z.string()).default([]),
 });
 export type ExportResultT = z.infer<typeof ExportResult>;

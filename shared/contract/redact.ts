@@ -20,7 +20,8 @@ export const redactArea = defineArea({
       }),
       output: z.object({
         lines: z.array(z.object({ text: z.string(), replacements: z.array(Replacement) })),
-        /** Harvested identifier kinds that neither the case nor any format has (a typo harvests nothing). */
+        /** What the rules run but will not do as meant (export/rulesWarnings.ts): a domain or host that is no host name
+         * (a glob, a URL), a harvested kind neither the case nor any format has (a typo harvests nothing). */
         warnings: z.array(z.string()),
       }),
       access: 'read', audit: 'never',

@@ -140,6 +140,25 @@ describe('redact.rules.get|save through the contract', () => {
     });
   });
 
+  it('warns about a domain or host written so that it matches nothing (a glob, a URL, an address), with what was meant, everywhere the kinds warning goes', async () => {
+    const line = 'GET https://portal.acme.com/x from db7.acme.com';
+    const rules = { domains: ['*.acme.com', 'https://acme.com/', '.ok.example', 'OK2.EXAMPLE'], hosts: ['db7.acme.com', '@db8', 'db9 '] };
+    const expected = [
+      'domain "*.acme.com" is not a host name, so it matches nothing (did you mean "acme.com"? a domain covers every host under it)',
+      'domain "https://acme.com/" is not a host name, so it matches nothing (did you mean "acme.com"?)',
+      'host "@db8" is not a host name, so it matches nothing (did you mean "db8"?)',
+      'host "db9 " is not a host name, so it matches nothing (did you mean "db9"?)',
+    ];
+    const t = await engine.call('redact.test', { rules, lines: [line] });
+    expect(t.warnings).toEqual(expected);
+    expect(t.lines[0]!.text).toContain('portal.acme.com'); // what the warning is about: nothing replaced by those domains
+    const full = { patterns: [], words: [], secretKeys: [], harvestKinds: ['user'], ...rules };
+    expect((await engine.call('redact.rules.check', { caseId: info.id, rules: full })).warnings).toEqual(expected);
+    expect((await engine.call('export.preview', { caseId: info.id, selection: {}, limit: 1, rules })).warnings).toEqual(expected);
+    expect((await engine.call('export.run', { caseId: info.id, selection: {}, format: 'jsonl', plaintext: true, rules })).warnings).toEqual(expected);
+    expect((await engine.call('redact.rules.check', { rules: { ...full, domains: ['acme.com', '.acme.com', 'ACME.com'], hosts: ['db7', '10.0.0.5', 'web_1.local'] } })).warnings).toEqual([]);
+  });
+
   it('refuses a bad RE2 pattern with its reason and writes nothing', async () => {
     const before = fs.readFileSync(path.join(root, 'case', 'case.json'), 'utf8');
     await expect(engine.call('redact.rules.save', { caseId: info.id, rules: { patterns: [{ type: 'x', regex: '(?<=a)b', action: 'pseudonymise' }], domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: [] } }))

@@ -10,7 +10,7 @@ import { clientPseudonymKey } from './clientKey';
 import { clientRulesFor } from './clientRules';
 import { sealStream } from '../crypto/pgp';
 import { RedactionRules } from '../../../shared/redaction';
-import { harvestKindWarnings } from './harvestKinds';
+import { rulesWarnings } from './rulesWarnings';
 import { type ClientRecipient, ExportBlocked, redactionSetupFor, type Recipient, requireCaseFolder, runExport } from './run';
 
 /** Uses the engine's one keystore and unlocker (built once, not per call): the operator's unlocked key opens a stored client key. */
@@ -46,7 +46,7 @@ export const exportHandlers: AreaHandlers<'export'> = {
       }
       break;
     }
-    return { total: Number(n), rows, byType: Object.fromEntries(r.counts.byType), warnings: await harvestKindWarnings(h, setup.rules.harvestKinds) };
+    return { total: Number(n), rows, byType: Object.fromEntries(r.counts.byType), warnings: await rulesWarnings(h, setup.rules) };
   },
 
   'export.run': async (ctx, input) => ctx.jobs.run(input.caseId, 'export', async (signal, progress) => {
@@ -71,7 +71,7 @@ export const exportHandlers: AreaHandlers<'export'> = {
         exportId: r.exportId, format: r.format, rulesVersion: r.rules.gitleaks, rulesSha256: r.rules.gitleaksSha256, clientRulesSha256: r.rules.clientSha256,
         files: r.files, recipientFingerprint: r.recipient, mapKept: r.mapKept,
       }, { status: 'ok', counts: { events: r.events, ...r.byType } });
-      return { ...r, warnings: await harvestKindWarnings(h, RedactionRules.parse(rules).harvestKinds) };
+      return { ...r, warnings: await rulesWarnings(h, RedactionRules.parse(rules)) };
     } catch (e) {
       if (e instanceof ExportBlocked) {
         const counts: Record<string, number> = {};

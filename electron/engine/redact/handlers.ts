@@ -2,7 +2,7 @@
 import { RedactionRules } from '../../../shared/redaction';
 import type { AreaHandlers } from '../api';
 import { clientRulesFor, profileRules } from '../export/clientRules';
-import { harvestKindWarnings } from '../export/harvestKinds';
+import { rulesWarnings } from '../export/rulesWarnings';
 import { redactionSetupFor } from '../export/run';
 import { Detectors } from './detect';
 import { Pseudonymizer } from './pseudonym';
@@ -17,12 +17,12 @@ export const redactHandlers: AreaHandlers<'redact'> = {
       ? await redactionSetupFor(h, (await clientRulesFor(h, opts)).rules)
       : { rules: RedactionRules.parse(await profileRules(input.profile, input.rules)), idPatterns: [], harvest: [] };
     const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
-    return { lines: input.lines.map((l) => r.redact(l)), warnings: await harvestKindWarnings(h, setup.rules.harvestKinds) };
+    return { lines: input.lines.map((l) => r.redact(l)), warnings: await rulesWarnings(h, setup.rules) };
   },
   // The draft's own rules, without the profile's merged in: the editor asks about what it shows.
   'redact.rules.check': async (ctx, input) => ({
     errors: patternErrors(input.rules),
-    warnings: await harvestKindWarnings(input.caseId ? ctx.getCase(input.caseId) : null, input.rules.harvestKinds),
+    warnings: await rulesWarnings(input.caseId ? ctx.getCase(input.caseId) : null, input.rules),
   }),
   'redact.rules.get': async (ctx, input) => RedactionRules.parse(ctx.getCase(input.caseId).meta.redaction ?? {}),
   'redact.rules.save': async (ctx, input) => {

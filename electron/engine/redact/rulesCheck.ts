@@ -13,3 +13,25 @@ export function patternErrors(rules: Pick<RedactionRules, 'patterns'>): string[]
     }
   });
 }
+
+// A host name as the detectors match it (labels of letters, digits, `_` and `-`; any case; a domain may start with
+// dots, which are dropped). Anything else is looked for literally and is in no log line: a glob, a URL, an address.
+const LABEL = '[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?';
+const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, 'i');
+
+/** The host name inside what the operator wrote (`*.acme.com`, `https://acme.com/x`, `@acme.com`, `acme.com.`). */
+function meantHost(v: string): string | null {
+  const h = v.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^[^@/]*@/, '').replace(/^[*@.]+/, '').replace(/[/?#].*$/, '').replace(/:\d+$/, '').replace(/\.+$/, '');
+  return HOST_NAME.test(h) ? h : null;
+}
+
+/** Domains and hosts written so that they match nothing, each with the host name it most likely meant. */
+export function hostShapeWarnings(rules: Pick<RedactionRules, 'domains' | 'hosts'>): string[] {
+  const check = (what: 'domain' | 'host', v: string) => {
+    if (HOST_NAME.test(what === 'domain' ? v.replace(/^\.+/, '') : v)) return [];
+    const near = meantHost(v);
+    const hint = near ? ` (did you mean "${near}"?${what === 'domain' && v.trim().startsWith('*') ? ' a domain covers every host under it' : ''})` : '';
+    return [`${what} "${v}" is not a host name, so it matches nothing${hint}`];
+  };
+  return [...rules.domains.flatMap((d) => check('domain', d)), ...rules.hosts.flatMap((h) => check('host', h))];
+}
