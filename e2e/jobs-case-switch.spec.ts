@@ -135,3 +135,29 @@ test('an import queued behind another job of the case is cancelled at once, not 
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('an import followed after a reload says how it ended, as a followed pull does', async ({ app, casefile }) => {
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-followed-'));
+  const a = await api<{ id: string }>(casefile, 'cases.create', { name: 'Followed import', dir: path.join(work, 'a') });
+  await writeFile(path.join(work, 'few.json.log'), Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(a.id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  try {
+    await page.goto(caseLink(casefile, a.id, 'cases'));
+    await page.getByTestId('import-paths').fill(path.join(work, 'few.json.log'));
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-cancel')).toBeVisible();
+    await page.reload();
+    await expect(page.getByTestId('import-cancel')).toBeVisible(); // followed again
+    release();
+    await expect(page.getByTestId('import-outcome')).toHaveText('Imported 1 file: 30 events.');
+    await expect(page.getByTestId('import-cancel')).toHaveCount(0);
+    await expect(page.getByTestId('status-case-events')).toHaveText('30 events in case');
+  } finally {
+    release();
+    await held;
+    await api(casefile, 'cases.close', { caseId: a.id }).catch(() => undefined);
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

@@ -21,6 +21,8 @@ interface ImportState {
   jobId: string | null;
   /** What the import waits for while the case runs another job (jobQueue.ts). */
   waiting: string | null;
+  /** How an import this page followed (started before a reload, or in another window) ended, in the engine's words. */
+  outcome: string | null;
   checking: boolean;
   /** What import.check found for the paths waiting for the operator's word (some files are already in the case, or an
    * archive inside them will not be expanded). */
@@ -71,7 +73,7 @@ function discardPendingUpload(): void {
 
 /** The fields that belong to the case the import is in (perCase.ts): another case shows its own. */
 const IDLE = {
-  running: false, progress: null, result: null, error: null, uploading: null, jobId: null, waiting: null, checking: false, check: null, awaiting: null,
+  running: false, progress: null, result: null, error: null, uploading: null, jobId: null, waiting: null, outcome: null, checking: false, check: null, awaiting: null,
 } satisfies Partial<ImportState>;
 
 export const useImport = create<ImportState>((set, get) => ({
@@ -80,7 +82,7 @@ export const useImport = create<ImportState>((set, get) => ({
   async importPaths(paths, into) {
     const caseId = into ?? useApp.getState().current?.id;
     if (!caseId || jobs.get(caseId).running || jobs.get(caseId).checking || !paths.length) { discardPendingUpload(); return; }
-    jobs.set(caseId, { checking: true, check: null, awaiting: null, result: null, error: null, progress: null });
+    jobs.set(caseId, { checking: true, check: null, awaiting: null, result: null, error: null, progress: null, outcome: null });
     try {
       const check = await call('import.check', { caseId, paths });
       jobs.set(caseId, { checking: false, check });
@@ -116,7 +118,7 @@ export const useImport = create<ImportState>((set, get) => ({
   async attach(caseId) {
     await followJob(caseId, 'import', {
       busy: () => jobs.get(caseId).running || jobs.get(caseId).checking,
-      start: (job) => jobs.set(caseId, { running: true, progress: null, result: null, error: null, jobId: job.jobId }),
+      start: (job) => jobs.set(caseId, { running: true, progress: null, result: null, error: null, outcome: null, jobId: job.jobId }),
       events: (jobId) => [
         getClient().on('import.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p }); }),
         followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
@@ -125,6 +127,7 @@ export const useImport = create<ImportState>((set, get) => ({
         jobs.set(caseId, {
           running: false, jobId: null, waiting: null,
           error: j.state === 'cancelled' ? CANCELLED : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
+          outcome: j.state === 'done' ? (j.outcome ?? 'The import finished.') : null,
         });
         void refreshIfOpen(caseId);
       },

@@ -75,6 +75,12 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
   });
 }
 
+/** A finished import in one sentence (JobInfo.outcome), for a page that followed it after a reload. */
+export function importOutcome(r: ImportResult): string {
+  const events = r.files.reduce((n, f) => n + f.records, 0);
+  return `Imported ${r.files.length} file${r.files.length === 1 ? '' : 's'}: ${events} events.`;
+}
+
 /**
  * Runs an import inside a job with what every import needs: progress (`import.progress` and the job's steps),
  * cancellation between progress points, `import.files` custody entries, and the correlation stage queued behind it
@@ -140,7 +146,7 @@ export const importHandlers: AreaHandlers<'import'> = {
       return runImportJob(ctx, input.caseId, signal, progress, jobId, (opts) =>
         importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}), ...(input.date ? { date: input.date } : {}) }),
         (p) => { correlated = p; });
-    }, input.jobId ? { jobId: input.jobId } : {}).catch(async (e: unknown) => {
+    }, { ...(input.jobId ? { jobId: input.jobId } : {}), outcome: importOutcome }).catch(async (e: unknown) => {
       // A failed or cancelled import still settles only once what it committed is correlated (unless events first).
       if (!input.eventsFirst) await correlated?.catch(() => undefined);
       throw e;

@@ -17,7 +17,7 @@ function archiveAction(a: ImportCheck['archives'][number]): string {
 export function ImportPanel() {
   const current = useApp((s) => s.current)!;
   const setView = useApp((s) => s.setView);
-  const { running, progress, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel, waiting } = useImport();
+  const { running, progress, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel, waiting, outcome } = useImport();
   const [paths, setPaths] = useState('');
   // An import of this case already running (this page was reloaded while it ran): follow it.
   useEffect(() => { void useImport.getState().attach(current.id); }, [current.id]);
@@ -90,6 +90,7 @@ export function ImportPanel() {
         </div>
       )}
       {error && <div className="error-box" data-testid="import-error">Import failed: {error}</div>}
+      {outcome && <div className="ok" data-testid="import-outcome">{outcome}</div>}
       {result && (
         <>
           <div className="row">
