@@ -159,6 +159,18 @@ describe('redact.rules.get|save through the contract', () => {
     expect((await engine.call('redact.rules.check', { rules: { ...full, domains: ['acme.com', '.acme.com', 'ACME.com'], hosts: ['db7', '10.0.0.5', 'web_1.local'] } })).warnings).toEqual([]);
   });
 
+  it('warns about a pattern anchored to the whole line (^…$), which finds nothing inside a log line, and a word list entry with spaces at its ends', async () => {
+    const rules = { patterns: [{ type: 'kyc', regex: '^KYC\\d{6}$', action: 'pseudonymise' as const }, { type: 'amt', regex: 'USD\\$', action: 'pseudonymise' as const }, { type: 'ok', regex: 'TXN\\d+', action: 'remove' as const }],
+      words: [{ type: 'project', words: ['Osprey', ' Falcon '], action: 'pseudonymise' as const }] };
+    const t = await engine.call('redact.test', { rules, lines: ['check KYC123456 for Falcon'] });
+    expect(t.lines[0]!.text).toBe('check KYC123456 for Falcon');
+    expect(t.warnings).toEqual([
+      'pattern 1 (kyc) is anchored with ^ or $ to the start or end of the whole line, so it finds nothing inside one: patterns are already matched as whole words, drop the anchors',
+      'word list 1 (project): " Falcon " has spaces at its ends, so it matches nothing (did you mean "Falcon"?)',
+    ]);
+    expect((await engine.call('redact.test', { rules: { patterns: [{ type: 'kyc', regex: 'KYC\\d{6}', action: 'pseudonymise' }] }, lines: ['check KYC123456'] })).warnings).toEqual([]);
+  });
+
   it('refuses a bad RE2 pattern with its reason and writes nothing', async () => {
     const before = fs.readFileSync(path.join(root, 'case', 'case.json'), 'utf8');
     await expect(engine.call('redact.rules.save', { caseId: info.id, rules: { patterns: [{ type: 'x', regex: '(?<=a)b', action: 'pseudonymise' }], domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: [] } }))

@@ -2,9 +2,9 @@
 // export preview and the export itself: domains and hosts that match nothing, harvested kinds nothing has.
 import type { RedactionRules } from '../../../shared/redaction';
 import type { CaseHandle } from '../case/caseStore';
-import { hostShapeWarnings } from '../redact/rulesCheck';
+import { hostShapeWarnings, matchShapeWarnings } from '../redact/rulesCheck';
 import { harvestKindWarnings } from './harvestKinds';
 
-export async function rulesWarnings(h: CaseHandle | null, rules: Pick<RedactionRules, 'domains' | 'hosts' | 'harvestKinds'>): Promise<string[]> {
-  return [...hostShapeWarnings(rules), ...await harvestKindWarnings(h, rules.harvestKinds)];
+export async function rulesWarnings(h: CaseHandle | null, rules: Pick<RedactionRules, 'patterns' | 'words' | 'domains' | 'hosts' | 'harvestKinds'>): Promise<string[]> {
+  return [...matchShapeWarnings(rules), ...hostShapeWarnings(rules), ...await harvestKindWarnings(h, rules.harvestKinds)];
 }

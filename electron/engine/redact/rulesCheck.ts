@@ -35,3 +35,19 @@ export function hostShapeWarnings(rules: Pick<RedactionRules, 'domains' | 'hosts
   };
   return [...rules.domains.flatMap((d) => check('domain', d)), ...rules.hosts.flatMap((h) => check('host', h))];
 }
+
+/** `^` first (after flags such as `(?i)`) or an unescaped `$` last: the pattern runs over the whole line, so these
+ * anchor it to the line's ends, where an id in a log line never is. */
+const anchored = (re: string) => /^(?:\(\?[a-zA-Z]+\))?\^/.test(re) || /(?:^|[^\\])(?:\\\\)*\$$/.test(re);
+
+/** Patterns and words that compile and load but, as written, find nothing in a log line. */
+export function matchShapeWarnings(rules: Pick<RedactionRules, 'patterns' | 'words'>): string[] {
+  return [
+    ...rules.patterns.flatMap((p, i) => (anchored(p.regex)
+      ? [`pattern ${i + 1} (${p.type}) is anchored with ^ or $ to the start or end of the whole line, so it finds nothing inside one: patterns are already matched as whole words, drop the anchors`]
+      : [])),
+    // the word automaton matches an entry as written, its spaces too, and then wants a word boundary beyond them
+    ...rules.words.flatMap((w, i) => w.words.filter((x) => x !== x.trim() && x.trim()).map((x) =>
+      `word list ${i + 1} (${w.type}): "${x}" has spaces at its ends, so it matches nothing (did you mean "${x.trim()}"?)`)),
+  ];
+}
