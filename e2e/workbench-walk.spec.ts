@@ -82,3 +82,26 @@ test('the Chains view\'s filters and sort are in the address: a reload or a shar
   await expect(page.getByTestId('chain-status-failure')).toHaveAttribute('aria-pressed', 'false');
   await expect(page.getByTestId('chain-row')).toHaveCount(all.chains.length);
 });
+
+test('N pressed three times in quick succession lands on the third error back, not the first one again', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  // Sources whose last page of records holds no error: each N from the end asks the engine and moves the window.
+  const filter = { sources: ['doodle', 'jupyter', 'pipeline', 'prefect'] };
+  const all = await api<{ total: number; rows: { id: number }[] }>(casefile, 'events.page', { caseId, filter, limit: 1000 });
+  const severe = (await api<{ rows: { id: number }[] }>(casefile, 'events.page', { caseId, filter: { ...filter, levels: ['ERROR', 'CRITICAL'] }, limit: 1000 })).rows.map((r) => r.id);
+  expect(severe.length).toBeGreaterThan(3);
+  expect(all.rows.slice(-200).map((r) => r.id).filter((id) => severe.includes(id))).toEqual([]);
+  await page.goto(caseLink(casefile, caseId, 'timeline', { filter: JSON.stringify(filter) }));
+  await expect.poll(() => eventsTotal(page)).toBe(all.total);
+  const selected = () => new URL(page.url()).searchParams.get('event');
+  // Pressed as a quick operator does, each before the last has moved the window.
+  await page.keyboard.press('G');
+  await page.keyboard.press('N');
+  await page.keyboard.press('N');
+  await page.keyboard.press('N');
+  await expect.poll(selected).toBe(String(severe.at(-3)));
+  await expect(page.locator(`[data-testid="event-row"].selected`)).toHaveCount(1);
+  await page.keyboard.press('n');
+  await expect.poll(selected).toBe(String(severe.at(-2)));
+});

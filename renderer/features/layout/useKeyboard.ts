@@ -55,13 +55,27 @@ function stepChain(step: 1 | -1): string | null {
   return null;
 }
 
-export async function nextSevere(step: 1 | -1): Promise<string | null> {
+/** The moving keys (j/k, g/G, n/N) not yet done, run one after another: a press made while the last one is still
+ * moving the window would start from the old window (n after G found the first error of the case, n after n the same
+ * error again). */
+let moves: Promise<unknown> = Promise.resolve();
+function inOrder<T>(step: () => Promise<T>): Promise<T> {
+  const run = moves.then(step);
+  moves = run.catch(() => undefined);
+  return run;
+}
+
+export function nextSevere(step: 1 | -1): Promise<string | null> {
+  return inOrder(() => stepSevere(step));
+}
+
+async function stepSevere(step: 1 | -1): Promise<string | null> {
   const ev = useEvents.getState();
   const sel = useSelection.getState();
   const idx = ev.rows.findIndex((r) => r.id === sel.selectedId);
   for (let i = (idx < 0 ? (step > 0 ? -1 : ev.rows.length) : idx) + step; i >= 0 && i < ev.rows.length; i += step) {
     const r = ev.rows[i];
-    if (r && isSevere(r.level)) { sel.select(r); void ev.jumpTo(r); return null; }
+    if (r && isSevere(r.level)) { sel.select(r); await ev.jumpTo(r); return null; }
   }
   // Not in the window: ask the engine for the nearest severe row past the window's edge.
   const q = ev.query;
@@ -114,9 +128,9 @@ export function useKeyboard() {
         return;
       }
       if (view !== 'timeline') return;
-      if (e.key === 'j') { e.preventDefault(); void move(1); }
-      else if (e.key === 'k') { e.preventDefault(); void move(-1); }
-      else if (e.key === 'g' || e.key === 'G') { e.preventDefault(); edge(e.key === 'G').catch((err) => useApp.getState().fail(err)); }
+      if (e.key === 'j') { e.preventDefault(); void inOrder(() => move(1)); }
+      else if (e.key === 'k') { e.preventDefault(); void inOrder(() => move(-1)); }
+      else if (e.key === 'g' || e.key === 'G') { e.preventDefault(); inOrder(() => edge(e.key === 'G')).catch((err) => useApp.getState().fail(err)); }
       else if (e.key === 'Enter') {
         const ev = useEvents.getState();
         if (useSelection.getState().selectedId == null && ev.rows[0]) { e.preventDefault(); useSelection.getState().select(ev.rows[0]); }
