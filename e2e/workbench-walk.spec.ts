@@ -37,6 +37,10 @@ test('a time typed on the clock shown (site or UTC) becomes the range: that minu
   await expect(chip).toContainText('2023-07-06 10:54:00.000 → 2023-07-06 10:54:59.999 (site +05:30)');
   await expect.poll(() => eventsTotal(page)).toBe(inMinute.total);
   await expect.poll(firstTime).toMatch(/^2023-07-06 10:54:/);
+  // The ten minutes up to that minute, typed as a range.
+  await page.getByTestId('goto-time').fill('10:44 - 10:54');
+  await page.getByTestId('goto-time').press('Enter');
+  await expect(chip).toContainText('2023-07-06 10:44:00.000 → 2023-07-06 10:54:59.999 (site +05:30)');
 
   // The same minute typed on the UTC clock; a typo says so and leaves the range alone.
   await page.getByTestId('timeline-reset').click();

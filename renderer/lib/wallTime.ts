@@ -14,8 +14,24 @@ function wallToUtc(wall: number, zone: string): number {
   return wall - zoneOffsetMs(first, zone);
 }
 
-/** `day` (YYYY-MM-DD) is the date a time typed alone falls on: the day the view starts on, in the same zone. */
+/** Between two readings: "12:49 - 12:59", "12:49 to 12:59", "12:49 → 12:59" (a bare '-' is a date's). */
+const BETWEEN = /\s+(?:-|–|→|to)\s+/;
+
+/**
+ * `day` (YYYY-MM-DD) is the date a time typed alone falls on: the day the view starts on, in the same zone. Two
+ * readings make one range from the first's start to the second's end; a time alone after a date falls on that date.
+ */
 export function wallTimeRange(text: string, zone: string, day: string): { from: string; to: string } | null {
+  const parts = text.trim().split(BETWEEN);
+  if (parts.length > 2) return null;
+  const first = oneReading(parts[0]!, zone, day);
+  if (!first || parts.length === 1) return first?.range ?? null;
+  const second = oneReading(parts[1]!, zone, first.day);
+  if (!second || second.range.to < first.range.from) return null;
+  return { from: first.range.from, to: second.range.to };
+}
+
+function oneReading(text: string, zone: string, day: string): { range: { from: string; to: string }; day: string } | null {
   const m = TYPED.exec(text.trim());
   if (!m || (!m[1] && !m[4])) return null;
   const [y, mo, d] = m[1] ? [m[1], m[2]!, m[3]!] : day.split('-');
@@ -27,5 +43,5 @@ export function wallTimeRange(text: string, zone: string, day: string): { from: 
     && back.getUTCHours() === parts[3] && back.getUTCMinutes() === parts[4] && back.getUTCSeconds() === parts[5];
   if (!same) return null;
   const unit = m[6] ? 1_000 : m[5] ? 60_000 : m[4] ? 3_600_000 : 86_400_000;
-  return { from: toIso(wallToUtc(wall, zone)), to: toIso(wallToUtc(wall + unit - 1, zone)) };
+  return { range: { from: toIso(wallToUtc(wall, zone)), to: toIso(wallToUtc(wall + unit - 1, zone)) }, day: `${y}-${mo}-${d}` };
 }
