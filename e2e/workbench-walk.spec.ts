@@ -109,3 +109,21 @@ test('N pressed three times in quick succession lands on the third error back, n
   await page.keyboard.press('n');
   await expect.poll(selected).toBe(String(severe.at(-2)));
 });
+
+test('the ± seconds of "around" can be cleared and retyped, and Enter there opens it', async ({ app, casefile }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await page.getByTestId('event-row').first().click();
+  const box = page.getByTestId('around-seconds');
+  await expect(box).toHaveValue('30');
+  // Backspace twice and type ten minutes: the box must not refill with 30 when it is empty for a moment.
+  await box.click();
+  await box.press('End');
+  await box.press('Backspace');
+  await box.press('Backspace');
+  await expect(box).toHaveValue('');
+  await box.pressSequentially('600');
+  await expect(box).toHaveValue('600');
+  await box.press('Enter');
+  await expect(page.getByTestId('around-view')).toContainText('±600s');
+});

@@ -20,7 +20,9 @@ import { fieldPath, isMasked, Masked } from '../secrets/Masked';
 
 export function DetailPanel() {
   const { detail, detailLoading, detailError, selectedId, loadDetail, select, loadAround, aroundLoading } = useSelection();
-  const [seconds, setSeconds] = useState(30);
+  // The box keeps what is typed (empty while retyping); the window is read from it when used, 30 s when it is no number.
+  const [secondsText, setSecondsText] = useState('30');
+  const seconds = Math.min(86400, Math.max(1, Math.round(Number(secondsText)) || 30));
   const zone = useApp((s) => s.current?.timezone.zone ?? '');
   const caseId = useApp((s) => s.current?.id);
   if (selectedId == null) return null;
@@ -57,7 +59,8 @@ export function DetailPanel() {
           </dl>
           <div className="around-row">
             <button data-testid="around-btn" onClick={() => loadAround(detail.id, seconds)} disabled={aroundLoading}>Around this moment</button>
-            ±<input type="number" min={1} max={86400} value={seconds} className="num" onChange={(e) => setSeconds(Math.max(1, Number(e.target.value) || 30))} /> s
+            ±<input type="number" data-testid="around-seconds" min={1} max={86400} value={secondsText} className="num" onChange={(e) => setSecondsText(e.target.value)}
+              onKeyDown={(e) => { if (e.key === 'Enter' && !aroundLoading) void loadAround(detail.id, seconds); }} /> s
           </div>
           <h4>Identifiers</h4>
           <IdentifierChips eventId={detail.id} />
