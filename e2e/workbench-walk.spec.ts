@@ -127,3 +127,23 @@ test('the ± seconds of "around" can be cleared and retyped, and Enter there ope
   await box.press('Enter');
   await expect(page.getByTestId('around-view')).toContainText('±600s');
 });
+
+test('an id pasted with the spaces around it still finds its records', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const task = '97809eee-1fb2-4964-ba30-077b847bfa6c';
+  const found = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: { text: task }, limit: 1 });
+  expect(found.total).toBeGreaterThan(1);
+  await page.getByTestId('search-input').fill(`  ${task} `);
+  await page.getByTestId('search-input').press('Enter');
+  await expect.poll(() => eventsTotal(page)).toBe(found.total);
+  await expect(page.locator('[data-testid="filter-chip"][data-kind="text"]')).toHaveText(`text: ${task}×`);
+  // A pause after a space while typing two words searches the first and leaves the space in the box.
+  const box = page.getByTestId('search-input');
+  await box.fill('');
+  await box.pressSequentially('Task ');
+  await expect(page.locator('[data-testid="filter-chip"][data-kind="text"]')).toHaveText('text: Task×');
+  await box.pressSequentially('export_report');
+  await expect(box).toHaveValue('Task export_report');
+  await expect(page.locator('[data-testid="filter-chip"][data-kind="text"]')).toHaveText('text: Task export_report×');
+});

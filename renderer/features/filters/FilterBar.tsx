@@ -16,13 +16,18 @@ export function FilterBar() {
   const [regexError, setRegexError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  useEffect(() => { setLocalText(filter.text ?? ''); }, [filter.text]);
+  // The box follows the filter (a facet click, a saved view, Back) but keeps the spaces the operator is still typing
+  // around the text it searched.
+  useEffect(() => { setLocalText((cur) => (cur.trim() === (filter.text ?? '') ? cur : filter.text ?? '')); }, [filter.text]);
   useEffect(() => () => clearTimeout(timer.current), []);
 
   // A pattern RE2 refuses is never sent: the error shows here, once, and the last good search stays applied.
   const applied = useRef(0);
-  const apply = (t: string, asRegex = regex) => {
+  const apply = (typed: string, asRegex = regex) => {
     clearTimeout(timer.current);
+    // An id pasted from a terminal or a chat comes with spaces around it, which no record has there: plain text is
+    // searched without them (a regex is searched as written; `\s` says a space where one is meant).
+    const t = asRegex ? typed : typed.trim();
     const mine = ++applied.current;
     if (!asRegex || !t) { setRegexError(null); setText(t, asRegex); return; }
     // The checker may still be loading: only the last search asked for is applied.
