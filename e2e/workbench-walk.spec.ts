@@ -147,3 +147,17 @@ test('an id pasted with the spaces around it still finds its records', async ({ 
   await expect(box).toHaveValue('Task export_report');
   await expect(page.locator('[data-testid="filter-chip"][data-kind="text"]')).toHaveText('text: Task export_report×');
 });
+
+test('the timeline\'s hover names the clock its time is on', async ({ app, casefile }) => {
+  const { page } = app;
+  await openDemo(app, casefile);
+  await page.getByTestId('time-mode-site').click();
+  await expect(page.getByTestId('timeline-range')).toContainText('(site +05:30)');
+  const plot = (await page.locator('.lane-plot').boundingBox())!;
+  // The celery lane's bars near the start of the demo's range.
+  for (let x = 2; x < plot.width; x += 6) {
+    await page.mouse.move(plot.x + x, plot.y + 20);
+    if (await page.getByTestId('timeline-tooltip').isVisible()) break;
+  }
+  await expect(page.getByTestId('timeline-tooltip')).toContainText(/^celery2023-07-06 \d\d:\d\d:\d\d\.\d{3} \(site \+05:30\) \+/);
+});

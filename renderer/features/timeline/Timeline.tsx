@@ -236,7 +236,7 @@ export function Timeline() {
             <div className="tooltip" data-testid="timeline-tooltip"
               style={{ left: Math.min(hover.x + 12, Math.max(0, width - 220)), top: hover.y + 12 }}>
               <div><strong>{lanes[hover.lane]}</strong></div>
-              <div className="muted small">{time.fmt(toIso(timeAt(hover.bucket * bw)))} +{fmtDuration(hist.bucketMs)}</div>
+              <div className="muted small">{time.fmt(toIso(timeAt(hover.bucket * bw)))} ({time.label}) +{fmtDuration(hist.bucketMs)}</div>
               {LANE_LEVELS.map((l, i) => (hoverCounts[i] ? (
                 <div key={l}><span className="swatch" style={{ background: levelColor(l) }} />{l}: {fmtCount(hoverCounts[i] ?? 0)}</div>
               ) : null))}
