@@ -129,7 +129,8 @@ describe('PII', () => {
   it('property: the e-mails found are exactly the full pattern\'s matches (found from the `@`s; its URL look-behind skipped only where no `://` is)', () => {
     // local parts up to and over the 64-character bound, every local-part character, adjacent and repeated `@`s
     const piece = fc.constantFrom('priya.s', '@', '@@', 'acme', '.in', '.co.uk', '://', 'https', 'user:pw', ' ', '/', '-', '_x', '9', 'a', '\n', '"',
-      '%', '+', 'x'.repeat(30), 'y'.repeat(63), 'z'.repeat(64), 'w'.repeat(65), 'ab.cd-ef_gh%ij+kl', '.x.', 'a@b.cd@e.fg');
+      '%', '+', 'x'.repeat(30), 'y'.repeat(63), 'z'.repeat(64), 'w'.repeat(65), 'ab.cd-ef_gh%ij+kl', '.x.', 'a@b.cd@e.fg',
+      '\\', '\\n', '\\\\', 'n', 't', 'r');
     const text = fc.array(piece, { maxLength: 30 }).map((p) => p.join(''));
     fc.assert(fc.property(text, (s) => {
       const got = piiFindings(s).filter((f) => f.rule === 'email').map((f) => [f.start, f.end]);
@@ -137,6 +138,10 @@ describe('PII', () => {
     }), { numRuns: 3000 });
     // the look-behind still holds where a URL is: userinfo is not an e-mail, a later address is
     expect(found(piiFindings('https://user:pw@db.acme.in/x mail ops@acme.in'), 'https://user:pw@db.acme.in/x mail ops@acme.in')).toEqual(['email:ops@acme.in']);
+    // an escape's letter is not the address's: after an escaped backslash it is
+    for (const [t, want] of [['\\nfarah@x.org', 'farah@x.org'], ['\\\\nfarah@x.org', 'nfarah@x.org'], ['\\\\\\tom@x.org', 'om@x.org'], ['\\bob@x.org', 'bob@x.org']]) {
+      expect(found(piiFindings(t!), t!), t).toEqual([`email:${want}`]);
+    }
   });
 
   it('property: the IPv6 gate found from the colons is the four-hex-groups pattern', () => {

@@ -34,6 +34,17 @@ describe('redactor', () => {
     expect(JSON.parse(parsed.data as string)).toEqual({ password: '<secret:key-value>' });
   });
 
+  it('gives an e-mail after an escape (JSON \\n, \\t) the token it has everywhere else', () => {
+    const r = redactor();
+    const plain = r.redact(JSON.stringify({ data: 'mail farah.k@example.org today' })).text;
+    const token = /<email:[^>]+>/.exec(plain)![0];
+    for (const raw of [JSON.stringify({ data: '\nfarah.k@example.org' }), JSON.stringify({ data: 'to:\tfarah.k@example.org' }), '{"data": "a\\rfarah.k@example.org"}']) {
+      const out = r.redact(raw).text;
+      expect(out, raw).toContain(token);
+      expect(out, raw).not.toMatch(/farah/);
+    }
+  });
+
   const sensitive = fc.constantFrom('password', 'api_key', 'secret', 'access_token', 'Authorization', 'sender_name', 'email', 'note', 'count');
   const value = fc.oneof(
     fc.string({ maxLength: 30 }),
