@@ -46,6 +46,21 @@ describe('casefile export / redact-test', () => {
     expect(fs.readdirSync(out2).sort()).toEqual(['events.jsonl', 'manifest.json', 'report.json']);
   });
 
+  it('an export that selects nothing (a mistyped chain key, a range outside the case) writes nothing and exits 2', () => {
+    const caseDir = path.join(root, 'case');
+    const before = fs.readdirSync(path.join(caseDir, 'exports'));
+    const chain = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--chain', 'no-such-chain-key');
+    expect(chain.status, chain.stderr).toBe(2);
+    expect(chain.stderr).toContain('No chain of that key in this case: nothing was exported.');
+    expect(chain.stderr).not.toContain('no-such-chain-key');
+    const range = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--since', '2030-01-01T00:00:00Z');
+    expect(range.status, range.stderr).toBe(2);
+    expect(range.stderr).toContain('The selection holds no events: nothing was exported.');
+    expect(fs.readdirSync(path.join(caseDir, 'exports'))).toEqual(before);
+    // a real failure still exits 1
+    expect(cli('export', '--case', path.join(root, 'no-case'), '--format', 'jsonl', '--plaintext').status).toBe(1);
+  });
+
   it('redact-test shows what the rules change', () => {
     const rules = path.join(root, 'rules.yaml');
     fs.writeFileSync(rules, 'patterns:\n  - type: txn\n    regex: "TPWU[0-9]{12}"\nwords:\n  - type: project\n    words: [Bluebird]\n    action: remove\n');

@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { Engine } from '../../engine/engine';
-import { fail, inputFileError, printJson, printTable, readInputFile } from '../output';
+import { ContractFailure } from '../../engine/engine';
+import { NOTHING_SELECTED } from '../../engine/export/run';
+import { EXIT, fail, inputFileError, printJson, printTable, readInputFile } from '../output';
 import { withCaseEngine } from './ingest';
 
 const MAX_RULES_FILE = 1 << 20;
@@ -84,7 +86,11 @@ export function registerExportCommands(program: Command): void {
           printTable(r.files.map((f) => ({ file: f.name, bytes: f.bytes, sha256: f.sha256 })));
           printTable(Object.entries(r.byType).map(([type, n]) => ({ type, replacements: n })));
         });
-      } catch (e) { fail(e); }
+      } catch (e) {
+        fail(e);
+        // nothing selected (a mistyped chain key, a range outside the case): a script can tell it from a failure
+        if (e instanceof ContractFailure && Object.values<string>(NOTHING_SELECTED).includes(e.error.message)) process.exitCode = EXIT.nothingFound;
+      }
     });
 
   program.command('redact-test')

@@ -28,6 +28,7 @@ import { processAlive } from '../util/process';
 import type { PseudonymScope } from './clientKey';
 import { csvHeader, type ExportFormat, jsonlLines, jsonlToParquet, lineLayout, readBack } from './formats';
 import { buildSelection, COLUMNS, OTHER_COLUMN_LIST, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMN_LIST } from './select';
+import { hasTables } from '../store/db';
 import { Params } from '../store/sql';
 
 export interface Recipient {
@@ -269,6 +270,12 @@ export async function requireCaseFolder(caseDir: string): Promise<void> {
   }
 }
 
+/** Why an export wrote nothing because it selected nothing (the CLI's exit code tells these from a failure). */
+export const NOTHING_SELECTED = {
+  chain: 'No chain of that key in this case: nothing was exported.',
+  events: 'The selection holds no events: nothing was exported.',
+} as const;
+
 export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<ExportResult> {
   const exportId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${crypto.randomBytes(4).toString('hex')}`;
   const exportsDir = h.files.exports;
@@ -291,12 +298,19 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
   let pool: RedactPool | null = null;
   try {
     const sel = await buildSelection(h.db, opts.selection);
+    const [{ n: totalRaw } = { n: 0 }] = await h.db.read<{ n: number | string }>(`SELECT count(*) AS n FROM events s WHERE ${sel.cond}`, sel.params.values);
+    const total = Number(totalRaw);
+    // An empty extract reads as a delivered one: a mistyped chain key or a range outside the case is said instead.
+    // The message names no value of the selection (it is recorded in the trail; the selection is hashed there).
+    if (total === 0) {
+      const chain = opts.selection.chain !== undefined && !(await hasTables(h.db, ['chains'], true)
+        && (await h.db.read('SELECT 1 FROM chains WHERE key = $key LIMIT 1', { key: opts.selection.chain })).length);
+      throw new EngineError('not_found', chain ? NOTHING_SELECTED.chain : NOTHING_SELECTED.events);
+    }
     const setup = await redactionSetupFor(h, opts.rules, sel);
     // the harvest matcher is built once here and shared by every worker; this thread runs no detector (the selection's
     // own texts are redacted by the workers too), so it never compiles the rule set
     const detectorOptions: DetectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest, harvestMatcher: new Harvest(setup.harvest).matcherData() };
-    const [{ n: totalRaw } = { n: 0 }] = await h.db.read<{ n: number | string }>(`SELECT count(*) AS n FROM events s WHERE ${sel.cond}`, sel.params.values);
-    const total = Number(totalRaw);
 
     // 1. redact, in order, through the pool
     const dataName = `events.${opts.format === 'parquet' ? 'jsonl.tmp' : opts.format}`;
