@@ -280,6 +280,43 @@ test('an export waits its turn behind the running job of its case, shows it, and
   expect(listExports(planted)).toHaveLength(before.length + 1);
 });
 
+test('an export belongs to its case: another case\'s dialog neither shows nor cancels it, and coming back shows it', async ({ app, casefile, planted }) => {
+  test.setTimeout(180_000);
+  const { page } = app;
+  const otherRoot = mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-export-other-'));
+  writeFileSync(path.join(otherRoot, 'app.json.log'), Array.from({ length: 20 }, (_, i) => JSON.stringify({ message: `tick ${i}`, levelname: 'INFO', name: 'gen', created: 1690656225.4 + i })).join('\n') + '\n');
+  const other = await api<{ id: string }>(casefile, 'cases.create', { name: 'export-other', dir: path.join(otherRoot, 'case') });
+  await api(casefile, 'import.paths', { caseId: other.id, paths: [path.join(otherRoot, 'app.json.log')] });
+  const { before, release, held } = await queueHeldExport(page, casefile, planted);
+  const openCase = async (caseId: string, name: string) => {
+    await page.getByTestId('export-close').click();
+    await page.getByTestId('tab-cases').click();
+    await page.locator(`[data-testid="case-row"][data-case="${caseId}"]`).getByTestId('case-open').click();
+    await expect(page.getByTestId('case-name-header')).toContainText(name);
+    await page.getByTestId('tab-timeline').click();
+    await page.getByTestId('export-open').click();
+    await expect(page.getByTestId('export-dialog')).toBeVisible();
+  };
+  try {
+    await openCase(other.id, 'export-other');
+    // the other case's dialog is its own: no progress, no Cancel of the first case's export
+    await expect(page.getByTestId('export-progress')).toHaveCount(0);
+    await expect(page.getByTestId('export-cancel')).toHaveCount(0);
+    await expect(page.getByTestId('export-source')).not.toContainText('doodle');
+    await openCase(planted.caseId, 'export-e2e');
+    await expect(page.getByTestId('export-progress')).toBeVisible();
+    await expect(page.getByTestId('export-step')).toHaveText(/queued/);
+    await page.getByTestId('export-cancel').click();
+    await expect(page.getByTestId('export-error')).toContainText(/cancelled/i);
+  } finally {
+    release();
+    await held;
+    await api(casefile, 'cases.close', { caseId: other.id }).catch(() => undefined);
+    rmSync(otherRoot, { recursive: true, force: true });
+  }
+  expect(listExports(planted)).toEqual(before);
+});
+
 test('an export the fail-closed check blocks shows where it hit, never the value, and writes nothing', async ({ app, casefile, planted }) => {
   const { page } = app;
   // searching for a planted secret puts it in the selecting query, which the manifest records: the re-scan must refuse

@@ -161,3 +161,32 @@ test('an import followed after a reload says how it ended, as a followed pull do
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('chains whose build was cancelled are not shown as being built; Build again builds them', async ({ app, casefile }) => {
+  test.setTimeout(120_000);
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-chains-'));
+  const c = await api<{ id: string }>(casefile, 'cases.create', { name: 'Chains stopped', dir: path.join(work, 'c') });
+  await writeFile(path.join(work, 'few.json.log'), Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
+  // The correlation job that follows the import is cancelled as soon as it is queued: chains stay pending.
+  const cancelled = new Promise<void>((resolve) => {
+    const off = casefile.engine.on('job.progress', (j) => {
+      if (j.caseId !== c.id || j.kind !== 'correlate') return;
+      if (j.state === 'queued' || j.state === 'running') void casefile.engine.invoke('jobs.cancel', { jobId: j.jobId });
+      else { off(); resolve(); }
+    });
+  });
+  try {
+    await api(casefile, 'import.paths', { caseId: c.id, paths: [path.join(work, 'few.json.log')], eventsFirst: true });
+    await cancelled;
+    await page.goto(caseLink(casefile, c.id, 'timeline'));
+    await expect(page.getByTestId('status-chains')).toContainText('chains not built (cancelled)');
+    await expect(page.getByTestId('status-chains')).not.toContainText('building');
+    await page.getByTestId('status-chains-again').click();
+    await expect(page.getByTestId('status-chains')).toHaveCount(0, { timeout: 60_000 });
+    expect((await api<{ chainsPending?: boolean }>(casefile, 'cases.get', { caseId: c.id })).chainsPending).toBeUndefined();
+  } finally {
+    await api(casefile, 'cases.close', { caseId: c.id }).catch(() => undefined);
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

@@ -44,17 +44,29 @@ async function recentCases(): Promise<string[]> {
   try { return JSON.parse(await fs.readFile(appFiles().recent, 'utf8')) as string[]; } catch { return []; }
 }
 
+/**
+ * An import cut short after its events committed left custody, identifiers or chains behind: finish them now (unless
+ * a correlation job of the case is already queued or running). Derived by other rules (an upgrade): the correlation
+ * job derives the case again (correlate/derivation.ts).
+ */
+async function finishCorrelation(ctx: EngineContext, h: CaseHandle): Promise<void> {
+  if (h.readOnly || ctx.jobs.list(h.meta.id).some((j) => j.kind === 'correlate' && (j.state === 'queued' || j.state === 'running'))) return;
+  if (await correlationPending(h.db).catch(() => false) || (await custodyPendingFiles(h.db).catch(() => [])).length > 0
+    || await derivationStale(h.db, h.meta.idPatterns).catch(() => false)) void scheduleCorrelation(ctx, h.meta.id).catch(() => undefined);
+}
+
 async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
   const resolved = path.resolve(dir);
   const already = ctx.openCases().find((c) => c.dir === resolved);
-  if (already) return already;
+  if (already) {
+    // Opened again while open: a correlation job that failed or was cancelled is run again (the app's "Build again").
+    await finishCorrelation(ctx, already);
+    return already;
+  }
   const h = await CaseHandle.open(resolved, { via: ctx.via });
   ctx.addCase(h);
   await rememberCase(resolved);
-  // An import cut short after its events committed left custody, identifiers or chains behind: finish them now.
-  // Derived by other rules (an upgrade): the correlation job derives the case again (correlate/derivation.ts).
-  if (!h.readOnly && (await correlationPending(h.db).catch(() => false) || (await custodyPendingFiles(h.db).catch(() => [])).length > 0
-    || await derivationStale(h.db, h.meta.idPatterns).catch(() => false))) void scheduleCorrelation(ctx, h.meta.id).catch(() => undefined);
+  await finishCorrelation(ctx, h);
   // A case imported by the CLI (which does not wait for it), or from before the index: build it behind the operator.
   if (!h.readOnly && textIndexWanted(ctx) && !await textIndexReady(h.db).catch(() => true)) void scheduleTextIndex(ctx, h.meta.id).catch(() => undefined);
   return h;

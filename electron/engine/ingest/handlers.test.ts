@@ -70,6 +70,31 @@ describe('import as a job', () => {
     expect((await engine.call('cases.get', { caseId: info.id })).chainsPending).toBeUndefined();
   });
 
+  it('a correlation job that was cancelled leaves chains pending, and opening the open case again runs it again', async () => {
+    const info = await engine.call('cases.create', { name: 'again', dir: path.join(root, 'case-again') });
+    const cancelled = new Promise<JobInfo>((resolve) => {
+      const off = engine.on('job.progress', (j) => {
+        if (j.caseId !== info.id || j.kind !== 'correlate') return;
+        if (j.state === 'queued' || j.state === 'running') void engine.call('jobs.cancel', { jobId: j.jobId });
+        else { off(); resolve(j); }
+      });
+    });
+    const imported = await engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'b2')], eventsFirst: true });
+    expect(imported.correlation).toBe('pending');
+    expect((await cancelled).state).toBe('cancelled');
+    expect((await engine.call('cases.get', { caseId: info.id })).chainsPending).toBe(true);
+    // the app's "Build again": the case is opened again while open
+    const done = new Promise<JobInfo>((resolve) => {
+      const off = engine.on('job.progress', (j) => { if (j.caseId === info.id && j.kind === 'correlate' && j.state === 'done') { off(); resolve(j); } });
+    });
+    await engine.call('cases.open', { dir: info.dir });
+    await done;
+    expect((await engine.call('cases.get', { caseId: info.id })).chainsPending).toBeUndefined();
+    // opened again with nothing pending: no job is started
+    await engine.call('cases.open', { dir: info.dir });
+    expect((await engine.call('jobs.list', { caseId: info.id })).filter((j) => j.kind === 'correlate').map((j) => j.state)).toEqual(['done', 'cancelled']);
+  });
+
   it('cancelled inside a batch DuckDB reads whole: the running statement is interrupted, nothing of it stays, a re-run imports it all', async () => {
     // One clean file, one batch, no progress inside it: only an interrupt can stop it before it commits.
     const lines = 400_000;

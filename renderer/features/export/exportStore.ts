@@ -1,11 +1,14 @@
 // The export dialog's state: what is selected (the table's filter, a chain, chosen rows), the preview of what the
 // client would get, the run as an `export` job (progress, cancel) and its report, or why it was blocked.
+// An export belongs to its case: what it was opened on and its job are the open case's (stores/perCase.ts), so another
+// case's dialog never shows (or cancels) it, and coming back shows it again.
 import { create } from 'zustand';
 import type { CallInput, CallOutput } from '../../../shared/contract';
 import type { ExportResultT } from '../../../shared/contract/export';
 import { call, getClient, ApiError } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { followJob } from '../../stores/followJob';
+import { perCase, refreshIfOpen } from '../../stores/perCase';
 
 export type ExportSelection = CallInput<'export.preview'>['selection'];
 export type ExportFormat = CallInput<'export.run'>['format'];
@@ -57,7 +60,7 @@ interface ExportState {
 
 const idle = {
   preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, outcome: null,
-} as const;
+} satisfies Partial<ExportState>;
 
 // A dialog opened on one case's events closes when another case opens (a running job still ends and is audited).
 useApp.subscribe((s, prev) => {
@@ -104,44 +107,52 @@ export const useExport = create<ExportState>((set, get) => ({
     const plaintext = recipient === PLAINTEXT;
     if (plaintext && !plaintextConfirmed) return;
     const jobId = `export-${crypto.randomUUID()}`;
-    set({ running: true, jobId, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null });
-    const off = getClient().on('job.progress', (p) => { if (p.jobId === jobId) set({ jobState: p.state, ...(p.step ? { step: p.step } : {}) }); });
+    jobs.set(caseId, { running: true, jobId, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null });
+    const off = getClient().on('job.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { jobState: p.state, ...(p.step ? { step: p.step } : {}) }); });
     try {
       const result = await call('export.run', { caseId, selection: source.selection, format, jobId, ...(plaintext ? { plaintext: true } : { to: recipient }) });
-      set({ result, running: false, cancelling: false });
-      void useApp.getState().refreshCurrent();
+      jobs.set(caseId, { result, running: false, cancelling: false });
+      void refreshIfOpen(caseId);
     } catch (e) {
       const message = errorText(e);
-      if (e instanceof ApiError && e.code === 'conflict' && /fail-closed/.test(message)) set({ running: false, cancelling: false, blocked: { message, where: blockedWhere(message) } });
-      else set({ running: false, cancelling: false, runError: message });
+      if (e instanceof ApiError && e.code === 'conflict' && /fail-closed/.test(message)) jobs.set(caseId, { running: false, cancelling: false, blocked: { message, where: blockedWhere(message) } });
+      else jobs.set(caseId, { running: false, cancelling: false, runError: message });
     } finally { off(); }
   },
 
   async cancel() {
+    const caseId = useApp.getState().current?.id;
     const jobId = get().jobId;
-    if (!jobId || !get().running || get().cancelling) return;
+    if (!caseId || !jobId || !get().running || get().cancelling) return;
     try {
-      if ((await call('jobs.cancel', { jobId })).cancelled) set({ cancelling: true });
-    } catch (e) { set({ runError: errorText(e) }); }
+      if ((await call('jobs.cancel', { jobId })).cancelled) jobs.set(caseId, { cancelling: true });
+    } catch (e) { jobs.set(caseId, { runError: errorText(e) }); }
   },
 
   async attach(caseId) {
     await followJob(caseId, 'export', {
-      busy: () => get().running,
-      start: (job) => set({
-        open: true, pane: 'export', source: { label: 'an export already running in this case (started before this page was loaded)', selection: {}, followed: true },
-        ...idle, running: true, jobId: job.jobId, jobState: job.state, step: job.step,
-      }),
-      progress: (j) => set({ jobState: j.state, ...(j.step ? { step: j.step } : {}) }),
+      busy: () => jobs.get(caseId).running,
+      start: (job) => {
+        // followJob starts only for the open case
+        set({ open: true, pane: 'export' });
+        jobs.set(caseId, {
+          source: { label: 'an export already running in this case (started before this page was loaded)', selection: {}, followed: true },
+          ...idle, running: true, jobId: job.jobId, jobState: job.state, step: job.step,
+        });
+      },
+      progress: (j) => jobs.set(caseId, { jobState: j.state, ...(j.step ? { step: j.step } : {}) }),
       end: (j) => {
         const message = j.error ?? `The export ${j.state === 'cancelled' ? 'was cancelled' : 'failed'}.`;
-        set({
+        jobs.set(caseId, {
           running: false, cancelling: false,
           ...(j.state === 'done' ? { outcome: j.outcome ?? 'The export finished.' }
             : j.state === 'failed' && /fail-closed/.test(message) ? { blocked: { message, where: blockedWhere(message) } } : { runError: message }),
         });
-        if (j.state === 'done') void useApp.getState().refreshCurrent();
+        if (j.state === 'done') void refreshIfOpen(caseId);
       },
     });
   },
 }));
+
+/** What the dialog was opened on and its export, per case (perCase.ts). */
+const jobs = perCase(useExport, { source: null, ...idle });

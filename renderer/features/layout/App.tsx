@@ -15,7 +15,8 @@ import { IntegrityBadge } from '../audit/IntegrityBadge';
 import { CasesView } from '../cases/CasesView';
 import { CredentialsView } from '../credentials/CredentialsView';
 import { KeysView } from '../keys/KeysView';
-import { ChainsView, chainsPendingText } from '../chains/ChainsView';
+import { ChainsView } from '../chains/ChainsView';
+import { ChainsStatus } from '../chains/ChainsStatus';
 import { DetailPanel } from '../detail/DetailPanel';
 import { FilterBar } from '../filters/FilterBar';
 import { EventsTable } from '../table/EventsTable';
@@ -163,10 +164,7 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
           <span data-testid="status-matching">{totalKnown ? fmtCount(total) : 'counting…'} matching</span>
           <span>{current.bundleCount} bundles</span>
           <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
-          {current.chainsPending && (current.readOnly
-            // A read-only instance runs no job: "building" would never end here.
-            ? <span className="warn" data-testid="status-chains" title={chainsPendingText(true)}>chains not built (read-only)</span>
-            : <span className="muted" data-testid="status-chains">building identifiers and chains…</span>)}
+          <ChainsStatus />
           {current.textIndexPending && !current.readOnly && (
             <span className="muted" data-testid="status-text-index" title="Searches are exact meanwhile; records not yet indexed are read in full">indexing text…</span>
           )}
