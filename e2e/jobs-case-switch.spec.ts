@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, test, type Casefile } from './fixtures';
 import { api, caseLink } from './workbenchKit';
 
 const line = (i: number) => JSON.stringify({ message: `tick ${i}`, levelname: 'INFO', name: 'gen', created: 1690656225.4 + i });
@@ -16,6 +16,28 @@ async function switchTo(page: Page, caseId: string, name: string): Promise<void>
   await expect(page.getByTestId('case-name-header')).toContainText(name);
   await page.getByTestId('tab-cases').click();
   await expect(page.getByTestId('import-panel')).toContainText(`Import into “${name}”`);
+}
+
+/**
+ * A case held by a job of the test's own (an import into it stays queued, live, for as long as the test needs) and a
+ * 30-line log to import into it. `release` ends the hold; `done` also closes the case and removes the folder.
+ */
+async function heldCase(casefile: Casefile, name: string) {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-held-'));
+  const { id } = await api<{ id: string }>(casefile, 'cases.create', { name, dir: path.join(work, 'a') });
+  const file = path.join(work, 'few.json.log');
+  await writeFile(file, Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  return {
+    id, file, release: () => release(),
+    async done() {
+      release();
+      await held;
+      await api(casefile, 'cases.close', { caseId: id }).catch(() => undefined);
+      await rm(work, { recursive: true, force: true, maxRetries: 5 });
+    },
+  };
 }
 
 test('an import of one case is not shown in another; switching back shows it running, then how it ended', async ({ app, casefile }) => {
@@ -112,14 +134,10 @@ test('the re-read of a case whose import ended does not take the operator back t
 
 test('an import queued behind another job of the case is cancelled at once, not when that job ends', async ({ app, casefile }) => {
   const { page } = app;
-  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-queued-'));
-  const a = await api<{ id: string }>(casefile, 'cases.create', { name: 'Queued cancel', dir: path.join(work, 'a') });
-  await writeFile(path.join(work, 'few.json.log'), Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
-  let release!: () => void;
-  const held = casefile.engine.context.jobs.run(a.id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  const a = await heldCase(casefile, 'Queued cancel');
   try {
     await page.goto(caseLink(casefile, a.id, 'cases'));
-    await page.getByTestId('import-paths').fill(path.join(work, 'few.json.log'));
+    await page.getByTestId('import-paths').fill(a.file);
     await page.getByTestId('import-start').click();
     await expect(page.getByTestId('import-progress')).toContainText('Waiting for');
     await page.getByTestId('import-cancel').click();
@@ -128,38 +146,24 @@ test('an import queued behind another job of the case is cancelled at once, not 
     await expect(page.getByTestId('import-cancel')).toHaveCount(0);
     expect((await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: a.id })).map((j) => [j.kind, j.state]))
       .toEqual([['test-hold', 'running'], ['import', 'cancelled']]);
-  } finally {
-    release();
-    await held;
-    await api(casefile, 'cases.close', { caseId: a.id }).catch(() => undefined);
-    await rm(work, { recursive: true, force: true, maxRetries: 5 });
-  }
+  } finally { await a.done(); }
 });
 
 test('an import followed after a reload says how it ended, as a followed pull does', async ({ app, casefile }) => {
   const { page } = app;
-  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-followed-'));
-  const a = await api<{ id: string }>(casefile, 'cases.create', { name: 'Followed import', dir: path.join(work, 'a') });
-  await writeFile(path.join(work, 'few.json.log'), Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
-  let release!: () => void;
-  const held = casefile.engine.context.jobs.run(a.id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  const a = await heldCase(casefile, 'Followed import');
   try {
     await page.goto(caseLink(casefile, a.id, 'cases'));
-    await page.getByTestId('import-paths').fill(path.join(work, 'few.json.log'));
+    await page.getByTestId('import-paths').fill(a.file);
     await page.getByTestId('import-start').click();
     await expect(page.getByTestId('import-cancel')).toBeVisible();
     await page.reload();
     await expect(page.getByTestId('import-cancel')).toBeVisible(); // followed again
-    release();
+    a.release();
     await expect(page.getByTestId('import-outcome')).toHaveText('Imported 1 file: 30 events.');
     await expect(page.getByTestId('import-cancel')).toHaveCount(0);
     await expect(page.getByTestId('status-case-events')).toHaveText('30 events in case');
-  } finally {
-    release();
-    await held;
-    await api(casefile, 'cases.close', { caseId: a.id }).catch(() => undefined);
-    await rm(work, { recursive: true, force: true, maxRetries: 5 });
-  }
+  } finally { await a.done(); }
 });
 
 test('chains whose build was cancelled are not shown as being built; Build again builds them', async ({ app, casefile }) => {
