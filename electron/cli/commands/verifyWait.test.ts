@@ -67,3 +67,20 @@ describe('casefile verify on a case derived by older rules', () => {
     expect(v.status).toBe(0);
   }, 180_000);
 });
+
+describe('casefile verify while another instance holds the case', () => {
+  it('exits 5 (not verified yet), not 1 (failed), when only the derived tables wait for that instance', async () => {
+    const holder = await Engine.create({ via: 'test' });
+    try {
+      const { id } = await holder.call('cases.open', { dir: caseDir });
+      // the holder's case as an older build left it: the holder would derive it again when it next opens it
+      await holder.context.getCase(id).withWriter(async (db) => {
+        await db.run(`UPDATE derivation SET version = '1:older'`);
+        await db.run('CHECKPOINT');
+      });
+      const r = await cli('verify', '--case', caseDir);
+      expect(r.stdout, r.stderr).toMatch(/^Chain of custody not verified yet/);
+      expect(r.status, r.stdout + r.stderr).toBe(5);
+    } finally { await holder.close(); }
+  }, 120_000);
+});
