@@ -100,5 +100,5 @@ export { DEFAULT_TIMEOUT_MS, type Access, type AuditRule, type CallSpec } from '
 export { AppInfo } from './contract/app';
 export { EventPage, FieldStats, Histogram, HistogramLane, SqlResult } from './contract/events';
 export { SavedView } from './contract/views';
-export { JobInfo, JobState, JobStep } from './contract/jobs';
+export { JobInfo, JobState, JobStep, jobIsLive } from './contract/jobs';
 export { ImportCheck } from './contract/import';

@@ -1,11 +1,9 @@
 // Following a job this page did not start (it ran on through a reload, or another window started it): the case's live
 // job of a kind is found with `jobs.list`, its `job.progress` (and the caller's own detail events) followed until it
 // ends, and how it ended handed over. The import, the pull and the export all follow their jobs this one way.
-import type { JobInfo } from '../../shared/contract';
+import { jobIsLive, type JobInfo } from '../../shared/contract';
 import { call, getClient } from '../api/client';
 import { useApp } from './app';
-
-const live = (j: JobInfo) => j.state === 'queued' || j.state === 'running';
 
 export interface Follow {
   /** The page already runs (or checks) one of its own: nothing is followed. */
@@ -24,7 +22,7 @@ export async function followJob(caseId: string, kind: string, f: Follow): Promis
   if (f.busy()) return;
   let jobs: JobInfo[];
   try { jobs = await call('jobs.list', { caseId }); } catch { return; }
-  const job = jobs.find((j) => j.kind === kind && live(j));
+  const job = jobs.find((j) => j.kind === kind && jobIsLive(j));
   if (!job || f.busy() || useApp.getState().current?.id !== caseId) return;
   f.start(job);
   let done = false;
@@ -37,10 +35,10 @@ export async function followJob(caseId: string, kind: string, f: Follow): Promis
   };
   offs.push(getClient().on('job.progress', (j) => {
     if (j.jobId !== job.jobId || done) return;
-    if (live(j)) f.progress?.(j); else finish(j);
+    if (jobIsLive(j)) f.progress?.(j); else finish(j);
   }));
   offs.push(...(f.events?.(job.jobId) ?? []));
   // It may have ended between the list and the subscription.
   const now = (await call('jobs.list', { caseId }).catch(() => [] as JobInfo[])).find((j) => j.jobId === job.jobId);
-  if (now && !live(now)) finish(now);
+  if (now && !jobIsLive(now)) finish(now);
 }

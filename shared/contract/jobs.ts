@@ -33,6 +33,9 @@ export const JobInfo = z.object({
 });
 export type JobInfo = z.infer<typeof JobInfo>;
 
+/** Queued or running: the job has not ended (done, failed or cancelled). */
+export const jobIsLive = (j: { state: JobState }): boolean => j.state === 'queued' || j.state === 'running';
+
 export const jobsArea = defineArea({
   calls: {
     /** The case's jobs (all cases' without caseId): queued and running first, then the most recent finished ones. */

@@ -2,10 +2,8 @@
 // build's rules: correlate/derivation.ts). A verify run meanwhile would report "still being built" and exit 1, and the
 // next run would pass: a script cannot act on that. So the verify commands wait for that job first, saying so on stderr
 // (stdout stays the answer alone, for --json).
-import type { JobInfo } from '../../../shared/contract';
+import { jobIsLive, type JobInfo } from '../../../shared/contract';
 import type { Engine } from '../../engine/engine';
-
-const live = (j: JobInfo) => j.state === 'queued' || j.state === 'running';
 
 function stepText(j: JobInfo): string {
   const s = j.step;
@@ -18,13 +16,13 @@ export async function waitForCorrelation(engine: Engine, caseId: string, say: (l
   let said = false;
   let lastPhase = '';
   for (;;) {
-    const job = (await engine.call('jobs.list', { caseId })).find((j) => j.kind === 'correlate' && live(j));
+    const job = (await engine.call('jobs.list', { caseId })).find((j) => j.kind === 'correlate' && jobIsLive(j));
     if (!job) return;
     if (!said) { say('waiting for identifiers and chains to be built (opening the case started it) before verifying…'); said = true; }
     const ended = await new Promise<JobInfo>((resolve) => {
       const seen = (j: JobInfo) => {
         if (j.jobId !== job.jobId) return;
-        if (!live(j)) { off(); resolve(j); return; }
+        if (!jobIsLive(j)) { off(); resolve(j); return; }
         const phase = j.step?.phase ?? j.state;
         if (phase !== lastPhase) { lastPhase = phase; say(`  ${stepText(j)}`); }
       };

@@ -2,6 +2,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jobIsLive } from '../../../shared/contract';
 import type { CaseInfo } from '../../../shared/domain';
 import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import { assertZone } from '../ingest/timezone';
@@ -50,7 +51,7 @@ async function recentCases(): Promise<string[]> {
  * job derives the case again (correlate/derivation.ts).
  */
 async function finishCorrelation(ctx: EngineContext, h: CaseHandle): Promise<void> {
-  if (h.readOnly || ctx.jobs.list(h.meta.id).some((j) => j.kind === 'correlate' && (j.state === 'queued' || j.state === 'running'))) return;
+  if (h.readOnly || ctx.jobs.list(h.meta.id).some((j) => j.kind === 'correlate' && jobIsLive(j))) return;
   if (await correlationPending(h.db).catch(() => false) || (await custodyPendingFiles(h.db).catch(() => [])).length > 0
     || await derivationStale(h.db, h.meta.idPatterns).catch(() => false)) void scheduleCorrelation(ctx, h.meta.id).catch(() => undefined);
 }

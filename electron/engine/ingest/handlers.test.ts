@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ImportProgress } from '../../../shared/domain';
-import type { JobInfo } from '../../../shared/contract';
+import { jobIsLive, type JobInfo } from '../../../shared/contract';
 import { Engine } from '../engine';
 import { tempDir, removeDir } from '../../testkit/tmp';
 
@@ -75,7 +75,7 @@ describe('import as a job', () => {
     const cancelled = new Promise<JobInfo>((resolve) => {
       const off = engine.on('job.progress', (j) => {
         if (j.caseId !== info.id || j.kind !== 'correlate') return;
-        if (j.state === 'queued' || j.state === 'running') void engine.call('jobs.cancel', { jobId: j.jobId });
+        if (jobIsLive(j)) void engine.call('jobs.cancel', { jobId: j.jobId });
         else { off(); resolve(j); }
       });
     });

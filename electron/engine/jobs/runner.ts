@@ -3,7 +3,7 @@
 // Each job has an id (the caller's, so it can follow and cancel it before the call returns), an AbortSignal the
 // work must honour, progress steps published as `job.progress`, and ends with its result or a typed error.
 import { randomUUID } from 'node:crypto';
-import type { JobInfo, JobStep } from '../../../shared/contract';
+import { jobIsLive, type JobInfo, type JobStep } from '../../../shared/contract';
 import { EngineError } from '../util/errors';
 
 /** The work of one job kind. Check `signal` between steps (or pass it down); report with `progress`. */
@@ -127,7 +127,7 @@ export class JobRunner implements Jobs {
   }
 }
 
-function isLive(j: Job): boolean { return j.info.state === 'queued' || j.info.state === 'running'; }
+function isLive(j: Job): boolean { return jobIsLive(j.info); }
 
 /** Resolves when the jobs ahead have settled, or as soon as the job is cancelled. */
 function untilTurnOrAbort(ahead: Promise<unknown>, signal: AbortSignal): Promise<void> {

@@ -10,6 +10,7 @@ import { followLayout } from '../../stores/columnLayout';
 import { appReadyForLinks, holdPlaceWithoutSession, initialUrlState, startUrlSync, takePendingUrlState } from '../../stores/urlState';
 import { fmtCount } from '../../lib/time';
 import { getClient } from '../../api/client';
+import { jobIsLive } from '../../../shared/contract';
 import { AuditPanel } from '../audit/AuditPanel';
 import { IntegrityBadge } from '../audit/IntegrityBadge';
 import { CasesView } from '../cases/CasesView';
@@ -146,9 +147,8 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
   // The correlate job (after an import's events are in): when it ends, chains and the pending flag are fresh.
   useEffect(() => {
     if (!caseId) return;
-    const off = getClient().on('job.progress', (p) => {
-      const j = p as { kind: string; caseId: string; state: string };
-      if (j.caseId !== caseId || j.state === 'queued' || j.state === 'running') return;
+    const off = getClient().on('job.progress', (j) => {
+      if (j.caseId !== caseId || jobIsLive(j)) return;
       const app = useApp.getState();
       // The text index changes no answer, only how fast searches come: the status line is all it refreshes.
       if (j.kind === 'text-index') void app.refreshCurrent();
