@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { jobIsLive } from '../shared/contract';
 import { expect, test, type Casefile } from './fixtures';
 import { api, caseLink } from './workbenchKit';
 
@@ -19,41 +20,44 @@ async function switchTo(page: Page, caseId: string, name: string): Promise<void>
 }
 
 /**
- * A case held by a job of the test's own (an import into it stays queued, live, for as long as the test needs) and a
- * 30-line log to import into it. `release` ends the hold; `done` also closes the case and removes the folder.
+ * A case held by a job of the test's own (an import into it stays queued, live, for as long as the test needs), a
+ * 30-line log to import into it, and with `otherName` a second case to switch to (`otherId`). `release` ends the
+ * hold; `done` also closes the cases and removes the folder.
  */
-async function heldCase(casefile: Casefile, name: string) {
+async function heldCase(casefile: Casefile, name: string, otherName?: string) {
   const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-held-'));
   const { id } = await api<{ id: string }>(casefile, 'cases.create', { name, dir: path.join(work, 'a') });
+  const otherId = otherName ? (await api<{ id: string }>(casefile, 'cases.create', { name: otherName, dir: path.join(work, 'b') })).id : undefined;
   const file = path.join(work, 'few.json.log');
   await writeFile(file, Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
   let release!: () => void;
   const held = casefile.engine.context.jobs.run(id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
   return {
-    id, file, release: () => release(),
+    id, otherId: otherId ?? '', file, release: () => release(),
     async done() {
       release();
       await held;
-      await api(casefile, 'cases.close', { caseId: id }).catch(() => undefined);
+      for (const caseId of [id, otherId]) if (caseId) await api(casefile, 'cases.close', { caseId }).catch(() => undefined);
       await rm(work, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
 
+/** Starts, from the Cases view of the held case, the import of its log (it queues behind the hold). */
+async function startImport(page: Page, casefile: Casefile, held: { id: string; file: string }): Promise<void> {
+  await page.goto(caseLink(casefile, held.id, 'cases'));
+  await page.getByTestId('import-paths').fill(held.file);
+  await page.getByTestId('import-start').click();
+}
+
 test('an import of one case is not shown in another; switching back shows it running, then how it ended', async ({ app, casefile }) => {
   test.setTimeout(120_000);
   const { page } = app;
-  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-switch-'));
-  const a = await api<{ id: string }>(casefile, 'cases.create', { name: 'Switch A', dir: path.join(work, 'a') });
-  const b = await api<{ id: string }>(casefile, 'cases.create', { name: 'Switch B', dir: path.join(work, 'b') });
-  await writeFile(path.join(work, 'few.json.log'), Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
   // A job of the test's own holds case A, so its import stays queued (live) for as long as the test needs.
-  let release!: () => void;
-  const held = casefile.engine.context.jobs.run(a.id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+  const a = await heldCase(casefile, 'Switch A', 'Switch B');
+  const b = { id: a.otherId };
   try {
-    await page.goto(caseLink(casefile, a.id, 'cases'));
-    await page.getByTestId('import-paths').fill(path.join(work, 'few.json.log'));
-    await page.getByTestId('import-start').click();
+    await startImport(page, casefile, a);
     await expect(page.getByTestId('import-cancel')).toBeVisible();
     // Queued behind the case's other job: the panel says so instead of "starting…" for as long as it waits.
     await expect(page.getByTestId('import-progress')).toContainText("Waiting for the case's test-hold job to finish: a case runs one job at a time.");
@@ -70,7 +74,7 @@ test('an import of one case is not shown in another; switching back shows it run
 
     // A's import ends while B is shown: B stays clean, and A shows its result when the operator comes back.
     await switchTo(page, b.id, 'Switch B');
-    release();
+    a.release();
     await expect.poll(async () => (await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: a.id }))
       .filter((j) => j.kind === 'import' || j.kind === 'correlate').map((j) => j.state), { timeout: 60_000 }).toEqual(['done', 'done']);
     await expect(page.getByTestId('import-file')).toHaveCount(0);
@@ -78,21 +82,15 @@ test('an import of one case is not shown in another; switching back shows it run
     await switchTo(page, a.id, 'Switch A');
     await expect(page.getByTestId('import-file')).toContainText(['few.json.log']);
     await expect(page.getByTestId('import-cancel')).toHaveCount(0);
-  } finally {
-    release();
-    await held;
-    for (const c of [a, b]) await api(casefile, 'cases.close', { caseId: c.id }).catch(() => undefined);
-    await rm(work, { recursive: true, force: true, maxRetries: 5 });
-  }
+  } finally { await a.done(); }
 });
 
 test('the re-read of a case whose import ended does not take the operator back to it once they opened another', async ({ app, casefile }) => {
   test.setTimeout(90_000);
   const { page } = app;
-  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-jobs-reread-'));
-  const a = await api<{ id: string }>(casefile, 'cases.create', { name: 'Reread A', dir: path.join(work, 'a') });
-  const b = await api<{ id: string }>(casefile, 'cases.create', { name: 'Reread B', dir: path.join(work, 'b') });
-  await writeFile(path.join(work, 'few.json.log'), Array.from({ length: 30 }, (_, i) => line(i)).join('\n') + '\n');
+  // The import waits behind a job of the test's own, so the hold below starts before the import can end.
+  const a = await heldCase(casefile, 'Reread A', 'Reread B');
+  const b = { id: a.otherId };
   // A's re-read once its import ended (cases.get) is held on the wire until the operator has opened B: a slow answer.
   let release!: () => void;
   const gate = new Promise<void>((r) => { release = r; });
@@ -102,16 +100,11 @@ test('the re-read of a case whose import ended does not take the operator back t
     if (holding && !held && (route.request().postDataJSON() as { caseId?: string }).caseId === a.id) { held = true; await gate; }
     await route.continue();
   });
-  // The import waits behind a job of the test's own, so the hold above starts before the import can end.
-  let releaseJob!: () => void;
-  const job = casefile.engine.context.jobs.run(a.id, 'test-hold', () => new Promise<void>((r) => { releaseJob = r; }));
   try {
-    await page.goto(caseLink(casefile, a.id, 'cases'));
-    await page.getByTestId('import-paths').fill(path.join(work, 'few.json.log'));
-    await page.getByTestId('import-start').click();
+    await startImport(page, casefile, a);
     await expect(page.getByTestId('import-cancel')).toBeVisible();
     holding = true;
-    releaseJob();
+    a.release();
     await expect.poll(() => held, { timeout: 60_000 }).toBe(true);
     await page.locator(`[data-testid="case-row"][data-case="${b.id}"]`).getByTestId('case-open').click();
     await expect(page.getByTestId('case-name-header')).toContainText('Reread B');
@@ -124,11 +117,8 @@ test('the re-read of a case whose import ended does not take the operator back t
     await expect(page.getByTestId('case-name-header')).not.toContainText('Reread A');
   } finally {
     release();
-    releaseJob();
-    await job;
+    await a.done();
     await page.unroute('**/api/cases.get');
-    for (const c of [a, b]) await api(casefile, 'cases.close', { caseId: c.id }).catch(() => undefined);
-    await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
 
@@ -136,9 +126,7 @@ test('an import queued behind another job of the case is cancelled at once, not 
   const { page } = app;
   const a = await heldCase(casefile, 'Queued cancel');
   try {
-    await page.goto(caseLink(casefile, a.id, 'cases'));
-    await page.getByTestId('import-paths').fill(a.file);
-    await page.getByTestId('import-start').click();
+    await startImport(page, casefile, a);
     await expect(page.getByTestId('import-progress')).toContainText('Waiting for');
     await page.getByTestId('import-cancel').click();
     // The job ahead is still running (held): the import ended anyway, and says so.
@@ -153,9 +141,7 @@ test('an import followed after a reload says how it ended, as a followed pull do
   const { page } = app;
   const a = await heldCase(casefile, 'Followed import');
   try {
-    await page.goto(caseLink(casefile, a.id, 'cases'));
-    await page.getByTestId('import-paths').fill(a.file);
-    await page.getByTestId('import-start').click();
+    await startImport(page, casefile, a);
     await expect(page.getByTestId('import-cancel')).toBeVisible();
     await page.reload();
     await expect(page.getByTestId('import-cancel')).toBeVisible(); // followed again
@@ -176,7 +162,7 @@ test('chains whose build was cancelled are not shown as being built; Build again
   const cancelled = new Promise<void>((resolve) => {
     const off = casefile.engine.on('job.progress', (j) => {
       if (j.caseId !== c.id || j.kind !== 'correlate') return;
-      if (j.state === 'queued' || j.state === 'running') void casefile.engine.invoke('jobs.cancel', { jobId: j.jobId });
+      if (jobIsLive(j)) void casefile.engine.invoke('jobs.cancel', { jobId: j.jobId });
       else { off(); resolve(); }
     });
   });
