@@ -38,6 +38,9 @@ export function RulesEditor() {
   // The draft's own errors, then what the engine refuses in it (a pattern RE2 rejects): either way Save is off.
   const errors = [...checked.errors, ...engineCheck?.errors ?? []];
   const warnings = engineCheck?.warnings ?? [];
+  // The test's warnings are the live check's for the same rules (plus a profile's merged in): each is said once,
+  // above, where it stays while the draft is edited; the tester adds only what the check did not say.
+  const testWarnings = tested ? tested.warnings.filter((w) => !warnings.includes(w)) : [];
 
   const edit = (p: Partial<Draft>) => { useRules.getState().edit(p); setSaveState({ busy: false, error: null, saved: false }); };
   const editRow = <K extends 'patterns' | 'words'>(key: K, i: number, p: Partial<Draft[K][number]>) =>
@@ -125,8 +128,8 @@ export function RulesEditor() {
           </div>
         )}
         {testError && <div className="error-box" data-testid="tester-error">{testError}</div>}
-        {tested && tested.warnings.length > 0 && (
-          <ul className="warn small" data-testid="tester-warnings">{tested.warnings.map((w) => <li key={w}>{w}</li>)}</ul>
+        {testWarnings.length > 0 && (
+          <ul className="warn small" data-testid="tester-warnings">{testWarnings.map((w) => <li key={w}>{w}</li>)}</ul>
         )}
         {stale && <div className="warn small" data-testid="tester-stale">The rules or the sample changed since this test: Test again to see what these rules do.</div>}
         {tested && (
