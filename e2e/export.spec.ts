@@ -346,6 +346,36 @@ test('an export the fail-closed check blocks shows where it hit, never the value
   expect(listExports(planted)).toEqual(before);
 });
 
+test('a run whose selection holds no events by the time it runs is refused plainly, not as a failure, and writes nothing', async ({ app, casefile, planted, problems }) => {
+  const { page } = app;
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
+  await page.getByTestId('export-recipient').selectOption('plaintext');
+  await page.getByTestId('plaintext-confirm').check();
+  const before = listExports(planted);
+  // Run is off while the preview counts no events, so the dialog meets this refusal only when the selection emptied
+  // between the preview and the run: the run's request reaches the real engine with a chain no case has
+  await page.route('**/api/export.run', async (route) => {
+    const input = route.request().postDataJSON() as Record<string, unknown>;
+    await route.continue({ postData: JSON.stringify({ ...input, selection: { chain: 'no-such-chain-key' } }) });
+  });
+  try {
+    await page.getByTestId('export-run').click();
+    await expect(page.getByTestId('export-refused')).toHaveText('No chain of that key in this case: nothing was exported.');
+  } finally {
+    await page.unroute('**/api/export.run');
+  }
+  await expect(page.getByTestId('export-error')).toHaveCount(0);
+  await expect(page.getByTestId('export-blocked')).toHaveCount(0);
+  await expect(page.getByTestId('export-report')).toHaveCount(0);
+  await expect(page.getByTestId('export-progress')).toHaveCount(0);
+  expect(listExports(planted)).toEqual(before);
+  // the next run goes through and the notice goes
+  await page.getByTestId('export-run').click();
+  await expect(page.getByTestId('export-report')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('export-refused')).toHaveCount(0);
+  expect(problems.errors).toEqual([]);
+});
+
 test('rows picked with Ctrl-click export exactly those events', async ({ app, casefile, planted }) => {
   const { page } = app;
   await openDialog(page, casefile, planted.caseId, { sources: ['prefect'] });

@@ -12,6 +12,7 @@ import { phase, serverTiming, withPhases, type Phases } from '../engine/util/pha
 import { dispatch, EVENT_NAMES, MAX_PAYLOAD_BYTES, wireError, type EngineLike, type WireResult } from '../door/dispatch';
 import { resolveStaticPath, SECURITY_HEADERS } from '../door/staticFiles';
 import { sanitizeUploadName } from './uploadName';
+import type { ErrorCode } from '../../shared/contract';
 
 export interface ServerOptions {
   engine: EngineLike;
@@ -41,8 +42,8 @@ const HEARTBEAT_MS = 15_000;
 /** Oversized bodies up to this multiple of the cap are drained (so the client sees the 413); beyond, cut off. */
 const DRAIN_FACTOR = 8;
 
-const STATUS_BY_CODE: Record<string, number> = {
-  invalid_input: 400, unknown_call: 404, not_found: 404, forbidden: 403, read_only: 409, conflict: 409, cancelled: 409, busy: 503, timeout: 504, internal: 500,
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  invalid_input: 400, unknown_call: 404, not_found: 404, nothing_selected: 404, forbidden: 403, read_only: 409, conflict: 409, cancelled: 409, busy: 503, timeout: 504, internal: 500,
 };
 
 /** An upload batch's folder name under the upload folder (the page names its batch; the server makes one if not). */

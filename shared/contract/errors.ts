@@ -4,6 +4,9 @@ import { z, ZodError } from 'zod';
 
 export const ERROR_CODES = [
   'invalid_input', 'not_found', 'read_only', 'forbidden', 'conflict', 'busy', 'timeout', 'internal', 'unknown_call', 'cancelled',
+  // the request was valid but selected nothing to act on (an export of an empty selection): nothing was done, and a
+  // caller tells it from a failure by this code, never by the sentence
+  'nothing_selected',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ContractError = z.object({

@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { Engine } from '../../engine/engine';
 import { ContractFailure } from '../../engine/engine';
-import { NOTHING_SELECTED } from '../../engine/export/run';
 import { EXIT, fail, inputFileError, printJson, printTable, readInputFile } from '../output';
 import { withCaseEngine } from './ingest';
 
@@ -89,7 +88,7 @@ export function registerExportCommands(program: Command): void {
       } catch (e) {
         fail(e);
         // nothing selected (a mistyped chain key, a range outside the case): a script can tell it from a failure
-        if (e instanceof ContractFailure && Object.values<string>(NOTHING_SELECTED).includes(e.error.message)) process.exitCode = EXIT.nothingFound;
+        if (e instanceof ContractFailure && e.error.code === 'nothing_selected') process.exitCode = EXIT.nothingFound;
       }
     });
 

@@ -84,6 +84,19 @@ describe('export.preview through the contract', () => {
     expect((await engine.call('export.preview', { caseId: info.id, selection: { ids: [id] }, limit: 10 })).total).toBe(1);
   });
 
+  it('refuses a selection that holds no events with its own code (the CLI and the dialog key on it, not on the words), writing nothing', async () => {
+    const exports = () => fs.readdirSync(path.join(info.dir, 'exports'));
+    const before = exports();
+    const chain = engine.call('export.run', { caseId: info.id, selection: { chain: 'no-such-chain-key' }, format: 'jsonl', plaintext: true });
+    await expect(chain).rejects.toMatchObject({ error: { code: 'nothing_selected', message: 'No chain of that key in this case: nothing was exported.' } });
+    const range = engine.call('export.run', { caseId: info.id, selection: { since: '2030-01-01T00:00:00Z' }, format: 'jsonl', plaintext: true });
+    await expect(range).rejects.toMatchObject({ error: { code: 'nothing_selected', message: 'The selection holds no events: nothing was exported.' } });
+    expect(exports()).toEqual(before);
+    // the job ended failed, in the same words (a page that follows it shows them)
+    const job = (await engine.call('jobs.list', { caseId: info.id })).find((j) => j.kind === 'export');
+    expect(job).toMatchObject({ state: 'failed', error: 'The selection holds no events: nothing was exported.' });
+  });
+
   it('applies the call\'s unsaved rules and refuses a bad selection with a clear error', async () => {
     const p = await engine.call('export.preview', { caseId: info.id, selection: { where: "level = 'ERROR'" }, limit: 50, rules: { words: [{ type: 'project', words: ['Quuxley'], action: 'pseudonymise' }] } });
     expect(p.total).toBe(1);

@@ -270,7 +270,8 @@ export async function requireCaseFolder(caseDir: string): Promise<void> {
   }
 }
 
-/** Why an export wrote nothing because it selected nothing (the CLI's exit code tells these from a failure). */
+/** Why an export wrote nothing because it selected nothing; thrown with the code `nothing_selected`, which the CLI's exit
+ * code and the export dialog key on. */
 export const NOTHING_SELECTED = {
   chain: 'No chain of that key in this case: nothing was exported.',
   events: 'The selection holds no events: nothing was exported.',
@@ -305,7 +306,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     if (total === 0) {
       const chain = opts.selection.chain !== undefined && !(await hasTables(h.db, ['chains'], true)
         && (await h.db.read('SELECT 1 FROM chains WHERE key = $key LIMIT 1', { key: opts.selection.chain })).length);
-      throw new EngineError('not_found', chain ? NOTHING_SELECTED.chain : NOTHING_SELECTED.events);
+      throw new EngineError('nothing_selected', chain ? NOTHING_SELECTED.chain : NOTHING_SELECTED.events);
     }
     const setup = await redactionSetupFor(h, opts.rules, sel);
     // the harvest matcher is built once here and shared by every worker; this thread runs no detector (the selection's

@@ -43,6 +43,9 @@ interface ExportState {
   /** The fail-closed check's refusal: where it hit (event and column, or a file) and which check, never a value. */
   blocked: { message: string; where: string[] } | null;
   runError: string | null;
+  /** The engine refused the run because its selection held no events when it ran (code `nothing_selected`): not a
+   * failure, said as the engine words it, and the count is asked again. */
+  refused: string | null;
   /** How a followed export ended, in the engine's words (its report is in the case's exports folder). */
   outcome: string | null;
   show(source: ExportSource): void;
@@ -59,7 +62,7 @@ interface ExportState {
 }
 
 const idle = {
-  preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, outcome: null,
+  preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, refused: null, outcome: null,
 } satisfies Partial<ExportState>;
 
 // A dialog opened on one case's events closes when another case opens (a running job still ends and is audited).
@@ -107,7 +110,7 @@ export const useExport = create<ExportState>((set, get) => ({
     const plaintext = recipient === PLAINTEXT;
     if (plaintext && !plaintextConfirmed) return;
     const jobId = `export-${crypto.randomUUID()}`;
-    jobs.set(caseId, { running: true, jobId, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null });
+    jobs.set(caseId, { running: true, jobId, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, refused: null });
     const off = getClient().on('job.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { jobState: p.state, ...(p.step ? { step: p.step } : {}) }); });
     try {
       const result = await call('export.run', { caseId, selection: source.selection, format, jobId, ...(plaintext ? { plaintext: true } : { to: recipient }) });
@@ -116,7 +119,11 @@ export const useExport = create<ExportState>((set, get) => ({
     } catch (e) {
       const message = errorText(e);
       if (e instanceof ApiError && e.code === 'conflict' && /fail-closed/.test(message)) jobs.set(caseId, { running: false, cancelling: false, blocked: { message, where: blockedWhere(message) } });
-      else jobs.set(caseId, { running: false, cancelling: false, runError: message });
+      else if (e instanceof ApiError && e.code === 'nothing_selected') {
+        jobs.set(caseId, { running: false, cancelling: false, refused: message });
+        // the preview counted events that are no longer selected: its count is asked again
+        if (useApp.getState().current?.id === caseId) void get().loadPreview();
+      } else jobs.set(caseId, { running: false, cancelling: false, runError: message });
     } finally { off(); }
   },
 
