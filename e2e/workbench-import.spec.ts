@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './fixtures';
-import { api, openDemo, caseLink } from './workbenchKit';
+import { api, openDemo, caseLink, num, eventsTotal } from './workbenchKit';
 
 test.use({ openDefault: true });
 
@@ -114,4 +114,47 @@ test('a dropped bundle the case already has, declined with "Do not import", leav
   await expect(page.getByTestId('import-warning')).toHaveCount(0);
   // Nothing was imported, so no import's end removed it: the decline did.
   await expect.poll(() => readdir(casefile.server.uploadDir)).toEqual([]);
+});
+
+test('what an import has committed shows while the rest imports: the counts grow on screen, then the whole', async ({ app, casefile }) => {
+  test.setTimeout(180_000);
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-import-live-'));
+  // A batch per file (each commits on its own), so the import runs for a while after its first events are in.
+  const batchBytes = process.env.CASEFILE_IMPORT_BATCH_BYTES;
+  process.env.CASEFILE_IMPORT_BATCH_BYTES = '1';
+  try {
+    const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Live import', dir: path.join(work, 'case') });
+    const files = 120;
+    const perFile = 2000;
+    await mkdir(path.join(work, 'many'));
+    for (let f = 0; f < files; f++) {
+      await writeFile(path.join(work, 'many', `w${String(f).padStart(3, '0')}.json.log`), Array.from({ length: perFile }, (_, i) => line(f * perFile + i)).join('\n') + '\n');
+    }
+    await page.goto(caseLink(casefile, made.id, 'cases'));
+    await page.getByTestId('import-paths').fill(path.join(work, 'many'));
+    await page.getByTestId('import-start').click();
+    // Before the import ends, the status bar and the panel say what is in, and the case's count is theirs.
+    await expect(page.getByTestId('status-import')).toContainText('events in so far', { timeout: 60_000 });
+    const inSoFar = num(await page.getByTestId('import-committed').textContent());
+    await expect(page.getByTestId('import-cancel')).toBeVisible();
+    expect(inSoFar).toBeGreaterThan(0);
+    expect(inSoFar).toBeLessThan(files * perFile);
+    // Seen while the import still runs (its word is still in the status bar), not after its end redrew the page.
+    const whileRunning = async (count: () => Promise<number>) => (await page.getByTestId('status-import').count()) === 1 ? count() : -1;
+    await expect.poll(() => whileRunning(async () => num(await page.getByTestId('status-case-events').textContent()))).toBeGreaterThan(0);
+    // The timeline shows them; the import goes on (no "building chains" while it runs: the import's word stands).
+    await page.getByTestId('import-look').click();
+    await expect.poll(() => whileRunning(() => eventsTotal(page))).toBeGreaterThan(0);
+    await expect(page.getByTestId('status-chains')).toHaveCount(0);
+    // When it ends, the views hold every record.
+    await expect(page.getByTestId('status-import')).toHaveCount(0, { timeout: 150_000 });
+    await expect.poll(() => eventsTotal(page), { timeout: 30_000 }).toBe(files * perFile);
+    const jobs = await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: made.id });
+    expect(jobs.find((j) => j.kind === 'import')?.state).toBe('done');
+    await api(casefile, 'cases.close', { caseId: made.id });
+  } finally {
+    if (batchBytes === undefined) delete process.env.CASEFILE_IMPORT_BATCH_BYTES; else process.env.CASEFILE_IMPORT_BATCH_BYTES = batchBytes;
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
 });

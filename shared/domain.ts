@@ -80,6 +80,8 @@ export const ImportResult = z.object({
   seconds: z.number(),
   /** Seconds until the events were committed and queryable (identifiers and chains come after, as their own job). */
   eventsReadySeconds: z.number().optional(),
+  /** Seconds until the first files' events were committed: the timeline shows them while the rest import. */
+  firstEventsSeconds: z.number().optional(),
   /** Whether identifiers and chains were built when the call returned, or are still being built. */
   correlation: z.enum(['done', 'pending']).optional(),
 });
@@ -94,6 +96,8 @@ export const ImportProgress = z.object({
   bytesDone: z.number(),
   bytesTotal: z.number(),
   message: z.string().optional(),
+  /** Records this import has committed so far: queryable now, while the rest import (the page redraws as it grows). */
+  eventsCommitted: z.number().optional(),
 });
 export type ImportProgress = z.infer<typeof ImportProgress>;
 

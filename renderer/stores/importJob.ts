@@ -120,10 +120,11 @@ export const useImport = create<ImportState>((set, get) => ({
       busy: () => jobs.get(caseId).running || jobs.get(caseId).checking,
       start: (job) => jobs.set(caseId, { running: true, progress: null, result: null, error: null, outcome: null, jobId: job.jobId }),
       events: (jobId) => [
-        getClient().on('import.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p }); }),
+        getClient().on('import.progress', (p) => { if (p.jobId === jobId) took(caseId, p); }),
         followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
       ],
       end: (j) => {
+        liveRedraw.stop(caseId);
         jobs.set(caseId, {
           running: false, jobId: null, waiting: null,
           error: j.state === 'cancelled' ? CANCELLED : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
@@ -179,7 +180,7 @@ async function runImport(caseId: string, paths: string[]): Promise<void> {
   const jobId = crypto.randomUUID();
   jobs.set(caseId, { running: true, progress: null, result: null, error: null, jobId });
   const offs = [
-    getClient().on('import.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { progress: p }); }),
+    getClient().on('import.progress', (p) => { if (p.jobId === jobId) took(caseId, p); }),
     followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
   ];
   try {
@@ -191,10 +192,49 @@ async function runImport(caseId: string, paths: string[]): Promise<void> {
     jobs.set(caseId, { running: false, jobId: null, error: cancelled ? CANCELLED : errorText(e) });
     if (cancelled) await refreshIfOpen(caseId);
   } finally {
+    liveRedraw.stop(caseId);
     for (const off of offs) off();
     jobs.set(caseId, { waiting: null });
   }
 }
+
+/**
+ * An import's progress. When it says more records were committed, the open case's views redraw: the events already
+ * in are queryable (reads run beside the import's writer), so the operator can start on them while the rest import.
+ */
+function took(caseId: string, p: ImportProgress): void {
+  const before = jobs.get(caseId).progress?.eventsCommitted ?? 0;
+  jobs.set(caseId, { progress: p });
+  if ((p.eventsCommitted ?? 0) > before) liveRedraw.request(caseId);
+}
+
+/** Redraws while an import commits: at once for the first batch, then at most every few seconds (each redraw's queries
+ * take CPU from the import). */
+export const LIVE_REDRAW_MS = 3000;
+const liveRedraw = (() => {
+  const state = new Map<string, { last: number; timer: ReturnType<typeof setTimeout> | null }>();
+  const run = (caseId: string) => {
+    const s = state.get(caseId);
+    if (s) { s.last = Date.now(); s.timer = null; }
+    void refreshIfOpen(caseId);
+  };
+  return {
+    request(caseId: string) {
+      const s = state.get(caseId) ?? { last: 0, timer: null };
+      state.set(caseId, s);
+      if (s.timer) return;
+      const wait = s.last + LIVE_REDRAW_MS - Date.now();
+      if (wait <= 0) run(caseId);
+      else s.timer = setTimeout(() => run(caseId), wait);
+    },
+    /** The import ended: its own end redraws (refreshIfOpen), no late redraw after it. */
+    stop(caseId: string) {
+      const s = state.get(caseId);
+      if (s?.timer) clearTimeout(s.timer);
+      state.delete(caseId);
+    },
+  };
+})();
 
 /** Walk a drop's items (folders included) into files with their relative paths. */
 export async function filesFromDrop(dt: DataTransfer): Promise<DroppedFile[]> {

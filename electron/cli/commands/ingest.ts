@@ -115,7 +115,7 @@ export function registerIngestCommands(program: Command): void {
           const sum = (k: 'records' | 'malformed' | 'unparsed') => res.files.reduce((n, f) => n + f[k], 0);
           process.stdout.write(`\n${res.files.length} files in ${res.bundles.length} bundle(s) (${res.bundles.map((b) => `${b.id}${b.reused ? ' reused' : ''}`).join(', ')}): `
             + `${sum('records')} records, ${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s`
-            + `${res.eventsReadySeconds !== undefined ? ` (events ready after ${res.eventsReadySeconds.toFixed(1)} s)` : ''}\n`
+            + `${res.eventsReadySeconds !== undefined ? ` (${res.firstEventsSeconds !== undefined ? `first events queryable after ${res.firstEventsSeconds.toFixed(1)} s, ` : ''}all events ready after ${res.eventsReadySeconds.toFixed(1)} s)` : ''}\n`
             + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`
             + res.bundles.flatMap((b) => (b.from ? [`bundle ${b.id}: the contents of the archive ${b.from.bundle}/${b.from.file}\n`] : [])).join('')
             + res.bundles.flatMap((b) => (b.notes ?? []).map((n) => `left out of bundle ${b.id}: ${n}\n`)).join(''));

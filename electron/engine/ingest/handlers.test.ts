@@ -37,6 +37,26 @@ afterAll(async () => {
 });
 
 describe('import as a job', () => {
+  it('says after each batch how many records it has committed, and they are queryable then, while the rest imports', async () => {
+    const info = await engine.call('cases.create', { name: 'live', dir: path.join(root, 'case-live') });
+    const committed: number[] = [];
+    const seen: Promise<number>[] = [];
+    const off = engine.on('import.progress', (p: ImportProgress) => {
+      if (p.jobId !== 'imp-live' || p.eventsCommitted === undefined || committed.at(-1) === p.eventsCommitted) return;
+      committed.push(p.eventsCommitted);
+      // What a page reads when told (reads run beside the import's writer).
+      seen.push(engine.call('cases.get', { caseId: info.id }).then((c) => c.eventCount));
+    });
+    const res = await engine.call('import.paths', { caseId: info.id, paths: [path.join(root, 'b1')], jobId: 'imp-live', eventsFirst: true });
+    off();
+    // Two formats, two batches: 500 records, then 1,000.
+    expect(committed).toEqual([500, 1000]);
+    expect((await Promise.all(seen))[0]).toBeGreaterThanOrEqual(500);
+    expect(res.firstEventsSeconds).toBeGreaterThan(0);
+    expect(res.firstEventsSeconds).toBeLessThan(res.eventsReadySeconds!);
+    await engine.call('cases.close', { caseId: info.id });
+  });
+
   it('cancelled after its first batch: keeps that batch, fails with cancelled, and a re-run adds only the rest', async () => {
     const info = await engine.call('cases.create', { name: 'cancel', dir: path.join(root, 'case-cancel') });
     const states: JobInfo[] = [];

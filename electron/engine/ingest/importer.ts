@@ -314,7 +314,10 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
   const started = performance.now();
   const jobId = opts.jobId ?? `import-${Date.now()}`;
   if (handle.readOnly) throw new EngineError('read_only', handle.readOnlyReason ?? 'This case is read-only.');
-  const progress = (p: Omit<ImportProgress, 'jobId'>) => opts.onProgress?.({ jobId, ...p });
+  // Records committed so far, and when the first were: the views show them while the rest import.
+  let eventsCommitted = 0;
+  let firstEventsSeconds: number | undefined;
+  const progress = (p: Omit<ImportProgress, 'jobId' | 'eventsCommitted'>) => opts.onProgress?.({ jobId, ...p, ...(eventsCommitted ? { eventsCommitted } : {}) });
   const overrides = [...(opts.formatOverrides ?? []), ...handle.meta.formatOverrides];
 
   const limits = resolveLimits(handle.meta.limits);
@@ -456,6 +459,9 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
             sinceCheckpoint = 0;
           }
           results.push(...batchResults);
+          const added = batchResults.reduce((n, r) => n + r.records, 0);
+          eventsCommitted += added;
+          if (added > 0) firstEventsSeconds ??= (performance.now() - started) / 1000;
           const gcStarted = performance.now();
           if (settleHeap()) addStageTime('heap collection between batches', performance.now() - gcStarted);
           bytesDone += batch.reduce((n, f) => n + f.size, 0);
@@ -483,6 +489,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     files: results,
     timezone: zone,
     seconds: (performance.now() - started) / 1000,
+    ...(firstEventsSeconds !== undefined ? { firstEventsSeconds } : {}),
   };
 }
 

@@ -87,6 +87,13 @@ export function ImportPanel() {
           <div className="progress-bar"><div style={{ width: `${running ? pct : 100}%` }} /></div>
           {running && <button data-testid="import-cancel" title="Stop the import (files committed so far stay)" onClick={() => void cancel()}>Cancel</button>}
           <span className="small">{progress ? `${progress.phase} · ${progress.filesDone}/${progress.filesTotal} files${progress.file ? ` · ${progress.file}` : ''}${progress.message ? ` · ${progress.message}` : ''}` : waiting ?? 'starting…'}</span>
+          {/* What is committed is queryable now: the views redraw as it grows (importJob.ts). */}
+          {running && !!progress?.eventsCommitted && (
+            <span className="small" data-testid="import-committed">
+              {fmtCount(progress.eventsCommitted)} events in so far, on the timeline already{' '}
+              <button className="link" onClick={() => setView('timeline')} data-testid="import-look">Look at them</button>
+            </span>
+          )}
         </div>
       )}
       {error && <div className="error-box" data-testid="import-error">Import failed: {error}</div>}

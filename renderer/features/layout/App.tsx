@@ -18,6 +18,8 @@ import { CredentialsView } from '../credentials/CredentialsView';
 import { KeysView } from '../keys/KeysView';
 import { ChainsView } from '../chains/ChainsView';
 import { ChainsStatus } from '../chains/ChainsStatus';
+import { ImportStatus } from '../cases/ImportStatus';
+import { useImport } from '../../stores/importJob';
 import { DetailPanel } from '../detail/DetailPanel';
 import { FilterBar } from '../filters/FilterBar';
 import { EventsTable } from '../table/EventsTable';
@@ -138,6 +140,8 @@ const VERIFY_AFTER_PAGE_EVENTS = 500_000;
 
 function StatusBar({ mode, version }: { mode?: string; version?: string }) {
   const current = useApp((s) => s.current);
+  // While an import runs, its identifiers and chains are not being built yet: the import's word stands for both.
+  const importing = useImport((s) => s.running);
   const lastQueryMs = useApp((s) => s.lastQueryMs);
   const lastQuery = useApp((s) => s.lastQuery);
   const total = useEvents((s) => s.total);
@@ -164,7 +168,8 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
           <span data-testid="status-matching">{totalKnown ? fmtCount(total) : 'counting…'} matching</span>
           <span>{current.bundleCount} bundles</span>
           <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
-          <ChainsStatus />
+          <ImportStatus />
+          {!importing && <ChainsStatus />}
           {current.textIndexPending && !current.readOnly && (
             <span className="muted" data-testid="status-text-index" title="Searches are exact meanwhile; records not yet indexed are read in full">indexing text…</span>
           )}
