@@ -11,6 +11,7 @@ export type Node =
   | { kind: ScalarKind; value: string };
 
 export const MAX_BUNDLE_BYTES = 4 << 20;
+export const TOO_LARGE = 'The decrypted file is too large to be a credential bundle or profile.';
 const MAX_NODES = 20_000;
 const MAX_DEPTH = 32;
 
@@ -30,7 +31,7 @@ export function detectFormat(name: string, text: string): BundleFormat {
 }
 
 export function parseBundle(text: string, format: BundleFormat): Node {
-  if (text.length > MAX_BUNDLE_BYTES) throw new CryptoError('corrupt', 'The decrypted file is too large to be a credential bundle or profile.');
+  if (text.length > MAX_BUNDLE_BYTES) throw new CryptoError('corrupt', TOO_LARGE);
   let node: Node;
   try {
     switch (format) {

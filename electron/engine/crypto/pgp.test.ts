@@ -10,6 +10,7 @@ import { CryptoError } from './errors';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { openSealed, readPublicKeys, readSecretKey, seal, sealStream, unlockKey, type OpenWith } from './pgp';
+import { MAX_BUNDLE_BYTES } from './parse';
 import * as openpgp from 'openpgp';
 import type { PrivateKey } from 'openpgp';
 
@@ -125,6 +126,21 @@ describe('GnuPG 2.2 messages (made now)', () => {
     }
   });
 
+
+  it('stops inflating a small file past the bundle limit (a compression bomb), and still opens one just under it', async () => {
+    // 32 MiB of one byte compresses to a few KiB (bzip2: a few hundred bytes); a 4 GiB one would take the engine down.
+    const bomb = Buffer.alloc(8 * MAX_BUNDLE_BYTES, 0x61);
+    for (const algo of ['zlib', 'zip', 'bzip2']) {
+      const byKey = await lab.encrypt(bomb, { to: [me.fingerprint], extra: ['--compress-algo', algo] });
+      expect(byKey.length).toBeLessThan(MAX_BUNDLE_BYTES / 64);
+      await expectCryptoError(openSealed(byKey, { keys: [myKey] }), 'corrupt', /too large/);
+      const byPassword = await lab.encrypt(bomb, { password: 'bundle-pw', extra: ['--compress-algo', algo] });
+      await expectCryptoError(openSealed(byPassword, { password: 'bundle-pw' }), 'corrupt', /too large/);
+    }
+    const under = `${'k'.repeat(MAX_BUNDLE_BYTES - 1024)}\n`;
+    const opened = await openSealed(await lab.encrypt(under, { to: [me.fingerprint], signWith: me, extra: ['--compress-algo', 'zlib'] }), { keys: [myKey] });
+    expect(opened.data.byteLength).toBe(under.length);
+  });
   it('writes what gpg reads: seal() to a GnuPG key, signed', async () => {
     const pub = await readPublicKeys(Buffer.from(me.publicArmored));
     const otherKey = await unlockKey(await readSecretKey(Buffer.from(other.secretArmored)), 'other-pass');

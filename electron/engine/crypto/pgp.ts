@@ -4,11 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { CryptoError, isUnsupportedMessage } from './errors';
+import { MAX_BUNDLE_BYTES, TOO_LARGE } from './parse';
 
 /** v5 keys (GnuPG 2.4 `--compliance=gnupg`) are only parsed when asked. */
 export const PGP_CONFIG = { enableParsingV5Entities: true } as const;
 /** Key and packet methods take a whole config (the top-level functions fill in defaults, methods do not). */
 const METHOD_CONFIG = { ...openpgp.config, ...PGP_CONFIG };
+
+/**
+ * A compressed packet of a few hundred bytes can inflate to gigabytes (bzip2 of one repeated byte). OpenPGP.js stops
+ * at this many decompressed bytes: a bundle's limit plus room for the literal packet's framing and a signature.
+ */
+const MAX_DECOMPRESSED_BYTES = MAX_BUNDLE_BYTES + (64 << 10);
 
 const WILDCARD = '0000000000000000';
 /** Ciphers OpenPGP.js implements (GnuPG can also write Camellia and IDEA, which it cannot read). */
@@ -199,12 +206,13 @@ export async function openSealed(bytes: Uint8Array, how: OpenWith, verificationK
 
   checkCipher(sessionKey.algorithm);
   try {
-    const result = await openpgp.decrypt({ message, sessionKeys: sessionKey, verificationKeys, format: 'binary', config: PGP_CONFIG });
+    const result = await openpgp.decrypt({ message, sessionKeys: sessionKey, verificationKeys, format: 'binary', config: { ...PGP_CONFIG, maxDecompressedMessageSize: MAX_DECOMPRESSED_BYTES } });
     sessionKey.data.fill(0);
     return { data: result.data, signatures: await reportSignatures(result.signatures, verificationKeys), recipients, password };
   } catch (e) {
     sessionKey.data.fill(0);
     const msg = firstLine(e);
+    if (/maximum decompressed (?:message )?size exceeded/i.test(msg)) throw new CryptoError('corrupt', TOO_LARGE);
     if (isUnsupportedMessage(msg)) throw new CryptoError('unsupported', `Casefile cannot decrypt this file: it uses an unsupported algorithm (${msg}).`);
     if (how.sessionKey !== undefined) throw new CryptoError('wrong_passphrase', 'This session key does not open this file (or the file is damaged).');
     // A password-encrypted session key carries no check of the password itself (`gpg -c`, alone or beside keys): a
