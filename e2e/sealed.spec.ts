@@ -123,3 +123,63 @@ test('a sealed file that closes on its own while shown is shown closed, with why
     removeDir(work);
   }
 });
+
+test('a file open in the engine is on the page until it closes: back on the tab and after a reload it is shown masked and closes from there; a lock takes it off', async ({ app, casefile }) => {
+  const { page } = app;
+  const lab = GpgLab.create();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-sealed-kept-'));
+  const sessions = casefile.engine.context.crypto.sessions;
+  try {
+    const passphrase = tok('pass');
+    const me = await lab.genKey('Operator <op@example.test>', passphrase);
+    const other = await lab.genKey('Second <two@example.test>', passphrase);
+    for (const k of [me, other]) {
+      await casefile.engine.invoke('keys.import', { kind: 'secret', armored: k.secretArmored });
+      await casefile.engine.invoke('keys.unlock', { ref: k.fingerprint, passphrase });
+    }
+    const password = tok('pw');
+    const sealedFile = path.join(work, 'kept.yaml.gpg');
+    writeFileSync(sealedFile, await lab.encrypt(`db:\n  password: ${password}\n`, { to: [me.fingerprint] }));
+    const pwRow = page.locator('[data-testid="field"][data-path="db.password"]');
+    const revealAndLeave = async () => {
+      await pwRow.getByTestId('field-reveal').click();
+      await expect(pwRow.getByTestId('field-value')).toHaveText(password);
+    };
+    const shownMasked = async () => {
+      await page.getByTestId('tab-credentials').click();
+      await expect(page.getByTestId('masked-tree')).toHaveCount(1);
+      await expect(page.getByTestId('masked-tree')).toContainText('kept.yaml.gpg');
+      await expect(pwRow.getByTestId('field-value')).toHaveText('•••••');
+      expect(await page.content()).not.toContain(password);
+    };
+
+    await app.goto();
+    await page.getByTestId('tab-credentials').click();
+    await page.getByTestId('sealed-path').fill(sealedFile);
+    await page.getByTestId('sealed-open').click();
+    await revealAndLeave();
+    await page.getByTestId('tab-keys').click();
+    expect(sessions.list()).toHaveLength(1); // still open in the engine: the page must show it
+    await shownMasked();
+
+    await revealAndLeave();
+    await page.reload();
+    await shownMasked();
+    await page.getByTestId('sealed-close').click();
+    await expect(page.getByTestId('masked-tree')).toHaveCount(0);
+    expect(sessions.list()).toHaveLength(0);
+
+    // Locking any one key closes every open file in the engine; the page drops it and says why.
+    await page.getByTestId('sealed-path').fill(sealedFile);
+    await page.getByTestId('sealed-open').click();
+    await expect(page.getByTestId('masked-tree')).toHaveCount(1);
+    await casefile.engine.invoke('keys.lock', { ref: other.fingerprint });
+    await expect(page.getByTestId('masked-tree')).toHaveCount(0);
+    await expect(page.getByTestId('sealed-closed')).toHaveText('kept.yaml.gpg closed when a key was locked: open it again.');
+  } finally {
+    sessions.closeAll();
+    await casefile.engine.invoke('keys.lock', {});
+    lab.close();
+    removeDir(work);
+  }
+});

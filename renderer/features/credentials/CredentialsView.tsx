@@ -1,7 +1,9 @@
 // Sealed credential bundles and site profiles: open one (a path on the engine machine, or a picked file), see its
 // fields masked (paths and kinds only), reveal one for a few seconds or — in the desktop app — copy it to the
 // clipboard (main clears it), close it; or import a sealed site profile. A file for a locked key offers the unlock.
-import { useEffect, useRef, useState } from 'react';
+// The page shows every file open in the engine (`sealed.list`), so one opened before leaving the tab or a reload is
+// still in view, masked, and can be closed; a lock or timeout that closes it there takes it off here.
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallInput, CallOutput } from '../../../shared/contract';
 import { call, getClient } from '../../api/client';
 import { errorText, useApp } from '../../stores/app';
@@ -25,20 +27,28 @@ export function CredentialsView() {
   const caseId = useApp((s) => s.current?.id);
   const [path, setPath] = useState('');
   const [file, setFile] = useState<File | null>(null);
-  const [opened, setOpened] = useState<Opened | null>(null);
+  const [open, setOpen] = useState<Opened[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [needsUnlock, setNeedsUnlock] = useState<string | null>(null);
   const [profile, setProfile] = useState<CallOutput<'profiles.importSealed'> | null>(null);
-
-  // Lock (here or elsewhere) closes every open file in the engine: drop ours too.
-  useEffect(() => getClient().on('keys.state', (s) => { if (s.locked) setOpened(null); }), []);
-  // A file that closed on its own (idle, or the unlock period ran out) is shown closed, not found so at the next reveal.
   const [closedNote, setClosedNote] = useState<string | null>(null);
-  const openedRef = useRef(opened);
-  openedRef.current = opened;
+  const openRef = useRef(open);
+  openRef.current = open;
+
+  /** Shows what the engine holds open; `why` words the note for shown files that are no longer there. */
+  const refresh = useCallback(async (why?: string) => {
+    const now = await call('sealed.list', {});
+    const gone = openRef.current.filter((o) => !now.some((n) => n.sessionId === o.sessionId));
+    setOpen(now);
+    if (why && gone.length) setClosedNote(`${gone.map((g) => g.name).join(', ')} closed ${why}: open it again.`);
+  }, []);
+  useEffect(() => { refresh().catch(() => undefined); }, [refresh]);
+  // Any lock (here, elsewhere, expiry) closes every open file in the engine, whichever key it was for.
+  useEffect(() => getClient().on('keys.state', () => { refresh('when a key was locked').catch(() => undefined); }), [refresh]);
+  // A file that closed on its own (idle, or the unlock period ran out) is shown closed, not found so at the next reveal.
   useEffect(() => getClient().on('sealed.closed', (e) => {
-    if (openedRef.current?.sessionId !== e.sessionId) return;
-    setOpened(null);
+    if (!openRef.current.some((o) => o.sessionId === e.sessionId)) return;
+    setOpen((cur) => cur.filter((o) => o.sessionId !== e.sessionId));
     setClosedNote(`${e.name} closed after ${span(e.seconds)} ${e.reason === 'idle' ? 'idle' : '(the unlock period)'}: open it again.`);
   }), []);
 
@@ -59,6 +69,7 @@ export function CredentialsView() {
     const locked = /your key ([0-9A-F]{16}) .*which is locked/.exec(msg);
     setNeedsUnlock(locked ? locked[1]! : null);
     setError(msg);
+    refresh().catch(() => undefined); // a reveal in a file closed meanwhile: show it gone
   };
 
   return (
@@ -72,8 +83,10 @@ export function CredentialsView() {
           try {
             const input = { source: await source(), ...secrets(form) };
             if (action === 'profile') { setProfile(await call('profiles.importSealed', input)); setError(null); return; }
-            if (opened) await call('sealed.close', { sessionId: opened.sessionId }).catch(() => undefined);
-            setOpened(await call('sealed.open', input));
+            // One file at a time: opening closes the ones shown.
+            for (const o of openRef.current) await call('sealed.close', { sessionId: o.sessionId }).catch(() => undefined);
+            const opened = await call('sealed.open', input);
+            setOpen([opened]);
             setClosedNote(null);
             setError(null); setNeedsUnlock(null);
           } catch (err) { onError(err); }
@@ -90,11 +103,16 @@ export function CredentialsView() {
           <button type="submit" value="profile" data-testid="profile-import" disabled={!path.trim() && !file}>Import as site profile</button>
         </form>
         {error && <div className="error-box" role="alert" data-testid="sealed-error">{error}</div>}
-        {closedNote && !opened && <div className="muted" role="status" data-testid="sealed-closed">{closedNote}</div>}
+        {closedNote && !open.length && <div className="muted" role="status" data-testid="sealed-closed">{closedNote}</div>}
         {needsUnlock && <UnlockPrompt fingerprint={needsUnlock} onDone={(err) => { setNeedsUnlock(null); setError(err ?? 'Unlocked: open the file again.'); }} />}
         {profile && <div className="ok" data-testid="profile-imported">Profile “{profile.name}” kept sealed ({profile.hosts.join(' → ')}).</div>}
       </section>
-      {opened && <MaskedTree opened={opened} caseId={caseId} onClose={() => { void call('sealed.close', { sessionId: opened.sessionId }); setOpened(null); }} onError={onError} />}
+      {open.map((o) => (
+        <MaskedTree key={o.sessionId} opened={o} caseId={caseId} onError={onError} onClose={() => {
+          setOpen((cur) => cur.filter((x) => x.sessionId !== o.sessionId));
+          call('sealed.close', { sessionId: o.sessionId }).then(() => refresh(), onError);
+        }} />
+      ))}
     </div>
   );
 }
