@@ -19,6 +19,10 @@ interface ImportState {
   uploading: { done: number; total: number } | null;
   /** The running import's job (what Cancel cancels). */
   jobId: string | null;
+  /** The committed records the views were last redrawn for while the import runs (took, showCommitted). */
+  shownCommitted: number;
+  /** Redraws the views with what the running import has committed so far. */
+  showCommitted(): Promise<void>;
   /** What the import waits for while the case runs another job (jobQueue.ts). */
   waiting: string | null;
   /** How an import this page followed (started before a reload, or in another window) ended, in the engine's words. */
@@ -73,7 +77,7 @@ function discardPendingUpload(): void {
 
 /** The fields that belong to the case the import is in (perCase.ts): another case shows its own. */
 const IDLE = {
-  running: false, progress: null, result: null, error: null, uploading: null, jobId: null, waiting: null, outcome: null, checking: false, check: null, awaiting: null,
+  running: false, shownCommitted: 0, progress: null, result: null, error: null, uploading: null, jobId: null, waiting: null, outcome: null, checking: false, check: null, awaiting: null,
 } satisfies Partial<ImportState>;
 
 export const useImport = create<ImportState>((set, get) => ({
@@ -109,6 +113,13 @@ export const useImport = create<ImportState>((set, get) => ({
     set({ awaiting: null, check: null });
     discardPendingUpload();
   },
+  async showCommitted() {
+    const caseId = useApp.getState().current?.id;
+    const n = get().progress?.eventsCommitted;
+    if (!caseId || !n) return;
+    jobs.set(caseId, { shownCommitted: n });
+    await refreshIfOpen(caseId);
+  },
   async cancel() {
     const jobId = get().jobId;
     if (!jobId) return;
@@ -118,13 +129,12 @@ export const useImport = create<ImportState>((set, get) => ({
   async attach(caseId) {
     await followJob(caseId, 'import', {
       busy: () => jobs.get(caseId).running || jobs.get(caseId).checking,
-      start: (job) => jobs.set(caseId, { running: true, progress: null, result: null, error: null, outcome: null, jobId: job.jobId }),
+      start: (job) => jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, result: null, error: null, outcome: null, jobId: job.jobId }),
       events: (jobId) => [
         getClient().on('import.progress', (p) => { if (p.jobId === jobId) took(caseId, p); }),
         followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
       ],
       end: (j) => {
-        liveRedraw.stop(caseId);
         jobs.set(caseId, {
           running: false, jobId: null, waiting: null,
           error: j.state === 'cancelled' ? CANCELLED : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
@@ -178,7 +188,7 @@ const jobs = perCase(useImport, IDLE);
 /** The import itself, as a job the panel can follow and cancel. */
 async function runImport(caseId: string, paths: string[]): Promise<void> {
   const jobId = crypto.randomUUID();
-  jobs.set(caseId, { running: true, progress: null, result: null, error: null, jobId });
+  jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, result: null, error: null, jobId });
   const offs = [
     getClient().on('import.progress', (p) => { if (p.jobId === jobId) took(caseId, p); }),
     followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
@@ -192,49 +202,22 @@ async function runImport(caseId: string, paths: string[]): Promise<void> {
     jobs.set(caseId, { running: false, jobId: null, error: cancelled ? CANCELLED : errorText(e) });
     if (cancelled) await refreshIfOpen(caseId);
   } finally {
-    liveRedraw.stop(caseId);
     for (const off of offs) off();
     jobs.set(caseId, { waiting: null });
   }
 }
 
 /**
- * An import's progress. When it says more records were committed, the open case's views redraw: the events already
- * in are queryable (reads run beside the import's writer), so the operator can start on them while the rest import.
+ * An import's progress. The events it has committed are queryable (reads run beside the import's writer): the open
+ * case's views redraw at once for its first batch, so the operator can start on them while the rest imports. Later
+ * batches redraw when the operator asks (showCommitted): each redraw's queries take CPU from the import (1-2 CPU-s on
+ * a 4 M-event case), and a table that moves by itself under the reader is worse than a button.
  */
 function took(caseId: string, p: ImportProgress): void {
-  const before = jobs.get(caseId).progress?.eventsCommitted ?? 0;
-  jobs.set(caseId, { progress: p });
-  if ((p.eventsCommitted ?? 0) > before) liveRedraw.request(caseId);
+  const first = !jobs.get(caseId).progress?.eventsCommitted && !!p.eventsCommitted;
+  jobs.set(caseId, { progress: p, ...(first ? { shownCommitted: p.eventsCommitted } : {}) });
+  if (first) void refreshIfOpen(caseId);
 }
-
-/** Redraws while an import commits: at once for the first batch, then at most every few seconds (each redraw's queries
- * take CPU from the import). */
-export const LIVE_REDRAW_MS = 3000;
-const liveRedraw = (() => {
-  const state = new Map<string, { last: number; timer: ReturnType<typeof setTimeout> | null }>();
-  const run = (caseId: string) => {
-    const s = state.get(caseId);
-    if (s) { s.last = Date.now(); s.timer = null; }
-    void refreshIfOpen(caseId);
-  };
-  return {
-    request(caseId: string) {
-      const s = state.get(caseId) ?? { last: 0, timer: null };
-      state.set(caseId, s);
-      if (s.timer) return;
-      const wait = s.last + LIVE_REDRAW_MS - Date.now();
-      if (wait <= 0) run(caseId);
-      else s.timer = setTimeout(() => run(caseId), wait);
-    },
-    /** The import ended: its own end redraws (refreshIfOpen), no late redraw after it. */
-    stop(caseId: string) {
-      const s = state.get(caseId);
-      if (s?.timer) clearTimeout(s.timer);
-      state.delete(caseId);
-    },
-  };
-})();
 
 /** Walk a drop's items (folders included) into files with their relative paths. */
 export async function filesFromDrop(dt: DataTransfer): Promise<DroppedFile[]> {

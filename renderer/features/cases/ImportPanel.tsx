@@ -87,10 +87,10 @@ export function ImportPanel() {
           <div className="progress-bar"><div style={{ width: `${running ? pct : 100}%` }} /></div>
           {running && <button data-testid="import-cancel" title="Stop the import (files committed so far stay)" onClick={() => void cancel()}>Cancel</button>}
           <span className="small">{progress ? `${progress.phase} · ${progress.filesDone}/${progress.filesTotal} files${progress.file ? ` · ${progress.file}` : ''}${progress.message ? ` · ${progress.message}` : ''}` : waiting ?? 'starting…'}</span>
-          {/* What is committed is queryable now: the views redraw as it grows (importJob.ts). */}
+          {/* What is committed is queryable now: the first batch's is drawn at once, the rest on "Show them" (importJob.ts). */}
           {running && !!progress?.eventsCommitted && (
             <span className="small" data-testid="import-committed">
-              {fmtCount(progress.eventsCommitted)} events in so far, on the timeline already{' '}
+              {fmtCount(progress.eventsCommitted)} events in so far, readable now{' '}
               <button className="link" onClick={() => setView('timeline')} data-testid="import-look">Look at them</button>
             </span>
           )}
