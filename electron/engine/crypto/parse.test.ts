@@ -39,6 +39,31 @@ describe('formats', () => {
   });
 });
 
+describe('values as written', () => {
+  it('keeps a number\'s text as the file writes it: a PIN 007, a 20-digit account, 1.10 (a reveal of 7 or 12345678901234567000 is wrong)', () => {
+    const field = (n: ReturnType<typeof parseBundle>, key: string) => (n.kind === 'object' ? n.entries.find(([k]) => k === key)?.[1] : undefined);
+    const yaml = parseBundle('pin: 007\nacct: 12345678901234567890\nver: 1.10\nhex: 0x1F\nexp: 1e3\nneg: -0\ninf: -.inf\nq: "007"\nok: true\nnone: ~\n', 'yaml');
+    expect(['pin', 'acct', 'ver', 'hex', 'exp', 'neg', 'inf', 'q', 'ok', 'none'].map((k) => field(yaml, k))).toEqual([
+      { kind: 'number', value: '007' }, { kind: 'number', value: '12345678901234567890' }, { kind: 'number', value: '1.10' },
+      { kind: 'number', value: '0x1F' }, { kind: 'number', value: '1e3' }, { kind: 'number', value: '-0' }, { kind: 'number', value: '-.inf' },
+      { kind: 'string', value: '007' }, { kind: 'boolean', value: 'true' }, { kind: 'null', value: '' },
+    ]);
+    const json = parseBundle('{"acct": 12345678901234567890, "ver": 1.10, "e": 1E3, "list": [0.30000000000000004, 1.0], "acct": 98765432109876543210}', 'json');
+    expect(maskedFields(json).map((f) => formatPath(f.path))).toEqual(['acct', 'ver', 'e', 'list', 'list.0', 'list.1']);
+    expect(field(json, 'acct')).toEqual({ kind: 'number', value: '98765432109876543210' }); // a repeated key: the last, as JSON.parse
+    expect([field(json, 'ver'), field(json, 'e')]).toEqual([{ kind: 'number', value: '1.10' }, { kind: 'number', value: '1E3' }]);
+    expect(field(json, 'list')).toEqual({ kind: 'array', items: [{ kind: 'number', value: '0.30000000000000004' }, { kind: 'number', value: '1.0' }] });
+    // Profiles read numbers as numbers still.
+    expect({ ...(toValue(yaml) as object) }).toMatchObject({ pin: 7, ver: 1.1, hex: 31, exp: 1000, inf: -Infinity, q: '007', ok: true, none: null });
+  });
+
+  it('reads a JSON key longer than YAML allows, and keeps key order and names as JSON.parse does', () => {
+    const long = 'k'.repeat(2000);
+    const n = parseBundle(JSON.stringify({ [long]: 5, b: { c: [1, 'x'] } }), 'json');
+    expect(maskedFields(n).map((f) => f.path.join('.'))).toEqual([long, 'b', 'b.c', 'b.c.0', 'b.c.1']);
+  });
+});
+
 describe('hostile content', () => {
   it('keeps __proto__ and constructor as plain names', () => {
     const n = parseBundle('{"__proto__": {"polluted": "yes"}, "constructor": "c"}', 'json');

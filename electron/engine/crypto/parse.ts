@@ -1,6 +1,6 @@
 // A decrypted bundle (JSON, YAML, INI or .env) as one tree of named nodes. Scalars keep their text; objects keep
 // their keys in order as pairs (never as JS object keys, so `__proto__` in a file is just a name).
-import YAML from 'yaml';
+import YAML, { isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
 import { CryptoError } from './errors';
 
 export type BundleFormat = 'json' | 'yaml' | 'ini' | 'env';
@@ -35,9 +35,9 @@ export function parseBundle(text: string, format: BundleFormat): Node {
   let node: Node;
   try {
     switch (format) {
-      case 'json': node = fromValue(JSON.parse(text), 0); break;
-      // maxAliasCount bounds alias expansion ("billion laughs"); uniqueKeys rejects ambiguous duplicates.
-      case 'yaml': node = fromValue(YAML.parse(text, { maxAliasCount: 50, uniqueKeys: true, prettyErrors: false }), 0); break;
+      case 'json': node = parseJson(text); break;
+      // uniqueKeys rejects ambiguous duplicates; fromYaml bounds alias expansion ("billion laughs") by its field count.
+      case 'yaml': node = fromYaml(YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false })); break;
       case 'ini': node = parseIni(text); break;
       case 'env': node = parseEnv(text); break;
     }
@@ -60,15 +60,59 @@ export function toValue(n: Node): unknown {
       return o;
     }
     case 'array': return n.items.map(toValue);
-    case 'number': return Number(n.value);
+    case 'number': return /^[-+]?\.inf$/i.test(n.value) ? (n.value.startsWith('-') ? -Infinity : Infinity) : Number(n.value);
     case 'boolean': return n.value === 'true';
     case 'null': return null;
     case 'string': return n.value;
   }
 }
 
+/**
+ * JSON.parse checks the text (its errors give the position) and the shape is bounded on its value; the tree is then
+ * read through YAML's parser (JSON is YAML), which keeps each number as written. A key YAML cannot take (over 1024
+ * characters) keeps JSON.parse's tree, numbers as JS prints them.
+ */
+function parseJson(text: string): Node {
+  const checked = fromValue(JSON.parse(text), 0);
+  countNodes(checked);
+  const doc = YAML.parseDocument(text, { schema: 'json', uniqueKeys: false, prettyErrors: false });
+  if (doc.errors.length) return checked;
+  return fromYaml(doc);
+}
+
+const tooDeep = () => new CryptoError('corrupt', `The decrypted content nests deeper than ${MAX_DEPTH} levels.`);
+const tooMany = () => new CryptoError('corrupt', `The decrypted content has more than ${MAX_NODES} fields.`);
+
+/**
+ * A parsed YAML (or JSON) document as one tree. Numbers keep their text as written: toJS would make `007` 7 and round
+ * a 20-digit account number, and a reveal must give what the file says. Aliases are followed, each copy counted.
+ */
+function fromYaml(doc: Document.Parsed): Node {
+  if (doc.errors.length) throw doc.errors[0]!;
+  let count = 0;
+  const keyOf = (k: unknown): string => {
+    if (isAlias(k)) return keyOf(k.resolve(doc));
+    if (isScalar(k)) return typeof k.value === 'string' ? k.value : k.source ?? String(k.value);
+    return k === null || k === undefined ? '' : JSON.stringify(doc.createNode(k).toJSON());
+  };
+  const walk = (n: unknown, depth: number): Node => {
+    if (++count > MAX_NODES) throw tooMany();
+    if (depth > MAX_DEPTH) throw tooDeep();
+    if (isAlias(n)) return walk(n.resolve(doc), depth);
+    if (isMap(n)) {
+      const entries: [string, Node][] = [];
+      for (const p of n.items) setEntry(entries, keyOf(p.key), walk(p.value, depth + 1));
+      return { kind: 'object', entries };
+    }
+    if (isSeq(n)) return { kind: 'array', items: n.items.map((x) => walk(x, depth + 1)) };
+    if (isScalar(n) && (typeof n.value === 'number' || typeof n.value === 'bigint')) return { kind: 'number', value: n.source ?? String(n.value) };
+    return fromValue(isScalar(n) ? n.value : n, depth);
+  };
+  return walk(doc.contents, 0);
+}
+
 function fromValue(v: unknown, depth: number): Node {
-  if (depth > MAX_DEPTH) throw new CryptoError('corrupt', `The decrypted content nests deeper than ${MAX_DEPTH} levels.`);
+  if (depth > MAX_DEPTH) throw tooDeep();
   if (v === null || v === undefined) return { kind: 'null', value: '' };
   if (typeof v === 'string') return { kind: 'string', value: v };
   if (typeof v === 'number' || typeof v === 'bigint') return { kind: 'number', value: String(v) };
@@ -83,7 +127,7 @@ function fromValue(v: unknown, depth: number): Node {
 function countNodes(root: Node): void {
   let n = 0;
   const walk = (x: Node) => {
-    if (++n > MAX_NODES) throw new CryptoError('corrupt', `The decrypted content has more than ${MAX_NODES} fields.`);
+    if (++n > MAX_NODES) throw tooMany();
     if (x.kind === 'object') x.entries.forEach(([, c]) => walk(c));
     else if (x.kind === 'array') x.items.forEach(walk);
   };
