@@ -148,6 +148,21 @@ describe('export', () => {
     expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
   });
 
+  it('says it is collecting what to replace before the first batch, and a cancel then stops its reads (it waited for them)', async () => {
+    const before = fs.readdirSync(h.files.exports).sort();
+    const phases: string[] = [];
+    const ac = new AbortController();
+    const run = runExport(h, {
+      selection: {}, format: 'jsonl', recipient: null, workers: 1, signal: ac.signal,
+      // cancelled as soon as the setup is said: on a 1 GB case its reads take tens of seconds with no step to show
+      onProgress: (p) => { phases.push(p.phase); if (p.phase === 'setup') ac.abort(new Error('cancelled by the operator')); },
+    });
+    // the setup's first read is refused (code `cancelled`), not the check between batches after the whole setup
+    await expect(run).rejects.toMatchObject({ code: 'cancelled', message: expect.stringMatching(/request was cancelled/) });
+    expect(phases).toEqual(['setup']);
+    expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
+  });
+
   it('removes the partial extract an export killed midway left (its process gone), never a live or another host\'s one', async () => {
     // What a CLI export stopped with Ctrl-C or killed leaves: its staging folder, a partial extract not yet re-scanned.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;

@@ -65,7 +65,10 @@ export const exportHandlers: AreaHandlers<'export'> = {
         selection: input.selection, format: input.format, rules, profiles,
         ...(pseudonymKey ? { pseudonymScope: scope, pseudonymKey } : {}),
         recipient: input.plaintext ? null : client, operator, signal,
-        onProgress: (p) => progress({ phase: p.phase, done: p.rows, total: p.total, unit: 'rows' }),
+        onProgress: (p) => progress({
+          phase: p.phase, done: p.rows, total: p.total, unit: 'rows',
+          ...(p.phase === 'setup' ? { message: 'collecting the names and identifiers to replace everywhere' } : {}),
+        }),
       });
       await ctx.audit('export.written', {
         exportId: r.exportId, format: r.format, rulesVersion: r.rules.gitleaks, rulesSha256: r.rules.gitleaksSha256, clientRulesSha256: r.rules.clientSha256,

@@ -139,6 +139,22 @@ describe('job runner', () => {
     await jobs.drain();
   });
 
+  it('publishes a step that starts a new phase at once, even right after the last publish (an export\'s long setup)', async () => {
+    const events: JobInfo[] = [];
+    // a heartbeat far beyond the test: only the step itself can publish it
+    const jobs = new JobRunner((i) => events.push(i), 60_000);
+    const g = gate();
+    const r = jobs.run('A', 'export', async (signal, progress) => {
+      progress({ phase: 'setup', done: 0, total: 10, unit: 'rows' });
+      return g.work(signal);
+    }, { jobId: 'phases' });
+    await tick(20);
+    expect(events.filter((e) => e.step?.phase === 'setup').length).toBeGreaterThanOrEqual(1);
+    g.open('done');
+    await r;
+    await jobs.drain();
+  });
+
   it('drain cancels what is queued and waits for what runs', async () => {
     const jobs = new JobRunner(() => undefined);
     const running = gate(); const queued = gate();

@@ -92,8 +92,11 @@ export class JobRunner implements Jobs {
     this.emit(job);
     try {
       const out = await work(signal, (step) => {
+        // a new phase is said at once: the first step comes right after the 'running' publish, and a long phase (an
+        // export's setup) would otherwise show only at the next heartbeat
+        const newPhase = step.phase !== job.info.step?.phase;
         job.info.step = step;
-        if (Date.now() - job.lastPublished >= STEP_EVERY_MS) this.emit(job);
+        if (newPhase || Date.now() - job.lastPublished >= STEP_EVERY_MS) this.emit(job);
       }, job.info.jobId);
       if (outcome) job.info.outcome = outcome(out).slice(0, 500);
       this.end(job, 'done');

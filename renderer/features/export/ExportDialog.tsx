@@ -113,7 +113,7 @@ function ExportPane() {
             <span className="progress-bar" data-testid="export-progress"><div style={{ width: `${s.step && s.step.total ? Math.min(100, (100 * s.step.done) / s.step.total) : 0}%` }} /></span>
             <span className="muted small" data-testid="export-step">{s.cancelling ? 'cancelling…'
               : s.jobState === 'queued' ? 'queued behind another job of this case…'
-              : s.step ? `${s.step.phase} ${fmtCount(s.step.done)} / ${fmtCount(s.step.total)} ${s.step.unit}` : 'starting…'}</span>
+              : s.step ? (s.step.message ?? `${s.step.phase} ${fmtCount(s.step.done)} / ${fmtCount(s.step.total)} ${s.step.unit}`) : 'starting…'}</span>
             <button data-testid="export-cancel" disabled={s.cancelling} onClick={() => void s.cancel()}>Cancel</button>
           </>
         )}
