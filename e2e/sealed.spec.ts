@@ -8,9 +8,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { GpgLab } from '../electron/testkit/gpg';
 import { removeDir } from '../electron/testkit/tmp';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 const tok = (p: string) => `${p}-${randomBytes(8).toString('hex')}`;
+
+/** Whether anything the page can still reach holds `needle`: a heap snapshot (taken after a full GC) searched as text. */
+async function pageHeapHolds(page: Page, needle: string): Promise<boolean> {
+  const cdp = await page.context().newCDPSession(page);
+  const chunks: string[] = [];
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', (e) => chunks.push(e.chunk));
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  await cdp.detach();
+  return chunks.join('').includes(needle);
+}
 
 test('an unrevealed value never reaches the page; reveal shows one; audit has no value', async ({ app, casefile }) => {
   const { page } = app;
@@ -65,6 +77,8 @@ test('an unrevealed value never reaches the page; reveal shows one; audit has no
     await pwRow.getByTestId('field-reveal').click();
     await expect(pwRow.getByTestId('field-value')).toHaveText(values.password);
     await expect(pwRow.getByTestId('field-value')).toHaveText('•••••', { timeout: 15_000 }); // hidden again after a few seconds
+    // ...and gone from the page: React keeps a component's earlier state in its fibers, so the value must not be state.
+    expect(await pageHeapHolds(page, values.password)).toBe(false);
 
     // Lock: the open file goes away.
     await page.getByTestId('tab-keys').click();
@@ -151,6 +165,7 @@ test('a file open in the engine is on the page until it closes: back on the tab 
       await expect(page.getByTestId('masked-tree')).toContainText('kept.yaml.gpg');
       await expect(pwRow.getByTestId('field-value')).toHaveText('•••••');
       expect(await page.content()).not.toContain(password);
+      expect(await pageHeapHolds(page, password)).toBe(false);
     };
 
     await app.goto();

@@ -117,16 +117,34 @@ export function CredentialsView() {
   );
 }
 
+const MASK = '•••••';
+
 function MaskedTree({ opened, caseId, onClose, onError }: { opened: Opened; caseId: string | undefined; onClose(): void; onError(e: unknown): void }) {
-  const [shown, setShown] = useState<{ key: string; value: string } | null>(null);
+  // A revealed value is written into its field's text and masked again there; it never becomes React state, which
+  // React keeps (in the component's earlier fibers) after the mask is back, so it would stay in the page's memory.
+  const valueEls = useRef(new Map<string, HTMLElement>());
+  const shown = useRef<HTMLElement | null>(null);
+  const [reveals, setReveals] = useState(0);
+  const hide = useCallback(() => {
+    if (shown.current) shown.current.textContent = MASK;
+    shown.current = null;
+  }, []);
+  const show = (key: string, value: string) => {
+    hide();
+    const el = valueEls.current.get(key);
+    if (!el) return;
+    el.textContent = value;
+    shown.current = el;
+    setReveals((n) => n + 1);
+  };
+  useEffect(() => {
+    if (!reveals) return;
+    const t = setTimeout(hide, REVEAL_SECONDS * 1000);
+    return () => clearTimeout(t);
+  }, [reveals, hide]);
+  useEffect(() => hide, [hide]);
   const [copied, setCopied] = useState<string | null>(null);
   const canCopy = getClient().transport === 'electron';
-  useEffect(() => {
-    if (!shown) return;
-    const t = setTimeout(() => setShown(null), REVEAL_SECONDS * 1000);
-    return () => clearTimeout(t);
-  }, [shown]);
-  useEffect(() => () => setShown(null), [opened.sessionId]);
   const ref = (path: string[]) => ({ sessionId: opened.sessionId, path, ...(caseId ? { caseId } : {}) });
   return (
     <section className="card" data-testid="masked-tree">
@@ -146,8 +164,8 @@ function MaskedTree({ opened, caseId, onClose, onError }: { opened: Opened; case
               <span className="mono">{f.path[f.path.length - 1]}</span>
               {leaf && (
                 <>
-                  <span className="mono" data-testid="field-value">{shown?.key === key ? shown.value : '•••••'}</span>
-                  <button data-testid="field-reveal" onClick={() => call('sealed.reveal', ref(f.path)).then((r) => setShown({ key, value: r.value }), onError)}>Reveal {REVEAL_SECONDS}s</button>
+                  <span className="mono" data-testid="field-value" ref={(el) => { if (el) valueEls.current.set(key, el); else valueEls.current.delete(key); }}>{MASK}</span>
+                  <button data-testid="field-reveal" onClick={() => call('sealed.reveal', ref(f.path)).then((r) => show(key, r.value), onError)}>Reveal {REVEAL_SECONDS}s</button>
                   {canCopy && <button onClick={() => call('sealed.copy', ref(f.path)).then((r) => setCopied(`Copied; the clipboard clears in ${r.clearAfterSeconds}s.`), onError)}>Copy</button>}
                 </>
               )}
