@@ -126,7 +126,7 @@ function ExportPane() {
           <div className="small">{s.blocked.message}</div>
         </div>
       )}
-      {s.refused && <div className="warn-box" role="status" data-testid="export-refused">{s.refused}</div>}
+      {s.notice && <div className="warn-box" role="status" data-testid="export-notice">{s.notice}</div>}
       {s.runError && <div className="error-box" data-testid="export-error">{s.runError}</div>}
       {s.outcome && <div className="ok" data-testid="export-outcome">{s.outcome}</div>}
       {s.result && s.source && <ReportView result={s.result} selection={s.source.label} />}

@@ -43,9 +43,9 @@ interface ExportState {
   /** The fail-closed check's refusal: where it hit (event and column, or a file) and which check, never a value. */
   blocked: { message: string; where: string[] } | null;
   runError: string | null;
-  /** The engine refused the run because its selection held no events when it ran (code `nothing_selected`): not a
-   * failure, said as the engine words it, and the count is asked again. */
-  refused: string | null;
+  /** How a run ended that is not a failure: cancelled by the operator, or refused because its selection held no events
+   * when it ran (code `nothing_selected`, said in the engine's words; the count is then asked again). */
+  notice: string | null;
   /** How a followed export ended, in the engine's words (its report is in the case's exports folder). */
   outcome: string | null;
   show(source: ExportSource): void;
@@ -62,13 +62,16 @@ interface ExportState {
 }
 
 const idle = {
-  preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, refused: null, outcome: null,
+  preview: null, previewing: false, previewError: null, running: false, jobId: null, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, notice: null, outcome: null,
 } satisfies Partial<ExportState>;
 
 // A dialog opened on one case's events closes when another case opens (a running job still ends and is audited).
 useApp.subscribe((s, prev) => {
   if (s.current?.id !== prev.current?.id && useExport.getState().open) useExport.getState().close();
 });
+
+/** A cancelled export leaves nothing in exports/ (its staging folder is removed; run.ts), whatever phase it was in. */
+const CANCELLED = 'The export was cancelled: nothing was written.';
 
 /** The places a blocked export names ("event 12 message", "manifest.json"), taken from the engine's sentence. */
 export function blockedWhere(message: string): string[] {
@@ -110,7 +113,7 @@ export const useExport = create<ExportState>((set, get) => ({
     const plaintext = recipient === PLAINTEXT;
     if (plaintext && !plaintextConfirmed) return;
     const jobId = `export-${crypto.randomUUID()}`;
-    jobs.set(caseId, { running: true, jobId, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, refused: null });
+    jobs.set(caseId, { running: true, jobId, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, notice: null });
     const off = getClient().on('job.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { jobState: p.state, ...(p.step ? { step: p.step } : {}) }); });
     try {
       const result = await call('export.run', { caseId, selection: source.selection, format, jobId, ...(plaintext ? { plaintext: true } : { to: recipient }) });
@@ -120,10 +123,11 @@ export const useExport = create<ExportState>((set, get) => ({
       const message = errorText(e);
       if (e instanceof ApiError && e.code === 'conflict' && /fail-closed/.test(message)) jobs.set(caseId, { running: false, cancelling: false, blocked: { message, where: blockedWhere(message) } });
       else if (e instanceof ApiError && e.code === 'nothing_selected') {
-        jobs.set(caseId, { running: false, cancelling: false, refused: message });
+        jobs.set(caseId, { running: false, cancelling: false, notice: message });
         // the preview counted events that are no longer selected: its count is asked again
         if (useApp.getState().current?.id === caseId) void get().loadPreview();
-      } else jobs.set(caseId, { running: false, cancelling: false, runError: message });
+      } else if (e instanceof ApiError && e.code === 'cancelled') jobs.set(caseId, { running: false, cancelling: false, notice: CANCELLED });
+      else jobs.set(caseId, { running: false, cancelling: false, runError: message });
     } finally { off(); }
   },
 
@@ -149,11 +153,12 @@ export const useExport = create<ExportState>((set, get) => ({
       },
       progress: (j) => jobs.set(caseId, { jobState: j.state, ...(j.step ? { step: j.step } : {}) }),
       end: (j) => {
-        const message = j.error ?? `The export ${j.state === 'cancelled' ? 'was cancelled' : 'failed'}.`;
+        const message = j.error ?? 'The export failed.';
         jobs.set(caseId, {
           running: false, cancelling: false,
           ...(j.state === 'done' ? { outcome: j.outcome ?? 'The export finished.' }
-            : j.state === 'failed' && /fail-closed/.test(message) ? { blocked: { message, where: blockedWhere(message) } } : { runError: message }),
+            : j.state === 'cancelled' ? { notice: CANCELLED }
+            : /fail-closed/.test(message) ? { blocked: { message, where: blockedWhere(message) } } : { runError: message }),
         });
         if (j.state === 'done') void refreshIfOpen(caseId);
       },
