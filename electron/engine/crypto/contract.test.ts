@@ -158,3 +158,20 @@ it('says what a path that is not a sealed file is: missing, a folder, a device',
   expect(await fails('sealed.seal', { file: root, to: [me.fingerprint] })).toMatch(/is a folder/);
   await engine.close();
 });
+
+it('records how a file was opened: by key when a password given along was not what opened it', async () => {
+  engine = await Engine.create({ via: 'cli' });
+  await engine.invoke('keys.import', { kind: 'secret', armored: me.secretArmored });
+  await engine.invoke('keys.unlock', { ref: me.fingerprint, passphrase });
+  const byKey = path.join(root, 'opened-by.json.gpg');
+  writeFileSync(byKey, await lab.encrypt('{"a":"b"}', { to: [me.fingerprint] }));
+  const byPassword = path.join(root, 'opened-by.env.gpg');
+  writeFileSync(byPassword, await lab.encrypt('A=b\n', { password: bundlePassword }));
+  for (const input of [{ source: { file: byKey } }, { source: { file: byKey }, password: 'typed-anyway' }, { source: { file: byPassword }, password: bundlePassword }]) {
+    await engine.invoke('sealed.open', input);
+  }
+  await engine.close();
+  const trail = readFileSync(path.join(process.env.CASEFILE_HOME!, 'app-audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; params: { file?: string; openedBy?: string } });
+  const opens = trail.filter((e) => e.action === 'sealed.open' && [byKey, byPassword].includes(e.params.file ?? '')).map((e) => [path.basename(e.params.file!), e.params.openedBy]);
+  expect(opens).toEqual([['opened-by.json.gpg', 'key'], ['opened-by.json.gpg', 'key'], ['opened-by.env.gpg', 'password']]);
+});

@@ -40,7 +40,7 @@ function secretsOf(i: { password?: string | undefined; sessionKey?: string | und
   return { ...(i.password !== undefined ? { password: i.password } : {}), ...(i.sessionKey !== undefined ? { sessionKey: i.sessionKey } : {}) };
 }
 
-/** How the file was opened, for the trail (which secret was used, never the secret). */
+/** How an open was tried, for the trail (which secret was given, never the secret); once open, what opened it. */
 const openedBy = (s: OpenSecrets) => (s.sessionKey !== undefined ? 'session key' : s.password !== undefined ? 'password' : 'key');
 
 export const cryptoHandlers: AreaHandlers<'keys' | 'sealed'> = {
@@ -78,7 +78,7 @@ export const cryptoHandlers: AreaHandlers<'keys' | 'sealed'> = {
     const { bytes, name, sha256 } = await ctx.crypto.read(sourceOf(i.source));
     note({ name, sha256, openedBy: openedBy(secrets) });
     const opened = await ctx.crypto.decrypt(bytes, secrets);
-    note({ recipients: opened.recipients, signer: opened.signatures.map((s) => ({ keyId: s.signer, userId: s.signerUserId, status: s.status })) });
+    note({ openedBy: opened.openedBy, recipients: opened.recipients, signer: opened.signatures.map((s) => ({ keyId: s.signer, userId: s.signerUserId, status: s.status })) });
     const info = ctx.crypto.sessions.add({ name, sha256, recipients: opened.recipients, signatures: opened.signatures }, opened.data);
     note({ sessionId: info.sessionId, fields: info.fields.length });
     return info;
@@ -137,8 +137,8 @@ export const cryptoHandlers: AreaHandlers<'keys' | 'sealed'> = {
     const secrets = secretsOf(i);
     const { bytes, name, sha256 } = await ctx.crypto.read(sourceOf(i.source));
     note({ name, sha256, openedBy: openedBy(secrets) });
-    const info = await importSealedProfile(ctx.crypto, bytes, name, sha256, secrets);
-    note({ profile: info.name, signer: info.signatures.map((s) => ({ keyId: s.signer, status: s.status })) });
+    const { openedBy: by, ...info } = await importSealedProfile(ctx.crypto, bytes, name, sha256, secrets);
+    note({ openedBy: by, profile: info.name, signer: info.signatures.map((s) => ({ keyId: s.signer, status: s.status })) });
     return info;
   }),
 };

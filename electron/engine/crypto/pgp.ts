@@ -48,7 +48,12 @@ export interface Opened {
   recipients: string[];
   /** Whether the message can also be opened with a password. */
   password: boolean;
+  /** What opened it (for the trail): a secret given along that was not needed is not named. */
+  openedBy: OpenedBy;
 }
+
+/** 'key or password' when both were given and fit the file (OpenPGP.js does not say which one worked). */
+export type OpenedBy = 'key' | 'password' | 'session key' | 'key or password';
 
 /** How to open a message: with my unlocked keys, a password, or a session key (any that is given is tried). */
 export interface OpenWith {
@@ -163,6 +168,7 @@ export async function openSealed(bytes: Uint8Array, how: OpenWith, verificationK
 
   let sessionKey: openpgp.SessionKey;
   let viaPasswordOnly = false;
+  let openedBy: OpenedBy = 'session key';
   if (how.sessionKey !== undefined) {
     sessionKey = parseSessionKey(how.sessionKey);
   } else {
@@ -179,6 +185,7 @@ export async function openSealed(bytes: Uint8Array, how: OpenWith, verificationK
       throw new CryptoError('not_for_my_keys', `This file is not encrypted to any of your keys; it is for ${listIds(recipients)}.`, recipients);
     }
     viaPasswordOnly = !mine.length;
+    openedBy = viaPasswordOnly ? 'password' : usePassword ? 'key or password' : 'key';
     if (viaPasswordOnly) {
       for (const p of message.packets.filterByTag(openpgp.enums.packet.symEncryptedSessionKey) as unknown as openpgp.SymEncryptedSessionKeyPacket[]) {
         const skesk = p as unknown as { sessionKeyEncryptionAlgorithm: number | null; sessionKeyAlgorithm: number | null };
@@ -208,7 +215,7 @@ export async function openSealed(bytes: Uint8Array, how: OpenWith, verificationK
   try {
     const result = await openpgp.decrypt({ message, sessionKeys: sessionKey, verificationKeys, format: 'binary', config: { ...PGP_CONFIG, maxDecompressedMessageSize: MAX_DECOMPRESSED_BYTES } });
     sessionKey.data.fill(0);
-    return { data: result.data, signatures: await reportSignatures(result.signatures, verificationKeys), recipients, password };
+    return { data: result.data, signatures: await reportSignatures(result.signatures, verificationKeys), recipients, password, openedBy };
   } catch (e) {
     sessionKey.data.fill(0);
     const msg = firstLine(e);

@@ -8,12 +8,12 @@ import { CryptoError } from './errors';
 import { detectFormat, parseBundle, toValue } from './parse';
 import { cryptoFiles } from './paths';
 import type { OpenSecrets, CryptoService } from './service';
-import type { SignatureReport } from './pgp';
+import type { OpenedBy, SignatureReport } from './pgp';
 
 export interface SealedProfileInfo { name: string; sha256: string; hosts: string[]; signatures: SignatureReport[] }
 
 /** Decrypts and validates a sealed profile; the plaintext bytes are wiped once parsed. */
-export async function decryptProfile(crypto: CryptoService, bytes: Uint8Array, fileName: string, secrets: OpenSecrets = {}): Promise<{ profile: SiteProfile; signatures: SignatureReport[] }> {
+export async function decryptProfile(crypto: CryptoService, bytes: Uint8Array, fileName: string, secrets: OpenSecrets = {}): Promise<{ profile: SiteProfile; signatures: SignatureReport[]; openedBy: OpenedBy }> {
   const opened = await crypto.decrypt(bytes, secrets);
   let value: unknown;
   try {
@@ -30,15 +30,15 @@ export async function decryptProfile(crypto: CryptoService, bytes: Uint8Array, f
     const why = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'profile'}: ${i.message}`).join('; ');
     throw new CryptoError('corrupt', `The sealed file is not a valid site profile (${why}).`);
   }
-  return { profile: parsed.data, signatures: opened.signatures };
+  return { profile: parsed.data, signatures: opened.signatures, openedBy: opened.openedBy };
 }
 
 /** Checks a sealed profile and keeps the sealed bytes (not the plaintext) under the profile's name. */
-export async function importSealedProfile(crypto: CryptoService, bytes: Uint8Array, fileName: string, sha256: string, secrets: OpenSecrets = {}): Promise<SealedProfileInfo> {
-  const { profile, signatures } = await decryptProfile(crypto, bytes, fileName, secrets);
+export async function importSealedProfile(crypto: CryptoService, bytes: Uint8Array, fileName: string, sha256: string, secrets: OpenSecrets = {}): Promise<SealedProfileInfo & { openedBy: OpenedBy }> {
+  const { profile, signatures, openedBy } = await decryptProfile(crypto, bytes, fileName, secrets);
   await mkdirPrivate(sealedProfilesDir());
   await writeFileAtomic(sealedProfileFile(profile.name), bytes);
-  return { name: profile.name, sha256, hosts: profileHops(profile).map((h) => h.host), signatures };
+  return { name: profile.name, sha256, hosts: profileHops(profile).map((h) => h.host), signatures, openedBy };
 }
 
 /** A kept sealed profile, decrypted now (with the unlocked keys) for use. */
