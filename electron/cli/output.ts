@@ -40,9 +40,14 @@ export function fail(e: unknown): void {
 
 /** A commander option parser for a whole number from 1 to max; anything else is refused, naming the flag. */
 export function intFrom1To(flag: string, max: number): (v: string) => number {
+  return intFromTo(flag, 1, max);
+}
+
+/** The same from min (0 for an offset) to max. */
+export function intFromTo(flag: string, min: number, max: number): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!/^\s*\d+\s*$/.test(v) || n < 1 || n > max) throw new Error(`${flag} must be an integer from 1 to ${max}, got ${v}`);
+    if (!/^\s*\d+\s*$/.test(v) || n < min || n > max) throw new Error(`${flag} must be an integer from ${min} to ${max}, got ${v}`);
     return n;
   };
 }

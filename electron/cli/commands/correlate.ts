@@ -1,7 +1,8 @@
 // `casefile trace | chains` (issue 4): follow one id across sources, and list the chains to find the slow and failed.
 import type { Command } from 'commander';
 import { ChainKind, ChainStatus, type ChainSummary, type TraceResult } from '../../../shared/correlation';
-import { EXIT, fail, intFrom1To, printJson, printTable } from '../output';
+import { CHAIN_OFFSET_MAX, CHAIN_PAGE_MAX } from '../../../shared/contract/chains';
+import { EXIT, fail, intFrom1To, intFromTo, printJson, printTable } from '../output';
 import { withCaseEngine } from './ingest';
 
 const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -77,22 +78,24 @@ export function registerCorrelateCommands(program: Command): void {
     .option('--min-duration <d>', 'only chains lasting at least this long (500ms, 90s, 5m, 1h)')
     .option('--text <text>', 'key, label, user or dataset contains this')
     .option('--sort <by>', 'first (the latest first) | duration (the slowest first) | events (the most first)', 'first')
-    .option('--limit <n>', 'rows to show (1 to 5000)', intFrom1To('--limit', 5000), 100)
+    .option('--limit <n>', `rows to show (1 to ${CHAIN_PAGE_MAX})`, intFrom1To('--limit', CHAIN_PAGE_MAX), 100)
+    .option('--offset <n>', 'skip this many chains first, in the same order (the next page)', intFromTo('--offset', 0, CHAIN_OFFSET_MAX), 0)
     .option('--json', 'print the result as JSON')
-    .action(async (o: { case: string; kind: string[]; status: string[]; minDuration?: string; text?: string; sort: string; limit: number; json?: boolean }) => {
+    .action(async (o: { case: string; kind: string[]; status: string[]; minDuration?: string; text?: string; sort: string; limit: number; offset: number; json?: boolean }) => {
       try {
         const kinds = o.kind.map((k) => oneOf(ChainKind.options, k, '--kind'));
         const statuses = o.status.map((s) => oneOf(ChainStatus.options, s, '--status'));
         const sort = oneOf(['first', 'duration', 'events'] as const, o.sort, '--sort');
         await withCaseEngine(o.case, async (engine, info) => {
           const res = await engine.call('chains.list', {
-            caseId: info.id, limit: o.limit, sort,
+            caseId: info.id, limit: o.limit, offset: o.offset, sort,
             ...(kinds.length ? { kinds } : {}), ...(statuses.length ? { statuses } : {}),
             ...(o.minDuration ? { minDurationMs: parseDuration(o.minDuration) } : {}), ...(o.text ? { text: o.text } : {}),
           });
           if (o.json) { printJson(res); return; }
           printTable(res.chains.map(chainRow));
-          process.stderr.write(`${res.chains.length} of ${res.total} chains (${res.queryMs} ms)\n`);
+          const range = o.offset && res.chains.length ? `${o.offset + 1}-${o.offset + res.chains.length}` : `${res.chains.length}`;
+          process.stderr.write(`${range} of ${res.total} chains (${res.queryMs} ms)\n`);
         });
       } catch (e) { fail(e); }
     });

@@ -34,6 +34,7 @@ export const correlateHandlers: AreaHandlers<'chains'> = {
     ...(i.to ? { to: i.to } : {}),
     ...(i.sort ? { sort: i.sort } : {}),
     limit: i.limit,
+    ...(i.offset !== undefined ? { offset: i.offset } : {}),
     });
     return { ...r, chains: r.chains.map(screenReason) };
   },

@@ -4,6 +4,7 @@ import type { EventRow } from '../../../shared/domain';
 import { hasTables, type SqlRead } from '../store/db';
 import { FILE_COLUMNS, ROW_COLUMNS, toEventRow, type RawRow } from '../store/rows';
 import { checkInstant, elapsedMs, Params } from '../store/sql';
+import { CHAIN_OFFSET_MAX, CHAIN_PAGE_MAX } from '../../../shared/contract/chains';
 import { UUID_RE } from './extract';
 import { rules } from './rules';
 
@@ -17,6 +18,8 @@ export interface ChainListRequest {
   to?: string;
   sort?: 'first' | 'duration' | 'events';
   limit: number;
+  /** Chains to skip in the sort order (the next page). The order ends in `key` (unique), so pages never overlap. */
+  offset?: number;
 }
 
 /** Most events a trace returns; a generic identifier (a user, a host) can be named by a large part of the case. */
@@ -38,6 +41,9 @@ export function toSummary(r: SummaryRow): ChainSummary {
     sources: r.sources ?? [], events: Number(r.events), user: r.user, dataset: r.dataset, failureReason: r.failure_reason,
   };
 }
+
+/** A whole number in [min, max]: limit and offset are written into the SQL, so whatever reaches here is clamped. */
+const bounded = (n: number, min: number, max: number): number => Math.max(min, Math.min(max, Math.trunc(Number.isFinite(n) ? n : min)));
 
 /** Whether this case has chains yet (a case imported before correlation existed, or an empty one, does not). */
 export async function hasChains(db: SqlRead): Promise<boolean> {
@@ -64,7 +70,7 @@ export async function listChains(db: SqlRead, req: ChainListRequest): Promise<{ 
   const [rows, count] = await Promise.all([
     // Top-N first, formatting after: only the page's rows get their instants printed.
     db.read<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM (
-        SELECT * FROM chains ${cond} ORDER BY ${order} LIMIT ${Math.max(1, Math.min(5000, Math.trunc(req.limit)))}) c
+        SELECT * FROM chains ${cond} ORDER BY ${order} LIMIT ${bounded(req.limit, 1, CHAIN_PAGE_MAX)} OFFSET ${bounded(req.offset ?? 0, 0, CHAIN_OFFSET_MAX)}) c
       ORDER BY ${order}`, p.values),
     db.read<{ n: string | number }>(`SELECT count(*) AS n FROM chains ${cond}`, p.values),
   ]);
