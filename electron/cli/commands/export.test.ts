@@ -61,6 +61,21 @@ describe('casefile export / redact-test', () => {
     expect(cli('export', '--case', path.join(root, 'no-case'), '--format', 'jsonl', '--plaintext').status).toBe(1);
   });
 
+  it('says a mistake in the command as a sentence with what was meant: a client key not in the keystore, a column the events view lacks', () => {
+    const caseDir = path.join(root, 'case');
+    const key = cli('export', '--case', caseDir, '--format', 'jsonl', '--to', 'acme-client');
+    expect(key.status).toBe(1);
+    // said once, with what to do (it said "No client key … in the keystore: No key … in the keystore.")
+    expect(key.stderr).toBe('casefile: No client key "acme-client" in the keystore: import the client\'s public key first (casefile key import <file>, or Keys in the app; casefile key list shows the keys there).\n');
+    const column = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--where', "lvl = 'ERROR'");
+    expect(column.status).toBe(1);
+    // DuckDB's own words were cut to their first line ("Binder Error: … not found in FROM clause!"), losing the hint
+    expect(column.stderr).toBe('casefile: --where names a column the events view does not have: "lvl" (did you mean "level"?).\n');
+    const fn = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--where', 'nosuchfn(level)');
+    expect(fn.status).toBe(1);
+    expect(fn.stderr).toMatch(/^casefile: --where: Scalar Function with name nosuchfn does not exist! \(Did you mean "[a-z_]+"\?\)\.\n$/);
+  });
+
   it('redact-test shows what the rules change', () => {
     const rules = path.join(root, 'rules.yaml');
     fs.writeFileSync(rules, 'patterns:\n  - type: txn\n    regex: "TPWU[0-9]{12}"\nwords:\n  - type: project\n    words: [Bluebird]\n    action: remove\n');

@@ -8,6 +8,7 @@ import { Redactor } from '../redact/redactor';
 import { buildSelection, COLUMNS, pages, TEXT_COLUMNS } from './select';
 import { clientPseudonymKey } from './clientKey';
 import { clientRulesFor } from './clientRules';
+import { CryptoError } from '../crypto/errors';
 import { sealStream } from '../crypto/pgp';
 import { RedactionRules } from '../../../shared/redaction';
 import { rulesWarnings } from './rulesWarnings';
@@ -18,7 +19,12 @@ async function recipients(ctx: EngineContext, to: string | undefined): Promise<{
   const crypto = ctx.crypto;
   let client: ClientRecipient | null = null;
   if (to) {
-    const key = await crypto.keystore.recipient(to).catch((e: Error) => { throw new EngineError('invalid_input', `No client key "${to}" in the keystore: ${e.message}`); });
+    const key = await crypto.keystore.recipient(to).catch((e: Error) => {
+      // the keystore's own "no key" sentence said the same twice; "names more than one key" and a damaged index stay its own
+      throw new EngineError('invalid_input', e instanceof CryptoError && e.message.startsWith('No key ')
+        ? `No client key "${to}" in the keystore: import the client's public key first (casefile key import <file>, or Keys in the app; casefile key list shows the keys there).`
+        : `Client key "${to}": ${e.message}`);
+    });
     client = { fingerprint: key.getFingerprint().toUpperCase(), encrypt: (d) => crypto.encryptTo([key], d), encryptStream: (s) => sealStream(s, [key]) };
   }
   const [mine] = await crypto.operatorKeys().catch(() => []);

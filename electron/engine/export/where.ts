@@ -28,7 +28,26 @@ export async function checkWhere(db: SqlRead, expr: string): Promise<string> {
     && ((node.cte_map as { map: unknown[] }).map.length === 0) && from?.type === 'BASE_TABLE' && from.table_name === 'events'
     && !from.schema_name && (node.group_expressions as unknown[] | undefined ?? []).length === 0 && !node.having && !node.qualify && !node.sample;
   if (!plain || !node.where_clause) throw new EngineError('invalid_input', '--where must be one boolean expression over the events view.');
-  walk(node.where_clause, (n) => {
+  walkChecked(node.where_clause);
+  // bound, not run (LIMIT 0), once the shape is known safe: a column or function the view lacks is said with DuckDB's
+  // hint, which the first line of its error (all a one-line error shows) leaves out
+  await db.read(`SELECT 1 FROM events WHERE (${e}) LIMIT 0`).catch((err: unknown) => { throw bindError(err); });
+  return e;
+}
+
+/** DuckDB's binder or catalog error as one sentence with its hint ("Candidate bindings", "Did you mean"). */
+function bindError(err: unknown): unknown {
+  const [first = '', hint = ''] = (err instanceof Error ? err.message : String(err)).split('\n');
+  const m = /^(?:Binder|Catalog) Error: (.*)$/.exec(first);
+  if (!m) return err;
+  const column = /^Referenced column "(.*)" not found in FROM clause!$/.exec(m[1]!);
+  const near = /^Candidate bindings: (".*?")/.exec(hint)?.[1];
+  if (column) return new EngineError('invalid_input', `--where names a column the events view does not have: "${column[1]}"${near ? ` (did you mean ${near}?)` : ''}.`);
+  return new EngineError('invalid_input', `--where: ${m[1]}${hint.trim() ? ` (${hint.trim()})` : ''}.`);
+}
+
+function walkChecked(where: unknown): void {
+  walk(where, (n) => {
     if (n.class === 'SUBQUERY' || n.type === 'SUBQUERY' || n.type === 'TABLE_FUNCTION') {
       throw new EngineError('invalid_input', '--where may not contain a subquery: it filters the events view only.');
     }
@@ -36,5 +55,4 @@ export async function checkWhere(db: SqlRead, expr: string): Promise<string> {
       throw new EngineError('invalid_input', `--where may not call ${n.function_name}().`);
     }
   });
-  return e;
 }
