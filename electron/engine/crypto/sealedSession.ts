@@ -53,6 +53,10 @@ export class SealedSessions {
     } finally {
       plaintext.fill(0);
     }
+    // A plain token or key file parses as one YAML scalar (its lines folded): a tree with nothing to reveal.
+    if (root.kind !== 'object' && root.kind !== 'array') {
+      throw new CryptoError('unsupported', `${meta.name} holds no named fields (a plain value or an empty file): Casefile opens credential bundles in JSON, YAML, INI or .env, field by field.`);
+    }
     if (this.open.size >= MAX_OPEN) this.close(this.open.keys().next().value!);
     const info: OpenedBundle = { ...meta, sessionId: randomBytes(12).toString('hex'), format, fields: maskedFields(root), openedAt: new Date().toISOString() };
     const t = this.now();

@@ -186,6 +186,17 @@ describe('unlock and sealed bundles', () => {
     expect(filesUnder(process.env.CASEFILE_HOME!).map((f) => [f, statSync(f).mtimeMs])).toEqual(home);
   });
 
+  it('refuses a file with no named fields (a plain token, a key file, an empty file) with a sentence, not an empty tree', async () => {
+    const pem = `-----BEGIN OPENSSH PRIVATE KEY-----\n${secrets.apiToken}\n-----END OPENSSH PRIVATE KEY-----\n`;
+    for (const [name, text] of [['token.txt.gpg', `${secrets.apiToken}\n`], ['id_ed25519.gpg', pem], ['empty.yaml.gpg', ''], ['n.json.gpg', '42']] as const) {
+      const e = await err(svc.open({ bytes: await lab.encrypt(text, { to: [me.fingerprint] }), name }));
+      expect(e.kind, name).toBe('unsupported');
+      expect(e.message, name).toMatch(/no named fields/);
+      expect(e.message).not.toContain(secrets.apiToken);
+    }
+    expect(svc.sessions.list().filter((s) => /token|id_ed25519|empty|^n\./.test(s.name))).toEqual([]);
+  });
+
   it('encrypts to a client key and to the operator key so gpg reads both', async () => {
     const toClient = await svc.encryptTo(['client@example.test'], Buffer.from('for the client'));
     expect((await lab.decrypt(Buffer.from(toClient), 'client-pass')).toString()).toBe('for the client');
