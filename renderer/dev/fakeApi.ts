@@ -138,7 +138,7 @@ const impl = {
   'views.delete': (i: CallInput<'views.delete'>) => (views = views.filter((v) => v.name !== i.name)),
   'chains.list': (i: CallInput<'chains.list'>) => {
     const cs = chains().filter((c) => (!i.statuses?.length || i.statuses.includes(c.status)) && (!i.text || c.key.includes(i.text)));
-    return { chains: cs.slice(0, i.limit), total: cs.length, queryMs: 12 };
+    return { chains: cs.slice(i.offset ?? 0, (i.offset ?? 0) + i.limit), total: cs.length, queryMs: 12 };
   },
   'chains.trace': (i: CallInput<'chains.trace'>) => {
     const evs = EVENTS.filter((e) => e.fields.task_id === i.key || (e.message ?? '').includes(i.key));

@@ -16,13 +16,16 @@ interface ChainsQueryState {
   followWindow: boolean;
   /** Keys of the chains as last listed, in the order shown: what [ and ] step through. */
   shown: string[];
+  /** Pages loaded past the first ("Show more"), for the list they were asked on (its filters, as `listKey`): any
+   * other filter, sort or window starts again at the first page; a trace opened and closed finds them loaded. */
+  more: { listKey: string; pages: number } | null;
   set(p: Partial<Omit<ChainsQueryState, 'set' | 'reset' | 'applyLink'>>): void;
   reset(): void;
   /** Puts a link's filters on the view; what the link leaves out is the default (a link without any: every chain). */
   applyLink(link: ChainsLink | undefined): void;
 }
 
-const EMPTY = { kinds: [], statuses: [], minDur: '', text: '', sort: 'first' as ChainSort, followWindow: true, shown: [] };
+const EMPTY = { kinds: [], statuses: [], minDur: '', text: '', sort: 'first' as ChainSort, followWindow: true, shown: [], more: null };
 
 export const useChainsQuery = create<ChainsQueryState>((set) => ({
   ...EMPTY,

@@ -1,7 +1,8 @@
 // Chains (chains.list): find the slowest and the failed. Server-side filters narrow the list; column headers sort it.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { ChainKind, ChainStatus, type ChainSummary } from '../../../shared/correlation';
+import { CHAIN_PAGE_MAX } from '../../../shared/contract/chains';
 import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useSelection } from '../../stores/selection';
@@ -15,6 +16,11 @@ import { CopyButton } from '../detail/CopyButton';
 import { linkTo } from '../../stores/urlState';
 
 const col = createColumnHelper<ChainSummary>();
+/** Chains per page: what the view lists first, and what each "Show more" adds. */
+const PAGE = 1000;
+
+/** The chains shown, for which data version and list (`dataKey`), and how many match in all. */
+interface ChainsLoaded { dataKey: string; chains: ChainSummary[]; total: number }
 const NO_CHAINS: ChainSummary[] = [];
 const KINDS = ChainKind.options;
 const STATUSES = ChainStatus.options;
@@ -53,29 +59,64 @@ export function ChainsView() {
   const setMinDur = (v: string) => setQuery({ minDur: v });
   const setText = (v: string) => setQuery({ text: v });
   const setSortParam = (v: ChainSort) => setQuery({ sort: v });
-  const [data, setData] = useState<{ chains: ChainSummary[]; total: number } | null>(null);
+  const [data, setData] = useState<ChainsLoaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  // The engine's query for these filters (the first page of it); its text is the key the extra pages belong to.
+  const list = useMemo(() => {
+    const min = Number(minDur);
+    return {
+      sort, ...(kinds.length ? { kinds } : {}), ...(statuses.length ? { statuses } : {}),
+      ...(minDur && Number.isFinite(min) ? { minDurationMs: min * 1000 } : {}), ...(text ? { text } : {}),
+      ...(from ? { from } : {}), ...(to ? { to } : {}),
+    };
+  }, [kinds, statuses, minDur, text, sort, from, to]);
+  const listKey = useMemo(() => JSON.stringify([caseId, list]), [caseId, list]);
+  const more = useChainsQuery((s) => s.more);
+  const want = PAGE * (1 + (more?.listKey === listKey ? more.pages : 0));
+  // What is on screen, read by the effect without re-running it: only `want` growing on the same list and data
+  // fetches just the chains after those shown; anything else reads the list again from its top.
+  const loaded = useRef<ChainsLoaded | null>(null);
+  loaded.current = data;
 
   useEffect(() => {
     if (!caseId) return;
+    const dataKey = `${version}:${listKey}`;
+    const have = loaded.current?.dataKey === dataKey ? loaded.current : null;
+    // Already shown (back to the filters of the list on screen before its replacement came): nothing to wait for.
+    if (have && (have.chains.length >= want || have.chains.length >= have.total)) { setLoading(false); return; }
     let live = true;
     setLoading(true);
     const t = setTimeout(() => {
-      const min = Number(minDur);
-      call('chains.list', {
-        caseId, limit: 1000, sort,
-        ...(kinds.length ? { kinds } : {}), ...(statuses.length ? { statuses } : {}),
-        ...(minDur && Number.isFinite(min) ? { minDurationMs: min * 1000 } : {}), ...(text ? { text } : {}),
-        ...(from ? { from } : {}), ...(to ? { to } : {}),
-      }).then((r) => {
-        if (!live) return;
-        setData(r); setError(null); setLoading(false);
-        useApp.getState().noteQuery('chains.list', r.queryMs);
-      }).catch((e) => { if (live) { setError(errorText(e)); setLoading(false); } });
-    }, 250);
+      void (async () => {
+        let chains = have?.chains ?? [];
+        let total = have?.total ?? 0;
+        let ms = 0;
+        // One call per 5,000 at most: returning from a trace to 7,000 loaded chains is two.
+        while (chains.length < want) {
+          const r = await call('chains.list', { caseId, ...list, offset: chains.length, limit: Math.min(CHAIN_PAGE_MAX, want - chains.length) });
+          if (!live) return;
+          // The order ends in the chain key, so pages do not overlap; a key seen twice (the case changed between two
+          // pages) is still drawn once.
+          const seen = new Set(chains.map((c) => c.key));
+          chains = [...chains, ...r.chains.filter((c) => !seen.has(c.key))];
+          total = r.total; ms += r.queryMs;
+          if (!r.chains.length || chains.length >= total) break;
+        }
+        setData({ dataKey, chains, total }); setError(null); setLoading(false);
+        useApp.getState().noteQuery('chains.list', ms);
+      })().catch((e: unknown) => { if (live) { setError(errorText(e)); setLoading(false); } });
+    }, have ? 0 : 250);
     return () => { live = false; clearTimeout(t); };
-  }, [caseId, version, kinds, statuses, minDur, text, sort, from, to]);
+  }, [caseId, version, list, listKey, want]);
+  // Another filter, sort or window is another list: it starts at its first page, and so does this one if set again.
+  useEffect(() => {
+    const m = useChainsQuery.getState().more;
+    if (m && m.listKey !== listKey) setQuery({ more: null });
+  }, [listKey, setQuery]);
+  const showMore = () => setQuery({ more: { listKey, pages: want / PAGE } });
+  const fresh = data?.dataKey === `${version}:${listKey}`;
+  const left = data && fresh ? data.total - data.chains.length : 0;
 
   const time = useTimeFormat();
   const columns = useMemo(() => [
@@ -142,7 +183,7 @@ export function ChainsView() {
         </select>
       </div>
       <div className="row muted small">
-        {data ? `${fmtCount(data.chains.length)} shown of ${fmtCount(data.total)} chains` : ''}{loading ? ' · loading…' : ''}
+        {data && <span data-testid="chains-count">{fmtCount(data.chains.length)} of {fmtCount(data.total)} chains</span>}{loading ? ' · loading…' : ''}
       </div>
       {error && <div className="error-box">Could not list chains: {error}</div>}
       {data && data.chains.length === 0 && (pending
@@ -172,6 +213,13 @@ export function ChainsView() {
             ))}
           </tbody>
         </table>
+        {left > 0 && (
+          <div className="row">
+            <button data-testid="chains-more" disabled={loading} onClick={showMore} title="The next chains in this order, below these">
+              Show {fmtCount(Math.min(PAGE, left))} more
+            </button>
+          </div>
+        )}
       </div>
     </div>
   );
