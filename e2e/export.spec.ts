@@ -378,6 +378,32 @@ test('a run whose selection holds no events by the time it runs is refused plain
   expect(problems.errors).toEqual([]);
 });
 
+test('closing the dialog drops its preview request, which stops the preview\'s reads in the engine (seconds of both cores on a 1 GB case)', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  const url = new URL(casefile.server.url);
+  url.searchParams.set('case', planted.caseId);
+  await page.goto(url.toString());
+  await expect(page.getByTestId('events-total')).not.toHaveText('0');
+  // the engine answers this corpus's preview at once: its request is held here, as a big case's would be
+  let held!: () => void;
+  const release = new Promise<void>((r) => { held = r; });
+  await page.route('**/api/export.preview', async (route) => { await release; await route.continue().catch(() => undefined); });
+  const aborted = page.waitForEvent('requestfailed', { predicate: (r) => r.url().endsWith('/api/export.preview'), timeout: 15_000 });
+  try {
+    await page.getByTestId('export-open').click();
+    await expect(page.getByText('Redacting a preview…')).toBeVisible();
+    await page.getByTestId('export-close').click();
+    expect((await aborted).failure()?.errorText).toMatch(/ABORTED/);
+  } finally {
+    held();
+    await page.unroute('**/api/export.preview');
+  }
+  // opened again, it asks again and shows the preview, with no error from the stopped one
+  await page.getByTestId('export-open').click();
+  await expect(page.getByTestId('export-preview')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('preview-error')).toHaveCount(0);
+});
+
 test('rows picked with Ctrl-click export exactly those events', async ({ app, casefile, planted }) => {
   const { page } = app;
   await openDialog(page, casefile, planted.caseId, { sources: ['prefect'] });

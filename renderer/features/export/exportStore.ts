@@ -79,6 +79,10 @@ export function blockedWhere(message: string): string[] {
   return m ? m[1]!.split(', ').map((s) => s.trim()).filter(Boolean) : [];
 }
 
+/** The preview call in flight: closing the dialog or asking again drops it, and the engine stops its reads (the
+ * preview runs the export's whole setup: seconds of both cores on a 1 GB case). */
+let previewCall: AbortController | null = null;
+
 export const useExport = create<ExportState>((set, get) => ({
   open: false, pane: 'export', source: null, format: 'jsonl', recipient: '', plaintextConfirmed: false, ...idle,
 
@@ -87,7 +91,10 @@ export const useExport = create<ExportState>((set, get) => ({
     set({ open: true, pane: 'export', source, plaintextConfirmed: false, ...idle });
     void get().loadPreview();
   },
-  close() { set({ open: false }); },
+  close() {
+    previewCall?.abort();
+    set({ open: false });
+  },
   setPane(pane) { set({ pane }); if (pane === 'export' && !get().running) void get().loadPreview(); },
   setFormat(format) { set({ format }); },
   setRecipient(recipient) { set({ recipient, plaintextConfirmed: false }); },
@@ -97,12 +104,19 @@ export const useExport = create<ExportState>((set, get) => ({
     const caseId = useApp.getState().current?.id;
     const source = get().source;
     if (!caseId || !source) return;
+    previewCall?.abort();
+    const asked = new AbortController();
+    previewCall = asked;
     set({ previewing: true, previewError: null });
     try {
-      const preview = await call('export.preview', { caseId, selection: source.selection, limit: 50 });
+      const preview = await call('export.preview', { caseId, selection: source.selection, limit: 50 }, { signal: asked.signal });
       if (get().source === source) set({ preview, previewing: false });
     } catch (e) {
+      // dropped on purpose (closed, or asked again): nothing to say; the next opening asks again
+      if (asked.signal.aborted) return;
       if (get().source === source) set({ previewing: false, previewError: errorText(e) });
+    } finally {
+      if (previewCall === asked) previewCall = null;
     }
   },
 
