@@ -102,12 +102,25 @@ test('nothing of a sealed file is left on disk or in output; each reveal is audi
       await expect(page.getByTestId('sealed-error')).toHaveText(says);
       await expect(page.getByTestId('masked-tree')).toHaveCount(0);
     }
+    // The same file picked (browser mode uploads its bytes): the same sentence, not a contract limit in base64 characters.
+    await page.getByTestId('sealed-file').setInputFiles(huge);
+    await page.getByTestId('sealed-open').click();
+    await expect(page.getByTestId('sealed-error')).toHaveText('huge.yaml.gpg is too large to be a sealed profile or credential bundle.');
     expect(casefile.engine.context.crypto.sessions.list()).toEqual([]);
+    // A picked bundle over the 1 MB call cap opens (it goes as an upload), and its upload is gone once it is open.
+    const padded = path.join(work, 'padded.yaml.gpg');
+    writeFileSync(padded, await lab.encrypt(`${plain}pad: ${randomBytes(600_000).toString('base64')}\n`, { to: [me.fingerprint], extra: ['--compress-algo', 'none'] }));
+    await page.getByTestId('sealed-file').setInputFiles(padded);
+    await page.getByTestId('sealed-open').click();
+    await expect(page.getByTestId('masked-tree')).toContainText('padded.yaml.gpg');
+    await expect.poll(() => filesUnder(casefile.server.uploadDir)).toEqual([]);
+    await page.getByTestId('sealed-close').click();
+    await expect(page.getByTestId('masked-tree')).toHaveCount(0);
 
     // The case's trail: each reveal names its field and the file, never a value.
     const trail = readFileSync(path.join(caseDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; params: Record<string, unknown>; result: { status: string } });
     expect(trail.filter((e) => e.action === 'sealed.reveal').map((e) => [e.params.field, e.params.name, e.result.status])).toEqual(fields.map((f) => [f, 'site.yaml.gpg', 'ok']));
-    expect(trail.filter((e) => e.action === 'sealed.open').map((e) => e.result.status)).toEqual(['ok', 'error', 'error', 'error', 'error', 'error']);
+    expect(trail.filter((e) => e.action === 'sealed.open').map((e) => e.result.status)).toEqual(['ok', 'error', 'error', 'error', 'error', 'error', 'error', 'ok']);
 
     // Lock and let the engine checkpoint: then nothing on disk and nothing printed holds a value or the passphrase.
     await casefile.engine.invoke('keys.lock', {});

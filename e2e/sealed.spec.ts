@@ -79,6 +79,7 @@ test('an unrevealed value never reaches the page; reveal shows one; audit has no
     await expect(pwRow.getByTestId('field-value')).toHaveText('•••••', { timeout: 15_000 }); // hidden again after a few seconds
     // ...and gone from the page: React keeps a component's earlier state in its fibers, so the value must not be state.
     expect(await pageHeapHolds(page, values.password)).toBe(false);
+    expect(await pageHeapHolds(page, passphrase)).toBe(false); // the unlock prompt sent it once and kept nothing
 
     // Lock: the open file goes away.
     await page.getByTestId('tab-keys').click();

@@ -52,10 +52,24 @@ export function CredentialsView() {
     setClosedNote(`${e.name} closed after ${span(e.seconds)} ${e.reason === 'idle' ? 'idle' : '(the unlock period)'}: open it again.`);
   }), []);
 
-  const source = async (): Promise<Source> => {
+  /**
+   * Where the engine reads the file. A picked file goes by its path (desktop) or as an upload the server removes
+   * after the call (browser mode): a call's input is capped at 1 MB, so a bigger bundle sent inline was refused as
+   * "Request body exceeds 1000000 bytes" instead of the engine's own size check. Inline bytes are the last resort.
+   */
+  const source = async (): Promise<{ source: Source; done(): Promise<void> }> => {
     const base = caseId ? { caseId } : {};
-    if (file) return { content: await toBase64(file), name: file.name, ...base };
-    return { file: path.trim(), ...base };
+    const none = async () => undefined;
+    if (!file) return { source: { file: path.trim(), ...base }, done: none };
+    const client = getClient();
+    const local = client.pathForFile?.(file);
+    if (local) return { source: { file: local, ...base }, done: none };
+    if (client.upload) {
+      const batch = crypto.randomUUID().replace(/-/g, '');
+      const stored = await client.upload(file, file.name, batch);
+      return { source: { file: stored, ...base }, done: async () => { await client.discardUpload?.(batch).catch(() => undefined); } };
+    }
+    return { source: { content: await toBase64(file), name: file.name, ...base }, done: none };
   };
   const secrets = (form: HTMLFormElement) => {
     const pw = (form.elements.namedItem('password') as HTMLInputElement).value;
@@ -80,8 +94,12 @@ export function CredentialsView() {
           e.preventDefault();
           const form = e.currentTarget;
           const action = ((e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'open';
+          const given = secrets(form);
+          let done = async () => undefined as void;
           try {
-            const input = { source: await source(), ...secrets(form) };
+            const from = await source();
+            done = from.done;
+            const input = { source: from.source, ...given };
             if (action === 'profile') { setProfile(await call('profiles.importSealed', input)); setError(null); return; }
             // One file at a time: opening closes the ones shown.
             for (const o of openRef.current) await call('sealed.close', { sessionId: o.sessionId }).catch(() => undefined);
@@ -89,7 +107,7 @@ export function CredentialsView() {
             setOpen([opened]);
             setClosedNote(null);
             setError(null); setNeedsUnlock(null);
-          } catch (err) { onError(err); }
+          } catch (err) { onError(err); } finally { await done(); }
         }}>
           <div className="row">
             <label>Path on this machine <input value={path} onChange={(e) => { setPath(e.target.value); setFile(null); }} placeholder="/path/creds.yaml.gpg" data-testid="sealed-path" /></label>
