@@ -16,6 +16,8 @@ test('a draft of client rules is not lost between panes, and a stale test says s
   await expect(page.getByTestId('rules-unsaved')).toHaveCount(0);
   await page.getByTestId('export-pane-rules').click();
   const editor = page.getByTestId('rules-editor');
+  // nothing to save until the draft differs from the saved rules
+  await expect(editor.getByTestId('rules-save')).toBeDisabled();
   await editor.getByTestId('add-pattern').click();
   // An empty row says what it lacks, in words.
   await expect(editor.getByTestId('rules-errors')).toContainText('pattern 1 regex: empty');
@@ -54,6 +56,7 @@ test('a draft of client rules is not lost between panes, and a stale test says s
   // Saved: nothing is pending any more.
   await editor.getByTestId('rules-save').click();
   await expect(editor.getByTestId('rules-saved')).toBeVisible();
+  await expect(editor.getByTestId('rules-save')).toBeDisabled();
   await page.getByTestId('export-pane-export').click();
   await expect(page.getByTestId('rules-unsaved')).toHaveCount(0);
   await expect(page.getByTestId('export-pane-rules')).not.toHaveAttribute('data-unsaved', 'true');

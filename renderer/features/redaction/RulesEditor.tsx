@@ -108,7 +108,8 @@ export function RulesEditor() {
       )}
       {saveState.error && <div className="error-box" data-testid="rules-save-error">{saveState.error}</div>}
       <div className="row">
-        <button className="on" data-testid="rules-save" disabled={!checked.rules || errors.length > 0 || saveState.busy || readOnly} onClick={() => void save()}>Save rules</button>
+        <button className="on" data-testid="rules-save" disabled={!checked.rules || !unsaved || errors.length > 0 || saveState.busy || readOnly}
+          title={unsaved ? undefined : 'Nothing to save: the rules are as saved in the case'} onClick={() => void save()}>Save rules</button>
         {saveState.saved && !unsaved && <span className="ok" data-testid="rules-saved">Saved to the case.</span>}
         {unsaved && <span className="muted small" data-testid="rules-draft">unsaved changes: exports use the saved rules until you save</span>}
         {readOnly && <span className="muted small">read-only case</span>}
