@@ -36,11 +36,11 @@ describe('contract', () => {
     }
   });
 
-  it('chains.list takes a whole offset from 0 to 1,000,000 beside its limit, and refuses anything else', () => {
+  it('chains.list takes a whole offset from 0 to 100,000,000 beside its limit, and refuses anything else', () => {
     const input = specOf('chains.list').input;
-    for (const offset of [0, 1000, 4798, 1_000_000]) expect(input.safeParse({ caseId: 'c', limit: 1000, offset }).success, String(offset)).toBe(true);
+    for (const offset of [0, 1000, 287_749, 100_000_000]) expect(input.safeParse({ caseId: 'c', limit: 1000, offset }).success, String(offset)).toBe(true);
     expect(input.safeParse({ caseId: 'c', limit: 1000 }).success).toBe(true);
-    for (const offset of [-1, 1_000_001, 1e12, 0.5, '10', null, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const offset of [-1, 100_000_001, 1e12, 0.5, '10', null, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(input.safeParse({ caseId: 'c', limit: 1000, offset }).success, String(offset)).toBe(false);
     }
   });

@@ -36,7 +36,7 @@ describe('casefile exit codes and errors', () => {
     refused(cli('serve', '--port', 'abc', '--no-open'), /--port must be 0\.\.65535, got abc/);
     refused(cli('audit', 'show', '--case', caseDir, '--limit', 'x'), /--limit must be an integer from 1 to 100000, got x/);
     refused(cli('chains', '--case', caseDir, '--limit', 'x'), /--limit must be an integer from 1 to 5000, got x/);
-    for (const bad of ['-1', '1.5', '1000001', 'ten', '1e3']) refused(cli('chains', '--case', caseDir, '--offset', bad), new RegExp(`--offset must be an integer from 0 to 1000000, got ${bad.replace('.', '\\.')}`));
+    for (const bad of ['-1', '1.5', '100000001', 'ten', '1e3']) refused(cli('chains', '--case', caseDir, '--offset', bad), new RegExp(`--offset must be an integer from 0 to 100000000, got ${bad.replace('.', '\\.')}`));
     refused(cli('query', '--case', caseDir, '--sql', 'SELECT 1', '--limit', '0'), /--limit must be an integer from 1 to 100000, got 0/);
   });
 
