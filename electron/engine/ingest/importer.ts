@@ -550,7 +550,8 @@ const importMemory = () => process.env.CASEFILE_IMPORT_MEMORY ?? '256MB';
 /** CASEFILE_IMPORT_BATCH_BYTES: smaller batches, for tests that need several on a small tree. */
 const batchBytes = (reader: 'auto' | 'js') => Number(process.env.CASEFILE_IMPORT_BATCH_BYTES) || BATCH[reader].bytes;
 
-function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<PlannedFile[]> {
+/** The import's batches: files of one format together, in order; the first one small (FIRST_BATCH_BYTES). Exported for its test. */
+export function* batches(files: PlannedFile[], reader: 'auto' | 'js', firstBytes = FIRST_BATCH_BYTES): Generator<PlannedFile[]> {
   const { files: BATCH_FILES } = BATCH[reader];
   const BATCH_BYTES = batchBytes(reader);
   const byFormat = new Map<string, PlannedFile[]>();
@@ -561,8 +562,23 @@ function* batches(files: PlannedFile[], reader: 'auto' | 'js'): Generator<Planne
     const group = byFormat.get(key(f));
     if (group) group.push(f); else byFormat.set(key(f), [f]);
   }
-  for (const group of byFormat.values()) yield* cutGroups(group, BATCH_FILES, BATCH_BYTES, (f) => f.size);
+  let first = true;
+  for (const group of byFormat.values()) {
+    // The first batch is small: its events are on screen (importJob.ts) while the rest import, seconds before a full
+    // batch's would be. The files keep their order, so their ids do not change.
+    let rest = group;
+    if (first) {
+      first = false;
+      let n = 0;
+      for (let bytes = 0; n < group.length && n < BATCH_FILES && (n === 0 || bytes + group[n]!.size <= firstBytes); n++) bytes += group[n]!.size;
+      if (n < group.length) { yield group.slice(0, n); rest = group.slice(n); }
+    }
+    yield* cutGroups(rest, BATCH_FILES, BATCH_BYTES, (f) => f.size);
+  }
 }
+
+/** The first batch's bytes at most (unless its first file alone is larger). */
+const FIRST_BATCH_BYTES = 16 * 1024 * 1024;
 
 /**
  * Imports files of one format in one transaction: stage all their records, one transform statement, per-file
