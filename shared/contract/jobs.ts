@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { IsoInstant } from '../domain';
 import { CaseRef, JobId } from './common';
+import { ERROR_CODES } from './errors';
 import { defineArea, defineCall } from './define';
 
 export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
@@ -28,6 +29,9 @@ export const JobInfo = z.object({
   step: JobStep.nullable(),
   /** Why it failed, or "cancelled". */
   error: z.string().optional(),
+  /** The contract code of that error (as the job's own call rejects with): a page that only follows the job keys on it,
+   * never on the sentence. */
+  code: z.enum(ERROR_CODES).optional(),
   /** What a finished job made, in one sentence: a page that followed it (reloaded, or another window) says this. */
   outcome: z.string().max(500).optional(),
 });

@@ -92,9 +92,9 @@ describe('export.preview through the contract', () => {
     const range = engine.call('export.run', { caseId: info.id, selection: { since: '2030-01-01T00:00:00Z' }, format: 'jsonl', plaintext: true });
     await expect(range).rejects.toMatchObject({ error: { code: 'nothing_selected', message: 'The selection holds no events: nothing was exported.' } });
     expect(exports()).toEqual(before);
-    // the job ended failed, in the same words (a page that follows it shows them)
+    // the job ended failed, with the same code and words (a page that only follows it keys on the code too)
     const job = (await engine.call('jobs.list', { caseId: info.id })).find((j) => j.kind === 'export');
-    expect(job).toMatchObject({ state: 'failed', error: 'The selection holds no events: nothing was exported.' });
+    expect(job).toMatchObject({ state: 'failed', code: 'nothing_selected', error: 'The selection holds no events: nothing was exported.' });
   });
 
   it('applies the call\'s unsaved rules and refuses a bad selection with a clear error', async () => {

@@ -3,7 +3,7 @@
 // Each job has an id (the caller's, so it can follow and cancel it before the call returns), an AbortSignal the
 // work must honour, progress steps published as `job.progress`, and ends with its result or a typed error.
 import { randomUUID } from 'node:crypto';
-import { jobIsLive, type JobInfo, type JobStep } from '../../../shared/contract';
+import { jobIsLive, toContractError, type JobInfo, type JobStep } from '../../../shared/contract';
 import { EngineError } from '../util/errors';
 
 /** The work of one job kind. Check `signal` between steps (or pass it down); report with `progress`. */
@@ -111,7 +111,10 @@ export class JobRunner implements Jobs {
     job.info.state = state;
     job.info.endedAt = new Date().toISOString();
     const err = state === 'cancelled' && !(error instanceof EngineError) ? new EngineError('cancelled', `The ${job.info.kind} job was cancelled.`) : error;
-    if (state !== 'done') job.info.error = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 500) : String(err);
+    if (state !== 'done') {
+      job.info.error = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 500) : String(err);
+      job.info.code = toContractError(err).code;
+    }
     this.emit(job);
     this.trim();
     return err;

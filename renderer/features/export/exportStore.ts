@@ -172,6 +172,7 @@ export const useExport = create<ExportState>((set, get) => ({
           running: false, cancelling: false,
           ...(j.state === 'done' ? { outcome: j.outcome ?? 'The export finished.' }
             : j.state === 'cancelled' ? { notice: CANCELLED }
+            : j.code === 'nothing_selected' ? { notice: message }
             : /fail-closed/.test(message) ? { blocked: { message, where: blockedWhere(message) } } : { runError: message }),
         });
         if (j.state === 'done') void refreshIfOpen(caseId);
