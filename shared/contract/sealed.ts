@@ -53,9 +53,13 @@ export const sealedArea = defineArea({
       access: 'read', audit: 'handler',
     }),
     'sealed.close': defineCall({ input: SessionRef, output: z.object({ closed: z.boolean() }), access: 'read', audit: 'handler' }),
-    /** Encrypts a plaintext file on the engine's machine to keys (GnuPG 2.2/2.4 read it); writes `out` (default `<file>.asc`). */
+    /** Encrypts a plaintext file on the engine's machine to keys (GnuPG 2.2/2.4 read it); writes `out` (default
+     * `<file>.asc`), atomically. An existing `out` is refused (`conflict`) and left as it was unless `overwrite`. */
     'sealed.seal': defineCall({
-      input: z.object({ file: z.string().min(1).max(4096), to: z.array(z.string().min(1).max(200)).min(1).max(20), signWith: z.string().max(200).optional(), out: z.string().max(4096).optional() }),
+      input: z.object({
+        file: z.string().min(1).max(4096), to: z.array(z.string().min(1).max(200)).min(1).max(20), signWith: z.string().max(200).optional(), out: z.string().max(4096).optional(),
+        overwrite: z.boolean().default(false),
+      }),
       output: z.object({ out: z.string(), sha256: z.string(), recipients: z.array(z.string()) }),
       access: 'write', audit: 'handler',
     }),

@@ -115,3 +115,18 @@ it('seals a file gpg reads, signed', async () => {
   expect((await lab.decrypt(sealed, 'other-pass')).toString()).toBe('{"name":"acme"}');
   expect((await lab.decrypt(sealed, passphrase)).toString()).toBe('{"name":"acme"}');
 });
+
+it('seal refuses to replace an existing file (exit 1, the file unchanged) unless --force', async () => {
+  const plain = path.join(root, 'refuse.json');
+  writeFileSync(plain, '{"name":"second"}');
+  for (const [out, args] of [[`${plain}.asc`, []], [path.join(root, 'refuse-chosen.asc'), ['--out', path.join(root, 'refuse-chosen.asc')]]] as const) {
+    writeFileSync(out, 'earlier bytes\n');
+    const r = await cli(['seal', plain, '--to', me.fingerprint, ...args]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trim()).toBe(`casefile: ${out} already exists; sealing does not replace a file unless asked (--force on the command line, overwrite: true in the call).`);
+    expect(readFileSync(out, 'utf8')).toBe('earlier bytes\n');
+    const forced = await cli(['seal', plain, '--to', me.fingerprint, ...args, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect((await lab.decrypt(readFileSync(out), passphrase)).toString()).toBe('{"name":"second"}');
+  }
+});

@@ -122,11 +122,12 @@ export function registerKeyCommands(program: Command): void {
     .option('--out <file>', 'where to write the sealed file (default <file>.asc)')
     .option('--sign <key>', 'sign with this key of yours (asks its passphrase)')
     .option('--passphrase-fd <n>', 'read the signing key\'s passphrase from this file descriptor')
-    .action(async (file: string, opts: { to: string[]; out?: string; sign?: string; passphraseFd?: string }) => {
+    .option('--force', 'replace the output file if it exists (otherwise an existing file is refused and left as it is)')
+    .action(async (file: string, opts: { to: string[]; out?: string; sign?: string; passphraseFd?: string; force?: boolean }) => {
       try {
         await withEngine(async (engine) => {
           if (opts.sign) await unlock(engine, opts.sign, opts.sign, opts.passphraseFd);
-          const r = await engine.call('sealed.seal', { file, to: opts.to, ...(opts.out ? { out: opts.out } : {}), ...(opts.sign ? { signWith: opts.sign } : {}) });
+          const r = await engine.call('sealed.seal', { file, to: opts.to, ...(opts.out ? { out: opts.out } : {}), ...(opts.sign ? { signWith: opts.sign } : {}), overwrite: opts.force === true });
           out(`Sealed to ${r.recipients.join(', ')}: ${r.out}`);
         });
       } catch (e) { fail(e); }

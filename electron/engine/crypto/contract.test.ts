@@ -150,6 +150,36 @@ it('seals a profile gpg reads, imports it sealed, and refuses a non-profile', as
   await engine.close();
 });
 
+it('refuses to replace an existing sealed file unless asked: the file byte-identical, the refusal audited', async () => {
+  engine = await Engine.create({ via: 'cli' });
+  await engine.invoke('keys.import', { kind: 'secret', armored: me.secretArmored });
+  const dir = path.join(root, 'no-clobber');
+  mkdirSync(dir);
+  const plain = path.join(dir, 'site.json');
+  writeFileSync(plain, '{"name":"new"}');
+  const before = randomBytes(300);
+  for (const out of [`${plain}.asc`, path.join(dir, 'chosen.asc')]) {
+    writeFileSync(out, before);
+    const input = { file: plain, to: [me.fingerprint], ...(out === `${plain}.asc` ? {} : { out }) };
+    await expect(engine.invoke('sealed.seal', input)).rejects.toMatchObject({ error: {
+      code: 'conflict', message: `${out} already exists; sealing does not replace a file unless asked (--force on the command line, overwrite: true in the call).`,
+    } });
+    expect(readFileSync(out).equals(before), out).toBe(true);
+    const r = (await engine.invoke('sealed.seal', { ...input, overwrite: true })) as { out: string };
+    expect(r.out).toBe(out);
+    expect((await lab.decrypt(readFileSync(out), passphrase)).toString()).toBe('{"name":"new"}');
+  }
+  expect(readdirSync(dir).sort()).toEqual(['chosen.asc', 'site.json', 'site.json.asc']); // no temp file left behind
+  // A new name is written as before, without asking.
+  const fresh = (await engine.invoke('sealed.seal', { file: plain, to: [me.fingerprint], out: path.join(dir, 'fresh.asc') })) as { out: string };
+  expect((await lab.decrypt(readFileSync(fresh.out), passphrase)).toString()).toBe('{"name":"new"}');
+  await engine.close();
+  const trail = readFileSync(path.join(process.env.CASEFILE_HOME!, 'app-audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; params: { file?: string; overwrite?: boolean }; result: { status: string; message?: string } });
+  const seals = trail.filter((e) => e.action === 'sealed.seal' && e.params.file === plain).map((e) => [e.result.status, e.params.overwrite ?? false, /already exists/.test(e.result.message ?? '')]);
+  expect(seals).toEqual([['error', false, true], ['ok', true, false], ['error', false, true], ['ok', true, false], ['ok', false, false]]);
+  expect(trail.some((e) => JSON.stringify(e).includes(passphrase))).toBe(false);
+});
+
 it('says what a path that is not a sealed file is: missing, a folder, a device', async () => {
   engine = await Engine.create({ via: 'cli' });
   expect(await fails('sealed.open', { source: { file: path.join(root, 'missing.gpg') } })).toMatch(/^No such file: .*missing\.gpg$/);

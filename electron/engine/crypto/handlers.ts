@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { EngineError, type AreaHandlers, type EngineContext } from '../api';
-import { writeFileAtomic } from '../util/atomic';
+import { createFileAtomic, writeFileAtomic } from '../util/atomic';
 import { importSealedProfile } from './sealedProfile';
 import { notAFile, type OpenSecrets, type SealedSource } from './service';
 import { formatPath } from './sealedSession';
@@ -109,10 +109,13 @@ export const cryptoHandlers: AreaHandlers<'keys' | 'sealed'> = {
     return { closed: ctx.crypto.sessions.close(i.sessionId) };
   }),
 
-  'sealed.seal': (ctx, i) => recorded(ctx, 'sealed.seal', { file: i.file, to: i.to, ...(i.signWith ? { signWith: i.signWith } : {}) }, async (note) => {
+  'sealed.seal': (ctx, i) => recorded(ctx, 'sealed.seal', { file: i.file, to: i.to, ...(i.signWith ? { signWith: i.signWith } : {}), ...(i.overwrite ? { overwrite: true } : {}) }, async (note) => {
     const src = path.resolve(i.file);
     const out = path.resolve(i.out ?? `${i.file}.asc`);
     if (out === src) throw new EngineError('invalid_input', 'The sealed file cannot replace the plaintext it is made from.');
+    // Refused before any key is used (and again at the write, should the file appear meanwhile): gpg --batch does the same without --yes.
+    const exists = () => new EngineError('conflict', `${out} already exists; sealing does not replace a file unless asked (--force on the command line, overwrite: true in the call).`);
+    if (!i.overwrite && await fs.lstat(out).then(() => true, () => false)) throw exists();
     const st = await fs.stat(src).catch(() => null);
     if (!st?.isFile()) throw new EngineError(st ? 'invalid_input' : 'not_found', notAFile(i.file, st));
     if (st.size > MAX_BUNDLE_BYTES) throw new EngineError('invalid_input', `${path.basename(src)} is too large for a profile or credential bundle.`);
@@ -127,7 +130,8 @@ export const cryptoHandlers: AreaHandlers<'keys' | 'sealed'> = {
     } finally {
       plain.fill(0);
     }
-    await writeFileAtomic(out, armored);
+    if (i.overwrite) await writeFileAtomic(out, armored);
+    else if (!await createFileAtomic(out, armored)) throw exists();
     const sha256 = createHash('sha256').update(armored).digest('hex');
     note({ out, sha256 });
     return { out, sha256, recipients };
