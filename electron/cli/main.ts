@@ -21,7 +21,8 @@ program
   .addHelpText('after', `
 Exit codes: 0 done; ${EXIT.error} an error (a wrong flag, an unknown command, no case, an unreadable file, a failed check);
 ${EXIT.nothingFound} trace: nothing names the id, export: the selection holds no events; ${EXIT.hostKeyRefused} pull: host key not accepted; ${EXIT.overCap} pull: the plan is over the cap;
-${EXIT.notYet} verify: not verified yet (another instance holding the case is still building what verify checks).
+${EXIT.notYet} verify: not verified yet (another instance holding the case is still building what verify checks);
+${EXIT.blocked} export: the fail-closed check refused the output (nothing delivered; stderr says where it hit).
 With --json only the JSON goes to stdout; progress, notes and errors go to stderr.`);
 
 registerIngestCommands(program);

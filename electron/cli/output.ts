@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ContractFailure } from '../engine/engine';
 
 /** The exit codes of every command, in one place (README, "Exit codes"). */
-export const EXIT = { ok: 0, error: 1, nothingFound: 2, hostKeyRefused: 3, overCap: 4, notYet: 5 } as const;
+export const EXIT = { ok: 0, error: 1, nothingFound: 2, hostKeyRefused: 3, overCap: 4, notYet: 5, blocked: 6 } as const;
 
 export function printTable(rows: Record<string, unknown>[], columns?: string[]): void {
   if (rows.length === 0) { process.stdout.write('(no rows)\n'); return; }

@@ -43,7 +43,7 @@ const HEARTBEAT_MS = 15_000;
 const DRAIN_FACTOR = 8;
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  invalid_input: 400, unknown_call: 404, not_found: 404, nothing_selected: 404, forbidden: 403, read_only: 409, conflict: 409, cancelled: 409, busy: 503, timeout: 504, internal: 500,
+  invalid_input: 400, unknown_call: 404, not_found: 404, nothing_selected: 404, blocked: 409, forbidden: 403, read_only: 409, conflict: 409, cancelled: 409, busy: 503, timeout: 504, internal: 500,
 };
 
 /** An upload batch's folder name under the upload folder (the page names its batch; the server makes one if not). */

@@ -7,6 +7,9 @@ export const ERROR_CODES = [
   // the request was valid but selected nothing to act on (an export of an empty selection): nothing was done, and a
   // caller tells it from a failure by this code, never by the sentence
   'nothing_selected',
+  // an export whose output the fail-closed check refused: nothing was delivered, and the sentence names where it hit
+  // (event and column, or a file), never a value
+  'blocked',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ContractError = z.object({

@@ -61,6 +61,23 @@ describe('casefile export / redact-test', () => {
     expect(cli('export', '--case', path.join(root, 'no-case'), '--format', 'jsonl', '--plaintext').status).toBe(1);
   });
 
+  it('an export the fail-closed check refuses writes nothing and exits 6, saying where it hit and never the value', () => {
+    const bundle = path.join(root, 'blocked/enrich/logs/app');
+    fs.mkdirSync(bundle, { recursive: true });
+    fs.writeFileSync(path.join(bundle, 'app.json.log'), JSON.stringify({ asctime: '2023-07-28 16:54:54,016', name: 'app', levelname: 'ERROR',
+      message: 'db connect postgresql://scribble:Zq81bX0pLm3nR7sTw@db7.acme.internal:5432/enrich failed', created: 1690543494.016 }) + '\n');
+    const caseDir = path.join(root, 'case-blocked');
+    expect(cli('import', path.join(root, 'blocked'), '--case', caseDir).status).toBe(0);
+    // The selecting query holds the replaced password inside SQL quotes, which the redactor cannot rewrite: the
+    // manifest records the query, and the re-scan finds the original there.
+    const r = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--where', "message LIKE '%Zq81bX0pLm3nR7sTw%'");
+    expect(r.status, r.stderr).toBe(6);
+    expect(r.stderr).toMatch(/^casefile: Export blocked by the fail-closed check: \d+ hit\(s\) .*manifest\.json.*Nothing was written\.\n$/);
+    expect(r.stderr).not.toContain('Zq81bX0pLm3nR7sTw');
+    expect(r.stdout).toBe('');
+    expect(fs.readdirSync(path.join(caseDir, 'exports'))).toEqual([]);
+  });
+
   it('says a mistake in the command as a sentence with what was meant: a client key not in the keystore, a column the events view lacks', () => {
     const caseDir = path.join(root, 'case');
     const key = cli('export', '--case', caseDir, '--format', 'jsonl', '--to', 'acme-client');

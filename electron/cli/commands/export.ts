@@ -87,8 +87,10 @@ export function registerExportCommands(program: Command): void {
         });
       } catch (e) {
         fail(e);
-        // nothing selected (a mistyped chain key, a range outside the case): a script can tell it from a failure
+        // nothing selected (a mistyped chain key, a range outside the case), or the output refused by the fail-closed
+        // check (nothing delivered; where it hit on stderr): a script tells each from a failure by its code
         if (e instanceof ContractFailure && e.error.code === 'nothing_selected') process.exitCode = EXIT.nothingFound;
+        if (e instanceof ContractFailure && e.error.code === 'blocked') process.exitCode = EXIT.blocked;
       }
     });
 

@@ -136,6 +136,7 @@ describe('export', () => {
     // report and manifest) is a --where the redactor cannot rewrite inside SQL quotes: the check must catch it
     const blocked = runExport(h, { selection: { where: "message LIKE '%Zq81bX0pLm3nR7sTw%'" }, format: 'jsonl', recipient: null, workers: 1 });
     await expect(blocked).rejects.toThrow(/blocked by the fail-closed check/);
+    await expect(blocked).rejects.toMatchObject({ code: 'blocked' });
     await expect(blocked).rejects.not.toThrow(new RegExp(SECRET));
     expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
   });

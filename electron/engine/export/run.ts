@@ -88,7 +88,7 @@ export class ExportBlocked extends EngineError {
   constructor(readonly hits: RescanHit[]) {
     const byCheck: Record<string, number> = {};
     for (const h of hits) byCheck[`${h.check}:${h.detail}`] = (byCheck[`${h.check}:${h.detail}`] ?? 0) + 1;
-    super('conflict', `Export blocked by the fail-closed check: ${hits.length} hit(s) (${Object.entries(byCheck).map(([k, n]) => `${k} ×${n}`).join(', ')}); `
+    super('blocked', `Export blocked by the fail-closed check: ${hits.length} hit(s) (${Object.entries(byCheck).map(([k, n]) => `${k} ×${n}`).join(', ')}); `
       + `first at ${hits.slice(0, 5).map((h) => h.where).join(', ')}. Nothing was written.`);
   }
 }

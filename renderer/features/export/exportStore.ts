@@ -135,7 +135,7 @@ export const useExport = create<ExportState>((set, get) => ({
       void refreshIfOpen(caseId);
     } catch (e) {
       const message = errorText(e);
-      if (e instanceof ApiError && e.code === 'conflict' && /fail-closed/.test(message)) jobs.set(caseId, { running: false, cancelling: false, blocked: { message, where: blockedWhere(message) } });
+      if (e instanceof ApiError && e.code === 'blocked') jobs.set(caseId, { running: false, cancelling: false, blocked: { message, where: blockedWhere(message) } });
       else if (e instanceof ApiError && e.code === 'nothing_selected') {
         jobs.set(caseId, { running: false, cancelling: false, notice: message });
         // the preview counted events that are no longer selected: its count is asked again
@@ -173,7 +173,7 @@ export const useExport = create<ExportState>((set, get) => ({
           ...(j.state === 'done' ? { outcome: j.outcome ?? 'The export finished.' }
             : j.state === 'cancelled' ? { notice: CANCELLED }
             : j.code === 'nothing_selected' ? { notice: message }
-            : /fail-closed/.test(message) ? { blocked: { message, where: blockedWhere(message) } } : { runError: message }),
+            : j.code === 'blocked' ? { blocked: { message, where: blockedWhere(message) } } : { runError: message }),
         });
         if (j.state === 'done') void refreshIfOpen(caseId);
       },
