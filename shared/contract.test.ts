@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AREAS, CALL_NAMES, EVENT_NAMES, areaOf, specOf } from './contract';
+import { AREAS, CALL_NAMES, EVENT_NAMES, MAX_CALL_INPUT_BYTES, areaOf, specOf } from './contract';
 
 /** Does a dot path (walking through arrays, optionals, nullables, defaults) name a field of the schema? */
 function hasPath(schema: z.ZodType, pathParts: string[]): boolean {
@@ -50,5 +50,30 @@ describe('contract', () => {
     if (typeof s.audit !== 'object') throw new Error('events.page should have an audit predicate');
     expect(s.audit.when({ caseId: 'c', filter: {}, limit: 1 })).toBe(true);
     expect(s.audit.when({ caseId: 'c', filter: {}, limit: 1, after: { ts: null, id: 1 } })).toBe(false);
+  });
+
+  it('no single field of a call input allows more than a door takes (its own limit would never be heard)', () => {
+    // A string field's limit, or a list of strings' (count x length). Lists of records are not summed here.
+    type Json = { type?: string | string[]; maxLength?: number; maxItems?: number; items?: Json; properties?: Record<string, Json>; anyOf?: Json[]; $ref?: string; $defs?: Record<string, Json> };
+    const over: string[] = [];
+    const walk = (s: Json, defs: Record<string, Json>, at: string): void => {
+      if (s.$ref) return walk(defs[s.$ref.replace('#/$defs/', '')] ?? {}, defs, at);
+      for (const alt of s.anyOf ?? []) walk(alt, defs, at);
+      const worst = s.maxLength ?? (s.maxItems !== undefined && s.items?.maxLength !== undefined ? s.maxItems * (s.items.maxLength + 3) : 0);
+      if (worst > MAX_CALL_INPUT_BYTES) over.push(`${at} (${worst})`);
+      if (s.items) walk(s.items, defs, `${at}[]`);
+      for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, defs, `${at}.${k}`);
+    };
+    for (const name of CALL_NAMES) {
+      const schema = z.toJSONSchema(specOf(name).input, { io: 'input', unrepresentable: 'any' }) as Json;
+      walk(schema, schema.$defs ?? {}, name);
+    }
+    // Known: lists of paths and words whose count and length are bounded apart (256 files or 1,000 paths of up to
+    // 4,096 characters, 10,000 words of up to 200); real ones are far shorter, and past the cap the door's sentence
+    // names the call and its limit. redact.test's 200 sample lines of up to 100,000 characters: the tester cuts a
+    // paste by lines and line length only (a budget for the whole sample is left to the rules editor's owners).
+    // Anything else (a content field: a file inline, a key) must fit.
+    const known = /\.(filter\.files|paths|rules\.words\[\]\.words) \(\d+\)$|^redact\.test\.lines \(\d+\)$/;
+    expect(over.filter((f) => !known.test(f))).toEqual([]);
   });
 });

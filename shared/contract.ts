@@ -96,7 +96,7 @@ export function parseInput(name: CallName, input: unknown): { ok: true; data: un
 }
 
 export { ContractError, ContractFailure, ERROR_CODES, toContractError, zodMessage, type ErrorCode } from './contract/errors';
-export { DEFAULT_TIMEOUT_MS, type Access, type AuditRule, type CallSpec } from './contract/define';
+export { DEFAULT_TIMEOUT_MS, MAX_CALL_INPUT_BYTES, type Access, type AuditRule, type CallSpec } from './contract/define';
 export { AppInfo } from './contract/app';
 export { EventPage, FieldStats, Histogram, HistogramLane, SqlResult } from './contract/events';
 export { SavedView } from './contract/views';

@@ -2,12 +2,17 @@
 // the call name and payload size, call the engine, and answer with an envelope whose error is a code and a
 // sentence, never a stack trace. The engine validates every input against the contract; a door in front of an
 // engine in another process (IPC in main) validates too, so malformed input never crosses to it.
-import { isCallName, parseInput, toContractError, type ContractError, type EventName, type EventPayload } from '../../shared/contract';
+import { isCallName, MAX_CALL_INPUT_BYTES, parseInput, toContractError, type ContractError, type EventName, type EventPayload } from '../../shared/contract';
 
 export { EVENT_NAMES, isEventName } from '../../shared/contract';
 
-/** Largest serialized call input accepted from a UI (IPC or HTTP). */
-export const MAX_PAYLOAD_BYTES = 1_000_000;
+/** Largest serialized call input accepted from a UI (IPC or HTTP): the contract's, which its field limits sit below. */
+export const MAX_PAYLOAD_BYTES = MAX_CALL_INPUT_BYTES;
+
+/** The door's sentence for an input past its cap; `size` null when the reading stopped at the cap (HTTP). */
+export function tooLarge(name: string, size: number | null, maxBytes: number): string {
+  return `Input to ${name} is too large (${size === null ? `over ${maxBytes}` : size} bytes; a call takes at most ${maxBytes}).`;
+}
 
 export type WireError = ContractError;
 /** The one envelope every transport answers with. */
@@ -50,7 +55,7 @@ export async function dispatch(engine: EngineLike, name: unknown, input: unknown
   if (!isCallName(name)) return wireError('unknown_call', `Unknown call: ${typeof name === 'string' ? name.slice(0, 100) : typeof name}.`);
   const size = serializedSize(input);
   if (size === null) return wireError('invalid_input', `Input to ${name} cannot be serialized.`);
-  if (size > maxBytes) return wireError('invalid_input', `Input to ${name} is too large (${size} bytes, limit ${maxBytes}).`);
+  if (size > maxBytes) return wireError('invalid_input', tooLarge(name, size, maxBytes));
   let value = input;
   if (opts.validate) {
     const parsed = parseInput(name, input);

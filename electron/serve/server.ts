@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { phase, serverTiming, withPhases, type Phases } from '../engine/util/phases';
-import { dispatch, EVENT_NAMES, MAX_PAYLOAD_BYTES, wireError, type EngineLike, type WireResult } from '../door/dispatch';
+import { dispatch, EVENT_NAMES, MAX_PAYLOAD_BYTES, tooLarge, wireError, type EngineLike, type WireResult } from '../door/dispatch';
 import { resolveStaticPath, SECURITY_HEADERS } from '../door/staticFiles';
 import { sanitizeUploadName } from './uploadName';
-import type { ErrorCode } from '../../shared/contract';
+import { isCallName, type ErrorCode } from '../../shared/contract';
 
 export interface ServerOptions {
   engine: EngineLike;
@@ -118,7 +118,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const phases: Phases = new Map();
     const body = await withPhases(phases, () => phase('read', () => readBody(req, maxBody)));
     if (body === 'too_large') {
-      return sendJson(res, 413, wireError('invalid_input', `Request body exceeds ${maxBody} bytes.`), true);
+      return sendJson(res, 413, wireError('invalid_input', isCallName(name) ? tooLarge(name, null, maxBody) : `Request body exceeds ${maxBody} bytes.`), true);
     }
     let input: unknown;
     try {

@@ -51,5 +51,10 @@ export function defineArea<C extends Record<string, CallSpec<z.ZodType, z.ZodTyp
   return { calls: area.calls, events: (area.events ?? {}) as E };
 }
 
+/** Largest serialized input a door (IPC, the HTTP bridge) takes for one call. Every limit a call's schema sets on
+ * a field sits below it, so an input over that limit gets the contract's sentence, not the door's. Files go by path
+ * or as an upload, not inside a call. */
+export const MAX_CALL_INPUT_BYTES = 1_000_000;
+
 /** Default relay timeout of a call that declares none. */
 export const DEFAULT_TIMEOUT_MS = 120_000;

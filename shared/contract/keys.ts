@@ -4,6 +4,9 @@
 import { z } from 'zod';
 import { defineArea, defineCall } from './define';
 
+/** An armored key or keyring within one call's input (MAX_CALL_INPUT_BYTES), with room for escaped line ends. */
+export const KEY_IMPORT_MAX_CHARS = 900_000;
+
 const Fingerprint = z.string().regex(/^[0-9A-F]{40}$|^[0-9A-F]{64}$/);
 /** A key by fingerprint, long key id, or a part of its user id naming one key. */
 export const KeyRef = z.string().min(1).max(200);
@@ -49,7 +52,7 @@ export const keysArea = defineArea({
     }),
     /** An armored or binary export (`gpg --export-secret-keys --armor`, or `gpg --export --armor` for a client). */
     'keys.import': defineCall({
-      input: z.object({ kind: z.enum(['secret', 'client']), armored: z.string().min(1).max(1 << 20) }),
+      input: z.object({ kind: z.enum(['secret', 'client']), armored: z.string().min(1).max(KEY_IMPORT_MAX_CHARS, `too large: at most ${KEY_IMPORT_MAX_CHARS} characters (a key or a keyring of client keys is far smaller)`) }),
       output: z.object({ imported: z.array(z.object({ fingerprint: Fingerprint, userIds: z.array(z.string()), kind: z.enum(['secret', 'client']) })) }),
       // The key material itself never enters the trail; the handler records the fingerprints it imported.
       access: 'write', audit: 'handler', secret: ['armored'],

@@ -5,10 +5,15 @@
 import { z } from 'zod';
 import { defineArea, defineCall } from './define';
 
+/** Inline bytes (base64) within one call's input (MAX_CALL_INPUT_BYTES), with room for the rest of it; a bigger
+ * file goes by path or as an upload (the engine takes bundles up to 4 MiB that way). */
+export const INLINE_CONTENT_MAX_CHARS = 900_000;
+const inlineKb = Math.round((INLINE_CONTENT_MAX_CHARS * 3) / 4 / 1000);
+
 /** Where the sealed file is: a path on the engine's machine, or its bytes (base64, an upload in browser mode). */
 const Source = z.object({
   file: z.string().min(1).max(4096).optional(),
-  content: z.string().max(12 << 20).optional(),
+  content: z.string().max(INLINE_CONTENT_MAX_CHARS, `too large to send in a call: at most ${INLINE_CONTENT_MAX_CHARS} characters of base64 (a file of about ${inlineKb} KB); give the file's path, or upload it`).optional(),
   name: z.string().max(255).optional(),
   caseId: z.string().min(1).max(128).optional(),
 }).refine((s) => (s.file === undefined) !== (s.content === undefined), 'give either file or content');
