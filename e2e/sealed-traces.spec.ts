@@ -144,5 +144,7 @@ test('nothing of a sealed file is left on disk or in output; each reveal is audi
     casefile.engine.context.crypto.sessions.closeAll();
     lab.close();
     removeDir(work);
+    // The worker's later specs open the default case (openDemo): this one closed it to let the engine checkpoint.
+    await casefile.engine.invoke('cases.open', { dir: caseDir });
   }
 });
