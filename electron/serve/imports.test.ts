@@ -3,21 +3,11 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../engine/engine';
-import { removeDir, tempDir } from '../testkit/tmp';
-import { startServer, type RunningServer } from './server';
+import { startBridgeLab, type BridgeLab } from '../testkit/bridgeLab';
 
+let lab: BridgeLab;
 let root: string;
-let engine: Engine;
-let srv: RunningServer;
-const home = process.env.CASEFILE_HOME;
-
-async function post(name: string, input: unknown): Promise<{ status: number; body: { ok: boolean; value?: unknown; error?: unknown } }> {
-  const res = await fetch(`${srv.origin}/api/${name}`, {
-    method: 'POST', body: JSON.stringify(input), headers: { 'content-type': 'application/json', 'x-casefile-token': srv.token },
-  });
-  return { status: res.status, body: await res.json() as { ok: boolean } };
-}
+const post = (name: string, input: unknown) => lab.post(name, input);
 
 function bundle(name: string, files: number, lines: number): string {
   const dir = path.join(root, name);
@@ -31,20 +21,8 @@ function bundle(name: string, files: number, lines: number): string {
   return dir;
 }
 
-beforeAll(async () => {
-  root = tempDir();
-  process.env.CASEFILE_HOME = path.join(root, 'home');
-  mkdirSync(path.join(root, 'renderer'));
-  writeFileSync(path.join(root, 'renderer', 'index.html'), '<!doctype html>');
-  engine = await Engine.create({ via: 'browser' });
-  srv = await startServer({ engine, rendererDir: path.join(root, 'renderer') });
-});
-afterAll(async () => {
-  await srv.close();
-  await engine.close();
-  if (home === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = home;
-  removeDir(root);
-});
+beforeAll(async () => { lab = await startBridgeLab(); root = lab.root; });
+afterAll(async () => lab.close());
 
 describe('imports through the HTTP bridge', () => {
   it('two imports into one case at once both succeed, one after the other, with nothing left in staging', async () => {

@@ -2,41 +2,15 @@
 // an input over a field's limit gets the contract's sentence (naming the field and its limit) through the HTTP
 // bridge and the validating IPC door alike, and only an input past the door's cap gets the door's sentence, which
 // names the call and the cap. A real Engine behind a real HTTP server; `dispatch` with validation as IPC runs it.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CALL_INPUT_BYTES } from '../../shared/contract';
 import { dispatch } from '../door/dispatch';
-import { Engine } from '../engine/engine';
-import { removeDir, tempDir } from '../testkit/tmp';
-import { startServer, type RunningServer } from './server';
+import { startBridgeLab, type BridgeLab } from '../testkit/bridgeLab';
 
-let root: string;
-let engine: Engine;
-let srv: RunningServer;
-const home = process.env.CASEFILE_HOME;
-
-async function post(name: string, input: unknown): Promise<{ status: number; body: { ok: boolean; error?: { code: string; message: string } } }> {
-  const res = await fetch(`${srv.origin}/api/${name}`, {
-    method: 'POST', body: JSON.stringify(input), headers: { 'content-type': 'application/json', 'x-casefile-token': srv.token },
-  });
-  return { status: res.status, body: await res.json() as { ok: boolean } };
-}
-
-beforeAll(async () => {
-  root = tempDir();
-  process.env.CASEFILE_HOME = path.join(root, 'home');
-  mkdirSync(path.join(root, 'renderer'));
-  writeFileSync(path.join(root, 'renderer', 'index.html'), '<!doctype html>');
-  engine = await Engine.create({ via: 'browser' });
-  srv = await startServer({ engine, rendererDir: path.join(root, 'renderer') });
-});
-afterAll(async () => {
-  await srv.close();
-  await engine.close();
-  if (home === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = home;
-  removeDir(root);
-});
+let lab: BridgeLab;
+const post = (name: string, input: unknown) => lab.post(name, input);
+beforeAll(async () => { lab = await startBridgeLab(); });
+afterAll(async () => lab.close());
 
 const base64 = (chars: number) => 'QUJD'.repeat(Math.ceil(chars / 4)).slice(0, chars);
 
@@ -62,7 +36,7 @@ describe('a call input over a contract limit gets the contract sentence, at ever
   });
 
   it.each(overLimit)('IPC door (dispatch, validating): %s', async (name, input, sentence) => {
-    expect(await dispatch(engine, name, input, { validate: true })).toEqual({ ok: false, error: { code: 'invalid_input', message: sentence } });
+    expect(await dispatch(lab.engine, name, input, { validate: true })).toEqual({ ok: false, error: { code: 'invalid_input', message: sentence } });
   });
 
   it('past the door cap, the door names the call and the cap (HTTP and IPC say the same)', async () => {
@@ -71,6 +45,6 @@ describe('a call input over a contract limit gets the contract sentence, at ever
     expect(r.status).toBe(413);
     expect(r.body.error).toEqual({ code: 'invalid_input', message: `Input to sealed.open is too large (over ${MAX_CALL_INPUT_BYTES} bytes; a call takes at most ${MAX_CALL_INPUT_BYTES}).` });
     const size = Buffer.byteLength(JSON.stringify(input));
-    expect(await dispatch(engine, 'sealed.open', input, { validate: true })).toEqual({ ok: false, error: { code: 'invalid_input', message: `Input to sealed.open is too large (${size} bytes; a call takes at most ${MAX_CALL_INPUT_BYTES}).` } });
+    expect(await dispatch(lab.engine, 'sealed.open', input, { validate: true })).toEqual({ ok: false, error: { code: 'invalid_input', message: `Input to sealed.open is too large (${size} bytes; a call takes at most ${MAX_CALL_INPUT_BYTES}).` } });
   });
 });
