@@ -125,6 +125,11 @@ it('seal refuses to replace an existing file (exit 1, the file unchanged) unless
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr.trim()).toBe(`casefile: ${out} already exists; sealing does not replace a file unless asked (--force on the command line, overwrite: true in the call).`);
     expect(readFileSync(out, 'utf8')).toBe('earlier bytes\n');
+    // Signing: refused before any passphrase is asked (none is given here, and there is no terminal to ask on).
+    const signed = await cli(['seal', plain, '--to', me.fingerprint, '--sign', me.fingerprint, ...args]);
+    expect(signed.code, signed.stderr).toBe(1);
+    expect(signed.stderr.trim()).toBe(r.stderr.trim());
+    expect(readFileSync(out, 'utf8')).toBe('earlier bytes\n');
     const forced = await cli(['seal', plain, '--to', me.fingerprint, ...args, '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect((await lab.decrypt(readFileSync(out), passphrase)).toString()).toBe('{"name":"second"}');

@@ -1,6 +1,8 @@
 // `casefile key import|list|remove`, `casefile open`, `casefile seal`: the operator's keys and sealed files from the
 // shell. Passphrases, passwords and session keys are asked without echo or read from `--passphrase-fd`, never argv.
 // Every action goes through the engine's contract calls, so it is audited exactly as in the app.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { Engine, ContractFailure } from '../../engine/engine';
 import { fail, printJson, printTable, readInputFile } from '../output';
@@ -126,7 +128,10 @@ export function registerKeyCommands(program: Command): void {
     .action(async (file: string, opts: { to: string[]; out?: string; sign?: string; passphraseFd?: string; force?: boolean }) => {
       try {
         await withEngine(async (engine) => {
-          if (opts.sign) await unlock(engine, opts.sign, opts.sign, opts.passphraseFd);
+          // An output the engine will refuse (it exists, no --force) is refused before the passphrase is asked: the
+          // engine's call still says it, and audits it, with no key used.
+          const refused = !opts.force && existsSync(path.resolve(opts.out ?? `${file}.asc`));
+          if (opts.sign && !refused) await unlock(engine, opts.sign, opts.sign, opts.passphraseFd);
           const r = await engine.call('sealed.seal', { file, to: opts.to, ...(opts.out ? { out: opts.out } : {}), ...(opts.sign ? { signWith: opts.sign } : {}), overwrite: opts.force === true });
           out(`Sealed to ${r.recipients.join(', ')}: ${r.out}`);
         });
