@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AREAS, CALL_NAMES, EVENT_NAMES, MAX_CALL_INPUT_BYTES, areaOf, specOf } from './contract';
+import { TESTER_MAX_TOTAL_CHARS } from './contract/redact';
 
 /** Does a dot path (walking through arrays, optionals, nullables, defaults) name a field of the schema? */
 function hasPath(schema: z.ZodType, pathParts: string[]): boolean {
@@ -70,10 +71,11 @@ describe('contract', () => {
     }
     // Known: lists of paths and words whose count and length are bounded apart (256 files or 1,000 paths of up to
     // 4,096 characters, 10,000 words of up to 200); real ones are far shorter, and past the cap the door's sentence
-    // names the call and its limit. redact.test's 200 sample lines of up to 100,000 characters: the tester cuts a
-    // paste by lines and line length only (a budget for the whole sample is left to the rules editor's owners).
+    // names the call and its limit. redact.test's lines are bounded apart too (200 of up to 100,000 characters), and
+    // in all by a refinement this walk cannot see (TESTER_MAX_TOTAL_CHARS, under the cap: asserted below).
     // Anything else (a content field: a file inline, a key) must fit.
     const known = /\.(filter\.files|paths|rules\.words\[\]\.words) \(\d+\)$|^redact\.test\.lines \(\d+\)$/;
+    expect(TESTER_MAX_TOTAL_CHARS * 2).toBeLessThan(MAX_CALL_INPUT_BYTES);
     expect(over.filter((f) => !known.test(f))).toEqual([]);
   });
 });

@@ -8,13 +8,45 @@ import { defineArea, defineCall } from './define';
 /** What one redact.test takes: lines, and characters a line (the tester cuts a pasted sample to these and says so). */
 export const TESTER_MAX_LINES = 200;
 export const TESTER_MAX_CHARS = 100_000;
+/** Characters of one sample in all: with the rules, the call stays under every door's input cap (MAX_CALL_INPUT_BYTES). */
+export const TESTER_MAX_TOTAL_CHARS = 400_000;
+
+export interface TesterSample {
+  /** Non-blank lines, in order, within the bounds above. */
+  lines: string[];
+  /** Line numbers in the given text (from 1, blank lines counted) of the lines tested only in part. */
+  cut: number[];
+  /** Non-blank lines past the bounds, not tested. */
+  dropped: number;
+}
+
+/**
+ * A sample's lines within what one redact.test takes (the rules editor's tester and `casefile redact-test`): a longer
+ * sample is cut and the caller says where, instead of the engine refusing the whole test with a schema path.
+ */
+export function testerSample(text: string): TesterSample {
+  const lines: string[] = [];
+  const cut: number[] = [];
+  let dropped = 0;
+  let total = 0;
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const room = Math.min(TESTER_MAX_CHARS, TESTER_MAX_TOTAL_CHARS - total);
+    if (lines.length >= TESTER_MAX_LINES || room <= 0) { dropped++; return; }
+    if (line.length > room) cut.push(i + 1);
+    lines.push(line.slice(0, room));
+    total += Math.min(line.length, room);
+  });
+  return { lines, cut, dropped };
+}
 
 export const redactArea = defineArea({
   calls: {
     /** What the rules would change in sample lines (the operator's own text; nothing is stored). */
     'redact.test': defineCall({
       input: CaseRef.partial().extend({
-        rules: RedactionRules.partial().optional(), lines: z.array(z.string().max(TESTER_MAX_CHARS)).min(1).max(TESTER_MAX_LINES),
+        rules: RedactionRules.partial().optional(), lines: z.array(z.string().max(TESTER_MAX_CHARS)).min(1).max(TESTER_MAX_LINES)
+          .refine((ls) => ls.reduce((n, l) => n + l.length, 0) <= TESTER_MAX_TOTAL_CHARS, `at most ${TESTER_MAX_TOTAL_CHARS} characters in all`),
         /** Site profile whose rules are merged in (default, with a case: the profiles its evidence was pulled with). */
         profile: ProfileName.optional(),
       }),

@@ -110,6 +110,18 @@ describe('casefile export / redact-test', () => {
     expect(b.stderr).toMatch(/not a valid RE2 expression/);
   });
 
+  it('redact-test cuts a sample past what one test takes and says so, instead of refusing it', () => {
+    const rules = path.join(root, 'rules.yaml');
+    const sample = path.join(root, 'sample-long.log');
+    // 6 lines of 120,000 characters: each past a line's length, together past the sample's budget (400,000)
+    fs.writeFileSync(sample, Array.from({ length: 6 }, (_, i) => `${i} priya@acme-client.in ${'z'.repeat(120_000)}`).join('\n') + '\n');
+    const r = cli('redact-test', '--rules', rules, sample);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('note: line(s) 1, 2, 3, 4 tested only in part (up to 100000 characters a line, 400000 in all)');
+    expect(r.stderr).toContain('note: the first 4 lines are tested; 2 more are not');
+    expect(r.stdout).toMatch(/4 replacement\(s\) in 4 of 4 line\(s\)/);
+  });
+
   it('redact-test and export warn about a harvested kind that does not exist (a typo), and still run', () => {
     const rules = path.join(root, 'typo.yaml');
     fs.writeFileSync(rules, 'harvestKinds: [usr, host]\n');

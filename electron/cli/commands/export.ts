@@ -7,6 +7,7 @@ import { Engine } from '../../engine/engine';
 import { ContractFailure } from '../../engine/engine';
 import { EXIT, fail, inputFileError, printJson, printTable, readInputFile } from '../output';
 import { withCaseEngine } from './ingest';
+import { TESTER_MAX_CHARS, TESTER_MAX_TOTAL_CHARS, testerSample } from '../../../shared/contract/redact';
 
 const MAX_RULES_FILE = 1 << 20;
 
@@ -102,8 +103,11 @@ export function registerExportCommands(program: Command): void {
     .action(async (sample: string, o: { rules: string; json?: boolean }) => {
       try {
         const rules = readRules(o.rules);
-        const lines = readInputFile(sample).toString('utf8').split('\n').filter((l) => l.length > 0).slice(0, 200);
+        // Cut to what one test takes, and said: a line past its length or the sample's budget is tested in part.
+        const { lines, cut, dropped } = testerSample(readInputFile(sample).toString('utf8'));
         if (!lines.length) throw new Error(`${sample} has no lines`);
+        if (cut.length) process.stderr.write(`note: line(s) ${cut.slice(0, 5).join(', ')}${cut.length > 5 ? '…' : ''} tested only in part (up to ${TESTER_MAX_CHARS} characters a line, ${TESTER_MAX_TOTAL_CHARS} in all)\n`);
+        if (dropped) process.stderr.write(`note: the first ${lines.length} lines are tested; ${dropped} more are not\n`);
         const engine = await Engine.create({ via: 'cli' });
         try {
           const r = await engine.call('redact.test', { ...(rules ? { rules } : {}), lines });

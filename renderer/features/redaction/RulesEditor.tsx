@@ -2,14 +2,13 @@
 // with a tester: sample lines pasted by the operator, redacted by the draft as it stands (saved or not).
 import { useEffect, useMemo, useState } from 'react';
 import { call } from '../../api/client';
-import { TESTER_MAX_CHARS } from '../../../shared/contract/redact';
+import { TESTER_MAX_CHARS, TESTER_MAX_TOTAL_CHARS, testerSample } from '../../../shared/contract/redact';
 import { fmtCount } from '../../lib/time';
 import { errorText, useApp } from '../../stores/app';
 import { countByType } from './highlight';
 import { RedactedText, TypeCounts } from './RedactedText';
 import { type Draft, fromDraft } from './rulesDraft';
 import { rulesUnsaved, testKey, useRules } from './rulesStore';
-import { testerSample } from './testerSample';
 import { useRulesCheck } from './useRulesCheck';
 import './redaction.css';
 
@@ -125,7 +124,7 @@ export function RulesEditor() {
         </div>
         {pasted.cut.length > 0 && (
           <div className="muted small" data-testid="tester-cut">
-            {pasted.cut.length === 1 ? `line ${pasted.cut[0]} is` : `lines ${pasted.cut.slice(0, 5).join(', ')}${pasted.cut.length > 5 ? '…' : ''} are`} tested up to {pasted.cut.length === 1 ? 'its' : 'their'} first {fmtCount(TESTER_MAX_CHARS)} characters
+            {pasted.cut.length === 1 ? `line ${pasted.cut[0]} is` : `lines ${pasted.cut.slice(0, 5).join(', ')}${pasted.cut.length > 5 ? '…' : ''} are`} tested only in part: the tester takes up to {fmtCount(TESTER_MAX_CHARS)} characters a line and {fmtCount(TESTER_MAX_TOTAL_CHARS)} in all
           </div>
         )}
         {testError && <div className="error-box" data-testid="tester-error">{testError}</div>}
