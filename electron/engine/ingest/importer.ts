@@ -566,14 +566,10 @@ export function* batches(files: PlannedFile[], reader: 'auto' | 'js', firstBytes
   for (const group of byFormat.values()) {
     // The first batch is small: its events are on screen (importJob.ts) while the rest import, seconds before a full
     // batch's would be. The files keep their order, so their ids do not change.
-    let rest = group;
-    if (first) {
-      first = false;
-      let n = 0;
-      for (let bytes = 0; n < group.length && n < BATCH_FILES && (n === 0 || bytes + group[n]!.size <= firstBytes); n++) bytes += group[n]!.size;
-      if (n < group.length) { yield group.slice(0, n); rest = group.slice(n); }
-    }
-    yield* cutGroups(rest, BATCH_FILES, BATCH_BYTES, (f) => f.size);
+    const head = first ? cutGroups(group, BATCH_FILES, firstBytes, (f) => f.size)[0]! : [];
+    first = false;
+    if (head.length) yield head;
+    yield* cutGroups(group.slice(head.length), BATCH_FILES, BATCH_BYTES, (f) => f.size);
   }
 }
 
