@@ -2,12 +2,12 @@
 // shell. Passphrases, passwords and session keys are asked without echo or read from `--passphrase-fd`, never argv.
 // Every action goes through the engine's contract calls, so it is audited exactly as in the app.
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { Engine, ContractFailure } from '../../engine/engine';
 import { fail, printJson, printTable, readInputFile } from '../output';
 import { readSecret } from '../secretInput';
 import { formatPath, parsePath } from '../../engine/crypto/sealedSession';
+import { sealedOutput } from '../../engine/crypto/paths';
 import type { OpenedBundle } from '../../../shared/contract/sealed';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
@@ -130,7 +130,7 @@ export function registerKeyCommands(program: Command): void {
         await withEngine(async (engine) => {
           // An output the engine will refuse (it exists, no --force) is refused before the passphrase is asked: the
           // engine's call still says it, and audits it, with no key used.
-          const refused = !opts.force && existsSync(path.resolve(opts.out ?? `${file}.asc`));
+          const refused = !opts.force && existsSync(sealedOutput(file, opts.out));
           if (opts.sign && !refused) await unlock(engine, opts.sign, opts.sign, opts.passphraseFd);
           const r = await engine.call('sealed.seal', { file, to: opts.to, ...(opts.out ? { out: opts.out } : {}), ...(opts.sign ? { signWith: opts.sign } : {}), overwrite: opts.force === true });
           out(`Sealed to ${r.recipients.join(', ')}: ${r.out}`);

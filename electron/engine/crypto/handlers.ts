@@ -10,6 +10,7 @@ import { importSealedProfile } from './sealedProfile';
 import { notAFile, type OpenSecrets, type SealedSource } from './service';
 import { formatPath } from './sealedSession';
 import { MAX_BUNDLE_BYTES } from './parse';
+import { sealedOutput } from './paths';
 
 type Params = Record<string, unknown>;
 
@@ -111,7 +112,7 @@ export const cryptoHandlers: AreaHandlers<'keys' | 'sealed'> = {
 
   'sealed.seal': (ctx, i) => recorded(ctx, 'sealed.seal', { file: i.file, to: i.to, ...(i.signWith ? { signWith: i.signWith } : {}), ...(i.overwrite ? { overwrite: true } : {}) }, async (note) => {
     const src = path.resolve(i.file);
-    const out = path.resolve(i.out ?? `${i.file}.asc`);
+    const out = sealedOutput(i.file, i.out);
     if (out === src) throw new EngineError('invalid_input', 'The sealed file cannot replace the plaintext it is made from.');
     // Refused before any key is used (and again at the write, should the file appear meanwhile): gpg --batch does the same without --yes.
     const exists = () => new EngineError('conflict', `${out} already exists; sealing does not replace a file unless asked (--force on the command line, overwrite: true in the call).`);

@@ -4,6 +4,9 @@ import { appFiles } from '../case/paths';
 
 export const FINGERPRINT = /^[0-9A-F]{40}$|^[0-9A-F]{64}$/;
 
+/** Where `sealed.seal` (and `casefile seal`) writes a file's sealed copy: the given path, else beside it as `<file>.asc`. */
+export const sealedOutput = (file: string, out?: string): string => path.resolve(out ?? `${file}.asc`);
+
 export function cryptoFiles() {
   const home = appFiles().home;
   const dir = path.join(home, 'keys');
