@@ -79,6 +79,15 @@ export function blockedWhere(message: string): string[] {
   return m ? m[1]!.split(', ').map((s) => s.trim()).filter(Boolean) : [];
 }
 
+/** How a run that did not finish is shown, by its error code (the run's own call, or a followed job's): a cancel or
+ * a selection that held nothing as a notice, the fail-closed check's refusal with its places, anything else a failure. */
+function stopped(code: string | undefined, message: string): Partial<ExportState> {
+  if (code === 'cancelled') return { notice: CANCELLED };
+  if (code === 'nothing_selected') return { notice: message };
+  if (code === 'blocked') return { blocked: { message, where: blockedWhere(message) } };
+  return { runError: message };
+}
+
 /** The preview call in flight: closing the dialog or asking again drops it, and the engine stops its reads (the
  * preview runs the export's whole setup: seconds of both cores on a 1 GB case). */
 let previewCall: AbortController | null = null;
@@ -135,13 +144,10 @@ export const useExport = create<ExportState>((set, get) => ({
       void refreshIfOpen(caseId);
     } catch (e) {
       const message = errorText(e);
-      if (e instanceof ApiError && e.code === 'blocked') jobs.set(caseId, { running: false, cancelling: false, blocked: { message, where: blockedWhere(message) } });
-      else if (e instanceof ApiError && e.code === 'nothing_selected') {
-        jobs.set(caseId, { running: false, cancelling: false, notice: message });
-        // the preview counted events that are no longer selected: its count is asked again
-        if (useApp.getState().current?.id === caseId) void get().loadPreview();
-      } else if (e instanceof ApiError && e.code === 'cancelled') jobs.set(caseId, { running: false, cancelling: false, notice: CANCELLED });
-      else jobs.set(caseId, { running: false, cancelling: false, runError: message });
+      const code = e instanceof ApiError ? e.code : undefined;
+      jobs.set(caseId, { running: false, cancelling: false, ...stopped(code, message) });
+      // the preview counted events that are no longer selected: its count is asked again
+      if (code === 'nothing_selected' && useApp.getState().current?.id === caseId) void get().loadPreview();
     } finally { off(); }
   },
 
@@ -170,10 +176,7 @@ export const useExport = create<ExportState>((set, get) => ({
         const message = j.error ?? 'The export failed.';
         jobs.set(caseId, {
           running: false, cancelling: false,
-          ...(j.state === 'done' ? { outcome: j.outcome ?? 'The export finished.' }
-            : j.state === 'cancelled' ? { notice: CANCELLED }
-            : j.code === 'nothing_selected' ? { notice: message }
-            : j.code === 'blocked' ? { blocked: { message, where: blockedWhere(message) } } : { runError: message }),
+          ...(j.state === 'done' ? { outcome: j.outcome ?? 'The export finished.' } : stopped(j.state === 'cancelled' ? 'cancelled' : j.code, message)),
         });
         if (j.state === 'done') void refreshIfOpen(caseId);
       },
