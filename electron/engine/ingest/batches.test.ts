@@ -20,6 +20,16 @@ describe('batches', () => {
     expect(names([...batches(tree, 'auto', 64 * MB)])).toEqual([['a0', 'a1', 'a2', 'a3'], ['b0']]);
   });
 
+  it('never makes the first batch larger than a batch (CASEFILE_IMPORT_BATCH_BYTES below the first batch\'s bytes)', () => {
+    const before = process.env.CASEFILE_IMPORT_BATCH_BYTES;
+    process.env.CASEFILE_IMPORT_BATCH_BYTES = String(6 * MB);
+    try {
+      expect(names([...batches(tree, 'auto', 12 * MB)])).toEqual([['a0'], ['a1'], ['a2'], ['a3'], ['b0']]);
+    } finally {
+      if (before === undefined) delete process.env.CASEFILE_IMPORT_BATCH_BYTES; else process.env.CASEFILE_IMPORT_BATCH_BYTES = before;
+    }
+  });
+
   it('yields the same sequence of files whatever the first batch (so file ids do not change)', () => {
     const flat = (bs: Planned[][]) => bs.flat().map((f) => f.rel);
     expect(flat([...batches(tree, 'auto', MB)])).toEqual(flat([...batches(tree, 'auto', 1024 * MB)]));

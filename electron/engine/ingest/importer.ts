@@ -565,8 +565,8 @@ export function* batches(files: PlannedFile[], reader: 'auto' | 'js', firstBytes
   let first = true;
   for (const group of byFormat.values()) {
     // The first batch is small: its events are on screen (importJob.ts) while the rest import, seconds before a full
-    // batch's would be. The files keep their order, so their ids do not change.
-    const head = first ? cutGroups(group, BATCH_FILES, firstBytes, (f) => f.size)[0]! : [];
+    // batch's would be, and never larger than a batch. The files keep their order, so their ids do not change.
+    const head = first ? cutGroups(group, BATCH_FILES, Math.min(firstBytes, BATCH_BYTES), (f) => f.size)[0]! : [];
     first = false;
     if (head.length) yield head;
     yield* cutGroups(group.slice(head.length), BATCH_FILES, BATCH_BYTES, (f) => f.size);
