@@ -1,5 +1,5 @@
 // Temporary folders for tests, removed afterwards (evidence files are read-only, so chmod first).
-import { mkdtempSync, mkdirSync, rmSync, chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, chmodSync, readdirSync, lstatSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -11,7 +11,9 @@ export function removeDir(dir: string): void {
   const unlock = (d: string) => {
     for (const e of readdirSync(d)) {
       const p = path.join(d, e);
-      const st = statSync(p);
+      // lstat, and links left alone: a link in a test tree may lead out of it (to /etc), and chmod follows links.
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) continue;
       chmodSync(p, st.isDirectory() ? 0o700 : 0o600);
       if (st.isDirectory()) unlock(p);
     }
