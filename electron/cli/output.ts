@@ -31,10 +31,23 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
+/**
+ * Text from outside (a server's file names) as the terminal should show it: control characters (which can retitle,
+ * clear or recolour the terminal, or hide a line) and bidirectional overrides (which make `gol.exe` read `exe.log`)
+ * are written as escapes.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`;
+  });
+}
+
 /** Prints a clear one-line error (never a stack) and sets a non-zero exit code. */
 export function fail(e: unknown): void {
   const msg = e instanceof ContractFailure ? `${e.error.message}` : e instanceof Error ? e.message.split('\n')[0] : String(e);
-  process.stderr.write(`casefile: ${msg}\n`);
+  process.stderr.write(`casefile: ${printable(msg ?? '')}\n`);
   process.exitCode = EXIT.error;
 }
 

@@ -9,6 +9,13 @@ import { defineArea, defineCall } from './define';
 
 export const PULL_SOURCES = ['system', 'pipeline', 'taskblade', 'workflows', 'celery', 'doodle', 'gunicorn', 'jupyter', 'netdata'] as const;
 
+/** Files discovery found and set aside, by the plan's skip reason: what the CLI and the pull view say of each. */
+export const SET_ASIDE_REASONS: Record<string, string> = {
+  'name-not-utf8': 'its name is not UTF-8 (SFTP cannot open it)',
+  'name-unsafe': 'its name is not a plain file name here (a backslash or a path separator)',
+  symlink: 'a symbolic link (not followed)',
+};
+
 const RemoteFile = z.object({ path: z.string(), source: z.string(), size: z.number(), mtime: z.number(), grown: z.boolean().optional() });
 export const PullPlan = z.object({
   files: z.array(RemoteFile),

@@ -113,6 +113,26 @@ describe('casefile profile / pull', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ status: 'refused' });
   });
 
+  it('prints server file names with their control and bidi characters escaped, never raw to the terminal', async () => {
+    // A hostile server names its logs to drive the operator's terminal (retitle, clear, recolour, hide a line) or to
+    // spoof a name with a right-to-left override: the plan table and the set-aside lines show them escaped.
+    const root = path.join(lab.root, 'esc-root');
+    const doodle = path.join(root, 'logs/doodle');
+    mkdirSync(doodle, { recursive: true, mode: 0o755 });
+    writeFileSync(path.join(doodle, 'title\u001b]0;pwned\u0007\u001b[2J.log'), 'x\n', { mode: 0o644 });
+    writeFileSync(path.join(doodle, 'spoof\u202egol.exe'), 'y\n', { mode: 0o644 });
+    writeFileSync(path.join(doodle, 'back\\\u001b[8mhidden.log'), 'z\n', { mode: 0o644 });
+    writeFileSync(path.join(work, 'esc.json'), JSON.stringify({ name: 'esc', ...lab.hops(), logRoot: root, capBytes: 50_000_000, timezone: 'UTC' }));
+    expect((await cli(['profile', 'add', '--file', path.join(work, 'esc.json')])).code).toBe(0);
+    const r = await cli(['pull', '--case', path.join(work, 'case-esc'), '--profile', 'esc', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(r.stdout).toContain('logs/doodle/title\\x1b]0;pwned\\x07\\x1b[2J.log');
+    expect(r.stdout).toContain('logs/doodle/spoof\\u202egol.exe');
+    expect(r.stdout).toMatch(/not fetched, its name is not a plain file name here .*: logs\/doodle\/back\\\\x1b\[8mhidden\.log/);
+  });
+
   it('names a wrong passphrase and leaves it nowhere on disk', async () => {
     const caseDir = path.join(work, 'case');
     const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--passphrase-fd', '3'], { fd3: 'not-the-passphrase' });

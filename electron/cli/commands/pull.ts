@@ -9,16 +9,14 @@ import readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SiteProfile } from '../../../shared/profile';
-import type { PullAnswer } from '../../../shared/contract/pull';
+import { SET_ASIDE_REASONS as SET_ASIDE, type PullAnswer } from '../../../shared/contract/pull';
 import { Engine } from '../../engine/engine';
 import { parseSize } from '../../engine/util/size';
 import { readSecret } from '../secretInput';
-import { EXIT, fail, printJson, printTable, readInputFile } from '../output';
+import { EXIT, fail, printable, printJson, printTable, readInputFile } from '../output';
 import { withCaseEngine } from './ingest';
 
 const MB = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-/** Why discovery set a found file aside (the plan's skip reasons that need the operator's eye). */
-const SET_ASIDE: Record<string, string> = { 'name-not-utf8': 'its name is not UTF-8 (SFTP cannot open it)', symlink: 'a symbolic link (not followed)' };
 
 function parseJsonFile(file: string): unknown {
   const text = readInputFile(file).toString('utf8');
@@ -41,12 +39,13 @@ async function ask(question: string): Promise<boolean> {
 }
 
 function planTable(a: Extract<PullAnswer, { pullId: string }>): void {
-  printTable(a.plan.files.map((f) => ({ file: f.path, source: f.source, size: f.size, modified: new Date(f.mtime * 1000).toISOString(), note: f.grown ? 'grown' : '' })));
+  // Names come from the server: escaped, so that none can drive the operator's terminal.
+  printTable(a.plan.files.map((f) => ({ file: printable(f.path), source: f.source, size: f.size, modified: new Date(f.mtime * 1000).toISOString(), note: f.grown ? 'grown' : '' })));
   const skipped = a.plan.skipped.reduce<Record<string, number>>((m, f) => ({ ...m, [f.reason]: (m[f.reason] ?? 0) + 1 }), {});
   process.stdout.write(`plan: ${a.plan.files.length} files, ${MB(a.plan.bytes)} of a ${MB(a.plan.capBytes)} cap` +
     `${Object.keys(skipped).length ? `; skipped ${Object.entries(skipped).map(([r, n]) => `${n} ${r}`).join(', ')}` : ''}\n`);
-  for (const d of a.denied) process.stdout.write(`permission denied on the server: ${d} (not listed)\n`);
-  for (const f of a.plan.skipped) if (SET_ASIDE[f.reason]) process.stdout.write(`not fetched, ${SET_ASIDE[f.reason]}: ${f.path}\n`);
+  for (const d of a.denied) process.stdout.write(`permission denied on the server: ${printable(d)} (not listed)\n`);
+  for (const f of a.plan.skipped) if (SET_ASIDE[f.reason]) process.stdout.write(`not fetched, ${SET_ASIDE[f.reason]}: ${printable(f.path)}\n`);
 }
 
 export function registerPullCommands(program: Command): void {
@@ -174,7 +173,7 @@ export function registerPullCommands(program: Command): void {
               if (a.status === 'refused') {
                 const n = a.plan.newestOverCap;
                 process.stderr.write(n
-                  ? `casefile: the newest file ${n.path} alone is ${MB(n.size)}, over the cap of ${MB(a.plan.capBytes)}: refused (older files are not pulled in its place; raise the cap: --cap ${Math.ceil(n.size / 1e6)}MB).\n`
+                  ? `casefile: the newest file ${printable(n.path)} alone is ${MB(n.size)}, over the cap of ${MB(a.plan.capBytes)}: refused (older files are not pulled in its place; raise the cap: --cap ${Math.ceil(n.size / 1e6)}MB).\n`
                   : 'casefile: the plan is over the cap: refused (use --trim to keep the newest files that fit, or --cap).\n');
                 return;
               }

@@ -5,6 +5,7 @@ import path from 'node:path/posix';
 import picomatch from 'picomatch';
 import type { FileEntry, SFTPWrapper } from 'ssh2';
 import { sftpOp } from './sftpReader';
+import { safeRelative } from './handoff';
 
 import { PULL_SOURCES } from '../../../shared/contract/pull';
 
@@ -27,10 +28,12 @@ const LAYOUT: Record<SourceId, { dirs: string[]; files: string; recurse?: boolea
 export interface RemoteFile { source: SourceId; /** relative to the log root, POSIX */ path: string; size: number; mtime: number }
 /**
  * Files of the layout that are found but not fetched, and why: a name that is not UTF-8 (SFTP, via ssh2, hands names
- * over decoded, so it arrives with U+FFFD and no longer names the file: its open would fail the whole pull), or a
+ * over decoded, so it arrives with U+FFFD and no longer names the file: its open would fail the whole pull), a name
+ * that cannot be a local file name (name-unsafe), or a
  * symbolic link (files or folders; not followed, it could lead out of the log root or round in a loop).
  */
-export interface SetAside extends RemoteFile { reason: 'name-not-utf8' | 'symlink' }
+export interface SetAside extends RemoteFile { reason: SetAsideReason }
+export type SetAsideReason = 'name-not-utf8' | 'name-unsafe' | 'symlink';
 export interface Discovery { root: string; files: RemoteFile[]; setAside: SetAside[]; denied: string[]; missing: SourceId[] }
 
 const S_IFMT = 0o170000;
@@ -79,6 +82,8 @@ export async function discover(sftp: SFTPWrapper, root: string, opts: { sources?
           else if (atFiles && spec.recurse) await walk(child, level + 1);
         } else if (type === S_IFREG && atFiles && fileMatch(e.filename)) {
           if (e.filename.includes('\uFFFD')) setAside.push({ ...entry, reason: 'name-not-utf8' });
+          // A backslash (a separator where a case may be opened) or a hostile server's `/` or `..`: never a local path.
+          else if (!safeRelative(child)) setAside.push({ ...entry, reason: 'name-unsafe' });
           else files.push(entry);
         }
       }

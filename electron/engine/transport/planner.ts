@@ -1,10 +1,10 @@
 // From what is on the server to what to fetch: the operator's sources and time window, the agreed byte cap, and what
 // earlier pulls of this case already hold. Pure: no I/O, so the plan shown is exactly the plan run.
-import type { RemoteFile, SourceId } from './discover';
+import type { RemoteFile, SetAside, SourceId } from './discover';
 
 export interface PlanWindow { since?: number; until?: number } // epoch ms
 export type OverCap = 'refuse' | 'trim';
-export type SkipReason = 'before-window' | 'after-window' | 'unchanged' | 'over-cap' | 'source-not-selected' | 'name-not-utf8' | 'symlink';
+export type SkipReason = 'before-window' | 'after-window' | 'unchanged' | 'over-cap' | 'source-not-selected' | SetAside['reason'];
 
 export interface PlannedFile extends RemoteFile { /** grown since an earlier pull (only what is new gets imported) */ grown?: boolean }
 export interface SkippedFile extends RemoteFile { reason: SkipReason }
@@ -31,8 +31,8 @@ export interface PlanInput {
   overCap?: OverCap;
   /** Remote path → size and mtime of what earlier pulls fetched. */
   pulled?: Map<string, { size: number; mtime: number }>;
-  /** Files discovery found but will not fetch (a name SFTP cannot give back, a symbolic link): listed as skipped. */
-  setAside?: (RemoteFile & { reason: 'name-not-utf8' | 'symlink' })[];
+  /** Files discovery found but will not fetch (a name SFTP cannot give back or that is no local name, a symbolic link): listed as skipped. */
+  setAside?: SetAside[];
 }
 
 /** `app.json.log.2.gz` → `app.json.log`: the series a rotated file belongs to, and its age (0 = live file). */

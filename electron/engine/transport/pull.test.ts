@@ -126,20 +126,37 @@ describe('discovery and plan', () => {
     expect(existsSync(path.join(work, 'case-plan', 'pulls'))).toBe(false); // a dry run writes nothing
   });
 
-  it('pulls names with spaces; sets aside (and names) a file whose name is not UTF-8, a symlinked log and a symlink loop, and goes on', async () => {
+  it('pulls names with spaces; sets aside (and names) a file whose name is not UTF-8 or not a plain local name, a symlinked log and a symlink loop, and goes on', async () => {
     const root = path.join(lab.root, 'odd-root');
     const doodle = path.join(root, 'logs/doodle');
     mkdirSync(path.join(doodle, 'sub dir'), { recursive: true, mode: 0o755 });
     writeFileSync(path.join(doodle, 'sub dir', "it's here.log"), 'spaced\n', { mode: 0o644 });
     // latin-1 "café.log": SFTP hands the name over as UTF-8 with U+FFFD, which opens nothing.
     writeFileSync(Buffer.concat([Buffer.from(`${doodle}/caf`), Buffer.from([0xe9]), Buffer.from('.log')]), 'latin1\n', { mode: 0o644 });
+    // A backslash is a separator where the case may be opened (Windows): such a name was dropped from the plan unsaid.
+    writeFileSync(path.join(doodle, 'back\\slash.log'), 'backslash\n', { mode: 0o644 });
     symlinkSync(doodle, path.join(doodle, 'loop'));
     symlinkSync('sub dir/it\'s here.log', path.join(doodle, 'current.log')); // a live log that is a link to the real file
     const out = await runPull({ caseDir: path.join(work, 'case-odd'), profile: profileOf(), chain: chainOpts(), root, sources: ['doodle'] });
     expect(out.files.map((f) => f.path)).toEqual(["logs/doodle/sub dir/it's here.log"]);
     expect(readFileSync(path.join(out.bundle!.dir, "logs/doodle/sub dir/it's here.log"), 'utf8')).toBe('spaced\n');
     // Set aside, and said: the operator sees what was found and not fetched.
-    expect(out.plan.skipped.map((f) => [f.path, f.reason])).toEqual([['logs/doodle/caf\uFFFD.log', 'name-not-utf8'], ['logs/doodle/current.log', 'symlink'], ['logs/doodle/loop', 'symlink']]);
+    expect(out.plan.skipped.map((f) => [f.path, f.reason])).toEqual([['logs/doodle/back\\slash.log', 'name-unsafe'], ['logs/doodle/caf\uFFFD.log', 'name-not-utf8'], ['logs/doodle/current.log', 'symlink'], ['logs/doodle/loop', 'symlink']]);
+  });
+
+  it('pulls logs whose names are as long as the server allows (255 bytes), a large one too (its resume sidecar)', async () => {
+    // The part file and its sidecar (and the sidecar's temp file) were named after the log plus a suffix: past 255
+    // bytes, every such name failed the whole pull with ENAMETOOLONG, and so did every resume.
+    const root = path.join(lab.root, 'long-root');
+    const doodle = path.join(root, 'logs/doodle');
+    mkdirSync(doodle, { recursive: true, mode: 0o755 });
+    const longest = `${'l'.repeat(251)}.log`;
+    const large = `${'m'.repeat(226)}.log`;
+    writeFileSync(path.join(doodle, longest), 'longest name\n', { mode: 0o644 });
+    writeFileSync(path.join(doodle, large), randomBytes(17 << 20), { mode: 0o644 });
+    const out = await runPull({ caseDir: path.join(work, 'case-long'), profile: profileOf(), chain: chainOpts(), root, sources: ['doodle'] });
+    expect(out.files.map((f) => f.path).sort()).toEqual([`logs/doodle/${longest}`, `logs/doodle/${large}`]);
+    for (const f of out.files) expect(sha256(path.join(out.bundle!.dir, f.path))).toBe(sha256(path.join(root, f.path)));
   });
 
   it('skips files that cannot hold records in the window, rotations included', async () => {

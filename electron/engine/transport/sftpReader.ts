@@ -1,6 +1,6 @@
 // Resumable, parallel download of one remote file. Many reads are in flight (one at a time is ~1 MiB/s through a jump
-// host), but bytes are written in order to `<file>.part`, so the part file is always a prefix of the remote file.
-// A sidecar `<file>.part.json` records the remote size and mtime and how much of the part is known to be on disk;
+// host), but bytes are written in order to a part file beside it, so the part file is always a prefix of the remote
+// file. A sidecar (the part's name + `.json`) records the remote size and mtime and how much of the part is known to be on disk;
 // a later call resumes from there, or starts over if the remote file changed. The sha256 is computed while writing.
 import { createHash, type Hash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -15,7 +15,7 @@ export interface Sidecar extends RemoteStat { remotePath: string; /** bytes of t
 export interface PullFileOptions {
   sftp: SFTPWrapper;
   remotePath: string;
-  /** Final local path; `.part` and `.part.json` live beside it. */
+  /** Final local path; its part file and sidecar live beside it (partPath, sidecarPath). */
   localPath: string;
   chunkSize?: number;
   inFlight?: number;
@@ -50,8 +50,12 @@ export const DEFAULT_CHUNK = 255 * 1024;
 const SYNC_EVERY = 16 << 20;
 const DURABLE_FROM = 1 << 20;
 
-export const partPath = (localPath: string) => `${localPath}.part`;
-export const sidecarPath = (localPath: string) => `${localPath}.part.json`;
+// Named for a digest of the file's name, not the name plus a suffix: a server may use all 255 bytes of a name, and
+// `<name>.part.json` (and its temp file) would then be too long for any local file system.
+const partStem = (localPath: string) =>
+  path.join(path.dirname(localPath), `.${createHash('sha256').update(path.basename(localPath)).digest('hex').slice(0, 32)}`);
+export const partPath = (localPath: string) => `${partStem(localPath)}.part`;
+export const sidecarPath = (localPath: string) => `${partStem(localPath)}.part.json`;
 
 /** Wraps one SFTP call: rejects on timeout, on cancel and on a dropped connection instead of waiting forever. */
 export function sftpOp<T>(what: string, ms: number, signals: (AbortSignal | undefined)[], run: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {

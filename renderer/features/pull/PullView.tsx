@@ -2,14 +2,12 @@
 // unknown host key as a prompt (accept or reject; a changed key arrives as an error and has no override here), the
 // transfer with per-file progress, cancel, and the pulls that can be resumed.
 import { useEffect, useMemo } from 'react';
-import { PULL_SOURCES, type PullPlan } from '../../../shared/contract/pull';
+import { PULL_SOURCES, SET_ASIDE_REASONS as SET_ASIDE, type PullPlan } from '../../../shared/contract/pull';
 import { useApp } from '../../stores/app';
 import { resumablePulls, usePull, type Source } from '../../stores/pullJob';
 import { ProfilesPanel } from '../profiles/ProfilesPanel';
 
 const MB = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)} MB`;
-/** Why discovery set a found file aside (the plan's skip reasons that need the operator's eye). */
-const SET_ASIDE: Record<string, string> = { 'name-not-utf8': 'its name is not UTF-8 (SFTP cannot open it)', symlink: 'a symbolic link (not followed)' };
 
 /** Planned files grouped by folder, folders in order, each with its bytes. */
 function folders(plan: PullPlan): { dir: string; bytes: number; files: PullPlan['files'] }[] {
