@@ -2,7 +2,7 @@
 // the unknown target key is shown as a prompt, accepted, the plan appears as a tree against the cap, the pull runs with
 // progress, and its events are in the case. The target's key is passphrase-protected: typed once, it serves the plan,
 // the host-key prompt's retry and the pull, and is forgotten when the pull ends or the view is left.
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -192,4 +192,36 @@ test('a pull through the jump host belongs to its case; after a reload it is lis
     expect((await pulls()).map((p) => [p.id, p.status])).toEqual([[running!.id, 'complete']]);
     for (const c of [a, b]) await casefile.engine.invoke('cases.close', { caseId: c.id }).catch(() => undefined);
   } finally { await relay.close(); }
+});
+
+test('a server folder of 100,000 logs plans: the plan lists its first files and says how many more; hostile names are shown escaped', async ({ app, casefile, problems }) => {
+  test.setTimeout(240_000);
+  const { page } = app;
+  // Listing only (a plan fetches nothing): the files may be empty; their folders must be listable by the SFTP account.
+  const root = path.join(lab.root, 'many-root');
+  const flat = path.join(root, 'logs/doodle/flat');
+  const odd = path.join(root, 'logs/doodle/odd');
+  mkdirSync(flat, { recursive: true });
+  mkdirSync(odd, { recursive: true });
+  for (let i = 0; i < 100_000; i++) writeFileSync(path.join(flat, `f${String(i).padStart(6, '0')}.log`), '');
+  writeFileSync(path.join(odd, 'spoof\u202egol.exe'), '');
+  writeFileSync(path.join(odd, 'title\u001b]0;pwned\u0007.log'), '');
+  for (const d of [root, path.join(root, 'logs'), path.join(root, 'logs/doodle'), flat, odd]) chmodSync(d, 0o755);
+  await casefile.engine.invoke('profiles.save', { profile: { name: 'many', ...lab.hops(), logRoot: root, capBytes: 50_000_000, timezone: 'UTC' }, replace: true });
+  const made = await casefile.engine.invoke('cases.create', { name: 'Pull case many', dir: path.join(work, 'case-many') }) as { id: string };
+  const url = new URL(casefile.server.url);
+  url.searchParams.set('case', made.id);
+  url.searchParams.set('view', 'pull');
+  await page.goto(url.toString());
+  await page.getByTestId('profile-many').getByRole('radio').check();
+  await page.getByTestId('pull-plan').click();
+  // Grouping the files by folder copied the folder's list once per file: 100,000 in one folder froze the page.
+  await expect(page.getByTestId('plan-summary')).toContainText('100002 files', { timeout: 60_000 });
+  await expect(page.getByTestId('plan-more')).toHaveText('… and 99,800 more files (100,000 in this folder)');
+  await expect(page.getByTestId('pull-plan-view').locator('li li')).toHaveCount(203); // 200 + the line that says how many more + the 2 odd names
+  // Names a server chose are shown with their controls and bidi overrides escaped (the UI and the CLI alike).
+  await expect(page.getByTestId('pull-plan-view')).toContainText('spoof\\u202egol.exe');
+  await expect(page.getByTestId('pull-plan-view')).toContainText('title\\x1b]0;pwned\\x07.log');
+  await casefile.engine.invoke('cases.close', { caseId: made.id }).catch(() => undefined);
+  expect(problems.errors).toEqual([]);
 });

@@ -2,6 +2,7 @@
 // what the operator typed (numbers, input files) that every command words the same way.
 import { readFileSync } from 'node:fs';
 import { ContractFailure } from '../engine/engine';
+import { printable } from '../../shared/printable';
 
 /** The exit codes of every command, in one place (README, "Exit codes"). */
 export const EXIT = { ok: 0, error: 1, nothingFound: 2, hostKeyRefused: 3, overCap: 4, notYet: 5, blocked: 6 } as const;
@@ -29,19 +30,6 @@ export function printCsv(rows: Record<string, unknown>[], columns: string[]): vo
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-}
-
-/**
- * Text from outside (a server's file names) as the terminal should show it: control characters (which can retitle,
- * clear or recolour the terminal, or hide a line) and bidirectional overrides (which make `gol.exe` read `exe.log`)
- * are written as escapes.
- */
-export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const n = c.charCodeAt(0);
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`;
-  });
 }
 
 /** Prints a clear one-line error (never a stack) and sets a non-zero exit code. */

@@ -13,7 +13,8 @@ import { SET_ASIDE_REASONS as SET_ASIDE, type PullAnswer } from '../../../shared
 import { Engine } from '../../engine/engine';
 import { parseSize } from '../../engine/util/size';
 import { readSecret } from '../secretInput';
-import { EXIT, fail, printable, printJson, printTable, readInputFile } from '../output';
+import { EXIT, fail, printJson, printTable, readInputFile } from '../output';
+import { printable } from '../../../shared/printable';
 import { withCaseEngine } from './ingest';
 
 const MB = (n: number) => `${(n / 1e6).toFixed(1)} MB`;

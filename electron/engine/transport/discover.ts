@@ -43,6 +43,9 @@ const S_IFLNK = 0o120000;
 const PERMISSION_DENIED = 3;
 const NO_SUCH_FILE = 2;
 const MAX_DIRS = 100_000;
+/** Names in all the folders listed: a hostile server could answer a listing forever. */
+const MAX_ENTRIES = 2_000_000;
+const EOF = 1;
 
 export async function discover(sftp: SFTPWrapper, root: string, opts: { sources?: SourceId[]; opTimeoutMs?: number; signal?: AbortSignal; dropped?: AbortSignal } = {}): Promise<Discovery> {
   const ms = opts.opTimeoutMs ?? 30_000;
@@ -51,10 +54,32 @@ export async function discover(sftp: SFTPWrapper, root: string, opts: { sources?
   const denied = new Set<string>();
   const missing: SourceId[] = [];
   let dirsListed = 0;
+  let entriesListed = 0;
+  const signals = [opts.signal, opts.dropped];
+  // A folder is read answer by answer (about 100 names each), each answer with its own timeout: one timeout for a
+  // whole folder failed a folder of 100,000 logs on a slow link.
+  const readFolder = async (rel: string): Promise<FileEntry[]> => {
+    const what = `list ${rel || '.'}`;
+    const handle = await sftpOp<Buffer>(what, ms, signals, (cb) => sftp.opendir(path.join(root, rel), cb));
+    const out: FileEntry[] = [];
+    try {
+      for (;;) {
+        const batch = await sftpOp<FileEntry[] | null>(what, ms, signals, (cb) => sftp.readdir(handle, (err, l) => {
+          if (err && (err as { code?: unknown }).code === EOF) cb(undefined, null); else cb(err, l);
+        }));
+        if (!batch) return out;
+        entriesListed += batch.length;
+        if (entriesListed > MAX_ENTRIES) throw new Error(`More than ${MAX_ENTRIES} names under ${root}: refusing to list further.`);
+        for (const e of batch) if (e.filename !== '.' && e.filename !== '..') out.push(e);
+      }
+    } finally {
+      sftp.close(handle, () => undefined);
+    }
+  };
   const list = async (rel: string): Promise<FileEntry[] | null> => {
     if (++dirsListed > MAX_DIRS) throw new Error(`More than ${MAX_DIRS} directories under ${root}: refusing to walk further.`);
     try {
-      return await sftpOp<FileEntry[]>(`list ${rel || '.'}`, ms, [opts.signal, opts.dropped], (cb) => sftp.readdir(path.join(root, rel), cb));
+      return await readFolder(rel);
     } catch (e) {
       const code = (e as { sftpCode?: number }).sftpCode;
       if (code === PERMISSION_DENIED) { denied.add(rel || '.'); return null; }

@@ -18,6 +18,9 @@ import { adoptPulledTree, safeRelative, type AdoptResult, type PulledManifestFil
 
 export const pullsDir = (caseDir: string) => path.join(caseDir, 'pulls');
 const stateFile = (dir: string) => path.join(dir, 'pull.json');
+/** Files finished since pull.json was last written, one JSON line each: appended as they finish. Rewriting the state
+ * (the plan and every finished file) per batch made a pull of 100,000 files write its square. */
+const doneLog = (dir: string) => path.join(dir, 'done.jsonl');
 
 const Continues = z.object({ bundle: z.string(), path: z.string(), bytes: z.number(), sha256: z.string() });
 const FileResult = z.object({ path: z.string(), size: z.number(), mtime: z.number(), sha256: z.string(), remoteSha256: z.string().optional(), continues: Continues.optional() });
@@ -94,7 +97,26 @@ export interface PullOutcome {
 
 export async function readPullState(caseDir: string, id: string): Promise<PullState> {
   if (!/^[a-z0-9-]{1,64}$/.test(id)) throw new Error(`"${id}" is not a pull id.`);
-  return PullState.parse(JSON.parse(await fs.readFile(stateFile(path.join(pullsDir(caseDir), id)), 'utf8')));
+  const dir = path.join(pullsDir(caseDir), id);
+  const state = PullState.parse(JSON.parse(await fs.readFile(stateFile(dir), 'utf8')));
+  const text = await fs.readFile(doneLog(dir), 'utf8').catch(() => '');
+  if (!text) return state;
+  const done = new Map(state.done.map((d) => [d.path, d]));
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    // A line cut short by a crash is not a finished file: the resume fetches it again.
+    const f = (() => { try { return FileResult.safeParse(JSON.parse(line)); } catch { return null; } })();
+    if (f?.success) done.set(f.data.path, f.data);
+  }
+  return { ...state, done: [...done.values()] };
+}
+
+async function appendDone(dir: string, files: FileResult[]): Promise<void> {
+  const fh = await fs.open(doneLog(dir), 'a', 0o600);
+  try {
+    await fh.write(files.map((f) => `${JSON.stringify(f)}\n`).join(''));
+    await fh.sync();
+  } finally { await fh.close(); }
 }
 
 /** Pulls of this case that did not finish: they can be resumed. */
@@ -250,17 +272,23 @@ async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<Retur
       etaSeconds: rate > 0 ? Math.round((bytesTotal - bytesDone) / rate) : null, active: [...active.values()],
     });
   };
-  // State and the caller's record are written in batches as files complete, not once per file.
+  // Finished files are recorded (appended) and told to the caller in batches, not once per file.
   let unsaved: FileResult[] = [];
   let flushing: Promise<void> = Promise.resolve();
   const flush = () => {
     const batch = unsaved;
     unsaved = [];
     flushing = flushing.then(async () => {
-      await writeJsonAtomic(stateFile(dir), { ...state, done: [...done.values()] });
-      if (batch.length) await o.onFiles?.(state.id, batch);
+      if (!batch.length) return;
+      await appendDone(dir, batch);
+      await o.onFiles?.(state.id, batch);
     });
     return flushing;
+  };
+  // When the pull stops (finished or not): the whole list in pull.json, the appended record no longer needed.
+  const saveState = async () => {
+    await writeJsonAtomic(stateFile(dir), { ...state, done: [...done.values()] });
+    await fs.rm(doneLog(dir), { force: true });
   };
   let lastFlush = Date.now();
   const finishFile = (f: FileResult) => {
@@ -308,6 +336,7 @@ async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<Retur
     state.status = 'interrupted';
     state.error = (failure as Error).message;
     await flush();
+    await saveState();
     emit(true);
     throw failure;
   }
@@ -331,6 +360,6 @@ async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<Retur
   const bundle = await adoptPulledTree(path.join(o.caseDir, 'bundles'), tree, files, origin);
   state.status = 'complete';
   state.bundle = bundle.id;
-  await writeJsonAtomic(stateFile(dir), { ...state, done: [...done.values()] });
+  await saveState();
   return { pullId: state.id, plan: thePlan, denied, hosts: state.hosts, bundle, files: [...done.values()] };
 }

@@ -3,18 +3,23 @@
 // transfer with per-file progress, cancel, and the pulls that can be resumed.
 import { useEffect, useMemo } from 'react';
 import { PULL_SOURCES, SET_ASIDE_REASONS as SET_ASIDE, type PullPlan } from '../../../shared/contract/pull';
+import { printable } from '../../../shared/printable';
 import { useApp } from '../../stores/app';
 import { resumablePulls, usePull, type Source } from '../../stores/pullJob';
 import { ProfilesPanel } from '../profiles/ProfilesPanel';
 
 const MB = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)} MB`;
 
+/** A folder of the plan lists this many files, then says how many more (a server folder may hold 100,000). */
+const FILES_SHOWN = 200;
+
 /** Planned files grouped by folder, folders in order, each with its bytes. */
 function folders(plan: PullPlan): { dir: string; bytes: number; files: PullPlan['files'] }[] {
   const by = new Map<string, PullPlan['files']>();
   for (const f of plan.files) {
     const dir = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '.';
-    by.set(dir, [...(by.get(dir) ?? []), f]);
+    const list = by.get(dir);
+    if (list) list.push(f); else by.set(dir, [f]); // not a copy per file: that was quadratic in a folder's files
   }
   return [...by.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([dir, files]) => ({ dir, files, bytes: files.reduce((n, f) => n + f.size, 0) }));
 }
@@ -86,18 +91,19 @@ export function PullView() {
             {plan.refused ? ' · REFUSED: over the cap' : ''}{plan.skipped.length ? ` · ${plan.skipped.length} skipped` : ''}</div>
           {plan.newestOverCap && (
             <div className="warn" data-testid="plan-newest-over-cap">
-              The newest file, {plan.newestOverCap.path}, is {MB(plan.newestOverCap.size)} on its own, over the {MB(plan.capBytes)} cap: older files are not
+              The newest file, {printable(plan.newestOverCap.path)}, is {MB(plan.newestOverCap.size)} on its own, over the {MB(plan.capBytes)} cap: older files are not
               pulled in its place.{' '}
               <button data-testid="plan-raise-cap" disabled={!!s.busy} onClick={() => { s.setForm({ capMB: String(Math.ceil(plan.newestOverCap!.size / 1e6)) }); void s.plan(); }}>
                 Raise the cap to {Math.ceil(plan.newestOverCap.size / 1e6)} MB and plan again</button>
             </div>
           )}
-          {s.answer?.denied.map((d) => <div key={d} className="small warn">permission denied on the server: {d}</div>)}
-          {plan.skipped.filter((f) => SET_ASIDE[f.reason]).map((f) => <div key={f.path} className="small warn">not fetched, {SET_ASIDE[f.reason]}: {f.path}</div>)}
+          {s.answer?.denied.map((d) => <div key={d} className="small warn">permission denied on the server: {printable(d)}</div>)}
+          {plan.skipped.filter((f) => SET_ASIDE[f.reason]).map((f) => <div key={f.path} className="small warn">not fetched, {SET_ASIDE[f.reason]}: {printable(f.path)}</div>)}
           <ul className="plan-tree">
             {tree.map((d) => (
-              <li key={d.dir}><span className="mono">{d.dir}/</span> <span className="muted">{MB(d.bytes)}</span>
-                <ul>{d.files.map((f) => <li key={f.path} className="small">{f.path.slice(d.dir.length + 1)} <span className="muted">{MB(f.size)}{f.grown ? ' · grown' : ''}</span></li>)}</ul>
+              <li key={d.dir}><span className="mono">{printable(d.dir)}/</span> <span className="muted">{MB(d.bytes)}</span>
+                <ul>{d.files.slice(0, FILES_SHOWN).map((f) => <li key={f.path} className="small">{printable(f.path.slice(d.dir.length + 1))} <span className="muted">{MB(f.size)}{f.grown ? ' · grown' : ''}</span></li>)}
+                  {d.files.length > FILES_SHOWN && <li className="small muted" data-testid="plan-more">… and {(d.files.length - FILES_SHOWN).toLocaleString('en-US')} more files ({d.files.length.toLocaleString('en-US')} in this folder)</li>}</ul>
               </li>
             ))}
           </ul>
@@ -110,7 +116,7 @@ export function PullView() {
           <h4>Transfer <span className="muted small mono">pull {p.pullId}</span></h4>
           <div data-testid="pull-progress-summary">{MB(p.bytesDone)} / {MB(p.bytesTotal)} · {p.filesDone}/{p.filesTotal} files · {(p.rate / 1e6).toFixed(1)} MB/s{p.etaSeconds != null ? ` · ${p.etaSeconds}s left` : ''}</div>
           {p.active.map((f) => (
-            <div key={f.path} className="small"><span className="mono">{f.path}</span> <progress max={f.size || 1} value={f.bytes} /></div>
+            <div key={f.path} className="small"><span className="mono">{printable(f.path)}</span> <progress max={f.size || 1} value={f.bytes} /></div>
           ))}
         </section>
       )}
@@ -119,7 +125,7 @@ export function PullView() {
         <section className="card" data-testid="pull-resumable">
           <h4>Unfinished pulls</h4>
           {resumable.map((x) => (
-            <div key={x.id} className="small">{x.id} · {x.profile} · {x.status === 'complete' ? 'pulled, not imported' : `${x.filesDone}/${x.files} files`}{x.error ? ` · ${x.error}` : ''}
+            <div key={x.id} className="small">{x.id} · {x.profile} · {x.status === 'complete' ? 'pulled, not imported' : `${x.filesDone}/${x.files} files`}{x.error ? ` · ${printable(x.error)}` : ''}
               <button disabled={!!s.busy} onClick={() => { s.setForm({ profile: x.profile }); void s.run(x.id); }}>Resume</button></div>
           ))}
         </section>
