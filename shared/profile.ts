@@ -7,7 +7,11 @@ import { z } from 'zod';
 export const HostKeyFingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a fingerprint looks like SHA256:<43 base64 chars>');
 export type HostKeyFingerprint = z.infer<typeof HostKeyFingerprint>;
 
-const HostName = z.string().min(1).max(255).regex(/^[A-Za-z0-9._:-]+$/, 'a host name or address, without spaces or brackets');
+// Neither a host nor a user name begins with '-': such a value is an option in disguise (`-oProxyCommand`) to any tool
+// that would take it on a command line.
+const notAnOption = (s: string) => !s.startsWith('-');
+const HostName = z.string().min(1).max(255).regex(/^[A-Za-z0-9._:-]+$/, 'a host name or address, without spaces or brackets')
+  .refine(notAnOption, "a host name does not begin with '-'");
 const Path = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'no NUL in a path');
 
 /** How to authenticate on one hop. `key` names a private key file; its passphrase, if any, is asked at use. */
@@ -21,7 +25,7 @@ export type HopAuth = z.infer<typeof HopAuth>;
 export const Hop = z.object({
   host: HostName,
   port: z.number().int().min(1).max(65535).default(22),
-  user: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'a user name'),
+  user: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'a user name').refine(notAnOption, "a user name does not begin with '-'"),
   hostKeys: z.array(HostKeyFingerprint).max(16).default([]),
   knownHostsFile: Path.optional(),
   auth: HopAuth,

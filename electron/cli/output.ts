@@ -1,7 +1,9 @@
 // Shared CLI output helpers: aligned tables for people, JSON/CSV for scripts, one way to fail, and the checks of
 // what the operator typed (numbers, input files) that every command words the same way.
 import { readFileSync } from 'node:fs';
+import { ZodError } from 'zod';
 import { ContractFailure } from '../engine/engine';
+import { zodMessage } from '../../shared/contract';
 import { printable } from '../../shared/printable';
 
 /** The exit codes of every command, in one place (README, "Exit codes"). */
@@ -34,7 +36,9 @@ export function printJson(value: unknown): void {
 
 /** Prints a clear one-line error (never a stack) and sets a non-zero exit code. */
 export function fail(e: unknown): void {
-  const msg = e instanceof ContractFailure ? `${e.error.message}` : e instanceof Error ? e.message.split('\n')[0] : String(e);
+  // A validation error's message is a JSON dump whose first line is '[': its issues are said instead.
+  const msg = e instanceof ContractFailure ? `${e.error.message}` : e instanceof ZodError ? `Not valid: ${zodMessage(e)}.`
+    : e instanceof Error ? e.message.split('\n')[0] : String(e);
   process.stderr.write(`casefile: ${printable(msg ?? '')}\n`);
   process.exitCode = EXIT.error;
 }

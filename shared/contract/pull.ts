@@ -60,7 +60,8 @@ export type PullSummary = z.infer<typeof PullSummary>;
 
 const PullInput = CaseRef.extend({
   profile: z.string().min(1).max(64),
-  root: z.string().max(4096).optional(),
+  /** Absolute, like a profile's log root: a relative one would be read from the account's home. */
+  root: z.string().max(4096).refine((p) => p.startsWith('/'), 'an absolute path on the server').optional(),
   since: z.string().max(40).optional(),
   until: z.string().max(40).optional(),
   sources: z.array(z.enum(PULL_SOURCES)).max(PULL_SOURCES.length).optional(),

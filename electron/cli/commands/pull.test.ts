@@ -133,6 +133,29 @@ describe('casefile profile / pull', () => {
     expect(r.stdout).toMatch(/not fetched, its name is not a plain file name here .*: logs\/doodle\/back\\\\x1b\[8mhidden\.log/);
   });
 
+  it('refuses a broken or hostile profile, and a relative --root, with a sentence that names the field', async () => {
+    // `profile add` printed 'casefile: [' (the first line of a validation dump) for a port 0 or 70000.
+    const bad = async (over: Record<string, unknown>, field: RegExp) => {
+      const h = lab.hops();
+      writeFileSync(path.join(work, 'bad.json'), JSON.stringify({ name: 'bad', ...h, target: { ...h.target, ...over }, logRoot: lab.root, capBytes: 1000 }));
+      const r = await cli(['profile', 'add', '--file', path.join(work, 'bad.json')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(field);
+    };
+    await bad({ port: 0 }, /^casefile: .*target\.port: .*1/m);
+    await bad({ port: 70000 }, /^casefile: .*target\.port: .*65535/m);
+    // Options in disguise: nothing here runs OpenSSH, but a name beginning with '-' is no host or user name.
+    await bad({ host: '-oProxyCommand' }, /^casefile: .*target\.host: .*'-'/m);
+    await bad({ user: '-oProxyCommand' }, /^casefile: .*target\.user: .*'-'/m);
+    expect((await cli(['profile', 'list'])).stdout).not.toContain('bad');
+    // A --root that is not absolute would be read from the account's home and recorded as sftp://host:portrelative.
+    writeFileSync(path.join(work, 'rel.json'), JSON.stringify({ name: 'rel', ...lab.hops(), logRoot: lab.root, capBytes: 1000 }));
+    expect((await cli(['profile', 'add', '--file', path.join(work, 'rel.json')])).code).toBe(0);
+    const r = await cli(['pull', '--case', path.join(work, 'case-rel'), '--profile', 'rel', '--dry-run', '--root', 'relative/logs']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^casefile: .*root: .*absolute/m);
+  });
+
   it('names a wrong passphrase and leaves it nowhere on disk', async () => {
     const caseDir = path.join(work, 'case');
     const r = await cli(['pull', '--case', caseDir, '--profile', 'acme', '--passphrase-fd', '3'], { fd3: 'not-the-passphrase' });
