@@ -60,6 +60,7 @@ const ACTIONS: Record<string, string> = {
   'export.run': 'Exported a redacted extract',
   'export.written': 'Wrote a redacted extract',
   'export.blocked': 'Blocked an extract (the re-scan found something)',
+  'export.reidentify': 'Looked up who pseudonyms stand for (re-identification maps)',
   'audit.verify': 'Verified the audit chain',
   'audit.ack': 'Acknowledged a tear in the audit log',
   'audit.tear': 'Found the log cut off or rewritten (a tear)',

@@ -9,6 +9,7 @@ import { registerPullCommands } from './commands/pull';
 import { registerCorrelateCommands } from './commands/correlate';
 import { registerKeyCommands } from './commands/keys';
 import { registerExportCommands } from './commands/export';
+import { registerExportsCommands } from './commands/exports';
 import { registerTextIndexCommand } from './commands/textIndex';
 import { EXIT } from './output';
 
@@ -30,6 +31,7 @@ registerQueryCommand(program);
 registerCorrelateCommands(program);
 registerTextIndexCommand(program);
 registerExportCommands(program);
+registerExportsCommands(program);
 registerAuditCommands(program);
 registerKeyCommands(program);
 registerServeCommand(program);

@@ -5,6 +5,7 @@ import { PROFILE_NAME } from '../profile';
 import { RedactionRules, Replacement, RULES_SENSITIVE } from '../redaction';
 import { CaseRef, JobId } from './common';
 import { defineArea, defineCall } from './define';
+import { exportHistoryCalls } from './exportHistory';
 
 export const ExportSelection = z.object({
   filter: EventFilter.optional(),
@@ -41,6 +42,8 @@ export const ExportResult = z.object({
   encrypted: z.boolean(),
   recipient: z.string().nullable(),
   mapKept: z.boolean(),
+  /** The selection as the report names it, redacted like the data. */
+  selection: z.string().default(''),
   rules: z.object({ gitleaks: z.string(), gitleaksSha256: z.string(), clientSha256: z.string() }),
   /** What the rules ran but did not do as meant (as redact.test's warnings: domains or hosts that match nothing,
    * harvested kinds nothing has). */
@@ -50,6 +53,7 @@ export type ExportResultT = z.infer<typeof ExportResult>;
 
 export const exportArea = defineArea({
   calls: {
+    ...exportHistoryCalls,
     /** The first redacted events of a selection, every replacement located (the preview shows originals only in the
      * operator's own view of the case; this call returns the redacted text). */
     'export.preview': defineCall({

@@ -32,6 +32,16 @@ async function unlock(engine: Engine, ref: string, label: string, fd?: string): 
   await engine.call('keys.unlock', { ref, passphrase });
 }
 
+/** Runs a call that decrypts with my keys; when it says my key is locked, asks that key's passphrase and runs it once more. */
+export async function withUnlocked<T>(engine: Engine, run: () => Promise<T>, fd?: string): Promise<T> {
+  return run().catch(async (e: unknown) => {
+    const m = e instanceof ContractFailure ? /your key ([0-9A-F]{16}) \(([^)]*)\), which is locked/.exec(e.error.message) : null;
+    if (!m) throw e;
+    await unlock(engine, m[1]!, `${m[2]} (${m[1]})`, fd);
+    return run();
+  });
+}
+
 export function registerKeyCommands(program: Command): void {
   const key = program.command('key').description('Your secret keys (exported from GnuPG) and clients\' public keys');
 
@@ -97,13 +107,8 @@ export function registerKeyCommands(program: Command): void {
             const secret = await readSecret(opts.password ? 'Password for this file: ' : 'Session key: ', opts.passphraseFd);
             opened = await engine.call('sealed.open', { source, ...(opts.password ? { password: secret } : { sessionKey: secret }) });
           } else {
-            opened = await engine.call('sealed.open', { source }).catch(async (e: unknown) => {
-              // Locked key of mine: ask for its passphrase and try once more.
-              const m = e instanceof ContractFailure ? /your key ([0-9A-F]{16}) \(([^)]*)\), which is locked/.exec(e.error.message) : null;
-              if (!m) throw e;
-              await unlock(engine, m[1]!, `${m[2]} (${m[1]})`, opts.passphraseFd);
-              return engine.call('sealed.open', { source });
-            });
+            // Locked key of mine: ask for its passphrase and try once more.
+            opened = await withUnlocked(engine, () => engine.call('sealed.open', { source }), opts.passphraseFd);
           }
           if (fieldPath) {
             const r = await engine.call('sealed.reveal', { sessionId: opened.sessionId, path: fieldPath, ...(caseId ? { caseId } : {}) });

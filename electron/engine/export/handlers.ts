@@ -12,6 +12,9 @@ import { CryptoError } from '../crypto/errors';
 import { sealStream } from '../crypto/pgp';
 import { RedactionRules } from '../../../shared/redaction';
 import { rulesWarnings } from './rulesWarnings';
+import { tokensIn } from '../../../shared/contract/exportHistory';
+import { exportHistory } from './history';
+import { mapsToSearch, reidentify } from './reidentify';
 import { type ClientRecipient, ExportBlocked, redactionSetupFor, type Recipient, requireCaseFolder, runExport } from './run';
 
 /** Uses the engine's one keystore and unlocker (built once, not per call): the operator's unlocked key opens a stored client key. */
@@ -32,7 +35,43 @@ async function recipients(ctx: EngineContext, to: string | undefined): Promise<{
   return { client, operator };
 }
 
+/** A map decrypted with the unlocked keys. A locked key keeps the keystore's own sentence (the CLI asks its passphrase
+ * on it); any other failure (another key's map, a tampered one) says it was the map and that nothing was returned. */
+async function openMap(ctx: EngineContext, bytes: Uint8Array, exportId: string): Promise<Uint8Array> {
+  try {
+    return (await ctx.crypto.decrypt(bytes)).data;
+  } catch (e) {
+    if (e instanceof CryptoError && e.kind !== 'locked') {
+      throw new CryptoError(e.kind, `The re-identification map of export ${exportId} (redaction/${exportId}.map.pgp) cannot be opened with your keys: ${e.message} Nothing was returned.`, e.recipients);
+    }
+    throw e;
+  }
+}
+
 export const exportHandlers: AreaHandlers<'export'> = {
+  'export.list': async (ctx, input) => ({ exports: await exportHistory(ctx.getCase(input.caseId)) }),
+
+  // One entry per call, naming the tokens asked and the exports whose maps were opened: never an original (the
+  // answer's only copy is the one returned).
+  'export.reidentify': async (ctx, input) => {
+    const h = ctx.getCase(input.caseId);
+    const tokens = tokensIn(input.text);
+    const params = { caseId: input.caseId, exportId: input.exportId ?? null, tokens, searched: [] as string[] };
+    try {
+      if (!tokens.length) throw new EngineError('invalid_input', 'No pseudonym in the text: tokens look like <user:7F3A9C2QWE>.');
+      params.searched = mapsToSearch(h.dir, input.exportId);
+      if (!(await ctx.crypto.keystore.listSecret()).length) {
+        throw new EngineError('forbidden', 'No key of yours in the keystore: the maps are encrypted to your key; import it first (casefile key import, or Keys in the app).');
+      }
+      const r = await reidentify(h.dir, tokens, params.searched, (bytes, id) => openMap(ctx, bytes, id));
+      await ctx.audit('export.reidentify', params, { status: 'ok', counts: { tokens: tokens.length, found: r.found.length, notFound: r.notFound.length, maps: r.searched.length } });
+      return r;
+    } catch (e) {
+      await ctx.audit('export.reidentify', params, { status: 'error', message: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+  },
+
   'export.preview': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
     const { rules } = await clientRulesFor(h, { ...(input.profile ? { profile: input.profile } : {}), ...(input.rules ? { rules: input.rules } : {}) });
@@ -76,8 +115,10 @@ export const exportHandlers: AreaHandlers<'export'> = {
           ...(p.phase === 'setup' ? { message: 'collecting the names and identifiers to replace everywhere' } : {}),
         }),
       });
+      // caseId: the entry goes to the case's own trail (the exports' history reads it there); the selection is the
+      // report's, redacted like the data and re-scanned with it
       await ctx.audit('export.written', {
-        exportId: r.exportId, format: r.format, rulesVersion: r.rules.gitleaks, rulesSha256: r.rules.gitleaksSha256, clientRulesSha256: r.rules.clientSha256,
+        caseId: input.caseId, exportId: r.exportId, selection: r.selection, byRule: r.byRule, client: input.client ?? input.profile ?? null, pseudonymScope: scope, format: r.format, rulesVersion: r.rules.gitleaks, rulesSha256: r.rules.gitleaksSha256, clientRulesSha256: r.rules.clientSha256,
         files: r.files, recipientFingerprint: r.recipient, mapKept: r.mapKept,
       }, { status: 'ok', counts: { events: r.events, ...r.byType } });
       return { ...r, warnings: await rulesWarnings(h, RedactionRules.parse(rules)) };
@@ -85,7 +126,7 @@ export const exportHandlers: AreaHandlers<'export'> = {
       if (e instanceof ExportBlocked) {
         const counts: Record<string, number> = {};
         for (const hit of e.hits) counts[`${hit.check}:${hit.detail}`] = (counts[`${hit.check}:${hit.detail}`] ?? 0) + 1;
-        await ctx.audit('export.blocked', { format: input.format }, { status: 'error', message: 'fail-closed check found hits', counts });
+        await ctx.audit('export.blocked', { caseId: input.caseId, format: input.format, to: input.to ?? null, client: input.client ?? input.profile ?? null }, { status: 'error', message: 'fail-closed check found hits', counts });
       }
       throw e;
     }

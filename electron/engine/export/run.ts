@@ -75,6 +75,8 @@ export interface ExportResult {
   encrypted: boolean;
   recipient: string | null;
   mapKept: boolean;
+  /** The selection as the report names it, redacted like the data (what the exports' history shows). */
+  selection: string;
   rules: { gitleaks: string; gitleaksSha256: string; clientSha256: string };
   /** Main-thread wall time per stage (ms; the pool redacts while pages are read, so waiting is what is counted). */
   stages: Record<ExportStage, number>;
@@ -465,7 +467,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     lap('encrypt');
     return {
       exportId, dir, format: opts.format, events: rows, byType: Object.fromEntries(byType), byRule: Object.fromEntries(byRule), files,
-      encrypted: !!opts.recipient, recipient: opts.recipient?.fingerprint ?? null, mapKept: !!opts.operator, rules: report.rules,
+      encrypted: !!opts.recipient, recipient: opts.recipient?.fingerprint ?? null, mapKept: !!opts.operator, selection: report.selection ?? '', rules: report.rules,
       stages, inputBytes,
     };
   } catch (e) {
