@@ -190,7 +190,7 @@ async function remoteSha256(chain: SshChain, remotePath: string, size: number): 
 
 export async function runPull(o: PullOptions): Promise<PullOutcome> {
   const profile = o.profile;
-  const chain = await connectChain({ ...o.chain, hops: profileHops(profile) });
+  const chain = await connectChain({ ...o.chain, hops: profileHops(profile), ...(o.signal ? { signal: o.signal } : {}) });
   try {
     o.onConnected?.(chain.hops);
     const sftp = await chain.sftp(o.opTimeoutMs);

@@ -51,6 +51,9 @@ export interface ChainOptions {
   readyTimeoutMs?: number;
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /** Operator cancel: ends a connect in progress (a host that accepts and then says nothing would hold it for the
+   * whole handshake timeout) and the calls of the connected chain. Rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface HopInfo { host: string; port: number; user: string; keyType: string; fingerprint: string }
@@ -123,10 +126,14 @@ function connectHop(hop: Hop, i: number, opts: ChainOptions, sock: Duplex | unde
     let presented: PresentedKey | undefined;
     let refusal: SshError | undefined;
     let settled = false;
-    const fail = (e: SshError) => { if (settled) return; settled = true; client.end(); reject(e); };
+    const onCancel = () => fail(opts.signal!.reason as Error);
+    const fail = (e: Error) => { if (settled) return; settled = true; opts.signal?.removeEventListener('abort', onCancel); client.end(); client.destroy(); reject(e); };
+    if (opts.signal?.aborted) return reject(opts.signal.reason as Error);
+    opts.signal?.addEventListener('abort', onCancel, { once: true });
     client.on('ready', () => {
       if (settled) return;
       settled = true;
+      opts.signal?.removeEventListener('abort', onCancel);
       resolve({ client, info: { host: hop.host, port: hop.port, user: hop.user, keyType: presented!.keyType, fingerprint: presented!.fingerprint } });
     });
     client.on('error', (e: Error & { level?: string }) => {
@@ -169,8 +176,9 @@ function connectHop(hop: Hop, i: number, opts: ChainOptions, sock: Duplex | unde
   });
 }
 
-function forward(client: Client, hop: Hop, i: number, next: Hop): Promise<Duplex> {
+function forward(client: Client, hop: Hop, i: number, next: Hop, signal?: AbortSignal): Promise<Duplex> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
     client.forwardOut('127.0.0.1', 0, next.host, next.port, (err, stream) => {
       if (err) {
         reject(new SshError('forward-refused', `The jump host ${hop.host}:${hop.port} refused to forward to ${next.host}:${next.port} (${err.message}). Its sshd must allow TCP forwarding to that address (AllowTcpForwarding, PermitOpen).`, { index: i, host: hop.host, port: hop.port }));
@@ -195,10 +203,17 @@ export async function connectChain(opts: ChainOptions): Promise<SshChain> {
       const { client, info } = await connectHop(hop, i, opts, sock, auth);
       clients.push(client);
       infos.push(info);
-      const onGone = () => { if (!drop.signal.aborted) drop.abort(new SshError('dropped', `The connection to ${hop.host}:${hop.port} dropped.`, { index: i, host: hop.host, port: hop.port })); };
-      client.on('close', onGone);
+      // A server or link that stalls (a stopped sshd, a black hole) is not a drop: no keepalive came back.
+      const onGone = (e?: Error & { level?: string }) => {
+        if (drop.signal.aborted) return;
+        const silentFor = ((opts.keepaliveIntervalMs ?? 5_000) * (opts.keepaliveCountMax ?? 3)) / 1000;
+        drop.abort(new SshError('dropped', e?.level === 'client-timeout'
+          ? `${hop.host}:${hop.port} stopped answering (nothing for ${silentFor} s): the server or the link stalled.`
+          : `The connection to ${hop.host}:${hop.port} dropped.`, { index: i, host: hop.host, port: hop.port }));
+      };
+      client.on('close', () => onGone());
       client.on('error', onGone);
-      if (i + 1 < opts.hops.length) sock = await forward(client, hop, i, opts.hops[i + 1]!);
+      if (i + 1 < opts.hops.length) sock = await forward(client, hop, i, opts.hops[i + 1]!, opts.signal);
     }
   } catch (e) {
     closeAll();
