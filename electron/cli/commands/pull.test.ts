@@ -203,6 +203,37 @@ describe('casefile profile / pull', () => {
     } finally { await relay.close(); }
   });
 
+  it('a second pull of a case that another process is pulling into is refused without naming that live pull as one to resume', async () => {
+    // The refused second command said 'pull <A> did not finish (0 of 1 files) … Resume it with: … --resume <A>' of the
+    // pull the first process was running (and then finished).
+    const relay = await lab.relay(0, { bytesPerSecond: 1_000_000 });
+    try {
+      const root = path.join(lab.root, 'twice-root');
+      mkdirSync(path.join(root, 'logs/app'), { recursive: true, mode: 0o755 });
+      writeFileSync(path.join(root, 'logs/app/app.json.log'), systemLines(Date.now() - 3_600_000, 30_000, 'twice'), { mode: 0o644 });
+      writeFileSync(path.join(work, 'twice.json'), JSON.stringify({ name: 'twice', ...lab.hops({}, { host: '127.0.0.1', port: relay.port }), logRoot: root, capBytes: 50_000_000, timezone: 'UTC' }));
+      expect((await cli(['profile', 'add', '--file', path.join(work, 'twice.json')])).code).toBe(0);
+      const caseDir = path.join(work, 'case-twice');
+      let second: Promise<{ code: number; stdout: string; stderr: string }> | undefined;
+      const first = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'pull', '--case', caseDir, '--profile', 'twice'], { env: { ...env, CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stdout.resume();
+        child.stderr.on('data', (b: Buffer) => {
+          stderr += b.toString();
+          if (!second && /"bytesDone":[1-9]/.test(stderr)) second = cli(['pull', '--case', caseDir, '--profile', 'twice']); // the first is fetching
+        });
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(first.code, first.stderr.split('\n').filter((l) => !l.startsWith('{')).join('\n')).toBe(0);
+      const firstId = /"pullId":"([^"]+)"/.exec(first.stderr)![1]!;
+      const r = await second!;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/another Casefile instance/);
+      expect(r.stderr).not.toContain(firstId);
+    } finally { await relay.close(); }
+  });
+
   it('refuses a read-only case before connecting', async () => {
     const dir = path.join(work, 'ro-case');
     (await CaseHandle.create(dir, { name: 'ro' })).close();

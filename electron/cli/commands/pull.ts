@@ -118,7 +118,10 @@ export function registerPullCommands(program: Command): void {
             : null;
           const jsonl = process.env.CASEFILE_PROGRESS === 'jsonl';
           let started = false;
+          // The pull this command runs: only it (or the one --resume names) is offered for resuming when it fails.
+          let ours: string | undefined;
           const off = engine.on('pull.progress', (pr) => {
+            if (pr.jobId !== undefined && pr.jobId === jobId) ours = pr.pullId;
             if (jsonl) process.stderr.write(JSON.stringify(pr) + '\n');
             if (!bar) return;
             if (!started) { bar.start(Math.ceil(pr.bytesTotal / 1e6), 0, { files: '', rate: '' }); started = true; }
@@ -127,7 +130,9 @@ export function registerPullCommands(program: Command): void {
           const unfinished = async () => (await engine.call('pull.list', { caseId: info.id })).filter((p) => p.profile === o.profile && (p.status !== 'complete' || (!!p.bundle && !p.imported)));
           const state = (p: { status: string; filesDone: number; files: number }) => (p.status === 'complete' ? 'was pulled but not imported' : `did not finish (${p.filesDone} of ${p.files} files)`);
           const resumeWith = (id: string) => `casefile pull --case ${o.case} --profile ${o.profile} --resume ${id}`;
-          if (!o.resume && !o.dryRun) {
+          // A case open read-only here is written by another process: its 'running' pull may be live there, and a pull
+          // from here is refused anyway.
+          if (!o.resume && !o.dryRun && !info.readOnly) {
             for (const p of await unfinished()) process.stderr.write(`casefile: pull ${p.id} of profile ${o.profile} ${state(p)}; this starts a new one. To resume it instead: ${resumeWith(p.id)}\n`);
           }
           // Ctrl-C cancels the job, so the engine records the pull as interrupted and the trail says so; twice quits.
@@ -153,8 +158,8 @@ export function registerPullCommands(program: Command): void {
                   passphrase = await readSecret(`Passphrase for the key of profile ${o.profile}: `, o.passphraseFd);
                   continue;
                 }
-                const left = o.dryRun ? [] : await unfinished().catch(() => []);
-                const mine = left.find((p) => p.id === o.resume) ?? left[0];
+                const left = o.dryRun || info.readOnly ? [] : await unfinished().catch(() => []);
+                const mine = left.find((p) => p.id === (o.resume ?? ours));
                 if (mine) process.stderr.write(`casefile: pull ${mine.id} ${state(mine)}; what was fetched is kept. Resume it with: ${resumeWith(mine.id)}\n`);
                 throw e;
               }
@@ -193,7 +198,7 @@ export function registerPullCommands(program: Command): void {
           name: path.basename(path.resolve(o.case)),
           // A profile that does not exist is refused before a new case is made for it.
           check: async (engine) => { await engine.call('profiles.get', { name: o.profile }); },
-        });
+        }, { writing: !o.dryRun }); // a pull into a read-only case fails with the reason: said once, by its error
       } catch (e) { fail(e); }
     });
 }
