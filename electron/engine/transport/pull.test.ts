@@ -2,7 +2,7 @@
 // through the bastion (network namespace). Every failure mode the operator can meet is provoked for real.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -295,6 +295,27 @@ describe('pulling', () => {
     const next = await runPull({ caseDir, profile: profileOf(), chain: chainOpts(), root, sources: ['celery'] });
     expect(next.plan.files.map((f) => [f.path, f.size, f.grown])).toEqual([['logs/celery/worker.log', 101_000, true]]);
     expect(next.files[0]!.continues).toMatchObject({ path: 'logs/celery/worker.log', bytes: 1000 });
+  });
+
+  it('pulls a live log that is truncated while it is read (logrotate copytruncate) as it is now, instead of failing', async () => {
+    // 'worker.log shrank on the server while it was read' failed the whole pull: the operator had to resume it, while a
+    // file that shrank before its read is simply pulled as it is now.
+    const root = path.join(lab.root, 'truncate-root');
+    const celery = path.join(root, 'logs/celery');
+    mkdirSync(celery, { recursive: true, mode: 0o755 });
+    const live = path.join(celery, 'worker.log');
+    writeFileSync(live, randomBytes(4 << 20), { mode: 0o644 });
+    const relay = await lab.relay(0, { bytesPerSecond: 2_000_000 });
+    let truncated = false;
+    try {
+      const out = await runPull({
+        caseDir: path.join(work, 'case-truncate'), profile: profileOf({}, lab.hops({}, { host: '127.0.0.1', port: relay.port })), chain: chainOpts(), root, sources: ['celery'], inFlight: 2,
+        onProgress: (p) => { if (!truncated && p.bytesDone > 0) { truncated = true; truncateSync(live, 1000); } },
+      });
+      expect(truncated).toBe(true);
+      expect(out.files.map((f) => [f.path, f.size, f.sha256])).toEqual([['logs/celery/worker.log', 1000, sha256(live)]]);
+      expect(sha256(path.join(out.bundle!.dir, 'logs/celery/worker.log'))).toBe(sha256(live));
+    } finally { await relay.close(); }
   });
 
   it('resumes a file after the connection is killed mid-transfer (sha256 equal)', async () => {

@@ -13,7 +13,7 @@ import { acquireCaseLock } from '../case/lock';
 import { connectChain, type ChainOptions, type HopInfo, type SshChain } from './sshChain';
 import { discover, SOURCES, type SourceId } from './discover';
 import { plan as makePlan, rotation, type OverCap, type Plan, type PlanWindow } from './planner';
-import { pullFile, resumableBytes, type PulledFile } from './sftpReader';
+import { partPath, pullFile, resumableBytes, sidecarPath, SftpOpError, type PulledFile } from './sftpReader';
 import { adoptPulledTree, safeRelative, type AdoptResult, type PulledManifestFile, type SftpOrigin } from './handoff';
 
 export const pullsDir = (caseDir: string) => path.join(caseDir, 'pulls');
@@ -307,11 +307,22 @@ async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<Retur
       active.set(f.path, { path: f.path, bytes: 0, size: f.size });
       const candidates = continuationCandidates(f.path, prev);
       try {
-        const r: PulledFile = await pullFile({
+        const fetch = () => pullFile({
           sftp, remotePath, localPath: localOf(f.path), inFlight: o.inFlight, opTimeoutMs: o.opTimeoutMs, checkpoints: candidates.map((c) => c.size),
           maxBytes: f.size,
           signal: o.signal, dropped: chain.dropped,
           onBytes: (n) => { bytesDone += n; active.get(f.path)!.bytes += n; emit(); },
+        });
+        const r: PulledFile = await fetch().catch(async (e: unknown) => {
+          if (!(e instanceof SftpOpError && e.code === 'changed')) throw e;
+          // Truncated while read (logrotate's copytruncate): pulled again from its start, as it is now, like a file
+          // that shrank before its read. What was counted of it is taken back.
+          bytesDone -= active.get(f.path)!.bytes + (resumable.get(f.path) ?? 0);
+          active.get(f.path)!.bytes = 0;
+          resumable.set(f.path, 0);
+          await fs.rm(partPath(localOf(f.path)), { force: true });
+          await fs.rm(sidecarPath(localOf(f.path)), { force: true });
+          return fetch();
         });
         // A file replaced or shrunk on the server since the plan was made is pulled as it is now (one that grew, only
         // up to its planned size): correct the count.
