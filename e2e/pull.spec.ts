@@ -225,3 +225,33 @@ test('a server folder of 100,000 logs plans: the plan lists its first files and 
   await casefile.engine.invoke('cases.close', { caseId: made.id }).catch(() => undefined);
   expect(problems.errors).toEqual([]);
 });
+
+test('a jump host and a target both unknown: two prompts in turn, each accepted, then the plan', async ({ app, casefile }) => {
+  test.setTimeout(120_000);
+  const { page } = app;
+  const fresh = await startLab(); // new host keys: neither is in the engine's known_hosts
+  try {
+    writePublic(fresh.root, 'logs/app/app.json.log', systemLines(Date.now() - 3_600_000, 10, 'two'));
+    const hops = fresh.hops();
+    hops.jumps[0]!.hostKeys = [];
+    hops.target.hostKeys = [];
+    process.env.SSH_AUTH_SOCK = fresh.agentSocket;
+    await casefile.engine.invoke('profiles.save', { profile: { name: 'twohops', ...hops, logRoot: fresh.root, capBytes: 50_000_000, timezone: 'UTC' }, replace: true });
+    const made = await casefile.engine.invoke('cases.create', { name: 'Pull case two prompts', dir: path.join(work, 'case-two') }) as { id: string };
+    const url = new URL(casefile.server.url);
+    url.searchParams.set('case', made.id);
+    url.searchParams.set('view', 'pull');
+    await page.goto(url.toString());
+    await page.getByTestId('profile-twohops').getByRole('radio').check();
+    await page.getByTestId('pull-plan').click();
+    await expect(page.getByTestId('hostkey-fingerprint')).toHaveText(fresh.bastion.fingerprint, { timeout: 60_000 });
+    await page.getByTestId('hostkey-accept').click();
+    await expect(page.getByTestId('hostkey-fingerprint')).toHaveText(fresh.target.fingerprint, { timeout: 60_000 });
+    await page.getByTestId('hostkey-accept').click();
+    await expect(page.getByTestId('plan-summary')).toContainText('1 files', { timeout: 60_000 });
+    await casefile.engine.invoke('cases.close', { caseId: made.id }).catch(() => undefined);
+  } finally {
+    process.env.SSH_AUTH_SOCK = lab.agentSocket;
+    await fresh.stop();
+  }
+});
