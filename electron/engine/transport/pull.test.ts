@@ -2,7 +2,7 @@
 // through the bastion (network namespace). Every failure mode the operator can meet is provoked for real.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -346,6 +346,43 @@ describe('pulling', () => {
     } finally { chain2.close(); }
   });
 
+  it('resumes a live log that was written to after the interruption (its mtime moved) from where it stopped', async () => {
+    // A live log's mtime moves with every line: the resume started such a file over from byte 0 each time, so a large
+    // live log over a link that drops now and then might never finish. The kept bytes are checked against the server's.
+    const live = path.join(lab.root, 'logs/celery/live-resume.log');
+    const first = randomBytes(24 << 20);
+    writeFileSync(live, first, { mode: 0o644 });
+    const relay = await lab.relay(2);
+    const local = path.join(work, 'live-resume', 'live.log');
+    const chain = await connectChain({ ...chainOpts(), hops: hops(lab.hops({}, { host: '127.0.0.1', port: relay.port })) });
+    let seen = 0;
+    const planned = first.length;
+    await expect(pullFile({ sftp: await chain.sftp(), remotePath: live, localPath: local, maxBytes: planned, dropped: chain.dropped, opTimeoutMs: 5000,
+      onBytes: (n) => { seen += n; if (seen > 8 << 20 && seen - n <= 8 << 20) relay.kill(); } })).rejects.toThrow();
+    chain.close();
+    appendFileSync(live, 'more lines\n');
+    utimesSync(live, new Date(), new Date(Date.now() + 5000));
+    const chain2 = await connectChain({ ...chainOpts(), hops: hops(lab.hops()) });
+    try {
+      const r = await pullFile({ sftp: await chain2.sftp(), remotePath: live, localPath: local, maxBytes: planned, dropped: chain2.dropped });
+      expect(r.restarted).toBe(false);
+      expect(r.resumedFrom).toBeGreaterThan(0);
+      expect(r.sha256).toBe(createHash('sha256').update(first).digest('hex'));
+      expect(sha256(local)).toBe(r.sha256);
+    } finally { chain2.close(); }
+    // Bytes that are no longer the server's are not kept: a file rewritten in place starts over.
+    const local2 = path.join(work, 'live-resume', 'rewritten.log');
+    mkdirSync(path.dirname(local2), { recursive: true });
+    writeFileSync(partPath(local2), first.subarray(0, 1 << 20));
+    writeFileSync(sidecarPath(local2), JSON.stringify({ remotePath: live, size: planned, mtime: 1, synced: 1 << 20 }));
+    writeFileSync(live, Buffer.concat([randomBytes(1 << 20), first.subarray(1 << 20)]));
+    const chain3 = await connectChain({ ...chainOpts(), hops: hops(lab.hops()) });
+    try {
+      const r = await pullFile({ sftp: await chain3.sftp(), remotePath: live, localPath: local2, maxBytes: planned, dropped: chain3.dropped });
+      expect(r).toMatchObject({ resumedFrom: 0, restarted: true, sha256: sha256(live) });
+    } finally { chain3.close(); }
+  });
+
   it('notices a link that goes silent (no reset, no data) instead of hanging', async () => {
     const relay = await lab.relay(0);
     const chain = await connectChain({ ...chainOpts({ keepaliveIntervalMs: 500, keepaliveCountMax: 2 }), hops: hops(lab.hops({}, { host: '127.0.0.1', port: relay.port })) });
@@ -367,7 +404,8 @@ describe('pulling', () => {
     writeFileSync(f, randomBytes(1 << 20), { mode: 0o644 });
     const local = path.join(work, 'changing', 'changing.log');
     mkdirSync(path.dirname(local), { recursive: true });
-    writeFileSync(partPath(local), readFileSync(f).subarray(0, 1000));
+    // Its mtime moved and the bytes kept are not its beginning any more (a prefix that still is, is resumed: below).
+    writeFileSync(partPath(local), randomBytes(1000));
     writeFileSync(sidecarPath(local), JSON.stringify({ remotePath: f, size: 1 << 20, mtime: 1, synced: 1000 }));
     const chain = await connectChain({ ...chainOpts(), hops: hops(lab.hops()) });
     try {

@@ -1,7 +1,8 @@
 // Resumable, parallel download of one remote file. Many reads are in flight (one at a time is ~1 MiB/s through a jump
 // host), but bytes are written in order to a part file beside it, so the part file is always a prefix of the remote
 // file. A sidecar (the part's name + `.json`) records the remote size and mtime and how much of the part is known to be on disk;
-// a later call resumes from there, or starts over if the remote file changed. The sha256 is computed while writing.
+// a later call resumes from there, or starts over if the remote file changed (a live log only written to since, its
+// mtime moved, resumes: the kept bytes are compared with the server's at both ends). The sha256 is computed while writing.
 import { createHash, type Hash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { constants as fsConstants, createReadStream, promises as fs } from 'node:fs';
@@ -48,6 +49,8 @@ export class SftpOpError extends Error {
 /** 255 KiB: OpenSSH's sftp-server answers reads up to this size in one packet. */
 export const DEFAULT_CHUNK = 255 * 1024;
 const SYNC_EVERY = 16 << 20;
+/** Bytes compared at each end of a kept prefix before resuming a file whose mtime moved. */
+const SAMPLE = 64 << 10;
 const DURABLE_FROM = 1 << 20;
 
 // Named for a digest of the file's name, not the name plus a suffix: a server may use all 255 bytes of a name, and
@@ -145,8 +148,22 @@ export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
     const remote: RemoteStat = { size: Math.min(st.size, o.maxBytes ?? Infinity), mtime: st.mtime };
     const prev = await readSidecar(side);
     const partSize = (await fh.stat()).size;
-    const same = !!prev && prev.remotePath === o.remotePath && prev.size === remote.size && prev.mtime === remote.mtime;
-    const resumedFrom = same ? Math.min(prev.synced, partSize, remote.size) : 0;
+    const kept = prev ? Math.min(prev.synced, partSize) : 0;
+    // A live log's mtime moves with every line written: if it is no shorter than the bytes kept, and those bytes still
+    // begin and end as the server's do at the same offsets, it was written to (appended), not replaced.
+    const appended = async () => {
+      for (const [from, len] of [[0, Math.min(SAMPLE, kept)], [Math.max(0, kept - SAMPLE), Math.min(SAMPLE, kept)]] as const) {
+        const mine = Buffer.alloc(len);
+        const theirs = Buffer.alloc(len);
+        await fh.read(mine, 0, len, from);
+        const n = await op<number>(`read ${o.remotePath} at ${from}`, (cb) => o.sftp.read(handle, theirs, 0, len, from, (e, got) => cb(e, got)));
+        if (n !== len || !mine.equals(theirs)) return false;
+      }
+      return true;
+    };
+    const same = !!prev && prev.remotePath === o.remotePath
+      && ((prev.size === remote.size && prev.mtime === remote.mtime) || (kept > 0 && remote.size >= prev.size && await appended()));
+    const resumedFrom = same ? Math.min(kept, remote.size) : 0;
     const restarted = !!prev && !same;
     await fh.truncate(resumedFrom);
     let synced = resumedFrom;
