@@ -13,6 +13,15 @@ import { registerExportsCommands } from './commands/exports';
 import { registerTextIndexCommand } from './commands/textIndex';
 import { EXIT } from './output';
 
+// A reader that stops early (`| head -1`, a pager quit) closes the pipe: the next write fails with EPIPE, which would
+// crash with a stack trace. Nothing more can be said to it, so the command ends there, quietly, with its code so far.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw e;
+  });
+}
+
 const program = new Command();
 program
   .name('casefile')

@@ -94,3 +94,22 @@ describe('casefile exit codes and errors', () => {
     for (const r of [cli('redact-test', '--rules', rules, missing), cli('key', 'import', aFolder)]) expect(r.stderr).not.toMatch(/ENOENT|EISDIR/);
   });
 });
+
+describe('casefile in a pipe that closes early', () => {
+  // `| head -1` closes the pipe after the first line: the command stops quietly, with no EPIPE stack trace on the
+  // terminal, and its exit code is the command's own so far (0), not node's crash code.
+  const piped = (...args: string[]) => spawnSync('bash', ['-c', `"$0" "$1" "\${@:2}" | head -1; exit "\${PIPESTATUS[0]}"`, process.execPath, bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+
+  it('query as a table, --json and --csv prints its first line and stops without a stack trace', () => {
+    for (const args of [
+      ['query', '--case', caseDir, '--sql', 'SELECT range AS n FROM range(200000)'],
+      ['query', '--case', caseDir, '--sql', 'SELECT range AS n FROM range(200000)', '--json'],
+      ['query', '--case', caseDir, '--sql', 'SELECT range AS n FROM range(200000)', '--csv'],
+    ]) {
+      const r = piped(...args);
+      expect(r.stderr, args.join(' ')).not.toMatch(/EPIPE|node:events|at .*\(/);
+      expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(r.status, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+    }
+  });
+});
