@@ -110,11 +110,39 @@ export class CaseHandle {
     }
   }
 
+  /** The writer while one is open (during a write, or kept open for the job that follows: withWriter's `keepOpen`). */
+  private writer: CaseDb | null = null;
+  /** withWriter calls run one after another: they share one writer and its connection. */
+  private writing: Promise<unknown> = Promise.resolve();
+
   /**
    * Runs fn with a read-write database. A DuckDB file takes one writer or many readers, so the read-only instance
    * is closed first, once the reads running on it have finished; reads meanwhile run beside the writer.
+   * `keepOpen`: the writer stays open for the next call (the job after an import): no checkpoint and no reopening
+   * between the two, and reads keep running on the writer's instance, which sees every commit at once. A crash
+   * meanwhile is a crash of a writer (the next open replays its WAL). `rest()` or `close()` ends it.
    */
-  async withWriter<T>(fn: (db: CaseDb) => Promise<T>): Promise<T> {
+  withWriter<T>(fn: (db: CaseDb) => Promise<T>, opts: { keepOpen?: boolean } = {}): Promise<T> {
+    const turn = this.writing.then(async () => {
+      const writer = this.writer ?? await this.openWriter();
+      try {
+        return await fn(writer);
+      } finally {
+        if (!opts.keepOpen) await this.closeWriter(true);
+      }
+    });
+    this.writing = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Closes a writer kept open (withWriter's `keepOpen`) and returns the case to rest; nothing to do without one. */
+  rest(): Promise<void> {
+    const turn = this.writing.then(() => this.closeWriter(true));
+    this.writing = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async openWriter(): Promise<CaseDb> {
     if (this.readOnly) throw new CaseError('read_only', this.readOnlyReason ?? 'This case is read-only.');
     const beside = deferred<ReadPath>();
     await this.reads.retire(beside.promise);
@@ -125,18 +153,24 @@ export class CaseHandle {
       await this.reopenReadOnly(beside);
       throw new CaseError('conflict', `Cannot write to the case while another process reads it: ${(e as Error).message.split('\n')[0]}`);
     }
+    this.writer = writer;
     this.reads = new ReadPath(writer, false);
     beside.resolve(this.reads);
-    try {
-      return await fn(writer);
-    } finally {
-      const after = deferred<ReadPath>();
-      await this.reads.retire(after.promise);
-      await mirrorAuditHead(writer, this.files.audit).catch(() => undefined);
-      await writer.run('CHECKPOINT').catch(() => undefined);
-      writer.close();
-      await this.reopenReadOnly(after);
-    }
+    return writer;
+  }
+
+  /** Checkpoints and closes the writer (its audit head mirrored first), then reopens read-only when `reopen`. */
+  private async closeWriter(reopen: boolean): Promise<void> {
+    const writer = this.writer;
+    if (!writer) return;
+    this.writer = null;
+    const after = deferred<ReadPath>();
+    await this.reads.retire(after.promise);
+    await mirrorAuditHead(writer, this.files.audit).catch(() => undefined);
+    await writer.run('CHECKPOINT').catch(() => undefined);
+    writer.close();
+    if (reopen) await this.reopenReadOnly(after);
+    else after.reject(new CaseError('not_found', 'The case was closed.'));
   }
 
   private async reopenReadOnly(next: ReturnType<typeof deferred<ReadPath>>): Promise<void> {
@@ -175,6 +209,10 @@ export class CaseHandle {
   }
 
   async close(): Promise<void> {
+    // A writer kept open is checkpointed and closed like any other (after the call using it, if one is running).
+    const turn = this.writing.then(() => this.closeWriter(false));
+    this.writing = turn.catch(() => undefined);
+    await turn.catch(() => undefined);
     await this.reads.retire(Promise.reject(new CaseError('not_found', 'The case was closed.')));
     await this.lock.release();
   }

@@ -13,6 +13,8 @@ import { runCorrelationStage } from './correlationStage';
 import { finishCustody, type AuditFiles } from './custodyStage';
 import { withMemoryRetry } from '../store/memoryRetry';
 import { settleHeap } from '../util/heap';
+import { timed } from '../util/stageTimes';
+import { faultPoint } from './fault';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import { REDERIVE_ACTION, rederiveIfStale } from '../correlate/derivation';
 import type { CaseDb } from '../store/db';
@@ -38,6 +40,9 @@ function auditImported(ctx: EngineContext, caseId: string): AuditFiles {
   };
 }
 
+/** The checkpoint of what the import's last batches wrote, run by the job after it. */
+export const CHECKPOINT_STAGE = 'checkpoint after the events (job)';
+
 /**
  * Queues what follows the events as a `correlate` job of its own on the case: first the custody of the files whose
  * events are in (rows digests and audit entries: custodyStage.ts), then the correlation stage (identifiers, status,
@@ -45,7 +50,7 @@ function auditImported(ctx: EngineContext, caseId: string): AuditFiles {
  * Resolves when it is done.
  */
 export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise<void> {
-  return ctx.jobs.run(caseId, 'correlate', async (signal, progress) => {
+  const done = ctx.jobs.run(caseId, 'correlate', async (signal, progress) => {
     const h = ctx.getCase(caseId);
     if (h.readOnly) return;
     const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
@@ -62,6 +67,10 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
     settleHeap(true);
     await h.withWriter(async (db) => {
       progress({ phase: 'custody', done: 0, total: 1, unit: 'items', message: 'recording digests and audit entries' });
+      // What the import's last batches left in the WAL (its writer was kept open for this job: importer.ts keepWriter).
+      faultPoint('before-job-checkpoint');
+      // Harmless if it fails (a read holding a transaction): the next commit's automatic checkpoint does it then.
+      await timed(CHECKPOINT_STAGE, () => db.run('CHECKPOINT').catch(() => undefined));
       // Both steps resume from their pending marks, so a step that ran out of memory is run again with more.
       await withMemoryRetry(db, async () => {
         await finishCustody(db, h.dir, h.files.bundles, auditImported(ctx, caseId), signal);
@@ -73,6 +82,9 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
       });
     });
   });
+  // A writer the import kept open for this job is closed even when the job never ran (cancelled while queued).
+  void done.catch(() => undefined).then(() => ctx.openCases().find((c) => c.meta.id === caseId)?.rest()).catch(() => undefined);
+  return done;
 }
 
 /** A finished import in one sentence (JobInfo.outcome), for a page that followed it after a reload. */
@@ -106,6 +118,8 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
       jobId,
       signal,
       custodyAfter,
+      // The correlation job queued below takes the writer as the import leaves it.
+      keepWriter: !h.readOnly,
       onProgress: (p) => {
         if (CANCELLABLE.has(p.phase)) signal.throwIfAborted();
         ctx.emit('import.progress', p);

@@ -42,7 +42,7 @@ export interface ImportTarget {
   readonly readOnly: boolean;
   readonly readOnlyReason: string | undefined;
   readonly meta: { timezone: TimeZoneRule; formatOverrides: FormatOverride[]; limits?: Record<string, number> | undefined };
-  withWriter<T>(fn: (db: CaseDb) => Promise<T>): Promise<T>;
+  withWriter<T>(fn: (db: CaseDb) => Promise<T>, opts?: { keepOpen?: boolean }): Promise<T>;
 }
 
 /** What an import learned for the case to keep: the site zone it inferred, the operator's new format overrides. */
@@ -97,6 +97,12 @@ export interface ImportOptions {
    * correlation), so the import returns when the events are queryable. Without it the import records them itself.
    */
   custodyAfter?: boolean;
+  /**
+   * A job follows that writes to the case (custody, correlation): the writer stays open for it (CaseHandle.withWriter's
+   * `keepOpen`), so the events are queryable as soon as they commit, and the checkpoint of the last batches is that
+   * job's, not a wait before "events ready".
+   */
+  keepWriter?: boolean;
   onProgress?: (p: ImportProgress) => void;
   /** Cancels the import: a batch DuckDB is running is interrupted and rolled back; batches committed before stay. */
   signal?: AbortSignal;
@@ -434,6 +440,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     if (reader === 'auto') await db.run(`SET checkpoint_threshold = '4GB'`);
     await fs.rm(path.join(handle.dir, REPAIR_DIR), { recursive: true, force: true }); // a killed import's copies
     let sinceCheckpoint = 0;
+    let toImport = todo.reduce((n, f) => n + f.size, 0);
     // What the copy and detection left dead (per-file reads, heads) goes before the first batch, not after it.
     settleHeap(true);
     try {
@@ -453,8 +460,13 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
           // committed rows as they are instead of importing the batch a second time.
           const batchResults = await withMemoryRetry(db, runBatch, () => { for (const [meter, before] of expanded) meter.expanded = before; },
             async () => (await committedBatch(db, handle.dir, batch)) ?? runBatch());
-          sinceCheckpoint += batch.reduce((n, f) => n + f.size, 0);
-          if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader)) {
+          const size = batch.reduce((n, f) => n + f.size, 0);
+          sinceCheckpoint += size;
+          toImport -= size;
+          // Not when the rest of the import fits beside what the WAL holds under two batches' worth (the most it holds
+          // before a checkpoint anyway): the last batches' checkpoint then runs after "events ready", in the job after
+          // it (keepWriter) or when the writer closes, instead of before it.
+          if (reader === 'auto' && sinceCheckpoint >= batchBytes(reader) && sinceCheckpoint + toImport >= 2 * batchBytes(reader)) {
             await timed('checkpoint', () => db.run('CHECKPOINT'));
             sinceCheckpoint = 0;
           }
@@ -478,7 +490,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
       progress({ phase: 'index', filesDone, filesTotal: planned.length, bytesDone, bytesTotal, message: 'linking identifiers' });
       await opts.hooks.afterImport(db);
     }
-  });
+  }, { keepOpen: !!opts.keepWriter });
   progress({ phase: 'done', filesDone: planned.length, filesTotal: planned.length, bytesDone: bytesTotal, bytesTotal });
   return {
     bundles: bundles.map((b) => {
