@@ -22,13 +22,16 @@ export function describeFilter(f: EventFilter): string {
   return parts.length ? `events matching ${parts.join(' · ')}` : 'every event of the case';
 }
 
+const filterSource = (): ExportSource => { const filter = useFilter.getState().filter; return { label: describeFilter(filter), selection: { filter } }; };
+
 export function TableExportButtons() {
   const selectedId = useSelection((s) => s.selectedId);
   const picks = usePicks((s) => s.ids);
   return (
     <>
-      <ExportButton testid="export-open" label="Export…" title="Redacted extract of the events matching the filter and time range"
-        source={() => { const filter = useFilter.getState().filter; return { label: describeFilter(filter), selection: { filter } }; }} />
+      <ExportButton testid="export-open" label="Export…" title="Redacted extract of the events matching the filter and time range" source={filterSource} />
+      <button data-testid="exports-open" title="The case's exports: what left, when, to whom; and who a token in a client's reply stands for"
+        onClick={() => useExport.getState().show(filterSource(), 'exports')}>Exports</button>
       {picks.size > 0 ? (
         <>
           <ExportButton testid="export-open-picked" label={`Export ${picks.size} picked`} title="Redacted extract of the rows picked with Ctrl/⌘-click"

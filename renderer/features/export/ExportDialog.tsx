@@ -10,6 +10,7 @@ import { RedactedText, TypeCounts } from '../redaction/RedactedText';
 import { RulesEditor } from '../redaction/RulesEditor';
 import { rulesUnsaved, useRules } from '../redaction/rulesStore';
 import { PLAINTEXT, type ExportFormat, useExport } from './exportStore';
+import { ExportsHistory } from './ExportsHistory';
 import { ReportView } from './ReportView';
 import './export.css';
 
@@ -39,9 +40,11 @@ export function ExportDialog() {
           <button className={s.pane === 'export' ? 'tab on' : 'tab'} data-testid="export-pane-export" onClick={() => s.setPane('export')}>Export</button>
           <button className={s.pane === 'rules' ? 'tab on' : 'tab'} data-testid="export-pane-rules" data-unsaved={unsaved ? 'true' : undefined}
             title={unsaved ? 'The client rules have unsaved changes' : undefined} onClick={() => s.setPane('rules')}>Client rules{unsaved ? ' •' : ''}</button>
+          <button className={s.pane === 'exports' ? 'tab on' : 'tab'} data-testid="export-pane-exports" title="The case's exports, and who a token stands for"
+            onClick={() => s.setPane('exports')}>Exports</button>
           <button data-testid="export-close" onClick={() => s.close()} title="Close (Esc)">✕</button>
         </div>
-        <div className="export-body">{s.pane === 'rules' ? <RulesEditor /> : <ExportPane />}</div>
+        <div className="export-body">{s.pane === 'rules' ? <RulesEditor /> : s.pane === 'exports' ? <ExportsHistory /> : <ExportPane />}</div>
       </div>
     </div>
   );

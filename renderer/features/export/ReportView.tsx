@@ -6,11 +6,11 @@ import { TypeCounts } from '../redaction/RedactedText';
 
 const sorted = (r: Record<string, number>): [string, number][] => Object.entries(r).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 
-export function ReportView({ result, selection }: { result: ExportResultT; selection: string }) {
+export function ReportView({ result, selection, title }: { result: ExportResultT; selection: string; title?: string }) {
   const total = Object.values(result.byType).reduce((a, b) => a + b, 0);
   return (
     <div className="export-report" data-testid="export-report">
-      <h4>Export {result.exportId} written</h4>
+      <h4>{title ?? `Export ${result.exportId} written`}</h4>
       <table className="fields">
         <tbody>
           <tr><th>Selection</th><td data-testid="report-selection">{selection}</td></tr>

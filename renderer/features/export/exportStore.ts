@@ -19,12 +19,14 @@ export type JobStep = NonNullable<CallOutput<'jobs.list'>[number]['step']>;
  * this page did not start (it ran on through a reload, or another window started it), shown until it ends. */
 export interface ExportSource { label: string; selection: ExportSelection; followed?: true }
 
+export type ExportPane = 'export' | 'rules' | 'exports';
+
 /** "plaintext" is an explicit choice; anything else is a client key's fingerprint. */
 export const PLAINTEXT = 'plaintext';
 
 interface ExportState {
   open: boolean;
-  pane: 'export' | 'rules';
+  pane: ExportPane;
   source: ExportSource | null;
   format: ExportFormat;
   recipient: string;
@@ -48,9 +50,10 @@ interface ExportState {
   notice: string | null;
   /** How a followed export ended, in the engine's words (its report is in the case's exports folder). */
   outcome: string | null;
-  show(source: ExportSource): void;
+  /** Opens on a pane: the export itself (its preview is asked for), the client rules, or the case's exports. */
+  show(source: ExportSource, pane?: ExportPane): void;
   close(): void;
-  setPane(p: 'export' | 'rules'): void;
+  setPane(p: ExportPane): void;
   setFormat(f: ExportFormat): void;
   setRecipient(r: string): void;
   confirmPlaintext(ok: boolean): void;
@@ -95,10 +98,10 @@ let previewCall: AbortController | null = null;
 export const useExport = create<ExportState>((set, get) => ({
   open: false, pane: 'export', source: null, format: 'jsonl', recipient: '', plaintextConfirmed: false, ...idle,
 
-  show(source) {
+  show(source, pane = 'export') {
     if (get().running) { set({ open: true }); return; }
-    set({ open: true, pane: 'export', source, plaintextConfirmed: false, ...idle });
-    void get().loadPreview();
+    set({ open: true, pane, source, plaintextConfirmed: false, ...idle });
+    if (pane === 'export') void get().loadPreview();
   },
   close() {
     previewCall?.abort();
