@@ -57,6 +57,18 @@ describe('values as written', () => {
     expect({ ...(toValue(yaml) as object) }).toMatchObject({ pin: 7, ver: 1.1, hex: 31, exp: 1000, inf: -Infinity, q: '007', ok: true, none: null });
   });
 
+  it('shows a YAML !!binary or !!timestamp value as the file writes it, not as bytes or a reformatted date', () => {
+    // A base64 key under !!binary was listed as one field per byte (0, 1, 2, …) and revealed as numbers; a date came
+    // back as 2001-12-14T00:00:00.000Z.
+    const n = parseBundle('key: !!binary aGVsbG8=\ncert: !!binary |\n  aGVs\n  bG8=\nday: !!timestamp 2001-12-14\nat: 2001-12-14 21:59:43.10 -5\n', 'yaml');
+    expect(maskedFields(n).map((f) => formatPath(f.path))).toEqual(['key', 'cert', 'day', 'at']);
+    const field = (key: string) => (n.kind === 'object' ? n.entries.find(([k]) => k === key)?.[1] : undefined);
+    expect(field('key')).toEqual({ kind: 'string', value: 'aGVsbG8=' });
+    expect(field('cert')).toEqual({ kind: 'string', value: 'aGVs\nbG8=\n' });
+    expect(field('day')).toEqual({ kind: 'string', value: '2001-12-14' });
+    expect(field('at')).toEqual({ kind: 'string', value: '2001-12-14 21:59:43.10 -5' });
+  });
+
   it('reads a JSON key longer than YAML allows, and keeps key order and names as JSON.parse does', () => {
     const long = 'k'.repeat(2000);
     const n = parseBundle(JSON.stringify({ [long]: 5, b: { c: [1, 'x'] } }), 'json');

@@ -106,6 +106,8 @@ function fromYaml(doc: Document.Parsed): Node {
     }
     if (isSeq(n)) return { kind: 'array', items: n.items.map((x) => walk(x, depth + 1)) };
     if (isScalar(n) && (typeof n.value === 'number' || typeof n.value === 'bigint')) return { kind: 'number', value: n.source ?? String(n.value) };
+    // A tagged scalar YAML turns into an object (!!binary bytes, a !!timestamp Date) is shown as written too.
+    if (isScalar(n) && (n.value instanceof Uint8Array || n.value instanceof Date)) return { kind: 'string', value: n.source ?? String(n.value) };
     return fromValue(isScalar(n) ? n.value : n, depth);
   };
   return walk(doc.contents, 0);
