@@ -22,6 +22,10 @@ const overLimit: Array<[string, unknown, string]> = [
     "Invalid input to profiles.importSealed: source.content: too large to send in a call: at most 900000 characters of base64 (a file of about 675 KB); give the file's path, or upload it."],
   ['keys.import', { kind: 'client', armored: base64(900_004) },
     'Invalid input to keys.import: armored: too large: at most 900000 characters (a key or a keyring of client keys is far smaller).'],
+  ['export.reidentify', { caseId: 'c', text: '<user:AAAAAAAAAA> '.repeat(22_223).slice(0, 400_001) },
+    'Invalid input to export.reidentify: text: too long: at most 400000 characters a lookup (paste the part that holds the tokens).'],
+  ['export.reidentify', { caseId: 'c', text: '<user:AAAAAAAAAA>', exportId: '../20261128T130501-1a2b3c4d' },
+    'Invalid input to export.reidentify: exportId: not an export id (e.g. 20261128T130501-1a2b3c4d).'],
 ];
 
 describe('a call input over a contract limit gets the contract sentence, at every door', () => {

@@ -82,7 +82,7 @@ export const exportHistoryCalls = {
    * the exports searched, never an original. */
   'export.reidentify': defineCall({
     input: CaseRef.extend({
-      text: z.string().min(1).max(MAX_REIDENTIFY_TEXT),
+      text: z.string().min(1).max(MAX_REIDENTIFY_TEXT, `too long: at most ${MAX_REIDENTIFY_TEXT} characters a lookup (paste the part that holds the tokens)`),
       exportId: ExportId.optional(),
     }),
     output: ReidentifyResult,
