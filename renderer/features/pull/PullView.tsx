@@ -77,7 +77,7 @@ export function PullView() {
           <button data-testid="hostkey-reject" onClick={s.rejectHostKey}>Reject</button>
         </section>
       )}
-      {s.error && <div className="error-box" data-testid="pull-error">{s.error}
+      {s.error && <div className="error-box" data-testid="pull-error">{printable(s.error)}
         {canResume && <div>The files fetched so far are kept: Resume pull {s.pullId} under Unfinished pulls below to fetch the rest and import them.</div>}</div>}
       {s.outcome && <div className="ok" data-testid="pull-outcome">{s.outcome}</div>}
 
