@@ -12,6 +12,7 @@ import { registerExportCommands } from './commands/export';
 import { registerExportsCommands } from './commands/exports';
 import { registerTextIndexCommand } from './commands/textIndex';
 import { EXIT } from './output';
+import { printable } from '../../shared/printable';
 
 // A reader that stops early (`| head -1`, a pager quit) closes the pipe: the next write fails with EPIPE, which would
 // crash with a stack trace. Nothing more can be said to it, so the command ends there, quietly, with its code so far.
@@ -49,6 +50,6 @@ registerPullCommands(program);
 // Whatever escapes a command (an option parser's refusal) is reported as one sentence, never a stack trace, and
 // exits 1 like every other error: 2 means "nothing found".
 await program.parseAsync(process.argv).catch((e: unknown) => {
-  process.stderr.write(`casefile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+  process.stderr.write(`casefile: ${printable(e instanceof Error ? e.message.split('\n')[0]! : String(e))}\n`);
   process.exitCode = EXIT.error;
 });

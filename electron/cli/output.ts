@@ -4,34 +4,44 @@ import { readFileSync } from 'node:fs';
 import { ZodError } from 'zod';
 import { ContractFailure } from '../engine/engine';
 import { zodMessage } from '../../shared/contract';
-import { printable } from '../../shared/printable';
+import { printable, printableJson } from '../../shared/printable';
 
 /** The exit codes of every command, in one place (README, "Exit codes"). */
 export const EXIT = { ok: 0, error: 1, nothingFound: 2, hostKeyRefused: 3, overCap: 4, notYet: 5, blocked: 6 } as const;
 
+/** A table for people: every cell (evidence text: log lines, file names, user ids) shown through printable(). */
 export function printTable(rows: Record<string, unknown>[], columns?: string[]): void {
   if (rows.length === 0) { process.stdout.write('(no rows)\n'); return; }
-  const cols = columns ?? Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ');
+  const cols = (columns ?? Object.keys(rows[0]!)).map(printable);
+  const keys = columns ?? Object.keys(rows[0]!);
+  const cell = (v: unknown) => printable((v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' '));
   // The last column is never cut (nothing follows it): a file's note is read whole.
-  const widths = cols.map((c, i) => Math.min(i === cols.length - 1 ? Infinity : 80, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
+  const widths = cols.map((c, i) => Math.min(i === cols.length - 1 ? Infinity : 80, Math.max(c.length, ...rows.map((r) => cell(r[keys[i]!]).length))));
   const fmt = (vals: string[]) => vals.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd();
   // The rule under the last column stops at the width of the others: a cut 1 MB line must not draw 1 MB of dashes.
   process.stdout.write(fmt(cols) + '\n' + fmt(widths.map((w, i) => '-'.repeat(i === cols.length - 1 ? Math.min(w, Math.max(80, cols[i]!.length)) : w))) + '\n');
-  for (const r of rows) process.stdout.write(fmt(cols.map((c) => cell(r[c]))) + '\n');
+  for (const r of rows) process.stdout.write(fmt(keys.map((c) => cell(r[c]))) + '\n');
 }
 
+/** CSV is data for a script and stays exact; at a terminal (a person reading it) its values are shown through printable(). */
 export function printCsv(rows: Record<string, unknown>[], columns: string[]): void {
+  const shown = process.stdout.isTTY ? printable : (s: string) => s;
   const esc = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const s = shown(v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   process.stdout.write(columns.map(esc).join(',') + '\n');
   for (const r of rows) process.stdout.write(columns.map((c) => esc(r[c])).join(',') + '\n');
 }
 
+/** JSON for scripts: exact after JSON.parse, with the bidi, zero-width and C1 characters JSON leaves raw as \u escapes. */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(jsonText(value, 2) + '\n');
+}
+
+/** JSON.stringify with the escapes of printJson (one line without indent: JSON lines). */
+export function jsonText(value: unknown, indent?: number): string {
+  return printableJson(JSON.stringify(value, null, indent));
 }
 
 /** Prints a clear one-line error (never a stack) and sets a non-zero exit code. */

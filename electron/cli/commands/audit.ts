@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import type { AuditEntryView } from '../../../shared/audit';
 import { hashedText, paramLines } from '../../../shared/auditDisplay';
 import { CORRELATION_PENDING, CUSTODY_PENDING, DERIVED_BY_OTHER_RULES } from '../../engine/audit/custody';
-import { EXIT, fail, intFrom1To } from '../output';
+import { printable } from '../../../shared/printable';
+import { EXIT, fail, intFrom1To, jsonText } from '../output';
 import { withCaseEngine } from './ingest';
 import { waitForCorrelation } from './verifyWait';
 
@@ -33,15 +34,15 @@ export function registerAuditCommands(program: Command): void {
       try {
         await onSettledCase(opts.case, async (engine, info) => {
           const r = await engine.call('audit.verify', { caseId: info.id });
-          if (opts.json) out(JSON.stringify(r, null, 2));
+          if (opts.json) out(jsonText(r, 2));
           else if (r.ok) {
-            out(`Audit log OK: ${r.entries} entries, head #${r.headSeq ?? 0} ${r.headHash ?? '(empty)'}`);
+            out(`Audit log OK: ${r.entries} entries, head #${r.headSeq ?? 0} ${printable(r.headHash ?? '(empty)')}`);
             if (r.recordedTears) out(`Note: ${r.recordedTears} torn write(s) were found and recorded by a later append (audit.torn_tail_detected).`);
             if (r.acknowledgedTears) out(`Note: ${r.acknowledgedTears} tear(s) acknowledged by the operator (audit.tear, audit.ack): entries were cut off or rewritten there.`);
           } else {
             const b = r.firstBroken!;
-            out(`Audit log BROKEN at line ${b.line}${b.seq !== null ? ` (entry ${b.seq})` : ''}: ${b.problem}`);
-            out(`Verified up to entry ${r.headSeq ?? 0}${r.headHash ? ` ${r.headHash}` : ''}.${r.tornTail ? ' The log ends in a torn write.' : ''}`);
+            out(`Audit log BROKEN at line ${b.line}${b.seq !== null ? ` (entry ${b.seq})` : ''}: ${printable(b.problem)}`);
+            out(`Verified up to entry ${r.headSeq ?? 0}${r.headHash ? ` ${printable(r.headHash)}` : ''}.${r.tornTail ? ' The log ends in a torn write.' : ''}`);
           }
           if (!opts.json && r.mac) {
             out({ valid: `MACs: ${r.mac.entries} entries carry a valid MAC under this installation's audit secret.`,
@@ -87,7 +88,7 @@ export function registerAuditCommands(program: Command): void {
             caseId: info.id, limit: opts.limit ?? ALL,
             ...(opts.action ? { action: opts.action } : {}), ...(opts.since ? { since: opts.since } : {}),
           })).reverse();
-          if (opts.json) for (const e of entries) out(JSON.stringify(e));
+          if (opts.json) for (const e of entries) out(jsonText(e));
           else if (entries.length === 0) out('No audit entries match.');
           else for (const e of entries) out(formatEntry(e));
         });
@@ -104,13 +105,13 @@ export function registerAuditCommands(program: Command): void {
           const r = await engine.call('case.verify', { caseId: info.id });
           // Only what another instance holding the case has still to write (read-only here): not a failure, a retry.
           const notYet = !r.ok && r.problems.length > 0 && r.problems.every((p) => NOT_YET.has(p.problem));
-          if (opts.json) out(JSON.stringify(r, null, 2));
+          if (opts.json) out(jsonText(r, 2));
           else if (r.ok) out(`Chain of custody OK: ${r.filesChecked} bundle files match their manifests; the events match what the import recorded.`);
           else {
             out(notYet
               ? `Chain of custody not verified yet: ${r.problems.length} part(s) wait for the instance that holds the case (${r.filesChecked} bundle files checked and matching); run verify again once it is done or closed`
               : `Chain of custody FAILED: ${r.problems.length} problem(s) (${r.filesChecked} bundle files checked)`);
-            for (const p of r.problems) out(`  ${[p.bundle, p.file].filter(Boolean).join('/') || '(case)'}: ${p.problem}`);
+            for (const p of r.problems) out(`  ${printable([p.bundle, p.file].filter(Boolean).join('/') || '(case)')}: ${printable(p.problem)}`);
           }
           if (!r.ok) process.exitCode = notYet ? EXIT.notYet : EXIT.error;
         });
@@ -118,10 +119,11 @@ export function registerAuditCommands(program: Command): void {
     });
 }
 
+/** One line whatever the entry holds (its inputs name evidence files: their names are the customer's). */
 function formatEntry(e: AuditEntryView): string {
   const counts = e.result.counts ? ' ' + Object.entries(e.result.counts).map(([k, v]) => `${k}=${v}`).join(' ') : '';
   const msg = e.result.message ? ` — ${e.result.message}` : '';
   // Each input as path=value (paths have no spaces, values may), a hashed one labelled, a list of records in brackets.
   const params = paramLines(e.params).map((l) => ` ${l.path}=${l.hmac !== undefined ? hashedText(l.hmac) : l.items ? `[${l.items.join('; ')}]` : l.value ?? ''}`).join('');
-  return `#${e.seq} ${e.time} ${e.operator}@${e.host} via ${e.via} ${e.action} ${e.result.status}${counts}${msg}${params}`;
+  return printable(`#${e.seq} ${e.time} ${e.operator}@${e.host} via ${e.via} ${e.action} ${e.result.status}${counts}${msg}${params}`);
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ChainKind, ChainStatus, type ChainSummary, type TraceResult } from '../../../shared/correlation';
 import { CHAIN_OFFSET_MAX, CHAIN_PAGE_MAX } from '../../../shared/contract/chains';
+import { printable } from '../../../shared/printable';
 import { EXIT, fail, intFrom1To, intFromTo, printJson, printTable } from '../output';
 import { withCaseEngine } from './ingest';
 
@@ -35,16 +36,18 @@ function chainRow(c: ChainSummary) {
   };
 }
 
+/** Keys, labels, reasons and link details come from the logs: each line is shown through printable(). */
 function printTrace(t: TraceResult): void {
+  const say = (s: string) => process.stdout.write(printable(s) + '\n');
   if (t.chain) {
     const c = t.chain;
-    process.stdout.write(`${c.kind} ${c.key} (${c.label}): ${c.status}, ${c.events} events, ${fmtDuration(c.durationMs)}`
-      + ` from ${c.first ?? '?'} to ${c.last ?? '?'}; sources ${c.sources.join(', ')}\n`);
-    if (c.failureReason) process.stdout.write(`  failed: ${c.failureReason}\n`);
+    say(`${c.kind} ${c.key} (${c.label}): ${c.status}, ${c.events} events, ${fmtDuration(c.durationMs)}`
+      + ` from ${c.first ?? '?'} to ${c.last ?? '?'}; sources ${c.sources.join(', ')}`);
+    if (c.failureReason) say(`  failed: ${c.failureReason}`);
   }
   const mentioned = new Map((t.mentions ?? []).map((m) => [m.eventId, m.foundIn]));
   for (const l of t.links) {
-    process.stdout.write(`  ${l.inferred ? 'inferred' : 'evidence'}: ${l.from} ${l.relation} ${l.to} [${l.rule}]${l.detail ? ` ${l.detail}` : ''}\n`);
+    say(`  ${l.inferred ? 'inferred' : 'evidence'}: ${l.from} ${l.relation} ${l.to} [${l.rule}]${l.detail ? ` ${l.detail}` : ''}`);
   }
   // `via`: how the record joined the chain: its own key, or a mention and where it was found.
   printTable(t.events.map((e) => ({ ts: e.ts ?? '', source: e.source, file: `${e.file}:${e.line}`, level: e.level ?? '',
@@ -65,7 +68,7 @@ export function registerCorrelateCommands(program: Command): void {
           if (o.json) printJson(t);
           else if (!nothing) printTrace(t);
           // Exit 2 with or without --json, so a script tells "nothing names it" from an error (1).
-          if (nothing) { process.stderr.write(`casefile: nothing in this case names "${id}"\n`); process.exitCode = EXIT.nothingFound; }
+          if (nothing) { process.stderr.write(`casefile: nothing in this case names "${printable(id)}"\n`); process.exitCode = EXIT.nothingFound; }
         });
       } catch (e) { fail(e); }
     });

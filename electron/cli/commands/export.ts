@@ -8,6 +8,7 @@ import { ContractFailure } from '../../engine/engine';
 import { EXIT, fail, inputFileError, printJson, printTable, readInputFile } from '../output';
 import { withCaseEngine } from './ingest';
 import { TESTER_MAX_CHARS, TESTER_MAX_TOTAL_CHARS, testerSample } from '../../../shared/contract/redact';
+import { printable } from '../../../shared/printable';
 
 const MAX_RULES_FILE = 1 << 20;
 
@@ -81,8 +82,8 @@ export function registerExportCommands(program: Command): void {
           }
           warn(r.warnings);
           if (o.json) { printJson(copiedTo ? { ...r, copiedTo } : r); return; }
-          process.stdout.write(`export ${r.exportId}: ${r.events} events, ${r.encrypted ? `encrypted to ${r.recipient}` : 'PLAINTEXT'}, `
-            + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}\n${r.dir}\n${copiedTo ? `copied to ${copiedTo}\n` : ''}`);
+          process.stdout.write(`export ${r.exportId}: ${r.events} events, ${r.encrypted ? `encrypted to ${printable(r.recipient ?? '')}` : 'PLAINTEXT'}, `
+            + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}\n${printable(r.dir)}\n${copiedTo ? `copied to ${printable(copiedTo)}\n` : ''}`);
           printTable(r.files.map((f) => ({ file: f.name, bytes: f.bytes, sha256: f.sha256 })));
           printTable(Object.entries(r.byType).map(([type, n]) => ({ type, replacements: n })));
         });
@@ -115,7 +116,7 @@ export function registerExportCommands(program: Command): void {
           if (o.json) { printJson(r); return; }
           r.lines.forEach((l, i) => {
             if (!l.replacements.length) return;
-            process.stdout.write(`${i + 1}: ${l.text}\n   ${l.replacements.map((x) => `${x.type}/${x.rule}`).join(', ')}\n`);
+            process.stdout.write(`${i + 1}: ${printable(l.text)}\n   ${printable(l.replacements.map((x) => `${x.type}/${x.rule}`).join(', '))}\n`);
           });
           const n = r.lines.reduce((s, l) => s + l.replacements.length, 0);
           process.stdout.write(`${n} replacement(s) in ${r.lines.filter((l) => l.replacements.length).length} of ${lines.length} line(s)\n`);
@@ -128,5 +129,5 @@ export function registerExportCommands(program: Command): void {
 
 /** Said on stderr (also with --json, whose object carries them too): the command still ran. */
 function warn(warnings: readonly string[]): void {
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of warnings) process.stderr.write(`warning: ${printable(w)}\n`);
 }

@@ -2,6 +2,7 @@
 // token in a client's reply stands for: the case's re-identification maps opened with the operator's key).
 import type { Command } from 'commander';
 import { ContractFailure } from '../../engine/engine';
+import { printable } from '../../../shared/printable';
 import { EXIT, fail, printJson, printTable } from '../output';
 import { withCaseEngine } from './ingest';
 import { withUnlocked } from './keys';
@@ -44,7 +45,7 @@ export function registerExportsCommands(program: Command): void {
             printTable(r.found.map((f) => ({ token: f.token, type: f.type, original: f.original, export: f.exportId, 'first event': f.firstEventId ?? '', 'also in': f.exports.slice(1).map((e) => e.exportId).join(' ') })));
           }
           if (r.notFound.length) {
-            process.stderr.write(`casefile: not found in the ${r.searched.length === 1 ? `map of export ${r.searched[0]}` : `${r.searched.length} maps of this case`}: ${r.notFound.join(' ')}\n`);
+            process.stderr.write(`casefile: not found in the ${r.searched.length === 1 ? `map of export ${r.searched[0]}` : `${r.searched.length} maps of this case`}: ${printable(r.notFound.join(' '))}\n`);
             process.exitCode = EXIT.nothingFound;
           }
         });

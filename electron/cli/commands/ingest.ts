@@ -12,6 +12,7 @@ import { assertZone } from '../../engine/ingest/timezone';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
 import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
+import { printable } from '../../../shared/printable';
 import { fail, printJson, printTable } from '../output';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -42,7 +43,7 @@ export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: 
       : await engine.call('cases.create', { name: create?.name ?? path.basename(path.resolve(dir)), dir });
     // Verification is what read-only cases are for (evidence on write-protected media): no notice there.
     // A command that writes fails with the same reason: said once, by its error.
-    if (info.readOnly && !opts.verifying && !opts.writing) process.stderr.write(`casefile: ${info.readOnlyReason ?? 'the case is open read-only'}\n`);
+    if (info.readOnly && !opts.verifying && !opts.writing) process.stderr.write(`casefile: ${printable(info.readOnlyReason ?? 'the case is open read-only')}\n`);
     return await fn(engine, info);
   } finally {
     await engine.close();
@@ -139,7 +140,7 @@ export function registerIngestCommands(program: Command): void {
             problems: await q(`SELECT parse_status, count(*) AS events FROM events WHERE parse_status <> 'ok' GROUP BY 1`),
           };
           if (o.json) { printJson(stats); return; }
-          process.stdout.write(`${info.name}: ${info.eventCount} events, ${info.bundleCount} bundle(s), ${info.timeRange ? `${info.timeRange.from} → ${info.timeRange.to}` : 'no time range'}\nsite timezone: ${info.timezone.zone} (${info.timezone.how})\n\nBy source\n`);
+          process.stdout.write(`${printable(info.name)}: ${info.eventCount} events, ${info.bundleCount} bundle(s), ${info.timeRange ? `${info.timeRange.from} → ${info.timeRange.to}` : 'no time range'}\nsite timezone: ${info.timezone.zone} (${info.timezone.how})\n\nBy source\n`);
           printTable(stats.bySource);
           process.stdout.write('\nBy level\n');
           printTable(stats.byLevel);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Engine, ContractFailure } from '../../engine/engine';
 import { fail, printJson, printTable, readInputFile } from '../output';
+import { printable, printableJson } from '../../../shared/printable';
 import { readSecret } from '../secretInput';
 import { formatPath, parsePath } from '../../engine/crypto/sealedSession';
 import { sealedOutput } from '../../engine/crypto/paths';
@@ -54,7 +55,7 @@ export function registerKeyCommands(program: Command): void {
           const bytes = readInputFile(file);
           const armored = /^\s*-----BEGIN PGP/.test(bytes.subarray(0, 100).toString('latin1')) ? bytes.toString('utf8') : bytes.toString('base64');
           const r = await engine.call('keys.import', { kind: opts.client ? 'client' : 'secret', armored });
-          for (const k of r.imported) out(`Imported ${k.kind} key ${k.fingerprint} ${k.userIds[0] ?? ''}`.trimEnd());
+          for (const k of r.imported) out(`Imported ${k.kind} key ${k.fingerprint} ${printable(k.userIds[0] ?? '')}`.trimEnd());
         });
       } catch (e) { fail(e); }
     });
@@ -82,7 +83,7 @@ export function registerKeyCommands(program: Command): void {
       try {
         await withEngine(async (engine) => {
           const r = await engine.call('keys.remove', { ref });
-          out(`Removed ${r.kind} key ${r.fingerprint}`);
+          out(`Removed ${r.kind} key ${printable(r.fingerprint)}`);
         });
       } catch (e) { fail(e); }
     });
@@ -112,7 +113,8 @@ export function registerKeyCommands(program: Command): void {
           }
           if (fieldPath) {
             const r = await engine.call('sealed.reveal', { sessionId: opened.sessionId, path: fieldPath, ...(caseId ? { caseId } : {}) });
-            out(r.value);
+            // Exact into a pipe (a script takes the secret); at a terminal, what the operator reads, shown safely.
+            out(process.stdout.isTTY ? printable(r.value) : r.value);
           } else if (opts.json) {
             printJson({ name: opened.name, sha256: opened.sha256, format: opened.format, signatures: opened.signatures, fields: opened.fields });
           } else {
@@ -138,17 +140,19 @@ export function registerKeyCommands(program: Command): void {
           const refused = !opts.force && existsSync(sealedOutput(file, opts.out));
           if (opts.sign && !refused) await unlock(engine, opts.sign, opts.sign, opts.passphraseFd);
           const r = await engine.call('sealed.seal', { file, to: opts.to, ...(opts.out ? { out: opts.out } : {}), ...(opts.sign ? { signWith: opts.sign } : {}), overwrite: opts.force === true });
-          out(`Sealed to ${r.recipients.join(', ')}: ${r.out}`);
+          out(printable(`Sealed to ${r.recipients.join(', ')}: ${r.out}`));
         });
       } catch (e) { fail(e); }
     });
 }
 
 function printMasked(b: OpenedBundle): void {
-  out(`${b.name}  sha256 ${b.sha256}  (${b.format})`);
-  for (const s of b.signatures) out(`signature: ${s.status} by ${s.signer}${s.signerUserId ? ` ${s.signerUserId}` : ''}`);
+  // The file's name, its signers' user ids and its field names are the sender's text. A field name with such
+  // characters is shown as --reveal takes it (a JSON string, the characters as \u escapes).
+  out(`${printable(b.name)}  sha256 ${b.sha256}  (${b.format})`);
+  for (const s of b.signatures) out(printable(`signature: ${s.status} by ${s.signer}${s.signerUserId ? ` ${s.signerUserId}` : ''}`));
   for (const f of b.fields) {
     const leaf = f.kind !== 'object' && f.kind !== 'array';
-    out(`${'  '.repeat(f.path.length - 1)}${formatPath(f.path.slice(-1))}${leaf ? `  ••••• (${f.kind})` : ''}`);
+    out(`${'  '.repeat(f.path.length - 1)}${printableJson(formatPath(f.path.slice(-1)))}${leaf ? `  ••••• (${f.kind})` : ''}`);
   }
 }

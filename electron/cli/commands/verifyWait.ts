@@ -4,6 +4,7 @@
 // (stdout stays the answer alone, for --json).
 import { jobIsLive, type JobInfo } from '../../../shared/contract';
 import type { Engine } from '../../engine/engine';
+import { printable } from '../../../shared/printable';
 
 function stepText(j: JobInfo): string {
   const s = j.step;
@@ -12,7 +13,7 @@ function stepText(j: JobInfo): string {
 }
 
 /** Resolves when the case has no live correlate job; one stderr line when it starts waiting and one per new phase. */
-export async function waitForCorrelation(engine: Engine, caseId: string, say: (line: string) => void = (l) => process.stderr.write(`casefile: ${l}\n`)): Promise<void> {
+export async function waitForCorrelation(engine: Engine, caseId: string, say: (line: string) => void = (l) => process.stderr.write(`casefile: ${printable(l)}\n`)): Promise<void> {
   let said = false;
   let lastPhase = '';
   for (;;) {
