@@ -28,7 +28,10 @@ program
   .name('casefile')
   .description('Casefile: investigate Enrich platform log bundles offline (cases, timeline, correlation, audit)')
   .version((await appInfo()).version)
-  .showHelpAfterError()
+  // A wrong flag or a missing value is said like every other error: `casefile: ` and one sentence (commander's own
+  // wording, with its "Did you mean"), then where the usage is, instead of the whole usage after it.
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'casefile: ').trimEnd().split('\n').map(printable).join('\n') + '\n') })
+  .showHelpAfterError('(add --help for the usage)')
   .addHelpText('after', `
 Exit codes: 0 done; ${EXIT.error} an error (a wrong flag, an unknown command, no case, an unreadable file, a failed check);
 ${EXIT.nothingFound} trace: nothing names the id, export: the selection holds no events; ${EXIT.hostKeyRefused} pull: host key not accepted; ${EXIT.overCap} pull: the plan is over the cap;

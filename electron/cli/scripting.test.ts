@@ -40,6 +40,24 @@ describe('casefile exit codes and errors', () => {
     refused(cli('query', '--case', caseDir, '--sql', 'SELECT 1', '--limit', '0'), /--limit must be an integer from 1 to 100000, got 0/);
   });
 
+  it('an unknown flag, a flag without its value, a missing required flag or a stray argument is one casefile: sentence and a hint, not the whole usage', () => {
+    const cases: [string[], RegExp][] = [
+      [['query', '--case', caseDir, '--sql', 'SELECT 1', '--bogus'], /^casefile: unknown option '--bogus'\n/],
+      [['chains', '--case', caseDir, '--limt', '5'], /^casefile: unknown option '--limt'\n\(Did you mean --limit\?\)/],
+      [['chains', '--case', caseDir, '--limit'], /^casefile: option '--limit <n>' argument missing\n/],
+      [['trace', 'x'], /^casefile: required option '--case <dir>' not specified\n/],
+      [['query', '--case', caseDir, '--sql', 'SELECT 1', 'extra'], /^casefile: too many arguments for 'query'\. Expected 0 arguments but got 1\.\n/],
+      [['audit', 'nosuch'], /^casefile: unknown command 'nosuch'\n/],
+      [['key', 'list', '--bogus'], /^casefile: unknown option '--bogus'\n/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(...args);
+      refused(r, message);
+      expect(r.stderr, args.join(' ')).toMatch(/\(add --help for the usage\)\n$/);
+      expect(r.stderr, args.join(' ')).not.toMatch(/Usage:|^error:/m);
+    }
+  });
+
   it('audit show --since that is not a date says so about itself, not with the whole program help', () => {
     const r = cli('audit', 'show', '--case', caseDir, '--since', 'notadate');
     refused(r, /--since is not a date: notadate/);
