@@ -49,12 +49,28 @@ describe('casefile exit codes and errors', () => {
       [['query', '--case', caseDir, '--sql', 'SELECT 1', 'extra'], /^casefile: too many arguments for 'query'\. Expected 0 arguments but got 1\.\n/],
       [['audit', 'nosuch'], /^casefile: unknown command 'nosuch'\n/],
       [['key', 'list', '--bogus'], /^casefile: unknown option '--bogus'\n/],
+      // --reveal prints the bare value (for a pipe): with --json a script would take it for JSON
+      [['open', aFile, '--reveal', 'db.password', '--json'], /^casefile: option '--json' cannot be used with option '--reveal <path>'\n/],
     ];
     for (const [args, message] of cases) {
       const r = cli(...args);
       refused(r, message);
       expect(r.stderr, args.join(' ')).toMatch(/\(add --help for the usage\)\n$/);
       expect(r.stderr, args.join(' ')).not.toMatch(/Usage:|^error:/m);
+    }
+  });
+
+  it('the --help of each command that can exit with a code other than 0 and 1 names that code and when', () => {
+    const named: [string[], RegExp[]][] = [
+      [['trace'], [/exit 2 when nothing names it/]],
+      [['export'], [/exit 2 when the selection holds no events/, /6 when the fail-closed check refuses the output/]],
+      [['reidentify'], [/exit 2 when a token is in no map/]],
+      [['verify'], [/exit 1 on failure, 5 when/]],
+    ];
+    for (const [cmd, codes] of named) {
+      const help = cli(...cmd, '--help');
+      expect(help.status).toBe(0);
+      for (const c of codes) expect(help.stdout.replace(/\s+/g, ' '), cmd.join(' ')).toMatch(c);
     }
   });
 

@@ -96,7 +96,7 @@ export function registerAuditCommands(program: Command): void {
     });
 
   program.command('verify')
-    .description('Chain of custody: re-hash every bundle file against its manifest and check the events against the import records; exit 1 on failure')
+    .description('Chain of custody: re-hash every bundle file against its manifest and check the events against the import records; exit 1 on failure, 5 when another instance holding the case has not yet built what it checks (run it again)')
     .requiredOption('--case <dir>', 'case folder')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { case: string; json?: boolean }) => {

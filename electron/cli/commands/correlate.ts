@@ -56,7 +56,7 @@ function printTrace(t: TraceResult): void {
 
 export function registerCorrelateCommands(program: Command): void {
   program.command('trace')
-    .description('Everything that names one id (Celery task, request_id, runid, any UUID or client id), in time order')
+    .description('Everything that names one id (Celery task, request_id, runid, any UUID or client id), in time order; exit 2 when nothing names it')
     .argument('<id>', 'a chain key or any identifier value')
     .requiredOption('--case <dir>', 'case folder')
     .option('--json', 'print the TraceResult as JSON')

@@ -40,7 +40,7 @@ function readRules(file: string | undefined): Record<string, unknown> | undefine
 
 export function registerExportCommands(program: Command): void {
   program.command('export')
-    .description('Write a redacted extract of the case for a client: fail-closed, encrypted to their key unless --plaintext')
+    .description('Write a redacted extract of the case for a client: fail-closed, encrypted to their key unless --plaintext; exit 2 when the selection holds no events, 6 when the fail-closed check refuses the output (nothing delivered)')
     .requiredOption('--case <dir>', 'case folder')
     .option('--where <expr>', 'one boolean expression over the events view, e.g. "level = \'ERROR\'"')
     .option('--chain <key>', 'the events of one chain')

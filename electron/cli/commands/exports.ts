@@ -29,7 +29,7 @@ export function registerExportsCommands(program: Command): void {
     });
 
   program.command('reidentify')
-    .description('Who the <type:TOKEN> pseudonyms in a client\'s text stand for (asks your key\'s passphrase when it is locked)')
+    .description('Who the <type:TOKEN> pseudonyms in a client\'s text stand for (asks your key\'s passphrase when it is locked); exit 2 when a token is in no map')
     .requiredOption('--case <dir>', 'case folder')
     .option('--export <id>', 'search this export\'s map only (default: every map the case kept)')
     .option('--passphrase-fd <n>', 'read your key\'s passphrase from this file descriptor')

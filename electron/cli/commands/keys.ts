@@ -2,7 +2,7 @@
 // shell. Passphrases, passwords and session keys are asked without echo or read from `--passphrase-fd`, never argv.
 // Every action goes through the engine's contract calls, so it is audited exactly as in the app.
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { Engine, ContractFailure } from '../../engine/engine';
 import { fail, printJson, printTable, readInputFile } from '../output';
 import { printable, printableJson } from '../../../shared/printable';
@@ -91,12 +91,12 @@ export function registerKeyCommands(program: Command): void {
   program.command('open <file>')
     .description('Open a sealed (PGP-encrypted) credential bundle: its fields masked, or one value with --reveal')
     .option('--fields', 'list the fields, masked (the default)')
-    .option('--reveal <path>', 'print one field\'s value to stdout (audited), e.g. db.password')
+    .option('--reveal <path>', 'print one field\'s value to stdout (audited; as it is into a pipe, its control characters escaped at a terminal), e.g. db.password')
     .option('--password', 'the file is sealed with a password: ask for it instead of a key passphrase')
     .option('--session-key', 'open with a session key from `gpg --show-session-key` (smartcard keys)')
     .option('--passphrase-fd <n>', 'read the passphrase (or password, or session key) from this file descriptor')
     .option('--case <dir>', 'record the access in this case\'s audit trail')
-    .option('--json', 'print the masked tree as JSON')
+    .addOption(new Option('--json', 'print the masked tree as JSON').conflicts('reveal'))
     .action(async (file: string, opts: { reveal?: string; password?: boolean; sessionKey?: boolean; passphraseFd?: string; case?: string; json?: boolean }) => {
       try {
         const fieldPath = opts.reveal !== undefined ? parsePath(opts.reveal) : undefined;
