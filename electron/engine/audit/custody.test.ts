@@ -24,7 +24,7 @@ const FILES: Record<string, string[]> = {
 let dir: string;
 let handle: CaseHandle;
 
-/** Imports FILES as `bundle`, recording rows digests of `version` (1: as cases imported before v2 did). */
+/** Imports FILES as `bundle`, recording rows digests of `version` (1, 2: as cases imported before v2, v3 did). */
 async function importBundle(h: CaseHandle, bundle: string, version: DigestVersion = DIGEST_VERSION): Promise<void> {
   const bdir = h.files.bundle(bundle);
   const manifestFiles: Array<{ path: string; size: number; mtime: string; sha256: string }> = [];
@@ -145,19 +145,22 @@ describe('verifyCase (chain of custody)', () => {
     expect((await verifyCase(handle)).problems).toEqual(expect.arrayContaining([{ bundle: 'b1', file: '', problem: 'The bundle folder is missing.' }]));
   });
 
-  it('checks each file with the digest version it was recorded with: v1 files of a case imported before, v2 beside them', async () => {
+  it('checks each file with the digest version it was recorded with: v1 and v2 files of cases imported before, v3 beside them', async () => {
     await importBundle(handle, 'b0', 1);
+    await importBundle(handle, 'b2', 2);
     const recorded = await handle.db.read<{ bundle: string; d: string }>(`SELECT bundle, rows_digest AS d FROM files ORDER BY file_id`);
-    expect(recorded.map((r) => [r.bundle, r.d.split(':')[0]])).toEqual([['b1', 'sha256v2'], ['b1', 'sha256v2'], ['b0', 'sha256'], ['b0', 'sha256']]);
+    expect(recorded.map((r) => [r.bundle, r.d.split(':')[0]])).toEqual([['b1', 'sha256v3'], ['b1', 'sha256v3'], ['b0', 'sha256'], ['b0', 'sha256'], ['b2', 'sha256v2'], ['b2', 'sha256v2']]);
     expect((await verifyCase(handle)).problems).toEqual([]);
-    // A change to a v1 file's rows is seen with the v1 definition, and one to a v2 file's with v2.
-    const [v1, v2] = [5, 2];
-    await handle.withWriter((db) => db.run(`UPDATE event_store SET raw = raw || ' ' WHERE id IN (${v1}, ${v2})`));
+    // A change to a v1 file's rows is seen with the v1 definition, one to a v2 file's with v2, one to a v3 file's with v3.
+    const [v1, v2, v3] = [5, 9, 2];
+    await handle.withWriter((db) => db.run(`UPDATE event_store SET raw = raw || ' ' WHERE id IN (${v1}, ${v2}, ${v3})`));
     expect((await verifyCase(handle)).problems.map((p) => [p.bundle, p.file, p.problem])).toEqual([
       ['b0', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest recorded at import/)],
       ['b0', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest in the files table/)],
       ['b1', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest recorded at import/)],
       ['b1', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest in the files table/)],
+      ['b2', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest recorded at import/)],
+      ['b2', 'enrich/logs/app/app.json.log', expect.stringMatching(/digest in the files table/)],
     ]);
   });
 

@@ -131,7 +131,7 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
   const changedManifests = new Set<string>();
   const fileShas = await fileRowShas(q);
   // Each file is recomputed with the digest version it was recorded with (the audit entry's, which is chained, else the
-  // files row's): cases imported before keep their v1 or legacy hash() digests, new imports have v2.
+  // files row's): cases imported before keep their v1, v2 or legacy hash() digests, new imports have v3.
   const versionOf = (r: FileRow): DigestVersion | null => digestVersion(String(imported.get(key(r.bundle, r.path))?.rowsDigest ?? r.rows_digest ?? emptyDigest()));
   const byVersion = new Map<DigestVersion | null, number[]>();
   for (const r of rows) {

@@ -211,7 +211,7 @@ it.each(['before-digests', 'before-job-checkpoint'])('kill -9 after the events c
     .sort((a, b) => String(a.path).localeCompare(String(b.path)));
   const want = await recorded(reference);
   expect(want.length).toBeGreaterThan(5);
-  expect(want.every((f) => f.recovered === undefined && String(f.rowsDigest).startsWith('sha256v2:'))).toBe(true);
+  expect(want.every((f) => f.recovered === undefined && String(f.rowsDigest).startsWith('sha256v3:'))).toBe(true);
   expect(await recorded(crashed)).toEqual(want.map((f) => ({ ...f, recovered: true })));
   const verified = await run(['verify', '--case', crashed]);
   expect(verified.code, verified.out).toBe(0);

@@ -9,7 +9,7 @@ import { importPaths } from './importer';
 import { finishCustody, type AuditFiles } from './custodyStage';
 import { appendAudit, readAudit } from '../audit/trail';
 import { CORRELATION_PENDING, CUSTODY_PENDING, IMPORT_FILES_ACTION, verifyCase } from '../audit/custody';
-import { fileRowsDigests } from '../store/digest';
+import { DIGEST_VERSION, fileRowsDigests } from '../store/digest';
 import { withMemoryLimit } from '../store/memoryRetry';
 import { takeStageTimes } from '../util/stageTimes';
 import { tempDir, removeDir } from '../../testkit/tmp';
@@ -95,7 +95,7 @@ it('records of a few MiB get their rows digests at the writer\'s limit, without 
     expect(res.files.map((f) => f.records)).toEqual([8]);
     const [f] = await h.db.read<{ file_id: number; rows_digest: string }>('SELECT file_id, rows_digest FROM files');
     // One window holding every row, as before, which needs more memory.
-    const whole = await h.withWriter((db) => withMemoryLimit(db, '1GB', () => fileRowsDigests((sql) => db.all(sql), undefined, 2, { largeRowBytes: 2 ** 52 })));
+    const whole = await h.withWriter((db) => withMemoryLimit(db, '1GB', () => fileRowsDigests((sql) => db.all(sql), undefined, DIGEST_VERSION, { largeRowBytes: 2 ** 52 })));
     expect(f!.rows_digest).toBe(whole.get(f!.file_id)!.digest);
     expect((await verifyCase(h)).problems.filter((p) => p.problem !== CORRELATION_PENDING)).toEqual([]);
   } finally {

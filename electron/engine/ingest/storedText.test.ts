@@ -23,7 +23,7 @@ const EXCERPTS = path.join(__dirname, '../../testkit/realworld/excerpts');
 /** Everything but the derived event tables, which are compared as read through the view. */
 const TABLES = {
   events: 'SELECT * EXCLUDE (bundle) FROM {db}.events',
-  // rows_digest (v2) hashes the columns as stored, so it differs between the two ways: the v1 digests (as read) are compared below.
+  // rows_digest (v2, v3) hashes the columns as stored, so it differs between the two ways: the v1 digests (as read) are compared below.
   files: 'SELECT * EXCLUDE (imported_at, audited, bundle, rows_digest) FROM {db}.files',
   ...Object.fromEntries(['identifiers', 'event_status', 'chains', 'chain_events', 'chain_links'].map((t) => [t, IMPORT_TABLES[t]!])),
 };

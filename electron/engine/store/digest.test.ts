@@ -3,10 +3,10 @@
 // definition written as one SQL statement, on files that span several chunks and several windows, for each version.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseDb } from './db';
-import { EVENT_ROW_CANON_V1, EVENT_ROW_CANON_V2, digestVersion, emptyDigest, fileRowsDigests, pieces, type DigestVersion } from './digest';
+import { EVENT_ROW_CANON_V1, EVENT_ROW_CANON_V2, EVENT_ROW_CANON_V3, digestVersion, emptyDigest, fileRowsDigests, pieces, type DigestVersion } from './digest';
 import { EVENT_COLUMNS } from './schema';
 
-const VERSIONS: [DigestVersion, string, string][] = [[1, 'sha256:', EVENT_ROW_CANON_V1], [2, 'sha256v2:', EVENT_ROW_CANON_V2]];
+const VERSIONS: [DigestVersion, string, string][] = [[1, 'sha256:', EVENT_ROW_CANON_V1], [2, 'sha256v2:', EVENT_ROW_CANON_V2], [3, 'sha256v3:', EVENT_ROW_CANON_V3]];
 
 let db: CaseDb;
 beforeAll(async () => {
@@ -48,10 +48,10 @@ it.each(VERSIONS)('v%s equals the documented digest, whatever the window, for al
   }
 });
 
-it('names the version by its prefix; imports take v2', async () => {
-  expect((await fileRowsDigests(<T>(sql: string) => db.all<T>(sql), [3])).get(3)!.digest).toMatch(/^sha256v2:[0-9a-f]{64}$/);
-  expect([digestVersion('sha256:ab'), digestVersion('sha256v2:ab'), digestVersion(emptyDigest(1)), digestVersion(emptyDigest()), digestVersion('-123')])
-    .toEqual([1, 2, 1, 2, null]);
+it('names the version by its prefix; imports take v3', async () => {
+  expect((await fileRowsDigests(<T>(sql: string) => db.all<T>(sql), [3])).get(3)!.digest).toMatch(/^sha256v3:[0-9a-f]{64}$/);
+  expect([digestVersion('sha256:ab'), digestVersion('sha256v2:ab'), digestVersion('sha256v3:ab'), digestVersion(emptyDigest(1)), digestVersion(emptyDigest(2)),
+    digestVersion(emptyDigest()), digestVersion('-123')]).toEqual([1, 2, 3, 1, 2, 3, null]);
 });
 
 it.each(VERSIONS)('v%s changes when a row changes or two rows swap', async (v) => {
@@ -64,7 +64,7 @@ it.each(VERSIONS)('v%s changes when a row changes or two rows swap', async (v) =
   expect((await fileRowsDigests(q, [1], v, { windowIds: 65536 })).get(1)!.digest).toBe(before);
 });
 
-describe('v2 covers every stored column of event_store', () => {
+describe.each([2, 3] as const)('v%s covers every stored column of event_store', (version) => {
   let m: CaseDb;
   beforeAll(async () => {
     m = await CaseDb.open(':memory:');
@@ -74,26 +74,29 @@ describe('v2 covers every stored column of event_store', () => {
       (2, 1, 'system', 2, 1, TIMESTAMPTZ '2023-07-06 12:07:02+00', '2023-07-06 12:07:02', 'inline', 'WARN', 'app', 'a "b"', NULL, '{"message":"a \\"b\\""}', 'ok', NULL, NULL, NULL, NULL)`);
   });
   afterAll(() => m.close());
-  const digest = async () => (await fileRowsDigests(<T>(sql: string) => m.all<T>(sql), [1, 2], 2)).get(1)?.digest;
+  const digest = async () => (await fileRowsDigests(<T>(sql: string) => m.all<T>(sql), [1, 2], version)).get(1)?.digest;
 
   /** Another value of the same type for `col` of row `id`: an edit no reader might see but verify must. */
   const edits = (col: string, type: string): string[] => {
     const other = /INT/.test(type) ? `coalesce(${col}, 0) + 1` : type.startsWith('TIMESTAMP') ? `coalesce(${col}, now()) + INTERVAL 1 MICROSECOND`
       : type === 'JSON' ? `coalesce(${col}::VARCHAR, '{}') || ' '` : `coalesce(${col}, '') || 'x'`;
-    return [`SET ${col} = ${other}`, `SET ${col} = NULL`];
+    // Text edited in place, its length kept: v3 hashes the lengths of fields and raw apart from their text.
+    const same = type === 'VARCHAR' ? [`SET ${col} = CASE WHEN left(${col}, 1) = '#' THEN '%' ELSE '#' END || ${col}[2:]`]
+      : type === 'JSON' ? [`SET ${col} = replace(${col}::VARCHAR, 'INFO', 'INFX')::JSON`] : [];
+    return [`SET ${col} = ${other}`, `SET ${col} = NULL`, ...same];
   };
 
   it('changes with any edit to any column, and to NULL or from it', async () => {
     const cols = await m.all<{ name: string; type: string }>(`SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE table_name = 'event_store' ORDER BY column_index`);
     expect(cols.map((c) => c.name)).toEqual([...EVENT_COLUMNS, 'msg_at', 'msg_len', 'ts_at', 'ts_len']);
     const before = await digest();
-    expect(before).toMatch(/^sha256v2:/);
+    expect(before).toMatch(version === 2 ? /^sha256v2:/ : /^sha256v3:/);
     const unchanged: string[] = [];
     for (const { name, type } of cols) {
       for (const id of [1, 2]) {
         for (const set of edits(name, type)) {
           const [row] = await m.all<{ v: string | null }>(`SELECT ${name}::VARCHAR AS v FROM event_store WHERE id = ${id}`);
-          if (set.endsWith('NULL') && row!.v === null) continue;
+          if (row!.v === null && (set.endsWith('NULL') || !set.includes('coalesce'))) continue;
           await m.run('BEGIN');
           await m.run(`UPDATE event_store ${set} WHERE id = ${id}`);
           // file_id moves the row to another file: file 1's digest changes all the same.
@@ -105,6 +108,28 @@ describe('v2 covers every stored column of event_store', () => {
     expect(unchanged).toEqual([]);
     expect(await digest()).toBe(before);
   });
+});
+
+it('v3 keeps fields and raw apart by their lengths: bytes moved from one to the other, or NULL for empty, change the row\'s text', async () => {
+  const m = await CaseDb.open(':memory:');
+  try {
+    await m.run(`INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}, msg_at, msg_len, ts_at, ts_len) VALUES
+      (1, 1, 'celery', 1, 1, NULL, NULL, 'none', NULL, NULL, NULL, '1', '2]"d', 'ok', NULL, NULL, NULL, NULL),
+      (2, 1, 'celery', 1, 1, NULL, NULL, 'none', NULL, NULL, NULL, '12', ']"d', 'ok', NULL, NULL, NULL, NULL),
+      (3, 1, 'celery', 1, 1, NULL, NULL, 'none', NULL, NULL, NULL, NULL, 'x', 'ok', NULL, NULL, NULL, NULL),
+      (4, 1, 'celery', 1, 1, NULL, NULL, 'none', NULL, NULL, NULL, '""', 'x', 'ok', NULL, NULL, NULL, NULL),
+      (5, 1, 'celery', 1, 1, NULL, NULL, 'none', NULL, NULL, NULL, NULL, '', 'ok', NULL, NULL, NULL, NULL),
+      (6, 1, 'celery', 1, 1, NULL, NULL, 'none', NULL, NULL, NULL, NULL, NULL, 'ok', NULL, NULL, NULL, NULL)`);
+    const rows = await m.all<{ c: string }>(`SELECT replace(${EVENT_ROW_CANON_V3}, '[' || e.id || ',', '[0,') AS c FROM event_store e ORDER BY id`);
+    expect(new Set(rows.map((r) => r.c)).size).toBe(6);
+    // The array, then fields and raw as stored (é is two bytes: lengths count bytes).
+    const [r] = await m.all<{ c: string }>(`SELECT ${EVENT_ROW_CANON_V3} AS c FROM (SELECT 7 AS id, 1 AS file_id, 's' AS source, 1 AS line, 1 AS line_count,
+      NULL::TIMESTAMPTZ AS ts, NULL AS ts_text, 'none' AS ts_flag, NULL AS level, NULL AS logger, NULL AS message, '{"k":"é"}'::JSON AS fields,
+      'é "q"' AS raw, 'ok' AS parse_status, NULL AS msg_at, NULL AS msg_len, NULL AS ts_at, NULL AS ts_len) e`);
+    expect(r!.c).toBe('[7,1,"s",1,1,null,null,"none",null,null,null,"ok",null,null,null,null,10,6]{"k":"é"}é "q"');
+  } finally {
+    m.close();
+  }
 });
 
 it('v1 canonicalises message and ts_text as read: a row stored with its text and with where it is in raw digest alike', async () => {
