@@ -2,13 +2,14 @@
 // terminal controls (ESC sequences that retitle, clear or recolour the terminal, BEL, backspace, CR) and bidirectional
 // overrides or zero-width characters that make a name read as another. Printed for a person (tables, plain lines, CSV
 // at a terminal) they are shown as escapes; printed for a script (--json, CSV into a pipe) they stay exact.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpgLab, type GpgKey } from '../testkit/gpg';
 import { removeDir, tempDir, writeAt } from '../testkit/tmp';
+import { runCliChild } from '../testkit/cliChild';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bin.mjs');
 const root = tempDir('casefile-cli-terminal-');
@@ -139,16 +140,4 @@ describe('evidence text printed for a person is shown as escapes', () => {
   });
 });
 
-function withFd3(args: string[], fd3: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const fd = p.stdio[3] as NodeJS.WritableStream;
-    fd.on('error', () => undefined);
-    fd.end(fd3);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const withFd3 = (args: string[], fd3: string) => runCliChild(args, env, fd3);

@@ -1,33 +1,19 @@
 // `casefile exports` and `casefile reidentify` as an operator runs them: real CLI processes, a real case, a real
 // key made by gpg; the passphrase from a file descriptor; a clear non-zero exit when a token is not found.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GpgLab } from '../../testkit/gpg';
 import { removeDir, tempDir } from '../../testkit/tmp';
+import { runCliChild } from '../../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
 const root = tempDir('casefile-cli-exports-');
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
 const caseDir = path.join(root, 'case');
 const USER = 'ramanathan.k';
 let lab: GpgLab;
 
-function cli(args: string[], fd3?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const fd = p.stdio[3] as NodeJS.WritableStream;
-    fd.on('error', () => undefined);
-    fd.end(fd3 ?? '');
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], fd3?: string) => runCliChild(args, env, fd3);
 
 beforeAll(async () => {
   lab = GpgLab.create();

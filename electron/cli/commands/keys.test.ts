@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GpgLab, type GpgKey } from '../../testkit/gpg';
 import { removeDir, tempDir } from '../../testkit/tmp';
+import { runCliChild } from '../../testkit/cliChild';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
 const passphrase = `pp-${randomBytes(6).toString('hex')}`;
@@ -19,20 +20,7 @@ let me: GpgKey;
 let other: GpgKey;
 let env: NodeJS.ProcessEnv;
 
-/** Runs the CLI; `fd3` is written to file descriptor 3 (for --passphrase-fd 3). */
-function cli(args: string[], fd3?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const fd = p.stdio[3] as NodeJS.WritableStream;
-    fd.on('error', () => undefined);
-    fd.end(fd3 ?? '');
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], fd3?: string) => runCliChild(args, env, fd3);
 
 beforeAll(async () => {
   root = tempDir('casefile-cli-keys-');
