@@ -147,11 +147,46 @@ export function nameText(name: Buffer): { text: string; utf8: boolean } {
 }
 
 /**
+ * The case's own folder (its database, audit trail, salt and bundles) is never evidence: an input that is it or lies
+ * inside it is refused, and a folder that holds it (the case kept beside the incident's logs) is imported without it;
+ * otherwise the case would copy its own open database into itself, and grow with every import of that folder.
+ */
+export interface CaseFolder { real: string; name: Buffer; dev: number; ino: number }
+
+export async function caseFolder(caseDir: string): Promise<CaseFolder> {
+  const real = await fs.realpath(caseDir);
+  const st = await fs.stat(real);
+  return { real, name: Buffer.from(path.basename(real)), dev: st.dev, ino: st.ino };
+}
+
+/** A directory met in a walk is the case's folder: its name first (no stat for the others), then the same inode. */
+async function isCaseFolder(full: Buffer, name: Buffer, own: CaseFolder): Promise<boolean> {
+  if (!name.equals(own.name)) return false;
+  const st = await fs.stat(full).catch(() => null);
+  return !!st && st.dev === own.dev && st.ino === own.ino;
+}
+
+/** Whether an input is a folder or a file; anything else, and the case's own folder or what is in it, refused with a sentence. */
+export async function inputKind(input: string, own?: CaseFolder): Promise<{ dir: boolean; size: number }> {
+  const st = await fs.stat(input).catch(() => null);
+  if (!st) throw new LimitError(`Cannot read ${input}: no such file or folder.`);
+  // A FIFO or device would block the import or never end: only regular files and folders are evidence.
+  if (!st.isDirectory() && !st.isFile()) throw new LimitError(`${input} is not a regular file or folder (a FIFO, device or socket): refused.`);
+  if (own) {
+    const real = await fs.realpath(input);
+    if (real === own.real || real.startsWith(own.real + path.sep)) {
+      throw new LimitError(`${input} is this case's own folder or inside it: refused (the case's database and audit trail are not evidence; import the logs from where they came).`);
+    }
+  }
+  return { dir: st.isDirectory(), size: st.size };
+}
+
+/**
  * Regular files below dir, sorted by their relative POSIX path; what else is there (links, devices) goes to
  * `dropped`. Names are read as bytes: a file whose name is not UTF-8 (a Latin-1 name from an old server) is evidence
  * like any other, not an unreadable path.
  */
-export async function walkFiles(dir: string, dropped: string[] = []): Promise<WalkedFile[]> {
+export async function walkFiles(dir: string, dropped: string[] = [], own?: CaseFolder): Promise<WalkedFile[]> {
   const out: WalkedFile[] = [];
   const sep = Buffer.from(path.sep);
   const walk = async (d: Buffer, relBytes: Buffer[], relText: string[], utf8: boolean) => {
@@ -162,7 +197,8 @@ export async function walkFiles(dir: string, dropped: string[] = []): Promise<Wa
       const texts = [...relText, name.text];
       const rel = texts.join('/');
       const whole = utf8 && name.utf8;
-      if (e.isDirectory()) await walk(full, bytes, texts, whole);
+      if (e.isDirectory() && own && await isCaseFolder(full, e.name, own)) dropped.push(`${rel}: this case's own folder, not evidence: left out`);
+      else if (e.isDirectory()) await walk(full, bytes, texts, whole);
       else if (e.isFile()) {
         out.push(whole
           ? { rel, src: full.toString('utf8') }
@@ -305,7 +341,7 @@ export async function loadStagedBundle<H = never>(bundlesDir: string, id: string
 }
 
 /** Puts one input (folder, archive, or a set of loose files) into the case as a bundle. */
-async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits, inspectHead?: HeadInspector<H>, from?: Manifest['origin']['from']): Promise<StagedBundle<H>> {
+async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits, inspectHead?: HeadInspector<H>, from?: Manifest['origin']['from'], own?: CaseFolder): Promise<StagedBundle<H>> {
   const dropped: string[] = [];
   let archiveSha256: string | undefined;
   // Size what will be written before writing it.
@@ -317,7 +353,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
     await ensureFreeSpace(bundlesDir, list.bytes, limits, `the ${humanBytes(list.bytes)} in ${path.basename(file)}`);
   }
   // A folder is listed once: the same list (names, sizes, modification times) sizes the copy and drives it.
-  const tree = kind === 'folder' ? await treeStats(inputs[0]!, dropped) : undefined;
+  const tree = kind === 'folder' ? await treeStats(inputs[0]!, dropped, own) : undefined;
   if (kind !== 'archive') {
     let bytes = tree?.bytes ?? 0;
     if (!tree) for (const src of inputs) bytes += (await fs.stat(src)).size;
@@ -386,9 +422,9 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
   }
 }
 
-async function treeStats(dir: string, dropped: string[]): Promise<{ files: (WalkedFile & { mtime: Date })[]; bytes: number }> {
+async function treeStats(dir: string, dropped: string[], own?: CaseFolder): Promise<{ files: (WalkedFile & { mtime: Date })[]; bytes: number }> {
   let bytes = 0;
-  const files = await inParallel(await walkFiles(dir, dropped), COPY_PARALLEL, async (f) => {
+  const files = await inParallel(await walkFiles(dir, dropped, own), COPY_PARALLEL, async (f) => {
     const st = await fs.stat(f.src);
     bytes += st.size;
     return { ...f, mtime: st.mtime };
@@ -399,23 +435,17 @@ async function treeStats(dir: string, dropped: string[]): Promise<{ files: (Walk
 /**
  * Stages every input: each folder and archive is a bundle; all loose files together make one bundle; each archive
  * inside them, a bundle of its own (expandArchives). `readAsLines`: files the operator's overrides read as lines,
- * archives or not (never expanded).
+ * archives or not (never expanded). `own`: the case's folder, refused as input and left out of a folder holding it.
  */
-export async function stageBundles<H = never>(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS, inspectHead?: HeadInspector<H>, readAsLines?: (rel: string) => boolean): Promise<StagedBundle<H>[]> {
+export async function stageBundles<H = never>(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS, inspectHead?: HeadInspector<H>, readAsLines?: (rel: string) => boolean, own?: CaseFolder): Promise<StagedBundle<H>[]> {
   await mkdirPrivate(bundlesDir);
   for (const e of await fs.readdir(bundlesDir)) if (isStaging(e)) await fs.rm(path.join(bundlesDir, e), { recursive: true, force: true });
   const kinds: { input: string; dir: boolean }[] = [];
-  for (const input of inputs) {
-    const st = await fs.stat(input).catch(() => null);
-    if (!st) throw new LimitError(`Cannot read ${input}: no such file or folder.`);
-    // A FIFO or device would block the import or never end: only regular files and folders are evidence.
-    if (!st.isDirectory() && !st.isFile()) throw new LimitError(`${input} is not a regular file or folder (a FIFO, device or socket): refused.`);
-    kinds.push({ input, dir: st.isDirectory() });
-  }
+  for (const input of inputs) kinds.push({ input, dir: (await inputKind(input, own)).dir });
   const out: StagedBundle<H>[] = [];
   const loose: string[] = [];
   for (const { input, dir } of kinds) {
-    if (dir) out.push(await stageOne(bundlesDir, 'folder', [input], limits, inspectHead));
+    if (dir) out.push(await stageOne(bundlesDir, 'folder', [input], limits, inspectHead, undefined, own));
     else if (ARCHIVE_NAME.test(input)) out.push(await stageOne(bundlesDir, 'archive', [input], limits, inspectHead));
     else loose.push(input);
   }

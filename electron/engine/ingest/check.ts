@@ -10,7 +10,7 @@ import * as tar from 'tar';
 import yauzl from 'yauzl';
 import type { SqlRead } from '../store/db';
 import { sha256File } from '../evidence/manifest';
-import { walkFiles } from './bundle';
+import { inputKind, walkFiles, type CaseFolder } from './bundle';
 import { overridden, type FormatOverride } from './detect';
 import { LimitError, humanBytes, type IntakeLimits } from './limits';
 import { ARCHIVE_NAME, archiveByContent } from './magic';
@@ -119,7 +119,7 @@ async function hashZip(file: string, size: number, limits: IntakeLimits): Promis
  * archives inside them and what the import will do with each (their contents are hashed with the rest). `readAsLines`:
  * the files (paths inside their bundle) the operator's format overrides name, which the import never expands
  * (bundle.ts archiveIn); an input archive is a bundle whatever they say, as in stageBundles. */
-export async function hashIncoming(inputs: string[], limits: IntakeLimits, archives: NestedArchivePlan[] = [], readAsLines: (rel: string) => boolean = () => false): Promise<IncomingFile[]> {
+export async function hashIncoming(inputs: string[], limits: IntakeLimits, archives: NestedArchivePlan[] = [], readAsLines: (rel: string) => boolean = () => false, own?: CaseFolder): Promise<IncomingFile[]> {
   const out: IncomingFile[] = [];
   const nested = (within: string, members: IncomingFile[], expands: boolean) => {
     for (const m of members) {
@@ -129,12 +129,10 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
     }
   };
   for (const input of inputs) {
-    const st = await fs.stat(input).catch(() => null);
-    if (!st) throw new LimitError(`Cannot read ${input}: no such file or folder.`);
-    if (!st.isDirectory() && !st.isFile()) throw new LimitError(`${input} is not a regular file or folder (a FIFO, device or socket): refused.`);
-    if (st.isDirectory()) {
-      // walkFiles leaves out links and devices, as the import does.
-      for (const { rel, src } of await walkFiles(input)) {
+    const st = await inputKind(input, own);
+    if (st.dir) {
+      // walkFiles leaves out links, devices and the case's own folder, as the import does.
+      for (const { rel, src } of await walkFiles(input, [], own)) {
         const size = (await fs.stat(src)).size;
         out.push({ input, file: rel, size, sha256: await sha256File(src) });
         // An archive in a folder (its content confirming its name) stays as evidence; its contents come in as a bundle.
@@ -164,11 +162,11 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
 }
 
 /** Compares the incoming files with the case's files by content, as an import with these format overrides reads them. */
-export async function checkIncoming(db: SqlRead, inputs: string[], limits: IntakeLimits, overrides: FormatOverride[] = []): Promise<CheckResult> {
+export async function checkIncoming(db: SqlRead, inputs: string[], limits: IntakeLimits, overrides: FormatOverride[] = [], own?: CaseFolder): Promise<CheckResult> {
   const t0 = performance.now();
   const archives: NestedArchivePlan[] = [];
   const readAsLines = (rel: string) => overridden(rel, overrides) !== null;
-  const incoming = await hashIncoming(inputs, limits, archives, readAsLines);
+  const incoming = await hashIncoming(inputs, limits, archives, readAsLines, own);
   const known = new Map<string, { bundle: string; file: string }>();
   for (const r of await db.read<{ sha256: string; bundle: string; path: string }>(
     `SELECT sha256, bundle, path FROM files WHERE sha256 IS NOT NULL AND size > 0 ORDER BY file_id`)) {

@@ -8,6 +8,7 @@ import type { AreaHandlers, EngineContext } from '../api';
 import { IMPORT_ALIAS_ACTION, IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
 import { importPaths, type ImportOptions } from './importer';
 import { checkIncoming } from './check';
+import { caseFolder } from './bundle';
 import { resolveLimits } from './limits';
 import { runCorrelationStage } from './correlationStage';
 import { finishCustody, type AuditFiles } from './custodyStage';
@@ -149,7 +150,7 @@ export const importHandlers: AreaHandlers<'import'> = {
   'import.check': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
     // The overrides the import would apply, in its order (importer.ts runImport): the given ones, then the case's.
-    return checkIncoming(h.db, expandHome(input.paths), resolveLimits(h.meta.limits), [...input.formatOverrides ?? [], ...h.meta.formatOverrides]);
+    return checkIncoming(h.db, expandHome(input.paths), resolveLimits(h.meta.limits), [...input.formatOverrides ?? [], ...h.meta.formatOverrides], await caseFolder(h.dir));
   },
   // Returns once identifiers and chains are built too; with `eventsFirst`, as soon as the events are in.
   'import.paths': async (ctx, input) => {

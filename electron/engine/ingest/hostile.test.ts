@@ -9,6 +9,9 @@ import { verifyCase } from '../audit/custody';
 import type { ImportResult } from '../../../shared/domain';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from './importer';
+import { checkIncoming } from './check';
+import { caseFolder } from './bundle';
+import { DEFAULT_LIMITS } from './limits';
 import { tempDir, removeDir, writeAt } from '../../testkit/tmp';
 import { withEngineCase } from '../../testkit/engineCase';
 
@@ -149,6 +152,30 @@ describe('odd files and archives', () => {
       expect(res.files.map((f) => f.file).sort()).toEqual(['logs/a.log', 'manifest.json']);
       expect(readFileSync(path.join(h.files.bundle(res.bundles[0]!.id), 'manifest.json'), 'utf8')).toBe('{"theirs": true}\n');
       expect((await verifyCase(h)).problems).toEqual([]);
+    });
+  });
+
+  it('leaves the case\'s own folder out of a folder that holds it, and refuses the case folder or a path inside it as input', async () => {
+    const root = newRoot();
+    write(root, 'logs/a.log', 'hello\n');
+    await withCase(root, async (h) => {
+      // The case lives in the incident folder the operator imports: its database, audit trail and salt are not evidence.
+      expect(path.dirname(h.dir)).toBe(root);
+      const res = await importPaths(h, [root]);
+      expect(res.files.map((f) => f.file)).toEqual(['logs/a.log']);
+      expect(res.bundles[0]!.notes).toEqual([`${path.basename(h.dir)}: this case's own folder, not evidence: left out`]);
+      // The same folder again is the same bundle: nothing of the case (grown since) comes in.
+      const again = await importPaths(h, [root]);
+      expect(again.bundles.map((b) => b.id)).toEqual(res.bundles.map((b) => b.id));
+      for (const inside of [h.dir, h.files.bundles, path.join(h.dir, 'case.json')]) {
+        await expect(importPaths(h, [inside])).rejects.toThrow(/is this case's own folder or inside it: refused/);
+      }
+      expect(readdirSync(h.files.bundles).filter((e) => !e.endsWith('.manifest.json'))).toEqual([res.bundles[0]!.id]);
+      expect(readdirSync(h.files.bundle(res.bundles[0]!.id))).toEqual(['logs']);
+      // import.check (what the panel asks first) says the same as the import.
+      const check = await checkIncoming(h.db, [root], DEFAULT_LIMITS, [], await caseFolder(h.dir));
+      expect(check.files).toBe(1);
+      await expect(checkIncoming(h.db, [h.dir], DEFAULT_LIMITS, [], await caseFolder(h.dir))).rejects.toThrow(/this case's own folder/);
     });
   });
 

@@ -16,7 +16,7 @@ import { unwrapper } from './envelope';
 import { EnvelopeStage, envelopeNeedsContext, envelopeYear } from './envelopeStage';
 import { isGzipPath, readHead, readRecords, type ReadStats, type StartsRecord } from './records';
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
-import { expandArchives, loadStagedBundle, stageBundles, type HeadInspector, type NestedArchive, type StagedBundle } from './bundle';
+import { caseFolder, expandArchives, loadStagedBundle, stageBundles, type HeadInspector, type NestedArchive, type StagedBundle } from './bundle';
 import { keptNote, sniffMagic, type Magic } from './magic';
 import { recordKeptFiles, renoteKeptFiles, type KeptFile } from './keptFiles';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
@@ -299,7 +299,7 @@ async function lineStartAtOrBefore(file: string, offset: number): Promise<number
 }
 
 export async function importPaths(handle: ImportTarget, inputs: string[], opts: ImportOptions = {}): Promise<ImportResult> {
-  return runImport(handle, (limits, inspect, asLines) => stageBundles(handle.files.bundles, inputs, limits, inspect, asLines), opts);
+  return runImport(handle, async (limits, inspect, asLines) => stageBundles(handle.files.bundles, inputs, limits, inspect, asLines, await caseFolder(handle.dir)), opts);
 }
 
 /** Imports bundles already in the case folder (a finished pull moves its files in as a bundle), and the archives in them. */
