@@ -165,3 +165,49 @@ test('what an import has committed shows while the rest imports: the counts grow
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('a case opened again while its import runs shows what is in by then: "shown" is not the first batch\'s count', async ({ app, casefile }) => {
+  test.setTimeout(180_000);
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-import-back-'));
+  const batchBytes = process.env.CASEFILE_IMPORT_BATCH_BYTES;
+  process.env.CASEFILE_IMPORT_BATCH_BYTES = '1';
+  try {
+    const demo = casefile.defaultCaseId!;
+    const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Left mid-import', dir: path.join(work, 'case') });
+    const files = 150;
+    const perFile = 2000;
+    await mkdir(path.join(work, 'many'));
+    for (let f = 0; f < files; f++) {
+      await writeFile(path.join(work, 'many', `w${String(f).padStart(3, '0')}.json.log`), Array.from({ length: perFile }, (_, i) => line(f * perFile + i)).join('\n') + '\n');
+    }
+    const openCase = async (id: string) => {
+      await page.getByTestId('tab-cases').click();
+      await page.locator(`[data-testid=case-row][data-case="${id}"] [data-testid=case-open]`).click();
+      await expect(page.getByTestId('case-name-header')).toContainText(id === demo ? 'Acme' : 'Left mid-import');
+    };
+    await page.goto(caseLink(casefile, made.id, 'cases'));
+    await page.getByTestId('import-paths').fill(path.join(work, 'many'));
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('status-import')).toContainText('events in so far', { timeout: 60_000 });
+    // The operator looks at another case while more batches land, then comes back: the case opens with all of them.
+    await openCase(demo);
+    const committed = async () => (await api<{ total: number }>(casefile, 'events.page', { caseId: made.id, filter: {}, limit: 1 })).total;
+    await expect.poll(committed, { timeout: 60_000 }).toBeGreaterThanOrEqual(10 * perFile);
+    await openCase(made.id);
+    await page.getByTestId('tab-timeline').click();
+    const shown = async () => num((await page.getByTestId('status-import').textContent())?.match(/([\d,]+) shown/)?.[1] ?? '0');
+    await expect(page.getByTestId('status-import')).toBeVisible();
+    expect(await shown()).toBeGreaterThanOrEqual(9 * perFile);
+    // What the views drew when the case opened is at least what the status bar says is shown.
+    await expect.poll(() => eventsTotal(page)).toBeGreaterThanOrEqual(await shown());
+    // Not waited out: cancelled, and the case closed once the job has ended.
+    const job = () => api<{ jobId: string; kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: made.id }).then((js) => js.find((j) => j.kind === 'import')!);
+    await api(casefile, 'jobs.cancel', { jobId: (await job()).jobId });
+    await expect.poll(async () => (await job()).state, { timeout: 60_000 }).toMatch(/cancelled|done/);
+    await api(casefile, 'cases.close', { caseId: made.id });
+  } finally {
+    if (batchBytes === undefined) delete process.env.CASEFILE_IMPORT_BATCH_BYTES; else process.env.CASEFILE_IMPORT_BATCH_BYTES = batchBytes;
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

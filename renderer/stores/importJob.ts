@@ -184,6 +184,15 @@ export const useImport = create<ImportState>((set, get) => ({
 
 const jobs = perCase(useImport, IDLE);
 
+// A case opened again while its import runs (the operator looked at another meanwhile) is read afresh, with all that
+// import has committed by then: that many are shown, and "Show them" offers only what lands after. (perCase, whose
+// listener came first, has already put the case's own fields back.)
+useApp.subscribe((s, prev) => {
+  if (!s.current || s.current.id === prev.current?.id) return;
+  const { running, progress } = useImport.getState();
+  if (running && progress?.eventsCommitted) useImport.setState({ shownCommitted: progress.eventsCommitted });
+});
+
 
 /** The import itself, as a job the panel can follow and cancel. */
 async function runImport(caseId: string, paths: string[]): Promise<void> {
