@@ -211,3 +211,39 @@ test('a case opened again while its import runs shows what is in by then: "shown
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('a case opened while its import runs is not said to have failed its integrity check: its custody is pending, not broken', async ({ app, casefile }) => {
+  test.setTimeout(240_000);
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-import-verify-'));
+  const batchBytes = process.env.CASEFILE_IMPORT_BATCH_BYTES;
+  process.env.CASEFILE_IMPORT_BATCH_BYTES = '1';
+  try {
+    const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Verified mid-import', dir: path.join(work, 'case') });
+    await mkdir(path.join(work, 'many'));
+    for (let f = 0; f < 150; f++) {
+      await writeFile(path.join(work, 'many', `w${String(f).padStart(3, '0')}.json.log`), Array.from({ length: 2000 }, (_, i) => line(f * 2000 + i)).join('\n') + '\n');
+    }
+    await page.goto(caseLink(casefile, made.id, 'cases'));
+    await page.getByTestId('import-paths').fill(path.join(work, 'many'));
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('status-import')).toContainText('events in so far', { timeout: 60_000 });
+    // The page is reloaded mid-import: the case opens and verifies while events are in whose custody is still to come.
+    await page.reload();
+    await expect(page.getByTestId('import-progress')).toBeVisible();
+    const badge = page.getByTestId('integrity-badge');
+    await expect(badge).not.toContainText('verifying', { timeout: 60_000 });
+    expect(await page.getByTestId('status-import').count()).toBe(1);
+    await expect(badge).toHaveAttribute('data-state', 'unknown');
+    await expect(badge).toContainText('not verified yet');
+    // Once the import and its chains are done, verifying again passes.
+    const jobs = () => api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: made.id });
+    await expect.poll(async () => (await jobs()).some((j) => j.state === 'running' || j.state === 'queued'), { timeout: 180_000 }).toBe(false);
+    await badge.click();
+    await expect(badge).toHaveAttribute('data-state', 'ok', { timeout: 60_000 });
+    await api(casefile, 'cases.close', { caseId: made.id });
+  } finally {
+    if (batchBytes === undefined) delete process.env.CASEFILE_IMPORT_BATCH_BYTES; else process.env.CASEFILE_IMPORT_BATCH_BYTES = batchBytes;
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

@@ -27,6 +27,8 @@ export const CUSTODY_PENDING = 'Custody pending: the events are in the case, but
 /** Not a sign of tampering: what verify would recompute them with is not what made them. */
 export const DERIVED_BY_OTHER_RULES = 'Identifiers and chains were derived by other correlation rules than this build\'s (an older Casefile, or the case\'s id patterns changed): they are not verified. Opening the case in the app (or `casefile serve --case`, or an import into it) derives them again; the events themselves are checked above.';
 export const CORRELATION_PENDING = 'Identifiers and chains are still being built for some events (an import still finishing, or one cut short: opening the case finishes them): the derived tables are not verified yet.';
+/** The problems that say a part is still to be written, not that anything failed (IntegrityResult.notYet). */
+const NOT_YET = new Set([CUSTODY_PENDING, CORRELATION_PENDING, DERIVED_BY_OTHER_RULES]);
 /** Files per `import.files` entry: few entries (each costs fsyncs), none too large to read. */
 export const IMPORT_FILES_PER_ENTRY = 100;
 
@@ -185,7 +187,8 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
     add('', 'case.duckdb', `The derived tables could not be recomputed: ${(e as Error).message.split('\n')[0]}`);
   }
 
-  return { ok: problems.length === 0, filesChecked, problems, verifiedAt: new Date().toISOString() };
+  const notYet = problems.length > 0 && problems.every((p) => NOT_YET.has(p.problem));
+  return { ok: problems.length === 0, filesChecked, problems, verifiedAt: new Date().toISOString(), ...(notYet ? { notYet } : {}) };
 }
 
 async function isDir(p: string): Promise<boolean> {

@@ -197,6 +197,8 @@ it.each(['before-digests', 'before-job-checkpoint'])('kill -9 after the events c
     expect(v.ok).toBe(false);
     expect(new Set(v.problems.map((p) => p.problem))).toEqual(new Set([CUSTODY_PENDING, CORRELATION_PENDING]));
     expect(v.problems).toHaveLength(s!.files + 1);
+    // Pending, not failed: the app says "not verified yet" and the CLI exits 5.
+    expect(v.notYet).toBe(true);
   } finally { await h.close(); }
   expect(await readAudit(path.join(crashed, 'audit.jsonl'), { action: 'import.files' })).toEqual([]);
 
