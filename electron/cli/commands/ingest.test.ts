@@ -1,5 +1,5 @@
 // `casefile import --date` and `casefile formats` as an operator runs them: the real CLI process, a real case.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,5 +59,37 @@ describe('casefile import --date / formats', () => {
     const r = cli('import', writeAt(root, 'held/more.log', '2023-07-06 03:31:00 INFO more\n'), '--case', caseDir);
     expect(r.status).not.toBe(0);
     expect(r.stderr.match(/open for writing in another Casefile instance/g)).toHaveLength(1);
+  });
+});
+
+describe('casefile import and Ctrl-C', () => {
+  const line = (i: number) => JSON.stringify({ message: `tick ${i}`, levelname: 'INFO', name: 'gen', created: 1690656225.4 + i / 1000 });
+  const count = (caseDir: string) => Number((JSON.parse(cli('query', '--case', caseDir, '--sql', 'SELECT count(*)::INTEGER AS n FROM events', '--json').stdout) as { n: number }[])[0]!.n);
+
+  it('stops at the next batch, says what stays and how to finish, and the same import again adds only the rest', async () => {
+    const files = 60;
+    const perFile = 500;
+    for (let f = 0; f < files; f++) writeAt(root, `sigint/w${String(f).padStart(3, '0')}.json.log`, Array.from({ length: perFile }, (_, i) => line(f * perFile + i)).join('\n') + '\n');
+    const caseDir = path.join(root, 'sigint-case');
+    // A batch per file, and progress as JSON lines: Ctrl-C comes once the first batch is in.
+    const child = spawn(process.execPath, [bin, 'import', path.join(root, 'sigint'), '--case', caseDir], {
+      env: { ...env, CASEFILE_IMPORT_BATCH_BYTES: '1', CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let sent = false;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (!sent && /"eventsCommitted":\d+/.test(stderr)) { sent = true; child.kill('SIGINT'); }
+    });
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+    expect(sent).toBe(true);
+    expect({ code, signal }).toEqual({ code: 130, signal: null });
+    expect(stderr).toMatch(/casefile: import cancelled: the [\d,]+ events committed before it stay in the case; run the same import again to add the rest\./);
+    const kept = count(caseDir);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(files * perFile);
+    const again = cli('import', path.join(root, 'sigint'), '--case', caseDir);
+    expect(again.status, again.stderr).toBe(0);
+    expect(count(caseDir)).toBe(files * perFile);
   });
 });

@@ -1,5 +1,6 @@
 // `casefile import | stats | formats`: the ingest engine from the shell, over the same contract calls
 // the app uses (so every action lands in the case's audit trail with via=cli).
+import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -7,7 +8,7 @@ import cliProgress from 'cli-progress';
 import type { FileImportResult, ImportResult } from '../../../shared/domain';
 import type { CaseInfo } from '../../../shared/domain';
 import { ImportDate } from '../../../shared/contract/import';
-import { Engine } from '../../engine/engine';
+import { ContractFailure, Engine } from '../../engine/engine';
 import { assertZone } from '../../engine/ingest/timezone';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
 import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
@@ -101,10 +102,31 @@ export function registerIngestCommands(program: Command): void {
               bar.update(Math.floor(p.bytesDone / 1e6), { file: (p.file ?? '').slice(-50) });
             }
           });
+          // Ctrl-C cancels the job: it stops at the next batch, what is committed stays, and the sentence says so (the
+          // default SIGINT killed the process mid-batch, saying nothing). Twice quits at once.
+          const jobId = `cli-import-${randomBytes(6).toString('hex')}`;
+          let committed = 0;
+          const offCommitted = engine.on('import.progress', (p) => { if (p.jobId === jobId) committed = p.eventsCommitted ?? committed; });
+          let stopping = false;
+          const onSigint = () => {
+            if (stopping) process.exit(130);
+            stopping = true;
+            bar?.stop();
+            process.stderr.write('\ncasefile: stopping the import at the next batch (Ctrl-C again to quit at once)\n');
+            void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
+          };
+          process.on('SIGINT', onSigint);
           let res: ImportResult;
           try {
-            res = await engine.call('import.paths', { caseId: info.id, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}), ...(o.date ? { date: o.date } : {}) });
+            res = await engine.call('import.paths', { caseId: info.id, jobId, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}), ...(o.date ? { date: o.date } : {}) });
+          } catch (e) {
+            if (!(e instanceof ContractFailure && e.error.code === 'cancelled')) throw e;
+            process.stderr.write(`casefile: import cancelled: the ${committed.toLocaleString('en-US')} events committed before it stay in the case; run the same import again to add the rest.\n`);
+            process.exitCode = 130;
+            return;
           } finally {
+            process.off('SIGINT', onSigint);
+            offCommitted();
             off();
             bar?.stop();
           }
