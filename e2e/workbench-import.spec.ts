@@ -247,3 +247,24 @@ test('a case opened while its import runs is not said to have failed its integri
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('the status bar\'s counts agree once an import watched from the import panel ends: matching is not the count from before', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-import-matching-'));
+  try {
+    await mkdir(path.join(work, 'small'));
+    await writeFile(path.join(work, 'small', 'm.json.log'), Array.from({ length: 40 }, (_, i) => line(5000 + i)).join('\n') + '\n');
+    const before = (await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 })).total;
+    await expect(page.getByTestId('status-matching')).toHaveText(`${before.toLocaleString('en-US')} matching`);
+    await page.getByTestId('tab-cases').click();
+    await page.getByTestId('import-paths').fill(path.join(work, 'small'));
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-results')).toBeVisible({ timeout: 60_000 });
+    const after = `${(before + 40).toLocaleString('en-US')}`;
+    await expect(page.getByTestId('status-case-events')).toHaveText(`${after} events in case`);
+    await expect(page.getByTestId('status-matching')).toHaveText(`${after} matching`);
+  } finally {
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

@@ -34,6 +34,9 @@ interface EventsState {
   /** The query whose first page is on screen (later pages loading do not unset it). */
   shown: Query | null;
   reload(q: Query): Promise<void>;
+  /** Counts the last query's total again: the case's data changed where no table draws it (an import ended while
+   * the operator watched it from the import panel), and the status bar's "matching" must not be the old count. */
+  recount(caseId: string): Promise<void>;
   loadAfter(): Promise<void>;
   loadBefore(): Promise<void>;
   /** Rebuild the window so that `row` is in it, and scroll there. */
@@ -90,6 +93,11 @@ export const useEvents = create<EventsState>((set, get) => {
         if (get().gen !== gen) return;
         set({ loading: false, shown: q, error: e instanceof Error ? e.message : String(e), rows: [], total: 0 });
       }
+    },
+
+    async recount(caseId) {
+      const q = get().query;
+      if (q?.caseId === caseId) await countTotal(q);
     },
 
     async loadAfter() {

@@ -148,6 +148,13 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
   const totalKnown = useEvents((s) => s.totalKnown);
   const loading = useEvents((s) => s.loading);
   const caseId = current?.id;
+  const view = useApp((s) => s.view);
+  const dataVersion = useApp((s) => s.dataVersion);
+  // New data redraws the table, and its total, where the table is drawn; on another view (the import panel an
+  // import is watched from) "matching" is counted again here, or it says the count from before the import.
+  useEffect(() => {
+    if (caseId && view !== 'timeline' && dataVersion) void useEvents.getState().recount(caseId);
+  }, [caseId, view, dataVersion]);
   // The correlate job (after an import's events are in): when it ends, chains and the pending flag are fresh.
   useEffect(() => {
     if (!caseId) return;
