@@ -1,6 +1,6 @@
 // `casefile import --date` and `casefile formats` as an operator runs them: the real CLI process, a real case.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,5 +91,42 @@ describe('casefile import and Ctrl-C', () => {
     const again = cli('import', path.join(root, 'sigint'), '--case', caseDir);
     expect(again.status, again.stderr).toBe(0);
     expect(count(caseDir)).toBe(files * perFile);
+  });
+});
+
+describe('casefile import of what the account cannot read', () => {
+  it('names an unreadable file or folder in a sentence, not an errno, and imports nothing of that input', () => {
+    // As root (CI) permissions do not stop a read: the CLI then runs as nobody, as an operator's own account would.
+    const asRoot = process.getuid?.() === 0;
+    const base = mkdtempSync(path.join(os.tmpdir(), 'casefile-unreadable-'));
+    try {
+      chmodSync(base, 0o777);
+      const home = path.join(base, 'home');
+      mkdirSync(home, { mode: 0o777 });
+      chmodSync(home, 0o777);
+      const run = (...args: string[]) => spawnSync(asRoot ? 'setpriv' : process.execPath,
+        asRoot ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, bin, ...args] : [bin, ...args],
+        { env: { ...process.env, CASEFILE_HOME: home }, encoding: 'utf8', timeout: 120_000 });
+      const logs = path.join(base, 'logs');
+      writeAt(logs, 'ok.log', '2023-07-06 03:30:00 INFO fine\n');
+      writeAt(logs, 'secret/app.log', '2023-07-06 03:30:01 INFO hidden\n');
+      chmodSync(path.join(logs, 'secret'), 0o000);
+      chmodSync(base, 0o777);
+      const folder = run('import', logs, '--case', path.join(home, 'c1'));
+      expect(folder.status).toBe(1);
+      expect(folder.stderr).toMatch(/^casefile: Cannot read the folder .*\/logs\/secret: permission denied\. Nothing was imported/m);
+      chmodSync(path.join(logs, 'secret'), 0o755);
+      chmodSync(path.join(logs, 'secret', 'app.log'), 0o000);
+      const file = run('import', logs, '--case', path.join(home, 'c2'));
+      expect(file.status).toBe(1);
+      expect(file.stderr).toMatch(/^casefile: Cannot read .*\/logs\/secret\/app\.log: permission denied\. Nothing was imported/m);
+      for (const c of ['c1', 'c2']) {
+        const bundles = path.join(home, c, 'bundles');
+        expect(existsSync(bundles) ? readdirSync(bundles) : []).toEqual([]);
+      }
+    } finally {
+      spawnSync('chmod', ['-R', 'u+rwx', base]);
+      removeDir(base);
+    }
   });
 });

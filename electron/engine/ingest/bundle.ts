@@ -166,6 +166,14 @@ async function isCaseFolder(full: Buffer, name: Buffer, own: CaseFolder): Promis
   return !!st && st.dev === own.dev && st.ino === own.ino;
 }
 
+/** A file or folder of the input the account running Casefile may not read: a sentence (the intake stops and keeps
+ * nothing of it), not an errno. Anything else stays as it was. */
+export function unreadable(e: unknown, what: string): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'EACCES' && code !== 'EPERM') return e;
+  return new LimitError(`Cannot read ${what}: permission denied. Nothing was imported: give the account running Casefile read access to it, or leave it out of the input.`);
+}
+
 /** Whether an input is a folder or a file; anything else, and the case's own folder or what is in it, refused with a sentence. */
 export async function inputKind(input: string, own?: CaseFolder): Promise<{ dir: boolean; size: number }> {
   const st = await fs.stat(input).catch(() => null);
@@ -190,7 +198,8 @@ export async function walkFiles(dir: string, dropped: string[] = [], own?: CaseF
   const out: WalkedFile[] = [];
   const sep = Buffer.from(path.sep);
   const walk = async (d: Buffer, relBytes: Buffer[], relText: string[], utf8: boolean) => {
-    for (const e of await fs.readdir(d, { withFileTypes: true, encoding: 'buffer' })) {
+    const entries = await fs.readdir(d, { withFileTypes: true, encoding: 'buffer' }).catch((e: unknown) => { throw unreadable(e, `the folder ${nameText(d).text}`); });
+    for (const e of entries) {
       const name = nameText(e.name);
       const full = Buffer.concat([d, sep, e.name]);
       const bytes = [...relBytes, e.name];
@@ -368,7 +377,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
   // The size is the copy's (a live log may have grown since it was listed), so the manifest describes the bundle.
   const copyIn = async (src: string | Buffer, rel: string, mtime?: Date, sourceName?: string): Promise<ManifestFile> => {
     const when = mtime ?? (await fs.stat(src)).mtime;
-    const { sha256, scan } = await copier.copy(src, path.join(incoming, rel), rel);
+    const { sha256, scan } = await copier.copy(src, path.join(incoming, rel), rel).catch((e: unknown) => { throw unreadable(e, typeof src === 'string' ? src : nameText(src).text); });
     scans.set(rel, scan);
     return { path: rel, size: scan.bytes, mtime: when.toISOString(), sha256, ...(sourceName ? { sourceName } : {}) };
   };

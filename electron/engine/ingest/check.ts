@@ -10,7 +10,7 @@ import * as tar from 'tar';
 import yauzl from 'yauzl';
 import type { SqlRead } from '../store/db';
 import { sha256File } from '../evidence/manifest';
-import { inputKind, walkFiles, type CaseFolder } from './bundle';
+import { inputKind, unreadable, walkFiles, type CaseFolder } from './bundle';
 import { overridden, type FormatOverride } from './detect';
 import { LimitError, humanBytes, type IntakeLimits } from './limits';
 import { ARCHIVE_NAME, archiveByContent } from './magic';
@@ -134,7 +134,7 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
       // walkFiles leaves out links, devices and the case's own folder, as the import does.
       for (const { rel, src } of await walkFiles(input, [], own)) {
         const size = (await fs.stat(src)).size;
-        out.push({ input, file: rel, size, sha256: await sha256File(src) });
+        out.push({ input, file: rel, size, sha256: await sha256File(src).catch((e: unknown) => { throw unreadable(e, typeof src === 'string' ? src : rel); }) });
         // An archive in a folder (its content confirming its name) stays as evidence; its contents come in as a bundle.
         if (typeof src !== 'string' || readAsLines(rel)) continue;
         const kind = await archiveByContent(src, rel);
@@ -155,7 +155,7 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
       // The archive given is the bundle: archives among its members are expanded in turn (their contents not read here).
       nested(path.basename(input), members, true);
     } else {
-      out.push({ input, file: path.basename(input), size: st.size, sha256: await sha256File(input) });
+      out.push({ input, file: path.basename(input), size: st.size, sha256: await sha256File(input).catch((e: unknown) => { throw unreadable(e, input); }) });
     }
   }
   return out;
