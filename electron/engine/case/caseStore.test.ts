@@ -1,7 +1,7 @@
 // The writer kept open between two writes (an import and the job after it): reads see each commit at once, the
 // next write takes the same writer, and the case goes back to rest (checkpointed, read-only) when it is let go.
 import { afterAll, expect, it } from 'vitest';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CaseHandle } from './caseStore';
 import type { CaseDb } from '../store/db';
@@ -76,4 +76,21 @@ it('writes on a kept writer run one after another, never two at once on its conn
     expect(await count(h)).toBe(2001);
     expect(h.db.readOnly).toBe(true);
   } finally { await h.close(); }
+});
+
+it('a damaged or foreign case.json is refused with a sentence that names the file, not a bare parser message', async () => {
+  // `casefile: Expected property name or '}' in JSON at position 1` said nothing of which file or what to do.
+  const root = tempDir();
+  dirs.push(root);
+  const dir = path.join(root, 'case');
+  const h = await CaseHandle.create(dir, { name: 'damaged' });
+  await h.close();
+  const caseJson = path.join(dir, 'case.json');
+  for (const text of ['{x', '{"name": 5}', '']) {
+    writeFileSync(caseJson, text);
+    const e = await CaseHandle.open(dir).then(() => null, (err: unknown) => err as { code?: string; message: string });
+    expect(e?.code).toBe('invalid_input');
+    expect(e?.message).toContain(caseJson);
+    expect(e?.message).toMatch(/not a readable case description/);
+  }
 });

@@ -4,10 +4,11 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
 import { TimeZoneRule } from '../../../shared/domain';
 import { IdPattern } from '../../../shared/correlation';
 import { RedactionRules } from '../../../shared/redaction';
+import { zodMessage } from '../../../shared/contract/errors';
 import { CaseDb } from '../store/db';
 import { mirrorAuditHead } from '../audit/headMirror';
 import { deferred, ReadPath } from '../store/readPath';
@@ -88,7 +89,12 @@ export class CaseHandle {
     try { raw = await fs.readFile(f.caseJson, 'utf8'); } catch {
       throw new CaseError('not_found', `No case at ${dir} (case.json is missing).`);
     }
-    const meta = CaseMeta.parse(JSON.parse(raw));
+    let meta: CaseMeta;
+    try { meta = CaseMeta.parse(JSON.parse(raw)); } catch (e) {
+      // Hand-edited, truncated or another program's file: say which file, not the parser's position alone.
+      const why = e instanceof ZodError ? zodMessage(e) : (e as Error).message;
+      throw new CaseError('invalid_input', `${f.caseJson} is not a readable case description (${why.split('\n')[0]}). Restore it from a backup, or import the evidence into a new case.`);
+    }
     const lock = opts.readOnly
       ? { acquired: false, holder: 'this session (opened read-only on request)', release: async () => undefined }
       : await acquireCaseLock(f.lock, opts.via);
