@@ -130,3 +130,16 @@ describe('casefile import of what the account cannot read', () => {
     }
   });
 });
+
+describe('casefile import\'s notes on what it left out', () => {
+  it('names a left-out file whose name holds escape sequences or a newline as escapes, on one line', () => {
+    const dir = path.join(root, 'odd-names');
+    writeAt(dir, 'ok.log', '2023-07-06 03:30:00 INFO fine\n');
+    spawnSync('mkfifo', [path.join(dir, 'pipe\x1b]0;pwned\x07\nforged.log')]);
+    const r = cli('import', dir, '--case', path.join(root, 'odd-names-case'));
+    expect(r.status, r.stderr).toBe(0);
+    const note = r.stdout.split('\n').filter((l) => l.startsWith('left out of bundle'));
+    expect(note).toEqual([expect.stringContaining('pipe\\x1b]0;pwned\\x07\\x0aforged.log: not a regular file')]);
+    expect(r.stdout).not.toContain('\x1b');
+  });
+});

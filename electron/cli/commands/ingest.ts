@@ -140,8 +140,8 @@ export function registerIngestCommands(program: Command): void {
             + `${sum('records')} records, ${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s`
             + `${res.eventsReadySeconds !== undefined ? ` (${res.firstEventsSeconds !== undefined ? `first events queryable after ${res.firstEventsSeconds.toFixed(1)} s, ` : ''}all events ready after ${res.eventsReadySeconds.toFixed(1)} s)` : ''}\n`
             + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`
-            + res.bundles.flatMap((b) => (b.from ? [`bundle ${b.id}: the contents of the archive ${b.from.bundle}/${b.from.file}\n`] : [])).join('')
-            + res.bundles.flatMap((b) => (b.notes ?? []).map((n) => `left out of bundle ${b.id}: ${n}\n`)).join(''));
+            + res.bundles.flatMap((b) => (b.from ? [`bundle ${b.id}: the contents of the archive ${b.from.bundle}/${printable(b.from.file)}\n`] : [])).join('')
+            + res.bundles.flatMap((b) => (b.notes ?? []).map((n) => `left out of bundle ${b.id}: ${printable(n)}\n`)).join(''));
         }, { ...(o.name ? { name: o.name } : {}) }, { writing: true });
       } catch (e) { fail(e); }
     });
