@@ -15,6 +15,7 @@ import * as tar from 'tar';
 import yauzl from 'yauzl';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { bundleId, isStaging, manifestPath, readManifest, sha256File, type Manifest, type ManifestFile } from '../evidence/manifest';
+import { dataHome } from '../case/paths';
 import { DEFAULT_LIMITS, LimitError, RATIO_FLOOR_BYTES, ensureFreeSpace, humanBytes, type IntakeLimits } from './limits';
 import { FileScanner, type FileScan } from './scan';
 import { HEAD_BYTES, headLines, isGzipPath } from './records';
@@ -147,23 +148,33 @@ export function nameText(name: Buffer): { text: string; utf8: boolean } {
 }
 
 /**
- * The case's own folder (its database, audit trail, salt and bundles) is never evidence: an input that is it or lies
- * inside it is refused, and a folder that holds it (the case kept beside the incident's logs) is imported without it;
- * otherwise the case would copy its own open database into itself, and grow with every import of that folder.
+ * Folders that are never evidence: the case's own (its database, audit trail, salt and bundles) and Casefile's data
+ * folder (the keystore, the audit key, the cases under it). An input that is one of them is refused (the case's also
+ * when the input lies inside it), and a folder that holds one (the case kept beside the incident's logs, an operator's
+ * home folder) is imported without it; otherwise the case would copy its own open database into itself, growing with
+ * every import of that folder, or the operator's secret keys into its evidence.
  */
-export interface CaseFolder { real: string; name: Buffer; dev: number; ino: number }
+interface OwnFolder { real: string; name: Buffer; dev: number; ino: number; what: string }
+export interface CaseFolder { case: OwnFolder; home: OwnFolder | null }
 
-export async function caseFolder(caseDir: string): Promise<CaseFolder> {
-  const real = await fs.realpath(caseDir);
-  const st = await fs.stat(real);
-  return { real, name: Buffer.from(path.basename(real)), dev: st.dev, ino: st.ino };
+async function ownFolder(dir: string, what: string): Promise<OwnFolder | null> {
+  const real = await fs.realpath(dir).catch(() => null);
+  const st = real ? await fs.stat(real).catch(() => null) : null;
+  return real && st ? { real, name: Buffer.from(path.basename(real)), dev: st.dev, ino: st.ino, what } : null;
 }
 
-/** A directory met in a walk is the case's folder: its name first (no stat for the others), then the same inode. */
-async function isCaseFolder(full: Buffer, name: Buffer, own: CaseFolder): Promise<boolean> {
-  if (!name.equals(own.name)) return false;
+export async function caseFolder(caseDir: string): Promise<CaseFolder> {
+  const own = await ownFolder(caseDir, 'this case\'s own folder');
+  if (!own) throw new LimitError(`Cannot read the case folder ${caseDir}.`);
+  return { case: own, home: await ownFolder(dataHome(), 'Casefile\'s data folder (keys, the audit key, cases)') };
+}
+
+/** What a directory met in a walk is, if it is one of those folders: its name first (no stat for the others), then the same inode. */
+async function ownFolderAt(full: Buffer, name: Buffer, own: CaseFolder): Promise<OwnFolder | null> {
+  const named = [own.case, own.home].filter((o): o is OwnFolder => !!o && name.equals(o.name));
+  if (!named.length) return null;
   const st = await fs.stat(full).catch(() => null);
-  return !!st && st.dev === own.dev && st.ino === own.ino;
+  return (st && named.find((o) => st.dev === o.dev && st.ino === o.ino)) ?? null;
 }
 
 /** A file or folder of the input the account running Casefile may not read: a sentence (the intake stops and keeps
@@ -182,9 +193,10 @@ export async function inputKind(input: string, own?: CaseFolder): Promise<{ dir:
   if (!st.isDirectory() && !st.isFile()) throw new LimitError(`${input} is not a regular file or folder (a FIFO, device or socket): refused.`);
   if (own) {
     const real = await fs.realpath(input);
-    if (real === own.real || real.startsWith(own.real + path.sep)) {
+    if (real === own.case.real || real.startsWith(own.case.real + path.sep)) {
       throw new LimitError(`${input} is this case's own folder or inside it: refused (the case's database and audit trail are not evidence; import the logs from where they came).`);
     }
+    if (own.home && real === own.home.real) throw new LimitError(`${input} is Casefile's data folder: refused (its keys and audit key are not evidence).`);
   }
   return { dir: st.isDirectory(), size: st.size };
 }
@@ -206,7 +218,8 @@ export async function walkFiles(dir: string, dropped: string[] = [], own?: CaseF
       const texts = [...relText, name.text];
       const rel = texts.join('/');
       const whole = utf8 && name.utf8;
-      if (e.isDirectory() && own && await isCaseFolder(full, e.name, own)) dropped.push(`${rel}: this case's own folder, not evidence: left out`);
+      const ownHere = e.isDirectory() && own ? await ownFolderAt(full, e.name, own) : null;
+      if (ownHere) dropped.push(`${rel}: ${ownHere.what}, not evidence: left out`);
       else if (e.isDirectory()) await walk(full, bytes, texts, whole);
       else if (e.isFile()) {
         out.push(whole

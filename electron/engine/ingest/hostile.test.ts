@@ -179,6 +179,29 @@ describe('odd files and archives', () => {
     });
   });
 
+  it('leaves Casefile\'s data folder (keys, the audit key, other cases) out of a folder that holds it, and refuses it as input', async () => {
+    // An operator importing a home folder would have copied the keystore and audit.key into the case as evidence.
+    const root = newRoot();
+    write(root, 'logs/a.log', 'hello\n');
+    const home = path.join(root, 'dot-local', 'casefile');
+    write(home, 'audit.key', 'k'.repeat(32));
+    write(home, 'keys/operator.sec.asc', '-----BEGIN PGP PRIVATE KEY BLOCK-----\n');
+    const before = process.env.CASEFILE_HOME;
+    process.env.CASEFILE_HOME = home;
+    try {
+      await withCase(newRoot(), async (h) => {
+        const res = await importPaths(h, [root]);
+        expect(res.files.map((f) => f.file)).toEqual(['logs/a.log']);
+        expect(res.bundles[0]!.notes).toEqual(['dot-local/casefile: Casefile\'s data folder (keys, the audit key, cases), not evidence: left out']);
+        await expect(importPaths(h, [home])).rejects.toThrow(/is Casefile's data folder: refused/);
+        const check = await checkIncoming(h.db, [root], DEFAULT_LIMITS, [], await caseFolder(h.dir));
+        expect(check.files).toBe(1);
+      });
+    } finally {
+      if (before === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = before;
+    }
+  });
+
   it('reads a 150 MB single line as one cut record, not as an empty file', async () => {
     const root = newRoot();
     const f = write(root, 'in/one.log', Buffer.alloc(150 * 1024 * 1024, 0x61));
