@@ -11,6 +11,7 @@ import { GpgLab, type GpgKey } from '../../testkit/gpg';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { readAudit } from '../audit/trail';
 import { mapFile } from './history';
+import { mapsToSearch } from './reidentify';
 
 const root = tempDir('casefile-reidentify-');
 const USER = 'venkata.subramanian';
@@ -95,7 +96,7 @@ describe('export.reidentify', () => {
     expect(await errorOf(reid({ text: pasted }))).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/which is locked: unlock it first/) as unknown });
     await engine.call('keys.unlock', { ref: me.fingerprint, passphrase: 'op-pass' });
     const r = await engine.call('export.reidentify', { caseId: info.id, text: pasted });
-    expect(r.searched).toEqual([first.exportId, second.exportId].sort());
+    expect(r.searched).toEqual([first.exportId, second.exportId]);
     expect(r.notFound).toEqual(['<user:ZZZZZZZZZZ>', '<weird:ABCDEFGHIJ>']);
     expect(r.found.map((f) => [f.token, f.type, f.original])).toEqual([[user, 'user', USER], [customer, 'client_id', CLIENT_ID]]);
     const u = r.found[0]!;
@@ -119,7 +120,7 @@ describe('export.reidentify', () => {
     const changed = [...snapshot(info.dir)].filter(([f, m]) => caseBefore.get(f) !== m).map(([f]) => path.relative(info.dir, f)).sort();
     expect(changed).toEqual(['audit.jsonl', 'audit.jsonl.head']);
     const entries = await readAudit(path.join(info.dir, 'audit.jsonl'), { action: 'export.reidentify' });
-    expect(entries.at(-1)).toMatchObject({ params: { tokens: [user], searched: [first.exportId, second.exportId].sort() }, result: { status: 'ok', counts: { tokens: 1, found: 1, notFound: 0 } } });
+    expect(entries.at(-1)).toMatchObject({ params: { tokens: [user], searched: [first.exportId, second.exportId] }, result: { status: 'ok', counts: { tokens: 1, found: 1, notFound: 0 } } });
     expect(entries.some((e) => e.result.status === 'error')).toBe(true); // the locked call is recorded too
     // the original is in the evidence and the database; nowhere else in the case, and nowhere in the home
     const outside = (f: string) => !/^(bundles|case\.duckdb)/.test(path.relative(info.dir, f));
@@ -186,3 +187,18 @@ function walk(dir: string): string[] {
   if (fs.existsSync(dir)) go(dir);
   return out;
 }
+
+it('searches maps oldest first, exports of the same second by when their maps were written (ids alone sort them at random)', () => {
+  const dir = tempDir();
+  try {
+    fs.mkdirSync(path.join(dir, 'redaction'));
+    const later = '20261128T130501-00000000'; // sorts first by id, written second
+    const earlier = '20261128T130501-ffffffff';
+    const before = '20261128T130459-99999999';
+    for (const [id, at] of [[later, 3000], [earlier, 2000], [before, 1000]] as const) {
+      fs.writeFileSync(mapFile(dir, id), 'x');
+      fs.utimesSync(mapFile(dir, id), at, at);
+    }
+    expect(mapsToSearch(dir)).toEqual([before, earlier, later]);
+  } finally { removeDir(dir); }
+});

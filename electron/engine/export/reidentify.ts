@@ -29,7 +29,12 @@ export function mapsToSearch(caseDir: string, exportId?: string): string[] {
   }
   const dir = path.join(caseDir, 'redaction');
   const ids = (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
-    .map((n) => /^(.+)\.map\.pgp$/.exec(n)?.[1]).filter((id): id is string => !!id && EXPORT_ID.test(id) && isMapFile(mapFile(caseDir, id))).sort();
+    .map((n) => /^(.+)\.map\.pgp$/.exec(n)?.[1]).filter((id): id is string => !!id && EXPORT_ID.test(id) && isMapFile(mapFile(caseDir, id)));
+  // Oldest first: an id names its second only (then a random suffix), so exports of one second are told apart by
+  // when their maps were written. Sorting ids alone ordered them at random (CI failed on it).
+  const stamp = (id: string) => id.slice(0, id.indexOf('-'));
+  const written = new Map(ids.map((id) => [id, fs.lstatSync(mapFile(caseDir, id)).mtimeMs]));
+  ids.sort((a, b) => stamp(a).localeCompare(stamp(b)) || written.get(a)! - written.get(b)! || a.localeCompare(b));
   if (!ids.length) throw new EngineError('not_found', 'This case holds no re-identification map: its exports were made without a key of yours in the keystore, so no token can be re-identified.');
   return ids;
 }
