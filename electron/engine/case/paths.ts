@@ -11,6 +11,10 @@ export const caseFiles = (dir: string) => ({
   /** HMAC salt of the case trail's sensitive fields (see audit/salt.ts); never leaves with an export. */
   auditSalt: path.join(dir, 'audit.salt'),
   exports: path.join(dir, 'exports'),
+  /** Outside exports/: what an export keeps for the operator alone (re-identification maps, clients' keys). */
+  redaction: path.join(dir, 'redaction'),
+  /** An export's re-identification map, encrypted to the operator's own key. */
+  exportMap: (exportId: string) => path.join(dir, 'redaction', `${exportId}.map.pgp`),
   lock: path.join(dir, 'case.lock'),
 });
 

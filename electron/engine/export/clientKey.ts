@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import { EngineError } from '../util/errors';
+import { caseFiles } from '../case/paths';
 import type { Recipient } from './run';
 
 export type PseudonymScope = 'per-export' | 'per-client';
@@ -21,7 +22,7 @@ export interface KeyVault {
 const KEY_BYTES = 32;
 
 export const clientKeyFile = (caseDir: string, client: string) =>
-  path.join(caseDir, 'redaction', 'clients', `${crypto.createHash('sha256').update(`casefile-client\u0000${client}`).digest('hex').slice(0, 32)}.key.pgp`);
+  path.join(caseFiles(caseDir).redaction, 'clients', `${crypto.createHash('sha256').update(`casefile-client\u0000${client}`).digest('hex').slice(0, 32)}.key.pgp`);
 
 /** The client's K, created (and stored encrypted to the operator) on first use. */
 export async function clientPseudonymKey(caseDir: string, client: string, vault: KeyVault): Promise<Buffer> {
@@ -41,7 +42,7 @@ export async function clientPseudonymKey(caseDir: string, client: string, vault:
   }
   const key = crypto.randomBytes(KEY_BYTES);
   const body = Buffer.from(JSON.stringify({ format: 'casefile/client-key@1', client, created: new Date().toISOString(), key: key.toString('base64') }));
-  await mkdirPrivate(path.join(caseDir, 'redaction'));
+  await mkdirPrivate(caseFiles(caseDir).redaction);
   await mkdirPrivate(path.dirname(file));
   await writeFileAtomic(file, await vault.operator.encrypt(body));
   body.fill(0);

@@ -7,8 +7,7 @@ import path from 'node:path';
 import { EXPORT_ID, type ExportHistoryItemT } from '../../../shared/contract/exportHistory';
 import { readAudit, type AuditEntry } from '../audit/trail';
 import type { CaseHandle } from '../case/caseStore';
-
-export const mapFile = (caseDir: string, exportId: string) => path.join(caseDir, 'redaction', `${exportId}.map.pgp`);
+import { caseFiles } from '../case/paths';
 
 const isFile = (p: string) => { try { return fs.lstatSync(p).isFile(); } catch { return false; } };
 const isDir = (p: string) => { try { return fs.lstatSync(p).isDirectory(); } catch { return false; } };
@@ -37,7 +36,7 @@ function blank(caseDir: string, exportId: string | null, time: string): ExportHi
   return {
     exportId, time, state: 'complete', format: null, selection: null, recipient: null, client: null, pseudonymScope: null,
     events: 0, byType: {}, byRule: {}, files: [], rules: null, mapKept: false,
-    mapPresent: exportId ? isFile(mapFile(caseDir, exportId)) : false, dir: null, message: null,
+    mapPresent: exportId ? isFile(caseFiles(caseDir).exportMap(exportId)) : false, dir: null, message: null,
   };
 }
 
@@ -88,7 +87,7 @@ export async function exportHistory(h: CaseHandle): Promise<ExportHistoryItemT[]
     let item = byId.get(id);
     if (!item) {
       const at = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)/.exec(id)!;
-      item = { ...blank(h.dir, id, report?.createdAt ?? `${at[1]}-${at[2]}-${at[3]}T${at[4]}:${at[5]}:${at[6]}Z`), mapKept: report?.mapKept ?? isFile(mapFile(h.dir, id)) };
+      item = { ...blank(h.dir, id, report?.createdAt ?? `${at[1]}-${at[2]}-${at[3]}T${at[4]}:${at[5]}:${at[6]}Z`), mapKept: report?.mapKept ?? isFile(caseFiles(h.dir).exportMap(id)) };
       item.files = fs.readdirSync(dir).filter((n) => isFile(path.join(dir, n))).map((name) => ({ name, sha256: '', bytes: fs.statSync(path.join(dir, name)).size }));
       items.push(item);
     }

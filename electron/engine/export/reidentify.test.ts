@@ -10,7 +10,7 @@ import { ContractFailure, Engine } from '../engine';
 import { GpgLab, type GpgKey } from '../../testkit/gpg';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { readAudit } from '../audit/trail';
-import { mapFile } from './history';
+import { caseFiles } from '../case/paths';
 import { mapsToSearch } from './reidentify';
 
 const root = tempDir('casefile-reidentify-');
@@ -145,11 +145,11 @@ describe('export.reidentify', () => {
 
   it('a tampered map, another export\'s map under this name, or a map to another key: a clear error and nothing returned', async () => {
     const user = tokenOf(first.dir, 'user');
-    const file = mapFile(info.dir, first.exportId);
+    const file = caseFiles(info.dir).exportMap(first.exportId);
     const good = fs.readFileSync(file);
     try {
       // another export's map under this export's name (a genuine map to my key: its own id inside says whose it is)
-      fs.writeFileSync(file, fs.readFileSync(mapFile(info.dir, second.exportId)));
+      fs.writeFileSync(file, fs.readFileSync(caseFiles(info.dir).exportMap(second.exportId)));
       expect(await errorOf(reid({ text: user }))).toMatchObject({ code: 'conflict', message: expect.stringContaining(`is not the re-identification map of export ${first.exportId}`) as unknown });
       // one byte changed inside the armored body
       const text = good.toString('utf8');
@@ -165,7 +165,7 @@ describe('export.reidentify', () => {
       expect(JSON.stringify(foreign)).not.toContain('mallory');
       // a link in place of the map is not followed
       fs.rmSync(file);
-      fs.symlinkSync(mapFile(info.dir, second.exportId), file);
+      fs.symlinkSync(caseFiles(info.dir).exportMap(second.exportId), file);
       expect((await engine.call('export.reidentify', { caseId: info.id, text: user })).searched).toEqual([second.exportId]);
     } finally {
       fs.rmSync(file, { force: true });
@@ -196,8 +196,8 @@ it('searches maps oldest first, exports of the same second by when their maps we
     const earlier = '20261128T130501-ffffffff';
     const before = '20261128T130459-99999999';
     for (const [id, at] of [[later, 3000], [earlier, 2000], [before, 1000]] as const) {
-      fs.writeFileSync(mapFile(dir, id), 'x');
-      fs.utimesSync(mapFile(dir, id), at, at);
+      fs.writeFileSync(caseFiles(dir).exportMap(id), 'x');
+      fs.utimesSync(caseFiles(dir).exportMap(id), at, at);
     }
     expect(mapsToSearch(dir)).toEqual([before, earlier, later]);
   } finally { removeDir(dir); }

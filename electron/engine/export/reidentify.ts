@@ -6,7 +6,7 @@ import path from 'node:path';
 import { EXPORT_ID, MAX_REIDENTIFY_TOKENS, type ReidentifyResultT } from '../../../shared/contract/exportHistory';
 import { EngineError } from '../util/errors';
 import { normalise } from '../redact/pseudonym';
-import { mapFile } from './history';
+import { caseFiles } from '../case/paths';
 
 /** A map larger than this is not one run.ts wrote for a case (a 1 GB extract's map is a few MB). */
 const MAX_MAP_BYTES = 512 << 20;
@@ -16,42 +16,43 @@ export type Decrypt = (armored: Uint8Array, exportId: string) => Promise<Uint8Ar
 
 /** The exports whose maps are searched: the one named, else every map the case kept, oldest first. */
 export function mapsToSearch(caseDir: string, exportId?: string): string[] {
+  const files = caseFiles(caseDir);
   if (exportId !== undefined) {
     // the contract takes only this shape; checked again here, as the id becomes a file name
     if (!EXPORT_ID.test(exportId)) throw new EngineError('invalid_input', 'Not an export id (e.g. 20261128T130501-1a2b3c4d).');
-    if (!isMapFile(mapFile(caseDir, exportId))) {
-      const written = fs.existsSync(path.join(caseDir, 'exports', exportId));
+    if (!mapStat(files.exportMap(exportId))) {
+      const written = fs.existsSync(path.join(files.exports, exportId));
       throw new EngineError('not_found', written
         ? `Export ${exportId} kept no re-identification map (no key of yours was in the keystore when it ran): its tokens cannot be re-identified.`
         : `No export ${exportId} in this case.`);
     }
     return [exportId];
   }
-  const dir = path.join(caseDir, 'redaction');
-  const ids = (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
-    .map((n) => /^(.+)\.map\.pgp$/.exec(n)?.[1]).filter((id): id is string => !!id && EXPORT_ID.test(id) && isMapFile(mapFile(caseDir, id)));
+  const maps = (fs.existsSync(files.redaction) ? fs.readdirSync(files.redaction) : []).flatMap((n) => {
+    const id = /^(.+)\.map\.pgp$/.exec(n)?.[1];
+    const st = id && EXPORT_ID.test(id) ? mapStat(files.exportMap(id)) : null;
+    return id && st ? [{ id, stamp: id.slice(0, id.indexOf('-')), written: st.mtimeMs }] : [];
+  });
+  if (!maps.length) throw new EngineError('not_found', 'This case holds no re-identification map: its exports were made without a key of yours in the keystore, so no token can be re-identified.');
   // Oldest first: an id names its second only (then a random suffix), so exports of one second are told apart by
   // when their maps were written. Sorting ids alone ordered them at random (CI failed on it).
-  const stamp = (id: string) => id.slice(0, id.indexOf('-'));
-  const written = new Map(ids.map((id) => [id, fs.lstatSync(mapFile(caseDir, id)).mtimeMs]));
-  ids.sort((a, b) => stamp(a).localeCompare(stamp(b)) || written.get(a)! - written.get(b)! || a.localeCompare(b));
-  if (!ids.length) throw new EngineError('not_found', 'This case holds no re-identification map: its exports were made without a key of yours in the keystore, so no token can be re-identified.');
-  return ids;
+  maps.sort((a, b) => a.stamp.localeCompare(b.stamp) || a.written - b.written || a.id.localeCompare(b.id));
+  return maps.map((m) => m.id);
 }
 
-/** A regular file (not a link to one elsewhere) of a size a map can have. */
-function isMapFile(file: string): boolean {
+/** A regular file (not a link to one elsewhere) of a size a map can have: its lstat, else null. */
+function mapStat(file: string): fs.Stats | null {
   try {
     const st = fs.lstatSync(file);
-    return st.isFile() && st.size <= MAX_MAP_BYTES;
-  } catch { return false; }
+    return st.isFile() && st.size <= MAX_MAP_BYTES ? st : null;
+  } catch { return null; }
 }
 
 interface StoredEntry { token: string; type: string; original: string; firstEvent: string | null }
 
 /** The map's entries for the tokens asked; a file that is not this export's map (tampered, foreign) is refused whole. */
 async function openMap(caseDir: string, exportId: string, wanted: ReadonlySet<string>, decrypt: Decrypt): Promise<StoredEntry[]> {
-  const bytes = await decrypt(fs.readFileSync(mapFile(caseDir, exportId)), exportId);
+  const bytes = await decrypt(fs.readFileSync(caseFiles(caseDir).exportMap(exportId)), exportId);
   try {
     let body: { exportId?: unknown; entries?: unknown };
     try { body = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as typeof body; } catch { body = {}; }

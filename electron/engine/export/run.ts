@@ -456,10 +456,9 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     // the folder may have gone while the extract was written (into staging, under it): still never made again
     await requireCaseFolder(h.dir);
     if (opts.operator) {
-      const redactionDir = path.join(h.dir, 'redaction');
-      await mkdirPrivate(redactionDir);
+      await mkdirPrivate(h.files.redaction);
       const body = JSON.stringify({ exportId, key: key.toString('base64'), entries: [...map.values()] });
-      await writeFileAtomic(path.join(redactionDir, `${exportId}.map.pgp`), await opts.operator.encrypt(Buffer.from(body)));
+      await writeFileAtomic(h.files.exportMap(exportId), await opts.operator.encrypt(Buffer.from(body)));
     }
     const dir = path.join(exportsDir, exportId);
     fs.renameSync(staging, dir);
