@@ -12,15 +12,17 @@ export const EXIT = { ok: 0, error: 1, nothingFound: 2, hostKeyRefused: 3, overC
 /** A table for people: every cell (evidence text: log lines, file names, user ids) shown through printable(). */
 export function printTable(rows: Record<string, unknown>[], columns?: string[]): void {
   if (rows.length === 0) { process.stdout.write('(no rows)\n'); return; }
-  const cols = (columns ?? Object.keys(rows[0]!)).map(printable);
   const keys = columns ?? Object.keys(rows[0]!);
+  const cols = keys.map(printable);
   const cell = (v: unknown) => printable((v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' '));
+  // Each cell made once, for its width and its line.
+  const cells = rows.map((r) => keys.map((k) => cell(r[k])));
   // The last column is never cut (nothing follows it): a file's note is read whole.
-  const widths = cols.map((c, i) => Math.min(i === cols.length - 1 ? Infinity : 80, Math.max(c.length, ...rows.map((r) => cell(r[keys[i]!]).length))));
+  const widths = cols.map((c, i) => Math.min(i === cols.length - 1 ? Infinity : 80, cells.reduce((w, line) => Math.max(w, line[i]!.length), c.length)));
   const fmt = (vals: string[]) => vals.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd();
   // The rule under the last column stops at the width of the others: a cut 1 MB line must not draw 1 MB of dashes.
   process.stdout.write(fmt(cols) + '\n' + fmt(widths.map((w, i) => '-'.repeat(i === cols.length - 1 ? Math.min(w, Math.max(80, cols[i]!.length)) : w))) + '\n');
-  for (const r of rows) process.stdout.write(fmt(keys.map((c) => cell(r[c]))) + '\n');
+  for (const line of cells) process.stdout.write(fmt(line) + '\n');
 }
 
 /** CSV is data for a script and stays exact; at a terminal (a person reading it) its values are shown through printable(). */
