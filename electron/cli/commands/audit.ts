@@ -17,7 +17,6 @@ const onSettledCase: typeof withCaseEngine = (dir, fn) => onCase(dir, async (eng
   await waitForCorrelation(engine, info.id);
   return fn(engine, info);
 });
-/** What verify cannot check yet, in a case another instance holds and is still finishing. */
 /** Everything the contract lets one call list. */
 const ALL = 100_000;
 
