@@ -28,8 +28,11 @@ test('an entry shows its inputs readably, a hashed one labelled, and checks a re
   await page.getByTestId('audit-action').selectOption('events.page');
   // The search's entry (the page may have asked for other pages since).
   const caseId = casefile.defaultCaseId!;
-  const searched = (await api<{ seq: number; params: { filter?: { text?: unknown } } }[]>(casefile, 'audit.list', { caseId, action: 'events.page', limit: 100 }))
-    .find((e) => e.params.filter?.text)!;
+  // The chip shows as the filter is set; the page call it starts is recorded when it answers, so wait for its entry.
+  const searchedEntry = async () => (await api<{ seq: number; params: { filter?: { text?: unknown } } }[]>(casefile, 'audit.list', { caseId, action: 'events.page', limit: 100 }))
+    .find((e) => e.params.filter?.text);
+  await expect.poll(searchedEntry).toBeDefined();
+  const searched = (await searchedEntry())!;
   await rowOf(page, searched.seq).click();
   const detail = page.getByTestId('audit-detail');
   await expect(detail).toBeVisible();

@@ -32,6 +32,9 @@ export function CredentialsView() {
   const [needsUnlock, setNeedsUnlock] = useState<string | null>(null);
   const [profile, setProfile] = useState<CallOutput<'profiles.importSealed'> | null>(null);
   const [closedNote, setClosedNote] = useState<string | null>(null);
+  // While a file is read (a picked one is uploaded first), the form waits: a second submit would race the first,
+  // and the last answer shown could belong to the earlier file.
+  const [busy, setBusy] = useState(false);
   const openRef = useRef(open);
   openRef.current = open;
 
@@ -96,6 +99,7 @@ export function CredentialsView() {
           const action = ((e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'open';
           const given = secrets(form);
           let done = async () => undefined as void;
+          setBusy(true); setError(null);
           try {
             const from = await source();
             done = from.done;
@@ -107,7 +111,7 @@ export function CredentialsView() {
             setOpen([opened]);
             setClosedNote(null);
             setError(null); setNeedsUnlock(null);
-          } catch (err) { onError(err); } finally { await done(); }
+          } catch (err) { onError(err); } finally { await done(); setBusy(false); }
         }}>
           <div className="row">
             <label>Path on this machine <input value={path} onChange={(e) => { setPath(e.target.value); setFile(null); }} placeholder="/path/creds.yaml.gpg" data-testid="sealed-path" /></label>
@@ -117,8 +121,8 @@ export function CredentialsView() {
             <label>Password (if sealed with one) <input name="password" type="password" autoComplete="off" /></label>
             <label>Session key (smartcard) <input name="sessionKey" type="password" autoComplete="off" placeholder="9:HEX…" /></label>
           </div>
-          <button type="submit" value="open" data-testid="sealed-open" disabled={!path.trim() && !file}>Open</button>
-          <button type="submit" value="profile" data-testid="profile-import" disabled={!path.trim() && !file}>Import as site profile</button>
+          <button type="submit" value="open" data-testid="sealed-open" disabled={busy || (!path.trim() && !file)}>{busy ? 'Opening…' : 'Open'}</button>
+          <button type="submit" value="profile" data-testid="profile-import" disabled={busy || (!path.trim() && !file)}>Import as site profile</button>
         </form>
         {error && <div className="error-box" role="alert" data-testid="sealed-error">{error}</div>}
         {closedNote && !open.length && <div className="muted" role="status" data-testid="sealed-closed">{closedNote}</div>}
