@@ -1,4 +1,5 @@
-// npm run bench:export -- [--size 1GB] [--seed 1] [--format jsonl|csv|parquet] [--workers N] [--digest]
+// npm run bench:export -- [--size 1GB] [--seed 1] [--format jsonl|csv|parquet] [--workers N] [--digest] [--probe]
+// --probe: no export; the row path against redaction as a mapping over distinct values, step by step (exportProbe.ts).
 // --digest: a fixed pseudonym key, and the sha256 of the data file and of the counts are printed (a before/after
 // check that a speed change left the output byte for byte the same).
 // A full export (every event of the case, plaintext) of the bench:ingest tree: MB/s of input (the events' raw text)
@@ -14,6 +15,7 @@ import { Engine } from '../engine/engine';
 import { runExport } from '../engine/export/run';
 import { formatSize, parseSize } from '../engine/util/size';
 import { generateTree } from '../testkit/synth/generate';
+import { probe } from './exportProbe';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BENCH = path.join(REPO, '.bench');
@@ -28,6 +30,7 @@ const seed = Number(val('--seed') ?? 1);
 const format = (val('--format') ?? 'jsonl') as 'jsonl' | 'csv' | 'parquet';
 const workers = Number(val('--workers') ?? Math.max(1, os.availableParallelism()));
 const digest = a.includes('--digest');
+const probeOnly = a.includes('--probe');
 
 fs.mkdirSync(BENCH, { recursive: true, mode: 0o700 });
 // the same tree bench:ingest builds (and reuses)
@@ -83,6 +86,11 @@ const engine = await Engine.create({ via: 'cli' });
 try {
   const info = await engine.call('cases.open', { dir: caseDir });
   const h = engine.context.getCase(info.id);
+  if (probeOnly) {
+    process.stdout.write(`Probe on the ${formatSize(size)} bench case (seed ${seed}), ${os.cpus().length} CPUs\n${await probe(h)}`);
+    await engine.close();
+    process.exit(0); // the engine is closed; the finally below is for the export
+  }
   const t = performance.now();
   const cpu0 = process.cpuUsage();
   let peakRss = process.memoryUsage().rss;
