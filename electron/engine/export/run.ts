@@ -27,6 +27,7 @@ import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../redact/rules/gitleaks.gene
 import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import { processAlive } from '../util/process';
 import type { PseudonymScope } from './clientKey';
+import { CSV_FORMULA_NOTE } from '../../../shared/csvFormula';
 import { csvHeader, type ExportFormat, jsonlLines, jsonlToParquet, lineLayout, readBack } from './formats';
 import { buildSelection, COLUMNS, OTHER_COLUMN_LIST, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMN_LIST } from './select';
 import { hasTables } from '../store/db';
@@ -411,7 +412,9 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         byRule: [...byRule].map(([rule, count]) => ({ rule, count })),
       },
       rules: { gitleaks: GITLEAKS_VERSION, gitleaksSha256: GITLEAKS_SHA256, clientSha256: setup.rulesSha256 },
-      settings: { pseudonymScope: opts.pseudonymScope ?? 'per-export', pseudonymLength: 10, harvestedValues: setup.harvest.length, profiles: opts.profiles ?? [], columns: [...COLUMNS] },
+      settings: { pseudonymScope: opts.pseudonymScope ?? 'per-export', pseudonymLength: 10, harvestedValues: setup.harvest.length, profiles: opts.profiles ?? [], columns: [...COLUMNS],
+        // so the client knows why a CSV cell starts with ' (shared/csvFormula.ts)
+        ...(opts.format === 'csv' ? { csvFormulaCells: CSV_FORMULA_NOTE } : {}) },
       encryptedTo: opts.recipient?.fingerprint ?? null,
       mapKept: !!opts.operator,
     };

@@ -2,6 +2,7 @@
 // export one UTF-8 chunk per batch (transferred, not copied) instead of every cell as its own string to be joined,
 // stringified and encoded again on the export's thread. export/formats.ts writes single rows with the same functions.
 import fs from 'node:fs';
+import { csvFormulaSafe } from '../../../shared/csvFormula';
 
 export type LineFormat = 'jsonl' | 'csv';
 export type RowValue = string | number | null;
@@ -16,7 +17,8 @@ export interface LineLayout {
 
 const csvCell = (v: RowValue) => {
   if (v === null) return '';
-  const s = String(v);
+  // a text cell that a spreadsheet would run as a formula gets a leading ' (numbers are numbers, never formulas)
+  const s = typeof v === 'string' ? csvFormulaSafe(v) : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
