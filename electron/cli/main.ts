@@ -12,6 +12,7 @@ import { registerExportCommands } from './commands/export';
 import { registerExportsCommands } from './commands/exports';
 import { registerTextIndexCommand } from './commands/textIndex';
 import { EXIT } from './output';
+import { setLockCommand } from '../engine/case/lock';
 import { printable } from '../../shared/printable';
 
 // A reader that stops early (`| head -1`, a pager quit) closes the pipe: the next write fails with EPIPE, which would
@@ -38,6 +39,13 @@ ${EXIT.nothingFound} trace: nothing names the id, export: the selection holds no
 ${EXIT.notYet} verify: not verified yet (another instance holding the case is still building what verify checks);
 ${EXIT.blocked} export: the fail-closed check refused the output (nothing delivered; stderr says where it hit).
 With --json only the JSON goes to stdout; progress, notes and errors go to stderr.`);
+
+// The command is written into a case's lock, so a second command on that case can say which one holds it.
+program.hook('preAction', (_root, action) => {
+  const names: string[] = [];
+  for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+  setLockCommand(names.join(' '));
+});
 
 registerIngestCommands(program);
 registerQueryCommand(program);

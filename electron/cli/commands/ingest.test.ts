@@ -58,7 +58,7 @@ describe('casefile import --date / formats', () => {
     writeFileSync(path.join(caseDir, 'case.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), via: 'browser' }));
     const r = cli('import', writeAt(root, 'held/more.log', '2023-07-06 03:31:00 INFO more\n'), '--case', caseDir);
     expect(r.status).not.toBe(0);
-    expect(r.stderr.match(/open for writing in another Casefile instance/g)).toHaveLength(1);
+    expect(r.stderr.match(/held for writing by casefile serve \(pid \d+/g)).toHaveLength(1);
   });
 });
 

@@ -14,7 +14,7 @@ import { mirrorAuditHead } from '../audit/headMirror';
 import { deferred, ReadPath } from '../store/readPath';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { EngineError } from '../util/errors';
-import { acquireCaseLock, type CaseLock } from './lock';
+import { acquireCaseLock, type CaseLock, lockHolder } from './lock';
 import { caseFiles } from './paths';
 
 export const CaseMeta = z.object({
@@ -53,7 +53,12 @@ export class CaseHandle {
   get readOnly(): boolean { return !this.lock.acquired; }
   get readOnlyReason(): string | undefined {
     if (this.lock.unwritable) return `The case folder cannot be written (${this.lock.unwritable}): it is open read-only; reading and verifying work, nothing is recorded in its audit log.`;
-    return this.lock.acquired ? undefined : `This case is open for writing in another Casefile instance (${this.lock.holder}); it is open here read-only.`;
+    return this.lock.acquired ? undefined : `This case is open for writing in ${this.lock.holder}; it is open here read-only.`;
+  }
+  /** Why nothing can be written here, said to a command that came to write (import, pull, export, a note). */
+  get writeRefusal(): string {
+    if (this.lock.unwritable || this.lock.requested || !this.lock.holder) return this.readOnlyReason ?? 'This case is read-only.';
+    return `This case is held for writing by ${this.lock.holder}: nothing can be written to it here. Wait for that to finish (or close the case there), then run this again.`;
   }
   /**
    * The read path: a locked read-only instance at rest; during a write, connections of the writer's instance
@@ -96,7 +101,7 @@ export class CaseHandle {
       throw new CaseError('invalid_input', `${f.caseJson} is not a readable case description (${why.split('\n')[0]}). Restore it from a backup, or import the evidence into a new case.`);
     }
     const lock = opts.readOnly
-      ? { acquired: false, holder: 'this session (opened read-only on request)', release: async () => undefined }
+      ? { acquired: false, requested: true, holder: 'this session (opened read-only on request)', release: async () => undefined }
       : await acquireCaseLock(f.lock, opts.via);
     try {
       if (lock.acquired) {
@@ -111,7 +116,11 @@ export class CaseHandle {
     } catch (e) {
       await lock.release();
       const msg = (e as Error).message;
-      if (/lock/i.test(msg)) throw new CaseError('conflict', `The case database is busy in another process (${msg.split('\n')[0]}).`);
+      if (/lock/i.test(msg)) {
+        // DuckDB's "Conflicting lock is held in /usr/bin/node (PID 1453)" said as the operator knows that process
+        const who = await lockHolder(f.lock) ?? duckdbHolder(msg);
+        throw new CaseError('conflict', `This case is in use by ${who}, which is writing to it: it cannot be opened until that ends. Wait for it to finish (or close the case there), then run this again.`);
+      }
       throw e;
     }
   }
@@ -149,7 +158,7 @@ export class CaseHandle {
   }
 
   private async openWriter(): Promise<CaseDb> {
-    if (this.readOnly) throw new CaseError('read_only', this.readOnlyReason ?? 'This case is read-only.');
+    if (this.readOnly) throw new CaseError('read_only', this.writeRefusal);
     const beside = deferred<ReadPath>();
     await this.reads.retire(beside.promise);
     let writer: CaseDb;
@@ -157,7 +166,9 @@ export class CaseHandle {
       writer = await CaseDb.open(this.files.db);
     } catch (e) {
       await this.reopenReadOnly(beside);
-      throw new CaseError('conflict', `Cannot write to the case while another process reads it: ${(e as Error).message.split('\n')[0]}`);
+      const msg = (e as Error).message;
+      if (!/lock/i.test(msg)) throw e;
+      throw new CaseError('conflict', `Cannot write to this case while ${duckdbHolder(msg)} has it open (reading it). Close the case there, then run this again.`);
     }
     this.writer = writer;
     this.reads = new ReadPath(writer, false);
@@ -190,7 +201,7 @@ export class CaseHandle {
   }
 
   async saveMeta(patch: Partial<CaseMeta>): Promise<void> {
-    if (this.readOnly) throw new CaseError('read_only', this.readOnlyReason ?? 'This case is read-only.');
+    if (this.readOnly) throw new CaseError('read_only', this.writeRefusal);
     this.meta = CaseMeta.parse({ ...this.meta, ...patch });
     await writeJsonAtomic(this.files.caseJson, this.meta);
   }
@@ -222,4 +233,10 @@ export class CaseHandle {
     await this.reads.retire(Promise.reject(new CaseError('not_found', 'The case was closed.')));
     await this.lock.release();
   }
+}
+
+/** The process DuckDB names in a lock conflict ("Conflicting lock is held in /usr/bin/node (PID 1453)"). */
+function duckdbHolder(msg: string): string {
+  const m = /held in (.*?) \(PID (\d+)\)/.exec(msg);
+  return m ? `another process (pid ${m[2]}, ${path.basename(m[1]!)})` : 'another process';
 }

@@ -8,16 +8,34 @@ export interface CaseLock {
   acquired: boolean; holder?: string;
   /** Why the case cannot be written at all (read-only media, full disk), when that is the reason. */
   unwritable?: string;
+  /** Opened read-only because the caller asked, not because another process holds it. */
+  requested?: boolean;
   release(): Promise<void>;
 }
 
 /** Errors that mean nothing can be written here: evidence on a write-protected drive is the normal forensic case. */
 const UNWRITABLE: Record<string, string> = { EROFS: 'read-only file system', EACCES: 'no write permission', EPERM: 'no write permission', ENOSPC: 'disk full', EDQUOT: 'disk quota exceeded' };
 
-interface Holder { pid: number; host: string; since: string; via: string }
+interface Holder { pid: number; host: string; since: string; via: string; command?: string }
+
+/** The CLI command this process runs (`import`, `audit ack`), recorded in the lock so another process can name it. */
+let command: string | undefined;
+export function setLockCommand(name: string): void { command = name; }
+
+/** Who holds a case, as an operator knows them: the command or app, then its pid, host and since when. */
+export function describeHolder(h: { pid: number; host?: string; since?: string; via?: string; command?: string }): string {
+  const who = h.command ? `casefile ${h.command}` : h.via === 'electron' ? 'the Casefile app' : h.via === 'browser' ? 'casefile serve' : h.via === 'cli' ? 'a casefile command' : `Casefile via ${h.via ?? 'an unknown door'}`;
+  return `${who} (pid ${h.pid}${h.host && h.host !== os.hostname() ? ` on ${h.host}` : ''}${h.since ? `, since ${h.since.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : ''})`;
+}
+
+/** The holder named in a case's lock file, if one is there and readable. */
+export async function lockHolder(lockFile: string): Promise<string | null> {
+  const h = await readHolder(lockFile);
+  return h ? describeHolder(h) : null;
+}
 
 export async function acquireCaseLock(lockFile: string, via = 'cli'): Promise<CaseLock> {
-  const me: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), via };
+  const me: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), via, ...(command ? { command } : {}) };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await fs.open(lockFile, 'wx', 0o600);
@@ -40,7 +58,7 @@ export async function acquireCaseLock(lockFile: string, via = 'cli'): Promise<Ca
         await fs.rm(lockFile, { force: true });
         continue; // stale: its process died (kill -9); take it over
       }
-      const holder = other ? `${other.via} pid ${other.pid} on ${other.host} since ${other.since}` : 'an unknown process';
+      const holder = other ? describeHolder(other) : 'an unknown process';
       return { acquired: false, holder, release: async () => undefined };
     }
   }

@@ -319,7 +319,7 @@ function archiveNote(a: NestedArchive): string {
 async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, inspect: HeadInspector<HeadInfo>, readAsLines: (rel: string) => boolean) => Promise<StagedBundle<HeadInfo>[]>, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const jobId = opts.jobId ?? `import-${Date.now()}`;
-  if (handle.readOnly) throw new EngineError('read_only', handle.readOnlyReason ?? 'This case is read-only.');
+  if (handle.readOnly) throw new EngineError('read_only', handle.writeRefusal);
   // Records committed so far, and when the first were: the views show them while the rest import.
   let eventsCommitted = 0;
   let firstEventsSeconds: number | undefined;

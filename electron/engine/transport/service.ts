@@ -65,7 +65,7 @@ function instant(s: string | undefined, what: string): number | undefined {
 
 export async function pullIntoCase(h: CaseHandle, caseId: string, req: PullRequest, deps: PullDeps): Promise<PullAnswer> {
   // Refused before any connection: a read-only case takes no evidence.
-  if (h.readOnly && !req.dryRun) throw new PullRefused('read_only', h.readOnlyReason ?? 'This case is read-only: nothing is pulled into it.');
+  if (h.readOnly && !req.dryRun) throw new PullRefused('read_only', h.writeRefusal);
   const profile: SiteProfile = await getProfile(req.profile).catch((e: Error) => { throw new PullRefused('not_found', e.message); });
   const window = { since: instant(req.since, '--since'), until: instant(req.until, '--until') };
   const trust = await trustFor(profile);
