@@ -125,7 +125,7 @@ export class Engine {
       output = phase('out', () => spec.output.parse(value));
     } catch (e) {
       const err = toContractError(e);
-      if (audited) await this.recordCall(name, spec, args, { status: 'error', message: err.message });
+      if (audited && !(e instanceof EngineError && e.opts.question)) await this.recordCall(name, spec, args, { status: 'error', message: err.message });
       throw new ContractFailure(err);
     }
     // The answer waits for its entry (locked, appended and synced): timed apart, as it can outlast the read itself.

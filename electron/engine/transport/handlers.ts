@@ -24,7 +24,9 @@ const SSH_CODES: Record<SshError['code'], ErrorCode> = {
 
 /** Errors of this area as contract errors: a code the UI can act on and the sentence for the operator. */
 function contractError(e: unknown): unknown {
-  if (e instanceof SshError) return new EngineError(SSH_CODES[e.code], e.message);
+  // a key wanting its passphrase is asked, not failed: no pull.run/pull.plan entry naming the key (the call asked
+  // again with it is the entry)
+  if (e instanceof SshError) return new EngineError(SSH_CODES[e.code], e.message, { question: e.code === 'passphrase-needed' });
   if (e instanceof PullRefused) return new EngineError(e.code, e.message);
   if (e instanceof ProfileError || e instanceof HostKeyError) return new EngineError(/No profile/.test(e.message) ? 'not_found' : 'invalid_input', e.message);
   return e;

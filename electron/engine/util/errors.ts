@@ -3,5 +3,9 @@
 import type { ErrorCode } from '../../../shared/contract/errors';
 
 export class EngineError extends Error {
-  constructor(readonly code: ErrorCode, message: string) { super(message); }
+  /**
+   * `question`: the call stopped to ask for something (a key's passphrase) and did nothing; its caller asks and calls
+   * again, and that call is the outcome the trail records. Such a failure leaves no audit entry.
+   */
+  constructor(readonly code: ErrorCode, message: string, readonly opts: { question?: boolean } = {}) { super(message); }
 }
