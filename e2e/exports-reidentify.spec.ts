@@ -32,6 +32,12 @@ test('lists the export, and says who a pasted token is once the key is unlocked,
     const row = page.locator(`[data-testid="exports-row"][data-export="${exportId}"]`);
     await expect(row).toHaveAttribute('data-state', 'complete');
     await expect(row.getByTestId('exports-map')).toHaveText('kept');
+    // an export that finishes while the list is open (another window, the CLI through the same engine) appears in it
+    // without leaving the tab: the list follows the case's export jobs
+    const rows = await page.getByTestId('exports-row').count();
+    const later = await casefile.engine.invoke('export.run', { caseId, selection: { where: "level = 'ERROR'" }, format: 'csv', plaintext: true }) as { exportId: string };
+    await expect(page.locator(`[data-testid="exports-row"][data-export="${later.exportId}"]`)).toHaveAttribute('data-state', 'complete');
+    await expect(page.getByTestId('exports-row')).toHaveCount(rows + 1);
     await row.click();
     await expect(page.getByTestId('export-report').locator('h4')).toContainText(`Export ${exportId}`);
 

@@ -3,7 +3,8 @@
 import { useEffect, useState } from 'react';
 import type { ExportHistoryItemT } from '../../../shared/contract/exportHistory';
 import type { ExportResultT } from '../../../shared/contract/export';
-import { call } from '../../api/client';
+import { jobIsLive } from '../../../shared/contract';
+import { call, getClient } from '../../api/client';
 import { errorText, useApp } from '../../stores/app';
 import { fmtCount } from '../../lib/time';
 import { ReportView } from './ReportView';
@@ -27,7 +28,11 @@ export function ExportsHistory() {
   const [open, setOpen] = useState<string | null>(null);
   useEffect(() => {
     if (!caseId) return;
-    call('export.list', { caseId }).then((r) => setList(r.exports), (e) => setError(errorText(e)));
+    const load = () => { call('export.list', { caseId }).then((r) => { setList(r.exports); setError(null); }, (e) => setError(errorText(e))); };
+    load();
+    // an export of this case that ends while the list is open (this dialog's, another window's, a blocked or
+    // cancelled one, which the list shows too) is read again: the list never shows less than the case holds
+    return getClient().on('job.progress', (j) => { if (j.caseId === caseId && j.kind === 'export' && !jobIsLive(j)) load(); });
   }, [caseId]);
   if (error) return <div className="error-box" data-testid="exports-error">{error}</div>;
   if (!list) return <div className="empty">Reading the case's exports…</div>;
