@@ -268,3 +268,33 @@ test('the status bar\'s counts agree once an import watched from the import pane
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('a file name with a right-to-left override is shown escaped, as the CLI prints it', async ({ app, casefile }) => {
+  test.setTimeout(150_000);
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-import-names-'));
+  // shown raw, the override makes "evil\u202egol.exe.log" read "evilgol.exe" backwards: "evil" + "gol.exe" reversed,
+  // so the log looks like a program; the import keeps it in the name (a control or zero-width character makes it
+  // store an escaped name of its own)
+  const name = 'evil\u202egol.exe.log';
+  await mkdir(path.join(work, 'names'));
+  await writeFile(path.join(work, 'names', name), Array.from({ length: 3 }, (_, i) => line(5000 + i)).join('\n') + '\n');
+  await page.getByTestId('tab-cases').click();
+  await page.getByTestId('import-paths').fill(path.join(work, 'names'));
+  await page.getByTestId('import-start').click();
+  const row = page.getByTestId('import-file').filter({ hasText: 'evil' });
+  await expect(row).toContainText('evil\\u202egol.exe.log', { timeout: 60_000 });
+  expect(await row.innerText()).not.toContain('\u202e');
+  // the event's file in the detail pane, the same way
+  // SQL waits for the import's identifiers and chains to be built
+  let ev: { id: number } | undefined;
+  await expect.poll(async () => {
+    ev = await api<{ rows: { id: number }[] }>(casefile, 'events.sql', { caseId, sql: "SELECT id FROM events WHERE file LIKE '%gol.exe%' LIMIT 1" }).then((r) => r.rows[0], () => undefined);
+    return ev;
+  }, { timeout: 60_000 }).toBeTruthy();
+  await page.goto(caseLink(casefile, caseId, 'timeline', { event: String(ev!.id) }));
+  await expect(page.getByTestId('detail-file')).toContainText('evil\\u202egol.exe.log');
+  expect(await page.getByTestId('detail-file').innerText()).not.toContain('\u202e');
+  await rm(work, { recursive: true, force: true });
+});

@@ -1,5 +1,6 @@
 // Cases: list, create, open by path, and import into the open case.
 import { useEffect, useState } from 'react';
+import { printable } from '../../../shared/printable';
 import { useApp } from '../../stores/app';
 import { fmtCount, fmtTime } from '../../lib/time';
 import { ImportPanel } from './ImportPanel';
@@ -28,7 +29,7 @@ export function CasesView() {
                 <td>{c.bundleCount}</td>
                 <td className="small">{c.timeRange ? `${fmtTime(c.timeRange.from)} → ${fmtTime(c.timeRange.to)}` : '—'}</td>
                 <td className="small" title={c.timezone.evidence}>{c.timezone.zone} ({c.timezone.how})</td>
-                <td className="mono small">{c.dir}</td>
+                <td className="mono small">{printable(c.dir)}</td>
                 <td><button data-testid="case-open" disabled={busy} onClick={() => void openListed(c)}>Open</button></td>
               </tr>
             ))}

@@ -1,6 +1,7 @@
 // Import into the open case: drop files/folders (browser mode uploads them to the engine), or type paths that
 // exist on the engine machine; progress from `import.progress`; then the per-file result table.
 import { useEffect, useState } from 'react';
+import { printable } from '../../../shared/printable';
 import { getClient } from '../../api/client';
 import { useApp } from '../../stores/app';
 import { filesFromDrop, useImport } from '../../stores/importJob';
@@ -65,13 +66,13 @@ export function ImportPanel() {
             already in this case (same content, sha256). Importing records them as aliases — audited, not parsed again, no record shows twice.
           </div>
           <ul className="small mono">
-            {check.already.slice(0, 8).map((a) => <li key={a.file}>{a.file} = {a.of.file}</li>)}
+            {check.already.slice(0, 8).map((a) => <li key={a.file}>{printable(a.file)} = {printable(a.of.file)}</li>)}
             {check.known > 8 && <li className="muted">… and {fmtCount(check.known - 8)} more</li>}
           </ul></>}
           {check.archives.length > 0 && (
             // What the import does with the archives inside the bundle (README: one level deep; a damaged one is noted).
             <ul className="small" data-testid="import-archives">
-              {check.archives.slice(0, 8).map((a) => <li key={a.file} data-testid="import-archive"><span className="mono">{a.file}</span>: {archiveAction(a)}</li>)}
+              {check.archives.slice(0, 8).map((a) => <li key={a.file} data-testid="import-archive"><span className="mono">{printable(a.file)}</span>: {archiveAction(a)}</li>)}
               {check.archives.length > 8 && <li className="muted">… and {fmtCount(check.archives.length - 8)} more</li>}
             </ul>
           )}
@@ -86,7 +87,7 @@ export function ImportPanel() {
         <div className="progress" data-testid="import-progress">
           <div className="progress-bar"><div style={{ width: `${running ? pct : 100}%` }} /></div>
           {running && <button data-testid="import-cancel" title="Stop the import (files committed so far stay)" onClick={() => void cancel()}>Cancel</button>}
-          <span className="small">{progress ? `${progress.phase} · ${progress.filesDone}/${progress.filesTotal} files${progress.file ? ` · ${progress.file}` : ''}${progress.message ? ` · ${progress.message}` : ''}` : waiting ?? 'starting…'}</span>
+          <span className="small">{progress ? `${progress.phase} · ${progress.filesDone}/${progress.filesTotal} files${progress.file ? ` · ${printable(progress.file)}` : ''}${progress.message ? ` · ${progress.message}` : ''}` : waiting ?? 'starting…'}</span>
           {/* What is committed is queryable now: the first batch's is drawn at once, the rest on "Show them" (importJob.ts). */}
           {running && !!progress?.eventsCommitted && (
             <span className="small" data-testid="import-committed">
@@ -112,7 +113,7 @@ export function ImportPanel() {
               <tbody>
                 {result.files.map((f) => (
                   <tr key={`${f.bundle}/${f.file}`} data-testid="import-file" className={f.skipped ? 'muted' : f.malformed || f.unparsed ? 'warn-row' : ''}>
-                    <td className="mono small" title={f.note}>{f.file}{f.aliasOf ? <span data-testid="import-alias"> (alias of {f.aliasOf.file})</span> : f.skipped && ' (skipped)'}
+                    <td className="mono small" title={f.note}>{printable(f.file)}{f.aliasOf ? <span data-testid="import-alias"> (alias of {printable(f.aliasOf.file)})</span> : f.skipped && ' (skipped)'}
                       {/* What the file is and what became of it (kept as evidence, an archive's bundle, a torn last line…). */}
                       {f.note && !f.aliasOf && <div className="muted" data-testid="import-note">{f.note}</div>}</td>
                     <td>{f.format}</td>

@@ -1,6 +1,7 @@
 // The side panel for one record: every field, the raw record, file and line, tz rule, parse status, copy buttons,
 // previous/next record in the same file, identifier chips and "Around this moment".
 import { useState } from 'react';
+import { printable } from '../../../shared/printable';
 import { useSelection } from '../../stores/selection';
 import { isFacetField, isIdField } from '../../lib/ids';
 import { levelColor } from '../../lib/levels';
@@ -50,7 +51,7 @@ export function DetailPanel() {
               <><dt>site time</dt><dd data-testid="detail-site-time">{fmtZoned(detail.ts, zone)} {zone} ({fmtOffset(zoneOffsetMs(Date.parse(detail.ts), zone))})</dd></>
             )}
             <dt>source</dt><dd>{detail.source}</dd>
-            <dt>file</dt><dd data-testid="detail-file"><span className="mono">{detail.file}:{detail.line}</span>
+            <dt>file</dt><dd data-testid="detail-file"><span className="mono">{printable(detail.file)}:{detail.line}</span>
               {detail.lineCount > 1 && <span className="muted small"> ({detail.lineCount} lines)</span>} <CopyButton text={`${detail.file}:${detail.line}`} /></dd>
             <dt>tz rule</dt><dd className="small">{detail.tzRule}</dd>
             <dt>parse</dt><dd data-testid="detail-parse" className={detail.parseStatus === 'ok' ? '' : 'warn'}>{detail.parseStatus}</dd>

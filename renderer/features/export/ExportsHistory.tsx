@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { ExportHistoryItemT } from '../../../shared/contract/exportHistory';
 import type { ExportResultT } from '../../../shared/contract/export';
 import { jobIsLive } from '../../../shared/contract';
+import { printable } from '../../../shared/printable';
 import { call, getClient } from '../../api/client';
 import { errorText, useApp } from '../../stores/app';
 import { fmtCount } from '../../lib/time';
@@ -55,7 +56,7 @@ export function ExportsHistory() {
                 <td className="small">{e.recipient ? <code title={e.recipient}>{e.client ? `${e.client} · ` : ''}{e.recipient.slice(-16)}</code>
                   : e.state === 'complete' ? <span className="warn">plaintext</span> : ''}</td>
                 <td data-testid="exports-map">{e.mapPresent ? 'kept' : e.mapKept ? 'missing' : e.state === 'complete' ? 'none' : ''}</td>
-                <td className="small">{e.selection ?? e.message ?? ''}</td>
+                <td className="small">{printable(e.selection ?? e.message ?? '')}</td>
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,7 @@
 // Column definitions for the events table: the row's own columns plus any field chosen by the operator.
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import type { EventRow } from '../../../shared/domain';
+import { printable } from '../../../shared/printable';
 import { levelColor } from '../../lib/levels';
 import type { TimeFormat } from '../../lib/siteTime';
 import { Masked } from '../secrets/Masked';
@@ -37,7 +38,7 @@ export function buildColumns(ids: string[], time: TimeFormat): ColumnDef<EventRo
         cell: (c) => <span className="level" style={{ color: levelColor(c.getValue()) }}>{c.getValue() || '—'}</span>,
       });
       case 'source': return col.accessor((r) => r.source, { id, header: COLUMN_LABELS.source });
-      case 'file': return col.accessor((r) => `${basename(r.file)}:${r.line}`, { id, header: COLUMN_LABELS.file });
+      case 'file': return col.accessor((r) => `${printable(basename(r.file))}:${r.line}`, { id, header: COLUMN_LABELS.file });
       case 'logger': return col.accessor((r) => r.logger ?? '', { id, header: COLUMN_LABELS.logger });
       case 'message': return col.accessor((r) => r.message ?? '', {
         id, header: COLUMN_LABELS.message,
