@@ -41,6 +41,8 @@ export interface ImportTarget {
   readonly files: { bundles: string };
   readonly readOnly: boolean;
   readonly readOnlyReason: string | undefined;
+  /** Why nothing can be written here, naming the process that holds the case (caseStore.ts). */
+  readonly writeRefusal: string;
   readonly meta: { timezone: TimeZoneRule; formatOverrides: FormatOverride[]; limits?: Record<string, number> | undefined };
   withWriter<T>(fn: (db: CaseDb) => Promise<T>, opts?: { keepOpen?: boolean }): Promise<T>;
 }
