@@ -345,6 +345,8 @@ test('an export the fail-closed check blocks shows where it hit, never the value
   await expect(page.getByTestId('export-report')).toHaveCount(0);
   const jobs = await api<{ kind: string; state: string; error?: string }[]>(casefile, 'jobs.list', { caseId: planted.caseId });
   expect(jobs.find((j) => j.kind === 'export')).toMatchObject({ state: 'failed', error: expect.stringMatching(/fail-closed/) });
+  // the places listed are the contract's (the job carries the same list as the call's error)
+  expect(where).toEqual((jobs.find((j) => j.kind === 'export') as unknown as { places: string[] }).places);
   expect(listExports(planted)).toEqual(before);
 });
 

@@ -2,7 +2,7 @@
 // present, else by the browser-mode HTTP bridge with a per-session token. Nothing else in the renderer does I/O.
 import { calls, CALL_NAMES, type Api, type CallName, type CallInput, type CallOutput, type EventName, type EventPayload } from '../../shared/contract';
 
-type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; places?: string[] } };
 
 /** What the sandboxed preload exposes (see electron/shell preload). */
 export interface CasefileBridge {
@@ -20,7 +20,8 @@ declare global {
 
 /** An error that crossed the contract: a code and a sentence meant for the operator. */
 export class ApiError extends Error {
-  constructor(readonly code: string, message: string, readonly call: string) { super(message); }
+  /** `places`: where a blocked export's check hit, as the contract's error lists them. */
+  constructor(readonly code: string, message: string, readonly call: string, readonly places: readonly string[] = []) { super(message); }
 }
 
 export type Transport = 'electron' | 'browser';
@@ -44,7 +45,7 @@ function takeToken(): string {
 
 function unwrap<N extends CallName>(name: N, env: Envelope): CallOutput<N> {
   if (!env || typeof env !== 'object' || !('ok' in env)) throw new ApiError('internal', `Malformed answer to ${name}.`, name);
-  if (!env.ok) throw new ApiError(env.error?.code ?? 'internal', env.error?.message ?? 'Unknown error', name);
+  if (!env.ok) throw new ApiError(env.error?.code ?? 'internal', env.error?.message ?? 'Unknown error', name, env.error?.places ?? []);
   if (import.meta.env.DEV) {
     const parsed = calls[name].output.safeParse(env.value);
     if (!parsed.success) {

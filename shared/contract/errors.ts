@@ -12,9 +12,13 @@ export const ERROR_CODES = [
   'blocked',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+/** Where a blocked export's check hit ("event 12 message", "manifest.json"), never a value: the dialog lists them. */
+export const ErrorPlaces = z.array(z.string().max(300)).max(20);
 export const ContractError = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string(),
+  /** `blocked`: the places the sentence names, as a list (the first few; the sentence says how many hits). */
+  places: ErrorPlaces.optional(),
 });
 export type ContractError = z.infer<typeof ContractError>;
 
@@ -38,7 +42,10 @@ export function toContractError(e: unknown): ContractError {
   if (e instanceof ZodError) return { code: 'invalid_input', message: zodMessage(e) };
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CODES.has(code)) return { code: code as ErrorCode, message: e.message };
+    if (typeof code === 'string' && CODES.has(code)) {
+      const places = ErrorPlaces.safeParse((e as { places?: unknown }).places);
+      return { code: code as ErrorCode, message: e.message, ...(places.success ? { places: places.data } : {}) };
+    }
   }
   const carried = ContractError.safeParse(e);
   if (carried.success) return carried.data;

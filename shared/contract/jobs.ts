@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { IsoInstant } from '../domain';
 import { CaseRef, JobId } from './common';
-import { ERROR_CODES } from './errors';
+import { ERROR_CODES, ErrorPlaces } from './errors';
 import { defineArea, defineCall } from './define';
 
 export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
@@ -32,6 +32,8 @@ export const JobInfo = z.object({
   /** The contract code of that error (as the job's own call rejects with): a page that only follows the job keys on it,
    * never on the sentence. */
   code: z.enum(ERROR_CODES).optional(),
+  /** The places of that error (a blocked export's), as its call's error carries them. */
+  places: ErrorPlaces.optional(),
   /** What a finished job made, in one sentence: a page that followed it (reloaded, or another window) says this. */
   outcome: z.string().max(500).optional(),
 });

@@ -139,6 +139,11 @@ describe('export', () => {
     await expect(blocked).rejects.toMatchObject({ code: 'blocked' });
     await expect(blocked).rejects.not.toThrow(new RegExp(SECRET));
     expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
+    // through the contract the places come as a list (the dialog lists them), on the call's error and on its job
+    const call = engine.call('export.run', { caseId: info.id, selection: { where: "message LIKE '%Zq81bX0pLm3nR7sTw%'" }, format: 'jsonl', plaintext: true, jobId: 'export-blocked-places' });
+    await expect(call).rejects.toMatchObject({ error: { code: 'blocked', places: expect.arrayContaining(['manifest.json']) } });
+    const job = (await engine.call('jobs.list', { caseId: info.id })).find((j) => j.jobId === 'export-blocked-places');
+    expect(job).toMatchObject({ state: 'failed', code: 'blocked', places: expect.arrayContaining(['manifest.json']) });
   });
 
   it('cancel stops the export between batches and leaves nothing behind', async () => {

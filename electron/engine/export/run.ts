@@ -88,11 +88,14 @@ export interface ExportResult {
 export type ExportStage = 'setup' | 'select' | 'redact' | 'write' | 'rescan' | 'encrypt';
 
 export class ExportBlocked extends EngineError {
+  /** The places the sentence names, as a list for the contract's error (shared/contract/errors.ts). */
+  readonly places: string[];
   constructor(readonly hits: RescanHit[]) {
     const byCheck: Record<string, number> = {};
     for (const h of hits) byCheck[`${h.check}:${h.detail}`] = (byCheck[`${h.check}:${h.detail}`] ?? 0) + 1;
     super('blocked', `Export blocked by the fail-closed check: ${hits.length} hit(s) (${Object.entries(byCheck).map(([k, n]) => `${k} ×${n}`).join(', ')}); `
       + `first at ${hits.slice(0, 5).map((h) => h.where).join(', ')}. Nothing was written.`);
+    this.places = hits.slice(0, 5).map((h) => h.where);
   }
 }
 

@@ -113,7 +113,9 @@ export class JobRunner implements Jobs {
     const err = state === 'cancelled' && !(error instanceof EngineError) ? new EngineError('cancelled', `The ${job.info.kind} job was cancelled.`) : error;
     if (state !== 'done') {
       job.info.error = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 500) : String(err);
-      job.info.code = toContractError(err).code;
+      const ce = toContractError(err);
+      job.info.code = ce.code;
+      if (ce.places) job.info.places = ce.places;
     }
     this.emit(job);
     this.trim();

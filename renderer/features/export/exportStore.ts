@@ -76,18 +76,13 @@ useApp.subscribe((s, prev) => {
 /** A cancelled export leaves nothing in exports/ (its staging folder is removed; run.ts), whatever phase it was in. */
 const CANCELLED = 'The export was cancelled: nothing was written.';
 
-/** The places a blocked export names ("event 12 message", "manifest.json"), taken from the engine's sentence. */
-export function blockedWhere(message: string): string[] {
-  const m = /first at (.*?)\. Nothing was written/s.exec(message);
-  return m ? m[1]!.split(', ').map((s) => s.trim()).filter(Boolean) : [];
-}
-
 /** How a run that did not finish is shown, by its error code (the run's own call, or a followed job's): a cancel or
  * a selection that held nothing as a notice, the fail-closed check's refusal with its places, anything else a failure. */
-function stopped(code: string | undefined, message: string): Partial<ExportState> {
+function stopped(code: string | undefined, message: string, places: readonly string[] = []): Partial<ExportState> {
   if (code === 'cancelled') return { notice: CANCELLED };
   if (code === 'nothing_selected') return { notice: message };
-  if (code === 'blocked') return { blocked: { message, where: blockedWhere(message) } };
+  // the places come as the contract's list ("event 12 message", "manifest.json"), never read out of the sentence
+  if (code === 'blocked') return { blocked: { message, where: [...places] } };
   return { runError: message };
 }
 
@@ -148,7 +143,7 @@ export const useExport = create<ExportState>((set, get) => ({
     } catch (e) {
       const message = errorText(e);
       const code = e instanceof ApiError ? e.code : undefined;
-      jobs.set(caseId, { running: false, cancelling: false, ...stopped(code, message) });
+      jobs.set(caseId, { running: false, cancelling: false, ...stopped(code, message, e instanceof ApiError ? e.places : []) });
       // the preview counted events that are no longer selected: its count is asked again
       if (code === 'nothing_selected' && useApp.getState().current?.id === caseId) void get().loadPreview();
     } finally { off(); }
@@ -179,7 +174,7 @@ export const useExport = create<ExportState>((set, get) => ({
         const message = j.error ?? 'The export failed.';
         jobs.set(caseId, {
           running: false, cancelling: false,
-          ...(j.state === 'done' ? { outcome: j.outcome ?? 'The export finished.' } : stopped(j.state === 'cancelled' ? 'cancelled' : j.code, message)),
+          ...(j.state === 'done' ? { outcome: j.outcome ?? 'The export finished.' } : stopped(j.state === 'cancelled' ? 'cancelled' : j.code, message, j.places)),
         });
         if (j.state === 'done') void refreshIfOpen(caseId);
       },
