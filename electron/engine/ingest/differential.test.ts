@@ -185,6 +185,18 @@ describe('fast import = reference import, every table', () => {
     expect([...readers.values()].every((r) => r === 'duckdb')).toBe(true);
   }), 240_000);
 
+  it('one-line records of more files than one read_csv statement takes: the transform reads each statement\'s lines itself, in place', () => withWholeBytes('0', async () => {
+    const b = path.join(newRoot(), 'many-json');
+    // 1,001 JSON files of 1-3 lines: three read_csv statements, each numbering its own lines (fastRead.ts OnePass).
+    for (let i = 0; i <= 1000; i++) {
+      writeAt(b, `enrich/logs/app/a${String(i).padStart(4, '0')}.json.log`, Array.from({ length: 1 + (i % 3) },
+        (_, j) => JSON.stringify({ asctime: `2023-07-30 00:13:${String((i + j) % 60).padStart(2, '0')},400`, levelname: 'INFO', message: `m${i}.${j}` })).join('\n') + '\n');
+    }
+    const { readers } = await differential(b);
+    expect(readers.size).toBe(1001);
+    expect([...readers.values()].every((r) => r === 'duckdb')).toBe(true);
+  }), 240_000);
+
   it('under tight line and record limits (cut lines, split records: the JavaScript reader\'s cases)', async () => {
     const saved = { line: process.env.CASEFILE_MAX_LINE_CHARS, rec: process.env.CASEFILE_MAX_RECORD_CHARS };
     process.env.CASEFILE_MAX_LINE_CHARS = '1000';
