@@ -197,6 +197,16 @@ describe('fast import = reference import, every table', () => {
     expect([...readers.values()].every((r) => r === 'duckdb')).toBe(true);
   }), 240_000);
 
+  it('one-line records from a repaired copy (a line that is not UTF-8): read in the events transaction, so the copy lives until then', () => withWholeBytes('0', async () => {
+    const b = path.join(newRoot(), 'repaired-json');
+    writeAt(b, 'enrich/logs/app/app.json.log', Array.from({ length: 30 }, (_, i) => sys(i)).join('\n') + '\n');
+    writeAt(b, 'enrich/logs/app/app.json.log.1', Buffer.concat([Buffer.from(`${sys(40)}\n${sys(41)}`), Buffer.from([0xe2, 0x28]), Buffer.from(`\n${sys(42)}\n`)]));
+    const { fast, readers, fastCase } = await differential(b);
+    expect([...readers.values()]).toEqual(['duckdb', 'duckdb']);
+    expect(fast.files.find((f) => f.file === 'enrich/logs/app/app.json.log.1')?.note).toMatch(/^1 line\(s\) with bytes that are not UTF-8/);
+    expect(existsSync(path.join(fastCase, '.repair'))).toBe(false);
+  }), 120_000);
+
   it('under tight line and record limits (cut lines, split records: the JavaScript reader\'s cases)', async () => {
     const saved = { line: process.env.CASEFILE_MAX_LINE_CHARS, rec: process.env.CASEFILE_MAX_RECORD_CHARS };
     process.env.CASEFILE_MAX_LINE_CHARS = '1000';

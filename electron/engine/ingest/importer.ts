@@ -631,10 +631,12 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   // Files of one-line records the transform reads itself (fastRead.ts OnePass): not staged. CASEFILE_ONE_PASS=0 stages
   // them as before (the bench's A/B switch).
   const onePass: OnePass[] = [];
+  const dropRepairs = async () => { if (repairedLines.size) await fs.rm(path.join(caseDir, REPAIR_DIR), { recursive: true, force: true }); };
   try {
     if (fast.length) back = await timed('read: DuckDB line reader + SQL grouping', () => stageFast(db, def, fast, limits, process.env.CASEFILE_ONE_PASS === '0' ? undefined : onePass));
   } finally {
-    if (repairedLines.size) await fs.rm(path.join(caseDir, REPAIR_DIR), { recursive: true, force: true });
+    // A repaired copy read in one pass is read again by the events transaction: kept until it ends.
+    if (!onePass.length) await dropRepairs();
   }
   for (const x of fast) if (!back.includes(x)) stats.set(x.fileId, { ...scanStats(x.scan), badUtf8Lines: repairedLines.get(x.fileId) ?? 0 });
   // The JavaScript reader counts what it decompresses itself.
@@ -732,7 +734,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     signal?.throwIfAborted();
     bodyDone = performance.now();
     return out;
-  }));
+  })).finally(() => (onePass.length ? dropRepairs() : undefined));
   addStageTime('events: COMMIT', performance.now() - bodyDone);
   noteCommitted(caseDir, ids);
   await dropStage(db);
