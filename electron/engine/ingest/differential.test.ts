@@ -3,7 +3,7 @@
 // batch's transaction, chains at the end). Same input → every table equal, row for row, on generated trees with
 // every planted fault and on hand-made edge cases (CRLF, BOM, blank and indented lines, multi-line records, bad bytes,
 // names with glob characters), under default and under tight limits.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
@@ -18,7 +18,13 @@ import { scanFile } from './scan';
 import type { ImportResult } from '../../../shared/domain';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach(removeDir));
+// The fast import here reads one-line records in one pass (CASEFILE_ONE_PASS, off by default): the reference checks it.
+const onePassBefore = process.env.CASEFILE_ONE_PASS;
+beforeAll(() => { process.env.CASEFILE_ONE_PASS = '1'; });
+afterAll(() => {
+  dirs.forEach(removeDir);
+  if (onePassBefore === undefined) delete process.env.CASEFILE_ONE_PASS; else process.env.CASEFILE_ONE_PASS = onePassBefore;
+});
 const newRoot = () => { const d = tempDir(); dirs.push(d); return d; };
 
 /** Imports the inputs one after another (a later one updates the chains of the earlier: the incremental path). */

@@ -628,12 +628,13 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     } else slow.push({ f, fileId });
   }
   let back: FastFile[] = [];
-  // Files of one-line records the transform reads itself (fastRead.ts OnePass): not staged. CASEFILE_ONE_PASS=0 stages
-  // them as before (the bench's A/B switch).
+  // CASEFILE_ONE_PASS=1: files of one-line records the transform reads itself (fastRead.ts OnePass), not staged. Off
+  // until a quiet A/B shows it pays (docs/BENCHMARKS.md, "One pass for one-line records"): its statement runs on one
+  // thread (the streaming window), and measured beside other work it saved CPU in one test and not on the 1 GB tree.
   const onePass: OnePass[] = [];
   const dropRepairs = async () => { if (repairedLines.size) await fs.rm(path.join(caseDir, REPAIR_DIR), { recursive: true, force: true }); };
   try {
-    if (fast.length) back = await timed('read: DuckDB line reader + SQL grouping', () => stageFast(db, def, fast, limits, process.env.CASEFILE_ONE_PASS === '0' ? undefined : onePass));
+    if (fast.length) back = await timed('read: DuckDB line reader + SQL grouping', () => stageFast(db, def, fast, limits, process.env.CASEFILE_ONE_PASS === '1' ? onePass : undefined));
   } finally {
     // A repaired copy read in one pass is read again by the events transaction: kept until it ends.
     if (!onePass.length) await dropRepairs();
