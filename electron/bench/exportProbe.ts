@@ -171,9 +171,9 @@ export async function probe(h: CaseHandle): Promise<string> {
   const lines: string[] = [];
   for (const which of ['row', 'mapping', 'mapping', 'row'] as const) {
     const load = os.loadavg()[0]!.toFixed(1);
-    const r = which === 'row' ? await rowPath(h, det, key) : await mappingPath(h, det, key);
+    const r: { steps: Steps; sha256: string; distinct?: number; changed?: number } = which === 'row' ? await rowPath(h, det, key) : await mappingPath(h, det, key);
     const total = r.steps.reduce((a, [, s]) => a + s, 0);
-    const extra = 'distinct' in r ? `, ${r.distinct} distinct values, ${r.changed} changed` : '';
+    const extra = r.distinct !== undefined ? `, ${r.distinct} distinct values, ${r.changed} changed` : '';
     lines.push(`${which} path (load ${load}${extra}): ${total.toFixed(2)} CPU-s, output sha256 ${r.sha256.slice(0, 12)}`,
       ...r.steps.map(([k, s]) => `  ${k}: ${s.toFixed(2)}`));
   }
