@@ -143,3 +143,21 @@ test('a long trail says the list holds only the newest entries, and older action
   await expect(page.getByTestId('audit-more')).toHaveCount(0);
   expect(problems.errors).toEqual([]);
 });
+
+test('the audit chain\'s head hash is shown whole, inside its card, so it can be read off and written down', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await page.setViewportSize({ width: 1280, height: 800 }); // a common laptop window
+  await openDemo(app, casefile);
+  // With a record open beside it (as during an investigation) the cards are at their narrowest.
+  await page.getByTestId('event-row').first().click();
+  await page.getByTestId('tab-audit').click();
+  const head = page.getByTestId('audit-head');
+  await expect(head).toHaveText(/^[0-9a-f]{64}$/);
+  // The 64 hex digits are one unbroken word: at the default window it ran past its card and was clipped.
+  const spill = await head.evaluate((el) => {
+    const card = el.closest('section.card')!;
+    return el.getBoundingClientRect().right - card.getBoundingClientRect().right;
+  });
+  expect(spill).toBeLessThanOrEqual(0);
+  expect(problems.errors).toEqual([]);
+});
