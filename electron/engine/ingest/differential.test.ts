@@ -3,7 +3,7 @@
 // batch's transaction, chains at the end). Same input → every table equal, row for row, on generated trees with
 // every planted fault and on hand-made edge cases (CRLF, BOM, blank and indented lines, multi-line records, bad bytes,
 // names with glob characters), under default and under tight limits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
@@ -18,13 +18,7 @@ import { scanFile } from './scan';
 import type { ImportResult } from '../../../shared/domain';
 
 const dirs: string[] = [];
-// The fast import here reads one-line records in one pass (CASEFILE_ONE_PASS, off by default): the reference checks it.
-const onePassBefore = process.env.CASEFILE_ONE_PASS;
-beforeAll(() => { process.env.CASEFILE_ONE_PASS = '1'; });
-afterAll(() => {
-  dirs.forEach(removeDir);
-  if (onePassBefore === undefined) delete process.env.CASEFILE_ONE_PASS; else process.env.CASEFILE_ONE_PASS = onePassBefore;
-});
+afterAll(() => dirs.forEach(removeDir));
 const newRoot = () => { const d = tempDir(); dirs.push(d); return d; };
 
 /** Imports the inputs one after another (a later one updates the chains of the earlier: the incremental path). */
@@ -191,9 +185,9 @@ describe('fast import = reference import, every table', () => {
     expect([...readers.values()].every((r) => r === 'duckdb')).toBe(true);
   }), 240_000);
 
-  it('one-line records of more files than one read_csv statement takes: the transform reads each statement\'s lines itself, in place', () => withWholeBytes('0', async () => {
+  it('one-line records of more files than one read_csv statement takes: each statement\'s lines keep their files\' order', () => withWholeBytes('0', async () => {
     const b = path.join(newRoot(), 'many-json');
-    // 1,001 JSON files of 1-3 lines: three read_csv statements, each numbering its own lines (fastRead.ts OnePass).
+    // 1,001 JSON files of 1-3 lines: three read_csv statements (500 files each), their lines placed by rowid in turn.
     for (let i = 0; i <= 1000; i++) {
       writeAt(b, `enrich/logs/app/a${String(i).padStart(4, '0')}.json.log`, Array.from({ length: 1 + (i % 3) },
         (_, j) => JSON.stringify({ asctime: `2023-07-30 00:13:${String((i + j) % 60).padStart(2, '0')},400`, levelname: 'INFO', message: `m${i}.${j}` })).join('\n') + '\n');
@@ -203,7 +197,7 @@ describe('fast import = reference import, every table', () => {
     expect([...readers.values()].every((r) => r === 'duckdb')).toBe(true);
   }), 240_000);
 
-  it('one-line records from a repaired copy (a line that is not UTF-8): read in the events transaction, so the copy lives until then', () => withWholeBytes('0', async () => {
+  it('one-line records from a repaired copy (a line that is not UTF-8): read from the copy, which is gone afterwards', () => withWholeBytes('0', async () => {
     const b = path.join(newRoot(), 'repaired-json');
     writeAt(b, 'enrich/logs/app/app.json.log', Array.from({ length: 30 }, (_, i) => sys(i)).join('\n') + '\n');
     writeAt(b, 'enrich/logs/app/app.json.log.1', Buffer.concat([Buffer.from(`${sys(40)}\n${sys(41)}`), Buffer.from([0xe2, 0x28]), Buffer.from(`\n${sys(42)}\n`)]));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CaseDb } from '../store/db';
 import { formatById } from '../formats/registry';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
-import { checkOnePass, stageFast, type FastFile, type OnePass } from './fastRead';
+import { stageFast, type FastFile } from './fastRead';
 import { DEFAULT_LIMITS } from './limits';
 import { scanFile } from './scan';
 
@@ -97,64 +97,5 @@ describe('a record past the size limit', () => {
     } finally {
       db.close();
     }
-  });
-});
-
-describe('one pass (the transform reads read_csv itself: one-line records)', () => {
-  async function open(lines: (counted: number) => number): Promise<{ db: CaseDb; file: FastFile; onePass: OnePass[]; error?: string }> {
-    const dir = tempDir();
-    dirs.push(dir);
-    const abs = writeAt(dir, 'x.json.log', `${[1, 2, 3, 4].map(json).join('\n')}\n`);
-    const scan = await scanFile(abs);
-    const file: FastFile = { fileId: 7, abs, scan: { ...scan, lines: lines(scan.lines) } };
-    const db = await CaseDb.open(':memory:');
-    await db.run('CREATE TEMP TABLE stage (file_id INTEGER, line INTEGER, line_count INTEGER, raw VARCHAR)');
-    const onePass: OnePass[] = [];
-    const saved = process.env.CASEFILE_WHOLE_FILE_BYTES;
-    process.env.CASEFILE_WHOLE_FILE_BYTES = '0';
-    try {
-      expect(await stageFast(db, formatById('system')!, [file], DEFAULT_LIMITS, onePass)).toEqual([]);
-      return { db, file, onePass };
-    } catch (e) {
-      return { db, file, onePass, error: String(e) };
-    } finally {
-      if (saved === undefined) delete process.env.CASEFILE_WHOLE_FILE_BYTES; else process.env.CASEFILE_WHOLE_FILE_BYTES = saved;
-    }
-  }
-
-  it('stages nothing and gives the rows the staged path gives, line for line', async () => {
-    const { db, onePass } = await open((n) => n);
-    try {
-      expect((await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM stage'))!.n).toBe(0);
-      expect(onePass).toHaveLength(1);
-      const rows = await db.all<Record<string, unknown>>(`SELECT file_id, line, line_count, raw FROM ${onePass[0]!.relation} ORDER BY line`);
-      expect(rows).toEqual([1, 2, 3, 4].map((i) => ({ file_id: 7, line: i, line_count: 1, raw: json(i) })));
-    } finally { db.close(); }
-  });
-
-  it('one line more or fewer than DuckDB reads fails the batch before the transform', async () => {
-    for (const off of [1, -1]) {
-      const r = await open((n) => n + off);
-      r.db.close();
-      expect(r.error).toMatch(/Line accounting failed: DuckDB read 4 lines/);
-      expect(r.onePass).toEqual([]);
-    }
-  });
-
-  it('checkOnePass fails loudly when the events written are not the lines 1..n', async () => {
-    const { db, file } = await open((n) => n);
-    try {
-      const write = async (lines: number[]) => {
-        await db.run('DELETE FROM event_store');
-        await db.run(`INSERT INTO event_store (id, file_id, line, line_count, raw)
-          SELECT 100 + l, 7, l, 1, 'x' FROM unnest([${lines.join(', ')}]::INTEGER[]) t(l)`);
-      };
-      await write([1, 2, 3, 4]);
-      await checkOnePass(db, [file]);
-      for (const lines of [[1, 2, 3], [1, 2, 3, 4, 5], [2, 3, 4, 5], [1, 2, 3, 3]]) {
-        await write(lines);
-        await expect(checkOnePass(db, [file])).rejects.toThrow(/Line accounting failed/);
-      }
-    } finally { db.close(); }
   });
 });

@@ -95,72 +95,22 @@ export interface FastFile { fileId: number; abs: string; scan: FileScan }
  * Stages the records of `files` (all of format `def`) into `stage`. Returns the files the JavaScript reader must read
  * after all (DuckDB refused them, or a record is near the size limit); their rows are not in `stage`.
  */
-export async function stageFast(db: CaseDb, def: FormatDefinition, files: FastFile[], limits: IntakeLimits, onePass?: OnePass[]): Promise<FastFile[]> {
+export async function stageFast(db: CaseDb, def: FormatDefinition, files: FastFile[], limits: IntakeLimits): Promise<FastFile[]> {
   const back: FastFile[] = [];
   // read_csv takes one line end and one compression per statement.
   for (const newline of ['lf', 'crlf'] as const) {
     for (const gzip of [false, true]) {
       const group = files.filter((f) => f.scan.newline === newline && (f.scan.compressedBytes !== undefined) === gzip);
-      if (group.length) back.push(...await stageGroup(db, def, group, newline, gzip, limits, onePass));
+      if (group.length) back.push(...await stageGroup(db, def, group, newline, gzip, limits));
     }
   }
   return back;
 }
 
-/**
- * Files of one-line records that the transform reads straight from read_csv (`relation`: file_id, line, line_count,
- * raw, as stage has them), never stored as lines first: storing 4 M lines twice (fast_lines, then stage) cost about
- * as much CPU as the transform itself. Their lines were counted against the scan already (stageGroup); checkOnePass
- * counts again what the transform wrote.
- */
-export interface OnePass { relation: string; files: FastFile[] }
-
-/** read_csv of these files with the reader's options. */
-function readCsvSql(files: FastFile[], newline: 'lf' | 'crlf', gzip: boolean): string {
-  return `read_csv([${files.map((f) => sqlString(f.abs)).join(', ')}],
-        columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', header=false, auto_detect=false, filename=true,
-        new_line=${newline === 'lf' ? `'\\n'` : `'\\r\\n'`}, compression=${gzip ? `'gzip'` : `'none'`}, encoding='utf-8')`;
-}
-
-/**
- * The lines of `files` as stage rows. row_number() OVER () with no order is DuckDB's streaming window: numbered in
- * the reader's output order (a fixed-order operator, as the insertion order fast_lines relied on), so a line's place
- * is its number less the lines of the files before it in the list.
- */
-function onePassRelation(files: FastFile[], newline: 'lf' | 'crlf', gzip: boolean): string {
-  let start = 0;
-  const rows = files.map((f) => {
-    const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start})`;
-    start += f.scan.lines;
-    return r;
-  });
-  return `(SELECT p.file_id, (x.r - p.start)::INTEGER AS line, 1 AS line_count, coalesce(x.line, '') AS raw
-      FROM (SELECT filename, line, row_number() OVER () AS r FROM ${readCsvSql(files, newline, gzip)}) x
-      JOIN (VALUES ${rows.join(', ')}) p(file_id, path, start) ON p.path = x.filename)`;
-}
-
-/**
- * The one-pass files' events against their scans: each file has one event per line, numbered 1 to its line count.
- * Throws (the batch's transaction rolls back) on any difference.
- */
-export async function checkOnePass(db: CaseDb, files: FastFile[]): Promise<void> {
-  if (!files.length) return;
-  const got = new Map((await db.all<{ file_id: number; n: string; lo: string; hi: string }>(`SELECT file_id, count(*)::VARCHAR AS n,
-      min(line)::VARCHAR AS lo, max(line)::VARCHAR AS hi FROM event_store WHERE file_id IN (${files.map((f) => f.fileId).join(', ')}) GROUP BY file_id`))
-    .map((r) => [Number(r.file_id), r]));
-  for (const f of files) {
-    const g = got.get(f.fileId);
-    const n = Number(g?.n ?? 0);
-    if (n !== f.scan.lines || (n > 0 && (Number(g!.lo) !== 1 || Number(g!.hi) !== n))) {
-      throw new EngineError('internal', `Line accounting failed: the transform wrote ${n} events of file ${f.fileId} where the scan counted ${f.scan.lines} lines. Nothing of this batch was kept.`);
-    }
-  }
-}
-
 /** Statements of at most `maxFiles` files and `maxBytes` bytes (a larger file alone). */
 const chunks = (files: FastFile[], maxFiles: number, maxBytes: number) => cutGroups(files, maxFiles, maxBytes, (f) => f.scan.bytes);
 
-async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], newline: 'lf' | 'crlf', gzip: boolean, limits: IntakeLimits, onePass?: OnePass[]): Promise<FastFile[]> {
+async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], newline: 'lf' | 'crlf', gzip: boolean, limits: IntakeLimits): Promise<FastFile[]> {
   const single = !multiLine(def, files.map((f) => f.scan));
   // Small plain files without a byte order mark are read whole (read_text keeps a BOM, read_csv drops it); into stage
   // itself when every record is one line, else into fast_text to be grouped with read_csv's lines.
@@ -169,12 +119,10 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
   const wholeFiles = files.filter((f) => whole.has(f));
   // A line's place r: read_csv's lines are its rowid in fast_lines (its files first, in order); a whole file's
   // lines follow them.
-  // one_pass: read by the transform itself (onePass), accounted apart.
-  await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT, whole BOOLEAN, torn BOOLEAN, one_pass BOOLEAN');
-  const deferring = single && onePass !== undefined;
+  await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT, whole BOOLEAN, torn BOOLEAN');
   let start = 0;
   const rows = [...lineFiles, ...wholeFiles].map((f) => {
-    const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines}, ${whole.has(f)}, ${f.scan.torn}, ${deferring && !whole.has(f)})`;
+    const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines}, ${whole.has(f)}, ${f.scan.torn})`;
     start += f.scan.lines;
     return r;
   });
@@ -182,23 +130,14 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
   await db.freshTemp('fast_lines', 'filename VARCHAR, line VARCHAR');
   await db.freshTemp('fast_text', 'file_id INTEGER, line_no BIGINT, line VARCHAR');
   const ids = files.map((f) => f.fileId).join(', ');
-  // One-pass files (onePass given, one-line records): their line counts by read_csv, and their relations.
-  const counted = new Map<string, number>();
-  const deferred: OnePass[] = [];
   // Materialised once, in file order (DuckDB keeps insertion order): a line's rowid gives its place in its file.
   // A few hundred files per statement: read_csv's memory grows with its file list (3,168 files of 19 MB ran out of
   // memory at the import's 256 MB and the whole batch fell back to the JavaScript reader).
   try {
     for (const part of chunks(lineFiles, READ_CSV_FILES, Infinity)) {
-      if (deferring) {
-        // Read once here without storing (a few times cheaper than storing): DuckDB refuses a file now, while the
-        // JavaScript reader can still take the group, and its lines are counted against the scan before the transform.
-        for (const r of await db.all<{ filename: string; n: string }>(`SELECT filename, count(*)::VARCHAR AS n
-          FROM ${readCsvSql(part, newline, gzip)} GROUP BY filename`)) counted.set(r.filename, Number(r.n));
-        deferred.push({ relation: onePassRelation(part, newline, gzip), files: part });
-        continue;
-      }
-      await db.run(`INSERT INTO fast_lines SELECT filename, line FROM ${readCsvSql(part, newline, gzip)}`);
+      await db.run(`INSERT INTO fast_lines SELECT filename, line FROM read_csv([${part.map((f) => sqlString(f.abs)).join(', ')}],
+        columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', header=false, auto_detect=false, filename=true,
+        new_line=${newline === 'lf' ? `'\\n'` : `'\\r\\n'`}, compression=${gzip ? `'gzip'` : `'none'`}, encoding='utf-8')`);
     }
     // A whole file split at its line ends: the empty element after its last line end is dropped (where the scan saw
     // one), every other element is a line, so that the accounting below fails on any count the scan did not see.
@@ -223,22 +162,19 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
     // Line accounting: every file has exactly the lines its scan counted, contiguous and in order.
     const wholeLines = single ? 'SELECT file_id, line AS line_no FROM stage' : 'SELECT file_id, line_no FROM fast_text';
     const bad = await db.all<{ file_id: number; n: string; lines: string }>(`SELECT f.file_id, count(l.rowid)::VARCHAR AS n, any_value(f.lines)::VARCHAR AS lines
-      FROM fast_files f LEFT JOIN fast_lines l ON l.filename = f.path WHERE NOT f.whole AND NOT f.one_pass GROUP BY f.file_id
+      FROM fast_files f LEFT JOIN fast_lines l ON l.filename = f.path WHERE NOT f.whole GROUP BY f.file_id
       HAVING count(l.rowid) <> any_value(f.lines) OR (count(l.rowid) > 0 AND (min(l.rowid) <> any_value(f.start) OR max(l.rowid) <> any_value(f.start) + any_value(f.lines) - 1))
       UNION ALL
       SELECT f.file_id, count(t.line_no)::VARCHAR AS n, any_value(f.lines)::VARCHAR AS lines
       FROM fast_files f LEFT JOIN (${wholeLines}) t ON t.file_id = f.file_id WHERE f.whole GROUP BY f.file_id
       HAVING count(t.line_no) <> any_value(f.lines) OR coalesce(max(t.line_no), 0) <> any_value(f.lines)`);
-    const miscounted = deferred.flatMap((d) => d.files).find((f) => (counted.get(f.abs) ?? 0) !== f.scan.lines);
-    if (miscounted) bad.push({ file_id: miscounted.fileId, n: String(counted.get(miscounted.abs) ?? 0), lines: String(miscounted.scan.lines) });
     if (bad.length) {
       const b = bad[0]!;
       throw new EngineError('internal', `Line accounting failed: DuckDB read ${b.n} lines of file ${b.file_id} where the scan counted ${b.lines}. Nothing of this batch was kept.`);
     }
     const csvLines = `SELECT f.file_id, l.rowid - f.start + 1 AS line_no, coalesce(l.line, '') AS line, l.rowid AS r FROM fast_lines l JOIN fast_files f ON f.path = l.filename`;
     if (single) {
-      if (deferred.length) onePass!.push(...deferred);
-      else if (lineFiles.length) await db.run(`INSERT INTO stage SELECT file_id, line_no::INTEGER, 1, line FROM (${csvLines})`);
+      if (lineFiles.length) await db.run(`INSERT INTO stage SELECT file_id, line_no::INTEGER, 1, line FROM (${csvLines})`);
       return [];
     }
     const lines = `${csvLines} UNION ALL

@@ -22,7 +22,7 @@ import { recordKeptFiles, renoteKeptFiles, type KeptFile } from './keptFiles';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageContexts, stampContexts, textStamp, type FirstStamp, type StampContext } from './stampContext';
 import { completeTimesSql, transformCuts, transformSql, type TransformParams } from './transform';
-import { checkOnePass, FAST_GROUP_MAX_BYTES, fastLineBytes, fastPathEligible, stageFast, type FastFile, type OnePass } from './fastRead';
+import { FAST_GROUP_MAX_BYTES, fastLineBytes, fastPathEligible, stageFast, type FastFile } from './fastRead';
 import { scanFile, scanGzip, type FileScan } from './scan';
 import { REPAIR_DIR, repairedCopy } from './repair';
 import { markCorrelationPending } from './correlationStage';
@@ -628,16 +628,10 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     } else slow.push({ f, fileId });
   }
   let back: FastFile[] = [];
-  // CASEFILE_ONE_PASS=1: files of one-line records the transform reads itself (fastRead.ts OnePass), not staged. Off
-  // until a quiet A/B shows it pays (docs/BENCHMARKS.md, "One pass for one-line records"): its statement runs on one
-  // thread (the streaming window), and measured beside other work it saved CPU in one test and not on the 1 GB tree.
-  const onePass: OnePass[] = [];
-  const dropRepairs = async () => { if (repairedLines.size) await fs.rm(path.join(caseDir, REPAIR_DIR), { recursive: true, force: true }); };
   try {
-    if (fast.length) back = await timed('read: DuckDB line reader + SQL grouping', () => stageFast(db, def, fast, limits, process.env.CASEFILE_ONE_PASS === '1' ? onePass : undefined));
+    if (fast.length) back = await timed('read: DuckDB line reader + SQL grouping', () => stageFast(db, def, fast, limits));
   } finally {
-    // A repaired copy read in one pass is read again by the events transaction: kept until it ends.
-    if (!onePass.length) await dropRepairs();
+    if (repairedLines.size) await fs.rm(path.join(caseDir, REPAIR_DIR), { recursive: true, force: true });
   }
   for (const x of fast) if (!back.includes(x)) stats.set(x.fileId, { ...scanStats(x.scan), badUtf8Lines: repairedLines.get(x.fileId) ?? 0 });
   // The JavaScript reader counts what it decompresses itself.
@@ -681,10 +675,9 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   const rows = await timed('events transaction', () => db.tx(async () => {
     // Cut by staged rowids so that one statement's working set stays bounded whatever the batch or file size.
     // A compressed file's size says little of its text (a rotated log is often a tenth of it): measure what was staged.
-    const unstaged = new Set(onePass.flatMap((o) => o.files.map((f) => f.fileId)));
     const bytes = batch.some((f) => isGzipPath(f.rel))
       ? Number((await db.one<{ n: string }>('SELECT coalesce(sum(strlen(raw)), 0)::VARCHAR AS n FROM stage'))!.n)
-      : batch.reduce((n, f, i) => n + (unstaged.has(firstId + i) ? 0 : f.size), 0);
+      : batch.reduce((n, f) => n + f.size, 0);
     const cuts = transformCuts(Number((await db.one<{ n: string }>('SELECT (coalesce(max(rowid), -1) + 1)::VARCHAR AS n FROM stage'))!.n), bytes);
     const transform = async (d: FormatDefinition, params: TransformParams) => timed('transform SQL', async () => {
       for (const rows of cuts) await db.run(transformSql(d, cuts.length > 1 ? { ...params, rows } : params));
@@ -696,12 +689,6 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
       // Streams the head did not show (they start past it, or past the stream cap) are read as raw text.
       await transform(formatById('raw')!, { source: 'raw', zone: zone.zone, envelope: true, otherStreams: streams.map((s) => s.name) });
     } else {
-      // The one-pass files first (stage's order: read_csv's files came before the rest); a streaming statement, not
-      // cut. Without an envelope: their rows have none (what stage_env's LEFT JOIN gives them).
-      if (onePass.length) await timed('read + transform SQL (one pass)', async () => {
-        for (const o of onePass) await db.run(transformSql(def, { source: def.id, zone: zone.zone, from: o.relation }));
-        await checkOnePass(db, onePass.flatMap((o) => o.files));
-      });
       await transform(def, { source: def.id, zone: zone.zone, envelope: envStage !== null });
     }
     await timed('events: inherited times', () => fixInheritedTimes(db, idList));
@@ -735,7 +722,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     signal?.throwIfAborted();
     bodyDone = performance.now();
     return out;
-  })).finally(() => (onePass.length ? dropRepairs() : undefined));
+  }));
   addStageTime('events: COMMIT', performance.now() - bodyDone);
   noteCommitted(caseDir, ids);
   await dropStage(db);

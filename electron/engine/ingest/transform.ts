@@ -55,11 +55,6 @@ export interface TransformParams {
    * record's row depends on that record alone), so one statement's working set stays bounded (transformCuts).
    */
   rows?: { from: number; to: number };
-  /**
-   * Records read in the same statement instead of from stage (fastRead.ts OnePass): a relation with stage's columns.
-   * Not with an envelope or rows.
-   */
-  from?: string;
 }
 
 /** The envelope columns every layer carries (NULL without an envelope). */
@@ -67,7 +62,6 @@ const ENV = 'env_ts, env_ts_text, env_flag, env_fields, orig';
 
 /** The staged records, with their envelope columns. */
 function stageRelation(p: TransformParams): string {
-  if (p.from && (p.envelope || p.rows)) throw new Error('a one-pass relation has no envelope and no cuts');
   const rows = p.rows ? [`s.rowid >= ${Math.trunc(p.rows.from)} AND s.rowid < ${Math.trunc(p.rows.to)}`] : [];
   const where = (conds: string[]) => (conds.length ? `WHERE ${conds.join(' AND ')}` : '');
   return p.envelope
@@ -77,7 +71,7 @@ function stageRelation(p: TransformParams): string {
           ...(p.stream !== undefined ? [`e.stream = ${sqlString(p.stream)}`] : []),
           ...(p.otherStreams ? [`e.stream NOT IN (${p.otherStreams.map(sqlString).join(', ') || 'NULL'})`] : [])])})`
     : `(SELECT file_id, line, line_count, raw, NULL::TIMESTAMPTZ AS env_ts, NULL::VARCHAR AS env_ts_text, NULL::VARCHAR AS env_flag,
-          NULL::JSON AS env_fields, NULL::VARCHAR AS orig FROM ${p.from ? `${p.from} s` : `stage s ${where(rows)}`})`;
+          NULL::JSON AS env_fields, NULL::VARCHAR AS orig FROM stage s ${where(rows)})`;
 }
 
 /**
