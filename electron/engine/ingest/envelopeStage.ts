@@ -2,6 +2,7 @@
 // read here with the stamps library) and its original lines, in the temp table stage_env the transform joins.
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { CaseDb } from '../store/db';
+import { discardAppender } from '../store/appender';
 import type { EnvelopeDefinition } from '../formats/envelopes/types';
 import { stampShape } from '../formats/stamps';
 import type { StampContext } from './stampContext';
@@ -33,6 +34,11 @@ export class EnvelopeStage {
   close(): void {
     this.app.flushSync();
     this.app.closeSync();
+  }
+
+  /** After a failure: nothing staged here may land later (store/appender.ts). */
+  discard(): void {
+    discardAppender(this.app);
   }
 }
 

@@ -28,6 +28,7 @@ import { REPAIR_DIR, repairedCopy } from './repair';
 import { markCorrelationPending } from './correlationStage';
 import { finishCustody, markDigestPending, noteCommitted } from './custodyStage';
 import { withMemoryLimit, withMemoryRetry } from '../store/memoryRetry';
+import { withAppender } from '../store/appender';
 import { addStageTime, timed } from '../util/stageTimes';
 import { settleHeap } from '../util/heap';
 import { cutGroups } from '../util/cutGroups';
@@ -640,20 +641,20 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
   for (const [i, f] of batch.entries()) onReader?.(f.rel, stats.has(firstId + i) ? 'duckdb' : 'js');
   // Enveloped files (always the JavaScript reader's) bring their envelope side; the transform LEFT JOINs it.
   const envStage = batch.some((f) => f.envelope) ? await EnvelopeStage.open(db) : null;
-  if (slow.length) await timed('read: JavaScript reader + appender', async () => {
-    const app = await db.conn.createAppender('stage', 'main', 'temp');
-    try {
+  // A failed try's appenders are discarded, not closed: a memory retry stages afresh (store/appender.ts).
+  try {
+    if (slow.length) await timed('read: JavaScript reader + appender', () => withAppender(db, 'stage', async (app) => {
       let before = 0;
       for (const { f, fileId } of slow) {
         stats.set(fileId, await stageFile(app, fileId, f, limits, (n) => onBytes(f.rel, before + Math.min(n, f.size)), envStage, zone.zone));
         before += f.size;
       }
-    } finally {
-      app.closeSync();
-      envStage?.close();
-    }
-  });
-  else envStage?.close();
+    }));
+    envStage?.close();
+  } catch (e) {
+    envStage?.discard();
+    throw e;
+  }
   // The JavaScript reader's lines and buffers are dead once staged: collected before the transform's peak, not on top of
   // it (the 10 GB tree's 275 MB Jupyter log left ~100 MB on the heap through its transform: util/heap.ts).
   if (slow.length) settleHeap();

@@ -7,6 +7,7 @@
 // it for the whole build (26–95 s per GB) kept the SQL door busy and counts unmemoised that long after each open.
 import { DuckDBBitValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { CaseDb, SqlRead } from '../store/db';
+import { withAppender } from '../store/appender';
 import { EngineError } from '../util/errors';
 import { BLOCK_IDS, GRAM_SPACE, GRAMS_PER_UNIT, gramsInto, GROUP_BLOCKS, GROUP_IDS, TEXT_INDEX_VERSION } from './textGrams';
 import { eventsUpTo, hasGramTable, readTextIndexMeta, stillCovers, TEXT_GRAMS, TEXT_INDEX_KEY, type TextIndexMeta } from './textIndex';
@@ -44,15 +45,15 @@ export async function buildTextIndex(c: IndexedCase, opts: { signal?: AbortSigna
     await c.withWriter(async (db) => {
       await db.run(`CREATE TABLE IF NOT EXISTS ${TEXT_GRAMS} (grp INTEGER, gram INTEGER, bits BIT)`);
       await db.freshTemp('text_grams_stage', 'gram INTEGER, bits BIT');
-      const app = await db.conn.createAppender('text_grams_stage', 'main', 'temp');
-      for (let gram = 0; gram < GRAM_SPACE; gram++) {
-        const s = slotOf[gram]!;
-        if (s < 0) continue;
-        app.appendInteger(gram);
-        app.appendBit(new DuckDBBitValue(pool.slice(s * SLOT, (s + 1) * SLOT)));
-        app.endRow();
-      }
-      app.closeSync();
+      await withAppender(db, 'text_grams_stage', (app) => {
+        for (let gram = 0; gram < GRAM_SPACE; gram++) {
+          const s = slotOf[gram]!;
+          if (s < 0) continue;
+          app.appendInteger(gram);
+          app.appendBit(new DuckDBBitValue(pool.slice(s * SLOT, (s + 1) * SLOT)));
+          app.endRow();
+        }
+      });
       await db.tx(async () => {
         // The events the bitmaps were computed from, unless an import or a repair came between the read and now.
         const events = await eventsUpTo(db, hi);
