@@ -4,26 +4,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCliChild } from '../../testkit/cliChild';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.resolve(here, '../bin.mjs');
 const root = tempDir('casefile-cli-held-');
 const caseDir = path.join(root, 'case');
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
 const log = writeAt(root, 'logs/app.log', '2023-07-06 03:30:00 INFO hello\n');
 afterAll(() => removeDir(root));
 
-function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    p.on('error', reject);
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+/** The CLI through its real entry (testkit/cliChild.ts), its exit status as `status`. */
+async function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const r = await runCliChild(args, env);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 let holder: ChildProcess | null = null;

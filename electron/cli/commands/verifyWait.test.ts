@@ -1,32 +1,25 @@
 // `casefile verify` right after an upgrade: opening a case derived by older rules starts its re-derivation (a
 // `correlate` job); verify waits for it, saying so on stderr, and answers about the re-derived case the first time
 // (exit 0), instead of "still being built" and exit 1 that a second run would contradict.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/engine';
 import { CaseDb } from '../../engine/store/db';
+import { runCliChild } from '../../testkit/cliChild';
 import { removeDir, tempDir } from '../../testkit/tmp';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.resolve(here, '../bin.mjs');
 const DEMO = path.resolve(here, '../../../resources/demo/demo-bundle.tar.gz');
 const root = tempDir('casefile-cli-verify-wait-');
 const caseDir = path.join(root, 'case');
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
 afterAll(() => removeDir(root));
 
-function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    p.on('error', reject);
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+/** The CLI through its real entry (testkit/cliChild.ts), its exit status as `status`. */
+async function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const r = await runCliChild(args, env);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** What an older build leaves: its own derivation version on the case. */
