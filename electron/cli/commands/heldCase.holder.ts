@@ -7,7 +7,8 @@ const [dir, command, mode] = process.argv.slice(2) as [string, string, string];
 setLockCommand(command);
 const engine = await Engine.create({ via: 'cli' });
 const { id } = await engine.call('cases.open', { dir });
-if (mode === 'writing') void engine.context.getCase(id).withWriter(() => new Promise(() => undefined));
-else process.stdout.write('held\n');
-if (mode === 'writing') setTimeout(() => process.stdout.write('held\n'), 200);
+if (mode === 'writing') {
+  void engine.context.getCase(id).withWriter(() => new Promise(() => undefined));
+  setTimeout(() => process.stdout.write('held\n'), 200);
+} else process.stdout.write('held\n');
 setInterval(() => undefined, 60_000);

@@ -14,7 +14,7 @@ import { mirrorAuditHead } from '../audit/headMirror';
 import { deferred, ReadPath } from '../store/readPath';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { EngineError } from '../util/errors';
-import { acquireCaseLock, type CaseLock, lockHolder } from './lock';
+import { acquireCaseLock, type CaseLock, duckdbHolder, lockHolder } from './lock';
 import { caseFiles } from './paths';
 
 export const CaseMeta = z.object({
@@ -233,10 +233,4 @@ export class CaseHandle {
     await this.reads.retire(Promise.reject(new CaseError('not_found', 'The case was closed.')));
     await this.lock.release();
   }
-}
-
-/** The process DuckDB names in a lock conflict ("Conflicting lock is held in /usr/bin/node (PID 1453)"). */
-function duckdbHolder(msg: string): string {
-  const m = /held in (.*?) \(PID (\d+)\)/.exec(msg);
-  return m ? `another process (pid ${m[2]}, ${path.basename(m[1]!)})` : 'another process';
 }

@@ -2,6 +2,7 @@
 // a lock whose process is gone on this host is stale and taken over. Others open the case read-only.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { processAlive as alive } from '../util/process';
 
 export interface CaseLock {
@@ -26,6 +27,13 @@ export function setLockCommand(name: string): void { command = name; }
 export function describeHolder(h: { pid: number; host?: string; since?: string; via?: string; command?: string }): string {
   const who = h.command ? `casefile ${h.command}` : h.via === 'electron' ? 'the Casefile app' : h.via === 'browser' ? 'casefile serve' : h.via === 'cli' ? 'a casefile command' : `Casefile via ${h.via ?? 'an unknown door'}`;
   return `${who} (pid ${h.pid}${h.host && h.host !== os.hostname() ? ` on ${h.host}` : ''}${h.since ? `, since ${h.since.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : ''})`;
+}
+
+/** The process DuckDB names in a lock conflict ("Conflicting lock is held in /usr/bin/node (PID 1453)"), where the
+ * lock file names none. */
+export function duckdbHolder(msg: string): string {
+  const m = /held in (.*?) \(PID (\d+)\)/.exec(msg);
+  return m ? `another process (pid ${m[2]}, ${path.basename(m[1]!)})` : 'another process';
 }
 
 /** The holder named in a case's lock file, if one is there and readable. */

@@ -1,11 +1,10 @@
 // The appender rule (appender.ts) against a real DuckDB file: a failed fill leaves nothing to be flushed later into a
 // table made anew under the same name, whenever the collector runs.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { removeDir, tempDir } from '../../testkit/tmp';
 import { CaseDb } from './db';
 import { withAppender } from './appender';
 
@@ -19,10 +18,10 @@ const rows = async (db: CaseDb) => (await db.one<{ n: number }>('SELECT count(*)
 
 describe('appenders into staging tables (real DuckDB file)', () => {
   let dir = '';
-  afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  afterEach(() => { if (dir) removeDir(dir); });
 
   it('DuckDB flushes an appender let go without closing into the table that has its name then (the premise)', async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'casefile-appender-'));
+    dir = tempDir('casefile-appender-');
     const db = await CaseDb.open(path.join(dir, 'case.duckdb'));
     try {
       await db.freshTemp('stage', 'x INTEGER');
@@ -37,7 +36,7 @@ describe('appenders into staging tables (real DuckDB file)', () => {
   });
 
   it('a fill that fails leaves nothing behind: the retry\'s table holds only the retry\'s rows', async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'casefile-appender-'));
+    dir = tempDir('casefile-appender-');
     const db = await CaseDb.open(path.join(dir, 'case.duckdb'));
     try {
       await db.freshTemp('stage', 'x INTEGER');
