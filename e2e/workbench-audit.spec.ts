@@ -161,3 +161,28 @@ test('the audit chain\'s head hash is shown whole, inside its card, so it can be
   expect(spill).toBeLessThanOrEqual(0);
   expect(problems.errors).toEqual([]);
 });
+
+test('the check card says how many entries came after what it checked, so the list reaching further is no gap', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  await page.getByTestId('tab-audit').click();
+  const status = page.getByTestId('audit-status');
+  await expect(status).toContainText('intact through entry #');
+  const checked = Number((await status.textContent())!.match(/#(\d+)/)![1]);
+  const newest = async () => (await api<{ seq: number }[]>(casefile, 'audit.list', { caseId, limit: 1 }))[0]!.seq;
+  // Moving between views writes entries (the table's reads are recorded): each is said to be after the check.
+  await page.getByTestId('tab-timeline').click();
+  await expect(page.getByTestId('events-total')).toBeVisible();
+  await page.getByTestId('tab-audit').click();
+  const later = page.getByTestId('audit-later');
+  await expect.poll(async () => (await later.textContent()) ?? '').toContain(`${(await newest()) - checked} later entr`);
+  expect(await newest()).toBeGreaterThan(checked);
+
+  // Verifying again covers all of them; only the check's own record comes after it.
+  await page.getByRole('button', { name: 'Verify audit chain' }).click();
+  await expect.poll(async () => Number((await status.textContent())!.match(/#(\d+)/)![1])).toBeGreaterThan(checked);
+  await expect(later).toContainText('1 later entry (this check\'s own record first)');
+  const now = Number((await status.textContent())!.match(/#(\d+)/)![1]);
+  expect(await newest()).toBe(now + 1);
+  expect(problems.errors).toEqual([]);
+});

@@ -24,6 +24,8 @@ export function AuditPanel() {
   const [open, setOpen] = useState<number | null>(null);
   const [more, setMore] = useState(false);
   const [hashed, setHashed] = useState<{ text: string; seqs: Set<number>; error: string | null } | null>(null);
+  // The newest entry's number, whatever the action filter: the check card says how many came after what it checked.
+  const [newestSeq, setNewestSeq] = useState<number | null>(null);
 
   useEffect(() => {
     if (!caseId) return;
@@ -32,6 +34,7 @@ export function AuditPanel() {
     call('audit.list', { caseId, limit: LISTED + 1, ...(action ? { action } : {}) })
       .then((e) => { if (live) { setEntries(e.slice(0, LISTED)); setMore(e.length > LISTED); setError(null); } })
       .catch((e) => { if (live) setError(errorText(e)); });
+    call('audit.list', { caseId, limit: 1 }).then((e) => { if (live) setNewestSeq(e[0]?.seq ?? null); }).catch(() => undefined);
     return () => { live = false; };
     // A verification (here or from the header's badge) adds its own entry: read the list again once it is in.
   }, [caseId, action, version, audit?.verifiedAt, evidence?.verifiedAt]);
@@ -58,7 +61,7 @@ export function AuditPanel() {
       <div className="cols">
         <section className="card" data-testid="audit-verify">
           <h4>Audit chain</h4>
-          {audit ? <ChainResult audit={audit} caseId={caseId} onAcknowledged={() => { void verifyAudit(); }} /> : <div className="muted">Not verified yet.</div>}
+          {audit ? <ChainResult audit={audit} caseId={caseId} newestSeq={newestSeq} onAcknowledged={() => { void verifyAudit(); }} /> : <div className="muted">Not verified yet.</div>}
           <button onClick={() => { void verifyAudit(); }} disabled={auditBusy}>{auditBusy ? 'Verifying…' : 'Verify audit chain'}</button>
         </section>
         <section className="card" data-testid="case-verify">
@@ -131,8 +134,12 @@ const MAC_NOTES: Record<string, string | null> = {
 };
 
 /** What audit.verify found: where the chain broke and how far it held, notes, and a tear's acknowledgment. */
-function ChainResult({ audit, caseId, onAcknowledged }: { audit: AuditVerifyResult; caseId: string | undefined; onAcknowledged: () => void }) {
+function ChainResult({ audit, caseId, newestSeq, onAcknowledged }: { audit: AuditVerifyResult; caseId: string | undefined; newestSeq: number | null; onAcknowledged: () => void }) {
   const b = audit.firstBroken;
+  // Entries written after the check (its own entry first, then whatever the operator did since) are not covered by
+  // it: said beside the result, so "intact through #4" next to a list reaching #12 is not read as a gap.
+  const checked = audit.headSeq ?? audit.entries;
+  const later = audit.ok && newestSeq !== null && newestSeq > checked ? newestSeq - checked : 0;
   const notes = [
     audit.acknowledgedTears ? `${audit.acknowledgedTears} acknowledged ${audit.acknowledgedTears === 1 ? 'tear' : 'tears'} (entries were cut off or rewritten there; see audit.tear and audit.ack)` : null,
     audit.recordedTears ? `${audit.recordedTears} torn ${audit.recordedTears === 1 ? 'write' : 'writes'} recorded by a later append` : null,
@@ -144,6 +151,11 @@ function ChainResult({ audit, caseId, onAcknowledged }: { audit: AuditVerifyResu
         {audit.ok ? `✔ intact through entry #${audit.headSeq ?? audit.entries}` : `✖ BROKEN ${b?.seq != null ? `at entry ${b.seq}` : `at line ${b?.line ?? '?'}`}`}
         {audit.tornTail ? ' · torn last line' : ''}
       </div>
+      {later > 0 && (
+        <div className="small muted" data-testid="audit-later">
+          {`${later.toLocaleString()} later ${later === 1 ? 'entry' : 'entries'} (this check's own record first) not checked yet: verify again to include ${later === 1 ? 'it' : 'them'}.`}
+        </div>
+      )}
       {!audit.ok && (
         <div className="small" data-testid="audit-verified-to">
           {audit.headSeq ? `The chain holds up to entry #${audit.headSeq}.` : 'No entry could be verified.'} {audit.entries.toLocaleString()} entries in the log.
