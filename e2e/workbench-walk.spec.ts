@@ -161,3 +161,19 @@ test('the timeline\'s hover names the clock its time is on', async ({ app, casef
   }
   await expect(page.getByTestId('timeline-tooltip')).toContainText(/^celery2023-07-06 \d\d:\d\d:\d\d\.\d{3} \(site \+05:30\) \+/);
 });
+
+test('"around this moment" opens where the operator can see it, below a long record, at 1280 × 800 (qa19)', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openDemo(app, casefile);
+  // A Celery task's id: its system JSON record has enough fields to push the panel below the fold.
+  await page.getByTestId('search-input').fill('df91214e-797b-4e9f-8dc0-ba406160b53c');
+  await page.getByTestId('search-input').press('Enter');
+  await expect(page.getByTestId('event-row')).toHaveCount(15);
+  await page.getByTestId('event-row').filter({ hasText: 'system' }).first().click();
+  await expect(page.getByTestId('detail-raw')).toBeVisible();
+  await page.getByTestId('around-btn').click();
+  await expect(page.getByTestId('around-view').locator('.detail-head')).toBeInViewport();
+  await expect(page.getByTestId('around-event').first()).toBeInViewport();
+  expect(problems.errors).toEqual([]);
+});

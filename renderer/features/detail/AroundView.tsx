@@ -1,5 +1,5 @@
 // "Around this moment": the records of every source within ±N seconds of one event, grouped by source.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSelection } from '../../stores/selection';
 import { useApp } from '../../stores/app';
 import { useFilter } from '../../stores/filter';
@@ -12,6 +12,11 @@ export function AroundView() {
   const { around, aroundSeconds, aroundPerSource, closeAround, loadDetail, loadAround } = useSelection();
   const [merged, setMerged] = useState(false);
   const time = useTimeFormat();
+  const root = useRef<HTMLDivElement>(null);
+  // It opens below the record's fields and raw text, out of sight when the record is long: brought into view each
+  // time it opens or moves to another moment (not when only "more" or "merged" changes what it lists).
+  const shownAt = around ? `${around.center.id}/${aroundSeconds}` : null;
+  useEffect(() => { if (shownAt) root.current?.scrollIntoView({ block: 'start', behavior: 'auto' }); }, [shownAt]);
   if (!around) return null;
   const center = toMs(around.center.ts);
   // All sources in one time order (ties by id), each record labelled with its source.
@@ -35,7 +40,7 @@ export function AroundView() {
     );
   };
   return (
-    <div className="around" data-testid="around-view">
+    <div className="around" data-testid="around-view" ref={root}>
       <div className="detail-head">
         <strong>Around {time.fmt(around.center.ts)} ({time.label}) ±{aroundSeconds}s</strong>
         <span className="spacer" />
