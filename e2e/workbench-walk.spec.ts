@@ -177,3 +177,19 @@ test('"around this moment" opens where the operator can see it, below a long rec
   await expect(page.getByTestId('around-event').first()).toBeInViewport();
   expect(problems.errors).toEqual([]);
 });
+
+test('a chain\'s time figure is called its span and says what it spans, since a worker\'s own run time can be shorter (qa19)', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const key = 'df91214e-797b-4e9f-8dc0-ba406160b53c';
+  const chain = (await api<{ chains: { durationMs: number }[] }>(casefile, 'chains.list', { caseId, text: key, limit: 1 })).chains[0]!;
+  // The dashboard's submit at 11:58:30.374 to its last result poll at 11:58:46.568; Celery says "succeeded in 14.215s".
+  expect(chain.durationMs).toBe(16194);
+  await page.goto(caseLink(casefile, caseId, 'trace', { trace: key }));
+  const span = page.getByTestId('trace-span');
+  await expect(span).toHaveText('span 16.2 s');
+  await expect(span).toHaveAttribute('title', /first record to its last, across every source.*succeeded in/);
+  await page.getByTestId('tab-chains').click();
+  await expect(page.getByRole('columnheader', { name: 'Span' })).toBeVisible();
+  expect(problems.errors).toEqual([]);
+});

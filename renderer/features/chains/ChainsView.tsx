@@ -15,6 +15,9 @@ import { FacetChip } from '../filters/FacetChip';
 import { CopyButton } from '../detail/CopyButton';
 import { linkTo } from '../../stores/urlState';
 
+/** What a chain's time figure is (docs/CORRELATION.md): its records' whole span, not a run time some log reports. */
+export const SPAN_TITLE = "From the chain's first record to its last, across every source: a Celery task's span runs from the dashboard's submit to its last result poll, so it can be longer than the worker's own 'succeeded in' time";
+
 const col = createColumnHelper<ChainSummary>();
 /** Chains per page: what the view lists first, and what each "Show more" adds. */
 const PAGE = 1000;
@@ -131,7 +134,7 @@ export function ChainsView() {
     col.accessor((r) => r.failureReason ?? '', { id: 'reason', enableSorting: false, header: 'Failure reason', cell: (c) => (
       c.getValue() ? <span className="chain-reason mono small" data-testid="chain-reason" title={c.getValue()}>{c.getValue()}</span> : ''
     ) }),
-    col.accessor((r) => r.durationMs ?? -1, { id: 'duration', header: 'Duration', cell: (c) => fmtDuration(c.row.original.durationMs) }),
+    col.accessor((r) => r.durationMs ?? -1, { id: 'duration', header: () => <span title={SPAN_TITLE}>Span</span>, cell: (c) => fmtDuration(c.row.original.durationMs) }),
     col.accessor((r) => r.user ?? '', { id: 'user', enableSorting: false, header: 'User', cell: (c) => (c.getValue() ? <FacetChip facet="user" value={c.getValue()} /> : '') }),
     col.accessor((r) => r.dataset ?? '', { id: 'dataset', enableSorting: false, header: 'Dataset', cell: (c) => (c.getValue() ? <FacetChip facet="dataset" value={c.getValue()} /> : '') }),
     col.accessor((r) => r.first ?? '', { id: 'first', header: `First (${time.label})`, cell: (c) => time.fmt(c.getValue() || null) }),
@@ -170,7 +173,7 @@ export function ChainsView() {
           <button key={s} data-testid={`chain-status-${s}`} aria-pressed={statuses.includes(s)} className={statuses.includes(s) ? 'on' : ''}
             onClick={() => setStatuses(toggle(statuses, s))}>{s}</button>
         ))}
-        <label>min duration <input className="num" value={minDur} onChange={(e) => setMinDur(e.target.value)} placeholder="s" /></label>
+        <label title={SPAN_TITLE}>min span <input className="num" value={minDur} onChange={(e) => setMinDur(e.target.value)} placeholder="s" /></label>
         <input placeholder="id, label, user, dataset…" value={text} onChange={(e) => setText(e.target.value)} data-testid="chain-text" />
         {(windowFrom || windowTo) && (
           <label className="check" title="Only chains with a record inside the timeline's window">
@@ -179,7 +182,7 @@ export function ChainsView() {
           </label>
         )}
         <select value={sort} onChange={(e) => setSortParam(e.target.value as ChainSort)} title="Order the engine returns">
-          <option value="first">by first time</option><option value="duration">slowest first</option><option value="events">most events</option>
+          <option value="first">by first time</option><option value="duration">longest span first</option><option value="events">most events</option>
         </select>
       </div>
       <div className="row muted small">
@@ -189,7 +192,7 @@ export function ChainsView() {
       {data && data.chains.length === 0 && (pending
         // Not the filter's doing: the chains of the last import are not built (yet).
         ? <div className="empty" data-testid="chains-pending">{chainsPendingText(readOnly)}</div>
-        : <div className="empty">No chains match — clear the kind, status or duration filter. (Chains appear after an import extracts identifiers.)</div>)}
+        : <div className="empty">No chains match — clear the kind, status or span filter. (Chains appear after an import extracts identifiers.)</div>)}
       <div className="scroll-y">
         <table className="grid-table sortable">
           <thead>

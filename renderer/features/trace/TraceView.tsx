@@ -7,7 +7,7 @@ import { levelColor } from '../../lib/levels';
 import { fmtCount, fmtDuration } from '../../lib/time';
 import { useTimeFormat } from '../../stores/timeMode';
 import { IdChip, IdText } from '../detail/IdText';
-import { StatusBadge } from '../chains/ChainsView';
+import { SPAN_TITLE, StatusBadge } from '../chains/ChainsView';
 import { FacetChip } from '../filters/FacetChip';
 import { stepGaps, traceLayout } from './layout';
 import { LinkedChains } from './LinkedChains';
@@ -44,7 +44,7 @@ export function TraceView() {
         </div>
         {chain && (
           <div className="row small">
-            <span>duration <strong>{fmtDuration(chain.durationMs)}</strong></span>
+            <span title={SPAN_TITLE} data-testid="trace-span">span <strong>{fmtDuration(chain.durationMs)}</strong></span>
             <span>{time.fmt(chain.first)} → {time.fmt(chain.last)} ({time.label})</span>
             {chain.user && <span>user <FacetChip facet="user" value={chain.user} /></span>}
             {chain.dataset && <span>dataset <FacetChip facet="dataset" value={chain.dataset} /></span>}
