@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import type { FileImportResult, ImportResult } from '../../../shared/domain';
 import type { CaseInfo } from '../../../shared/domain';
 import { ImportDate } from '../../../shared/contract/import';
+import { jobIsLive } from '../../../shared/contract/jobs';
 import { ContractFailure, Engine } from '../../engine/engine';
 import { assertZone } from '../../engine/ingest/timezone';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
@@ -45,9 +46,27 @@ export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: 
     // Verification is what read-only cases are for (evidence on write-protected media): no notice there.
     // A command that writes fails with the same reason: said once, by its error.
     if (info.readOnly && !opts.verifying && !opts.writing) process.stderr.write(`casefile: ${printable(info.readOnlyReason ?? 'the case is open read-only')}\n`);
+    // Verify waits for what it started itself, with its own words (verify.ts).
+    if (!opts.writing && !opts.verifying) await waitForOpenJobs(engine, info.id);
     return await fn(engine, info);
   } finally {
     await engine.close();
+  }
+}
+
+/**
+ * Opening a case an import left unfinished (killed, or stopped after its events) builds its identifiers and chains
+ * behind the caller. A one-shot read would meet that writer and be refused ("an import is writing"), or read
+ * half-built chains: it waits for the job, saying why.
+ */
+async function waitForOpenJobs(engine: Engine, caseId: string): Promise<void> {
+  let said = false;
+  for (;;) {
+    const live = (await engine.call('jobs.list', { caseId })).filter(jobIsLive);
+    if (!live.length) return;
+    if (!said) process.stderr.write('casefile: an earlier import of this case stopped before it finished; completing its identifiers and chains first\n');
+    said = true;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
