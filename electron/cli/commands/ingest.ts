@@ -108,10 +108,12 @@ export function registerIngestCommands(program: Command): void {
             ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} MB | {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
             : null;
           const jsonl = process.env.CASEFILE_PROGRESS === 'jsonl';
+          let eventsReady = false;
           const t0 = performance.now();
           const off = engine.on('import.progress', (p) => {
             if (jsonl) process.stderr.write(JSON.stringify(p) + '\n');
             if (p.phase === 'done') {
+              eventsReady = true;
               bar?.stop();
               process.stderr.write(`events ready after ${((performance.now() - t0) / 1000).toFixed(1)} s; building identifiers and chains\n`);
             }
@@ -131,8 +133,16 @@ export function registerIngestCommands(program: Command): void {
             if (stopping) process.exit(130);
             stopping = true;
             bar?.stop();
-            process.stderr.write('\ncasefile: stopping the import at the next batch (Ctrl-C again to quit at once)\n');
-            void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
+            if (!eventsReady) {
+              process.stderr.write('\ncasefile: stopping the import at the next batch (Ctrl-C again to quit at once)\n');
+              void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
+              return;
+            }
+            // The events are in: what runs now is the case's correlate job (its own id), stopped at its next step.
+            process.stderr.write('\ncasefile: stopping the identifiers and chains (Ctrl-C again to quit at once)\n');
+            void engine.call('jobs.list', { caseId: info.id })
+              .then((jobs) => Promise.all(jobs.filter((j) => j.kind === 'correlate' && jobIsLive(j)).map((j) => engine.call('jobs.cancel', { jobId: j.jobId }))))
+              .catch(() => undefined);
           };
           process.on('SIGINT', onSigint);
           let res: ImportResult;
@@ -140,7 +150,8 @@ export function registerIngestCommands(program: Command): void {
             res = await engine.call('import.paths', { caseId: info.id, jobId, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}), ...(o.date ? { date: o.date } : {}) });
           } catch (e) {
             if (!(e instanceof ContractFailure && e.error.code === 'cancelled')) throw e;
-            process.stderr.write(`casefile: import cancelled: the ${committed.toLocaleString('en-US')} events committed before it stay in the case; run the same import again to add the rest.\n`);
+            if (eventsReady) process.stderr.write(`casefile: stopped: all ${committed.toLocaleString('en-US')} events are in the case; its identifiers and chains are completed by the next casefile command on it (or when the app opens it).\n`);
+            else process.stderr.write(`casefile: import cancelled: the ${committed.toLocaleString('en-US')} events committed before it stay in the case; run the same import again to add the rest.\n`);
             process.exitCode = 130;
             return;
           } finally {
