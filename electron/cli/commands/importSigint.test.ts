@@ -4,15 +4,14 @@
 // the case holds, and the next command on the case completes the chains (the same count as an uninterrupted import).
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTree } from '../../testkit/synth/generate';
 import { removeDir, tempDir } from '../../testkit/tmp';
+import { CLI_BIN } from '../../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
 const root = tempDir('casefile-cli-sigint-');
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 240_000 });
+const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_BIN, ...args], { env, encoding: 'utf8', timeout: 240_000 });
 const COUNTS = 'SELECT (SELECT count(*) FROM events)::INTEGER AS events, (SELECT count(*) FROM chains)::INTEGER AS chains';
 let tree = '';
 
@@ -25,7 +24,7 @@ afterAll(() => removeDir(root));
 /** Runs the import and sends SIGINT once it prints that the events are ready. */
 function importInterruptedAfterEvents(caseDir: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [bin, 'import', tree, '--case', caseDir], { env });
+    const p = spawn(process.execPath, [CLI_BIN, 'import', tree, '--case', caseDir], { env });
     let stderr = '';
     let sent = false;
     p.stdout.resume();

@@ -16,6 +16,7 @@ import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
 import { printable } from '../../../shared/printable';
 import { fail, printJson, printTable } from '../output';
+import { waitForCorrelation } from './verifyWait';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -46,29 +47,16 @@ export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: 
     // Verification is what read-only cases are for (evidence on write-protected media): no notice there.
     // A command that writes fails with the same reason: said once, by its error.
     if (info.readOnly && !opts.verifying && !opts.writing) process.stderr.write(`casefile: ${printable(info.readOnlyReason ?? 'the case is open read-only')}\n`);
-    // Verify waits for what it started itself, with its own words (verify.ts).
-    if (!opts.writing && !opts.verifying) await waitForOpenJobs(engine, info.id);
+    // Opening a case an import left unfinished (killed, or stopped after its events) builds its identifiers and
+    // chains behind the caller: a read waits for them. Verify waits for them itself, with its own words.
+    if (!opts.writing && !opts.verifying) await waitForCorrelation(engine, info.id, OPEN_UNFINISHED);
     return await fn(engine, info);
   } finally {
     await engine.close();
   }
 }
 
-/**
- * Opening a case an import left unfinished (killed, or stopped after its events) builds its identifiers and chains
- * behind the caller. A one-shot read would meet that writer and be refused ("an import is writing"), or read
- * half-built chains: it waits for the job, saying why.
- */
-async function waitForOpenJobs(engine: Engine, caseId: string): Promise<void> {
-  let said = false;
-  for (;;) {
-    const live = (await engine.call('jobs.list', { caseId })).filter(jobIsLive);
-    if (!live.length) return;
-    if (!said) process.stderr.write('casefile: an earlier import of this case stopped before it finished; completing its identifiers and chains first\n');
-    said = true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const OPEN_UNFINISHED = 'an earlier import of this case stopped before it finished; completing its identifiers and chains first';
 
 function parseOverride(s: string): { format: string; glob: string } {
   const i = s.indexOf('=');

@@ -3,17 +3,16 @@
 // import were writing (the operator's first command after a crash was refused; the next one worked).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePlantedSecretsBundle } from '../../testkit/plantedSecrets';
 import { removeDir, tempDir } from '../../testkit/tmp';
+import { CLI_BIN } from '../../testkit/cliChild';
 import { CaseDb } from '../../engine/store/db';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
 const root = tempDir('casefile-cli-interrupted-');
 const caseDir = path.join(root, 'case');
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_BIN, ...args], { env, encoding: 'utf8', timeout: 120_000 });
 
 beforeAll(async () => {
   const r = cli('import', writePlantedSecretsBundle(path.join(root, 'bundle')), '--case', caseDir);
