@@ -32,9 +32,10 @@ export function AuditPanel() {
     let live = true;
     // One more than is listed: whether older entries exist beyond the list (the count must not pass for the log's).
     call('audit.list', { caseId, limit: LISTED + 1, ...(action ? { action } : {}) })
-      .then((e) => { if (live) { setEntries(e.slice(0, LISTED)); setMore(e.length > LISTED); setError(null); } })
+      .then((e) => { if (live) { setEntries(e.slice(0, LISTED)); setMore(e.length > LISTED); setError(null); if (!action) setNewestSeq(e[0]?.seq ?? null); } })
       .catch((e) => { if (live) setError(errorText(e)); });
-    call('audit.list', { caseId, limit: 1 }).then((e) => { if (live) setNewestSeq(e[0]?.seq ?? null); }).catch(() => undefined);
+    // The list is newest first: unfiltered, its first entry is the newest; filtered, ask for that one alone.
+    if (action) call('audit.list', { caseId, limit: 1 }).then((e) => { if (live) setNewestSeq(e[0]?.seq ?? null); }).catch(() => undefined);
     return () => { live = false; };
     // A verification (here or from the header's badge) adds its own entry: read the list again once it is in.
   }, [caseId, action, version, audit?.verifiedAt, evidence?.verifiedAt]);
@@ -148,7 +149,7 @@ function ChainResult({ audit, caseId, newestSeq, onAcknowledged }: { audit: Audi
   return (
     <div>
       <div className={audit.ok ? 'ok' : 'warn'} data-testid="audit-status">
-        {audit.ok ? `✔ intact through entry #${audit.headSeq ?? audit.entries}` : `✖ BROKEN ${b?.seq != null ? `at entry ${b.seq}` : `at line ${b?.line ?? '?'}`}`}
+        {audit.ok ? `✔ intact through entry #${checked}` : `✖ BROKEN ${b?.seq != null ? `at entry ${b.seq}` : `at line ${b?.line ?? '?'}`}`}
         {audit.tornTail ? ' · torn last line' : ''}
       </div>
       {later > 0 && (
