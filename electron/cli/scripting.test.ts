@@ -3,15 +3,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir, writeAt } from '../testkit/tmp';
+import { CLI_BIN, cliRunner } from '../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bin.mjs');
 const root = tempDir('casefile-cli-scripting-');
 afterAll(() => removeDir(root));
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+const cli = cliRunner(env);
 const caseDir = path.join(root, 'case');
 const log = writeAt(root, 'logs/app.log', '2023-07-06 03:30:00 INFO hello\n2023-07-06 03:30:01 ERROR boom\n');
 const aFile = writeAt(root, 'notes.txt', 'not a case\n');
@@ -144,7 +143,7 @@ describe('casefile exit codes and errors', () => {
 describe('casefile in a pipe that closes early', () => {
   // `| head -1` closes the pipe after the first line: the command stops quietly, with no EPIPE stack trace on the
   // terminal, and its exit code is the command's own so far (0), not node's crash code.
-  const piped = (...args: string[]) => spawnSync('bash', ['-c', `"$0" "$1" "\${@:2}" | head -1; exit "\${PIPESTATUS[0]}"`, process.execPath, bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  const piped = (...args: string[]) => spawnSync('bash', ['-c', `"$0" "$1" "\${@:2}" | head -1; exit "\${PIPESTATUS[0]}"`, process.execPath, CLI_BIN, ...args], { env, encoding: 'utf8', timeout: 120_000 });
 
   it('query as a table, --json and --csv prints its first line and stops without a stack trace', () => {
     for (const args of [

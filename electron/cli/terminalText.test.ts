@@ -5,19 +5,17 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpgLab, type GpgKey } from '../testkit/gpg';
 import { removeDir, tempDir, writeAt } from '../testkit/tmp';
-import { runCliChild } from '../testkit/cliChild';
+import { CLI_BIN, cliRunner, runCliChild } from '../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bin.mjs');
 const root = tempDir('casefile-cli-terminal-');
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
 const caseDir = path.join(root, 'case');
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+const cli = cliRunner(env);
 /** The command at a terminal (a real pty through `script`): what the operator's screen receives. */
-const atTerminal = (...args: string[]) => spawnSync('script', ['-qec', [process.execPath, bin, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { env, encoding: 'utf8', timeout: 120_000 });
+const atTerminal = (...args: string[]) => spawnSync('script', ['-qec', [process.execPath, CLI_BIN, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { env, encoding: 'utf8', timeout: 120_000 });
 
 const ESC = '\u001b';
 const TITLE = `${ESC}]0;PWNED\u0007`;

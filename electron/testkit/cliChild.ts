@@ -1,10 +1,16 @@
-// The CLI run as a child process through its real entry (bin.mjs), with text written to file descriptor 3 for
-// `--passphrase-fd 3`: how the CLI tests that unlock keys drive it.
-import { spawn } from 'node:child_process';
+// The CLI run as a child process through its real entry (bin.mjs): synchronously, as most CLI tests run one command
+// and read its output, or with text written to file descriptor 3 for `--passphrase-fd 3`, as the tests that unlock
+// keys drive it.
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../cli/bin.mjs');
+
+/** A runner of `casefile <args>` in `env`, waiting for it (killed after `timeout` ms). */
+export function cliRunner(env: NodeJS.ProcessEnv, timeout = 120_000): (...args: string[]) => SpawnSyncReturns<string> {
+  return (...args) => spawnSync(process.execPath, [CLI_BIN, ...args], { env, encoding: 'utf8', timeout });
+}
 
 export interface CliChildRun { code: number | null; stdout: string; stderr: string }
 

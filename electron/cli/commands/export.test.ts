@@ -2,15 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../../testkit/tmp';
+import { cliRunner } from '../../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
 const root = tempDir('casefile-cli-export-');
 afterAll(() => removeDir(root));
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 240_000 });
+const cli = cliRunner(env, 240_000);
 
 describe('casefile export / redact-test', () => {
   it('exports a case redacted (plaintext on purpose), copies the deliverable, refuses without a key choice', () => {

@@ -2,16 +2,16 @@
 // correlate job, not the import job the CLI started: cancelling the import's id stopped nothing, and the operator who
 // had read "stopping the import at the next batch" waited for the whole stage and got exit 0. It stops now, says what
 // the case holds, and the next command on the case completes the chains (the same count as an uninterrupted import).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTree } from '../../testkit/synth/generate';
 import { removeDir, tempDir } from '../../testkit/tmp';
-import { CLI_BIN } from '../../testkit/cliChild';
+import { CLI_BIN, cliRunner } from '../../testkit/cliChild';
 
 const root = tempDir('casefile-cli-sigint-');
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_BIN, ...args], { env, encoding: 'utf8', timeout: 240_000 });
+const cli = cliRunner(env, 240_000);
 const COUNTS = 'SELECT (SELECT count(*) FROM events)::INTEGER AS events, (SELECT count(*) FROM chains)::INTEGER AS chains';
 let tree = '';
 

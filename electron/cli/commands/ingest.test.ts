@@ -3,15 +3,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
+import { CLI_BIN, cliRunner } from '../../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
 const root = tempDir('casefile-cli-ingest-');
 afterAll(() => removeDir(root));
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+const cli = cliRunner(env);
 
 describe('casefile import --date / formats', () => {
   it('dates time-of-day stamps with --date, and refuses a date that is not YYYY-MM-DD', () => {
@@ -72,7 +71,7 @@ describe('casefile import and Ctrl-C', () => {
     for (let f = 0; f < files; f++) writeAt(root, `sigint/w${String(f).padStart(3, '0')}.json.log`, Array.from({ length: perFile }, (_, i) => line(f * perFile + i)).join('\n') + '\n');
     const caseDir = path.join(root, 'sigint-case');
     // A batch per file, and progress as JSON lines: Ctrl-C comes once the first batch is in.
-    const child = spawn(process.execPath, [bin, 'import', path.join(root, 'sigint'), '--case', caseDir], {
+    const child = spawn(process.execPath, [CLI_BIN, 'import', path.join(root, 'sigint'), '--case', caseDir], {
       env: { ...env, CASEFILE_IMPORT_BATCH_BYTES: '1', CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -105,7 +104,7 @@ describe('casefile import of what the account cannot read', () => {
       mkdirSync(home, { mode: 0o777 });
       chmodSync(home, 0o777);
       const run = (...args: string[]) => spawnSync(asRoot ? 'setpriv' : process.execPath,
-        asRoot ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, bin, ...args] : [bin, ...args],
+        asRoot ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI_BIN, ...args] : [CLI_BIN, ...args],
         { env: { ...process.env, CASEFILE_HOME: home }, encoding: 'utf8', timeout: 120_000 });
       const logs = path.join(base, 'logs');
       writeAt(logs, 'ok.log', '2023-07-06 03:30:00 INFO fine\n');

@@ -1,18 +1,17 @@
 // A case whose import was killed after its events committed but before identifiers and chains: the next open builds
 // them behind the caller. A one-shot CLI read (query) on it must wait for that and answer, not be refused as if an
 // import were writing (the operator's first command after a crash was refused; the next one worked).
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePlantedSecretsBundle } from '../../testkit/plantedSecrets';
 import { removeDir, tempDir } from '../../testkit/tmp';
-import { CLI_BIN } from '../../testkit/cliChild';
+import { cliRunner } from '../../testkit/cliChild';
 import { CaseDb } from '../../engine/store/db';
 
 const root = tempDir('casefile-cli-interrupted-');
 const caseDir = path.join(root, 'case');
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_BIN, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+const cli = cliRunner(env);
 
 beforeAll(async () => {
   const r = cli('import', writePlantedSecretsBundle(path.join(root, 'bundle')), '--case', caseDir);

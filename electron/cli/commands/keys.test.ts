@@ -5,12 +5,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GpgLab, type GpgKey } from '../../testkit/gpg';
 import { removeDir, tempDir } from '../../testkit/tmp';
-import { runCliChild } from '../../testkit/cliChild';
+import { CLI_BIN, runCliChild } from '../../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
 const passphrase = `pp-${randomBytes(6).toString('hex')}`;
 const secret = `pw-${randomBytes(6).toString('hex')}`;
 
@@ -79,7 +77,7 @@ it('opens masked, reveals one value with --passphrase-fd, and fails clearly', as
 });
 
 it('asks on a terminal without echoing the passphrase', async () => {
-  const cmd = `${process.execPath} ${bin} open ${path.join(root, 'creds.json.gpg')} --reveal db.password`;
+  const cmd = `${process.execPath} ${CLI_BIN} open ${path.join(root, 'creds.json.gpg')} --reveal db.password`;
   const p = spawn('script', ['-qec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let seen = '';
   let typed = false;

@@ -9,15 +9,15 @@ import { tempDir, removeDir } from '../../testkit/tmp';
 import { CaseHandle } from '../../engine/case/caseStore';
 import { pullIntoCase } from '../../engine/transport/service';
 import { saveProfile } from '../../engine/transport/profileStore';
+import { CLI_BIN } from '../../testkit/cliChild';
 
-const BIN = path.resolve('electron/cli/bin.mjs');
 let lab: SshLab;
 let work: string;
 let env: NodeJS.ProcessEnv;
 
 function cli(args: string[], opts: { fd3?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', ...(opts.fd3 !== undefined ? ['pipe' as const] : [])] });
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', ...(opts.fd3 !== undefined ? ['pipe' as const] : [])] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (b: Buffer) => { stdout += b.toString(); });
@@ -183,7 +183,7 @@ describe('casefile profile / pull', () => {
       expect((await cli(['profile', 'add', '--file', path.join(work, 'slow.json')])).code).toBe(0);
       const caseDir = path.join(work, 'case-interrupted');
       const first = await new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'pull', '--case', caseDir, '--profile', 'slow'], { env: { ...env, CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [CLI_BIN, 'pull', '--case', caseDir, '--profile', 'slow'], { env: { ...env, CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'] });
         let stderr = '';
         child.stdout.resume();
         child.stderr.on('data', (b: Buffer) => {
@@ -221,7 +221,7 @@ describe('casefile profile / pull', () => {
       const caseDir = path.join(work, 'case-twice');
       let second: Promise<{ code: number; stdout: string; stderr: string }> | undefined;
       const first = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'pull', '--case', caseDir, '--profile', 'twice'], { env: { ...env, CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [CLI_BIN, 'pull', '--case', caseDir, '--profile', 'twice'], { env: { ...env, CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'] });
         let stderr = '';
         child.stdout.resume();
         child.stderr.on('data', (b: Buffer) => {

@@ -1,19 +1,17 @@
 // `casefile query` as an operator runs it, whose output is pasted into tickets: the real CLI on a real case with
 // planted secrets. Like the app's table and detail panel, the rows come out with their secrets masked; the operator
 // who needs one asks for it (--reveal-secrets) and the trail records that they did.
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLANTED, writePlantedSecretsBundle } from '../../testkit/plantedSecrets';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { SECRET_MASK } from '../../engine/redact/onScreen';
+import { cliRunner } from '../../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
 const root = tempDir('casefile-cli-query-');
 const caseDir = path.join(root, 'case');
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+const cli = cliRunner(env);
 const SECRETS = Object.values(PLANTED);
 const leaks = (text: string) => SECRETS.filter((s) => text.includes(s));
 const SQL = 'SELECT id, message, raw, fields, fields->>\'password\' AS password FROM events ORDER BY id';

@@ -1,16 +1,14 @@
 // `casefile text-index` as an operator runs it: the real CLI process on a real case. `casefile import` leaves the
 // index to it (or to the app): the import does not wait for it.
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
+import { cliRunner } from '../../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin.mjs');
 const root = tempDir('casefile-cli-textindex-');
 afterAll(() => removeDir(root));
 const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+const cli = cliRunner(env);
 
 describe('casefile text-index', () => {
   it('builds the index of a case the CLI imported, says what it cost, and then finds it current', () => {

@@ -4,16 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tempDir, removeDir } from '../../testkit/tmp';
+import { CLI_BIN } from '../../testkit/cliChild';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin.mjs');
 let root: string;
 let mnt: string;
 
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, [bin, ...args], { env: { ...process.env, CASEFILE_HOME: path.join(root, 'home'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, CASEFILE_HOME: path.join(root, 'home'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     c.stdout.on('data', (d: Buffer) => { out += d.toString(); });

@@ -5,14 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { appendAudit, hashEntry, readAudit, verifyAudit, type AuditEntry } from './trail';
 import { canonicalJson } from './canonical';
 import { tempDir, removeDir } from '../../testkit/tmp';
+import { CLI_BIN } from '../../testkit/cliChild';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin.mjs');
 
 function root(): string {
   const d = tempDir();
@@ -22,7 +21,7 @@ function root(): string {
 
 function cli(home: string, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, [bin, ...args], { env: { ...process.env, CASEFILE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, CASEFILE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     c.stderr.on('data', (d: Buffer) => { out += d.toString(); });

@@ -4,14 +4,13 @@ import { afterAll, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine';
 import type { CaseInfo } from '../../../shared/domain';
 import { tempDir, removeDir } from '../../testkit/tmp';
+import { CLI_BIN } from '../../testkit/cliChild';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin.mjs');
 
 it('lets a second instance read a case another one holds, read-only, and says so', async () => {
   const root = tempDir();
@@ -28,12 +27,12 @@ it('lets a second instance read a case another one holds, read-only, and says so
     expect(statSync(info.dir).mode & 0o077).toBe(0);
 
     const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home2') };
-    const q = spawnSync(process.execPath, [bin, 'query', '--case', info.dir, '--sql', 'SELECT count(*) AS n FROM events', '--json'], { env, encoding: 'utf8' });
+    const q = spawnSync(process.execPath, [CLI_BIN, 'query', '--case', info.dir, '--sql', 'SELECT count(*) AS n FROM events', '--json'], { env, encoding: 'utf8' });
     expect(q.status, q.stderr).toBe(0);
     expect(q.stderr).toMatch(new RegExp(`open for writing in .* \\(pid ${process.pid}, since .*\\); it is open here read-only`));
     expect(JSON.parse(q.stdout)).toEqual([{ n: '1' }]); // BIGINT comes out as a string in JSON
 
-    const imp = spawnSync(process.execPath, [bin, 'import', bundle, '--case', info.dir], { env, encoding: 'utf8' });
+    const imp = spawnSync(process.execPath, [CLI_BIN, 'import', bundle, '--case', info.dir], { env, encoding: 'utf8' });
     expect(imp.status).not.toBe(0);
     expect(imp.stderr).toMatch(new RegExp(`held for writing by .* \\(pid ${process.pid}, since .*Wait for that to finish`));
   } finally {

@@ -13,6 +13,7 @@ import { removeDir, tempDir } from '../../testkit/tmp';
 import { afterBatchImported, afterImportFinished } from './ingestHooks';
 import { listChains, traceKey } from './query';
 import { extractSql, patternRegex, usablePatterns } from './extract';
+import { CLI_BIN } from '../../testkit/cliChild';
 
 const run = promisify(execFile);
 const root = tempDir('casefile-correlate-');
@@ -224,25 +225,24 @@ describe('the CLI', () => {
   it('casefile trace and casefile chains print JSON and tables', async () => {
     await h.close();
     const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
-    const bin = path.resolve('electron/cli/bin.mjs');
     const t = truth.celery.find((c) => c.status === 'failure')!;
-    const tr = JSON.parse((await run('node', [bin, 'trace', t.id, '--case', caseDir, '--json'], { env })).stdout) as TraceResult;
+    const tr = JSON.parse((await run('node', [CLI_BIN, 'trace', t.id, '--case', caseDir, '--json'], { env })).stdout) as TraceResult;
     expect(tr.chain?.status).toBe('failure');
     expect(tr.events.length).toBe(t.events.length);
-    const text = (await run('node', [bin, 'trace', t.id, '--case', caseDir], { env })).stdout;
+    const text = (await run('node', [CLI_BIN, 'trace', t.id, '--case', caseDir], { env })).stdout;
     expect(text).toContain(`celery_task ${t.id}`);
     expect(text).toContain(`  failed: ${tr.chain!.failureReason}`);
     const req = truth.taskblade[0]!.request_id;
-    const reqText = (await run('node', [bin, 'trace', req, '--case', caseDir], { env })).stdout;
+    const reqText = (await run('node', [CLI_BIN, 'trace', req, '--case', caseDir], { env })).stdout;
     expect(reqText).toMatch(/\bsystem\s+\S+\s+\S+\s+mention:request_id\s/);
-    const ch = JSON.parse((await run('node', [bin, 'chains', '--case', caseDir, '--kind', 'celery_task', '--status', 'failure', '--min-duration', '0s', '--json'], { env })).stdout) as { total: number };
+    const ch = JSON.parse((await run('node', [CLI_BIN, 'chains', '--case', caseDir, '--kind', 'celery_task', '--status', 'failure', '--min-duration', '0s', '--json'], { env })).stdout) as { total: number };
     expect(ch.total).toBe(truth.celery.filter((c) => c.status === 'failure').length);
-    const table = (await run('node', [bin, 'chains', '--case', caseDir, '--kind', 'pipeline_run', '--sort', 'duration', '--limit', '3'], { env })).stdout;
+    const table = (await run('node', [CLI_BIN, 'chains', '--case', caseDir, '--kind', 'pipeline_run', '--sort', 'duration', '--limit', '3'], { env })).stdout;
     expect(table.split('\n')[0]).toMatch(/^key\s+kind\s+label\s+status/);
-    await expect(run('node', [bin, 'chains', '--case', caseDir, '--min-duration', 'soon'], { env })).rejects.toThrow(/min-duration/);
+    await expect(run('node', [CLI_BIN, 'chains', '--case', caseDir, '--min-duration', 'soon'], { env })).rejects.toThrow(/min-duration/);
     // --offset pages as the view does: the second page of three picks up right after the first.
-    const first = JSON.parse((await run('node', [bin, 'chains', '--case', caseDir, '--sort', 'events', '--limit', '6', '--json'], { env })).stdout) as { chains: ChainSummary[] };
-    const next = await run('node', [bin, 'chains', '--case', caseDir, '--sort', 'events', '--limit', '3', '--offset', '3'], { env });
+    const first = JSON.parse((await run('node', [CLI_BIN, 'chains', '--case', caseDir, '--sort', 'events', '--limit', '6', '--json'], { env })).stdout) as { chains: ChainSummary[] };
+    const next = await run('node', [CLI_BIN, 'chains', '--case', caseDir, '--sort', 'events', '--limit', '3', '--offset', '3'], { env });
     expect(next.stdout.split('\n').slice(2, 5).map((l) => l.split(/\s+/)[0])).toEqual(first.chains.slice(3).map((c) => c.key));
     expect(next.stderr).toMatch(/^4-6 of \d+ chains/m);
     h = await CaseHandle.open(caseDir, { readOnly: true });

@@ -5,15 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { CaseHandle } from '../case/caseStore';
 import { tempDir, removeDir } from '../../testkit/tmp';
+import { CLI_BIN } from '../../testkit/cliChild';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin.mjs');
 const MiB = 1 << 20;
 const RSS_LIMIT_MB = 600;
 
@@ -27,7 +26,7 @@ const PRELOAD = `data:text/javascript,process.on('exit',()=>process.stderr.write
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; rssMb: number; seconds: number }> {
   const t = performance.now();
-  const child = spawn(process.execPath, ['--import', PRELOAD, bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', PRELOAD, CLI_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -3,7 +3,6 @@ import { afterAll, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CaseHandle } from '../case/caseStore';
 import { importPaths } from './importer';
 import { tempDir, removeDir } from '../../testkit/tmp';
@@ -13,15 +12,15 @@ import { Engine } from '../engine';
 import { CORRELATION_PENDING, CUSTODY_PENDING, verifyCase } from '../audit/custody';
 import { readAudit } from '../audit/trail';
 import type { JobInfo } from '../../../shared/contract';
+import { CLI_BIN } from '../../testkit/cliChild';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin.mjs');
 
 /** Runs the CLI in a child process (so a fault can SIGKILL it), stdout and stderr together. */
 function cliRunner(env: NodeJS.ProcessEnv) {
   return (args: string[], extra: Record<string, string> = {}) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-    const c = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     c.stderr.on('data', (d: Buffer) => { out += d.toString(); });
@@ -45,7 +44,7 @@ it('survives kill -9 midway and a re-run completes the case exactly', async () =
     writeFileSync(path.join(dir, 'log.json'), lines.join('\n') + '\n');
   }
   const caseDir = path.join(root, 'case');
-  const child = spawn(process.execPath, [bin, 'import', bundle, '--case', caseDir, '--json'], {
+  const child = spawn(process.execPath, [CLI_BIN, 'import', bundle, '--case', caseDir, '--json'], {
     // Batches of ~7 files: the kill lands between two commits.
     env: { ...process.env, CASEFILE_PROGRESS: 'jsonl', CASEFILE_HOME: path.join(root, 'home'), CASEFILE_IMPORT_BATCH_BYTES: String(4 << 20) },
     stdio: ['ignore', 'ignore', 'pipe'],

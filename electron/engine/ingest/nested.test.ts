@@ -18,12 +18,12 @@ import { importBundles } from './importer';
 import { sniffMagic } from './magic';
 import { tempDir, removeDir, writeAt } from '../../testkit/tmp';
 import { withEngineCase } from '../../testkit/engineCase';
+import { CLI_BIN } from '../../testkit/cliChild';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PNG = readFileSync(path.join(REPO, 'docs/screenshots/timeline.png'));
-const BIN = path.join(REPO, 'electron/cli/bin.mjs');
 
 function newRoot(): string {
   const d = tempDir();
@@ -296,16 +296,16 @@ describe('through the CLI', () => {
     writeAt(t, 'logs/timeline.png', PNG);
     const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
     const caseDir = path.join(root, 'case');
-    const out = execFileSync(process.execPath, [BIN, 'import', t, '--case', caseDir], { env, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const out = execFileSync(process.execPath, [CLI_BIN, 'import', t, '--case', caseDir], { env, encoding: 'utf8', maxBuffer: 1 << 26 });
     expect(out).toMatch(/PNG image: kept as evidence, not read as log lines/);
     expect(out).toMatch(/tar archive \(gzip-compressed\): kept as evidence, not read as log lines; its 17 file\(s\) were imported as bundle [0-9a-f]{16}/);
     expect(out).toMatch(/bundle [0-9a-f]{16}: the contents of the archive [0-9a-f]{16}\/logs\/archive\/old\.tar\.gz/);
     // The archive's tar headers are not read as a pipeline log any more, and feed no timezone evidence.
-    const json = JSON.parse(execFileSync(process.execPath, [BIN, 'stats', '--case', caseDir, '--json'], { env, encoding: 'utf8', maxBuffer: 1 << 26 })) as { byFile: { file: string; format: string; records: string; note: string }[] };
+    const json = JSON.parse(execFileSync(process.execPath, [CLI_BIN, 'stats', '--case', caseDir, '--json'], { env, encoding: 'utf8', maxBuffer: 1 << 26 })) as { byFile: { file: string; format: string; records: string; note: string }[] };
     expect(json.byFile.find((f) => f.file === 'logs/archive/old.tar.gz')).toMatchObject({ format: 'archive', records: '0' });
     expect(json.byFile.find((f) => f.file === 'logs/timeline.png')).toMatchObject({ format: 'binary', records: '0' });
     expect(json.byFile.filter((f) => f.file.startsWith('enrich/'))).toHaveLength(17);
-    const verify = spawnSync(process.execPath, [BIN, 'verify', '--case', caseDir], { env, encoding: 'utf8' });
+    const verify = spawnSync(process.execPath, [CLI_BIN, 'verify', '--case', caseDir], { env, encoding: 'utf8' });
     expect(verify.stdout + verify.stderr).toMatch(/Chain of custody OK/);
     expect(verify.status).toBe(0);
   }, 120_000);

@@ -13,9 +13,9 @@ import type { CaseInfo } from '../../../shared/domain';
 import { startServer, type RunningServer } from '../../serve/server';
 import { Engine } from '../engine';
 import { removeDir, tempDir } from '../../testkit/tmp';
+import { CLI_BIN } from '../../testkit/cliChild';
 
 const run = promisify(execFile);
-const bin = path.resolve('electron/cli/bin.mjs');
 
 let root: string;
 let outside: string;
@@ -51,7 +51,7 @@ const errorOf = async (p: Promise<unknown>) => {
   throw new Error('expected the call to be refused');
 };
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  run(process.execPath, ['--max-old-space-size=256', bin, 'query', '--case', info.dir, ...args],
+  run(process.execPath, ['--max-old-space-size=256', CLI_BIN, 'query', '--case', info.dir, ...args],
     { env: { ...process.env, CASEFILE_HOME: path.join(root, 'home-cli'), ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
     .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }))
     .catch((e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
