@@ -1,4 +1,4 @@
-// "50MB" / "1GB" / "512KB" / "1000000" -> bytes (decimal units, as disk sizes are quoted).
+// "50MB" / "1GB" / "512KB" / "1000000" -> bytes (decimal units, as disk sizes are quoted). Shared: the CLI and the app read sizes alike.
 export function parseSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$/i.exec(text);
   if (!m) throw new Error(`not a size: ${text}`);

@@ -14,7 +14,7 @@ import { buildChains, lastBuildTimings } from '../engine/correlate/chains';
 import { CaseHandle } from '../engine/case/caseStore';
 import { importPaths } from '../engine/ingest/importer';
 import { generateTree } from '../testkit/synth/generate';
-import { parseSize } from '../engine/util/size';
+import { parseSize } from '../../shared/size';
 import { readTruth } from '../testkit/synth/truth';
 import { removeDir, tempDir } from '../testkit/tmp';
 

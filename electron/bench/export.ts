@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine/engine';
 import { runExport } from '../engine/export/run';
-import { formatSize, parseSize } from '../engine/util/size';
+import { formatSize, parseSize } from '../../shared/size';
 import { generateTree } from '../testkit/synth/generate';
 import { probe } from './exportProbe';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateTree } from '../testkit/synth/generate';
-import { formatSize, parseSize } from '../engine/util/size';
+import { formatSize, parseSize } from '../../shared/size';
 import { readTruthHead } from '../testkit/synth/truth';
 import { lnavArgs, lnavVersion, writeLnavConfig } from './lnav';
 import { CHAINS_STAGE, EXTRACT_STAGE, SUMMARY_STAGE } from '../engine/util/stageTimes';

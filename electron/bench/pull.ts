@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { SiteProfile } from '../../shared/profile';
 import { runPull } from '../engine/transport/pull';
 import type { SourceId } from '../engine/transport/discover';
-import { formatSize, parseSize } from '../engine/util/size';
+import { formatSize, parseSize } from '../../shared/size';
 import { startLab, type SshLab } from '../testkit/sshLab';
 import { removeDir, tempDir } from '../testkit/tmp';
 

@@ -10,7 +10,7 @@ import { BatchRedactor, type RowIn } from '../engine/redact/batch';
 import { RedactPool } from '../engine/redact/pool';
 import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../engine/redact/rules/gitleaks.generated';
 import { generateTree } from '../testkit/synth/generate';
-import { formatSize, parseSize } from '../engine/util/size';
+import { formatSize, parseSize } from '../../shared/size';
 import { generateRedactionCorpus } from '../testkit/redaction/corpus';
 import { evaluate } from '../testkit/redaction/evaluate';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { chromium, type Page, type Request, type Response } from 'playwright-core';
 import { generateTree } from '../testkit/synth/generate';
-import { formatSize, parseSize } from '../engine/util/size';
+import { formatSize, parseSize } from '../../shared/size';
 import { runMeasured } from './proc';
 
 const opts = new Command()

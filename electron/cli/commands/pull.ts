@@ -11,7 +11,7 @@ import cliProgress from 'cli-progress';
 import { SiteProfile } from '../../../shared/profile';
 import { SET_ASIDE_REASONS as SET_ASIDE, type PullAnswer } from '../../../shared/contract/pull';
 import { Engine } from '../../engine/engine';
-import { parseSize } from '../../engine/util/size';
+import { parseSize } from '../../../shared/size';
 import { readSecret } from '../secretInput';
 import { EXIT, fail, printJson, printTable, readInputFile } from '../output';
 import { printable } from '../../../shared/printable';

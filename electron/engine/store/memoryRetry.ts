@@ -4,7 +4,7 @@
 // leaving the case without custody and chains: the steps it wraps resume from their own pending marks.
 import type { CaseDb } from './db';
 import { sqlString } from './db';
-import { parseSize } from '../util/size';
+import { parseSize } from '../../../shared/size';
 import { addStageTime } from '../util/stageTimes';
 
 /** The limit of the second try. */

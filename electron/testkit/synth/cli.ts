@@ -1,7 +1,7 @@
 // tsx electron/testkit/synth/cli.ts --out DIR --size 50MB [--seed N] [--start ISO] [--tz ZONE] [--no-faults|--faults all]
 import { Command } from 'commander';
 import { generateTree } from './generate';
-import { parseSize } from '../../engine/util/size';
+import { parseSize } from '../../../shared/size';
 
 const program = new Command()
   .name('synth')
