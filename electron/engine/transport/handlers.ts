@@ -80,7 +80,8 @@ export const pullHandlers: AreaHandlers<'profiles' | 'pull'> = {
   'profiles.save': async (_ctx, input) => mapped(saveProfile(input.profile, { replace: !!input.replace })),
   'profiles.remove': async (_ctx, input) => ({ removed: await mapped(removeProfile(input.name)) }),
   'profiles.importSshConfig': async (_ctx, input) => {
-    const file = input.file ?? path.join(os.homedir(), '.ssh', 'config');
+    // `~/…` as the operator types it in the app (no shell expands it there).
+    const file = input.file ? input.file.replace(/^~(?=\/|$)/, os.homedir()) : path.join(os.homedir(), '.ssh', 'config');
     const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => { throw new EngineError('not_found', `Cannot read ${file}: ${e.code ?? e.message}.`); });
     const profile = await mapped(Promise.resolve().then(() => importSshConfigHost(text, input.host, { logRoot: input.logRoot, capBytes: input.capBytes, ...(input.timezone ? { timezone: input.timezone } : {}) })));
     return input.save ? mapped(saveProfile(profile)) : profile;

@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir, removeDir } from '../../testkit/tmp';
 import { configHosts, importSshConfigHost } from './sshConfig';
+import { pullHandlers } from './handlers';
+import type { EngineContext } from '../api';
 
 const dir = tempDir();
 afterAll(() => removeDir(dir));
@@ -56,5 +58,24 @@ Host two-hop
 
   it('lists the concrete hosts of a config', () => {
     expect(configHosts(text)).toEqual(['bastion', 'acme-enrich', 'two-hop']);
+  });
+
+  it('reads a config named `~/…` in the operator\'s home, as the app\'s form takes it (no shell expands it there)', async () => {
+    writeFileSync(path.join(dir, 'acme_config'), text);
+    const home = process.env.HOME;
+    process.env.HOME = dir;
+    try {
+      const p = await pullHandlers['profiles.importSshConfig']({} as EngineContext, { host: 'acme-enrich', file: '~/acme_config', logRoot: '/srv', capBytes: 1e9 });
+      expect(p.target.host).toBe('10.20.0.5');
+      expect(p.jumps.map((j) => j.host)).toEqual(['jump.acme.example']);
+      await expect(pullHandlers['profiles.importSshConfig']({} as EngineContext, { host: 'acme-enrich', file: '~/missing', logRoot: '/srv', capBytes: 1e9 }))
+        .rejects.toThrow(`Cannot read ${path.join(dir, 'missing')}: ENOENT.`);
+    } finally { process.env.HOME = home; }
+  });
+
+  it('refuses a name no Host block matches (ssh would dial it as it is; from a config it is a typo), naming the hosts', () => {
+    expect(() => importSshConfigHost(text, 'acme-enrch', opts)).toThrow('No Host block of this config matches "acme-enrch"; its hosts: bastion, acme-enrich, two-hop.');
+    // A wildcard block that sets something for the name is a match.
+    expect(importSshConfigHost(`${text}\nHost *.acme.example\n  User deploy\n`, 'db.acme.example', opts).target).toMatchObject({ host: 'db.acme.example', user: 'deploy' });
   });
 });

@@ -74,6 +74,12 @@ function hopFor(cfg: SSHConfig, spec: string, home: string): { hop: HopInput; pr
 export function importSshConfigHost(text: string, alias: string, opts: ImportOptions): SiteProfile {
   const home = opts.home ?? os.homedir();
   const cfg = parseSafe(text);
+  // ssh itself dials a name no Host block matches as it is; read from a config, such a name is a typo to say so.
+  const computed = (name: string) => JSON.stringify(cfg.compute(name, { matchExec: false, ignoreCase: true }));
+  if (!/^[^@]*@|:\d+$/.test(alias) && computed(alias) === computed('casefile-no-such-host.invalid')) {
+    const hosts = configHosts(text);
+    throw new Error(`No Host block of this config matches "${alias}"${hosts.length ? `; its hosts: ${hosts.slice(0, 20).join(', ')}${hosts.length > 20 ? ', …' : ''}` : ''}.`);
+  }
   const { hop: target, proxyJump } = hopFor(cfg, alias, home);
   const jumps: HopInput[] = [];
   // ProxyJump a,b: dial a, then b, then the target. A jump host's own ProxyJump comes before it.
