@@ -90,6 +90,14 @@ test('a profile typed in the form: wrong fields named, then saved, planned throu
   await expect(page.getByTestId('hostkey-fingerprint')).toHaveText(lab.target.fingerprint, { timeout: 60_000 });
   await page.getByTestId('hostkey-accept').click();
   await expect(page.getByTestId('plan-summary')).toContainText('1 files', { timeout: 60_000 });
+  // A cap the form cannot read stops the plan with a sentence (it used to be ignored: the profile's cap decided).
+  await page.getByTestId('pull-cap').fill('2 gigs');
+  await page.getByTestId('pull-plan').click();
+  await expect(page.getByTestId('pull-error')).toContainText('The cap “2 gigs” is not a size');
+  await page.getByTestId('pull-cap').fill('1MB');
+  await page.getByTestId('pull-plan').click();
+  await expect(page.getByTestId('plan-summary')).toContainText('of a 1.00 MB cap', { timeout: 60_000 });
+  await expect(page.getByTestId('pull-error')).toHaveCount(0);
 
   // Edited: a new cap and a new name; the pinned key comes back in the form and stays; the old name is gone.
   await casefile.engine.invoke('profiles.save', { profile: { ...saved, notes: 'VPN first', exportKey: { fingerprint: 'A'.repeat(40) } }, replace: true });

@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { PullAnswer, PullProgress, PullSummary, PresentedHostKey } from '../../shared/contract/pull';
 import { PULL_SOURCES } from '../../shared/contract/pull';
+import { parseSize } from '../../shared/size';
 import { call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
 import { followJob } from './followJob';
@@ -46,12 +47,24 @@ interface PullState {
   attach(caseId: string): Promise<void>;
 }
 
+/** The form's cap: a plain number is MB (the field's unit), else a size as the CLI reads it (500MB, 2GB); empty is the
+ *  profile's. A cap that cannot be read stops the plan with a sentence: ignored, it let the profile's cap decide. */
+export function capBytesOf(text: string): number | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  let bytes = NaN;
+  try { bytes = /^\d+(\.\d+)?$/.test(t) ? Math.round(Number(t) * 1e6) : parseSize(t); } catch { /* said below */ }
+  if (!(bytes > 0)) throw new Error(`The cap “${t}” is not a size: give MB (500), or 500MB, 2GB; or leave it empty for the profile's.`);
+  return bytes;
+}
+
 function input(f: PullForm, passphrase: string) {
+  const capBytes = capBytesOf(f.capMB);
   return {
     profile: f.profile,
     ...(f.since ? { since: f.since } : {}), ...(f.until ? { until: f.until } : {}),
     ...(f.sources.length && f.sources.length < PULL_SOURCES.length ? { sources: f.sources } : {}),
-    ...(Number(f.capMB) > 0 ? { capBytes: Math.round(Number(f.capMB) * 1e6) } : {}),
+    ...(capBytes !== undefined ? { capBytes } : {}),
     ...(f.trim ? { overCap: 'trim' as const } : {}),
     ...(passphrase ? { passphrase } : {}),
   };

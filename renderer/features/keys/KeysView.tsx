@@ -22,7 +22,7 @@ export function KeysView() {
       <section className="card">
         <h3>Your keys</h3>
         <div className="row">
-          <span data-testid="keys-lock-state">{state ? (state.locked ? '🔒 locked' : `🔓 ${state.keys.length} unlocked`) : '…'}</span>
+          <span data-testid="keys-lock-state">{state ? (state.locked ? 'locked' : `${state.keys.length} unlocked`) : '…'}</span>
           <button data-testid="keys-lock-all" disabled={!state || state.locked} onClick={() => void act(call('keys.lock', {}))}>Lock</button>
         </div>
         {error && <div className="error-box" data-testid="keys-error" role="alert">{error}</div>}
@@ -52,6 +52,7 @@ export function KeysView() {
       </section>
       <section className="card">
         <h3>Client keys</h3>
+        {list && list.clients.length === 0 && <div className="muted" data-testid="clients-empty">No client key yet. Import a client's public key below: exports are encrypted to it.</div>}
         <ul>{list?.clients.map((k) => <li key={k.fingerprint}>{k.userIds[0] ?? ''} <span className="mono small">{k.fingerprint}</span></li>)}</ul>
       </section>
       <ImportKey onImported={() => void refresh()} onError={setError} />

@@ -53,7 +53,7 @@ export function PullView() {
                 onChange={(e) => s.setForm({ sources: e.target.checked ? [...s.form.sources, src] : s.form.sources.filter((x: Source) => x !== src) })} />{src}</label>
             ))}
           </div>
-          <label>cap (MB, default: the profile's) <input data-testid="pull-cap" value={s.form.capMB} onChange={(e) => s.setForm({ capMB: e.target.value })} /></label>
+          <label>cap (MB, or 500MB, 2GB; default: the profile's) <input data-testid="pull-cap" value={s.form.capMB} onChange={(e) => s.setForm({ capMB: e.target.value })} /></label>
           <label><input type="checkbox" checked={s.form.trim} onChange={(e) => s.setForm({ trim: e.target.checked })} /> over the cap: keep the newest files that fit (else refuse)</label>
           <label>key passphrase (if the profile uses a protected key; never stored)
             <input data-testid="pull-passphrase" type="password" autoComplete="off" value={s.passphrase} onChange={(e) => s.setPassphrase(e.target.value)} /></label>
