@@ -113,3 +113,39 @@ test('the Cases view scrolls: an import\'s results below the list and forms can 
   await api(casefile, 'cases.close', { caseId: made.id });
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
+
+test('a case is closed from the Cases list: refused while its import runs, then its lock is free for the CLI; the shown one leaves the screen', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'casefile-cases-'));
+  await writeFile(path.join(dir, 'celery-worker.log'), '[2023-07-06 03:30:00,000: INFO/MainProcess] Connected to redis://localhost:6379/0\n');
+  const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'To close', dir: path.join(dir, 'case') });
+  await page.goto(caseLink(casefile, made.id, 'cases'));
+  const row = page.locator(`[data-testid="case-row"][data-case="${made.id}"]`);
+  await expect(page.getByTestId('case-name-header')).toContainText('To close');
+
+  // The operator's own job runs: the close says so and the case stays open.
+  let release!: () => void;
+  const held = casefile.engine.context.jobs.run(made.id, 'import', () => new Promise<void>((r) => { release = r; }));
+  await expect.poll(() => casefile.engine.context.jobs.list(made.id).find((j) => j.kind === 'import')?.state).toBe('running');
+  await row.getByTestId('case-close').click();
+  await expect(page.getByTestId('error-banner')).toContainText("The case's import job is running: cancel it or let it finish, then close the case.");
+  await expect(page.getByTestId('case-name-header')).toContainText('To close');
+  release();
+  await held;
+
+  await row.getByTestId('case-close').click();
+  await expect(row.getByTestId('case-close')).toHaveCount(0); // listed, no longer open here
+  await expect(row.getByTestId('case-open')).toBeVisible();
+  await expect(page.getByTestId('case-name-header')).toHaveText('no case open');
+  await expect(page.getByTestId('cases-view')).toBeVisible();
+  expect(casefile.engine.context.openCases().map((h) => h.meta.id)).not.toContain(made.id);
+  // Its lock is free: another process writes it.
+  const cli = spawnSync(process.execPath, [path.join(ROOT, 'electron/cli/bin.mjs'), 'import', path.join(dir, 'celery-worker.log'), '--case', path.join(dir, 'case')],
+    { env: { ...process.env, CASEFILE_HOME: casefile.home }, encoding: 'utf8', timeout: 120_000 });
+  expect(cli.status, cli.stderr).toBe(0);
+  await row.getByTestId('case-open').click();
+  await expect.poll(() => eventsTotal(page)).toBe(1);
+  await api(casefile, 'cases.close', { caseId: made.id });
+  expect(problems.errors).toEqual([]);
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+});

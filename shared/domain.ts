@@ -38,6 +38,8 @@ export const CaseInfo = z.object({
   bundleCount: z.number(),
   timeRange: z.object({ from: IsoInstant, to: IsoInstant }).nullable(),
   isDemo: z.boolean().optional(),
+  /** Open in this engine (holding the case's lock); false for a recent case `cases.list` only peeked into. */
+  open: z.boolean().optional(),
   /** Identifiers and chains are behind the events (being built, or to be rebuilt after an interrupted import). */
   chainsPending: z.boolean().optional(),
   /** The text index is behind the events (being built, or missing on a case opened read-only): searches still

@@ -30,6 +30,8 @@ interface AppState {
   /** Opens a case of the list in the engine (a recent case is listed without being open there), then shows it. */
   openListed(c: CaseInfo): Promise<void>;
   openDir(dir: string): Promise<void>;
+  /** Closes a case in the engine (its lock released, so the CLI can write it); the shown one leaves the screen. */
+  closeCase(c: CaseInfo): Promise<void>;
   createCase(name: string, dir?: string, timezone?: string): Promise<CaseInfo | null>;
   refreshCurrent(): Promise<void>;
   setView(v: View): void;
@@ -121,6 +123,16 @@ export const useApp = create<AppState>((set, get) => ({
       const c = await call('cases.open', { dir });
       await get().refreshCases();
       get().openCase(c);
+    } catch (e) { get().fail(e); } finally { set({ busy: false }); }
+  },
+
+  async closeCase(c) {
+    set({ busy: true });
+    try {
+      await call('cases.close', { caseId: c.id });
+      if (get().current?.id === c.id) set({ current: null, view: 'cases' });
+      set({ error: null });
+      await get().refreshCases();
     } catch (e) { get().fail(e); } finally { set({ busy: false }); }
   },
 

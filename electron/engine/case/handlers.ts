@@ -16,6 +16,10 @@ import { writeJsonAtomic } from '../util/atomic';
 import { CaseHandle } from './caseStore';
 import { appFiles } from './paths';
 
+/** Jobs that only derive data from the events; the next open finishes what a close cancelled (extract_pending, the
+ *  text index's missing groups). */
+const DERIVED_JOBS = new Set(['correlate', 'text-index']);
+
 export async function caseInfo(h: CaseHandle): Promise<CaseInfo> {
   const s = await h.db.read<{ n: string; b: string; from: string | null; to: string | null }>(
     `SELECT (SELECT count(*) FROM event_store)::VARCHAR AS n, (SELECT count(*) FROM bundles)::VARCHAR AS b,
@@ -26,7 +30,7 @@ export async function caseInfo(h: CaseHandle): Promise<CaseInfo> {
     readOnly: h.readOnly, ...(h.readOnlyReason ? { readOnlyReason: h.readOnlyReason } : {}),
     eventCount: Number(r.n), bundleCount: Number(r.b),
     timeRange: r.from && r.to ? { from: r.from, to: r.to } : null,
-    ...(h.meta.isDemo ? { isDemo: true } : {}),
+    ...(h.meta.isDemo ? { isDemo: true } : {}), open: true,
     ...(await correlationPending(h.db).catch(() => false) ? { chainsPending: true } : {}),
     ...(await textIndexReady(h.db).catch(() => true) ? {} : { textIndexPending: true }),
   };
@@ -112,7 +116,7 @@ export const caseHandlers: AreaHandlers<'cases'> = {
       // Peek read-only without taking the lock: listing must not block another instance.
       const h = await CaseHandle.open(dir, { readOnly: true }).catch(() => null);
       if (!h) continue;
-      try { out.push({ ...(await caseInfo(h)), readOnly: false }); } finally { await h.close(); }
+      try { out.push({ ...(await caseInfo(h)), readOnly: false, open: false }); } finally { await h.close(); }
     }
     return out;
   },
@@ -127,7 +131,18 @@ export const caseHandlers: AreaHandlers<'cases'> = {
   },
   'cases.open': async (ctx, input) => caseInfo(await openCase(ctx, input.dir)),
   'cases.get': async (ctx, input) => caseInfo(ctx.getCase(input.caseId)),
-  'cases.close': async (ctx, input) => { await ctx.removeCase(input.caseId); return { ok: true }; },
+  'cases.close': async (ctx, input) => {
+    ctx.getCase(input.caseId); // a case that is not open says so
+    // The operator's own work is never cut short by a close: they cancel it or wait. Derived work (identifiers and
+    // chains, the text index) is cancelled and finished on the next open, as after a kill.
+    const live = ctx.jobs.list(input.caseId).filter(jobIsLive);
+    const own = live.find((j) => !DERIVED_JOBS.has(j.kind));
+    if (own) throw new EngineError('conflict', `The case's ${own.kind} job is ${own.state}: cancel it or let it finish, then close the case.`);
+    for (const j of live) ctx.jobs.cancel(j.jobId);
+    await ctx.jobs.settled(input.caseId);
+    await ctx.removeCase(input.caseId);
+    return { ok: true };
+  },
   'cases.setTimezone': async (ctx, input) => {
     assertZone(input.timezone);
     const h = ctx.getCase(input.caseId);

@@ -21,6 +21,8 @@ export interface Jobs {
   /** Cancels a queued or running job; false when there is no such live job. */
   cancel(jobId: string): boolean;
   list(caseId?: string): JobInfo[];
+  /** Resolves when every job queued on the case so far has ended (however it ended). */
+  settled(caseId: string): Promise<void>;
 }
 
 interface Job { info: JobInfo; controller: AbortController; lastPublished: number; background: boolean }
@@ -75,6 +77,10 @@ export class JobRunner implements Jobs {
   list(caseId?: string): JobInfo[] {
     const all = [...this.jobs.values()].filter((j) => !caseId || j.info.caseId === caseId);
     return [...all.filter(isLive), ...all.filter((j) => !isLive(j)).reverse()].map((j) => ({ ...j.info }));
+  }
+
+  async settled(caseId: string): Promise<void> {
+    await this.tails.get(caseId);
   }
 
   /** Shutdown: queued and background jobs are cancelled, other running ones are waited for. */

@@ -6,7 +6,7 @@ import { fmtCount, fmtTime } from '../../lib/time';
 import { ImportPanel } from './ImportPanel';
 
 export function CasesView() {
-  const { cases, current, openListed, openDir, createCase, busy, info, refreshCases } = useApp();
+  const { cases, current, openListed, openDir, closeCase, createCase, busy, info, refreshCases } = useApp();
   // Opening a case does not read the list (it peeks into every recent case): it is read here, fresh each time.
   // (Once the app knows what it opens: before that, this view stands in while a reload reopens its case.)
   useEffect(() => { if (info) void refreshCases(); }, [info, refreshCases]);
@@ -30,7 +30,11 @@ export function CasesView() {
                 <td className="small">{c.timeRange ? `${fmtTime(c.timeRange.from)} → ${fmtTime(c.timeRange.to)}` : '—'}</td>
                 <td className="small" title={c.timezone.evidence}>{c.timezone.zone} ({c.timezone.how})</td>
                 <td className="mono small">{printable(c.dir)}</td>
-                <td><button data-testid="case-open" disabled={busy} onClick={() => void openListed(c)}>Open</button></td>
+                <td className="nowrap">
+                  <button data-testid="case-open" disabled={busy} onClick={() => void openListed(c)}>Open</button>
+                  {c.open && <button data-testid="case-close" disabled={busy} onClick={() => void closeCase(c)}
+                    title="Close it here: its lock is released (the CLI can then write it); its data stays in the folder">Close</button>}
+                </td>
               </tr>
             ))}
           </tbody>
