@@ -9,6 +9,7 @@ import { CryptoError } from './errors';
 import { Keystore, type Door, type Wrapper } from './keystore';
 import { describeMessage, keyIdsOf, openSealed, readSealed, seal, unlockKey, type Opened, type OpenWith } from './pgp';
 import { MAX_BUNDLE_BYTES } from './parse';
+import { notAFile } from '../util/smallFile';
 import { SealedSessions, type OpenedBundle } from './sealedSession';
 import { readUnlockSettings, Unlocker, type KeysState } from './unlock';
 
@@ -124,10 +125,4 @@ export class CryptoService {
     this.sessions.closeAll();
     this.unlocker.dispose();
   }
-}
-
-/** Why a path given as a sealed file (or a file to seal) is not one: missing, a folder, or a device or pipe. */
-export function notAFile(file: string, st: { isDirectory(): boolean } | null): string {
-  if (!st) return `No such file: ${file}`;
-  return st.isDirectory() ? `${file} is a folder, not a file.` : `${file} is not a regular file (a device, pipe or socket).`;
 }

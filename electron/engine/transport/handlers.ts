@@ -1,6 +1,5 @@
 // Contract calls of the profiles and pull areas. A pull runs as a `pull` job on its case and imports what it
 // fetched in the same job (a nested import job would wait behind the pull forever).
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { JobStep } from '../../../shared/contract';
@@ -12,6 +11,7 @@ import { scrubSecrets } from '../audit/policy';
 import { getProfile, listProfiles, ProfileError, removeProfile, saveProfile } from './profileStore';
 import { acceptHostKey, HostKeyError } from './hostKeyStore';
 import { importSshConfigHost } from './sshConfig';
+import { readSmallText } from '../util/smallFile';
 import { listPulls } from './pull';
 import { pullIntoCase, PullRefused, type PullAnswer, type PullRequest } from './service';
 import { SshError } from './sshChain';
@@ -74,6 +74,9 @@ export function pullOutcome(a: PullAnswer): string {
   return `Pulled ${a.plan.files.length} files into bundle ${a.bundle ?? '?'}: ${events} events imported.`;
 }
 
+/** An OpenSSH client config is a few KiB; a path to a device or a huge file is refused before it is read. */
+const MAX_SSH_CONFIG_BYTES = 1024 * 1024;
+
 export const pullHandlers: AreaHandlers<'profiles' | 'pull'> = {
   'profiles.list': async () => listProfiles(),
   'profiles.get': async (_ctx, input) => mapped(getProfile(input.name)),
@@ -82,7 +85,7 @@ export const pullHandlers: AreaHandlers<'profiles' | 'pull'> = {
   'profiles.importSshConfig': async (_ctx, input) => {
     // `~/…` as the operator types it in the app (no shell expands it there).
     const file = input.file ? input.file.replace(/^~(?=\/|$)/, os.homedir()) : path.join(os.homedir(), '.ssh', 'config');
-    const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => { throw new EngineError('not_found', `Cannot read ${file}: ${e.code ?? e.message}.`); });
+    const text = await readSmallText(file, MAX_SSH_CONFIG_BYTES, 'an OpenSSH client config');
     const profile = await mapped(Promise.resolve().then(() => importSshConfigHost(text, input.host, { logRoot: input.logRoot, capBytes: input.capBytes, ...(input.timezone ? { timezone: input.timezone } : {}) })));
     return input.save ? mapped(saveProfile(profile)) : profile;
   },

@@ -69,7 +69,7 @@ Host two-hop
       expect(p.target.host).toBe('10.20.0.5');
       expect(p.jumps.map((j) => j.host)).toEqual(['jump.acme.example']);
       await expect(pullHandlers['profiles.importSshConfig']({} as EngineContext, { host: 'acme-enrich', file: '~/missing', logRoot: '/srv', capBytes: 1e9 }))
-        .rejects.toThrow(`Cannot read ${path.join(dir, 'missing')}: ENOENT.`);
+        .rejects.toThrow(`No such file: ${path.join(dir, 'missing')}`);
     } finally { process.env.HOME = home; }
   });
 
@@ -77,5 +77,13 @@ Host two-hop
     expect(() => importSshConfigHost(text, 'acme-enrch', opts)).toThrow('No Host block of this config matches "acme-enrch"; its hosts: bastion, acme-enrich, two-hop.');
     // A wildcard block that sets something for the name is a match.
     expect(importSshConfigHost(`${text}\nHost *.acme.example\n  User deploy\n`, 'db.acme.example', opts).target).toMatchObject({ host: 'db.acme.example', user: 'deploy' });
+  });
+
+  it('refuses a config path that names a device, a folder or a huge file, before reading it (/dev/zero never ends)', async () => {
+    const read = (file: string) => pullHandlers['profiles.importSshConfig']({} as EngineContext, { host: 'acme-enrich', file, logRoot: '/srv', capBytes: 1e9 });
+    await expect(read('/dev/zero')).rejects.toThrow('/dev/zero is not a regular file (a device, pipe or socket).');
+    await expect(read(dir)).rejects.toThrow(`${dir} is a folder, not a file.`);
+    writeFileSync(path.join(dir, 'huge_config'), Buffer.alloc(2 * 1024 * 1024, 0x23));
+    await expect(read(path.join(dir, 'huge_config'))).rejects.toThrow(/huge_config is too large to be an OpenSSH client config \(2,097,152 bytes; at most 1,048,576\)/);
   });
 });
