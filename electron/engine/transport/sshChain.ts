@@ -2,11 +2,13 @@
 // `forwardOut` channel of the previous one. Host keys are checked on every hop before authentication; secrets
 // (key passphrases) are passed in per call and never kept. Errors are typed so the CLI and UI can answer each case.
 import { setMaxListeners } from 'node:events';
-import { promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import type { Hop } from '../../../shared/profile';
 import { fingerprint, keyTypeOf, lookup, parseKnownHosts, type KnownHostEntry } from './knownHosts';
+import { EngineError } from '../util/errors';
+import { readSmallFile, readSmallText } from '../util/smallFile';
 
 // ssh2 is CommonJS: its named exports are not visible to ESM.
 const { Client: SshClient, utils } = ssh2;
@@ -31,10 +33,17 @@ export class SshError extends Error {
 /** Where trust comes from: known_hosts files (read only) and fingerprints pinned in the profile. */
 export interface HostTrust { knownHosts: KnownHostEntry[] }
 
+/** known_hosts of many thousand hosts is a few MiB; a private key a few KiB. */
+const MAX_KNOWN_HOSTS_BYTES = 64 * 1024 * 1024;
+const MAX_KEY_BYTES = 1024 * 1024;
+
 export async function loadKnownHosts(files: string[]): Promise<KnownHostEntry[]> {
   const out: KnownHostEntry[] = [];
   for (const f of files) {
-    const text = await fs.readFile(f, 'utf8').catch((e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return ''; throw e; });
+    const text = await readSmallText(f, MAX_KNOWN_HOSTS_BYTES, 'a known_hosts file').catch((e: unknown) => {
+      if (e instanceof EngineError && e.code === 'not_found' && !existsSync(f)) return '';
+      throw e;
+    });
     out.push(...parseKnownHosts(text));
   }
   return out;
@@ -101,8 +110,8 @@ async function authConfig(hop: Hop, i: number, opts: ChainOptions): Promise<Part
     return { agent };
   }
   const keyPath = hop.auth.path;
-  const data = await fs.readFile(keyPath).catch((e: Error) => {
-    throw new SshError('key-unreadable', `Cannot read key file ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? e.message}.`, where);
+  const data = await readSmallFile(keyPath, MAX_KEY_BYTES, 'an SSH private key').catch((e: Error) => {
+    throw new SshError('key-unreadable', `Cannot use key file ${keyPath}: ${e.message}`, where);
   });
   const passphrase = opts.passphrase?.(i, keyPath);
   // Parse first: ssh2's connect() throws on a wrong passphrase instead of emitting an error.

@@ -1,5 +1,6 @@
-// Reading a file a caller names that must be small and plain (an ssh config, a sealed profile): a path given through a
-// door may name a device (/dev/zero never ends), a pipe (never answers) or a huge file, so it is checked first.
+// Reading a file a caller names that must be small and plain (an ssh config, a known_hosts file, a key file, a sealed
+// profile): a path given through a door or written in a profile may name a device (/dev/zero never ends), a pipe
+// (never answers) or a huge file, so it is checked first.
 import { promises as fs } from 'node:fs';
 import { EngineError } from './errors';
 
@@ -9,10 +10,15 @@ export function notAFile(file: string, st: { isDirectory(): boolean } | null): s
   return st.isDirectory() ? `${file} is a folder, not a file.` : `${file} is not a regular file (a device, pipe or socket).`;
 }
 
-/** The text of a regular file of at most `maxBytes`; otherwise a sentence saying why not (`what` names the file's role). */
-export async function readSmallText(file: string, maxBytes: number, what: string): Promise<string> {
+/** The bytes of a regular file of at most `maxBytes`; otherwise an EngineError saying why not (`not_found` when it is
+ *  missing; `what` names the file's role). */
+export async function readSmallFile(file: string, maxBytes: number, what: string): Promise<Buffer> {
   const st = await fs.stat(file).catch(() => null);
   if (!st?.isFile()) throw new EngineError(st ? 'invalid_input' : 'not_found', notAFile(file, st));
   if (st.size > maxBytes) throw new EngineError('invalid_input', `${file} is too large to be ${what} (${st.size.toLocaleString('en-US')} bytes; at most ${maxBytes.toLocaleString('en-US')}).`);
-  return fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => { throw new EngineError('not_found', `Cannot read ${file}: ${e.code ?? e.message}.`); });
+  return fs.readFile(file).catch((e: NodeJS.ErrnoException) => { throw new EngineError('not_found', `Cannot read ${file}: ${e.code ?? e.message}.`); });
+}
+
+export async function readSmallText(file: string, maxBytes: number, what: string): Promise<string> {
+  return (await readSmallFile(file, maxBytes, what)).toString('utf8');
 }
