@@ -164,4 +164,28 @@ describe('casefile export / redact-test', () => {
     expect(r.stderr).not.toMatch(/EEXIST/);
     expect(fs.existsSync(exportsDir) ? fs.readdirSync(exportsDir).sort() : []).toEqual(before);
   });
+  it('refuses an --out inside the case, or one that already holds an extract, before exporting anything', () => {
+    const caseDir = path.join(root, 'case');
+    const exportsDir = path.join(caseDir, 'exports');
+    const before = fs.readdirSync(exportsDir).sort();
+    const caseFiles = fs.readdirSync(caseDir).sort();
+    const link = path.join(root, 'case-link');
+    fs.symlinkSync(caseDir, link);
+    for (const out of [caseDir, exportsDir, path.join(caseDir, 'new-folder'), path.join(link, 'x')]) {
+      const r = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--out', out);
+      expect(r.status, out).toBe(1);
+      expect(r.stderr, out).toMatch(/--out .* is inside the case folder: give a folder outside the case/);
+    }
+    expect(fs.readdirSync(caseDir).sort()).toEqual(caseFiles);
+    // an earlier extract in the folder is kept: nothing exported, nothing overwritten
+    const earlier = path.join(root, 'earlier');
+    fs.mkdirSync(earlier);
+    fs.writeFileSync(path.join(earlier, 'report.json'), 'the earlier report\n');
+    const r = cli('export', '--case', caseDir, '--format', 'csv', '--plaintext', '--out', earlier);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`--out ${earlier} already holds report.json`);
+    expect(fs.readFileSync(path.join(earlier, 'report.json'), 'utf8')).toBe('the earlier report\n');
+    expect(fs.readdirSync(earlier)).toEqual(['report.json']);
+    expect(fs.readdirSync(exportsDir).sort()).toEqual(before);
+  });
 });

@@ -38,6 +38,39 @@ function readRules(file: string | undefined): Record<string, unknown> | undefine
   return v as Record<string, unknown>;
 }
 
+/** The files an export delivers (run.ts names them so): the data, the report and the manifest, each `.pgp` when encrypted. */
+function deliverableNames(format: string, encrypted: boolean): string[] {
+  return [`events.${format}`, 'report.json', 'manifest.json'].map((n) => (encrypted ? `${n}.pgp` : n));
+}
+
+/** The real path of `p`, or of its nearest existing folder with the rest appended (`--out` may not exist yet). */
+function realPathOf(p: string): string {
+  const abs = path.resolve(p);
+  const rest: string[] = [];
+  let at = abs;
+  for (;;) {
+    try { return path.join(fs.realpathSync(at), ...rest); } catch { /* not there yet: go up */ }
+    const up = path.dirname(at);
+    if (up === at) return abs;
+    rest.unshift(path.basename(at));
+    at = up;
+  }
+}
+
+/**
+ * Said before the export runs, so a refused copy never follows a written export: `--out` must be a folder outside
+ * the case (the deliverable copied into it would sit among the evidence, or loose in exports/ beside the export
+ * folders) and must not hold the files the copy would write (an earlier extract there would be overwritten).
+ */
+function checkOut(out: string, caseDir: string, names: string[]): void {
+  if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new Error(`--out ${out} is a file: give a folder (made if missing) for the deliverable files.`);
+  const o = realPathOf(out);
+  const c = realPathOf(caseDir);
+  if (o === c || o.startsWith(c + path.sep)) throw new Error(`--out ${out} is inside the case folder: give a folder outside the case for the deliverable files.`);
+  const there = names.filter((n) => { try { fs.lstatSync(path.join(out, n)); return true; } catch { return false; } });
+  if (there.length) throw new Error(`--out ${out} already holds ${there.join(', ')} (an earlier extract?): give an empty or new folder, nothing was exported.`);
+}
+
 export function registerExportCommands(program: Command): void {
   program.command('export')
     .description('Write a redacted extract of the case for a client: fail-closed, encrypted to their key unless --plaintext; exit 2 when the selection holds no events, 6 when the fail-closed check refuses the output (nothing delivered)')
@@ -62,7 +95,7 @@ export function registerExportCommands(program: Command): void {
         if (!o.to && !o.plaintext) throw new Error('Give the client key with --to, or --plaintext to write unencrypted on purpose.');
         if (o.to && o.plaintext) throw new Error('--to and --plaintext exclude each other.');
         // Said before the export runs: else it is written into the case and then the copy fails.
-        if (o.out && fs.existsSync(o.out) && !fs.statSync(o.out).isDirectory()) throw new Error(`--out ${o.out} is a file: give a folder (made if missing) for the deliverable files.`);
+        if (o.out) checkOut(o.out, o.case, deliverableNames(o.format, !o.plaintext));
         const rules = readRules(o.rules);
         await withCaseEngine(o.case, async (engine, info) => {
           const selection = {
@@ -78,7 +111,8 @@ export function registerExportCommands(program: Command): void {
           const copiedTo = o.out ? path.resolve(o.out) : undefined;
           if (copiedTo) {
             fs.mkdirSync(copiedTo, { recursive: true, mode: 0o700 });
-            for (const f of r.files) fs.copyFileSync(path.join(r.dir, f.name), path.join(copiedTo, f.name));
+            // EXCL: a file that appeared there while the export ran is kept, not overwritten
+            for (const f of r.files) fs.copyFileSync(path.join(r.dir, f.name), path.join(copiedTo, f.name), fs.constants.COPYFILE_EXCL);
           }
           warn(r.warnings);
           if (o.json) { printJson(copiedTo ? { ...r, copiedTo } : r); return; }
