@@ -298,3 +298,40 @@ test('a file name with a right-to-left override is shown escaped, as the CLI pri
   expect(await page.getByTestId('detail-file').innerText()).not.toContain('\u202e');
   await rm(work, { recursive: true, force: true });
 });
+
+test('while a new case is being created the import waits for it: nothing lands in the case being left, and its count is not shown as the new one\'s', async ({ app, casefile }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-import-switch-'));
+  try {
+    await mkdir(path.join(work, 'small'));
+    await writeFile(path.join(work, 'small', 's.json.log'), Array.from({ length: 9 }, (_, i) => line(7000 + i)).join('\n') + '\n');
+    const demoCount = async () => (await api<{ total: number }>(casefile, 'events.page', { caseId, filter: {}, limit: 1 })).total;
+    const before = await demoCount();
+    await expect(page.getByTestId('status-matching')).toHaveText(`${before.toLocaleString('en-US')} matching`);
+    // A slow create (a busy disk): the operator types the bundle's path and presses Import before the case opens.
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    await page.route('**/api/cases.create', async (route) => { await held; await route.continue(); });
+    await page.getByTestId('tab-cases').click();
+    await page.getByTestId('case-name').fill('Created while importing');
+    await page.getByTestId('case-dir').fill(path.join(work, 'case'));
+    await page.getByTestId('case-create').click();
+    await page.getByTestId('import-paths').fill(path.join(work, 'small'));
+    await expect(page.getByTestId('import-start')).toBeDisabled();
+    release();
+    await expect(page.getByTestId('status-case-events')).toHaveText('0 events in case');
+    // The new case has not been read: the demo's "matching" is not said of it.
+    await expect(page.getByTestId('status-matching')).toHaveCount(0);
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-results')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('status-case-events')).toHaveText('9 events in case');
+    await page.getByTestId('goto-timeline').click();
+    await expect(page.getByTestId('status-matching')).toHaveText('9 matching');
+    expect(await demoCount()).toBe(before);
+    const made = (await api<{ id: string; dir: string }[]>(casefile, 'cases.list', {})).find((c) => c.dir === path.join(work, 'case'));
+    if (made) await api(casefile, 'cases.close', { caseId: made.id });
+  } finally {
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

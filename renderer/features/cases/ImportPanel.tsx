@@ -18,6 +18,9 @@ function archiveAction(a: ImportCheck['archives'][number]): string {
 export function ImportPanel() {
   const current = useApp((s) => s.current)!;
   const setView = useApp((s) => s.setView);
+  // A case being created or opened is about to replace the one this panel imports into: an import started now would
+  // land in the case being left.
+  const switching = useApp((s) => s.busy);
   const { running, progress, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel, waiting, outcome } = useImport();
   const [paths, setPaths] = useState('');
   // An import of this case already running (this page was reloaded while it ran): follow it.
@@ -43,7 +46,7 @@ export function ImportPanel() {
           : 'Give the path of a bundle (folder, .tar.gz, .zip or log files) on this machine.'}
         {canUpload && (
           <label className="file-pick">or pick files
-            <input type="file" multiple data-testid="file-input" disabled={current.readOnly || running}
+            <input type="file" multiple data-testid="file-input" disabled={current.readOnly || running || switching}
               onChange={(e) => { const fs = [...(e.target.files ?? [])]; if (fs.length) void importFiles(fs.map((file) => ({ file, path: file.name }))); }} />
           </label>
         )}
@@ -55,7 +58,7 @@ export function ImportPanel() {
       }}>
         <textarea data-testid="import-paths" rows={2} value={paths} onChange={(e) => setPaths(e.target.value)}
           placeholder="/path/to/bundle (one path per line)" />
-        <button type="submit" data-testid="import-start" disabled={running || checking || !!awaiting || current.readOnly || !paths.trim()}>Import</button>
+        <button type="submit" data-testid="import-start" disabled={running || checking || !!awaiting || switching || current.readOnly || !paths.trim()}>Import</button>
       </form>
       {checking && <div className="muted" data-testid="import-checking">Checking which files the case already has…</div>}
       {awaiting && check && (

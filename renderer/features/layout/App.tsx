@@ -146,6 +146,9 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
   const lastQuery = useApp((s) => s.lastQuery);
   const total = useEvents((s) => s.total);
   const totalKnown = useEvents((s) => s.totalKnown);
+  // The table's last count is of the case it last read: a case just created (or opened onto the import panel) has
+  // not been read yet, and the count of the case left behind is not its own.
+  const countedCase = useEvents((s) => s.query?.caseId);
   const loading = useEvents((s) => s.loading);
   const caseId = current?.id;
   const view = useApp((s) => s.view);
@@ -172,7 +175,7 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
       {current ? (
         <>
           <span data-testid="status-case-events">{fmtCount(current.eventCount)} events in case</span>
-          <span data-testid="status-matching">{totalKnown ? fmtCount(total) : 'counting…'} matching</span>
+          {countedCase === current.id && <span data-testid="status-matching">{totalKnown ? fmtCount(total) : 'counting…'} matching</span>}
           <span>{current.bundleCount} bundles</span>
           <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
           <ImportStatus />
