@@ -17,8 +17,15 @@ const WORD = /[A-Za-z0-9]/;
 export const isBoundary = (text: string, start: number, end: number) =>
   !(start > 0 && (WORD.test(text[start - 1]!) || text[start - 1] === '%')) && !(end < text.length && WORD.test(text[end]!));
 
-/** A client pattern as the detector runs it; throws RE2's reason for one it refuses (the rules check says it early). */
-export const compilePattern = (regex: string) => new GoRegex(`(?:${regex})`, { v8: 'strict' });
+/**
+ * A client pattern as the detector runs it; throws RE2's reason for one it refuses (the rules check says it early).
+ * The pattern is parsed alone first: inside the group alone RE2's message quoted a `)` the operator never wrote
+ * (`([a-z` read "missing closing ]: `[a-z)`"), and `a)|(b` passed as `(?:a)|(b)`.
+ */
+export const compilePattern = (regex: string) => {
+  new GoRegex(regex, { v8: 'strict' });
+  return new GoRegex(`(?:${regex})`, { v8: 'strict' });
+};
 
 export class ClientDetector {
   private readonly patterns: PatternRule[] = [];
