@@ -66,4 +66,26 @@ describe('cancelled reads', () => {
     expect((await counted).count).toBe(plain.count);
     expect(plain.count).toBeGreaterThan(0);
   });
+
+  it('a histogram cancelled while the case is being written (an import) leaves no unhandled rejection behind', async () => {
+    // Its shared count went unwatched while reads ran on the writer: the rejection stopped casefile serve (qa23).
+    const seen: unknown[] = [];
+    const onUnhandled = (e: unknown) => { seen.push(e); };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await handle.withWriter(async () => {
+        expect(handle.db.readOnly).toBe(false);
+        clearCountCache(handle.db);
+        const stop = new AbortController();
+        const hist = failure(withSignal(stop.signal, () => histogram(handle.db, { filter: { text: 'timeout' }, buckets: 20 })));
+        stop.abort();
+        expect(isCancelled(await hist)).toBe(true);
+        await new Promise((r) => setTimeout(r, 100));
+      }, { keepOpen: true });
+      await handle.rest();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(seen).toEqual([]);
+  });
 });

@@ -28,7 +28,11 @@ const inflight = new HandleMemo<Promise<Count>>();
  * second caller for the same filter waits for it instead of scanning again. Read-only handles only, as the cache.
  */
 export function shareCount(db: SqlRead, filter: EventFilter, pending: Promise<Count>): Promise<Count> {
-  return db.readOnly ? whileRunning(inflight, db, keyOf(filter), pending) : pending;
+  if (db.readOnly) return whileRunning(inflight, db, keyOf(filter), pending);
+  // Not shared (reads on the writer, during an import), but a histogram offers it without waiting for it: its
+  // cancellation must not be an unhandled rejection, which stops the whole engine. Callers that await it still see it.
+  pending.catch(() => undefined);
+  return pending;
 }
 
 /** A count of this filter is being taken (by a histogram on its way, or another call) and not yet known. */
