@@ -139,7 +139,9 @@ const storeText = () => process.env.CASEFILE_STORE_TEXT === '1';
 function storedSpans(select: string): string {
   const cols = [['message', 'msg'], ['ts_text', 'ts']] as const;
   const span = cols.map(([c, k]) => `position(${c} IN raw) AS ${k}_at0, length(${c}) AS ${k}_len0`).join(', ');
-  const kept = cols.map(([c, k]) => `(${k}_at0 > 0 AND substr(raw, ${k}_at0, ${k}_len0) = ${c}) AS ${k}_kept`).join(', ');
+  // Found is enough: position() counts characters as substr() does, and a valid UTF-8 text found in raw starts and ends
+  // on character boundaries, so substr(raw, at, len) is the very value (comparing it cost a copy of every message).
+  const kept = cols.map(([, k]) => `(${k}_at0 > 0) AS ${k}_kept`).join(', ');
   const work = cols.flatMap(([, k]) => [`${k}_at0`, `${k}_len0`, `${k}_kept`]).join(', ');
   return `SELECT * EXCLUDE (${work}) REPLACE (${cols.map(([c, k]) => `CASE WHEN ${k}_kept THEN NULL ELSE ${c} END AS ${c}`).join(', ')}),
       ${cols.map(([, k]) => `CASE WHEN ${k}_kept THEN ${k}_at0 END, CASE WHEN ${k}_kept THEN ${k}_len0 END`).join(', ')}
