@@ -39,6 +39,15 @@ afterAll(async () => {
   removeDir(root);
 });
 
+describe('time range', () => {
+  it('refuses a range whose start is not before its end, naming both, instead of selecting nothing', async () => {
+    await expect(buildSelection(h.db, { since: '2023-07-28T16:55:00Z', until: '2023-07-28T16:54:00Z' }))
+      .rejects.toThrow('--since 2023-07-28T16:55:00Z is not before --until 2023-07-28T16:54:00Z: the range holds no instant (swapped?).');
+    await expect(buildSelection(h.db, { since: '2023-07-28T16:55:00+05:30', until: '2023-07-28T11:25:00Z' })).rejects.toThrow(/is not before --until/);
+    await expect(buildSelection(h.db, { since: '2023-07-28T16:54:00Z', until: '2023-07-28T16:55:00Z' })).resolves.toMatchObject({ describe: 'since 2023-07-28T16:54:00Z; until 2023-07-28T16:55:00Z' });
+  });
+});
+
 describe('streamed selection', () => {
   it('gives the rows of the row-object reader, in order, whatever the page size; fields equal to raw is raw itself', async () => {
     const sel = await buildSelection(h.db, {});

@@ -8,6 +8,7 @@ import { cancellable } from '../util/cancel';
 import type { SqlRead } from '../store/db';
 import type { ReadPath } from '../store/readPath';
 import { checkWhere } from './where';
+import { EngineError } from '../util/errors';
 
 export interface Selection {
   filter?: EventFilter;
@@ -34,12 +35,23 @@ export async function buildSelection(db: SqlRead, sel: Selection): Promise<Selec
     c.push(whereClause(sel.filter, p));
     describe.push(`filter ${JSON.stringify(sel.filter)}`);
   }
+  // a reversed range is a typo, not an empty selection: said as such instead of "the selection holds no events"
+  if (sel.since && sel.until && reversed(checkInstant(sel.since, '--since'), checkInstant(sel.until, '--until'))) {
+    throw new EngineError('invalid_input', `--since ${sel.since} is not before --until ${sel.until}: the range holds no instant (swapped?).`);
+  }
   if (sel.since) { c.push(`s.ts >= ${p.instant(checkInstant(sel.since, '--since'))}`); describe.push(`since ${sel.since}`); }
   if (sel.until) { c.push(`s.ts < ${p.instant(checkInstant(sel.until, '--until'))}`); describe.push(`until ${sel.until}`); }
   if (sel.chain) { c.push(`s.id IN (SELECT event_id FROM chain_events WHERE key = ${p.add(sel.chain)})`); describe.push(`chain ${sel.chain}`); }
   if (sel.ids?.length) { c.push(`s.id IN (${sel.ids.map((i) => p.add(i)).join(', ')})`); describe.push(`ids ${sel.ids.length}`); }
   if (sel.where) { c.push(`(${await checkWhere(db, sel.where)})`); describe.push(`where ${sel.where}`); }
   return { cond: c.length ? c.join(' AND ') : 'TRUE', params: p, describe: describe.join('; ') || 'whole case' };
+}
+
+/** since ≥ until, in milliseconds (Date.parse's precision); at one millisecond only when neither has finer digits. */
+function reversed(since: string, until: string): boolean {
+  const [a, b] = [Date.parse(since), Date.parse(until)];
+  const fine = (iso: string) => /\.\d{4,}/.test(iso);
+  return a > b || (a === b && !fine(since) && !fine(until));
 }
 
 /** The selecting query as recorded in the manifest (its literal values travel separately, redacted). */
