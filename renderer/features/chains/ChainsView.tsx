@@ -189,6 +189,10 @@ export function ChainsView() {
         {data && <span data-testid="chains-count">{fmtCount(data.chains.length)} of {fmtCount(data.total)} chains</span>}{loading ? ' · loading…' : ''}
       </div>
       {error && <div className="error-box">Could not list chains: {error}</div>}
+      {data && data.chains.length > 0 && pending && (
+        // The chains of earlier imports are listed; those of the last one are not yet among them.
+        <div className="muted small" data-testid="chains-pending">{chainsPendingText(readOnly)} The chains listed are from before it; the list is not whole yet.</div>
+      )}
       {data && data.chains.length === 0 && (pending
         // Not the filter's doing: the chains of the last import are not built (yet).
         ? <div className="empty" data-testid="chains-pending">{chainsPendingText(readOnly)}</div>
