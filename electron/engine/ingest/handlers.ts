@@ -161,7 +161,7 @@ export const importHandlers: AreaHandlers<'import'> = {
       return runImportJob(ctx, input.caseId, signal, progress, jobId, (opts) =>
         importPaths(h, paths, { ...opts, ...(input.formatOverrides ? { formatOverrides: input.formatOverrides } : {}), ...(input.date ? { date: input.date } : {}) }),
         (p) => { correlated = p; });
-    }, { ...(input.jobId ? { jobId: input.jobId } : {}), outcome: importOutcome }).catch(async (e: unknown) => {
+    }, { ...(input.jobId ? { jobId: input.jobId } : {}), preempt: true, outcome: importOutcome }).catch(async (e: unknown) => {
       // A failed or cancelled import still settles only once what it committed is correlated (unless events first).
       if (!input.eventsFirst) await correlated?.catch(() => undefined);
       throw e;

@@ -104,7 +104,43 @@ describe('job runner', () => {
     await expect(ri).rejects.toMatchObject({ code: 'cancelled' });
   });
 
-  it('a failed job rejects with its own error and the next one still runs', async () => {
+  it('a preempting job (an import) does not wait behind a background one on its case: that one is cancelled; another case\'s runs on; other jobs wait', async () => {
+    const r = new JobRunner(() => undefined);
+    const [index, other, imp] = [gate(), gate(), gate()];
+    const ri = r.run('A', 'text-index', index.work, { background: true });
+    const ro = r.run('B', 'text-index', other.work, { background: true });
+    await tick();
+    const second = r.run('A', 'text-index', gate().work, { background: true }); // background work queues as before
+    await tick();
+    expect(index.seen.aborted).toBe(false);
+    const rimp = r.run('A', 'import', imp.work, { preempt: true });
+    await expect(ri).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(second).rejects.toMatchObject({ code: 'cancelled' });
+    await tick();
+    expect(imp.seen.started).toBe(true);
+    expect(other.seen.aborted).toBe(false);
+    imp.open('imported');
+    expect(await rimp).toBe('imported');
+    other.open('indexed');
+    expect(await ro).toBe('indexed');
+    // An export (not preempting) waits its turn behind the index.
+    const again = gate();
+    const ra = r.run('B', 'text-index', again.work, { background: true });
+    await tick();
+    const exp = gate();
+    const re = r.run('B', 'export', exp.work);
+    await tick();
+    expect(again.seen.aborted).toBe(false);
+    expect(exp.seen.started).toBe(false);
+    again.open('indexed');
+    await ra;
+    await tick();
+    expect(exp.seen.started).toBe(true);
+    exp.open('exported');
+    expect(await re).toBe('exported');
+  });
+
+    it('a failed job rejects with its own error and the next one still runs', async () => {
     const jobs = new JobRunner(() => undefined);
     const bad = jobs.run('A', 'import', async () => { throw Object.assign(new Error('disk full'), { code: 'internal' }); });
     const next = jobs.run('A', 'import', async (_s, progress) => { progress({ phase: 'copy', done: 1, total: 2, unit: 'files' }); return 7; });

@@ -9,12 +9,20 @@ import { EngineError } from '../util/errors';
 /** The work of one job kind. Check `signal` between steps (or pass it down); report with `progress`. */
 export type JobWork<T> = (signal: AbortSignal, progress: (step: JobStep) => void, jobId: string) => Promise<T>;
 
-export interface RunOptions<T> { jobId?: string; background?: boolean; outcome?: (result: T) => string }
+export interface RunOptions<T> {
+  jobId?: string;
+  background?: boolean;
+  /** Cancels the case's background jobs instead of waiting behind them; this job queues them again when it ends (an
+   *  import schedules the text index: one rebuilt after the last import held the next import for a minute). */
+  preempt?: boolean;
+  outcome?: (result: T) => string;
+}
 
 export interface Jobs {
   /**
    * Queues work behind the case's other jobs and resolves with its result (EngineError `cancelled` if cancelled).
-   * A `background` job (derived data a later run redoes) is cancelled at shutdown even while it runs.
+   * A `background` job (derived data a later run redoes) is cancelled at shutdown even while it runs, and by a
+   * `preempt` job queued on its case.
    * `outcome` says in one sentence what a finished job made (JobInfo.outcome), for a page that only followed it.
    */
   run<T>(caseId: string, kind: string, work: JobWork<T>, opts?: RunOptions<T>): Promise<T>;
@@ -55,6 +63,7 @@ export class JobRunner implements Jobs {
       background: !!opts.background,
     };
     this.jobs.delete(jobId);
+    if (opts.preempt) for (const j of this.live()) if (j.background && j.info.caseId === caseId) this.cancel(j.info.jobId);
     this.jobs.set(jobId, job);
     this.emit(job);
     const ahead = this.tails.get(caseId) ?? Promise.resolve();
