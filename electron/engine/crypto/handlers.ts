@@ -8,7 +8,7 @@ import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import { createFileAtomic, writeFileAtomic } from '../util/atomic';
 import { importSealedProfile } from './sealedProfile';
 import { type OpenSecrets, type SealedSource } from './service';
-import { notAFile } from '../util/smallFile';
+import { readSmallFile } from '../util/smallFile';
 import { formatPath } from './sealedSession';
 import { MAX_BUNDLE_BYTES } from './parse';
 import { sealedOutput } from './paths';
@@ -118,10 +118,7 @@ export const cryptoHandlers: AreaHandlers<'keys' | 'sealed'> = {
     // Refused before any key is used (and again at the write, should the file appear meanwhile): gpg --batch does the same without --yes.
     const exists = () => new EngineError('conflict', `${out} already exists; sealing does not replace a file unless asked (--force on the command line, overwrite: true in the call).`);
     if (!i.overwrite && await fs.lstat(out).then(() => true, () => false)) throw exists();
-    const st = await fs.stat(src).catch(() => null);
-    if (!st?.isFile()) throw new EngineError(st ? 'invalid_input' : 'not_found', notAFile(i.file, st));
-    if (st.size > MAX_BUNDLE_BYTES) throw new EngineError('invalid_input', `${path.basename(src)} is too large for a profile or credential bundle.`);
-    const plain = await fs.readFile(src);
+    const plain = await readSmallFile(i.file, MAX_BUNDLE_BYTES, '', `${path.basename(src)} is too large for a profile or credential bundle.`);
     const keys = [];
     for (const r of i.to) keys.push(await ctx.crypto.keystore.recipient(r));
     const recipients = keys.map((k) => k.getFingerprint().toUpperCase());

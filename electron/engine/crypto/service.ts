@@ -2,14 +2,13 @@
 // Other modules (exports, profiles) encrypt and decrypt through here: `encryptTo`, `operatorKeys`, `clientKeys`,
 // `decrypt`. Passphrases and session keys pass through as arguments and are never stored or logged.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type * as openpgp from 'openpgp';
 import { CryptoError } from './errors';
 import { Keystore, type Door, type Wrapper } from './keystore';
 import { describeMessage, keyIdsOf, openSealed, readSealed, seal, unlockKey, type Opened, type OpenWith } from './pgp';
 import { MAX_BUNDLE_BYTES } from './parse';
-import { notAFile } from '../util/smallFile';
+import { readSmallFile } from '../util/smallFile';
 import { SealedSessions, type OpenedBundle } from './sealedSession';
 import { readUnlockSettings, Unlocker, type KeysState } from './unlock';
 
@@ -56,11 +55,9 @@ export class CryptoService {
     let bytes: Uint8Array;
     let name: string;
     if ('file' in src) {
-      const st = await fs.stat(src.file).catch(() => null);
-      if (!st?.isFile()) throw new CryptoError('corrupt', notAFile(src.file, st));
-      if (st.size > MAX_SEALED_BYTES) throw new CryptoError('corrupt', `${path.basename(src.file)} is too large to be a sealed profile or credential bundle.`);
-      bytes = await fs.readFile(src.file);
       name = path.basename(src.file);
+      bytes = await readSmallFile(src.file, MAX_SEALED_BYTES, '', `${name} is too large to be a sealed profile or credential bundle.`)
+        .catch((e: Error) => { throw new CryptoError('corrupt', e.message); });
     } else {
       if (src.bytes.byteLength > MAX_SEALED_BYTES) throw new CryptoError('corrupt', 'Too large to be a sealed profile or credential bundle.');
       bytes = src.bytes;

@@ -11,11 +11,11 @@ export function notAFile(file: string, st: { isDirectory(): boolean } | null): s
 }
 
 /** The bytes of a regular file of at most `maxBytes`; otherwise an EngineError saying why not (`not_found` when it is
- *  missing; `what` names the file's role). */
-export async function readSmallFile(file: string, maxBytes: number, what: string): Promise<Buffer> {
+ *  missing; `what` names the file's role, or `tooLarge` is the whole sentence for a file over the bound). */
+export async function readSmallFile(file: string, maxBytes: number, what: string, tooLarge?: string): Promise<Buffer> {
   const st = await fs.stat(file).catch(() => null);
   if (!st?.isFile()) throw new EngineError(st ? 'invalid_input' : 'not_found', notAFile(file, st));
-  if (st.size > maxBytes) throw new EngineError('invalid_input', `${file} is too large to be ${what} (${st.size.toLocaleString('en-US')} bytes; at most ${maxBytes.toLocaleString('en-US')}).`);
+  if (st.size > maxBytes) throw new EngineError('invalid_input', tooLarge ?? `${file} is too large to be ${what} (${st.size.toLocaleString('en-US')} bytes; at most ${maxBytes.toLocaleString('en-US')}).`);
   return fs.readFile(file).catch((e: NodeJS.ErrnoException) => { throw new EngineError('not_found', `Cannot read ${file}: ${e.code ?? e.message}.`); });
 }
 
