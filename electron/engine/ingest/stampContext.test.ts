@@ -31,6 +31,13 @@ async function importBundle(files: Record<string, string>, opts: { date?: string
 }
 
 describe('context for stamps without a date', () => {
+  it('takes a neighbour\'s date under a fixed-offset site zone (its first stamp an instant, read at that offset)', async () => {
+    const rows = await importBundle({
+      'srv/app/console.txt': CONSOLE,
+      'srv/app/app.log': '2024-03-10T20:00:00+00:00 INFO app up\n',
+    }, { zone: '+05:30' });
+    expect(rows.map((r) => r.ts)).toEqual(['2024-03-11T18:20:00Z', '2024-03-11T18:40:00Z']);
+  });
   it('takes the date of the nearest neighbouring file in the bundle', async () => {
     const rows = await importBundle({
       'srv/app/console.txt': CONSOLE,

@@ -43,6 +43,9 @@ export function formatOffset(minutes: number): string {
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 /** Offset of `zone` from UTC at `instantMs`, in minutes. */
 export function zoneOffset(zone: string, instantMs: number): number {
+  // A fixed offset is no zone Intl knows ("Invalid time zone specified: +05:30").
+  const fixed = FIXED.exec(zone);
+  if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
   let f = offsetFormatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
