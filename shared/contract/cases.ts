@@ -1,8 +1,23 @@
 // Cases: create, open, list, close, and their settings.
 import { z } from 'zod';
 import { CaseInfo } from '../domain';
-import { CaseRef } from './common';
+import { CaseRef, JobId } from './common';
 import { defineArea, defineCall } from './define';
+
+/** What changing the site zone re-times (cases.timezonePlan; case/retime.ts). */
+export const RetimePlan = z.object({
+  to: z.string(),
+  /** The zones the re-timed events were read in (one, unless imports were read in different zones). */
+  from: z.array(z.string()),
+  /** Events read from a naive stamp in another zone than `to`, and their files. */
+  events: z.number().int(),
+  files: z.number().int(),
+  /** Files whose day came from context in the old zone (stamps without a date or year): the change is refused while any. */
+  blocked: z.object({ files: z.number().int(), examples: z.array(z.string()) }),
+  /** Formats of naive events this build does not know: the change is refused. */
+  unknownFormats: z.array(z.string()).optional(),
+});
+export type RetimePlan = z.infer<typeof RetimePlan>;
 
 export const casesArea = defineArea({
   calls: {
@@ -15,6 +30,16 @@ export const casesArea = defineArea({
     'cases.open': defineCall({ input: z.object({ dir: z.string().min(1).max(4096) }), output: CaseInfo, access: 'write', audit: 'always', timeoutMs: 600_000 }),
     'cases.get': defineCall({ input: CaseRef, output: CaseInfo, access: 'read', audit: 'never' }),
     'cases.close': defineCall({ input: CaseRef, output: z.object({ ok: z.boolean() }), access: 'write', audit: 'always' }),
-    'cases.setTimezone': defineCall({ input: CaseRef.extend({ timezone: z.string().min(1).max(64) }), output: CaseInfo, access: 'write', audit: 'always' }),
+    /** What a change of the site zone would re-time; nothing is changed. */
+    'cases.timezonePlan': defineCall({ input: CaseRef.extend({ timezone: z.string().min(1).max(64) }), output: RetimePlan, access: 'read', audit: 'never', timeoutMs: 120_000 }),
+    /**
+     * Sets the site zone and re-times the events read in another zone (a `retime` job on the case: one transaction),
+     * then rebuilds what derives from times (digests, identifiers, chains) before it returns. `retimed` says what changed.
+     */
+    'cases.setTimezone': defineCall({
+      input: CaseRef.extend({ timezone: z.string().min(1).max(64), jobId: JobId.optional() }),
+      output: CaseInfo.extend({ retimed: z.object({ from: z.array(z.string()), to: z.string(), files: z.number().int(), events: z.number().int() }) }),
+      access: 'write', audit: 'always', job: 'retime', timeoutMs: 600_000,
+    }),
   },
 });

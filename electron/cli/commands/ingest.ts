@@ -11,6 +11,7 @@ import { ImportDate } from '../../../shared/contract/import';
 import { jobIsLive } from '../../../shared/contract/jobs';
 import { ContractFailure, Engine } from '../../engine/engine';
 import { assertZone } from '../../engine/ingest/timezone';
+import { retimedLine } from './timezone';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
 import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
@@ -91,7 +92,11 @@ export function registerIngestCommands(program: Command): void {
         if (o.tz) assertZone(o.tz);
         if (o.date && !ImportDate.safeParse(o.date).success) throw new Error(`--date expects a date as YYYY-MM-DD, got "${o.date}"`);
         await withCaseEngine(o.case, async (engine, info) => {
-          if (o.tz) await engine.call('cases.setTimezone', { caseId: info.id, timezone: o.tz });
+          // On a case that holds events read in another zone, they are re-timed first (said on stderr: stdout is the import's).
+          if (o.tz) {
+            const tz = await engine.call('cases.setTimezone', { caseId: info.id, timezone: o.tz });
+            if (tz.retimed.events) process.stderr.write(`${retimedLine(tz.retimed)}\n`);
+          }
           const bar = !o.json && process.stderr.isTTY
             ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} MB | {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
             : null;

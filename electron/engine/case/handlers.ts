@@ -8,12 +8,14 @@ import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import { assertZone } from '../ingest/timezone';
 import { correlationPending } from '../ingest/correlationStage';
 import { derivationStale } from '../correlate/derivation';
-import { custodyPendingFiles } from '../ingest/custodyStage';
+import { custodyPendingFiles, noteCommitted } from '../ingest/custodyStage';
 import { scheduleCorrelation } from '../ingest/handlers';
+import { faultPoint } from '../ingest/fault';
 import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
 import { textIndexReady } from '../query/textIndex';
 import { writeJsonAtomic } from '../util/atomic';
 import { CaseHandle } from './caseStore';
+import { RETIME_ACTION, committedZone, planRetime, retimeCase } from './retime';
 import { appFiles } from './paths';
 
 /** Jobs that only derive data from the events; the next open finishes what a close cancelled (extract_pending, the
@@ -69,6 +71,9 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
     return already;
   }
   const h = await CaseHandle.open(resolved, { via: ctx.via });
+  // A re-time committed but killed before case.json said its zone: the case's times are the word (retime.ts).
+  const zone = h.readOnly ? null : await committedZone(h.db, h.meta.timezone).catch(() => null);
+  if (zone) await h.saveMeta({ timezone: zone });
   ctx.addCase(h);
   await rememberCase(resolved);
   await finishCorrelation(ctx, h);
@@ -143,10 +148,30 @@ export const caseHandlers: AreaHandlers<'cases'> = {
     await ctx.removeCase(input.caseId);
     return { ok: true };
   },
+  'cases.timezonePlan': async (ctx, input) => {
+    assertZone(input.timezone);
+    return planRetime(ctx.getCase(input.caseId).db, input.timezone);
+  },
   'cases.setTimezone': async (ctx, input) => {
     assertZone(input.timezone);
     const h = ctx.getCase(input.caseId);
-    await h.saveMeta({ timezone: { zone: input.timezone, how: 'operator', evidence: 'set by the operator; applies to files imported from now on' } });
-    return caseInfo(h);
+    if (h.readOnly) throw new EngineError('conflict', `The case is open read-only${h.readOnlyReason ? ` (${h.readOnlyReason})` : ''}: its zone cannot be changed.`);
+    const rule = { zone: input.timezone, how: 'operator' as const, evidence: 'set by the operator; the events read in the zone before were re-timed' };
+    const r = await ctx.jobs.run(input.caseId, 'retime', async (signal, progress) => {
+      signal.throwIfAborted();
+      progress({ phase: 'retime', done: 0, total: 1, unit: 'items', message: `re-timing to ${rule.zone}` });
+      const res = await h.withWriter((db) => retimeCase(db, rule));
+      faultPoint('retime-committed');
+      // Committed with the times (the meta row): case.json follows, and a kill before this is mended at the next open.
+      await h.saveMeta({ timezone: rule });
+      // Their custody entries are this process's own, not `recovered` ones of a killed import.
+      noteCommitted(h.dir, res.fileIds);
+      await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.from, to: rule.zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
+      return res;
+    }, { ...(input.jobId ? { jobId: input.jobId } : {}), preempt: true, outcome: (x) => `Re-timed ${x.events} events in ${x.files} files to ${rule.zone}.` });
+    // Digests, audit entries, identifiers and chains of the new times, as after an import; the call returns once they are in.
+    if (r.fileIds.length) await scheduleCorrelation(ctx, input.caseId);
+    if (textIndexWanted(ctx) && !await textIndexReady(h.db).catch(() => true)) void scheduleTextIndex(ctx, h.meta.id).catch(() => undefined);
+    return { ...(await caseInfo(h)), retimed: { from: r.from, to: rule.zone, files: r.files, events: r.events } };
   },
 };

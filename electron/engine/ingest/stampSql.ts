@@ -69,6 +69,11 @@ export function needsContext(shapes: readonly StampShapeId[] | undefined): boole
   return (shapes ?? []).some((id) => stampShape(id).needs);
 }
 
+/** The naive wall-clock TIMESTAMP of a stamp text whose shape has no zone (before the site zone places it), else NULL. */
+export function shapeLocalSql(shapes: readonly StampShapeId[], x: string, shapeCol = shapeIndexSql(shapes, x)): string {
+  return pick(shapes, stampText(x), shapeCol, 'local');
+}
+
 /**
  * Columns of one stamp text: s_abs (TIMESTAMPTZ), s_naive (TIMESTAMPTZ placed in `zone`), s_part (placeholder
  * TIMESTAMP of a partial reading) and s_need ('date' | 'year' | NULL), with a column prefix.
@@ -77,7 +82,7 @@ export function stampColumns(shapes: readonly StampShapeId[], x: string, zone: s
   const t = stampText(x);
   const cols = [
     `${pick(shapes, t, shapeCol, 'abs')} AS ${prefix}_abs`,
-    `${zoneSql(zone, pick(shapes, t, shapeCol, 'local'))} AS ${prefix}_naive`,
+    `${zoneSql(zone, shapeLocalSql(shapes, x, shapeCol))} AS ${prefix}_naive`,
   ];
   if (needsContext(shapes)) cols.push(`${pick(shapes, t, shapeCol, 'partial')} AS ${prefix}_part`, `${needOf(shapes, shapeCol)} AS ${prefix}_need`);
   else cols.push(`NULL::TIMESTAMP AS ${prefix}_part`, `NULL::VARCHAR AS ${prefix}_need`);

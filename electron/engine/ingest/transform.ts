@@ -4,7 +4,7 @@ import type { Level } from '../../../shared/domain';
 import { sqlString } from '../store/db';
 import { EVENT_COLUMNS, tsTextSql } from '../store/schema';
 import type { FormatDefinition, TextPattern } from '../formats/types';
-import { completePartials, needsContext, shapeIndexSql, stampColumns } from './stampSql';
+import { completePartials, needsContext, shapeIndexSql, shapeLocalSql, stampColumns } from './stampSql';
 import { zoneSql } from './timezone';
 import { patternRelation } from './patternSql';
 
@@ -107,12 +107,29 @@ function timeColumns(def: FormatDefinition, tsText: string, epoch: string | null
     ? `CASE WHEN ${hasOffset} THEN try(coalesce(try_cast(${norm} AS TIMESTAMPTZ), try_strptime(${tsText}, ${list(t.inline)}))) END`
     : 'NULL::TIMESTAMPTZ';
   const naive = t.naive?.length
-    ? `CASE WHEN NOT ${hasOffset} THEN try(${zoneSql(zone, `coalesce(try_cast(${norm} AS TIMESTAMP), try_strptime(${tsText}, ${list(t.naive)}))`)}) END`
+    ? `CASE WHEN NOT ${hasOffset} THEN try(${zoneSql(zone, naiveLocal(def, tsText)!)}) END`
     : 'NULL::TIMESTAMPTZ';
   // try(): an epoch out of range, NaN or infinite is a value that does not convert, never an error for the import.
   const shapes = t.shapes?.length ? stampColumns(t.shapes, tsText, zone, 's', 's_shape')
     : 'NULL::TIMESTAMPTZ AS s_abs, NULL::TIMESTAMPTZ AS s_naive, NULL::TIMESTAMP AS s_part, NULL::VARCHAR AS s_need';
   return `${epoch ? `try(to_timestamp(${epoch}))` : 'NULL::TIMESTAMPTZ'} AS t_epoch, ${inline} AS t_inline, ${naive} AS t_naive, ${shapes}`;
+}
+
+/** The naive wall-clock TIMESTAMP of the format's naive layouts (over ts_norm), before the site zone places it. */
+function naiveLocal(def: FormatDefinition, tsText: string): string | null {
+  return def.time.naive?.length ? `coalesce(try_cast(ts_norm AS TIMESTAMP), try_strptime(${tsText}, ${list(def.time.naive)}))` : null;
+}
+
+/**
+ * A relation's `naive`-flagged records (columns id, ts_text) with their new instant `ts_new` under `zone`: the very
+ * expressions the transform placed them with (t_naive, else s_naive), so a case re-timed to a zone holds what an
+ * import under that zone would have stored (case/retime.ts).
+ */
+export function naiveRetimeSql(def: FormatDefinition, relation: string, zone: string): string {
+  const local = naiveLocal(def, 'ts_text');
+  const t = local ? `CASE WHEN NOT ts_has_offset THEN try(${zoneSql(zone, local)}) END` : 'NULL::TIMESTAMPTZ';
+  const s = def.time.shapes?.length ? zoneSql(zone, shapeLocalSql(def.time.shapes, 'ts_text', 's_shape')) : 'NULL::TIMESTAMPTZ';
+  return `SELECT id, coalesce(${t}, ${s}) AS ts_new FROM ${withNorm(def, relation)} n`;
 }
 
 /** Adds ts_norm (the stamp in ISO spelling) and ts_has_offset to a relation that has ts_text, computed once. */

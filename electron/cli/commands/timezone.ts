@@ -1,0 +1,33 @@
+// `casefile timezone --case <dir> <zone>`: sets the case's site timezone. The events read from naive stamps in
+// another zone are re-timed to it (case/retime.ts), and the command says how many.
+import type { Command } from 'commander';
+import type { CallOutput } from '../../../shared/contract';
+import { assertZone } from '../../engine/ingest/timezone';
+import { fail, printJson } from '../output';
+import { withCaseEngine } from './ingest';
+
+/** What a zone change did, in one line (also printed by `import --tz` on a case that already holds events). */
+export function retimedLine(r: CallOutput<'cases.setTimezone'>['retimed']): string {
+  if (!r.events) return `site timezone: ${r.to}; no events were read in another zone, none re-timed`;
+  return `site timezone: ${r.to}; re-timed ${r.events} events in ${r.files} files read in ${r.from.join(', ')}`;
+}
+
+export function registerTimezoneCommand(program: Command): void {
+  program.command('timezone')
+    .description('Set the site timezone of a case: events read from stamps without an offset in another zone are re-timed to it')
+    .argument('<zone>', 'IANA name (Asia/Kolkata) or offset (+05:30)')
+    .requiredOption('--case <dir>', 'case folder')
+    .option('--json', 'print the case and what was re-timed as JSON')
+    .action(async (zone: string, o: { case: string; json?: boolean }) => {
+      try {
+        assertZone(zone);
+        await withCaseEngine(o.case, async (engine, info) => {
+          const res = await engine.call('cases.setTimezone', { caseId: info.id, timezone: zone });
+          if (o.json) printJson({ timezone: res.timezone, retimed: res.retimed });
+          else process.stdout.write(`${retimedLine(res.retimed)}\n`);
+        }, undefined, { writing: true });
+      } catch (e) {
+        fail(e);
+      }
+    });
+}

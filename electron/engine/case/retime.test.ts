@@ -1,0 +1,117 @@
+// Re-timing a case to another site zone gives what an import under that zone gives: every table equal, row for row.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { Engine } from '../engine';
+import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
+import { compareCases, IMPORT_TABLES } from '../../testkit/compareCases';
+import { readAudit } from '../audit/trail';
+import { CaseHandle } from './caseStore';
+import { RETIME_ACTION } from './retime';
+
+let root: string;
+let engine: Engine;
+const home = process.env.CASEFILE_HOME;
+
+/** Tables a re-time must leave as an import under the new zone leaves them, beyond the import's own. */
+const TABLES: Record<string, string> = {
+  ...IMPORT_TABLES,
+  event_minutes: 'SELECT * FROM {db}.event_minutes',
+  event_hours: 'SELECT * FROM {db}.event_hours',
+  event_reasons: 'SELECT * FROM {db}.event_reasons',
+  extract_pending: 'SELECT * FROM {db}.extract_pending',
+  digest_pending: 'SELECT * FROM {db}.digest_pending',
+  derivation: 'SELECT * FROM {db}.derivation',
+};
+
+const celery = (t: string, i: number, body = '') => `[${t},774: INFO/MainProcess] Task t[320bbda6-e758-49fc-8a26-e8dc29f88f7${i % 10}] received${body}`;
+const sys = (asctime: string, i: number) => JSON.stringify({ message: `m${i}`, levelname: i % 3 ? 'INFO' : 'ERROR', name: 'app', asctime, logid: String(i) });
+
+/** Naive stamps (text and JSON) across both DST edges of New York and Berlin, offset stamps, multi-line records, lines without a time. */
+function tree(dir: string): string {
+  const b = path.join(dir, 'bundle');
+  const lf = (lines: string[]) => lines.join('\n') + '\n';
+  // 2024-03-10 02:30 does not exist in New York, 2024-11-03 01:30 twice; 2024-03-31 02:30 does not exist in Berlin, 2024-10-27 02:30 twice.
+  const stamps = ['2024-03-10 01:59:59', '2024-03-10 02:30:00', '2024-03-10 03:00:00', '2024-03-31 02:30:00', '2024-06-01 12:00:00',
+    '2024-10-27 02:30:00', '2024-11-03 01:30:00', '2024-11-03 01:30:00', '2024-11-03 02:10:00', '2024-12-31 23:59:59'];
+  writeAt(b, 'enrich/logs/celery/celery-worker.log', lf(stamps.flatMap((t, i) => [celery(t, i), ...(i % 3 ? [] : ['Traceback (most recent call last):', '  File "x.py", line 1', 'ValueError: bad'])])));
+  writeAt(b, 'enrich/logs/app/app.json.log', lf([...stamps.map((t, i) => sys(t, i)), 'not json at all', sys('2024-03-10T02:45:00,100', 99), '{"torn": ']));
+  // Offsets written in the stamps: absolute, untouched by any zone.
+  writeAt(b, 'enrich/logs/app/app.json.log.1', lf(stamps.map((t, i) => sys(`${t.replace(' ', 'T')}+0530`, 100 + i))));
+  writeAt(b, 'enrich/logs/doodle/doodle.log', lf(stamps.map((t, i) => `${t},400 INFO line ${i}`)));
+  writeAt(b, 'misc/notes.txt', lf(['free text', 'more']));
+  return b;
+}
+
+beforeAll(async () => {
+  root = tempDir();
+  process.env.CASEFILE_HOME = path.join(root, 'home');
+  engine = await Engine.create({ via: 'test' });
+});
+afterAll(async () => {
+  await engine.close();
+  if (home === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = home;
+  removeDir(root);
+});
+
+async function imported(name: string, zone: string, bundle: string): Promise<{ id: string; dir: string }> {
+  const dir = path.join(root, name);
+  const c = await engine.call('cases.create', { name, dir, timezone: zone });
+  await engine.call('import.paths', { caseId: c.id, paths: [bundle] });
+  return { id: c.id, dir };
+}
+
+describe('changing the site zone re-times the events read in it', () => {
+  it.each([
+    ['America/New_York', 'Europe/Berlin'],
+    ['UTC', 'America/New_York'],
+    ['Europe/Berlin', '+05:30'],
+  ])('imported in %s, re-timed to %s = imported in it, every table', async (from, to) => {
+    const tag = `${from}-${to}`.replace(/[^a-z0-9]+/gi, '_');
+    const bundle = tree(path.join(root, `in-${tag}`));
+    const a = await imported(`a-${tag}`, from, bundle);
+    const plan = await engine.call('cases.timezonePlan', { caseId: a.id, timezone: to });
+    // Celery 10, app.json 11 (+ its torn line and the one without a time inherit), doodle 10: naive; the +0530 file is not.
+    expect(plan).toMatchObject({ from: [from], to, files: 3, events: 31, blocked: { files: 0 } });
+    const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: to });
+    expect(res.retimed).toEqual({ from: [from], to, files: 3, events: 31 });
+    expect(res.timezone).toMatchObject({ zone: to, how: 'operator' });
+    const b = await imported(`b-${tag}`, to, bundle);
+    const verified = await engine.call('case.verify', { caseId: a.id });
+    expect(verified.problems).toEqual([]);
+    const entries = await readAudit(path.join(a.dir, 'audit.jsonl'), { action: RETIME_ACTION });
+    expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: a.id, from: [from], to }, { files: 3, events: 31 }]]);
+    for (const c of [a, b]) await engine.call('cases.close', { caseId: c.id });
+    const diff = await compareCases(a.dir, b.dir, TABLES);
+    for (const [t, r] of Object.entries(diff)) expect({ t, onlyA: r.onlyA, onlyB: r.onlyB }).toEqual({ t, onlyA: 0, onlyB: 0 });
+    expect(diff.event_store!.rows).toBeGreaterThan(40);
+    expect(diff.chains!.rows).toBeGreaterThan(0);
+    // The times did move (the test would pass on a case that ignored the zone otherwise).
+    const h = await CaseHandle.open(a.dir, { readOnly: true });
+    try {
+      const [r] = await h.db.read<{ z: string; n: number }>(`SELECT any_value(tz_zone) AS z, count(DISTINCT tz_zone)::INTEGER AS n FROM files`);
+      expect(r).toEqual({ z: to, n: 1 });
+    } finally { await h.close(); }
+  }, 120_000);
+
+  it('the same zone again re-times nothing; a bad zone is refused with nothing changed', async () => {
+    const bundle = tree(path.join(root, 'in-same'));
+    const a = await imported('a-same', 'Asia/Kolkata', bundle);
+    const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Asia/Kolkata' });
+    expect(res.retimed).toMatchObject({ files: 0, events: 0 });
+    await expect(engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Mars/Base' })).rejects.toThrow(/Unknown timezone/);
+    expect((await engine.call('cases.get', { caseId: a.id })).timezone.zone).toBe('Asia/Kolkata');
+    await engine.call('cases.close', { caseId: a.id });
+  }, 60_000);
+
+  it('refuses, changing nothing, when stamps without a year took their day from context in the old zone', async () => {
+    const b = path.join(root, 'in-syslog', 'bundle');
+    writeAt(b, 'var/log/syslog', 'Jul  5 09:13:44 host sshd[1]: Accepted\nJul  5 09:14:00 host sshd[1]: closed\n');
+    const a = await imported('a-syslog', 'UTC', b);
+    const plan = await engine.call('cases.timezonePlan', { caseId: a.id, timezone: 'Asia/Tokyo' });
+    expect(plan.blocked.files).toBe(1);
+    await expect(engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Asia/Tokyo' })).rejects.toThrow(/without a date or year.*not changed/);
+    const info = await engine.call('cases.get', { caseId: a.id });
+    expect(info.timezone.zone).toBe('UTC');
+    await engine.call('cases.close', { caseId: a.id });
+  }, 60_000);
+});

@@ -1,0 +1,128 @@
+// Correcting a case's site zone re-times what was read in the zone before: naive stamps (ts_flag `naive`) are placed
+// again from their own text under the new zone with the transform's own expressions, the records that inherited their
+// time take it again, and every file row says the new zone. All of it in one transaction (a kill leaves the old times
+// or the new ones), which also marks what is derived from times to be made again by the jobs that make it after an
+// import: the per-minute summary (rebuilt here), identifiers and chains (every file pending extraction, the chains
+// dropped: the correlation stage builds them afresh), custody (digests and `import.files` entries written again).
+import type { TimeZoneRule } from '../../../shared/domain';
+import type { RetimePlan } from '../../../shared/contract';
+import { hasTable, sqlString, type CaseDb, type SqlRead } from '../store/db';
+import { tsTextSql } from '../store/schema';
+import { buildEventMinutes } from '../store/eventMinutes';
+import { formatById } from '../formats/registry';
+import { naiveRetimeSql } from '../ingest/transform';
+import { CHAIN_TABLES } from '../correlate/chains';
+import { faultPoint } from '../ingest/fault';
+import { EngineError } from '../util/errors';
+
+/** The audit action of a re-time (params: caseId, from, to; counts: files, events). */
+export const RETIME_ACTION = 'case.retime';
+
+/** Files read in another zone than `to` (tz_zone differs): what a change to `to` re-times. */
+const TARGET = (to: string) => `SELECT file_id FROM files WHERE tz_zone IS DISTINCT FROM ${sqlString(to)}`;
+
+/** An envelope stamp that carries its zone (an offset, Z, or epoch digits): placed the same under any site zone. */
+const ABSOLUTE_TEXT = `regexp_matches(t, '(Z|[+-][0-9]{2}:?[0-9]{2})$') OR regexp_full_match(t, '[0-9]{10,19}(\\.[0-9]+)?')`;
+
+/**
+ * What a change of the site zone to `to` would re-time: events read with a naive stamp in another zone, their files,
+ * and the files it cannot re-time exactly (their day came from context under the old zone: the change is refused).
+ */
+export async function planRetime(db: SqlRead, to: string): Promise<RetimePlan> {
+  const [c] = await db.read<{ files: number; events: string; from: string[] | null }>(`WITH t AS (${TARGET(to)})
+    SELECT (SELECT count(DISTINCT file_id)::INTEGER FROM event_store WHERE file_id IN (SELECT file_id FROM t) AND ts_flag = 'naive') AS files,
+           (SELECT count(*)::VARCHAR FROM event_store WHERE file_id IN (SELECT file_id FROM t) AND ts_flag = 'naive') AS events,
+           (SELECT list(DISTINCT f.tz_zone ORDER BY f.tz_zone) FROM files f WHERE f.file_id IN (SELECT file_id FROM event_store
+              WHERE file_id IN (SELECT file_id FROM t) AND ts_flag = 'naive')) AS "from"`);
+  // Stamps without a date or year (and envelope stamps without a zone) took their day from context placed in the old
+  // zone (the file's mtime, a neighbour's first stamp, the envelope): not re-derivable from the case alone.
+  const blocked = await db.read<{ bundle: string; path: string }>(`SELECT bundle, path FROM files WHERE file_id IN (
+      SELECT file_id FROM (SELECT file_id, ts_flag, ts, ${tsTextSql('e')} AS t FROM event_store e WHERE file_id IN (${TARGET(to)}))
+      WHERE (ts_flag IN ('date-inferred', 'year-inferred') AND ts IS NOT NULL) OR (ts_flag = 'envelope' AND NOT coalesce(${ABSOLUTE_TEXT}, false)))
+    ORDER BY bundle, path`);
+  const unknown = (await db.read<{ source: string }>(`SELECT DISTINCT source FROM event_store WHERE file_id IN (${TARGET(to)}) AND ts_flag = 'naive'`))
+    .filter((r) => !formatById(r.source)).map((r) => r.source);
+  return {
+    to, from: c?.from ?? [], files: Number(c?.files ?? 0), events: Number(c?.events ?? 0),
+    blocked: { files: blocked.length, examples: blocked.slice(0, 5).map((b) => `${b.bundle}/${b.path}`) },
+    ...(unknown.length ? { unknownFormats: unknown } : {}),
+  };
+}
+
+/** The sentence that refuses a change the case cannot follow exactly; null when it can. */
+export function refusal(plan: RetimePlan): string | null {
+  if (plan.unknownFormats?.length) return `Events of formats this build does not know (${plan.unknownFormats.join(', ')}) were read in ${plan.from.join(', ')}: they cannot be re-timed, so the zone is not changed.`;
+  if (!plan.blocked.files) return null;
+  return `${plan.blocked.files} file(s) hold stamps without a date or year (or envelope stamps without a zone) whose day was taken from context in the old zone `
+    + `(${plan.blocked.examples.join(', ')}${plan.blocked.files > plan.blocked.examples.length ? ', …' : ''}): they cannot be re-timed from the case alone, so the zone is not changed. `
+    + `Import the logs into a case created with the right zone (casefile import --tz ${plan.to}).`;
+}
+
+export interface RetimeResult { files: number; events: number; from: string[]; /** Every file whose row changed. */ fileIds: number[] }
+
+/** Meta key holding the zone the last re-time committed with the times (case.json follows it: reconcileZone). */
+export const ZONE_KEY = 'site_zone';
+
+/**
+ * Re-times the case to `rule.zone` in one transaction (see the head of this file). Returns what was re-timed; the
+ * caller queues custody and correlation (ingest/handlers.ts scheduleCorrelation) and saves the zone in case.json.
+ */
+export async function retimeCase(db: CaseDb, rule: TimeZoneRule): Promise<RetimeResult> {
+  const to = rule.zone;
+  const plan = await planRetime(db, to);
+  const refused = refusal(plan);
+  if (refused) throw new EngineError('invalid_input', refused);
+  let fileIds: number[] = [];
+  await db.tx(async () => {
+    await db.run(`CREATE OR REPLACE TEMP TABLE retime_files AS ${TARGET(to)}`);
+    fileIds = (await db.all<{ file_id: number }>('SELECT file_id FROM temp.retime_files ORDER BY 1')).map((r) => Number(r.file_id));
+    const target = 'SELECT file_id FROM temp.retime_files';
+    const sources = await db.all<{ source: string }>(`SELECT DISTINCT source FROM event_store WHERE file_id IN (${target}) AND ts_flag = 'naive' ORDER BY 1`);
+    for (const { source } of sources) {
+      const def = formatById(source)!;
+      const rows = `(SELECT id, ${tsTextSql('e')} AS ts_text FROM event_store e WHERE file_id IN (${target}) AND source = ${sqlString(source)} AND ts_flag = 'naive')`;
+      await db.run(`CREATE OR REPLACE TEMP TABLE retime_ts AS ${naiveRetimeSql(def, rows, to)}`);
+      const lost = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM temp.retime_ts WHERE ts_new IS NULL');
+      // An import under the new zone would not have read these as naive: nothing short of that import equals it.
+      if (lost?.n) throw new EngineError('invalid_input', `${lost.n} ${source} stamps do not read as a time in ${to}: the zone is not changed.`);
+      await db.run('UPDATE event_store SET ts = r.ts_new FROM temp.retime_ts r WHERE event_store.id = r.id');
+      faultPoint('retime-midway');
+    }
+    // As the import's fixInheritedTimes: the time of the last record before it in the file that has one of its own.
+    await db.run(`UPDATE event_store e SET ts = p.prev_ts
+      FROM (SELECT id, ts_flag, last_value(CASE WHEN ts_flag <> 'inherited' THEN ts END IGNORE NULLS)
+                OVER (PARTITION BY file_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_ts
+            FROM event_store WHERE file_id IN (${target})) p
+      WHERE e.id = p.id AND p.ts_flag = 'inherited'`);
+    await db.run(`UPDATE files SET min_ts = s.lo, max_ts = s.hi FROM (SELECT file_id, min(ts) AS lo, max(ts) AS hi FROM event_store
+      WHERE file_id IN (${target}) GROUP BY file_id) s WHERE files.file_id = s.file_id`);
+    // The rule's sentence as an import under the operator's zone writes it (importer.ts describeRule).
+    await db.run(`UPDATE files SET tz_zone = $1, tz_rule = regexp_replace(tz_rule, 'naive stamps in site zone \\S+ \\([a-z]+\\)', $2),
+        audited = false WHERE file_id IN (${target})`, [to, `naive stamps in site zone ${to} (${rule.how})`]);
+    if (plan.events > 0) {
+      // Custody: the re-timed files' digests are taken again (their rows changed); every changed files row is audited again.
+      await db.run(`UPDATE files SET rows_digest = NULL WHERE file_id IN (SELECT DISTINCT file_id FROM event_store WHERE file_id IN (${target}) AND ts_flag IN ('naive', 'inherited'))`);
+      await db.run(`INSERT INTO digest_pending SELECT DISTINCT file_id FROM event_store WHERE file_id IN (${target}) AND ts_flag IN ('naive', 'inherited')`);
+      // Derived from times: made afresh by the correlation stage, as after a change of the derivation's rules.
+      for (const t of ['identifiers', 'event_status', 'event_reasons', 'correlate_pending']) {
+        if (await hasTable(db, t)) await db.run(`DELETE FROM ${t}`);
+      }
+      for (const t of CHAIN_TABLES) await db.run(`DROP TABLE IF EXISTS ${t}`);
+      await db.run('DELETE FROM extract_pending');
+      await db.run('INSERT INTO extract_pending SELECT file_id FROM files');
+      await buildEventMinutes(db);
+    }
+    await db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ($1, $2)`, [ZONE_KEY, JSON.stringify(rule)]);
+    await db.run('DROP TABLE IF EXISTS temp.retime_ts');
+    await db.run('DROP TABLE IF EXISTS temp.retime_files');
+  });
+  return { files: plan.files, events: plan.events, from: plan.from, fileIds };
+}
+
+/** The zone the last re-time committed, when case.json does not say it yet (a kill between the two); else null. */
+export async function committedZone(db: SqlRead, current: TimeZoneRule): Promise<TimeZoneRule | null> {
+  const r = await db.one<{ value: string }>(`SELECT value FROM meta WHERE key = $1`, [ZONE_KEY]).catch(() => undefined);
+  if (!r) return null;
+  const rule = JSON.parse(r.value) as TimeZoneRule;
+  return rule.zone !== current.zone || rule.how !== current.how ? rule : null;
+}
