@@ -73,8 +73,10 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
   const h = await CaseHandle.open(resolved, { via: ctx.via });
   // A re-time committed but killed before case.json said its zone: the case's times are the word (retime.ts).
   const zone = h.readOnly ? null : await committedZone(h.db, h.meta.timezone).catch(() => null);
+  const from = h.meta.timezone.zone;
   if (zone) await h.saveMeta({ timezone: zone });
   ctx.addCase(h);
+  if (zone) await ctx.audit(RETIME_ACTION, { caseId: h.meta.id, from: [from], to: zone.zone, recovered: true }, { status: 'ok', message: 'a re-time committed before a kill: the case takes its zone' });
   await rememberCase(resolved);
   await finishCorrelation(ctx, h);
   // A case imported by the CLI (which does not wait for it), or from before the index: build it behind the operator.
@@ -166,7 +168,7 @@ export const caseHandlers: AreaHandlers<'cases'> = {
       await h.saveMeta({ timezone: rule });
       // Their custody entries are this process's own, not `recovered` ones of a killed import.
       noteCommitted(h.dir, res.fileIds);
-      await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.from, to: rule.zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
+      if (res.fileIds.length) await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.from, to: rule.zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
       return res;
     }, { ...(input.jobId ? { jobId: input.jobId } : {}), preempt: true, outcome: (x) => `Re-timed ${x.events} events in ${x.files} files to ${rule.zone}.` });
     // Digests, audit entries, identifiers and chains of the new times, as after an import; the call returns once they are in.

@@ -6,6 +6,8 @@ import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
 import { compareCases, IMPORT_TABLES } from '../../testkit/compareCases';
 import { cliRunner } from '../../testkit/cliChild';
 import { Engine } from '../engine';
+import { readAudit } from '../audit/trail';
+import { RETIME_ACTION } from './retime';
 
 let root: string;
 let bundle: string;
@@ -25,7 +27,7 @@ beforeAll(() => {
   writeAt(bundle, 'enrich/logs/doodle/doodle.log', stamps.map((t, i) => `${t},400 INFO line ${i}\n`).join(''));
   writeAt(bundle, 'enrich/logs/app/app.json.log', stamps.map((t, i) => `${JSON.stringify({ message: `m${i}`, levelname: 'INFO', name: 'app', asctime: t })}\nnot json\n`).join(''));
   writeAt(bundle, 'enrich/logs/celery/celery-worker.log', stamps.map((t, i) => `[${t},774: INFO/MainProcess] Task t[320bbda6-e758-49fc-8a26-e8dc29f88f7${i}] received\nTraceback\n`).join(''));
-  const env = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
+  const env: NodeJS.ProcessEnv = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
   delete env.CASEFILE_FAULT;
   run = (extra, ...args) => cliRunner({ ...env, ...extra })(...args);
   for (const [name, tz] of [['x', 'America/New_York'], ['y', 'Europe/Berlin'], ['kill1', 'America/New_York'], ['kill2', 'America/New_York']]) {
@@ -73,4 +75,6 @@ it('killed after the commit, before case.json: the next open takes the zone of t
   expect(r.signal).toBe('SIGKILL');
   expect(await openAndSettle('kill2')).toEqual({ zone: 'Europe/Berlin', problems: [] });
   await expectSame('kill2', 'y');
+  const entries = await readAudit(path.join(root, 'kill2', 'audit.jsonl'), { action: RETIME_ACTION });
+  expect(entries.map((e) => e.params)).toEqual([{ caseId: expect.any(String), from: ['America/New_York'], to: 'Europe/Berlin', recovered: true }]);
 }, 180_000);
