@@ -4,6 +4,7 @@ import { printable } from '../../../shared/printable';
 import { useApp } from '../../stores/app';
 import { fmtCount, fmtTime } from '../../lib/time';
 import { ImportPanel } from './ImportPanel';
+import { ZonePanel } from './ZonePanel';
 
 export function CasesView() {
   const { cases, current, openListed, openDir, closeCase, createCase, busy, info, refreshCases } = useApp();
@@ -64,7 +65,7 @@ export function CasesView() {
           </form>
         </section>
       </div>
-      {current ? <ImportPanel /> : <section className="card muted">Create or open a case to import bundles into it.</section>}
+      {current ? <><ImportPanel /><ZonePanel /></> : <section className="card muted">Create or open a case to import bundles into it.</section>}
     </div>
   );
 }

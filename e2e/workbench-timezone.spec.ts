@@ -1,0 +1,43 @@
+// Correcting the site zone of a case in the app: what it re-times is said and asked first; after it, the open views
+// show the new times without a reload. Against the real engine and bridge.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+import { api } from './workbenchKit';
+
+test.use({ openDefault: true });
+
+test('changing the site zone says how many events it re-times, asks, and the timeline redraws in the new times', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'casefile-tz-'));
+  await writeFile(path.join(dir, 'celery-worker.log'), [
+    '[2023-07-06 03:30:00,000: INFO/MainProcess] Connected to redis://localhost:6379/0',
+    '[2023-07-06 03:30:01,000: ERROR/MainProcess] Task boom[0b6ba3a4-7a6e-4f4e-9a38-2f1c8c4d8e11] raised unexpected: ValueError()',
+    '[2023-07-06 03:31:00,000: INFO/MainProcess] mingle: all alone',
+  ].join('\n') + '\n');
+  const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Wrong zone', dir: path.join(dir, 'case'), timezone: 'UTC' });
+  await api(casefile, 'import.paths', { caseId: made.id, paths: [path.join(dir, 'celery-worker.log')] });
+  await app.goto();
+  await page.getByTestId('tab-cases').click();
+  await page.locator(`[data-testid="case-row"][data-case="${made.id}"]`).getByTestId('case-open').click();
+  await expect(page.getByTestId('case-name-header')).toContainText('Wrong zone');
+  await page.getByTestId('time-mode-utc').click();
+  await page.getByTestId('tab-timeline').click();
+  await expect(page.getByTestId('timeline-range')).toContainText('2023-07-06 03:30:00');
+
+  await page.getByTestId('tab-cases').click();
+  await page.getByTestId('zone-input').fill('Asia/Kolkata');
+  await page.getByTestId('zone-check').click();
+  await expect(page.getByTestId('zone-confirm')).toContainText('3 events in 1 files were read in UTC; they will be re-timed to Asia/Kolkata.');
+  await page.getByTestId('zone-apply').click();
+  await expect(page.getByTestId('zone-done')).toHaveText('Re-timed 3 events in 1 files to Asia/Kolkata.');
+  await expect(page.getByTestId('status-bar')).toContainText('tz Asia/Kolkata (operator)');
+  await page.getByTestId('tab-timeline').click();
+  // 03:30 in Kolkata is 22:00 UTC the day before.
+  await expect(page.getByTestId('timeline-range')).toContainText('2023-07-05 22:00:00');
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  expect(problems.errors).toEqual([]);
+  await api(casefile, 'cases.close', { caseId: made.id });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+});
