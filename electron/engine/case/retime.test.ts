@@ -7,6 +7,7 @@ import { compareCases, IMPORT_TABLES } from '../../testkit/compareCases';
 import { readAudit } from '../audit/trail';
 import { CaseHandle } from './caseStore';
 import { RETIME_ACTION } from './retime';
+import { generateTree } from '../../testkit/synth/generate';
 
 let root: string;
 let engine: Engine;
@@ -92,6 +93,19 @@ describe('changing the site zone re-times the events read in it', () => {
       expect(r).toEqual({ z: to, n: 1 });
     } finally { await h.close(); }
   }, 120_000);
+
+  it('on a generated tree with every planted fault: imported in Asia/Kolkata and re-timed to Europe/Berlin = imported in it', async () => {
+    const g = await generateTree(path.join(root, 'gen'), { targetBytes: 3_000_000, seed: 7, faults: 'all' });
+    const a = await imported('a-gen', 'Asia/Kolkata', g.root);
+    const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Europe/Berlin' });
+    expect(res.retimed.events).toBeGreaterThan(1000);
+    const b = await imported('b-gen', 'Europe/Berlin', g.root);
+    expect((await engine.call('case.verify', { caseId: a.id })).problems).toEqual([]);
+    for (const c of [a, b]) await engine.call('cases.close', { caseId: c.id });
+    const diff = await compareCases(a.dir, b.dir, TABLES);
+    for (const [t, r] of Object.entries(diff)) expect({ t, onlyA: r.onlyA, onlyB: r.onlyB }).toEqual({ t, onlyA: 0, onlyB: 0 });
+    expect(diff.chain_events!.rows).toBeGreaterThan(100);
+  }, 300_000);
 
   it('the same zone again re-times nothing; a bad zone is refused with nothing changed', async () => {
     const bundle = tree(path.join(root, 'in-same'));
