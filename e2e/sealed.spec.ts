@@ -199,3 +199,47 @@ test('a file open in the engine is on the page until it closes: back on the tab 
     removeDir(work);
   }
 });
+
+test('a file for a locked key: its prompt retries a wrong passphrase, a cancel says nothing was unlocked, the right one opens the file', async ({ app, casefile }) => {
+  const { page } = app;
+  const lab = GpgLab.create();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-sealed-unlock-'));
+  const passphrase = tok('pass');
+  const me = await lab.genKey('Operator <op@example.test>', passphrase);
+  try {
+    await casefile.engine.invoke('keys.import', { kind: 'secret', armored: me.secretArmored });
+    const password = tok('pw');
+    const sealedFile = path.join(work, 'locked.env.gpg');
+    writeFileSync(sealedFile, await lab.encrypt(`DB_PASSWORD=${password}\n`, { to: [me.fingerprint] }));
+    await app.goto();
+    await page.getByTestId('tab-credentials').click();
+    await page.getByTestId('sealed-path').fill(sealedFile);
+    await page.getByTestId('sealed-open').click();
+    await expect(page.getByTestId('sealed-error')).toContainText('which is locked: unlock it first');
+
+    // Cancel unlocks nothing, and the page must not say it did.
+    await page.getByTestId('unlock-cancel').click();
+    await expect(page.getByTestId('unlock-prompt')).toHaveCount(0);
+    await expect(page.getByTestId('sealed-error')).toHaveText('Not unlocked: the file stays closed. Open it again to give the passphrase.');
+    expect((await casefile.engine.call('keys.state', {})).locked).toBe(true);
+
+    // A wrong passphrase is said, and the prompt stays for another try.
+    await page.getByTestId('sealed-open').click();
+    await page.getByTestId('unlock-passphrase').fill('wrong');
+    await page.getByTestId('unlock-submit').click();
+    await expect(page.getByTestId('sealed-error')).toHaveText('Wrong passphrase for this key.');
+    await page.getByTestId('unlock-passphrase').fill(passphrase);
+    await page.getByTestId('unlock-submit').click();
+    // The right one opens the file that asked for it, masked.
+    await expect(page.getByTestId('masked-tree')).toContainText('locked.env.gpg');
+    await expect(page.getByTestId('field-value')).toHaveText(['•••••']);
+    await expect(page.getByTestId('sealed-error')).toHaveCount(0);
+    await expect(page.getByTestId('unlock-prompt')).toHaveCount(0);
+  } finally {
+    casefile.engine.context.crypto.sessions.closeAll();
+    await casefile.engine.invoke('keys.lock', {});
+    await casefile.engine.invoke('keys.remove', { ref: me.fingerprint }).catch(() => undefined);
+    lab.close();
+    removeDir(work);
+  }
+});

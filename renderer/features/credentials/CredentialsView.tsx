@@ -37,6 +37,8 @@ export function CredentialsView() {
   const [busy, setBusy] = useState(false);
   const openRef = useRef(open);
   openRef.current = open;
+  // The button of the last submit (open, or import as profile): a key unlocked at its prompt runs it again.
+  const submitter = useRef<HTMLButtonElement | null>(null);
 
   /** Shows what the engine holds open; `why` words the note for shown files that are no longer there. */
   const refresh = useCallback(async (why?: string) => {
@@ -96,7 +98,8 @@ export function CredentialsView() {
         <form onSubmit={async (e) => {
           e.preventDefault();
           const form = e.currentTarget;
-          const action = ((e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'open';
+          submitter.current = (e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+          const action = submitter.current?.value ?? 'open';
           const given = secrets(form);
           let done = async () => undefined as void;
           setBusy(true); setError(null);
@@ -126,7 +129,20 @@ export function CredentialsView() {
         </form>
         {error && <div className="error-box" role="alert" data-testid="sealed-error">{error}</div>}
         {closedNote && !open.length && <div className="muted" role="status" data-testid="sealed-closed">{closedNote}</div>}
-        {needsUnlock && <UnlockPrompt fingerprint={needsUnlock} onDone={(err) => { setNeedsUnlock(null); setError(err ?? 'Unlocked: open the file again.'); }} />}
+        {needsUnlock && (
+          <UnlockPrompt
+            fingerprint={needsUnlock}
+            // Unlocked: run what asked for it again (the form still names the file). A wrong passphrase keeps the prompt
+            // for another try; a cancel unlocked nothing: say so.
+            onDone={(err) => {
+              setError(err);
+              if (err) return;
+              setNeedsUnlock(null);
+              submitter.current?.form?.requestSubmit(submitter.current);
+            }}
+            onCancel={() => { setNeedsUnlock(null); setError('Not unlocked: the file stays closed. Open it again to give the passphrase.'); }}
+          />
+        )}
         {profile && <div className="ok" data-testid="profile-imported">Profile “{profile.name}” kept sealed ({profile.hosts.join(' → ')}).</div>}
       </section>
       {open.map((o) => (

@@ -47,7 +47,7 @@ export function KeysView() {
             })}
           </tbody>
         </table>
-        {unlocking && <UnlockPrompt fingerprint={unlocking} onDone={(e) => { setUnlocking(null); if (e) setError(e); else void refresh(); }} />}
+        {unlocking && <UnlockPrompt fingerprint={unlocking} onDone={(e) => { setUnlocking(null); if (e) setError(e); else void refresh(); }} onCancel={() => setUnlocking(null)} />}
         {list && !list.safeStorage && <div className="muted small">This session has no OS keychain: keys are protected by their passphrase only.</div>}
       </section>
       <section className="card">
@@ -60,8 +60,8 @@ export function KeysView() {
   );
 }
 
-/** Asks the passphrase; it goes to the engine once and is not kept here. */
-export function UnlockPrompt({ fingerprint, onDone }: { fingerprint: string; onDone(error: string | null): void }) {
+/** Asks the passphrase; it goes to the engine once and is not kept here. `onCancel`: closed with nothing unlocked. */
+export function UnlockPrompt({ fingerprint, onDone, onCancel }: { fingerprint: string; onDone(error: string | null): void; onCancel(): void }) {
   const [busy, setBusy] = useState(false);
   return (
     <form className="row" data-testid="unlock-prompt" onSubmit={(e) => {
@@ -74,7 +74,7 @@ export function UnlockPrompt({ fingerprint, onDone }: { fingerprint: string; onD
     }}>
       <label>Passphrase <input name="passphrase" type="password" autoComplete="off" autoFocus data-testid="unlock-passphrase" /></label>
       <button type="submit" disabled={busy} data-testid="unlock-submit">Unlock</button>
-      <button type="button" onClick={() => onDone(null)}>Cancel</button>
+      <button type="button" onClick={onCancel} data-testid="unlock-cancel">Cancel</button>
     </form>
   );
 }
