@@ -15,6 +15,23 @@ export const TOO_LARGE = 'The decrypted file is too large to be a credential bun
 const MAX_NODES = 20_000;
 const MAX_DEPTH = 32;
 
+export const NOT_TEXT = 'The decrypted content is not text (binary, or not UTF-8): Casefile opens credential bundles in JSON, YAML, INI or .env. Check that this is the file you meant.';
+
+/**
+ * The decrypted bytes as text. Bytes that are not UTF-8 text (an image, an archive, a key in binary form) are said
+ * to be so: decoded leniently they fell through to the YAML parser and read as "not valid YAML".
+ */
+export function bundleText(bytes: Uint8Array): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CryptoError('corrupt', NOT_TEXT);
+  }
+  if (text.includes('\0')) throw new CryptoError('corrupt', NOT_TEXT);
+  return text;
+}
+
 /** The format from the file name under its `.gpg`/`.pgp`/`.asc` suffix, else from the content. */
 export function detectFormat(name: string, text: string): BundleFormat {
   const inner = name.toLowerCase().replace(/\.(gpg|pgp|asc|sealed)$/, '');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PROFILE_NAME, SiteProfile, profileHops } from '../../../shared/profile';
 import { mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import { CryptoError } from './errors';
-import { detectFormat, parseBundle, toValue } from './parse';
+import { bundleText, detectFormat, parseBundle, toValue } from './parse';
 import { cryptoFiles } from './paths';
 import type { OpenSecrets, CryptoService } from './service';
 import type { OpenedBy, SignatureReport } from './pgp';
@@ -17,7 +17,7 @@ export async function decryptProfile(crypto: CryptoService, bytes: Uint8Array, f
   const opened = await crypto.decrypt(bytes, secrets);
   let value: unknown;
   try {
-    const text = Buffer.from(opened.data.buffer, opened.data.byteOffset, opened.data.byteLength).toString('utf8');
+    const text = bundleText(opened.data);
     const format = detectFormat(fileName, text);
     if (format !== 'json' && format !== 'yaml') throw new CryptoError('corrupt', `A sealed profile is JSON or YAML, not ${format.toUpperCase()}.`);
     value = toValue(parseBundle(text, format));

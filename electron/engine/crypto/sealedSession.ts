@@ -4,7 +4,7 @@
 // key is unlocked has no key lock to end it.
 import { randomBytes } from 'node:crypto';
 import { CryptoError } from './errors';
-import { detectFormat, parseBundle, type BundleFormat, type Node } from './parse';
+import { bundleText, detectFormat, parseBundle, type BundleFormat, type Node } from './parse';
 import type { SignatureReport } from './pgp';
 
 export type FieldKind = Node['kind'];
@@ -47,7 +47,7 @@ export class SealedSessions {
     let root: Node;
     let format: BundleFormat;
     try {
-      const text = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).toString('utf8');
+      const text = bundleText(plaintext);
       format = detectFormat(meta.name, text);
       root = parseBundle(text, format);
     } finally {

@@ -197,6 +197,16 @@ describe('unlock and sealed bundles', () => {
     expect(svc.sessions.list().filter((s) => /token|id_ed25519|empty|^n\./.test(s.name))).toEqual([]);
   });
 
+  it('says a sealed binary file is not text, not that it is bad YAML', async () => {
+    const binary = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256); // NULs and bytes no UTF-8 holds
+    const latin1 = Buffer.from('password: caf\xe9\n', 'latin1'); // reads as YAML when decoded leniently
+    for (const [name, bytes] of [['blob.dat.gpg', binary], ['creds.yaml.gpg', latin1]] as const) {
+      const e = await err(svc.open({ bytes: await lab.encrypt(bytes, { to: [me.fingerprint] }), name }));
+      expect(e.kind, name).toBe('corrupt');
+      expect(e.message, name).toBe('The decrypted content is not text (binary, or not UTF-8): Casefile opens credential bundles in JSON, YAML, INI or .env. Check that this is the file you meant.');
+    }
+  });
+
   it('encrypts to a client key and to the operator key so gpg reads both', async () => {
     const toClient = await svc.encryptTo(['client@example.test'], Buffer.from('for the client'));
     expect((await lab.decrypt(Buffer.from(toClient), 'client-pass')).toString()).toBe('for the client');
