@@ -76,6 +76,16 @@ it('opens masked, reveals one value with --passphrase-fd, and fails clearly', as
   expect(noTty.stderr).toMatch(/--passphrase-fd/);
 });
 
+it('says what a file\'s signature means in a sentence, not as a status word', async () => {
+  const stranger = await lab.genKey('Stranger <stranger@example.test>', 'stranger-pass');
+  const signed = path.join(root, 'signed-by-stranger.json.gpg');
+  writeFileSync(signed, await lab.encrypt('{"a":"b"}', { to: [me.fingerprint], signWith: stranger }));
+  const r = await cli(['open', signed, '--passphrase-fd', '3'], `${passphrase}\n`);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain(`Signed by key ${stranger.keyIds[0]}, which is not among your keys or client keys: the signature is not checked. Import the signer's public key as a client key to check it.`);
+  expect(r.stdout).not.toContain('unknown_key');
+});
+
 it('asks on a terminal without echoing the passphrase', async () => {
   const cmd = `${process.execPath} ${CLI_BIN} open ${path.join(root, 'creds.json.gpg')} --reveal db.password`;
   const p = spawn('script', ['-qec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -10,6 +10,7 @@ import { readSecret } from '../secretInput';
 import { formatPath, parsePath } from '../../engine/crypto/sealedSession';
 import { sealedOutput } from '../../engine/crypto/paths';
 import type { OpenedBundle } from '../../../shared/contract/sealed';
+import { signatureText } from '../../../shared/signatureText';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 
@@ -150,7 +151,7 @@ function printMasked(b: OpenedBundle): void {
   // The file's name, its signers' user ids and its field names are the sender's text. A field name with such
   // characters is shown as --reveal takes it (a JSON string, the characters as \u escapes).
   out(`${printable(b.name)}  sha256 ${b.sha256}  (${b.format})`);
-  for (const s of b.signatures) out(printable(`signature: ${s.status} by ${s.signer}${s.signerUserId ? ` ${s.signerUserId}` : ''}`));
+  for (const s of b.signatures) out(printable(signatureText(s)));
   for (const f of b.fields) {
     const leaf = f.kind !== 'object' && f.kind !== 'array';
     out(`${'  '.repeat(f.path.length - 1)}${printableJson(formatPath(f.path.slice(-1)))}${leaf ? `  ••••• (${f.kind})` : ''}`);

@@ -8,6 +8,7 @@ import type { CallInput, CallOutput } from '../../../shared/contract';
 import { call, getClient } from '../../api/client';
 import { errorText, useApp } from '../../stores/app';
 import { UnlockPrompt } from '../keys/KeysView';
+import { signatureText } from '../../../shared/signatureText';
 
 type Opened = CallOutput<'sealed.open'>;
 type Source = CallInput<'sealed.open'>['source'];
@@ -190,7 +191,7 @@ function MaskedTree({ opened, caseId, onClose, onError }: { opened: Opened; case
       <div className="mono small">sha256 {opened.sha256}</div>
       {opened.signatures.map((s) => (
         <div key={s.signer} className={s.status === 'valid' ? 'ok' : 'warn'} data-testid="signature">
-          signature {s.status === 'valid' ? '✔ valid' : s.status === 'invalid' ? '✖ INVALID' : '? unknown key'} · {s.signerUserId ?? s.signer}
+          {s.status === 'valid' ? '✔' : s.status === 'invalid' ? '✖' : '?'} {signatureText(s)}
         </div>
       ))}
       <ul className="tree">
