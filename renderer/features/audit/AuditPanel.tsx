@@ -69,7 +69,7 @@ export function AuditPanel() {
           <h4>Evidence (chain of custody)</h4>
           {evidence ? (
             <div>
-              <div className={evidence.ok ? 'ok' : 'warn'}>{evidence.ok ? '✔ every bundle file matches its manifest' : evidence.notYet ? '○ not verified yet: an import is still writing these parts (nothing failed)' : `✖ ${evidence.problems.length} problems`} · {evidence.filesChecked} files</div>
+              <div className={evidence.ok ? 'ok' : 'warn'}>{evidence.ok ? '✔ every bundle file matches its manifest' : evidence.notYet ? '○ not verified yet: an import is still writing these parts (nothing failed)' : `✖ ${evidence.problems.length} problem${evidence.problems.length === 1 ? '' : 's'}`} · {evidence.filesChecked} files</div>
               {evidence.problems.slice(0, 50).map((p, i) => <div key={i} className="small warn">{p.bundle}/{printable(p.file)}: {printable(p.problem)}</div>)}
               <div className="muted small">verified {fmtTime(evidence.verifiedAt)}</div>
             </div>
