@@ -41,3 +41,47 @@ test('changing the site zone says how many events it re-times, asks, and the tim
   await api(casefile, 'cases.close', { caseId: made.id });
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
+
+/** A case with one celery log read in UTC (three events), made through the bridge. */
+async function celeryCase(casefile: Parameters<typeof api>[0], dir: string, name: string): Promise<{ id: string }> {
+  await writeFile(path.join(dir, `${name}.log`), [
+    '[2023-07-06 03:30:00,000: INFO/MainProcess] Connected to redis://localhost:6379/0',
+    '[2023-07-06 03:31:00,000: INFO/MainProcess] mingle: all alone',
+  ].join('\n') + '\n');
+  const made = await api<{ id: string }>(casefile, 'cases.create', { name, dir: path.join(dir, name), timezone: 'UTC' });
+  await api(casefile, 'import.paths', { caseId: made.id, paths: [path.join(dir, `${name}.log`)] });
+  return made;
+}
+
+test('a change asked for one case is not applied to another, nor over a change made in another window meanwhile', async ({ app, casefile }) => {
+  const { page } = app;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'casefile-tz-'));
+  const a = await celeryCase(casefile, dir, 'Zone A');
+  const b = await celeryCase(casefile, dir, 'Zone B');
+  await app.goto();
+  await page.getByTestId('tab-cases').click();
+  await page.locator(`[data-testid="case-row"][data-case="${a.id}"]`).getByTestId('case-open').click();
+  await expect(page.getByTestId('case-name-header')).toContainText('Zone A');
+  await page.getByTestId('tab-cases').click();
+  await page.getByTestId('zone-input').fill('Asia/Kolkata');
+  await page.getByTestId('zone-check').click();
+  await expect(page.getByTestId('zone-confirm')).toContainText('2 events in 1 files were read in UTC');
+  // Another case opened while A's question stands: the question (and its Re-time) goes with A.
+  await page.locator(`[data-testid="case-row"][data-case="${b.id}"]`).getByTestId('case-open').click();
+  await expect(page.getByTestId('case-name-header')).toContainText('Zone B');
+  await page.getByTestId('tab-cases').click();
+  await expect(page.getByTestId('zone-confirm')).toHaveCount(0);
+  await expect(page.getByTestId('zone-input')).toHaveValue('');
+
+  // B's question is asked, then another window sets B's zone first: Re-time here says so and changes nothing.
+  await page.getByTestId('zone-input').fill('Asia/Kolkata');
+  await page.getByTestId('zone-check').click();
+  await expect(page.getByTestId('zone-confirm')).toContainText('read in UTC; they will be re-timed to Asia/Kolkata');
+  await api(casefile, 'cases.setTimezone', { caseId: b.id, timezone: 'Europe/Berlin', expect: 'UTC' });
+  await page.getByTestId('zone-apply').click();
+  await expect(page.getByTestId('error-banner')).toContainText('The site timezone was changed to Europe/Berlin since the change from UTC was asked');
+  expect((await api<{ timezone: { zone: string } }>(casefile, 'cases.get', { caseId: b.id })).timezone.zone).toBe('Europe/Berlin');
+  expect((await api<{ timezone: { zone: string } }>(casefile, 'cases.get', { caseId: a.id })).timezone.zone).toBe('UTC');
+  for (const c of [a, b]) await api(casefile, 'cases.close', { caseId: c.id });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+});

@@ -82,7 +82,7 @@ const impl = {
   'cases.list': () => [CASE],
   'cases.create': (i: CallInput<'cases.create'>) => ({ ...CASE, id: 'new', name: i.name, eventCount: 0, bundleCount: 0, timeRange: null, isDemo: false }),
   'cases.open': () => CASE, 'cases.get': () => CASE, 'cases.close': () => ({ ok: true }), 'cases.setTimezone': (i: CallInput<'cases.setTimezone'>) => ({ ...CASE, timezone: { zone: i.timezone, how: 'operator', evidence: 'set by the operator' }, retimed: { from: [CASE.timezone.zone], to: i.timezone, files: 3, events: 1200 } }),
-  'cases.timezonePlan': (i: CallInput<'cases.timezonePlan'>) => ({ to: i.timezone, from: [CASE.timezone.zone], files: 3, events: 1200, blocked: { files: 0, examples: [] } }),
+  'cases.timezonePlan': (i: CallInput<'cases.timezonePlan'>) => ({ to: i.timezone, from: [CASE.timezone.zone], files: 3, events: 1200, blocked: { files: 0, examples: [] }, current: CASE.timezone.zone }),
   'import.paths': () => ({ bundles: [], files: [], timezone: CASE.timezone, seconds: 0 }),
   'events.sources': () => SOURCES.map((s) => {
     const evs = EVENTS.filter((e) => e.source === s);

@@ -16,6 +16,8 @@ export const RetimePlan = z.object({
   blocked: z.object({ files: z.number().int(), examples: z.array(z.string()) }),
   /** Formats of naive events this build does not know: the change is refused. */
   unknownFormats: z.array(z.string()).optional(),
+  /** The case's zone when asked: passed back as setTimezone's `expect`. */
+  current: z.string(),
 });
 export type RetimePlan = z.infer<typeof RetimePlan>;
 
@@ -37,7 +39,8 @@ export const casesArea = defineArea({
      * then rebuilds what derives from times (digests, identifiers, chains) before it returns. `retimed` says what changed.
      */
     'cases.setTimezone': defineCall({
-      input: CaseRef.extend({ timezone: z.string().min(1).max(64), jobId: JobId.optional() }),
+      // `expect`: the zone the operator was asked from (timezonePlan's `current`); refused if the case has another by the job's turn.
+      input: CaseRef.extend({ timezone: z.string().min(1).max(64), expect: z.string().min(1).max(64).optional(), jobId: JobId.optional() }),
       output: CaseInfo.extend({ retimed: z.object({ from: z.array(z.string()), to: z.string(), files: z.number().int(), events: z.number().int() }) }),
       access: 'write', audit: 'always', job: 'retime', timeoutMs: 600_000,
     }),

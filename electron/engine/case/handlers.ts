@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { jobIsLive } from '../../../shared/contract';
 import type { CaseInfo } from '../../../shared/domain';
 import { EngineError, type AreaHandlers, type EngineContext } from '../api';
-import { assertZone } from '../ingest/timezone';
+import { canonicalZone } from '../ingest/timezone';
 import { correlationPending } from '../ingest/correlationStage';
 import { derivationStale } from '../correlate/derivation';
 import { custodyPendingFiles, noteCommitted } from '../ingest/custodyStage';
@@ -36,6 +36,12 @@ export async function caseInfo(h: CaseHandle): Promise<CaseInfo> {
     ...(await correlationPending(h.db).catch(() => false) ? { chainsPending: true } : {}),
     ...(await textIndexReady(h.db).catch(() => true) ? {} : { textIndexPending: true }),
   };
+}
+
+/** The zones the case already names (its own, its files'): a zone typed in another letter case is one of them. */
+async function caseZones(h: CaseHandle): Promise<string[]> {
+  const rows = await h.db.read<{ z: string }>('SELECT DISTINCT tz_zone AS z FROM files WHERE tz_zone IS NOT NULL ORDER BY 1').catch(() => []);
+  return [h.meta.timezone.zone, ...rows.map((r) => r.z)];
 }
 
 /** Recently used case folders, newest first, kept in the user's data dir. */
@@ -128,10 +134,10 @@ export const caseHandlers: AreaHandlers<'cases'> = {
     return out;
   },
   'cases.create': async (ctx, input) => {
-    if (input.timezone) assertZone(input.timezone);
+    const timezone = input.timezone ? canonicalZone(input.timezone) : undefined;
     const slug = input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'case';
     const dir = input.dir ? path.resolve(input.dir) : path.join(appFiles().cases, `${slug}-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 6)}`);
-    const h = await CaseHandle.create(dir, { name: input.name, ...(input.timezone ? { timezone: input.timezone } : {}) });
+    const h = await CaseHandle.create(dir, { name: input.name, ...(timezone ? { timezone } : {}) });
     ctx.addCase(h);
     await rememberCase(dir);
     return caseInfo(h);
@@ -151,16 +157,21 @@ export const caseHandlers: AreaHandlers<'cases'> = {
     return { ok: true };
   },
   'cases.timezonePlan': async (ctx, input) => {
-    assertZone(input.timezone);
-    return planRetime(ctx.getCase(input.caseId).db, input.timezone);
+    const h = ctx.getCase(input.caseId);
+    return { ...(await planRetime(h.db, canonicalZone(input.timezone, await caseZones(h)))), current: h.meta.timezone.zone };
   },
   'cases.setTimezone': async (ctx, input) => {
-    assertZone(input.timezone);
     const h = ctx.getCase(input.caseId);
+    const zone = canonicalZone(input.timezone, await caseZones(h));
     if (h.readOnly) throw new EngineError('conflict', `The case is open read-only${h.readOnlyReason ? ` (${h.readOnlyReason})` : ''}: its zone cannot be changed.`);
-    const rule = { zone: input.timezone, how: 'operator' as const, evidence: 'set by the operator; the events read in the zone before were re-timed' };
+    const rule = { zone, how: 'operator' as const, evidence: 'set by the operator; the events read in the zone before were re-timed' };
     const r = await ctx.jobs.run(input.caseId, 'retime', async (signal, progress) => {
       signal.throwIfAborted();
+      // The operator was asked about a change from the zone they saw; another window's change may have landed since.
+      const now = h.meta.timezone.zone;
+      if (input.expect !== undefined && now !== input.expect) {
+        throw new EngineError('conflict', `The site timezone was changed to ${now} since the change from ${input.expect} was asked (another window?): the zone is not changed. Check the change again.`);
+      }
       progress({ phase: 'retime', done: 0, total: 1, unit: 'items', message: `re-timing to ${rule.zone}` });
       const res = await h.withWriter((db) => retimeCase(db, rule));
       faultPoint('retime-committed');

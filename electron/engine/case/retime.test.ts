@@ -117,6 +117,38 @@ describe('changing the site zone re-times the events read in it', () => {
     await engine.call('cases.close', { caseId: a.id });
   }, 60_000);
 
+  it('a zone written another way is the same zone: nothing re-timed; an offset no zone has is refused', async () => {
+    const bundle = tree(path.join(root, 'in-spelling'));
+    const a = await imported('a-spelling', 'Asia/Kolkata', bundle);
+    // Intl and DuckDB read 'asia/kolkata' as Asia/Kolkata: the files read in it are not re-timed (nor digested again).
+    const plan = await engine.call('cases.timezonePlan', { caseId: a.id, timezone: 'asia/kolkata' });
+    expect(plan).toMatchObject({ to: 'Asia/Kolkata', events: 0, files: 0 });
+    const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: 'asia/kolkata' });
+    expect(res.retimed).toMatchObject({ to: 'Asia/Kolkata', events: 0 });
+    expect(res.timezone.zone).toBe('Asia/Kolkata');
+    await engine.call('cases.setTimezone', { caseId: a.id, timezone: '+0530' });
+    expect((await engine.call('cases.timezonePlan', { caseId: a.id, timezone: '+05:30' })).events).toBe(0);
+    for (const z of ['+99:99', '-15:00', '+05:60']) {
+      await expect(engine.call('cases.setTimezone', { caseId: a.id, timezone: z })).rejects.toThrow(/Unknown timezone/);
+    }
+    expect((await engine.call('cases.get', { caseId: a.id })).timezone.zone).toBe('+05:30');
+    await engine.call('cases.close', { caseId: a.id });
+  }, 60_000);
+
+  it('a change asked from another zone than the case has by its turn (another window changed it) is refused', async () => {
+    const bundle = tree(path.join(root, 'in-stale'));
+    const a = await imported('a-stale', 'UTC', bundle);
+    const plan = await engine.call('cases.timezonePlan', { caseId: a.id, timezone: 'Asia/Tokyo' });
+    expect(plan.current).toBe('UTC');
+    // Another window's change lands first.
+    await engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Europe/Berlin', expect: 'UTC' });
+    await expect(engine.call('cases.setTimezone', { caseId: a.id, timezone: plan.to, expect: plan.current })).rejects.toThrow(/changed to Europe\/Berlin.*not changed/);
+    expect((await engine.call('cases.get', { caseId: a.id })).timezone.zone).toBe('Europe/Berlin');
+    const entries = await readAudit(path.join(a.dir, 'audit.jsonl'), { action: RETIME_ACTION });
+    expect(entries.map((e) => e.params.to)).toEqual(['Europe/Berlin']);
+    await engine.call('cases.close', { caseId: a.id });
+  }, 60_000);
+
   it('refuses, changing nothing, when stamps without a year took their day from context in the old zone', async () => {
     const b = path.join(root, 'in-syslog', 'bundle');
     writeAt(b, 'var/log/syslog', 'Jul  5 09:13:44 host sshd[1]: Accepted\nJul  5 09:14:00 host sshd[1]: closed\n');

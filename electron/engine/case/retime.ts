@@ -28,7 +28,7 @@ const ABSOLUTE_TEXT = `regexp_matches(t, '(Z|[+-][0-9]{2}:?[0-9]{2})$') OR regex
  * What a change of the site zone to `to` would re-time: events read with a naive stamp in another zone, their files,
  * and the files it cannot re-time exactly (their day came from context under the old zone: the change is refused).
  */
-export async function planRetime(db: SqlRead, to: string): Promise<RetimePlan> {
+export async function planRetime(db: SqlRead, to: string): Promise<Omit<RetimePlan, 'current'>> {
   const [c] = await db.read<{ files: number; events: string; from: string[] | null }>(`WITH t AS (${TARGET(to)})
     SELECT (SELECT count(DISTINCT file_id)::INTEGER FROM event_store WHERE file_id IN (SELECT file_id FROM t) AND ts_flag = 'naive') AS files,
            (SELECT count(*)::VARCHAR FROM event_store WHERE file_id IN (SELECT file_id FROM t) AND ts_flag = 'naive') AS events,
@@ -50,7 +50,7 @@ export async function planRetime(db: SqlRead, to: string): Promise<RetimePlan> {
 }
 
 /** The sentence that refuses a change the case cannot follow exactly; null when it can. */
-export function refusal(plan: RetimePlan): string | null {
+export function refusal(plan: Omit<RetimePlan, 'current'>): string | null {
   if (plan.unknownFormats?.length) return `Events of formats this build does not know (${plan.unknownFormats.join(', ')}) were read in ${plan.from.join(', ')}: they cannot be re-timed, so the zone is not changed.`;
   if (!plan.blocked.files) return null;
   return `${plan.blocked.files} file(s) hold stamps without a date or year (or envelope stamps without a zone) whose day was taken from context in the old zone `

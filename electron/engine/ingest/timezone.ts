@@ -25,8 +25,24 @@ export function localSql(zone: string, instant: string): string {
 export const ZONE_HINT = 'use an IANA name such as Asia/Kolkata or an offset such as +05:30.';
 
 export function isValidZone(zone: string): boolean {
-  if (FIXED.test(zone)) return true;
+  // An offset no place has (+99:99, +05:60) is a typo: it would shift every naive stamp by days.
+  const m = FIXED.exec(zone);
+  if (m) return Number(m[2]) * 60 + Number(m[3]) <= 14 * 60 && Number(m[3]) < 60;
   try { new Intl.DateTimeFormat('en-US', { timeZone: zone }); return true; } catch { return false; }
+}
+
+/**
+ * A valid zone as the case keeps it: an offset as ±HH:MM, a name in the letter case of the first of `known` (the
+ * case's own zones), Intl's zones or Intl's name for it that differs only in case. Intl and DuckDB read 'asia/kolkata' as
+ * Asia/Kolkata: a case must not count the two as different zones. Links (Asia/Calcutta) stay as typed.
+ */
+export function canonicalZone(zone: string, known: readonly string[] = []): string {
+  assertZone(zone);
+  const m = FIXED.exec(zone);
+  if (m) return `${m[1]}${m[2]}:${m[3]}`;
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  const lower = zone.toLowerCase();
+  return [...known, ...Intl.supportedValuesOf('timeZone'), resolved].find((z) => z.toLowerCase() === lower) ?? zone;
 }
 
 /** Refuses a zone the operator typed that is neither IANA nor a fixed offset, with the one message for it. */

@@ -35,7 +35,8 @@ export function ZonePanel() {
     if (!plan) return;
     setWorking(true);
     try {
-      const r = await call('cases.setTimezone', { caseId: current.id, timezone: plan.to });
+      // `expect`: refused if another window changed the zone since this plan was shown.
+      const r = await call('cases.setTimezone', { caseId: current.id, timezone: plan.to, expect: plan.current });
       setDone(r.retimed.events ? `Re-timed ${fmtCount(r.retimed.events)} events in ${fmtCount(r.retimed.files)} files to ${r.retimed.to}.` : `Site timezone set to ${r.retimed.to}.`);
       setPlan(null);
       setZone('');
