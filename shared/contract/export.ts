@@ -42,6 +42,10 @@ export const ExportResult = z.object({
   encrypted: z.boolean(),
   recipient: z.string().nullable(),
   mapKept: z.boolean(),
+  /** Whose pseudonyms these are: this extract's own key, or the client's (the same token in each of its extracts). */
+  pseudonymScope: PseudonymScope.default('per-export'),
+  /** Who the client is, as the operator named them (the per-client key's name, else --client or the profile). */
+  client: z.string().nullable().default(null),
   /** The selection as the report names it, redacted like the data. */
   selection: z.string().default(''),
   rules: z.object({ gitleaks: z.string(), gitleaksSha256: z.string(), clientSha256: z.string() }),

@@ -117,7 +117,8 @@ export function registerExportCommands(program: Command): void {
           warn(r.warnings);
           if (o.json) { printJson(copiedTo ? { ...r, copiedTo } : r); return; }
           process.stdout.write(`export ${r.exportId}: ${r.events} events, ${r.encrypted ? `encrypted to ${printable(r.recipient ?? '')}` : 'PLAINTEXT'}, `
-            + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}\n${printable(r.dir)}\n${copiedTo ? `copied to ${printable(copiedTo)}\n` : ''}`);
+            + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}, `
+            + `pseudonyms ${r.pseudonymScope === 'per-client' ? `of client ${printable(r.client ?? '')} (the same in each of its per-client extracts)` : 'for this extract only'}\n${printable(r.dir)}\n${copiedTo ? `copied to ${printable(copiedTo)}\n` : ''}`);
           printTable(r.files.map((f) => ({ file: f.name, bytes: f.bytes, sha256: f.sha256 })));
           printTable(Object.entries(r.byType).map(([type, n]) => ({ type, replacements: n })));
         });

@@ -100,8 +100,10 @@ export const exportHandlers: AreaHandlers<'export'> = {
     const { client, operator } = await recipients(ctx, input.to);
     const { rules, profiles } = await clientRulesFor(h, { ...(input.profile ? { profile: input.profile } : {}), ...(input.rules ? { rules: input.rules } : {}) });
     const scope = input.pseudonymScope ?? 'per-export';
+    // who the client is: a per-client key is made and kept under this name (the report and the history show it)
+    const clientName = scope === 'per-client' ? input.client ?? input.profile ?? profiles[0] ?? client?.fingerprint ?? '' : input.client ?? input.profile ?? null;
     const pseudonymKey = scope === 'per-client'
-      ? await clientPseudonymKey(h.dir, input.client ?? input.profile ?? profiles[0] ?? client?.fingerprint ?? '', {
+      ? await clientPseudonymKey(h.dir, clientName ?? '', {
         operator, decrypt: async (armored) => (await ctx.crypto.decrypt(Buffer.from(armored))).data,
       })
       : undefined;
@@ -118,10 +120,10 @@ export const exportHandlers: AreaHandlers<'export'> = {
       // caseId: the entry goes to the case's own trail (the exports' history reads it there); the selection is the
       // report's, redacted like the data and re-scanned with it
       await ctx.audit('export.written', {
-        caseId: input.caseId, exportId: r.exportId, selection: r.selection, byRule: r.byRule, client: input.client ?? input.profile ?? null, pseudonymScope: scope, format: r.format, rulesVersion: r.rules.gitleaks, rulesSha256: r.rules.gitleaksSha256, clientRulesSha256: r.rules.clientSha256,
+        caseId: input.caseId, exportId: r.exportId, selection: r.selection, byRule: r.byRule, client: clientName, pseudonymScope: scope, format: r.format, rulesVersion: r.rules.gitleaks, rulesSha256: r.rules.gitleaksSha256, clientRulesSha256: r.rules.clientSha256,
         files: r.files, recipientFingerprint: r.recipient, mapKept: r.mapKept,
       }, { status: 'ok', counts: { events: r.events, ...r.byType } });
-      return { ...r, warnings: await rulesWarnings(h, RedactionRules.parse(rules)) };
+      return { ...r, client: clientName, warnings: await rulesWarnings(h, RedactionRules.parse(rules)) };
     } catch (e) {
       if (e instanceof ExportBlocked) {
         const counts: Record<string, number> = {};

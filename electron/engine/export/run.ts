@@ -76,6 +76,7 @@ export interface ExportResult {
   encrypted: boolean;
   recipient: string | null;
   mapKept: boolean;
+  pseudonymScope: PseudonymScope;
   /** The selection as the report names it, redacted like the data (what the exports' history shows). */
   selection: string;
   rules: { gitleaks: string; gitleaksSha256: string; clientSha256: string };
@@ -473,7 +474,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     return {
       exportId, dir, format: opts.format, events: rows, byType: Object.fromEntries(byType), byRule: Object.fromEntries(byRule), files,
       encrypted: !!opts.recipient, recipient: opts.recipient?.fingerprint ?? null, mapKept: !!opts.operator, selection: report.selection ?? '', rules: report.rules,
-      stages, inputBytes,
+      pseudonymScope: opts.pseudonymScope ?? 'per-export', stages, inputBytes,
     };
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -84,6 +84,17 @@ function ExportPane() {
           {clients && clients.length === 0 && <span className="muted small" data-testid="export-no-keys">No client keys yet: import the client's public key in Keys.</span>}
           {keysError && <span className="error-text small">{keysError}</span>}
         </div>
+        <div className="row" role="radiogroup" aria-label="Pseudonyms">
+          <strong>Pseudonyms</strong>
+          <label title="A fresh key: the same person gets a different token in each extract">
+            <input type="radio" name="export-scope" data-testid="export-scope-per-export" checked={s.scope === 'per-export'} disabled={s.running} onChange={() => s.setScope('per-export')} /> new for this extract</label>
+          <label title="The client's key, kept encrypted to your key in the case: the same person gets the same token in each of this client's extracts">
+            <input type="radio" name="export-scope" data-testid="export-scope-per-client" checked={s.scope === 'per-client'} disabled={s.running} onChange={() => s.setScope('per-client')} /> the same in all this client's extracts</label>
+          {s.scope === 'per-client' && (
+            <input data-testid="export-client" value={s.clientName} disabled={s.running} maxLength={256} aria-label="Client name"
+              placeholder={plaintext ? 'client name (or the site profile)' : 'client name (default: the client key)'} onChange={(e) => s.setClientName(e.target.value)} />
+          )}
+        </div>
         {plaintext && (
           <div className="warn-box" data-testid="plaintext-warning">
             The extract will be written unencrypted: anyone who gets the files can read them.
@@ -147,8 +158,8 @@ function PreviewBlock() {
     <section className="export-preview" data-testid="export-preview">
       <div className="row">
         <strong>Preview</strong>
-        <span className="muted small" title="Pseudonyms are keyed per export: the preview's tokens have the same shape, not the same letters">
-          first {fmtCount(shown)} of {fmtCount(preview.total)} events, as the client gets them (each export keys its own pseudonyms)</span>
+        <span className="muted small" title="The preview keys its own pseudonyms: its tokens have the extract's shape, not its letters">
+          first {fmtCount(shown)} of {fmtCount(preview.total)} events, as the client gets them (the preview keys its own pseudonyms)</span>
         <TypeCounts testid="preview-counts" counts={counts} />
       </div>
       <div className="preview-rows mono">

@@ -19,6 +19,7 @@ function asResult(e: ExportHistoryItemT): ExportResultT {
     exportId: e.exportId ?? '', dir: e.dir ?? '(no longer in the case)', format: (e.format ?? 'jsonl') as ExportResultT['format'], events: e.events,
     byType: e.byType, byRule: e.byRule, files: e.files, encrypted: !!e.recipient, recipient: e.recipient, mapKept: e.mapKept,
     selection: e.selection ?? '', rules: e.rules ?? { gitleaks: 'not recorded', gitleaksSha256: '', clientSha256: '' }, warnings: [],
+    pseudonymScope: e.pseudonymScope === 'per-client' ? 'per-client' : 'per-export', client: e.client,
   };
 }
 

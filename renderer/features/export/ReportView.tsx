@@ -23,6 +23,12 @@ export function ReportView({ result, selection, title }: { result: ExportResultT
               ? <>encrypted to <code>{result.recipient}</code></>
               : <span className="warn">plaintext (not encrypted)</span>}</td>
           </tr>
+          <tr>
+            <th>Pseudonyms</th>
+            <td data-testid="report-pseudonyms">{result.pseudonymScope === 'per-client'
+              ? <>the client's: the same person or id has the same token in every per-client extract for <strong>{result.client ?? '(unnamed)'}</strong></>
+              : <>this extract's own: another extract gives the same person or id another token</>}</td>
+          </tr>
           <tr><th>Re-identification map</th><td>{result.mapKept ? 'kept in the case, encrypted to your key' : 'not kept (no operator key in the keystore)'}</td></tr>
           <tr><th>Rules</th><td data-testid="report-rules">{result.rules.gitleaks} <span className="muted small mono">sha256 {result.rules.gitleaksSha256.slice(0, 16)}…</span> · client rules <span className="muted small mono">sha256 {result.rules.clientSha256.slice(0, 16)}…</span></td></tr>
           {result.warnings.length > 0 && (

@@ -24,6 +24,8 @@ export type ExportPane = 'export' | 'rules' | 'exports';
 /** "plaintext" is an explicit choice; anything else is a client key's fingerprint. */
 export const PLAINTEXT = 'plaintext';
 
+export type PseudonymScope = NonNullable<CallInput<'export.run'>['pseudonymScope']>;
+
 interface ExportState {
   open: boolean;
   pane: ExportPane;
@@ -31,6 +33,10 @@ interface ExportState {
   format: ExportFormat;
   recipient: string;
   plaintextConfirmed: boolean;
+  /** Per export (a fresh key) or per client (the client's kept key: tokens match across its extracts). */
+  scope: PseudonymScope;
+  /** Who the client is for a per-client key; empty: the engine's default (the profile, else the client key). */
+  clientName: string;
   preview: Preview | null;
   previewing: boolean;
   previewError: string | null;
@@ -57,6 +63,8 @@ interface ExportState {
   setFormat(f: ExportFormat): void;
   setRecipient(r: string): void;
   confirmPlaintext(ok: boolean): void;
+  setScope(scope: PseudonymScope): void;
+  setClientName(name: string): void;
   loadPreview(): Promise<void>;
   run(): Promise<void>;
   cancel(): Promise<void>;
@@ -91,7 +99,7 @@ function stopped(code: string | undefined, message: string, places: readonly str
 let previewCall: AbortController | null = null;
 
 export const useExport = create<ExportState>((set, get) => ({
-  open: false, pane: 'export', source: null, format: 'jsonl', recipient: '', plaintextConfirmed: false, ...idle,
+  open: false, pane: 'export', source: null, format: 'jsonl', recipient: '', plaintextConfirmed: false, scope: 'per-export', clientName: '', ...idle,
 
   show(source, pane = 'export') {
     if (get().running) { set({ open: true }); return; }
@@ -106,6 +114,8 @@ export const useExport = create<ExportState>((set, get) => ({
   setFormat(format) { set({ format }); },
   setRecipient(recipient) { set({ recipient, plaintextConfirmed: false }); },
   confirmPlaintext(ok) { set({ plaintextConfirmed: ok }); },
+  setScope(scope) { set({ scope }); },
+  setClientName(clientName) { set({ clientName }); },
 
   async loadPreview() {
     const caseId = useApp.getState().current?.id;
@@ -129,7 +139,7 @@ export const useExport = create<ExportState>((set, get) => ({
 
   async run() {
     const caseId = useApp.getState().current?.id;
-    const { source, format, recipient, plaintextConfirmed, running } = get();
+    const { source, format, recipient, plaintextConfirmed, running, scope, clientName } = get();
     if (!caseId || !source || source.followed || running || !recipient) return;
     const plaintext = recipient === PLAINTEXT;
     if (plaintext && !plaintextConfirmed) return;
@@ -137,7 +147,11 @@ export const useExport = create<ExportState>((set, get) => ({
     jobs.set(caseId, { running: true, jobId, step: null, jobState: null, cancelling: false, result: null, blocked: null, runError: null, notice: null });
     const off = getClient().on('job.progress', (p) => { if (p.jobId === jobId) jobs.set(caseId, { jobState: p.state, ...(p.step ? { step: p.step } : {}) }); });
     try {
-      const result = await call('export.run', { caseId, selection: source.selection, format, jobId, ...(plaintext ? { plaintext: true } : { to: recipient }) });
+      const client = scope === 'per-client' ? clientName.trim() : '';
+      const result = await call('export.run', {
+        caseId, selection: source.selection, format, jobId, ...(plaintext ? { plaintext: true } : { to: recipient }),
+        pseudonymScope: scope, ...(client ? { client } : {}),
+      });
       jobs.set(caseId, { result, running: false, cancelling: false });
       void refreshIfOpen(caseId);
     } catch (e) {
