@@ -1,20 +1,22 @@
 // Pseudonyms shared across a client's extracts, chosen in the export dialog: two per-client extracts for the same
 // client give each person and id the same token, an extract keyed per export gives them others, and the report and
-// the exports' history say which it was. Against the real engine and bridge, on the demo case, with the operator's
-// key made by real gpg (the client's pseudonym key is kept encrypted to it).
-import { readFileSync } from 'node:fs';
+// the exports' history say which it was. Against the real engine and bridge, on a case of its own (its maps are
+// encrypted to a key this test removes: the worker's other specs must not meet them), with the operator's key made
+// by real gpg (the client's pseudonym key is kept encrypted to it).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { GpgLab } from '../electron/testkit/gpg';
+import { generateRedactionCorpus } from '../electron/testkit/redaction/corpus';
 import { expect, test } from './fixtures';
-
-test.use({ openDefault: true });
+import { caseLink } from './workbenchKit';
 
 const TOKEN = /<[a-z_]+:[A-Za-z0-9]{6,}>/g;
 /** The pseudonyms in an extract (a secret is a bare type marker, `<secret:RULE>`, the same in every extract). */
 const tokensOf = (text: string) => new Set((text.match(TOKEN) ?? []).filter((t) => !t.startsWith('<secret:')));
 
-/** Runs a plaintext export of the whole case from the dialog and returns its folder. */
+/** Runs a plaintext export of the page's selection from the dialog and returns its folder. */
 async function exportFromDialog(page: Page, scope: 'per-client' | 'per-export', client?: string): Promise<string> {
   await page.getByTestId('export-open').click();
   await expect(page.getByTestId('export-count')).toBeVisible({ timeout: 60_000 });
@@ -32,14 +34,28 @@ async function exportFromDialog(page: Page, scope: 'per-client' | 'per-export', 
 }
 
 test('per-client pseudonyms give the same tokens in each of that client\'s extracts, and the report says so', async ({ app, casefile }) => {
+  test.setTimeout(300_000); // a case of its own imported, then three exports
   const { page } = app;
+  const root = mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-scope-'));
+  const corpus = generateRedactionCorpus({ seed: 5 });
+  for (const f of corpus.files) {
+    mkdirSync(path.dirname(path.join(root, 'bundle', f.path)), { recursive: true });
+    writeFileSync(path.join(root, 'bundle', f.path), f.records.join('\n') + '\n');
+  }
+  const { id: caseId } = await casefile.engine.invoke('cases.create', { name: 'scope-e2e', dir: path.join(root, 'case') }) as { id: string };
+  await casefile.engine.invoke('import.paths', { caseId, paths: [path.join(root, 'bundle')] });
+  // the corpus's client rules (its planted ids and names), as export.spec.ts saves them: without them the fail-closed
+  // check rightly blocks the extract
+  await casefile.engine.invoke('redact.rules.save', { caseId, rules: { patterns: [], domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: ['user', 'host', 'client_id'], ...corpus.rules } });
   const lab = GpgLab.create();
   const passphrase = 'e2e-scope-pass';
   const me = await lab.genKey('Operator <op-scope@example.test>', passphrase);
   await casefile.engine.invoke('keys.import', { kind: 'secret', armored: me.secretArmored });
   try {
     await casefile.engine.invoke('keys.unlock', { ref: me.fingerprint, passphrase });
-    await app.goto();
+    // the Doodle log's events, as export.spec.ts exports them (names and ids recurring across its lines)
+    await page.goto(caseLink(casefile, caseId, 'table', { filter: JSON.stringify({ sources: ['doodle'] }) }));
+    await expect(page.getByTestId('events-total')).not.toHaveText('0');
     const first = await exportFromDialog(page, 'per-client', 'Acme Ltd');
     // the choice stays for the next extract: the operator sends this client several
     await page.getByTestId('export-open').click();
@@ -68,5 +84,7 @@ test('per-client pseudonyms give the same tokens in each of that client\'s extra
   } finally {
     await casefile.engine.invoke('keys.remove', { ref: me.fingerprint });
     lab.close();
+    await casefile.engine.invoke('cases.close', { caseId });
+    rmSync(root, { recursive: true, force: true });
   }
 });
