@@ -66,6 +66,12 @@ function expectNowhere(dirs: string[], needles: string[]): void {
 }
 
 describe('keystore', () => {
+  it('a sealed file met before any key is imported says to import one', async () => {
+    const e = await err(svc.open({ bytes: await lab.encrypt('{"a":"b"}', { to: [me.fingerprint] }), name: 'first.json.gpg' }));
+    expect(e.kind).toBe('not_for_my_keys');
+    expect(e.message).toBe(`This file is not encrypted to any of your keys; it is for ${me.keyIds[1]}. You have no secret key in Casefile yet: import yours (Keys, or casefile key import <file>), then open the file again.`);
+  });
+
   it('imports an armored secret key as-is, owner-only, passphrase-protected, openable from every door', async () => {
     const info = await svc.keystore.importSecret(Buffer.from(me.secretArmored));
     expect(info).toMatchObject({ fingerprint: me.fingerprint, protection: 'passphrase', doors: ['desktop', 'cli', 'browser'], userIds: [me.uid] });
@@ -177,6 +183,7 @@ describe('unlock and sealed bundles', () => {
     const notMine = await err(svc.open({ bytes: await lab.encrypt(json(), { to: [client.fingerprint] }), name: 'c.json.gpg' }));
     expect(notMine.kind).toBe('not_for_my_keys');
     expect(notMine.recipients).toEqual([client.keyIds[1]]);
+    expect(notMine.message).toBe(`This file is not encrypted to any of your keys; it is for ${client.keyIds[1]}. Ask its sender to seal it to your key (${me.keyIds[0]}), or import the secret key it is for.`);
     const good = await lab.encrypt(json(), { to: [me.fingerprint] });
     expect((await err(svc.open({ bytes: good.subarray(0, good.length - 20), name: 'c.json.gpg' }))).kind).toBe('corrupt');
     const bad = await err(svc.open({ bytes: await lab.encrypt(`{"password": "${secrets.dbPassword}", oops}`, { to: [me.fingerprint] }), name: 'c.json.gpg' }));

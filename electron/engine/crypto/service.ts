@@ -80,7 +80,19 @@ export class CryptoService {
         if (locked) throw new CryptoError('locked', `This file is for your key ${locked.keyIds[0]} (${locked.userIds[0] ?? 'no user id'}), which is locked: unlock it first.`, recipients);
       }
     }
-    return openSealed(bytes, how, await this.verificationKeys());
+    return openSealed(bytes, how, await this.verificationKeys()).catch(async (e: unknown) => {
+      throw await this.withNextStep(e);
+    });
+  }
+
+  /** "Not for my keys" says what to do: import my key when Casefile has none, else have the file sealed to mine. */
+  private async withNextStep(e: unknown): Promise<unknown> {
+    if (!(e instanceof CryptoError) || e.kind !== 'not_for_my_keys' || !e.message.startsWith('This file is not encrypted to any of your keys')) return e;
+    const mine = await this.keystore.listSecret();
+    const next = mine.length
+      ? `Ask its sender to seal it to your key (${mine.map((k) => k.keyIds[0]).join(', ')}), or import the secret key it is for.`
+      : 'You have no secret key in Casefile yet: import yours (Keys, or casefile key import <file>), then open the file again.';
+    return new CryptoError(e.kind, `${e.message} ${next}`, e.recipients);
   }
 
   /** Opens a credential bundle into a masked session. */
