@@ -134,6 +134,9 @@ test('what an import has committed shows while the rest imports: the counts grow
     await page.goto(caseLink(casefile, made.id, 'cases'));
     await page.getByTestId('import-paths').fill(path.join(work, 'many'));
     await page.getByTestId('import-start').click();
+    // The panel says the stage in words: the reading with its megabytes, the bar past the copy's share (not at 0).
+    await expect(page.getByTestId('import-stage')).toContainText(/Reading the logs: [\d.]+ of [\d.]+ MB/, { timeout: 60_000 });
+    await expect.poll(async () => parseFloat(await page.locator('[data-testid=import-progress] .progress-bar > div').evaluate((e) => (e as HTMLElement).style.width))).toBeGreaterThanOrEqual(20);
     // Before the import ends, the status bar and the panel say what is in, and the first batch is drawn.
     await expect(page.getByTestId('status-import')).toContainText('events in so far', { timeout: 60_000 });
     const inSoFar = num(await page.getByTestId('import-committed').textContent());
@@ -157,6 +160,9 @@ test('what an import has committed shows while the rest imports: the counts grow
     // When it ends, the views hold every record.
     await expect(page.getByTestId('status-import')).toHaveCount(0, { timeout: 150_000 });
     await expect.poll(() => eventsTotal(page), { timeout: 30_000 }).toBe(files * perFile);
+    // Back in the Cases view, the line follows the job after the events to its end.
+    await page.getByTestId('tab-cases').click();
+    await expect(page.getByTestId('import-stage')).toHaveText('Events, identifiers and chains are ready.', { timeout: 60_000 });
     const jobs = await api<{ kind: string; state: string }[]>(casefile, 'jobs.list', { caseId: made.id });
     expect(jobs.find((j) => j.kind === 'import')?.state).toBe('done');
     await api(casefile, 'cases.close', { caseId: made.id });

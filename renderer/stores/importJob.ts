@@ -2,7 +2,8 @@
 // progress from `import.progress`, and the per-file result table.
 import { create } from 'zustand';
 import type { ImportProgress, ImportResult } from '../../shared/domain';
-import type { ImportCheck } from '../../shared/contract';
+import type { ImportCheck, JobInfo } from '../../shared/contract';
+import { ALL_READY, ReadingClock, afterStageLine } from '../../shared/importProgress';
 import { ApiError, call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
 import { followJob } from './followJob';
@@ -14,6 +15,10 @@ export type DroppedFile = { file: File; path: string };
 interface ImportState {
   running: boolean;
   progress: ImportProgress | null;
+  /** Seconds left of the reading, once its rate is meaningful (shared/importProgress.ts secondsLeft), else null. */
+  left: number | null;
+  /** The job after the events (custody digests, identifiers, chains) in one line, once the import's own part is over. */
+  after: string | null;
   result: ImportResult | null;
   error: string | null;
   uploading: { done: number; total: number } | null;
@@ -77,7 +82,7 @@ function discardPendingUpload(): void {
 
 /** The fields that belong to the case the import is in (perCase.ts): another case shows its own. */
 const IDLE = {
-  running: false, shownCommitted: 0, progress: null, result: null, error: null, uploading: null, jobId: null, waiting: null, outcome: null, checking: false, check: null, awaiting: null,
+  running: false, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, uploading: null, jobId: null, waiting: null, outcome: null, checking: false, check: null, awaiting: null,
 } satisfies Partial<ImportState>;
 
 export const useImport = create<ImportState>((set, get) => ({
@@ -129,9 +134,10 @@ export const useImport = create<ImportState>((set, get) => ({
   async attach(caseId) {
     await followJob(caseId, 'import', {
       busy: () => jobs.get(caseId).running || jobs.get(caseId).checking,
-      start: (job) => jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, result: null, error: null, outcome: null, jobId: job.jobId }),
+      start: (job) => jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, outcome: null, jobId: job.jobId }),
       events: (jobId) => [
         getClient().on('import.progress', (p) => { if (p.jobId === jobId) took(caseId, p); }),
+        followAfterImport(caseId),
         followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
       ],
       end: (j) => {
@@ -197,7 +203,8 @@ useApp.subscribe((s, prev) => {
 /** The import itself, as a job the panel can follow and cancel. */
 async function runImport(caseId: string, paths: string[]): Promise<void> {
   const jobId = crypto.randomUUID();
-  jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, result: null, error: null, jobId });
+  jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, jobId });
+  followAfterImport(caseId);
   const offs = [
     getClient().on('import.progress', (p) => { if (p.jobId === jobId) took(caseId, p); }),
     followQueue(caseId, jobId, (waiting) => jobs.set(caseId, { waiting })),
@@ -224,8 +231,50 @@ async function runImport(caseId: string, paths: string[]): Promise<void> {
  */
 function took(caseId: string, p: ImportProgress): void {
   const first = !jobs.get(caseId).progress?.eventsCommitted && !!p.eventsCommitted;
-  jobs.set(caseId, { progress: p, ...(first ? { shownCommitted: p.eventsCommitted } : {}) });
+  jobs.set(caseId, { progress: p, left: leftOf(p), ...(first ? { shownCommitted: p.eventsCommitted } : {}) });
   if (first) void refreshIfOpen(caseId);
+}
+
+/** The reading's samples of the imports followed (by job), for the estimate of the time left. */
+const clocks = new Map<string, ReadingClock>();
+function leftOf(p: ImportProgress): number | null {
+  if (p.phase !== 'parse') { if (p.phase === 'done' || p.phase === 'error') clocks.delete(p.jobId); return null; }
+  const clock = clocks.get(p.jobId) ?? new ReadingClock();
+  clocks.set(p.jobId, clock);
+  const now = Date.now();
+  clock.note(now, p);
+  return clock.left(p.bytesTotal, now);
+}
+
+/** The listener of each case's job after the events, while one is followed (one per case: a new import replaces it).
+ * It outlives the import's own listeners: the job runs after the import. */
+const offAfter = new Map<string, () => void>();
+function followAfterImport(caseId: string): () => void {
+  offAfter.get(caseId)?.();
+  offAfter.set(caseId, followAfter(caseId));
+  return () => undefined;
+}
+
+/**
+ * Follows the case's `correlate` job that this import queues (handlers.ts runImportJob: queued as the import ends) and
+ * says its steps in `after`. A correlate job of an earlier import runs before this import starts: only a job seen after
+ * this import's first progress is this import's.
+ */
+function followAfter(caseId: string): () => void {
+  let mine: string | null = null;
+  const off = getClient().on('job.progress', (j: JobInfo) => {
+    if (j.caseId !== caseId || j.kind !== 'correlate') return;
+    if (!mine) {
+      if (!jobs.get(caseId).progress || (j.state !== 'queued' && j.state !== 'running')) return;
+      mine = j.jobId;
+    }
+    if (j.jobId !== mine) return;
+    if (j.state === 'queued' || j.state === 'running') { jobs.set(caseId, { after: afterStageLine(j.step) }); return; }
+    jobs.set(caseId, { after: j.state === 'done' ? ALL_READY : `Events are readable; identifiers and chains were not built (${j.state === 'cancelled' ? 'cancelled' : j.error ?? 'failed'}).` });
+    off();
+    if (offAfter.get(caseId) === off) offAfter.delete(caseId);
+  });
+  return off;
 }
 
 /** Walk a drop's items (folders included) into files with their relative paths. */

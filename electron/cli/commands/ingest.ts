@@ -18,6 +18,7 @@ import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry
 import { printable } from '../../../shared/printable';
 import { fail, printJson, printTable } from '../output';
 import { waitForCorrelation } from './verifyWait';
+import { ReadingClock, afterStageLine, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -97,12 +98,16 @@ export function registerIngestCommands(program: Command): void {
             const tz = await engine.call('cases.setTimezone', { caseId: info.id, timezone: o.tz });
             if (tz.retimed.events) process.stderr.write(`${retimedLine(tz.retimed)}\n`);
           }
-          const bar = !o.json && process.stderr.isTTY
-            ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} MB | {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+          // On a terminal: a bar of the whole import by bytes and its stage in words (shared/importProgress.ts), then
+          // the steps of the job after the events; elsewhere only the "events ready" line (and JSON lines on request).
+          const tty = !o.json && !!process.stderr.isTTY;
+          const bar = tty
+            ? new cliProgress.SingleBar({ format: '[{bar}] {percentage}% | {stage}', stream: process.stderr, hideCursor: true, fps: 10 }, cliProgress.Presets.shades_classic)
             : null;
           const jsonl = process.env.CASEFILE_PROGRESS === 'jsonl';
           let eventsReady = false;
           const t0 = performance.now();
+          const clock = new ReadingClock();
           const off = engine.on('import.progress', (p) => {
             if (jsonl) process.stderr.write(JSON.stringify(p) + '\n');
             if (p.phase === 'done') {
@@ -110,11 +115,19 @@ export function registerIngestCommands(program: Command): void {
               bar?.stop();
               process.stderr.write(`events ready after ${((performance.now() - t0) / 1000).toFixed(1)} s; building identifiers and chains\n`);
             }
-            if (!bar) return;
-            if (p.phase === 'parse' && p.bytesTotal) {
-              if (!bar.getTotal() || bar.getTotal() === 100) bar.start(Math.ceil(p.bytesTotal / 1e6), 0, { file: '' });
-              bar.update(Math.floor(p.bytesDone / 1e6), { file: (p.file ?? '').slice(-50) });
-            }
+            if (!bar || p.phase === 'done' || p.phase === 'error') return;
+            clock.note(performance.now(), p);
+            const left = p.phase === 'parse' ? clock.left(p.bytesTotal, performance.now()) : null;
+            const stage = `${importStageLine(p)}${left !== null ? ` · ${leftText(left)}` : ''}`;
+            if (!bar.getTotal() || bar.getTotal() === 100) bar.start(1000, 0, { stage });
+            bar.update(Math.round(1000 * importFraction(p)), { stage });
+          });
+          // The job after the events (custody digests, identifiers, chains): a line per step, on a terminal.
+          let lastStep = '';
+          const offAfter = engine.on('job.progress', (j) => {
+            if (!tty || !eventsReady || j.caseId !== info.id || j.kind !== 'correlate' || !jobIsLive(j) || !j.step) return;
+            const line = afterStageLine(j.step);
+            if (j.step.phase !== lastStep) { lastStep = j.step.phase; process.stderr.write(`${line}\n`); }
           });
           // Ctrl-C cancels the job: it stops at the next batch, what is committed stays, and the sentence says so (the
           // default SIGINT killed the process mid-batch, saying nothing). Twice quits at once.
@@ -151,6 +164,7 @@ export function registerIngestCommands(program: Command): void {
             process.off('SIGINT', onSigint);
             offCommitted();
             off();
+            offAfter();
             bar?.stop();
           }
           if (process.env.CASEFILE_IMPORT_TIMINGS === '1') {

@@ -108,6 +108,36 @@ class Copier {
   }
 }
 
+type Tally = { files: number; bytes: number };
+
+/**
+ * What the evidence copy has listed (the totals) and copied so far, for the import's progress. Each intake adds its
+ * listing before its first byte is copied; what it holds in the end (a live log grown since it was listed, members an
+ * archive left out) corrects the totals when it is done, so done meets total.
+ */
+export class CopyMeter {
+  filesTotal = 0;
+  bytesTotal = 0;
+  filesDone = 0;
+  bytesDone = 0;
+  constructor(private readonly onChange: (m: CopyMeter) => void = () => undefined) {}
+
+  listed(files: number, bytes: number): void { this.filesTotal += files; this.bytesTotal += bytes; this.onChange(this); }
+  copied(bytes: number): void { this.filesDone++; this.bytesDone += bytes; this.onChange(this); }
+  /** An intake is done: it listed `listed` and holds `held`. */
+  settled(listed: Tally, held: Tally): void {
+    this.filesTotal += held.files - listed.files;
+    this.bytesTotal += held.bytes - listed.bytes;
+    this.onChange(this);
+  }
+  /** An intake failed (an archive inside the evidence that cannot be expanded; the import goes on without it). */
+  dropped(listed: Tally, copied: Tally): void {
+    this.filesTotal -= listed.files; this.bytesTotal -= listed.bytes;
+    this.filesDone -= copied.files; this.bytesDone -= copied.bytes;
+    this.onChange(this);
+  }
+}
+
 /** Files copied at once: small files are dominated by open/close latency, which overlaps. */
 const COPY_PARALLEL = 4;
 
@@ -341,11 +371,12 @@ async function extractZip(file: string, into: string): Promise<void> {
   });
 }
 
-async function hashTree(names: WalkedFile[], scans: Map<string, FileScan>, sink?: HeadSink): Promise<ManifestFile[]> {
+async function hashTree(names: WalkedFile[], scans: Map<string, FileScan>, sink?: HeadSink, onFile?: (bytes: number) => void): Promise<ManifestFile[]> {
   return inParallel(names, COPY_PARALLEL, async ({ rel, src }) => {
     const st = await fs.stat(src);
     const { sha256, scan } = await hashAndScan(src, rel, sink);
     scans.set(rel, scan);
+    onFile?.(st.size);
     return { path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 };
   });
 }
@@ -363,8 +394,12 @@ export async function loadStagedBundle<H = never>(bundlesDir: string, id: string
 }
 
 /** Puts one input (folder, archive, or a set of loose files) into the case as a bundle. */
-async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits, inspectHead?: HeadInspector<H>, from?: Manifest['origin']['from'], own?: CaseFolder): Promise<StagedBundle<H>> {
+async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'], inputs: string[], limits: IntakeLimits, inspectHead?: HeadInspector<H>, from?: Manifest['origin']['from'], own?: CaseFolder, meter?: CopyMeter): Promise<StagedBundle<H>> {
   const dropped: string[] = [];
+  // The copy's progress: what this intake listed, and copied so far (taken back if it fails).
+  const listed: Tally = { files: 0, bytes: 0 };
+  const copied: Tally = { files: 0, bytes: 0 };
+  const copiedOne = (bytes: number) => { copied.files++; copied.bytes += bytes; meter?.copied(bytes); };
   let archiveSha256: string | undefined;
   // Size what will be written before writing it.
   if (kind === 'archive') {
@@ -373,6 +408,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
     const list = /\.zip$/i.test(file) ? await listZip(file, size, limits) : await listTar(file, size, limits);
     dropped.push(...list.dropped);
     await ensureFreeSpace(bundlesDir, list.bytes, limits, `the ${humanBytes(list.bytes)} in ${path.basename(file)}`);
+    Object.assign(listed, { files: list.members, bytes: list.bytes });
   }
   // A folder is listed once: the same list (names, sizes, modification times) sizes the copy and drives it.
   const tree = kind === 'folder' ? await treeStats(inputs[0]!, dropped, own) : undefined;
@@ -380,7 +416,9 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
     let bytes = tree?.bytes ?? 0;
     if (!tree) for (const src of inputs) bytes += (await fs.stat(src)).size;
     await ensureFreeSpace(bundlesDir, bytes, limits, `a copy of the evidence (${humanBytes(bytes)})`);
+    Object.assign(listed, { files: tree?.files.length ?? inputs.length, bytes });
   }
+  meter?.listed(listed.files, listed.bytes);
   const incoming = path.join(bundlesDir, `.incoming-${randomBytes(6).toString('hex')}`);
   await mkdirPrivate(incoming);
   const scans = new Map<string, FileScan>();
@@ -392,6 +430,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
     const when = mtime ?? (await fs.stat(src)).mtime;
     const { sha256, scan } = await copier.copy(src, path.join(incoming, rel), rel).catch((e: unknown) => { throw unreadable(e, typeof src === 'string' ? src : nameText(src).text); });
     scans.set(rel, scan);
+    copiedOne(scan.bytes);
     return { path: rel, size: scan.bytes, mtime: when.toISOString(), sha256, ...(sourceName ? { sourceName } : {}) };
   };
   try {
@@ -406,7 +445,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
         await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => ('type' in entry ? TAR_KEEP.has(entry.type) || entry.type === 'Directory' : true) })
           .catch((e: unknown) => { throw damaged(file, e); });
       }
-      files = await hashTree(await walkFiles(incoming), scans, sink);
+      files = await hashTree(await walkFiles(incoming), scans, sink, copiedOne);
     } else {
       files = [];
       const used = new Set<string>();
@@ -417,6 +456,9 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
         files.push(await copyIn(src, rel));
       }
     }
+    const held = { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
+    meter?.settled(listed, held);
+    Object.assign(listed, held);
     const id = bundleId(files);
     const dir = path.join(bundlesDir, id);
     const existing = existsSync(dir) ? await readManifest(bundlesDir, id) : null;
@@ -440,6 +482,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
     return staged(id, dir, manifest, await fs.readFile(manifestPath(bundlesDir, id), 'utf8'), false, scans, heads);
   } catch (e) {
     await fs.rm(incoming, { recursive: true, force: true }).catch(() => undefined);
+    meter?.dropped(listed, copied);
     throw e;
   }
 }
@@ -459,7 +502,7 @@ async function treeStats(dir: string, dropped: string[], own?: CaseFolder): Prom
  * inside them, a bundle of its own (expandArchives). `readAsLines`: files the operator's overrides read as lines,
  * archives or not (never expanded). `own`: the case's folder, refused as input and left out of a folder holding it.
  */
-export async function stageBundles<H = never>(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS, inspectHead?: HeadInspector<H>, readAsLines?: (rel: string) => boolean, own?: CaseFolder): Promise<StagedBundle<H>[]> {
+export async function stageBundles<H = never>(bundlesDir: string, inputs: string[], limits: IntakeLimits = DEFAULT_LIMITS, inspectHead?: HeadInspector<H>, readAsLines?: (rel: string) => boolean, own?: CaseFolder, meter?: CopyMeter): Promise<StagedBundle<H>[]> {
   await mkdirPrivate(bundlesDir);
   for (const e of await fs.readdir(bundlesDir)) if (isStaging(e)) await fs.rm(path.join(bundlesDir, e), { recursive: true, force: true });
   const kinds: { input: string; dir: boolean }[] = [];
@@ -467,12 +510,12 @@ export async function stageBundles<H = never>(bundlesDir: string, inputs: string
   const out: StagedBundle<H>[] = [];
   const loose: string[] = [];
   for (const { input, dir } of kinds) {
-    if (dir) out.push(await stageOne(bundlesDir, 'folder', [input], limits, inspectHead, undefined, own));
-    else if (ARCHIVE_NAME.test(input)) out.push(await stageOne(bundlesDir, 'archive', [input], limits, inspectHead));
+    if (dir) out.push(await stageOne(bundlesDir, 'folder', [input], limits, inspectHead, undefined, own, meter));
+    else if (ARCHIVE_NAME.test(input)) out.push(await stageOne(bundlesDir, 'archive', [input], limits, inspectHead, undefined, undefined, meter));
     else loose.push(input);
   }
-  if (loose.length) out.push(await stageOne(bundlesDir, 'files', loose, limits, inspectHead));
-  return expandArchives(bundlesDir, out, limits, inspectHead, readAsLines);
+  if (loose.length) out.push(await stageOne(bundlesDir, 'files', loose, limits, inspectHead, undefined, undefined, meter));
+  return expandArchives(bundlesDir, out, limits, inspectHead, readAsLines, meter);
 }
 
 /**
@@ -483,7 +526,7 @@ export async function stageBundles<H = never>(bundlesDir: string, inputs: string
  * The same archive twice (by content) is expanded once. One that cannot be expanded (damaged, past a cap) is noted
  * with why; the import goes on. Returns `bundles` and the new ones after them, each bundle once.
  */
-export async function expandArchives<H>(bundlesDir: string, bundles: StagedBundle<H>[], limits: IntakeLimits, inspectHead?: HeadInspector<H>, readAsLines?: (rel: string) => boolean): Promise<StagedBundle<H>[]> {
+export async function expandArchives<H>(bundlesDir: string, bundles: StagedBundle<H>[], limits: IntakeLimits, inspectHead?: HeadInspector<H>, readAsLines?: (rel: string) => boolean, meter?: CopyMeter): Promise<StagedBundle<H>[]> {
   const out = [...bundles];
   const ids = new Set(bundles.map((b) => b.id));
   const bySha = new Map<string, NestedArchive>();
@@ -494,7 +537,7 @@ export async function expandArchives<H>(bundlesDir: string, bundles: StagedBundl
       let got = bySha.get(f.sha256);
       if (!got) {
         try {
-          const inner = await stageOne(bundlesDir, 'archive', [path.join(outer.dir, f.path)], limits, inspectHead, { bundle: outer.id, path: f.path });
+          const inner = await stageOne(bundlesDir, 'archive', [path.join(outer.dir, f.path)], limits, inspectHead, { bundle: outer.id, path: f.path }, undefined, meter);
           inner.from = { bundle: outer.id, path: f.path };
           got = { what: archive.what, state: 'expanded', bundle: inner.id, files: inner.manifest.files.length };
           if (!ids.has(inner.id)) { ids.add(inner.id); out.push(inner); await markInner(inner, readAsLines); }

@@ -20,6 +20,7 @@ import { afterBatchImported, afterImportFinished } from '../correlate/ingestHook
 import { REDERIVE_ACTION, rederiveIfStale } from '../correlate/derivation';
 import type { CaseDb } from '../store/db';
 import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
+import { AFTER_STEPS } from '../../../shared/importProgress';
 
 /** The importer stops where it reports progress: before copying, before detection and per parsed chunk. */
 const CANCELLABLE: ReadonlySet<ImportProgress['phase']> = new Set(['copy', 'detect', 'parse']);
@@ -67,7 +68,8 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
     // own peak, not on top of it (util/heap.ts).
     settleHeap(true);
     await h.withWriter(async (db) => {
-      progress({ phase: 'custody', done: 0, total: 1, unit: 'items', message: 'recording digests and audit entries' });
+      // Its steps in the operator's words (job.progress): the Cases view and the CLI say them (shared/importProgress.ts).
+      progress({ phase: 'custody', done: 0, total: 1, unit: 'items', message: AFTER_STEPS.custody });
       // What the import's last batches left in the WAL (its writer was kept open for this job: importer.ts keepWriter).
       faultPoint('before-job-checkpoint');
       // Harmless if it fails (a read holding a transaction): the next commit's automatic checkpoint does it then.
@@ -79,7 +81,7 @@ export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise
         // stood beside the extraction's DuckDB peak (1.26 GB there).
         settleHeap(true);
         await runCorrelationStage(db, correlator, signal, (p) =>
-          progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: p.phase === 'chains' ? 'building chains' : 'extracting identifiers' }));
+          progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: AFTER_STEPS[p.phase] }));
       });
     });
   });

@@ -16,7 +16,7 @@ import { unwrapper } from './envelope';
 import { EnvelopeStage, envelopeNeedsContext, envelopeYear } from './envelopeStage';
 import { isGzipPath, readHead, readRecords, type ReadStats, type StartsRecord } from './records';
 import { ensureFreeSpace, resolveLimits, type IntakeLimits } from './limits';
-import { caseFolder, expandArchives, loadStagedBundle, stageBundles, type HeadInspector, type NestedArchive, type StagedBundle } from './bundle';
+import { caseFolder, CopyMeter, expandArchives, loadStagedBundle, stageBundles, type HeadInspector, type NestedArchive, type StagedBundle } from './bundle';
 import { keptNote, sniffMagic, type Magic } from './magic';
 import { recordKeptFiles, renoteKeptFiles, type KeptFile } from './keptFiles';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
@@ -302,13 +302,13 @@ async function lineStartAtOrBefore(file: string, offset: number): Promise<number
 }
 
 export async function importPaths(handle: ImportTarget, inputs: string[], opts: ImportOptions = {}): Promise<ImportResult> {
-  return runImport(handle, async (limits, inspect, asLines) => stageBundles(handle.files.bundles, inputs, limits, inspect, asLines, await caseFolder(handle.dir)), opts);
+  return runImport(handle, async (limits, inspect, asLines, meter) => stageBundles(handle.files.bundles, inputs, limits, inspect, asLines, await caseFolder(handle.dir), meter), opts);
 }
 
 /** Imports bundles already in the case folder (a finished pull moves its files in as a bundle), and the archives in them. */
 export async function importBundles(handle: ImportTarget, ids: string[], opts: ImportOptions = {}): Promise<ImportResult> {
-  return runImport(handle, async (limits, inspect, asLines) => expandArchives(handle.files.bundles,
-    await Promise.all(ids.map((id) => loadStagedBundle<HeadInfo>(handle.files.bundles, id))), limits, inspect, asLines), opts);
+  return runImport(handle, async (limits, inspect, asLines, meter) => expandArchives(handle.files.bundles,
+    await Promise.all(ids.map((id) => loadStagedBundle<HeadInfo>(handle.files.bundles, id))), limits, inspect, asLines, meter), opts);
 }
 
 /** The note of an archive inside a bundle: what it is, and which bundle its contents became (or why none). */
@@ -319,7 +319,21 @@ function archiveNote(a: NestedArchive): string {
   return `${kept}, and not expanded: it is inside the archive ${a.within}, and archives are expanded one level deep only`;
 }
 
-async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, inspect: HeadInspector<HeadInfo>, readAsLines: (rel: string) => boolean) => Promise<StagedBundle<HeadInfo>[]>, opts: ImportOptions): Promise<ImportResult> {
+/** Progress points within a phase (the copy's files, the reading's chunks) at most this often: ~10 a second. */
+const PROGRESS_EVERY_MS = 100;
+
+/** True at most once per `ms`: a progress point within a phase is sent only then (its first and last always are). */
+function everyMs(ms: number): () => boolean {
+  let last = -Infinity;
+  return () => {
+    const now = performance.now();
+    if (now - last < ms) return false;
+    last = now;
+    return true;
+  };
+}
+
+async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, inspect: HeadInspector<HeadInfo>, readAsLines: (rel: string) => boolean, meter: CopyMeter) => Promise<StagedBundle<HeadInfo>[]>, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const jobId = opts.jobId ?? `import-${Date.now()}`;
   if (handle.readOnly) throw new EngineError('read_only', handle.writeRefusal);
@@ -332,8 +346,14 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
   const limits = resolveLimits(handle.meta.limits);
   progress({ phase: 'copy', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
   const inspect = headInspector(overrides);
+  // The copy's files and bytes, done of total, as it goes. Not a cancellation point (a cancel there would leave copies
+  // being written into a staging folder being removed): the point after the copy is.
+  const copyTick = everyMs(PROGRESS_EVERY_MS);
+  const copyProgress = (m: CopyMeter) => progress({ phase: 'copy', filesDone: m.filesDone, filesTotal: m.filesTotal, bytesDone: m.bytesDone, bytesTotal: m.bytesTotal, message: 'copying evidence into the case' });
+  const meter = new CopyMeter((m) => { if (copyTick()) { try { copyProgress(m); } catch { /* cancelled: said after the copy */ } } });
   // Plain files are detected as they are copied (in the copy's stage time); .gz files and bundles staged before here.
-  const bundles = await timed('evidence copy + sha256 + scan', () => stage(limits, inspect, (rel) => overridden(rel, overrides) !== null));
+  const bundles = await timed('evidence copy + sha256 + scan', () => stage(limits, inspect, (rel) => overridden(rel, overrides) !== null, meter));
+  copyProgress(meter);
 
   const planned: PlannedFile[] = [];
   const reasons = new Map<string, string>();
@@ -444,6 +464,8 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     await fs.rm(path.join(handle.dir, REPAIR_DIR), { recursive: true, force: true }); // a killed import's copies
     let sinceCheckpoint = 0;
     let toImport = todo.reduce((n, f) => n + f.size, 0);
+    // The reading reports per chunk it reads (64 KB): sent ~10 a second, the points between batches always.
+    const readTick = everyMs(PROGRESS_EVERY_MS);
     // What the copy and detection left dead (per-file reads, heads) goes before the first batch, not after it.
     settleHeap(true);
     try {
@@ -458,7 +480,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
           // decompressed leaves its bundles' expansion totals, or the second try would count it twice against the cap.
           const expanded = new Map(batch.map((f) => [f.bundle.expansion, f.bundle.expansion.expanded]));
           const runBatch = () => interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
-            (file, n) => progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal })));
+            (file, n) => { if (readTick()) progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }); }));
           // A step after the batch's COMMIT (dropping its staging) can run out of memory too: the retry then takes the
           // committed rows as they are instead of importing the batch a second time.
           const batchResults = await withMemoryRetry(db, runBatch, () => { for (const [meter, before] of expanded) meter.expanded = before; },

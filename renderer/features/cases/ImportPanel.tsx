@@ -7,6 +7,7 @@ import { useApp } from '../../stores/app';
 import { filesFromDrop, useImport } from '../../stores/importJob';
 import { fmtCount, fmtTime } from '../../lib/time';
 import type { ImportCheck } from '../../../shared/contract';
+import { EVENTS_READY, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
 
 /** What the import will do with one archive inside the bundle, as the check found it. */
 function archiveAction(a: ImportCheck['archives'][number]): string {
@@ -21,14 +22,18 @@ export function ImportPanel() {
   // A case being created or opened is about to replace the one this panel imports into: an import started now would
   // land in the case being left.
   const switching = useApp((s) => s.busy);
-  const { running, progress, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel, waiting, outcome } = useImport();
+  const { running, progress, left, after, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel, waiting, outcome } = useImport();
   const [paths, setPaths] = useState('');
   // An import of this case already running (this page was reloaded while it ran): follow it.
   useEffect(() => { void useImport.getState().attach(current.id); }, [current.id]);
   const [over, setOver] = useState(false);
   const canUpload = !!getClient().upload || !!getClient().pathForFile;
-  const pct = progress && progress.bytesTotal > 0 ? Math.round((100 * progress.bytesDone) / progress.bytesTotal)
-    : progress && progress.filesTotal > 0 ? Math.round((100 * progress.filesDone) / progress.filesTotal) : 0;
+  // The bar is the whole import's (to events ready) by bytes: the copy's, then the reading's (importProgress.ts).
+  const pct = progress ? Math.round(100 * importFraction(progress)) : 0;
+  // One line per stage; once the import's part is over, the job after it (digests, identifiers, chains).
+  const line = !progress ? waiting ?? 'starting…'
+    : running ? (progress.phase === 'done' ? EVENTS_READY : importStageLine(progress))
+      : after ?? (result ? EVENTS_READY : importStageLine(progress));
   return (
     <section className="card" data-testid="import-panel">
       <h3>Import into “{current.name}”</h3>
@@ -90,7 +95,8 @@ export function ImportPanel() {
         <div className="progress" data-testid="import-progress">
           <div className="progress-bar"><div style={{ width: `${running ? pct : 100}%` }} /></div>
           {running && <button data-testid="import-cancel" title="Stop the import (files committed so far stay)" onClick={() => void cancel()}>Cancel</button>}
-          <span className="small">{progress ? `${progress.phase} · ${progress.filesDone}/${progress.filesTotal} files${progress.file ? ` · ${printable(progress.file)}` : ''}${progress.message ? ` · ${progress.message}` : ''}` : waiting ?? 'starting…'}</span>
+          <span className="small" data-testid="import-stage" title={running && progress?.file ? printable(progress.file) : undefined}>{line}</span>
+          {running && progress?.phase === 'parse' && left !== null && <span className="small muted" data-testid="import-left">{leftText(left)}</span>}
           {/* What is committed is queryable now: the first batch's is drawn at once, the rest on "Show them" (importJob.ts). */}
           {running && !!progress?.eventsCommitted && (
             <span className="small" data-testid="import-committed">
