@@ -18,7 +18,7 @@ import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry
 import { printable } from '../../../shared/printable';
 import { fail, printJson, printTable } from '../output';
 import { waitForCorrelation } from './verifyWait';
-import { ReadingClock, afterStageLine, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
+import { ReadingClock, afterStepText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -126,8 +126,7 @@ export function registerIngestCommands(program: Command): void {
           let lastStep = '';
           const offAfter = engine.on('job.progress', (j) => {
             if (!tty || !eventsReady || j.caseId !== info.id || j.kind !== 'correlate' || !jobIsLive(j) || !j.step) return;
-            const line = afterStageLine(j.step);
-            if (j.step.phase !== lastStep) { lastStep = j.step.phase; process.stderr.write(`${line}\n`); }
+            if (j.step.phase !== lastStep) { lastStep = j.step.phase; process.stderr.write(`  ${afterStepText(j.step)}\n`); }
           });
           // Ctrl-C cancels the job: it stops at the next batch, what is committed stays, and the sentence says so (the
           // default SIGINT killed the process mid-batch, saying nothing). Twice quits at once.
