@@ -18,6 +18,9 @@ export function registerTimezoneCommand(program: Command): void {
     .argument('<zone>', 'IANA name (Asia/Kolkata) or offset (+05:30)')
     .requiredOption('--case <dir>', 'case folder')
     .option('--json', 'print the case and what was re-timed as JSON')
+    // An offset west of UTC (-05:00) starts with a dash: it is the operand, not an unknown option (any other word that
+    // starts with one is then no zone, and refused as such).
+    .allowUnknownOption()
     .action(async (zone: string, o: { case: string; json?: boolean }) => {
       try {
         assertZone(zone);

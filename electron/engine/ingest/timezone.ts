@@ -47,7 +47,9 @@ export function canonicalZone(zone: string, known: readonly string[] = []): stri
 
 /** Refuses a zone the operator typed that is neither IANA nor a fixed offset, with the one message for it. */
 export function assertZone(zone: string): void {
-  if (!isValidZone(zone)) throw new EngineError('invalid_input', `Unknown timezone "${zone}": ${ZONE_HINT}`);
+  // A pasted page is not echoed whole (no zone name is longer than ~32 characters).
+  const shown = zone.length > 64 ? `${zone.slice(0, 64)}…` : zone;
+  if (!isValidZone(zone)) throw new EngineError('invalid_input', `Unknown timezone "${shown}": ${ZONE_HINT}`);
 }
 
 export function formatOffset(minutes: number): string {
