@@ -106,7 +106,7 @@ test('nothing of a sealed file is left on disk or in output; each reveal is audi
     // The path's answer above reads the same: the form clears it and waits while this one uploads and is read.
     await page.getByTestId('sealed-file').setInputFiles(huge);
     await page.getByTestId('sealed-open').click();
-    await expect(page.getByTestId('sealed-error')).toHaveText('huge.yaml.gpg is too large to be a sealed profile or credential bundle.');
+    await expect(page.getByTestId('sealed-error')).toHaveText('huge.yaml.gpg is over 8 MiB: too large to be a sealed profile or credential bundle. Check that this is the file you meant.');
     await expect(page.getByTestId('sealed-open')).toBeEnabled();
     expect(casefile.engine.context.crypto.sessions.list()).toEqual([]);
     // A picked bundle over the 1 MB call cap opens (it goes as an upload), and its upload is gone once it is open.

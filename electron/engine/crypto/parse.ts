@@ -10,8 +10,9 @@ export type Node =
   | { kind: 'array'; items: Node[] }
   | { kind: ScalarKind; value: string };
 
-export const MAX_BUNDLE_BYTES = 4 << 20;
-export const TOO_LARGE = 'The decrypted file is too large to be a credential bundle or profile.';
+export const MAX_BUNDLE_MIB = 4;
+export const MAX_BUNDLE_BYTES = MAX_BUNDLE_MIB << 20;
+export const TOO_LARGE = `The decrypted file is over ${MAX_BUNDLE_MIB} MiB: too large to be a credential bundle or profile (small text files). Check that this is the file you meant.`;
 const MAX_NODES = 20_000;
 const MAX_DEPTH = 32;
 

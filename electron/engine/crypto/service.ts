@@ -7,7 +7,7 @@ import type * as openpgp from 'openpgp';
 import { CryptoError } from './errors';
 import { Keystore, type Door, type Wrapper } from './keystore';
 import { describeMessage, keyIdsOf, openSealed, readSealed, seal, unlockKey, type Opened, type OpenWith } from './pgp';
-import { MAX_BUNDLE_BYTES } from './parse';
+import { MAX_BUNDLE_BYTES, MAX_BUNDLE_MIB } from './parse';
 import { readSmallFile } from '../util/smallFile';
 import { SealedSessions, type OpenedBundle } from './sealedSession';
 import { readUnlockSettings, Unlocker, type KeysState } from './unlock';
@@ -56,10 +56,10 @@ export class CryptoService {
     let name: string;
     if ('file' in src) {
       name = path.basename(src.file);
-      bytes = await readSmallFile(src.file, MAX_SEALED_BYTES, '', `${name} is too large to be a sealed profile or credential bundle.`)
+      bytes = await readSmallFile(src.file, MAX_SEALED_BYTES, '', `${name} is over ${2 * MAX_BUNDLE_MIB} MiB: too large to be a sealed profile or credential bundle. Check that this is the file you meant.`)
         .catch((e: Error) => { throw new CryptoError('corrupt', e.message); });
     } else {
-      if (src.bytes.byteLength > MAX_SEALED_BYTES) throw new CryptoError('corrupt', 'Too large to be a sealed profile or credential bundle.');
+      if (src.bytes.byteLength > MAX_SEALED_BYTES) throw new CryptoError('corrupt', `Over ${2 * MAX_BUNDLE_MIB} MiB: too large to be a sealed profile or credential bundle. Check that this is the file you meant.`);
       bytes = src.bytes;
       name = path.basename(src.name);
     }
