@@ -113,7 +113,7 @@ type Tally = { files: number; bytes: number };
 /**
  * What the evidence copy has listed (the totals) and copied so far, for the import's progress. Each intake adds its
  * listing before its first byte is copied; what it holds in the end (a live log grown since it was listed, members an
- * archive left out) corrects the totals when it is done, so done meets total.
+ * archive left out or extracted twice under one name) corrects the counts when it is done, so done meets total.
  */
 export class CopyMeter {
   filesTotal = 0;
@@ -124,10 +124,12 @@ export class CopyMeter {
 
   listed(files: number, bytes: number): void { this.filesTotal += files; this.bytesTotal += bytes; this.onChange(this); }
   copied(bytes: number): void { this.filesDone++; this.bytesDone += bytes; this.onChange(this); }
-  /** An intake is done: it listed `listed` and holds `held`. */
-  settled(listed: Tally, held: Tally): void {
+  /** An intake is done: it listed `listed`, counted `copied` and holds `held`. */
+  settled(listed: Tally, copied: Tally, held: Tally): void {
     this.filesTotal += held.files - listed.files;
     this.bytesTotal += held.bytes - listed.bytes;
+    this.filesDone += held.files - copied.files;
+    this.bytesDone += held.bytes - copied.bytes;
     this.onChange(this);
   }
   /** An intake failed (an archive inside the evidence that cannot be expanded; the import goes on without it). */
@@ -351,7 +353,7 @@ function damaged(file: string, e: unknown): Error {
   return new LimitError(`${path.basename(file)} is damaged or truncated (${msg}): nothing was imported from it.`);
 }
 
-async function extractZip(file: string, into: string): Promise<void> {
+async function extractZip(file: string, into: string, onFile?: (bytes: number) => void): Promise<void> {
   const zip = await openZip(file);
   await new Promise<void>((resolve, reject) => {
     zip.on('error', (e) => reject(damaged(file, e)));
@@ -364,19 +366,18 @@ async function extractZip(file: string, into: string): Promise<void> {
         if (err || !stream) { reject(damaged(file, err ?? new Error('zip entry unreadable'))); return; }
         mkdirPrivate(path.dirname(dst))
           .then(() => pipeline(stream, createWriteStream(dst, { mode: 0o600, flags: 'wx' })))
-          .then(() => zip.readEntry(), (e: unknown) => reject(damaged(file, e)));
+          .then(() => { onFile?.(entry.uncompressedSize); zip.readEntry(); }, (e: unknown) => reject(damaged(file, e)));
       });
     });
     zip.readEntry();
   });
 }
 
-async function hashTree(names: WalkedFile[], scans: Map<string, FileScan>, sink?: HeadSink, onFile?: (bytes: number) => void): Promise<ManifestFile[]> {
+async function hashTree(names: WalkedFile[], scans: Map<string, FileScan>, sink?: HeadSink): Promise<ManifestFile[]> {
   return inParallel(names, COPY_PARALLEL, async ({ rel, src }) => {
     const st = await fs.stat(src);
     const { sha256, scan } = await hashAndScan(src, rel, sink);
     scans.set(rel, scan);
-    onFile?.(st.size);
     return { path: rel, size: st.size, mtime: st.mtime.toISOString(), sha256 };
   });
 }
@@ -440,12 +441,14 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
     } else if (kind === 'archive') {
       const file = inputs[0]!;
       archiveSha256 = await sha256File(file);
-      if (/\.zip$/i.test(file)) await extractZip(file, incoming);
+      // Its members count as copied as they are extracted (most of an archive's intake time), not as they are hashed.
+      if (/\.zip$/i.test(file)) await extractZip(file, incoming, copiedOne);
       else {
-        await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => ('type' in entry ? TAR_KEEP.has(entry.type) || entry.type === 'Directory' : true) })
+        await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => ('type' in entry ? TAR_KEEP.has(entry.type) || entry.type === 'Directory' : true),
+          onReadEntry: (entry) => { if (TAR_KEEP.has(entry.type)) entry.on('end', () => copiedOne(entry.size)); } })
           .catch((e: unknown) => { throw damaged(file, e); });
       }
-      files = await hashTree(await walkFiles(incoming), scans, sink, copiedOne);
+      files = await hashTree(await walkFiles(incoming), scans, sink);
     } else {
       files = [];
       const used = new Set<string>();
@@ -457,8 +460,9 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
       }
     }
     const held = { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
-    meter?.settled(listed, held);
+    meter?.settled(listed, copied, held);
     Object.assign(listed, held);
+    Object.assign(copied, held);
     const id = bundleId(files);
     const dir = path.join(bundlesDir, id);
     const existing = existsSync(dir) ? await readManifest(bundlesDir, id) : null;
