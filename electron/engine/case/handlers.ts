@@ -164,7 +164,6 @@ export const caseHandlers: AreaHandlers<'cases'> = {
     const h = ctx.getCase(input.caseId);
     const zone = canonicalZone(input.timezone, await caseZones(h));
     if (h.readOnly) throw new EngineError('conflict', `The case is open read-only${h.readOnlyReason ? ` (${h.readOnlyReason})` : ''}: its zone cannot be changed.`);
-    const rule = { zone, how: 'operator' as const, evidence: 'set by the operator; the events read in the zone before were re-timed' };
     const r = await ctx.jobs.run(input.caseId, 'retime', async (signal, progress) => {
       signal.throwIfAborted();
       // The operator was asked about a change from the zone they saw; another window's change may have landed since.
@@ -172,19 +171,19 @@ export const caseHandlers: AreaHandlers<'cases'> = {
       if (input.expect !== undefined && now !== input.expect) {
         throw new EngineError('conflict', `The site timezone was changed to ${now} since the change from ${input.expect} was asked (another window?): the zone is not changed. Check the change again.`);
       }
-      progress({ phase: 'retime', done: 0, total: 1, unit: 'items', message: `re-timing to ${rule.zone}` });
-      const res = await h.withWriter((db) => retimeCase(db, rule));
+      progress({ phase: 'retime', done: 0, total: 1, unit: 'items', message: `re-timing to ${zone}` });
+      const res = await h.withWriter((db) => retimeCase(db, zone));
       faultPoint('retime-committed');
       // Committed with the times (the meta row): case.json follows, and a kill before this is mended at the next open.
-      await h.saveMeta({ timezone: rule });
+      await h.saveMeta({ timezone: res.rule });
       // Their custody entries are this process's own, not `recovered` ones of a killed import.
       noteCommitted(h.dir, res.fileIds);
-      if (res.fileIds.length) await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.from, to: rule.zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
+      if (res.fileIds.length) await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.from, to: zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
       return res;
-    }, { ...(input.jobId ? { jobId: input.jobId } : {}), preempt: true, outcome: (x) => `Re-timed ${x.events} events in ${x.files} files to ${rule.zone}.` });
+    }, { ...(input.jobId ? { jobId: input.jobId } : {}), preempt: true, outcome: (x) => `Re-timed ${x.events} events in ${x.files} files to ${zone}.` });
     // Digests, audit entries, identifiers and chains of the new times, as after an import; the call returns once they are in.
     if (r.fileIds.length) await scheduleCorrelation(ctx, input.caseId);
     if (textIndexWanted(ctx) && !await textIndexReady(h.db).catch(() => true)) void scheduleTextIndex(ctx, h.meta.id).catch(() => undefined);
-    return { ...(await caseInfo(h)), retimed: { from: r.from, to: rule.zone, files: r.files, events: r.events } };
+    return { ...(await caseInfo(h)), retimed: { from: r.from, to: zone, files: r.files, events: r.events } };
   },
 };

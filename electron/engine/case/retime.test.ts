@@ -75,7 +75,7 @@ describe('changing the site zone re-times the events read in it', () => {
     expect(plan).toMatchObject({ from: [from], to, files: 3, events: 31, blocked: { files: 0 } });
     const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: to });
     expect(res.retimed).toEqual({ from: [from], to, files: 3, events: 31 });
-    expect(res.timezone).toMatchObject({ zone: to, how: 'operator' });
+    expect(res.timezone).toEqual({ zone: to, how: 'operator', evidence: `set by the operator; 31 events read in ${from} were re-timed to it` });
     const b = await imported(`b-${tag}`, to, bundle);
     const verified = await engine.call('case.verify', { caseId: a.id });
     expect(verified.problems).toEqual([]);
@@ -112,6 +112,8 @@ describe('changing the site zone re-times the events read in it', () => {
     const a = await imported('a-same', 'Asia/Kolkata', bundle);
     const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Asia/Kolkata' });
     expect(res.retimed).toMatchObject({ files: 0, events: 0 });
+    // Its evidence does not claim a re-time that did not happen (shown in the Cases view and the status bar).
+    expect(res.timezone.evidence).toBe('set by the operator; no events had been read in another zone');
     await expect(engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Mars/Base' })).rejects.toThrow(/Unknown timezone/);
     expect((await engine.call('cases.get', { caseId: a.id })).timezone.zone).toBe('Asia/Kolkata');
     await engine.call('cases.close', { caseId: a.id });

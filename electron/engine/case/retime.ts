@@ -58,20 +58,25 @@ export function refusal(plan: Omit<RetimePlan, 'current'>): string | null {
     + `Import the logs into a case created with the right zone (casefile import --tz ${plan.to}).`;
 }
 
-export interface RetimeResult { files: number; events: number; from: string[]; /** Every file whose row changed. */ fileIds: number[] }
+export interface RetimeResult {
+  files: number; events: number; from: string[]; /** Every file whose row changed. */ fileIds: number[];
+  /** The case's zone rule now, its evidence saying what the change did. */ rule: TimeZoneRule;
+}
 
 /** Meta key holding the zone the last re-time committed with the times (case.json follows it: reconcileZone). */
 export const ZONE_KEY = 'site_zone';
 
 /**
- * Re-times the case to `rule.zone` in one transaction (see the head of this file). Returns what was re-timed; the
+ * Re-times the case to `to` in one transaction (see the head of this file). Returns what was re-timed; the
  * caller queues custody and correlation (ingest/handlers.ts scheduleCorrelation) and saves the zone in case.json.
  */
-export async function retimeCase(db: CaseDb, rule: TimeZoneRule): Promise<RetimeResult> {
-  const to = rule.zone;
+export async function retimeCase(db: CaseDb, to: string): Promise<RetimeResult> {
   const plan = await planRetime(db, to);
   const refused = refusal(plan);
   if (refused) throw new EngineError('invalid_input', refused);
+  const rule: TimeZoneRule = { zone: to, how: 'operator', evidence: plan.events
+    ? `set by the operator; ${plan.events} events read in ${plan.from.join(', ')} were re-timed to it`
+    : 'set by the operator; no events had been read in another zone' };
   let fileIds: number[] = [];
   await db.tx(async () => {
     await db.run(`CREATE OR REPLACE TEMP TABLE retime_files AS ${TARGET(to)}`);
@@ -116,7 +121,7 @@ export async function retimeCase(db: CaseDb, rule: TimeZoneRule): Promise<Retime
     await db.run('DROP TABLE IF EXISTS temp.retime_ts');
     await db.run('DROP TABLE IF EXISTS temp.retime_files');
   });
-  return { files: plan.files, events: plan.events, from: plan.from, fileIds };
+  return { files: plan.files, events: plan.events, from: plan.from, fileIds, rule };
 }
 
 /** The zone the last re-time committed, when case.json does not say it yet (a kill between the two); else null. */
