@@ -15,7 +15,10 @@ export function readSecretFd(fd: number): string {
   } catch (e) {
     throw new SecretInputError(`Cannot read the passphrase from file descriptor ${fd}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }
-  return text.split(/\r?\n/, 1)[0] ?? '';
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  // Nothing there (a closed pipe, an unset variable) would be tried as a passphrase and called wrong.
+  if (!line) throw new SecretInputError(`File descriptor ${fd} gave no passphrase (its first line is empty): write the passphrase to it, one line.`);
+  return line;
 }
 
 interface TtyIn extends NodeJS.ReadableStream {

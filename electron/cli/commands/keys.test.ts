@@ -71,6 +71,11 @@ it('opens masked, reveals one value with --passphrase-fd, and fails clearly', as
   expect(cut.code).not.toBe(0);
   expect(cut.stderr).toMatch(/damaged|truncated|not a readable/i);
 
+  // An empty descriptor (a pipe with nothing in it) is said to be empty, not tried as a wrong passphrase.
+  const empty = await cli(['open', file, '--passphrase-fd', '3'], '');
+  expect(empty.code).toBe(1);
+  expect(empty.stderr.trim()).toBe('casefile: File descriptor 3 gave no passphrase (its first line is empty): write the passphrase to it, one line.');
+
   const noTty = await cli(['open', file]);
   expect(noTty.code).not.toBe(0);
   expect(noTty.stderr).toMatch(/--passphrase-fd/);
