@@ -16,6 +16,8 @@ export const RetimePlan = z.object({
   blocked: z.object({ files: z.number().int(), examples: z.array(z.string()) }),
   /** Formats of naive events this build does not know: the change is refused. */
   unknownFormats: z.array(z.string()).optional(),
+  /** The case's own jobs running or queued (an import): the change waits for them, and re-times what an import reads in the old zone too. */
+  waitsFor: z.array(z.string()).optional(),
   /** The case's zone when asked: passed back as setTimezone's `expect`. */
   current: z.string(),
 });

@@ -158,7 +158,10 @@ export const caseHandlers: AreaHandlers<'cases'> = {
   },
   'cases.timezonePlan': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
-    return { ...(await planRetime(h.db, canonicalZone(input.timezone, await caseZones(h)))), current: h.meta.timezone.zone };
+    const plan = await planRetime(h.db, canonicalZone(input.timezone, await caseZones(h)));
+    // Counted now; a change queued behind an import also re-times the events that import is reading in the old zone.
+    const waitsFor = [...new Set(ctx.jobs.list(input.caseId).filter((j) => jobIsLive(j) && !DERIVED_JOBS.has(j.kind)).map((j) => j.kind))];
+    return { ...plan, current: h.meta.timezone.zone, ...(waitsFor.length ? { waitsFor } : {}) };
   },
   'cases.setTimezone': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);

@@ -151,6 +151,20 @@ describe('changing the site zone re-times the events read in it', () => {
     await engine.call('cases.close', { caseId: a.id });
   }, 60_000);
 
+  it('a plan asked while an import runs says the change waits for it (and re-times what it reads)', async () => {
+    const a = await imported('a-busy', 'UTC', tree(path.join(root, 'in-busy')));
+    const g = await generateTree(path.join(root, 'gen-busy'), { targetBytes: 3_000_000, seed: 5 });
+    const running = engine.call('import.paths', { caseId: a.id, paths: [g.root] });
+    await expect.poll(() => engine.context.jobs.list(a.id).some((j) => j.kind === 'import' && j.state === 'running'), { timeout: 30_000 }).toBe(true);
+    const plan = await engine.call('cases.timezonePlan', { caseId: a.id, timezone: 'Asia/Tokyo' });
+    expect(plan).toMatchObject({ current: 'UTC', events: 31, waitsFor: ['import'] });
+    const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: plan.to, expect: plan.current });
+    await running;
+    expect(res.retimed.events).toBeGreaterThan(plan.events);
+    expect((await engine.call('cases.timezonePlan', { caseId: a.id, timezone: 'Asia/Tokyo' })).waitsFor).toBeUndefined();
+    await engine.call('cases.close', { caseId: a.id });
+  }, 120_000);
+
   it('refuses, changing nothing, when stamps without a year took their day from context in the old zone', async () => {
     const b = path.join(root, 'in-syslog', 'bundle');
     writeAt(b, 'var/log/syslog', 'Jul  5 09:13:44 host sshd[1]: Accepted\nJul  5 09:14:00 host sshd[1]: closed\n');

@@ -14,8 +14,12 @@ export function planSentence(p: Plan, current: string): { ask: string | null; re
   if (p.blocked.files) {
     return { ask: null, refused: `${fmtCount(p.blocked.files)} file(s) hold stamps without a date or year whose day was taken from context in the old zone (${p.blocked.examples.join(', ')}${p.blocked.files > p.blocked.examples.length ? ', …' : ''}): they cannot be re-timed, so the zone cannot be changed. Import the logs into a case created with ${p.to}.` };
   }
-  if (!p.events) return { ask: `No events were read in another zone than ${p.to}. Set the site timezone to ${p.to} (from ${current})?`, refused: null };
-  return { ask: `${fmtCount(p.events)} events in ${fmtCount(p.files)} files were read in ${p.from.join(', ')}; they will be re-timed to ${p.to}.`, refused: null };
+  // The counts are of now: an import running on the case is waited for, and what it reads in the old zone is re-timed too.
+  const waits = p.waitsFor?.length
+    ? ` The case's ${p.waitsFor.join(', ')} job is running: the change waits for it${p.waitsFor.includes('import') ? `, and also re-times the events the import reads in ${current}` : ''}.`
+    : '';
+  if (!p.events) return { ask: `No events were read in another zone than ${p.to}. Set the site timezone to ${p.to} (from ${current})?${waits}`, refused: null };
+  return { ask: `${fmtCount(p.events)} events in ${fmtCount(p.files)} files were read in ${p.from.join(', ')}; they will be re-timed to ${p.to}.${waits}`, refused: null };
 }
 
 export function ZonePanel() {
