@@ -125,7 +125,8 @@ async function harvestValues(h: CaseHandle, kinds: readonly string[]): Promise<H
 // the literals every match holds: rows without them are not given to the regex (the same values, found in a fraction
 // of the time: the userinfo pattern tried at every letter of every row was most of the setup's CPU).
 const CONTEXT_USERS: { re: string; literals: string[][] }[] = [
-  { re: String.raw`/(?:home|Users)/([A-Za-z0-9._-]{1,64})`, literals: [['/home/'], ['/Users/']] },
+  // the slashes as written, JSON-escaped (`\/`) or URL-encoded (`%2F`): the detectors read the decoded views too
+  { re: String.raw`(?:/|\\/|%2[Ff])(?:home|Users)(?:/|\\/|%2[Ff])([A-Za-z0-9._-]{1,64})`, literals: ['/', '\\/', '%2F', '%2f'].flatMap((s) => [[`${s}home${s}`], [`${s}Users${s}`]]) },
   { re: String.raw`[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s:/@'"<>\\]{1,256})(?::[^\s/@'"<>\\]{0,256})?@`, literals: [['://', '@']] },
 ];
 
