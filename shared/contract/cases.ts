@@ -4,7 +4,7 @@ import { CaseInfo } from '../domain';
 import { CaseRef, JobId } from './common';
 import { defineArea, defineCall } from './define';
 
-/** What changing the site zone re-times (cases.timezonePlan; case/retime.ts). */
+/** What changing the site zone re-times (cases.timezonePlan; ingest/retime.ts). */
 export const RetimePlan = z.object({
   to: z.string(),
   /** The zones the re-timed events were read in (one, unless imports were read in different zones). */

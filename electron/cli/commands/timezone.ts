@@ -1,5 +1,5 @@
 // `casefile timezone --case <dir> <zone>`: sets the case's site timezone. The events read from naive stamps in
-// another zone are re-timed to it (case/retime.ts), and the command says how many.
+// another zone are re-timed to it (ingest/retime.ts), and the command says how many.
 import type { Command } from 'commander';
 import type { CallOutput } from '../../../shared/contract';
 import { assertZone } from '../../engine/ingest/timezone';

@@ -7,7 +7,7 @@ import type { CaseInfo } from '../../../shared/domain';
 import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import { canonicalZone } from '../ingest/timezone';
 import { correlationPending } from '../ingest/correlationStage';
-import { derivationStale } from '../correlate/derivation';
+import { derivationStale, resetDerived } from '../correlate/derivation';
 import { custodyPendingFiles, noteCommitted } from '../ingest/custodyStage';
 import { scheduleCorrelation } from '../ingest/handlers';
 import { faultPoint } from '../ingest/fault';
@@ -15,7 +15,7 @@ import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
 import { textIndexReady } from '../query/textIndex';
 import { writeJsonAtomic } from '../util/atomic';
 import { CaseHandle } from './caseStore';
-import { RETIME_ACTION, committedZone, planRetime, retimeCase } from './retime';
+import { RETIME_ACTION, committedZone, planRetime, retimeCase } from '../ingest/retime';
 import { appFiles } from './paths';
 
 /** Jobs that only derive data from the events; the next open finishes what a close cancelled (extract_pending, the
@@ -175,7 +175,7 @@ export const caseHandlers: AreaHandlers<'cases'> = {
         throw new EngineError('conflict', `The site timezone was changed to ${now} since the change from ${input.expect} was asked (another window?): the zone is not changed. Check the change again.`);
       }
       progress({ phase: 'retime', done: 0, total: 1, unit: 'items', message: `re-timing to ${zone}` });
-      const res = await h.withWriter((db) => retimeCase(db, zone));
+      const res = await h.withWriter((db) => retimeCase(db, zone, resetDerived));
       faultPoint('retime-committed');
       // Committed with the times (the meta row): case.json follows, and a kill before this is mended at the next open.
       await h.saveMeta({ timezone: res.rule });

@@ -58,15 +58,23 @@ export async function rederiveIfStale(db: CaseDb, idPatterns?: IdPattern[]): Pro
   if (!(await derivationStale(db, idPatterns))) return null;
   const from = await storedDerivation(db);
   await db.tx(async () => {
-    for (const t of ['identifiers', 'event_status', 'event_reasons', 'correlate_pending']) {
-      if (await hasTable(db, t)) await db.run(`DELETE FROM ${t}`);
-    }
-    for (const t of CHAIN_TABLES) await db.run(`DROP TABLE IF EXISTS ${t}`);
-    await db.run(`DELETE FROM extract_pending`);
-    await db.run(`INSERT INTO extract_pending SELECT file_id FROM files`);
+    await resetDerived(db);
     await recordDerivation(db, idPatterns);
   });
   return { from, to: derivationVersion(idPatterns) };
+}
+
+/**
+ * Empties the case's identifiers, status evidence, failure reasons and chains and marks every file for extraction
+ * again: the correlation stage then derives them all afresh. Runs inside the caller's transaction.
+ */
+export async function resetDerived(db: CaseDb): Promise<void> {
+  for (const t of ['identifiers', 'event_status', 'event_reasons', 'correlate_pending']) {
+    if (await hasTable(db, t)) await db.run(`DELETE FROM ${t}`);
+  }
+  for (const t of CHAIN_TABLES) await db.run(`DROP TABLE IF EXISTS ${t}`);
+  await db.run(`DELETE FROM extract_pending`);
+  await db.run(`INSERT INTO extract_pending SELECT file_id FROM files`);
 }
 
 /** The audit action of a re-derivation (its params: from, to). */

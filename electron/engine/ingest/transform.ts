@@ -123,7 +123,7 @@ function naiveLocal(def: FormatDefinition, tsText: string): string | null {
 /**
  * A relation's `naive`-flagged records (columns id, ts_text) with their new instant `ts_new` under `zone`: the very
  * expressions the transform placed them with (t_naive, else s_naive), so a case re-timed to a zone holds what an
- * import under that zone would have stored (case/retime.ts).
+ * import under that zone would have stored (ingest/retime.ts).
  */
 export function naiveRetimeSql(def: FormatDefinition, relation: string, zone: string): string {
   const local = naiveLocal(def, 'ts_text');

@@ -5,7 +5,7 @@ import { Engine } from '../engine';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
 import { compareCases, IMPORT_TABLES } from '../../testkit/compareCases';
 import { readAudit } from '../audit/trail';
-import { CaseHandle } from './caseStore';
+import { CaseHandle } from '../case/caseStore';
 import { RETIME_ACTION } from './retime';
 import { generateTree } from '../../testkit/synth/generate';
 

@@ -6,13 +6,12 @@
 // dropped: the correlation stage builds them afresh), custody (digests and `import.files` entries written again).
 import type { TimeZoneRule } from '../../../shared/domain';
 import type { RetimePlan } from '../../../shared/contract';
-import { hasTable, sqlString, type CaseDb, type SqlRead } from '../store/db';
+import { sqlString, type CaseDb, type SqlRead } from '../store/db';
 import { tsTextSql } from '../store/schema';
 import { buildEventMinutes } from '../store/eventMinutes';
 import { formatById } from '../formats/registry';
-import { naiveRetimeSql } from '../ingest/transform';
-import { CHAIN_TABLES } from '../correlate/chains';
-import { faultPoint } from '../ingest/fault';
+import { naiveRetimeSql } from './transform';
+import { faultPoint } from './fault';
 import { EngineError } from '../util/errors';
 
 /** The audit action of a re-time (params: caseId, from, to; counts: files, events). */
@@ -69,8 +68,10 @@ export const ZONE_KEY = 'site_zone';
 /**
  * Re-times the case to `to` in one transaction (see the head of this file). Returns what was re-timed; the
  * caller queues custody and correlation (ingest/handlers.ts scheduleCorrelation) and saves the zone in case.json.
+ * `resetDerived` empties identifiers and chains for a full rebuild inside that transaction (correlate/derivation.ts,
+ * given by the wiring: correlation is a peer of ingest).
  */
-export async function retimeCase(db: CaseDb, to: string): Promise<RetimeResult> {
+export async function retimeCase(db: CaseDb, to: string, resetDerived: (db: CaseDb) => Promise<void>): Promise<RetimeResult> {
   const plan = await planRetime(db, to);
   const refused = refusal(plan);
   if (refused) throw new EngineError('invalid_input', refused);
@@ -109,12 +110,7 @@ export async function retimeCase(db: CaseDb, to: string): Promise<RetimeResult> 
       await db.run(`UPDATE files SET rows_digest = NULL WHERE file_id IN (SELECT DISTINCT file_id FROM event_store WHERE file_id IN (${target}) AND ts_flag IN ('naive', 'inherited'))`);
       await db.run(`INSERT INTO digest_pending SELECT DISTINCT file_id FROM event_store WHERE file_id IN (${target}) AND ts_flag IN ('naive', 'inherited')`);
       // Derived from times: made afresh by the correlation stage, as after a change of the derivation's rules.
-      for (const t of ['identifiers', 'event_status', 'event_reasons', 'correlate_pending']) {
-        if (await hasTable(db, t)) await db.run(`DELETE FROM ${t}`);
-      }
-      for (const t of CHAIN_TABLES) await db.run(`DROP TABLE IF EXISTS ${t}`);
-      await db.run('DELETE FROM extract_pending');
-      await db.run('INSERT INTO extract_pending SELECT file_id FROM files');
+      await resetDerived(db);
       await buildEventMinutes(db);
     }
     await db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ($1, $2)`, [ZONE_KEY, JSON.stringify(rule)]);
