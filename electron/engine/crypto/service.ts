@@ -19,6 +19,8 @@ export type SealedSource = { file: string } | { bytes: Uint8Array; name: string 
 export interface OpenSecrets { password?: string; sessionKey?: string }
 
 const MAX_SEALED_BYTES = MAX_BUNDLE_BYTES * 2;
+/** A sealed file over MAX_SEALED_BYTES, said the same for a file (named) and for bytes handed in. */
+const sealedTooLarge = (name?: string) => `${name ? `${name} is over` : 'Over'} ${2 * MAX_BUNDLE_MIB} MiB: too large to be a sealed profile or credential bundle. Check that this is the file you meant.`;
 
 export class CryptoService {
   readonly keystore: Keystore;
@@ -56,10 +58,10 @@ export class CryptoService {
     let name: string;
     if ('file' in src) {
       name = path.basename(src.file);
-      bytes = await readSmallFile(src.file, MAX_SEALED_BYTES, '', `${name} is over ${2 * MAX_BUNDLE_MIB} MiB: too large to be a sealed profile or credential bundle. Check that this is the file you meant.`)
+      bytes = await readSmallFile(src.file, MAX_SEALED_BYTES, '', sealedTooLarge(name))
         .catch((e: Error) => { throw new CryptoError('corrupt', e.message); });
     } else {
-      if (src.bytes.byteLength > MAX_SEALED_BYTES) throw new CryptoError('corrupt', `Over ${2 * MAX_BUNDLE_MIB} MiB: too large to be a sealed profile or credential bundle. Check that this is the file you meant.`);
+      if (src.bytes.byteLength > MAX_SEALED_BYTES) throw new CryptoError('corrupt', sealedTooLarge());
       bytes = src.bytes;
       name = path.basename(src.name);
     }
