@@ -91,6 +91,28 @@ describe('casefile import and Ctrl-C', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(count(caseDir)).toBe(files * perFile);
   });
+
+  it('during the evidence copy: stops copying, says nothing of the evidence is in the case, and leaves no bundle', async () => {
+    // Enough small files in enough folders that the copy is still going when Ctrl-C lands.
+    for (let f = 0; f < 3000; f++) writeAt(root, `sigint-copy/d${f % 300}/w${f}.json.log`, `${line(f)}\n`);
+    const caseDir = path.join(root, 'sigint-copy-case');
+    const child = spawn(process.execPath, [CLI_BIN, 'import', path.join(root, 'sigint-copy'), '--case', caseDir], {
+      env: { ...env, CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let sent = false;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (!sent && /"phase":"copy","filesDone":\d+,"filesTotal":[1-9]/.test(stderr)) { sent = true; child.kill('SIGINT'); }
+    });
+    const [code] = await new Promise<[number | null]>((resolve) => child.on('exit', (c) => resolve([c])));
+    expect(sent).toBe(true);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/casefile: stopping the evidence copy after the files under way/);
+    expect(stderr).toMatch(/casefile: import cancelled before any event was committed: nothing of this evidence is in the case\./);
+    expect(readdirSync(path.join(caseDir, 'bundles'))).toEqual([]);
+    expect(count(caseDir)).toBe(0);
+  });
 });
 
 describe('casefile import of what the account cannot read', () => {

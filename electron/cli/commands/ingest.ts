@@ -132,14 +132,15 @@ export function registerIngestCommands(program: Command): void {
           // default SIGINT killed the process mid-batch, saying nothing). Twice quits at once.
           const jobId = `cli-import-${randomBytes(6).toString('hex')}`;
           let committed = 0;
-          const offCommitted = engine.on('import.progress', (p) => { if (p.jobId === jobId) committed = p.eventsCommitted ?? committed; });
+          let phase = '';
+          const offCommitted = engine.on('import.progress', (p) => { if (p.jobId === jobId) { committed = p.eventsCommitted ?? committed; phase = p.phase; } });
           let stopping = false;
           const onSigint = () => {
             if (stopping) process.exit(130);
             stopping = true;
             bar?.stop();
             if (!eventsReady) {
-              process.stderr.write('\ncasefile: stopping the import at the next batch (Ctrl-C again to quit at once)\n');
+              process.stderr.write(`\ncasefile: ${phase === 'copy' ? 'stopping the evidence copy after the files under way' : 'stopping the import at the next batch'} (Ctrl-C again to quit at once)\n`);
               void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
               return;
             }
@@ -156,6 +157,7 @@ export function registerIngestCommands(program: Command): void {
           } catch (e) {
             if (!(e instanceof ContractFailure && e.error.code === 'cancelled')) throw e;
             if (eventsReady) process.stderr.write(`casefile: stopped: all ${committed.toLocaleString('en-US')} events are in the case; its identifiers and chains are completed by the next casefile command on it (or when the app opens it).\n`);
+            else if (!committed) process.stderr.write('casefile: import cancelled before any event was committed: nothing of this evidence is in the case.\n');
             else process.stderr.write(`casefile: import cancelled: the ${committed.toLocaleString('en-US')} events committed before it stay in the case; run the same import again to add the rest.\n`);
             process.exitCode = 130;
             return;

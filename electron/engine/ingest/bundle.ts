@@ -120,7 +120,12 @@ export class CopyMeter {
   bytesTotal = 0;
   filesDone = 0;
   bytesDone = 0;
-  constructor(private readonly onChange: (m: CopyMeter) => void = () => undefined) {}
+  /** `signal`: the import's cancel. The copy asks `goOn` before each file, so a cancel stops it part-way. */
+  constructor(private readonly onChange: (m: CopyMeter) => void = () => undefined, private readonly signal?: AbortSignal) {}
+
+  /** Throws the cancel's reason once the import is cancelled: no further file is copied, extracted or hashed. */
+  goOn(): void { this.signal?.throwIfAborted(); }
+  get stopped(): boolean { return this.signal?.aborted ?? false; }
 
   listed(files: number, bytes: number): void { this.filesTotal += files; this.bytesTotal += bytes; this.onChange(this); }
   copied(bytes: number): void { this.filesDone++; this.bytesDone += bytes; this.onChange(this); }
@@ -143,11 +148,23 @@ export class CopyMeter {
 /** Files copied at once: small files are dominated by open/close latency, which overlaps. */
 const COPY_PARALLEL = 4;
 
+/**
+ * `fn` over `items`, `n` at a time. After a failure (a cancel, an unreadable file) no item is started and the ones
+ * under way finish before the first error is thrown: the caller then removes their staging folder with nothing
+ * still writing into it.
+ */
 async function inParallel<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
-  const worker = async () => { for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!); };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  let failed = false;
+  const worker = async () => {
+    for (let i = next++; i < items.length && !failed; i = next++) {
+      try { out[i] = await fn(items[i]!); } catch (e) { failed = true; throw e; }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(n, items.length) }, worker));
+  const first = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (first) throw first.reason;
   return out;
 }
 
@@ -353,12 +370,13 @@ function damaged(file: string, e: unknown): Error {
   return new LimitError(`${path.basename(file)} is damaged or truncated (${msg}): nothing was imported from it.`);
 }
 
-async function extractZip(file: string, into: string, onFile?: (bytes: number) => void): Promise<void> {
+async function extractZip(file: string, into: string, onFile?: (bytes: number) => void, meter?: CopyMeter): Promise<void> {
   const zip = await openZip(file);
   await new Promise<void>((resolve, reject) => {
     zip.on('error', (e) => reject(damaged(file, e)));
     zip.on('end', resolve);
     zip.on('entry', (entry: yauzl.Entry) => {
+      try { meter?.goOn(); } catch (e) { zip.close(); reject(e); return; }
       // yauzl refuses absolute and ".." names (strictFileNames); directories end with "/".
       if (/\/$/.test(entry.fileName)) { zip.readEntry(); return; }
       const dst = path.join(into, entry.fileName);
@@ -373,8 +391,9 @@ async function extractZip(file: string, into: string, onFile?: (bytes: number) =
   });
 }
 
-async function hashTree(names: WalkedFile[], scans: Map<string, FileScan>, sink?: HeadSink): Promise<ManifestFile[]> {
+async function hashTree(names: WalkedFile[], scans: Map<string, FileScan>, sink?: HeadSink, meter?: CopyMeter): Promise<ManifestFile[]> {
   return inParallel(names, COPY_PARALLEL, async ({ rel, src }) => {
+    meter?.goOn();
     const st = await fs.stat(src);
     const { sha256, scan } = await hashAndScan(src, rel, sink);
     scans.set(rel, scan);
@@ -428,6 +447,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
   const copier = new Copier(sink);
   // The size is the copy's (a live log may have grown since it was listed), so the manifest describes the bundle.
   const copyIn = async (src: string | Buffer, rel: string, mtime?: Date, sourceName?: string): Promise<ManifestFile> => {
+    meter?.goOn();
     const when = mtime ?? (await fs.stat(src)).mtime;
     const { sha256, scan } = await copier.copy(src, path.join(incoming, rel), rel).catch((e: unknown) => { throw unreadable(e, typeof src === 'string' ? src : nameText(src).text); });
     scans.set(rel, scan);
@@ -442,13 +462,15 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
       const file = inputs[0]!;
       archiveSha256 = await sha256File(file);
       // Its members count as copied as they are extracted (most of an archive's intake time), not as they are hashed.
-      if (/\.zip$/i.test(file)) await extractZip(file, incoming, copiedOne);
+      if (/\.zip$/i.test(file)) await extractZip(file, incoming, copiedOne, meter);
       else {
-        await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => ('type' in entry ? TAR_KEEP.has(entry.type) || entry.type === 'Directory' : true),
-          onReadEntry: (entry) => { if (TAR_KEEP.has(entry.type)) entry.on('end', () => copiedOne(entry.size)); } })
+        // Once cancelled, the rest of the archive is read through but nothing more of it is written.
+        await tar.x({ file, cwd: incoming, preservePaths: false, strict: true, filter: (_p, entry) => !meter?.stopped && ('type' in entry ? TAR_KEEP.has(entry.type) || entry.type === 'Directory' : true),
+          onReadEntry: (entry) => { if (TAR_KEEP.has(entry.type)) entry.on('end', () => { if (!meter?.stopped) copiedOne(entry.size); }); } })
           .catch((e: unknown) => { throw damaged(file, e); });
       }
-      files = await hashTree(await walkFiles(incoming), scans, sink);
+      meter?.goOn();
+      files = await hashTree(await walkFiles(incoming), scans, sink, meter);
     } else {
       files = [];
       const used = new Set<string>();

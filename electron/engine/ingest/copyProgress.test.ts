@@ -3,6 +3,7 @@
 // archive inside the evidence (a bundle of its own, listed when it is reached). The import sends it as `copy`
 // progress, at most ~10 a second, the last point always.
 import { gzipSync } from 'node:zlib';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
 import { afterAll, expect, it } from 'vitest';
@@ -87,5 +88,67 @@ it('an import sends the copy\'s progress with its totals, throttled, reaching th
     const parse = events.filter((p) => p.phase === 'parse');
     expect(parse.at(-1)!.bytesDone).toBe(parse.at(-1)!.bytesTotal);
     for (const [i, p] of parse.entries()) if (i > 0) expect(p.bytesDone).toBeGreaterThanOrEqual(parse[i - 1]!.bytesDone);
+  } finally { await h.close(); }
+});
+
+/** What a folder holds, `.incoming-*` staging folders included. */
+const entries = (dir: string) => readdirSync(dir);
+
+it('a cancel stops the copy before its next file: the files under way finish, the staging folder goes, nothing lands', async () => {
+  const r = root();
+  const src = path.join(r, 'src');
+  const want = await evidence(src, 200);
+  const stop = new AbortController();
+  let most = 0;
+  const meter = new CopyMeter((m) => {
+    most = Math.max(most, m.filesDone);
+    if (m.filesDone >= 5) stop.abort(new Error('cancelled by the test'));
+  }, stop.signal);
+  const bundles = path.join(r, 'bundles');
+  await expect(stageBundles(bundles, [src], undefined, undefined, undefined, undefined, meter)).rejects.toThrow('cancelled by the test');
+  // At most the files already under way (four at a time) were copied after the cancel, not the other ~195.
+  expect(most).toBeLessThan(5 + 4);
+  expect(most).toBeLessThan(want.files);
+  expect(entries(bundles)).toEqual([]);
+});
+
+it('a cancel while an archive is extracted stops its members counting as copied (no more are written), and nothing of it lands', async () => {
+  const r = root();
+  const inside = path.join(r, 'inside');
+  for (let f = 0; f < 60; f++) writeAt(inside, `w${f}.json.log`, `${line(f)}\n`.repeat(50));
+  const archive = path.join(r, 'logs.tar.gz');
+  await tar.c({ gzip: true, file: archive, cwd: inside }, Array.from({ length: 60 }, (_, f) => `w${f}.json.log`));
+  const stop = new AbortController();
+  let most = 0;
+  const meter = new CopyMeter((m) => {
+    most = Math.max(most, m.filesDone);
+    if (m.filesDone >= 3) stop.abort(new Error('cancelled by the test'));
+  }, stop.signal);
+  const bundles = path.join(r, 'bundles');
+  await expect(stageBundles(bundles, [archive], undefined, undefined, undefined, undefined, meter)).rejects.toThrow('cancelled by the test');
+  expect(most).toBeLessThan(60);
+  expect(entries(bundles)).toEqual([]);
+});
+
+it('an import cancelled during its copy ends with nothing of that evidence in the case, and a re-run imports it all', async () => {
+  const r = root();
+  const src = path.join(r, 'src');
+  const want = await evidence(src, 200);
+  const h = await CaseHandle.create(path.join(r, 'case'), { name: 'copy cancel' });
+  try {
+    const stop = new AbortController();
+    let copiedAtCancel = -1;
+    const run = importPaths(h, [src], { signal: stop.signal, onProgress: (p) => {
+      // Its first point after the listing (points are throttled, so a later one may come only once the copy is done).
+      if (p.phase === 'copy' && p.filesTotal > 0 && copiedAtCancel < 0) { copiedAtCancel = p.filesDone; stop.abort(new Error('cancelled by the test')); }
+    } });
+    await expect(run).rejects.toThrow('cancelled by the test');
+    expect(copiedAtCancel).toBeGreaterThanOrEqual(0);
+    expect(entries(h.files.bundles)).toEqual([]);
+    const before = (await h.db.read<{ n: number }>('SELECT count(*)::INTEGER AS n FROM files'))[0]!;
+    expect(before.n).toBe(0);
+    await importPaths(h, [src]);
+    const after = (await h.db.read<{ n: number }>('SELECT count(*)::INTEGER AS n FROM files'))[0]!;
+    expect(after.n).toBe(want.files + want.inner.files);
   } finally { await h.close(); }
 });

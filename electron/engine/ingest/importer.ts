@@ -346,11 +346,11 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
   const limits = resolveLimits(handle.meta.limits);
   progress({ phase: 'copy', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, message: 'copying evidence into the case' });
   const inspect = headInspector(overrides);
-  // The copy's files and bytes, done of total, as it goes. Not a cancellation point (a cancel there would leave copies
-  // being written into a staging folder being removed): the point after the copy is.
+  // The copy's files and bytes, done of total, as it goes. A cancel stops it before its next file: the files under way
+  // finish, then its staging folder is removed (bundle.ts); bundles that had landed stay, whole, for a re-run.
   const copyTick = everyMs(PROGRESS_EVERY_MS);
   const copyProgress = (m: CopyMeter) => progress({ phase: 'copy', filesDone: m.filesDone, filesTotal: m.filesTotal, bytesDone: m.bytesDone, bytesTotal: m.bytesTotal, message: 'copying evidence into the case' });
-  const meter = new CopyMeter((m) => { if (copyTick()) { try { copyProgress(m); } catch { /* cancelled: said after the copy */ } } });
+  const meter = new CopyMeter((m) => { if (copyTick()) { try { copyProgress(m); } catch { /* cancelled: the meter's signal stops the copy */ } } }, opts.signal);
   // Plain files are detected as they are copied (in the copy's stage time); .gz files and bundles staged before here.
   const bundles = await timed('evidence copy + sha256 + scan', () => stage(limits, inspect, (rel) => overridden(rel, overrides) !== null, meter));
   copyProgress(meter);
