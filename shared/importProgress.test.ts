@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportProgress } from './domain';
-import { ReadingClock, afterStageLine, importFraction, importStageLine, leftText, secondsLeft, type Sample } from './importProgress';
+import type { FileImportResult, ImportProgress } from './domain';
+import { ReadingClock, afterStageLine, importFilesText, importFraction, importStageLine, leftText, secondsLeft, type Sample } from './importProgress';
 
 const MB = 1e6;
 /** Samples every second from t=0 at `rate` bytes a second, starting at `from` bytes. */
@@ -92,5 +92,30 @@ describe('the lines and the bar', () => {
     expect(importFraction(p({ bytesDone: 50, bytesTotal: 100 }))).toBeCloseTo(0.6);
     expect(importFraction(p({ bytesDone: 150, bytesTotal: 100 }))).toBe(1);
     expect(importFraction(p({ phase: 'done' }))).toBe(1);
+  });
+});
+
+describe('importFilesText', () => {
+  const file = (name: string, records: number, over: Partial<FileImportResult> = {}): FileImportResult => ({
+    file: name, bundle: 'b', format: 'system', reason: 'r', records, lines: records, ok: records, malformed: 0, unparsed: 0,
+    untimed: 0, tzRule: 'utc', from: null, to: null, skipped: false, ...over,
+  });
+
+  it('counts files and records of a first import', () => {
+    expect(importFilesText([file('a', 1000), file('b', 234)])).toBe('2 files · 1,234 records');
+    expect(importFilesText([file('a', 1)])).toBe('1 file · 1 record');
+  });
+
+  it('does not count as new the files a re-import found in the case, nor their records', () => {
+    const had = { skipped: true };
+    expect(importFilesText([file('a', 1000, had), file('b', 5, had), file('c', 7)])).toBe('3 files: 1 new (7 records), 2 already in the case');
+    expect(importFilesText([file('a', 1000, had), file('b', 5, had)])).toBe('2 files, nothing new: 2 already in the case');
+  });
+
+  it('names copies of a file already in the case apart', () => {
+    const alias = { skipped: true, aliasOf: { bundle: 'b0', file: 'x' } };
+    expect(importFilesText([file('a', 0, alias), file('c', 7)])).toBe('2 files: 1 new (7 records), 1 the same as a file already in it');
+    expect(importFilesText([file('a', 0, alias), file('b', 3, { skipped: true }), file('c', 0, alias)]))
+      .toBe('3 files, nothing new: 1 already in the case, 2 the same as files already in it');
   });
 });

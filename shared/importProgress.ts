@@ -1,7 +1,7 @@
 // An import's progress in the operator's words, for the Cases view and the CLI alike: one line per stage, the share of
 // the whole import done (for a bar), and an estimate of the time left once the reading of the logs has run long
 // enough to say one. Pure: the callers bring the clock.
-import type { ImportProgress } from './domain';
+import type { FileImportResult, ImportProgress } from './domain';
 
 const count = (n: number) => Math.max(0, Math.round(n)).toLocaleString('en-US');
 
@@ -25,6 +25,25 @@ export function importStageLine(p: ImportProgress): string {
     case 'done': return EVENTS_READY;
     case 'error': return `The import stopped: ${p.message ?? 'an error'}`;
   }
+}
+
+/**
+ * What an import brought, in one phrase: its files, and of them the ones the case already had (a re-import skips them,
+ * and their records are not new) and the copies of a file already in it (aliases, never parsed again).
+ */
+export function importFilesText(files: readonly FileImportResult[]): string {
+  const aliases = files.filter((f) => f.aliasOf).length;
+  const had = files.filter((f) => f.skipped && !f.aliasOf).length;
+  const fresh = files.filter((f) => !f.skipped);
+  const filesText = `${count(files.length)} ${files.length === 1 ? 'file' : 'files'}`;
+  const n = fresh.reduce((sum, f) => sum + f.records, 0);
+  const records = `${count(n)} ${n === 1 ? 'record' : 'records'}`;
+  if (!had && !aliases) return `${filesText} · ${records}`;
+  const old = [
+    ...(had ? [`${count(had)} already in the case`] : []),
+    ...(aliases ? [`${count(aliases)} the same as ${aliases === 1 ? 'a file' : 'files'} already in it`] : []),
+  ].join(', ');
+  return fresh.length ? `${filesText}: ${count(fresh.length)} new (${records}), ${old}` : `${filesText}, nothing new: ${old}`;
 }
 
 export const EVENTS_READY = 'Events are readable now; building identifiers and chains…';

@@ -28,6 +28,24 @@ describe('casefile import --date / formats', () => {
     expect(JSON.parse(q.stdout)).toEqual([{ ts_flag: 'date-inferred', ts_text: '23:59:59.500' }, { ts_flag: 'date-inferred', ts_text: '00:00:00.250' }]);
   });
 
+  it('a re-import says which files the case already had, and counts only the new ones\' records', () => {
+    const line = (i: number) => JSON.stringify({ message: `m ${i}`, levelname: 'INFO', name: 'gen', created: 1690656225.4 + i });
+    writeAt(root, 'again/a.json.log', `${line(1)}\n${line(2)}\n`);
+    writeAt(root, 'again/b.json.log', `${line(3)}\n`);
+    const caseDir = path.join(root, 'again-case');
+    const first = cli('import', path.join(root, 'again'), '--case', caseDir);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/\n2 files · 3 records — 1 bundle\(s\)/);
+    const same = cli('import', path.join(root, 'again'), '--case', caseDir);
+    expect(same.status, same.stderr).toBe(0);
+    expect(same.stdout).toMatch(/\n2 files, nothing new: 2 already in the case — 1 bundle\(s\)/);
+    writeAt(root, 'again2/a.json.log', `${line(1)}\n${line(2)}\n`);
+    writeAt(root, 'again2/c.json.log', `${line(4)}\n${line(5)}\n${line(6)}\n`);
+    const more = cli('import', path.join(root, 'again2'), '--case', caseDir);
+    expect(more.status, more.stderr).toBe(0);
+    expect(more.stdout).toMatch(/\n2 files: 1 new \(3 records\), 1 the same as a file already in it — 1 bundle\(s\)/);
+  });
+
   it('lists the envelopes beside the formats', () => {
     const r = cli('formats', '--json');
     const ids = (JSON.parse(r.stdout) as { id: string; kind: string }[]).filter((x) => x.kind === 'envelope').map((x) => x.id);

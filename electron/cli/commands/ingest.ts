@@ -18,7 +18,7 @@ import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry
 import { printable } from '../../../shared/printable';
 import { fail, printJson, printTable } from '../output';
 import { waitForCorrelation } from './verifyWait';
-import { ReadingClock, afterStepText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
+import { ReadingClock, afterStepText, importFilesText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -173,9 +173,10 @@ export function registerIngestCommands(program: Command): void {
           }
           if (o.json) { printJson(res); return; }
           printTable(res.files.map(fileRow));
-          const sum = (k: 'records' | 'malformed' | 'unparsed') => res.files.reduce((n, f) => n + f[k], 0);
-          process.stdout.write(`\n${res.files.length} files in ${res.bundles.length} bundle(s) (${res.bundles.map((b) => `${b.id}${b.reused ? ' reused' : ''}`).join(', ')}): `
-            + `${sum('records')} records, ${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s`
+          // Of the files this import read: those a re-import found in the case are counted apart (importFilesText).
+          const sum = (k: 'malformed' | 'unparsed') => res.files.reduce((n, f) => n + (f.skipped ? 0 : f[k]), 0);
+          process.stdout.write(`\n${importFilesText(res.files)} — ${res.bundles.length} bundle(s) (${res.bundles.map((b) => `${b.id}${b.reused ? ' reused' : ''}`).join(', ')}): `
+            + `${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s`
             + `${res.eventsReadySeconds !== undefined ? ` (${res.firstEventsSeconds !== undefined ? `first events queryable after ${res.firstEventsSeconds.toFixed(1)} s, ` : ''}all events ready after ${res.eventsReadySeconds.toFixed(1)} s)` : ''}\n`
             + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`
             + res.bundles.flatMap((b) => (b.from ? [`bundle ${b.id}: the contents of the archive ${b.from.bundle}/${printable(b.from.file)}\n`] : [])).join('')

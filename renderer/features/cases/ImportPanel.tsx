@@ -7,7 +7,7 @@ import { useApp } from '../../stores/app';
 import { filesFromDrop, useImport } from '../../stores/importJob';
 import { fmtCount, fmtTime } from '../../lib/time';
 import type { ImportCheck } from '../../../shared/contract';
-import { EVENTS_READY, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
+import { EVENTS_READY, importFilesText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
 
 /** What the import will do with one archive inside the bundle, as the check found it. */
 function archiveAction(a: ImportCheck['archives'][number]): string {
@@ -111,7 +111,7 @@ export function ImportPanel() {
       {result && (
         <>
           <div className="row">
-            <span data-testid="import-summary">{result.files.length} files · {fmtCount(result.files.reduce((a, f) => a + f.records, 0))} records · {result.seconds.toFixed(1)} s · timezone {result.timezone.zone} ({result.timezone.how})</span>
+            <span data-testid="import-summary">{importFilesText(result.files)} · {result.seconds.toFixed(1)} s · timezone {result.timezone.zone} ({result.timezone.how})</span>
             <span className="spacer" />
             <button onClick={() => setView('timeline')} data-testid="goto-timeline">Open the timeline</button>
           </div>
