@@ -230,9 +230,13 @@ async function runImport(caseId: string, paths: string[]): Promise<void> {
  * a 4 M-event case), and a table that moves by itself under the reader is worse than a button.
  */
 function took(caseId: string, p: ImportProgress): void {
-  const first = !jobs.get(caseId).progress?.eventsCommitted && !!p.eventsCommitted;
+  const before = jobs.get(caseId).progress?.eventsCommitted ?? 0;
+  const first = !before && !!p.eventsCommitted;
   jobs.set(caseId, { progress: p, left: leftOf(p), ...(first ? { shownCommitted: p.eventsCommitted } : {}) });
   if (first) void refreshIfOpen(caseId);
+  // Each later batch: the case's counts only (one cheap call, no redraw), so "in case" keeps up with what a query of
+  // the live table counts as "matching".
+  else if ((p.eventsCommitted ?? 0) > before && useApp.getState().current?.id === caseId) void useApp.getState().refreshCurrent();
 }
 
 /** The reading's samples of the imports followed (by job), for the estimate of the time left. */
