@@ -94,6 +94,8 @@ test('a tampered trail: verify names where it broke and how far it held, and a t
   // The list shows the verification it just recorded (read again once that entry was in).
   const lastVerify = (await api<{ seq: number }[]>(casefile, 'audit.list', { caseId, action: 'audit.verify', limit: 1 }))[0]!.seq;
   await expect(rowOf(page, lastVerify)).toContainText('audit.verify');
+  // A check that found the trail broken is on it as a failure, shown like any failed action.
+  await expect(rowOf(page, lastVerify).locator('td.warn')).toContainText('error: verification failed at entry 3');
   // The evidence check finds the edit too, and counts it in words that read.
   await page.getByRole('button', { name: 'Verify evidence' }).click();
   await expect(page.getByTestId('case-verify')).toContainText('✖ 1 problem · ');

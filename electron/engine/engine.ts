@@ -12,6 +12,7 @@ import { appFiles } from './case/paths';
 import { appendAudit } from './audit/trail';
 import { auditEntry, hasSensitiveValues, isAudited } from './audit/policy';
 import { auditSalt, hmacHex } from './audit/salt';
+import { verificationOutcome } from './audit/findings';
 import { HANDLERS } from './handlers';
 import { JobRunner } from './jobs/runner';
 import { warmSecretsOnScreen } from './redact/onScreen';
@@ -129,7 +130,8 @@ export class Engine {
       throw new ContractFailure(err);
     }
     // The answer waits for its entry (locked, appended and synced): timed apart, as it can outlast the read itself.
-    if (audited) await phase('audit', () => this.recordCall(name, spec, args, { status: 'ok', ...countsOf(output), ...findingsOf(output) }, output));
+    // A verification that found the trail broken or the evidence changed answers in full but is recorded as failed.
+    if (audited) await phase('audit', () => this.recordCall(name, spec, args, { ...verificationOutcome(name, output), ...countsOf(output) }, output));
     return output;
   }
 
@@ -188,21 +190,6 @@ export class Engine {
     })();
     return this.closing;
   }
-}
-
-/**
- * What a verification found, when it found something (case.verify, audit.verify answer `ok: false`): the call
- * itself succeeded, but an entry that said only "ok" would hide the failed check from whoever reads the trail.
- */
-function findingsOf(output: unknown): { message?: string } {
-  if (!output || typeof output !== 'object' || (output as { ok?: unknown }).ok !== false) return {};
-  const o = output as { problems?: { bundle: string; file: string; problem: string }[]; firstBroken?: { seq: number | null; problem: string } | null };
-  if (Array.isArray(o.problems) && o.problems.length) {
-    const p = o.problems[0]!;
-    return { message: `verification failed: ${o.problems.length} problem(s); first: ${p.bundle}/${p.file}: ${p.problem}` };
-  }
-  if (o.firstBroken) return { message: `verification failed at entry ${o.firstBroken.seq ?? '?'}: ${o.firstBroken.problem}` };
-  return { message: 'verification failed' };
 }
 
 /** Numbers worth keeping in the audit trail from a call's output (never the data itself). */

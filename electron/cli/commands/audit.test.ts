@@ -55,6 +55,8 @@ describe('casefile audit / verify commands', () => {
     const bad = await run('audit', 'verify', '--case', caseDir);
     expect(bad.exitCode).toBe(1);
     expect(bad.stdout).toMatch(/BROKEN at line 2 \(entry 2\): .*edited/);
+    // The check is on the trail as a failed one, like any failed action.
+    expect((await readAudit(audit)).at(-1)).toMatchObject({ action: 'audit.verify', via: 'cli', result: { status: 'error', message: expect.stringMatching(/^verification failed at entry 2: /) } });
     const json = await run('audit', 'verify', '--case', caseDir, '--json');
     expect(json.exitCode).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, firstBroken: { seq: 2, line: 2 } });
@@ -91,5 +93,6 @@ describe('casefile audit / verify commands', () => {
     const r = await run('verify', '--case', caseDir);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/b1\/a.log: Missing/);
+    expect((await readAudit(path.join(caseDir, 'audit.jsonl'), { action: 'case.verify' })).map((e) => e.result.status)).toEqual(['ok', 'error']);
   });
 });

@@ -48,7 +48,8 @@ describe('audit calls', () => {
     expect(a).toMatchObject({ ok: true, entries: 3, headSeq: 3 });
     const c = IntegrityResult.parse(await engine.call('case.verify', { caseId }));
     expect(c).toMatchObject({ ok: true, filesChecked: 0, problems: [] });
-    expect((await readAudit(auditFile)).slice(-2).map((e) => e.action)).toEqual(['audit.verify', 'case.verify']);
+    // A clean check is a plain "ok" on the trail.
+    expect((await readAudit(auditFile)).slice(-2).map((e) => [e.action, e.result.status, e.result.message])).toEqual([['audit.verify', 'ok', undefined], ['case.verify', 'ok', undefined]]);
     await expect(engine.call('audit.verify', { caseId: 'nope' })).rejects.toMatchObject({ error: { code: 'not_found' } });
   });
 });
@@ -102,7 +103,21 @@ describe('a case folder that is gone while the case is open', () => {
 });
 
 describe('a verification that finds a problem', () => {
-  it('is recorded with what it found, not as a bare "ok"', async () => {
+  it('is recorded as a failure when the trail is broken, and still answers with the whole report', async () => {
+    // Someone edits entry 2 (events.query) in the case's file.
+    const lines = (await fs.readFile(auditFile, 'utf8')).split('\n');
+    lines[1] = lines[1]!.replace('"note":"abc"', '"note":"abd"');
+    await fs.writeFile(auditFile, lines.join('\n'));
+    const found = await engine.call('audit.verify', { caseId });
+    expect(found).toMatchObject({ ok: false, firstBroken: { seq: 2, line: 2 }, headSeq: 1 });
+    const entry = (await readAudit(auditFile)).at(-1)!;
+    expect(entry.action).toBe('audit.verify');
+    expect(entry.result).toEqual({ status: 'error', message: 'verification failed at entry 2: Entry 2 does not match its hash: it was edited.' });
+    // The list the Audit view reads shows it as a failed action.
+    expect((await engine.call('audit.list', { caseId, action: 'audit.verify', limit: 1 }))[0]!.result.status).toBe('error');
+  });
+
+  it('is recorded as a failure when the evidence changed, with what it found', async () => {
     const bundle = path.join(dir, 'bundle');
     await fs.mkdir(bundle, { recursive: true });
     await fs.writeFile(path.join(bundle, 'app.log'), '2023-07-06 03:30:00 INFO hello\n');
@@ -119,7 +134,7 @@ describe('a verification that finds a problem', () => {
     const found = await engine.call('case.verify', { caseId });
     expect(found.ok).toBe(false);
     const entry = (await readAudit(auditFile)).at(-1)!;
-    expect(entry).toMatchObject({ action: 'case.verify', result: { counts: { problems: 1 } } });
+    expect(entry).toMatchObject({ action: 'case.verify', result: { status: 'error', counts: { problems: 1 } } });
     expect(entry.result.message).toMatch(/^verification failed: 1 problem\(s\); first: .*app\.log: Content changed/);
   });
 });
