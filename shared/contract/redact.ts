@@ -40,13 +40,16 @@ export function testerSample(text: string): TesterSample {
   return { lines, cut, dropped };
 }
 
+/** Sample lines as one test takes them (testerSample). */
+const TesterLines = z.array(z.string().max(TESTER_MAX_CHARS)).max(TESTER_MAX_LINES)
+  .refine((ls) => ls.reduce((n, l) => n + l.length, 0) <= TESTER_MAX_TOTAL_CHARS, `at most ${TESTER_MAX_TOTAL_CHARS} characters in all`);
+
 export const redactArea = defineArea({
   calls: {
     /** What the rules would change in sample lines (the operator's own text; nothing is stored). */
     'redact.test': defineCall({
       input: CaseRef.partial().extend({
-        rules: RedactionRules.partial().optional(), lines: z.array(z.string().max(TESTER_MAX_CHARS)).min(1).max(TESTER_MAX_LINES)
-          .refine((ls) => ls.reduce((n, l) => n + l.length, 0) <= TESTER_MAX_TOTAL_CHARS, `at most ${TESTER_MAX_TOTAL_CHARS} characters in all`),
+        rules: RedactionRules.partial().optional(), lines: TesterLines.min(1),
         /** Site profile whose rules are merged in (default, with a case: the profiles its evidence was pulled with). */
         profile: ProfileName.optional(),
       }),
@@ -58,14 +61,18 @@ export const redactArea = defineArea({
       }),
       access: 'read', audit: 'never',
     }),
-    /** What the engine would say of rules being edited, before they are saved or tested: patterns RE2 refuses (refused
-     * on save) and harvested kinds nothing has (warned about by the tester and the export). Nothing is stored. */
+    /** What the engine would say of rules being edited, before they are saved or tested: patterns RE2 refuses or that can
+     * match empty text (refused on save, test and export) and harvested kinds nothing has (warned about by the tester
+     * and the export); with the tester's sample lines, a pattern that matches empty text in one (refused) or takes one
+     * whole (warned). Nothing is stored. */
     'redact.rules.check': defineCall({
-      input: CaseRef.partial().extend({ rules: RedactionRules }),
+      input: CaseRef.partial().extend({ rules: RedactionRules, sample: TesterLines.optional() }),
       output: z.object({
-        /** Each refusal naming its row and field as the editor does ("pattern 2 regex: …"). */
+        /** Each refusal naming its row ("pattern 2 regex: …", "Rule \"customer\" (pattern 2): …"). */
         errors: z.array(z.string()),
         warnings: z.array(z.string()),
+        /** Those of `errors` and `warnings` that belong to one pattern row (from 1): the editor shows them beside it. */
+        patterns: z.array(z.object({ pattern: z.number().int().min(1), level: z.enum(['error', 'warning']), message: z.string() })),
       }),
       access: 'read', audit: 'never',
     }),

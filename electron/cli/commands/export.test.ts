@@ -109,6 +109,38 @@ describe('casefile export / redact-test', () => {
     expect(b.stderr).toMatch(/not a valid RE2 expression/);
   });
 
+  it('redact-test --case runs the case\'s idPatterns too: on an equal-length match the rules file\'s type wins', () => {
+    const rules = path.join(root, 'customer.yaml');
+    fs.writeFileSync(rules, 'patterns:\n  - type: customer\n    regex: "OMEGA[0-9]{4}"\n');
+    const sample = path.join(root, 'sample-ids.log');
+    // OMEGA3231 is also a client_id by the case's default idPattern; SIGMA1124 only that
+    fs.writeFileSync(sample, 'search for OMEGA3231 and SIGMA1124\n');
+    const r = cli('redact-test', '--rules', rules, '--case', path.join(root, 'case'), sample);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^1: search for <customer:[A-Z2-7]{10}> and <client_id:[A-Z2-7]{10}>\n {3}customer\/client-pattern-1, client_id\/id-client_id\n/);
+  });
+
+  it('refuses a pattern that can match empty text in redact-test and export, naming the rule: exit 1, nothing written', () => {
+    const rules = path.join(root, 'empty.yaml');
+    fs.writeFileSync(rules, 'patterns:\n  - type: customer\n    regex: "OMEGA.*|"\n');
+    const sample = path.join(root, 'sample-empty.log');
+    fs.writeFileSync(sample, 'search for OMEGA3231\n');
+    const said = 'casefile: Rule "customer" (pattern 1): its pattern can match empty text, so it can match anywhere and replace whole lines. Make it require at least one character (for example \\d+ instead of \\d*).\n';
+    const t = cli('redact-test', '--rules', rules, sample);
+    expect(t.status).toBe(1);
+    expect(t.stderr).toBe(said);
+    expect(t.stdout).toBe('');
+    const exportsDir = path.join(root, 'case', 'exports');
+    const before = fs.readdirSync(exportsDir);
+    const out = path.join(root, 'out-empty');
+    const e = cli('export', '--case', path.join(root, 'case'), '--format', 'jsonl', '--plaintext', '--rules', rules, '--out', out);
+    expect(e.status).toBe(1);
+    expect(e.stderr).toBe(said);
+    expect(e.stdout).toBe('');
+    expect(fs.readdirSync(exportsDir)).toEqual(before);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('redact-test cuts a sample past what one test takes and says so, instead of refusing it', () => {
     const rules = path.join(root, 'rules.yaml');
     const sample = path.join(root, 'sample-long.log');

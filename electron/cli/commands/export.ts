@@ -135,8 +135,9 @@ export function registerExportCommands(program: Command): void {
     .description('Show what the redaction rules would change in a sample file (one record per line)')
     .requiredOption('--rules <file>', 'client redaction rules (YAML or JSON)')
     .argument('<sample>', 'text file with sample lines')
+    .option('--case <dir>', 'also run what an export of this case runs: its rules and idPatterns, and the values it harvests')
     .option('--json', 'print every line with its replacements as JSON')
-    .action(async (sample: string, o: { rules: string; json?: boolean }) => {
+    .action(async (sample: string, o: { rules: string; case?: string; json?: boolean }) => {
       try {
         const rules = readRules(o.rules);
         // Cut to what one test takes, and said: a line past its length or the sample's budget is tested in part.
@@ -144,9 +145,8 @@ export function registerExportCommands(program: Command): void {
         if (!lines.length) throw new Error(`${sample} has no lines`);
         if (cut.length) process.stderr.write(`note: line(s) ${cut.slice(0, 5).join(', ')}${cut.length > 5 ? '…' : ''} tested only in part (up to ${TESTER_MAX_CHARS} characters a line, ${TESTER_MAX_TOTAL_CHARS} in all)\n`);
         if (dropped) process.stderr.write(`note: the first ${lines.length} lines are tested; ${dropped} more are not\n`);
-        const engine = await Engine.create({ via: 'cli' });
-        try {
-          const r = await engine.call('redact.test', { ...(rules ? { rules } : {}), lines });
+        const run = async (engine: Engine, caseId?: string) => {
+          const r = await engine.call('redact.test', { ...(caseId ? { caseId } : {}), ...(rules ? { rules } : {}), lines });
           warn(r.warnings);
           if (o.json) { printJson(r); return; }
           r.lines.forEach((l, i) => {
@@ -155,6 +155,11 @@ export function registerExportCommands(program: Command): void {
           });
           const n = r.lines.reduce((s, l) => s + l.replacements.length, 0);
           process.stdout.write(`${n} replacement(s) in ${r.lines.filter((l) => l.replacements.length).length} of ${lines.length} line(s)\n`);
+        };
+        if (o.case) { await withCaseEngine(o.case, (engine, info) => run(engine, info.id)); return; }
+        const engine = await Engine.create({ via: 'cli' });
+        try {
+          await run(engine);
         } finally {
           await engine.close();
         }

@@ -149,7 +149,7 @@ describe('redact.rules.get|save through the contract', () => {
     expect(c.warnings[0]).toContain('(did you mean "user"?)');
     // without a case: the formats' kinds only, as the tester says
     expect((await engine.call('redact.rules.check', { rules: { ...rules, patterns: [], harvestKinds: ['zzzz_kind'] } }))).toEqual({
-      errors: [], warnings: ['harvested identifier kind "zzzz_kind" is not one any format defines: no values are harvested for it'],
+      errors: [], warnings: ['harvested identifier kind "zzzz_kind" is not one any format defines: no values are harvested for it'], patterns: [],
     });
   });
 
@@ -182,6 +182,55 @@ describe('redact.rules.get|save through the contract', () => {
       'word list 1 (project): " Falcon " has spaces at its ends, so it matches nothing (did you mean "Falcon"?)',
     ]);
     expect((await engine.call('redact.test', { rules: { patterns: [{ type: 'kyc', regex: 'KYC\\d{6}', action: 'pseudonymise' }] }, lines: ['check KYC123456'] })).warnings).toEqual([]);
+  });
+
+  it('on an equal-length match the operator\'s client rule names the type, not the case\'s id kind: preview, report counts, tester, export', async () => {
+    // GAMMA1234 is the case's client_id (its default idPattern) and is harvested as one; the client rule says customer
+    const rules = { patterns: [{ type: 'customer', regex: 'GAMMA\\d{4}', action: 'pseudonymise' as const }] };
+    const p = await engine.call('export.preview', { caseId: info.id, selection: { where: "level = 'ERROR'" }, limit: 10, rules });
+    const raw = p.rows.find((r) => r.column === 'raw')!;
+    expect(raw.text).toMatch(/customer <customer:[A-Z2-7]{10}> project/);
+    expect(raw.replacements.filter((x) => x.type === 'client_id')).toEqual([]);
+    expect(p.byType.customer).toBeGreaterThan(0);
+    expect(p.byType.client_id).toBeUndefined();
+    const t = await engine.call('redact.test', { caseId: info.id, rules, lines: ['lookup GAMMA1234 done'] });
+    expect(t.lines[0]!.replacements.map((x) => x.type)).toEqual(['customer']);
+    const r = await engine.call('export.run', { caseId: info.id, selection: { where: "level = 'ERROR'" }, format: 'jsonl', plaintext: true, rules });
+    const report = JSON.parse(fs.readFileSync(path.join(r.dir, 'report.json'), 'utf8')) as { replacements: { byType: { type: string; count: number }[] } };
+    for (const counts of [r.byType, Object.fromEntries(report.replacements.byType.map((x) => [x.type, x.count]))]) {
+      expect(counts.customer).toBeGreaterThan(0);
+      expect(counts.client_id).toBeUndefined();
+    }
+    const data = fs.readFileSync(path.join(r.dir, 'events.jsonl'), 'utf8');
+    // one token for the value wherever it is (raw, message, fields)
+    expect(new Set(data.match(/<customer:[A-Z2-7]{10}>/g))).toHaveProperty('size', 1);
+    expect(data).not.toContain('<client_id:');
+  });
+
+  it('refuses a client pattern that can match empty text wherever rules are used, naming the rule, and writes nothing', async () => {
+    const rules = { patterns: [{ type: 'kyc', regex: 'KYC\\d{6}', action: 'pseudonymise' as const }, { type: 'customer', regex: '\\d*', action: 'pseudonymise' as const }] };
+    const said = 'Rule "customer" (pattern 2): its pattern can match empty text, so it can match anywhere and replace whole lines. Make it require at least one character (for example \\d+ instead of \\d*).';
+    const full = { ...rules, domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: ['user'] };
+    const c = await engine.call('redact.rules.check', { caseId: info.id, rules: full });
+    expect(c.errors).toEqual([said]);
+    expect(c.patterns).toEqual([{ pattern: 2, level: 'error', message: said }]);
+    const before = fs.readFileSync(path.join(root, 'case', 'case.json'), 'utf8');
+    const exportsDir = path.join(root, 'case', 'exports');
+    const exported = fs.readdirSync(exportsDir);
+    await expect(engine.call('redact.rules.save', { caseId: info.id, rules: full })).rejects.toThrow(said);
+    await expect(engine.call('redact.test', { caseId: info.id, rules, lines: ['x'] })).rejects.toThrow(said);
+    await expect(engine.call('redact.test', { rules, lines: ['x'] })).rejects.toThrow(said);
+    await expect(engine.call('export.preview', { caseId: info.id, selection: {}, limit: 1, rules })).rejects.toThrow(said);
+    await expect(engine.call('export.run', { caseId: info.id, selection: {}, format: 'jsonl', plaintext: true, rules })).rejects.toThrow(said);
+    expect(fs.readFileSync(path.join(root, 'case', 'case.json'), 'utf8')).toBe(before);
+    expect(fs.readdirSync(exportsDir)).toEqual(exported);
+  });
+
+  it('with the tester\'s sample, says of a pattern that takes a whole line that it is likely too broad, beside the rule', async () => {
+    const rules = { patterns: [{ type: 'ref', regex: '[a-z ]+', action: 'pseudonymise' as const }], domains: [], hosts: [], words: [], secretKeys: [], harvestKinds: ['user'] };
+    const c = await engine.call('redact.rules.check', { caseId: info.id, rules, sample: ['ABC-1', 'payment failed for order'] });
+    const said = 'Rule "ref" (pattern 1) matches the whole of sample line 2, so it would replace that line whole: it is likely too broad.';
+    expect(c).toEqual({ errors: [], warnings: [said], patterns: [{ pattern: 1, level: 'warning', message: said }] });
   });
 
   it('refuses a bad RE2 pattern with its reason and writes nothing', async () => {

@@ -4,6 +4,7 @@
 // texts up to 8 KiB; a catastrophic pattern such as `(a+)+b` is refused and stays in re2js).
 import type { IdPattern } from '../../../shared/correlation';
 import type { RedactAction, RedactionRules } from '../../../shared/redaction';
+import { EngineError } from '../util/errors';
 import { Automaton } from './automaton';
 import { GoRegex } from './regex';
 import type { Finding } from './types';
@@ -27,6 +28,31 @@ export const compilePattern = (regex: string) => {
   return new GoRegex(`(?:${regex})`, { v8: 'strict' });
 };
 
+/**
+ * Texts on which a pattern that can match empty text shows it. An empty match is made of RE2's zero-width assertions
+ * alone (`^ $ \A \z \b \B`, multi-line or not), which look only at the characters on either side: every pair of
+ * neighbours from none, word characters, other characters and a newline is here. A pattern
+ * that at such a place prefers to take the character (`^\b(?:[aZ0_]|)` before `a`) can still match empty before
+ * another one: the rules editor also looks at its sample lines (rulesCheck.ts).
+ */
+const NEIGHBOURS = ['', 'a', 'Z', '0', '_', ' ', '-', '\n'];
+const EMPTY_PROBES = [...new Set(NEIGHBOURS.flatMap((a) => NEIGHBOURS.map((b) => a + b)))];
+
+/** Where the pattern matches empty text in `text` (the first such offset), or -1; run by the engine the rule runs in. */
+export function emptyMatchAt(re: GoRegex, text: string): number {
+  return re.matches(text).find((m) => m.end === m.start)?.start ?? -1;
+}
+
+/** Whether a compiled client pattern can match empty text (a `.*`, `\d*`, `(a|)`, `\b`, `^`). */
+export const canMatchEmpty = (re: GoRegex) => EMPTY_PROBES.some((t) => emptyMatchAt(re, t) >= 0);
+
+const FIX = 'so it can match anywhere and replace whole lines. Make it require at least one character (for example \\d+ instead of \\d*).';
+/** A client pattern's name in what the operator is told: its type and its row in the rule set (from 1). */
+export const ruleName = (type: string, n: number) => `Rule "${type}" (pattern ${n})`;
+/** Why such a pattern is refused (the rules check, the tester, `redact-test`, an export). */
+export const emptyMatchRefusal = (type: string, n: number, where = '') =>
+  `${ruleName(type, n)}: its pattern ${where ? `matches empty text ${where}` : 'can match empty text'}, ${FIX}`;
+
 export class ClientDetector {
   private readonly patterns: PatternRule[] = [];
   private readonly words: Automaton | null;
@@ -37,7 +63,11 @@ export class ClientDetector {
 
   constructor(rules: RedactionRules, idPatterns: readonly IdPattern[] = []) {
     for (const p of idPatterns) this.addPattern(p.kind, p.regex, 'pseudonymise', `id-${p.kind}`);
-    rules.patterns.forEach((p, i) => this.addPattern(p.type, p.regex, p.action, `client-pattern-${i + 1}`));
+    rules.patterns.forEach((p, i) => {
+      const re = this.addPattern(p.type, p.regex, p.action, `client-pattern-${i + 1}`);
+      // the authority: an empty match would be dropped, but `.*` takes the whole line as one value
+      if (canMatchEmpty(re)) throw new EngineError('invalid_input', emptyMatchRefusal(p.type, i + 1));
+    });
     // domains: found with an automaton, then widened left over the host name's labels (cheaper than a regex)
     this.domains = rules.domains.length ? new Automaton(rules.domains.map((d) => d.toLowerCase().replace(/^\.+/, ''))) : null;
     const entries: string[] = [];
@@ -50,7 +80,7 @@ export class ClientDetector {
     this.words = entries.length ? new Automaton(entries) : null;
   }
 
-  private addPattern(type: string, regex: string, action: RedactAction, rule: string): void {
+  private addPattern(type: string, regex: string, action: RedactAction, rule: string): GoRegex {
     let re: GoRegex;
     try {
       re = compilePattern(regex);
@@ -58,6 +88,7 @@ export class ClientDetector {
       throw new Error(`redaction pattern ${rule} (${type}) is not a valid RE2 expression: ${(e as Error).message}`, { cause: e });
     }
     this.patterns.push({ type, action, re, rule });
+    return re;
   }
 
   findings(text: string): Finding[] {

@@ -1,6 +1,6 @@
 // The detector stack over one record: every view (raw and decoded), every detector, spans mapped back to the raw
 // text, overlaps resolved. Overlapping spans merge into one (so nothing of either survives): a secret anywhere in
-// the group makes it a secret, else the longest finding names the type.
+// the group makes it a secret, else the longest finding names the type, and on a tie the operator's client rule.
 import crypto from 'node:crypto';
 import type { IdPattern } from '../../../shared/correlation';
 import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
@@ -128,6 +128,20 @@ function maskPlaceholders(raw: string): string {
   return raw.replace(PLACEHOLDER, (m) => '\u2591'.repeat(m.length));
 }
 
+/** Client rules' names (client.ts): `client-pattern-N`, `client-words-N`, `client-host`, `client-domain`. */
+const isClientRule = (s: Span) => s.rule.startsWith('client-');
+
+/**
+ * Whether `b` names a merged group rather than `a`: the longer finding; on equal length the operator's client rule,
+ * written for this client on purpose, over the case's idPatterns (defaults), the PII detectors and the harvest; else
+ * the first found (the first of two client rules in the rule set).
+ */
+function outranks(b: Span, a: Span): boolean {
+  const la = a.end - a.start;
+  const lb = b.end - b.start;
+  return lb > la || (lb === la && isClientRule(b) && !isClientRule(a));
+}
+
 export function resolve(raw: string, spans: Span[]): Span[] {
   if (spans.length <= 1) return spans;
   const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
@@ -138,7 +152,7 @@ export function resolve(raw: string, spans: Span[]): Span[] {
     const start = group[0]!.start;
     const secrets = group.filter((s) => s.kind === 'secret');
     const pool = secrets.length ? secrets : group;
-    const lead = pool.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+    const lead = pool.reduce((a, b) => (outranks(b, a) ? b : a));
     // the pseudonym comes from the lead's decoded value, so an entity keeps its token whatever overlapped it
     out.push({
       ...lead,

@@ -7,7 +7,7 @@ import { redactionSetupFor } from '../export/run';
 import { Detectors } from './detect';
 import { Pseudonymizer } from './pseudonym';
 import { Redactor } from './redactor';
-import { patternErrors } from './rulesCheck';
+import { patternNotes } from './rulesCheck';
 
 export const redactHandlers: AreaHandlers<'redact'> = {
   'redact.test': async (ctx, input) => {
@@ -20,10 +20,15 @@ export const redactHandlers: AreaHandlers<'redact'> = {
     return { lines: input.lines.map((l) => r.redact(l)), warnings: await rulesWarnings(h, setup.rules) };
   },
   // The draft's own rules, without the profile's merged in: the editor asks about what it shows.
-  'redact.rules.check': async (ctx, input) => ({
-    errors: patternErrors(input.rules),
-    warnings: await rulesWarnings(input.caseId ? ctx.getCase(input.caseId) : null, input.rules),
-  }),
+  'redact.rules.check': async (ctx, input) => {
+    const patterns = patternNotes(input.rules, input.sample ?? []);
+    const said = (level: 'error' | 'warning') => patterns.filter((n) => n.level === level).map((n) => n.message);
+    return {
+      errors: said('error'),
+      warnings: [...await rulesWarnings(input.caseId ? ctx.getCase(input.caseId) : null, input.rules), ...said('warning')],
+      patterns,
+    };
+  },
   'redact.rules.get': async (ctx, input) => RedactionRules.parse(ctx.getCase(input.caseId).meta.redaction ?? {}),
   'redact.rules.save': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);

@@ -1,18 +1,48 @@
 // What the engine says of client rules while they are edited, before a save refuses them or a test runs them: each
-// pattern RE2 refuses, named by row and field as the editor names its own errors (renderer rulesDraft.ts).
+// pattern RE2 refuses, named by row and field as the editor names its own errors (renderer rulesDraft.ts), or that
+// can match empty text; and what a pattern does to the editor's sample lines.
 import type { RedactionRules } from '../../../shared/redaction';
-import { compilePattern } from './client';
+import { canMatchEmpty, compilePattern, emptyMatchAt, emptyMatchRefusal, isBoundary, ruleName } from './client';
+import type { GoRegex } from './regex';
 
-export function patternErrors(rules: Pick<RedactionRules, 'patterns'>): string[] {
-  return rules.patterns.flatMap((p, i) => {
+/** Said of one pattern row (from 1): an error refuses the rule set (a save, a test, an export), a warning does not. */
+export interface PatternNote { pattern: number; level: 'error' | 'warning'; message: string }
+
+/** Whether a match covers the whole of a line of more than one word (one id alone on a line is what a pattern is for). */
+function wholeLine(re: GoRegex, line: string): boolean {
+  const t = line.trim();
+  if (!/\s/.test(t)) return false;
+  const from = line.indexOf(t);
+  return re.matches(line).some((m) => m.start <= from && m.end >= from + t.length && m.end > m.start && isBoundary(line, m.start, m.end));
+}
+
+/**
+ * Per pattern: RE2's refusal; else a pattern that can match empty text (the probes in client.ts, as an export refuses
+ * it), else one that matches empty text in a sample line (a place the probes do not show); and a warning for one that
+ * takes a whole sample line (likely too broad).
+ */
+export function patternNotes(rules: Pick<RedactionRules, 'patterns'>, sample: readonly string[] = []): PatternNote[] {
+  return rules.patterns.flatMap((p, i): PatternNote[] => {
+    const n = i + 1;
+    let re: GoRegex;
     try {
-      compilePattern(p.regex);
-      return [];
+      re = compilePattern(p.regex);
     } catch (e) {
-      return [`pattern ${i + 1} regex: not a valid RE2 expression: ${(e as Error).message}`];
+      return [{ pattern: n, level: 'error', message: `pattern ${n} regex: not a valid RE2 expression: ${(e as Error).message}` }];
     }
+    if (canMatchEmpty(re)) return [{ pattern: n, level: 'error', message: emptyMatchRefusal(p.type, n) }];
+    for (const [j, line] of sample.entries()) {
+      const at = emptyMatchAt(re, line);
+      if (at >= 0) return [{ pattern: n, level: 'error', message: emptyMatchRefusal(p.type, n, `in sample line ${j + 1} (at character ${at + 1})`) }];
+    }
+    const line = sample.findIndex((l) => wholeLine(re, l));
+    return line < 0 ? [] : [{ pattern: n, level: 'warning', message: `${ruleName(p.type, n)} matches the whole of sample line ${line + 1}, so it would replace that line whole: it is likely too broad.` }];
   });
 }
+
+/** The refusals alone (what a save would refuse). */
+export const patternErrors = (rules: Pick<RedactionRules, 'patterns'>): string[] =>
+  patternNotes(rules).filter((n) => n.level === 'error').map((n) => n.message);
 
 // A host name as the detectors match it (labels of letters, digits, `_` and `-`; any case; a domain may start with
 // dots, which are dropped). Anything else is looked for literally and is in no log line: a glob, a URL, an address.
