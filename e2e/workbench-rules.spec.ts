@@ -88,3 +88,39 @@ test('a huge pasted sample: a line past the tester\'s length is cut and says so,
   await expect(editor.getByTestId('tester-line').nth(1).locator('mark.repl.secret')).toHaveCount(1);
   expect(problems.errors).toEqual([]);
 });
+
+test('a pattern that can match empty text is refused beside its row, with Save and Test off; one that takes a whole sample line is warned about there', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  const saved = await api<object>(casefile, 'redact.rules.get', { caseId });
+  await page.getByTestId('export-open').click();
+  await page.getByTestId('export-pane-rules').click();
+  const editor = page.getByTestId('rules-editor');
+  await editor.getByTestId('add-pattern').click();
+  const n = await editor.getByTestId('rule-pattern').count();
+  const row = editor.getByTestId('rule-pattern').last();
+  await row.getByTestId('pattern-type').fill('customer');
+  await editor.getByTestId('tester-input').fill('kyc check for OMEGA3231 failed');
+  await row.getByTestId('pattern-regex').fill('OMEGA\\d*|');
+  const note = row.getByTestId('pattern-note');
+  await expect(note).toHaveText(`Rule "customer" (pattern ${n}): its pattern can match empty text, so it can match anywhere and replace whole lines. Make it require at least one character (for example \\d+ instead of \\d*).`);
+  await expect(note).toHaveAttribute('data-level', 'error');
+  // said once, beside the row it is about, not again in the list under the rules
+  await expect(editor.getByTestId('rules-errors')).toHaveCount(0);
+  await expect(editor.getByTestId('rules-save')).toBeDisabled();
+  await expect(editor.getByTestId('tester-run')).toBeDisabled();
+  // fixed: the refusal goes and the rules can be tested
+  await row.getByTestId('pattern-regex').fill('OMEGA\\d+');
+  await expect(note).toHaveCount(0);
+  await expect(editor.getByTestId('tester-run')).toBeEnabled();
+  await editor.getByTestId('tester-run').click();
+  await expect(editor.getByTestId('tester-line').locator('mark[data-type="customer"]')).toHaveCount(1);
+  // too broad: a warning beside the row, and the rules stay usable
+  await row.getByTestId('pattern-regex').fill('[a-zA-Z0-9 ]+');
+  await expect(note).toHaveText(`Rule "customer" (pattern ${n}) matches the whole of sample line 1, so it would replace that line whole: it is likely too broad.`);
+  await expect(note).toHaveAttribute('data-level', 'warning');
+  await expect(editor.getByTestId('rules-save')).toBeEnabled();
+  await expect(editor.getByTestId('tester-run')).toBeEnabled();
+  expect(await api<object>(casefile, 'redact.rules.get', { caseId })).toEqual(saved);
+  expect(problems.errors).toEqual([]);
+});

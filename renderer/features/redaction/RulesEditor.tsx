@@ -29,14 +29,19 @@ export function RulesEditor() {
   const checked = useMemo(() => (draft ? fromDraft(draft) : null), [draft]);
   const pasted = useMemo(() => testerSample(sample), [sample]);
   const lines = pasted.lines;
-  const engineCheck = useRulesCheck(caseId, checked?.rules ?? null);
+  const engineCheck = useRulesCheck(caseId, checked?.rules ?? null, lines);
   if (loadError) return <div className="error-box" data-testid="rules-error">{loadError}</div>;
   if (!draft || !checked || !caseId) return <div className="empty">Loading rules…</div>;
   // A result made by other rules or another sample than what is on screen says so (until tested again).
   const stale = !!tested && (!checked.rules || tested.key !== testKey(checked.rules, lines));
-  // The draft's own errors, then what the engine refuses in it (a pattern RE2 rejects): either way Save is off.
+  // The draft's own errors, then what the engine refuses in it (a pattern RE2 rejects, one that can match empty text):
+  // either way Save and Test are off. What belongs to one pattern row is said beside it, the rest below the rules.
   const errors = [...checked.errors, ...engineCheck?.errors ?? []];
   const warnings = engineCheck?.warnings ?? [];
+  const rowNotes = engineCheck?.patterns ?? [];
+  const inline = new Set(rowNotes.map((n) => n.message));
+  const listedErrors = errors.filter((e) => !inline.has(e));
+  const listedWarnings = warnings.filter((w) => !inline.has(w));
   // The test's warnings are the live check's for the same rules (plus a profile's merged in): each is said once,
   // above, where it stays while the draft is edited; the tester adds only what the check did not say.
   const testWarnings = tested ? tested.warnings.filter((w) => !warnings.includes(w)) : [];
@@ -75,6 +80,10 @@ export function RulesEditor() {
             <input aria-label="regex" data-testid="pattern-regex" className="mono grow" value={p.regex} placeholder="[A-Z]+\d{4}" onChange={(e) => editRow('patterns', i, { regex: e.target.value })} />
             <ActionSelect value={p.action} onChange={(action) => editRow('patterns', i, { action })} />
             <button onClick={() => dropRow('patterns', i)} title="Remove this pattern">✕</button>
+            {rowNotes.filter((n) => n.pattern === i + 1).map((n) => (
+              <div key={n.message} className={`pattern-note small ${n.level === 'error' ? 'error-inline' : 'warn'}`} data-testid="pattern-note" data-level={n.level}
+                role={n.level === 'error' ? 'alert' : undefined}>{n.message}</div>
+            ))}
           </div>
         ))}
         <button data-testid="add-pattern" onClick={() => edit({ patterns: [...draft.patterns, { type: '', regex: '', action: 'pseudonymise' }] })}>+ pattern</button>
@@ -99,11 +108,11 @@ export function RulesEditor() {
           <input value={draft.harvestKinds} data-testid="rules-harvest" onChange={(e) => edit({ harvestKinds: e.target.value })} />
         </label>
       </section>
-      {errors.length > 0 && (
-        <ul className="error-box rules-errors" data-testid="rules-errors">{errors.map((e) => <li key={e}>{e}</li>)}</ul>
+      {listedErrors.length > 0 && (
+        <ul className="error-box rules-errors" data-testid="rules-errors">{listedErrors.map((e) => <li key={e}>{e}</li>)}</ul>
       )}
-      {warnings.length > 0 && (
-        <ul className="warn small" data-testid="rules-warnings">{warnings.map((w) => <li key={w}>{w}</li>)}</ul>
+      {listedWarnings.length > 0 && (
+        <ul className="warn small" data-testid="rules-warnings">{listedWarnings.map((w) => <li key={w}>{w}</li>)}</ul>
       )}
       {saveState.error && <div className="error-box" data-testid="rules-save-error">{saveState.error}</div>}
       <div className="row">
@@ -118,7 +127,8 @@ export function RulesEditor() {
         <textarea data-testid="tester-input" className="mono" rows={5} value={sample} onChange={(e) => setSample(e.target.value)}
           placeholder="2023-07-06 12:00:01 INFO kyc check for GAMMA1234 by priya@acme.example" />
         <div className="row">
-          <button data-testid="tester-run" disabled={!checked.rules || !sample.trim() || testing} onClick={() => void test()}>{testing ? 'Testing…' : 'Test'}</button>
+          <button data-testid="tester-run" disabled={!checked.rules || errors.length > 0 || !sample.trim() || testing}
+            title={errors.length > 0 ? 'Fix what the rules above say first' : undefined} onClick={() => void test()}>{testing ? 'Testing…' : 'Test'}</button>
           {tested && <TypeCounts testid="tester-counts" counts={countByType(tested.lines.map((l) => l.replacements))} />}
           {pasted.dropped > 0 && <span className="muted small" data-testid="tester-dropped">the first {fmtCount(lines.length)} lines are tested ({fmtCount(pasted.dropped)} more are not)</span>}
         </div>
