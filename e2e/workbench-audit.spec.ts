@@ -87,9 +87,9 @@ test('a tampered trail: verify names where it broke and how far it held, and a t
   expect(edited).not.toBe(lines[2]);
   await writeFile(file, [...lines.slice(0, 2), edited, ...lines.slice(3)].join('\n') + '\n');
   await verify.click();
-  // Broken at entry 3; the chain holds up to entry 2 (not "through" the last entry).
-  await expect(status).toContainText('BROKEN at entry 3');
-  await expect(page.getByTestId('audit-verified-to')).toContainText('entry #2');
+  // Broken at entry 3; entries 1–2 chain, and what follows the break is not vouched for (one story, not "holds up to").
+  await expect(status).toContainText('BROKEN at entry 3 (line 3)');
+  await expect(page.getByTestId('audit-verified-to')).toContainText(/^Entries 1–2 chain correctly; from the break on, the last \d+ entries cannot be verified\./);
   await expect(page.locator('[data-testid="audit-row"][data-broken="true"]')).toHaveText(/^3/);
   // The list shows the verification it just recorded (read again once that entry was in).
   const lastVerify = (await api<{ seq: number }[]>(casefile, 'audit.list', { caseId, action: 'audit.verify', limit: 1 }))[0]!.seq;
@@ -122,6 +122,9 @@ test('a tampered trail: verify names where it broke and how far it held, and a t
   await expect(broken).toContainText('Entries were cut off');
   const tear = (await api<{ seq: number }[]>(casefile, 'audit.list', { caseId, action: 'audit.tear', limit: 1 }))[0]!;
   await expect(page.getByTestId('audit-broken')).toContainText(`casefile audit ack --case ${dir} --seq ${tear.seq}`);
+  // The tear is the break, and the entries on both sides of the cut are said to chain: no "broken at 11, holds up to 14".
+  await expect(status).toContainText(`BROKEN at entry ${tear.seq} (line ${tear.seq}, the tear record)`);
+  await expect(page.getByTestId('audit-verified-to')).toContainText(`Entries 1–${tear.seq - 1} (before the cut) and entries ${tear.seq}–`);
   // Explained, then acknowledged from the view: verify passes and says a tear was acknowledged.
   await page.getByTestId('audit-ack-note').fill('cut by a restore from backup (ticket 4711)');
   await page.getByTestId('audit-ack').click();

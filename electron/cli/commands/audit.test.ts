@@ -54,12 +54,28 @@ describe('casefile audit / verify commands', () => {
     await fs.writeFile(audit, lines.join('\n'));
     const bad = await run('audit', 'verify', '--case', caseDir);
     expect(bad.exitCode).toBe(1);
-    expect(bad.stdout).toMatch(/BROKEN at line 2 \(entry 2\): .*edited/);
+    expect(bad.stdout).toMatch(/BROKEN at entry 2 \(line 2\): .*edited/);
+    expect(bad.stdout).toMatch(/^Entry 1 chains correctly; from the break on, the last 6 entries cannot be verified\.$/m);
     // The check is on the trail as a failed one, like any failed action.
     expect((await readAudit(audit)).at(-1)).toMatchObject({ action: 'audit.verify', via: 'cli', result: { status: 'error', message: expect.stringMatching(/^verification failed at entry 2: /) } });
     const json = await run('audit', 'verify', '--case', caseDir, '--json');
     expect(json.exitCode).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, firstBroken: { seq: 2, line: 2 } });
+  });
+
+  it('audit verify after a cut tail tells one story: the tear, what chains before the cut and since', async () => {
+    const audit = path.join(caseDir, 'audit.jsonl');
+    expect((await run('audit', 'verify', '--case', caseDir)).exitCode).toBe(0);
+    // Entries 5 and 6 (this run's cases.open and audit.verify) cut off; the next command's cases.open records the tear.
+    const lines = (await fs.readFile(audit, 'utf8')).trimEnd().split('\n');
+    await fs.writeFile(audit, lines.slice(0, 4).join('\n') + '\n');
+    const bad = await run('audit', 'verify', '--case', caseDir);
+    expect(bad.exitCode).toBe(1);
+    const out = bad.stdout.split('\n');
+    expect(out[0]).toMatch(/^Audit log BROKEN at entry 5 \(line 5, the tear record\): Entries were cut off or rewritten: expected entry 6 .* found the log ending at entry 4; recorded by entry 5/);
+    expect(out[1]).toBe('Entries 1–4 (before the cut) and entries 5–6 (written since, starting with the tear record) chain correctly; the entries that were cut off or rewritten cannot be verified.');
+    expect(out[2]).toMatch(/^Last entry that chains: #6 [0-9a-f]{64}$/);
+    expect(bad.stdout).not.toMatch(/verified up to/i);
   });
 
   it('audit show prints each input as name=value, a hashed one labelled, not as JSON', async () => {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { AuditEntryView } from '../../../shared/audit';
 import { hashedText, paramLines } from '../../../shared/auditDisplay';
 import { printable } from '../../../shared/printable';
+import { breakPlace, brokenExtent } from '../../../shared/auditVerifyText';
 import { EXIT, fail, intFrom1To, jsonText } from '../output';
 import { withCaseEngine } from './ingest';
 import { waitForCorrelation } from './verifyWait';
@@ -37,9 +38,10 @@ export function registerAuditCommands(program: Command): void {
             if (r.recordedTears) out(`Note: ${r.recordedTears} torn write(s) were found and recorded by a later append (audit.torn_tail_detected).`);
             if (r.acknowledgedTears) out(`Note: ${r.acknowledgedTears} tear(s) acknowledged by the operator (audit.tear, audit.ack): entries were cut off or rewritten there.`);
           } else {
-            const b = r.firstBroken!;
-            out(`Audit log BROKEN at line ${b.line}${b.seq !== null ? ` (entry ${b.seq})` : ''}: ${printable(b.problem)}`);
-            out(`Verified up to entry ${r.headSeq ?? 0}${r.headHash ? ` ${printable(r.headHash)}` : ''}.${r.tornTail ? ' The log ends in a torn write.' : ''}`);
+            // Where it breaks and what happened, then what still chains around the break (one story: auditVerifyText).
+            out(`Audit log BROKEN at ${breakPlace(r)}: ${printable(r.firstBroken?.problem ?? 'no reason given')}`);
+            out(printable(brokenExtent(r)));
+            if (r.headHash) out(`Last entry that chains: #${r.headSeq ?? 0} ${printable(r.headHash)}`);
           }
           if (!opts.json && r.mac) {
             out({ valid: `MACs: ${r.mac.entries} entries carry a valid MAC under this installation's audit secret.`,

@@ -7,6 +7,7 @@ import { useApp, errorText } from '../../stores/app';
 import { useIntegrity } from '../../stores/integrity';
 import { fmtTime } from '../../lib/time';
 import { describeAction, KNOWN_ACTIONS } from '../../../shared/auditDisplay';
+import { breakPlace, brokenExtent } from '../../../shared/auditVerifyText';
 import { AuditEntryDetail } from './AuditEntryDetail';
 import './audit.css';
 
@@ -149,7 +150,7 @@ function ChainResult({ audit, caseId, newestSeq, onAcknowledged }: { audit: Audi
   return (
     <div>
       <div className={audit.ok ? 'ok' : 'warn'} data-testid="audit-status">
-        {audit.ok ? `✔ intact through entry #${checked}` : `✖ BROKEN ${b?.seq != null ? `at entry ${b.seq}` : `at line ${b?.line ?? '?'}`}`}
+        {audit.ok ? `✔ intact through entry #${checked}` : `✖ BROKEN at ${breakPlace(audit)}`}
         {audit.tornTail ? ' · torn last line' : ''}
       </div>
       {later > 0 && (
@@ -157,12 +158,9 @@ function ChainResult({ audit, caseId, newestSeq, onAcknowledged }: { audit: Audi
           {`${later.toLocaleString()} later ${later === 1 ? 'entry' : 'entries'} (this check's own record first) not checked yet: verify again to include ${later === 1 ? 'it' : 'them'}.`}
         </div>
       )}
-      {!audit.ok && (
-        <div className="small" data-testid="audit-verified-to">
-          {audit.headSeq ? `The chain holds up to entry #${audit.headSeq}.` : 'No entry could be verified.'} {audit.entries.toLocaleString()} entries in the log.
-        </div>
-      )}
-      <div className="small">{audit.ok ? 'head hash' : 'last good hash'} <span className="mono" data-testid="audit-head">{audit.headHash ?? '—'}</span></div>
+      {/* What still chains around the break, in the same words as the CLI (not a bare "holds up to" beside it). */}
+      {!audit.ok && <div className="small" data-testid="audit-verified-to">{brokenExtent(audit)} {audit.entries.toLocaleString()} entries in the log.</div>}
+      <div className="small">{audit.ok ? 'head hash' : `last entry that chains${audit.headSeq ? ` (#${audit.headSeq})` : ''}`} <span className="mono" data-testid="audit-head">{audit.headHash ?? '—'}</span></div>
       {b && <div className="error-box" data-testid="audit-broken">{b.seq != null ? `Entry ${b.seq} (line ${b.line})` : `Line ${b.line}`}: {b.problem}</div>}
       {audit.openTear !== undefined && caseId && <AckTear caseId={caseId} tearSeq={audit.openTear} onDone={onAcknowledged} />}
       {notes.length > 0 && <div className="small muted" data-testid="audit-chain-notes">{notes.join(' · ')}</div>}
