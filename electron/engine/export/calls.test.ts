@@ -224,6 +224,12 @@ describe('redact.rules.get|save through the contract', () => {
     await expect(engine.call('export.run', { caseId: info.id, selection: {}, format: 'jsonl', plaintext: true, rules })).rejects.toThrow(said);
     expect(fs.readFileSync(path.join(root, 'case', 'case.json'), 'utf8')).toBe(before);
     expect(fs.readdirSync(exportsDir)).toEqual(exported);
+    // refused before the export looks at the case: an empty case is told of the rule, not of its empty selection (the
+    // export folder, a client's pseudonym key come after), and nothing is in its exports or redaction folders
+    const fresh = await engine.call('cases.create', { name: 'fresh', dir: path.join(root, 'case-fresh') });
+    await expect(engine.call('export.run', { caseId: fresh.id, selection: {}, format: 'jsonl', plaintext: true, rules })).rejects.toThrow(said);
+    expect(fs.readdirSync(path.join(fresh.dir, 'exports'))).toEqual([]);
+    expect(fs.existsSync(path.join(fresh.dir, 'redaction'))).toBe(false);
   });
 
   it('with the tester\'s sample, says of a pattern that takes a whole line that it is likely too broad, beside the rule', async () => {

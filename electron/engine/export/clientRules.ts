@@ -4,6 +4,7 @@
 // last one given. The profile is the one named, else every profile the case's evidence was pulled with.
 import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
 import type { CaseHandle } from '../case/caseStore';
+import { ClientDetector } from '../redact/client';
 import { readManifest } from '../evidence/manifest';
 import { getProfile } from '../transport/profileStore';
 import { EngineError } from '../util/errors';
@@ -78,5 +79,9 @@ export async function clientRulesFor(h: CaseHandle, opts: { profile?: string; ru
     used.push(name);
   }
   sets.push(Partial.parse(h.meta.redaction ?? {}));
-  return { rules: { ...mergeRules(...sets), ...(opts.rules ?? {}) }, profiles: used };
+  const rules = { ...mergeRules(...sets), ...(opts.rules ?? {}) };
+  // compiled before the call uses them: a pattern RE2 refuses or that can match empty text is said before an export
+  // writes anything (its folder, a client's pseudonym key), not by its workers
+  new ClientDetector(RedactionRules.parse(rules));
+  return { rules, profiles: used };
 }
