@@ -122,7 +122,9 @@ test('the rules editor validates, saves a client pattern, and the tester shows i
   // a pattern RE2 refuses is named by the engine with its reason while it is typed, before any Save, and nothing is written
   await row.getByTestId('pattern-type').fill('kyc');
   await row.getByTestId('pattern-regex').fill('KYC(?=\\d)');
-  await expect(editor.getByTestId('rules-errors')).toContainText('pattern 1 regex: not a valid RE2 expression');
+  // (said beside the row, not again in the list under the rules)
+  await expect(row.getByTestId('pattern-note')).toContainText('pattern 1 regex: not a valid RE2 expression');
+  await expect(editor.getByTestId('rules-errors')).toHaveCount(0);
   await expect(editor.getByTestId('rules-save')).toBeDisabled();
   expect((await api<RedactionRules>(casefile, 'redact.rules.get', { caseId: planted.caseId })).patterns).toEqual([]);
 
