@@ -56,6 +56,7 @@ describe('casefile audit / verify commands', () => {
     expect(bad.exitCode).toBe(1);
     expect(bad.stdout).toMatch(/BROKEN at entry 2 \(line 2\): .*edited/);
     expect(bad.stdout).toMatch(/^Entry 1 chains correctly; from the break on, the last 6 entries cannot be verified\.$/m);
+    expect(bad.stdout).toMatch(/^MACs: 1 entry carries a valid MAC under this installation's audit secret \(of the entries checked before the break\)\.$/m);
     // The check is on the trail as a failed one, like any failed action.
     expect((await readAudit(audit)).at(-1)).toMatchObject({ action: 'audit.verify', via: 'cli', result: { status: 'error', message: expect.stringMatching(/^verification failed at entry 2: /) } });
     const json = await run('audit', 'verify', '--case', caseDir, '--json');
@@ -76,6 +77,8 @@ describe('casefile audit / verify commands', () => {
     expect(out[1]).toBe('Entries 1–4 (before the cut) and entries 5–6 (written since, starting with the tear record) chain correctly; the entries that were cut off or rewritten cannot be verified.');
     expect(out[2]).toMatch(/^Last entry that chains: #6 [0-9a-f]{64}$/);
     expect(bad.stdout).not.toMatch(/verified up to/i);
+    // Every entry was checked, the tear's and those since too.
+    expect(bad.stdout).toMatch(/^MACs: 6 entries carry a valid MAC under this installation's audit secret\.$/m);
   });
 
   it('audit show prints each input as name=value, a hashed one labelled, not as JSON', async () => {

@@ -44,7 +44,7 @@ export function registerAuditCommands(program: Command): void {
             if (r.headHash) out(`Last entry that chains: #${r.headSeq ?? 0} ${printable(r.headHash)}`);
           }
           if (!opts.json && r.mac) {
-            out({ valid: `MACs: ${r.mac.entries} entries carry a valid MAC under this installation's audit secret.`,
+            out({ valid: `MACs: ${r.mac.entries === 1 ? '1 entry carries' : `${r.mac.entries} entries carry`} a valid MAC under this installation's audit secret${r.entries > (r.headSeq ?? 0) ? ' (of the entries checked before the break)' : ''}.`,
               key_absent: 'MACs: some entries were made under an audit secret this machine does not hold; their MACs cannot be checked here.',
               invalid: `MACs: entry ${r.mac.firstInvalidSeq ?? '?'} fails its MAC: written or rewritten without the audit secret.`,
               none: 'MACs: no entry carries one (written before entry MACs).' }[r.mac.status]);
