@@ -24,7 +24,7 @@ let h: CaseHandle;
 const SECRET = 'Zq81bX0pLm3nR7sTw';
 const system = [
   { asctime: '2023-07-28 16:54:53,016', name: 'app', levelname: 'INFO', message: 'login ok', user: 'venkata', created: 1690543493.016, pathname: '/home/venkata/Code/app.py' },
-  { asctime: '2023-07-28 16:54:54,016', name: 'app', levelname: 'ERROR', message: `db connect postgresql://scribble:${SECRET}@db7.acme.internal:5432/enrich failed for GAMMA1234`, created: 1690543494.016 },
+  { asctime: '2023-07-28 16:54:54,016', name: 'app', levelname: 'ERROR', message: `db connect postgresql://scribble:${SECRET}@db7.acme.internal:5432/enrich failed for GAMMA1234 in /app/scribble/.virtualenvs/scribble3.8/bin`, created: 1690543494.016 },
   { asctime: '2023-07-28 16:54:55,016', name: 'app', levelname: 'DEBUG', message: 'Query Status: pending', created: 1690543495.016, data: JSON.stringify({ api_key: SECRET, email: 'priya@acme-client.in' }) },
   // a name under its field in one event and in free text (a Celery argsrepr) in another
   { asctime: '2023-07-28 16:54:56,016', name: 'app', levelname: 'INFO', message: 'refund queued', beneficiary_name: 'Tomás Garcia', created: 1690543496.016 },
@@ -76,7 +76,8 @@ describe('export', () => {
       const rows = [];
       for await (const row of readBack(plain, format)) rows.push(row);
       const all = JSON.stringify(rows);
-      expect(all).not.toMatch(new RegExp(`${SECRET}|venkata|priyas51|GAMMA1234|priya@|db7\\.acme`));
+      // scribble3.8: a harvested name before a digit (it went out whole, 76 times in a 27-event extract)
+      expect(all).not.toMatch(new RegExp(`${SECRET}|venkata|priyas51|scribble|GAMMA1234|priya@|db7\\.acme`));
       expect(all).toContain('<secret:');
       expect(all).toMatch(/<user:[A-Z2-7]{10}>/);
       const manifest = JSON.parse(Buffer.from(await client.decrypt(fs.readFileSync(path.join(r.dir, 'manifest.json.pgp'), 'utf8'))).toString()) as { auditHead: string; files: { sha256: string }[] };
@@ -98,7 +99,7 @@ describe('export', () => {
     const r = await runExport(h, { selection: { where: "level = 'ERROR'" }, format: 'jsonl', recipient: null, workers: 1 });
     expect(r.events).toBe(1);
     const rows = fs.readFileSync(path.join(r.dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { message: string });
-    expect(rows[0]!.message, rows[0]!.message).toMatch(/^db connect postgresql:\/\/<user:\w+>:<secret:url-password>@<host:\w+>:5432\/enrich failed for <client_id:\w+>$/);
+    expect(rows[0]!.message, rows[0]!.message).toMatch(/^db connect postgresql:\/\/(?<u><user:\w+>):<secret:url-password>@<host:\w+>:5432\/enrich failed for <client_id:\w+> in \/app\/\k<u>\/\.virtualenvs\/\k<u>3\.8\/bin$/);
   });
 
   it('a name under its field anywhere in the case is replaced in free text too: the preview shows it, the export is not blocked', async () => {

@@ -206,11 +206,11 @@ function tiling(ranges: Ranges, file: string): Ranges | null {
  * redaction's batches, each with its clean-cell claim (cells the same detectors already found nothing in are only
  * searched for originals, where the claim verifies: cleanCells.ts). Stops early after 1,000 hits (one is enough).
  */
-async function rescan(pool: RedactPool, file: string, opts: ExportOptions, originals: ReadonlyMap<string, 'secret' | 'pii'>,
+async function rescan(pool: RedactPool, file: string, opts: ExportOptions, originals: ReadonlyMap<string, 'secret' | 'pii'>, harvest: Harvest,
   documents: [string, string], total: number, claims: readonly CleanClaim[], written: Ranges): Promise<RescanHit[]> {
   // the originals' search tables are built once here and shared by the workers (not built in each); the redaction's
   // workers turn into the re-scan's (same detectors, the key zeroed), so none is started and compiled twice
-  await pool.rescanWith(Rescanner.tables(originals));
+  await pool.rescanWith(Rescanner.tables(originals, harvest));
   const hits: RescanHit[] = [];
   const inFlight: Promise<RescanHit[]>[] = [];
   const drain = async () => { hits.push(...await inFlight.shift()!); };
@@ -325,7 +325,8 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     opts.signal?.throwIfAborted();
     // the harvest matcher is built once here and shared by every worker; this thread runs no detector (the selection's
     // own texts are redacted by the workers too), so it never compiles the rule set
-    const detectorOptions: DetectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest, harvestMatcher: new Harvest(setup.harvest).matcherData() };
+    const harvest = new Harvest(setup.harvest);
+    const detectorOptions: DetectorOptions = { rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest, harvestMatcher: harvest.matcherData() };
 
     // 1. redact, in order, through the pool
     const dataName = `events.${opts.format === 'parquet' ? 'jsonl.tmp' : opts.format}`;
@@ -439,7 +440,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     lap('write');
 
     // 3. fail-closed: decode what was written, re-run every detector, look for every replaced original
-    const hits = await rescan(workers, finalData, opts, originals, [reportText, manifestText], rows, claims, written);
+    const hits = await rescan(workers, finalData, opts, originals, harvest, [reportText, manifestText], rows, claims, written);
     pool = null;
     await workers.close();
     if (hits.length) throw new ExportBlocked(hits);

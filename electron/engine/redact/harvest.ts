@@ -8,6 +8,30 @@ import { viewsOf } from './views';
 import type { Finding } from './types';
 
 export interface HarvestValue { type: string; value: string }
+
+/**
+ * A harvested name that a change between a letter and a digit bounds too (`.virtualenvs/scribble3.8/`, `anil2`: the
+ * name went out whole when only a token boundary counted): at least 4 characters with a letter outside a–f, so a short
+ * or hex-like name (`cafe`, `faced1`) is never found inside a hash, a UUID or a git SHA.
+ */
+export const digitBounded = (name: string) => name.length >= 4 && /\p{L}/u.test(name.replace(/[a-f]/gi, ''));
+
+const DIGIT = /[0-9]/;
+const LETTER = /\p{L}/u;
+
+/**
+ * Whether text[start, end) stands as a harvested name: on token boundaries (isBoundary), or, for a digitBounded name,
+ * where a letter of the name meets a digit (`scribble|3.8`, `2|anil`). The harvest and the fail-closed re-scan's
+ * originals search both ask this, so the check looks exactly where the replacement did.
+ */
+export function isNameBoundary(text: string, start: number, end: number, relaxed: boolean): boolean {
+  if (isBoundary(text, start, end)) return true;
+  if (!relaxed) return false;
+  // each side alone: isBoundary with the other side at the text's edge
+  const left = isBoundary(text, start, text.length) || (DIGIT.test(text[start - 1]!) && LETTER.test(text[start]!));
+  const right = isBoundary(text, 0, end) || (DIGIT.test(text[end]!) && LETTER.test(text[end - 1]!));
+  return left && right;
+}
 /** A built harvest matcher, as data a pool's workers share (automaton.ts). */
 export interface HarvestMatcher { automaton: AutomatonData; types: string[] }
 
@@ -15,13 +39,13 @@ export interface HarvestMatcher { automaton: AutomatonData; types: string[] }
 const COMMON = new Set(['admin', 'root', 'user', 'test', 'none', 'null', 'true', 'false', 'default', 'system', 'app', 'api', 'service', 'main', 'info', 'debug', 'error', 'local', 'localhost']);
 
 export class Harvest {
-  private built: { automaton: Automaton; types: string[] } | null = null;
+  private built: { automaton: Automaton; types: string[]; relaxed: Uint8Array } | null = null;
   private readonly entries = new Map<string, string>();
   readonly size: number;
 
   /** `prebuilt`: the matcher another thread built from these same values (matcherData()), used as is. */
   constructor(values: readonly HarvestValue[], prebuilt?: HarvestMatcher) {
-    if (prebuilt) this.built = { automaton: new Automaton(prebuilt.automaton), types: prebuilt.types };
+    if (prebuilt) this.built = { automaton: new Automaton(prebuilt.automaton), types: prebuilt.types, relaxed: relaxedOf(prebuilt.automaton.patterns) };
     for (const v of values) {
       const value = v.value.trim();
       // ≥ 3 characters, no control characters, not a common word (non-ASCII letters are verified by the automaton)
@@ -35,8 +59,13 @@ export class Harvest {
    * Built on first use: a case's harvest can hold 100,000 ids (tens of MB of table per worker), and the re-scan's
    * workers only ever ask for secrets, so they never build it.
    */
-  private matcher(): { automaton: Automaton; types: string[] } {
-    return (this.built ??= { automaton: new Automaton([...this.entries.keys()]), types: [...this.entries.values()] });
+  private matcher(): { automaton: Automaton; types: string[]; relaxed: Uint8Array } {
+    return (this.built ??= { automaton: new Automaton([...this.entries.keys()]), types: [...this.entries.values()], relaxed: relaxedOf([...this.entries.keys()]) });
+  }
+
+  /** Whether `value` is a harvested name that a letter↔digit change bounds (the re-scan searches it so). */
+  digitBounded(value: string): boolean {
+    return this.entries.has(value.trim().toLowerCase()) && digitBounded(value.trim());
   }
 
   /** The matcher, built once here, for workers to share instead of each building its own copy. */
@@ -47,14 +76,16 @@ export class Harvest {
 
   findings(text: string): Finding[] {
     if (this.size === 0) return [];
-    const { automaton, types } = this.matcher();
+    const { automaton, types, relaxed } = this.matcher();
     const out: Finding[] = [];
     for (const h of automaton.search(text)) {
-      if (isBoundary(text, h.start, h.end)) out.push({ start: h.start, end: h.end, kind: 'pii', type: types[h.pattern]!, rule: 'harvest' });
+      if (isNameBoundary(text, h.start, h.end, relaxed[h.pattern] === 1)) out.push({ start: h.start, end: h.end, kind: 'pii', type: types[h.pattern]!, rule: 'harvest' });
     }
     return out;
   }
 }
+
+const relaxedOf = (names: readonly string[]) => Uint8Array.from(names, (n) => (digitBounded(n) ? 1 : 0));
 
 /** Kinds of field value that name a person: harvested from their fields and then replaced anywhere. */
 const PERSON_TYPES = new Set(['name', 'user']);

@@ -2,8 +2,8 @@
 // the replaced originals in any variant (exact, case-folded, URL-encoded, JSON-escaped, base64 standard and
 // URL-safe in all three alignments). Hits carry where and which check, never the value.
 import { Automaton, type AutomatonData } from './automaton';
-import { isBoundary } from './client';
 import type { Detectors } from './detect';
+import { type Harvest, isNameBoundary } from './harvest';
 import { TextMemo } from './memo';
 
 export interface RescanHit {
@@ -52,7 +52,8 @@ const VARIANTS = ['exact', 'url-encoded', 'json-escaped', 'base64'];
 
 /**
  * The originals search, built: one automaton over every variant of every replaced original, and per pattern its
- * variant and whether it only counts on token boundaries (bit 4). Built once on the thread that collected the
+ * variant, whether it only counts on token boundaries (bit 4) and whether a letter↔digit change bounds it too (bit 8:
+ * a harvested name the harvest replaces so, harvest.ts isNameBoundary). Built once on the thread that collected the
  * originals and shared with the re-scan's workers (a big export replaces 100,000 values: hundreds of MB of table).
  */
 export interface RescanTables { automaton: AutomatonData | null; meta: Uint8Array }
@@ -68,7 +69,8 @@ export class Rescanner {
     this.meta = t.meta;
   }
 
-  static tables(originals: Iterable<string> | ReadonlyMap<string, 'secret' | 'pii'>): RescanTables {
+  /** `harvest`: the export's harvest, whose names are searched on the boundaries it replaces them on. */
+  static tables(originals: Iterable<string> | ReadonlyMap<string, 'secret' | 'pii'>, harvest?: Harvest): RescanTables {
     const patterns: string[] = [];
     const meta: number[] = [];
     const seen = new Map<string, number>();
@@ -76,17 +78,19 @@ export class Rescanner {
       ? [...(originals as ReadonlyMap<string, 'secret' | 'pii'>)]
       : [...(originals as Iterable<string>)].map((o) => [o, 'secret']);
     for (const [o, kind] of entries) {
+      const name = kind === 'pii' && !!harvest?.digitBounded(o);
       for (const { text, variant } of variantsOf(o)) {
         const boundary = text.length < SHORT || (kind === 'pii' && variant !== 'base64');
         const key = text.toLowerCase();
         const at = seen.get(key);
         if (at !== undefined) {
           if (!boundary) meta[at] = meta[at]! & 3; // a secret with the same text: substring search wins
+          else if (name && meta[at]! & 4) meta[at] = meta[at]! | 8;
           continue;
         }
         seen.set(key, patterns.length);
         patterns.push(text);
-        meta.push(VARIANTS.indexOf(variant) | (boundary ? 4 : 0));
+        meta.push(VARIANTS.indexOf(variant) | (boundary ? 4 : 0) | (boundary && name ? 8 : 0));
       }
     }
     const shared = new Uint8Array(new SharedArrayBuffer(Math.max(1, meta.length)));
@@ -125,7 +129,7 @@ export class Rescanner {
     if (!this.automaton) return out;
     for (const h of this.automaton.search(text)) {
       const m = this.meta[h.pattern]!;
-      if ((m & 4) && !isBoundary(text, h.start, h.end)) continue;
+      if ((m & 4) && !isNameBoundary(text, h.start, h.end, (m & 8) !== 0)) continue;
       out.push({ check: 'original', detail: VARIANTS[m & 3]! });
     }
     return out;
