@@ -62,7 +62,7 @@ describe('field harvest', () => {
 // found inside hashes, UUIDs and git SHAs. The re-scan's originals search reads the same boundary.
 describe('harvested names before and after a digit', () => {
   const harvest = [{ type: 'user', value: 'scribble' }, { type: 'user', value: 'anil' }, { type: 'user', value: 'cafe' },
-    { type: 'user', value: 'faced1' }, { type: 'user', value: 'ann' }];
+    { type: 'user', value: 'faced' }, { type: 'user', value: 'ann' }];
   const redactor = () => new Redactor(new Detectors({ harvest }), new Pseudonymizer(Buffer.alloc(32, 2)));
   const tokenOf = (out: string, at: RegExp) => out.match(at)?.[1];
 
@@ -79,8 +79,8 @@ describe('harvested names before and after a digit', () => {
   it('hard negatives: a short or hex-like name inside hashes, UUIDs and git SHAs, and a name inside a word, stay', () => {
     const texts = [
       'sha256 9f3cafe0d41e8b27c4a1c2f09d8e7b6a5f4e3d2c1b0a99887766554433221100', // cafe after a digit, before one
-      'uuid 1b4e28ba-2fa1-11d2-883f-0016faced10c', // faced1 (hex-like) between digits and letters
-      'commit 3faced17be2c9a1e0d4b5c6a7f8e9d0c1b2a3f4e', // a git SHA holding faced1
+      'uuid 1b4e28ba-2fa1-11d2-883f-0016faced70c', // faced (hex-like) between digits
+      'commit 3faced7be2c9a1e0d4b5c6a7f8e9d0c1b2a3f4e9', // a git SHA holding faced
       'ann2 and 7ann', // ann: 3 characters
       'vanilla anilx xanil', // anil inside a word (no digit): as before
     ];

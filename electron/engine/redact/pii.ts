@@ -40,6 +40,13 @@ function emails(text: string, push: (start: number, end: number) => void): void 
   }
 }
 
+/**
+ * A Celery node name is no e-mail: `celery@<host>` (a worker's default name) and `gen<pid>@<host>` (the anonymous
+ * name in a task's `origin`). Its host part is a host name, left to the host detectors (client domains and hosts,
+ * internal host names), so it gets the token that host has everywhere else.
+ */
+const NODE_NAME = /^(?:celery|gen\d+)@/;
+
 /** Whether text[i] is the letter of a `\n`, `\t` or `\r` escape: n, t or r after an odd run of backslashes. */
 function escapeLetterAt(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
@@ -101,7 +108,7 @@ function isIPv4(s: string): boolean {
 export function piiFindings(text: string): Finding[] {
   const out: Finding[] = [];
   const push = (start: number, end: number, type: string, rule: string) => out.push({ start, end, kind: 'pii', type, rule });
-  emails(text, (start, end) => push(start, end, 'email', 'email'));
+  emails(text, (start, end) => { if (!NODE_NAME.test(text.slice(start, end))) push(start, end, 'email', 'email'); });
   if (/\d{5}/.test(text)) {
     for (const m of text.matchAll(PHONE_IN)) push(m.index, m.index + m[0].length, 'phone', 'phone-in');
     for (const m of text.matchAll(CARD)) {

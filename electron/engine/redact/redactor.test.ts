@@ -26,6 +26,19 @@ describe('redactor', () => {
     expect(replacements.map((r) => r.kind)).toContain('secret');
   });
 
+  // A Celery node name (`celery@<host>`, the anonymous `gen<pid>@<host>` of a task's origin) is no e-mail: it went
+  // out as `<email:…>`, a token no other mention of the host shares. Its host is a host name, taken as such or left.
+  it('a Celery node name keeps its node part; its host is pseudonymised as the host is elsewhere', () => {
+    const r = redactor();
+    const raw = `celery@worker2.aip.acmeinc.com ready. origin gen18892@worker2.aip.acmeinc.com; upstream worker2.aip.acmeinc.com `
+      + `missed heartbeat from celery@worker-1 celery@worker1.corp.local mail anil@example.org and celeryops@acmeinc.com`;
+    const out = r.redact(raw).text;
+    const host = /upstream (<host:[A-Z2-7]{10}>)/.exec(out)?.[1];
+    expect(host, out).toBeDefined();
+    expect(out).toMatch(new RegExp(`^celery@${host} ready\\. origin gen18892@${host}; upstream ${host} missed heartbeat from celery@worker-1 `
+      + 'celery@<host:[A-Z2-7]{10}> mail <email:[A-Z2-7]{10}> and <email:[A-Z2-7]{10}>$'));
+  });
+
   it('keeps JSON valid, bare numbers under PII fields included', () => {
     const raw = JSON.stringify({ user: 'venkata', account_no: 1234567890, mobile: 9876543210, data: JSON.stringify({ password: 'x"y\\z' }) });
     const out = redactor().redact(raw).text;

@@ -392,7 +392,37 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
     }));
   }
 
-  const harvest: HarvestValue[] = people.flatMap((p) => [{ type: 'user', value: p.user }, { type: 'client_id', value: p.client }]);
+  // 6. after the rest (so the records above are drawn as before): a harvested name before a digit, which a
+  // letter-to-digit change bounds (`.virtualenvs/scribble3.8/`), and hex-like or short harvested names beside digits,
+  // which it does not (inside a hash, UUID or git SHA); Celery node names, whose host is a host, not an e-mail's
+  const service = opts.heldOut ? 'ledgerbot' : 'scribble';
+  const hexName = 'faced';
+  const shortName = 'ann';
+  for (const [k, ctx] of CONTEXTS.entries()) {
+    const enc = ENCODE[ctx];
+    add(carrier(ctx, rng, clock, (r) => {
+      r.t(enc('/app/')).p(service, 'pii', 'user', `user:${service}`).t(enc('/enrich/.virtualenvs/'))
+        .p(service, 'pii', 'user', `user:${service}`).t(enc('3.8/lib/python3.8/site-packages'));
+    }));
+    const hexed: [string, string][] = [
+      ['name-in-sha256', `${rng.hex(20)}9${hexName}7${rng.hex(37)}`],
+      ['name-in-uuid', `${rng.hex(8)}-${rng.hex(4)}-4${rng.hex(3)}-a${rng.hex(3)}-0${hexName}7${rng.hex(5)}`],
+      ['name-in-git-sha', `3${hexName}7${rng.hex(33)}`],
+      ['short-name-digit', `${shortName}${k + 2}`],
+    ];
+    for (const [cls, v] of hexed) add(carrier(ctx, rng, clock, (r) => { r.t(enc('ref ')).p(v, 'negative', cls, `neg:${cls}`); }));
+    const host = sf.hostOf(k);
+    add(carrier(ctx, rng, clock, (r) => {
+      r.p('celery@', 'negative', 'celery-node', 'neg:celery-node').p(host, 'pii', 'host', `host:${host}`).t(enc(' ready.'));
+    }));
+    add(carrier(ctx, rng, clock, (r) => {
+      r.t(enc('origin ')).p(`gen${rng.int(1000, 99999)}@`, 'negative', 'celery-node', 'neg:celery-node').p(host, 'pii', 'host', `host:${host}`);
+    }));
+    add(carrier(ctx, rng, clock, (r) => { r.t(enc('missed heartbeat from ')).p(`celery@worker-${k + 1}`, 'negative', 'celery-node-bare', 'neg:celery-node-bare'); }));
+  }
+
+  const harvest: HarvestValue[] = [...people.flatMap((p) => [{ type: 'user', value: p.user }, { type: 'client_id', value: p.client }]),
+    ...[service, hexName, shortName].map((value) => ({ type: 'user', value }))];
   return {
     files: [...files.values()],
     truth,
