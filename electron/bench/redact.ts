@@ -28,7 +28,7 @@ const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)} %` : '
 
 // ---- efficacy ----------------------------------------------------------------------------------------------
 const corpus = generateRedactionCorpus({ seed: 12, allContexts: true, piiRecords: 700, cleanRecords: 2000 });
-const e = evaluate(corpus);
+const e = await evaluate(corpus);
 console.log(`\nEfficacy — ${GITLEAKS_VERSION} (sha256 ${GITLEAKS_SHA256.slice(0, 12)}…), ${e.records} records, ${formatSize(e.bytes)}`);
 console.log('| type | planted | caught | recall |\n|---|---:|---:|---:|');
 for (const [t, r] of Object.entries(e.recall).sort()) console.log(`| ${t} | ${r.planted} | ${r.caught} | ${pct(r.caught, r.planted)} |`);
@@ -40,7 +40,7 @@ console.log(`consistency: ${e.consistency.consistent}/${e.consistency.entities} 
 
 // ---- held-out efficacy: another seed, other surface forms (names, key names, phone spellings, schemes, words) ----
 const held = generateRedactionCorpus({ seed: 99, heldOut: true, allContexts: true, piiRecords: 700, cleanRecords: 2000 });
-const h = evaluate(held);
+const h = await evaluate(held);
 console.log(`\nHeld-out efficacy (seed 99, surface forms the detectors were not tuned on), ${h.records} records, ${formatSize(h.bytes)}`);
 console.log('| type | planted | caught | recall |\n|---|---:|---:|---:|');
 for (const [t, r] of Object.entries(h.recall).sort()) console.log(`| ${t} | ${r.planted} | ${r.caught} | ${pct(r.caught, r.planted)} |`);

@@ -8,9 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
-import type { IdPattern } from '../../../shared/correlation';
-import { DEFAULT_ID_PATTERNS } from '../../../shared/correlation';
-import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
+import type { RedactionRulesInput } from '../../../shared/redaction';
 import { EngineError } from '../util/errors';
 import { currentSignal, withSignal } from '../util/cancel';
 import { auditHead } from '../audit/trail';
@@ -18,8 +16,7 @@ import type { CaseHandle } from '../case/caseStore';
 import type { RowIn } from '../redact/batch';
 import type { CleanClaim } from '../redact/cleanCells';
 import type { DetectorOptions } from '../redact/detect';
-import { FieldHarvest, Harvest, type HarvestValue } from '../redact/harvest';
-import { PERSON_FIELD_SNIPPET, PERSON_KEY_HINT } from '../redact/keys';
+import { Harvest } from '../redact/harvest';
 import { RedactPool } from '../redact/pool';
 import { type MapEntry, normalise } from '../redact/pseudonym';
 import { type RescanHit, Rescanner } from '../redact/rescan';
@@ -29,9 +26,12 @@ import { processAlive } from '../util/process';
 import type { PseudonymScope } from './clientKey';
 import { CSV_FORMULA_NOTE } from '../../../shared/csvFormula';
 import { csvHeader, type ExportFormat, jsonlLines, jsonlToParquet, lineLayout, readBack } from './formats';
-import { buildSelection, COLUMNS, OTHER_COLUMN_LIST, type Selected, type Selection, selectingQuery, streamPages, TEXT_COLUMN_LIST } from './select';
+import { buildSelection, COLUMNS, OTHER_COLUMN_LIST, type Selection, selectingQuery, streamPages, TEXT_COLUMN_LIST } from './select';
 import { hasTables } from '../store/db';
-import { Params } from '../store/sql';
+
+import { redactionSetupFor } from './setup';
+
+export { redactionSetupFor };
 
 export interface Recipient {
   /** Shown in the report and the audit entry. */
@@ -112,80 +112,6 @@ async function sha256File(file: string): Promise<{ sha256: string; bytes: number
   }
   return { sha256: hash.digest('hex'), bytes };
 }
-
-/** Harvest list: the case's identifiers of the harvested kinds (users, hosts, client ids…). */
-async function harvestValues(h: CaseHandle, kinds: readonly string[]): Promise<HarvestValue[]> {
-  if (!kinds.length) return [];
-  const rows = await h.db.read<{ kind: string; value: string }>(
-    `SELECT DISTINCT kind, value FROM identifiers WHERE kind IN (${kinds.map((_, i) => `$${i + 1}`).join(', ')}) LIMIT 200000`, [...kinds]);
-  return rows.map((r) => ({ type: r.kind, value: r.value }));
-}
-
-// What the context-bound user detectors take (pii.ts HOME, structural.ts URL_USERINFO), in DuckDB's RE2, each with
-// the literals every match holds: rows without them are not given to the regex (the same values, found in a fraction
-// of the time: the userinfo pattern tried at every letter of every row was most of the setup's CPU).
-const CONTEXT_USERS: { re: string; literals: string[][] }[] = [
-  // the slashes as written, JSON-escaped (`\/`) or URL-encoded (`%2F`): the detectors read the decoded views too
-  { re: String.raw`(?:/|\\/|%2[Ff])(?:home|Users)(?:/|\\/|%2[Ff])([A-Za-z0-9._-]{1,64})`, literals: ['/', '\\/', '%2F', '%2f'].flatMap((s) => [[`${s}home${s}`], [`${s}Users${s}`]]) },
-  { re: String.raw`[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s:/@'"<>\\]{1,256})(?::[^\s/@'"<>\\]{0,256})?@`, literals: [['://', '@']] },
-];
-
-/**
- * Pass 1 over the selection, in DuckDB: names that a detector replaces only in one context (`/home/<user>/`, URL
- * userinfo) are harvested, so the same name anywhere else (`/app/<user>/…`, `file=<user>/…`) is replaced too; else
- * the fail-closed check would rightly find the replaced original in the output and block the export.
- */
-async function contextUsers(h: CaseHandle, sel: Selected): Promise<HarvestValue[]> {
-  const out = new Set<string>();
-  for (const { re, literals } of CONTEXT_USERS) {
-    const p = new Params();
-    p.values.push(...sel.params.values);
-    // any of the alternatives, each with all of its literals
-    const holds = literals.map((all) => `(${all.map((l) => `contains(s.raw, ${p.add(l)})`).join(' AND ')})`).join(' OR ');
-    const rows = await h.db.read<{ v: string }>(
-      `SELECT DISTINCT v FROM (SELECT unnest(regexp_extract_all(s.raw, ${p.add(re)}, 1)) AS v FROM events s WHERE (${sel.cond}) AND (${holds})) LIMIT 100000`, p.values);
-    for (const r of rows) {
-      const v = r.v.replace(/[.-]+$/, '');
-      if (v && !/^[0-9a-f]{32}$/i.test(v)) out.add(v); // a 32-hex userinfo is a Sentry key: a secret, not a user
-    }
-  }
-  return [...out].map((value) => ({ type: 'user', value }));
-}
-
-/** Per open case: the names harvested from its fields, with the events they were read from (count and last id). */
-const personCache = new WeakMap<CaseHandle, { stamp: string; values: HarvestValue[] }>();
-
-/**
- * Pass 1 over the whole case (not only the selection: a name under its field in any event is replaced in every
- * extract): names and users under their fields (`sender_name`, `user`, `created_by`…), so the same name in free
- * text (a Celery `argsrepr`, a message) is replaced too. DuckDB narrows the rows with a superset of the key names
- * and extracts the distinct key-and-value snippets; the detectors' own key rules pick the values from each snippet
- * (FieldHarvest). Kept per case until its events change. A JSON record's fields are its raw text: searched once.
- */
-async function personFields(h: CaseHandle): Promise<HarvestValue[]> {
-  const [st] = await h.db.read<{ n: number | string; last: number | string | null }>('SELECT count(*) AS n, max(id) AS last FROM events');
-  const stamp = `${st?.n}:${st?.last}`;
-  const known = personCache.get(h);
-  if (known?.stamp === stamp) return known.values;
-  const rows = await h.db.read<{ v: string }>(`SELECT DISTINCT v FROM (
-      SELECT unnest(regexp_extract_all(s.raw, $2)) AS v FROM events s WHERE regexp_matches(s.raw, $1)
-      UNION ALL SELECT unnest(regexp_extract_all(s.fields::VARCHAR, $2)) AS v FROM events s
-        WHERE s.fields::VARCHAR IS DISTINCT FROM s.raw AND regexp_matches(s.fields::VARCHAR, $1)
-    ) LIMIT 200000`, [PERSON_KEY_HINT, PERSON_FIELD_SNIPPET]);
-  const found = new FieldHarvest();
-  for (const r of rows) found.add(r.v);
-  const values = found.values();
-  personCache.set(h, { stamp, values });
-  return values;
-}
-
-export async function redactionSetupFor(h: CaseHandle, rulesInput?: RedactionRulesInput, sel?: Selected) {
-  const rules = RedactionRules.parse(rulesInput ?? {});
-  const idPatterns: IdPattern[] = h.meta.idPatterns ?? DEFAULT_ID_PATTERNS;
-  const harvest = [...await harvestValues(h, rules.harvestKinds), ...await personFields(h), ...sel ? await contextUsers(h, sel) : []];
-  return { rules, idPatterns, harvest, rulesSha256: sha256(JSON.stringify({ rules, idPatterns })) };
-}
-
 
 /** Where each redaction batch's lines are in the written file ([start, end) bytes), in order. */
 type Ranges = { start: number; end: number }[];

@@ -25,8 +25,8 @@ describe('labelled redaction corpus', () => {
     expect(new Set(corpus.files.map((f) => f.format))).toEqual(new Set(['system', 'taskblade', 'celery', 'gunicorn', 'doodle', 'prefect']));
   });
 
-  it('0 leaks, every secret and configured id caught, PII recall 1, consistency 100 %, no false hits, silent re-scan', () => {
-    const e = evaluate(corpus);
+  it('0 leaks, every secret and configured id caught, PII recall 1, consistency 100 %, no false hits, silent re-scan', async () => {
+    const e = await evaluate(corpus);
     expect(e.leaks).toEqual([]);
     for (const [type, r] of Object.entries(e.recall)) expect(r.caught, type).toBe(r.planted);
     expect(e.recall['secret:gitleaks']!.planted).toBeGreaterThanOrEqual(200);
@@ -37,8 +37,23 @@ describe('labelled redaction corpus', () => {
     expect(e.rescanHits).toEqual([]);
   });
 
-  it('the gate can fail: without the harvest list and client rules, configured ids leak', () => {
-    const e = evaluate({ ...corpus, harvest: [], idPatterns: [], rules: {} });
+  // The measurement is an export's: its pass-1 harvest runs (export/setup.ts, in DuckDB), not a list handed in. A
+  // user that only a URL-encoded /home/ path names is harvested there and replaced in free text elsewhere (issue 12:
+  // the bench could not show that gap, it skipped the export's harvest).
+  it('runs the export\'s harvest: a user only a URL-encoded /home/ path names is replaced in free text too', async () => {
+    const records = ['[2023-07-06 06:30:00 +0530] [2501] [DEBUG] GET /search?q=file%20%2Fhome%2Fzorbuser7%2Fnotebooks%2Frun.ipynb&page=1',
+      '[2023-07-06 06:30:01,000: INFO/MainProcess] search for SIGMA1124 by zorbuser7'];
+    const at = records[1]!.indexOf('zorbuser7');
+    const e = await evaluate({
+      files: [{ path: 'enrich/logs/mixed.log', format: 'gunicorn', records }], harvest: [], rules: {}, idPatterns: [], unsynthesised: [],
+      truth: [{ file: 'enrich/logs/mixed.log', record: 1, start: at, end: at + 9, kind: 'pii', type: 'user', entity: 'user:z', context: 'text', value: 'zorbuser7' }],
+    });
+    expect(e.leaks).toEqual([]);
+    expect(e.recall.user).toEqual({ planted: 1, caught: 1 });
+  });
+
+  it('the gate can fail: without the harvest list and client rules, configured ids leak', async () => {
+    const e = await evaluate({ ...corpus, harvest: [], idPatterns: [], rules: {} });
     expect(e.leaks.length).toBeGreaterThan(0);
     expect(e.recall.client_id!.caught).toBeLessThan(e.recall.client_id!.planted);
   });

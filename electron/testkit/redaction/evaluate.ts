@@ -1,10 +1,14 @@
 // Efficacy of the redactor on a labelled corpus: leaks, recall per type, over-redaction (clean records, hard
 // negatives), pseudonym consistency, and the fail-closed re-scan over the output.
+import { listValue } from '@duckdb/node-api';
+import { redactionSetupFor } from '../../engine/export/setup';
 import { Detectors } from '../../engine/redact/detect';
-import { FieldHarvest } from '../../engine/redact/harvest';
+import { Harvest } from '../../engine/redact/harvest';
 import { Pseudonymizer } from '../../engine/redact/pseudonym';
 import { Redactor } from '../../engine/redact/redactor';
 import { Rescanner, type RescanHit } from '../../engine/redact/rescan';
+import { CaseDb } from '../../engine/store/db';
+import { Params } from '../../engine/store/sql';
 import type { Corpus, Planted } from './corpus';
 
 export interface Efficacy {
@@ -30,12 +34,33 @@ function survives(p: Planted, out: string): boolean {
   return false;
 }
 
-export function evaluate(corpus: Corpus, key = Buffer.alloc(32, 1)): Efficacy {
+/**
+ * Pass 1 as an export runs it (export/setup.ts, the same code): the corpus's records as a case's events in DuckDB
+ * and its cast's users and client ids as the case's `identifiers`, then the export's harvest over them (identifiers
+ * of the harvested kinds, names under their fields, users only a /home/ path or URL userinfo names) and its rules.
+ * A text record's parsed fields are not derived (a real import's are): every planted value is in the raw text, which
+ * the harvest reads.
+ */
+async function exportSetup(corpus: Corpus): ReturnType<typeof redactionSetupFor> {
+  const db = await CaseDb.open(':memory:');
+  try {
+    await db.run('DROP VIEW events');
+    await db.run('CREATE TABLE events (id BIGINT, raw VARCHAR, fields JSON)');
+    const raws = corpus.files.flatMap((f) => f.records);
+    await db.run('INSERT INTO events SELECT unnest($1::BIGINT[]), unnest($2::VARCHAR[]), NULL',
+      [listValue(raws.map((_, i) => BigInt(i + 1))), listValue(raws)]);
+    if (corpus.harvest.length) await db.run('INSERT INTO identifiers SELECT NULL, unnest($1::VARCHAR[]), unnest($2::VARCHAR[]), NULL',
+      [listValue(corpus.harvest.map((v) => v.type)), listValue(corpus.harvest.map((v) => v.value))]);
+    return await redactionSetupFor({ db, meta: { idPatterns: corpus.idPatterns } }, corpus.rules, { cond: 'true', params: new Params(), describe: 'all' });
+  } finally {
+    db.close();
+  }
+}
+
+export async function evaluate(corpus: Corpus, key = Buffer.alloc(32, 1)): Promise<Efficacy> {
   const began = performance.now();
-  // pass 1, as an export runs it: names and users under their fields are harvested before anything is redacted
-  const fields = new FieldHarvest();
-  for (const f of corpus.files) for (const r of f.records) fields.add(r);
-  const detectors = new Detectors({ rules: corpus.rules, idPatterns: corpus.idPatterns, harvest: [...corpus.harvest, ...fields.values()] });
+  const { rules, idPatterns, harvest } = await exportSetup(corpus);
+  const detectors = new Detectors({ rules, idPatterns, harvest });
   const redactor = new Redactor(detectors, new Pseudonymizer(key));
   const byRecord = new Map<string, Planted[]>();
   for (const p of corpus.truth) {
@@ -92,7 +117,8 @@ export function evaluate(corpus: Corpus, key = Buffer.alloc(32, 1)): Efficacy {
     for (const t of set) owners.set(t, (owners.get(t) ?? new Set()).add(entity));
   }
   e.consistency.sharedTokens = [...owners.values()].filter((s) => s.size > 1).length;
-  const rescanner = new Rescanner(detectors, redactor.originals.keys());
+  // as the export's check: personal data on the boundaries it was replaced on, secrets as substrings
+  const rescanner = new Rescanner(detectors, Rescanner.tables(redactor.originals, new Harvest(harvest)));
   for (const [where, text] of outputs) rescanner.scan(text, where, e.rescanHits);
   e.ms = performance.now() - began;
   return e;
