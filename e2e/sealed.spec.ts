@@ -139,6 +139,46 @@ test('a sealed file that closes on its own while shown is shown closed, with why
   }
 });
 
+test('a key the file repeats: every entry shown masked and numbered, a warning without values beside them, each revealing its own value', async ({ app, casefile }) => {
+  const { page } = app;
+  const lab = GpgLab.create();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'casefile-e2e-sealed-dup-'));
+  try {
+    const password = tok('pw');
+    const values = [tok('first'), tok('second'), tok('user')] as const;
+    const sealedFile = path.join(work, 'dup.env.gpg');
+    writeFileSync(sealedFile, await lab.encrypt(`DB_PASSWORD=${values[0]}\nDB_USER=${values[2]}\nDB_PASSWORD=${values[1]}\n`, { password }));
+    const answers: { url: string; body: string }[] = [];
+    page.on('response', async (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/api/') && url.pathname !== '/api/events') answers.push({ url: url.pathname, body: await r.text().catch(() => '') });
+    });
+    await app.goto();
+    await page.getByTestId('tab-credentials').click();
+    await page.getByTestId('sealed-path').fill(sealedFile);
+    await page.locator('input[name="password"]').fill(password);
+    await page.getByTestId('sealed-open').click();
+    await expect(page.getByTestId('sealed-duplicate')).toHaveText('⚠ DB_PASSWORD appears 2 times (lines 1 and 3). Most loaders use the last one.');
+    await expect(page.getByTestId('field')).toHaveText([/^DB_PASSWORD #1•••••/, /^DB_USER•••••/, /^DB_PASSWORD #2•••••/]);
+    for (const [n, value] of [[1, values[0]], [2, values[1]]] as const) {
+      const row = page.locator(`[data-testid="field"][data-path="DB_PASSWORD#${n}"]`);
+      await row.getByTestId('field-reveal').click();
+      await expect(row.getByTestId('field-value')).toHaveText(value);
+    }
+    expect(answers.filter((x) => values.some((v) => x.body.includes(v))).map((x) => x.url)).toEqual(['/api/sealed.reveal', '/api/sealed.reveal']);
+    // The trail: each reveal names its entry; the open records what it did before (no warning text, no value).
+    const trail = readFileSync(path.join(casefile.home, 'app-audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; params: Record<string, unknown> });
+    const mine = trail.filter((e) => e.params.name === 'dup.env.gpg');
+    expect(mine.filter((e) => e.action === 'sealed.reveal').map((e) => e.params.field)).toEqual(['DB_PASSWORD#1', 'DB_PASSWORD#2']);
+    expect(Object.keys(mine.find((e) => e.action === 'sealed.open')!.params).sort()).toEqual(['fields', 'file', 'name', 'openedBy', 'recipients', 'sessionId', 'sha256', 'signer']);
+    expect(JSON.stringify(mine)).not.toMatch(new RegExp(`appears|${values.join('|')}`));
+  } finally {
+    casefile.engine.context.crypto.sessions.closeAll();
+    lab.close();
+    removeDir(work);
+  }
+});
+
 test('a file open in the engine is on the page until it closes: back on the tab and after a reload it is shown masked and closes from there; a lock takes it off', async ({ app, casefile }) => {
   const { page } = app;
   const lab = GpgLab.create();

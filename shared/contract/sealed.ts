@@ -21,15 +21,27 @@ const Source = z.object({
 /** For a file sealed with a password, or opened with a session key (`gpg --show-session-key`). */
 const Secrets = { password: z.string().max(4096).optional(), sessionKey: z.string().max(300).optional() };
 
-export const FieldPath = z.array(z.string().max(1000)).min(1).max(64);
+/** A key or array index; an entry of a key its object repeats is `{ key, n }` (n from 1, in file order): each entry
+ * is its own field, so a reveal names exactly one value (shared/fieldPath.ts writes it `DB_PASSWORD#2`). */
+export const FieldSegment = z.union([z.string().max(1000), z.object({ key: z.string().max(1000), n: z.number().int().min(1).max(1_000_000) })]);
+export const FieldPath = z.array(FieldSegment).min(1).max(64);
 export const FieldKind = z.enum(['object', 'array', 'string', 'number', 'boolean', 'null']);
 export const Signature = z.object({ signer: z.string(), signerUserId: z.string().nullable(), status: z.enum(['valid', 'invalid', 'unknown_key']) });
+/** A key the file gives more than once in one object (JSON, YAML, INI section or .env): key names and line numbers,
+ * never a value. `lines` lists at most the first MAX_DUPLICATE_LINES; `message` is the sentence the operator reads. */
+export const MAX_DUPLICATE_LINES = 10;
+export const MAX_DUPLICATE_KEYS = 100;
+export const DuplicateKey = z.object({ path: FieldPath, count: z.number().int(), lines: z.array(z.number().int()).max(MAX_DUPLICATE_LINES), message: z.string() });
+export type DuplicateKey = z.infer<typeof DuplicateKey>;
 export const OpenedBundle = z.object({
   sessionId: z.string(),
   name: z.string(),
   sha256: z.string(),
   format: z.enum(['json', 'yaml', 'ini', 'env']),
   fields: z.array(z.object({ path: FieldPath, kind: FieldKind })),
+  /** The repeated keys, in file order (at most MAX_DUPLICATE_KEYS); `duplicateKeys` counts them all. */
+  duplicates: z.array(DuplicateKey).max(MAX_DUPLICATE_KEYS),
+  duplicateKeys: z.number().int(),
   recipients: z.array(z.string()),
   signatures: z.array(Signature),
   openedAt: z.string(),

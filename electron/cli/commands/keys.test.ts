@@ -81,6 +81,23 @@ it('opens masked, reveals one value with --passphrase-fd, and fails clearly', as
   expect(noTty.stderr).toMatch(/--passphrase-fd/);
 });
 
+it('lists each entry of a repeated .env key masked with a warning, reveals each by its number, refuses the bare name', async () => {
+  const [first, second] = [`a-${randomBytes(6).toString('hex')}`, `b-${randomBytes(6).toString('hex')}`];
+  const file = path.join(root, 'dup.env.gpg');
+  writeFileSync(file, await lab.encrypt(`DB_USER=enrich\nDB_PASSWORD=${first}\n\nDB_PASSWORD=${second}\n`, { to: [me.fingerprint] }));
+  const warning = 'Warning: DB_PASSWORD appears 2 times (lines 2 and 4). Most loaders use the last one.';
+  const masked = await cli(['open', file, '--passphrase-fd', '3'], `${passphrase}\n`);
+  expect(masked.code, masked.stderr).toBe(0);
+  expect(masked.stdout.split('\n').slice(1)).toEqual([warning, 'DB_USER  ••••• (string)', 'DB_PASSWORD#1  ••••• (string)', 'DB_PASSWORD#2  ••••• (string)', '']);
+  // Each entry by its number (the first is revealed through the contract in crypto/contract.test.ts); the warning on stderr.
+  const r = await cli(['open', file, '--reveal', 'DB_PASSWORD#2', '--passphrase-fd', '3'], `${passphrase}\n`);
+  expect([r.code, r.stdout, r.stderr.trim()]).toEqual([0, `${second}\n`, warning]);
+  const bare = await cli(['open', file, '--reveal', 'DB_PASSWORD', '--passphrase-fd', '3'], `${passphrase}\n`);
+  expect(bare.code).not.toBe(0);
+  expect(bare.stderr).toContain('DB_PASSWORD appears 2 times in this file: name one entry, DB_PASSWORD#1, DB_PASSWORD#2.');
+  for (const x of [masked, bare]) expect(x.stdout + x.stderr).not.toMatch(new RegExp(`${first}|${second}`));
+}, 180_000);
+
 it('says what a file\'s signature means in a sentence, not as a status word', async () => {
   const stranger = await lab.genKey('Stranger <stranger@example.test>', 'stranger-pass');
   const signed = path.join(root, 'signed-by-stranger.json.gpg');

@@ -11,6 +11,7 @@ import { formatPath, parsePath } from '../../engine/crypto/sealedSession';
 import { sealedOutput } from '../../engine/crypto/paths';
 import type { OpenedBundle } from '../../../shared/contract/sealed';
 import { signatureText } from '../../../shared/signatureText';
+import { duplicateNotes } from '../../../shared/fieldPath';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 
@@ -92,7 +93,7 @@ export function registerKeyCommands(program: Command): void {
   program.command('open <file>')
     .description('Open a sealed (PGP-encrypted) credential bundle: its fields masked, or one value with --reveal')
     .option('--fields', 'list the fields, masked (the default)')
-    .option('--reveal <path>', 'print one field\'s value to stdout (audited; as it is into a pipe, its control characters escaped at a terminal), e.g. db.password')
+    .option('--reveal <path>', 'print one field\'s value to stdout (audited; as it is into a pipe, its control characters escaped at a terminal), e.g. db.password, or DB_PASSWORD#2 for the second entry of a key the file repeats')
     .option('--password', 'the file is sealed with a password: ask for it instead of a key passphrase')
     .option('--session-key', 'open with a session key from `gpg --show-session-key` (smartcard keys)')
     .option('--passphrase-fd <n>', 'read the passphrase (or password, or session key) from this file descriptor')
@@ -113,11 +114,14 @@ export function registerKeyCommands(program: Command): void {
             opened = await withUnlocked(engine, () => engine.call('sealed.open', { source }), opts.passphraseFd);
           }
           if (fieldPath) {
+            // stdout is the value alone; a repeated key in the file is still said, beside it.
+            for (const note of duplicateNotes(opened)) process.stderr.write(`${printable(`Warning: ${note}`)}\n`);
             const r = await engine.call('sealed.reveal', { sessionId: opened.sessionId, path: fieldPath, ...(caseId ? { caseId } : {}) });
             // Exact into a pipe (a script takes the secret); at a terminal, what the operator reads, shown safely.
             out(process.stdout.isTTY ? printable(r.value) : r.value);
           } else if (opts.json) {
-            printJson({ name: opened.name, sha256: opened.sha256, format: opened.format, signatures: opened.signatures, fields: opened.fields });
+            const { name, sha256, format, signatures, fields, duplicates, duplicateKeys } = opened;
+            printJson({ name, sha256, format, signatures, fields, duplicates, duplicateKeys });
           } else {
             printMasked(opened);
           }
@@ -152,6 +156,7 @@ function printMasked(b: OpenedBundle): void {
   // characters is shown as --reveal takes it (a JSON string, the characters as \u escapes).
   out(`${printable(b.name)}  sha256 ${b.sha256}  (${b.format})`);
   for (const s of b.signatures) out(printable(signatureText(s)));
+  for (const note of duplicateNotes(b)) out(printable(`Warning: ${note}`));
   for (const f of b.fields) {
     const leaf = f.kind !== 'object' && f.kind !== 'array';
     out(`${'  '.repeat(f.path.length - 1)}${printableJson(formatPath(f.path.slice(-1)))}${leaf ? `  ••••• (${f.kind})` : ''}`);

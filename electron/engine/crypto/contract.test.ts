@@ -205,3 +205,42 @@ it('records how a file was opened: by key when a password given along was not wh
   const opens = trail.filter((e) => e.action === 'sealed.open' && [byKey, byPassword].includes(e.params.file ?? '')).map((e) => [path.basename(e.params.file!), e.params.openedBy]);
   expect(opens).toEqual([['opened-by.json.gpg', 'key'], ['opened-by.json.gpg', 'key'], ['opened-by.env.gpg', 'password']]);
 });
+
+it('a key a sealed file repeats (JSON, YAML, INI, .env, nested too): every entry its own field and reveal, a warning with names and lines only; a profile refuses it', async () => {
+  engine = await Engine.create({ via: 'cli' });
+  await engine.invoke('keys.import', { kind: 'secret', armored: me.secretArmored });
+  await engine.invoke('keys.unlock', { ref: me.fingerprint, passphrase });
+  const [a, b, c] = [tok('a'), tok('b'), tok('c')];
+  const files: [string, string, string, string][] = [
+    ['dup.json', `{"db": {"password": "${a}", "password": "${b}"},\n "token": "${c}"}`, 'db.password', 'db.password appears 2 times (line 1). Most loaders use the last one.'],
+    ['dup.yaml', `db:\n  password: ${a}\n  password: ${b}\ntoken: ${c}\n`, 'db.password', 'db.password appears 2 times (lines 2 and 3). Loaders differ: most use the last one, some refuse the file.'],
+    ['dup.ini', `[db]\npassword=${a}\npassword=${b}\n[x]\ntoken=${c}\n`, 'db.password', 'db.password appears 2 times (lines 2 and 3). Loaders differ: most use the last one, some refuse the file.'],
+    ['dup.env', `DB_PASSWORD=${a}\nDB_PASSWORD=${b}\nTOKEN=${c}\n`, 'DB_PASSWORD', 'DB_PASSWORD appears 2 times (lines 1 and 2). Most loaders use the last one.'],
+  ];
+  for (const [name, text, key, message] of files) {
+    const file = path.join(root, `${name}.gpg`);
+    writeFileSync(file, await lab.encrypt(text, { to: [me.fingerprint] }));
+    const o = (await engine.invoke('sealed.open', { source: { file } })) as { sessionId: string; fields: { path: unknown[] }[]; duplicates: { message: string; path: unknown[] }[]; duplicateKeys: number };
+    expect(JSON.stringify(o), name).not.toMatch(new RegExp(`${a}|${b}|${c}`));
+    expect(o.duplicates.map((d) => [d.path, d.message]), name).toEqual([[key.split('.'), message]]);
+    const entries = o.fields.filter((f) => typeof f.path.at(-1) === 'object');
+    expect(entries.map((f) => f.path), name).toEqual([1, 2].map((n) => [...key.split('.').slice(0, -1), { key: key.split('.').at(-1), n }]));
+    const got = [];
+    for (const f of entries) got.push(((await engine.invoke('sealed.reveal', { sessionId: o.sessionId, path: f.path })) as { value: string }).value);
+    expect(got, name).toEqual([a, b]);
+    await engine.invoke('sealed.close', { sessionId: o.sessionId });
+  }
+  // A sealed profile (the engine acts on it; nobody reads it field by field) with a setting given twice is refused.
+  const plain = path.join(root, 'dup-profile.json');
+  writeFileSync(plain, '{"name": "acme", "target": {"host": "a.example", "host": "b.example", "user": "u", "auth": {"kind": "agent"}}, "logRoot": "/l", "capBytes": 1000}');
+  const sealed = (await engine.invoke('sealed.seal', { file: plain, to: [me.fingerprint] })) as { out: string };
+  await expect(engine.invoke('profiles.importSealed', { source: { file: sealed.out } })).rejects.toMatchObject({ message: 'The sealed profile gives a setting more than once: target.host appears 2 times (line 1). Keep the one you mean and seal it again.' });
+  await engine.close();
+  const trail = readFileSync(path.join(process.env.CASEFILE_HOME!, 'app-audit.jsonl'), 'utf8');
+  expect(trail).not.toMatch(new RegExp(`${a}|${b}|${c}`));
+  const entries = trail.trim().split('\n').map((l) => JSON.parse(l) as { action: string; params: { field?: string; name?: string }; result: { message?: string } });
+  // The open records what it did before; the refused profile's entry gives its sentence, as every refusal does.
+  expect(entries.filter((e) => JSON.stringify(e).includes('appears')).map((e) => [e.action, e.result.message])).toEqual([['profiles.importSealed', 'The sealed profile gives a setting more than once: target.host appears 2 times (line 1). Keep the one you mean and seal it again.']]);
+  const reveals = entries.filter((e) => e.action === 'sealed.reveal' && e.params.name?.startsWith('dup.'));
+  expect(reveals.map((e) => e.params.field)).toEqual(['db.password#1', 'db.password#2', 'db.password#1', 'db.password#2', 'db.password#1', 'db.password#2', 'DB_PASSWORD#1', 'DB_PASSWORD#2']);
+}, 180_000);

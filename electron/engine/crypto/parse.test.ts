@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CryptoError } from './errors';
-import { detectFormat, parseBundle, toValue } from './parse';
-import { formatPath, maskedFields, parsePath } from './sealedSession';
+import { MAX_DUPLICATE_KEYS } from '../../../shared/contract/sealed';
+import { detectFormat, duplicateKeys, parseBundle, toValue } from './parse';
+import { formatPath, maskedFields, parsePath, SealedSessions } from './sealedSession';
 
 const fail = (f: () => unknown) => {
   try { f(); } catch (e) { expect(e).toBeInstanceOf(CryptoError); return e as CryptoError; }
@@ -28,14 +29,77 @@ describe('formats', () => {
     expect({ ...env }).toEqual({ A: 'x#y', B: 'plain', C: '' });
   });
 
-  it('reads a repeated .env key, INI key or INI section as one field holding the last value (as a shell or dotenv does)', () => {
-    // Two fields with one path: the masked view listed both, and reveal gave the first, stale value for either.
-    const env = parseBundle('A=old\nB=b\nexport A=new\n', 'env');
-    expect(maskedFields(env).map((f) => formatPath(f.path))).toEqual(['A', 'B']);
-    expect({ ...(toValue(env) as object) }).toEqual({ A: 'new', B: 'b' });
-    const ini = parseBundle('[db]\npassword=old\n[api]\nk=1\n[db]\npassword=new\nuser=u\n', 'ini');
-    expect(maskedFields(ini).map((f) => formatPath(f.path))).toEqual(['db', 'db.password', 'db.user', 'api', 'api.k']);
-    expect((toValue(ini) as Record<string, Record<string, string>>).db!.password).toBe('new');
+  it('reads an INI section met again as the same section', () => {
+    const ini = parseBundle('[db]\nuser=u\n[api]\nk=1\n[db]\nhost=h\n', 'ini');
+    expect(maskedFields(ini).map((f) => formatPath(f.path))).toEqual(['db', 'db.user', 'db.host', 'api', 'api.k']);
+    expect(duplicateKeys(ini, 'ini')).toEqual({ duplicates: [], total: 0 });
+  });
+});
+
+describe('repeated keys', () => {
+  const meta = { name: 'x', sha256: 'x', recipients: [], signatures: [] };
+  const open = (text: string, name: string) => new SealedSessions(() => ({ unlockSeconds: 60, idleSeconds: 60 })).add({ ...meta, name }, new TextEncoder().encode(text));
+  const reveal = (sessions: SealedSessions, id: string, path: string) => sessions.reveal(id, parsePath(path)).value;
+
+  it('lists every entry of a repeated key as its own field, in file order, each revealing its own value, with a value-free warning', () => {
+    // The last value won in silence (JSON, .env, INI) or the file was refused (YAML): the operator never saw the other.
+    const files: [string, string, string[], string][] = [
+      ['creds.env', 'DB_USER=u\nDB_PASSWORD=first-pw\n# note\nAPI=k\nexport DB_PASSWORD=second-pw\n',
+        ['DB_USER', 'DB_PASSWORD#1', 'API', 'DB_PASSWORD#2'], 'DB_PASSWORD appears 2 times (lines 2 and 5). Most loaders use the last one.'],
+      ['creds.json', '{\n  "DB_USER": "u",\n  "DB_PASSWORD": "first-pw",\n  "API": "k",\n  "DB_PASSWORD": "second-pw"\n}\n',
+        ['DB_USER', 'DB_PASSWORD#1', 'API', 'DB_PASSWORD#2'], 'DB_PASSWORD appears 2 times (lines 3 and 5). Most loaders use the last one.'],
+      ['creds.yaml', 'DB_USER: u\nDB_PASSWORD: first-pw\nAPI: k\nDB_PASSWORD: second-pw\n',
+        ['DB_USER', 'DB_PASSWORD#1', 'API', 'DB_PASSWORD#2'], 'DB_PASSWORD appears 2 times (lines 2 and 4). Loaders differ: most use the last one, some refuse the file.'],
+      ['creds.ini', '[db]\npassword=first-pw\n[api]\nk=1\n[db]\npassword=second-pw\n',
+        ['db', 'db.password#1', 'db.password#2', 'api', 'api.k'], 'db.password appears 2 times (lines 2 and 6). Loaders differ: most use the last one, some refuse the file.'],
+    ];
+    for (const [name, text, fields, message] of files) {
+      const sessions = new SealedSessions(() => ({ unlockSeconds: 60, idleSeconds: 60 }));
+      const o = sessions.add({ ...meta, name }, new TextEncoder().encode(text));
+      expect(o.fields.map((f) => formatPath(f.path)), name).toEqual(fields);
+      expect(o.duplicates.map((d) => d.message), name).toEqual([message]);
+      expect(o.duplicateKeys).toBe(1);
+      const key = fields.find((f) => f.endsWith('#1'))!.slice(0, -2);
+      expect([reveal(sessions, o.sessionId, `${key}#1`), reveal(sessions, o.sessionId, `${key}#2`)], name).toEqual(['first-pw', 'second-pw']);
+      expect(() => sessions.reveal(o.sessionId, parsePath(key)), name).toThrow(`${key} appears 2 times in this file: name one entry, ${key}#1, ${key}#2.`);
+      expect(() => sessions.reveal(o.sessionId, parsePath(`${key}#3`)), name).toThrow(`No field ${key}#3 in this file.`);
+      expect(JSON.stringify(o), name).not.toMatch(/first-pw|second-pw/);
+    }
+  });
+
+  it('treats a repeated key inside a repeated key the same way, in JSON and YAML', () => {
+    const json = open('{"db": {"password": "a1", "user": "u", "password": "a2"}, "hosts": [{"k": "h1", "k": "h2"}], "db": {"password": "b1"}}', 'c.json');
+    const yaml = open('db:\n  password: a1\n  user: u\n  password: a2\nhosts:\n  - k: h1\n    k: h2\ndb:\n  password: b1\n', 'c.yaml');
+    for (const o of [json, yaml]) {
+      expect(o.fields.map((f) => formatPath(f.path))).toEqual(['db#1', 'db#1.password#1', 'db#1.user', 'db#1.password#2', 'hosts', 'hosts.0', 'hosts.0.k#1', 'hosts.0.k#2', 'db#2', 'db#2.password']);
+      expect(o.duplicates.map((d) => [formatPath(d.path), d.count])).toEqual([['db', 2], ['db#1.password', 2], ['hosts.0.k', 2]]);
+    }
+    expect(yaml.duplicates.map((d) => d.lines)).toEqual([[1, 8], [2, 4], [6, 7]]);
+    expect(json.duplicates.map((d) => d.lines)).toEqual([[1, 1], [1, 1], [1, 1]]);
+  });
+
+  it('keeps 10,000 entries of one key within the field cap, says how many in a short warning, and refuses past the cap with a sentence', () => {
+    const lines = Array.from({ length: 10_000 }, (_, i) => `A=v${i}`).join('\n');
+    const sessions = new SealedSessions(() => ({ unlockSeconds: 60, idleSeconds: 60 }));
+    const o = sessions.add({ ...meta, name: 'many.env' }, new TextEncoder().encode(lines));
+    expect(o.fields).toHaveLength(10_000);
+    expect(o.duplicates).toEqual([{ path: ['A'], count: 10_000, lines: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], message: 'A appears 10,000 times (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 9,990 more). Most loaders use the last one.' }]);
+    expect([reveal(sessions, o.sessionId, 'A#1'), reveal(sessions, o.sessionId, 'A#10000')]).toEqual(['v0', 'v9999']);
+    const json = `{${Array.from({ length: 10_000 }, (_, i) => `"A": ${i}`).join(',')}}`;
+    expect(duplicateKeys(parseBundle(json, 'json'), 'json').duplicates[0]!.count).toBe(10_000);
+    // Many keys each given twice: the first MAX_DUPLICATE_KEYS are listed, all are counted.
+    const pairs = open(Array.from({ length: 5_000 }, (_, i) => `K${i}=a\nK${i}=b`).join('\n'), 'pairs.env');
+    expect([pairs.duplicates.length, pairs.duplicateKeys, pairs.fields.length]).toEqual([MAX_DUPLICATE_KEYS, 5_000, 10_000]);
+    for (const [text, fmt] of [['A=v\n'.repeat(30_000), 'env'], [`{${'"A": 1,'.repeat(30_000)}"A": 1}`, 'json'], ['A: 1\n'.repeat(30_000), 'yaml']] as const) {
+      expect(fail(() => parseBundle(text, fmt)).message).toBe('The decrypted content has more than 20000 fields.');
+    }
+  });
+
+  it('a file with no repeated key has no warning and the same paths as before', () => {
+    const o = open('{"db": {"password": "p", "hosts": ["a", "b"]}, "a.b": 1}', 'c.json');
+    expect(o.fields.map((f) => formatPath(f.path))).toEqual(['db', 'db.password', 'db.hosts', 'db.hosts.0', 'db.hosts.1', '["a.b"]']);
+    expect(o.fields[0]!.path).toEqual(['db']);
+    expect([o.duplicates, o.duplicateKeys]).toEqual([[], 0]);
   });
 });
 
@@ -49,8 +113,8 @@ describe('values as written', () => {
       { kind: 'string', value: '007' }, { kind: 'boolean', value: 'true' }, { kind: 'null', value: '' },
     ]);
     const json = parseBundle('{"acct": 12345678901234567890, "ver": 1.10, "e": 1E3, "list": [0.30000000000000004, 1.0], "acct": 98765432109876543210}', 'json');
-    expect(maskedFields(json).map((f) => formatPath(f.path))).toEqual(['acct', 'ver', 'e', 'list', 'list.0', 'list.1']);
-    expect(field(json, 'acct')).toEqual({ kind: 'number', value: '98765432109876543210' }); // a repeated key: the last, as JSON.parse
+    expect(maskedFields(json).map((f) => formatPath(f.path))).toEqual(['acct#1', 'ver', 'e', 'list', 'list.0', 'list.1', 'acct#2']);
+    expect(json.kind === 'object' && json.entries.filter(([k]) => k === 'acct').map(([, v]) => v)).toEqual([{ kind: 'number', value: '12345678901234567890' }, { kind: 'number', value: '98765432109876543210' }]);
     expect([field(json, 'ver'), field(json, 'e')]).toEqual([{ kind: 'number', value: '1.10' }, { kind: 'number', value: '1E3' }]);
     expect(field(json, 'list')).toEqual({ kind: 'array', items: [{ kind: 'number', value: '0.30000000000000004' }, { kind: 'number', value: '1.0' }] });
     // Profiles read numbers as numbers still.
@@ -105,11 +169,15 @@ describe('hostile content', () => {
 });
 
 describe('field paths', () => {
-  it('round-trip any segments', () => {
-    fc.assert(fc.property(fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 5 }), (segs) => {
+  it('round-trip any segments, a repeated key\'s entry number too', () => {
+    const segment = fc.oneof(fc.string({ minLength: 1 }), fc.record({ key: fc.string({ minLength: 1 }), n: fc.integer({ min: 1, max: 9_999_999 }) }));
+    fc.assert(fc.property(fc.array(segment, { minLength: 1, maxLength: 5 }), (segs) => {
       expect(parsePath(formatPath(segs))).toEqual(segs);
     }));
     expect(formatPath(['db', 'password'])).toBe('db.password');
     expect(formatPath(['a.b', '0'])).toBe('["a.b"].0');
+    expect(formatPath([{ key: 'db', n: 2 }, { key: 'a#1', n: 1 }, 'x'])).toBe('db#2["a#1"]#1.x');
+    expect(parsePath('["a#1"]')).toEqual(['a#1']);
+    for (const bad of ['a#0', 'a#01', 'a#', 'a#2#3', 'a#12345678']) expect(() => parsePath(bad), bad).toThrow(/#2 for the second entry of a repeated key/);
   });
 });

@@ -1,12 +1,18 @@
 // A decrypted bundle (JSON, YAML, INI or .env) as one tree of named nodes. Scalars keep their text; objects keep
-// their keys in order as pairs (never as JS object keys, so `__proto__` in a file is just a name).
-import YAML, { isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
+// their keys in order as pairs (never as JS object keys, so `__proto__` in a file is just a name), every entry of a
+// repeated key too, with the line it is on: a credential file that gives a key twice is shown with both values and
+// a warning, never reduced to one of them in silence.
+import YAML, { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, type Document } from 'yaml';
+import { MAX_DUPLICATE_KEYS, MAX_DUPLICATE_LINES, type DuplicateKey } from '../../../shared/contract/sealed';
+import { formatPath, type Segment } from '../../../shared/fieldPath';
 import { CryptoError } from './errors';
 
 export type BundleFormat = 'json' | 'yaml' | 'ini' | 'env';
 export type ScalarKind = 'string' | 'number' | 'boolean' | 'null';
+/** An object's entry: its key, its value, and the line (from 1) its key is on where the parser says. */
+export type Entry = [key: string, node: Node, line?: number];
 export type Node =
-  | { kind: 'object'; entries: [string, Node][] }
+  | { kind: 'object'; entries: Entry[] }
   | { kind: 'array'; items: Node[] }
   | { kind: ScalarKind; value: string };
 
@@ -54,8 +60,8 @@ export function parseBundle(text: string, format: BundleFormat): Node {
   try {
     switch (format) {
       case 'json': node = parseJson(text); break;
-      // uniqueKeys rejects ambiguous duplicates; fromYaml bounds alias expansion ("billion laughs") by its field count.
-      case 'yaml': node = fromYaml(YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false })); break;
+      // A repeated key is kept (duplicateKeys names it); fromYaml bounds alias expansion ("billion laughs") by its field count.
+      case 'yaml': node = fromYaml(text, {}); break;
       case 'ini': node = parseIni(text); break;
       case 'env': node = parseEnv(text); break;
     }
@@ -69,7 +75,8 @@ export function parseBundle(text: string, format: BundleFormat): Node {
   return node;
 }
 
-/** Back to plain data (for a profile the schema validates); objects are null-prototype so no key is special. */
+/** Back to plain data (for a profile the schema validates, once duplicateKeys found none: a repeated key's last
+ * entry would win here); objects are null-prototype so no key is special. */
 export function toValue(n: Node): unknown {
   switch (n.kind) {
     case 'object': {
@@ -87,15 +94,19 @@ export function toValue(n: Node): unknown {
 
 /**
  * JSON.parse checks the text (its errors give the position) and the shape is bounded on its value; the tree is then
- * read through YAML's parser (JSON is YAML), which keeps each number as written. A key YAML cannot take (over 1024
- * characters) keeps JSON.parse's tree, numbers as JS prints them.
+ * read through YAML's parser (JSON is YAML), which keeps each number as written and every member of a repeated key,
+ * with its line (JSON.parse keeps the last member only). Should YAML's parser refuse JSON that JSON.parse takes, the
+ * JSON.parse tree is used, numbers as JS prints them (none is known with yaml 2.9: a 2,000-character key parses).
  */
 function parseJson(text: string): Node {
   const checked = fromValue(JSON.parse(text), 0);
   countNodes(checked);
-  const doc = YAML.parseDocument(text, { schema: 'json', uniqueKeys: false, prettyErrors: false });
-  if (doc.errors.length) return checked;
-  return fromYaml(doc);
+  try {
+    return fromYaml(text, { schema: 'json' });
+  } catch (e) {
+    if (e instanceof CryptoError) throw e;
+    return checked;
+  }
 }
 
 const tooDeep = () => new CryptoError('corrupt', `The decrypted content nests deeper than ${MAX_DEPTH} levels.`);
@@ -105,8 +116,11 @@ const tooMany = () => new CryptoError('corrupt', `The decrypted content has more
  * A parsed YAML (or JSON) document as one tree. Numbers keep their text as written: toJS would make `007` 7 and round
  * a 20-digit account number, and a reveal must give what the file says. Aliases are followed, each copy counted.
  */
-function fromYaml(doc: Document.Parsed): Node {
+function fromYaml(text: string, options: { schema?: 'json' }): Node {
+  const lines = new LineCounter();
+  const doc: Document.Parsed = YAML.parseDocument(text, { ...options, uniqueKeys: false, prettyErrors: false, lineCounter: lines });
   if (doc.errors.length) throw doc.errors[0]!;
+  const lineOf = (x: unknown): number | undefined => (isNode(x) && x.range ? lines.linePos(x.range[0]).line : undefined);
   let count = 0;
   const keyOf = (k: unknown): string => {
     if (isAlias(k)) return keyOf(k.resolve(doc));
@@ -118,8 +132,8 @@ function fromYaml(doc: Document.Parsed): Node {
     if (depth > MAX_DEPTH) throw tooDeep();
     if (isAlias(n)) return walk(n.resolve(doc), depth);
     if (isMap(n)) {
-      const entries: [string, Node][] = [];
-      for (const p of n.items) setEntry(entries, keyOf(p.key), walk(p.value, depth + 1));
+      const entries: Entry[] = [];
+      for (const p of n.items) entries.push([keyOf(p.key), walk(p.value, depth + 1), lineOf(p.key) ?? lineOf(p.value)]);
       return { kind: 'object', entries };
     }
     if (isSeq(n)) return { kind: 'array', items: n.items.map((x) => walk(x, depth + 1)) };
@@ -154,13 +168,70 @@ function countNodes(root: Node): void {
   walk(root);
 }
 
-/** A repeated key replaces the earlier value in place: one path, one field, the value a shell or dotenv would use. */
-const entryIndex = new WeakMap<[string, Node][], Map<string, number>>(); // a 4 MiB file holds ~400k lines: no scans
-function setEntry(entries: [string, Node][], key: string, node: Node): void {
-  let index = entryIndex.get(entries);
-  if (!index) entryIndex.set(entries, (index = new Map()));
-  const at = index.get(key);
-  if (at === undefined) { index.set(key, entries.length); entries.push([key, node]); } else entries[at] = [key, node];
+/**
+ * Each entry's path segment: its key, or `{ key, n }` (n from 1, in file order) for every entry of a key the object
+ * repeats, so each entry is its own field with its own path, the same each time the file is opened.
+ */
+export function entrySegments(entries: readonly Entry[]): Segment[] {
+  const total = keyCounts(entries);
+  const seen = new Map<string, number>();
+  return entries.map(([key]) => {
+    if (total.get(key)! < 2) return key;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return { key, n };
+  });
+}
+
+function keyCounts(entries: readonly Entry[]): Map<string, number> {
+  const total = new Map<string, number>();
+  for (const [key] of entries) total.set(key, (total.get(key) ?? 0) + 1);
+  return total;
+}
+
+/** What a reader of each format does with a repeated key, said after the key and its lines. */
+const LOADERS: Record<BundleFormat, string> = {
+  json: 'Most loaders use the last one.',
+  env: 'Most loaders use the last one.',
+  yaml: 'Loaders differ: most use the last one, some refuse the file.',
+  ini: 'Loaders differ: most use the last one, some refuse the file.',
+};
+
+/** `db.password appears 2 times (lines 3 and 9)`: the key's path and where, never a value. */
+export function duplicateText(d: Pick<DuplicateKey, 'path' | 'count' | 'lines'>): string {
+  const shown = [...new Set(d.lines)].map((l) => l.toLocaleString('en-US')); // a one-line JSON file: line 1, once
+  const more = d.count - d.lines.length;
+  const where = !shown.length ? ''
+    : more > 0 ? ` (lines ${shown.join(', ')} and ${more.toLocaleString('en-US')} more)`
+      : ` (line${shown.length > 1 ? 's' : ''} ${shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)!}` : shown[0]!})`;
+  return `${formatPath(d.path)} appears ${d.count.toLocaleString('en-US')} times${where}`;
+}
+
+/**
+ * Every key an object of the tree gives more than once, in file order: the first MAX_DUPLICATE_KEYS of them, and how
+ * many there are in all. Key names and line numbers only.
+ */
+export function duplicateKeys(root: Node, format: BundleFormat): { duplicates: DuplicateKey[]; total: number } {
+  const duplicates: DuplicateKey[] = [];
+  let total = 0;
+  const walk = (n: Node, path: Segment[]) => {
+    if (n.kind === 'array') { n.items.forEach((c, i) => walk(c, [...path, String(i)])); return; }
+    if (n.kind !== 'object') return;
+    const byKey = new Map<string, Entry[]>(); // in order of each key's first entry
+    for (const e of n.entries) {
+      const at = byKey.get(e[0]);
+      if (at) at.push(e); else byKey.set(e[0], [e]);
+    }
+    for (const [key, at] of byKey) {
+      if (at.length < 2 || ++total > MAX_DUPLICATE_KEYS) continue;
+      const lines = at.some(([, , l]) => l === undefined) ? [] : at.slice(0, MAX_DUPLICATE_LINES).map(([, , l]) => l!);
+      const d = { path: [...path, key], count: at.length, lines };
+      duplicates.push({ ...d, message: `${duplicateText(d)}. ${LOADERS[format]}` });
+    }
+    entrySegments(n.entries).forEach((s, i) => walk(n.entries[i]![1], [...path, s]));
+  };
+  walk(root, []);
+  return { duplicates, total };
 }
 
 function unquote(v: string): string {
@@ -174,33 +245,34 @@ function unquote(v: string): string {
 
 /** `[section]` then `key = value` or `key: value`; `;`/`#` comments; keys before any section sit at the top. */
 function parseIni(text: string): Node {
-  const root: [string, Node][] = [];
+  const root: Entry[] = [];
+  const sections = new Map<string, Entry[]>();
   let current = root;
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (!line || line.startsWith(';') || line.startsWith('#')) continue;
     const section = /^\[([^\]]+)\]$/.exec(line);
     if (section) {
-      // A section met again continues the first one.
+      // A section met again continues the first one (its keys then repeat only if given again).
       const name = section[1]!.trim();
-      const seen = entryIndex.get(root)?.get(name);
-      const prev = seen === undefined ? undefined : root[seen]![1];
-      if (prev?.kind === 'object') { current = prev.entries; continue; }
-      const entries: [string, Node][] = [];
-      setEntry(root, name, { kind: 'object', entries });
+      const prev = sections.get(name);
+      if (prev) { current = prev; continue; }
+      const entries: Entry[] = [];
+      sections.set(name, entries);
+      root.push([name, { kind: 'object', entries }, i + 1]);
       current = entries;
       continue;
     }
     const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
     if (!kv) throw new CryptoError('corrupt', `The decrypted content is not valid INI (line ${i + 1}).`);
-    setEntry(current, kv[1]!, { kind: 'string', value: unquote(kv[2]!) });
+    current.push([kv[1]!, { kind: 'string', value: unquote(kv[2]!) }, i + 1]);
   }
   return { kind: 'object', entries: root };
 }
 
 /** `KEY=value`, optional `export `, quotes, `#` comments (outside quotes). */
 function parseEnv(text: string): Node {
-  const entries: [string, Node][] = [];
+  const entries: Entry[] = [];
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
@@ -208,7 +280,7 @@ function parseEnv(text: string): Node {
     if (!kv) throw new CryptoError('corrupt', `The decrypted content is not valid .env (line ${i + 1}).`);
     let value = kv[2]!;
     if (!/^["']/.test(value)) value = value.replace(/\s+#.*$/, '');
-    setEntry(entries, kv[1]!, { kind: 'string', value: unquote(value) });
+    entries.push([kv[1]!, { kind: 'string', value: unquote(value) }, i + 1]);
   }
   return { kind: 'object', entries };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PROFILE_NAME, SiteProfile, profileHops } from '../../../shared/profile';
 import { mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import { CryptoError } from './errors';
-import { bundleText, detectFormat, parseBundle, toValue } from './parse';
+import { bundleText, detectFormat, duplicateKeys, duplicateText, parseBundle, toValue } from './parse';
 import { cryptoFiles } from './paths';
 import type { OpenSecrets, CryptoService } from './service';
 import type { OpenedBy, SignatureReport } from './pgp';
@@ -20,7 +20,11 @@ export async function decryptProfile(crypto: CryptoService, bytes: Uint8Array, f
     const text = bundleText(opened.data);
     const format = detectFormat(fileName, text);
     if (format !== 'json' && format !== 'yaml') throw new CryptoError('corrupt', `A sealed profile is JSON or YAML, not ${format.toUpperCase()}.`);
-    value = toValue(parseBundle(text, format));
+    const root = parseBundle(text, format);
+    // A setting given twice is refused, not read as its last value: the profile decides where Casefile connects.
+    const first = duplicateKeys(root, format).duplicates[0];
+    if (first) throw new CryptoError('corrupt', `The sealed profile gives a setting more than once: ${duplicateText(first)}. Keep the one you mean and seal it again.`);
+    value = toValue(root);
   } finally {
     opened.data.fill(0);
   }

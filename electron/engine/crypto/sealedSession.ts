@@ -3,12 +3,15 @@
 // so do the unlock period and the idle timeout, counted per bundle: one opened by password or session key while no
 // key is unlocked has no key lock to end it.
 import { randomBytes } from 'node:crypto';
+import type { DuplicateKey } from '../../../shared/contract/sealed';
+import { formatPath, segmentName, type Segment } from '../../../shared/fieldPath';
 import { CryptoError } from './errors';
-import { bundleText, detectFormat, parseBundle, type BundleFormat, type Node } from './parse';
+import { bundleText, detectFormat, duplicateKeys, entrySegments, parseBundle, type BundleFormat, type Node } from './parse';
 import type { SignatureReport } from './pgp';
 
+export { formatPath };
 export type FieldKind = Node['kind'];
-export interface MaskedField { path: string[]; kind: FieldKind }
+export interface MaskedField { path: Segment[]; kind: FieldKind }
 
 export interface BundleMeta {
   /** Display name (the sealed file's base name). */
@@ -23,6 +26,9 @@ export interface OpenedBundle extends BundleMeta {
   sessionId: string;
   format: BundleFormat;
   fields: MaskedField[];
+  /** Keys the file repeats (names and lines, no value): each entry is a field of its own, and the operator is told. */
+  duplicates: DuplicateKey[];
+  duplicateKeys: number;
   openedAt: string;
 }
 
@@ -58,7 +64,10 @@ export class SealedSessions {
       throw new CryptoError('unsupported', `${meta.name} holds no named fields (a plain value or an empty file): Casefile opens credential bundles in JSON, YAML, INI or .env, field by field.`);
     }
     if (this.open.size >= MAX_OPEN) this.close(this.open.keys().next().value!);
-    const info: OpenedBundle = { ...meta, sessionId: randomBytes(12).toString('hex'), format, fields: maskedFields(root), openedAt: new Date().toISOString() };
+    const { duplicates, total } = duplicateKeys(root, format);
+    const info: OpenedBundle = {
+      ...meta, sessionId: randomBytes(12).toString('hex'), format, fields: maskedFields(root), duplicates, duplicateKeys: total, openedAt: new Date().toISOString(),
+    };
     const t = this.now();
     const { unlockSeconds, idleSeconds } = this.limits();
     const session: Session = { info, root, until: t + unlockSeconds * 1000, idleUntil: t + idleSeconds * 1000 };
@@ -79,14 +88,14 @@ export class SealedSessions {
   }
 
   /** One scalar's text. */
-  reveal(sessionId: string, path: string[]): { value: string; kind: FieldKind } {
+  reveal(sessionId: string, path: Segment[]): { value: string; kind: FieldKind } {
     const session = this.session(sessionId);
     session.idleUntil = this.now() + this.limits().idleSeconds * 1000; // a reveal is use
     this.arm(sessionId, session);
     let node: Node | undefined = session.root;
-    for (const seg of path) {
-      if (node?.kind === 'object') node = node.entries.find(([k]) => k === seg)?.[1];
-      else if (node?.kind === 'array' && /^\d+$/.test(seg)) node = node.items[Number(seg)];
+    for (const [i, seg] of path.entries()) {
+      if (node?.kind === 'object') node = entryAt(node, seg, path.slice(0, i + 1));
+      else if (node?.kind === 'array' && typeof seg === 'string' && /^\d+$/.test(seg)) node = node.items[Number(seg)];
       else node = undefined;
     }
     if (!node) throw new CryptoError('no_field', `No field ${formatPath(path)} in this file.`);
@@ -127,33 +136,41 @@ export class SealedSessions {
   }
 }
 
+/**
+ * The entry a segment names in an object: a key given once by its name; the nth entry of a repeated key by `{ key, n }`.
+ * A repeated key by its bare name names no one entry: said so, with the paths that do (there is no "the" value).
+ */
+function entryAt(node: Extract<Node, { kind: 'object' }>, seg: Segment, upTo: Segment[]): Node | undefined {
+  const key = segmentName(seg);
+  const at = node.entries.filter(([k]) => k === key);
+  if (typeof seg !== 'string') return at[seg.n - 1]?.[1];
+  if (at.length < 2) return at[0]?.[1];
+  const each = at.slice(0, 3).map((_, n) => formatPath([...upTo.slice(0, -1), { key, n: n + 1 }]));
+  throw new CryptoError('no_field', `${formatPath(upTo)} appears ${at.length} times in this file: name one entry, ${each.join(', ')}${at.length > 3 ? ', …' : ''}.`);
+}
+
 export function maskedFields(root: Node): MaskedField[] {
   const out: MaskedField[] = [];
-  const walk = (n: Node, path: string[]) => {
+  const walk = (n: Node, path: Segment[]) => {
     if (path.length) out.push({ path, kind: n.kind });
-    if (n.kind === 'object') for (const [k, c] of n.entries) walk(c, [...path, k]);
+    if (n.kind === 'object') entrySegments(n.entries).forEach((s, i) => walk(n.entries[i]![1], [...path, s]));
     else if (n.kind === 'array') n.items.forEach((c, i) => walk(c, [...path, String(i)]));
   };
   walk(root, []);
   return out;
 }
 
-const PLAIN_SEGMENT = /^[A-Za-z0-9_-]+$/;
-
-/** `db.password`, `hosts.0.user`; a segment with other characters is written as a JSON string in brackets: `a["x.y"]`. */
-export function formatPath(path: string[]): string {
-  return path.map((s, i) => (PLAIN_SEGMENT.test(s) ? (i ? `.${s}` : s) : `[${JSON.stringify(s)}]`)).join('');
-}
-
-export function parsePath(text: string): string[] {
-  const out: string[] = [];
-  const re = /\s*(?:\[("(?:[^"\\]|\\.)*")\]|\.?([A-Za-z0-9_-]+))/y;
+/** The path as formatPath writes it: dots, ["…"] for other names, `#n` after a repeated key's entry. */
+export function parsePath(text: string): Segment[] {
+  const out: Segment[] = [];
+  const re = /\s*(?:\[("(?:[^"\\]|\\.)*")\]|\.?([A-Za-z0-9_-]+))(?:#(\d+))?/y;
   let pos = 0;
   while (pos < text.length) {
     re.lastIndex = pos;
     const m = re.exec(text);
-    if (!m) throw new CryptoError('no_field', `Cannot read the field path "${text.slice(0, 200)}": use dots (db.password) and ["…"] for other names.`);
-    out.push(m[1] !== undefined ? (JSON.parse(m[1]) as string) : m[2]!);
+    if (!m || (m[3] !== undefined && !/^[1-9]\d{0,6}$/.test(m[3]))) throw new CryptoError('no_field', `Cannot read the field path "${text.slice(0, 200)}": use dots (db.password), ["…"] for other names and #2 for the second entry of a repeated key (DB_PASSWORD#2).`);
+    const key = m[1] !== undefined ? (JSON.parse(m[1]) as string) : m[2]!;
+    out.push(m[3] !== undefined ? { key, n: Number(m[3]) } : key);
     pos = re.lastIndex;
   }
   if (!out.length) throw new CryptoError('no_field', 'Give a field path, e.g. db.password.');

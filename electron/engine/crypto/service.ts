@@ -10,6 +10,7 @@ import { describeMessage, keyIdsOf, openSealed, readSealed, seal, unlockKey, typ
 import { MAX_BUNDLE_BYTES, MAX_BUNDLE_MIB } from './parse';
 import { readSmallFile } from '../util/smallFile';
 import { SealedSessions, type OpenedBundle } from './sealedSession';
+import type { Segment } from '../../../shared/fieldPath';
 import { readUnlockSettings, Unlocker, type KeysState } from './unlock';
 
 /** A sealed file to open: a path on the engine's machine, or its bytes (an upload in browser mode). */
@@ -104,7 +105,7 @@ export class CryptoService {
     return this.sessions.add({ name, sha256, recipients: opened.recipients, signatures: opened.signatures }, opened.data);
   }
 
-  reveal(sessionId: string, fieldPath: string[]): { value: string; kind: string } {
+  reveal(sessionId: string, fieldPath: Segment[]): { value: string; kind: string } {
     const r = this.sessions.reveal(sessionId, fieldPath);
     this.unlocker.touch();
     return r;

@@ -9,6 +9,7 @@ import { call, getClient } from '../../api/client';
 import { errorText, useApp } from '../../stores/app';
 import { UnlockPrompt } from '../keys/KeysView';
 import { signatureText } from '../../../shared/signatureText';
+import { duplicateNotes, formatPath, segmentName, type Segment } from '../../../shared/fieldPath';
 
 type Opened = CallOutput<'sealed.open'>;
 type Source = CallInput<'sealed.open'>['source'];
@@ -184,7 +185,7 @@ function MaskedTree({ opened, caseId, onClose, onError }: { opened: Opened; case
   useEffect(() => hide, [hide]);
   const [copied, setCopied] = useState<string | null>(null);
   const canCopy = getClient().transport === 'electron';
-  const ref = (path: string[]) => ({ sessionId: opened.sessionId, path, ...(caseId ? { caseId } : {}) });
+  const ref = (path: Segment[]) => ({ sessionId: opened.sessionId, path, ...(caseId ? { caseId } : {}) });
   return (
     <section className="card" data-testid="masked-tree">
       <h3>{opened.name} <span className="muted small">({opened.format})</span></h3>
@@ -194,13 +195,17 @@ function MaskedTree({ opened, caseId, onClose, onError }: { opened: Opened; case
           {s.status === 'valid' ? '✔' : s.status === 'invalid' ? '✖' : '?'} {signatureText(s)}
         </div>
       ))}
+      {/* A key the file gives more than once: each entry is listed (numbered #1, #2, …), and the operator is told. */}
+      {duplicateNotes(opened).map((note) => <div key={note} className="warn" role="note" data-testid="sealed-duplicate">⚠ {note}</div>)}
       <ul className="tree">
         {opened.fields.map((f) => {
           const key = JSON.stringify(f.path);
           const leaf = f.kind !== 'object' && f.kind !== 'array';
+          const last = f.path[f.path.length - 1]!;
           return (
-            <li key={key} style={{ paddingLeft: `${(f.path.length - 1) * 16}px` }} data-testid="field" data-path={f.path.join('.')}>
-              <span className="mono">{f.path[f.path.length - 1]}</span>
+            <li key={key} style={{ paddingLeft: `${(f.path.length - 1) * 16}px` }} data-testid="field" data-path={formatPath(f.path)}>
+              <span className="mono">{segmentName(last)}</span>
+              {typeof last !== 'string' && <span className="warn small" title="This key appears more than once in the file: see the warning above." data-testid="field-repeat"> #{last.n}</span>}
               {leaf && (
                 <>
                   <span className="mono" data-testid="field-value" ref={(el) => { if (el) valueEls.current.set(key, el); else valueEls.current.delete(key); }}>{MASK}</span>
