@@ -71,10 +71,10 @@ describe('contract', () => {
     }
     // Known: lists of paths and words whose count and length are bounded apart (256 files or 1,000 paths of up to
     // 4,096 characters, 10,000 words of up to 200); real ones are far shorter, and past the cap the door's sentence
-    // names the call and its limit. redact.test's lines are bounded apart too (200 of up to 100,000 characters), and
-    // in all by a refinement this walk cannot see (TESTER_MAX_TOTAL_CHARS, under the cap: asserted below).
-    // Anything else (a content field: a file inline, a key) must fit.
-    const known = /\.(filter\.files|paths|rules\.words\[\]\.words) \(\d+\)$|^redact\.test\.lines \(\d+\)$/;
+    // names the call and its limit. The tester's lines (redact.test's, and the sample redact.rules.check takes) are
+    // bounded apart too (200 of up to 100,000 characters), and in all by a refinement this walk cannot see
+    // (TESTER_MAX_TOTAL_CHARS, under the cap: asserted below). Anything else (a content field: a file inline, a key) must fit.
+    const known = /\.(filter\.files|paths|rules\.words\[\]\.words) \(\d+\)$|^redact\.(test\.lines|rules\.check\.sample) \(\d+\)$/;
     expect(TESTER_MAX_TOTAL_CHARS * 2).toBeLessThan(MAX_CALL_INPUT_BYTES);
     expect(over.filter((f) => !known.test(f))).toEqual([]);
   });
