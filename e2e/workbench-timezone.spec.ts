@@ -85,3 +85,50 @@ test('a change asked for one case is not applied to another, nor over a change m
   for (const c of [a, b]) await api(casefile, 'cases.close', { caseId: c.id });
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
+
+test('while an import writes the case the change is refused in words, with no button; a change under way can be stopped, nothing changed', async ({ app, casefile, problems }) => {
+  test.setTimeout(120_000);
+  const { page } = app;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'casefile-tz-'));
+  const a = await celeryCase(casefile, dir, 'Zone busy');
+  // A job of the test's own holds the case: what is queued behind it stays live for as long as the test needs.
+  const hold = () => {
+    let release!: () => void;
+    const held = casefile.engine.context.jobs.run(a.id, 'test-hold', () => new Promise<void>((r) => { release = r; }));
+    return async () => { release(); await held; };
+  };
+  let release = hold();
+  await writeFile(path.join(dir, 'more.log'), '[2023-07-06 04:00:00,000: INFO/MainProcess] mingle: all alone\n');
+  const importing = api(casefile, 'import.paths', { caseId: a.id, paths: [path.join(dir, 'more.log')] });
+  await app.goto();
+  await page.getByTestId('tab-cases').click();
+  await page.locator(`[data-testid="case-row"][data-case="${a.id}"]`).getByTestId('case-open').click();
+  await expect(page.getByTestId('case-name-header')).toContainText('Zone busy');
+  await page.getByTestId('tab-cases').click();
+  const busy = 'An import is running in this case. Change the site zone when it has finished.';
+  await expect(page.getByTestId('zone-busy')).toHaveText(busy);
+  await page.getByTestId('zone-input').fill('Asia/Kolkata');
+  await expect(page.getByTestId('zone-check')).toBeDisabled();
+  // The engine refuses it too (another window, a script): nothing is queued behind the import.
+  await expect(api(casefile, 'cases.setTimezone', { caseId: a.id, timezone: 'Asia/Kolkata' })).rejects.toMatchObject({ error: { code: 'conflict', message: busy } });
+  expect((await api<{ kind: string }[]>(casefile, 'jobs.list', { caseId: a.id })).filter((j) => j.kind === 'retime')).toEqual([]);
+  await release();
+  await importing;
+  await expect(page.getByTestId('zone-busy')).toHaveCount(0);
+  await expect(page.getByTestId('zone-check')).toBeEnabled();
+
+  // A change under way is stopped: it waits here behind the test's job, and Stop cancels it; the case keeps its zone.
+  release = hold();
+  await page.getByTestId('zone-check').click();
+  await expect(page.getByTestId('zone-confirm')).toContainText('3 events in 2 files were read in UTC; they will be re-timed to Asia/Kolkata.');
+  await page.getByTestId('zone-apply').click();
+  await page.getByTestId('zone-stop').click();
+  await expect(page.getByTestId('zone-done')).toHaveText('The change of the site zone to Asia/Kolkata was cancelled: nothing was changed, the case keeps its zone UTC and its times.');
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  await expect(page.getByTestId('status-bar')).toContainText('tz UTC');
+  expect((await api<{ timezone: { zone: string } }>(casefile, 'cases.get', { caseId: a.id })).timezone.zone).toBe('UTC');
+  await release();
+  expect(problems.errors).toEqual([]);
+  await api(casefile, 'cases.close', { caseId: a.id });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+});

@@ -102,4 +102,4 @@ export { EventPage, FieldStats, Histogram, HistogramLane, SqlResult } from './co
 export { SavedView } from './contract/views';
 export { JobInfo, JobState, JobStep, jobIsLive } from './contract/jobs';
 export { ImportCheck } from './contract/import';
-export { RetimePlan } from './contract/cases';
+export { RetimePlan, zoneBusy } from './contract/cases';

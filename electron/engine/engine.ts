@@ -131,7 +131,7 @@ export class Engine {
     }
     // The answer waits for its entry (locked, appended and synced): timed apart, as it can outlast the read itself.
     // A verification that found the trail broken or the evidence changed answers in full but is recorded as failed.
-    if (audited) await phase('audit', () => this.recordCall(name, spec, args, { ...verificationOutcome(name, output), ...countsOf(output) }, output));
+    if (audited) await phase('audit', () => this.recordCall(name, spec, args, { ...verificationOutcome(name, output), ...(spec.auditOutputCounts ? { counts: spec.auditOutputCounts(output) } : countsOf(output)) }, output));
     return output;
   }
 

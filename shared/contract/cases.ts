@@ -16,12 +16,24 @@ export const RetimePlan = z.object({
   blocked: z.object({ files: z.number().int(), examples: z.array(z.string()) }),
   /** Formats of naive events this build does not know: the change is refused. */
   unknownFormats: z.array(z.string()).optional(),
-  /** The case's own jobs running or queued (an import): the change waits for them, and re-times what an import reads in the old zone too. */
+  /** A job writing the case is queued or running (zoneBusy): the change is refused until it ends, not queued behind it. */
+  busy: z.string().optional(),
+  /** The case's other own jobs running or queued (an export, which only reads the case): the change waits for them. */
   waitsFor: z.array(z.string()).optional(),
   /** The case's zone when asked: passed back as setTimezone's `expect`. */
   current: z.string(),
 });
 export type RetimePlan = z.infer<typeof RetimePlan>;
+
+/** What a job of each kind that writes the case's events is, in the operator's words (job kinds; CLI commands holding
+ *  the case's lock). A zone change is refused while one is queued or running: it would re-time a case still changing. */
+const WRITING_JOBS: Record<string, string> = { import: 'An import', pull: 'A pull', retime: 'A change of the site zone', timezone: 'A change of the site zone' };
+
+/** Why the site zone cannot be changed now, given the case's live jobs (or the command holding it); null when it can. */
+export function zoneBusy(kinds: readonly string[]): string | null {
+  const kind = kinds.find((k) => WRITING_JOBS[k]);
+  return kind ? `${WRITING_JOBS[kind]} is running in this case. Change the site zone when it has finished.` : null;
+}
 
 export const casesArea = defineArea({
   calls: {
@@ -45,6 +57,8 @@ export const casesArea = defineArea({
       input: CaseRef.extend({ timezone: z.string().min(1).max(64), expect: z.string().min(1).max(64).optional(), jobId: JobId.optional() }),
       output: CaseInfo.extend({ retimed: z.object({ from: z.array(z.string()), to: z.string(), files: z.number().int(), events: z.number().int() }) }),
       access: 'write', audit: 'always', job: 'retime', timeoutMs: 600_000,
+      // What was re-timed, not the case's total (CaseInfo's eventCount).
+      auditOutputCounts: (o) => ({ files: o.retimed.files, events: o.retimed.events }),
     }),
   },
 });

@@ -29,6 +29,9 @@ export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType =
   sensitive?: readonly FieldPath<z.output<I>>[];
   /** Numbers the entry keeps in plain beside hashed inputs (how many words a hashed list held), in `result.counts`. */
   auditCounts?: (input: z.output<I>) => Record<string, number>;
+  /** The numbers the entry of a call that succeeded keeps from its output, instead of those the engine reads from any
+   *  output (a case's eventCount is not what a call on it changed). */
+  auditOutputCounts?: (output: z.output<O>) => Record<string, number>;
   /** The call runs as a job of this kind (queued per case, cancellable, progress as `job.progress`). */
   job?: string;
   /** A relayed call fails with `timeout` after this long (for a job: this long without a `job.progress`). */

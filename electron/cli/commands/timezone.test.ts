@@ -1,8 +1,10 @@
 // `casefile timezone`: the zone is the command's one operand, also an offset west of UTC (which starts with a dash).
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CaseHandle } from '../../engine/case/caseStore';
 import { registerTimezoneCommand } from './timezone';
@@ -17,7 +19,11 @@ beforeEach(async () => {
   caseDir = path.join(dir, 'case');
   await (await CaseHandle.create(caseDir, { name: 'cli tz', timezone: 'UTC' })).close();
 });
+let holder: ChildProcess | null = null;
 afterEach(async () => {
+  const p = holder;
+  holder = null;
+  if (p && p.exitCode === null) await new Promise((r) => { p.on('close', r); p.kill('SIGKILL'); });
   process.exitCode = undefined;
   if (home === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = home;
   await fs.rm(dir, { recursive: true, force: true });
@@ -58,3 +64,19 @@ it('a mistyped option is no zone: refused, the zone kept', async () => {
   expect(long.exitCode).toBe(1);
   expect(long.out.length).toBeLessThan(300);
 });
+
+it('refused while a casefile import writes the case, in the words the app says it in; the zone kept', async () => {
+  // heldCase.holder.ts: the case's lock naming `casefile import`, its database open for writing (an import mid-way).
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'heldCase.holder.ts'), caseDir, 'import', 'writing'], { env: { ...process.env } });
+    holder = p;
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.stdout.on('data', (d: Buffer) => { if (d.toString().includes('held')) resolve(); });
+    p.on('close', () => reject(new Error(`the holder ended: ${err}`)));
+  });
+  expect(await run('timezone', '--case', caseDir, 'Asia/Tokyo')).toEqual({ out: 'casefile: An import is running in this case. Change the site zone when it has finished.\n', exitCode: 1 });
+  // Read from case.json: the holder has the database open for writing.
+  expect(JSON.parse(await fs.readFile(path.join(caseDir, 'case.json'), 'utf8')).timezone.zone).toBe('UTC');
+}, 60_000);

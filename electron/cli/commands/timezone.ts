@@ -1,7 +1,9 @@
 // `casefile timezone --case <dir> <zone>`: sets the case's site timezone. The events read from naive stamps in
 // another zone are re-timed to it (ingest/retime.ts), and the command says how many.
 import type { Command } from 'commander';
-import type { CallOutput } from '../../../shared/contract';
+import { zoneBusy, type CallOutput } from '../../../shared/contract';
+import { holderCommand } from '../../engine/case/lock';
+import { caseFiles } from '../../engine/case/paths';
 import { assertZone } from '../../engine/ingest/timezone';
 import { fail, printJson } from '../output';
 import { withCaseEngine } from './ingest';
@@ -24,6 +26,11 @@ export function registerTimezoneCommand(program: Command): void {
     .action(async (zone: string, o: { case: string; json?: boolean }) => {
       try {
         assertZone(zone);
+        // Another casefile command writing the case (an import) holds its lock: said in the words the app says it in
+        // (the engine refuses the change while a job of its own writes the case: cases.setTimezone).
+        const holder = await holderCommand(caseFiles(o.case).lock);
+        const busy = holder && zoneBusy([holder]);
+        if (busy) throw new Error(busy);
         await withCaseEngine(o.case, async (engine, info) => {
           const res = await engine.call('cases.setTimezone', { caseId: info.id, timezone: zone });
           if (o.json) printJson({ timezone: res.timezone, retimed: res.retimed });

@@ -2,7 +2,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jobIsLive } from '../../../shared/contract';
+import { jobIsLive, zoneBusy } from '../../../shared/contract';
 import type { CaseInfo } from '../../../shared/domain';
 import { EngineError, type AreaHandlers, type EngineContext } from '../api';
 import { canonicalZone } from '../ingest/timezone';
@@ -86,8 +86,19 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
   await rememberCase(resolved);
   await finishCorrelation(ctx, h);
   // A case imported by the CLI (which does not wait for it), or from before the index: build it behind the operator.
-  if (!h.readOnly && textIndexWanted(ctx) && !await textIndexReady(h.db).catch(() => true)) void scheduleTextIndex(ctx, h.meta.id).catch(() => undefined);
+  await resumeTextIndex(ctx, h);
   return h;
+}
+
+/** The text index the case lacks, built behind the operator (unless the app was started without one). */
+async function resumeTextIndex(ctx: EngineContext, h: CaseHandle): Promise<void> {
+  if (!h.readOnly && textIndexWanted(ctx) && !await textIndexReady(h.db).catch(() => true)) void scheduleTextIndex(ctx, h.meta.id).catch(() => undefined);
+}
+
+/** Identifiers, chains, custody and the text index a job cut short (or cancelled by preempting them) are queued again. */
+async function resumeDerived(ctx: EngineContext, h: CaseHandle): Promise<void> {
+  await finishCorrelation(ctx, h);
+  await resumeTextIndex(ctx, h);
 }
 
 /** The demo bundle shipped in resources/ (found from the source tree or a packaged app's resources). */
@@ -159,14 +170,18 @@ export const caseHandlers: AreaHandlers<'cases'> = {
   'cases.timezonePlan': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
     const plan = await planRetime(h.db, canonicalZone(input.timezone, await caseZones(h)));
-    // Counted now; a change queued behind an import also re-times the events that import is reading in the old zone.
-    const waitsFor = [...new Set(ctx.jobs.list(input.caseId).filter((j) => jobIsLive(j) && !DERIVED_JOBS.has(j.kind)).map((j) => j.kind))];
-    return { ...plan, current: h.meta.timezone.zone, ...(waitsFor.length ? { waitsFor } : {}) };
+    const own = [...new Set(ctx.jobs.list(input.caseId).filter((j) => jobIsLive(j) && !DERIVED_JOBS.has(j.kind)).map((j) => j.kind))];
+    const busy = zoneBusy(own);
+    return { ...plan, current: h.meta.timezone.zone, ...(busy ? { busy } : own.length ? { waitsFor: own } : {}) };
   },
   'cases.setTimezone': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
     const zone = canonicalZone(input.timezone, await caseZones(h));
     if (h.readOnly) throw new EngineError('conflict', `The case is open read-only${h.readOnlyReason ? ` (${h.readOnlyReason})` : ''}: its zone cannot be changed.`);
+    // Refused, not queued: behind an import it would re-time a case still being written, at a time nobody chose.
+    const busy = zoneBusy(ctx.jobs.list(input.caseId).filter(jobIsLive).map((j) => j.kind));
+    if (busy) throw new EngineError('conflict', busy);
+    const before = h.meta.timezone.zone;
     const r = await ctx.jobs.run(input.caseId, 'retime', async (signal, progress) => {
       signal.throwIfAborted();
       // The operator was asked about a change from the zone they saw; another window's change may have landed since.
@@ -175,18 +190,27 @@ export const caseHandlers: AreaHandlers<'cases'> = {
         throw new EngineError('conflict', `The site timezone was changed to ${now} since the change from ${input.expect} was asked (another window?): the zone is not changed. Check the change again.`);
       }
       progress({ phase: 'retime', done: 0, total: 1, unit: 'items', message: `re-timing to ${zone}` });
-      const res = await h.withWriter((db) => retimeCase(db, zone, resetDerived));
+      const res = await h.withWriter((db) => retimeCase(db, zone, {
+        resetDerived, signal, onStep: (key, message) => progress({ phase: `retime-${key}`, done: 0, total: 1, unit: 'items', message }),
+      }));
       faultPoint('retime-committed');
       // Committed with the times (the meta row): case.json follows, and a kill before this is mended at the next open.
       await h.saveMeta({ timezone: res.rule });
       // Their custody entries are this process's own, not `recovered` ones of a killed import.
       noteCommitted(h.dir, res.fileIds);
-      if (res.fileIds.length) await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.from, to: zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
+      if (res.fileIds.length) await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.fileZones, to: zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
       return res;
-    }, { ...(input.jobId ? { jobId: input.jobId } : {}), preempt: true, outcome: (x) => `Re-timed ${x.events} events in ${x.files} files to ${zone}.` });
+    }, {
+      ...(input.jobId ? { jobId: input.jobId } : {}), preempt: true, outcome: (x) => `Re-timed ${x.events} events in ${x.files} files to ${zone}.`,
+      cancelled: `The change of the site zone to ${zone} was cancelled: nothing was changed, the case keeps its zone ${before} and its times.`,
+    }).catch(async (e: unknown) => {
+      // Cancelled, refused or failed: the derived work its start cancelled (preempt) is queued again.
+      await resumeDerived(ctx, h);
+      throw e;
+    });
     // Digests, audit entries, identifiers and chains of the new times, as after an import; the call returns once they are in.
     if (r.fileIds.length) await scheduleCorrelation(ctx, input.caseId);
-    if (textIndexWanted(ctx) && !await textIndexReady(h.db).catch(() => true)) void scheduleTextIndex(ctx, h.meta.id).catch(() => undefined);
+    await resumeTextIndex(ctx, h);
     return { ...(await caseInfo(h)), retimed: { from: r.from, to: zone, files: r.files, events: r.events } };
   },
 };

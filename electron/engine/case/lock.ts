@@ -73,6 +73,13 @@ export async function acquireCaseLock(lockFile: string, via = 'cli'): Promise<Ca
   return { acquired: false, holder: 'a process that keeps re-creating the lock', release: async () => undefined };
 }
 
+/** The casefile command (`import`) of the live process holding a case's lock, else null (none, stale, or the app). */
+export async function holderCommand(lockFile: string): Promise<string | null> {
+  const h = await readHolder(lockFile);
+  if (!h?.command || (h.host === os.hostname() && !alive(h.pid))) return null;
+  return h.command;
+}
+
 async function readHolder(lockFile: string): Promise<Holder | null> {
   try { return JSON.parse(await fs.readFile(lockFile, 'utf8')) as Holder; } catch { return null; }
 }

@@ -81,6 +81,9 @@ describe('changing the site zone re-times the events read in it', () => {
     expect(verified.problems).toEqual([]);
     const entries = await readAudit(path.join(a.dir, 'audit.jsonl'), { action: RETIME_ACTION });
     expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: a.id, from: [from], to }, { files: 3, events: 31 }]]);
+    // The call's own entry counts what it re-timed, not the case's events (45 here).
+    const call = await readAudit(path.join(a.dir, 'audit.jsonl'), { action: 'cases.setTimezone' });
+    expect(call.map((e) => e.result.counts)).toEqual([{ files: 3, events: 31 }]);
     for (const c of [a, b]) await engine.call('cases.close', { caseId: c.id });
     const diff = await compareCases(a.dir, b.dir, TABLES);
     for (const [t, r] of Object.entries(diff)) expect({ t, onlyA: r.onlyA, onlyB: r.onlyB }).toEqual({ t, onlyA: 0, onlyB: 0 });
@@ -151,19 +154,41 @@ describe('changing the site zone re-times the events read in it', () => {
     await engine.call('cases.close', { caseId: a.id });
   }, 60_000);
 
-  it('a plan asked while an import runs says the change waits for it (and re-times what it reads)', async () => {
+  it('refused while an import runs, nothing changed and nothing queued; made once it has finished', async () => {
     const a = await imported('a-busy', 'UTC', tree(path.join(root, 'in-busy')));
     const g = await generateTree(path.join(root, 'gen-busy'), { targetBytes: 3_000_000, seed: 5 });
     const running = engine.call('import.paths', { caseId: a.id, paths: [g.root] });
     await expect.poll(() => engine.context.jobs.list(a.id).some((j) => j.kind === 'import' && j.state === 'running'), { timeout: 30_000 }).toBe(true);
+    const busy = 'An import is running in this case. Change the site zone when it has finished.';
     const plan = await engine.call('cases.timezonePlan', { caseId: a.id, timezone: 'Asia/Tokyo' });
-    expect(plan).toMatchObject({ current: 'UTC', events: 31, waitsFor: ['import'] });
-    const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: plan.to, expect: plan.current });
+    expect(plan).toMatchObject({ current: 'UTC', events: 31, busy });
+    expect(plan.waitsFor).toBeUndefined();
+    await expect(engine.call('cases.setTimezone', { caseId: a.id, timezone: plan.to, expect: plan.current })).rejects.toMatchObject({ error: { code: 'conflict', message: busy } });
+    expect(engine.context.jobs.list(a.id).filter((j) => j.kind === 'retime')).toEqual([]);
     await running;
-    expect(res.retimed.events).toBeGreaterThan(plan.events);
-    expect((await engine.call('cases.timezonePlan', { caseId: a.id, timezone: 'Asia/Tokyo' })).waitsFor).toBeUndefined();
+    await engine.context.jobs.settled(a.id);
+    expect((await engine.call('cases.get', { caseId: a.id })).timezone.zone).toBe('UTC');
+    expect(await readAudit(path.join(a.dir, 'audit.jsonl'), { action: RETIME_ACTION })).toEqual([]);
+    // The refusal is in the trail as the call's entry.
+    const refused = await readAudit(path.join(a.dir, 'audit.jsonl'), { action: 'cases.setTimezone' });
+    expect(refused.map((e) => [e.result.status, e.result.message])).toEqual([['error', busy]]);
+    const after = await engine.call('cases.timezonePlan', { caseId: a.id, timezone: 'Asia/Tokyo' });
+    expect(after.busy).toBeUndefined();
+    expect(after.events).toBeGreaterThan(plan.events);
+    expect((await engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Asia/Tokyo', expect: 'UTC' })).retimed.events).toBe(after.events);
     await engine.call('cases.close', { caseId: a.id });
   }, 120_000);
+
+  it('files whose zone alone changed (no naive stamps) are audited with the zone they had', async () => {
+    const b = path.join(root, 'in-offsets', 'bundle');
+    writeAt(b, 'enrich/logs/app/app.json.log', ['2024-06-01T12:00:00+0530', '2024-06-01T12:00:05+0530'].map((t, i) => sys(t, i)).join('\n') + '\n');
+    const a = await imported('a-offsets', 'Europe/Berlin', b);
+    const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Asia/Tokyo' });
+    expect(res.retimed).toEqual({ from: [], to: 'Asia/Tokyo', files: 0, events: 0 });
+    const entries = await readAudit(path.join(a.dir, 'audit.jsonl'), { action: RETIME_ACTION });
+    expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: a.id, from: ['Europe/Berlin'], to: 'Asia/Tokyo' }, { files: 0, events: 0 }]]);
+    await engine.call('cases.close', { caseId: a.id });
+  }, 60_000);
 
   it('refuses, changing nothing, when stamps without a year took their day from context in the old zone', async () => {
     const b = path.join(root, 'in-syslog', 'bundle');

@@ -4,6 +4,7 @@
 // or the new ones), which also marks what is derived from times to be made again by the jobs that make it after an
 // import: the per-minute summary (rebuilt here), identifiers and chains (every file pending extraction, the chains
 // dropped: the correlation stage builds them afresh), custody (digests and `import.files` entries written again).
+// A cancel interrupts the statement DuckDB is running and rolls the transaction back: the case keeps its zone and times.
 import type { TimeZoneRule } from '../../../shared/domain';
 import type { RetimePlan } from '../../../shared/contract';
 import { sqlString, type CaseDb, type SqlRead } from '../store/db';
@@ -12,9 +13,10 @@ import { buildEventMinutes } from '../store/eventMinutes';
 import { formatById } from '../formats/registry';
 import { naiveRetimeSql } from './transform';
 import { faultPoint } from './fault';
+import { interruptible } from './importer';
 import { EngineError } from '../util/errors';
 
-/** The audit action of a re-time (params: caseId, from, to; counts: files, events). */
+/** The audit action of a re-time (params: caseId, from: the changed files' zones before, to; counts: files, events re-timed). */
 export const RETIME_ACTION = 'case.retime';
 
 /** Files read in another zone than `to` (tz_zone differs): what a change to `to` re-times. */
@@ -59,7 +61,18 @@ export function refusal(plan: Omit<RetimePlan, 'current'>): string | null {
 
 export interface RetimeResult {
   files: number; events: number; from: string[]; /** Every file whose row changed. */ fileIds: number[];
+  /** The zones those files were read in before (also of files without naive stamps, whose zone alone changed). */ fileZones: string[];
   /** The case's zone rule now, its evidence saying what the change did. */ rule: TimeZoneRule;
+}
+
+export interface RetimeOptions {
+  /** Empties identifiers and chains for a full rebuild inside the transaction (correlate/derivation.ts, given by the
+   *  wiring: correlation is a peer of ingest). */
+  resetDerived: (db: CaseDb) => Promise<void>;
+  /** The job's: a cancel interrupts the statement running and rolls the transaction back (nothing changed). */
+  signal?: AbortSignal;
+  /** Each step inside the transaction: its key (stamps, inherited, files, derived) and what it does in words. */
+  onStep?: (key: string, what: string) => void;
 }
 
 /** Meta key holding the zone the last re-time committed with the times (case.json follows it: reconcileZone). */
@@ -68,10 +81,9 @@ export const ZONE_KEY = 'site_zone';
 /**
  * Re-times the case to `to` in one transaction (see the head of this file). Returns what was re-timed; the
  * caller queues custody and correlation (ingest/handlers.ts scheduleCorrelation) and saves the zone in case.json.
- * `resetDerived` empties identifiers and chains for a full rebuild inside that transaction (correlate/derivation.ts,
- * given by the wiring: correlation is a peer of ingest).
  */
-export async function retimeCase(db: CaseDb, to: string, resetDerived: (db: CaseDb) => Promise<void>): Promise<RetimeResult> {
+export async function retimeCase(db: CaseDb, to: string, opts: RetimeOptions): Promise<RetimeResult> {
+  const { resetDerived, signal } = opts;
   const plan = await planRetime(db, to);
   const refused = refusal(plan);
   if (refused) throw new EngineError('invalid_input', refused);
@@ -79,12 +91,18 @@ export async function retimeCase(db: CaseDb, to: string, resetDerived: (db: Case
     ? `set by the operator; ${plan.events} events read in ${plan.from.join(', ')} were re-timed to it`
     : 'set by the operator; no events had been read in another zone' };
   let fileIds: number[] = [];
-  await db.tx(async () => {
+  let fileZones: string[] = [];
+  // A cancel seen between statements (the interrupt then stops nothing) still ends the transaction before its COMMIT.
+  const step = (key: string, what: string) => { opts.onStep?.(key, what); signal?.throwIfAborted(); };
+  await interruptible(db, signal, () => db.tx(async () => {
     await db.run(`CREATE OR REPLACE TEMP TABLE retime_files AS ${TARGET(to)}`);
     fileIds = (await db.all<{ file_id: number }>('SELECT file_id FROM temp.retime_files ORDER BY 1')).map((r) => Number(r.file_id));
+    fileZones = (await db.all<{ z: string }>(`SELECT DISTINCT tz_zone AS z FROM files WHERE file_id IN (SELECT file_id FROM temp.retime_files)
+      AND tz_zone IS NOT NULL ORDER BY 1`)).map((r) => r.z);
     const target = 'SELECT file_id FROM temp.retime_files';
     const sources = await db.all<{ source: string }>(`SELECT DISTINCT source FROM event_store WHERE file_id IN (${target}) AND ts_flag = 'naive' ORDER BY 1`);
     for (const { source } of sources) {
+      step('stamps', `re-timing the ${source} stamps`);
       const def = formatById(source)!;
       const rows = `(SELECT id, ${tsTextSql('e')} AS ts_text FROM event_store e WHERE file_id IN (${target}) AND source = ${sqlString(source)} AND ts_flag = 'naive')`;
       await db.run(`CREATE OR REPLACE TEMP TABLE retime_ts AS ${naiveRetimeSql(def, rows, to)}`);
@@ -94,12 +112,14 @@ export async function retimeCase(db: CaseDb, to: string, resetDerived: (db: Case
       await db.run('UPDATE event_store SET ts = r.ts_new FROM temp.retime_ts r WHERE event_store.id = r.id');
       faultPoint('retime-midway');
     }
+    step('inherited', 're-timing the records without a time of their own');
     // As the import's fixInheritedTimes: the time of the last record before it in the file that has one of its own.
     await db.run(`UPDATE event_store e SET ts = p.prev_ts
       FROM (SELECT id, ts_flag, last_value(CASE WHEN ts_flag <> 'inherited' THEN ts END IGNORE NULLS)
                 OVER (PARTITION BY file_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_ts
             FROM event_store WHERE file_id IN (${target})) p
       WHERE e.id = p.id AND p.ts_flag = 'inherited'`);
+    step('files', 'writing the file rows');
     await db.run(`UPDATE files SET min_ts = s.lo, max_ts = s.hi FROM (SELECT file_id, min(ts) AS lo, max(ts) AS hi FROM event_store
       WHERE file_id IN (${target}) GROUP BY file_id) s WHERE files.file_id = s.file_id`);
     // The rule's sentence as an import under the operator's zone writes it (importer.ts describeRule).
@@ -110,14 +130,16 @@ export async function retimeCase(db: CaseDb, to: string, resetDerived: (db: Case
       await db.run(`UPDATE files SET rows_digest = NULL WHERE file_id IN (SELECT DISTINCT file_id FROM event_store WHERE file_id IN (${target}) AND ts_flag IN ('naive', 'inherited'))`);
       await db.run(`INSERT INTO digest_pending SELECT DISTINCT file_id FROM event_store WHERE file_id IN (${target}) AND ts_flag IN ('naive', 'inherited')`);
       // Derived from times: made afresh by the correlation stage, as after a change of the derivation's rules.
+      step('derived', 'emptying what derives from the times; the per-minute summary');
       await resetDerived(db);
       await buildEventMinutes(db);
     }
     await db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ($1, $2)`, [ZONE_KEY, JSON.stringify(rule)]);
     await db.run('DROP TABLE IF EXISTS temp.retime_ts');
     await db.run('DROP TABLE IF EXISTS temp.retime_files');
-  });
-  return { files: plan.files, events: plan.events, from: plan.from, fileIds, rule };
+    signal?.throwIfAborted();
+  }));
+  return { files: plan.files, events: plan.events, from: plan.from, fileIds, fileZones, rule };
 }
 
 /** The zone the last re-time committed, when case.json does not say it yet (a kill between the two); else null. */

@@ -16,6 +16,8 @@ export interface RunOptions<T> {
    *  import schedules the text index: one rebuilt after the last import held the next import for a minute). */
   preempt?: boolean;
   outcome?: (result: T) => string;
+  /** The sentence a cancel ends the job with (what it leaves), instead of "The <kind> job was cancelled.". */
+  cancelled?: string;
 }
 
 export interface Jobs {
@@ -33,7 +35,7 @@ export interface Jobs {
   settled(caseId: string): Promise<void>;
 }
 
-interface Job { info: JobInfo; controller: AbortController; lastPublished: number; background: boolean }
+interface Job { info: JobInfo; controller: AbortController; lastPublished: number; background: boolean; cancelled?: string }
 
 const HISTORY = 50;
 const STEP_EVERY_MS = 100;
@@ -61,6 +63,7 @@ export class JobRunner implements Jobs {
       controller: new AbortController(),
       lastPublished: 0,
       background: !!opts.background,
+      ...(opts.cancelled ? { cancelled: opts.cancelled } : {}),
     };
     this.jobs.delete(jobId);
     if (opts.preempt) for (const j of this.live()) if (j.background && j.info.caseId === caseId) this.cancel(j.info.jobId);
@@ -79,7 +82,7 @@ export class JobRunner implements Jobs {
   cancel(jobId: string): boolean {
     const job = this.jobs.get(jobId);
     if (!job || !isLive(job)) return false;
-    job.controller.abort(new EngineError('cancelled', `The ${job.info.kind} job was cancelled.`));
+    job.controller.abort(cancelledJob(job));
     return true;
   }
 
@@ -125,7 +128,7 @@ export class JobRunner implements Jobs {
   private end(job: Job, state: 'done' | 'failed' | 'cancelled', error?: unknown): unknown {
     job.info.state = state;
     job.info.endedAt = new Date().toISOString();
-    const err = state === 'cancelled' && !(error instanceof EngineError) ? new EngineError('cancelled', `The ${job.info.kind} job was cancelled.`) : error;
+    const err = state === 'cancelled' && !(error instanceof EngineError) ? cancelledJob(job) : error;
     if (state !== 'done') {
       job.info.error = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 500) : String(err);
       const ce = toContractError(err);
@@ -151,6 +154,8 @@ export class JobRunner implements Jobs {
 }
 
 function isLive(j: Job): boolean { return jobIsLive(j.info); }
+
+const cancelledJob = (j: Job) => new EngineError('cancelled', j.cancelled ?? `The ${j.info.kind} job was cancelled.`);
 
 /** Resolves when the jobs ahead have settled, or as soon as the job is cancelled. */
 function untilTurnOrAbort(ahead: Promise<unknown>, signal: AbortSignal): Promise<void> {
