@@ -39,7 +39,7 @@ const NEIGHBOURS = ['', 'a', 'Z', '0', '_', ' ', '-', '\n'];
 const EMPTY_PROBES = [...new Set(NEIGHBOURS.flatMap((a) => NEIGHBOURS.map((b) => a + b)))];
 
 /** Where the pattern matches empty text in `text` (the first such offset), or -1; run by the engine the rule runs in. */
-export function emptyMatchAt(re: GoRegex, text: string): number {
+function emptyMatchAt(re: GoRegex, text: string): number {
   return re.matches(text).find((m) => m.end === m.start)?.start ?? -1;
 }
 

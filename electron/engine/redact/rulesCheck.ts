@@ -2,24 +2,26 @@
 // pattern RE2 refuses, named by row and field as the editor names its own errors (renderer rulesDraft.ts), or that
 // can match empty text; and what a pattern does to the editor's sample lines.
 import type { RedactionRules } from '../../../shared/redaction';
-import { canMatchEmpty, compilePattern, emptyMatchAt, emptyMatchRefusal, isBoundary, ruleName } from './client';
-import type { GoRegex } from './regex';
+import { canMatchEmpty, compilePattern, emptyMatchRefusal, isBoundary, ruleName } from './client';
+import type { GoMatch, GoRegex } from './regex';
 
 /** Said of one pattern row (from 1): an error refuses the rule set (a save, a test, an export), a warning does not. */
 export interface PatternNote { pattern: number; level: 'error' | 'warning'; message: string }
 
-/** Whether a match covers the whole of a line of more than one word (one id alone on a line is what a pattern is for). */
-function wholeLine(re: GoRegex, line: string): boolean {
+/** Whether one of the matches covers the whole of a line of more than one word (one id alone on a line is what a
+ * pattern is for), as the detector keeps matches: non-empty, on word boundaries. */
+function wholeLine(matches: readonly GoMatch[], line: string): boolean {
   const t = line.trim();
   if (!/\s/.test(t)) return false;
   const from = line.indexOf(t);
-  return re.matches(line).some((m) => m.start <= from && m.end >= from + t.length && m.end > m.start && isBoundary(line, m.start, m.end));
+  return matches.some((m) => m.start <= from && m.end >= from + t.length && m.end > m.start && isBoundary(line, m.start, m.end));
 }
 
 /**
  * Per pattern: RE2's refusal; else a pattern that can match empty text (the probes in client.ts, as an export refuses
  * it), else one that matches empty text in a sample line (a place the probes do not show); and a warning for one that
- * takes a whole sample line (likely too broad).
+ * takes a whole sample line (likely too broad). Each sample line is matched once per pattern, and only where it holds
+ * a match: the editor asks on every typing pause, with up to 400,000 characters of sample.
  */
 export function patternNotes(rules: Pick<RedactionRules, 'patterns'>, sample: readonly string[] = []): PatternNote[] {
   return rules.patterns.flatMap((p, i): PatternNote[] => {
@@ -31,12 +33,15 @@ export function patternNotes(rules: Pick<RedactionRules, 'patterns'>, sample: re
       return [{ pattern: n, level: 'error', message: `pattern ${n} regex: not a valid RE2 expression: ${(e as Error).message}` }];
     }
     if (canMatchEmpty(re)) return [{ pattern: n, level: 'error', message: emptyMatchRefusal(p.type, n) }];
+    let whole = -1;
     for (const [j, line] of sample.entries()) {
-      const at = emptyMatchAt(re, line);
-      if (at >= 0) return [{ pattern: n, level: 'error', message: emptyMatchRefusal(p.type, n, `in sample line ${j + 1} (at character ${at + 1})`) }];
+      if (!re.test(line)) continue;
+      const matches = re.matches(line);
+      const empty = matches.find((m) => m.end === m.start);
+      if (empty) return [{ pattern: n, level: 'error', message: emptyMatchRefusal(p.type, n, `in sample line ${j + 1} (at character ${empty.start + 1})`) }];
+      if (whole < 0 && wholeLine(matches, line)) whole = j;
     }
-    const line = sample.findIndex((l) => wholeLine(re, l));
-    return line < 0 ? [] : [{ pattern: n, level: 'warning', message: `${ruleName(p.type, n)} matches the whole of sample line ${line + 1}, so it would replace that line whole: it is likely too broad.` }];
+    return whole < 0 ? [] : [{ pattern: n, level: 'warning', message: `${ruleName(p.type, n)} matches the whole of sample line ${whole + 1}, so it would replace that line whole: it is likely too broad.` }];
   });
 }
 
