@@ -58,6 +58,7 @@ const ACTIONS: Record<string, string> = {
   'import.file': 'Recorded an imported file (its digest)',
   'import.alias': 'Recorded files already in the case under another name',
   'correlate.rederive': 'Derived identifiers and chains again (the case was derived by other rules)',
+  'correlate.job': 'Stopped building identifiers and chains before the end (cancelled or failed)',
   'case.retime': 'Re-timed the events read in the old site timezone',
   'export.run': 'Exported a redacted extract',
   'export.written': 'Wrote a redacted extract',

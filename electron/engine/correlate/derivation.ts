@@ -43,7 +43,8 @@ export async function derivationStale(db: SqlRead, idPatterns?: IdPattern[]): Pr
   return Number(r?.n) > 0;
 }
 
-/** Records this build's version: called where the chains are built, when everything pending was derived by it. */
+/** Records this build's version: before a case's first extraction (rederiveIfStale), and where the chains are built
+ * when everything pending was derived by it. */
 export async function recordDerivation(db: CaseDb, idPatterns?: IdPattern[]): Promise<void> {
   await db.run(`CREATE TABLE IF NOT EXISTS ${TABLE} (version VARCHAR)`);
   await db.run(`DELETE FROM ${TABLE}`);
@@ -53,9 +54,15 @@ export async function recordDerivation(db: CaseDb, idPatterns?: IdPattern[]): Pr
 /**
  * When the case was derived by other rules: in one transaction, its identifiers, status evidence, failure reasons and
  * chains are emptied and every file is marked for extraction again. Returns the versions when it did.
+ * A case with nothing derived yet is given this build's version before its first extraction: a first run cut short
+ * (cancelled, killed) leaves identifiers without chains, which would otherwise read as another build's and be
+ * derived again from nothing, with a `correlate.rederive` entry for a change of rules that never was.
  */
 export async function rederiveIfStale(db: CaseDb, idPatterns?: IdPattern[]): Promise<{ from: string | null; to: string } | null> {
-  if (!(await derivationStale(db, idPatterns))) return null;
+  if (!(await derivationStale(db, idPatterns))) {
+    if (await storedDerivation(db) === null) await db.tx(() => recordDerivation(db, idPatterns));
+    return null;
+  }
   const from = await storedDerivation(db);
   await db.tx(async () => {
     await resetDerived(db);

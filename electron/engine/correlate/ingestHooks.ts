@@ -30,15 +30,16 @@ export async function afterBatchImported(db: CaseDb, fileIds: number[], opts: Co
 }
 
 /** Once per import: the chains, their events and links that the imported files touch (all of them on a new case); the
- * timeline's per-minute summary. */
-export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {}): Promise<void> {
+ * timeline's per-minute summary. `signal` stops either at once, rolled back (the pending marks stay for the next run). */
+export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {}, signal?: AbortSignal): Promise<void> {
   // The summary is not correlation: it is built even when correlation is measured off.
-  await timed(SUMMARY_STAGE, () => db.tx(() => buildEventMinutes(db)));
+  await timed(SUMMARY_STAGE, () => db.interruptible(signal, () => db.tx(() => buildEventMinutes(db))));
   if (opts.disabled) return;
   // The chain build's hash tables and sorts grow to DuckDB's limit, and RSS with them: at the writer's 320 MB the 10 GB
   // tree's job peaked at 974 MB in it (docs/BENCHMARKS.md, issue 13). It runs at less, cut into parts by that limit
   // (chains.ts keyParts); a build that still runs out is its transaction rolled back and run again at the retry's limit.
-  await withMemoryLimit(db, CHAIN_MEMORY, () => withMemoryRetry(db, () => db.tx(async () => {
+  // Inside the limit: the limit is put back after a cancel too.
+  await withMemoryLimit(db, CHAIN_MEMORY, () => withMemoryRetry(db, () => db.interruptible(signal, () => db.tx(async () => {
     await db.run(PENDING_DDL);
     const pending = (await db.all<{ id: number | bigint }>(`SELECT DISTINCT file_id AS id FROM correlate_pending ORDER BY 1`)).map((r) => Number(r.id));
     if (opts.fullRebuild || !(await hasTable(db, 'chain_events'))) await buildChains(db);
@@ -46,7 +47,7 @@ export async function afterImportFinished(db: CaseDb, opts: CorrelateOptions = {
     await db.run(`DELETE FROM correlate_pending`);
     // A new case's first build: its rules are this build's (a case derived by others was re-derived first: derivation.ts).
     if (await storedDerivation(db) === null) await recordDerivation(db, opts.idPatterns);
-  })));
+  }))));
 }
 
 /** DuckDB's memory limit while the chains are built after an import. */

@@ -28,15 +28,16 @@ export interface StageProgress { done: number; total: number; phase: 'identifier
 export interface Correlator {
   /** Identifiers and status evidence of these files' events (any formats), inside the stage's transaction. */
   extract(db: CaseDb, fileIds: number[]): Promise<void>;
-  /** Chains, their events and links for what was extracted since the last build. */
-  build(db: CaseDb): Promise<void>;
+  /** Chains, their events and links for what was extracted since the last build; `signal` stops it (rolled back). */
+  build(db: CaseDb, signal?: AbortSignal): Promise<void>;
   /** Before anything else: marks every file pending again when the case was derived by other rules. */
   prepare?(db: CaseDb): Promise<unknown>;
 }
 
 /**
  * Extracts what is pending, a group of files at a time, then updates the chains. Returns false when nothing was pending.
- * `signal` is honoured between steps: what is done stays done.
+ * `signal` stops it at once (the running statement is interrupted): a group's extraction or the chain build that was
+ * under way is rolled back, what is done stays done, and the marks say what the next run has left to do.
  */
 export async function runCorrelationStage(db: CaseDb, correlator: Correlator, signal?: AbortSignal,
   progress?: (p: StageProgress) => void): Promise<boolean> {
@@ -47,17 +48,16 @@ export async function runCorrelationStage(db: CaseDb, correlator: Correlator, si
   const total = files.length;
   let done = 0;
   for (const part of extractGroups(files.map((f) => ({ id: Number(f.id), events: Number(f.events) })))) {
-    signal?.throwIfAborted();
-    await db.tx(async () => {
+    await db.interruptible(signal, () => db.tx(async () => {
       await timed(EXTRACT_STAGE, () => correlator.extract(db, part));
       await db.run(`DELETE FROM extract_pending WHERE file_id IN (${part.join(', ')})`);
-    });
+    }));
     done += part.length;
     faultPoint('correlation-midway');
     progress?.({ phase: 'identifiers', done, total });
   }
   signal?.throwIfAborted();
   progress?.({ phase: 'chains', done, total });
-  await timed(CHAINS_STAGE, () => correlator.build(db));
+  await timed(CHAINS_STAGE, () => correlator.build(db, signal));
   return true;
 }

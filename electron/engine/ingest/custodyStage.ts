@@ -54,15 +54,15 @@ export async function finishCustody(db: CaseDb, caseDir: string, bundlesDir: str
   const pending = (await db.all<{ file_id: number }>(`SELECT DISTINCT file_id FROM digest_pending ORDER BY file_id`)).map((r) => Number(r.file_id));
   if (pending.length) faultPoint('before-digests');
   for (let i = 0; i < pending.length; i += GROUP_FILES) {
-    signal?.throwIfAborted();
     const part = pending.slice(i, i + GROUP_FILES);
-    await timed(DIGEST_STAGE, () => db.tx(async () => {
+    // A cancel interrupts the group's digests (rolled back: its files stay pending).
+    await timed(DIGEST_STAGE, () => db.interruptible(signal, () => db.tx(async () => {
       const digests = await fileRowsDigests((sql) => db.all(sql), part);
       // Digests are a version's prefix + hex (or its empty digest) and ids integers: nothing here comes from the evidence.
       const values = part.map((id) => `(${id}, '${digests.get(id)?.digest ?? emptyDigest()}')`).join(', ');
       await db.run(`UPDATE files SET rows_digest = d.digest FROM (VALUES ${values}) d(file_id, digest) WHERE files.file_id = d.file_id`);
       await db.run(`DELETE FROM digest_pending WHERE file_id IN (${part.join(', ')})`);
-    }));
+    })));
   }
   const here = committedHere.get(caseDir) ?? new Set<number>();
   const rows = await db.all<{ file_id: number; bundle: string; path: string; sha256: string; format: string; records: string; rows_digest: string }>(

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { ImportProgress, ImportResult } from '../../../shared/domain';
-import type { JobStep } from '../../../shared/contract';
+import { toContractError, type JobStep } from '../../../shared/contract';
 import type { AreaHandlers, EngineContext } from '../api';
 import { IMPORT_ALIAS_ACTION, IMPORT_FILES_ACTION, IMPORT_FILES_PER_ENTRY } from '../audit/custody';
 import { importPaths, type ImportOptions } from './importer';
@@ -52,42 +52,61 @@ export const CHECKPOINT_STAGE = 'checkpoint after the events (job)';
  * Resolves when it is done.
  */
 export function scheduleCorrelation(ctx: EngineContext, caseId: string): Promise<void> {
-  const done = ctx.jobs.run(caseId, 'correlate', async (signal, progress) => {
+  const done = ctx.jobs.run(caseId, 'correlate', async (signal, reported, jobId) => {
     const h = ctx.getCase(caseId);
     if (h.readOnly) return;
-    const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
-    const correlator = {
-      extract: (db: CaseDb, ids: number[]) => afterBatchImported(db, ids, correlate), build: (db: CaseDb) => afterImportFinished(db, correlate),
-      // Recorded: verify's check of the derived tables starts again from the events (a tamperer's edit is gone too).
-      prepare: async (db: CaseDb) => {
-        const r = await rederiveIfStale(db, h.meta.idPatterns);
-        if (r) await ctx.audit(REDERIVE_ACTION, { caseId, from: r.from, to: r.to }, { status: 'ok' });
-      },
-    };
-    // What the import left on the Node heap (its planned files, one per file) is dead now: collected before this job's
-    // own peak, not on top of it (util/heap.ts).
-    settleHeap(true);
-    await h.withWriter(async (db) => {
-      // Its steps in the operator's words (job.progress): the Cases view and the CLI say them (shared/importProgress.ts).
-      progress({ phase: 'custody', done: 0, total: 1, unit: 'items', message: AFTER_STEPS.custody });
-      // What the import's last batches left in the WAL (its writer was kept open for this job: importer.ts keepWriter).
-      faultPoint('before-job-checkpoint');
-      // Harmless if it fails (a read holding a transaction): the next commit's automatic checkpoint does it then.
-      await timed(CHECKPOINT_STAGE, () => db.run('CHECKPOINT').catch(() => undefined));
-      // Both steps resume from their pending marks, so a step that ran out of memory is run again with more.
-      await withMemoryRetry(db, async () => {
-        await finishCustody(db, h.dir, h.files.bundles, auditImported(ctx, caseId), signal);
-        // Custody's audit entries (a record per file: 99,434 on the 10 GB tree) left ~150 MB dead on the heap, which
-        // stood beside the extraction's DuckDB peak (1.26 GB there).
-        settleHeap(true);
-        await runCorrelationStage(db, correlator, signal, (p) =>
-          progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: AFTER_STEPS[p.phase] }));
-      });
-    });
+    let phase = 'starting';
+    const progress = (s: JobStep) => { phase = s.phase; reported(s); };
+    try {
+      await correlateCase(ctx, caseId, signal, progress);
+    } catch (e) {
+      // A job with no call of its own: its end is recorded as a cancelled or failed call is (an error entry with the
+      // job's sentence), in the case's trail. What it left is pending and the next run finishes it.
+      await ctx.audit(CORRELATE_JOB_ACTION, { caseId, jobId, phase }, { status: 'error', message: toContractError(signal.aborted ? signal.reason : e).message });
+      throw e;
+    }
   });
   // A writer the import kept open for this job is closed even when the job never ran (cancelled while queued).
   void done.catch(() => undefined).then(() => ctx.openCases().find((c) => c.meta.id === caseId)?.rest()).catch(() => undefined);
   return done;
+}
+
+/** The audit action of a correlate job that ended without finishing (cancelled or failed); its params: jobId, phase. */
+export const CORRELATE_JOB_ACTION = 'correlate.job';
+
+/** The work of the `correlate` job: custody, then identifiers, status and chains, each stoppable by `signal`. */
+async function correlateCase(ctx: EngineContext, caseId: string, signal: AbortSignal, progress: (s: JobStep) => void): Promise<void> {
+  const h = ctx.getCase(caseId);
+  const correlate = { ...(h.meta.idPatterns ? { idPatterns: h.meta.idPatterns } : {}) };
+  const correlator = {
+    extract: (db: CaseDb, ids: number[]) => afterBatchImported(db, ids, correlate),
+    build: (db: CaseDb, stop?: AbortSignal) => afterImportFinished(db, correlate, stop),
+    // Recorded: verify's check of the derived tables starts again from the events (a tamperer's edit is gone too).
+    prepare: async (db: CaseDb) => {
+      const r = await rederiveIfStale(db, h.meta.idPatterns);
+      if (r) await ctx.audit(REDERIVE_ACTION, { caseId, from: r.from, to: r.to }, { status: 'ok' });
+    },
+  };
+  // What the import left on the Node heap (its planned files, one per file) is dead now: collected before this job's
+  // own peak, not on top of it (util/heap.ts).
+  settleHeap(true);
+  await h.withWriter(async (db) => {
+    // Its steps in the operator's words (job.progress): the Cases view and the CLI say them (shared/importProgress.ts).
+    progress({ phase: 'custody', done: 0, total: 1, unit: 'items', message: AFTER_STEPS.custody });
+    // What the import's last batches left in the WAL (its writer was kept open for this job: importer.ts keepWriter).
+    faultPoint('before-job-checkpoint');
+    // Harmless if it fails (a read holding a transaction): the next commit's automatic checkpoint does it then.
+    await timed(CHECKPOINT_STAGE, () => db.run('CHECKPOINT').catch(() => undefined));
+    // Both steps resume from their pending marks, so a step that ran out of memory is run again with more.
+    await withMemoryRetry(db, async () => {
+      await finishCustody(db, h.dir, h.files.bundles, auditImported(ctx, caseId), signal);
+      // Custody's audit entries (a record per file: 99,434 on the 10 GB tree) left ~150 MB dead on the heap, which
+      // stood beside the extraction's DuckDB peak (1.26 GB there).
+      settleHeap(true);
+      await runCorrelationStage(db, correlator, signal, (p) =>
+        progress({ phase: p.phase, done: p.done, total: p.total, unit: 'files', message: AFTER_STEPS[p.phase] }));
+    });
+  });
 }
 
 /** A finished import in one sentence (JobInfo.outcome), for a page that followed it after a reload. */

@@ -96,6 +96,9 @@ export class CaseDb implements SqlRead {
     /** External access off and configuration locked (every read-only instance). */
     readonly locked: boolean) {}
 
+  /** While `interruptible` runs: once it aborts, no statement starts on this connection (run, all, one). */
+  private stop: AbortSignal | undefined;
+
   /**
    * Read-only opens are always locked down. `lockdown` also locks a writable one once its schema exists (the
    * in-memory stand-in of a case without a database file yet).
@@ -134,6 +137,7 @@ export class CaseDb implements SqlRead {
 
   /** Rows as JSON-safe objects (BIGINT and timestamps become strings). */
   async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    this.stop?.throwIfAborted();
     const reader = await timed(sql, () => this.conn.runAndReadAll(sql, params as never));
     return reader.getRowObjectsJson() as unknown as T[];
   }
@@ -154,6 +158,7 @@ export class CaseDb implements SqlRead {
   }
 
   async run(sql: string, params?: Params): Promise<void> {
+    this.stop?.throwIfAborted();
     try {
       await timed(sql, () => this.conn.run(sql, params as never));
     } catch (e) {
@@ -197,6 +202,30 @@ export class CaseDb implements SqlRead {
   /** Stops the statement this connection is running (it fails with DuckDB's interrupt error); harmless when idle. */
   interrupt(): void {
     this.conn.interrupt();
+  }
+
+  /**
+   * Runs `fn` (a transaction, say) so that `signal` stops it at once: the statement running when it aborts is
+   * interrupted, and none starts after (an interrupt that lands between two statements stops nothing by itself), so
+   * `fn`'s transaction rolls back and the abort's reason, not DuckDB's "Interrupted!", is thrown. What runs after it
+   * (a ROLLBACK, a setting put back) is not refused.
+   */
+  async interruptible<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    if (!signal) return fn();
+    signal.throwIfAborted();
+    const outer = this.stop;
+    const stop = () => this.conn.interrupt();
+    this.stop = signal;
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      return await fn();
+    } catch (e) {
+      signal.throwIfAborted();
+      throw e;
+    } finally {
+      signal.removeEventListener('abort', stop);
+      this.stop = outer;
+    }
   }
 
   close(): void {
