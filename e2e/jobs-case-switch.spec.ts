@@ -170,8 +170,8 @@ test('chains whose build was cancelled are not shown as being built; Build again
     await api(casefile, 'import.paths', { caseId: c.id, paths: [path.join(work, 'few.json.log')], eventsFirst: true });
     await cancelled;
     await page.goto(caseLink(casefile, c.id, 'timeline'));
-    await expect(page.getByTestId('status-chains')).toContainText('chains not built (cancelled)');
-    await expect(page.getByTestId('status-chains')).not.toContainText('building');
+    await expect(page.getByTestId('status-chains')).toContainText('Chain building was cancelled. The timeline and table are complete; chains and identifiers are not.');
+    await expect(page.getByTestId('status-chains')).not.toContainText('building identifiers');
     await page.getByTestId('status-chains-again').click();
     await expect(page.getByTestId('status-chains')).toHaveCount(0, { timeout: 60_000 });
     expect((await api<{ chainsPending?: boolean }>(casefile, 'cases.get', { caseId: c.id })).chainsPending).toBeUndefined();

@@ -9,6 +9,7 @@ import { useApp, errorText } from './app';
 import { followJob } from './followJob';
 import { perCase, refreshIfOpen } from './perCase';
 import { followQueue } from './jobQueue';
+import { chainsStoppedText } from './chainsJob';
 
 export type DroppedFile = { file: File; path: string };
 
@@ -274,7 +275,7 @@ function followAfter(caseId: string): () => void {
     }
     if (j.jobId !== mine) return;
     if (j.state === 'queued' || j.state === 'running') { jobs.set(caseId, { after: afterStageLine(j.step) }); return; }
-    jobs.set(caseId, { after: j.state === 'done' ? ALL_READY : `Events are readable; identifiers and chains were not built (${j.state === 'cancelled' ? 'cancelled' : j.error ?? 'failed'}).` });
+    jobs.set(caseId, { after: j.state === 'done' ? ALL_READY : chainsStoppedText(j) });
     off();
     if (offAfter.get(caseId) === off) offAfter.delete(caseId);
   });

@@ -7,7 +7,9 @@ import { useApp } from '../../stores/app';
 import { filesFromDrop, useImport } from '../../stores/importJob';
 import { fmtCount, fmtTime } from '../../lib/time';
 import type { ImportCheck } from '../../../shared/contract';
-import { EVENTS_READY, importFilesText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
+import { ALL_READY, EVENTS_READY, afterStageLine, importFilesText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
+import { chainsStoppedText } from '../../stores/chainsJob';
+import { BuildChains, CancelChains, useChainsBuild } from '../chains/ChainsStatus';
 
 /** What the import will do with one archive inside the bundle, as the check found it. */
 function archiveAction(a: ImportCheck['archives'][number]): string {
@@ -30,10 +32,17 @@ export function ImportPanel() {
   const canUpload = !!getClient().upload || !!getClient().pathForFile;
   // The bar is the whole import's (to events ready) by bytes: the copy's, then the reading's (importProgress.ts).
   const pct = progress ? Math.round(100 * importFraction(progress)) : 0;
-  // One line per stage; once the import's part is over, the job after it (digests, identifiers, chains).
+  // One line per stage; once the import's part is over, the job after it (digests, identifiers, chains): its step with
+  // Cancel, or, stopped before the end, what the case holds with "Build them now" (a build run again is said too).
+  const chains = useChainsBuild();
+  const chainsStopped = !!chains.stopped && !!current.chainsPending;
+  const afterLine = after === null ? null
+    : chains.live ? afterStageLine(chains.live.step)
+      : chainsStopped ? chainsStoppedText(chains.stopped!)
+        : chains.ended?.state === 'done' ? ALL_READY : after;
   const line = !progress ? waiting ?? 'starting…'
     : running ? (progress.phase === 'done' ? EVENTS_READY : importStageLine(progress))
-      : after ?? (result ? EVENTS_READY : importStageLine(progress));
+      : afterLine ?? (result ? EVENTS_READY : importStageLine(progress));
   return (
     <section className="card" data-testid="import-panel">
       <h3>Import into “{current.name}”</h3>
@@ -96,6 +105,9 @@ export function ImportPanel() {
           <div className="progress-bar"><div style={{ width: `${running ? pct : 100}%` }} /></div>
           {running && <button data-testid="import-cancel" title="Stop the import (files committed so far stay)" onClick={() => void cancel()}>Cancel</button>}
           <span className="small" data-testid="import-stage" title={running && progress?.file ? printable(progress.file) : undefined}>{line}</span>
+          {!running && afterLine !== null && chains.live && <CancelChains testId="import-after-cancel" />}
+          {!running && afterLine !== null && !chains.live && chainsStopped && <BuildChains testId="import-after-build" />}
+          {!running && afterLine !== null && chains.error && <span className="small error" data-testid="import-after-error">{chains.error}</span>}
           {running && progress?.phase === 'parse' && left !== null && <span className="small muted" data-testid="import-left">{leftText(left)}</span>}
           {/* What is committed is queryable now: the first batch's is drawn at once, the rest on "Show them" (importJob.ts). */}
           {running && !!progress?.eventsCommitted && (

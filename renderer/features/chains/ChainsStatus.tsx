@@ -1,54 +1,59 @@
-// The status bar's word on the case's identifiers and chains while they are pending: being built, not built here
-// (read-only), or not built because their job failed or was cancelled. "Building…" must not stay on screen once
-// nothing builds: then the job's reason is shown, and "Build again" opens the case again, which runs it again.
-import { useEffect, useState } from 'react';
-import type { JobInfo } from '../../../shared/contract';
-import { call, getClient } from '../../api/client';
-import { errorText, useApp } from '../../stores/app';
-import { chainsPendingText } from './ChainsView';
+// The status bar's word on the case's identifiers and chains while they are pending: being built (with Cancel), not
+// built here (read-only), or not built because their job was cancelled or failed. "Building…" must not stay on screen
+// once nothing builds: then the sentence says what the case holds, and "Build them now" runs the job again.
+import { useEffect } from 'react';
+import { useApp } from '../../stores/app';
+import { chainsStoppedText, followChainsJob, stoppedJob, useChainsJob } from '../../stores/chainsJob';
 
-type Stopped = { state: 'failed' | 'cancelled'; error: string | null };
+/** What the case's pending identifiers and chains wait for: this app's job, or the instance that holds the case. */
+export function chainsPendingText(readOnly: boolean): string {
+  return readOnly
+    ? 'Identifiers and chains of the last import are not built: the instance that holds this case for writing builds them (open it there, or here once it is closed there).'
+    : 'Building identifiers and chains of the last import…';
+}
 
-const stoppedOf = (j: JobInfo): Stopped | null | undefined => (j.state === 'failed' || j.state === 'cancelled'
-  ? { state: j.state, error: j.error ?? null } : j.state === 'done' ? null : undefined);
+/** Stops the case's running chain build (no confirmation: nothing is lost, and "Build them now" starts it again). */
+export function CancelChains({ testId }: { testId: string }) {
+  const cancel = useChainsJob((s) => s.cancel);
+  return (
+    <button type="button" className="link" data-testid={testId} aria-label="Cancel building identifiers and chains"
+      title="Stop building identifiers and chains: the timeline and table stay complete, and they can be built later"
+      onClick={() => void cancel()}>Cancel</button>
+  );
+}
+
+/** Runs the case's chain build again (the open case opened again: the engine resumes the job from its marks). */
+export function BuildChains({ testId }: { testId: string }) {
+  const build = useChainsJob((s) => s.build);
+  return <button type="button" className="link" data-testid={testId} onClick={() => void build()}>Build them now</button>;
+}
+
+/** The case's chain build as the views say it: the job that runs (live) or the one that stopped before the end. */
+export function useChainsBuild() {
+  useEffect(() => followChainsJob(), []);
+  const live = useChainsJob((s) => s.live);
+  const stopped = useChainsJob((s) => (s.live ? null : stoppedJob(s.ended)));
+  const ended = useChainsJob((s) => s.ended);
+  const error = useChainsJob((s) => s.error);
+  return { live, stopped, ended, error };
+}
 
 export function ChainsStatus() {
   const current = useApp((s) => s.current);
-  const caseId = current?.id;
-  const [stopped, setStopped] = useState<Stopped | null>(null);
-  const [retryError, setRetryError] = useState<string | null>(null);
-  useEffect(() => {
-    setStopped(null);
-    if (!caseId) return;
-    let live = true;
-    // The case's last correlate job (jobs.list gives live ones first, then the ended ones, newest first).
-    void call('jobs.list', { caseId }).then((jobs) => {
-      const last = jobs.find((j) => j.kind === 'correlate');
-      if (live && last) { const s = stoppedOf(last); if (s !== undefined) setStopped(s); }
-    }).catch(() => undefined);
-    const off = getClient().on('job.progress', (j) => {
-      if (j.caseId !== caseId || j.kind !== 'correlate') return;
-      const s = stoppedOf(j);
-      setStopped(s ?? null);
-    });
-    return () => { live = false; off(); };
-  }, [caseId]);
+  const { live, stopped, error } = useChainsBuild();
   if (!current?.chainsPending) return null;
   // A read-only instance runs no job: "building" would never end here.
   if (current.readOnly) return <span className="warn" data-testid="status-chains" title={chainsPendingText(true)}>chains not built (read-only)</span>;
-  if (!stopped) return <span className="muted" data-testid="status-chains">building identifiers and chains…</span>;
-  const why = stopped.state === 'cancelled' ? 'their build was cancelled' : `their build failed${stopped.error ? `: ${stopped.error}` : ''}`;
-  const again = async () => {
-    setRetryError(null);
-    try {
-      await call('cases.open', { dir: current.dir });
-      setStopped(null);
-    } catch (e) { setRetryError(errorText(e)); }
-  };
+  if (!stopped) {
+    return (
+      <span className="muted" data-testid="status-chains" title={error ?? undefined}>
+        building identifiers and chains…{live && <>{' '}<CancelChains testId="status-chains-cancel" /></>}{error && <> · {error}</>}
+      </span>
+    );
+  }
   return (
-    <span className="warn" data-testid="status-chains" title={retryError ?? `Identifiers and chains of the last import are not built: ${why}.`}>
-      chains not built ({stopped.state}){' '}
-      <button type="button" className="link" data-testid="status-chains-again" onClick={() => void again()}>Build again</button>
+    <span className="warn" data-testid="status-chains" role="status" title={error ?? undefined}>
+      {chainsStoppedText(stopped)}{' '}<BuildChains testId="status-chains-again" />{error && <> · {error}</>}
     </span>
   );
 }

@@ -14,6 +14,8 @@ import { IdChip } from '../detail/IdText';
 import { FacetChip } from '../filters/FacetChip';
 import { CopyButton } from '../detail/CopyButton';
 import { linkTo } from '../../stores/urlState';
+import { chainsStoppedText } from '../../stores/chainsJob';
+import { BuildChains, CancelChains, chainsPendingText, useChainsBuild } from './ChainsStatus';
 
 /** What a chain's time figure is (docs/CORRELATION.md): its records' whole span, not a run time some log reports. */
 export const SPAN_TITLE = "From the chain's first record to its last, across every source: a Celery task's span runs from the dashboard's submit to its last result poll, so it can be longer than the worker's own 'succeeded in' time";
@@ -28,11 +30,12 @@ const NO_CHAINS: ChainSummary[] = [];
 const KINDS = ChainKind.options;
 const STATUSES = ChainStatus.options;
 
-/** What the case's pending identifiers and chains wait for: this app's job, or the instance that holds the case. */
-export function chainsPendingText(readOnly: boolean): string {
-  return readOnly
-    ? 'Identifiers and chains of the last import are not built: the instance that holds this case for writing builds them (open it there, or here once it is closed there).'
-    : 'Building identifiers and chains of the last import…';
+/** Why the last import's chains are not listed: being built (Cancel stops it), or their build stopped (Build them now). */
+function PendingNote({ readOnly }: { readOnly: boolean }) {
+  const { live, stopped, error } = useChainsBuild();
+  if (readOnly) return <>{chainsPendingText(true)}</>;
+  if (stopped) return <>{chainsStoppedText(stopped)} <BuildChains testId="chains-build" />{error && <> · {error}</>}</>;
+  return <>{chainsPendingText(false)}{live && <> <CancelChains testId="chains-pending-cancel" /></>}{error && <> · {error}</>}</>;
 }
 
 export function StatusBadge({ status }: { status: string }) {
@@ -191,11 +194,11 @@ export function ChainsView() {
       {error && <div className="error-box">Could not list chains: {error}</div>}
       {data && data.chains.length > 0 && pending && (
         // The chains of earlier imports are listed; those of the last one are not yet among them.
-        <div className="muted small" data-testid="chains-pending">{chainsPendingText(readOnly)} The chains listed are from before it; the list is not whole yet.</div>
+        <div className="muted small" data-testid="chains-pending"><PendingNote readOnly={readOnly} /> The chains listed are from before it; the list is not whole yet.</div>
       )}
       {data && data.chains.length === 0 && (pending
         // Not the filter's doing: the chains of the last import are not built (yet).
-        ? <div className="empty" data-testid="chains-pending">{chainsPendingText(readOnly)}</div>
+        ? <div className="empty" data-testid="chains-pending"><PendingNote readOnly={readOnly} /></div>
         : <div className="empty">No chains match — clear the kind, status or span filter. (Chains appear after an import extracts identifiers.)</div>)}
       <div className="scroll-y">
         <table className="grid-table sortable">
