@@ -31,9 +31,9 @@ export const compilePattern = (regex: string) => {
 /**
  * Texts on which a pattern that can match empty text shows it. An empty match is made of RE2's zero-width assertions
  * alone (`^ $ \A \z \b \B`, multi-line or not), which look only at the characters on either side: every pair of
- * neighbours from none, word characters, other characters and a newline is here. A pattern
- * that at such a place prefers to take the character (`^\b(?:[aZ0_]|)` before `a`) can still match empty before
- * another one: the rules editor also looks at its sample lines (rulesCheck.ts).
+ * neighbours from none, word characters, other characters and a newline is here. A pattern that at such a place
+ * prefers to take the character (`^\b(?:[aZ0_]|)` before `a`) can still match empty before another one: the rules
+ * editor also looks at its sample lines (rulesCheck.ts).
  */
 const NEIGHBOURS = ['', 'a', 'Z', '0', '_', ' ', '-', '\n'];
 const EMPTY_PROBES = [...new Set(NEIGHBOURS.flatMap((a) => NEIGHBOURS.map((b) => a + b)))];
