@@ -34,3 +34,19 @@ export async function compareCases(a: string, b: string, tables = IMPORT_TABLES)
     db.close();
   }
 }
+
+/**
+ * Every table of case b (its audit head mirror aside: a trail that gained an entry moves it) against case a, as
+ * multisets: a case left as it was, checked against a copy of its folder taken before.
+ */
+export async function compareAllTables(a: string, b: string): Promise<Record<string, TableDiff>> {
+  const db = await CaseDb.open(':memory:');
+  let names: string[];
+  try {
+    await db.run(`ATTACH ${sqlString(path.join(b, 'case.duckdb'))} AS b (READ_ONLY)`);
+    names = (await db.all<{ t: string }>(`SELECT table_name AS t FROM duckdb_tables() WHERE database_name = 'b' AND table_name <> 'audit_head' ORDER BY 1`)).map((r) => r.t);
+  } finally {
+    db.close();
+  }
+  return compareCases(a, b, Object.fromEntries(names.map((t) => [t, `SELECT * FROM {db}.${t}`])));
+}

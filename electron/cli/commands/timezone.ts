@@ -1,9 +1,11 @@
 // `casefile timezone --case <dir> <zone>`: sets the case's site timezone. The events read from naive stamps in
 // another zone are re-timed to it (ingest/retime.ts), and the command says how many.
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { zoneBusy, type CallOutput } from '../../../shared/contract';
 import { holderCommand } from '../../engine/case/lock';
 import { caseFiles } from '../../engine/case/paths';
+import { ContractFailure } from '../../engine/engine';
 import { assertZone } from '../../engine/ingest/timezone';
 import { fail, printJson } from '../output';
 import { withCaseEngine } from './ingest';
@@ -32,7 +34,36 @@ export function registerTimezoneCommand(program: Command): void {
         const busy = holder && zoneBusy([holder]);
         if (busy) throw new Error(busy);
         await withCaseEngine(o.case, async (engine, info) => {
-          const res = await engine.call('cases.setTimezone', { caseId: info.id, timezone: zone });
+          // Ctrl-C cancels the job: its transaction rolls back and the engine's sentence says nothing was changed (the
+          // default SIGINT killed the process, which left the same but said nothing and audited nothing). Twice quits.
+          const jobId = `cli-retime-${randomBytes(6).toString('hex')}`;
+          let stopping = false;
+          const onSigint = () => {
+            if (stopping) process.exit(130);
+            stopping = true;
+            process.stderr.write('\ncasefile: stopping the change of the site zone (Ctrl-C again to quit at once)\n');
+            void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
+          };
+          // Said once its transaction re-times stamps, so a long change is seen to run and can be stopped.
+          let said = false;
+          const off = engine.on('job.progress', (j) => {
+            if (said || j.jobId !== jobId || j.step?.phase !== 'retime-stamps') return;
+            said = true;
+            process.stderr.write(`re-timing to ${zone} (Ctrl-C stops it, changing nothing)\n`);
+          });
+          process.on('SIGINT', onSigint);
+          let res: CallOutput<'cases.setTimezone'>;
+          try {
+            res = await engine.call('cases.setTimezone', { caseId: info.id, timezone: zone, jobId });
+          } catch (e) {
+            if (!(e instanceof ContractFailure && e.error.code === 'cancelled')) throw e;
+            process.stderr.write(`casefile: ${e.error.message}\n`);
+            process.exitCode = 130;
+            return;
+          } finally {
+            process.off('SIGINT', onSigint);
+            off();
+          }
           if (o.json) printJson({ timezone: res.timezone, retimed: res.retimed });
           else process.stdout.write(`${retimedLine(res.retimed)}\n`);
         }, undefined, { writing: true });

@@ -6,7 +6,7 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../engine';
 import { removeDir, tempDir } from '../../testkit/tmp';
-import { compareCases, IMPORT_TABLES } from '../../testkit/compareCases';
+import { compareAllTables, compareCases, IMPORT_TABLES } from '../../testkit/compareCases';
 import { generateTree } from '../../testkit/synth/generate';
 import { readAudit } from '../audit/trail';
 import { CaseHandle } from '../case/caseStore';
@@ -42,15 +42,10 @@ async function imported(name: string, zone: string): Promise<string> {
   return dir;
 }
 
-/** Every table of case a (its audit head mirror aside: the trail has an entry more) against case b, as multisets. */
+/** Every table of case a against case b (compareAllTables), the tables it must hold named. */
 async function everyTable(a: string, b: string): Promise<Record<string, { onlyA: number; onlyB: number }>> {
-  const h = await CaseHandle.open(b, { readOnly: true });
-  let names: string[];
-  try {
-    names = (await h.db.read<{ t: string }>(`SELECT table_name AS t FROM duckdb_tables() WHERE NOT temporary AND table_name <> 'audit_head' ORDER BY 1`)).map((r) => r.t);
-  } finally { await h.close(); }
-  expect(names).toEqual(expect.arrayContaining(['event_store', 'files', 'meta', 'chains', 'event_minutes', 'digest_pending', 'extract_pending']));
-  const diff = await compareCases(a, b, Object.fromEntries(names.map((t) => [t, `SELECT * FROM {db}.${t}`])));
+  const diff = await compareAllTables(a, b);
+  expect(Object.keys(diff)).toEqual(expect.arrayContaining(['event_store', 'files', 'meta', 'chains', 'event_minutes', 'digest_pending', 'extract_pending']));
   return Object.fromEntries(Object.entries(diff).map(([t, d]) => [t, { onlyA: d.onlyA, onlyB: d.onlyB }]));
 }
 
