@@ -531,11 +531,11 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
 }
 
 /**
- * Runs one batch (or a re-time: retime.ts) so that a cancel stops it at once: a batch the DuckDB reader takes whole
- * reports no progress until it ends, so the abort interrupts the statement DuckDB is running; the batch's transaction
- * rolls back and the cancel (not DuckDB's "Interrupted!") is what the caller sees.
+ * Runs one batch so that a cancel stops it at once: a batch the DuckDB reader takes whole reports no progress until
+ * it ends, so the abort interrupts the statement DuckDB is running; the batch's transaction rolls back and the
+ * cancel (not DuckDB's "Interrupted!") is what the caller sees.
  */
-export async function interruptible<T>(db: CaseDb, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+async function interruptible<T>(db: CaseDb, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
   if (!signal) return fn();
   signal.throwIfAborted();
   const stop = () => db.interrupt();

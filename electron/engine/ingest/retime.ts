@@ -13,7 +13,6 @@ import { buildEventMinutes } from '../store/eventMinutes';
 import { formatById } from '../formats/registry';
 import { naiveRetimeSql } from './transform';
 import { faultPoint } from './fault';
-import { interruptible } from './importer';
 import { EngineError } from '../util/errors';
 
 /** The audit action of a re-time (params: caseId, from: the changed files' zones before, to; counts: files, events re-timed). */
@@ -92,9 +91,9 @@ export async function retimeCase(db: CaseDb, to: string, opts: RetimeOptions): P
     : 'set by the operator; no events had been read in another zone' };
   let fileIds: number[] = [];
   let fileZones: string[] = [];
-  // A cancel seen between statements (the interrupt then stops nothing) still ends the transaction before its COMMIT.
+  // A cancel between statements: the next one is refused (db.interruptible) and the last one checked before COMMIT.
   const step = (key: string, what: string) => { opts.onStep?.(key, what); signal?.throwIfAborted(); };
-  await interruptible(db, signal, () => db.tx(async () => {
+  await db.interruptible(signal, () => db.tx(async () => {
     await db.run(`CREATE OR REPLACE TEMP TABLE retime_files AS ${TARGET(to)}`);
     fileIds = (await db.all<{ file_id: number }>('SELECT file_id FROM temp.retime_files ORDER BY 1')).map((r) => Number(r.file_id));
     fileZones = (await db.all<{ z: string }>(`SELECT DISTINCT tz_zone AS z FROM files WHERE file_id IN (SELECT file_id FROM temp.retime_files)
