@@ -111,11 +111,11 @@ describe('casefile import and Ctrl-C', () => {
   });
 
   it('during the evidence copy: stops copying, says nothing of the evidence is in the case, and leaves no bundle', async () => {
-    // Enough small files in enough folders that the copy is still going when Ctrl-C lands.
-    for (let f = 0; f < 3000; f++) writeAt(root, `sigint-copy/d${f % 300}/w${f}.json.log`, `${line(f)}\n`);
+    for (let f = 0; f < 200; f++) writeAt(root, `sigint-copy/d${f % 20}/w${f}.json.log`, `${line(f)}\n`);
     const caseDir = path.join(root, 'sigint-copy-case');
+    // Each copied file is held until the cancel comes (fault.ts holdPoint): the copy is still going when Ctrl-C lands.
     const child = spawn(process.execPath, [CLI_BIN, 'import', path.join(root, 'sigint-copy'), '--case', caseDir], {
-      env: { ...env, CASEFILE_PROGRESS: 'jsonl' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, CASEFILE_PROGRESS: 'jsonl', CASEFILE_HOLD: 'copy-file' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     let sent = false;

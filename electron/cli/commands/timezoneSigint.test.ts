@@ -29,7 +29,8 @@ afterAll(() => removeDir(root));
 /** Runs the change and sends SIGINT once it says it re-times. */
 function interrupted(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI_BIN, 'timezone', '--case', caseDir, 'Europe/Berlin'], { env });
+    // Held inside its transaction until the cancel comes (fault.ts holdPoint), so a loaded machine cannot commit first.
+    const p = spawn(process.execPath, [CLI_BIN, 'timezone', '--case', caseDir, 'Europe/Berlin'], { env: { ...env, CASEFILE_HOLD: 'retime-midway' } });
     let stdout = '';
     let stderr = '';
     let sent = false;

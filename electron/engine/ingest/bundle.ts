@@ -20,6 +20,7 @@ import { DEFAULT_LIMITS, LimitError, RATIO_FLOOR_BYTES, ensureFreeSpace, humanBy
 import { FileScanner, type FileScan } from './scan';
 import { HEAD_BYTES, headLines, isGzipPath } from './records';
 import { ARCHIVE_NAME, archiveByContent } from './magic';
+import { holdPoint } from './fault';
 
 export interface StagedBundle<H = unknown> {
   id: string; dir: string; manifest: Manifest; reused: boolean; bytes: number;
@@ -121,7 +122,7 @@ export class CopyMeter {
   filesDone = 0;
   bytesDone = 0;
   /** `signal`: the import's cancel. The copy asks `goOn` before each file, so a cancel stops it part-way. */
-  constructor(private readonly onChange: (m: CopyMeter) => void = () => undefined, private readonly signal?: AbortSignal) {}
+  constructor(private readonly onChange: (m: CopyMeter) => void = () => undefined, readonly signal?: AbortSignal) {}
 
   /** Throws the cancel's reason once the import is cancelled: no further file is copied, extracted or hashed. */
   goOn(): void { this.signal?.throwIfAborted(); }
@@ -452,6 +453,7 @@ async function stageOne<H>(bundlesDir: string, kind: Manifest['origin']['kind'],
     const { sha256, scan } = await copier.copy(src, path.join(incoming, rel), rel).catch((e: unknown) => { throw unreadable(e, typeof src === 'string' ? src : nameText(src).text); });
     scans.set(rel, scan);
     copiedOne(scan.bytes);
+    await holdPoint('copy-file', meter?.signal);
     return { path: rel, size: scan.bytes, mtime: when.toISOString(), sha256, ...(sourceName ? { sourceName } : {}) };
   };
   try {

@@ -12,7 +12,7 @@ import { tsTextSql } from '../store/schema';
 import { buildEventMinutes } from '../store/eventMinutes';
 import { formatById } from '../formats/registry';
 import { naiveRetimeSql } from './transform';
-import { faultPoint } from './fault';
+import { faultPoint, holdPoint } from './fault';
 import { EngineError } from '../util/errors';
 
 /** The audit action of a re-time (params: caseId, from: the changed files' zones before, to; counts: files, events re-timed). */
@@ -110,6 +110,7 @@ export async function retimeCase(db: CaseDb, to: string, opts: RetimeOptions): P
       if (lost?.n) throw new EngineError('invalid_input', `${lost.n} ${source} stamps do not read as a time in ${to}: the zone is not changed.`);
       await db.run('UPDATE event_store SET ts = r.ts_new FROM temp.retime_ts r WHERE event_store.id = r.id');
       faultPoint('retime-midway');
+      await holdPoint('retime-midway', signal);
     }
     step('inherited', 're-timing the records without a time of their own');
     // As the import's fixInheritedTimes: the time of the last record before it in the file that has one of its own.
