@@ -479,8 +479,10 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
           // tried once more at the retry's limit: its transaction rolled back, and it stages afresh. What its first try
           // decompressed leaves its bundles' expansion totals, or the second try would count it twice against the cap.
           const expanded = new Map(batch.map((f) => [f.bundle.expansion, f.bundle.expansion.expanded]));
-          const runBatch = () => interruptible(db, opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
-            (file, n) => { if (readTick()) progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }); }));
+          const runBatch = () => db.interruptible(opts.signal, () => importBatch(db, batch, { zone, limits, reader, caseDir: handle.dir, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.onReader ? { onReader: opts.onReader } : {}) },
+            (file, n) => { if (readTick()) progress({ phase: 'parse', file, filesDone, filesTotal: planned.length, bytesDone: bytesDone + n, bytesTotal }); }),
+            // A batch the DuckDB reader takes whole reports no progress until it ends: a cancel interrupts its statement.
+            { statementsAfter: true });
           // A step after the batch's COMMIT (dropping its staging) can run out of memory too: the retry then takes the
           // committed rows as they are instead of importing the batch a second time.
           const batchResults = await withMemoryRetry(db, runBatch, () => { for (const [meter, before] of expanded) meter.expanded = before; },
@@ -528,26 +530,6 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
     seconds: (performance.now() - started) / 1000,
     ...(firstEventsSeconds !== undefined ? { firstEventsSeconds } : {}),
   };
-}
-
-/**
- * Runs one batch so that a cancel stops it at once: a batch the DuckDB reader takes whole reports no progress until
- * it ends, so the abort interrupts the statement DuckDB is running; the batch's transaction rolls back and the
- * cancel (not DuckDB's "Interrupted!") is what the caller sees.
- */
-async function interruptible<T>(db: CaseDb, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  if (!signal) return fn();
-  signal.throwIfAborted();
-  const stop = () => db.interrupt();
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    return await fn();
-  } catch (e) {
-    signal.throwIfAborted();
-    throw e;
-  } finally {
-    signal.removeEventListener('abort', stop);
-  }
 }
 
 function fileResult(f: PlannedFile, row: Record<string, unknown>, skipped: boolean): FileImportResult {

@@ -208,14 +208,15 @@ export class CaseDb implements SqlRead {
    * Runs `fn` (a transaction, say) so that `signal` stops it at once: the statement running when it aborts is
    * interrupted, and none starts after (an interrupt that lands between two statements stops nothing by itself), so
    * `fn`'s transaction rolls back and the abort's reason, not DuckDB's "Interrupted!", is thrown. What runs after it
-   * (a ROLLBACK, a setting put back) is not refused.
+   * (a ROLLBACK, a setting put back) is not refused. `statementsAfter`: `fn`'s own later statements still run (only
+   * the running one is interrupted): an import's batch, whose tidying after its COMMIT must not be refused.
    */
-  async interruptible<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  async interruptible<T>(signal: AbortSignal | undefined, fn: () => Promise<T>, opts: { statementsAfter?: boolean } = {}): Promise<T> {
     if (!signal) return fn();
     signal.throwIfAborted();
     const outer = this.stop;
     const stop = () => this.conn.interrupt();
-    this.stop = signal;
+    if (!opts.statementsAfter) this.stop = signal;
     signal.addEventListener('abort', stop, { once: true });
     try {
       return await fn();
