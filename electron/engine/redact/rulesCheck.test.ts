@@ -1,11 +1,13 @@
 // The rules editor's live check of client patterns: RE2's reason, quoting what the operator wrote.
 import { describe, expect, it } from 'vitest';
-import { patternErrors, patternNotes } from './rulesCheck';
+import { patternNotes } from './rulesCheck';
 import { ClientDetector, compilePattern } from './client';
 
 const rules = (...regex: string[]) => ({ patterns: regex.map((r) => ({ type: 'x', regex: r, action: 'pseudonymise' as const })) });
+/** The refusals alone, as redact.rules.check lists them in `errors`. */
+const patternErrors = (r: ReturnType<typeof rules>) => patternNotes(r).filter((n) => n.level === 'error').map((n) => n.message);
 
-describe('patternErrors', () => {
+describe('patternNotes: RE2 refusals', () => {
   it('quotes the pattern as written, not with the group the detector wraps it in', () => {
     const [e] = patternErrors(rules('([a-z'));
     expect(e).toMatch(/^pattern 1 regex: not a valid RE2 expression: .*missing closing \]: `\[a-z`$/);

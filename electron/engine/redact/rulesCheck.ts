@@ -45,10 +45,6 @@ export function patternNotes(rules: Pick<RedactionRules, 'patterns'>, sample: re
   });
 }
 
-/** The refusals alone (what a save would refuse). */
-export const patternErrors = (rules: Pick<RedactionRules, 'patterns'>): string[] =>
-  patternNotes(rules).filter((n) => n.level === 'error').map((n) => n.message);
-
 // A host name as the detectors match it (labels of letters, digits, `_` and `-`; any case; a domain may start with
 // dots, which are dropped). Anything else is looked for literally and is in no log line: a glob, a URL, an address.
 const LABEL = '[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?';
