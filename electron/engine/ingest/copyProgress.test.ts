@@ -94,18 +94,25 @@ it('an import sends the copy\'s progress with its totals, throttled, reaching th
 /** What a folder holds, `.incoming-*` staging folders included. */
 const entries = (dir: string) => readdirSync(dir);
 
-it('a cancel stops the copy before its next file: the files under way finish, the staging folder goes, nothing lands', async () => {
-  const r = root();
-  const src = path.join(r, 'src');
-  const want = await evidence(src, 200);
+/** Stages `input`, cancelled once `after` files are copied; the staging must fail with the cancel. Returns the most
+ * files the meter ever counted as copied. */
+async function stagedUntilCancel(bundles: string, input: string, after: number): Promise<number> {
   const stop = new AbortController();
   let most = 0;
   const meter = new CopyMeter((m) => {
     most = Math.max(most, m.filesDone);
-    if (m.filesDone >= 5) stop.abort(new Error('cancelled by the test'));
+    if (m.filesDone >= after) stop.abort(new Error('cancelled by the test'));
   }, stop.signal);
+  await expect(stageBundles(bundles, [input], undefined, undefined, undefined, undefined, meter)).rejects.toThrow('cancelled by the test');
+  return most;
+}
+
+it('a cancel stops the copy before its next file: the files under way finish, the staging folder goes, nothing lands', async () => {
+  const r = root();
+  const src = path.join(r, 'src');
+  const want = await evidence(src, 200);
   const bundles = path.join(r, 'bundles');
-  await expect(stageBundles(bundles, [src], undefined, undefined, undefined, undefined, meter)).rejects.toThrow('cancelled by the test');
+  const most = await stagedUntilCancel(bundles, src, 5);
   // At most the files already under way (four at a time) were copied after the cancel, not the other ~195.
   expect(most).toBeLessThan(5 + 4);
   expect(most).toBeLessThan(want.files);
@@ -118,14 +125,8 @@ it('a cancel while an archive is extracted stops its members counting as copied 
   for (let f = 0; f < 60; f++) writeAt(inside, `w${f}.json.log`, `${line(f)}\n`.repeat(50));
   const archive = path.join(r, 'logs.tar.gz');
   await tar.c({ gzip: true, file: archive, cwd: inside }, Array.from({ length: 60 }, (_, f) => `w${f}.json.log`));
-  const stop = new AbortController();
-  let most = 0;
-  const meter = new CopyMeter((m) => {
-    most = Math.max(most, m.filesDone);
-    if (m.filesDone >= 3) stop.abort(new Error('cancelled by the test'));
-  }, stop.signal);
   const bundles = path.join(r, 'bundles');
-  await expect(stageBundles(bundles, [archive], undefined, undefined, undefined, undefined, meter)).rejects.toThrow('cancelled by the test');
+  const most = await stagedUntilCancel(bundles, archive, 3);
   expect(most).toBeLessThan(60);
   expect(entries(bundles)).toEqual([]);
 });
