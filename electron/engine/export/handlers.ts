@@ -1,5 +1,6 @@
 // export.preview and export.run (an `export` job: progress per batch, cancel between batches). The client's key
 // and the operator's own key come from the keystore; the export's audit entry records what left, never values.
+import type * as openpgp from 'openpgp';
 import type { AreaHandlers, EngineContext } from '../api';
 import { EngineError } from '../api';
 import { Detectors } from '../redact/detect';
@@ -17,6 +18,21 @@ import { exportHistory } from './history';
 import { mapsToSearch, reidentify } from './reidentify';
 import { type ClientRecipient, ExportBlocked, redactionSetupFor, type Recipient, requireCaseFolder, runExport } from './run';
 
+/**
+ * The key's usable encryption (sub)key, or why there is none (signing only, expired, revoked): said before anything
+ * is read, not as OpenPGP's "Could not find valid encryption key packet" once the extract is redacted and checked.
+ */
+async function encryptable(key: openpgp.Key): Promise<string | null> {
+  try {
+    await key.getEncryptionKey();
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+const NO_ENCRYPTION = 'it has no usable encryption subkey (a signing-only key, or its encryption subkey expired or was revoked)';
+
 /** Uses the engine's one keystore and unlocker (built once, not per call): the operator's unlocked key opens a stored client key. */
 async function recipients(ctx: EngineContext, to: string | undefined): Promise<{ client: ClientRecipient | null; operator: Recipient | null }> {
   const crypto = ctx.crypto;
@@ -28,10 +44,22 @@ async function recipients(ctx: EngineContext, to: string | undefined): Promise<{
         ? `No client key "${to}" in the keystore: import the client's public key first (casefile key import <file>, or Keys in the app; casefile key list shows the keys there).`
         : `Client key "${to}": ${e.message}`);
     });
+    if (await encryptable(key)) {
+      throw new EngineError('invalid_input', `Client key "${to}" (${key.getFingerprint().toUpperCase()}) cannot be encrypted to: ${NO_ENCRYPTION}. `
+        + 'Nothing was exported: import a current public key of the client (casefile key import --client <file>, or Keys in the app).');
+    }
     client = { fingerprint: key.getFingerprint().toUpperCase(), encrypt: (d) => crypto.encryptTo([key], d), encryptStream: (s) => sealStream(s, [key]) };
   }
-  const [mine] = await crypto.operatorKeys().catch(() => []);
-  const operator = mine ? { fingerprint: mine.getFingerprint().toUpperCase(), encrypt: (d: Uint8Array) => crypto.encryptTo([mine], d) } : null;
+  const mine = await crypto.operatorKeys().catch(() => []);
+  // the map goes to the first of the operator's keys that can take it; none at all: the map is not kept (said)
+  const usable: openpgp.Key[] = [];
+  for (const k of mine) if (!(await encryptable(k))) usable.push(k);
+  if (mine.length && !usable.length) {
+    const fpr = mine[0]!.getFingerprint().toUpperCase();
+    throw new EngineError('invalid_input', `Your key ${fpr} cannot be encrypted to: ${NO_ENCRYPTION}, and the re-identification map is encrypted to it. `
+      + `Nothing was exported: import a key of yours that can encrypt (casefile key import <file>, or Keys in the app), or remove this one (casefile key remove ${fpr}) to export without keeping the map.`);
+  }
+  const operator = usable[0] ? { fingerprint: usable[0].getFingerprint().toUpperCase(), encrypt: (d: Uint8Array) => crypto.encryptTo([usable[0]!], d) } : null;
   return { client, operator };
 }
 
