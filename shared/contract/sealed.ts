@@ -23,7 +23,11 @@ const Secrets = { password: z.string().max(4096).optional(), sessionKey: z.strin
 
 /** A key or array index; an entry of a key its object repeats is `{ key, n }` (n from 1, in file order): each entry
  * is its own field, so a reveal names exactly one value (shared/fieldPath.ts writes it `DB_PASSWORD#2`). */
-export const FieldSegment = z.union([z.string().max(1000), z.object({ key: z.string().max(1000), n: z.number().int().min(1).max(1_000_000) })]);
+/** The longest key a sealed file may name (a file with a longer one is refused when opened, in those words). */
+export const MAX_FIELD_NAME_CHARS = 1000;
+/** The largest entry number a path may give: as many digits as `casefile open --reveal` reads (KEY#9999999). */
+export const MAX_ENTRY_NUMBER = 9_999_999;
+export const FieldSegment = z.union([z.string().max(MAX_FIELD_NAME_CHARS), z.object({ key: z.string().max(MAX_FIELD_NAME_CHARS), n: z.number().int().min(1).max(MAX_ENTRY_NUMBER) })]);
 export const FieldPath = z.array(FieldSegment).min(1).max(64);
 export const FieldKind = z.enum(['object', 'array', 'string', 'number', 'boolean', 'null']);
 export const Signature = z.object({ signer: z.string(), signerUserId: z.string().nullable(), status: z.enum(['valid', 'invalid', 'unknown_key']) });

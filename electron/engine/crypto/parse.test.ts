@@ -133,8 +133,8 @@ describe('values as written', () => {
     expect(field('at')).toEqual({ kind: 'string', value: '2001-12-14 21:59:43.10 -5' });
   });
 
-  it('reads a JSON key longer than YAML allows, and keeps key order and names as JSON.parse does', () => {
-    const long = 'k'.repeat(2000);
+  it('reads a key as long as a field path takes, and keeps key order and names as JSON.parse does', () => {
+    const long = 'k'.repeat(1000);
     const n = parseBundle(JSON.stringify({ [long]: 5, b: { c: [1, 'x'] } }), 'json');
     expect(maskedFields(n).map((f) => f.path.join('.'))).toEqual([long, 'b', 'b.c', 'b.c.0', 'b.c.1']);
   });

@@ -3,7 +3,7 @@
 // repeated key too, with the line it is on: a credential file that gives a key twice is shown with both values and
 // a warning, never reduced to one of them in silence.
 import YAML, { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, type Document } from 'yaml';
-import { MAX_DUPLICATE_KEYS, MAX_DUPLICATE_LINES, type DuplicateKey } from '../../../shared/contract/sealed';
+import { MAX_DUPLICATE_KEYS, MAX_DUPLICATE_LINES, MAX_FIELD_NAME_CHARS, type DuplicateKey } from '../../../shared/contract/sealed';
 import { formatPath, type Segment } from '../../../shared/fieldPath';
 import { CryptoError } from './errors';
 
@@ -122,10 +122,13 @@ function fromYaml(text: string, options: { schema?: 'json' }): Node {
   if (doc.errors.length) throw doc.errors[0]!;
   const lineOf = (x: unknown): number | undefined => (isNode(x) && x.range ? lines.linePos(x.range[0]).line : undefined);
   let count = 0;
+  // A key is a name the masked tree shows: an alias (`? *pw`) or a list or map as a key would show the values it
+  // stands for, unrevealed, so such a key is refused (where, never what).
   const keyOf = (k: unknown): string => {
-    if (isAlias(k)) return keyOf(k.resolve(doc));
     if (isScalar(k)) return typeof k.value === 'string' ? k.value : k.source ?? String(k.value);
-    return k === null || k === undefined ? '' : JSON.stringify(doc.createNode(k).toJSON());
+    if (k === null || k === undefined) return '';
+    const line = lineOf(k);
+    throw new CryptoError('corrupt', `The decrypted content has a key that is not a plain name${line ? ` (line ${line.toLocaleString('en-US')})` : ''}: an alias or a list or map used as a key. Write each key as plain text.`);
   };
   const walk = (n: unknown, depth: number): Node => {
     if (++count > MAX_NODES) throw tooMany();
@@ -158,15 +161,22 @@ function fromValue(v: unknown, depth: number): Node {
   return { kind: 'string', value: String(v) };
 }
 
+/** Counts the tree's nodes (at most MAX_NODES) and checks its keys fit a field path (at most MAX_FIELD_NAME_CHARS). */
 function countNodes(root: Node): void {
   let n = 0;
   const walk = (x: Node) => {
     if (++n > MAX_NODES) throw tooMany();
-    if (x.kind === 'object') x.entries.forEach(([, c]) => walk(c));
-    else if (x.kind === 'array') x.items.forEach(walk);
+    if (x.kind === 'object') {
+      for (const [key, c, line] of x.entries) {
+        if (key.length > MAX_FIELD_NAME_CHARS) throw keyTooLong(line);
+        walk(c);
+      }
+    } else if (x.kind === 'array') x.items.forEach(walk);
   };
   walk(root);
 }
+
+const keyTooLong = (line?: number) => new CryptoError('corrupt', `The decrypted content has a key of more than ${MAX_FIELD_NAME_CHARS.toLocaleString('en-US')} characters${line ? ` (line ${line.toLocaleString('en-US')})` : ''}: too long to be a field's name. Check that this is the file you meant.`);
 
 /**
  * Each entry's path segment: its key, or `{ key, n }` (n from 1, in file order) for every entry of a key the object
