@@ -1,6 +1,8 @@
 // npm run bench:redact -- [--size 20MB] [--workers N] [--seed 1]
-// Efficacy of the redactor on the full labelled corpus (every gitleaks sample in every context), then throughput
-// on a synthetic Enrich tree (one record per line): single core inline, and a worker_threads pool.
+// Efficacy on the full labelled corpus (every gitleaks sample in every context) and the held-out one, each measured
+// twice side by side: the redactor fed the records directly (evaluate.ts), and through the product (the corpus
+// imported into a real case and exported by the real export, the extract read: product.ts). Then throughput on a
+// synthetic Enrich tree (one record per line): single core inline, and a worker_threads pool.
 // Prints tables and writes .bench/redact.json. See docs/REDACTION.md.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,8 +13,9 @@ import { RedactPool } from '../engine/redact/pool';
 import { GITLEAKS_SHA256, GITLEAKS_VERSION } from '../engine/redact/rules/gitleaks.generated';
 import { generateTree } from '../testkit/synth/generate';
 import { formatSize, parseSize } from '../../shared/size';
-import { generateRedactionCorpus } from '../testkit/redaction/corpus';
-import { evaluate } from '../testkit/redaction/evaluate';
+import { type Corpus, generateRedactionCorpus } from '../testkit/redaction/corpus';
+import { type Efficacy, evaluate } from '../testkit/redaction/evaluate';
+import { evaluateThroughProduct } from '../testkit/redaction/product';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BENCH = path.join(REPO, '.bench');
@@ -26,27 +29,34 @@ const workers = Number(val('--workers') ?? Math.max(1, os.availableParallelism()
 const seed = Number(val('--seed') ?? 1);
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)} %` : '—');
 
-// ---- efficacy ----------------------------------------------------------------------------------------------
+// ---- efficacy: direct (the redactor fed the records) and through the product (import → export → the extract) ----
+/** Both measurements of one corpus, side by side: a difference between them is the real path's. */
+async function efficacy(title: string, corpus: Corpus) {
+  const d = await evaluate(corpus);
+  const p = await evaluateThroughProduct(corpus, { workers });
+  const negs = (e: Efficacy) => Object.values(e.negatives).reduce((n, x) => n + x.redacted, 0);
+  const leaks = (e: Efficacy) => `${e.leaks.length}${e.leaks.length ? ` (${[...new Set(e.leaks.map((l) => `${l.type}/${l.context}`))].join(', ')})` : ''}`;
+  console.log(`\n${title}: ${p.records} records, ${formatSize(p.bytes)}; through the product: ${p.events} events exported, import ${(p.importMs / 1000).toFixed(1)} s, export ${(p.exportMs / 1000).toFixed(1)} s`);
+  console.log('| type | planted | caught, direct | caught, import + export | recall, import + export |\n|---|---:|---:|---:|---:|');
+  for (const [t, r] of Object.entries(p.recall).sort()) console.log(`| ${t} | ${r.planted} | ${d.recall[t]?.caught ?? '—'} | ${r.caught} | ${pct(r.caught, r.planted)} |`);
+  console.log('| | direct | import + export |\n|---|---|---|');
+  console.log(`| leaks | ${leaks(d)} | ${leaks(p)} |`);
+  console.log(`| re-scan hits (export blocked) | ${d.rescanHits.length} | ${p.rescanHits.length}${p.blocked ? ` — BLOCKED: ${JSON.stringify(p.blocked.byCheck)}` : ' — not blocked'} |`);
+  console.log(`| replacements per 1,000 clean records | ${d.cleanOverRedaction.toFixed(2)} | ${p.cleanOverRedaction.toFixed(2)} |`);
+  console.log(`| hard negatives redacted (of ${p.planted.negative}) | ${negs(d)} | ${negs(p)} |`);
+  console.log(`| entities with one token | ${d.consistency.consistent}/${d.consistency.entities} | ${p.consistency.consistent}/${p.consistency.entities} |`);
+  console.log(`| tokens shared by two entities | ${d.consistency.sharedTokens} | ${p.consistency.sharedTokens} |`);
+  console.log(`| PII tokens in message/fields not in raw | — | ${p.columnMismatches} |`);
+  const misread = Object.entries(p.formats).filter(([, f]) => f.detected !== f.expected);
+  console.log(`files read as another format: ${misread.map(([k, f]) => `${k} as ${f.detected}`).join(', ') || 'none'}; events mapped to no record: ${p.unmapped}; records with no event: ${p.recordsWithoutEvent}; records not aligned (recall by survival alone): ${p.unaligned.length}`);
+  return { direct: d, product: p };
+}
 const corpus = generateRedactionCorpus({ seed: 12, allContexts: true, piiRecords: 700, cleanRecords: 2000 });
-const e = await evaluate(corpus);
-console.log(`\nEfficacy — ${GITLEAKS_VERSION} (sha256 ${GITLEAKS_SHA256.slice(0, 12)}…), ${e.records} records, ${formatSize(e.bytes)}`);
-console.log('| type | planted | caught | recall |\n|---|---:|---:|---:|');
-for (const [t, r] of Object.entries(e.recall).sort()) console.log(`| ${t} | ${r.planted} | ${r.caught} | ${pct(r.caught, r.planted)} |`);
-console.log(`\nleaks: ${e.leaks.length}; re-scan hits: ${e.rescanHits.length}; unsynthesised gitleaks rules: ${corpus.unsynthesised.join(', ') || 'none'}`);
-console.log(`over-redaction: ${e.cleanOverRedaction.toFixed(2)} replacements per 1,000 clean records`);
-console.log('| hard negative | planted | redacted |\n|---|---:|---:|');
-for (const [c, n] of Object.entries(e.negatives)) console.log(`| ${c} | ${n.planted} | ${n.redacted} |`);
-console.log(`consistency: ${e.consistency.consistent}/${e.consistency.entities} entities with one token; tokens shared by two entities: ${e.consistency.sharedTokens}`);
-
-// ---- held-out efficacy: another seed, other surface forms (names, key names, phone spellings, schemes, words) ----
-const held = generateRedactionCorpus({ seed: 99, heldOut: true, allContexts: true, piiRecords: 700, cleanRecords: 2000 });
-const h = await evaluate(held);
-console.log(`\nHeld-out efficacy (seed 99, surface forms the detectors were not tuned on), ${h.records} records, ${formatSize(h.bytes)}`);
-console.log('| type | planted | caught | recall |\n|---|---:|---:|---:|');
-for (const [t, r] of Object.entries(h.recall).sort()) console.log(`| ${t} | ${r.planted} | ${r.caught} | ${pct(r.caught, r.planted)} |`);
-console.log(`\nleaks: ${h.leaks.length} (${[...new Set(h.leaks.map((l) => l.type))].join(', ') || 'none'}); re-scan hits (an export would be blocked): ${h.rescanHits.length}`);
-console.log(`over-redaction: ${h.cleanOverRedaction.toFixed(2)} replacements per 1,000 clean records; hard negatives redacted: ${Object.values(h.negatives).reduce((n, x) => n + x.redacted, 0)}`);
-console.log(`consistency: ${h.consistency.consistent}/${h.consistency.entities} entities with one token; tokens shared by two entities: ${h.consistency.sharedTokens}`);
+console.log(`\nEfficacy — ${GITLEAKS_VERSION} (sha256 ${GITLEAKS_SHA256.slice(0, 12)}…); unsynthesised gitleaks rules: ${corpus.unsynthesised.join(', ') || 'none'}; load ${os.loadavg()[0]!.toFixed(1)}`);
+const full = await efficacy('Full corpus (seed 12, every gitleaks sample in every context)', corpus);
+// held out: another seed, other surface forms (names, key names, phone spellings, schemes, words)
+const held = await efficacy('Held-out corpus (seed 99, surface forms the detectors were not tuned on)',
+  generateRedactionCorpus({ seed: 99, heldOut: true, allContexts: true, piiRecords: 700, cleanRecords: 2000 }));
 
 // ---- throughput --------------------------------------------------------------------------------------------
 const treeDir = path.join(BENCH, `redact-tree-${formatSize(size).replace(/\s/g, '')}-s${seed}`);
@@ -92,10 +102,15 @@ console.log(`\nThroughput on ${formatSize(bytes)} of synthetic logs (${lines.len
 console.log(`| mode | seconds | MB/s |\n|---|---:|---:|\n| single core | ${(singleMs / 1000).toFixed(1)} | ${mbs(singleMs)} |\n| pool of ${workers} workers | ${(poolMs / 1000).toFixed(1)} | ${mbs(poolMs)} |`);
 console.log('replacements per 1,000 lines by type:', Object.fromEntries([...byType].map(([k, n]) => [k, +((n * 1000) / lines.length).toFixed(1)])));
 
+/** The JSON's view of one corpus: counts, not the hits' places. */
+function summary(r: { direct: Efficacy; product: Awaited<ReturnType<typeof evaluateThroughProduct>> }, unsynthesised: string[]) {
+  const short = (e: Efficacy) => ({ ...e, leaks: e.leaks.length, rescanHits: e.rescanHits.length });
+  return { direct: short(r.direct), throughImportAndExport: short(r.product), unsynthesised };
+}
 fs.mkdirSync(BENCH, { recursive: true });
 fs.writeFileSync(path.join(BENCH, 'redact.json'), JSON.stringify({
   rules: { version: GITLEAKS_VERSION, sha256: GITLEAKS_SHA256 },
-  efficacy: { ...e, leaks: e.leaks.length, rescanHits: e.rescanHits.length, unsynthesised: corpus.unsynthesised },
-  heldOut: { ...h, leaks: h.leaks.length, rescanHits: h.rescanHits.length },
+  efficacy: summary(full, corpus.unsynthesised),
+  heldOut: summary(held, []),
   throughput: { bytes, lines: lines.length, singleMs, poolMs, workers, loadavg: os.loadavg() },
 }, null, 2));

@@ -63,6 +63,9 @@ export interface ExportOptions {
   /** `setup` (rows 0) before the values to replace everywhere are collected: on a large case that takes long before
    * the first batch. */
   onProgress?: (p: { phase: 'setup' | 'redact' | 'check' | 'encrypt'; rows: number; total: number }) => void;
+  /** The efficacy bench's look at the written extract (plaintext, in staging) and the re-scan's hits, before a blocked
+   * export removes it or a passed one is encrypted: what a block stopped is measured too (testkit/redaction/product.ts). */
+  onChecked?: (dataFile: string, hits: readonly RescanHit[]) => Promise<void>;
 }
 
 export interface ExportResult {
@@ -369,6 +372,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     const hits = await rescan(workers, finalData, opts, originals, harvest, [reportText, manifestText], rows, claims, written);
     pool = null;
     await workers.close();
+    await opts.onChecked?.(finalData, hits);
     if (hits.length) throw new ExportBlocked(hits);
     lap('rescan');
 

@@ -149,31 +149,34 @@ class Clock {
   next(rng: Rng): Date { this.ms += rng.int(5, 4000); return new Date(this.ms); }
 }
 
+/** Python logging's asctime: `2023-07-06 06:30:00,123`. */
+const naive = (d: Date) => { const iso = d.toISOString(); return iso.slice(0, 19).replace('T', ' ') + ',' + iso.slice(20, 23); };
+
 function carrier(ctx: Context, rng: Rng, clock: Clock, slot: Slot, key?: string): Rec {
   const r = new Rec(ctx);
   const d = clock.next(rng);
   const iso = d.toISOString();
-  const naive = iso.slice(0, 19).replace('T', ' ') + ',' + iso.slice(20, 23);
   const uuid = rng.uuid();
   switch (ctx) {
     case 'json':
-      r.t(`{"asctime": "${naive}", "name": "app", "levelname": "INFO", "message": "`);
+      r.t(`{"asctime": "${naive(d)}", "name": "app", "levelname": "INFO", "message": "`);
       if (key) { r.t(`settings loaded", "${key}": "`); slot(r); r.t('"'); } else { r.t('request context: '); slot(r); r.t('"'); }
-      r.t(`, "pathname": "/app/enrich/dashboard/views.py", "lineno": ${rng.int(10, 900)}, "created": ${Math.floor(d.getTime() / 1000)}.${rng.int(100000, 999999)}}`);
+      // logid: the system log's own key (formats/system.ts sniffs it); without it the importer reads generic JSON
+      r.t(`, "pathname": "/app/enrich/dashboard/views.py", "lineno": ${rng.int(10, 900)}, "created": ${Math.floor(d.getTime() / 1000)}.${rng.int(100000, 999999)}, "logid": "${(d.getTime() / 1000).toFixed(2)}"}`);
       break;
     case 'nested':
-      r.t(`{"message": "Query Status: pending", "levelname": "DEBUG", "name": "app", "asctime": "${naive}", "source": "service", "request_id": "${uuid}", "dataset": "acme-retail", "data": "{\\n    \\"query\\": \\"how many rows?\\",\\n    \\"`);
+      r.t(`{"message": "Query Status: pending", "levelname": "DEBUG", "name": "app", "asctime": "${naive(d)}", "source": "service", "request_id": "${uuid}", "dataset": "acme-retail", "data": "{\\n    \\"query\\": \\"how many rows?\\",\\n    \\"`);
       r.t(key ?? 'context').t('\\": \\"');
       slot(r);
       r.t('\\"\\n}"}');
       break;
     case 'repr':
-      r.t(`[${naive}: DEBUG/MainProcess] TaskPool: Apply <function fast_trace_task at 0x7f55e1ada820> (args:('search_transactions', '${uuid}', {'lang': 'py', 'task': 'search_transactions', 'id': '${uuid}', 'argsrepr': "({'start_date': '2023-04-06', '${key ?? 'query'}': '`);
+      r.t(`[${naive(d)}: DEBUG/MainProcess] TaskPool: Apply <function fast_trace_task at 0x7f55e1ada820> (args:('search_transactions', '${uuid}', {'lang': 'py', 'task': 'search_transactions', 'id': '${uuid}', 'argsrepr': "({'start_date': '2023-04-06', '${key ?? 'query'}': '`);
       slot(r);
       r.t(`'},)", 'kwargsrepr': '{}', 'retries': 0}) kwargs:{})`);
       break;
     case 'sql':
-      r.t(`[${naive}: INFO/ForkPoolWorker-1] search_transactions[${uuid}]: [0] Chunk running SQL: UPDATE settings\n            SET ${key ?? 'note'} = '`);
+      r.t(`[${naive(d)}: INFO/ForkPoolWorker-1] search_transactions[${uuid}]: [0] Chunk running SQL: UPDATE settings\n            SET ${key ?? 'note'} = '`);
       slot(r);
       r.t(`'\n            WHERE (DATE(modified_on) >= '2023-04-06')`);
       break;
@@ -238,8 +241,7 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
   const people = cast(rng, sf);
   const files = new Map<string, CorpusFile>();
   const truth: Planted[] = [];
-  const add = (r: Rec) => {
-    const where = FILES[r.context];
+  const add = (r: Rec, where = FILES[r.context]) => {
     let f = files.get(where.path);
     if (!f) files.set(where.path, (f = { path: where.path, format: where.format, records: [] }));
     for (const p of r.plants) truth.push({ ...p, file: f.path, record: f.records.length });
@@ -423,6 +425,18 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
 
   const harvest: HarvestValue[] = [...people.flatMap((p) => [{ type: 'user', value: p.user }, { type: 'client_id', value: p.client }]),
     ...[service, hexName, shortName].map((value) => ({ type: 'user', value }))];
+
+  // 7. where a case's identifiers come from: each harvested user under the `user` field of a TaskBlade request (the
+  // importer reads it as a user identifier), so a case imported from these files holds the harvest list above (the
+  // client ids it holds by the case's idPatterns). The direct evaluation is handed the list; an import finds it here.
+  const entityOf = new Map<string, string>([...people.map((p) => [p.user, `user:${p.id}`] as const), [service, `user:${service}`]]);
+  for (const { value } of harvest.filter((v) => v.type === 'user')) {
+    const r = new Rec('json');
+    r.t(`{"message": "Query Status: pending", "levelname": "DEBUG", "name": "app", "asctime": "${naive(clock.next(rng))}", "source": "service", "request_id": "${rng.uuid()}", "user": "`)
+      .p(value, 'pii', 'user', entityOf.get(value) ?? `user:${value}`).t('", "dataset": "acme-retail"}');
+    add(r, FILES.nested);
+  }
+
   return {
     files: [...files.values()],
     truth,

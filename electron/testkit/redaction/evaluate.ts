@@ -26,13 +26,18 @@ export interface Efficacy {
   ms: number;
 }
 
-function survives(p: Planted, out: string): boolean {
+/** The planted value, or (a secret) any 12-character slice of it, is in the text. */
+export function survivesIn(p: Pick<Planted, 'kind' | 'value'>, out: string): boolean {
   const v = p.value;
   if (out.includes(v)) return true;
   if (p.kind !== 'secret' || v.length <= 12) return false;
   for (let i = 0; i + 12 <= v.length; i += 4) if (out.includes(v.slice(i, i + 12))) return true;
   return false;
 }
+
+/** What recall is reported by: gitleaks rules as one family, the structural secrets by case, PII by type. */
+export const familyOf = (p: Planted) =>
+  p.kind === 'secret' ? (p.entity.startsWith('gitleaks:') ? 'secret:gitleaks' : `secret:${p.type.split(':')[0]}`) : p.type;
 
 /**
  * Pass 1 as an export runs it (export/setup.ts, the same code): the corpus's records as a case's events in DuckDB
@@ -96,11 +101,10 @@ export async function evaluate(corpus: Corpus, key = Buffer.alloc(32, 1)): Promi
           if (hit) n.redacted++;
           continue;
         }
-        const family = p.kind === 'secret' ? (p.entity.startsWith('gitleaks:') ? 'secret:gitleaks' : `secret:${p.type.split(':')[0]}`) : p.type;
-        const rc = (e.recall[family] ??= { planted: 0, caught: 0 });
+        const rc = (e.recall[familyOf(p)] ??= { planted: 0, caught: 0 });
         rc.planted++;
         if (caught) rc.caught++;
-        if (survives(p, text)) e.leaks.push({ type: p.type, context: p.context, file: f.path, record: i });
+        if (survivesIn(p, text)) e.leaks.push({ type: p.type, context: p.context, file: f.path, record: i });
         if (p.kind === 'pii' && cover) {
           const set = tokens.get(p.entity) ?? new Set<string>();
           set.add(cover.token);
