@@ -1,4 +1,5 @@
 // `casefile export` (a redacted extract for a client) and `casefile redact-test` (what the rules would change).
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -71,6 +72,61 @@ function checkOut(out: string, caseDir: string, names: string[]): void {
   if (there.length) throw new Error(`--out ${out} already holds ${there.join(', ')} (an earlier extract?): give an empty or new folder, nothing was exported.`);
 }
 
+/**
+ * `--out` made before the export runs (under a file, a dangling link, no permission: said now, not once the export
+ * is written into the case); `undo` removes what was made for it, left empty, when the export then writes nothing.
+ */
+function makeOut(out: string): { undo: () => void } {
+  let first: string | undefined;
+  try {
+    first = fs.mkdirSync(out, { recursive: true, mode: 0o700 });
+    fs.accessSync(out, fs.constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const why = { ENOTDIR: 'a file is in its path', EEXIST: 'a file is in its path', ENOENT: 'a link to nowhere is in its path', EACCES: 'no permission', EROFS: 'read-only file system' }[code] ?? code;
+    throw new Error(`--out ${out} cannot be made (${why}): give a folder outside the case for the deliverable files; nothing was exported.`, { cause: e });
+  }
+  return {
+    undo: () => {
+      if (!first) return;
+      for (let d = path.resolve(out); ; d = path.dirname(d)) {
+        try { fs.rmdirSync(d); } catch { return; } // not empty (or gone): kept
+        if (d === first) return;
+      }
+    },
+  };
+}
+
+/**
+ * The deliverable copied into `--out` whole or not at all: each file copied under a temporary name, then all linked
+ * to their names (a name taken meanwhile is kept, never overwritten); on any failure what this copy made is removed.
+ * A kill midway leaves only `.partial` files, never a cut file under a deliverable's name.
+ */
+export function copyOut(from: string, names: string[], out: string): void {
+  const temp = (n: string) => path.join(out, `.${n}.partial-${process.pid}`);
+  const placed: string[] = [];
+  try {
+    for (const n of names) fs.copyFileSync(path.join(from, n), temp(n), fs.constants.COPYFILE_EXCL);
+    for (const n of names) {
+      try {
+        fs.linkSync(temp(n), path.join(out, n)); // EEXIST when the name is taken
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+        // a file system without hard links (FAT on a USB stick): checked, then renamed
+        if (fs.existsSync(path.join(out, n))) throw Object.assign(new Error(`${n} appeared in ${out}`), { code: 'EEXIST' });
+        fs.renameSync(temp(n), path.join(out, n));
+      }
+      placed.push(n);
+    }
+  } catch (e) {
+    for (const n of placed) fs.rmSync(path.join(out, n), { force: true });
+    throw e;
+  } finally {
+    for (const n of names) fs.rmSync(temp(n), { force: true });
+  }
+}
+
 export function registerExportCommands(program: Command): void {
   program.command('export')
     .description('Write a redacted extract of the case for a client: fail-closed, encrypted to their key unless --plaintext; exit 2 when the selection holds no events, 6 when the fail-closed check refuses the output (nothing delivered)')
@@ -97,31 +153,61 @@ export function registerExportCommands(program: Command): void {
         // Said before the export runs: else it is written into the case and then the copy fails.
         if (o.out) checkOut(o.out, o.case, deliverableNames(o.format, !o.plaintext));
         const rules = readRules(o.rules);
-        await withCaseEngine(o.case, async (engine, info) => {
-          const selection = {
-            ...(o.where ? { where: o.where } : {}), ...(o.chain ? { chain: o.chain } : {}),
-            ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}),
-          };
-          const r = await engine.call('export.run', {
-            caseId: info.id, selection, format: o.format as 'jsonl', ...(rules ? { rules } : {}),
-            ...(o.profile ? { profile: o.profile } : {}), ...(o.scope ? { pseudonymScope: o.scope as 'per-client' } : {}), ...(o.client ? { client: o.client } : {}),
-            ...(o.to ? { to: o.to } : { plaintext: true }),
+        const made = o.out ? makeOut(o.out) : null;
+        let exported = false;
+        try {
+          await withCaseEngine(o.case, async (engine, info) => {
+            const selection = {
+              ...(o.where ? { where: o.where } : {}), ...(o.chain ? { chain: o.chain } : {}),
+              ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}),
+            };
+            // Ctrl-C cancels the export's job: the engine removes its partial extract (Node's default SIGINT killed the
+            // process mid-write and left it in exports/ until the next export). Twice quits at once.
+            const jobId = `cli-export-${randomBytes(6).toString('hex')}`;
+            let stopping = false;
+            const onSigint = () => {
+              if (stopping) process.exit(130);
+              stopping = true;
+              process.stderr.write('\ncasefile: stopping the export (Ctrl-C again to quit at once)\n');
+              void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
+            };
+            process.on('SIGINT', onSigint);
+            let r;
+            try {
+              r = await engine.call('export.run', {
+                caseId: info.id, jobId, selection, format: o.format as 'jsonl', ...(rules ? { rules } : {}),
+                ...(o.profile ? { profile: o.profile } : {}), ...(o.scope ? { pseudonymScope: o.scope as 'per-client' } : {}), ...(o.client ? { client: o.client } : {}),
+                ...(o.to ? { to: o.to } : { plaintext: true }),
+              });
+            } catch (e) {
+              if (!(e instanceof ContractFailure && e.error.code === 'cancelled')) throw e;
+              process.stderr.write('casefile: export cancelled: nothing was written (its partial extract was removed).\n');
+              process.exitCode = 130;
+              return;
+            } finally {
+              process.off('SIGINT', onSigint);
+            }
+            exported = true;
+            // the operator asked for the copy: it is where they will look, so it is said beside the case's own folder
+            const copiedTo = o.out ? path.resolve(o.out) : undefined;
+            if (copiedTo) {
+              try {
+                copyOut(r.dir, r.files.map((f) => f.name), copiedTo);
+              } catch (e) {
+                throw new Error(`export ${r.exportId} is written (${r.dir}), but copying it to --out failed (${e instanceof Error ? e.message : String(e)}): nothing of it was left in ${copiedTo}; copy the files from the export's folder.`, { cause: e });
+              }
+            }
+            warn(r.warnings);
+            if (o.json) { printJson(copiedTo ? { ...r, copiedTo } : r); return; }
+            process.stdout.write(`export ${r.exportId}: ${r.events} events, ${r.encrypted ? `encrypted to ${printable(r.recipient ?? '')}` : 'PLAINTEXT'}, `
+              + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}, `
+              + `pseudonyms ${r.pseudonymScope === 'per-client' ? `of client ${printable(r.client ?? '')} (the same in each of its per-client extracts)` : 'for this extract only'}\n${printable(r.dir)}\n${copiedTo ? `copied to ${printable(copiedTo)}\n` : ''}`);
+            printTable(r.files.map((f) => ({ file: f.name, bytes: f.bytes, sha256: f.sha256 })));
+            printTable(Object.entries(r.byType).map(([type, n]) => ({ type, replacements: n })));
           });
-          // the operator asked for the copy: it is where they will look, so it is said beside the case's own folder
-          const copiedTo = o.out ? path.resolve(o.out) : undefined;
-          if (copiedTo) {
-            fs.mkdirSync(copiedTo, { recursive: true, mode: 0o700 });
-            // EXCL: a file that appeared there while the export ran is kept, not overwritten
-            for (const f of r.files) fs.copyFileSync(path.join(r.dir, f.name), path.join(copiedTo, f.name), fs.constants.COPYFILE_EXCL);
-          }
-          warn(r.warnings);
-          if (o.json) { printJson(copiedTo ? { ...r, copiedTo } : r); return; }
-          process.stdout.write(`export ${r.exportId}: ${r.events} events, ${r.encrypted ? `encrypted to ${printable(r.recipient ?? '')}` : 'PLAINTEXT'}, `
-            + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}, `
-            + `pseudonyms ${r.pseudonymScope === 'per-client' ? `of client ${printable(r.client ?? '')} (the same in each of its per-client extracts)` : 'for this extract only'}\n${printable(r.dir)}\n${copiedTo ? `copied to ${printable(copiedTo)}\n` : ''}`);
-          printTable(r.files.map((f) => ({ file: f.name, bytes: f.bytes, sha256: f.sha256 })));
-          printTable(Object.entries(r.byType).map(([type, n]) => ({ type, replacements: n })));
-        });
+        } finally {
+          if (!exported) made?.undo();
+        }
       } catch (e) {
         fail(e);
         // nothing selected (a mistyped chain key, a range outside the case), or the output refused by the fail-closed
