@@ -6,7 +6,7 @@ import type { ImportCheck, JobInfo } from '../../shared/contract';
 import { ALL_READY, ReadingClock, afterStageLine } from '../../shared/importProgress';
 import { ApiError, call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
-import { followJob } from './followJob';
+import { followJob } from './liveJobs';
 import { perCase, refreshIfOpen } from './perCase';
 import { followQueue } from './jobQueue';
 import { chainsStoppedText } from './chainsJob';

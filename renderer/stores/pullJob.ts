@@ -9,7 +9,7 @@ import { PULL_SOURCES } from '../../shared/contract/pull';
 import { parseSize } from '../../shared/size';
 import { call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
-import { followJob } from './followJob';
+import { followJob } from './liveJobs';
 import { perCase, refreshIfOpen } from './perCase';
 import { followQueue } from './jobQueue';
 

@@ -2,9 +2,10 @@
 // the change (cases.setTimezone re-times the events read in the old zone); the open views redraw after it. While a job
 // writing the case runs (an import), the change is refused: the panel says so and offers no button until it ends.
 import { useEffect, useState } from 'react';
-import { jobIsLive, zoneBusy, type CallOutput } from '../../../shared/contract';
-import { ApiError, call, getClient } from '../../api/client';
+import type { CallOutput } from '../../../shared/contract';
+import { ApiError, call } from '../../api/client';
 import { useApp } from '../../stores/app';
+import { startLiveJobs, useZoneBusy } from '../../stores/liveJobs';
 import { fmtCount } from '../../lib/time';
 
 type Plan = CallOutput<'cases.timezonePlan'>;
@@ -22,33 +23,9 @@ export function planSentence(p: Plan, current: string): { ask: string | null; re
   return { ask: `${fmtCount(p.events)} events in ${fmtCount(p.files)} files were read in ${p.from.join(', ')}; they will be re-timed to ${p.to}.${waits}`, refused: null };
 }
 
-/** Why the case's zone cannot be changed now (a job writing it is queued or running: zoneBusy), kept as its jobs come and go. */
-function useZoneBusy(caseId: string | undefined): string | null {
-  const [busy, setBusy] = useState<string | null>(null);
-  useEffect(() => {
-    setBusy(null);
-    if (!caseId) return;
-    const live = new Map<string, string>();
-    const ended = new Set<string>();
-    let gone = false;
-    const show = () => { if (!gone) setBusy(zoneBusy([...live.values()])); };
-    const off = getClient().on('job.progress', (j) => {
-      if (j.caseId !== caseId) return;
-      if (jobIsLive(j)) live.set(j.jobId, j.kind); else { live.delete(j.jobId); ended.add(j.jobId); }
-      show();
-    });
-    // The jobs already live when the panel came up (an event of one that ended meanwhile wins over the list).
-    void call('jobs.list', { caseId }).then((jobs) => {
-      for (const j of jobs) if (jobIsLive(j) && !ended.has(j.jobId)) live.set(j.jobId, j.kind);
-      show();
-    }).catch(() => undefined);
-    return () => { gone = true; off(); };
-  }, [caseId]);
-  return busy;
-}
-
 export function ZonePanel() {
   const current = useApp((s) => s.current);
+  useEffect(() => startLiveJobs(), []);
   const busy = useZoneBusy(current?.id);
   const [zone, setZone] = useState('');
   const [plan, setPlan] = useState<Plan | null>(null);

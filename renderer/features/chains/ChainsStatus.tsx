@@ -4,6 +4,7 @@
 import { useEffect } from 'react';
 import { useApp } from '../../stores/app';
 import { chainsStoppedText, followChainsJob, stoppedJob, useChainsJob } from '../../stores/chainsJob';
+import { endedJobOf, liveJobOf, useLiveJobs } from '../../stores/liveJobs';
 
 /** What the case's pending identifiers and chains wait for: this app's job, or the instance that holds the case. */
 export function chainsPendingText(readOnly: boolean): string {
@@ -31,10 +32,11 @@ export function BuildChains({ testId }: { testId: string }) {
 /** The case's chain build as the views say it: the job that runs (live) or the one that stopped before the end. */
 export function useChainsBuild() {
   useEffect(() => followChainsJob(), []);
-  const live = useChainsJob((s) => s.live);
-  const stopped = useChainsJob((s) => (s.live ? null : stoppedJob(s.ended)));
-  const ended = useChainsJob((s) => s.ended);
-  const error = useChainsJob((s) => s.error);
+  const caseId = useApp((s) => s.current?.id);
+  const live = useLiveJobs((s) => liveJobOf(s, caseId, 'correlate'));
+  const ended = useLiveJobs((s) => endedJobOf(s, caseId, 'correlate'));
+  const stopped = live ? null : stoppedJob(ended);
+  const error = useChainsJob((s) => (s.caseId === caseId ? s.error : null));
   return { live, stopped, ended, error };
 }
 

@@ -7,7 +7,7 @@ import type { CallInput, CallOutput } from '../../../shared/contract';
 import type { ExportResultT } from '../../../shared/contract/export';
 import { call, getClient, ApiError } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
-import { followJob } from '../../stores/followJob';
+import { followJob } from '../../stores/liveJobs';
 import { perCase, refreshIfOpen } from '../../stores/perCase';
 
 export type ExportSelection = CallInput<'export.preview'>['selection'];
