@@ -42,6 +42,10 @@ describe('import', () => {
     write(b, 'enrich/logs/app/app.json.log.2.gz', gzipSync(Buffer.from(`${good}\n${good}\n`)));
     const gz = gzipSync(Buffer.from(Array.from({ length: 2000 }, (_, i) => sysLine('2023-07-30 00:13:45,400', 1690656225.4 + i, `m${i}`)).join('\n') + '\n'));
     write(b, 'enrich/logs/app/app.json.log.3.gz', gz.subarray(0, Math.floor(gz.length / 2)));
+    // Whole length, bytes in the middle corrupted (a bad disk or transfer): damaged, not cut short.
+    const bad = Buffer.from(gz);
+    for (let i = bad.length >> 1; i < (bad.length >> 1) + 40; i++) bad[i]! ^= 0x5a;
+    write(b, 'enrich/logs/app/app.json.log.4.gz', bad);
     write(b, 'enrich/logs/doodle/doodle.log', '');
     write(b, 'misc/garbage.bin', Buffer.from([0, 1, 2, 3, 0x0a, 0xc3, 0x28, 0x0a, 0x7f]));
     write(b, 'enrich/logs/celery/celery-worker.log', 'orphan continuation line\n[2023-07-06 12:07:36,774: INFO/MainProcess] Task t[320bbda6-e758-49fc-8a26-e8dc29f88f75] received\n  more\n');
@@ -68,9 +72,15 @@ describe('import', () => {
       expect(rot1.note).toMatch(/no newline/);
       expect(byFile.get('enrich/logs/app/app.json.log.2.gz')).toMatchObject({ format: 'system', records: 2, ok: 2 });
       const trunc = byFile.get('enrich/logs/app/app.json.log.3.gz')!;
-      expect(trunc.note).toMatch(/truncated/);
+      // The operator is told what happened to the file, in words that fit it: cut short, or damaged inside (re-pull it
+      // either way); the line the cut or damage tore is said by that, not as a torn write.
+      expect(trunc.note).toBe('gzip stream is truncated (unexpected end of file): kept what decompressed before the cut, its last line cut off');
       expect(trunc.records).toBeGreaterThan(0);
       expect(trunc.records).toBeLessThan(2000);
+      const damaged = byFile.get('enrich/logs/app/app.json.log.4.gz')!;
+      expect(damaged.note).toMatch(/^gzip stream is damaged \((invalid [^)]+|incorrect data check)\): kept what decompressed before the damage was found(, its last line cut off)?; the lines just before it may be garbled$/);
+      expect(damaged.records).toBeGreaterThan(0);
+      expect(damaged.records).toBeLessThan(2000);
       expect(byFile.get('enrich/logs/doodle/doodle.log')).toMatchObject({ records: 0, lines: 0, note: 'empty file' });
       expect(byFile.get('misc/garbage.bin')).toMatchObject({ format: 'raw', records: 3, unparsed: 3 });
       const celery = byFile.get('enrich/logs/celery/celery-worker.log')!;

@@ -274,10 +274,16 @@ function fileNote(stats: ReadStats, size: number, badValues: number): string | u
   const notes: string[] = [];
   if (stats.lines === 0) notes.push('empty file');
   if (badValues) notes.push(`${badValues} record(s) with a value that could not be converted (epoch out of range, NaN…): kept as text, flagged malformed`);
-  if (stats.truncatedGzip) notes.push('gzip stream is truncated: kept what decompressed before the cut');
+  const gz = stats.gzipBroken;
+  if (gz) {
+    // The line the break tore is said here: "torn write?" would send the operator looking for the wrong cause.
+    // zlib finds damage where decoding fails (or at the end, by the checksum): lines before that may be garbled.
+    notes.push(`gzip stream is ${gz.how} (${gz.why}): kept what decompressed before the ${gz.how === 'truncated' ? 'cut' : 'damage was found'}`
+      + `${stats.lastLineTorn ? ', its last line cut off' : ''}${gz.how === 'damaged' ? '; the lines just before it may be garbled' : ''}`);
+  }
   if (stats.badUtf8Lines) notes.push(`${stats.badUtf8Lines} line(s) with bytes that are not UTF-8 (shown as U+FFFD; exact bytes kept in the bundle)`);
   if (stats.nulLines) notes.push(`${stats.nulLines} line(s) with NUL bytes (shown as \u2400)`);
-  if (stats.lastLineTorn) notes.push('last line has no newline (torn write?)');
+  if (stats.lastLineTorn && !gz) notes.push('last line has no newline (torn write?)');
   if (stats.longLines) notes.push(`${stats.longLines} line(s) longer than the line limit: cut, with their length and sha256 in the event (the evidence file holds every byte)`);
   if (stats.splitRecords) notes.push(`${stats.splitRecords} record(s) longer than the record limit: continued in the next record`);
   if (stats.encoding) notes.push(`decoded as ${stats.encoding.toUpperCase()} (byte order mark)`);
@@ -775,7 +781,7 @@ async function scanOf(f: PlannedFile, limits: IntakeLimits): Promise<FileScan | 
 
 /** What the JavaScript reader would have counted for a file the scan found clean. */
 function scanStats(scan: FileScan): ReadStats {
-  return { lines: scan.lines, bytesRead: scan.compressedBytes ?? scan.bytes, badUtf8Lines: 0, nulLines: 0, truncatedGzip: false, lastLineTorn: scan.torn, longLines: 0, splitRecords: 0 };
+  return { lines: scan.lines, bytesRead: scan.compressedBytes ?? scan.bytes, badUtf8Lines: 0, nulLines: 0, gzipBroken: null, lastLineTorn: scan.torn, longLines: 0, splitRecords: 0 };
 }
 
 /** Records whose time could not be read take the time of the record before them in the same file, flagged. */

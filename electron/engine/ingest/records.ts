@@ -25,7 +25,9 @@ export interface ReadStats {
   badUtf8Lines: number;
   /** Lines with NUL bytes (shown as ␀). */
   nulLines: number;
-  truncatedGzip: boolean;
+  /** A .gz whose stream broke: cut short (truncated) or corrupt inside (damaged), in zlib's words; what decompressed
+   * before is kept. */
+  gzipBroken: { how: 'truncated' | 'damaged'; why: string } | null;
   lastLineTorn: boolean;
   /** Lines cut to maxLineChars (the event says how long the line was and its sha256). */
   longLines: number;
@@ -113,7 +115,7 @@ function openBytes(file: string, opts: ReadOptions, onCompressed: (n: number) =>
 
 export async function readRecords(file: string, startsRecord: StartsRecord, sink: RecordSink, opts: ReadOptions = {}): Promise<ReadStats> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const stats: ReadStats = { lines: 0, bytesRead: 0, badUtf8Lines: 0, nulLines: 0, truncatedGzip: false, lastLineTorn: false, longLines: 0, splitRecords: 0 };
+  const stats: ReadStats = { lines: 0, bytesRead: 0, badUtf8Lines: 0, nulLines: 0, gzipBroken: null, lastLineTorn: false, longLines: 0, splitRecords: 0 };
   const { input, meter } = openBytes(file, opts, (n) => { stats.bytesRead = n; });
   const grouper = opts.envelope ? new EnvelopeGrouper(opts.envelope.unwrap, opts.envelope.startsRecord, sink, limits.maxRecordChars) : null;
 
@@ -199,10 +201,11 @@ export async function readRecords(file: string, startsRecord: StartsRecord, sink
       opts.onProgress?.(stats.bytesRead);
     }
   } catch (e) {
-    // A truncated .gz still yields what was decompressed before the cut: keep it and say so.
+    // A truncated or damaged .gz still yields what was decompressed before the break: keep it and say which it was.
     const code = (e as NodeJS.ErrnoException).code;
-    if (isGzipPath(file) && (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end|incorrect header|invalid/i.test((e as Error).message))) {
-      stats.truncatedGzip = true;
+    const why = (e as Error).message;
+    if (isGzipPath(file) && (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end|incorrect header|invalid/i.test(why))) {
+      stats.gzipBroken = { how: code === 'Z_BUF_ERROR' || /unexpected end/i.test(why) ? 'truncated' : 'damaged', why };
     } else {
       input.destroy();
       throw e;
