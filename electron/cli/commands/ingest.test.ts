@@ -133,6 +133,22 @@ describe('casefile import and Ctrl-C', () => {
   });
 });
 
+describe('casefile import on a terminal', () => {
+  it('says each step of the identifiers as it moves, to the last file, not only the first count of the step', async () => {
+    // More files than one extraction group (2,000): the identifiers step reports twice.
+    const n = 2101;
+    for (let i = 0; i < n; i++) writeAt(root, `many/w${i}.json.log`, `${JSON.stringify({ message: `tick ${i}`, levelname: 'INFO', name: 'gen', created: 1690656225.4 + i })}\n`);
+    const cmd = `${process.execPath} ${CLI_BIN} import ${path.join(root, 'many')} --case ${path.join(root, 'many-case')}`;
+    const p = spawn('script', ['-qec', cmd, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    p.stdout.on('data', (d: Buffer) => { seen += d.toString(); });
+    const code = await new Promise((r) => p.on('close', r));
+    expect(code, seen).toBe(0);
+    const steps = seen.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.startsWith('building identifiers'));
+    expect(steps).toEqual(['building identifiers: 2,000 of 2,101 files…', 'building identifiers: 2,101 of 2,101 files…']);
+  });
+});
+
 describe('casefile import of what the account cannot read', () => {
   it('names an unreadable file or folder in a sentence, not an errno, and imports nothing of that input', () => {
     // As root (CI) permissions do not stop a read: the CLI then runs as nobody, as an operator's own account would.

@@ -122,11 +122,13 @@ export function registerIngestCommands(program: Command): void {
             if (!bar.getTotal() || bar.getTotal() === 100) bar.start(1000, 0, { stage });
             bar.update(Math.round(1000 * importFraction(p)), { stage });
           });
-          // The job after the events (custody digests, identifiers, chains): a line per step, on a terminal.
+          // The job after the events (custody digests, identifiers, chains): a line each time its step says something new
+          // (each group of files the identifiers are built for), on a terminal: a count that stays put for minutes looks hung.
           let lastStep = '';
           const offAfter = engine.on('job.progress', (j) => {
             if (!tty || !eventsReady || j.caseId !== info.id || j.kind !== 'correlate' || !jobIsLive(j) || !j.step) return;
-            if (j.step.phase !== lastStep) { lastStep = j.step.phase; process.stderr.write(`  ${afterStepText(j.step)}\n`); }
+            const text = afterStepText(j.step);
+            if (text !== lastStep) { lastStep = text; process.stderr.write(`  ${text}\n`); }
           });
           // Ctrl-C cancels the job: it stops at the next batch, what is committed stays, and the sentence says so (the
           // default SIGINT killed the process mid-batch, saying nothing). Twice quits at once.
