@@ -126,6 +126,18 @@ describe('PII', () => {
     ]));
   });
 
+  it('a UUID is no card, even when its first groups read as a Luhn-valid card number (a doodle URL\'s id in the 1 GB tree); a card written in groups is found alone on its line and before a full stop', () => {
+    for (const s of ['GET /metadata/api/v1/sources/41111111-1111-1111-94cd-828a95f87712', 'id=41111111-1111-1111-9411-987654321012 ok',
+      '"feature": "54545454-5454-5454-a1e2-017f4fe0a885"']) {
+      expect(found(piiFindings(s), s).filter((f) => f.startsWith('card:')), s).toEqual([]);
+    }
+    // cards written in groups are found with no other five digits on the line (they were not), and before a full stop
+    for (const [s, card] of [['card 4111 1111 1111 1111 ok', '4111 1111 1111 1111'], ['paid with 4111-1111-1111-1111.', '4111-1111-1111-1111'],
+      ['card=5454-5454-5454-5454-', '5454-5454-5454-5454']]) {
+      expect(found(piiFindings(s), s), s).toContain(`card:${card}`);
+    }
+  });
+
   it('property: the e-mails found are exactly the full pattern\'s matches (found from the `@`s; its URL look-behind skipped only where no `://` is)', () => {
     // local parts up to and over the 64-character bound, every local-part character, adjacent and repeated `@`s
     const piece = fc.constantFrom('priya.s', '@', '@@', 'acme', '.in', '.co.uk', '://', 'https', 'user:pw', ' ', '/', '-', '_x', '9', 'a', '\n', '"',

@@ -83,7 +83,9 @@ const PHONE_IN = /(?<![\w+.-])(?:\+91[ -]?|0)?[6-9]\d{4}[ -]?\d{5}(?![\w.])/g;
 const PHONE_INTL = /(?<![\w+])\+[1-9](?:[ -]?\d){7,14}(?![\w.])/g;
 const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)/g;
 const IPV6 = /(?<![\w:.])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)[0-9A-Fa-f:]{2,39}(?:%[\w]{1,16})?(?![\w:])/g;
-const CARD = /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w.])/g;
+// not followed by `-` and a word character (the first groups of a UUID, 8-4-4 digits, read as a Luhn-valid card)
+// nor by `.` and a digit (a decimal); a full stop after it ends a sentence (it was missed there)
+const CARD = /(?<![\w.-])\d(?:[ -]?\d){12,18}(?!\w|\.\d|-\w)/g;
 const HOME = /\/(?:home|Users)\/([A-Za-z0-9._-]{1,64})(?=\/|\b)/g;
 const INTERNAL_SUFFIX = /\.(?:internal|local|lan|corp|intra|intranet|localdomain|home\.arpa)\b/i;
 const INTERNAL_HOST = /\b(?:[a-z0-9](?:[a-z0-9-]{0,62})\.){1,8}(?:internal|local|lan|corp|intra|intranet|localdomain|home\.arpa)\b(?![.-]\w)/gi;
@@ -109,7 +111,8 @@ export function piiFindings(text: string): Finding[] {
   const out: Finding[] = [];
   const push = (start: number, end: number, type: string, rule: string) => out.push({ start, end, kind: 'pii', type, rule });
   emails(text, (start, end) => { if (!NODE_NAME.test(text.slice(start, end))) push(start, end, 'email', 'email'); });
-  if (/\d{5}/.test(text)) {
+  // a card written in groups (`4111 1111 1111 1111`) has no five digits in a row
+  if (/\d{5}|\d{4}[ -]\d{4}/.test(text)) {
     for (const m of text.matchAll(PHONE_IN)) push(m.index, m.index + m[0].length, 'phone', 'phone-in');
     for (const m of text.matchAll(CARD)) {
       const d = m[0].replace(/[ -]/g, '');
