@@ -101,6 +101,20 @@ describe('casefile audit / verify commands', () => {
     expect(text.stdout).toMatch(/#4 .* export.create ok/);
   });
 
+  it('a hand-made line nested past any entry, or shaped like one without its fields: verify says where (it was a stack overflow), show lists the trail (it failed)', async () => {
+    const audit = path.join(caseDir, 'audit.jsonl');
+    const lines = (await fs.readFile(audit, 'utf8')).trimEnd().split('\n');
+    const deep = `{"seq":2,"hash":"00","prev":"00","params":{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}}`;
+    await fs.writeFile(audit, `${[lines[0], deep, ...lines.slice(1), '{"seq":6,"hash":"00","prev":"00","time":7}'].join('\n')}\n`);
+    const bad = await run('audit', 'verify', '--case', caseDir);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout.split('\n')[0]).toBe('Audit log BROKEN at line 2: Line 2 is not an audit entry (damaged or inserted text in the middle of the log).');
+    const show = await run('audit', 'show', '--case', caseDir);
+    expect(show.exitCode).toBe(0);
+    expect(show.stdout).toMatch(/^#6 7 .* error — This entry has no readable result\.$/m);
+    expect(show.stdout).toMatch(/^#4 .* export.create ok/m);
+  });
+
   it('verify passes on an empty case and fails when a manifest file is missing', async () => {
     expect((await run('verify', '--case', caseDir)).exitCode).toBe(0);
     const b = path.join(caseDir, 'bundles', 'b1');

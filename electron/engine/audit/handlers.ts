@@ -11,23 +11,43 @@ import { existingSalt, hmacHex } from './salt';
 
 const MATCH_ACTION = 'audit.matchText';
 
-/** An entry as the UI shows it. */
+/**
+ * An entry as the UI shows it. A line put in the trail by hand need not have an entry's fields (verify says it is
+ * broken): it is shown with what it holds, as text, so the list still shows the whole trail (it failed on such a line).
+ */
 export function toAuditView(e: AuditEntry): AuditEntryView {
-  const op = e.operator ?? { name: 'unknown', osUser: 'unknown' };
+  const x = e as unknown as Record<string, unknown>;
+  const op = record(x.operator) ?? { name: 'unknown', osUser: 'unknown' };
+  const [name, osUser] = [text(op.name, 'unknown'), text(op.osUser, 'unknown')];
+  const params = x.params === undefined ? {} : record(x.params) ?? { '(not an object)': JSON.stringify(x.params) };
   return {
     seq: e.seq,
-    time: e.time,
-    operator: op.name === op.osUser ? op.name : `${op.name} (${op.osUser})`,
-    host: e.host,
-    action: e.action,
-    params: e.params ?? {},
-    result: e.result,
-    via: e.via,
-    appVersion: e.app?.version ?? 'unknown',
+    time: text(x.time),
+    operator: name === osUser ? name : `${name} (${osUser})`,
+    host: text(x.host),
+    action: text(x.action),
+    params,
+    result: resultView(x.result),
+    via: text(x.via),
+    appVersion: text(record(x.app)?.version, 'unknown'),
     hash: e.hash,
-    osUser: op.osUser,
-    appCommit: e.app?.commit ?? 'unknown',
+    osUser,
+    appCommit: text(record(x.app)?.commit, 'unknown'),
     prev: e.prev,
+  };
+}
+
+const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined);
+const text = (v: unknown, missing = ''): string => (typeof v === 'string' ? v : v === undefined || v === null ? missing : typeof v === 'object' ? JSON.stringify(v) : String(v as number | boolean));
+
+function resultView(v: unknown): AuditEntryView['result'] {
+  const r = record(v) ?? {};
+  const known = r.status === 'ok' || r.status === 'error';
+  const counts = record(r.counts) && Object.fromEntries(Object.entries(record(r.counts)!).filter((c): c is [string, number] => typeof c[1] === 'number'));
+  return {
+    status: r.status === 'ok' ? 'ok' : 'error',
+    ...(typeof r.message === 'string' ? { message: r.message } : known ? {} : { message: 'This entry has no readable result.' }),
+    ...(counts ? { counts } : {}),
   };
 }
 

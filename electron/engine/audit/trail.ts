@@ -156,8 +156,26 @@ async function appendLocked(file: string, input: AuditInput, folder: 'make' | 'm
 
 
 /** A line that looks like an entry (parses, has seq and hash). Whether its hash is right is verify's business. */
+/** Deeper than any entry the app writes (params are cut at 8 levels, bound.ts): such a line was put there by hand,
+ * and hashing it would overflow the stack (verify failed with 'Maximum call stack size exceeded'). */
+const MAX_ENTRY_DEPTH = 64;
+
+function nestsDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) { if (++depth > max) return true; } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 function parseEntry(text: string): AuditEntry | null {
-  if (!text.startsWith('{')) return null;
+  if (!text.startsWith('{') || nestsDeeper(text, MAX_ENTRY_DEPTH)) return null;
   try {
     const v = JSON.parse(text) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) {
