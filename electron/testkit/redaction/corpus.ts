@@ -437,6 +437,15 @@ export function generateRedactionCorpus(opts: CorpusOptions = {}): Corpus {
     add(r, FILES.nested);
   }
 
+  // 8. cards as printed, in groups of four spaced or dashed (they were looked for only in a text with five digits in a
+  // row somewhere: these records' URL and Prefect lines have none)
+  for (const ctx of CONTEXTS) {
+    for (const sep of [' ', '-']) {
+      const card = luhnComplete(rng.pick(['4', '51', '6521']), rng, 16).replace(/(\d{4})(?=\d)/g, `$1${sep}`);
+      add(carrier(ctx, rng, clock, (r) => { r.t(ENCODE[ctx]('card ')).p(card, 'pii', 'card', `card:${card}`).t(ENCODE[ctx](' declined')); }));
+    }
+  }
+
   return {
     files: [...files.values()],
     truth,
