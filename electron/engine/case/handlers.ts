@@ -15,7 +15,7 @@ import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
 import { textIndexReady } from '../query/textIndex';
 import { writeJsonAtomic } from '../util/atomic';
 import { CaseHandle } from './caseStore';
-import { RETIME_ACTION, committedZone, planRetime, retimeCase } from '../ingest/retime';
+import { RETIME_ACTION, committedZone, markRetimeAudited, planRetime, retimeCase, unauditedRetime } from '../ingest/retime';
 import { appFiles } from './paths';
 
 /** Jobs that only derive data from the events; the next open finishes what a close cancelled (extract_pending, the
@@ -82,7 +82,16 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
   const from = h.meta.timezone.zone;
   if (zone) await h.saveMeta({ timezone: zone });
   ctx.addCase(h);
-  if (zone) await ctx.audit(RETIME_ACTION, { caseId: h.meta.id, from: [from], to: zone.zone, recovered: true }, { status: 'ok', message: 'a re-time committed before a kill: the case takes its zone' });
+  // Its trail entry, when the kill came before it was written (after case.json too); once written, the mark goes.
+  const unaudited = h.readOnly ? null : await unauditedRetime(h.db).catch(() => null);
+  if (unaudited) {
+    await ctx.audit(RETIME_ACTION, { caseId: h.meta.id, from: unaudited.from, to: unaudited.to, recovered: true },
+      { status: 'ok', counts: { files: unaudited.files, events: unaudited.events }, message: 'a re-time committed before a kill: recorded at the next open' });
+    await h.withWriter(markRetimeAudited);
+  } else if (zone) {
+    // A case killed so before the mark existed.
+    await ctx.audit(RETIME_ACTION, { caseId: h.meta.id, from: [from], to: zone.zone, recovered: true }, { status: 'ok', message: 'a re-time committed before a kill: the case takes its zone' });
+  }
   await rememberCase(resolved);
   await finishCorrelation(ctx, h);
   // A case imported by the CLI (which does not wait for it), or from before the index: build it behind the operator.
@@ -198,7 +207,11 @@ export const caseHandlers: AreaHandlers<'cases'> = {
       await h.saveMeta({ timezone: res.rule });
       // Their custody entries are this process's own, not `recovered` ones of a killed import.
       noteCommitted(h.dir, res.fileIds);
-      if (res.fileIds.length) await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.fileZones, to: zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
+      faultPoint('retime-saved');
+      if (res.fileIds.length) {
+        await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.fileZones, to: zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
+        await h.withWriter(markRetimeAudited);
+      }
       return res;
     }, {
       ...(input.jobId ? { jobId: input.jobId } : {}), preempt: true, outcome: (x) => `Re-timed ${x.events} events in ${x.files} files to ${zone}.`,

@@ -135,11 +135,30 @@ export async function retimeCase(db: CaseDb, to: string, opts: RetimeOptions): P
       await buildEventMinutes(db);
     }
     await db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ($1, $2)`, [ZONE_KEY, JSON.stringify(rule)]);
+    // What the trail entry will say, committed with the times: a kill before the entry is written leaves it here.
+    if (fileIds.length) {
+      const entry: UnauditedRetime = { from: fileZones, to, files: plan.files, events: plan.events };
+      await db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ($1, $2)`, [UNAUDITED_KEY, JSON.stringify(entry)]);
+    }
     await db.run('DROP TABLE IF EXISTS temp.retime_ts');
     await db.run('DROP TABLE IF EXISTS temp.retime_files');
     signal?.throwIfAborted();
   }));
   return { files: plan.files, events: plan.events, from: plan.from, fileIds, fileZones, rule };
+}
+
+/** Meta key holding a committed re-time's trail entry until it is written (cases.setTimezone clears it after). */
+const UNAUDITED_KEY = 'retime_unaudited';
+export interface UnauditedRetime { from: string[]; to: string; files: number; events: number }
+
+/** A re-time committed whose trail entry was not written (a kill between the two), else null. */
+export async function unauditedRetime(db: SqlRead): Promise<UnauditedRetime | null> {
+  const r = await db.one<{ value: string }>(`SELECT value FROM meta WHERE key = $1`, [UNAUDITED_KEY]).catch(() => undefined);
+  return r ? JSON.parse(r.value) as UnauditedRetime : null;
+}
+
+export async function markRetimeAudited(db: CaseDb): Promise<void> {
+  await db.run(`DELETE FROM meta WHERE key = $1`, [UNAUDITED_KEY]);
 }
 
 /** The zone the last re-time committed, when case.json does not say it yet (a kill between the two); else null. */
