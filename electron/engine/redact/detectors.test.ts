@@ -133,7 +133,7 @@ describe('PII', () => {
     }
     // cards written in groups are found with no other five digits on the line (they were not), and before a full stop
     for (const [s, card] of [['card 4111 1111 1111 1111 ok', '4111 1111 1111 1111'], ['paid with 4111-1111-1111-1111.', '4111-1111-1111-1111'],
-      ['card=5454-5454-5454-5454-', '5454-5454-5454-5454']]) {
+      ['card=5454-5454-5454-5454-', '5454-5454-5454-5454']] as const) {
       expect(found(piiFindings(s), s), s).toContain(`card:${card}`);
     }
   });
