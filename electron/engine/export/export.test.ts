@@ -207,6 +207,19 @@ describe('export', () => {
     await expect(checkWhere(h.db, "level = 'ERROR' AND source LIKE 'sys%'")).resolves.toBeTruthy();
   });
 
+  it('a --where may hold ";", "--" and "/*" inside quoted text (a logged command line, a cookie); outside it, or near $ or \\ quoting, they stay refused', async () => {
+    for (const ok of ["message LIKE '%--dry-run%'", "raw LIKE '%; Path=/%'", "message NOT LIKE '%/* x */%' AND level <> 'it''s; --'", 'level = \'ERROR\' OR "message" LIKE \'%;%\'']) {
+      await expect(checkWhere(h.db, ok), ok).resolves.toBe(ok);
+    }
+    const sel = await buildSelection(h.db, { where: "message NOT LIKE '%--dry-run%'" });
+    const [{ n }] = await h.db.read<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM events s WHERE ${sel.cond}`, sel.params.values) as [{ n: number }];
+    expect(n).toBe(7);
+    for (const bad of ["level = 'x' -- ' OR 1=1", "level = 'x'; SELECT 1", "level = 'x' /* ' */", "level = 'it''s' --", "message LIKE 'a' -- 'b'",
+      "level = $$ ' $$ -- '", "level = E'\\'' -- '", "level = 'unclosed -- "]) {
+      await expect(checkWhere(h.db, bad), bad).rejects.toThrow(/where/i);
+    }
+  });
+
   it('a CSV extract opened in a spreadsheet runs no formula: such cells start with \', and the report says why', async () => {
     const dir = path.join(root, 'formula-bundle');
     fs.mkdirSync(dir, { recursive: true });

@@ -14,11 +14,35 @@ function walk(node: unknown, visit: (n: Record<string, unknown>) => void): void 
   }
 }
 
+/**
+ * The expression with its quoted texts ('…' with '' inside, "…" with "" inside) taken out, so ";", "--" and "/*" are
+ * looked for only where DuckDB reads them as SQL (`message LIKE '%--dry-run%'` is a filter, not a comment). Read as
+ * DuckDB's lexer reads them up to the first comment, which is refused. Dollar quoting ($$…$$) and backslash escapes
+ * (E'\'') lex otherwise: with a `$` or a `\` outside quotes, or an unclosed quote, the whole text is searched as before.
+ */
+function outsideQuotes(e: string): string {
+  let out = '';
+  for (let i = 0; i < e.length;) {
+    const q = e[i]!;
+    if (q !== "'" && q !== '"') { out += q; i++; continue; }
+    let j = i + 1;
+    for (;;) {
+      if (j >= e.length) return e; // unclosed
+      if (e[j] === q) { if (e[j + 1] === q) { j += 2; continue; } break; }
+      if (e[j] === '\\') return e;
+      j++;
+    }
+    out += ' ';
+    i = j + 1;
+  }
+  return /[$\\]/.test(out) ? e : out;
+}
+
 export async function checkWhere(db: SqlRead, expr: string): Promise<string> {
   const e = expr.trim();
   if (!e) throw new EngineError('invalid_input', '--where is empty.');
   if (e.length > 4000) throw new EngineError('invalid_input', '--where is longer than 4,000 characters.');
-  if (/;|--|\/\*/.test(e)) throw new EngineError('invalid_input', '--where is one expression: no ";" and no comments.');
+  if (/;|--|\/\*/.test(outsideQuotes(e))) throw new EngineError('invalid_input', '--where is one expression: no ";" and no comments (inside quoted text they are fine).');
   const [row] = await db.read<{ j: string }>('SELECT json_serialize_sql($1::VARCHAR) AS j', [`SELECT 1 FROM events WHERE (${e})`]);
   const parsed = JSON.parse(row!.j) as { error: boolean; error_message?: string; statements?: { node: Record<string, unknown> }[] };
   if (parsed.error) throw new EngineError('invalid_input', `--where does not parse: ${parsed.error_message ?? 'syntax error'}.`);
