@@ -479,3 +479,32 @@ test('an export still running when the page reloads is followed again: the dialo
   await expect(page.getByTestId('export-preview')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('export-run')).toBeVisible();
 });
+
+test('after an export, the same selection is exported again in another format from the dialog, with the plaintext choice asked again', async ({ app, casefile, planted }) => {
+  const { page } = app;
+  await openDialog(page, casefile, planted.caseId, { sources: ['doodle'] });
+  const before = listExports(planted);
+  await page.getByTestId('export-recipient').selectOption(planted.client.fingerprint);
+  await page.getByTestId('export-run').click();
+  const report = page.getByTestId('export-report');
+  await expect(report).toBeVisible({ timeout: 90_000 });
+  await expect(report.getByTestId('report-format')).toHaveText('jsonl');
+  // the settings stay editable under the report: what the operator changes there runs only through "Export again"
+  await page.getByTestId('export-format-csv').check();
+  await page.getByTestId('export-recipient').selectOption('plaintext');
+  await page.getByTestId('export-again').click();
+  await expect(report).toBeHidden();
+  await expect(page.getByTestId('export-preview')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('plaintext-confirm')).not.toBeChecked();
+  await expect(page.getByTestId('export-run')).toBeDisabled();
+  await page.getByTestId('plaintext-confirm').check();
+  await page.getByTestId('export-run').click();
+  await expect(report).toBeVisible({ timeout: 90_000 });
+  await expect(report.getByTestId('report-format')).toHaveText('csv');
+  await expect(report.getByTestId('report-recipient')).toContainText('plaintext');
+  const added = listExports(planted).filter((n) => !before.includes(n));
+  expect(added).toHaveLength(2);
+  expect(added.map((n) => readdirSync(path.join(planted.exportsDir, n)).sort())).toEqual(expect.arrayContaining([
+    ['events.jsonl.pgp', 'manifest.json.pgp', 'report.json.pgp'], ['events.csv', 'manifest.json', 'report.json'],
+  ]));
+});

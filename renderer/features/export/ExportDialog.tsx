@@ -122,6 +122,9 @@ function ExportPane() {
 
       <div className="row export-actions">
         {!done && !s.source?.followed && <button className="on" data-testid="export-run" disabled={!canRun} onClick={() => void s.run()}>Run export</button>}
+        {/* the settings above stay editable under a report: another format or client runs from a fresh preview */}
+        {done && !s.source?.followed && <button data-testid="export-again" title="The same selection again, with the format and recipient chosen above"
+          onClick={() => s.again()}>Export again</button>}
         {s.running && (
           <>
             <span className="progress-bar" data-testid="export-progress"><div style={{ width: `${s.step && s.step.total ? Math.min(100, (100 * s.step.done) / s.step.total) : 0}%` }} /></span>

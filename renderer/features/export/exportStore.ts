@@ -68,6 +68,9 @@ interface ExportState {
   loadPreview(): Promise<void>;
   run(): Promise<void>;
   cancel(): Promise<void>;
+  /** After a run: back to the preview of the same selection, to run it again (another format, another client); a
+   * plaintext run is confirmed again. */
+  again(): void;
   /** Follows the case's export that runs without this page's call: the dialog opens on its progress and Cancel. */
   attach(caseId: string): Promise<void>;
 }
@@ -170,6 +173,14 @@ export const useExport = create<ExportState>((set, get) => ({
     try {
       if ((await call('jobs.cancel', { jobId })).cancelled) jobs.set(caseId, { cancelling: true });
     } catch (e) { jobs.set(caseId, { runError: errorText(e) }); }
+  },
+
+  again() {
+    const caseId = useApp.getState().current?.id;
+    if (!caseId || get().running || !get().source || get().source?.followed) return;
+    set({ plaintextConfirmed: false });
+    jobs.set(caseId, { result: null, blocked: null, runError: null, notice: null, outcome: null, step: null, jobId: null, jobState: null });
+    void get().loadPreview();
   },
 
   async attach(caseId) {
