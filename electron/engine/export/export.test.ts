@@ -122,6 +122,13 @@ describe('export', () => {
     expect(narrow.filter((v) => v.type === 'user').map((v) => v.value)).not.toContain('scribble');
   });
 
+  it('the tester with the case replaces what a whole-case export does: users only a /home/ path or URL userinfo names too', async () => {
+    const line = 'search for SIGMA1124 by priyas51 as scribble';
+    const r = await engine.call('redact.test', { caseId: info.id, lines: [line] });
+    expect(r.lines[0]!.text).not.toMatch(/priyas51|scribble/);
+    expect(r.lines[0]!.replacements.filter((x) => x.type === 'user')).toHaveLength(2);
+  });
+
   it('the selection named in the report and manifest is redacted like the data, with the same tokens', async () => {
     const r = await runExport(h, { selection: { where: "raw LIKE '%\"venkata\"%'" }, format: 'jsonl', recipient: null, workers: 1 });
     expect(r.events).toBe(1);

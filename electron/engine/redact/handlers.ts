@@ -4,6 +4,7 @@ import type { AreaHandlers } from '../api';
 import { clientRulesFor, profileRules } from '../export/clientRules';
 import { rulesWarnings } from '../export/rulesWarnings';
 import { redactionSetupFor } from '../export/run';
+import { buildSelection } from '../export/select';
 import { Detectors } from './detect';
 import { Pseudonymizer } from './pseudonym';
 import { Redactor } from './redactor';
@@ -13,8 +14,10 @@ export const redactHandlers: AreaHandlers<'redact'> = {
   'redact.test': async (ctx, input) => {
     const h = input.caseId ? ctx.getCase(input.caseId) : null;
     const opts = { ...(input.profile ? { profile: input.profile } : {}), ...(input.rules ? { rules: input.rules } : {}) };
+    // with a case: the setup of a whole-case export, the users only a /home/ path or URL userinfo names included (the
+    // tester showed them unreplaced where the export replaces them)
     const setup = h
-      ? await redactionSetupFor(h, (await clientRulesFor(h, opts)).rules)
+      ? await redactionSetupFor(h, (await clientRulesFor(h, opts)).rules, await buildSelection(h.db, {}))
       : { rules: RedactionRules.parse(await profileRules(input.profile, input.rules)), idPatterns: [], harvest: [] };
     const r = new Redactor(new Detectors({ rules: setup.rules, idPatterns: setup.idPatterns, harvest: setup.harvest }), new Pseudonymizer(Pseudonymizer.randomKey()));
     return { lines: input.lines.map((l) => r.redact(l)), warnings: await rulesWarnings(h, setup.rules) };
