@@ -150,6 +150,8 @@ describe('export', () => {
     await expect(blocked).rejects.toThrow(/blocked by the fail-closed check/);
     await expect(blocked).rejects.toMatchObject({ code: 'blocked' });
     await expect(blocked).rejects.not.toThrow(new RegExp(SECRET));
+    // said what to do: here the selection itself names the value (the report and manifest record it)
+    await expect(blocked).rejects.toThrow(/Nothing was written\. report\.json and manifest\.json name the selection: its --where, filter text or chain key holds a value the extract replaces; select those events without naming it/);
     expect(fs.readdirSync(h.files.exports).sort()).toEqual(before);
     // through the contract the places come as a list (the dialog lists them), on the call's error and on its job
     const call = engine.call('export.run', { caseId: info.id, selection: { where: "message LIKE '%Zq81bX0pLm3nR7sTw%'" }, format: 'jsonl', plaintext: true, jobId: 'export-blocked-places' });

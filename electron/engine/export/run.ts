@@ -97,8 +97,13 @@ export class ExportBlocked extends EngineError {
   constructor(readonly hits: RescanHit[]) {
     const byCheck: Record<string, number> = {};
     for (const h of hits) byCheck[`${h.check}:${h.detail}`] = (byCheck[`${h.check}:${h.detail}`] ?? 0) + 1;
+    const inDocuments = hits.some((h) => h.where === 'report.json' || h.where === 'manifest.json');
+    const inEvents = hits.some((h) => h.where !== 'report.json' && h.where !== 'manifest.json');
+    // what to do next: the operator never sees the value here, only where it is
     super('blocked', `Export blocked by the fail-closed check: ${hits.length} hit(s) (${Object.entries(byCheck).map(([k, n]) => `${k} ×${n}`).join(', ')}); `
-      + `first at ${hits.slice(0, 5).map((h) => h.where).join(', ')}. Nothing was written.`);
+      + `first at ${hits.slice(0, 5).map((h) => h.where).join(', ')}. Nothing was written.`
+      + (inDocuments ? ' report.json and manifest.json name the selection: its --where, filter text or chain key holds a value the extract replaces; select those events without naming it (a time range, picked rows).' : '')
+      + (inEvents ? ' Look at those events in the case and add a client rule (pattern, word list, host) that covers what is there, or leave them out of the selection; then export again.' : ''));
     this.places = hits.slice(0, 5).map((h) => h.where);
   }
 }
