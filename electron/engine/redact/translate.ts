@@ -15,6 +15,8 @@ export type Translation = { ok: true; source: string; groups: number } | { ok: f
 
 /** Longer texts run in re2js: a polynomial backtracking worst case stays bounded. */
 export const MAX_V8_TEXT = 8192;
+/** The most ways an operator pattern's bounded repetitions may split a text between them, multiplied (strict). */
+const MAX_CHOICES = 256;
 
 /** Texts where V8 and RE2 can disagree on a translated pattern: RE2's extra case folds and code points beyond the BMP. */
 const INELIGIBLE = /[\u017f\u212a\ud800-\udfff]/;
@@ -81,6 +83,7 @@ class Translator {
   private i = 0;
   groups = 0;
   private unboundedCount = 0;
+  private choices = 1;
   constructor(private readonly p: string, private readonly strict: boolean) {}
 
   run(): string {
@@ -130,6 +133,9 @@ class Translator {
         if (this.strict && q.max > 1 && atom.repeats) throw new Refused('a repetition of a repetition (operator pattern)');
         if (this.strict && q.max > 1 && atom.alternates) throw new Refused('a repetition of an alternation (operator pattern)');
         if (q.max === Infinity && ++this.unboundedCount > 1 && this.strict) throw new Refused('more than one unbounded repetition (operator pattern)');
+        // Backtracking tries every split between repetitions in a row (\w{0,30}\w{0,30}\w{0,30}: 31³ per position):
+        // the product of their choices is bounded, the pattern's one unbounded run aside.
+        if (this.strict && q.max !== Infinity && (this.choices *= q.max - q.min + 1) > MAX_CHOICES) throw new Refused(`repetitions whose choices multiply past ${MAX_CHOICES} (operator pattern)`);
         src += (atom.single ? atom.src : `(?:${atom.src})`) + q.src;
         repeats = true;
         if (q.max === Infinity) unbounded = true;
@@ -154,18 +160,20 @@ class Translator {
     }
   }
 
-  private quantifier(): { src: string; max: number } | null {
+  private quantifier(): { src: string; min: number; max: number } | null {
     const c = this.peek();
     let src: string;
+    let min: number;
     let max: number;
     if (c === '*' || c === '+' || c === '?') {
       src = c;
+      min = c === '+' ? 1 : 0;
       max = c === '?' ? 1 : Infinity;
       this.i++;
     } else if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(this.p.slice(this.i));
       if (!m) return null; // a literal brace (handled by atom on the next round)
-      const min = Number(m[1]);
+      min = Number(m[1]);
       max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
       if (min > 1000 || (max !== Infinity && (max > 1000 || max < min))) throw new Refused('repetition count');
       src = m[0];
@@ -177,7 +185,7 @@ class Translator {
     if (this.peek() === '*' || this.peek() === '+' || this.peek() === '?' || this.peek() === '{') {
       if (this.peek() !== '{' || /^\{\d+(,\d*)?\}/.test(this.p.slice(this.i))) throw new Refused('nested repetition operator');
     }
-    return { src, max };
+    return { src, min, max };
   }
 
   private atom(flags: Flags): Node & { single: boolean } {
