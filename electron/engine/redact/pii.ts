@@ -83,9 +83,10 @@ const PHONE_IN = /(?<![\w+.-])(?:\+91[ -]?|0)?[6-9]\d{4}[ -]?\d{5}(?![\w.])/g;
 const PHONE_INTL = /(?<![\w+])\+[1-9](?:[ -]?\d){7,14}(?![\w.])/g;
 const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)/g;
 const IPV6 = /(?<![\w:.])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)[0-9A-Fa-f:]{2,39}(?:%[\w]{1,16})?(?![\w:])/g;
-// not followed by `-` and a word character (the first groups of a UUID, 8-4-4 digits, read as a Luhn-valid card)
-// nor by `.` and a digit (a decimal); a full stop after it ends a sentence (it was missed there)
-const CARD = /(?<![\w.-])\d(?:[ -]?\d){12,18}(?!\w|\.\d|-\w)/g;
+// not followed by the rest of a UUID (its first groups, 8-4-4 digits, read as a Luhn-valid card) nor by `.` and a
+// digit (a decimal); a full stop after it ends a sentence (it was missed there). Only the UUID's own tail is refused:
+// a card before `-exp` or `-a0d7` is still a card.
+const CARD = /(?<![\w.-])\d(?:[ -]?\d){12,18}(?!\w|\.\d|-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f]))/g;
 const HOME = /\/(?:home|Users)\/([A-Za-z0-9._-]{1,64})(?=\/|\b)/g;
 const INTERNAL_SUFFIX = /\.(?:internal|local|lan|corp|intra|intranet|localdomain|home\.arpa)\b/i;
 const INTERNAL_HOST = /\b(?:[a-z0-9](?:[a-z0-9-]{0,62})\.){1,8}(?:internal|local|lan|corp|intra|intranet|localdomain|home\.arpa)\b(?![.-]\w)/gi;
