@@ -63,6 +63,14 @@ it('a line shaped like an entry but without an entry\'s fields is listed as it i
   expect(last).toMatchObject({ seq: clean.length + 2, result: { status: 'error', message: 'This entry has no readable result.', counts: { b: 2 } } });
 });
 
+it('an entry number no entry has (0, negative, past 2^53) is a damaged line: it was said to "appear again", or "entries 3–1e+21 were deleted"', async () => {
+  for (const seq of ['0', '-5', '1e21', '9007199254740993']) {
+    const r = await tampered([clean[0]!, `{"seq":${seq},"hash":"00","prev":"00","action":"x"}`, ...clean.slice(1)]);
+    expect(r.verify.firstBroken, seq).toEqual({ seq: null, line: 2, problem: 'Line 2 is not an audit entry (damaged or inserted text in the middle of the log).' });
+    expect(r.list.map((e) => e.seq), seq).not.toContain(Number(seq));
+  }
+});
+
 it('a duplicated entry, reordered lines, a 30 MB line: each said where it is; never ok', async () => {
   const dup = await tampered([...clean.slice(0, 2), clean[1]!, ...clean.slice(2)]);
   expect(dup.verify.firstBroken).toEqual({ seq: 2, line: 3, problem: 'Entry 2 appears again where entry 3 was expected: an entry was inserted or lines were reordered.' });

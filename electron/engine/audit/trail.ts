@@ -180,7 +180,8 @@ function parseEntry(text: string): AuditEntry | null {
     const v = JSON.parse(text) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const e = v as AuditEntry;
-      if (Number.isInteger(e.seq) && typeof e.hash === 'string' && typeof e.prev === 'string') return e;
+      // Entries count from 1; a number none can have (0, -5, 1e21) was said to 'appear again' or to span deletions.
+      if (Number.isSafeInteger(e.seq) && e.seq >= 1 && typeof e.hash === 'string' && typeof e.prev === 'string') return e;
     }
   } catch { /* not an entry */ }
   return null;
