@@ -2,6 +2,9 @@
 // job), derived work is cancelled and finished on the next open, and once closed the case's lock is free: the CLI,
 // a separate process, can write it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../engine';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
@@ -67,5 +70,25 @@ describe('cases.close', () => {
     await engine.call('cases.close', { caseId: info.id });
     await expect(chains.done).rejects.toThrow(/cancelled/);
     expect(open()).not.toContain(info.id);
+  });
+
+  it('opening a case for writing removes the partial extract an export killed midway left, never a live process\'s', async () => {
+    const dir = path.join(root, 'case-staging');
+    const info = await engine.call('cases.create', { name: 'staging', dir });
+    await engine.call('cases.close', { caseId: info.id });
+    // What `casefile export` killed with SIGKILL leaves: its staging folder, redacted but never re-scanned.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const leftover = (name: string) => {
+      const d = path.join(dir, 'exports', name);
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, 'events.jsonl'), '{"message":"partial"}\n');
+      return name;
+    };
+    const killed = leftover(`.staging-20260101T000000-0badc0de@${os.hostname()}@${dead}`);
+    const live = leftover(`.staging-20260101T000000-11ve11ve@${os.hostname()}@${process.ppid}`);
+    await engine.call('cases.open', { dir });
+    const left = fs.readdirSync(path.join(dir, 'exports'));
+    expect(left).not.toContain(killed);
+    expect(left).toContain(live);
   });
 });

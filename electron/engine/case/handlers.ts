@@ -14,6 +14,7 @@ import { faultPoint } from '../ingest/fault';
 import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
 import { textIndexReady } from '../query/textIndex';
 import { writeJsonAtomic } from '../util/atomic';
+import { sweepStaging } from '../export/run';
 import { CaseHandle } from './caseStore';
 import { RETIME_ACTION, committedZone, markRetimeAudited, planRetime, retimeCase, unauditedRetime } from '../ingest/retime';
 import { appFiles } from './paths';
@@ -93,6 +94,8 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
     await ctx.audit(RETIME_ACTION, { caseId: h.meta.id, from: [from], to: zone.zone, recovered: true }, { status: 'ok', message: 'a re-time committed before a kill: the case takes its zone' });
   }
   await rememberCase(resolved);
+  // A partial extract an export killed midway left (redacted, never re-scanned) does not wait for the next export.
+  if (!h.readOnly) await sweepStaging(h.files.exports).catch(() => undefined);
   await finishCorrelation(ctx, h);
   // A case imported by the CLI (which does not wait for it), or from before the index: build it behind the operator.
   await resumeTextIndex(ctx, h);

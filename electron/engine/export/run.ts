@@ -186,13 +186,14 @@ async function rescan(pool: RedactPool, file: string, opts: ExportOptions, origi
 
 /**
  * An export is written in `.staging-<exportId>@<host>@<pid>` until complete. One whose process is gone (a CLI export
- * stopped with Ctrl-C, a crash) holds a partial extract not yet re-scanned: the next export removes it. Another live
- * process's (a read-only instance beside the writer) and another host's (a shared folder) are left alone.
+ * stopped with Ctrl-C, a crash) holds a partial extract not yet re-scanned: the next open of the case for writing and
+ * the next export remove it. Another live process's (a read-only instance beside the writer) and another host's (a
+ * shared folder) are left alone.
  */
 const STAGING = /^\.staging-[^@]+(?:@(.+)@(\d+))?$/;
 const STALE_UNOWNED_MS = 3_600_000; // a staging folder of a version that did not name its process
 
-async function sweepStaging(exportsDir: string): Promise<void> {
+export async function sweepStaging(exportsDir: string): Promise<void> {
   const host = os.hostname();
   for (const name of await fs.promises.readdir(exportsDir).catch(() => [] as string[])) {
     const m = STAGING.exec(name);
