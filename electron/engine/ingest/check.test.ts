@@ -63,6 +63,20 @@ describe('import.check', () => {
     expect(entries.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('on a case that holds nothing yet (nothing to compare with) answers as a case that holds other content does, known 0', async () => {
+    writeAt(root, 'first/logs/a.log', APP);
+    writeAt(root, 'first/logs/b.log', CELERY);
+    await tar.c({ gzip: true, file: path.join(root, 'first', 'packed.tar.gz'), cwd: path.join(root, 'server', 'enrich') }, ['logs']);
+    const empty = (await engine.invoke('cases.create', { name: 'empty', dir: path.join(root, 'empty-case') })) as CaseInfo;
+    const fresh = (await engine.invoke('import.check', { caseId: empty.id, paths: [path.join(root, 'first')] })) as ImportCheck;
+    const held = await check([path.join(root, 'first')]);
+    const plain = (c: ImportCheck) => ({ files: c.files, bytes: c.bytes, archives: c.archives, overridden: c.overridden });
+    expect(plain(fresh)).toEqual(plain(held));
+    expect(fresh).toMatchObject({ files: 6, known: 0, already: [], archives: [{ file: 'packed.tar.gz', action: 'expand', files: 3 }] });
+    expect(held.known).toBeGreaterThan(0);
+    await engine.invoke('cases.close', { caseId: empty.id });
+  });
+
   it('takes the import door: no such path, a FIFO, a link out of the folder, a bomb, hostile archive names', async () => {
     await expect(check([path.join(root, 'nope')])).rejects.toThrow(/no such file or folder/);
     const fifo = path.join(root, 'fifo');
