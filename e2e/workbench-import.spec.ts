@@ -344,3 +344,37 @@ test('while a new case is being created the import waits for it: nothing lands i
     await rm(work, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('an import cancelled while the evidence is copied says nothing of it is in the case; the same import again brings all of it, once', async ({ app, casefile }) => {
+  test.setTimeout(150_000);
+  const { page } = app;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-import-copy-'));
+  const hold = process.env.CASEFILE_HOLD;
+  try {
+    const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Cancelled in the copy', dir: path.join(work, 'case') });
+    await mkdir(path.join(work, 'logs'));
+    for (let f = 0; f < 20; f++) await writeFile(path.join(work, 'logs', `w${f}.json.log`), Array.from({ length: 50 }, (_, i) => line(f * 50 + i)).join('\n') + '\n');
+    await page.goto(caseLink(casefile, made.id, 'cases'));
+    // Each copied file is held until the cancel comes (fault.ts holdPoint): the copy is under way when Cancel lands.
+    process.env.CASEFILE_HOLD = 'copy-file';
+    await page.getByTestId('import-paths').fill(path.join(work, 'logs'));
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-stage')).toContainText('Copying the evidence', { timeout: 60_000 });
+    await page.getByTestId('import-cancel').click();
+    await expect(page.getByTestId('import-error')).toHaveText('Import cancelled before any event was committed: nothing of this evidence is in the case; importing it again brings all of it', { timeout: 60_000 });
+    expect((await api<{ eventCount: number }>(casefile, 'cases.get', { caseId: made.id })).eventCount).toBe(0);
+    // The trail says the import was cancelled.
+    const trail = await api<{ result: { status: string; message?: string } }[]>(casefile, 'audit.list', { caseId: made.id, action: 'import.paths', limit: 10 });
+    expect(trail.map((e) => e.result)).toEqual([{ status: 'error', message: 'The import job was cancelled.' }]);
+    delete process.env.CASEFILE_HOLD;
+    // Again: nothing of it is known to the case, so it imports at once, every record once.
+    await page.getByTestId('import-start').click();
+    await expect(page.getByTestId('import-results')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('import-warning')).toHaveCount(0);
+    expect((await api<{ eventCount: number }>(casefile, 'cases.get', { caseId: made.id })).eventCount).toBe(1000);
+    await api(casefile, 'cases.close', { caseId: made.id });
+  } finally {
+    if (hold === undefined) delete process.env.CASEFILE_HOLD; else process.env.CASEFILE_HOLD = hold;
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

@@ -22,6 +22,8 @@ interface ImportState {
   after: string | null;
   result: ImportResult | null;
   error: string | null;
+  /** The error is a cancel the operator asked for (said as such, not as a failure). */
+  cancelled: boolean;
   uploading: { done: number; total: number } | null;
   /** The running import's job (what Cancel cancels). */
   jobId: string | null;
@@ -69,8 +71,11 @@ export function uploadRoots(stored: { rel: string; path: string }[]): string[] {
   return [...roots];
 }
 
-/** What a cancelled import leaves, as the panel says it (the page's own import, or one it follows). */
-const CANCELLED = 'cancelled — the files committed before the cancel stay; importing the same evidence again adds the rest';
+/** What a cancelled import leaves, as the panel says it (the page's own import, or one it follows), by the events it
+ * had committed: none (stopped in the copy, or before its first batch) is said as such, as the CLI says it. */
+const cancelledText = (caseId: string): string => (jobs.get(caseId).progress?.eventsCommitted
+  ? 'cancelled — the files committed before the cancel stay; importing the same evidence again adds the rest'
+  : 'cancelled before any event was committed: nothing of this evidence is in the case; importing it again brings all of it');
 
 /** The upload batch (browser mode) the paths being checked or awaiting a decision came from: removed on the server
  * when they are not imported after all (an import's end removes it otherwise). */
@@ -83,7 +88,7 @@ function discardPendingUpload(): void {
 
 /** The fields that belong to the case the import is in (perCase.ts): another case shows its own. */
 const IDLE = {
-  running: false, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, uploading: null, jobId: null, waiting: null, outcome: null, checking: false, check: null, awaiting: null,
+  running: false, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, cancelled: false, uploading: null, jobId: null, waiting: null, outcome: null, checking: false, check: null, awaiting: null,
 } satisfies Partial<ImportState>;
 
 export const useImport = create<ImportState>((set, get) => ({
@@ -92,14 +97,14 @@ export const useImport = create<ImportState>((set, get) => ({
   async importPaths(paths, into) {
     const caseId = into ?? useApp.getState().current?.id;
     if (!caseId || jobs.get(caseId).running || jobs.get(caseId).checking || !paths.length) { discardPendingUpload(); return; }
-    jobs.set(caseId, { checking: true, check: null, awaiting: null, result: null, error: null, progress: null, outcome: null });
+    jobs.set(caseId, { checking: true, check: null, awaiting: null, result: null, error: null, cancelled: false, progress: null, outcome: null });
     try {
       const check = await call('import.check', { caseId, paths });
       jobs.set(caseId, { checking: false, check });
       // Known content, or an archive inside the bundle the import will not expand: said first, the operator decides.
       if (check.known > 0 || check.archives.some((x) => x.action !== 'expand')) { jobs.set(caseId, { awaiting: paths }); return; }
     } catch (e) {
-      jobs.set(caseId, { checking: false, error: errorText(e) });
+      jobs.set(caseId, { checking: false, error: errorText(e), cancelled: false });
       discardPendingUpload();
       return;
     }
@@ -129,13 +134,13 @@ export const useImport = create<ImportState>((set, get) => ({
   async cancel() {
     const jobId = get().jobId;
     if (!jobId) return;
-    try { await call('jobs.cancel', { jobId }); } catch (e) { set({ error: errorText(e) }); }
+    try { await call('jobs.cancel', { jobId }); } catch (e) { set({ error: errorText(e), cancelled: false }); }
   },
 
   async attach(caseId) {
     await followJob(caseId, 'import', {
       busy: () => jobs.get(caseId).running || jobs.get(caseId).checking,
-      start: (job) => jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, outcome: null, jobId: job.jobId }),
+      start: (job) => jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, cancelled: false, outcome: null, jobId: job.jobId }),
       events: (jobId) => [
         getClient().on('import.progress', (p) => { if (p.jobId === jobId) took(caseId, p); }),
         followAfterImport(caseId),
@@ -144,7 +149,8 @@ export const useImport = create<ImportState>((set, get) => ({
       end: (j) => {
         jobs.set(caseId, {
           running: false, jobId: null, waiting: null,
-          error: j.state === 'cancelled' ? CANCELLED : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
+          cancelled: j.state === 'cancelled',
+          error: j.state === 'cancelled' ? cancelledText(caseId) : j.state === 'failed' ? (j.error ?? 'the import failed') : null,
           outcome: j.state === 'done' ? (j.outcome ?? 'The import finished.') : null,
         });
         void refreshIfOpen(caseId);
@@ -166,11 +172,11 @@ export const useImport = create<ImportState>((set, get) => ({
       if (paths.length) { await get().importPaths([...new Set(paths)], caseId); return; }
     }
     if (!client.upload) {
-      jobs.set(caseId, { error: 'Dropped files cannot be read by the app here; type the folder or file path instead.' });
+      jobs.set(caseId, { error: 'Dropped files cannot be read by the app here; type the folder or file path instead.', cancelled: false });
       return;
     }
     const batch = crypto.randomUUID().replace(/-/g, '');
-    jobs.set(caseId, { uploading: { done: 0, total: files.length }, error: null });
+    jobs.set(caseId, { uploading: { done: 0, total: files.length }, error: null, cancelled: false });
     const stored: { rel: string; path: string }[] = [];
     try {
       for (const f of files) {
@@ -178,7 +184,7 @@ export const useImport = create<ImportState>((set, get) => ({
         jobs.set(caseId, { uploading: { done: stored.length, total: files.length } });
       }
     } catch (e) {
-      jobs.set(caseId, { uploading: null, error: errorText(e) });
+      jobs.set(caseId, { uploading: null, error: errorText(e), cancelled: false });
       pendingUpload = batch;
       discardPendingUpload();
       return;
@@ -204,7 +210,7 @@ useApp.subscribe((s, prev) => {
 /** The import itself, as a job the panel can follow and cancel. */
 async function runImport(caseId: string, paths: string[]): Promise<void> {
   const jobId = crypto.randomUUID();
-  jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, jobId });
+  jobs.set(caseId, { running: true, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, cancelled: false, jobId });
   followAfterImport(caseId);
   const offs = [
     getClient().on('import.progress', (p) => { if (p.jobId === jobId) took(caseId, p); }),
@@ -216,7 +222,7 @@ async function runImport(caseId: string, paths: string[]): Promise<void> {
     await refreshIfOpen(caseId);
   } catch (e) {
     const cancelled = e instanceof ApiError && e.code === 'cancelled';
-    jobs.set(caseId, { running: false, jobId: null, error: cancelled ? CANCELLED : errorText(e) });
+    jobs.set(caseId, { running: false, jobId: null, error: cancelled ? cancelledText(caseId) : errorText(e), cancelled });
     if (cancelled) await refreshIfOpen(caseId);
   } finally {
     for (const off of offs) off();

@@ -24,7 +24,7 @@ export function ImportPanel() {
   // A case being created or opened is about to replace the one this panel imports into: an import started now would
   // land in the case being left.
   const switching = useApp((s) => s.busy);
-  const { running, progress, left, after, result, error, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel, waiting, outcome } = useImport();
+  const { running, progress, left, after, result, error, cancelled, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel, waiting, outcome } = useImport();
   const [paths, setPaths] = useState('');
   // An import of this case already running (this page was reloaded while it ran): follow it.
   useEffect(() => { void useImport.getState().attach(current.id); }, [current.id]);
@@ -118,7 +118,9 @@ export function ImportPanel() {
           )}
         </div>
       )}
-      {error && <div className="error-box" data-testid="import-error">Import failed: {error}</div>}
+      {error && (cancelled
+        ? <div className="warn" data-testid="import-error" role="status">Import {error}</div>
+        : <div className="error-box" data-testid="import-error">Import failed: {error}</div>)}
       {outcome && <div className="ok" data-testid="import-outcome">{outcome}</div>}
       {result && (
         <>
