@@ -84,6 +84,21 @@ describe('export.preview through the contract', () => {
     expect((await engine.call('export.preview', { caseId: info.id, selection: { ids: [id] }, limit: 10 })).total).toBe(1);
   });
 
+  it('takes the contract\'s 100,000 picked ids as one list: exactly the picked events that exist, written and named in the report', async () => {
+    const all = (await engine.context.getCase(info.id).db.read<{ id: number }>('SELECT id::INTEGER AS id FROM events')).map((r) => r.id);
+    const picked = all.filter((_, i) => i % 2 === 0).slice(0, 200);
+    // the rest of the 100,000 name no event of the case
+    const ids = [...picked, ...Array.from({ length: 100_000 - picked.length }, (_, i) => 10_000_000 + i)];
+    const preview = await engine.call('export.preview', { caseId: info.id, selection: { ids }, limit: 200 });
+    expect(preview.total).toBe(picked.length);
+    // a preview row is one cell of an event (raw, fields…): the events they show
+    expect([...new Set(preview.rows.map((r) => r.id))].sort((a, b) => a - b)).toEqual([...picked].sort((a, b) => a - b));
+    const r = await engine.call('export.run', { caseId: info.id, selection: { ids }, format: 'jsonl', plaintext: true });
+    expect(r.events).toBe(picked.length);
+    const lines = fs.readFileSync(path.join(r.dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number });
+    expect(lines.map((l) => l.id).sort((a, b) => a - b)).toEqual([...picked].sort((a, b) => a - b));
+  });
+
   it('refuses a selection that holds no events with its own code (the CLI and the dialog key on it, not on the words), writing nothing', async () => {
     const exports = () => fs.readdirSync(path.join(info.dir, 'exports'));
     const before = exports();

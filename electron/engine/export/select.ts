@@ -1,6 +1,6 @@
 // What an export takes: an EventFilter, a time range, a chain, chosen ids or a checked `--where` expression (all
 // AND-ed; none: the whole case), read from the events view in keyset order (ts, id) page by page.
-import { JsonDuckDBValueConverter } from '@duckdb/node-api';
+import { JsonDuckDBValueConverter, listValue } from '@duckdb/node-api';
 import type { EventFilter } from '../../../shared/domain';
 import { checkFilter, whereClause } from '../query/filter';
 import { checkInstant, Params } from '../store/sql';
@@ -42,7 +42,8 @@ export async function buildSelection(db: SqlRead, sel: Selection): Promise<Selec
   if (sel.since) { c.push(`s.ts >= ${p.instant(checkInstant(sel.since, '--since'))}`); describe.push(`since ${sel.since}`); }
   if (sel.until) { c.push(`s.ts < ${p.instant(checkInstant(sel.until, '--until'))}`); describe.push(`until ${sel.until}`); }
   if (sel.chain) { c.push(`s.id IN (SELECT event_id FROM chain_events WHERE key = ${p.add(sel.chain)})`); describe.push(`chain ${sel.chain}`); }
-  if (sel.ids?.length) { c.push(`s.id IN (${sel.ids.map((i) => p.add(i)).join(', ')})`); describe.push(`ids ${sel.ids.length}`); }
+  // one list parameter, not one parameter an id: 100,000 ids bound singly took a preview 38.8 s against 0.6 s for 1,000
+  if (sel.ids?.length) { c.push(`s.id IN (SELECT unnest(${p.add(listValue(sel.ids.map((i) => BigInt(i))))}::BIGINT[]))`); describe.push(`ids ${sel.ids.length}`); }
   if (sel.where) { c.push(`(${await checkWhere(db, sel.where)})`); describe.push(`where ${sel.where}`); }
   return { cond: c.length ? c.join(' AND ') : 'TRUE', params: p, describe: describe.join('; ') || 'whole case' };
 }
