@@ -8,6 +8,7 @@ import { Engine } from '../../engine/engine';
 import { ContractFailure } from '../../engine/engine';
 import { EXIT, fail, inputFileError, printJson, printTable, readInputFile } from '../output';
 import { withCaseEngine } from './ingest';
+import { cancelJob, onCtrlC } from '../ctrlC';
 import { TESTER_MAX_CHARS, TESTER_MAX_TOTAL_CHARS, testerSample } from '../../../shared/contract/redact';
 import { printable } from '../../../shared/printable';
 
@@ -164,14 +165,7 @@ export function registerExportCommands(program: Command): void {
             // Ctrl-C cancels the export's job: the engine removes its partial extract (Node's default SIGINT killed the
             // process mid-write and left it in exports/ until the next export). Twice quits at once.
             const jobId = `cli-export-${randomBytes(6).toString('hex')}`;
-            let stopping = false;
-            const onSigint = () => {
-              if (stopping) process.exit(130);
-              stopping = true;
-              process.stderr.write('\ncasefile: stopping the export (Ctrl-C again to quit at once)\n');
-              void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
-            };
-            process.on('SIGINT', onSigint);
+            const offCtrlC = onCtrlC(() => cancelJob(engine, jobId, 'the export'));
             let r;
             try {
               r = await engine.call('export.run', {
@@ -185,7 +179,7 @@ export function registerExportCommands(program: Command): void {
               process.exitCode = 130;
               return;
             } finally {
-              process.off('SIGINT', onSigint);
+              offCtrlC();
             }
             exported = true;
             // the operator asked for the copy: it is where they will look, so it is said beside the case's own folder

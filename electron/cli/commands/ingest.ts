@@ -17,6 +17,7 @@ import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
 import { printable } from '../../../shared/printable';
 import { fail, printJson, printTable } from '../output';
+import { cancelJob, onCtrlC } from '../ctrlC';
 import { waitForCorrelation } from './verifyWait';
 import { ReadingClock, afterStepText, importFilesText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
 
@@ -136,14 +137,10 @@ export function registerIngestCommands(program: Command): void {
           let committed = 0;
           let phase = '';
           const offCommitted = engine.on('import.progress', (p) => { if (p.jobId === jobId) { committed = p.eventsCommitted ?? committed; phase = p.phase; } });
-          let stopping = false;
-          const onSigint = () => {
-            if (stopping) process.exit(130);
-            stopping = true;
+          const offCtrlC = onCtrlC(() => {
             bar?.stop();
             if (!eventsReady) {
-              process.stderr.write(`\ncasefile: ${phase === 'copy' ? 'stopping the evidence copy after the files under way' : 'stopping the import at the next batch'} (Ctrl-C again to quit at once)\n`);
-              void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
+              cancelJob(engine, jobId, phase === 'copy' ? 'the evidence copy after the files under way' : 'the import at the next batch');
               return;
             }
             // The events are in: what runs now is the case's correlate job (its own id), stopped at its next step.
@@ -151,8 +148,7 @@ export function registerIngestCommands(program: Command): void {
             void engine.call('jobs.list', { caseId: info.id })
               .then((jobs) => Promise.all(jobs.filter((j) => j.kind === 'correlate' && jobIsLive(j)).map((j) => engine.call('jobs.cancel', { jobId: j.jobId }))))
               .catch(() => undefined);
-          };
-          process.on('SIGINT', onSigint);
+          });
           let res: ImportResult;
           try {
             res = await engine.call('import.paths', { caseId: info.id, jobId, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}), ...(o.date ? { date: o.date } : {}) });
@@ -164,7 +160,7 @@ export function registerIngestCommands(program: Command): void {
             process.exitCode = 130;
             return;
           } finally {
-            process.off('SIGINT', onSigint);
+            offCtrlC();
             offCommitted();
             off();
             offAfter();

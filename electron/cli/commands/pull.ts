@@ -14,6 +14,7 @@ import { Engine } from '../../engine/engine';
 import { parseSize } from '../../../shared/size';
 import { readSecret } from '../secretInput';
 import { EXIT, fail, printJson, printTable, readInputFile } from '../output';
+import { cancelJob, onCtrlC } from '../ctrlC';
 import { printable } from '../../../shared/printable';
 import { withCaseEngine } from './ingest';
 
@@ -137,14 +138,7 @@ export function registerPullCommands(program: Command): void {
           }
           // Ctrl-C cancels the job, so the engine records the pull as interrupted and the trail says so; twice quits.
           let jobId: string | undefined;
-          let stopping = false;
-          const onSigint = () => {
-            if (stopping || !jobId) process.exit(130);
-            stopping = true;
-            process.stderr.write('\ncasefile: stopping the pull (Ctrl-C again to quit at once)\n');
-            void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
-          };
-          process.on('SIGINT', onSigint);
+          const offCtrlC = onCtrlC(() => { if (jobId) cancelJob(engine, jobId, 'the pull'); else process.exit(130); });
           try {
             for (let attempt = 0; attempt < 4; attempt++) {
               let a: PullAnswer;
@@ -190,7 +184,7 @@ export function registerPullCommands(program: Command): void {
             }
             throw new Error('Gave up after several host-key or passphrase rounds.');
           } finally {
-            process.off('SIGINT', onSigint);
+            offCtrlC();
             off();
             bar?.stop();
           }

@@ -8,6 +8,7 @@ import { caseFiles } from '../../engine/case/paths';
 import { ContractFailure } from '../../engine/engine';
 import { assertZone } from '../../engine/ingest/timezone';
 import { fail, printJson } from '../output';
+import { cancelJob, onCtrlC } from '../ctrlC';
 import { withCaseEngine } from './ingest';
 
 /** What a zone change did, in one line (also printed by `import --tz` on a case that already holds events). */
@@ -37,13 +38,6 @@ export function registerTimezoneCommand(program: Command): void {
           // Ctrl-C cancels the job: its transaction rolls back and the engine's sentence says nothing was changed (the
           // default SIGINT killed the process, which left the same but said nothing and audited nothing). Twice quits.
           const jobId = `cli-retime-${randomBytes(6).toString('hex')}`;
-          let stopping = false;
-          const onSigint = () => {
-            if (stopping) process.exit(130);
-            stopping = true;
-            process.stderr.write('\ncasefile: stopping the change of the site zone (Ctrl-C again to quit at once)\n');
-            void engine.call('jobs.cancel', { jobId }).catch(() => undefined);
-          };
           // Said once its transaction re-times stamps, so a long change is seen to run and can be stopped.
           let said = false;
           const off = engine.on('job.progress', (j) => {
@@ -51,7 +45,7 @@ export function registerTimezoneCommand(program: Command): void {
             said = true;
             process.stderr.write(`re-timing to ${zone} (Ctrl-C stops it, changing nothing)\n`);
           });
-          process.on('SIGINT', onSigint);
+          const offCtrlC = onCtrlC(() => cancelJob(engine, jobId, 'the change of the site zone'));
           let res: CallOutput<'cases.setTimezone'>;
           try {
             res = await engine.call('cases.setTimezone', { caseId: info.id, timezone: zone, jobId });
@@ -61,7 +55,7 @@ export function registerTimezoneCommand(program: Command): void {
             process.exitCode = 130;
             return;
           } finally {
-            process.off('SIGINT', onSigint);
+            offCtrlC();
             off();
           }
           if (o.json) printJson({ timezone: res.timezone, retimed: res.retimed });

@@ -27,6 +27,27 @@ export interface Efficacy {
 }
 
 /** The planted value, or (a secret) any 12-character slice of it, is in the text. */
+/** The tokens each planted entity got: consistent when one entity has one token and no token serves two entities. */
+export class EntityTokens {
+  private readonly byEntity = new Map<string, Set<string>>();
+  add(entity: string, token: string): void {
+    const set = this.byEntity.get(entity) ?? new Set<string>();
+    set.add(token);
+    this.byEntity.set(entity, set);
+  }
+  consistency(): Efficacy['consistency'] {
+    const c = { entities: 0, consistent: 0, sharedTokens: 0 };
+    const owners = new Map<string, Set<string>>();
+    for (const [entity, set] of this.byEntity) {
+      c.entities++;
+      if (set.size === 1) c.consistent++;
+      for (const t of set) owners.set(t, (owners.get(t) ?? new Set()).add(entity));
+    }
+    c.sharedTokens = [...owners.values()].filter((s) => s.size > 1).length;
+    return c;
+  }
+}
+
 export function survivesIn(p: Pick<Planted, 'kind' | 'value'>, out: string): boolean {
   const v = p.value;
   if (out.includes(v)) return true;
@@ -76,7 +97,7 @@ export async function evaluate(corpus: Corpus, key = Buffer.alloc(32, 1)): Promi
     records: 0, bytes: 0, planted: { secret: 0, pii: 0, negative: 0 }, leaks: [], recall: {}, cleanOverRedaction: 0,
     negatives: {}, consistency: { entities: 0, consistent: 0, sharedTokens: 0 }, rescanHits: [], ms: 0,
   };
-  const tokens = new Map<string, Set<string>>();
+  const tokens = new EntityTokens();
   const outputs: [string, string][] = [];
   let clean = 0;
   let cleanRepl = 0;
@@ -106,21 +127,13 @@ export async function evaluate(corpus: Corpus, key = Buffer.alloc(32, 1)): Promi
         if (caught) rc.caught++;
         if (survivesIn(p, text)) e.leaks.push({ type: p.type, context: p.context, file: f.path, record: i });
         if (p.kind === 'pii' && cover) {
-          const set = tokens.get(p.entity) ?? new Set<string>();
-          set.add(cover.token);
-          tokens.set(p.entity, set);
+          tokens.add(p.entity, cover.token);
         }
       }
     });
   }
   e.cleanOverRedaction = clean ? (cleanRepl * 1000) / clean : 0;
-  const owners = new Map<string, Set<string>>();
-  for (const [entity, set] of tokens) {
-    e.consistency.entities++;
-    if (set.size === 1) e.consistency.consistent++;
-    for (const t of set) owners.set(t, (owners.get(t) ?? new Set()).add(entity));
-  }
-  e.consistency.sharedTokens = [...owners.values()].filter((s) => s.size > 1).length;
+  e.consistency = tokens.consistency();
   // as the export's check: personal data on the boundaries it was replaced on, secrets as substrings
   const rescanner = new Rescanner(detectors, Rescanner.tables(redactor.originals, new Harvest(harvest)));
   for (const [where, text] of outputs) rescanner.scan(text, where, e.rescanHits);

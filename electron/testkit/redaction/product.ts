@@ -12,7 +12,7 @@ import { COLUMNS, TEXT_COLUMNS } from '../../engine/export/select';
 import type { RescanHit } from '../../engine/redact/rescan';
 import { removeDir, tempDir } from '../tmp';
 import { ENCODE, type Corpus, type Planted } from './corpus';
-import { type Efficacy, familyOf, survivesIn } from './evaluate';
+import { type Efficacy, EntityTokens, familyOf, survivesIn } from './evaluate';
 
 export interface ProductEfficacy extends Efficacy {
   /** Events in the extract, and those whose file + line name no corpus record. */
@@ -179,7 +179,7 @@ function judge(corpus: Corpus, rows: Record<string, unknown>[], firstLine: Map<s
   const everywhere = all.join('\n');
   const truthByRecord = new Map<string, Planted[]>();
   for (const p of corpus.truth) truthByRecord.set(`${p.file}#${p.record}`, [...(truthByRecord.get(`${p.file}#${p.record}`) ?? []), p]);
-  const tokens = new Map<string, Set<string>>();
+  const tokens = new EntityTokens();
   let clean = 0;
   let cleanRepl = 0;
   for (const f of corpus.files) {
@@ -220,20 +220,12 @@ function judge(corpus: Corpus, rows: Record<string, unknown>[], firstLine: Map<s
         if (leaked) e.leaks.push({ type: p.type, context: p.context, file: f.path, record: i });
         const cover = gaps?.find((g) => g.start <= p.start && g.end >= p.end);
         if (p.kind === 'pii' && cover) {
-          const set = tokens.get(p.entity) ?? new Set<string>();
-          set.add(cover.token);
-          tokens.set(p.entity, set);
+          tokens.add(p.entity, cover.token);
         }
       }
     });
   }
   e.cleanOverRedaction = clean ? (cleanRepl * 1000) / clean : 0;
-  const owners = new Map<string, Set<string>>();
-  for (const [entity, set] of tokens) {
-    e.consistency.entities++;
-    if (set.size === 1) e.consistency.consistent++;
-    for (const t of set) owners.set(t, (owners.get(t) ?? new Set()).add(entity));
-  }
-  e.consistency.sharedTokens = [...owners.values()].filter((s) => s.size > 1).length;
+  e.consistency = tokens.consistency();
   return e;
 }
