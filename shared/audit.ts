@@ -53,5 +53,19 @@ export const IntegrityResult = z.object({
   /** Not ok only because parts are still to be written (custody of an import still finishing, chains being built, or
    * derived by other rules): nothing failed, verify again later. The app says "not verified yet", the CLI exits 5. */
   notYet: z.boolean().optional(),
+  /** Bundles with files whose content is not in the case (neither a file of it nor the same bytes as one): an import
+   * stopped before it finished (killed, cancelled, failed) or still running. The evidence is not damaged, so `ok` is
+   * not changed by it; the operator is told, and importing the same input again adds the rest. */
+  incomplete: z.array(z.object({
+    bundle: z.string(), files: z.number(), missing: z.number(), examples: z.array(z.string()).max(3),
+  })).optional(),
 });
 export type IntegrityResult = z.infer<typeof IntegrityResult>;
+
+/** `Bundle 1a2b…: 78 of its 222 files are not in the case (e.g. …)`: one sentence per partly imported bundle. */
+export function incompleteText(b: NonNullable<IntegrityResult['incomplete']>[number]): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const files = `${n(b.missing)} of its ${n(b.files)} file${b.files === 1 ? '' : 's'} ${b.missing === 1 ? 'is' : 'are'} not in the case`;
+  const eg = b.examples.length ? ` (e.g. ${b.examples.join(', ')})` : '';
+  return `Bundle ${b.bundle}: ${files}${eg}: an import of it stopped before it finished, or is still running. Import the same input again to add ${b.missing === 1 ? 'it' : 'them'}.`;
+}

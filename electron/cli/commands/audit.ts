@@ -2,7 +2,7 @@
 // Exit code 1 when a check fails, so scripts and CI can rely on it. Like every other command they go through the
 // engine's contract calls, so they are audited by the same policy as the app's (docs/AUDIT.md).
 import type { Command } from 'commander';
-import type { AuditEntryView } from '../../../shared/audit';
+import { incompleteText, type AuditEntryView } from '../../../shared/audit';
 import { hashedText, paramLines } from '../../../shared/auditDisplay';
 import { printable } from '../../../shared/printable';
 import { breakPlace, brokenExtent } from '../../../shared/auditVerifyText';
@@ -112,6 +112,8 @@ export function registerAuditCommands(program: Command): void {
               : `Chain of custody FAILED: ${r.problems.length} problem(s) (${r.filesChecked} bundle files checked)`);
             for (const p of r.problems) out(`  ${printable([p.bundle, p.file].filter(Boolean).join('/') || '(case)')}: ${printable(p.problem)}`);
           }
+          // Not a failure of custody (nothing in the case is damaged), but the case does not hold all its evidence.
+          if (!opts.json) for (const b of r.incomplete ?? []) out(`Not all imported: ${printable(incompleteText(b))}`);
           if (!r.ok) process.exitCode = notYet ? EXIT.notYet : EXIT.error;
         });
       } catch (e) { fail(e); }

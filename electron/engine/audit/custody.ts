@@ -187,8 +187,25 @@ export async function verifyCase(handle: CaseHandle): Promise<IntegrityResult> {
     add('', 'case.duckdb', `The derived tables could not be recomputed: ${(e as Error).message.split('\n')[0]}`);
   }
 
+  const incomplete = partlyImported(manifests, rows);
   const notYet = problems.length > 0 && problems.every((p) => NOT_YET.has(p.problem));
-  return { ok: problems.length === 0, filesChecked, problems, verifiedAt: new Date().toISOString(), ...(notYet ? { notYet } : {}) };
+  return { ok: problems.length === 0, filesChecked, problems, verifiedAt: new Date().toISOString(), ...(notYet ? { notYet } : {}), ...(incomplete.length ? { incomplete } : {}) };
+}
+
+/**
+ * Bundles holding files the case has not taken in: an import killed, cancelled or failed before their batch (or still
+ * running). A file is in when the case has its row, or a row with the same bytes (an alias is recorded as such, never
+ * parsed again, so it has no row of its own; an empty file always has its row).
+ */
+function partlyImported(manifests: Map<string, Map<string, { sha256: string; size: number }>>, rows: FileRow[]): NonNullable<IntegrityResult['incomplete']> {
+  const have = new Set(rows.map((r) => key(r.bundle, r.path)));
+  const bytes = new Set(rows.flatMap((r) => (r.sha256 ? [r.sha256.toLowerCase()] : [])));
+  const out: NonNullable<IntegrityResult['incomplete']> = [];
+  for (const [bundle, listed] of manifests) {
+    const missing = [...listed].filter(([p, m]) => !have.has(key(bundle, p)) && !(m.size > 0 && bytes.has(m.sha256.toLowerCase())));
+    if (missing.length) out.push({ bundle, files: listed.size, missing: missing.length, examples: missing.slice(0, 3).map(([p]) => p) });
+  }
+  return out;
 }
 
 async function isDir(p: string): Promise<boolean> {

@@ -76,12 +76,15 @@ it('survives kill -9 midway and a re-run completes the case exactly', async () =
     expect(Number(p.files)).toBeGreaterThanOrEqual(10);
     expect(Number(p.files)).toBeLessThan(FILES);
     expect(Number(p.events)).toBe(Number(p.lines)); // no half-imported file
+    // Verify says the bundle is not all in (its copies are whole: custody is not what failed), then not once re-run.
+    expect((await verifyCase(h)).incomplete).toEqual([{ bundle: expect.any(String), files: FILES, missing: FILES - Number(p.files), examples: expect.any(Array) }]);
     const res = await importPaths(h, [bundle]);
     expect(res.bundles[0]!.reused).toBe(true);
     expect(res.files.filter((f) => !f.skipped).length).toBe(FILES - Number(p.files));
     const total = await h.db.read<{ n: string; d: string }>(`SELECT count(*)::VARCHAR AS n, count(DISTINCT id)::VARCHAR AS d FROM event_store`);
     expect(Number(total[0]!.n)).toBe(FILES * LINES);
     expect(Number(total[0]!.d)).toBe(FILES * LINES);
+    expect((await verifyCase(h)).incomplete).toBeUndefined();
     expect(readdirSync(h.files.bundles).filter((e) => e.startsWith('.incoming'))).toEqual([]);
     expect(existsSync(h.files.lock)).toBe(true);
   } finally {

@@ -1,6 +1,6 @@
 // The case's audit trail (audit.list) with its verification (audit.verify) and the evidence check (case.verify).
 import { Fragment, useEffect, useMemo, useState } from 'react';
-import type { AuditEntryView, AuditVerifyResult } from '../../../shared/audit';
+import { incompleteText, type AuditEntryView, type AuditVerifyResult } from '../../../shared/audit';
 import { printable } from '../../../shared/printable';
 import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
@@ -72,6 +72,7 @@ export function AuditPanel() {
             <div>
               <div className={evidence.ok ? 'ok' : 'warn'}>{evidence.ok ? '✔ every bundle file matches its manifest' : evidence.notYet ? '○ not verified yet: an import is still writing these parts (nothing failed)' : `✖ ${evidence.problems.length} problem${evidence.problems.length === 1 ? '' : 's'}`} · {evidence.filesChecked} files</div>
               {evidence.problems.slice(0, 50).map((p, i) => <div key={i} className="small warn">{p.bundle}/{printable(p.file)}: {printable(p.problem)}</div>)}
+              {evidence.incomplete?.map((b) => <div key={b.bundle} className="small warn" data-testid="case-verify-incomplete">○ {printable(incompleteText(b))}</div>)}
               <div className="muted small">verified {fmtTime(evidence.verifiedAt)}</div>
             </div>
           ) : <div className="muted">Not verified yet.</div>}

@@ -1,6 +1,7 @@
 // Header badge: is the evidence what was received (case.verify) and is the audit chain intact (audit.verify)?
 import { useIntegrity } from '../../stores/integrity';
 import { useApp } from '../../stores/app';
+import { incompleteText } from '../../../shared/audit';
 
 export function IntegrityBadge() {
   const { audit, evidence, auditBusy, evidenceBusy, verifyCase, verifyAudit } = useIntegrity();
@@ -13,6 +14,7 @@ export function IntegrityBadge() {
   const title = [
     audit ? `audit chain: ${audit.ok ? 'intact' : 'BROKEN'} (${audit.entries} entries, head ${audit.headHash?.slice(0, 16) ?? '—'})` : 'audit chain: not checked',
     evidence ? `evidence: ${evidence.ok ? 'matches manifests' : evidence.notYet ? 'parts still being written by an import (not failed): verify again when it is done' : `${evidence.problems.length} problems`} (${evidence.filesChecked} files)` : 'evidence: not checked',
+    ...(evidence?.incomplete ?? []).map(incompleteText),
     'Click to verify again; the Audit view has details.',
   ].join('\n');
   return (
