@@ -66,6 +66,11 @@ it('survives kill -9 midway and a re-run completes the case exactly', async () =
   });
   await new Promise((r) => child.once('exit', r).once('close', r).listenerCount('exit') && setTimeout(r, 500));
 
+  // The CLI's verify (it finishes the killed import's custody first) passes what is in and says what is not.
+  const verified = await cliRunner({ ...process.env, CASEFILE_HOME: path.join(root, 'home') })(['verify', '--case', caseDir]);
+  expect(verified.code, verified.out).toBe(0);
+  expect(verified.out).toMatch(/Not all imported: Bundle \w+: \d+ of its 120 files are not in the case \(e\.g\. enrich\/data\/.*Import the same input again to add them\./);
+
   // Readable after the crash, with only whole files in it.
   const h = await CaseHandle.open(caseDir);
   try {
