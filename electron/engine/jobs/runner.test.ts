@@ -191,6 +191,19 @@ describe('job runner', () => {
     await jobs.drain();
   });
 
+  it('publishes a phase\'s last step before the next phase, though it came within the throttle (the final count of a step)', async () => {
+    const events: JobInfo[] = [];
+    const jobs = new JobRunner((i) => events.push(i), 60_000);
+    await jobs.run('A', 'correlate', async (_s, progress) => {
+      progress({ phase: 'identifiers', done: 2000, total: 2101, unit: 'files' });
+      progress({ phase: 'identifiers', done: 2101, total: 2101, unit: 'files' }); // within the throttle of the first
+      progress({ phase: 'chains', done: 2101, total: 2101, unit: 'files' });
+    }, { jobId: 'last-step' });
+    await jobs.drain();
+    const steps = events.filter((e) => e.state === 'running' && e.step).map((e) => `${e.step!.phase} ${e.step!.done}`);
+    expect(steps).toEqual(['identifiers 2000', 'identifiers 2101', 'chains 2101']);
+  });
+
   it('drain cancels what is queued and waits for what runs', async () => {
     const jobs = new JobRunner(() => undefined);
     const running = gate(); const queued = gate();

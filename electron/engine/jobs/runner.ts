@@ -35,7 +35,7 @@ export interface Jobs {
   settled(caseId: string): Promise<void>;
 }
 
-interface Job { info: JobInfo; controller: AbortController; lastPublished: number; background: boolean; cancelled?: string }
+interface Job { info: JobInfo; controller: AbortController; lastPublished: number; background: boolean; cancelled?: string; unpublished?: boolean }
 
 const HISTORY = 50;
 const STEP_EVERY_MS = 100;
@@ -113,8 +113,11 @@ export class JobRunner implements Jobs {
         // a new phase is said at once: the first step comes right after the 'running' publish, and a long phase (an
         // export's setup) would otherwise show only at the next heartbeat
         const newPhase = step.phase !== job.info.step?.phase;
+        // and a phase's last step before the next phase (its final count: "2,101 of 2,101 files", not 2,000 of them)
+        if (newPhase && job.unpublished) this.emit(job);
         job.info.step = step;
         if (newPhase || Date.now() - job.lastPublished >= STEP_EVERY_MS) this.emit(job);
+        else job.unpublished = true;
       }, job.info.jobId);
       if (outcome) job.info.outcome = outcome(out).slice(0, 500);
       this.end(job, 'done');
@@ -142,6 +145,7 @@ export class JobRunner implements Jobs {
 
   private emit(job: Job): void {
     job.lastPublished = Date.now();
+    job.unpublished = false;
     this.publish({ ...job.info });
   }
 
