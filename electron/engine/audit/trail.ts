@@ -155,7 +155,6 @@ async function appendLocked(file: string, input: AuditInput, folder: 'make' | 'm
 }
 
 
-/** A line that looks like an entry (parses, has seq and hash). Whether its hash is right is verify's business. */
 /** Deeper than any entry the app writes (params are cut at 8 levels, bound.ts): such a line was put there by hand,
  * and hashing it would overflow the stack (verify failed with 'Maximum call stack size exceeded'). */
 const MAX_ENTRY_DEPTH = 64;
@@ -174,6 +173,7 @@ function nestsDeeper(text: string, max: number): boolean {
   return false;
 }
 
+/** A line that looks like an entry (parses, has seq and hash). Whether its hash is right is verify's business. */
 function parseEntry(text: string): AuditEntry | null {
   if (!text.startsWith('{') || nestsDeeper(text, MAX_ENTRY_DEPTH)) return null;
   try {
