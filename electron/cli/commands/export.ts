@@ -8,7 +8,7 @@ import { Engine } from '../../engine/engine';
 import { ContractFailure } from '../../engine/engine';
 import { EXIT, fail, inputFileError, printJson, printTable, readInputFile } from '../output';
 import { withCaseEngine } from './ingest';
-import { cancelJob, onCtrlC } from '../ctrlC';
+import { cancelJob, onCtrlC, wasCancelled } from '../ctrlC';
 import { TESTER_MAX_CHARS, TESTER_MAX_TOTAL_CHARS, testerSample } from '../../../shared/contract/redact';
 import { printable } from '../../../shared/printable';
 
@@ -174,7 +174,7 @@ export function registerExportCommands(program: Command): void {
                 ...(o.to ? { to: o.to } : { plaintext: true }),
               });
             } catch (e) {
-              if (!(e instanceof ContractFailure && e.error.code === 'cancelled')) throw e;
+              if (!wasCancelled(e)) throw e;
               process.stderr.write('casefile: export cancelled: nothing was written (its partial extract was removed).\n');
               process.exitCode = 130;
               return;

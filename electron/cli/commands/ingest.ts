@@ -9,7 +9,7 @@ import type { FileImportResult, ImportResult } from '../../../shared/domain';
 import type { CaseInfo } from '../../../shared/domain';
 import { ImportDate } from '../../../shared/contract/import';
 import { jobIsLive } from '../../../shared/contract/jobs';
-import { ContractFailure, Engine } from '../../engine/engine';
+import { Engine } from '../../engine/engine';
 import { assertZone } from '../../engine/ingest/timezone';
 import { retimedLine } from './timezone';
 import { FORMATS, formatInfo } from '../../engine/formats/registry';
@@ -17,7 +17,7 @@ import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
 import { printable } from '../../../shared/printable';
 import { fail, printJson, printTable } from '../output';
-import { cancelJob, onCtrlC } from '../ctrlC';
+import { cancelJob, onCtrlC, wasCancelled } from '../ctrlC';
 import { waitForCorrelation } from './verifyWait';
 import { ReadingClock, afterStepText, importFilesText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
 
@@ -153,7 +153,7 @@ export function registerIngestCommands(program: Command): void {
           try {
             res = await engine.call('import.paths', { caseId: info.id, jobId, paths: paths.map((p) => path.resolve(p)), ...(overrides.length ? { formatOverrides: overrides } : {}), ...(o.date ? { date: o.date } : {}) });
           } catch (e) {
-            if (!(e instanceof ContractFailure && e.error.code === 'cancelled')) throw e;
+            if (!wasCancelled(e)) throw e;
             if (eventsReady) process.stderr.write(`casefile: stopped: all ${committed.toLocaleString('en-US')} events are in the case; its identifiers and chains are completed by the next casefile command on it (or when the app opens it).\n`);
             else if (!committed) process.stderr.write('casefile: import cancelled before any event was committed: nothing of this evidence is in the case.\n');
             else process.stderr.write(`casefile: import cancelled: the ${committed.toLocaleString('en-US')} events committed before it stay in the case; run the same import again to add the rest.\n`);

@@ -5,10 +5,9 @@ import type { Command } from 'commander';
 import { zoneBusy, type CallOutput } from '../../../shared/contract';
 import { holderCommand } from '../../engine/case/lock';
 import { caseFiles } from '../../engine/case/paths';
-import { ContractFailure } from '../../engine/engine';
 import { assertZone } from '../../engine/ingest/timezone';
 import { fail, printJson } from '../output';
-import { cancelJob, onCtrlC } from '../ctrlC';
+import { cancelJob, onCtrlC, wasCancelled } from '../ctrlC';
 import { withCaseEngine } from './ingest';
 
 /** What a zone change did, in one line (also printed by `import --tz` on a case that already holds events). */
@@ -50,7 +49,7 @@ export function registerTimezoneCommand(program: Command): void {
           try {
             res = await engine.call('cases.setTimezone', { caseId: info.id, timezone: zone, jobId });
           } catch (e) {
-            if (!(e instanceof ContractFailure && e.error.code === 'cancelled')) throw e;
+            if (!wasCancelled(e)) throw e;
             process.stderr.write(`casefile: ${e.error.message}\n`);
             process.exitCode = 130;
             return;
