@@ -19,16 +19,11 @@ import { mapsToSearch, reidentify } from './reidentify';
 import { type ClientRecipient, ExportBlocked, redactionSetupFor, type Recipient, requireCaseFolder, runExport } from './run';
 
 /**
- * The key's usable encryption (sub)key, or why there is none (signing only, expired, revoked): said before anything
- * is read, not as OpenPGP's "Could not find valid encryption key packet" once the extract is redacted and checked.
+ * Whether the key has a usable encryption (sub)key (not signing only, expired or revoked): asked before anything is
+ * read, not said as OpenPGP's "Could not find valid encryption key packet" once the extract is redacted and checked.
  */
-async function encryptable(key: openpgp.Key): Promise<string | null> {
-  try {
-    await key.getEncryptionKey();
-    return null;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
+async function canEncrypt(key: openpgp.Key): Promise<boolean> {
+  return key.getEncryptionKey().then(() => true, () => false);
 }
 
 const NO_ENCRYPTION = 'it has no usable encryption subkey (a signing-only key, or its encryption subkey expired or was revoked)';
@@ -44,7 +39,7 @@ async function recipients(ctx: EngineContext, to: string | undefined): Promise<{
         ? `No client key "${to}" in the keystore: import the client's public key first (casefile key import <file>, or Keys in the app; casefile key list shows the keys there).`
         : `Client key "${to}": ${e.message}`);
     });
-    if (await encryptable(key)) {
+    if (!await canEncrypt(key)) {
       throw new EngineError('invalid_input', `Client key "${to}" (${key.getFingerprint().toUpperCase()}) cannot be encrypted to: ${NO_ENCRYPTION}. `
         + 'Nothing was exported: import a current public key of the client (casefile key import --client <file>, or Keys in the app).');
     }
@@ -53,7 +48,7 @@ async function recipients(ctx: EngineContext, to: string | undefined): Promise<{
   const mine = await crypto.operatorKeys().catch(() => []);
   // the map goes to the first of the operator's keys that can take it; none at all: the map is not kept (said)
   const usable: openpgp.Key[] = [];
-  for (const k of mine) if (!(await encryptable(k))) usable.push(k);
+  for (const k of mine) if (await canEncrypt(k)) usable.push(k);
   if (mine.length && !usable.length) {
     const fpr = mine[0]!.getFingerprint().toUpperCase();
     throw new EngineError('invalid_input', `Your key ${fpr} cannot be encrypted to: ${NO_ENCRYPTION}, and the re-identification map is encrypted to it. `
