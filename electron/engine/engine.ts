@@ -2,7 +2,7 @@
 // the browser bridge and the CLI each create one; `invoke` validates, runs, audits and shapes errors identically,
 // following each call's policy from the contract (shared/contract/*).
 import { EventEmitter } from 'node:events';
-import { ContractFailure, isCallName, parseInput, specOf, toContractError, type CallInput, type CallName, type CallOutput, type CallSpec, type EventName, type EventPayload } from '../../shared/contract';
+import { ContractFailure, isCallName, parseInput, specOf, toContractError, type CallInput, type CallName, type CallOutput, type CallSpec, type EventName, type EventPayload, type JobInfo } from '../../shared/contract';
 import type { AuditOutcome, EngineContext, EngineHost, Via } from './api';
 import { CryptoService } from './crypto/service';
 import type { Door } from './crypto/keystore';
@@ -176,14 +176,22 @@ export class Engine {
     return (await openOrCreateDemo(this.ctx)).meta.id;
   }
 
+  /** The queued and running jobs the operator asked for (background ones aside), for a shutdown that names them. */
+  runningWork(): JobInfo[] {
+    return this.jobs.work();
+  }
+
   defaultCaseId(): string | null {
     return [...this.cases.keys()][0] ?? null;
   }
 
-  /** Refuses new calls, cancels queued jobs, waits for running calls and jobs, then closes the cases. */
-  close(): Promise<void> {
+  /**
+   * Refuses new calls, cancels queued jobs (and running ones with `cancelJobs`), waits for running calls and jobs, then
+   * closes the cases.
+   */
+  close(opts: { cancelJobs?: boolean } = {}): Promise<void> {
     this.closing ??= (async () => {
-      await this.jobs.drain();
+      await this.jobs.drain(opts.cancelJobs);
       await Promise.all([...this.inFlight].map((p) => p.catch(() => undefined)));
       for (const id of [...this.cases.keys()]) await this.ctx.removeCase(id);
       this.crypto.dispose(); // quit locks every key and drops every open sealed file

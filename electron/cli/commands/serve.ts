@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Engine } from '../../engine/engine';
 import { startServer } from '../../serve/server';
+import type { JobInfo } from '../../../shared/contract';
+import { onCtrlC } from '../ctrlC';
 import { fail } from '../output';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -85,14 +87,28 @@ export async function runServe(opts: ServeOptions): Promise<void> {
   );
   if (opts.open) openBrowser(server.url);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  // Stopping cancels the running jobs rather than waiting for them (an export of a large case ran on for a minute
+  // after Ctrl-C): each still cleans up (an export removes its partial extract) and the case closes cleanly. A second
+  // Ctrl-C quits at once; the case's write-ahead log replays on its next open.
+  const how = await new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
+    onCtrlC(() => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  process.stderr.write('casefile: stopping…\n');
-  await server.close();
-  await engine.close();
+  const work = engine.runningWork();
+  process.stderr.write(work.length
+    ? `casefile: stopping: cancelling the running ${namesOf(work)} (Ctrl-C again to quit at once)\n`
+    : 'casefile: stopping… (Ctrl-C again to quit at once)\n');
+  await Promise.all([server.close(), engine.close({ cancelJobs: true })]);
+  // Work stopped by Ctrl-C ends as the other commands' Ctrl-C does; a server with nothing running stopped as asked.
+  if (work.length && how === 'SIGINT') process.exitCode = 130;
+}
+
+const JOB_NAMES: Record<string, string> = { retime: 'time zone change', correlate: 'chain build' };
+
+/** "export", "import and chain build": what the operator sees cancelled. */
+function namesOf(jobs: JobInfo[]): string {
+  const names = [...new Set(jobs.map((j) => JOB_NAMES[j.kind] ?? j.kind))];
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}` : names[0]!;
 }
 
 function openBrowser(url: string): void {

@@ -91,13 +91,21 @@ export class JobRunner implements Jobs {
     return [...all.filter(isLive), ...all.filter((j) => !isLive(j)).reverse()].map((j) => ({ ...j.info }));
   }
 
+  /** The live jobs the operator asked for (not background ones): what a shutdown that cancels them stops. */
+  work(): JobInfo[] {
+    return this.live().filter((j) => !j.background).map((j) => ({ ...j.info }));
+  }
+
   async settled(caseId: string): Promise<void> {
     await this.tails.get(caseId);
   }
 
-  /** Shutdown: queued and background jobs are cancelled, other running ones are waited for. */
-  async drain(): Promise<void> {
-    for (const j of this.live()) if (j.info.state === 'queued' || j.background) this.cancel(j.info.jobId);
+  /**
+   * Shutdown: queued and background jobs are cancelled, other running ones are waited for, or cancelled too with
+   * `cancelRunning` (the operator's Ctrl-C on `casefile serve`: each job still cleans up and says so).
+   */
+  async drain(cancelRunning = false): Promise<void> {
+    for (const j of this.live()) if (cancelRunning || j.info.state === 'queued' || j.background) this.cancel(j.info.jobId);
     await Promise.all([...this.tails.values()]);
     clearInterval(this.heartbeat);
   }
