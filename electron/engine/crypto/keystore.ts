@@ -154,8 +154,12 @@ export class Keystore {
       throw e;
     });
     if (text === null) return { version: 1, secret: [], clients: [] };
-    const parsed = Index.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new CryptoError('bad_key', `The key index ${cryptoFiles().index} is damaged; remove it and import the keys again.`);
+    // Only a missing index is an empty keystore: one cut short or garbled is said, never read as "no keys" (an
+    // export would then drop its re-identification map, and the next import would write an index without the rest).
+    let json: unknown;
+    try { json = JSON.parse(text); } catch { throw damagedIndex(text.trim() ? 'not JSON: cut short or garbled' : 'empty'); }
+    const parsed = Index.safeParse(json);
+    if (!parsed.success) throw damagedIndex('not a key index');
     return parsed.data;
   }
 
@@ -169,6 +173,11 @@ export class Keystore {
       await after?.();
     });
   }
+}
+
+function damagedIndex(why: string): CryptoError {
+  return new CryptoError('bad_key', `The key index ${cryptoFiles().index} is damaged (${why}): move it aside and import your keys again `
+    + '(casefile key import <file>, or Keys in the app); nothing was changed.');
 }
 
 function withDoors(k: StoredKey): StoredSecretKey {

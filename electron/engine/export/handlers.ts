@@ -45,7 +45,11 @@ async function recipients(ctx: EngineContext, to: string | undefined): Promise<{
     }
     client = { fingerprint: key.getFingerprint().toUpperCase(), encrypt: (d) => crypto.encryptTo([key], d), encryptStream: (s) => sealStream(s, [key]) };
   }
-  const mine = await crypto.operatorKeys().catch(() => []);
+  // "no key of yours" is only an empty keystore: keys that cannot be read (a damaged index, a missing key file) refuse
+  // the export, which would otherwise go out without the map that alone re-identifies its pseudonyms
+  const mine = await crypto.operatorKeys().catch((e: unknown) => {
+    throw new EngineError('invalid_input', `The re-identification map is encrypted to your key, and your keys cannot be read: ${e instanceof Error ? e.message : String(e)} Nothing was exported.`);
+  });
   // the map goes to the first of the operator's keys that can take it; none at all: the map is not kept (said)
   const usable: openpgp.Key[] = [];
   for (const k of mine) if (await canEncrypt(k)) usable.push(k);
