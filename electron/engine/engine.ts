@@ -13,6 +13,8 @@ import { appendAudit } from './audit/trail';
 import { auditEntry, hasSensitiveValues, isAudited } from './audit/policy';
 import { auditSalt, hmacHex } from './audit/salt';
 import { verificationOutcome } from './audit/findings';
+import { MARKED_CALLS, MARK_PARAM, removeRunMark, writeRunMark, type RunMark } from './audit/runMarks';
+import { faultPoint } from './ingest/fault';
 import { HANDLERS } from './handlers';
 import { JobRunner } from './jobs/runner';
 import { warmSecretsOnScreen } from './redact/onScreen';
@@ -34,6 +36,8 @@ export class Engine {
   private readonly jobs: JobRunner;
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing: Promise<void> | null = null;
+  /** Marks being written, by case (runMarksWritten). */
+  private readonly marking = new Map<string, Set<Promise<unknown>>>();
 
   private readonly crypto: CryptoService;
 
@@ -79,6 +83,7 @@ export class Engine {
       },
       emit: (name, payload) => { this.bus.emit(name, payload); },
       audit: (action, params, result) => this.record(action, async () => ({ params, result }), this.trailFor(params)),
+      runMarksWritten: async (caseId) => { await Promise.all(this.marking.get(caseId) ?? []); },
       jobs: this.jobs,
       crypto: this.crypto,
       copy: this.host.copy ?? null,
@@ -119,6 +124,17 @@ export class Engine {
     const handler = HANDLERS[name] as unknown as (ctx: EngineContext, i: unknown) => Promise<unknown>;
     const audited = isAudited(spec, args);
     let output: unknown;
+    // An import's entry comes at its end: until then a mark says it started (audit/runMarks.ts), for a kill to leave.
+    // Written beside the handler's start (its job waits for it: runMarksWritten), so calls still queue in call order.
+    const marking = audited ? this.markRun(name, spec, args) : null;
+    // The call's entry names its mark; the mark goes once the entry is written.
+    const recordMarked = async (result: AuditOutcome, out?: unknown) => {
+      const m = await marking?.catch(() => null);
+      await this.recordCall(name, spec, args, result, out, m?.mark.id);
+      if (!m) return;
+      faultPoint('before-run-unmark');
+      await removeRunMark(m.h, m.mark.id);
+    };
     try {
       // Only reads may be cancelled by a caller that went away (util/cancel.ts): a change runs to its end.
       const ran = phase('run', () => (spec.access === 'read' ? handler(this.ctx, args) : detached(() => handler(this.ctx, args))));
@@ -126,23 +142,45 @@ export class Engine {
       output = phase('out', () => spec.output.parse(value));
     } catch (e) {
       const err = toContractError(e);
-      if (audited && !(e instanceof EngineError && e.opts.question)) await this.recordCall(name, spec, args, { status: 'error', message: err.message });
+      if (audited && !(e instanceof EngineError && e.opts.question)) await recordMarked({ status: 'error', message: err.message });
+      else await marking?.then((m) => m && removeRunMark(m.h, m.mark.id)).catch(() => undefined); // a question is no entry, nor a run
       throw new ContractFailure(err);
     }
     // The answer waits for its entry (locked, appended and synced): timed apart, as it can outlast the read itself.
     // A verification that found the trail broken or the evidence changed answers in full but is recorded as failed.
-    if (audited) await phase('audit', () => this.recordCall(name, spec, args, { ...verificationOutcome(name, output), ...(spec.auditOutputCounts ? { counts: spec.auditOutputCounts(output) } : countsOf(output)) }, output));
+    if (audited) await phase('audit', () => recordMarked({ ...verificationOutcome(name, output), ...(spec.auditOutputCounts ? { counts: spec.auditOutputCounts(output) } : countsOf(output)) }, output));
     return output;
   }
 
-  private async recordCall(name: CallName, spec: CallSpec, args: Record<string, unknown>, result: AuditOutcome, output?: unknown): Promise<void> {
-    const plain = spec.auditCounts?.(args);
-    if (plain && Object.keys(plain).length) result = { ...result, counts: { ...result.counts, ...plain } };
-    const entryFor = async (t: Trail) => {
+  /** The mark of a call that leaves one (MARKED_CALLS) on a case open for writing, its params as its entry's. */
+  private markRun(name: CallName, spec: CallSpec, args: Record<string, unknown>): Promise<{ h: CaseHandle; mark: RunMark } | null> | null {
+    const h = MARKED_CALLS.has(name) && typeof args.caseId === 'string' ? this.cases.get(args.caseId) : undefined;
+    if (!h || h.readOnly) return null;
+    const written = (async () => {
+      const { params } = await this.entryOf(spec, args, { status: 'ok' })(this.trailFor(args));
+      return { h, mark: await writeRunMark(h, name, params, this.via) };
+    })();
+    const pending = this.marking.get(h.meta.id) ?? new Set();
+    this.marking.set(h.meta.id, pending.add(written));
+    void written.catch(() => undefined).finally(() => { pending.delete(written); if (!pending.size && this.marking.get(h.meta.id) === pending) this.marking.delete(h.meta.id); });
+    return written;
+  }
+
+  /** A call's entry for a trail: its params by policy (sensitive ones keyed by the trail's salt), its result scrubbed. */
+  private entryOf(spec: CallSpec, args: Record<string, unknown>, result: AuditOutcome) {
+    return async (t: Trail) => {
       // The salt is made on first use: only calls given a value in a sensitive field need it.
       const salt = hasSensitiveValues(spec, args) ? await auditSalt(t.salt) : null;
       return auditEntry(spec, args, result, (text) => hmacHex(salt!, text));
     };
+  }
+
+  private async recordCall(name: CallName, spec: CallSpec, args: Record<string, unknown>, result: AuditOutcome, output?: unknown, markId?: string): Promise<void> {
+    const plain = spec.auditCounts?.(args);
+    if (plain && Object.keys(plain).length) result = { ...result, counts: { ...result.counts, ...plain } };
+    const entryOf = this.entryOf(spec, args, result);
+    // The mark's id: an open that finds the mark left (a kill before its removal) sees the call was recorded.
+    const entryFor = markId ? async (t: Trail) => { const e = await entryOf(t); return { ...e, params: { ...e.params, [MARK_PARAM]: markId } }; } : entryOf;
     await this.record(name, entryFor, this.trailFor(args, output));
   }
 

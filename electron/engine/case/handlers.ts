@@ -18,6 +18,7 @@ import { sweepStaging } from '../export/run';
 import { CaseHandle } from './caseStore';
 import { RETIME_ACTION, committedZone, markRetimeAudited, planRetime, retimeCase, unauditedRetime } from '../ingest/retime';
 import { appFiles } from './paths';
+import { recordInterrupted } from '../audit/runMarks';
 
 /** Jobs that only derive data from the events; the next open finishes what a close cancelled (extract_pending, the
  *  text index's missing groups). */
@@ -93,6 +94,8 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
     // A case killed so before the mark existed.
     await ctx.audit(RETIME_ACTION, { caseId: h.meta.id, from: [from], to: zone.zone, recovered: true }, { status: 'ok', message: 'a re-time committed before a kill: the case takes its zone' });
   }
+  // An import killed before its own entry: its mark becomes an entry of its own (audit/runMarks.ts).
+  await recordInterrupted(h, ctx.audit);
   await rememberCase(resolved);
   // A partial extract an export killed midway left (redacted, never re-scanned) does not wait for the next export.
   if (!h.readOnly) await sweepStaging(h.files.exports).catch(() => undefined);

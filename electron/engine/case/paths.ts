@@ -16,6 +16,8 @@ export const caseFiles = (dir: string) => ({
   /** An export's re-identification map, encrypted to the operator's own key. */
   exportMap: (exportId: string) => path.join(dir, 'redaction', `${exportId}.map.pgp`),
   lock: path.join(dir, 'case.lock'),
+  /** Marks of calls under way whose trail entry is written at their end (audit/runMarks.ts). */
+  running: path.join(dir, 'running'),
 });
 
 /** The user's data dir: CASEFILE_HOME, else XDG/macOS/Windows conventions. */

@@ -136,6 +136,9 @@ export async function runImportJob(ctx: EngineContext, caseId: string, signal: A
     if (textIndexWanted(ctx)) void scheduleTextIndex(ctx, caseId).catch(() => undefined);
   };
   try {
+    // Nothing changes before the mark saying this import started is on disk (audit/runMarks.ts).
+    await ctx.runMarksWritten(caseId);
+    faultPoint('import-started');
     return await run({
       jobId,
       signal,

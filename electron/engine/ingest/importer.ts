@@ -30,6 +30,7 @@ import { finishCustody, markDigestPending, noteCommitted } from './custodyStage'
 import { withMemoryLimit, withMemoryRetry } from '../store/memoryRetry';
 import { withAppender } from '../store/appender';
 import { addStageTime, timed } from '../util/stageTimes';
+import { faultPoint } from './fault';
 import { settleHeap } from '../util/heap';
 import { cutGroups } from '../util/cutGroups';
 
@@ -504,6 +505,7 @@ async function runImport(handle: ImportTarget, stage: (limits: IntakeLimits, ins
             sinceCheckpoint = 0;
           }
           results.push(...batchResults);
+          faultPoint('after-batch-commit');
           const added = batchResults.reduce((n, r) => n + r.records, 0);
           eventsCommitted += added;
           if (added > 0) firstEventsSeconds ??= (performance.now() - started) / 1000;
