@@ -99,6 +99,9 @@ export class CaseDb implements SqlRead {
   /** While `interruptible` runs: once it aborts, no statement starts on this connection (run, all, one). */
   private stop: AbortSignal | undefined;
 
+  /** While `tx` commits: an interrupt then is held back (see `interrupt`). */
+  private committing = false;
+
   /**
    * Read-only opens are always locked down. `lockdown` also locks a writable one once its schema exists (the
    * in-memory stand-in of a case without a database file yet).
@@ -182,7 +185,12 @@ export class CaseDb implements SqlRead {
     await this.conn.run('BEGIN TRANSACTION');
     try {
       const out = await fn();
-      await timed('COMMIT', () => this.conn.run('COMMIT'));
+      this.committing = true;
+      try {
+        await timed('COMMIT', () => this.conn.run('COMMIT'));
+      } finally {
+        this.committing = false;
+      }
       return out;
     } catch (e) {
       await this.conn.run('ROLLBACK').catch(() => undefined);
@@ -199,9 +207,13 @@ export class CaseDb implements SqlRead {
     await this.run(`CREATE OR REPLACE TEMP TABLE ${name} (${columns})`);
   }
 
-  /** Stops the statement this connection is running (it fails with DuckDB's interrupt error); harmless when idle. */
+  /**
+   * Stops the statement this connection is running (it fails with DuckDB's interrupt error); harmless when idle. Not a
+   * COMMIT: DuckDB's COMMIT interrupted mid-way throws "Interrupted!" with the transaction committed, and the work
+   * would be said cancelled ("nothing was changed") while it is in. The commit ends; no statement starts after it.
+   */
   interrupt(): void {
-    this.conn.interrupt();
+    if (!this.committing) this.conn.interrupt();
   }
 
   /**
@@ -215,7 +227,7 @@ export class CaseDb implements SqlRead {
     if (!signal) return fn();
     signal.throwIfAborted();
     const outer = this.stop;
-    const stop = () => this.conn.interrupt();
+    const stop = () => this.interrupt();
     if (!opts.statementsAfter) this.stop = signal;
     signal.addEventListener('abort', stop, { once: true });
     try {
