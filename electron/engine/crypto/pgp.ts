@@ -178,6 +178,11 @@ export async function openSealed(bytes: Uint8Array, how: OpenWith, verificationK
     });
     const usePassword = how.password !== undefined && password;
     if (!mine.length && !usePassword) {
+      // Neither a key nor a password packet: garbage that parsed as a data packet, or a file cut before its head (it
+      // read as "password only", and the operator went looking for a password that does not exist).
+      if (!recipients.length && !password) {
+        throw new CryptoError('corrupt', 'This is not an OpenPGP message that can be opened: it names no key and no password to open it with (damaged, or not a sealed file).');
+      }
       if (how.password !== undefined && !password) {
         throw new CryptoError('not_for_my_keys', `This file takes no password; it is encrypted to ${listIds(recipients)}.`, recipients);
       }
