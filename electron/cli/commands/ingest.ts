@@ -114,7 +114,11 @@ export function registerIngestCommands(program: Command): void {
             if (p.phase === 'done') {
               eventsReady = true;
               bar?.stop();
-              process.stderr.write(`events ready after ${((performance.now() - t0) / 1000).toFixed(1)} s; building identifiers and chains\n`);
+              const after = `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+              // a re-import of what the case has: no event added, so nothing to build (it said "building…" all the same)
+              process.stderr.write(p.eventsCommitted
+                ? `events ready after ${after}; building identifiers and chains\n`
+                : `nothing new after ${after}: no event added, no identifiers or chains to build\n`);
             }
             if (!bar || p.phase === 'done' || p.phase === 'error') return;
             clock.note(performance.now(), p);
