@@ -25,6 +25,7 @@ import { fsyncDir, mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import { processAlive } from '../util/process';
 import type { PseudonymScope } from './clientKey';
 import { CSV_FORMULA_NOTE } from '../../../shared/csvFormula';
+import { FIELDS_NOTE } from '../../../shared/exportFields';
 import { csvHeader, type ExportFormat, jsonlLines, jsonlToParquet, lineLayout, readBack } from './formats';
 import { buildSelection, COLUMNS, OTHER_COLUMN_LIST, type Selection, selectingQuery, streamPages, TEXT_COLUMN_LIST } from './select';
 import { hasTables } from '../store/db';
@@ -354,6 +355,8 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
       },
       rules: { gitleaks: GITLEAKS_VERSION, gitleaksSha256: GITLEAKS_SHA256, clientSha256: setup.rulesSha256 },
       settings: { pseudonymScope: opts.pseudonymScope ?? 'per-export', pseudonymLength: 10, harvestedValues: setup.harvest.length, profiles: opts.profiles ?? [], columns: [...COLUMNS],
+        // so the client knows why fields is empty on JSON records (select.ts FIELDS_UNLESS_RAW)
+        fieldsWhereRaw: FIELDS_NOTE,
         // so the client knows why a CSV cell starts with ' (shared/csvFormula.ts)
         ...(opts.format === 'csv' ? { csvFormulaCells: CSV_FORMULA_NOTE } : {}) },
       encryptedTo: opts.recipient?.fingerprint ?? null,

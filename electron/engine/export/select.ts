@@ -64,10 +64,17 @@ export type EventRowOut = Record<Column, string | number | null>;
 
 const KEY = `coalesce(s.ts, '-infinity'::TIMESTAMPTZ)`;
 
-const SELECT_COLUMNS = `s.id, s.ts, s.ts_text, s.source, s.file, s.line, s.line_count, s.level, s.logger, s.message, s.fields::VARCHAR AS fields,
-              s.raw, s.parse_status, s.bundle`;
-
+/**
+ * An extract writes `fields` once: null where its stored text is exactly `raw`'s (a JSON record's fields are its raw
+ * text: half the rows of a JSON-heavy case, written, hashed, encrypted and re-scanned a second time for nothing). The
+ * test is equality of the two strings as stored (DuckDB compares VARCHAR byte for byte): a `fields` that differs in
+ * one space or one key's order is written. Both readers below give rows so, the preview's and the export's; what the
+ * extract says about it is shared/exportFields.ts.
+ */
 const FIELDS_UNLESS_RAW = `CASE WHEN s.fields::VARCHAR = s.raw THEN NULL ELSE s.fields::VARCHAR END`;
+
+const SELECT_COLUMNS = `s.id, s.ts, s.ts_text, s.source, s.file, s.line, s.line_count, s.level, s.logger, s.message, ${FIELDS_UNLESS_RAW} AS fields,
+              s.raw, s.parse_status, s.bundle`;
 /** The text columns (the ones redacted and re-scanned) and the others, each in COLUMNS order. */
 export const TEXT_COLUMN_LIST = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
 export const OTHER_COLUMN_LIST = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
@@ -75,19 +82,17 @@ export const OTHER_COLUMN_LIST = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
 /**
  * The streamed export's columns: the non-text ones as SELECT_COLUMNS reads them, then every text column of a row in
  * one JSON array (one string to fetch and decode per row instead of one per cell: DuckDB's string conversion was most
- * of the export thread's select), where `fields` is null when it equals `raw` (a JSON record's fields are its raw
- * text: half the rows of a JSON-heavy case), with a flag saying so. The text columns are all VARCHAR, so the array
- * holds strings and nulls, and JSON.parse gives back the very strings (select.test.ts: the row-object reader's rows).
+ * of the export thread's select), `fields` null where it equals `raw` (FIELDS_UNLESS_RAW). The text columns are all
+ * VARCHAR, so the array holds strings and nulls, and JSON.parse gives back the very strings (select.test.ts: the
+ * row-object reader's rows).
  */
 const STREAM_COLUMNS = OTHER_COLUMN_LIST.map((c) => `s.${c}`).join(', ')
-  + `, to_json([${TEXT_COLUMN_LIST.map((c) => (c === 'fields' ? FIELDS_UNLESS_RAW : `s.${c}`)).join(', ')}])::VARCHAR AS texts`
-  + `, coalesce(s.fields::VARCHAR = s.raw, false) AS fields_is_raw`;
+  + `, to_json([${TEXT_COLUMN_LIST.map((c) => (c === 'fields' ? FIELDS_UNLESS_RAW : `s.${c}`)).join(', ')}])::VARCHAR AS texts`;
 
 /**
  * Every selected event in (ts, id) order, handed over in pages of `pageRows`: one query streamed from DuckDB (one
  * sort, read chunk by chunk), awaiting each page's handler before reading on, so memory stays at a few pages. Each
- * chunk is read column by column (the values as the row readers give them: BIGINT and timestamps as text), and
- * `fields` equal to `raw` is the same string, not a second copy decoded.
+ * chunk is read column by column (the values as the row readers give them: BIGINT and timestamps as text).
  */
 export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: EventRowOut[]) => Promise<void>, pageRows = 2000): Promise<void> {
   // under the current call's signal (an export job's cancel): the ordered stream's first chunk waits for a sort of the
@@ -95,13 +100,10 @@ export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: Even
   await db.withConnection(async (conn) => cancellable(() => conn.interrupt(), async () => {
     const result = await conn.stream(`SELECT ${STREAM_COLUMNS} FROM events s WHERE (${s.cond}) ORDER BY ${KEY}, s.id`, s.params.values as never);
     const textsAt = OTHER_COLUMN_LIST.length;
-    const fieldsIsRaw = textsAt + 1;
-    const rawAt = TEXT_COLUMN_LIST.indexOf('raw');
     let page: EventRowOut[] = [];
     for await (const chunk of result) {
       const others = OTHER_COLUMN_LIST.map((_, i) => chunk.convertColumnValues(i, JsonDuckDBValueConverter) as (string | number | null)[]);
       const texts = chunk.convertColumnValues(textsAt, JsonDuckDBValueConverter) as string[];
-      const sameAsRaw = chunk.convertColumnValues(fieldsIsRaw, JsonDuckDBValueConverter);
       for (let r = 0; r < chunk.rowCount; r++) {
         const t = JSON.parse(texts[r]!) as (string | null)[];
         const row = {} as EventRowOut;
@@ -109,7 +111,6 @@ export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: Even
         let k = 0;
         for (const c of COLUMNS) row[c] = TEXT_COLUMNS.has(c) ? t[k++]! : others[o++]![r]!;
         row.id = Number(row.id);
-        if (sameAsRaw[r]) row.fields = t[rawAt]!;
         page.push(row);
         if (page.length >= pageRows) {
           await onPage(page);

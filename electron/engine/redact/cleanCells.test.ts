@@ -2,6 +2,8 @@
 // for replaced originals covers every cell. Each door that could let a secret through a skipped cell is tried here.
 import { describe, expect, it } from 'vitest';
 import { BatchRedactor, BatchScanner, type RedactSetup, type RowIn } from './batch';
+import { cleanDigest } from './cleanCells';
+import { Detectors } from './detect';
 import { Rescanner } from './rescan';
 
 const LABELS = ['message', 'raw'];
@@ -54,5 +56,32 @@ describe('clean-cell claims in the fail-closed re-scan', () => {
     const scanner = new BatchScanner({ detectors: base.detectors, rescan: Rescanner.tables(new Map(r.originals)) });
     scanner.run(r.rows.slice(0, 2).map((cells, i) => ({ id: String(i), cells })), LABELS, r.clean);
     expect(scanner.stats).toEqual({ detected: 4, skipped: 0, refused: 1 });
+  });
+
+  // An extract writes `fields` once (null where it equals raw): a null cell is never claimed clean, and how it reads
+  // back (JSONL/Parquet null, CSV an empty cell) neither voids the claim nor lets a text through unchecked.
+  it('a null cell is never claimed clean; read back as an empty CSV cell the claim still holds, and text found there is scanned', () => {
+    const { r } = roundTrip(base, base);
+    expect(r.clean.masks[2]! & 0b10).toBe(0);
+    const csv = roundTrip(base, base, (out) => { out[2]![1] = ''; });
+    expect(csv.stats).toEqual({ detected: 3, skipped: 3, refused: 0 });
+    // a writer or reader fault that puts text where the redaction wrote null: scanned by every detector, found
+    const smuggled = roundTrip(base, base, (out) => { out[2]![1] = 'key AKIAZ7VQXN4EXAMPLQ3T'; });
+    expect(smuggled.stats.refused).toBe(0);
+    expect(smuggled.hits).toContainEqual({ where: '3 raw', check: 'detector', detail: expect.any(String) as unknown });
+  });
+
+  it('a claim that marks a null cell clean does not verify against text there: the batch is scanned whole', () => {
+    const r = new BatchRedactor(base).run(rows);
+    const masks = [...r.clean.masks];
+    masks[2] = masks[2]! | 0b10;
+    const forged = { masks, digest: cleanDigest(new Detectors(base.detectors).fingerprint, r.rows, masks) };
+    const out = r.rows.map((c) => [...c]);
+    out[2]![1] = 'key AKIAZ7VQXN4EXAMPLQ3T';
+    const scanner = new BatchScanner({ detectors: base.detectors, rescan: Rescanner.tables(new Map(r.originals)) });
+    const hits = scanner.run(out.map((cells, i) => ({ id: rows[i]!.id, cells })), LABELS, forged);
+    expect(scanner.stats.refused).toBe(1);
+    expect(scanner.stats.skipped).toBe(0);
+    expect(hits.some((h) => h.where === '3 raw' && h.check === 'detector')).toBe(true);
   });
 });

@@ -98,7 +98,7 @@ export class Rescanner {
     return { automaton: patterns.length ? new Automaton(patterns).data() : null, meta: shared };
   }
 
-  /** A repeated text (`fields` equal to `raw`, a recurring message) has the same hits: looked up, not re-scanned. */
+  /** A repeated text (a recurring message, a path) has the same hits: looked up, not re-scanned. */
   private readonly memo = { detector: new TextMemo<Omit<RescanHit, 'where'>[]>(), original: new TextMemo<Omit<RescanHit, 'where'>[]>() };
 
   /**
