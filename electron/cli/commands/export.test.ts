@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FIELDS_NOTE } from '../../../shared/exportFields';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { cliRunner } from '../../testkit/cliChild';
 
@@ -42,6 +43,8 @@ describe('casefile export / redact-test', () => {
     const t = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--out', out2);
     expect(t.status, t.stderr).toBe(0);
     expect(t.stdout).toContain(`copied to ${path.resolve(out2)}`);
+    // an extract writes fields once: the operator is told why the column is empty on JSON records
+    expect(t.stdout).toContain(`note: ${FIELDS_NOTE}\n`);
     expect(fs.readdirSync(out2).sort()).toEqual(['events.jsonl', 'manifest.json', 'report.json']);
   });
 

@@ -11,6 +11,7 @@ import { withCaseEngine } from './ingest';
 import { cancelJob, onCtrlC, wasCancelled } from '../ctrlC';
 import { TESTER_MAX_CHARS, TESTER_MAX_TOTAL_CHARS, testerSample } from '../../../shared/contract/redact';
 import { printable } from '../../../shared/printable';
+import { FIELDS_NOTE } from '../../../shared/exportFields';
 
 const MAX_RULES_FILE = 1 << 20;
 
@@ -195,7 +196,9 @@ export function registerExportCommands(program: Command): void {
             if (o.json) { printJson(copiedTo ? { ...r, copiedTo } : r); return; }
             process.stdout.write(`export ${r.exportId}: ${r.events} events, ${r.encrypted ? `encrypted to ${printable(r.recipient ?? '')}` : 'PLAINTEXT'}, `
               + `map ${r.mapKept ? 'kept (encrypted to your key)' : 'not kept (no operator key)'}, `
-              + `pseudonyms ${r.pseudonymScope === 'per-client' ? `of client ${printable(r.client ?? '')} (the same in each of its per-client extracts)` : 'for this extract only'}\n${printable(r.dir)}\n${copiedTo ? `copied to ${printable(copiedTo)}\n` : ''}`);
+              + `pseudonyms ${r.pseudonymScope === 'per-client' ? `of client ${printable(r.client ?? '')} (the same in each of its per-client extracts)` : 'for this extract only'}\n${printable(r.dir)}\n${copiedTo ? `copied to ${printable(copiedTo)}\n` : ''}`
+              // the report says it too; said here so the operator is not surprised by an empty column
+              + `note: ${FIELDS_NOTE}\n`);
             printTable(r.files.map((f) => ({ file: f.name, bytes: f.bytes, sha256: f.sha256 })));
             printTable(Object.entries(r.byType).map(([type, n]) => ({ type, replacements: n })));
           });
