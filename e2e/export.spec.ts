@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import * as openpgp from 'openpgp';
+import { FIELDS_NOTE } from '../shared/exportFields';
 import type { RedactionRules } from '../shared/redaction';
 import { readBack } from '../electron/engine/export/formats';
 import { generateRedactionCorpus, type Corpus } from '../electron/testkit/redaction/corpus';
@@ -103,6 +104,8 @@ test('the preview shows the selection, every replacement highlighted and counted
   for (const text of await page.locator('mark.repl.secret').allTextContents()) expect(text).toMatch(/^"?<secret:[\w-]+>"?$/);
   for (const text of await page.locator('mark.repl.pii').allTextContents()) expect(text).toMatch(/^"?<[a-z_]+:[A-Z2-7]{10,}>"?$/);
   expect(leaked(await page.getByTestId('export-dialog').innerText(), planted.secrets)).toEqual([]);
+  // the extract writes fields once and the preview shows what it writes, and says so
+  await expect(page.getByTestId('preview-fields-note')).toHaveText(`Columns: ${FIELDS_NOTE}.`);
   expect(problems.errors).toEqual([]);
 });
 
@@ -228,6 +231,8 @@ test('an export to a client key runs as a job; the report matches the files on d
     for await (const row of readBack(file, 'parquet')) rows.push(row);
     rmSync(path.dirname(file), { recursive: true, force: true });
     expect(rows).toHaveLength(total);
+    // fields written once: never a copy of raw (these text records' fields are their parsed fields)
+    for (const r of rows) expect(r.fields === null || r.fields !== r.raw).toBe(true);
     const all = JSON.stringify(rows);
     expect(all).toContain('<secret:');
     expect(leaked(all, planted.secrets)).toEqual([]);
@@ -261,6 +266,8 @@ test('plaintext needs an explicit confirmation, then writes readable files with 
   for (const f of ['report.json', 'manifest.json']) expect(leaked(readFileSync(path.join(dir, f), 'utf8'), planted.secrets)).toEqual([]);
   const reportJson = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as Record<string, unknown>;
   expect(JSON.stringify(reportJson)).toContain('secret');
+  // the client is told why fields is empty on JSON records
+  expect((reportJson.settings as Record<string, unknown>).fieldsWhereRaw).toBe(FIELDS_NOTE);
 });
 
 test('an export waits its turn behind the running job of its case, shows it, and can be cancelled; nothing is left behind', async ({ app, casefile, planted }) => {

@@ -3,6 +3,7 @@
 // or, when the fail-closed check blocks it, where it hit (never what). A second pane edits the client rules.
 import { useEffect, useState } from 'react';
 import type { CallOutput } from '../../../shared/contract';
+import { FIELDS_NOTE } from '../../../shared/exportFields';
 import { call } from '../../api/client';
 import { errorText, useApp } from '../../stores/app';
 import { fmtCount } from '../../lib/time';
@@ -165,6 +166,8 @@ function PreviewBlock() {
           first {fmtCount(shown)} of {fmtCount(preview.total)} events, as the client gets them (the preview keys its own pseudonyms)</span>
         <TypeCounts testid="preview-counts" counts={counts} />
       </div>
+      {/* the extract writes fields once, and the preview shows what it writes: no fields row where raw holds them */}
+      <div className="muted small" data-testid="preview-fields-note">Columns: {FIELDS_NOTE}.</div>
       <div className="preview-rows mono">
         {preview.rows.map((r) => (
           <div key={`${r.id}:${r.column}`} className="preview-row" data-testid="preview-row" data-column={r.column}>
