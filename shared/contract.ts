@@ -101,5 +101,5 @@ export { AppInfo } from './contract/app';
 export { EventPage, FieldStats, Histogram, HistogramLane, SqlResult } from './contract/events';
 export { SavedView } from './contract/views';
 export { JobInfo, JobState, JobStep, jobIsLive } from './contract/jobs';
-export { ImportCheck } from './contract/import';
+export { ImportCheck, ImportCheckProgress } from './contract/import';
 export { RetimePlan, zoneBusy } from './contract/cases';

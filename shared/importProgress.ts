@@ -12,6 +12,13 @@ export function mbOf(done: number, total: number): string {
   return `${mb(Math.min(done, total))} of ${mb(total)} MB`;
 }
 
+/** What `import.check` is doing, before its first progress and then with how far its hashing is. */
+export const CHECKING = 'Checking which files the case already has…';
+export function checkStageLine(p: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number } | null): string {
+  if (!p || p.filesTotal === 0) return CHECKING;
+  return `Checking which files the case already has: ${count(Math.min(p.filesDone, p.filesTotal))} of ${count(p.filesTotal)} files read (${mbOf(p.bytesDone, p.bytesTotal)})`;
+}
+
 /** The import's own stage (`import.progress`) as one line. */
 export function importStageLine(p: ImportProgress): string {
   switch (p.phase) {

@@ -2,7 +2,7 @@
 // progress from `import.progress`, and the per-file result table.
 import { create } from 'zustand';
 import type { ImportProgress, ImportResult } from '../../shared/domain';
-import type { ImportCheck, JobInfo } from '../../shared/contract';
+import type { ImportCheck, ImportCheckProgress, JobInfo } from '../../shared/contract';
 import { ALL_READY, ReadingClock, afterStageLine } from '../../shared/importProgress';
 import { ApiError, call, getClient } from '../api/client';
 import { useApp, errorText } from './app';
@@ -36,6 +36,10 @@ interface ImportState {
   /** How an import this page followed (started before a reload, or in another window) ended, in the engine's words. */
   outcome: string | null;
   checking: boolean;
+  /** How far the running check is (import.checkProgress), null before its first word. */
+  checkProgress: ImportCheckProgress | null;
+  /** Stops the running check (its call's signal): nothing is imported. */
+  cancelCheck(): void;
   /** What import.check found for the paths waiting for the operator's word (some files are already in the case, or an
    * archive inside them will not be expanded). */
   check: ImportCheck | null;
@@ -77,6 +81,9 @@ const cancelledText = (caseId: string): string => (jobs.get(caseId).progress?.ev
   ? 'cancelled — the files committed before the cancel stay; importing the same evidence again adds the rest'
   : 'cancelled before any event was committed: nothing of this evidence is in the case; importing it again brings all of it');
 
+/** A check the operator stopped, said after "Import" as a cancelled import is. */
+const CHECK_CANCELLED = 'cancelled while checking which files the case already has: nothing was imported';
+
 /** The upload batch (browser mode) the paths being checked or awaiting a decision came from: removed on the server
  * when they are not imported after all (an import's end removes it otherwise). */
 let pendingUpload: string | null = null;
@@ -88,8 +95,11 @@ function discardPendingUpload(): void {
 
 /** The fields that belong to the case the import is in (perCase.ts): another case shows its own. */
 const IDLE = {
-  running: false, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, cancelled: false, uploading: null, jobId: null, waiting: null, outcome: null, checking: false, check: null, awaiting: null,
+  running: false, shownCommitted: 0, progress: null, left: null, after: null, result: null, error: null, cancelled: false, uploading: null, jobId: null, waiting: null, outcome: null, checking: false, checkProgress: null, check: null, awaiting: null,
 } satisfies Partial<ImportState>;
+
+/** The running check of each case: its id (its progress events) and what stops it. */
+const checks = new Map<string, { checkId: string; stop: AbortController }>();
 
 export const useImport = create<ImportState>((set, get) => ({
   ...IDLE,
@@ -97,16 +107,24 @@ export const useImport = create<ImportState>((set, get) => ({
   async importPaths(paths, into) {
     const caseId = into ?? useApp.getState().current?.id;
     if (!caseId || jobs.get(caseId).running || jobs.get(caseId).checking || !paths.length) { discardPendingUpload(); return; }
-    jobs.set(caseId, { checking: true, check: null, awaiting: null, result: null, error: null, cancelled: false, progress: null, outcome: null });
+    jobs.set(caseId, { checking: true, checkProgress: null, check: null, awaiting: null, result: null, error: null, cancelled: false, progress: null, outcome: null });
+    // On a case that holds evidence the check reads every file: its progress shows, and Cancel stops it.
+    const run = { checkId: `check-${crypto.randomUUID()}`, stop: new AbortController() };
+    checks.set(caseId, run);
+    const off = getClient().on('import.checkProgress', (p) => { if (p.checkId === run.checkId) jobs.set(caseId, { checkProgress: p }); });
     try {
-      const check = await call('import.check', { caseId, paths });
-      jobs.set(caseId, { checking: false, check });
+      const check = await call('import.check', { caseId, paths, checkId: run.checkId }, { signal: run.stop.signal });
+      jobs.set(caseId, { checking: false, checkProgress: null, check });
       // Known content, or an archive inside the bundle the import will not expand: said first, the operator decides.
       if (check.known > 0 || check.archives.some((x) => x.action !== 'expand')) { jobs.set(caseId, { awaiting: paths }); return; }
     } catch (e) {
-      jobs.set(caseId, { checking: false, error: errorText(e), cancelled: false });
+      const stopped = run.stop.signal.aborted;
+      jobs.set(caseId, { checking: false, checkProgress: null, error: stopped ? CHECK_CANCELLED : errorText(e), cancelled: stopped });
       discardPendingUpload();
       return;
+    } finally {
+      off();
+      if (checks.get(caseId) === run) checks.delete(caseId);
     }
     pendingUpload = null;
     await runImport(caseId, paths);
@@ -130,6 +148,10 @@ export const useImport = create<ImportState>((set, get) => ({
     if (!caseId || !n) return;
     jobs.set(caseId, { shownCommitted: n });
     await refreshIfOpen(caseId);
+  },
+  cancelCheck() {
+    const caseId = useApp.getState().current?.id;
+    if (caseId) checks.get(caseId)?.stop.abort();
   },
   async cancel() {
     const jobId = get().jobId;

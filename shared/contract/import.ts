@@ -27,6 +27,12 @@ export const ImportCheck = z.object({
 });
 export type ImportCheck = z.infer<typeof ImportCheck>;
 
+export const ImportCheckProgress = z.object({
+  caseId: z.string(), checkId: z.string().optional(),
+  filesDone: z.number(), filesTotal: z.number(), bytesDone: z.number(), bytesTotal: z.number(),
+});
+export type ImportCheckProgress = z.infer<typeof ImportCheckProgress>;
+
 /** The date (YYYY-MM-DD) an import gives stamps that carry no date or year. */
 export const ImportDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date as YYYY-MM-DD');
 
@@ -35,7 +41,8 @@ export const importArea = defineArea({
     /** Before an import: how many of these files the case already has (by content), importing nothing. Given the
      * import's format overrides, it answers for the import with them. */
     'import.check': defineCall({
-      input: CaseRef.extend({ paths: ImportPaths, formatOverrides: FormatOverrides.optional() }),
+      /** `checkId`: names the check's `import.checkProgress` events. Cancelled as a read is (its caller's signal). */
+      input: CaseRef.extend({ paths: ImportPaths, formatOverrides: FormatOverrides.optional(), checkId: JobId.optional() }),
       output: ImportCheck, access: 'read', audit: 'always', timeoutMs: 600_000,
     }),
     /** Import files or folders that exist on the engine's machine. */
@@ -57,5 +64,7 @@ export const importArea = defineArea({
   },
   events: {
     'import.progress': ImportProgress,
+    /** How far an `import.check` is: the files on disk read (an archive as one file) of all, and their bytes. */
+    'import.checkProgress': ImportCheckProgress,
   },
 });

@@ -6,7 +6,7 @@ import { readdirSync, statSync, symlinkSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
 import { calls } from '../../../shared/contract';
-import type { ImportCheck } from '../../../shared/contract';
+import type { ImportCheck, ImportCheckProgress } from '../../../shared/contract';
 import type { CaseInfo } from '../../../shared/domain';
 import { Engine } from '../engine';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
@@ -154,6 +154,34 @@ describe('import.check', () => {
     expect(await engine.invoke('import.check', { caseId, paths: [path.join(root, 'ov2', 'outer.tar')], formatOverrides }))
       .toMatchObject({ files: 2, archives: [], overridden: 1 });
     expect(await check([path.join(root, 'ov2', 'outer.tar')])).toMatchObject({ archives: [{ file: 'ov/packed.tar.gz', action: 'expand' }], overridden: 0 });
+  });
+
+  it('on a case that holds evidence, says how far the hashing is (files and bytes of all) as it goes', async () => {
+    const N = 40;
+    for (let i = 0; i < N; i++) writeAt(root, `many/logs/f${i}.log`, `${sys(i)}\n`.repeat(4000));
+    const bytes = Array.from({ length: N }, (_, i) => statSync(path.join(root, `many/logs/f${i}.log`)).size).reduce((a, b) => a + b, 0);
+    const seen: ImportCheckProgress[] = [];
+    const off = engine.on('import.checkProgress', (p) => { if (p.checkId === 'progress-1') seen.push(p); });
+    const res = await engine.invoke('import.check', { caseId, paths: [path.join(root, 'many')], checkId: 'progress-1' }) as ImportCheck;
+    off();
+    expect(res).toMatchObject({ files: N, bytes: bytes });
+    expect(seen[0]).toEqual({ caseId, checkId: 'progress-1', filesDone: 0, filesTotal: N, bytesDone: 0, bytesTotal: bytes });
+    expect(seen.at(-1)).toEqual({ caseId, checkId: 'progress-1', filesDone: N, filesTotal: N, bytesDone: bytes, bytesTotal: bytes });
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.filesDone).toBeGreaterThanOrEqual(seen[i - 1]!.filesDone);
+  });
+
+  it('is cancelled by its caller\'s signal: it stops hashing and answers cancelled (recorded as such)', async () => {
+    const stop = new AbortController();
+    const seen: ImportCheckProgress[] = [];
+    // Cancelled as the hashing starts (its first progress), as the panel's Cancel does.
+    const off = engine.on('import.checkProgress', (p) => { if (p.checkId === 'cancel-1') { seen.push(p); stop.abort(); } });
+    const err = await engine.invoke('import.check', { caseId, paths: [path.join(root, 'many')], checkId: 'cancel-1' }, { signal: stop.signal }).catch((e: unknown) => e);
+    off();
+    expect(err).toMatchObject({ error: { code: 'cancelled' } });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.some((p) => p.filesDone === p.filesTotal)).toBe(false);
+    const entries = (await engine.invoke('audit.list', { caseId, action: 'import.check', limit: 1 })) as { result: { status: string; message?: string } }[];
+    expect(entries[0]!.result).toMatchObject({ status: 'error', message: expect.stringMatching(/cancelled/) });
   });
 
   it('the contract bounds the request', () => {

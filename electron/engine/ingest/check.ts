@@ -14,6 +14,8 @@ import { inputKind, unreadable, walkFiles, type CaseFolder } from './bundle';
 import { overridden, type FormatOverride } from './detect';
 import { LimitError, humanBytes, type IntakeLimits } from './limits';
 import { ARCHIVE_NAME, archiveByContent } from './magic';
+import { cancelledError } from '../util/cancel';
+import { holdPoint } from './fault';
 
 export interface IncomingFile { input: string; file: string; size: number; sha256: string }
 /**
@@ -115,15 +117,64 @@ async function hashZip(file: string, size: number, limits: IntakeLimits): Promis
   return out;
 }
 
+/** How far a check is: the files on disk (an archive counts as one, its members are read with it) read of all. */
+export interface CheckProgress { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }
+export interface CheckRun {
+  /** Stops the check between files and inside a file's read (the answer is then a cancelled error). */
+  signal?: AbortSignal;
+  /** Said at most every PROGRESS_EVERY_MS, and once at the end. */
+  onProgress?: (p: CheckProgress) => void;
+}
+const PROGRESS_EVERY_MS = 100;
+
+/** sha256 of a file, its read stopped by `signal`. */
+async function sha256Of(src: string | Buffer, signal?: AbortSignal): Promise<string> {
+  if (!signal) return sha256File(src);
+  const h = createHash('sha256');
+  await pipeline(createReadStream(src), h, { signal });
+  return h.digest('hex');
+}
+
+/** The files the inputs hold on disk (folders walked as the import walks them), with their sizes. */
+async function listInputs(inputs: string[], stop: () => void, own?: CaseFolder): Promise<{ input: string; dir: boolean; files: { rel: string; src: string | Buffer; size: number }[] }[]> {
+  const out = [];
+  for (const input of inputs) {
+    const st = await inputKind(input, own);
+    if (!st.dir) { out.push({ input, dir: false, files: [{ rel: path.basename(input), src: input, size: st.size }] }); continue; }
+    // walkFiles leaves out links, devices and the case's own folder, as the import does.
+    const files = [];
+    for (const { rel, src } of await walkFiles(input, [], own)) { stop(); files.push({ rel, src, size: (await fs.stat(src)).size }); }
+    out.push({ input, dir: true, files });
+  }
+  return out;
+}
+
 /** Hashes every file an import of `inputs` would bring in, refusing what an import refuses; `archives` collects the
  * archives inside them and what the import will do with each (their contents are hashed with the rest). `readAsLines`:
  * the files (paths inside their bundle) the operator's format overrides name, which the import never expands
  * (bundle.ts archiveIn); an input archive is a bundle whatever they say, as in stageBundles. */
-export async function hashIncoming(inputs: string[], limits: IntakeLimits, archives: NestedArchivePlan[] = [], readAsLines: (rel: string) => boolean = () => false, own?: CaseFolder, hashFiles = true): Promise<IncomingFile[]> {
+export async function hashIncoming(inputs: string[], limits: IntakeLimits, archives: NestedArchivePlan[] = [], readAsLines: (rel: string) => boolean = () => false, own?: CaseFolder, hashFiles = true, run: CheckRun = {}): Promise<IncomingFile[]> {
   const out: IncomingFile[] = [];
+  const { signal, onProgress } = run;
+  const stop = () => { if (signal?.aborted) throw cancelledError(); };
   // Without hashFiles a plain file's sha256 is '' (nothing to compare it with); archives are still read: their members
   // are counted against the intake caps and listed.
-  const digest = async (src: string | Buffer, name: string) => (hashFiles ? sha256File(src).catch((e: unknown) => { throw unreadable(e, name); }) : '');
+  const digest = async (src: string | Buffer, name: string) => (hashFiles ? sha256Of(src, signal).catch((e: unknown) => {
+    stop();
+    throw unreadable(e, name);
+  }) : '');
+  const listed = await listInputs(inputs, stop, own);
+  const progress: CheckProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  for (const l of listed) for (const f of l.files) { progress.filesTotal++; progress.bytesTotal += f.size; }
+  let said = 0;
+  const read = (size: number) => {
+    progress.filesDone++;
+    progress.bytesDone += size;
+    const now = performance.now();
+    if (now - said >= PROGRESS_EVERY_MS || progress.filesDone === progress.filesTotal) { said = now; onProgress?.({ ...progress }); }
+  };
+  onProgress?.({ ...progress });
+  await holdPoint('import-check', signal);
   const nested = (within: string, members: IncomingFile[], expands: boolean) => {
     for (const m of members) {
       if (!ARCHIVE_NAME.test(m.file) || readAsLines(m.file)) continue;
@@ -131,41 +182,45 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
         : { file: `${within}/${m.file}`, action: 'keep', why: `inside the archive ${within}: archives are expanded one level deep only` });
     }
   };
-  for (const input of inputs) {
-    const st = await inputKind(input, own);
-    if (st.dir) {
-      // walkFiles leaves out links, devices and the case's own folder, as the import does.
-      for (const { rel, src } of await walkFiles(input, [], own)) {
-        const size = (await fs.stat(src)).size;
+  for (const { input, dir, files } of listed) {
+    if (dir) {
+      for (const { rel, src, size } of files) {
+        stop();
         out.push({ input, file: rel, size, sha256: await digest(src, typeof src === 'string' ? src : rel) });
         // An archive in a folder (its content confirming its name) stays as evidence; its contents come in as a bundle.
-        if (typeof src !== 'string' || readAsLines(rel)) continue;
-        const kind = await archiveByContent(src, rel);
-        if (!kind) continue;
-        try {
-          const members = kind.type === 'zip' ? await hashZip(src, size, limits) : await hashTar(src, size, limits);
-          archives.push({ file: rel, action: 'expand', files: members.length });
-          out.push(...members);
-          nested(rel, members, false);
-        } catch (e) {
-          if (!(e instanceof LimitError)) throw e;
-          archives.push({ file: rel, action: 'refused', why: e.message });
+        const kind = typeof src !== 'string' || readAsLines(rel) ? null : await archiveByContent(src, rel);
+        if (kind && typeof src === 'string') {
+          try {
+            const members = kind.type === 'zip' ? await hashZip(src, size, limits) : await hashTar(src, size, limits);
+            archives.push({ file: rel, action: 'expand', files: members.length });
+            out.push(...members);
+            nested(rel, members, false);
+          } catch (e) {
+            if (!(e instanceof LimitError)) throw e;
+            archives.push({ file: rel, action: 'refused', why: e.message });
+          }
         }
+        read(size);
       }
     } else if (ARCHIVE_NAME.test(input)) {
-      const members = /\.zip$/i.test(input) ? await hashZip(input, st.size, limits) : await hashTar(input, st.size, limits);
+      stop();
+      const members = /\.zip$/i.test(input) ? await hashZip(input, files[0]!.size, limits) : await hashTar(input, files[0]!.size, limits);
       out.push(...members);
       // The archive given is the bundle: archives among its members are expanded in turn (their contents not read here).
       nested(path.basename(input), members, true);
+      read(files[0]!.size);
     } else {
-      out.push({ input, file: path.basename(input), size: st.size, sha256: await digest(input, input) });
+      stop();
+      out.push({ input, file: path.basename(input), size: files[0]!.size, sha256: await digest(input, input) });
+      read(files[0]!.size);
     }
   }
+  stop();
   return out;
 }
 
 /** Compares the incoming files with the case's files by content, as an import with these format overrides reads them. */
-export async function checkIncoming(db: SqlRead, inputs: string[], limits: IntakeLimits, overrides: FormatOverride[] = [], own?: CaseFolder): Promise<CheckResult> {
+export async function checkIncoming(db: SqlRead, inputs: string[], limits: IntakeLimits, overrides: FormatOverride[] = [], own?: CaseFolder, run: CheckRun = {}): Promise<CheckResult> {
   const t0 = performance.now();
   const archives: NestedArchivePlan[] = [];
   const readAsLines = (rel: string) => overridden(rel, overrides) !== null;
@@ -176,7 +231,7 @@ export async function checkIncoming(db: SqlRead, inputs: string[], limits: Intak
   }
   // A case that holds no content yet (the first import) has nothing to compare with: the plain files are not hashed.
   // Hashing them read the whole bundle once more before the import started (70 s of "Checking…" for 1 GB at load 9).
-  const incoming = await hashIncoming(inputs, limits, archives, readAsLines, own, known.size > 0);
+  const incoming = await hashIncoming(inputs, limits, archives, readAsLines, own, known.size > 0, run);
   const already = incoming.flatMap((f) => { const of = f.size > 0 ? known.get(f.sha256) : undefined; return of ? [{ file: f.file, of }] : []; });
   return {
     files: incoming.length, bytes: incoming.reduce((n, f) => n + f.size, 0), known: already.length,

@@ -16,6 +16,7 @@ import { withMemoryRetry } from '../store/memoryRetry';
 import { settleHeap } from '../util/heap';
 import { timed } from '../util/stageTimes';
 import { faultPoint } from './fault';
+import { currentSignal } from '../util/cancel';
 import { afterBatchImported, afterImportFinished } from '../correlate/ingestHooks';
 import { REDERIVE_ACTION, rederiveIfStale } from '../correlate/derivation';
 import type { CaseDb } from '../store/db';
@@ -174,7 +175,12 @@ export const importHandlers: AreaHandlers<'import'> = {
   'import.check': async (ctx, input) => {
     const h = ctx.getCase(input.caseId);
     // The overrides the import would apply, in its order (importer.ts runImport): the given ones, then the case's.
-    return checkIncoming(h.db, expandHome(input.paths), resolveLimits(h.meta.limits), [...input.formatOverrides ?? [], ...h.meta.formatOverrides], await caseFolder(h.dir));
+    // Its caller's signal stops it (a read: util/cancel.ts); its progress says how far the hashing is.
+    const signal = currentSignal();
+    return checkIncoming(h.db, expandHome(input.paths), resolveLimits(h.meta.limits), [...input.formatOverrides ?? [], ...h.meta.formatOverrides], await caseFolder(h.dir), {
+      ...(signal ? { signal } : {}),
+      onProgress: (p) => ctx.emit('import.checkProgress', { caseId: input.caseId, ...(input.checkId ? { checkId: input.checkId } : {}), ...p }),
+    });
   },
   // Returns once identifiers and chains are built too; with `eventsFirst`, as soon as the events are in.
   'import.paths': async (ctx, input) => {

@@ -7,7 +7,7 @@ import { useApp } from '../../stores/app';
 import { filesFromDrop, useImport } from '../../stores/importJob';
 import { fmtCount, fmtTime } from '../../lib/time';
 import type { ImportCheck } from '../../../shared/contract';
-import { ALL_READY, EVENTS_READY, afterStageLine, importFilesText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
+import { ALL_READY, EVENTS_READY, afterStageLine, checkStageLine, importFilesText, importFraction, importStageLine, leftText } from '../../../shared/importProgress';
 import { chainsStoppedText } from '../../stores/chainsJob';
 import { BuildChains, CancelChains, useChainsBuild } from '../chains/ChainsStatus';
 
@@ -24,7 +24,7 @@ export function ImportPanel() {
   // A case being created or opened is about to replace the one this panel imports into: an import started now would
   // land in the case being left.
   const switching = useApp((s) => s.busy);
-  const { running, progress, left, after, result, error, cancelled, uploading, importPaths, importFiles, checking, check, awaiting, confirm, dismiss, cancel, waiting, outcome } = useImport();
+  const { running, progress, left, after, result, error, cancelled, uploading, importPaths, importFiles, checking, checkProgress, cancelCheck, check, awaiting, confirm, dismiss, cancel, waiting, outcome } = useImport();
   const [paths, setPaths] = useState('');
   // An import of this case already running (this page was reloaded while it ran): follow it.
   useEffect(() => { void useImport.getState().attach(current.id); }, [current.id]);
@@ -74,7 +74,13 @@ export function ImportPanel() {
           placeholder="/path/to/bundle (one path per line)" />
         <button type="submit" data-testid="import-start" disabled={running || checking || !!awaiting || switching || current.readOnly || !paths.trim()}>Import</button>
       </form>
-      {checking && <div className="muted" data-testid="import-checking">Checking which files the case already has…</div>}
+      {checking && (
+        // On a case that holds evidence every incoming file is read (tens of seconds for 1 GB): how far, and a way out.
+        <div className="row" data-testid="import-checking">
+          <span className="muted small" data-testid="import-check-stage">{checkStageLine(checkProgress)}</span>
+          <button data-testid="import-check-cancel" title="Stop the check: nothing is imported" onClick={cancelCheck}>Cancel</button>
+        </div>
+      )}
       {awaiting && check && (
         // Said before anything is imported: files with content already in the case add no records (they become aliases).
         <div className="card warn" data-testid="import-warning" role="alert">
