@@ -4,7 +4,7 @@
 // loss) leaves the mark: the next open for writing turns it into an `import.interrupted` entry naming the mark too,
 // then removes it. An open killed between that entry and the removal finds the entry by the mark's id and only
 // removes the mark: one entry per import, whichever way it ended. See docs/AUDIT.md "An import interrupted".
-import { promises as fs } from 'node:fs';
+import { constants as fsc, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -15,10 +15,13 @@ import { readAudit } from './trail';
 import type { AuditOutcome } from './policy';
 import type { CaseHandle } from '../case/caseStore';
 import { faultPoint } from '../ingest/fault';
+import { printable } from '../../../shared/printable';
 
 /** The calls that leave a mark while they run: their entry is written at their end, which may be hours away. */
 export const MARKED_CALLS: ReadonlySet<string> = new Set(['import.paths']);
 export const INTERRUPTED_ACTION = 'import.interrupted';
+/** An open found things in `running` that are not marks (audit/runMarks.ts): said, kept. */
+export const SKIPPED_ACTION = 'import.marks_skipped';
 /** The param naming the mark, in the call's own entry and in the interrupted entry. */
 export const MARK_PARAM = 'runMark';
 
@@ -37,12 +40,22 @@ export interface RunMark {
 
 const markFile = (dir: string, id: string) => path.join(dir, `${id}.json`);
 
+/** The case's own `running` folder, made if missing; never a link or a file (a mark is never written or read through one). */
+async function runningDir(h: CaseHandle): Promise<string> {
+  const dir = h.files.running;
+  const st = await fs.lstat(dir).catch(() => null);
+  if (!st) await mkdirPrivate(dir);
+  else if (!st.isDirectory()) {
+    throw new Error(`${dir} is ${st.isSymbolicLink() ? 'a link' : 'not a folder'}: Casefile keeps the marks of running imports there and never writes through a link; move it aside (look at it first) and import again. Nothing was imported.`);
+  }
+  return dir;
+}
+
 /** Writes the mark of a call starting now; `params` as the policy records them (auditEntry). */
 export async function writeRunMark(h: CaseHandle, action: string, params: Record<string, unknown>, via: string): Promise<RunMark> {
   const [app, operator] = await Promise.all([appInfo(), currentOperator()]);
   const mark: RunMark = { id: randomUUID(), action, started: new Date().toISOString(), operator, host: os.hostname(), via, app, params: sanitizeParams(params) };
-  await mkdirPrivate(h.files.running);
-  await writeJsonAtomic(markFile(h.files.running, mark.id), mark);
+  await writeJsonAtomic(markFile(await runningDir(h), mark.id), mark);
   return mark;
 }
 
@@ -51,19 +64,72 @@ export async function removeRunMark(h: CaseHandle, id: string): Promise<void> {
   await fsyncDir(h.files.running);
 }
 
-/** The marks left in the case folder (a temp file of a write cut short is not one; it is removed). */
-async function leftMarks(dir: string): Promise<RunMark[]> {
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const out: RunMark[] = [];
-  for (const name of names) {
-    if (name.endsWith('.tmp')) { await fs.unlink(path.join(dir, name)).catch(() => undefined); continue; }
-    if (!name.endsWith('.json')) continue;
-    try {
-      const m = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as RunMark;
-      if (typeof m.id === 'string' && `${m.id}.json` === name && typeof m.started === 'string') out.push(m);
-    } catch { /* not a mark this app wrote: left as found */ }
+/** A mark this app writes is about 1 KB (its params are bounded): anything much larger is not one, and is not read. */
+const MAX_MARK_BYTES = 1 << 20;
+/** Marks turned into entries by one open; the rest wait for the next (an open is never held for long by a folder of them). */
+export const MAX_MARKS_PER_OPEN = 200;
+
+/** Something in `running` that is not a mark this app wrote: kept as found (it may be what an intruder left, or the
+ *  only trace of an import), never read through a link, and said in the trail. */
+export interface SkippedMark { name: string; why: string }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Text from a mark as the trail and the views may show it: control and bidi characters escaped, length bounded. */
+const shown = (s: string) => printable(s.length > 200 ? `${s.slice(0, 200)}…` : s);
+
+/** Deep copy of a mark's value with every string made printable (the trail bounds sizes and depth itself). */
+function printableDeep(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return printable(v);
+  if (depth > 10 || typeof v !== 'object' || v === null) return typeof v === 'object' && v !== null ? '[nested too deep]' : v;
+  if (Array.isArray(v)) return v.slice(0, 100).map((x) => printableDeep(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).slice(0, 100).map(([k, x]) => [printable(k), printableDeep(x, depth + 1)]));
+}
+
+/** The mark in `text` named `name`, or why it is not one. */
+function parseMark(name: string, text: string): RunMark | string {
+  let m: unknown;
+  try { m = JSON.parse(text); } catch { return 'not JSON (cut short or not a mark)'; }
+  if (!isObject(m)) return 'JSON but not a mark (not an object)';
+  if (typeof m.id !== 'string' || `${m.id}.json` !== name) return 'its id does not match its file name';
+  if (typeof m.action !== 'string' || !MARKED_CALLS.has(m.action)) return 'it names no call that leaves a mark';
+  const started = typeof m.started === 'string' ? new Date(m.started) : null;
+  if (!started || Number.isNaN(started.getTime())) return 'its start time is not a time';
+  if (!isObject(m.operator) || typeof m.operator.name !== 'string') return 'it names no operator';
+  if (!isObject(m.params)) return 'it has no inputs';
+  return printableDeep({
+    id: m.id, action: m.action, started: started.toISOString(), operator: m.operator,
+    host: typeof m.host === 'string' ? m.host : '', via: typeof m.via === 'string' ? m.via : '',
+    app: isObject(m.app) ? m.app : {}, params: m.params,
+  }) as RunMark;
+}
+
+/** Reads one entry of `running` without following a link (O_NOFOLLOW) and without reading more than a mark's size. */
+async function readMark(dir: string, name: string): Promise<RunMark | string> {
+  const fh = await fs.open(path.join(dir, name), fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => e);
+  if (fh instanceof Error) return fh.code === 'ELOOP' ? 'a link: not followed' : `cannot be read (${fh.code ?? fh.message})`;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return st.isDirectory() ? 'a folder, not a mark' : 'not a regular file';
+    if (st.size > MAX_MARK_BYTES) return `${st.size.toLocaleString('en-US')} bytes: far larger than a mark, not read`;
+    return parseMark(name, await fh.readFile('utf8'));
+  } finally { await fh.close(); }
+}
+
+/** The marks left in the case folder, and what else is there (a temp file of a write cut short is not one; it is removed). */
+async function leftMarks(dir: string): Promise<{ marks: RunMark[]; skipped: SkippedMark[] }> {
+  const marks: RunMark[] = [];
+  const skipped: SkippedMark[] = [];
+  const st = await fs.lstat(dir).catch(() => null);
+  if (!st) return { marks, skipped };
+  if (!st.isDirectory()) return { marks, skipped: [{ name: path.basename(dir), why: st.isSymbolicLink() ? 'a link, not the case\'s own folder: not followed' : 'not a folder' }] };
+  for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.name.endsWith('.tmp') && e.isFile()) { await fs.unlink(path.join(dir, e.name)).catch(() => undefined); continue; }
+    const m = e.name.endsWith('.json') ? await readMark(dir, e.name) : 'not a mark (its name does not end in .json)';
+    if (typeof m === 'string') skipped.push({ name: shown(e.name), why: m });
+    else marks.push(m);
   }
-  return out.sort((a, b) => a.started.localeCompare(b.started));
+  return { marks: marks.sort((a, b) => a.started.localeCompare(b.started)), skipped: skipped.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
 }
 
 /** What of an interrupted import the case holds: files (and their bundles, events) committed since it started. */
@@ -77,7 +143,7 @@ async function heldSince(h: CaseHandle, started: string): Promise<{ bundles: num
 export function interruptedMessage(m: RunMark, held: { bundles: number; files: number; events: number }): string {
   const what = held.files === 0 ? 'nothing of it is in the case'
     : `${held.files.toLocaleString('en-US')} file${held.files === 1 ? '' : 's'} of it (${held.events.toLocaleString('en-US')} events, ${held.bundles} bundle${held.bundles === 1 ? '' : 's'}) are in the case`;
-  return `An import started ${m.started} by ${m.operator.name} did not end (the process was killed, crashed or lost power): ${what}; import the same input again to add the rest.`;
+  return `An import started ${m.started} by ${shown(m.operator.name)} did not end (the process was killed, crashed or lost power): ${what}; import the same input again to add the rest.`;
 }
 
 /**
@@ -86,11 +152,15 @@ export function interruptedMessage(m: RunMark, held: { bundles: number; files: n
  */
 export async function recordInterrupted(h: CaseHandle, audit: (action: string, params: Record<string, unknown>, result: AuditOutcome) => Promise<void>): Promise<number> {
   if (h.readOnly) return 0;
-  const marks = await leftMarks(h.files.running);
+  const { marks, skipped } = await leftMarks(h.files.running);
+  // Said once while it stays the same (every CLI command opens the case: the trail would repeat it at each).
+  if (skipped.length && !sameAsLastSaid(await readAudit(h.files.audit, { action: SKIPPED_ACTION }), skipped)) {
+    await audit(SKIPPED_ACTION, { caseId: h.meta.id, skipped }, { status: 'error', message: skippedMessage(h.files.running, skipped), counts: { skipped: skipped.length } });
+  }
   if (!marks.length) return 0;
   const recorded = new Set((await readAudit(h.files.audit)).map((e) => e.params[MARK_PARAM]).filter((v) => typeof v === 'string'));
   let written = 0;
-  for (const m of marks) {
+  for (const m of marks.slice(0, MAX_MARKS_PER_OPEN)) {
     if (!recorded.has(m.id)) {
       const held = await heldSince(h, m.started);
       const inputs = Object.fromEntries(Object.entries(m.params).filter(([k]) => k !== 'caseId'));
@@ -104,4 +174,16 @@ export async function recordInterrupted(h: CaseHandle, audit: (action: string, p
     await removeRunMark(h, m.id);
   }
   return written;
+}
+
+function sameAsLastSaid(said: { params: Record<string, unknown> }[], skipped: SkippedMark[]): boolean {
+  const last = said.at(-1)?.params.skipped;
+  return Array.isArray(last) && JSON.stringify(last) === JSON.stringify(sanitizeParams({ skipped }).skipped);
+}
+
+/** What an open found in `running` that is not a mark, in words: kept, for the operator to look at and remove. */
+export function skippedMessage(dir: string, skipped: SkippedMark[]): string {
+  const list = skipped.slice(0, 5).map((s) => `${s.name} (${s.why})`).join('; ');
+  const more = skipped.length > 5 ? `; and ${skipped.length - 5} more` : '';
+  return `${skipped.length} thing${skipped.length === 1 ? '' : 's'} in ${printable(dir)} ${skipped.length === 1 ? 'is' : 'are'} not the mark of an import this app wrote: ${list}${more}. Not read through, not removed and not recorded as imports: kept as found for you to look at; remove ${skipped.length === 1 ? 'it' : 'them'} once looked at.`;
 }
