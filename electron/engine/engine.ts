@@ -224,6 +224,14 @@ export class Engine {
   }
 
   /**
+   * Quitting (the app's window, `casefile serve`'s Ctrl-C): the running jobs are cancelled rather than waited for (an
+   * export of a large case ran on for a minute), each cleaning up as a cancel does, then the cases close.
+   */
+  quit(): Promise<void> {
+    return this.close({ cancelJobs: true });
+  }
+
+  /**
    * Refuses new calls, cancels queued jobs (and running ones with `cancelJobs`), waits for running calls and jobs, then
    * closes the cases.
    */

@@ -28,8 +28,11 @@ engine.catch((err: unknown) => post({ t: 'fatal', message: err instanceof Error 
 
 serveEngine(engine, { post, onMessage: (cb) => parentPort.on('message', (e) => cb(e.data)) });
 
+// Quitting the app stops the engine as `casefile serve`'s Ctrl-C does: running jobs cancelled (an export removes its
+// partial extract, an import records its cancel), then the cases close. Before, it waited for them until main's limit
+// killed it, leaving a partial extract and a killed import for the next open to find.
 const shutdown = () => {
-  void engine.then((e) => e.close()).finally(() => process.exit(0));
+  void engine.then((e) => e.quit()).finally(() => process.exit(0));
 };
 process.on('SIGTERM', shutdown);
 parentPort.on('message', (e) => {

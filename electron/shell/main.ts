@@ -110,7 +110,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, opener));
 
   app.on('window-all-closed', () => app.quit());
-  // Quitting waits for the engine to finish what it is writing (running jobs, audit entries), up to a limit.
+  // Quitting cancels the engine's running jobs (each cleans up, as casefile serve's Ctrl-C) and waits for it to close, up to a limit.
   app.on('before-quit', (event) => {
     quitting = true;
     void guard?.clearIfOurs(); // a copied secret does not outlive the app

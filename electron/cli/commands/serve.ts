@@ -98,7 +98,7 @@ export async function runServe(opts: ServeOptions): Promise<void> {
   process.stderr.write(work.length
     ? `casefile: stopping: cancelling the running ${namesOf(work)} (Ctrl-C again to quit at once)\n`
     : 'casefile: stopping… (Ctrl-C again to quit at once)\n');
-  await Promise.all([server.close(), engine.close({ cancelJobs: true })]);
+  await Promise.all([server.close(), engine.quit()]);
   // Work stopped by Ctrl-C ends as the other commands' Ctrl-C does; a server with nothing running stopped as asked.
   if (work.length && how === 'SIGINT') process.exitCode = 130;
 }
