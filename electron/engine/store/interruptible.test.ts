@@ -77,4 +77,26 @@ describe('CaseDb.interruptible', () => {
     expect(said.length).toBe(6);
     await db.run('DELETE FROM t');
   }, 120_000);
+
+  it('a cancel held back during a COMMIT is not lost: the long statement after it in the same interruptible never starts', async () => {
+    const ac = new AbortController();
+    const conn = (db as unknown as { conn: { run: (sql: string) => Promise<unknown> } }).conn;
+    const run = conn.run.bind(conn);
+    let longStarted = false;
+    conn.run = (sql: string) => {
+      if (sql === 'COMMIT') ac.abort(cancelled()); // lands on the COMMIT itself: held back
+      if (sql.includes('range(1000000000000)')) longStarted = true;
+      return run(sql);
+    };
+    try {
+      const work = db.interruptible(ac.signal, async () => {
+        await db.tx(() => db.run('INSERT INTO t VALUES (7)'));
+        await db.run('CREATE TEMP TABLE long2 AS SELECT sum(hash(i)) AS s FROM range(1000000000000) r(i)');
+      });
+      await expect(work).rejects.toMatchObject({ code: 'cancelled' });
+      expect(longStarted).toBe(false);
+      expect(await rows()).toBe(1); // the commit ended: its row is in
+    } finally { conn.run = run; }
+    await db.run('DELETE FROM t');
+  }, 60_000);
 });
