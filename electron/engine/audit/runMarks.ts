@@ -64,6 +64,16 @@ export async function removeRunMark(h: CaseHandle, id: string): Promise<void> {
   await fsyncDir(h.files.running);
 }
 
+/** The marks the case's trail names (MARK_PARAM): the entries of those runs are written. */
+async function namedInTrail(h: CaseHandle): Promise<Set<unknown>> {
+  return new Set((await readAudit(h.files.audit)).map((e) => e.params[MARK_PARAM]).filter((v) => typeof v === 'string'));
+}
+
+/** Is an entry naming this mark in the case's trail? (A change's own recovery: the re-time's, case/handlers.ts.) */
+export async function markRecorded(h: CaseHandle, id: string): Promise<boolean> {
+  return (await namedInTrail(h)).has(id);
+}
+
 /** A mark this app writes is about 1 KB (its params are bounded): anything much larger is not one, and is not read. */
 const MAX_MARK_BYTES = 1 << 20;
 /** Marks turned into entries by one open; the rest wait for the next (an open is never held for long by a folder of them). */
@@ -158,7 +168,7 @@ export async function recordInterrupted(h: CaseHandle, audit: (action: string, p
     await audit(SKIPPED_ACTION, { caseId: h.meta.id, skipped }, { status: 'error', message: skippedMessage(h.files.running, skipped), counts: { skipped: skipped.length } });
   }
   if (!marks.length) return 0;
-  const recorded = new Set((await readAudit(h.files.audit)).map((e) => e.params[MARK_PARAM]).filter((v) => typeof v === 'string'));
+  const recorded = await namedInTrail(h);
   let written = 0;
   for (const m of marks.slice(0, MAX_MARKS_PER_OPEN)) {
     if (!recorded.has(m.id)) {

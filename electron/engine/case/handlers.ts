@@ -18,7 +18,7 @@ import { sweepStaging } from '../export/run';
 import { CaseHandle } from './caseStore';
 import { RETIME_ACTION, committedZone, markRetimeAudited, planRetime, retimeCase, unauditedRetime } from '../ingest/retime';
 import { appFiles } from './paths';
-import { recordInterrupted } from '../audit/runMarks';
+import { MARK_PARAM, markRecorded, recordInterrupted } from '../audit/runMarks';
 
 /** Jobs that only derive data from the events; the next open finishes what a close cancelled (extract_pending, the
  *  text index's missing groups). */
@@ -87,8 +87,12 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
   // Its trail entry, when the kill came before it was written (after case.json too); once written, the mark goes.
   const unaudited = h.readOnly ? null : await unauditedRetime(h.db).catch(() => null);
   if (unaudited) {
-    await ctx.audit(RETIME_ACTION, { caseId: h.meta.id, from: unaudited.from, to: unaudited.to, recovered: true },
-      { status: 'ok', counts: { files: unaudited.files, events: unaudited.events }, message: 'a re-time committed before a kill: recorded at the next open' });
+    // Unless the entry naming it is written (a kill after it, before the row was cleared): once, as an import's mark.
+    if (!unaudited.id || !await markRecorded(h, unaudited.id)) {
+      await ctx.audit(RETIME_ACTION, { caseId: h.meta.id, from: unaudited.from, to: unaudited.to, recovered: true, ...(unaudited.id ? { [MARK_PARAM]: unaudited.id } : {}) },
+        { status: 'ok', counts: { files: unaudited.files, events: unaudited.events }, message: 'a re-time committed before a kill: recorded at the next open' });
+    }
+    faultPoint('retime-recovered');
     await h.withWriter(markRetimeAudited);
   } else if (zone) {
     // A case killed so before the mark existed.
@@ -215,7 +219,9 @@ export const caseHandlers: AreaHandlers<'cases'> = {
       noteCommitted(h.dir, res.fileIds);
       faultPoint('retime-saved');
       if (res.fileIds.length) {
-        await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.fileZones, to: zone }, { status: 'ok', counts: { files: res.files, events: res.events } });
+        await ctx.audit(RETIME_ACTION, { caseId: input.caseId, from: res.fileZones, to: zone, ...(res.auditMark ? { [MARK_PARAM]: res.auditMark } : {}) },
+          { status: 'ok', counts: { files: res.files, events: res.events } });
+        faultPoint('retime-audited');
         await h.withWriter(markRetimeAudited);
       }
       return res;

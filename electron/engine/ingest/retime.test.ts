@@ -80,7 +80,7 @@ describe('changing the site zone re-times the events read in it', () => {
     const verified = await engine.call('case.verify', { caseId: a.id });
     expect(verified.problems).toEqual([]);
     const entries = await readAudit(path.join(a.dir, 'audit.jsonl'), { action: RETIME_ACTION });
-    expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: a.id, from: [from], to }, { files: 3, events: 31 }]]);
+    expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: a.id, from: [from], to, runMark: expect.any(String) }, { files: 3, events: 31 }]]);
     // The call's own entry counts what it re-timed, not the case's events (45 here).
     const call = await readAudit(path.join(a.dir, 'audit.jsonl'), { action: 'cases.setTimezone' });
     expect(call.map((e) => e.result.counts)).toEqual([{ files: 3, events: 31 }]);
@@ -186,7 +186,7 @@ describe('changing the site zone re-times the events read in it', () => {
     const res = await engine.call('cases.setTimezone', { caseId: a.id, timezone: 'Asia/Tokyo' });
     expect(res.retimed).toEqual({ from: [], to: 'Asia/Tokyo', files: 0, events: 0 });
     const entries = await readAudit(path.join(a.dir, 'audit.jsonl'), { action: RETIME_ACTION });
-    expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: a.id, from: ['Europe/Berlin'], to: 'Asia/Tokyo' }, { files: 0, events: 0 }]]);
+    expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: a.id, from: ['Europe/Berlin'], to: 'Asia/Tokyo', runMark: expect.any(String) }, { files: 0, events: 0 }]]);
     await engine.call('cases.close', { caseId: a.id });
   }, 60_000);
 

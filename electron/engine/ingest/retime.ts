@@ -14,6 +14,7 @@ import { formatById } from '../formats/registry';
 import { naiveRetimeSql } from './transform';
 import { faultPoint, holdPoint } from './fault';
 import { EngineError } from '../util/errors';
+import { randomUUID } from 'node:crypto';
 
 /** The audit action of a re-time (params: caseId, from: the changed files' zones before, to; counts: files, events re-timed). */
 export const RETIME_ACTION = 'case.retime';
@@ -62,6 +63,8 @@ export interface RetimeResult {
   files: number; events: number; from: string[]; /** Every file whose row changed. */ fileIds: number[];
   /** The zones those files were read in before (also of files without naive stamps, whose zone alone changed). */ fileZones: string[];
   /** The case's zone rule now, its evidence saying what the change did. */ rule: TimeZoneRule;
+  /** The id of the entry's contents committed with the times (UnauditedRetime), which the entry names; null: none. */
+  auditMark: string | null;
 }
 
 export interface RetimeOptions {
@@ -90,6 +93,7 @@ export async function retimeCase(db: CaseDb, to: string, opts: RetimeOptions): P
     ? `set by the operator; ${plan.events} events read in ${plan.from.join(', ')} were re-timed to it`
     : 'set by the operator; no events had been read in another zone' };
   let fileIds: number[] = [];
+  let auditMark: string | null = null;
   let fileZones: string[] = [];
   // A cancel between statements: the next one is refused (db.interruptible) and the last one checked before COMMIT.
   const step = (key: string, what: string) => { opts.onStep?.(key, what); signal?.throwIfAborted(); };
@@ -137,19 +141,22 @@ export async function retimeCase(db: CaseDb, to: string, opts: RetimeOptions): P
     await db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ($1, $2)`, [ZONE_KEY, JSON.stringify(rule)]);
     // What the trail entry will say, committed with the times: a kill before the entry is written leaves it here.
     if (fileIds.length) {
-      const entry: UnauditedRetime = { from: fileZones, to, files: plan.files, events: plan.events };
+      auditMark = randomUUID();
+      const entry: UnauditedRetime = { id: auditMark, from: fileZones, to, files: plan.files, events: plan.events };
       await db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ($1, $2)`, [UNAUDITED_KEY, JSON.stringify(entry)]);
     }
     await db.run('DROP TABLE IF EXISTS temp.retime_ts');
     await db.run('DROP TABLE IF EXISTS temp.retime_files');
     signal?.throwIfAborted();
   }));
-  return { files: plan.files, events: plan.events, from: plan.from, fileIds, fileZones, rule };
+  return { files: plan.files, events: plan.events, from: plan.from, fileIds, fileZones, rule, auditMark };
 }
 
 /** Meta key holding a committed re-time's trail entry until it is written (cases.setTimezone clears it after). */
 const UNAUDITED_KEY = 'retime_unaudited';
-export interface UnauditedRetime { from: string[]; to: string; files: number; events: number }
+/** `id`: named by the entry (audit/runMarks.ts MARK_PARAM), so an open finding the row and the entry writes no second;
+ * rows committed before it had one are recorded without that check. */
+export interface UnauditedRetime { id?: string; from: string[]; to: string; files: number; events: number }
 
 /** A re-time committed whose trail entry was not written (a kill between the two), else null. */
 export async function unauditedRetime(db: SqlRead): Promise<UnauditedRetime | null> {

@@ -30,7 +30,7 @@ beforeAll(() => {
   const env: NodeJS.ProcessEnv = { ...process.env, CASEFILE_HOME: path.join(root, 'home') };
   delete env.CASEFILE_FAULT;
   run = (extra, ...args) => cliRunner({ ...env, ...extra })(...args);
-  for (const [name, tz] of [['x', 'America/New_York'], ['y', 'Europe/Berlin'], ['kill1', 'America/New_York'], ['kill2', 'America/New_York'], ['kill3', 'America/New_York']]) {
+  for (const [name, tz] of [['x', 'America/New_York'], ['y', 'Europe/Berlin'], ['kill1', 'America/New_York'], ['kill2', 'America/New_York'], ['kill3', 'America/New_York'], ['kill4', 'America/New_York'], ['kill5', 'America/New_York']]) {
     const r = run({}, 'import', bundle, '--case', path.join(root, name!), '--tz', tz!);
     expect(r.status, r.stderr).toBe(0);
   }
@@ -76,7 +76,7 @@ it('killed after the commit, before case.json: the next open takes the zone of t
   expect(await openAndSettle('kill2')).toEqual({ zone: 'Europe/Berlin', problems: [] });
   await expectSame('kill2', 'y');
   const entries = await readAudit(path.join(root, 'kill2', 'audit.jsonl'), { action: RETIME_ACTION });
-  expect(entries.map((e) => e.params)).toEqual([{ caseId: expect.any(String), from: ['America/New_York'], to: 'Europe/Berlin', recovered: true }]);
+  expect(entries.map((e) => e.params)).toEqual([{ caseId: expect.any(String), from: ['America/New_York'], to: 'Europe/Berlin', recovered: true, runMark: expect.any(String) }]);
 }, 180_000);
 
 it('killed after case.json, before its trail entry: the next open records the re-time (it went unrecorded), once', async () => {
@@ -86,5 +86,24 @@ it('killed after case.json, before its trail entry: the next open records the re
   await expectSame('kill3', 'y');
   expect(await openAndSettle('kill3')).toEqual({ zone: 'Europe/Berlin', problems: [] });
   const entries = await readAudit(path.join(root, 'kill3', 'audit.jsonl'), { action: RETIME_ACTION });
-  expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: expect.any(String), from: ['America/New_York'], to: 'Europe/Berlin', recovered: true }, { files: 3, events: 9 }]]);
+  expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: expect.any(String), from: ['America/New_York'], to: 'Europe/Berlin', recovered: true, runMark: expect.any(String) }, { files: 3, events: 9 }]]);
+}, 180_000);
+
+it('killed after its trail entry, before the row is cleared: the next open writes no second entry (the entry names the row)', async () => {
+  const r = run({ CASEFILE_FAULT: 'retime-audited' }, 'timezone', '--case', path.join(root, 'kill4'), 'Europe/Berlin');
+  expect(r.signal).toBe('SIGKILL');
+  expect(await openAndSettle('kill4')).toEqual({ zone: 'Europe/Berlin', problems: [] });
+  expect(await openAndSettle('kill4')).toEqual({ zone: 'Europe/Berlin', problems: [] });
+  const entries = await readAudit(path.join(root, 'kill4', 'audit.jsonl'), { action: RETIME_ACTION });
+  expect(entries.map((e) => [e.params, e.result.counts])).toEqual([[{ caseId: expect.any(String), from: ['America/New_York'], to: 'Europe/Berlin', runMark: expect.any(String) }, { files: 3, events: 9 }]]);
+}, 180_000);
+
+it('an open killed after recording the re-time, before clearing the row: the next open writes no second entry', async () => {
+  const r = run({ CASEFILE_FAULT: 'retime-saved' }, 'timezone', '--case', path.join(root, 'kill5'), 'Europe/Berlin');
+  expect(r.signal).toBe('SIGKILL');
+  const open = run({ CASEFILE_FAULT: 'retime-recovered' }, 'verify', '--case', path.join(root, 'kill5'));
+  expect(open.signal).toBe('SIGKILL');
+  expect(await openAndSettle('kill5')).toEqual({ zone: 'Europe/Berlin', problems: [] });
+  const entries = await readAudit(path.join(root, 'kill5', 'audit.jsonl'), { action: RETIME_ACTION });
+  expect(entries.map((e) => e.params.recovered)).toEqual([true]);
 }, 180_000);
