@@ -36,6 +36,8 @@ export interface StoredSecretKey extends StoredKey {
 }
 
 const MAX_KEY_BYTES = 1 << 20;
+/** An index entry is about 500 bytes: 8 MB holds some 16,000 keys. */
+const MAX_INDEX_BYTES = 8 << 20;
 
 export class Keystore {
   constructor(private readonly wrapper: Wrapper | null = null) {}
@@ -149,11 +151,18 @@ export class Keystore {
   }
 
   private async readIndex(): Promise<Index> {
-    const text = await fs.readFile(cryptoFiles().index, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    const fh = await fs.open(cryptoFiles().index, 'r').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return null;
       throw e;
     });
-    if (text === null) return { version: 1, secret: [], clients: [] };
+    if (fh === null) return { version: 1, secret: [], clients: [] };
+    let text: string;
+    try {
+      // Read whole at every key call, and written back by the next change: one this large is not one this app wrote.
+      const { size } = await fh.stat();
+      if (size > MAX_INDEX_BYTES) throw damagedIndex(`${size.toLocaleString('en-US')} bytes: far larger than a key index`);
+      text = await fh.readFile('utf8');
+    } finally { await fh.close(); }
     // Only a missing index is an empty keystore: one cut short or garbled is said, never read as "no keys" (an
     // export would then drop its re-identification map, and the next import would write an index without the rest).
     let json: unknown;

@@ -1,0 +1,55 @@
+// A key index (keys/index.json) that parses but is not one, or is hostile in size or depth: an array, 10,000 and
+// 1,000,000 levels deep, 100 MB, a key whose fingerprint is a path out of the keys folder. Each is said as damaged,
+// naming the file; nothing throws another way, no key file is read or removed through the path, the index is
+// left byte for byte. (damagedIndex.test.ts has the cut-short, emptied and garbled ones, with gpg-made keys.)
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { removeDir, tempDir } from '../../testkit/tmp';
+import { Keystore } from './keystore';
+import { cryptoFiles } from './paths';
+
+const root = tempDir('casefile-index-shapes-');
+let indexFile = '';
+const outside = path.join(root, 'outside.key');
+const saved = process.env.CASEFILE_HOME;
+beforeAll(() => {
+  process.env.CASEFILE_HOME = path.join(root, 'home');
+  indexFile = cryptoFiles().index;
+  fs.mkdirSync(path.dirname(indexFile), { recursive: true });
+  fs.writeFileSync(outside, 'not yours');
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env.CASEFILE_HOME; else process.env.CASEFILE_HOME = saved;
+  removeDir(root);
+});
+
+const key = (fingerprint: string) => ({
+  fingerprint, keyIds: ['0123456789ABCDEF'], userIds: ['x'], version: 4, algorithm: 'eddsa', created: '2026-01-01T00:00:00.000Z',
+  importedAt: '2026-01-01T00:00:00.000Z', protection: 'passphrase',
+});
+const trick = path.relative(path.dirname(indexFile), outside).replace(/\.key$/, '');
+
+const shapes: Array<[string, () => string]> = [
+  ['an array', () => '[]'],
+  ['an object of the wrong version', () => JSON.stringify({ version: 2, secret: [], clients: [] })],
+  ['10,000 levels deep', () => `${'['.repeat(10_000)}${']'.repeat(10_000)}`],
+  ['10,000 levels deep inside its keys', () => `{"version":1,"secret":${'['.repeat(10_000)}${']'.repeat(10_000)},"clients":[]}`],
+  ['1,000,000 levels deep', () => `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`],
+  ['100 MB', () => JSON.stringify({ version: 1, secret: [], clients: [], pad: 'x'.repeat(100 << 20) })],
+  ['a key whose fingerprint is a path out of the folder', () => JSON.stringify({ version: 1, secret: [key(trick)], clients: [] })],
+];
+
+it.each(shapes)('%s: said as damaged, naming the file; nothing read or removed through it; the index left as it was', async (_how, make) => {
+  const bad = make();
+  fs.writeFileSync(indexFile, bad);
+  const ks = new Keystore();
+  const damaged = `The key index ${indexFile} is damaged (`;
+  for (const call of [() => ks.listSecret(), () => ks.listClients(), () => ks.remove(trick), () => ks.remove('0123456789ABCDEF'), () => ks.loadSecret(trick), () => ks.recipient(trick)]) {
+    const err = await call().then(() => null, (e: Error) => e);
+    expect(err?.message.startsWith(damaged), err?.message).toBe(true);
+  }
+  expect(fs.readFileSync(outside, 'utf8')).toBe('not yours');
+  expect(fs.statSync(indexFile).size).toBe(Buffer.byteLength(bad));
+  expect(fs.readFileSync(indexFile, 'utf8') === bad).toBe(true);
+}, 60_000);
