@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseInfo } from '../../../shared/domain';
 import { GpgLab, gpgAvailable } from '../../testkit/gpg';
 import { removeDir, tempDir } from '../../testkit/tmp';
+import { oneRecordCase } from '../../testkit/engineCase';
 import { readAudit } from '../audit/trail';
 import { Engine } from '../engine';
 
@@ -15,14 +16,7 @@ let info: CaseInfo;
 let lab: GpgLab;
 
 beforeAll(async () => {
-  process.env.CASEFILE_HOME = path.join(root, 'home');
-  const bundle = path.join(root, 'bundle');
-  fs.mkdirSync(path.join(bundle, 'enrich/logs/app'), { recursive: true });
-  fs.writeFileSync(path.join(bundle, 'enrich/logs/app/app.json.log'), JSON.stringify(
-    { asctime: '2023-07-28 16:54:53,016', name: 'app', levelname: 'INFO', message: 'login ok', user: 'venkata', created: 1690543493.016 }) + '\n');
-  engine = await Engine.create({ via: 'test' });
-  info = await engine.call('cases.create', { name: 'recipients', dir: path.join(root, 'case') });
-  await engine.call('import.paths', { caseId: info.id, paths: [bundle] });
+  ({ engine, info } = await oneRecordCase(root, 'recipients'));
   lab = GpgLab.create();
 }, 120_000);
 

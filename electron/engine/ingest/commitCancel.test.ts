@@ -32,11 +32,10 @@ afterAll(() => {
 
 type Conn = { run: (sql: string, params?: unknown) => Promise<unknown> };
 
-/** The case with its writer's `nth` COMMIT followed, in the next turn (while it runs), by the cancel. */
-function cancelOnCommit(h: CaseHandle, nth: number, ac: AbortController): ImportTarget {
+/** A writer whose `nth` COMMIT is followed, in the next turn (while it runs), by `act`. */
+function onCommit(withWriter: CaseHandle['withWriter'], nth: number, act: () => void): CaseHandle['withWriter'] {
   let commits = 0;
-  const target = Object.create(h) as CaseHandle;
-  target.withWriter = (fn, opts) => h.withWriter((db: CaseDb) => {
+  return (fn, opts) => withWriter((db: CaseDb) => {
     const conn = (db as unknown as { conn: Conn }).conn;
     if (!(conn as { patched?: boolean }).patched) {
       const run = conn.run.bind(conn);
@@ -44,13 +43,19 @@ function cancelOnCommit(h: CaseHandle, nth: number, ac: AbortController): Import
         patched: true,
         run: (sql: string, params?: unknown) => {
           const p = run(sql, params);
-          if (sql === 'COMMIT' && ++commits === nth) setImmediate(() => ac.abort(new EngineError('cancelled', 'The import job was cancelled.')));
+          if (sql === 'COMMIT' && ++commits === nth) setImmediate(act);
           return p;
         },
       });
     }
     return fn(db);
   }, opts);
+}
+
+/** The case with its writer's `nth` COMMIT followed by the cancel. */
+function cancelOnCommit(h: CaseHandle, nth: number, ac: AbortController): ImportTarget {
+  const target = Object.create(h) as CaseHandle;
+  target.withWriter = onCommit(h.withWriter.bind(h), nth, () => ac.abort(new EngineError('cancelled', 'The import job was cancelled.')));
   return target;
 }
 
@@ -77,23 +82,7 @@ it('the app quit (Engine.quit) while an import batch commits: the case closes, o
   try {
     const { id } = (await engine.invoke('cases.create', { name: 'quit', dir })) as CaseInfo;
     const h = engine.context.getCase(id);
-    const own = h.withWriter.bind(h);
-    let commits = 0;
-    h.withWriter = (fn, opts) => own((db: CaseDb) => {
-      const conn = (db as unknown as { conn: Conn }).conn;
-      if (!(conn as { patched?: boolean }).patched) {
-        const run = conn.run.bind(conn);
-        Object.assign(conn, {
-          patched: true,
-          run: (sql: string, params?: unknown) => {
-            const p = run(sql, params);
-            if (sql === 'COMMIT' && ++commits === 2) setImmediate(() => { quitting = engine.quit(); });
-            return p;
-          },
-        });
-      }
-      return fn(db);
-    }, opts);
+    h.withWriter = onCommit(h.withWriter.bind(h), 2, () => { quitting = engine.quit(); });
     const said = await engine.invoke('import.paths', { caseId: id, paths: [tree] }).then(() => 'done', (e: Error) => e.message);
     expect(quitting).not.toBeNull();
     await quitting;
