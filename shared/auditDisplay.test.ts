@@ -1,7 +1,7 @@
 // The audit view's reading of an entry: each input a line, hashed inputs labelled (never shown as JSON), long lists
 // of records one line per record, and the hashed inputs found wherever the policy put them.
 import { describe, expect, it } from 'vitest';
-import { describeAction, hashedInputs, paramLines } from './auditDisplay';
+import { describeAction, hashedInputs, paramLines, printableLines } from './auditDisplay';
 
 const H = (c: string) => ({ hmac: c.repeat(64) });
 
@@ -30,6 +30,20 @@ describe('paramLines', () => {
     const [sel] = paramLines({ selection: Array.from({ length: 6 }, () => ({ where: H('e') })) });
     expect(sel!.items![0]).toBe(`where=‹hashed ${'e'.repeat(12)}…›`);
     expect(JSON.stringify(paramLines({ a: [], b: {}, c: null }))).not.toContain('hmac');
+  });
+});
+
+describe('printableLines', () => {
+  it('shows every text of the inputs escaped once, as the CLI does: values, records of a long list, labels', () => {
+    const name = 'gol\u202eexe\u200b\x1b[31m \\x1b.log';
+    const shown = 'gol\\u202eexe\\u200b\\x1b[31m \\x1b.log';
+    const files = Array.from({ length: 6 }, (_, i) => ({ path: `${i}${name}` }));
+    expect(printableLines({ caseId: 'c', paths: [name], files, meta: { [`k\u202e`]: 1 }, sql: H('a') })).toEqual([
+      { path: 'paths', label: 'paths', value: shown },
+      { path: 'files', label: 'files', value: '6 items', items: files.map((_, i) => `path=${i}${shown}`) },
+      { path: 'meta.k\u202e', label: 'meta.k\\u202e', value: '1' },
+      { path: 'sql', label: 'SQL', hmac: 'a'.repeat(64) },
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 // An audit entry as a person reads it: what was done (the action in words) and each input on its own line, with the
 // inputs the policy recorded as HMACs (typed text: searches, SQL, traced keys) labelled as hashed. The engine's
 // text check (audit.matchText) walks the same inputs, so a match names the line the view shows. Pure TypeScript.
+import { printable } from './printable';
 
 /** A sensitive input as the trail records it (electron/engine/audit/policy.ts). */
 export interface HashedValue { hmac: string }
@@ -133,6 +134,19 @@ export function paramLines(params: Record<string, unknown>): ParamLine[] {
   };
   for (const [k, v] of Object.entries(params)) if (!SKIP.has(k)) walk(v, k);
   return out;
+}
+
+/**
+ * The inputs as a view shows them: paramLines with every text through printable (file names and messages are the
+ * customer's: bidi overrides, zero-width and control characters shown as escapes, as `casefile audit show` does).
+ * Applied once, to the finished lines, so a value already reading `\x1b` is not escaped again.
+ */
+export function printableLines(params: Record<string, unknown>): ParamLine[] {
+  return paramLines(params).map((l) => ({
+    ...l, label: printable(l.label),
+    ...(l.value !== undefined ? { value: printable(l.value) } : {}),
+    ...(l.items ? { items: l.items.map(printable) } : {}),
+  }));
 }
 
 /** Every hashed input of an entry with its path (what audit.matchText compares a text with). */

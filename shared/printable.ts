@@ -2,8 +2,8 @@
 // see it: control characters (which can retitle, clear or recolour a terminal, ring it, or overwrite a line with
 // backspace or CR), C1 controls (0x9b is CSI on some terminals), bidirectional overrides and marks (which make
 // `gol.exe` read `exe.log`) and zero-width or line-separator characters (which hide or split text) are shown as
-// escapes. The CLI and the app's views (import, pull, cases, the table's and detail's file, audit problems, exports)
-// use it for every such text, so a name reads the same in both.
+// escapes. The CLI and the app's views (import, pull, cases, the table's and detail's file, the audit trail and its
+// problems, exports) use it for every such text, so a name reads the same in both.
 
 /** The characters `printable` escapes. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point

@@ -1,10 +1,12 @@
 // One audit entry opened in the Audit view: what was done, with which inputs (typed text is recorded as an HMAC:
 // labelled as hashed, never shown as JSON to decode), how it ended, and who and which build made it. A text the
 // operator remembers can be checked against the entry's hashed inputs: the engine computes its HMAC under the case's
-// salt (audit.matchText, itself audited); neither the salt nor the HMAC of the text reaches the page.
+// salt (audit.matchText, itself audited); neither the salt nor the HMAC of the text reaches the page. Every text of the
+// entry is shown through printable (its inputs and messages name the customer's files), as the CLI shows it.
 import { useMemo, useState } from 'react';
 import type { AuditEntryView } from '../../../shared/audit';
-import { describeAction, hashedInputs, inputLabel, paramLines } from '../../../shared/auditDisplay';
+import { describeAction, hashedInputs, inputLabel, printableLines } from '../../../shared/auditDisplay';
+import { printable, printableJson } from '../../../shared/printable';
 import { call } from '../../api/client';
 import { errorText } from '../../stores/app';
 import './audit.css';
@@ -12,10 +14,10 @@ import './audit.css';
 type Match = { seq: number; action: string; path: string };
 type Check = { text: string; matches: Match[] } | { text: string; error: string };
 
-const named = (m: Match) => `${inputLabel(m.path)}${inputLabel(m.path) === m.path ? '' : ` (${m.path})`}`;
+const named = (m: Match) => printable(`${inputLabel(m.path)}${inputLabel(m.path) === m.path ? '' : ` (${m.path})`}`);
 
 export function AuditEntryDetail({ entry, caseId }: { entry: AuditEntryView; caseId: string }) {
-  const lines = useMemo(() => paramLines(entry.params), [entry.params]);
+  const lines = useMemo(() => printableLines(entry.params), [entry.params]);
   const hashed = useMemo(() => hashedInputs(entry.params).length > 0, [entry.params]);
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -37,13 +39,13 @@ export function AuditEntryDetail({ entry, caseId }: { entry: AuditEntryView; cas
   return (
     <div className="audit-detail" data-testid="audit-detail">
       <div className="what" data-testid="audit-what">
-        {describeAction(entry.action)} <span className="muted mono small">{entry.action}</span>
+        {printable(describeAction(entry.action))} <span className="muted mono small">{printable(entry.action)}</span>
       </div>
       <table className="kv">
         <tbody>
           {lines.map((l) => (
             <tr key={l.path} data-testid="audit-param">
-              <th title={l.path}>{l.label}</th>
+              <th title={printable(l.path)}>{l.label}</th>
               <td>
                 {l.hmac !== undefined ? (
                   <span className="hashed" data-testid="audit-hashed" title={`HMAC-SHA-256 under this case's salt: ${l.hmac}`}>
@@ -63,11 +65,11 @@ export function AuditEntryDetail({ entry, caseId }: { entry: AuditEntryView; cas
       </table>
       <div data-testid="audit-result" className={entry.result.status === 'ok' ? '' : 'warn'}>
         Result: {entry.result.status === 'ok' ? 'ok' : 'error'}
-        {entry.result.message ? ` — ${entry.result.message}` : ''}
-        {counts.length ? ` · ${counts.map(([k, v]) => `${k} ${v.toLocaleString()}`).join(' · ')}` : ''}
+        {entry.result.message ? ` — ${printable(entry.result.message)}` : ''}
+        {counts.length ? ` · ${counts.map(([k, v]) => `${printable(k)} ${v.toLocaleString()}`).join(' · ')}` : ''}
       </div>
       <div className="muted small">
-        {entry.operator}@{entry.host} via {entry.via} · Casefile {entry.appVersion}{entry.appCommit && entry.appCommit !== 'unknown' ? ` (${entry.appCommit.slice(0, 10)})` : ''}
+        {printable(`${entry.operator}@${entry.host} via ${entry.via} · Casefile ${entry.appVersion}${entry.appCommit && entry.appCommit !== 'unknown' ? ` (${entry.appCommit.slice(0, 10)})` : ''}`)}
         {' '}· hash <span className="mono" title={entry.hash}>{entry.hash.slice(0, 16)}…</span>
         {entry.prev ? <> · follows <span className="mono" title={entry.prev}>{entry.prev.slice(0, 16)}…</span></> : null}
       </div>
@@ -82,7 +84,7 @@ export function AuditEntryDetail({ entry, caseId }: { entry: AuditEntryView; cas
       )}
       <div>
         <button className="link small" onClick={() => setJson(!json)} data-testid="audit-json-toggle">{json ? 'hide the stored entry' : 'show the stored entry (JSON)'}</button>
-        {json && <pre className="raw">{JSON.stringify({ params: entry.params, result: entry.result }, null, 2)}</pre>}
+        {json && <pre className="raw" data-testid="audit-json">{printableJson(JSON.stringify({ params: entry.params, result: entry.result }, null, 2))}</pre>}
       </div>
     </div>
   );
@@ -95,7 +97,7 @@ function CheckResult({ check, seq }: { check: Check; seq: number }) {
   return (
     <span className={`check-result ${mine.length ? 'match' : ''}`} data-testid="audit-check-result">
       {mine.length ? `✔ matches the ${mine.map(named).join(', ')} of this entry.` : '✖ matches no hashed input of this entry (the text must be exact, case included).'}
-      {others.length > 0 && ` Also used in ${others.length === 1 ? 'entry' : 'entries'} ${others.slice(0, 12).map((m) => `#${m.seq} (${m.action}, ${inputLabel(m.path)})`).join(', ')}${others.length > 12 ? `, and ${others.length - 12} more` : ''}.`}
+      {others.length > 0 && ` Also used in ${others.length === 1 ? 'entry' : 'entries'} ${others.slice(0, 12).map((m) => `#${m.seq} (${printable(`${m.action}, ${inputLabel(m.path)}`)})`).join(', ')}${others.length > 12 ? `, and ${others.length - 12} more` : ''}.`}
     </span>
   );
 }

@@ -83,7 +83,7 @@ export function AuditPanel() {
       <div className="filter-row">
         <select value={action} onChange={(e) => setAction(e.target.value)} data-testid="audit-action">
           <option value="">all actions</option>
-          {actions.map((a) => <option key={a} value={a}>{a}</option>)}
+          {actions.map((a) => <option key={a} value={a}>{printable(a)}</option>)}
         </select>
         <input placeholder="filter entries…" value={text} onChange={(e) => setText(e.target.value)} data-testid="audit-text" />
         {/* One count: the entries listed (the chain card says how far verification reached, not a second total). */}
@@ -109,13 +109,13 @@ export function AuditPanel() {
             {shown.map((e) => (
               <Fragment key={e.seq}>
                 <tr data-testid="audit-row" className={`clickable${brokenSeq === e.seq ? ' broken' : ''}`} data-broken={brokenSeq === e.seq ? 'true' : undefined}
-                  title={brokenSeq === e.seq ? `The chain breaks here: ${audit?.firstBroken?.problem ?? ''}` : undefined} onClick={() => setOpen(open === e.seq ? null : e.seq)}>
+                  title={brokenSeq === e.seq ? `The chain breaks here: ${printable(audit?.firstBroken?.problem ?? '')}` : undefined} onClick={() => setOpen(open === e.seq ? null : e.seq)}>
                   <td>{e.seq}</td>
                   <td className="mono small">{fmtTime(e.time)}</td>
-                  <td>{e.operator}@{e.host}</td>
-                  <td title={describeAction(e.action)}>{e.action}</td>
-                  <td>{e.via}</td>
-                  <td className={e.result.status === 'ok' ? '' : 'warn'}>{e.result.status}{e.result.message ? `: ${e.result.message}` : ''}</td>
+                  <td>{printable(`${e.operator}@${e.host}`)}</td>
+                  <td title={printable(describeAction(e.action))}>{printable(e.action)}</td>
+                  <td>{printable(e.via)}</td>
+                  <td className={e.result.status === 'ok' ? '' : 'warn'}>{printable(`${e.result.status}${e.result.message ? `: ${e.result.message}` : ''}`)}</td>
                   <td className="mono small" title={e.hash}>{e.hash.slice(0, 12)}…</td>
                 </tr>
                 {open === e.seq && caseId && <tr><td colSpan={7}><AuditEntryDetail entry={e} caseId={caseId} /></td></tr>}
@@ -162,7 +162,7 @@ function ChainResult({ audit, caseId, newestSeq, onAcknowledged }: { audit: Audi
       {/* What still chains around the break, in the same words as the CLI (not a bare "holds up to" beside it). */}
       {!audit.ok && <div className="small" data-testid="audit-verified-to">{brokenExtent(audit)} {audit.entries.toLocaleString()} entries in the log.</div>}
       <div className="small">{audit.ok ? 'head hash' : `last entry that chains${audit.headSeq ? ` (#${audit.headSeq})` : ''}`} <span className="mono" data-testid="audit-head">{audit.headHash ?? '—'}</span></div>
-      {b && <div className="error-box" data-testid="audit-broken">{b.seq != null ? `Entry ${b.seq} (line ${b.line})` : `Line ${b.line}`}: {b.problem}</div>}
+      {b && <div className="error-box" data-testid="audit-broken">{b.seq != null ? `Entry ${b.seq} (line ${b.line})` : `Line ${b.line}`}: {printable(b.problem)}</div>}
       {audit.openTear !== undefined && caseId && <AckTear caseId={caseId} tearSeq={audit.openTear} onDone={onAcknowledged} />}
       {notes.length > 0 && <div className="small muted" data-testid="audit-chain-notes">{notes.join(' · ')}</div>}
       <div className="muted small">verified {fmtTime(audit.verifiedAt)}</div>

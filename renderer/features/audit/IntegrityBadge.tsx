@@ -2,6 +2,7 @@
 import { useIntegrity } from '../../stores/integrity';
 import { useApp } from '../../stores/app';
 import { incompleteText } from '../../../shared/audit';
+import { printable } from '../../../shared/printable';
 
 export function IntegrityBadge() {
   const { audit, evidence, auditBusy, evidenceBusy, verifyCase, verifyAudit } = useIntegrity();
@@ -14,7 +15,7 @@ export function IntegrityBadge() {
   const title = [
     audit ? `audit chain: ${audit.ok ? 'intact' : 'BROKEN'} (${audit.entries} entries, head ${audit.headHash?.slice(0, 16) ?? '—'})` : 'audit chain: not checked',
     evidence ? `evidence: ${evidence.ok ? 'matches manifests' : evidence.notYet ? 'parts still being written by an import (not failed): verify again when it is done' : `${evidence.problems.length} problems`} (${evidence.filesChecked} files)` : 'evidence: not checked',
-    ...(evidence?.incomplete ?? []).map(incompleteText),
+    ...(evidence?.incomplete ?? []).map((b) => printable(incompleteText(b))),
     'Click to verify again; the Audit view has details.',
   ].join('\n');
   return (
