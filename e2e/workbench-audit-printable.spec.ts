@@ -43,6 +43,15 @@ test('a file name with a bidi override, a zero-width space and ESC shows escaped
     const json = detail.getByTestId('audit-json');
     await expect(json).toContainText('gol\\u202eexe\\u200b\\u001b[31m \\\\x1b.log');
     expect(await json.textContent()).not.toMatch(RAW);
+
+    // The filter finds the entry by the text as shown, as well as by the raw characters pasted.
+    const filter = page.getByTestId('audit-text');
+    for (const typed of ['gol\\u202eexe', '\\x1b[31m', 'gol\u202eexe']) {
+      await filter.fill(typed);
+      await expect(row, typed).toHaveCount(1);
+    }
+    await filter.fill('gol\\u202fexe');
+    await expect(row).toHaveCount(0);
     expect(problems.errors).toEqual([]);
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useIntegrity } from '../../stores/integrity';
 import { fmtTime } from '../../lib/time';
-import { describeAction, KNOWN_ACTIONS } from '../../../shared/auditDisplay';
+import { describeAction, KNOWN_ACTIONS, printableLines } from '../../../shared/auditDisplay';
 import { breakPlace, brokenExtent } from '../../../shared/auditVerifyText';
 import { AuditEntryDetail } from './AuditEntryDetail';
 import './audit.css';
@@ -46,10 +46,11 @@ export function AuditPanel() {
   // The listed entries' actions, and every known one when older entries are not listed (an import hides behind a
   // day of searches otherwise).
   const actions = useMemo(() => [...new Set([...(entries ?? []).map((e) => e.action), ...(more ? KNOWN_ACTIONS : []), ...(action ? [action] : [])])].sort(), [entries, more, action]);
-  // The filter reads what the view shows: the stored entry and the action in words; asked to, also the entries whose
-  // hashed inputs (typed text kept as an HMAC) the text matches exactly.
+  // The filter reads what the view shows: the stored entry, the action in words and the texts as escaped on screen (a
+  // name shown as `gol\u202eexe.log` is found by what the operator reads); asked to, also the entries whose hashed
+  // inputs (typed text kept as an HMAC) the text matches exactly.
   const found = hashed && hashed.text === text ? hashed : null;
-  const shown = (entries ?? []).filter((e) => !text || found?.seqs.has(e.seq) || `${describeAction(e.action)} ${JSON.stringify(e)}`.toLowerCase().includes(text.toLowerCase()));
+  const shown = (entries ?? []).filter((e) => !text || found?.seqs.has(e.seq) || filterText(e).toLowerCase().includes(text.toLowerCase()));
   const findHashed = async () => {
     if (!caseId || !text) return;
     try {
@@ -193,4 +194,10 @@ function AckTear({ caseId, tearSeq, onDone }: { caseId: string; tearSeq: number;
       {error && <span className="error-text">{error}</span>}
     </form>
   );
+}
+
+/** What the list's filter searches in an entry: the stored JSON, and what the row and its detail show (escaped). */
+function filterText(e: AuditEntryView): string {
+  const lines = printableLines(e.params).flatMap((l) => [l.label, l.value ?? '', ...(l.items ?? [])]);
+  return [describeAction(e.action), JSON.stringify(e), printable(e.result.message ?? ''), ...lines].join(' ');
 }
