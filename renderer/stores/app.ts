@@ -41,6 +41,9 @@ interface AppState {
   clearError(): void;
 }
 
+/** The re-read of the open case under way (refreshCurrent). */
+let refreshing: Promise<void> = Promise.resolve();
+
 const THEME_KEY = 'casefile.theme';
 
 function initialTheme(): Theme {
@@ -146,14 +149,21 @@ export const useApp = create<AppState>((set, get) => ({
     } catch (e) { get().fail(e); return null; } finally { set({ busy: false }); }
   },
 
-  async refreshCurrent() {
-    const cur = get().current;
-    if (!cur) return;
-    try {
-      const c = await call('cases.get', { caseId: cur.id });
-      // The operator may have opened another case meanwhile (a job's end re-reads its case): that one stays open.
-      set({ ...(get().current?.id === c.id ? { current: c } : {}), cases: get().cases.map((x) => (x.id === c.id ? c : x)) });
-    } catch (e) { get().fail(e); }
+  refreshCurrent() {
+    // One re-read at a time, in call order: an import asks one per batch, and an earlier answer landing after a later
+    // one set the counts back, and let the first batch's redraw (refreshIfOpen: this, then the redraw) come after
+    // the count that said the batch was in.
+    const run = refreshing.then(async () => {
+      const cur = get().current;
+      if (!cur) return;
+      try {
+        const c = await call('cases.get', { caseId: cur.id });
+        // The operator may have opened another case meanwhile (a job's end re-reads its case): that one stays open.
+        set({ ...(get().current?.id === c.id ? { current: c } : {}), cases: get().cases.map((x) => (x.id === c.id ? c : x)) });
+      } catch (e) { get().fail(e); }
+    });
+    refreshing = run;
+    return run;
   },
 
   setView(v) { set({ view: v }); },
