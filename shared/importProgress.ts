@@ -2,6 +2,7 @@
 // the whole import done (for a bar), and an estimate of the time left once the reading of the logs has run long
 // enough to say one. Pure: the callers bring the clock.
 import type { FileImportResult, ImportProgress } from './domain';
+import type { CheckCounts } from './contract/import';
 
 const count = (n: number) => Math.max(0, Math.round(n)).toLocaleString('en-US');
 
@@ -14,7 +15,7 @@ export function mbOf(done: number, total: number): string {
 
 /** What `import.check` is doing, before its first progress and then with how far its hashing is. */
 export const CHECKING = 'Checking which files the case already has…';
-export function checkStageLine(p: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number } | null): string {
+export function checkStageLine(p: CheckCounts | null): string {
   if (!p || p.filesTotal === 0) return CHECKING;
   return `Checking which files the case already has: ${count(Math.min(p.filesDone, p.filesTotal))} of ${count(p.filesTotal)} files read (${mbOf(p.bytesDone, p.bytesTotal)})`;
 }

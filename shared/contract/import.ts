@@ -27,10 +27,10 @@ export const ImportCheck = z.object({
 });
 export type ImportCheck = z.infer<typeof ImportCheck>;
 
-export const ImportCheckProgress = z.object({
-  caseId: z.string(), checkId: z.string().optional(),
-  filesDone: z.number(), filesTotal: z.number(), bytesDone: z.number(), bytesTotal: z.number(),
-});
+/** How far a check is: the files on disk (an archive counts as one) and their bytes, read of all. */
+export const CheckCounts = z.object({ filesDone: z.number(), filesTotal: z.number(), bytesDone: z.number(), bytesTotal: z.number() });
+export type CheckCounts = z.infer<typeof CheckCounts>;
+export const ImportCheckProgress = CheckCounts.extend({ caseId: z.string(), checkId: z.string().optional() });
 export type ImportCheckProgress = z.infer<typeof ImportCheckProgress>;
 
 /** The date (YYYY-MM-DD) an import gives stamps that carry no date or year. */

@@ -15,6 +15,7 @@ import { overridden, type FormatOverride } from './detect';
 import { LimitError, humanBytes, type IntakeLimits } from './limits';
 import { ARCHIVE_NAME, archiveByContent } from './magic';
 import { cancelledError } from '../util/cancel';
+import type { CheckCounts } from '../../../shared/contract/import';
 import { holdPoint } from './fault';
 
 export interface IncomingFile { input: string; file: string; size: number; sha256: string }
@@ -117,13 +118,11 @@ async function hashZip(file: string, size: number, limits: IntakeLimits): Promis
   return out;
 }
 
-/** How far a check is: the files on disk (an archive counts as one, its members are read with it) read of all. */
-export interface CheckProgress { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }
 export interface CheckRun {
   /** Stops the check between files and inside a file's read (the answer is then a cancelled error). */
   signal?: AbortSignal;
   /** Said at most every PROGRESS_EVERY_MS, and once at the end. */
-  onProgress?: (p: CheckProgress) => void;
+  onProgress?: (p: CheckCounts) => void;
 }
 const PROGRESS_EVERY_MS = 100;
 
@@ -164,7 +163,7 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
     throw unreadable(e, name);
   }) : '');
   const listed = await listInputs(inputs, stop, own);
-  const progress: CheckProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  const progress: CheckCounts = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
   for (const l of listed) for (const f of l.files) { progress.filesTotal++; progress.bytesTotal += f.size; }
   let said = 0;
   const read = (size: number) => {
