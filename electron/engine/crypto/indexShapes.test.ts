@@ -1,7 +1,10 @@
 // A key index (keys/index.json) that parses but is not one, or is hostile in size or depth: an array, 10,000 and
-// 1,000,000 levels deep, 100 MB, a key whose fingerprint is a path out of the keys folder. Each is said as damaged,
-// naming the file; nothing throws another way, no key file is read or removed through the path, the index is
-// left byte for byte. (damagedIndex.test.ts has the cut-short, emptied and garbled ones, with gpg-made keys.)
+// 1,000,000 levels deep, 100 MB, a key whose fingerprint is a path out of the keys folder, a field of the kind a newer
+// Casefile adds (kept through a rewrite) nested too deep to write back. Each is said as damaged, naming the file;
+// nothing throws another way, no key file is read or removed through the path, the index is left byte for byte. An
+// index that is not a file (a pipe, a link to /dev/zero, a folder) is said as damaged too, at once. (damagedIndex.test.ts
+// has the cut-short, emptied and garbled ones, with gpg-made keys; indexUnknownFields.test.ts the kept fields.)
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -37,6 +40,8 @@ const shapes: Array<[string, () => string]> = [
   ['10,000 levels deep inside its keys', () => `{"version":1,"secret":${'['.repeat(10_000)}${']'.repeat(10_000)},"clients":[]}`],
   ['1,000,000 levels deep', () => `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`],
   ['100 MB', () => JSON.stringify({ version: 1, secret: [], clients: [], pad: 'x'.repeat(100 << 20) })],
+  ['a newer field 5,000 levels deep (JSON.stringify cannot write it back)', () => JSON.stringify({ version: 1, secret: [], clients: [] }).replace(/}$/, `,"newer":${'['.repeat(5_000)}${']'.repeat(5_000)}}`)],
+  ['a newer field on a key 100 levels deep', () => JSON.stringify({ version: 1, secret: [{ ...key('A'.repeat(40)), newer: JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`) as unknown }], clients: [] })],
   ['a key whose fingerprint is a path out of the folder', () => JSON.stringify({ version: 1, secret: [key(trick)], clients: [] })],
 ];
 
@@ -53,3 +58,33 @@ it.each(shapes)('%s: said as damaged, naming the file; nothing read or removed t
   expect(fs.statSync(indexFile).size).toBe(Buffer.byteLength(bad));
   expect(fs.readFileSync(indexFile, 'utf8') === bad).toBe(true);
 }, 60_000);
+
+const notFiles: Array<[string, RegExp, () => void]> = [
+  ['a pipe', /not a regular file/, () => execFileSync('mkfifo', [indexFile])],
+  ['a link to /dev/zero (size 0, never ends)', /not a regular file/, () => fs.symlinkSync('/dev/zero', indexFile)],
+  ['a folder', /a folder, not a file/, () => fs.mkdirSync(indexFile)],
+];
+
+it.each(notFiles)('%s: said as damaged at once, naming the file; left as it was', async (_how, why, make) => {
+  fs.rmSync(indexFile, { force: true });
+  make();
+  try {
+    const ks = new Keystore();
+    for (const call of [() => ks.listSecret(), () => ks.remove('0123456789ABCDEF')]) {
+      const err = await call().then(() => null, (e: Error) => e);
+      expect(err?.message.startsWith(`The key index ${indexFile} is damaged (`), err?.message).toBe(true);
+      expect(err?.message).toMatch(why);
+    }
+    expect(fs.lstatSync(indexFile).isFile()).toBe(false);
+  } finally {
+    fs.rmSync(indexFile, { recursive: true, force: true });
+  }
+}, 20_000);
+
+it('a field named __proto__, on the index or a key, changes no prototype and the index still reads', async () => {
+  fs.writeFileSync(indexFile, `{"version":1,"__proto__":{"polluted":1},"secret":[${JSON.stringify(key('B'.repeat(40))).replace(/}$/, ',"__proto__":{"polluted":1}}')}],"clients":[]}`);
+  const [k] = await new Keystore().listSecret();
+  expect(k?.fingerprint).toBe('B'.repeat(40));
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  expect(Object.getPrototypeOf(k)).toBe(Object.prototype);
+});

@@ -1,7 +1,7 @@
 // The operator's secret keys and the clients' public keys, in the data home. A secret key is stored exactly as GnuPG
 // exported it (still passphrase-protected), owner-only and written atomically; when the desktop shell offers
 // Electron safeStorage (a `Wrapper`), the stored copy is wrapped too, and only the desktop app can open it.
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { SecretKeyInfo } from '../../../shared/contract/keys';
 import type * as openpgp from 'openpgp';
@@ -29,6 +29,11 @@ const ClientKey = StoredKey.omit({ protection: true });
 export type ClientKey = z.infer<typeof ClientKey>;
 const Index = z.object({ version: z.literal(1), secret: z.array(StoredKey), clients: z.array(ClientKey) });
 type Index = z.infer<typeof Index>;
+/** The index as the file holds it: fields a newer Casefile added, on the index or on a key, are unknown here but kept
+ *  when this one rewrites it (adding or removing a key), or that version's data would be lost silently. They never
+ *  leave this module: readers get `Index` (zod strips them), so they reach neither the renderer nor the trail. */
+const IndexFile = z.looseObject({ version: z.literal(1), secret: z.array(StoredKey.loose()), clients: z.array(ClientKey.loose()) });
+type IndexFile = z.infer<typeof IndexFile>;
 
 export interface StoredSecretKey extends StoredKey {
   /** Which doors can open it: a safeStorage-wrapped key only in the desktop app. */
@@ -38,6 +43,9 @@ export interface StoredSecretKey extends StoredKey {
 const MAX_KEY_BYTES = 1 << 20;
 /** An index entry is about 500 bytes: 8 MB holds some 16,000 keys. */
 const MAX_INDEX_BYTES = 8 << 20;
+/** The index is 4 levels deep; a kept unknown field far deeper than any Casefile writes could not be written back
+ *  (JSON.stringify recurses: some 5,000 levels overflow the stack), so it is refused when read. */
+const MAX_INDEX_DEPTH = 64;
 
 export class Keystore {
   constructor(private readonly wrapper: Wrapper | null = null) {}
@@ -68,7 +76,7 @@ export class Keystore {
     const content = this.wrapper ? await this.wrapper.wrap(bytes) : bytes;
     await this.update(async (index) => {
       await writeFileAtomic(cryptoFiles().secret(stored.fingerprint), content);
-      index.secret = [...index.secret.filter((k) => k.fingerprint !== stored.fingerprint), stored];
+      index.secret = [...index.secret.filter((k) => k.fingerprint !== stored.fingerprint), { ...was(index.secret, stored.fingerprint), ...stored }];
     });
     return withDoors(stored);
   }
@@ -84,7 +92,7 @@ export class Keystore {
       await mkdirPrivate(cryptoFiles().clients);
       for (const [i, k] of keys.entries()) await writeFileAtomic(cryptoFiles().client(added[i]!.fingerprint), k.write());
       const fprs = new Set(added.map((a) => a.fingerprint));
-      index.clients = [...index.clients.filter((c) => !fprs.has(c.fingerprint)), ...added];
+      index.clients = [...index.clients.filter((c) => !fprs.has(c.fingerprint)), ...added.map((a) => ({ ...was(index.clients, a.fingerprint), ...a }))];
     });
     return added;
   }
@@ -97,7 +105,7 @@ export class Keystore {
       // Index first: a crash between the two leaves an orphan file, never an entry without its key.
       if (found.kind === 'secret') index.secret = index.secret.filter((k) => k.fingerprint !== found.key.fingerprint);
       else index.clients = index.clients.filter((k) => k.fingerprint !== found.key.fingerprint);
-      removed = found;
+      removed = { kind: found.kind, key: found.kind === 'secret' ? StoredKey.parse(found.key) : ClientKey.parse(found.key) };
     }, async () => {
       if (!removed) return;
       const f = removed.kind === 'secret' ? cryptoFiles().secret(removed.key.fingerprint) : cryptoFiles().client(removed.key.fingerprint);
@@ -150,8 +158,15 @@ export class Keystore {
     return found.kind === 'secret' ? (await this.loadSecret(found.k.fingerprint)).toPublic() : this.clientKey(found.k.fingerprint);
   }
 
+  /** The index's known fields (see IndexFile). */
   private async readIndex(): Promise<Index> {
-    const fh = await fs.open(cryptoFiles().index, 'r').catch((e: NodeJS.ErrnoException) => {
+    return Index.parse(await this.readIndexFile());
+  }
+
+  /** The one place the index file is read and parsed: whole, with every field it holds. */
+  private async readIndexFile(): Promise<IndexFile> {
+    // Non-blocking, so an index that is a pipe does not hang the open; it is then refused as not a regular file.
+    const fh = await fs.open(cryptoFiles().index, constants.O_RDONLY | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return null;
       throw e;
     });
@@ -159,24 +174,27 @@ export class Keystore {
     let text: string;
     try {
       // Read whole at every key call, and written back by the next change: one this large is not one this app wrote.
-      const { size } = await fh.stat();
-      if (size > MAX_INDEX_BYTES) throw damagedIndex(`${size.toLocaleString('en-US')} bytes: far larger than a key index`);
+      // A device (a link to /dev/zero) says size 0 and never ends: only a regular file is read.
+      const st = await fh.stat();
+      if (!st.isFile()) throw damagedIndex(st.isDirectory() ? 'a folder, not a file' : 'not a regular file: a device, pipe or socket');
+      if (st.size > MAX_INDEX_BYTES) throw damagedIndex(`${st.size.toLocaleString('en-US')} bytes: far larger than a key index`);
       text = await fh.readFile('utf8');
     } finally { await fh.close(); }
     // Only a missing index is an empty keystore: one cut short or garbled is said, never read as "no keys" (an
     // export would then drop its re-identification map, and the next import would write an index without the rest).
     let json: unknown;
     try { json = JSON.parse(text); } catch { throw damagedIndex(text.trim() ? 'not JSON: cut short or garbled' : 'empty'); }
-    const parsed = Index.safeParse(json);
+    if (deeperThan(json, MAX_INDEX_DEPTH)) throw damagedIndex(`nested more than ${MAX_INDEX_DEPTH} levels deep`);
+    const parsed = IndexFile.safeParse(json);
     if (!parsed.success) throw damagedIndex('not a key index');
     return parsed.data;
   }
 
   /** Changes the index under a lock shared by every process (the app and the CLI may both write it). */
-  private async update(change: (index: Index) => Promise<void>, after?: () => Promise<void>): Promise<void> {
+  private async update(change: (index: IndexFile) => Promise<void>, after?: () => Promise<void>): Promise<void> {
     await mkdirPrivate(cryptoFiles().dir);
     await withFileLock(cryptoFiles().lock, async () => {
-      const index = await this.readIndex();
+      const index = await this.readIndexFile();
       await change(index);
       await writeJsonAtomic(cryptoFiles().index, index);
       await after?.();
@@ -187,6 +205,23 @@ export class Keystore {
 function damagedIndex(why: string): CryptoError {
   return new CryptoError('bad_key', `The key index ${cryptoFiles().index} is damaged (${why}): move it aside and import your keys again `
     + '(casefile key import <file>, or Keys in the app); nothing was changed.');
+}
+
+/** The index's record of a key imported again, whose fields a newer Casefile added stay on it (ours are replaced). */
+function was<T extends { fingerprint: string }>(records: T[], fingerprint: string): T | undefined {
+  return records.find((r) => r.fingerprint === fingerprint);
+}
+
+/** Whether a parsed JSON value nests deeper than `max` (walked without recursion: the value may be very deep). */
+function deeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function withDoors(k: StoredKey): StoredSecretKey {
