@@ -1,0 +1,32 @@
+// The workbench on a common laptop window (1280 × 800) with a record open (qa20): what the operator needs stays on
+// screen instead of being pushed under the detail panel.
+import { expect, test } from './fixtures';
+import { openDemo } from './workbenchKit';
+
+test.use({ openDefault: true });
+
+test('with a record open at 1280 × 800, the events header keeps every button inside its card (Columns was under the detail panel)', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openDemo(app, casefile);
+  await page.getByTestId('event-row').first().click();
+  await expect(page.getByTestId('detail-panel')).toBeVisible();
+  // A selected record adds "Export selected": the header then held more than the narrowed card.
+  await expect(page.getByTestId('export-open-selected')).toBeVisible();
+  const card = (await page.getByTestId('events-table').boundingBox())!;
+  const panel = (await page.getByTestId('detail-panel').boundingBox())!;
+  for (const id of ['export-open', 'exports-open', 'export-open-selected', 'column-picker']) {
+    const b = (await page.getByTestId(id).boundingBox())!;
+    expect(b.x + b.width, `${id}'s right edge`).toBeLessThanOrEqual(card.x + card.width);
+    expect(b.x + b.width, `${id} left of the detail panel`).toBeLessThanOrEqual(panel.x);
+  }
+  // the view beside the panel does not scroll sideways to reach them
+  const sideways = await page.getByTestId('events-table').evaluate((el) => {
+    const view = el.closest('.view')!;
+    return view.scrollWidth - view.clientWidth;
+  });
+  expect(sideways).toBe(0);
+  // and the picker opens where it was clicked
+  await page.getByTestId('column-picker').click();
+  expect(problems.errors).toEqual([]);
+});
