@@ -72,3 +72,21 @@ describe('streamed selection', () => {
     }
   });
 });
+
+describe('column types', () => {
+  it('the BIGINT columns come as numbers from both readers, as id does: an extract\'s JSONL wrote "line":"153" beside "id":508 (qa20)', async () => {
+    const sel = await buildSelection(h.db, {});
+    const fromPages: EventRowOut[] = [];
+    for await (const page of pages(h.db, sel, 1000)) fromPages.push(...page);
+    const streamed: EventRowOut[] = [];
+    await streamPages(h.db, sel, async (page) => { streamed.push(...page); });
+    for (const rows of [fromPages, streamed]) {
+      expect(rows.length).toBeGreaterThanOrEqual(80);
+      for (const r of rows) for (const c of ['id', 'line', 'line_count'] as const) expect(typeof r[c], `${c} of ${r.id}`).toBe('number');
+      // the line as the case stores it, not a rounded or shifted one
+      const lines = rows.filter((r) => String(r.file).endsWith('worker.log')).map((r) => r.line as number).sort((a, b) => a - b);
+      expect(lines.length).toBeGreaterThanOrEqual(41);
+      expect(lines).toEqual(lines.map((_, i) => i + 1));
+    }
+  });
+});

@@ -110,7 +110,7 @@ export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: Even
         let o = 0;
         let k = 0;
         for (const c of COLUMNS) row[c] = TEXT_COLUMNS.has(c) ? t[k++]! : others[o++]![r]!;
-        row.id = Number(row.id);
+        numbers(row);
         page.push(row);
         if (page.length >= pageRows) {
           await onPage(page);
@@ -120,6 +120,17 @@ export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: Even
     }
     if (page.length) await onPage(page);
   }));
+}
+
+/**
+ * The BIGINT columns as numbers, as a client reads id, line and line_count (DuckDB's readers give BIGINT as text: an
+ * extract's JSONL said "line":"153" beside "id":508). A line number or an event id stays far below 2^53.
+ */
+function numbers(row: EventRowOut): EventRowOut {
+  row.id = Number(row.id);
+  if (row.line != null) row.line = Number(row.line);
+  if (row.line_count != null) row.line_count = Number(row.line_count);
+  return row;
 }
 
 /** Pages in (ts, id) order, each its own query resuming after the last row of the previous page (the preview's first page). */
@@ -137,7 +148,7 @@ export async function* pages(db: SqlRead, s: Selected, pageRows = 2000): AsyncGe
     after = { k: last.k, id: Number(last.id) };
     yield rows.map((r): EventRowOut => {
       const { k: _k, ...row } = r;
-      return { ...row, id: Number(row.id) };
+      return numbers(row);
     });
     if (rows.length < pageRows) return;
   }
