@@ -167,7 +167,10 @@ describe('import.check', () => {
     expect(res).toMatchObject({ files: N, bytes: bytes });
     expect(seen[0]).toEqual({ caseId, checkId: 'progress-1', filesDone: 0, filesTotal: N, bytesDone: 0, bytesTotal: bytes });
     expect(seen.at(-1)).toEqual({ caseId, checkId: 'progress-1', filesDone: N, filesTotal: N, bytesDone: bytes, bytesTotal: bytes });
-    for (let i = 1; i < seen.length; i++) expect(seen[i]!.filesDone).toBeGreaterThanOrEqual(seen[i - 1]!.filesDone);
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.filesDone).toBeGreaterThanOrEqual(seen[i - 1]!.filesDone);
+      expect(seen[i]!.bytesDone).toBeGreaterThanOrEqual(seen[i - 1]!.bytesDone);
+    }
   });
 
   it('is cancelled by its caller\'s signal: it stops hashing and answers cancelled (recorded as such)', async () => {

@@ -59,12 +59,31 @@ class Budget {
   }
 }
 
-async function hashTar(file: string, size: number, limits: IntakeLimits): Promise<IncomingFile[]> {
+/** How an archive's or a file's read is stopped and followed: `signal` stops it within a chunk (a cancelled error,
+ *  its file closed); `at` is told how far into the file the read is, in bytes. */
+interface Reading { signal?: AbortSignal | undefined; at?: ((bytes: number) => void) | undefined }
+
+/** A read of `file` that tells `at` how far into it it is. */
+function countedRead(file: string | Buffer, at?: (bytes: number) => void) {
+  const src = createReadStream(file);
+  let read = 0;
+  if (at) src.on('data', (c: string | Buffer) => at(read += c.length));
+  return src;
+}
+
+async function hashTar(file: string, size: number, limits: IntakeLimits, { signal, at }: Reading = {}): Promise<IncomingFile[]> {
   const out: IncomingFile[] = [];
   const budget = new Budget(file, size, limits);
-  const src = createReadStream(file);
+  if (signal?.aborted) throw cancelledError();
+  const src = countedRead(file, at);
+  let onAbort = () => {};
   await new Promise<void>((resolve, reject) => {
-    const fail = (e: unknown) => { src.destroy(); reject(e instanceof LimitError ? e : new LimitError(`${path.basename(file)} is damaged or truncated: ${(e as Error).message.split('\n')[0]}`)); };
+    const fail = (e: unknown) => {
+      src.destroy();
+      reject(signal?.aborted ? cancelledError() : e instanceof LimitError ? e : new LimitError(`${path.basename(file)} is damaged or truncated: ${(e as Error).message.split('\n')[0]}`));
+    };
+    onAbort = () => fail(cancelledError());
+    signal?.addEventListener('abort', onAbort, { once: true });
     const parser = new tar.Parser({
       strict: true,
       onReadEntry: (e) => {
@@ -84,11 +103,12 @@ async function hashTar(file: string, size: number, limits: IntakeLimits): Promis
     parser.on('end', () => resolve());
     src.on('error', fail);
     src.pipe(parser);
-  });
+  }).finally(() => signal?.removeEventListener('abort', onAbort));
   return out;
 }
 
-async function hashZip(file: string, size: number, limits: IntakeLimits): Promise<IncomingFile[]> {
+async function hashZip(file: string, size: number, limits: IntakeLimits, { signal, at }: Reading = {}): Promise<IncomingFile[]> {
+  if (signal?.aborted) throw cancelledError();
   const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(file, { lazyEntries: true, strictFileNames: true },
     (e, z) => (e ? rej(new LimitError(`${path.basename(file)} is damaged or not a zip: ${e.message}`)) : res(z!))));
   const out: IncomingFile[] = [];
@@ -98,16 +118,20 @@ async function hashZip(file: string, size: number, limits: IntakeLimits): Promis
       zip.on('error', reject);
       zip.on('end', resolve);
       zip.on('entry', (entry: yauzl.Entry) => {
+        if (signal?.aborted) { reject(cancelledError()); return; }
         if (/\/$/.test(entry.fileName)) { zip.readEntry(); return; }
         zip.openReadStream(entry, (err, stream) => {
           if (err || !stream) { reject(err ?? new Error('zip entry unreadable')); return; }
           const h = createHash('sha256');
           let n = 0;
+          // How far into the zip the read is, from the member's place and how much of it is inflated.
+          const place = (done: number) => entry.relativeOffsetOfLocalHeader + Math.round(entry.compressedSize * Math.min(1, done / Math.max(1, entry.uncompressedSize)));
           pipeline(stream, new Writable({
             write(c: Buffer, _enc, cb) {
+              if (signal?.aborted) { cb(cancelledError()); return; }
               n += c.length;
               try { budget.take(entry.fileName, n, c.length); } catch (e) { cb(e as Error); return; }
-              h.update(c); cb();
+              h.update(c); at?.(place(n)); cb();
             },
           })).then(() => { out.push({ input: file, file: entry.fileName, size: n, sha256: h.digest('hex') }); zip.readEntry(); }, reject);
         });
@@ -119,30 +143,31 @@ async function hashZip(file: string, size: number, limits: IntakeLimits): Promis
 }
 
 export interface CheckRun {
-  /** Stops the check between files and inside a file's read (the answer is then a cancelled error). */
+  /** Stops the check within a folder entry of the walk and a chunk of a file's or an archive's read (the answer is
+   *  then a cancelled error, every file it opened closed). */
   signal?: AbortSignal;
   /** Said at most every PROGRESS_EVERY_MS, and once at the end. */
   onProgress?: (p: CheckCounts) => void;
 }
 const PROGRESS_EVERY_MS = 100;
 
-/** sha256 of a file, its read stopped by `signal`. */
-async function sha256Of(src: string | Buffer, signal?: AbortSignal): Promise<string> {
-  if (!signal) return sha256File(src);
+/** sha256 of a file, its read stopped by `signal` within a chunk. */
+async function sha256Of(src: string | Buffer, { signal, at }: Reading = {}): Promise<string> {
+  if (!signal && !at) return sha256File(src);
   const h = createHash('sha256');
-  await pipeline(createReadStream(src), h, { signal });
+  await pipeline(countedRead(src, at), h, ...(signal ? [{ signal }] : []));
   return h.digest('hex');
 }
 
 /** The files the inputs hold on disk (folders walked as the import walks them), with their sizes. */
-async function listInputs(inputs: string[], stop: () => void, own?: CaseFolder): Promise<{ input: string; dir: boolean; files: { rel: string; src: string | Buffer; size: number }[] }[]> {
+async function listInputs(inputs: string[], stop: () => void, own?: CaseFolder, signal?: AbortSignal): Promise<{ input: string; dir: boolean; files: { rel: string; src: string | Buffer; size: number }[] }[]> {
   const out = [];
   for (const input of inputs) {
     const st = await inputKind(input, own);
     if (!st.dir) { out.push({ input, dir: false, files: [{ rel: path.basename(input), src: input, size: st.size }] }); continue; }
     // walkFiles leaves out links, devices and the case's own folder, as the import does.
     const files = [];
-    for (const { rel, src } of await walkFiles(input, [], own)) { stop(); files.push({ rel, src, size: (await fs.stat(src)).size }); }
+    for (const { rel, src } of await walkFiles(input, [], own, signal)) { stop(); files.push({ rel, src, size: (await fs.stat(src)).size }); }
     out.push({ input, dir: true, files });
   }
   return out;
@@ -158,20 +183,27 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
   const stop = () => { if (signal?.aborted) throw cancelledError(); };
   // Without hashFiles a plain file's sha256 is '' (nothing to compare it with); archives are still read: their members
   // are counted against the intake caps and listed.
-  const digest = async (src: string | Buffer, name: string) => (hashFiles ? sha256Of(src, signal).catch((e: unknown) => {
-    stop();
-    throw unreadable(e, name);
-  }) : '');
-  const listed = await listInputs(inputs, stop, own);
+  const listed = await listInputs(inputs, stop, own, signal);
   const progress: CheckCounts = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
   for (const l of listed) for (const f of l.files) { progress.filesTotal++; progress.bytesTotal += f.size; }
   let said = 0;
+  let before = 0;
+  const say = (end: boolean) => {
+    const now = performance.now();
+    if (end || now - said >= PROGRESS_EVERY_MS) { said = now; onProgress?.({ ...progress }); }
+  };
+  /** The read of a file `size` bytes long: its bytes count as they are read (one large file is not a still count).
+   *  Never backwards: an archive in a folder is read twice (its digest, then its members), a zip's members in any order. */
+  const reading = (size: number): Reading => ({ signal, at: (bytes) => { progress.bytesDone = Math.max(progress.bytesDone, before + Math.min(bytes, size)); say(false); } });
   const read = (size: number) => {
     progress.filesDone++;
-    progress.bytesDone += size;
-    const now = performance.now();
-    if (now - said >= PROGRESS_EVERY_MS || progress.filesDone === progress.filesTotal) { said = now; onProgress?.({ ...progress }); }
+    progress.bytesDone = before += size;
+    say(progress.filesDone === progress.filesTotal);
   };
+  const digest = async (src: string | Buffer, name: string, size: number) => (hashFiles ? sha256Of(src, reading(size)).catch((e: unknown) => {
+    stop();
+    throw unreadable(e, name);
+  }) : '');
   onProgress?.({ ...progress });
   await holdPoint('import-check', signal);
   const nested = (within: string, members: IncomingFile[], expands: boolean) => {
@@ -185,12 +217,12 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
     if (dir) {
       for (const { rel, src, size } of files) {
         stop();
-        out.push({ input, file: rel, size, sha256: await digest(src, typeof src === 'string' ? src : rel) });
+        out.push({ input, file: rel, size, sha256: await digest(src, typeof src === 'string' ? src : rel, size) });
         // An archive in a folder (its content confirming its name) stays as evidence; its contents come in as a bundle.
         const kind = typeof src !== 'string' || readAsLines(rel) ? null : await archiveByContent(src, rel);
         if (kind && typeof src === 'string') {
           try {
-            const members = kind.type === 'zip' ? await hashZip(src, size, limits) : await hashTar(src, size, limits);
+            const members = kind.type === 'zip' ? await hashZip(src, size, limits, reading(size)) : await hashTar(src, size, limits, reading(size));
             archives.push({ file: rel, action: 'expand', files: members.length });
             out.push(...members);
             nested(rel, members, false);
@@ -203,14 +235,15 @@ export async function hashIncoming(inputs: string[], limits: IntakeLimits, archi
       }
     } else if (ARCHIVE_NAME.test(input)) {
       stop();
-      const members = /\.zip$/i.test(input) ? await hashZip(input, files[0]!.size, limits) : await hashTar(input, files[0]!.size, limits);
+      const size = files[0]!.size;
+      const members = /\.zip$/i.test(input) ? await hashZip(input, size, limits, reading(size)) : await hashTar(input, size, limits, reading(size));
       out.push(...members);
       // The archive given is the bundle: archives among its members are expanded in turn (their contents not read here).
       nested(path.basename(input), members, true);
-      read(files[0]!.size);
+      read(size);
     } else {
       stop();
-      out.push({ input, file: path.basename(input), size: files[0]!.size, sha256: await digest(input, input) });
+      out.push({ input, file: path.basename(input), size: files[0]!.size, sha256: await digest(input, input, files[0]!.size) });
       read(files[0]!.size);
     }
   }
