@@ -51,9 +51,31 @@ async function statementTypes(conn: DuckDBConnection, sql: string): Promise<Stat
 
 const isOneSelect = (types: StatementType[]) => types.length === 1 && types[0] === StatementType.SELECT;
 
+/**
+ * Whether DuckDB's parser reads the text (after any EXPLAIN [ANALYZE]) as something other than a query: its
+ * json_serialize_sql serializes SELECTs only. Asked only of a statement that failed to bind, so "DELETE FROM events"
+ * (a view) is refused as a write rather than with DuckDB's "Can only delete from base table", and "INSERT INTO
+ * bundles VALUES (1)" not with a column count to fix; a query with a mistake keeps DuckDB's words.
+ */
+async function parsesAsWrite(conn: DuckDBConnection, sql: string): Promise<boolean> {
+  const m = EXPLAIN_PREFIX.exec(sql);
+  const r = await conn.runAndReadAll(`SELECT json_extract_string(json_serialize_sql($1::VARCHAR), '$.error_message') AS e`, [m ? sql.slice(m[0].length) : sql]);
+  return /^Only SELECT statements/.test(String(r.getRowObjectsJson()[0]?.e ?? ''));
+}
+
+/** The statement types, or the refusal of a write DuckDB could not bind (above); any other failure as DuckDB says it. */
+async function checkedTypes(conn: DuckDBConnection, sql: string): Promise<StatementType[]> {
+  try {
+    return await statementTypes(conn, sql);
+  } catch (e) {
+    if (await parsesAsWrite(conn, sql).catch(() => false)) throw new EngineError('invalid_input', ONLY_READS);
+    throw e;
+  }
+}
+
 /** The statement to run: the operator's SELECT with the limit pushed in, or a checked EXPLAIN. */
 async function checkedStatement(conn: DuckDBConnection, sql: string, limit: number): Promise<string> {
-  const types = await statementTypes(conn, sql);
+  const types = await checkedTypes(conn, sql);
   if (types.length === 1 && types[0] === StatementType.EXPLAIN) {
     const m = EXPLAIN_PREFIX.exec(sql);
     const inner = m ? sql.slice(m[0].length) : '';

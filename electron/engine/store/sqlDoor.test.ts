@@ -206,6 +206,27 @@ describe('the SQL door reaches nothing outside the case database', () => {
   });
 });
 
+describe('what a refusal says', () => {
+  it('a statement that would change the case is refused as one, also where DuckDB cannot bind it (qa20: "DELETE FROM events" said "Binder Error: Can only delete from base table")', async () => {
+    const writes = [
+      'DELETE FROM events', "UPDATE events SET level = 'x'", 'INSERT INTO event_store VALUES (1)',
+      'WITH a AS (SELECT 1) DELETE FROM events', "EXPLAIN UPDATE events SET level = 'x'", 'DELETE FROM nope',
+    ];
+    for (const q of writes) {
+      const err = await errorOf(sql(q));
+      expect(err.code, q).toBe('invalid_input');
+      expect(err.message, q).toMatch(/^Only one read-only statement is allowed: SELECT/);
+    }
+    // a query with a mistake in it keeps DuckDB's own words: the operator fixes the query, not its kind
+    expect((await errorOf(sql('SELECT * FROM nope'))).message).toMatch(/^SQL error: Catalog Error: Table with name nope/);
+    expect((await errorOf(sql('EXPLAIN SELECT * FROM nope'))).message).toMatch(/^SQL error: Catalog Error/);
+    expect((await errorOf(sql('DESCRIBE nope'))).message).toMatch(/^SQL error: Catalog Error/);
+    expect((await errorOf(sql('SELECT nope FROM events'))).message).toMatch(/^SQL error: Binder Error/);
+    expect((await errorOf(sql('SELEC 1'))).message).toMatch(/^SQL error: .*syntax error/);
+    await caseUnchanged();
+  });
+});
+
 describe('one query cannot take the process down', () => {
   it('returns the first row of 60 million at once, in bounded memory, through the engine and over HTTP', async () => {
     const before = process.memoryUsage().rss;
