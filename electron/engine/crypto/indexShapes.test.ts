@@ -2,7 +2,8 @@
 // 1,000,000 levels deep, 100 MB, a key whose fingerprint is a path out of the keys folder, a field of the kind a newer
 // Casefile adds (kept through a rewrite) nested too deep to write back. Each is said as damaged, naming the file;
 // nothing throws another way, no key file is read or removed through the path, the index is left byte for byte. An
-// index that is not a file (a pipe, a link to /dev/zero, a folder) is said as damaged too, at once. (damagedIndex.test.ts
+// index that is not a file (a pipe, a link to /dev/zero, a folder) is said as damaged too, at once; so is a stored key
+// file that is not one, or is missing or far too large. (damagedIndex.test.ts
 // has the cut-short, emptied and garbled ones, with gpg-made keys; indexUnknownFields.test.ts the kept fields.)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -88,3 +89,31 @@ it('a field named __proto__, on the index or a key, changes no prototype and the
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   expect(Object.getPrototypeOf(k)).toBe(Object.prototype);
 });
+
+const keyFiles: Array<[string, RegExp, (file: string) => void]> = [
+  ['missing', /No such file/, () => undefined],
+  ['a pipe', /not a regular file/, (f) => execFileSync('mkfifo', [f])],
+  ['a link to /dev/zero', /not a regular file/, (f) => fs.symlinkSync('/dev/zero', f)],
+  ['a folder', /is a folder/, (f) => fs.mkdirSync(f)],
+  ['4 MB', /too large to be a stored key/, (f) => fs.writeFileSync(f, Buffer.alloc(4 << 20))],
+];
+
+it.each(keyFiles)('a stored key file %s: said at once, naming the file, for the operator\'s key and a client\'s', async (_how, why, make) => {
+  const secret = 'C'.repeat(40);
+  const client = 'D'.repeat(40);
+  const { protection: _, ...clientKey } = key(client);
+  fs.writeFileSync(indexFile, JSON.stringify({ version: 1, secret: [key(secret)], clients: [{ ...clientKey, userIds: ['client'], keyIds: ['1111111111111111'] }] }));
+  fs.mkdirSync(path.dirname(cryptoFiles().client(client)), { recursive: true });
+  for (const f of [cryptoFiles().secret(secret), cryptoFiles().client(client)]) { fs.rmSync(f, { recursive: true, force: true }); make(f); }
+  try {
+    const ks = new Keystore();
+    for (const [file, call] of [[cryptoFiles().secret(secret), () => ks.loadSecret(secret)], [cryptoFiles().client(client), () => ks.clientKey(client)], [cryptoFiles().client(client), () => ks.clientKeys()]] as const) {
+      const err = await call().then(() => null, (e: Error) => e);
+      expect(err?.message).toMatch(/^A stored key cannot be read: /);
+      expect(err?.message).toMatch(why);
+      expect(err?.message).toContain(file);
+    }
+  } finally {
+    for (const f of [cryptoFiles().secret(secret), cryptoFiles().client(client)]) fs.rmSync(f, { recursive: true, force: true });
+  }
+}, 20_000);

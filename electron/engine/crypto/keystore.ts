@@ -7,6 +7,7 @@ import { SecretKeyInfo } from '../../../shared/contract/keys';
 import type * as openpgp from 'openpgp';
 import { writeFileAtomic, writeJsonAtomic, mkdirPrivate } from '../util/atomic';
 import { withFileLock } from '../util/fileLock';
+import { readSmallFile } from '../util/smallFile';
 import { CryptoError } from './errors';
 import { cryptoFiles } from './paths';
 import { keyIdsOf, primaryUserId, readPublicKeys, readSecretKey } from './pgp';
@@ -121,7 +122,7 @@ export class Keystore {
   /** The stored secret key (still passphrase-protected), unwrapped from safeStorage when needed. */
   async loadSecret(fingerprint: string): Promise<openpgp.PrivateKey> {
     const meta = await this.findSecret(fingerprint);
-    let bytes: Uint8Array = await fs.readFile(cryptoFiles().secret(meta.fingerprint));
+    let bytes: Uint8Array = await readKeyFile(cryptoFiles().secret(meta.fingerprint));
     if (meta.protection === 'passphrase+safeStorage') {
       if (!this.wrapper) throw new CryptoError('unavailable', `Key ${meta.keyIds[0]} is also protected by the desktop app's safeStorage: open it in the desktop app.`);
       bytes = await this.wrapper.unwrap(bytes);
@@ -141,13 +142,13 @@ export class Keystore {
 
   async clientKey(ref: string): Promise<openpgp.Key> {
     const meta = pick((await this.readIndex()).clients, ref, (k) => k);
-    const [key] = await readPublicKeys(await fs.readFile(cryptoFiles().client(meta.fingerprint)));
+    const [key] = await readPublicKeys(await readKeyFile(cryptoFiles().client(meta.fingerprint)));
     return key!;
   }
 
   async clientKeys(): Promise<openpgp.Key[]> {
     const out: openpgp.Key[] = [];
-    for (const c of await this.listClients()) out.push(...(await readPublicKeys(await fs.readFile(cryptoFiles().client(c.fingerprint)))));
+    for (const c of await this.listClients()) out.push(...(await readPublicKeys(await readKeyFile(cryptoFiles().client(c.fingerprint)))));
     return out;
   }
 
@@ -199,6 +200,17 @@ export class Keystore {
       await writeJsonAtomic(cryptoFiles().index, index);
       await after?.();
     });
+  }
+}
+
+/** A stored key file, checked first: one replaced by a link to /dev/zero never ends, a pipe never answers. A key is
+ *  at most MAX_KEY_BYTES; its safeStorage-wrapped copy a little more. */
+async function readKeyFile(file: string): Promise<Buffer> {
+  try {
+    return await readSmallFile(file, 2 * MAX_KEY_BYTES, 'a stored key');
+  } catch (e) {
+    throw new CryptoError('bad_key', `A stored key cannot be read: ${(e as Error).message.replace(/\.$/, '')}. Remove it and import it again `
+      + '(casefile key remove / import, or Keys in the app).');
   }
 }
 
