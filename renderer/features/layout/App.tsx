@@ -176,7 +176,7 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
         <>
           <span data-testid="status-case-events">{fmtCount(current.eventCount)} events in case</span>
           {countedCase === current.id && <span data-testid="status-matching">{totalKnown ? fmtCount(total) : 'counting…'} matching</span>}
-          <span>{current.bundleCount} bundles</span>
+          <span data-testid="status-bundles">{fmtCount(current.bundleCount)} bundle{current.bundleCount === 1 ? '' : 's'}</span>
           <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
           <ImportStatus />
           {!importing && <ChainsStatus />}

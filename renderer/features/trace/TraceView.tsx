@@ -37,7 +37,8 @@ export function TraceView() {
           {chain && <StatusBadge status={chain.status} />}
           {chain && <span className="muted">{chain.kind}</span>}
           <span className="spacer" />
-          {trace && <span className="muted small">{fmtCount(trace.events.length)} events · {trace.queryMs.toFixed(0)} ms</span>}
+          {/* the query's time, said as such: a bare "194 ms" beside the chain's name read as its duration (its span is below) */}
+          {trace && <span className="muted small" data-testid="trace-found">{fmtCount(trace.events.length)} events · found in {trace.queryMs.toFixed(0)} ms</span>}
           {caseId && <CopyButton testId="copy-trace-link" label="Copy link" text={() => linkTo({ caseId, view: 'trace', trace: traceKey })}
             title="Copy a link to this trace (opens it in the desktop app, or in this served app)" />}
           <TraceExportButton />
