@@ -59,6 +59,7 @@ const ACTIONS: Record<string, string> = {
   'import.file': 'Recorded an imported file (its digest)',
   'import.alias': 'Recorded files already in the case under another name',
   'import.interrupted': 'An import did not end (the process was killed): who started it, when, and what of it is in',
+  'pull.interrupted': 'A pull did not end (the process was killed): who started it, when, and what of it is in the case',
   'import.marks_skipped': 'Found things in the case\'s running folder that are not marks of an import (kept as found, not read)',
   'correlate.rederive': 'Derived identifiers and chains again (the case was derived by other rules)',
   'correlate.job': 'Stopped building identifiers and chains before the end (cancelled or failed)',

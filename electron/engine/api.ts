@@ -33,8 +33,8 @@ export interface EngineContext {
    * app's). Its params are plain: never put a secret in them.
    */
   audit(action: string, params: Record<string, unknown>, result: AuditOutcome): Promise<void>;
-  /** Resolves once the marks of the calls under way on the case are written (audit/runMarks.ts): an import's job waits
-   * for its own before it changes anything, and rejects when it could not be written. */
+  /** Resolves once the marks of the calls under way on the case are written (audit/runMarks.ts): an import's or a
+   * pull's job waits for its own before it changes anything, and rejects when it could not be written. */
   runMarksWritten(caseId: string): Promise<void>;
   /** Long work: one job at a time per case, cancellable, with progress (see jobs/runner.ts). */
   jobs: Jobs;

@@ -124,7 +124,7 @@ export class Engine {
     const handler = HANDLERS[name] as unknown as (ctx: EngineContext, i: unknown) => Promise<unknown>;
     const audited = isAudited(spec, args);
     let output: unknown;
-    // An import's entry comes at its end: until then a mark says it started (audit/runMarks.ts), for a kill to leave.
+    // An import's or a pull's entry comes at its end: until then a mark says it started (audit/runMarks.ts), for a kill to leave.
     // Written beside the handler's start (its job waits for it: runMarksWritten), so calls still queue in call order.
     const marking = audited ? this.markRun(name, spec, args) : null;
     // The call's entry names its mark; the mark goes once the entry is written.

@@ -1,9 +1,10 @@
-// An import's trail entry is written at its end. While it runs, a mark in the case folder (running/<id>.json, written
-// atomically) says who started it, when, with which inputs (as the trail records them) and under which app build. The
-// call's own entry names the mark (`runMark`) and the mark goes after it. A process killed before (SIGKILL, power
-// loss) leaves the mark: the next open for writing turns it into an `import.interrupted` entry naming the mark too,
-// then removes it. An open killed between that entry and the removal finds the entry by the mark's id and only
-// removes the mark: one entry per import, whichever way it ended. See docs/AUDIT.md "An import interrupted".
+// A long call's trail entry (an import's, a pull's) is written at its end. While it runs, a mark in the case folder
+// (running/<id>.json, written atomically) says who started it, when, with which inputs (as the trail records them) and
+// under which app build. The call's own entry names the mark (`runMark`) and the mark goes after it. A process killed
+// before (SIGKILL, power loss) leaves the mark: the next open for writing turns it into the call's interrupted entry
+// (`import.interrupted`, `pull.interrupted`: who, when, inputs, what of it the case holds) naming the mark too, then
+// removes it. An open killed between that entry and the removal finds the entry by the mark's id and only removes the
+// mark: one entry per run, whichever way it ended. See docs/AUDIT.md "An import interrupted" and "A pull interrupted".
 import { constants as fsc, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,11 +16,32 @@ import { readAudit } from './trail';
 import type { AuditOutcome } from './policy';
 import type { CaseHandle } from '../case/caseStore';
 import { faultPoint } from '../ingest/fault';
+import { pullOnDisk, pullsOfRun, type PullOnDisk } from '../transport/pull';
 import { printable } from '../../../shared/printable';
 
-/** The calls that leave a mark while they run: their entry is written at their end, which may be hours away. */
-export const MARKED_CALLS: ReadonlySet<string> = new Set(['import.paths']);
-export const INTERRUPTED_ACTION = 'import.interrupted';
+/** What the case holds of a run a kill cut short: the interrupted entry's counts, and the same in words, ending with
+ *  what running it again does. */
+interface Held { counts: Record<string, number>; said: string; params?: Record<string, unknown> }
+
+/** A call that leaves a mark: its entry is written at its end, which may be hours away. */
+interface MarkedCall {
+  /** The entry an open writes for a mark the call left. */
+  interrupted: string;
+  /** The run in words, as the interrupted entry's message begins ("An import"). */
+  noun: string;
+  /** What to do when its `running` folder is not one, and what was not done (the refusal's words). */
+  refused: string;
+  held(h: CaseHandle, m: RunMark): Promise<Held>;
+}
+
+const MARKED: Record<string, MarkedCall> = {
+  'import.paths': { interrupted: 'import.interrupted', noun: 'An import', refused: 'import again. Nothing was imported.', held: importHeld },
+  'pull.run': { interrupted: 'pull.interrupted', noun: 'A pull', refused: 'pull again. Nothing was pulled.', held: pullHeld },
+};
+
+export const MARKED_CALLS: ReadonlySet<string> = new Set(Object.keys(MARKED));
+export const INTERRUPTED_ACTION = MARKED['import.paths']!.interrupted;
+export const PULL_INTERRUPTED_ACTION = MARKED['pull.run']!.interrupted;
 /** An open found things in `running` that are not marks (audit/runMarks.ts): said, kept. */
 export const SKIPPED_ACTION = 'import.marks_skipped';
 /** The param naming the mark, in the call's own entry and in the interrupted entry. */
@@ -41,12 +63,12 @@ export interface RunMark {
 const markFile = (dir: string, id: string) => path.join(dir, `${id}.json`);
 
 /** The case's own `running` folder, made if missing; never a link or a file (a mark is never written or read through one). */
-async function runningDir(h: CaseHandle): Promise<string> {
+async function runningDir(h: CaseHandle, call: MarkedCall): Promise<string> {
   const dir = h.files.running;
   const st = await fs.lstat(dir).catch(() => null);
   if (!st) await mkdirPrivate(dir);
   else if (!st.isDirectory()) {
-    throw new Error(`${dir} is ${st.isSymbolicLink() ? 'a link' : 'not a folder'}: Casefile keeps the marks of running imports there and never writes through a link; move it aside (look at it first) and import again. Nothing was imported.`);
+    throw new Error(`${dir} is ${st.isSymbolicLink() ? 'a link' : 'not a folder'}: Casefile keeps the marks of running imports there and never writes through a link; move it aside (look at it first) and ${call.refused}`);
   }
   return dir;
 }
@@ -55,7 +77,7 @@ async function runningDir(h: CaseHandle): Promise<string> {
 export async function writeRunMark(h: CaseHandle, action: string, params: Record<string, unknown>, via: string): Promise<RunMark> {
   const [app, operator] = await Promise.all([appInfo(), currentOperator()]);
   const mark: RunMark = { id: randomUUID(), action, started: new Date().toISOString(), operator, host: os.hostname(), via, app, params: sanitizeParams(params) };
-  await writeJsonAtomic(markFile(await runningDir(h), mark.id), mark);
+  await writeJsonAtomic(markFile(await runningDir(h, MARKED[action]!), mark.id), mark);
   return mark;
 }
 
@@ -150,14 +172,44 @@ async function heldSince(h: CaseHandle, started: string): Promise<{ bundles: num
   return { bundles: r?.bundles ?? 0, files: r?.files ?? 0, events: Number(r?.events ?? 0) };
 }
 
-export function interruptedMessage(m: RunMark, held: { bundles: number; files: number; events: number }): string {
+const n = (x: number) => x.toLocaleString('en-US');
+const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`;
+
+async function importHeld(h: CaseHandle, m: RunMark): Promise<Held> {
+  const held = await heldSince(h, m.started);
   const what = held.files === 0 ? 'nothing of it is in the case'
-    : `${held.files.toLocaleString('en-US')} file${held.files === 1 ? '' : 's'} of it (${held.events.toLocaleString('en-US')} events, ${held.bundles} bundle${held.bundles === 1 ? '' : 's'}) are in the case`;
-  return `An import started ${m.started} by ${shown(m.operator.name)} did not end (the process was killed, crashed or lost power): ${what}; import the same input again to add the rest.`;
+    : `${plural(held.files, 'file')} of it (${n(held.events)} events, ${held.bundles} bundle${held.bundles === 1 ? '' : 's'}) are in the case`;
+  return { counts: held, said: `${what}; import the same input again to add the rest.` };
+}
+
+/** One pull a killed pull.run left, in words: what of it is in the case and what running it again does. */
+function pullWords(p: PullOnDisk, resume: string): string {
+  if (p.status === 'complete') {
+    return p.imported ? `pull ${p.id} fetched all ${plural(p.filesTotal, 'file')} into bundle ${p.bundle} and imported it`
+      : `pull ${p.id} fetched all ${plural(p.filesTotal, 'file')} (${plural(p.bytesTotal, 'byte')}) into bundle ${p.bundle}, not all imported; running the same pull again ${resume} imports it`;
+  }
+  const partial = p.partialFiles ? `, ${plural(p.partialFiles, 'partial file')} (${plural(p.partialBytes, 'byte')} of ${p.partialFiles === 1 ? 'it' : 'them'} kept for the resume)` : '';
+  return `pull ${p.id} has ${n(p.files)} of ${plural(p.filesTotal, 'file')} complete (${n(p.bytes)} of ${plural(p.bytesTotal, 'byte')})${partial} in the case; running the same pull again ${resume} resumes it: what is here is kept, only the rest is fetched`;
+}
+
+async function pullHeld(h: CaseHandle, m: RunMark): Promise<Held> {
+  const pulls = await Promise.all((await pullsOfRun(h.dir, { ...m.params, started: m.started }).catch(() => [])).map((s) => pullOnDisk(h.dir, s)));
+  const { events } = await heldSince(h, m.started);
+  const sum = (k: 'files' | 'filesTotal' | 'bytes' | 'bytesTotal' | 'partialFiles' | 'partialBytes') => pulls.reduce((t, p) => t + p[k], 0);
+  const counts = { files: sum('files'), filesTotal: sum('filesTotal'), bytes: sum('bytes'), bytesTotal: sum('bytesTotal'), partialFiles: sum('partialFiles'), partialBytes: sum('partialBytes'), events };
+  // Short: the trail keeps 500 characters of a message.
+  const resume = (id: string) => `with --resume ${id}; in the app, Resume under Unfinished pulls`;
+  const said = pulls.length ? `${pulls.map((p) => pullWords(p, resume(p.id))).join('; ')}${events ? ` (${n(events)} events of it imported)` : ''}.`
+    : 'nothing of it is in the case (it stopped before fetching); run the same pull again to start it.';
+  return { counts, said, params: { pulls: pulls.map((p) => p.id) } };
+}
+
+export function interruptedMessage(m: RunMark, said: string): string {
+  return `${MARKED[m.action]!.noun} started ${m.started} by ${shown(m.operator.name)} did not end (the process was killed, crashed or lost power): ${said}`;
 }
 
 /**
- * At an open for writing: each mark left by a killed call becomes its `import.interrupted` entry (unless an entry
+ * At an open for writing: each mark left by a killed call becomes its interrupted entry (unless an entry
  * naming it is already in the trail: the call's own, or one an open killed after writing it left), then goes.
  */
 export async function recordInterrupted(h: CaseHandle, audit: (action: string, params: Record<string, unknown>, result: AuditOutcome) => Promise<void>): Promise<number> {
@@ -172,12 +224,13 @@ export async function recordInterrupted(h: CaseHandle, audit: (action: string, p
   let written = 0;
   for (const m of marks.slice(0, MAX_MARKS_PER_OPEN)) {
     if (!recorded.has(m.id)) {
-      const held = await heldSince(h, m.started);
+      const call = MARKED[m.action]!;
+      const held = await call.held(h, m);
       const inputs = Object.fromEntries(Object.entries(m.params).filter(([k]) => k !== 'caseId'));
-      await audit(INTERRUPTED_ACTION, {
+      await audit(call.interrupted, {
         caseId: h.meta.id, [MARK_PARAM]: m.id, call: m.action, started: m.started, startedBy: m.operator, host: m.host, via: m.via,
-        app: m.app, inputs,
-      }, { status: 'error', message: interruptedMessage(m, held), counts: held });
+        app: m.app, inputs, ...held.params,
+      }, { status: 'error', message: interruptedMessage(m, held.said), counts: held.counts });
       written++;
       faultPoint('interrupted-recorded');
     }

@@ -98,7 +98,7 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
     // A case killed so before the mark existed.
     await ctx.audit(RETIME_ACTION, { caseId: h.meta.id, from: [from], to: zone.zone, recovered: true }, { status: 'ok', message: 'a re-time committed before a kill: the case takes its zone' });
   }
-  // An import killed before its own entry: its mark becomes an entry of its own (audit/runMarks.ts).
+  // An import or a pull killed before its own entry: its mark becomes an entry of its own (audit/runMarks.ts).
   await recordInterrupted(h, ctx.audit);
   await rememberCase(resolved);
   // A partial extract an export killed midway left (redacted, never re-scanned) does not wait for the next export.

@@ -36,12 +36,14 @@ const mapped = <T>(p: Promise<T>): Promise<T> => p.catch((e: unknown) => { throw
 async function pull(ctx: EngineContext, caseId: string, req: PullRequest, job?: { signal: AbortSignal; progress: (s: JobStep) => void; jobId: string }): Promise<PullAnswer> {
   const h = ctx.getCase(caseId);
   let planned = false;
+  // Nothing is fetched before the mark saying this pull started is on disk (audit/runMarks.ts): a kill leaves word.
+  if (job) await ctx.runMarksWritten(caseId);
   const answer = pullIntoCase(h, caseId, req, {
     audit: (action, params, result) => {
       if (action === 'pull.plan') planned = true;
       return ctx.audit(action, params, result);
     },
-    ...(job ? { signal: job.signal } : {}),
+    ...(job ? { signal: job.signal, jobId: job.jobId } : {}),
     onProgress: (p) => {
       ctx.emit('pull.progress', job ? { ...p, jobId: job.jobId } : p);
       job?.progress({ phase: 'pull', done: p.bytesDone, total: p.bytesTotal, unit: 'bytes', message: `${p.filesDone}/${p.filesTotal} files` });

@@ -34,6 +34,8 @@ export const PullState = z.object({
   root: z.string(),
   created: z.string(),
   status: z.enum(['running', 'interrupted', 'complete']),
+  /** The job that made it: a pull.run a kill cut short is told its pull by this (audit/runMarks.ts). */
+  jobId: z.string().optional(),
   window: z.object({ since: z.number().optional(), until: z.number().optional() }),
   sources: z.array(z.enum(SOURCES)),
   plan: z.object({ files: z.array(RemoteFileZ), bytes: z.number(), capBytes: z.number() }),
@@ -64,6 +66,8 @@ export interface PullOptions {
   chain: Omit<ChainOptions, 'hops'>;
   /** Resume this pull (its plan stands); otherwise a new pull is planned. */
   resume?: string;
+  /** The job running it, recorded in a new pull's state (PullState.jobId). */
+  jobId?: string;
   root?: string;
   window?: PlanWindow;
   sources?: SourceId[];
@@ -94,6 +98,9 @@ export interface PullOutcome {
   bundle?: AdoptResult;
   files: FileResult[];
 }
+
+/** Where a pull in `dir` keeps a planned file (its part file and sidecar beside it). */
+const localIn = (dir: string) => (rel: string) => path.join(dir, 'files', ...rel.split('/'));
 
 export async function readPullState(caseDir: string, id: string): Promise<PullState> {
   if (!/^[a-z0-9-]{1,64}$/.test(id)) throw new Error(`"${id}" is not a pull id.`);
@@ -128,6 +135,39 @@ export async function listPulls(caseDir: string): Promise<PullState[]> {
     if (s) out.push(s);
   }
   return out.sort((a, b) => b.created.localeCompare(a.created));
+}
+
+/** The pulls a `pull.run` stands for: the one it resumed, else the one its job made, else (a caller that named no job)
+ *  those made since it started. What a mark left by a killed pull.run is told (audit/runMarks.ts). */
+export async function pullsOfRun(caseDir: string, run: { resume?: unknown; jobId?: unknown; started: string }): Promise<PullState[]> {
+  if (typeof run.resume === 'string') return [await readPullState(caseDir, run.resume).catch(() => null)].filter((s) => s !== null);
+  const all = await listPulls(caseDir);
+  return typeof run.jobId === 'string' ? all.filter((s) => s.jobId === run.jobId) : all.filter((s) => s.created >= run.started);
+}
+
+/** What a pull left in the case: its finished files as recorded, and its partial ones (part files) with the bytes a
+ *  resume keeps of them (those synced: a part file's sidecar is written every 16 MiB, so a kill may leave more). */
+export interface PullOnDisk {
+  id: string; status: PullState['status']; bundle?: string; imported?: boolean;
+  files: number; filesTotal: number; bytes: number; bytesTotal: number; partialFiles: number; partialBytes: number;
+}
+
+export async function pullOnDisk(caseDir: string, s: PullState): Promise<PullOnDisk> {
+  const localOf = localIn(path.join(pullsDir(caseDir), s.id));
+  const done = new Set(s.done.map((d) => d.path));
+  let partialFiles = 0;
+  let partialBytes = 0;
+  if (s.status !== 'complete') {
+    for (const f of s.plan.files) {
+      if (done.has(f.path) || !(await fs.lstat(partPath(localOf(f.path))).catch(() => null))?.isFile()) continue;
+      partialFiles++;
+      partialBytes += await resumableBytes(localOf(f.path), f);
+    }
+  }
+  return {
+    id: s.id, status: s.status, ...(s.bundle ? { bundle: s.bundle } : {}), ...(s.imported ? { imported: true } : {}),
+    files: s.done.length, filesTotal: s.plan.files.length, bytes: s.done.reduce((n, d) => n + d.size, 0), bytesTotal: s.plan.bytes, partialFiles, partialBytes,
+  };
 }
 
 /** Notes that a complete pull's bundle is now imported into the case. */
@@ -221,7 +261,7 @@ export async function runPull(o: PullOptions): Promise<PullOutcome> {
       const id = `${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`;
       dir = path.join(pullsDir(o.caseDir), id);
       state = {
-        format: 'casefile/pull@1', id, profile: profile.name, root, created: new Date().toISOString(), status: 'running',
+        format: 'casefile/pull@1', id, profile: profile.name, root, created: new Date().toISOString(), status: 'running', ...(o.jobId ? { jobId: o.jobId } : {}),
         window: o.window ?? {}, sources, plan: { files: thePlan.files, bytes: thePlan.bytes, capBytes: thePlan.capBytes },
         hosts: chain.hops, done: [], denied,
       };
@@ -244,8 +284,7 @@ export async function runPull(o: PullOptions): Promise<PullOutcome> {
 }
 
 async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<ReturnType<SshChain['sftp']>>, state: PullState, dir: string, thePlan: Plan, denied: string[]): Promise<PullOutcome> {
-  const tree = path.join(dir, 'files');
-  const localOf = (rel: string) => path.join(tree, ...rel.split('/'));
+  const localOf = localIn(dir);
   const done = new Map(state.done.map((d) => [d.path, d]));
   // A file recorded as done must still be there, whole; otherwise it is fetched again.
   for (const [p, d] of done) if ((await fs.stat(localOf(p)).catch(() => null))?.size !== d.size) done.delete(p);
@@ -368,7 +407,7 @@ async function fetchPlanned(o: PullOptions, chain: SshChain, sftp: Awaited<Retur
   };
   // Local mtimes follow the server's, so a bundle reads like the tree it came from.
   for (const f of files) await fs.utimes(localOf(f.path), new Date(f.mtime), new Date(f.mtime));
-  const bundle = await adoptPulledTree(path.join(o.caseDir, 'bundles'), tree, files, origin);
+  const bundle = await adoptPulledTree(path.join(o.caseDir, 'bundles'), path.join(dir, 'files'), files, origin);
   state.status = 'complete';
   state.bundle = bundle.id;
   await saveState();

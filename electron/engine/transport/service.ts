@@ -43,6 +43,8 @@ export interface PullDeps {
   /** Imports these bundles of the case (one import job). */
   importBundles(ids: string[]): Promise<ImportResult>;
   signal?: AbortSignal;
+  /** The pull job: a new pull records it (PullState.jobId). */
+  jobId?: string;
 }
 
 export class PullRefused extends Error {
@@ -93,6 +95,7 @@ export async function pullIntoCase(h: CaseHandle, caseId: string, req: PullReque
       ...(req.overCap ? { overCap: req.overCap } : {}),
       ...(req.dryRun ? { dryRun: true } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.jobId ? { jobId: deps.jobId } : {}),
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
       onConnected: (hosts) => void deps.audit('pull.connect', { ...base, hosts: hosts.map(({ host, port, user, keyType, fingerprint }) => ({ host, port, user, keyType, fingerprint })) }, { status: 'ok' }),
       onPlan: (plan, denied) => deps.audit('pull.plan', { ...base, since: req.since, until: req.until, sources: req.sources, dryRun: !!req.dryRun, denied },
