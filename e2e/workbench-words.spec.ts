@@ -1,6 +1,6 @@
 // Words on the workbench that said something other than what they meant (qa20).
 import { expect, test } from './fixtures';
-import { api, caseLink, openDemo } from './workbenchKit';
+import { api, caseLink, eventsTotal, openDemo } from './workbenchKit';
 
 test.use({ openDefault: true });
 
@@ -20,4 +20,33 @@ test('a trace\'s header says its query time as the time it took to find, not bes
   const found = page.getByTestId('trace-found');
   await expect(found).toHaveText(/^9 events · found in \d+ ms$/);
   expect(problems.errors).toEqual([]);
+});
+
+test('a user chip says that it searches within the filters already set, as it does (it said "every record")', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  const caseId = await openDemo(app, casefile);
+  await page.getByTestId('level-ERROR').click();
+  const errors = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: { levels: ['ERROR'] }, limit: 1 });
+  await expect.poll(() => eventsTotal(page)).toBe(errors.total);
+  await page.getByTestId('search-input').fill('Failed to load dataset');
+  await page.getByTestId('search-input').press('Enter');
+  await page.getByTestId('event-row').first().click();
+  const chip = page.getByTestId('detail-panel').locator('[data-testid="facet-chip"][data-facet="user"]').first();
+  await expect(chip).toHaveText('rahul');
+  await expect(chip).toHaveAttribute('title', 'Search the timeline for rahul, within the other filters set (level, source, fields, time)');
+  await chip.click();
+  // what the chip made: rahul's ERROR records, fewer than every record that mentions rahul
+  const within = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: { levels: ['ERROR'], text: 'rahul' }, limit: 1 });
+  const every = await api<{ total: number }>(casefile, 'events.page', { caseId, filter: { text: 'rahul' }, limit: 1 });
+  expect(within.total).toBeLessThan(every.total);
+  await expect.poll(() => eventsTotal(page)).toBe(within.total);
+  expect(problems.errors).toEqual([]);
+});
+
+test('Keys with no secret key says so instead of "locked" beside a Lock button', async ({ app }) => {
+  const { page } = app;
+  await app.goto();
+  await page.getByTestId('tab-keys').click();
+  await expect(page.getByText('No key yet.')).toBeVisible();
+  await expect(page.getByTestId('keys-lock-state')).toHaveText('no key to unlock');
 });

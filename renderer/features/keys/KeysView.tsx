@@ -22,8 +22,9 @@ export function KeysView() {
       <section className="card">
         <h3>Your keys</h3>
         <div className="row">
-          <span data-testid="keys-lock-state">{state ? (state.locked ? 'locked' : `${state.keys.length} unlocked`) : '…'}</span>
-          <button data-testid="keys-lock-all" disabled={!state || state.locked} onClick={() => void act(call('keys.lock', {}))}>Lock</button>
+          {/* with no secret key there is nothing locked: "locked" beside a dead Lock button read as a key to unlock */}
+          <span data-testid="keys-lock-state">{!state || !list ? '…' : list.secret.length === 0 ? 'no key to unlock' : state.locked ? 'locked' : `${state.keys.length} unlocked`}</span>
+          {list && list.secret.length > 0 && <button data-testid="keys-lock-all" disabled={!state || state.locked} onClick={() => void act(call('keys.lock', {}))}>Lock</button>}
         </div>
         {error && <div className="error-box" data-testid="keys-error" role="alert">{error}</div>}
         {list && list.secret.length === 0 && <div className="muted">No key yet. Import one exported with <code>gpg --export-secret-keys --armor</code>.</div>}
