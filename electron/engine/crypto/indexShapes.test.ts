@@ -8,7 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import * as openpgp from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { Keystore } from './keystore';
 import { cryptoFiles } from './paths';
@@ -117,3 +118,39 @@ it.each(keyFiles)('a stored key file %s: said at once, naming the file, for the 
     for (const f of [cryptoFiles().secret(secret), cryptoFiles().client(client)]) fs.rmSync(f, { recursive: true, force: true });
   }
 }, 20_000);
+
+describe('an index near its bound (8 MB)', () => {
+  const MAX = 8 << 20;
+  const many = (n: number, pad = 0) => JSON.stringify({
+    version: 1, newer: 'k'.repeat(pad), clients: [],
+    secret: Array.from({ length: n }, (_, i) => ({ ...key(i.toString(16).toUpperCase().padStart(40, '0')), newer: { list: [1, 2, 3] } })),
+  });
+
+  it('rewritten compact when indented it would pass the bound, so the next read still accepts it', async () => {
+    const text = many(20_000);
+    expect(Buffer.byteLength(text)).toBeLessThan(MAX);
+    expect(Buffer.byteLength(JSON.stringify(JSON.parse(text), null, 2))).toBeGreaterThan(MAX);
+    fs.writeFileSync(indexFile, text);
+    const ks = new Keystore();
+    await ks.remove('5'.padStart(40, '0'));
+    const after = await ks.listSecret();
+    expect(after).toHaveLength(19_999);
+    expect(fs.statSync(indexFile).size).toBeLessThan(MAX);
+    const kept = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { newer: string; secret: { newer: unknown }[] };
+    expect(kept.newer).toBe('');
+    expect(kept.secret.every((k) => JSON.stringify(k.newer) === '{"list":[1,2,3]}')).toBe(true);
+  }, 60_000);
+
+  it('an import that would pass it is refused, saying so: the index left as it was, no key file written', async () => {
+    const n = 20_000;
+    const text = many(n, MAX - Buffer.byteLength(many(n)) - 100); // 100 bytes short of the bound: a key entry is more
+    expect(Buffer.byteLength(text)).toBe(MAX - 100);
+    fs.writeFileSync(indexFile, text);
+    const { publicKey } = await openpgp.generateKey({ userIDs: [{ name: 'Client', email: 'c@client.example' }], type: 'ecc', format: 'armored' });
+    const err = await new Keystore().importClients(Buffer.from(publicKey)).then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(new RegExp(`^The key index ${indexFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} would grow to [\\d,]+ bytes, past the 8,388,608 a key index may hold: nothing was changed`));
+    expect(fs.readFileSync(indexFile, 'utf8') === text).toBe(true);
+    expect(fs.existsSync(path.dirname(cryptoFiles().client('E'.repeat(40)))) ? fs.readdirSync(path.dirname(cryptoFiles().client('E'.repeat(40)))) : []).toEqual([]);
+    expect(await new Keystore().listSecret()).toHaveLength(n);
+  }, 60_000);
+});

@@ -5,7 +5,7 @@ import { constants, promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { SecretKeyInfo } from '../../../shared/contract/keys';
 import type * as openpgp from 'openpgp';
-import { writeFileAtomic, writeJsonAtomic, mkdirPrivate } from '../util/atomic';
+import { writeFileAtomic, mkdirPrivate } from '../util/atomic';
 import { withFileLock } from '../util/fileLock';
 import { readSmallFile } from '../util/smallFile';
 import { CryptoError } from './errors';
@@ -75,10 +75,9 @@ export class Keystore {
     const meta = await describe(key);
     const stored: StoredKey = { ...meta, importedAt: new Date().toISOString(), protection: this.wrapper ? 'passphrase+safeStorage' : 'passphrase' };
     const content = this.wrapper ? await this.wrapper.wrap(bytes) : bytes;
-    await this.update(async (index) => {
-      await writeFileAtomic(cryptoFiles().secret(stored.fingerprint), content);
+    await this.update((index) => {
       index.secret = [...index.secret.filter((k) => k.fingerprint !== stored.fingerprint), { ...was(index.secret, stored.fingerprint), ...stored }];
-    });
+    }, { before: () => writeFileAtomic(cryptoFiles().secret(stored.fingerprint), content) });
     return withDoors(stored);
   }
 
@@ -89,11 +88,14 @@ export class Keystore {
     if (keys.some((k) => k.isPrivate())) throw new CryptoError('bad_key', 'This holds a secret key: client keys are public keys (`gpg --export --armor`).');
     const added: ClientKey[] = [];
     for (const k of keys) added.push({ ...(await describe(k)), importedAt: new Date().toISOString() });
-    await this.update(async (index) => {
-      await mkdirPrivate(cryptoFiles().clients);
-      for (const [i, k] of keys.entries()) await writeFileAtomic(cryptoFiles().client(added[i]!.fingerprint), k.write());
+    await this.update((index) => {
       const fprs = new Set(added.map((a) => a.fingerprint));
       index.clients = [...index.clients.filter((c) => !fprs.has(c.fingerprint)), ...added.map((a) => ({ ...was(index.clients, a.fingerprint), ...a }))];
+    }, {
+      before: async () => {
+        await mkdirPrivate(cryptoFiles().clients);
+        for (const [i, k] of keys.entries()) await writeFileAtomic(cryptoFiles().client(added[i]!.fingerprint), k.write());
+      },
     });
     return added;
   }
@@ -101,16 +103,18 @@ export class Keystore {
   /** Removes an operator key or a client key by fingerprint, key id or a unique part of its user id. */
   async remove(ref: string): Promise<{ kind: 'secret' | 'client'; key: StoredKey | ClientKey }> {
     let removed: { kind: 'secret' | 'client'; key: StoredKey | ClientKey } | undefined;
-    await this.update(async (index) => {
+    await this.update((index) => {
       const found = pick([...index.secret.map((k) => ({ kind: 'secret' as const, key: k })), ...index.clients.map((k) => ({ kind: 'client' as const, key: k }))], ref, (x) => x.key);
       // Index first: a crash between the two leaves an orphan file, never an entry without its key.
       if (found.kind === 'secret') index.secret = index.secret.filter((k) => k.fingerprint !== found.key.fingerprint);
       else index.clients = index.clients.filter((k) => k.fingerprint !== found.key.fingerprint);
       removed = { kind: found.kind, key: found.kind === 'secret' ? StoredKey.parse(found.key) : ClientKey.parse(found.key) };
-    }, async () => {
-      if (!removed) return;
-      const f = removed.kind === 'secret' ? cryptoFiles().secret(removed.key.fingerprint) : cryptoFiles().client(removed.key.fingerprint);
-      await fs.rm(f, { force: true });
+    }, {
+      after: async () => {
+        if (!removed) return;
+        const f = removed.kind === 'secret' ? cryptoFiles().secret(removed.key.fingerprint) : cryptoFiles().client(removed.key.fingerprint);
+        await fs.rm(f, { force: true });
+      },
     });
     return removed!;
   }
@@ -191,14 +195,28 @@ export class Keystore {
     return parsed.data;
   }
 
-  /** Changes the index under a lock shared by every process (the app and the CLI may both write it). */
-  private async update(change: (index: IndexFile) => Promise<void>, after?: () => Promise<void>): Promise<void> {
+  /**
+   * Changes the index under a lock shared by every process (the app and the CLI may both write it). `before` writes
+   * the key files the new entries name (a crash after it leaves an orphan file, never an entry without its key), once
+   * the new index is known to be one the next read accepts; `after` removes the files of the entries taken out.
+   */
+  private async update(change: (index: IndexFile) => void, files: { before?: () => Promise<void>; after?: () => Promise<void> } = {}): Promise<void> {
     await mkdirPrivate(cryptoFiles().dir);
     await withFileLock(cryptoFiles().lock, async () => {
       const index = await this.readIndexFile();
-      await change(index);
-      await writeJsonAtomic(cryptoFiles().index, index);
-      await after?.();
+      change(index);
+      // Indented for a reader, unless that grows it past the bound (an index written compact, near it): the next read
+      // would refuse it. A removal never grows the index; an import that would is refused.
+      let text = `${JSON.stringify(index, null, 2)}\n`;
+      if (Buffer.byteLength(text) > MAX_INDEX_BYTES) text = `${JSON.stringify(index)}\n`;
+      const size = Buffer.byteLength(text);
+      if (size > MAX_INDEX_BYTES) {
+        throw new CryptoError('bad_key', `The key index ${cryptoFiles().index} would grow to ${size.toLocaleString('en-US')} bytes, past the `
+          + `${MAX_INDEX_BYTES.toLocaleString('en-US')} a key index may hold: nothing was changed. Remove keys you no longer use first.`);
+      }
+      await files.before?.();
+      await writeFileAtomic(cryptoFiles().index, text);
+      await files.after?.();
     });
   }
 }
