@@ -1,7 +1,8 @@
 // Unlocked keys expire after the unlock period, lock earlier when idle, and tell listeners; settings come from
 // settings.json with safe defaults.
 import { afterEach, expect, it, vi } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { removeDir, tempDir } from '../../testkit/tmp';
@@ -52,7 +53,7 @@ it('lock() locks everything at once and notifies per key', async () => {
   expect(locked.sort()).toEqual(['A', 'B']);
 });
 
-it('reads settings.json, falling back to defaults for a missing, damaged or out-of-range file', async () => {
+it('reads settings.json, falling back to defaults for a missing, damaged, out-of-range file or one that is not a file (pipe, /dev/zero, folder)', async () => {
   const root = tempDir();
   try {
     process.env.CASEFILE_HOME = root;
@@ -64,6 +65,12 @@ it('reads settings.json, falling back to defaults for a missing, damaged or out-
     expect(await readUnlockSettings()).toEqual(DEFAULT_UNLOCK);
     writeFileSync(path.join(root, 'settings.json'), '{oops');
     expect(await readUnlockSettings()).toEqual(DEFAULT_UNLOCK);
+    // Not a file: a pipe hung the unlock, a link to /dev/zero was read without end.
+    for (const make of [(f: string) => execFileSync('mkfifo', [f]), (f: string) => symlinkSync('/dev/zero', f), (f: string) => mkdirSync(f)]) {
+      rmSync(path.join(root, 'settings.json'), { recursive: true, force: true });
+      make(path.join(root, 'settings.json'));
+      expect(await readUnlockSettings()).toEqual(DEFAULT_UNLOCK);
+    }
   } finally {
     removeDir(root);
   }

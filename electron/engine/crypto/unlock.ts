@@ -1,9 +1,9 @@
 // Unlocked keys live in this process's memory only, for the unlock period set in settings.json (and no longer than
 // the idle timeout without use). Lock, expiry and idle timeout drop them and tell listeners (open sealed files are
 // closed on any lock). Timers are unref'd: an unlocked key never keeps the process alive.
-import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import type * as openpgp from 'openpgp';
+import { readSmallFile } from '../util/smallFile';
 import { cryptoFiles } from './paths';
 
 export const UnlockSettings = z.object({
@@ -15,10 +15,14 @@ export const UnlockSettings = z.object({
 export type UnlockSettings = z.infer<typeof UnlockSettings>;
 export const DEFAULT_UNLOCK: UnlockSettings = UnlockSettings.parse({});
 
+/** A settings file is a few lines; one far larger is not one. */
+const SETTINGS_MAX_BYTES = 1 << 20;
+
 /** `settings.json` in the data home: `{ "keys": { "unlockSeconds": 600, "idleSeconds": 300 } }`. A damaged file means defaults. */
 export async function readUnlockSettings(): Promise<UnlockSettings> {
   try {
-    const raw = JSON.parse(await fs.readFile(cryptoFiles().settings, 'utf8')) as { keys?: unknown };
+    // Checked first: a settings.json that is a pipe would hang the unlock, a link to /dev/zero read without end.
+    const raw = JSON.parse((await readSmallFile(cryptoFiles().settings, SETTINGS_MAX_BYTES, 'a settings file')).toString('utf8')) as { keys?: unknown };
     const parsed = UnlockSettings.safeParse(raw.keys ?? {});
     return parsed.success ? parsed.data : DEFAULT_UNLOCK;
   } catch {
