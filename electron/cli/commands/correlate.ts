@@ -29,9 +29,11 @@ function fmtDuration(ms: number | null): string {
   return `${(ms / 3_600_000).toFixed(1)}h`;
 }
 
+/** A chain's time figure is its span, as the app calls it: first record to last across every source, which can be
+ *  longer than the task's own run time (Celery's "succeeded in"); the flags keep their names for scripts. */
 function chainRow(c: ChainSummary) {
   return {
-    key: c.key, kind: c.kind, label: c.label, status: c.status, first: c.first ?? '', duration: fmtDuration(c.durationMs),
+    key: c.key, kind: c.kind, label: c.label, status: c.status, first: c.first ?? '', span: fmtDuration(c.durationMs),
     events: c.events, sources: c.sources.join(','), user: c.user ?? '', dataset: c.dataset ?? '', reason: c.failureReason ?? '',
   };
 }
@@ -41,7 +43,7 @@ function printTrace(t: TraceResult): void {
   const say = (s: string) => process.stdout.write(printable(s) + '\n');
   if (t.chain) {
     const c = t.chain;
-    say(`${c.kind} ${c.key} (${c.label}): ${c.status}, ${c.events} events, ${fmtDuration(c.durationMs)}`
+    say(`${c.kind} ${c.key} (${c.label}): ${c.status}, ${c.events} events, span ${fmtDuration(c.durationMs)}`
       + ` from ${c.first ?? '?'} to ${c.last ?? '?'}; sources ${c.sources.join(', ')}`);
     if (c.failureReason) say(`  failed: ${c.failureReason}`);
   }
@@ -78,9 +80,9 @@ export function registerCorrelateCommands(program: Command): void {
     .requiredOption('--case <dir>', 'case folder')
     .option('--kind <kind>', `chain kind, repeatable or comma-separated (${ChainKind.options.join(', ')})`, collect, [] as string[])
     .option('--status <status>', `status, repeatable or comma-separated (${ChainStatus.options.join(', ')})`, collect, [] as string[])
-    .option('--min-duration <d>', 'only chains lasting at least this long (500ms, 90s, 5m, 1h)')
+    .option('--min-duration <d>', 'only chains whose span (first record to last, every source) is at least this long (500ms, 90s, 5m, 1h)')
     .option('--text <text>', 'key, label, user or dataset contains this')
-    .option('--sort <by>', 'first (the latest first) | duration (the slowest first) | events (the most first)', 'first')
+    .option('--sort <by>', 'first (the latest first) | duration (the longest span first) | events (the most first)', 'first')
     .option('--limit <n>', `rows to show (1 to ${CHAIN_PAGE_MAX})`, intFrom1To('--limit', CHAIN_PAGE_MAX), 100)
     .option('--offset <n>', 'skip this many chains first, in the same order (the next page)', intFromTo('--offset', 0, CHAIN_OFFSET_MAX), 0)
     .option('--json', 'print the result as JSON')
