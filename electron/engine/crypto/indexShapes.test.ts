@@ -154,3 +154,13 @@ describe('an index near its bound (8 MB)', () => {
     expect(await new Keystore().listSecret()).toHaveLength(n);
   }, 60_000);
 });
+
+it('a key entered twice (an index written by hand): listed once, the last; named by its fingerprint, it is one key and removed whole', async () => {
+  const fpr = 'F'.repeat(40);
+  fs.writeFileSync(indexFile, JSON.stringify({ version: 1, secret: [{ ...key(fpr), userIds: ['first'] }, key('1'.repeat(40)), { ...key(fpr), userIds: ['second'] }], clients: [] }));
+  const ks = new Keystore();
+  expect((await ks.listSecret()).map((k) => [k.fingerprint, k.userIds[0]])).toEqual([[fpr, 'second'], ['1'.repeat(40), 'x']]);
+  expect((await ks.findSecret(fpr)).userIds).toEqual(['second']);
+  expect((await ks.remove(fpr)).key.fingerprint).toBe(fpr);
+  expect((JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { secret: { fingerprint: string }[] }).secret.map((k) => k.fingerprint)).toEqual(['1'.repeat(40)]);
+});

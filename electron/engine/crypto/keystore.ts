@@ -165,7 +165,8 @@ export class Keystore {
 
   /** The index's known fields (see IndexFile). */
   private async readIndex(): Promise<Index> {
-    return Index.parse(await this.readIndexFile());
+    const { version, secret, clients } = Index.parse(await this.readIndexFile());
+    return { version, secret: lastOfEach(secret, (k) => k), clients: lastOfEach(clients, (k) => k) };
   }
 
   /** The one place the index file is read and parsed: whole, with every field it holds. */
@@ -271,13 +272,19 @@ async function describe(key: openpgp.Key): Promise<Omit<StoredKey, 'importedAt' 
   };
 }
 
+/** One entry of each fingerprint, the last (as an import keeps it): an index this app wrote has no two, but one written
+ *  by hand or another tool may, and a key named by its fingerprint is then still one key (removed whole: every entry). */
+function lastOfEach<T>(items: T[], meta: (t: T) => { fingerprint: string }): T[] {
+  return [...new Map(items.map((t) => [meta(t).fingerprint, t])).values()];
+}
+
 /** One entry by fingerprint, long key id (any subkey), or a part of a user id that names exactly one key. */
 function pick<T>(items: T[], ref: string, meta: (t: T) => { fingerprint: string; keyIds: string[]; userIds: string[] }): T {
   const r = ref.trim().replace(/^0x/i, '').replace(/\s+/g, '');
   const up = r.toUpperCase();
-  const exact = items.filter((t) => meta(t).fingerprint === up || meta(t).keyIds.includes(up) || (up.length >= 8 && /^[0-9A-F]+$/.test(up) && meta(t).fingerprint.endsWith(up)));
+  const exact = lastOfEach(items, meta).filter((t) => meta(t).fingerprint === up || meta(t).keyIds.includes(up) || (up.length >= 8 && /^[0-9A-F]+$/.test(up) && meta(t).fingerprint.endsWith(up)));
   if (exact.length === 1) return exact[0]!;
-  const byUid = items.filter((t) => meta(t).userIds.some((u) => u.toLowerCase().includes(ref.trim().toLowerCase())));
+  const byUid = lastOfEach(items, meta).filter((t) => meta(t).userIds.some((u) => u.toLowerCase().includes(ref.trim().toLowerCase())));
   if (exact.length === 0 && byUid.length === 1) return byUid[0]!;
   if (exact.length > 1 || byUid.length > 1) throw new CryptoError('no_key', `"${ref.slice(0, 100)}" names more than one key; use its fingerprint.`);
   throw new CryptoError('no_key', `No key "${ref.slice(0, 100)}" in the keystore.`);
