@@ -30,3 +30,33 @@ test('with a record open at 1280 × 800, the events header keeps every button in
   await page.getByTestId('column-picker').click();
   expect(problems.errors).toEqual([]);
 });
+
+test('the record\'s time and tz rule break between words at 1280 × 800, not inside one ("(i nferred)", ",9 22")', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openDemo(app, casefile);
+  await page.getByTestId('level-ERROR').click();
+  await page.getByTestId('event-row').filter({ hasText: 'system' }).first().click();
+  await expect(page.getByTestId('detail-time')).toContainText('as written');
+  // every word of the record's metadata (a space-free run up to 40 characters: a stamp, "(inferred)") on one line
+  const split = await page.getByTestId('detail-panel').locator('dl.meta dd').evaluateAll((dds) => {
+    const broken: string[] = [];
+    for (const dd of dds) {
+      const walker = document.createTreeWalker(dd, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = n.textContent ?? '';
+        for (const m of text.matchAll(/\S+/g)) {
+          if (m[0].length > 40) continue; // a long path may break where it must
+          const r = document.createRange();
+          r.setStart(n, m.index);
+          r.setEnd(n, m.index + m[0].length);
+          const tops = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+          if (tops.size > 1) broken.push(m[0]);
+        }
+      }
+    }
+    return broken;
+  });
+  expect(split).toEqual([]);
+  expect(problems.errors).toEqual([]);
+});
