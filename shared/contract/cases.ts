@@ -42,8 +42,11 @@ export const casesArea = defineArea({
       input: z.object({ name: z.string().min(1).max(200), dir: z.string().max(4096).optional(), timezone: z.string().max(64).optional() }),
       output: CaseInfo, access: 'write', audit: 'always',
     }),
-    /** Opening takes the case's lock and may replay its write-ahead log after a crash. */
-    'cases.open': defineCall({ input: z.object({ dir: z.string().min(1).max(4096) }), output: CaseInfo, access: 'write', audit: 'always', timeoutMs: 600_000 }),
+    /**
+     * Opening takes the case's lock and may replay its write-ahead log after a crash. `writing`: the caller came to
+     * write; a case another process holds is refused (`read_only`, naming it) instead of opened read-only.
+     */
+    'cases.open': defineCall({ input: z.object({ dir: z.string().min(1).max(4096), writing: z.boolean().optional() }), output: CaseInfo, access: 'write', audit: 'always', timeoutMs: 600_000 }),
     'cases.get': defineCall({ input: CaseRef, output: CaseInfo, access: 'read', audit: 'never' }),
     'cases.close': defineCall({ input: CaseRef, output: z.object({ ok: z.boolean() }), access: 'write', audit: 'always' }),
     /** What a change of the site zone would re-time; nothing is changed. */

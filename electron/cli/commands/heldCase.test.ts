@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCliChild } from '../../testkit/cliChild';
+import { CaseHandle } from '../../engine/case/caseStore';
 import { removeDir, tempDir, writeAt } from '../../testkit/tmp';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,6 +22,15 @@ async function cli(...args: string[]): Promise<{ status: number | null; stdout: 
 }
 
 let holder: ChildProcess | null = null;
+/** Asks the holder (at rest) to write, as its import would next: 'wrote', or why it could not. */
+function holderWrites(): Promise<string> {
+  return new Promise((resolve) => {
+    const p = holder!;
+    const said = (d: Buffer) => { const line = d.toString().trim(); if (/^(wrote|write failed)/.test(line)) { p.stdout!.off('data', said); resolve(line); } };
+    p.stdout!.on('data', said);
+    p.stdin!.write('write\n');
+  });
+}
 /** Starts the holder (itself, not a wrapper that would outlive a kill) and waits until it holds the case. */
 function hold(command: string, mode: 'writing' | 'at rest'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,9 +63,12 @@ describe('a case another process holds', () => {
       cli('export', '--case', caseDir, '--plaintext', '--format', 'csv'),
       cli('open', path.join(root, 'creds.yaml.gpg'), '--case', caseDir),
     ]);
-    for (const r of runs) {
+    // import and pull came to write: refused at the lock, before the database (the test below says why)
+    for (const [i, r] of runs.entries()) {
       expect(r.status, r.stderr).toBe(1);
-      expect(r.stderr, r.stderr).toMatch(new RegExp(`^casefile: This case is in use by casefile pull \\(pid ${pid}, since [^)]+\\), which is writing to it: it cannot be opened until that ends\\. Wait for it to finish \\(or close the case there\\), then run this again\\.\\n$`));
+      expect(r.stderr, r.stderr).toMatch(i < 2
+        ? new RegExp(`^casefile: This case is held for writing by casefile pull \\(pid ${pid}, since [^)]+\\): nothing can be written to it here\\. Wait for that to finish \\(or close the case there\\), then run this again\\.\\n$`)
+        : new RegExp(`^casefile: This case is in use by casefile pull \\(pid ${pid}, since [^)]+\\), which is writing to it: it cannot be opened until that ends\\. Wait for it to finish \\(or close the case there\\), then run this again\\.\\n$`));
       expect(r.stderr).not.toMatch(/IO Error|Conflicting lock|duckdb/i);
     }
   }, 180_000);
@@ -69,5 +82,20 @@ describe('a case another process holds', () => {
     const query = await cli('query', '--case', caseDir, '--sql', 'SELECT 1 AS one');
     expect(query.status, query.stderr).toBe(0);
     expect(query.stderr).toContain(`This case is open for writing in casefile import (pid ${pid}`);
+  }, 180_000);
+
+  it('at rest: a command come to write is refused before it opens the database, so the holder goes on writing', async () => {
+    // A second `casefile pull` on a case a first pull held opened its database read-only on the way to its refusal;
+    // the first pull's import, opening its writer meanwhile, failed ('Cannot write to this case while another process
+    // has it open'). The second is now refused at the lock, and the first writes beside its refusal.
+    const pid = await hold('pull', 'at rest');
+    const second = await CaseHandle.open(caseDir, { writing: true }).catch((e: unknown) => e);
+    try {
+      expect(await holderWrites()).toBe('wrote');
+      expect(second).toMatchObject({ code: 'read_only' });
+      expect((second as Error).message).toMatch(new RegExp(`^This case is held for writing by casefile pull \\(pid ${pid}, since [^)]+\\): nothing can be written`));
+    } finally {
+      if (second instanceof CaseHandle) await second.close();
+    }
   }, 180_000);
 });

@@ -45,7 +45,7 @@ export async function withCaseEngine<T>(dir: string, fn: (engine: Engine, info: 
     const exists = existsSync(path.join(dir, 'case.json'));
     if (!exists) await create?.check?.(engine);
     const info = exists
-      ? await engine.call('cases.open', { dir })
+      ? await engine.call('cases.open', { dir, ...(opts.writing ? { writing: true } : {}) })
       : await engine.call('cases.create', { name: create?.name ?? path.basename(path.resolve(dir)), dir });
     // Verification is what read-only cases are for (evidence on write-protected media): no notice there.
     // A command that writes fails with the same reason: said once, by its error.

@@ -41,6 +41,16 @@ export class CaseError extends EngineError {
 
 
 
+function readOnlyReason(lock: CaseLock): string | undefined {
+  if (lock.unwritable) return `The case folder cannot be written (${lock.unwritable}): it is open read-only; reading and verifying work, nothing is recorded in its audit log.`;
+  return lock.acquired ? undefined : `This case is open for writing in ${lock.holder}; it is open here read-only.`;
+}
+
+function writeRefusal(lock: CaseLock): string {
+  if (lock.unwritable || lock.requested || !lock.holder) return readOnlyReason(lock) ?? 'This case is read-only.';
+  return `This case is held for writing by ${lock.holder}: nothing can be written to it here. Wait for that to finish (or close the case there), then run this again.`;
+}
+
 export class CaseHandle {
   private constructor(
     readonly dir: string,
@@ -51,15 +61,9 @@ export class CaseHandle {
 
   get files() { return caseFiles(this.dir); }
   get readOnly(): boolean { return !this.lock.acquired; }
-  get readOnlyReason(): string | undefined {
-    if (this.lock.unwritable) return `The case folder cannot be written (${this.lock.unwritable}): it is open read-only; reading and verifying work, nothing is recorded in its audit log.`;
-    return this.lock.acquired ? undefined : `This case is open for writing in ${this.lock.holder}; it is open here read-only.`;
-  }
+  get readOnlyReason(): string | undefined { return readOnlyReason(this.lock); }
   /** Why nothing can be written here, said to a command that came to write (import, pull, export, a note). */
-  get writeRefusal(): string {
-    if (this.lock.unwritable || this.lock.requested || !this.lock.holder) return this.readOnlyReason ?? 'This case is read-only.';
-    return `This case is held for writing by ${this.lock.holder}: nothing can be written to it here. Wait for that to finish (or close the case there), then run this again.`;
-  }
+  get writeRefusal(): string { return writeRefusal(this.lock); }
   /**
    * The read path: a locked read-only instance at rest; during a write, connections of the writer's instance
    * (never the writer's own connection), so reads keep working in this process.
@@ -88,7 +92,12 @@ export class CaseHandle {
     return CaseHandle.open(dir);
   }
 
-  static async open(dir: string, opts: { via?: string; readOnly?: boolean } = {}): Promise<CaseHandle> {
+  /**
+   * `writing`: the caller came to write (a CLI import or pull). Without the lock it is refused here, before the
+   * database is opened: a reader's open DuckDB file stops the holder's next writer (its import), and a command that
+   * will be refused anyway must not fail the holder's work meanwhile.
+   */
+  static async open(dir: string, opts: { via?: string; readOnly?: boolean; writing?: boolean } = {}): Promise<CaseHandle> {
     const f = caseFiles(dir);
     let raw: string;
     try { raw = await fs.readFile(f.caseJson, 'utf8'); } catch {
@@ -103,6 +112,7 @@ export class CaseHandle {
     const lock = opts.readOnly
       ? { acquired: false, requested: true, holder: 'this session (opened read-only on request)', release: async () => undefined }
       : await acquireCaseLock(f.lock, opts.via);
+    if (opts.writing && !lock.acquired) throw new CaseError('read_only', writeRefusal(lock));
     try {
       if (lock.acquired) {
         // Recover from a crash (replays the WAL) and bring the schema up to date, then rest read-only.

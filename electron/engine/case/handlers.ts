@@ -70,7 +70,7 @@ async function finishCorrelation(ctx: EngineContext, h: CaseHandle): Promise<voi
     || await derivationStale(h.db, h.meta.idPatterns).catch(() => false)) void scheduleCorrelation(ctx, h.meta.id).catch(() => undefined);
 }
 
-async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
+async function openCase(ctx: EngineContext, dir: string, opts: { writing?: boolean } = {}): Promise<CaseHandle> {
   const resolved = path.resolve(dir);
   const already = ctx.openCases().find((c) => c.dir === resolved);
   if (already) {
@@ -78,7 +78,7 @@ async function openCase(ctx: EngineContext, dir: string): Promise<CaseHandle> {
     await finishCorrelation(ctx, already);
     return already;
   }
-  const h = await CaseHandle.open(resolved, { via: ctx.via });
+  const h = await CaseHandle.open(resolved, { via: ctx.via, ...(opts.writing ? { writing: true } : {}) });
   // A re-time committed but killed before case.json said its zone: the case's times are the word (retime.ts).
   const zone = h.readOnly ? null : await committedZone(h.db, h.meta.timezone).catch(() => null);
   const from = h.meta.timezone.zone;
@@ -172,7 +172,7 @@ export const caseHandlers: AreaHandlers<'cases'> = {
     await rememberCase(dir);
     return caseInfo(h);
   },
-  'cases.open': async (ctx, input) => caseInfo(await openCase(ctx, input.dir)),
+  'cases.open': async (ctx, input) => caseInfo(await openCase(ctx, input.dir, { writing: input.writing })),
   'cases.get': async (ctx, input) => caseInfo(ctx.getCase(input.caseId)),
   'cases.close': async (ctx, input) => {
     ctx.getCase(input.caseId); // a case that is not open says so
