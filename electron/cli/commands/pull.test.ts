@@ -174,11 +174,13 @@ describe('casefile profile / pull', () => {
   });
 
   it('Ctrl-C stops the pull and names the command that resumes it; the resume finishes; the trail has the cancel', async () => {
-    const relay = await lab.relay(20); // a slow link, so the pull is still running when interrupted
+    // A slow link, so the pull is still running when interrupted: capped at 100 KB/s, a 0.7 MB log takes 7 s. (A
+    // 14 MB log behind a delay alone made the pull, the resume and its import outlast the timeout on a busy machine.)
+    const relay = await lab.relay(20, { bytesPerSecond: 100_000 });
     try {
       const root = path.join(lab.root, 'slow-root');
       mkdirSync(path.join(root, 'logs/app'), { recursive: true, mode: 0o755 });
-      writeFileSync(path.join(root, 'logs/app/app.json.log'), systemLines(Date.now() - 3_600_000, 100_000, 'slow'), { mode: 0o644 });
+      writeFileSync(path.join(root, 'logs/app/app.json.log'), systemLines(Date.now() - 3_600_000, 5_000, 'slow'), { mode: 0o644 });
       writeFileSync(path.join(work, 'slow.json'), JSON.stringify({ name: 'slow', ...lab.hops({}, { host: '127.0.0.1', port: relay.port }), logRoot: root, capBytes: 50_000_000, timezone: 'UTC' }));
       expect((await cli(['profile', 'add', '--file', path.join(work, 'slow.json')])).code).toBe(0);
       const caseDir = path.join(work, 'case-interrupted');
@@ -206,7 +208,7 @@ describe('casefile profile / pull', () => {
       expect(entries.filter((e) => e.action === 'pull.run').map((e) => [e.result.status, e.result.message])).toEqual([['error', 'The pull job was cancelled.'], ['ok', undefined]]);
       expect((await cli(['audit', 'verify', '--case', caseDir])).code).toBe(0);
     } finally { await relay.close(); }
-  });
+  }, 180_000); // five CLI processes: each starts an engine, some 10 s apiece on a busy 2-core machine
 
   it('a second pull of a case that another process is pulling into is refused without naming that live pull as one to resume', async () => {
     // The refused second command said 'pull <A> did not finish (0 of 1 files) … Resume it with: … --resume <A>' of the
@@ -239,7 +241,7 @@ describe('casefile profile / pull', () => {
       expect(r.stderr).not.toMatch(/IO Error|Conflicting lock/);
       expect(r.stderr).not.toContain(firstId);
     } finally { await relay.close(); }
-  });
+  }, 180_000); // three CLI processes and a pull at 1 MB/s
 
   it('refuses a read-only case before connecting', async () => {
     const dir = path.join(work, 'ro-case');
