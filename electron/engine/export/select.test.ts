@@ -89,4 +89,24 @@ describe('column types', () => {
       expect(lines).toEqual(lines.map((_, i) => i + 1));
     }
   });
+
+  it('ts is ISO 8601 in UTC with microseconds from both readers, the same instant the case stores (DuckDB\'s text "… 05:24:26.68826+00" went to the extract)', async () => {
+    const sel = await buildSelection(h.db, {});
+    const fromPages: EventRowOut[] = [];
+    for await (const page of pages(h.db, sel, 1000)) fromPages.push(...page);
+    const streamed: EventRowOut[] = [];
+    await streamPages(h.db, sel, async (page) => { streamed.push(...page); });
+    const stored = new Map((await h.db.read<{ id: string; us: string | null }>('SELECT id, epoch_us(ts) AS us FROM events')).map((r) => [Number(r.id), r.us]));
+    for (const rows of [fromPages, streamed]) {
+      const timed = rows.filter((r) => r.ts !== null);
+      expect(timed.length).toBeGreaterThanOrEqual(80);
+      for (const r of timed) {
+        const ts = String(r.ts);
+        expect(ts, `ts of ${r.id}`).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+        const us = BigInt(Date.parse(ts)) * 1000n + BigInt(ts.slice(23, 26));
+        expect(String(us), `instant of ${r.id}`).toBe(String(stored.get(Number(r.id))));
+      }
+      for (const r of rows) if (r.ts === null) expect(stored.get(Number(r.id)), `ts of ${r.id}`).toBeNull();
+    }
+  });
 });

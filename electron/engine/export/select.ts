@@ -73,7 +73,13 @@ const KEY = `coalesce(s.ts, '-infinity'::TIMESTAMPTZ)`;
  */
 const FIELDS_UNLESS_RAW = `CASE WHEN s.fields::VARCHAR = s.raw THEN NULL ELSE s.fields::VARCHAR END`;
 
-const SELECT_COLUMNS = `s.id, s.ts, s.ts_text, s.source, s.file, s.line, s.line_count, s.level, s.logger, s.message, ${FIELDS_UNLESS_RAW} AS fields,
+/**
+ * An extract's `ts` is ISO 8601 in UTC with its microseconds ("2023-07-06T05:24:26.688260Z"), as a client's tools read a
+ * time; DuckDB's own text of a TIMESTAMPTZ ("2023-07-06 05:24:26.68826+00") is neither. The original text stays in ts_text.
+ */
+const TS_ISO = `strftime(timezone('UTC', s.ts), '%Y-%m-%dT%H:%M:%S.%fZ')`;
+
+const SELECT_COLUMNS = `s.id, ${TS_ISO} AS ts, s.ts_text, s.source, s.file, s.line, s.line_count, s.level, s.logger, s.message, ${FIELDS_UNLESS_RAW} AS fields,
               s.raw, s.parse_status, s.bundle`;
 /** The text columns (the ones redacted and re-scanned) and the others, each in COLUMNS order. */
 export const TEXT_COLUMN_LIST = COLUMNS.filter((c) => TEXT_COLUMNS.has(c));
@@ -86,7 +92,7 @@ export const OTHER_COLUMN_LIST = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
  * VARCHAR, so the array holds strings and nulls, and JSON.parse gives back the very strings (select.test.ts: the
  * row-object reader's rows).
  */
-const STREAM_COLUMNS = OTHER_COLUMN_LIST.map((c) => `s.${c}`).join(', ')
+const STREAM_COLUMNS = OTHER_COLUMN_LIST.map((c) => (c === 'ts' ? TS_ISO : `s.${c}`)).join(', ')
   + `, to_json([${TEXT_COLUMN_LIST.map((c) => (c === 'fields' ? FIELDS_UNLESS_RAW : `s.${c}`)).join(', ')}])::VARCHAR AS texts`;
 
 /**
