@@ -74,13 +74,18 @@ describe('streamed selection', () => {
 });
 
 describe('column types', () => {
-  it('the BIGINT columns come as numbers from both readers, as id does: an extract\'s JSONL wrote "line":"153" beside "id":508 (qa20)', async () => {
+  /** Every row of the whole case from the preview's pages and from the export's stream. */
+  async function bothReaders(): Promise<EventRowOut[][]> {
     const sel = await buildSelection(h.db, {});
     const fromPages: EventRowOut[] = [];
     for await (const page of pages(h.db, sel, 1000)) fromPages.push(...page);
     const streamed: EventRowOut[] = [];
     await streamPages(h.db, sel, async (page) => { streamed.push(...page); });
-    for (const rows of [fromPages, streamed]) {
+    return [fromPages, streamed];
+  }
+
+  it('the BIGINT columns come as numbers from both readers, as id does: an extract\'s JSONL wrote "line":"153" beside "id":508 (qa20)', async () => {
+    for (const rows of await bothReaders()) {
       expect(rows.length).toBeGreaterThanOrEqual(80);
       for (const r of rows) for (const c of ['id', 'line', 'line_count'] as const) expect(typeof r[c], `${c} of ${r.id}`).toBe('number');
       // the line as the case stores it, not a rounded or shifted one
@@ -91,13 +96,8 @@ describe('column types', () => {
   });
 
   it('ts is ISO 8601 in UTC with microseconds from both readers, the same instant the case stores (DuckDB\'s text "… 05:24:26.68826+00" went to the extract)', async () => {
-    const sel = await buildSelection(h.db, {});
-    const fromPages: EventRowOut[] = [];
-    for await (const page of pages(h.db, sel, 1000)) fromPages.push(...page);
-    const streamed: EventRowOut[] = [];
-    await streamPages(h.db, sel, async (page) => { streamed.push(...page); });
     const stored = new Map((await h.db.read<{ id: string; us: string | null }>('SELECT id, epoch_us(ts) AS us FROM events')).map((r) => [Number(r.id), r.us]));
-    for (const rows of [fromPages, streamed]) {
+    for (const rows of await bothReaders()) {
       const timed = rows.filter((r) => r.ts !== null);
       expect(timed.length).toBeGreaterThanOrEqual(80);
       for (const r of timed) {
