@@ -51,16 +51,24 @@ async function statementTypes(conn: DuckDBConnection, sql: string): Promise<Stat
 
 const isOneSelect = (types: StatementType[]) => types.length === 1 && types[0] === StatementType.SELECT;
 
+const PIVOT_NEEDS_VALUES = 'A PIVOT here must list its values, as in PIVOT events ON level IN (\'ERROR\', \'WARNING\') USING count(*): without IN, DuckDB first creates a type from the data, a write this read-only door refuses.';
+
+const serializeError = async (conn: DuckDBConnection, sql: string) => String((await conn.runAndReadAll(
+  `SELECT json_extract_string(json_serialize_sql($1::VARCHAR), '$.error_message') AS e`, [sql])).getRowObjectsJson()[0]?.e ?? '');
+const ONLY_SELECTS = /^Only SELECT statements/;
+
 /**
- * Whether DuckDB's parser reads the text (after any EXPLAIN [ANALYZE]) as something other than a query: its
- * json_serialize_sql serializes SELECTs only. Asked only of a statement that failed to bind, so "DELETE FROM events"
- * (a view) is refused as a write rather than with DuckDB's "Can only delete from base table", and "INSERT INTO
- * bundles VALUES (1)" not with a column count to fix; a query with a mistake keeps DuckDB's words.
+ * What DuckDB's parser reads the text (after any EXPLAIN [ANALYZE]) as, asked only of a statement that failed to
+ * bind: its json_serialize_sql serializes SELECTs only. So "DELETE FROM events" (a view) is refused as a write rather
+ * than with DuckDB's "Can only delete from base table", and "INSERT INTO bundles VALUES (1)" not with a column count
+ * to fix; a query with a mistake keeps DuckDB's words. A PIVOT without IN is a query DuckDB turns into two statements
+ * (CREATE TYPE, then the SELECT), so it is not serializable even as a subquery, where a write is a syntax error.
  */
-async function parsesAsWrite(conn: DuckDBConnection, sql: string): Promise<boolean> {
+async function parsedKind(conn: DuckDBConnection, sql: string): Promise<'write' | 'pivotWithoutValues' | 'query'> {
   const m = EXPLAIN_PREFIX.exec(sql);
-  const r = await conn.runAndReadAll(`SELECT json_extract_string(json_serialize_sql($1::VARCHAR), '$.error_message') AS e`, [m ? sql.slice(m[0].length) : sql]);
-  return /^Only SELECT statements/.test(String(r.getRowObjectsJson()[0]?.e ?? ''));
+  const inner = (m ? sql.slice(m[0].length) : sql).replace(/;\s*$/, '');
+  if (!ONLY_SELECTS.test(await serializeError(conn, inner))) return 'query';
+  return ONLY_SELECTS.test(await serializeError(conn, `SELECT * FROM (\n${inner}\n)`)) ? 'pivotWithoutValues' : 'write';
 }
 
 /** The statement types, or the refusal of a write DuckDB could not bind (above); any other failure as DuckDB says it. */
@@ -68,7 +76,9 @@ async function checkedTypes(conn: DuckDBConnection, sql: string): Promise<Statem
   try {
     return await statementTypes(conn, sql);
   } catch (e) {
-    if (await parsesAsWrite(conn, sql).catch(() => false)) throw new EngineError('invalid_input', ONLY_READS);
+    const kind = await parsedKind(conn, sql).catch(() => 'query' as const);
+    if (kind === 'write') throw new EngineError('invalid_input', ONLY_READS);
+    if (kind === 'pivotWithoutValues') throw new EngineError('invalid_input', PIVOT_NEEDS_VALUES);
     throw e;
   }
 }

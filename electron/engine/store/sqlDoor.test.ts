@@ -223,6 +223,15 @@ describe('what a refusal says', () => {
     expect((await errorOf(sql('DESCRIBE nope'))).message).toMatch(/^SQL error: Catalog Error/);
     expect((await errorOf(sql('SELECT nope FROM events'))).message).toMatch(/^SQL error: Binder Error/);
     expect((await errorOf(sql('SELEC 1'))).message).toMatch(/^SQL error: .*syntax error/);
+    // a PIVOT is a query: one with its values listed runs, or keeps DuckDB's words for a mistake; one without them
+    // (DuckDB would create a type first) is told how to write it, not that it is a write (qa20's known edge)
+    const pivot = await sql("PIVOT (SELECT level FROM events) ON level IN ('ERROR', 'INFO') USING count(*)");
+    expect(pivot.columns).toEqual(['ERROR', 'INFO']);
+    expect(Number(pivot.rows[0]?.ERROR) + Number(pivot.rows[0]?.INFO)).toBeGreaterThan(0);
+    expect((await errorOf(sql("PIVOT events ON level IN ('ERROR') USING count(nope)"))).message).toMatch(/^SQL error: Binder Error/);
+    for (const q of ['PIVOT events ON level USING count(*)', 'EXPLAIN PIVOT events ON level USING count(nope);']) {
+      expect((await errorOf(sql(q))).message, q).toMatch(/^A PIVOT here must list its values, as in PIVOT events ON level IN/);
+    }
     await caseUnchanged();
   });
 });
