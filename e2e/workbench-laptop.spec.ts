@@ -60,3 +60,44 @@ test('the record\'s time and tz rule break between words at 1280 × 800, not ins
   expect(split).toEqual([]);
   expect(problems.errors).toEqual([]);
 });
+
+test('with a record open at 1280 × 800, the Message column is read without scrolling sideways; the other columns come back when it closes', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openDemo(app, casefile);
+  const heads = () => page.getByTestId('column-head').evaluateAll((hs) => hs.map((h) => h.getAttribute('data-col')));
+  const before = await heads();
+  expect(before).toContain('message');
+  await page.getByTestId('event-row').first().click();
+  await expect(page.getByTestId('detail-panel')).toBeVisible();
+  const scroller = page.getByTestId('events-scroll');
+  const card = (await scroller.boundingBox())!;
+  // the first row's Message cell starts inside the card and has room for its words (at least 200 px of it shows)
+  const cell = (await page.getByTestId('event-row').first().locator('.c-message').boundingBox())!;
+  expect(cell.x).toBeGreaterThanOrEqual(card.x);
+  expect(Math.min(cell.x + cell.width, card.x + card.width) - cell.x, 'Message width inside the card').toBeGreaterThanOrEqual(200);
+  // its text is drawn there: the text's first characters are within the card's box
+  const text = await page.getByTestId('event-row').first().locator('.c-message').evaluate((el) => {
+    const r = document.createRange();
+    r.selectNodeContents(el);
+    const b = r.getClientRects()[0];
+    return { left: b?.left ?? -1, words: (el.textContent ?? '').trim() };
+  });
+  expect(text.words.length).toBeGreaterThan(0);
+  expect(text.left).toBeGreaterThanOrEqual(card.x);
+  expect(text.left).toBeLessThan(card.x + card.width - 100);
+  const sideways = await scroller.evaluate((el) => el.scrollWidth - el.clientWidth);
+  expect(sideways, 'the table does not scroll sideways').toBe(0);
+  // the time stays; the columns left out beside the record are said, and the user's choice is kept
+  const open = await heads();
+  expect(open[0]).toBe('time');
+  expect(open).toContain('message');
+  const hidden = before.filter((c) => !open.includes(c));
+  expect(hidden.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('columns-hidden')).toContainText(`${hidden.length} column`);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('detail-panel')).toBeHidden();
+  await expect.poll(heads).toEqual(before);
+  await expect(page.getByTestId('columns-hidden')).toHaveCount(0);
+  expect(problems.errors).toEqual([]);
+});

@@ -10,7 +10,8 @@ import { useEvents } from '../../stores/eventWindow';
 import { useSelection } from '../../stores/selection';
 import { useTimeFormat } from '../../stores/timeMode';
 import { fmtCount } from '../../lib/time';
-import { buildColumns, columnWidth } from './columns';
+import { buildColumns, columnWidth, COLUMN_LABELS } from './columns';
+import { fitBesideRecord, MESSAGE_MIN_PX } from './fitColumns';
 import { TableExportButtons } from '../export/ExportButton';
 import { usePicks } from '../export/picks';
 import { ColumnPicker } from './ColumnPicker';
@@ -73,14 +74,31 @@ export function EventsTable() {
     void reload({ caseId, filter: JSON.parse(filterKey), extraFields: JSON.parse(extraKey) });
   }, [caseId, filterKey, extraKey, version, reload, ahead]);
 
+  // The card's inner width: beside an open record (its panel takes the right of the window) Message gets the room.
+  const [room, setRoom] = useState(0);
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setRoom(el.clientWidth));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   const time = useTimeFormat();
-  const colDefs = useMemo(() => buildColumns(columns, time), [columns, time]);
-  const table = useReactTable({ data: rows, columns: colDefs, getCoreRowModel: getCoreRowModel(), getRowId: (r) => String(r.id) });
   const widthOf = (id: string) => (sizes[id] ? `${sizes[id]}px` : columnWidth(id, time.mode === 'both'));
-  const grid = columns.map(widthOf).join(' ');
+  const recordOpen = selectedId != null;
+  const shown = useMemo(() => (recordOpen ? fitBesideRecord(columns, (id) => parseInt(widthOf(id), 10) || 0, room) : columns),
+    // (widthOf reads sizes and the time mode)
+    [recordOpen, columns, room, sizes, time.mode]);
+  const left = columns.filter((c) => !shown.includes(c));
+  const colDefs = useMemo(() => buildColumns(shown, time), [shown, time]);
+  const table = useReactTable({ data: rows, columns: colDefs, getCoreRowModel: getCoreRowModel(), getRowId: (r) => String(r.id) });
+  // Beside a record Message takes what is left, from its least (a width the operator gave it holds if all fit).
+  const messageFits = recordOpen && (left.length > 0 || !sizes.message);
+  const widthShown = (id: string) => (id === 'message' && messageFits ? `minmax(${MESSAGE_MIN_PX}px, 1fr)` : widthOf(id));
+  const grid = shown.map(widthShown).join(' ');
   const moveColumn = useFilter.getState().moveColumn;
   // The columns' own widths: past the panel's width (extra fields, the detail panel open) the table scrolls sideways.
-  const minWidth = columns.reduce((a, id) => a + (parseInt(widthOf(id), 10) || 240), 0);
+  const minWidth = shown.reduce((a, id) => a + (id === 'message' && messageFits ? MESSAGE_MIN_PX : parseInt(widthOf(id), 10) || 240), 0);
 
   const virt = useVirtualizer({
     count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 20,
@@ -117,6 +135,12 @@ export function EventsTable() {
         <strong>Events</strong>
         <span data-testid="events-total">{totalKnown ? fmtCount(total) : 'counting…'}</span><span className="muted"> matching</span>
         {rows.length > 0 && <span className="muted small"> · window {fmtCount(rows.length)} rows{loading ? ' · loading…' : ''}</span>}
+        {left.length > 0 && (
+          <span className="muted small" data-testid="columns-hidden"
+            title={`${left.map((c) => COLUMN_LABELS[c] ?? c).join(', ')}: left out while a record is open, so its message has room (the record shows them). Close the record (Esc) to see them again.`}>
+            · {left.length} column{left.length === 1 ? '' : 's'} beside the record
+          </span>
+        )}
         <span className="spacer" />
         <TableExportButtons />
         <ColumnPicker />
