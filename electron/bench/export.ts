@@ -1,4 +1,8 @@
 // npm run bench:export -- [--size 1GB] [--seed 1] [--format jsonl|csv|parquet] [--workers N] [--digest] [--probe]
+//                          [--small [--chain <key> | --where <expr>] [--rounds N]]
+// --small: the latency of a small extract (a 10-event chain unless --chain or --where names the rows), the case's
+// harvest cache removed (cold) and kept (warm), A B B A per round, each in a fresh engine: wall, CPU-seconds, the
+// stages and the progress words as they came; the extract's sha256 (fixed key) must be the same in every run.
 // --probe: no export; the row path against redaction as a mapping over distinct values, step by step (exportProbe.ts).
 // --digest: a fixed pseudonym key, and the sha256 of the data file and of the counts are printed (a before/after
 // check that a speed change left the output byte for byte the same).
@@ -16,6 +20,7 @@ import { runExport } from '../engine/export/run';
 import { formatSize, parseSize } from '../../shared/size';
 import { generateTree } from '../testkit/synth/generate';
 import { probe } from './exportProbe';
+import { smallExports } from './exportSmall';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BENCH = path.join(REPO, '.bench');
@@ -82,6 +87,10 @@ function threadSampler(): { tick: () => void; report: () => { main: number; othe
 }
 
 process.env.CASEFILE_HOME ??= path.join(BENCH, 'export-home');
+if (a.includes('--small')) {
+  process.stdout.write(await smallExports(caseDir, { chain: val('--chain'), where: val('--where'), rounds: Number(val('--rounds') ?? 1), format, workers }));
+  process.exit(0);
+}
 const engine = await Engine.create({ via: 'cli' });
 try {
   const info = await engine.call('cases.open', { dir: caseDir });

@@ -5,6 +5,8 @@ import path from 'node:path';
 export const caseFiles = (dir: string) => ({
   caseJson: path.join(dir, 'case.json'),
   db: path.join(dir, 'case.duckdb'),
+  /** The whole-case harvest an export reuses while the case's content is unchanged (export/harvestCache.ts). */
+  harvestCache: path.join(dir, 'harvest.cache.json'),
   bundles: path.join(dir, 'bundles'),
   bundle: (id: string) => path.join(dir, 'bundles', id),
   audit: path.join(dir, 'audit.jsonl'),

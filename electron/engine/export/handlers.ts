@@ -141,7 +141,7 @@ export const exportHandlers: AreaHandlers<'export'> = {
         recipient: input.plaintext ? null : client, operator, signal,
         onProgress: (p) => progress({
           phase: p.phase, done: p.rows, total: p.total, unit: 'rows',
-          ...(p.phase === 'setup' ? { message: 'collecting the names and identifiers to replace everywhere' } : {}),
+          ...(p.words ? { message: p.words } : {}),
         }),
       });
       // caseId: the entry goes to the case's own trail (the exports' history reads it there); the selection is the

@@ -27,7 +27,7 @@ import type { PseudonymScope } from './clientKey';
 import { CSV_FORMULA_NOTE } from '../../../shared/csvFormula';
 import { FIELDS_NOTE } from '../../../shared/exportFields';
 import { csvHeader, type ExportFormat, jsonlLines, jsonlToParquet, lineLayout, readBack } from './formats';
-import { buildSelection, COLUMNS, OTHER_COLUMN_LIST, type Selection, selectingQuery, streamPages, TEXT_COLUMN_LIST } from './select';
+import { buildSelection, COLUMNS, OTHER_COLUMN_LIST, PAGE_ROWS, type Selection, selectingQuery, streamPages, TEXT_COLUMN_LIST } from './select';
 import { hasTables } from '../store/db';
 
 import { redactionSetupFor } from './setup';
@@ -62,8 +62,8 @@ export interface ExportOptions {
   profiles?: string[];
   signal?: AbortSignal;
   /** `setup` (rows 0) before the values to replace everywhere are collected: on a large case that takes long before
-   * the first batch. */
-  onProgress?: (p: { phase: 'setup' | 'redact' | 'check' | 'encrypt'; rows: number; total: number }) => void;
+   * the first batch; its `words` say which step it is in (and so do the other phases' first reports). */
+  onProgress?: (p: { phase: 'setup' | 'redact' | 'check' | 'encrypt'; rows: number; total: number; words?: string }) => void;
   /** The efficacy bench's look at the written extract (plaintext, in staging) and the re-scan's hits, before a blocked
    * export removes it or a passed one is encrypted: what a block stopped is measured too (testkit/redaction/product.ts). */
   onChecked?: (dataFile: string, hits: readonly RescanHit[]) => Promise<void>;
@@ -255,10 +255,12 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         && (await h.db.read('SELECT 1 FROM chains WHERE key = $key LIMIT 1', { key: opts.selection.chain })).length);
       throw new EngineError('nothing_selected', chain ? NOTHING_SELECTED.chain : NOTHING_SELECTED.events);
     }
-    opts.onProgress?.({ phase: 'setup', rows: 0, total });
+    const setupStep = (words: string) => opts.onProgress?.({ phase: 'setup', rows: 0, total, words });
+    setupStep('reading the redaction rules');
     // under the job's signal: a cancel interrupts the setup's statements (tens of seconds on a 1 GB case), not after them
-    const setup = await withSignal(opts.signal ?? currentSignal(), () => redactionSetupFor(h, opts.rules, sel));
+    const setup = await withSignal(opts.signal ?? currentSignal(), () => redactionSetupFor(h, opts.rules, sel, setupStep));
     opts.signal?.throwIfAborted();
+    setupStep(`starting the redaction workers (${setup.harvest.length.toLocaleString('en')} values to replace everywhere)`);
     // the harvest matcher is built once here and shared by every worker; this thread runs no detector (the selection's
     // own texts are redacted by the workers too), so it never compiles the rule set
     const harvest = new Harvest(setup.harvest);
@@ -270,7 +272,9 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     const out = fs.openSync(dataFile, 'wx', 0o600);
     let at = opts.format === 'csv' ? fs.writeSync(out, csvHeader()) : 0;
     // one pool for the redaction and then the re-scan (rescanWith); closed in the end whatever happens
-    const workers = new RedactPool({ detectors: detectorOptions, key }, opts.workers);
+    // no more workers than batches: each starts in about a CPU-second (modules, the rule set), which a ten-row
+    // extract would otherwise pay again for a worker that never gets a batch
+    const workers = new RedactPool({ detectors: detectorOptions, key }, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, Math.ceil(total / PAGE_ROWS))));
     pool = workers;
     const byType = new Map<string, number>();
     const byRule = new Map<string, number>();
@@ -378,6 +382,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     lap('write');
 
     // 3. fail-closed: decode what was written, re-run every detector, look for every replaced original
+    opts.onProgress?.({ phase: 'check', rows: 0, total: rows, words: 'checking the written extract for anything left (fail-closed)' });
     const hits = await rescan(workers, finalData, opts, originals, harvest, [reportText, manifestText], rows, claims, written);
     pool = null;
     await workers.close();
@@ -391,7 +396,7 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
     for (const name of deliverable) {
       const p = path.join(staging, name);
       if (opts.recipient) {
-        opts.onProgress?.({ phase: 'encrypt', rows, total: rows });
+        opts.onProgress?.({ phase: 'encrypt', rows, total: rows, words: `encrypting ${name} to the client's key` });
         // streamed end to end: file → OpenPGP → armored temp file (fsync, rename); memory stays at a few chunks
         const armored = await opts.recipient.encryptStream(Readable.toWeb(fs.createReadStream(p)) as ReadableStream<Uint8Array>);
         await writeFileAtomic(`${p}.pgp`, Readable.fromWeb(armored as NodeWebStream<string>));

@@ -95,12 +95,15 @@ export const OTHER_COLUMN_LIST = COLUMNS.filter((c) => !TEXT_COLUMNS.has(c));
 const STREAM_COLUMNS = OTHER_COLUMN_LIST.map((c) => (c === 'ts' ? TS_ISO : `s.${c}`)).join(', ')
   + `, to_json([${TEXT_COLUMN_LIST.map((c) => (c === 'fields' ? FIELDS_UNLESS_RAW : `s.${c}`)).join(', ')}])::VARCHAR AS texts`;
 
+/** Rows in one page of the export's stream: one redaction batch. */
+export const PAGE_ROWS = 2000;
+
 /**
  * Every selected event in (ts, id) order, handed over in pages of `pageRows`: one query streamed from DuckDB (one
  * sort, read chunk by chunk), awaiting each page's handler before reading on, so memory stays at a few pages. Each
  * chunk is read column by column (the values as the row readers give them: BIGINT and timestamps as text).
  */
-export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: EventRowOut[]) => Promise<void>, pageRows = 2000): Promise<void> {
+export async function streamPages(db: ReadPath, s: Selected, onPage: (rows: EventRowOut[]) => Promise<void>, pageRows = PAGE_ROWS): Promise<void> {
   // under the current call's signal (an export job's cancel): the ordered stream's first chunk waits for a sort of the
   // whole selection, tens of seconds on a 1 GB case, which a cancel interrupts
   await db.withConnection(async (conn) => cancellable(() => conn.interrupt(), async () => {

@@ -5,14 +5,23 @@ import type { IdPattern } from '../../../shared/correlation';
 import { DEFAULT_ID_PATTERNS } from '../../../shared/correlation';
 import { RedactionRules, type RedactionRulesInput } from '../../../shared/redaction';
 import type { CaseMeta } from '../case/caseStore';
+import { caseFiles } from '../case/paths';
 import { FieldHarvest, type HarvestValue } from '../redact/harvest';
 import { PERSON_FIELD_SNIPPET, PERSON_KEY_HINT } from '../redact/keys';
 import type { SqlRead } from '../store/db';
 import { Params } from '../store/sql';
+import { contentKey, type HarvestCacheEntry, kindsKey, readHarvestCache, writeHarvestCache } from './harvestCache';
 import type { Selected } from './select';
 
-/** What the setup reads of a case: its `events` and `identifiers` and its idPatterns (an open CaseHandle is one). */
-export interface SetupSource { db: Pick<SqlRead, 'read'>; meta: Pick<CaseMeta, 'idPatterns'> }
+/**
+ * What the setup reads of a case: its `events` and `identifiers` and its idPatterns (an open CaseHandle is one).
+ * With `dir` the whole-case harvest is kept in the case folder between exports (harvestCache.ts), written unless
+ * `readOnly`.
+ */
+export interface SetupSource { db: Pick<SqlRead, 'read'>; meta: Pick<CaseMeta, 'idPatterns'>; dir?: string; readOnly?: boolean }
+
+/** Told what the setup is doing, in words (the export's progress while no row is redacted yet). */
+export type SetupStep = (words: string) => void;
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
@@ -55,21 +64,15 @@ async function contextUsers(h: SetupSource, sel: Selected): Promise<HarvestValue
   return [...out].map((value) => ({ type: 'user', value }));
 }
 
-/** Per open case: the names harvested from its fields, with the events they were read from (count and last id). */
-const personCache = new WeakMap<SetupSource, { stamp: string; values: HarvestValue[] }>();
-
 /**
  * Pass 1 over the whole case (not only the selection: a name under its field in any event is replaced in every
  * extract): names and users under their fields (`sender_name`, `user`, `created_by`…), so the same name in free
  * text (a Celery `argsrepr`, a message) is replaced too. DuckDB narrows the rows with a superset of the key names
  * and extracts the distinct key-and-value snippets; the detectors' own key rules pick the values from each snippet
- * (FieldHarvest). Kept per case until its events change. A JSON record's fields are its raw text: searched once.
+ * (FieldHarvest). Kept with the case while its content is unchanged (wholeCase). A JSON record's fields are its raw
+ * text: searched once.
  */
 async function personFields(h: SetupSource): Promise<HarvestValue[]> {
-  const [st] = await h.db.read<{ n: number | string; last: number | string | null }>('SELECT count(*) AS n, max(id) AS last FROM events');
-  const stamp = `${st?.n}:${st?.last}`;
-  const known = personCache.get(h);
-  if (known?.stamp === stamp) return known.values;
   const rows = await h.db.read<{ v: string }>(`SELECT DISTINCT v FROM (
       SELECT unnest(regexp_extract_all(s.raw, $2)) AS v FROM events s WHERE regexp_matches(s.raw, $1)
       UNION ALL SELECT unnest(regexp_extract_all(s.fields::VARCHAR, $2)) AS v FROM events s
@@ -77,14 +80,47 @@ async function personFields(h: SetupSource): Promise<HarvestValue[]> {
     ) LIMIT 200000`, [PERSON_KEY_HINT, PERSON_FIELD_SNIPPET]);
   const found = new FieldHarvest();
   for (const r of rows) found.add(r.v);
-  const values = found.values();
-  personCache.set(h, { stamp, values });
-  return values;
+  return found.values();
 }
 
-export async function redactionSetupFor(h: SetupSource, rulesInput?: RedactionRulesInput, sel?: Selected) {
+/** What the whole-case harvest is, beside the case's content: a change of its patterns is a change of the cache's key. */
+const HARVEST_CODE = { version: 1, hint: PERSON_KEY_HINT, snippet: PERSON_FIELD_SNIPPET };
+
+/** Per open case: its whole-case harvest as last read or made (the disk cache's entry, or one kept in memory only). */
+const wholeCaseMemo = new WeakMap<SetupSource, HarvestCacheEntry>();
+
+/**
+ * The whole-case passes (identifiers of the kinds, names under their fields), in that order: from memory or the case's
+ * cache file while the case's content key is unchanged, else made and kept. No key (the content is moving): made, not kept.
+ */
+async function wholeCase(h: SetupSource, kinds: readonly string[], onStep: SetupStep): Promise<HarvestValue[]> {
+  const key = await contentKey(h.db, HARVEST_CODE);
+  const file = key && h.dir ? caseFiles(h.dir).harvestCache : null;
+  const known = wholeCaseMemo.get(h);
+  const entry = key && known?.key === key ? known : key && file ? await readHarvestCache(file, key) : null;
+  const kk = kindsKey(kinds);
+  if (entry?.ids[kk]) {
+    onStep('names and identifiers to replace: kept from the last export (the case is unchanged)');
+    wholeCaseMemo.set(h, entry);
+    return [...entry.ids[kk], ...entry.fields];
+  }
+  onStep('collecting the identifiers to replace everywhere (every event of the case)');
+  const ids = await harvestValues(h, kinds);
+  if (!entry) onStep('collecting the names under their fields (every event of the case)');
+  const fields = entry?.fields ?? await personFields(h);
+  if (key) {
+    const made: HarvestCacheEntry = { key, fields, ids: { ...entry?.ids, [kk]: ids } };
+    wholeCaseMemo.set(h, made);
+    if (file && !h.readOnly) await writeHarvestCache(file, made);
+  }
+  return [...ids, ...fields];
+}
+
+export async function redactionSetupFor(h: SetupSource, rulesInput?: RedactionRulesInput, sel?: Selected, onStep: SetupStep = () => undefined) {
   const rules = RedactionRules.parse(rulesInput ?? {});
   const idPatterns: IdPattern[] = h.meta.idPatterns ?? DEFAULT_ID_PATTERNS;
-  const harvest = [...await harvestValues(h, rules.harvestKinds), ...await personFields(h), ...sel ? await contextUsers(h, sel) : []];
+  const whole = await wholeCase(h, rules.harvestKinds, onStep);
+  if (sel) onStep('collecting the names in paths and URLs of the selected events');
+  const harvest = [...whole, ...sel ? await contextUsers(h, sel) : []];
   return { rules, idPatterns, harvest, rulesSha256: sha256(JSON.stringify({ rules, idPatterns })) };
 }
