@@ -167,6 +167,13 @@ export function registerExportCommands(program: Command): void {
             // process mid-write and left it in exports/ until the next export). Twice quits at once.
             const jobId = `cli-export-${randomBytes(6).toString('hex')}`;
             const offCtrlC = onCtrlC(() => cancelJob(engine, jobId, 'the export'));
+            // On a terminal: a line each time the job says what it is doing (the whole-case harvest, the workers, the
+            // check): an export that sat silent for its setup looked hung. Not on a pipe: a script reads the result.
+            let lastWords = '';
+            const offWords = engine.on('job.progress', (j) => {
+              const words = j.jobId === jobId && !o.json && process.stderr.isTTY ? j.step?.message : undefined;
+              if (words && words !== lastWords) { lastWords = words; process.stderr.write(`  ${printable(words)}\n`); }
+            });
             let r;
             try {
               r = await engine.call('export.run', {
@@ -181,6 +188,7 @@ export function registerExportCommands(program: Command): void {
               return;
             } finally {
               offCtrlC();
+              offWords();
             }
             exported = true;
             // the operator asked for the copy: it is where they will look, so it is said beside the case's own folder

@@ -139,8 +139,10 @@ export const exportHandlers: AreaHandlers<'export'> = {
         selection: input.selection, format: input.format, rules, profiles,
         ...(pseudonymKey ? { pseudonymScope: scope, pseudonymKey } : {}),
         recipient: input.plaintext ? null : client, operator, signal,
+        // each setup step its own phase: the runner says a new phase at once (a step of seconds would otherwise show
+        // the words of the step before it until the next heartbeat)
         onProgress: (p) => progress({
-          phase: p.phase, done: p.rows, total: p.total, unit: 'rows',
+          phase: p.step ? `${p.phase}-${p.step}` : p.phase, done: p.rows, total: p.total, unit: 'rows',
           ...(p.words ? { message: p.words } : {}),
         }),
       });

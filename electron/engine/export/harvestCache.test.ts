@@ -94,6 +94,29 @@ describe('the whole-case harvest kept in the case', () => {
     }
   }, 240_000);
 
+  it('the export job says each of its steps in words as it starts (the dialog and the CLI show them), not one line', async () => {
+    fs.rmSync(cacheFile, { force: true });
+    const said = await withEngine(async (engine, caseId) => {
+      const words: string[] = [];
+      const off = engine.on('job.progress', (j) => { const m = j.step?.message; if (j.kind === 'export' && m && m !== words.at(-1)) words.push(m); });
+      try {
+        await engine.call('export.run', { caseId, selection: { where: "message LIKE '%Tomás%'" }, format: 'jsonl', plaintext: true });
+      } finally {
+        off();
+      }
+      return words;
+    });
+    // every step, in order: a step that is quick still reaches the page before the next (a new phase is said at once)
+    expect(said).toEqual([
+      'reading the redaction rules',
+      'collecting the identifiers to replace everywhere (every event of the case)',
+      'collecting the names under their fields (every event of the case)',
+      'collecting the names in paths and URLs of the selected events',
+      expect.stringMatching(/^starting the redaction workers \(\d+ values to replace everywhere\)$/),
+      'checking the written extract for anything left (fail-closed)',
+    ]);
+  }, 120_000);
+
   it('an import that adds a name changes the key: the next extract replaces it in free text', async () => {
     const selection = { where: "message LIKE '%Zoltan%'" };
     const before = await exportOnce(selection);

@@ -62,8 +62,9 @@ export interface ExportOptions {
   profiles?: string[];
   signal?: AbortSignal;
   /** `setup` (rows 0) before the values to replace everywhere are collected: on a large case that takes long before
-   * the first batch; its `words` say which step it is in (and so do the other phases' first reports). */
-  onProgress?: (p: { phase: 'setup' | 'redact' | 'check' | 'encrypt'; rows: number; total: number; words?: string }) => void;
+   * the first batch; `step` and `words` say which of its steps it is in (a key, and what it does), and the other
+   * phases' first reports have words too. */
+  onProgress?: (p: { phase: 'setup' | 'redact' | 'check' | 'encrypt'; rows: number; total: number; step?: string; words?: string }) => void;
   /** The efficacy bench's look at the written extract (plaintext, in staging) and the re-scan's hits, before a blocked
    * export removes it or a passed one is encrypted: what a block stopped is measured too (testkit/redaction/product.ts). */
   onChecked?: (dataFile: string, hits: readonly RescanHit[]) => Promise<void>;
@@ -255,12 +256,12 @@ export async function runExport(h: CaseHandle, opts: ExportOptions): Promise<Exp
         && (await h.db.read('SELECT 1 FROM chains WHERE key = $key LIMIT 1', { key: opts.selection.chain })).length);
       throw new EngineError('nothing_selected', chain ? NOTHING_SELECTED.chain : NOTHING_SELECTED.events);
     }
-    const setupStep = (words: string) => opts.onProgress?.({ phase: 'setup', rows: 0, total, words });
-    setupStep('reading the redaction rules');
+    const setupStep = (step: string, words: string) => opts.onProgress?.({ phase: 'setup', rows: 0, total, step, words });
+    setupStep('rules', 'reading the redaction rules');
     // under the job's signal: a cancel interrupts the setup's statements (tens of seconds on a 1 GB case), not after them
     const setup = await withSignal(opts.signal ?? currentSignal(), () => redactionSetupFor(h, opts.rules, sel, setupStep));
     opts.signal?.throwIfAborted();
-    setupStep(`starting the redaction workers (${setup.harvest.length.toLocaleString('en')} values to replace everywhere)`);
+    setupStep('workers', `starting the redaction workers (${setup.harvest.length.toLocaleString('en')} values to replace everywhere)`);
     // the harvest matcher is built once here and shared by every worker; this thread runs no detector (the selection's
     // own texts are redacted by the workers too), so it never compiles the rule set
     const harvest = new Harvest(setup.harvest);

@@ -20,8 +20,8 @@ import type { Selected } from './select';
  */
 export interface SetupSource { db: Pick<SqlRead, 'read'>; meta: Pick<CaseMeta, 'idPatterns'>; dir?: string; readOnly?: boolean }
 
-/** Told what the setup is doing, in words (the export's progress while no row is redacted yet). */
-export type SetupStep = (words: string) => void;
+/** Told which step the setup is in (a short key) and what it does, in words (the export's progress before any row). */
+export type SetupStep = (step: string, words: string) => void;
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
@@ -100,13 +100,13 @@ async function wholeCase(h: SetupSource, kinds: readonly string[], onStep: Setup
   const entry = key && known?.key === key ? known : key && file ? await readHarvestCache(file, key) : null;
   const kk = kindsKey(kinds);
   if (entry?.ids[kk]) {
-    onStep('names and identifiers to replace: kept from the last export (the case is unchanged)');
+    onStep('kept', 'names and identifiers to replace: kept from the last export (the case is unchanged)');
     wholeCaseMemo.set(h, entry);
     return [...entry.ids[kk], ...entry.fields];
   }
-  onStep('collecting the identifiers to replace everywhere (every event of the case)');
+  onStep('identifiers', 'collecting the identifiers to replace everywhere (every event of the case)');
   const ids = await harvestValues(h, kinds);
-  if (!entry) onStep('collecting the names under their fields (every event of the case)');
+  if (!entry) onStep('fields', 'collecting the names under their fields (every event of the case)');
   const fields = entry?.fields ?? await personFields(h);
   if (key) {
     const made: HarvestCacheEntry = { key, fields, ids: { ...entry?.ids, [kk]: ids } };
@@ -120,7 +120,7 @@ export async function redactionSetupFor(h: SetupSource, rulesInput?: RedactionRu
   const rules = RedactionRules.parse(rulesInput ?? {});
   const idPatterns: IdPattern[] = h.meta.idPatterns ?? DEFAULT_ID_PATTERNS;
   const whole = await wholeCase(h, rules.harvestKinds, onStep);
-  if (sel) onStep('collecting the names in paths and URLs of the selected events');
+  if (sel) onStep('selection', 'collecting the names in paths and URLs of the selected events');
   const harvest = [...whole, ...sel ? await contextUsers(h, sel) : []];
   return { rules, idPatterns, harvest, rulesSha256: sha256(JSON.stringify({ rules, idPatterns })) };
 }
