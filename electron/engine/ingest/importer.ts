@@ -786,7 +786,12 @@ function scanStats(scan: FileScan): ReadStats {
   return { lines: scan.lines, bytesRead: scan.compressedBytes ?? scan.bytes, badUtf8Lines: 0, nulLines: 0, gzipBroken: null, lastLineTorn: scan.torn, longLines: 0, splitRecords: 0 };
 }
 
-/** Records whose time could not be read take the time of the record before them in the same file, flagged. */
+/**
+ * Records whose time could not be read take the time of the record before them in the same file, flagged. An UPDATE
+ * here (or completeTimesSql's) that changes even one row makes DuckDB write the whole batch to the WAL at COMMIT
+ * instead of keeping the blocks its INSERT already wrote: one inherited time cost the 1 GB tree 327 MB more written
+ * and a slow COMMIT (docs/BENCHMARKS.md, im22). An UPDATE that matches nothing costs only its scan.
+ */
 async function fixInheritedTimes(db: CaseDb, idList: string): Promise<void> {
   const missing = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM event_store WHERE file_id IN (${idList}) AND ts IS NULL`);
   if (!missing?.n) return;
