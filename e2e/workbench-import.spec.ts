@@ -150,7 +150,10 @@ test('what an import has committed shows while the rest imports: the counts grow
     await page.getByTestId('import-look').click();
     await expect.poll(() => whileRunning(() => eventsTotal(page))).toBeGreaterThan(0);
     await expect(page.getByTestId('status-chains')).toHaveCount(0);
-    // Later batches are not drawn by themselves; "Show them" draws what is in at that moment.
+    // Later batches are not drawn by themselves; "Show them" draws what is in at that moment. What is drawn is read
+    // once the table's own page is in (its rows shown): until then the total is the count the Cases view asked for.
+    await expect(page.getByTestId('event-row').first()).toBeVisible();
+    await expect(page.getByTestId('events-table')).not.toContainText('loading…');
     const drawn = await eventsTotal(page);
     await expect.poll(() => whileRunning(async () => num(await page.getByTestId('status-import-in').textContent()))).toBeGreaterThan(drawn);
     expect(await eventsTotal(page)).toBe(drawn);

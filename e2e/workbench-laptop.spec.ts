@@ -1,7 +1,10 @@
 // The workbench on a common laptop window (1280 × 800) with a record open (qa20): what the operator needs stays on
 // screen instead of being pushed under the detail panel.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from './fixtures';
-import { openDemo } from './workbenchKit';
+import { api, caseLink, openDemo } from './workbenchKit';
 
 test.use({ openDefault: true });
 
@@ -99,5 +102,48 @@ test('with a record open at 1280 × 800, the Message column is read without scro
   await expect(page.getByTestId('detail-panel')).toBeHidden();
   await expect.poll(heads).toEqual(before);
   await expect(page.getByTestId('columns-hidden')).toHaveCount(0);
+  expect(problems.errors).toEqual([]);
+});
+
+test('the status bar stays one line at 1280 × 800 while an import runs (its words wrapped it to three); the whole words are its tooltip', async ({ app, casefile, problems }) => {
+  test.setTimeout(180_000);
+  const { page } = app;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const work = await mkdtemp(path.join(os.tmpdir(), 'casefile-status-line-'));
+  // A batch per file (each commits on its own): the import runs a while with events in, and says so.
+  const batchBytes = process.env.CASEFILE_IMPORT_BATCH_BYTES;
+  process.env.CASEFILE_IMPORT_BATCH_BYTES = '1';
+  try {
+    const made = await api<{ id: string }>(casefile, 'cases.create', { name: 'Status line', dir: path.join(work, 'case') });
+    await mkdir(path.join(work, 'many'));
+    const line = (i: number) => JSON.stringify({ message: `tick ${i}`, levelname: 'INFO', name: 'gen', created: 1690656225.4 + i / 1000 });
+    for (let f = 0; f < 120; f++) {
+      await writeFile(path.join(work, 'many', `w${String(f).padStart(3, '0')}.json.log`), Array.from({ length: 2000 }, (_, i) => line(f * 2000 + i)).join('\n') + '\n');
+    }
+    await page.goto(caseLink(casefile, made.id, 'cases'));
+    const bar = page.getByTestId('status-bar');
+    await expect(page.getByTestId('status-case-events')).toBeVisible();
+    const oneLine = (await bar.boundingBox())!.height;
+    await page.getByTestId('import-paths').fill(path.join(work, 'many'));
+    await page.getByTestId('import-start').click();
+    const status = page.getByTestId('status-import');
+    // measured while the import's words (stage, counts, "Show them") are all in the bar
+    await expect(page.getByTestId('status-import-show')).toBeVisible({ timeout: 90_000 });
+    const seen = await bar.evaluate((el) => ({
+      height: el.getBoundingClientRect().height, running: !!el.querySelector('[data-testid="status-import"]'),
+      words: el.querySelector('[data-testid="status-import"]')?.textContent ?? '', show: !!el.querySelector('[data-testid="status-import-show"]'),
+    }));
+    expect(seen.running && seen.show).toBe(true);
+    expect(seen.height, `the bar with "${seen.words}"`).toBeLessThanOrEqual(oneLine + 1);
+    // what does not fit is in the tooltip, and "Show them" stays on screen to be clicked
+    await expect(status).toHaveAttribute('title', /events in so far/);
+    await expect(page.getByTestId('status-import-show')).toBeInViewport();
+    await page.getByTestId('import-cancel').click();
+    await expect(status).toHaveCount(0, { timeout: 60_000 });
+    await api(casefile, 'cases.close', { caseId: made.id });
+  } finally {
+    if (batchBytes === undefined) delete process.env.CASEFILE_IMPORT_BATCH_BYTES; else process.env.CASEFILE_IMPORT_BATCH_BYTES = batchBytes;
+    await rm(work, { recursive: true, force: true, maxRetries: 5 });
+  }
   expect(problems.errors).toEqual([]);
 });

@@ -17,11 +17,15 @@ export function ImportStatus() {
   const showCommitted = useImport((s) => s.showCommitted);
   if (!running) return null;
   const committed = progress?.eventsCommitted ?? 0;
+  const counts = committed > 0 ? ` · ${fmtCount(committed)} events in so far, ${fmtCount(shown)} shown` : '';
+  // One line in the status bar: the words give way (whole in the tooltip), "Show them" stays to be clicked.
   return (
-    <span className="muted" data-testid="status-import">
-      {importStatusWords(progress)}
-      {committed > 0 && <> · <span data-testid="status-import-in">{fmtCount(committed)}</span> events in so far, {fmtCount(shown)} shown</>}
-      {committed > shown && <>{' '}<button type="button" className="link" data-testid="status-import-show" onClick={() => void showCommitted()}>Show them</button></>}
+    <span className="muted status-job" data-testid="status-import" title={`${importStatusWords(progress)}${counts}`}>
+      <span className="status-words">
+        {importStatusWords(progress)}
+        {committed > 0 && <> · <span data-testid="status-import-in">{fmtCount(committed)}</span> events in so far, {fmtCount(shown)} shown</>}
+      </span>
+      {committed > shown && <button type="button" className="link" data-testid="status-import-show" onClick={() => void showCommitted()}>Show them</button>}
     </span>
   );
 }

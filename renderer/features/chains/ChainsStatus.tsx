@@ -45,17 +45,20 @@ export function ChainsStatus() {
   const { live, stopped, error } = useChainsBuild();
   if (!current?.chainsPending) return null;
   // A read-only instance runs no job: "building" would never end here.
-  if (current.readOnly) return <span className="warn" data-testid="status-chains" title={chainsPendingText(true)}>chains not built (read-only)</span>;
+  // One line in the status bar: the words give way (whole in the tooltip), the buttons stay to be clicked.
+  if (current.readOnly) return <span className="warn status-job" data-testid="status-chains" title={chainsPendingText(true)}><span className="status-words">chains not built (read-only)</span></span>;
+  const words = stopped ? chainsStoppedText(stopped) : 'building identifiers and chains…';
+  const said = error ? `${words} · ${error}` : words;
   if (!stopped) {
     return (
-      <span className="muted" data-testid="status-chains" title={error ?? undefined}>
-        building identifiers and chains…{live && <>{' '}<CancelChains testId="status-chains-cancel" /></>}{error && <> · {error}</>}
+      <span className="muted status-job" data-testid="status-chains" title={said}>
+        <span className="status-words">{said}</span>{live && <CancelChains testId="status-chains-cancel" />}
       </span>
     );
   }
   return (
-    <span className="warn" data-testid="status-chains" role="status" title={error ?? undefined}>
-      {chainsStoppedText(stopped)}{' '}<BuildChains testId="status-chains-again" />{error && <> · {error}</>}
+    <span className="warn status-job" data-testid="status-chains" role="status" title={said}>
+      <span className="status-words">{words}</span><BuildChains testId="status-chains-again" />{error && <span className="status-words"> · {error}</span>}
     </span>
   );
 }

@@ -177,21 +177,21 @@ function StatusBar({ mode, version }: { mode?: string; version?: string }) {
           <span data-testid="status-case-events">{fmtCount(current.eventCount)} events in case</span>
           {countedCase === current.id && <span data-testid="status-matching">{totalKnown ? fmtCount(total) : 'counting…'} matching</span>}
           <span data-testid="status-bundles">{fmtCount(current.bundleCount)} bundle{current.bundleCount === 1 ? '' : 's'}</span>
-          <span title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
+          <span className="status-fit" title={current.timezone.evidence}>tz {current.timezone.zone} ({current.timezone.how})</span>
           <ImportStatus />
           {!importing && <ChainsStatus />}
           {current.textIndexPending && !current.readOnly && (
-            <span className="muted" data-testid="status-text-index" title="Searches are exact meanwhile; records not yet indexed are read in full">indexing text…</span>
+            <span className="muted status-fit" data-testid="status-text-index" title="Searches are exact meanwhile; records not yet indexed are read in full">indexing text…</span>
           )}
           {current.readOnly && (
-            <span className="warn" data-testid="status-readonly">read-only: {current.readOnlyReason ?? 'the case cannot be written'}</span>
+            <span className="warn status-fit" data-testid="status-readonly" title={`read-only: ${current.readOnlyReason ?? 'the case cannot be written'}`}>read-only: {current.readOnlyReason ?? 'the case cannot be written'}</span>
           )}
         </>
       ) : <span>No case open</span>}
       <span className="spacer" />
       {loading && <span>loading…</span>}
       {lastQueryMs != null && <span data-testid="status-query">{lastQuery} {lastQueryMs.toFixed(0)} ms</span>}
-      <span className="muted">j/k move · n/N errors · / search · ? all keys</span>
+      <span className="muted status-keys" title="j/k move · n/N errors · / search · ? all keys">j/k move · n/N errors · / search · ? all keys</span>
       <span>{mode ?? ''} {version ?? ''}</span>
     </footer>
   );
