@@ -15,17 +15,6 @@ export function fmtTime(iso: string | null | undefined): string {
   return iso.replace('T', ' ').replace(/Z$/, '');
 }
 
-export function fmtDuration(ms: number | null | undefined): string {
-  if (ms == null || !Number.isFinite(ms)) return '—';
-  const a = Math.abs(ms);
-  const sign = ms < 0 ? '-' : '';
-  if (a < 1000) return `${sign}${Math.round(a)} ms`;
-  if (a < 60_000) return `${sign}${(a / 1000).toFixed(a < 10_000 ? 2 : 1)} s`;
-  if (a < 3_600_000) return `${sign}${Math.floor(a / 60_000)} m ${Math.round((a % 60_000) / 1000)} s`;
-  if (a < 86_400_000) return `${sign}${Math.floor(a / 3_600_000)} h ${Math.round((a % 3_600_000) / 60_000)} m`;
-  return `${sign}${Math.floor(a / 86_400_000)} d ${Math.round((a % 86_400_000) / 3_600_000)} h`;
-}
-
 // One formatter for every count on screen (toLocaleString builds a new one per call: thousands per re-draw).
 const COUNT = new Intl.NumberFormat('en-US');
 export function fmtCount(n: number): string {

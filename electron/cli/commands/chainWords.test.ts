@@ -23,16 +23,17 @@ beforeAll(() => {
 });
 
 describe('a chain\'s span in the CLI', () => {
-  it('chains heads the column "span" and trace says "span 2.5s"', () => {
+  // The span in the app's own format (shared/duration.ts): it said "2.5s" where the Chains view says "2.50 s" (QA).
+  it('chains heads the column "span" and trace says "span 2.50 s", as the app does', () => {
     const chains = cli('chains', '--case', caseDir);
     expect(chains.status, chains.stderr).toBe(0);
     const [head, , row] = chains.stdout.split('\n');
     expect(head!.split(/\s+/)).toContain('span');
     expect(head!.split(/\s+/)).not.toContain('duration');
-    expect(row).toMatch(new RegExp(`^${task}\\s+celery_task\\s+export_report\\s+success\\s+\\S+\\s+2\\.5s\\s+2\\s`));
+    expect(row).toMatch(new RegExp(`^${task}\\s+celery_task\\s+export_report\\s+success\\s+\\S+\\s+2\\.50 s\\s+2\\s`));
     const trace = cli('trace', task, '--case', caseDir);
     expect(trace.status, trace.stderr).toBe(0);
-    expect(trace.stdout.split('\n')[0]).toBe(`celery_task ${task} (export_report): success, 2 events, span 2.5s from 2023-07-06T05:24:26.725Z to 2023-07-06T05:24:29.225Z; sources celery`);
+    expect(trace.stdout.split('\n')[0]).toBe(`celery_task ${task} (export_report): success, 2 events, span 2.50 s from 2023-07-06T05:24:26.725Z to 2023-07-06T05:24:29.225Z; sources celery`);
   });
 
   it('the help says what --min-duration and --sort duration measure', () => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ChainKind, ChainStatus, type ChainSummary, type TraceResult } from '../../../shared/correlation';
 import { CHAIN_OFFSET_MAX, CHAIN_PAGE_MAX } from '../../../shared/contract/chains';
+import { fmtDuration } from '../../../shared/duration';
 import { printable } from '../../../shared/printable';
 import { EXIT, fail, intFrom1To, intFromTo, printJson, printTable } from '../output';
 import { withCaseEngine } from './ingest';
@@ -21,19 +22,11 @@ export function parseDuration(s: string): number {
   return Math.round(n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms'] ?? 1));
 }
 
-function fmtDuration(ms: number | null): string {
-  if (ms === null) return '';
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(1)}s`;
-  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)}m`;
-  return `${(ms / 3_600_000).toFixed(1)}h`;
-}
-
 /** A chain's time figure is its span, as the app calls it: first record to last across every source, which can be
  *  longer than the task's own run time (Celery's "succeeded in"); the flags keep their names for scripts. */
 function chainRow(c: ChainSummary) {
   return {
-    key: c.key, kind: c.kind, label: c.label, status: c.status, first: c.first ?? '', span: fmtDuration(c.durationMs),
+    key: c.key, kind: c.kind, label: c.label, status: c.status, first: c.first ?? '', span: c.durationMs === null ? '' : fmtDuration(c.durationMs),
     events: c.events, sources: c.sources.join(','), user: c.user ?? '', dataset: c.dataset ?? '', reason: c.failureReason ?? '',
   };
 }

@@ -16,6 +16,7 @@ import { FORMATS, formatInfo } from '../../engine/formats/registry';
 import { takeStageCpu, takeStageTimes } from '../../engine/util/stageTimes';
 import { ENVELOPES, envelopeInfo } from '../../engine/formats/envelopes/registry';
 import { printable } from '../../../shared/printable';
+import { counted } from '../../../shared/plural';
 import { fail, printJson, printTable } from '../output';
 import { cancelJob, onCtrlC, wasCancelled } from '../ctrlC';
 import { waitForCorrelation } from './verifyWait';
@@ -177,7 +178,7 @@ export function registerIngestCommands(program: Command): void {
           printTable(res.files.map(fileRow));
           // Of the files this import read: those a re-import found in the case are counted apart (importFilesText).
           const sum = (k: 'malformed' | 'unparsed') => res.files.reduce((n, f) => n + (f.skipped ? 0 : f[k]), 0);
-          process.stdout.write(`\n${importFilesText(res.files)} — ${res.bundles.length} bundle(s) (${res.bundles.map((b) => `${b.id}${b.reused ? ' reused' : ''}`).join(', ')}): `
+          process.stdout.write(`\n${importFilesText(res.files)} — ${counted(res.bundles.length, 'bundle')} (${res.bundles.map((b) => `${b.id}${b.reused ? ' reused' : ''}`).join(', ')}): `
             + `${sum('malformed')} malformed, ${sum('unparsed')} unparsed, in ${res.seconds.toFixed(1)} s`
             + `${res.eventsReadySeconds !== undefined ? ` (${res.firstEventsSeconds !== undefined ? `first events queryable after ${res.firstEventsSeconds.toFixed(1)} s, ` : ''}all events ready after ${res.eventsReadySeconds.toFixed(1)} s)` : ''}\n`
             + `site timezone: ${res.timezone.zone} (${res.timezone.how}: ${res.timezone.evidence})\n`
@@ -203,7 +204,7 @@ export function registerIngestCommands(program: Command): void {
             problems: await q(`SELECT parse_status, count(*) AS events FROM events WHERE parse_status <> 'ok' GROUP BY 1`),
           };
           if (o.json) { printJson(stats); return; }
-          process.stdout.write(`${printable(info.name)}: ${info.eventCount} events, ${info.bundleCount} bundle(s), ${info.timeRange ? `${info.timeRange.from} → ${info.timeRange.to}` : 'no time range'}\nsite timezone: ${info.timezone.zone} (${info.timezone.how})\n\nBy source\n`);
+          process.stdout.write(`${printable(info.name)}: ${info.eventCount} events, ${counted(info.bundleCount, 'bundle')}, ${info.timeRange ? `${info.timeRange.from} → ${info.timeRange.to}` : 'no time range'}\nsite timezone: ${info.timezone.zone} (${info.timezone.how})\n\nBy source\n`);
           printTable(stats.bySource);
           process.stdout.write('\nBy level\n');
           printTable(stats.byLevel);

@@ -4,7 +4,8 @@ import { useSelection } from '../../stores/selection';
 import { useApp } from '../../stores/app';
 import { useFilter } from '../../stores/filter';
 import { levelColor } from '../../lib/levels';
-import { fmtCount, fmtDuration, toMs } from '../../lib/time';
+import { fmtCount, toMs } from '../../lib/time';
+import { fmtDuration } from '../../../shared/duration';
 import { useTimeFormat } from '../../stores/timeMode';
 import { IdText } from './IdText';
 

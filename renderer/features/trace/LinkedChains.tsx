@@ -6,7 +6,7 @@ import type { ChainTree } from '../../../shared/correlation';
 import { call } from '../../api/client';
 import { useApp, errorText } from '../../stores/app';
 import { useSelection } from '../../stores/selection';
-import { fmtDuration } from '../../lib/time';
+import { fmtDuration } from '../../../shared/duration';
 import { useTimeFormat } from '../../stores/timeMode';
 import { StatusBadge } from '../chains/ChainsView';
 import { treeRows } from './treeLayout';
