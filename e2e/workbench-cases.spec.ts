@@ -170,3 +170,20 @@ test('a case is closed from the Cases list: refused while its import runs, then 
   expect(problems.errors).toEqual([]);
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
+
+test('the Cases list gives each case\'s time range on the clock the app shows times in, labelled (it was always UTC)', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  await app.goto();
+  const caseId = casefile.defaultCaseId!;
+  const { timeRange, timezone } = await api<{ timeRange: { from: string; to: string }; timezone: { zone: string } }>(casefile, 'cases.get', { caseId });
+  expect(timezone.zone).toBe('Asia/Kolkata');
+  const at = (iso: string, offsetMs: number) => new Date(Date.parse(iso) + offsetMs).toISOString().replace('T', ' ').replace('Z', '');
+  const range = page.locator(`[data-testid="case-row"][data-case="${caseId}"]`).getByTestId('case-range');
+  const IST = 5.5 * 3_600_000;
+  await page.getByTestId('time-mode-site').click();
+  await page.getByTestId('tab-cases').click();
+  await expect(range).toHaveText(`${at(timeRange.from, IST)} → ${at(timeRange.to, IST)} (site +05:30)`);
+  await page.getByTestId('time-mode-utc').click();
+  await expect(range).toHaveText(`${at(timeRange.from, 0)} → ${at(timeRange.to, 0)} (UTC)`);
+  expect(problems.errors).toEqual([]);
+});

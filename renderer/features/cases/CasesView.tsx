@@ -2,7 +2,9 @@
 import { useEffect, useState } from 'react';
 import { printable } from '../../../shared/printable';
 import { useApp } from '../../stores/app';
-import { fmtCount, fmtTime } from '../../lib/time';
+import { fmtCount, toIso, toMs } from '../../lib/time';
+import { timeFormat } from '../../lib/siteTime';
+import { useTimeMode } from '../../stores/timeMode';
 import { ImportPanel } from './ImportPanel';
 import { ZonePanel } from './ZonePanel';
 
@@ -15,20 +17,30 @@ export function CasesView() {
   const [dir, setDir] = useState('');
   const [tz, setTz] = useState('');
   const [openPath, setOpenPath] = useState('');
+  // Each case's range on the clock the rest of the app shows (UTC, its own site zone, or both), labelled per row:
+  // the cases listed may each have their own site zone.
+  const mode = useTimeMode((s) => s.mode);
+  const rangeText = (c: (typeof cases)[number]) => {
+    const from = toMs(c.timeRange?.from), to = toMs(c.timeRange?.to);
+    if (from === null || to === null) return '—';
+    // to the millisecond, as the timeline's range says it (the engine's range carries microseconds)
+    const time = timeFormat(mode, c.timezone.zone, from, to);
+    return `${time.fmt(toIso(from))} → ${time.fmt(toIso(to))} (${time.label})`;
+  };
   return (
     <div className="cases" data-testid="cases-view">
       <section className="card">
         <h3>Cases</h3>
         {cases.length === 0 && <div className="empty">No cases yet — create one below, then import a bundle.</div>}
         <table className="grid-table">
-          <thead><tr><th>Name</th><th>Events</th><th>Bundles</th><th>Time range (UTC)</th><th>Timezone</th><th>Folder</th><th /></tr></thead>
+          <thead><tr><th>Name</th><th>Events</th><th>Bundles</th><th>Time range</th><th>Timezone</th><th>Folder</th><th /></tr></thead>
           <tbody>
             {cases.map((c) => (
               <tr key={c.id} data-testid="case-row" data-case={c.id} className={c.id === current?.id ? 'selected' : ''}>
                 <td>{c.name}{c.isDemo && <span className="badge">demo</span>}{c.readOnly && <span className="badge warn" title={c.readOnlyReason}>read-only</span>}</td>
                 <td>{fmtCount(c.eventCount)}</td>
                 <td>{c.bundleCount}</td>
-                <td className="small">{c.timeRange ? `${fmtTime(c.timeRange.from)} → ${fmtTime(c.timeRange.to)}` : '—'}</td>
+                <td className="small" data-testid="case-range">{rangeText(c)}</td>
                 <td className="small" title={c.timezone.evidence}>{c.timezone.zone} ({c.timezone.how})</td>
                 <td className="mono small">{printable(c.dir)}</td>
                 <td className="nowrap">
