@@ -3,7 +3,8 @@
 // fast-check strings built from each rule's keywords, samples of its own regex and the characters where the two
 // engines' definitions part (\r, U+2028, \v, NBSP, ſ, K, surrogates).
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { RE2JS } from 're2js';
+import { describe, expect, it, vi } from 'vitest';
 import { generateRedactionCorpus } from '../../testkit/redaction/corpus';
 import { sampleFor } from '../../testkit/redaction/regexSample';
 import { Rng } from '../../testkit/synth/prng';
@@ -60,6 +61,25 @@ describe('Go RE2 → V8 translation', () => {
     expect(g.usesV8('ſ')).toBe(false);
     expect(g.matches('ſ')).toEqual(g.re2Matches('ſ')); // RE2 folds ſ into s
     expect(g.matches('ſ')).toHaveLength(1);
+  });
+
+  it('a translated rule compiles re2js only for a text V8 does not take, with the same groups (a worker starts without compiling every rule twice)', () => {
+    const compile = vi.spyOn(RE2JS, 'compile');
+    try {
+      const fresh = GITLEAKS.rules.filter((r) => r.regex !== undefined).map((r) => new GoRegex(r.regex!));
+      // only the rules the translation refuses are compiled at construction (they run in re2js alone)
+      expect(compile).toHaveBeenCalledTimes(fresh.filter((g) => !g.v8).length);
+      const g = fresh.find((x) => x.v8 && x.groups > 0)!;
+      compile.mockClear();
+      g.matches('token=abc'); // eligible: V8 alone
+      expect(compile).not.toHaveBeenCalled();
+      const text = `${'ſ'} ${'token=abc'}`;
+      expect(g.matches(text)).toEqual(g.re2Matches(text)); // ineligible: re2js, compiled once, now
+      expect(compile).toHaveBeenCalledTimes(1);
+      expect(g.re2.groupCount()).toBe(g.groups);
+    } finally {
+      compile.mockRestore();
+    }
   });
 });
 
