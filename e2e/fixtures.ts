@@ -36,6 +36,10 @@ type WorkerFixtures = {
   openDefault: boolean;
   /** Open this case folder at start. */
   caseDir: string | undefined;
+  /** A data home of its own, named: a test that must start from an empty one (no key, no recent case) sets it. A
+   *  worker's home is otherwise shared by every spec it runs (keys imported by one are there for the next); a value
+   *  no other spec uses makes Playwright start a worker, and so a home, for that test alone. */
+  ownHome: string | undefined;
   casefile: Casefile;
 };
 
@@ -48,9 +52,10 @@ type TestFixtures = {
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   openDefault: [false, { scope: 'worker', option: true }],
   caseDir: [undefined, { scope: 'worker', option: true }],
+  ownHome: [undefined, { scope: 'worker', option: true }],
 
-  casefile: [async ({ openDefault, caseDir }, use) => {
-    const home = await mkdtemp(path.join(os.tmpdir(), 'casefile-e2e-home-'));
+  casefile: [async ({ openDefault, caseDir, ownHome }, use) => {
+    const home = await mkdtemp(path.join(os.tmpdir(), `casefile-e2e-home-${ownHome ? `${ownHome}-` : ''}`));
     // The engine reads CASEFILE_HOME; each Playwright worker is its own process, so this stays per worker.
     process.env.CASEFILE_HOME = home;
     const { Engine } = await import('../electron/engine/engine');

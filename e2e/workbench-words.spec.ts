@@ -57,17 +57,3 @@ test('a user chip says that it searches within the filters already set, as it do
   await expect.poll(() => eventsTotal(page)).toBe(within.total);
   expect(problems.errors).toEqual([]);
 });
-
-test('Keys with no secret key says so instead of "locked" beside a Lock button', async ({ app, casefile }) => {
-  const { page } = app;
-  await app.goto();
-  await page.getByTestId('tab-keys').click();
-  // The worker's data home is shared: a spec run before this one may have imported a key (the full run did).
-  const { secret } = await api<{ secret: unknown[] }>(casefile, 'keys.list', {});
-  if (secret.length === 0) {
-    await expect(page.getByText('No key yet.')).toBeVisible();
-    await expect(page.getByTestId('keys-lock-state')).toHaveText('no key to unlock');
-  } else {
-    await expect(page.getByTestId('keys-lock-state')).not.toHaveText('no key to unlock');
-  }
-});
