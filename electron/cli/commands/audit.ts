@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { incompleteText, type AuditEntryView } from '../../../shared/audit';
 import { hashedText, paramLines } from '../../../shared/auditDisplay';
+import { counted } from '../../../shared/plural';
 import { printable } from '../../../shared/printable';
 import { breakPlace, brokenExtent } from '../../../shared/auditVerifyText';
 import { EXIT, fail, intFrom1To, jsonText } from '../output';
@@ -35,8 +36,8 @@ export function registerAuditCommands(program: Command): void {
           if (opts.json) out(jsonText(r, 2));
           else if (r.ok) {
             out(`Audit log OK: ${r.entries} entries, head #${r.headSeq ?? 0} ${printable(r.headHash ?? '(empty)')}`);
-            if (r.recordedTears) out(`Note: ${r.recordedTears} torn write(s) were found and recorded by a later append (audit.torn_tail_detected).`);
-            if (r.acknowledgedTears) out(`Note: ${r.acknowledgedTears} tear(s) acknowledged by the operator (audit.tear, audit.ack): entries were cut off or rewritten there.`);
+            if (r.recordedTears) out(`Note: ${counted(r.recordedTears, 'torn write')} ${r.recordedTears === 1 ? 'was' : 'were'} found and recorded by a later append (audit.torn_tail_detected).`);
+            if (r.acknowledgedTears) out(`Note: ${counted(r.acknowledgedTears, 'tear')} acknowledged by the operator (audit.tear, audit.ack): entries were cut off or rewritten there.`);
           } else {
             // Where it breaks and what happened, then what still chains around the break (one story: auditVerifyText).
             out(`Audit log BROKEN at ${breakPlace(r)}: ${printable(r.firstBroken?.problem ?? 'no reason given')}`);
