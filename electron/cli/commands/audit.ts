@@ -109,8 +109,8 @@ export function registerAuditCommands(program: Command): void {
           else if (r.ok) out(`Chain of custody OK: ${r.filesChecked} bundle files match their manifests; the events match what the import recorded.`);
           else {
             out(notYet
-              ? `Chain of custody not verified yet: ${r.problems.length} part(s) wait for the instance that holds the case (${r.filesChecked} bundle files checked and matching); run verify again once it is done or closed`
-              : `Chain of custody FAILED: ${r.problems.length} problem(s) (${r.filesChecked} bundle files checked)`);
+              ? `Chain of custody not verified yet: ${counted(r.problems.length, 'part')} ${r.problems.length === 1 ? 'waits' : 'wait'} for the instance that holds the case (${r.filesChecked} bundle files checked and matching); run verify again once it is done or closed`
+              : `Chain of custody FAILED: ${counted(r.problems.length, 'problem')} (${r.filesChecked} bundle files checked)`);
             for (const p of r.problems) out(`  ${printable([p.bundle, p.file].filter(Boolean).join('/') || '(case)')}: ${printable(p.problem)}`);
           }
           // Not a failure of custody (nothing in the case is damaged), but the case does not hold all its evidence.

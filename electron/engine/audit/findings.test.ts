@@ -11,7 +11,7 @@ describe('verificationOutcome', () => {
 
   it('records a custody check that only waits for parts still to be written as ok, saying it is not verified yet', () => {
     const r = { ok: false, notYet: true, filesChecked: 2, verifiedAt: at, problems: [{ bundle: 'b1', file: 'a.log', problem: CUSTODY_PENDING }] };
-    expect(verificationOutcome('case.verify', r)).toEqual({ status: 'ok', message: `not verified yet: 1 part(s) still to be written; first: b1/a.log: ${CUSTODY_PENDING}` });
+    expect(verificationOutcome('case.verify', r)).toEqual({ status: 'ok', message: `not verified yet: 1 part still to be written; first: b1/a.log: ${CUSTODY_PENDING}` });
   });
 
   it('names a line when the break is not an entry', () => {

@@ -4,6 +4,7 @@
 // (`status: 'error'`, like a failed action), with the count and the first problem, never a value.
 import type { AuditVerifyResult, IntegrityResult } from '../../../shared/audit';
 import type { AuditOutcome } from './policy';
+import { counted } from '../../../shared/plural';
 
 type Finding = Pick<AuditOutcome, 'status' | 'message'>;
 
@@ -21,8 +22,8 @@ function ofCustody(r: IntegrityResult): Finding {
   const p = r.problems[0];
   const first = p ? `; first: ${[p.bundle, p.file].filter(Boolean).join('/') || '(case)'}: ${p.problem}` : '';
   // Only parts still to be written (an import finishing elsewhere): nothing failed, and the entry must not say so.
-  if (r.notYet) return { status: 'ok', message: `not verified yet: ${r.problems.length} part(s) still to be written${first}` };
-  return { status: 'error', message: `verification failed: ${r.problems.length} problem(s)${first}` };
+  if (r.notYet) return { status: 'ok', message: `not verified yet: ${counted(r.problems.length, 'part')} still to be written${first}` };
+  return { status: 'error', message: `verification failed: ${counted(r.problems.length, 'problem')}${first}` };
 }
 
 /** The outcome to record for a call that answered `output` (a plain "ok" for every call but the verifications). */

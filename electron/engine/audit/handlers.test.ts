@@ -135,6 +135,6 @@ describe('a verification that finds a problem', () => {
     expect(found.ok).toBe(false);
     const entry = (await readAudit(auditFile)).at(-1)!;
     expect(entry).toMatchObject({ action: 'case.verify', result: { status: 'error', counts: { problems: 1 } } });
-    expect(entry.result.message).toMatch(/^verification failed: 1 problem\(s\); first: .*app\.log: Content changed/);
+    expect(entry.result.message).toMatch(/^verification failed: 1 problem; first: .*app\.log: Content changed/);
   });
 });
