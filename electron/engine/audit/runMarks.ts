@@ -5,11 +5,12 @@
 // (`import.interrupted`, `pull.interrupted`: who, when, inputs, what of it the case holds) naming the mark too, then
 // removes it. An open killed between that entry and the removal finds the entry by the mark's id and only removes the
 // mark: one entry per run, whichever way it ended. See docs/AUDIT.md "An import interrupted" and "A pull interrupted".
-import { constants as fsc, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fsyncDir, mkdirPrivate, writeJsonAtomic } from '../util/atomic';
+import { readOwnFile } from '../util/smallFile';
 import { appInfo, currentOperator, type AppInfo, type Operator } from './appInfo';
 import { sanitizeParams } from './bound';
 import { readAudit } from './trail';
@@ -136,16 +137,10 @@ function parseMark(name: string, text: string): RunMark | string {
   }) as RunMark;
 }
 
-/** Reads one entry of `running` without following a link (O_NOFOLLOW) and without reading more than a mark's size. */
+/** Reads one entry of `running` without following a link and without reading more than a mark's size. */
 async function readMark(dir: string, name: string): Promise<RunMark | string> {
-  const fh = await fs.open(path.join(dir, name), fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => e);
-  if (fh instanceof Error) return fh.code === 'ELOOP' ? 'a link: not followed' : `cannot be read (${fh.code ?? fh.message})`;
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) return st.isDirectory() ? 'a folder, not a mark' : 'not a regular file';
-    if (st.size > MAX_MARK_BYTES) return `${st.size.toLocaleString('en-US')} bytes: far larger than a mark, not read`;
-    return parseMark(name, await fh.readFile('utf8'));
-  } finally { await fh.close(); }
+  const r = await readOwnFile(path.join(dir, name), MAX_MARK_BYTES, 'a mark');
+  return 'bytes' in r ? parseMark(name, r.bytes.toString('utf8')) : r.why;
 }
 
 /** The marks left in the case folder, and what else is there (a temp file of a write cut short is not one; it is removed). */

@@ -2,12 +2,13 @@
 // in parallel into `<case>/pulls/<pull-id>/files/` with a state file beside them, then hand the finished tree to the
 // evidence store. A pull interrupted by a drop, a cancel or a dead process is resumed from its state file.
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { constants, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import posix from 'node:path/posix';
 import { z } from 'zod';
 import { profileHops, type SiteProfile } from '../../../shared/profile';
 import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
+import { readOwnFile } from '../util/smallFile';
 import { readManifest } from '../evidence/manifest';
 import { acquireCaseLock } from '../case/lock';
 import { connectChain, type ChainOptions, type HopInfo, type SshChain } from './sshChain';
@@ -22,10 +23,18 @@ const stateFile = (dir: string) => path.join(dir, 'pull.json');
  * (the plan and every finished file) per batch made a pull of 100,000 files write its square. */
 const doneLog = (dir: string) => path.join(dir, 'done.jsonl');
 
-const Continues = z.object({ bundle: z.string(), path: z.string(), bytes: z.number(), sha256: z.string() });
-const FileResult = z.object({ path: z.string(), size: z.number(), mtime: z.number(), sha256: z.string(), remoteSha256: z.string().optional(), continues: Continues.optional() });
+// What a pull's state may say, no more: it is read back from the case, where anyone with the folder can edit it. A
+// path leaves no folder, a size or offset is a byte count a file can have, a time one a Date can hold.
+const Bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const Seconds = z.number().finite().min(-8.64e12).max(8.64e12);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const RelPath = z.string().max(4096).refine(safeRelative, 'a relative path inside the pull');
+const Continues = z.object({ bundle: z.string().regex(/^[0-9a-f]{16}$/), path: RelPath, bytes: Bytes, sha256: Sha256 });
+const FileResult = z.object({ path: RelPath, size: Bytes, mtime: Seconds, sha256: Sha256, remoteSha256: Sha256.optional(), continues: Continues.optional() })
+  // An earlier file continues this one only if it is shorter (pull.ts: cont.size < r.size).
+  .refine((f) => !f.continues || f.continues.bytes < f.size, 'a file continuing one no shorter than itself');
 export type FileResult = z.infer<typeof FileResult>;
-const RemoteFileZ = z.object({ source: z.enum(SOURCES), path: z.string().refine(safeRelative), size: z.number(), mtime: z.number(), grown: z.boolean().optional() });
+const RemoteFileZ = z.object({ source: z.enum(SOURCES), path: RelPath, size: Bytes, mtime: Seconds, grown: z.boolean().optional() });
 
 export const PullState = z.object({
   format: z.literal('casefile/pull@1'),
@@ -38,8 +47,9 @@ export const PullState = z.object({
   jobId: z.string().optional(),
   window: z.object({ since: z.number().optional(), until: z.number().optional() }),
   sources: z.array(z.enum(SOURCES)),
-  plan: z.object({ files: z.array(RemoteFileZ), bytes: z.number(), capBytes: z.number() }),
-  hosts: z.array(z.object({ host: z.string(), port: z.number(), user: z.string(), keyType: z.string(), fingerprint: z.string() })),
+  plan: z.object({ files: z.array(RemoteFileZ), bytes: Bytes, capBytes: Bytes }),
+  /** The hops as connected, the target last (a pull's bundle names it): at least one. */
+  hosts: z.array(z.object({ host: z.string(), port: z.number().int().min(1).max(65535), user: z.string(), keyType: z.string(), fingerprint: z.string() })).min(1),
   done: z.array(FileResult),
   denied: z.array(z.string()).default([]),
   bundle: z.string().optional(),
@@ -102,25 +112,60 @@ export interface PullOutcome {
 /** Where a pull in `dir` keeps a planned file (its part file and sidecar beside it). */
 const localIn = (dir: string) => (rel: string) => path.join(dir, 'files', ...rel.split('/'));
 
+/** A pull's state (pull.json) and its record of finished files (done.jsonl) are each at most this: a plan of 1,000,000
+ *  files is some 200 MB of JSON; more could not be made a string to parse (V8's bound is some 512 M characters). */
+const MAX_STATE_BYTES = 256 << 20;
+
+/** A pull whose state cannot be read: missing (no such pull), or damaged (said, and left as it is). */
+export class PullStateError extends Error {
+  constructor(message: string, readonly missing: boolean) { super(message); }
+}
+
 export async function readPullState(caseDir: string, id: string): Promise<PullState> {
-  if (!/^[a-z0-9-]{1,64}$/.test(id)) throw new Error(`"${id}" is not a pull id.`);
+  if (!/^[a-z0-9-]{1,64}$/.test(id)) throw new PullStateError(`"${id}" is not a pull id.`, true);
   const dir = path.join(pullsDir(caseDir), id);
-  const state = PullState.parse(JSON.parse(await fs.readFile(stateFile(dir), 'utf8')));
-  const text = await fs.readFile(doneLog(dir), 'utf8').catch(() => '');
-  if (!text) return state;
+  const file = stateFile(dir);
+  const damaged = (why: string, which = file) => new PullStateError(`The state of pull ${id} (${which}) is damaged (${why}), so the pull cannot be resumed. `
+    + 'It is left as it is, with the files it fetched; a new pull of the same profile plans again (what is in the case\'s bundles is not fetched again).', false);
+  // The pull's folder is the case's own: files are fetched into it, so one that is a link is not followed either.
+  const folder = await fs.lstat(dir).catch(() => null);
+  if (!folder) throw new PullStateError(`No pull ${id} in this case (${dir} is missing).`, true);
+  if (!folder.isDirectory()) throw damaged(folder.isSymbolicLink() ? `its folder ${dir} is a link: not followed` : `${dir} is not a folder`);
+  const read = await readOwnFile(file, MAX_STATE_BYTES, 'a pull\'s state');
+  if (!('bytes' in read)) throw read.missing ? new PullStateError(`No pull ${id} in this case (${file} is missing).`, true) : damaged(read.why);
+  let json: unknown;
+  try { json = JSON.parse(read.bytes.toString('utf8')); } catch { throw damaged(read.bytes.length ? 'not JSON: cut short or garbled' : 'empty'); }
+  const parsed = PullState.safeParse(json);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    throw damaged(`not a pull's state: ${issue ? `${issue.path.slice(0, 6).join('.') || 'the whole'}: ${issue.message}` : 'wrong shape'}`);
+  }
+  const state = parsed.data;
+  if (state.id !== id) throw damaged(`it names pull ${state.id}, not the pull of its folder`);
+  const planned = new Set(state.plan.files.map((f) => f.path));
+  const unplanned = state.done.find((d) => !planned.has(d.path));
+  if (unplanned) throw damaged(`it records ${unplanned.path} as fetched, which its plan does not name`);
+  // The record of finished files is the pull's own too (appended to by the resume: never through a link).
+  const log = await readOwnFile(doneLog(dir), MAX_STATE_BYTES, 'a pull\'s record of finished files');
+  if (!('bytes' in log)) {
+    if (log.missing) return state;
+    throw damaged(log.why, doneLog(dir));
+  }
   const done = new Map(state.done.map((d) => [d.path, d]));
-  for (const line of text.split('\n')) {
+  for (const line of log.bytes.toString('utf8').split('\n')) {
     if (!line) continue;
     // A line cut short by a crash is not a finished file: the resume fetches it again.
     const f = (() => { try { return FileResult.safeParse(JSON.parse(line)); } catch { return null; } })();
-    if (f?.success) done.set(f.data.path, f.data);
+    if (f?.success && planned.has(f.data.path)) done.set(f.data.path, f.data);
   }
   return { ...state, done: [...done.values()] };
 }
 
 async function appendDone(dir: string, files: FileResult[]): Promise<void> {
-  const fh = await fs.open(doneLog(dir), 'a', 0o600);
+  // Not through a link put in its place since the pull began, nor into a pipe (the open would wait for a reader).
+  const fh = await fs.open(doneLog(dir), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
   try {
+    if (!(await fh.stat()).isFile()) throw new Error(`${doneLog(dir)} is not a regular file: the pull's record of finished files is never written through one.`);
     await fh.write(files.map((f) => `${JSON.stringify(f)}\n`).join(''));
     await fh.sync();
   } finally { await fh.close(); }
@@ -230,6 +275,10 @@ async function remoteSha256(chain: SshChain, remotePath: string, size: number): 
 
 export async function runPull(o: PullOptions): Promise<PullOutcome> {
   const profile = o.profile;
+  // A resume's state is read before connecting: one that cannot be resumed is said without a connection.
+  const resumed = o.resume ? await readPullState(o.caseDir, o.resume) : null;
+  if (resumed?.status === 'complete') throw new Error(`Pull ${resumed.id} is already complete (bundle ${resumed.bundle}).`);
+  if (resumed && resumed.profile !== profile.name) throw new Error(`Pull ${resumed.id} was made with profile "${resumed.profile}", not "${profile.name}".`);
   const chain = await connectChain({ ...o.chain, hops: profileHops(profile), ...(o.signal ? { signal: o.signal } : {}) });
   try {
     o.onConnected?.(chain.hops);
@@ -238,10 +287,8 @@ export async function runPull(o: PullOptions): Promise<PullOutcome> {
     let thePlan: Plan;
     let denied: string[] = [];
     let dir: string;
-    if (o.resume) {
-      state = await readPullState(o.caseDir, o.resume);
-      if (state.status === 'complete') throw new Error(`Pull ${state.id} is already complete (bundle ${state.bundle}).`);
-      if (state.profile !== profile.name) throw new Error(`Pull ${state.id} was made with profile "${state.profile}", not "${profile.name}".`);
+    if (resumed) {
+      state = resumed;
       dir = path.join(pullsDir(o.caseDir), state.id);
       thePlan = { files: state.plan.files, skipped: [], bytes: state.plan.bytes, capBytes: state.plan.capBytes, wantedBytes: state.plan.bytes, overCap: false, refused: false };
       denied = state.denied;

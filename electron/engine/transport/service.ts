@@ -6,7 +6,7 @@ import type { ImportResult } from '../../../shared/domain';
 import type { CaseHandle } from '../case/caseStore';
 import { getProfile } from './profileStore';
 import { trustFor } from './hostKeyStore';
-import { markImported, readPullState, runPull, unimportedBundles, type FileResult, type PullProgress } from './pull';
+import { markImported, PullStateError, readPullState, runPull, unimportedBundles, type FileResult, type PullProgress } from './pull';
 import { SshError, type PresentedKey } from './sshChain';
 import type { SourceId } from './discover';
 import type { OverCap, Plan } from './planner';
@@ -73,7 +73,11 @@ export async function pullIntoCase(h: CaseHandle, caseId: string, req: PullReque
   const trust = await trustFor(profile);
   const base = { caseId, profile: profile.name };
   // Resuming a pull whose files are all in the case but were never imported: import them, nothing to connect for.
-  const done = req.resume && !req.dryRun ? await readPullState(h.dir, req.resume).catch(() => null) : null;
+  // Read before connecting: a pull that cannot be resumed (no such pull, or its state damaged) is said at once.
+  const resumed = req.resume ? await readPullState(h.dir, req.resume).catch((e: unknown) => {
+    throw e instanceof PullStateError ? new PullRefused(e.missing ? 'not_found' : 'invalid_input', e.message) : e;
+  }) : null;
+  const done = req.dryRun ? null : resumed;
   if (done?.status === 'complete' && done.bundle && !done.imported) {
     const imported = await deps.importBundles([done.bundle]);
     await markImported(h.dir, done.id);

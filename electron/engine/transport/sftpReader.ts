@@ -9,6 +9,7 @@ import { constants as fsConstants, createReadStream, promises as fs } from 'node
 import path from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
+import { readOwnFile } from '../util/smallFile';
 
 export interface RemoteStat { size: number; /** seconds since the epoch, as SFTP reports it */ mtime: number }
 export interface Sidecar extends RemoteStat { remotePath: string; /** bytes of the part file known to be durable */ synced: number }
@@ -84,10 +85,18 @@ export function sftpOp<T>(what: string, ms: number, signals: (AbortSignal | unde
   });
 }
 
+/** A sidecar is some 200 bytes and the remote path: one larger is not one this app wrote. */
+const MAX_SIDECAR_BYTES = 64 << 10;
+
+/** The sidecar, if it is one: read as the case's own file (no link, no pipe, bounded); its counts byte offsets a file
+ *  can have. Anything else means the part file is not trusted and the file starts over. */
 async function readSidecar(file: string): Promise<Sidecar | null> {
+  const r = await readOwnFile(file, MAX_SIDECAR_BYTES, 'a part file\'s sidecar');
+  if (!('bytes' in r)) return null;
   try {
-    const s = JSON.parse(await fs.readFile(file, 'utf8')) as Sidecar;
-    return Number.isSafeInteger(s.size) && Number.isFinite(s.mtime) && Number.isSafeInteger(s.synced) ? s : null;
+    const s = JSON.parse(r.bytes.toString('utf8')) as Sidecar;
+    const offset = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+    return offset(s.size) && Number.isFinite(s.mtime) && offset(s.synced) && typeof s.remotePath === 'string' ? s : null;
   } catch { return null; }
 }
 
@@ -122,8 +131,8 @@ async function hashPrefix(file: string, bytes: number, h: CheckpointHash): Promi
 export async function resumableBytes(localPath: string, remote: RemoteStat): Promise<number> {
   const side = await readSidecar(sidecarPath(localPath));
   if (!side || side.size !== remote.size || side.mtime !== remote.mtime) return 0;
-  const st = await fs.stat(partPath(localPath)).catch(() => null);
-  return st ? Math.min(st.size, side.synced) : 0;
+  const st = await fs.lstat(partPath(localPath)).catch(() => null);
+  return st?.isFile() ? Math.min(st.size, side.synced) : 0;
 }
 
 export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
@@ -139,8 +148,18 @@ export async function pullFile(o: PullFileOptions): Promise<PulledFile> {
 
   const handle = await op<Buffer>(`open ${o.remotePath}`, (cb) => o.sftp.open(o.remotePath, 'r', cb));
   // Read-write, created if missing, not O_APPEND (positional writes must land where they are aimed).
-  const fh = await fs.open(part, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
+  // Never through a link (it would truncate and write the file it names, outside the pull) nor into a pipe (the
+  // writes would block): a part file is one this app made, a regular file in the pull's folder.
+  const notPart = (why: string) => new SftpOpError(`${part} (the part file of ${o.remotePath}) is ${why}: a part file is never written through one. `
+    + 'It is left as it is; move it aside and resume the pull.', 'sftp');
+  const fh = await fs.open(part, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK, 0o600)
+    .catch((e: NodeJS.ErrnoException) => {
+      o.sftp.close(handle, () => undefined);
+      throw e.code === 'ELOOP' ? notPart('a link') : e.code === 'EISDIR' ? notPart('a folder') : e;
+    });
   try {
+    const own = await fh.stat();
+    if (!own.isFile()) throw notPart(own.isDirectory() ? 'a folder' : 'not a regular file (a device, pipe or socket)');
     const st = await op<Stats>(`stat ${o.remotePath}`, (cb) => o.sftp.fstat(handle, cb));
     if (!st.isFile()) throw new SftpOpError(`${o.remotePath} is not a regular file`, 'sftp');
     // A file that grew since it was planned is cut at its planned size: the cap is on bytes pulled, and the rest
