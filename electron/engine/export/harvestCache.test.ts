@@ -1,6 +1,7 @@
 // The whole-case harvest kept in the case folder (harvestCache.ts): a later export (a fresh engine, as each CLI
 // export is) reads it instead of searching every event again, and writes the same bytes; a damaged file is ignored
 // and rebuilt; an import that adds a name changes its key, so the name is caught in the next extract.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,7 +93,27 @@ describe('the whole-case harvest kept in the case', () => {
       expect(r.text).not.toContain('Tomás Garcia');
       expect(fs.readFileSync(cacheFile, 'utf8')).toBe(valid);
     }
-  }, 240_000);
+    // the case folder is a door: a cache that is a pipe, a link (to /dev/zero, or to a valid cache elsewhere) or a
+    // huge file is not read (a pipe hung the export, /dev/zero was read without end), only replaced by a whole file
+    const elsewhere = path.join(root, 'elsewhere.json');
+    fs.writeFileSync(elsewhere, valid);
+    const hostile: [string, () => void][] = [
+      ['a pipe', () => execFileSync('mkfifo', [cacheFile])],
+      ['a link to /dev/zero', () => fs.symlinkSync('/dev/zero', cacheFile)],
+      ['a link to a valid cache', () => fs.symlinkSync(elsewhere, cacheFile)],
+      ['a 1 TB sparse file', () => { fs.writeFileSync(cacheFile, ''); fs.truncateSync(cacheFile, 2 ** 40); }],
+    ];
+    for (const [what, make] of hostile) {
+      fs.rmSync(cacheFile, { force: true });
+      make();
+      const r = await exportOnce();
+      expect(r.words.join('\n'), what).not.toMatch(KEPT);
+      expect(r.sha256, what).toBe(good.sha256);
+      expect(fs.lstatSync(cacheFile).isFile(), what).toBe(true);
+      expect(fs.readFileSync(cacheFile, 'utf8'), what).toBe(valid);
+    }
+    expect(fs.readFileSync(elsewhere, 'utf8')).toBe(valid);
+  }, 360_000);
 
   it('the export job says each of its steps in words as it starts (the dialog and the CLI show them), not one line', async () => {
     fs.rmSync(cacheFile, { force: true });

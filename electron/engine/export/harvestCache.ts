@@ -7,11 +7,11 @@
 // does not read back whole (damaged, cut, edited), is ignored and rebuilt; nothing is cached while an import's
 // derived stages are pending (the content is moving).
 import crypto from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { appInfo } from '../audit/appInfo';
 import { hasTables, type SqlRead } from '../store/db';
 import { writeFileAtomic } from '../util/atomic';
+import { readOwnFile } from '../util/smallFile';
 
 const FORMAT = 'casefile/harvest-cache@1';
 
@@ -33,6 +33,9 @@ const bodyHash = (e: HarvestCacheEntry) => sha256(JSON.stringify([e.key, e.field
 
 /** At most this many kind lists are kept (rules rarely change them; a few clients with their own lists fit). */
 const KIND_LISTS = 8;
+
+/** Far above a real harvest (names are capped at 200,000; identifiers of a 1 GB case are some MB). */
+const MAX_BYTES = 256 * 1024 * 1024;
 
 export const kindsKey = (kinds: readonly string[]) => JSON.stringify([...new Set(kinds)].sort());
 
@@ -59,10 +62,11 @@ export async function contentKey(db: Pick<SqlRead, 'read'>, code: unknown): Prom
 
 /** The cache when its file reads back whole and its key is `key`; else null (missing, damaged or stale). */
 export async function readHarvestCache(file: string, key: string): Promise<HarvestCacheEntry | null> {
-  const text = await fs.readFile(file, 'utf8').catch(() => null);
-  if (text === null) return null;
+  // the case folder is a door: a link, a pipe or a file past any harvest's size is not read, only rebuilt
+  const read = await readOwnFile(file, MAX_BYTES, 'a harvest cache');
+  if (!('bytes' in read)) return null;
   let parsed: z.infer<typeof CacheFile>;
-  try { parsed = CacheFile.parse(JSON.parse(text)); } catch { return null; }
+  try { parsed = CacheFile.parse(JSON.parse(read.bytes.toString('utf8'))); } catch { return null; }
   if (parsed.key !== key || parsed.sha256 !== bodyHash(parsed)) return null;
   return { key: parsed.key, fields: parsed.fields, ids: parsed.ids };
 }
