@@ -6,6 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { mkdirPrivate } from '../util/atomic';
+import { readOwnFile } from '../util/smallFile';
 
 const SALT_BYTES = 32;
 const cache = new Map<string, Promise<Buffer>>();
@@ -48,13 +49,15 @@ export async function existingSalt(file: string): Promise<Buffer | null> {
 }
 
 async function read(file: string): Promise<Buffer | null> {
-  let text: string;
-  try { text = await fs.readFile(file, 'utf8'); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
+  // Read at every audited call: never through a link, never waiting on a pipe, never more than a salt's size.
+  const got = await readOwnFile(file, 4096, 'an audit salt');
+  const damaged = (why: string) => new Error(`The audit salt ${file} is damaged (${why}): audit entries cannot be recorded or checked with it.`);
+  if (!('bytes' in got)) {
+    if (got.missing) return null;
+    throw damaged(got.why);
   }
-  const hex = text.trim();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`The audit salt ${file} is damaged (not 64 hex digits): audit entries cannot be recorded or checked with it.`);
+  const hex = got.bytes.toString('utf8').trim();
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw damaged('not 64 hex digits');
   return Buffer.from(hex, 'hex');
 }
 

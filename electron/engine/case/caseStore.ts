@@ -1,7 +1,7 @@
 // A case: a folder with case.json, the DuckDB file, evidence bundles, the audit log and exports.
 // The DuckDB file is opened read-only at rest and read-write only while writing, so that a second Casefile
 // instance (which does not get the advisory lock) can still open the case read-only beside us.
-import { promises as fs, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z, ZodError } from 'zod';
@@ -16,6 +16,7 @@ import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { EngineError } from '../util/errors';
 import { acquireCaseLock, type CaseLock, duckdbHolder, lockHolder } from './lock';
 import { caseFiles } from './paths';
+import { readOwnFile } from '../util/smallFile';
 
 export const CaseMeta = z.object({
   format: z.literal('casefile/case@1'),
@@ -99,12 +100,14 @@ export class CaseHandle {
    */
   static async open(dir: string, opts: { via?: string; readOnly?: boolean; writing?: boolean } = {}): Promise<CaseHandle> {
     const f = caseFiles(dir);
-    let raw: string;
-    try { raw = await fs.readFile(f.caseJson, 'utf8'); } catch {
-      throw new CaseError('not_found', `No case at ${dir} (case.json is missing).`);
+    // The case's own file: not through a link, never waiting on a pipe, at most 1 MB (a case.json is some 1 KB).
+    const read = await readOwnFile(f.caseJson, 1 << 20, 'a case description');
+    if (!('bytes' in read)) {
+      if (read.missing) throw new CaseError('not_found', `No case at ${dir} (case.json is missing).`);
+      throw new CaseError('invalid_input', `${f.caseJson} is not a readable case description (${read.why}). Restore it from a backup, or import the evidence into a new case.`);
     }
     let meta: CaseMeta;
-    try { meta = CaseMeta.parse(JSON.parse(raw)); } catch (e) {
+    try { meta = CaseMeta.parse(JSON.parse(read.bytes.toString('utf8'))); } catch (e) {
       // Hand-edited, truncated or another program's file: say which file, not the parser's position alone.
       const why = e instanceof ZodError ? zodMessage(e) : (e as Error).message;
       throw new CaseError('invalid_input', `${f.caseJson} is not a readable case description (${why.split('\n')[0]}). Restore it from a backup, or import the evidence into a new case.`);
