@@ -10,6 +10,7 @@ import { writeJsonAtomic, mkdirPrivate } from '../util/atomic';
 import { appInfo, currentOperator, type AppInfo, type Operator } from './appInfo';
 import { canonicalJson, sha256Hex } from './canonical';
 import { withFileLock } from '../util/fileLock';
+import { readOwnFile } from '../util/smallFile';
 import { auditMacKey, macMatches, macOf } from './macKey';
 import { sanitizeMessage, sanitizeParams } from './bound';
 
@@ -226,9 +227,12 @@ async function readTail(fh: fs.FileHandle, size: number): Promise<Tail> {
   }
 }
 
+/** The head record, if it is a small regular file (a pipe hung every audited call; a link is not followed). */
 async function readHead(file: string): Promise<AuditHead | null> {
+  const read = await readOwnFile(headFile(file), 64 * 1024, 'an audit head');
+  if (!('bytes' in read)) return null;
   try {
-    const h = JSON.parse(await fs.readFile(headFile(file), 'utf8')) as AuditHead;
+    const h = JSON.parse(read.bytes.toString('utf8')) as AuditHead;
     return Number.isInteger(h.seq) && typeof h.hash === 'string' ? { seq: h.seq, hash: h.hash } : null;
   } catch { return null; }
 }

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { processAlive as alive } from '../util/process';
+import { readOwnFile } from '../util/smallFile';
 
 export interface CaseLock {
   acquired: boolean; holder?: string;
@@ -80,6 +81,9 @@ export async function holderCommand(lockFile: string): Promise<string | null> {
   return h.command;
 }
 
+/** A lock that is not a small regular file (a pipe, a link someone put there) names no holder: never read through. */
 async function readHolder(lockFile: string): Promise<Holder | null> {
-  try { return JSON.parse(await fs.readFile(lockFile, 'utf8')) as Holder; } catch { return null; }
+  const read = await readOwnFile(lockFile, 64 * 1024, 'a case lock');
+  if (!('bytes' in read)) return null;
+  try { return JSON.parse(read.bytes.toString('utf8')) as Holder; } catch { return null; }
 }

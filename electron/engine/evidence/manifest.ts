@@ -2,9 +2,10 @@
 // (`bundles/<id>.manifest.json`; cases made before kept it at `bundles/<id>/manifest.json`). Below every feature:
 // intake writes it, a pull hands one over, custody checks the evidence against it.
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { readOwnFile } from '../util/smallFile';
 
 export interface ManifestFile {
   path: string; size: number; mtime: string; sha256: string;
@@ -40,8 +41,10 @@ export async function sha256File(file: string | Buffer): Promise<string> {
 /** A bundle's manifest (its text, for hashing, and parsed), from where it is or, for legacy cases, was kept. */
 export async function readManifest(bundlesDir: string, id: string): Promise<{ text: string; file: string; legacy: boolean } | null> {
   for (const [file, legacy] of [[manifestPath(bundlesDir, id), false], [path.join(bundlesDir, id, LEGACY_MANIFEST), true]] as const) {
-    const text = await fs.readFile(file, 'utf8').catch(() => null);
-    if (text === null) continue;
+    // never through a link, never waiting on a pipe: such a manifest is as good as missing (verify says so)
+    const read = await readOwnFile(file, 256 * 1024 * 1024, 'a manifest');
+    if (!('bytes' in read)) continue;
+    const text = read.bytes.toString('utf8');
     if (legacy) {
       // Only ours if it says so: an evidence file of that name in a new-style bundle is evidence.
       try { if ((JSON.parse(text) as { format?: unknown; bundle?: unknown }).bundle !== id) continue; } catch { continue; }
