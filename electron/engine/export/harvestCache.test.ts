@@ -71,6 +71,8 @@ describe('the whole-case harvest kept in the case', () => {
     expect(cold.words.join('\n')).not.toMatch(KEPT);
     expect(cold.words).toContain('collecting the names under their fields (every event of the case)');
     expect(fs.statSync(cacheFile).mode & 0o777).toBe(0o600);
+    // sealed: the originals stay in the evidence and case.duckdb only (reidentify.test.ts walks the whole case for them)
+    expect(fs.readFileSync(cacheFile, 'utf8')).not.toMatch(/Tom|Garcia|beneficiary/);
     const warm = await exportOnce();
     expect(warm.words.join('\n')).toMatch(KEPT);
     expect(warm.words.join('\n')).not.toMatch(/collecting the names under their fields/);
@@ -83,15 +85,23 @@ describe('the whole-case harvest kept in the case', () => {
   it('a damaged cache is ignored and rebuilt: the same bytes, and a whole file again', async () => {
     const good = await exportOnce();
     const valid = fs.readFileSync(cacheFile, 'utf8');
-    const parsed = JSON.parse(valid) as { fields: { type: string; value: string }[] };
-    const withoutTomas = JSON.stringify({ ...parsed, fields: parsed.fields.filter((v) => !v.value.includes('Tomás')) });
-    for (const damaged of [valid.slice(0, valid.length / 2), 'not json', '{}', withoutTomas]) {
+    const sealed = JSON.parse(valid) as { data: string; tag: string };
+    // rebuilt whole: the same sealed body (a fresh iv each time, so not the same bytes), the full tag
+    const wholeAgain = () => {
+      const again = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { format: string; data: string; tag: string };
+      return again.format === 'casefile/harvest-cache@2' && again.data.length === sealed.data.length && Buffer.from(again.tag, 'base64').length === 16;
+    };
+    const data = Buffer.from(sealed.data, 'base64');
+    data[data.length >> 1]! ^= 1;
+    const flipped = JSON.stringify({ ...sealed, data: data.toString('base64') });
+    const shortTag = JSON.stringify({ ...sealed, tag: Buffer.from(sealed.tag, 'base64').subarray(0, 4).toString('base64') });
+    for (const damaged of [valid.slice(0, valid.length / 2), 'not json', '{}', flipped, shortTag]) {
       fs.writeFileSync(cacheFile, damaged);
       const r = await exportOnce();
       expect(r.words.join('\n')).not.toMatch(KEPT);
       expect(r.sha256).toBe(good.sha256);
       expect(r.text).not.toContain('Tomás Garcia');
-      expect(fs.readFileSync(cacheFile, 'utf8')).toBe(valid);
+      expect(wholeAgain(), String(damaged).slice(0, 40)).toBe(true);
     }
     // the case folder is a door: a cache that is a pipe, a link (to /dev/zero, or to a valid cache elsewhere) or a
     // huge file is not read (a pipe hung the export, /dev/zero was read without end), only replaced by a whole file
@@ -110,7 +120,7 @@ describe('the whole-case harvest kept in the case', () => {
       expect(r.words.join('\n'), what).not.toMatch(KEPT);
       expect(r.sha256, what).toBe(good.sha256);
       expect(fs.lstatSync(cacheFile).isFile(), what).toBe(true);
-      expect(fs.readFileSync(cacheFile, 'utf8'), what).toBe(valid);
+      expect(wholeAgain(), what).toBe(true);
     }
     expect(fs.readFileSync(elsewhere, 'utf8')).toBe(valid);
   }, 360_000);

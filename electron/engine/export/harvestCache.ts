@@ -1,7 +1,9 @@
 // The whole-case harvest (setup.ts: identifiers of the harvested kinds, names under their fields) kept in the case
 // folder between exports. It reads every event of the case (seconds on 100 MB, minutes on 1 GB), while a client's
-// extract is often ten rows; it changes only when the case's content does. The file sits beside case.duckdb, which
-// holds the same values in plaintext already, private to the operator (0600) like it, and is written atomically.
+// extract is often ten rows; it changes only when the case's content does. The file sits beside case.duckdb (0600,
+// written atomically), encrypted (AES-256-GCM) under a key derived from this install's audit secret in the data home:
+// the originals stay only in the evidence and the database (reidentify.test.ts checks the whole case folder), and a
+// case moved to another install, or a file cut or edited, only rebuilds it.
 // Its key is everything the harvest reads: the case's files (their row digests, ids, zones), its events' and
 // identifiers' counts, the derivation that made the identifiers, and this build. A file whose key differs, or that
 // does not read back whole (damaged, cut, edited), is ignored and rebuilt; nothing is cached while an import's
@@ -9,27 +11,31 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { appInfo } from '../audit/appInfo';
+import { auditMacKey } from '../audit/macKey';
 import { hasTables, type SqlRead } from '../store/db';
 import { writeFileAtomic } from '../util/atomic';
 import { readOwnFile } from '../util/smallFile';
 
-const FORMAT = 'casefile/harvest-cache@1';
+const FORMAT = 'casefile/harvest-cache@2';
 
 const Values = z.array(z.object({ type: z.string(), value: z.string() }));
-const CacheFile = z.object({
-  format: z.literal(FORMAT),
+const Body = z.object({
   key: z.string(),
   /** Names under their fields (rule-independent). */
   fields: Values,
   /** Identifiers per harvested-kinds list (the rules choose the kinds). */
   ids: z.record(z.string(), Values),
-  /** sha256 of the JSON of the three above: a file cut or altered after it was written reads as damaged. */
-  sha256: z.string(),
 });
-export type HarvestCacheEntry = Pick<z.infer<typeof CacheFile>, 'key' | 'fields' | 'ids'>;
+/** The file: the body sealed; GCM's tag makes a file cut or altered read as damaged. */
+const CacheFile = z.object({ format: z.literal(FORMAT), iv: z.string(), tag: z.string(), data: z.string() });
+export type HarvestCacheEntry = z.infer<typeof Body>;
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
-const bodyHash = (e: HarvestCacheEntry) => sha256(JSON.stringify([e.key, e.fields, e.ids]));
+/** The cache's own key, derived from this install's audit secret (never the secret itself); none yet: no cache. */
+async function sealKey(): Promise<Buffer | null> {
+  const mac = await auditMacKey(false);
+  return mac ? Buffer.from(crypto.hkdfSync('sha256', mac.key, Buffer.alloc(0), FORMAT, 32)) : null;
+}
 
 /** At most this many kind lists are kept (rules rarely change them; a few clients with their own lists fit). */
 const KIND_LISTS = 8;
@@ -65,15 +71,27 @@ export async function readHarvestCache(file: string, key: string): Promise<Harve
   // the case folder is a door: a link, a pipe or a file past any harvest's size is not read, only rebuilt
   const read = await readOwnFile(file, MAX_BYTES, 'a harvest cache');
   if (!('bytes' in read)) return null;
-  let parsed: z.infer<typeof CacheFile>;
-  try { parsed = CacheFile.parse(JSON.parse(read.bytes.toString('utf8'))); } catch { return null; }
-  if (parsed.key !== key || parsed.sha256 !== bodyHash(parsed)) return null;
-  return { key: parsed.key, fields: parsed.fields, ids: parsed.ids };
+  const k = await sealKey();
+  if (!k) return null;
+  try {
+    const f = CacheFile.parse(JSON.parse(read.bytes.toString('utf8')));
+    const d = crypto.createDecipheriv('aes-256-gcm', k, Buffer.from(f.iv, 'base64'), { authTagLength: 16 });
+    d.setAAD(Buffer.from(FORMAT));
+    d.setAuthTag(Buffer.from(f.tag, 'base64'));
+    const body = Body.parse(JSON.parse(Buffer.concat([d.update(Buffer.from(f.data, 'base64')), d.final()]).toString('utf8')));
+    return body.key === key ? body : null;
+  } catch { return null; }
 }
 
 /** Writes the cache atomically (0600); a failure to write (a full disk, a read-only folder) only loses the cache. */
 export async function writeHarvestCache(file: string, entry: HarvestCacheEntry): Promise<void> {
   const ids = Object.fromEntries(Object.entries(entry.ids).slice(-KIND_LISTS));
-  const body = { key: entry.key, fields: entry.fields, ids };
-  await writeFileAtomic(file, JSON.stringify({ format: FORMAT, ...body, sha256: bodyHash(body) })).catch(() => undefined);
+  const k = await sealKey();
+  if (!k) return;
+  const iv = crypto.randomBytes(12);
+  const c = crypto.createCipheriv('aes-256-gcm', k, iv);
+  c.setAAD(Buffer.from(FORMAT));
+  const data = Buffer.concat([c.update(JSON.stringify({ key: entry.key, fields: entry.fields, ids })), c.final()]);
+  const sealed = { format: FORMAT, iv: iv.toString('base64'), tag: c.getAuthTag().toString('base64'), data: data.toString('base64') };
+  await writeFileAtomic(file, JSON.stringify(sealed)).catch(() => undefined);
 }
