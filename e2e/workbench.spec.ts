@@ -23,7 +23,9 @@ test('a search with no results keeps the timeline where it was and says so', asy
   await search(page, 'zqxjv-nothing-says-this');
   await expect.poll(() => eventsTotal(page)).toBe(0);
   await expect(page.getByTestId('timeline-empty')).toHaveText(/no events match/i);
-  await expect(page.getByTestId('timeline-range')).toHaveText(before!);
+  // the range stays; its '· N without a time' counts the search's events (none), and the demo case holds untimed
+  // events only when another spec imported some into it (the full CI run of 92ef513 did)
+  await expect(page.getByTestId('timeline-range')).toHaveText(before!.split(' · ')[0]!);
   expect(problems.errors).toEqual([]);
 });
 
@@ -157,7 +159,7 @@ test('zoom-out stops at the data, and the axis names the year', async ({ app, ca
   await expect(page.locator('[data-testid="filter-chip"][data-kind="range"]')).toHaveCount(0);
 });
 
-test('extra columns scroll sideways with the detail panel open', async ({ app, casefile }) => {
+test('extra columns beside an open record leave Message its room and are named; closed, every column is reached sideways', async ({ app, casefile }) => {
   const { page } = app;
   await openDemo(app, casefile);
   await page.getByTestId('event-row').first().click();
@@ -167,7 +169,12 @@ test('extra columns scroll sideways with the detail panel open', async ({ app, c
   for (let i = 0; i < 5; i++) await fields.nth(i).check();
   await page.getByTestId('column-picker').click();
   const scroller = page.getByTestId('events-scroll');
-  expect(await scroller.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  // beside the record the columns that do not fit are left out and named (668e617), not scrolled to
+  await expect(page.getByTestId('columns-hidden')).toBeVisible();
+  expect(await scroller.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('detail-panel')).toHaveCount(0);
+  await expect(page.getByTestId('columns-hidden')).toHaveCount(0);
   await scroller.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
   const frame = (await scroller.boundingBox())!;
   const lastHead = (await page.locator('.events-header-row .cell').last().boundingBox())!;
