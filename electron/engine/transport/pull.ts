@@ -76,6 +76,8 @@ export interface PullOptions {
   chain: Omit<ChainOptions, 'hops'>;
   /** Resume this pull (its plan stands); otherwise a new pull is planned. */
   resume?: string;
+  /** The resumed pull's state when the caller has read it already (the service does, to answer before connecting). */
+  resumedState?: PullState;
   /** The job running it, recorded in a new pull's state (PullState.jobId). */
   jobId?: string;
   root?: string;
@@ -276,7 +278,7 @@ async function remoteSha256(chain: SshChain, remotePath: string, size: number): 
 export async function runPull(o: PullOptions): Promise<PullOutcome> {
   const profile = o.profile;
   // A resume's state is read before connecting: one that cannot be resumed is said without a connection.
-  const resumed = o.resume ? await readPullState(o.caseDir, o.resume) : null;
+  const resumed = o.resume ? o.resumedState ?? await readPullState(o.caseDir, o.resume) : null;
   if (resumed?.status === 'complete') throw new Error(`Pull ${resumed.id} is already complete (bundle ${resumed.bundle}).`);
   if (resumed && resumed.profile !== profile.name) throw new Error(`Pull ${resumed.id} was made with profile "${resumed.profile}", not "${profile.name}".`);
   const chain = await connectChain({ ...o.chain, hops: profileHops(profile), ...(o.signal ? { signal: o.signal } : {}) });

@@ -91,7 +91,7 @@ export async function pullIntoCase(h: CaseHandle, caseId: string, req: PullReque
     const out = await runPull({
       caseDir: h.dir, profile,
       chain: { trust, ...(req.passphrase !== undefined ? { passphrase: () => req.passphrase } : {}) },
-      ...(req.resume ? { resume: req.resume } : {}),
+      ...(req.resume && resumed ? { resume: req.resume, resumedState: resumed } : {}),
       ...(req.root ? { root: req.root } : {}),
       window: { ...(window.since !== undefined ? { since: window.since } : {}), ...(window.until !== undefined ? { until: window.until } : {}) },
       ...(req.sources ? { sources: req.sources } : {}),
