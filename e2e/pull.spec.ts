@@ -194,6 +194,24 @@ test('a pull through the jump host belongs to its case; after a reload it is lis
   } finally { await relay.close(); }
 });
 
+test('a pull whose state is damaged is shown as such, with why and that it is left as it is, never offered to resume', async ({ app, casefile }) => {
+  const { page } = app;
+  const c = await casefile.engine.invoke('cases.create', { name: 'Pull damaged', dir: path.join(work, 'damaged') }) as { id: string; dir: string };
+  const id = '2026-11-30-0badd00d';
+  mkdirSync(path.join(c.dir, 'pulls', id), { recursive: true });
+  writeFileSync(path.join(c.dir, 'pulls', id, 'pull.json'), '{"format":"casefile/pull@1"'); // cut short by a crash or an edit
+  const url = new URL(casefile.server.url);
+  url.searchParams.set('case', c.id);
+  url.searchParams.set('view', 'pull');
+  await page.goto(url.toString());
+  const damaged = page.getByTestId('pull-damaged');
+  await expect(damaged).toContainText(`The state of pull ${id}`);
+  await expect(damaged).toContainText('is damaged (not JSON: cut short or garbled), so the pull cannot be resumed. It is left as it is');
+  await expect(damaged.getByRole('button')).toHaveCount(0);
+  await expect(page.getByTestId('pull-resumable')).toHaveCount(0);
+  await casefile.engine.invoke('cases.close', { caseId: c.id }).catch(() => undefined);
+});
+
 test('a server folder of 100,000 logs plans: the plan lists its first files and says how many more; hostile names are shown escaped', async ({ app, casefile, problems }) => {
   test.setTimeout(420_000);
   const { page } = app;

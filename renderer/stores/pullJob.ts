@@ -4,7 +4,7 @@
 // plan, a host-key prompt's retry and the pull, and is cleared when the pull ends, is refused, or the view is left.
 // A pull belongs to its case: the job fields are the open case's (perCase.ts); the form and the passphrase are the page's.
 import { create } from 'zustand';
-import type { PullAnswer, PullProgress, PullSummary, PresentedHostKey } from '../../shared/contract/pull';
+import type { DamagedPullSummary, PullAnswer, PullListEntry, PullProgress, PullSummary, PresentedHostKey } from '../../shared/contract/pull';
 import { PULL_SOURCES } from '../../shared/contract/pull';
 import { parseSize } from '../../shared/size';
 import { call, getClient } from '../api/client';
@@ -25,7 +25,7 @@ interface PullState {
   answer: Done | null;
   progress: PullProgress | null;
   jobId: string | null;
-  pulls: PullSummary[];
+  pulls: PullListEntry[];
   /** The pull the job runs or ran last (known from its progress, or the one resumed): listed once, as running. */
   pullId: string | null;
   /** What the pull waits for while the case runs another job (jobQueue.ts). */
@@ -180,6 +180,11 @@ async function loadPulls(caseId: string): Promise<void> {
  */
 export function resumablePulls(s: Pick<PullState, 'pulls' | 'busy' | 'pullId'>): PullSummary[] {
   const running = s.busy === 'pull';
-  return s.pulls.filter((x) => (x.status !== 'complete' || (x.bundle && !x.imported))
+  return s.pulls.filter((x): x is PullSummary => x.status !== 'damaged').filter((x) => (x.status !== 'complete' || (x.bundle && !x.imported))
     && !(running && (s.pullId ? x.id === s.pullId : x.status === 'running')));
+}
+
+/** The case's pulls whose state cannot be read: shown with the engine's words, never offered for resuming. */
+export function damagedPulls(s: Pick<PullState, 'pulls'>): DamagedPullSummary[] {
+  return s.pulls.filter((x): x is DamagedPullSummary => x.status === 'damaged');
 }

@@ -57,6 +57,10 @@ export const PullSummary = z.object({
   imported: z.boolean().optional(),
 });
 export type PullSummary = z.infer<typeof PullSummary>;
+/** A pull whose state cannot be read (error: why, and that its folder is left as it is): shown, never resumed. */
+export const DamagedPullSummary = z.object({ id: z.string(), status: z.literal('damaged'), created: IsoInstant, error: z.string() });
+export type DamagedPullSummary = z.infer<typeof DamagedPullSummary>;
+export type PullListEntry = PullSummary | DamagedPullSummary;
 
 const PullInput = CaseRef.extend({
   profile: z.string().min(1).max(64),
@@ -80,7 +84,7 @@ export const pullArea = defineArea({
     /** Plans (or resumes) and fetches into an immutable bundle, then imports it. */
     'pull.run': defineCall({ input: PullInput.extend({ jobId: JobId.optional() }), output: PullAnswer, access: 'write', audit: 'always', secret: ['passphrase'], job: 'pull' }),
     /** The case's pulls, unfinished ones first: they can be resumed. */
-    'pull.list': defineCall({ input: CaseRef, output: z.array(PullSummary), access: 'read', audit: 'never' }),
+    'pull.list': defineCall({ input: CaseRef, output: z.array(z.union([PullSummary, DamagedPullSummary])), access: 'read', audit: 'never' }),
   },
   events: {
     'pull.progress': PullProgress,

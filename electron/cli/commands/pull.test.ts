@@ -118,6 +118,21 @@ describe('casefile profile / pull', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ status: 'refused' });
   });
 
+  it('a pull of the case whose state is damaged is named, with why, when a new pull starts (it was passed over in silence)', async () => {
+    const caseDir = path.join(work, 'case-damaged-pull');
+    const refused = ['pull', '--case', caseDir, '--profile', 'acme', '--cap', '1KB', '--passphrase-fd', '3'];
+    const first = await cli(refused, { fd3: lab.keys.passphrase });
+    expect(first.code, first.stderr).toBe(4);
+    expect(first.stderr).not.toMatch(/is damaged/);
+    const id = '2026-11-30-0badd00d';
+    mkdirSync(path.join(caseDir, 'pulls', id), { recursive: true });
+    writeFileSync(path.join(caseDir, 'pulls', id, 'pull.json'), '[]');
+    const r = await cli(refused, { fd3: lab.keys.passphrase });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain(`casefile: The state of pull ${id} (${path.join(caseDir, 'pulls', id, 'pull.json')}) is damaged (not a pull's state`);
+    expect(r.stderr).toContain('so the pull cannot be resumed. It is left as it is, with the files it fetched');
+  });
+
   it('prints server file names with their control and bidi characters escaped, never raw to the terminal', async () => {
     // A hostile server names its logs to drive the operator's terminal (retitle, clear, recolour, hide a line) or to
     // spoof a name with a right-to-left override: the plan table and the set-aside lines show them escaped.

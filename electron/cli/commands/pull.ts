@@ -9,7 +9,7 @@ import readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SiteProfile } from '../../../shared/profile';
-import { SET_ASIDE_REASONS as SET_ASIDE, type PullAnswer } from '../../../shared/contract/pull';
+import { SET_ASIDE_REASONS as SET_ASIDE, type PullAnswer, type PullSummary } from '../../../shared/contract/pull';
 import { Engine } from '../../engine/engine';
 import { parseSize } from '../../../shared/size';
 import { readSecret } from '../secretInput';
@@ -128,13 +128,18 @@ export function registerPullCommands(program: Command): void {
             if (!started) { bar.start(Math.ceil(pr.bytesTotal / 1e6), 0, { files: '', rate: '' }); started = true; }
             bar.update(Math.floor(pr.bytesDone / 1e6), { files: `${pr.filesDone}/${pr.filesTotal}`, rate: (pr.rate / 1e6).toFixed(1) });
           });
-          const unfinished = async () => (await engine.call('pull.list', { caseId: info.id })).filter((p) => p.profile === o.profile && (p.status !== 'complete' || (!!p.bundle && !p.imported)));
+          const listed = async () => await engine.call('pull.list', { caseId: info.id });
+          const unfinished = async () => (await listed()).filter((p): p is PullSummary => p.status !== 'damaged')
+            .filter((p) => p.profile === o.profile && (p.status !== 'complete' || (!!p.bundle && !p.imported)));
           const state = (p: { status: string; filesDone: number; files: number }) => (p.status === 'complete' ? 'was pulled but not imported' : `did not finish (${p.filesDone} of ${p.files} files)`);
           const resumeWith = (id: string) => `casefile pull --case ${o.case} --profile ${o.profile} --resume ${id}`;
           // A case open read-only here is written by another process: its 'running' pull may be live there, and a pull
           // from here is refused anyway.
           if (!o.resume && !o.dryRun && !info.readOnly) {
+            const all = await listed();
             for (const p of await unfinished()) process.stderr.write(`casefile: pull ${p.id} of profile ${o.profile} ${state(p)}; this starts a new one. To resume it instead: ${resumeWith(p.id)}\n`);
+            // Of no profile anyone can tell: said whatever the profile, so a damaged pull is never silently passed over.
+            for (const p of all) if (p.status === 'damaged') process.stderr.write(`casefile: ${p.error}\n`);
           }
           // Ctrl-C cancels the job, so the engine records the pull as interrupted and the trail says so; twice quits.
           let jobId: string | undefined;

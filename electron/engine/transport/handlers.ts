@@ -12,7 +12,7 @@ import { getProfile, listProfiles, ProfileError, removeProfile, saveProfile } fr
 import { acceptHostKey, HostKeyError } from './hostKeyStore';
 import { importSshConfigHost } from './sshConfig';
 import { readSmallText } from '../util/smallFile';
-import { listPulls } from './pull';
+import { listPullFolders } from './pull';
 import { pullIntoCase, PullRefused, type PullAnswer, type PullRequest } from './service';
 import { SshError } from './sshChain';
 
@@ -96,8 +96,11 @@ export const pullHandlers: AreaHandlers<'profiles' | 'pull'> = {
   'pull.plan': async (ctx, input) => pull(ctx, input.caseId, { ...input, dryRun: true }),
   'pull.run': async (ctx, input) => ctx.jobs.run(input.caseId, 'pull', (signal, progress, jobId) => pull(ctx, input.caseId, input, { signal, progress, jobId }),
     { ...(input.jobId ? { jobId: input.jobId } : {}), outcome: pullOutcome }),
-  'pull.list': async (ctx, input) => (await listPulls(ctx.getCase(input.caseId).dir)).map((s) => ({
-    id: s.id, profile: s.profile, root: s.root, created: s.created, status: s.status, files: s.plan.files.length, filesDone: s.done.length,
-    bytes: s.plan.bytes, ...(s.bundle ? { bundle: s.bundle } : {}), ...(s.error ? { error: s.error } : {}), ...(s.imported ? { imported: true } : {}),
-  })),
+  'pull.list': async (ctx, input) => {
+    const { pulls, damaged } = await listPullFolders(ctx.getCase(input.caseId).dir);
+    return [...pulls.map((s) => ({
+      id: s.id, profile: s.profile, root: s.root, created: s.created, status: s.status, files: s.plan.files.length, filesDone: s.done.length,
+      bytes: s.plan.bytes, ...(s.bundle ? { bundle: s.bundle } : {}), ...(s.error ? { error: s.error } : {}), ...(s.imported ? { imported: true } : {}),
+    })), ...damaged.map((d) => ({ ...d, status: 'damaged' as const }))];
+  },
 };

@@ -173,15 +173,35 @@ async function appendDone(dir: string, files: FileResult[]): Promise<void> {
   } finally { await fh.close(); }
 }
 
-/** Pulls of this case that did not finish: they can be resumed. */
-export async function listPulls(caseDir: string): Promise<PullState[]> {
-  const out: PullState[] = [];
+/** A pull folder whose state cannot be read: why (readPullState's words), and when its folder last changed. */
+export interface DamagedPull { id: string; created: string; error: string }
+
+/**
+ * The case's pulls, newest first, and those whose state is damaged: listed, never resumed, so the operator sees that
+ * one is there and why instead of it silently missing (its folder, with what it fetched, is left as it is). A folder
+ * with no state at all (a start killed before its first write) is nothing to show.
+ */
+export async function listPullFolders(caseDir: string): Promise<{ pulls: PullState[]; damaged: DamagedPull[] }> {
+  const pulls: PullState[] = [];
+  const damaged: DamagedPull[] = [];
   for (const e of await fs.readdir(pullsDir(caseDir), { withFileTypes: true }).catch(() => [])) {
-    if (!e.isDirectory()) continue;
-    const s = await readPullState(caseDir, e.name).catch(() => null);
-    if (s) out.push(s);
+    if (!e.isDirectory() && !e.isSymbolicLink()) continue;
+    try {
+      pulls.push(await readPullState(caseDir, e.name));
+    } catch (err) {
+      if (err instanceof PullStateError && err.missing) continue;
+      const at = await fs.lstat(path.join(pullsDir(caseDir), e.name)).catch(() => null);
+      damaged.push({ id: e.name, created: (at?.mtime ?? new Date(0)).toISOString(), error: (err as Error).message });
+    }
   }
-  return out.sort((a, b) => b.created.localeCompare(a.created));
+  pulls.sort((a, b) => b.created.localeCompare(a.created));
+  damaged.sort((a, b) => b.created.localeCompare(a.created));
+  return { pulls, damaged };
+}
+
+/** Pulls of this case whose state reads: what can be resumed, imported or planned around. */
+export async function listPulls(caseDir: string): Promise<PullState[]> {
+  return (await listPullFolders(caseDir)).pulls;
 }
 
 /** The pulls a `pull.run` stands for: the one it resumed, else the one its job made, else (a caller that named no job)

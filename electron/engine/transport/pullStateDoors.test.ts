@@ -149,8 +149,9 @@ describe('a pull.json that is not one this app wrote', () => {
     expect(readFileSync(outsideFile(), 'utf8')).toBe(outsideText);
     expect(statSync(outsideFile()).mtimeMs).toBe(outsideBefore.mtimeMs);
     expect(bundles(info)).toEqual([]);
-    // The case goes on: its pulls are listed (the damaged one is not resumable), and a new pull fetches the file.
-    expect(await engine.call('pull.list', { caseId: info.id })).toEqual([]);
+    // The case goes on: the damaged pull is listed as such with the same words (never offered for resuming), and a
+    // new pull fetches the file.
+    expect(await engine.call('pull.list', { caseId: info.id })).toEqual([{ id, status: 'damaged', created: expect.any(String), error: err!.message }]);
     const fresh = await engine.call('pull.run', { caseId: info.id, profile: 'doors' });
     expect(fresh).toMatchObject({ status: 'done', import: { files: [{ records: LINES }] } });
     expect(lstatSync(file).isSymbolicLink() || lstatSync(file).isFIFO() || lstatSync(file).isDirectory() || lstatSync(file).isFile()).toBe(true);
@@ -166,6 +167,23 @@ describe('a pull.json that is not one this app wrote', () => {
     symlinkSync(there, pullDir(info, id));
     await expect(resume(info, id)).rejects.toThrow(`The state of pull ${id} (${path.join(pullDir(info, id), 'pull.json')}) is damaged (its folder ${pullDir(info, id)} is a link: not followed)`);
     expect(readdirSync(there)).toEqual(['pull.json']);
+    // Listed as damaged (it was silently left out), with the same words: never read through the link.
+    expect(await engine.call('pull.list', { caseId: info.id })).toEqual([
+      { id, status: 'damaged', created: expect.any(String), error: expect.stringContaining(`is damaged (its folder ${pullDir(info, id)} is a link: not followed)`) },
+    ]);
+  }, 60_000);
+
+  it('a pull folder with no state (a start killed before its first write) is not listed; a damaged one beside a good one is listed after it', async () => {
+    const info = await newCase();
+    mkdirSync(pullDir(info, '2026-11-29-0e0e0e0e'), { recursive: true });
+    expect(await engine.call('pull.list', { caseId: info.id })).toEqual([]);
+    const bad = '2026-11-29-0badbad0';
+    plant(info, bad, (f) => writeFileSync(f, '{'));
+    const good = '2026-11-29-00600d00';
+    plant(info, good, (f) => writeFileSync(f, JSON.stringify(stateOf(good))));
+    const listed = await engine.call('pull.list', { caseId: info.id });
+    expect(listed.map((p) => [p.id, p.status])).toEqual([[good, 'interrupted'], [bad, 'damaged']]);
+    expect(listed[1]).toMatchObject({ error: expect.stringContaining(`The state of pull ${bad} (${path.join(pullDir(info, bad), 'pull.json')}) is damaged (not JSON: cut short or garbled), so the pull cannot be resumed.`) });
   }, 60_000);
 
   it('no such pull: said as such', async () => {
@@ -197,7 +215,7 @@ describe('what else a pull reads back', () => {
       expect(err?.message).toMatch(says);
       expect(readFileSync(victim, 'utf8')).toBe('not to be appended to\n');
       expect(existsSync(log) || lstatSync(log).isSymbolicLink()).toBe(true);
-      expect(await engine.call('pull.list', { caseId: info.id })).toEqual([]);
+      expect(await engine.call('pull.list', { caseId: info.id })).toEqual([{ id, status: 'damaged', created: expect.any(String), error: err!.message }]);
     }
   }, 120_000);
 

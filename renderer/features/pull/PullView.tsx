@@ -5,7 +5,7 @@ import { useEffect, useMemo } from 'react';
 import { PULL_SOURCES, SET_ASIDE_REASONS as SET_ASIDE, type PullPlan } from '../../../shared/contract/pull';
 import { printable } from '../../../shared/printable';
 import { useApp } from '../../stores/app';
-import { resumablePulls, usePull, type Source } from '../../stores/pullJob';
+import { damagedPulls, resumablePulls, usePull, type Source } from '../../stores/pullJob';
 import { ProfilesPanel } from '../profiles/ProfilesPanel';
 
 const MB = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)} MB`;
@@ -36,6 +36,7 @@ export function PullView() {
   const p = s.progress;
   // A complete pull whose import was cancelled or failed is resumed to import its bundle; the running one is not offered.
   const resumable = resumablePulls(s);
+  const damaged = damagedPulls(s);
   // A pull that stopped (cancelled, or failed mid-transfer) keeps what it fetched: the operator is told how to go on.
   const canResume = !s.busy && !!s.pullId && resumable.some((x) => x.id === s.pullId);
 
@@ -128,6 +129,13 @@ export function PullView() {
             <div key={x.id} className="small">{x.id} · {x.profile} · {x.status === 'complete' ? 'pulled, not imported' : `${x.filesDone}/${x.files} files`}{x.error ? ` · ${printable(x.error)}` : ''}
               <button disabled={!!s.busy} onClick={() => { s.setForm({ profile: x.profile }); void s.run(x.id); }}>Resume</button></div>
           ))}
+        </section>
+      )}
+
+      {damaged.length > 0 && (
+        <section className="card" data-testid="pull-damaged">
+          <h4>Pulls that cannot be resumed</h4>
+          {damaged.map((x) => <div key={x.id} className="small">{x.id} · {printable(x.error)}</div>)}
         </section>
       )}
     </div>
