@@ -203,7 +203,8 @@ export class Engine {
       const { params, result } = await entryFor({ file: appFiles().audit, salt: appFiles().auditSalt });
       await appendAudit(appFiles().audit, {
         action, params, via: this.via,
-        result: { ...result, message: `${result.message ?? ''} (case audit unavailable: ${(e as Error).message.split('\n')[0]})`.trim() },
+        // Why first: a long message is cut to its bound (bound.ts), and the why must survive.
+        result: { ...result, message: `(case audit unavailable: ${(e as Error).message.split('\n')[0]}) ${result.message ?? ''}`.trim() },
       });
     }
   }

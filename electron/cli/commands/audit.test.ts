@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { promises as fs } from 'node:fs';
+import fsSync, { promises as fs } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -114,6 +115,19 @@ describe('casefile audit / verify commands', () => {
     expect(show.stdout).toMatch(/^#6 7 .* error — This entry has no readable result\.$/m);
     expect(show.stdout).toMatch(/^#4 .* export.create ok/m);
   });
+
+  it('a trail that is a pipe or a link to /dev/zero: verify says so at once and fails (it hung, as did every command of the case)', async () => {
+    const audit = path.join(caseDir, 'audit.jsonl');
+    for (const [make, what] of [[() => execFileSync('mkfifo', [audit]), 'is not a regular file (a device, pipe or socket)'], [() => fsSync.symlinkSync('/dev/zero', audit), 'is a link']] as const) {
+      await fs.rm(audit);
+      make();
+      const bad = await run('audit', 'verify', '--case', caseDir);
+      expect(bad.exitCode).toBe(1);
+      expect(bad.stdout.split('\n')[0]).toBe(`Audit log BROKEN at line 1: The audit log ${audit} ${what}: a trail is never read or written through one, so this was not done. `
+        + 'It is left as it is; put the trail back as a file, or move this aside (verify then reports the entries the case recorded as missing).');
+      expect(await run('audit', 'show', '--case', caseDir)).toEqual({ stdout: '', exitCode: 1 });
+    }
+  }, 60_000);
 
   it('verify passes on an empty case and fails when a manifest file is missing', async () => {
     expect((await run('verify', '--case', caseDir)).exitCode).toBe(0);

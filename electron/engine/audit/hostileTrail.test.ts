@@ -3,11 +3,13 @@
 // holds. trail.test.ts has the chain's own cases (edited, deleted, swapped, cut, forged); these are lines no writer
 // makes: nested past any entry, shaped like an entry without its fields, a duplicate, a 30 MB line.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../engine';
 import { removeDir, tempDir } from '../../testkit/tmp';
 import { readAudit } from './trail';
+import { appFiles } from '../case/paths';
 
 let root: string;
 let engine: Engine;
@@ -80,4 +82,41 @@ it('a duplicated entry, reordered lines, a 30 MB line: each said where it is; ne
   expect(huge.verify.firstBroken).toEqual({ seq: 2, line: 2, problem: 'Entry 2 does not match its hash: it was edited.' });
   for (const r of [dup, swapped, huge]) expect([r.verify.ok, r.recorded.status]).toEqual([false, 'error']);
   expect((await engine.invoke('audit.verify', { caseId }) as Verify).ok).toBe(false); // the clean lines back, but the head record saw more
+}, 120_000);
+
+it('a trail that is a pipe, a link (to /dev/zero, to a file outside) or a folder: every read and write says so at once; nothing goes through it; the call is recorded in the app\'s trail', async () => {
+  const outside = path.join(root, 'outside.jsonl');
+  const shapes: Array<[RegExp, () => void]> = [
+    [/is not a regular file \(a device, pipe or socket\)/, () => execFileSync('mkfifo', [file])],
+    [/is a link:/, () => symlinkSync('/dev/zero', file)],
+    [/is a link:/, () => { writeFileSync(outside, `${clean.join('\n')}\n`); symlinkSync(outside, file); }],
+    [/is a folder:/, () => mkdirSync(file)],
+  ];
+  const kept = path.join(root, 'kept.jsonl');
+  const trailBefore = readFileSync(file, 'utf8');
+  renameSync(file, kept);
+  try {
+    for (const [says, make] of shapes) {
+      make();
+      const outsideBefore = existsSync(outside) ? readFileSync(outside, 'utf8') : null;
+      const t0 = Date.now();
+      const verify = (await engine.invoke('audit.verify', { caseId })) as Verify;
+      expect(verify.ok).toBe(false);
+      expect(verify.firstBroken?.problem).toMatch(says);
+      expect(verify.firstBroken?.problem).toContain(`The audit log ${file} is `);
+      expect(verify.firstBroken?.problem).toContain('a trail is never read or written through one');
+      await expect(engine.invoke('audit.list', { caseId, limit: 10 })).rejects.toThrow(says);
+      await expect(readAudit(file)).rejects.toThrow(says);
+      // The check is recorded in the app's trail, with why the case's could not take it.
+      const app = (await readAudit(appFiles().audit, { action: 'audit.verify' })).at(-1)!;
+      expect(app.result.status).toBe('error');
+      expect(app.result.message).toMatch(says);
+      expect(app.result.message).toMatch(/case audit unavailable: The audit log /);
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      if (outsideBefore !== null) expect(readFileSync(outside, 'utf8')).toBe(outsideBefore);
+      rmSync(file, { recursive: true });
+    }
+  } finally { renameSync(kept, file); }
+  // The trail moved aside was never touched: nothing was written to the case's trail while it was not there.
+  expect(readFileSync(file, 'utf8')).toBe(trailBefore);
 }, 120_000);

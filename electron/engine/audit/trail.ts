@@ -2,7 +2,7 @@
 // hash of the one before it, so editing, deleting, reordering or inserting entries breaks the chain; a sidecar head
 // record (`<file>.head`) remembers the last acknowledged entry so that cutting whole entries off the end is seen too.
 // See docs/AUDIT.md for the format, the chain rule and the torn-tail policy.
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AuditVerifyResult } from '../../../shared/audit';
@@ -78,6 +78,29 @@ export function appendAudit(file: string, input: AuditInput, opts: { folder?: 'm
   return run;
 }
 
+/** The trail is never read or written through a link (someone else put it there: it may name /dev/zero or a file
+ *  outside the case), nor waited on as a pipe (every command of the case hung on one), nor is a device read. */
+export class TrailNotAFileError extends Error {}
+
+/** Opens the trail itself: its own regular file, or null when there is none (and `append` is not asked). */
+async function openTrail(file: string, mode: 'read' | 'append'): Promise<fs.FileHandle | null> {
+  const flags = (mode === 'append' ? constants.O_RDWR | constants.O_APPEND | constants.O_CREAT : constants.O_RDONLY) | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  const fh = await fs.open(file, flags, 0o600).catch((e: NodeJS.ErrnoException) => e);
+  let what: string;
+  if (fh instanceof Error) {
+    if (fh.code === 'ENOENT' && mode === 'read') return null;
+    if (fh.code !== 'ELOOP' && fh.code !== 'EISDIR') throw fh;
+    what = fh.code === 'ELOOP' ? 'a link' : 'a folder';
+  } else {
+    const st = await fh.stat();
+    if (st.isFile()) return fh;
+    await fh.close();
+    what = st.isDirectory() ? 'a folder' : 'not a regular file (a device, pipe or socket)';
+  }
+  throw new TrailNotAFileError(`The audit log ${file} is ${what}: a trail is never read or written through one, so this was not done. `
+    + 'It is left as it is; put the trail back as a file, or move this aside (verify then reports the entries the case recorded as missing).');
+}
+
 async function appendLocked(file: string, input: AuditInput, folder: 'make' | 'must-exist'): Promise<AuditHead> {
   if (folder === 'make') await mkdirPrivate(path.dirname(file));
   else if (!(await fs.stat(path.dirname(file)).catch(() => null))?.isDirectory()) {
@@ -89,7 +112,7 @@ async function appendLocked(file: string, input: AuditInput, folder: 'make' | 'm
     return { ...e, hash, ...(key ? { mac: { key: key.id, hmac: macOf(key, hash) } } : {}) };
   };
   return withFileLock(lockFile(file), async () => {
-    const fh = await fs.open(file, 'a+', 0o600); // O_APPEND: every write lands at the end, whatever others did
+    const fh = (await openTrail(file, 'append'))!; // O_APPEND: every write lands at the end, whatever others did
     try {
       const { size, mode } = await fh.stat();
       const tail = await readTail(fh, size);
@@ -239,9 +262,16 @@ async function readHead(file: string): Promise<AuditHead | null> {
 
 /** The last entry in the log (for exports to embed), or null for an empty or missing log. */
 export async function auditHead(file: string): Promise<AuditHead | null> {
-  let fh: fs.FileHandle;
-  try { fh = await fs.open(file, 'r'); } catch { return null; }
+  const fh = await openTrail(file, 'read');
+  if (!fh) return null;
   try { return (await readTail(fh, (await fh.stat()).size)).last; } finally { await fh.close(); }
+}
+
+/** The whole trail's bytes, or null when there is none. */
+async function readTrail(file: string): Promise<Buffer | null> {
+  const fh = await openTrail(file, 'read');
+  if (!fh) return null;
+  try { return await fh.readFile(); } finally { await fh.close(); }
 }
 
 interface Line { no: number; start: number; end: number; terminated: boolean; entry: AuditEntry | null }
@@ -264,11 +294,8 @@ export interface ReadAuditOptions { action?: string; since?: string; limit?: num
 
 /** Entries in log order; `action` matches exactly or, ending in `*`, by prefix; `since` is an ISO date/instant; `limit` keeps the newest. */
 export async function readAudit(file: string, opts: ReadAuditOptions = {}): Promise<AuditEntry[]> {
-  let buf: Buffer;
-  try { buf = await fs.readFile(file); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  const buf = await readTrail(file);
+  if (!buf) return [];
   const sinceMs = opts.since ? Date.parse(opts.since) : NaN;
   if (opts.since && Number.isNaN(sinceMs)) throw new Error(`Not a date: ${opts.since}`);
   const matchAction = opts.action === undefined ? () => true
@@ -288,9 +315,12 @@ export interface VerifyOptions {
 export async function verifyAudit(file: string, opts: VerifyOptions = {}): Promise<AuditVerifyResult> {
   const verifiedAt = new Date().toISOString();
   const head = await readHead(file);
-  let buf: Buffer;
-  try { buf = await fs.readFile(file); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  let buf: Buffer | null;
+  try { buf = await readTrail(file); } catch (e) {
+    if (!(e instanceof TrailNotAFileError)) throw e;
+    return { ok: false, entries: 0, headHash: null, headSeq: null, firstBroken: { seq: null, line: 1, problem: e.message }, tornTail: false, recordedTears: 0, verifiedAt, ...anchorOf(opts) };
+  }
+  if (!buf) {
     const broken = head ? { seq: 1, line: 1, problem: `The audit log is missing, but its head record says it held ${head.seq} entries.` }
       : opts.anchor ? { seq: 1, line: 1, problem: `The audit log is missing, but the case database recorded entry ${opts.anchor.seq} (${opts.anchor.hash.slice(0, 16)}…): the log was deleted.` }
         : null;
