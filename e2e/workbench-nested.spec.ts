@@ -60,7 +60,7 @@ test('before the import, the panel says what will become of each archive in the 
     await expect(page.getByTestId('import-known')).toHaveCount(0); // nothing of it is in the case yet
     const archive = (file: string) => page.getByTestId('import-archive').filter({ hasText: new RegExp(`^${file.replace(/\./g, '\\.')}:`) });
     await expect(archive('archive/cut.tar.gz')).toContainText(/its contents cannot be imported: cut\.tar\.gz is damaged or truncated/);
-    await expect(archive('archive/packed.tar.gz')).toContainText('its 2 file(s) come in as a bundle of their own');
+    await expect(archive('archive/packed.tar.gz')).toContainText('its 2 files come in as a bundle of their own');
     await expect(archive('archive/packed.tar.gz/inner.tar.gz')).toContainText('not expanded (inside the archive archive/packed.tar.gz: archives are expanded one level deep only)');
     await page.getByTestId('import-confirm').click();
     await expect(page.getByTestId('import-results')).toBeVisible({ timeout: 60_000 });

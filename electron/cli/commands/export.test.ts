@@ -104,7 +104,7 @@ describe('casefile export / redact-test', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/1: search <txn:[A-Z2-7]{10}> for <removed:project>/);
     expect(r.stdout).toContain("'password': '<secret:");
-    expect(r.stdout).toMatch(/3 replacement\(s\) in 2 of 3 line\(s\)/);
+    expect(r.stdout).toMatch(/3 replacements in 2 of 3 lines/);
     const bad = path.join(root, 'bad.yaml');
     fs.writeFileSync(bad, 'patterns:\n  - type: x\n    regex: "(unclosed"\n');
     const b = cli('redact-test', '--rules', bad, sample);
@@ -151,9 +151,9 @@ describe('casefile export / redact-test', () => {
     fs.writeFileSync(sample, Array.from({ length: 6 }, (_, i) => `${i} priya@acme-client.in ${'z'.repeat(120_000)}`).join('\n') + '\n');
     const r = cli('redact-test', '--rules', rules, sample);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toContain('note: line(s) 1, 2, 3, 4 tested only in part (up to 100000 characters a line, 400000 in all)');
+    expect(r.stderr).toContain('note: lines 1, 2, 3, 4 tested only in part (up to 100000 characters a line, 400000 in all)');
     expect(r.stderr).toContain('note: the first 4 lines are tested; 2 more are not');
-    expect(r.stdout).toMatch(/4 replacement\(s\) in 4 of 4 line\(s\)/);
+    expect(r.stdout).toMatch(/4 replacements in 4 of 4 lines/);
   });
 
   it('redact-test and export warn about a harvested kind that does not exist (a typo), and still run', () => {

@@ -12,6 +12,7 @@ import { cancelJob, onCtrlC, wasCancelled } from '../ctrlC';
 import { TESTER_MAX_CHARS, TESTER_MAX_TOTAL_CHARS, testerSample } from '../../../shared/contract/redact';
 import { printable } from '../../../shared/printable';
 import { FIELDS_NOTE } from '../../../shared/exportFields';
+import { counted } from '../../../shared/plural';
 
 const MAX_RULES_FILE = 1 << 20;
 
@@ -234,7 +235,7 @@ export function registerExportCommands(program: Command): void {
         // Cut to what one test takes, and said: a line past its length or the sample's budget is tested in part.
         const { lines, cut, dropped } = testerSample(readInputFile(sample).toString('utf8'));
         if (!lines.length) throw new Error(`${sample} has no lines`);
-        if (cut.length) process.stderr.write(`note: line(s) ${cut.slice(0, 5).join(', ')}${cut.length > 5 ? '…' : ''} tested only in part (up to ${TESTER_MAX_CHARS} characters a line, ${TESTER_MAX_TOTAL_CHARS} in all)\n`);
+        if (cut.length) process.stderr.write(`note: ${cut.length === 1 ? 'line' : 'lines'} ${cut.slice(0, 5).join(', ')}${cut.length > 5 ? '…' : ''} tested only in part (up to ${TESTER_MAX_CHARS} characters a line, ${TESTER_MAX_TOTAL_CHARS} in all)\n`);
         if (dropped) process.stderr.write(`note: the first ${lines.length} lines are tested; ${dropped} more are not\n`);
         const run = async (engine: Engine, caseId?: string) => {
           const r = await engine.call('redact.test', { ...(caseId ? { caseId } : {}), ...(rules ? { rules } : {}), lines });
@@ -245,7 +246,7 @@ export function registerExportCommands(program: Command): void {
             process.stdout.write(`${i + 1}: ${printable(l.text)}\n   ${printable(l.replacements.map((x) => `${x.type}/${x.rule}`).join(', '))}\n`);
           });
           const n = r.lines.reduce((s, l) => s + l.replacements.length, 0);
-          process.stdout.write(`${n} replacement(s) in ${r.lines.filter((l) => l.replacements.length).length} of ${lines.length} line(s)\n`);
+          process.stdout.write(`${counted(n, 'replacement')} in ${r.lines.filter((l) => l.replacements.length).length} of ${counted(lines.length, 'line')}\n`);
         };
         if (o.case) { await withCaseEngine(o.case, (engine, info) => run(engine, info.id)); return; }
         const engine = await Engine.create({ via: 'cli' });

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { CaseHandle } from '../../engine/case/caseStore';
 import { buildTextIndex } from '../../engine/query/textIndexBuild';
 import { fail, printJson } from '../output';
+import { counted } from '../../../shared/plural';
 import { checkCaseDir } from './ingest';
 
 export function registerTextIndexCommand(program: Command): void {
@@ -19,7 +20,7 @@ export function registerTextIndexCommand(program: Command): void {
         try {
           const r = await buildTextIndex(h);
           if (o.json) printJson(r);
-          else process.stdout.write(`text index: ${r.groups ? `${r.groups} group(s) built` : 'already up to date'} in ${r.seconds.toFixed(1)} s; covers ids up to ${r.covered}; ${r.rows.toLocaleString()} rows, ${(r.bytes / 1e6).toFixed(1)} MB\n`);
+          else process.stdout.write(`text index: ${r.groups ? `${counted(r.groups, 'group')} built` : 'already up to date'} in ${r.seconds.toFixed(1)} s; covers ids up to ${r.covered}; ${r.rows.toLocaleString()} rows, ${(r.bytes / 1e6).toFixed(1)} MB\n`);
         } finally {
           await h.close();
         }

@@ -4,6 +4,7 @@
 // themselves are vouched for by the rows digests in the audit log (custody.ts); this makes what was derived from
 // them just as checkable: an edited identifier or chain status no longer passes for evidence.
 import { existsSync } from 'node:fs';
+import { counted } from '../../../shared/plural';
 import { DEFAULT_ID_PATTERNS, type IdPattern } from '../../../shared/correlation';
 import { CaseDb, sqlString } from '../store/db';
 import { buildEventMinutes, SUMMARY_TABLES } from '../store/eventMinutes';
@@ -55,8 +56,8 @@ export async function verifyDerived(dbFile: string, idPatterns: IdPattern[] = DE
       problems.push({
         table: t,
         problem: have
-          ? `Derived table ${t} differs from what the events give: ${extra.count} stored row(s) not derivable from them, ${lost.count} derivable row(s) missing.${detail}${extra.sample ? ` Not derivable: ${extra.sample}.` : ''}`
-          : `Derived table ${t} is missing, but the events give ${lost.count} row(s) for it: it was dropped.`,
+          ? `Derived table ${t} differs from what the events give: ${counted(extra.count, 'stored row')} not derivable from them, ${counted(lost.count, 'derivable row')} missing.${detail}${extra.sample ? ` Not derivable: ${extra.sample}.` : ''}`
+          : `Derived table ${t} is missing, but the events give ${counted(lost.count, 'row')} for it: it was dropped.`,
       });
     }
     return problems;

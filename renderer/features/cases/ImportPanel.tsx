@@ -13,7 +13,7 @@ import { BuildChains, CancelChains, useChainsBuild } from '../chains/ChainsStatu
 
 /** What the import will do with one archive inside the bundle, as the check found it. */
 function archiveAction(a: ImportCheck['archives'][number]): string {
-  if (a.action === 'expand') return `kept as evidence; its ${a.files !== undefined ? `${fmtCount(a.files)} file(s)` : 'contents'} come in as a bundle of their own`;
+  if (a.action === 'expand') return `kept as evidence; its ${a.files !== undefined ? `${fmtCount(a.files)} ${a.files === 1 ? 'file' : 'files'}` : 'contents'} come in as a bundle of their own`;
   if (a.action === 'keep') return `kept as evidence, not expanded (${a.why ?? 'archives are expanded one level deep only'})`;
   return `kept as evidence; its contents cannot be imported: ${a.why ?? 'unreadable'}. The rest imports.`;
 }

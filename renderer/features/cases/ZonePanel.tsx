@@ -15,7 +15,7 @@ export function planSentence(p: Plan, current: string): { ask: string | null; re
   if (p.busy) return { ask: null, refused: p.busy };
   if (p.unknownFormats?.length) return { ask: null, refused: `Events of formats this build does not know (${p.unknownFormats.join(', ')}) cannot be re-timed: the zone cannot be changed.` };
   if (p.blocked.files) {
-    return { ask: null, refused: `${fmtCount(p.blocked.files)} file(s) hold stamps without a date or year whose day was taken from context in the old zone (${p.blocked.examples.join(', ')}${p.blocked.files > p.blocked.examples.length ? ', …' : ''}): they cannot be re-timed, so the zone cannot be changed. Import the logs into a case created with ${p.to}.` };
+    return { ask: null, refused: `${fmtCount(p.blocked.files)} ${p.blocked.files === 1 ? 'file holds' : 'files hold'} stamps without a date or year whose day was taken from context in the old zone (${p.blocked.examples.join(', ')}${p.blocked.files > p.blocked.examples.length ? ', …' : ''}): they cannot be re-timed, so the zone cannot be changed. Import the logs into a case created with ${p.to}.` };
   }
   // A job that only reads the case (an export) is waited for; one that writes it refuses the change (p.busy).
   const waits = p.waitsFor?.length ? ` The case's ${p.waitsFor.join(', ')} job is running: the change waits for it.` : '';
