@@ -74,7 +74,7 @@ describe('casefile export / redact-test', () => {
     // manifest records the query, and the re-scan finds the original there.
     const r = cli('export', '--case', caseDir, '--format', 'jsonl', '--plaintext', '--where', "message LIKE '%Zq81bX0pLm3nR7sTw%'");
     expect(r.status, r.stderr).toBe(6);
-    expect(r.stderr).toMatch(/^casefile: Export blocked by the fail-closed check: \d+ hit\(s\) .*manifest\.json.*Nothing was written\. report\.json and manifest\.json name the selection: .*\n$/);
+    expect(r.stderr).toMatch(/^casefile: Export blocked by the fail-closed check: \d+ hits? .*manifest\.json.*Nothing was written\. report\.json and manifest\.json name the selection: .*\n$/);
     expect(r.stderr).not.toContain('Zq81bX0pLm3nR7sTw');
     expect(r.stdout).toBe('');
     expect(fs.readdirSync(path.join(caseDir, 'exports'))).toEqual([]);

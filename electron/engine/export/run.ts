@@ -2,6 +2,7 @@
 // manifest in a staging folder → fail-closed re-scan of everything written (Parquet read back) → encryption to the
 // client's key (plaintext only when asked) → atomic rename to exports/<id>/. The re-identification map is
 // encrypted to the operator's own key into redaction/<id>.map.pgp; K and the map never reach any other file.
+import { counted } from '../../../shared/plural';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -102,7 +103,7 @@ export class ExportBlocked extends EngineError {
     const inDocuments = hits.some((h) => h.where === 'report.json' || h.where === 'manifest.json');
     const inEvents = hits.some((h) => h.where !== 'report.json' && h.where !== 'manifest.json');
     // what to do next: the operator never sees the value here, only where it is
-    super('blocked', `Export blocked by the fail-closed check: ${hits.length} hit(s) (${Object.entries(byCheck).map(([k, n]) => `${k} ×${n}`).join(', ')}); `
+    super('blocked', `Export blocked by the fail-closed check: ${counted(hits.length, 'hit')} (${Object.entries(byCheck).map(([k, n]) => `${k} ×${n}`).join(', ')}); `
       + `first at ${hits.slice(0, 5).map((h) => h.where).join(', ')}. Nothing was written.`
       + (inDocuments ? ' report.json and manifest.json name the selection: its --where, filter text or chain key holds a value the extract replaces; select those events without naming it (a time range, picked rows).' : '')
       + (inEvents ? ' Look at those events in the case and add a client rule (pattern, word list, host) that covers what is there, or leave them out of the selection; then export again.' : ''));
