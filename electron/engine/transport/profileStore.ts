@@ -1,10 +1,12 @@
 // Site profiles on disk: one owner-only JSON file per profile in the data home, written atomically. Profiles hold no
 // secret (the schema has no place for one), but they do say where a customer's servers are: owner-only all the same.
-import { promises as fs } from 'node:fs';
+import fsSync, { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PROFILE_NAME, SiteProfile } from '../../../shared/profile';
 import { appFiles } from '../case/paths';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
+import type { EngineError } from '../util/errors';
+import { readSmallFile } from '../util/smallFile';
 
 export const profilesDir = () => path.join(appFiles().home, 'profiles');
 const fileOf = (name: string) => {
@@ -24,11 +26,21 @@ export async function listProfiles(): Promise<SiteProfile[]> {
   return out;
 }
 
+/** Far above any profile (a few hops and fingerprints): a larger file is not one this app wrote. */
+const MAX_PROFILE_BYTES = 1 << 20;
+
 export async function getProfile(name: string): Promise<SiteProfile> {
-  const text = await fs.readFile(fileOf(name), 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new ProfileError(e.code === 'ENOENT' ? `No profile named "${name}".` : `Cannot read profile "${name}": ${e.code ?? e.message}.`);
+  const file = fileOf(name);
+  // Bounded and a regular file only: a pipe there hung every listing of profiles, /dev/zero was read on. A link is
+  // followed (the data home is the operator's own folder, where links are theirs).
+  const bytes = await readSmallFile(file, MAX_PROFILE_BYTES, 'a site profile').catch((e: EngineError) => {
+    throw new ProfileError(e.code === 'not_found' && !fsSync.existsSync(file) ? `No profile named "${name}".` : `Cannot read profile "${name}": ${e.message}`);
   });
-  const parsed = SiteProfile.safeParse(JSON.parse(text));
+  let json: unknown;
+  try { json = JSON.parse(bytes.toString('utf8')); } catch {
+    throw new ProfileError(`Profile "${name}" (${file}) is not valid: not JSON (cut short or garbled). Save it again, or remove the file.`);
+  }
+  const parsed = SiteProfile.safeParse(json);
   if (!parsed.success) throw new ProfileError(`Profile "${name}" is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
   return parsed.data;
 }
