@@ -1,12 +1,13 @@
 // Who and what wrote an audit entry: the operator, the host, and the exact app build (version, git commit,
 // a digest of the dependency versions) so a reviewer can tell which code produced a result.
-import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dataHome } from '../case/paths';
 import { sha256Hex } from './canonical';
+import { readSmallFile } from '../util/smallFile';
 
 export interface AppInfo { version: string; commit: string; depsDigest: string }
 export interface Operator { osUser: string; name: string }
@@ -64,7 +65,8 @@ async function depsDigest(root: string, pkg: { dependencies?: Record<string, str
 }
 
 async function readJson<T>(file: string): Promise<T | null> {
-  try { return JSON.parse(await fs.readFile(file, 'utf8')) as T; } catch { return null; }
+  // A regular file of a bound only: settings.json is read for every audited entry, and a pipe there hung them all.
+  try { return JSON.parse((await readSmallFile(file, 64 << 20, 'a JSON file')).toString('utf8')) as T; } catch { return null; }
 }
 
 /** The operator: CASEFILE_OPERATOR, else `operatorName` in <data home>/settings.json, else the OS user. Read per entry, so a settings change shows at once. */

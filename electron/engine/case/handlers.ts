@@ -14,6 +14,7 @@ import { faultPoint } from '../ingest/fault';
 import { scheduleTextIndex, textIndexWanted } from '../query/handlers';
 import { textIndexReady } from '../query/textIndex';
 import { writeJsonAtomic } from '../util/atomic';
+import { readSmallFile } from '../util/smallFile';
 import { sweepStaging } from '../export/run';
 import { CaseHandle } from './caseStore';
 import { RETIME_ACTION, committedZone, markRetimeAudited, planRetime, retimeCase, unauditedRetime } from '../ingest/retime';
@@ -56,7 +57,8 @@ async function rememberCase(dir: string): Promise<void> {
 }
 
 async function recentCases(): Promise<string[]> {
-  try { return JSON.parse(await fs.readFile(appFiles().recent, 'utf8')) as string[]; } catch { return []; }
+  // A regular file of a bound only (a pipe there hung the Cases view); anything else reads as no recent case.
+  try { return JSON.parse((await readSmallFile(appFiles().recent, 4 << 20, 'the recent-cases list')).toString('utf8')) as string[]; } catch { return []; }
 }
 
 /**

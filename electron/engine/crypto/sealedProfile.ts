@@ -1,14 +1,19 @@
 // Sealed site profiles: a profile (JSON or YAML, the one schema in shared/profile.ts) encrypted with GnuPG. It stays
 // sealed on disk — kept as-is in the data home — and is decrypted in memory whenever it is used.
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PROFILE_NAME, SiteProfile, profileHops } from '../../../shared/profile';
 import { mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import { CryptoError } from './errors';
+import type { EngineError } from '../util/errors';
+import { readSmallFile } from '../util/smallFile';
 import { bundleText, detectFormat, duplicateKeys, duplicateText, parseBundle, toValue } from './parse';
 import { cryptoFiles } from './paths';
 import type { OpenSecrets, CryptoService } from './service';
 import type { OpenedBy, SignatureReport } from './pgp';
+
+/** Far above any sealed profile (a few hops, armoured): a pipe or a device there is refused, never waited on. */
+const MAX_SEALED_PROFILE_BYTES = 16 << 20;
 
 export interface SealedProfileInfo { name: string; sha256: string; hosts: string[]; signatures: SignatureReport[] }
 
@@ -48,7 +53,9 @@ export async function importSealedProfile(crypto: CryptoService, bytes: Uint8Arr
 /** A kept sealed profile, decrypted now (with the unlocked keys) for use. */
 export async function loadSealedProfile(crypto: CryptoService, name: string, secrets: OpenSecrets = {}): Promise<SiteProfile> {
   const file = sealedProfileFile(name);
-  const bytes = await fs.readFile(file).catch(() => { throw new CryptoError('no_key', `No sealed profile "${name}".`); });
+  const bytes = await readSmallFile(file, MAX_SEALED_PROFILE_BYTES, 'a sealed profile').catch((e: EngineError) => {
+    throw new CryptoError('no_key', e.code === 'not_found' && !existsSync(file) ? `No sealed profile "${name}".` : `Sealed profile "${name}": ${e.message}`);
+  });
   return (await decryptProfile(crypto, bytes, `${name}.gpg`, secrets)).profile;
 }
 

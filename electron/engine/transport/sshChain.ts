@@ -34,7 +34,7 @@ export class SshError extends Error {
 export interface HostTrust { knownHosts: KnownHostEntry[] }
 
 /** known_hosts of many thousand hosts is a few MiB; a private key a few KiB. */
-const MAX_KNOWN_HOSTS_BYTES = 64 * 1024 * 1024;
+export const MAX_KNOWN_HOSTS_BYTES = 64 * 1024 * 1024;
 const MAX_KEY_BYTES = 1024 * 1024;
 
 export async function loadKnownHosts(files: string[]): Promise<KnownHostEntry[]> {
