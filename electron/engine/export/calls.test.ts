@@ -1,5 +1,6 @@
 // export.preview and redact.rules.get|save through the contract (Engine.call, real case), hostile rules (oversize,
 // catastrophic patterns), a site profile's rules merged with the case's, and the per-client pseudonym key.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
@@ -355,6 +356,24 @@ describe('per-client pseudonym key', () => {
     await expect(clientPseudonymKey(h.dir, 'initech', { ...vault, operator: null })).rejects.toThrow(/encrypted to your own key/);
     expect(fs.existsSync(clientKeyFile(h.dir, 'initech'))).toBe(false);
   }, 120_000);
+
+  it('a stored client key that is a pipe or a link (to /dev/zero, to a key outside the case) is refused in words at once, left as it is', async () => {
+    const h = engine.context.getCase(info.id);
+    const vault = await vaultPair();
+    const file = clientKeyFile(h.dir, 'umbrella');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const outside = path.join(root, 'outside.key.pgp');
+    fs.writeFileSync(outside, 'not this case\'s');
+    for (const [make, why] of [[() => execFileSync('mkfifo', [file]), 'not a regular file (a device, pipe or socket)'], [() => fs.symlinkSync('/dev/zero', file), 'a link: not followed'], [() => fs.symlinkSync(outside, file), 'a link: not followed']] as const) {
+      make();
+      const t0 = Date.now();
+      await expect(clientPseudonymKey(h.dir, 'umbrella', vault)).rejects.toThrow(`The stored pseudonym key for this client (${path.basename(file)}) cannot be read (${why}); move it away to start a new one.`);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(fs.lstatSync(file).isFile()).toBe(false);
+      fs.rmSync(file);
+    }
+    expect(fs.readFileSync(outside, 'utf8')).toBe('not this case\'s');
+  }, 60_000);
 });
 
 describe('an export into a case whose folder is gone', () => {

@@ -3,10 +3,10 @@
 // the case like the re-identification map: encrypted to the operator's own key, in redaction/clients/, outside
 // exports/; the file is named by a hash of the client's name, never the name itself.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import { EngineError } from '../util/errors';
+import { readOwnFile } from '../util/smallFile';
 import { caseFiles } from '../case/paths';
 import type { Recipient } from './run';
 
@@ -28,8 +28,13 @@ export const clientKeyFile = (caseDir: string, client: string) =>
 export async function clientPseudonymKey(caseDir: string, client: string, vault: KeyVault): Promise<Buffer> {
   if (!client.trim()) throw new EngineError('invalid_input', 'A per-client pseudonym key needs the client: give a profile, a client key (to) or a client name.');
   const file = clientKeyFile(caseDir, client);
-  if (fs.existsSync(file)) {
-    const bytes = await vault.decrypt(fs.readFileSync(file, 'utf8'));
+  // The case's own file: never through a link, never waited on as a pipe (a sync read of one stopped the engine).
+  const stored = await readOwnFile(file, 1 << 20, 'a stored pseudonym key');
+  if (!('bytes' in stored) && !stored.missing) {
+    throw new EngineError('conflict', `The stored pseudonym key for this client (${path.basename(file)}) cannot be read (${stored.why}); move it away to start a new one.`);
+  }
+  if ('bytes' in stored) {
+    const bytes = await vault.decrypt(stored.bytes.toString('utf8'));
     const body = JSON.parse(Buffer.from(bytes).toString('utf8')) as { format?: string; client?: string; key?: string };
     const key = Buffer.from(body.key ?? '', 'base64');
     if (body.format !== 'casefile/client-key@1' || body.client !== client || key.length !== KEY_BYTES) {
