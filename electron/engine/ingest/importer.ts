@@ -22,6 +22,7 @@ import { recordKeptFiles, renoteKeptFiles, type KeptFile } from './keptFiles';
 import { compactSamples, inferZone, inlineOffset, naiveAsUtcMs, type OffsetSample } from './timezone';
 import { describeContext, fileNeedsContext, headFirstStamp, jsonStamp, stageContexts, stampContexts, textStamp, type FirstStamp, type StampContext } from './stampContext';
 import { completeTimesSql, transformCuts, transformSql, type TransformParams } from './transform';
+import { createDeferred, insertUntimed, mostlyUntimed, setApartUntimed, UNTIMED_TABLES } from './untimed';
 import { FAST_GROUP_MAX_BYTES, fastLineBytes, fastPathEligible, stageFast, type FastFile } from './fastRead';
 import { scanFile, scanGzip, type FileScan } from './scan';
 import { REPAIR_DIR, repairedCopy } from './repair';
@@ -692,10 +693,26 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
       ? Number((await db.one<{ n: string }>('SELECT coalesce(sum(strlen(raw)), 0)::VARCHAR AS n FROM stage'))!.n)
       : batch.reduce((n, f) => n + f.size, 0);
     const cuts = transformCuts(Number((await db.one<{ n: string }>('SELECT (coalesce(max(rowid), -1) + 1)::VARCHAR AS n FROM stage'))!.n), bytes);
+    // Each call inserts the records it timed; the others are set apart and inserted once all calls ran (untimed.ts).
+    let apart = false;
     const transform = async (d: FormatDefinition, params: TransformParams) => timed('transform SQL', async () => {
-      for (const rows of cuts) await db.run(transformSql(d, cuts.length > 1 ? { ...params, rows } : params));
-      const complete = completeTimesSql(d, params, idList);
-      if (complete) await db.run(complete);
+      const each = (p: TransformParams) => cuts.map((rows) => transformSql(d, cuts.length > 1 ? { ...p, rows } : p));
+      if (await mostlyUntimed(db, d, params, idList)) {
+        if (!apart) await createDeferred(db);
+        for (const sql of each({ ...params, deferred: true })) await db.run(sql);
+        const complete = completeTimesSql(d, params, idList, 'stage_deferred');
+        if (complete) await db.run(complete);
+        apart = true;
+        return;
+      }
+      let inserted = 0;
+      for (const sql of each({ ...params, timed: true })) inserted += await db.changes(sql);
+      // No record timed and none can be (no partial stamps; no other call to time one): they are all final untimed.
+      if (inserted === 0 && !streams && !completeTimesSql(d, params, idList)) {
+        for (const sql of each(params)) await db.run(sql);
+        return;
+      }
+      apart = await timed('events: untimed records set apart', () => setApartUntimed(db, d, params, idList, inserted, apart));
     });
     if (streams) {
       for (const s of streams) await transform(s.format, { source: s.format.id, zone: zone.zone, envelope: true, stream: s.name });
@@ -704,7 +721,7 @@ async function importBatch(db: CaseDb, batch: PlannedFile[], { zone, limits, rea
     } else {
       await transform(def, { source: def.id, zone: zone.zone, envelope: envStage !== null });
     }
-    await timed('events: inherited times', () => fixInheritedTimes(db, idList));
+    if (apart) await timed('events: untimed records inserted', () => insertUntimed(db));
     if (hooks?.afterBatch) await hooks.afterBatch(db, ids);
     else await markCorrelationPending(db, ids);
     // Rows digests and audit entries follow the commit (custodyStage.ts): the events are queryable first.
@@ -763,7 +780,7 @@ async function committedBatch(db: CaseDb, caseDir: string, batch: PlannedFile[])
 }
 
 /** The staging tables a batch fills (each made anew per batch: db.freshTemp); dropped once their batch is in. */
-const STAGE_TABLES = ['stage', 'stage_files', 'stage_ctx', 'stage_env', 'fast_files'] as const;
+const STAGE_TABLES = ['stage', 'stage_files', 'stage_ctx', 'stage_env', 'fast_files', ...UNTIMED_TABLES] as const;
 async function dropStage(db: CaseDb): Promise<void> {
   for (const t of STAGE_TABLES) await db.run(`DROP TABLE IF EXISTS temp.${t}`);
 }
@@ -784,19 +801,4 @@ async function scanOf(f: PlannedFile, limits: IntakeLimits): Promise<FileScan | 
 /** What the JavaScript reader would have counted for a file the scan found clean. */
 function scanStats(scan: FileScan): ReadStats {
   return { lines: scan.lines, bytesRead: scan.compressedBytes ?? scan.bytes, badUtf8Lines: 0, nulLines: 0, gzipBroken: null, lastLineTorn: scan.torn, longLines: 0, splitRecords: 0 };
-}
-
-/**
- * Records whose time could not be read take the time of the record before them in the same file, flagged. An UPDATE
- * here (or completeTimesSql's) that changes even one row makes DuckDB write the whole batch to the WAL at COMMIT
- * instead of keeping the blocks its INSERT already wrote: one inherited time cost the 1 GB tree 327 MB more written
- * and a slow COMMIT (docs/BENCHMARKS.md, im22). An UPDATE that matches nothing costs only its scan.
- */
-async function fixInheritedTimes(db: CaseDb, idList: string): Promise<void> {
-  const missing = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM event_store WHERE file_id IN (${idList}) AND ts IS NULL`);
-  if (!missing?.n) return;
-  await db.run(`UPDATE event_store e SET ts = p.prev_ts, ts_flag = 'inherited'
-    FROM (SELECT id, ts, last_value(ts IGNORE NULLS) OVER (PARTITION BY file_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_ts
-          FROM event_store WHERE file_id IN (${idList})) p
-    WHERE e.id = p.id AND p.ts IS NULL AND p.prev_ts IS NOT NULL`);
 }

@@ -117,7 +117,7 @@ export async function retimeCase(db: CaseDb, to: string, opts: RetimeOptions): P
       await holdPoint('retime-midway', signal);
     }
     step('inherited', 're-timing the records without a time of their own');
-    // As the import's fixInheritedTimes: the time of the last record before it in the file that has one of its own.
+    // As the import does (untimed.ts): the time of the last record before it in the file that has one of its own.
     await db.run(`UPDATE event_store e SET ts = p.prev_ts
       FROM (SELECT id, ts_flag, last_value(CASE WHEN ts_flag <> 'inherited' THEN ts END IGNORE NULLS)
                 OVER (PARTITION BY file_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_ts

@@ -55,6 +55,14 @@ export interface TransformParams {
    * record's row depends on that record alone), so one statement's working set stays bounded (transformCuts).
    */
   rows?: { from: number; to: number };
+  /** Only the records that got a time: the others are inserted apart (untimed.ts), never updated in event_store. */
+  timed?: boolean;
+  /** Only the staged records whose (file_id, line) is in temp table stage_missing, into temp table stage_deferred. */
+  missing?: boolean;
+  /** Into temp table stage_deferred (all the records: the call's are mostly untimed, untimed.ts). */
+  deferred?: boolean;
+  /** Not an INSERT: how many records, and how many of them untimed (a sample's, untimed.ts). */
+  countOnly?: boolean;
 }
 
 /** The envelope columns every layer carries (NULL without an envelope). */
@@ -62,7 +70,8 @@ const ENV = 'env_ts, env_ts_text, env_flag, env_fields, orig';
 
 /** The staged records, with their envelope columns. */
 function stageRelation(p: TransformParams): string {
-  const rows = p.rows ? [`s.rowid >= ${Math.trunc(p.rows.from)} AND s.rowid < ${Math.trunc(p.rows.to)}`] : [];
+  const rows = [...(p.rows ? [`s.rowid >= ${Math.trunc(p.rows.from)} AND s.rowid < ${Math.trunc(p.rows.to)}`] : []),
+    ...(p.missing ? ['EXISTS (SELECT 1 FROM stage_missing m WHERE m.file_id = s.file_id AND m.line = s.line)'] : [])];
   const where = (conds: string[]) => (conds.length ? `WHERE ${conds.join(' AND ')}` : '');
   return p.envelope
     ? `(SELECT s.file_id, s.line, s.line_count, s.raw, e.env_iso::TIMESTAMPTZ AS env_ts, e.env_ts_text, e.env_flag, e.env_fields::JSON AS env_fields, e.orig
@@ -167,7 +176,7 @@ function storedSpans(select: string): string {
 
 /**
  * Final projection shared by every kind: ids are the file's base + line (stage_files), so a file's ids follow its
- * lines. Records without a readable time get one from the record before them afterwards (fixInheritedTimes).
+ * lines. Records without a readable time get one from the record before them afterwards (untimed.ts).
  * A parsed record with an epoch that does not convert keeps its text and fields but is flagged `malformed`
  * (its fields stay NULL = its raw JSON, which is how the import counts these apart from unparseable lines).
  */
@@ -186,8 +195,17 @@ function finalSelect(p: TransformParams, inner: string): string {
       coalesce(orig, raw) AS raw,
       CASE WHEN parse_status = 'ok' AND epoch_text IS NOT NULL AND t_epoch IS NULL THEN 'malformed' ELSE parse_status END AS parse_status
     FROM (${inner}) t JOIN stage_files b ON b.file_id = t.file_id`;
-  return storeText() ? `INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}) ${select}`
-    : `INSERT INTO event_store (${EVENT_COLUMNS.join(', ')}, msg_at, msg_len, ts_at, ts_len) ${storedSpans(select)}`;
+  if (p.countOnly) return `SELECT count(*)::INTEGER AS n, count_if(ts IS NULL)::INTEGER AS untimed FROM (${select}) t0`;
+  const rows = p.timed ? `SELECT * FROM (${select}) t0 WHERE ts IS NOT NULL` : select;
+  return `INSERT INTO ${p.missing || p.deferred ? 'stage_deferred' : 'event_store'} (${insertedColumns().join(', ')}) ${storeText() ? rows : storedSpans(rows)}`;
+}
+
+/** The event_store columns a transform writes. */
+export const insertedColumns = (): string[] => [...EVENT_COLUMNS, ...(storeText() ? [] : ['msg_at', 'msg_len', 'ts_at', 'ts_len'])];
+
+/** How many staged records one transform call takes (all its cuts). */
+export function stagedCountSql(p: TransformParams): string {
+  return `SELECT count(*)::VARCHAR AS n FROM ${stageRelation({ ...p, rows: undefined, missing: false })} s`;
 }
 
 function jsonTransform(def: FormatDefinition, p: TransformParams): string {
@@ -327,9 +345,10 @@ export function transformSql(def: FormatDefinition, p: TransformParams): string 
 /**
  * Completes the stamps a transform left without a date or year (ts NULL, flagged date-/year-inferred) in one UPDATE
  * over just those events: re-read from ts_text, dated from their envelope (stage_env) or the file's context
- * (stage_ctx), rolled over midnight in line order. Null when the format has no such shapes.
+ * (stage_ctx), rolled over midnight in line order. Null when the format has no such shapes. The import runs it on the
+ * records it set apart (untimed.ts: `stage_deferred`), not on event_store.
  */
-export function completeTimesSql(def: FormatDefinition, p: TransformParams, idList: string): string | null {
+export function completeTimesSql(def: FormatDefinition, p: TransformParams, idList: string, table = 'event_store'): string | null {
   const shapes = def.time.shapes;
   if (!needsContext(shapes)) return null;
   const env = p.envelope
@@ -337,7 +356,7 @@ export function completeTimesSql(def: FormatDefinition, p: TransformParams, idLi
     : `LEFT JOIN (SELECT NULL::INTEGER AS file_id, NULL::INTEGER AS line, NULL::VARCHAR AS env_iso) e ON false`;
   const partial = `SELECT x.id, x.file_id, x.line, x.s_part, x.s_need, e.env_iso::TIMESTAMPTZ AS env_ts, c.ctx_anchor, c.ctx_date, c.ctx_mtime
     FROM (SELECT id, file_id, line, ${stampColumns(shapes!, 'ts_text', p.zone, 's')} FROM (SELECT id, file_id, line, ${tsTextSql('e')} AS ts_text
-          FROM event_store e WHERE file_id IN (${idList}) AND source = ${sqlString(p.source)} AND ts IS NULL AND ts_flag IN ('date-inferred', 'year-inferred')) e) x
+          FROM ${table} e WHERE file_id IN (${idList}) AND source = ${sqlString(p.source)} AND ts IS NULL AND ts_flag IN ('date-inferred', 'year-inferred')) e) x
     ${env} LEFT JOIN stage_ctx c ON c.file_id = x.file_id`;
-  return `UPDATE event_store SET ts = r.s_inferred FROM ${completePartials(`(${partial})`, p.zone)} r WHERE event_store.id = r.id`;
+  return `UPDATE ${table} SET ts = r.s_inferred FROM ${completePartials(`(${partial})`, p.zone)} r WHERE ${table}.id = r.id`;
 }

@@ -161,9 +161,14 @@ export class CaseDb implements SqlRead {
   }
 
   async run(sql: string, params?: Params): Promise<void> {
+    await this.changes(sql, params);
+  }
+
+  /** Runs a statement and says how many rows it inserted, updated or deleted. */
+  async changes(sql: string, params?: Params): Promise<number> {
     this.stop?.throwIfAborted();
     try {
-      await timed(sql, () => this.conn.run(sql, params as never));
+      return Number((await timed(sql, () => this.conn.run(sql, params as never))).rowsChanged);
     } catch (e) {
       if (PROFILE && String(e).includes('Out of Memory')) await this.reportMemory(sql);
       throw e;
