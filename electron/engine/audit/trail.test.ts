@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { promises as fs, statSync } from 'node:fs';
+import { promises as fs, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { appendAudit, auditHead, GENESIS, hashEntry, headFile, readAudit, TORN_ACTION, verifyAudit, type AuditEntry } from './trail';
 import { canonicalJson } from './canonical';
@@ -313,4 +313,21 @@ describe('audit trail: concurrent appenders', () => {
     const h = await appendAudit(file, { action: 'cases.open', params: {}, result: { status: 'ok' }, via: 'test' });
     expect(h.seq).toBe(1);
   });
+
+  it('a lock that is a pipe or a link to /dev/zero names no holder: moved aside once stale, never read (a pipe hung every append)', async () => {
+    const lock = `${file}.lock`;
+    const outside = path.join(dir, 'outside.txt');
+    await fs.writeFile(outside, 'untouched');
+    for (const make of [() => execFileSync('mkfifo', [lock]), () => symlinkSync('/dev/zero', lock), () => symlinkSync(outside, lock)]) {
+      make();
+      const old = new Date(Date.now() - 60_000);
+      await fs.lutimes(lock, old, old);
+      const t0 = Date.now();
+      await appendAudit(file, { action: 'cases.open', params: {}, result: { status: 'ok' }, via: 'test' });
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      await expect(fs.lstat(lock)).rejects.toThrow(/ENOENT/);
+    }
+    expect(await fs.readFile(outside, 'utf8')).toBe('untouched');
+    expect((await verifyAudit(file)).ok).toBe(true);
+  }, 60_000);
 });

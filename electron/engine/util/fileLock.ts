@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { processAlive as alive } from './process';
+import { readOwnFile } from './smallFile';
 
 interface Holder { pid: number; host: string; nonce: string; since: string }
 
@@ -12,6 +13,13 @@ const MAX_BACKOFF_MS = 3;
 const STALE_FOREIGN_MS = 60_000; // a lock from another host (shared folder) whose pid we cannot check
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A lock file's text; '' when it is gone, or not a small regular file (a pipe put there hung every append: it is
+ *  never waited on, and as a lock that names no holder it goes stale and is moved aside). */
+async function lockText(file: string): Promise<string> {
+  const r = await readOwnFile(file, 64 * 1024, 'a lock');
+  return 'bytes' in r ? r.bytes.toString('utf8') : '';
+}
 
 export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
   const me: Holder = { pid: process.pid, host: os.hostname(), nonce: randomBytes(8).toString('hex'), since: new Date().toISOString() };
@@ -23,7 +31,7 @@ export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, ti
     try {
       const fh = await fs.open(lockFile, 'wx', 0o600);
       try { await fh.writeFile(body); } finally { await fh.close(); }
-      if (waited && (await fs.readFile(waitingFile(lockFile), 'utf8').catch(() => '')) === body) await fs.rm(waitingFile(lockFile), { force: true });
+      if (waited && (await lockText(waitingFile(lockFile))) === body) await fs.rm(waitingFile(lockFile), { force: true });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -39,7 +47,7 @@ export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, ti
     return await fn();
   } finally {
     // Only remove the lock if it is still ours (it could have been broken as stale by a confused peer).
-    const now = await fs.readFile(lockFile, 'utf8').catch(() => '');
+    const now = await lockText(lockFile);
     if (now === body) await fs.rm(lockFile, { force: true });
     // Fairness: if another process is waiting, let it take the lock before this process's next append can grab it
     // again at once (the waiter removes its marker when it gets the lock; a marker left by a dead waiter goes stale).
@@ -58,8 +66,8 @@ async function breakIfStale(lockFile: string, host: string): Promise<void> {
   let text: string;
   let mtimeMs: number;
   try {
-    text = await fs.readFile(lockFile, 'utf8');
-    mtimeMs = (await fs.stat(lockFile)).mtimeMs;
+    mtimeMs = (await fs.lstat(lockFile)).mtimeMs;
+    text = await lockText(lockFile);
   } catch { return; } // released meanwhile
   let holder: Holder | null = null;
   try { holder = JSON.parse(text) as Holder; } catch { /* half-written by a live creator, or garbage */ }
@@ -71,7 +79,7 @@ async function breakIfStale(lockFile: string, host: string): Promise<void> {
   // saw the stale lock must not remove the fresh lock the quicker one has just taken.
   const aside = `${lockFile}.stale.${randomBytes(6).toString('hex')}`;
   try { await fs.rename(lockFile, aside); } catch { return; }
-  const moved = await fs.readFile(aside, 'utf8').catch(() => '');
+  const moved = await lockText(aside);
   if (moved !== text) await fs.link(aside, lockFile).catch(() => undefined); // a live lock: put it back
   await fs.rm(aside, { force: true });
 }
