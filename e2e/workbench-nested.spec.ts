@@ -33,7 +33,7 @@ test('the import report names a PNG and a nested tar.gz kept as evidence, and th
   const row = (file: string) => page.getByTestId('import-file').filter({ hasText: file });
   await expect(row('logs/timeline.png').getByTestId('import-note')).toHaveText('PNG image: kept as evidence, not read as log lines');
   await expect(row('logs/archive/old.tar.gz').getByTestId('import-note'))
-    .toHaveText(/^tar archive \(gzip-compressed\): kept as evidence, not read as log lines; its 17 file\(s\) were imported as bundle [0-9a-f]{16}$/);
+    .toHaveText(/^tar archive \(gzip-compressed\): kept as evidence, not read as log lines; its 17 files were imported as bundle [0-9a-f]{16}$/);
   await rm(work, { recursive: true, force: true });
 });
 

@@ -4,6 +4,7 @@
 // Server path conventions weigh on top; ties go to the more specific format. An envelope (journald, docker, kubectl,
 // CRI, a quoted ticket) is recognised the same way: it wins when it explains the lines better unwrapped.
 import picomatch from 'picomatch';
+import { counted } from '../../../shared/plural';
 import { FORMATS, formatById } from '../formats/registry';
 import { ENVELOPES } from '../formats/envelopes/registry';
 import type { EnvelopeDefinition } from '../formats/envelopes/types';
@@ -115,8 +116,8 @@ function explainJsonBlocks(def: FormatDefinition, nonEmpty: string[]): Explained
 
 function describe(def: FormatDefinition, e: Explained): string {
   const pct = Math.round((100 * e.lines) / e.of);
-  const lead = e.skipped ? ` after ${e.skipped} leading line(s) that start no record` : '';
-  return `${e.lines} of ${e.of} non-empty lines (${pct}%) are in ${e.records} "${def.name}" record(s)${lead}`;
+  const lead = e.skipped ? ` after ${counted(e.skipped, 'leading line')} that ${e.skipped === 1 ? 'starts' : 'start'} no record` : '';
+  return `${e.lines} of ${e.of} non-empty lines (${pct}%) are in ${e.records} "${def.name}" ${e.records === 1 ? 'record' : 'records'}${lead}`;
 }
 
 interface Candidate { def: FormatDefinition; share: number; score: number; reason: string; explained: Explained | null }

@@ -162,7 +162,7 @@ describe('fast import = reference import, every table', () => {
       'enrich/logs/doodle/doodle.log.3', 'enrich/logs/doodle/doodle.log.4', 'misc/empty.log', 'misc/bom.log', 'misc/cr-end.log', 'misc/[odd]*name?.log',
       'enrich/logs/celery/celery-worker.log.3.gz', 'enrich/logs/doodle/doodle.log.5.gz', 'misc/zeros.log.gz']);
     expect(fast.files.find((f) => f.file === 'enrich/logs/celery/celery-worker.log.3.gz')?.note).toMatch(/gzip stream is truncated/);
-    expect(fast.files.find((f) => f.file === 'enrich/logs/doodle/doodle.log.6')?.note).toMatch(/^4 line\(s\) with bytes that are not UTF-8.*; last line has no newline/);
+    expect(fast.files.find((f) => f.file === 'enrich/logs/doodle/doodle.log.6')?.note).toMatch(/^4 lines with bytes that are not UTF-8.*; last line has no newline/);
     expect(existsSync(path.join(fastCase, '.repair'))).toBe(false); // the repaired copies are gone
     // The scan's verdicts the differential relies on: these are eligible, those are not.
     const scan = (rel: string) => scanFile(path.join(b, rel));
@@ -203,7 +203,7 @@ describe('fast import = reference import, every table', () => {
     writeAt(b, 'enrich/logs/app/app.json.log.1', Buffer.concat([Buffer.from(`${sys(40)}\n${sys(41)}`), Buffer.from([0xe2, 0x28]), Buffer.from(`\n${sys(42)}\n`)]));
     const { fast, readers, fastCase } = await differential(b);
     expect([...readers.values()]).toEqual(['duckdb', 'duckdb']);
-    expect(fast.files.find((f) => f.file === 'enrich/logs/app/app.json.log.1')?.note).toMatch(/^1 line\(s\) with bytes that are not UTF-8/);
+    expect(fast.files.find((f) => f.file === 'enrich/logs/app/app.json.log.1')?.note).toMatch(/^1 line with bytes that are not UTF-8/);
     expect(existsSync(path.join(fastCase, '.repair'))).toBe(false);
   }), 120_000);
 

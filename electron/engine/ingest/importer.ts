@@ -2,6 +2,7 @@
 // into event_store. One transaction per file: a file is either wholly in the case or not at all, so an import
 // killed midway leaves a readable case and a re-run picks up exactly the files that are missing.
 import { promises as fs } from 'node:fs';
+import { counted } from '../../../shared/plural';
 import path from 'node:path';
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import type { FileImportResult, ImportProgress, ImportResult, TimeZoneRule } from '../../../shared/domain';
@@ -275,7 +276,7 @@ async function stageFile(app: DuckDBAppender, fileId: number, f: PlannedFile, li
 function fileNote(stats: ReadStats, size: number, badValues: number): string | undefined {
   const notes: string[] = [];
   if (stats.lines === 0) notes.push('empty file');
-  if (badValues) notes.push(`${badValues} record(s) with a value that could not be converted (epoch out of range, NaN…): kept as text, flagged malformed`);
+  if (badValues) notes.push(`${counted(badValues, 'record')} with a value that could not be converted (epoch out of range, NaN…): kept as text, flagged malformed`);
   const gz = stats.gzipBroken;
   if (gz) {
     // The line the break tore is said here: "torn write?" would send the operator looking for the wrong cause.
@@ -283,11 +284,11 @@ function fileNote(stats: ReadStats, size: number, badValues: number): string | u
     notes.push(`gzip stream is ${gz.how} (${gz.why}): kept what decompressed before the ${gz.how === 'truncated' ? 'cut' : 'damage was found'}`
       + `${stats.lastLineTorn ? ', its last line cut off' : ''}${gz.how === 'damaged' ? '; the lines just before it may be garbled' : ''}`);
   }
-  if (stats.badUtf8Lines) notes.push(`${stats.badUtf8Lines} line(s) with bytes that are not UTF-8 (shown as U+FFFD; exact bytes kept in the bundle)`);
-  if (stats.nulLines) notes.push(`${stats.nulLines} line(s) with NUL bytes (shown as \u2400)`);
+  if (stats.badUtf8Lines) notes.push(`${counted(stats.badUtf8Lines, 'line')} with bytes that are not UTF-8 (shown as U+FFFD; exact bytes kept in the bundle)`);
+  if (stats.nulLines) notes.push(`${counted(stats.nulLines, 'line')} with NUL bytes (shown as \u2400)`);
   if (stats.lastLineTorn && !gz) notes.push('last line has no newline (torn write?)');
-  if (stats.longLines) notes.push(`${stats.longLines} line(s) longer than the line limit: cut, with their length and sha256 in the event (the evidence file holds every byte)`);
-  if (stats.splitRecords) notes.push(`${stats.splitRecords} record(s) longer than the record limit: continued in the next record`);
+  if (stats.longLines) notes.push(`${counted(stats.longLines, 'line')} longer than the line limit: cut, with their length and sha256 in the event (the evidence file holds every byte)`);
+  if (stats.splitRecords) notes.push(`${counted(stats.splitRecords, 'record')} longer than the record limit: continued in the next record`);
   if (stats.encoding) notes.push(`decoded as ${stats.encoding.toUpperCase()} (byte order mark)`);
   return notes.length ? notes.join('; ') : undefined;
 }
@@ -322,7 +323,7 @@ export async function importBundles(handle: ImportTarget, ids: string[], opts: I
 /** The note of an archive inside a bundle: what it is, and which bundle its contents became (or why none). */
 function archiveNote(a: NestedArchive): string {
   const kept = `${a.what}: kept as evidence, not read as log lines`;
-  if (a.state === 'expanded') return `${kept}; its ${a.files} file(s) were imported as bundle ${a.bundle}`;
+  if (a.state === 'expanded') return `${kept}; its ${counted(a.files, 'file')} ${a.files === 1 ? 'was' : 'were'} imported as bundle ${a.bundle}`;
   if (a.state === 'failed') return `${kept}; its contents could not be imported: ${a.why}`;
   return `${kept}, and not expanded: it is inside the archive ${a.within}, and archives are expanded one level deep only`;
 }

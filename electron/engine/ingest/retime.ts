@@ -6,6 +6,7 @@
 // dropped: the correlation stage builds them afresh), custody (digests and `import.files` entries written again).
 // A cancel interrupts the statement DuckDB is running and rolls the transaction back: the case keeps its zone and times.
 import type { TimeZoneRule } from '../../../shared/domain';
+import { counted } from '../../../shared/plural';
 import type { RetimePlan } from '../../../shared/contract';
 import { sqlString, type CaseDb, type SqlRead } from '../store/db';
 import { tsTextSql } from '../store/schema';
@@ -54,7 +55,7 @@ export async function planRetime(db: SqlRead, to: string): Promise<Omit<RetimePl
 export function refusal(plan: Omit<RetimePlan, 'current'>): string | null {
   if (plan.unknownFormats?.length) return `Events of formats this build does not know (${plan.unknownFormats.join(', ')}) were read in ${plan.from.join(', ')}: they cannot be re-timed, so the zone is not changed.`;
   if (!plan.blocked.files) return null;
-  return `${plan.blocked.files} file(s) hold stamps without a date or year (or envelope stamps without a zone) whose day was taken from context in the old zone `
+  return `${counted(plan.blocked.files, 'file')} ${plan.blocked.files === 1 ? 'holds' : 'hold'} stamps without a date or year (or envelope stamps without a zone) whose day was taken from context in the old zone `
     + `(${plan.blocked.examples.join(', ')}${plan.blocked.files > plan.blocked.examples.length ? ', …' : ''}): they cannot be re-timed from the case alone, so the zone is not changed. `
     + `Import the logs into a case created with the right zone (casefile import --tz ${plan.to}).`;
 }
