@@ -129,15 +129,16 @@ export function registerPullCommands(program: Command): void {
             bar.update(Math.floor(pr.bytesDone / 1e6), { files: `${pr.filesDone}/${pr.filesTotal}`, rate: (pr.rate / 1e6).toFixed(1) });
           });
           const listed = async () => await engine.call('pull.list', { caseId: info.id });
-          const unfinished = async () => (await listed()).filter((p): p is PullSummary => p.status !== 'damaged')
+          const unfinishedIn = (all: Awaited<ReturnType<typeof listed>>) => all.filter((p): p is PullSummary => p.status !== 'damaged')
             .filter((p) => p.profile === o.profile && (p.status !== 'complete' || (!!p.bundle && !p.imported)));
+          const unfinished = async () => unfinishedIn(await listed());
           const state = (p: { status: string; filesDone: number; files: number }) => (p.status === 'complete' ? 'was pulled but not imported' : `did not finish (${p.filesDone} of ${p.files} files)`);
           const resumeWith = (id: string) => `casefile pull --case ${o.case} --profile ${o.profile} --resume ${id}`;
           // A case open read-only here is written by another process: its 'running' pull may be live there, and a pull
           // from here is refused anyway.
           if (!o.resume && !o.dryRun && !info.readOnly) {
-            const all = await listed();
-            for (const p of await unfinished()) process.stderr.write(`casefile: pull ${p.id} of profile ${o.profile} ${state(p)}; this starts a new one. To resume it instead: ${resumeWith(p.id)}\n`);
+            const all = await listed(); // once: it reads every pull's state
+            for (const p of unfinishedIn(all)) process.stderr.write(`casefile: pull ${p.id} of profile ${o.profile} ${state(p)}; this starts a new one. To resume it instead: ${resumeWith(p.id)}\n`);
             // Of no profile anyone can tell: said whatever the profile, so a damaged pull is never silently passed over.
             for (const p of all) if (p.status === 'damaged') process.stderr.write(`casefile: ${p.error}\n`);
           }

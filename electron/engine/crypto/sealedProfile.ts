@@ -1,12 +1,11 @@
 // Sealed site profiles: a profile (JSON or YAML, the one schema in shared/profile.ts) encrypted with GnuPG. It stays
 // sealed on disk — kept as-is in the data home — and is decrypted in memory whenever it is used.
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PROFILE_NAME, SiteProfile, profileHops } from '../../../shared/profile';
 import { mkdirPrivate, writeFileAtomic } from '../util/atomic';
 import { CryptoError } from './errors';
-import type { EngineError } from '../util/errors';
-import { readSmallFile } from '../util/smallFile';
+import { readSmallFileIfAny } from '../util/smallFile';
 import { bundleText, detectFormat, duplicateKeys, duplicateText, parseBundle, toValue } from './parse';
 import { cryptoFiles } from './paths';
 import type { OpenSecrets, CryptoService } from './service';
@@ -53,9 +52,10 @@ export async function importSealedProfile(crypto: CryptoService, bytes: Uint8Arr
 /** A kept sealed profile, decrypted now (with the unlocked keys) for use. */
 export async function loadSealedProfile(crypto: CryptoService, name: string, secrets: OpenSecrets = {}): Promise<SiteProfile> {
   const file = sealedProfileFile(name);
-  const bytes = await readSmallFile(file, MAX_SEALED_PROFILE_BYTES, 'a sealed profile').catch((e: EngineError) => {
-    throw new CryptoError('no_key', e.code === 'not_found' && !existsSync(file) ? `No sealed profile "${name}".` : `Sealed profile "${name}": ${e.message}`);
+  const bytes = await readSmallFileIfAny(file, MAX_SEALED_PROFILE_BYTES, 'a sealed profile').catch((e: Error) => {
+    throw new CryptoError('no_key', `Sealed profile "${name}": ${e.message}`);
   });
+  if (!bytes) throw new CryptoError('no_key', `No sealed profile "${name}".`);
   return (await decryptProfile(crypto, bytes, `${name}.gpg`, secrets)).profile;
 }
 

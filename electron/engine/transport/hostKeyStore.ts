@@ -1,14 +1,12 @@
 // Host-key trust for a pull: Casefile's own known_hosts in the data home (the only one it writes), the user's
 // ~/.ssh/known_hosts (read, never written) and any known_hosts file a profile names. Accepting an unknown key is an
 // explicit act of the operator; a key that contradicts one on record is never accepted here.
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { profileHops, type SiteProfile } from '../../../shared/profile';
 import { appFiles } from '../case/paths';
 import { mkdirPrivate, writeFileAtomic } from '../util/atomic';
-import type { EngineError } from '../util/errors';
-import { readSmallText } from '../util/smallFile';
+import { readSmallFileIfAny } from '../util/smallFile';
 import { fingerprint, formatHashedEntry, keyTypeOf, lookup, parseKnownHosts } from './knownHosts';
 import { loadKnownHosts, MAX_KNOWN_HOSTS_BYTES, type HostTrust, type PresentedKey } from './sshChain';
 
@@ -29,10 +27,10 @@ export async function acceptHostKey(k: Pick<PresentedKey, 'host' | 'port' | 'key
   if (!keyTypeOf(key) || fingerprint(key) !== k.fingerprint) throw new HostKeyError('The key does not match the fingerprint shown: nothing recorded.');
   const file = casefileKnownHosts();
   // Missing is empty; a pipe or a device there is refused in words (it hung the accept), never waited on.
-  const text = await readSmallText(file, MAX_KNOWN_HOSTS_BYTES, 'a known_hosts file').catch((e: EngineError) => {
-    if (e.code === 'not_found' && !existsSync(file)) return '';
+  const bytes = await readSmallFileIfAny(file, MAX_KNOWN_HOSTS_BYTES, 'a known_hosts file').catch((e: Error) => {
     throw new HostKeyError(`${e.message} Nothing recorded.`);
   });
+  const text = bytes?.toString('utf8') ?? '';
   const all = [...parseKnownHosts(text), ...(await loadKnownHosts([userKnownHosts()]))];
   const verdict = lookup(all, k.host, k.port, key);
   if (verdict.status === 'known') return { added: false };

@@ -1,12 +1,11 @@
 // Site profiles on disk: one owner-only JSON file per profile in the data home, written atomically. Profiles hold no
 // secret (the schema has no place for one), but they do say where a customer's servers are: owner-only all the same.
-import fsSync, { promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PROFILE_NAME, SiteProfile } from '../../../shared/profile';
 import { appFiles } from '../case/paths';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
-import type { EngineError } from '../util/errors';
-import { readSmallFile } from '../util/smallFile';
+import { readSmallFileIfAny } from '../util/smallFile';
 
 export const profilesDir = () => path.join(appFiles().home, 'profiles');
 const fileOf = (name: string) => {
@@ -33,9 +32,10 @@ export async function getProfile(name: string): Promise<SiteProfile> {
   const file = fileOf(name);
   // Bounded and a regular file only: a pipe there hung every listing of profiles, /dev/zero was read on. A link is
   // followed (the data home is the operator's own folder, where links are theirs).
-  const bytes = await readSmallFile(file, MAX_PROFILE_BYTES, 'a site profile').catch((e: EngineError) => {
-    throw new ProfileError(e.code === 'not_found' && !fsSync.existsSync(file) ? `No profile named "${name}".` : `Cannot read profile "${name}": ${e.message}`);
+  const bytes = await readSmallFileIfAny(file, MAX_PROFILE_BYTES, 'a site profile').catch((e: Error) => {
+    throw new ProfileError(`Cannot read profile "${name}": ${e.message}`);
   });
+  if (!bytes) throw new ProfileError(`No profile named "${name}".`);
   let json: unknown;
   try { json = JSON.parse(bytes.toString('utf8')); } catch {
     throw new ProfileError(`Profile "${name}" (${file}) is not valid: not JSON (cut short or garbled). Save it again, or remove the file.`);

@@ -13,8 +13,17 @@ export function notAFile(file: string, st: { isDirectory(): boolean } | null): s
 /** The bytes of a regular file of at most `maxBytes`; otherwise an EngineError saying why not (`not_found` when it is
  *  missing; `what` names the file's role, or `tooLarge` is the whole sentence for a file over the bound). */
 export async function readSmallFile(file: string, maxBytes: number, what: string, tooLarge?: string): Promise<Buffer> {
+  const bytes = await readSmallFileIfAny(file, maxBytes, what, tooLarge);
+  if (!bytes) throw new EngineError('not_found', notAFile(file, null));
+  return bytes;
+}
+
+/** As readSmallFile, but null when there is no file there at all: for a caller to whom "none yet" is an answer (a
+ *  profile not saved, no host key accepted yet), while a file there that cannot be read is still an error. */
+export async function readSmallFileIfAny(file: string, maxBytes: number, what: string, tooLarge?: string): Promise<Buffer | null> {
   const st = await fs.stat(file).catch(() => null);
-  if (!st?.isFile()) throw new EngineError(st ? 'invalid_input' : 'not_found', notAFile(file, st));
+  if (!st) return null;
+  if (!st.isFile()) throw new EngineError('invalid_input', notAFile(file, st));
   if (st.size > maxBytes) throw new EngineError('invalid_input', tooLarge ?? `${file} is too large to be ${what} (${st.size.toLocaleString('en-US')} bytes; at most ${maxBytes.toLocaleString('en-US')}).`);
   return fs.readFile(file).catch((e: NodeJS.ErrnoException) => { throw new EngineError('not_found', `Cannot read ${file}: ${e.code ?? e.message}.`); });
 }
