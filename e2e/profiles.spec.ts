@@ -1,8 +1,8 @@
 // Site profiles made in the app, field by field, against a real two-hop sshd lab: wrong fields are named and nothing is
 // saved; a profile typed in the form plans through the jump host; editing (a new cap, a new name) keeps what the form
 // does not show; a host of an OpenSSH config is read into the form and saved only when the operator says so; removing
-// asks first.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// asks first; a profile file that cannot be read is listed with its reason and can be removed.
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './fixtures';
@@ -30,7 +30,7 @@ test.afterAll(async ({ casefile }) => {
 });
 
 const names = async (casefile: { engine: { invoke(n: string, i: unknown): Promise<unknown> } }) =>
-  ((await casefile.engine.invoke('profiles.list', {})) as SiteProfile[]).map((p) => p.name);
+  ((await casefile.engine.invoke('profiles.list', {})) as { profiles: SiteProfile[] }).profiles.map((p) => p.name);
 
 test('a profile typed in the form: wrong fields named, then saved, planned through the jump host, edited, renamed', async ({ app, casefile, problems }) => {
   test.setTimeout(180_000);
@@ -166,6 +166,31 @@ test('a host of an OpenSSH config is read into the form, saved when the operator
   await page.getByTestId('profile-remove-yes-acme-lab').click();
   await expect(page.getByTestId('profile-acme-lab')).toHaveCount(0);
   expect(await names(casefile)).not.toContain('acme-lab');
+  expect(problems.errors).toEqual([]);
+  expect(problems.csp).toEqual([]);
+});
+
+test('a profile file that cannot be read is shown with its reason, never silently missing, and can be removed', async ({ app, casefile, problems }) => {
+  const { page } = app;
+  const dir = path.join(casefile.home, 'profiles');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(dir, 'torn.json'), '{"name":"torn","target":', { mode: 0o600 });
+  writeFileSync(path.join(dir, 'odd.json'), JSON.stringify({ name: 'odd', capBytes: -1 }), { mode: 0o600 });
+  const url = new URL(casefile.server.url);
+  url.searchParams.set('case', caseId);
+  url.searchParams.set('view', 'pull');
+  await page.goto(url.toString());
+  await expect(page.getByTestId('profiles-unreadable')).toContainText('Profiles that cannot be read');
+  await expect(page.getByTestId('profile-unreadable-torn')).toContainText('Profile "torn"');
+  await expect(page.getByTestId('profile-unreadable-torn')).toContainText('not JSON (cut short or garbled)');
+  await expect(page.getByTestId('profile-unreadable-odd')).toContainText('Profile "odd" is not valid: target:');
+  await page.getByTestId('profile-remove-torn').click();
+  await page.getByTestId('profile-remove-yes-torn').click();
+  await expect(page.getByTestId('profile-unreadable-torn')).toHaveCount(0);
+  expect(existsSync(path.join(dir, 'torn.json'))).toBe(false);
+  await page.getByTestId('profile-remove-odd').click();
+  await page.getByTestId('profile-remove-yes-odd').click();
+  await expect(page.getByTestId('profiles-unreadable')).toHaveCount(0);
   expect(problems.errors).toEqual([]);
   expect(problems.csp).toEqual([]);
 });

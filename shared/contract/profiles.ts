@@ -8,9 +8,16 @@ import { defineArea, defineCall } from './define';
 
 const Name = z.object({ name: z.string().min(1).max(64) });
 
+/** A file in the profiles folder that is not a profile this app can read (garbled, cut short, a pipe, too large):
+ *  listed with the reason, so the operator sees it and can remove or replace it, rather than it silently missing. */
+export const UnreadableProfile = z.object({ name: z.string(), error: z.string() });
+export type UnreadableProfile = z.infer<typeof UnreadableProfile>;
+export const ProfileList = z.object({ profiles: z.array(SiteProfile), unreadable: z.array(UnreadableProfile) });
+export type ProfileList = z.infer<typeof ProfileList>;
+
 export const profilesArea = defineArea({
   calls: {
-    'profiles.list': defineCall({ input: z.object({}), output: z.array(SiteProfile), access: 'read', audit: 'never' }),
+    'profiles.list': defineCall({ input: z.object({}), output: ProfileList, access: 'read', audit: 'never' }),
     'profiles.get': defineCall({ input: Name, output: SiteProfile, access: 'read', audit: 'never' }),
     /** Saves a profile (a new name, or `replace` to overwrite). */
     // The profile's client redaction rules hold customers' and people's names: one HMAC, as a case's rules are

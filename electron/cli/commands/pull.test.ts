@@ -1,6 +1,6 @@
 // `casefile profile` and `casefile pull` as an operator runs them: a real CLI process, a real two-hop sshd lab.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type SshLab } from '../../testkit/sshLab';
@@ -55,6 +55,17 @@ describe('casefile profile / pull', () => {
     expect(list.stdout).toContain(`nobody@127.0.0.2:${lab.target.port}`);
     expect(statSync(path.join(work, 'data', 'profiles', 'acme.json')).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(work, 'data', 'profiles')).mode & 0o777).toBe(0o700);
+    // A garbled profile file is said on stderr with its reason, the good ones still listed (it used to vanish).
+    const garbled = path.join(work, 'data', 'profiles', 'garbled.json');
+    writeFileSync(garbled, '{"name":"garbled",');
+    try {
+      const again = await cli(['profile', 'list']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('acme');
+      expect(again.stderr).toContain(`casefile: Profile "garbled" (${garbled}) is not valid: not JSON (cut short or garbled).`);
+      const json = JSON.parse((await cli(['profile', 'list', '--json'])).stdout) as { profiles: { name: string }[]; unreadable: { name: string }[] };
+      expect([json.profiles.map((p) => p.name), json.unreadable.map((u) => u.name)]).toEqual([['acme'], ['garbled']]);
+    } finally { rmSync(garbled); }
   });
 
   it('refuses an unknown host key without a terminal, printing its fingerprint', async () => {

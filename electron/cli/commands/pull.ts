@@ -56,8 +56,10 @@ export function registerPullCommands(program: Command): void {
     .action(async (o: { json?: boolean }) => {
       try {
         await withAppEngine(async (engine) => {
-          const list = await engine.call('profiles.list', {});
-          if (o.json) return printJson(list);
+          const { profiles: list, unreadable } = await engine.call('profiles.list', {});
+          if (o.json) return printJson({ profiles: list, unreadable });
+          // Said on stderr, so a damaged profile is never silently missing from the table.
+          for (const u of unreadable) process.stderr.write(`casefile: ${printable(u.error)}\n`);
           printTable(list.map((p) => ({ name: p.name, target: `${p.target.user}@${p.target.host}:${p.target.port}`, via: p.jumps.map((j) => `${j.user}@${j.host}:${j.port}`).join(' → '), root: p.logRoot, cap: MB(p.capBytes) })));
         });
       } catch (e) { fail(e); }

@@ -1,5 +1,6 @@
 // The site profiles saved in the data home, read back: a file there that is not one this app wrote (a pipe, a link to
-// /dev/zero, cut short, far too large) is said in words and never hangs or stalls the listing of the others.
+// /dev/zero, cut short, far too large) is said in words, listed with its reason, and never hangs or stalls the listing
+// of the others.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,15 @@ it('a profile that is a pipe, a link to /dev/zero, cut short or 3 GB: each refus
   closeSync(openSync(at('huge'), 'w'));
   execFileSync('truncate', ['-s', '3G', at('huge')]);
   const t0 = Date.now();
-  expect((await listProfiles()).map((p) => p.name)).toEqual(['good']);
+  const listed = await listProfiles();
+  expect(listed.profiles.map((p) => p.name)).toEqual(['good']);
+  // The others are listed with their reason, never silently left out.
+  expect(listed.unreadable).toEqual([
+    { name: 'cut', error: `Profile "cut" (${at('cut')}) is not valid: not JSON (cut short or garbled). Save it again, or remove the file.` },
+    { name: 'huge', error: expect.stringMatching(/^Cannot read profile "huge": .* is too large to be a site profile/) as unknown as string },
+    { name: 'pipe', error: `Cannot read profile "pipe": ${at('pipe')} is not a regular file (a device, pipe or socket).` },
+    { name: 'zero', error: `Cannot read profile "zero": ${at('zero')} is not a regular file (a device, pipe or socket).` },
+  ]);
   await expect(getProfile('pipe')).rejects.toThrow(`Cannot read profile "pipe": ${at('pipe')} is not a regular file (a device, pipe or socket).`);
   await expect(getProfile('zero')).rejects.toThrow(`Cannot read profile "zero": ${at('zero')} is not a regular file (a device, pipe or socket).`);
   await expect(getProfile('cut')).rejects.toThrow(`Profile "cut" (${at('cut')}) is not valid: not JSON (cut short or garbled). Save it again, or remove the file.`);

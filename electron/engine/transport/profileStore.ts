@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PROFILE_NAME, SiteProfile } from '../../../shared/profile';
+import type { ProfileList } from '../../../shared/contract/profiles';
 import { appFiles } from '../case/paths';
 import { mkdirPrivate, writeJsonAtomic } from '../util/atomic';
 import { readSmallFileIfAny } from '../util/smallFile';
@@ -15,12 +16,15 @@ const fileOf = (name: string) => {
 
 export class ProfileError extends Error {}
 
-export async function listProfiles(): Promise<SiteProfile[]> {
-  const out: SiteProfile[] = [];
+/** Every `<name>.json` of the profiles folder: the ones that read as profiles, and the others with the reason. */
+export async function listProfiles(): Promise<ProfileList> {
+  const out: ProfileList = { profiles: [], unreadable: [] };
   for (const f of (await fs.readdir(profilesDir()).catch(() => [] as string[])).sort()) {
     if (!f.endsWith('.json') || f.startsWith('.')) continue;
-    const p = await getProfile(f.slice(0, -5)).catch(() => null);
-    if (p) out.push(p);
+    const name = f.slice(0, -5);
+    try { out.profiles.push(await getProfile(name)); } catch (e) {
+      out.unreadable.push({ name, error: e instanceof Error ? e.message : String(e) });
+    }
   }
   return out;
 }

@@ -2,7 +2,9 @@
 // shown in the form, saved only when they say so) or as JSON; edit one; remove one after asking. No secret goes in a
 // profile.
 import { useEffect, useState } from 'react';
-import type { SiteProfile } from '../../../shared/profile';
+import type { UnreadableProfile } from '../../../shared/contract/profiles';
+import { printable } from '../../../shared/printable';
+import { PROFILE_NAME, type SiteProfile } from '../../../shared/profile';
 import { parseSize } from '../../../shared/size';
 import { call } from '../../api/client';
 import { errorText } from '../../stores/app';
@@ -72,6 +74,7 @@ function FromJson({ onSaved, onCancel }: { onSaved(): void; onCancel(): void }) 
 export function ProfilesPanel() {
   const { form, setForm } = usePull();
   const [profiles, setProfiles] = useState<SiteProfile[]>([]);
+  const [unreadable, setUnreadable] = useState<UnreadableProfile[]>([]);
   const [mode, setMode] = useState<Mode>(null);
   const [removing, setRemoving] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -80,9 +83,9 @@ export function ProfilesPanel() {
 
   useEffect(() => {
     let live = true;
-    call('profiles.list', {}).then((p) => {
+    call('profiles.list', {}).then(({ profiles: p, unreadable: u }) => {
       if (!live) return;
-      setProfiles(p);
+      setProfiles(p); setUnreadable(u);
       if (!p.some((x) => x.name === form.profile)) setForm({ profile: p[0]?.name ?? '' });
     }, (e) => live && setError(errorText(e)));
     return () => { live = false; };
@@ -114,7 +117,7 @@ export function ProfilesPanel() {
   return (
     <section className="card" data-testid="profiles-panel">
       <h4>Site profiles</h4>
-      {profiles.length === 0 && !mode && <div className="muted">No profile yet: add one below.</div>}
+      {profiles.length === 0 && unreadable.length === 0 && !mode && <div className="muted">No profile yet: add one below.</div>}
       {profiles.map((p) => (
         <div key={p.name} className="profile-row" data-testid={`profile-${p.name}`}>
           <label>
@@ -134,6 +137,23 @@ export function ProfilesPanel() {
           )}
         </div>
       ))}
+      {unreadable.length > 0 && (
+        // A profile file that cannot be read is said with its reason, never silently left out: the operator removes
+        // it here (or replaces the file) instead of wondering where the site went.
+        <div data-testid="profiles-unreadable">
+          <div className="small"><b>Profiles that cannot be read</b></div>
+          {unreadable.map((u) => (
+            <div key={u.name} className="profile-row small" data-testid={`profile-unreadable-${u.name}`}>
+              <span className="mono">{printable(u.error)}</span>
+              {PROFILE_NAME.test(u.name) && (removing === u.name ? (
+                <span className="row" data-testid={`profile-remove-ask-${u.name}`}>Remove the file of “{u.name}”?
+                  <button className="small" data-testid={`profile-remove-yes-${u.name}`} onClick={() => void remove(u.name)}>Remove</button>
+                  <button className="small" onClick={() => setRemoving(null)}>Keep</button></span>
+              ) : <button className="small" data-testid={`profile-remove-${u.name}`} onClick={() => setRemoving(u.name)}>remove</button>)}
+            </div>
+          ))}
+        </div>
+      )}
       {!mode && (
         <div className="row">
           <button data-testid="profile-new" onClick={() => { setMode({ kind: 'form', draft: emptyDraft() }); setError(null); }}>New profile</button>
