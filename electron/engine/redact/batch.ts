@@ -1,7 +1,7 @@
 // Redacting a batch of rows (every column of each): the unit of work of one worker, also used inline.
 import { type CleanClaim, cleanDigest, verifiedMasks } from './cleanCells';
 import { Detectors, type DetectorOptions } from './detect';
-import { type LineLayout, readLines, renderLines, type RowValue } from './lines';
+import { type LineLayout, LineRenderer, readLines, type RowValue } from './lines';
 import { type MapEntry, Pseudonymizer } from './pseudonym';
 import { Redactor } from './redactor';
 import { Rescanner, type RescanHit, type RescanTables } from './rescan';
@@ -42,6 +42,7 @@ export class BatchRedactor {
    * looked up instead of redacted again (bounded memo, memo.ts).
    */
   private readonly redactor: Redactor;
+  private readonly lines = new LineRenderer();
 
   constructor(setup: RedactSetup) {
     this.detectors = new Detectors(setup.detectors);
@@ -69,7 +70,7 @@ export class BatchRedactor {
     });
     const clean = { masks, digest: cleanDigest(this.detectors.fingerprint, out, masks) };
     if (!layout) return { rows: out, clean, ...r.take() };
-    const chunk = new TextEncoder().encode(renderLines(layout, out, rows.map((row) => row.others ?? [])));
+    const chunk = this.lines.render(layout, out, rows.map((row) => row.others ?? []));
     return { rows: [], chunk, clean, ...r.take() };
   }
 }

@@ -166,15 +166,14 @@ const MAX_VIEWS = 8;
 /** The raw view and every distinct decoded view up to three decodings deep (JSON in JSON in JSON, JSON then URL, …). */
 export function viewsOf(raw: string): View[] {
   const views: View[] = [{ name: 'raw', text: raw }];
-  const seen = new Set([raw]);
   for (let qi = 0; qi < views.length && views.length < MAX_VIEWS; qi++) {
     const v = views[qi]!;
     if (v.name !== 'raw' && v.name.split('+').length >= 3) continue;
     for (const d of DECODERS) {
       if (views.length >= MAX_VIEWS || !d.applies(v.text)) continue;
       const r = d.decode(v.text);
-      if (!r || seen.has(r[0])) continue;
-      seen.add(r[0]);
+      // at most 8 views, most of other lengths: compared, not hashed into a set made for every cell
+      if (!r || views.some((w) => w.text === r[0])) continue;
       const [text, runs] = r;
       // a decoding of the raw text maps to it already; a decoding of a decoded view maps through that view's runs
       if (v.map) runs.parent = v.map;
