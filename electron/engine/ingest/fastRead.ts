@@ -86,6 +86,11 @@ const READ_CSV_FILES = 500;
 const WHOLE_FILE_BYTES = 1024 * 1024;
 /** CASEFILE_WHOLE_FILE_BYTES: another bound (tests: 0 sends every file to read_csv, a small one mixes both readers). */
 const wholeFileBytes = () => (process.env.CASEFILE_WHOLE_FILE_BYTES ? Number(process.env.CASEFILE_WHOLE_FILE_BYTES) : WHOLE_FILE_BYTES);
+/**
+ * A file more than this many times the whole-file bound (16 MB) is read by a read_csv statement of its own: a
+ * statement's fixed cost is then small beside its reading, which a shared statement's join on the file name is not.
+ */
+const ALONE_FACTOR = 16;
 /** Bytes per read_text statement: a file's text is held whole while it is split. */
 const WHOLE_STATEMENT_BYTES = 32 * 1024 * 1024;
 
@@ -112,17 +117,24 @@ const chunks = (files: FastFile[], maxFiles: number, maxBytes: number) => cutGro
 
 async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], newline: 'lf' | 'crlf', gzip: boolean, limits: IntakeLimits): Promise<FastFile[]> {
   const single = !multiLine(def, files.map((f) => f.scan));
-  // Small plain files without a byte order mark are read whole (read_text keeps a BOM, read_csv drops it); into stage
-  // itself when every record is one line, else into fast_text to be grouped with read_csv's lines.
-  const whole = new Set(gzip ? [] : files.filter((f) => f.scan.bom === null && f.scan.bytes <= wholeFileBytes()));
-  const lineFiles = files.filter((f) => !whole.has(f));
+  // Small plain files without a byte order mark are read whole (read_text keeps a BOM, read_csv drops it). Large
+  // files of one-line records are read by read_csv one to a statement, numbered as they are read; the rest share
+  // read_csv statements. Numbered lines go into stage itself when every record is one line, else (whole files) into
+  // fast_text to be grouped with the shared statements' lines.
+  const bound = wholeFileBytes();
+  const whole = new Set(gzip ? [] : files.filter((f) => f.scan.bom === null && f.scan.bytes <= bound));
+  // Not for multi-line records: their lines are joined to the grouping's numbers (fast_k) in any case, and numbered
+  // into fast_text the 150 MB Celery log took 8-10 % more CPU than through fast_lines.
+  const alone = single ? files.filter((f) => !whole.has(f) && f.scan.bytes > ALONE_FACTOR * bound) : [];
+  const shared = files.filter((f) => !whole.has(f) && !alone.includes(f));
   const wholeFiles = files.filter((f) => whole.has(f));
-  // A line's place r: read_csv's lines are its rowid in fast_lines (its files first, in order); a whole file's
-  // lines follow them.
-  await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT, whole BOOLEAN, torn BOOLEAN');
+  const numbered = new Set([...alone, ...wholeFiles]);
+  // A line's place r: a shared statement's lines are its rowid in fast_lines (its files first, in order); a numbered
+  // file's lines follow them.
+  await db.freshTemp('fast_files', 'file_id INTEGER, path VARCHAR, start BIGINT, lines BIGINT, numbered BOOLEAN, torn BOOLEAN');
   let start = 0;
-  const rows = [...lineFiles, ...wholeFiles].map((f) => {
-    const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines}, ${whole.has(f)}, ${f.scan.torn})`;
+  const rows = [...shared, ...alone, ...wholeFiles].map((f) => {
+    const r = `(${f.fileId}, ${sqlString(f.abs)}, ${start}, ${f.scan.lines}, ${numbered.has(f)}, ${f.scan.torn})`;
     start += f.scan.lines;
     return r;
   });
@@ -130,14 +142,21 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
   await db.freshTemp('fast_lines', 'filename VARCHAR, line VARCHAR');
   await db.freshTemp('fast_text', 'file_id INTEGER, line_no BIGINT, line VARCHAR');
   const ids = files.map((f) => f.fileId).join(', ');
-  // Materialised once, in file order (DuckDB keeps insertion order): a line's rowid gives its place in its file.
-  // A few hundred files per statement: read_csv's memory grows with its file list (3,168 files of 19 MB ran out of
-  // memory at the import's 256 MB and the whole batch fell back to the JavaScript reader).
+  const readCsv = (part: FastFile[], filename: boolean) => `read_csv([${part.map((f) => sqlString(f.abs)).join(', ')}],
+        columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', header=false, auto_detect=false, filename=${filename},
+        new_line=${newline === 'lf' ? `'\\n'` : `'\\r\\n'`}, compression=${gzip ? `'gzip'` : `'none'`}, encoding='utf-8')`;
   try {
-    for (const part of chunks(lineFiles, READ_CSV_FILES, Infinity)) {
-      await db.run(`INSERT INTO fast_lines SELECT filename, line FROM read_csv([${part.map((f) => sqlString(f.abs)).join(', ')}],
-        columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', header=false, auto_detect=false, filename=true,
-        new_line=${newline === 'lf' ? `'\\n'` : `'\\r\\n'`}, compression=${gzip ? `'gzip'` : `'none'`}, encoding='utf-8')`);
+    // Materialised once, in file order (DuckDB keeps insertion order): a line's rowid gives its place in its file.
+    // A few hundred files per statement: read_csv's memory grows with its file list (3,168 files of 19 MB ran out of
+    // memory at the import's 256 MB and the whole batch fell back to the JavaScript reader).
+    for (const part of chunks(shared, READ_CSV_FILES, Infinity)) {
+      await db.run(`INSERT INTO fast_lines SELECT filename, line FROM ${readCsv(part, true)}`);
+    }
+    // A file alone: row_number() over read_csv's rows is their order in the file (a streaming window keeps the
+    // reader's order), so its lines go where they belong in one pass, not through fast_lines and a join on the file
+    // name (the 133 MB system log: 31-38 % less CPU, im24 in BENCHMARKS.md).
+    for (const f of alone) {
+      await db.run(`INSERT INTO stage SELECT ${f.fileId}, (row_number() OVER ())::INTEGER, 1, coalesce(line, '') FROM ${readCsv([f], false)}`);
     }
     // A whole file split at its line ends: the empty element after its last line end is dropped (where the scan saw
     // one), every other element is a line, so that the accounting below fails on any count the scan did not see.
@@ -155,18 +174,18 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
     if (process.env.CASEFILE_DEBUG_FAST) process.stderr.write(`fast read refused: ${String(e)}\n`);
     await db.run('DROP TABLE IF EXISTS fast_lines');
     await db.run('DROP TABLE IF EXISTS fast_text');
-    if (single && wholeFiles.length) await db.run(`DELETE FROM stage WHERE file_id IN (${ids})`);
+    if (single && numbered.size) await db.run(`DELETE FROM stage WHERE file_id IN (${ids})`);
     return files; // DuckDB would not read them as plain lines: the JavaScript reader will
   }
   try {
     // Line accounting: every file has exactly the lines its scan counted, contiguous and in order.
-    const wholeLines = single ? 'SELECT file_id, line AS line_no FROM stage' : 'SELECT file_id, line_no FROM fast_text';
+    const numberedLines = single ? 'SELECT file_id, line AS line_no FROM stage' : 'SELECT file_id, line_no FROM fast_text';
     const bad = await db.all<{ file_id: number; n: string; lines: string }>(`SELECT f.file_id, count(l.rowid)::VARCHAR AS n, any_value(f.lines)::VARCHAR AS lines
-      FROM fast_files f LEFT JOIN fast_lines l ON l.filename = f.path WHERE NOT f.whole GROUP BY f.file_id
+      FROM fast_files f LEFT JOIN fast_lines l ON l.filename = f.path WHERE NOT f.numbered GROUP BY f.file_id
       HAVING count(l.rowid) <> any_value(f.lines) OR (count(l.rowid) > 0 AND (min(l.rowid) <> any_value(f.start) OR max(l.rowid) <> any_value(f.start) + any_value(f.lines) - 1))
       UNION ALL
       SELECT f.file_id, count(t.line_no)::VARCHAR AS n, any_value(f.lines)::VARCHAR AS lines
-      FROM fast_files f LEFT JOIN (${wholeLines}) t ON t.file_id = f.file_id WHERE f.whole GROUP BY f.file_id
+      FROM fast_files f LEFT JOIN (${numberedLines}) t ON t.file_id = f.file_id WHERE f.numbered GROUP BY f.file_id
       HAVING count(t.line_no) <> any_value(f.lines) OR coalesce(max(t.line_no), 0) <> any_value(f.lines)`);
     if (bad.length) {
       const b = bad[0]!;
@@ -174,7 +193,7 @@ async function stageGroup(db: CaseDb, def: FormatDefinition, files: FastFile[], 
     }
     const csvLines = `SELECT f.file_id, l.rowid - f.start + 1 AS line_no, coalesce(l.line, '') AS line, l.rowid AS r FROM fast_lines l JOIN fast_files f ON f.path = l.filename`;
     if (single) {
-      if (lineFiles.length) await db.run(`INSERT INTO stage SELECT file_id, line_no::INTEGER, 1, line FROM (${csvLines})`);
+      if (shared.length) await db.run(`INSERT INTO stage SELECT file_id, line_no::INTEGER, 1, line FROM (${csvLines})`);
       return [];
     }
     const lines = `${csvLines} UNION ALL
