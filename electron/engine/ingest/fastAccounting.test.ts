@@ -82,6 +82,25 @@ describe('order', () => {
       expect(r).toEqual({ n: FILES * LINES, back: 0 });
     } finally { db.close(); }
   }, 120_000);
+
+  it('a large file read alone (over 16 MB, read_csv on every thread) is numbered in its own line order', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    // 48 MB of JSON lines, each saying its line number: several of read_csv's buffers, so several threads read it.
+    const LINES = 400_000;
+    const pad = 'x'.repeat(40);
+    const abs = writeAt(dir, 'big.json.log', Array.from({ length: LINES }, (_, i) => JSON.stringify({ message: `${pad}${i + 1}`, levelname: 'INFO', asctime: '2023-07-30 00:13:45,400', created: 1690656225.4 + i, n: i + 1 })).join('\n') + '\n');
+    const file: FastFile = { fileId: 7, abs, scan: await scanFile(abs) };
+    expect(file.scan.bytes).toBeGreaterThan(32 * 1024 * 1024);
+    const db = await CaseDb.open(path.join(dir, 'case.duckdb'));
+    try {
+      await db.run('CREATE TEMP TABLE stage (file_id INTEGER, line INTEGER, line_count INTEGER, raw VARCHAR)');
+      expect(await stageFast(db, formatById('system')!, [file], DEFAULT_LIMITS)).toEqual([]);
+      const r = await db.one<{ n: number; wrong: number }>(`SELECT count(*)::INTEGER AS n,
+          count(*) FILTER (WHERE line <> (raw::JSON->>'n')::INTEGER)::INTEGER AS wrong FROM stage WHERE file_id = 7`);
+      expect(r).toEqual({ n: LINES, wrong: 0 });
+    } finally { db.close(); }
+  }, 120_000);
 });
 
 describe('a record past the size limit', () => {
