@@ -24,6 +24,20 @@ async function pageHeapHolds(page: Page, needle: string): Promise<boolean> {
   return chunks.join('').includes(needle);
 }
 
+
+/**
+ * Every /api/ answer the page gets (not the event stream), with its body. The entry is taken when the response
+ * arrives and its body read after: `recorded()` waits for every body, so a value shown on the page (its answer's body
+ * still being read here) is never missed. (Pushing only once the body was read lost the second reveal in a CI run.)
+ */
+function recordAnswers(page: Page): () => Promise<{ url: string; body: string }[]> {
+  const answers: Promise<{ url: string; body: string }>[] = [];
+  page.on('response', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith('/api/') && url.pathname !== '/api/events') answers.push(r.text().catch(() => '').then((body) => ({ url: url.pathname, body })));
+  });
+  return () => Promise.all(answers);
+}
 test('an unrevealed value never reaches the page; reveal shows one; audit has no value', async ({ app, casefile }) => {
   const { page } = app;
   const passphrase = tok('pass');
@@ -35,12 +49,7 @@ test('an unrevealed value never reaches the page; reveal shows one; audit has no
     const sealedFile = path.join(work, 'creds.yaml.gpg');
     writeFileSync(sealedFile, await lab.encrypt(`db:\n  host: ${values.host}\n  user: ${values.user}\n  password: ${values.password}\napi:\n  token: ${values.token}\n`, { to: [me.fingerprint] }));
 
-    const answers: { url: string; body: string }[] = [];
-    page.on('response', async (r) => {
-      const url = new URL(r.url());
-      if (!url.pathname.startsWith('/api/') || url.pathname === '/api/events') return;
-      answers.push({ url: url.pathname, body: await r.text().catch(() => '') });
-    });
+    const recorded = recordAnswers(page);
     await page.addInitScript(() => {
       const seen: string[] = [];
       (window as unknown as { __sse: string[] }).__sse = seen;
@@ -91,6 +100,7 @@ test('an unrevealed value never reaches the page; reveal shows one; audit has no
     // What reached the page.
     const sse = await page.evaluate(() => (window as unknown as { __sse: string[] }).__sse);
     expect(sse.some((m) => m.startsWith('keys.state'))).toBe(true);
+    const answers = await recorded();
     expect(answers.some((a) => a.url === '/api/sealed.open')).toBe(true);
     for (const a of answers) {
       for (const v of [values.host, values.user, values.token, passphrase]) expect(a.body, a.url).not.toContain(v);
@@ -148,11 +158,7 @@ test('a key the file repeats: every entry shown masked and numbered, a warning w
     const values = [tok('first'), tok('second'), tok('user')] as const;
     const sealedFile = path.join(work, 'dup.env.gpg');
     writeFileSync(sealedFile, await lab.encrypt(`DB_PASSWORD=${values[0]}\nDB_USER=${values[2]}\nDB_PASSWORD=${values[1]}\n`, { password }));
-    const answers: { url: string; body: string }[] = [];
-    page.on('response', async (r) => {
-      const url = new URL(r.url());
-      if (url.pathname.startsWith('/api/') && url.pathname !== '/api/events') answers.push({ url: url.pathname, body: await r.text().catch(() => '') });
-    });
+    const recorded = recordAnswers(page);
     await app.goto();
     await page.getByTestId('tab-credentials').click();
     await page.getByTestId('sealed-path').fill(sealedFile);
@@ -165,7 +171,7 @@ test('a key the file repeats: every entry shown masked and numbered, a warning w
       await row.getByTestId('field-reveal').click();
       await expect(row.getByTestId('field-value')).toHaveText(value);
     }
-    expect(answers.filter((x) => values.some((v) => x.body.includes(v))).map((x) => x.url)).toEqual(['/api/sealed.reveal', '/api/sealed.reveal']);
+    expect((await recorded()).filter((x) => values.some((v) => x.body.includes(v))).map((x) => x.url)).toEqual(['/api/sealed.reveal', '/api/sealed.reveal']);
     // The trail: each reveal names its entry; the open records what it did before (no warning text, no value).
     const trail = readFileSync(path.join(casefile.home, 'app-audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; params: Record<string, unknown> });
     const mine = trail.filter((e) => e.params.name === 'dup.env.gpg');
